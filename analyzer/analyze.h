@@ -1,0 +1,62 @@
+// The single entry point that the CLI, the language server and the tests call:
+// analyze(source, options) -> diagnostics.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/diagnostic.h"
+#include "analyzer/rule.h"
+#include "analyzer/source_text.h"
+
+namespace heaplint {
+
+struct AnalysisOptions {
+  RuleTable rules;         // the whole registry: noqa comments may name any rule
+  RuleSet enabled;         // the rules to run, as bits over `rules`
+  std::string_view path;   // as displayed; may be empty (standard input)
+  bool verify_fixes = true;  // drop fixes whose result would not parse
+};
+
+struct FileAnalysis {
+  std::vector<Diagnostic> diagnostics;  // in source order, suppressed ones removed
+  uint32_t suppressed_count = 0;
+  bool has_syntax_error = false;
+  uint32_t syntax_error_offset = 0;  // first error or missing node
+};
+
+struct TreeDeleter {
+  void operator()(TSTree* tree) const { ts_tree_delete(tree); }
+};
+using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+
+// A tree-sitter parser for Python; not thread-safe, so keep one per thread.
+class PythonParser {
+ public:
+  PythonParser();
+  ~PythonParser();
+  PythonParser(const PythonParser&) = delete;
+  PythonParser& operator=(const PythonParser&) = delete;
+
+  // Parses the text (after a byte-order mark, if any). With `old_tree` already edited by
+  // ts_tree_edit, only the changed parts are re-parsed.
+  TreePtr parse(const SourceText& source, const TSTree* old_tree = nullptr);
+  // The parser this thread uses for analyze().
+  static PythonParser& forThisThread();
+
+ private:
+  TSParser* parser_;
+};
+
+FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);
+// Analyses an existing tree of `source` (the language server keeps trees between edits).
+FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
+                         const AnalysisOptions& options);
+
+// Offset of the first ERROR or MISSING node, if the tree has any.
+bool findFirstSyntaxError(TSNode root, uint32_t& offset);
+
+}  // namespace heaplint

@@ -1,0 +1,137 @@
+#include "analyzer/fix.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace heaplint {
+namespace {
+
+TSPoint pointAfter(TSPoint start, std::string_view inserted) {
+  TSPoint point = start;
+  for (char c : inserted) {
+    if (c == '\n') {
+      ++point.row;
+      point.column = 0;
+    } else {
+      ++point.column;
+    }
+  }
+  return point;
+}
+
+TSPoint pointAt(const SourceText& source, uint32_t offset) {
+  const Position position = source.utf8Position(offset);
+  return TSPoint{position.row, position.column};
+}
+
+}  // namespace
+
+std::string applyEdits(std::string_view text, std::span<const Edit> edits) {
+  std::string result;
+  result.reserve(text.size());
+  uint32_t cursor = 0;
+  for (const Edit& edit : edits) {
+    result.append(text.substr(cursor, edit.start - cursor));
+    result.append(edit.replacement);
+    cursor = edit.end;
+  }
+  result.append(text.substr(cursor));
+  return result;
+}
+
+bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
+                         const Fix& fix) {
+  TreePtr edited(ts_tree_copy(&tree));
+  // Edits are applied back to front so that earlier offsets stay valid.
+  for (auto it = fix.edits.rbegin(); it != fix.edits.rend(); ++it) {
+    TSInputEdit input;
+    input.start_byte = it->start;
+    input.old_end_byte = it->end;
+    input.new_end_byte = it->start + static_cast<uint32_t>(it->replacement.size());
+    input.start_point = pointAt(source, it->start);
+    input.old_end_point = pointAt(source, it->end);
+    input.new_end_point = pointAfter(input.start_point, it->replacement);
+    ts_tree_edit(edited.get(), &input);
+  }
+  const SourceText fixed(applyEdits(source.text(), fix.edits));
+  const TreePtr reparsed = parser.parse(fixed, edited.get());
+  return reparsed != nullptr && !ts_node_has_error(ts_tree_root_node(reparsed.get()));
+}
+
+FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnostics,
+                      bool include_unsafe) {
+  std::vector<const Fix*> fixes;
+  for (const Diagnostic& diagnostic : diagnostics) {
+    if (!diagnostic.fix || diagnostic.fix->edits.empty()) continue;
+    if (diagnostic.fix->applicability == Applicability::Unsafe && !include_unsafe) continue;
+    fixes.push_back(&*diagnostic.fix);
+  }
+  std::stable_sort(fixes.begin(), fixes.end(), [](const Fix* a, const Fix* b) {
+    return a->edits.front().start < b->edits.front().start;
+  });
+  std::vector<Edit> edits;
+  FixOutcome outcome;
+  uint32_t last_end = 0;
+  bool any = false;
+  for (const Fix* fix : fixes) {
+    // Fixes that touch the same text as an earlier one wait for the next round.
+    if (any && fix->edits.front().start < last_end) continue;
+    for (const Edit& edit : fix->edits) edits.push_back(edit);
+    last_end = fix->edits.back().end;
+    any = true;
+    ++outcome.applied;
+  }
+  std::sort(edits.begin(), edits.end(),
+            [](const Edit& a, const Edit& b) { return a.start < b.start; });
+  outcome.text = applyEdits(text, edits);
+  return outcome;
+}
+
+namespace {
+
+constexpr int kMaxFixRounds = 100;
+
+bool hasApplicableFix(const std::vector<Diagnostic>& diagnostics, bool include_unsafe) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
+    return d.fix && (d.fix->applicability == Applicability::Safe || include_unsafe);
+  });
+}
+
+bool parsesCleanly(const SourceText& source) {
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  return tree && !ts_node_has_error(ts_tree_root_node(tree.get()));
+}
+
+}  // namespace
+
+FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisOptions& options,
+                             bool include_unsafe) {
+  FixLoopResult result;
+  result.analysis = analyze(*source, options);
+  for (int round = 0;
+       round < kMaxFixRounds && hasApplicableFix(result.analysis.diagnostics, include_unsafe);
+       ++round) {
+    FixOutcome outcome = applyFixes(source->text(), result.analysis.diagnostics, include_unsafe);
+    auto fixed = std::make_unique<SourceText>(std::move(outcome.text));
+    // Each fix was checked alone; if together they break the syntax, apply them one at a time.
+    if (!parsesCleanly(*fixed)) {
+      std::vector<Diagnostic> first;
+      for (const Diagnostic& d : result.analysis.diagnostics) {
+        if (d.fix && (d.fix->applicability == Applicability::Safe || include_unsafe)) {
+          first.push_back(d);
+          break;
+        }
+      }
+      outcome = applyFixes(source->text(), first, include_unsafe);
+      fixed = std::make_unique<SourceText>(std::move(outcome.text));
+      if (!parsesCleanly(*fixed)) break;
+    }
+    result.fixed += outcome.applied;
+    source = std::move(fixed);
+    result.analysis = analyze(*source, options);
+  }
+  result.source = std::move(source);
+  return result;
+}
+
+}  // namespace heaplint

@@ -1,0 +1,43 @@
+// Applying fixes: byte edits, checked so that a fix never leaves code that no longer parses.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "analyzer/analyze.h"
+#include "analyzer/diagnostic.h"
+
+namespace heaplint {
+
+// Applies sorted, non-overlapping edits.
+std::string applyEdits(std::string_view text, std::span<const Edit> edits);
+
+// True when the text with the fix applied still parses without errors. Re-parses incrementally
+// from `tree`, so only the edited region is parsed again.
+bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
+                         const Fix& fix);
+
+struct FixOutcome {
+  std::string text;
+  size_t applied = 0;  // fixes applied
+};
+
+// Applies every applicable fix (safe ones, and unsafe ones when asked) whose edits do not overlap
+// an earlier fix's edits.
+FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnostics,
+                      bool include_unsafe);
+
+struct FixLoopResult {
+  std::unique_ptr<SourceText> source;  // the final text
+  FileAnalysis analysis;               // of the final text: what remains
+  size_t fixed = 0;
+};
+
+// Analyses, applies every applicable fix, and repeats until no fix applies (at most 100 rounds,
+// as Ruff does). A round whose fixes together would break the syntax applies only its first fix.
+FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisOptions& options,
+                             bool include_unsafe);
+
+}  // namespace heaplint

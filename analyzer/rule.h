@@ -1,0 +1,52 @@
+// The rule machinery: a rule is a definition (metadata and documentation) plus a per-file checker
+// that subscribes to node kinds. The registry of all rules lives in rules/, not here.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <bitset>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "analyzer/syntax.h"
+
+namespace heaplint {
+
+class RuleContext;
+
+enum class FixAvailability : uint8_t { None, Sometimes, Always };
+
+class RuleChecker {
+ public:
+  virtual ~RuleChecker() = default;
+  // Called for every node whose kind the definition subscribes to, in document order.
+  virtual void onNode(TSNode node, NodeKind kind, RuleContext& context) = 0;
+  // Called once after the walk; the semantic model answers name-resolution questions from here on.
+  virtual void finish(RuleContext& /*context*/) {}
+};
+
+struct RuleDefinition {
+  std::string_view code;     // "MEM101"
+  std::string_view name;     // "list-comprehension-in-reducer"
+  std::string_view summary;  // one line, for `heaplint rules`
+  std::string_view documentation;
+  FixAvailability fix_availability = FixAvailability::None;
+  std::span<const NodeKind> subscriptions;
+  std::unique_ptr<RuleChecker> (*create)() = nullptr;
+};
+
+inline constexpr size_t kMaxRules = 64;
+using RuleSet = std::bitset<kMaxRules>;
+
+// The whole registry as the analyzer sees it: rule i of the span is bit i of a RuleSet.
+using RuleTable = std::span<const RuleDefinition* const>;
+
+// Index of the rule whose code or name is `token` (case-insensitive), or -1.
+int findRule(RuleTable rules, std::string_view token);
+
+// Resolves a selector (a code, a name, a code prefix such as "MEM1", or "ALL") to rules.
+// Returns false when the selector matches nothing.
+bool selectRules(RuleTable rules, std::string_view selector, RuleSet& out);
+
+}  // namespace heaplint

@@ -1,0 +1,206 @@
+#include "analyzer/semantic_model.h"
+
+#include <algorithm>
+#include <array>
+
+#include "analyzer/syntax.h"
+
+namespace heaplint {
+namespace {
+
+// dir(builtins) of CPython 3.11, sorted.
+constexpr std::array<std::string_view, 157> kBuiltinNames = {
+    "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
+    "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError", "BytesWarning",
+    "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
+    "ConnectionResetError", "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning",
+    "EnvironmentError", "Exception", "ExceptionGroup", "False", "FileExistsError",
+    "FileNotFoundError", "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError",
+    "ImportError", "ImportWarning", "IndentationError", "IndexError", "InterruptedError",
+    "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError",
+    "ModuleNotFoundError", "NameError", "None", "NotADirectoryError", "NotImplemented",
+    "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
+    "PermissionError", "ProcessLookupError", "RecursionError", "ReferenceError", "ResourceWarning",
+    "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
+    "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "True", "TypeError",
+    "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError",
+    "UnicodeTranslateError", "UnicodeWarning", "UserWarning", "ValueError", "Warning",
+    "ZeroDivisionError", "__build_class__", "__debug__", "__doc__", "__import__", "__loader__",
+    "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin",
+    "bool", "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile",
+    "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval",
+    "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr",
+    "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len",
+    "license", "list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open",
+    "ord", "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set",
+    "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars",
+    "zip",
+};
+
+bool sameTarget(const SemanticModel& model, const Binding& a, const Binding& b) {
+  const bool a_import = a.kind == BindingKind::Import || a.kind == BindingKind::FromImport;
+  const bool b_import = b.kind == BindingKind::Import || b.kind == BindingKind::FromImport;
+  if (a_import && b_import) return model.importedName(a) == model.importedName(b);
+  return &a == &b;
+}
+
+}  // namespace
+
+SemanticModel::SemanticModel(std::string_view source) : source_(source) {
+  scopes_.reserve(64);
+  bindings_.reserve(256);
+}
+
+bool SemanticModel::isBuiltinName(std::string_view name) {
+  return std::binary_search(kBuiltinNames.begin(), kBuiltinNames.end(), name);
+}
+
+ScopeId SemanticModel::addScope(ScopeKind kind, ScopeId parent, TSNode node) {
+  scopes_.push_back(Scope{kind, parent, node});
+  return static_cast<ScopeId>(scopes_.size() - 1);
+}
+
+void SemanticModel::addBinding(const Binding& binding) { bindings_.push_back(binding); }
+
+void SemanticModel::addImportBinding(Binding binding, std::string qualified_name) {
+  binding.import_index = static_cast<uint32_t>(imports_.size());
+  imports_.push_back(std::move(qualified_name));
+  bindings_.push_back(binding);
+}
+
+std::string_view SemanticModel::importedName(const Binding& binding) const {
+  return binding.import_index < imports_.size() ? std::string_view(imports_[binding.import_index])
+                                                : std::string_view();
+}
+
+void SemanticModel::finalize() {
+  index_.resize(bindings_.size());
+  for (uint32_t i = 0; i < index_.size(); ++i) index_[i] = i;
+  std::stable_sort(index_.begin(), index_.end(), [&](uint32_t a, uint32_t b) {
+    const Binding& x = bindings_[a];
+    const Binding& y = bindings_[b];
+    if (x.scope != y.scope) return x.scope < y.scope;
+    if (x.name != y.name) return x.name < y.name;
+    return x.offset < y.offset;
+  });
+  finalized_ = true;
+}
+
+std::vector<const Binding*> SemanticModel::bindingsIn(ScopeId scope, std::string_view name) const {
+  std::vector<const Binding*> result;
+  const auto lower = std::lower_bound(index_.begin(), index_.end(), 0u, [&](uint32_t i, unsigned) {
+    const Binding& b = bindings_[i];
+    return b.scope < scope || (b.scope == scope && b.name < name);
+  });
+  for (auto it = lower; it != index_.end(); ++it) {
+    const Binding& b = bindings_[*it];
+    if (b.scope != scope || b.name != name) break;
+    result.push_back(&b);
+  }
+  return result;
+}
+
+Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint32_t offset) const {
+  bool deferred = false;  // the use runs after its module has finished executing
+  bool starting_scope = true;
+  ScopeId id = use_scope;
+  while (id != kNoScope && id < scopes_.size()) {
+    const Scope& scope = scopes_[id];
+    // Class bodies are not visible from the functions and comprehensions nested in them.
+    if (scope.kind == ScopeKind::Class && !starting_scope) {
+      id = scope.parent;
+      continue;
+    }
+    const auto lower =
+        std::lower_bound(index_.begin(), index_.end(), 0u, [&](uint32_t i, unsigned) {
+          const Binding& b = bindings_[i];
+          return b.scope < id || (b.scope == id && b.name < name);
+        });
+    bool declared_global = false;
+    bool declared_nonlocal = false;
+    const Binding* last_before_use = nullptr;
+    const Binding* first_candidate = nullptr;
+    const Binding* last_candidate = nullptr;
+    bool ambiguous = false;
+    for (auto it = lower; it != index_.end(); ++it) {
+      const Binding& b = bindings_[*it];
+      if (b.scope != id || b.name != name) break;
+      if (b.kind == BindingKind::GlobalDeclaration) {
+        declared_global = true;
+        continue;
+      }
+      if (b.kind == BindingKind::NonlocalDeclaration) {
+        declared_nonlocal = true;
+        continue;
+      }
+      if (b.offset < offset && !b.through_global) last_before_use = &b;
+      if (first_candidate == nullptr) {
+        first_candidate = &b;
+      } else if (!sameTarget(*this, *first_candidate, b)) {
+        ambiguous = true;
+      }
+      last_candidate = &b;
+    }
+    const bool function_like = scope.kind == ScopeKind::Function || scope.kind == ScopeKind::Lambda;
+    if (declared_global && scope.kind != ScopeKind::Module) {
+      deferred = true;
+      starting_scope = false;
+      id = 0;
+      continue;
+    }
+    if (declared_nonlocal) {
+      deferred = deferred || function_like;
+      starting_scope = false;
+      id = scope.parent;
+      continue;
+    }
+    const bool runs_in_order =
+        (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class) && !deferred;
+    if (runs_in_order) {
+      if (last_before_use != nullptr) return {Resolution::Kind::Bound, last_before_use};
+    } else if (last_candidate != nullptr) {
+      return {ambiguous ? Resolution::Kind::Ambiguous : Resolution::Kind::Bound, last_candidate};
+    }
+    deferred = deferred || function_like;
+    starting_scope = false;
+    id = scope.parent;
+  }
+  if (has_star_import_) return {Resolution::Kind::StarImported, nullptr};
+  if (isBuiltinName(name)) return {Resolution::Kind::Builtin, nullptr};
+  return {Resolution::Kind::Unresolved, nullptr};
+}
+
+std::string SemanticModel::qualifiedName(ScopeId scope, TSNode expression) const {
+  constexpr size_t kMaxSegments = 16;
+  std::array<std::string_view, kMaxSegments> tail;  // attribute names, innermost last
+  size_t tail_size = 0;
+  TSNode head = expression;
+  while (kindOf(head) == NodeKind::Attribute) {
+    if (tail_size == kMaxSegments) return {};
+    const TSNode attribute = childByField(head, Field::AttributeName);
+    if (ts_node_is_null(attribute)) return {};
+    tail[tail_size++] = nodeText(source_, attribute);
+    head = childByField(head, Field::Object);
+  }
+  if (kindOf(head) != NodeKind::Identifier) return {};
+  const std::string_view name = nodeText(source_, head);
+  const Resolution resolution = resolve(scope, name, ts_node_start_byte(head));
+  std::string result;
+  if (resolution.kind == Resolution::Kind::Builtin) {
+    result = "builtins.";
+    result += name;
+  } else if (resolution.kind == Resolution::Kind::Bound &&
+             (resolution.binding->kind == BindingKind::Import ||
+              resolution.binding->kind == BindingKind::FromImport)) {
+    result = importedName(*resolution.binding);
+  } else {
+    return {};
+  }
+  for (size_t i = tail_size; i > 0; --i) {
+    result += '.';
+    result += tail[i - 1];
+  }
+  return result;
+}
+
+}  // namespace heaplint

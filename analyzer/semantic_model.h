@@ -1,0 +1,115 @@
+// A light semantic model built during the walk: scopes, the names each scope binds (assignments,
+// parameters, definitions, imports with their aliases, global/nonlocal declarations), so that rules
+// ask "is `sum` the builtin here?" or "is this call `gc.collect`?" instead of comparing text.
+//
+// Python decides which scope a name belongs to only once the whole scope is known, so resolution
+// is answered after the walk (in RuleChecker::finish), never during it.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace heaplint {
+
+using ScopeId = uint32_t;
+inline constexpr ScopeId kNoScope = UINT32_MAX;
+
+enum class ScopeKind : uint8_t { Module, Class, Function, Lambda, Comprehension };
+
+struct Scope {
+  ScopeKind kind = ScopeKind::Module;
+  ScopeId parent = kNoScope;
+  TSNode node{};
+};
+
+enum class BindingKind : uint8_t {
+  Assignment,
+  AugmentedAssignment,
+  LoopTarget,
+  ComprehensionTarget,
+  WithTarget,
+  ExceptTarget,
+  NamedExpression,
+  Parameter,
+  FunctionDefinition,
+  ClassDefinition,
+  Import,      // import a.b / import a.b as c
+  FromImport,  // from a import b [as c]
+  GlobalDeclaration,
+  NonlocalDeclaration,
+};
+
+struct Binding {
+  std::string_view name;
+  ScopeId scope = kNoScope;
+  BindingKind kind = BindingKind::Assignment;
+  bool through_global = false;  // a function stored it into the module after `global name`
+  uint32_t offset = 0;          // start of the bound name
+  TSNode node{};                // the identifier, or the import clause that binds it
+  uint32_t import_index = UINT32_MAX;
+};
+
+struct Resolution {
+  enum class Kind : uint8_t {
+    Unresolved,    // no binding and not a builtin
+    Builtin,       // the builtin of that name
+    Bound,         // `binding` is the binding in effect
+    Ambiguous,     // several different bindings may be in effect
+    StarImported,  // unbound here but the module has `from x import *`
+  };
+  Kind kind = Kind::Unresolved;
+  const Binding* binding = nullptr;
+};
+
+class SemanticModel {
+ public:
+  explicit SemanticModel(std::string_view source);
+
+  // --- building (the walker) ---
+  ScopeId addScope(ScopeKind kind, ScopeId parent, TSNode node);
+  void addBinding(const Binding& binding);
+  void addImportBinding(Binding binding, std::string qualified_name);
+  void noteStarImport() { has_star_import_ = true; }
+  void finalize();
+
+  // --- questions ---
+  const Scope& scope(ScopeId id) const { return scopes_[id]; }
+  size_t scopeCount() const { return scopes_.size(); }
+  std::string_view source() const { return source_; }
+  const std::vector<Binding>& bindings() const { return bindings_; }
+  bool hasStarImport() const { return has_star_import_; }
+
+  // What `name`, used at byte `offset` in `scope`, refers to.
+  Resolution resolve(ScopeId scope, std::string_view name, uint32_t offset) const;
+
+  // The dotted name an expression (identifier or attribute chain) stands for, through imports:
+  // `m.fsum` after `import math as m` is "math.fsum", `sum` is "builtins.sum" when it is the
+  // builtin, `f` after `from math import fsum as f` is "math.fsum". Empty when the head of the
+  // expression is not an import or a builtin.
+  std::string qualifiedName(ScopeId scope, TSNode expression) const;
+  bool resolvesTo(ScopeId scope, TSNode expression, std::string_view qualified) const {
+    return qualifiedName(scope, expression) == qualified;
+  }
+  // Qualified name of an import binding ("math.fsum", ".models.Record").
+  std::string_view importedName(const Binding& binding) const;
+
+  // All bindings of `name` directly in `scope`, in source order.
+  std::vector<const Binding*> bindingsIn(ScopeId scope, std::string_view name) const;
+
+  static bool isBuiltinName(std::string_view name);
+
+ private:
+  std::string_view source_;
+  std::vector<Scope> scopes_;
+  std::vector<Binding> bindings_;
+  std::vector<std::string> imports_;
+  std::vector<uint32_t> index_;  // binding indices sorted by (scope, name, offset)
+  bool has_star_import_ = false;
+  bool finalized_ = false;
+};
+
+}  // namespace heaplint

@@ -1,0 +1,157 @@
+#include "analyzer/source_text.h"
+
+#include <algorithm>
+
+namespace heaplint {
+
+uint32_t utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  uint32_t length = 0;
+  uint32_t code_point = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code_point = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code_point = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code_point = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  for (uint32_t k = 1; k < length; ++k) {
+    const unsigned char continuation = byte(i + k);
+    if ((continuation & 0xC0u) != 0x80u) return 0;
+    code_point = (code_point << 6) | (continuation & 0x3Fu);
+  }
+  // Reject overlong forms, surrogates and values past U+10FFFF.
+  if ((length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000) ||
+      (code_point >= 0xD800 && code_point <= 0xDFFF) || code_point > 0x10FFFF) {
+    return 0;
+  }
+  return length;
+}
+
+SourceText::SourceText(std::string bytes) : bytes_(std::move(bytes)) {
+  line_starts_.reserve(bytes_.size() / 32 + 1);
+  line_starts_.push_back(0);
+  const size_t n = bytes_.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = static_cast<unsigned char>(bytes_[i]);
+    if (c == '\n') {
+      line_starts_.push_back(static_cast<uint32_t>(i + 1));
+      ++i;
+    } else if (c == '\r') {
+      if (i + 1 < n && bytes_[i + 1] == '\n') ++i;
+      line_starts_.push_back(static_cast<uint32_t>(i + 1));
+      ++i;
+    } else if (c < 0x80) {
+      ++i;
+    } else {
+      ascii_only_ = false;
+      const uint32_t length = utf8SequenceLength(bytes_, i);
+      if (length == 0) {
+        if (first_invalid_utf8_ == kNoOffset) first_invalid_utf8_ = static_cast<uint32_t>(i);
+        ++i;
+      } else {
+        i += length;
+      }
+    }
+  }
+}
+
+uint32_t SourceText::lineStart(uint32_t row) const {
+  return row < line_starts_.size() ? line_starts_[row] : size();
+}
+
+uint32_t SourceText::lineEnd(uint32_t row) const {
+  if (row >= line_starts_.size()) return size();
+  uint32_t end = row + 1 < line_starts_.size() ? line_starts_[row + 1] : size();
+  const uint32_t start = line_starts_[row];
+  if (end > start && bytes_[end - 1] == '\n') --end;
+  if (end > start && bytes_[end - 1] == '\r') --end;
+  return end;
+}
+
+uint32_t SourceText::rowOf(uint32_t offset) const {
+  const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  return static_cast<uint32_t>(it - line_starts_.begin()) - 1;
+}
+
+std::string_view SourceText::lineEnding() const {
+  const size_t newline = bytes_.find('\n');
+  return newline != std::string::npos && newline > 0 && bytes_[newline - 1] == '\r' ? "\r\n"
+                                                                                     : "\n";
+}
+
+Position SourceText::utf8Position(uint32_t offset) const {
+  offset = std::min(offset, size());
+  const uint32_t row = rowOf(offset);
+  return {row, offset - line_starts_[row]};
+}
+
+namespace {
+// Counts units between two byte offsets; an invalid byte counts as one unit (U+FFFD).
+template <bool kUtf16>
+uint32_t countUnits(std::string_view text, size_t from, size_t to) {
+  uint32_t units = 0;
+  for (size_t i = from; i < to;) {
+    const uint32_t length = utf8SequenceLength(text, i);
+    if (length == 0) {
+      ++units;
+      ++i;
+    } else {
+      units += (kUtf16 && length == 4) ? 2 : 1;
+      i += length;
+    }
+  }
+  return units;
+}
+
+template <bool kUtf16>
+size_t advanceUnits(std::string_view text, size_t from, size_t to, uint32_t units) {
+  size_t i = from;
+  while (i < to && units > 0) {
+    const uint32_t length = utf8SequenceLength(text, i);
+    const uint32_t width = (kUtf16 && length == 4) ? 2 : 1;
+    if (units < width) break;  // inside a surrogate pair: stay before the character
+    units -= width;
+    i += length == 0 ? 1 : length;
+  }
+  return std::min(i, to);
+}
+}  // namespace
+
+Position SourceText::utf16Position(uint32_t offset) const {
+  const Position bytes = utf8Position(offset);
+  if (ascii_only_) return bytes;
+  const uint32_t start = line_starts_[bytes.row];
+  return {bytes.row, countUnits<true>(bytes_, start, start + bytes.column)};
+}
+
+Position SourceText::codePointPosition(uint32_t offset) const {
+  const Position bytes = utf8Position(offset);
+  if (ascii_only_) return bytes;
+  const uint32_t start = line_starts_[bytes.row];
+  return {bytes.row, countUnits<false>(bytes_, start, start + bytes.column)};
+}
+
+uint32_t SourceText::offsetFromUtf8(Position position) const {
+  if (position.row >= line_starts_.size()) return size();
+  const uint32_t start = line_starts_[position.row];
+  return std::min(start + position.column, lineEnd(position.row));
+}
+
+uint32_t SourceText::offsetFromUtf16(Position position) const {
+  if (position.row >= line_starts_.size()) return size();
+  const uint32_t start = line_starts_[position.row];
+  const uint32_t end = lineEnd(position.row);
+  if (ascii_only_) return std::min(start + position.column, end);
+  return static_cast<uint32_t>(advanceUnits<true>(bytes_, start, end, position.column));
+}
+
+}  // namespace heaplint

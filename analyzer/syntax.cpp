@@ -1,0 +1,102 @@
+#include "analyzer/syntax.h"
+
+#include <array>
+#include <cstring>
+
+namespace heaplint {
+namespace {
+
+struct KindName {
+  NodeKind kind;
+  std::string_view name;
+  bool named;
+};
+
+constexpr std::array kKindNames = {
+#define HEAPLINT_NAMED(kind, name) KindName{NodeKind::kind, name, true},
+#define HEAPLINT_TOKEN(kind, token) KindName{NodeKind::kind, token, false},
+#include "analyzer/node_kinds.def"
+#undef HEAPLINT_NAMED
+#undef HEAPLINT_TOKEN
+};
+
+constexpr std::array<std::string_view, static_cast<size_t>(Field::Count)> kFieldNames = {
+    "",
+#define HEAPLINT_FIELD(field, name) name,
+#include "analyzer/field_names.def"
+#undef HEAPLINT_FIELD
+};
+
+}  // namespace
+
+const Syntax& Syntax::instance() {
+  static const Syntax syntax;
+  return syntax;
+}
+
+Syntax::Syntax() : language_(tree_sitter_python()) {
+  // Several symbol ids can share a name (aliases); map every one of them.
+  const uint32_t symbol_count = ts_language_symbol_count(language_);
+  symbol_kinds_.assign(symbol_count, NodeKind::Other);
+  for (TSSymbol symbol = 0; symbol < symbol_count; ++symbol) {
+    const char* name = ts_language_symbol_name(language_, symbol);
+    if (name == nullptr) continue;
+    const TSSymbolType type = ts_language_symbol_type(language_, symbol);
+    const bool named = type == TSSymbolTypeRegular;
+    if (!named && type != TSSymbolTypeAnonymous) continue;
+    for (const KindName& entry : kKindNames) {
+      if (entry.named == named && entry.name == name) {
+        symbol_kinds_[symbol] = entry.kind;
+        break;
+      }
+    }
+  }
+  field_ids_.assign(kFieldNames.size(), 0);
+  const uint32_t field_count = ts_language_field_count(language_);
+  id_fields_.assign(field_count + 1, Field::None);
+  for (size_t i = 1; i < kFieldNames.size(); ++i) {
+    const TSFieldId id = ts_language_field_id_for_name(
+        language_, kFieldNames[i].data(), static_cast<uint32_t>(kFieldNames[i].size()));
+    field_ids_[i] = id;
+    if (id != 0 && id < id_fields_.size()) id_fields_[id] = static_cast<Field>(i);
+  }
+}
+
+std::string_view Syntax::kindName(NodeKind kind) {
+  for (const KindName& entry : kKindNames) {
+    if (entry.kind == kind) return entry.name;
+  }
+  return "other";
+}
+
+TSNode firstChildOfKind(TSNode node, NodeKind kind) {
+  const uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(node, i);
+    if (kindOf(child) == kind) return child;
+  }
+  return TSNode{};
+}
+
+bool subtreeContains(TSNode node, NodeKind kind) {
+  const Syntax& syntax = Syntax::instance();
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  bool found = false;
+  while (!found) {
+    if (syntax.kindOf(ts_tree_cursor_current_node(&cursor)) == kind) {
+      found = true;
+      break;
+    }
+    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return false;
+      }
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return found;
+}
+
+}  // namespace heaplint

@@ -1,0 +1,74 @@
+// The Python grammar as the analyzer sees it: node kinds and fields resolved to small enums once at
+// start-up, so the walker and rules compare integers instead of strings.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+extern "C" const TSLanguage* tree_sitter_python(void);
+
+namespace heaplint {
+
+enum class NodeKind : uint8_t {
+  Other,
+#define HEAPLINT_NAMED(kind, name) kind,
+#define HEAPLINT_TOKEN(kind, token) kind,
+#include "analyzer/node_kinds.def"
+#undef HEAPLINT_NAMED
+#undef HEAPLINT_TOKEN
+  Count
+};
+inline constexpr size_t kNodeKindCount = static_cast<size_t>(NodeKind::Count);
+
+enum class Field : uint8_t {
+  None,
+#define HEAPLINT_FIELD(field, name) field,
+#include "analyzer/field_names.def"
+#undef HEAPLINT_FIELD
+  Count
+};
+
+class Syntax {
+ public:
+  static const Syntax& instance();
+
+  const TSLanguage* language() const { return language_; }
+  NodeKind kindOf(TSSymbol symbol) const {
+    return symbol < symbol_kinds_.size() ? symbol_kinds_[symbol] : NodeKind::Other;
+  }
+  NodeKind kindOf(TSNode node) const { return kindOf(ts_node_symbol(node)); }
+  TSFieldId fieldId(Field field) const { return field_ids_[static_cast<size_t>(field)]; }
+  Field fieldOf(TSFieldId id) const { return id < id_fields_.size() ? id_fields_[id] : Field::None; }
+  static std::string_view kindName(NodeKind kind);
+
+ private:
+  Syntax();
+  const TSLanguage* language_;
+  std::vector<NodeKind> symbol_kinds_;
+  std::vector<TSFieldId> field_ids_;
+  std::vector<Field> id_fields_;
+};
+
+inline NodeKind kindOf(TSNode node) { return Syntax::instance().kindOf(node); }
+
+inline TSNode childByField(TSNode node, Field field) {
+  return ts_node_child_by_field_id(node, Syntax::instance().fieldId(field));
+}
+
+inline std::string_view nodeText(std::string_view source, TSNode node) {
+  const uint32_t start = ts_node_start_byte(node);
+  const uint32_t end = ts_node_end_byte(node);
+  if (start >= source.size() || end < start) return {};
+  return source.substr(start, end - start);
+}
+
+// The named child with the given kind, or a null node.
+TSNode firstChildOfKind(TSNode node, NodeKind kind);
+
+// True when any node in the subtree (node included) has the given kind. Iterative.
+bool subtreeContains(TSNode node, NodeKind kind);
+
+}  // namespace heaplint

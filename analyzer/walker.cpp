@@ -1,0 +1,468 @@
+#include "analyzer/walker.h"
+
+#include <algorithm>
+
+#include "analyzer/analyze.h"
+
+namespace heaplint {
+namespace {
+
+enum FrameFlag : uint8_t {
+  kStore = 1 << 0,           // names here are assignment targets
+  kParameter = 1 << 1,       // names here are parameters
+  kFirstForClause = 1 << 2,  // the first `for` clause of a comprehension
+  kSeenForClause = 1 << 3,   // (on comprehensions) the first `for` clause was entered
+  kOpensExecution = 1 << 4,  // leaving this node pops an execution context
+  kInFinally = 1 << 5,       // leaving this node closes a finally clause
+};
+
+bool isComprehension(NodeKind kind) {
+  return kind == NodeKind::ListComprehension || kind == NodeKind::SetComprehension ||
+         kind == NodeKind::DictionaryComprehension || kind == NodeKind::GeneratorExpression;
+}
+
+bool isTargetStructure(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::PatternList:
+    case NodeKind::TuplePattern:
+    case NodeKind::ListPattern:
+    case NodeKind::ListSplatPattern:
+    case NodeKind::Tuple:
+    case NodeKind::List:
+    case NodeKind::ParenthesizedExpression:
+    case NodeKind::ExpressionList:
+    case NodeKind::AsPatternTarget:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool isParameterWrapper(NodeKind kind) {
+  return kind == NodeKind::DefaultParameter || kind == NodeKind::TypedParameter ||
+         kind == NodeKind::TypedDefaultParameter || kind == NodeKind::ListSplatPattern ||
+         kind == NodeKind::DictionarySplatPattern;
+}
+
+// Dotted names are stored without the whitespace or comments Python allows inside them.
+std::string compactDottedName(std::string_view text) {
+  std::string result;
+  result.reserve(text.size());
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\\' && c != '\n' && c != '\r') result += c;
+  }
+  return result;
+}
+
+}  // namespace
+
+RuleContext::RuleContext(const SourceText& source, const AnalysisOptions& options,
+                         SemanticModel& semantic)
+    : source_(source), options_(options), semantic_(semantic) {
+  frames_.reserve(256);
+  executions_.reserve(32);
+}
+
+const ExecutionContext* RuleContext::enclosingFunction() const {
+  for (auto it = executions_.rbegin(); it != executions_.rend(); ++it) {
+    if (it->kind == NodeKind::FunctionDefinition || it->kind == NodeKind::Lambda) return &*it;
+  }
+  return nullptr;
+}
+
+void RuleContext::report(Diagnostic diagnostic) {
+  if (diagnostic.rule == nullptr) diagnostic.rule = current_rule_;
+  diagnostics_.push_back(std::move(diagnostic));
+}
+
+Walker::Walker(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic,
+               std::vector<ActiveRule>& rules, NoqaDirectives& noqa)
+    : source_(source),
+      semantic_(semantic),
+      rules_(rules),
+      noqa_(noqa),
+      context_(source, options, semantic) {
+  for (ActiveRule& rule : rules_) {
+    for (NodeKind kind : rule.definition->subscriptions) {
+      subscribers_[static_cast<size_t>(kind)].push_back(&rule);
+    }
+  }
+}
+
+std::vector<Diagnostic> Walker::run(TSNode root) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  enter(cursor);
+  while (true) {
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      enter(cursor);
+      continue;
+    }
+    bool done = false;
+    while (true) {
+      leave();
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        enter(cursor);
+        break;
+      }
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        done = true;
+        break;
+      }
+    }
+    if (done) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+
+  semantic_.finalize();
+  for (ActiveRule& rule : rules_) {
+    context_.current_rule_ = rule.definition;
+    rule.checker->finish(context_);
+  }
+  context_.current_rule_ = nullptr;
+  return std::move(context_.diagnostics_);
+}
+
+void Walker::enter(TSTreeCursor& cursor) {
+  const Syntax& syntax = Syntax::instance();
+  std::vector<Frame>& frames = context_.frames_;
+  Frame frame;
+  frame.node = ts_tree_cursor_current_node(&cursor);
+  frame.kind = syntax.kindOf(ts_node_symbol(frame.node));
+
+  if (frames.empty()) {
+    // The module.
+    frame.inner_scope = semantic_.addScope(ScopeKind::Module, kNoScope, frame.node);
+    frame.scope = frame.inner_scope;
+    context_.executions_.push_back(
+        ExecutionContext{frame.node, NodeKind::Module, frame.scope, 0, 0});
+    frame.flags |= kOpensExecution;
+    frames.push_back(frame);
+    return;
+  }
+
+  frame.field = syntax.fieldOf(ts_tree_cursor_current_field_id(&cursor));
+  Frame& parent = frames.back();
+  frame.scope = parent.scope;
+
+  // Which scope do names in this node belong to?
+  switch (parent.kind) {
+    case NodeKind::FunctionDefinition:
+    case NodeKind::Lambda:
+      if (frame.field == Field::Parameters || frame.field == Field::Body) {
+        frame.scope = parent.inner_scope;
+      }
+      break;
+    case NodeKind::ClassDefinition:
+      if (frame.field == Field::Body) frame.scope = parent.inner_scope;
+      break;
+    case NodeKind::ListComprehension:
+    case NodeKind::SetComprehension:
+    case NodeKind::DictionaryComprehension:
+    case NodeKind::GeneratorExpression:
+      frame.scope = parent.inner_scope;
+      if (frame.kind == NodeKind::ForInClause && (parent.flags & kSeenForClause) == 0) {
+        parent.flags |= kSeenForClause;
+        frame.flags |= kFirstForClause;
+      }
+      break;
+    case NodeKind::ForInClause:
+      // The first iterable of a comprehension is evaluated once, in the enclosing scope.
+      if (frame.field == Field::Right && (parent.flags & kFirstForClause) != 0) {
+        frame.scope = frames[frames.size() - 2].scope;
+        --frame.loop_delta;
+      }
+      break;
+    case NodeKind::DefaultParameter:
+    case NodeKind::TypedDefaultParameter:
+    case NodeKind::TypedParameter:
+      // Defaults and annotations are evaluated where the function is defined.
+      if ((frame.field == Field::Value || frame.field == Field::TypeAnnotation ||
+           frame.kind == NodeKind::Type) &&
+          frames.size() >= 3) {
+        frame.scope = frames[frames.size() - 3].scope;
+      }
+      break;
+    default:
+      break;
+  }
+
+  // Is this node a binding target, and of what kind?
+  const auto startTarget = [&](BindingKind kind) {
+    frame.flags |= kStore;
+    frame.binding_kind = kind;
+  };
+  switch (parent.kind) {
+    case NodeKind::Assignment:
+      if (frame.field == Field::Left) startTarget(BindingKind::Assignment);
+      break;
+    case NodeKind::AugmentedAssignment:
+      if (frame.field == Field::Left) startTarget(BindingKind::AugmentedAssignment);
+      break;
+    case NodeKind::ForStatement:
+      if (frame.field == Field::Left) startTarget(BindingKind::LoopTarget);
+      break;
+    case NodeKind::ForInClause:
+      if (frame.field == Field::Left) startTarget(BindingKind::ComprehensionTarget);
+      break;
+    case NodeKind::NamedExpression:
+      if (frame.field == Field::Name) startTarget(BindingKind::NamedExpression);
+      break;
+    case NodeKind::AsPatternTarget:
+      startTarget(BindingKind::WithTarget);
+      break;
+    case NodeKind::ExceptClause:
+    case NodeKind::ExceptGroupClause:
+      if (frame.field == Field::Alias) startTarget(BindingKind::ExceptTarget);
+      break;
+    case NodeKind::Parameters:
+    case NodeKind::LambdaParameters:
+      frame.flags |= kParameter;
+      break;
+    default:
+      // Only tuple/list structure passes the target on: in `a.b = 1` and `a[i] = 1`, `a` is read.
+      if ((parent.flags & kStore) != 0 && isTargetStructure(parent.kind) &&
+          (isTargetStructure(frame.kind) || frame.kind == NodeKind::Identifier)) {
+        frame.flags |= kStore;
+        frame.binding_kind = parent.binding_kind;
+      }
+      if ((parent.flags & kParameter) != 0 && isParameterWrapper(parent.kind) &&
+          (isParameterWrapper(frame.kind) || frame.kind == NodeKind::Identifier) &&
+          (frame.field == Field::None || frame.field == Field::Name)) {
+        frame.flags |= kParameter;
+      }
+      break;
+  }
+
+  // Loops: a loop body and a while condition run repeatedly; so does all of a comprehension but
+  // its first iterable.
+  if ((parent.kind == NodeKind::ForStatement && frame.field == Field::Body) ||
+      (parent.kind == NodeKind::WhileStatement &&
+       (frame.field == Field::Body || frame.field == Field::Condition))) {
+    ++frame.loop_delta;
+  }
+  if (isComprehension(frame.kind)) ++frame.loop_delta;
+  ExecutionContext* execution = &context_.executions_.back();
+  execution->loop_depth = static_cast<uint32_t>(static_cast<int32_t>(execution->loop_depth) +
+                                                frame.loop_delta);
+  if (frame.kind == NodeKind::FinallyClause) {
+    ++execution->finally_depth;
+    frame.flags |= kInFinally;
+  }
+
+  switch (frame.kind) {
+    case NodeKind::Identifier:
+      if ((frame.flags & kStore) != 0) {
+        bindIdentifier(frame, frame.binding_kind);
+      } else if ((frame.flags & kParameter) != 0) {
+        bindIdentifier(frame, BindingKind::Parameter);
+      }
+      break;
+    case NodeKind::FunctionDefinition:
+      bindDefinition(frame.node, BindingKind::FunctionDefinition, frame.scope);
+      frame.inner_scope = semantic_.addScope(ScopeKind::Function, frame.scope, frame.node);
+      break;
+    case NodeKind::Lambda:
+      frame.inner_scope = semantic_.addScope(ScopeKind::Lambda, frame.scope, frame.node);
+      break;
+    case NodeKind::ClassDefinition:
+      bindDefinition(frame.node, BindingKind::ClassDefinition, frame.scope);
+      frame.inner_scope = semantic_.addScope(ScopeKind::Class, frame.scope, frame.node);
+      break;
+    case NodeKind::ListComprehension:
+    case NodeKind::SetComprehension:
+    case NodeKind::DictionaryComprehension:
+    case NodeKind::GeneratorExpression:
+      frame.inner_scope = semantic_.addScope(ScopeKind::Comprehension, frame.scope, frame.node);
+      break;
+    case NodeKind::ImportStatement:
+    case NodeKind::ImportFromStatement:
+      bindImports(frame.node, frame.kind, frame.scope);
+      break;
+    case NodeKind::GlobalStatement:
+      declareNames(frame.node, BindingKind::GlobalDeclaration, frame.scope);
+      break;
+    case NodeKind::NonlocalStatement:
+      declareNames(frame.node, BindingKind::NonlocalDeclaration, frame.scope);
+      break;
+    case NodeKind::Comment: {
+      const NoqaComment comment =
+          parseNoqaComment(nodeText(source_.text(), frame.node), context_.options().rules);
+      if (comment.scope != NoqaComment::Scope::None) {
+        noqa_.add(source_.rowOf(ts_node_start_byte(frame.node)), comment);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+
+  // Entering the body of a function, lambda or class starts a new execution context.
+  if (frame.field == Field::Body &&
+      (parent.kind == NodeKind::FunctionDefinition || parent.kind == NodeKind::Lambda ||
+       parent.kind == NodeKind::ClassDefinition)) {
+    context_.executions_.push_back(ExecutionContext{parent.node, parent.kind, frame.scope, 0, 0});
+    frame.flags |= kOpensExecution;
+  }
+
+  frames.push_back(frame);
+
+  const auto& subscribers = subscribers_[static_cast<size_t>(frame.kind)];
+  for (ActiveRule* rule : subscribers) {
+    context_.current_rule_ = rule->definition;
+    rule->checker->onNode(frame.node, frame.kind, context_);
+  }
+  context_.current_rule_ = nullptr;
+}
+
+void Walker::leave() {
+  std::vector<Frame>& frames = context_.frames_;
+  const Frame& frame = frames.back();
+  if ((frame.flags & kOpensExecution) != 0) {
+    context_.executions_.pop_back();
+  }
+  if (!context_.executions_.empty()) {
+    ExecutionContext& execution = context_.executions_.back();
+    execution.loop_depth = static_cast<uint32_t>(static_cast<int32_t>(execution.loop_depth) -
+                                                 frame.loop_delta);
+    if ((frame.flags & kInFinally) != 0) --execution.finally_depth;
+  }
+  frames.pop_back();
+}
+
+ScopeId Walker::bindingScopeFor(std::string_view name, ScopeId scope, bool& through_global) const {
+  through_global = false;
+  const Scope& s = semantic_.scope(scope);
+  if (s.kind == ScopeKind::Module || s.kind == ScopeKind::Class) return scope;
+  for (const auto& [declared_scope, declared_name] : global_declarations_) {
+    if (declared_scope == scope && declared_name == name) {
+      through_global = true;
+      return 0;
+    }
+  }
+  return scope;
+}
+
+void Walker::bindIdentifier(const Frame& frame, BindingKind kind) {
+  const std::string_view name = nodeText(source_.text(), frame.node);
+  ScopeId scope = frame.scope;
+  if (kind == BindingKind::NamedExpression) {
+    // An assignment expression in a comprehension binds in the enclosing function or module.
+    while (semantic_.scope(scope).kind == ScopeKind::Comprehension &&
+           semantic_.scope(scope).parent != kNoScope) {
+      scope = semantic_.scope(scope).parent;
+    }
+  }
+  bool through_global = false;
+  scope = bindingScopeFor(name, scope, through_global);
+  Binding binding;
+  binding.name = name;
+  binding.scope = scope;
+  binding.kind = kind;
+  binding.through_global = through_global;
+  binding.offset = ts_node_start_byte(frame.node);
+  binding.node = frame.node;
+  semantic_.addBinding(binding);
+}
+
+void Walker::bindDefinition(TSNode definition, BindingKind kind, ScopeId scope) {
+  const TSNode name = childByField(definition, Field::Name);
+  if (ts_node_is_null(name)) return;
+  const std::string_view text = nodeText(source_.text(), name);
+  bool through_global = false;
+  Binding binding;
+  binding.name = text;
+  binding.scope = bindingScopeFor(text, scope, through_global);
+  binding.kind = kind;
+  binding.through_global = through_global;
+  binding.offset = ts_node_start_byte(name);
+  binding.node = definition;
+  semantic_.addBinding(binding);
+}
+
+void Walker::bindImports(TSNode statement, NodeKind kind, ScopeId scope) {
+  const std::string_view text = source_.text();
+  std::string module_prefix;
+  if (kind == NodeKind::ImportFromStatement) {
+    const TSNode module = childByField(statement, Field::ModuleName);
+    if (ts_node_is_null(module)) return;
+    module_prefix = compactDottedName(nodeText(text, module));
+    if (!module_prefix.empty() && module_prefix.back() != '.') module_prefix += '.';
+  }
+  const uint32_t count = ts_node_named_child_count(statement);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(statement, i);
+    const NodeKind child_kind = kindOf(child);
+    if (child_kind == NodeKind::WildcardImport) {
+      semantic_.noteStarImport();
+      continue;
+    }
+    if (kind == NodeKind::ImportFromStatement &&
+        ts_node_eq(child, childByField(statement, Field::ModuleName))) {
+      continue;
+    }
+    TSNode dotted{};
+    TSNode alias{};
+    if (child_kind == NodeKind::AliasedImport) {
+      dotted = childByField(child, Field::Name);
+      alias = childByField(child, Field::Alias);
+    } else if (child_kind == NodeKind::DottedName) {
+      dotted = child;
+    } else {
+      continue;
+    }
+    if (ts_node_is_null(dotted)) continue;
+    const std::string full = compactDottedName(nodeText(text, dotted));
+    Binding binding;
+    binding.scope = scope;
+    binding.node = child;
+    if (kind == NodeKind::ImportStatement) {
+      binding.kind = BindingKind::Import;
+      if (!ts_node_is_null(alias)) {
+        binding.name = nodeText(text, alias);
+        binding.offset = ts_node_start_byte(alias);
+        bool through_global = false;
+        binding.scope = bindingScopeFor(binding.name, scope, through_global);
+        binding.through_global = through_global;
+        semantic_.addImportBinding(binding, full);
+      } else {
+        // `import a.b.c` binds `a`.
+        const TSNode head = ts_node_named_child(dotted, 0);
+        binding.name = nodeText(text, head);
+        binding.offset = ts_node_start_byte(head);
+        bool through_global = false;
+        binding.scope = bindingScopeFor(binding.name, scope, through_global);
+        binding.through_global = through_global;
+        semantic_.addImportBinding(binding, std::string(binding.name));
+      }
+    } else {
+      binding.kind = BindingKind::FromImport;
+      const TSNode bound = ts_node_is_null(alias) ? dotted : alias;
+      binding.name = nodeText(text, bound);
+      binding.offset = ts_node_start_byte(bound);
+      bool through_global = false;
+      binding.scope = bindingScopeFor(binding.name, scope, through_global);
+      binding.through_global = through_global;
+      semantic_.addImportBinding(binding, module_prefix + full);
+    }
+  }
+}
+
+void Walker::declareNames(TSNode statement, BindingKind kind, ScopeId scope) {
+  const uint32_t count = ts_node_named_child_count(statement);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(statement, i);
+    if (kindOf(child) != NodeKind::Identifier) continue;
+    Binding binding;
+    binding.name = nodeText(source_.text(), child);
+    binding.scope = scope;
+    binding.kind = kind;
+    binding.offset = ts_node_start_byte(child);
+    binding.node = child;
+    semantic_.addBinding(binding);
+    if (kind == BindingKind::GlobalDeclaration) {
+      global_declarations_.emplace_back(scope, binding.name);
+    }
+  }
+}
+
+}  // namespace heaplint

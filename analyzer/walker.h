@@ -1,0 +1,108 @@
+// The single walk over a file's syntax tree. It keeps the context stacks rules need (scope,
+// enclosing function and class, loop depth, try/finally), builds the semantic model, collects noqa
+// comments, and dispatches each node to the rules subscribed to its kind.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "analyzer/diagnostic.h"
+#include "analyzer/noqa.h"
+#include "analyzer/rule.h"
+#include "analyzer/semantic_model.h"
+#include "analyzer/source_text.h"
+#include "analyzer/syntax.h"
+
+namespace heaplint {
+
+struct AnalysisOptions;
+
+// One entry per node on the path from the root to the node being visited.
+struct Frame {
+  TSNode node{};
+  NodeKind kind = NodeKind::Other;
+  Field field = Field::None;  // the field this node fills in its parent
+  uint8_t flags = 0;
+  int8_t loop_delta = 0;
+  BindingKind binding_kind = BindingKind::Assignment;  // for kStore frames
+  ScopeId scope = kNoScope;        // the scope names used in this node resolve in
+  ScopeId inner_scope = kNoScope;  // the scope this node opens (function, class, comprehension)
+};
+
+// A body that executes as a unit: the module, a class body, a function or lambda body.
+struct ExecutionContext {
+  TSNode node{};  // module, class_definition, function_definition or lambda
+  NodeKind kind = NodeKind::Module;
+  ScopeId scope = kNoScope;
+  uint32_t loop_depth = 0;     // loops and comprehensions around the current node, in this body
+  uint32_t finally_depth = 0;  // finally clauses around the current node, in this body
+};
+
+class RuleContext {
+ public:
+  RuleContext(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic);
+
+  const SourceText& source() const { return source_; }
+  std::string_view text(TSNode node) const { return nodeText(source_.text(), node); }
+  const AnalysisOptions& options() const { return options_; }
+  const SemanticModel& semantic() const { return semantic_; }
+
+  // Walk state, valid inside onNode.
+  const Frame& frame(size_t up = 0) const { return frames_[frames_.size() - 1 - up]; }
+  size_t depth() const { return frames_.size(); }
+  ScopeId scope() const { return frames_.back().scope; }
+  const ExecutionContext& execution() const { return executions_.back(); }
+  // The innermost enclosing function or lambda body, or nullptr at module or class level.
+  const ExecutionContext* enclosingFunction() const;
+  uint32_t loopDepth() const { return executions_.back().loop_depth; }
+  bool inFinally() const { return executions_.back().finally_depth > 0; }
+
+  void report(Diagnostic diagnostic);
+  const RuleDefinition* currentRule() const { return current_rule_; }
+
+ private:
+  friend class Walker;
+  const SourceText& source_;
+  const AnalysisOptions& options_;
+  SemanticModel& semantic_;
+  std::vector<Frame> frames_;
+  std::vector<ExecutionContext> executions_;
+  std::vector<Diagnostic> diagnostics_;
+  const RuleDefinition* current_rule_ = nullptr;
+};
+
+struct ActiveRule {
+  const RuleDefinition* definition;
+  std::unique_ptr<RuleChecker> checker;
+};
+
+class Walker {
+ public:
+  Walker(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic,
+         std::vector<ActiveRule>& rules, NoqaDirectives& noqa);
+  // Walks the tree once, then runs every rule's finish step. Returns the rules' diagnostics.
+  std::vector<Diagnostic> run(TSNode root);
+
+ private:
+  void enter(TSTreeCursor& cursor);
+  void leave();
+  void bindIdentifier(const Frame& frame, BindingKind kind);
+  void bindDefinition(TSNode definition, BindingKind kind, ScopeId scope);
+  void bindImports(TSNode statement, NodeKind kind, ScopeId scope);
+  void declareNames(TSNode statement, BindingKind kind, ScopeId scope);
+  ScopeId bindingScopeFor(std::string_view name, ScopeId scope, bool& through_global) const;
+
+  const SourceText& source_;
+  SemanticModel& semantic_;
+  std::vector<ActiveRule>& rules_;
+  NoqaDirectives& noqa_;
+  RuleContext context_;
+  std::array<std::vector<ActiveRule*>, kNodeKindCount> subscribers_;
+  // `global` declarations seen so far, as (function scope, name).
+  std::vector<std::pair<ScopeId, std::string_view>> global_declarations_;
+};
+
+}  // namespace heaplint

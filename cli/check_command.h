@@ -1,0 +1,35 @@
+// `heaplint check`: find files, analyse them on every core, apply fixes, print results.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/output.h"
+
+namespace heaplint::cli {
+
+struct CheckOptions {
+  std::vector<std::string> paths;
+  OutputFormat format = OutputFormat::Concise;
+  std::vector<std::string> select;
+  std::vector<std::string> ignore;
+  bool fix = false;
+  bool unsafe_fixes = false;
+  bool diff = false;
+  bool exit_zero = false;
+  bool statistics = false;
+  bool quiet = false;
+  bool respect_gitignore = true;
+  std::optional<std::string> stdin_filename;
+  unsigned threads = 0;  // 0: one per core
+};
+
+// Exit codes, as documented in the README.
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+int runCheck(const CheckOptions& options);
+
+}  // namespace heaplint::cli

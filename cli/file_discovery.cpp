@@ -1,0 +1,123 @@
+#include "cli/file_discovery.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string_view>
+
+#include "cli/gitignore.h"
+
+namespace heaplint::cli {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::array<std::string_view, 22> kExcludedDirectories = {
+    ".bzr",  ".direnv", ".eggs",       ".git",   ".hg",          ".heaplint_cache",
+    ".mypy_cache", ".nox", ".pytest_cache", ".ruff_cache", ".svn", ".tox",
+    ".venv", "__pycache__", "__pypackages__", "_build", "buck-out", "build",
+    "dist",  "node_modules", "venv", "site-packages",
+};
+
+bool isExcludedDirectory(std::string_view name) {
+  return std::find(kExcludedDirectories.begin(), kExcludedDirectories.end(), name) !=
+         kExcludedDirectories.end();
+}
+
+bool isPythonFile(const fs::path& path) {
+  const std::string extension = path.extension().string();
+  return extension == ".py" || extension == ".pyi";
+}
+
+std::string describe(const std::error_code& error) { return error.message(); }
+
+}  // namespace
+
+std::string displayPath(const fs::path& path) {
+  std::error_code error;
+  static const fs::path cwd = fs::current_path(error);
+  fs::path normal = path.lexically_normal();
+  if (normal.is_absolute() && !cwd.empty()) {
+    const fs::path relative = normal.lexically_relative(cwd);
+    if (!relative.empty() && !relative.native().starts_with("..")) normal = relative;
+  }
+  std::string text = normal.generic_string();
+  if (text.empty()) text = ".";
+  return text;
+}
+
+Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryOptions& options) {
+  Discovery result;
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    const fs::path path(input);
+    const fs::file_status status = fs::status(path, error);
+    if (error || !fs::exists(status)) {
+      result.errors.push_back(input + ": " +
+                              (error ? describe(error) : std::string("No such file or directory")));
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      // A file named explicitly is always linted.
+      result.files.push_back(SourceFile{path, displayPath(path)});
+      continue;
+    }
+    const fs::path root = fs::absolute(path, error).lexically_normal();
+    GitignoreStack gitignore;
+    if (options.respect_gitignore) gitignore.loadAncestors(root / "x");
+
+    struct Pending {
+      fs::path directory;
+      fs::path shown;  // the same directory as the user named it
+    };
+    // Depth-first; each directory restores the gitignore stack of its parent before adding its own.
+    struct Entry {
+      Pending pending;
+      size_t gitignore_depth;
+    };
+    std::vector<Entry> work{{Pending{root, path}, gitignore.depth()}};
+    while (!work.empty()) {
+      Entry entry = std::move(work.back());
+      work.pop_back();
+      gitignore.truncate(entry.gitignore_depth);
+      if (options.respect_gitignore) gitignore.enter(entry.pending.directory);
+      const size_t depth_here = gitignore.depth();
+      fs::directory_iterator it(entry.pending.directory,
+                                fs::directory_options::skip_permission_denied, error);
+      if (error) {
+        result.errors.push_back(entry.pending.shown.generic_string() + ": " + describe(error));
+        continue;
+      }
+      for (; it != fs::directory_iterator(); it.increment(error)) {
+        if (error) break;
+        const fs::directory_entry& child = *it;
+        const std::string name = child.path().filename().string();
+        std::error_code type_error;
+        // Symbolic links to directories are not followed (no cycles); links to files are.
+        const bool is_directory = child.is_directory(type_error) && !child.is_symlink(type_error);
+        if (is_directory) {
+          if (isExcludedDirectory(name)) continue;
+          if (options.respect_gitignore && gitignore.ignored(child.path(), true)) continue;
+          work.push_back(Entry{Pending{child.path(), entry.pending.shown / name}, depth_here});
+        } else if (isPythonFile(child.path())) {
+          if (!child.is_regular_file(type_error)) continue;
+          if (options.respect_gitignore && gitignore.ignored(child.path(), false)) continue;
+          const fs::path shown = entry.pending.shown / name;
+          result.files.push_back(SourceFile{shown, displayPath(shown)});
+        }
+      }
+      if (error) {
+        result.errors.push_back(entry.pending.shown.generic_string() + ": " + describe(error));
+      }
+    }
+  }
+  std::sort(result.files.begin(), result.files.end(),
+            [](const SourceFile& a, const SourceFile& b) { return a.display < b.display; });
+  result.files.erase(std::unique(result.files.begin(), result.files.end(),
+                                 [](const SourceFile& a, const SourceFile& b) {
+                                   return a.display == b.display;
+                                 }),
+                     result.files.end());
+  return result;
+}
+
+}  // namespace heaplint::cli

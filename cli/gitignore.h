@@ -1,0 +1,56 @@
+// .gitignore matching for the file walk. No Debian library matches .gitignore files outside a
+// repository object (libgit2 needs an opened repository and its index), so this is a small
+// implementation of the documented pattern format: negation, directory-only patterns, anchoring,
+// `*`, `?`, `[...]` and `**`.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace heaplint::cli {
+
+// True when `path` matches a gitignore glob (`**` crosses directories, `*` and `?` do not).
+bool globMatch(std::string_view pattern, std::string_view path);
+
+class GitignoreFile {
+ public:
+  // Parses the patterns of a .gitignore living in `directory`.
+  GitignoreFile(std::filesystem::path directory, std::string_view contents);
+
+  enum class Verdict { NoMatch, Ignored, Included };
+  // `relative` is the path relative to this file's directory, with '/' separators.
+  Verdict match(std::string_view relative, bool is_directory) const;
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  struct Pattern {
+    std::string glob;
+    bool negated = false;
+    bool directory_only = false;
+    bool anchored = false;  // contains a slash: matched against the whole relative path
+  };
+  std::filesystem::path directory_;
+  std::vector<Pattern> patterns_;
+};
+
+// The stack of .gitignore files that apply while walking down a directory tree.
+class GitignoreStack {
+ public:
+  // Loads the .gitignore files of `start`'s ancestors up to the repository root (the closest
+  // directory holding .git); none when `start` is not inside a repository.
+  void loadAncestors(const std::filesystem::path& start);
+  // Called when the walk enters `directory`: loads its .gitignore if it has one.
+  // Returns true when one was pushed (pop it when leaving).
+  bool enter(const std::filesystem::path& directory);
+  void pop() { files_.pop_back(); }
+  size_t depth() const { return files_.size(); }
+  void truncate(size_t depth) { files_.erase(files_.begin() + static_cast<long>(depth), files_.end()); }
+  bool ignored(const std::filesystem::path& path, bool is_directory) const;
+
+ private:
+  std::vector<GitignoreFile> files_;
+};
+
+}  // namespace heaplint::cli

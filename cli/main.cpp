@@ -1,0 +1,84 @@
+// The `heaplint` binary: check, rule, rules and (soon) server subcommands.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+
+#include "cli/check_command.h"
+#include "cli/rule_commands.h"
+
+#ifndef HEAPLINT_VERSION
+#define HEAPLINT_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace heaplint::cli;
+  CLI::App app{"heaplint: finds memory antipatterns in Python code", "heaplint"};
+  app.set_version_flag("--version", std::string("heaplint ") + HEAPLINT_VERSION);
+  app.require_subcommand(1);
+
+  CheckOptions check;
+  bool no_respect_gitignore = false;
+  const std::map<std::string, OutputFormat> formats{
+      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full}, {"json", OutputFormat::Json}};
+  CLI::App* check_command = app.add_subcommand("check", "Lint Python files for memory antipatterns");
+  check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
+  check_command
+      ->add_option("--output-format", check.format, "Output format: concise, full or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
+      ->delimiter(',');
+  check_command->add_option("--ignore", check.ignore, "Rules to disable: codes, names, prefixes")
+      ->delimiter(',');
+  check_command->add_flag("--fix", check.fix, "Apply safe fixes in place");
+  check_command->add_flag("--unsafe-fixes", check.unsafe_fixes, "Also apply or show unsafe fixes");
+  check_command->add_flag("--diff", check.diff, "Print the fixes as a unified diff; change nothing");
+  check_command->add_flag("--exit-zero", check.exit_zero, "Exit 0 even when there are findings");
+  check_command->add_flag("--statistics", check.statistics, "Print counts per rule");
+  check_command->add_flag("-q,--quiet", check.quiet, "Print findings only");
+  check_command->add_flag("--no-respect-gitignore", no_respect_gitignore,
+                          "Also check files that .gitignore files ignore");
+  check_command->add_option("--stdin-filename", check.stdin_filename,
+                            "Read the source from standard input, reporting it under this name");
+  check_command->add_option("-j,--threads", check.threads, "Worker threads (default: one per core)");
+
+  std::string rule_selector;
+  CLI::App* rule_command = app.add_subcommand("rule", "Print a rule's documentation");
+  rule_command->add_option("rule", rule_selector, "A rule code or name")->required();
+
+  bool rules_json = false;
+  CLI::App* rules_command = app.add_subcommand("rules", "List every rule");
+  rules_command->add_flag("--json", rules_json, "Print the rules as JSON");
+
+  CLI::App* server_command =
+      app.add_subcommand("server", "Run the language server over stdio (not yet available)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "heaplint: error: " << error.what() << " (see `heaplint --help`)\n";
+    return kExitError;
+  }
+
+  try {
+    if (check_command->parsed()) {
+      check.respect_gitignore = !no_respect_gitignore;
+      return runCheck(check);
+    }
+    if (rule_command->parsed()) return runRule(rule_selector);
+    if (rules_command->parsed()) return runRules(rules_json);
+    if (server_command->parsed()) {
+      std::cerr << "heaplint: error: the language server is not available in this build yet\n";
+      return kExitError;
+    }
+  } catch (const std::exception& exception) {
+    std::cerr << "heaplint: internal error: " << exception.what() << '\n';
+    return kExitError;
+  }
+  return kExitError;
+}

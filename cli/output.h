@@ -1,0 +1,27 @@
+// Output formats for `heaplint check`.
+#pragma once
+
+#include <ostream>
+#include <span>
+#include <string_view>
+
+#include "cli/report.h"
+
+namespace heaplint::cli {
+
+enum class OutputFormat { Concise, Full, Json };
+
+struct OutputStyle {
+  bool color = false;
+  bool show_unsafe_fixes = false;  // unsafe fixes count as applicable ([*])
+};
+
+bool isApplicable(const ReportedDiagnostic& diagnostic, const OutputStyle& style);
+
+void writeConcise(std::ostream& out, std::span<const FileReport> files, const OutputStyle& style);
+void writeFull(std::ostream& out, std::span<const FileReport> files, const OutputStyle& style);
+void writeJson(std::ostream& out, std::span<const FileReport> files);
+void writeStatistics(std::ostream& out, std::span<const FileReport> files,
+                     const OutputStyle& style);
+
+}  // namespace heaplint::cli

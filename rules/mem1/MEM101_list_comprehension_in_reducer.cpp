@@ -1,0 +1,284 @@
+// MEM101 list-comprehension-in-reducer: `sum([x * x for x in xs])` builds a list only to consume it
+// once; a generator expression feeds the reducer one item at a time.
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for a list comprehension passed as the iterable to a reducer that consumes it exactly once:
+`sum`, `any`, `all`, `min`, `max`, `math.fsum` and `math.prod`, keyword arguments included
+(`max([...], key=..., default=...)`), and for a set comprehension passed to `any`, `all`, `min`
+or `max`.
+
+## Why is this bad?
+The comprehension builds the whole list in memory (8 bytes per item for the list itself, plus every
+item it keeps alive) only for the reducer to walk it once and throw it away. A generator expression
+hands the reducer one item at a time, so peak memory no longer grows with the input: summing the
+squares of ten million numbers needs about 80 MB more with the list than with the generator.
+
+This is about memory, not speed. For small inputs the list comprehension is often a little faster,
+because a generator pays for suspending and resuming a frame per item. Where the input is known to be
+small and the call sits in a hot loop, keeping the list is a reasonable choice: silence the line with
+`# noqa: MEM101`. For `any` and `all` the generator can also be much faster, since it stops at the
+first item that decides the result instead of computing every item first.
+
+## Known problems
+Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
+checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`), a
+shadowed name, or a module with `from x import *` is left alone. `str.join` and `sorted` are not
+reducers here: both build a list from their argument anyway. `sum({...})` of a set comprehension is
+a different computation (duplicates are dropped) and is not flagged. Comprehensions containing
+`await` or `async for` are skipped: a generator of them would be an asynchronous generator, which
+these functions cannot consume.
+
+## Example
+```python
+total = sum([order.amount for order in orders])
+has_errors = any([line.startswith("E") for line in log_lines])
+longest = max([len(name) for name in names], default=0)
+```
+
+## Use instead
+```python
+total = sum(order.amount for order in orders)
+has_errors = any(line.startswith("E") for line in log_lines)
+longest = max((len(name) for name in names), default=0)
+```
+
+## Fix safety
+The fix removes the brackets (or, when the call has other arguments, turns them into parentheses, as
+a generator expression must then be parenthesized). It is safe for `sum`, `math.fsum` and
+`math.prod`: every item is still computed, in the same order. It is unsafe for `any` and `all`,
+which stop early with a generator, so side effects of the items after the deciding one no longer
+happen. It is also unsafe for set comprehensions passed to `min` and `max`: without the set, items
+need not be hashable and ties under `key=` may resolve to a different (equal) item. Fixes are never
+offered in a file with syntax errors, and a fix whose result would not parse is dropped.
+
+## Options
+None.
+
+## References
+- [Python docs: generator expressions](https://docs.python.org/3/reference/expressions.html#generator-expressions)
+- [PEP 289: Generator Expressions](https://peps.python.org/pep-0289/)
+- Ruff C419 (unnecessary-comprehension-in-call) and pylint R1728/R1729 overlap with this rule.
+)md";
+
+enum class Arity : uint8_t {
+  OnlyIterable,      // any, all, math.fsum: exactly one argument
+  IterableAndStart,  // sum: iterable, optional start (positional or keyword)
+  IterableKeywordStart,  // math.prod: iterable, keyword-only start
+  MinMax,            // min, max: one positional iterable, key= and default= keywords
+};
+
+struct Reducer {
+  std::string_view qualified_name;
+  Arity arity;
+  bool accepts_set_comprehension;
+  bool short_circuits;
+};
+
+constexpr std::array kReducers = {
+    Reducer{"builtins.sum", Arity::IterableAndStart, false, false},
+    Reducer{"builtins.any", Arity::OnlyIterable, true, true},
+    Reducer{"builtins.all", Arity::OnlyIterable, true, true},
+    Reducer{"builtins.min", Arity::MinMax, true, false},
+    Reducer{"builtins.max", Arity::MinMax, true, false},
+    Reducer{"math.fsum", Arity::OnlyIterable, false, false},
+    Reducer{"math.prod", Arity::IterableKeywordStart, false, false},
+};
+
+struct CallShape {
+  TSNode iterable{};  // the first positional argument
+  TSNode trailing_comma{};
+  uint32_t positional = 0;
+  uint32_t keywords = 0;
+  bool has_splat = false;
+  bool keywords_allowed = true;
+};
+
+CallShape describeArguments(const RuleContext& context, TSNode arguments, const Reducer& reducer) {
+  CallShape shape;
+  const uint32_t count = ts_node_child_count(arguments);
+  bool previous_was_iterable = false;
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_child(arguments, i);
+    const NodeKind kind = kindOf(child);
+    if (kind == NodeKind::Comment || kind == NodeKind::LeftParen || kind == NodeKind::RightParen) {
+      continue;
+    }
+    if (kind == NodeKind::Comma) {
+      if (previous_was_iterable) shape.trailing_comma = child;
+      previous_was_iterable = false;
+      continue;
+    }
+    previous_was_iterable = false;
+    shape.trailing_comma = TSNode{};
+    switch (kind) {
+      case NodeKind::ListSplat:
+      case NodeKind::DictionarySplat:
+      case NodeKind::ParenthesizedListSplat:
+        shape.has_splat = true;
+        break;
+      case NodeKind::KeywordArgument: {
+        ++shape.keywords;
+        const std::string_view name = context.text(childByField(child, Field::Name));
+        const bool allowed =
+            (reducer.arity == Arity::IterableAndStart && name == "start") ||
+            (reducer.arity == Arity::IterableKeywordStart && name == "start") ||
+            (reducer.arity == Arity::MinMax && (name == "key" || name == "default"));
+        shape.keywords_allowed = shape.keywords_allowed && allowed;
+        break;
+      }
+      default:
+        if (shape.positional == 0) {
+          shape.iterable = child;
+          previous_was_iterable = true;
+        }
+        ++shape.positional;
+        break;
+    }
+  }
+  return shape;
+}
+
+bool arityMatches(const CallShape& shape, Arity arity) {
+  if (shape.has_splat || !shape.keywords_allowed || shape.positional == 0) return false;
+  switch (arity) {
+    case Arity::OnlyIterable:
+      return shape.positional == 1 && shape.keywords == 0;
+    case Arity::IterableAndStart:
+      return shape.positional + shape.keywords <= 2;
+    case Arity::IterableKeywordStart:
+      return shape.positional == 1 && shape.keywords <= 1;
+    case Arity::MinMax:
+      return shape.positional == 1;
+  }
+  return false;
+}
+
+bool isAsynchronous(TSNode comprehension) {
+  if (subtreeContains(comprehension, NodeKind::Await)) return true;
+  const uint32_t count = ts_node_named_child_count(comprehension);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode clause = ts_node_named_child(comprehension, i);
+    if (kindOf(clause) == NodeKind::ForInClause &&
+        kindOf(ts_node_child(clause, 0)) == NodeKind::AsyncKeyword) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class ListComprehensionInReducer final : public RuleChecker {
+ public:
+  void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
+    // Cheap shape test first; which function is called is only known after the walk (aliases
+    // such as `from math import fsum as f` mean the callee's text proves nothing).
+    const TSNode arguments = childByField(call, Field::Arguments);
+    if (kindOf(arguments) != NodeKind::ArgumentList) return;
+    TSNode first = ts_node_named_child(arguments, 0);
+    for (uint32_t i = 1; kindOf(first) == NodeKind::Comment; ++i) {
+      first = ts_node_named_child(arguments, i);
+    }
+    const NodeKind first_kind = kindOf(first);
+    if (first_kind != NodeKind::ListComprehension && first_kind != NodeKind::SetComprehension) {
+      return;
+    }
+    candidates_.push_back(Candidate{call, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Candidate& candidate : candidates_) check(candidate, context);
+  }
+
+ private:
+  struct Candidate {
+    TSNode call;
+    ScopeId scope;
+  };
+
+  static void check(const Candidate& candidate, RuleContext& context) {
+    const TSNode function = childByField(candidate.call, Field::Function);
+    const std::string qualified = context.semantic().qualifiedName(candidate.scope, function);
+    const Reducer* reducer = nullptr;
+    for (const Reducer& r : kReducers) {
+      if (r.qualified_name == qualified) reducer = &r;
+    }
+    if (reducer == nullptr) return;
+
+    const TSNode arguments = childByField(candidate.call, Field::Arguments);
+    const CallShape shape = describeArguments(context, arguments, *reducer);
+    if (!arityMatches(shape, reducer->arity)) return;
+    const NodeKind kind = kindOf(shape.iterable);
+    const bool is_set = kind == NodeKind::SetComprehension;
+    if (kind != NodeKind::ListComprehension && !(is_set && reducer->accepts_set_comprehension)) {
+      return;
+    }
+    if (isAsynchronous(shape.iterable)) return;
+
+    std::string callee = "`" + std::string(context.text(function)) + "()`";
+    const std::string_view reducer_name =
+        reducer->qualified_name.substr(reducer->qualified_name.rfind('.') + 1);
+    if (!callee.ends_with(std::string(reducer_name) + "()`")) {
+      // An alias: say what it stands for.
+      callee += " (`" + std::string(reducer->qualified_name) + "`)";
+    }
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(shape.iterable);
+    diagnostic.end = ts_node_end_byte(shape.iterable);
+    const std::string_view what = is_set ? "set" : "list";
+    diagnostic.message = callee + " is given a " + std::string(what) +
+                         " comprehension: the whole " + std::string(what) +
+                         " is built in memory only to be consumed once";
+
+    const TSNode open = ts_node_child(shape.iterable, 0);
+    const TSNode close = ts_node_child(shape.iterable, ts_node_child_count(shape.iterable) - 1);
+    const bool sole_argument = shape.positional == 1 && shape.keywords == 0;
+    Fix fix;
+    fix.applicability = reducer->short_circuits || is_set ? Applicability::Unsafe
+                                                          : Applicability::Safe;
+    if (sole_argument) {
+      diagnostic.fix_title = "Pass a generator expression: remove the brackets";
+      fix.edits.push_back(Edit{ts_node_start_byte(open), ts_node_end_byte(open), ""});
+      fix.edits.push_back(Edit{ts_node_start_byte(close), ts_node_end_byte(close), ""});
+      // `sum(x for x in y,)` is a syntax error: the trailing comma goes too.
+      if (!ts_node_is_null(shape.trailing_comma)) {
+        fix.edits.push_back(Edit{ts_node_start_byte(shape.trailing_comma),
+                                 ts_node_end_byte(shape.trailing_comma), ""});
+      }
+    } else {
+      diagnostic.fix_title = "Pass a generator expression: replace the brackets with parentheses";
+      fix.edits.push_back(Edit{ts_node_start_byte(open), ts_node_end_byte(open), "("});
+      fix.edits.push_back(Edit{ts_node_start_byte(close), ts_node_end_byte(close), ")"});
+    }
+    diagnostic.fix = std::move(fix);
+    context.report(std::move(diagnostic));
+  }
+
+  std::vector<Candidate> candidates_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kListComprehensionInReducer{
+    .code = "MEM101",
+    .name = "list-comprehension-in-reducer",
+    .summary = "List comprehension consumed once by sum/any/all/min/max/fsum/prod",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<ListComprehensionInReducer>();
+    },
+};
+
+}  // namespace heaplint

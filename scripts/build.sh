@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what heaplint needs and is missing, then configures and builds build/heaplint (Release)
+# together with the test binaries. Safe to run again: each step skips what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(
+  g++ cmake ninja-build nodejs npm python3
+  libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libtomlplusplus-dev libdtl-dev
+)
+
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "build.sh: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The tree-sitter runtime and the Python grammar are C sources pinned in package-lock.json.
+stamp=node_modules/.heaplint-lock-stamp
+if ! [ -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+build_type=${HEAPLINT_BUILD_TYPE:-Release}
+if ! [ -f build/CMakeCache.txt ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+fi
+cmake --build build --parallel "$(nproc)"
