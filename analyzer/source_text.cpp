@@ -38,9 +38,11 @@ uint32_t utf8SequenceLength(std::string_view text, size_t i) {
 
 SourceText::SourceText(std::string bytes) : bytes_(std::move(bytes)) {
   line_starts_.reserve(bytes_.size() / 32 + 1);
-  line_starts_.push_back(0);
+  // Editors do not show a byte-order mark: the first line starts after it.
+  const size_t first = hasByteOrderMark() ? 3 : 0;
+  line_starts_.push_back(static_cast<uint32_t>(first));
   const size_t n = bytes_.size();
-  for (size_t i = 0; i < n;) {
+  for (size_t i = first; i < n;) {
     const unsigned char c = static_cast<unsigned char>(bytes_[i]);
     if (c == '\n') {
       line_starts_.push_back(static_cast<uint32_t>(i + 1));
@@ -79,7 +81,7 @@ uint32_t SourceText::lineEnd(uint32_t row) const {
 
 uint32_t SourceText::rowOf(uint32_t offset) const {
   const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
-  return static_cast<uint32_t>(it - line_starts_.begin()) - 1;
+  return it == line_starts_.begin() ? 0 : static_cast<uint32_t>(it - line_starts_.begin()) - 1;
 }
 
 std::string_view SourceText::lineEnding() const {
@@ -89,7 +91,7 @@ std::string_view SourceText::lineEnding() const {
 }
 
 Position SourceText::utf8Position(uint32_t offset) const {
-  offset = std::min(offset, size());
+  offset = std::clamp(offset, line_starts_[0], size());
   const uint32_t row = rowOf(offset);
   return {row, offset - line_starts_[row]};
 }

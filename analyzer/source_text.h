@@ -15,6 +15,8 @@ struct Position {
   friend bool operator==(const Position&, const Position&) = default;
 };
 
+// A leading UTF-8 byte-order mark is not part of any line: columns on the first line count from
+// after it, as editors show them.
 class SourceText {
  public:
   explicit SourceText(std::string bytes);

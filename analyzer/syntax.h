@@ -39,7 +39,10 @@ class Syntax {
   NodeKind kindOf(TSSymbol symbol) const {
     return symbol < symbol_kinds_.size() ? symbol_kinds_[symbol] : NodeKind::Other;
   }
-  NodeKind kindOf(TSNode node) const { return kindOf(ts_node_symbol(node)); }
+  // Null nodes (a missing child) are Other.
+  NodeKind kindOf(TSNode node) const {
+    return ts_node_is_null(node) ? NodeKind::Other : kindOf(ts_node_symbol(node));
+  }
   TSFieldId fieldId(Field field) const { return field_ids_[static_cast<size_t>(field)]; }
   Field fieldOf(TSFieldId id) const { return id < id_fields_.size() ? id_fields_[id] : Field::None; }
   static std::string_view kindName(NodeKind kind);
@@ -59,6 +62,7 @@ inline TSNode childByField(TSNode node, Field field) {
 }
 
 inline std::string_view nodeText(std::string_view source, TSNode node) {
+  if (ts_node_is_null(node)) return {};
   const uint32_t start = ts_node_start_byte(node);
   const uint32_t end = ts_node_end_byte(node);
   if (start >= source.size() || end < start) return {};

@@ -54,6 +54,28 @@ std::string compactDottedName(std::string_view text) {
   return result;
 }
 
+// Looking up a child's field costs a scan of the parent's field map, so the walker records fields
+// only below the parents whose fields it or the rules need (see Frame::field).
+constexpr auto kParentsWithTrackedFields = [] {
+  std::array<bool, kNodeKindCount> table{};
+  for (NodeKind kind :
+       {NodeKind::FunctionDefinition, NodeKind::Lambda, NodeKind::ClassDefinition,
+        NodeKind::ListComprehension, NodeKind::SetComprehension,
+        NodeKind::DictionaryComprehension, NodeKind::GeneratorExpression, NodeKind::ForInClause,
+        NodeKind::DefaultParameter, NodeKind::TypedDefaultParameter, NodeKind::TypedParameter,
+        NodeKind::Assignment, NodeKind::AugmentedAssignment, NodeKind::ForStatement,
+        NodeKind::WhileStatement, NodeKind::NamedExpression, NodeKind::ExceptClause,
+        NodeKind::ExceptGroupClause, NodeKind::Call, NodeKind::Attribute, NodeKind::Subscript,
+        NodeKind::KeywordArgument, NodeKind::IfStatement, NodeKind::ElifClause,
+        NodeKind::TryStatement, NodeKind::WithStatement, NodeKind::WithItem,
+        NodeKind::DecoratedDefinition, NodeKind::ConditionalExpression, NodeKind::AsPattern,
+        NodeKind::Pair, NodeKind::ImportFromStatement, NodeKind::AliasedImport,
+        NodeKind::BooleanOperator, NodeKind::NotOperator, NodeKind::ComparisonOperator}) {
+    table[static_cast<size_t>(kind)] = true;
+  }
+  return table;
+}();
+
 }  // namespace
 
 RuleContext::RuleContext(const SourceText& source, const AnalysisOptions& options,
@@ -91,17 +113,17 @@ Walker::Walker(const SourceText& source, const AnalysisOptions& options, Semanti
 
 std::vector<Diagnostic> Walker::run(TSNode root) {
   TSTreeCursor cursor = ts_tree_cursor_new(root);
-  enter(cursor);
+  bool descend = enter(cursor);
   while (true) {
-    if (ts_tree_cursor_goto_first_child(&cursor)) {
-      enter(cursor);
+    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+      descend = enter(cursor);
       continue;
     }
     bool done = false;
     while (true) {
       leave();
       if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-        enter(cursor);
+        descend = enter(cursor);
         break;
       }
       if (!ts_tree_cursor_goto_parent(&cursor)) {
@@ -122,7 +144,7 @@ std::vector<Diagnostic> Walker::run(TSNode root) {
   return std::move(context_.diagnostics_);
 }
 
-void Walker::enter(TSTreeCursor& cursor) {
+bool Walker::enter(TSTreeCursor& cursor) {
   const Syntax& syntax = Syntax::instance();
   std::vector<Frame>& frames = context_.frames_;
   Frame frame;
@@ -137,11 +159,13 @@ void Walker::enter(TSTreeCursor& cursor) {
         ExecutionContext{frame.node, NodeKind::Module, frame.scope, 0, 0});
     frame.flags |= kOpensExecution;
     frames.push_back(frame);
-    return;
+    return true;
   }
 
-  frame.field = syntax.fieldOf(ts_tree_cursor_current_field_id(&cursor));
   Frame& parent = frames.back();
+  if (kParentsWithTrackedFields[static_cast<size_t>(parent.kind)]) {
+    frame.field = syntax.fieldOf(ts_tree_cursor_current_field_id(&cursor));
+  }
   frame.scope = parent.scope;
 
   // Which scope do names in this node belong to?
@@ -312,6 +336,8 @@ void Walker::enter(TSTreeCursor& cursor) {
     rule->checker->onNode(frame.node, frame.kind, context_);
   }
   context_.current_rule_ = nullptr;
+  // A string without interpolations holds only tokens: no need to visit them.
+  return frame.kind != NodeKind::String || ts_node_child_count(frame.node) > 3;
 }
 
 void Walker::leave() {

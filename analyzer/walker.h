@@ -24,7 +24,10 @@ struct AnalysisOptions;
 struct Frame {
   TSNode node{};
   NodeKind kind = NodeKind::Other;
-  Field field = Field::None;  // the field this node fills in its parent
+  // The field this node fills in its parent. Recorded only below parents that have fields the
+  // walker or rules use (statements, definitions, calls, attributes, subscripts, comprehensions,
+  // parameters, operators: kParentsWithTrackedFields in walker.cpp); None elsewhere.
+  Field field = Field::None;
   uint8_t flags = 0;
   int8_t loop_delta = 0;
   BindingKind binding_kind = BindingKind::Assignment;  // for kStore frames
@@ -87,7 +90,8 @@ class Walker {
   std::vector<Diagnostic> run(TSNode root);
 
  private:
-  void enter(TSTreeCursor& cursor);
+  // Returns whether the walk should visit the node's children.
+  bool enter(TSTreeCursor& cursor);
   void leave();
   void bindIdentifier(const Frame& frame, BindingKind kind);
   void bindDefinition(TSNode definition, BindingKind kind, ScopeId scope);
