@@ -27,6 +27,17 @@ TreePtr PythonParser::parse(const SourceText& source, const TSTree* old_tree) {
   const TSRange range{TSPoint{start_position.row, start_position.column},
                       TSPoint{UINT32_MAX, UINT32_MAX}, start, UINT32_MAX};
   ts_parser_set_included_ranges(parser_, &range, 1);
+  if (source.hasLoneCarriageReturn()) {
+    // Same length, so every offset in the tree is still an offset in the original text.
+    std::string normalized(source.text());
+    for (size_t i = 0; i < normalized.size(); ++i) {
+      if (normalized[i] == '\r' && (i + 1 == normalized.size() || normalized[i + 1] != '\n')) {
+        normalized[i] = '\n';
+      }
+    }
+    return TreePtr(ts_parser_parse_string(parser_, old_tree, normalized.data(),
+                                          static_cast<uint32_t>(normalized.size())));
+  }
   return TreePtr(ts_parser_parse_string(parser_, old_tree, source.text().data(), source.size()));
 }
 
@@ -55,16 +66,41 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
   return found;
 }
 
-FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
+FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
   PythonParser& parser = PythonParser::forThisThread();
   const TreePtr tree = parser.parse(source);
   if (!tree) return FileAnalysis{};
   return analyzeTree(source, *tree, options);
 }
 
+FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
+  FileAnalysis analysis = analyzeFile(source, options);
+  const size_t before = analysis.diagnostics.size();
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, options);
+  if (analysis.diagnostics.size() != before) verifyFixes(source, analysis.diagnostics);
+  return analysis;
+}
+
+void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics) {
+  const bool any_fix = std::any_of(diagnostics.begin(), diagnostics.end(),
+                                   [](const Diagnostic& d) { return d.fix.has_value(); });
+  if (!any_fix) return;
+  PythonParser& parser = PythonParser::forThisThread();
+  const TreePtr tree = parser.parse(source);
+  const bool broken = !tree || ts_node_has_error(ts_tree_root_node(tree.get()));
+  for (Diagnostic& diagnostic : diagnostics) {
+    if (diagnostic.fix && (broken || !fixKeepsSyntaxValid(parser, *tree, source, *diagnostic.fix))) {
+      diagnostic.fix.reset();
+    }
+  }
+}
+
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
                          const AnalysisOptions& options) {
   FileAnalysis result;
+  result.path = std::string(options.path);
+  result.module = options.module;
   const TSNode root = ts_tree_root_node(&tree);
   result.has_syntax_error = findFirstSyntaxError(root, result.syntax_error_offset);
 
@@ -77,9 +113,17 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
   }
 
   SemanticModel semantic(source.text());
-  NoqaDirectives noqa;
+  NoqaDirectives& noqa = result.noqa;
   Walker walker(source, options, semantic, rules, noqa);
   std::vector<Diagnostic> diagnostics = walker.run(root);
+  for (ActiveRule& rule : rules) {
+    if (rule.definition->join == nullptr) continue;
+    std::unique_ptr<FileFacts> facts = rule.checker->takeFacts();
+    if (!facts) continue;
+    if (result.facts.empty()) result.facts.resize(options.rules.size());
+    const auto it = std::find(options.rules.begin(), options.rules.end(), rule.definition);
+    result.facts[static_cast<size_t>(it - options.rules.begin())] = std::move(facts);
+  }
 
   const auto ruleIndex = [&](const RuleDefinition* rule) {
     const auto it = std::find(options.rules.begin(), options.rules.end(), rule);

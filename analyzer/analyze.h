@@ -9,15 +9,20 @@
 #include <vector>
 
 #include "analyzer/diagnostic.h"
+#include "analyzer/noqa.h"
+#include "analyzer/project.h"
 #include "analyzer/rule.h"
+#include "analyzer/settings.h"
 #include "analyzer/source_text.h"
 
 namespace heaplint {
 
 struct AnalysisOptions {
-  RuleTable rules;         // the whole registry: noqa comments may name any rule
-  RuleSet enabled;         // the rules to run, as bits over `rules`
-  std::string_view path;   // as displayed; may be empty (standard input)
+  RuleTable rules;          // the whole registry: noqa comments may name any rule
+  RuleSet enabled;          // the rules to run, as bits over `rules`
+  std::string_view path;    // as displayed; may be empty (standard input)
+  ModuleInfo module;        // the file's dotted module name, for imports across files
+  const LintSettings* settings = &LintSettings::defaults();
   bool verify_fixes = true;  // drop fixes whose result would not parse
 };
 
@@ -26,6 +31,11 @@ struct FileAnalysis {
   uint32_t suppressed_count = 0;
   bool has_syntax_error = false;
   uint32_t syntax_error_offset = 0;  // first error or missing node
+  // Kept for the project step.
+  std::string path;
+  ModuleInfo module;
+  NoqaDirectives noqa;
+  std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
 };
 
 struct TreeDeleter {
@@ -51,10 +61,18 @@ class PythonParser {
   TSParser* parser_;
 };
 
+// Analyses one file on its own: its pass, then the project rules over this file alone.
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);
-// Analyses an existing tree of `source` (the language server keeps trees between edits).
+
+// One file's pass only; project rules' facts are kept for joinProject() over many files.
+FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options);
+// The same on an existing tree of `source` (the language server keeps trees between edits).
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
                          const AnalysisOptions& options);
+
+// Drops the fixes of diagnostics that would no longer parse (project rules' fixes are made
+// without the tree at hand).
+void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics);
 
 // Offset of the first ERROR or MISSING node, if the tree has any.
 bool findFirstSyntaxError(TSNode root, uint32_t& offset);

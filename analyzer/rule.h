@@ -9,11 +9,13 @@
 #include <span>
 #include <string_view>
 
+#include "analyzer/project.h"
 #include "analyzer/syntax.h"
 
 namespace heaplint {
 
 class RuleContext;
+struct AnalysisOptions;
 
 enum class FixAvailability : uint8_t { None, Sometimes, Always };
 
@@ -24,7 +26,13 @@ class RuleChecker {
   virtual void onNode(TSNode node, NodeKind kind, RuleContext& context) = 0;
   // Called once after the walk; the semantic model answers name-resolution questions from here on.
   virtual void finish(RuleContext& /*context*/) {}
+  // Project rules hand over what they learned about the file (after finish).
+  virtual std::unique_ptr<FileFacts> takeFacts() { return nullptr; }
 };
+
+// A project rule's step after every file was analysed: sees every file's facts.
+using ProjectJoin = void (*)(std::span<const ProjectFileView> files, const AnalysisOptions& options,
+                             ProjectReporter& reporter);
 
 struct RuleDefinition {
   std::string_view code;     // "MEM101"
@@ -34,6 +42,7 @@ struct RuleDefinition {
   FixAvailability fix_availability = FixAvailability::None;
   std::span<const NodeKind> subscriptions;
   std::unique_ptr<RuleChecker> (*create)() = nullptr;
+  ProjectJoin join = nullptr;  // set for rules that decide across files
 };
 
 inline constexpr size_t kMaxRules = 64;

@@ -133,6 +133,11 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
         declared_nonlocal = true;
         continue;
       }
+      // An annotation alone binds nothing where code runs in order (module and class bodies).
+      if (b.kind == BindingKind::Annotation &&
+          (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class)) {
+        continue;
+      }
       if (b.offset < offset && !b.through_global) last_before_use = &b;
       if (first_candidate == nullptr) {
         first_candidate = &b;

@@ -28,6 +28,7 @@ struct Scope {
 
 enum class BindingKind : uint8_t {
   Assignment,
+  Annotation,  // `name: T` without a value: makes a function's name local, binds nothing else
   AugmentedAssignment,
   LoopTarget,
   ComprehensionTarget,

@@ -48,7 +48,11 @@ SourceText::SourceText(std::string bytes) : bytes_(std::move(bytes)) {
       line_starts_.push_back(static_cast<uint32_t>(i + 1));
       ++i;
     } else if (c == '\r') {
-      if (i + 1 < n && bytes_[i + 1] == '\n') ++i;
+      if (i + 1 < n && bytes_[i + 1] == '\n') {
+        ++i;
+      } else {
+        has_lone_cr_ = true;
+      }
       line_starts_.push_back(static_cast<uint32_t>(i + 1));
       ++i;
     } else if (c < 0x80) {

@@ -44,6 +44,8 @@ class SourceText {
 
   bool isValidUtf8() const { return first_invalid_utf8_ == kNoOffset; }
   uint32_t firstInvalidUtf8Offset() const { return first_invalid_utf8_; }
+  // A carriage return not followed by a line feed: Python ends a line there, tree-sitter does not.
+  bool hasLoneCarriageReturn() const { return has_lone_cr_; }
   bool hasByteOrderMark() const { return bytes_.starts_with("\xEF\xBB\xBF"); }
   // "\r\n" when the first line ends that way, else "\n": what fixes that add lines should use.
   std::string_view lineEnding() const;
@@ -55,6 +57,7 @@ class SourceText {
   std::vector<uint32_t> line_starts_;
   uint32_t first_invalid_utf8_ = kNoOffset;
   bool ascii_only_ = true;
+  bool has_lone_cr_ = false;
 };
 
 // Length in bytes of the UTF-8 sequence starting at text[i], or 0 when it is not a valid sequence.

@@ -217,7 +217,11 @@ bool Walker::enter(TSTreeCursor& cursor) {
   };
   switch (parent.kind) {
     case NodeKind::Assignment:
-      if (frame.field == Field::Left) startTarget(BindingKind::Assignment);
+      if (frame.field == Field::Left) {
+        // `name: int` without a value only declares the name.
+        const bool has_value = !ts_node_is_null(childByField(parent.node, Field::Right));
+        startTarget(has_value ? BindingKind::Assignment : BindingKind::Annotation);
+      }
       break;
     case NodeKind::AugmentedAssignment:
       if (frame.field == Field::Left) startTarget(BindingKind::AugmentedAssignment);
@@ -231,9 +235,14 @@ bool Walker::enter(TSTreeCursor& cursor) {
     case NodeKind::NamedExpression:
       if (frame.field == Field::Name) startTarget(BindingKind::NamedExpression);
       break;
-    case NodeKind::AsPatternTarget:
-      startTarget(BindingKind::WithTarget);
+    case NodeKind::AsPatternTarget: {
+      // `except E as name` is an as_pattern inside the except clause.
+      const NodeKind clause = frames.size() >= 3 ? frames[frames.size() - 3].kind : NodeKind::Other;
+      startTarget(clause == NodeKind::ExceptClause || clause == NodeKind::ExceptGroupClause
+                      ? BindingKind::ExceptTarget
+                      : BindingKind::WithTarget);
       break;
+    }
     case NodeKind::ExceptClause:
     case NodeKind::ExceptGroupClause:
       if (frame.field == Field::Alias) startTarget(BindingKind::ExceptTarget);
@@ -336,8 +345,16 @@ bool Walker::enter(TSTreeCursor& cursor) {
     rule->checker->onNode(frame.node, frame.kind, context_);
   }
   context_.current_rule_ = nullptr;
-  // A string without interpolations holds only tokens: no need to visit them.
-  return frame.kind != NodeKind::String || ts_node_child_count(frame.node) > 3;
+  // A short string without interpolations holds only tokens: no need to visit them.
+  if (frame.kind == NodeKind::String) {
+    const uint32_t count = ts_node_child_count(frame.node);
+    if (count > 3) return true;
+    for (uint32_t i = 0; i < count; ++i) {
+      if (kindOf(ts_node_child(frame.node, i)) == NodeKind::Interpolation) return true;
+    }
+    return false;
+  }
+  return true;
 }
 
 void Walker::leave() {
@@ -357,8 +374,7 @@ void Walker::leave() {
 
 ScopeId Walker::bindingScopeFor(std::string_view name, ScopeId scope, bool& through_global) const {
   through_global = false;
-  const Scope& s = semantic_.scope(scope);
-  if (s.kind == ScopeKind::Module || s.kind == ScopeKind::Class) return scope;
+  if (semantic_.scope(scope).kind == ScopeKind::Module) return scope;
   for (const auto& [declared_scope, declared_name] : global_declarations_) {
     if (declared_scope == scope && declared_name == name) {
       through_global = true;

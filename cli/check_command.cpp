@@ -3,11 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <iostream>
-#include <sstream>
-#include <thread>
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
@@ -61,79 +58,159 @@ void addReports(FileReport& report, const SourceText& source,
 
 // Lints one source; with --fix or --diff, applies fixes round by round until none apply.
 // Returns the final text in `final_text`.
-FileReport lintSource(const Job& job, std::string path, std::string contents,
-                      std::string& final_text) {
-  FileReport report;
-  report.path = std::move(path);
-  auto source = std::make_unique<SourceText>(std::move(contents));
-  if (!source->isValidUtf8()) {
-    report.warnings.push_back(where(*source, report.path, source->firstInvalidUtf8Offset()) +
+void addWarnings(FileReport& report, const SourceText& source, const FileAnalysis& analysis) {
+  if (!source.isValidUtf8()) {
+    report.warnings.push_back(where(source, report.path, source.firstInvalidUtf8Offset()) +
                               ": not valid UTF-8; checked as far as it parses");
   }
-  const bool fixing = job.options.fix || job.options.diff;
-  const std::string original = fixing ? std::string(source->text()) : std::string();
-  FixLoopResult result =
-      fixing ? fixUntilStable(std::move(source), job.analysis, job.options.unsafe_fixes)
-             : FixLoopResult{nullptr, {}, 0};
-  if (!fixing) {
-    result.analysis = analyze(*source, job.analysis);
-    result.source = std::move(source);
-  }
-  const FileAnalysis& analysis = result.analysis;
-  source = std::move(result.source);
-  report.fixed = result.fixed;
   if (analysis.has_syntax_error) {
-    report.warnings.push_back(where(*source, report.path, analysis.syntax_error_offset) +
+    report.warnings.push_back(where(source, report.path, analysis.syntax_error_offset) +
                               ": syntax error; only the parts that parse were checked");
   }
-  if (job.options.diff) report.diff = unifiedDiff(report.path, original, source->text());
-  addReports(report, *source, analysis.diagnostics);
-  final_text = std::string(source->text());
+}
+
+void sortReport(FileReport& report) {
+  std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),
+                   [](const ReportedDiagnostic& a, const ReportedDiagnostic& b) {
+                     if (a.location.row != b.location.row) return a.location.row < b.location.row;
+                     if (a.location.column != b.location.column) {
+                       return a.location.column < b.location.column;
+                     }
+                     return a.rule->code < b.rule->code;
+                   });
+}
+
+AnalysisOptions optionsForFile(const AnalysisOptions& base, const std::string& path,
+                               const ModuleInfo& module) {
+  AnalysisOptions options = base;
+  options.path = path;
+  options.module = module;
+  return options;
+}
+
+// Standard input is one file on its own; with --fix its fixed text is returned in `fixed_text`.
+FileReport lintStdin(const Job& job, const std::string& path, std::string contents,
+                     std::string& fixed_text) {
+  FileReport report;
+  report.path = path;
+  const ModuleInfo module = moduleInfoForPath(path);
+  const AnalysisOptions options = optionsForFile(job.analysis, path, module);
+  const bool fixing = job.options.fix || job.options.diff;
+  const std::string original = fixing ? contents : std::string();
+  FixLoopResult result;
+  if (fixing) {
+    result = fixUntilStable(std::make_unique<SourceText>(std::move(contents)), options,
+                            job.options.unsafe_fixes);
+  } else {
+    result.source = std::make_unique<SourceText>(std::move(contents));
+    result.analysis = analyze(*result.source, options);
+  }
+  report.fixed = result.fixed;
+  addWarnings(report, *result.source, result.analysis);
+  addReports(report, *result.source, result.analysis.diagnostics);
+  if (job.options.diff) report.diff = unifiedDiff(path, original, result.source->text());
+  fixed_text = std::string(result.source->text());
   return report;
 }
 
-FileReport lintFile(const Job& job, const SourceFile& file) {
-  std::string contents;
-  std::string error;
-  if (!readFile(file.path, contents, error)) {
-    FileReport report;
-    report.path = file.display;
-    report.error = file.display + ": " + error;
-    return report;
-  }
-  const std::string original = job.options.fix && !job.options.diff ? contents : std::string();
-  std::string final_text;
-  FileReport report = lintSource(job, file.display, std::move(contents), final_text);
-  if (job.options.fix && !job.options.diff && report.fixed > 0 && final_text != original) {
-    if (!writeFileAtomically(file.path, final_text, error)) {
-      report.error = file.display + ": cannot write the fixed file: " + error;
-      report.fixed = 0;
-    }
-  }
-  return report;
+std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
+  std::vector<ModuleInfo> modules;
+  modules.reserve(files.size());
+  for (const SourceFile& file : files) modules.push_back(moduleInfoForPath(file.path));
+  return modules;
 }
 
-std::vector<FileReport> lintAll(const Job& job, const std::vector<SourceFile>& files) {
+// Checking without fixes streams: each file's text is dropped once its findings are converted,
+// and only files that the project step adds findings to are read again.
+std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
+  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
-  std::atomic<size_t> next{0};
-  const auto work = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      try {
-        reports[i] = lintFile(job, files[i]);
-      } catch (const std::exception& exception) {
-        reports[i] = FileReport{};
-        reports[i].path = files[i].display;
-        reports[i].error = files[i].display + ": internal error: " + exception.what();
+  std::vector<FileAnalysis> analyses(files.size());
+  parallelFor(files.size(), job.options.threads, [&](size_t i) {
+    FileReport& report = reports[i];
+    report.path = files[i].display;
+    std::string contents;
+    std::string error;
+    if (!readFile(files[i].path, contents, error)) {
+      report.error = files[i].display + ": " + error;
+      return;
+    }
+    try {
+      const SourceText source(std::move(contents));
+      analyses[i] =
+          analyzeFile(source, optionsForFile(job.analysis, files[i].display, modules[i]));
+      addWarnings(report, source, analyses[i]);
+      addReports(report, source, analyses[i].diagnostics);
+      analyses[i].diagnostics.clear();
+    } catch (const std::exception& exception) {
+      report.error = files[i].display + ": internal error: " + exception.what();
+    }
+  });
+
+  std::vector<FileAnalysis*> pointers;
+  pointers.reserve(analyses.size());
+  for (FileAnalysis& analysis : analyses) pointers.push_back(&analysis);
+  joinProject(pointers, job.analysis);
+
+  parallelFor(files.size(), job.options.threads, [&](size_t i) {
+    if (analyses[i].diagnostics.empty()) return;
+    std::string contents;
+    std::string error;
+    if (!readFile(files[i].path, contents, error)) {
+      reports[i].error = files[i].display + ": " + error;
+      return;
+    }
+    const SourceText source(std::move(contents));
+    verifyFixes(source, analyses[i].diagnostics);
+    addReports(reports[i], source, analyses[i].diagnostics);
+    sortReport(reports[i]);
+  });
+  return reports;
+}
+
+// --fix and --diff hold the project in memory: fixes go round until none applies, and project
+// rules are joined again after each round.
+std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& files) {
+  const std::vector<ModuleInfo> modules = moduleInfos(files);
+  std::vector<FileReport> reports(files.size());
+  std::vector<ProjectSource> project;
+  std::vector<size_t> report_of;  // project index -> report index
+  std::vector<std::string> originals;
+  for (size_t i = 0; i < files.size(); ++i) {
+    reports[i].path = files[i].display;
+    std::string contents;
+    std::string error;
+    if (!readFile(files[i].path, contents, error)) {
+      reports[i].error = files[i].display + ": " + error;
+      continue;
+    }
+    originals.push_back(contents);
+    ProjectSource source;
+    source.path = files[i].display;
+    source.module = modules[i];
+    source.source = std::make_unique<SourceText>(std::move(contents));
+    project.push_back(std::move(source));
+    report_of.push_back(i);
+  }
+  fixProject(project, job.analysis, job.options.unsafe_fixes, job.options.threads);
+  parallelFor(project.size(), job.options.threads, [&](size_t k) {
+    const ProjectSource& file = project[k];
+    const size_t i = report_of[k];
+    FileReport& report = reports[i];
+    report.fixed = file.fixed;
+    addWarnings(report, *file.source, *file.analysis);
+    addReports(report, *file.source, file.analysis->diagnostics);
+    const bool changed = file.source->text() != originals[k];
+    if (job.options.diff) {
+      report.diff = unifiedDiff(report.path, originals[k], file.source->text());
+    } else if (changed) {
+      std::string error;
+      if (!writeFileAtomically(files[i].path, std::string(file.source->text()), error)) {
+        report.error = files[i].display + ": cannot write the fixed file: " + error;
+        report.fixed = 0;
       }
     }
-  };
-  unsigned threads = job.options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(files.size(), 1)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
+  });
   return reports;
 }
 
@@ -142,7 +219,7 @@ std::string plural(size_t count, std::string_view singular, std::string_view plu
 }
 
 void writeSummary(std::ostream& out, const std::vector<FileReport>& reports,
-                  const CheckOptions& options, const OutputStyle& style) {
+                  const CheckOptions& options, const OutputStyle& style, bool failed) {
   size_t remaining = 0;
   size_t fixed = 0;
   size_t fixable = 0;
@@ -159,7 +236,7 @@ void writeSummary(std::ostream& out, const std::vector<FileReport>& reports,
     }
   }
   if (remaining == 0 && fixed == 0) {
-    out << "All checks passed!\n";
+    if (!failed) out << "All checks passed!\n";
     return;
   }
   if (fixed > 0) {
@@ -237,10 +314,7 @@ int runCheck(const CheckOptions& options) {
       return kExitError;
     }
     const std::string name = options.stdin_filename.value_or("-");
-    const std::string original = contents;
-    reports.push_back(lintSource(job, name, std::move(contents), stdin_result));
-    if (!options.fix || options.diff) stdin_result.clear();
-    if (options.fix && !options.diff && reports.back().fixed == 0) stdin_result = original;
+    reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
   } else {
     const std::vector<std::string> paths =
         options.paths.empty() ? std::vector<std::string>{"."} : options.paths;
@@ -253,7 +327,8 @@ int runCheck(const CheckOptions& options) {
       std::cerr << "warning: no Python files found under " << paths.front()
                 << (paths.size() > 1 ? " and the other paths" : "") << '\n';
     }
-    reports = lintAll(job, discovery.files);
+    reports = options.fix || options.diff ? fixFiles(job, discovery.files)
+                                          : lintFiles(job, discovery.files);
   }
 
   for (const FileReport& report : reports) {
@@ -301,7 +376,7 @@ int runCheck(const CheckOptions& options) {
       }
     }
     if (!options.quiet && options.format != OutputFormat::Json && !options.statistics) {
-      writeSummary(out, reports, options, style);
+      writeSummary(out, reports, options, style, failed);
     }
   }
   out.flush();

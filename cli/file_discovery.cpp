@@ -38,11 +38,12 @@ std::string displayPath(const fs::path& path) {
   fs::path normal = path.lexically_normal();
   if (normal.is_absolute() && !cwd.empty()) {
     const fs::path relative = normal.lexically_relative(cwd);
-    if (!relative.empty() && !relative.native().starts_with("..")) normal = relative;
+    const std::string& text = relative.native();
+    if (!relative.empty() && text != ".." && !text.starts_with("../")) normal = relative;
   }
-  std::string text = normal.generic_string();
-  if (text.empty()) text = ".";
-  return text;
+  // (GCC 12 warns falsely on assigning a literal here, so return it directly.)
+  if (normal.empty()) return std::string(1, '.');
+  return normal.generic_string();
 }
 
 Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryOptions& options) {
@@ -81,8 +82,7 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
       gitignore.truncate(entry.gitignore_depth);
       if (options.respect_gitignore) gitignore.enter(entry.pending.directory);
       const size_t depth_here = gitignore.depth();
-      fs::directory_iterator it(entry.pending.directory,
-                                fs::directory_options::skip_permission_denied, error);
+      fs::directory_iterator it(entry.pending.directory, error);
       if (error) {
         result.errors.push_back(entry.pending.shown.generic_string() + ": " + describe(error));
         continue;

@@ -50,8 +50,12 @@ bool readStream(std::istream& in, std::string& contents) {
   return !in.bad();
 }
 
-bool writeFileAtomically(const std::filesystem::path& path, const std::string& contents,
+bool writeFileAtomically(const std::filesystem::path& link_or_path, const std::string& contents,
                          std::string& error) {
+  // Write through symbolic links: replace the file they point to, not the link.
+  std::error_code resolve_error;
+  std::filesystem::path path = std::filesystem::canonical(link_or_path, resolve_error);
+  if (resolve_error) path = link_or_path;
   struct stat info {};
   const bool have_mode = ::stat(path.c_str(), &info) == 0;
   std::string temporary = path.string() + ".heaplint-XXXXXX";

@@ -9,10 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/glob.h"
+
 namespace heaplint::cli {
 
-// True when `path` matches a gitignore glob (`**` crosses directories, `*` and `?` do not).
-bool globMatch(std::string_view pattern, std::string_view path);
+using heaplint::globMatch;
 
 class GitignoreFile {
  public:
@@ -41,7 +42,8 @@ class GitignoreStack {
   // Loads the .gitignore files of `start`'s ancestors up to the repository root (the closest
   // directory holding .git); none when `start` is not inside a repository.
   void loadAncestors(const std::filesystem::path& start);
-  // Called when the walk enters `directory`: loads its .gitignore if it has one.
+  // Called when the walk enters `directory`: loads its .gitignore if it has one and the walk is
+  // inside a git repository (outside one, git and Ruff ignore .gitignore files too).
   // Returns true when one was pushed (pop it when leaving).
   bool enter(const std::filesystem::path& directory);
   void pop() { files_.pop_back(); }
@@ -51,6 +53,7 @@ class GitignoreStack {
 
  private:
   std::vector<GitignoreFile> files_;
+  bool in_repository_ = false;
 };
 
 }  // namespace heaplint::cli

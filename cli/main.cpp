@@ -25,10 +25,13 @@ int main(int argc, char** argv) {
   check_command
       ->add_option("--output-format", check.format, "Output format: concise, full or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
   check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   check_command->add_option("--ignore", check.ignore, "Rules to disable: codes, names, prefixes")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   check_command->add_flag("--fix", check.fix, "Apply safe fixes in place");
   check_command->add_flag("--unsafe-fixes", check.unsafe_fixes, "Also apply or show unsafe fixes");
   check_command->add_flag("--diff", check.diff, "Print the fixes as a unified diff; change nothing");

@@ -6,12 +6,18 @@
 
 namespace heaplint::cli {
 namespace {
+// A last line without a newline carries the marker patch(1) expects, so it prints right as
+// context, deletion or addition alike.
 std::vector<std::string> splitLines(std::string_view text) {
   std::vector<std::string> lines;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
+    if (end == std::string_view::npos) {
+      lines.emplace_back(text.substr(start));
+      lines.back() += "\n\\ No newline at end of file";
+      break;
+    }
     lines.emplace_back(text.substr(start, end - start));
     start = end + 1;
   }

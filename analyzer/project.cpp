@@ -1,0 +1,225 @@
+#include "analyzer/project.h"
+
+#include <algorithm>
+#include <atomic>
+#include <system_error>
+#include <thread>
+
+#include "analyzer/analyze.h"
+#include "analyzer/fix.h"
+
+namespace heaplint {
+namespace fs = std::filesystem;
+
+ModuleInfo moduleInfoForPath(const fs::path& path) {
+  ModuleInfo info;
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error).lexically_normal();
+  std::string stem = absolute.stem().string();
+  if (stem.empty()) return info;
+  // `foo.pyi` and `foo.py` are the same module.
+  info.is_package = stem == "__init__";
+  std::vector<std::string> parts;
+  if (!info.is_package) parts.push_back(stem);
+  for (fs::path directory = absolute.parent_path();
+       !directory.empty() && directory != directory.parent_path();
+       directory = directory.parent_path()) {
+    if (!fs::exists(directory / "__init__.py", error) &&
+        !fs::exists(directory / "__init__.pyi", error)) {
+      break;
+    }
+    parts.push_back(directory.filename().string());
+  }
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (!info.name.empty()) info.name += '.';
+    info.name += *it;
+  }
+  return info;
+}
+
+std::string absoluteName(std::string_view qualified, const ModuleInfo& module) {
+  size_t dots = 0;
+  while (dots < qualified.size() && qualified[dots] == '.') ++dots;
+  if (dots == 0) return std::string(qualified);
+  // The package the import is relative to: the module itself for a package's __init__.
+  std::string base = module.name;
+  size_t climb = module.is_package ? dots - 1 : dots;
+  while (climb > 0) {
+    const size_t dot = base.rfind('.');
+    if (dot == std::string::npos) {
+      if (base.empty()) return {};
+      base.clear();
+    } else {
+      base.resize(dot);
+    }
+    --climb;
+  }
+  const std::string_view rest = qualified.substr(dots);
+  if (base.empty()) return std::string(rest);
+  if (rest.empty()) return base;
+  return base + "." + std::string(rest);
+}
+
+namespace {
+
+class CollectingReporter final : public ProjectReporter {
+ public:
+  CollectingReporter(std::span<FileAnalysis* const> files, const RuleDefinition* rule,
+                     size_t rule_index)
+      : files_(files), rule_(rule), rule_index_(rule_index) {}
+
+  void report(size_t file_index, Diagnostic diagnostic, uint32_t row) override {
+    if (file_index >= files_.size()) return;
+    FileAnalysis& file = *files_[file_index];
+    if (file.noqa.suppresses(row, rule_index_)) {
+      ++file.suppressed_count;
+      return;
+    }
+    diagnostic.rule = rule_;
+    file.diagnostics.push_back(std::move(diagnostic));
+    touched_.push_back(file_index);
+  }
+
+  const std::vector<size_t>& touched() const { return touched_; }
+
+ private:
+  std::span<FileAnalysis* const> files_;
+  const RuleDefinition* rule_;
+  size_t rule_index_;
+  std::vector<size_t> touched_;
+};
+
+}  // namespace
+
+void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options) {
+  std::vector<size_t> touched;
+  std::vector<ProjectFileView> views(files.size());
+  for (size_t rule_index = 0; rule_index < options.rules.size(); ++rule_index) {
+    const RuleDefinition* rule = options.rules[rule_index];
+    if (!options.enabled.test(rule_index) || rule->join == nullptr) continue;
+    for (size_t i = 0; i < files.size(); ++i) {
+      const FileAnalysis& file = *files[i];
+      views[i].path = file.path;
+      views[i].module = &file.module;
+      views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
+    }
+    CollectingReporter reporter(files, rule, rule_index);
+    rule->join(views, options, reporter);
+    touched.insert(touched.end(), reporter.touched().begin(), reporter.touched().end());
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (size_t index : touched) {
+    std::stable_sort(files[index]->diagnostics.begin(), files[index]->diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       if (a.start != b.start) return a.start < b.start;
+                       return a.rule->code < b.rule->code;
+                     });
+  }
+}
+
+void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& body) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(count, 1)));
+  std::atomic<size_t> next{0};
+  const auto work = [&] {
+    for (size_t i = next++; i < count; i = next++) body(i);
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+}
+
+namespace {
+
+AnalysisOptions optionsFor(const AnalysisOptions& base, const ProjectSource& file) {
+  AnalysisOptions options = base;
+  options.path = file.path;
+  options.module = file.module;
+  return options;
+}
+
+bool isProjectRule(const Diagnostic& diagnostic) { return diagnostic.rule->join != nullptr; }
+
+void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, unsigned threads) {
+  std::vector<FileAnalysis*> analyses;
+  analyses.reserve(files.size());
+  for (ProjectSource& file : files) {
+    // Drop the previous join's findings: the join below recomputes them.
+    std::erase_if(file.analysis->diagnostics, isProjectRule);
+    analyses.push_back(file.analysis.get());
+  }
+  joinProject(analyses, options);
+  parallelFor(files.size(), threads, [&](size_t i) {
+    std::vector<Diagnostic>& diagnostics = files[i].analysis->diagnostics;
+    if (std::any_of(diagnostics.begin(), diagnostics.end(),
+                    [](const Diagnostic& d) { return isProjectRule(d) && d.fix; })) {
+      verifyFixes(*files[i].source, diagnostics);
+    }
+  });
+}
+
+bool applicable(const Diagnostic& diagnostic, bool include_unsafe) {
+  return diagnostic.fix &&
+         (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
+}
+
+bool parsesCleanly(const SourceText& source) {
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  return tree && !ts_node_has_error(ts_tree_root_node(tree.get()));
+}
+
+}  // namespace
+
+void analyzeProject(std::span<ProjectSource> files, const AnalysisOptions& options,
+                    unsigned threads) {
+  parallelFor(files.size(), threads, [&](size_t i) {
+    files[i].analysis =
+        std::make_unique<FileAnalysis>(analyzeFile(*files[i].source, optionsFor(options, files[i])));
+  });
+  joinAll(files, options, threads);
+}
+
+void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
+                bool include_unsafe, unsigned threads) {
+  constexpr int kMaxRounds = 100;
+  analyzeProject(files, options, threads);
+  for (int round = 0; round < kMaxRounds; ++round) {
+    std::atomic<bool> changed{false};
+    parallelFor(files.size(), threads, [&](size_t i) {
+      ProjectSource& file = files[i];
+      const std::vector<Diagnostic>& diagnostics = file.analysis->diagnostics;
+      if (std::none_of(diagnostics.begin(), diagnostics.end(),
+                       [&](const Diagnostic& d) { return applicable(d, include_unsafe); })) {
+        return;
+      }
+      FixOutcome outcome = applyFixes(file.source->text(), diagnostics, include_unsafe);
+      auto fixed = std::make_unique<SourceText>(std::move(outcome.text));
+      // Each fix was checked alone; if together they break the syntax, apply only the first.
+      if (!parsesCleanly(*fixed)) {
+        std::vector<Diagnostic> first;
+        for (const Diagnostic& d : diagnostics) {
+          if (applicable(d, include_unsafe)) {
+            first.push_back(d);
+            break;
+          }
+        }
+        outcome = applyFixes(file.source->text(), first, include_unsafe);
+        fixed = std::make_unique<SourceText>(std::move(outcome.text));
+        if (!parsesCleanly(*fixed)) return;
+      }
+      if (outcome.applied == 0) return;
+      file.fixed += outcome.applied;
+      file.source = std::move(fixed);
+      file.analysis = std::make_unique<FileAnalysis>(
+          analyzeFile(*file.source, optionsFor(options, file)));
+      changed = true;
+    });
+    if (!changed) break;
+    joinAll(files, options, threads);
+  }
+}
+
+}  // namespace heaplint

@@ -1,0 +1,82 @@
+// Project-wide rules. Some questions span files (is this class instantiated in a loop anywhere?
+// does any module evict from this cache?). Each file's pass leaves small per-rule facts; after
+// every file is analysed (in parallel), each project rule joins the facts of all files.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/diagnostic.h"
+
+namespace heaplint {
+
+struct AnalysisOptions;
+struct FileAnalysis;
+class SourceText;
+
+// What a rule learned about one file, for its project-wide step. Each rule defines its own.
+class FileFacts {
+ public:
+  virtual ~FileFacts() = default;
+};
+
+// The dotted module name of a file: "pkg.sub.mod" for pkg/sub/mod.py when pkg/ and pkg/sub/ hold
+// an __init__.py; "mod" for a file outside any package.
+struct ModuleInfo {
+  std::string name;
+  bool is_package = false;  // an __init__.py: relative imports start from the module itself
+};
+
+ModuleInfo moduleInfoForPath(const std::filesystem::path& path);
+
+// Resolves the leading dots of a relative import against the importing module:
+// ".models.Record" in pkg.views -> "pkg.models.Record". Absolute names are returned as they are;
+// dots that climb past the top package leave the name unresolved (empty).
+std::string absoluteName(std::string_view qualified, const ModuleInfo& module);
+
+// One file as a project rule sees it.
+struct ProjectFileView {
+  std::string_view path;
+  const ModuleInfo* module = nullptr;
+  const FileFacts* facts = nullptr;  // this rule's facts for the file, or null
+};
+
+class ProjectReporter {
+ public:
+  virtual ~ProjectReporter() = default;
+  // `row` is the 0-based line whose `# noqa` comments may silence the diagnostic.
+  virtual void report(size_t file_index, Diagnostic diagnostic, uint32_t row) = 0;
+};
+
+// Joins the facts of every file for every enabled project rule and adds the resulting
+// diagnostics (silenced ones dropped) to the files' analyses, keeping them in source order.
+void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options);
+
+// Runs body(0..count-1) on `threads` threads (0: one per core); each index runs once.
+void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& body);
+
+// A whole project held in memory: every file's text and analysis. Used where fixes may go round
+// several times (--fix, --diff, fixture projects); plain checking streams files instead.
+struct ProjectSource {
+  std::string path;
+  ModuleInfo module;
+  std::unique_ptr<SourceText> source;
+  std::unique_ptr<FileAnalysis> analysis;
+  size_t fixed = 0;
+};
+
+// Analyses every file (in parallel), then joins the project rules.
+void analyzeProject(std::span<ProjectSource> files, const AnalysisOptions& options,
+                    unsigned threads);
+
+// Applies every applicable fix, re-analyses the files that changed and joins again, until no fix
+// applies (at most 100 rounds). Leaves each file's final analysis in place.
+void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
+                bool include_unsafe, unsigned threads);
+
+}  // namespace heaplint

@@ -1,0 +1,620 @@
+// The walker's context stacks, its dispatch order and its stack use, seen through a test-only rule.
+#include "analyzer/walker.h"
+
+#include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "rules/registry.h"
+
+namespace heaplint {
+namespace {
+
+// What a rule sees at one node.
+// Only plain values: the tree is gone once analyze() returns.
+struct Event {
+  uint32_t start = 0;
+  NodeKind kind = NodeKind::Other;
+  bool kind_matches_node = false;  // the kind passed equals the node's own kind
+  std::string text;
+  uint32_t loop_depth = 0;
+  bool in_finally = false;
+  NodeKind execution_kind = NodeKind::Other;
+  uint32_t execution_start = UINT32_MAX;
+  ScopeId execution_scope = kNoScope;
+  bool has_enclosing_function = false;
+  NodeKind enclosing_function_kind = NodeKind::Other;
+  uint32_t enclosing_function_start = UINT32_MAX;
+  ScopeId scope = kNoScope;
+  ScopeKind scope_kind = ScopeKind::Module;
+  NodeKind parent_kind = NodeKind::Other;
+  Field field = Field::None;
+  size_t depth = 0;
+  bool frame_is_node = false;
+};
+
+struct Recording {
+  std::vector<Event> events;
+  int finish_calls = 0;
+  size_t events_at_finish = 0;
+  size_t max_depth = 0;
+  bool finish_resolved_sum = false;
+  bool report = false;      // report a diagnostic at every Call
+  bool keep_events = true;  // deep inputs only count
+  size_t calls = 0;
+};
+Recording* g_recording = nullptr;
+
+class Recorder final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    Recording& r = *g_recording;
+    r.max_depth = std::max(r.max_depth, context.depth());
+    if (kind == NodeKind::Call) {
+      ++r.calls;
+      if (first_call_scope_ == kNoScope) first_call_scope_ = context.scope();
+      if (r.report) {
+        Diagnostic diagnostic;
+        diagnostic.start = ts_node_start_byte(node);
+        diagnostic.end = ts_node_end_byte(node);
+        diagnostic.message = "call";
+        context.report(std::move(diagnostic));
+      }
+    }
+    if (!r.keep_events) return;
+    Event event;
+    event.start = ts_node_start_byte(node);
+    event.kind = kind;
+    event.kind_matches_node = Syntax::instance().kindOf(node) == kind;
+    event.text = std::string(context.text(node));
+    event.loop_depth = context.loopDepth();
+    event.in_finally = context.inFinally();
+    event.execution_kind = context.execution().kind;
+    event.execution_start = ts_node_start_byte(context.execution().node);
+    event.execution_scope = context.execution().scope;
+    if (const ExecutionContext* function = context.enclosingFunction(); function != nullptr) {
+      event.has_enclosing_function = true;
+      event.enclosing_function_kind = function->kind;
+      event.enclosing_function_start = ts_node_start_byte(function->node);
+    }
+    event.scope = context.scope();
+    event.scope_kind = context.semantic().scope(context.scope()).kind;
+    event.parent_kind = context.depth() > 1 ? context.frame(1).kind : NodeKind::Other;
+    event.field = context.frame().field;
+    event.depth = context.depth();
+    event.frame_is_node = ts_node_eq(context.frame().node, node) && context.frame().kind == kind;
+    r.events.push_back(std::move(event));
+  }
+
+  void finish(RuleContext& context) override {
+    Recording& r = *g_recording;
+    ++r.finish_calls;
+    r.events_at_finish = r.events.size();
+    if (first_call_scope_ != kNoScope) {
+      r.finish_resolved_sum =
+          context.semantic().resolve(first_call_scope_, "sum", 0).kind == Resolution::Kind::Builtin;
+    }
+  }
+
+ private:
+  ScopeId first_call_scope_ = kNoScope;
+};
+
+std::unique_ptr<RuleChecker> createRecorder() {
+  return std::make_unique<Recorder>();
+}
+
+constexpr std::array kCallOnly = {NodeKind::Call};
+constexpr std::array kManyKinds = {NodeKind::Call,
+                                   NodeKind::Identifier,
+                                   NodeKind::Attribute,
+                                   NodeKind::Comment,
+                                   NodeKind::ListComprehension,
+                                   NodeKind::FunctionDefinition,
+                                   NodeKind::Lambda,
+                                   NodeKind::String,
+                                   NodeKind::Integer,
+                                   NodeKind::LeftParen,
+                                   NodeKind::RightParen,
+                                   NodeKind::Comma,
+                                   NodeKind::Block,
+                                   NodeKind::ExpressionStatement};
+
+const RuleDefinition kCallRecorder{
+    .code = "TEST001",
+    .name = "call-recorder",
+    .subscriptions = kCallOnly,
+    .create = createRecorder,
+};
+const RuleDefinition kManyRecorder{
+    .code = "TEST002",
+    .name = "node-recorder",
+    .subscriptions = kManyKinds,
+    .create = createRecorder,
+};
+
+FileAnalysis run(const RuleDefinition& rule, const std::string& text, Recording& recording) {
+  static const RuleDefinition* table[1];
+  table[0] = &rule;
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  const SourceText source(text);
+  g_recording = &recording;
+  FileAnalysis analysis = analyze(source, options);
+  g_recording = nullptr;
+  return analysis;
+}
+
+std::vector<Event> callEvents(const std::string& text) {
+  Recording recording;
+  const FileAnalysis analysis = run(kCallRecorder, text, recording);
+  EXPECT_FALSE(analysis.has_syntax_error) << text;
+  return recording.events;
+}
+
+// The call whose whole text is `text`.
+const Event* findCallText(const std::vector<Event>& events, std::string_view text) {
+  for (const Event& event : events) {
+    if (event.text == text) return &event;
+  }
+  ADD_FAILURE() << "no call " << text;
+  return nullptr;
+}
+
+// The first call whose callee is `name` (the text before the first '(').
+const Event* findCall(const std::vector<Event>& events, std::string_view name) {
+  for (const Event& event : events) {
+    if (std::string_view(event.text).substr(0, event.text.find('(')) == name) return &event;
+  }
+  ADD_FAILURE() << "no call to " << name;
+  return nullptr;
+}
+
+// --- loop depth ---
+
+// Every call named `..._N` must be seen at loop depth N.
+constexpr std::string_view kLoops = R"py(a_0()
+for x in it_0():
+    b_1()
+    while c_2():
+        d_2()
+    else:
+        e_1()
+else:
+    f_0()
+while g_1():
+    pass
+async def coroutine():
+    async for x in stream_0():
+        inside_1()
+r = [h_1(x) for x in i_0() if j_1(x) for y in k_1(x)]
+s = {l_1(x): m_1(x) for x in n_0()}
+t = sum(o_1(x) for x in p_0())
+u = {q_1(x) for x in [r_1(v) for v in s_0()]}
+nest = [[ee_2() for y in ff_1(x)] for x in gg_0()]
+for x in q_0():
+    def inner():
+        s_0()
+        for y in z_0():
+            deep_1([deeper_2() for _ in w_1()])
+    lam = lambda: t_0()
+    u_1(lambda: v_0())
+    def with_default(a=w_1()):
+        pass
+    @decorator_1()
+    def decorated():
+        pass
+    class K:
+        y_0()
+    z_1([aa_2(x) for x in bb_1()])
+    try:
+        cc_1()
+    finally:
+        dd_1()
+after_0()
+)py";
+
+TEST(Walker, LoopDepth) {
+  const std::vector<Event> events = callEvents(std::string(kLoops));
+  size_t checked = 0;
+  for (const Event& event : events) {
+    const std::string name = event.text.substr(0, event.text.find('('));
+    const size_t underscore = name.rfind('_');
+    if (underscore == std::string::npos || underscore + 1 >= name.size() ||
+        std::isdigit(static_cast<unsigned char>(name[underscore + 1])) == 0) {
+      continue;
+    }
+    EXPECT_EQ(event.loop_depth, static_cast<uint32_t>(std::stoi(name.substr(underscore + 1))))
+        << name;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 43u);
+}
+
+TEST(Walker, LoopDepthReturnsToZeroAfterEachStatement) {
+  const std::vector<Event> events = callEvents(
+      "for x in xs:\n"
+      "    for y in ys:\n"
+      "        while z:\n"
+      "            a()\n"
+      "b()\n"
+      "c = [d() for _ in e]\n"
+      "f()\n");
+  ASSERT_NE(findCall(events, "a"), nullptr);
+  EXPECT_EQ(findCall(events, "a")->loop_depth, 3u);
+  EXPECT_EQ(findCall(events, "b")->loop_depth, 0u);
+  EXPECT_EQ(findCall(events, "d")->loop_depth, 1u);
+  EXPECT_EQ(findCall(events, "f")->loop_depth, 0u);
+}
+
+// --- finally ---
+
+TEST(Walker, InFinally) {
+  const std::vector<Event> events = callEvents(
+      "try:\n"
+      "    a()\n"
+      "except E:\n"
+      "    b()\n"
+      "else:\n"
+      "    c()\n"
+      "finally:\n"
+      "    d()\n"
+      "    def g():\n"
+      "        e()\n"
+      "    with x:\n"
+      "        f()\n"
+      "    try:\n"
+      "        pass\n"
+      "    finally:\n"
+      "        h()\n"
+      "    i()\n"
+      "    k = lambda: l()\n"
+      "    for y in m():\n"
+      "        n()\n"
+      "j()\n");
+  for (std::string_view name : {"d", "f", "h", "i", "m", "n"}) {
+    const Event* event = findCall(events, name);
+    ASSERT_NE(event, nullptr);
+    EXPECT_TRUE(event->in_finally) << name;
+  }
+  for (std::string_view name : {"a", "b", "c", "e", "j", "l"}) {
+    const Event* event = findCall(events, name);
+    ASSERT_NE(event, nullptr);
+    EXPECT_FALSE(event->in_finally) << name;
+  }
+}
+
+// --- execution contexts, enclosing function, scopes ---
+
+TEST(Walker, ExecutionContextsAndScopes) {
+  const std::string text =
+      "top()\n"
+      "def outer(a=default()):\n"
+      "    in_outer()\n"
+      "    class Inner:\n"
+      "        in_class()\n"
+      "        def method(self):\n"
+      "            in_method()\n"
+      "    lam = lambda: in_lambda()\n"
+      "    comp = [in_comp(x) for x in first_iter()]\n"
+      "    return lam\n"
+      "class Top:\n"
+      "    in_top_class()\n"
+      "    @decorator()\n"
+      "    def method(self, b=method_default()):\n"
+      "        pass\n";
+  Recording recording;
+  run(kCallRecorder, text, recording);
+  const std::vector<Event>& events = recording.events;
+
+  struct Expected {
+    std::string_view call;
+    NodeKind execution;
+    NodeKind enclosing;                 // Other: none
+    std::string_view enclosing_starts;  // the text the enclosing function starts with
+    ScopeKind scope;
+  };
+  const Expected expectations[] = {
+      {"top", NodeKind::Module, NodeKind::Other, "", ScopeKind::Module},
+      {"default", NodeKind::Module, NodeKind::Other, "", ScopeKind::Module},
+      {"in_outer", NodeKind::FunctionDefinition, NodeKind::FunctionDefinition, "def outer",
+       ScopeKind::Function},
+      {"in_class", NodeKind::ClassDefinition, NodeKind::FunctionDefinition, "def outer",
+       ScopeKind::Class},
+      {"in_method", NodeKind::FunctionDefinition, NodeKind::FunctionDefinition, "def method",
+       ScopeKind::Function},
+      {"in_lambda", NodeKind::Lambda, NodeKind::Lambda, "lambda", ScopeKind::Lambda},
+      {"in_comp", NodeKind::FunctionDefinition, NodeKind::FunctionDefinition, "def outer",
+       ScopeKind::Comprehension},
+      {"first_iter", NodeKind::FunctionDefinition, NodeKind::FunctionDefinition, "def outer",
+       ScopeKind::Function},
+      {"in_top_class", NodeKind::ClassDefinition, NodeKind::Other, "", ScopeKind::Class},
+      {"decorator", NodeKind::ClassDefinition, NodeKind::Other, "", ScopeKind::Class},
+      {"method_default", NodeKind::ClassDefinition, NodeKind::Other, "", ScopeKind::Class},
+  };
+  for (const Expected& expected : expectations) {
+    SCOPED_TRACE(expected.call);
+    const Event* event = findCall(events, expected.call);
+    ASSERT_NE(event, nullptr);
+    EXPECT_EQ(event->execution_kind, expected.execution);
+    EXPECT_EQ(event->scope_kind, expected.scope);
+    if (expected.enclosing == NodeKind::Other) {
+      EXPECT_FALSE(event->has_enclosing_function);
+    } else {
+      ASSERT_TRUE(event->has_enclosing_function);
+      EXPECT_EQ(event->enclosing_function_kind, expected.enclosing);
+      EXPECT_EQ(event->enclosing_function_start, text.find(expected.enclosing_starts));
+    }
+  }
+}
+
+TEST(Walker, EnclosingFunctionAndExecutionNodes) {
+  const std::string text =
+      "def outer():\n"
+      "    class Inner:\n"
+      "        in_class()\n"
+      "        def method(self):\n"
+      "            in_method()\n"
+      "    f = lambda: in_lambda()\n";
+  Recording recording;
+  run(kCallRecorder, text, recording);
+  const auto start = [&](std::string_view needle) {
+    return static_cast<uint32_t>(text.find(needle));
+  };
+  const Event* in_class = findCall(recording.events, "in_class");
+  const Event* in_method = findCall(recording.events, "in_method");
+  const Event* in_lambda = findCall(recording.events, "in_lambda");
+  ASSERT_TRUE(in_class && in_method && in_lambda);
+  EXPECT_EQ(in_class->enclosing_function_start, start("def outer"));
+  EXPECT_EQ(in_class->execution_start, start("class Inner"));
+  EXPECT_EQ(in_method->enclosing_function_start, start("def method"));
+  EXPECT_EQ(in_method->execution_start, start("def method"));
+  EXPECT_EQ(in_lambda->enclosing_function_start, start("lambda"));
+  EXPECT_EQ(in_lambda->execution_start, start("lambda"));
+  // The execution's scope is the scope its body's names live in.
+  EXPECT_EQ(in_method->execution_scope, in_method->scope);
+  EXPECT_EQ(in_class->execution_scope, in_class->scope);
+  EXPECT_NE(in_class->scope, in_method->scope);
+}
+
+TEST(Walker, ComprehensionScopesAndFirstIterable) {
+  const std::vector<Event> events = callEvents(
+      "def f():\n"
+      "    return [a(x) for x in b() if c(x) for y in d(x)]\n");
+  const Event* a = findCall(events, "a");
+  const Event* b = findCall(events, "b");
+  const Event* c = findCall(events, "c");
+  const Event* d = findCall(events, "d");
+  ASSERT_TRUE(a && b && c && d);
+  EXPECT_EQ(a->scope_kind, ScopeKind::Comprehension);
+  EXPECT_EQ(b->scope_kind, ScopeKind::Function);
+  EXPECT_EQ(c->scope, a->scope);
+  EXPECT_EQ(d->scope, a->scope);
+  EXPECT_EQ(b->scope, b->execution_scope);
+}
+
+TEST(Walker, ParentFrames) {
+  const std::vector<Event> events = callEvents(
+      "a()\n"
+      "x = b()\n"
+      "g(c())\n"
+      "d().attr\n"
+      "def h():\n"
+      "    return e()\n"
+      "async def i():\n"
+      "    await f()\n"
+      "[k() for _ in xs]\n"
+      "l()()\n"
+      "m(key=n())\n");
+  struct Expected {
+    std::string_view call;
+    NodeKind parent;
+    Field field;
+  };
+  const Expected expectations[] = {
+      {"a", NodeKind::ExpressionStatement, Field::None}, {"b", NodeKind::Assignment, Field::Right},
+      {"c", NodeKind::ArgumentList, Field::None},        {"d", NodeKind::Attribute, Field::Object},
+      {"e", NodeKind::ReturnStatement, Field::None},     {"f", NodeKind::Await, Field::None},
+      {"k", NodeKind::ListComprehension, Field::Body},   {"l()", NodeKind::Call, Field::Function},
+      {"n", NodeKind::KeywordArgument, Field::Value},
+  };
+  for (const Expected& expected : expectations) {
+    SCOPED_TRACE(expected.call);
+    const Event* event = expected.call.ends_with(")") ? findCallText(events, expected.call)
+                                                      : findCall(events, expected.call);
+    ASSERT_NE(event, nullptr);
+    EXPECT_EQ(event->parent_kind, expected.parent);
+    EXPECT_EQ(event->field, expected.field);
+    EXPECT_TRUE(event->frame_is_node);
+  }
+  const Event* a = findCall(events, "a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->depth, 3u);  // module, expression_statement, call
+}
+
+// --- dispatch ---
+
+void collectPreorder(TSNode node, const std::vector<NodeKind>& kinds,
+                     std::vector<std::pair<uint32_t, NodeKind>>& out) {
+  const NodeKind kind = kindOf(node);
+  if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) {
+    out.emplace_back(ts_node_start_byte(node), kind);
+  }
+  for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
+    collectPreorder(ts_node_child(node, i), kinds, out);
+  }
+}
+
+TEST(Walker, VisitsSubscribedNodesOnceInDocumentOrder) {
+  const std::string text =
+      "# leading comment\n"
+      "import os\n"
+      "def f(a, b=1):\n"
+      "    '''doc'''\n"
+      "    return [g(x, os.sep) for x in a]  # trailing\n"
+      "h = lambda y: (y, f(y, 2))\n"
+      "class C:\n"
+      "    def m(self):\n"
+      "        return self.v.w(1)(2)\n";
+  Recording recording;
+  run(kManyRecorder, text, recording);
+
+  const SourceText source(text);
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  std::vector<std::pair<uint32_t, NodeKind>> expected;
+  collectPreorder(ts_tree_root_node(tree.get()),
+                  std::vector<NodeKind>(kManyKinds.begin(), kManyKinds.end()), expected);
+  std::vector<std::pair<uint32_t, NodeKind>> actual;
+  for (const Event& event : recording.events) {
+    actual.emplace_back(event.start, event.kind);
+    EXPECT_TRUE(event.kind_matches_node);
+    EXPECT_TRUE(event.frame_is_node);
+  }
+  EXPECT_GT(expected.size(), 50u);
+  EXPECT_EQ(actual, expected);
+  EXPECT_TRUE(std::is_sorted(actual.begin(), actual.end(),
+                             [](const auto& l, const auto& r) { return l.first < r.first; }));
+  EXPECT_EQ(recording.finish_calls, 1);
+  EXPECT_EQ(recording.events_at_finish, recording.events.size());
+}
+
+TEST(Walker, VisitsCallsInsideFStringInterpolations) {
+  const std::vector<Event> events = callEvents(
+      "a = f\"{g()}\"\n"
+      "b = f\"text {h()} more {i(1):>{j()}}\"\n"
+      "c = f'{k()}' f\"{l()}\"\n"
+      "d = \"{not_a_call()}\"\n");
+  for (std::string_view name : {"g", "h", "i", "j", "k", "l"}) {
+    EXPECT_NE(findCall(events, name), nullptr) << name;
+  }
+  for (const Event& event : events)
+    EXPECT_NE(event.text, "not_a_call()");
+}
+
+TEST(Walker, RulesSeeCodeInsideFStrings) {
+  // What visiting interpolations is for: MEM101 inside an f-string.
+  AnalysisOptions options;
+  options.rules = allRules();
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i);
+  for (std::string_view text :
+       {"a = f\"{sum([x for x in xs])}\"\n", "a = f\"total: {sum([x for x in xs])}\"\n"}) {
+    SCOPED_TRACE(text);
+    const SourceText source{std::string(text)};
+    EXPECT_EQ(analyze(source, options).diagnostics.size(), 1u);
+  }
+}
+
+TEST(Walker, OnlySubscribedKindsAreDispatched) {
+  Recording recording;
+  run(kCallRecorder, "x = [f(a) for a in g(b)]  # c\n", recording);
+  ASSERT_EQ(recording.events.size(), 2u);
+  for (const Event& event : recording.events)
+    EXPECT_EQ(event.kind, NodeKind::Call);
+}
+
+TEST(Walker, FinishRunsOnceAfterTheWalkWithAFinalModel) {
+  Recording recording;
+  run(kCallRecorder, "total = sum(xs)\n", recording);
+  EXPECT_EQ(recording.finish_calls, 1);
+  EXPECT_TRUE(recording.finish_resolved_sum);
+
+  Recording empty;
+  run(kCallRecorder, "", empty);
+  EXPECT_EQ(empty.finish_calls, 1);
+  EXPECT_TRUE(empty.events.empty());
+}
+
+TEST(Walker, ReportedDiagnosticsCarryTheRuleAndComeBackInSourceOrder) {
+  Recording recording;
+  recording.report = true;
+  const FileAnalysis analysis =
+      run(kCallRecorder, "a(b(c()))\nd()  # noqa: TEST001\ne()  # noqa: OTHER1\n", recording);
+  ASSERT_EQ(analysis.diagnostics.size(), 4u);
+  EXPECT_EQ(analysis.suppressed_count, 1u);
+  uint32_t previous = 0;
+  for (const Diagnostic& diagnostic : analysis.diagnostics) {
+    EXPECT_EQ(diagnostic.rule, &kCallRecorder);
+    EXPECT_GE(diagnostic.start, previous);
+    previous = diagnostic.start;
+  }
+}
+
+// --- deep input ---
+
+// Runs `body` on a thread with a small stack, so that recursion proportional to the input's
+// nesting overflows here rather than passing by luck on an 8 MiB main-thread stack.
+template <typename Body>
+void runWithStack(size_t stack_bytes, Body body) {
+  pthread_attr_t attributes;
+  ASSERT_EQ(pthread_attr_init(&attributes), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attributes, stack_bytes), 0);
+  pthread_t thread;
+  const auto trampoline = [](void* argument) -> void* {
+    (*static_cast<Body*>(argument))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attributes, trampoline, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attributes);
+}
+
+constexpr size_t kDepth = 20000;
+constexpr size_t kSmallStack = 1024 * 1024;
+
+std::string repeat(std::string_view piece, size_t count) {
+  std::string result;
+  result.reserve(piece.size() * count);
+  for (size_t i = 0; i < count; ++i)
+    result += piece;
+  return result;
+}
+
+TEST(Walker, DeeplyNestedCallsDoNotOverflowTheStack) {
+  const std::string text = "x = " + repeat("f(", kDepth) + "1" + repeat(")", kDepth) + "\n";
+  Recording recording;
+  recording.keep_events = false;
+  runWithStack(kSmallStack, [&] {
+    const FileAnalysis analysis = run(kCallRecorder, text, recording);
+    EXPECT_FALSE(analysis.has_syntax_error);
+  });
+  EXPECT_EQ(recording.calls, kDepth);
+  EXPECT_GT(recording.max_depth, kDepth);
+  EXPECT_EQ(recording.finish_calls, 1);
+}
+
+TEST(Walker, DeeplyNestedExpressionsWithEveryRuleDoNotOverflowTheStack) {
+  const std::string inputs[] = {
+      "x = " + repeat("(", kDepth) + "1" + repeat(")", kDepth) + "\n",
+      "x = " + repeat("[", kDepth) + repeat("]", kDepth) + "\n",
+      "x = " + repeat("-", kDepth) + "1\n",
+      "x = 1" + repeat(" + 1", kDepth) + "\n",
+      "x = sum(" + repeat("[y for y in ", kDepth / 4) + "z" + repeat("]", kDepth / 4) + ")\n",
+  };
+  for (const std::string& text : inputs) {
+    SCOPED_TRACE(text.substr(0, 24));
+    bool finished = false;
+    runWithStack(kSmallStack, [&] {
+      AnalysisOptions options;
+      options.rules = allRules();
+      for (size_t i = 0; i < options.rules.size(); ++i)
+        options.enabled.set(i);
+      const SourceText source(text);
+      const FileAnalysis analysis = analyze(source, options);
+      EXPECT_FALSE(analysis.has_syntax_error);
+      finished = true;
+    });
+    EXPECT_TRUE(finished);
+  }
+}
+
+}  // namespace
+}  // namespace heaplint
