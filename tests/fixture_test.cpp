@@ -7,7 +7,8 @@
 //
 // Every other line must stay quiet. A sibling `NAME.fixed.py` is the expected text after applying
 // every fix (unsafe ones included) until none applies. Files must parse without errors unless they
-// live under fixtures/broken/.
+// live under fixtures/broken/. A folder whose name ends in `_project` is linted as one project
+// (module names follow its __init__.py packages), so cross-file rules see all of its files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
+#include "analyzer/project.h"
 #include "rules/registry.h"
 
 namespace heaplint {
@@ -34,25 +36,45 @@ std::string readAll(const fs::path& path) {
   return buffer.str();
 }
 
+bool isLintedFile(const fs::path& path) {
+  const std::string file = path.filename().string();
+  return file.ends_with(".py") && !file.ends_with(".fixed.py");
+}
+
+// One test case: a single file, or every file of a `_project` folder.
 struct Fixture {
-  fs::path path;
-  std::string name;  // for the test's name
+  fs::path path;               // the file or the project folder
+  std::vector<fs::path> files;
+  std::string name;            // for the test's name
 };
 
 void PrintTo(const Fixture& fixture, std::ostream* out) { *out << fixture.path.generic_string(); }
 
 std::vector<Fixture> discoverFixtures() {
   std::vector<Fixture> fixtures;
-  for (const auto& entry : fs::recursive_directory_iterator(kFixturesDir)) {
-    const std::string file = entry.path().filename().string();
-    if (!entry.is_regular_file() || !file.ends_with(".py") || file.ends_with(".fixed.py")) {
+  for (auto it = fs::recursive_directory_iterator(kFixturesDir);
+       it != fs::recursive_directory_iterator(); ++it) {
+    const fs::path& path = it->path();
+    Fixture fixture;
+    if (it->is_directory() && path.filename().string().ends_with("_project")) {
+      it.disable_recursion_pending();
+      for (const auto& entry : fs::recursive_directory_iterator(path)) {
+        if (entry.is_regular_file() && isLintedFile(entry.path())) {
+          fixture.files.push_back(entry.path());
+        }
+      }
+      std::sort(fixture.files.begin(), fixture.files.end());
+    } else if (it->is_regular_file() && isLintedFile(path)) {
+      fixture.files.push_back(path);
+    } else {
       continue;
     }
-    std::string name = fs::relative(entry.path(), kFixturesDir).generic_string();
-    for (char& c : name) {
+    fixture.path = path;
+    fixture.name = fs::relative(path, kFixturesDir).generic_string();
+    for (char& c : fixture.name) {
       if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
     }
-    fixtures.push_back(Fixture{entry.path(), name});
+    fixtures.push_back(std::move(fixture));
   }
   std::sort(fixtures.begin(), fixtures.end(),
             [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
@@ -103,24 +125,29 @@ std::string describe(const Findings& findings) {
   return text.empty() ? "  (none)\n" : text;
 }
 
-AnalysisOptions allRulesOptions(const std::string& path) {
+AnalysisOptions allRulesOptions() {
   AnalysisOptions options;
   options.rules = allRules();
   for (size_t i = 0; i < options.rules.size(); ++i) options.enabled.set(i);
-  options.path = path;
   return options;
 }
 
-class FixtureTest : public testing::TestWithParam<Fixture> {};
+std::vector<ProjectSource> loadProject(const Fixture& fixture) {
+  std::vector<ProjectSource> project;
+  for (const fs::path& file : fixture.files) {
+    ProjectSource source;
+    source.path = fs::relative(file, kFixturesDir).generic_string();
+    source.module = moduleInfoForPath(file);
+    source.source = std::make_unique<SourceText>(readAll(file));
+    project.push_back(std::move(source));
+  }
+  return project;
+}
 
-TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
-  const Fixture& fixture = GetParam();
-  const std::string text = readAll(fixture.path);
-  const std::string relative = fs::relative(fixture.path, kFixturesDir).generic_string();
-  const AnalysisOptions options = allRulesOptions(relative);
-  const SourceText source(text);
-  const FileAnalysis analysis = analyze(source, options);
-
+void checkExpectations(const ProjectSource& file) {
+  const std::string& relative = file.path;
+  const SourceText& source = *file.source;
+  const FileAnalysis& analysis = *file.analysis;
   const bool broken_input_allowed = relative.starts_with("broken/");
   if (!broken_input_allowed) {
     EXPECT_FALSE(analysis.has_syntax_error)
@@ -132,7 +159,7 @@ TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
   for (const Diagnostic& d : analysis.diagnostics) {
     ++actual[{source.rowOf(d.start) + 1, std::string(d.rule->code)}];
   }
-  const Expectations expectations = parseExpectations(text);
+  const Expectations expectations = parseExpectations(std::string(source.text()));
   Findings wanted = expectations.expected;
   for (const auto& [key, count] : expectations.known_false_alarms) wanted[key] += count;
 
@@ -160,25 +187,30 @@ TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
                                  << describe(now_found);
 }
 
+class FixtureTest : public testing::TestWithParam<Fixture> {};
+
+TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
+  std::vector<ProjectSource> project = loadProject(GetParam());
+  analyzeProject(project, allRulesOptions(), 1);
+  for (const ProjectSource& file : project) checkExpectations(file);
+}
+
 TEST_P(FixtureTest, FixesMatchTheFixedFile) {
-  const Fixture& fixture = GetParam();
-  fs::path fixed_path = fixture.path;
-  fixed_path.replace_extension(".fixed.py");
-  const std::string relative = fs::relative(fixture.path, kFixturesDir).generic_string();
-  const AnalysisOptions options = allRulesOptions(relative);
-  FixLoopResult result =
-      fixUntilStable(std::make_unique<SourceText>(readAll(fixture.path)), options, true);
-  if (!fs::exists(fixed_path)) {
-    // Without a .fixed.py, fixes must still leave a file that parses.
-    const TreePtr tree = PythonParser::forThisThread().parse(*result.source);
-    if (result.fixed > 0) EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(tree.get())));
-    return;
+  std::vector<ProjectSource> project = loadProject(GetParam());
+  fixProject(project, allRulesOptions(), /*include_unsafe=*/true, 1);
+  for (const ProjectSource& file : project) {
+    fs::path fixed_path = kFixturesDir / file.path;
+    fixed_path.replace_extension(".fixed.py");
+    const TreePtr tree = PythonParser::forThisThread().parse(*file.source);
+    if (!fs::exists(fixed_path)) {
+      // Without a .fixed.py, fixes must still leave a file that parses.
+      if (file.fixed > 0) EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(tree.get())));
+      continue;
+    }
+    EXPECT_EQ(std::string(file.source->text()), readAll(fixed_path))
+        << "applying every fix to " << file.path << " does not give " << fixed_path.filename();
+    EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(tree.get())));
   }
-  const std::string expected = readAll(fixed_path);
-  EXPECT_EQ(std::string(result.source->text()), expected)
-      << "applying every fix to " << relative << " does not give " << fixed_path.filename();
-  const TreePtr tree = PythonParser::forThisThread().parse(*result.source);
-  EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(tree.get())));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest, testing::ValuesIn(discoverFixtures()),
