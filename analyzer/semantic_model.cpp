@@ -122,6 +122,7 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     const Binding* first_candidate = nullptr;
     const Binding* last_candidate = nullptr;
     bool ambiguous = false;
+    bool saw_global_rebinding = false;
     for (auto it = lower; it != index_.end(); ++it) {
       const Binding& b = bindings_[*it];
       if (b.scope != id || b.name != name) break;
@@ -138,7 +139,14 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
           (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class)) {
         continue;
       }
-      if (b.offset < offset && !b.through_global) last_before_use = &b;
+      // A function may rebind a module name through `global` at any time: in order, that makes
+      // the name's meaning unknowable.
+      if (b.through_global) {
+        // Only a function defined before the use can have run and rebound it.
+        saw_global_rebinding = saw_global_rebinding || b.offset < offset;
+      } else if (b.offset < offset) {
+        last_before_use = &b;
+      }
       if (first_candidate == nullptr) {
         first_candidate = &b;
       } else if (!sameTarget(*this, *first_candidate, b)) {
@@ -162,6 +170,7 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     const bool runs_in_order =
         (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class) && !deferred;
     if (runs_in_order) {
+      if (saw_global_rebinding) return {Resolution::Kind::Ambiguous, last_candidate};
       if (last_before_use != nullptr) return {Resolution::Kind::Bound, last_before_use};
     } else if (last_candidate != nullptr) {
       return {ambiguous ? Resolution::Kind::Ambiguous : Resolution::Kind::Bound, last_candidate};

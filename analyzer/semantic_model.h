@@ -35,6 +35,7 @@ enum class BindingKind : uint8_t {
   WithTarget,
   ExceptTarget,
   NamedExpression,
+  MatchCapture,  // a name bound by a `case` pattern
   Parameter,
   FunctionDefinition,
   ClassDefinition,

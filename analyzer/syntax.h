@@ -58,6 +58,7 @@ class Syntax {
 inline NodeKind kindOf(TSNode node) { return Syntax::instance().kindOf(node); }
 
 inline TSNode childByField(TSNode node, Field field) {
+  if (ts_node_is_null(node)) return TSNode{};
   return ts_node_child_by_field_id(node, Syntax::instance().fieldId(field));
 }
 
@@ -67,6 +68,21 @@ inline std::string_view nodeText(std::string_view source, TSNode node) {
   const uint32_t end = ts_node_end_byte(node);
   if (start >= source.size() || end < start) return {};
   return source.substr(start, end - start);
+}
+
+// tree-sitter's child accessors crash on a null node (a missing optional child, as
+// childByField returns); these treat it as having no children.
+inline uint32_t namedChildCount(TSNode node) {
+  return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
+}
+inline TSNode nthNamedChild(TSNode node, uint32_t index) {
+  return ts_node_is_null(node) ? TSNode{} : ts_node_named_child(node, index);
+}
+inline uint32_t childCount(TSNode node) {
+  return ts_node_is_null(node) ? 0 : ts_node_child_count(node);
+}
+inline TSNode nthChild(TSNode node, uint32_t index) {
+  return ts_node_is_null(node) ? TSNode{} : ts_node_child(node, index);
 }
 
 // The named child with the given kind, or a null node.

@@ -7,14 +7,7 @@
 namespace heaplint {
 namespace {
 
-enum FrameFlag : uint8_t {
-  kStore = 1 << 0,           // names here are assignment targets
-  kParameter = 1 << 1,       // names here are parameters
-  kFirstForClause = 1 << 2,  // the first `for` clause of a comprehension
-  kSeenForClause = 1 << 3,   // (on comprehensions) the first `for` clause was entered
-  kOpensExecution = 1 << 4,  // leaving this node pops an execution context
-  kInFinally = 1 << 5,       // leaving this node closes a finally clause
-};
+using enum FrameFlag;
 
 bool isComprehension(NodeKind kind) {
   return kind == NodeKind::ListComprehension || kind == NodeKind::SetComprehension ||
@@ -42,6 +35,25 @@ bool isParameterWrapper(NodeKind kind) {
   return kind == NodeKind::DefaultParameter || kind == NodeKind::TypedParameter ||
          kind == NodeKind::TypedDefaultParameter || kind == NodeKind::ListSplatPattern ||
          kind == NodeKind::DictionarySplatPattern;
+}
+
+// A name that a `case` pattern binds: `case [x, *rest]`, `case {"k": v}`, `case P(a=v) | v`.
+// (A dotted name is a value pattern, and a class pattern's first name is the class.)
+bool isMatchCapture(const std::vector<Frame>& frames, const Frame& identifier) {
+  if (frames.size() < 2) return false;
+  const Frame& parent = frames.back();
+  if (parent.kind == NodeKind::SplatPattern) return true;
+  // `case str() as name`: in patterns the alias is a bare identifier child.
+  if (parent.kind == NodeKind::AsPattern && frames[frames.size() - 2].kind == NodeKind::CasePattern) {
+    return true;
+  }
+  if (parent.kind != NodeKind::DottedName || ts_node_named_child_count(parent.node) != 1) {
+    return false;
+  }
+  const Frame& holder = frames[frames.size() - 2];
+  if (holder.kind == NodeKind::CasePattern || holder.kind == NodeKind::UnionPattern) return true;
+  // In `key=value` the keyword is a bare identifier and the value a dotted name.
+  return holder.kind == NodeKind::KeywordPattern && !ts_node_eq(parent.node, identifier.node);
 }
 
 // Dotted names are stored without the whitespace or comments Python allows inside them.
@@ -252,9 +264,11 @@ bool Walker::enter(TSTreeCursor& cursor) {
       frame.flags |= kParameter;
       break;
     default:
-      // Only tuple/list structure passes the target on: in `a.b = 1` and `a[i] = 1`, `a` is read.
+      // Only tuple/list structure passes the target on: in `a.b = 1` and `a[i] = 1` the attribute
+      // and the subscript are stored to, and `a` is read.
       if ((parent.flags & kStore) != 0 && isTargetStructure(parent.kind) &&
-          (isTargetStructure(frame.kind) || frame.kind == NodeKind::Identifier)) {
+          (isTargetStructure(frame.kind) || frame.kind == NodeKind::Identifier ||
+           frame.kind == NodeKind::Attribute || frame.kind == NodeKind::Subscript)) {
         frame.flags |= kStore;
         frame.binding_kind = parent.binding_kind;
       }
@@ -288,6 +302,8 @@ bool Walker::enter(TSTreeCursor& cursor) {
         bindIdentifier(frame, frame.binding_kind);
       } else if ((frame.flags & kParameter) != 0) {
         bindIdentifier(frame, BindingKind::Parameter);
+      } else if (isMatchCapture(frames, frame)) {
+        bindIdentifier(frame, BindingKind::MatchCapture);
       }
       break;
     case NodeKind::FunctionDefinition:

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "analyzer/diagnostic.h"
@@ -19,6 +20,15 @@
 namespace heaplint {
 
 struct AnalysisOptions;
+
+enum FrameFlag : uint8_t {
+  kStore = 1 << 0,           // an assignment target (a name, attribute, subscript or their tuple)
+  kParameter = 1 << 1,       // names here are parameters
+  kFirstForClause = 1 << 2,  // the first `for` clause of a comprehension
+  kSeenForClause = 1 << 3,   // (on comprehensions) the first `for` clause was entered
+  kOpensExecution = 1 << 4,  // leaving this node pops an execution context
+  kInFinally = 1 << 5,       // leaving this node closes a finally clause
+};
 
 // One entry per node on the path from the root to the node being visited.
 struct Frame {
@@ -33,6 +43,9 @@ struct Frame {
   BindingKind binding_kind = BindingKind::Assignment;  // for kStore frames
   ScopeId scope = kNoScope;        // the scope names used in this node resolve in
   ScopeId inner_scope = kNoScope;  // the scope this node opens (function, class, comprehension)
+
+  // Assigned to (`x = ...`, `a.b = ...`, `d[k] += ...`, `for x in ...`, `with ... as x`).
+  bool isStoreTarget() const { return (flags & kStore) != 0; }
 };
 
 // A body that executes as a unit: the module, a class body, a function or lambda body.
@@ -60,6 +73,8 @@ class RuleContext {
   const ExecutionContext& execution() const { return executions_.back(); }
   // The innermost enclosing function or lambda body, or nullptr at module or class level.
   const ExecutionContext* enclosingFunction() const;
+  // Every enclosing body, outermost (the module) first.
+  std::span<const ExecutionContext> executions() const { return executions_; }
   uint32_t loopDepth() const { return executions_.back().loop_depth; }
   bool inFinally() const { return executions_.back().finally_depth > 0; }
 

@@ -105,10 +105,10 @@ struct CallShape {
 
 CallShape describeArguments(const RuleContext& context, TSNode arguments, const Reducer& reducer) {
   CallShape shape;
-  const uint32_t count = ts_node_child_count(arguments);
+  const uint32_t count = childCount(arguments);
   bool previous_was_iterable = false;
   for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_child(arguments, i);
+    const TSNode child = nthChild(arguments, i);
     const NodeKind kind = kindOf(child);
     if (kind == NodeKind::Comment || kind == NodeKind::LeftParen || kind == NodeKind::RightParen) {
       continue;
@@ -163,17 +163,11 @@ bool arityMatches(const CallShape& shape, Arity arity) {
   return false;
 }
 
+// A generator made of this comprehension would be asynchronous if anything in it awaits or
+// iterates asynchronously, nested comprehensions included.
 bool isAsynchronous(TSNode comprehension) {
-  if (subtreeContains(comprehension, NodeKind::Await)) return true;
-  const uint32_t count = ts_node_named_child_count(comprehension);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode clause = ts_node_named_child(comprehension, i);
-    if (kindOf(clause) == NodeKind::ForInClause &&
-        kindOf(ts_node_child(clause, 0)) == NodeKind::AsyncKeyword) {
-      return true;
-    }
-  }
-  return false;
+  return subtreeContains(comprehension, NodeKind::Await) ||
+         subtreeContains(comprehension, NodeKind::AsyncKeyword);
 }
 
 class ListComprehensionInReducer final : public RuleChecker {
@@ -183,9 +177,9 @@ class ListComprehensionInReducer final : public RuleChecker {
     // such as `from math import fsum as f` mean the callee's text proves nothing).
     const TSNode arguments = childByField(call, Field::Arguments);
     if (kindOf(arguments) != NodeKind::ArgumentList) return;
-    TSNode first = ts_node_named_child(arguments, 0);
+    TSNode first = nthNamedChild(arguments, 0);
     for (uint32_t i = 1; kindOf(first) == NodeKind::Comment; ++i) {
-      first = ts_node_named_child(arguments, i);
+      first = nthNamedChild(arguments, i);
     }
     const NodeKind first_kind = kindOf(first);
     if (first_kind != NodeKind::ListComprehension && first_kind != NodeKind::SetComprehension) {
@@ -238,8 +232,8 @@ class ListComprehensionInReducer final : public RuleChecker {
                          " comprehension: the whole " + std::string(what) +
                          " is built in memory only to be consumed once";
 
-    const TSNode open = ts_node_child(shape.iterable, 0);
-    const TSNode close = ts_node_child(shape.iterable, ts_node_child_count(shape.iterable) - 1);
+    const TSNode open = nthChild(shape.iterable, 0);
+    const TSNode close = nthChild(shape.iterable, childCount(shape.iterable) - 1);
     const bool sole_argument = shape.positional == 1 && shape.keywords == 0;
     Fix fix;
     fix.applicability = reducer->short_circuits || is_set ? Applicability::Unsafe

@@ -70,8 +70,8 @@ TEST(NoqaComment, OneCode) {
 }
 
 TEST(NoqaComment, UnknownCodesInAListAreIgnored) {
-  for (std::string_view comment : {"# noqa: MEM101, MEM201", "# noqa: MEM201, MEM101",
-                                   "# noqa:MEM201,MEM101", "# noqa: E501 MEM101"}) {
+  for (std::string_view comment : {"# noqa: MEM101, MEM999", "# noqa: MEM999, MEM101",
+                                   "# noqa:MEM999,MEM101", "# noqa: E501 MEM101"}) {
     SCOPED_TRACE(comment);
     const NoqaComment parsed = parse(comment);
     EXPECT_EQ(parsed.scope, NoqaComment::Scope::Line);

@@ -1,0 +1,751 @@
+// MEM401 missing-slots-on-hot-class: a class without `__slots__` whose instances are made in bulk
+// (constructed in a loop or comprehension anywhere in the project). Decided across files: each
+// file reports the classes it defines and the classes it instantiates in loops; the project step
+// joins them.
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for classes without `__slots__` that are instantiated inside a loop or a comprehension
+anywhere in the project being linted (`[Record(row) for row in rows]` in one module makes `Record`
+in another module hot), and for classes listed as hot in the configuration. The finding is
+reported at the class and names one place that makes it hot.
+
+## Why is this bad?
+Without `__slots__`, every instance can grow arbitrary attributes, so CPython keeps room for a
+per-instance attribute dictionary. With `__slots__`, attributes live in fixed slots and the
+instance has no `__dict__`. Measured with `tracemalloc` on CPython 3.11
+(`tests/measurements/slots_memory.py`, 100,000 instances, attribute values shared):
+
+| attributes | without `__slots__` | after `__dict__` is used | with `__slots__` | saved |
+| --- | --- | --- | --- | --- |
+| 1-5 | 80-112 bytes | 144-176 bytes | 40-72 bytes | 40 bytes (104 once `__dict__` is used) |
+| 6-10 | 128-160 bytes | 192-224 bytes | 80-112 bytes | 48 bytes (112 once `__dict__` is used) |
+
+CPython 3.11 stores attributes inline until something touches `__dict__` (`vars()`, pickling,
+many debuggers and serializers), so the often-quoted "280 versus 104 bytes" of older versions no
+longer holds as such: the saving is 40-48 bytes per instance, about a third to a half of the
+instance, and about twice that once `__dict__` is used. For a class made a million times, that is
+40-110 MB.
+
+## Known problems
+Only calls the analysis can resolve make a class hot: the class's own name, an import of it
+(relative imports and re-exports through a package's `__init__` included), or `map(Class, ...)`.
+Instances made through factories, `cls(...)` in classmethods, `copy`, or unpickling are not seen,
+and by convention only names starting with a capital letter are considered. Classes are not
+flagged when slots would not help or could break them: a base class (other than `object`,
+`abc.ABC`, `typing.Generic` and the `collections.abc` classes) that is outside the project or has
+no `__slots__` itself; exception classes, `Enum`, `NamedTuple`, `TypedDict` and `Protocol`
+classes; classes with a metaclass or an unknown class decorator; classes that use `__dict__`,
+`vars(self)`, `setattr(self, name, ...)` with a computed name, or define `__getattr__`,
+`__getattribute__` or `__setattr__`; `@dataclass(slots=True)`, `@dataclass(slots=False)` (an
+explicit choice) and attrs classes with slots. Classes defined inside functions are not checked.
+
+## Example
+```python
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+points = [Point(x, y) for x, y in pairs]
+```
+
+## Use instead
+```python
+class Point:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+points = [Point(x, y) for x, y in pairs]
+```
+
+## Fix safety
+The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
+`self` in the class's methods; it is not offered when one of them is also a class attribute (slots
+would conflict with it). Instances then reject attributes assigned elsewhere (`obj.extra = 1`
+raises `AttributeError`), cannot be weakly referenced unless `"__weakref__"` is added, and pickle
+through `__getstate__` only. For a `@dataclass` the fix adds `slots=True` to the decorator when
+the target Python version is 3.10 or later; `slots=True` makes a new class, so code that relies on
+the class object's identity inside the class body (`super()` without arguments before 3.12 with
+some decorators) may need care.
+
+## Options
+- `target-version`: `slots=True` for dataclasses is only suggested for Python 3.10 and later.
+- `extra-hot-classes` (MEM401): dotted class names to treat as hot even where no loop shows it.
+
+## References
+- [Python docs: `__slots__`](https://docs.python.org/3/reference/datamodel.html#slots)
+- [Python docs: dataclasses `slots`](https://docs.python.org/3/library/dataclasses.html#dataclasses.dataclass)
+- Peers: Ruff SLOT000-SLOT002 cover only `str`/`tuple`/`namedtuple` subclasses; slotscheck has to
+  import the code.
+)md";
+
+// Bases that have `__slots__ = ()` (or are `object`): slots in a subclass still pay off.
+constexpr std::array<std::string_view, 6> kNeutralBases = {
+    "builtins.object", "abc.ABC", "typing.Generic", "typing_extensions.Generic",
+    "collections.abc.",  // every ABC in collections.abc declares empty slots
+    "_collections_abc.",
+};
+
+// Class decorators that neither replace the class nor change its layout.
+constexpr std::array<std::string_view, 5> kNeutralDecorators = {
+    "functools.total_ordering", "typing.final", "typing_extensions.final",
+    "typing.runtime_checkable", "abc.abstractmethod",
+};
+
+bool isNeutralBase(std::string_view base) {
+  return std::any_of(kNeutralBases.begin(), kNeutralBases.end(), [&](std::string_view neutral) {
+    return neutral.back() == '.' ? base.starts_with(neutral) : base == neutral;
+  });
+}
+
+struct ClassFact {
+  std::string qualified;  // "pkg.models.Record"
+  std::string name;
+  uint32_t start = 0;  // the class name
+  uint32_t end = 0;
+  uint32_t row = 0;
+  std::vector<std::string> bases;  // dotted; empty string when unknown
+  bool has_slots = false;
+  bool excluded = false;  // dynamic attributes, metaclass, unknown decorator, explicit slots=False
+  bool is_dataclass = false;
+  std::vector<std::string> attributes;  // assigned through self, in order
+  size_t field_count = 0;               // attributes, or a dataclass's annotated fields
+  std::optional<Fix> fix;
+};
+
+struct HotSite {
+  std::string callee;  // dotted, absolute
+  uint32_t row = 0;    // 0-based
+};
+
+struct Facts final : FileFacts {
+  std::vector<ClassFact> classes;
+  std::vector<HotSite> hot_sites;
+  // Module-level imports, so that `from pkg import Record` finds pkg/models.py through
+  // pkg/__init__.py: ("pkg.Record", "pkg.models.Record").
+  std::vector<std::pair<std::string, std::string>> reexports;
+};
+
+struct ClassRecord {
+  TSNode node;
+  TSNode decorated;  // the decorated_definition around it, or null
+  ScopeId scope;     // where the class statement runs (the module)
+  std::vector<std::string_view> attributes;
+  std::vector<std::string_view> class_attributes;  // names bound in the class body
+  size_t annotated_fields = 0;                      // `name: T` in the body (dataclass fields)
+  bool has_slots = false;
+  bool dynamic = false;
+};
+
+class MissingSlotsOnHotClass final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    switch (kind) {
+      case NodeKind::ClassDefinition:
+        onClass(node, context);
+        break;
+      case NodeKind::FunctionDefinition:
+        onFunction(node, context);
+        break;
+      case NodeKind::Assignment:
+        onAssignment(node, context);
+        break;
+      case NodeKind::Attribute:
+        onAttribute(node, context);
+        break;
+      case NodeKind::Call:
+        onCall(node, context);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void finish(RuleContext& context) override {
+    facts_ = std::make_unique<Facts>();
+    const ModuleInfo& module = context.options().module;
+    for (const ClassRecord& record : classes_) facts_->classes.push_back(describe(record, context));
+    // A loop in a test makes many instances for a moment: that is not what makes a class hot.
+    const bool test_file =
+        isTestFile(context.options().path, context.options().settings->test_file_patterns);
+    for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {
+      std::string callee = absoluteCallee(context, candidate.scope, candidate.callee);
+      if (!callee.empty()) facts_->hot_sites.push_back(HotSite{std::move(callee), candidate.row});
+    }
+    for (const Binding& binding : context.semantic().bindings()) {
+      if (binding.scope != 0 || (binding.kind != BindingKind::Import &&
+                                 binding.kind != BindingKind::FromImport)) {
+        continue;
+      }
+      std::string target = absoluteName(context.semantic().importedName(binding), module);
+      if (target.empty()) continue;
+      std::string alias = module.name.empty() ? std::string(binding.name)
+                                              : module.name + "." + std::string(binding.name);
+      if (alias != target) facts_->reexports.emplace_back(std::move(alias), std::move(target));
+    }
+  }
+
+  std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
+
+ private:
+  struct Candidate {
+    TSNode callee;
+    ScopeId scope;
+    uint32_t row;
+  };
+
+  // The class whose method body we are in (directly), or null.
+  ClassRecord* methodClass(const RuleContext& context) {
+    const auto executions = context.executions();
+    if (executions.size() != 3 || executions[2].kind != NodeKind::FunctionDefinition ||
+        executions[1].kind != NodeKind::ClassDefinition) {
+      return nullptr;
+    }
+    return recordFor(executions[1].node);
+  }
+
+  ClassRecord* bodyClass(const RuleContext& context) {
+    const auto executions = context.executions();
+    if (executions.size() != 2 || executions[1].kind != NodeKind::ClassDefinition) return nullptr;
+    return recordFor(executions[1].node);
+  }
+
+  ClassRecord* recordFor(TSNode class_node) {
+    const auto it = index_.find(class_node.id);
+    return it == index_.end() ? nullptr : &classes_[it->second];
+  }
+
+  void onClass(TSNode node, RuleContext& context) {
+    if (context.execution().kind != NodeKind::Module) return;
+    ClassRecord record;
+    record.node = node;
+    record.decorated = context.frame(1).kind == NodeKind::DecoratedDefinition
+                           ? context.frame(1).node
+                           : TSNode{};
+    record.scope = context.scope();
+    index_.emplace(node.id, classes_.size());
+    classes_.push_back(record);
+  }
+
+  void onFunction(TSNode node, RuleContext& context) {
+    ClassRecord* record = bodyClass(context);
+    if (record == nullptr) return;
+    const std::string_view name = context.text(childByField(node, Field::Name));
+    record->class_attributes.push_back(name);
+    if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
+      record->dynamic = true;
+    }
+    // Methods that take the class or nothing: what they assign is not instance state.
+    if (context.frame(1).kind == NodeKind::DecoratedDefinition) {
+      const TSNode decorated = context.frame(1).node;
+      const uint32_t count = namedChildCount(decorated);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode decorator = nthNamedChild(decorated, i);
+        if (kindOf(decorator) != NodeKind::Decorator) continue;
+        const std::string_view text = context.text(decorator);
+        if (text.find("classmethod") != std::string_view::npos ||
+            text.find("staticmethod") != std::string_view::npos) {
+          not_instance_methods_.push_back(node.id);
+        }
+      }
+    }
+  }
+
+  void onAssignment(TSNode node, RuleContext& context) {
+    ClassRecord* record = bodyClass(context);
+    if (record == nullptr) return;
+    const TSNode left = childByField(node, Field::Left);
+    if (kindOf(left) != NodeKind::Identifier) return;
+    const std::string_view name = context.text(left);
+    if (!ts_node_is_null(childByField(node, Field::TypeAnnotation))) ++record->annotated_fields;
+    if (name == "__slots__") {
+      record->has_slots = true;
+    } else if (!ts_node_is_null(childByField(node, Field::Right))) {
+      record->class_attributes.push_back(name);
+    }
+  }
+
+  // The name of the method's first parameter (usually `self`), or empty.
+  std::string_view selfName(const RuleContext& context) const {
+    const TSNode function = context.execution().node;
+    if (std::find(not_instance_methods_.begin(), not_instance_methods_.end(), function.id) !=
+        not_instance_methods_.end()) {
+      return {};
+    }
+    const TSNode parameters = childByField(function, Field::Parameters);
+    TSNode first = nthNamedChild(parameters, 0);
+    if (kindOf(first) == NodeKind::TypedParameter || kindOf(first) == NodeKind::DefaultParameter ||
+        kindOf(first) == NodeKind::TypedDefaultParameter) {
+      first = kindOf(first) == NodeKind::TypedParameter ? nthNamedChild(first, 0)
+                                                        : childByField(first, Field::Name);
+    }
+    return kindOf(first) == NodeKind::Identifier ? context.text(first) : std::string_view();
+  }
+
+  void onAttribute(TSNode node, RuleContext& context) {
+    ClassRecord* record = methodClass(context);
+    if (record == nullptr) return;
+    const TSNode object = childByField(node, Field::Object);
+    if (kindOf(object) != NodeKind::Identifier) return;
+    const std::string_view self = selfName(context);
+    if (self.empty() || context.text(object) != self) return;
+    const std::string_view attribute = context.text(childByField(node, Field::AttributeName));
+    if (attribute == "__dict__") {
+      record->dynamic = true;
+    } else if (context.frame().isStoreTarget() &&
+               std::find(record->attributes.begin(), record->attributes.end(), attribute) ==
+                   record->attributes.end()) {
+      record->attributes.push_back(attribute);
+    }
+  }
+
+  void onCall(TSNode node, RuleContext& context) {
+    const TSNode function = childByField(node, Field::Function);
+    const TSNode arguments = childByField(node, Field::Arguments);
+    const NodeKind function_kind = kindOf(function);
+    if (function_kind == NodeKind::Identifier) {
+      const std::string_view name = context.text(function);
+      if (name == "vars" || name == "setattr") checkDynamicAccess(name, arguments, context);
+      if (name == "map") {
+        // map(Record, rows) makes Record hot wherever it runs.
+        const TSNode first = nthNamedChild(arguments, 0);
+        if (isClassLikeName(context, first)) addCandidate(first, context);
+      }
+    }
+    if (context.loopDepth() == 0 || !isClassLikeName(context, function)) return;
+    if (keptInBulk(context)) addCandidate(function, context);
+  }
+
+  // Is the instance being made kept together with the others made by the same loop? Memory
+  // only adds up when many instances are alive at once: a comprehension's element, an
+  // `.append()`/`.add()` or `d[k] = ...` inside a loop, or a generator fed to list()/tuple()/...
+  // An object made and dropped per iteration (a connection, a parser) is not counted.
+  static bool keptInBulk(const RuleContext& context) {
+    size_t up = 1;
+    // Look through wrappers: `[(Record(r), r) for r in rows]`, `{k: Record(v) for ...}`.
+    while (up < 4 && up < context.depth() &&
+           (context.frame(up).kind == NodeKind::Tuple || context.frame(up).kind == NodeKind::Pair ||
+            context.frame(up).kind == NodeKind::ParenthesizedExpression ||
+            context.frame(up).kind == NodeKind::ConditionalExpression)) {
+      ++up;
+    }
+    if (up + 1 >= context.depth()) return false;
+    const Frame& holder = context.frame(up);
+    const Frame& element = context.frame(up - 1);
+    switch (holder.kind) {
+      case NodeKind::ListComprehension:
+      case NodeKind::SetComprehension:
+      case NodeKind::DictionaryComprehension:
+        return element.field == Field::Body;
+      case NodeKind::GeneratorExpression: {
+        if (element.field != Field::Body || up + 2 >= context.depth()) return false;
+        // list(Record(r) for r in rows) and friends keep every instance.
+        const Frame& call = context.frame(up + 1).kind == NodeKind::Call ? context.frame(up + 1)
+                                                                          : context.frame(up + 2);
+        if (call.kind != NodeKind::Call) return false;
+        const std::string_view name = context.text(childByField(call.node, Field::Function));
+        return name == "list" || name == "tuple" || name == "set" || name == "frozenset" ||
+               name == "sorted" || name == "dict" || name == "deque";
+      }
+      case NodeKind::ArgumentList: {
+        const TSNode callee = childByField(context.frame(up + 1).node, Field::Function);
+        if (kindOf(callee) != NodeKind::Attribute) return false;
+        const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+        return method == "append" || method == "add" || method == "insert" ||
+               method == "appendleft" || method == "setdefault" || method == "put";
+      }
+      case NodeKind::Assignment: {
+        if (element.field != Field::Right ||
+            kindOf(childByField(holder.node, Field::Left)) != NodeKind::Subscript) {
+          return false;
+        }
+        // `index[key] = Record(...)` followed by `break` stores one instance, not many.
+        const TSNode statement = context.frame(up + 1).node;
+        return kindOf(ts_node_next_named_sibling(statement)) != NodeKind::BreakStatement;
+      }
+      default:
+        return false;
+    }
+  }
+
+  void checkDynamicAccess(std::string_view name, TSNode arguments, RuleContext& context) {
+    ClassRecord* record = methodClass(context);
+    if (record == nullptr) return;
+    const TSNode first = nthNamedChild(arguments, 0);
+    if (kindOf(first) != NodeKind::Identifier || context.text(first) != selfName(context)) return;
+    if (name == "vars") {
+      record->dynamic = true;
+    } else {
+      const TSNode attribute = nthNamedChild(arguments, 1);
+      if (kindOf(attribute) != NodeKind::String) record->dynamic = true;
+    }
+  }
+
+  // By convention classes are CapWords; anything else is most likely a function.
+  static bool isClassLikeName(const RuleContext& context, TSNode callee) {
+    TSNode name = callee;
+    if (kindOf(callee) == NodeKind::Attribute) {
+      name = childByField(callee, Field::AttributeName);
+    } else if (kindOf(callee) != NodeKind::Identifier) {
+      return false;
+    }
+    const std::string_view text = context.text(name);
+    return !text.empty() && text[0] >= 'A' && text[0] <= 'Z';
+  }
+
+  void addCandidate(TSNode callee, RuleContext& context) {
+    hot_candidates_.push_back(
+        Candidate{callee, context.scope(), context.source().rowOf(ts_node_start_byte(callee))});
+  }
+
+  // The dotted name a callee stands for: a class of this module, or an import.
+  static std::string absoluteCallee(const RuleContext& context, ScopeId scope, TSNode callee) {
+    const ModuleInfo& module = context.options().module;
+    if (kindOf(callee) == NodeKind::Identifier) {
+      const std::string_view name = context.text(callee);
+      const Resolution resolution =
+          context.semantic().resolve(scope, name, ts_node_start_byte(callee));
+      if (resolution.kind == Resolution::Kind::Bound &&
+          resolution.binding->kind == BindingKind::ClassDefinition &&
+          resolution.binding->scope == 0) {
+        return module.name.empty() ? std::string(name) : module.name + "." + std::string(name);
+      }
+    }
+    const std::string qualified = context.semantic().qualifiedName(scope, callee);
+    if (qualified.empty() || qualified.starts_with("builtins.")) return {};
+    return absoluteName(qualified, module);
+  }
+
+  ClassFact describe(const ClassRecord& record, const RuleContext& context) const {
+    ClassFact fact;
+    const ModuleInfo& module = context.options().module;
+    const TSNode name = childByField(record.node, Field::Name);
+    fact.name = std::string(context.text(name));
+    fact.qualified = module.name.empty() ? fact.name : module.name + "." + fact.name;
+    fact.start = ts_node_start_byte(name);
+    fact.end = ts_node_end_byte(name);
+    fact.row = context.source().rowOf(fact.start);
+    fact.has_slots = record.has_slots;
+    fact.excluded = record.dynamic;
+    for (std::string_view attribute : record.attributes) fact.attributes.emplace_back(attribute);
+
+    const TSNode superclasses = childByField(record.node, Field::Superclasses);
+    const uint32_t count = namedChildCount(superclasses);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode base = nthNamedChild(superclasses, i);
+      const NodeKind base_kind = kindOf(base);
+      if (base_kind == NodeKind::Comment) continue;
+      if (base_kind == NodeKind::KeywordArgument || base_kind == NodeKind::ListSplat ||
+          base_kind == NodeKind::DictionarySplat) {
+        fact.excluded = true;  // a metaclass or computed bases: anything may happen
+        continue;
+      }
+      if (base_kind == NodeKind::Subscript) base = childByField(base, Field::Value);  // Generic[T]
+      fact.bases.push_back(absoluteCallee(context, record.scope, base));
+      if (kindOf(base) == NodeKind::Identifier && fact.bases.back().empty()) {
+        const Resolution resolution = context.semantic().resolve(
+            record.scope, context.text(base), ts_node_start_byte(base));
+        if (resolution.kind == Resolution::Kind::Builtin) {
+          fact.bases.back() = "builtins." + std::string(context.text(base));
+        }
+      }
+    }
+
+    TSNode dataclass_decorator{};
+    if (!ts_node_is_null(record.decorated)) {
+      const uint32_t decorators = namedChildCount(record.decorated);
+      for (uint32_t i = 0; i < decorators; ++i) {
+        const TSNode decorator = nthNamedChild(record.decorated, i);
+        if (kindOf(decorator) != NodeKind::Decorator) continue;
+        classifyDecorator(decorator, record, context, fact, dataclass_decorator);
+      }
+    }
+    fact.fix = fact.is_dataclass ? dataclassFix(dataclass_decorator, context)
+                                 : slotsFix(record, context);
+    fact.field_count = std::max(fact.attributes.size(), record.annotated_fields);
+    return fact;
+  }
+
+  static void classifyDecorator(TSNode decorator, const ClassRecord& record,
+                                const RuleContext& context, ClassFact& fact,
+                                TSNode& dataclass_decorator) {
+    TSNode expression = nthNamedChild(decorator, 0);
+    TSNode arguments{};
+    if (kindOf(expression) == NodeKind::Call) {
+      arguments = childByField(expression, Field::Arguments);
+      expression = childByField(expression, Field::Function);
+    }
+    const std::string qualified = context.semantic().qualifiedName(record.scope, expression);
+    const auto keyword = [&](std::string_view wanted) -> std::string_view {
+      const uint32_t count = namedChildCount(arguments);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode argument = nthNamedChild(arguments, i);
+        if (kindOf(argument) == NodeKind::KeywordArgument &&
+            context.text(childByField(argument, Field::Name)) == wanted) {
+          return context.text(childByField(argument, Field::Value));
+        }
+      }
+      return {};
+    };
+    if (qualified == "dataclasses.dataclass") {
+      const std::string_view slots = keyword("slots");
+      if (slots == "True") {
+        fact.has_slots = true;
+      } else if (!slots.empty()) {
+        fact.excluded = true;  // slots=False, or computed: an explicit choice
+      } else {
+        fact.is_dataclass = true;
+        dataclass_decorator = decorator;
+      }
+    } else if (qualified == "attr.define" || qualified == "attr.mutable" ||
+               qualified == "attr.frozen" || qualified == "attrs.define" ||
+               qualified == "attrs.mutable" || qualified == "attrs.frozen") {
+      if (keyword("slots") == "False") {
+        fact.excluded = true;
+      } else {
+        fact.has_slots = true;  // attrs' next-generation API makes slotted classes by default
+      }
+    } else if (qualified == "attr.s" || qualified == "attr.attrs" || qualified == "attrs.attrs") {
+      if (keyword("slots") == "True") {
+        fact.has_slots = true;
+      } else {
+        fact.excluded = true;
+      }
+    } else if (std::find(kNeutralDecorators.begin(), kNeutralDecorators.end(), qualified) ==
+               kNeutralDecorators.end()) {
+      fact.excluded = true;  // an unknown decorator may replace the class
+    }
+  }
+
+  // `__slots__ = (...)` as the first statement of the body (after a docstring).
+  static std::optional<Fix> slotsFix(const ClassRecord& record, const RuleContext& context) {
+    for (std::string_view attribute : record.attributes) {
+      if (std::find(record.class_attributes.begin(), record.class_attributes.end(), attribute) !=
+          record.class_attributes.end()) {
+        return std::nullopt;  // a slot would conflict with the class attribute
+      }
+    }
+    const TSNode body = childByField(record.node, Field::Body);
+    TSNode first = nthNamedChild(body, 0);
+    while (kindOf(first) == NodeKind::Comment) first = ts_node_next_named_sibling(first);
+    if (ts_node_is_null(first)) return std::nullopt;
+    const SourceText& source = context.source();
+    const uint32_t class_row = source.rowOf(ts_node_start_byte(record.node));
+    const uint32_t first_start = ts_node_start_byte(first);
+    const uint32_t first_row = source.rowOf(first_start);
+    if (first_row == class_row) return std::nullopt;  // `class A: pass` on one line
+    const std::string_view indentation =
+        source.slice(source.lineStart(first_row), first_start);
+    if (indentation.find_first_not_of(" \t") != std::string_view::npos) return std::nullopt;
+
+    std::string slots = "__slots__ = (";
+    for (size_t i = 0; i < record.attributes.size(); ++i) {
+      if (i > 0) slots += ", ";
+      slots += '"';
+      slots += record.attributes[i];
+      slots += '"';
+    }
+    if (record.attributes.size() == 1) slots += ',';
+    slots += ')';
+
+    const std::string newline(source.lineEnding());
+    const bool has_docstring = kindOf(first) == NodeKind::ExpressionStatement &&
+                               namedChildCount(first) == 1 &&
+                               kindOf(nthNamedChild(first, 0)) == NodeKind::String;
+    Fix fix;
+    fix.applicability = Applicability::Unsafe;
+    if (has_docstring) {
+      const uint32_t end = ts_node_end_byte(first);
+      fix.edits.push_back(Edit{end, end, newline + std::string(indentation) + slots});
+    } else {
+      fix.edits.push_back(
+          Edit{first_start, first_start, slots + newline + std::string(indentation)});
+    }
+    return fix;
+  }
+
+  // `@dataclass` -> `@dataclass(slots=True)`; `@dataclass(frozen=True)` -> `(frozen=True,
+  // slots=True)`, when the target version has it.
+  static std::optional<Fix> dataclassFix(TSNode decorator, const RuleContext& context) {
+    if (context.options().settings->target_version < PythonVersion{3, 10}) return std::nullopt;
+    const TSNode expression = nthNamedChild(decorator, 0);
+    Fix fix;
+    fix.applicability = Applicability::Unsafe;
+    if (kindOf(expression) != NodeKind::Call) {
+      const uint32_t end = ts_node_end_byte(expression);
+      fix.edits.push_back(Edit{end, end, "(slots=True)"});
+      return fix;
+    }
+    const TSNode arguments = childByField(expression, Field::Arguments);
+    const uint32_t count = childCount(arguments);
+    if (count < 2) return std::nullopt;
+    const TSNode close = nthChild(arguments, count - 1);
+    if (kindOf(close) != NodeKind::RightParen) return std::nullopt;
+    // Insert after the last argument, before any trailing comma.
+    TSNode last{};
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode child = nthChild(arguments, i);
+      if (ts_node_is_named(child) && kindOf(child) != NodeKind::Comment) last = child;
+    }
+    if (ts_node_is_null(last)) {
+      const uint32_t at = ts_node_start_byte(close);
+      fix.edits.push_back(Edit{at, at, "slots=True"});
+    } else {
+      const uint32_t at = ts_node_end_byte(last);
+      fix.edits.push_back(Edit{at, at, ", slots=True"});
+    }
+    return fix;
+  }
+
+  std::vector<ClassRecord> classes_;
+  std::unordered_map<const void*, size_t> index_;
+  std::vector<const void*> not_instance_methods_;
+  std::vector<Candidate> hot_candidates_;
+  std::unique_ptr<Facts> facts_;
+};
+
+// --- the project step ---
+
+struct ClassRef {
+  size_t file;
+  const ClassFact* fact;
+};
+
+struct HotReason {
+  size_t class_file;  // where the class is defined
+  size_t site_file;   // where it is made hot
+  uint32_t row;
+  bool configured = false;
+};
+
+std::string savingsText(size_t attributes) {
+  return attributes <= 5 ? "about 40 bytes per instance on CPython 3.11 (104 once its `__dict__` "
+                           "is used)"
+                         : "about 48 bytes per instance on CPython 3.11 (112 once its `__dict__` "
+                           "is used)";
+}
+
+void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
+          ProjectReporter& reporter) {
+  std::unordered_map<std::string, ClassRef> classes;
+  std::unordered_map<std::string, std::string> aliases;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const Facts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const ClassFact& fact : facts->classes) classes.emplace(fact.qualified, ClassRef{i, &fact});
+    for (const auto& [alias, target] : facts->reexports) aliases.emplace(alias, target);
+  }
+  const auto findClass = [&](std::string name) -> const ClassRef* {
+    for (int hop = 0; hop < 8; ++hop) {
+      const auto found = classes.find(name);
+      if (found != classes.end()) return &found->second;
+      const auto alias = aliases.find(name);
+      if (alias == aliases.end()) return nullptr;
+      name = alias->second;
+    }
+    return nullptr;
+  };
+
+  std::map<const ClassFact*, HotReason> hot;  // first site in file order, then row
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const Facts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const HotSite& site : facts->hot_sites) {
+      const ClassRef* ref = findClass(site.callee);
+      if (ref != nullptr) hot.try_emplace(ref->fact, HotReason{ref->file, i, site.row});
+    }
+  }
+  for (const std::string& name : options.settings->extra_hot_classes) {
+    const ClassRef* ref = findClass(name);
+    if (ref != nullptr) hot.try_emplace(ref->fact, HotReason{ref->file, ref->file, 0, true});
+  }
+
+  // A class gains from slots only if every base up to `object` has them too.
+  const auto basesAllowSlots = [&](const ClassFact& fact) {
+    std::vector<const ClassFact*> pending{&fact};
+    std::vector<const ClassFact*> seen;
+    while (!pending.empty()) {
+      const ClassFact* current = pending.back();
+      pending.pop_back();
+      if (std::find(seen.begin(), seen.end(), current) != seen.end()) continue;
+      seen.push_back(current);
+      for (const std::string& base : current->bases) {
+        if (base.empty()) return false;
+        if (isNeutralBase(base)) continue;
+        const ClassRef* ref = findClass(base);
+        if (ref == nullptr) return false;  // outside the project: unknown layout
+        if (!ref->fact->has_slots || ref->fact->excluded) return false;
+        pending.push_back(ref->fact);
+      }
+    }
+    return true;
+  };
+
+  for (const auto& [fact, reason] : hot) {
+    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact)) continue;
+    const std::string where =
+        reason.configured
+            ? std::string("listed in extra-hot-classes")
+            : "instantiated in a loop at " + std::string(files[reason.site_file].path) + ":" +
+                  std::to_string(reason.row + 1);
+    Diagnostic diagnostic;
+    diagnostic.start = fact->start;
+    diagnostic.end = fact->end;
+    if (fact->is_dataclass) {
+      const bool can_slot = options.settings->target_version >= PythonVersion{3, 10};
+      diagnostic.message = "Dataclass `" + fact->name + "` is " + where +
+                           " but has no slots: `slots=True` saves " +
+                           savingsText(fact->field_count);
+      diagnostic.fix_title = can_slot ? "Add `slots=True` to `@dataclass`"
+                                      : "Add `slots=True` to `@dataclass` once the target "
+                                        "version is Python 3.10 or later";
+    } else {
+      diagnostic.message = "Class `" + fact->name + "` is " + where +
+                           " but has no `__slots__`: slots save " +
+                           savingsText(fact->field_count);
+      diagnostic.fix_title = "Add `__slots__` listing the instance attributes";
+    }
+    diagnostic.fix = fact->fix;
+    reporter.report(reason.class_file, std::move(diagnostic), fact->row);
+  }
+}
+
+constexpr std::array kSubscriptions = {NodeKind::ClassDefinition, NodeKind::FunctionDefinition,
+                                       NodeKind::Assignment, NodeKind::Attribute, NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kMissingSlotsOnHotClass{
+    .code = "MEM401",
+    .name = "missing-slots-on-hot-class",
+    .summary = "Class instantiated in a loop has no __slots__",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<MissingSlotsOnHotClass>();
+    },
+    .join = join,
+};
+
+}  // namespace heaplint
