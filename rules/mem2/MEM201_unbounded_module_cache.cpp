@@ -632,7 +632,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
 
 constexpr std::array kSubscriptions = {
     NodeKind::Assignment, NodeKind::Subscript,       NodeKind::Attribute, NodeKind::Call,
-    NodeKind::Identifier, NodeKind::ReturnStatement, NodeKind::Decorator};
+    NodeKind::Identifier, NodeKind::ReturnStatement, NodeKind::Decorator,
+    NodeKind::ComparisonOperator};
 
 }  // namespace
 
