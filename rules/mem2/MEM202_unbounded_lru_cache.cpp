@@ -1,0 +1,705 @@
+// MEM202 unbounded-lru-cache: `@functools.cache` or `@functools.lru_cache(maxsize=None)` on a
+// function that lives as long as the process keeps every distinct call's arguments and result.
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for `functools.cache`, `functools.lru_cache(maxsize=None)` and `functools.lru_cache(None)`
+on a function that lives as long as the process: a module-level function, or a `staticmethod` or
+`classmethod` of a module-level class. Imports under any alias are recognized
+(`import functools as ft`, `from functools import lru_cache as memo`), and so is the call form at
+module level, `resolve = functools.cache(_resolve)` or `functools.lru_cache(maxsize=None)(_resolve)`,
+when the wrapped function is defined in the same file or is a lambda.
+
+A cache that can only ever hold a handful of entries is not flagged: a function without parameters
+(or with only `cls`) caches a single result, the lazy-singleton idiom, and a function whose every
+parameter is annotated `bool`, `None`, `Literal[...]`, an `Enum` class defined in the same file, or
+an `Optional`/`Union`/`|` of those has a fixed number of possible keys. Nor is a function that
+returns nothing (annotated `-> None`, or without any `return value` or `yield`): cached, it is a
+once-per-key guard (warn once, register once) that a bound would break by repeating the side
+effect.
+
+## Why is this bad?
+An unbounded cache keeps a strong reference to every distinct argument tuple and to every result it
+has ever computed, for as long as the function exists, which for a module-level function is the
+life of the process. A function called with request data, file paths, user ids or generated
+strings turns into a memory leak whose growth is proportional to the number of distinct inputs
+seen since start-up: the process looks fine in tests and grows without limit in production, and
+heap analysis shows all of it as reachable.
+
+`functools.lru_cache(maxsize=N)` keeps the benefit for the hot keys and evicts the least recently
+used entries, so memory stays bounded. The bounded cache costs a little more per call than
+`maxsize=None` (it maintains the recency order), which is rarely measurable next to the work being
+cached.
+
+Ruff's UP033 and refurb's FURB134 rewrite `lru_cache(maxsize=None)` to the shorter
+`@functools.cache`: the two are the same unbounded cache, and those rules are about spelling, not
+memory. This rule asks a different question, whether the cache should be unbounded at all, and it
+flags both spellings. Keep an unbounded cache where the set of inputs is closed and small (say so
+with a `Literal` or `Enum` annotation, or a `# noqa: MEM202` comment explaining why).
+
+## Known problems
+The rule cannot see how many distinct values a parameter takes at run time: a `str` parameter that
+only ever receives one of three constants, or values that the only caller has already validated
+(two-digit hours and minutes matched by a regular expression), is flagged unless it is annotated
+`Literal[...]`. Enum annotations are recognized only for enums defined in the same file (and
+`enum.Enum` itself); string annotations (`"bool"`) are not read.
+
+It does not flag: functions nested in other functions (their cache dies with the closure), and
+static methods of classes defined inside functions; a decorator that comes from
+`from functools import *`; a `maxsize` given by a variable (`lru_cache(maxsize=SIZE)`); the call
+form when the wrapped function comes from another module (its parameters cannot be seen) or when
+the result is not assigned at module level; caches created inside functions and stored in
+long-lived places; `@functools.cache` on a class (a flyweight factory); methods of metaclasses;
+third-party caches (`cachetools.cached(cache={})`). The once-per-key exemption also silences a
+guard whose keys are themselves unbounded. Caches on instance methods are MEM203's business. Stub
+files (`.pyi`) and test files are not checked (see Options).
+
+## Example
+```python
+import functools
+
+
+@functools.cache
+def load_template(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+@functools.lru_cache(maxsize=None)
+def user_permissions(user_id, tenant):
+    return fetch_permissions(user_id, tenant)
+```
+
+## Use instead
+```python
+import functools
+
+
+@functools.lru_cache(maxsize=1024)
+def load_template(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+@functools.lru_cache(maxsize=1024)
+def user_permissions(user_id, tenant):
+    return fetch_permissions(user_id, tenant)
+```
+
+## Fix safety
+The fix replaces `maxsize=None` (or a positional `None`) with `1024`, and `@functools.cache` with
+`@functools.lru_cache(maxsize=1024)`. For a bare `@cache` imported with `from functools import
+cache`, the fix is offered only when `functools` itself (or `lru_cache`) is already imported and
+visible at that point, so the new name resolves; otherwise there is no fix, only the suggestion.
+
+The fix is unsafe: once entries are evicted the function runs again for an input it has seen, so a
+function with side effects repeats them, and a function used to hand out one shared object per key
+(a registry, a per-name logger or lock) starts returning a new object after eviction. Choose the
+size from the working set you expect; 1024 is a starting point, not a measurement.
+
+## Options
+The test-file patterns shared with the other rules that leave tests alone: `test_*.py`,
+`*_test.py`, `conftest.py`, `tests/`, `test/`. A test process is short-lived, and caches in tests
+(fixtures loaded once, tests of `lru_cache` itself) are deliberate.
+
+## References
+- [Python docs: `functools.lru_cache`](https://docs.python.org/3/library/functools.html#functools.lru_cache)
+- [Python docs: `functools.cache`](https://docs.python.org/3/library/functools.html#functools.cache)
+- [Ruff UP033 (lru-cache-with-maxsize-none)](https://docs.astral.sh/ruff/rules/lru-cache-with-maxsize-none/)
+  and refurb FURB134 (use-cache) rewrite `lru_cache(maxsize=None)` to `cache`; MEM202 questions
+  the unbounded cache itself.
+- MEM203 (cache-on-method): caches on instance methods.
+)md";
+
+constexpr std::string_view kBound = "1024";
+
+// --- small tree helpers (null-safe) -------------------------------------------------------------
+
+uint32_t namedCount(TSNode node) {
+  return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
+}
+
+// The first named child that is not a comment, or a null node.
+TSNode firstNonComment(TSNode node) {
+  const uint32_t count = namedCount(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(node, i);
+    if (kindOf(child) != NodeKind::Comment) return child;
+  }
+  return TSNode{};
+}
+
+std::string_view lastSegment(std::string_view dotted) {
+  const size_t dot = dotted.rfind('.');
+  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
+}
+
+// The qualified name of an expression, treating a `from x import *` as not rebinding builtins
+// (`staticmethod`, `bool` stay builtins in such a module).
+std::string resolvedName(const RuleContext& context, ScopeId scope, TSNode expression) {
+  std::string qualified = context.semantic().qualifiedName(scope, expression);
+  if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
+    const std::string_view name = context.text(expression);
+    if (SemanticModel::isBuiltinName(name) &&
+        context.semantic().resolve(scope, name, ts_node_start_byte(expression)).kind ==
+            Resolution::Kind::StarImported) {
+      qualified = "builtins.";
+      qualified += name;
+    }
+  }
+  return qualified;
+}
+
+// --- what a decorator (or a callee) is ----------------------------------------------------------
+
+enum class CacheSize : uint8_t {
+  NotACache,
+  Unbounded,  // functools.cache, lru_cache(maxsize=None), lru_cache(None)
+  Other,      // bounded, or a size the rule cannot read
+};
+
+struct CacheShape {
+  CacheSize size = CacheSize::NotACache;
+  TSNode none_literal{};    // the `None` given as maxsize
+  bool is_cache = false;    // functools.cache (as opposed to lru_cache)
+  std::string description;  // how to name it in the message
+};
+
+// Reads `lru_cache(...)`'s arguments: the maxsize is the first positional argument or `maxsize=`.
+CacheShape lruCacheCall(const RuleContext& context, TSNode arguments) {
+  CacheShape shape;
+  shape.size = CacheSize::Other;
+  TSNode maxsize{};
+  uint32_t positional = 0;
+  const uint32_t count = namedCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = ts_node_named_child(arguments, i);
+    switch (kindOf(argument)) {
+      case NodeKind::Comment:
+        break;
+      case NodeKind::ListSplat:
+      case NodeKind::DictionarySplat:
+      case NodeKind::ParenthesizedListSplat:
+        return shape;  // cannot tell
+      case NodeKind::KeywordArgument:
+        if (context.text(childByField(argument, Field::Name)) == "maxsize") {
+          maxsize = childByField(argument, Field::Value);
+        }
+        break;
+      default:
+        if (positional++ == 0) maxsize = argument;
+        break;
+    }
+  }
+  if (kindOf(maxsize) == NodeKind::None) {
+    shape.size = CacheSize::Unbounded;
+    shape.none_literal = maxsize;
+  }
+  return shape;
+}
+
+// What `expression` (a decorator, or the callee of a call) is, resolved through imports.
+CacheShape classifyCache(const RuleContext& context, ScopeId scope, TSNode expression) {
+  const SemanticModel& semantic = context.semantic();
+  const NodeKind kind = kindOf(expression);
+  if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
+    const std::string qualified = semantic.qualifiedName(scope, expression);
+    if (qualified == "functools.cache") {
+      CacheShape shape;
+      shape.size = CacheSize::Unbounded;
+      shape.is_cache = true;
+      shape.description = "functools.cache";
+      return shape;
+    }
+    if (qualified == "functools.lru_cache") return CacheShape{CacheSize::Other, {}, false, {}};
+    return {};
+  }
+  if (kind == NodeKind::Call) {
+    const TSNode function = childByField(expression, Field::Function);
+    const NodeKind function_kind = kindOf(function);
+    if (function_kind != NodeKind::Identifier && function_kind != NodeKind::Attribute) return {};
+    if (semantic.qualifiedName(scope, function) != "functools.lru_cache") return {};
+    CacheShape shape = lruCacheCall(context, childByField(expression, Field::Arguments));
+    shape.description = "functools.lru_cache(maxsize=None)";
+    return shape;
+  }
+  return {};
+}
+
+// --- can the cache hold more than a few keys? ---------------------------------------------------
+
+constexpr std::array<std::string_view, 8> kEnumBases = {
+    "enum.Enum",    "enum.IntEnum",  "enum.StrEnum",  "enum.Flag",
+    "enum.IntFlag", "enum.ReprEnum", "enum.EnumType", "enum.EnumMeta",
+};
+
+bool isEnumName(std::string_view qualified) {
+  for (std::string_view name : kEnumBases) {
+    if (qualified == name) return true;
+  }
+  return false;
+}
+
+// True for a class defined in this file whose bases make it an Enum (directly or through other
+// classes of this file).
+bool isLocalEnum(const RuleContext& context, ScopeId scope, TSNode identifier, int depth) {
+  if (depth > 8 || kindOf(identifier) != NodeKind::Identifier) return false;
+  const SemanticModel& semantic = context.semantic();
+  const Resolution resolution =
+      semantic.resolve(scope, context.text(identifier), ts_node_start_byte(identifier));
+  if (resolution.kind != Resolution::Kind::Bound ||
+      resolution.binding->kind != BindingKind::ClassDefinition) {
+    return false;
+  }
+  const TSNode definition = resolution.binding->node;
+  const ScopeId class_scope = resolution.binding->scope;
+  const TSNode bases = childByField(definition, Field::Superclasses);
+  const uint32_t count = namedCount(bases);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode base = ts_node_named_child(bases, i);
+    if (kindOf(base) == NodeKind::KeywordArgument) {
+      if (context.text(childByField(base, Field::Name)) != "metaclass") continue;
+      base = childByField(base, Field::Value);
+    }
+    if (isEnumName(semantic.qualifiedName(class_scope, base))) return true;
+    if (isLocalEnum(context, class_scope, base, depth + 1)) return true;
+  }
+  return false;
+}
+
+bool isTypingName(std::string_view qualified, std::string_view name) {
+  return lastSegment(qualified) == name &&
+         (qualified.starts_with("typing.") || qualified.starts_with("typing_extensions."));
+}
+
+// True when the annotation admits only a few values: bool, None, Literal[...], a local Enum, or
+// unions of those. Iterative over `|` and Optional/Union nesting, bounded by an explicit stack.
+bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annotation) {
+  const SemanticModel& semantic = context.semantic();
+  std::vector<TSNode> pending{annotation};
+  while (!pending.empty()) {
+    if (pending.size() > 64) return false;
+    const TSNode node = pending.back();
+    pending.pop_back();
+    switch (kindOf(node)) {
+      case NodeKind::Type:
+      case NodeKind::ParenthesizedExpression:
+        pending.push_back(firstNonComment(node));
+        break;
+      case NodeKind::None:
+        break;
+      case NodeKind::Identifier:
+      case NodeKind::Attribute: {
+        const std::string qualified = resolvedName(context, scope, node);
+        if (qualified == "builtins.bool" || isEnumName(qualified)) break;
+        if (isLocalEnum(context, scope, node, 0)) break;
+        return false;
+      }
+      case NodeKind::BinaryOperator:
+        if (context.text(childByField(node, Field::Operator)) != "|") return false;
+        pending.push_back(childByField(node, Field::Left));
+        pending.push_back(childByField(node, Field::Right));
+        break;
+      case NodeKind::GenericType:
+      case NodeKind::Subscript: {
+        // `Literal[...]` (generic_type) or `typing.Literal[...]` (subscript).
+        const TSNode head = firstNonComment(node);
+        const std::string qualified = semantic.qualifiedName(scope, head);
+        if (isTypingName(qualified, "Literal")) break;
+        if (!isTypingName(qualified, "Optional") && !isTypingName(qualified, "Union")) {
+          return false;
+        }
+        const uint32_t count = namedCount(node);
+        for (uint32_t i = 0; i < count; ++i) {
+          const TSNode child = ts_node_named_child(node, i);
+          if (ts_node_eq(child, head) || kindOf(child) == NodeKind::Comment) continue;
+          if (kindOf(child) == NodeKind::TypeParameter) {
+            const uint32_t inner = namedCount(child);
+            for (uint32_t j = 0; j < inner; ++j)
+              pending.push_back(ts_node_named_child(child, j));
+          } else {
+            pending.push_back(child);
+          }
+        }
+        break;
+      }
+      case NodeKind::UnionType:  // `A[...] | B[...]` in an annotation
+      case NodeKind::Tuple: {    // typing.Union[a, b] as a subscript
+        const uint32_t count = namedCount(node);
+        for (uint32_t i = 0; i < count; ++i)
+          pending.push_back(ts_node_named_child(node, i));
+        break;
+      }
+      case NodeKind::Comment:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// True when every parameter (after `cls` for a classmethod) takes only a few values, so the cache
+// can hold only a few entries. No parameters at all is the lazy-singleton idiom.
+bool hasFiniteKeys(const RuleContext& context, ScopeId scope, TSNode parameters, bool skip_first) {
+  bool skipped = !skip_first;
+  const uint32_t count = namedCount(parameters);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode parameter = ts_node_named_child(parameters, i);
+    const NodeKind kind = kindOf(parameter);
+    if (kind == NodeKind::Comment || kind == NodeKind::KeywordSeparator ||
+        kind == NodeKind::PositionalSeparator) {
+      continue;
+    }
+    if (!skipped) {
+      skipped = true;
+      continue;
+    }
+    switch (kind) {
+      case NodeKind::TypedParameter: {
+        const NodeKind name = kindOf(firstNonComment(parameter));
+        if (name == NodeKind::ListSplatPattern || name == NodeKind::DictionarySplatPattern) {
+          return false;
+        }
+        if (!isFiniteAnnotation(context, scope, childByField(parameter, Field::TypeAnnotation))) {
+          return false;
+        }
+        break;
+      }
+      case NodeKind::TypedDefaultParameter:
+        if (!isFiniteAnnotation(context, scope, childByField(parameter, Field::TypeAnnotation))) {
+          return false;
+        }
+        break;
+      default:  // unannotated, *args, **kwargs
+        return false;
+    }
+  }
+  return true;
+}
+
+// True when the function never returns a value: annotated `-> None`, or without `return <value>`
+// and `yield` in its own body. Cached, such a function is a once-per-key guard (warn once,
+// register once): a bound would repeat the side effect. Iterative.
+bool returnsNothing(TSNode function) {
+  const TSNode annotation = childByField(function, Field::ReturnType);
+  if (!ts_node_is_null(annotation)) {
+    TSNode inner = annotation;
+    while (kindOf(inner) == NodeKind::Type || kindOf(inner) == NodeKind::ParenthesizedExpression) {
+      inner = firstNonComment(inner);
+    }
+    return kindOf(inner) == NodeKind::None;
+  }
+  const TSNode body = childByField(function, Field::Body);
+  if (ts_node_is_null(body)) return false;
+  TSTreeCursor cursor = ts_tree_cursor_new(body);
+  bool returns_value = false;
+  bool descend = true;
+  while (!returns_value) {
+    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+      // fall through to inspect the child
+    } else {
+      bool moved = false;
+      while (!moved) {
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+          moved = true;
+        } else if (!ts_tree_cursor_goto_parent(&cursor) ||
+                   ts_node_eq(ts_tree_cursor_current_node(&cursor), body)) {
+          break;
+        }
+      }
+      if (!moved) break;
+    }
+    const TSNode node = ts_tree_cursor_current_node(&cursor);
+    switch (kindOf(node)) {
+      case NodeKind::FunctionDefinition:
+      case NodeKind::Lambda:
+      case NodeKind::ClassDefinition:
+        descend = false;  // their returns are their own
+        break;
+      case NodeKind::ReturnStatement:
+        returns_value = !ts_node_is_null(firstNonComment(node));
+        descend = false;
+        break;
+      case NodeKind::Yield:
+        returns_value = true;
+        break;
+      default:
+        descend = true;
+        break;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return !returns_value;
+}
+
+// --- the rule -----------------------------------------------------------------------------------
+
+struct Decorated {
+  TSNode function;   // function_definition
+  TSNode decorated;  // decorated_definition
+  ScopeId scope;     // where the decorators (and annotations) are evaluated
+  TSNode owner;      // the class whose body holds the function, or null at module level
+};
+
+struct WrappingCall {
+  TSNode call;    // `functools.cache(f)` or `functools.lru_cache(maxsize=None)(f)`
+  TSNode target;  // what the assignment binds
+  ScopeId scope;
+};
+
+class UnboundedLruCache final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    // A cache on a function nested in another function dies with the closure.
+    if (context.enclosingFunction() != nullptr) return;
+    if (!skip_file_) {
+      // Stubs never run; a test process is short-lived and its caches are deliberate.
+      const AnalysisOptions& options = context.options();
+      skip_file_ = options.path.ends_with(".pyi") ||
+                   isTestFile(options.path, options.settings->test_file_patterns);
+    }
+    if (*skip_file_) return;
+    const ExecutionContext& execution = context.execution();
+    if (kind == NodeKind::FunctionDefinition) {
+      if (context.depth() < 2 || context.frame(1).kind != NodeKind::DecoratedDefinition) return;
+      if (execution.kind != NodeKind::Module && execution.kind != NodeKind::ClassDefinition) {
+        return;
+      }
+      decorated_.push_back(
+          Decorated{node, context.frame(1).node, context.scope(),
+                    execution.kind == NodeKind::ClassDefinition ? execution.node : TSNode{}});
+      return;
+    }
+    // `name = functools.cache(f)` at module level.
+    if (execution.kind != NodeKind::Module || context.depth() < 2) return;
+    if (context.frame(1).kind != NodeKind::Assignment || context.frame().field != Field::Right) {
+      return;
+    }
+    const NodeKind callee = kindOf(childByField(node, Field::Function));
+    if (callee != NodeKind::Identifier && callee != NodeKind::Attribute &&
+        callee != NodeKind::Call) {
+      return;
+    }
+    const TSNode wrapped = firstNonComment(childByField(node, Field::Arguments));
+    const NodeKind wrapped_kind = kindOf(wrapped);
+    if (wrapped_kind != NodeKind::Identifier && wrapped_kind != NodeKind::Lambda) return;
+    if (namedCount(childByField(node, Field::Arguments)) != 1) return;
+    calls_.push_back(
+        WrappingCall{node, childByField(context.frame(1).node, Field::Left), context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Decorated& candidate : decorated_)
+      checkDefinition(candidate, context);
+    for (const WrappingCall& candidate : calls_)
+      checkCall(candidate, context);
+  }
+
+ private:
+  static void checkDefinition(const Decorated& candidate, RuleContext& context) {
+    // First pass: which kind of function is it?
+    bool is_static = false;
+    bool is_class_method = false;
+    const uint32_t count = namedCount(candidate.decorated);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = ts_node_named_child(candidate.decorated, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const std::string qualified =
+          resolvedName(context, candidate.scope, firstNonComment(decorator));
+      is_static = is_static || qualified == "builtins.staticmethod";
+      is_class_method = is_class_method || qualified == "builtins.classmethod";
+    }
+    const std::string_view name = context.text(childByField(candidate.function, Field::Name));
+    const bool in_class = !ts_node_is_null(candidate.owner);
+    if (in_class && !is_static && !is_class_method) {
+      // `__init_subclass__` and `__class_getitem__` are implicitly class methods; anything else
+      // in a class body is an instance method: MEM203.
+      if (name != "__init_subclass__" && name != "__class_getitem__") return;
+      is_class_method = true;
+    }
+    const TSNode parameters = childByField(candidate.function, Field::Parameters);
+    if (hasFiniteKeys(context, candidate.scope, parameters, is_class_method)) return;
+    if (returnsNothing(candidate.function)) return;
+
+    std::string subject = "`";
+    if (in_class) {
+      subject += context.text(childByField(candidate.owner, Field::Name));
+      subject += '.';
+    }
+    subject += name;
+    subject += '`';
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = ts_node_named_child(candidate.decorated, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const TSNode expression = firstNonComment(decorator);
+      const CacheShape shape = classifyCache(context, candidate.scope, expression);
+      if (shape.size != CacheSize::Unbounded) continue;
+      report(context, candidate.scope, expression, expression, shape, subject + " has", "@");
+    }
+  }
+
+  static void checkCall(const WrappingCall& candidate, RuleContext& context) {
+    const TSNode callee = childByField(candidate.call, Field::Function);
+    const CacheShape shape = classifyCache(context, candidate.scope, callee);
+    if (shape.size != CacheSize::Unbounded) return;
+    const TSNode wrapped = firstNonComment(childByField(candidate.call, Field::Arguments));
+    TSNode parameters{};
+    std::string subject;
+    if (kindOf(wrapped) == NodeKind::Lambda) {
+      parameters = childByField(wrapped, Field::Parameters);
+      subject = "a lambda";
+    } else {
+      // Only a function defined in this file shows its parameters.
+      const Resolution resolution = context.semantic().resolve(
+          candidate.scope, context.text(wrapped), ts_node_start_byte(wrapped));
+      if (resolution.kind != Resolution::Kind::Bound ||
+          resolution.binding->kind != BindingKind::FunctionDefinition) {
+        return;
+      }
+      if (returnsNothing(resolution.binding->node)) return;
+      parameters = childByField(resolution.binding->node, Field::Parameters);
+      subject.push_back('`');
+      subject += context.text(wrapped);
+      subject.push_back('`');
+    }
+    if (hasFiniteKeys(context, candidate.scope, parameters, false)) return;
+    const NodeKind target_kind = kindOf(candidate.target);
+    std::string message;
+    if (target_kind == NodeKind::Identifier || target_kind == NodeKind::Attribute) {
+      message = "`";
+      message += context.text(candidate.target);
+      message += "` wraps ";
+      message += subject;
+      message += " in";
+    } else {
+      message = subject + " is wrapped in";
+    }
+    report(context, candidate.scope, candidate.call, callee, shape, message, "");
+  }
+
+  // Reports `range`, where `expression` is the cache decorator or callee.
+  static void report(RuleContext& context, ScopeId scope, TSNode range, TSNode expression,
+                     const CacheShape& shape, const std::string& subject, std::string_view prefix) {
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(range);
+    diagnostic.end = ts_node_end_byte(range);
+    diagnostic.message = subject + " an unbounded cache (`" + shape.description +
+                         "`): every distinct argument and its result stay in memory for the "
+                         "life of the process";
+    std::optional<Edit> edit = boundingEdit(context, scope, expression, shape);
+    if (edit) {
+      // The suggestion shows the decorator as the fix leaves it.
+      const uint32_t start = ts_node_start_byte(expression);
+      const std::string_view text = context.text(expression);
+      std::string bounded(text.substr(0, edit->start - start));
+      bounded += edit->replacement;
+      bounded += text.substr(edit->end - start);
+      diagnostic.fix_title = "Bound the cache: `";
+      diagnostic.fix_title += prefix;
+      diagnostic.fix_title += bounded;
+      diagnostic.fix_title += '`';
+      Fix fix;
+      fix.applicability = Applicability::Unsafe;
+      fix.edits.push_back(std::move(*edit));
+      diagnostic.fix = std::move(fix);
+    } else {
+      diagnostic.fix_title = "Bound the cache: `";
+      diagnostic.fix_title += prefix;
+      diagnostic.fix_title += "functools.lru_cache(maxsize=";
+      diagnostic.fix_title += kBound;
+      diagnostic.fix_title += ")`";
+    }
+    context.report(std::move(diagnostic));
+  }
+
+  // The edit that bounds the cache, when it can be made without guessing a name.
+  static std::optional<Edit> boundingEdit(const RuleContext& context, ScopeId scope,
+                                          TSNode expression, const CacheShape& shape) {
+    if (!ts_node_is_null(shape.none_literal)) {
+      return Edit{ts_node_start_byte(shape.none_literal), ts_node_end_byte(shape.none_literal),
+                  std::string(kBound)};
+    }
+    if (!shape.is_cache) return std::nullopt;
+    const SemanticModel& semantic = context.semantic();
+    std::string replacement_call = "lru_cache(maxsize=";
+    replacement_call += kBound;
+    replacement_call += ')';
+    if (kindOf(expression) == NodeKind::Attribute) {
+      // `functools.cache` / `ft.cache`: the module is right there.
+      const TSNode object = childByField(expression, Field::Object);
+      const TSNode attribute = childByField(expression, Field::AttributeName);
+      if (semantic.qualifiedName(scope, object) == "functools" && !ts_node_is_null(attribute)) {
+        return Edit{ts_node_start_byte(attribute), ts_node_end_byte(attribute), replacement_call};
+      }
+      return std::nullopt;
+    }
+    // A bare `cache`: use a name that already means `functools.lru_cache` or `functools` here,
+    // preferring `lru_cache` itself, then `functools`, then aliases.
+    const uint32_t offset = ts_node_start_byte(expression);
+    std::optional<std::string> best;
+    int best_rank = 4;
+    for (const Binding& binding : semantic.bindings()) {
+      const bool module_import =
+          binding.kind == BindingKind::Import && semantic.importedName(binding) == "functools";
+      const bool lru_import = binding.kind == BindingKind::FromImport &&
+                              semantic.importedName(binding) == "functools.lru_cache";
+      if (!module_import && !lru_import) continue;
+      const int rank = lru_import ? (binding.name == "lru_cache" ? 0 : 3)
+                                  : (binding.name == "functools" ? 1 : 2);
+      if (rank >= best_rank) continue;
+      const Resolution resolution = semantic.resolve(scope, binding.name, offset);
+      if (resolution.kind != Resolution::Kind::Bound ||
+          (resolution.binding->kind != BindingKind::Import &&
+           resolution.binding->kind != BindingKind::FromImport) ||
+          semantic.importedName(*resolution.binding) != semantic.importedName(binding)) {
+        continue;
+      }
+      best_rank = rank;
+      best = std::string(binding.name);
+      if (module_import) {
+        *best += '.';
+        *best += replacement_call;
+      } else {
+        *best += "(maxsize=";
+        *best += kBound;
+        *best += ')';
+      }
+    }
+    if (!best) return std::nullopt;
+    return Edit{ts_node_start_byte(expression), ts_node_end_byte(expression), std::move(*best)};
+  }
+
+  std::vector<Decorated> decorated_;
+  std::vector<WrappingCall> calls_;
+  std::optional<bool> skip_file_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kUnboundedLruCache{
+    .code = "MEM202",
+    .name = "unbounded-lru-cache",
+    .summary = "Unbounded functools.cache / lru_cache(maxsize=None) on a module-level function",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<UnboundedLruCache>();
+    },
+};
+
+}  // namespace heaplint

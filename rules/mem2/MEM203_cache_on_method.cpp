@@ -1,0 +1,382 @@
+// MEM203 cache-on-method: `@functools.cache` / `@functools.lru_cache` on an instance method; the
+// class-wide cache keeps `self` and every argument alive.
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for `functools.cache` and `functools.lru_cache` (any size, with or without parentheses,
+through any import alias) on an instance method: a function defined directly in the body of a
+module-level class, that is not a `staticmethod` or `classmethod`.
+
+Not flagged: static and class methods (`__init_subclass__` and `__class_getitem__` count as class
+methods, `__new__` as a static method), methods of `Enum` classes (their instances are a fixed set
+of singletons), methods of metaclasses (their instances are classes), `functools.cached_property`
+(it stores the value on the instance, which frees it with the instance), methods of classes
+defined inside functions, and functions nested inside methods.
+
+## Why is this bad?
+The decorator runs once, when the class body executes, so there is one cache for the whole class
+and it lives as long as the class, usually the life of the process. `self` is part of every cache
+key, so the cache holds a strong reference to every instance the method was called on, and to
+every argument and result, long after the rest of the program has dropped them: the instances and
+everything they reference are never freed. With `functools.cache` or `maxsize=None` the cache never
+evicts anything; with a bounded `lru_cache` up to `maxsize` instances stay pinned, and the budget
+is shared by all instances, so one busy instance evicts the others' entries. The cache also calls
+`__hash__` and `__eq__` on `self` for every lookup.
+
+## Known problems
+Classes that only ever have one instance (or a few long-lived ones) are flagged although nothing
+leaks; silence them with `# noqa: MEM203`. Enum classes are recognized by their bases or
+metaclass: the `enum` classes, Django's `Choices`, classes of the same file deriving from them, and
+otherwise by name (a base whose name ends in `Enum` or `Choices`, or is `Flag`/`IntFlag`); an enum
+base from another module under any other name is not recognized, and its methods are flagged.
+Metaclasses are recognized the same way (`type`, `abc.ABCMeta`, and classes of the same file
+deriving from them). Custom decorators that cache
+(`cachetools.cachedmethod`, home-grown `memoize`), caches applied after the class is created
+(`Class.method = functools.cache(Class.method)`) and caches applied through
+`from functools import *` are not seen. Classes defined inside functions are skipped, although one
+that is stored in a long-lived place leaks in the same way.
+
+## Example
+```python
+import functools
+
+
+class Document:
+    def __init__(self, text):
+        self.text = text
+
+    @functools.cache
+    def word_count(self):
+        return len(self.text.split())
+
+    @functools.lru_cache(maxsize=256)
+    def matches(self, pattern):
+        return pattern in self.text
+```
+
+## Use instead
+```python
+import functools
+
+
+@functools.lru_cache(maxsize=256)
+def _matches(text, pattern):
+    return pattern in text
+
+
+class Document:
+    def __init__(self, text):
+        self.text = text
+
+    @functools.cached_property
+    def word_count(self):
+        return len(self.text.split())
+
+    def matches(self, pattern):
+        return _matches(self.text, pattern)
+```
+
+## Fix safety
+There is no fix: where the cache should live is a design decision. A method that takes only
+`self` usually wants `functools.cached_property` (the value is stored on the instance and freed
+with it; the class then needs a `__dict__`, and callers drop the parentheses). A method with
+arguments can delegate to a cached module-level function keyed by just the fields it needs (which
+must be hashable), or keep a per-instance cache created in `__init__`
+(`self.matches = functools.lru_cache(maxsize=256)(self._matches)`), which dies with the instance
+(through the garbage collector, as it forms a reference cycle).
+
+## Options
+The test-file patterns shared with the other rules that leave tests alone: `test_*.py`,
+`*_test.py`, `conftest.py`, `tests/`, `test/`. A test process is short-lived, and test classes that
+cache (or that test caching) are deliberate. Stub files (`.pyi`) are not checked either.
+
+## References
+- [Python docs: `functools.lru_cache`](https://docs.python.org/3/library/functools.html#functools.lru_cache)
+- [Python FAQ: How do I cache method calls?](https://docs.python.org/3/faq/programming.html#how-do-i-cache-method-calls)
+- [Ruff B019 (cached-instance-method)](https://docs.astral.sh/ruff/rules/cached-instance-method/),
+  from flake8-bugbear, and pylint W1518 (method-cache-max-size-none), which flags only
+  `maxsize=None`.
+- MEM202 (unbounded-lru-cache): unbounded caches on module-level functions.
+)md";
+
+// --- small tree helpers (null-safe) -------------------------------------------------------------
+
+uint32_t namedCount(TSNode node) {
+  return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
+}
+
+// The first named child that is not a comment, or a null node.
+TSNode firstNonComment(TSNode node) {
+  const uint32_t count = namedCount(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(node, i);
+    if (kindOf(child) != NodeKind::Comment) return child;
+  }
+  return TSNode{};
+}
+
+std::string_view lastSegment(std::string_view dotted) {
+  const size_t dot = dotted.rfind('.');
+  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
+}
+
+// The qualified name of an expression, treating a `from x import *` as not rebinding builtins
+// (`staticmethod`, `type` stay builtins in such a module).
+std::string resolvedName(const RuleContext& context, ScopeId scope, TSNode expression) {
+  std::string qualified = context.semantic().qualifiedName(scope, expression);
+  if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
+    const std::string_view name = context.text(expression);
+    if (SemanticModel::isBuiltinName(name) &&
+        context.semantic().resolve(scope, name, ts_node_start_byte(expression)).kind ==
+            Resolution::Kind::StarImported) {
+      qualified = "builtins.";
+      qualified += name;
+    }
+  }
+  return qualified;
+}
+
+// --- classes whose instances are few and long-lived anyway --------------------------------------
+
+enum class ClassNature : uint8_t { Ordinary, Enumeration, Metaclass };
+
+constexpr std::array<std::string_view, 9> kEnumBases = {
+    "enum.Enum",
+    "enum.IntEnum",
+    "enum.StrEnum",
+    "enum.Flag",
+    "enum.IntFlag",
+    "enum.ReprEnum",
+    "django.db.models.Choices",
+    "django.db.models.TextChoices",
+    "django.db.models.IntegerChoices",
+};
+constexpr std::array<std::string_view, 4> kEnumMetaclasses = {
+    "enum.EnumMeta",
+    "enum.EnumType",
+    "django.db.models.enums.ChoicesMeta",
+    "django.db.models.enums.ChoicesType",
+};
+constexpr std::array<std::string_view, 3> kMetaclassBases = {"builtins.type", "abc.ABCMeta",
+                                                             "typing.GenericMeta"};
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::string_view candidate : names) {
+    if (candidate == name) return true;
+  }
+  return false;
+}
+
+// What one base (or metaclass) expression makes the class, by name alone.
+ClassNature natureOfBase(std::string_view qualified, std::string_view text, bool is_metaclass) {
+  if (is_metaclass) {
+    return contains(kEnumMetaclasses, qualified) ? ClassNature::Enumeration : ClassNature::Ordinary;
+  }
+  if (contains(kEnumBases, qualified) || contains(kEnumMetaclasses, qualified)) {
+    return contains(kEnumBases, qualified) ? ClassNature::Enumeration : ClassNature::Metaclass;
+  }
+  if (contains(kMetaclassBases, qualified)) return ClassNature::Metaclass;
+  // Bases this file cannot see through: go by the conventional names (`StrEnum` from a compat
+  // module, `models.TextChoices` through a re-export).
+  const std::string_view name = lastSegment(qualified.empty() ? text : qualified);
+  if (name.ends_with("Enum") || name.ends_with("Choices") || name == "Flag" || name == "IntFlag") {
+    return ClassNature::Enumeration;
+  }
+  return ClassNature::Ordinary;
+}
+
+// Enum, metaclass or ordinary, following bases defined in the same file. Iterative, with a cap.
+ClassNature classNature(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+  const SemanticModel& semantic = context.semantic();
+  std::vector<std::pair<TSNode, ScopeId>> pending{{class_definition, scope}};
+  for (int visited = 0; !pending.empty() && visited < 16; ++visited) {
+    const auto [definition, outer] = pending.back();
+    pending.pop_back();
+    const TSNode bases = childByField(definition, Field::Superclasses);
+    const uint32_t count = namedCount(bases);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode base = ts_node_named_child(bases, i);
+      bool is_metaclass = false;
+      if (kindOf(base) == NodeKind::KeywordArgument) {
+        if (context.text(childByField(base, Field::Name)) != "metaclass") continue;
+        base = childByField(base, Field::Value);
+        is_metaclass = true;
+      }
+      const NodeKind kind = kindOf(base);
+      if (kind != NodeKind::Identifier && kind != NodeKind::Attribute) continue;
+      const std::string qualified = resolvedName(context, outer, base);
+      const ClassNature nature = natureOfBase(qualified, context.text(base), is_metaclass);
+      if (nature != ClassNature::Ordinary) return nature;
+      if (kind != NodeKind::Identifier || !qualified.empty()) continue;
+      const Resolution resolution =
+          semantic.resolve(outer, context.text(base), ts_node_start_byte(base));
+      if (resolution.kind == Resolution::Kind::Bound &&
+          resolution.binding->kind == BindingKind::ClassDefinition) {
+        pending.emplace_back(resolution.binding->node, resolution.binding->scope);
+      }
+    }
+  }
+  return ClassNature::Ordinary;
+}
+
+// --- the rule -----------------------------------------------------------------------------------
+
+struct Method {
+  TSNode function;      // function_definition
+  TSNode decorated;     // decorated_definition
+  ScopeId scope;        // the class body: where the decorators are evaluated
+  TSNode owner;         // class_definition
+  ScopeId owner_scope;  // where the class itself is defined (its bases resolve there)
+};
+
+class CacheOnMethod final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind /*kind*/, RuleContext& context) override {
+    if (context.depth() < 2 || context.frame(1).kind != NodeKind::DecoratedDefinition) return;
+    const ExecutionContext& execution = context.execution();
+    if (execution.kind != NodeKind::ClassDefinition) return;
+    // A class made inside a function usually dies with its cache; a method's nested functions
+    // have a cache per call.
+    if (context.enclosingFunction() != nullptr) return;
+    if (!skip_file_) {
+      // Stubs never run; a test process is short-lived and its caches are deliberate.
+      const AnalysisOptions& options = context.options();
+      skip_file_ = options.path.ends_with(".pyi") ||
+                   isTestFile(options.path, options.settings->test_file_patterns);
+    }
+    if (*skip_file_) return;
+    methods_.push_back(Method{node, context.frame(1).node, context.scope(), execution.node,
+                              context.semantic().scope(execution.scope).parent});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Method& method : methods_) {
+      check(method, context);
+    }
+  }
+
+ private:
+  struct CacheDecorator {
+    TSNode expression;
+    std::string_view spelled;  // "functools.cache" or "functools.lru_cache"
+    bool unbounded;
+  };
+
+  static void check(const Method& method, RuleContext& context) {
+    const std::string_view name = context.text(childByField(method.function, Field::Name));
+    // Implicit class and static methods.
+    if (name == "__new__" || name == "__init_subclass__" || name == "__class_getitem__") return;
+    const TSNode parameters = childByField(method.function, Field::Parameters);
+    const TSNode first = firstNonComment(parameters);
+    const NodeKind first_kind = kindOf(first);
+    // Without a positional first parameter there is no `self` to keep.
+    if (first_kind == NodeKind::Other || first_kind == NodeKind::KeywordSeparator ||
+        first_kind == NodeKind::DictionarySplatPattern) {
+      return;
+    }
+
+    std::vector<CacheDecorator> caches;
+    const uint32_t count = namedCount(method.decorated);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = ts_node_named_child(method.decorated, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const TSNode expression = firstNonComment(decorator);
+      const bool is_call = kindOf(expression) == NodeKind::Call;
+      const TSNode callee = is_call ? childByField(expression, Field::Function) : expression;
+      const std::string qualified = resolvedName(context, method.scope, callee);
+      if (qualified == "builtins.staticmethod" || qualified == "builtins.classmethod") return;
+      if (qualified == "functools.cache" && !is_call) {
+        caches.push_back(CacheDecorator{expression, "functools.cache", true});
+      } else if (qualified == "functools.lru_cache") {
+        caches.push_back(CacheDecorator{expression, "functools.lru_cache",
+                                        is_call && hasNoMaxsize(context, expression)});
+      }
+    }
+    if (caches.empty()) return;
+    if (classNature(context, method.owner, method.owner_scope) != ClassNature::Ordinary) return;
+
+    const std::string class_name(context.text(childByField(method.owner, Field::Name)));
+    uint32_t parameter_count = 0;
+    for (uint32_t i = 0; i < namedCount(parameters); ++i) {
+      if (kindOf(ts_node_named_child(parameters, i)) != NodeKind::Comment) ++parameter_count;
+    }
+    const bool only_self = parameter_count == 1;
+    for (const CacheDecorator& cache : caches) {
+      Diagnostic diagnostic;
+      diagnostic.start = ts_node_start_byte(cache.expression);
+      diagnostic.end = ts_node_end_byte(cache.expression);
+      diagnostic.message = "`@";
+      diagnostic.message += cache.spelled;
+      diagnostic.message += "` on method `";
+      diagnostic.message += name;
+      diagnostic.message += "` of class `";
+      diagnostic.message += class_name;
+      diagnostic.message += "`: the class-wide cache holds every";
+      diagnostic.message += only_self ? " instance it is called on "
+                                      : " instance it is called on, "
+                                        "and every argument, ";
+      diagnostic.message += cache.unbounded ? "for the life of the process"
+                                            : "until evicted, long after the program drops them";
+      diagnostic.fix_title =
+          only_self ? "Use `@functools.cached_property` (stored on the instance), or cache a "
+                      "module-level function keyed by the fields it needs"
+                    : "Cache a module-level function keyed by the fields it needs, or create a "
+                      "per-instance cache in `__init__`";
+      context.report(std::move(diagnostic));
+    }
+  }
+
+  // `lru_cache(None)` / `lru_cache(maxsize=None)`.
+  static bool hasNoMaxsize(const RuleContext& context, TSNode call) {
+    const TSNode arguments = childByField(call, Field::Arguments);
+    const uint32_t count = namedCount(arguments);
+    bool first_positional = true;
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = ts_node_named_child(arguments, i);
+      const NodeKind kind = kindOf(argument);
+      if (kind == NodeKind::Comment) continue;
+      if (kind == NodeKind::KeywordArgument) {
+        if (context.text(childByField(argument, Field::Name)) == "maxsize") {
+          return kindOf(childByField(argument, Field::Value)) == NodeKind::None;
+        }
+        continue;
+      }
+      if (first_positional && kind != NodeKind::ListSplat && kind != NodeKind::DictionarySplat) {
+        if (kind == NodeKind::None) return true;
+      }
+      first_positional = false;
+    }
+    return false;
+  }
+
+  std::vector<Method> methods_;
+  std::optional<bool> skip_file_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition};
+
+}  // namespace
+
+extern const RuleDefinition kCacheOnMethod{
+    .code = "MEM203",
+    .name = "cache-on-method",
+    .summary = "functools.cache / lru_cache on an instance method keeps every instance alive",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::None,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<CacheOnMethod>(); },
+};
+
+}  // namespace heaplint
