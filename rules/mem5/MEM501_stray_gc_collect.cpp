@@ -1,0 +1,568 @@
+// MEM501 stray-gc-collect: an explicit `gc.collect()` in application or library code forces a full
+// collection (a pause that grows with the heap) where the automatic collector would have done the
+// work incrementally, and usually hides a reference cycle instead of fixing it.
+
+#include <array>
+#include <cctype>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for calls to `gc.collect()` (through any alias: `import gc as g`,
+`from gc import collect as c`) in application and library code: in a function or method, and
+anywhere inside a loop. In a loop the message says that the collection runs once per iteration.
+
+## Why is this bad?
+`gc.collect()` runs a full collection: it walks every container object the process has tracked,
+in all three generations, and the whole program stops while it does. The pause grows with the heap
+(tens to hundreds of milliseconds for a few million objects), and in a loop or a request handler
+it is paid again and again. The automatic collector already reclaims reference cycles, in small
+young-generation passes triggered by allocations, and reference counting frees everything else the
+moment its last reference goes: a `del big_object` needs no `gc.collect()` after it unless the
+object sits in a cycle.
+
+An explicit collection is usually a workaround for a cycle that keeps memory alive longer than
+wanted. Break the cycle (a `weakref`, clearing a back-reference, not storing tracebacks) or tune
+`gc.set_threshold()` instead. Where a forced collection really is the intent, say so with
+`# noqa: MEM501`.
+
+## Known problems
+Deliberate collections are left alone, so the rule misses some stray ones:
+
+- test code: files matching `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests/` or
+  `test/` folder (the list is configurable), where tests collect to check that objects died;
+- module-level and class-body code outside loops (including `if __name__ == "__main__":` blocks),
+  and a function named `main` outside loops: they run once per process (a script's set-up before
+  `gc.freeze()`, or a collection at the end of a command-line tool, costs one pause);
+- a function that also manages or inspects the collector (`gc.disable()`/`gc.enable()`, the
+  sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
+  `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
+  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `psutil`, `.memory_info()`), or hands
+  memory back to another allocator (`torch.cuda.empty_cache()`, Keras' `clear_session()`,
+  `malloc_trim`): the collection there makes a measurement exact or frees device memory;
+- a function (or the class of a method, or a function around it) whose name says it is for
+  debugging, leaks, benchmarks, profiling, diagnostics or measurements (`debug_refs`,
+  `benchmark_parse`, `LeakDetector.snapshot`);
+- a whole module that disables automatic collection anywhere (`gc.disable()`,
+  `gc.set_threshold(0)`): it must collect by hand, and its collections are taken to be scheduled
+  on purpose; one that inspects the heap (`gc.get_referrers`, `gc.get_objects`, `gc.garbage`) or
+  imports a memory profiler (`tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`):
+  it is a debugging tool; and MicroPython or CircuitPython code (a module that imports `machine`,
+  `micropython`, `board`, ... or calls `gc.mem_free()`), where explicit collections are the
+  documented practice;
+- a collection whose result is used (`n = gc.collect()`), a young-generation collection
+  (`gc.collect(0)`, `gc.collect(1)`), and a collection in an `except MemoryError:` handler.
+
+Calls through `from gc import *`, `getattr(gc, "collect")()` or a variable holding `gc.collect`
+are not recognised, and neither is a wrapper of one's own (`free_memory()`) called in a loop.
+
+## Example
+```python
+import gc
+
+def handle_request(request):
+    response = render(request)
+    gc.collect()
+    return response
+```
+
+## Use instead
+```python
+def handle_request(request):
+    return render(request)
+```
+
+## Fix safety
+No fix is offered: removing the call is usually right, but where a collection releases memory a
+cycle would otherwise hold (or resources finalizers close), the program's peak memory or timing
+changes, and the cycle is better fixed at its source.
+
+## Options
+The test-file patterns (shared with MEM503): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`,
+`test/`. A pattern ending in `/` names a directory anywhere in the path.
+
+## References
+- [Python docs: `gc.collect`](https://docs.python.org/3/library/gc.html#gc.collect)
+- [Python developer's guide: garbage collector design](https://devguide.python.org/internals/garbage-collector/)
+- [Instagram engineering: dismissing Python garbage collection](https://instagram-engineering.com/dismissing-python-garbage-collection-at-instagram-4dca40b29172)
+)md";
+
+// Other names whose use in the same body marks a deliberate collection: memory and time
+// measurement, memory profilers, GPU memory. Matched as a qualified-name prefix.
+constexpr auto kDeliberateModules = std::to_array<std::string_view>({
+    "tracemalloc",
+    "objgraph",
+    "pympler",
+    "guppy",
+    "memory_profiler",
+    "psutil",
+    "timeit",
+    "cProfile",
+    "pyperf",
+    "resource.getrusage",
+    "sys.getrefcount",
+    "sys.getallocatedblocks",
+    "sys.gettotalrefcount",
+    "sys.getsizeof",
+    "time.perf_counter",
+    "time.perf_counter_ns",
+    "time.process_time",
+    "time.process_time_ns",
+    "torch.cuda",
+});
+
+// Modules whose import marks the whole file as a memory-debugging tool.
+constexpr auto kDebuggingModules = std::to_array<std::string_view>({
+    "tracemalloc",
+    "objgraph",
+    "pympler",
+    "guppy",
+    "memory_profiler",
+});
+
+// MicroPython and CircuitPython modules: there, without reference counting, an explicit
+// `gc.collect()` is the documented way to keep a small heap from fragmenting.
+constexpr auto kMicroPythonModules = std::to_array<std::string_view>({
+    "micropython",
+    "machine",
+    "pyb",
+    "utime",
+    "uos",
+    "esp",
+    "esp32",
+    "rp2",
+    "network",
+    "microcontroller",
+    "board",
+    "busio",
+    "digitalio",
+    "supervisor",
+});
+
+// gc attributes that inspect the heap (a file that uses them is a debugging tool and collects
+// first so that it sees only live objects), or exist only in MicroPython.
+constexpr auto kIntrospection = std::to_array<std::string_view>({
+    "get_referrers",
+    "get_referents",
+    "get_objects",
+    "garbage",
+    "is_tracked",
+    "is_finalized",
+    "mem_free",
+    "mem_alloc",
+});
+
+// Methods that measure memory or hand it back to another allocator (a GPU, the C heap), on any
+// object.
+constexpr auto kDeliberateMethods = std::to_array<std::string_view>({
+    "memory_info",
+    "memory_full_info",
+    "empty_cache",
+    "ipc_collect",
+    "malloc_trim",
+    "memory_allocated",
+    "max_memory_allocated",
+    "get_traced_memory",
+    "clear_session",
+});
+
+// Words in a function's or class's name that mark debugging or measuring code.
+constexpr auto kDeliberateWords = std::to_array<std::string_view>({
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "debug",
+    "debugging",
+    "diag",
+    "diagnose",
+    "diagnostic",
+    "diagnostics",
+    "leak",
+    "leaks",
+    "measure",
+    "measurement",
+    "measurements",
+    "profile",
+    "profiler",
+    "profiling",
+});
+
+bool startsWithModule(std::string_view name, std::string_view prefix) {
+  return name.starts_with(prefix) && (name.size() == prefix.size() || name[prefix.size()] == '.');
+}
+
+// `snake_case` and `CamelCase` words, lower-cased.
+std::vector<std::string> wordsOf(std::string_view name) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool boundary =
+        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
+                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
+    if (boundary && !word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
+  }
+  if (!word.empty()) words.push_back(word);
+  return words;
+}
+
+bool nameSaysDeliberate(std::string_view name) {
+  for (const std::string& word : wordsOf(name)) {
+    for (std::string_view deliberate : kDeliberateWords) {
+      if (word == deliberate) return true;
+    }
+  }
+  return false;
+}
+
+// `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
+std::string quoted(std::string_view text, std::string_view suffix = {}) {
+  std::string result;
+  result.reserve(text.size() + suffix.size() + 2);
+  result += '`';
+  result += text;
+  result += suffix;
+  result += '`';
+  return result;
+}
+
+// A call's first argument, skipping comments; a null node when it has none.
+TSNode firstArgument(TSNode call) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    if (kindOf(argument) != NodeKind::Comment) return argument;
+  }
+  return TSNode{};
+}
+
+// What an `except` clause catches (its first named child that is not a comment): an expression,
+// or the clause's block for a bare `except:`.
+TSNode caughtBy(TSNode clause) {
+  const uint32_t count = namedChildCount(clause);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(clause, i);
+    if (kindOf(child) != NodeKind::Comment) return child;
+  }
+  return TSNode{};
+}
+
+bool sameNode(TSNode a, TSNode b) {
+  return a.id == b.id;
+}
+
+std::string_view nameOf(const RuleContext& context, TSNode definition) {
+  return ts_node_is_null(definition) ? std::string_view()
+                                     : context.text(childByField(definition, Field::Name));
+}
+
+struct CollectCall {
+  TSNode call{};
+  ScopeId scope = kNoScope;
+  TSNode owner{};  // the function, lambda, class or module whose body runs it
+  NodeKind owner_kind = NodeKind::Module;
+  ScopeId owner_scope = kNoScope;
+  TSNode owner_class{};  // for a method: its class (named in the message)
+  uint32_t loop_depth = 0;
+  bool named_deliberate = false;  // an enclosing function or class is named for debugging
+  bool result_used = false;
+  bool handles_memory_error = false;
+};
+
+// A node resolved after the walk: a call that may turn automatic collection off
+// (`gc.disable()`, `gc.set_threshold(0)`), or a use of a heap-inspecting gc attribute
+// (`gc.get_referrers`).
+struct Use {
+  TSNode node{};
+  ScopeId scope = kNoScope;
+};
+
+class StrayGcCollect final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!test_file_checked_) {
+      test_file_checked_ = true;
+      is_test_file_ =
+          isTestFile(context.options().path, context.options().settings->test_file_patterns);
+    }
+    if (is_test_file_) return;
+    if (kind == NodeKind::ImportFromStatement) {
+      // `from gc import collect as c`: from here on a bare name may be a gc function.
+      if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
+      return;
+    }
+    if (kind == NodeKind::Attribute) {
+      const std::string_view attribute = context.text(childByField(node, Field::AttributeName));
+      for (std::string_view name : kIntrospection) {
+        if (attribute == name) introspection_.push_back(Use{node, context.scope()});
+      }
+      return;
+    }
+    const TSNode callee = childByField(node, Field::Function);
+    const NodeKind callee_kind = kindOf(callee);
+    std::string_view name;
+    if (callee_kind == NodeKind::Attribute) {
+      name = context.text(childByField(callee, Field::AttributeName));
+    } else if (callee_kind != NodeKind::Identifier || !names_may_be_gc_) {
+      return;
+    }
+    if (name == "disable" || name == "set_threshold" || callee_kind == NodeKind::Identifier) {
+      switches_.push_back(Use{node, context.scope()});
+    }
+    if (name != "collect" && callee_kind != NodeKind::Identifier) return;
+
+    CollectCall call;
+    call.call = node;
+    call.scope = context.scope();
+    const auto executions = context.executions();
+    const ExecutionContext& owner = executions.back();
+    call.owner = owner.node;
+    call.owner_kind = owner.kind;
+    call.owner_scope = owner.scope;
+    call.loop_depth = owner.loop_depth;
+    if (owner.kind == NodeKind::FunctionDefinition && executions.size() >= 2 &&
+        executions[executions.size() - 2].kind == NodeKind::ClassDefinition) {
+      call.owner_class = executions[executions.size() - 2].node;
+    }
+    for (const ExecutionContext& body : executions) {
+      if (body.kind == NodeKind::FunctionDefinition || body.kind == NodeKind::ClassDefinition) {
+        call.named_deliberate =
+            call.named_deliberate || nameSaysDeliberate(nameOf(context, body.node));
+      }
+    }
+    const NodeKind parent = context.frame(1).kind;
+    call.result_used = parent != NodeKind::ExpressionStatement && parent != NodeKind::Lambda;
+    // An `except MemoryError:` handler that collects before retrying.
+    for (size_t up = 1; up < context.depth(); ++up) {
+      const Frame& frame = context.frame(up);
+      if (sameNode(frame.node, owner.node)) break;
+      if (frame.kind == NodeKind::ExceptClause || frame.kind == NodeKind::ExceptGroupClause) {
+        const TSNode caught = caughtBy(frame.node);
+        if (kindOf(caught) != NodeKind::Block &&
+            context.text(caught).find("MemoryError") != std::string_view::npos) {
+          call.handles_memory_error = true;
+        }
+      }
+    }
+    collects_.push_back(call);
+  }
+
+  void finish(RuleContext& context) override {
+    if (collects_.empty()) return;
+    const SemanticModel& semantic = context.semantic();
+    if (isDebuggingTool(context)) return;
+    // A module that turns automatic collection off collects by hand, on purpose.
+    for (const Use& candidate : switches_) {
+      const std::string name =
+          semantic.qualifiedName(candidate.scope, childByField(candidate.node, Field::Function));
+      if (name == "gc.disable") return;
+      if (name == "gc.set_threshold") {
+        const TSNode first = firstArgument(candidate.node);
+        if (kindOf(first) == NodeKind::Integer && context.text(first) == "0") return;
+      }
+    }
+    for (const CollectCall& call : collects_) {
+      if (!semantic.resolvesTo(call.scope, childByField(call.call, Field::Function),
+                               "gc.collect")) {
+        continue;
+      }
+      if (isDeliberate(call, context)) continue;
+      report(call, context);
+    }
+  }
+
+ private:
+  // Does the file inspect the heap (`gc.get_referrers`, `gc.garbage`, ...) or import a memory
+  // profiler? Then it is a debugging tool, and its collections are part of the measurement. Is it
+  // MicroPython code? Then explicit collections are the norm.
+  bool isDebuggingTool(const RuleContext& context) const {
+    const SemanticModel& semantic = context.semantic();
+    for (const Binding& binding : semantic.bindings()) {
+      if (binding.kind != BindingKind::Import && binding.kind != BindingKind::FromImport) continue;
+      const std::string_view imported = semantic.importedName(binding);
+      for (std::string_view module : kDebuggingModules) {
+        if (startsWithModule(imported, module)) return true;
+      }
+      for (std::string_view module : kMicroPythonModules) {
+        if (startsWithModule(imported, module)) return true;
+      }
+      for (std::string_view name : kIntrospection) {
+        if (imported.starts_with("gc.") && imported.substr(3) == name) return true;
+      }
+    }
+    for (const Use& use : introspection_) {
+      const std::string name = semantic.qualifiedName(use.scope, use.node);
+      if (name.starts_with("gc.") && name.find('.', 3) == std::string::npos) return true;
+    }
+    return false;
+  }
+
+  static bool youngGenerationOnly(const CollectCall& call, const RuleContext& context) {
+    TSNode generation = firstArgument(call.call);
+    if (kindOf(generation) == NodeKind::KeywordArgument) {
+      generation = childByField(generation, Field::Value);
+    }
+    if (kindOf(generation) != NodeKind::Integer) return false;
+    const std::string_view text = context.text(generation);
+    return text == "0" || text == "1";
+  }
+
+  bool isDeliberate(const CollectCall& call, const RuleContext& context) {
+    if (call.result_used || call.handles_memory_error || youngGenerationOnly(call, context)) {
+      return true;
+    }
+    const bool in_function =
+        call.owner_kind == NodeKind::FunctionDefinition || call.owner_kind == NodeKind::Lambda;
+    if (call.loop_depth == 0) {
+      // Module and class bodies run once per process; so does a command-line `main()`.
+      if (!in_function) return true;
+      if (call.owner_kind == NodeKind::FunctionDefinition &&
+          nameOf(context, call.owner) == "main") {
+        return true;
+      }
+    }
+    if (call.named_deliberate) return true;
+    return bodyIsDeliberate(call, context);
+  }
+
+  // Does the body around the call use the rest of the gc module, measure memory or time, or hand
+  // memory back to another allocator? Scans the function (or, for a loop at module level, the
+  // module's own statements) once per body.
+  bool bodyIsDeliberate(const CollectCall& call, const RuleContext& context) {
+    for (const auto& [owner, verdict] : verdicts_) {
+      if (owner == call.owner.id) return verdict;
+    }
+    const bool verdict = scanBody(call, context);
+    verdicts_.emplace_back(call.owner.id, verdict);
+    return verdict;
+  }
+
+  static bool scanBody(const CollectCall& call, const RuleContext& context) {
+    const SemanticModel& semantic = context.semantic();
+    const bool module_level = call.owner_kind == NodeKind::Module;
+    const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
+    TSTreeCursor cursor = ts_tree_cursor_new(call.owner);
+    bool found = false;
+    bool descend = true;
+    while (!found) {
+      if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+        // fall through to inspect the child
+      } else {
+        bool moved = false;
+        while (!moved) {
+          if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+            moved = true;
+          } else if (!ts_tree_cursor_goto_parent(&cursor)) {
+            break;
+          }
+        }
+        if (!moved) break;
+      }
+      const TSNode node = ts_tree_cursor_current_node(&cursor);
+      const NodeKind kind = kindOf(node);
+      descend = true;
+      if (module_level &&
+          (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition)) {
+        descend = false;
+        continue;
+      }
+      if (kind == NodeKind::Call) {
+        const TSNode callee = childByField(node, Field::Function);
+        if (kindOf(callee) == NodeKind::Attribute) {
+          const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+          for (std::string_view deliberate : kDeliberateMethods) {
+            if (method == deliberate) found = true;
+          }
+        }
+        continue;
+      }
+      if (kind != NodeKind::Attribute && kind != NodeKind::Identifier) continue;
+      // The `collect` of `gc.collect` is an attribute name, not a use of a name.
+      if (kind == NodeKind::Identifier &&
+          ts_tree_cursor_current_field_id(&cursor) == attribute_field) {
+        continue;
+      }
+      const std::string name = semantic.qualifiedName(call.owner_scope, node);
+      if (name.empty() || name.starts_with("builtins.")) continue;
+      if (name.starts_with("gc.") && name != "gc.collect") found = true;
+      for (std::string_view module : kDeliberateModules) {
+        if (startsWithModule(name, module)) found = true;
+      }
+    }
+    ts_tree_cursor_delete(&cursor);
+    return found;
+  }
+
+  static void report(const CollectCall& call, RuleContext& context) {
+    const TSNode callee = childByField(call.call, Field::Function);
+    std::string what = quoted(context.text(callee), "()");
+    if (context.text(callee) != "gc.collect") what += " (`gc.collect()`)";
+    std::string where;
+    if (call.owner_kind == NodeKind::FunctionDefinition) {
+      std::string function(nameOf(context, call.owner));
+      if (!ts_node_is_null(call.owner_class)) {
+        function = std::string(nameOf(context, call.owner_class)) + "." + function;
+      }
+      where = "in " + quoted(function, "()");
+    } else if (call.owner_kind == NodeKind::Lambda) {
+      where = "in a lambda";
+    } else if (call.owner_kind == NodeKind::ClassDefinition) {
+      where = "in the body of class " + quoted(nameOf(context, call.owner));
+    } else {
+      where = "at module level";
+    }
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(call.call);
+    diagnostic.end = ts_node_end_byte(call.call);
+    if (call.loop_depth > 0) {
+      diagnostic.message = what + " inside a loop " + where +
+                           " forces a full collection of every generation once per iteration";
+    } else {
+      diagnostic.message = what + " " + where +
+                           " forces a full collection of every generation, a pause that grows "
+                           "with the heap, each time it runs";
+    }
+    diagnostic.fix_title =
+        "Remove the call and let the automatic collector run; break the reference cycle it works "
+        "around, or tune `gc.set_threshold()`";
+    context.report(std::move(diagnostic));
+  }
+
+  bool test_file_checked_ = false;
+  bool is_test_file_ = false;
+  bool names_may_be_gc_ = false;
+  std::vector<CollectCall> collects_;
+  std::vector<Use> switches_;
+  std::vector<Use> introspection_;                      // `X.get_referrers`, `X.garbage`, ...
+  std::vector<std::pair<const void*, bool>> verdicts_;  // scanned bodies
+};
+
+constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call,
+                                       NodeKind::Attribute};
+
+}  // namespace
+
+extern const RuleDefinition kStrayGcCollect{
+    .code = "MEM501",
+    .name = "stray-gc-collect",
+    .summary = "Explicit `gc.collect()` in application or library code",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::None,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<StrayGcCollect>(); },
+};
+
+}  // namespace heaplint

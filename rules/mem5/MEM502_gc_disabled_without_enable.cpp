@@ -1,0 +1,478 @@
+// MEM502 gc-disabled-without-enable: a function turns the cyclic garbage collector off with
+// `gc.disable()` and does not turn it back on on every way out (a `finally`, a context manager's
+// exit, a registered cleanup), so one exception leaves the whole process without it.
+
+#include <array>
+#include <cctype>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for a function that calls `gc.disable()` (through any alias: `import gc as g`,
+`from gc import disable`) without calling `gc.enable()` on every way out of it.
+
+The collector counts as re-enabled when the function:
+
+- calls `gc.enable()` in the `finally` clause of a `try` that encloses the `gc.disable()` or
+  follows it in the same function (possibly under `if was_enabled:`). This covers a
+  `@contextmanager` generator whose `yield` sits in that `try`;
+- calls `gc.enable()` both after the `try` and in an `except:` or `except BaseException:`
+  handler of it (a hand-written `finally`);
+- hands `gc.enable` over as a cleanup (`self.addCleanup(gc.enable)`, `stack.callback(gc.enable)`,
+  `atexit.register(gc.enable)`);
+- is a method whose class has the closing half of the pair, or a module-level function whose
+  module has one: another method (or module-level function) that re-enables the collector and
+  never turns it off (`__enter__` and `__exit__`, `start` and `stop`, `pause_gc()` and
+  `resume_gc()`), or one named for closing that restores the previous state (a `tearDown`,
+  `tearDownModule` or `__exit__` ending in `if not was_enabled: gc.disable()`).
+
+The message says which case it is: the collector is never turned back on; it is re-enabled only
+on the normal path (no `finally`: an exception between the two calls leaves it off); or only in
+an exception handler.
+
+## Why is this bad?
+The cyclic garbage collector is process-wide state. Reference counting still frees most objects
+while it is off, but every reference cycle (objects that point at each other, frames held by
+tracebacks, closures that capture themselves, parent/child links) is never reclaimed: memory grows
+until something turns the collector back on, and nothing else in the program will. Disabling it
+around a throughput-critical section is a legitimate technique, but it must be undone on every
+path, exceptions included, exactly like releasing a lock.
+
+## Known problems
+Deliberate process-wide choices are not flagged: a `gc.disable()` at module level or in a class
+body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork server), and one in
+a module-level function named `main` (a command-line tool that runs without the collector).
+Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
+function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
+A `gc.disable()` in a lambda is left alone.
+
+The check follows the structure of the function, not every path through it: an early `return` or
+an exception between `gc.disable()` and the `try` whose `finally` re-enables the collector goes
+unnoticed, and so does a `finally` that re-enables it only under a condition that is never true.
+Pairs are recognised by shape, so a class or module with any closing half hides every
+`gc.disable()` of its other methods or functions. A function that disables the collector while
+its caller re-enables it (`def inner(): gc.disable()` called inside the caller's `try`/`finally`)
+is flagged, as the pairing is not visible from the function. Calls through `from gc import *`,
+`getattr(gc, "disable")()` or a variable holding `gc.disable` are not recognised.
+
+Test code is checked like any other code: a test that leaves the collector off changes every test
+that runs after it (use `self.addCleanup(gc.enable)` or `try`/`finally`).
+
+## Example
+```python
+import gc
+
+def load_index(path):
+    gc.disable()
+    index = build_index(path)
+    gc.enable()
+    return index
+```
+
+## Use instead
+```python
+import gc
+
+def load_index(path):
+    gc.disable()
+    try:
+        return build_index(path)
+    finally:
+        gc.enable()
+```
+
+## Fix safety
+No fix is offered: where the collector should come back on (and whether it was on to begin with)
+is a decision about the code around the call.
+
+## Options
+None.
+
+## References
+- [Python docs: `gc.disable`](https://docs.python.org/3/library/gc.html#gc.disable)
+- [Python docs: the `try` statement (`finally`)](https://docs.python.org/3/reference/compound_stmts.html#finally)
+- [Python docs: `contextlib.contextmanager`](https://docs.python.org/3/library/contextlib.html#contextlib.contextmanager)
+)md";
+
+// Words in a function's name that mark the closing half of a pair.
+constexpr auto kClosingWords = std::to_array<std::string_view>({
+    "exit",    "aexit",   "tear",     "teardown", "close",    "aclose", "stop",     "resume",
+    "restore", "cleanup", "release",  "finish",   "shutdown", "end",    "del",      "disconnect",
+    "unpause", "enable",  "reenable", "after",    "leave",    "done",   "finalize",
+});
+
+bool nameSaysClosing(std::string_view name) {
+  // `snake_case` and `CamelCase` words, lower-cased.
+  std::string word;
+  const auto closes = [&word] {
+    for (std::string_view closing : kClosingWords) {
+      if (word == closing) return true;
+    }
+    return false;
+  };
+  for (size_t i = 0; i <= name.size(); ++i) {
+    const auto c = i < name.size() ? static_cast<unsigned char>(name[i]) : '_';
+    const bool boundary =
+        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
+                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
+    if (boundary && !word.empty()) {
+      if (closes()) return true;
+      word.clear();
+    }
+    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
+  }
+  return false;
+}
+
+// Where a call or reference sits: the body that runs it and the class it is a method of.
+struct Site {
+  TSNode node{};
+  ScopeId scope = kNoScope;
+  TSNode owner{};  // the function, lambda, class or module whose body holds it
+  NodeKind owner_kind = NodeKind::Module;
+  TSNode owner_class{};    // for a method: its class
+  bool top_level = false;  // the owner is a function defined directly in the module
+  bool in_finally = false;
+  bool conditional = false;   // under an `if`, `except`, loop, `and`/`or`, ... of its body
+  bool in_except = false;     // in an exception handler of its body
+  bool in_catch_all = false;  // in an `except:` or `except BaseException:` handler
+};
+
+struct TryWithFinally {
+  TSNode statement{};
+  TSNode finally_clause{};
+  TSNode parent{};  // the block (or module) holding the statement
+  TSNode owner{};
+};
+
+bool contains(TSNode outer, TSNode inner) {
+  return ts_node_start_byte(outer) <= ts_node_start_byte(inner) &&
+         ts_node_end_byte(inner) <= ts_node_end_byte(outer);
+}
+
+// `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
+std::string quoted(std::string_view text, std::string_view suffix = {}) {
+  std::string result;
+  result.reserve(text.size() + suffix.size() + 2);
+  result += '`';
+  result += text;
+  result += suffix;
+  result += '`';
+  return result;
+}
+
+// What an `except` clause catches (its first named child that is not a comment): an expression,
+// or the clause's block for a bare `except:`.
+TSNode caughtBy(TSNode clause) {
+  const uint32_t count = namedChildCount(clause);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(clause, i);
+    if (kindOf(child) != NodeKind::Comment) return child;
+  }
+  return TSNode{};
+}
+
+bool sameNode(TSNode a, TSNode b) {
+  return a.id == b.id;
+}
+
+// What a call's callee, or an argument, could be: `X.disable`, `X.enable`, or a bare name (which
+// can only be one of them through `from gc import ...`).
+bool mayBeGcToggle(TSNode expression, const RuleContext& context, bool names_may_be_gc) {
+  const NodeKind kind = kindOf(expression);
+  if (kind == NodeKind::Identifier) return names_may_be_gc;
+  if (kind != NodeKind::Attribute) return false;
+  const std::string_view name = context.text(childByField(expression, Field::AttributeName));
+  return name == "disable" || name == "enable";
+}
+
+std::string functionName(const RuleContext& context, const Site& site) {
+  std::string name(context.text(childByField(site.owner, Field::Name)));
+  if (!ts_node_is_null(site.owner_class)) {
+    name = std::string(context.text(childByField(site.owner_class, Field::Name))) + "." + name;
+  }
+  return name;
+}
+
+class GcDisabledWithoutEnable final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    switch (kind) {
+      case NodeKind::ImportFromStatement:
+        // `from gc import disable as off`: from here on a bare name may be a gc function.
+        if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
+        break;
+      case NodeKind::Call:
+        if (mayBeGcToggle(childByField(node, Field::Function), context, names_may_be_gc_)) {
+          calls_.push_back(siteOf(node, context));
+        }
+        break;
+      case NodeKind::ArgumentList: {
+        // `gc.enable` handed over as a callback: `self.addCleanup(gc.enable)`.
+        const uint32_t count = namedChildCount(node);
+        for (uint32_t i = 0; i < count; ++i) {
+          const TSNode argument = nthNamedChild(node, i);
+          if (mayBeGcToggle(argument, context, names_may_be_gc_)) {
+            callbacks_.push_back(siteOf(argument, context));
+          }
+        }
+        break;
+      }
+      case NodeKind::TryStatement: {
+        const TSNode finally_clause = firstChildOfKind(node, NodeKind::FinallyClause);
+        if (ts_node_is_null(finally_clause)) break;
+        tries_.push_back(
+            TryWithFinally{node, finally_clause, context.frame(1).node, context.execution().node});
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  void finish(RuleContext& context) override {
+    if (calls_.empty()) return;
+    std::vector<const Site*> disables;
+    std::vector<const Site*> enables;
+    for (const Site& site : calls_) {
+      const std::string name =
+          context.semantic().qualifiedName(site.scope, childByField(site.node, Field::Function));
+      if (name == "gc.disable") disables.push_back(&site);
+      if (name == "gc.enable") enables.push_back(&site);
+    }
+    if (disables.empty()) return;
+    std::vector<const Site*> enable_callbacks;
+    for (const Site& site : callbacks_) {
+      if (context.semantic().resolvesTo(site.scope, site.node, "gc.enable")) {
+        enable_callbacks.push_back(&site);
+      }
+    }
+    for (const Site* disable : disables)
+      check(*disable, disables, enables, enable_callbacks, context);
+  }
+
+ private:
+  Site siteOf(TSNode node, const RuleContext& context) const {
+    Site site;
+    site.node = node;
+    site.scope = context.scope();
+    const auto executions = context.executions();
+    const ExecutionContext& owner = executions.back();
+    site.owner = owner.node;
+    site.owner_kind = owner.kind;
+    site.in_finally = owner.finally_depth > 0;
+    if (owner.kind == NodeKind::FunctionDefinition && executions.size() >= 2) {
+      const ExecutionContext& outer = executions[executions.size() - 2];
+      if (outer.kind == NodeKind::ClassDefinition) site.owner_class = outer.node;
+      site.top_level = outer.kind == NodeKind::Module;
+    }
+    for (size_t up = 1; up < context.depth(); ++up) {
+      const Frame& frame = context.frame(up);
+      if (sameNode(frame.node, owner.node)) break;
+      switch (frame.kind) {
+        case NodeKind::IfStatement:
+        case NodeKind::ElifClause:
+        case NodeKind::ExceptClause:
+        case NodeKind::ExceptGroupClause: {
+          site.in_except = true;
+          site.conditional = true;
+          // `except:` and `except BaseException:` see every exception.
+          const TSNode caught = caughtBy(frame.node);
+          if (kindOf(caught) == NodeKind::Block || context.text(caught) == "BaseException") {
+            site.in_catch_all = true;
+          }
+          break;
+        }
+        case NodeKind::ElseClause:
+        case NodeKind::ConditionalExpression:
+        case NodeKind::BooleanOperator:
+        case NodeKind::CaseClause:
+        case NodeKind::ForStatement:
+        case NodeKind::WhileStatement:
+          site.conditional = true;
+          break;
+        default:
+          break;
+      }
+    }
+    return site;
+  }
+
+  bool protectedByFinally(const Site& disable, const std::vector<const Site*>& enables) const {
+    for (const TryWithFinally& attempt : tries_) {
+      if (!sameNode(attempt.owner, disable.owner)) continue;
+      const bool encloses = contains(attempt.statement, disable.node) &&
+                            !contains(attempt.finally_clause, disable.node);
+      const bool follows =
+          ts_node_start_byte(attempt.statement) >= ts_node_end_byte(disable.node) &&
+          contains(attempt.parent, disable.node);
+      if (!encloses && !follows) continue;
+      for (const Site* enable : enables) {
+        if (sameNode(enable->owner, disable.owner) &&
+            contains(attempt.finally_clause, enable->node)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // A `gc.disable()` that puts back a state its function changed: inside a `finally`
+  // (`finally: if not was_enabled: gc.disable()`), or after a `gc.enable()` in the same function.
+  static bool restoresState(const Site& disable, const std::vector<const Site*>& enables) {
+    if (disable.in_finally) return true;
+    for (const Site* enable : enables) {
+      if (sameNode(enable->owner, disable.owner) &&
+          ts_node_end_byte(enable->node) <= ts_node_start_byte(disable.node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Does the function turn the collector off for its caller (other than to restore a state)?
+  static bool disablesIn(TSNode owner, const std::vector<const Site*>& disables,
+                         const std::vector<const Site*>& enables) {
+    for (const Site* disable : disables) {
+      if (sameNode(disable->owner, owner) && !restoresState(*disable, enables)) return true;
+    }
+    return false;
+  }
+
+  // Does `owner` hand the collector back on: some `gc.enable()` in it is not followed by an
+  // unconditional `gc.disable()`?
+  static bool leavesEnabled(TSNode owner, const std::vector<const Site*>& disables,
+                            const std::vector<const Site*>& enables) {
+    if (disablesIn(owner, disables, enables)) return false;
+    for (const Site* enable : enables) {
+      if (!sameNode(enable->owner, owner)) continue;
+      bool undone = false;
+      for (const Site* disable : disables) {
+        undone = undone || (sameNode(disable->owner, owner) && !disable->conditional &&
+                            ts_node_start_byte(disable->node) >= ts_node_end_byte(enable->node));
+      }
+      if (!undone) return true;
+    }
+    return false;
+  }
+
+  static bool disablesAtAll(TSNode owner, const std::vector<const Site*>& disables) {
+    for (const Site* disable : disables) {
+      if (sameNode(disable->owner, owner)) return true;
+    }
+    return false;
+  }
+
+  // Another method of the same class, or another module-level function, that is the closing half
+  // of a pair (`__enter__`/`__exit__`, `setUp`/`tearDown`, `pause()`/`resume()`): it hands the
+  // collector back on and never turns it off, or it is named for closing (a `tearDown` that
+  // restores `if not was_enabled: gc.disable()`). A test that turns the collector on for a while
+  // and restores it afterwards is no such half.
+  static bool pairedElsewhere(const Site& disable, const std::vector<const Site*>& disables,
+                              const std::vector<const Site*>& enables, const RuleContext& context) {
+    for (const Site* enable : enables) {
+      if (sameNode(enable->owner, disable.owner)) continue;
+      const bool same_class = !ts_node_is_null(disable.owner_class) &&
+                              sameNode(enable->owner_class, disable.owner_class);
+      const bool both_top_level = disable.top_level && enable->top_level;
+      if (!same_class && !both_top_level) continue;
+      if (!leavesEnabled(enable->owner, disables, enables)) continue;
+      if (!disablesAtAll(enable->owner, disables) ||
+          nameSaysClosing(context.text(childByField(enable->owner, Field::Name)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void check(const Site& disable, const std::vector<const Site*>& disables,
+             const std::vector<const Site*>& enables,
+             const std::vector<const Site*>& enable_callbacks, RuleContext& context) const {
+    // Module and class bodies run once: a deliberate process-wide choice. Lambdas are callbacks
+    // whose caller is out of sight.
+    if (disable.owner_kind != NodeKind::FunctionDefinition) return;
+    // A command-line `main()` turning the collector off for the whole run is the same choice.
+    if (disable.top_level && context.text(childByField(disable.owner, Field::Name)) == "main") {
+      return;
+    }
+    if (restoresState(disable, enables)) return;
+    bool enabled_after = false;     // on the normal path
+    bool enabled_on_error = false;  // in exception handlers
+    bool enabled_on_any_error = false;
+    for (const Site* enable : enables) {
+      if (sameNode(enable->owner, disable.owner) &&
+          ts_node_start_byte(enable->node) >= ts_node_end_byte(disable.node)) {
+        (enable->in_except ? enabled_on_error : enabled_after) = true;
+        enabled_on_any_error = enabled_on_any_error || enable->in_catch_all;
+      }
+    }
+    // A hand-written `finally`: `except BaseException: gc.enable(); raise` plus the normal path.
+    if (enabled_after && enabled_on_any_error) return;
+    if (protectedByFinally(disable, enables)) return;
+    for (const Site* callback : enable_callbacks) {
+      if (sameNode(callback->owner, disable.owner)) return;
+    }
+    if (pairedElsewhere(disable, disables, enables, context)) return;
+
+    const TSNode callee = childByField(disable.node, Field::Function);
+    std::string call = quoted(context.text(callee), "()");
+    if (context.text(callee) != "gc.disable") call += " (`gc.disable()`)";
+    const std::string function = quoted(functionName(context, disable), "()");
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(disable.node);
+    diagnostic.end = ts_node_end_byte(disable.node);
+    if (enabled_after) {
+      diagnostic.message = function +
+                           " re-enables the garbage collector only on the normal path: an "
+                           "exception after " +
+                           call + " skips `gc.enable()` and leaves the collector off";
+      diagnostic.fix_title = "Call `gc.enable()` in a `finally` clause";
+    } else if (enabled_on_error) {
+      diagnostic.message = function +
+                           " re-enables the garbage collector only in an exception handler: on "
+                           "the normal path " +
+                           call + " leaves it off";
+      diagnostic.fix_title = "Call `gc.enable()` in a `finally` clause";
+    } else {
+      diagnostic.message = function + " turns the garbage collector off with " + call +
+                           " and never turns it back on: until something else does, reference "
+                           "cycles anywhere in the process are never reclaimed";
+      diagnostic.fix_title =
+          "Re-enable it in a `finally` clause (`try: ... finally: gc.enable()`) or a context "
+          "manager";
+    }
+    context.report(std::move(diagnostic));
+  }
+
+  bool names_may_be_gc_ = false;
+  std::vector<Site> calls_;
+  std::vector<Site> callbacks_;
+  std::vector<TryWithFinally> tries_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call,
+                                       NodeKind::ArgumentList, NodeKind::TryStatement};
+
+}  // namespace
+
+extern const RuleDefinition kGcDisabledWithoutEnable{
+    .code = "MEM502",
+    .name = "gc-disabled-without-enable",
+    .summary = "`gc.disable()` in a function that does not re-enable the collector on every exit",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::None,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<GcDisabledWithoutEnable>();
+    },
+};
+
+}  // namespace heaplint

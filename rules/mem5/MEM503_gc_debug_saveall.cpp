@@ -1,0 +1,309 @@
+// MEM503 gc-debug-saveall: `gc.set_debug(gc.DEBUG_SAVEALL)` (or `gc.DEBUG_LEAK`, which includes
+// it) left in code: the collector stops freeing what it finds and appends it to `gc.garbage`.
+
+#include <array>
+#include <cctype>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for `gc.set_debug(...)` calls whose flags include `gc.DEBUG_SAVEALL` or `gc.DEBUG_LEAK`
+(which includes `DEBUG_SAVEALL`), through any alias (`import gc as g`,
+`from gc import set_debug, DEBUG_SAVEALL`, `g.DEBUG_LEAK | g.DEBUG_STATS`), unless the same
+function later puts the flags back (`gc.set_debug(0)`, or `gc.set_debug(old)` with flags saved
+from `gc.get_debug()`).
+
+## Why is this bad?
+With `DEBUG_SAVEALL` set, the cyclic garbage collector still finds unreachable objects but no
+longer frees them: it appends every one to `gc.garbage`, a module-level list that nothing empties.
+From then on every reference cycle the program drops stays in memory for the life of the process,
+and `DEBUG_LEAK` also prints a line to stderr for each of them. The flag is a leak-hunting tool,
+meant for a debugging session; left in code, it is a leak of its own.
+
+## Known problems
+Flags are read from the call's argument: names or attributes that resolve to `gc.DEBUG_SAVEALL`
+or `gc.DEBUG_LEAK`, combined with `|` or `+`. Flags held in a variable
+(`flags = gc.DEBUG_LEAK; gc.set_debug(flags)`), and calls through `from gc import *` or a variable
+holding `gc.set_debug`, are not recognised. A flag cleared with `& ~gc.DEBUG_SAVEALL` is not
+reported.
+
+Not flagged, on purpose:
+
+- test code (files matching `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests/` or
+  `test/` folder): tests set the flag to check for reference cycles;
+- a call followed, in the same function or at module level, by a `gc.set_debug(...)` without
+  these flags, and a method whose class resets the flags in another method (`__enter__` and
+  `__exit__`, `setUp` and `tearDown`). The reset is taken on trust: one that is skipped when an
+  exception is raised is not noticed;
+- a call guarded by a condition that names a debug or leak switch
+  (`if settings.DEBUG_GC:`, `if args.debug:`): the flag is then an explicit opt-in.
+
+## Example
+```python
+import gc
+
+def find_cycles():
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    gc.collect()
+    return list(gc.garbage)
+```
+
+## Use instead
+```python
+import gc
+
+def find_cycles():
+    old_flags = gc.get_debug()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return list(gc.garbage)
+    finally:
+        gc.set_debug(old_flags)
+        gc.garbage.clear()
+```
+
+## Fix safety
+No fix is offered. Removing the flag looks harmless, but it changes what a debugging session
+sees: code that reads `gc.garbage` afterwards finds it empty, and `DEBUG_LEAK`'s report on stderr
+disappears. Whether the flag is a leftover to delete or a tool to scope with a `finally` is for
+the author to decide.
+
+## Options
+The test-file patterns (shared with MEM501): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`,
+`test/`. A pattern ending in `/` names a directory anywhere in the path.
+
+## References
+- [Python docs: `gc.set_debug` and `gc.DEBUG_SAVEALL`](https://docs.python.org/3/library/gc.html#gc.DEBUG_SAVEALL)
+- [Python docs: `gc.garbage`](https://docs.python.org/3/library/gc.html#gc.garbage)
+)md";
+
+// `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
+std::string quoted(std::string_view text, std::string_view suffix = {}) {
+  std::string result;
+  result.reserve(text.size() + suffix.size() + 2);
+  result += '`';
+  result += text;
+  result += suffix;
+  result += '`';
+  return result;
+}
+
+// A call's first argument, skipping comments; a null node when it has none.
+TSNode firstArgument(TSNode call) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    if (kindOf(argument) != NodeKind::Comment) return argument;
+  }
+  return TSNode{};
+}
+
+bool sameNode(TSNode a, TSNode b) {
+  return a.id == b.id;
+}
+
+struct SetDebugCall {
+  TSNode call{};
+  ScopeId scope = kNoScope;
+  TSNode owner{};  // the function, lambda, class or module whose body runs it
+  NodeKind owner_kind = NodeKind::Module;
+  TSNode owner_class{};  // for a method: its class
+  bool guarded = false;  // under a condition that names a debug switch
+};
+
+// Does a condition name a debug or leak switch? `__debug__` is true unless Python runs with -O,
+// so it is no switch.
+bool namesDebugSwitch(std::string_view condition) {
+  std::string lowered;
+  lowered.reserve(condition.size());
+  for (char c : condition)
+    lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (size_t at = lowered.find("__debug__"); at != std::string::npos;
+       at = lowered.find("__debug__", at)) {
+    lowered.replace(at, 9, "         ");
+  }
+  return lowered.find("debug") != std::string::npos || lowered.find("leak") != std::string::npos;
+}
+
+enum class Flag : uint8_t { None, SaveAll, Leak };
+
+class GcDebugSaveall final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!test_file_checked_) {
+      test_file_checked_ = true;
+      is_test_file_ =
+          isTestFile(context.options().path, context.options().settings->test_file_patterns);
+    }
+    if (is_test_file_) return;
+    if (kind == NodeKind::ImportFromStatement) {
+      // `from gc import set_debug`: from here on a bare name may be a gc function.
+      if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
+      return;
+    }
+    const TSNode callee = childByField(node, Field::Function);
+    const NodeKind callee_kind = kindOf(callee);
+    if (callee_kind == NodeKind::Attribute) {
+      if (context.text(childByField(callee, Field::AttributeName)) != "set_debug") return;
+    } else if (callee_kind != NodeKind::Identifier || !names_may_be_gc_) {
+      return;
+    }
+    SetDebugCall call;
+    call.call = node;
+    call.scope = context.scope();
+    const auto executions = context.executions();
+    const ExecutionContext& owner = executions.back();
+    call.owner = owner.node;
+    call.owner_kind = owner.kind;
+    if (owner.kind == NodeKind::FunctionDefinition && executions.size() >= 2 &&
+        executions[executions.size() - 2].kind == NodeKind::ClassDefinition) {
+      call.owner_class = executions[executions.size() - 2].node;
+    }
+    for (size_t up = 1; up < context.depth() && !call.guarded; ++up) {
+      const Frame& frame = context.frame(up);
+      if (sameNode(frame.node, owner.node)) break;
+      if (frame.kind == NodeKind::IfStatement || frame.kind == NodeKind::ElifClause ||
+          frame.kind == NodeKind::ConditionalExpression) {
+        const TSNode condition = frame.kind == NodeKind::ConditionalExpression
+                                     ? nthNamedChild(frame.node, 1)
+                                     : childByField(frame.node, Field::Condition);
+        call.guarded = namesDebugSwitch(context.text(condition));
+      }
+    }
+    calls_.push_back(call);
+  }
+
+  void finish(RuleContext& context) override {
+    if (calls_.empty()) return;
+    const SemanticModel& semantic = context.semantic();
+    struct Resolved {
+      const SetDebugCall* call;
+      Flag flag;
+    };
+    std::vector<Resolved> resolved;
+    for (const SetDebugCall& call : calls_) {
+      if (semantic.resolvesTo(call.scope, childByField(call.call, Field::Function),
+                              "gc.set_debug")) {
+        resolved.push_back(Resolved{&call, flagOf(call, context)});
+      }
+    }
+    for (const Resolved& setting : resolved) {
+      if (setting.flag == Flag::None || setting.call->guarded) continue;
+      bool reset = false;
+      for (const Resolved& other : resolved) {
+        if (other.flag != Flag::None) continue;
+        const bool later_here =
+            sameNode(other.call->owner, setting.call->owner) &&
+            ts_node_start_byte(other.call->call) >= ts_node_end_byte(setting.call->call);
+        const bool other_method = !ts_node_is_null(setting.call->owner_class) &&
+                                  sameNode(other.call->owner_class, setting.call->owner_class) &&
+                                  !sameNode(other.call->owner, setting.call->owner);
+        reset = reset || later_here || other_method;
+      }
+      if (!reset) report(*setting.call, setting.flag, context);
+    }
+  }
+
+ private:
+  // Which of the two flags the first argument sets: names and attributes that resolve to them,
+  // through parentheses and `|` or `+`. Anything else (`~`, `&`, `^`, a variable, a call, a
+  // conditional) is not taken to set them.
+  static Flag flagOf(const SetDebugCall& call, const RuleContext& context) {
+    const TSNode argument = firstArgument(call.call);
+    Flag flag = Flag::None;
+    std::vector<TSNode> pending;
+    if (!ts_node_is_null(argument)) pending.push_back(argument);
+    while (!pending.empty()) {
+      const TSNode node = pending.back();
+      pending.pop_back();
+      switch (kindOf(node)) {
+        case NodeKind::ParenthesizedExpression:
+          pending.push_back(nthNamedChild(node, 0));
+          break;
+        case NodeKind::BinaryOperator: {
+          const std::string_view op = context.text(childByField(node, Field::Operator));
+          if (op == "|" || op == "+") {
+            pending.push_back(childByField(node, Field::Left));
+            pending.push_back(childByField(node, Field::Right));
+          }
+          break;
+        }
+        case NodeKind::Identifier:
+        case NodeKind::Attribute: {
+          const std::string name = context.semantic().qualifiedName(call.scope, node);
+          if (name == "gc.DEBUG_LEAK") flag = Flag::Leak;
+          if (name == "gc.DEBUG_SAVEALL" && flag == Flag::None) flag = Flag::SaveAll;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return flag;
+  }
+
+  static void report(const SetDebugCall& call, Flag flag, RuleContext& context) {
+    const TSNode callee = childByField(call.call, Field::Function);
+    std::string what = quoted(context.text(callee), "()");
+    if (context.text(callee) != "gc.set_debug") what += " (`gc.set_debug()`)";
+    std::string where;
+    if (call.owner_kind == NodeKind::FunctionDefinition) {
+      std::string function(context.text(childByField(call.owner, Field::Name)));
+      if (!ts_node_is_null(call.owner_class)) {
+        function =
+            std::string(context.text(childByField(call.owner_class, Field::Name))) + "." + function;
+      }
+      where = "in " + quoted(function, "()");
+    } else if (call.owner_kind == NodeKind::Lambda) {
+      where = "in a lambda";
+    } else if (call.owner_kind == NodeKind::ClassDefinition) {
+      where = "in the body of class `" +
+              std::string(context.text(childByField(call.owner, Field::Name))) + "`";
+    } else {
+      where = "at module level";
+    }
+    const std::string_view flag_name = flag == Flag::Leak
+                                           ? "`gc.DEBUG_LEAK` (which includes `DEBUG_SAVEALL`)"
+                                           : "`gc.DEBUG_SAVEALL`";
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(call.call);
+    diagnostic.end = ts_node_end_byte(call.call);
+    diagnostic.message = what + " " + where + " sets " + std::string(flag_name) +
+                         " and never resets it: every object the collector finds unreachable is "
+                         "kept in `gc.garbage` for the rest of the process";
+    diagnostic.fix_title =
+        "Remove the flag, or restore the previous flags (`gc.set_debug(old)`) in a `finally`";
+    context.report(std::move(diagnostic));
+  }
+
+  bool test_file_checked_ = false;
+  bool is_test_file_ = false;
+  bool names_may_be_gc_ = false;
+  std::vector<SetDebugCall> calls_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kGcDebugSaveall{
+    .code = "MEM503",
+    .name = "gc-debug-saveall",
+    .summary = "`gc.set_debug()` with `DEBUG_SAVEALL`/`DEBUG_LEAK` keeps every collected object",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::None,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<GcDebugSaveall>(); },
+};
+
+}  // namespace heaplint
