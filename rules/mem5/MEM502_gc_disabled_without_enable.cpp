@@ -255,8 +255,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
         enable_callbacks.push_back(&site);
       }
     }
-    for (const Site* disable : disables)
+    for (const Site* disable : disables) {
       check(*disable, disables, enables, enable_callbacks, context);
+    }
   }
 
  private:
@@ -278,8 +279,6 @@ class GcDisabledWithoutEnable final : public RuleChecker {
       const Frame& frame = context.frame(up);
       if (sameNode(frame.node, owner.node)) break;
       switch (frame.kind) {
-        case NodeKind::IfStatement:
-        case NodeKind::ElifClause:
         case NodeKind::ExceptClause:
         case NodeKind::ExceptGroupClause: {
           site.in_except = true;
@@ -291,6 +290,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           }
           break;
         }
+        case NodeKind::IfStatement:
+        case NodeKind::ElifClause:
         case NodeKind::ElseClause:
         case NodeKind::ConditionalExpression:
         case NodeKind::BooleanOperator:
