@@ -23,8 +23,8 @@ anywhere inside a loop. In a loop the message says that the collection runs once
 ## Why is this bad?
 `gc.collect()` runs a full collection: it walks every container object the process has tracked,
 in all three generations, and the whole program stops while it does. The pause grows with the heap
-(tens to hundreds of milliseconds for a few million objects), and in a loop or a request handler
-it is paid again and again. The automatic collector already reclaims reference cycles, in small
+(about 90 ms with three million live dicts on CPython 3.11, where a young-generation pass takes
+microseconds), and in a loop or a request handler it is paid again and again. The automatic collector already reclaims reference cycles, in small
 young-generation passes triggered by allocations, and reference counting frees everything else the
 moment its last reference goes: a `del big_object` needs no `gc.collect()` after it unless the
 object sits in a cycle.
@@ -50,7 +50,9 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   `malloc_trim`): the collection there makes a measurement exact or frees device memory;
 - a function (or the class of a method, or a function around it) whose name says it is for
   debugging, leaks, benchmarks, profiling, diagnostics or measurements (`debug_refs`,
-  `benchmark_parse`, `LeakDetector.snapshot`);
+  `benchmark_parse`, `LeakDetector.snapshot`), or that it is a helper whose job is to collect
+  (`gc_collect()`, `collect_garbage()`, `force_gc()`): whether to collect is decided where the
+  helper is called, and those calls are not followed;
 - a whole module that disables automatic collection anywhere (`gc.disable()`,
   `gc.set_threshold(0)`): it must collect by hand, and its collections are taken to be scheduled
   on purpose; one that inspects the heap (`gc.get_referrers`, `gc.get_objects`, `gc.garbage`) or
@@ -61,8 +63,9 @@ Deliberate collections are left alone, so the rule misses some stray ones:
 - a collection whose result is used (`n = gc.collect()`), a young-generation collection
   (`gc.collect(0)`, `gc.collect(1)`), and a collection in an `except MemoryError:` handler.
 
-Calls through `from gc import *`, `getattr(gc, "collect")()` or a variable holding `gc.collect`
-are not recognised, and neither is a wrapper of one's own (`free_memory()`) called in a loop.
+Calls through `from gc import *`, `getattr(gc, "collect")()`, a variable holding `gc.collect`, or
+a name that `from gc import` binds only further down the file are not recognised, and neither is
+a call, in a loop or a request handler, of a helper of one's own that collects.
 
 ## Example
 ```python
@@ -174,7 +177,8 @@ constexpr auto kDeliberateMethods = std::to_array<std::string_view>({
     "clear_session",
 });
 
-// Words in a function's or class's name that mark debugging or measuring code.
+// Words in a function's or class's name that mark debugging or measuring code, or a helper
+// whose job is to collect.
 constexpr auto kDeliberateWords = std::to_array<std::string_view>({
     "bench",
     "benchmark",
@@ -193,6 +197,10 @@ constexpr auto kDeliberateWords = std::to_array<std::string_view>({
     "profile",
     "profiler",
     "profiling",
+    // A helper named for what it does (`gc_collect()`, `collect_garbage()`, `force_gc()`): the
+    // decision to collect is made where it is called.
+    "gc",
+    "garbage",
 });
 
 bool startsWithModule(std::string_view name, std::string_view prefix) {

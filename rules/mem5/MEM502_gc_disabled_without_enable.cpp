@@ -61,7 +61,8 @@ Pairs are recognised by shape, so a class or module with any closing half hides 
 `gc.disable()` of its other methods or functions. A function that disables the collector while
 its caller re-enables it (`def inner(): gc.disable()` called inside the caller's `try`/`finally`)
 is flagged, as the pairing is not visible from the function. Calls through `from gc import *`,
-`getattr(gc, "disable")()` or a variable holding `gc.disable` are not recognised.
+`getattr(gc, "disable")()`, a variable holding `gc.disable`, or a name that `from gc import` binds
+only further down the file are not recognised.
 
 Test code is checked like any other code: a test that leaves the collector off changes every test
 that runs after it (use `self.addCleanup(gc.enable)` or `try`/`finally`).

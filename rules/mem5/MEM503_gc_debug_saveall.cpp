@@ -31,8 +31,9 @@ meant for a debugging session; left in code, it is a leak of its own.
 ## Known problems
 Flags are read from the call's argument: names or attributes that resolve to `gc.DEBUG_SAVEALL`
 or `gc.DEBUG_LEAK`, combined with `|` or `+`. Flags held in a variable
-(`flags = gc.DEBUG_LEAK; gc.set_debug(flags)`), and calls through `from gc import *` or a variable
-holding `gc.set_debug`, are not recognised. A flag cleared with `& ~gc.DEBUG_SAVEALL` is not
+(`flags = gc.DEBUG_LEAK; gc.set_debug(flags)`), flags combined with `^`, and calls through
+`from gc import *`, a variable holding `gc.set_debug` or a name that `from gc import` binds only
+further down the file are not recognised. A flag cleared with `& ~gc.DEBUG_SAVEALL` is not
 reported.
 
 Not flagged, on purpose:
@@ -121,16 +122,20 @@ struct SetDebugCall {
   bool guarded = false;  // under a condition that names a debug switch
 };
 
-// Does a condition name a debug or leak switch? `__debug__` is true unless Python runs with -O,
-// so it is no switch.
+// Does a condition name a debug or leak switch (`settings.DEBUG_GC`, `args.find_leaks`)? The gc
+// module's own names do not count, and neither does `__debug__`, true unless Python runs with -O.
 bool namesDebugSwitch(std::string_view condition) {
   std::string lowered;
   lowered.reserve(condition.size());
-  for (char c : condition)
+  for (char c : condition) {
     lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (size_t at = lowered.find("__debug__"); at != std::string::npos;
-       at = lowered.find("__debug__", at)) {
-    lowered.replace(at, 9, "         ");
+  }
+  for (std::string_view ignored : {"__debug__", "get_debug", "debug_stats", "debug_collectable",
+                                   "debug_uncollectable", "debug_saveall", "debug_leak"}) {
+    for (size_t at = lowered.find(ignored); at != std::string::npos;
+         at = lowered.find(ignored, at)) {
+      lowered.replace(at, ignored.size(), ignored.size(), ' ');
+    }
   }
   return lowered.find("debug") != std::string::npos || lowered.find("leak") != std::string::npos;
 }
