@@ -11,6 +11,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -233,43 +234,6 @@ bool nameSaysDeliberate(std::string_view name) {
     }
   }
   return false;
-}
-
-// `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
-std::string quoted(std::string_view text, std::string_view suffix = {}) {
-  std::string result;
-  result.reserve(text.size() + suffix.size() + 2);
-  result += '`';
-  result += text;
-  result += suffix;
-  result += '`';
-  return result;
-}
-
-// A call's first argument, skipping comments; a null node when it has none.
-TSNode firstArgument(TSNode call) {
-  const TSNode arguments = childByField(call, Field::Arguments);
-  const uint32_t count = namedChildCount(arguments);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode argument = nthNamedChild(arguments, i);
-    if (kindOf(argument) != NodeKind::Comment) return argument;
-  }
-  return TSNode{};
-}
-
-// What an `except` clause catches (its first named child that is not a comment): an expression,
-// or the clause's block for a bare `except:`.
-TSNode caughtBy(TSNode clause) {
-  const uint32_t count = namedChildCount(clause);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = nthNamedChild(clause, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
-  }
-  return TSNode{};
-}
-
-bool sameNode(TSNode a, TSNode b) {
-  return a.id == b.id;
 }
 
 std::string_view nameOf(const RuleContext& context, TSNode definition) {

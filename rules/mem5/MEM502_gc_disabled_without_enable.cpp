@@ -11,6 +11,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -157,32 +158,6 @@ struct TryWithFinally {
 bool contains(TSNode outer, TSNode inner) {
   return ts_node_start_byte(outer) <= ts_node_start_byte(inner) &&
          ts_node_end_byte(inner) <= ts_node_end_byte(outer);
-}
-
-// `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
-std::string quoted(std::string_view text, std::string_view suffix = {}) {
-  std::string result;
-  result.reserve(text.size() + suffix.size() + 2);
-  result += '`';
-  result += text;
-  result += suffix;
-  result += '`';
-  return result;
-}
-
-// What an `except` clause catches (its first named child that is not a comment): an expression,
-// or the clause's block for a bare `except:`.
-TSNode caughtBy(TSNode clause) {
-  const uint32_t count = namedChildCount(clause);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = nthNamedChild(clause, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
-  }
-  return TSNode{};
-}
-
-bool sameNode(TSNode a, TSNode b) {
-  return a.id == b.id;
 }
 
 // What a call's callee, or an argument, could be: `X.disable`, `X.enable`, or a bare name (which

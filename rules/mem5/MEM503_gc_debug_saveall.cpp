@@ -10,6 +10,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -86,32 +87,6 @@ The test-file patterns (shared with MEM501): `test_*.py`, `*_test.py`, `conftest
 - [Python docs: `gc.set_debug` and `gc.DEBUG_SAVEALL`](https://docs.python.org/3/library/gc.html#gc.DEBUG_SAVEALL)
 - [Python docs: `gc.garbage`](https://docs.python.org/3/library/gc.html#gc.garbage)
 )md";
-
-// `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
-std::string quoted(std::string_view text, std::string_view suffix = {}) {
-  std::string result;
-  result.reserve(text.size() + suffix.size() + 2);
-  result += '`';
-  result += text;
-  result += suffix;
-  result += '`';
-  return result;
-}
-
-// A call's first argument, skipping comments; a null node when it has none.
-TSNode firstArgument(TSNode call) {
-  const TSNode arguments = childByField(call, Field::Arguments);
-  const uint32_t count = namedChildCount(arguments);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode argument = nthNamedChild(arguments, i);
-    if (kindOf(argument) != NodeKind::Comment) return argument;
-  }
-  return TSNode{};
-}
-
-bool sameNode(TSNode a, TSNode b) {
-  return a.id == b.id;
-}
 
 struct SetDebugCall {
   TSNode call{};
