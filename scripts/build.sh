@@ -4,13 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(
-  g++ cmake ninja-build nodejs npm python3
+# Tools are checked by command, not by package: a machine may carry Node.js and npm from
+# NodeSource (whose nodejs package bundles npm and conflicts with Debian's npm package).
+declare -A package_for_command=(
+  [g++]=g++ [cmake]=cmake [ninja]=ninja-build [node]=nodejs [npm]=npm [python3]=python3
+)
+library_packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libtomlplusplus-dev libdtl-dev
 )
 
 missing=()
-for package in "${debian_packages[@]}"; do
+for command_name in "${!package_for_command[@]}"; do
+  command -v "$command_name" >/dev/null 2>&1 || missing+=("${package_for_command[$command_name]}")
+done
+for package in "${library_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done
 if ((${#missing[@]})); then
