@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # Tools are checked by command, not by package: a machine may carry Node.js and npm from
 # NodeSource (whose nodejs package bundles npm and conflicts with Debian's npm package).
 declare -A package_for_command=(
-  [g++]=g++ [cmake]=cmake [ninja]=ninja-build [node]=nodejs [npm]=npm [python3]=python3
+  [g++]=g++ [cmake]=cmake [ninja]=ninja-build [node]=nodejs [npm]=npm [python3]=python3 [git]=git
+  # The end-to-end tests drive real clients: neovim for the language server, pre-commit for the hook.
+  [nvim]=neovim [pre-commit]=pre-commit
 )
 library_packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libtomlplusplus-dev libdtl-dev
@@ -32,6 +34,10 @@ fi
 stamp=node_modules/.heaplint-lock-stamp
 if ! [ -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  # npm keeps the archive's file modes only when install scripts run; the SARIF validator
+  # (used by the tests) is a native program.
+  validator=node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+  [ -f "$validator" ] && chmod +x "$validator"
   cp package-lock.json "$stamp"
 fi
 
