@@ -3,8 +3,8 @@
 // may be filled, or evicted, from another.
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <set>
@@ -558,7 +558,8 @@ class UnboundedModuleCache final : public RuleChecker {
 // caches were unbounded often enough to be worth a finding.
 bool namedLikeACache(std::string_view name) {
   std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return lower.find("cache") != std::string::npos || lower.find("memo") != std::string::npos;
 }
 
@@ -630,10 +631,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
   }
 }
 
-constexpr std::array kSubscriptions = {
-    NodeKind::Assignment, NodeKind::Subscript,       NodeKind::Attribute, NodeKind::Call,
-    NodeKind::Identifier, NodeKind::ReturnStatement, NodeKind::Decorator,
-    NodeKind::ComparisonOperator};
+constexpr std::array kSubscriptions = {NodeKind::Assignment, NodeKind::Subscript,
+                                       NodeKind::Attribute,  NodeKind::Call,
+                                       NodeKind::Identifier, NodeKind::ReturnStatement,
+                                       NodeKind::Decorator,  NodeKind::ComparisonOperator};
 
 }  // namespace
 

@@ -196,8 +196,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     for (const ClassRecord& record : classes_)
       facts_->classes.push_back(describe(record, context));
     // A loop in a test makes many instances for a moment: that is not what makes a class hot.
-    const bool test_file =
-        isTestFile(context.options().path, context.options().settings->test_file_patterns);
+    const bool test_file = context.isTestFile();
     for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {
       if (!candidate.iterables.empty() &&
           std::all_of(candidate.iterables.begin(), candidate.iterables.end(), [&](TSNode iterable) {
