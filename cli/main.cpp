@@ -19,11 +19,15 @@ int main(int argc, char** argv) {
   CheckOptions check;
   bool no_respect_gitignore = false;
   const std::map<std::string, OutputFormat> formats{
-      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full}, {"json", OutputFormat::Json}};
+      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full},
+      {"json", OutputFormat::Json},       {"json-lines", OutputFormat::JsonLines},
+      {"sarif", OutputFormat::Sarif},     {"github", OutputFormat::Github},
+      {"gitlab", OutputFormat::Gitlab},   {"junit", OutputFormat::Junit},
+      {"pylint", OutputFormat::Pylint}};
   CLI::App* check_command = app.add_subcommand("check", "Lint Python files for memory antipatterns");
   check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
   check_command
-      ->add_option("--output-format", check.format, "Output format: concise, full or json")
+      ->add_option("--output-format", check.format, "Output format: concise, full, json, json-lines, sarif, github, gitlab, junit or pylint")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
   // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
   check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
@@ -43,6 +47,17 @@ int main(int argc, char** argv) {
   check_command->add_option("--stdin-filename", check.stdin_filename,
                             "Read the source from standard input, reporting it under this name");
   check_command->add_option("-j,--threads", check.threads, "Worker threads (default: one per core)");
+  // CI gating: report files, baselines, changed lines only, noqa adoption, the result cache.
+  check_command->add_option("-o,--output-file", check.output_file,
+                            "Write the report to this file instead of standard output");
+  check_command->add_option("--write-baseline", check.write_baseline,
+                            "Record the current findings in this file and exit 0");
+  check_command->add_option("--baseline", check.baseline,
+                            "Report only findings not recorded in this baseline file");
+  check_command->add_option("--diff-base", check.diff_base,
+                            "Report only findings on lines changed since this git revision");
+  check_command->add_flag("--add-noqa", check.add_noqa,
+                          "Add `# noqa: CODE` comments that silence every current finding");
 
   std::string rule_selector;
   CLI::App* rule_command = app.add_subcommand("rule", "Print a rule's documentation");

@@ -1,0 +1,113 @@
+// SARIF 2.1.0, shaped for GitHub code scanning: relative URIs against %SRCROOT%, rule metadata
+// with the rules' documentation as help, and GitHub's own line fingerprints.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cli/fingerprints.h"
+#include "cli/formats/formats.h"
+#include "cli/version.h"
+#include "rules/registry.h"
+
+namespace heaplint::cli {
+namespace {
+
+constexpr std::string_view kSourceRoot = "%SRCROOT%";
+
+std::string trimmed(std::string_view text) {
+  const size_t start = text.find_first_not_of(" \n");
+  if (start == std::string_view::npos) return {};
+  const size_t end = text.find_last_not_of(" \n");
+  return std::string(text.substr(start, end - start + 1));
+}
+
+nlohmann::json ruleJson(const RuleDefinition& rule) {
+  std::string full = trimmed(documentationSection(rule, "What it does"));
+  if (full.empty()) full = std::string(rule.summary);
+  return {
+      {"id", rule.code},
+      {"name", rule.name},
+      {"shortDescription", {{"text", rule.summary}}},
+      {"fullDescription", {{"text", full}}},
+      {"help",
+       {{"text", std::string(rule.documentation)}, {"markdown", std::string(rule.documentation)}}},
+      {"helpUri", ruleUrl(rule)},
+      {"defaultConfiguration", {{"level", "warning"}}},
+      {"properties", {{"tags", nlohmann::json::array({"memory"})}}}};
+}
+
+nlohmann::json artifactLocation(const std::string& path) {
+  if (path.starts_with('/')) return {{"uri", "file://" + percentEncodePath(path)}};
+  return {{"uri", percentEncodePath(path)}, {"uriBaseId", kSourceRoot}};
+}
+
+std::string directoryUri(const std::string& directory) {
+  std::string uri = "file://" + percentEncodePath(directory);
+  if (!uri.ends_with('/')) uri += '/';
+  return uri;
+}
+
+}  // namespace
+
+void writeSarif(std::ostream& out, std::span<const FileReport> files,
+                const std::string& source_root, const SourceLookup& lookup) {
+  const RuleTable rules = allRules();
+  nlohmann::json rule_list = nlohmann::json::array();
+  for (const RuleDefinition* rule : rules)
+    rule_list.push_back(ruleJson(*rule));
+
+  nlohmann::json results = nlohmann::json::array();
+  for (const FileReport& file : files) {
+    if (file.diagnostics.empty()) continue;
+    std::unordered_map<uint32_t, std::string> line_hashes;
+    if (const std::optional<std::string> text = lookup(file)) {
+      std::vector<uint32_t> rows;
+      rows.reserve(file.diagnostics.size());
+      for (const ReportedDiagnostic& d : file.diagnostics)
+        rows.push_back(d.location.row);
+      line_hashes = lineHashes(*text, rows);
+    }
+    for (const ReportedDiagnostic& d : file.diagnostics) {
+      const auto rule_index =
+          static_cast<size_t>(std::find(rules.begin(), rules.end(), d.rule) - rules.begin());
+      nlohmann::json region = {{"startLine", d.location.row},
+                               {"startColumn", d.location.column},
+                               {"endLine", d.end_location.row},
+                               {"endColumn", d.end_location.column}};
+      nlohmann::json physical = nlohmann::json::object();
+      physical["artifactLocation"] = artifactLocation(file.path);
+      physical["region"] = std::move(region);
+      nlohmann::json location = nlohmann::json::object();
+      location["physicalLocation"] = std::move(physical);
+      nlohmann::json result = nlohmann::json::object();
+      result["ruleId"] = d.rule->code;
+      result["ruleIndex"] = rule_index;
+      result["level"] = "warning";
+      result["message"] = {{"text", d.message}};
+      result["locations"] = nlohmann::json::array({std::move(location)});
+      const auto hash = line_hashes.find(d.location.row);
+      if (hash != line_hashes.end()) {
+        result["partialFingerprints"] = {{"primaryLocationLineHash", hash->second}};
+      }
+      results.push_back(std::move(result));
+    }
+  }
+
+  nlohmann::json run = {
+      {"tool",
+       {{"driver",
+         {{"name", "heaplint"},
+          {"version", heaplintVersion()},
+          {"semanticVersion", heaplintVersion()},
+          {"informationUri", "https://github.com/heaplint/heaplint"},
+          {"rules", std::move(rule_list)}}}}},
+      // Columns count Unicode code points, as in every other heaplint format.
+      {"columnKind", "unicodeCodePoints"},
+      {"originalUriBaseIds", {{kSourceRoot, {{"uri", directoryUri(source_root)}}}}},
+      {"results", std::move(results)}};
+  const nlohmann::json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                              {"version", "2.1.0"},
+                              {"runs", nlohmann::json::array({std::move(run)})}};
+  out << log.dump(2) << '\n';
+}
+
+}  // namespace heaplint::cli
