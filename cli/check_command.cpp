@@ -13,6 +13,7 @@
 #include "cli/file_io.h"
 #include "cli/formats/formats.h"
 #include "cli/gating.h"
+#include "cli/result_cache.h"
 #include "cli/unified_diff.h"
 #include "rules/registry.h"
 
@@ -22,6 +23,7 @@ namespace {
 struct Job {
   const CheckOptions& options;
   const AnalysisOptions& analysis;
+  ResultCache* cache = nullptr;  // plain checking only, not --fix/--diff
 };
 
 Location locationOf(const SourceText& source, uint32_t offset) {
@@ -138,12 +140,18 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       report.error = files[i].display + ": " + error;
       return;
     }
+    // An unchanged file's own findings and project facts come from the cache.
+    if (job.cache != nullptr &&
+        job.cache->restore(i, files[i].path, modules[i], contents, report, analyses[i])) {
+      return;
+    }
     try {
       const SourceText source(std::move(contents));
       analyses[i] =
           analyzeFile(source, optionsForFile(job.analysis, files[i].display, modules[i]));
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics);
+      if (job.cache != nullptr) job.cache->record(i, report, analyses[i]);
       analyses[i].diagnostics.clear();
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
@@ -331,8 +339,16 @@ int runCheck(const CheckOptions& options) {
       std::cerr << "warning: no Python files found under " << paths.front()
                 << (paths.size() > 1 ? " and the other paths" : "") << '\n';
     }
-    reports = options.fix || options.diff ? fixFiles(job, discovery.files)
-                                          : lintFiles(job, discovery.files);
+    if (options.fix || options.diff) {
+      reports = fixFiles(job, discovery.files);
+    } else {
+      std::optional<ResultCache> cache;
+      if (!options.no_cache) {
+        cache.emplace(cacheDirectory(options.cache_dir), analysis, discovery.files.size());
+      }
+      reports = lintFiles(Job{options, analysis, cache ? &*cache : nullptr}, discovery.files);
+      if (cache) cache->save();
+    }
   }
 
   for (const FileReport& report : reports) {

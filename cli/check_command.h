@@ -30,6 +30,7 @@ struct CheckOptions {
   std::optional<std::string> diff_base;       // report only findings on lines changed since REV
   bool add_noqa = false;                      // silence every finding with `# noqa: CODE`
   bool no_cache = false;
+  std::optional<std::string> cache_dir;  // default: $HEAPLINT_CACHE_DIR, else ./.heaplint_cache
 };
 
 // Exit codes, as documented in the README.

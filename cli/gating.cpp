@@ -5,6 +5,7 @@
 #include "cli/add_noqa.h"
 #include "cli/baseline.h"
 #include "cli/diff_base.h"
+#include "cli/result_cache.h"
 
 namespace heaplint::cli {
 
@@ -62,6 +63,25 @@ int runAddNoqa(const CheckOptions& options, const std::vector<FileReport>& repor
     }
   }
   return result.errors.empty() ? kExitClean : kExitError;
+}
+
+int runClean(const std::optional<std::string>& cache_dir) {
+  const std::filesystem::path directory = cacheDirectory(cache_dir);
+  std::error_code error;
+  if (!std::filesystem::exists(directory, error)) return kExitClean;
+  // Refuse to delete a directory that heaplint did not create.
+  if (!std::filesystem::exists(directory / "CACHEDIR.TAG", error)) {
+    std::cerr << "heaplint: error: " << directory.string()
+              << " has no CACHEDIR.TAG: not a heaplint cache, not removed\n";
+    return kExitError;
+  }
+  std::string message;
+  if (!removeCache(directory, message)) {
+    std::cerr << "heaplint: error: cannot remove " << directory.string() << ": " << message << '\n';
+    return kExitError;
+  }
+  std::cerr << "Removed the cache at " << directory.string() << ".\n";
+  return kExitClean;
 }
 
 bool checkGatingOptions(const CheckOptions& options, bool from_stdin) {

@@ -17,6 +17,9 @@ std::optional<int> applyGating(const CheckOptions& options, std::vector<FileRepo
 // --add-noqa: writes the noqa comments, prints how many were added; returns the exit code.
 int runAddNoqa(const CheckOptions& options, const std::vector<FileReport>& reports);
 
+// `heaplint clean`: removes the result cache directory.
+int runClean(const std::optional<std::string>& cache_dir);
+
 // Options that cannot go together; prints the one-line error and returns false.
 bool checkGatingOptions(const CheckOptions& options, bool from_stdin);
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/check_command.h"
+#include "cli/gating.h"
 #include "cli/rule_commands.h"
 
 #ifndef HEAPLINT_VERSION
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
                             "Report only findings on lines changed since this git revision");
   check_command->add_flag("--add-noqa", check.add_noqa,
                           "Add `# noqa: CODE` comments that silence every current finding");
+  check_command->add_flag("--no-cache", check.no_cache, "Neither read nor write the result cache");
+  check_command->add_option("--cache-dir", check.cache_dir,
+                            "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
+                            ".heaplint_cache)");
 
   std::string rule_selector;
   CLI::App* rule_command = app.add_subcommand("rule", "Print a rule's documentation");
@@ -66,6 +71,12 @@ int main(int argc, char** argv) {
   bool rules_json = false;
   CLI::App* rules_command = app.add_subcommand("rules", "List every rule");
   rules_command->add_flag("--json", rules_json, "Print the rules as JSON");
+
+  std::optional<std::string> clean_cache_dir;
+  CLI::App* clean_command = app.add_subcommand("clean", "Remove the result cache");
+  clean_command->add_option("--cache-dir", clean_cache_dir,
+                            "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
+                            ".heaplint_cache)");
 
   CLI::App* server_command =
       app.add_subcommand("server", "Run the language server over stdio (not yet available)");
@@ -90,6 +101,7 @@ int main(int argc, char** argv) {
     }
     if (rule_command->parsed()) return runRule(rule_selector);
     if (rules_command->parsed()) return runRules(rules_json);
+    if (clean_command->parsed()) return runClean(clean_cache_dir);
     if (server_command->parsed()) {
       std::cerr << "heaplint: error: the language server is not available in this build yet\n";
       return kExitError;
