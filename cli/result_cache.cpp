@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <system_error>
 
 #include "analyzer/facts_io.h"
@@ -217,6 +218,7 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   if (!in.ok() || !in.atEnd()) return false;
   report = std::move(cached);
   analysis = std::move(restored);
+  ++reused_;
   return true;
 }
 
@@ -256,6 +258,13 @@ void ResultCache::record(size_t index, const FileReport& report, const FileAnaly
 }
 
 void ResultCache::save() {
+  const char* stats = std::getenv("HEAPLINT_CACHE_STATS");
+  if (stats != nullptr && std::string_view(stats) == "1") {
+    size_t analysed = 0;
+    for (const Slot& slot : slots_)
+      analysed += slot.fresh ? 1 : 0;
+    std::cerr << "heaplint cache: " << reused_ << " reused, " << analysed << " analysed\n";
+  }
   for (Slot& slot : slots_) {
     if (!slot.fresh) continue;
     entries_[slot.key] = std::move(*slot.fresh);
