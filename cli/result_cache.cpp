@@ -4,6 +4,7 @@
 #include <cstring>
 #include <iostream>
 #include <system_error>
+#include <unordered_set>
 
 #include "analyzer/facts_io.h"
 #include "cli/file_io.h"
@@ -106,6 +107,11 @@ void writeFileQuietly(const fs::path& path, std::string_view contents) {
 }
 
 }  // namespace
+
+// A new LintSettings field must be added to settingsFingerprint() below, or warm runs would
+// reuse results computed under other settings. Update the size here once it is.
+static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + 3 * sizeof(std::vector<std::string>),
+              "LintSettings changed: add the new field to settingsFingerprint()");
 
 std::string settingsFingerprint(const AnalysisOptions& options) {
   std::string key;
@@ -265,6 +271,9 @@ void ResultCache::save() {
       analysed += slot.fresh ? 1 : 0;
     std::cerr << "heaplint cache: " << reused_ << " reused, " << analysed << " analysed\n";
   }
+  std::unordered_set<std::string_view> seen;
+  for (const Slot& slot : slots_)
+    seen.insert(slot.key);
   for (Slot& slot : slots_) {
     if (!slot.fresh) continue;
     entries_[slot.key] = std::move(*slot.fresh);
@@ -273,6 +282,11 @@ void ResultCache::save() {
   }
   if (!dirty_) return;
   std::error_code error;
+  // Files not part of this run and gone from disk would otherwise stay in the cache forever.
+  std::erase_if(entries_, [&](const auto& entry) {
+    std::error_code ignored;
+    return !seen.contains(entry.first) && !fs::exists(entry.first, ignored);
+  });
   fs::create_directories(file_.parent_path(), error);
   if (error) return;
   writeFileQuietly(directory_ / "CACHEDIR.TAG", kCacheDirTag);
