@@ -362,8 +362,8 @@ int runCheck(const CheckOptions& options) {
   }
 
   // CI gating (README "Continuous integration"): noqa adoption, baselines, changed lines.
-  if (options.add_noqa) return failed ? kExitError : runAddNoqa(options, reports);
   if (const std::optional<int> status = applyGating(options, reports)) return *status;
+  if (options.add_noqa) return failed ? kExitError : runAddNoqa(options, reports);
 
   size_t remaining = 0;
   size_t fixed = 0;

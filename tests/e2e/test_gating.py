@@ -182,6 +182,15 @@ class AddNoqaTest(HeaplintTestCase):
         )
         self.assertExit(self.check("."), 0)
 
+    def test_only_new_findings_with_a_baseline(self):
+        self.write("a.py", f"xs = [1]\n{SUM_LINE}\n")
+        self.assertExit(self.check("--write-baseline", "b.json", "a.py"), 0)
+        self.write("a.py", f"xs = [1]\n{SUM_LINE}\n{MIN_LINE}\n")
+        self.assertExit(self.check("--add-noqa", "--baseline", "b.json", "a.py"), 0)
+        self.assertEqual(
+            self.read("a.py").decode(), f"xs = [1]\n{SUM_LINE}\n{MIN_LINE}  # noqa: MEM101\n"
+        )
+
     def test_refuses_fix_and_stdin(self):
         self.write("a.py")
         self.assertUsageError(self.check("--add-noqa", "--fix", "a.py"))
