@@ -18,9 +18,11 @@ namespace heaplint::cli {
 using SourceLookup = std::function<std::optional<std::string>(const FileReport&)>;
 
 void writeJsonLines(std::ostream& out, std::span<const FileReport> files);
-// `source_root` is the absolute directory that report paths are relative to.
+// `source_root` is the absolute directory that report paths are relative to. Fixes are included
+// when applicable under `style` (safe ones; unsafe ones too with --unsafe-fixes).
 void writeSarif(std::ostream& out, std::span<const FileReport> files,
-                const std::string& source_root, const SourceLookup& lookup);
+                const std::string& source_root, const SourceLookup& lookup,
+                const OutputStyle& style);
 void writeGithub(std::ostream& out, std::span<const FileReport> files);
 void writeGitlab(std::ostream& out, std::span<const FileReport> files);
 void writeJunit(std::ostream& out, std::span<const FileReport> files);

@@ -46,10 +46,34 @@ std::string directoryUri(const std::string& directory) {
   return uri;
 }
 
+nlohmann::json regionJson(const Location& start, const Location& end) {
+  return {{"startLine", start.row},
+          {"startColumn", start.column},
+          {"endLine", end.row},
+          {"endColumn", end.column}};
+}
+
+// A SARIF fix: the edits as replacements of regions (columns in code points, like the rest).
+nlohmann::json fixJson(const std::string& path, const ReportedDiagnostic& d) {
+  nlohmann::json replacements = nlohmann::json::array();
+  for (const ReportedEdit& edit : d.fix->edits) {
+    replacements.push_back({{"deletedRegion", regionJson(edit.location, edit.end_location)},
+                            {"insertedContent", {{"text", edit.content}}}});
+  }
+  nlohmann::json change = nlohmann::json::object();
+  change["artifactLocation"] = artifactLocation(path);
+  change["replacements"] = std::move(replacements);
+  nlohmann::json fix = nlohmann::json::object();
+  fix["description"] = {{"text", d.fix_title.empty() ? std::string("Apply the fix") : d.fix_title}};
+  fix["artifactChanges"] = nlohmann::json::array({std::move(change)});
+  return fix;
+}
+
 }  // namespace
 
 void writeSarif(std::ostream& out, std::span<const FileReport> files,
-                const std::string& source_root, const SourceLookup& lookup) {
+                const std::string& source_root, const SourceLookup& lookup,
+                const OutputStyle& style) {
   const RuleTable rules = allRules();
   nlohmann::json rule_list = nlohmann::json::array();
   for (const RuleDefinition* rule : rules)
@@ -69,10 +93,7 @@ void writeSarif(std::ostream& out, std::span<const FileReport> files,
     for (const ReportedDiagnostic& d : file.diagnostics) {
       const auto rule_index =
           static_cast<size_t>(std::find(rules.begin(), rules.end(), d.rule) - rules.begin());
-      nlohmann::json region = {{"startLine", d.location.row},
-                               {"startColumn", d.location.column},
-                               {"endLine", d.end_location.row},
-                               {"endColumn", d.end_location.column}};
+      nlohmann::json region = regionJson(d.location, d.end_location);
       nlohmann::json physical = nlohmann::json::object();
       physical["artifactLocation"] = artifactLocation(file.path);
       physical["region"] = std::move(region);
@@ -88,6 +109,7 @@ void writeSarif(std::ostream& out, std::span<const FileReport> files,
       if (hash != line_hashes.end()) {
         result["partialFingerprints"] = {{"primaryLocationLineHash", hash->second}};
       }
+      if (isApplicable(d, style)) result["fixes"] = nlohmann::json::array({fixJson(file.path, d)});
       results.push_back(std::move(result));
     }
   }

@@ -26,7 +26,7 @@ void writeReport(std::ostream& out, std::span<const FileReport> files, OutputFor
     case OutputFormat::Sarif: {
       std::error_code error;
       const std::filesystem::path root = std::filesystem::current_path(error);
-      writeSarif(out, files, root.string(), lookup);
+      writeSarif(out, files, root.string(), lookup, style);
       break;
     }
     case OutputFormat::Github:

@@ -18,6 +18,7 @@ from e2e_support import (
     SOURCE_DIR,
     SUM_COLUMN,
     SUM_END_COLUMN,
+    SUM_FIXED,
     SUM_LINE,
     SUM_MESSAGE,
     TIMEOUT,
@@ -147,6 +148,27 @@ class SarifTest(HeaplintTestCase):
             {"startLine": 3, "startColumn": ANY_COLUMN, "endLine": 3, "endColumn": ANY_END_COLUMN},
         )
 
+    def test_fixes_are_included_when_applicable(self):
+        self.write("bad.py", TWO_FINDINGS)
+        first, second = self.sarif("bad.py")["runs"][0]["results"]
+        (fix,) = first["fixes"]
+        self.assertTrue(fix["description"]["text"])
+        (change,) = fix["artifactChanges"]
+        self.assertEqual(change["artifactLocation"], {"uri": "bad.py", "uriBaseId": "%SRCROOT%"})
+        # Applying the replacements to the line gives the fixed line.
+        line = SUM_LINE
+        for replacement in sorted(
+            change["replacements"], key=lambda r: r["deletedRegion"]["startColumn"], reverse=True
+        ):
+            region = replacement["deletedRegion"]
+            self.assertEqual((region["startLine"], region["endLine"]), (2, 2))
+            line = (line[: region["startColumn"] - 1] + replacement["insertedContent"]["text"]
+                    + line[region["endColumn"] - 1 :])
+        self.assertEqual(line, SUM_FIXED)
+        self.assertNotIn("fixes", second)  # any(): the fix is unsafe
+        result = self.check("--output-format", "sarif", "--unsafe-fixes", "bad.py")
+        self.assertIn("fixes", json.loads(result.stdout)["runs"][0]["results"][1])
+
     def test_line_hashes_match_the_codeql_action(self):
         # Tabs, CRLF, non-ASCII (one UTF-16 unit and a surrogate pair) and a repeated line.
         source = (
@@ -212,13 +234,16 @@ class SarifTest(HeaplintTestCase):
         )
         self.write("pkg/use.py", "from pkg.models import Point\n\npoints = [Point(i) for i in range(9)]\n")
         report = self.dir / "report.sarif"
-        result = self.check("--output-format", "sarif", "--output-file", str(report), ".")
+        result = self.check(
+            "--output-format", "sarif", "--unsafe-fixes", "--output-file", str(report), "."
+        )
         self.assertExit(result, 1)
         self.assertEqual(result.stdout, "")
         log = json.loads(report.read_text())
         self.assertEqual(
             sorted(r["ruleId"] for r in log["runs"][0]["results"]), ["MEM101", "MEM101", "MEM401"]
         )
+        self.assertTrue(any("fixes" in r for r in log["runs"][0]["results"]))
         self.assertEqual(self.validate(report), [])
 
     def test_validator_reports_errors_it_should(self):
