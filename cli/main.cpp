@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   CLI::App* check_command = app.add_subcommand("check", "Lint Python files for memory antipatterns");
   check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
   check_command
-      ->add_option("--output-format", check.format, "Output format: concise, full, json, json-lines, sarif, github, gitlab, junit or pylint")
+      ->add_option("--output-format", check.format,
+                   "Output format: concise, full, json, json-lines, sarif, github, gitlab, junit "
+                   "or pylint")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
   // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
   check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
