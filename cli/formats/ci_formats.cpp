@@ -1,3 +1,5 @@
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -130,6 +132,16 @@ void writeGithub(std::ostream& out, std::span<const FileReport> files) {
 
 void writeGitlab(std::ostream& out, std::span<const FileReport> files) {
   const std::vector<std::vector<std::string>> fingerprints = findingFingerprints(files);
+  // GitLab wants paths relative to the project, which is not always where heaplint runs.
+  const char* project_directory = std::getenv("CI_PROJECT_DIR");
+  const auto projectPath = [&](const std::string& path) {
+    if (project_directory == nullptr || project_directory[0] == '\0') return path;
+    std::error_code error;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    const std::filesystem::path relative =
+        absolute.lexically_normal().lexically_relative(project_directory);
+    return relative.empty() ? path : relative.string();
+  };
   nlohmann::json list = nlohmann::json::array();
   for (size_t f = 0; f < files.size(); ++f) {
     const FileReport& file = files[f];
@@ -141,7 +153,7 @@ void writeGitlab(std::ostream& out, std::span<const FileReport> files) {
                       {"fingerprint", fingerprints[f][i]},
                       {"severity", "major"},
                       {"location",
-                       {{"path", file.path},
+                       {{"path", projectPath(file.path)},
                         {"lines", {{"begin", d.location.row}, {"end", d.end_location.row}}}}}});
     }
   }

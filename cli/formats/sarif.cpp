@@ -114,6 +114,22 @@ void writeSarif(std::ostream& out, std::span<const FileReport> files,
     }
   }
 
+  // Files that could not be read and files checked only in part show in the run's invocation.
+  nlohmann::json notifications = nlohmann::json::array();
+  bool successful = true;
+  for (const FileReport& file : files) {
+    if (file.error) {
+      successful = false;
+      notifications.push_back({{"level", "error"}, {"message", {{"text", *file.error}}}});
+    }
+    for (const std::string& warning : file.warnings) {
+      notifications.push_back({{"level", "warning"}, {"message", {{"text", warning}}}});
+    }
+  }
+  nlohmann::json invocation = nlohmann::json::object();
+  invocation["executionSuccessful"] = successful;
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = std::move(notifications);
+
   nlohmann::json run = {
       {"tool",
        {{"driver",
@@ -125,6 +141,7 @@ void writeSarif(std::ostream& out, std::span<const FileReport> files,
       // Columns count Unicode code points, as in every other heaplint format.
       {"columnKind", "unicodeCodePoints"},
       {"originalUriBaseIds", {{kSourceRoot, {{"uri", directoryUri(source_root)}}}}},
+      {"invocations", nlohmann::json::array({std::move(invocation)})},
       {"results", std::move(results)}};
   const nlohmann::json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                               {"version", "2.1.0"},

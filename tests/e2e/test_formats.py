@@ -23,6 +23,7 @@ from e2e_support import (
     SUM_MESSAGE,
     TIMEOUT,
     HeaplintTestCase,
+    base_env,
 )
 
 TWO_FINDINGS = f"xs = [1, 2, 3]\n{SUM_LINE}\n{ANY_LINE}\n"
@@ -194,6 +195,14 @@ class SarifTest(HeaplintTestCase):
         expected = reference_line_hashes(TWO_FINDINGS)
         self.assertEqual(first["partialFingerprints"]["primaryLocationLineHash"], expected[2])
 
+    def test_partial_checks_show_as_notifications(self):
+        self.write("broken.py", f"xs = []\n{SUM_LINE}\ndef (:\n")
+        (invocation,) = self.sarif("broken.py")["runs"][0]["invocations"]
+        self.assertTrue(invocation["executionSuccessful"])
+        (notification,) = invocation["toolExecutionNotifications"]
+        self.assertEqual(notification["level"], "warning")
+        self.assertIn("syntax error", notification["message"]["text"])
+
     def test_no_findings_is_a_valid_empty_run(self):
         self.write("clean.py", "x = 1\n")
         log = self.sarif("clean.py")
@@ -228,6 +237,7 @@ class SarifTest(HeaplintTestCase):
     def test_validator_with_github_rules_finds_no_errors(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/bad.py", TWO_FINDINGS)
+        self.write("pkg/partial.py", f"xs = []\n{SUM_LINE}\ndef (:\n")
         self.write(
             "pkg/models.py",
             "class Point:\n    def __init__(self, x):\n        self.x = x\n",
@@ -241,7 +251,8 @@ class SarifTest(HeaplintTestCase):
         self.assertEqual(result.stdout, "")
         log = json.loads(report.read_text())
         self.assertEqual(
-            sorted(r["ruleId"] for r in log["runs"][0]["results"]), ["MEM101", "MEM101", "MEM401"]
+            sorted(r["ruleId"] for r in log["runs"][0]["results"]),
+            ["MEM101", "MEM101", "MEM101", "MEM401"],
         )
         self.assertTrue(any("fixes" in r for r in log["runs"][0]["results"]))
         self.assertEqual(self.validate(report), [])
@@ -277,6 +288,13 @@ class GithubTest(HeaplintTestCase):
 
 
 class GitlabTest(HeaplintTestCase):
+    def check(self, *args, env=None, **kwargs):
+        # A real GitLab job sets CI_PROJECT_DIR; these tests choose it themselves.
+        if env is None:
+            env = base_env()
+            env.pop("CI_PROJECT_DIR", None)
+        return super().check(*args, env=env, **kwargs)
+
     def test_code_quality_report(self):
         self.write("bad.py", TWO_FINDINGS)
         result = self.check("--output-format", "gitlab", "bad.py")
@@ -293,6 +311,14 @@ class GitlabTest(HeaplintTestCase):
             self.assertEqual(entry["location"], {"path": "bad.py", "lines": {"begin": row, "end": row}})
             self.assertRegex(entry["fingerprint"], r"^[0-9a-f]{16}$")
         self.assertNotEqual(report[0]["fingerprint"], report[1]["fingerprint"])
+
+    def test_paths_relative_to_the_gitlab_project(self):
+        self.write("sub/bad.py", TWO_FINDINGS)
+        result = self.check(
+            "--output-format", "gitlab", "bad.py", cwd=self.dir / "sub",
+            env=base_env(CI_PROJECT_DIR=str(self.dir)),
+        )
+        self.assertEqual([e["location"]["path"] for e in json.loads(result.stdout)], ["sub/bad.py"] * 2)
 
     def test_fingerprints_survive_moving_lines(self):
         self.write("bad.py", TWO_FINDINGS)
