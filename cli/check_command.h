@@ -23,6 +23,14 @@ struct CheckOptions {
   bool respect_gitignore = true;
   std::optional<std::string> stdin_filename;
   unsigned threads = 0;  // 0: one per core
+  // CI gating (README "Continuous integration").
+  std::optional<std::string> output_file;  // the report goes here instead of stdout
+  std::optional<std::string> write_baseline;  // record the findings here, report nothing
+  std::optional<std::string> baseline;        // report only findings not recorded here
+  std::optional<std::string> diff_base;       // report only findings on lines changed since REV
+  bool add_noqa = false;                      // silence every finding with `# noqa: CODE`
+  bool no_cache = false;
+  std::optional<std::string> cache_dir;  // default: $HEAPLINT_CACHE_DIR, else ./.heaplint_cache
 };
 
 // Exit codes, as documented in the README.

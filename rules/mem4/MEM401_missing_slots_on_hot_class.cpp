@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/facts_io.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -153,6 +154,69 @@ struct Facts final : FileFacts {
   // Module-level imports, so that `from pkg import Record` finds pkg/models.py through
   // pkg/__init__.py: ("pkg.Record", "pkg.models.Record").
   std::vector<std::pair<std::string, std::string>> reexports;
+
+  void write(FactsWriter& out) const override {
+    out.u32(static_cast<uint32_t>(classes.size()));
+    for (const ClassFact& fact : classes) {
+      out.string(fact.qualified);
+      out.string(fact.name);
+      out.u32(fact.start);
+      out.u32(fact.end);
+      out.u32(fact.row);
+      out.strings(fact.bases);
+      out.boolean(fact.has_slots);
+      out.boolean(fact.excluded);
+      out.boolean(fact.is_dataclass);
+      out.strings(fact.attributes);
+      out.u64(fact.field_count);
+      out.fix(fact.fix);
+    }
+    out.u32(static_cast<uint32_t>(hot_sites.size()));
+    for (const HotSite& site : hot_sites) {
+      out.string(site.callee);
+      out.u32(site.row);
+    }
+    out.u32(static_cast<uint32_t>(reexports.size()));
+    for (const auto& [alias, target] : reexports) {
+      out.string(alias);
+      out.string(target);
+    }
+  }
+
+  static std::unique_ptr<FileFacts> read(FactsReader& in) {
+    auto facts = std::make_unique<Facts>();
+    const uint32_t class_count = in.count();
+    for (uint32_t i = 0; i < class_count && in.ok(); ++i) {
+      ClassFact fact;
+      fact.qualified = in.string();
+      fact.name = in.string();
+      fact.start = in.u32();
+      fact.end = in.u32();
+      fact.row = in.u32();
+      fact.bases = in.strings();
+      fact.has_slots = in.boolean();
+      fact.excluded = in.boolean();
+      fact.is_dataclass = in.boolean();
+      fact.attributes = in.strings();
+      fact.field_count = in.u64();
+      fact.fix = in.fix();
+      facts->classes.push_back(std::move(fact));
+    }
+    const uint32_t site_count = in.count();
+    for (uint32_t i = 0; i < site_count && in.ok(); ++i) {
+      HotSite site;
+      site.callee = in.string();
+      site.row = in.u32();
+      facts->hot_sites.push_back(std::move(site));
+    }
+    const uint32_t reexport_count = in.count();
+    for (uint32_t i = 0; i < reexport_count && in.ok(); ++i) {
+      std::string alias = in.string();
+      facts->reexports.emplace_back(std::move(alias), in.string());
+    }
+    if (!in.ok()) return nullptr;
+    return facts;
+  }
 };
 
 struct ClassRecord {
@@ -897,6 +961,7 @@ extern const RuleDefinition kMissingSlotsOnHotClass{
       return std::make_unique<MissingSlotsOnHotClass>();
     },
     .join = join,
+    .read_facts = Facts::read,
 };
 
 }  // namespace heaplint
