@@ -10,7 +10,7 @@ from e2e_support import SOURCE_DIR, SUM_LINE, HeaplintTestCase, base_env
 
 STATS = base_env(HEAPLINT_CACHE_STATS="1")
 MODELS = "class Point:\n    def __init__(self, x):\n        self.x = x\n"
-USE_HOT = "from pkg.models import Point\n\npoints = [Point(i) for i in range(9)]\n"
+USE_HOT = "from pkg.models import Point\n\npoints = [Point(i) for i in rows]\n"
 USE_COLD = "from pkg.models import Point\n\npoint = Point(1)\n"
 
 

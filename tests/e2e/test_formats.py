@@ -242,7 +242,7 @@ class SarifTest(HeaplintTestCase):
             "pkg/models.py",
             "class Point:\n    def __init__(self, x):\n        self.x = x\n",
         )
-        self.write("pkg/use.py", "from pkg.models import Point\n\npoints = [Point(i) for i in range(9)]\n")
+        self.write("pkg/use.py", "from pkg.models import Point\n\npoints = [Point(i) for i in rows]\n")
         report = self.dir / "report.sarif"
         result = self.check(
             "--output-format", "sarif", "--unsafe-fixes", "--output-file", str(report), "."
