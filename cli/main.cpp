@@ -1,10 +1,11 @@
-// The `heaplint` binary: check, rule, rules and (soon) server subcommands.
+// The `heaplint` binary: check, rule, rules and server subcommands.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
 
 #include "cli/check_command.h"
 #include "cli/rule_commands.h"
+#include "lsp/server.h"
 
 #ifndef HEAPLINT_VERSION
 #define HEAPLINT_VERSION "0.0.0"
@@ -18,15 +19,17 @@ int main(int argc, char** argv) {
 
   CheckOptions check;
   bool no_respect_gitignore = false;
-  const std::map<std::string, OutputFormat> formats{
-      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full}, {"json", OutputFormat::Json}};
-  CLI::App* check_command = app.add_subcommand("check", "Lint Python files for memory antipatterns");
+  const std::map<std::string, OutputFormat> formats{{"concise", OutputFormat::Concise},
+                                                    {"full", OutputFormat::Full},
+                                                    {"json", OutputFormat::Json}};
+  CLI::App* check_command =
+      app.add_subcommand("check", "Lint Python files for memory antipatterns");
   check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
-  check_command
-      ->add_option("--output-format", check.format, "Output format: concise, full or json")
+  check_command->add_option("--output-format", check.format, "Output format: concise, full or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
   // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
-  check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
+  check_command
+      ->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
       ->delimiter(',')
       ->allow_extra_args(false);
   check_command->add_option("--ignore", check.ignore, "Rules to disable: codes, names, prefixes")
@@ -34,7 +37,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   check_command->add_flag("--fix", check.fix, "Apply safe fixes in place");
   check_command->add_flag("--unsafe-fixes", check.unsafe_fixes, "Also apply or show unsafe fixes");
-  check_command->add_flag("--diff", check.diff, "Print the fixes as a unified diff; change nothing");
+  check_command->add_flag("--diff", check.diff,
+                          "Print the fixes as a unified diff; change nothing");
   check_command->add_flag("--exit-zero", check.exit_zero, "Exit 0 even when there are findings");
   check_command->add_flag("--statistics", check.statistics, "Print counts per rule");
   check_command->add_flag("-q,--quiet", check.quiet, "Print findings only");
@@ -42,7 +46,8 @@ int main(int argc, char** argv) {
                           "Also check files that .gitignore files ignore");
   check_command->add_option("--stdin-filename", check.stdin_filename,
                             "Read the source from standard input, reporting it under this name");
-  check_command->add_option("-j,--threads", check.threads, "Worker threads (default: one per core)");
+  check_command->add_option("-j,--threads", check.threads,
+                            "Worker threads (default: one per core)");
 
   std::string rule_selector;
   CLI::App* rule_command = app.add_subcommand("rule", "Print a rule's documentation");
@@ -53,7 +58,7 @@ int main(int argc, char** argv) {
   rules_command->add_flag("--json", rules_json, "Print the rules as JSON");
 
   CLI::App* server_command =
-      app.add_subcommand("server", "Run the language server over stdio (not yet available)");
+      app.add_subcommand("server", "Run the language server (LSP 3.17) over stdin and stdout");
 
   try {
     app.parse(argc, argv);
@@ -75,10 +80,7 @@ int main(int argc, char** argv) {
     }
     if (rule_command->parsed()) return runRule(rule_selector);
     if (rules_command->parsed()) return runRules(rules_json);
-    if (server_command->parsed()) {
-      std::cerr << "heaplint: error: the language server is not available in this build yet\n";
-      return kExitError;
-    }
+    if (server_command->parsed()) return heaplint::lsp::runServer(HEAPLINT_VERSION);
   } catch (const std::exception& exception) {
     std::cerr << "heaplint: internal error: " << exception.what() << '\n';
     return kExitError;
