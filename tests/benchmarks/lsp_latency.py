@@ -107,6 +107,7 @@ def main() -> int:
             rss_before = rss_kib(client.process.pid)
 
             latencies = []
+            rss_samples = []  # every 100 edits: growth that keeps going would be a leak
             version = 1
             pending_delete = None
             for _ in range(args.edits):
@@ -129,6 +130,8 @@ def main() -> int:
                     "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
                 published = client.diagnostics(uri, version, timeout=30)
                 latencies.append((published["_received"] - sent) * 1000.0)
+                if len(latencies) % 100 == 0:
+                    rss_samples.append(rss_kib(client.process.pid))
             rss_after = rss_kib(client.process.pid)
             client.shutdown_and_exit()
         finally:
@@ -145,6 +148,7 @@ def main() -> int:
         "max_ms": round(max(latencies), 3),
         "rss_before_kib": rss_before,
         "rss_after_kib": rss_after,
+        "rss_every_100_edits_kib": rss_samples,
     }
     if args.json:
         print(json.dumps(figures))
@@ -156,6 +160,7 @@ def main() -> int:
               f"max {figures['max_ms']:.2f} ms")
         print(f"server RSS: {rss_before} KiB before, {rss_after} KiB after "
               f"({rss_after - rss_before:+d} KiB)")
+        print(f"server RSS every 100 edits (KiB): {' '.join(str(v) for v in rss_samples)}")
     return 0
 
 

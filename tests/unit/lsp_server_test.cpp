@@ -441,6 +441,86 @@ TEST(LspServer, ClientSettingsSelectAndIgnoreRules) {
   EXPECT_EQ(diagnostics[0]["code"], "MEM501");
 }
 
+TEST(LspServer, DebounceCoalescesABurstOfEdits) {
+  Client client;
+  client.initialize(json::object(), {{"debounceMs", 300}});
+  const std::string text = "xs = [1]\nt = sum([x for x in xs])\n";
+  client.open(kUri, text);
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  // Five keystrokes well within the debounce: one publication, for the last version.
+  for (int version = 2; version <= 6; ++version) {
+    client.change(kUri, version, json::array({{{"range", range(0, 0, 0, 0)}, {"text", "#"}}}));
+  }
+  const json diagnostics = client.diagnostics(kUri, 6);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, 8));
+  for (const std::string& message : client.transport().takeAll()) {
+    EXPECT_EQ(message.find("publishDiagnostics"), std::string::npos) << message;
+  }
+}
+
+TEST(LspServer, ClosingADocumentClearsItsDiagnostics) {
+  Client client;
+  client.initialize();
+  client.open(kUri, unicodeSource());
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  client.notify("textDocument/didClose", {{"textDocument", {{"uri", kUri}}}});
+  const json cleared = client.waitFor([](const json& m) {
+    return m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == kUri;
+  });
+  EXPECT_TRUE(cleared["params"]["diagnostics"].empty());
+}
+
+TEST(LspServer, WrongShapedParamsNeverCrashTheServer) {
+  Client client;
+  client.initialize({{"general", {{"positionEncodings", "utf-8"}}}, {"workspace", 3}});
+  client.open(kUri, unicodeSource());
+  client.diagnostics(kUri, 1);
+  const std::vector<std::string> methods = {"textDocument/didOpen",
+                                            "textDocument/didChange",
+                                            "textDocument/didSave",
+                                            "textDocument/didClose",
+                                            "workspace/didChangeWatchedFiles",
+                                            "workspace/didChangeConfiguration",
+                                            "textDocument/hover",
+                                            "textDocument/codeAction",
+                                            "textDocument/diagnostic"};
+  const std::vector<json> bad_params = {
+      nullptr,
+      1,
+      "text",
+      json::array(),
+      {{"textDocument", 1}},
+      {{"textDocument", {{"uri", 5}}}},
+      {{"textDocument", {{"uri", kUri}, {"version", "x"}}}, {"contentChanges", "x"}},
+      {{"textDocument", {{"uri", kUri}, {"version", 9}}},
+       {"contentChanges", json::array({{{"range", range(1, 0, 0, 0)}, {"text", 3}}})}},
+      {{"textDocument", {{"uri", kUri}, {"version", 9}}},
+       {"contentChanges",
+        json::array({{{"range", {{"start", position(99, 99)}, {"end", 7}}}, {"text", ""}}})}},
+      {{"textDocument", {{"uri", kUri}}}, {"position", {{"line", -1}, {"character", 0}}}},
+      {{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 1e12}, {"character", 1e12}}}},
+      {{"textDocument", {{"uri", kUri}}}, {"range", range(500, 0, 0, 400)}, {"context", 3}},
+      {{"changes", json::array({{{"uri", 4}}, {{"uri", "file:///x/pyproject.toml"}}})}},
+      {{"settings", {{"select", 5}, {"unsafeFixes", "yes"}, {"debounceMs", -4}}}},
+  };
+  int id = 1000;
+  for (const std::string& method : methods) {
+    for (const json& params : bad_params) {
+      client.sendRaw(json{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}.dump());
+      client.sendRaw(
+          json{{"jsonrpc", "2.0"}, {"id", ++id}, {"method", method}, {"params", params}}.dump());
+    }
+  }
+  // Still alive and consistent: a fresh document is analysed as usual.
+  const std::string uri = "file:///workspace/other.py";
+  client.open(uri, unicodeSource(), 3);
+  const json diagnostics = client.diagnostics(uri, 3);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, kUtf16Start));
+  EXPECT_TRUE(client.request("shutdown", nullptr)["result"].is_null());
+}
+
 class TemporaryDirectory {
  public:
   TemporaryDirectory() {
