@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include "analyzer/fix.h"
@@ -141,7 +142,6 @@ int Server::run() {
       break;
     }
   }
-  index_.reset();
   return exit_code;
 }
 
@@ -572,10 +572,12 @@ int runServer(const std::string& version) {
   StdioTransport transport(STDIN_FILENO, STDOUT_FILENO);
   ServerOptions options;
   options.version = version;
-  Server server(transport, options);
-  const int exit_code = server.run();
+  // Leaked on purpose: the process ends right after, without waiting for the reader (blocked on
+  // stdin) or the workspace scan (possibly deep in a large tree) to notice.
+  auto* server = new Server(transport, options);
+  const int exit_code = server->run();
   std::cout.flush();
-  return exit_code;
+  std::_Exit(exit_code);
 }
 
 }  // namespace heaplint::lsp

@@ -120,7 +120,8 @@ class Server {
   uint64_t analyses_ = 0;
 };
 
-// `heaplint server`: serves over stdin/stdout.
+// `heaplint server`: serves over stdin/stdout, then ends the process with the exit code (it does
+// not return).
 int runServer(const std::string& version);
 
 }  // namespace heaplint::lsp
