@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -72,6 +73,13 @@ def rss_kib(pid: int) -> int:
     return -1
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process: on a busy machine, latency includes waiting for a core,
+    CPU time per edit does not."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -105,6 +113,7 @@ def main() -> int:
             findings = len(first["params"]["diagnostics"])
             time.sleep(0.5)  # let the workspace index settle before measuring memory
             rss_before = rss_kib(client.process.pid)
+            cpu_before = cpu_seconds(client.process.pid)
 
             latencies = []
             rss_samples = []  # every 100 edits: growth that keeps going would be a leak
@@ -133,6 +142,7 @@ def main() -> int:
                 if len(latencies) % 100 == 0:
                     rss_samples.append(rss_kib(client.process.pid))
             rss_after = rss_kib(client.process.pid)
+            cpu_per_edit_ms = (cpu_seconds(client.process.pid) - cpu_before) * 1000.0 / args.edits
             client.shutdown_and_exit()
         finally:
             client.close()
@@ -146,6 +156,7 @@ def main() -> int:
         "p95_ms": round(percentile(latencies, 0.95), 3),
         "p99_ms": round(percentile(latencies, 0.99), 3),
         "max_ms": round(max(latencies), 3),
+        "server_cpu_ms_per_edit": round(cpu_per_edit_ms, 3),
         "rss_before_kib": rss_before,
         "rss_after_kib": rss_after,
         "rss_every_100_edits_kib": rss_samples,
@@ -158,6 +169,8 @@ def main() -> int:
         print(f"didChange -> publishDiagnostics: p50 {figures['p50_ms']:.2f} ms, "
               f"p95 {figures['p95_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, "
               f"max {figures['max_ms']:.2f} ms")
+        print(f"server CPU time per edit: {figures['server_cpu_ms_per_edit']:.2f} ms "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         print(f"server RSS: {rss_before} KiB before, {rss_after} KiB after "
               f"({rss_after - rss_before:+d} KiB)")
         print(f"server RSS every 100 edits (KiB): {' '.join(str(v) for v in rss_samples)}")
