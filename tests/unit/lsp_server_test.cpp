@@ -562,36 +562,49 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   EXPECT_TRUE(flagged);
 }
 
-TEST(LspDocuments, IncrementalReparseMatchesAFreshParse) {
+// Random single-character edits: after each, the incrementally re-parsed tree must equal a fresh
+// parse of the same text (with LF, CRLF and a byte-order mark).
+void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsigned seed) {
   DocumentStore store;
   PythonParser& parser = PythonParser::forThisThread();
-  std::string text = "def f(xs):\n    return sum([x for x in xs])\n\nclass C:\n    pass\n";
-  Document& document = store.open("file:///t.py", 1, text, parser);
-  std::mt19937 random(7);
-  const std::string alphabet = "ab([]): \n#'é";
+  Document& document = store.open("file:///t.py", 1, initial, parser);
+  std::mt19937 random(seed);
+  const std::vector<std::string> pieces = {"a", "b",  "(", ")", "[", "]",    ":",
+                                           " ", "\n", "#", "'", "é", "\r\n", "😀"};
   for (int version = 2; version < 300; ++version) {
     const SourceText& source = *document.source;
     const uint32_t row = random() % source.lineCount();
-    const uint32_t column = random() % (source.line(row).size() + 1);
-    const bool insert = random() % 2 == 0 || source.size() < 10;
+    const uint32_t width = source.utf16Position(source.lineEnd(row)).column;
+    const uint32_t column = random() % (width + 1);
     json change;
-    if (insert) {
-      const size_t pick = random() % (alphabet.size() - 1);
-      // Keep "é" whole: it is the last two bytes of the alphabet.
-      const std::string piece = pick >= alphabet.size() - 2 ? "é" : alphabet.substr(pick, 1);
-      change = {{"range", range(row, column, row, column)}, {"text", piece}};
+    if (random() % 2 == 0 || source.size() < 10) {
+      change = {{"range", range(row, column, row, column)},
+                {"text", pieces[random() % pieces.size()]}};
     } else {
       change = {{"range", range(row, column, row, column + 1)}, {"text", ""}};
     }
-    store.change(document, version, json::array({change}), PositionEncoding::Utf8, parser);
+    store.change(document, version, json::array({change}), PositionEncoding::Utf16, parser);
     const TreePtr fresh = parser.parse(*document.source);
     char* incremental_tree = ts_node_string(ts_tree_root_node(document.tree.get()));
     char* fresh_tree = ts_node_string(ts_tree_root_node(fresh.get()));
-    ASSERT_STREQ(incremental_tree, fresh_tree) << "after edit " << version << " of:\n"
-                                               << document.source->text();
+    const bool same = std::string_view(incremental_tree) == fresh_tree;
     free(incremental_tree);
     free(fresh_tree);
+    ASSERT_TRUE(same) << "after edit " << version << " (" << change.dump() << ") of:\n"
+                      << document.source->text();
   }
+}
+
+TEST(LspDocuments, IncrementalReparseMatchesAFreshParse) {
+  expectIncrementalReparseMatchesFreshParse(
+      "def f(xs):\n    return sum([x for x in xs])\n\nclass C:\n    pass\n", 7);
+}
+
+TEST(LspDocuments, IncrementalReparseWithCrlfAndByteOrderMark) {
+  expectIncrementalReparseMatchesFreshParse(
+      "\xEF\xBB\xBF"
+      "def f(xs):\r\n    return sum([x for x in xs])\r\n\r\nclass C:\r\n    pass\r\n",
+      11);
 }
 
 TEST(LspProtocol, FileUrisRoundTrip) {
