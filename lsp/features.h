@@ -26,7 +26,8 @@ json lspDiagnostics(const FeatureContext& context);
 inline constexpr std::string_view kFixAllKind = "source.fixAll.heaplint";
 json codeActions(const FeatureContext& context, const json& params);
 
-// hover.cpp: textDocument/hover; null when there is nothing to show.
-json hover(const FeatureContext& context, const json& params);
+// hover.cpp: textDocument/hover; null when there is nothing to show. Markdown unless the client
+// says it only shows plain text.
+json hover(const FeatureContext& context, const json& params, bool markdown);
 
 }  // namespace heaplint::lsp

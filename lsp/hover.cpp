@@ -42,7 +42,7 @@ bool inNoqaCodeList(std::string_view comment, size_t code_start) {
 
 }  // namespace
 
-json hover(const FeatureContext& context, const json& params) {
+json hover(const FeatureContext& context, const json& params, bool markdown) {
   const SourceText& source = *context.document.source;
   if (!context.document.tree) return nullptr;
   const uint32_t offset = offsetFromLsp(source, member(params, "position"), context.encoding);
@@ -65,17 +65,18 @@ json hover(const FeatureContext& context, const json& params) {
   const int index = findRule(context.options.rules, text.substr(start, end - start));
   if (index < 0) return nullptr;
   const RuleDefinition& rule = *context.options.rules[static_cast<size_t>(index)];
-  std::string markdown = "# ";
-  markdown += rule.code;
-  markdown += " ";
-  markdown += rule.name;
-  markdown += "\n\n";
-  markdown += rule.documentation;
-  markdown += "\n\n[Documentation](" + ruleUrl(rule) + ")";
+  std::string shown = markdown ? "# " : "";
+  shown += rule.code;
+  shown += " ";
+  shown += rule.name;
+  shown += "\n\n";
+  shown += rule.documentation;
+  shown += markdown ? "\n\n[Documentation](" + ruleUrl(rule) + ")" : "\n\n" + ruleUrl(rule);
   const auto first = static_cast<uint32_t>(comment_start + start);
   const auto last = static_cast<uint32_t>(comment_start + end);
-  return json{{"contents", {{"kind", "markdown"}, {"value", std::move(markdown)}}},
-              {"range", toLspRange(source, first, last, context.encoding)}};
+  return json{
+      {"contents", {{"kind", markdown ? "markdown" : "plaintext"}, {"value", std::move(shown)}}},
+      {"range", toLspRange(source, first, last, context.encoding)}};
 }
 
 }  // namespace heaplint::lsp

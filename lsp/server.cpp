@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -248,7 +249,7 @@ json Server::dispatchRequest(const std::string& method, const json& params) {
   }
   if (method == "textDocument/hover") {
     Document& document = documentFor(params);
-    return hover(contextFor(document), params);
+    return hover(contextFor(document), params, hover_markdown_);
   }
   throw LspError(ErrorCode::MethodNotFound, "unknown method `" + method + "`");
 }
@@ -315,6 +316,10 @@ json Server::initialize(const json& params) {
   diagnostic_refresh_ = flag(capabilities, {"workspace", "diagnostics", "refreshSupport"});
   dynamic_watch_registration_ =
       flag(capabilities, {"workspace", "didChangeWatchedFiles", "dynamicRegistration"});
+  if (const json* formats = find(capabilities, {"textDocument", "hover", "contentFormat"});
+      formats != nullptr && formats->is_array() && !formats->empty()) {
+    hover_markdown_ = std::find(formats->begin(), formats->end(), "markdown") != formats->end();
+  }
 
   std::vector<std::string> warnings;
   if (params.is_object() && params.contains("initializationOptions")) {

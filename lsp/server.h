@@ -111,6 +111,7 @@ class Server {
   bool pull_diagnostics_ = false;
   bool diagnostic_refresh_ = false;
   bool dynamic_watch_registration_ = false;
+  bool hover_markdown_ = true;
   ClientSettings client_settings_;
   std::unique_ptr<ClientSettingsProvider> settings_;
   std::unique_ptr<WorkspaceIndex> index_;

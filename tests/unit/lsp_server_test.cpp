@@ -387,6 +387,20 @@ TEST(LspServer, HoverOnNoqaCodeShowsTheRuleDocumentation) {
   EXPECT_TRUE(hoverAt(3).is_null());   // code, not a comment
 }
 
+TEST(LspServer, HoverInPlainTextForClientsWithoutMarkdown) {
+  Client client;
+  client.initialize({{"textDocument", {{"hover", {{"contentFormat", {"plaintext"}}}}}}});
+  client.open(kUri, "x = 1  # noqa: MEM101\n");
+  client.diagnostics(kUri, 1);
+  const json result =
+      client.request("textDocument/hover",
+                     {{"textDocument", {{"uri", kUri}}}, {"position", position(0, 17)}})["result"];
+  ASSERT_TRUE(result.is_object()) << result.dump();
+  EXPECT_EQ(result["contents"]["kind"], "plaintext");
+  EXPECT_EQ(result["contents"]["value"].get<std::string>().rfind("MEM101 list-comprehension", 0),
+            0u);
+}
+
 TEST(LspServer, PullDiagnosticsWhenTheClientSupportsThem) {
   Client client;
   const json response = client.initialize({{"textDocument", {{"diagnostic", json::object()}}}});
