@@ -93,14 +93,6 @@ void Server::readLoop(Transport& transport, std::shared_ptr<Inbox> inbox) {
   }
 }
 
-void Server::post(Event event) {
-  {
-    std::lock_guard lock(inbox_->mutex);
-    inbox_->events.push_back(std::move(event));
-  }
-  inbox_->ready.notify_one();
-}
-
 bool Server::waitForEvent(Event& event) {
   std::unique_lock lock(inbox_->mutex);
   const auto due = nextPublishDue();

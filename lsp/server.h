@@ -61,7 +61,6 @@ class Server {
   };
 
   static void readLoop(Transport& transport, std::shared_ptr<Inbox> inbox);
-  void post(Event event);
   bool waitForEvent(Event& event);
 
   // Returns false when the server must stop.
