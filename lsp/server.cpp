@@ -54,7 +54,9 @@ Server::Server(Transport& transport, ServerOptions options)
 
 Server::~Server() {
   index_.reset();  // stops and joins the index builder before anything it posts to goes away
-  if (reader_.joinable()) reader_.detach();
+  // The reader holds the transport: it must end before its owner destroys it. It does once the
+  // input ends, so the owner closes the transport first (runServer never destroys the server).
+  if (reader_.joinable()) reader_.join();
 }
 
 void Server::readLoop(Transport& transport, std::shared_ptr<Inbox> inbox) {
@@ -263,6 +265,8 @@ void Server::handleNotification(const std::string& method, const json& params) {
       didChangeWatchedFiles(params);
     } else if (method == "workspace/didChangeConfiguration") {
       didChangeConfiguration(params);
+    } else if (method == "workspace/didChangeWorkspaceFolders") {
+      didChangeWorkspaceFolders(params);
     }
     // Other notifications ($/setTrace, $/progress, ...) need nothing from us.
   } catch (const std::exception& error) {
@@ -337,15 +341,7 @@ json Server::initialize(const json& params) {
     }
   }
   index_ = std::make_unique<WorkspaceIndex>(*settings_);
-  if (options_.index_workspace) {
-    index_->start(roots_, [inbox = inbox_] {
-      {
-        std::lock_guard lock(inbox->mutex);
-        inbox->events.push_back(Event{Event::Kind::IndexReady, {}, {}});
-      }
-      inbox->ready.notify_one();
-    });
-  }
+  indexRoots(roots_);
   state_ = State::Running;
   for (const std::string& warning : warnings) {
     logMessage(kMessageWarning, "heaplint: initializationOptions: " + warning);
@@ -358,6 +354,7 @@ json Server::initialize(const json& params) {
       {"codeActionProvider",
        {{"codeActionKinds", json::array({"quickfix", kFixAllKind})}, {"resolveProvider", false}}},
       {"hoverProvider", true},
+      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
   };
   if (pull_diagnostics_) {
     server_capabilities["diagnosticProvider"] = {{"identifier", "heaplint"},
@@ -366,6 +363,36 @@ json Server::initialize(const json& params) {
   }
   return json{{"capabilities", std::move(server_capabilities)},
               {"serverInfo", {{"name", "heaplint"}, {"version", options_.version}}}};
+}
+
+void Server::indexRoots(std::vector<std::filesystem::path> roots) {
+  if (!options_.index_workspace) return;
+  // Posts to the inbox, not to the server: the scan may finish after the server is gone.
+  index_->start(std::move(roots), [inbox = inbox_] {
+    {
+      std::lock_guard lock(inbox->mutex);
+      inbox->events.push_back(Event{Event::Kind::IndexReady, {}, {}});
+    }
+    inbox->ready.notify_one();
+  });
+}
+
+void Server::didChangeWorkspaceFolders(const json& params) {
+  const json& event = member(params, "event");
+  const auto paths = [&](const char* key) {
+    std::vector<std::filesystem::path> out;
+    if (const json* folders = find(event, {key}); folders && folders->is_array()) {
+      for (const json& folder : *folders) {
+        if (auto path = pathFromUri(stringMember(folder, "uri"))) out.push_back(*path);
+      }
+    }
+    return out;
+  };
+  const std::vector<std::filesystem::path> removed = paths("removed");
+  for (const auto& root : removed)
+    index_->removeRoot(root);
+  if (!removed.empty()) refreshAll();
+  indexRoots(paths("added"));  // refreshes when the scan is done
 }
 
 void Server::initialized() {

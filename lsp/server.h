@@ -37,6 +37,7 @@ struct ServerOptions {
 class Server {
  public:
   Server(Transport& transport, ServerOptions options);
+  // Waits for the reader thread: close the transport's input before destroying the server.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -85,6 +86,8 @@ class Server {
   void didClose(const json& params);
   void didChangeWatchedFiles(const json& params);
   void didChangeConfiguration(const json& params);
+  void didChangeWorkspaceFolders(const json& params);
+  void indexRoots(std::vector<std::filesystem::path> roots);
   json pullDiagnostics(const json& params);
 
   Document& documentFor(const json& params);

@@ -1,5 +1,7 @@
 #include "lsp/workspace_index.h"
 
+#include <algorithm>
+
 #include "cli/file_discovery.h"
 #include "cli/file_io.h"
 #include "rules/registry.h"
@@ -16,7 +18,8 @@ RuleSet projectRules(RuleTable rules) {
 
 WorkspaceIndex::~WorkspaceIndex() {
   stop_ = true;
-  if (builder_.joinable()) builder_.join();
+  for (std::thread& builder : builders_)
+    builder.join();
 }
 
 std::unique_ptr<FileAnalysis> WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
@@ -38,11 +41,8 @@ std::unique_ptr<FileAnalysis> WorkspaceIndex::analyzeForFacts(const std::filesys
 
 void WorkspaceIndex::start(std::vector<std::filesystem::path> roots,
                            std::function<void()> on_ready) {
-  if (roots.empty()) {
-    ready_ = true;
-    return;
-  }
-  builder_ = std::thread([this, roots = std::move(roots), on_ready = std::move(on_ready)] {
+  if (roots.empty()) return;
+  builders_.emplace_back([this, roots = std::move(roots), on_ready = std::move(on_ready)] {
     std::vector<std::string> inputs;
     for (const auto& root : roots)
       inputs.push_back(root.string());
@@ -62,7 +62,6 @@ void WorkspaceIndex::start(std::vector<std::filesystem::path> roots,
         // One file the analyzer chokes on must not stop the index.
       }
     }
-    ready_ = true;
     if (on_ready) on_ready();
   });
 }
@@ -81,6 +80,16 @@ void WorkspaceIndex::update(const std::filesystem::path& path, const std::string
   std::unique_ptr<FileAnalysis> analysis = analyzeForFacts(path, std::move(contents));
   std::lock_guard lock(mutex_);
   files_[path] = std::move(analysis);
+}
+
+void WorkspaceIndex::removeRoot(const std::filesystem::path& root) {
+  const std::filesystem::path normal = std::filesystem::absolute(root).lexically_normal();
+  std::lock_guard lock(mutex_);
+  std::erase_if(files_, [&](const auto& entry) {
+    const auto [end, unused] =
+        std::mismatch(normal.begin(), normal.end(), entry.first.begin(), entry.first.end());
+    return end == normal.end();
+  });
 }
 
 void WorkspaceIndex::remove(const std::filesystem::path& path) {

@@ -26,9 +26,10 @@ class WorkspaceIndex {
   WorkspaceIndex& operator=(const WorkspaceIndex&) = delete;
 
   // Indexes every Python file under the roots on a background thread, then calls `on_ready` (from
-  // that thread).
+  // that thread). May be called again for workspace folders added later.
   void start(std::vector<std::filesystem::path> roots, std::function<void()> on_ready);
-  bool ready() const { return ready_; }
+  // Forgets every file under a workspace folder that was removed.
+  void removeRoot(const std::filesystem::path& root);
 
   // Re-indexes one file from the given text (on save), or from disk when `text` is null.
   void update(const std::filesystem::path& path, const std::string* text);
@@ -47,9 +48,8 @@ class WorkspaceIndex {
   SettingsProvider& settings_;
   mutable std::mutex mutex_;
   std::map<std::filesystem::path, std::unique_ptr<FileAnalysis>> files_;
-  std::thread builder_;
+  std::vector<std::thread> builders_;
   std::atomic<bool> stop_{false};
-  std::atomic<bool> ready_{false};
 };
 
 // Only the rules that decide across files: the index needs their facts, nothing else.

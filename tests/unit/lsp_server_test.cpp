@@ -576,6 +576,32 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   EXPECT_TRUE(flagged);
 }
 
+TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
+  TemporaryDirectory workspace;
+  const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("pkg/__init__.py", "");
+  workspace.write("pkg/models.py", models);
+  workspace.write(
+      "pkg/load.py",
+      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize();  // no workspace yet
+  const std::string uri = uriFromPath(workspace.path() / "pkg/models.py");
+  client.open(uri, models);
+  EXPECT_TRUE(client.diagnostics(uri, 1).empty());
+  const json folder = {{"uri", uriFromPath(workspace.path())}, {"name", "ws"}};
+  client.notify("workspace/didChangeWorkspaceFolders",
+                {{"event", {{"added", json::array({folder})}, {"removed", json::array()}}}});
+  json diagnostics = client.diagnostics(uri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["code"], "MEM401");
+  client.notify("workspace/didChangeWorkspaceFolders",
+                {{"event", {{"added", json::array()}, {"removed", json::array({folder})}}}});
+  EXPECT_TRUE(client.diagnostics(uri, 1).empty());
+}
+
 // Random single-character edits: after each, the incrementally re-parsed tree must equal a fresh
 // parse of the same text (with LF, CRLF and a byte-order mark).
 void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsigned seed) {
