@@ -1,4 +1,4 @@
-// The `heaplint` binary: check, rule, rules and (soon) server subcommands.
+// The `heaplint` binary: check, rule, rules and server subcommands.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
@@ -6,6 +6,7 @@
 #include "cli/check_command.h"
 #include "cli/gating.h"
 #include "cli/rule_commands.h"
+#include "lsp/server.h"
 
 #ifndef HEAPLINT_VERSION
 #define HEAPLINT_VERSION "0.0.0"
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
                    "or pylint")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
   // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
-  check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
+  check_command
+      ->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
       ->delimiter(',')
       ->allow_extra_args(false);
   check_command->add_option("--ignore", check.ignore, "Rules to disable: codes, names, prefixes")
@@ -41,7 +43,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   check_command->add_flag("--fix", check.fix, "Apply safe fixes in place");
   check_command->add_flag("--unsafe-fixes", check.unsafe_fixes, "Also apply or show unsafe fixes");
-  check_command->add_flag("--diff", check.diff, "Print the fixes as a unified diff; change nothing");
+  check_command->add_flag("--diff", check.diff,
+                          "Print the fixes as a unified diff; change nothing");
   check_command->add_flag("--exit-zero", check.exit_zero, "Exit 0 even when there are findings");
   check_command->add_flag("--statistics", check.statistics, "Print counts per rule");
   check_command->add_flag("-q,--quiet", check.quiet, "Print findings only");
@@ -81,7 +84,7 @@ int main(int argc, char** argv) {
                             ".heaplint_cache)");
 
   CLI::App* server_command =
-      app.add_subcommand("server", "Run the language server over stdio (not yet available)");
+      app.add_subcommand("server", "Run the language server (LSP 3.17) over stdin and stdout");
 
   try {
     app.parse(argc, argv);
@@ -104,10 +107,7 @@ int main(int argc, char** argv) {
     if (rule_command->parsed()) return runRule(rule_selector);
     if (rules_command->parsed()) return runRules(rules_json);
     if (clean_command->parsed()) return runClean(clean_cache_dir);
-    if (server_command->parsed()) {
-      std::cerr << "heaplint: error: the language server is not available in this build yet\n";
-      return kExitError;
-    }
+    if (server_command->parsed()) return heaplint::lsp::runServer(HEAPLINT_VERSION);
   } catch (const std::exception& exception) {
     std::cerr << "heaplint: internal error: " << exception.what() << '\n';
     return kExitError;

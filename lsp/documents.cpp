@@ -1,0 +1,113 @@
+#include "lsp/documents.h"
+
+#include <vector>
+
+namespace heaplint::lsp {
+namespace {
+
+TSPoint pointAt(const SourceText& source, uint32_t offset) {
+  const Position position = source.utf8Position(offset);
+  return TSPoint{position.row, position.column};
+}
+
+TSPoint pointAfter(TSPoint start, std::string_view inserted) {
+  TSPoint point = start;
+  for (const char c : inserted) {
+    if (c == '\n') {
+      ++point.row;
+      point.column = 0;
+    } else {
+      ++point.column;
+    }
+  }
+  return point;
+}
+
+}  // namespace
+
+Document& DocumentStore::open(std::string uri, int64_t version, std::string text,
+                              PythonParser& parser) {
+  Document document;
+  document.uri = uri;
+  document.path = pathFromUri(uri);
+  document.display_path = document.path ? document.path->string() : uri;
+  if (document.path) document.module = moduleInfoForPath(*document.path);
+  document.version = version;
+  document.source = std::make_unique<SourceText>(std::move(text));
+  document.tree = parser.parse(*document.source);
+  auto [it, inserted] = documents_.insert_or_assign(std::move(uri), std::move(document));
+  return it->second;
+}
+
+Document* DocumentStore::find(const std::string& uri) {
+  const auto it = documents_.find(uri);
+  return it == documents_.end() ? nullptr : &it->second;
+}
+
+void DocumentStore::change(Document& document, int64_t version, const json& content_changes,
+                           PositionEncoding encoding, PythonParser& parser) {
+  if (!content_changes.is_array()) {
+    throw LspError(ErrorCode::InvalidParams, "`contentChanges` must be an array");
+  }
+  // Catch malformed changes before touching the document.
+  for (const json& change : content_changes) {
+    if (!member(change, "text").is_string()) {
+      throw LspError(ErrorCode::InvalidParams, "a content change needs `text`");
+    }
+    if (change.contains("range")) {
+      const json& range = change["range"];
+      member(range, "start");
+      member(range, "end");
+    }
+  }
+
+  std::unique_ptr<SourceText> source = std::move(document.source);
+  TreePtr tree = std::move(document.tree);
+  bool reparse_from_scratch = false;
+  try {
+    for (const json& change : content_changes) {
+      const std::string& text = change["text"].get_ref<const std::string&>();
+      if (!change.contains("range")) {
+        source = std::make_unique<SourceText>(text);
+        reparse_from_scratch = true;
+        continue;
+      }
+      const json& range = change["range"];
+      uint32_t start = offsetFromLsp(*source, range["start"], encoding);
+      uint32_t end = offsetFromLsp(*source, range["end"], encoding);
+      if (end < start) std::swap(start, end);
+      // An edit touching the byte-order mark shifts where parsing starts: parse afresh.
+      if (source->hasByteOrderMark() && start < 3) reparse_from_scratch = true;
+      if (tree && !reparse_from_scratch) {
+        TSInputEdit edit;
+        edit.start_byte = start;
+        edit.old_end_byte = end;
+        edit.new_end_byte = start + static_cast<uint32_t>(text.size());
+        edit.start_point = pointAt(*source, start);
+        edit.old_end_point = pointAt(*source, end);
+        edit.new_end_point = pointAfter(edit.start_point, text);
+        ts_tree_edit(tree.get(), &edit);
+      }
+      std::string updated;
+      const std::string_view old_text = source->text();
+      updated.reserve(old_text.size() - (end - start) + text.size());
+      updated.append(old_text.substr(0, start));
+      updated.append(text);
+      updated.append(old_text.substr(end));
+      source = std::make_unique<SourceText>(std::move(updated));
+    }
+  } catch (...) {
+    // A bad position in a later change: keep what was applied, with a tree that matches it.
+    document.source = std::move(source);
+    document.tree = parser.parse(*document.source);
+    document.version = version;
+    document.analysis.reset();
+    throw;
+  }
+  document.source = std::move(source);
+  document.tree = parser.parse(*document.source, reparse_from_scratch ? nullptr : tree.get());
+  document.version = version;
+  document.analysis.reset();
+}
+
+}  // namespace heaplint::lsp

@@ -1,0 +1,54 @@
+// Open documents: each keeps its text with a line index and its tree-sitter tree. Incremental
+// changes edit the tree (ts_tree_edit) and re-parse with the old tree, so a keystroke re-parses
+// only the region around it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "analyzer/analyze.h"
+#include "lsp/protocol.h"
+#include "lsp/settings_provider.h"
+
+namespace heaplint::lsp {
+
+struct Document {
+  std::string uri;
+  std::optional<std::filesystem::path> path;  // for file: URIs
+  std::string display_path;                   // what rules see as the file's path
+  ModuleInfo module;
+  int64_t version = 0;
+  std::unique_ptr<SourceText> source;
+  TreePtr tree;
+
+  // The analysis of the current text and the settings it was made with; recomputed when stale.
+  std::optional<FileAnalysis> analysis;
+  std::shared_ptr<const ResolvedSettings> settings;
+  uint64_t analysis_id = 0;  // distinct for every analysis the server makes (pull result ids)
+  // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).
+  std::optional<std::chrono::steady_clock::time_point> publish_due;
+};
+
+class DocumentStore {
+ public:
+  Document& open(std::string uri, int64_t version, std::string text, PythonParser& parser);
+  // Applies one didChange notification's contentChanges in order. Throws LspError(InvalidParams)
+  // on a malformed change; the changes before it stay applied, and text and tree stay in step.
+  void change(Document& document, int64_t version, const json& content_changes,
+              PositionEncoding encoding, PythonParser& parser);
+  void close(const std::string& uri) { documents_.erase(uri); }
+
+  Document* find(const std::string& uri);
+  std::map<std::string, Document>& all() { return documents_; }
+  const std::map<std::string, Document>& all() const { return documents_; }
+
+ private:
+  std::map<std::string, Document> documents_;
+};
+
+}  // namespace heaplint::lsp

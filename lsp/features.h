@@ -1,0 +1,33 @@
+// The language features, one file each (diagnostics.cpp, code_actions.cpp, hover.cpp). Each turns
+// an open document and its analysis into LSP JSON; none of them runs the analyzer's rules itself.
+#pragma once
+
+#include "analyzer/analyze.h"
+#include "lsp/documents.h"
+#include "lsp/protocol.h"
+#include "lsp/settings_provider.h"
+
+namespace heaplint::lsp {
+
+struct FeatureContext {
+  const Document& document;
+  const FileAnalysis& analysis;
+  const ResolvedSettings& settings;
+  AnalysisOptions options;  // as the analysis was made; for re-running it (fix all)
+  PositionEncoding encoding;
+};
+
+// diagnostics.cpp
+json toLspDiagnostic(const SourceText& source, const Diagnostic& diagnostic,
+                     PositionEncoding encoding);
+json lspDiagnostics(const FeatureContext& context);
+
+// code_actions.cpp: textDocument/codeAction.
+inline constexpr std::string_view kFixAllKind = "source.fixAll.heaplint";
+json codeActions(const FeatureContext& context, const json& params);
+
+// hover.cpp: textDocument/hover; null when there is nothing to show. Markdown unless the client
+// says it only shows plain text.
+json hover(const FeatureContext& context, const json& params, bool markdown);
+
+}  // namespace heaplint::lsp

@@ -1,0 +1,607 @@
+#include "lsp/server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "analyzer/fix.h"
+#include "rules/registry.h"
+
+namespace heaplint::lsp {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMessageError = 1;
+constexpr int kMessageWarning = 2;
+constexpr int kFileDeleted = 3;
+// However long edits keep coming, diagnostics are not held back longer than this.
+constexpr std::chrono::milliseconds kMaxCoalesce{200};
+
+bool isConfigurationFile(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  return name == "pyproject.toml" || name == "heaplint.toml" || name == ".heaplint.toml";
+}
+
+bool isPythonFile(const std::filesystem::path& path) {
+  const std::string extension = path.extension().string();
+  return extension == ".py" || extension == ".pyi";
+}
+
+const json* find(const json& object, std::initializer_list<const char*> keys) {
+  const json* at = &object;
+  for (const char* key : keys) {
+    if (!at->is_object()) return nullptr;
+    const auto it = at->find(key);
+    if (it == at->end()) return nullptr;
+    at = &*it;
+  }
+  return at;
+}
+
+bool flag(const json& object, std::initializer_list<const char*> keys) {
+  const json* value = find(object, keys);
+  return value != nullptr && value->is_boolean() && value->get<bool>();
+}
+
+}  // namespace
+
+Server::Server(Transport& transport, ServerOptions options)
+    : transport_(transport), options_(std::move(options)), inbox_(std::make_shared<Inbox>()) {}
+
+Server::~Server() {
+  index_.reset();  // stops and joins the index builder before anything it posts to goes away
+  // The reader holds the transport: it must end before its owner destroys it. It does once the
+  // input ends, so the owner closes the transport first (runServer never destroys the server).
+  if (reader_.joinable()) reader_.join();
+}
+
+void Server::readLoop(Transport& transport, std::shared_ptr<Inbox> inbox) {
+  while (true) {
+    Transport::ReadResult read = transport.read();
+    Event event;
+    if (read.status == Transport::ReadStatus::Closed) {
+      event.kind = Event::Kind::Closed;
+    } else if (read.status == Transport::ReadStatus::Malformed) {
+      event.kind = Event::Kind::Malformed;
+      event.error = std::move(read.body);
+    } else {
+      event.kind = Event::Kind::Message;
+      event.message = json::parse(read.body, nullptr, /*allow_exceptions=*/false);
+      if (event.message.is_discarded()) {
+        event.kind = Event::Kind::Malformed;
+        event.error = "the message is not valid JSON";
+      } else if (event.message.is_object() && event.message.contains("method") &&
+                 event.message["method"] == "$/cancelRequest") {
+        // Recorded here, not queued: the request it cancels may already be waiting in the queue.
+        const json* id = find(event.message, {"params", "id"});
+        if (id != nullptr) {
+          std::lock_guard lock(inbox->mutex);
+          inbox->cancelled.insert(id->dump());
+        }
+        continue;
+      }
+    }
+    const bool closed = event.kind == Event::Kind::Closed;
+    {
+      std::lock_guard lock(inbox->mutex);
+      inbox->events.push_back(std::move(event));
+    }
+    inbox->ready.notify_one();
+    if (closed) return;
+  }
+}
+
+bool Server::waitForEvent(Event& event) {
+  std::unique_lock lock(inbox_->mutex);
+  const auto due = nextPublishDue();
+  if (due) {
+    if (!inbox_->ready.wait_until(lock, *due, [&] { return !inbox_->events.empty(); })) {
+      return false;
+    }
+  } else {
+    inbox_->ready.wait(lock, [&] { return !inbox_->events.empty(); });
+  }
+  event = std::move(inbox_->events.front());
+  inbox_->events.pop_front();
+  return true;
+}
+
+int Server::run() {
+  reader_ = std::thread(readLoop, std::ref(transport_), inbox_);
+  int exit_code = 1;
+  while (true) {
+    // Publish what is due, unless more messages are already queued: those are applied first so a
+    // burst of edits costs one analysis, but only up to kMaxCoalesce.
+    const auto due = nextPublishDue();
+    if (due && *due <= Clock::now()) {
+      bool queued = false;
+      {
+        std::lock_guard lock(inbox_->mutex);
+        queued = !inbox_->events.empty();
+      }
+      if (!queued || *due + kMaxCoalesce <= Clock::now()) publishDue();
+    }
+    Event event;
+    if (!waitForEvent(event)) continue;  // a publication fell due
+    if (event.kind == Event::Kind::Closed) {
+      exit_code = state_ == State::ShutDown ? 0 : 1;
+      reader_.join();
+      break;
+    }
+    if (!handle(event)) {
+      exit_code = state_ == State::ShutDown ? 0 : 1;
+      break;
+    }
+  }
+  return exit_code;
+}
+
+bool Server::handle(Event& event) {
+  switch (event.kind) {
+    case Event::Kind::Malformed:
+      replyError(nullptr, ErrorCode::ParseError, event.error);
+      return true;
+    case Event::Kind::IndexReady:
+      refreshAll();
+      return true;
+    case Event::Kind::Closed:
+      return false;
+    case Event::Kind::Message:
+      break;
+  }
+  const json& message = event.message;
+  if (message.is_object() && message.contains("method") && message["method"] == "exit") {
+    return false;
+  }
+  handleMessage(message);
+  return true;
+}
+
+void Server::handleMessage(const json& message) {
+  if (!message.is_object()) {
+    replyError(nullptr, ErrorCode::InvalidRequest, "a message must be a JSON object");
+    return;
+  }
+  const auto method = message.find("method");
+  const auto id = message.find("id");
+  if (id != message.end() && !id->is_string() && !id->is_number_integer() && !id->is_null()) {
+    replyError(nullptr, ErrorCode::InvalidRequest, "`id` must be an integer or a string");
+    return;
+  }
+  if (method == message.end()) {
+    // A response to one of our requests (registerCapability, diagnostic refresh): nothing to do.
+    if (id != message.end() && (message.contains("result") || message.contains("error"))) return;
+    replyError(id != message.end() ? *id : json(nullptr), ErrorCode::InvalidRequest,
+               "a message needs a `method`");
+    return;
+  }
+  if (!method->is_string()) {
+    replyError(id != message.end() ? *id : json(nullptr), ErrorCode::InvalidRequest,
+               "`method` must be a string");
+    return;
+  }
+  const json params = message.value("params", json(nullptr));
+  if (!params.is_null() && !params.is_object() && !params.is_array()) {
+    if (id != message.end()) {
+      replyError(*id, ErrorCode::InvalidParams, "`params` must be an object or an array");
+    }
+    return;
+  }
+  if (id != message.end()) {
+    handleRequest(*id, method->get<std::string>(), params);
+  } else {
+    handleNotification(method->get<std::string>(), params);
+  }
+}
+
+void Server::handleRequest(const json& id, const std::string& method, const json& params) {
+  {
+    std::lock_guard lock(inbox_->mutex);
+    if (inbox_->cancelled.erase(id.dump()) > 0) {
+      replyError(id, ErrorCode::RequestCancelled, "cancelled");
+      return;
+    }
+  }
+  if (state_ == State::Uninitialized && method != "initialize") {
+    replyError(id, ErrorCode::ServerNotInitialized, "the server is not initialized yet");
+    return;
+  }
+  if (state_ == State::ShutDown) {
+    replyError(id, ErrorCode::InvalidRequest, "the server is shutting down");
+    return;
+  }
+  try {
+    reply(id, dispatchRequest(method, params));
+  } catch (const LspError& error) {
+    replyError(id, error.code(), error.what());
+  } catch (const json::exception& error) {
+    replyError(id, ErrorCode::InvalidParams, error.what());
+  } catch (const std::exception& error) {
+    replyError(id, ErrorCode::InternalError, error.what());
+  }
+}
+
+json Server::dispatchRequest(const std::string& method, const json& params) {
+  if (method == "initialize") {
+    if (state_ != State::Uninitialized) {
+      throw LspError(ErrorCode::InvalidRequest, "initialize was already called");
+    }
+    return initialize(params);
+  }
+  if (method == "shutdown") {
+    state_ = State::ShutDown;
+    return nullptr;
+  }
+  if (method == "textDocument/diagnostic") return pullDiagnostics(params);
+  if (method == "textDocument/codeAction") {
+    Document& document = documentFor(params);
+    return codeActions(contextFor(document), params);
+  }
+  if (method == "textDocument/hover") {
+    Document& document = documentFor(params);
+    return hover(contextFor(document), params, hover_markdown_);
+  }
+  throw LspError(ErrorCode::MethodNotFound, "unknown method `" + method + "`");
+}
+
+void Server::handleNotification(const std::string& method, const json& params) {
+  if (state_ == State::Uninitialized) return;  // the specification says: drop them
+  try {
+    if (method == "initialized") {
+      initialized();
+    } else if (method == "textDocument/didOpen") {
+      didOpen(params);
+    } else if (method == "textDocument/didChange") {
+      didChange(params);
+    } else if (method == "textDocument/didSave") {
+      didSave(params);
+    } else if (method == "textDocument/didClose") {
+      didClose(params);
+    } else if (method == "workspace/didChangeWatchedFiles") {
+      didChangeWatchedFiles(params);
+    } else if (method == "workspace/didChangeConfiguration") {
+      didChangeConfiguration(params);
+    } else if (method == "workspace/didChangeWorkspaceFolders") {
+      didChangeWorkspaceFolders(params);
+    }
+    // Other notifications ($/setTrace, $/progress, ...) need nothing from us.
+  } catch (const std::exception& error) {
+    logMessage(kMessageError, "heaplint: " + method + ": " + error.what());
+  }
+}
+
+void Server::send(const json& message) {
+  transport_.write(message.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void Server::reply(const json& id, json result) {
+  send(json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
+}
+
+void Server::replyError(const json& id, ErrorCode code, const std::string& message) {
+  send(json{{"jsonrpc", "2.0"},
+            {"id", id},
+            {"error", {{"code", static_cast<int>(code)}, {"message", message}}}});
+}
+
+void Server::notify(std::string_view method, json params) {
+  send(json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
+}
+
+void Server::requestFromClient(std::string_view method, json params) {
+  json message{{"jsonrpc", "2.0"},
+               {"id", "heaplint-" + std::to_string(next_request_id_++)},
+               {"method", method}};
+  if (!params.is_null()) message["params"] = std::move(params);
+  send(message);
+}
+
+void Server::logMessage(int type, const std::string& message) {
+  notify("window/logMessage", {{"type", type}, {"message", message}});
+}
+
+json Server::initialize(const json& params) {
+  const json capabilities =
+      params.is_object() ? params.value("capabilities", json::object()) : json::object();
+  encoding_ = negotiateEncoding(capabilities);
+  pull_diagnostics_ = find(capabilities, {"textDocument", "diagnostic"}) != nullptr;
+  diagnostic_refresh_ = flag(capabilities, {"workspace", "diagnostics", "refreshSupport"});
+  dynamic_watch_registration_ =
+      flag(capabilities, {"workspace", "didChangeWatchedFiles", "dynamicRegistration"});
+  if (const json* formats = find(capabilities, {"textDocument", "hover", "contentFormat"});
+      formats != nullptr && formats->is_array() && !formats->empty()) {
+    hover_markdown_ = std::find(formats->begin(), formats->end(), "markdown") != formats->end();
+  }
+
+  std::vector<std::string> warnings;
+  if (params.is_object() && params.contains("initializationOptions")) {
+    client_settings_ = ClientSettings::fromJson(params["initializationOptions"], warnings);
+  }
+  settings_ = std::make_unique<ClientSettingsProvider>(client_settings_);
+  for (const std::string& selector : settings_->unknownSelectors()) {
+    warnings.push_back("unknown rule selector `" + selector + "`");
+  }
+
+  if (const json* folders = find(params, {"workspaceFolders"}); folders && folders->is_array()) {
+    for (const json& folder : *folders) {
+      if (const json* uri = find(folder, {"uri"}); uri && uri->is_string()) {
+        if (auto path = pathFromUri(uri->get<std::string>())) roots_.push_back(*path);
+      }
+    }
+  }
+  if (roots_.empty()) {
+    if (const json* uri = find(params, {"rootUri"}); uri && uri->is_string()) {
+      if (auto path = pathFromUri(uri->get<std::string>())) roots_.push_back(*path);
+    } else if (const json* path = find(params, {"rootPath"}); path && path->is_string()) {
+      roots_.emplace_back(path->get<std::string>());
+    }
+  }
+  index_ = std::make_unique<WorkspaceIndex>(*settings_);
+  indexRoots(roots_);
+  state_ = State::Running;
+  for (const std::string& warning : warnings) {
+    logMessage(kMessageWarning, "heaplint: initializationOptions: " + warning);
+  }
+
+  json server_capabilities{
+      {"positionEncoding", encodingName(encoding_)},
+      {"textDocumentSync",
+       {{"openClose", true}, {"change", 2 /* incremental */}, {"save", {{"includeText", false}}}}},
+      {"codeActionProvider",
+       {{"codeActionKinds", json::array({"quickfix", kFixAllKind})}, {"resolveProvider", false}}},
+      {"hoverProvider", true},
+      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
+  };
+  if (pull_diagnostics_) {
+    server_capabilities["diagnosticProvider"] = {{"identifier", "heaplint"},
+                                                 {"interFileDependencies", true},
+                                                 {"workspaceDiagnostics", false}};
+  }
+  return json{{"capabilities", std::move(server_capabilities)},
+              {"serverInfo", {{"name", "heaplint"}, {"version", options_.version}}}};
+}
+
+void Server::indexRoots(std::vector<std::filesystem::path> roots) {
+  if (!options_.index_workspace) return;
+  // Posts to the inbox, not to the server: the scan may finish after the server is gone.
+  index_->start(std::move(roots), [inbox = inbox_] {
+    {
+      std::lock_guard lock(inbox->mutex);
+      inbox->events.push_back(Event{Event::Kind::IndexReady, {}, {}});
+    }
+    inbox->ready.notify_one();
+  });
+}
+
+void Server::didChangeWorkspaceFolders(const json& params) {
+  const json& event = member(params, "event");
+  const auto paths = [&](const char* key) {
+    std::vector<std::filesystem::path> out;
+    if (const json* folders = find(event, {key}); folders && folders->is_array()) {
+      for (const json& folder : *folders) {
+        if (auto path = pathFromUri(stringMember(folder, "uri"))) out.push_back(*path);
+      }
+    }
+    return out;
+  };
+  const std::vector<std::filesystem::path> removed = paths("removed");
+  for (const auto& root : removed)
+    index_->removeRoot(root);
+  if (!removed.empty()) refreshAll();
+  indexRoots(paths("added"));  // refreshes when the scan is done
+}
+
+void Server::initialized() {
+  if (!dynamic_watch_registration_) return;
+  json watchers = json::array();
+  for (const std::string& pattern : settings_->watchedConfigurationFiles()) {
+    watchers.push_back({{"globPattern", pattern}});
+  }
+  // Python files changed outside the editor (git checkout) change the cross-file facts.
+  watchers.push_back({{"globPattern", "**/*.py"}});
+  requestFromClient("client/registerCapability",
+                    {{"registrations",
+                      json::array({{{"id", "heaplint-watched-files"},
+                                    {"method", "workspace/didChangeWatchedFiles"},
+                                    {"registerOptions", {{"watchers", std::move(watchers)}}}}})}});
+}
+
+Document& Server::documentFor(const json& params) {
+  const std::string uri = stringMember(member(params, "textDocument"), "uri");
+  Document* document = documents_.find(uri);
+  if (document == nullptr) {
+    throw LspError(ErrorCode::InvalidParams, "the document `" + uri + "` is not open");
+  }
+  return *document;
+}
+
+void Server::didOpen(const json& params) {
+  const json& item = member(params, "textDocument");
+  const json& version = member(item, "version");
+  Document& document = documents_.open(stringMember(item, "uri"),
+                                       version.is_number_integer() ? version.get<int64_t>() : 0,
+                                       stringMember(item, "text"), PythonParser::forThisThread());
+  schedulePublish(document, std::chrono::milliseconds(0));
+}
+
+void Server::didChange(const json& params) {
+  Document& document = documentFor(params);
+  const json& version = member(member(params, "textDocument"), "version");
+  documents_.change(document,
+                    version.is_number_integer() ? version.get<int64_t>() : document.version + 1,
+                    member(params, "contentChanges"), encoding_, PythonParser::forThisThread());
+  schedulePublish(document, debounce());
+}
+
+void Server::didSave(const json& params) {
+  Document& document = documentFor(params);
+  if (!document.path) return;
+  const std::string text(document.source->text());
+  index_->update(*document.path, &text);
+  refreshAll();
+}
+
+void Server::didClose(const json& params) {
+  const std::string uri = stringMember(member(params, "textDocument"), "uri");
+  if (documents_.find(uri) == nullptr) return;
+  documents_.close(uri);
+  // Push mode: clear what was published, as clients keep it otherwise.
+  if (!pull_diagnostics_)
+    notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+}
+
+void Server::didChangeWatchedFiles(const json& params) {
+  bool changed = false;
+  for (const json& change : member(params, "changes")) {
+    const auto path = pathFromUri(stringMember(change, "uri"));
+    if (!path) continue;
+    if (isConfigurationFile(*path)) {
+      settings_->invalidate();
+      changed = true;
+    } else if (isPythonFile(*path)) {
+      // Open documents are indexed from the editor's text on save, not from disk.
+      bool open = false;
+      for (const auto& [uri, document] : documents_.all())
+        open = open || document.path == *path;
+      if (open) continue;
+      const json& type = member(change, "type");
+      if (type.is_number_integer() && type.get<int>() == kFileDeleted) {
+        index_->remove(*path);
+      } else {
+        index_->update(*path, nullptr);
+      }
+      changed = true;
+    }
+  }
+  if (changed) refreshAll();
+}
+
+void Server::didChangeConfiguration(const json& params) {
+  const json* settings = find(params, {"settings"});
+  if (settings == nullptr || settings->is_null()) return;
+  std::vector<std::string> warnings;
+  client_settings_ = ClientSettings::fromJson(*settings, warnings);
+  settings_->setClientSettings(client_settings_);
+  for (const std::string& warning : warnings) {
+    logMessage(kMessageWarning, "heaplint: settings: " + warning);
+  }
+  refreshAll();
+}
+
+void Server::refreshAll() {
+  for (auto& [uri, document] : documents_.all()) {
+    document.analysis.reset();
+    if (!pull_diagnostics_) schedulePublish(document, std::chrono::milliseconds(0));
+  }
+  if (pull_diagnostics_ && diagnostic_refresh_) {
+    requestFromClient("workspace/diagnostic/refresh", nullptr);
+  }
+}
+
+std::chrono::milliseconds Server::debounce() const {
+  return client_settings_.debounce_ms >= 0 ? std::chrono::milliseconds(client_settings_.debounce_ms)
+                                           : options_.debounce;
+}
+
+AnalysisOptions Server::optionsFor(const Document& document,
+                                   const ResolvedSettings& settings) const {
+  AnalysisOptions options;
+  options.rules = allRules();
+  options.enabled = settings.enabled;
+  options.settings = &settings.lint;
+  options.path = document.display_path;
+  options.module = document.module;
+  options.verify_fixes = false;  // see analysisOf()
+  return options;
+}
+
+const FileAnalysis& Server::analysisOf(Document& document) {
+  if (document.analysis) return *document.analysis;
+  document.settings = settings_->settingsFor(document.path.value_or(std::filesystem::path()));
+  const AnalysisOptions options = optionsFor(document, *document.settings);
+  if (!document.tree) document.tree = PythonParser::forThisThread().parse(*document.source);
+  FileAnalysis analysis = analyzeTree(*document.source, *document.tree, options);
+  const std::filesystem::path* path = document.path ? &*document.path : nullptr;
+  index_->join(analysis, path, options);
+  // Fixes are checked (re-parsed with the fix applied) only when a code action offers them:
+  // checking every fix on every keystroke costs a re-parse per fix. A file with syntax errors gets
+  // none, as in the CLI.
+  if (analysis.has_syntax_error) {
+    for (Diagnostic& diagnostic : analysis.diagnostics)
+      diagnostic.fix.reset();
+  }
+  document.analysis_id = ++analyses_;
+  document.analysis = std::move(analysis);
+  return *document.analysis;
+}
+
+FeatureContext Server::contextFor(Document& document) {
+  const FileAnalysis& analysis = analysisOf(document);
+  return FeatureContext{document, analysis, *document.settings,
+                        optionsFor(document, *document.settings), encoding_};
+}
+
+void Server::schedulePublish(Document& document, std::chrono::milliseconds delay) {
+  if (pull_diagnostics_) return;
+  document.publish_due = Clock::now() + delay;
+}
+
+std::optional<Clock::time_point> Server::nextPublishDue() const {
+  std::optional<Clock::time_point> earliest;
+  for (const auto& [uri, document] : documents_.all()) {
+    if (document.publish_due && (!earliest || *document.publish_due < *earliest)) {
+      earliest = document.publish_due;
+    }
+  }
+  return earliest;
+}
+
+void Server::publishDue() {
+  const auto now = Clock::now();
+  for (auto& [uri, document] : documents_.all()) {
+    if (document.publish_due && *document.publish_due <= now) publish(document);
+  }
+}
+
+void Server::publish(Document& document) {
+  document.publish_due.reset();
+  try {
+    const FeatureContext context = contextFor(document);
+    notify("textDocument/publishDiagnostics", {{"uri", document.uri},
+                                               {"version", document.version},
+                                               {"diagnostics", lspDiagnostics(context)}});
+  } catch (const std::exception& error) {
+    logMessage(kMessageError, "heaplint: cannot analyse " + document.uri + ": " + error.what());
+  }
+}
+
+json Server::pullDiagnostics(const json& params) {
+  Document& document = documentFor(params);
+  const FeatureContext context = contextFor(document);
+  const std::string result_id = std::to_string(document.analysis_id);
+  if (const json* previous = find(params, {"previousResultId"});
+      previous && previous->is_string() && previous->get<std::string>() == result_id) {
+    return json{{"kind", "unchanged"}, {"resultId", result_id}};
+  }
+  return json{{"kind", "full"}, {"resultId", result_id}, {"items", lspDiagnostics(context)}};
+}
+
+int runServer(const std::string& version) {
+  // A client that goes away must not kill the server with SIGPIPE: the read side sees the end.
+  std::signal(SIGPIPE, SIG_IGN);
+  StdioTransport transport(STDIN_FILENO, STDOUT_FILENO);
+  ServerOptions options;
+  options.version = version;
+  // Leaked on purpose: the process ends right after, without waiting for the reader (blocked on
+  // stdin) or the workspace scan (possibly deep in a large tree) to notice.
+  auto* server = new Server(transport, options);
+  const int exit_code = server->run();
+  std::cout.flush();
+  std::_Exit(exit_code);
+}
+
+}  // namespace heaplint::lsp

@@ -1,0 +1,130 @@
+// The server core: JSON-RPC dispatch, the LSP lifecycle, cancellation and errors, and the loop that
+// applies edits and publishes diagnostics. Features live in their own files (features.h); the
+// transport (transport.h) only moves messages.
+//
+// Threads: a reader thread pulls messages off the transport, records $/cancelRequest at once, and
+// queues everything else; the main thread handles messages in order and owns the documents; the
+// workspace index is built on a thread of its own and posts back when it is ready.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "lsp/documents.h"
+#include "lsp/features.h"
+#include "lsp/protocol.h"
+#include "lsp/settings_provider.h"
+#include "lsp/transport.h"
+#include "lsp/workspace_index.h"
+
+namespace heaplint::lsp {
+
+struct ServerOptions {
+  std::string version = "0.0.0";
+  // Push mode: how long after the last edit diagnostics are published. Edits already queued behind
+  // one another are always applied together before one analysis, whatever this is.
+  std::chrono::milliseconds debounce{0};
+  // Tests turn the workspace scan off to control exactly what is indexed.
+  bool index_workspace = true;
+};
+
+class Server {
+ public:
+  Server(Transport& transport, ServerOptions options);
+  // Waits for the reader thread: close the transport's input before destroying the server.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until `exit` or the end of input. Returns the process exit code: 0 after a shutdown
+  // request, 1 otherwise (as the LSP specification asks).
+  int run();
+
+ private:
+  struct Event {
+    enum class Kind { Message, Malformed, Closed, IndexReady };
+    Kind kind = Kind::Closed;
+    json message;
+    std::string error;
+  };
+  // Shared with the reader thread, which may outlive the server when stdin never closes.
+  struct Inbox {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<Event> events;
+    std::set<std::string> cancelled;  // request ids (as JSON text) cancelled before handling
+  };
+
+  static void readLoop(Transport& transport, std::shared_ptr<Inbox> inbox);
+  bool waitForEvent(Event& event);
+
+  // Returns false when the server must stop.
+  bool handle(Event& event);
+  void handleMessage(const json& message);
+  void handleRequest(const json& id, const std::string& method, const json& params);
+  void handleNotification(const std::string& method, const json& params);
+  json dispatchRequest(const std::string& method, const json& params);
+
+  void reply(const json& id, json result);
+  void replyError(const json& id, ErrorCode code, const std::string& message);
+  void notify(std::string_view method, json params);
+  void requestFromClient(std::string_view method, json params);
+  void logMessage(int type, const std::string& message);
+  void send(const json& message);
+
+  json initialize(const json& params);
+  void initialized();
+  void didOpen(const json& params);
+  void didChange(const json& params);
+  void didSave(const json& params);
+  void didClose(const json& params);
+  void didChangeWatchedFiles(const json& params);
+  void didChangeConfiguration(const json& params);
+  void didChangeWorkspaceFolders(const json& params);
+  void indexRoots(std::vector<std::filesystem::path> roots);
+  json pullDiagnostics(const json& params);
+
+  Document& documentFor(const json& params);
+  const FileAnalysis& analysisOf(Document& document);
+  FeatureContext contextFor(Document& document);
+  AnalysisOptions optionsFor(const Document& document, const ResolvedSettings& settings) const;
+  void schedulePublish(Document& document, std::chrono::milliseconds delay);
+  void publish(Document& document);
+  void publishDue();
+  std::optional<std::chrono::steady_clock::time_point> nextPublishDue() const;
+  // Settings, configuration or cross-file facts changed: every open document is re-analysed.
+  void refreshAll();
+  std::chrono::milliseconds debounce() const;
+
+  Transport& transport_;
+  ServerOptions options_;
+  std::shared_ptr<Inbox> inbox_;
+  std::thread reader_;
+
+  enum class State { Uninitialized, Running, ShutDown };
+  State state_ = State::Uninitialized;
+  PositionEncoding encoding_ = PositionEncoding::Utf16;
+  bool pull_diagnostics_ = false;
+  bool diagnostic_refresh_ = false;
+  bool dynamic_watch_registration_ = false;
+  bool hover_markdown_ = true;
+  ClientSettings client_settings_;
+  std::unique_ptr<ClientSettingsProvider> settings_;
+  std::unique_ptr<WorkspaceIndex> index_;
+  std::vector<std::filesystem::path> roots_;
+  DocumentStore documents_;
+  int64_t next_request_id_ = 1;
+  uint64_t analyses_ = 0;
+};
+
+// `heaplint server`: serves over stdin/stdout, then ends the process with the exit code (it does
+// not return).
+int runServer(const std::string& version);
+
+}  // namespace heaplint::lsp

@@ -1,0 +1,58 @@
+// Cross-file facts for the project rules (MEM401, MEM201) over the whole workspace. Built in the
+// background when the server starts, updated when a file is saved; an open document's own analysis
+// is joined against every other file's facts, so a class made hot in another file is still flagged.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "lsp/settings_provider.h"
+
+namespace heaplint::lsp {
+
+class WorkspaceIndex {
+ public:
+  explicit WorkspaceIndex(SettingsProvider& settings) : settings_(settings) {}
+  ~WorkspaceIndex();
+  WorkspaceIndex(const WorkspaceIndex&) = delete;
+  WorkspaceIndex& operator=(const WorkspaceIndex&) = delete;
+
+  // Indexes every Python file under the roots on a background thread, then calls `on_ready` (from
+  // that thread). May be called again for workspace folders added later.
+  void start(std::vector<std::filesystem::path> roots, std::function<void()> on_ready);
+  // Forgets every file under a workspace folder that was removed.
+  void removeRoot(const std::filesystem::path& root);
+
+  // Re-indexes one file from the given text (on save), or from disk when `text` is null.
+  void update(const std::filesystem::path& path, const std::string* text);
+  void remove(const std::filesystem::path& path);
+
+  // Adds the project rules' findings for `file` (whose facts must be present) joined with every
+  // other indexed file.
+  void join(FileAnalysis& file, const std::filesystem::path* path, const AnalysisOptions& options);
+
+  size_t size() const;
+
+ private:
+  std::unique_ptr<FileAnalysis> analyzeForFacts(const std::filesystem::path& path,
+                                                std::string contents);
+
+  SettingsProvider& settings_;
+  mutable std::mutex mutex_;
+  std::map<std::filesystem::path, std::unique_ptr<FileAnalysis>> files_;
+  std::vector<std::thread> builders_;
+  std::atomic<bool> stop_{false};
+};
+
+// Only the rules that decide across files: the index needs their facts, nothing else.
+RuleSet projectRules(RuleTable rules);
+
+}  // namespace heaplint::lsp

@@ -1,0 +1,659 @@
+// The language server core driven in-process through an in-memory transport: lifecycle, errors,
+// text sync, diagnostics (push and pull), code actions, hover and cross-file facts.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "analyzer/analyze.h"
+#include "lsp/documents.h"
+#include "lsp/server.h"
+#include "lsp/transport.h"
+
+namespace heaplint::lsp {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A line with non-ASCII text before the finding: "é" is 2 UTF-8 bytes and 1 UTF-16 unit, "😀" is 4
+// bytes and 2 units.
+constexpr std::string_view kUnicodeLine = "name = 'é😀'; total = sum([x * x for x in xs])";
+constexpr uint32_t kUtf16Start = 26;  // the '[' of the comprehension
+constexpr uint32_t kUtf16End = 45;    // after its ']'
+constexpr uint32_t kUtf8Start = 29;
+const std::string kUri = "file:///workspace/example.py";
+
+class Client {
+ public:
+  explicit Client(ServerOptions options = testOptions()) : server_(transport_, std::move(options)) {
+    thread_ = std::thread([this] { exit_code_ = server_.run(); });
+  }
+  ~Client() {
+    transport_.close();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  static ServerOptions testOptions() {
+    ServerOptions options;
+    options.index_workspace = false;
+    return options;
+  }
+
+  void sendRaw(std::string text) { transport_.send(std::move(text)); }
+  void notify(const std::string& method, json params) {
+    transport_.send(
+        json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}}.dump());
+  }
+  json request(const std::string& method, json params) {
+    const int id = next_id_++;
+    transport_.send(
+        json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}}
+            .dump());
+    return waitFor(
+        [&](const json& m) { return m.contains("id") && m["id"] == id && !m.contains("method"); });
+  }
+  json waitFor(const std::function<bool(const json&)>& accept,
+               std::chrono::milliseconds timeout = 10s) {
+    const auto found = transport_.waitFor(
+        [&](std::string_view text) { return accept(json::parse(text)); }, timeout);
+    if (!found) {
+      ADD_FAILURE() << "no matching message from the server";
+      return json();
+    }
+    return json::parse(*found);
+  }
+  json diagnostics(const std::string& uri, int64_t version) {
+    return waitFor([&](const json& m) {
+      return m.value("method", "") == "textDocument/publishDiagnostics" &&
+             m["params"]["uri"] == uri && m["params"].value("version", -1) == version;
+    })["params"]["diagnostics"];
+  }
+  json initialize(json capabilities = json::object(), json options = nullptr,
+                  std::string root = "") {
+    json params{{"processId", nullptr}, {"capabilities", std::move(capabilities)}};
+    params["rootUri"] = root.empty() ? json(nullptr) : json(root);
+    if (!options.is_null()) params["initializationOptions"] = std::move(options);
+    json response = request("initialize", std::move(params));
+    notify("initialized", json::object());
+    return response;
+  }
+  void open(const std::string& uri, const std::string& text, int version = 1) {
+    notify("textDocument/didOpen",
+           {{"textDocument",
+             {{"uri", uri}, {"languageId", "python"}, {"version", version}, {"text", text}}}});
+  }
+  void change(const std::string& uri, int version, json changes) {
+    notify("textDocument/didChange",
+           {{"textDocument", {{"uri", uri}, {"version", version}}}, {"contentChanges", changes}});
+  }
+  int finish() {
+    transport_.close();
+    thread_.join();
+    return exit_code_;
+  }
+  InMemoryTransport& transport() { return transport_; }
+
+ private:
+  InMemoryTransport transport_;
+  Server server_;
+  std::thread thread_;
+  int exit_code_ = -1;
+  int next_id_ = 1;
+};
+
+json position(uint32_t line, uint32_t character) {
+  return {{"line", line}, {"character", character}};
+}
+json range(uint32_t line, uint32_t start, uint32_t end_line, uint32_t end) {
+  return {{"start", position(line, start)}, {"end", position(end_line, end)}};
+}
+
+// Applies a WorkspaceEdit's edits for one URI as a client would (UTF-16 positions).
+std::string applyWorkspaceEdit(const std::string& text, const json& edit, const std::string& uri) {
+  const SourceText source(text);
+  std::vector<std::tuple<uint32_t, uint32_t, std::string>> edits;
+  for (const json& e : edit["changes"][uri]) {
+    const uint32_t start =
+        source.offsetFromUtf16({e["range"]["start"]["line"].get<uint32_t>(),
+                                e["range"]["start"]["character"].get<uint32_t>()});
+    const uint32_t end = source.offsetFromUtf16({e["range"]["end"]["line"].get<uint32_t>(),
+                                                 e["range"]["end"]["character"].get<uint32_t>()});
+    edits.emplace_back(start, end, e["newText"].get<std::string>());
+  }
+  std::sort(edits.begin(), edits.end());
+  std::string out;
+  uint32_t cursor = 0;
+  for (const auto& [start, end, replacement] : edits) {
+    out.append(text, cursor, start - cursor);
+    out += replacement;
+    cursor = end;
+  }
+  out.append(text, cursor);
+  return out;
+}
+
+std::string unicodeSource() {
+  return "xs = [1, 2]\n" + std::string(kUnicodeLine) + "\n";
+}
+
+TEST(LspServer, InitializeNegotiatesUtf16UnlessUtf8IsOffered) {
+  {
+    Client client;
+    const json response = client.initialize();
+    EXPECT_EQ(response["result"]["capabilities"]["positionEncoding"], "utf-16");
+    EXPECT_EQ(response["result"]["capabilities"]["textDocumentSync"]["change"], 2);
+    EXPECT_FALSE(response["result"]["capabilities"].contains("diagnosticProvider"));
+    EXPECT_EQ(response["result"]["serverInfo"]["name"], "heaplint");
+  }
+  {
+    Client client;
+    const json response =
+        client.initialize({{"general", {{"positionEncodings", {"utf-16", "utf-8"}}}}});
+    EXPECT_EQ(response["result"]["capabilities"]["positionEncoding"], "utf-8");
+  }
+}
+
+TEST(LspServer, ErrorsForBadMessagesWithoutCrashing) {
+  Client client;
+  EXPECT_EQ(client.request("textDocument/hover", json::object())["error"]["code"], -32002);
+  client.initialize();
+  client.sendRaw("{not json");
+  EXPECT_EQ(client.waitFor([](const json& m) { return m.contains("error"); })["error"]["code"],
+            -32700);
+  client.transport().sendMalformed("bad header");
+  EXPECT_EQ(client.waitFor([](const json& m) { return m.contains("error"); })["error"]["code"],
+            -32700);
+  client.sendRaw(R"({"jsonrpc":"2.0","id":7})");
+  EXPECT_EQ(client.waitFor([](const json& m) { return m.value("id", 0) == 7; })["error"]["code"],
+            -32600);
+  client.sendRaw("[1, 2]");
+  EXPECT_EQ(client.waitFor([](const json& m) { return m.contains("error"); })["error"]["code"],
+            -32600);
+  EXPECT_EQ(client.request("no/suchMethod", json::object())["error"]["code"], -32601);
+  EXPECT_EQ(client.request("textDocument/codeAction", {{"textDocument", 5}})["error"]["code"],
+            -32602);
+  EXPECT_EQ(client.request("textDocument/hover", {{"textDocument", {{"uri", kUri}}},
+                                                  {"position", position(0, 0)}})["error"]["code"],
+            -32602);  // not open
+  EXPECT_EQ(client.request("initialize", json::object())["error"]["code"], -32600);
+  // Still serving.
+  client.open(kUri, unicodeSource());
+  EXPECT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+}
+
+TEST(LspServer, ExitCodeIsZeroOnlyAfterShutdown) {
+  {
+    Client client;
+    client.initialize();
+    EXPECT_TRUE(client.request("shutdown", nullptr)["result"].is_null());
+    EXPECT_EQ(client.request("textDocument/hover", json::object())["error"]["code"], -32600);
+    client.notify("exit", nullptr);
+    EXPECT_EQ(client.finish(), 0);
+  }
+  {
+    Client client;
+    client.initialize();
+    client.notify("exit", nullptr);
+    EXPECT_EQ(client.finish(), 1);
+  }
+  {
+    Client client;
+    client.initialize();
+    EXPECT_EQ(client.finish(), 1);  // input closed without shutdown
+  }
+}
+
+TEST(LspServer, CancelledRequestGetsRequestCancelled) {
+  Client client;
+  client.initialize();
+  client.open(kUri, unicodeSource());
+  client.notify("$/cancelRequest", {{"id", 41}});
+  client.sendRaw(json{{"jsonrpc", "2.0"},
+                      {"id", 41},
+                      {"method", "textDocument/hover"},
+                      {"params", {{"textDocument", {{"uri", kUri}}}, {"position", position(0, 0)}}}}
+                     .dump());
+  EXPECT_EQ(client.waitFor([](const json& m) { return m.value("id", 0) == 41; })["error"]["code"],
+            -32800);
+}
+
+TEST(LspServer, PushDiagnosticsAtUtf16Positions) {
+  Client client;
+  client.initialize();
+  client.open(kUri, unicodeSource());
+  const json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  const json& d = diagnostics[0];
+  EXPECT_EQ(d["code"], "MEM101");
+  EXPECT_EQ(d["source"], "heaplint");
+  EXPECT_EQ(d["severity"], 2);
+  EXPECT_NE(d["codeDescription"]["href"].get<std::string>().find("MEM101"), std::string::npos);
+  EXPECT_EQ(d["range"], range(1, kUtf16Start, 1, kUtf16End));
+  EXPECT_EQ(d["data"]["fix"]["applicability"], "safe");
+  EXPECT_EQ(d["data"]["fix"]["edits"].size(), 2u);
+}
+
+TEST(LspServer, Utf8PositionsWhenNegotiated) {
+  Client client;
+  client.initialize({{"general", {{"positionEncodings", {"utf-8"}}}}});
+  client.open(kUri, unicodeSource());
+  const json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, kUtf8Start));
+}
+
+TEST(LspServer, IncrementalEditsMoveAndRemoveDiagnostics) {
+  Client client;
+  client.initialize();
+  client.open(kUri, unicodeSource());
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  // Two new lines above: the finding moves down.
+  client.change(kUri, 2, json::array({{{"range", range(0, 0, 0, 0)}, {"text", "# a\n# b\n"}}}));
+  json diagnostics = client.diagnostics(kUri, 2);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"], range(3, kUtf16Start, 3, kUtf16End));
+  // Delete the '[' and the ']' (the later one first, in one notification): the finding goes.
+  client.change(
+      kUri, 3,
+      json::array({{{"range", range(3, kUtf16End - 1, 3, kUtf16End)}, {"text", ""}},
+                   {{"range", range(3, kUtf16Start, 3, kUtf16Start + 1)}, {"text", ""}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 3).empty());
+  // Type it back one character at a time.
+  client.change(kUri, 4,
+                json::array({{{"range", range(3, kUtf16Start, 3, kUtf16Start)}, {"text", "["}}}));
+  client.change(
+      kUri, 5,
+      json::array({{{"range", range(3, kUtf16End - 1, 3, kUtf16End - 1)}, {"text", "]"}}}));
+  diagnostics = client.diagnostics(kUri, 5);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"], range(3, kUtf16Start, 3, kUtf16End));
+}
+
+TEST(LspServer, QuickFixRemovesTheDiagnostic) {
+  Client client;
+  client.initialize();
+  const std::string text = unicodeSource();
+  client.open(kUri, text);
+  const json diagnostics = client.diagnostics(kUri, 1);
+  const json actions = client.request("textDocument/codeAction",
+                                      {{"textDocument", {{"uri", kUri}}},
+                                       {"range", range(1, kUtf16Start + 2, 1, kUtf16Start + 2)},
+                                       {"context", {{"diagnostics", diagnostics}}}})["result"];
+  ASSERT_TRUE(actions.is_array());
+  const auto quick_fix = std::find_if(actions.begin(), actions.end(), [](const json& a) {
+    return a["kind"] == "quickfix" &&
+           a["title"].get<std::string>().find("Disable") == std::string::npos;
+  });
+  ASSERT_NE(quick_fix, actions.end()) << actions.dump(2);
+  EXPECT_EQ((*quick_fix)["isPreferred"], true);
+  const std::string fixed = applyWorkspaceEdit(text, (*quick_fix)["edit"], kUri);
+  EXPECT_EQ(fixed, "xs = [1, 2]\nname = 'é😀'; total = sum(x * x for x in xs)\n");
+  client.change(kUri, 2, json::array({{{"text", fixed}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
+}
+
+json actionTitled(const json& actions, const std::string& title) {
+  for (const json& action : actions) {
+    if (action["title"] == title) return action;
+  }
+  ADD_FAILURE() << "no action titled " << title << " in " << actions.dump(2);
+  return json::object();
+}
+
+TEST(LspServer, NoqaActionInsertsOrExtendsTheComment) {
+  Client client;
+  client.initialize();
+  const std::string plain = "xs = [1]\nt = sum([x for x in xs])\n";
+  client.open(kUri, plain);
+  client.diagnostics(kUri, 1);
+  json actions = client.request("textDocument/codeAction",
+                                {{"textDocument", {{"uri", kUri}}},
+                                 {"range", range(1, 9, 1, 9)},
+                                 {"context", {{"diagnostics", json::array()}}}})["result"];
+  std::string edited = applyWorkspaceEdit(
+      plain, actionTitled(actions, "Disable MEM101 for this line")["edit"], kUri);
+  EXPECT_EQ(edited, "xs = [1]\nt = sum([x for x in xs])  # noqa: MEM101\n");
+
+  const std::string with_comment = "xs = [1]\nt = sum([x for x in xs])  # noqa: E501  # why\n";
+  client.change(kUri, 2, json::array({{{"text", with_comment}}}));
+  ASSERT_EQ(client.diagnostics(kUri, 2).size(), 1u);
+  actions = client.request("textDocument/codeAction",
+                           {{"textDocument", {{"uri", kUri}}},
+                            {"range", range(1, 9, 1, 9)},
+                            {"context", {{"diagnostics", json::array()}}}})["result"];
+  edited = applyWorkspaceEdit(with_comment,
+                              actionTitled(actions, "Disable MEM101 for this line")["edit"], kUri);
+  EXPECT_EQ(edited, "xs = [1]\nt = sum([x for x in xs])  # noqa: E501, MEM101  # why\n");
+  client.change(kUri, 3, json::array({{{"text", edited}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 3).empty());
+}
+
+TEST(LspServer, UnsafeFixesOnlyWhenTheClientAllows) {
+  const std::string text = "xs = [1]\nflag = any([x > 1 for x in xs])\n";
+  const auto quickFixCount = [&](json options) {
+    Client client;
+    client.initialize(json::object(), std::move(options));
+    client.open(kUri, text);
+    client.diagnostics(kUri, 1);
+    const json actions = client.request("textDocument/codeAction",
+                                        {{"textDocument", {{"uri", kUri}}},
+                                         {"range", range(1, 12, 1, 12)},
+                                         {"context", {{"diagnostics", json::array()}}}})["result"];
+    return std::count_if(actions.begin(), actions.end(), [](const json& a) {
+      return a["title"].get<std::string>().find("unsafe") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(quickFixCount(nullptr), 0);
+  EXPECT_EQ(quickFixCount({{"unsafeFixes", true}}), 1);
+}
+
+TEST(LspServer, FixAllAppliesEverySafeFix) {
+  Client client;
+  client.initialize();
+  const std::string text =
+      "xs = [1]\na = sum([x for x in xs])\nb = max([x for x in xs])\nc = any([x for x in xs])\n";
+  client.open(kUri, text);
+  client.diagnostics(kUri, 1);
+  const json actions = client.request(
+      "textDocument/codeAction",
+      {{"textDocument", {{"uri", kUri}}},
+       {"range", range(0, 0, 0, 0)},
+       {"context", {{"diagnostics", json::array()}, {"only", {"source.fixAll"}}}}})["result"];
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0]["kind"], "source.fixAll.heaplint");
+  EXPECT_EQ(applyWorkspaceEdit(text, actions[0]["edit"], kUri),
+            "xs = [1]\na = sum(x for x in xs)\nb = max(x for x in xs)\nc = any([x for x in xs])\n");
+}
+
+TEST(LspServer, HoverOnNoqaCodeShowsTheRuleDocumentation) {
+  Client client;
+  client.initialize();
+  client.open(kUri, "import gc\ngc.collect()  # noqa: E501, MEM501\n");
+  client.diagnostics(kUri, 1);
+  const auto hoverAt = [&](uint32_t character) {
+    return client.request("textDocument/hover", {{"textDocument", {{"uri", kUri}}},
+                                                 {"position", position(1, character)}})["result"];
+  };
+  const json result = hoverAt(31);  // inside "MEM501"
+  ASSERT_TRUE(result.is_object()) << result.dump();
+  const std::string markdown = result["contents"]["value"];
+  EXPECT_NE(markdown.find("MEM501"), std::string::npos);
+  EXPECT_NE(markdown.find("## What it does"), std::string::npos);
+  EXPECT_EQ(result["range"], range(1, 28, 1, 34));
+  EXPECT_TRUE(hoverAt(23).is_null());  // E501 is not ours
+  EXPECT_TRUE(hoverAt(3).is_null());   // code, not a comment
+}
+
+TEST(LspServer, HoverInPlainTextForClientsWithoutMarkdown) {
+  Client client;
+  client.initialize({{"textDocument", {{"hover", {{"contentFormat", {"plaintext"}}}}}}});
+  client.open(kUri, "x = 1  # noqa: MEM101\n");
+  client.diagnostics(kUri, 1);
+  const json result =
+      client.request("textDocument/hover",
+                     {{"textDocument", {{"uri", kUri}}}, {"position", position(0, 17)}})["result"];
+  ASSERT_TRUE(result.is_object()) << result.dump();
+  EXPECT_EQ(result["contents"]["kind"], "plaintext");
+  EXPECT_EQ(result["contents"]["value"].get<std::string>().rfind("MEM101 list-comprehension", 0),
+            0u);
+}
+
+TEST(LspServer, PullDiagnosticsWhenTheClientSupportsThem) {
+  Client client;
+  const json response = client.initialize({{"textDocument", {{"diagnostic", json::object()}}}});
+  EXPECT_EQ(response["result"]["capabilities"]["diagnosticProvider"]["identifier"], "heaplint");
+  client.open(kUri, unicodeSource());
+  json report =
+      client.request("textDocument/diagnostic", {{"textDocument", {{"uri", kUri}}}})["result"];
+  EXPECT_EQ(report["kind"], "full");
+  ASSERT_EQ(report["items"].size(), 1u);
+  EXPECT_EQ(report["items"][0]["range"], range(1, kUtf16Start, 1, kUtf16End));
+  const std::string result_id = report["resultId"];
+  report = client.request("textDocument/diagnostic", {{"textDocument", {{"uri", kUri}}},
+                                                      {"previousResultId", result_id}})["result"];
+  EXPECT_EQ(report["kind"], "unchanged");
+  client.change(kUri, 2,
+                json::array({
+                    {{"range", range(1, kUtf16Start, 1, kUtf16Start + 1)}, {"text", ""}},
+                }));
+  report = client.request("textDocument/diagnostic", {{"textDocument", {{"uri", kUri}}},
+                                                      {"previousResultId", result_id}})["result"];
+  EXPECT_EQ(report["kind"], "full");
+  EXPECT_TRUE(report["items"].empty());
+  // No pushes in pull mode.
+  for (const std::string& message : client.transport().takeAll()) {
+    EXPECT_EQ(message.find("publishDiagnostics"), std::string::npos) << message;
+  }
+}
+
+TEST(LspServer, RegistersWatchedFilesDynamicallyAndRepublishesOnChange) {
+  Client client;
+  client.initialize({{"workspace", {{"didChangeWatchedFiles", {{"dynamicRegistration", true}}}}}});
+  const json registration = client.waitFor(
+      [](const json& m) { return m.value("method", "") == "client/registerCapability"; });
+  const std::string watchers = registration["params"].dump();
+  EXPECT_NE(watchers.find("**/pyproject.toml"), std::string::npos);
+  EXPECT_NE(watchers.find("**/heaplint.toml"), std::string::npos);
+  client.sendRaw(json{{"jsonrpc", "2.0"}, {"id", registration["id"]}, {"result", nullptr}}.dump());
+  client.open(kUri, unicodeSource());
+  client.diagnostics(kUri, 1);
+  client.notify(
+      "workspace/didChangeWatchedFiles",
+      {{"changes", json::array({{{"uri", "file:///workspace/pyproject.toml"}, {"type", 2}}})}});
+  EXPECT_EQ(client.diagnostics(kUri, 1).size(), 1u);  // re-published
+}
+
+TEST(LspServer, ClientSettingsSelectAndIgnoreRules) {
+  Client client;
+  client.initialize(json::object(), {{"ignore", {"MEM1"}}});
+  client.open(kUri, unicodeSource() + "import gc\n\n\ndef f():\n    gc.collect()\n");
+  const json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["code"], "MEM501");
+}
+
+TEST(LspServer, DebounceCoalescesABurstOfEdits) {
+  Client client;
+  client.initialize(json::object(), {{"debounceMs", 300}});
+  const std::string text = "xs = [1]\nt = sum([x for x in xs])\n";
+  client.open(kUri, text);
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  // Five keystrokes well within the debounce: one publication, for the last version.
+  for (int version = 2; version <= 6; ++version) {
+    client.change(kUri, version, json::array({{{"range", range(0, 0, 0, 0)}, {"text", "#"}}}));
+  }
+  const json diagnostics = client.diagnostics(kUri, 6);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, 8));
+  for (const std::string& message : client.transport().takeAll()) {
+    EXPECT_EQ(message.find("publishDiagnostics"), std::string::npos) << message;
+  }
+}
+
+TEST(LspServer, ClosingADocumentClearsItsDiagnostics) {
+  Client client;
+  client.initialize();
+  client.open(kUri, unicodeSource());
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  client.notify("textDocument/didClose", {{"textDocument", {{"uri", kUri}}}});
+  const json cleared = client.waitFor([](const json& m) {
+    return m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == kUri;
+  });
+  EXPECT_TRUE(cleared["params"]["diagnostics"].empty());
+}
+
+TEST(LspServer, WrongShapedParamsNeverCrashTheServer) {
+  Client client;
+  client.initialize({{"general", {{"positionEncodings", "utf-8"}}}, {"workspace", 3}});
+  client.open(kUri, unicodeSource());
+  client.diagnostics(kUri, 1);
+  const std::vector<std::string> methods = {"textDocument/didOpen",
+                                            "textDocument/didChange",
+                                            "textDocument/didSave",
+                                            "textDocument/didClose",
+                                            "workspace/didChangeWatchedFiles",
+                                            "workspace/didChangeConfiguration",
+                                            "textDocument/hover",
+                                            "textDocument/codeAction",
+                                            "textDocument/diagnostic"};
+  const std::vector<json> bad_params = {
+      nullptr,
+      1,
+      "text",
+      json::array(),
+      {{"textDocument", 1}},
+      {{"textDocument", {{"uri", 5}}}},
+      {{"textDocument", {{"uri", kUri}, {"version", "x"}}}, {"contentChanges", "x"}},
+      {{"textDocument", {{"uri", kUri}, {"version", 9}}},
+       {"contentChanges", json::array({{{"range", range(1, 0, 0, 0)}, {"text", 3}}})}},
+      {{"textDocument", {{"uri", kUri}, {"version", 9}}},
+       {"contentChanges",
+        json::array({{{"range", {{"start", position(99, 99)}, {"end", 7}}}, {"text", ""}}})}},
+      {{"textDocument", {{"uri", kUri}}}, {"position", {{"line", -1}, {"character", 0}}}},
+      {{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 1e12}, {"character", 1e12}}}},
+      {{"textDocument", {{"uri", kUri}}}, {"range", range(500, 0, 0, 400)}, {"context", 3}},
+      {{"changes", json::array({{{"uri", 4}}, {{"uri", "file:///x/pyproject.toml"}}})}},
+      {{"settings", {{"select", 5}, {"unsafeFixes", "yes"}, {"debounceMs", -4}}}},
+  };
+  int id = 1000;
+  for (const std::string& method : methods) {
+    for (const json& params : bad_params) {
+      client.sendRaw(json{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}.dump());
+      client.sendRaw(
+          json{{"jsonrpc", "2.0"}, {"id", ++id}, {"method", method}, {"params", params}}.dump());
+    }
+  }
+  // Still alive and consistent: a fresh document is analysed as usual.
+  const std::string uri = "file:///workspace/other.py";
+  client.open(uri, unicodeSource(), 3);
+  const json diagnostics = client.diagnostics(uri, 3);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, kUtf16Start));
+  EXPECT_TRUE(client.request("shutdown", nullptr)["result"].is_null());
+}
+
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("heaplint-lsp-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TemporaryDirectory() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+  void write(const std::string& relative, const std::string& text) const {
+    std::filesystem::create_directories((path_ / relative).parent_path());
+    std::ofstream(path_ / relative) << text;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
+  TemporaryDirectory workspace;
+  const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("pkg/__init__.py", "");
+  workspace.write("pkg/models.py", models);
+  workspace.write(
+      "pkg/load.py",
+      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize(json::object(), nullptr, uriFromPath(workspace.path()));
+  const std::string uri = uriFromPath(workspace.path() / "pkg/models.py");
+  client.open(uri, models);
+  // The first publication may come before the index is ready; the server publishes again after.
+  bool flagged = false;
+  for (int attempt = 0; attempt < 2 && !flagged; ++attempt) {
+    const json diagnostics = client.diagnostics(uri, 1);
+    flagged = diagnostics.size() == 1 && diagnostics[0]["code"] == "MEM401";
+  }
+  EXPECT_TRUE(flagged);
+}
+
+TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
+  TemporaryDirectory workspace;
+  const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("pkg/__init__.py", "");
+  workspace.write("pkg/models.py", models);
+  workspace.write(
+      "pkg/load.py",
+      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize();  // no workspace yet
+  const std::string uri = uriFromPath(workspace.path() / "pkg/models.py");
+  client.open(uri, models);
+  EXPECT_TRUE(client.diagnostics(uri, 1).empty());
+  const json folder = {{"uri", uriFromPath(workspace.path())}, {"name", "ws"}};
+  client.notify("workspace/didChangeWorkspaceFolders",
+                {{"event", {{"added", json::array({folder})}, {"removed", json::array()}}}});
+  json diagnostics = client.diagnostics(uri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["code"], "MEM401");
+  client.notify("workspace/didChangeWorkspaceFolders",
+                {{"event", {{"added", json::array()}, {"removed", json::array({folder})}}}});
+  EXPECT_TRUE(client.diagnostics(uri, 1).empty());
+}
+
+// Random single-character edits: after each, the incrementally re-parsed tree must equal a fresh
+// parse of the same text (with LF, CRLF and a byte-order mark).
+void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsigned seed) {
+  DocumentStore store;
+  PythonParser& parser = PythonParser::forThisThread();
+  Document& document = store.open("file:///t.py", 1, initial, parser);
+  std::mt19937 random(seed);
+  const std::vector<std::string> pieces = {"a", "b",  "(", ")", "[", "]",    ":",
+                                           " ", "\n", "#", "'", "é", "\r\n", "😀"};
+  for (int version = 2; version < 300; ++version) {
+    const SourceText& source = *document.source;
+    const uint32_t row = random() % source.lineCount();
+    const uint32_t width = source.utf16Position(source.lineEnd(row)).column;
+    const uint32_t column = random() % (width + 1);
+    json change;
+    if (random() % 2 == 0 || source.size() < 10) {
+      change = {{"range", range(row, column, row, column)},
+                {"text", pieces[random() % pieces.size()]}};
+    } else {
+      change = {{"range", range(row, column, row, column + 1)}, {"text", ""}};
+    }
+    store.change(document, version, json::array({change}), PositionEncoding::Utf16, parser);
+    const TreePtr fresh = parser.parse(*document.source);
+    char* incremental_tree = ts_node_string(ts_tree_root_node(document.tree.get()));
+    char* fresh_tree = ts_node_string(ts_tree_root_node(fresh.get()));
+    const bool same = std::string_view(incremental_tree) == fresh_tree;
+    free(incremental_tree);
+    free(fresh_tree);
+    ASSERT_TRUE(same) << "after edit " << version << " (" << change.dump() << ") of:\n"
+                      << document.source->text();
+  }
+}
+
+TEST(LspDocuments, IncrementalReparseMatchesAFreshParse) {
+  expectIncrementalReparseMatchesFreshParse(
+      "def f(xs):\n    return sum([x for x in xs])\n\nclass C:\n    pass\n", 7);
+}
+
+TEST(LspDocuments, IncrementalReparseWithCrlfAndByteOrderMark) {
+  expectIncrementalReparseMatchesFreshParse(
+      "\xEF\xBB\xBF"
+      "def f(xs):\r\n    return sum([x for x in xs])\r\n\r\nclass C:\r\n    pass\r\n",
+      11);
+}
+
+TEST(LspProtocol, FileUrisRoundTrip) {
+  const std::filesystem::path path = "/tmp/a b/é#1.py";
+  const std::string uri = uriFromPath(path);
+  EXPECT_EQ(uri, "file:///tmp/a%20b/%C3%A9%231.py");
+  EXPECT_EQ(pathFromUri(uri), path);
+  EXPECT_EQ(pathFromUri("untitled:Untitled-1"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace heaplint::lsp
