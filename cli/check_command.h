@@ -23,6 +23,12 @@ struct CheckOptions {
   bool respect_gitignore = true;
   std::optional<std::string> stdin_filename;
   unsigned threads = 0;  // 0: one per core
+  // Configuration files (cli/check_config.h).
+  std::optional<std::string> config_file;  // --config: this file for every path
+  bool isolated = false;                   // --isolated: no configuration files
+  std::vector<std::string> extend_select;
+  bool force_exclude = false;  // exclusions apply to files named on the command line too
+  bool show_settings = false;  // print the settings of the first path and exit
 };
 
 // Exit codes, as documented in the README.
