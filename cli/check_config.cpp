@@ -46,12 +46,7 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
   for (const fs::path& path : paths) {
     const fs::path absolute = config::absoluteNormal(path);
     const config::ResolvedSettings& settings = resolver.forFile(absolute);
-    AnalysisOptions options;
-    options.rules = out.project.rules;
-    options.enabled = settings.enabled;
-    options.reported = settings.reportedFor(absolute);
-    options.settings = &settings.lint;
-    out.per_file.push_back(options);
+    out.per_file.push_back(settings.analysisOptions(absolute));
     out.project.enabled |= settings.enabled;
   }
   // A project rule enabled anywhere runs everywhere (each file's `reported` set still filters),

@@ -362,6 +362,15 @@ bool ResolvedSettings::isExcluded(const fs::path& path, bool is_directory, bool 
   });
 }
 
+AnalysisOptions ResolvedSettings::analysisOptions(const fs::path& file) const {
+  AnalysisOptions options;
+  options.rules = allRules();
+  options.enabled = enabled;
+  options.reported = reportedFor(file);
+  options.settings = &lint;
+  return options;
+}
+
 ResolvedSettings defaultSettings(const fs::path& root, const SettingsOverrides& overrides) {
   ResolvedSettings settings;
   settings.root = root;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/analyze.h"
 #include "analyzer/rule.h"
 #include "analyzer/settings.h"
 #include "config/path_patterns.h"
@@ -60,6 +61,9 @@ struct ResolvedSettings {
   // Whether exclude / extend-exclude cover `path` (absolute). A directory walk checks each entry
   // (`whole_path` false); a file named on the command line is checked with its parents.
   bool isExcluded(const std::filesystem::path& path, bool is_directory, bool whole_path) const;
+  // What analyze() needs for `file` (absolute): the registry, enabled and reported rules, and
+  // `lint` (so these settings must outlive the result). Path and module are left to the caller.
+  AnalysisOptions analysisOptions(const std::filesystem::path& file) const;
 };
 
 // The directories skipped by default; `exclude` replaces this list, `extend-exclude` adds to it.

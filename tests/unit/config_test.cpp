@@ -113,6 +113,21 @@ extra-hot-classes = ["app.models.Point"]
   EXPECT_TRUE(has(settings.reportedFor(root_ / "app.py"), "MEM101"));
 }
 
+TEST_F(ConfigTest, AnalysisOptionsCarryRulesAndSettings) {
+  const fs::path file = write("heaplint.toml",
+                              "select = [\"MEM1\", \"MEM5\"]\n"
+                              "target-version = \"py312\"\n"
+                              "[per-file-ignores]\n\"gen_*.py\" = [\"MEM5\"]\n");
+  const ResolvedSettings settings = loadSettings(file, {});
+  const AnalysisOptions options = settings.analysisOptions(root_ / "gen_x.py");
+  EXPECT_EQ(options.rules.size(), allRules().size());
+  EXPECT_EQ(options.enabled, settings.enabled);
+  EXPECT_TRUE(has(options.reported, "MEM101"));
+  EXPECT_FALSE(has(options.reported, "MEM501"));
+  EXPECT_EQ(options.settings, &settings.lint);
+  EXPECT_EQ(options.settings->target_version, (PythonVersion{3, 12}));
+}
+
 TEST_F(ConfigTest, ExtendMethodPairsKeepsTheDefaults) {
   const fs::path file = write("heaplint.toml",
                               "[unsubscribed-closure]\n"
