@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import time
 import unittest
 
-from e2e_support import BINARY, ONE_FINDING, SUM_COLUMN, TIMEOUT, HeaplintTestCase, base_env
+from e2e_support import BINARY, ONE_FINDING, SOURCE_DIR, TIMEOUT, HeaplintTestCase, base_env
 
 GC_COLLECT = "import gc\n\n\ndef tidy():\n    gc.collect()\n"
 # MEM101 on line 2 and MEM501 on line 7.
@@ -160,6 +161,17 @@ class ConfigTest(HeaplintTestCase):
         isolated = self.check("--isolated", "--show-settings", "tests/test_app.py")
         self.assertIn("# Configuration file: none (defaults)", isolated.stdout)
         self.assertIn("#   MEM101 list-comprehension-in-reducer", isolated.stdout)
+
+    def test_readme_example_is_valid(self):
+        readme = (SOURCE_DIR / "README.md").read_text()
+        example = re.search(r"```toml\n(\[tool\.heaplint\]\n.*?)```", readme, re.S)
+        self.assertIsNotNone(example)
+        self.write("pyproject.toml", example.group(1))
+        result = self.check("--show-settings", ".")
+        self.assertExit(result, 0)
+        self.assertIn('extra-hot-classes = ["app.models.Point"]', result.stdout)
+        self.assertIn('"tests/**/conftest.py" = ["stray-gc-collect", "MEM502"]', result.stdout)
+        self.assertIn('["watch", "unwatch"]', result.stdout)
 
     def test_respect_gitignore_setting(self):
         self.git_init()
