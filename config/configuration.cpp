@@ -150,6 +150,39 @@ std::optional<PythonVersion> parsePythonVersion(std::string_view name) {
   return std::nullopt;
 }
 
+// The lower bound of a `requires-python` specifier such as ">=3.9, <4" (the default for
+// target-version in a pyproject.toml, as in Ruff), clamped to the versions heaplint knows.
+std::optional<PythonVersion> lowestPythonVersion(std::string_view specifiers) {
+  std::optional<PythonVersion> lowest;
+  while (!specifiers.empty()) {
+    const size_t comma = specifiers.find(',');
+    std::string_view specifier = specifiers.substr(0, comma);
+    specifiers =
+        comma == std::string_view::npos ? std::string_view() : specifiers.substr(comma + 1);
+    while (!specifier.empty() && specifier.front() == ' ')
+      specifier.remove_prefix(1);
+    const bool lower_bound = specifier.starts_with(">=") || specifier.starts_with("~=") ||
+                             specifier.starts_with("==") || specifier.starts_with(">");
+    if (!lower_bound) continue;
+    specifier.remove_prefix(specifier.starts_with(">") && !specifier.starts_with(">=") ? 1 : 2);
+    while (!specifier.empty() && specifier.front() == ' ')
+      specifier.remove_prefix(1);
+    if (!specifier.starts_with("3.")) continue;
+    specifier.remove_prefix(2);
+    int minor = 0;
+    size_t digits = 0;
+    while (digits < specifier.size() && specifier[digits] >= '0' && specifier[digits] <= '9') {
+      minor = minor * 10 + (specifier[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) continue;
+    const PythonVersion version{
+        3, std::clamp(minor, kSupportedVersions.front().minor, kSupportedVersions.back().minor)};
+    if (!lowest || version < *lowest) lowest = version;
+  }
+  return lowest;
+}
+
 std::string supportedVersionList() {
   std::string out;
   for (const PythonVersion& version : kSupportedVersions) {
@@ -396,6 +429,12 @@ ResolvedSettings loadSettings(const fs::path& file, const SettingsOverrides& ove
   if (absolute.filename() == "pyproject.toml") {
     const toml::node_view<const toml::node> table = document["tool"]["heaplint"];
     // A pyproject.toml named by --config without the table gives the defaults, as in Ruff.
+    if (const std::optional<std::string> requires_python =
+            document["project"]["requires-python"].value_exact<std::string>()) {
+      if (const std::optional<PythonVersion> version = lowestPythonVersion(*requires_python)) {
+        settings.lint.target_version = *version;
+      }
+    }
     if (table) {
       const toml::table& heaplint = Reader(absolute, "").table(*table.node(), "tool.heaplint");
       readSettings(Reader(absolute, "tool.heaplint."), heaplint, "[tool.heaplint]", settings);

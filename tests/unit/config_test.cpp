@@ -128,6 +128,19 @@ TEST_F(ConfigTest, AnalysisOptionsCarryRulesAndSettings) {
   EXPECT_EQ(options.settings->target_version, (PythonVersion{3, 12}));
 }
 
+TEST_F(ConfigTest, TargetVersionDefaultsToRequiresPython) {
+  const fs::path file =
+      write("pyproject.toml", "[project]\nrequires-python = \">= 3.9, <4\"\n\n[tool.heaplint]\n");
+  EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 9}));
+  write("pyproject.toml", "[project]\nrequires-python = \">=3.6\"\n[tool.heaplint]\n");
+  EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 8}));  // clamped
+  write("pyproject.toml",
+        "[project]\nrequires-python = \"~=3.11\"\n[tool.heaplint]\ntarget-version = \"py312\"\n");
+  EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 12}));  // explicit wins
+  write("pyproject.toml", "[project]\nrequires-python = \"<3.12\"\n[tool.heaplint]\n");
+  EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 10}));  // no lower bound
+}
+
 TEST_F(ConfigTest, ExtendMethodPairsKeepsTheDefaults) {
   const fs::path file = write("heaplint.toml",
                               "[unsubscribed-closure]\n"
