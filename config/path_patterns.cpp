@@ -37,7 +37,7 @@ bool PathPattern::matchesPathOrParent(std::string_view relative, bool is_directo
 
 std::string relativeBelow(const std::filesystem::path& path, const std::filesystem::path& root) {
   const std::filesystem::path relative = path.lexically_relative(root);
-  const std::string text = relative.generic_string();
+  std::string text = relative.generic_string();
   if (relative.empty() || text == "." || text == ".." || text.starts_with("../")) return {};
   return text;
 }
