@@ -319,9 +319,13 @@ int checkWithConfiguration(const CheckOptions& options) {
       return kExitError;
     }
     const std::string name = options.stdin_filename.value_or("-");
-    analysis = analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name});
-    const Job job{options, analysis.project, analysis.per_file};
-    reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
+    if (isForceExcluded(resolver, options, name)) {
+      stdin_result = std::move(contents);  // with --fix, an excluded file passes through as it is
+    } else {
+      analysis = analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name});
+      const Job job{options, analysis.project, analysis.per_file};
+      reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
+    }
   } else {
     const std::vector<std::string> paths =
         options.paths.empty() ? std::vector<std::string>{"."} : options.paths;

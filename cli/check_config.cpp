@@ -34,6 +34,13 @@ DiscoveryOptions discoveryOptions(config::ConfigResolver& resolver, const CheckO
   return out;
 }
 
+bool isForceExcluded(config::ConfigResolver& resolver, const CheckOptions& options,
+                     const fs::path& path) {
+  if (!options.force_exclude) return false;
+  const fs::path absolute = config::absoluteNormal(path);
+  return resolver.forFile(absolute).isExcluded(absolute, false, true);
+}
+
 CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
                                         std::span<const fs::path> paths) {
   CheckAnalysisOptions out;

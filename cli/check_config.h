@@ -21,6 +21,11 @@ config::ResolverOptions resolverOptions(const CheckOptions& options);
 DiscoveryOptions discoveryOptions(config::ConfigResolver& resolver, const CheckOptions& options,
                                   const std::filesystem::path& first_input);
 
+// --force-exclude and a path the configuration excludes (for --stdin-filename: editors name
+// the file they send).
+bool isForceExcluded(config::ConfigResolver& resolver, const CheckOptions& options,
+                     const std::filesystem::path& path);
+
 struct CheckAnalysisOptions {
   // One per file: its configuration's rules and settings; its `reported` set drops what
   // per-file-ignores name. Points into the resolver, which must outlive these.

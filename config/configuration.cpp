@@ -131,6 +131,11 @@ class Reader {
 };
 
 toml::table parseToml(const fs::path& file) {
+  std::error_code status_error;
+  if (!fs::is_regular_file(file, status_error)) {
+    throw ConfigError(shownPath(file) + ": cannot read the configuration file: " +
+                      (status_error ? status_error.message() : std::string("No such file")));
+  }
   try {
     return toml::parse_file(file.string());
   } catch (const toml::parse_error& error) {

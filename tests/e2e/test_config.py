@@ -12,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from e2e_support import BINARY, ONE_FINDING, SOURCE_DIR, TIMEOUT, HeaplintTestCase, base_env
+from e2e_support import BINARY, ONE_FINDING, SOURCE_DIR, SUM_COLUMN, TIMEOUT, HeaplintTestCase, base_env
 
 GC_COLLECT = "import gc\n\n\ndef tidy():\n    gc.collect()\n"
 # MEM101 on line 2 and MEM501 on line 7.
@@ -99,6 +99,17 @@ class ConfigTest(HeaplintTestCase):
         result = self.check("--force-exclude", "legacy.py")
         self.assertExit(result, 0)
 
+    def test_force_exclude_with_stdin_filename(self):
+        self.write("heaplint.toml", 'extend-exclude = ["generated/"]\n')
+        excluded = self.check("--force-exclude", "--stdin-filename", "generated/x.py", stdin=ONE_FINDING)
+        self.assertExit(excluded, 0)
+        self.assertEqual(excluded.findings(), [])
+        fixed = self.check("--force-exclude", "--fix", "--stdin-filename", "generated/x.py",
+                           stdin=ONE_FINDING)
+        self.assertEqual(fixed.stdout, ONE_FINDING)  # passed through unchanged
+        linted = self.check("--stdin-filename", "generated/x.py", stdin=ONE_FINDING)
+        self.assertEqual(linted.findings(), [("generated/x.py", 2, SUM_COLUMN, "MEM101")])
+
     def test_rule_options(self):
         self.write("events.py", (
             "from bus import EventBus\n\nbus = EventBus()\n\n\n"
@@ -139,7 +150,7 @@ class ConfigTest(HeaplintTestCase):
         self.assertIn("pyproject.toml:2:1: `tool.heaplint.foo`: unknown key", result.stderr)
         result = self.check("--config", "missing.toml")
         self.assertUsageError(result)
-        self.assertIn("missing.toml", result.stderr)
+        self.assertIn("missing.toml: cannot read the configuration file", result.stderr)
 
     def test_show_settings(self):
         self.write("heaplint.toml", (
