@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import shutil
 import select
 import subprocess
 import time
@@ -109,6 +110,24 @@ class ConfigTest(HeaplintTestCase):
         self.assertEqual(fixed.stdout, ONE_FINDING)  # passed through unchanged
         linted = self.check("--stdin-filename", "generated/x.py", stdin=ONE_FINDING)
         self.assertEqual(linted.findings(), [("generated/x.py", 2, SUM_COLUMN, "MEM101")])
+
+    def test_project_rules_learn_from_files_that_do_not_report_them(self):
+        project = SOURCE_DIR / "fixtures" / "mem2" / "MEM201_project"
+        shutil.copytree(project, self.dir, dirs_exist_ok=True)
+        expected = [("pkg/store.py", "MEM201"), ("pkg/store.py", "MEM201")]
+        self.assertEqual(self.codes("--select", "MEM201"), expected)
+        # The module that evicts `_session_cache` reports no MEM201, through per-file-ignores or
+        # a nested configuration, yet its eviction still counts.
+        self.write("heaplint.toml", '[per-file-ignores]\n"maintenance.py" = ["MEM201"]\n')
+        self.assertEqual(self.codes("--select", "MEM201"), expected)
+        self.write("heaplint.toml", "")
+        self.write("pkg/maintenance_dir/heaplint.toml", 'select = ["MEM101"]\n')
+        (self.dir / "pkg" / "maintenance.py").rename(self.dir / "pkg" / "maintenance_dir" / "m.py")
+        (self.dir / "pkg" / "maintenance_dir" / "__init__.py").write_text("")
+        self.assertEqual([f for f in self.codes() if f[1] == "MEM201"], expected)
+        # Without that module, `_session_cache` is flagged too.
+        (self.dir / "pkg" / "maintenance_dir" / "m.py").unlink()
+        self.assertEqual(len([f for f in self.codes() if f[1] == "MEM201"]), 3)
 
     def test_rule_options(self):
         self.write("events.py", (

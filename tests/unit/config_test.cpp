@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "config/config_resolver.h"
 #include "rules/registry.h"
@@ -262,6 +264,29 @@ TEST_F(ConfigTest, ClosestConfigurationWinsWithoutMerging) {
   // Cached: the same object for every file in the tree.
   EXPECT_EQ(&resolver.forFile(root_ / "sub" / "c.py"), &nested);
   EXPECT_EQ(&resolver.forDirectory(root_ / "sub" / "deeper"), &nested);
+}
+
+TEST_F(ConfigTest, ResolvesFromManyThreadsToTheSameSettings) {
+  write("heaplint.toml", "select = [\"MEM1\"]\n");
+  write("a/heaplint.toml", "select = [\"MEM2\"]\n");
+  ConfigResolver resolver({});
+  std::vector<const ResolvedSettings*> seen(64);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < seen.size(); i += 4) {
+        const fs::path directory = i % 2 ? root_ / "a" / std::to_string(i) : root_ / "b";
+        seen[i] = &resolver.forFile(directory / "x.py");
+      }
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i], seen[i % 2]) << i;
+  }
+  EXPECT_EQ(seen[0]->config_file, root_ / "heaplint.toml");
+  EXPECT_EQ(seen[1]->config_file, root_ / "a" / "heaplint.toml");
 }
 
 TEST_F(ConfigTest, ExplicitConfigAndIsolated) {
