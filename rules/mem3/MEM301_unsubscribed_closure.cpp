@@ -143,7 +143,8 @@ The subscribe/unsubscribe method-name pairs: `method-pairs` in `[tool.heaplint.u
 replaces them, `extend-method-pairs` adds to them (`[["watch", "unwatch"]]`). The defaults are
 `subscribe`/`unsubscribe`, `connect`/`disconnect`, `add_listener`/`remove_listener`,
 `add_handler`/`remove_handler`, `add_callback`/`remove_callback`, `on`/`off`,
-`register`/`unregister`, `add_done_callback`/`remove_done_callback` and `append`/`remove` (for `append`, a list's `pop()` and `clear()` count as removals too).
+`register`/`unregister`, `add_done_callback`/`remove_done_callback` and `append`/`remove` (for
+`append`, a list's `pop()` and `clear()` count as removals too).
 
 ## References
 - [Python docs: `weakref.WeakMethod`](https://docs.python.org/3/library/weakref.html#weakref.WeakMethod)
