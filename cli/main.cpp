@@ -45,10 +45,12 @@ int main(int argc, char** argv) {
   check_command->add_option("-j,--threads", check.threads, "Worker threads (default: one per core)");
 
   // Configuration files (README: Configuration).
-  check_command->add_option("--config", check.config_file,
-                            "Use this configuration file for every path (pyproject.toml, "
-                            "heaplint.toml)");
-  check_command->add_flag("--isolated", check.isolated, "Ignore every configuration file");
+  CLI::Option* config_option =
+      check_command->add_option("--config", check.config_file,
+                                "Use this configuration file for every path (pyproject.toml, "
+                                "heaplint.toml)");
+  check_command->add_flag("--isolated", check.isolated, "Ignore every configuration file")
+      ->excludes(config_option);
   check_command
       ->add_option("--extend-select", check.extend_select,
                    "Rules to enable in addition to the configured ones")

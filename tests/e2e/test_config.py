@@ -73,6 +73,7 @@ class ConfigTest(HeaplintTestCase):
         other = self.write("configs/only-gc.toml", 'select = ["MEM501"]\n')
         self.assertEqual(self.codes("--config", str(other)), [("app.py", "MEM501")])
         self.assertEqual(self.codes("--isolated"), [("app.py", "MEM101"), ("app.py", "MEM501")])
+        self.assertUsageError(self.check("--isolated", "--config", str(other)))
 
     def test_config_paths_are_relative_to_the_config_file(self):
         self.write("proj/app.py", BOTH)
