@@ -18,11 +18,14 @@ namespace heaplint {
 struct AnalysisOptions;
 struct FileAnalysis;
 class SourceText;
+class FactsWriter;
 
 // What a rule learned about one file, for its project-wide step. Each rule defines its own.
 class FileFacts {
  public:
   virtual ~FileFacts() = default;
+  // For the result cache: the rule's `read_facts` must read back exactly what this writes.
+  virtual void write(FactsWriter& /*out*/) const {}
 };
 
 // The dotted module name of a file: "pkg.sub.mod" for pkg/sub/mod.py when pkg/ and pkg/sub/ hold

@@ -15,6 +15,7 @@
 namespace heaplint {
 
 class RuleContext;
+class FactsReader;
 struct AnalysisOptions;
 
 enum class FixAvailability : uint8_t { None, Sometimes, Always };
@@ -43,6 +44,9 @@ struct RuleDefinition {
   std::span<const NodeKind> subscriptions;
   std::unique_ptr<RuleChecker> (*create)() = nullptr;
   ProjectJoin join = nullptr;  // set for rules that decide across files
+  // Project rules: reads back what their FileFacts::write wrote (null when the input is bad), so
+  // cached files still take part in the join.
+  std::unique_ptr<FileFacts> (*read_facts)(FactsReader& in) = nullptr;
 };
 
 inline constexpr size_t kMaxRules = 64;

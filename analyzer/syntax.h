@@ -44,7 +44,9 @@ class Syntax {
     return ts_node_is_null(node) ? NodeKind::Other : kindOf(ts_node_symbol(node));
   }
   TSFieldId fieldId(Field field) const { return field_ids_[static_cast<size_t>(field)]; }
-  Field fieldOf(TSFieldId id) const { return id < id_fields_.size() ? id_fields_[id] : Field::None; }
+  Field fieldOf(TSFieldId id) const {
+    return id < id_fields_.size() ? id_fields_[id] : Field::None;
+  }
   static std::string_view kindName(NodeKind kind);
 
  private:
@@ -55,7 +57,9 @@ class Syntax {
   std::vector<Field> id_fields_;
 };
 
-inline NodeKind kindOf(TSNode node) { return Syntax::instance().kindOf(node); }
+inline NodeKind kindOf(TSNode node) {
+  return Syntax::instance().kindOf(node);
+}
 
 inline TSNode childByField(TSNode node, Field field) {
   if (ts_node_is_null(node)) return TSNode{};
@@ -90,5 +94,34 @@ TSNode firstChildOfKind(TSNode node, NodeKind kind);
 
 // True when any node in the subtree (node included) has the given kind. Iterative.
 bool subtreeContains(TSNode node, NodeKind kind);
+
+enum class Visit : uint8_t { Descend, SkipChildren, Stop };
+
+// Visits every node below `root` (not `root` itself) in source order, without recursion:
+// `visitor(node, field_id)` answers whether to enter the node's children, skip them, or stop.
+template <typename Visitor>
+void visitSubtree(TSNode root, Visitor&& visitor) {
+  if (ts_node_is_null(root)) return;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  bool descend = true;
+  while (true) {
+    if (!descend || !ts_tree_cursor_goto_first_child(&cursor)) {
+      bool moved = false;
+      while (!moved) {
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+          moved = true;
+        } else if (!ts_tree_cursor_goto_parent(&cursor)) {
+          break;  // back at the root
+        }
+      }
+      if (!moved) break;
+    }
+    const Visit next =
+        visitor(ts_tree_cursor_current_node(&cursor), ts_tree_cursor_current_field_id(&cursor));
+    if (next == Visit::Stop) break;
+    descend = next == Visit::Descend;
+  }
+  ts_tree_cursor_delete(&cursor);
+}
 
 }  // namespace heaplint

@@ -44,7 +44,8 @@ bool isMatchCapture(const std::vector<Frame>& frames, const Frame& identifier) {
   const Frame& parent = frames.back();
   if (parent.kind == NodeKind::SplatPattern) return true;
   // `case str() as name`: in patterns the alias is a bare identifier child.
-  if (parent.kind == NodeKind::AsPattern && frames[frames.size() - 2].kind == NodeKind::CasePattern) {
+  if (parent.kind == NodeKind::AsPattern &&
+      frames[frames.size() - 2].kind == NodeKind::CasePattern) {
     return true;
   }
   if (parent.kind != NodeKind::DottedName || ts_node_named_child_count(parent.node) != 1) {
@@ -70,19 +71,42 @@ std::string compactDottedName(std::string_view text) {
 // only below the parents whose fields it or the rules need (see Frame::field).
 constexpr auto kParentsWithTrackedFields = [] {
   std::array<bool, kNodeKindCount> table{};
-  for (NodeKind kind :
-       {NodeKind::FunctionDefinition, NodeKind::Lambda, NodeKind::ClassDefinition,
-        NodeKind::ListComprehension, NodeKind::SetComprehension,
-        NodeKind::DictionaryComprehension, NodeKind::GeneratorExpression, NodeKind::ForInClause,
-        NodeKind::DefaultParameter, NodeKind::TypedDefaultParameter, NodeKind::TypedParameter,
-        NodeKind::Assignment, NodeKind::AugmentedAssignment, NodeKind::ForStatement,
-        NodeKind::WhileStatement, NodeKind::NamedExpression, NodeKind::ExceptClause,
-        NodeKind::ExceptGroupClause, NodeKind::Call, NodeKind::Attribute, NodeKind::Subscript,
-        NodeKind::KeywordArgument, NodeKind::IfStatement, NodeKind::ElifClause,
-        NodeKind::TryStatement, NodeKind::WithStatement, NodeKind::WithItem,
-        NodeKind::DecoratedDefinition, NodeKind::ConditionalExpression, NodeKind::AsPattern,
-        NodeKind::Pair, NodeKind::ImportFromStatement, NodeKind::AliasedImport,
-        NodeKind::BooleanOperator, NodeKind::NotOperator, NodeKind::ComparisonOperator}) {
+  for (NodeKind kind : {NodeKind::FunctionDefinition,
+                        NodeKind::Lambda,
+                        NodeKind::ClassDefinition,
+                        NodeKind::ListComprehension,
+                        NodeKind::SetComprehension,
+                        NodeKind::DictionaryComprehension,
+                        NodeKind::GeneratorExpression,
+                        NodeKind::ForInClause,
+                        NodeKind::DefaultParameter,
+                        NodeKind::TypedDefaultParameter,
+                        NodeKind::TypedParameter,
+                        NodeKind::Assignment,
+                        NodeKind::AugmentedAssignment,
+                        NodeKind::ForStatement,
+                        NodeKind::WhileStatement,
+                        NodeKind::NamedExpression,
+                        NodeKind::ExceptClause,
+                        NodeKind::ExceptGroupClause,
+                        NodeKind::Call,
+                        NodeKind::Attribute,
+                        NodeKind::Subscript,
+                        NodeKind::KeywordArgument,
+                        NodeKind::IfStatement,
+                        NodeKind::ElifClause,
+                        NodeKind::TryStatement,
+                        NodeKind::WithStatement,
+                        NodeKind::WithItem,
+                        NodeKind::DecoratedDefinition,
+                        NodeKind::ConditionalExpression,
+                        NodeKind::AsPattern,
+                        NodeKind::Pair,
+                        NodeKind::ImportFromStatement,
+                        NodeKind::AliasedImport,
+                        NodeKind::BooleanOperator,
+                        NodeKind::NotOperator,
+                        NodeKind::ComparisonOperator}) {
     table[static_cast<size_t>(kind)] = true;
   }
   return table;
@@ -107,6 +131,14 @@ const ExecutionContext* RuleContext::enclosingFunction() const {
 void RuleContext::report(Diagnostic diagnostic) {
   if (diagnostic.rule == nullptr) diagnostic.rule = current_rule_;
   diagnostics_.push_back(std::move(diagnostic));
+}
+
+bool RuleContext::isTestFile() const {
+  if (is_test_file_ < 0) {
+    is_test_file_ =
+        heaplint::isTestFile(options_.path, options_.settings->test_file_patterns) ? 1 : 0;
+  }
+  return is_test_file_ == 1;
 }
 
 Walker::Walker(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic,
@@ -289,8 +321,8 @@ bool Walker::enter(TSTreeCursor& cursor) {
   }
   if (isComprehension(frame.kind)) ++frame.loop_delta;
   ExecutionContext* execution = &context_.executions_.back();
-  execution->loop_depth = static_cast<uint32_t>(static_cast<int32_t>(execution->loop_depth) +
-                                                frame.loop_delta);
+  execution->loop_depth =
+      static_cast<uint32_t>(static_cast<int32_t>(execution->loop_depth) + frame.loop_delta);
   if (frame.kind == NodeKind::FinallyClause) {
     ++execution->finally_depth;
     frame.flags |= kInFinally;
@@ -381,8 +413,8 @@ void Walker::leave() {
   }
   if (!context_.executions_.empty()) {
     ExecutionContext& execution = context_.executions_.back();
-    execution.loop_depth = static_cast<uint32_t>(static_cast<int32_t>(execution.loop_depth) -
-                                                 frame.loop_delta);
+    execution.loop_depth =
+        static_cast<uint32_t>(static_cast<int32_t>(execution.loop_depth) - frame.loop_delta);
     if ((frame.flags & kInFinally) != 0) --execution.finally_depth;
   }
   frames.pop_back();

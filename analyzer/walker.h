@@ -65,6 +65,8 @@ class RuleContext {
   std::string_view text(TSNode node) const { return nodeText(source_.text(), node); }
   const AnalysisOptions& options() const { return options_; }
   const SemanticModel& semantic() const { return semantic_; }
+  // Whether the file is test code by the settings' test-file patterns (decided once per file).
+  bool isTestFile() const;
 
   // Walk state, valid inside onNode.
   const Frame& frame(size_t up = 0) const { return frames_[frames_.size() - 1 - up]; }
@@ -90,6 +92,7 @@ class RuleContext {
   std::vector<ExecutionContext> executions_;
   std::vector<Diagnostic> diagnostics_;
   const RuleDefinition* current_rule_ = nullptr;
+  mutable int8_t is_test_file_ = -1;  // unknown until asked
 };
 
 struct ActiveRule {

@@ -5,13 +5,17 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
 #include "cli/check_config.h"
 #include "cli/file_discovery.h"
 #include "cli/file_io.h"
+#include "cli/formats/formats.h"
+#include "cli/gating.h"
 #include "cli/progress.h"
+#include "cli/result_cache.h"
 #include "cli/unified_diff.h"
 #include "rules/registry.h"
 
@@ -22,6 +26,7 @@ struct Job {
   const CheckOptions& options;
   const AnalysisOptions& analysis;                 // the project step's
   std::span<const AnalysisOptions> file_analysis;  // each file's, from its configuration
+  ResultCache* cache = nullptr;                    // plain checking only, not --fix/--diff
 };
 
 Location locationOf(const SourceText& source, uint32_t offset) {
@@ -140,12 +145,19 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       report.error = files[i].display + ": " + error;
       return;
     }
+    // An unchanged file's own findings and project facts come from the cache.
+    if (job.cache != nullptr &&
+        job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
+                           analyses[i])) {
+      return;
+    }
     try {
       const SourceText source(std::move(contents));
       analyses[i] =
           analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, modules[i]));
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics);
+      if (job.cache != nullptr) job.cache->record(i, report, analyses[i]);
       analyses[i].diagnostics.clear();
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
@@ -312,6 +324,7 @@ int checkWithConfiguration(const CheckOptions& options) {
   const bool from_stdin =
       options.stdin_filename.has_value() || (options.paths.size() == 1 && options.paths[0] == "-");
   std::string stdin_result;
+  if (!checkGatingOptions(options, from_stdin)) return kExitError;
   if (from_stdin) {
     std::string contents;
     if (!readStream(std::cin, contents)) {
@@ -342,9 +355,18 @@ int checkWithConfiguration(const CheckOptions& options) {
     for (const SourceFile& file : discovery.files)
       opened.push_back(file.path);
     analysis = analysisOptionsFor(resolver, opened);
-    const Job job{options, analysis.project, analysis.per_file};
-    reports = options.fix || options.diff ? fixFiles(job, discovery.files)
-                                          : lintFiles(job, discovery.files);
+    if (options.fix || options.diff) {
+      reports = fixFiles(Job{options, analysis.project, analysis.per_file}, discovery.files);
+    } else {
+      std::optional<ResultCache> cache;
+      if (!options.no_cache) {
+        cache.emplace(cacheDirectory(options.cache_dir), analysis.project, discovery.files.size());
+      }
+      reports =
+          lintFiles(Job{options, analysis.project, analysis.per_file, cache ? &*cache : nullptr},
+                    discovery.files);
+      if (cache) cache->save();
+    }
   }
 
   for (const FileReport& report : reports) {
@@ -357,6 +379,10 @@ int checkWithConfiguration(const CheckOptions& options) {
     }
   }
 
+  // CI gating (README "Continuous integration"): noqa adoption, baselines, changed lines.
+  if (const std::optional<int> status = applyGating(options, reports)) return *status;
+  if (options.add_noqa) return failed ? kExitError : runAddNoqa(options, reports);
+
   size_t remaining = 0;
   size_t fixed = 0;
   bool any_diff = false;
@@ -367,7 +393,10 @@ int checkWithConfiguration(const CheckOptions& options) {
   }
 
   // With --fix on standard input the fixed source goes to stdout and the findings to stderr.
-  std::ostream& out = from_stdin && options.fix && !options.diff ? std::cerr : std::cout;
+  std::ostringstream report_file;
+  std::ostream& out = options.output_file ? report_file
+                      : from_stdin && options.fix && !options.diff ? std::cerr
+                                                                   : std::cout;
   if (options.diff) {
     for (const FileReport& report : reports) std::cout << report.diff;
     if (!options.quiet) {
@@ -379,20 +408,25 @@ int checkWithConfiguration(const CheckOptions& options) {
     if (options.statistics) {
       writeStatistics(out, reports, style);
     } else {
-      switch (options.format) {
-        case OutputFormat::Concise:
-          writeConcise(out, reports, style);
-          break;
-        case OutputFormat::Full:
-          writeFull(out, reports, style);
-          break;
-        case OutputFormat::Json:
-          writeJson(out, reports);
-          break;
-      }
+      const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {
+        if (from_stdin) return stdin_result;
+        std::string contents;
+        std::string error;
+        if (!readFile(report.path, contents, error)) return std::nullopt;
+        return contents;
+      };
+      writeReport(out, reports, options.format, style, lookup);
     }
-    if (!options.quiet && options.format != OutputFormat::Json && !options.statistics) {
+    if (!options.quiet && isHumanFormat(options.format) && !options.statistics) {
       writeSummary(out, reports, options, style, failed);
+    }
+  }
+  if (options.output_file) {
+    std::string error;
+    if (!writeFileAtomically(*options.output_file, report_file.str(), error)) {
+      std::cerr << "heaplint: error: cannot write " << *options.output_file << ": " << error
+                << '\n';
+      return kExitError;
     }
   }
   out.flush();

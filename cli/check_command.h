@@ -29,6 +29,15 @@ struct CheckOptions {
   std::vector<std::string> extend_select;
   bool force_exclude = false;  // exclusions apply to files named on the command line too
   bool show_settings = false;  // print the settings of the first path and exit
+
+  // CI gating (README "Continuous integration").
+  std::optional<std::string> output_file;     // the report goes here instead of stdout
+  std::optional<std::string> write_baseline;  // record the findings here, report nothing
+  std::optional<std::string> baseline;        // report only findings not recorded here
+  std::optional<std::string> diff_base;       // report only findings on lines changed since REV
+  bool add_noqa = false;                      // silence every finding with `# noqa: CODE`
+  bool no_cache = false;
+  std::optional<std::string> cache_dir;  // default: $HEAPLINT_CACHE_DIR, else ./.heaplint_cache
 };
 
 // Exit codes, as documented in the README.

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/check_command.h"
+#include "cli/gating.h"
 #include "cli/rule_commands.h"
 
 #ifndef HEAPLINT_VERSION
@@ -19,11 +20,17 @@ int main(int argc, char** argv) {
   CheckOptions check;
   bool no_respect_gitignore = false;
   const std::map<std::string, OutputFormat> formats{
-      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full}, {"json", OutputFormat::Json}};
+      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full},
+      {"json", OutputFormat::Json},       {"json-lines", OutputFormat::JsonLines},
+      {"sarif", OutputFormat::Sarif},     {"github", OutputFormat::Github},
+      {"gitlab", OutputFormat::Gitlab},   {"junit", OutputFormat::Junit},
+      {"pylint", OutputFormat::Pylint}};
   CLI::App* check_command = app.add_subcommand("check", "Lint Python files for memory antipatterns");
   check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
   check_command
-      ->add_option("--output-format", check.format, "Output format: concise, full or json")
+      ->add_option("--output-format", check.format,
+                   "Output format: concise, full, json, json-lines, sarif, github, gitlab, junit "
+                   "or pylint")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
   // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
   check_command->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
@@ -43,6 +50,21 @@ int main(int argc, char** argv) {
   check_command->add_option("--stdin-filename", check.stdin_filename,
                             "Read the source from standard input, reporting it under this name");
   check_command->add_option("-j,--threads", check.threads, "Worker threads (default: one per core)");
+  // CI gating: report files, baselines, changed lines only, noqa adoption, the result cache.
+  check_command->add_option("-o,--output-file", check.output_file,
+                            "Write the report to this file instead of standard output");
+  check_command->add_option("--write-baseline", check.write_baseline,
+                            "Record the current findings in this file and exit 0");
+  check_command->add_option("--baseline", check.baseline,
+                            "Report only findings not recorded in this baseline file");
+  check_command->add_option("--diff-base", check.diff_base,
+                            "Report only findings on lines changed since this git revision");
+  check_command->add_flag("--add-noqa", check.add_noqa,
+                          "Add `# noqa: CODE` comments that silence every current finding");
+  check_command->add_flag("--no-cache", check.no_cache, "Neither read nor write the result cache");
+  check_command->add_option("--cache-dir", check.cache_dir,
+                            "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
+                            ".heaplint_cache)");
 
   // Configuration files (README: Configuration).
   CLI::Option* config_option =
@@ -69,6 +91,12 @@ int main(int argc, char** argv) {
   CLI::App* rules_command = app.add_subcommand("rules", "List every rule");
   rules_command->add_flag("--json", rules_json, "Print the rules as JSON");
 
+  std::optional<std::string> clean_cache_dir;
+  CLI::App* clean_command = app.add_subcommand("clean", "Remove the result cache");
+  clean_command->add_option("--cache-dir", clean_cache_dir,
+                            "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
+                            ".heaplint_cache)");
+
   CLI::App* server_command =
       app.add_subcommand("server", "Run the language server over stdio (not yet available)");
 
@@ -92,6 +120,7 @@ int main(int argc, char** argv) {
     }
     if (rule_command->parsed()) return runRule(rule_selector);
     if (rules_command->parsed()) return runRules(rules_json);
+    if (clean_command->parsed()) return runClean(clean_cache_dir);
     if (server_command->parsed()) {
       std::cerr << "heaplint: error: the language server is not available in this build yet\n";
       return kExitError;

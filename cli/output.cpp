@@ -89,34 +89,35 @@ void writeFull(std::ostream& out, std::span<const FileReport> files, const Outpu
   }
 }
 
+nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& d) {
+  nlohmann::json fix = nullptr;
+  if (d.fix) {
+    nlohmann::json edits = nlohmann::json::array();
+    for (const ReportedEdit& edit : d.fix->edits) {
+      edits.push_back({{"content", edit.content},
+                       {"location", locationJson(edit.location)},
+                       {"end_location", locationJson(edit.end_location)}});
+    }
+    fix = {{"applicability", d.fix->applicability == Applicability::Safe ? "safe" : "unsafe"},
+           {"message", d.fix_title},
+           {"edits", std::move(edits)}};
+  }
+  return {{"cell", nullptr},
+          {"code", d.rule->code},
+          {"name", d.rule->name},
+          {"message", d.message},
+          {"filename", file.path},
+          {"location", locationJson(d.location)},
+          {"end_location", locationJson(d.end_location)},
+          {"fix", std::move(fix)},
+          {"noqa_row", d.noqa_row},
+          {"url", ruleUrl(*d.rule)}};
+}
+
 void writeJson(std::ostream& out, std::span<const FileReport> files) {
   nlohmann::json list = nlohmann::json::array();
   for (const FileReport& file : files) {
-    for (const ReportedDiagnostic& d : file.diagnostics) {
-      nlohmann::json fix = nullptr;
-      if (d.fix) {
-        nlohmann::json edits = nlohmann::json::array();
-        for (const ReportedEdit& edit : d.fix->edits) {
-          edits.push_back({{"content", edit.content},
-                           {"location", locationJson(edit.location)},
-                           {"end_location", locationJson(edit.end_location)}});
-        }
-        fix = {{"applicability",
-                d.fix->applicability == Applicability::Safe ? "safe" : "unsafe"},
-               {"message", d.fix_title},
-               {"edits", std::move(edits)}};
-      }
-      list.push_back({{"cell", nullptr},
-                      {"code", d.rule->code},
-                      {"name", d.rule->name},
-                      {"message", d.message},
-                      {"filename", file.path},
-                      {"location", locationJson(d.location)},
-                      {"end_location", locationJson(d.end_location)},
-                      {"fix", std::move(fix)},
-                      {"noqa_row", d.noqa_row},
-                      {"url", ruleUrl(*d.rule)}});
-    }
+    for (const ReportedDiagnostic& d : file.diagnostics) list.push_back(diagnosticJson(file, d));
   }
   out << list.dump(2) << '\n';
 }

@@ -1,6 +1,7 @@
 // Output formats for `heaplint check`.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <span>
 #include <string_view>
@@ -9,7 +10,7 @@
 
 namespace heaplint::cli {
 
-enum class OutputFormat { Concise, Full, Json };
+enum class OutputFormat { Concise, Full, Json, JsonLines, Sarif, Github, Gitlab, Junit, Pylint };
 
 struct OutputStyle {
   bool color = false;
@@ -21,6 +22,8 @@ bool isApplicable(const ReportedDiagnostic& diagnostic, const OutputStyle& style
 void writeConcise(std::ostream& out, std::span<const FileReport> files, const OutputStyle& style);
 void writeFull(std::ostream& out, std::span<const FileReport> files, const OutputStyle& style);
 void writeJson(std::ostream& out, std::span<const FileReport> files);
+// One finding as the json format shows it (Ruff's fields).
+nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& diagnostic);
 void writeStatistics(std::ostream& out, std::span<const FileReport> files,
                      const OutputStyle& style);
 

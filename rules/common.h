@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "analyzer/semantic_model.h"
 #include "analyzer/syntax.h"
+#include "analyzer/walker.h"
 
 namespace heaplint {
 
@@ -43,6 +45,29 @@ inline TSNode caughtBy(TSNode clause) {
 
 inline bool sameNode(TSNode a, TSNode b) {
   return a.id == b.id;
+}
+
+// "c" of "a.b.c".
+inline std::string_view lastSegment(std::string_view dotted) {
+  const size_t dot = dotted.rfind('.');
+  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
+}
+
+// The qualified name of an expression, treating a `from x import *` as not rebinding builtins
+// (`staticmethod`, `type` stay builtins in such a module); empty when unknown.
+inline std::string qualifiedNameWithStarBuiltins(const RuleContext& context, ScopeId scope,
+                                                 TSNode expression) {
+  std::string qualified = context.semantic().qualifiedName(scope, expression);
+  if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
+    const std::string_view name = context.text(expression);
+    if (SemanticModel::isBuiltinName(name) &&
+        context.semantic().resolve(scope, name, ts_node_start_byte(expression)).kind ==
+            Resolution::Kind::StarImported) {
+      qualified = "builtins.";
+      qualified += name;
+    }
+  }
+  return qualified;
 }
 
 }  // namespace heaplint

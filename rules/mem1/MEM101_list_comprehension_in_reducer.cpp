@@ -71,10 +71,10 @@ None.
 )md";
 
 enum class Arity : uint8_t {
-  OnlyIterable,      // any, all, math.fsum: exactly one argument
-  IterableAndStart,  // sum: iterable, optional start (positional or keyword)
+  OnlyIterable,          // any, all, math.fsum: exactly one argument
+  IterableAndStart,      // sum: iterable, optional start (positional or keyword)
   IterableKeywordStart,  // math.prod: iterable, keyword-only start
-  MinMax,            // min, max: one positional iterable, key= and default= keywords
+  MinMax,                // min, max: one positional iterable, key= and default= keywords
 };
 
 struct Reducer {
@@ -189,7 +189,8 @@ class ListComprehensionInReducer final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
-    for (const Candidate& candidate : candidates_) check(candidate, context);
+    for (const Candidate& candidate : candidates_)
+      check(candidate, context);
   }
 
  private:
@@ -236,8 +237,8 @@ class ListComprehensionInReducer final : public RuleChecker {
     const TSNode close = nthChild(shape.iterable, childCount(shape.iterable) - 1);
     const bool sole_argument = shape.positional == 1 && shape.keywords == 0;
     Fix fix;
-    fix.applicability = reducer->short_circuits || is_set ? Applicability::Unsafe
-                                                          : Applicability::Safe;
+    fix.applicability =
+        reducer->short_circuits || is_set ? Applicability::Unsafe : Applicability::Safe;
     if (sole_argument) {
       diagnostic.fix_title = "Pass a generator expression: remove the brackets";
       fix.edits.push_back(Edit{ts_node_start_byte(open), ts_node_end_byte(open), ""});

@@ -3,8 +3,8 @@
 // may be filled, or evicted, from another.
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/facts_io.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
@@ -139,6 +140,65 @@ struct Facts final : FileFacts {
   // class level. Dotted names, and bare method names for calls on objects (`registry.add(...)`).
   std::vector<std::string> import_time_functions;
   std::vector<std::string> import_time_methods;
+
+  void write(FactsWriter& out) const override {
+    out.u32(static_cast<uint32_t>(containers.size()));
+    for (const ContainerFact& fact : containers) {
+      out.string(fact.qualified);
+      out.string(fact.name);
+      out.string(fact.kind);
+      out.u32(fact.start);
+      out.u32(fact.end);
+      out.u32(fact.row);
+    }
+    out.u32(static_cast<uint32_t>(events.size()));
+    for (const EventFact& event : events) {
+      out.string(event.target);
+      out.u32(static_cast<uint32_t>(event.kind));
+      out.string(event.function);
+      out.string(event.function_display);
+      out.string(event.method_name);
+      out.boolean(event.returns_parameter);
+      out.boolean(event.looks_up);
+      out.u32(event.row);
+    }
+    out.strings(import_time_functions);
+    out.strings(import_time_methods);
+  }
+
+  static std::unique_ptr<FileFacts> read(FactsReader& in) {
+    auto facts = std::make_unique<Facts>();
+    const uint32_t container_count = in.count();
+    for (uint32_t i = 0; i < container_count && in.ok(); ++i) {
+      ContainerFact fact;
+      fact.qualified = in.string();
+      fact.name = in.string();
+      fact.kind = in.string();
+      fact.start = in.u32();
+      fact.end = in.u32();
+      fact.row = in.u32();
+      facts->containers.push_back(std::move(fact));
+    }
+    const uint32_t event_count = in.count();
+    for (uint32_t i = 0; i < event_count && in.ok(); ++i) {
+      EventFact event;
+      event.target = in.string();
+      const uint32_t kind = in.u32();
+      if (kind > static_cast<uint32_t>(EventKind::Read)) return nullptr;
+      event.kind = static_cast<EventKind>(kind);
+      event.function = in.string();
+      event.function_display = in.string();
+      event.method_name = in.string();
+      event.returns_parameter = in.boolean();
+      event.looks_up = in.boolean();
+      event.row = in.u32();
+      facts->events.push_back(std::move(event));
+    }
+    facts->import_time_functions = in.strings();
+    facts->import_time_methods = in.strings();
+    if (!in.ok()) return nullptr;
+    return facts;
+  }
 };
 
 class UnboundedModuleCache final : public RuleChecker {
@@ -558,7 +618,8 @@ class UnboundedModuleCache final : public RuleChecker {
 // caches were unbounded often enough to be worth a finding.
 bool namedLikeACache(std::string_view name) {
   std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return lower.find("cache") != std::string::npos || lower.find("memo") != std::string::npos;
 }
 
@@ -630,10 +691,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
   }
 }
 
-constexpr std::array kSubscriptions = {
-    NodeKind::Assignment, NodeKind::Subscript,       NodeKind::Attribute, NodeKind::Call,
-    NodeKind::Identifier, NodeKind::ReturnStatement, NodeKind::Decorator,
-    NodeKind::ComparisonOperator};
+constexpr std::array kSubscriptions = {NodeKind::Assignment, NodeKind::Subscript,
+                                       NodeKind::Attribute,  NodeKind::Call,
+                                       NodeKind::Identifier, NodeKind::ReturnStatement,
+                                       NodeKind::Decorator,  NodeKind::ComparisonOperator};
 
 }  // namespace
 
@@ -648,6 +709,7 @@ extern const RuleDefinition kUnboundedModuleCache{
       return std::make_unique<UnboundedModuleCache>();
     },
     .join = join,
+    .read_facts = Facts::read,
 };
 
 }  // namespace heaplint

@@ -9,6 +9,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -124,43 +125,6 @@ size from the working set you expect; 1024 is a starting point, not a measuremen
 
 constexpr std::string_view kBound = "1024";
 
-// --- small tree helpers (null-safe) -------------------------------------------------------------
-
-uint32_t namedCount(TSNode node) {
-  return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
-}
-
-// The first named child that is not a comment, or a null node.
-TSNode firstNonComment(TSNode node) {
-  const uint32_t count = namedCount(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_named_child(node, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
-  }
-  return TSNode{};
-}
-
-std::string_view lastSegment(std::string_view dotted) {
-  const size_t dot = dotted.rfind('.');
-  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
-}
-
-// The qualified name of an expression, treating a `from x import *` as not rebinding builtins
-// (`staticmethod`, `bool` stay builtins in such a module).
-std::string resolvedName(const RuleContext& context, ScopeId scope, TSNode expression) {
-  std::string qualified = context.semantic().qualifiedName(scope, expression);
-  if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
-    const std::string_view name = context.text(expression);
-    if (SemanticModel::isBuiltinName(name) &&
-        context.semantic().resolve(scope, name, ts_node_start_byte(expression)).kind ==
-            Resolution::Kind::StarImported) {
-      qualified = "builtins.";
-      qualified += name;
-    }
-  }
-  return qualified;
-}
-
 // --- what a decorator (or a callee) is ----------------------------------------------------------
 
 enum class CacheSize : uint8_t {
@@ -182,7 +146,7 @@ CacheShape lruCacheCall(const RuleContext& context, TSNode arguments) {
   shape.size = CacheSize::Other;
   TSNode maxsize{};
   uint32_t positional = 0;
-  const uint32_t count = namedCount(arguments);
+  const uint32_t count = namedChildCount(arguments);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode argument = ts_node_named_child(arguments, i);
     switch (kindOf(argument)) {
@@ -265,7 +229,7 @@ bool isLocalEnum(const RuleContext& context, ScopeId scope, TSNode identifier, i
   const TSNode definition = resolution.binding->node;
   const ScopeId class_scope = resolution.binding->scope;
   const TSNode bases = childByField(definition, Field::Superclasses);
-  const uint32_t count = namedCount(bases);
+  const uint32_t count = namedChildCount(bases);
   for (uint32_t i = 0; i < count; ++i) {
     TSNode base = ts_node_named_child(bases, i);
     if (kindOf(base) == NodeKind::KeywordArgument) {
@@ -295,13 +259,13 @@ bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annota
     switch (kindOf(node)) {
       case NodeKind::Type:
       case NodeKind::ParenthesizedExpression:
-        pending.push_back(firstNonComment(node));
+        pending.push_back(firstNamedChildSkippingComments(node));
         break;
       case NodeKind::None:
         break;
       case NodeKind::Identifier:
       case NodeKind::Attribute: {
-        const std::string qualified = resolvedName(context, scope, node);
+        const std::string qualified = qualifiedNameWithStarBuiltins(context, scope, node);
         if (qualified == "builtins.bool" || isEnumName(qualified)) break;
         if (isLocalEnum(context, scope, node, 0)) break;
         return false;
@@ -314,18 +278,18 @@ bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annota
       case NodeKind::GenericType:
       case NodeKind::Subscript: {
         // `Literal[...]` (generic_type) or `typing.Literal[...]` (subscript).
-        const TSNode head = firstNonComment(node);
+        const TSNode head = firstNamedChildSkippingComments(node);
         const std::string qualified = semantic.qualifiedName(scope, head);
         if (isTypingName(qualified, "Literal")) break;
         if (!isTypingName(qualified, "Optional") && !isTypingName(qualified, "Union")) {
           return false;
         }
-        const uint32_t count = namedCount(node);
+        const uint32_t count = namedChildCount(node);
         for (uint32_t i = 0; i < count; ++i) {
           const TSNode child = ts_node_named_child(node, i);
           if (ts_node_eq(child, head) || kindOf(child) == NodeKind::Comment) continue;
           if (kindOf(child) == NodeKind::TypeParameter) {
-            const uint32_t inner = namedCount(child);
+            const uint32_t inner = namedChildCount(child);
             for (uint32_t j = 0; j < inner; ++j)
               pending.push_back(ts_node_named_child(child, j));
           } else {
@@ -336,7 +300,7 @@ bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annota
       }
       case NodeKind::UnionType:  // `A[...] | B[...]` in an annotation
       case NodeKind::Tuple: {    // typing.Union[a, b] as a subscript
-        const uint32_t count = namedCount(node);
+        const uint32_t count = namedChildCount(node);
         for (uint32_t i = 0; i < count; ++i)
           pending.push_back(ts_node_named_child(node, i));
         break;
@@ -354,7 +318,7 @@ bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annota
 // can hold only a few entries. No parameters at all is the lazy-singleton idiom.
 bool hasFiniteKeys(const RuleContext& context, ScopeId scope, TSNode parameters, bool skip_first) {
   bool skipped = !skip_first;
-  const uint32_t count = namedCount(parameters);
+  const uint32_t count = namedChildCount(parameters);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode parameter = ts_node_named_child(parameters, i);
     const NodeKind kind = kindOf(parameter);
@@ -368,7 +332,7 @@ bool hasFiniteKeys(const RuleContext& context, ScopeId scope, TSNode parameters,
     }
     switch (kind) {
       case NodeKind::TypedParameter: {
-        const NodeKind name = kindOf(firstNonComment(parameter));
+        const NodeKind name = kindOf(firstNamedChildSkippingComments(parameter));
         if (name == NodeKind::ListSplatPattern || name == NodeKind::DictionarySplatPattern) {
           return false;
         }
@@ -397,50 +361,28 @@ bool returnsNothing(TSNode function) {
   if (!ts_node_is_null(annotation)) {
     TSNode inner = annotation;
     while (kindOf(inner) == NodeKind::Type || kindOf(inner) == NodeKind::ParenthesizedExpression) {
-      inner = firstNonComment(inner);
+      inner = firstNamedChildSkippingComments(inner);
     }
     return kindOf(inner) == NodeKind::None;
   }
   const TSNode body = childByField(function, Field::Body);
-  if (ts_node_is_null(body)) return false;
-  TSTreeCursor cursor = ts_tree_cursor_new(body);
   bool returns_value = false;
-  bool descend = true;
-  while (!returns_value) {
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      // fall through to inspect the child
-    } else {
-      bool moved = false;
-      while (!moved) {
-        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-          moved = true;
-        } else if (!ts_tree_cursor_goto_parent(&cursor) ||
-                   ts_node_eq(ts_tree_cursor_current_node(&cursor), body)) {
-          break;
-        }
-      }
-      if (!moved) break;
-    }
-    const TSNode node = ts_tree_cursor_current_node(&cursor);
+  visitSubtree(body, [&](TSNode node, TSFieldId) {
     switch (kindOf(node)) {
       case NodeKind::FunctionDefinition:
       case NodeKind::Lambda:
       case NodeKind::ClassDefinition:
-        descend = false;  // their returns are their own
-        break;
+        return Visit::SkipChildren;  // their returns are their own
       case NodeKind::ReturnStatement:
-        returns_value = !ts_node_is_null(firstNonComment(node));
-        descend = false;
-        break;
+        returns_value = !ts_node_is_null(firstNamedChildSkippingComments(node));
+        return returns_value ? Visit::Stop : Visit::SkipChildren;
       case NodeKind::Yield:
         returns_value = true;
-        break;
+        return Visit::Stop;
       default:
-        descend = true;
-        break;
+        return Visit::Descend;
     }
-  }
-  ts_tree_cursor_delete(&cursor);
+  });
   return !returns_value;
 }
 
@@ -464,13 +406,8 @@ class UnboundedLruCache final : public RuleChecker {
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
     // A cache on a function nested in another function dies with the closure.
     if (context.enclosingFunction() != nullptr) return;
-    if (!skip_file_) {
-      // Stubs never run; a test process is short-lived and its caches are deliberate.
-      const AnalysisOptions& options = context.options();
-      skip_file_ = options.path.ends_with(".pyi") ||
-                   isTestFile(options.path, options.settings->test_file_patterns);
-    }
-    if (*skip_file_) return;
+    // Stubs never run; a test process is short-lived and its caches are deliberate.
+    if (context.options().path.ends_with(".pyi") || context.isTestFile()) return;
     const ExecutionContext& execution = context.execution();
     if (kind == NodeKind::FunctionDefinition) {
       if (context.depth() < 2 || context.frame(1).kind != NodeKind::DecoratedDefinition) return;
@@ -492,10 +429,10 @@ class UnboundedLruCache final : public RuleChecker {
         callee != NodeKind::Call) {
       return;
     }
-    const TSNode wrapped = firstNonComment(childByField(node, Field::Arguments));
+    const TSNode wrapped = firstNamedChildSkippingComments(childByField(node, Field::Arguments));
     const NodeKind wrapped_kind = kindOf(wrapped);
     if (wrapped_kind != NodeKind::Identifier && wrapped_kind != NodeKind::Lambda) return;
-    if (namedCount(childByField(node, Field::Arguments)) != 1) return;
+    if (namedChildCount(childByField(node, Field::Arguments)) != 1) return;
     calls_.push_back(
         WrappingCall{node, childByField(context.frame(1).node, Field::Left), context.scope()});
   }
@@ -512,12 +449,12 @@ class UnboundedLruCache final : public RuleChecker {
     // First pass: which kind of function is it?
     bool is_static = false;
     bool is_class_method = false;
-    const uint32_t count = namedCount(candidate.decorated);
+    const uint32_t count = namedChildCount(candidate.decorated);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode decorator = ts_node_named_child(candidate.decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
-      const std::string qualified =
-          resolvedName(context, candidate.scope, firstNonComment(decorator));
+      const std::string qualified = qualifiedNameWithStarBuiltins(
+          context, candidate.scope, firstNamedChildSkippingComments(decorator));
       is_static = is_static || qualified == "builtins.staticmethod";
       is_class_method = is_class_method || qualified == "builtins.classmethod";
     }
@@ -543,7 +480,7 @@ class UnboundedLruCache final : public RuleChecker {
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode decorator = ts_node_named_child(candidate.decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
-      const TSNode expression = firstNonComment(decorator);
+      const TSNode expression = firstNamedChildSkippingComments(decorator);
       const CacheShape shape = classifyCache(context, candidate.scope, expression);
       if (shape.size != CacheSize::Unbounded) continue;
       report(context, candidate.scope, expression, expression, shape, subject + " has", "@");
@@ -554,7 +491,8 @@ class UnboundedLruCache final : public RuleChecker {
     const TSNode callee = childByField(candidate.call, Field::Function);
     const CacheShape shape = classifyCache(context, candidate.scope, callee);
     if (shape.size != CacheSize::Unbounded) return;
-    const TSNode wrapped = firstNonComment(childByField(candidate.call, Field::Arguments));
+    const TSNode wrapped =
+        firstNamedChildSkippingComments(childByField(candidate.call, Field::Arguments));
     TSNode parameters{};
     std::string subject;
     if (kindOf(wrapped) == NodeKind::Lambda) {
@@ -683,7 +621,6 @@ class UnboundedLruCache final : public RuleChecker {
 
   std::vector<Decorated> decorated_;
   std::vector<WrappingCall> calls_;
-  std::optional<bool> skip_file_;
 };
 
 constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call};

@@ -9,6 +9,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -110,43 +111,6 @@ cache (or that test caching) are deliberate. Stub files (`.pyi`) are not checked
 - MEM202 (unbounded-lru-cache): unbounded caches on module-level functions.
 )md";
 
-// --- small tree helpers (null-safe) -------------------------------------------------------------
-
-uint32_t namedCount(TSNode node) {
-  return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
-}
-
-// The first named child that is not a comment, or a null node.
-TSNode firstNonComment(TSNode node) {
-  const uint32_t count = namedCount(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_named_child(node, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
-  }
-  return TSNode{};
-}
-
-std::string_view lastSegment(std::string_view dotted) {
-  const size_t dot = dotted.rfind('.');
-  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
-}
-
-// The qualified name of an expression, treating a `from x import *` as not rebinding builtins
-// (`staticmethod`, `type` stay builtins in such a module).
-std::string resolvedName(const RuleContext& context, ScopeId scope, TSNode expression) {
-  std::string qualified = context.semantic().qualifiedName(scope, expression);
-  if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
-    const std::string_view name = context.text(expression);
-    if (SemanticModel::isBuiltinName(name) &&
-        context.semantic().resolve(scope, name, ts_node_start_byte(expression)).kind ==
-            Resolution::Kind::StarImported) {
-      qualified = "builtins.";
-      qualified += name;
-    }
-  }
-  return qualified;
-}
-
 // --- classes whose instances are few and long-lived anyway --------------------------------------
 
 enum class ClassNature : uint8_t { Ordinary, Enumeration, Metaclass };
@@ -205,7 +169,7 @@ ClassNature classNature(const RuleContext& context, TSNode class_definition, Sco
     const auto [definition, outer] = pending.back();
     pending.pop_back();
     const TSNode bases = childByField(definition, Field::Superclasses);
-    const uint32_t count = namedCount(bases);
+    const uint32_t count = namedChildCount(bases);
     for (uint32_t i = 0; i < count; ++i) {
       TSNode base = ts_node_named_child(bases, i);
       bool is_metaclass = false;
@@ -216,7 +180,7 @@ ClassNature classNature(const RuleContext& context, TSNode class_definition, Sco
       }
       const NodeKind kind = kindOf(base);
       if (kind != NodeKind::Identifier && kind != NodeKind::Attribute) continue;
-      const std::string qualified = resolvedName(context, outer, base);
+      const std::string qualified = qualifiedNameWithStarBuiltins(context, outer, base);
       const ClassNature nature = natureOfBase(qualified, context.text(base), is_metaclass);
       if (nature != ClassNature::Ordinary) return nature;
       if (kind != NodeKind::Identifier || !qualified.empty()) continue;
@@ -250,13 +214,8 @@ class CacheOnMethod final : public RuleChecker {
     // A class made inside a function usually dies with its cache; a method's nested functions
     // have a cache per call.
     if (context.enclosingFunction() != nullptr) return;
-    if (!skip_file_) {
-      // Stubs never run; a test process is short-lived and its caches are deliberate.
-      const AnalysisOptions& options = context.options();
-      skip_file_ = options.path.ends_with(".pyi") ||
-                   isTestFile(options.path, options.settings->test_file_patterns);
-    }
-    if (*skip_file_) return;
+    // Stubs never run; a test process is short-lived and its caches are deliberate.
+    if (context.options().path.ends_with(".pyi") || context.isTestFile()) return;
     methods_.push_back(Method{node, context.frame(1).node, context.scope(), execution.node,
                               context.semantic().scope(execution.scope).parent});
   }
@@ -279,7 +238,7 @@ class CacheOnMethod final : public RuleChecker {
     // Implicit class and static methods.
     if (name == "__new__" || name == "__init_subclass__" || name == "__class_getitem__") return;
     const TSNode parameters = childByField(method.function, Field::Parameters);
-    const TSNode first = firstNonComment(parameters);
+    const TSNode first = firstNamedChildSkippingComments(parameters);
     const NodeKind first_kind = kindOf(first);
     // Without a positional first parameter there is no `self` to keep.
     if (first_kind == NodeKind::Other || first_kind == NodeKind::KeywordSeparator ||
@@ -288,14 +247,14 @@ class CacheOnMethod final : public RuleChecker {
     }
 
     std::vector<CacheDecorator> caches;
-    const uint32_t count = namedCount(method.decorated);
+    const uint32_t count = namedChildCount(method.decorated);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode decorator = ts_node_named_child(method.decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
-      const TSNode expression = firstNonComment(decorator);
+      const TSNode expression = firstNamedChildSkippingComments(decorator);
       const bool is_call = kindOf(expression) == NodeKind::Call;
       const TSNode callee = is_call ? childByField(expression, Field::Function) : expression;
-      const std::string qualified = resolvedName(context, method.scope, callee);
+      const std::string qualified = qualifiedNameWithStarBuiltins(context, method.scope, callee);
       if (qualified == "builtins.staticmethod" || qualified == "builtins.classmethod") return;
       if (qualified == "functools.cache" && !is_call) {
         caches.push_back(CacheDecorator{expression, "functools.cache", true});
@@ -309,7 +268,7 @@ class CacheOnMethod final : public RuleChecker {
 
     const std::string class_name(context.text(childByField(method.owner, Field::Name)));
     uint32_t parameter_count = 0;
-    for (uint32_t i = 0; i < namedCount(parameters); ++i) {
+    for (uint32_t i = 0; i < namedChildCount(parameters); ++i) {
       if (kindOf(ts_node_named_child(parameters, i)) != NodeKind::Comment) ++parameter_count;
     }
     const bool only_self = parameter_count == 1;
@@ -341,7 +300,7 @@ class CacheOnMethod final : public RuleChecker {
   // `lru_cache(None)` / `lru_cache(maxsize=None)`.
   static bool hasNoMaxsize(const RuleContext& context, TSNode call) {
     const TSNode arguments = childByField(call, Field::Arguments);
-    const uint32_t count = namedCount(arguments);
+    const uint32_t count = namedChildCount(arguments);
     bool first_positional = true;
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode argument = ts_node_named_child(arguments, i);
@@ -362,7 +321,6 @@ class CacheOnMethod final : public RuleChecker {
   }
 
   std::vector<Method> methods_;
-  std::optional<bool> skip_file_;
 };
 
 constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition};

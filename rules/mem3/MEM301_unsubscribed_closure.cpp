@@ -11,6 +11,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -163,11 +164,6 @@ std::string compact(std::string_view text) {
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\\') result += c;
   }
   return result;
-}
-
-std::string_view lastSegment(std::string_view dotted) {
-  const size_t dot = dotted.rfind('.');
-  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
 }
 
 TSNode unwrapParentheses(TSNode node) {

@@ -10,10 +10,13 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/facts_io.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -52,7 +55,14 @@ no `__slots__` itself; exception classes, `Enum`, `NamedTuple`, `TypedDict` and 
 classes; classes with a metaclass or an unknown class decorator; classes that use `__dict__`,
 `vars(self)`, `setattr(self, name, ...)` with a computed name, or define `__getattr__`,
 `__getattribute__` or `__setattr__`; `@dataclass(slots=True)`, `@dataclass(slots=False)` (an
-explicit choice) and attrs classes with slots. Classes defined inside functions are not checked.
+explicit choice) and attrs classes with slots; classes that intern their instances (a cache
+decorator on `__new__`); classes extended in the project by a subclass that has no `__slots__`
+and is not hot itself (an extension point: slots in the base alone leave the subclass its
+`__dict__`, and extending code may set attributes of its own). Loops over a handful of literal
+items (`for name in ("a", "b")`, a local bound once to a literal list, `range(3)`, and those
+wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot; a loop over a
+collection whose size is small only by convention (`range(cls.count)`) still does. Classes
+defined inside functions are not checked.
 
 ## Example
 ```python
@@ -103,14 +113,14 @@ some decorators) may need care.
 
 // Bases that have `__slots__ = ()` (or are `object`): slots in a subclass still pay off.
 constexpr std::array<std::string_view, 6> kNeutralBases = {
-    "builtins.object", "abc.ABC", "typing.Generic", "typing_extensions.Generic",
+    "builtins.object",   "abc.ABC", "typing.Generic", "typing_extensions.Generic",
     "collections.abc.",  // every ABC in collections.abc declares empty slots
     "_collections_abc.",
 };
 
 // Class decorators that neither replace the class nor change its layout.
 constexpr std::array<std::string_view, 5> kNeutralDecorators = {
-    "functools.total_ordering", "typing.final", "typing_extensions.final",
+    "functools.total_ordering", "typing.final",       "typing_extensions.final",
     "typing.runtime_checkable", "abc.abstractmethod",
 };
 
@@ -146,6 +156,69 @@ struct Facts final : FileFacts {
   // Module-level imports, so that `from pkg import Record` finds pkg/models.py through
   // pkg/__init__.py: ("pkg.Record", "pkg.models.Record").
   std::vector<std::pair<std::string, std::string>> reexports;
+
+  void write(FactsWriter& out) const override {
+    out.u32(static_cast<uint32_t>(classes.size()));
+    for (const ClassFact& fact : classes) {
+      out.string(fact.qualified);
+      out.string(fact.name);
+      out.u32(fact.start);
+      out.u32(fact.end);
+      out.u32(fact.row);
+      out.strings(fact.bases);
+      out.boolean(fact.has_slots);
+      out.boolean(fact.excluded);
+      out.boolean(fact.is_dataclass);
+      out.strings(fact.attributes);
+      out.u64(fact.field_count);
+      out.fix(fact.fix);
+    }
+    out.u32(static_cast<uint32_t>(hot_sites.size()));
+    for (const HotSite& site : hot_sites) {
+      out.string(site.callee);
+      out.u32(site.row);
+    }
+    out.u32(static_cast<uint32_t>(reexports.size()));
+    for (const auto& [alias, target] : reexports) {
+      out.string(alias);
+      out.string(target);
+    }
+  }
+
+  static std::unique_ptr<FileFacts> read(FactsReader& in) {
+    auto facts = std::make_unique<Facts>();
+    const uint32_t class_count = in.count();
+    for (uint32_t i = 0; i < class_count && in.ok(); ++i) {
+      ClassFact fact;
+      fact.qualified = in.string();
+      fact.name = in.string();
+      fact.start = in.u32();
+      fact.end = in.u32();
+      fact.row = in.u32();
+      fact.bases = in.strings();
+      fact.has_slots = in.boolean();
+      fact.excluded = in.boolean();
+      fact.is_dataclass = in.boolean();
+      fact.attributes = in.strings();
+      fact.field_count = in.u64();
+      fact.fix = in.fix();
+      facts->classes.push_back(std::move(fact));
+    }
+    const uint32_t site_count = in.count();
+    for (uint32_t i = 0; i < site_count && in.ok(); ++i) {
+      HotSite site;
+      site.callee = in.string();
+      site.row = in.u32();
+      facts->hot_sites.push_back(std::move(site));
+    }
+    const uint32_t reexport_count = in.count();
+    for (uint32_t i = 0; i < reexport_count && in.ok(); ++i) {
+      std::string alias = in.string();
+      facts->reexports.emplace_back(std::move(alias), in.string());
+    }
+    if (!in.ok()) return nullptr;
+    return facts;
+  }
 };
 
 struct ClassRecord {
@@ -154,7 +227,7 @@ struct ClassRecord {
   ScopeId scope;     // where the class statement runs (the module)
   std::vector<std::string_view> attributes;
   std::vector<std::string_view> class_attributes;  // names bound in the class body
-  size_t annotated_fields = 0;                      // `name: T` in the body (dataclass fields)
+  size_t annotated_fields = 0;                     // `name: T` in the body (dataclass fields)
   bool has_slots = false;
   bool dynamic = false;
 };
@@ -186,17 +259,23 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   void finish(RuleContext& context) override {
     facts_ = std::make_unique<Facts>();
     const ModuleInfo& module = context.options().module;
-    for (const ClassRecord& record : classes_) facts_->classes.push_back(describe(record, context));
+    for (const ClassRecord& record : classes_)
+      facts_->classes.push_back(describe(record, context));
     // A loop in a test makes many instances for a moment: that is not what makes a class hot.
-    const bool test_file =
-        isTestFile(context.options().path, context.options().settings->test_file_patterns);
+    const bool test_file = context.isTestFile();
     for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {
+      if (!candidate.iterables.empty() &&
+          std::all_of(candidate.iterables.begin(), candidate.iterables.end(), [&](TSNode iterable) {
+            return isSmallFixedSize(iterable, candidate.scope, context);
+          })) {
+        continue;  // `for name in ("a", "b")`: a handful of instances, however the loop looks
+      }
       std::string callee = absoluteCallee(context, candidate.scope, candidate.callee);
       if (!callee.empty()) facts_->hot_sites.push_back(HotSite{std::move(callee), candidate.row});
     }
     for (const Binding& binding : context.semantic().bindings()) {
-      if (binding.scope != 0 || (binding.kind != BindingKind::Import &&
-                                 binding.kind != BindingKind::FromImport)) {
+      if (binding.scope != 0 ||
+          (binding.kind != BindingKind::Import && binding.kind != BindingKind::FromImport)) {
         continue;
       }
       std::string target = absoluteName(context.semantic().importedName(binding), module);
@@ -214,6 +293,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     TSNode callee;
     ScopeId scope;
     uint32_t row;
+    // What the enclosing loops (up to the function) iterate over; a null node stands for a loop
+    // whose size nothing bounds (`while`). Empty for `map(Record, rows)`.
+    std::vector<TSNode> iterables;
   };
 
   // The class whose method body we are in (directly), or null.
@@ -241,9 +323,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (context.execution().kind != NodeKind::Module) return;
     ClassRecord record;
     record.node = node;
-    record.decorated = context.frame(1).kind == NodeKind::DecoratedDefinition
-                           ? context.frame(1).node
-                           : TSNode{};
+    record.decorated =
+        context.frame(1).kind == NodeKind::DecoratedDefinition ? context.frame(1).node : TSNode{};
     record.scope = context.scope();
     index_.emplace(node.id, classes_.size());
     classes_.push_back(record);
@@ -255,6 +336,13 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const std::string_view name = context.text(childByField(node, Field::Name));
     record->class_attributes.push_back(name);
     if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
+      record->dynamic = true;
+    }
+    // `@lru_cache` on `__new__` interns instances: a loop hands back the same few objects.
+    if (name == "__new__" && context.frame(1).kind == NodeKind::DecoratedDefinition &&
+        context.text(context.frame(1).node)
+                .substr(0, ts_node_start_byte(node) - ts_node_start_byte(context.frame(1).node))
+                .find("cache") != std::string_view::npos) {
       record->dynamic = true;
     }
     // Methods that take the class or nothing: what they assign is not instance state.
@@ -331,11 +419,123 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (name == "map") {
         // map(Record, rows) makes Record hot wherever it runs.
         const TSNode first = nthNamedChild(arguments, 0);
-        if (isClassLikeName(context, first)) addCandidate(first, context);
+        if (isClassLikeName(context, first)) addCandidate(first, context, {});
       }
     }
     if (context.loopDepth() == 0 || !isClassLikeName(context, function)) return;
-    if (keptInBulk(context)) addCandidate(function, context);
+    if (keptInBulk(context)) addCandidate(function, context, enclosingLoopIterables(context));
+  }
+
+  // The iterables of the loops around the current node, innermost first, up to the enclosing
+  // function; a null node for a `while` loop.
+  static std::vector<TSNode> enclosingLoopIterables(const RuleContext& context) {
+    std::vector<TSNode> iterables;
+    for (size_t up = 1; up < context.depth(); ++up) {
+      const Frame& frame = context.frame(up);
+      const Frame& child = context.frame(up - 1);
+      switch (frame.kind) {
+        case NodeKind::FunctionDefinition:
+        case NodeKind::Lambda:
+        case NodeKind::ClassDefinition:
+          return iterables;
+        case NodeKind::ForStatement:
+          if (child.field == Field::Body)
+            iterables.push_back(childByField(frame.node, Field::Right));
+          break;
+        case NodeKind::WhileStatement:
+          if (child.field == Field::Body || child.field == Field::Condition) {
+            iterables.push_back(TSNode{});
+          }
+          break;
+        case NodeKind::ListComprehension:
+        case NodeKind::SetComprehension:
+        case NodeKind::DictionaryComprehension:
+        case NodeKind::GeneratorExpression: {
+          const uint32_t count = namedChildCount(frame.node);
+          for (uint32_t i = 0; i < count; ++i) {
+            const TSNode clause = nthNamedChild(frame.node, i);
+            if (kindOf(clause) == NodeKind::ForInClause) {
+              iterables.push_back(childByField(clause, Field::Right));
+            }
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return iterables;
+  }
+
+  // A literal collection (directly, through a local bound once to one, or wrapped in
+  // enumerate/reversed/sorted/zip), a string, or range() of a small literal.
+  static bool isSmallFixedSize(TSNode iterable, ScopeId scope, const RuleContext& context) {
+    constexpr long kSmallRange = 16;
+    switch (kindOf(iterable)) {
+      case NodeKind::List:
+      case NodeKind::Tuple:
+      case NodeKind::ExpressionList:
+      case NodeKind::Set:
+      case NodeKind::Dictionary: {
+        const uint32_t count = namedChildCount(iterable);
+        for (uint32_t i = 0; i < count; ++i) {
+          const NodeKind element = kindOf(nthNamedChild(iterable, i));
+          if (element == NodeKind::ListSplat || element == NodeKind::DictionarySplat) return false;
+        }
+        return true;
+      }
+      case NodeKind::String:
+      case NodeKind::ConcatenatedString:
+        return true;
+      case NodeKind::ParenthesizedExpression:
+        return isSmallFixedSize(nthNamedChild(iterable, 0), scope, context);
+      case NodeKind::Identifier: {
+        const Resolution resolution =
+            context.semantic().resolve(scope, context.text(iterable), ts_node_start_byte(iterable));
+        if (resolution.kind != Resolution::Kind::Bound) return false;
+        const Binding& binding = *resolution.binding;
+        if (binding.kind != BindingKind::Assignment ||
+            context.semantic().bindingsIn(binding.scope, binding.name).size() != 1) {
+          return false;
+        }
+        const TSNode assignment = ts_node_parent(binding.node);
+        if (kindOf(assignment) != NodeKind::Assignment ||
+            !sameNode(childByField(assignment, Field::Left), binding.node)) {
+          return false;
+        }
+        const TSNode value = childByField(assignment, Field::Right);
+        return kindOf(value) != NodeKind::Identifier && isSmallFixedSize(value, scope, context);
+      }
+      case NodeKind::Call: {
+        const TSNode function = childByField(iterable, Field::Function);
+        const TSNode arguments = childByField(iterable, Field::Arguments);
+        const std::string qualified = context.semantic().qualifiedName(scope, function);
+        const uint32_t count = namedChildCount(arguments);
+        if (qualified == "builtins.range") {
+          if (count != 1 || kindOf(nthNamedChild(arguments, 0)) != NodeKind::Integer) return false;
+          const std::string_view digits = context.text(nthNamedChild(arguments, 0));
+          return digits.size() <= 2 && std::stol(std::string(digits)) <= kSmallRange;
+        }
+        if (qualified != "builtins.enumerate" && qualified != "builtins.reversed" &&
+            qualified != "builtins.sorted" && qualified != "builtins.zip") {
+          return false;
+        }
+        if (count == 0) return false;
+        if (qualified != "builtins.zip") {
+          return isSmallFixedSize(nthNamedChild(arguments, 0), scope, context);
+        }
+        for (uint32_t i = 0; i < count; ++i) {
+          const TSNode argument = nthNamedChild(arguments, i);
+          if (kindOf(argument) != NodeKind::KeywordArgument &&
+              isSmallFixedSize(argument, scope, context)) {
+            return true;  // zip stops at its shortest argument
+          }
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
   }
 
   // Is the instance being made kept together with the others made by the same loop? Memory
@@ -363,7 +563,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         if (element.field != Field::Body || up + 2 >= context.depth()) return false;
         // list(Record(r) for r in rows) and friends keep every instance.
         const Frame& call = context.frame(up + 1).kind == NodeKind::Call ? context.frame(up + 1)
-                                                                          : context.frame(up + 2);
+                                                                         : context.frame(up + 2);
         if (call.kind != NodeKind::Call) return false;
         const std::string_view name = context.text(childByField(call.node, Field::Function));
         return name == "list" || name == "tuple" || name == "set" || name == "frozenset" ||
@@ -415,9 +615,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     return !text.empty() && text[0] >= 'A' && text[0] <= 'Z';
   }
 
-  void addCandidate(TSNode callee, RuleContext& context) {
-    hot_candidates_.push_back(
-        Candidate{callee, context.scope(), context.source().rowOf(ts_node_start_byte(callee))});
+  void addCandidate(TSNode callee, RuleContext& context, std::vector<TSNode> iterables) {
+    hot_candidates_.push_back(Candidate{callee, context.scope(),
+                                        context.source().rowOf(ts_node_start_byte(callee)),
+                                        std::move(iterables)});
   }
 
   // The dotted name a callee stands for: a class of this module, or an import.
@@ -449,7 +650,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     fact.row = context.source().rowOf(fact.start);
     fact.has_slots = record.has_slots;
     fact.excluded = record.dynamic;
-    for (std::string_view attribute : record.attributes) fact.attributes.emplace_back(attribute);
+    for (std::string_view attribute : record.attributes)
+      fact.attributes.emplace_back(attribute);
 
     const TSNode superclasses = childByField(record.node, Field::Superclasses);
     const uint32_t count = namedChildCount(superclasses);
@@ -465,8 +667,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (base_kind == NodeKind::Subscript) base = childByField(base, Field::Value);  // Generic[T]
       fact.bases.push_back(absoluteCallee(context, record.scope, base));
       if (kindOf(base) == NodeKind::Identifier && fact.bases.back().empty()) {
-        const Resolution resolution = context.semantic().resolve(
-            record.scope, context.text(base), ts_node_start_byte(base));
+        const Resolution resolution =
+            context.semantic().resolve(record.scope, context.text(base), ts_node_start_byte(base));
         if (resolution.kind == Resolution::Kind::Builtin) {
           fact.bases.back() = "builtins." + std::string(context.text(base));
         }
@@ -482,8 +684,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         classifyDecorator(decorator, record, context, fact, dataclass_decorator);
       }
     }
-    fact.fix = fact.is_dataclass ? dataclassFix(dataclass_decorator, context)
-                                 : slotsFix(record, context);
+    fact.fix =
+        fact.is_dataclass ? dataclassFix(dataclass_decorator, context) : slotsFix(record, context);
     fact.field_count = std::max(fact.attributes.size(), record.annotated_fields);
     return fact;
   }
@@ -549,15 +751,15 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     }
     const TSNode body = childByField(record.node, Field::Body);
     TSNode first = nthNamedChild(body, 0);
-    while (kindOf(first) == NodeKind::Comment) first = ts_node_next_named_sibling(first);
+    while (kindOf(first) == NodeKind::Comment)
+      first = ts_node_next_named_sibling(first);
     if (ts_node_is_null(first)) return std::nullopt;
     const SourceText& source = context.source();
     const uint32_t class_row = source.rowOf(ts_node_start_byte(record.node));
     const uint32_t first_start = ts_node_start_byte(first);
     const uint32_t first_row = source.rowOf(first_start);
     if (first_row == class_row) return std::nullopt;  // `class A: pass` on one line
-    const std::string_view indentation =
-        source.slice(source.lineStart(first_row), first_start);
+    const std::string_view indentation = source.slice(source.lineStart(first_row), first_start);
     if (indentation.find_first_not_of(" \t") != std::string_view::npos) return std::nullopt;
 
     std::string slots = "__slots__ = (";
@@ -654,8 +856,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const Facts*>(files[i].facts);
     if (facts == nullptr) continue;
-    for (const ClassFact& fact : facts->classes) classes.emplace(fact.qualified, ClassRef{i, &fact});
-    for (const auto& [alias, target] : facts->reexports) aliases.emplace(alias, target);
+    for (const ClassFact& fact : facts->classes)
+      classes.emplace(fact.qualified, ClassRef{i, &fact});
+    for (const auto& [alias, target] : facts->reexports)
+      aliases.emplace(alias, target);
   }
   const auto findClass = [&](std::string name) -> const ClassRef* {
     for (int hop = 0; hop < 8; ++hop) {
@@ -703,13 +907,25 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     return true;
   };
 
+  // A class extended in the project by a class that keeps its `__dict__` (and is not hot itself,
+  // so nothing will slot it next) is an extension point: slots in the base alone save nothing for
+  // the subclass, and code that extends the class may set attributes of its own.
+  std::unordered_set<const ClassFact*> extended_by_unslotted;
+  for (const auto& [name, ref] : classes) {
+    if (ref.fact->has_slots || hot.contains(ref.fact)) continue;
+    for (const std::string& base : ref.fact->bases) {
+      if (base.empty()) continue;
+      if (const ClassRef* base_ref = findClass(base)) extended_by_unslotted.insert(base_ref->fact);
+    }
+  }
+
   for (const auto& [fact, reason] : hot) {
     if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact)) continue;
-    const std::string where =
-        reason.configured
-            ? std::string("listed in extra-hot-classes")
-            : "instantiated in a loop at " + std::string(files[reason.site_file].path) + ":" +
-                  std::to_string(reason.row + 1);
+    if (!reason.configured && extended_by_unslotted.contains(fact)) continue;
+    const std::string where = reason.configured ? std::string("listed in extra-hot-classes")
+                                                : "instantiated in a loop at " +
+                                                      std::string(files[reason.site_file].path) +
+                                                      ":" + std::to_string(reason.row + 1);
     Diagnostic diagnostic;
     diagnostic.start = fact->start;
     diagnostic.end = fact->end;
@@ -723,8 +939,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
                                         "version is Python 3.10 or later";
     } else {
       diagnostic.message = "Class `" + fact->name + "` is " + where +
-                           " but has no `__slots__`: slots save " +
-                           savingsText(fact->field_count);
+                           " but has no `__slots__`: slots save " + savingsText(fact->field_count);
       diagnostic.fix_title = "Add `__slots__` listing the instance attributes";
     }
     diagnostic.fix = fact->fix;
@@ -748,6 +963,7 @@ extern const RuleDefinition kMissingSlotsOnHotClass{
       return std::make_unique<MissingSlotsOnHotClass>();
     },
     .join = join,
+    .read_facts = Facts::read,
 };
 
 }  // namespace heaplint

@@ -266,12 +266,7 @@ struct Use {
 class StrayGcCollect final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
-    if (!test_file_checked_) {
-      test_file_checked_ = true;
-      is_test_file_ =
-          isTestFile(context.options().path, context.options().settings->test_file_patterns);
-    }
-    if (is_test_file_) return;
+    if (context.isTestFile()) return;
     if (kind == NodeKind::ImportFromStatement) {
       // `from gc import collect as c`: from here on a bare name may be a gc function.
       if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
@@ -427,30 +422,12 @@ class StrayGcCollect final : public RuleChecker {
     const SemanticModel& semantic = context.semantic();
     const bool module_level = call.owner_kind == NodeKind::Module;
     const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
-    TSTreeCursor cursor = ts_tree_cursor_new(call.owner);
     bool found = false;
-    bool descend = true;
-    while (!found) {
-      if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-        // fall through to inspect the child
-      } else {
-        bool moved = false;
-        while (!moved) {
-          if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-            moved = true;
-          } else if (!ts_tree_cursor_goto_parent(&cursor)) {
-            break;
-          }
-        }
-        if (!moved) break;
-      }
-      const TSNode node = ts_tree_cursor_current_node(&cursor);
+    visitSubtree(call.owner, [&](TSNode node, TSFieldId field) {
       const NodeKind kind = kindOf(node);
-      descend = true;
       if (module_level &&
           (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition)) {
-        descend = false;
-        continue;
+        return Visit::SkipChildren;
       }
       if (kind == NodeKind::Call) {
         const TSNode callee = childByField(node, Field::Function);
@@ -460,22 +437,19 @@ class StrayGcCollect final : public RuleChecker {
             if (method == deliberate) found = true;
           }
         }
-        continue;
+        return found ? Visit::Stop : Visit::Descend;
       }
-      if (kind != NodeKind::Attribute && kind != NodeKind::Identifier) continue;
+      if (kind != NodeKind::Attribute && kind != NodeKind::Identifier) return Visit::Descend;
       // The `collect` of `gc.collect` is an attribute name, not a use of a name.
-      if (kind == NodeKind::Identifier &&
-          ts_tree_cursor_current_field_id(&cursor) == attribute_field) {
-        continue;
-      }
+      if (kind == NodeKind::Identifier && field == attribute_field) return Visit::Descend;
       const std::string name = semantic.qualifiedName(call.owner_scope, node);
-      if (name.empty() || name.starts_with("builtins.")) continue;
+      if (name.empty() || name.starts_with("builtins.")) return Visit::Descend;
       if (name.starts_with("gc.") && name != "gc.collect") found = true;
       for (std::string_view module : kDeliberateModules) {
         if (startsWithModule(name, module)) found = true;
       }
-    }
-    ts_tree_cursor_delete(&cursor);
+      return found ? Visit::Stop : Visit::Descend;
+    });
     return found;
   }
 
@@ -514,8 +488,6 @@ class StrayGcCollect final : public RuleChecker {
     context.report(std::move(diagnostic));
   }
 
-  bool test_file_checked_ = false;
-  bool is_test_file_ = false;
   bool names_may_be_gc_ = false;
   std::vector<CollectCall> collects_;
   std::vector<Use> switches_;

@@ -121,12 +121,7 @@ enum class Flag : uint8_t { None, SaveAll, Leak };
 class GcDebugSaveall final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
-    if (!test_file_checked_) {
-      test_file_checked_ = true;
-      is_test_file_ =
-          isTestFile(context.options().path, context.options().settings->test_file_patterns);
-    }
-    if (is_test_file_) return;
+    if (context.isTestFile()) return;
     if (kind == NodeKind::ImportFromStatement) {
       // `from gc import set_debug`: from here on a bare name may be a gc function.
       if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
@@ -267,8 +262,6 @@ class GcDebugSaveall final : public RuleChecker {
     context.report(std::move(diagnostic));
   }
 
-  bool test_file_checked_ = false;
-  bool is_test_file_ = false;
   bool names_may_be_gc_ = false;
   std::vector<SetDebugCall> calls_;
 };

@@ -130,6 +130,17 @@ class ConfigTest(HeaplintTestCase):
         (self.dir / "pkg" / "maintenance_dir" / "m.py").unlink()
         self.assertEqual(len([f for f in self.codes() if f[1] == "MEM201"]), 3)
 
+    def test_result_cache_follows_configuration_changes(self):
+        self.write("app.py", BOTH)
+        self.write("sub/mod.py", BOTH)
+        self.assertEqual(len(self.codes()), 4)
+        self.assertEqual(len(self.codes()), 4)  # warm
+        self.write("sub/heaplint.toml", '[per-file-ignores]\n"mod.py" = ["MEM101"]\n')
+        self.assertEqual(self.codes(), [("app.py", "MEM101"), ("app.py", "MEM501"),
+                                        ("sub/mod.py", "MEM501")])
+        self.write("sub/heaplint.toml", '[unsubscribed-closure]\nmethod-pairs = [["a", "b"]]\n')
+        self.assertEqual(len(self.codes()), 4)
+
     def test_rule_options(self):
         self.write("events.py", (
             "from bus import EventBus\n\nbus = EventBus()\n\n\n"

@@ -1,0 +1,128 @@
+// A small binary encoding for what the result cache keeps between runs: project rules' per-file
+// facts (and the diagnostics and fixes around them). Little-endian, length-prefixed; a reader
+// that runs past the end or meets nonsense stops and reports failure instead of crashing.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/diagnostic.h"
+
+namespace heaplint {
+
+class FactsWriter {
+ public:
+  explicit FactsWriter(std::string& out) : out_(out) {}
+
+  void u32(uint32_t value) { raw(&value, sizeof value); }
+  void u64(uint64_t value) { raw(&value, sizeof value); }
+  void boolean(bool value) { out_.push_back(value ? '\1' : '\0'); }
+  void string(std::string_view value) {
+    u32(static_cast<uint32_t>(value.size()));
+    out_.append(value);
+  }
+  void strings(const std::vector<std::string>& values) {
+    u32(static_cast<uint32_t>(values.size()));
+    for (const std::string& value : values)
+      string(value);
+  }
+  void fix(const std::optional<Fix>& value) {
+    boolean(value.has_value());
+    if (!value) return;
+    boolean(value->applicability == Applicability::Safe);
+    u32(static_cast<uint32_t>(value->edits.size()));
+    for (const Edit& edit : value->edits) {
+      u32(edit.start);
+      u32(edit.end);
+      string(edit.replacement);
+    }
+  }
+
+ private:
+  void raw(const void* data, size_t size) { out_.append(static_cast<const char*>(data), size); }
+  std::string& out_;
+};
+
+class FactsReader {
+ public:
+  explicit FactsReader(std::string_view in) : in_(in) {}
+
+  bool ok() const { return ok_; }
+  bool atEnd() const { return position_ == in_.size(); }
+
+  uint32_t u32() {
+    uint32_t value = 0;
+    raw(&value, sizeof value);
+    return value;
+  }
+  uint64_t u64() {
+    uint64_t value = 0;
+    raw(&value, sizeof value);
+    return value;
+  }
+  bool boolean() {
+    char value = 0;
+    raw(&value, 1);
+    return value != 0;
+  }
+  std::string string() { return std::string(view()); }
+  // Valid as long as the input is.
+  std::string_view view() {
+    const uint32_t size = u32();
+    if (!ok_ || size > in_.size() - position_) {
+      ok_ = false;
+      return {};
+    }
+    const std::string_view value = in_.substr(position_, size);
+    position_ += size;
+    return value;
+  }
+  std::vector<std::string> strings() {
+    std::vector<std::string> values(count());
+    for (std::string& value : values)
+      value = string();
+    return values;
+  }
+  // A element count, bounded by the bytes left so corrupt input cannot ask for huge vectors.
+  uint32_t count() {
+    const uint32_t value = u32();
+    if (value > in_.size() - position_) {
+      ok_ = false;
+      return 0;
+    }
+    return value;
+  }
+  std::optional<Fix> fix() {
+    if (!boolean()) return std::nullopt;
+    Fix value;
+    value.applicability = boolean() ? Applicability::Safe : Applicability::Unsafe;
+    const uint32_t edits = count();
+    for (uint32_t i = 0; i < edits && ok_; ++i) {
+      Edit edit;
+      edit.start = u32();
+      edit.end = u32();
+      edit.replacement = string();
+      value.edits.push_back(std::move(edit));
+    }
+    return value;
+  }
+
+ private:
+  void raw(void* data, size_t size) {
+    if (!ok_ || size > in_.size() - position_) {
+      ok_ = false;
+      return;
+    }
+    std::memcpy(data, in_.data() + position_, size);
+    position_ += size;
+  }
+  std::string_view in_;
+  size_t position_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace heaplint

@@ -1,0 +1,28 @@
+// --add-noqa: silences every current finding in place with `# noqa: CODE`, for adopting heaplint
+// in existing code.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "cli/report.h"
+
+namespace heaplint::cli {
+
+struct AddNoqaResult {
+  size_t added = 0;    // codes added to comments
+  size_t skipped = 0;  // findings on lines that cannot hold a comment (multi-line strings, `\`)
+  size_t files = 0;    // files changed
+  std::vector<std::string> errors;
+};
+
+// Adds `# noqa: CODE` to the row each finding's suppression is read from (its first row),
+// extending an existing `# noqa: X` list there. Text after the change must still parse as well
+// as before, or the file is left alone.
+std::string addNoqaToSource(std::string_view text, std::span<const ReportedDiagnostic> findings,
+                            size_t& added, size_t& skipped);
+
+// Applies addNoqaToSource to every reported file (read and written by its displayed path).
+AddNoqaResult addNoqa(std::span<const FileReport> files);
+
+}  // namespace heaplint::cli

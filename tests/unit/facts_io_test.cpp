@@ -1,0 +1,148 @@
+// Project rules' facts survive the result cache: written, read back and written again they are
+// the same bytes, and the project join over read-back facts finds exactly what it found before.
+#include "analyzer/facts_io.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "rules/registry.h"
+
+namespace heaplint {
+namespace {
+namespace fs = std::filesystem;
+
+std::string readAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string bytesOf(const FileFacts& facts) {
+  std::string bytes;
+  FactsWriter out(bytes);
+  facts.write(out);
+  return bytes;
+}
+
+struct Project {
+  std::vector<std::string> paths;
+  std::vector<std::unique_ptr<SourceText>> sources;
+  std::vector<FileAnalysis> analyses;
+};
+
+Project analyzeDirectory(const fs::path& root, const AnalysisOptions& base) {
+  Project project;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.path().extension() == ".py") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    project.paths.push_back(fs::relative(file, root).string());
+    project.sources.push_back(std::make_unique<SourceText>(readAll(file)));
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    AnalysisOptions options = base;
+    options.path = project.paths[i];
+    options.module = moduleInfoForPath(files[i]);
+    project.analyses.push_back(analyzeFile(*project.sources[i], options));
+  }
+  return project;
+}
+
+std::vector<std::string> joined(std::vector<FileAnalysis>& analyses,
+                                const AnalysisOptions& options) {
+  std::vector<FileAnalysis*> pointers;
+  for (FileAnalysis& analysis : analyses)
+    pointers.push_back(&analysis);
+  joinProject(pointers, options);
+  std::vector<std::string> out;
+  for (const FileAnalysis& analysis : analyses) {
+    for (const Diagnostic& d : analysis.diagnostics) {
+      if (d.rule->join == nullptr) continue;
+      out.push_back(analysis.path + ":" + std::to_string(d.start) + ":" +
+                    std::string(d.rule->code) + ":" + d.message + ":" + (d.fix ? "fix" : "nofix"));
+    }
+  }
+  return out;
+}
+
+AnalysisOptions allRulesOptions() {
+  AnalysisOptions options;
+  options.rules = allRules();
+  selectRules(options.rules, "ALL", options.enabled);
+  return options;
+}
+
+TEST(FactsIo, EveryProjectRuleReadsWhatItWrites) {
+  const RuleTable rules = allRules();
+  for (const RuleDefinition* rule : rules) {
+    if (rule->join != nullptr) EXPECT_NE(rule->read_facts, nullptr) << rule->code;
+  }
+}
+
+TEST(FactsIo, RoundTripOverEveryFixture) {
+  const AnalysisOptions options = allRulesOptions();
+  const Project project = analyzeDirectory(fs::path(HEAPLINT_SOURCE_DIR) / "fixtures", options);
+  size_t checked = 0;
+  for (const FileAnalysis& analysis : project.analyses) {
+    for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
+      if (!analysis.facts[rule]) continue;
+      const std::string bytes = bytesOf(*analysis.facts[rule]);
+      FactsReader in(bytes);
+      const std::unique_ptr<FileFacts> read = options.rules[rule]->read_facts(in);
+      ASSERT_NE(read, nullptr) << analysis.path;
+      EXPECT_TRUE(in.atEnd()) << analysis.path;
+      EXPECT_EQ(bytesOf(*read), bytes) << analysis.path;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50u);
+}
+
+TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
+  const AnalysisOptions options = allRulesOptions();
+  const Project project = analyzeDirectory(
+      fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / "mem4" / "MEM401_project", options);
+  for (const FileAnalysis& analysis : project.analyses) {
+    for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
+      if (!analysis.facts[rule]) continue;
+      const std::string bytes = bytesOf(*analysis.facts[rule]);
+      for (size_t cut = 0; cut < bytes.size(); cut += 7) {
+        FactsReader in(std::string_view(bytes).substr(0, cut));
+        const std::unique_ptr<FileFacts> read = options.rules[rule]->read_facts(in);
+        EXPECT_TRUE(read == nullptr || !in.atEnd() || cut == bytes.size());
+      }
+    }
+  }
+}
+
+TEST(FactsIo, JoinOverReadBackFactsFindsTheSame) {
+  const AnalysisOptions options = allRulesOptions();
+  for (const char* directory : {"mem4/MEM401_project", "mem2/MEM201_project"}) {
+    const fs::path root = fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory;
+    Project fresh = analyzeDirectory(root, options);
+    Project cached = analyzeDirectory(root, options);
+    for (FileAnalysis& analysis : cached.analyses) {
+      for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
+        if (!analysis.facts[rule]) continue;
+        const std::string bytes = bytesOf(*analysis.facts[rule]);
+        FactsReader in(bytes);
+        analysis.facts[rule] = options.rules[rule]->read_facts(in);
+      }
+    }
+    const std::vector<std::string> expected = joined(fresh.analyses, options);
+    EXPECT_FALSE(expected.empty()) << directory;
+    EXPECT_EQ(joined(cached.analyses, options), expected) << directory;
+  }
+}
+
+}  // namespace
+}  // namespace heaplint
