@@ -1,5 +1,7 @@
 #include "cli/check_config.h"
 
+#include <algorithm>
+
 #include "rules/registry.h"
 
 namespace heaplint::cli {
@@ -50,18 +52,34 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     if (out.project.rules[i]->join != nullptr) project_rules.set(i);
   }
   out.per_file.reserve(paths.size());
+  std::shared_ptr<LintSettings> merged;
+  const config::ResolvedSettings* previous = nullptr;
   for (const fs::path& path : paths) {
     const fs::path absolute = config::absoluteNormal(path);
     const config::ResolvedSettings& settings = resolver.forFile(absolute);
     out.per_file.push_back(settings.analysisOptions(absolute));
     out.project.enabled |= settings.enabled;
+    if (&settings == previous) continue;  // files come sorted: neighbours share configurations
+    previous = &settings;
+    if (!merged) {
+      merged = std::make_shared<LintSettings>(settings.lint);
+      continue;
+    }
+    merged->target_version = std::min(merged->target_version, settings.lint.target_version);
+    for (const std::string& name : settings.lint.extra_hot_classes) {
+      std::vector<std::string>& hot = merged->extra_hot_classes;
+      if (std::find(hot.begin(), hot.end(), name) == hot.end()) hot.push_back(name);
+    }
   }
+  if (!merged)
+    merged = std::make_shared<LintSettings>(resolver.forDirectory(fs::current_path()).lint);
   // A project rule enabled anywhere runs everywhere (each file's `reported` set still filters),
   // so that a file whose configuration leaves the rule out still contributes its facts.
   for (AnalysisOptions& options : out.per_file) {
     options.enabled |= out.project.enabled & project_rules;
   }
-  out.project.settings = &resolver.forDirectory(fs::current_path()).lint;
+  out.project_settings = merged;
+  out.project.settings = out.project_settings.get();
   return out;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <span>
 #include <vector>
@@ -30,9 +31,12 @@ struct CheckAnalysisOptions {
   // One per file: its configuration's rules and settings; its `reported` set drops what
   // per-file-ignores name. Points into the resolver, which must outlive these.
   std::vector<AnalysisOptions> per_file;
-  // The project step's: every rule enabled for some file, with the settings of the configuration
-  // that applies to the current directory (project rules join facts across configurations).
+  // The project step's: every rule enabled for some file; its settings merge the files'
+  // configurations (project rules join facts across them): every `extra-hot-classes` entry, the
+  // oldest `target-version`, the rest from the first file's configuration.
   AnalysisOptions project;
+  // What `project.settings` points to; shared so that it survives moves of this struct.
+  std::shared_ptr<const LintSettings> project_settings;
 };
 
 // `paths` as opened (relative to the current directory or absolute). Throws config::ConfigError.

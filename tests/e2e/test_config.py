@@ -141,6 +141,15 @@ class ConfigTest(HeaplintTestCase):
         self.write("sub/heaplint.toml", '[unsubscribed-closure]\nmethod-pairs = [["a", "b"]]\n')
         self.assertEqual(len(self.codes()), 4)
 
+    def test_extra_hot_classes_of_a_subproject_count_when_checked_from_above(self):
+        self.write("sub/pkg/__init__.py", "")
+        self.write("sub/pkg/models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n")
+        self.assertEqual(self.codes("sub"), [])
+        self.write("sub/heaplint.toml",
+                   '[missing-slots-on-hot-class]\nextra-hot-classes = ["pkg.models.Point"]\n')
+        self.assertEqual(self.codes("sub"), [("sub/pkg/models.py", "MEM401")])
+        self.assertEqual(self.codes("."), [("sub/pkg/models.py", "MEM401")])
+
     def test_rule_options(self):
         self.write("events.py", (
             "from bus import EventBus\n\nbus = EventBus()\n\n\n"
