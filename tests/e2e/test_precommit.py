@@ -41,7 +41,8 @@ class PreCommitTest(unittest.TestCase):
             "LANG": "C.UTF-8",
         }
         # The hook runs `heaplint` from PATH: make sure that is the binary under test.
-        self.assertEqual(shutil.which("heaplint", path=self.env["PATH"]), BINARY)
+        on_path = shutil.which("heaplint", path=self.env["PATH"])
+        self.assertEqual(os.path.realpath(on_path or ""), os.path.realpath(BINARY))
         self.hooks = self.repository("hooks")
         shutil.copy(HOOKS_FILE, self.hooks / ".pre-commit-hooks.yaml")
         self.git(self.hooks, "add", ".pre-commit-hooks.yaml")
