@@ -129,7 +129,9 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
     const auto it = std::find(options.rules.begin(), options.rules.end(), rule);
     return static_cast<size_t>(it - options.rules.begin());
   };
+  result.reported = options.reported;
   for (Diagnostic& diagnostic : diagnostics) {
+    if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
     if (noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
       ++result.suppressed_count;
       continue;

@@ -20,6 +20,9 @@ namespace heaplint {
 struct AnalysisOptions {
   RuleTable rules;          // the whole registry: noqa comments may name any rule
   RuleSet enabled;          // the rules to run, as bits over `rules`
+  // The rules whose findings this file reports (per-file-ignores drop some). A project rule may
+  // run in a file that does not report it, to collect the facts other files' findings need.
+  RuleSet reported = RuleSet().set();
   std::string_view path;    // as displayed; may be empty (standard input)
   ModuleInfo module;        // the file's dotted module name, for imports across files
   const LintSettings* settings = &LintSettings::defaults();
@@ -35,6 +38,7 @@ struct FileAnalysis {
   std::string path;
   ModuleInfo module;
   NoqaDirectives noqa;
+  RuleSet reported = RuleSet().set();  // from AnalysisOptions: the join reports only these
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
 };
 

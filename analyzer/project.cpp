@@ -71,6 +71,7 @@ class CollectingReporter final : public ProjectReporter {
   void report(size_t file_index, Diagnostic diagnostic, uint32_t row) override {
     if (file_index >= files_.size()) return;
     FileAnalysis& file = *files_[file_index];
+    if (!file.reported.test(rule_index_)) return;
     if (file.noqa.suppresses(row, rule_index_)) {
       ++file.suppressed_count;
       return;
@@ -135,7 +136,7 @@ void parallelFor(size_t count, unsigned threads, const std::function<void(size_t
 namespace {
 
 AnalysisOptions optionsFor(const AnalysisOptions& base, const ProjectSource& file) {
-  AnalysisOptions options = base;
+  AnalysisOptions options = file.options != nullptr ? *file.options : base;
   options.path = file.path;
   options.module = file.module;
   return options;

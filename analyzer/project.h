@@ -71,6 +71,8 @@ struct ProjectSource {
   std::unique_ptr<SourceText> source;
   std::unique_ptr<FileAnalysis> analysis;
   size_t fixed = 0;
+  // This file's rules and settings (from its configuration file); null: the project's.
+  const AnalysisOptions* options = nullptr;
 };
 
 // Analyses every file (in parallel), then joins the project rules.

@@ -9,10 +9,12 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
+#include "cli/check_config.h"
 #include "cli/file_discovery.h"
 #include "cli/file_io.h"
 #include "cli/formats/formats.h"
 #include "cli/gating.h"
+#include "cli/progress.h"
 #include "cli/result_cache.h"
 #include "cli/unified_diff.h"
 #include "rules/registry.h"
@@ -22,8 +24,9 @@ namespace {
 
 struct Job {
   const CheckOptions& options;
-  const AnalysisOptions& analysis;
-  ResultCache* cache = nullptr;  // plain checking only, not --fix/--diff
+  const AnalysisOptions& analysis;                 // the project step's
+  std::span<const AnalysisOptions> file_analysis;  // each file's, from its configuration
+  ResultCache* cache = nullptr;                    // plain checking only, not --fix/--diff
 };
 
 Location locationOf(const SourceText& source, uint32_t offset) {
@@ -99,7 +102,7 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
   FileReport report;
   report.path = path;
   const ModuleInfo module = moduleInfoForPath(path);
-  const AnalysisOptions options = optionsForFile(job.analysis, path, module);
+  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module);
   const bool fixing = job.options.fix || job.options.diff;
   const std::string original = fixing ? contents : std::string();
   FixLoopResult result;
@@ -131,7 +134,9 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
   const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<FileAnalysis> analyses(files.size());
+  ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
   parallelFor(files.size(), job.options.threads, [&](size_t i) {
+    progress.advance();
     FileReport& report = reports[i];
     report.path = files[i].display;
     std::string contents;
@@ -142,13 +147,14 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     }
     // An unchanged file's own findings and project facts come from the cache.
     if (job.cache != nullptr &&
-        job.cache->restore(i, files[i].path, modules[i], contents, report, analyses[i])) {
+        job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
+                           analyses[i])) {
       return;
     }
     try {
       const SourceText source(std::move(contents));
       analyses[i] =
-          analyzeFile(source, optionsForFile(job.analysis, files[i].display, modules[i]));
+          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, modules[i]));
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics);
       if (job.cache != nullptr) job.cache->record(i, report, analyses[i]);
@@ -200,6 +206,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
     source.path = files[i].display;
     source.module = modules[i];
     source.source = std::make_unique<SourceText>(std::move(contents));
+    source.options = &job.file_analysis[i];
     project.push_back(std::move(source));
     report_of.push_back(i);
   }
@@ -269,27 +276,22 @@ void writeSummary(std::ostream& out, const std::vector<FileReport>& reports,
   }
 }
 
-bool resolveSelection(const CheckOptions& options, RuleSet& enabled) {
+// The command line's selectors; configuration files combine them with their own.
+bool validSelectors(const CheckOptions& options) {
   const RuleTable rules = allRules();
-  if (options.select.empty()) {
-    selectRules(rules, "ALL", enabled);
-  } else {
-    for (const std::string& selector : options.select) {
-      if (!selectRules(rules, selector, enabled)) {
-        std::cerr << "heaplint: error: unknown rule selector `" << selector
-                  << "` in --select (see `heaplint rules`)\n";
+  const std::pair<const std::vector<std::string>*, std::string_view> lists[] = {
+      {&options.select, "--select"},
+      {&options.extend_select, "--extend-select"},
+      {&options.ignore, "--ignore"}};
+  for (const auto& [selectors, flag] : lists) {
+    for (const std::string& selector : *selectors) {
+      RuleSet selected;
+      if (!selectRules(rules, selector, selected)) {
+        std::cerr << "heaplint: error: unknown rule selector `" << selector << "` in " << flag
+                  << " (see `heaplint rules`)\n";
         return false;
       }
     }
-  }
-  for (const std::string& selector : options.ignore) {
-    RuleSet ignored;
-    if (!selectRules(rules, selector, ignored)) {
-      std::cerr << "heaplint: error: unknown rule selector `" << selector
-                << "` in --ignore (see `heaplint rules`)\n";
-      return false;
-    }
-    enabled &= ~ignored;
   }
   return true;
 }
@@ -300,15 +302,19 @@ bool wantsColor() {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
-}  // namespace
-
-int runCheck(const CheckOptions& options) {
-  RuleSet enabled;
-  if (!resolveSelection(options, enabled)) return kExitError;
-  AnalysisOptions analysis;
-  analysis.rules = allRules();
-  analysis.enabled = enabled;
-  const Job job{options, analysis};
+int checkWithConfiguration(const CheckOptions& options) {
+  if (!validSelectors(options)) return kExitError;
+  config::ConfigResolver resolver(resolverOptions(options));
+  if (options.show_settings) {
+    const std::string path = options.stdin_filename.value_or(
+        options.paths.empty() || options.paths[0] == "-" ? "." : options.paths[0]);
+    std::error_code error;
+    printSettings(std::cout, path,
+                  std::filesystem::is_directory(path, error) ? resolver.forDirectory(path)
+                                                             : resolver.forFile(path));
+    return kExitClean;
+  }
+  CheckAnalysisOptions analysis;
   OutputStyle style;
   style.color = wantsColor();
   style.show_unsafe_fixes = options.unsafe_fixes;
@@ -326,11 +332,17 @@ int runCheck(const CheckOptions& options) {
       return kExitError;
     }
     const std::string name = options.stdin_filename.value_or("-");
-    reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
+    if (isForceExcluded(resolver, options, name)) {
+      stdin_result = std::move(contents);  // with --fix, an excluded file passes through as it is
+    } else {
+      analysis = analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name});
+      const Job job{options, analysis.project, analysis.per_file};
+      reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
+    }
   } else {
     const std::vector<std::string> paths =
         options.paths.empty() ? std::vector<std::string>{"."} : options.paths;
-    Discovery discovery = discoverFiles(paths, DiscoveryOptions{options.respect_gitignore});
+    Discovery discovery = discoverFiles(paths, discoveryOptions(resolver, options, paths.front()));
     for (const std::string& error : discovery.errors) {
       std::cerr << "heaplint: error: " << error << '\n';
       failed = true;
@@ -339,14 +351,20 @@ int runCheck(const CheckOptions& options) {
       std::cerr << "warning: no Python files found under " << paths.front()
                 << (paths.size() > 1 ? " and the other paths" : "") << '\n';
     }
+    std::vector<std::filesystem::path> opened;
+    for (const SourceFile& file : discovery.files)
+      opened.push_back(file.path);
+    analysis = analysisOptionsFor(resolver, opened);
     if (options.fix || options.diff) {
-      reports = fixFiles(job, discovery.files);
+      reports = fixFiles(Job{options, analysis.project, analysis.per_file}, discovery.files);
     } else {
       std::optional<ResultCache> cache;
       if (!options.no_cache) {
-        cache.emplace(cacheDirectory(options.cache_dir), analysis, discovery.files.size());
+        cache.emplace(cacheDirectory(options.cache_dir), analysis.project, discovery.files.size());
       }
-      reports = lintFiles(Job{options, analysis, cache ? &*cache : nullptr}, discovery.files);
+      reports =
+          lintFiles(Job{options, analysis.project, analysis.per_file, cache ? &*cache : nullptr},
+                    discovery.files);
       if (cache) cache->save();
     }
   }
@@ -417,6 +435,17 @@ int runCheck(const CheckOptions& options) {
   if (options.exit_zero) return kExitClean;
   if (options.diff) return any_diff ? kExitFindings : kExitClean;
   return remaining > 0 ? kExitFindings : kExitClean;
+}
+
+}  // namespace
+
+int runCheck(const CheckOptions& options) {
+  try {
+    return checkWithConfiguration(options);
+  } catch (const config::ConfigError& error) {
+    std::cerr << "heaplint: error: " << error.what() << '\n';
+    return kExitError;
+  }
 }
 
 }  // namespace heaplint::cli

@@ -23,8 +23,15 @@ struct CheckOptions {
   bool respect_gitignore = true;
   std::optional<std::string> stdin_filename;
   unsigned threads = 0;  // 0: one per core
+  // Configuration files (cli/check_config.h).
+  std::optional<std::string> config_file;  // --config: this file for every path
+  bool isolated = false;                   // --isolated: no configuration files
+  std::vector<std::string> extend_select;
+  bool force_exclude = false;  // exclusions apply to files named on the command line too
+  bool show_settings = false;  // print the settings of the first path and exit
+
   // CI gating (README "Continuous integration").
-  std::optional<std::string> output_file;  // the report goes here instead of stdout
+  std::optional<std::string> output_file;     // the report goes here instead of stdout
   std::optional<std::string> write_baseline;  // record the findings here, report nothing
   std::optional<std::string> baseline;        // report only findings not recorded here
   std::optional<std::string> diff_base;       // report only findings on lines changed since REV

@@ -58,7 +58,11 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
       continue;
     }
     if (!fs::is_directory(status)) {
-      // A file named explicitly is always linted.
+      // A file named explicitly is linted, unless --force-exclude applies the exclusions to it.
+      if (options.force_exclude && options.is_excluded &&
+          options.is_excluded(fs::absolute(path, error).lexically_normal(), false, true)) {
+        continue;
+      }
       result.files.push_back(SourceFile{path, displayPath(path)});
       continue;
     }
@@ -95,11 +99,15 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
         // Symbolic links to directories are not followed (no cycles); links to files are.
         const bool is_directory = child.is_directory(type_error) && !child.is_symlink(type_error);
         if (is_directory) {
-          if (isExcludedDirectory(name)) continue;
+          if (options.is_excluded ? options.is_excluded(child.path(), true, false)
+                                  : isExcludedDirectory(name)) {
+            continue;
+          }
           if (options.respect_gitignore && gitignore.ignored(child.path(), true)) continue;
           work.push_back(Entry{Pending{child.path(), entry.pending.shown / name}, depth_here});
         } else if (isPythonFile(child.path())) {
           if (!child.is_regular_file(type_error)) continue;
+          if (options.is_excluded && options.is_excluded(child.path(), false, false)) continue;
           if (options.respect_gitignore && gitignore.ignored(child.path(), false)) continue;
           const fs::path shown = entry.pending.shown / name;
           result.files.push_back(SourceFile{shown, displayPath(shown)});

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,13 @@ struct SourceFile {
 
 struct DiscoveryOptions {
   bool respect_gitignore = true;
+  // From the configuration (exclude, extend-exclude) when set, replacing the built-in list of
+  // skipped directories. `path` is absolute; `whole_path` asks to check its parent directories
+  // too (a file named on the command line, which no walk has checked).
+  std::function<bool(const std::filesystem::path& path, bool is_directory, bool whole_path)>
+      is_excluded = nullptr;
+  // --force-exclude: files named on the command line are excluded like the others.
+  bool force_exclude = false;
 };
 
 struct Discovery {

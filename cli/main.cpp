@@ -69,6 +69,23 @@ int main(int argc, char** argv) {
                             "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
                             ".heaplint_cache)");
 
+  // Configuration files (README: Configuration).
+  CLI::Option* config_option =
+      check_command->add_option("--config", check.config_file,
+                                "Use this configuration file for every path (pyproject.toml, "
+                                "heaplint.toml)");
+  check_command->add_flag("--isolated", check.isolated, "Ignore every configuration file")
+      ->excludes(config_option);
+  check_command
+      ->add_option("--extend-select", check.extend_select,
+                   "Rules to enable in addition to the configured ones")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  check_command->add_flag("--force-exclude", check.force_exclude,
+                          "Apply exclude settings to files named on the command line too");
+  check_command->add_flag("--show-settings", check.show_settings,
+                          "Print the settings that apply to the first path, then exit");
+
   std::string rule_selector;
   CLI::App* rule_command = app.add_subcommand("rule", "Print a rule's documentation");
   rule_command->add_option("rule", rule_selector, "A rule code or name")->required();

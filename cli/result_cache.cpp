@@ -88,10 +88,14 @@ bool readDiagnostic(FactsReader& in, RuleTable rules, ReportedDiagnostic& d) {
   return in.ok();
 }
 
+// Each file's own settings are part of its key: with configuration files, files under
+// different configurations (or per-file-ignores) are analysed with different options.
 std::string entryHeader(const FileReport& report, const ModuleInfo& module,
-                        const std::string& hash) {
+                        const AnalysisOptions& file_options, const std::string& hash) {
   std::string header;
   FactsWriter out(header);
+  out.string(settingsFingerprint(file_options));
+  out.u64(file_options.reported.to_ullong());
   out.string(report.path);
   out.string(module.name);
   out.boolean(module.is_package);
@@ -174,11 +178,12 @@ ResultCache::ResultCache(fs::path cache_directory, const AnalysisOptions& option
 }
 
 bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& module,
-                          std::string_view contents, FileReport& report, FileAnalysis& analysis) {
+                          const AnalysisOptions& file_options, std::string_view contents,
+                          FileReport& report, FileAnalysis& analysis) {
   Slot& slot = slots_[index];
   std::error_code error;
   slot.key = fs::absolute(path, error).lexically_normal().string();
-  slot.header = entryHeader(report, module, contentHash(contents));
+  slot.header = entryHeader(report, module, file_options, contentHash(contents));
   const auto found = entries_.find(slot.key);
   if (found == entries_.end() || !found->second.starts_with(slot.header)) return false;
 
@@ -195,6 +200,7 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   FileAnalysis restored;
   restored.path = report.path;
   restored.module = module;
+  restored.reported = file_options.reported;
   restored.suppressed_count = in.u32();
   restored.has_syntax_error = in.boolean();
   restored.syntax_error_offset = in.u32();

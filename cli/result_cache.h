@@ -36,10 +36,12 @@ class ResultCache {
   ResultCache(std::filesystem::path cache_directory, const AnalysisOptions& options,
               size_t file_count);
 
-  // Fills `report` and `analysis` from the cache if file `index` is unchanged; remembers its
+  // Fills `report` and `analysis` from the cache if file `index` is unchanged and was analysed
+  // with the same `file_options` (its configuration file's rules and settings); remembers its
   // content hash for record(). Thread-safe across distinct indices.
   bool restore(size_t index, const std::filesystem::path& path, const ModuleInfo& module,
-               std::string_view contents, FileReport& report, FileAnalysis& analysis);
+               const AnalysisOptions& file_options, std::string_view contents, FileReport& report,
+               FileAnalysis& analysis);
   // Stores a fresh result (the file's own findings, before the project join).
   void record(size_t index, const FileReport& report, const FileAnalysis& analysis);
 

@@ -10,6 +10,8 @@ declare -A package_for_command=(
   [g++]=g++ [cmake]=cmake [ninja]=ninja-build [node]=nodejs [npm]=npm [python3]=python3 [git]=git
   # The end-to-end tests drive real clients: neovim for the language server, pre-commit for the hook.
   [nvim]=neovim [pre-commit]=pre-commit
+  # `cpack -G DEB` computes the package's Depends with dpkg-shlibdeps.
+  [dpkg-shlibdeps]=dpkg-dev
 )
 library_packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libtomlplusplus-dev libdtl-dev

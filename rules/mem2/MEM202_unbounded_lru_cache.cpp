@@ -110,8 +110,8 @@ function with side effects repeats them, and a function used to hand out one sha
 size from the working set you expect; 1024 is a starting point, not a measurement.
 
 ## Options
-The test-file patterns shared with the other rules that leave tests alone: `test_*.py`,
-`*_test.py`, `conftest.py`, `tests/`, `test/`. A test process is short-lived, and caches in tests
+`test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
+`*_test.py`, `conftest.py`, `tests/`, `test/`). A test process is short-lived, and caches in tests
 (fixtures loaded once, tests of `lru_cache` itself) are deliberate.
 
 ## References

@@ -98,8 +98,8 @@ must be hashable), or keep a per-instance cache created in `__init__`
 (through the garbage collector, as it forms a reference cycle).
 
 ## Options
-The test-file patterns shared with the other rules that leave tests alone: `test_*.py`,
-`*_test.py`, `conftest.py`, `tests/`, `test/`. A test process is short-lived, and test classes that
+`test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
+`*_test.py`, `conftest.py`, `tests/`, `test/`). A test process is short-lived, and test classes that
 cache (or that test caching) are deliberate. Stub files (`.pyi`) are not checked either.
 
 ## References

@@ -140,13 +140,12 @@ rule cannot make, and a weak reference would change behaviour: the callback sile
 called once its owner is collected.
 
 ## Options
-The subscribe/unsubscribe method-name pairs are configurable (`LintSettings::subscription_pairs`).
-The defaults are `subscribe`/`unsubscribe`, `connect`/`disconnect`,
-`add_listener`/`remove_listener`, `add_handler`/`remove_handler`, `add_callback`/`remove_callback`,
-`on`/`off`, `register`/`unregister`, `add_done_callback`/`remove_done_callback` and
-`append`/`remove` (for `append`, a list's `pop()` and `clear()` count as removals too).
-Configuration files are not read yet; the `[tool.heaplint.unsubscribed-closure]` table will carry
-the pairs.
+The subscribe/unsubscribe method-name pairs: `method-pairs` in `[tool.heaplint.unsubscribed-closure]`
+replaces them, `extend-method-pairs` adds to them (`[["watch", "unwatch"]]`). The defaults are
+`subscribe`/`unsubscribe`, `connect`/`disconnect`, `add_listener`/`remove_listener`,
+`add_handler`/`remove_handler`, `add_callback`/`remove_callback`, `on`/`off`,
+`register`/`unregister`, `add_done_callback`/`remove_done_callback` and `append`/`remove` (for
+`append`, a list's `pop()` and `clear()` count as removals too).
 
 ## References
 - [Python docs: `weakref.WeakMethod`](https://docs.python.org/3/library/weakref.html#weakref.WeakMethod)

@@ -100,7 +100,9 @@ some decorators) may need care.
 
 ## Options
 - `target-version`: `slots=True` for dataclasses is only suggested for Python 3.10 and later.
-- `extra-hot-classes` (MEM401): dotted class names to treat as hot even where no loop shows it.
+- `extra-hot-classes` in `[tool.heaplint.missing-slots-on-hot-class]`: dotted class names to treat
+  as hot even where no loop shows it.
+- `test-file-patterns`: instantiations in test code do not make a class hot.
 
 ## References
 - [Python docs: `__slots__`](https://docs.python.org/3/reference/datamodel.html#slots)

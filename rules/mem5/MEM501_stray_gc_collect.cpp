@@ -90,8 +90,9 @@ cycle would otherwise hold (or resources finalizers close), the program's peak m
 changes, and the cycle is better fixed at its source.
 
 ## Options
-The test-file patterns (shared with MEM503): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`,
-`test/`. A pattern ending in `/` names a directory anywhere in the path.
+`test-file-patterns` (shared with the other rules that leave tests alone; `extend-test-file-patterns`
+adds to it): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/` by default. A pattern
+ending in `/` names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.collect`](https://docs.python.org/3/library/gc.html#gc.collect)

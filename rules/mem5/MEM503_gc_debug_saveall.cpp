@@ -80,8 +80,9 @@ disappears. Whether the flag is a leftover to delete or a tool to scope with a `
 the author to decide.
 
 ## Options
-The test-file patterns (shared with MEM501): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`,
-`test/`. A pattern ending in `/` names a directory anywhere in the path.
+`test-file-patterns` (shared with the other rules that leave tests alone; `extend-test-file-patterns`
+adds to it): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/` by default. A pattern
+ending in `/` names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.set_debug` and `gc.DEBUG_SAVEALL`](https://docs.python.org/3/library/gc.html#gc.DEBUG_SAVEALL)

@@ -1,0 +1,454 @@
+#include "config/configuration.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <map>
+
+#include "rules/registry.h"
+
+namespace heaplint::config {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::array<PythonVersion, 6> kSupportedVersions = {
+    PythonVersion{3, 8},  PythonVersion{3, 9},  PythonVersion{3, 10},
+    PythonVersion{3, 11}, PythonVersion{3, 12}, PythonVersion{3, 13}};
+
+// Config paths appear in messages as the user would type them: relative to the current directory
+// when below it.
+std::string shownPath(const fs::path& path) {
+  std::error_code error;
+  const fs::path cwd = fs::current_path(error);
+  if (!error) {
+    std::string relative = relativeBelow(path.lexically_normal(), cwd);
+    if (!relative.empty()) return relative;
+  }
+  return path.generic_string();
+}
+
+// Builds ConfigErrors for one file; keys are shown dotted from the file's top (tool.heaplint.x).
+class Reader {
+ public:
+  Reader(fs::path file, std::string key_prefix)
+      : file_(std::move(file)), key_prefix_(std::move(key_prefix)) {}
+
+  [[noreturn]] void fail(const toml::node* at, std::string_view key,
+                         std::string_view reason) const {
+    fail(at != nullptr ? at->source() : toml::source_region{}, key, reason);
+  }
+  [[noreturn]] void fail(const toml::source_region& at, std::string_view key,
+                         std::string_view reason) const {
+    std::string message = shownPath(file_);
+    if (at.begin.line != 0) {
+      message += ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column);
+    }
+    message += ": ";
+    if (!key.empty()) message += "`" + key_prefix_ + std::string(key) + "`: ";
+    message += reason;
+    throw ConfigError(message);
+  }
+
+  std::string qualified(std::string_view key) const { return key_prefix_ + std::string(key); }
+  // "[tool.heaplint.unsubscribed-closure]" (appended piecewise: GCC 12 warns falsely on `"[" + s`).
+  std::string tableName(std::string_view key) const {
+    std::string name(1, '[');
+    name.append(key_prefix_).append(key).push_back(']');
+    return name;
+  }
+
+  std::string string(const toml::node& node, std::string_view key) const {
+    const std::optional<std::string> value = node.value_exact<std::string>();
+    if (!value) fail(&node, key, "expected a string, found " + typeName(node));
+    return *value;
+  }
+
+  bool boolean(const toml::node& node, std::string_view key) const {
+    const std::optional<bool> value = node.value_exact<bool>();
+    if (!value) fail(&node, key, "expected true or false, found " + typeName(node));
+    return *value;
+  }
+
+  std::vector<std::string> strings(const toml::node& node, std::string_view key) const {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) fail(&node, key, "expected an array of strings, found " + typeName(node));
+    std::vector<std::string> out;
+    for (const toml::node& element : *array) {
+      if (!element.is_string()) {
+        fail(&element, key,
+             "expected an array of strings, found an element that is " + typeName(element));
+      }
+      out.push_back(*element.value_exact<std::string>());
+    }
+    return out;
+  }
+
+  // Rule selectors, each checked against the registry.
+  std::vector<std::string> selectors(const toml::node& node, std::string_view key,
+                                     RuleSet* rules = nullptr) const {
+    std::vector<std::string> out = strings(node, key);
+    const toml::array& array = *node.as_array();
+    for (size_t i = 0; i < out.size(); ++i) {
+      RuleSet selected;
+      if (!selectRules(allRules(), out[i], selected)) {
+        fail(array.get(i), key, "unknown rule selector `" + out[i] + "` (see `heaplint rules`)");
+      }
+      if (rules != nullptr) *rules |= selected;
+    }
+    return out;
+  }
+
+  const toml::table& table(const toml::node& node, std::string_view key) const {
+    const toml::table* out = node.as_table();
+    if (out == nullptr) fail(&node, key, "expected a table, found " + typeName(node));
+    return *out;
+  }
+
+  static std::string typeName(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::table:
+        return "a table";
+      case toml::node_type::array:
+        return "an array";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a float";
+      case toml::node_type::boolean:
+        return "a boolean";
+      default:
+        return "a date or time";
+    }
+  }
+
+ private:
+  fs::path file_;
+  std::string key_prefix_;
+};
+
+toml::table parseToml(const fs::path& file) {
+  std::error_code status_error;
+  if (!fs::is_regular_file(file, status_error)) {
+    throw ConfigError(shownPath(file) + ": cannot read the configuration file: " +
+                      (status_error ? status_error.message() : std::string("No such file")));
+  }
+  try {
+    return toml::parse_file(file.string());
+  } catch (const toml::parse_error& error) {
+    const toml::source_region& where = error.source();
+    std::string message = shownPath(file);
+    if (where.begin.line != 0) {
+      message += ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
+    }
+    throw ConfigError(message + ": not valid TOML: " + std::string(error.description()));
+  }
+}
+
+std::optional<PythonVersion> parsePythonVersion(std::string_view name) {
+  for (const PythonVersion& version : kSupportedVersions) {
+    if (pythonVersionName(version) == name) return version;
+  }
+  return std::nullopt;
+}
+
+// The lower bound of a `requires-python` specifier such as ">=3.9, <4" (the default for
+// target-version in a pyproject.toml, as in Ruff), clamped to the versions heaplint knows.
+std::optional<PythonVersion> lowestPythonVersion(std::string_view specifiers) {
+  std::optional<PythonVersion> lowest;
+  while (!specifiers.empty()) {
+    const size_t comma = specifiers.find(',');
+    std::string_view specifier = specifiers.substr(0, comma);
+    specifiers =
+        comma == std::string_view::npos ? std::string_view() : specifiers.substr(comma + 1);
+    while (!specifier.empty() && specifier.front() == ' ')
+      specifier.remove_prefix(1);
+    const bool lower_bound = specifier.starts_with(">=") || specifier.starts_with("~=") ||
+                             specifier.starts_with("==") || specifier.starts_with(">");
+    if (!lower_bound) continue;
+    specifier.remove_prefix(specifier.starts_with(">") && !specifier.starts_with(">=") ? 1 : 2);
+    while (!specifier.empty() && specifier.front() == ' ')
+      specifier.remove_prefix(1);
+    if (!specifier.starts_with("3.")) continue;
+    specifier.remove_prefix(2);
+    int minor = 0;
+    size_t digits = 0;
+    while (digits < specifier.size() && specifier[digits] >= '0' && specifier[digits] <= '9') {
+      minor = minor * 10 + (specifier[digits] - '0');
+      ++digits;
+    }
+    if (digits == 0) continue;
+    const PythonVersion version{
+        3, std::clamp(minor, kSupportedVersions.front().minor, kSupportedVersions.back().minor)};
+    if (!lowest || version < *lowest) lowest = version;
+  }
+  return lowest;
+}
+
+std::string supportedVersionList() {
+  std::string out;
+  for (const PythonVersion& version : kSupportedVersions) {
+    if (!out.empty()) out += ", ";
+    out += pythonVersionName(version);
+  }
+  return out;
+}
+
+std::vector<SubscriptionPair> methodPairs(const Reader& reader, const toml::node& node,
+                                          std::string_view key) {
+  const toml::array* array = node.as_array();
+  constexpr std::string_view kShape = "expected an array of [\"subscribe\", \"unsubscribe\"] pairs";
+  if (array == nullptr) reader.fail(&node, key, kShape);
+  std::vector<SubscriptionPair> pairs;
+  for (const toml::node& element : *array) {
+    const toml::array* pair = element.as_array();
+    if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_string() ||
+        !pair->get(1)->is_string()) {
+      reader.fail(&element, key, kShape);
+    }
+    SubscriptionPair out{*pair->get(0)->value_exact<std::string>(),
+                         *pair->get(1)->value_exact<std::string>()};
+    if (out.subscribe.empty() || out.unsubscribe.empty()) {
+      reader.fail(&element, key, "method names must not be empty");
+    }
+    pairs.push_back(std::move(out));
+  }
+  return pairs;
+}
+
+template <typename Handlers>
+void readTable(const Reader& reader, const toml::table& table, std::string_view prefix,
+               const Handlers& handlers, std::string_view table_name) {
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    const auto handler = handlers.find(name);
+    if (handler == handlers.end()) {
+      reader.fail(
+          key.source(), std::string(prefix) + name,
+          "unknown key in " + std::string(table_name) + " (see the README's Configuration)");
+    }
+    handler->second(node, std::string(prefix) + name);
+  }
+}
+
+using Handler = std::function<void(const toml::node&, const std::string&)>;
+
+// Reads the heaplint table into `settings` (which holds the defaults).
+void readSettings(const Reader& reader, const toml::table& table, std::string_view table_name,
+                  ResolvedSettings& settings) {
+  LintSettings& lint = settings.lint;
+  std::optional<std::vector<std::string>> test_file_patterns;
+  std::vector<std::string> extend_test_file_patterns;
+  std::optional<std::vector<SubscriptionPair>> method_pairs;
+  std::vector<SubscriptionPair> extend_method_pairs;
+  std::optional<std::vector<std::string>> exclude;
+
+  const std::map<std::string, Handler> unsubscribed_closure{
+      {"method-pairs", [&](const toml::node& n,
+                           const std::string& k) { method_pairs = methodPairs(reader, n, k); }},
+      {"extend-method-pairs",
+       [&](const toml::node& n, const std::string& k) {
+         extend_method_pairs = methodPairs(reader, n, k);
+       }},
+  };
+  const std::map<std::string, Handler> missing_slots{
+      {"extra-hot-classes",
+       [&](const toml::node& n, const std::string& k) {
+         lint.extra_hot_classes = reader.strings(n, k);
+       }},
+  };
+
+  const std::map<std::string, Handler> handlers{
+      {"select", [&](const toml::node& n,
+                     const std::string& k) { settings.select = reader.selectors(n, k); }},
+      {"extend-select",
+       [&](const toml::node& n, const std::string& k) {
+         settings.extend_select = reader.selectors(n, k);
+       }},
+      {"ignore", [&](const toml::node& n,
+                     const std::string& k) { settings.ignore = reader.selectors(n, k); }},
+      {"per-file-ignores",
+       [&](const toml::node& n, const std::string& k) {
+         for (const auto& [pattern, selectors] : reader.table(n, k)) {
+           const std::string key = k + "." + std::string(pattern.str());
+           PerFileIgnore entry{PathPattern(pattern.str()), {}, {}};
+           entry.selectors = reader.selectors(selectors, key, &entry.rules);
+           settings.per_file_ignores.push_back(std::move(entry));
+         }
+       }},
+      {"exclude",
+       [&](const toml::node& n, const std::string& k) { exclude = reader.strings(n, k); }},
+      {"extend-exclude",
+       [&](const toml::node& n, const std::string& k) {
+         settings.extend_exclude = reader.strings(n, k);
+       }},
+      {"respect-gitignore",
+       [&](const toml::node& n, const std::string& k) {
+         settings.respect_gitignore = reader.boolean(n, k);
+       }},
+      {"target-version",
+       [&](const toml::node& n, const std::string& k) {
+         const std::string name = reader.string(n, k);
+         const std::optional<PythonVersion> version = parsePythonVersion(name);
+         if (!version) {
+           reader.fail(&n, k,
+                       "unknown Python version `" + name + "` (expected one of " +
+                           supportedVersionList() + ")");
+         }
+         lint.target_version = *version;
+       }},
+      {"test-file-patterns",
+       [&](const toml::node& n, const std::string& k) {
+         test_file_patterns = reader.strings(n, k);
+       }},
+      {"extend-test-file-patterns",
+       [&](const toml::node& n, const std::string& k) {
+         extend_test_file_patterns = reader.strings(n, k);
+       }},
+      {"unsubscribed-closure",
+       [&](const toml::node& n, const std::string& k) {
+         readTable(reader, reader.table(n, k), k + ".", unsubscribed_closure, reader.tableName(k));
+       }},
+      {"missing-slots-on-hot-class",
+       [&](const toml::node& n, const std::string& k) {
+         readTable(reader, reader.table(n, k), k + ".", missing_slots, reader.tableName(k));
+       }},
+  };
+  readTable(reader, table, "", handlers, table_name);
+
+  if (exclude) settings.exclude = std::move(*exclude);
+  if (test_file_patterns) lint.test_file_patterns = std::move(*test_file_patterns);
+  lint.test_file_patterns.insert(lint.test_file_patterns.end(), extend_test_file_patterns.begin(),
+                                 extend_test_file_patterns.end());
+  if (method_pairs) lint.subscription_pairs = std::move(*method_pairs);
+  lint.subscription_pairs.insert(lint.subscription_pairs.end(), extend_method_pairs.begin(),
+                                 extend_method_pairs.end());
+}
+
+// Command-line selectors were checked when parsed; a bad one here is a programming error.
+RuleSet selected(const std::vector<std::string>& selectors) {
+  RuleSet out;
+  for (const std::string& selector : selectors)
+    selectRules(allRules(), selector, out);
+  return out;
+}
+
+// Applies the command line and computes what the written settings imply.
+void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
+  if (overrides.select) {
+    settings.select = overrides.select;
+    settings.extend_select.clear();
+  }
+  settings.extend_select.insert(settings.extend_select.end(), overrides.extend_select.begin(),
+                                overrides.extend_select.end());
+  settings.ignore.insert(settings.ignore.end(), overrides.ignore.begin(), overrides.ignore.end());
+  if (overrides.respect_gitignore) settings.respect_gitignore = *overrides.respect_gitignore;
+
+  settings.enabled = selected(settings.select.value_or(std::vector<std::string>{"ALL"}));
+  settings.enabled |= selected(settings.extend_select);
+  settings.enabled &= ~selected(settings.ignore);
+
+  settings.exclude_patterns.clear();
+  for (const std::string& pattern : settings.exclude)
+    settings.exclude_patterns.emplace_back(pattern);
+  for (const std::string& pattern : settings.extend_exclude) {
+    settings.exclude_patterns.emplace_back(pattern);
+  }
+}
+
+}  // namespace
+
+std::string pythonVersionName(PythonVersion version) {
+  return "py" + std::to_string(version.major) + std::to_string(version.minor);
+}
+
+const std::vector<std::string>& defaultExclude() {
+  static const std::vector<std::string> directories = {
+      ".bzr",          ".direnv",         ".eggs",          ".git",
+      ".hg",           ".heaplint_cache", ".mypy_cache",    ".nox",
+      ".pytest_cache", ".ruff_cache",     ".svn",           ".tox",
+      ".venv",         "__pycache__",     "__pypackages__", "_build",
+      "buck-out",      "build",           "dist",           "node_modules",
+      "venv",          "site-packages"};
+  return directories;
+}
+
+RuleSet ResolvedSettings::reportedFor(const fs::path& file) const {
+  RuleSet reported = enabled;
+  if (per_file_ignores.empty()) return reported;
+  const std::string relative = relativeBelow(file, root);
+  for (const PerFileIgnore& entry : per_file_ignores) {
+    if (entry.pattern.matchesPathOrParent(relative, false)) reported &= ~entry.rules;
+  }
+  return reported;
+}
+
+bool ResolvedSettings::isExcluded(const fs::path& path, bool is_directory, bool whole_path) const {
+  const std::string relative = relativeBelow(path, root);
+  // Outside the root only names can match: `build` still excludes ../build/x.py.
+  if (relative.empty()) {
+    const std::string name = path.filename().string();
+    return std::any_of(exclude_patterns.begin(), exclude_patterns.end(),
+                       [&](const PathPattern& p) { return p.matchesEntry(name, is_directory); });
+  }
+  return std::any_of(exclude_patterns.begin(), exclude_patterns.end(), [&](const PathPattern& p) {
+    return whole_path ? p.matchesPathOrParent(relative, is_directory)
+                      : p.matchesEntry(relative, is_directory);
+  });
+}
+
+AnalysisOptions ResolvedSettings::analysisOptions(const fs::path& file) const {
+  AnalysisOptions options;
+  options.rules = allRules();
+  options.enabled = enabled;
+  options.reported = reportedFor(file);
+  options.settings = &lint;
+  return options;
+}
+
+ResolvedSettings defaultSettings(const fs::path& root, const SettingsOverrides& overrides) {
+  ResolvedSettings settings;
+  settings.root = root;
+  settings.exclude = defaultExclude();
+  finish(settings, overrides);
+  return settings;
+}
+
+bool pyprojectHasHeaplintTable(const fs::path& file) {
+  const toml::table document = parseToml(file);
+  return document["tool"]["heaplint"].as_table() != nullptr;
+}
+
+ResolvedSettings loadSettings(const fs::path& file, const SettingsOverrides& overrides) {
+  std::error_code error;
+  const fs::path absolute = fs::absolute(file, error).lexically_normal();
+  ResolvedSettings settings;
+  settings.config_file = absolute;
+  settings.root = absolute.parent_path();
+  settings.exclude = defaultExclude();
+
+  const toml::table document = parseToml(absolute);
+  if (absolute.filename() == "pyproject.toml") {
+    const toml::node_view<const toml::node> table = document["tool"]["heaplint"];
+    // A pyproject.toml named by --config without the table gives the defaults, as in Ruff.
+    if (const std::optional<std::string> requires_python =
+            document["project"]["requires-python"].value_exact<std::string>()) {
+      if (const std::optional<PythonVersion> version = lowestPythonVersion(*requires_python)) {
+        settings.lint.target_version = *version;
+      }
+    }
+    if (table) {
+      const toml::table& heaplint = Reader(absolute, "").table(*table.node(), "tool.heaplint");
+      readSettings(Reader(absolute, "tool.heaplint."), heaplint, "[tool.heaplint]", settings);
+    }
+  } else {
+    readSettings(Reader(absolute, ""), document, "the configuration", settings);
+  }
+  finish(settings, overrides);
+  return settings;
+}
+
+}  // namespace heaplint::config
