@@ -13,7 +13,9 @@ PythonParser::PythonParser() : parser_(ts_parser_new()) {
   ts_parser_set_language(parser_, Syntax::instance().language());
 }
 
-PythonParser::~PythonParser() { ts_parser_delete(parser_); }
+PythonParser::~PythonParser() {
+  ts_parser_delete(parser_);
+}
 
 PythonParser& PythonParser::forThisThread() {
   thread_local PythonParser parser;
@@ -89,11 +91,12 @@ void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics)
   PythonParser& parser = PythonParser::forThisThread();
   const TreePtr tree = parser.parse(source);
   const bool broken = !tree || ts_node_has_error(ts_tree_root_node(tree.get()));
-  for (Diagnostic& diagnostic : diagnostics) {
-    if (diagnostic.fix && (broken || !fixKeepsSyntaxValid(parser, *tree, source, *diagnostic.fix))) {
-      diagnostic.fix.reset();
-    }
+  if (!broken) {
+    dropFixesThatBreakSyntax(parser, *tree, source, diagnostics);
+    return;
   }
+  for (Diagnostic& diagnostic : diagnostics)
+    diagnostic.fix.reset();
 }
 
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
@@ -136,15 +139,12 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
       ++result.suppressed_count;
       continue;
     }
-    if (diagnostic.fix) {
-      // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
-      const bool keep = !result.has_syntax_error &&
-                        (!options.verify_fixes ||
-                         fixKeepsSyntaxValid(PythonParser::forThisThread(), tree, source,
-                                             *diagnostic.fix));
-      if (!keep) diagnostic.fix.reset();
-    }
+    // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
+    if (result.has_syntax_error) diagnostic.fix.reset();
     result.diagnostics.push_back(std::move(diagnostic));
+  }
+  if (options.verify_fixes && !result.has_syntax_error) {
+    dropFixesThatBreakSyntax(PythonParser::forThisThread(), tree, source, result.diagnostics);
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {

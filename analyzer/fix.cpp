@@ -58,6 +58,36 @@ bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceT
   return reparsed != nullptr && !ts_node_has_error(ts_tree_root_node(reparsed.get()));
 }
 
+void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const SourceText& source,
+                              std::span<Diagnostic> diagnostics) {
+  std::vector<Diagnostic*> fixable;
+  for (Diagnostic& diagnostic : diagnostics) {
+    if (diagnostic.fix && !diagnostic.fix->edits.empty()) fixable.push_back(&diagnostic);
+  }
+  std::stable_sort(fixable.begin(), fixable.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return a->fix->edits.front().start < b->fix->edits.front().start;
+  });
+  std::vector<Diagnostic*> batch;
+  std::vector<Diagnostic*> alone;
+  Fix combined;
+  for (Diagnostic* diagnostic : fixable) {
+    const std::vector<Edit>& edits = diagnostic->fix->edits;
+    if (!combined.edits.empty() && edits.front().start < combined.edits.back().end) {
+      alone.push_back(diagnostic);
+      continue;
+    }
+    batch.push_back(diagnostic);
+    combined.edits.insert(combined.edits.end(), edits.begin(), edits.end());
+  }
+  if (batch.size() > 1 && fixKeepsSyntaxValid(parser, tree, source, combined)) {
+    batch.clear();
+  }
+  alone.insert(alone.end(), batch.begin(), batch.end());
+  for (Diagnostic* diagnostic : alone) {
+    if (!fixKeepsSyntaxValid(parser, tree, source, *diagnostic->fix)) diagnostic->fix.reset();
+  }
+}
+
 FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnostics,
                       bool include_unsafe) {
   std::vector<const Fix*> fixes;
@@ -76,7 +106,8 @@ FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnos
   for (const Fix* fix : fixes) {
     // Fixes that touch the same text as an earlier one wait for the next round.
     if (any && fix->edits.front().start < last_end) continue;
-    for (const Edit& edit : fix->edits) edits.push_back(edit);
+    for (const Edit& edit : fix->edits)
+      edits.push_back(edit);
     last_end = fix->edits.back().end;
     any = true;
     ++outcome.applied;

@@ -19,6 +19,12 @@ std::string applyEdits(std::string_view text, std::span<const Edit> edits);
 bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
                          const Fix& fix);
 
+// Drops the fixes that would leave the file unparsable. Fixes that do not overlap are checked
+// together, with one re-parse of their combined result; each is checked alone only when that
+// fails, so a file with hundreds of fixable findings costs one parse, not hundreds.
+void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const SourceText& source,
+                              std::span<Diagnostic> diagnostics);
+
 struct FixOutcome {
   std::string text;
   size_t applied = 0;  // fixes applied

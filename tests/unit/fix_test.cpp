@@ -1,0 +1,65 @@
+#include "analyzer/fix.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace heaplint {
+namespace {
+
+Diagnostic withFix(uint32_t start, uint32_t end, std::string replacement) {
+  Diagnostic diagnostic;
+  diagnostic.start = start;
+  diagnostic.end = end;
+  diagnostic.fix = Fix{Applicability::Safe, {Edit{start, end, std::move(replacement)}}};
+  return diagnostic;
+}
+
+class DropFixesTest : public ::testing::Test {
+ protected:
+  explicit DropFixesTest() : source_("a = [1]\nb = [2]\nc = [3]\n") {
+    tree_ = PythonParser::forThisThread().parse(source_);
+  }
+  void drop(std::vector<Diagnostic>& diagnostics) {
+    dropFixesThatBreakSyntax(PythonParser::forThisThread(), *tree_, source_, diagnostics);
+  }
+  SourceText source_;
+  TreePtr tree_;
+};
+
+TEST_F(DropFixesTest, KeepsEveryFixWhenTheirCombinedResultParses) {
+  std::vector<Diagnostic> diagnostics{withFix(4, 7, "(1,)"), withFix(12, 15, "(2,)"),
+                                      withFix(20, 23, "(3,)")};
+  drop(diagnostics);
+  for (const Diagnostic& diagnostic : diagnostics)
+    EXPECT_TRUE(diagnostic.fix.has_value());
+}
+
+TEST_F(DropFixesTest, DropsOnlyTheFixThatBreaksParsingWhenCheckedTogetherFails) {
+  std::vector<Diagnostic> diagnostics{withFix(4, 7, "(1,)"), withFix(12, 15, "(2"),
+                                      withFix(20, 23, "(3,)")};
+  drop(diagnostics);
+  EXPECT_TRUE(diagnostics[0].fix.has_value());
+  EXPECT_FALSE(diagnostics[1].fix.has_value());
+  EXPECT_TRUE(diagnostics[2].fix.has_value());
+}
+
+TEST_F(DropFixesTest, ChecksOverlappingFixesOnTheirOwn) {
+  // The second fix overlaps the first, so it is not part of the combined check; alone it breaks.
+  std::vector<Diagnostic> diagnostics{withFix(4, 7, "(1,)"), withFix(5, 6, "1 +"),
+                                      withFix(20, 23, "(3,)")};
+  drop(diagnostics);
+  EXPECT_TRUE(diagnostics[0].fix.has_value());
+  EXPECT_FALSE(diagnostics[1].fix.has_value());
+  EXPECT_TRUE(diagnostics[2].fix.has_value());
+}
+
+TEST_F(DropFixesTest, ASingleBrokenFixIsDropped) {
+  std::vector<Diagnostic> diagnostics{withFix(4, 7, "[1")};
+  drop(diagnostics);
+  EXPECT_FALSE(diagnostics[0].fix.has_value());
+}
+
+}  // namespace
+}  // namespace heaplint
