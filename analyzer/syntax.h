@@ -4,6 +4,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -61,9 +62,65 @@ inline NodeKind kindOf(TSNode node) {
   return Syntax::instance().kindOf(node);
 }
 
+namespace detail {
+// Every rule subscribed to calls asks each call for its callee and first argument, and each such
+// lookup walks the node's children; during a walk the answers are remembered in a small
+// direct-mapped table. Node ids are unique only within a live tree, so the table is valid for one
+// walk and a new generation starts with each (FieldLookupMemo).
+struct FieldLookup {
+  const void* id = nullptr;
+  const TSTree* tree = nullptr;
+  uint32_t generation = 0;
+  uint32_t key = 0;  // a field id, or kNamedChildKey | index
+  TSNode child{};
+};
+struct FieldLookupTable {
+  static constexpr size_t kSize = 256;
+  uint32_t generation = 0;
+  bool active = false;
+  std::array<FieldLookup, kSize> entries{};
+};
+inline thread_local FieldLookupTable field_lookups;
+}  // namespace detail
+
+// Remembers field lookups on this thread while it lives: one per walk of one tree.
+class FieldLookupMemo {
+ public:
+  FieldLookupMemo() {
+    ++detail::field_lookups.generation;
+    detail::field_lookups.active = true;
+  }
+  ~FieldLookupMemo() {
+    detail::field_lookups.active = false;
+    ++detail::field_lookups.generation;
+  }
+  FieldLookupMemo(const FieldLookupMemo&) = delete;
+  FieldLookupMemo& operator=(const FieldLookupMemo&) = delete;
+};
+
+// The table's key for a lookup: a field id, or a small child index with the top bit set.
+inline constexpr uint32_t kNamedChildKey = 0x8000'0000U;
+
+template <typename Lookup>
+TSNode rememberedLookup(TSNode node, uint32_t key, Lookup&& lookup) {
+  detail::FieldLookupTable& table = detail::field_lookups;
+  if (!table.active) return lookup();
+  const auto id = reinterpret_cast<uintptr_t>(node.id);
+  detail::FieldLookup& entry = table.entries[((id >> 4) * 31 + key) % table.kSize];
+  if (entry.id == node.id && entry.tree == node.tree && entry.key == key &&
+      entry.generation == table.generation) {
+    return entry.child;
+  }
+  const TSNode child = lookup();
+  entry = detail::FieldLookup{node.id, node.tree, table.generation, key, child};
+  return child;
+}
+
 inline TSNode childByField(TSNode node, Field field) {
   if (ts_node_is_null(node)) return TSNode{};
-  return ts_node_child_by_field_id(node, Syntax::instance().fieldId(field));
+  const TSFieldId field_id = Syntax::instance().fieldId(field);
+  return rememberedLookup(node, field_id,
+                          [&] { return ts_node_child_by_field_id(node, field_id); });
 }
 
 inline std::string_view nodeText(std::string_view source, TSNode node) {
@@ -80,7 +137,10 @@ inline uint32_t namedChildCount(TSNode node) {
   return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
 }
 inline TSNode nthNamedChild(TSNode node, uint32_t index) {
-  return ts_node_is_null(node) ? TSNode{} : ts_node_named_child(node, index);
+  if (ts_node_is_null(node)) return TSNode{};
+  // Finding the n-th named child walks the children before it; rules ask for the same few.
+  return rememberedLookup(node, kNamedChildKey | index,
+                          [&] { return ts_node_named_child(node, index); });
 }
 inline uint32_t childCount(TSNode node) {
   return ts_node_is_null(node) ? 0 : ts_node_child_count(node);

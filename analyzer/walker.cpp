@@ -156,6 +156,7 @@ Walker::Walker(const SourceText& source, const AnalysisOptions& options, Semanti
 }
 
 std::vector<Diagnostic> Walker::run(TSNode root) {
+  const FieldLookupMemo field_lookups;
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   bool descend = enter(cursor);
   while (true) {

@@ -366,7 +366,7 @@ def run_callgrind(heaplint: Path, floor: Path, files: list[str], limit: int, top
         lint_out = Path(tmp) / "heaplint.callgrind"
         floor_ir, _ = callgrind_instructions([str(floor), "-j", "1", *subset], floor_out)
         lint_ir, _ = callgrind_instructions(
-            [str(heaplint), "check", "--exit-zero", "-q", "-j", "1", *subset], lint_out)
+            [str(heaplint), "check", "--no-cache", "--exit-zero", "-q", "-j", "1", *subset], lint_out)
         print(f"  parse floor     {floor_ir:>16,} instructions")
         print(f"  heaplint check  {lint_ir:>16,} instructions")
         print(f"  ratio heaplint/floor: {lint_ir / floor_ir:.3f}  "
@@ -486,7 +486,7 @@ def main() -> int:
                      note=f"parse floor: `{floor_bin} -j {args.threads} "
                           f"{' '.join(args.paths)}`")
         heaplint = Tool(f"heaplint check (-j {args.threads})",
-                        [[str(heaplint_bin), "check", "--exit-zero", "-q", "-j",
+                        [[str(heaplint_bin), "check", "--no-cache", "--exit-zero", "-q", "-j",
                           str(args.threads), *args.paths]],
                         note=f"heaplint: `{heaplint_bin} check --exit-zero -q -j {args.threads} "
                              f"{' '.join(args.paths)}` (findings to a temporary file)")
