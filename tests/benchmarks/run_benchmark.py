@@ -417,13 +417,16 @@ def report(tools: list[Tool], floor: Tool, heaplint: Tool, files: int, size: int
         print(f"{tool.name:<32} {len(walls):>4} {median(walls):>9.2f} {min(walls):>7.2f} "
               f"{cpu:>7.2f} {mib(rss):>9.1f} {median(walls) / base_median:>8.2f} "
               f"{min(walls) / base_min:>8.2f} {cpu / base_cpu:>8.2f} {rss / base_rss:>8.2f}")
+    # Each round runs both tools back to back, so a round's ratio sees the same machine load;
+    # the median of those ratios is what the target is judged on (medians of the two tools'
+    # times may come from different rounds on a shared machine).
     paired = [h.wall / f.wall for h, f in zip(heaplint.samples, floor.samples)]
-    ratio = median([s.wall for s in heaplint.samples]) / base_median
+    ratio = median(paired)
     print(f"\nheaplint/floor wall, per round: {', '.join(f'{r:.2f}' for r in paired)} "
-          f"(median {median(paired):.2f})")
+          f"(median {ratio:.2f})")
     ok = ratio <= target
-    print(f"target: heaplint median wall <= {target}x the {threads}-thread parse floor: "
-          f"{ratio:.2f}x -> {'MET' if ok else 'NOT MET'}")
+    print(f"target: median per-round heaplint/floor wall <= {target}x (the {threads}-thread parse "
+          f"floor): {ratio:.2f}x -> {'MET' if ok else 'NOT MET'}")
     notes = [t.note for t in tools if t.note]
     if notes:
         print("\nwhat ran:")
@@ -488,7 +491,7 @@ def main() -> int:
         heaplint = Tool(f"heaplint check (-j {args.threads})",
                         [[str(heaplint_bin), "check", "--no-cache", "--exit-zero", "-q", "-j",
                           str(args.threads), *args.paths]],
-                        note=f"heaplint: `{heaplint_bin} check --exit-zero -q -j {args.threads} "
+                        note=f"heaplint: `{heaplint_bin} check --no-cache --exit-zero -q -j {args.threads} "
                              f"{' '.join(args.paths)}` (findings to a temporary file)")
         peers: list[Tool] = []
         scratch_ctx = tempfile.TemporaryDirectory(prefix="heaplint-bench-")
