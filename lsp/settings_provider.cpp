@@ -122,7 +122,7 @@ std::shared_ptr<const config::ResolvedSettings> SettingsProvider::configurationF
   } catch (const std::exception& error) {
     std::lock_guard lock(mutex_);
     if (generation_.resolver == resolver) {
-      generation_.broken_directories.emplace(directory, error.what());
+      generation_.broken_directories.insert(directory);
       if (generation_.reported_errors.insert(error.what()).second) {
         new_errors_.push_back(error.what());
       }

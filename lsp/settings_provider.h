@@ -10,7 +10,6 @@
 #pragma once
 
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -75,7 +74,7 @@ class SettingsProvider {
   struct Generation {
     std::shared_ptr<config::ConfigResolver> resolver;
     std::shared_ptr<const config::ResolvedSettings> defaults;  // for files whose config is broken
-    std::map<std::filesystem::path, std::string> broken_directories;  // directory -> error
+    std::set<std::filesystem::path> broken_directories;        // their configuration cannot be read
     std::set<std::string> reported_errors;
   };
 
