@@ -33,10 +33,10 @@ WorkspaceIndex::~WorkspaceIndex() {
     builder.join();
 }
 
-std::unique_ptr<FileAnalysis> WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
-                                                              std::string contents) {
+WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
+                                                            std::string contents) {
   const std::shared_ptr<const FileSettings> settings = settings_.settingsFor(path);
-  if (settings->excluded) return nullptr;
+  if (settings->excluded) return {};
   const std::string display = path.string();
   AnalysisOptions options = settings->analysis;
   // Every project rule, whatever this file's configuration enables: another file that reports
@@ -48,7 +48,7 @@ std::unique_ptr<FileAnalysis> WorkspaceIndex::analyzeForFacts(const std::filesys
   const SourceText source(std::move(contents));
   auto analysis = std::make_unique<FileAnalysis>(analyzeFile(source, options));
   analysis->diagnostics.clear();
-  return analysis;
+  return IndexedFile{std::move(analysis), settings->config};
 }
 
 void WorkspaceIndex::start(std::vector<std::filesystem::path> roots,
@@ -83,16 +83,16 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
       if (!cli::readFile(file.path, contents, error)) continue;
       try {
         const std::filesystem::path path = std::filesystem::absolute(file.path).lexically_normal();
-        std::unique_ptr<FileAnalysis> analysis = analyzeForFacts(path, std::move(contents));
-        if (!analysis) continue;
+        IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+        if (!indexed.analysis) continue;
         seen.insert(path);
         std::lock_guard lock(mutex_);
         if (generation != generation_) return;
         if (replace) {
-          files_[path] = std::move(analysis);
+          files_[path] = std::move(indexed);
         } else {
           // A save that happened meanwhile is newer than what was read from disk.
-          files_.try_emplace(path, std::move(analysis));
+          files_.try_emplace(path, std::move(indexed));
         }
       } catch (const std::exception&) {
         // One file the analyzer chokes on must not stop the index.
@@ -124,13 +124,13 @@ void WorkspaceIndex::update(const std::filesystem::path& path, const std::string
       return;
     }
   }
-  std::unique_ptr<FileAnalysis> analysis = analyzeForFacts(path, std::move(contents));
-  if (!analysis) {
+  IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+  if (!indexed.analysis) {
     remove(path);
     return;
   }
   std::lock_guard lock(mutex_);
-  files_[path] = std::move(analysis);
+  files_[path] = std::move(indexed);
 }
 
 void WorkspaceIndex::removeRoot(const std::filesystem::path& root) {
@@ -155,12 +155,19 @@ void WorkspaceIndex::join(FileAnalysis& file, const std::filesystem::path* path,
   std::vector<FileAnalysis*> analyses;
   analyses.reserve(files_.size() + 1);
   analyses.push_back(&file);
-  for (auto& [indexed_path, analysis] : files_) {
+  LintSettings merged = *options.settings;
+  std::set<const config::ResolvedSettings*> merged_configurations;
+  for (auto& [indexed_path, indexed] : files_) {
     // The open document's live facts replace what was indexed for it.
     if (path != nullptr && indexed_path == *path) continue;
-    analyses.push_back(analysis.get());
+    analyses.push_back(indexed.analysis.get());
+    if (merged_configurations.insert(indexed.config.get()).second) {
+      config::mergeForProject(merged, indexed.config->lint);
+    }
   }
-  joinProject(analyses, options);
+  AnalysisOptions join_options = options;
+  join_options.settings = &merged;
+  joinProject(analyses, join_options);
   // The join reports findings in every file; only the document's are wanted.
   for (size_t i = 1; i < analyses.size(); ++i) {
     analyses[i]->diagnostics.clear();

@@ -42,7 +42,8 @@ class WorkspaceIndex {
   void remove(const std::filesystem::path& path);
 
   // Adds the project rules' findings for `file` (whose facts must be present) joined with every
-  // other indexed file.
+  // other indexed file. As in the CLI, the join reads every indexed file's configuration too: all
+  // their `extra-hot-classes`, the oldest `target-version`.
   void join(FileAnalysis& file, const std::filesystem::path* path, const AnalysisOptions& options);
 
   size_t size() const;
@@ -50,13 +51,16 @@ class WorkspaceIndex {
  private:
   void scan(uint64_t generation, std::vector<std::filesystem::path> roots, bool replace,
             std::function<void()> on_ready);
-  // Null when the configuration excludes the file.
-  std::unique_ptr<FileAnalysis> analyzeForFacts(const std::filesystem::path& path,
-                                                std::string contents);
+  struct IndexedFile {
+    std::unique_ptr<FileAnalysis> analysis;  // facts only; null when the file is excluded
+    std::shared_ptr<const config::ResolvedSettings> config;
+  };
+
+  IndexedFile analyzeForFacts(const std::filesystem::path& path, std::string contents);
 
   SettingsProvider& settings_;
   mutable std::mutex mutex_;
-  std::map<std::filesystem::path, std::unique_ptr<FileAnalysis>> files_;
+  std::map<std::filesystem::path, IndexedFile> files_;
   std::vector<std::thread> builders_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> generation_{0};  // bumped by rebuild(): older scans stop

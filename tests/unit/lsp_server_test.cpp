@@ -753,6 +753,32 @@ TEST(LspServer, WorkspaceFactsSkipExcludedFilesAndFollowConfigurationChanges) {
   EXPECT_TRUE(flaggedWithin(false));
 }
 
+TEST(LspServer, WorkspaceFactsJoinEveryConfigurationsHotClasses) {
+  // As `heaplint check .` does: another subproject's configuration names the class hot.
+  TemporaryDirectory workspace;
+  const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("app/__init__.py", "");
+  workspace.write("app/models.py", models);
+  workspace.write("other/heaplint.toml",
+                  "[missing-slots-on-hot-class]\nextra-hot-classes = [\"app.models.Point\"]\n");
+  workspace.write("other/tool.py", "x = 1\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize({{"textDocument", {{"diagnostic", json::object()}}}}, nullptr,
+                    uriFromPath(workspace.path()));
+  const std::string uri = uriFromPath(workspace.path() / "app/models.py");
+  client.open(uri, models);
+  bool flagged = false;
+  for (int attempt = 0; attempt < 50 && !flagged; ++attempt) {
+    const json items = client.request("textDocument/diagnostic",
+                                      {{"textDocument", {{"uri", uri}}}})["result"]["items"];
+    flagged = items.size() == 1 && items[0]["code"] == "MEM401";
+    if (!flagged) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(flagged);
+}
+
 // Random single-character edits: after each, the incrementally re-parsed tree must equal a fresh
 // parse of the same text (with LF, CRLF and a byte-order mark).
 void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsigned seed) {
