@@ -157,12 +157,16 @@ void WorkspaceIndex::join(FileAnalysis& file, const std::filesystem::path* path,
   analyses.push_back(&file);
   LintSettings merged = *options.settings;
   std::set<const config::ResolvedSettings*> merged_configurations;
+  const config::ResolvedSettings* previous = nullptr;
   for (auto& [indexed_path, indexed] : files_) {
     // The open document's live facts replace what was indexed for it.
     if (path != nullptr && indexed_path == *path) continue;
     analyses.push_back(indexed.analysis.get());
-    if (merged_configurations.insert(indexed.config.get()).second) {
-      config::mergeForProject(merged, indexed.config->lint);
+    // Files come sorted by path, so neighbours mostly share a configuration: this runs per edit.
+    if (indexed.config.get() == previous) continue;
+    previous = indexed.config.get();
+    if (merged_configurations.insert(previous).second) {
+      config::mergeForProject(merged, previous->lint);
     }
   }
   AnalysisOptions join_options = options;
