@@ -1,7 +1,5 @@
 #include "cli/check_config.h"
 
-#include <algorithm>
-
 #include "rules/registry.h"
 
 namespace heaplint::cli {
@@ -65,11 +63,7 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
       merged = std::make_shared<LintSettings>(settings.lint);
       continue;
     }
-    merged->target_version = std::min(merged->target_version, settings.lint.target_version);
-    for (const std::string& name : settings.lint.extra_hot_classes) {
-      std::vector<std::string>& hot = merged->extra_hot_classes;
-      if (std::find(hot.begin(), hot.end(), name) == hot.end()) hot.push_back(name);
-    }
+    config::mergeForProject(*merged, settings.lint);
   }
   if (!merged)
     merged = std::make_shared<LintSettings>(resolver.forDirectory(fs::current_path()).lint);

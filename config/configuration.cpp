@@ -361,6 +361,14 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
 
 }  // namespace
 
+void mergeForProject(LintSettings& merged, const LintSettings& other) {
+  merged.target_version = std::min(merged.target_version, other.target_version);
+  for (const std::string& name : other.extra_hot_classes) {
+    std::vector<std::string>& hot = merged.extra_hot_classes;
+    if (std::find(hot.begin(), hot.end(), name) == hot.end()) hot.push_back(name);
+  }
+}
+
 std::string pythonVersionName(PythonVersion version) {
   return "py" + std::to_string(version.major) + std::to_string(version.minor);
 }

@@ -82,6 +82,10 @@ bool pyprojectHasHeaplintTable(const std::filesystem::path& file);
 ResolvedSettings loadSettings(const std::filesystem::path& file,
                               const SettingsOverrides& overrides);
 
+// The project rules join facts across files whose configurations differ: `merged` takes every
+// `extra-hot-classes` entry of `other` and the older `target-version`; the rest stays.
+void mergeForProject(LintSettings& merged, const LintSettings& other);
+
 // "py310" for 3.10.
 std::string pythonVersionName(PythonVersion version);
 

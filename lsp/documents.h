@@ -28,7 +28,7 @@ struct Document {
 
   // The analysis of the current text and the settings it was made with; recomputed when stale.
   std::optional<FileAnalysis> analysis;
-  std::shared_ptr<const ResolvedSettings> settings;
+  std::shared_ptr<const FileSettings> settings;
   uint64_t analysis_id = 0;  // distinct for every analysis the server makes (pull result ids)
   // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).
   std::optional<std::chrono::steady_clock::time_point> publish_due;

@@ -12,7 +12,7 @@ namespace heaplint::lsp {
 struct FeatureContext {
   const Document& document;
   const FileAnalysis& analysis;
-  const ResolvedSettings& settings;
+  const FileSettings& settings;
   AnalysisOptions options;  // as the analysis was made; for re-running it (fix all)
   PositionEncoding encoding;
 };

@@ -146,6 +146,7 @@ bool Server::handle(Event& event) {
       replyError(nullptr, ErrorCode::ParseError, event.error);
       return true;
     case Event::Kind::IndexReady:
+      reportConfigurationErrors();
       refreshAll();
       return true;
     case Event::Kind::Closed:
@@ -304,6 +305,14 @@ void Server::logMessage(int type, const std::string& message) {
   notify("window/logMessage", {{"type", type}, {"message", message}});
 }
 
+void Server::reportConfigurationErrors() {
+  for (const std::string& error : settings_->takeConfigurationErrors()) {
+    const std::string message = "heaplint: " + error + " (using the default settings)";
+    notify("window/showMessage", {{"type", kMessageError}, {"message", message}});
+    logMessage(kMessageError, message);
+  }
+}
+
 json Server::initialize(const json& params) {
   const json capabilities =
       params.is_object() ? params.value("capabilities", json::object()) : json::object();
@@ -321,7 +330,7 @@ json Server::initialize(const json& params) {
   if (params.is_object() && params.contains("initializationOptions")) {
     client_settings_ = ClientSettings::fromJson(params["initializationOptions"], warnings);
   }
-  settings_ = std::make_unique<ClientSettingsProvider>(client_settings_);
+  settings_ = std::make_unique<SettingsProvider>(client_settings_);
   for (const std::string& selector : settings_->unknownSelectors()) {
     warnings.push_back("unknown rule selector `" + selector + "`");
   }
@@ -365,16 +374,20 @@ json Server::initialize(const json& params) {
               {"serverInfo", {{"name", "heaplint"}, {"version", options_.version}}}};
 }
 
-void Server::indexRoots(std::vector<std::filesystem::path> roots) {
-  if (!options_.index_workspace) return;
+std::function<void()> Server::indexReadyCallback() const {
   // Posts to the inbox, not to the server: the scan may finish after the server is gone.
-  index_->start(std::move(roots), [inbox = inbox_] {
+  return [inbox = inbox_] {
     {
       std::lock_guard lock(inbox->mutex);
       inbox->events.push_back(Event{Event::Kind::IndexReady, {}, {}});
     }
     inbox->ready.notify_one();
-  });
+  };
+}
+
+void Server::indexRoots(std::vector<std::filesystem::path> roots) {
+  if (!options_.index_workspace) return;
+  index_->start(std::move(roots), indexReadyCallback());
 }
 
 void Server::didChangeWorkspaceFolders(const json& params) {
@@ -389,10 +402,14 @@ void Server::didChangeWorkspaceFolders(const json& params) {
     return out;
   };
   const std::vector<std::filesystem::path> removed = paths("removed");
-  for (const auto& root : removed)
+  for (const auto& root : removed) {
     index_->removeRoot(root);
+    std::erase(roots_, root);
+  }
   if (!removed.empty()) refreshAll();
-  indexRoots(paths("added"));  // refreshes when the scan is done
+  const std::vector<std::filesystem::path> added = paths("added");
+  roots_.insert(roots_.end(), added.begin(), added.end());
+  indexRoots(added);  // refreshes when the scan is done
 }
 
 void Server::initialized() {
@@ -455,13 +472,13 @@ void Server::didClose(const json& params) {
 }
 
 void Server::didChangeWatchedFiles(const json& params) {
-  bool changed = false;
+  bool configuration_changed = false;
+  bool facts_changed = false;
   for (const json& change : member(params, "changes")) {
     const auto path = pathFromUri(stringMember(change, "uri"));
     if (!path) continue;
     if (isConfigurationFile(*path)) {
-      settings_->invalidate();
-      changed = true;
+      configuration_changed = true;
     } else if (isPythonFile(*path)) {
       // Open documents are indexed from the editor's text on save, not from disk.
       bool open = false;
@@ -474,10 +491,16 @@ void Server::didChangeWatchedFiles(const json& params) {
       } else {
         index_->update(*path, nullptr);
       }
-      changed = true;
+      facts_changed = true;
     }
   }
-  if (changed) refreshAll();
+  if (configuration_changed) {
+    settings_->reload();
+    // Exclusions and per-file settings decide what the index holds: build it again. It refreshes
+    // the open documents when done, but they are re-checked with the new settings at once.
+    if (options_.index_workspace) index_->rebuild(roots_, indexReadyCallback());
+  }
+  if (configuration_changed || facts_changed) refreshAll();
 }
 
 void Server::didChangeConfiguration(const json& params) {
@@ -507,12 +530,8 @@ std::chrono::milliseconds Server::debounce() const {
                                            : options_.debounce;
 }
 
-AnalysisOptions Server::optionsFor(const Document& document,
-                                   const ResolvedSettings& settings) const {
-  AnalysisOptions options;
-  options.rules = allRules();
-  options.enabled = settings.enabled;
-  options.settings = &settings.lint;
+AnalysisOptions Server::optionsFor(const Document& document, const FileSettings& settings) const {
+  AnalysisOptions options = settings.analysis;
   options.path = document.display_path;
   options.module = document.module;
   options.verify_fixes = false;  // see analysisOf()
@@ -522,17 +541,22 @@ AnalysisOptions Server::optionsFor(const Document& document,
 const FileAnalysis& Server::analysisOf(Document& document) {
   if (document.analysis) return *document.analysis;
   document.settings = settings_->settingsFor(document.path.value_or(std::filesystem::path()));
-  const AnalysisOptions options = optionsFor(document, *document.settings);
-  if (!document.tree) document.tree = PythonParser::forThisThread().parse(*document.source);
-  FileAnalysis analysis = analyzeTree(*document.source, *document.tree, options);
-  const std::filesystem::path* path = document.path ? &*document.path : nullptr;
-  index_->join(analysis, path, options);
-  // Fixes are checked (re-parsed with the fix applied) only when a code action offers them:
-  // checking every fix on every keystroke costs a re-parse per fix. A file with syntax errors gets
-  // none, as in the CLI.
-  if (analysis.has_syntax_error) {
-    for (Diagnostic& diagnostic : analysis.diagnostics)
-      diagnostic.fix.reset();
+  reportConfigurationErrors();
+  FileAnalysis analysis;
+  // An excluded document gets no findings at all, as in Ruff's server.
+  if (!document.settings->excluded) {
+    const AnalysisOptions options = optionsFor(document, *document.settings);
+    if (!document.tree) document.tree = PythonParser::forThisThread().parse(*document.source);
+    analysis = analyzeTree(*document.source, *document.tree, options);
+    const std::filesystem::path* path = document.path ? &*document.path : nullptr;
+    index_->join(analysis, path, options);
+    // Fixes are checked (re-parsed with the fix applied) only when a code action offers them:
+    // checking every fix on every keystroke costs a re-parse per fix. A file with syntax errors
+    // gets none, as in the CLI.
+    if (analysis.has_syntax_error) {
+      for (Diagnostic& diagnostic : analysis.diagnostics)
+        diagnostic.fix.reset();
+    }
   }
   document.analysis_id = ++analyses_;
   document.analysis = std::move(analysis);

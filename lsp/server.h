@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -88,18 +89,22 @@ class Server {
   void didChangeConfiguration(const json& params);
   void didChangeWorkspaceFolders(const json& params);
   void indexRoots(std::vector<std::filesystem::path> roots);
+  // What a finished workspace scan calls (from its own thread).
+  std::function<void()> indexReadyCallback() const;
   json pullDiagnostics(const json& params);
 
   Document& documentFor(const json& params);
   const FileAnalysis& analysisOf(Document& document);
   FeatureContext contextFor(Document& document);
-  AnalysisOptions optionsFor(const Document& document, const ResolvedSettings& settings) const;
+  AnalysisOptions optionsFor(const Document& document, const FileSettings& settings) const;
   void schedulePublish(Document& document, std::chrono::milliseconds delay);
   void publish(Document& document);
   void publishDue();
   std::optional<std::chrono::steady_clock::time_point> nextPublishDue() const;
   // Settings, configuration or cross-file facts changed: every open document is re-analysed.
   void refreshAll();
+  // Shows configuration files that cannot be read (once each): their files get the defaults.
+  void reportConfigurationErrors();
   std::chrono::milliseconds debounce() const;
 
   Transport& transport_;
@@ -115,7 +120,7 @@ class Server {
   bool dynamic_watch_registration_ = false;
   bool hover_markdown_ = true;
   ClientSettings client_settings_;
-  std::unique_ptr<ClientSettingsProvider> settings_;
+  std::unique_ptr<SettingsProvider> settings_;
   std::unique_ptr<WorkspaceIndex> index_;
   std::vector<std::filesystem::path> roots_;
   DocumentStore documents_;

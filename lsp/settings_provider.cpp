@@ -1,5 +1,7 @@
 #include "lsp/settings_provider.h"
 
+#include <utility>
+
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
@@ -67,56 +69,111 @@ ClientSettings ClientSettings::fromJson(const json& options, std::vector<std::st
   return settings;
 }
 
-ClientSettingsProvider::ClientSettingsProvider(ClientSettings client)
-    : client_(std::move(client)) {}
+namespace {
 
-void ClientSettingsProvider::setClientSettings(ClientSettings client) {
+config::ResolverOptions resolverOptions(const ClientSettings& client) {
+  config::ResolverOptions options;
+  if (!client.select.empty()) options.overrides.select = client.select;
+  options.overrides.ignore = client.ignore;
+  return options;
+}
+
+}  // namespace
+
+SettingsProvider::SettingsProvider(ClientSettings client) : client_(std::move(client)) {
+  startGeneration();
+}
+
+void SettingsProvider::startGeneration() {
+  const config::ResolverOptions options = resolverOptions(client_);
+  Generation generation;
+  generation.resolver = std::make_shared<config::ConfigResolver>(options);
+  generation.defaults = std::make_shared<const config::ResolvedSettings>(config::defaultSettings(
+      config::absoluteNormal(std::filesystem::current_path()), options.overrides));
+  generation_ = std::move(generation);
+}
+
+void SettingsProvider::reload() {
+  std::lock_guard lock(mutex_);
+  startGeneration();
+}
+
+void SettingsProvider::setClientSettings(ClientSettings client) {
   std::lock_guard lock(mutex_);
   client_ = std::move(client);
-  cache_.clear();
+  startGeneration();
 }
 
-std::shared_ptr<const ResolvedSettings> ClientSettingsProvider::settingsFor(
+std::shared_ptr<const config::ResolvedSettings> SettingsProvider::configurationFor(
+    const std::filesystem::path& directory) {
+  std::shared_ptr<config::ConfigResolver> resolver;
+  std::shared_ptr<const config::ResolvedSettings> defaults;
+  {
+    std::lock_guard lock(mutex_);
+    defaults = generation_.defaults;
+    // A broken file would be parsed again on every lookup: the resolver caches only successes.
+    if (generation_.broken_directories.contains(directory)) return defaults;
+    resolver = generation_.resolver;
+  }
+  try {
+    // Outside the lock: reading a configuration file must not hold up the other thread.
+    const config::ResolvedSettings& settings = resolver->forDirectory(directory);
+    return std::shared_ptr<const config::ResolvedSettings>(resolver, &settings);
+  } catch (const std::exception& error) {
+    std::lock_guard lock(mutex_);
+    if (generation_.resolver == resolver) {
+      generation_.broken_directories.insert(directory);
+      if (generation_.reported_errors.insert(error.what()).second) {
+        new_errors_.push_back(error.what());
+      }
+    }
+    return defaults;
+  }
+}
+
+std::shared_ptr<const FileSettings> SettingsProvider::settingsFor(
     const std::filesystem::path& file) {
-  const std::filesystem::path directory = file.parent_path();
-  std::lock_guard lock(mutex_);
-  auto& cached = cache_[directory];
-  if (!cached) cached = resolve(file);
-  return cached;
-}
-
-void ClientSettingsProvider::invalidate() {
-  std::lock_guard lock(mutex_);
-  cache_.clear();
-}
-
-std::vector<std::string> ClientSettingsProvider::watchedConfigurationFiles() const {
-  return {"**/pyproject.toml", "**/heaplint.toml", "**/.heaplint.toml"};
-}
-
-std::shared_ptr<const ResolvedSettings> ClientSettingsProvider::resolve(
-    const std::filesystem::path& /*file*/) const {
-  // CONFIG HOOK (see the header): load the configuration that applies to the file here, as the
-  // CLI does, and let the client settings below override it.
-  auto settings = std::make_shared<ResolvedSettings>();
-  settings->lint = LintSettings::defaults();
-  const RuleTable rules = allRules();
-  if (client_.select.empty()) {
-    selectRules(rules, "ALL", settings->enabled);
-  } else {
-    for (const std::string& selector : client_.select)
-      selectRules(rules, selector, settings->enabled);
+  auto settings = std::make_shared<FileSettings>();
+  {
+    std::lock_guard lock(mutex_);
+    settings->unsafe_fixes = client_.unsafe_fixes;
+    if (file.empty()) settings->config = generation_.defaults;
   }
-  for (const std::string& selector : client_.ignore) {
-    RuleSet ignored;
-    selectRules(rules, selector, ignored);
-    settings->enabled &= ~ignored;
+  if (file.empty()) {
+    settings->analysis.rules = allRules();
+    settings->analysis.enabled = settings->config->enabled;
+    settings->analysis.reported = settings->config->enabled;
+    settings->analysis.settings = &settings->config->lint;
+    return settings;
   }
-  settings->unsafe_fixes = client_.unsafe_fixes;
+  const std::filesystem::path absolute = config::absoluteNormal(file);
+  settings->config = configurationFor(absolute.parent_path());
+  settings->analysis = settings->config->analysisOptions(absolute);
+  // Checked with the parents, as the CLI's --force-exclude does for a file named on the command
+  // line: an editor opens files one by one, without a walk.
+  settings->excluded = settings->config->isExcluded(absolute, false, /*whole_path=*/true);
   return settings;
 }
 
-std::vector<std::string> ClientSettingsProvider::unknownSelectors() const {
+bool SettingsProvider::excludedFromWalk(const std::filesystem::path& path, bool is_directory) {
+  const std::filesystem::path absolute = config::absoluteNormal(path);
+  return configurationFor(absolute.parent_path())->isExcluded(absolute, is_directory, false);
+}
+
+bool SettingsProvider::respectsGitignore(const std::filesystem::path& root) {
+  return configurationFor(config::absoluteNormal(root))->respect_gitignore;
+}
+
+std::vector<std::string> SettingsProvider::takeConfigurationErrors() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(new_errors_, {});
+}
+
+std::vector<std::string> SettingsProvider::watchedConfigurationFiles() const {
+  return {"**/pyproject.toml", "**/heaplint.toml", "**/.heaplint.toml"};
+}
+
+std::vector<std::string> SettingsProvider::unknownSelectors() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> unknown;
   const RuleTable rules = allRules();

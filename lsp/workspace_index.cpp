@@ -1,6 +1,7 @@
 #include "lsp/workspace_index.h"
 
 #include <algorithm>
+#include <set>
 
 #include "cli/file_discovery.h"
 #include "cli/file_io.h"
@@ -16,54 +17,100 @@ RuleSet projectRules(RuleTable rules) {
   return set;
 }
 
+namespace {
+
+bool isBelow(const std::filesystem::path& path, const std::filesystem::path& directory) {
+  const auto [end, unused] =
+      std::mismatch(directory.begin(), directory.end(), path.begin(), path.end());
+  return end == directory.end();
+}
+
+}  // namespace
+
 WorkspaceIndex::~WorkspaceIndex() {
   stop_ = true;
   for (std::thread& builder : builders_)
     builder.join();
 }
 
-std::unique_ptr<FileAnalysis> WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
-                                                              std::string contents) {
-  const std::shared_ptr<const ResolvedSettings> settings = settings_.settingsFor(path);
+WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
+                                                            std::string contents) {
+  const std::shared_ptr<const FileSettings> settings = settings_.settingsFor(path);
+  if (settings->excluded) return {};
   const std::string display = path.string();
-  AnalysisOptions options;
-  options.rules = allRules();
-  options.enabled = settings->enabled & projectRules(options.rules);
-  options.settings = &settings->lint;
+  AnalysisOptions options = settings->analysis;
+  // Every project rule, whatever this file's configuration enables: another file that reports
+  // the rule needs this file's facts (the CLI does the same).
+  options.enabled = projectRules(options.rules);
   options.path = display;
   options.module = moduleInfoForPath(path);
   options.verify_fixes = false;  // the findings are dropped: only the facts are kept
   const SourceText source(std::move(contents));
   auto analysis = std::make_unique<FileAnalysis>(analyzeFile(source, options));
   analysis->diagnostics.clear();
-  return analysis;
+  return IndexedFile{std::move(analysis), settings->config};
 }
 
 void WorkspaceIndex::start(std::vector<std::filesystem::path> roots,
                            std::function<void()> on_ready) {
   if (roots.empty()) return;
-  builders_.emplace_back([this, roots = std::move(roots), on_ready = std::move(on_ready)] {
-    std::vector<std::string> inputs;
-    for (const auto& root : roots)
-      inputs.push_back(root.string());
-    const cli::Discovery discovery = cli::discoverFiles(inputs, cli::DiscoveryOptions{});
+  builders_.emplace_back(&WorkspaceIndex::scan, this, generation_.load(), std::move(roots),
+                         /*replace=*/false, std::move(on_ready));
+}
+
+void WorkspaceIndex::rebuild(std::vector<std::filesystem::path> roots,
+                             std::function<void()> on_ready) {
+  // The old facts stay until the new ones are complete, so cross-file findings do not flicker.
+  builders_.emplace_back(&WorkspaceIndex::scan, this, ++generation_, std::move(roots),
+                         /*replace=*/true, std::move(on_ready));
+}
+
+void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path> roots,
+                          bool replace, std::function<void()> on_ready) {
+  std::set<std::filesystem::path> seen;
+  for (const auto& root : roots) {
+    cli::DiscoveryOptions discovery_options;
+    discovery_options.respect_gitignore = settings_.respectsGitignore(root);
+    discovery_options.is_excluded = [this](const std::filesystem::path& path, bool is_directory,
+                                           bool /*whole_path*/) {
+      return settings_.excludedFromWalk(path, is_directory);
+    };
+    const cli::Discovery discovery = cli::discoverFiles({root.string()}, discovery_options);
     for (const cli::SourceFile& file : discovery.files) {
-      if (stop_) return;
+      if (stop_ || generation != generation_) return;
       std::string contents;
       std::string error;
       if (!cli::readFile(file.path, contents, error)) continue;
       try {
         const std::filesystem::path path = std::filesystem::absolute(file.path).lexically_normal();
-        std::unique_ptr<FileAnalysis> analysis = analyzeForFacts(path, std::move(contents));
+        IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+        if (!indexed.analysis) continue;
+        seen.insert(path);
         std::lock_guard lock(mutex_);
-        // A save that happened meanwhile is newer than what was read from disk.
-        files_.try_emplace(path, std::move(analysis));
+        if (generation != generation_) return;
+        if (replace) {
+          files_[path] = std::move(indexed);
+        } else {
+          // A save that happened meanwhile is newer than what was read from disk.
+          files_.try_emplace(path, std::move(indexed));
+        }
       } catch (const std::exception&) {
         // One file the analyzer chokes on must not stop the index.
       }
     }
-    if (on_ready) on_ready();
-  });
+  }
+  if (replace) {
+    std::lock_guard lock(mutex_);
+    if (generation != generation_) return;
+    // Files now excluded, or gone since the last scan.
+    std::erase_if(files_, [&](const auto& entry) {
+      return !seen.contains(entry.first) &&
+             std::any_of(roots.begin(), roots.end(), [&](const std::filesystem::path& root) {
+               return isBelow(entry.first, std::filesystem::absolute(root).lexically_normal());
+             });
+    });
+  }
+  if (on_ready) on_ready();
 }
 
 void WorkspaceIndex::update(const std::filesystem::path& path, const std::string* text) {
@@ -77,19 +124,19 @@ void WorkspaceIndex::update(const std::filesystem::path& path, const std::string
       return;
     }
   }
-  std::unique_ptr<FileAnalysis> analysis = analyzeForFacts(path, std::move(contents));
+  IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+  if (!indexed.analysis) {
+    remove(path);
+    return;
+  }
   std::lock_guard lock(mutex_);
-  files_[path] = std::move(analysis);
+  files_[path] = std::move(indexed);
 }
 
 void WorkspaceIndex::removeRoot(const std::filesystem::path& root) {
   const std::filesystem::path normal = std::filesystem::absolute(root).lexically_normal();
   std::lock_guard lock(mutex_);
-  std::erase_if(files_, [&](const auto& entry) {
-    const auto [end, unused] =
-        std::mismatch(normal.begin(), normal.end(), entry.first.begin(), entry.first.end());
-    return end == normal.end();
-  });
+  std::erase_if(files_, [&](const auto& entry) { return isBelow(entry.first, normal); });
 }
 
 void WorkspaceIndex::remove(const std::filesystem::path& path) {
@@ -108,12 +155,23 @@ void WorkspaceIndex::join(FileAnalysis& file, const std::filesystem::path* path,
   std::vector<FileAnalysis*> analyses;
   analyses.reserve(files_.size() + 1);
   analyses.push_back(&file);
-  for (auto& [indexed_path, analysis] : files_) {
+  LintSettings merged = *options.settings;
+  std::set<const config::ResolvedSettings*> merged_configurations;
+  const config::ResolvedSettings* previous = nullptr;
+  for (auto& [indexed_path, indexed] : files_) {
     // The open document's live facts replace what was indexed for it.
     if (path != nullptr && indexed_path == *path) continue;
-    analyses.push_back(analysis.get());
+    analyses.push_back(indexed.analysis.get());
+    // Files come sorted by path, so neighbours mostly share a configuration: this runs per edit.
+    if (indexed.config.get() == previous) continue;
+    previous = indexed.config.get();
+    if (merged_configurations.insert(previous).second) {
+      config::mergeForProject(merged, previous->lint);
+    }
   }
-  joinProject(analyses, options);
+  AnalysisOptions join_options = options;
+  join_options.settings = &merged;
+  joinProject(analyses, join_options);
   // The join reports findings in every file; only the document's are wanted.
   for (size_t i = 1; i < analyses.size(); ++i) {
     analyses[i]->diagnostics.clear();

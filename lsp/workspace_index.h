@@ -1,6 +1,8 @@
 // Cross-file facts for the project rules (MEM401, MEM201) over the whole workspace. Built in the
 // background when the server starts, updated when a file is saved; an open document's own analysis
 // is joined against every other file's facts, so a class made hot in another file is still flagged.
+// Each file's facts come from its own configuration; files the configuration excludes are left out,
+// as in the CLI.
 #pragma once
 
 #include <atomic>
@@ -28,28 +30,40 @@ class WorkspaceIndex {
   // Indexes every Python file under the roots on a background thread, then calls `on_ready` (from
   // that thread). May be called again for workspace folders added later.
   void start(std::vector<std::filesystem::path> roots, std::function<void()> on_ready);
+  // Indexes the roots again and then forgets the files it did not index (the configuration
+  // changed: exclusions and per-file settings may differ). Scans still running are abandoned.
+  void rebuild(std::vector<std::filesystem::path> roots, std::function<void()> on_ready);
   // Forgets every file under a workspace folder that was removed.
   void removeRoot(const std::filesystem::path& root);
 
-  // Re-indexes one file from the given text (on save), or from disk when `text` is null.
+  // Re-indexes one file from the given text (on save), or from disk when `text` is null; an
+  // excluded file is dropped.
   void update(const std::filesystem::path& path, const std::string* text);
   void remove(const std::filesystem::path& path);
 
   // Adds the project rules' findings for `file` (whose facts must be present) joined with every
-  // other indexed file.
+  // other indexed file. As in the CLI, the join reads every indexed file's configuration too: all
+  // their `extra-hot-classes`, the oldest `target-version`.
   void join(FileAnalysis& file, const std::filesystem::path* path, const AnalysisOptions& options);
 
   size_t size() const;
 
  private:
-  std::unique_ptr<FileAnalysis> analyzeForFacts(const std::filesystem::path& path,
-                                                std::string contents);
+  void scan(uint64_t generation, std::vector<std::filesystem::path> roots, bool replace,
+            std::function<void()> on_ready);
+  struct IndexedFile {
+    std::unique_ptr<FileAnalysis> analysis;  // facts only; null when the file is excluded
+    std::shared_ptr<const config::ResolvedSettings> config;
+  };
+
+  IndexedFile analyzeForFacts(const std::filesystem::path& path, std::string contents);
 
   SettingsProvider& settings_;
   mutable std::mutex mutex_;
-  std::map<std::filesystem::path, std::unique_ptr<FileAnalysis>> files_;
+  std::map<std::filesystem::path, IndexedFile> files_;
   std::vector<std::thread> builders_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> generation_{0};  // bumped by rebuild(): older scans stop
 };
 
 // Only the rules that decide across files: the index needs their facts, nothing else.

@@ -141,6 +141,40 @@ class StdioProtocolTest(HeaplintTestCase):
         client.wait_for(flagged)
         self.assertEqual(client.shutdown_and_exit(), 0)
 
+    def test_configuration_file_is_read_and_reloaded_when_it_changes(self) -> None:
+        self.write("pyproject.toml", '[tool.heaplint]\nignore = ["MEM101"]\n')
+        client = self.client()
+        client.initialize(
+            capabilities={"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}},
+            root_uri=self.dir.as_uri())
+        uri = (self.dir / "a.py").as_uri()
+        client.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": SOURCE}})
+
+        self.assertEqual(client.diagnostics(uri, 1)["params"]["diagnostics"], [])
+        version = 1
+
+        # Earlier publications may still arrive (the workspace scan re-publishes when done): a new
+        # version, sent after the change, marks the first publication made with the new settings.
+        def reload_and_check(configuration: str) -> list[str]:
+            nonlocal version
+            self.write("pyproject.toml", configuration)
+            client.notify("workspace/didChangeWatchedFiles", {
+                "changes": [{"uri": (self.dir / "pyproject.toml").as_uri(), "type": 2}]})
+            version += 1
+            client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                     "contentChanges": [{"text": SOURCE}]})
+            return [d["code"] for d in client.diagnostics(uri, version)["params"]["diagnostics"]]
+
+        # Broken: shown to the user, and the defaults apply (MEM101 comes back).
+        self.assertEqual(reload_and_check('[tool.heaplint]\nignore = ["MEM101"\n'), ["MEM101"])
+        shown = client.wait_for(lambda m: m.get("method") == "window/showMessage")
+        self.assertEqual(shown["params"]["type"], 1)
+        self.assertIn("pyproject.toml:", shown["params"]["message"])
+        # Repaired: read again.
+        self.assertEqual(reload_and_check('[tool.heaplint]\nignore = ["MEM1"]\n'), [])
+        self.assertEqual(client.shutdown_and_exit(), 0)
+
 
 if __name__ == "__main__":
     unittest.main()

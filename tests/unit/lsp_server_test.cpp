@@ -1,5 +1,6 @@
 // The language server core driven in-process through an in-memory transport: lifecycle, errors,
-// text sync, diagnostics (push and pull), code actions, hover and cross-file facts.
+// text sync, diagnostics (push and pull), code actions, hover, cross-file facts and configuration
+// files.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -600,6 +601,182 @@ TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
   client.notify("workspace/didChangeWorkspaceFolders",
                 {{"event", {{"added", json::array()}, {"removed", json::array({folder})}}}});
   EXPECT_TRUE(client.diagnostics(uri, 1).empty());
+}
+
+// Configuration files, as the CLI reads them: the open document is checked with the closest one.
+class LspConfiguration : public ::testing::Test {
+ protected:
+  static constexpr std::string_view kGcCall = "import gc\n\n\ndef f():\n    gc.collect()\n";
+
+  std::string uriOf(const std::string& relative) const {
+    return uriFromPath(workspace_.path() / relative);
+  }
+  void writeConfiguration(const std::string& text) const {
+    workspace_.write("pyproject.toml", "[project]\nname = \"demo\"\n\n[tool.heaplint]\n" + text);
+  }
+  void announceConfigurationChange() {
+    client_.notify("workspace/didChangeWatchedFiles",
+                   {{"changes", json::array({{{"uri", uriOf("pyproject.toml")}, {"type", 2}}})}});
+  }
+  static std::vector<std::string> codes(const json& diagnostics) {
+    std::vector<std::string> out;
+    for (const json& diagnostic : diagnostics)
+      out.push_back(diagnostic["code"]);
+    return out;
+  }
+
+  TemporaryDirectory workspace_;
+  Client client_;
+};
+
+TEST_F(LspConfiguration, IgnoreSilencesARuleUntilTheFileChanges) {
+  writeConfiguration("ignore = [\"MEM101\"]\n");
+  client_.initialize(json::object(), nullptr, uriFromPath(workspace_.path()));
+  const std::string uri = uriOf("app.py");
+  client_.open(uri, unicodeSource());
+  EXPECT_TRUE(client_.diagnostics(uri, 1).empty());
+  writeConfiguration("");
+  announceConfigurationChange();
+  EXPECT_EQ(codes(client_.diagnostics(uri, 1)), std::vector<std::string>{"MEM101"});
+}
+
+TEST_F(LspConfiguration, ClientSelectReplacesTheConfiguredSelect) {
+  writeConfiguration("select = [\"MEM1\"]\n");
+  client_.initialize(json::object(), {{"select", {"MEM5"}}}, uriFromPath(workspace_.path()));
+  const std::string uri = uriOf("app.py");
+  client_.open(uri, unicodeSource() + std::string(kGcCall));
+  EXPECT_EQ(codes(client_.diagnostics(uri, 1)), std::vector<std::string>{"MEM501"});
+  client_.notify("workspace/didChangeConfiguration",
+                 {{"settings", {{"heaplint", json::object()}}}});
+  EXPECT_EQ(codes(client_.diagnostics(uri, 1)), std::vector<std::string>{"MEM101"});
+}
+
+TEST_F(LspConfiguration, PerFileIgnoresDropRulesForMatchingFiles) {
+  writeConfiguration("[tool.heaplint.per-file-ignores]\n\"scripts/*\" = [\"MEM101\"]\n");
+  client_.initialize(json::object(), nullptr, uriFromPath(workspace_.path()));
+  const std::string script = uriOf("scripts/run.py");
+  const std::string library = uriOf("lib/run.py");
+  client_.open(script, unicodeSource() + std::string(kGcCall));
+  client_.open(library, unicodeSource() + std::string(kGcCall));
+  EXPECT_EQ(codes(client_.diagnostics(script, 1)), std::vector<std::string>{"MEM501"});
+  EXPECT_EQ(codes(client_.diagnostics(library, 1)), (std::vector<std::string>{"MEM101", "MEM501"}));
+}
+
+TEST_F(LspConfiguration, ExcludedDocumentGetsNoDiagnostics) {
+  writeConfiguration("extend-exclude = [\"generated/\"]\n");
+  client_.initialize({{"textDocument", {{"diagnostic", json::object()}}}}, nullptr,
+                     uriFromPath(workspace_.path()));
+  const std::string excluded = uriOf("generated/models.py");
+  const std::string checked = uriOf("models.py");
+  client_.open(excluded, unicodeSource());
+  client_.open(checked, unicodeSource());
+  const auto pull = [&](const std::string& uri) {
+    return client_.request("textDocument/diagnostic", {{"textDocument", {{"uri", uri}}}})["result"];
+  };
+  EXPECT_EQ(pull(excluded)["kind"], "full");
+  EXPECT_TRUE(pull(excluded)["items"].empty());
+  EXPECT_EQ(pull(checked)["items"].size(), 1u);
+}
+
+TEST_F(LspConfiguration, BrokenConfigurationIsShownAndTheDefaultsApply) {
+  writeConfiguration("ignore = [\"MEM101\"\n");  // the list is never closed
+  client_.initialize(json::object(), nullptr, uriFromPath(workspace_.path()));
+  const std::string uri = uriOf("app.py");
+  client_.open(uri, unicodeSource());
+  const json shown =
+      client_.waitFor([](const json& m) { return m.value("method", "") == "window/showMessage"; });
+  EXPECT_EQ(shown["params"]["type"], 1);
+  const std::string message = shown["params"]["message"];
+  EXPECT_NE(message.find("pyproject.toml:"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(codes(client_.diagnostics(uri, 1)), std::vector<std::string>{"MEM101"});
+
+  // Still serving; the same error is not shown again for another file, and a repaired file is
+  // read on the next change.
+  const std::string other = uriOf("other.py");
+  client_.open(other, unicodeSource());
+  EXPECT_EQ(client_.diagnostics(other, 1).size(), 1u);
+  writeConfiguration("ignore = [\"MEM101\"]\n");
+  announceConfigurationChange();
+  EXPECT_TRUE(client_.diagnostics(uri, 1).empty());
+  EXPECT_TRUE(client_.diagnostics(other, 1).empty());
+  for (const std::string& left : client_.transport().takeAll()) {
+    EXPECT_EQ(left.find("window/showMessage"), std::string::npos) << left;
+  }
+}
+
+TEST(LspServer, WorkspaceFactsSkipExcludedFilesAndFollowConfigurationChanges) {
+  TemporaryDirectory workspace;
+  const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("pkg/__init__.py", "");
+  workspace.write("pkg/models.py", models);
+  workspace.write(
+      "pkg/load.py",
+      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  workspace.write("heaplint.toml", "extend-exclude = [\"pkg/load.py\"]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize({{"textDocument", {{"diagnostic", json::object()}}},
+                     {"workspace", {{"diagnostics", {{"refreshSupport", true}}}}}},
+                    nullptr, uriFromPath(workspace.path()));
+  const std::string uri = uriFromPath(workspace.path() / "pkg/models.py");
+  client.open(uri, models);
+  const auto pull = [&] {
+    return client.request("textDocument/diagnostic",
+                          {{"textDocument", {{"uri", uri}}}})["result"]["items"];
+  };
+  // The only file that makes Point hot is excluded: once the scan is done, nothing is flagged.
+  client.waitFor(
+      [](const json& m) { return m.value("method", "") == "workspace/diagnostic/refresh"; }, 10s);
+  EXPECT_TRUE(pull().empty());
+  // The index is rebuilt in the background after a configuration change: poll until it settles.
+  const auto reconfigure = [&](const std::string& configuration) {
+    workspace.write("heaplint.toml", configuration);
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        {{"changes",
+          json::array({{{"uri", uriFromPath(workspace.path() / "heaplint.toml")}, {"type", 2}}})}});
+  };
+  const auto flaggedWithin = [&](bool wanted) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      const json items = pull();
+      if ((items.size() == 1 && items[0]["code"] == "MEM401") == wanted) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  reconfigure("");
+  EXPECT_TRUE(flaggedWithin(true));
+  // Excluded again: the rebuilt index drops the file's facts.
+  reconfigure("extend-exclude = [\"pkg/load.py\"]\n");
+  EXPECT_TRUE(flaggedWithin(false));
+}
+
+TEST(LspServer, WorkspaceFactsJoinEveryConfigurationsHotClasses) {
+  // As `heaplint check .` does: another subproject's configuration names the class hot.
+  TemporaryDirectory workspace;
+  const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("app/__init__.py", "");
+  workspace.write("app/models.py", models);
+  workspace.write("other/heaplint.toml",
+                  "[missing-slots-on-hot-class]\nextra-hot-classes = [\"app.models.Point\"]\n");
+  workspace.write("other/tool.py", "x = 1\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize({{"textDocument", {{"diagnostic", json::object()}}}}, nullptr,
+                    uriFromPath(workspace.path()));
+  const std::string uri = uriFromPath(workspace.path() / "app/models.py");
+  client.open(uri, models);
+  bool flagged = false;
+  for (int attempt = 0; attempt < 50 && !flagged; ++attempt) {
+    const json items = client.request("textDocument/diagnostic",
+                                      {{"textDocument", {{"uri", uri}}}})["result"]["items"];
+    flagged = items.size() == 1 && items[0]["code"] == "MEM401";
+    if (!flagged) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(flagged);
 }
 
 // Random single-character edits: after each, the incrementally re-parsed tree must equal a fresh
