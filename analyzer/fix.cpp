@@ -4,27 +4,29 @@
 #include <vector>
 
 namespace heaplint {
-namespace {
-
-TSPoint pointAfter(TSPoint start, std::string_view inserted) {
-  TSPoint point = start;
-  for (char c : inserted) {
+TSInputEdit inputEditFor(const SourceText& source, uint32_t start, uint32_t end,
+                         std::string_view replacement) {
+  const auto pointAt = [&](uint32_t offset) {
+    const Position position = source.utf8Position(offset);
+    return TSPoint{position.row, position.column};
+  };
+  TSInputEdit edit;
+  edit.start_byte = start;
+  edit.old_end_byte = end;
+  edit.new_end_byte = start + static_cast<uint32_t>(replacement.size());
+  edit.start_point = pointAt(start);
+  edit.old_end_point = pointAt(end);
+  edit.new_end_point = edit.start_point;
+  for (const char c : replacement) {
     if (c == '\n') {
-      ++point.row;
-      point.column = 0;
+      ++edit.new_end_point.row;
+      edit.new_end_point.column = 0;
     } else {
-      ++point.column;
+      ++edit.new_end_point.column;
     }
   }
-  return point;
+  return edit;
 }
-
-TSPoint pointAt(const SourceText& source, uint32_t offset) {
-  const Position position = source.utf8Position(offset);
-  return TSPoint{position.row, position.column};
-}
-
-}  // namespace
 
 std::string applyEdits(std::string_view text, std::span<const Edit> edits) {
   std::string result;
@@ -44,13 +46,7 @@ bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceT
   TreePtr edited(ts_tree_copy(&tree));
   // Edits are applied back to front so that earlier offsets stay valid.
   for (auto it = fix.edits.rbegin(); it != fix.edits.rend(); ++it) {
-    TSInputEdit input;
-    input.start_byte = it->start;
-    input.old_end_byte = it->end;
-    input.new_end_byte = it->start + static_cast<uint32_t>(it->replacement.size());
-    input.start_point = pointAt(source, it->start);
-    input.old_end_point = pointAt(source, it->end);
-    input.new_end_point = pointAfter(input.start_point, it->replacement);
+    const TSInputEdit input = inputEditFor(source, it->start, it->end, it->replacement);
     ts_tree_edit(edited.get(), &input);
   }
   const SourceText fixed(applyEdits(source.text(), fix.edits));

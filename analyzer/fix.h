@@ -14,6 +14,11 @@ namespace heaplint {
 // Applies sorted, non-overlapping edits.
 std::string applyEdits(std::string_view text, std::span<const Edit> edits);
 
+// The tree-sitter edit that replaces bytes [start, end) of `source` with `replacement`, for
+// ts_tree_edit before an incremental re-parse.
+TSInputEdit inputEditFor(const SourceText& source, uint32_t start, uint32_t end,
+                         std::string_view replacement);
+
 // True when the text with the fix applied still parses without errors. Re-parses incrementally
 // from `tree`, so only the edited region is parsed again.
 bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,

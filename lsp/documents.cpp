@@ -2,28 +2,9 @@
 
 #include <vector>
 
+#include "analyzer/fix.h"
+
 namespace heaplint::lsp {
-namespace {
-
-TSPoint pointAt(const SourceText& source, uint32_t offset) {
-  const Position position = source.utf8Position(offset);
-  return TSPoint{position.row, position.column};
-}
-
-TSPoint pointAfter(TSPoint start, std::string_view inserted) {
-  TSPoint point = start;
-  for (const char c : inserted) {
-    if (c == '\n') {
-      ++point.row;
-      point.column = 0;
-    } else {
-      ++point.column;
-    }
-  }
-  return point;
-}
-
-}  // namespace
 
 Document& DocumentStore::open(std::string uri, int64_t version, std::string text,
                               PythonParser& parser) {
@@ -79,13 +60,7 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       // An edit touching the byte-order mark shifts where parsing starts: parse afresh.
       if (source->hasByteOrderMark() && start < 3) reparse_from_scratch = true;
       if (tree && !reparse_from_scratch) {
-        TSInputEdit edit;
-        edit.start_byte = start;
-        edit.old_end_byte = end;
-        edit.new_end_byte = start + static_cast<uint32_t>(text.size());
-        edit.start_point = pointAt(*source, start);
-        edit.old_end_point = pointAt(*source, end);
-        edit.new_end_point = pointAfter(edit.start_point, text);
+        const TSInputEdit edit = inputEditFor(*source, start, end, text);
         ts_tree_edit(tree.get(), &edit);
       }
       std::string updated;
