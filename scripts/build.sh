@@ -15,6 +15,8 @@ declare -A package_for_command=(
 )
 library_packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libtomlplusplus-dev libdtl-dev
+  # The SARIF validator the tests run is a .NET program, which needs ICU.
+  libicu72
 )
 
 missing=()
