@@ -29,11 +29,6 @@ constexpr std::array<std::string_view, static_cast<size_t>(Field::Count)> kField
 
 }  // namespace
 
-const Syntax& Syntax::instance() {
-  static const Syntax syntax;
-  return syntax;
-}
-
 Syntax::Syntax() : language_(tree_sitter_python()) {
   // Several symbol ids can share a name (aliases); map every one of them.
   const uint32_t symbol_count = ts_language_symbol_count(language_);

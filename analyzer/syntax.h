@@ -34,7 +34,11 @@ enum class Field : uint8_t {
 
 class Syntax {
  public:
-  static const Syntax& instance();
+  // Defined here so that the call inlines: every kindOf() and field lookup goes through it.
+  static const Syntax& instance() {
+    static const Syntax syntax;
+    return syntax;
+  }
 
   const TSLanguage* language() const { return language_; }
   NodeKind kindOf(TSSymbol symbol) const {
