@@ -61,7 +61,8 @@ and is not hot itself (an extension point: slots in the base alone leave the sub
 `__dict__`, and extending code may set attributes of its own). Loops over a handful of literal
 items (`for name in ("a", "b")`, a local bound once to a literal list, `range(3)`, and those
 wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot; a loop over a
-collection whose size is small only by convention (`range(cls.count)`) still does. Classes
+collection whose size is small only by convention (`range(cls.count)`) still does, and neither
+does an instance made in an `except` handler inside the loop (one per failure). Classes
 defined inside functions are not checked.
 
 ## Example
@@ -423,7 +424,34 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       }
     }
     if (context.loopDepth() == 0 || !isClassLikeName(context, function)) return;
-    if (keptInBulk(context)) addCandidate(function, context, enclosingLoopIterables(context));
+    if (keptInBulk(context) && !onErrorPathInLoop(context)) {
+      addCandidate(function, context, enclosingLoopIterables(context));
+    }
+  }
+
+  // Made in an `except` handler inside the loop: one instance per failure, such as the list of
+  // places tried before raising `TemplateDoesNotExist`, not the loop's bulk output.
+  static bool onErrorPathInLoop(const RuleContext& context) {
+    for (size_t up = 1; up < context.depth(); ++up) {
+      switch (context.frame(up).kind) {
+        case NodeKind::ExceptClause:
+        case NodeKind::ExceptGroupClause:
+          return true;
+        case NodeKind::ForStatement:
+        case NodeKind::WhileStatement:
+        case NodeKind::ListComprehension:
+        case NodeKind::SetComprehension:
+        case NodeKind::DictionaryComprehension:
+        case NodeKind::GeneratorExpression:
+        case NodeKind::FunctionDefinition:
+        case NodeKind::Lambda:
+        case NodeKind::ClassDefinition:
+          return false;
+        default:
+          break;
+      }
+    }
+    return false;
   }
 
   // The iterables of the loops around the current node, innermost first, up to the enclosing
