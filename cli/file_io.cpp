@@ -50,6 +50,19 @@ bool readStream(std::istream& in, std::string& contents) {
   return !in.bad();
 }
 
+namespace {
+// umask() can only be read by setting it, so it is read once (thread-safe static initialisation)
+// and set back at once; nothing heaplint creates depends on the value in between.
+mode_t currentUmask() {
+  static const mode_t mask = [] {
+    const mode_t current = ::umask(022);
+    ::umask(current);
+    return current;
+  }();
+  return mask;
+}
+}  // namespace
+
 bool writeFileAtomically(const std::filesystem::path& link_or_path, const std::string& contents,
                          std::string& error) {
   // Write through symbolic links: replace the file they point to, not the link.
@@ -79,7 +92,10 @@ bool writeFileAtomically(const std::filesystem::path& link_or_path, const std::s
     }
     written += static_cast<size_t>(n);
   }
-  if (have_mode && ::fchmod(fd, info.st_mode & 07777) != 0) return fail("chmod failed");
+  // A new file gets the mode any program would give it (0666 less the umask), not mkstemp's 0600:
+  // a report written for a CI uploader running as another user must stay readable.
+  const mode_t mode = have_mode ? (info.st_mode & 07777) : (0666 & ~currentUmask());
+  if (::fchmod(fd, mode) != 0) return fail("chmod failed");
   if (::fsync(fd) != 0) return fail("fsync failed");
   if (::close(fd) != 0) {
     error = std::string("close failed: ") + std::strerror(errno);

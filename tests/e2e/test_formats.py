@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import unittest
 import xml.etree.ElementTree as ElementTree
@@ -389,6 +390,21 @@ class OutputFileTest(HeaplintTestCase):
             f"bad.py:2: [MEM101] {SUM_MESSAGE}\nbad.py:3: [MEM101] {ANY_MESSAGE}\n",
         )
         self.assertEqual(sorted(p.name for p in (self.dir / "out").iterdir()), ["report.txt"])
+
+    def test_a_new_report_gets_the_usual_mode_and_an_existing_one_keeps_its_own(self):
+        self.write("bad.py", TWO_FINDINGS)
+        previous = os.umask(0o022)
+        try:
+            self.assertExit(self.check("-o", "report.txt", "bad.py"), 1)
+            self.assertEqual(stat.S_IMODE((self.dir / "report.txt").stat().st_mode), 0o644)
+            (self.dir / "report.txt").chmod(0o640)
+            self.assertExit(self.check("-o", "report.txt", "bad.py"), 1)
+            self.assertEqual(stat.S_IMODE((self.dir / "report.txt").stat().st_mode), 0o640)
+            os.umask(0o077)
+            self.assertExit(self.check("-o", "private.txt", "bad.py"), 1)
+            self.assertEqual(stat.S_IMODE((self.dir / "private.txt").stat().st_mode), 0o600)
+        finally:
+            os.umask(previous)
 
     def test_concise_report_with_summary(self):
         self.write("bad.py", TWO_FINDINGS)
