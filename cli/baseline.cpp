@@ -4,6 +4,7 @@
 
 #include "cli/file_io.h"
 #include "cli/fingerprints.h"
+#include "cli/output.h"
 
 namespace heaplint::cli {
 
@@ -23,7 +24,7 @@ bool writeBaseline(const std::string& path, std::span<const FileReport> files, s
   }
   const nlohmann::json document = {{"heaplint_baseline_version", kBaselineVersion},
                                    {"findings", std::move(findings)}};
-  return writeFileAtomically(path, document.dump(2) + "\n", error);
+  return writeFileAtomically(path, jsonText(document, 2) + "\n", error);
 }
 
 bool readBaseline(const std::string& path, std::unordered_set<std::string>& fingerprints,

@@ -51,7 +51,8 @@ bool isApplicable(const ReportedDiagnostic& diagnostic, const OutputStyle& style
 
 void writeConcise(std::ostream& out, std::span<const FileReport> files, const OutputStyle& style) {
   for (const FileReport& file : files) {
-    for (const ReportedDiagnostic& d : file.diagnostics) writeHeader(out, file, d, style);
+    for (const ReportedDiagnostic& d : file.diagnostics)
+      writeHeader(out, file, d, style);
   }
 }
 
@@ -89,6 +90,10 @@ void writeFull(std::ostream& out, std::span<const FileReport> files, const Outpu
   }
 }
 
+std::string jsonText(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& d) {
   nlohmann::json fix = nullptr;
   if (d.fix) {
@@ -117,9 +122,10 @@ nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& 
 void writeJson(std::ostream& out, std::span<const FileReport> files) {
   nlohmann::json list = nlohmann::json::array();
   for (const FileReport& file : files) {
-    for (const ReportedDiagnostic& d : file.diagnostics) list.push_back(diagnosticJson(file, d));
+    for (const ReportedDiagnostic& d : file.diagnostics)
+      list.push_back(diagnosticJson(file, d));
   }
-  out << list.dump(2) << '\n';
+  out << jsonText(list, 2) << '\n';
 }
 
 void writeStatistics(std::ostream& out, std::span<const FileReport> files,
@@ -138,16 +144,20 @@ void writeStatistics(std::ostream& out, std::span<const FileReport> files,
     }
   }
   std::vector<Count> sorted;
-  for (const auto& [code, count] : counts) sorted.push_back(count);
+  for (const auto& [code, count] : counts)
+    sorted.push_back(count);
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const Count& a, const Count& b) { return a.total > b.total; });
   size_t width = 1;
-  for (const Count& count : sorted) width = std::max(width, std::to_string(count.total).size());
+  for (const Count& count : sorted)
+    width = std::max(width, std::to_string(count.total).size());
   for (const Count& count : sorted) {
     const std::string number = std::to_string(count.total);
     out << std::string(width - number.size(), ' ') << number << '\t' << count.rule->code << '\t'
-        << (count.fixable == count.total ? "[*]" : count.fixable > 0 ? "[-]" : "[ ]") << ' '
-        << count.rule->name << '\n';
+        << (count.fixable == count.total ? "[*]"
+            : count.fixable > 0          ? "[-]"
+                                         : "[ ]")
+        << ' ' << count.rule->name << '\n';
   }
 }
 

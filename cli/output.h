@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "cli/report.h"
@@ -24,6 +25,10 @@ void writeFull(std::ostream& out, std::span<const FileReport> files, const Outpu
 void writeJson(std::ostream& out, std::span<const FileReport> files);
 // One finding as the json format shows it (Ruff's fields).
 nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& diagnostic);
+
+// JSON text for a report. Paths need not be UTF-8: an invalid byte becomes U+FFFD rather than
+// aborting the whole report. `indent` < 0 writes one line.
+std::string jsonText(const nlohmann::json& value, int indent = -1);
 void writeStatistics(std::ostream& out, std::span<const FileReport> files,
                      const OutputStyle& style);
 

@@ -113,7 +113,7 @@ std::string percentEncodePath(std::string_view path) {
 void writeJsonLines(std::ostream& out, std::span<const FileReport> files) {
   for (const FileReport& file : files) {
     for (const ReportedDiagnostic& d : file.diagnostics) {
-      out << diagnosticJson(file, d).dump() << '\n';
+      out << jsonText(diagnosticJson(file, d), -1) << '\n';
     }
   }
 }
@@ -157,7 +157,7 @@ void writeGitlab(std::ostream& out, std::span<const FileReport> files) {
                         {"lines", {{"begin", d.location.row}, {"end", d.end_location.row}}}}}});
     }
   }
-  out << list.dump(2) << '\n';
+  out << jsonText(list, 2) << '\n';
 }
 
 void writeJunit(std::ostream& out, std::span<const FileReport> files) {

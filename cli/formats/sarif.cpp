@@ -5,6 +5,7 @@
 
 #include "cli/fingerprints.h"
 #include "cli/formats/formats.h"
+#include "cli/output.h"
 #include "cli/version.h"
 #include "rules/registry.h"
 
@@ -146,7 +147,7 @@ void writeSarif(std::ostream& out, std::span<const FileReport> files,
   const nlohmann::json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                               {"version", "2.1.0"},
                               {"runs", nlohmann::json::array({std::move(run)})}};
-  out << log.dump(2) << '\n';
+  out << jsonText(log, 2) << '\n';
 }
 
 }  // namespace heaplint::cli

@@ -83,6 +83,27 @@ def reference_line_hashes(text: str) -> dict[int, str]:
     return out
 
 
+class NonUtf8PathTest(HeaplintTestCase):
+    """Linux file names are bytes: a report must still come out, with U+FFFD for a bad byte."""
+
+    def test_every_json_format_reports_a_file_whose_name_is_not_utf8(self):
+        (self.dir / os.fsdecode(b"bad\xff.py")).write_text("x = sum([i for i in range(9)])\n")
+        for output_format in ("json", "json-lines", "gitlab", "sarif"):
+            with self.subTest(output_format=output_format):
+                result = self.check("--output-format", output_format, ".")
+                self.assertExit(result, 1)
+                self.assertNotIn("internal error", result.stderr)
+                text = result.stdout
+                if output_format == "json-lines":
+                    reports = [json.loads(line) for line in text.splitlines()]
+                else:
+                    reports = [json.loads(text)]
+                self.assertTrue(reports)
+                self.assertIn("MEM101", text)
+                if output_format != "sarif":  # SARIF percent-encodes the bytes of its URIs
+                    self.assertIn("bad\ufffd.py", text)
+
+
 class JsonLinesTest(HeaplintTestCase):
     def test_one_json_object_per_line_with_the_json_fields(self):
         self.write("bad.py", TWO_FINDINGS)
