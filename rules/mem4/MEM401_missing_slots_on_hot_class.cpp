@@ -424,40 +424,19 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       }
     }
     if (context.loopDepth() == 0 || !isClassLikeName(context, function)) return;
-    if (keptInBulk(context) && !onErrorPathInLoop(context)) {
-      addCandidate(function, context, enclosingLoopIterables(context));
+    if (!keptInBulk(context)) return;
+    if (std::optional<std::vector<TSNode>> iterables = enclosingLoopIterables(context)) {
+      addCandidate(function, context, std::move(*iterables));
     }
-  }
-
-  // Made in an `except` handler inside the loop: one instance per failure, such as the list of
-  // places tried before raising `TemplateDoesNotExist`, not the loop's bulk output.
-  static bool onErrorPathInLoop(const RuleContext& context) {
-    for (size_t up = 1; up < context.depth(); ++up) {
-      switch (context.frame(up).kind) {
-        case NodeKind::ExceptClause:
-        case NodeKind::ExceptGroupClause:
-          return true;
-        case NodeKind::ForStatement:
-        case NodeKind::WhileStatement:
-        case NodeKind::ListComprehension:
-        case NodeKind::SetComprehension:
-        case NodeKind::DictionaryComprehension:
-        case NodeKind::GeneratorExpression:
-        case NodeKind::FunctionDefinition:
-        case NodeKind::Lambda:
-        case NodeKind::ClassDefinition:
-          return false;
-        default:
-          break;
-      }
-    }
-    return false;
   }
 
   // The iterables of the loops around the current node, innermost first, up to the enclosing
-  // function; a null node for a `while` loop.
-  static std::vector<TSNode> enclosingLoopIterables(const RuleContext& context) {
+  // function; a null node for a `while` loop. None when the node is in an `except` handler inside
+  // the innermost loop: one instance per failure (such as the list of places tried before raising
+  // `TemplateDoesNotExist`), not the loop's bulk output.
+  static std::optional<std::vector<TSNode>> enclosingLoopIterables(const RuleContext& context) {
     std::vector<TSNode> iterables;
+    bool inside_loop = false;
     for (size_t up = 1; up < context.depth(); ++up) {
       const Frame& frame = context.frame(up);
       const Frame& child = context.frame(up - 1);
@@ -466,11 +445,17 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         case NodeKind::Lambda:
         case NodeKind::ClassDefinition:
           return iterables;
+        case NodeKind::ExceptClause:
+        case NodeKind::ExceptGroupClause:
+          if (!inside_loop) return std::nullopt;
+          break;
         case NodeKind::ForStatement:
+          inside_loop = true;
           if (child.field == Field::Body)
             iterables.push_back(childByField(frame.node, Field::Right));
           break;
         case NodeKind::WhileStatement:
+          inside_loop = true;
           if (child.field == Field::Body || child.field == Field::Condition) {
             iterables.push_back(TSNode{});
           }
@@ -479,6 +464,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         case NodeKind::SetComprehension:
         case NodeKind::DictionaryComprehension:
         case NodeKind::GeneratorExpression: {
+          inside_loop = true;
           const uint32_t count = namedChildCount(frame.node);
           for (uint32_t i = 0; i < count; ++i) {
             const TSNode clause = nthNamedChild(frame.node, i);
