@@ -24,10 +24,22 @@ PythonParser& PythonParser::forThisThread() {
 
 TreePtr PythonParser::parse(const SourceText& source, const TSTree* old_tree) {
   // A byte-order mark is not Python: leave it out of the parsed range so offsets stay file offsets.
-  const uint32_t start = source.hasByteOrderMark() ? 3 : 0;
+  return parseRange(source, source.hasByteOrderMark() ? 3 : 0, UINT32_MAX, old_tree);
+}
+
+TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint32_t end,
+                                 const TSTree* old_tree) {
+  // Points are in bytes within a line, as tree-sitter counts them.
   const Position start_position = source.utf8Position(start);
-  const TSRange range{TSPoint{start_position.row, start_position.column},
-                      TSPoint{UINT32_MAX, UINT32_MAX}, start, UINT32_MAX};
+  // A range reaching the end of the text stays open-ended, exactly as a parse of the whole text.
+  TSPoint end_point{UINT32_MAX, UINT32_MAX};
+  if (end < source.size()) {
+    const Position end_position = source.utf8Position(end);
+    end_point = TSPoint{end_position.row, end_position.column};
+  } else {
+    end = UINT32_MAX;
+  }
+  const TSRange range{TSPoint{start_position.row, start_position.column}, end_point, start, end};
   ts_parser_set_included_ranges(parser_, &range, 1);
   if (source.hasLoneCarriageReturn()) {
     // Same length, so every offset in the tree is still an offset in the original text.
@@ -45,27 +57,27 @@ TreePtr PythonParser::parse(const SourceText& source, const TSTree* old_tree) {
 
 bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
   if (!ts_node_has_error(root)) return false;
+  // Follow the first child with an error down to the ERROR or MISSING node. When no visible child
+  // has one, the error is a token the grammar hides (a missing newline between two statements on
+  // one line): the node holding it is as close as the tree lets us point.
   TSTreeCursor cursor = ts_tree_cursor_new(root);
-  bool found = false;
-  bool done = false;
-  while (!done) {
-    const TSNode node = ts_tree_cursor_current_node(&cursor);
-    if (ts_node_is_error(node) || ts_node_is_missing(node)) {
-      offset = ts_node_start_byte(node);
-      found = true;
-      break;
+  TSNode node = root;
+  while (!ts_node_is_error(node) && !ts_node_is_missing(node)) {
+    bool descended = false;
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      do {
+        if (ts_node_has_error(ts_tree_cursor_current_node(&cursor))) {
+          descended = true;
+          break;
+        }
+      } while (ts_tree_cursor_goto_next_sibling(&cursor));
     }
-    // Descend only into subtrees that contain an error.
-    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        done = true;
-        break;
-      }
-    }
+    if (!descended) break;
+    node = ts_tree_cursor_current_node(&cursor);
   }
   ts_tree_cursor_delete(&cursor);
-  return found;
+  offset = ts_node_start_byte(node);
+  return true;
 }
 
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
@@ -101,11 +113,23 @@ void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics)
 
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
                          const AnalysisOptions& options) {
+  const TSTree* const trees[] = {&tree};
+  return analyzeTrees(source, trees, options);
+}
+
+FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* const> trees,
+                          const AnalysisOptions& options) {
   FileAnalysis result;
   result.path = std::string(options.path);
   result.module = options.module;
-  const TSNode root = ts_tree_root_node(&tree);
-  result.has_syntax_error = findFirstSyntaxError(root, result.syntax_error_offset);
+  std::vector<TSNode> roots;
+  roots.reserve(trees.size());
+  for (const TSTree* tree : trees) {
+    roots.push_back(ts_tree_root_node(tree));
+    if (!result.has_syntax_error) {
+      result.has_syntax_error = findFirstSyntaxError(roots.back(), result.syntax_error_offset);
+    }
+  }
 
   std::vector<ActiveRule> rules;
   rules.reserve(options.enabled.count());
@@ -118,7 +142,7 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
   SemanticModel semantic(source.text());
   NoqaDirectives& noqa = result.noqa;
   Walker walker(source, options, semantic, rules, noqa);
-  std::vector<Diagnostic> diagnostics = walker.run(root);
+  std::vector<Diagnostic> diagnostics = walker.run(roots);
   for (ActiveRule& rule : rules) {
     if (rule.definition->join == nullptr) continue;
     std::unique_ptr<FileFacts> facts = rule.checker->takeFacts();
@@ -144,7 +168,12 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
     result.diagnostics.push_back(std::move(diagnostic));
   }
   if (options.verify_fixes && !result.has_syntax_error) {
-    dropFixesThatBreakSyntax(PythonParser::forThisThread(), tree, source, result.diagnostics);
+    if (trees.size() == 1) {
+      dropFixesThatBreakSyntax(PythonParser::forThisThread(), *trees.front(), source,
+                               result.diagnostics);
+    } else {
+      verifyFixes(source, result.diagnostics);
+    }
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {

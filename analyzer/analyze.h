@@ -5,6 +5,7 @@
 #include <tree_sitter/api.h>
 
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -18,13 +19,13 @@
 namespace heaplint {
 
 struct AnalysisOptions {
-  RuleTable rules;          // the whole registry: noqa comments may name any rule
-  RuleSet enabled;          // the rules to run, as bits over `rules`
+  RuleTable rules;  // the whole registry: noqa comments may name any rule
+  RuleSet enabled;  // the rules to run, as bits over `rules`
   // The rules whose findings this file reports (per-file-ignores drop some). A project rule may
   // run in a file that does not report it, to collect the facts other files' findings need.
   RuleSet reported = RuleSet().set();
-  std::string_view path;    // as displayed; may be empty (standard input)
-  ModuleInfo module;        // the file's dotted module name, for imports across files
+  std::string_view path;  // as displayed; may be empty (standard input)
+  ModuleInfo module;      // the file's dotted module name, for imports across files
   const LintSettings* settings = &LintSettings::defaults();
   bool verify_fixes = true;  // drop fixes whose result would not parse
 };
@@ -58,6 +59,11 @@ class PythonParser {
   // Parses the text (after a byte-order mark, if any). With `old_tree` already edited by
   // ts_tree_edit, only the changed parts are re-parsed.
   TreePtr parse(const SourceText& source, const TSTree* old_tree = nullptr);
+  // Parses only bytes [start, end) of the text, as a module of its own whose nodes keep their
+  // offsets in the whole text (the language server parses a large document in runs of top-level
+  // statements: see chunked_tree.h).
+  TreePtr parseRange(const SourceText& source, uint32_t start, uint32_t end,
+                     const TSTree* old_tree = nullptr);
   // The parser this thread uses for analyze().
   static PythonParser& forThisThread();
 
@@ -73,6 +79,10 @@ FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& option
 // The same on an existing tree of `source` (the language server keeps trees between edits).
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
                          const AnalysisOptions& options);
+// The same on a text parsed in runs of top-level statements, one tree per run, in order: the
+// walk treats their statements as one module's.
+FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* const> trees,
+                          const AnalysisOptions& options);
 
 // Drops the fixes of diagnostics that would no longer parse (project rules' fixes are made
 // without the tree at hand).

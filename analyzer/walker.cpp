@@ -156,29 +156,20 @@ Walker::Walker(const SourceText& source, const AnalysisOptions& options, Semanti
 }
 
 std::vector<Diagnostic> Walker::run(TSNode root) {
+  const TSNode roots[] = {root};
+  return run(roots);
+}
+
+std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
   const FieldLookupMemo field_lookups;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  bool descend = enter(cursor);
-  while (true) {
-    if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-      descend = enter(cursor);
-      continue;
-    }
-    bool done = false;
-    while (true) {
-      leave();
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-        descend = enter(cursor);
-        break;
-      }
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        done = true;
-        break;
-      }
-    }
-    if (done) break;
+  if (!roots.empty()) {
+    TSTreeCursor cursor = ts_tree_cursor_new(roots.front());
+    enter(cursor);  // the module
+    ts_tree_cursor_delete(&cursor);
+    for (const TSNode root : roots)
+      walkBelow(root);
+    leave();
   }
-  ts_tree_cursor_delete(&cursor);
 
   semantic_.finalize();
   for (ActiveRule& rule : rules_) {
@@ -187,6 +178,32 @@ std::vector<Diagnostic> Walker::run(TSNode root) {
   }
   context_.current_rule_ = nullptr;
   return std::move(context_.diagnostics_);
+}
+
+void Walker::walkBelow(TSNode node) {
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  uint32_t depth = 0;  // below `node`
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    depth = 1;
+    bool descend = enter(cursor);
+    while (depth > 0) {
+      if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+        ++depth;
+        descend = enter(cursor);
+        continue;
+      }
+      while (true) {
+        leave();
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+          descend = enter(cursor);
+          break;
+        }
+        ts_tree_cursor_goto_parent(&cursor);
+        if (--depth == 0) break;
+      }
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
 }
 
 bool Walker::enter(TSTreeCursor& cursor) {

@@ -106,11 +106,16 @@ class Walker {
          std::vector<ActiveRule>& rules, NoqaDirectives& noqa);
   // Walks the tree once, then runs every rule's finish step. Returns the rules' diagnostics.
   std::vector<Diagnostic> run(TSNode root);
+  // The same over a text parsed in runs of top-level statements: one module root per run, in
+  // order; their statements are walked as children of the first root's module.
+  std::vector<Diagnostic> run(std::span<const TSNode> roots);
 
  private:
   // Returns whether the walk should visit the node's children.
   bool enter(TSTreeCursor& cursor);
   void leave();
+  // Enters and leaves every node below `node` (not `node` itself), in document order.
+  void walkBelow(TSNode node);
   void bindIdentifier(const Frame& frame, BindingKind kind);
   void bindDefinition(TSNode definition, BindingKind kind, ScopeId scope);
   void bindImports(TSNode statement, NodeKind kind, ScopeId scope);

@@ -45,9 +45,8 @@ std::optional<std::pair<uint32_t, uint32_t>> trailingComment(const Document& doc
   uint32_t end = source.lineEnd(row);
   while (end > start && (source.text()[end - 1] == ' ' || source.text()[end - 1] == '\t'))
     --end;
-  if (end == start || !document.tree) return std::nullopt;
-  const TSNode node =
-      ts_node_descendant_for_byte_range(ts_tree_root_node(document.tree.get()), end - 1, end);
+  if (end == start || document.syntax.empty()) return std::nullopt;
+  const TSNode node = document.syntax.descendantForByteRange(end - 1, end);
   if (ts_node_is_null(node) || std::string_view(ts_node_type(node)) != "comment" ||
       ts_node_end_byte(node) != end) {
     return std::nullopt;
@@ -211,8 +210,8 @@ json codeActions(const FeatureContext& context, const json& params) {
       const json lsp = toLspDiagnostic(source, diagnostic, context.encoding);
       if (diagnostic.fix &&
           (diagnostic.fix->applicability == Applicability::Safe || context.settings.unsafe_fixes) &&
-          fixKeepsSyntaxValid(PythonParser::forThisThread(), *context.document.tree, source,
-                              *diagnostic.fix)) {
+          context.document.syntax.fixKeepsSyntaxValid(PythonParser::forThisThread(), source,
+                                                      *diagnostic.fix)) {
         actions.push_back(quickFixAction(context, diagnostic, lsp));
       }
       actions.push_back(noqaAction(context, diagnostic, lsp));

@@ -15,7 +15,7 @@ Document& DocumentStore::open(std::string uri, int64_t version, std::string text
   if (document.path) document.module = moduleInfoForPath(*document.path);
   document.version = version;
   document.source = std::make_unique<SourceText>(std::move(text));
-  document.tree = parser.parse(*document.source);
+  document.syntax.parse(*document.source, parser);
   auto [it, inserted] = documents_.insert_or_assign(std::move(uri), std::move(document));
   return it->second;
 }
@@ -43,7 +43,6 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
   }
 
   std::unique_ptr<SourceText> source = std::move(document.source);
-  TreePtr tree = std::move(document.tree);
   bool reparse_from_scratch = false;
   try {
     for (const json& change : content_changes) {
@@ -59,10 +58,7 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       if (end < start) std::swap(start, end);
       // An edit touching the byte-order mark shifts where parsing starts: parse afresh.
       if (source->hasByteOrderMark() && start < 3) reparse_from_scratch = true;
-      if (tree && !reparse_from_scratch) {
-        const TSInputEdit edit = inputEditFor(*source, start, end, text);
-        ts_tree_edit(tree.get(), &edit);
-      }
+      if (!reparse_from_scratch) document.syntax.edit(*source, start, end, text);
       std::string updated;
       const std::string_view old_text = source->text();
       updated.reserve(old_text.size() - (end - start) + text.size());
@@ -74,13 +70,17 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
   } catch (...) {
     // A bad position in a later change: keep what was applied, with a tree that matches it.
     document.source = std::move(source);
-    document.tree = parser.parse(*document.source);
+    document.syntax.parse(*document.source, parser);
     document.version = version;
     document.analysis.reset();
     throw;
   }
   document.source = std::move(source);
-  document.tree = parser.parse(*document.source, reparse_from_scratch ? nullptr : tree.get());
+  if (reparse_from_scratch) {
+    document.syntax.parse(*document.source, parser);
+  } else {
+    document.syntax.reparse(*document.source, parser);
+  }
   document.version = version;
   document.analysis.reset();
 }

@@ -1,5 +1,6 @@
-// Open documents: each keeps its text with a line index and its tree-sitter tree. Incremental
-// changes edit the tree (ts_tree_edit) and re-parse with the old tree, so a keystroke re-parses
+// Open documents: each keeps its text with a line index and its syntax trees (one per run of
+// top-level statements in a large document: analyzer/chunked_tree.h). Incremental changes edit the
+// trees (ts_tree_edit) and re-parse the touched run with its old tree, so a keystroke re-parses
 // only the region around it.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "analyzer/analyze.h"
+#include "analyzer/chunked_tree.h"
 #include "lsp/protocol.h"
 #include "lsp/settings_provider.h"
 
@@ -24,7 +26,7 @@ struct Document {
   ModuleInfo module;
   int64_t version = 0;
   std::unique_ptr<SourceText> source;
-  TreePtr tree;
+  ChunkedTree syntax;
 
   // The analysis of the current text and the settings it was made with; recomputed when stale.
   std::optional<FileAnalysis> analysis;

@@ -13,10 +13,9 @@ bool isCodeCharacter(char c) {
 }
 
 TSNode commentAt(const Document& document, uint32_t offset) {
-  const TSNode root = ts_tree_root_node(document.tree.get());
   // The cursor may sit just after the comment's last character.
   for (const uint32_t at : {offset, offset > 0 ? offset - 1 : offset}) {
-    const TSNode node = ts_node_descendant_for_byte_range(root, at, at);
+    const TSNode node = document.syntax.descendantForByteRange(at, at);
     if (!ts_node_is_null(node) && std::string_view(ts_node_type(node)) == "comment") return node;
   }
   return TSNode{};
@@ -44,7 +43,7 @@ bool inNoqaCodeList(std::string_view comment, size_t code_start) {
 
 json hover(const FeatureContext& context, const json& params, bool markdown) {
   const SourceText& source = *context.document.source;
-  if (!context.document.tree) return nullptr;
+  if (context.document.syntax.empty()) return nullptr;
   const uint32_t offset = offsetFromLsp(source, member(params, "position"), context.encoding);
   const TSNode comment = commentAt(context.document, offset);
   if (ts_node_is_null(comment)) return nullptr;

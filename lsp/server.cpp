@@ -546,8 +546,10 @@ const FileAnalysis& Server::analysisOf(Document& document) {
   // An excluded document gets no findings at all, as in Ruff's server.
   if (!document.settings->excluded) {
     const AnalysisOptions options = optionsFor(document, *document.settings);
-    if (!document.tree) document.tree = PythonParser::forThisThread().parse(*document.source);
-    analysis = analyzeTree(*document.source, *document.tree, options);
+    if (document.syntax.empty()) {
+      document.syntax.parse(*document.source, PythonParser::forThisThread());
+    }
+    analysis = analyzeTrees(*document.source, document.syntax.trees(), options);
     const std::filesystem::path* path = document.path ? &*document.path : nullptr;
     index_->join(analysis, path, options);
     // Fixes are checked (re-parsed with the fix applied) only when a code action offers them:

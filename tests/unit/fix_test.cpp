@@ -63,3 +63,19 @@ TEST_F(DropFixesTest, ASingleBrokenFixIsDropped) {
 
 }  // namespace
 }  // namespace heaplint
+
+namespace heaplint {
+namespace {
+
+// Two statements on one line: tree-sitter's only trace is a MISSING newline, a token the grammar
+// hides, so no ERROR or MISSING node is visible; the file is still broken.
+TEST(SyntaxErrors, AMissingHiddenNewlineIsASyntaxError) {
+  const SourceText source("import gc\n\ndef f():\n    gc.collect()  xpect: MEM501\n");
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  uint32_t offset = 0;
+  ASSERT_TRUE(findFirstSyntaxError(ts_tree_root_node(tree.get()), offset));
+  EXPECT_EQ(source.rowOf(offset), 3U);
+}
+
+}  // namespace
+}  // namespace heaplint

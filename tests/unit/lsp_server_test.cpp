@@ -802,7 +802,8 @@ void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsig
     }
     store.change(document, version, json::array({change}), PositionEncoding::Utf16, parser);
     const TreePtr fresh = parser.parse(*document.source);
-    char* incremental_tree = ts_node_string(ts_tree_root_node(document.tree.get()));
+    ASSERT_EQ(document.syntax.chunkCount(), 1U);
+    char* incremental_tree = ts_node_string(ts_tree_root_node(document.syntax.trees().front()));
     char* fresh_tree = ts_node_string(ts_tree_root_node(fresh.get()));
     const bool same = std::string_view(incremental_tree) == fresh_tree;
     free(incremental_tree);

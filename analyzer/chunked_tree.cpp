@@ -1,0 +1,226 @@
+#include "analyzer/chunked_tree.h"
+
+#include <algorithm>
+
+#include "analyzer/fix.h"
+#include "analyzer/syntax.h"
+
+namespace heaplint {
+namespace {
+
+// A node that begins a top-level statement at column 0, where a chunk may start.
+bool startsStatementAtColumnZero(TSNode child) {
+  return ts_node_is_named(child) && kindOf(child) != NodeKind::Comment &&
+         !ts_node_is_error(child) && ts_node_start_point(child).column == 0;
+}
+
+// Whether the first or the last statement of a chunk has a syntax error.
+bool errorAtAnEdge(TSNode root) {
+  if (!ts_node_has_error(root)) return false;
+  if (ts_node_is_error(root)) return true;
+  const uint32_t count = ts_node_child_count(root);
+  if (count == 0) return true;
+  return ts_node_has_error(ts_node_child(root, 0)) ||
+         ts_node_has_error(ts_node_child(root, count - 1));
+}
+
+}  // namespace
+
+void ChunkedTree::parse(const SourceText& source, PythonParser& parser) {
+  text_start_ = source.hasByteOrderMark() ? 3 : 0;
+  chunks_ = parseAndSplit(source, parser, text_start_, source.size());
+}
+
+std::vector<ChunkedTree::Chunk> ChunkedTree::parseAndSplit(const SourceText& source,
+                                                           PythonParser& parser, uint32_t start,
+                                                           uint32_t end) const {
+  std::vector<Chunk> pieces;
+  Chunk whole{start, end, parser.parseRange(source, start, end), false};
+  const bool small =
+      source.size() <= kSingleChunkLimit && start == text_start_ && end == source.size();
+  if (small || !whole.tree || end - start < 2 * kTargetChunkSize) {
+    pieces.push_back(std::move(whole));
+    return pieces;
+  }
+  std::vector<uint32_t> boundaries;
+  const TSNode root = ts_tree_root_node(whole.tree.get());
+  uint32_t piece_start = start;
+  const uint32_t count = ts_node_child_count(root);
+  for (uint32_t i = 1; i < count; ++i) {
+    const TSNode child = ts_node_child(root, i);
+    const uint32_t at = ts_node_start_byte(child);
+    if (at - piece_start < kTargetChunkSize || end - at < kTargetChunkSize / 2) continue;
+    if (!startsStatementAtColumnZero(child)) continue;
+    boundaries.push_back(at);
+    piece_start = at;
+  }
+  if (boundaries.empty()) {
+    pieces.push_back(std::move(whole));
+    return pieces;
+  }
+  boundaries.push_back(end);
+  uint32_t from = start;
+  for (const uint32_t to : boundaries) {
+    pieces.push_back(Chunk{from, to, parser.parseRange(source, from, to), false});
+    from = to;
+  }
+  return pieces;
+}
+
+size_t ChunkedTree::chunkAt(uint32_t offset) const {
+  // The first chunk whose end lies beyond the offset; the last one for the end of the text.
+  const auto it = std::upper_bound(chunks_.begin(), chunks_.end(), offset,
+                                   [](uint32_t at, const Chunk& chunk) { return at < chunk.end; });
+  return it == chunks_.end() ? chunks_.size() - 1 : static_cast<size_t>(it - chunks_.begin());
+}
+
+void ChunkedTree::edit(const SourceText& before, uint32_t start, uint32_t end,
+                       std::string_view replacement) {
+  if (chunks_.empty()) return;
+  const int64_t delta = static_cast<int64_t>(replacement.size()) - (end - start);
+  const auto shifted = [delta](uint32_t offset) {
+    return static_cast<uint32_t>(static_cast<int64_t>(offset) + delta);
+  };
+  if (start < text_start_) {
+    // The byte-order mark changed: start over with one chunk of the whole text.
+    const uint32_t new_end = shifted(chunks_.back().end);
+    chunks_.clear();
+    chunks_.push_back(Chunk{0, new_end, nullptr, true});
+    text_start_ = 0;
+    return;
+  }
+  size_t first = chunkAt(start);
+  size_t last = start == end ? first : chunkAt(end - 1);
+  if (first != last) {
+    // An edit across a boundary: its chunks become one, parsed afresh.
+    chunks_[first].end = chunks_[last].end;
+    chunks_[first].tree.reset();
+    chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(first) + 1,
+                  chunks_.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+  }
+  const TSInputEdit input = inputEditFor(before, start, end, replacement);
+  Chunk& edited = chunks_[first];
+  if (edited.tree) ts_tree_edit(edited.tree.get(), &input);
+  edited.end = shifted(edited.end);
+  edited.dirty = true;
+  for (size_t i = first + 1; i < chunks_.size(); ++i) {
+    Chunk& chunk = chunks_[i];
+    // Nothing in it changed: the edit only moves its nodes.
+    if (chunk.tree) ts_tree_edit(chunk.tree.get(), &input);
+    chunk.start = shifted(chunk.start);
+    chunk.end = shifted(chunk.end);
+  }
+}
+
+void ChunkedTree::reparse(const SourceText& source, PythonParser& parser) {
+  if (chunks_.empty()) {
+    parse(source, parser);
+    return;
+  }
+  text_start_ = source.hasByteOrderMark() ? 3 : 0;
+  if (chunks_.front().start != text_start_) {
+    chunks_.front().start = text_start_;
+    chunks_.front().tree.reset();
+    chunks_.front().dirty = true;
+  }
+  for (size_t i = 0; i < chunks_.size();) {
+    Chunk& chunk = chunks_[i];
+    if (!chunk.dirty) {
+      ++i;
+      continue;
+    }
+    if (chunk.start == chunk.end && chunks_.size() > 1) {
+      // Emptied by a deletion: its neighbour takes over the (empty) range.
+      chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    chunk.tree = parser.parseRange(source, chunk.start, chunk.end, chunk.tree.get());
+    chunk.dirty = false;
+    if (!chunk.tree) {
+      ++i;
+      continue;
+    }
+    const TSNode root = ts_tree_root_node(chunk.tree.get());
+    if (chunks_.size() > 1 && errorAtAnEdge(root)) {
+      rejoinAround(i, source, parser);
+    } else if (source.size() > kSingleChunkLimit && !ts_node_has_error(root) &&
+               chunk.end - chunk.start > 4 * kTargetChunkSize) {
+      // Grown by pasting or rejoining: split again so that later edits stay cheap.
+      std::vector<Chunk> pieces = parseAndSplit(source, parser, chunk.start, chunk.end);
+      const size_t added = pieces.size();
+      chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(i));
+      chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(i),
+                     std::make_move_iterator(pieces.begin()),
+                     std::make_move_iterator(pieces.end()));
+      i += added;
+      continue;
+    }
+    ++i;
+  }
+}
+
+void ChunkedTree::rejoinAround(size_t index, const SourceText& source, PythonParser& parser) {
+  const size_t first = index > 0 ? index - 1 : index;
+  const size_t last = index + 1 < chunks_.size() ? index + 1 : index;
+  // A neighbour that still waits for its own re-parse is handled when its turn comes.
+  if (chunks_[first].dirty || chunks_[last].dirty) return;
+  TreePtr joined = parser.parseRange(source, chunks_[first].start, chunks_[last].end);
+  if (!joined || ts_node_has_error(ts_tree_root_node(joined.get()))) return;
+  chunks_[first].end = chunks_[last].end;
+  chunks_[first].tree = std::move(joined);
+  chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(first) + 1,
+                chunks_.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+}
+
+std::vector<uint32_t> ChunkedTree::chunkStarts() const {
+  std::vector<uint32_t> starts;
+  starts.reserve(chunks_.size());
+  for (const Chunk& chunk : chunks_)
+    starts.push_back(chunk.start);
+  return starts;
+}
+
+std::vector<const TSTree*> ChunkedTree::trees() const {
+  std::vector<const TSTree*> trees;
+  trees.reserve(chunks_.size());
+  for (const Chunk& chunk : chunks_) {
+    if (chunk.tree) trees.push_back(chunk.tree.get());
+  }
+  return trees;
+}
+
+TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
+  if (chunks_.empty()) return TSNode{};
+  const Chunk& chunk = chunks_[chunkAt(start)];
+  if (!chunk.tree) return TSNode{};
+  return ts_node_descendant_for_byte_range(ts_tree_root_node(chunk.tree.get()), start, end);
+}
+
+bool ChunkedTree::fixKeepsSyntaxValid(PythonParser& parser, const SourceText& source,
+                                      const Fix& fix) const {
+  if (fix.edits.empty()) return true;
+  const SourceText fixed(applyEdits(source.text(), fix.edits));
+  const uint32_t first_start = fix.edits.front().start;
+  const uint32_t last_end = fix.edits.back().end;
+  const size_t index = chunkAt(first_start);
+  const Chunk& chunk = chunks_[index];
+  const bool within_one_chunk = chunk.tree && first_start >= chunk.start &&
+                                (last_end < chunk.end || index + 1 == chunks_.size());
+  if (!within_one_chunk) {
+    const TreePtr reparsed = parser.parse(fixed);
+    return reparsed && !ts_node_has_error(ts_tree_root_node(reparsed.get()));
+  }
+  TreePtr edited(ts_tree_copy(chunk.tree.get()));
+  int64_t delta = 0;
+  // Back to front, so that earlier offsets stay valid.
+  for (auto it = fix.edits.rbegin(); it != fix.edits.rend(); ++it) {
+    const TSInputEdit input = inputEditFor(source, it->start, it->end, it->replacement);
+    ts_tree_edit(edited.get(), &input);
+    delta += static_cast<int64_t>(it->replacement.size()) - (it->end - it->start);
+  }
+  const uint32_t new_end = static_cast<uint32_t>(static_cast<int64_t>(chunk.end) + delta);
+  const TreePtr reparsed = parser.parseRange(fixed, chunk.start, new_end, edited.get());
+  return reparsed && !ts_node_has_error(ts_tree_root_node(reparsed.get()));
+}
+
+}  // namespace heaplint

@@ -1,0 +1,73 @@
+// A document's syntax as a run of trees, each covering consecutive top-level statements, so that
+// an edit re-parses only the statements around it.
+//
+// Why: tree-sitter's incremental re-parse is cheap while the text stays valid, but an edit that
+// breaks a statement (a keyword turned into a name, an unclosed bracket) sends it into error
+// recovery, which can re-parse much of the rest of a large file. Top-level statements start at
+// column 0 and share no parser state, so a run of them parses alone to the same statements, and an
+// error stays inside its run. The language server keeps one of these per open document; the CLI
+// parses a file whole.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/diagnostic.h"
+#include "analyzer/source_text.h"
+
+namespace heaplint {
+
+class ChunkedTree {
+ public:
+  // Texts up to this size are one chunk: a whole re-parse of them is already quick.
+  static constexpr uint32_t kSingleChunkLimit = 32 * 1024;
+  // About how many bytes of statements each chunk holds.
+  static constexpr uint32_t kTargetChunkSize = 2 * 1024;
+
+  // Parses `source` afresh.
+  void parse(const SourceText& source, PythonParser& parser);
+  // Records that bytes [start, end) of `before` were replaced with `replacement`. Call once per
+  // edit, in order, then reparse() once with the final text.
+  void edit(const SourceText& before, uint32_t start, uint32_t end, std::string_view replacement);
+  // Re-parses the chunks that edits touched.
+  void reparse(const SourceText& source, PythonParser& parser);
+
+  bool empty() const { return chunks_.empty(); }
+  size_t chunkCount() const { return chunks_.size(); }
+  // Where each chunk begins in the current text.
+  std::vector<uint32_t> chunkStarts() const;
+  // The trees in document order, for analyzeTrees().
+  std::vector<const TSTree*> trees() const;
+  // The smallest node spanning [start, end), looked up in the chunk that holds `start`.
+  TSNode descendantForByteRange(uint32_t start, uint32_t end) const;
+  // True when the text with `fix` applied still parses without errors; re-parses only the chunk
+  // the fix lies in (the whole text when it spans chunks).
+  bool fixKeepsSyntaxValid(PythonParser& parser, const SourceText& source, const Fix& fix) const;
+
+ private:
+  struct Chunk {
+    uint32_t start = 0;  // byte range in the current text
+    uint32_t end = 0;
+    TreePtr tree;        // edited with ts_tree_edit after every edit; null when made afresh
+    bool dirty = false;  // needs a re-parse
+  };
+
+  // Index of the chunk holding `offset` (an insertion at a boundary belongs to the chunk after).
+  size_t chunkAt(uint32_t offset) const;
+  // Parses [start, end) and splits the result into chunks at top-level statements.
+  std::vector<Chunk> parseAndSplit(const SourceText& source, PythonParser& parser, uint32_t start,
+                                   uint32_t end) const;
+  // A chunk that fails to parse at its first or last statement may be the half of a construct cut
+  // at a boundary (a decorator above the next chunk's `def`, an `else:` below the previous
+  // chunk's `if`): joined with its neighbours, it is kept when that parses cleanly.
+  void rejoinAround(size_t index, const SourceText& source, PythonParser& parser);
+
+  std::vector<Chunk> chunks_;
+  uint32_t text_start_ = 0;  // after a byte-order mark
+};
+
+}  // namespace heaplint

@@ -1,0 +1,229 @@
+#include "analyzer/chunked_tree.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "analyzer/fix.h"
+#include "rules/registry.h"
+
+namespace heaplint {
+namespace {
+
+// Every rule fixture that parses on its own, one after the other: a large module with findings of
+// every rule and their lookalikes.
+std::string fixturesAsOneModule() {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(HEAPLINT_SOURCE_DIR "/fixtures")) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".py" || path.find("/broken/") != std::string::npos ||
+        path.ends_with(".fixed.py")) {
+      continue;
+    }
+    paths.push_back(entry.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::string module;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream contents;
+    contents << in.rdbuf();
+    std::string text = contents.str();
+    // File-level noqa comments would silence the whole module.
+    if (text.find('\r') != std::string::npos || text.starts_with("\xEF\xBB\xBF") ||
+        text.find("heaplint: noqa") != std::string::npos) {
+      continue;
+    }
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    const SourceText source(text);
+    const TreePtr tree = PythonParser::forThisThread().parse(source);
+    if (!tree || ts_node_has_error(ts_tree_root_node(tree.get()))) continue;
+    module += text;
+  }
+  return module;
+}
+
+AnalysisOptions allRulesOptions() {
+  AnalysisOptions options;
+  options.rules = allRules();
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i);
+  options.path = "module.py";
+  options.verify_fixes = false;
+  return options;
+}
+
+using Finding = std::tuple<std::string_view, uint32_t, uint32_t, std::string>;
+
+std::vector<Finding> findingsOf(const FileAnalysis& analysis) {
+  std::vector<Finding> findings;
+  for (const Diagnostic& diagnostic : analysis.diagnostics) {
+    findings.emplace_back(diagnostic.rule->code, diagnostic.start, diagnostic.end,
+                          diagnostic.message);
+  }
+  return findings;
+}
+
+// The analysis of the chunks, joined like the language server joins a document.
+FileAnalysis analyzeChunks(const SourceText& source, const ChunkedTree& syntax,
+                           const AnalysisOptions& options) {
+  FileAnalysis analysis = analyzeTrees(source, syntax.trees(), options);
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, options);
+  return analysis;
+}
+
+FileAnalysis analyzeWhole(const SourceText& source, const AnalysisOptions& options) {
+  return analyze(source, options);
+}
+
+// The top-level statements of all chunks, as S-expressions.
+std::string statementsOf(std::span<const TSTree* const> trees) {
+  std::string out;
+  for (const TSTree* tree : trees) {
+    const TSNode root = ts_tree_root_node(tree);
+    for (uint32_t i = 0; i < ts_node_named_child_count(root); ++i) {
+      char* text = ts_node_string(ts_node_named_child(root, i));
+      out += text;
+      out += '\n';
+      free(text);
+    }
+  }
+  return out;
+}
+
+TEST(ChunkedTree, SmallTextsAreOneChunk) {
+  const SourceText source("x = sum([a for a in b])\n");
+  ChunkedTree syntax;
+  syntax.parse(source, PythonParser::forThisThread());
+  EXPECT_EQ(syntax.chunkCount(), 1U);
+}
+
+TEST(ChunkedTree, ALargeModuleIsSplitAndAnalysedLikeTheWholeFile) {
+  const std::string text = fixturesAsOneModule();
+  ASSERT_GT(text.size(), ChunkedTree::kSingleChunkLimit);
+  const SourceText source(text);
+  ChunkedTree syntax;
+  syntax.parse(source, PythonParser::forThisThread());
+  EXPECT_GT(syntax.chunkCount(), 10U);
+
+  const TreePtr whole = PythonParser::forThisThread().parse(source);
+  const TSTree* const whole_trees[] = {whole.get()};
+  EXPECT_EQ(statementsOf(syntax.trees()), statementsOf(whole_trees));
+
+  const AnalysisOptions options = allRulesOptions();
+  const std::vector<Finding> expected = findingsOf(analyzeWhole(source, options));
+  EXPECT_GT(expected.size(), 100U);
+  EXPECT_EQ(findingsOf(analyzeChunks(source, syntax, options)), expected);
+}
+
+// Random edits, each undone by the next: every other text is the valid original, and the chunks'
+// analysis of it must be the whole file's; broken texts must be broken in the chunks too.
+TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
+  std::string text = fixturesAsOneModule();
+  auto source = std::make_unique<SourceText>(text);
+  PythonParser& parser = PythonParser::forThisThread();
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  const AnalysisOptions options = allRulesOptions();
+  const std::vector<Finding> original = findingsOf(analyzeWhole(*source, options));
+
+  std::mt19937 random(5);
+  const std::vector<std::string> pieces = {"q",
+                                           "(",
+                                           ")",
+                                           ":",
+                                           " ",
+                                           "\n",
+                                           "    ",
+                                           "#",
+                                           "\"\"\"",
+                                           "'",
+                                           "@functools.cache\n",
+                                           "else:\n    pass\n",
+                                           "x = 1\n",
+                                           "def g():\n",
+                                           "class K:\n    pass\n",
+                                           "é",
+                                           "\\\n"};
+  const auto apply = [&](uint32_t start, uint32_t end, const std::string& replacement) {
+    syntax.edit(*source, start, end, replacement);
+    std::string updated(source->text());
+    updated.replace(start, end - start, replacement);
+    source = std::make_unique<SourceText>(std::move(updated));
+    syntax.reparse(*source, parser);
+  };
+  for (int round = 0; round < 120; ++round) {
+    // Chunk boundaries are where splitting could go wrong: edit there a third of the time, and
+    // next to them (the end of the chunk before) another third.
+    const std::vector<uint32_t> boundaries = syntax.chunkStarts();
+    uint32_t start = 0;
+    switch (random() % 3) {
+      case 0:
+        start = boundaries[1 + random() % (boundaries.size() - 1)];
+        break;
+      case 1:
+        start = boundaries[1 + random() % (boundaries.size() - 1)] - 1;
+        break;
+      default: {
+        const uint32_t row = random() % (source->lineCount() - 1);
+        start =
+            source->lineStart(row) + random() % (source->lineEnd(row) - source->lineStart(row) + 1);
+      }
+    }
+    std::string replacement;
+    uint32_t end = start;
+    if (random() % 3 == 0 && start + 3 < source->size()) {
+      end = start + 1 + random() % 3;
+      while (end < source->size() && (source->text()[end] & 0xC0) == 0x80)
+        ++end;
+    } else {
+      replacement = pieces[random() % pieces.size()];
+    }
+    const std::string removed(source->slice(start, end));
+    apply(start, end, replacement);
+    {
+      const TreePtr fresh = parser.parse(*source);
+      const bool fresh_broken = ts_node_has_error(ts_tree_root_node(fresh.get()));
+      const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
+      ASSERT_EQ(chunked.has_syntax_error, fresh_broken)
+          << "round " << round << ": inserted " << replacement << " at " << start;
+      if (!fresh_broken) {
+        ASSERT_EQ(findingsOf(chunked), findingsOf(analyzeWhole(*source, options)))
+            << "round " << round << ": inserted " << replacement << " at " << start;
+      }
+    }
+    apply(start, start + static_cast<uint32_t>(replacement.size()), removed);
+    ASSERT_EQ(source->text(), text);
+    const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
+    ASSERT_FALSE(chunked.has_syntax_error) << "round " << round;
+    ASSERT_EQ(findingsOf(chunked), original) << "round " << round;
+  }
+}
+
+TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
+  const std::string text = fixturesAsOneModule();
+  const SourceText source(text);
+  PythonParser& parser = PythonParser::forThisThread();
+  ChunkedTree syntax;
+  syntax.parse(source, parser);
+  const TreePtr whole = parser.parse(source);
+  // A statement start in the middle of the text, far from the first chunk.
+  const uint32_t at = static_cast<uint32_t>(text.find("\ndef ", text.size() / 2)) + 1;
+  for (const auto& [replacement, valid] : std::vector<std::pair<std::string, bool>>{
+           {"pass\n", true}, {"(", false}, {")\n", false}, {"x = [\n1]\n", true}}) {
+    const Fix fix{Applicability::Safe, {Edit{at, at, replacement}}};
+    EXPECT_EQ(syntax.fixKeepsSyntaxValid(parser, source, fix), valid) << replacement;
+    EXPECT_EQ(fixKeepsSyntaxValid(parser, *whole, source, fix), valid) << replacement;
+  }
+}
+
+}  // namespace
+}  // namespace heaplint
