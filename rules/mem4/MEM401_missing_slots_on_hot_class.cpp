@@ -60,10 +60,17 @@ decorator on `__new__`); classes extended in the project by a subclass that has 
 and is not hot itself (an extension point: slots in the base alone leave the subclass its
 `__dict__`, and extending code may set attributes of its own). Loops over a handful of literal
 items (`for name in ("a", "b")`, a local bound once to a literal list, `range(3)`, and those
-wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot; a loop over a
-collection whose size is small only by convention (`range(cls.count)`) still does, and neither
-does an instance made in an `except` handler inside the loop (one per failure). Classes
-defined inside functions are not checked.
+wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot, nor do loops sized by
+a class definition rather than by data: over an attribute of `cls` in a `classmethod` or of a
+class defined in the same file (`for name in cls.FIELDS`, `range(cls.count)`,
+`range(len(Config.FIELDS))`, wrapped as above). This trusts such class attributes to be fixed
+when the class is written, so a class-level registry that grows at run time
+(`Registry.items.append(...)`) is missed, while the same attribute reached through a class of
+another module still counts. Attributes of `self` (`range(self.count)`,
+`self.__class__.FIELDS`) and what a method of `cls` returns (`cls.load_rows()`) are data and
+still make a class hot. An instance made in an `except` handler inside the loop (one per
+failure) does not make its class hot either. Classes defined inside functions are not
+checked.
 
 ## Example
 ```python
@@ -267,9 +274,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {
       if (!candidate.iterables.empty() &&
           std::all_of(candidate.iterables.begin(), candidate.iterables.end(), [&](TSNode iterable) {
-            return isSmallFixedSize(iterable, candidate.scope, context);
+            return isSizedByCode(iterable, candidate.scope, context);
           })) {
-        continue;  // `for name in ("a", "b")`: a handful of instances, however the loop looks
+        continue;  // `for name in ("a", "b")`, `range(cls.count)`: the code sets the count
       }
       std::string callee = absoluteCallee(context, candidate.scope, candidate.callee);
       if (!callee.empty()) facts_->hot_sites.push_back(HotSite{std::move(callee), candidate.row});
@@ -332,6 +339,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   void onFunction(TSNode node, RuleContext& context) {
+    // Decorators resolve in finish(), where the semantic model can answer.
+    if (context.frame(1).kind == NodeKind::DecoratedDefinition) {
+      decorated_functions_.emplace(node.id,
+                                   Decorated{context.frame(1).node, context.frame(1).scope});
+    }
     ClassRecord* record = bodyClass(context);
     if (record == nullptr) return;
     const std::string_view name = context.text(childByField(node, Field::Name));
@@ -481,9 +493,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     return iterables;
   }
 
-  // A literal collection (directly, through a local bound once to one, or wrapped in
-  // enumerate/reversed/sorted/zip), a string, or range() of a small literal.
-  static bool isSmallFixedSize(TSNode iterable, ScopeId scope, const RuleContext& context) {
+  // A collection whose size the code fixes, not the data: a literal collection, a string,
+  // range() of a small literal, or an attribute of the class (`cls.FIELDS` in a classmethod,
+  // `Config.FIELDS` for a class of this file, `range(cls.count)`, `range(len(Config.FIELDS))`);
+  // directly, through a local bound once to one, or wrapped in enumerate/reversed/sorted/zip.
+  bool isSizedByCode(TSNode iterable, ScopeId scope, const RuleContext& context) const {
     constexpr long kSmallRange = 16;
     switch (kindOf(iterable)) {
       case NodeKind::List:
@@ -502,7 +516,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       case NodeKind::ConcatenatedString:
         return true;
       case NodeKind::ParenthesizedExpression:
-        return isSmallFixedSize(nthNamedChild(iterable, 0), scope, context);
+        return isSizedByCode(nthNamedChild(iterable, 0), scope, context);
+      case NodeKind::Attribute:
+        return isClassAttribute(iterable, scope, context);
       case NodeKind::Identifier: {
         const Resolution resolution =
             context.semantic().resolve(scope, context.text(iterable), ts_node_start_byte(iterable));
@@ -518,7 +534,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
           return false;
         }
         const TSNode value = childByField(assignment, Field::Right);
-        return kindOf(value) != NodeKind::Identifier && isSmallFixedSize(value, scope, context);
+        return kindOf(value) != NodeKind::Identifier && isSizedByCode(value, scope, context);
       }
       case NodeKind::Call: {
         const TSNode function = childByField(iterable, Field::Function);
@@ -526,9 +542,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         const std::string qualified = context.semantic().qualifiedName(scope, function);
         const uint32_t count = namedChildCount(arguments);
         if (qualified == "builtins.range") {
-          if (count != 1 || kindOf(nthNamedChild(arguments, 0)) != NodeKind::Integer) return false;
-          const std::string_view digits = context.text(nthNamedChild(arguments, 0));
-          return digits.size() <= 2 && std::stol(std::string(digits)) <= kSmallRange;
+          if (count == 1 && kindOf(nthNamedChild(arguments, 0)) == NodeKind::Integer) {
+            const std::string_view digits = context.text(nthNamedChild(arguments, 0));
+            return digits.size() <= 2 && std::stol(std::string(digits)) <= kSmallRange;
+          }
+          return isClassSizedRange(arguments, scope, context);
         }
         if (qualified != "builtins.enumerate" && qualified != "builtins.reversed" &&
             qualified != "builtins.sorted" && qualified != "builtins.zip") {
@@ -536,12 +554,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         }
         if (count == 0) return false;
         if (qualified != "builtins.zip") {
-          return isSmallFixedSize(nthNamedChild(arguments, 0), scope, context);
+          return isSizedByCode(nthNamedChild(arguments, 0), scope, context);
         }
         for (uint32_t i = 0; i < count; ++i) {
           const TSNode argument = nthNamedChild(arguments, i);
           if (kindOf(argument) != NodeKind::KeywordArgument &&
-              isSmallFixedSize(argument, scope, context)) {
+              isSizedByCode(argument, scope, context)) {
             return true;  // zip stops at its shortest argument
           }
         }
@@ -550,6 +568,99 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       default:
         return false;
     }
+  }
+
+  // range(cls.count), range(1, Config.LIMIT), range(len(cls.FIELDS)): every bound is an integer
+  // literal, an attribute of the class or the length of a collection the code sizes, and at
+  // least one comes from the class.
+  bool isClassSizedRange(TSNode arguments, ScopeId scope, const RuleContext& context) const {
+    const uint32_t count = namedChildCount(arguments);
+    if (count == 0 || count > 3) return false;
+    bool from_class = false;
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      switch (kindOf(argument)) {
+        case NodeKind::Integer:
+          break;
+        case NodeKind::Attribute:
+          if (!isClassAttribute(argument, scope, context)) return false;
+          from_class = true;
+          break;
+        case NodeKind::Call: {
+          const TSNode sized = firstArgument(argument);
+          if (context.semantic().qualifiedName(scope, childByField(argument, Field::Function)) !=
+                  "builtins.len" ||
+              namedChildCount(childByField(argument, Field::Arguments)) != 1 ||
+              !isSizedByCode(sized, scope, context)) {
+            return false;
+          }
+          from_class = true;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return from_class;
+  }
+
+  // An attribute chain rooted at the class a classmethod receives (`cls.FIELDS`, `cls.a.b`) or
+  // at a class defined in this file (`Config.FIELDS`): sized where the class is written, not by
+  // the data. `self.items` and `self.__class__.FIELDS` are not: the root is the instance.
+  bool isClassAttribute(TSNode chain, ScopeId scope, const RuleContext& context) const {
+    TSNode root = chain;
+    while (kindOf(root) == NodeKind::Attribute)
+      root = childByField(root, Field::Object);
+    if (sameNode(root, chain) || kindOf(root) != NodeKind::Identifier) return false;
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(root), ts_node_start_byte(root));
+    if (resolution.kind != Resolution::Kind::Bound) return false;
+    const Binding& binding = *resolution.binding;
+    if (binding.kind == BindingKind::ClassDefinition) return true;
+    return binding.kind == BindingKind::Parameter && isClassMethodReceiver(binding, context);
+  }
+
+  // Is the parameter the first one of a method decorated with the builtin `classmethod`?
+  bool isClassMethodReceiver(const Binding& parameter, const RuleContext& context) const {
+    const SemanticModel& semantic = context.semantic();
+    const Scope& function = semantic.scope(parameter.scope);
+    if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
+        semantic.scope(function.parent).kind != ScopeKind::Class ||
+        !sameNode(firstParameter(function.node), parameter.node)) {
+      return false;
+    }
+    const auto found = decorated_functions_.find(function.node.id);
+    if (found == decorated_functions_.end()) return false;
+    const uint32_t count = namedChildCount(found->second.node);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = nthNamedChild(found->second.node, i);
+      if (kindOf(decorator) == NodeKind::Decorator &&
+          decoratorName(decorator, found->second.scope, context) == "builtins.classmethod") {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The dotted name a decorator stands for, through imports (a call's callee for
+  // `@lru_cache(maxsize=None)`); empty when it is not an import or a builtin.
+  static std::string decoratorName(TSNode decorator, ScopeId scope, const RuleContext& context) {
+    TSNode expression = firstNamedChildSkippingComments(decorator);
+    if (kindOf(expression) == NodeKind::Call)
+      expression = childByField(expression, Field::Function);
+    return qualifiedNameWithStarBuiltins(context, scope, expression);
+  }
+
+  // The name node of a function's first parameter (`self`, `cls`), or a null node.
+  static TSNode firstParameter(TSNode function) {
+    TSNode first = firstNamedChildSkippingComments(childByField(function, Field::Parameters));
+    const NodeKind kind = kindOf(first);
+    if (kind == NodeKind::TypedParameter) {
+      first = nthNamedChild(first, 0);
+    } else if (kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) {
+      first = childByField(first, Field::Name);
+    }
+    return kindOf(first) == NodeKind::Identifier ? first : TSNode{};
   }
 
   // Is the instance being made kept together with the others made by the same loop? Memory
@@ -838,6 +949,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   std::vector<ClassRecord> classes_;
   std::unordered_map<const void*, size_t> index_;
   std::vector<const void*> not_instance_methods_;
+  struct Decorated {
+    TSNode node;    // the decorated_definition
+    ScopeId scope;  // where its decorators are evaluated
+  };
+  std::unordered_map<const void*, Decorated> decorated_functions_;  // by function_definition
   std::vector<Candidate> hot_candidates_;
   std::unique_ptr<Facts> facts_;
 };
