@@ -56,21 +56,22 @@ classes; classes with a metaclass or an unknown class decorator; classes that us
 `vars(self)`, `setattr(self, name, ...)` with a computed name, or define `__getattr__`,
 `__getattribute__` or `__setattr__`; `@dataclass(slots=True)`, `@dataclass(slots=False)` (an
 explicit choice) and attrs classes with slots; classes that intern their instances (a cache
-decorator on `__new__`); classes extended in the project by a subclass that has no `__slots__`
-and is not hot itself (an extension point: slots in the base alone leave the subclass its
-`__dict__`, and extending code may set attributes of its own). Loops over a handful of literal
-items (`for name in ("a", "b")`, a local bound once to a literal list, `range(3)`, and those
-wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot, nor do loops sized by
-a class definition rather than by data: over an attribute of `cls` in a `classmethod` or of a
-class defined in the same file (`for name in cls.FIELDS`, `range(cls.count)`,
-`range(len(Config.FIELDS))`, wrapped as above). This trusts such class attributes to be fixed
-when the class is written, so a class-level registry that grows at run time
-(`Registry.items.append(...)`) is missed, while the same attribute reached through a class of
-another module still counts. Attributes of `self` (`range(self.count)`,
-`self.__class__.FIELDS`) and what a method of `cls` returns (`cls.load_rows()`) are data and
-still make a class hot. An instance made in an `except` handler inside the loop (one per
-failure) does not make its class hot either. Classes defined inside functions are not
-checked.
+decorator on `__new__`: one whose name, through imports and aliases such as
+`from functools import lru_cache as memo`, contains `cache`); classes extended in the project by
+a subclass that has no `__slots__` and is not hot itself (an extension point: slots in the base
+alone leave the subclass its `__dict__`, and extending code may set attributes of its own). Loops
+over a handful of literal items (`for name in ("a", "b")`, a local bound once to a literal list,
+`range(3)`, and those wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot, nor
+do loops sized by a class definition rather than by data: over an attribute of `cls` in a method
+decorated with the builtin `classmethod`, or of a class defined in the same file (`for name in
+cls.FIELDS`, `range(cls.count)`, `range(len(Config.FIELDS))`, wrapped as above). This trusts such
+class attributes to be fixed when the class is written, so a class-level registry that grows at run
+time (`Registry.items.append(...)`) is missed, while the same attribute reached through a class of
+another module still counts. Attributes of `self` (`range(self.count)`, `self.__class__.FIELDS`,
+even when `self.FIELDS` reads a class attribute) and what a method of `cls` returns
+(`cls.load_rows()`) are data and still make a class hot. An instance made in an `except` handler
+inside the loop (one per failure) does not make its class hot either. Classes defined inside
+functions are not checked.
 
 ## Example
 ```python
@@ -98,8 +99,9 @@ points = [Point(x, y) for x, y in pairs]
 
 ## Fix safety
 The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
-`self` in the class's methods; it is not offered when one of them is also a class attribute (slots
-would conflict with it). Instances then reject attributes assigned elsewhere (`obj.extra = 1`
+`self` in the class's instance methods (not in those decorated with the builtin `classmethod` or
+`staticmethod`); it is not offered when one of them is also a class attribute (slots would
+conflict with it). Instances then reject attributes assigned elsewhere (`obj.extra = 1`
 raises `AttributeError`), cannot be weakly referenced unless `"__weakref__"` is added, and pickle
 through `__getstate__` only. For a `@dataclass` the fix adds `slots=True` to the decorator when
 the target Python version is 3.10 or later; `slots=True` makes a new class, so code that relies on
@@ -267,6 +269,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   void finish(RuleContext& context) override {
     facts_ = std::make_unique<Facts>();
     const ModuleInfo& module = context.options().module;
+    resolveMethods(context);
     for (const ClassRecord& record : classes_)
       facts_->classes.push_back(describe(record, context));
     // A loop in a test makes many instances for a moment: that is not what makes a class hot.
@@ -297,6 +300,65 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
 
  private:
+  // What a method does that depends on its decorators, kept until they resolve in finish().
+  struct MethodUse {
+    enum class Kind : uint8_t {
+      Store,        // `self.name = ...`
+      Dynamic,      // `self.__dict__`, `vars(self)`, `setattr(self, computed, ...)`
+      Constructor,  // a decorated `__new__`
+    };
+    const void* function;  // the function_definition
+    size_t class_index;
+    Kind kind;
+    std::string_view attribute = {};
+  };
+
+  // Decorators resolve now: a cache on `__new__` interns instances, and only the first parameter
+  // of an instance method is the instance (what a classmethod assigns to `cls` is class state).
+  void resolveMethods(const RuleContext& context) {
+    for (const MethodUse& constructor : constructors_) {
+      if (hasDecorator(constructor.function, context, [](std::string_view name) {
+            return lastSegment(name).find("cache") != std::string_view::npos;
+          })) {
+        classes_[constructor.class_index].dynamic = true;  // a loop gets the same few objects
+      }
+    }
+    for (const MethodUse& use : self_uses_) {
+      if (hasDecorator(use.function, context, [](std::string_view name) {
+            return name == "builtins.classmethod" || name == "builtins.staticmethod" ||
+                   name == "abc.abstractclassmethod" || name == "abc.abstractstaticmethod";
+          })) {
+        continue;
+      }
+      ClassRecord& record = classes_[use.class_index];
+      if (use.kind == MethodUse::Kind::Dynamic) {
+        record.dynamic = true;
+      } else if (std::find(record.attributes.begin(), record.attributes.end(), use.attribute) ==
+                 record.attributes.end()) {
+        record.attributes.push_back(use.attribute);
+      }
+    }
+  }
+
+  // Does one of the function's decorators have a name that `matches`? A decorator is named by
+  // what it resolves to through imports (`memo` after `from functools import lru_cache as memo`
+  // is "functools.lru_cache", `classmethod` is "builtins.classmethod" unless rebound); one the
+  // semantic model cannot name (a function of this module, say) by its spelling.
+  template <typename Matches>
+  bool hasDecorator(const void* function, const RuleContext& context, Matches matches) const {
+    const auto found = decorated_functions_.find(function);
+    if (found == decorated_functions_.end()) return false;
+    const uint32_t count = namedChildCount(found->second.node);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = nthNamedChild(found->second.node, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      std::string name = decoratorName(decorator, found->second.scope, context);
+      if (name.empty()) name = decoratorSpelling(decorator, context);
+      if (matches(name)) return true;
+    }
+    return false;
+  }
+
   struct Candidate {
     TSNode callee;
     ScopeId scope;
@@ -320,6 +382,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const auto executions = context.executions();
     if (executions.size() != 2 || executions[1].kind != NodeKind::ClassDefinition) return nullptr;
     return recordFor(executions[1].node);
+  }
+
+  size_t indexOf(const ClassRecord* record) const {
+    return static_cast<size_t>(record - classes_.data());
   }
 
   ClassRecord* recordFor(TSNode class_node) {
@@ -351,26 +417,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
       record->dynamic = true;
     }
-    // `@lru_cache` on `__new__` interns instances: a loop hands back the same few objects.
-    if (name == "__new__" && context.frame(1).kind == NodeKind::DecoratedDefinition &&
-        context.text(context.frame(1).node)
-                .substr(0, ts_node_start_byte(node) - ts_node_start_byte(context.frame(1).node))
-                .find("cache") != std::string_view::npos) {
-      record->dynamic = true;
-    }
-    // Methods that take the class or nothing: what they assign is not instance state.
-    if (context.frame(1).kind == NodeKind::DecoratedDefinition) {
-      const TSNode decorated = context.frame(1).node;
-      const uint32_t count = namedChildCount(decorated);
-      for (uint32_t i = 0; i < count; ++i) {
-        const TSNode decorator = nthNamedChild(decorated, i);
-        if (kindOf(decorator) != NodeKind::Decorator) continue;
-        const std::string_view text = context.text(decorator);
-        if (text.find("classmethod") != std::string_view::npos ||
-            text.find("staticmethod") != std::string_view::npos) {
-          not_instance_methods_.push_back(node.id);
-        }
-      }
+    // A cache on `__new__` interns instances (decided in finish()).
+    if (name == "__new__" && context.frame(1).kind == NodeKind::DecoratedDefinition) {
+      constructors_.push_back(MethodUse{node.id, indexOf(record), MethodUse::Kind::Constructor});
     }
   }
 
@@ -388,21 +437,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     }
   }
 
-  // The name of the method's first parameter (usually `self`), or empty.
+  // The name of the method's first parameter (usually `self`), or empty. Whether it is the
+  // instance (not the class of a classmethod, nor a staticmethod's argument) is decided in
+  // finish(), when the decorators resolve.
   std::string_view selfName(const RuleContext& context) const {
-    const TSNode function = context.execution().node;
-    if (std::find(not_instance_methods_.begin(), not_instance_methods_.end(), function.id) !=
-        not_instance_methods_.end()) {
-      return {};
-    }
-    const TSNode parameters = childByField(function, Field::Parameters);
-    TSNode first = nthNamedChild(parameters, 0);
-    if (kindOf(first) == NodeKind::TypedParameter || kindOf(first) == NodeKind::DefaultParameter ||
-        kindOf(first) == NodeKind::TypedDefaultParameter) {
-      first = kindOf(first) == NodeKind::TypedParameter ? nthNamedChild(first, 0)
-                                                        : childByField(first, Field::Name);
-    }
-    return kindOf(first) == NodeKind::Identifier ? context.text(first) : std::string_view();
+    const TSNode first = firstParameter(context.execution().node);
+    return ts_node_is_null(first) ? std::string_view() : context.text(first);
   }
 
   void onAttribute(TSNode node, RuleContext& context) {
@@ -413,12 +453,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const std::string_view self = selfName(context);
     if (self.empty() || context.text(object) != self) return;
     const std::string_view attribute = context.text(childByField(node, Field::AttributeName));
+    const void* method = context.execution().node.id;
     if (attribute == "__dict__") {
-      record->dynamic = true;
-    } else if (context.frame().isStoreTarget() &&
-               std::find(record->attributes.begin(), record->attributes.end(), attribute) ==
-                   record->attributes.end()) {
-      record->attributes.push_back(attribute);
+      self_uses_.push_back(MethodUse{method, indexOf(record), MethodUse::Kind::Dynamic});
+    } else if (context.frame().isStoreTarget()) {
+      self_uses_.push_back(MethodUse{method, indexOf(record), MethodUse::Kind::Store, attribute});
     }
   }
 
@@ -629,17 +668,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         !sameNode(firstParameter(function.node), parameter.node)) {
       return false;
     }
-    const auto found = decorated_functions_.find(function.node.id);
-    if (found == decorated_functions_.end()) return false;
-    const uint32_t count = namedChildCount(found->second.node);
-    for (uint32_t i = 0; i < count; ++i) {
-      const TSNode decorator = nthNamedChild(found->second.node, i);
-      if (kindOf(decorator) == NodeKind::Decorator &&
-          decoratorName(decorator, found->second.scope, context) == "builtins.classmethod") {
-        return true;
-      }
-    }
-    return false;
+    return hasDecorator(function.node.id, context,
+                        [](std::string_view name) { return name == "builtins.classmethod"; });
   }
 
   // The dotted name a decorator stands for, through imports (a call's callee for
@@ -649,6 +679,15 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (kindOf(expression) == NodeKind::Call)
       expression = childByField(expression, Field::Function);
     return qualifiedNameWithStarBuiltins(context, scope, expression);
+  }
+
+  // The decorator's expression as written, without a call's arguments: `cached` for
+  // `@cached(size=10)`.
+  static std::string decoratorSpelling(TSNode decorator, const RuleContext& context) {
+    TSNode expression = firstNamedChildSkippingComments(decorator);
+    if (kindOf(expression) == NodeKind::Call)
+      expression = childByField(expression, Field::Function);
+    return std::string(context.text(expression));
   }
 
   // The name node of a function's first parameter (`self`, `cls`), or a null node.
@@ -720,11 +759,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (record == nullptr) return;
     const TSNode first = nthNamedChild(arguments, 0);
     if (kindOf(first) != NodeKind::Identifier || context.text(first) != selfName(context)) return;
+    const MethodUse use{context.execution().node.id, indexOf(record), MethodUse::Kind::Dynamic};
     if (name == "vars") {
-      record->dynamic = true;
+      self_uses_.push_back(use);
     } else {
       const TSNode attribute = nthNamedChild(arguments, 1);
-      if (kindOf(attribute) != NodeKind::String) record->dynamic = true;
+      if (kindOf(attribute) != NodeKind::String) self_uses_.push_back(use);
     }
   }
 
@@ -948,7 +988,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
 
   std::vector<ClassRecord> classes_;
   std::unordered_map<const void*, size_t> index_;
-  std::vector<const void*> not_instance_methods_;
+  std::vector<MethodUse> self_uses_;     // in source order: the order of the slots
+  std::vector<MethodUse> constructors_;  // decorated `__new__` methods
   struct Decorated {
     TSNode node;    // the decorated_definition
     ScopeId scope;  // where its decorators are evaluated
