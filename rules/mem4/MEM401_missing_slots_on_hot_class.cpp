@@ -610,12 +610,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   // range(cls.count), range(1, Config.LIMIT), range(len(cls.FIELDS)): every bound is an integer
-  // literal, an attribute of the class or the length of a collection the code sizes, and at
-  // least one comes from the class.
+  // literal, an attribute of the class or the length of a collection the code sizes, and not all
+  // are literals (`range(1, 1000)` is judged by its size, above).
   bool isClassSizedRange(TSNode arguments, ScopeId scope, const RuleContext& context) const {
     const uint32_t count = namedChildCount(arguments);
     if (count == 0 || count > 3) return false;
-    bool from_class = false;
+    bool from_class = false;  // or from the length of a literal: sized by code either way
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode argument = nthNamedChild(arguments, i);
       switch (kindOf(argument)) {
