@@ -56,14 +56,22 @@ classes; classes with a metaclass or an unknown class decorator; classes that us
 `vars(self)`, `setattr(self, name, ...)` with a computed name, or define `__getattr__`,
 `__getattribute__` or `__setattr__`; `@dataclass(slots=True)`, `@dataclass(slots=False)` (an
 explicit choice) and attrs classes with slots; classes that intern their instances (a cache
-decorator on `__new__`); classes extended in the project by a subclass that has no `__slots__`
-and is not hot itself (an extension point: slots in the base alone leave the subclass its
-`__dict__`, and extending code may set attributes of its own). Loops over a handful of literal
-items (`for name in ("a", "b")`, a local bound once to a literal list, `range(3)`, and those
-wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot; a loop over a
-collection whose size is small only by convention (`range(cls.count)`) still does, and neither
-does an instance made in an `except` handler inside the loop (one per failure). Classes
-defined inside functions are not checked.
+decorator on `__new__`: one whose name, through imports and aliases such as
+`from functools import lru_cache as memo`, contains `cache`); classes extended in the project by
+a subclass that has no `__slots__` and is not hot itself (an extension point: slots in the base
+alone leave the subclass its `__dict__`, and extending code may set attributes of its own). Loops
+over a handful of literal items (`for name in ("a", "b")`, a local bound once to a literal list,
+`range(3)`, and those wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot, nor
+do loops sized by a class definition rather than by data: over an attribute of `cls` in a method
+decorated with the builtin `classmethod`, or of a class defined in the same file (`for name in
+cls.FIELDS`, `range(cls.count)`, `range(len(Config.FIELDS))`, wrapped as above). This trusts such
+class attributes to be fixed when the class is written, so a class-level registry that grows at run
+time (`Registry.items.append(...)`) is missed, while the same attribute reached through a class of
+another module still counts. Attributes of `self` (`range(self.count)`, `self.__class__.FIELDS`,
+even when `self.FIELDS` reads a class attribute) and what a method of `cls` returns
+(`cls.load_rows()`) are data and still make a class hot. An instance made in an `except` handler
+inside the loop (one per failure) does not make its class hot either. Classes defined inside
+functions are not checked.
 
 ## Example
 ```python
@@ -91,8 +99,9 @@ points = [Point(x, y) for x, y in pairs]
 
 ## Fix safety
 The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
-`self` in the class's methods; it is not offered when one of them is also a class attribute (slots
-would conflict with it). Instances then reject attributes assigned elsewhere (`obj.extra = 1`
+`self` in the class's instance methods (not in those decorated with the builtin `classmethod` or
+`staticmethod`); it is not offered when one of them is also a class attribute (slots would
+conflict with it). Instances then reject attributes assigned elsewhere (`obj.extra = 1`
 raises `AttributeError`), cannot be weakly referenced unless `"__weakref__"` is added, and pickle
 through `__getstate__` only. For a `@dataclass` the fix adds `slots=True` to the decorator when
 the target Python version is 3.10 or later; `slots=True` makes a new class, so code that relies on
@@ -260,6 +269,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   void finish(RuleContext& context) override {
     facts_ = std::make_unique<Facts>();
     const ModuleInfo& module = context.options().module;
+    resolveMethods(context);
     for (const ClassRecord& record : classes_)
       facts_->classes.push_back(describe(record, context));
     // A loop in a test makes many instances for a moment: that is not what makes a class hot.
@@ -267,9 +277,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {
       if (!candidate.iterables.empty() &&
           std::all_of(candidate.iterables.begin(), candidate.iterables.end(), [&](TSNode iterable) {
-            return isSmallFixedSize(iterable, candidate.scope, context);
+            return isSizedByCode(iterable, candidate.scope, context);
           })) {
-        continue;  // `for name in ("a", "b")`: a handful of instances, however the loop looks
+        continue;  // `for name in ("a", "b")`, `range(cls.count)`: the code sets the count
       }
       std::string callee = absoluteCallee(context, candidate.scope, candidate.callee);
       if (!callee.empty()) facts_->hot_sites.push_back(HotSite{std::move(callee), candidate.row});
@@ -290,6 +300,65 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
 
  private:
+  // What a method does that depends on its decorators, kept until they resolve in finish().
+  struct MethodUse {
+    enum class Kind : uint8_t {
+      Store,        // `self.name = ...`
+      Dynamic,      // `self.__dict__`, `vars(self)`, `setattr(self, computed, ...)`
+      Constructor,  // a decorated `__new__`
+    };
+    const void* function;  // the function_definition
+    size_t class_index;
+    Kind kind;
+    std::string_view attribute = {};
+  };
+
+  // Decorators resolve now: a cache on `__new__` interns instances, and only the first parameter
+  // of an instance method is the instance (what a classmethod assigns to `cls` is class state).
+  void resolveMethods(const RuleContext& context) {
+    for (const MethodUse& constructor : constructors_) {
+      if (hasDecorator(constructor.function, context, [](std::string_view name) {
+            return lastSegment(name).find("cache") != std::string_view::npos;
+          })) {
+        classes_[constructor.class_index].dynamic = true;  // a loop gets the same few objects
+      }
+    }
+    for (const MethodUse& use : self_uses_) {
+      if (hasDecorator(use.function, context, [](std::string_view name) {
+            return name == "builtins.classmethod" || name == "builtins.staticmethod" ||
+                   name == "abc.abstractclassmethod" || name == "abc.abstractstaticmethod";
+          })) {
+        continue;
+      }
+      ClassRecord& record = classes_[use.class_index];
+      if (use.kind == MethodUse::Kind::Dynamic) {
+        record.dynamic = true;
+      } else if (std::find(record.attributes.begin(), record.attributes.end(), use.attribute) ==
+                 record.attributes.end()) {
+        record.attributes.push_back(use.attribute);
+      }
+    }
+  }
+
+  // Does one of the function's decorators have a name that `matches`? A decorator is named by
+  // what it resolves to through imports (`memo` after `from functools import lru_cache as memo`
+  // is "functools.lru_cache", `classmethod` is "builtins.classmethod" unless rebound); one the
+  // semantic model cannot name (a function of this module, say) by its spelling.
+  template <typename Matches>
+  bool hasDecorator(const void* function, const RuleContext& context, Matches matches) const {
+    const auto found = decorated_functions_.find(function);
+    if (found == decorated_functions_.end()) return false;
+    const uint32_t count = namedChildCount(found->second.node);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = nthNamedChild(found->second.node, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      std::string name = decoratorName(decorator, found->second.scope, context);
+      if (name.empty()) name = decoratorSpelling(decorator, context);
+      if (matches(name)) return true;
+    }
+    return false;
+  }
+
   struct Candidate {
     TSNode callee;
     ScopeId scope;
@@ -315,6 +384,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     return recordFor(executions[1].node);
   }
 
+  size_t indexOf(const ClassRecord* record) const {
+    return static_cast<size_t>(record - classes_.data());
+  }
+
   ClassRecord* recordFor(TSNode class_node) {
     const auto it = index_.find(class_node.id);
     return it == index_.end() ? nullptr : &classes_[it->second];
@@ -332,6 +405,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   void onFunction(TSNode node, RuleContext& context) {
+    // Decorators resolve in finish(), where the semantic model can answer.
+    if (context.frame(1).kind == NodeKind::DecoratedDefinition) {
+      decorated_functions_.emplace(node.id,
+                                   Decorated{context.frame(1).node, context.frame(1).scope});
+    }
     ClassRecord* record = bodyClass(context);
     if (record == nullptr) return;
     const std::string_view name = context.text(childByField(node, Field::Name));
@@ -339,26 +417,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
       record->dynamic = true;
     }
-    // `@lru_cache` on `__new__` interns instances: a loop hands back the same few objects.
-    if (name == "__new__" && context.frame(1).kind == NodeKind::DecoratedDefinition &&
-        context.text(context.frame(1).node)
-                .substr(0, ts_node_start_byte(node) - ts_node_start_byte(context.frame(1).node))
-                .find("cache") != std::string_view::npos) {
-      record->dynamic = true;
-    }
-    // Methods that take the class or nothing: what they assign is not instance state.
-    if (context.frame(1).kind == NodeKind::DecoratedDefinition) {
-      const TSNode decorated = context.frame(1).node;
-      const uint32_t count = namedChildCount(decorated);
-      for (uint32_t i = 0; i < count; ++i) {
-        const TSNode decorator = nthNamedChild(decorated, i);
-        if (kindOf(decorator) != NodeKind::Decorator) continue;
-        const std::string_view text = context.text(decorator);
-        if (text.find("classmethod") != std::string_view::npos ||
-            text.find("staticmethod") != std::string_view::npos) {
-          not_instance_methods_.push_back(node.id);
-        }
-      }
+    // A cache on `__new__` interns instances (decided in finish()).
+    if (name == "__new__" && context.frame(1).kind == NodeKind::DecoratedDefinition) {
+      constructors_.push_back(MethodUse{node.id, indexOf(record), MethodUse::Kind::Constructor});
     }
   }
 
@@ -376,21 +437,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     }
   }
 
-  // The name of the method's first parameter (usually `self`), or empty.
+  // The name of the method's first parameter (usually `self`), or empty. Whether it is the
+  // instance (not the class of a classmethod, nor a staticmethod's argument) is decided in
+  // finish(), when the decorators resolve.
   std::string_view selfName(const RuleContext& context) const {
-    const TSNode function = context.execution().node;
-    if (std::find(not_instance_methods_.begin(), not_instance_methods_.end(), function.id) !=
-        not_instance_methods_.end()) {
-      return {};
-    }
-    const TSNode parameters = childByField(function, Field::Parameters);
-    TSNode first = nthNamedChild(parameters, 0);
-    if (kindOf(first) == NodeKind::TypedParameter || kindOf(first) == NodeKind::DefaultParameter ||
-        kindOf(first) == NodeKind::TypedDefaultParameter) {
-      first = kindOf(first) == NodeKind::TypedParameter ? nthNamedChild(first, 0)
-                                                        : childByField(first, Field::Name);
-    }
-    return kindOf(first) == NodeKind::Identifier ? context.text(first) : std::string_view();
+    const TSNode first = firstParameter(context.execution().node);
+    return ts_node_is_null(first) ? std::string_view() : context.text(first);
   }
 
   void onAttribute(TSNode node, RuleContext& context) {
@@ -401,12 +453,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const std::string_view self = selfName(context);
     if (self.empty() || context.text(object) != self) return;
     const std::string_view attribute = context.text(childByField(node, Field::AttributeName));
+    const void* method = context.execution().node.id;
     if (attribute == "__dict__") {
-      record->dynamic = true;
-    } else if (context.frame().isStoreTarget() &&
-               std::find(record->attributes.begin(), record->attributes.end(), attribute) ==
-                   record->attributes.end()) {
-      record->attributes.push_back(attribute);
+      self_uses_.push_back(MethodUse{method, indexOf(record), MethodUse::Kind::Dynamic});
+    } else if (context.frame().isStoreTarget()) {
+      self_uses_.push_back(MethodUse{method, indexOf(record), MethodUse::Kind::Store, attribute});
     }
   }
 
@@ -481,9 +532,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     return iterables;
   }
 
-  // A literal collection (directly, through a local bound once to one, or wrapped in
-  // enumerate/reversed/sorted/zip), a string, or range() of a small literal.
-  static bool isSmallFixedSize(TSNode iterable, ScopeId scope, const RuleContext& context) {
+  // A collection whose size the code fixes, not the data: a literal collection, a string,
+  // range() of a small literal, or an attribute of the class (`cls.FIELDS` in a classmethod,
+  // `Config.FIELDS` for a class of this file, `range(cls.count)`, `range(len(Config.FIELDS))`);
+  // directly, through a local bound once to one, or wrapped in enumerate/reversed/sorted/zip.
+  bool isSizedByCode(TSNode iterable, ScopeId scope, const RuleContext& context) const {
     constexpr long kSmallRange = 16;
     switch (kindOf(iterable)) {
       case NodeKind::List:
@@ -502,7 +555,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       case NodeKind::ConcatenatedString:
         return true;
       case NodeKind::ParenthesizedExpression:
-        return isSmallFixedSize(nthNamedChild(iterable, 0), scope, context);
+        return isSizedByCode(nthNamedChild(iterable, 0), scope, context);
+      case NodeKind::Attribute:
+        return isClassAttribute(iterable, scope, context);
       case NodeKind::Identifier: {
         const Resolution resolution =
             context.semantic().resolve(scope, context.text(iterable), ts_node_start_byte(iterable));
@@ -518,7 +573,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
           return false;
         }
         const TSNode value = childByField(assignment, Field::Right);
-        return kindOf(value) != NodeKind::Identifier && isSmallFixedSize(value, scope, context);
+        return kindOf(value) != NodeKind::Identifier && isSizedByCode(value, scope, context);
       }
       case NodeKind::Call: {
         const TSNode function = childByField(iterable, Field::Function);
@@ -526,9 +581,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         const std::string qualified = context.semantic().qualifiedName(scope, function);
         const uint32_t count = namedChildCount(arguments);
         if (qualified == "builtins.range") {
-          if (count != 1 || kindOf(nthNamedChild(arguments, 0)) != NodeKind::Integer) return false;
-          const std::string_view digits = context.text(nthNamedChild(arguments, 0));
-          return digits.size() <= 2 && std::stol(std::string(digits)) <= kSmallRange;
+          if (count == 1 && kindOf(nthNamedChild(arguments, 0)) == NodeKind::Integer) {
+            const std::string_view digits = context.text(nthNamedChild(arguments, 0));
+            return digits.size() <= 2 && std::stol(std::string(digits)) <= kSmallRange;
+          }
+          return isClassSizedRange(arguments, scope, context);
         }
         if (qualified != "builtins.enumerate" && qualified != "builtins.reversed" &&
             qualified != "builtins.sorted" && qualified != "builtins.zip") {
@@ -536,12 +593,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         }
         if (count == 0) return false;
         if (qualified != "builtins.zip") {
-          return isSmallFixedSize(nthNamedChild(arguments, 0), scope, context);
+          return isSizedByCode(nthNamedChild(arguments, 0), scope, context);
         }
         for (uint32_t i = 0; i < count; ++i) {
           const TSNode argument = nthNamedChild(arguments, i);
           if (kindOf(argument) != NodeKind::KeywordArgument &&
-              isSmallFixedSize(argument, scope, context)) {
+              isSizedByCode(argument, scope, context)) {
             return true;  // zip stops at its shortest argument
           }
         }
@@ -550,6 +607,99 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       default:
         return false;
     }
+  }
+
+  // range(cls.count), range(1, Config.LIMIT), range(len(cls.FIELDS)): every bound is an integer
+  // literal, an attribute of the class or the length of a collection the code sizes, and not all
+  // are literals (`range(1, 1000)` is judged by its size, above).
+  bool isClassSizedRange(TSNode arguments, ScopeId scope, const RuleContext& context) const {
+    const uint32_t count = namedChildCount(arguments);
+    if (count == 0 || count > 3) return false;
+    bool from_class = false;  // or from the length of a literal: sized by code either way
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      switch (kindOf(argument)) {
+        case NodeKind::Integer:
+          break;
+        case NodeKind::Attribute:
+          if (!isClassAttribute(argument, scope, context)) return false;
+          from_class = true;
+          break;
+        case NodeKind::Call: {
+          const TSNode sized = firstArgument(argument);
+          if (context.semantic().qualifiedName(scope, childByField(argument, Field::Function)) !=
+                  "builtins.len" ||
+              namedChildCount(childByField(argument, Field::Arguments)) != 1 ||
+              !isSizedByCode(sized, scope, context)) {
+            return false;
+          }
+          from_class = true;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return from_class;
+  }
+
+  // An attribute chain rooted at the class a classmethod receives (`cls.FIELDS`, `cls.a.b`) or
+  // at a class defined in this file (`Config.FIELDS`): sized where the class is written, not by
+  // the data. `self.items` and `self.__class__.FIELDS` are not: the root is the instance.
+  bool isClassAttribute(TSNode chain, ScopeId scope, const RuleContext& context) const {
+    TSNode root = chain;
+    while (kindOf(root) == NodeKind::Attribute)
+      root = childByField(root, Field::Object);
+    if (sameNode(root, chain) || kindOf(root) != NodeKind::Identifier) return false;
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(root), ts_node_start_byte(root));
+    if (resolution.kind != Resolution::Kind::Bound) return false;
+    const Binding& binding = *resolution.binding;
+    if (binding.kind == BindingKind::ClassDefinition) return true;
+    return binding.kind == BindingKind::Parameter && isClassMethodReceiver(binding, context);
+  }
+
+  // Is the parameter the first one of a method decorated with the builtin `classmethod`?
+  bool isClassMethodReceiver(const Binding& parameter, const RuleContext& context) const {
+    const SemanticModel& semantic = context.semantic();
+    const Scope& function = semantic.scope(parameter.scope);
+    if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
+        semantic.scope(function.parent).kind != ScopeKind::Class ||
+        !sameNode(firstParameter(function.node), parameter.node)) {
+      return false;
+    }
+    return hasDecorator(function.node.id, context,
+                        [](std::string_view name) { return name == "builtins.classmethod"; });
+  }
+
+  // The dotted name a decorator stands for, through imports (a call's callee for
+  // `@lru_cache(maxsize=None)`); empty when it is not an import or a builtin.
+  static std::string decoratorName(TSNode decorator, ScopeId scope, const RuleContext& context) {
+    TSNode expression = firstNamedChildSkippingComments(decorator);
+    if (kindOf(expression) == NodeKind::Call)
+      expression = childByField(expression, Field::Function);
+    return qualifiedNameWithStarBuiltins(context, scope, expression);
+  }
+
+  // The decorator's expression as written, without a call's arguments: `cached` for
+  // `@cached(size=10)`.
+  static std::string decoratorSpelling(TSNode decorator, const RuleContext& context) {
+    TSNode expression = firstNamedChildSkippingComments(decorator);
+    if (kindOf(expression) == NodeKind::Call)
+      expression = childByField(expression, Field::Function);
+    return std::string(context.text(expression));
+  }
+
+  // The name node of a function's first parameter (`self`, `cls`), or a null node.
+  static TSNode firstParameter(TSNode function) {
+    TSNode first = firstNamedChildSkippingComments(childByField(function, Field::Parameters));
+    const NodeKind kind = kindOf(first);
+    if (kind == NodeKind::TypedParameter) {
+      first = nthNamedChild(first, 0);
+    } else if (kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) {
+      first = childByField(first, Field::Name);
+    }
+    return kindOf(first) == NodeKind::Identifier ? first : TSNode{};
   }
 
   // Is the instance being made kept together with the others made by the same loop? Memory
@@ -609,11 +759,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (record == nullptr) return;
     const TSNode first = nthNamedChild(arguments, 0);
     if (kindOf(first) != NodeKind::Identifier || context.text(first) != selfName(context)) return;
+    const MethodUse use{context.execution().node.id, indexOf(record), MethodUse::Kind::Dynamic};
     if (name == "vars") {
-      record->dynamic = true;
+      self_uses_.push_back(use);
     } else {
       const TSNode attribute = nthNamedChild(arguments, 1);
-      if (kindOf(attribute) != NodeKind::String) record->dynamic = true;
+      if (kindOf(attribute) != NodeKind::String) self_uses_.push_back(use);
     }
   }
 
@@ -837,7 +988,13 @@ class MissingSlotsOnHotClass final : public RuleChecker {
 
   std::vector<ClassRecord> classes_;
   std::unordered_map<const void*, size_t> index_;
-  std::vector<const void*> not_instance_methods_;
+  std::vector<MethodUse> self_uses_;     // in source order: the order of the slots
+  std::vector<MethodUse> constructors_;  // decorated `__new__` methods
+  struct Decorated {
+    TSNode node;    // the decorated_definition
+    ScopeId scope;  // where its decorators are evaluated
+  };
+  std::unordered_map<const void*, Decorated> decorated_functions_;  // by function_definition
   std::vector<Candidate> hot_candidates_;
   std::unique_ptr<Facts> facts_;
 };
