@@ -24,6 +24,26 @@ bool errorAtAnEdge(TSNode root) {
          ts_node_has_error(ts_node_child(root, count - 1));
 }
 
+// Whether a chunk may still start at `offset` after an edit: at the start of a line, with the
+// first line of code at column 0. A deleted newline puts the statements on both sides on one
+// line, and an indented first statement belongs to the block above: only a parse of both chunks
+// can judge them (a parse of the second alone accepts the indentation).
+bool boundaryHolds(std::string_view text, uint32_t offset) {
+  if (offset == 0 || (text[offset - 1] != '\n' && text[offset - 1] != '\r')) return false;
+  size_t line = offset;
+  while (line < text.size()) {
+    size_t i = line;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\f'))
+      ++i;
+    if (i == text.size()) return true;
+    if (text[i] != '\n' && text[i] != '\r' && text[i] != '#') return i == line;
+    const size_t end = text.find('\n', i);
+    if (end == std::string_view::npos) return true;
+    line = end + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 void ChunkedTree::parse(const SourceText& source, PythonParser& parser) {
@@ -132,6 +152,21 @@ void ChunkedTree::reparse(const SourceText& source, PythonParser& parser) {
     if (chunk.start == chunk.end && chunks_.size() > 1) {
       // Emptied by a deletion: its neighbour takes over the (empty) range.
       chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(i));
+      if (i < chunks_.size()) chunks_[i].dirty = true;  // its boundary may have moved into a line
+      continue;
+    }
+    if (i > 0 && !boundaryHolds(source.text(), chunk.start)) {
+      chunks_[i - 1].end = chunk.end;
+      chunks_[i - 1].tree.reset();
+      chunks_[i - 1].dirty = true;
+      chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(i));
+      --i;
+      continue;
+    }
+    if (i + 1 < chunks_.size() && !boundaryHolds(source.text(), chunks_[i + 1].start)) {
+      chunk.end = chunks_[i + 1].end;
+      chunk.tree.reset();
+      chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
       continue;
     }
     chunk.tree = parser.parseRange(source, chunk.start, chunk.end, chunk.tree.get());
