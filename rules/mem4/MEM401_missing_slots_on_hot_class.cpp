@@ -69,7 +69,10 @@ class attributes to be fixed when the class is written, so a class-level registr
 time (`Registry.items.append(...)`) is missed, while the same attribute reached through a class of
 another module still counts. Attributes of `self` (`range(self.count)`, `self.__class__.FIELDS`,
 even when `self.FIELDS` reads a class attribute) and what a method of `cls` returns
-(`cls.load_rows()`) are data and still make a class hot. An instance made in an `except` handler
+(`cls.load_rows()`) are data and still make a class hot, with one exception: an instance method
+copying a class-level default into the instance, `self.items = [Item(i) for i in self.items]`
+where the class body binds `items`, makes as many instances as the default lists. A method that
+runs that copy a second time copies the instance's own list, which is missed. An instance made in an `except` handler
 inside the loop (one per failure) does not make its class hot either. Classes defined inside
 functions are not checked.
 
@@ -557,7 +560,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       case NodeKind::ParenthesizedExpression:
         return isSizedByCode(nthNamedChild(iterable, 0), scope, context);
       case NodeKind::Attribute:
-        return isClassAttribute(iterable, scope, context);
+        return isClassAttribute(iterable, scope, context) ||
+               isClassDefaultCopied(iterable, scope, context);
       case NodeKind::Identifier: {
         const Resolution resolution =
             context.semantic().resolve(scope, context.text(iterable), ts_node_start_byte(iterable));
@@ -657,6 +661,48 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const Binding& binding = *resolution.binding;
     if (binding.kind == BindingKind::ClassDefinition) return true;
     return binding.kind == BindingKind::Parameter && isClassMethodReceiver(binding, context);
+  }
+
+  // `self.items = [Item(i) for i in self.items]` in an instance method, where the class body
+  // binds `items`: the idiom that copies a class-level default into the instance. Before the
+  // assignment `self.items` reads the class's default, so the copy has as many items as the class
+  // lists (sympy's PlotMode copies its one to three default intervals this way).
+  bool isClassDefaultCopied(TSNode chain, ScopeId scope, const RuleContext& context) const {
+    const TSNode receiver = childByField(chain, Field::Object);
+    if (kindOf(receiver) != NodeKind::Identifier) return false;
+    const SemanticModel& semantic = context.semantic();
+    const Resolution resolution =
+        semantic.resolve(scope, context.text(receiver), ts_node_start_byte(receiver));
+    if (resolution.kind != Resolution::Kind::Bound ||
+        resolution.binding->kind != BindingKind::Parameter) {
+      return false;
+    }
+    const Binding& parameter = *resolution.binding;
+    const Scope& function = semantic.scope(parameter.scope);
+    if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
+        semantic.scope(function.parent).kind != ScopeKind::Class ||
+        !sameNode(firstParameter(function.node), parameter.node) ||
+        hasDecorator(function.node.id, context, [](std::string_view name) {
+          return name == "builtins.classmethod" || name == "builtins.staticmethod";
+        })) {
+      return false;
+    }
+    const std::string_view attribute = context.text(childByField(chain, Field::AttributeName));
+    if (semantic.bindingsIn(function.parent, attribute).empty()) return false;
+    // The comprehension over `self.items` is what `self.items` is set to.
+    const TSNode clause = ts_node_parent(chain);
+    if (kindOf(clause) != NodeKind::ForInClause) return false;
+    const TSNode comprehension = ts_node_parent(clause);
+    const NodeKind comprehension_kind = kindOf(comprehension);
+    if (comprehension_kind != NodeKind::ListComprehension &&
+        comprehension_kind != NodeKind::SetComprehension &&
+        comprehension_kind != NodeKind::DictionaryComprehension) {
+      return false;
+    }
+    const TSNode assignment = ts_node_parent(comprehension);
+    return kindOf(assignment) == NodeKind::Assignment &&
+           sameNode(childByField(assignment, Field::Right), comprehension) &&
+           context.text(childByField(assignment, Field::Left)) == context.text(chain);
   }
 
   // Is the parameter the first one of a method decorated with the builtin `classmethod`?
