@@ -1,5 +1,7 @@
 #include "cli/result_cache.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -103,6 +105,18 @@ std::string entryHeader(const FileReport& report, const ModuleInfo& module,
   return header;
 }
 
+// The running binary's size and modification time. The version alone does not change between
+// builds of the same release, and results cached by a build with other rules must not be reused.
+std::string executableIdentity() {
+  static const std::string identity = [] {
+    struct stat status {};
+    if (stat("/proc/self/exe", &status) != 0) return std::string();
+    return std::to_string(status.st_size) + ":" + std::to_string(status.st_mtim.tv_sec) + "." +
+           std::to_string(status.st_mtim.tv_nsec);
+  }();
+  return identity;
+}
+
 void writeFileQuietly(const fs::path& path, std::string_view contents) {
   std::error_code error;
   if (fs::exists(path, error)) return;
@@ -121,6 +135,7 @@ std::string settingsFingerprint(const AnalysisOptions& options) {
   std::string key;
   FactsWriter out(key);
   out.string(heaplintVersion());
+  out.string(executableIdentity());
   for (const RuleDefinition* rule : options.rules)
     out.string(rule->code);
   out.u64(options.enabled.to_ullong());

@@ -3,10 +3,12 @@ findings follow partial changes, settings and versions key the cache, --no-cache
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import unittest
 
-from e2e_support import SOURCE_DIR, SUM_LINE, HeaplintTestCase, base_env
+from e2e_support import BINARY, SOURCE_DIR, SUM_LINE, HeaplintTestCase, base_env
 
 STATS = base_env(HEAPLINT_CACHE_STATS="1")
 MODELS = "class Point:\n    def __init__(self, x):\n        self.x = x\n"
@@ -100,6 +102,22 @@ class CacheTest(HeaplintTestCase):
         result = self.check("a.py", env=STATS)
         self.assertEqual(self.stats(result), "heaplint cache: 1 reused, 0 analysed")
         self.assertExit(result, 1)
+
+    def test_another_build_of_the_same_version_does_not_reuse_results(self):
+        # A rebuilt binary may have other rules under the same version number.
+        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.check("a.py")
+        self.assertEqual(self.stats(self.check("a.py", env=STATS)),
+                         "heaplint cache: 1 reused, 0 analysed")
+        rebuilt = self.dir / "bin" / "heaplint"
+        rebuilt.parent.mkdir()
+        shutil.copy(BINARY, rebuilt)  # a new modification time, as a rebuild gives
+        os.utime(rebuilt, (1_000_000_000, 1_000_000_000))
+        completed = subprocess.run([str(rebuilt), "check", "a.py"], cwd=self.dir,
+                                   capture_output=True, env=STATS, timeout=60)
+        stats = [line for line in completed.stderr.decode().splitlines()
+                 if line.startswith("heaplint cache:")]
+        self.assertEqual(stats, ["heaplint cache: 0 reused, 1 analysed"])
 
     def test_the_same_file_seen_from_elsewhere_is_analysed_again(self):
         # Displayed paths (and test-file detection) depend on where heaplint runs.
