@@ -146,7 +146,15 @@ TEST(ChunkedTree, ALargeModuleIsSplitAndAnalysedLikeTheWholeFile) {
 // Random edits, each undone by the next: every other text is the valid original, and the chunks'
 // analysis of it must be the whole file's; broken texts must be broken in the chunks too.
 TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
+  // HEAPLINT_CHUNK_FILE=path edits that file instead (for stress runs by hand on real code).
+  const char* file = std::getenv("HEAPLINT_CHUNK_FILE");
   std::string text = fixturesAsOneModule();
+  if (file != nullptr) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream contents;
+    contents << in.rdbuf();
+    text = contents.str();
+  }
   auto source = std::make_unique<SourceText>(text);
   PythonParser& parser = PythonParser::forThisThread();
   ChunkedTree syntax;
