@@ -46,8 +46,9 @@ The rule is tuned to stay quiet on correct code, so it misses real leaks:
 - Only a function that looks entries up and adds missing ones counts as growing the cache; keys
   that are literals (`table["divide"] = ...`) add at most one entry and do not count.
 - Growth is only seen through the container's own name (or an import of it): a container handed
-  to another function, returned, or assigned to another name is left alone, since the code it
-  escapes to may evict from it.
+  to another function (any but the builtins that only read it, such as `len`, `sorted` or `print`;
+  a module's own `len` is another function), returned, or assigned to another name is left alone,
+  since the code it escapes to may evict from it.
 - Containers filled at import time are not caches: growth in functions that are called or used as
   decorators at module or class level anywhere in the project (nested helpers count as part of
   their outermost function), in functions that return one of their arguments (the
@@ -106,7 +107,7 @@ bool contains(const std::array<std::string_view, N>& list, std::string_view valu
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Calls that read a container without keeping or changing it.
+// Builtins that read a container without keeping or changing it.
 constexpr std::array<std::string_view, 22> kReadingCalls = {
     "len",  "isinstance", "sorted",    "list", "tuple",    "set", "frozenset", "dict",
     "iter", "print",      "repr",      "str",  "bool",     "any", "all",       "sum",
@@ -331,6 +332,11 @@ class UnboundedModuleCache final : public RuleChecker {
   };
 
   static bool isBuiltinLen(std::string_view qualified) { return qualified == "builtins.len"; }
+  static bool isNotAReadingBuiltin(std::string_view qualified) {
+    constexpr std::string_view kBuiltins = "builtins.";
+    return !qualified.starts_with(kBuiltins) ||
+           !contains(kReadingCalls, qualified.substr(kBuiltins.size()));
+  }
   struct ReturnedName {
     TSNode name;
     ScopeId scope;
@@ -475,8 +481,13 @@ class UnboundedModuleCache final : public RuleChecker {
     if (parent.kind == NodeKind::ArgumentList) {
       const TSNode call = context.frame(2).node;
       const TSNode callee = childByField(call, Field::Function);
-      escapes = !(kindOf(callee) == NodeKind::Identifier &&
-                  contains(kReadingCalls, context.text(callee)));
+      const NodeKind callee_kind = kindOf(callee);
+      if (callee_kind == NodeKind::Identifier || callee_kind == NodeKind::Attribute) {
+        // Handed to a function: an escape unless it is a builtin that only reads (finish()).
+        addUse(node, EventKind::Escape, context, callee, isNotAReadingBuiltin);
+        return;
+      }
+      escapes = true;
     } else if (parent.kind == NodeKind::KeywordArgument) {
       escapes = parent.field == Field::None || context.frame().field == Field::Value;
     } else if (parent.kind == NodeKind::ReturnStatement || parent.kind == NodeKind::Yield) {
