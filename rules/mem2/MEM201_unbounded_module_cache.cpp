@@ -15,6 +15,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -26,8 +27,9 @@ a cache (its name contains `cache` or `memo`) that a function both looks up (`ke
 `cache.get(key)`, `cache[key]`) and adds to (`cache[key] = value`, `.setdefault()`, `.add()`,
 `.append()`, `.update()`, `cache[key].append()`), while nothing in the project ever removes from it
 (`del cache[key]`, `.pop()`, `.popitem()`, `.clear()`, `.remove()`, `.discard()`, `cache[:] = []`,
-rebinding through `global`) or bounds it (a `len(cache)` comparison). The finding is reported at
-the container and names a function that grows it, in whichever module that function lives.
+rebinding through `global`) or bounds it (a `len(cache)` comparison, with the builtin `len`, also
+as `builtins.len`; a module's own `len` bounds nothing). The finding is reported at the container
+and names a function that grows it, in whichever module that function lives.
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a
@@ -44,8 +46,9 @@ The rule is tuned to stay quiet on correct code, so it misses real leaks:
 - Only a function that looks entries up and adds missing ones counts as growing the cache; keys
   that are literals (`table["divide"] = ...`) add at most one entry and do not count.
 - Growth is only seen through the container's own name (or an import of it): a container handed
-  to another function, returned, or assigned to another name is left alone, since the code it
-  escapes to may evict from it.
+  to another function (any but the builtins that only read it, such as `len`, `sorted` or `print`;
+  a module's own `len` is another function), returned, or assigned to another name is left alone,
+  since the code it escapes to may evict from it.
 - Containers filled at import time are not caches: growth in functions that are called or used as
   decorators at module or class level anywhere in the project (nested helpers count as part of
   their outermost function), in functions that return one of their arguments (the
@@ -104,7 +107,7 @@ bool contains(const std::array<std::string_view, N>& list, std::string_view valu
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// Calls that read a container without keeping or changing it.
+// Builtins that read a container without keeping or changing it.
 constexpr std::array<std::string_view, 22> kReadingCalls = {
     "len",  "isinstance", "sorted",    "list", "tuple",    "set", "frozenset", "dict",
     "iter", "print",      "repr",      "str",  "bool",     "any", "all",       "sum",
@@ -259,7 +262,12 @@ class UnboundedModuleCache final : public RuleChecker {
     std::set<std::pair<size_t, std::string>> lookups;  // (function, container) read there
     std::vector<std::string> targets(uses_.size());
     for (size_t i = 0; i < uses_.size(); ++i) {
-      targets[i] = targetOf(uses_[i].expression, uses_[i].scope, context);
+      const Use& use = uses_[i];
+      if (use.counts_if != nullptr &&
+          !use.counts_if(qualifiedNameWithStarBuiltins(context, use.scope, use.callee))) {
+        continue;  // `len(cache) > LIMIT` with a `len` that is not the builtin, say
+      }
+      targets[i] = targetOf(use.expression, use.scope, context);
       if (uses_[i].kind == EventKind::Read && !targets[i].empty()) {
         lookups.emplace(uses_[i].function, targets[i]);
       }
@@ -317,7 +325,18 @@ class UnboundedModuleCache final : public RuleChecker {
     ScopeId scope;
     EventKind kind;
     size_t function;  // index of the function it happens in (kNoFunction: module or class level)
+    // A call whose callee decides whether the use counts, given the callee's qualified name in
+    // finish() (`len(cache) > LIMIT` bounds the cache only if `len` is the builtin).
+    TSNode callee = {};
+    bool (*counts_if)(std::string_view) = nullptr;
   };
+
+  static bool isBuiltinLen(std::string_view qualified) { return qualified == "builtins.len"; }
+  static bool isNotAReadingBuiltin(std::string_view qualified) {
+    constexpr std::string_view kBuiltins = "builtins.";
+    return !qualified.starts_with(kBuiltins) ||
+           !contains(kReadingCalls, qualified.substr(kBuiltins.size()));
+  }
   struct ReturnedName {
     TSNode name;
     ScopeId scope;
@@ -371,9 +390,11 @@ class UnboundedModuleCache final : public RuleChecker {
     return false;
   }
 
-  void addUse(TSNode expression, EventKind kind, RuleContext& context) {
+  void addUse(TSNode expression, EventKind kind, RuleContext& context, TSNode callee = {},
+              bool (*counts_if)(std::string_view) = nullptr) {
     if (!isContainerExpression(expression, context)) return;
-    uses_.push_back(Use{expression, context.scope(), kind, currentFunction(context)});
+    uses_.push_back(
+        Use{expression, context.scope(), kind, currentFunction(context), callee, counts_if});
   }
 
   void onAssignment(TSNode node, RuleContext& context) {
@@ -444,10 +465,12 @@ class UnboundedModuleCache final : public RuleChecker {
     if (context.enclosingFunction() == nullptr) {
       import_time_calls_.push_back(Use{function, context.scope(), EventKind::Grow, kNoFunction});
     }
-    // `len(cache) > LIMIT` bounds the cache.
-    if (kindOf(function) == NodeKind::Identifier && context.text(function) == "len" &&
+    // `len(cache) > LIMIT` bounds the cache, if `len` is the builtin (decided in finish()).
+    const NodeKind function_kind = kindOf(function);
+    if ((function_kind == NodeKind::Identifier || function_kind == NodeKind::Attribute) &&
         context.frame(1).kind == NodeKind::ComparisonOperator) {
-      addUse(nthNamedChild(childByField(node, Field::Arguments), 0), EventKind::Evict, context);
+      addUse(nthNamedChild(childByField(node, Field::Arguments), 0), EventKind::Evict, context,
+             function, isBuiltinLen);
     }
   }
 
@@ -458,8 +481,13 @@ class UnboundedModuleCache final : public RuleChecker {
     if (parent.kind == NodeKind::ArgumentList) {
       const TSNode call = context.frame(2).node;
       const TSNode callee = childByField(call, Field::Function);
-      escapes = !(kindOf(callee) == NodeKind::Identifier &&
-                  contains(kReadingCalls, context.text(callee)));
+      const NodeKind callee_kind = kindOf(callee);
+      if (callee_kind == NodeKind::Identifier || callee_kind == NodeKind::Attribute) {
+        // Handed to a function: an escape unless it is a builtin that only reads (finish()).
+        addUse(node, EventKind::Escape, context, callee, isNotAReadingBuiltin);
+        return;
+      }
+      escapes = true;
     } else if (parent.kind == NodeKind::KeywordArgument) {
       escapes = parent.field == Field::None || context.frame().field == Field::Value;
     } else if (parent.kind == NodeKind::ReturnStatement || parent.kind == NodeKind::Yield) {

@@ -24,7 +24,8 @@ long-lived registry, and never removes it:
 - the registry is module-level (a name bound at module scope, such as `bus = EventBus()`, or
   imported, such as `signals.user_saved` or `atexit`, aliases included), or a class
   (`EventBus.subscribe(...)`, `EventBus.listeners.append(...)`, `cls._handlers.append(...)` in a
-  classmethod, `type(self).registry.append(...)`);
+  classmethod, `type(self).registry.append(...)` with the builtin `type`, also as
+  `builtins.type(self)`; a module's own `type` is not it);
 - the call is subscription-shaped: a configured subscribe name (`subscribe`, `connect`,
   `add_listener`, `add_handler`, `add_callback`, `on`, `register`, `add_done_callback`, `append`),
   called with its result discarded, or used as a decorator (`@bus.on("saved")` on a nested
@@ -764,9 +765,10 @@ UnsubscribedClosure::Receiver UnsubscribedClosure::describeReceiver(const RuleCo
     // `type(self).registry`
     const TSNode callee = childByField(head, Field::Function);
     const TSNode arguments = childByField(head, Field::Arguments);
-    if (context.text(callee) == "type" && namedChildCount(arguments) == 1 &&
-        context.semantic().resolve(scope, "type", ts_node_start_byte(callee)).kind ==
-            Resolution::Kind::Builtin) {
+    // `type` is the builtin, also as `builtins.type` or in a module with `from x import *`; not
+    // a function of the module's own called `type`.
+    if (namedChildCount(arguments) == 1 &&
+        qualifiedNameWithStarBuiltins(context, scope, callee) == "builtins.type") {
       const TSNode argument = nthNamedChild(arguments, 0);
       if (kindOf(argument) == NodeKind::Identifier) {
         const FirstParameter* parameter = firstParameter(context.semantic().resolve(

@@ -46,14 +46,16 @@ instance, and about twice that once `__dict__` is used. For a class made a milli
 
 ## Known problems
 Only calls the analysis can resolve make a class hot: the class's own name, an import of it
-(relative imports and re-exports through a package's `__init__` included), or `map(Class, ...)`.
+(relative imports and re-exports through a package's `__init__` included), or the builtin
+`map(Class, ...)` (also as `builtins.map`; a module's own `map` is not it).
 Instances made through factories, `cls(...)` in classmethods, `copy`, or unpickling are not seen,
 and by convention only names starting with a capital letter are considered. Classes are not
 flagged when slots would not help or could break them: a base class (other than `object`,
 `abc.ABC`, `typing.Generic` and the `collections.abc` classes) that is outside the project or has
 no `__slots__` itself; exception classes, `Enum`, `NamedTuple`, `TypedDict` and `Protocol`
-classes; classes with a metaclass or an unknown class decorator; classes that use `__dict__`,
-`vars(self)`, `setattr(self, name, ...)` with a computed name, or define `__getattr__`,
+classes; classes with a metaclass or an unknown class decorator; classes that use `__dict__`, the
+builtin `vars(self)` or `setattr(self, name, ...)` with a computed name (through aliases such as
+`builtins.vars`; a module's own function called `vars` is not the builtin), or define `__getattr__`,
 `__getattribute__` or `__setattr__`; `@dataclass(slots=True)`, `@dataclass(slots=False)` (an
 explicit choice) and attrs classes with slots; classes that intern their instances (a cache
 decorator on `__new__`: one whose name, through imports and aliases such as
@@ -272,12 +274,18 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   void finish(RuleContext& context) override {
     facts_ = std::make_unique<Facts>();
     const ModuleInfo& module = context.options().module;
+    resolveDynamicCalls(context);
     resolveMethods(context);
     for (const ClassRecord& record : classes_)
       facts_->classes.push_back(describe(record, context));
     // A loop in a test makes many instances for a moment: that is not what makes a class hot.
     const bool test_file = context.isTestFile();
     for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {
+      if (candidate.gate.accepts != nullptr &&
+          !candidate.gate.accepts(qualifiedNameWithStarBuiltins(context, candidate.gate.scope,
+                                                                candidate.gate.callee))) {
+        continue;  // `map(Record, rows)` with a `map` of the module's own, say
+      }
       if (!candidate.iterables.empty() &&
           std::all_of(candidate.iterables.begin(), candidate.iterables.end(), [&](TSNode iterable) {
             return isSizedByCode(iterable, candidate.scope, context);
@@ -362,6 +370,14 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     return false;
   }
 
+  // A call that counts only if its callee turns out to be a particular builtin (`map`, `list`,
+  // `collections.deque`, ...): names resolve in finish(), so the walk keeps the callee.
+  struct Gate {
+    TSNode callee{};
+    ScopeId scope = kNoScope;                     // where the callee is evaluated
+    bool (*accepts)(std::string_view) = nullptr;  // given the callee's qualified name
+  };
+
   struct Candidate {
     TSNode callee;
     ScopeId scope;
@@ -369,6 +385,15 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // What the enclosing loops (up to the function) iterate over; a null node stands for a loop
     // whose size nothing bounds (`while`). Empty for `map(Record, rows)`.
     std::vector<TSNode> iterables;
+    Gate gate = {};  // none: the candidate counts as it is
+  };
+
+  // `vars(self)` or `setattr(self, ...)` in a method, kept until `vars`/`setattr` resolve.
+  struct DynamicCall {
+    MethodUse use;
+    TSNode callee;
+    ScopeId scope;
+    TSNode arguments;
   };
 
   // The class whose method body we are in (directly), or null.
@@ -468,20 +493,31 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const TSNode function = childByField(node, Field::Function);
     const TSNode arguments = childByField(node, Field::Arguments);
     const NodeKind function_kind = kindOf(function);
-    if (function_kind == NodeKind::Identifier) {
-      const std::string_view name = context.text(function);
-      if (name == "vars" || name == "setattr") checkDynamicAccess(name, arguments, context);
-      if (name == "map") {
-        // map(Record, rows) makes Record hot wherever it runs.
-        const TSNode first = nthNamedChild(arguments, 0);
-        if (isClassLikeName(context, first)) addCandidate(first, context, {});
+    if (function_kind == NodeKind::Identifier || function_kind == NodeKind::Attribute) {
+      // Whether the callee is the builtin `vars`, `setattr` or `map` is decided in finish().
+      noteDynamicAccess(function, arguments, context);
+      // map(Record, rows) makes Record hot wherever it runs.
+      const TSNode first = nthNamedChild(arguments, 0);
+      if (isClassLikeName(context, first)) {
+        addCandidate(first, context, {}, Gate{function, context.scope(), isBuiltinMap});
       }
     }
     if (context.loopDepth() == 0 || !isClassLikeName(context, function)) return;
-    if (!keptInBulk(context)) return;
+    Gate consumer;
+    if (!keptInBulk(context, consumer)) return;
     if (std::optional<std::vector<TSNode>> iterables = enclosingLoopIterables(context)) {
-      addCandidate(function, context, std::move(*iterables));
+      addCandidate(function, context, std::move(*iterables), consumer);
     }
+  }
+
+  static bool isBuiltinMap(std::string_view qualified) { return qualified == "builtins.map"; }
+
+  // Calls that keep every item of the generator they are given.
+  static bool keepsEveryItem(std::string_view qualified) {
+    return qualified == "builtins.list" || qualified == "builtins.tuple" ||
+           qualified == "builtins.set" || qualified == "builtins.frozenset" ||
+           qualified == "builtins.sorted" || qualified == "builtins.dict" ||
+           qualified == "collections.deque";
   }
 
   // The iterables of the loops around the current node, innermost first, up to the enclosing
@@ -582,7 +618,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       case NodeKind::Call: {
         const TSNode function = childByField(iterable, Field::Function);
         const TSNode arguments = childByField(iterable, Field::Arguments);
-        const std::string qualified = context.semantic().qualifiedName(scope, function);
+        const std::string qualified = qualifiedNameWithStarBuiltins(context, scope, function);
         const uint32_t count = namedChildCount(arguments);
         if (qualified == "builtins.range") {
           if (count == 1 && kindOf(nthNamedChild(arguments, 0)) == NodeKind::Integer) {
@@ -631,8 +667,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
           break;
         case NodeKind::Call: {
           const TSNode sized = firstArgument(argument);
-          if (context.semantic().qualifiedName(scope, childByField(argument, Field::Function)) !=
-                  "builtins.len" ||
+          if (qualifiedNameWithStarBuiltins(
+                  context, scope, childByField(argument, Field::Function)) != "builtins.len" ||
               namedChildCount(childByField(argument, Field::Arguments)) != 1 ||
               !isSizedByCode(sized, scope, context)) {
             return false;
@@ -751,8 +787,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   // Is the instance being made kept together with the others made by the same loop? Memory
   // only adds up when many instances are alive at once: a comprehension's element, an
   // `.append()`/`.add()` or `d[k] = ...` inside a loop, or a generator fed to list()/tuple()/...
-  // An object made and dropped per iteration (a connection, a parser) is not counted.
-  static bool keptInBulk(const RuleContext& context) {
+  // An object made and dropped per iteration (a connection, a parser) is not counted. For a
+  // generator, `consumer` receives the call it is fed to, whose callee must resolve to one of
+  // those builtins (or `collections.deque`) in finish().
+  static bool keptInBulk(const RuleContext& context, Gate& consumer) {
     size_t up = 1;
     // Look through wrappers: `[(Record(r), r) for r in rows]`, `{k: Record(v) for ...}`.
     while (up < 4 && up < context.depth() &&
@@ -775,9 +813,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         const Frame& call = context.frame(up + 1).kind == NodeKind::Call ? context.frame(up + 1)
                                                                          : context.frame(up + 2);
         if (call.kind != NodeKind::Call) return false;
-        const std::string_view name = context.text(childByField(call.node, Field::Function));
-        return name == "list" || name == "tuple" || name == "set" || name == "frozenset" ||
-               name == "sorted" || name == "dict" || name == "deque";
+        const TSNode callee = childByField(call.node, Field::Function);
+        const NodeKind callee_kind = kindOf(callee);
+        if (callee_kind != NodeKind::Identifier && callee_kind != NodeKind::Attribute) return false;
+        consumer = Gate{callee, call.scope, keepsEveryItem};
+        return true;
       }
       case NodeKind::ArgumentList: {
         const TSNode callee = childByField(context.frame(up + 1).node, Field::Function);
@@ -800,17 +840,28 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     }
   }
 
-  void checkDynamicAccess(std::string_view name, TSNode arguments, RuleContext& context) {
+  // A call on the method's first parameter (`f(self, ...)`): `vars(self)` and
+  // `setattr(self, computed, ...)` make the class dynamic if `vars`/`setattr` are the builtins.
+  void noteDynamicAccess(TSNode callee, TSNode arguments, RuleContext& context) {
     ClassRecord* record = methodClass(context);
     if (record == nullptr) return;
     const TSNode first = nthNamedChild(arguments, 0);
     if (kindOf(first) != NodeKind::Identifier || context.text(first) != selfName(context)) return;
-    const MethodUse use{context.execution().node.id, indexOf(record), MethodUse::Kind::Dynamic};
-    if (name == "vars") {
-      self_uses_.push_back(use);
-    } else {
-      const TSNode attribute = nthNamedChild(arguments, 1);
-      if (kindOf(attribute) != NodeKind::String) self_uses_.push_back(use);
+    dynamic_calls_.push_back(DynamicCall{
+        MethodUse{context.execution().node.id, indexOf(record), MethodUse::Kind::Dynamic}, callee,
+        context.scope(), arguments});
+  }
+
+  // Now that names resolve: `vars(self)`, `setattr(self, name, ...)` with a computed name (also
+  // as `builtins.vars`), but not a module's own function called `vars`.
+  void resolveDynamicCalls(const RuleContext& context) {
+    for (const DynamicCall& call : dynamic_calls_) {
+      const std::string qualified = qualifiedNameWithStarBuiltins(context, call.scope, call.callee);
+      if (qualified == "builtins.vars" ||
+          (qualified == "builtins.setattr" &&
+           kindOf(nthNamedChild(call.arguments, 1)) != NodeKind::String)) {
+        self_uses_.push_back(call.use);
+      }
     }
   }
 
@@ -826,10 +877,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     return !text.empty() && text[0] >= 'A' && text[0] <= 'Z';
   }
 
-  void addCandidate(TSNode callee, RuleContext& context, std::vector<TSNode> iterables) {
+  void addCandidate(TSNode callee, RuleContext& context, std::vector<TSNode> iterables, Gate gate) {
     hot_candidates_.push_back(Candidate{callee, context.scope(),
                                         context.source().rowOf(ts_node_start_byte(callee)),
-                                        std::move(iterables)});
+                                        std::move(iterables), gate});
   }
 
   // The dotted name a callee stands for: a class of this module, or an import.
@@ -1036,6 +1087,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   std::unordered_map<const void*, size_t> index_;
   std::vector<MethodUse> self_uses_;     // in source order: the order of the slots
   std::vector<MethodUse> constructors_;  // decorated `__new__` methods
+  std::vector<DynamicCall> dynamic_calls_;
   struct Decorated {
     TSNode node;    // the decorated_definition
     ScopeId scope;  // where its decorators are evaluated
