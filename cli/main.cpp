@@ -1,5 +1,6 @@
 // The `heaplint` binary: check, rule, rules and server subcommands.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <map>
 
@@ -12,7 +13,9 @@
 #define HEAPLINT_VERSION "0.0.0"
 #endif
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace heaplint::cli;
   CLI::App app{"heaplint: finds memory antipatterns in Python code", "heaplint"};
   app.set_version_flag("--version", std::string("heaplint ") + HEAPLINT_VERSION);
@@ -26,7 +29,8 @@ int main(int argc, char** argv) {
       {"sarif", OutputFormat::Sarif},     {"github", OutputFormat::Github},
       {"gitlab", OutputFormat::Gitlab},   {"junit", OutputFormat::Junit},
       {"pylint", OutputFormat::Pylint}};
-  CLI::App* check_command = app.add_subcommand("check", "Lint Python files for memory antipatterns");
+  CLI::App* check_command =
+      app.add_subcommand("check", "Lint Python files for memory antipatterns");
   check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
   check_command
       ->add_option("--output-format", check.format,
@@ -52,7 +56,8 @@ int main(int argc, char** argv) {
                           "Also check files that .gitignore files ignore");
   check_command->add_option("--stdin-filename", check.stdin_filename,
                             "Read the source from standard input, reporting it under this name");
-  check_command->add_option("-j,--threads", check.threads, "Worker threads (default: one per core)");
+  check_command->add_option("-j,--threads", check.threads,
+                            "Worker threads (default: one per core)");
   // CI gating: report files, baselines, changed lines only, noqa adoption, the result cache.
   check_command->add_option("-o,--output-file", check.output_file,
                             "Write the report to this file instead of standard output");
@@ -130,4 +135,19 @@ int main(int argc, char** argv) {
     return kExitError;
   }
   return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Anything that escapes (a failed allocation while setting up the options) still ends with the
+  // usual exit code for errors, not an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& exception) {
+    std::fprintf(stderr, "heaplint: internal error: %s\n", exception.what());
+  } catch (...) {
+    std::fprintf(stderr, "heaplint: internal error\n");
+  }
+  return heaplint::cli::kExitError;
 }

@@ -144,6 +144,7 @@ void writeStatistics(std::ostream& out, std::span<const FileReport> files,
     }
   }
   std::vector<Count> sorted;
+  sorted.reserve(counts.size());
   for (const auto& [code, count] : counts)
     sorted.push_back(count);
   std::stable_sort(sorted.begin(), sorted.end(),

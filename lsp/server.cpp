@@ -59,7 +59,7 @@ Server::~Server() {
   if (reader_.joinable()) reader_.join();
 }
 
-void Server::readLoop(Transport& transport, std::shared_ptr<Inbox> inbox) {
+void Server::readLoop(Transport& transport, const std::shared_ptr<Inbox>& inbox) {
   while (true) {
     Transport::ReadResult read = transport.read();
     Event event;

@@ -66,7 +66,7 @@ void WorkspaceIndex::rebuild(std::vector<std::filesystem::path> roots,
 }
 
 void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path> roots,
-                          bool replace, std::function<void()> on_ready) {
+                          bool replace, const std::function<void()>& on_ready) {
   std::set<std::filesystem::path> seen;
   for (const auto& root : roots) {
     cli::DiscoveryOptions discovery_options;

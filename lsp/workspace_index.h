@@ -50,7 +50,7 @@ class WorkspaceIndex {
 
  private:
   void scan(uint64_t generation, std::vector<std::filesystem::path> roots, bool replace,
-            std::function<void()> on_ready);
+            const std::function<void()>& on_ready);
   struct IndexedFile {
     std::unique_ptr<FileAnalysis> analysis;  // facts only; null when the file is excluded
     std::shared_ptr<const config::ResolvedSettings> config;

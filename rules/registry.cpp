@@ -11,13 +11,15 @@ namespace heaplint {
 
 namespace {
 constexpr std::array kRules = {
-#define HEAPLINT_RULE(definition) &definition,
+#define HEAPLINT_RULE(definition) &(definition),
 #include "rules/rules.def"
 #undef HEAPLINT_RULE
 };
 }  // namespace
 
-RuleTable allRules() { return RuleTable(kRules.data(), kRules.size()); }
+RuleTable allRules() {
+  return RuleTable(kRules.data(), kRules.size());
+}
 
 std::string ruleUrl(const RuleDefinition& rule) {
   // docs/rules/ holds every rule's documentation as `heaplint rule CODE` prints it.
@@ -36,7 +38,8 @@ std::string_view documentationSection(const RuleDefinition& rule, std::string_vi
   if (start == std::string_view::npos) return {};
   const size_t body = start + marker.size();
   const size_t next = doc.find("\n## ", body);
-  return doc.substr(body, next == std::string_view::npos ? std::string_view::npos : next - body + 1);
+  return doc.substr(body,
+                    next == std::string_view::npos ? std::string_view::npos : next - body + 1);
 }
 
 }  // namespace heaplint

@@ -34,7 +34,7 @@ class ConfigTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   fs::path write(const std::string& relative, const std::string& contents) {
-    const fs::path path = root_ / relative;
+    fs::path path = root_ / relative;
     fs::create_directories(path.parent_path());
     std::ofstream(path) << contents;
     return path;

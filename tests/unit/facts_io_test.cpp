@@ -60,6 +60,7 @@ Project analyzeDirectory(const fs::path& root, const AnalysisOptions& base) {
 std::vector<std::string> joined(std::vector<FileAnalysis>& analyses,
                                 const AnalysisOptions& options) {
   std::vector<FileAnalysis*> pointers;
+  pointers.reserve(analyses.size());
   for (FileAnalysis& analysis : analyses)
     pointers.push_back(&analysis);
   joinProject(pointers, options);
