@@ -59,9 +59,11 @@ same function again captures no per-call state, though a registry that accepts d
 grows by one reference per call); callbacks wrapped in `weakref.WeakMethod` or `weakref.ref`;
 calls that do not store their argument (`sorted(key=...)`, `map`, `threading.Thread(target=...)`,
 `signal.signal`, which replaces the previous handler); dispatch tables keyed by type, which replace
-too (`@fun.register(int)` of `functools.singledispatch`, multiple dispatch); Django's
-`connect(..., dispatch_uid=...)`; and a callback the function returns (`return wrapper`: a
-decorator or factory whose caller decides how often it runs, usually once per decorated function).
+too (`@fun.register(int)` of `functools.singledispatch`, multiple dispatch; a key is a type when it
+is a builtin type, such as `int` or `builtins.str` but not a parameter called `type`, or has a
+capitalized name); Django's `connect(..., dispatch_uid=...)`; and a callback the function returns
+(`return wrapper`: a decorator or factory whose caller decides how often it runs, usually once per
+decorated function).
 
 ## Why is this bad?
 A registry that outlives the function holds a strong reference to each callback registered on it.
@@ -180,28 +182,34 @@ TSNode unwrapParentheses(TSNode node) {
   return node;
 }
 
-// `int`, `Symbol`, `ast.AST`, `(int, float)`: what a dispatch registry is keyed by.
-bool isTypeLike(std::string_view source, TSNode node) {
+// The builtin types a dispatch registry is keyed by, as the semantic model names them.
+constexpr std::array<std::string_view, 14> kBuiltinTypes = {
+    "builtins.bool",  "builtins.bytearray", "builtins.bytes", "builtins.complex", "builtins.dict",
+    "builtins.float", "builtins.frozenset", "builtins.int",   "builtins.list",    "builtins.object",
+    "builtins.set",   "builtins.str",       "builtins.tuple", "builtins.type"};
+
+// `int`, `Symbol`, `ast.AST`, `(int, float)`: what a dispatch registry is keyed by. A builtin type
+// counts by what the name resolves to in `scope` (`int`, `builtins.str`, `from builtins import int
+// as integer`; not a parameter called `type`); other types by the capital of their last name.
+bool isTypeLike(const RuleContext& context, ScopeId scope, TSNode node) {
   node = unwrapParentheses(node);
   if (kindOf(node) == NodeKind::Tuple) {
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i) {
-      if (!isTypeLike(source, nthNamedChild(node, i))) return false;
+      if (!isTypeLike(context, scope, nthNamedChild(node, i))) return false;
     }
     return count > 0;
   }
   std::string_view name;
   if (kindOf(node) == NodeKind::Identifier) {
-    name = nodeText(source, node);
+    name = context.text(node);
   } else if (kindOf(node) == NodeKind::Attribute) {
-    name = nodeText(source, childByField(node, Field::AttributeName));
+    name = context.text(childByField(node, Field::AttributeName));
   } else {
     return false;
   }
-  constexpr std::array<std::string_view, 14> kBuiltinTypes = {
-      "bool", "bytearray", "bytes",  "complex", "dict", "float", "frozenset",
-      "int",  "list",      "object", "set",     "str",  "tuple", "type"};
-  if (std::find(kBuiltinTypes.begin(), kBuiltinTypes.end(), name) != kBuiltinTypes.end()) {
+  const std::string qualified = qualifiedNameWithStarBuiltins(context, scope, node);
+  if (std::find(kBuiltinTypes.begin(), kBuiltinTypes.end(), qualified) != kBuiltinTypes.end()) {
     return true;
   }
   return !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
@@ -1023,7 +1031,7 @@ bool UnsubscribedClosure::keyedRegistration(const RuleContext& context,
       continue;
     }
     ++keys;
-    all_types = all_types && isTypeLike(context.source().text(), argument);
+    all_types = all_types && isTypeLike(context, registration.scope, argument);
   }
   if (method != "register") return false;
   return (keys > 0 && all_types) || (keys == 0 && receiver.is_function);
