@@ -24,8 +24,8 @@ long-lived registry, and never removes it:
 - the registry is module-level (a name bound at module scope, such as `bus = EventBus()`, or
   imported, such as `signals.user_saved` or `atexit`, aliases included), or a class
   (`EventBus.subscribe(...)`, `EventBus.listeners.append(...)`, `cls._handlers.append(...)` in a
-  classmethod, `type(self).registry.append(...)` with the builtin `type`, also as
-  `builtins.type(self)`; a module's own `type` is not it);
+  method decorated with the builtin `classmethod`, `type(self).registry.append(...)` with the
+  builtin `type`, also as `builtins.type(self)`);
 - the call is subscription-shaped: a configured subscribe name (`subscribe`, `connect`,
   `add_listener`, `add_handler`, `add_callback`, `on`, `register`, `add_done_callback`, `append`),
   called with its result discarded, or used as a decorator (`@bus.on("saved")` on a nested
@@ -38,14 +38,20 @@ long-lived registry, and never removes it:
   top-level function that removes without registering (an `uninstall()` beside `install()`). A
   function that registers and removes its own callback does not excuse another that never does.
 
+Names resolve as Python resolves them, not by their spelling: `classmethod`, `staticmethod` and
+`type` are the builtins, also as `builtins.classmethod` or under an alias, and a function of the
+module's own (or imported) of that name is not. A method decorated with the builtin `staticmethod`
+or `classmethod` is no bound method that pins an instance.
+
 Code that runs once is not flagged, since repeating nothing cannot accumulate anything:
 registrations at module level; in a function without required parameters (a setup step such as
-`site.py`'s `register_readline()` or `install()`: its closure captures no per-call input); in hooks
-that frameworks call once (`main`, Django's `AppConfig.ready`, `setUpModule`, `setUpClass`,
-`tearDownClass`, `setUpTestData`, `setup_module`, `setup_class`, `__init_subclass__`,
-`__set_name__`); under a once-guard (`if not self._registered: ... self._registered = True`, or
-`if _installed: return` before `_installed = True`); and in a function that empties the registry
-first (`handlers.clear()`, `working_set.__init__()`).
+`site.py`'s `register_readline()` or `install()`: its closure captures no per-call input; the `cls`
+of a classmethod does not count); in hooks that frameworks call once (`main`, Django's
+`AppConfig.ready`, `setUpModule`, `setUpClass`, `tearDownClass`, `setUpTestData`, `setup_module`,
+`setup_class`, `__init_subclass__`, `__set_name__`); under a once-guard
+(`if not self._registered: ... self._registered = True`, or `if _installed: return` before
+`_installed = True`); and in a function that empties the registry first (`handlers.clear()`,
+`working_set.__init__()`).
 
 Nor are: registries owned by the instance (`self.button.on(...)`, `self._callbacks.append(...)`),
 local or passed in (a parameter named `bus`); module-level functions as callbacks (registering the
@@ -53,9 +59,11 @@ same function again captures no per-call state, though a registry that accepts d
 grows by one reference per call); callbacks wrapped in `weakref.WeakMethod` or `weakref.ref`;
 calls that do not store their argument (`sorted(key=...)`, `map`, `threading.Thread(target=...)`,
 `signal.signal`, which replaces the previous handler); dispatch tables keyed by type, which replace
-too (`@fun.register(int)` of `functools.singledispatch`, multiple dispatch); Django's
-`connect(..., dispatch_uid=...)`; and a callback the function returns (`return wrapper`: a
-decorator or factory whose caller decides how often it runs, usually once per decorated function).
+too (`@fun.register(int)` of `functools.singledispatch`, multiple dispatch; a key is a type when it
+is a builtin type, such as `int` or `builtins.str` but not a parameter called `type`, or has a
+capitalized name); Django's `connect(..., dispatch_uid=...)`; and a callback the function returns
+(`return wrapper`: a decorator or factory whose caller decides how often it runs, usually once per
+decorated function).
 
 ## Why is this bad?
 A registry that outlives the function holds a strong reference to each callback registered on it.
@@ -174,28 +182,34 @@ TSNode unwrapParentheses(TSNode node) {
   return node;
 }
 
-// `int`, `Symbol`, `ast.AST`, `(int, float)`: what a dispatch registry is keyed by.
-bool isTypeLike(std::string_view source, TSNode node) {
+// The builtin types a dispatch registry is keyed by, as the semantic model names them.
+constexpr std::array<std::string_view, 14> kBuiltinTypes = {
+    "builtins.bool",  "builtins.bytearray", "builtins.bytes", "builtins.complex", "builtins.dict",
+    "builtins.float", "builtins.frozenset", "builtins.int",   "builtins.list",    "builtins.object",
+    "builtins.set",   "builtins.str",       "builtins.tuple", "builtins.type"};
+
+// `int`, `Symbol`, `ast.AST`, `(int, float)`: what a dispatch registry is keyed by. A builtin type
+// counts by what the name resolves to in `scope` (`int`, `builtins.str`, `from builtins import int
+// as integer`; not a parameter called `type`); other types by the capital of their last name.
+bool isTypeLike(const RuleContext& context, ScopeId scope, TSNode node) {
   node = unwrapParentheses(node);
   if (kindOf(node) == NodeKind::Tuple) {
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i) {
-      if (!isTypeLike(source, nthNamedChild(node, i))) return false;
+      if (!isTypeLike(context, scope, nthNamedChild(node, i))) return false;
     }
     return count > 0;
   }
   std::string_view name;
   if (kindOf(node) == NodeKind::Identifier) {
-    name = nodeText(source, node);
+    name = context.text(node);
   } else if (kindOf(node) == NodeKind::Attribute) {
-    name = nodeText(source, childByField(node, Field::AttributeName));
+    name = context.text(childByField(node, Field::AttributeName));
   } else {
     return false;
   }
-  constexpr std::array<std::string_view, 14> kBuiltinTypes = {
-      "bool", "bytearray", "bytes",  "complex", "dict", "float", "frozenset",
-      "int",  "list",      "object", "set",     "str",  "tuple", "type"};
-  if (std::find(kBuiltinTypes.begin(), kBuiltinTypes.end(), name) != kBuiltinTypes.end()) {
+  const std::string qualified = qualifiedNameWithStarBuiltins(context, scope, node);
+  if (std::find(kBuiltinTypes.begin(), kBuiltinTypes.end(), qualified) != kBuiltinTypes.end()) {
     return true;
   }
   return !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
@@ -285,19 +299,41 @@ struct Enclosing {
   std::string_view function_name;
   bool takes_input = false;  // some enclosing function has a required parameter
   bool runs_once = false;    // the innermost function is a hook that frameworks call once
+  // Methods whose one required parameter is per-call input unless the method is a classmethod
+  // (`cls` is not): decided after the walk, when the decorators resolve (`takesInput`).
+  struct MaybeClassMethod {
+    TSNode decorated;  // the decorated_definition
+    ScopeId scope;     // where its decorators resolve: the class body
+  };
+  std::vector<MaybeClassMethod> input_unless_classmethod;
 };
 
-bool hasDecorator(std::string_view source, TSNode decorated_definition, std::string_view name) {
+// Does a decorator of `decorated_definition` stand for `qualified` ("builtins.classmethod"), its
+// names resolved in `scope`, where the decorators are evaluated? `@classmethod` is the builtin
+// unless the module (or class) binds its own; `@builtins.classmethod` is it too. After the walk.
+bool hasDecorator(const RuleContext& context, TSNode decorated_definition, ScopeId scope,
+                  std::string_view qualified) {
   if (kindOf(decorated_definition) != NodeKind::DecoratedDefinition) return false;
   const uint32_t count = namedChildCount(decorated_definition);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode decorator = nthNamedChild(decorated_definition, i);
     if (kindOf(decorator) == NodeKind::Decorator &&
-        nodeText(source, nthNamedChild(decorator, 0)) == name) {
+        qualifiedNameWithStarBuiltins(context, scope, firstNamedChildSkippingComments(decorator)) ==
+            qualified) {
       return true;
     }
   }
   return false;
+}
+
+// Does some enclosing function take per-call input? After the walk.
+bool takesInput(const RuleContext& context, const Enclosing& enclosing) {
+  if (enclosing.takes_input) return true;
+  return std::any_of(
+      enclosing.input_unless_classmethod.begin(), enclosing.input_unless_classmethod.end(),
+      [&](const Enclosing::MaybeClassMethod& method) {
+        return !hasDecorator(context, method.decorated, method.scope, "builtins.classmethod");
+      });
 }
 
 // Parameters a caller must pass: `x` and `x: int`, not `x=1`, `*args` or `**kwargs`.
@@ -322,7 +358,6 @@ constexpr std::array<std::string_view, 9> kOnceHooks = {
     "setup_class", "__init_subclass__", "__set_name__", "tearDownClass"};
 
 Enclosing describeEnclosing(const RuleContext& context) {
-  const std::string_view source = context.source().text();
   Enclosing result;
   TSNode enclosing_class{};
   for (size_t up = context.depth() - 1; up > 0; --up) {
@@ -343,17 +378,24 @@ Enclosing describeEnclosing(const RuleContext& context) {
     }
     size_t parent = up + 1;
     TSNode decorated{};
+    ScopeId decorator_scope = kNoScope;
     if (parent < context.depth() && context.frame(parent).kind == NodeKind::DecoratedDefinition) {
       decorated = context.frame(parent).node;
+      decorator_scope = context.frame(parent).scope;
       ++parent;
     }
     const bool is_method =
         !ts_node_is_null(enclosing_class) && parent < context.depth() &&
         ts_node_eq(context.frame(parent).node, childByField(enclosing_class, Field::Body));
-    uint32_t required = requiredParameters(childByField(frame.node, Field::Parameters));
-    // A classmethod's `cls` is no per-call input.
-    if (is_method && required > 0 && hasDecorator(source, decorated, "classmethod")) --required;
-    result.takes_input = result.takes_input || required > 0;
+    const uint32_t required = requiredParameters(childByField(frame.node, Field::Parameters));
+    // A classmethod's `cls` is no per-call input: whether a decorator is the builtin
+    // `classmethod` is known only after the walk.
+    if (required == 1 && is_method && !ts_node_is_null(decorated)) {
+      result.input_unless_classmethod.push_back(
+          Enclosing::MaybeClassMethod{decorated, decorator_scope});
+    } else {
+      result.takes_input = result.takes_input || required > 0;
+    }
     // The innermost function decides: a handler nested in `main()` may run per request.
     result.runs_once = std::find(kOnceHooks.begin(), kOnceHooks.end(), name) != kOnceHooks.end();
     // Django calls `AppConfig.ready()` once per process.
@@ -414,7 +456,9 @@ class UnsubscribedClosure final : public RuleChecker {
     TSNode arguments{};  // argument list, or null (a bare decorator)
     TSNode decorated{};  // for decorators: the function definition
     ScopeId scope = kNoScope;
-    bool candidate = false;  // in a function body, result discarded, code that may repeat
+    // In a function body, result discarded, code that may repeat, if some enclosing function
+    // takes input (`takesInput`, decided after the walk).
+    bool candidate_if_input = false;
     Enclosing enclosing;
   };
   // A use of a removal name: `R.unsubscribe` (called or not), or a bare name `unregister`.
@@ -425,6 +469,16 @@ class UnsubscribedClosure final : public RuleChecker {
     ScopeId scope = kNoScope;
     TSNode region{};
     TSNode function{};
+  };
+  // A function defined in a class body, as the walk sees it.
+  struct MethodDefinition {
+    TSNode class_node{};
+    std::string_view name;
+    TSNode decorated{};                  // the decorated_definition, or null
+    ScopeId decorator_scope = kNoScope;  // where the decorators resolve: the class body
+    bool implicit_class = false;         // `__new__`, `__init_subclass__`, `__class_getitem__`
+    bool is_property = false;
+    uint32_t first_parameter = UINT32_MAX;  // where the first parameter's name starts, if any
   };
   struct Method {
     uint32_t class_start;
@@ -559,39 +613,35 @@ class UnsubscribedClosure final : public RuleChecker {
     addRemoval(attribute, childByField(attribute, Field::Object), name, context);
   }
 
+  // A method: what its decorators stand for is decided after the walk (`resolveMethods`).
   void onFunctionDefinition(TSNode definition, RuleContext& context) {
     if (context.execution().kind != NodeKind::ClassDefinition) return;
-    const TSNode class_node = context.execution().node;
-    const std::string_view name = context.text(childByField(definition, Field::Name));
-    bool is_class = name == "__new__" || name == "__init_subclass__" || name == "__class_getitem__";
-    bool is_static = false;
-    bool is_property = false;
+    MethodDefinition method;
+    method.class_node = context.execution().node;
+    method.name = context.text(childByField(definition, Field::Name));
+    method.implicit_class = method.name == "__new__" || method.name == "__init_subclass__" ||
+                            method.name == "__class_getitem__";
     if (context.depth() >= 2 && context.frame(1).kind == NodeKind::DecoratedDefinition) {
-      const TSNode decorated = context.frame(1).node;
-      const uint32_t count = namedChildCount(decorated);
+      method.decorated = context.frame(1).node;
+      method.decorator_scope = context.frame(1).scope;  // the class body
+      const uint32_t count = namedChildCount(method.decorated);
       for (uint32_t i = 0; i < count; ++i) {
-        const TSNode decorator = nthNamedChild(decorated, i);
+        const TSNode decorator = nthNamedChild(method.decorated, i);
         if (kindOf(decorator) != NodeKind::Decorator) continue;
         const std::string_view text = context.text(nthNamedChild(decorator, 0));
-        is_static = is_static || text == "staticmethod";
-        is_class = is_class || text == "classmethod";
-        is_property = is_property || text.find("property") != std::string_view::npos ||
-                      text.ends_with(".setter") || text.ends_with(".getter") ||
-                      text.ends_with(".deleter");
+        method.is_property =
+            method.is_property || text.find("property") != std::string_view::npos ||
+            text.ends_with(".setter") || text.ends_with(".getter") || text.ends_with(".deleter");
       }
     }
-    // Only `self.name` of a plain method is a bound method that pins the instance.
-    methods_.push_back(
-        Method{ts_node_start_byte(class_node), name, !is_static && !is_class && !is_property});
-    if (is_static) return;
     const TSNode parameters = childByField(definition, Field::Parameters);
     TSNode first = nthNamedChild(parameters, 0);
     while (kindOf(first) == NodeKind::Comment) {
       first = ts_node_next_named_sibling(first);
     }
     if (kindOf(first) == NodeKind::TypedParameter) first = nthNamedChild(first, 0);
-    if (kindOf(first) != NodeKind::Identifier) return;
-    first_parameters_.emplace(ts_node_start_byte(first), FirstParameter{class_node, is_class});
+    if (kindOf(first) == NodeKind::Identifier) method.first_parameter = ts_node_start_byte(first);
+    method_definitions_.push_back(method);
   }
 
   void onAssignment(TSNode assignment, RuleContext& context) {
@@ -656,10 +706,11 @@ class UnsubscribedClosure final : public RuleChecker {
     registration.decorated = decorated;
     registration.scope = context.scope();
     registration.enclosing = describeEnclosing(context);
-    registration.candidate = inFunctionBody(context) && registration.enclosing.takes_input &&
-                             !registration.enclosing.runs_once &&
-                             (!ts_node_is_null(decorated) || resultDiscarded(context)) &&
-                             !isOnceGuarded(context);
+    const bool may_take_input = registration.enclosing.takes_input ||
+                                !registration.enclosing.input_unless_classmethod.empty();
+    registration.candidate_if_input =
+        inFunctionBody(context) && may_take_input && !registration.enclosing.runs_once &&
+        (!ts_node_is_null(decorated) || resultDiscarded(context)) && !isOnceGuarded(context);
     registrations_.push_back(std::move(registration));
   }
 
@@ -670,6 +721,23 @@ class UnsubscribedClosure final : public RuleChecker {
   }
 
   // --- after the walk ---
+  // Which methods are static or class methods, by what their decorators resolve to: the builtin
+  // `staticmethod` and `classmethod` (also `builtins.classmethod`), not a module's own.
+  void resolveMethods(const RuleContext& context) {
+    for (const MethodDefinition& definition : method_definitions_) {
+      const bool is_static = hasDecorator(context, definition.decorated, definition.decorator_scope,
+                                          "builtins.staticmethod");
+      const bool is_class = definition.implicit_class ||
+                            hasDecorator(context, definition.decorated, definition.decorator_scope,
+                                         "builtins.classmethod");
+      // Only `self.name` of a plain method is a bound method that pins the instance.
+      methods_.push_back(Method{ts_node_start_byte(definition.class_node), definition.name,
+                                !is_static && !is_class && !definition.is_property});
+      if (is_static || definition.first_parameter == UINT32_MAX) continue;
+      first_parameters_.emplace(definition.first_parameter,
+                                FirstParameter{definition.class_node, is_class});
+    }
+  }
   const FirstParameter* firstParameter(const Resolution& resolution) const {
     if (resolution.kind != Resolution::Kind::Bound ||
         resolution.binding->kind != BindingKind::Parameter) {
@@ -711,6 +779,8 @@ class UnsubscribedClosure final : public RuleChecker {
   const LintSettings* settings_ = nullptr;
   std::vector<Registration> registrations_;
   std::vector<Removal> removals_;
+  std::vector<MethodDefinition> method_definitions_;
+  // Decided after the walk from method_definitions_ (`resolveMethods`).
   std::vector<Method> methods_;
   std::unordered_map<uint32_t, FirstParameter> first_parameters_;
   std::unordered_map<uint32_t, Value> values_;  // `name = lambda ...` / `name = call(...)`
@@ -961,7 +1031,7 @@ bool UnsubscribedClosure::keyedRegistration(const RuleContext& context,
       continue;
     }
     ++keys;
-    all_types = all_types && isTypeLike(context.source().text(), argument);
+    all_types = all_types && isTypeLike(context, registration.scope, argument);
   }
   if (method != "register") return false;
   return (keys > 0 && all_types) || (keys == 0 && receiver.is_function);
@@ -1053,6 +1123,7 @@ void UnsubscribedClosure::report(const Registration& registration, std::string_v
 
 void UnsubscribedClosure::finish(RuleContext& context) {
   if (registrations_.empty()) return;
+  resolveMethods(context);
 
   struct Resolved {
     Receiver receiver;
@@ -1105,7 +1176,10 @@ void UnsubscribedClosure::finish(RuleContext& context) {
   for (size_t g = 0; g < registrations_.size(); ++g) {
     const Registration& registration = registrations_[g];
     const Resolved& resolved = registrations[g];
-    if (!registration.candidate || !isSubscribeName(resolved.method)) continue;
+    if (!registration.candidate_if_input || !isSubscribeName(resolved.method) ||
+        !takesInput(context, registration.enclosing)) {
+      continue;
+    }
     const Receiver& receiver = resolved.receiver;
     if (receiver.kind != ReceiverKind::ModuleLevel && receiver.kind != ReceiverKind::Imported &&
         receiver.kind != ReceiverKind::Class) {
