@@ -73,7 +73,7 @@ class Client {
     })["params"]["diagnostics"];
   }
   json initialize(json capabilities = json::object(), json options = nullptr,
-                  std::string root = "") {
+                  const std::string& root = "") {
     json params{{"processId", nullptr}, {"capabilities", std::move(capabilities)}};
     params["rootUri"] = root.empty() ? json(nullptr) : json(root);
     if (!options.is_null()) params["initializationOptions"] = std::move(options);

@@ -315,7 +315,7 @@ TEST(Walker, ExecutionContextsAndScopes) {
   run(kCallRecorder, text, recording);
   const std::vector<Event>& events = recording.events;
 
-  struct Expected {
+  struct Expected {  // NOLINT(clang-analyzer-optin.performance.Padding): read like the table below
     std::string_view call;
     NodeKind execution;
     NodeKind enclosing;                 // Other: none
@@ -568,7 +568,7 @@ void runWithStack(size_t stack_bytes, Body body) {
 }
 
 constexpr size_t kDepth = 20000;
-constexpr size_t kSmallStack = 1024 * 1024;
+constexpr size_t kSmallStack = size_t{1024} * 1024;
 
 std::string repeat(std::string_view piece, size_t count) {
   std::string result;
