@@ -24,7 +24,7 @@ namespace heaplint {
 class ChunkedTree {
  public:
   // Texts up to this size are one chunk: a whole re-parse of them is already quick.
-  static constexpr uint32_t kSingleChunkLimit = 32 * 1024;
+  static constexpr uint32_t kSingleChunkLimit = 8 * 1024;
   // About how many bytes of statements each chunk holds.
   static constexpr uint32_t kTargetChunkSize = 2 * 1024;
 
