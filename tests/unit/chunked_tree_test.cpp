@@ -240,6 +240,34 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
   }
 }
 
+// A decorator typed at the end of one chunk, above the `def` that starts the next: each chunk alone
+// is broken, together they parse.
+TEST(ChunkedTree, RejoinsADecoratorCutOffFromItsDefinition) {
+  const std::string text = fixturesAsOneModule();
+  auto source = std::make_unique<SourceText>(text);
+  PythonParser& parser = PythonParser::forThisThread();
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  uint32_t boundary = 0;
+  for (const uint32_t start : syntax.chunkStarts()) {
+    if (start > 0 && text.compare(start, 4, "def ") == 0) boundary = start;
+  }
+  ASSERT_GT(boundary, 0U) << "no chunk starts with a def";
+  // Before the newline that ends the previous chunk: the decorator lands in that chunk.
+  const std::string decorator = "\n@functools.cache";
+  syntax.edit(*source, boundary - 1, boundary - 1, decorator);
+  std::string updated = text;
+  updated.insert(boundary - 1, decorator);
+  source = std::make_unique<SourceText>(updated);
+  syntax.reparse(*source, parser);
+
+  const AnalysisOptions options = allRulesOptions();
+  const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
+  EXPECT_FALSE(chunked.has_syntax_error);
+  const std::vector<Finding> whole = findingsOf(analyzeWhole(*source, options));
+  EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
+}
+
 TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
   const std::string text = fixturesAsOneModule();
   const SourceText source(text);
