@@ -713,18 +713,14 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         resolution.binding->kind != BindingKind::Parameter) {
       return false;
     }
-    const Binding& parameter = *resolution.binding;
-    const Scope& function = semantic.scope(parameter.scope);
-    if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
-        semantic.scope(function.parent).kind != ScopeKind::Class ||
-        !sameNode(firstParameter(function.node), parameter.node) ||
-        hasDecorator(function.node.id, context, [](std::string_view name) {
+    const Scope* function = methodReceiving(*resolution.binding, semantic);
+    if (function == nullptr || hasDecorator(function->node.id, context, [](std::string_view name) {
           return name == "builtins.classmethod" || name == "builtins.staticmethod";
         })) {
       return false;
     }
     const std::string_view attribute = context.text(childByField(chain, Field::AttributeName));
-    if (semantic.bindingsIn(function.parent, attribute).empty()) return false;
+    if (semantic.bindingsIn(function->parent, attribute).empty()) return false;
     // The comprehension over `self.items` is what `self.items` is set to.
     const TSNode clause = ts_node_parent(chain);
     if (kindOf(clause) != NodeKind::ForInClause) return false;
@@ -743,15 +739,21 @@ class MissingSlotsOnHotClass final : public RuleChecker {
 
   // Is the parameter the first one of a method decorated with the builtin `classmethod`?
   bool isClassMethodReceiver(const Binding& parameter, const RuleContext& context) const {
-    const SemanticModel& semantic = context.semantic();
+    const Scope* function = methodReceiving(parameter, context.semantic());
+    return function != nullptr &&
+           hasDecorator(function->node.id, context,
+                        [](std::string_view name) { return name == "builtins.classmethod"; });
+  }
+
+  // The method (a function directly in a class body) whose first parameter `parameter` is, or null.
+  static const Scope* methodReceiving(const Binding& parameter, const SemanticModel& semantic) {
     const Scope& function = semantic.scope(parameter.scope);
     if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
         semantic.scope(function.parent).kind != ScopeKind::Class ||
         !sameNode(firstParameter(function.node), parameter.node)) {
-      return false;
+      return nullptr;
     }
-    return hasDecorator(function.node.id, context,
-                        [](std::string_view name) { return name == "builtins.classmethod"; });
+    return &function;
   }
 
   // The dotted name a decorator stands for, through imports (a call's callee for
