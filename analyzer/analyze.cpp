@@ -111,6 +111,30 @@ void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics)
     diagnostic.fix.reset();
 }
 
+void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
+                       std::vector<Diagnostic> diagnostics, FileAnalysis& result) {
+  const auto ruleIndex = [&](const RuleDefinition* rule) {
+    const auto it = std::find(options.rules.begin(), options.rules.end(), rule);
+    return static_cast<size_t>(it - options.rules.begin());
+  };
+  result.reported = options.reported;
+  for (Diagnostic& diagnostic : diagnostics) {
+    if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
+    if (result.noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
+      ++result.suppressed_count;
+      continue;
+    }
+    // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
+    if (result.has_syntax_error) diagnostic.fix.reset();
+    result.diagnostics.push_back(std::move(diagnostic));
+  }
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     if (a.start != b.start) return a.start < b.start;
+                     return a.rule->code < b.rule->code;
+                   });
+}
+
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
                          const AnalysisOptions& options) {
   const TSTree* const trees[] = {&tree};
@@ -152,21 +176,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
     result.facts[static_cast<size_t>(it - options.rules.begin())] = std::move(facts);
   }
 
-  const auto ruleIndex = [&](const RuleDefinition* rule) {
-    const auto it = std::find(options.rules.begin(), options.rules.end(), rule);
-    return static_cast<size_t>(it - options.rules.begin());
-  };
-  result.reported = options.reported;
-  for (Diagnostic& diagnostic : diagnostics) {
-    if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
-    if (noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
-      ++result.suppressed_count;
-      continue;
-    }
-    // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
-    if (result.has_syntax_error) diagnostic.fix.reset();
-    result.diagnostics.push_back(std::move(diagnostic));
-  }
+  settleDiagnostics(source, options, std::move(diagnostics), result);
   if (options.verify_fixes && !result.has_syntax_error) {
     if (trees.size() == 1) {
       dropFixesThatBreakSyntax(PythonParser::forThisThread(), *trees.front(), source,
@@ -175,11 +185,6 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
       verifyFixes(source, result.diagnostics);
     }
   }
-  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     if (a.start != b.start) return a.start < b.start;
-                     return a.rule->code < b.rule->code;
-                   });
   return result;
 }
 

@@ -84,6 +84,12 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
 FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* const> trees,
                           const AnalysisOptions& options);
 
+// The end of a file's pass, whatever walked it: keeps the diagnostics of the rules the file
+// reports, drops those its noqa comments (already in `result.noqa`) silence, strips fixes when
+// the file does not parse (`result.has_syntax_error`), and sorts them into `result`.
+void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
+                       std::vector<Diagnostic> diagnostics, FileAnalysis& result);
+
 // Drops the fixes of diagnostics that would no longer parse (project rules' fixes are made
 // without the tree at hand).
 void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics);

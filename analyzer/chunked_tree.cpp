@@ -224,6 +224,15 @@ std::vector<const TSTree*> ChunkedTree::trees() const {
   return trees;
 }
 
+std::vector<ChunkedTree::RunView> ChunkedTree::runs() const {
+  std::vector<RunView> runs;
+  runs.reserve(chunks_.size());
+  for (const Chunk& chunk : chunks_) {
+    if (chunk.tree) runs.push_back(RunView{chunk.start, chunk.end, chunk.tree.get()});
+  }
+  return runs;
+}
+
 TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
   if (chunks_.empty()) return TSNode{};
   const Chunk& chunk = chunks_[chunkAt(start)];

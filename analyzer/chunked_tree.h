@@ -42,6 +42,13 @@ class ChunkedTree {
   std::vector<uint32_t> chunkStarts() const;
   // The trees in document order, for analyzeTrees().
   std::vector<const TSTree*> trees() const;
+  struct RunView {
+    uint32_t start = 0;  // byte range in the current text
+    uint32_t end = 0;
+    const TSTree* tree = nullptr;
+  };
+  // The chunks that have a tree (all but those whose parse failed), in document order.
+  std::vector<RunView> runs() const;
   // The smallest node spanning [start, end), looked up in the chunk that holds `start`.
   TSNode descendantForByteRange(uint32_t start, uint32_t end) const;
   // True when the text with `fix` applied still parses without errors; re-parses only the chunk

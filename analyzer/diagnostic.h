@@ -34,4 +34,20 @@ struct Diagnostic {
   std::optional<Fix> fix;
 };
 
+// Moves offsets by `bytes` (text inserted or removed above them).
+inline uint32_t shiftedOffset(uint32_t offset, int64_t bytes) {
+  return static_cast<uint32_t>(static_cast<int64_t>(offset) + bytes);
+}
+inline void shiftBy(Fix& fix, int64_t bytes) {
+  for (Edit& edit : fix.edits) {
+    edit.start = shiftedOffset(edit.start, bytes);
+    edit.end = shiftedOffset(edit.end, bytes);
+  }
+}
+inline void shiftBy(Diagnostic& diagnostic, int64_t bytes) {
+  diagnostic.start = shiftedOffset(diagnostic.start, bytes);
+  diagnostic.end = shiftedOffset(diagnostic.end, bytes);
+  if (diagnostic.fix) shiftBy(*diagnostic.fix, bytes);
+}
+
 }  // namespace heaplint

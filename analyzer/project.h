@@ -3,6 +3,7 @@
 // every file is analysed (in parallel), each project rule joins the facts of all files.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -26,6 +27,14 @@ class FileFacts {
   virtual ~FileFacts() = default;
   // For the result cache: the rule's `read_facts` must read back exactly what this writes.
   virtual void write(FactsWriter& /*out*/) const {}
+
+  // For analysis in runs (incremental_analysis.h), where each run of a document leaves its own
+  // facts and a document's facts are its runs' facts in order. Rules with facts implement both.
+  // An empty set of facts of the same rule.
+  virtual std::unique_ptr<FileFacts> makeEmpty() const { return nullptr; }
+  // Adds the facts of the next run after these, moved by `bytes` and `rows` (an edit above the
+  // run moved it since they were made).
+  virtual void appendShifted(const FileFacts& /*next*/, int64_t /*bytes*/, int64_t /*rows*/) {}
 };
 
 // The dotted module name of a file: "pkg.sub.mod" for pkg/sub/mod.py when pkg/ and pkg/sub/ hold
@@ -81,7 +90,7 @@ void analyzeProject(std::span<ProjectSource> files, const AnalysisOptions& optio
 
 // Applies every applicable fix, re-analyses the files that changed and joins again, until no fix
 // applies (at most 100 rounds). Leaves each file's final analysis in place.
-void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
-                bool include_unsafe, unsigned threads);
+void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, bool include_unsafe,
+                unsigned threads);
 
 }  // namespace heaplint

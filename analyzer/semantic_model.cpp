@@ -10,30 +10,162 @@ namespace {
 
 // dir(builtins) of CPython 3.11, sorted.
 constexpr std::array<std::string_view, 157> kBuiltinNames = {
-    "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
-    "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError", "BytesWarning",
-    "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
-    "ConnectionResetError", "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning",
-    "EnvironmentError", "Exception", "ExceptionGroup", "False", "FileExistsError",
-    "FileNotFoundError", "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError",
-    "ImportError", "ImportWarning", "IndentationError", "IndexError", "InterruptedError",
-    "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError",
-    "ModuleNotFoundError", "NameError", "None", "NotADirectoryError", "NotImplemented",
-    "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
-    "PermissionError", "ProcessLookupError", "RecursionError", "ReferenceError", "ResourceWarning",
-    "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
-    "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "True", "TypeError",
-    "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError",
-    "UnicodeTranslateError", "UnicodeWarning", "UserWarning", "ValueError", "Warning",
-    "ZeroDivisionError", "__build_class__", "__debug__", "__doc__", "__import__", "__loader__",
-    "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin",
-    "bool", "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile",
-    "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval",
-    "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr",
-    "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len",
-    "license", "list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open",
-    "ord", "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set",
-    "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "Ellipsis",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "False",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "None",
+    "NotADirectoryError",
+    "NotImplemented",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "True",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UnicodeTranslateError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+    "__build_class__",
+    "__debug__",
+    "__doc__",
+    "__import__",
+    "__loader__",
+    "__name__",
+    "__package__",
+    "__spec__",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
     "zip",
 };
 
@@ -60,7 +192,9 @@ ScopeId SemanticModel::addScope(ScopeKind kind, ScopeId parent, TSNode node) {
   return static_cast<ScopeId>(scopes_.size() - 1);
 }
 
-void SemanticModel::addBinding(const Binding& binding) { bindings_.push_back(binding); }
+void SemanticModel::addBinding(const Binding& binding) {
+  bindings_.push_back(binding);
+}
 
 void SemanticModel::addImportBinding(Binding binding, std::string qualified_name) {
   binding.import_index = static_cast<uint32_t>(imports_.size());
@@ -73,9 +207,19 @@ std::string_view SemanticModel::importedName(const Binding& binding) const {
                                                 : std::string_view();
 }
 
+const Binding* SemanticModel::materialized(const Binding* binding) const {
+  if (binding != nullptr && binding->prelude && ts_node_is_null(binding->node) &&
+      prelude_lookup_ != nullptr) {
+    Binding& mutable_binding = bindings_[static_cast<size_t>(binding - bindings_.data())];
+    mutable_binding.node = prelude_lookup_(prelude_lookup_context_, mutable_binding);
+  }
+  return binding;
+}
+
 void SemanticModel::finalize() {
   index_.resize(bindings_.size());
-  for (uint32_t i = 0; i < index_.size(); ++i) index_[i] = i;
+  for (uint32_t i = 0; i < index_.size(); ++i)
+    index_[i] = i;
   std::stable_sort(index_.begin(), index_.end(), [&](uint32_t a, uint32_t b) {
     const Binding& x = bindings_[a];
     const Binding& y = bindings_[b];
@@ -95,7 +239,7 @@ std::vector<const Binding*> SemanticModel::bindingsIn(ScopeId scope, std::string
   for (auto it = lower; it != index_.end(); ++it) {
     const Binding& b = bindings_[*it];
     if (b.scope != scope || b.name != name) break;
-    result.push_back(&b);
+    result.push_back(materialized(&b));
   }
   return result;
 }
@@ -170,16 +314,19 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     const bool runs_in_order =
         (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class) && !deferred;
     if (runs_in_order) {
-      if (saw_global_rebinding) return {Resolution::Kind::Ambiguous, last_candidate};
-      if (last_before_use != nullptr) return {Resolution::Kind::Bound, last_before_use};
+      if (saw_global_rebinding) return {Resolution::Kind::Ambiguous, materialized(last_candidate)};
+      if (last_before_use != nullptr) {
+        return {Resolution::Kind::Bound, materialized(last_before_use)};
+      }
     } else if (last_candidate != nullptr) {
-      return {ambiguous ? Resolution::Kind::Ambiguous : Resolution::Kind::Bound, last_candidate};
+      return {ambiguous ? Resolution::Kind::Ambiguous : Resolution::Kind::Bound,
+              materialized(last_candidate)};
     }
     deferred = deferred || function_like;
     starting_scope = false;
     id = scope.parent;
   }
-  if (has_star_import_) return {Resolution::Kind::StarImported, nullptr};
+  if (hasStarImport()) return {Resolution::Kind::StarImported, nullptr};
   if (isBuiltinName(name)) return {Resolution::Kind::Builtin, nullptr};
   return {Resolution::Kind::Unresolved, nullptr};
 }

@@ -53,6 +53,11 @@ struct Binding {
   uint32_t offset = 0;          // start of the bound name
   TSNode node{};                // the identifier, or the import clause that binds it
   uint32_t import_index = UINT32_MAX;
+  // Bound in another run of the document (analysis in runs: incremental_analysis.h). Its node is
+  // looked up only when a question returns the binding; rules that list their own file's
+  // bindings skip these.
+  bool prelude = false;
+  uint32_t prelude_index = 0;  // for the node lookup
 };
 
 struct Resolution {
@@ -75,7 +80,20 @@ class SemanticModel {
   ScopeId addScope(ScopeKind kind, ScopeId parent, TSNode node);
   void addBinding(const Binding& binding);
   void addImportBinding(Binding binding, std::string qualified_name);
-  void noteStarImport() { has_star_import_ = true; }
+  void noteStarImport(uint32_t offset) {
+    has_star_import_ = true;
+    star_import_offsets_.push_back(offset);
+  }
+  // Where the walked code has `from x import *` (the `*`).
+  const std::vector<uint32_t>& starImportOffsets() const { return star_import_offsets_; }
+  // A run of the document other than the one walked has `from x import *`.
+  void notePreludeStarImport() { prelude_star_import_ = true; }
+  // Finds the node of a prelude binding (in the current tree of the run that binds it).
+  using PreludeNodeLookup = TSNode (*)(const void* lookup_context, const Binding& binding);
+  void setPreludeNodeLookup(PreludeNodeLookup lookup, const void* lookup_context) {
+    prelude_lookup_ = lookup;
+    prelude_lookup_context_ = lookup_context;
+  }
   void finalize();
 
   // --- questions ---
@@ -83,7 +101,9 @@ class SemanticModel {
   size_t scopeCount() const { return scopes_.size(); }
   std::string_view source() const { return source_; }
   const std::vector<Binding>& bindings() const { return bindings_; }
-  bool hasStarImport() const { return has_star_import_; }
+  bool hasStarImport() const { return has_star_import_ || prelude_star_import_; }
+  // Whether the code walked (not the prelude) has `from x import *`.
+  bool hasOwnStarImport() const { return has_star_import_; }
 
   // What `name`, used at byte `offset` in `scope`, refers to.
   Resolution resolve(ScopeId scope, std::string_view name, uint32_t offset) const;
@@ -105,13 +125,21 @@ class SemanticModel {
   static bool isBuiltinName(std::string_view name);
 
  private:
+  // A binding as questions hand it out: a prelude binding gets its node on first use.
+  const Binding* materialized(const Binding* binding) const;
+
   std::string_view source_;
   std::vector<Scope> scopes_;
-  std::vector<Binding> bindings_;
+  // Mutable for the prelude bindings' nodes, which are looked up on first use.
+  mutable std::vector<Binding> bindings_;
   std::vector<std::string> imports_;
   std::vector<uint32_t> index_;  // binding indices sorted by (scope, name, offset)
   bool has_star_import_ = false;
+  std::vector<uint32_t> star_import_offsets_;
+  bool prelude_star_import_ = false;
   bool finalized_ = false;
+  PreludeNodeLookup prelude_lookup_ = nullptr;
+  const void* prelude_lookup_context_ = nullptr;
 };
 
 }  // namespace heaplint

@@ -1,6 +1,7 @@
 #include "analyzer/walker.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "analyzer/analyze.h"
 
@@ -55,6 +56,33 @@ bool isMatchCapture(const std::vector<Frame>& frames, const Frame& identifier) {
   if (holder.kind == NodeKind::CasePattern || holder.kind == NodeKind::UnionPattern) return true;
   // In `key=value` the keyword is a bare identifier and the value a dotted name.
   return holder.kind == NodeKind::KeywordPattern && !ts_node_eq(parent.node, identifier.node);
+}
+
+// Whether an identifier that binds nothing reads a variable: not `a.name`, `f(name=...)`, the
+// name a `def` or `class` binds, or the names of an import or a global/nonlocal statement.
+bool readsVariable(const std::vector<Frame>& frames, const Frame& identifier) {
+  const Frame& parent = frames.back();
+  switch (parent.kind) {
+    case NodeKind::Attribute:
+      return identifier.field != Field::AttributeName;
+    case NodeKind::KeywordArgument:
+    case NodeKind::FunctionDefinition:
+    case NodeKind::ClassDefinition:
+      return identifier.field != Field::Name;
+    case NodeKind::GlobalStatement:
+    case NodeKind::NonlocalStatement:
+    case NodeKind::ImportStatement:
+    case NodeKind::ImportFromStatement:
+    case NodeKind::AliasedImport:
+      return false;
+    case NodeKind::DottedName: {
+      const NodeKind holder = frames.size() >= 2 ? frames[frames.size() - 2].kind : NodeKind::Other;
+      return holder != NodeKind::ImportStatement && holder != NodeKind::ImportFromStatement &&
+             holder != NodeKind::AliasedImport;
+    }
+    default:
+      return true;
+  }
 }
 
 // Dotted names are stored without the whitespace or comments Python allows inside them.
@@ -128,6 +156,34 @@ const ExecutionContext* RuleContext::enclosingFunction() const {
   return nullptr;
 }
 
+uint64_t dependencyKey(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+void RuleContext::provides(std::string_view key) {
+  provided_keys_.push_back(dependencyKey(key));
+}
+
+void RuleContext::dependsOn(std::string_view key) {
+  depended_keys_.push_back(dependencyKey(key));
+}
+
+bool RuleContext::moduleProvides(std::string_view key) const {
+  const uint64_t hash = dependencyKey(key);
+  if (std::find(provided_keys_.begin(), provided_keys_.end(), hash) != provided_keys_.end()) {
+    return true;
+  }
+  const auto it =
+      std::lower_bound(other_runs_keys_.begin(), other_runs_keys_.end(), OtherRunKey{hash, false});
+  return it != other_runs_keys_.end() && it->key == hash;
+}
+
+bool RuleContext::laterRunProvides(std::string_view key) const {
+  const uint64_t hash = dependencyKey(key);
+  return std::binary_search(other_runs_keys_.begin(), other_runs_keys_.end(),
+                            OtherRunKey{hash, true});
+}
+
 void RuleContext::report(Diagnostic diagnostic) {
   if (diagnostic.rule == nullptr) diagnostic.rule = current_rule_;
   diagnostics_.push_back(std::move(diagnostic));
@@ -166,6 +222,15 @@ std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
     TSTreeCursor cursor = ts_tree_cursor_new(roots.front());
     enter(cursor);  // the module
     ts_tree_cursor_delete(&cursor);
+    for (const PreludeBinding& prelude : prelude_) {
+      if (prelude.binding.kind == BindingKind::Import ||
+          prelude.binding.kind == BindingKind::FromImport) {
+        semantic_.addImportBinding(prelude.binding, std::string(prelude.qualified));
+      } else {
+        semantic_.addBinding(prelude.binding);
+      }
+    }
+    if (prelude_star_import_) semantic_.notePreludeStarImport();
     for (const TSNode root : roots)
       walkBelow(root);
     leave();
@@ -178,6 +243,12 @@ std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
   }
   context_.current_rule_ = nullptr;
   return std::move(context_.diagnostics_);
+}
+
+void Walker::setPrelude(std::span<const PreludeBinding> prelude, bool star_import) {
+  prelude_ = prelude;
+  prelude_star_import_ = star_import;
+  context_.analysing_one_run_ = true;
 }
 
 void Walker::walkBelow(TSNode node) {
@@ -354,6 +425,9 @@ bool Walker::enter(TSTreeCursor& cursor) {
         bindIdentifier(frame, BindingKind::Parameter);
       } else if (isMatchCapture(frames, frame)) {
         bindIdentifier(frame, BindingKind::MatchCapture);
+      } else if (name_uses_ != nullptr && readsVariable(frames, frame)) {
+        name_uses_->push_back(NameUse{nodeText(source_.text(), frame.node), frame.scope,
+                                      ts_node_start_byte(frame.node)});
       }
       break;
     case NodeKind::FunctionDefinition:
@@ -501,7 +575,7 @@ void Walker::bindImports(TSNode statement, NodeKind kind, ScopeId scope) {
     const TSNode child = ts_node_named_child(statement, i);
     const NodeKind child_kind = kindOf(child);
     if (child_kind == NodeKind::WildcardImport) {
-      semantic_.noteStarImport();
+      semantic_.noteStarImport(ts_node_start_byte(child));
       continue;
     }
     if (kind == NodeKind::ImportFromStatement &&

@@ -21,6 +21,13 @@ namespace heaplint {
 
 struct AnalysisOptions;
 
+// A module-level binding made by another run of a document analysed in runs
+// (incremental_analysis.h): the walk of one run sees the names the others bind.
+struct PreludeBinding {
+  Binding binding;             // name, kind and offset in the current text; node left null
+  std::string_view qualified;  // for imports: what the import binds ("os.path", ".models.Record")
+};
+
 enum FrameFlag : uint8_t {
   kStore = 1 << 0,           // an assignment target (a name, attribute, subscript or their tuple)
   kParameter = 1 << 1,       // names here are parameters
@@ -57,6 +64,14 @@ struct ExecutionContext {
   uint32_t finally_depth = 0;  // finally clauses around the current node, in this body
 };
 
+// A key another run of the document provides (analysis in runs), and whether that run comes
+// after the one walked.
+struct OtherRunKey {
+  uint64_t key = 0;
+  bool after = false;
+  auto operator<=>(const OtherRunKey&) const = default;
+};
+
 class RuleContext {
  public:
   RuleContext(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic);
@@ -83,6 +98,25 @@ class RuleContext {
   void report(Diagnostic diagnostic);
   const RuleDefinition* currentRule() const { return current_rule_; }
 
+  // For analysis in runs (the language server re-walks only the runs an edit touched, see
+  // incremental_analysis.h). Module-level names need nothing: the names each run binds and uses
+  // are tracked. A rule whose findings in one run depend on something else in another run says
+  // so with a key of its own: provides(key) where the thing is, dependsOn(key) where the findings
+  // need it. A change to a run that provides a key re-walks every run that depends on it.
+  void provides(std::string_view key);
+  void dependsOn(std::string_view key);
+  // Whether this run or, in analysis in runs, another run of the module provides the key. A rule
+  // that asks must also depend on the key.
+  bool moduleProvides(std::string_view key) const;
+  // Whether, in analysis in runs, a run further down the module provides the key (a whole-file
+  // walk has no other runs: the rule sees that code itself).
+  bool laterRunProvides(std::string_view key) const;
+  // Whether this walk is of one run of a document analysed in runs: other runs may depend on
+  // what this one provides even when it has nothing of its own to report.
+  bool analysingOneRun() const { return analysing_one_run_; }
+  std::span<const uint64_t> providedKeys() const { return provided_keys_; }
+  std::span<const uint64_t> dependedKeys() const { return depended_keys_; }
+
  private:
   friend class Walker;
   const SourceText& source_;
@@ -93,7 +127,14 @@ class RuleContext {
   std::vector<Diagnostic> diagnostics_;
   const RuleDefinition* current_rule_ = nullptr;
   mutable int8_t is_test_file_ = -1;  // unknown until asked
+  std::vector<uint64_t> provided_keys_;
+  std::vector<uint64_t> depended_keys_;
+  std::span<const OtherRunKey> other_runs_keys_;  // sorted
+  bool analysing_one_run_ = false;
 };
+
+// The hash that analysis in runs keys names and rules' keys by.
+uint64_t dependencyKey(std::string_view text);
 
 struct ActiveRule {
   const RuleDefinition* definition;
@@ -109,6 +150,20 @@ class Walker {
   // The same over a text parsed in runs of top-level statements: one module root per run, in
   // order; their statements are walked as children of the first root's module.
   std::vector<Diagnostic> run(std::span<const TSNode> roots);
+
+  // Analysis in runs: the walk of one run starts with the module-level bindings of the others.
+  // Marks the walk as one of a document's runs (RuleContext::analysingOneRun).
+  void setPrelude(std::span<const PreludeBinding> prelude, bool star_import);
+  // Records every name the walk reads (not the names it binds, nor `a.name` or `f(name=...)`).
+  struct NameUse {
+    std::string_view name;
+    ScopeId scope;
+    uint32_t offset;
+  };
+  void collectNameUses(std::vector<NameUse>* uses) { name_uses_ = uses; }
+  // The keys the other runs provide (sorted), for RuleContext::moduleProvides.
+  void setOtherRunsKeys(std::span<const OtherRunKey> keys) { context_.other_runs_keys_ = keys; }
+  const RuleContext& context() const { return context_; }
 
  private:
   // Returns whether the walk should visit the node's children.
@@ -130,6 +185,9 @@ class Walker {
   std::array<std::vector<ActiveRule*>, kNodeKindCount> subscribers_;
   // `global` declarations seen so far, as (function scope, name).
   std::vector<std::pair<ScopeId, std::string_view>> global_declarations_;
+  std::span<const PreludeBinding> prelude_;
+  bool prelude_star_import_ = false;
+  std::vector<NameUse>* name_uses_ = nullptr;
 };
 
 }  // namespace heaplint

@@ -14,6 +14,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/chunked_tree.h"
+#include "analyzer/incremental_analysis.h"
 #include "lsp/protocol.h"
 #include "lsp/settings_provider.h"
 
@@ -31,6 +32,12 @@ struct Document {
   // The analysis of the current text and the settings it was made with; recomputed when stale.
   std::optional<FileAnalysis> analysis;
   std::shared_ptr<const FileSettings> settings;
+  // What the runs of the text gave at the last analysis, so an edit re-walks only its run and
+  // those that depend on it; valid for the configuration and rules it was made with.
+  IncrementalAnalysis incremental;
+  std::shared_ptr<const config::ResolvedSettings> incremental_config;
+  RuleSet incremental_enabled;
+  RuleSet incremental_reported;
   uint64_t analysis_id = 0;  // distinct for every analysis the server makes (pull result ids)
   // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).
   std::optional<std::chrono::steady_clock::time_point> publish_due;

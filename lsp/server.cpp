@@ -549,7 +549,16 @@ const FileAnalysis& Server::analysisOf(Document& document) {
     if (document.syntax.empty()) {
       document.syntax.parse(*document.source, PythonParser::forThisThread());
     }
-    analysis = analyzeTrees(*document.source, document.syntax.trees(), options);
+    // A new configuration (a reload, other client settings) is a new object.
+    if (document.incremental_config != document.settings->config ||
+        document.incremental_enabled != options.enabled ||
+        document.incremental_reported != options.reported) {
+      document.incremental.clear();
+      document.incremental_config = document.settings->config;
+      document.incremental_enabled = options.enabled;
+      document.incremental_reported = options.reported;
+    }
+    analysis = document.incremental.analyze(*document.source, document.syntax, options);
     const std::filesystem::path* path = document.path ? &*document.path : nullptr;
     index_->join(analysis, path, options);
     // Fixes are checked (re-parsed with the fix applied) only when a code action offers them:

@@ -70,4 +70,24 @@ inline std::string qualifiedNameWithStarBuiltins(const RuleContext& context, Sco
   return qualified;
 }
 
+// Whether code above `offset` in another run of the document (analysis in runs:
+// incremental_analysis.h) has `from <module> import ...` or a star import, as a walk of the whole
+// file would have seen by the time it reaches `offset`. Only valid during the walk.
+inline bool earlierRunImportsFrom(const RuleContext& context, std::string_view module,
+                                  uint32_t offset) {
+  const SemanticModel& semantic = context.semantic();
+  if (semantic.hasStarImport() && !semantic.hasOwnStarImport()) return true;
+  for (const Binding& binding : semantic.bindings()) {
+    if (!binding.prelude || binding.offset >= offset || binding.kind != BindingKind::FromImport) {
+      continue;
+    }
+    const std::string_view imported = semantic.importedName(binding);
+    if (imported.size() > module.size() && imported.starts_with(module) &&
+        imported[module.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace heaplint

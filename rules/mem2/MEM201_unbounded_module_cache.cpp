@@ -169,6 +169,26 @@ struct Facts final : FileFacts {
     out.strings(import_time_methods);
   }
 
+  std::unique_ptr<FileFacts> makeEmpty() const override { return std::make_unique<Facts>(); }
+
+  void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override {
+    const auto& more = static_cast<const Facts&>(next);
+    for (ContainerFact fact : more.containers) {
+      fact.start = shiftedOffset(fact.start, bytes);
+      fact.end = shiftedOffset(fact.end, bytes);
+      fact.row = shiftedOffset(fact.row, rows);
+      containers.push_back(std::move(fact));
+    }
+    for (EventFact event : more.events) {
+      event.row = shiftedOffset(event.row, rows);
+      events.push_back(std::move(event));
+    }
+    import_time_functions.insert(import_time_functions.end(), more.import_time_functions.begin(),
+                                 more.import_time_functions.end());
+    import_time_methods.insert(import_time_methods.end(), more.import_time_methods.begin(),
+                               more.import_time_methods.end());
+  }
+
   static std::unique_ptr<FileFacts> read(FactsReader& in) {
     auto facts = std::make_unique<Facts>();
     const uint32_t container_count = in.count();
@@ -286,7 +306,8 @@ class UnboundedModuleCache final : public RuleChecker {
     }
     // `global cache` then `cache = {}` in a function starts the cache afresh: an eviction.
     for (const Binding& binding : context.semantic().bindings()) {
-      if (binding.through_global && binding.scope == 0 && binding.kind == BindingKind::Assignment) {
+      if (binding.through_global && binding.scope == 0 && !binding.prelude &&
+          binding.kind == BindingKind::Assignment) {
         EventFact event;
         event.target = dotted(module, binding.name);
         event.kind = EventKind::Evict;

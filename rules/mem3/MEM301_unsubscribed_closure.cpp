@@ -1173,6 +1173,49 @@ void UnsubscribedClosure::finish(RuleContext& context) {
     return true;
   };
 
+  // Removers in other runs of a document analysed in runs (incremental_analysis.h) are known by
+  // keys, one per way receiversMatch() can match them.
+  const auto removerKey = [](std::string_view method, std::string_view how,
+                             std::string_view receiver) {
+    return "MEM301 remover " + std::string(method) + " " + std::string(how) + " " +
+           std::string(receiver);
+  };
+  for (size_t r = 0; r < removals_.size(); ++r) {
+    const Removal& removal = removals_[r];
+    if (ts_node_is_null(removal.receiver) && removals[r].kind == ReceiverKind::Unknown) continue;
+    if (!isRemover(r)) continue;
+    if (!removals[r].name.empty()) {
+      context.provides(removerKey(removal.method, "name", removals[r].name));
+    }
+    // Keys made of offsets ("class@120") name registries of this run only, which the loop below
+    // matches without keys.
+    if (removals[r].kind != ReceiverKind::Unknown &&
+        removals[r].key.find('@') == std::string::npos) {
+      context.provides(removerKey(removal.method, "key", removals[r].key));
+    }
+  }
+  const auto removedElsewhere = [&](std::string_view method, const Receiver& receiver) {
+    std::vector<std::string_view> removal_methods;
+    for (const SubscriptionPair& pair : settings_->subscription_pairs) {
+      if (pair.subscribe == method) removal_methods.push_back(pair.unsubscribe);
+    }
+    if (method == "append") {
+      removal_methods.push_back("pop");
+      removal_methods.push_back("clear");
+    }
+    bool removed = false;
+    for (const std::string_view removal_method : removal_methods) {
+      for (const auto& [how, value] :
+           {std::pair{"name", receiver.name}, std::pair{"key", std::string_view(receiver.key)}}) {
+        if (value.empty()) continue;
+        const std::string key = removerKey(removal_method, how, value);
+        context.dependsOn(key);
+        removed = removed || context.moduleProvides(key);
+      }
+    }
+    return removed;
+  };
+
   for (size_t g = 0; g < registrations_.size(); ++g) {
     const Registration& registration = registrations_[g];
     const Resolved& resolved = registrations[g];
@@ -1252,7 +1295,7 @@ void UnsubscribedClosure::finish(RuleContext& context) {
       if (!receiversMatch(receiver, removals[r])) continue;
       removed = ts_node_eq(removals_[r].region, registration.enclosing.region) || isRemover(r);
     }
-    if (removed) continue;
+    if (removed || removedElsewhere(resolved.method, receiver)) continue;
     report(registration, resolved.method, receiver, callback, context);
   }
 }

@@ -200,6 +200,24 @@ struct Facts final : FileFacts {
     }
   }
 
+  std::unique_ptr<FileFacts> makeEmpty() const override { return std::make_unique<Facts>(); }
+
+  void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override {
+    const auto& more = static_cast<const Facts&>(next);
+    for (ClassFact fact : more.classes) {
+      fact.start = shiftedOffset(fact.start, bytes);
+      fact.end = shiftedOffset(fact.end, bytes);
+      fact.row = shiftedOffset(fact.row, rows);
+      if (fact.fix) shiftBy(*fact.fix, bytes);
+      classes.push_back(std::move(fact));
+    }
+    for (HotSite site : more.hot_sites) {
+      site.row = shiftedOffset(site.row, rows);
+      hot_sites.push_back(std::move(site));
+    }
+    reexports.insert(reexports.end(), more.reexports.begin(), more.reexports.end());
+  }
+
   static std::unique_ptr<FileFacts> read(FactsReader& in) {
     auto facts = std::make_unique<Facts>();
     const uint32_t class_count = in.count();
@@ -296,7 +314,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (!callee.empty()) facts_->hot_sites.push_back(HotSite{std::move(callee), candidate.row});
     }
     for (const Binding& binding : context.semantic().bindings()) {
-      if (binding.scope != 0 ||
+      if (binding.scope != 0 || binding.prelude ||
           (binding.kind != BindingKind::Import && binding.kind != BindingKind::FromImport)) {
         continue;
       }

@@ -266,6 +266,10 @@ struct Use {
 class StrayGcCollect final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!looked_at_earlier_runs_) {
+      looked_at_earlier_runs_ = true;
+      names_may_be_gc_ = earlierRunImportsFrom(context, "gc", ts_node_start_byte(node));
+    }
     if (context.isTestFile()) return;
     if (kind == NodeKind::ImportFromStatement) {
       // `from gc import collect as c`: from here on a bare name may be a gc function.
@@ -329,19 +333,13 @@ class StrayGcCollect final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
+    // Analysed in runs, a run without collections still tells the others what it holds.
+    if (collects_.empty() && !context.analysingOneRun()) return;
+    if (isDebuggingTool(context) || turnsCollectionOff(context)) context.provides(kCollectsByHand);
     if (collects_.empty()) return;
+    context.dependsOn(kCollectsByHand);
+    if (context.moduleProvides(kCollectsByHand)) return;
     const SemanticModel& semantic = context.semantic();
-    if (isDebuggingTool(context)) return;
-    // A module that turns automatic collection off collects by hand, on purpose.
-    for (const Use& candidate : switches_) {
-      const std::string name =
-          semantic.qualifiedName(candidate.scope, childByField(candidate.node, Field::Function));
-      if (name == "gc.disable") return;
-      if (name == "gc.set_threshold") {
-        const TSNode first = firstArgument(candidate.node);
-        if (kindOf(first) == NodeKind::Integer && context.text(first) == "0") return;
-      }
-    }
     for (const CollectCall& call : collects_) {
       if (!semantic.resolvesTo(call.scope, childByField(call.call, Field::Function),
                                "gc.collect")) {
@@ -356,9 +354,28 @@ class StrayGcCollect final : public RuleChecker {
   // Does the file inspect the heap (`gc.get_referrers`, `gc.garbage`, ...) or import a memory
   // profiler? Then it is a debugging tool, and its collections are part of the measurement. Is it
   // MicroPython code? Then explicit collections are the norm.
+  // Said of a module that is a debugging tool or turns automatic collection off.
+  static constexpr std::string_view kCollectsByHand = "MEM501 module collects by hand";
+
+  // A module that turns automatic collection off collects by hand, on purpose.
+  bool turnsCollectionOff(const RuleContext& context) const {
+    for (const Use& candidate : switches_) {
+      const std::string name = context.semantic().qualifiedName(
+          candidate.scope, childByField(candidate.node, Field::Function));
+      if (name == "gc.disable") return true;
+      if (name == "gc.set_threshold") {
+        const TSNode first = firstArgument(candidate.node);
+        if (kindOf(first) == NodeKind::Integer && context.text(first) == "0") return true;
+      }
+    }
+    return false;
+  }
+
   bool isDebuggingTool(const RuleContext& context) const {
     const SemanticModel& semantic = context.semantic();
     for (const Binding& binding : semantic.bindings()) {
+      // Another run's imports are that run's to report.
+      if (binding.prelude) continue;
       if (binding.kind != BindingKind::Import && binding.kind != BindingKind::FromImport) continue;
       const std::string_view imported = semantic.importedName(binding);
       for (std::string_view module : kDebuggingModules) {
@@ -489,6 +506,7 @@ class StrayGcCollect final : public RuleChecker {
   }
 
   bool names_may_be_gc_ = false;
+  bool looked_at_earlier_runs_ = false;
   std::vector<CollectCall> collects_;
   std::vector<Use> switches_;
   std::vector<Use> introspection_;                      // `X.get_referrers`, `X.garbage`, ...

@@ -181,6 +181,10 @@ std::string functionName(const RuleContext& context, const Site& site) {
 class GcDisabledWithoutEnable final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!looked_at_earlier_runs_) {
+      looked_at_earlier_runs_ = true;
+      names_may_be_gc_ = earlierRunImportsFrom(context, "gc", ts_node_start_byte(node));
+    }
     switch (kind) {
       case NodeKind::ImportFromStatement:
         // `from gc import disable as off`: from here on a bare name may be a gc function.
@@ -223,6 +227,13 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           context.semantic().qualifiedName(site.scope, childByField(site.node, Field::Function));
       if (name == "gc.disable") disables.push_back(&site);
       if (name == "gc.enable") enables.push_back(&site);
+    }
+    // Analysed in runs, the closing half of a module-level pair may sit in another run.
+    for (const Site* enable : enables) {
+      if (enable->top_level && isClosingHalf(enable->owner, disables, enables, context)) {
+        context.provides(kModuleCloser);
+        break;
+      }
     }
     if (disables.empty()) return;
     std::vector<const Site*> enable_callbacks;
@@ -353,19 +364,29 @@ class GcDisabledWithoutEnable final : public RuleChecker {
   // collector back on and never turns it off, or it is named for closing (a `tearDown` that
   // restores `if not was_enabled: gc.disable()`). A test that turns the collector on for a while
   // and restores it afterwards is no such half.
+  // A module-level function of the run is the closing half of a pair.
+  static constexpr std::string_view kModuleCloser = "MEM502 module-level function re-enables gc";
+
+  static bool isClosingHalf(TSNode owner, const std::vector<const Site*>& disables,
+                            const std::vector<const Site*>& enables, const RuleContext& context) {
+    return leavesEnabled(owner, disables, enables) &&
+           (!disablesAtAll(owner, disables) ||
+            nameSaysClosing(context.text(childByField(owner, Field::Name))));
+  }
+
+  // (A function that turns the collector off for its caller is never a closing half itself, so
+  // the module-level half found by key is always another function.)
   static bool pairedElsewhere(const Site& disable, const std::vector<const Site*>& disables,
-                              const std::vector<const Site*>& enables, const RuleContext& context) {
+                              const std::vector<const Site*>& enables, RuleContext& context) {
     for (const Site* enable : enables) {
       if (sameNode(enable->owner, disable.owner)) continue;
       const bool same_class = !ts_node_is_null(disable.owner_class) &&
                               sameNode(enable->owner_class, disable.owner_class);
-      const bool both_top_level = disable.top_level && enable->top_level;
-      if (!same_class && !both_top_level) continue;
-      if (!leavesEnabled(enable->owner, disables, enables)) continue;
-      if (!disablesAtAll(enable->owner, disables) ||
-          nameSaysClosing(context.text(childByField(enable->owner, Field::Name)))) {
-        return true;
-      }
+      if (same_class && isClosingHalf(enable->owner, disables, enables, context)) return true;
+    }
+    if (disable.top_level) {
+      context.dependsOn(kModuleCloser);
+      return context.moduleProvides(kModuleCloser);
     }
     return false;
   }
@@ -430,6 +451,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
   }
 
   bool names_may_be_gc_ = false;
+  bool looked_at_earlier_runs_ = false;
   std::vector<Site> calls_;
   std::vector<Site> callbacks_;
   std::vector<TryWithFinally> tries_;

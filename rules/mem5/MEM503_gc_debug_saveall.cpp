@@ -121,6 +121,10 @@ enum class Flag : uint8_t { None, SaveAll, Leak };
 class GcDebugSaveall final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!looked_at_earlier_runs_) {
+      looked_at_earlier_runs_ = true;
+      names_may_be_gc_ = earlierRunImportsFrom(context, "gc", ts_node_start_byte(node));
+    }
     if (context.isTestFile()) return;
     if (kind == NodeKind::ImportFromStatement) {
       // `from gc import set_debug`: from here on a bare name may be a gc function.
@@ -173,6 +177,13 @@ class GcDebugSaveall final : public RuleChecker {
         resolved.push_back(Resolved{&call, flagOf(call, context)});
       }
     }
+    // Analysed in runs, a module-level reset may sit in a run further down.
+    for (const Resolved& setting : resolved) {
+      if (setting.flag == Flag::None && setting.call->owner_kind == NodeKind::Module) {
+        context.provides(kModuleLevelReset);
+        break;
+      }
+    }
     for (const Resolved& setting : resolved) {
       if (setting.flag == Flag::None || setting.call->guarded) continue;
       bool reset = false;
@@ -186,11 +197,18 @@ class GcDebugSaveall final : public RuleChecker {
                                   !sameNode(other.call->owner, setting.call->owner);
         reset = reset || later_here || other_method;
       }
+      if (!reset && setting.call->owner_kind == NodeKind::Module) {
+        context.dependsOn(kModuleLevelReset);
+        reset = context.laterRunProvides(kModuleLevelReset);
+      }
       if (!reset) report(*setting.call, setting.flag, context);
     }
   }
 
  private:
+  static constexpr std::string_view kModuleLevelReset =
+      "MEM503 module-level set_debug without the flags";
+
   // Which of the two flags the first argument sets: names and attributes that resolve to them,
   // through parentheses and `|` or `+`. Anything else (`~`, `&`, `^`, a variable, a call, a
   // conditional) is not taken to set them.
@@ -263,6 +281,7 @@ class GcDebugSaveall final : public RuleChecker {
   }
 
   bool names_may_be_gc_ = false;
+  bool looked_at_earlier_runs_ = false;
   std::vector<SetDebugCall> calls_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "analyzer/fix.h"
+#include "analyzer/incremental_analysis.h"
 #include "rules/registry.h"
 
 namespace heaplint {
@@ -99,6 +101,15 @@ FileAnalysis analyzeChunks(const SourceText& source, const ChunkedTree& syntax,
   return analysis;
 }
 
+// The language server's analysis: only the runs an edit touched are walked again.
+FileAnalysis analyzeIncrementally(IncrementalAnalysis& incremental, const SourceText& source,
+                                  const ChunkedTree& syntax, const AnalysisOptions& options) {
+  FileAnalysis analysis = incremental.analyze(source, syntax, options);
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, options);
+  return analysis;
+}
+
 FileAnalysis analyzeWhole(const SourceText& source, const AnalysisOptions& options) {
   return analyze(source, options);
 }
@@ -141,6 +152,10 @@ TEST(ChunkedTree, ALargeModuleIsSplitAndAnalysedLikeTheWholeFile) {
   const std::vector<Finding> expected = findingsOf(analyzeWhole(source, options));
   EXPECT_GT(expected.size(), 100U);
   EXPECT_EQ(findingsOf(analyzeChunks(source, syntax, options)), expected);
+  IncrementalAnalysis incremental;
+  const std::vector<Finding> incremental_findings =
+      findingsOf(analyzeIncrementally(incremental, source, syntax, options));
+  EXPECT_TRUE(incremental_findings == expected) << differences(incremental_findings, expected);
 }
 
 // Random edits, each undone by the next: every other text is the valid original, and the chunks'
@@ -161,6 +176,20 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
   syntax.parse(*source, parser);
   const AnalysisOptions options = allRulesOptions();
   const std::vector<Finding> original = findingsOf(analyzeWhole(*source, options));
+  IncrementalAnalysis incremental;
+  analyzeIncrementally(incremental, *source, syntax, options);
+  size_t walked = 0;  // runs walked by the incremental analysis, over all edits
+  size_t analyses = 0;
+  // The incremental analysis must give exactly what a walk of all the runs gives, broken or not.
+  const auto checkIncremental = [&](const FileAnalysis& chunked, const std::string& what) {
+    const FileAnalysis analysis = analyzeIncrementally(incremental, *source, syntax, options);
+    walked += incremental.walkedRuns();
+    ++analyses;
+    ASSERT_EQ(analysis.has_syntax_error, chunked.has_syntax_error) << what;
+    ASSERT_TRUE(findingsOf(analysis) == findingsOf(chunked))
+        << what << " (incremental)\n"
+        << differences(findingsOf(analysis), findingsOf(chunked));
+  };
 
   // HEAPLINT_CHUNK_SEED=N runs another sequence of edits (for stress runs by hand).
   const char* seed = std::getenv("HEAPLINT_CHUNK_SEED");
@@ -224,6 +253,9 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
       const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
       ASSERT_EQ(chunked.has_syntax_error, fresh_broken)
           << "round " << round << ": inserted " << replacement << " at " << start;
+      checkIncremental(chunked, "round " + std::to_string(round) + ": inserted " + replacement +
+                                    " at " + std::to_string(start));
+      if (HasFatalFailure()) return;
       if (!fresh_broken) {
         const std::vector<Finding> whole = findingsOf(analyzeWhole(*source, options));
         ASSERT_TRUE(findingsOf(chunked) == whole)
@@ -237,7 +269,13 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
     ASSERT_FALSE(chunked.has_syntax_error) << "round " << round;
     ASSERT_TRUE(findingsOf(chunked) == original) << "round " << round << "\n"
                                                  << differences(findingsOf(chunked), original);
+    checkIncremental(chunked, "round " + std::to_string(round) + ": undone");
+    if (HasFatalFailure()) return;
   }
+  // Most edits leave most runs alone.
+  std::cout << walked << " runs walked in " << analyses << " analyses of " << syntax.chunkCount()
+            << " runs\n";
+  EXPECT_LT(walked, analyses * syntax.chunkCount() / 4);
 }
 
 // A decorator typed at the end of one chunk, above the `def` that starts the next: each chunk alone

@@ -1,0 +1,423 @@
+#include "analyzer/incremental_analysis.h"
+
+#include <algorithm>
+#include <functional>
+#include <span>
+#include <string_view>
+
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+// A key a run provides: a module-level name with the text of the statement that binds it, or a
+// rule's key (fingerprint 0: only whether the run provides it counts).
+struct ProvidedKey {
+  uint64_t key = 0;
+  uint64_t fingerprint = 0;
+  auto operator<=>(const ProvidedKey&) const = default;
+};
+
+uint64_t hashText(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+// Where the prelude bindings' nodes are: looked up in their run's current tree on first use.
+struct PreludeNodes {
+  struct Entry {
+    const TSTree* tree = nullptr;
+    uint32_t start = 0;
+    uint32_t end = 0;
+    TSSymbol symbol = 0;
+  };
+  std::vector<Entry> entries;
+};
+
+TSNode lookUpPreludeNode(const void* context, const Binding& binding) {
+  const auto& nodes = *static_cast<const PreludeNodes*>(context);
+  const PreludeNodes::Entry& entry = nodes.entries[binding.prelude_index];
+  TSNode node =
+      ts_node_descendant_for_byte_range(ts_tree_root_node(entry.tree), entry.start, entry.end);
+  // The smallest node over the range may be a child that covers all of it (the name inside a
+  // dotted_name): go up to the node the binding was made with.
+  while (!ts_node_is_null(node) &&
+         (ts_node_symbol(node) != entry.symbol || ts_node_start_byte(node) != entry.start ||
+          ts_node_end_byte(node) != entry.end)) {
+    node = ts_node_parent(node);
+  }
+  return node;
+}
+
+bool intersects(std::span<const uint64_t> sorted, std::span<const uint64_t> other_sorted) {
+  auto a = sorted.begin();
+  auto b = other_sorted.begin();
+  while (a != sorted.end() && b != other_sorted.end()) {
+    if (*a < *b) {
+      ++a;
+    } else if (*b < *a) {
+      ++b;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+void sortUnique(std::vector<uint64_t>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+}  // namespace
+
+struct IncrementalAnalysis::Run {
+  // A module-level binding of the run, with offsets from the run's start.
+  struct RunBinding {
+    Binding binding;  // offset relative; name and node unset
+    uint32_t name_length = 0;
+    std::string qualified;  // imports
+    TSSymbol symbol = 0;    // of the binding's node
+    uint32_t node_start = 0;
+    uint32_t node_end = 0;
+  };
+
+  uint64_t text_hash = 0;
+  uint32_t length = 0;
+  uint32_t start = 0;  // where the run began when it was walked
+  uint32_t row = 0;
+  bool star_import = false;
+  std::vector<RunBinding> bindings;
+  std::vector<ProvidedKey> provides;  // sorted
+  std::vector<uint64_t> rule_keys;    // sorted: the rules' keys among `provides`
+  std::vector<uint64_t> depends;      // sorted
+  std::vector<Diagnostic> diagnostics;
+  std::vector<NoqaDirectives::Line> noqa_lines;
+  bool file_blanket = false;
+  RuleSet file_rules;
+  std::vector<std::unique_ptr<FileFacts>> facts;  // by rule index; empty when there are none
+};
+
+namespace {
+
+using Run = IncrementalAnalysis::Run;
+using RunView = ChunkedTree::RunView;
+
+class RunWalker {
+ public:
+  RunWalker(const SourceText& source, std::span<const RunView> views,
+            std::vector<std::unique_ptr<Run>>& runs, const AnalysisOptions& options)
+      : source_(source), views_(views), runs_(runs), options_(options) {}
+
+  // The rules' keys every run but `index` provides, sorted.
+  std::vector<OtherRunKey> otherRunsKeys(size_t index) const {
+    std::vector<OtherRunKey> keys;
+    for (size_t i = 0; i < runs_.size(); ++i) {
+      if (i == index || !runs_[i]) continue;
+      for (const uint64_t key : runs_[i]->rule_keys)
+        keys.push_back(OtherRunKey{key, i > index});
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+  }
+
+  // Walks run `index` and replaces its record. Without rules, only its bindings are recorded
+  // (for the preludes of other runs walked in the same analysis).
+  void walk(size_t index, bool with_rules, std::span<const OtherRunKey> other_keys) {
+    const RunView& view = views_[index];
+    auto run = std::make_unique<Run>();
+    const std::string_view text = source_.slice(view.start, view.end);
+    run->text_hash = hashText(text);
+    run->length = static_cast<uint32_t>(text.size());
+    run->start = view.start;
+    run->row = source_.rowOf(view.start);
+
+    SemanticModel semantic(source_.text());
+    PreludeNodes nodes;
+    std::vector<PreludeBinding> prelude;
+    bool prelude_star_import = false;
+    if (with_rules) buildPrelude(index, prelude, nodes, prelude_star_import);
+    semantic.setPreludeNodeLookup(&lookUpPreludeNode, &nodes);
+
+    std::vector<ActiveRule> rules;
+    if (with_rules) {
+      rules.reserve(options_.enabled.count());
+      for (size_t i = 0; i < options_.rules.size(); ++i) {
+        if (options_.enabled.test(i)) {
+          rules.push_back(ActiveRule{options_.rules[i], options_.rules[i]->create()});
+        }
+      }
+    }
+    NoqaDirectives noqa;
+    Walker walker(source_, options_, semantic, rules, noqa);
+    walker.setPrelude(prelude, prelude_star_import);
+    walker.setOtherRunsKeys(other_keys);
+    std::vector<Walker::NameUse> uses;
+    if (with_rules) walker.collectNameUses(&uses);
+    const TSNode root = ts_tree_root_node(view.tree);
+    run->diagnostics = walker.run(std::span<const TSNode>(&root, 1));
+
+    recordBindings(*run, semantic, root);
+    if (with_rules) {
+      // The run depends on the module-level names it reads and binds: a binding anywhere else in
+      // the module may change what they resolve to. Names its functions bind locally do not.
+      for (const Walker::NameUse& use : uses) {
+        const Resolution resolution = semantic.resolve(use.scope, use.name, use.offset);
+        if (resolution.binding != nullptr && resolution.binding->scope != 0) continue;
+        run->depends.push_back(dependencyKey(use.name));
+      }
+      for (const Run::RunBinding& binding : run->bindings) {
+        run->depends.push_back(dependencyKey(
+            source_.slice(run->start + binding.binding.offset,
+                          run->start + binding.binding.offset + binding.name_length)));
+      }
+      for (const uint64_t key : walker.context().providedKeys()) {
+        run->rule_keys.push_back(key);
+      }
+      sortUnique(run->rule_keys);
+      for (const uint64_t key : run->rule_keys)
+        run->provides.push_back(ProvidedKey{key, 0});
+      for (const uint64_t key : walker.context().dependedKeys())
+        run->depends.push_back(key);
+      run->depends.push_back(dependencyKey("*"));
+      sortUnique(run->depends);
+      run->noqa_lines = std::move(noqa.lines);
+      run->file_blanket = noqa.file_blanket;
+      run->file_rules = noqa.file_rules;
+      for (ActiveRule& rule : rules) {
+        if (rule.definition->join == nullptr) continue;
+        std::unique_ptr<FileFacts> facts = rule.checker->takeFacts();
+        if (!facts) continue;
+        if (run->facts.empty()) run->facts.resize(options_.rules.size());
+        const auto it = std::find(options_.rules.begin(), options_.rules.end(), rule.definition);
+        run->facts[static_cast<size_t>(it - options_.rules.begin())] = std::move(facts);
+      }
+    }
+    std::sort(run->provides.begin(), run->provides.end());
+    runs_[index] = std::move(run);
+  }
+
+ private:
+  void buildPrelude(size_t index, std::vector<PreludeBinding>& prelude, PreludeNodes& nodes,
+                    bool& star_import) const {
+    for (size_t i = 0; i < runs_.size(); ++i) {
+      if (i == index || !runs_[i]) continue;
+      const Run& other = *runs_[i];
+      const uint32_t start = views_[i].start;
+      star_import = star_import || other.star_import;
+      for (const Run::RunBinding& recorded : other.bindings) {
+        PreludeBinding entry;
+        entry.binding = recorded.binding;
+        entry.binding.offset = start + recorded.binding.offset;
+        entry.binding.name =
+            source_.slice(entry.binding.offset, entry.binding.offset + recorded.name_length);
+        entry.binding.prelude = true;
+        entry.binding.prelude_index = static_cast<uint32_t>(nodes.entries.size());
+        entry.qualified = recorded.qualified;
+        nodes.entries.push_back(PreludeNodes::Entry{views_[i].tree, start + recorded.node_start,
+                                                    start + recorded.node_end, recorded.symbol});
+        prelude.push_back(entry);
+      }
+    }
+  }
+
+  // The run's own module-level bindings, and the names it provides: each with the text of the
+  // top-level statement that binds it.
+  void recordBindings(Run& run, const SemanticModel& semantic, TSNode root) const {
+    struct Statement {
+      uint32_t start;
+      uint32_t end;
+    };
+    std::vector<Statement> statements;
+    const uint32_t count = ts_node_child_count(root);
+    statements.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode child = ts_node_child(root, i);
+      statements.push_back(Statement{ts_node_start_byte(child), ts_node_end_byte(child)});
+    }
+    const auto fingerprintAt = [&](uint32_t offset) {
+      const auto it = std::upper_bound(statements.begin(), statements.end(), offset,
+                                       [](uint32_t at, const Statement& s) { return at < s.end; });
+      if (it == statements.end() || it->start > offset)
+        return hashText(source_.slice(offset, offset));
+      return hashText(source_.slice(it->start, it->end));
+    };
+    run.star_import = semantic.hasOwnStarImport();
+    // Every run depends on "*": a star import may bind any name.
+    for (const uint32_t offset : semantic.starImportOffsets()) {
+      run.provides.push_back(ProvidedKey{dependencyKey("*"), fingerprintAt(offset)});
+    }
+    for (const Binding& binding : semantic.bindings()) {
+      if (binding.scope != 0 || binding.prelude) continue;
+      Run::RunBinding recorded;
+      recorded.binding = binding;
+      recorded.binding.offset = binding.offset - run.start;
+      recorded.binding.name = {};
+      recorded.binding.node = {};
+      recorded.binding.import_index = UINT32_MAX;
+      recorded.name_length = static_cast<uint32_t>(binding.name.size());
+      if (binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) {
+        recorded.qualified = std::string(semantic.importedName(binding));
+      }
+      recorded.symbol = ts_node_symbol(binding.node);
+      recorded.node_start = ts_node_start_byte(binding.node) - run.start;
+      recorded.node_end = ts_node_end_byte(binding.node) - run.start;
+      run.provides.push_back(
+          ProvidedKey{dependencyKey(binding.name), fingerprintAt(binding.offset)});
+      run.bindings.push_back(std::move(recorded));
+    }
+  }
+
+  const SourceText& source_;
+  std::span<const RunView> views_;
+  std::vector<std::unique_ptr<Run>>& runs_;
+  const AnalysisOptions& options_;
+};
+
+// Every key the runs provide, sorted.
+std::vector<ProvidedKey> allProvided(const std::vector<std::unique_ptr<Run>>& runs) {
+  std::vector<ProvidedKey> all;
+  for (const auto& run : runs) {
+    if (run) all.insert(all.end(), run->provides.begin(), run->provides.end());
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+// The keys provided differently before and after: their runs' dependents must be walked again.
+std::vector<uint64_t> changedKeys(const std::vector<ProvidedKey>& before,
+                                  const std::vector<ProvidedKey>& after) {
+  std::vector<ProvidedKey> difference;
+  std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(),
+                                std::back_inserter(difference));
+  std::vector<uint64_t> keys;
+  keys.reserve(difference.size());
+  for (const ProvidedKey& key : difference)
+    keys.push_back(key.key);
+  sortUnique(keys);
+  return keys;
+}
+
+// The keys a run depends on among those given.
+std::vector<OtherRunKey> keysDependedOn(const Run& run, const std::vector<OtherRunKey>& keys) {
+  std::vector<OtherRunKey> result;
+  for (const OtherRunKey& key : keys) {
+    if (std::binary_search(run.depends.begin(), run.depends.end(), key.key)) result.push_back(key);
+  }
+  return result;
+}
+
+}  // namespace
+
+IncrementalAnalysis::IncrementalAnalysis() = default;
+IncrementalAnalysis::~IncrementalAnalysis() = default;
+IncrementalAnalysis::IncrementalAnalysis(IncrementalAnalysis&&) noexcept = default;
+IncrementalAnalysis& IncrementalAnalysis::operator=(IncrementalAnalysis&&) noexcept = default;
+
+void IncrementalAnalysis::clear() {
+  runs_.clear();
+}
+
+size_t IncrementalAnalysis::runCount() const {
+  return runs_.size();
+}
+
+FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
+                                          const AnalysisOptions& options) {
+  const std::vector<RunView> views = syntax.runs();
+  const std::vector<ProvidedKey> provided_before = allProvided(runs_);
+
+  // The runs before and after the edited ones keep their records: their text is the same, and so
+  // is the order of everything around them (a text that repeats elsewhere is not the same run: a
+  // name it uses may be bound between the two). An edit above a run only moved it.
+  std::vector<std::unique_ptr<Run>> runs(views.size());
+  const auto sameText = [&](size_t view, const Run& run) {
+    const std::string_view text = source.slice(views[view].start, views[view].end);
+    return run.length == text.size() && run.text_hash == hashText(text);
+  };
+  size_t prefix = 0;
+  while (prefix < views.size() && prefix < runs_.size() && sameText(prefix, *runs_[prefix])) {
+    runs[prefix] = std::move(runs_[prefix]);
+    ++prefix;
+  }
+  size_t suffix = 0;
+  while (suffix < views.size() - prefix && suffix < runs_.size() - prefix &&
+         sameText(views.size() - 1 - suffix, *runs_[runs_.size() - 1 - suffix])) {
+    runs[views.size() - 1 - suffix] = std::move(runs_[runs_.size() - 1 - suffix]);
+    ++suffix;
+  }
+  std::vector<size_t> pending;
+  for (size_t i = prefix; i < views.size() - suffix; ++i)
+    pending.push_back(i);
+
+  RunWalker walker(source, views, runs, options);
+  // Several new runs: each one's walk needs the others' bindings first.
+  if (pending.size() > 1) {
+    for (const size_t i : pending)
+      walker.walk(i, false, {});
+  }
+  std::vector<char> walked(views.size(), 0);
+  std::vector<std::vector<OtherRunKey>> keys_seen(views.size());
+  walked_runs_ = 0;
+  // Walks until no run's findings can depend on a change: a run walked again provides the same
+  // names (its text is the same), so only the rules' keys can ask for another round.
+  for (int round = 0; !pending.empty(); ++round) {
+    for (const size_t i : pending) {
+      keys_seen[i] = walker.otherRunsKeys(i);
+      walker.walk(i, true, keys_seen[i]);
+      walked[i] = 1;
+      ++walked_runs_;
+    }
+    pending.clear();
+    const std::vector<uint64_t> changed = changedKeys(provided_before, allProvided(runs));
+    for (size_t i = 0; i < views.size(); ++i) {
+      if (!walked[i]) {
+        if (intersects(runs[i]->depends, changed)) pending.push_back(i);
+      } else if (round < 8) {
+        // A run walked before another run walked in the same round changed its keys.
+        const std::vector<OtherRunKey> now = walker.otherRunsKeys(i);
+        if (keysDependedOn(*runs[i], now) != keysDependedOn(*runs[i], keys_seen[i])) {
+          pending.push_back(i);
+        }
+      }
+    }
+  }
+  runs_ = std::move(runs);
+
+  // The document's analysis: every run's results, moved to where the run is now.
+  FileAnalysis result;
+  result.path = std::string(options.path);
+  result.module = options.module;
+  std::vector<Diagnostic> diagnostics;
+  for (size_t i = 0; i < views.size(); ++i) {
+    const Run& run = *runs_[i];
+    const int64_t bytes = static_cast<int64_t>(views[i].start) - run.start;
+    const int64_t rows = static_cast<int64_t>(source.rowOf(views[i].start)) - run.row;
+    if (!result.has_syntax_error) {
+      result.has_syntax_error =
+          findFirstSyntaxError(ts_tree_root_node(views[i].tree), result.syntax_error_offset);
+    }
+    for (Diagnostic diagnostic : run.diagnostics) {
+      shiftBy(diagnostic, bytes);
+      diagnostics.push_back(std::move(diagnostic));
+    }
+    for (NoqaDirectives::Line line : run.noqa_lines) {
+      line.row = shiftedOffset(line.row, rows);
+      result.noqa.lines.push_back(line);
+    }
+    result.noqa.file_blanket = result.noqa.file_blanket || run.file_blanket;
+    result.noqa.file_rules |= run.file_rules;
+    for (size_t rule = 0; rule < run.facts.size(); ++rule) {
+      if (!run.facts[rule]) continue;
+      if (result.facts.empty()) result.facts.resize(options.rules.size());
+      std::unique_ptr<FileFacts>& merged = result.facts[rule];
+      if (!merged) merged = run.facts[rule]->makeEmpty();
+      if (merged) merged->appendShifted(*run.facts[rule], bytes, rows);
+    }
+  }
+  settleDiagnostics(source, options, std::move(diagnostics), result);
+  if (options.verify_fixes && !result.has_syntax_error) verifyFixes(source, result.diagnostics);
+  return result;
+}
+
+}  // namespace heaplint

@@ -1,0 +1,59 @@
+// The language server's analysis of a document kept in runs of top-level statements
+// (chunked_tree.h). After an edit it walks only the runs whose text changed, and the runs whose
+// findings may depend on them; every other run's findings, facts and bindings are taken from the
+// analysis before, moved to where the run now starts.
+//
+// What a run's findings may depend on outside the run:
+// - the module-level names it uses: the walk of a run starts with the other runs' module-level
+//   bindings (a prelude), and a run is walked again when a statement that binds a name it uses
+//   changed anywhere (its text is the fingerprint);
+// - what its rules declare with RuleContext::dependsOn / provides / moduleProvides: a run is
+//   walked again when the set of runs providing a key it depends on changed.
+// Cross-run questions that need more than that (is this class made hot anywhere, is this cache
+// filled anywhere) are answered by the rules' facts, which are kept per run and joined per file
+// as they are across files.
+//
+// A whole-file walk of the same trees is the reference: the tests compare the two after every
+// edit of a random sequence.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/chunked_tree.h"
+#include "analyzer/noqa.h"
+#include "analyzer/semantic_model.h"
+
+namespace heaplint {
+
+class IncrementalAnalysis {
+ public:
+  IncrementalAnalysis();
+  ~IncrementalAnalysis();
+  IncrementalAnalysis(const IncrementalAnalysis&) = delete;
+  IncrementalAnalysis& operator=(const IncrementalAnalysis&) = delete;
+  IncrementalAnalysis(IncrementalAnalysis&&) noexcept;
+  IncrementalAnalysis& operator=(IncrementalAnalysis&&) noexcept;
+
+  // The analysis of the document as it is now; what analyzeTrees() gives for the same trees.
+  FileAnalysis analyze(const SourceText& source, const ChunkedTree& syntax,
+                       const AnalysisOptions& options);
+  // Forgets every run, so the next analysis walks them all (the settings changed).
+  void clear();
+  // How many runs the last analyze() walked with the rules, and how many it had.
+  size_t walkedRuns() const { return walked_runs_; }
+  size_t runCount() const;
+
+  struct Run;
+
+ private:
+  std::vector<std::unique_ptr<Run>> runs_;  // of the last analysis, in document order
+  size_t walked_runs_ = 0;
+};
+
+}  // namespace heaplint

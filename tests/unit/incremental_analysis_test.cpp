@@ -1,0 +1,129 @@
+#include "analyzer/incremental_analysis.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rules/registry.h"
+
+namespace heaplint {
+namespace {
+
+AnalysisOptions allRulesOptions() {
+  AnalysisOptions options;
+  options.rules = allRules();
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i);
+  options.path = "module.py";
+  options.verify_fixes = false;
+  return options;
+}
+
+// Enough small functions to fill many runs of ChunkedTree::kTargetChunkSize.
+std::string filler(int first, int count) {
+  std::string text;
+  for (int i = first; i < first + count; ++i) {
+    const std::string n = std::to_string(i);
+    text += "def helper_" + n + "(values):\n    total = 0\n    for value in values:\n" +
+            "        total += value * " + n + "\n    return total\n\n\n";
+  }
+  return text;
+}
+
+std::vector<std::string> codesOf(const FileAnalysis& analysis) {
+  std::vector<std::string> codes;
+  for (const Diagnostic& diagnostic : analysis.diagnostics)
+    codes.emplace_back(diagnostic.rule->code);
+  return codes;
+}
+
+// A document held in runs, edited the way the language server edits it.
+class Document {
+ public:
+  explicit Document(std::string text) : source_(std::make_unique<SourceText>(std::move(text))) {
+    syntax_.parse(*source_, PythonParser::forThisThread());
+  }
+
+  void replace(std::string_view old_text, std::string_view new_text) {
+    const size_t at = source_->text().find(old_text);
+    ASSERT_NE(at, std::string_view::npos) << old_text;
+    const auto start = static_cast<uint32_t>(at);
+    const auto end = static_cast<uint32_t>(at + old_text.size());
+    syntax_.edit(*source_, start, end, new_text);
+    std::string updated(source_->text());
+    updated.replace(at, old_text.size(), new_text);
+    source_ = std::make_unique<SourceText>(std::move(updated));
+    syntax_.reparse(*source_, PythonParser::forThisThread());
+  }
+
+  FileAnalysis analyze() { return incremental_.analyze(*source_, syntax_, options_); }
+  FileAnalysis analyzeWhole() const { return heaplint::analyze(*source_, options_); }
+  size_t walked() const { return incremental_.walkedRuns(); }
+  size_t runs() const { return syntax_.chunkCount(); }
+
+ private:
+  AnalysisOptions options_ = allRulesOptions();
+  std::unique_ptr<SourceText> source_;
+  ChunkedTree syntax_;
+  IncrementalAnalysis incremental_;
+};
+
+TEST(IncrementalAnalysis, AnEditInsideAFunctionWalksOnlyItsRun) {
+  Document document(filler(0, 200) + "def uses():\n    return sum([x for x in range(3)])\n");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM101"});
+  ASSERT_GT(document.runs(), 10U);
+  document.replace("value * 30\n", "value * 31\n");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM101"});
+  EXPECT_EQ(document.walked(), 1U);
+}
+
+TEST(IncrementalAnalysis, ANewBindingWalksTheRunsThatReadTheName) {
+  Document document("import os\n\n\n" + filler(0, 200) +
+                    "def uses():\n    return sum([x for x in range(3)])\n");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM101"});
+  // The module's own `sum` is not the builtin: the finding at the far end goes.
+  document.replace("import os\n", "import os\nfrom numpy import sum\n");
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+  EXPECT_EQ(document.walked(), 2U);
+  EXPECT_TRUE(document.analyzeWhole().diagnostics.empty());
+  document.replace("from numpy import sum\n", "");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM101"});
+}
+
+TEST(IncrementalAnalysis, ARuleKeyWalksTheRunsThatDependOnIt) {
+  // MEM502: `pause()` turns the collector off; `resume()`, far away in another run, is the
+  // closing half of the pair.
+  Document document("import gc\n\n\ndef pause():\n    gc.disable()\n\n\n" + filler(0, 200) +
+                    "def resume():\n    gc.enable()\n");
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+  document.replace("    gc.enable()\n", "    pass\n");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM502"});
+  EXPECT_EQ(codesOf(document.analyzeWhole()), std::vector<std::string>{"MEM502"});
+  EXPECT_EQ(document.walked(), 2U);
+  document.replace("def resume():\n    pass\n", "def resume():\n    gc.enable()\n");
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+}
+
+TEST(IncrementalAnalysis, FindingsAndFactsMoveWithTheirRun) {
+  // MEM401 decides in the join, from facts each run keeps: an edit above them moves them.
+  Document document(
+      filler(0, 100) + "class Point:\n    def __init__(self, x):\n        self.x = x\n\n\n" +
+      filler(100, 100) + "def points(values):\n    return [Point(v) for v in values]\n");
+  FileAnalysis analysis = document.analyze();
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, allRulesOptions());
+  ASSERT_EQ(codesOf(analysis), std::vector<std::string>{"MEM401"});
+  const uint32_t before = analysis.diagnostics.front().start;
+
+  document.replace("def helper_0(values):\n", "def helper_0(values, extra=None):\n");
+  analysis = document.analyze();
+  joinProject(files, allRulesOptions());
+  ASSERT_EQ(codesOf(analysis), std::vector<std::string>{"MEM401"});
+  EXPECT_EQ(analysis.diagnostics.front().start, before + 12);
+  EXPECT_EQ(document.walked(), 1U);
+}
+
+}  // namespace
+}  // namespace heaplint
