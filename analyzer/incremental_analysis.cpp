@@ -309,6 +309,10 @@ std::vector<OtherRunKey> keysDependedOn(const Run& run, const std::vector<OtherR
 
 }  // namespace
 
+struct IncrementalAnalysis::ProvidedKeys {
+  std::vector<ProvidedKey> keys;
+};
+
 IncrementalAnalysis::IncrementalAnalysis() = default;
 IncrementalAnalysis::~IncrementalAnalysis() = default;
 IncrementalAnalysis::IncrementalAnalysis(IncrementalAnalysis&&) noexcept = default;
@@ -316,6 +320,7 @@ IncrementalAnalysis& IncrementalAnalysis::operator=(IncrementalAnalysis&&) noexc
 
 void IncrementalAnalysis::clear() {
   runs_.clear();
+  provided_.reset();
 }
 
 size_t IncrementalAnalysis::runCount() const {
@@ -325,7 +330,8 @@ size_t IncrementalAnalysis::runCount() const {
 FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
                                           const AnalysisOptions& options) {
   const std::vector<RunView> views = syntax.runs();
-  const std::vector<ProvidedKey> provided_before = allProvided(runs_);
+  if (!provided_) provided_ = std::make_unique<ProvidedKeys>();
+  std::vector<ProvidedKey> provided_before = std::move(provided_->keys);
 
   // The runs before and after the edited ones keep their records: their text is the same, and so
   // is the order of everything around them (a text that repeats elsewhere is not the same run: a
@@ -369,7 +375,8 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       ++walked_runs_;
     }
     pending.clear();
-    const std::vector<uint64_t> changed = changedKeys(provided_before, allProvided(runs));
+    provided_->keys = allProvided(runs);
+    const std::vector<uint64_t> changed = changedKeys(provided_before, provided_->keys);
     for (size_t i = 0; i < views.size(); ++i) {
       if (!walked[i]) {
         if (intersects(runs[i]->depends, changed)) pending.push_back(i);
@@ -382,6 +389,7 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       }
     }
   }
+  if (walked_runs_ == 0) provided_->keys = std::move(provided_before);  // nothing changed
   runs_ = std::move(runs);
 
   // The document's analysis: every run's results, moved to where the run is now.

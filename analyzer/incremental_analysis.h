@@ -53,6 +53,9 @@ class IncrementalAnalysis {
 
  private:
   std::vector<std::unique_ptr<Run>> runs_;  // of the last analysis, in document order
+  // Every key the runs of the last analysis provide, sorted (a vector of ProvidedKey).
+  struct ProvidedKeys;
+  std::unique_ptr<ProvidedKeys> provided_;
   size_t walked_runs_ = 0;
 };
 

@@ -85,6 +85,40 @@ SourceText::SourceText(std::string bytes) : bytes_(std::move(bytes)) {
   }
 }
 
+SourceText SourceText::edited(uint32_t start, uint32_t end, std::string_view replacement) const {
+  std::string bytes;
+  bytes.reserve(bytes_.size() - (end - start) + replacement.size());
+  bytes.append(std::string_view(bytes_).substr(0, start));
+  bytes.append(replacement);
+  bytes.append(std::string_view(bytes_).substr(end));
+  const auto plain = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80 && c != '\r'; });
+  };
+  // Only line feeds to account for: no carriage return that the edit could join to or split from
+  // a line feed, no multi-byte character, no invalid byte. Otherwise scan it all.
+  const bool simple = ascii_only_ && !has_lone_cr_ && first_invalid_utf8_ == kNoOffset &&
+                      !hasByteOrderMark() && plain(replacement) &&
+                      plain(slice(start > 0 ? start - 1 : 0, end));
+  if (!simple) return SourceText(std::move(bytes));
+
+  SourceText result{Unscanned{}};
+  result.bytes_ = std::move(bytes);
+  // Lines starting at or before the edit stay; those whose line feed it removed go; the rest move.
+  const auto first_after = std::upper_bound(line_starts_.begin(), line_starts_.end(), start);
+  const auto first_kept = std::upper_bound(first_after, line_starts_.end(), end);
+  result.line_starts_.reserve(line_starts_.size() + 8);
+  result.line_starts_.assign(line_starts_.begin(), first_after);
+  for (size_t i = 0; i < replacement.size(); ++i) {
+    if (replacement[i] == '\n') result.line_starts_.push_back(start + static_cast<uint32_t>(i) + 1);
+  }
+  const int64_t delta = static_cast<int64_t>(replacement.size()) - (end - start);
+  for (auto it = first_kept; it != line_starts_.end(); ++it) {
+    result.line_starts_.push_back(static_cast<uint32_t>(*it + delta));
+  }
+  return result;
+}
+
 uint32_t SourceText::lineStart(uint32_t row) const {
   return row < line_starts_.size() ? line_starts_[row] : size();
 }

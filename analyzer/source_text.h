@@ -20,6 +20,10 @@ struct Position {
 class SourceText {
  public:
   explicit SourceText(std::string bytes);
+  // The text with bytes [start, end) replaced, as SourceText(text with the edit) would build it.
+  // For plain ASCII text it rescans only the edited lines: the language server makes one per
+  // keystroke.
+  SourceText edited(uint32_t start, uint32_t end, std::string_view replacement) const;
 
   std::string_view text() const { return bytes_; }
   uint32_t size() const { return static_cast<uint32_t>(bytes_.size()); }
@@ -53,6 +57,9 @@ class SourceText {
   static constexpr uint32_t kNoOffset = UINT32_MAX;
 
  private:
+  struct Unscanned {};
+  explicit SourceText(Unscanned /*unused*/) {}
+
   std::string bytes_;
   std::vector<uint32_t> line_starts_;
   uint32_t first_invalid_utf8_ = kNoOffset;

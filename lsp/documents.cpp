@@ -59,13 +59,7 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       // An edit touching the byte-order mark shifts where parsing starts: parse afresh.
       if (source->hasByteOrderMark() && start < 3) reparse_from_scratch = true;
       if (!reparse_from_scratch) document.syntax.edit(*source, start, end, text);
-      std::string updated;
-      const std::string_view old_text = source->text();
-      updated.reserve(old_text.size() - (end - start) + text.size());
-      updated.append(old_text.substr(0, start));
-      updated.append(text);
-      updated.append(old_text.substr(end));
-      source = std::make_unique<SourceText>(std::move(updated));
+      source = std::make_unique<SourceText>(source->edited(start, end, text));
     }
   } catch (...) {
     // A bad position in a later change: keep what was applied, with a tree that matches it.

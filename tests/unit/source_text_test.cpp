@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace heaplint {
 namespace {
@@ -340,6 +342,49 @@ TEST(SourceText, SequenceLengths) {
   EXPECT_EQ(utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // > U+10FFFF
   EXPECT_EQ(utf8SequenceLength("\xE2\x82", 0), 0u);          // truncated
   EXPECT_EQ(utf8SequenceLength("\xE2\x28\xAC", 0), 0u);      // bad continuation
+}
+
+}  // namespace
+}  // namespace heaplint
+
+namespace heaplint {
+namespace {
+
+// edited() must build exactly what a scan of the edited text builds, on its fast path (plain
+// ASCII) and off it (line endings, multi-byte characters, invalid bytes, a byte-order mark).
+TEST(SourceText, AnEditedTextIsTheTextScannedAfresh) {
+  const std::vector<std::string> texts = {
+      "def f(x):\n    return x\n\n\nclass C:\n    pass\n",
+      "a = 1\r\nb = 2\r\n\r\nc = 3\r\n",
+      "s = 'é'\nt = '𝄞'\nu = 1\n",
+      "x = 1\ry = 2\n",
+      "\xEF\xBB\xBFx = 1\ny = 2\n",
+      "bad = '\xFF'\nok = 1\n",
+  };
+  const std::vector<std::string> pieces = {"", "q", "\n", "\n\n", "\r", "\r\n", "é", "  x = (\n"};
+  std::mt19937 random(7);
+  for (const std::string& original : texts) {
+    SourceText text(original);
+    for (int round = 0; round < 300; ++round) {
+      const uint32_t start = random() % (text.size() + 1);
+      const uint32_t end = std::min<uint32_t>(text.size(), start + random() % 4);
+      const std::string& piece = pieces[random() % pieces.size()];
+      const SourceText edited = text.edited(start, end, piece);
+      std::string expected_bytes(text.text());
+      expected_bytes.replace(start, end - start, piece);
+      const SourceText expected(expected_bytes);
+      ASSERT_EQ(edited.text(), expected.text());
+      ASSERT_EQ(edited.lineCount(), expected.lineCount()) << "round " << round;
+      for (uint32_t row = 0; row < expected.lineCount(); ++row)
+        ASSERT_EQ(edited.lineStart(row), expected.lineStart(row)) << "round " << round;
+      ASSERT_EQ(edited.firstInvalidUtf8Offset(), expected.firstInvalidUtf8Offset());
+      ASSERT_EQ(edited.hasLoneCarriageReturn(), expected.hasLoneCarriageReturn());
+      for (uint32_t offset = 0; offset <= expected.size(); ++offset)
+        ASSERT_EQ(edited.utf16Position(offset), expected.utf16Position(offset));
+      // Keep texts small and varied: start over now and then.
+      text = expected.size() > 400 ? SourceText(original) : edited;
+    }
+  }
 }
 
 }  // namespace
