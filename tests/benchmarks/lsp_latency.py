@@ -90,17 +90,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", default="build/heaplint", type=lambda p: str(Path(p).resolve()))
     parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--file", type=Path, default=None,
+                        help="edit this file instead of the generated one (real code)")
     parser.add_argument("--edits", type=int, default=1_000)
     parser.add_argument("--debounce-ms", type=int, default=None)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
-    text = generate(args.lines)
+    text = args.file.read_text(encoding="utf-8") if args.file else generate(args.lines)
     lines = text.split("\n")
+    args.lines = len(lines) - 1
     random.seed(args.seed)
     with tempfile.TemporaryDirectory(prefix="heaplint-latency-") as directory:
-        path = Path(directory) / "big_module.py"
+        path = Path(directory) / (args.file.name if args.file else "big_module.py")
         path.write_text(text)
         uri = path.as_uri()
         client = LspClient([args.binary, "server"], cwd=directory)
