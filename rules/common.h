@@ -70,6 +70,15 @@ inline std::string qualifiedNameWithStarBuiltins(const RuleContext& context, Sco
   return qualified;
 }
 
+// What a method decorator resolves to: the builtin `classmethod` or `staticmethod`, or their
+// deprecated `abc` spellings, which make the same kind of method.
+inline bool isClassMethodDecorator(std::string_view qualified) {
+  return qualified == "builtins.classmethod" || qualified == "abc.abstractclassmethod";
+}
+inline bool isStaticMethodDecorator(std::string_view qualified) {
+  return qualified == "builtins.staticmethod" || qualified == "abc.abstractstaticmethod";
+}
+
 // Whether code above `offset` in another run of the document (analysis in runs:
 // incremental_analysis.h) has `from <module> import ...` or a star import, as a walk of the whole
 // file would have seen by the time it reaches `offset`. Only valid during the walk.

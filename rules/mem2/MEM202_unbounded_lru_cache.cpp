@@ -455,8 +455,8 @@ class UnboundedLruCache final : public RuleChecker {
       if (kindOf(decorator) != NodeKind::Decorator) continue;
       const std::string qualified = qualifiedNameWithStarBuiltins(
           context, candidate.scope, firstNamedChildSkippingComments(decorator));
-      is_static = is_static || qualified == "builtins.staticmethod";
-      is_class_method = is_class_method || qualified == "builtins.classmethod";
+      is_static = is_static || isStaticMethodDecorator(qualified);
+      is_class_method = is_class_method || isClassMethodDecorator(qualified);
     }
     const std::string_view name = context.text(childByField(candidate.function, Field::Name));
     const bool in_class = !ts_node_is_null(candidate.owner);

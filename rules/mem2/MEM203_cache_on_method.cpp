@@ -255,7 +255,7 @@ class CacheOnMethod final : public RuleChecker {
       const bool is_call = kindOf(expression) == NodeKind::Call;
       const TSNode callee = is_call ? childByField(expression, Field::Function) : expression;
       const std::string qualified = qualifiedNameWithStarBuiltins(context, method.scope, callee);
-      if (qualified == "builtins.staticmethod" || qualified == "builtins.classmethod") return;
+      if (isStaticMethodDecorator(qualified) || isClassMethodDecorator(qualified)) return;
       if (qualified == "functools.cache" && !is_call) {
         caches.push_back(CacheDecorator{expression, "functools.cache", true});
       } else if (qualified == "functools.lru_cache") {

@@ -41,13 +41,14 @@ long-lived registry, and never removes it:
 Names resolve as Python resolves them, not by their spelling: `classmethod`, `staticmethod` and
 `type` are the builtins, also as `builtins.classmethod` or under an alias, and a function of the
 module's own (or imported) of that name is not. A method decorated with the builtin `staticmethod`
-or `classmethod` is no bound method that pins an instance.
+or `classmethod` is no bound method that pins an instance (`abc.abstractclassmethod` and
+`abc.abstractstaticmethod` count as them).
 
 Code that runs once is not flagged, since repeating nothing cannot accumulate anything:
 registrations at module level; in a function without required parameters (a setup step such as
 `site.py`'s `register_readline()` or `install()`: its closure captures no per-call input; the `cls`
 of a classmethod does not count); in hooks that frameworks call once (`main`, Django's
-`AppConfig.ready`, `setUpModule`, `setUpClass`, `tearDownClass`, `setUpTestData`, `setup_module`,
+`AppConfig.ready` in a class whose base resolves to `django.apps.AppConfig`, `setUpModule`, `setUpClass`, `tearDownClass`, `setUpTestData`, `setup_module`,
 `setup_class`, `__init_subclass__`, `__set_name__`); under a once-guard
 (`if not self._registered: ... self._registered = True`, or `if _installed: return` before
 `_installed = True`); and in a function that empties the registry first (`handlers.clear()`,
@@ -85,7 +86,8 @@ callback, so removing any callback from the registry (or from an attribute of th
 as `self.bus`) silences the rule, as does a removal in code that never runs. "Runs once" is a
 judgement from the code's shape: a setup function without parameters that is in fact called per
 request is missed, and a method that is in fact called once per process (a command's `run()`) is
-flagged: silence it with `# noqa: MEM301`.
+flagged: silence it with `# noqa: MEM301`. So is the `ready()` of an app configuration that
+derives from Django's `AppConfig` through a base class of the project's own.
 
 Not detected: registries reached through a parameter, an instance attribute (even when
 `self._handlers` is really a class attribute), a call (`get_bus().subscribe(...)`) or a star
@@ -299,6 +301,10 @@ struct Enclosing {
   std::string_view function_name;
   bool takes_input = false;  // some enclosing function has a required parameter
   bool runs_once = false;    // the innermost function is a hook that frameworks call once
+  // A `ready()` method: Django calls `AppConfig.ready()` once per process. Whether a base of its
+  // class is Django's `AppConfig` is known only after the walk (`runsOnce`).
+  TSNode ready_of_class{};
+  ScopeId class_scope = kNoScope;  // where the class's bases resolve
   // Methods whose one required parameter is per-call input unless the method is a classmethod
   // (`cls` is not): decided after the walk, when the decorators resolve (`takesInput`).
   struct MaybeClassMethod {
@@ -308,18 +314,35 @@ struct Enclosing {
   std::vector<MaybeClassMethod> input_unless_classmethod;
 };
 
-// Does a decorator of `decorated_definition` stand for `qualified` ("builtins.classmethod"), its
-// names resolved in `scope`, where the decorators are evaluated? `@classmethod` is the builtin
+// Does a decorator of `decorated_definition` stand for a name `accepts` ("builtins.classmethod"),
+// its names resolved in `scope`, where the decorators are evaluated? `@classmethod` is the builtin
 // unless the module (or class) binds its own; `@builtins.classmethod` is it too. After the walk.
 bool hasDecorator(const RuleContext& context, TSNode decorated_definition, ScopeId scope,
-                  std::string_view qualified) {
+                  bool (*accepts)(std::string_view qualified)) {
   if (kindOf(decorated_definition) != NodeKind::DecoratedDefinition) return false;
   const uint32_t count = namedChildCount(decorated_definition);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode decorator = nthNamedChild(decorated_definition, i);
     if (kindOf(decorator) == NodeKind::Decorator &&
-        qualifiedNameWithStarBuiltins(context, scope, firstNamedChildSkippingComments(decorator)) ==
-            qualified) {
+        accepts(qualifiedNameWithStarBuiltins(context, scope,
+                                              firstNamedChildSkippingComments(decorator)))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Is the registration in `ready()` of a Django app configuration, which runs once per process?
+// A base that resolves to `django.apps.AppConfig` (through any import) says so. After the walk.
+bool runsOnce(const RuleContext& context, const Enclosing& enclosing) {
+  if (enclosing.runs_once) return true;
+  if (ts_node_is_null(enclosing.ready_of_class)) return false;
+  const TSNode bases = childByField(enclosing.ready_of_class, Field::Superclasses);
+  const uint32_t count = namedChildCount(bases);
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string qualified =
+        context.semantic().qualifiedName(enclosing.class_scope, nthNamedChild(bases, i));
+    if (qualified == "django.apps.AppConfig" || qualified == "django.apps.config.AppConfig") {
       return true;
     }
   }
@@ -332,7 +355,7 @@ bool takesInput(const RuleContext& context, const Enclosing& enclosing) {
   return std::any_of(
       enclosing.input_unless_classmethod.begin(), enclosing.input_unless_classmethod.end(),
       [&](const Enclosing::MaybeClassMethod& method) {
-        return !hasDecorator(context, method.decorated, method.scope, "builtins.classmethod");
+        return !hasDecorator(context, method.decorated, method.scope, isClassMethodDecorator);
       });
 }
 
@@ -398,11 +421,10 @@ Enclosing describeEnclosing(const RuleContext& context) {
     }
     // The innermost function decides: a handler nested in `main()` may run per request.
     result.runs_once = std::find(kOnceHooks.begin(), kOnceHooks.end(), name) != kOnceHooks.end();
-    // Django calls `AppConfig.ready()` once per process.
-    if (is_method && name == "ready" &&
-        context.text(childByField(enclosing_class, Field::Superclasses)).find("AppConfig") !=
-            std::string_view::npos) {
-      result.runs_once = true;
+    result.ready_of_class = TSNode{};
+    if (is_method && name == "ready") {
+      result.ready_of_class = enclosing_class;
+      result.class_scope = context.frame(parent + 1).scope;
     }
     result.function = frame.node;
     result.function_name = name;
@@ -649,17 +671,9 @@ class UnsubscribedClosure final : public RuleChecker {
     const TSNode right = unwrapParentheses(childByField(assignment, Field::Right));
     if (kindOf(left) != NodeKind::Identifier) return;
     const NodeKind right_kind = kindOf(right);
-    if (right_kind == NodeKind::Call) {
-      // Only what the rule asks about later: `partial(...)`, and `Signal()` / `signal("x")`.
-      const std::string_view callee =
-          lastSegment(context.text(childByField(right, Field::Function)));
-      if (callee.find("partial") == std::string_view::npos &&
-          callee.find("ignal") == std::string_view::npos) {
-        return;
-      }
-    } else if (right_kind != NodeKind::Lambda) {
-      return;
-    }
+    // A call may be `functools.partial(...)` or a Django or blinker `Signal()` under any name:
+    // what it stands for is resolved after the walk, when a registration asks.
+    if (right_kind != NodeKind::Call && right_kind != NodeKind::Lambda) return;
     values_.emplace(ts_node_start_byte(left), Value{right, context.scope()});
   }
 
@@ -726,10 +740,10 @@ class UnsubscribedClosure final : public RuleChecker {
   void resolveMethods(const RuleContext& context) {
     for (const MethodDefinition& definition : method_definitions_) {
       const bool is_static = hasDecorator(context, definition.decorated, definition.decorator_scope,
-                                          "builtins.staticmethod");
+                                          isStaticMethodDecorator);
       const bool is_class = definition.implicit_class ||
                             hasDecorator(context, definition.decorated, definition.decorator_scope,
-                                         "builtins.classmethod");
+                                         isClassMethodDecorator);
       // Only `self.name` of a plain method is a bound method that pins the instance.
       methods_.push_back(Method{ts_node_start_byte(definition.class_node), definition.name,
                                 !is_static && !is_class && !definition.is_property});
@@ -1220,7 +1234,7 @@ void UnsubscribedClosure::finish(RuleContext& context) {
     const Registration& registration = registrations_[g];
     const Resolved& resolved = registrations[g];
     if (!registration.candidate_if_input || !isSubscribeName(resolved.method) ||
-        !takesInput(context, registration.enclosing)) {
+        !takesInput(context, registration.enclosing) || runsOnce(context, registration.enclosing)) {
       continue;
     }
     const Receiver& receiver = resolved.receiver;

@@ -354,8 +354,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     }
     for (const MethodUse& use : self_uses_) {
       if (hasDecorator(use.function, context, [](std::string_view name) {
-            return name == "builtins.classmethod" || name == "builtins.staticmethod" ||
-                   name == "abc.abstractclassmethod" || name == "abc.abstractstaticmethod";
+            return isClassMethodDecorator(name) || isStaticMethodDecorator(name);
           })) {
         continue;
       }
@@ -733,7 +732,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     }
     const Scope* function = methodReceiving(*resolution.binding, semantic);
     if (function == nullptr || hasDecorator(function->node.id, context, [](std::string_view name) {
-          return name == "builtins.classmethod" || name == "builtins.staticmethod";
+          return isClassMethodDecorator(name) || isStaticMethodDecorator(name);
         })) {
       return false;
     }
@@ -760,7 +759,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const Scope* function = methodReceiving(parameter, context.semantic());
     return function != nullptr &&
            hasDecorator(function->node.id, context,
-                        [](std::string_view name) { return name == "builtins.classmethod"; });
+                        [](std::string_view name) { return isClassMethodDecorator(name); });
   }
 
   // The method (a function directly in a class body) whose first parameter `parameter` is, or null.
