@@ -3,6 +3,8 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -77,6 +79,48 @@ inline bool isClassMethodDecorator(std::string_view qualified) {
 }
 inline bool isStaticMethodDecorator(std::string_view qualified) {
   return qualified == "builtins.staticmethod" || qualified == "abc.abstractstaticmethod";
+}
+
+// `enum.Enum` and the classes and metaclasses that make a class an Enum.
+inline bool isEnumName(std::string_view qualified) {
+  constexpr std::array<std::string_view, 8> kEnumBases = {
+      "enum.Enum",    "enum.IntEnum",  "enum.StrEnum",  "enum.Flag",
+      "enum.IntFlag", "enum.ReprEnum", "enum.EnumType", "enum.EnumMeta",
+  };
+  return std::find(kEnumBases.begin(), kEnumBases.end(), qualified) != kEnumBases.end();
+}
+
+inline bool isLocalEnum(const RuleContext& context, ScopeId scope, TSNode identifier,
+                        int depth = 0);
+
+// Whether a class statement's bases (or metaclass) make it an Enum, directly or through other
+// classes of this file. `scope` is where the class statement runs. After the walk.
+inline bool isEnumClassDefinition(const RuleContext& context, TSNode definition, ScopeId scope,
+                                  int depth = 0) {
+  const TSNode bases = childByField(definition, Field::Superclasses);
+  const uint32_t count = namedChildCount(bases);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode base = ts_node_named_child(bases, i);
+    if (kindOf(base) == NodeKind::KeywordArgument) {
+      if (context.text(childByField(base, Field::Name)) != "metaclass") continue;
+      base = childByField(base, Field::Value);
+    }
+    if (isEnumName(context.semantic().qualifiedName(scope, base))) return true;
+    if (isLocalEnum(context, scope, base, depth + 1)) return true;
+  }
+  return false;
+}
+
+// Whether `identifier` names a class defined in this file that is an Enum. After the walk.
+inline bool isLocalEnum(const RuleContext& context, ScopeId scope, TSNode identifier, int depth) {
+  if (depth > 8 || kindOf(identifier) != NodeKind::Identifier) return false;
+  const Resolution resolution =
+      context.semantic().resolve(scope, context.text(identifier), ts_node_start_byte(identifier));
+  if (resolution.kind != Resolution::Kind::Bound ||
+      resolution.binding->kind != BindingKind::ClassDefinition) {
+    return false;
+  }
+  return isEnumClassDefinition(context, resolution.binding->node, resolution.binding->scope, depth);
 }
 
 // Whether code above `offset` in another run of the document (analysis in runs:

@@ -203,45 +203,6 @@ CacheShape classifyCache(const RuleContext& context, ScopeId scope, TSNode expre
 
 // --- can the cache hold more than a few keys? ---------------------------------------------------
 
-constexpr std::array<std::string_view, 8> kEnumBases = {
-    "enum.Enum",    "enum.IntEnum",  "enum.StrEnum",  "enum.Flag",
-    "enum.IntFlag", "enum.ReprEnum", "enum.EnumType", "enum.EnumMeta",
-};
-
-bool isEnumName(std::string_view qualified) {
-  for (std::string_view name : kEnumBases) {
-    if (qualified == name) return true;
-  }
-  return false;
-}
-
-// True for a class defined in this file whose bases make it an Enum (directly or through other
-// classes of this file).
-bool isLocalEnum(const RuleContext& context, ScopeId scope, TSNode identifier, int depth) {
-  if (depth > 8 || kindOf(identifier) != NodeKind::Identifier) return false;
-  const SemanticModel& semantic = context.semantic();
-  const Resolution resolution =
-      semantic.resolve(scope, context.text(identifier), ts_node_start_byte(identifier));
-  if (resolution.kind != Resolution::Kind::Bound ||
-      resolution.binding->kind != BindingKind::ClassDefinition) {
-    return false;
-  }
-  const TSNode definition = resolution.binding->node;
-  const ScopeId class_scope = resolution.binding->scope;
-  const TSNode bases = childByField(definition, Field::Superclasses);
-  const uint32_t count = namedChildCount(bases);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode base = ts_node_named_child(bases, i);
-    if (kindOf(base) == NodeKind::KeywordArgument) {
-      if (context.text(childByField(base, Field::Name)) != "metaclass") continue;
-      base = childByField(base, Field::Value);
-    }
-    if (isEnumName(semantic.qualifiedName(class_scope, base))) return true;
-    if (isLocalEnum(context, class_scope, base, depth + 1)) return true;
-  }
-  return false;
-}
-
 bool isTypingName(std::string_view qualified, std::string_view name) {
   return lastSegment(qualified) == name &&
          (qualified.starts_with("typing.") || qualified.starts_with("typing_extensions."));

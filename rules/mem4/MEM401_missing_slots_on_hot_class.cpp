@@ -64,9 +64,12 @@ a subclass that has no `__slots__` and is not hot itself (an extension point: sl
 alone leave the subclass its `__dict__`, and extending code may set attributes of its own). Loops
 over a handful of literal items (`for name in ("a", "b")`, a local bound once to a literal list,
 `range(3)`, and those wrapped in `enumerate`/`zip`/`sorted`/`reversed`) do not make a class hot, nor
-do loops sized by a class definition rather than by data: over an attribute of `cls` in a method
-decorated with the builtin `classmethod`, or of a class defined in the same file (`for name in
-cls.FIELDS`, `range(cls.count)`, `range(len(Config.FIELDS))`, wrapped as above). This trusts such
+do loops sized by a class definition rather than by data: over an attribute of `cls` in a
+classmethod (one decorated with the builtin `classmethod`, or `__init_subclass__` and
+`__class_getitem__`), or of a class defined in the same file (`for name in cls.FIELDS`,
+`range(cls.count)`, `range(len(Config.FIELDS))`, `range(cls.count + 1)`, wrapped as above), and
+over the members of an Enum defined in the same file (`for color in Color`, `for member in cls` in
+one of its classmethods). This trusts such
 class attributes to be fixed when the class is written, so a class-level registry that grows at run
 time (`Registry.items.append(...)`) is missed, while the same attribute reached through a class of
 another module still counts. Attributes of `self` (`range(self.count)`, `self.__class__.FIELDS`,
@@ -620,6 +623,16 @@ class MissingSlotsOnHotClass final : public RuleChecker {
             context.semantic().resolve(scope, context.text(iterable), ts_node_start_byte(iterable));
         if (resolution.kind != Resolution::Kind::Bound) return false;
         const Binding& binding = *resolution.binding;
+        // `for color in Color`, or `for member in cls` in a classmethod of an Enum: the members
+        // are written in the class.
+        if (binding.kind == BindingKind::ClassDefinition) {
+          return isEnumClassDefinition(context, binding.node, binding.scope);
+        }
+        if (binding.kind == BindingKind::Parameter && isClassMethodReceiver(binding, context)) {
+          const SemanticModel& semantic = context.semantic();
+          const Scope& class_body = semantic.scope(methodReceiving(binding, semantic)->parent);
+          return isEnumClassDefinition(context, class_body.node, class_body.parent);
+        }
         if (binding.kind != BindingKind::Assignment ||
             context.semantic().bindingsIn(binding.scope, binding.name).size() != 1) {
           return false;
@@ -674,30 +687,46 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     if (count == 0 || count > 3) return false;
     bool from_class = false;  // or from the length of a literal: sized by code either way
     for (uint32_t i = 0; i < count; ++i) {
-      const TSNode argument = nthNamedChild(arguments, i);
-      switch (kindOf(argument)) {
-        case NodeKind::Integer:
-          break;
-        case NodeKind::Attribute:
-          if (!isClassAttribute(argument, scope, context)) return false;
-          from_class = true;
-          break;
-        case NodeKind::Call: {
-          const TSNode sized = firstArgument(argument);
-          if (qualifiedNameWithStarBuiltins(
-                  context, scope, childByField(argument, Field::Function)) != "builtins.len" ||
-              namedChildCount(childByField(argument, Field::Arguments)) != 1 ||
-              !isSizedByCode(sized, scope, context)) {
-            return false;
-          }
-          from_class = true;
-          break;
-        }
-        default:
-          return false;
+      if (!isClassSizedBound(nthNamedChild(arguments, i), scope, context, from_class)) {
+        return false;
       }
     }
     return from_class;
+  }
+
+  // One bound of such a range: an integer literal, an attribute of the class, the length of a
+  // collection the code sizes, or arithmetic on them (`cls.count + 1`, `2 * len(cls.FIELDS)`).
+  bool isClassSizedBound(TSNode bound, ScopeId scope, const RuleContext& context,
+                         bool& from_class) const {
+    switch (kindOf(bound)) {
+      case NodeKind::Integer:
+        return true;
+      case NodeKind::ParenthesizedExpression:
+        return isClassSizedBound(nthNamedChild(bound, 0), scope, context, from_class);
+      case NodeKind::BinaryOperator: {
+        const std::string_view op = context.text(childByField(bound, Field::Operator));
+        if (op != "+" && op != "-" && op != "*" && op != "//") return false;
+        return isClassSizedBound(childByField(bound, Field::Left), scope, context, from_class) &&
+               isClassSizedBound(childByField(bound, Field::Right), scope, context, from_class);
+      }
+      case NodeKind::Attribute:
+        if (!isClassAttribute(bound, scope, context)) return false;
+        from_class = true;
+        return true;
+      case NodeKind::Call: {
+        const TSNode sized = firstArgument(bound);
+        if (qualifiedNameWithStarBuiltins(context, scope, childByField(bound, Field::Function)) !=
+                "builtins.len" ||
+            namedChildCount(childByField(bound, Field::Arguments)) != 1 ||
+            !isSizedByCode(sized, scope, context)) {
+          return false;
+        }
+        from_class = true;
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   // An attribute chain rooted at the class a classmethod receives (`cls.FIELDS`, `cls.a.b`) or
@@ -754,10 +783,13 @@ class MissingSlotsOnHotClass final : public RuleChecker {
            context.text(childByField(assignment, Field::Left)) == context.text(chain);
   }
 
-  // Is the parameter the first one of a method decorated with the builtin `classmethod`?
+  // Is the parameter the first one of a classmethod: one decorated with the builtin
+  // `classmethod`, or `__init_subclass__` and `__class_getitem__`, which Python makes classmethods?
   bool isClassMethodReceiver(const Binding& parameter, const RuleContext& context) const {
     const Scope* function = methodReceiving(parameter, context.semantic());
-    return function != nullptr &&
+    if (function == nullptr) return false;
+    const std::string_view method = context.text(childByField(function->node, Field::Name));
+    return method == "__init_subclass__" || method == "__class_getitem__" ||
            hasDecorator(function->node.id, context,
                         [](std::string_view name) { return isClassMethodDecorator(name); });
   }
