@@ -15,6 +15,7 @@
 #include "analyzer/fix.h"
 #include "analyzer/incremental_analysis.h"
 #include "rules/registry.h"
+#include "tests/unit/all_rules.h"
 
 namespace heaplint {
 namespace {
@@ -51,16 +52,6 @@ std::string fixturesAsOneModule() {
     module += text;
   }
   return module;
-}
-
-AnalysisOptions allRulesOptions() {
-  AnalysisOptions options;
-  options.rules = allRules();
-  for (size_t i = 0; i < options.rules.size(); ++i)
-    options.enabled.set(i);
-  options.path = "module.py";
-  options.verify_fixes = false;
-  return options;
 }
 
 using Finding = std::tuple<std::string_view, uint32_t, uint32_t, std::string>;

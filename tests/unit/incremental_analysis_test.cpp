@@ -7,19 +7,10 @@
 #include <vector>
 
 #include "rules/registry.h"
+#include "tests/unit/all_rules.h"
 
 namespace heaplint {
 namespace {
-
-AnalysisOptions allRulesOptions() {
-  AnalysisOptions options;
-  options.rules = allRules();
-  for (size_t i = 0; i < options.rules.size(); ++i)
-    options.enabled.set(i);
-  options.path = "module.py";
-  options.verify_fixes = false;
-  return options;
-}
 
 // Enough small functions to fill many runs of ChunkedTree::kTargetChunkSize.
 std::string filler(int first, int count) {
