@@ -193,12 +193,14 @@ constexpr std::array<std::string_view, 14> kBuiltinTypes = {
 // `int`, `Symbol`, `ast.AST`, `(int, float)`: what a dispatch registry is keyed by. A builtin type
 // counts by what the name resolves to in `scope` (`int`, `builtins.str`, `from builtins import int
 // as integer`; not a parameter called `type`); other types by the capital of their last name.
-bool isTypeLike(const RuleContext& context, ScopeId scope, TSNode node) {
+bool isTypeLike(const RuleContext& context, ScopeId scope, TSNode node, int depth = 0) {
   node = unwrapParentheses(node);
   if (kindOf(node) == NodeKind::Tuple) {
+    // Tuples of types nest a level or two; deeper nesting (generated code) is not a key.
+    if (depth > 8) return false;
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i) {
-      if (!isTypeLike(context, scope, nthNamedChild(node, i))) return false;
+      if (!isTypeLike(context, scope, nthNamedChild(node, i), depth + 1)) return false;
     }
     return count > 0;
   }

@@ -17,8 +17,11 @@ std::string filler(int first, int count) {
   std::string text;
   for (int i = first; i < first + count; ++i) {
     const std::string n = std::to_string(i);
-    text += "def helper_" + n + "(values):\n    total = 0\n    for value in values:\n" +
-            "        total += value * " + n + "\n    return total\n\n\n";
+    text += "def helper_";
+    text += n;
+    text += "(values):\n    total = 0\n    for value in values:\n        total += value * ";
+    text += n;
+    text += "\n    return total\n\n\n";
   }
   return text;
 }
