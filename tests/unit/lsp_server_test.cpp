@@ -3,6 +3,7 @@
 // files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -271,6 +272,46 @@ TEST(LspServer, IncrementalEditsMoveAndRemoveDiagnostics) {
   diagnostics = client.diagnostics(kUri, 5);
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0]["range"], range(3, kUtf16Start, 3, kUtf16End));
+}
+
+// A document large enough to be analysed in runs: a binding typed at the top changes a finding at
+// the far end.
+TEST(LspServer, ABindingTypedAtTheTopReachesAFindingAtTheFarEnd) {
+  std::string text = "import os\n\n\n";
+  for (int i = 0; i < 200; ++i) {
+    text += "def helper_" + std::to_string(i) + "(values):\n    return len(values)\n\n\n";
+  }
+  const uint32_t last_line = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
+  text += "def uses(xs):\n    return sum([x for x in xs])\n";
+  Client client;
+  client.initialize();
+  client.open(kUri, text);
+  json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], last_line + 1);
+
+  // The module's own `sum` is not the builtin.
+  client.change(kUri, 2,
+                json::array({{{"range", range(1, 0, 1, 0)}, {"text", "from numpy import sum\n"}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
+  client.change(kUri, 3, json::array({{{"range", range(1, 0, 2, 0)}, {"text", ""}}}));
+  diagnostics = client.diagnostics(kUri, 3);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], last_line + 1);
+}
+
+TEST(LspServer, NewSettingsAreNotAnsweredFromRunsKeptForTheOldOnes) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text += "def helper_" + std::to_string(i) + "(values):\n    return len(values)\n\n\n";
+  }
+  text += "def uses(xs):\n    return sum([x for x in xs])\n";
+  Client client;
+  client.initialize(json::object(), {{"select", {"MEM5"}}});
+  client.open(kUri, text);
+  EXPECT_TRUE(client.diagnostics(kUri, 1).empty());
+  client.notify("workspace/didChangeConfiguration", {{"settings", json::object()}});
+  EXPECT_EQ(client.diagnostics(kUri, 1).size(), 1u);
 }
 
 TEST(LspServer, QuickFixRemovesTheDiagnostic) {
