@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 
 #include "analyzer/syntax.h"
 
@@ -87,29 +88,35 @@ const Binding* SemanticModel::materialized(const Binding* binding) const {
 }
 
 void SemanticModel::finalize() {
+  // Ordered by scope, then by a hash of the name rather than the name itself: comparing integers
+  // keeps the sort cheap when a large module's bindings are all in it (the language server's
+  // prelude, see incremental_analysis.h). Lookups compare names within a hash.
   index_.resize(bindings_.size());
-  for (uint32_t i = 0; i < index_.size(); ++i)
-    index_[i] = i;
-  std::stable_sort(index_.begin(), index_.end(), [&](uint32_t a, uint32_t b) {
-    const Binding& x = bindings_[a];
-    const Binding& y = bindings_[b];
-    if (x.scope != y.scope) return x.scope < y.scope;
-    if (x.name != y.name) return x.name < y.name;
-    return x.offset < y.offset;
-  });
+  for (uint32_t i = 0; i < index_.size(); ++i) {
+    const Binding& binding = bindings_[i];
+    index_[i] =
+        IndexEntry{binding.scope, std::hash<std::string_view>{}(binding.name), binding.offset, i};
+  }
+  std::sort(index_.begin(), index_.end());
   finalized_ = true;
+}
+
+std::pair<std::vector<SemanticModel::IndexEntry>::const_iterator,
+          std::vector<SemanticModel::IndexEntry>::const_iterator>
+SemanticModel::entriesFor(ScopeId scope, std::string_view name) const {
+  const uint64_t hash = std::hash<std::string_view>{}(name);
+  const auto lower = std::lower_bound(index_.begin(), index_.end(), IndexEntry{scope, hash, 0, 0});
+  const auto upper =
+      std::lower_bound(lower, index_.end(), IndexEntry{scope, hash, UINT32_MAX, UINT32_MAX});
+  return {lower, upper};
 }
 
 std::vector<const Binding*> SemanticModel::bindingsIn(ScopeId scope, std::string_view name) const {
   std::vector<const Binding*> result;
-  const auto lower = std::lower_bound(index_.begin(), index_.end(), 0u, [&](uint32_t i, unsigned) {
-    const Binding& b = bindings_[i];
-    return b.scope < scope || (b.scope == scope && b.name < name);
-  });
-  for (auto it = lower; it != index_.end(); ++it) {
-    const Binding& b = bindings_[*it];
-    if (b.scope != scope || b.name != name) break;
-    result.push_back(materialized(&b));
+  const auto [first, last] = entriesFor(scope, name);
+  for (auto it = first; it != last; ++it) {
+    const Binding& b = bindings_[it->index];
+    if (b.name == name) result.push_back(materialized(&b));
   }
   return result;
 }
@@ -125,11 +132,7 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
       id = scope.parent;
       continue;
     }
-    const auto lower =
-        std::lower_bound(index_.begin(), index_.end(), 0u, [&](uint32_t i, unsigned) {
-          const Binding& b = bindings_[i];
-          return b.scope < id || (b.scope == id && b.name < name);
-        });
+    const auto [first, last] = entriesFor(id, name);
     bool declared_global = false;
     bool declared_nonlocal = false;
     const Binding* last_before_use = nullptr;
@@ -137,9 +140,9 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     const Binding* last_candidate = nullptr;
     bool ambiguous = false;
     bool saw_global_rebinding = false;
-    for (auto it = lower; it != index_.end(); ++it) {
-      const Binding& b = bindings_[*it];
-      if (b.scope != id || b.name != name) break;
+    for (auto it = first; it != last; ++it) {
+      const Binding& b = bindings_[it->index];
+      if (b.name != name) continue;  // another name with the same hash
       if (b.kind == BindingKind::GlobalDeclaration) {
         declared_global = true;
         continue;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace heaplint {
@@ -133,7 +134,18 @@ class SemanticModel {
   // Mutable for the prelude bindings' nodes, which are looked up on first use.
   mutable std::vector<Binding> bindings_;
   std::vector<std::string> imports_;
-  std::vector<uint32_t> index_;  // binding indices sorted by (scope, name, offset)
+  // The bindings sorted by scope, name hash and offset (then insertion order).
+  struct IndexEntry {
+    ScopeId scope;
+    uint64_t hash;
+    uint32_t offset;
+    uint32_t index;
+    auto operator<=>(const IndexEntry&) const = default;
+  };
+  std::vector<IndexEntry> index_;
+  // The entries of `scope` whose name has the hash of `name` (a few may have other names).
+  std::pair<std::vector<IndexEntry>::const_iterator, std::vector<IndexEntry>::const_iterator>
+  entriesFor(ScopeId scope, std::string_view name) const;
   bool has_star_import_ = false;
   std::vector<uint32_t> star_import_offsets_;
   bool prelude_star_import_ = false;
