@@ -1,6 +1,7 @@
 #include "analyzer/chunked_tree.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "analyzer/fix.h"
 #include "analyzer/syntax.h"
@@ -44,6 +45,77 @@ bool boundaryHolds(std::string_view text, uint32_t offset) {
   return true;
 }
 
+// Where top-level statements start in text[start, end), read from the text alone: lines at column
+// 0 outside brackets, strings and continuations, except comments, the clauses that continue a
+// compound statement (`else:`, `except`, ...) and a definition under its decorators. Only a guess
+// to cut a text into runs without parsing it whole first: the runs' parses are the check.
+std::vector<uint32_t> statementStartsByText(std::string_view text, uint32_t start, uint32_t end) {
+  std::vector<uint32_t> starts;
+  int brackets = 0;
+  char quote = 0;          // the open string's quote character, 0 outside strings
+  bool triple = false;     // the open string is triple-quoted
+  bool continued = false;  // the line before ended with a backslash (outside strings)
+  bool after_decorator = false;
+  const auto startsWithWord = [&](uint32_t at, std::string_view word) {
+    return text.substr(at, word.size()) == word &&
+           (at + word.size() >= end ||
+            !(std::isalnum(static_cast<unsigned char>(text[at + word.size()])) ||
+              text[at + word.size()] == '_'));
+  };
+  uint32_t i = start;
+  while (i < end) {
+    // At the start of a line.
+    const char first = text[i];
+    if (quote == 0 && brackets == 0 && !continued && first != ' ' && first != '\t' &&
+        first != '\f' && first != '\n' && first != '\r' && first != '#') {
+      const bool clause = startsWithWord(i, "else") || startsWithWord(i, "elif") ||
+                          startsWithWord(i, "except") || startsWithWord(i, "finally");
+      if (!clause && !after_decorator) starts.push_back(i);
+      after_decorator = first == '@';
+    }
+    continued = false;
+    // The rest of the line.
+    while (i < end && text[i] != '\n') {
+      const char c = text[i];
+      if (quote != 0) {
+        if (c == '\\') {
+          i += 2;
+          continue;
+        }
+        if (c == quote &&
+            (!triple || (i + 2 < end && text[i + 1] == quote && text[i + 2] == quote))) {
+          i += triple ? 3 : 1;
+          quote = 0;
+          continue;
+        }
+        ++i;
+        continue;
+      }
+      if (c == '#') {
+        while (i < end && text[i] != '\n')
+          ++i;
+        break;
+      }
+      if (c == '"' || c == '\'') {
+        quote = c;
+        triple = i + 2 < end && text[i + 1] == c && text[i + 2] == c;
+        i += triple ? 3 : 1;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') ++brackets;
+      if ((c == ')' || c == ']' || c == '}') && brackets > 0) --brackets;
+      if (c == '\\' && i + 1 < end && (text[i + 1] == '\n' || text[i + 1] == '\r'))
+        continued = true;
+      ++i;
+    }
+    // A single-quoted string does not continue past the end of its line (unless escaped, which
+    // the loop above stepped over).
+    if (quote != 0 && !triple) quote = 0;
+    ++i;  // the line feed
+  }
+  return starts;
+}
+
 }  // namespace
 
 void ChunkedTree::parse(const SourceText& source, PythonParser& parser) {
@@ -55,9 +127,37 @@ std::vector<ChunkedTree::Chunk> ChunkedTree::parseAndSplit(const SourceText& sou
                                                            PythonParser& parser, uint32_t start,
                                                            uint32_t end) const {
   std::vector<Chunk> pieces;
-  Chunk whole{start, end, parser.parseRange(source, start, end), false};
+  last_split_by_text_ = false;
   const bool small =
       source.size() <= kSingleChunkLimit && start == text_start_ && end == source.size();
+  if (!small && end - start >= 2 * kTargetChunkSize) {
+    // Cut where the text says statements start, and keep the cut when every run parses cleanly:
+    // one parse of the text instead of two. Anything else (a text with errors, a guess that split
+    // a construct) is cut from a parse of the whole.
+    std::vector<uint32_t> boundaries;
+    uint32_t piece_start = start;
+    for (const uint32_t at : statementStartsByText(source.text(), start, end)) {
+      if (at - piece_start < kTargetChunkSize || end - at < kTargetChunkSize / 2) continue;
+      boundaries.push_back(at);
+      piece_start = at;
+    }
+    if (!boundaries.empty()) {
+      boundaries.push_back(end);
+      bool clean = true;
+      uint32_t from = start;
+      for (const uint32_t to : boundaries) {
+        Chunk piece{from, to, parser.parseRange(source, from, to), false};
+        clean = piece.tree && !ts_node_has_error(ts_tree_root_node(piece.tree.get()));
+        if (!clean) break;
+        pieces.push_back(std::move(piece));
+        from = to;
+      }
+      last_split_by_text_ = clean;
+      if (clean) return pieces;
+      pieces.clear();
+    }
+  }
+  Chunk whole{start, end, parser.parseRange(source, start, end), false};
   if (small || !whole.tree || end - start < 2 * kTargetChunkSize) {
     pieces.push_back(std::move(whole));
     return pieces;

@@ -37,6 +37,9 @@ class ChunkedTree {
   void reparse(const SourceText& source, PythonParser& parser);
 
   bool empty() const { return chunks_.empty(); }
+  // Whether the last split cut the text where it says statements start, without parsing it whole
+  // first (the usual case for a text without syntax errors).
+  bool lastSplitByText() const { return last_split_by_text_; }
   size_t chunkCount() const { return chunks_.size(); }
   // Where each chunk begins in the current text.
   std::vector<uint32_t> chunkStarts() const;
@@ -75,6 +78,7 @@ class ChunkedTree {
 
   std::vector<Chunk> chunks_;
   uint32_t text_start_ = 0;  // after a byte-order mark
+  mutable bool last_split_by_text_ = false;
 };
 
 }  // namespace heaplint

@@ -149,6 +149,70 @@ TEST(ChunkedTree, ALargeModuleIsSplitAndAnalysedLikeTheWholeFile) {
   EXPECT_TRUE(incremental_findings == expected) << differences(incremental_findings, expected);
 }
 
+// Runs are cut where the text says top-level statements start, without a parse of the whole text
+// first. Lines at column 0 that start no statement (inside strings, brackets and continuations,
+// clauses of a compound statement, a definition under its decorators) must not be cut at.
+TEST(ChunkedTree, CutsRunsWhereStatementsStartWithoutParsingTheWholeText) {
+  const std::string block = R"py(DOC = """
+def not_a_function():
+    pass
+class NotAClass:
+"""
+
+value = (
+1,
+2)
+total = 1 + \
+2
+
+# a comment at column 0
+@decorator
+
+@other
+def decorated():
+    pass
+
+if value:
+    pass
+else:
+    pass
+try:
+    pass
+except ValueError:
+    pass
+finally:
+    pass
+
+s = 'it\'s' + "#" + """
+'''
+""" + '"'
+
+)py";
+  // Column-0 lines inside a long string and a long bracket, where a wrong cut would likely fall.
+  std::string inside_string = "TEXT = \"\"\"\n";
+  std::string inside_brackets = "VALUES = [\n";
+  for (int i = 0; i < 40; ++i) {
+    inside_string += "line_" + std::to_string(i) + " = " + std::to_string(i) + "\n";
+    inside_brackets += std::to_string(i) + ",\n";
+  }
+  inside_string += "\"\"\"\n\n";
+  inside_brackets += "]\n\n";
+  std::string text;
+  for (int i = 0; i < 30; ++i)
+    text += block + inside_string + inside_brackets;
+  const SourceText source(text);
+  ChunkedTree syntax;
+  syntax.parse(source, PythonParser::forThisThread());
+  EXPECT_GT(syntax.chunkCount(), 5U);
+  EXPECT_TRUE(syntax.lastSplitByText());
+  const TreePtr whole = PythonParser::forThisThread().parse(source);
+  ASSERT_FALSE(ts_node_has_error(ts_tree_root_node(whole.get())));
+  const TSTree* const whole_trees[] = {whole.get()};
+  EXPECT_EQ(statementsOf(syntax.trees()), statementsOf(whole_trees));
+  for (const TSTree* tree : syntax.trees())
+    EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(tree)));
+}
+
 // Random edits, each undone by the next: every other text is the valid original, and the chunks'
 // analysis of it must be the whole file's; broken texts must be broken in the chunks too.
 TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
