@@ -198,8 +198,11 @@ s = 'it\'s' + "#" + """
   inside_string += "\"\"\"\n\n";
   inside_brackets += "]\n\n";
   std::string text;
-  for (int i = 0; i < 30; ++i)
-    text += block + inside_string + inside_brackets;
+  for (int i = 0; i < 30; ++i) {
+    text += block;
+    text += inside_string;
+    text += inside_brackets;
+  }
   const SourceText source(text);
   ChunkedTree syntax;
   syntax.parse(source, PythonParser::forThisThread());
