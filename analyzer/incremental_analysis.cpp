@@ -323,10 +323,6 @@ void IncrementalAnalysis::clear() {
   provided_.reset();
 }
 
-size_t IncrementalAnalysis::runCount() const {
-  return runs_.size();
-}
-
 FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
                                           const AnalysisOptions& options) {
   const std::vector<RunView> views = syntax.runs();

@@ -45,9 +45,8 @@ class IncrementalAnalysis {
                        const AnalysisOptions& options);
   // Forgets every run, so the next analysis walks them all (the settings changed).
   void clear();
-  // How many runs the last analyze() walked with the rules, and how many it had.
+  // How many runs the last analyze() walked with the rules.
   size_t walkedRuns() const { return walked_runs_; }
-  size_t runCount() const;
 
   struct Run;
 
