@@ -379,7 +379,7 @@ int checkWithConfiguration(const CheckOptions& options) {
     }
   }
 
-  // CI gating (README "Continuous integration"): noqa adoption, baselines, changed lines.
+  // CI gating (docs/ci.md): noqa adoption, baselines, changed lines.
   if (const std::optional<int> status = applyGating(options, reports)) return *status;
   if (options.add_noqa) return failed ? kExitError : runAddNoqa(options, reports);
 

@@ -30,7 +30,7 @@ struct CheckOptions {
   bool force_exclude = false;  // exclusions apply to files named on the command line too
   bool show_settings = false;  // print the settings of the first path and exit
 
-  // CI gating (README "Continuous integration").
+  // CI gating (docs/ci.md).
   std::optional<std::string> output_file;     // the report goes here instead of stdout
   std::optional<std::string> write_baseline;  // record the findings here, report nothing
   std::optional<std::string> baseline;        // report only findings not recorded here

@@ -228,7 +228,7 @@ void readTable(const Reader& reader, const toml::table& table, std::string_view 
     if (handler == handlers.end()) {
       reader.fail(
           key.source(), std::string(prefix) + name,
-          "unknown key in " + std::string(table_name) + " (see the README's Configuration)");
+          "unknown key in " + std::string(table_name) + " (see docs/configuration.md)");
     }
     handler->second(node, std::string(prefix) + name);
   }

@@ -214,7 +214,7 @@ class ConfigTest(HeaplintTestCase):
         self.assertIn("#   MEM101 list-comprehension-in-reducer", isolated.stdout)
 
     def test_readme_example_is_valid(self):
-        readme = (SOURCE_DIR / "README.md").read_text()
+        readme = (SOURCE_DIR / "docs" / "configuration.md").read_text()
         example = re.search(r"```toml\n(\[tool\.heaplint\]\n.*?)```", readme, re.S)
         self.assertIsNotNone(example)
         self.write("pyproject.toml", example.group(1))

@@ -187,8 +187,8 @@ TEST_F(ConfigTest, CommandLineOverridesTheFile) {
 TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
   EXPECT_EQ(errorFor("select = [\"MEM1\"]\nselekt = [\"MEM1\"]\n"),
             (root_ / "heaplint.toml").string() +
-                ":2:1: `selekt`: unknown key in the configuration (see the README's "
-                "Configuration)");
+                ":2:1: `selekt`: unknown key in the configuration (see "
+                "docs/configuration.md)");
 }
 
 TEST_F(ConfigTest, UnknownKeyInPyprojectShowsTheTablePath) {
