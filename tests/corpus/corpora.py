@@ -1,0 +1,100 @@
+"""The corpora heaplint's precision is measured on: Debian packages, downloaded as .deb files and
+unpacked (never installed, never committed) into a cache directory.
+
+Three corpora the rules were first tuned on (CPython, Django, SymPy) and the twenty packages of the
+development corpus (issue 10). Other packages are for checking that a change generalises; name them
+with --extra on the scripts that take it.
+
+The cache directory is $HEAPLINT_CORPUS_DIR, else ~/.cache/heaplint/corpora. Each corpus is unpacked
+into a folder of its own, with a VERSIONS file naming the packages and versions it holds.
+"""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+DIST = "usr/lib/python3/dist-packages"
+
+# name -> (Debian packages, folder inside the unpacked packages that heaplint is run on)
+CORPORA = {
+    # Tuned on since session 1.
+    "cpython": (["libpython3.11-minimal", "libpython3.11-stdlib", "libpython3.11-testsuite"],
+                "usr/lib/python3.11"),
+    "django": (["python3-django"], DIST),
+    "sympy": (["python3-sympy"], DIST),
+    # The development corpus of issue 10.
+    "aiohttp": (["python3-aiohttp"], DIST),
+    "flask": (["python3-flask"], DIST),
+    "werkzeug": (["python3-werkzeug"], DIST),
+    "requests": (["python3-requests"], DIST),
+    "urllib3": (["python3-urllib3"], DIST),
+    "networkx": (["python3-networkx"], DIST),
+    "scrapy": (["python3-scrapy"], DIST),
+    "mypy": (["python3-mypy"], DIST),
+    "astropy": (["python3-astropy"], DIST),
+    "nltk": (["python3-nltk"], DIST),
+    "gevent": (["python3-gevent"], DIST),
+    "pyramid": (["python3-pyramid"], DIST),
+    "xarray": (["python3-xarray"], DIST),
+    # quodlibet's Python package ships in exfalso; buildbot's in buildbot (python3-buildbot is a
+    # transitional package).
+    "quodlibet": (["exfalso", "quodlibet"], DIST),
+    "gajim": (["gajim"], DIST),
+    "nova": (["python3-nova"], DIST),
+    "keystone": (["python3-keystone"], DIST),
+    "buildbot": (["buildbot"], DIST),
+    "pyqtgraph": (["python3-pyqtgraph"], DIST),
+    "sklearn": (["python3-sklearn"], DIST),
+}
+
+DEVELOPMENT = list(CORPORA)
+
+
+def cache_dir():
+    configured = os.environ.get("HEAPLINT_CORPUS_DIR")
+    if configured:
+        return pathlib.Path(configured)
+    return pathlib.Path.home() / ".cache" / "heaplint" / "corpora"
+
+
+def _download(packages, into):
+    command = ["apt-get", "download", *packages]
+    result = subprocess.run(command, cwd=into, capture_output=True, text=True)
+    if result.returncode != 0 and os.geteuid() == 0:
+        # The package lists may be missing on a fresh machine.
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        result = subprocess.run(command, cwd=into, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"corpora: could not download {' '.join(packages)} with apt-get "
+                 f"(run 'apt-get update' as root first?):\n{result.stderr.strip()}")
+
+
+def ensure(name, packages=None, subdir=DIST):
+    """Returns the folder to lint for corpus `name`, downloading and unpacking it if needed."""
+    if packages is None:
+        packages, subdir = CORPORA[name]
+    root = cache_dir() / name
+    versions = root / "VERSIONS"
+    if not versions.exists():
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir(parents=True)
+        with tempfile.TemporaryDirectory() as downloads:
+            # apt's sandbox user must be able to write there.
+            os.chmod(downloads, 0o777)
+            _download(packages, downloads)
+            lines = []
+            for deb in sorted(pathlib.Path(downloads).glob("*.deb")):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+                fields = subprocess.run(["dpkg-deb", "-f", str(deb), "Package", "Version"],
+                                        check=True, capture_output=True, text=True).stdout.split()
+                lines.append(" ".join(fields[1::2]))
+        versions.write_text("\n".join(lines) + "\n")
+    return root / subdir
+
+
+def versions(name):
+    path = cache_dir() / name / "VERSIONS"
+    return path.read_text().split("\n") if path.exists() else []
