@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/library_knowledge.h"
+
 namespace heaplint {
 
 struct PythonVersion {
@@ -40,6 +42,8 @@ struct LintSettings {
                                                  "test/"};
   // MEM401: classes (dotted names) to treat as hot even where no loop shows it.
   std::vector<std::string> extra_hot_classes;
+  // What libraries do beyond the built-in table (analyzer/library_knowledge.h).
+  LibrarySettings libraries;
 
   static const LintSettings& defaults();
 };

@@ -128,7 +128,8 @@ void writeFileQuietly(const fs::path& path, std::string_view contents) {
 
 // A new LintSettings field must be added to settingsFingerprint() below, or warm runs would
 // reuse results computed under other settings. Update the size here once it is.
-static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + 3 * sizeof(std::vector<std::string>),
+static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + 3 * sizeof(std::vector<std::string>) +
+                                          sizeof(LibrarySettings),
               "LintSettings changed: add the new field to settingsFingerprint()");
 
 std::string settingsFingerprint(const AnalysisOptions& options) {
@@ -150,6 +151,15 @@ std::string settingsFingerprint(const AnalysisOptions& options) {
   }
   out.strings(settings.test_file_patterns);
   out.strings(settings.extra_hot_classes);
+  const LibrarySettings& libraries = settings.libraries;
+  static_assert(sizeof(LibrarySettings) == 7 * sizeof(std::vector<std::string>),
+                "LibrarySettings changed: add the new field to settingsFingerprint()");
+  for (const std::vector<std::string>* names :
+       {&libraries.unbounded_memoizers, &libraries.bounded_memoizers, &libraries.weak_registries,
+        &libraries.strong_registries, &libraries.singleton_getters, &libraries.data_sources,
+        &libraries.configuration_sources}) {
+    out.strings(*names);
+  }
   return stableHash(key);
 }
 

@@ -1,0 +1,264 @@
+#include "analyzer/code_model.h"
+
+#include <array>
+
+#include "analyzer/syntax.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+TSNode firstNamedNonComment(TSNode node) {
+  const uint32_t count = namedChildCount(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(node, i);
+    if (kindOf(child) != NodeKind::Comment) return child;
+  }
+  return TSNode{};
+}
+
+bool isClassMethodName(std::string_view qualified) {
+  return qualified == "builtins.classmethod" || qualified == "abc.abstractclassmethod";
+}
+bool isStaticMethodName(std::string_view qualified) {
+  return qualified == "builtins.staticmethod" || qualified == "abc.abstractstaticmethod";
+}
+bool isPropertyName(std::string_view qualified) {
+  return qualified == "builtins.property" || qualified == "functools.cached_property" ||
+         qualified == "abc.abstractproperty";
+}
+
+constexpr std::array<std::string_view, 8> kEnumBases = {
+    "enum.Enum",    "enum.IntEnum",  "enum.StrEnum",  "enum.Flag",
+    "enum.IntFlag", "enum.ReprEnum", "enum.EnumType", "enum.EnumMeta",
+};
+
+bool isEnumClassAt(const RuleContext& context, TSNode definition, ScopeId scope, int depth) {
+  if (depth > 8) return false;
+  const TSNode bases = childByField(definition, Field::Superclasses);
+  const uint32_t count = namedChildCount(bases);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode base = nthNamedChild(bases, i);
+    if (kindOf(base) == NodeKind::KeywordArgument) {
+      if (context.text(childByField(base, Field::Name)) != "metaclass") continue;
+      base = childByField(base, Field::Value);
+    }
+    const std::string qualified = context.semantic().qualifiedName(scope, base);
+    for (std::string_view enum_base : kEnumBases) {
+      if (qualified == enum_base) return true;
+    }
+    if (kindOf(base) != NodeKind::Identifier) continue;
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(base), ts_node_start_byte(base));
+    if (resolution.kind == Resolution::Kind::Bound &&
+        resolution.binding->kind == BindingKind::ClassDefinition &&
+        isEnumClassAt(context, resolution.binding->node, resolution.binding->scope, depth + 1)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string decoratorName(const RuleContext& context, TSNode decorator, ScopeId scope) {
+  TSNode expression = firstNamedNonComment(decorator);
+  if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
+  std::string qualified = context.semantic().qualifiedName(scope, expression);
+  if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
+    // A module with `from x import *` still has the builtins it does not rebind.
+    const std::string_view name = context.text(expression);
+    if (SemanticModel::isBuiltinName(name) &&
+        context.semantic().resolve(scope, name, ts_node_start_byte(expression)).kind ==
+            Resolution::Kind::StarImported) {
+      qualified = "builtins.";
+      qualified += name;
+    }
+  }
+  return qualified;
+}
+
+TSNode decoratedDefinitionOf(TSNode definition) {
+  const TSNode parent = ts_node_parent(definition);
+  return kindOf(parent) == NodeKind::DecoratedDefinition ? parent : TSNode{};
+}
+
+bool hasDecorator(const RuleContext& context, TSNode definition, ScopeId scope,
+                  bool (*accepts)(std::string_view qualified)) {
+  const TSNode decorated = decoratedDefinitionOf(definition);
+  const uint32_t count = namedChildCount(decorated);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode decorator = nthNamedChild(decorated, i);
+    if (kindOf(decorator) == NodeKind::Decorator &&
+        accepts(decoratorName(context, decorator, scope))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+MethodKind methodKind(const RuleContext& context, ScopeId function_scope) {
+  const SemanticModel& semantic = context.semantic();
+  if (function_scope == kNoScope) return MethodKind::NotAMethod;
+  const Scope& function = semantic.scope(function_scope);
+  if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
+      semantic.scope(function.parent).kind != ScopeKind::Class) {
+    return MethodKind::NotAMethod;
+  }
+  const std::string_view name = context.text(childByField(function.node, Field::Name));
+  if (name == "__new__") return MethodKind::Static;
+  if (name == "__init_subclass__" || name == "__class_getitem__") return MethodKind::Class;
+  const TSNode decorated = decoratedDefinitionOf(function.node);
+  const uint32_t count = namedChildCount(decorated);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode decorator = nthNamedChild(decorated, i);
+    if (kindOf(decorator) != NodeKind::Decorator) continue;
+    const std::string qualified = decoratorName(context, decorator, function.parent);
+    if (isStaticMethodName(qualified)) return MethodKind::Static;
+    if (isClassMethodName(qualified)) return MethodKind::Class;
+    if (isPropertyName(qualified)) return MethodKind::Property;
+    // `@name.setter` of a property defined above in the class.
+    const TSNode expression = firstNamedNonComment(decorator);
+    if (kindOf(expression) == NodeKind::Attribute) {
+      const std::string_view accessor =
+          context.text(childByField(expression, Field::AttributeName));
+      if (accessor == "setter" || accessor == "getter" || accessor == "deleter") {
+        return MethodKind::Property;
+      }
+    }
+  }
+  return MethodKind::Instance;
+}
+
+TSNode firstParameterName(TSNode function) {
+  TSNode first = firstNamedNonComment(childByField(function, Field::Parameters));
+  const NodeKind kind = kindOf(first);
+  if (kind == NodeKind::TypedParameter) {
+    first = nthNamedChild(first, 0);
+  } else if (kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) {
+    first = childByField(first, Field::Name);
+  }
+  return kindOf(first) == NodeKind::Identifier ? first : TSNode{};
+}
+
+ScopeId methodReceiving(const SemanticModel& semantic, const Binding& parameter) {
+  if (parameter.kind != BindingKind::Parameter || parameter.scope == kNoScope) return kNoScope;
+  const Scope& function = semantic.scope(parameter.scope);
+  if (function.kind != ScopeKind::Function || function.parent == kNoScope ||
+      semantic.scope(function.parent).kind != ScopeKind::Class) {
+    return kNoScope;
+  }
+  const TSNode first = firstParameterName(function.node);
+  if (ts_node_is_null(first) || ts_node_start_byte(first) != parameter.offset) return kNoScope;
+  return parameter.scope;
+}
+
+TSNode classOfMethod(const SemanticModel& semantic, ScopeId function_scope) {
+  if (function_scope == kNoScope) return TSNode{};
+  const Scope& function = semantic.scope(function_scope);
+  if (function.parent == kNoScope || semantic.scope(function.parent).kind != ScopeKind::Class) {
+    return TSNode{};
+  }
+  return semantic.scope(function.parent).node;
+}
+
+namespace {
+ScopeId receivingMethod(const RuleContext& context, ScopeId scope, TSNode expression) {
+  if (kindOf(expression) != NodeKind::Identifier) return kNoScope;
+  const Resolution resolution =
+      context.semantic().resolve(scope, context.text(expression), ts_node_start_byte(expression));
+  if (resolution.kind != Resolution::Kind::Bound) return kNoScope;
+  return methodReceiving(context.semantic(), *resolution.binding);
+}
+}  // namespace
+
+bool isInstanceReceiver(const RuleContext& context, ScopeId scope, TSNode expression,
+                        TSNode* class_node) {
+  const ScopeId method = receivingMethod(context, scope, expression);
+  if (method == kNoScope) return false;
+  const MethodKind kind = methodKind(context, method);
+  if (kind != MethodKind::Instance && kind != MethodKind::Property) return false;
+  if (class_node != nullptr) *class_node = classOfMethod(context.semantic(), method);
+  return true;
+}
+
+bool isClassReceiver(const RuleContext& context, ScopeId scope, TSNode expression,
+                     TSNode* class_node) {
+  const ScopeId method = receivingMethod(context, scope, expression);
+  if (method == kNoScope || methodKind(context, method) != MethodKind::Class) return false;
+  if (class_node != nullptr) *class_node = classOfMethod(context.semantic(), method);
+  return true;
+}
+
+uint32_t requiredParameters(TSNode parameters) {
+  uint32_t required = 0;
+  const uint32_t count = namedChildCount(parameters);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode parameter = nthNamedChild(parameters, i);
+    const NodeKind kind = kindOf(parameter);
+    if (kind == NodeKind::Identifier ||
+        (kind == NodeKind::TypedParameter &&
+         kindOf(nthNamedChild(parameter, 0)) == NodeKind::Identifier)) {
+      ++required;
+    }
+  }
+  return required;
+}
+
+ScopeId enclosingFunctionScope(const SemanticModel& semantic, ScopeId scope) {
+  for (ScopeId current = scope; current != kNoScope; current = semantic.scope(current).parent) {
+    const ScopeKind kind = semantic.scope(current).kind;
+    if (kind == ScopeKind::Function || kind == ScopeKind::Lambda) return current;
+  }
+  return kNoScope;
+}
+
+std::string functionDisplayName(const RuleContext& context, ScopeId function_scope) {
+  std::string name;
+  const SemanticModel& semantic = context.semantic();
+  for (ScopeId current = function_scope; current != kNoScope;
+       current = semantic.scope(current).parent) {
+    const Scope& scope = semantic.scope(current);
+    std::string_view part;
+    if (scope.kind == ScopeKind::Function || scope.kind == ScopeKind::Class) {
+      part = context.text(childByField(scope.node, Field::Name));
+    } else if (scope.kind == ScopeKind::Lambda) {
+      part = "<lambda>";
+    } else {
+      continue;
+    }
+    name = name.empty() ? std::string(part) : std::string(part) + "." + name;
+  }
+  return name;
+}
+
+bool isEnumClass(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+  return isEnumClassAt(context, class_definition, scope, 0);
+}
+
+TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
+                           ScopeId* value_scope) {
+  if (binding.kind != BindingKind::Assignment || binding.prelude) return TSNode{};
+  if (context.semantic().bindingsIn(binding.scope, binding.name).size() != 1) return TSNode{};
+  const TSNode assignment = ts_node_parent(binding.node);
+  if (kindOf(assignment) != NodeKind::Assignment ||
+      !ts_node_eq(childByField(assignment, Field::Left), binding.node)) {
+    return TSNode{};
+  }
+  if (value_scope != nullptr) *value_scope = binding.scope;
+  return childByField(assignment, Field::Right);
+}
+
+bool isConstantName(std::string_view name) {
+  bool has_letter = false;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') {
+      has_letter = true;
+    } else if (c != '_' && !(c >= '0' && c <= '9')) {
+      return false;
+    }
+  }
+  return has_letter;
+}
+
+}  // namespace heaplint

@@ -1,0 +1,251 @@
+#include "analyzer/lifetime_evidence.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/library_knowledge.h"
+#include "analyzer/syntax.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr int kMaxDepth = 8;
+
+TSNode unwrap(TSNode node) {
+  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
+    node = nthNamedChild(node, 0);
+  }
+  return node;
+}
+
+class LifetimeFinder {
+ public:
+  explicit LifetimeFinder(const RuleContext& context)
+      : context_(context), library_(context.options().settings->libraries) {}
+
+  LifetimeEvidence find(ScopeId scope, TSNode expression, int depth) const {
+    LifetimeEvidence result;
+    if (depth > kMaxDepth) return result;
+    expression = unwrap(expression);
+    result.display = "`" + std::string(context_.text(expression)) + "`";
+    // Down the attribute and subscript chain to its head, keeping the names on the way.
+    std::vector<std::string_view> tail;  // innermost last once reversed
+    TSNode head = expression;
+    for (int guard = 0; guard < 32; ++guard) {
+      const NodeKind kind = kindOf(head);
+      if (kind == NodeKind::Attribute) {
+        const std::string_view name = context_.text(childByField(head, Field::AttributeName));
+        if (result.last_name.empty()) result.last_name = name;
+        tail.push_back(name);
+        head = unwrap(childByField(head, Field::Object));
+      } else if (kind == NodeKind::Subscript) {
+        tail.push_back("[]");
+        head = unwrap(childByField(head, Field::Value));
+      } else {
+        break;
+      }
+    }
+    std::reverse(tail.begin(), tail.end());
+    std::string suffix;
+    for (std::string_view segment : tail) {
+      suffix += '.';
+      suffix += segment;
+    }
+    if (kindOf(head) == NodeKind::Call) return call(scope, head, tail, suffix, result);
+    if (kindOf(head) != NodeKind::Identifier) return result;
+    const std::string_view name = context_.text(head);
+    if (result.last_name.empty()) result.last_name = name;
+    return identifier(scope, head, name, tail, suffix, depth, result);
+  }
+
+ private:
+  void classLifetime(TSNode class_node, const std::vector<std::string_view>& tail, size_t skip,
+                     LifetimeEvidence& result) const {
+    result.lifetime = Lifetime::Class;
+    result.class_node = class_node;
+    result.key = "class@" + std::to_string(ts_node_start_byte(class_node));
+    std::string shown(context_.text(childByField(class_node, Field::Name)));
+    for (size_t i = skip; i < tail.size(); ++i) {
+      result.key += '.';
+      result.key += tail[i];
+      shown += '.';
+      shown += tail[i];
+    }
+    result.display = (tail.size() > skip ? "class-level `" : "class `") + shown + "`";
+  }
+
+  LifetimeEvidence call(ScopeId scope, TSNode head, const std::vector<std::string_view>& tail,
+                        const std::string& suffix, LifetimeEvidence& result) const {
+    const TSNode callee = childByField(head, Field::Function);
+    const TSNode arguments = childByField(head, Field::Arguments);
+    std::string qualified = context_.semantic().qualifiedName(scope, callee);
+    if (qualified.empty() && kindOf(callee) == NodeKind::Identifier &&
+        context_.text(callee) == "type" &&
+        context_.semantic().resolve(scope, "type", ts_node_start_byte(callee)).kind ==
+            Resolution::Kind::StarImported) {
+      qualified = "builtins.type";
+    }
+    // `type(self).registry`: the class of the instance.
+    if (qualified == "builtins.type" && namedChildCount(arguments) == 1) {
+      TSNode class_node{};
+      if (isInstanceReceiver(context_, scope, nthNamedChild(arguments, 0), &class_node)) {
+        classLifetime(class_node, tail, 0, result);
+      }
+      return result;
+    }
+    const std::string method =
+        kindOf(callee) == NodeKind::Attribute
+            ? "*." + std::string(context_.text(childByField(callee, Field::AttributeName)))
+            : std::string();
+    if (library_.isSingletonGetter(qualified) ||
+        (!method.empty() && library_.isSingletonGetter(method))) {
+      result.lifetime = Lifetime::Process;
+      result.qualified = qualified.empty() ? method : qualified;
+      result.key = "getter:" + std::string(context_.text(callee)) + suffix;
+      return result;
+    }
+    if (kindOf(callee) == NodeKind::Identifier && isSingletonGetterFunction(scope, callee)) {
+      result.lifetime = Lifetime::Process;
+      result.qualified = qualified;
+      result.key = "getter:" + std::string(context_.text(callee)) + suffix;
+    }
+    return result;
+  }
+
+  // A function of this module that hands out one shared object: it returns a module-level name
+  // (`return _settings`), or it is a cached function without parameters (the lazy singleton).
+  bool isSingletonGetterFunction(ScopeId scope, TSNode callee) const {
+    const SemanticModel& semantic = context_.semantic();
+    const Resolution resolution =
+        semantic.resolve(scope, context_.text(callee), ts_node_start_byte(callee));
+    if (resolution.kind != Resolution::Kind::Bound ||
+        resolution.binding->kind != BindingKind::FunctionDefinition ||
+        semantic.scope(resolution.binding->scope).kind != ScopeKind::Module) {
+      return false;
+    }
+    const TSNode function = resolution.binding->node;
+    const TSNode parameters = childByField(function, Field::Parameters);
+    if (requiredParameters(parameters) == 0 &&
+        hasDecorator(context_, function, resolution.binding->scope, [](std::string_view name) {
+          return name == "functools.cache" || name == "functools.lru_cache";
+        })) {
+      return true;
+    }
+    bool returns_global = false;
+    bool returns_other = false;
+    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind != NodeKind::ReturnStatement) return Visit::Descend;
+      const TSNode value = unwrap(nthNamedChild(node, 0));
+      if (kindOf(value) == NodeKind::Identifier) {
+        const Resolution returned =
+            semantic.resolve(0, context_.text(value), ts_node_start_byte(value));
+        const bool module_level = returned.binding != nullptr && returned.binding->scope == 0 &&
+                                  (returned.binding->kind == BindingKind::Assignment ||
+                                   returned.binding->kind == BindingKind::GlobalDeclaration);
+        (module_level ? returns_global : returns_other) = true;
+      } else if (kindOf(value) != NodeKind::None) {
+        returns_other = true;
+      }
+      return Visit::SkipChildren;
+    });
+    return returns_global && !returns_other;
+  }
+
+  LifetimeEvidence identifier(ScopeId scope, TSNode head, std::string_view name,
+                              const std::vector<std::string_view>& tail, const std::string& suffix,
+                              int depth, LifetimeEvidence& result) const {
+    const SemanticModel& semantic = context_.semantic();
+    const Resolution resolution = semantic.resolve(scope, name, ts_node_start_byte(head));
+    if (resolution.binding == nullptr) {
+      if (resolution.kind == Resolution::Kind::Builtin) {
+        result.lifetime = Lifetime::Module;
+        result.key = "builtins." + std::string(name) + suffix;
+      }
+      return result;
+    }
+    const Binding& binding = *resolution.binding;
+    TSNode class_node{};
+    if (isClassReceiver(context_, scope, head, &class_node)) {
+      classLifetime(class_node, tail, 0, result);
+      return result;
+    }
+    if (isInstanceReceiver(context_, scope, head, &class_node)) {
+      if (!tail.empty() && tail.front() == "__class__") {
+        classLifetime(class_node, tail, 1, result);
+        return result;
+      }
+      result.lifetime = Lifetime::Instance;
+      result.class_node = class_node;
+      result.key = "self@" + std::to_string(ts_node_start_byte(class_node)) + suffix;
+      return result;
+    }
+    // `import atexit` inside a function still names the one module object.
+    const bool imported =
+        binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport;
+    if (imported) {
+      result.lifetime = Lifetime::Module;
+      result.qualified = std::string(semantic.importedName(binding)) + suffix;
+      result.key = result.qualified;
+      return result;
+    }
+    if (semantic.scope(binding.scope).kind != ScopeKind::Module) {
+      if (binding.kind == BindingKind::Parameter) {
+        result.lifetime = Lifetime::Parameter;
+        result.key = "parameter@" + std::to_string(binding.offset) + suffix;
+        return result;
+      }
+      // `settings = get_settings()`: a local name for a long-lived object is that object.
+      ScopeId value_scope = kNoScope;
+      const TSNode value = singleAssignedValue(context_, binding, &value_scope);
+      if (!ts_node_is_null(value) && tail.empty()) {
+        LifetimeEvidence bound = find(value_scope, value, depth + 1);
+        if (bound.lifetime == Lifetime::Process || bound.lifetime == Lifetime::Module ||
+            bound.lifetime == Lifetime::Class) {
+          bound.last_name = name;
+          return bound;
+        }
+      }
+      result.lifetime = Lifetime::Local;
+      result.key = "local@" + std::to_string(binding.offset) + suffix;
+      return result;
+    }
+    if (binding.kind == BindingKind::ClassDefinition &&
+        resolution.kind != Resolution::Kind::Ambiguous) {
+      classLifetime(binding.node, tail, 0, result);
+      return result;
+    }
+    result.lifetime = Lifetime::Module;
+    result.key = "module:" + std::string(name) + suffix;
+    result.display = "module-level " + result.display;
+    if (tail.empty()) {
+      result.is_function = binding.kind == BindingKind::FunctionDefinition;
+      // What made it: `sig = Signal()` with `Signal` from blinker.
+      ScopeId value_scope = kNoScope;
+      const TSNode value = singleAssignedValue(context_, binding, &value_scope);
+      if (kindOf(value) == NodeKind::Call) {
+        result.qualified =
+            semantic.qualifiedName(value_scope, childByField(value, Field::Function));
+      }
+    }
+    return result;
+  }
+
+  const RuleContext& context_;
+  LibraryKnowledge library_;
+};
+
+}  // namespace
+
+LifetimeEvidence lifetimeOf(const RuleContext& context, ScopeId scope, TSNode expression) {
+  return LifetimeFinder(context).find(scope, expression, 0);
+}
+
+}  // namespace heaplint

@@ -1,0 +1,478 @@
+#include "analyzer/size_evidence.h"
+
+#include <array>
+#include <string_view>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/library_knowledge.h"
+#include "analyzer/syntax.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+// Names follow bindings and wrappers; real code nests a few levels, generated code may not.
+constexpr int kMaxDepth = 12;
+
+// Parameter names that hold configuration rather than data.
+constexpr std::array<std::string_view, 6> kConfigurationParameters = {
+    "argv", "options", "opts", "config", "settings", "conf",
+};
+
+SizeEvidence evidence(Size size, std::string reason) {
+  return SizeEvidence{size, std::move(reason)};
+}
+
+// The larger of two sizes, where an unknown part makes the whole unknown unless the other part
+// already says data.
+SizeEvidence larger(SizeEvidence a, SizeEvidence b) {
+  const auto rank = [](Size size) {
+    switch (size) {
+      case Size::Data:
+        return 3;
+      case Size::Unknown:
+        return 2;
+      case Size::Configuration:
+        return 1;
+      case Size::Small:
+        return 0;
+    }
+    return 2;
+  };
+  return rank(a.size) >= rank(b.size) ? a : b;
+}
+
+std::string shortText(const RuleContext& context, TSNode node) {
+  const std::string_view text = context.text(node);
+  const size_t cut = std::min<size_t>(text.find('\n'), 40);
+  if (cut < text.size()) return "`" + std::string(text.substr(0, cut)) + "...`";
+  return "`" + std::string(text) + "`";
+}
+
+std::string lineOf(const RuleContext& context, TSNode node) {
+  return "line " + std::to_string(context.source().rowOf(ts_node_start_byte(node)) + 1);
+}
+
+class SizeFinder {
+ public:
+  explicit SizeFinder(const RuleContext& context)
+      : context_(context), library_(context.options().settings->libraries) {}
+
+  SizeEvidence iterable(ScopeId scope, TSNode node, int depth) const {
+    if (depth > kMaxDepth || ts_node_is_null(node)) return {};
+    switch (kindOf(node)) {
+      case NodeKind::ParenthesizedExpression:
+        return iterable(scope, nthNamedChild(node, 0), depth + 1);
+      case NodeKind::List:
+      case NodeKind::Tuple:
+      case NodeKind::Set:
+      case NodeKind::Dictionary:
+      case NodeKind::ExpressionList:
+        return literal(scope, node, depth);
+      case NodeKind::String:
+      case NodeKind::ConcatenatedString:
+        return evidence(Size::Small, "a string literal");
+      case NodeKind::ListComprehension:
+      case NodeKind::SetComprehension:
+      case NodeKind::DictionaryComprehension:
+      case NodeKind::GeneratorExpression:
+        return comprehension(scope, node, depth);
+      case NodeKind::Call:
+        return call(scope, node, depth);
+      case NodeKind::Identifier:
+        return nameSize(scope, node, depth);
+      case NodeKind::Attribute:
+        return attribute(scope, node, depth);
+      case NodeKind::Subscript:
+        return subscript(scope, node, depth);
+      case NodeKind::BinaryOperator:
+        return larger(iterable(scope, childByField(node, Field::Left), depth + 1),
+                      iterable(scope, childByField(node, Field::Right), depth + 1));
+      case NodeKind::ConditionalExpression:
+        return larger(iterable(scope, nthNamedChild(node, 0), depth + 1),
+                      iterable(scope, nthNamedChild(node, 2), depth + 1));
+      default:
+        return {};
+    }
+  }
+
+  SizeEvidence countOf(ScopeId scope, TSNode node, int depth) const {
+    if (depth > kMaxDepth || ts_node_is_null(node)) return {};
+    switch (kindOf(node)) {
+      case NodeKind::Integer:
+        return evidence(Size::Small, "a literal count");
+      case NodeKind::ParenthesizedExpression:
+        return countOf(scope, nthNamedChild(node, 0), depth + 1);
+      case NodeKind::UnaryOperator:
+        return countOf(scope, childByField(node, Field::Argument), depth + 1);
+      case NodeKind::BinaryOperator:
+        return larger(countOf(scope, childByField(node, Field::Left), depth + 1),
+                      countOf(scope, childByField(node, Field::Right), depth + 1));
+      case NodeKind::Call: {
+        const TSNode function = childByField(node, Field::Function);
+        if (qualified(scope, function) == "builtins.len") {
+          return iterable(scope, nthNamedChild(childByField(node, Field::Arguments), 0), depth + 1);
+        }
+        return {};
+      }
+      case NodeKind::Identifier:
+      case NodeKind::Attribute: {
+        // A count is data when it comes from a public function's caller, a constant when it is
+        // written in the code.
+        SizeEvidence named = kindOf(node) == NodeKind::Identifier ? nameSize(scope, node, depth)
+                                                                  : attribute(scope, node, depth);
+        return named;
+      }
+      default:
+        return {};
+    }
+  }
+
+ private:
+  std::string qualified(ScopeId scope, TSNode expression) const {
+    std::string name = context_.semantic().qualifiedName(scope, expression);
+    if (name.empty() && kindOf(expression) == NodeKind::Identifier) {
+      const std::string_view text = context_.text(expression);
+      if (SemanticModel::isBuiltinName(text) &&
+          context_.semantic().resolve(scope, text, ts_node_start_byte(expression)).kind ==
+              Resolution::Kind::StarImported) {
+        name = "builtins." + std::string(text);
+      }
+    }
+    return name;
+  }
+
+  SizeEvidence literal(ScopeId scope, TSNode node, int depth) const {
+    const uint32_t count = namedChildCount(node);
+    uint32_t items = 0;
+    SizeEvidence result = evidence(Size::Small, "");
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode element = nthNamedChild(node, i);
+      const NodeKind kind = kindOf(element);
+      if (kind == NodeKind::Comment) continue;
+      if (kind == NodeKind::ListSplat || kind == NodeKind::DictionarySplat) {
+        result = larger(result, iterable(scope, nthNamedChild(element, 0), depth + 1));
+        continue;
+      }
+      ++items;
+    }
+    if (result.size == Size::Small) {
+      result.reason = "a literal of " + std::to_string(items) + (items == 1 ? " item" : " items");
+    }
+    return result;
+  }
+
+  // A comprehension evaluated in `scope`: its first `for` clause decides, nested clauses can
+  // only make it larger.
+  SizeEvidence comprehension(ScopeId scope, TSNode node, int depth) const {
+    SizeEvidence result;
+    bool first = true;
+    ScopeId inner = kNoScope;
+    const uint32_t count = namedChildCount(node);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode clause = nthNamedChild(node, i);
+      if (kindOf(clause) != NodeKind::ForInClause) continue;
+      // The first iterable is evaluated outside the comprehension, the others inside it.
+      if (!first && inner == kNoScope) inner = comprehensionScope(scope, node);
+      const SizeEvidence part =
+          iterable(first ? scope : inner, childByField(clause, Field::Right), depth + 1);
+      result = first ? part : larger(result, part);
+      first = false;
+    }
+    return result;
+  }
+
+  ScopeId comprehensionScope(ScopeId parent, TSNode comprehension) const {
+    const SemanticModel& semantic = context_.semantic();
+    for (ScopeId id = parent + 1; id < semantic.scopeCount(); ++id) {
+      const Scope& scope = semantic.scope(id);
+      if (scope.parent == parent && ts_node_eq(scope.node, comprehension)) return id;
+    }
+    return parent;
+  }
+
+  SizeEvidence call(ScopeId scope, TSNode node, int depth) const {
+    const TSNode function = childByField(node, Field::Function);
+    const TSNode arguments = childByField(node, Field::Arguments);
+    const std::string callee = qualified(scope, function);
+    std::vector<TSNode> positional;
+    const uint32_t count = namedChildCount(arguments);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      const NodeKind kind = kindOf(argument);
+      if (kind != NodeKind::Comment && kind != NodeKind::KeywordArgument) {
+        positional.push_back(argument);
+      }
+    }
+    if (callee == "builtins.range") return range(scope, positional, depth);
+    if (callee == "builtins.enumerate" || callee == "builtins.reversed" ||
+        callee == "builtins.sorted" || callee == "builtins.list" || callee == "builtins.tuple" ||
+        callee == "builtins.set" || callee == "builtins.frozenset" || callee == "builtins.iter" ||
+        callee == "builtins.dict" || callee == "collections.deque" ||
+        callee == "itertools.chain.from_iterable") {
+      if (positional.empty()) return evidence(Size::Small, "an empty collection");
+      return iterable(scope, positional.front(), depth + 1);
+    }
+    if (callee == "builtins.filter" || callee == "builtins.map") {
+      if (positional.size() < 2) return {};
+      return iterable(scope, positional[1], depth + 1);
+    }
+    if (callee == "builtins.zip" || callee == "itertools.chain" || callee == "itertools.product") {
+      // zip stops at its shortest argument; chain and product are at least their longest.
+      SizeEvidence result;
+      for (size_t i = 0; i < positional.size(); ++i) {
+        const SizeEvidence part = iterable(scope, positional[i], depth + 1);
+        if (callee == "builtins.zip" && part.size == Size::Small) return part;
+        result = i == 0 ? part : larger(result, part);
+      }
+      return result;
+    }
+    if (callee == "itertools.islice" && positional.size() >= 2) {
+      const SizeEvidence bound = countOf(scope, positional.back(), depth + 1);
+      if (bound.size == Size::Small) return evidence(Size::Small, "a slice of literal bounds");
+      return iterable(scope, positional.front(), depth + 1);
+    }
+    if (library_.isDataSource(callee)) {
+      const std::string_view shown =
+          callee.starts_with("builtins.") ? std::string_view(callee).substr(9) : callee;
+      return evidence(Size::Data, "the result of `" + std::string(shown) + "()`");
+    }
+    if (library_.isConfigurationSource(callee)) {
+      return evidence(Size::Configuration, "configuration (`" + callee + "()`)");
+    }
+    if (kindOf(function) == NodeKind::Attribute) {
+      const TSNode object = childByField(function, Field::Object);
+      const std::string_view method = context_.text(childByField(function, Field::AttributeName));
+      if (library_.isDataSource("*." + std::string(method))) {
+        return evidence(Size::Data, "the result of `." + std::string(method) + "()`");
+      }
+      if (library_.isConfigurationSource("*." + std::string(method))) {
+        return evidence(Size::Configuration, "configuration (`." + std::string(method) + "()`)");
+      }
+      if (method == "items" || method == "keys" || method == "values" || method == "copy") {
+        return iterable(scope, object, depth + 1);
+      }
+      if (method == "split" || method == "rsplit" || method == "splitlines") {
+        const SizeEvidence text = iterable(scope, object, depth + 1);
+        if (text.size == Size::Small) return evidence(Size::Small, "the parts of a literal");
+        return text;
+      }
+      if (queryChain(function)) return evidence(Size::Data, "the rows of a query");
+    }
+    return {};
+  }
+
+  // `Model.objects.filter(...)`, `Model.objects.all()`: a Django query set.
+  bool queryChain(TSNode function) const {
+    TSNode current = function;
+    for (int guard = 0; guard < 8 && kindOf(current) == NodeKind::Attribute; ++guard) {
+      if (context_.text(childByField(current, Field::AttributeName)) == "objects") return true;
+      TSNode object = childByField(current, Field::Object);
+      if (kindOf(object) == NodeKind::Call) object = childByField(object, Field::Function);
+      current = object;
+    }
+    return false;
+  }
+
+  SizeEvidence range(ScopeId scope, const std::vector<TSNode>& arguments, int depth) const {
+    if (arguments.empty()) return {};
+    bool literal = true;
+    for (TSNode argument : arguments) {
+      NodeKind kind = kindOf(argument);
+      if (kind == NodeKind::UnaryOperator) kind = kindOf(childByField(argument, Field::Argument));
+      literal = literal && kind == NodeKind::Integer;
+    }
+    if (literal) return evidence(Size::Small, "a `range` of literal bounds");
+    // The stop decides: `range(n)`, `range(1, n)`.
+    const TSNode stop = arguments.size() == 1 ? arguments[0] : arguments[1];
+    SizeEvidence result = countOf(scope, stop, depth + 1);
+    if (arguments.size() >= 2 && result.size != Size::Small) {
+      // `range(len(x) - 3, len(x))`: a window of literal width is small.
+      const TSNode start = arguments[0];
+      if (kindOf(start) == NodeKind::BinaryOperator &&
+          context_.text(childByField(start, Field::Left)) == context_.text(stop) &&
+          kindOf(childByField(start, Field::Right)) == NodeKind::Integer) {
+        return evidence(Size::Small, "a `range` of literal width");
+      }
+    }
+    return result;
+  }
+
+  SizeEvidence subscript(ScopeId scope, TSNode node, int depth) const {
+    const TSNode index = childByField(node, Field::SubscriptIndex);
+    if (kindOf(index) != NodeKind::Slice) return {};
+    // `rows[:3]`, `rows[1:4]`: as many as the literal bounds allow.
+    const uint32_t count = namedChildCount(index);
+    bool literal_stop = false;
+    uint32_t colons = 0;
+    for (uint32_t i = 0; i < childCount(index); ++i) {
+      const TSNode child = nthChild(index, i);
+      if (!ts_node_is_named(child)) {
+        if (context_.text(child) == ":") ++colons;
+        continue;
+      }
+      if (colons == 1 && kindOf(child) == NodeKind::Integer) literal_stop = true;
+    }
+    if (literal_stop && count > 0) return evidence(Size::Small, "a slice of literal bounds");
+    return iterable(scope, childByField(node, Field::Value), depth + 1);
+  }
+
+  SizeEvidence nameSize(ScopeId scope, TSNode node, int depth) const {
+    const std::string_view text = context_.text(node);
+    const Resolution resolution =
+        context_.semantic().resolve(scope, text, ts_node_start_byte(node));
+    if (resolution.kind != Resolution::Kind::Bound) {
+      const std::string name = qualified(scope, node);
+      if (library_.isDataSource(name)) return evidence(Size::Data, "`" + name + "`");
+      return {};
+    }
+    const Binding& binding = *resolution.binding;
+    switch (binding.kind) {
+      case BindingKind::ClassDefinition:
+        if (isEnumClass(context_, binding.node, binding.scope)) {
+          return evidence(Size::Small, "the members of Enum `" + std::string(text) + "`");
+        }
+        return {};
+      case BindingKind::Parameter:
+        return parameter(binding, text);
+      case BindingKind::Assignment: {
+        ScopeId value_scope = kNoScope;
+        const TSNode value = singleAssignedValue(context_, binding, &value_scope);
+        if (!ts_node_is_null(value)) {
+          SizeEvidence bound = iterable(value_scope, value, depth + 1);
+          if (bound.size == Size::Data && !bound.reason.starts_with("`")) {
+            bound.reason =
+                "`" + std::string(text) + "`, " + bound.reason + " at " + lineOf(context_, value);
+          }
+          return bound;
+        }
+        return {};
+      }
+      case BindingKind::WithTarget:
+        return withTarget(binding, depth);
+      case BindingKind::Import:
+      case BindingKind::FromImport: {
+        const std::string name = std::string(context_.semantic().importedName(binding));
+        if (library_.isConfigurationSource(name)) {
+          return evidence(Size::Configuration, "`" + name + "`");
+        }
+        if (library_.isDataSource(name)) return evidence(Size::Data, "`" + name + "`");
+        if (isConstantName(text)) {
+          return evidence(Size::Small, "the constant `" + std::string(text) + "`");
+        }
+        return {};
+      }
+      default:
+        return {};
+    }
+  }
+
+  SizeEvidence parameter(const Binding& binding, std::string_view text) const {
+    const SemanticModel& semantic = context_.semantic();
+    const ScopeId method = methodReceiving(semantic, binding);
+    const MethodKind kind =
+        method == kNoScope ? MethodKind::NotAMethod : methodKind(context_, method);
+    if (kind != MethodKind::NotAMethod && kind != MethodKind::Static) {
+      // `for member in cls` in a classmethod of an Enum.
+      if (kind == MethodKind::Class) {
+        const TSNode class_node = classOfMethod(semantic, method);
+        if (isEnumClass(context_, class_node,
+                        semantic.scope(semantic.scope(method).parent).parent)) {
+          return evidence(Size::Small, "the members of an Enum");
+        }
+      }
+      return {};
+    }
+    for (std::string_view configured : kConfigurationParameters) {
+      if (text == configured) return evidence(Size::Configuration, "`" + std::string(text) + "`");
+    }
+    const Scope& function = semantic.scope(binding.scope);
+    if (function.kind != ScopeKind::Function) return {};
+    // A parameter of a function nested in another one is fed by its enclosing function.
+    if (function.parent != kNoScope &&
+        semantic.scope(function.parent).kind == ScopeKind::Function) {
+      return {};
+    }
+    const std::string_view function_name = context_.text(childByField(function.node, Field::Name));
+    const bool is_public = !function_name.starts_with("_") ||
+                           (function_name.starts_with("__") && function_name.ends_with("__"));
+    if (!is_public) return {};
+    return evidence(Size::Data, "`" + std::string(text) + "`, a parameter of `" +
+                                    functionDisplayName(context_, binding.scope) + "()`");
+  }
+
+  // `with open(path) as handle:`: the target is what the context manager's `__enter__` gives,
+  // for files the file itself.
+  SizeEvidence withTarget(const Binding& binding, int depth) const {
+    TSNode pattern = binding.node;
+    for (int up = 0; up < 3 && kindOf(pattern) != NodeKind::AsPattern; ++up) {
+      pattern = ts_node_parent(pattern);
+    }
+    if (kindOf(pattern) != NodeKind::AsPattern) return {};
+    const TSNode value = nthNamedChild(pattern, 0);
+    if (kindOf(value) != NodeKind::Call) return {};
+    const ScopeId scope = binding.scope;
+    const std::string callee = qualified(scope, childByField(value, Field::Function));
+    if (library_.isDataSource(callee)) {
+      return evidence(Size::Data, "the lines of the file opened at " + lineOf(context_, value));
+    }
+    return iterable(scope, value, depth + 1).size == Size::Data
+               ? evidence(Size::Data, "the result of " + shortText(context_, value))
+               : SizeEvidence{};
+  }
+
+  SizeEvidence attribute(ScopeId scope, TSNode node, int depth) const {
+    const std::string name = qualified(scope, node);
+    if (library_.isConfigurationSource(name)) {
+      return evidence(Size::Configuration, "`" + name + "`");
+    }
+    if (library_.isDataSource(name)) return evidence(Size::Data, "`" + name + "`");
+    TSNode root = node;
+    while (kindOf(root) == NodeKind::Attribute)
+      root = childByField(root, Field::Object);
+    const std::string_view attribute = context_.text(childByField(node, Field::AttributeName));
+    if (kindOf(root) != NodeKind::Identifier) return {};
+    // `cls.FIELDS` in a classmethod, `Config.FIELDS` of a class of this file: written with the
+    // class, not grown by the data.
+    TSNode class_node{};
+    if (isClassReceiver(context_, scope, root, &class_node)) {
+      return evidence(Size::Small, "the class attribute `" + std::string(attribute) + "`");
+    }
+    const Resolution resolution =
+        context_.semantic().resolve(scope, context_.text(root), ts_node_start_byte(root));
+    if (resolution.kind != Resolution::Kind::Bound) return {};
+    const Binding& binding = *resolution.binding;
+    if (binding.kind == BindingKind::ClassDefinition) {
+      return evidence(Size::Small,
+                      "the class attribute `" + std::string(context_.text(node)) + "`");
+    }
+    if ((binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) &&
+        isConstantName(attribute)) {
+      return evidence(Size::Small, "the constant " + shortText(context_, node));
+    }
+    // `args.paths` after `args = parser.parse_args()`: settings.
+    if (root.id == childByField(node, Field::Object).id) {
+      const SizeEvidence object = nameSize(scope, root, depth + 1);
+      if (object.size == Size::Configuration) {
+        return evidence(Size::Configuration, "the setting " + shortText(context_, node));
+      }
+    }
+    return {};
+  }
+
+  const RuleContext& context_;
+  LibraryKnowledge library_;
+};
+
+}  // namespace
+
+SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iterable) {
+  return SizeFinder(context).iterable(scope, iterable, 0);
+}
+
+SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count) {
+  return SizeFinder(context).countOf(scope, count, 0);
+}
+
+}  // namespace heaplint

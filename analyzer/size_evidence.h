@@ -1,0 +1,41 @@
+// How many items an iterable can hold, as a reviewer would judge it from the code: small by
+// construction (a literal, a constant bound to one, an Enum, `range(3)`, a class-body literal),
+// configuration-sized (command-line arguments, settings), or data-sized (lines of a file, rows of
+// a query, entries of a directory, a public function's parameter, `range(n)` of data). Rules ask
+// this instead of guessing from the loop alone: MEM101 skips small inputs, MEM401 wants data.
+//
+// Answered after the walk (names resolve then), by following names to their single binding and
+// through wrappers (`enumerate`, `sorted`, `zip`, `d.items()`, ...), to a bounded depth.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <string>
+
+#include "analyzer/semantic_model.h"
+
+namespace heaplint {
+
+class RuleContext;
+
+enum class Size : uint8_t {
+  Unknown,        // nothing says: a rule that needs evidence stays quiet
+  Small,          // fixed by the code
+  Configuration,  // as many as the deployment configures: arguments, settings, plugins
+  Data,           // grows with the input the program processes
+};
+
+struct SizeEvidence {
+  Size size = Size::Unknown;
+  // Why, as a phrase for messages: "the lines of the file opened at line 12", "`rows`, a
+  // parameter of `load()`", "a literal of 3 items". Empty when unknown.
+  std::string reason;
+};
+
+// The size of what `iterable`, evaluated in `scope`, yields.
+SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iterable);
+
+// The size of a count: the argument of `range(n)`, `[x] * n`.
+SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count);
+
+}  // namespace heaplint
