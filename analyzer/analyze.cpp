@@ -87,6 +87,18 @@ FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& option
   return analyzeTree(source, *tree, options);
 }
 
+std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options) {
+  const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
+  std::vector<ActiveRule> rules;
+  rules.reserve(options.enabled.count());
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    const RuleDefinition* rule = options.rules[i];
+    if (!options.enabled.test(i) || (test_file && rule->test_code == TestCode::Skip)) continue;
+    rules.push_back(ActiveRule{rule, rule->create()});
+  }
+  return rules;
+}
+
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
   FileAnalysis analysis = analyzeFile(source, options);
   const size_t before = analysis.diagnostics.size();
@@ -155,13 +167,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
     }
   }
 
-  std::vector<ActiveRule> rules;
-  rules.reserve(options.enabled.count());
-  for (size_t i = 0; i < options.rules.size(); ++i) {
-    if (options.enabled.test(i)) {
-      rules.push_back(ActiveRule{options.rules[i], options.rules[i]->create()});
-    }
-  }
+  std::vector<ActiveRule> rules = createActiveRules(options);
 
   SemanticModel semantic(source.text());
   NoqaDirectives& noqa = result.noqa;

@@ -18,6 +18,8 @@
 
 namespace heaplint {
 
+struct ActiveRule;
+
 struct AnalysisOptions {
   RuleTable rules;  // the whole registry: noqa comments may name any rule
   RuleSet enabled;  // the rules to run, as bits over `rules`
@@ -70,6 +72,10 @@ class PythonParser {
  private:
   TSParser* parser_;
 };
+
+// The checkers of the enabled rules that run on this file (test files run only the rules whose
+// test-code policy is Check).
+std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options);
 
 // Analyses one file on its own: its pass, then the project rules over this file alone.
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);

@@ -140,14 +140,7 @@ class RunWalker {
     semantic.setPreludeNodeLookup(&lookUpPreludeNode, &nodes);
 
     std::vector<ActiveRule> rules;
-    if (with_rules) {
-      rules.reserve(options_.enabled.count());
-      for (size_t i = 0; i < options_.rules.size(); ++i) {
-        if (options_.enabled.test(i)) {
-          rules.push_back(ActiveRule{options_.rules[i], options_.rules[i]->create()});
-        }
-      }
-    }
+    if (with_rules) rules = createActiveRules(options_);
     NoqaDirectives noqa;
     Walker walker(source_, options_, semantic, rules, noqa);
     walker.setPrelude(prelude, prelude_star_import);

@@ -20,6 +20,11 @@ struct AnalysisOptions;
 
 enum class FixAvailability : uint8_t { None, Sometimes, Always };
 
+// Whether a rule runs on test code (the settings' test-file patterns). One policy for every rule:
+// a test's loops, caches and collections are short-lived and deliberate, so rules skip test files
+// unless what they find breaks other tests too (the collector left disabled, say).
+enum class TestCode : uint8_t { Skip, Check };
+
 class RuleChecker {
  public:
   virtual ~RuleChecker() = default;
@@ -41,6 +46,7 @@ struct RuleDefinition {
   std::string_view summary;  // one line, for `heaplint rules`
   std::string_view documentation;
   FixAvailability fix_availability = FixAvailability::None;
+  TestCode test_code = TestCode::Skip;
   std::span<const NodeKind> subscriptions;
   std::unique_ptr<RuleChecker> (*create)() = nullptr;
   ProjectJoin join = nullptr;  // set for rules that decide across files

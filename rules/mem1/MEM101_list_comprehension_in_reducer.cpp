@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
@@ -15,7 +16,9 @@ constexpr std::string_view kDocumentation = R"md(## What it does
 Checks for a list comprehension passed as the iterable to a reducer that consumes it exactly once:
 `sum`, `any`, `all`, `min`, `max`, `math.fsum` and `math.prod`, keyword arguments included
 (`max([...], key=..., default=...)`), and for a set comprehension passed to `any`, `all`, `min`
-or `max`.
+or `max`, when the comprehension walks something that grows with the data: the lines of a file,
+the rows of a reader, a query or `cursor.fetchall()`, the entries of a directory, standard input,
+a parameter of a public function, or `range(n)` of one. The message names that evidence.
 
 ## Why is this bad?
 The comprehension builds the whole list in memory (8 bytes per item for the list itself, plus every
@@ -24,32 +27,45 @@ hands the reducer one item at a time, so peak memory no longer grows with the in
 squares of ten million numbers needs about 80 MB more with the list than with the generator.
 
 This is about memory, not speed. For small inputs the list comprehension is often a little faster,
-because a generator pays for suspending and resuming a frame per item. Where the input is known to be
-small and the call sits in a hot loop, keeping the list is a reasonable choice: silence the line with
-`# noqa: MEM101`. For `any` and `all` the generator can also be much faster, since it stops at the
-first item that decides the result instead of computing every item first.
+because a generator pays for suspending and resuming a frame per item. That is why the rule only
+speaks where the input grows with the data. For `any` and `all` the generator can also be much
+faster, since it stops at the first item that decides the result instead of computing every item
+first.
 
 ## Known problems
+The rule needs evidence of size, so it stays quiet where the code does not show it: over an
+attribute of `self`, the result of a function of the project, a loop variable (one row of the
+data), a parameter of a private (`_helper`) or nested function or of a lambda. It is quiet, by
+design, over inputs the code makes small: a literal, a constant bound to one (`AXES = ("x",
+"y")`), an Enum, a class attribute, `range(10)`, `rows[:3]`, `zip` with a literal; over
+configuration (`sys.argv`, a parameter called `argv`, `options` or `settings`); in test files and in
+`assert` statements (pytest shows the values of a list when the assert fails, so the list is the
+better choice there).
+
 Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
-checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`), a
-shadowed name, or a module with `from x import *` is left alone. `str.join` and `sorted` are not
-reducers here: both build a list from their argument anyway. `sum({...})` of a set comprehension is
-a different computation (duplicates are dropped) and is not flagged. Comprehensions containing
-`await` or `async for` are skipped: a generator of them would be an asynchronous generator, which
-these functions cannot consume.
+checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`) or a
+shadowed name is left alone. `str.join` and `sorted` are not reducers here: both build a list
+from their argument anyway. `sum({...})` of a set comprehension is a different computation
+(duplicates are dropped) and is not flagged. `sum([...], [])` (a list start) is quadratic
+concatenation, MEM105's business. Comprehensions containing `await` or `async for` are skipped: a
+generator of them would be an asynchronous generator, which these functions cannot consume.
 
 ## Example
 ```python
-total = sum([order.amount for order in orders])
-has_errors = any([line.startswith("E") for line in log_lines])
-longest = max([len(name) for name in names], default=0)
+def report(orders, log_path):
+    total = sum([order.amount for order in orders])
+    with open(log_path) as log_lines:
+        has_errors = any([line.startswith("E") for line in log_lines])
+    return total, has_errors
 ```
 
 ## Use instead
 ```python
-total = sum(order.amount for order in orders)
-has_errors = any(line.startswith("E") for line in log_lines)
-longest = max((len(name) for name in names), default=0)
+def report(orders, log_path):
+    total = sum(order.amount for order in orders)
+    with open(log_path) as log_lines:
+        has_errors = any(line.startswith("E") for line in log_lines)
+    return total, has_errors
 ```
 
 ## Fix safety
@@ -170,6 +186,34 @@ bool isAsynchronous(TSNode comprehension) {
          subtreeContains(comprehension, NodeKind::AsyncKeyword);
 }
 
+// `sum(rows, [])`, `sum(rows, start=())`: concatenation, which MEM105 reports.
+bool startsWithSequence(const RuleContext& context, ScopeId scope, TSNode arguments) {
+  const uint32_t count = namedChildCount(arguments);
+  uint32_t positional = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode argument = nthNamedChild(arguments, i);
+    const NodeKind kind = kindOf(argument);
+    if (kind == NodeKind::Comment) continue;
+    if (kind == NodeKind::KeywordArgument) {
+      if (context.text(childByField(argument, Field::Name)) != "start") continue;
+      argument = childByField(argument, Field::Value);
+    } else if (positional++ != 1) {
+      continue;
+    }
+    const NodeKind start = kindOf(argument);
+    if (start == NodeKind::List || start == NodeKind::Tuple ||
+        start == NodeKind::ListComprehension) {
+      return true;
+    }
+    if (start == NodeKind::Call) {
+      const std::string callee =
+          context.semantic().qualifiedName(scope, childByField(argument, Field::Function));
+      if (callee == "builtins.list" || callee == "builtins.tuple") return true;
+    }
+  }
+  return false;
+}
+
 class ListComprehensionInReducer final : public RuleChecker {
  public:
   void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
@@ -184,6 +228,13 @@ class ListComprehensionInReducer final : public RuleChecker {
     const NodeKind first_kind = kindOf(first);
     if (first_kind != NodeKind::ListComprehension && first_kind != NodeKind::SetComprehension) {
       return;
+    }
+    // `assert all([...])`: pytest's assertion rewriting shows the list's values when it fails,
+    // which a generator would hide; the list is the better choice there.
+    for (size_t up = 1; up < context.depth(); ++up) {
+      const NodeKind kind = context.frame(up).kind;
+      if (kind == NodeKind::AssertStatement) return;
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) break;
     }
     candidates_.push_back(Candidate{call, context.scope()});
   }
@@ -217,6 +268,13 @@ class ListComprehensionInReducer final : public RuleChecker {
       return;
     }
     if (isAsynchronous(shape.iterable)) return;
+    if (startsWithSequence(context, candidate.scope, arguments)) return;  // MEM105's business
+    // Only a list that grows with the data costs memory worth a review comment: over a literal,
+    // a constant or `range(3)` the list is a few pointers.
+    const TSNode clause = firstChildOfKind(shape.iterable, NodeKind::ForInClause);
+    const SizeEvidence size =
+        iterableSize(context, candidate.scope, childByField(clause, Field::Right));
+    if (size.size != Size::Data) return;
 
     std::string callee = "`" + std::string(context.text(function)) + "()`";
     const std::string_view reducer_name =
@@ -229,8 +287,8 @@ class ListComprehensionInReducer final : public RuleChecker {
     diagnostic.start = ts_node_start_byte(shape.iterable);
     diagnostic.end = ts_node_end_byte(shape.iterable);
     const std::string_view what = is_set ? "set" : "list";
-    diagnostic.message = callee + " is given a " + std::string(what) +
-                         " comprehension: the whole " + std::string(what) +
+    diagnostic.message = callee + " is given a " + std::string(what) + " comprehension over " +
+                         size.reason + ": the whole " + std::string(what) +
                          " is built in memory only to be consumed once";
 
     const TSNode open = nthChild(shape.iterable, 0);

@@ -418,6 +418,20 @@ class UnboundedModuleCache final : public RuleChecker {
         Use{expression, context.scope(), kind, currentFunction(context), callee, counts_if});
   }
 
+  // Whether a module-level assignment binds `name`: in the code walked so far, or, in analysis in
+  // runs (incremental_analysis.h), in another run of the document, whose bindings come first.
+  bool isModuleName(const RuleContext& context, std::string_view name) {
+    if (!prelude_names_added_) {
+      prelude_names_added_ = true;
+      for (const Binding& binding : context.semantic().bindings()) {
+        if (binding.prelude && binding.scope == 0 && binding.kind == BindingKind::Assignment) {
+          container_names_.insert(binding.name);
+        }
+      }
+    }
+    return container_names_.contains(name);
+  }
+
   void onAssignment(TSNode node, RuleContext& context) {
     const TSNode left = childByField(node, Field::Left);
     const TSNode right = childByField(node, Field::Right);
@@ -430,7 +444,7 @@ class UnboundedModuleCache final : public RuleChecker {
       return;
     }
     // `other = cache` or `self.cache = cache`: the container escapes.
-    if (kindOf(right) == NodeKind::Identifier && container_names_.contains(context.text(right))) {
+    if (kindOf(right) == NodeKind::Identifier && isModuleName(context, context.text(right))) {
       addUse(right, EventKind::Escape, context);
     }
   }
@@ -496,7 +510,7 @@ class UnboundedModuleCache final : public RuleChecker {
   }
 
   void onIdentifier(TSNode node, RuleContext& context) {
-    if (container_names_.empty() || !container_names_.contains(context.text(node))) return;
+    if (!isModuleName(context, context.text(node))) return;
     const Frame& parent = context.frame(1);
     bool escapes = false;
     if (parent.kind == NodeKind::ArgumentList) {
@@ -654,6 +668,7 @@ class UnboundedModuleCache final : public RuleChecker {
 
   std::vector<Container> containers_;
   std::set<std::string_view> container_names_;
+  bool prelude_names_added_ = false;
   std::vector<Function> functions_;
   std::unordered_map<const void*, size_t> function_index_;
   std::vector<Use> uses_;

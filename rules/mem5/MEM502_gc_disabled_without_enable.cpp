@@ -468,6 +468,8 @@ extern const RuleDefinition kGcDisabledWithoutEnable{
     .summary = "`gc.disable()` in a function that does not re-enable the collector on every exit",
     .documentation = kDocumentation,
     .fix_availability = FixAvailability::None,
+    // A test that leaves the collector off changes every test after it.
+    .test_code = TestCode::Check,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<GcDisabledWithoutEnable>();

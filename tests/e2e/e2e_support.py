@@ -37,22 +37,25 @@ CONCISE = re.compile(
 )
 
 # The canonical finding: `sum()` of a list comprehension, safely fixable.
-SUM_LINE = "total = sum([x * x for x in xs])"
-SUM_FIXED = "total = sum(x * x for x in xs)"
+# Over the lines of a file: data, so MEM101 speaks (over a small literal it would stay quiet).
+SUM_LINE = "total = sum([x * x for x in open(p)])"
+SUM_FIXED = "total = sum(x * x for x in open(p))"
 SUM_COLUMN = SUM_LINE.index("[") + 1  # 13
 SUM_END_COLUMN = SUM_LINE.index("]") + 2  # exclusive end, as Ruff reports it
 # `any()` of a list comprehension: the fix is unsafe (a generator stops early).
-ANY_LINE = "flag = any([x > 1 for x in xs])"
-ANY_FIXED = "flag = any(x > 1 for x in xs)"
+ANY_LINE = "flag = any([x > 1 for x in open(p)])"
+ANY_FIXED = "flag = any(x > 1 for x in open(p))"
 ANY_COLUMN = ANY_LINE.index("[") + 1  # 12
 SUM_MESSAGE = (
-    "`sum()` is given a list comprehension: the whole list is built in memory only to be consumed once"
+    "`sum()` is given a list comprehension over the result of `open()`: the whole list is built in "
+    "memory only to be consumed once"
 )
 ANY_MESSAGE = (
-    "`any()` is given a list comprehension: the whole list is built in memory only to be consumed once"
+    "`any()` is given a list comprehension over the result of `open()`: the whole list is built in "
+    "memory only to be consumed once"
 )
 CLEAN_SOURCE = "def double(values):\n    return [v * 2 for v in values]\n\n\nprint(sum(double([1, 2])))\n"
-ONE_FINDING = f"xs = [1, 2, 3]\n{SUM_LINE}\n"
+ONE_FINDING = f"xs = open('xs.txt')\n{SUM_LINE}\n"
 
 
 @dataclasses.dataclass

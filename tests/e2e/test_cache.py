@@ -26,7 +26,7 @@ class CacheTest(HeaplintTestCase):
         self.write("pkg/__init__.py", "")
         self.write("pkg/models.py", MODELS)
         self.write("pkg/use.py", USE_HOT)
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n")
         self.write("broken.py", b"x = (\n\xff\n")
         shutil.copytree(SOURCE_DIR / "fixtures" / "mem2" / "MEM201_project", self.dir / "m201")
 
@@ -94,7 +94,7 @@ class CacheTest(HeaplintTestCase):
         self.assertExit(result, 0)
 
     def test_settings_key_the_cache(self):
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n")
         self.check("a.py")
         result = self.check("--ignore", "MEM101", "a.py", env=STATS)
         self.assertEqual(self.stats(result), "heaplint cache: 0 reused, 1 analysed")
@@ -105,7 +105,7 @@ class CacheTest(HeaplintTestCase):
 
     def test_another_build_of_the_same_version_does_not_reuse_results(self):
         # A rebuilt binary may have other rules under the same version number.
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n")
         self.check("a.py")
         self.assertEqual(self.stats(self.check("a.py", env=STATS)),
                          "heaplint cache: 1 reused, 0 analysed")

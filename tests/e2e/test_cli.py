@@ -24,7 +24,7 @@ from e2e_support import (
     base_env,
 )
 
-TWO_FINDINGS = f"xs = [1, 2, 3]\n{SUM_LINE}\n{ANY_LINE}\n"
+TWO_FINDINGS = f"xs = open('xs.txt')\n{SUM_LINE}\n{ANY_LINE}\n"
 
 
 class ExitCodeTest(HeaplintTestCase):
@@ -468,20 +468,20 @@ class StdinTest(HeaplintTestCase):
     def test_fix_prints_fixed_source_on_stdout(self):
         result = self.check("--stdin-filename", "module.py", "--fix", stdin=ONE_FINDING)
         self.assertExit(result, 0)
-        self.assertEqual(result.stdout, f"xs = [1, 2, 3]\n{SUM_FIXED}\n")
+        self.assertEqual(result.stdout, f"xs = open('xs.txt')\n{SUM_FIXED}\n")
 
     def test_fix_with_remaining_unsafe_fix(self):
         result = self.check("--stdin-filename", "module.py", "--fix", stdin=TWO_FINDINGS)
         self.assertExit(result, 1)
         # stdout holds only the source; the remaining finding is reported on stderr.
-        self.assertEqual(result.stdout, f"xs = [1, 2, 3]\n{SUM_FIXED}\n{ANY_LINE}\n")
+        self.assertEqual(result.stdout, f"xs = open('xs.txt')\n{SUM_FIXED}\n{ANY_LINE}\n")
         self.assertIn(f"module.py:3:{ANY_COLUMN}: MEM101", result.stderr)
 
     def test_fix_unsafe_fixes(self):
         result = self.check("--stdin-filename", "module.py", "--fix", "--unsafe-fixes",
                             stdin=TWO_FINDINGS)
         self.assertExit(result, 0)
-        self.assertEqual(result.stdout, f"xs = [1, 2, 3]\n{SUM_FIXED}\n{ANY_FIXED}\n")
+        self.assertEqual(result.stdout, f"xs = open('xs.txt')\n{SUM_FIXED}\n{ANY_FIXED}\n")
 
     def test_fix_clean_source_is_echoed(self):
         result = self.check("--stdin-filename", "clean.py", "--fix", stdin=CLEAN_SOURCE)
@@ -508,10 +508,10 @@ class StdinTest(HeaplintTestCase):
         self.assertIn(f"+{SUM_FIXED}\n", result.stdout)
 
     def test_preserves_crlf_and_non_ascii_on_fix(self):
-        source = f"# héllo\r\nxs = [1]\r\n{SUM_LINE}\r\n"
+        source = f"# héllo\r\nxs = open('x')\r\n{SUM_LINE}\r\n"
         result = self.check("--stdin-filename", "m.py", "--fix", stdin=source)
         self.assertExit(result, 0)
-        self.assertEqual(result.stdout_bytes, f"# héllo\r\nxs = [1]\r\n{SUM_FIXED}\r\n".encode())
+        self.assertEqual(result.stdout_bytes, f"# héllo\r\nxs = open('x')\r\n{SUM_FIXED}\r\n".encode())
 
 
 class RuleCommandsTest(HeaplintTestCase):

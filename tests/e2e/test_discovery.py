@@ -112,9 +112,9 @@ class DiscoveryTest(HeaplintTestCase):
         # ~50 files over a few levels, with varying numbers of findings and some clean files.
         for i in range(50):
             directory = f"pkg{i % 4}/sub{i % 3}"
-            findings = "".join(f"v{k} = sum([x * {k} for x in range({i})])\n" for k in range(i % 4))
+            findings = "".join(f"v{k} = sum([x * {k} for x in open({i})])\n" for k in range(i % 4))
             self.write(f"{directory}/mod_{i:02}.py", f"# file {i}\n{findings}")
-        self.write("broken.py", "def broken(:\n    total = sum([x for x in y])\n")
+        self.write("broken.py", "def broken(:\n    total = sum([x for x in open(y)])\n")
         outputs = {}
         for threads in ("1", "2", "8"):
             for output_format in ("concise", "json", "full"):

@@ -20,15 +20,15 @@ from e2e_support import (
     parses,
 )
 
-TWO_FINDINGS = f"xs = [1, 2, 3]\n{SUM_LINE}\n{ANY_LINE}\n"
+TWO_FINDINGS = f"xs = open('xs.txt')\n{SUM_LINE}\n{ANY_LINE}\n"
 
 # Fix shapes beyond the plain `sum([...])`: each must still parse after the fix.
 VARIED_SOURCE = """\
 import math
 from math import fsum as add_up
 
-xs = [[1, 2], [3]]
-names = ["a", "bb"]
+xs = open('xs.txt')
+names = open('names')
 nested = sum([sum([y for y in x]) for x in xs])
 longest = max([len(n) for n in names], default=0)
 shortest = min([len(n) for n in names], key=lambda v: -v)
@@ -48,9 +48,9 @@ VARIED_FIXED = """\
 import math
 from math import fsum as add_up
 
-xs = [[1, 2], [3]]
-names = ["a", "bb"]
-nested = sum(sum(y for y in x) for x in xs)
+xs = open('xs.txt')
+names = open('names')
+nested = sum(sum([y for y in x]) for x in xs)
 longest = max((len(n) for n in names), default=0)
 shortest = min((len(n) for n in names), key=lambda v: -v)
 product = math.prod((len(x) for x in xs), start=2)
@@ -66,7 +66,7 @@ class FixTest(HeaplintTestCase):
         result = self.check("--fix", "m.py")
         # The unsafe `any()` fix is not applied, so a finding remains.
         self.assertExit(result, 1)
-        self.assertEqual(path.read_text(), f"xs = [1, 2, 3]\n{SUM_FIXED}\n{ANY_LINE}\n")
+        self.assertEqual(path.read_text(), f"xs = open('xs.txt')\n{SUM_FIXED}\n{ANY_LINE}\n")
         self.assertTrue(parses(path.read_bytes()))
         self.assertIn("1 fixed, 1 remaining", result.stdout)
         self.assertIn("--unsafe-fixes", result.stdout)
@@ -77,7 +77,7 @@ class FixTest(HeaplintTestCase):
         path = self.write("m.py", ONE_FINDING)
         result = self.check("--fix", "m.py")
         self.assertExit(result, 0)
-        self.assertEqual(path.read_text(), f"xs = [1, 2, 3]\n{SUM_FIXED}\n")
+        self.assertEqual(path.read_text(), f"xs = open('xs.txt')\n{SUM_FIXED}\n")
         self.assertIn("1 fixed, 0 remaining", result.stdout)
         self.assertEqual(result.findings(), [])
         # Running again finds nothing.
@@ -89,7 +89,7 @@ class FixTest(HeaplintTestCase):
         path = self.write("m.py", TWO_FINDINGS)
         result = self.check("--fix", "--unsafe-fixes", "m.py")
         self.assertExit(result, 0)
-        self.assertEqual(path.read_text(), f"xs = [1, 2, 3]\n{SUM_FIXED}\n{ANY_FIXED}\n")
+        self.assertEqual(path.read_text(), f"xs = open('xs.txt')\n{SUM_FIXED}\n{ANY_FIXED}\n")
         self.assertTrue(parses(path.read_bytes()))
 
     def test_unsafe_fixes_without_fix_changes_nothing(self):
@@ -123,17 +123,17 @@ class FixTest(HeaplintTestCase):
                 self.assertIn(SUM_FIXED, path.read_text())
 
     def test_fix_preserves_crlf_bom_and_missing_final_newline(self):
-        source = "\ufeffxs = [1]\r\n" + SUM_LINE + "\r\n" + "other = sum([x for x in xs])"
+        source = "\ufeffxs = open('x')\r\n" + SUM_LINE + "\r\n" + "other = sum([x for x in xs])"
         path = self.write("m.py", source)
         result = self.check("--fix", "m.py")
         self.assertExit(result, 0)
         self.assertEqual(
             path.read_bytes(),
-            ("\ufeffxs = [1]\r\n" + SUM_FIXED + "\r\n" + "other = sum(x for x in xs)").encode(),
+            ("\ufeffxs = open('x')\r\n" + SUM_FIXED + "\r\n" + "other = sum(x for x in xs)").encode(),
         )
 
     def test_fix_never_touches_a_file_with_syntax_errors(self):
-        source = f"xs = [1]\n{SUM_LINE}\ndef broken(:\n    pass\n"
+        source = f"xs = open('x')\n{SUM_LINE}\ndef broken(:\n    pass\n"
         path = self.write("broken.py", source)
         before = path.stat()
         result = self.check("--fix", "--unsafe-fixes", "broken.py")
@@ -165,7 +165,7 @@ class FixTest(HeaplintTestCase):
         self.assertExit(result, 0)
         self.assertIn("20 fixed, 0 remaining", result.stdout)
         for i in range(20):
-            self.assertEqual(self.read(f"pkg/m{i:02}.py").decode(), f"xs = [1, 2, 3]\n{SUM_FIXED}\n")
+            self.assertEqual(self.read(f"pkg/m{i:02}.py").decode(), f"xs = open('xs.txt')\n{SUM_FIXED}\n")
 
     def test_fix_through_a_symlink_edits_the_target(self):
         target = self.write("real.py", ONE_FINDING)
@@ -174,7 +174,7 @@ class FixTest(HeaplintTestCase):
         result = self.check("--fix", "link.py")
         self.assertExit(result, 0)
         self.assertTrue(link.is_symlink(), "the symbolic link was replaced by a regular file")
-        self.assertEqual(target.read_text(), f"xs = [1, 2, 3]\n{SUM_FIXED}\n")
+        self.assertEqual(target.read_text(), f"xs = open('xs.txt')\n{SUM_FIXED}\n")
 
     def test_fix_and_diff_together_change_nothing(self):
         path = self.write("m.py", ONE_FINDING)
@@ -216,7 +216,7 @@ class DiffTest(HeaplintTestCase):
         self.assertEqual(result.stdout, "")
 
     def test_diff_with_only_unsafe_fixes_exits_0(self):
-        self.write("m.py", f"xs = [1]\n{ANY_LINE}\n")
+        self.write("m.py", f"xs = open('x')\n{ANY_LINE}\n")
         result = self.check("--diff", "m.py")
         self.assertExit(result, 0)
         self.assertEqual(result.stdout, "")
@@ -255,10 +255,10 @@ class DiffTest(HeaplintTestCase):
 
     def test_diff_applies_without_final_newline(self):
         # The unified format needs `\ No newline at end of file` for the last line.
-        self.assert_diff_applies("m.py", f"xs = [1]\n{SUM_LINE}")
+        self.assert_diff_applies("m.py", f"xs = open('x')\n{SUM_LINE}")
 
     def test_diff_applies_with_crlf(self):
-        self.assert_diff_applies("m.py", f"xs = [1]\r\n{SUM_LINE}\r\nend = 1\r\n")
+        self.assert_diff_applies("m.py", f"xs = open('x')\r\n{SUM_LINE}\r\nend = 1\r\n")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from e2e_support import (
     base_env,
 )
 
-TWO_FINDINGS = f"xs = [1, 2, 3]\n{SUM_LINE}\n{ANY_LINE}\n"
+TWO_FINDINGS = f"xs = open('xs.txt')\n{SUM_LINE}\n{ANY_LINE}\n"
 ANY_END_COLUMN = ANY_LINE.index("]") + 2
 VALIDATOR = SOURCE_DIR / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
 
@@ -87,7 +87,7 @@ class NonUtf8PathTest(HeaplintTestCase):
     """Linux file names are bytes: a report must still come out, with U+FFFD for a bad byte."""
 
     def test_every_json_format_reports_a_file_whose_name_is_not_utf8(self):
-        (self.dir / os.fsdecode(b"bad\xff.py")).write_text("x = sum([i for i in range(9)])\n")
+        (self.dir / os.fsdecode(b"bad\xff.py")).write_text("x = sum([i for i in open(p)])\n")
         for output_format in ("json", "json-lines", "gitlab", "sarif"):
             with self.subTest(output_format=output_format):
                 result = self.check("--output-format", output_format, ".")
@@ -218,7 +218,7 @@ class SarifTest(HeaplintTestCase):
         self.assertEqual(first["partialFingerprints"]["primaryLocationLineHash"], expected[2])
 
     def test_partial_checks_show_as_notifications(self):
-        self.write("broken.py", f"xs = []\n{SUM_LINE}\ndef (:\n")
+        self.write("broken.py", f"xs = open('')\n{SUM_LINE}\ndef (:\n")
         (invocation,) = self.sarif("broken.py")["runs"][0]["invocations"]
         self.assertTrue(invocation["executionSuccessful"])
         (notification,) = invocation["toolExecutionNotifications"]
@@ -259,7 +259,7 @@ class SarifTest(HeaplintTestCase):
     def test_validator_with_github_rules_finds_no_errors(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/bad.py", TWO_FINDINGS)
-        self.write("pkg/partial.py", f"xs = []\n{SUM_LINE}\ndef (:\n")
+        self.write("pkg/partial.py", f"xs = open('')\n{SUM_LINE}\ndef (:\n")
         self.write(
             "pkg/models.py",
             "class Point:\n    def __init__(self, x):\n        self.x = x\n",
@@ -354,7 +354,7 @@ class GitlabTest(HeaplintTestCase):
 class JunitTest(HeaplintTestCase):
     def test_one_suite_per_file_one_case_per_finding(self):
         self.write("a.py", TWO_FINDINGS)
-        self.write("pkg/b.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("pkg/b.py", f"xs = open('')\n{SUM_LINE}\n")
         self.write("clean.py", "x = 1\n")
         result = self.check("--output-format", "junit", ".")
         self.assertExit(result, 1)

@@ -8,7 +8,7 @@ import unittest
 
 from e2e_support import ANY_LINE, SUM_LINE, TIMEOUT, HeaplintTestCase, base_env, parses
 
-TWO_FINDINGS = f"xs = [1, 2, 3]\n{SUM_LINE}\n{ANY_LINE}\n"
+TWO_FINDINGS = f"xs = open('xs.txt')\n{SUM_LINE}\n{ANY_LINE}\n"
 MIN_LINE = "low = min([x for x in xs])"
 
 
@@ -38,21 +38,21 @@ class BaselineTest(HeaplintTestCase):
         self.assertFindings(result, [("a.py", 7, 15, "MEM101")])
 
     def test_identical_findings_are_counted(self):
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n")
         self.assertExit(self.check("--write-baseline", "b.json", "a.py"), 0)
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n{SUM_LINE}\n")
         result = self.check("--baseline", "b.json", "a.py")
         self.assertExit(result, 1)
         self.assertEqual(len(result.findings()), 1, result.describe())
 
     def test_edited_line_is_new(self):
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n")
         self.check("--write-baseline", "b.json", "a.py")
-        self.write("a.py", f"xs = []\n{SUM_LINE.replace('x * x', 'x * 2')}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE.replace('x * x', 'x * 2')}\n")
         self.assertExit(self.check("--baseline", "b.json", "a.py"), 1)
 
     def test_json_output_with_baseline(self):
-        self.write("a.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('')\n{SUM_LINE}\n")
         self.check("--write-baseline", "b.json", "a.py")
         result = self.check("--baseline", "b.json", "--output-format", "json", "a.py")
         self.assertExit(result, 0)
@@ -91,7 +91,7 @@ class DiffBaseTest(HeaplintTestCase):
         self.git("commit", "-qm", "base")
         # Changed: line 2 of a.py edited, a new line appended; b.py untouched; c.py untracked.
         self.write("pkg/a.py", TWO_FINDINGS.replace("[1, 2, 3]", "[1]") .replace(SUM_LINE, SUM_LINE + "  ") + MIN_LINE + "\n")
-        self.write("c.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("c.py", f"xs = open('')\n{SUM_LINE}\n")
         result = self.check("--diff-base", "HEAD", ".")
         self.assertExit(result, 1)
         self.assertFindings(
@@ -129,7 +129,7 @@ class DiffBaseTest(HeaplintTestCase):
 class AddNoqaTest(HeaplintTestCase):
     def test_adds_and_extends_comments_and_silences_everything(self):
         source = (
-            "xs = [1]\n"
+            "xs = open('x')\n"
             f"{SUM_LINE}\n"
             f"{ANY_LINE}  # keep this comment\n"
             f"{MIN_LINE}  # noqa: E501\n"
@@ -142,7 +142,7 @@ class AddNoqaTest(HeaplintTestCase):
         self.assertEqual(result.stderr, "Added 4 noqa codes in 1 file.\n")
         self.assertEqual(
             self.read("a.py").decode(),
-            "xs = [1]\n"
+            "xs = open('x')\n"
             f"{SUM_LINE}  # noqa: MEM101\n"
             f"{ANY_LINE}  # keep this comment  # noqa: MEM101\n"
             f"{MIN_LINE}  # noqa: E501, MEM101\n"
@@ -155,8 +155,8 @@ class AddNoqaTest(HeaplintTestCase):
 
     def test_multiline_strings_and_continuations_are_skipped_not_broken(self):
         source = (
-            "xs = [1]\n"
-            's = """a\n""" + str(sum([x for x in """\nb"""]))\n'
+            "xs = open('x')\n"
+            's = """a\n""" + str(sum([x for x in open("""\nb""")]))\n'
             "w = max([x for x in xs]) + \\\n    1\n"
             "t = (min([x for x in xs]),\n     2)\n"
         )
@@ -183,12 +183,12 @@ class AddNoqaTest(HeaplintTestCase):
         self.assertExit(self.check("."), 0)
 
     def test_only_new_findings_with_a_baseline(self):
-        self.write("a.py", f"xs = [1]\n{SUM_LINE}\n")
+        self.write("a.py", f"xs = open('x')\n{SUM_LINE}\n")
         self.assertExit(self.check("--write-baseline", "b.json", "a.py"), 0)
-        self.write("a.py", f"xs = [1]\n{SUM_LINE}\n{MIN_LINE}\n")
+        self.write("a.py", f"xs = open('x')\n{SUM_LINE}\n{MIN_LINE}\n")
         self.assertExit(self.check("--add-noqa", "--baseline", "b.json", "a.py"), 0)
         self.assertEqual(
-            self.read("a.py").decode(), f"xs = [1]\n{SUM_LINE}\n{MIN_LINE}  # noqa: MEM101\n"
+            self.read("a.py").decode(), f"xs = open('x')\n{SUM_LINE}\n{MIN_LINE}  # noqa: MEM101\n"
         )
 
     def test_refuses_fix_and_stdin(self):

@@ -19,7 +19,7 @@ from lsp_client import LspClient
 SCRIPTS = Path(__file__).resolve().parent / "lsp"
 # Non-ASCII text before the finding: "é" is 2 bytes and 1 UTF-16 unit, "😀" 4 bytes and 2 units.
 FINDING_LINE = "label = 'café 😀'; total = sum([x * x for x in xs])"
-SOURCE = f"xs = [1, 2, 3]\n{FINDING_LINE}\n"
+SOURCE = f"xs = open('xs.txt')\n{FINDING_LINE}\n"
 UTF16_START = len(FINDING_LINE[: FINDING_LINE.index("[")].encode("utf-16-le")) // 2
 
 

@@ -7,7 +7,7 @@ import unittest
 
 from e2e_support import SUM_LINE, HeaplintTestCase
 
-FINDING = "sum([x for x in xs])"
+FINDING = "sum([x for x in open(p)])"
 
 
 class NoqaTest(HeaplintTestCase):
@@ -37,16 +37,16 @@ class NoqaTest(HeaplintTestCase):
     def test_noqa_goes_on_the_first_line_of_the_finding(self):
         source = (
             "a = sum([  # noqa: MEM101\n"
-            "    x for x in xs\n"
+            "    x for x in open(p)\n"
             "])\n"
             "b = sum([\n"
-            "    x for x in xs\n"
+            "    x for x in open(p)\n"
             "])  # noqa: MEM101\n"
         )
         self.assertEqual(self.flagged_rows(source), [4])
 
     def test_json_reports_noqa_row(self):
-        self.write("m.py", f"xs = []\n{SUM_LINE}\n")
+        self.write("m.py", f"xs = open('')\n{SUM_LINE}\n")
         result = self.check("--output-format", "json", "m.py")
         data = json.loads(result.stdout)
         self.assertEqual(data[0]["noqa_row"], 2)

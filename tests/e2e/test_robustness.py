@@ -83,7 +83,7 @@ class RobustnessTest(HeaplintTestCase):
         self.assertEqual(result.stderr, "")
 
     def test_crlf_line_endings(self):
-        self.write("crlf.py", f"xs = [1]\r\n\r\n{SUM_LINE}\r\n")
+        self.write("crlf.py", f"xs = open('x')\r\n\r\n{SUM_LINE}\r\n")
         result = self.check("crlf.py")
         self.assertExit(result, 1)
         self.assertEqual(result.stderr, "")
@@ -91,7 +91,7 @@ class RobustnessTest(HeaplintTestCase):
 
     def test_carriage_return_line_endings(self):
         # A lone `\r` ends a line in Python (the file parses with CPython).
-        self.write("cr.py", f"xs = [1]\r{SUM_LINE}\r")
+        self.write("cr.py", f"xs = open('x')\r{SUM_LINE}\r")
         result = self.check("cr.py")
         self.assertExit(result, 1)
         self.assertEqual(result.stderr, "")

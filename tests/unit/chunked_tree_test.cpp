@@ -121,7 +121,7 @@ std::string statementsOf(std::span<const TSTree* const> trees) {
 }
 
 TEST(ChunkedTree, SmallTextsAreOneChunk) {
-  const SourceText source("x = sum([a for a in b])\n");
+  const SourceText source("x = sum([a for a in open(b)])\n");
   ChunkedTree syntax;
   syntax.parse(source, PythonParser::forThisThread());
   EXPECT_EQ(syntax.chunkCount(), 1U);

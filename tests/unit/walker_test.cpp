@@ -506,7 +506,7 @@ TEST(Walker, RulesSeeCodeInsideFStrings) {
   for (size_t i = 0; i < options.rules.size(); ++i)
     options.enabled.set(i);
   for (std::string_view text :
-       {"a = f\"{sum([x for x in xs])}\"\n", "a = f\"total: {sum([x for x in xs])}\"\n"}) {
+       {"a = f\"{sum([x for x in open(p)])}\"\n", "a = f\"total: {sum([x for x in open(p)])}\"\n"}) {
     SCOPED_TRACE(text);
     const SourceText source{std::string(text)};
     EXPECT_EQ(analyze(source, options).diagnostics.size(), 1u);

@@ -25,7 +25,7 @@ if (!binary || !['push', 'pull'].includes(mode)) {
 
 // "é" is one UTF-16 unit, "😀" two: JavaScript string indices are UTF-16 units, as LSP's default.
 const FINDING_LINE = "label = 'café 😀'; total = sum([x * x for x in xs])";
-const TEXT = `xs = [1, 2, 3]\n${FINDING_LINE}\n`;
+const TEXT = `xs = open('xs.txt')\n${FINDING_LINE}\n`;
 const START = FINDING_LINE.indexOf('[');
 const END = FINDING_LINE.indexOf(']') + 1;
 
@@ -138,7 +138,7 @@ async function main() {
   // Send the fix as incremental changes, last one first so earlier positions stay valid.
   const edits = [...fix.edit.changes[uri]].sort((a, b) => b.range.start.character - a.range.start.character);
   diagnostics = await change(edits.map((e) => ({ range: e.range, text: e.newText })));
-  assert.equal(text, `xs = [1, 2, 3]\n${FINDING_LINE.replace('[', '').replace(']', '')}\n`);
+  assert.equal(text, `xs = open('xs.txt')\n${FINDING_LINE.replace('[', '').replace(']', '')}\n`);
   assert.deepEqual(diagnostics, [], 'the quick fix removes the finding');
   console.log('ok quick fix applied, diagnostic gone');
 
