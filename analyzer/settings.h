@@ -23,6 +23,8 @@ struct SubscriptionPair {
 
 struct LintSettings {
   PythonVersion target_version;
+  // Preview mode (`--preview`): rules may also report what is not yet precise on unseen code.
+  bool preview = false;
   // MEM301: method names that register a callback, with the names that undo them.
   std::vector<SubscriptionPair> subscription_pairs = {
       {"subscribe", "unsubscribe"},

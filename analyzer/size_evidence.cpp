@@ -398,8 +398,16 @@ class SizeFinder {
     const bool is_public = !function_name.starts_with("_") ||
                            (function_name.starts_with("__") && function_name.ends_with("__"));
     if (!is_public) return {};
-    return evidence(Size::Data, "`" + std::string(text) + "`, a parameter of `" +
-                                    functionDisplayName(context_, binding.scope) + "()`");
+    // `*args` and `**kwargs` are argument lists: short in practice.
+    const NodeKind pattern = kindOf(ts_node_parent(binding.node));
+    if (pattern == NodeKind::ListSplatPattern || pattern == NodeKind::DictionarySplatPattern) {
+      return {};
+    }
+    SizeEvidence result =
+        evidence(Size::Data, "`" + std::string(text) + "`, a parameter of `" +
+                                 functionDisplayName(context_, binding.scope) + "()`");
+    result.from_parameter = true;
+    return result;
   }
 
   // `with open(path) as handle:`: the target is what the context manager's `__enter__` gives,

@@ -30,6 +30,9 @@ struct SizeEvidence {
   // Why, as a phrase for messages: "the lines of the file opened at line 12", "`rows`, a
   // parameter of `load()`", "a literal of 3 items". Empty when unknown.
   std::string reason;
+  // Data only because a public function's caller passes it: the weakest evidence (most public
+  // functions are called with a handful of items), which rules may keep for preview.
+  bool from_parameter = false;
 };
 
 // The size of what `iterable`, evaluated in `scope`, yields.

@@ -128,7 +128,9 @@ void writeFileQuietly(const fs::path& path, std::string_view contents) {
 
 // A new LintSettings field must be added to settingsFingerprint() below, or warm runs would
 // reuse results computed under other settings. Update the size here once it is.
-static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + 3 * sizeof(std::vector<std::string>) +
+// (The preview flag sits in the padding after the version.)
+static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + sizeof(uint64_t) +
+                                          3 * sizeof(std::vector<std::string>) +
                                           sizeof(LibrarySettings),
               "LintSettings changed: add the new field to settingsFingerprint()");
 
@@ -144,6 +146,7 @@ std::string settingsFingerprint(const AnalysisOptions& options) {
   const LintSettings& settings = *options.settings;
   out.u32(static_cast<uint32_t>(settings.target_version.major));
   out.u32(static_cast<uint32_t>(settings.target_version.minor));
+  out.boolean(settings.preview);
   out.u32(static_cast<uint32_t>(settings.subscription_pairs.size()));
   for (const SubscriptionPair& pair : settings.subscription_pairs) {
     out.string(pair.subscribe);

@@ -341,6 +341,7 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
   settings.ignore.insert(settings.ignore.end(), overrides.ignore.begin(), overrides.ignore.end());
   if (overrides.respect_gitignore) settings.respect_gitignore = *overrides.respect_gitignore;
   if (overrides.preview) settings.preview = *overrides.preview;
+  settings.lint.preview = settings.preview;
 
   // Selectors were checked when read (command-line ones when parsed).
   RuleSelection selection =

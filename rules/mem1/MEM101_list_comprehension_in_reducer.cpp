@@ -275,6 +275,8 @@ class ListComprehensionInReducer final : public RuleChecker {
     const SizeEvidence size =
         iterableSize(context, candidate.scope, childByField(clause, Field::Right));
     if (size.size != Size::Data) return;
+    // A public function's parameter is weak evidence: most are called with a handful of items.
+    if (size.from_parameter && !context.options().settings->preview) return;
 
     std::string callee = "`" + std::string(context.text(function)) + "()`";
     const std::string_view reducer_name =

@@ -282,7 +282,7 @@ TEST(LspServer, ABindingTypedAtTheTopReachesAFindingAtTheFarEnd) {
     text += "def helper_" + std::to_string(i) + "(values):\n    return len(values)\n\n\n";
   }
   const uint32_t last_line = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
-  text += "def uses(xs):\n    return sum([x for x in xs])\n";
+  text += "def uses(path):\n    return sum([x for x in open(path)])\n";
   Client client;
   client.initialize();
   client.open(kUri, text);
@@ -305,7 +305,7 @@ TEST(LspServer, NewSettingsAreNotAnsweredFromRunsKeptForTheOldOnes) {
   for (int i = 0; i < 200; ++i) {
     text += "def helper_" + std::to_string(i) + "(values):\n    return len(values)\n\n\n";
   }
-  text += "def uses(xs):\n    return sum([x for x in xs])\n";
+  text += "def uses(path):\n    return sum([x for x in open(path)])\n";
   Client client;
   client.initialize(json::object(), {{"select", {"MEM5"}}});
   client.open(kUri, text);
