@@ -44,3 +44,43 @@ bool selectRules(RuleTable rules, std::string_view selector, RuleSet& out) {
 }
 
 }  // namespace heaplint
+
+namespace heaplint {
+
+RuleSelection resolveRuleSelection(RuleTable rules, const std::vector<std::string>* select,
+                                   const std::vector<std::string>& extend_select,
+                                   const std::vector<std::string>& ignore, bool preview) {
+  RuleSet preview_rules;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i]->preview) preview_rules.set(i);
+  }
+  RuleSelection out;
+  const auto add = [&](const std::string& selector) {
+    RuleSet selected;
+    selectRules(rules, selector, selected);
+    if (!preview) {
+      if (selected.any() && (selected & ~preview_rules).none()) {
+        out.ignored_preview.push_back(selector);
+      }
+      selected &= ~preview_rules;
+    }
+    out.enabled |= selected;
+  };
+  if (select != nullptr) {
+    for (const std::string& selector : *select)
+      add(selector);
+  } else {
+    add("ALL");
+    out.ignored_preview.clear();  // the default selection names no rule
+  }
+  for (const std::string& selector : extend_select)
+    add(selector);
+  for (const std::string& selector : ignore) {
+    RuleSet ignored;
+    selectRules(rules, selector, ignored);
+    out.enabled &= ~ignored;
+  }
+  return out;
+}
+
+}  // namespace heaplint

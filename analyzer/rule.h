@@ -7,7 +7,9 @@
 #include <bitset>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyzer/project.h"
 #include "analyzer/syntax.h"
@@ -47,6 +49,8 @@ struct RuleDefinition {
   // Project rules: reads back what their FileFacts::write wrote (null when the input is bad), so
   // cached files still take part in the join.
   std::unique_ptr<FileFacts> (*read_facts)(FactsReader& in) = nullptr;
+  // Not yet precise enough on unseen code: runs only when preview is on (`--preview`, as in Ruff).
+  bool preview = false;
 };
 
 inline constexpr size_t kMaxRules = 64;
@@ -58,8 +62,20 @@ using RuleTable = std::span<const RuleDefinition* const>;
 // Index of the rule whose code or name is `token` (case-insensitive), or -1.
 int findRule(RuleTable rules, std::string_view token);
 
-// Resolves a selector (a code, a name, a code prefix such as "MEM1", or "ALL") to rules.
-// Returns false when the selector matches nothing.
+// Resolves a selector (a code, a name, a code prefix such as "MEM1", or "ALL") to rules, preview
+// rules included. Returns false when the selector matches nothing.
 bool selectRules(RuleTable rules, std::string_view selector, RuleSet& out);
+
+// The rules a configuration runs: `select` (every rule when absent), plus `extend_select`, minus
+// `ignore`. Preview rules run only when `preview` is on, however they are selected (as in Ruff);
+// the selectors that then pick nothing but preview rules are listed in `ignored_preview`, for a
+// warning. Selectors are assumed valid (selectRules).
+struct RuleSelection {
+  RuleSet enabled;
+  std::vector<std::string> ignored_preview;
+};
+RuleSelection resolveRuleSelection(RuleTable rules, const std::vector<std::string>* select,
+                                   const std::vector<std::string>& extend_select,
+                                   const std::vector<std::string>& ignore, bool preview);
 
 }  // namespace heaplint

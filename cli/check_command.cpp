@@ -369,6 +369,10 @@ int checkWithConfiguration(const CheckOptions& options) {
     }
   }
 
+  if (!options.quiet) {
+    for (const std::string& warning : analysis.warnings)
+      std::cerr << "warning: " << warning << '\n';
+  }
   for (const FileReport& report : reports) {
     if (report.error) {
       std::cerr << "heaplint: error: " << *report.error << '\n';

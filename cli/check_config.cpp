@@ -1,5 +1,7 @@
 #include "cli/check_config.h"
 
+#include <algorithm>
+
 #include "rules/registry.h"
 
 namespace heaplint::cli {
@@ -13,6 +15,7 @@ config::ResolverOptions resolverOptions(const CheckOptions& options) {
   out.overrides.extend_select = options.extend_select;
   out.overrides.ignore = options.ignore;
   if (!options.respect_gitignore) out.overrides.respect_gitignore = false;
+  out.overrides.preview = options.preview;
   return out;
 }
 
@@ -59,6 +62,11 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     out.project.enabled |= settings.enabled;
     if (&settings == previous) continue;  // files come sorted: neighbours share configurations
     previous = &settings;
+    for (const std::string& warning : settings.warnings) {
+      if (std::find(out.warnings.begin(), out.warnings.end(), warning) == out.warnings.end()) {
+        out.warnings.push_back(warning);
+      }
+    }
     if (!merged) {
       merged = std::make_shared<LintSettings>(settings.lint);
       continue;
@@ -119,6 +127,7 @@ void printSettings(std::ostream& out, const fs::path& path,
   printList(out, "exclude", settings.exclude);
   printList(out, "extend-exclude", settings.extend_exclude);
   out << "respect-gitignore = " << (settings.respect_gitignore ? "true" : "false") << '\n';
+  out << "preview = " << (settings.preview ? "true" : "false") << '\n';
   out << "target-version = \"" << config::pythonVersionName(settings.lint.target_version) << "\"\n";
   printList(out, "test-file-patterns", settings.lint.test_file_patterns);
   out << "\n[per-file-ignores]\n";

@@ -37,6 +37,8 @@ struct CheckAnalysisOptions {
   AnalysisOptions project;
   // What `project.settings` points to; shared so that it survives moves of this struct.
   std::shared_ptr<const LintSettings> project_settings;
+  // The configurations' warnings, each once.
+  std::vector<std::string> warnings;
 };
 
 // `paths` as opened (relative to the current directory or absolute). Throws config::ConfigError.

@@ -88,6 +88,11 @@ int run(int argc, char** argv) {
       ->allow_extra_args(false);
   check_command->add_flag("--force-exclude", check.force_exclude,
                           "Apply exclude settings to files named on the command line too");
+  bool preview = false;
+  bool no_preview = false;
+  check_command->add_flag("--preview", preview,
+                          "Also run the rules in preview (not yet precise on unseen code)");
+  check_command->add_flag("--no-preview", no_preview, "Run no rule in preview (the default)");
   check_command->add_flag("--show-settings", check.show_settings,
                           "Print the settings that apply to the first path, then exit");
 
@@ -124,6 +129,7 @@ int run(int argc, char** argv) {
   try {
     if (check_command->parsed()) {
       check.respect_gitignore = !no_respect_gitignore;
+      if (preview || no_preview) check.preview = preview && !no_preview;
       return runCheck(check);
     }
     if (rule_command->parsed()) return runRule(rule_selector);

@@ -45,6 +45,7 @@ int runRules(bool json) {
                       {"name", rule->name},
                       {"summary", rule->summary},
                       {"fix", fixText(rule->fix_availability)},
+                      {"preview", rule->preview},
                       {"url", ruleUrl(*rule)},
                       {"explanation", rule->documentation}});
     }
@@ -57,7 +58,7 @@ int runRules(bool json) {
     std::cout << rule->code << "  " << rule->name
               << std::string(name_width - rule->name.size(), ' ') << "  "
               << (rule->fix_availability == FixAvailability::None ? "   " : "[*]") << "  "
-              << rule->summary << '\n';
+              << (rule->preview ? "(preview) " : "") << rule->summary << '\n';
   }
   return kExitClean;
 }

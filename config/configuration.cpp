@@ -289,6 +289,8 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
        [&](const toml::node& n, const std::string& k) {
          settings.respect_gitignore = reader.boolean(n, k);
        }},
+      {"preview",
+       [&](const toml::node& n, const std::string& k) { settings.preview = reader.boolean(n, k); }},
       {"target-version",
        [&](const toml::node& n, const std::string& k) {
          const std::string name = reader.string(n, k);
@@ -328,14 +330,6 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
                                  extend_method_pairs.end());
 }
 
-// Command-line selectors were checked when parsed; a bad one here is a programming error.
-RuleSet selected(const std::vector<std::string>& selectors) {
-  RuleSet out;
-  for (const std::string& selector : selectors)
-    selectRules(allRules(), selector, out);
-  return out;
-}
-
 // Applies the command line and computes what the written settings imply.
 void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
   if (overrides.select) {
@@ -346,10 +340,18 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
                                 overrides.extend_select.end());
   settings.ignore.insert(settings.ignore.end(), overrides.ignore.begin(), overrides.ignore.end());
   if (overrides.respect_gitignore) settings.respect_gitignore = *overrides.respect_gitignore;
+  if (overrides.preview) settings.preview = *overrides.preview;
 
-  settings.enabled = selected(settings.select.value_or(std::vector<std::string>{"ALL"}));
-  settings.enabled |= selected(settings.extend_select);
-  settings.enabled &= ~selected(settings.ignore);
+  // Selectors were checked when read (command-line ones when parsed).
+  RuleSelection selection =
+      resolveRuleSelection(allRules(), settings.select ? &*settings.select : nullptr,
+                           settings.extend_select, settings.ignore, settings.preview);
+  settings.enabled = selection.enabled;
+  settings.warnings.clear();
+  for (const std::string& selector : selection.ignored_preview) {
+    settings.warnings.push_back("Selection `" + selector +
+                                "` has no effect because preview is not enabled.");
+  }
 
   settings.exclude_patterns.clear();
   for (const std::string& pattern : settings.exclude)

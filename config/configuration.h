@@ -29,6 +29,7 @@ struct SettingsOverrides {
   std::vector<std::string> extend_select;
   std::vector<std::string> ignore;  // added to the configured ignore
   std::optional<bool> respect_gitignore;
+  std::optional<bool> preview;  // --preview / --no-preview
 };
 
 struct PerFileIgnore {
@@ -49,11 +50,15 @@ struct ResolvedSettings {
   std::vector<std::string> exclude;
   std::vector<std::string> extend_exclude;
   bool respect_gitignore = true;
+  bool preview = false;  // preview rules run only when on
 
   RuleSet enabled;  // select (or every rule), + extend-select, - ignore, command line applied
   std::vector<PerFileIgnore> per_file_ignores;
   std::vector<PathPattern> exclude_patterns;  // exclude then extend-exclude
   LintSettings lint;
+  // Said once per configuration, not fatal: selectors that pick only preview rules while
+  // preview is off.
+  std::vector<std::string> warnings;
 
   // The rules whose findings are reported for `file` (absolute): `enabled` without the rules
   // that per-file-ignores drop for it.

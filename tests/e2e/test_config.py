@@ -241,6 +241,20 @@ class ConfigTest(HeaplintTestCase):
         self.assertEqual(self.read("keep.py").decode(), ONE_FINDING)
         self.assertNotEqual(self.read("change.py").decode(), ONE_FINDING)
 
+    def test_preview_from_configuration_and_command_line(self):
+        def preview_line(*args):
+            result = self.check("--show-settings", *args, ".")
+            self.assertExit(result, 0)
+            return [line for line in result.stdout_lines() if line.startswith("preview = ")]
+
+        self.assertEqual(preview_line(), ["preview = false"])
+        self.assertEqual(preview_line("--preview"), ["preview = true"])
+        self.write("heaplint.toml", "preview = true\n")
+        self.assertEqual(preview_line(), ["preview = true"])
+        self.assertEqual(preview_line("--no-preview"), ["preview = false"])
+        self.write("heaplint.toml", "preview = 1\n")
+        self.assertUsageError(self.check("."))
+
 
 class ProgressTest(HeaplintTestCase):
     """The progress line appears only on a terminal, and never with CI set or through a pipe."""
