@@ -118,9 +118,10 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
     return static_cast<size_t>(it - options.rules.begin());
   };
   result.reported = options.reported;
+  result.enabled = options.enabled;
   for (Diagnostic& diagnostic : diagnostics) {
     if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
-    if (result.noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
+    if (result.noqa.suppress(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule), false)) {
       ++result.suppressed_count;
       continue;
     }
@@ -158,7 +159,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
   std::vector<ActiveRule> rules;
   rules.reserve(options.enabled.count());
   for (size_t i = 0; i < options.rules.size(); ++i) {
-    if (options.enabled.test(i)) {
+    if (options.enabled.test(i) && options.rules[i]->create != nullptr) {
       rules.push_back(ActiveRule{options.rules[i], options.rules[i]->create()});
     }
   }

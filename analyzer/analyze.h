@@ -28,6 +28,7 @@ struct AnalysisOptions {
   ModuleInfo module;      // the file's dotted module name, for imports across files
   const LintSettings* settings = &LintSettings::defaults();
   bool verify_fixes = true;  // drop fixes whose result would not parse
+  bool ignore_noqa = false;  // --ignore-noqa: suppression comments silence nothing
 };
 
 struct FileAnalysis {
@@ -40,6 +41,7 @@ struct FileAnalysis {
   ModuleInfo module;
   NoqaDirectives noqa;
   RuleSet reported = RuleSet().set();  // from AnalysisOptions: the join reports only these
+  RuleSet enabled;                     // from AnalysisOptions: HL100 tells unused from disabled
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
 };
 

@@ -7,6 +7,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
+#include "analyzer/unused_noqa.h"
 
 namespace heaplint {
 namespace fs = std::filesystem;
@@ -72,7 +73,7 @@ class CollectingReporter final : public ProjectReporter {
     if (file_index >= files_.size()) return;
     FileAnalysis& file = *files_[file_index];
     if (!file.reported.test(rule_index_)) return;
-    if (file.noqa.suppresses(row, rule_index_)) {
+    if (file.noqa.suppress(row, rule_index_, true)) {
       ++file.suppressed_count;
       return;
     }
@@ -94,6 +95,15 @@ class CollectingReporter final : public ProjectReporter {
 
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options) {
   std::vector<size_t> touched;
+  // HL100 judges the directives once the join has used them; a repeated join starts over.
+  const int unused_noqa = findRule(options.rules, kUnusedNoqaCode);
+  if (unused_noqa >= 0) {
+    const RuleDefinition* rule = options.rules[static_cast<size_t>(unused_noqa)];
+    for (FileAnalysis* file : files) {
+      file->noqa.clearJoinUsage();
+      std::erase_if(file->diagnostics, [&](const Diagnostic& d) { return d.rule == rule; });
+    }
+  }
   std::vector<ProjectFileView> views(files.size());
   for (size_t rule_index = 0; rule_index < options.rules.size(); ++rule_index) {
     const RuleDefinition* rule = options.rules[rule_index];
@@ -107,6 +117,13 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
     CollectingReporter reporter(files, rule, rule_index);
     rule->join(views, options, reporter);
     touched.insert(touched.end(), reporter.touched().begin(), reporter.touched().end());
+  }
+  if (unused_noqa >= 0) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (reportUnusedNoqa(*files[i], options.rules, static_cast<size_t>(unused_noqa))) {
+        touched.push_back(i);
+      }
+    }
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());

@@ -40,6 +40,9 @@ struct LintSettings {
                                                  "test/"};
   // MEM401: classes (dotted names) to treat as hot even where no loop shows it.
   std::vector<std::string> extra_hot_classes;
+  // `# noqa: C419` (the Ruff rule a heaplint rule overlaps, RuleDefinition::ruff_code) silences
+  // the heaplint rule too.
+  bool ruff_noqa_codes = true;
 
   static const LintSettings& defaults();
 };

@@ -75,6 +75,10 @@ void addWarnings(FileReport& report, const SourceText& source, const FileAnalysi
     report.warnings.push_back(where(source, report.path, analysis.syntax_error_offset) +
                               ": syntax error; only the parts that parse were checked");
   }
+  for (const NoqaDirectives::Problem& problem : analysis.noqa.problems) {
+    report.warnings.push_back(where(source, report.path, problem.offset) + ": " +
+                              std::string(problem.message));
+  }
 }
 
 void sortReport(FileReport& report) {

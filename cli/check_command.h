@@ -29,7 +29,9 @@ struct CheckOptions {
   std::vector<std::string> extend_select;
   bool force_exclude = false;  // exclusions apply to files named on the command line too
   bool show_settings = false;  // print the settings of the first path and exit
-  std::optional<bool> preview;  // --preview / --no-preview, over the configuration's `preview`
+  std::optional<bool> preview;
+  bool ignore_noqa = false;  // suppression comments silence nothing  // --preview / --no-preview,
+                             // over the configuration's `preview`
 
   // CI gating (docs/ci.md).
   std::optional<std::string> output_file;     // the report goes here instead of stdout

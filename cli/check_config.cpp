@@ -16,6 +16,7 @@ config::ResolverOptions resolverOptions(const CheckOptions& options) {
   out.overrides.ignore = options.ignore;
   if (!options.respect_gitignore) out.overrides.respect_gitignore = false;
   out.overrides.preview = options.preview;
+  out.overrides.ignore_noqa = options.ignore_noqa;
   return out;
 }
 
@@ -128,6 +129,7 @@ void printSettings(std::ostream& out, const fs::path& path,
   printList(out, "extend-exclude", settings.extend_exclude);
   out << "respect-gitignore = " << (settings.respect_gitignore ? "true" : "false") << '\n';
   out << "preview = " << (settings.preview ? "true" : "false") << '\n';
+  out << "ruff-noqa-codes = " << (settings.lint.ruff_noqa_codes ? "true" : "false") << '\n';
   out << "target-version = \"" << config::pythonVersionName(settings.lint.target_version) << "\"\n";
   printList(out, "test-file-patterns", settings.lint.test_file_patterns);
   out << "\n[per-file-ignores]\n";

@@ -92,6 +92,8 @@ int run(int argc, char** argv) {
   bool no_preview = false;
   check_command->add_flag("--preview", preview,
                           "Also run the rules in preview (not yet precise on unseen code)");
+  check_command->add_flag("--ignore-noqa", check.ignore_noqa,
+                          "Ignore every `# noqa` and `# heaplint: noqa` comment");
   check_command->add_flag("--no-preview", no_preview, "Run no rule in preview (the default)");
   check_command->add_flag("--show-settings", check.show_settings,
                           "Print the settings that apply to the first path, then exit");

@@ -289,6 +289,10 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
        [&](const toml::node& n, const std::string& k) {
          settings.respect_gitignore = reader.boolean(n, k);
        }},
+      {"ruff-noqa-codes",
+       [&](const toml::node& n, const std::string& k) {
+         lint.ruff_noqa_codes = reader.boolean(n, k);
+       }},
       {"preview",
        [&](const toml::node& n, const std::string& k) { settings.preview = reader.boolean(n, k); }},
       {"target-version",
@@ -341,6 +345,7 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
   settings.ignore.insert(settings.ignore.end(), overrides.ignore.begin(), overrides.ignore.end());
   if (overrides.respect_gitignore) settings.respect_gitignore = *overrides.respect_gitignore;
   if (overrides.preview) settings.preview = *overrides.preview;
+  settings.ignore_noqa = overrides.ignore_noqa;
 
   // Selectors were checked when read (command-line ones when parsed).
   RuleSelection selection =
@@ -416,6 +421,7 @@ AnalysisOptions ResolvedSettings::analysisOptions(const fs::path& file) const {
   options.enabled = enabled;
   options.reported = reportedFor(file);
   options.settings = &lint;
+  options.ignore_noqa = ignore_noqa;
   return options;
 }
 

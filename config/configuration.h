@@ -30,6 +30,7 @@ struct SettingsOverrides {
   std::vector<std::string> ignore;  // added to the configured ignore
   std::optional<bool> respect_gitignore;
   std::optional<bool> preview;  // --preview / --no-preview
+  bool ignore_noqa = false;     // --ignore-noqa
 };
 
 struct PerFileIgnore {
@@ -51,6 +52,7 @@ struct ResolvedSettings {
   std::vector<std::string> extend_exclude;
   bool respect_gitignore = true;
   bool preview = false;  // preview rules run only when on
+  bool ignore_noqa = false;  // suppression comments silence nothing (--ignore-noqa)
 
   RuleSet enabled;  // select (or every rule), + extend-select, - ignore, command line applied
   std::vector<PerFileIgnore> per_file_ignores;
