@@ -413,7 +413,9 @@ int checkWithConfiguration(const CheckOptions& options) {
     }
   } else {
     if (from_stdin && options.fix) std::cout << stdin_result;
-    if (options.statistics) {
+    if (options.statistics && options.format == OutputFormat::Json) {
+      writeStatisticsJson(out, reports, style);
+    } else if (options.statistics) {
       writeStatistics(out, reports, style);
     } else {
       const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {

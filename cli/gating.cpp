@@ -94,6 +94,9 @@ bool checkGatingOptions(const CheckOptions& options, bool from_stdin) {
     conflict = "--write-baseline and --baseline cannot be combined";
   } else if (options.write_baseline && (options.fix || options.diff)) {
     conflict = "--write-baseline cannot be combined with --fix or --diff";
+  } else if (options.statistics && options.format != OutputFormat::Concise &&
+             options.format != OutputFormat::Full && options.format != OutputFormat::Json) {
+    conflict = "--statistics prints counts as text (concise, full) or json only";
   }
   if (conflict == nullptr) return true;
   std::cerr << "heaplint: error: " << conflict << '\n';

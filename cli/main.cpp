@@ -1,12 +1,18 @@
 // The `heaplint` binary: check, rule, rules and server subcommands.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/check_command.h"
 #include "cli/gating.h"
 #include "cli/rule_commands.h"
+#include "cli/suggest.h"
 #include "lsp/server.h"
 
 #ifndef HEAPLINT_VERSION
@@ -15,10 +21,54 @@
 
 namespace {
 
+std::string lowercase(std::string text) {
+  for (char& c : text)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+const std::map<std::string, int> kTextOrJson{{"text", 0}, {"json", 1}};
+
+// Accepts one of the map's names (any case) and nothing else; the error lists them.
+template <typename Value>
+CLI::Validator nameValidator(const std::map<std::string, Value>& names, std::string what) {
+  std::string list;
+  for (const auto& [name, value] : names)
+    list += (list.empty() ? "" : ", ") + name;
+  return CLI::Validator(
+      [&names, what, list](std::string& value) -> std::string {
+        if (names.contains(lowercase(value))) return {};
+        return "`" + value + "` is not an " + what + " (expected one of " + list + ")";
+      },
+      "", what);
+}
+
+// `heaplint chek`: name the closest subcommand rather than CLI11's "A subcommand is required".
+std::optional<std::string> unknownSubcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  const std::string_view typed = argv[1];
+  std::vector<std::string> names;
+  for (const CLI::App* subcommand : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(subcommand->get_name());
+  }
+  if (std::find(names.begin(), names.end(), typed) != names.end()) return std::nullopt;
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  std::string message = "unknown subcommand `" + std::string(typed) + "`";
+  if (const std::optional<std::string_view> closest = heaplint::cli::closestName(typed, views)) {
+    message += " (did you mean `" + std::string(*closest) + "`?)";
+  } else {
+    std::string list;
+    for (const std::string& name : names)
+      list += (list.empty() ? "" : ", ") + name;
+    message += " (expected one of " + list + ")";
+  }
+  return message;
+}
+
 int run(int argc, char** argv) {
   using namespace heaplint::cli;
   CLI::App app{"heaplint: finds memory antipatterns in Python code", "heaplint"};
-  app.set_version_flag("--version", std::string("heaplint ") + HEAPLINT_VERSION);
+  app.set_version_flag("-V,--version", std::string("heaplint ") + HEAPLINT_VERSION);
   app.require_subcommand(1);
 
   CheckOptions check;
@@ -32,11 +82,16 @@ int run(int argc, char** argv) {
   CLI::App* check_command =
       app.add_subcommand("check", "Lint Python files for memory antipatterns");
   check_command->add_option("paths", check.paths, "Files or directories to check (default: .)");
+  // A plain name check rather than CLI11's enum transformer, whose help and errors show its map
+  // (`{concise->0,...}`) and which accepts the numbers too.
+  std::string format_name;
   check_command
-      ->add_option("--output-format", check.format,
+      ->add_option("--output-format", format_name,
                    "Output format: concise, full, json, json-lines, sarif, github, gitlab, junit "
-                   "or pylint")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+                   "or pylint (default: concise; also $HEAPLINT_OUTPUT_FORMAT)")
+      ->type_name("FORMAT")
+      ->envname("HEAPLINT_OUTPUT_FORMAT")
+      ->check(nameValidator(formats, "output format"));
   // One value per occurrence (comma-separated), so `--select MEM101 file.py` keeps file.py a path.
   check_command
       ->add_option("--select", check.select, "Rules to enable: codes, names, prefixes, ALL")
@@ -69,7 +124,10 @@ int run(int argc, char** argv) {
                             "Report only findings on lines changed since this git revision");
   check_command->add_flag("--add-noqa", check.add_noqa,
                           "Add `# noqa: CODE` comments that silence every current finding");
-  check_command->add_flag("--no-cache", check.no_cache, "Neither read nor write the result cache");
+  check_command
+      ->add_flag("--no-cache", check.no_cache,
+                 "Neither read nor write the result cache (also $HEAPLINT_NO_CACHE)")
+      ->envname("HEAPLINT_NO_CACHE");
   check_command->add_option("--cache-dir", check.cache_dir,
                             "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
                             ".heaplint_cache)");
@@ -99,8 +157,20 @@ int run(int argc, char** argv) {
                           "Print the settings that apply to the first path, then exit");
 
   std::string rule_selector;
+  bool all_rules = false;
+  std::string rule_format = "text";
   CLI::App* rule_command = app.add_subcommand("rule", "Print a rule's documentation");
-  rule_command->add_option("rule", rule_selector, "A rule code or name")->required();
+  CLI::Option* rule_option = rule_command->add_option("rule", rule_selector, "A rule code or name");
+  rule_command->add_flag("--all", all_rules, "Every rule's documentation")->excludes(rule_option);
+  rule_command->add_option("--output-format", rule_format, "text or json")
+      ->type_name("FORMAT")
+      ->check(nameValidator(kTextOrJson, "output format"));
+
+  std::string version_format = "text";
+  CLI::App* version_command = app.add_subcommand("version", "Print the version");
+  version_command->add_option("--output-format", version_format, "text or json")
+      ->type_name("FORMAT")
+      ->check(nameValidator(kTextOrJson, "output format"));
 
   bool rules_json = false;
   CLI::App* rules_command = app.add_subcommand("rules", "List every rule");
@@ -115,6 +185,10 @@ int run(int argc, char** argv) {
   CLI::App* server_command =
       app.add_subcommand("server", "Run the language server (LSP 3.17) over stdin and stdout");
 
+  if (const std::optional<std::string> error = unknownSubcommand(app, argc, argv)) {
+    std::cerr << "heaplint: error: " << *error << " (see `heaplint --help`)\n";
+    return kExitError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -130,11 +204,21 @@ int run(int argc, char** argv) {
 
   try {
     if (check_command->parsed()) {
+      check.format = formats.at(lowercase(format_name.empty() ? "concise" : format_name));
       check.respect_gitignore = !no_respect_gitignore;
       if (preview || no_preview) check.preview = preview && !no_preview;
       return runCheck(check);
     }
-    if (rule_command->parsed()) return runRule(rule_selector);
+    if (rule_command->parsed()) {
+      const bool json = lowercase(rule_format) == "json";
+      if (all_rules) return runAllRules(json);
+      if (rule_selector.empty()) {
+        std::cerr << "heaplint: error: name a rule, or give --all (see `heaplint rules`)\n";
+        return kExitError;
+      }
+      return runRule(rule_selector, json);
+    }
+    if (version_command->parsed()) return runVersion(lowercase(version_format) == "json");
     if (rules_command->parsed()) return runRules(rules_json);
     if (clean_command->parsed()) return runClean(clean_cache_dir);
     if (server_command->parsed()) return heaplint::lsp::runServer(HEAPLINT_VERSION);

@@ -31,5 +31,8 @@ nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& 
 std::string jsonText(const nlohmann::json& value, int indent = -1);
 void writeStatistics(std::ostream& out, std::span<const FileReport> files,
                      const OutputStyle& style);
+// --statistics --output-format json: Ruff's fields (code, name, count, fixable, fixable_count).
+void writeStatisticsJson(std::ostream& out, std::span<const FileReport> files,
+                         const OutputStyle& style);
 
 }  // namespace heaplint::cli
