@@ -78,6 +78,7 @@ class CollectingReporter final : public ProjectReporter {
       return;
     }
     diagnostic.rule = rule_;
+    if (!file.fixable.test(rule_index_)) diagnostic.fix.reset();
     file.diagnostics.push_back(std::move(diagnostic));
     touched_.push_back(file_index);
   }
@@ -230,6 +231,7 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
       }
       if (outcome.applied == 0) return;
       file.fixed += outcome.applied;
+      file.fixed_rules.insert(file.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
       file.source = std::move(fixed);
       file.analysis = std::make_unique<FileAnalysis>(
           analyzeFile(*file.source, optionsFor(options, file)));

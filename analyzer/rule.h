@@ -54,7 +54,7 @@ struct RuleDefinition {
   bool preview = false;
   // The Ruff rule that finds the same thing ("C419"): `# noqa: C419` silences this rule too,
   // unless the `ruff-noqa-codes` setting is off.
-  std::string_view ruff_code;
+  std::string_view ruff_code = {};
 };
 
 inline constexpr size_t kMaxRules = 64;

@@ -22,9 +22,11 @@ Palette paletteFor(const OutputStyle& style) {
 void writeHeader(std::ostream& out, const FileReport& file, const ReportedDiagnostic& d,
                  const OutputStyle& style) {
   const Palette p = paletteFor(style);
-  out << p.bold << file.path << p.reset << p.cyan << ':' << p.reset << d.location.row << p.cyan
-      << ':' << p.reset << d.location.column << p.cyan << ':' << p.reset << ' ' << p.red
-      << d.rule->code << p.reset << ' ';
+  out << p.bold << file.path << p.reset << p.cyan << ':' << p.reset;
+  if (d.cell != 0)
+    out << "cell " << d.cell << p.cyan << ':' << p.reset;  // as Ruff: nb.ipynb:cell 3:4:5
+  out << d.location.row << p.cyan << ':' << p.reset << d.location.column << p.cyan << ':' << p.reset
+      << ' ' << p.red << d.rule->code << p.reset << ' ';
   if (isApplicable(d, style)) out << "[*] ";
   out << d.message << '\n';
 }
@@ -43,6 +45,16 @@ nlohmann::json locationJson(const Location& location) {
 }
 
 }  // namespace
+
+const std::map<std::string, OutputFormat>& outputFormatsByName() {
+  static const std::map<std::string, OutputFormat> formats{
+      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full},
+      {"json", OutputFormat::Json},       {"json-lines", OutputFormat::JsonLines},
+      {"sarif", OutputFormat::Sarif},     {"github", OutputFormat::Github},
+      {"gitlab", OutputFormat::Gitlab},   {"junit", OutputFormat::Junit},
+      {"pylint", OutputFormat::Pylint}};
+  return formats;
+}
 
 bool isApplicable(const ReportedDiagnostic& diagnostic, const OutputStyle& style) {
   return diagnostic.fix &&
@@ -107,7 +119,7 @@ nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& 
            {"message", d.fix_title},
            {"edits", std::move(edits)}};
   }
-  return {{"cell", nullptr},
+  return {{"cell", d.cell != 0 ? nlohmann::json(d.cell) : nlohmann::json(nullptr)},
           {"code", d.rule->code},
           {"name", d.rule->name},
           {"message", d.message},

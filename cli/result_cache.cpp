@@ -175,6 +175,7 @@ std::string settingsFingerprint(const AnalysisOptions& options) {
   out.u64(options.enabled.to_ullong());
   out.boolean(options.verify_fixes);
   out.boolean(options.ignore_noqa);
+  out.u64(options.fixable.to_ullong());
   const LintSettings& settings = *options.settings;
   out.boolean(settings.ruff_noqa_codes);
   out.u32(static_cast<uint32_t>(settings.target_version.major));
@@ -253,6 +254,7 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   restored.module = module;
   restored.reported = file_options.reported;
   restored.enabled = file_options.enabled;
+  restored.fixable = file_options.fixable;
   restored.suppressed_count = in.u32();
   restored.has_syntax_error = in.boolean();
   restored.syntax_error_offset = in.u32();
@@ -369,11 +371,12 @@ bool removeCache(const fs::path& cache_directory, std::string& error) {
   return true;
 }
 
-fs::path cacheDirectory(const std::optional<std::string>& configured) {
+fs::path cacheDirectory(const std::optional<std::string>& configured,
+                        const fs::path& default_directory) {
   if (configured && !configured->empty()) return *configured;
   const char* environment = std::getenv("HEAPLINT_CACHE_DIR");
   if (environment != nullptr && environment[0] != '\0') return environment;
-  return ".heaplint_cache";
+  return default_directory;
 }
 
 }  // namespace heaplint::cli

@@ -61,6 +61,7 @@ extern const RuleDefinition kUnusedNoqa{
     .summary = "`# noqa` code that silences nothing",
     .documentation = kDocumentation,
     .fix_availability = FixAvailability::Always,
+    .subscriptions = {},  // no checker: see analyzer/unused_noqa.h
 };
 
 }  // namespace heaplint
