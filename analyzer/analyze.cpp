@@ -57,16 +57,22 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
 
 bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
   if (!ts_node_has_error(root)) return false;
-  // Follow the first child with an error down to the ERROR or MISSING node. When no visible child
-  // has one, the error is a token the grammar hides (a missing newline between two statements on
-  // one line): the node holding it is as close as the tree lets us point.
+  // Follow the first child with an error down to the innermost ERROR or MISSING node. An ERROR
+  // node can hold whole valid statements before the first real problem (tree-sitter wraps a
+  // module it could not parse in one ERROR from byte 0), so the walk goes on inside it. When no
+  // visible child has an error, the error is a token the grammar hides (a missing newline between
+  // two statements on one line): the node holding it is as close as the tree lets us point.
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   TSNode node = root;
-  while (!ts_node_is_error(node) && !ts_node_is_missing(node)) {
+  while (!ts_node_is_missing(node)) {
     bool descended = false;
+    const bool in_error = ts_node_is_error(node);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       do {
-        if (ts_node_has_error(ts_tree_cursor_current_node(&cursor))) {
+        const TSNode child = ts_tree_cursor_current_node(&cursor);
+        // Inside an ERROR, a bare token (a stray `)`, a keyword whose statement fell apart) is
+        // where parsing went wrong, even though it carries no error of its own.
+        if (ts_node_has_error(child) || (in_error && !ts_node_is_named(child))) {
           descended = true;
           break;
         }
@@ -93,7 +99,10 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options) {
   rules.reserve(options.enabled.count());
   for (size_t i = 0; i < options.rules.size(); ++i) {
     const RuleDefinition* rule = options.rules[i];
-    if (!options.enabled.test(i) || (test_file && rule->test_code == TestCode::Skip)) continue;
+    if (!options.enabled.test(i) || rule->create == nullptr ||
+        (test_file && rule->test_code == TestCode::Skip)) {
+      continue;
+    }
     rules.push_back(ActiveRule{rule, rule->create()});
   }
   return rules;
@@ -130,14 +139,18 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
     return static_cast<size_t>(it - options.rules.begin());
   };
   result.reported = options.reported;
+  result.enabled = options.enabled;
+  result.fixable = options.fixable;
   for (Diagnostic& diagnostic : diagnostics) {
     if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
-    if (result.noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
+    if (result.noqa.suppress(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule), false)) {
       ++result.suppressed_count;
       continue;
     }
     // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
-    if (result.has_syntax_error) diagnostic.fix.reset();
+    if (result.has_syntax_error || !options.fixable.test(ruleIndex(diagnostic.rule))) {
+      diagnostic.fix.reset();
+    }
     result.diagnostics.push_back(std::move(diagnostic));
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

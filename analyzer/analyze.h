@@ -30,6 +30,8 @@ struct AnalysisOptions {
   ModuleInfo module;      // the file's dotted module name, for imports across files
   const LintSettings* settings = &LintSettings::defaults();
   bool verify_fixes = true;  // drop fixes whose result would not parse
+  bool ignore_noqa = false;  // --ignore-noqa: suppression comments silence nothing
+  RuleSet fixable = RuleSet().set();  // `fixable` / `unfixable`: the others' fixes are dropped
 };
 
 struct FileAnalysis {
@@ -42,6 +44,8 @@ struct FileAnalysis {
   ModuleInfo module;
   NoqaDirectives noqa;
   RuleSet reported = RuleSet().set();  // from AnalysisOptions: the join reports only these
+  RuleSet enabled;                     // from AnalysisOptions: HL100 tells unused from disabled
+  RuleSet fixable = RuleSet().set();   // from AnalysisOptions: the join drops the others' fixes
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
 };
 

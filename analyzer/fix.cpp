@@ -86,20 +86,21 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
 
 FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnostics,
                       bool include_unsafe) {
-  std::vector<const Fix*> fixes;
+  std::vector<const Diagnostic*> fixes;
   for (const Diagnostic& diagnostic : diagnostics) {
     if (!diagnostic.fix || diagnostic.fix->edits.empty()) continue;
     if (diagnostic.fix->applicability == Applicability::Unsafe && !include_unsafe) continue;
-    fixes.push_back(&*diagnostic.fix);
+    fixes.push_back(&diagnostic);
   }
-  std::stable_sort(fixes.begin(), fixes.end(), [](const Fix* a, const Fix* b) {
-    return a->edits.front().start < b->edits.front().start;
+  std::stable_sort(fixes.begin(), fixes.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return a->fix->edits.front().start < b->fix->edits.front().start;
   });
   std::vector<Edit> edits;
   FixOutcome outcome;
   uint32_t last_end = 0;
   bool any = false;
-  for (const Fix* fix : fixes) {
+  for (const Diagnostic* diagnostic : fixes) {
+    const Fix* fix = &*diagnostic->fix;
     // Fixes that touch the same text as an earlier one wait for the next round.
     if (any && fix->edits.front().start < last_end) continue;
     for (const Edit& edit : fix->edits)
@@ -107,11 +108,33 @@ FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnos
     last_end = fix->edits.back().end;
     any = true;
     ++outcome.applied;
+    outcome.rules.push_back(diagnostic->rule);
   }
   std::sort(edits.begin(), edits.end(),
             [](const Edit& a, const Edit& b) { return a.start < b.start; });
   outcome.text = applyEdits(text, edits);
+  outcome.edits = std::move(edits);
   return outcome;
+}
+
+void moveOffsets(std::span<const Edit> edits, std::vector<uint32_t>& offsets) {
+  for (uint32_t& offset : offsets) {
+    int64_t moved = offset;
+    for (const Edit& edit : edits) {
+      const auto grown = static_cast<int64_t>(edit.replacement.size()) -
+                         static_cast<int64_t>(edit.end - edit.start);
+      if (edit.end <= offset) {
+        moved += grown;  // before the offset (an insertion right at it too)
+      } else if (edit.start < offset) {
+        moved += static_cast<int64_t>(edit.start) + grown - static_cast<int64_t>(offset) +
+                 static_cast<int64_t>(edit.end - edit.start);  // inside: after the replacement
+        break;
+      } else {
+        break;
+      }
+    }
+    offset = static_cast<uint32_t>(moved);
+  }
 }
 
 namespace {
@@ -132,7 +155,7 @@ bool parsesCleanly(const SourceText& source) {
 }  // namespace
 
 FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisOptions& options,
-                             bool include_unsafe) {
+                             bool include_unsafe, std::vector<uint32_t>* carried) {
   FixLoopResult result;
   result.analysis = analyze(*source, options);
   for (int round = 0;
@@ -154,6 +177,8 @@ FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisO
       if (!parsesCleanly(*fixed)) break;
     }
     result.fixed += outcome.applied;
+    result.fixed_rules.insert(result.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
+    if (carried != nullptr) moveOffsets(outcome.edits, *carried);
     source = std::move(fixed);
     result.analysis = analyze(*source, options);
   }

@@ -91,9 +91,7 @@ struct IncrementalAnalysis::Run {
   std::vector<uint64_t> rule_keys;    // sorted: the rules' keys among `provides`
   std::vector<uint64_t> depends;      // sorted
   std::vector<Diagnostic> diagnostics;
-  std::vector<NoqaDirectives::Line> noqa_lines;
-  bool file_blanket = false;
-  RuleSet file_rules;
+  NoqaDirectives noqa;
   std::vector<std::unique_ptr<FileFacts>> facts;  // by rule index; empty when there are none
 };
 
@@ -174,9 +172,7 @@ class RunWalker {
         run->depends.push_back(key);
       run->depends.push_back(dependencyKey("*"));
       sortUnique(run->depends);
-      run->noqa_lines = std::move(noqa.lines);
-      run->file_blanket = noqa.file_blanket;
-      run->file_rules = noqa.file_rules;
+      run->noqa = std::move(noqa);
       for (ActiveRule& rule : rules) {
         if (rule.definition->join == nullptr) continue;
         std::unique_ptr<FileFacts> facts = rule.checker->takeFacts();
@@ -398,12 +394,20 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       shiftBy(diagnostic, bytes);
       diagnostics.push_back(std::move(diagnostic));
     }
-    for (NoqaDirectives::Line line : run.noqa_lines) {
-      line.row = shiftedOffset(line.row, rows);
-      result.noqa.lines.push_back(line);
+    for (NoqaDirectives::Line line : run.noqa.lines) {
+      NoqaDirectives::shift(line, bytes, rows);
+      result.noqa.lines.push_back(std::move(line));
     }
-    result.noqa.file_blanket = result.noqa.file_blanket || run.file_blanket;
-    result.noqa.file_rules |= run.file_rules;
+    for (NoqaDirectives::Line line : run.noqa.file_lines) {
+      NoqaDirectives::shift(line, bytes, rows);
+      result.noqa.file_lines.push_back(std::move(line));
+    }
+    for (NoqaDirectives::Problem problem : run.noqa.problems) {
+      problem.offset = shiftedOffset(problem.offset, bytes);
+      result.noqa.problems.push_back(problem);
+    }
+    result.noqa.file_blanket = result.noqa.file_blanket || run.noqa.file_blanket;
+    result.noqa.file_rules |= run.noqa.file_rules;
     for (size_t rule = 0; rule < run.facts.size(); ++rule) {
       if (!run.facts[rule]) continue;
       if (result.facts.empty()) result.facts.resize(options.rules.size());

@@ -7,6 +7,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
+#include "analyzer/unused_noqa.h"
 
 namespace heaplint {
 namespace fs = std::filesystem;
@@ -72,11 +73,12 @@ class CollectingReporter final : public ProjectReporter {
     if (file_index >= files_.size()) return;
     FileAnalysis& file = *files_[file_index];
     if (!file.reported.test(rule_index_)) return;
-    if (file.noqa.suppresses(row, rule_index_)) {
+    if (file.noqa.suppress(row, rule_index_, true)) {
       ++file.suppressed_count;
       return;
     }
     diagnostic.rule = rule_;
+    if (!file.fixable.test(rule_index_)) diagnostic.fix.reset();
     file.diagnostics.push_back(std::move(diagnostic));
     touched_.push_back(file_index);
   }
@@ -94,6 +96,15 @@ class CollectingReporter final : public ProjectReporter {
 
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options) {
   std::vector<size_t> touched;
+  // HL100 judges the directives once the join has used them; a repeated join starts over.
+  const int unused_noqa = findRule(options.rules, kUnusedNoqaCode);
+  if (unused_noqa >= 0) {
+    const RuleDefinition* rule = options.rules[static_cast<size_t>(unused_noqa)];
+    for (FileAnalysis* file : files) {
+      file->noqa.clearJoinUsage();
+      std::erase_if(file->diagnostics, [&](const Diagnostic& d) { return d.rule == rule; });
+    }
+  }
   std::vector<ProjectFileView> views(files.size());
   for (size_t rule_index = 0; rule_index < options.rules.size(); ++rule_index) {
     const RuleDefinition* rule = options.rules[rule_index];
@@ -107,6 +118,13 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
     CollectingReporter reporter(files, rule, rule_index);
     rule->join(views, options, reporter);
     touched.insert(touched.end(), reporter.touched().begin(), reporter.touched().end());
+  }
+  if (unused_noqa >= 0) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (reportUnusedNoqa(*files[i], options.rules, static_cast<size_t>(unused_noqa))) {
+        touched.push_back(i);
+      }
+    }
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
@@ -213,6 +231,7 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
       }
       if (outcome.applied == 0) return;
       file.fixed += outcome.applied;
+      file.fixed_rules.insert(file.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
       file.source = std::move(fixed);
       file.analysis = std::make_unique<FileAnalysis>(
           analyzeFile(*file.source, optionsFor(options, file)));

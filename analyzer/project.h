@@ -80,6 +80,7 @@ struct ProjectSource {
   std::unique_ptr<SourceText> source;
   std::unique_ptr<FileAnalysis> analysis;
   size_t fixed = 0;
+  std::vector<const RuleDefinition*> fixed_rules;  // the rule of each fix applied
   // This file's rules and settings (from its configuration file); null: the project's.
   const AnalysisOptions* options = nullptr;
 };

@@ -458,10 +458,14 @@ bool Walker::enter(TSTreeCursor& cursor) {
       declareNames(frame.node, BindingKind::NonlocalDeclaration, frame.scope);
       break;
     case NodeKind::Comment: {
+      // --ignore-noqa: no comment silences anything, so none is collected.
+      if (context_.options().ignore_noqa) break;
       const NoqaComment comment =
-          parseNoqaComment(nodeText(source_.text(), frame.node), context_.options().rules);
-      if (comment.scope != NoqaComment::Scope::None) {
-        noqa_.add(source_.rowOf(ts_node_start_byte(frame.node)), comment);
+          parseNoqaComment(nodeText(source_.text(), frame.node), context_.options().rules,
+                           context_.options().settings->ruff_noqa_codes);
+      if (comment.scope != NoqaComment::Scope::None || !comment.problem.empty()) {
+        const uint32_t start = ts_node_start_byte(frame.node);
+        noqa_.add(source_.rowOf(start), comment, start, source_.text());
       }
       break;
     }

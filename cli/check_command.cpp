@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "analyzer/analyze.h"
@@ -14,6 +15,7 @@
 #include "cli/file_io.h"
 #include "cli/formats/formats.h"
 #include "cli/gating.h"
+#include "cli/notebook.h"
 #include "cli/progress.h"
 #include "cli/result_cache.h"
 #include "cli/unified_diff.h"
@@ -34,6 +36,17 @@ Location locationOf(const SourceText& source, uint32_t offset) {
   return Location{position.row + 1, position.column + 1};
 }
 
+// In a notebook, rows count within the cell; `cell` gets the cell's number.
+Location locationOf(const SourceText& source, uint32_t offset, const Notebook* notebook,
+                    uint32_t* cell = nullptr) {
+  Location location = locationOf(source, offset);
+  if (notebook == nullptr) return location;
+  const Notebook::CellRow cell_row = notebook->cellRow(location.row - 1);
+  if (cell != nullptr) *cell = cell_row.cell;
+  location.row = cell_row.row + 1;
+  return location;
+}
+
 std::string where(const SourceText& source, std::string_view path, uint32_t offset) {
   const Location location = locationOf(source, offset);
   return std::string(path) + ":" + std::to_string(location.row) + ":" +
@@ -41,22 +54,22 @@ std::string where(const SourceText& source, std::string_view path, uint32_t offs
 }
 
 void addReports(FileReport& report, const SourceText& source,
-                const std::vector<Diagnostic>& diagnostics) {
+                const std::vector<Diagnostic>& diagnostics, const Notebook* notebook = nullptr) {
   for (const Diagnostic& diagnostic : diagnostics) {
     ReportedDiagnostic out;
     out.rule = diagnostic.rule;
-    out.location = locationOf(source, diagnostic.start);
-    out.end_location = locationOf(source, diagnostic.end);
+    out.location = locationOf(source, diagnostic.start, notebook, &out.cell);
+    out.end_location = locationOf(source, diagnostic.end, notebook);
     out.message = diagnostic.message;
     out.fix_title = diagnostic.fix_title;
     out.noqa_row = out.location.row;
-    out.source_line = std::string(source.line(out.location.row - 1));
+    out.source_line = std::string(source.line(source.rowOf(diagnostic.start)));
     if (diagnostic.fix) {
       ReportedFix fix;
       fix.applicability = diagnostic.fix->applicability;
       for (const Edit& edit : diagnostic.fix->edits) {
-        fix.edits.push_back(ReportedEdit{edit.replacement, locationOf(source, edit.start),
-                                         locationOf(source, edit.end)});
+        fix.edits.push_back(ReportedEdit{edit.replacement, locationOf(source, edit.start, notebook),
+                                         locationOf(source, edit.end, notebook)});
       }
       out.fix = std::move(fix);
     }
@@ -74,6 +87,10 @@ void addWarnings(FileReport& report, const SourceText& source, const FileAnalysi
   if (analysis.has_syntax_error) {
     report.warnings.push_back(where(source, report.path, analysis.syntax_error_offset) +
                               ": syntax error; only the parts that parse were checked");
+  }
+  for (const NoqaDirectives::Problem& problem : analysis.noqa.problems) {
+    report.warnings.push_back(where(source, report.path, problem.offset) + ": " +
+                              std::string(problem.message));
   }
 }
 
@@ -96,6 +113,59 @@ AnalysisOptions optionsForFile(const AnalysisOptions& base, const std::string& p
   return options;
 }
 
+// A notebook's code cells as the Python text in `contents`; false (with a warning: the file is
+// skipped) when a .ipynb file is not a notebook.
+bool readNotebook(const SourceFile& file, std::string& contents, std::optional<Notebook>& notebook,
+                  FileReport& report) {
+  if (!isNotebookPath(file.path.string())) return true;
+  std::string error;
+  notebook = Notebook::parse(contents, error);
+  if (!notebook) {
+    report.warnings.push_back(file.display + ": " + error + "; skipped");
+    return false;
+  }
+  contents = notebook->python();
+  return true;
+}
+
+// --fix and --diff on a notebook: its cells are fixed together, on their own (cross-file rules
+// see only the notebook), and written back into the cells without reformatting the JSON.
+void fixNotebook(const Job& job, const SourceFile& file, const ModuleInfo& module,
+                 const AnalysisOptions& file_options, FileReport& report) {
+  std::string original;
+  std::string error;
+  if (!readFile(file.path, original, error)) {
+    report.error = file.display + ": " + error;
+    return;
+  }
+  const std::optional<Notebook> notebook = Notebook::parse(original, error);
+  if (!notebook) {
+    report.warnings.push_back(file.display + ": " + error + "; skipped");
+    return;
+  }
+  std::vector<uint32_t> offsets = notebook->trackedOffsets();
+  const AnalysisOptions options = optionsForFile(file_options, file.display, module);
+  FixLoopResult result = fixUntilStable(std::make_unique<SourceText>(notebook->python()), options,
+                                        job.options.unsafe_fixes, &offsets);
+  addWarnings(report, *result.source, result.analysis);
+  addReports(report, *result.source, result.analysis.diagnostics, &*notebook);
+  if (result.fixed == 0) return;  // nothing changed: the file is not touched at all
+  const std::optional<std::string> updated = notebook->writeBack(result.source->text(), offsets);
+  if (!updated) {
+    report.warnings.push_back(file.display +
+                              ": the fixes could not be mapped back into the cells; not written");
+    return;
+  }
+  report.fixed = result.fixed;
+  report.fixed_rules = result.fixed_rules;
+  if (job.options.diff) {
+    report.diff = unifiedDiff(report.path, original, *updated);
+  } else if (!writeFileAtomically(file.path, *updated, error)) {
+    report.error = file.display + ": cannot write the fixed file: " + error;
+    report.fixed = 0;
+  }
+}
+
 // Standard input is one file on its own; with --fix its fixed text is returned in `fixed_text`.
 FileReport lintStdin(const Job& job, const std::string& path, std::string contents,
                      std::string& fixed_text) {
@@ -114,6 +184,7 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
     result.analysis = analyze(*result.source, options);
   }
   report.fixed = result.fixed;
+  report.fixed_rules = result.fixed_rules;
   addWarnings(report, *result.source, result.analysis);
   addReports(report, *result.source, result.analysis.diagnostics);
   if (job.options.diff) report.diff = unifiedDiff(path, original, result.source->text());
@@ -145,8 +216,10 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       report.error = files[i].display + ": " + error;
       return;
     }
-    // An unchanged file's own findings and project facts come from the cache.
-    if (job.cache != nullptr &&
+    std::optional<Notebook> notebook;
+    if (!readNotebook(files[i], contents, notebook, report)) return;
+    // An unchanged file's own findings and project facts come from the cache (not notebooks').
+    if (job.cache != nullptr && !notebook &&
         job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
                            analyses[i])) {
       return;
@@ -156,8 +229,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       analyses[i] =
           analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, modules[i]));
       addWarnings(report, source, analyses[i]);
-      addReports(report, source, analyses[i].diagnostics);
-      if (job.cache != nullptr) job.cache->record(i, report, analyses[i]);
+      addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
+      if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i]);
       analyses[i].diagnostics.clear();
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
@@ -177,9 +250,11 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       reports[i].error = files[i].display + ": " + error;
       return;
     }
+    std::optional<Notebook> notebook;
+    if (!readNotebook(files[i], contents, notebook, reports[i])) return;
     const SourceText source(std::move(contents));
     verifyFixes(source, analyses[i].diagnostics);
-    addReports(reports[i], source, analyses[i].diagnostics);
+    addReports(reports[i], source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
     sortReport(reports[i]);
   });
   return reports;
@@ -193,12 +268,17 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
   std::vector<ProjectSource> project;
   std::vector<size_t> report_of;  // project index -> report index
   std::vector<std::string> originals;
+  std::vector<size_t> notebooks;
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i].display;
     std::string contents;
     std::string error;
     if (!readFile(files[i].path, contents, error)) {
       reports[i].error = files[i].display + ": " + error;
+      continue;
+    }
+    if (isNotebookPath(files[i].path.string())) {
+      notebooks.push_back(i);  // fixed on their own, below
       continue;
     }
     originals.push_back(contents);
@@ -216,6 +296,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
     const size_t i = report_of[k];
     FileReport& report = reports[i];
     report.fixed = file.fixed;
+    report.fixed_rules = file.fixed_rules;
     addWarnings(report, *file.source, *file.analysis);
     addReports(report, *file.source, file.analysis->diagnostics);
     const bool changed = file.source->text() != originals[k];
@@ -228,6 +309,10 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
         report.fixed = 0;
       }
     }
+  });
+  parallelFor(notebooks.size(), job.options.threads, [&](size_t k) {
+    const size_t i = notebooks[k];
+    fixNotebook(job, files[i], modules[i], job.file_analysis[i], reports[i]);
   });
   return reports;
 }
@@ -293,18 +378,102 @@ bool validSelectors(const CheckOptions& options) {
       }
     }
   }
+  // --per-file-ignores PATTERN:CODES
+  for (const std::vector<std::string>* entries :
+       {&options.per_file_ignores, &options.extend_per_file_ignores}) {
+    for (const std::string& entry : *entries) {
+      const size_t colon = entry.rfind(':');
+      bool valid = colon != std::string::npos && colon > 0 && colon + 1 < entry.size();
+      for (size_t start = colon + 1; valid && start <= entry.size();) {
+        size_t end = entry.find(',', start);
+        if (end == std::string::npos) end = entry.size();
+        RuleSet selected;
+        valid = end > start && selectRules(rules, entry.substr(start, end - start), selected);
+        start = end + 1;
+      }
+      if (!valid) {
+        std::cerr << "heaplint: error: `" << entry
+                  << "` in --per-file-ignores: expected PATTERN:CODE[,CODE...] with known rule "
+                     "codes\n";
+        return false;
+      }
+    }
+  }
   return true;
 }
 
-bool wantsColor() {
+bool environmentSet(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && value[0] != '\0' && std::string_view(value) != "0";
+}
+
+// --color, then NO_COLOR, then FORCE_COLOR / CLICOLOR_FORCE, then whether stdout is a terminal.
+bool wantsColor(std::string_view mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
+  if (environmentSet("FORCE_COLOR") || environmentSet("CLICOLOR_FORCE")) return true;
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
-int checkWithConfiguration(const CheckOptions& options) {
-  if (!validSelectors(options)) return kExitError;
-  config::ConfigResolver resolver(resolverOptions(options));
+// The settings a configuration may give the command line (`fix = true`, `output-format`, ...),
+// from the configuration of the first path, where the command line left them unsaid.
+bool applyConfiguredFlags(config::ConfigResolver& resolver, CheckOptions& options) {
+  const std::string first = options.stdin_filename.value_or(
+      options.paths.empty() || options.paths[0] == "-" ? "." : options.paths[0]);
+  std::error_code error;
+  const config::ResolvedSettings& settings = std::filesystem::is_directory(first, error)
+                                                 ? resolver.forDirectory(first)
+                                                 : resolver.forFile(first);
+  options.fix = options.fix_given.value_or(settings.fix.value_or(false)) || options.fix_only;
+  options.unsafe_fixes = options.unsafe_fixes_given.value_or(settings.unsafe_fixes.value_or(false));
+  options.show_fixes = options.show_fixes_given.value_or(settings.show_fixes.value_or(false));
+  options.force_exclude = options.force_exclude || settings.force_exclude.value_or(false);
+  if (!options.format_given && settings.output_format) {
+    const auto& formats = outputFormatsByName();
+    const auto format = formats.find(*settings.output_format);
+    if (format == formats.end()) {
+      std::string names;
+      for (const auto& [name, value] : formats)
+        names += (names.empty() ? "" : ", ") + name;
+      std::cerr << "heaplint: error: " << settings.config_file.string() << ": `output-format`: `"
+                << *settings.output_format << "` is not an output format (expected one of " << names
+                << ")\n";
+      return false;
+    }
+    options.format = format->second;
+  }
+  return true;
+}
+
+// --show-fixes: what was fixed, per file and rule, as Ruff lists it.
+void writeFixes(std::ostream& out, const std::vector<FileReport>& reports) {
+  size_t total = 0;
+  for (const FileReport& report : reports)
+    total += report.fixed_rules.size();
+  if (total == 0) return;
+  out << "Fixed " << plural(total, "finding", "findings") << ":\n";
+  for (const FileReport& report : reports) {
+    if (report.fixed_rules.empty()) continue;
+    std::map<std::string_view, std::pair<const RuleDefinition*, size_t>> by_rule;
+    for (const RuleDefinition* rule : report.fixed_rules) {
+      auto& entry = by_rule.try_emplace(rule->code, rule, 0).first->second;
+      ++entry.second;
+    }
+    out << "- " << report.path << ":\n";
+    for (const auto& [code, entry] : by_rule) {
+      out << "    " << entry.second << " \u00d7 " << code << " (" << entry.first->name << ")\n";
+    }
+  }
+  out << '\n';
+}
+
+int checkWithConfiguration(const CheckOptions& given) {
+  if (!validSelectors(given)) return kExitError;
+  config::ConfigResolver resolver(resolverOptions(given));
+  CheckOptions options = given;
+  if (!applyConfiguredFlags(resolver, options)) return kExitError;
   if (options.show_settings) {
     const std::string path = options.stdin_filename.value_or(
         options.paths.empty() || options.paths[0] == "-" ? "." : options.paths[0]);
@@ -316,7 +485,7 @@ int checkWithConfiguration(const CheckOptions& options) {
   }
   CheckAnalysisOptions analysis;
   OutputStyle style;
-  style.color = wantsColor();
+  style.color = wantsColor(options.color);
   style.show_unsafe_fixes = options.unsafe_fixes;
 
   bool failed = false;
@@ -343,6 +512,14 @@ int checkWithConfiguration(const CheckOptions& options) {
     const std::vector<std::string> paths =
         options.paths.empty() ? std::vector<std::string>{"."} : options.paths;
     Discovery discovery = discoverFiles(paths, discoveryOptions(resolver, options, paths.front()));
+    if (options.show_files) {
+      for (const SourceFile& file : discovery.files)
+        std::cout << file.display << '\n';
+      for (const std::string& error : discovery.errors) {
+        std::cerr << "heaplint: error: " << error << '\n';
+      }
+      return discovery.errors.empty() ? kExitClean : kExitError;
+    }
     for (const std::string& error : discovery.errors) {
       std::cerr << "heaplint: error: " << error << '\n';
       failed = true;
@@ -360,7 +537,8 @@ int checkWithConfiguration(const CheckOptions& options) {
     } else {
       std::optional<ResultCache> cache;
       if (!options.no_cache) {
-        cache.emplace(cacheDirectory(options.cache_dir), analysis.project, discovery.files.size());
+        cache.emplace(cacheDirectoryFor(resolver, options.cache_dir, paths.front()),
+                      analysis.project, discovery.files.size());
       }
       reports =
           lintFiles(Job{options, analysis.project, analysis.per_file, cache ? &*cache : nullptr},
@@ -407,9 +585,22 @@ int checkWithConfiguration(const CheckOptions& options) {
       std::cerr << (any_diff ? "Would fix " + plural(fixed, "finding", "findings") + ".\n"
                              : std::string("No fixes available.\n"));
     }
+  } else if (options.fix_only) {
+    // What remains is not reported: only what was fixed.
+    if (from_stdin) std::cout << stdin_result;
+    if (options.show_fixes) writeFixes(std::cerr, reports);
+    if (!options.quiet) {
+      std::cerr << (fixed > 0 ? "Fixed " + plural(fixed, "finding", "findings") + ".\n"
+                              : std::string("No fixes applied.\n"));
+    }
   } else {
     if (from_stdin && options.fix) std::cout << stdin_result;
-    if (options.statistics) {
+    if (options.show_fixes && options.fix && !options.quiet && isHumanFormat(options.format)) {
+      writeFixes(out, reports);
+    }
+    if (options.statistics && options.format == OutputFormat::Json) {
+      writeStatisticsJson(out, reports, style);
+    } else if (options.statistics) {
       writeStatistics(out, reports, style);
     } else {
       const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {
@@ -437,6 +628,8 @@ int checkWithConfiguration(const CheckOptions& options) {
 
   if (failed) return kExitError;
   if (options.exit_zero) return kExitClean;
+  if (options.exit_non_zero_on_fix && fixed > 0) return kExitFindings;
+  if (options.fix_only) return kExitClean;
   if (options.diff) return any_diff ? kExitFindings : kExitClean;
   return remaining > 0 ? kExitFindings : kExitClean;
 }

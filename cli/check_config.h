@@ -45,6 +45,18 @@ struct CheckAnalysisOptions {
 CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
                                         std::span<const std::filesystem::path> paths);
 
+// The project root for `start` (a file or directory): the directory of the configuration file
+// that applies to it, else the closest directory above holding `.git`, else the current
+// directory. The result cache lives there, as Ruff's does.
+std::filesystem::path projectRoot(config::ConfigResolver& resolver,
+                                  const std::filesystem::path& start);
+
+// The cache directory for a run whose first input is `start`: --cache-dir, HEAPLINT_CACHE_DIR,
+// the configuration's `cache-dir`, else `.heaplint_cache` at the project root.
+std::filesystem::path cacheDirectoryFor(config::ConfigResolver& resolver,
+                                        const std::optional<std::string>& configured,
+                                        const std::filesystem::path& start);
+
 // --show-settings: the configuration file, the rules and every option that `path` gets.
 void printSettings(std::ostream& out, const std::filesystem::path& path,
                    const config::ResolvedSettings& settings);

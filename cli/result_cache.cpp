@@ -117,6 +117,33 @@ std::string executableIdentity() {
   return identity;
 }
 
+// A noqa directive with what HL100 needs: where it is and what it silenced in the file's pass.
+void writeNoqaLine(FactsWriter& out, const NoqaDirectives::Line& line) {
+  out.u32(line.row);
+  out.boolean(line.blanket);
+  out.u64(line.rules.to_ullong());
+  out.u32(line.start);
+  out.u32(line.end);
+  out.u32(line.remove_start);
+  out.u32(line.remove_end);
+  out.string(line.text);
+  out.u64(line.used_in_file.to_ullong());
+}
+
+NoqaDirectives::Line readNoqaLine(FactsReader& in) {
+  NoqaDirectives::Line line;
+  line.row = in.u32();
+  line.blanket = in.boolean();
+  line.rules = RuleSet(in.u64());
+  line.start = in.u32();
+  line.end = in.u32();
+  line.remove_start = in.u32();
+  line.remove_end = in.u32();
+  line.text = in.string();
+  line.used_in_file = RuleSet(in.u64());
+  return line;
+}
+
 void writeFileQuietly(const fs::path& path, std::string_view contents) {
   std::error_code error;
   if (fs::exists(path, error)) return;
@@ -128,10 +155,17 @@ void writeFileQuietly(const fs::path& path, std::string_view contents) {
 
 // A new LintSettings field must be added to settingsFingerprint() below, or warm runs would
 // reuse results computed under other settings. Update the size here once it is.
-// (The preview flag sits in the padding after the version.)
-static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + sizeof(uint64_t) +
-                                          3 * sizeof(std::vector<std::string>) +
-                                          sizeof(LibrarySettings),
+namespace {
+// The fields LintSettings has, in order, for the size check below.
+struct FingerprintedLintSettings {
+  PythonVersion target_version;
+  bool preview;
+  std::vector<std::string> subscription_pairs, test_file_patterns, extra_hot_classes;
+  LibrarySettings libraries;
+  bool ruff_noqa_codes;
+};
+}  // namespace
+static_assert(sizeof(LintSettings) == sizeof(FingerprintedLintSettings),
               "LintSettings changed: add the new field to settingsFingerprint()");
 
 std::string settingsFingerprint(const AnalysisOptions& options) {
@@ -143,7 +177,10 @@ std::string settingsFingerprint(const AnalysisOptions& options) {
     out.string(rule->code);
   out.u64(options.enabled.to_ullong());
   out.boolean(options.verify_fixes);
+  out.boolean(options.ignore_noqa);
+  out.u64(options.fixable.to_ullong());
   const LintSettings& settings = *options.settings;
+  out.boolean(settings.ruff_noqa_codes);
   out.u32(static_cast<uint32_t>(settings.target_version.major));
   out.u32(static_cast<uint32_t>(settings.target_version.minor));
   out.boolean(settings.preview);
@@ -229,18 +266,18 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   restored.path = report.path;
   restored.module = module;
   restored.reported = file_options.reported;
+  restored.enabled = file_options.enabled;
+  restored.fixable = file_options.fixable;
   restored.suppressed_count = in.u32();
   restored.has_syntax_error = in.boolean();
   restored.syntax_error_offset = in.u32();
   restored.noqa.file_blanket = in.boolean();
   restored.noqa.file_rules = RuleSet(in.u64());
-  const uint32_t lines = in.count();
-  for (uint32_t i = 0; i < lines && in.ok(); ++i) {
-    NoqaDirectives::Line line{};
-    line.row = in.u32();
-    line.blanket = in.boolean();
-    line.rules = RuleSet(in.u64());
-    restored.noqa.lines.push_back(line);
+  for (std::vector<NoqaDirectives::Line>* lines :
+       {&restored.noqa.lines, &restored.noqa.file_lines}) {
+    const uint32_t count = in.count();
+    for (uint32_t i = 0; i < count && in.ok(); ++i)
+      lines->push_back(readNoqaLine(in));
   }
   const uint32_t facts = in.count();
   for (uint32_t i = 0; i < facts && in.ok(); ++i) {
@@ -276,11 +313,11 @@ void ResultCache::record(size_t index, const FileReport& report, const FileAnaly
   out.u32(analysis.syntax_error_offset);
   out.boolean(analysis.noqa.file_blanket);
   out.u64(analysis.noqa.file_rules.to_ullong());
-  out.u32(static_cast<uint32_t>(analysis.noqa.lines.size()));
-  for (const NoqaDirectives::Line& line : analysis.noqa.lines) {
-    out.u32(line.row);
-    out.boolean(line.blanket);
-    out.u64(line.rules.to_ullong());
+  for (const std::vector<NoqaDirectives::Line>* lines :
+       {&analysis.noqa.lines, &analysis.noqa.file_lines}) {
+    out.u32(static_cast<uint32_t>(lines->size()));
+    for (const NoqaDirectives::Line& line : *lines)
+      writeNoqaLine(out, line);
   }
   uint32_t fact_count = 0;
   for (const auto& facts : analysis.facts)
@@ -347,11 +384,12 @@ bool removeCache(const fs::path& cache_directory, std::string& error) {
   return true;
 }
 
-fs::path cacheDirectory(const std::optional<std::string>& configured) {
+fs::path cacheDirectory(const std::optional<std::string>& configured,
+                        const fs::path& default_directory) {
   if (configured && !configured->empty()) return *configured;
   const char* environment = std::getenv("HEAPLINT_CACHE_DIR");
   if (environment != nullptr && environment[0] != '\0') return environment;
-  return ".heaplint_cache";
+  return default_directory;
 }
 
 }  // namespace heaplint::cli

@@ -337,6 +337,21 @@ TEST(LspServer, QuickFixRemovesTheDiagnostic) {
   EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
 }
 
+// HL100 comes from the noqa machinery after the project join, in the server as in the CLI.
+TEST(LspServer, UnusedNoqaIsReportedAndGoesWhenItSilencesSomething) {
+  Client client;
+  client.initialize();
+  client.open(kUri, "xs = open(p)\ntotal = sum(xs)  # noqa: MEM101\n");
+  const json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["code"], "HL100");
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, 17));
+  client.change(
+      kUri, 2,
+      json::array({{{"text", "xs = open(p)\ntotal = sum([x for x in xs])  # noqa: MEM101\n"}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
+}
+
 json actionTitled(const json& actions, const std::string& title) {
   for (const json& action : actions) {
     if (action["title"] == title) return action;
