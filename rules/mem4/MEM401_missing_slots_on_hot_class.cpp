@@ -136,6 +136,9 @@ constexpr std::array<std::string_view, 6> kNeutralBases = {
     "_collections_abc.",
 };
 
+// How many names and sub-expressions deciding whether a loop is sized by code follows at most.
+constexpr int kMaxSizingDepth = 16;
+
 // Class decorators that neither replace the class nor change its layout.
 constexpr std::array<std::string_view, 5> kNeutralDecorators = {
     "functools.total_ordering", "typing.final",       "typing_extensions.final",
@@ -595,8 +598,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   // range() of a small literal, or an attribute of the class (`cls.FIELDS` in a classmethod,
   // `Config.FIELDS` for a class of this file, `range(cls.count)`, `range(len(Config.FIELDS))`);
   // directly, through a local bound once to one, or wrapped in enumerate/reversed/sorted/zip.
-  bool isSizedByCode(TSNode iterable, ScopeId scope, const RuleContext& context) const {
+  bool isSizedByCode(TSNode iterable, ScopeId scope, const RuleContext& context,
+                     int depth = 0) const {
     constexpr long kSmallRange = 16;
+    // Each step follows a name to its value or goes into a sub-expression: `gens = sorted(gens)`
+    // leads back to itself, and generated code nests without end. Code sized by hand is shallow.
+    if (depth > kMaxSizingDepth) return false;
     switch (kindOf(iterable)) {
       case NodeKind::List:
       case NodeKind::Tuple:
@@ -614,7 +621,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       case NodeKind::ConcatenatedString:
         return true;
       case NodeKind::ParenthesizedExpression:
-        return isSizedByCode(nthNamedChild(iterable, 0), scope, context);
+        return isSizedByCode(nthNamedChild(iterable, 0), scope, context, depth + 1);
       case NodeKind::Attribute:
         return isClassAttribute(iterable, scope, context) ||
                isClassDefaultCopied(iterable, scope, context);
@@ -643,7 +650,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
           return false;
         }
         const TSNode value = childByField(assignment, Field::Right);
-        return kindOf(value) != NodeKind::Identifier && isSizedByCode(value, scope, context);
+        return kindOf(value) != NodeKind::Identifier &&
+               isSizedByCode(value, scope, context, depth + 1);
       }
       case NodeKind::Call: {
         const TSNode function = childByField(iterable, Field::Function);
@@ -655,7 +663,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
             const std::string_view digits = context.text(nthNamedChild(arguments, 0));
             return digits.size() <= 2 && std::stol(std::string(digits)) <= kSmallRange;
           }
-          return isClassSizedRange(arguments, scope, context);
+          return isClassSizedRange(arguments, scope, context, depth + 1);
         }
         if (qualified != "builtins.enumerate" && qualified != "builtins.reversed" &&
             qualified != "builtins.sorted" && qualified != "builtins.zip") {
@@ -663,12 +671,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         }
         if (count == 0) return false;
         if (qualified != "builtins.zip") {
-          return isSizedByCode(nthNamedChild(arguments, 0), scope, context);
+          return isSizedByCode(nthNamedChild(arguments, 0), scope, context, depth + 1);
         }
         for (uint32_t i = 0; i < count; ++i) {
           const TSNode argument = nthNamedChild(arguments, i);
           if (kindOf(argument) != NodeKind::KeywordArgument &&
-              isSizedByCode(argument, scope, context)) {
+              isSizedByCode(argument, scope, context, depth + 1)) {
             return true;  // zip stops at its shortest argument
           }
         }
@@ -682,12 +690,13 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   // range(cls.count), range(1, Config.LIMIT), range(len(cls.FIELDS)): every bound is an integer
   // literal, an attribute of the class or the length of a collection the code sizes, and not all
   // are literals (`range(1, 1000)` is judged by its size, above).
-  bool isClassSizedRange(TSNode arguments, ScopeId scope, const RuleContext& context) const {
+  bool isClassSizedRange(TSNode arguments, ScopeId scope, const RuleContext& context,
+                         int depth) const {
     const uint32_t count = namedChildCount(arguments);
     if (count == 0 || count > 3) return false;
     bool from_class = false;  // or from the length of a literal: sized by code either way
     for (uint32_t i = 0; i < count; ++i) {
-      if (!isClassSizedBound(nthNamedChild(arguments, i), scope, context, from_class)) {
+      if (!isClassSizedBound(nthNamedChild(arguments, i), scope, context, from_class, depth)) {
         return false;
       }
     }
@@ -696,18 +705,21 @@ class MissingSlotsOnHotClass final : public RuleChecker {
 
   // One bound of such a range: an integer literal, an attribute of the class, the length of a
   // collection the code sizes, or arithmetic on them (`cls.count + 1`, `2 * len(cls.FIELDS)`).
-  bool isClassSizedBound(TSNode bound, ScopeId scope, const RuleContext& context,
-                         bool& from_class) const {
+  bool isClassSizedBound(TSNode bound, ScopeId scope, const RuleContext& context, bool& from_class,
+                         int depth) const {
+    if (depth > kMaxSizingDepth) return false;
     switch (kindOf(bound)) {
       case NodeKind::Integer:
         return true;
       case NodeKind::ParenthesizedExpression:
-        return isClassSizedBound(nthNamedChild(bound, 0), scope, context, from_class);
+        return isClassSizedBound(nthNamedChild(bound, 0), scope, context, from_class, depth + 1);
       case NodeKind::BinaryOperator: {
         const std::string_view op = context.text(childByField(bound, Field::Operator));
         if (op != "+" && op != "-" && op != "*" && op != "//") return false;
-        return isClassSizedBound(childByField(bound, Field::Left), scope, context, from_class) &&
-               isClassSizedBound(childByField(bound, Field::Right), scope, context, from_class);
+        return isClassSizedBound(childByField(bound, Field::Left), scope, context, from_class,
+                                 depth + 1) &&
+               isClassSizedBound(childByField(bound, Field::Right), scope, context, from_class,
+                                 depth + 1);
       }
       case NodeKind::Attribute:
         if (!isClassAttribute(bound, scope, context)) return false;
@@ -718,7 +730,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         if (qualifiedNameWithStarBuiltins(context, scope, childByField(bound, Field::Function)) !=
                 "builtins.len" ||
             namedChildCount(childByField(bound, Field::Arguments)) != 1 ||
-            !isSizedByCode(sized, scope, context)) {
+            !isSizedByCode(sized, scope, context, depth + 1)) {
           return false;
         }
         from_class = true;
