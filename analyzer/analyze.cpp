@@ -8,6 +8,15 @@
 #include "analyzer/walker.h"
 
 namespace heaplint {
+namespace {
+
+// Ten seconds and ten per megabyte: a hundred times what Python source needs on an idle machine,
+// so that only garbage (200 KB of random bytes take 12 s in tree-sitter's error recovery) ever
+// reaches it, even on a loaded one.
+constexpr uint64_t kParseBudgetMicros = 10'000'000;
+constexpr uint64_t kParseBudgetMicrosPerByte = 10;
+
+}  // namespace
 
 PythonParser::PythonParser() : parser_(ts_parser_new()) {
   ts_parser_set_language(parser_, Syntax::instance().language());
@@ -41,6 +50,8 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
   }
   const TSRange range{TSPoint{start_position.row, start_position.column}, end_point, start, end};
   ts_parser_set_included_ranges(parser_, &range, 1);
+  const uint64_t length = std::min<uint64_t>(end, source.size()) - std::min(start, source.size());
+  ts_parser_set_timeout_micros(parser_, kParseBudgetMicros + kParseBudgetMicrosPerByte * length);
   if (source.hasLoneCarriageReturn()) {
     // Same length, so every offset in the tree is still an offset in the original text.
     std::string normalized(source.text());
@@ -49,10 +60,16 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
         normalized[i] = '\n';
       }
     }
-    return TreePtr(ts_parser_parse_string(parser_, old_tree, normalized.data(),
-                                          static_cast<uint32_t>(normalized.size())));
+    return finished(ts_parser_parse_string(parser_, old_tree, normalized.data(),
+                                           static_cast<uint32_t>(normalized.size())));
   }
-  return TreePtr(ts_parser_parse_string(parser_, old_tree, source.text().data(), source.size()));
+  return finished(ts_parser_parse_string(parser_, old_tree, source.text().data(), source.size()));
+}
+
+TreePtr PythonParser::finished(TSTree* tree) {
+  // A parse that ran out of time would otherwise resume on the next call, with another text.
+  if (tree == nullptr) ts_parser_reset(parser_);
+  return TreePtr(tree);
 }
 
 bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
@@ -83,7 +100,14 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
   PythonParser& parser = PythonParser::forThisThread();
   const TreePtr tree = parser.parse(source);
-  if (!tree) return FileAnalysis{};
+  if (!tree) {
+    FileAnalysis abandoned;
+    abandoned.path = std::string(options.path);
+    abandoned.module = options.module;
+    abandoned.reported = options.reported;
+    abandoned.parse_abandoned = true;
+    return abandoned;
+  }
   return analyzeTree(source, *tree, options);
 }
 

@@ -74,6 +74,11 @@ int run(int argc, char** argv) {
                             "Result cache directory (default: $HEAPLINT_CACHE_DIR or "
                             ".heaplint_cache)");
 
+  check_command
+      ->add_option("--max-file-size", check.max_file_size,
+                   "Skip files larger than this, with a warning (default 10M; 0: no limit)")
+      ->envname("HEAPLINT_MAX_FILE_SIZE");
+
   // Configuration files (README: Configuration).
   CLI::Option* config_option =
       check_command->add_option("--config", check.config_file,
