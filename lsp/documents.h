@@ -39,6 +39,9 @@ struct Document {
   RuleSet incremental_enabled;
   RuleSet incremental_reported;
   uint64_t analysis_id = 0;  // distinct for every analysis the server makes (pull result ids)
+  // Larger than HEAPLINT_MAX_FILE_SIZE: neither parsed nor analysed (told once).
+  bool too_large = false;
+  bool too_large_told = false;
   // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).
   std::optional<std::chrono::steady_clock::time_point> publish_due;
 };
@@ -57,6 +60,9 @@ class DocumentStore {
   const std::map<std::string, Document>& all() const { return documents_; }
 
  private:
+  // Parses the whole text again, or drops the trees of a text over the size limit.
+  static void parseAfresh(Document& document, PythonParser& parser);
+
   std::map<std::string, Document> documents_;
 };
 
