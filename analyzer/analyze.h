@@ -61,7 +61,7 @@ class PythonParser {
 
   // Parses the text (after a byte-order mark, if any). With `old_tree` already edited by
   // ts_tree_edit, only the changed parts are re-parsed. Returns null when the parse runs past
-  // its budget: 10 s and 10 s per MB of the range.
+  // its budget: 10 s of CPU and 10 s per MB of the range.
   TreePtr parse(const SourceText& source, const TSTree* old_tree = nullptr);
   // Parses only bytes [start, end) of the text, as a module of its own whose nodes keep their
   // offsets in the whole text (the language server parses a large document in runs of top-level
