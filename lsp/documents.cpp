@@ -46,7 +46,7 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
 
   std::unique_ptr<SourceText> source = std::move(document.source);
   // A document that was too large has no trees to edit.
-  bool reparse_from_scratch = document.too_large;
+  bool reparse_from_scratch = document.too_large || document.parse_afresh_pending;
   try {
     for (const json& change : content_changes) {
       const std::string& text = change["text"].get_ref<const std::string&>();
@@ -68,18 +68,31 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
     // A bad position in a later change: keep what was applied, with a tree that matches it.
     document.source = std::move(source);
     parseAfresh(document, parser);
+    document.parse_pending = false;
+    document.parse_afresh_pending = false;
     document.version = version;
     document.analysis.reset();
     throw;
   }
   document.source = std::move(source);
-  if (reparse_from_scratch || cli::isOverSizeLimitFromEnvironment(document.source->size())) {
+  // Parsed when next needed (ensureParsed): a burst of edits costs one re-parse, not one each,
+  // which matters most when the text is mostly syntax errors (tree-sitter's error recovery).
+  document.parse_pending = true;
+  document.parse_afresh_pending =
+      reparse_from_scratch || cli::isOverSizeLimitFromEnvironment(document.source->size());
+  document.version = version;
+  document.analysis.reset();
+}
+
+void DocumentStore::ensureParsed(Document& document, PythonParser& parser) {
+  if (!document.parse_pending) return;
+  if (document.parse_afresh_pending) {
     parseAfresh(document, parser);
   } else {
     document.syntax.reparse(*document.source, parser);
   }
-  document.version = version;
-  document.analysis.reset();
+  document.parse_pending = false;
+  document.parse_afresh_pending = false;
 }
 
 void DocumentStore::parseAfresh(Document& document, PythonParser& parser) {

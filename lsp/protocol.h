@@ -52,12 +52,6 @@ uint32_t offsetFromLsp(const SourceText& source, const json& position, PositionE
 std::optional<std::filesystem::path> pathFromUri(std::string_view uri);
 std::string uriFromPath(const std::filesystem::path& path);
 
-// Whether arrays and objects in `text` nest deeper than `limit`. Copying, printing and freeing a
-// parsed value recurse once per level, so a message nested 200,000 deep must not be parsed.
-bool nestsDeeperThan(std::string_view text, size_t limit);
-// No LSP message comes near this; settings and initializationOptions nest a few levels.
-inline constexpr size_t kMaxJsonNesting = 512;
-
 // Reads a required member, throwing InvalidParams with its name when missing or of the wrong type.
 const json& member(const json& object, std::string_view name);
 std::string stringMember(const json& object, std::string_view name);

@@ -16,6 +16,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Copying, printing and freeing a parsed value recurse once per level, so a message nested
+// 200,000 deep must not be parsed. No LSP message comes near this; settings nest a few levels.
+constexpr int64_t kMaxJsonNesting = 512;
+
+int64_t nestingOf(std::string_view body) {
+  JsonValueEnd scan;
+  scan.feed(body);
+  return scan.deepest();
+}
+
 constexpr int kMessageError = 1;
 constexpr int kMessageWarning = 2;
 constexpr int kFileDeleted = 3;
@@ -69,7 +79,7 @@ void Server::readLoop(Transport& transport, const std::shared_ptr<Inbox>& inbox)
     } else if (read.status == Transport::ReadStatus::Malformed) {
       event.kind = Event::Kind::Malformed;
       event.error = std::move(read.body);
-    } else if (nestsDeeperThan(read.body, kMaxJsonNesting)) {
+    } else if (nestingOf(read.body) > kMaxJsonNesting) {
       event.kind = Event::Kind::Malformed;
       event.error = "the message nests arrays and objects more than " +
                     std::to_string(kMaxJsonNesting) + " deep";
@@ -544,6 +554,7 @@ AnalysisOptions Server::optionsFor(const Document& document, const FileSettings&
 }
 
 const FileAnalysis& Server::analysisOf(Document& document) {
+  DocumentStore::ensureParsed(document, PythonParser::forThisThread());
   if (document.analysis) return *document.analysis;
   document.settings = settings_->settingsFor(document.path.value_or(std::filesystem::path()));
   reportConfigurationErrors();

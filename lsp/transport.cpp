@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <optional>
@@ -55,7 +56,7 @@ std::optional<size_t> JsonValueEnd::feed(std::string_view text) {
     if (c == '"') {
       in_string_ = true;
     } else if (c == '{' || c == '[') {
-      ++depth_;
+      deepest_ = std::max(deepest_, ++depth_);
     } else if (c == '}' || c == ']') {
       if (--depth_ == 0) end_ = scanned_ + 1;
     }

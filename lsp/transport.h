@@ -37,10 +37,13 @@ class Transport {
 class JsonValueEnd {
  public:
   std::optional<size_t> feed(std::string_view text);
+  // How deep arrays and objects have nested in what was scanned.
+  int64_t deepest() const { return deepest_; }
 
  private:
   size_t scanned_ = 0;
   int64_t depth_ = 0;
+  int64_t deepest_ = 0;
   bool started_ = false;
   bool in_string_ = false;
   bool escaped_ = false;
