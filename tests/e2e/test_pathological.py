@@ -256,6 +256,9 @@ class PathologicalTest(HeaplintTestCase):
             "inline_tables": "a = " + "{b = " * 100_000 + "1" + "}" * 100_000 + "\n",
             "garbage": "\x00\xff[tool.heaplint\n===",
             "unterminated": '[tool.heaplint]\nselect = ["MEM1\n',
+            # toml++ quotes what it saw, newline included (found by fuzz_config).
+            "quoted_newline": "[tool.heaplint]\nt = fa\nx = 1\n",
+            "selector_with_newline": '[tool.heaplint]\nselect = ["MEM\\nX\\u0000"]\n',
         }
         for name, text in cases.items():
             with self.subTest(name=name):
