@@ -84,7 +84,7 @@ bool StdioTransport::fill() {
 bool StdioTransport::readLine(std::string& line) {
   // A header line is short; garbage without a newline is dropped as it comes rather than held
   // (the line keeps its first kMaxHeaderLine bytes, which is enough to see it is no header).
-  constexpr size_t kMaxHeaderLine = 64 * 1024;
+  constexpr size_t kMaxHeaderLine = size_t{64} * 1024;
   line.clear();
   size_t searched = position_;  // bytes before this hold no newline
   while (true) {
