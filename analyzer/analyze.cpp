@@ -1,5 +1,7 @@
 #include "analyzer/analyze.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 #include "analyzer/fix.h"
@@ -8,6 +10,45 @@
 #include "analyzer/walker.h"
 
 namespace heaplint {
+namespace {
+
+// Ten seconds of CPU and ten per megabyte: a hundred times what Python source needs, so that
+// only garbage (200 KB of random bytes take 12 s in tree-sitter's error recovery) reaches it.
+// CPU time of this thread, not wall time: a loaded machine must not change what is checked.
+constexpr uint64_t kParseBudgetMicros = 10'000'000;
+constexpr uint64_t kParseBudgetMicrosPerByte = 10;
+
+uint64_t threadCpuMicros() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000 + static_cast<uint64_t>(now.tv_nsec) / 1000;
+}
+
+struct ParseBudget {
+  uint64_t deadline;  // in threadCpuMicros()
+};
+
+// Called by tree-sitter every hundred parser operations; true stops the parse.
+bool overBudget(TSParseState* state) {
+  return threadCpuMicros() > static_cast<const ParseBudget*>(state->payload)->deadline;
+}
+
+struct Text {
+  const char* data;
+  uint32_t size;
+};
+
+const char* readText(void* payload, uint32_t byte, TSPoint /*point*/, uint32_t* bytes_read) {
+  const auto* text = static_cast<const Text*>(payload);
+  if (byte >= text->size) {
+    *bytes_read = 0;
+    return "";
+  }
+  *bytes_read = text->size - byte;
+  return text->data + byte;
+}
+
+}  // namespace
 
 PythonParser::PythonParser() : parser_(ts_parser_new()) {
   ts_parser_set_language(parser_, Syntax::instance().language());
@@ -41,6 +82,14 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
   }
   const TSRange range{TSPoint{start_position.row, start_position.column}, end_point, start, end};
   ts_parser_set_included_ranges(parser_, &range, 1);
+  const uint64_t length = std::min<uint64_t>(end, source.size()) - std::min(start, source.size());
+  ParseBudget budget{threadCpuMicros() + kParseBudgetMicros + kParseBudgetMicrosPerByte * length};
+  const TSParseOptions options{&budget, overBudget};
+  const auto parse = [&](const char* data, uint32_t size) {
+    Text text{data, size};
+    const TSInput input{&text, readText, TSInputEncodingUTF8, nullptr};
+    return finished(ts_parser_parse_with_options(parser_, old_tree, input, options));
+  };
   if (source.hasLoneCarriageReturn()) {
     // Same length, so every offset in the tree is still an offset in the original text.
     std::string normalized(source.text());
@@ -49,10 +98,15 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
         normalized[i] = '\n';
       }
     }
-    return TreePtr(ts_parser_parse_string(parser_, old_tree, normalized.data(),
-                                          static_cast<uint32_t>(normalized.size())));
+    return parse(normalized.data(), static_cast<uint32_t>(normalized.size()));
   }
-  return TreePtr(ts_parser_parse_string(parser_, old_tree, source.text().data(), source.size()));
+  return parse(source.text().data(), source.size());
+}
+
+TreePtr PythonParser::finished(TSTree* tree) {
+  // A parse stopped by its budget would otherwise resume on the next call, with another text.
+  if (tree == nullptr) ts_parser_reset(parser_);
+  return TreePtr(tree);
 }
 
 bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
@@ -89,7 +143,14 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
   PythonParser& parser = PythonParser::forThisThread();
   const TreePtr tree = parser.parse(source);
-  if (!tree) return FileAnalysis{};
+  if (!tree) {
+    FileAnalysis abandoned;
+    abandoned.path = std::string(options.path);
+    abandoned.module = options.module;
+    abandoned.reported = options.reported;
+    abandoned.parse_abandoned = true;
+    return abandoned;
+  }
   return analyzeTree(source, *tree, options);
 }
 

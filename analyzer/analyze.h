@@ -39,6 +39,9 @@ struct FileAnalysis {
   uint32_t suppressed_count = 0;
   bool has_syntax_error = false;
   uint32_t syntax_error_offset = 0;  // first error or missing node
+  // The parser gave up within its time budget (PythonParser): nothing was checked. Only garbage
+  // gets there: tree-sitter's error recovery grows faster than linearly on it.
+  bool parse_abandoned = false;
   // Kept for the project step.
   std::string path;
   ModuleInfo module;
@@ -63,7 +66,8 @@ class PythonParser {
   PythonParser& operator=(const PythonParser&) = delete;
 
   // Parses the text (after a byte-order mark, if any). With `old_tree` already edited by
-  // ts_tree_edit, only the changed parts are re-parsed.
+  // ts_tree_edit, only the changed parts are re-parsed. Returns null when the parse runs past
+  // its budget: 10 s of CPU and 10 s per MB of the range.
   TreePtr parse(const SourceText& source, const TSTree* old_tree = nullptr);
   // Parses only bytes [start, end) of the text, as a module of its own whose nodes keep their
   // offsets in the whole text (the language server parses a large document in runs of top-level
@@ -74,6 +78,8 @@ class PythonParser {
   static PythonParser& forThisThread();
 
  private:
+  TreePtr finished(TSTree* tree);
+
   TSParser* parser_;
 };
 

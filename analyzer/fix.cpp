@@ -43,6 +43,14 @@ std::string applyEdits(std::string_view text, std::span<const Edit> edits) {
 
 bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
                          const Fix& fix) {
+  // ts_tree_edit goes through every child of each node on the way to the edit: thousands of edits
+  // in a module of thousands of statements would cost their product. Past a few dozen edits the
+  // re-parse touches most of the text anyway, so the fixed text is parsed afresh.
+  constexpr size_t kMaxIncrementalEdits = 32;
+  if (fix.edits.size() > kMaxIncrementalEdits) {
+    const TreePtr parsed = parser.parse(SourceText(applyEdits(source.text(), fix.edits)));
+    return parsed != nullptr && !ts_node_has_error(ts_tree_root_node(parsed.get()));
+  }
   TreePtr edited(ts_tree_copy(&tree));
   // Edits are applied back to front so that earlier offsets stay valid.
   for (auto it = fix.edits.rbegin(); it != fix.edits.rend(); ++it) {
@@ -75,10 +83,27 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
     batch.push_back(diagnostic);
     combined.edits.insert(combined.edits.end(), edits.begin(), edits.end());
   }
-  if (batch.size() > 1 && fixKeepsSyntaxValid(parser, tree, source, combined)) {
-    batch.clear();
+  // A batch that breaks the syntax is split in halves until the fixes that break it are found:
+  // checking each of thousands of fixes alone would cost a re-parse of the file each.
+  std::vector<std::pair<size_t, size_t>> pending;  // [first, last) of `batch`
+  if (!batch.empty()) pending.emplace_back(0, batch.size());
+  while (!pending.empty()) {
+    const auto [first, last] = pending.back();
+    pending.pop_back();
+    Fix part;
+    for (size_t i = first; i < last; ++i) {
+      const std::vector<Edit>& edits = batch[i]->fix->edits;
+      part.edits.insert(part.edits.end(), edits.begin(), edits.end());
+    }
+    if (fixKeepsSyntaxValid(parser, tree, source, part)) continue;
+    if (last - first == 1) {
+      batch[first]->fix.reset();
+      continue;
+    }
+    const size_t middle = first + (last - first) / 2;
+    pending.emplace_back(middle, last);
+    pending.emplace_back(first, middle);
   }
-  alone.insert(alone.end(), batch.begin(), batch.end());
   for (Diagnostic* diagnostic : alone) {
     if (!fixKeepsSyntaxValid(parser, tree, source, *diagnostic->fix)) diagnostic->fix.reset();
   }

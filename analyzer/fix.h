@@ -26,8 +26,9 @@ bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceT
                          const Fix& fix);
 
 // Drops the fixes that would leave the file unparsable. Fixes that do not overlap are checked
-// together, with one re-parse of their combined result; each is checked alone only when that
-// fails, so a file with hundreds of fixable findings costs one parse, not hundreds.
+// together, with one re-parse of their combined result; when that fails, halves are checked until
+// the breaking fixes are found, so a file with thousands of fixable findings costs one parse (and
+// a few more per breaking fix), not thousands.
 void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const SourceText& source,
                               std::span<Diagnostic> diagnostics);
 

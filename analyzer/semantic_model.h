@@ -143,6 +143,24 @@ class SemanticModel {
     auto operator<=>(const IndexEntry&) const = default;
   };
   std::vector<IndexEntry> index_;
+  // What resolve() needs of every binding of one name in one scope, computed once so that a name
+  // bound thousands of times (generated code) is resolved in logarithmic time, not linear: the
+  // entries of index_ with one scope and hash form a group, summarised when they share one name.
+  struct Group {
+    bool single_name = true;  // false: a hash collision, resolved by going through the entries
+    bool declared_global = false;
+    bool declared_nonlocal = false;
+    bool ambiguous = false;                 // the candidates do not all bind the same thing
+    uint32_t first_candidate = UINT32_MAX;  // binding indices
+    uint32_t last_candidate = UINT32_MAX;
+    uint32_t first_global_rebinding = UINT32_MAX;  // offset of the first `global` rebinding
+  };
+  std::vector<Group> groups_;
+  std::vector<uint32_t> group_of_;  // per index_ entry
+  // Per index_ entry: the last binding up to it (in index order) that is in effect after it runs
+  // in order (no declaration, no rebinding through `global`, no bare annotation), or UINT32_MAX.
+  std::vector<uint32_t> last_in_order_;
+  void summarizeGroups();
   // The entries of `scope` whose name has the hash of `name` (a few may have other names).
   std::pair<std::vector<IndexEntry>::const_iterator, std::vector<IndexEntry>::const_iterator>
   entriesFor(ScopeId scope, std::string_view name) const;

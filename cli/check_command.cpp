@@ -80,6 +80,11 @@ void addReports(FileReport& report, const SourceText& source,
 // Lints one source; with --fix or --diff, applies fixes round by round until none apply.
 // Returns the final text in `final_text`.
 void addWarnings(FileReport& report, const SourceText& source, const FileAnalysis& analysis) {
+  if (analysis.parse_abandoned) {
+    report.warnings.push_back(report.path +
+                              ": not checked: the parser gave up on it (is it Python source?)");
+    return;
+  }
   if (!source.isValidUtf8()) {
     report.warnings.push_back(where(source, report.path, source.firstInvalidUtf8Offset()) +
                               ": not valid UTF-8; checked as far as it parses");
@@ -167,10 +172,45 @@ void fixNotebook(const Job& job, const SourceFile& file, const ModuleInfo& modul
 }
 
 // Standard input is one file on its own; with --fix its fixed text is returned in `fixed_text`.
+uint64_t maxFileSize(const CheckOptions& options) {
+  if (options.max_file_size.empty()) return kDefaultMaxFileSize;
+  return parseFileSize(options.max_file_size).value_or(kDefaultMaxFileSize);
+}
+
+// A file over the size limit is skipped, with a warning rather than an error: it is usually
+// generated, and checking it would take minutes and gigabytes.
+bool overSizeLimit(const CheckOptions& options, const std::string& display, uint64_t size,
+                   FileReport& report) {
+  const uint64_t limit = maxFileSize(options);
+  if (limit == 0 || size <= limit) return false;
+  report.warnings.push_back(display + ": skipped: " + formatSize(size) + " is over the " +
+                            formatSize(limit) + " file size limit (--max-file-size)");
+  return true;
+}
+
+// Reads a file to check; false when it cannot be read (report.error) or is skipped.
+bool readSource(const CheckOptions& options, const SourceFile& file, FileReport& report,
+                std::string& contents) {
+  std::error_code size_error;
+  const uintmax_t size = std::filesystem::file_size(file.path, size_error);
+  if (!size_error && overSizeLimit(options, file.display, size, report)) return false;
+  std::string error;
+  if (!readFile(file.path, contents, error)) {
+    report.error = file.display + ": " + error;
+    return false;
+  }
+  // It may have grown since.
+  return !overSizeLimit(options, file.display, contents.size(), report);
+}
+
 FileReport lintStdin(const Job& job, const std::string& path, std::string contents,
                      std::string& fixed_text) {
   FileReport report;
   report.path = path;
+  if (overSizeLimit(job.options, path, contents.size(), report)) {
+    fixed_text = std::move(contents);  // passed through as it is
+    return report;
+  }
   const ModuleInfo module = moduleInfoForPath(path);
   const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module);
   const bool fixing = job.options.fix || job.options.diff;
@@ -195,7 +235,8 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
 std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
   std::vector<ModuleInfo> modules;
   modules.reserve(files.size());
-  for (const SourceFile& file : files) modules.push_back(moduleInfoForPath(file.path));
+  for (const SourceFile& file : files)
+    modules.push_back(moduleInfoForPath(file.path));
   return modules;
 }
 
@@ -211,11 +252,7 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     FileReport& report = reports[i];
     report.path = files[i].display;
     std::string contents;
-    std::string error;
-    if (!readFile(files[i].path, contents, error)) {
-      report.error = files[i].display + ": " + error;
-      return;
-    }
+    if (!readSource(job.options, files[i], report, contents)) return;
     std::optional<Notebook> notebook;
     if (!readNotebook(files[i], contents, notebook, report)) return;
     // An unchanged file's own findings and project facts come from the cache (not notebooks').
@@ -239,7 +276,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 
   std::vector<FileAnalysis*> pointers;
   pointers.reserve(analyses.size());
-  for (FileAnalysis& analysis : analyses) pointers.push_back(&analysis);
+  for (FileAnalysis& analysis : analyses)
+    pointers.push_back(&analysis);
   joinProject(pointers, job.analysis);
 
   parallelFor(files.size(), job.options.threads, [&](size_t i) {
@@ -272,11 +310,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i].display;
     std::string contents;
-    std::string error;
-    if (!readFile(files[i].path, contents, error)) {
-      reports[i].error = files[i].display + ": " + error;
-      continue;
-    }
+    if (!readSource(job.options, files[i], reports[i], contents)) continue;
     if (isNotebookPath(files[i].path.string())) {
       notebooks.push_back(i);  // fixed on their own, below
       continue;
@@ -343,8 +377,8 @@ void writeSummary(std::ostream& out, const std::vector<FileReport>& reports,
     return;
   }
   if (fixed > 0) {
-    out << "Found " << plural(remaining + fixed, "finding", "findings") << " (" << fixed << " fixed, "
-        << remaining << " remaining).\n";
+    out << "Found " << plural(remaining + fixed, "finding", "findings") << " (" << fixed
+        << " fixed, " << remaining << " remaining).\n";
   } else {
     out << "Found " << plural(remaining, "finding", "findings") << ".\n";
   }
@@ -557,7 +591,8 @@ int checkWithConfiguration(const CheckOptions& given) {
       failed = true;
     }
     if (!options.quiet) {
-      for (const std::string& warning : report.warnings) std::cerr << "warning: " << warning << '\n';
+      for (const std::string& warning : report.warnings)
+        std::cerr << "warning: " << warning << '\n';
     }
   }
 
@@ -576,11 +611,12 @@ int checkWithConfiguration(const CheckOptions& given) {
 
   // With --fix on standard input the fixed source goes to stdout and the findings to stderr.
   std::ostringstream report_file;
-  std::ostream& out = options.output_file ? report_file
+  std::ostream& out = options.output_file                          ? report_file
                       : from_stdin && options.fix && !options.diff ? std::cerr
                                                                    : std::cout;
   if (options.diff) {
-    for (const FileReport& report : reports) std::cout << report.diff;
+    for (const FileReport& report : reports)
+      std::cout << report.diff;
     if (!options.quiet) {
       std::cerr << (any_diff ? "Would fix " + plural(fixed, "finding", "findings") + ".\n"
                              : std::string("No fixes available.\n"));
@@ -637,6 +673,11 @@ int checkWithConfiguration(const CheckOptions& given) {
 }  // namespace
 
 int runCheck(const CheckOptions& options) {
+  if (!options.max_file_size.empty() && !parseFileSize(options.max_file_size)) {
+    std::cerr << "heaplint: error: --max-file-size: `" << options.max_file_size
+              << "` is not a size (bytes, or a number with K, M or G)\n";
+    return kExitError;
+  }
   try {
     return checkWithConfiguration(options);
   } catch (const config::ConfigError& error) {

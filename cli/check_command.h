@@ -59,6 +59,9 @@ struct CheckOptions {
   bool add_noqa = false;                      // silence every finding with `# noqa: CODE`
   bool no_cache = false;
   std::optional<std::string> cache_dir;  // default: $HEAPLINT_CACHE_DIR, else ./.heaplint_cache
+  // --max-file-size (or HEAPLINT_MAX_FILE_SIZE) as written: larger files are skipped with a
+  // warning. Empty: the default (kDefaultMaxFileSize).
+  std::string max_file_size;
 };
 
 // Exit codes, as documented in the README.

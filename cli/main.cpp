@@ -223,6 +223,11 @@ int run(int argc, char** argv) {
                             "Result cache directory (default: $HEAPLINT_CACHE_DIR, `cache-dir`, "
                             "else .heaplint_cache at the project root)");
 
+  check_command
+      ->add_option("--max-file-size", check.max_file_size,
+                   "Skip files larger than this, with a warning (default 10M; 0: no limit)")
+      ->envname("HEAPLINT_MAX_FILE_SIZE");
+
   // Configuration files (README: Configuration).
   std::vector<std::string> config_arguments;
   CLI::Option* config_option =

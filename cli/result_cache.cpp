@@ -17,7 +17,8 @@ namespace heaplint::cli {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "heaplint result cache 1\n";
+// Version 2: each entry carries a checksum of its key and bytes.
+constexpr std::string_view kMagic = "heaplint result cache 2\n";
 constexpr std::string_view kCacheDirTag =
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by heaplint.\n"
@@ -144,6 +145,23 @@ NoqaDirectives::Line readNoqaLine(FactsReader& in) {
   return line;
 }
 
+std::string entryChecksum(std::string_view key, std::string_view entry) {
+  std::string both;
+  both.reserve(key.size() + 1 + entry.size());
+  both.append(key).append(1, '\0').append(entry);
+  return contentHash(both);
+}
+
+// A run killed while saving leaves its temporary file: the next run that saves removes it.
+void removeStaleTemporaries(const fs::path& directory) {
+  std::error_code error;
+  for (fs::directory_iterator it(directory, error); !error && it != fs::directory_iterator();
+       it.increment(error)) {
+    std::error_code ignored;
+    if (isStaleTemporary(it->path(), std::chrono::minutes(10))) fs::remove(it->path(), ignored);
+  }
+}
+
 void writeFileQuietly(const fs::path& path, std::string_view contents) {
   std::error_code error;
   if (fs::exists(path, error)) return;
@@ -236,10 +254,15 @@ ResultCache::ResultCache(fs::path cache_directory, const AnalysisOptions& option
   const uint32_t count = in.count();
   for (uint32_t i = 0; i < count && in.ok(); ++i) {
     std::string key = in.string();
+    const std::string checksum = in.string();
     std::string entry = in.string();
-    if (in.ok()) entries_.emplace(std::move(key), std::move(entry));
+    // A damaged entry (a disk error, a bit flip, a hand edit) would give a wrong answer, which is
+    // worse than none: it is dropped, and its file analysed again.
+    if (in.ok() && checksum == entryChecksum(key, entry)) {
+      entries_.emplace(std::move(key), std::move(entry));
+    }
   }
-  if (!in.ok() || !in.atEnd()) entries_.clear();  // corrupt: start over
+  if (!in.ok() || !in.atEnd()) entries_.clear();  // the framing itself is damaged: start over
 }
 
 bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& module,
@@ -360,6 +383,7 @@ void ResultCache::save() {
   });
   fs::create_directories(file_.parent_path(), error);
   if (error) return;
+  removeStaleTemporaries(file_.parent_path());
   writeFileQuietly(directory_ / "CACHEDIR.TAG", kCacheDirTag);
   writeFileQuietly(directory_ / ".gitignore", "# Automatically created by heaplint.\n*\n");
   std::string contents(kMagic);
@@ -367,6 +391,7 @@ void ResultCache::save() {
   out.u32(static_cast<uint32_t>(entries_.size()));
   for (const auto& [key, entry] : entries_) {
     out.string(key);
+    out.string(entryChecksum(key, entry));
     out.string(entry);
   }
   std::string message;

@@ -10,6 +10,36 @@
 #include "rules/registry.h"
 
 namespace heaplint::config {
+
+namespace {
+
+std::string escapeControlCharacters(std::string_view text) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const std::string& message)
+    : std::runtime_error(escapeControlCharacters(message)) {}
 namespace fs = std::filesystem;
 namespace {
 
@@ -292,9 +322,8 @@ void readTable(const Reader& reader, const toml::table& table, std::string_view 
     const std::string name(key.str());
     const auto handler = handlers.find(name);
     if (handler == handlers.end()) {
-      reader.fail(
-          key.source(), std::string(prefix) + name,
-          "unknown key in " + std::string(table_name) + " (see docs/configuration.md)");
+      reader.fail(key.source(), std::string(prefix) + name,
+                  "unknown key in " + std::string(table_name) + " (see docs/configuration.md)");
     }
     handler->second(node, std::string(prefix) + name);
   }

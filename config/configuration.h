@@ -20,7 +20,9 @@ namespace heaplint::config {
 // (the position when toml++ knows it).
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // Control characters quoted from the file (toml++ shows what it saw, a selector may hold a
+  // newline) are escaped, so the message stays one line.
+  explicit ConfigError(const std::string& message);
 };
 
 // Command-line options that override every configuration file.

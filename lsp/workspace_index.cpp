@@ -36,7 +36,7 @@ WorkspaceIndex::~WorkspaceIndex() {
 WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
                                                             std::string contents) {
   const std::shared_ptr<const FileSettings> settings = settings_.settingsFor(path);
-  if (settings->excluded) return {};
+  if (settings->excluded || cli::isOverSizeLimitFromEnvironment(contents.size())) return {};
   const std::string display = path.string();
   AnalysisOptions options = settings->analysis;
   // Every project rule, whatever this file's configuration enables: another file that reports

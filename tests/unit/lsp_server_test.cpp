@@ -863,6 +863,7 @@ void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsig
       change = {{"range", range(row, column, row, column + 1)}, {"text", ""}};
     }
     store.change(document, version, json::array({change}), PositionEncoding::Utf16, parser);
+    DocumentStore::ensureParsed(document, parser);
     const TreePtr fresh = parser.parse(*document.source);
     ASSERT_EQ(document.syntax.chunkCount(), 1U);
     char* incremental_tree = ts_node_string(ts_tree_root_node(document.syntax.trees().front()));
