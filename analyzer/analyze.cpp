@@ -5,6 +5,7 @@
 #include "analyzer/fix.h"
 #include "analyzer/noqa.h"
 #include "analyzer/semantic_model.h"
+#include "analyzer/source_text_encoding.h"
 #include "analyzer/syntax_fstrings.h"
 #include "analyzer/walker.h"
 
@@ -132,6 +133,12 @@ FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
   return analysis;
 }
 
+bool fixFitsFile(const Fix& fix, std::string_view encoding, bool writable) {
+  return writable && std::all_of(fix.edits.begin(), fix.edits.end(), [&](const Edit& edit) {
+           return canEncode(edit.replacement, encoding);
+         });
+}
+
 void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics) {
   const bool any_fix = std::any_of(diagnostics.begin(), diagnostics.end(),
                                    [](const Diagnostic& d) { return d.fix.has_value(); });
@@ -154,6 +161,8 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
     return static_cast<size_t>(it - options.rules.begin());
   };
   result.reported = options.reported;
+  result.encoding = std::string(options.encoding);
+  result.writable = options.writable;
   for (Diagnostic& diagnostic : diagnostics) {
     if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
     if (result.noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
@@ -161,7 +170,10 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
       continue;
     }
     // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
-    if (result.has_syntax_error) diagnostic.fix.reset();
+    if (result.has_syntax_error ||
+        (diagnostic.fix && !fixFitsFile(*diagnostic.fix, options.encoding, options.writable))) {
+      diagnostic.fix.reset();
+    }
     result.diagnostics.push_back(std::move(diagnostic));
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

@@ -39,7 +39,8 @@ ModuleInfo moduleInfoForPath(const fs::path& path) {
 
 std::string absoluteName(std::string_view qualified, const ModuleInfo& module) {
   size_t dots = 0;
-  while (dots < qualified.size() && qualified[dots] == '.') ++dots;
+  while (dots < qualified.size() && qualified[dots] == '.')
+    ++dots;
   if (dots == 0) return std::string(qualified);
   // The package the import is relative to: the module itself for a package's __init__.
   std::string base = module.name;
@@ -75,6 +76,9 @@ class CollectingReporter final : public ProjectReporter {
     if (file.noqa.suppresses(row, rule_index_)) {
       ++file.suppressed_count;
       return;
+    }
+    if (diagnostic.fix && !fixFitsFile(*diagnostic.fix, file.encoding, file.writable)) {
+      diagnostic.fix.reset();
     }
     diagnostic.rule = rule_;
     file.diagnostics.push_back(std::move(diagnostic));
@@ -124,13 +128,16 @@ void parallelFor(size_t count, unsigned threads, const std::function<void(size_t
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(count, 1)));
   std::atomic<size_t> next{0};
   const auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) body(i);
+    for (size_t i = next++; i < count; i = next++)
+      body(i);
   };
   std::vector<std::thread> pool;
   pool.reserve(threads);
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work);
   work();
-  for (std::thread& thread : pool) thread.join();
+  for (std::thread& thread : pool)
+    thread.join();
 }
 
 namespace {
@@ -139,10 +146,14 @@ AnalysisOptions optionsFor(const AnalysisOptions& base, const ProjectSource& fil
   AnalysisOptions options = file.options != nullptr ? *file.options : base;
   options.path = file.path;
   options.module = file.module;
+  options.encoding = file.encoding;
+  options.writable = file.writable;
   return options;
 }
 
-bool isProjectRule(const Diagnostic& diagnostic) { return diagnostic.rule->join != nullptr; }
+bool isProjectRule(const Diagnostic& diagnostic) {
+  return diagnostic.rule->join != nullptr;
+}
 
 void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, unsigned threads) {
   std::vector<FileAnalysis*> analyses;
@@ -163,8 +174,7 @@ void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, uns
 }
 
 bool applicable(const Diagnostic& diagnostic, bool include_unsafe) {
-  return diagnostic.fix &&
-         (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
+  return diagnostic.fix && (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
 }
 
 bool parsesCleanly(const SourceText& source) {
@@ -177,14 +187,14 @@ bool parsesCleanly(const SourceText& source) {
 void analyzeProject(std::span<ProjectSource> files, const AnalysisOptions& options,
                     unsigned threads) {
   parallelFor(files.size(), threads, [&](size_t i) {
-    files[i].analysis =
-        std::make_unique<FileAnalysis>(analyzeFile(*files[i].source, optionsFor(options, files[i])));
+    files[i].analysis = std::make_unique<FileAnalysis>(
+        analyzeFile(*files[i].source, optionsFor(options, files[i])));
   });
   joinAll(files, options, threads);
 }
 
-void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
-                bool include_unsafe, unsigned threads) {
+void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, bool include_unsafe,
+                unsigned threads) {
   constexpr int kMaxRounds = 100;
   analyzeProject(files, options, threads);
   for (int round = 0; round < kMaxRounds; ++round) {
@@ -214,8 +224,8 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
       if (outcome.applied == 0) return;
       file.fixed += outcome.applied;
       file.source = std::move(fixed);
-      file.analysis = std::make_unique<FileAnalysis>(
-          analyzeFile(*file.source, optionsFor(options, file)));
+      file.analysis =
+          std::make_unique<FileAnalysis>(analyzeFile(*file.source, optionsFor(options, file)));
       changed = true;
     });
     if (!changed) break;

@@ -82,6 +82,9 @@ struct ProjectSource {
   size_t fixed = 0;
   // This file's rules and settings (from its configuration file); null: the project's.
   const AnalysisOptions* options = nullptr;
+  // PEP 263: what the file is written back in (AnalysisOptions::encoding, ::writable).
+  std::string encoding;
+  bool writable = true;
 };
 
 // Analyses every file (in parallel), then joins the project rules.

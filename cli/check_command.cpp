@@ -64,8 +64,15 @@ void addReports(FileReport& report, const SourceText& source,
   }
 }
 
-// Lints one source; with --fix or --diff, applies fixes round by round until none apply.
-// Returns the final text in `final_text`.
+// What reading the file found: a coding cookie heaplint cannot follow, undecodable bytes.
+void addDecodingWarning(FileReport& report, const SourceText& source,
+                        const DecodedSource& decoded) {
+  if (!decoded.warning.empty()) {
+    report.warnings.push_back(where(source, report.path, decoded.warning_offset) + ": " +
+                              decoded.warning);
+  }
+}
+
 void addWarnings(FileReport& report, const SourceText& source, const FileAnalysis& analysis) {
   if (!source.isValidUtf8()) {
     report.warnings.push_back(where(source, report.path, source.firstInvalidUtf8Offset()) +
@@ -88,43 +95,60 @@ void sortReport(FileReport& report) {
                    });
 }
 
+// `decoded` must outlive the options: they point to its encoding.
 AnalysisOptions optionsForFile(const AnalysisOptions& base, const std::string& path,
-                               const ModuleInfo& module) {
+                               const ModuleInfo& module, const DecodedSource& decoded) {
   AnalysisOptions options = base;
   options.path = path;
   options.module = module;
+  options.encoding = decoded.encoding;
+  options.writable = decoded.writable;
   return options;
 }
 
-// Standard input is one file on its own; with --fix its fixed text is returned in `fixed_text`.
+// Standard input is one file on its own; its bytes after any fixes (in the encoding its coding
+// cookie names) are returned in `fixed_text`.
 FileReport lintStdin(const Job& job, const std::string& path, std::string contents,
                      std::string& fixed_text) {
   FileReport report;
   report.path = path;
   const ModuleInfo module = moduleInfoForPath(path);
-  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module);
+  fixed_text = contents;
+  DecodedSource decoded = decodePythonSource(std::move(contents));
+  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module, decoded);
   const bool fixing = job.options.fix || job.options.diff;
-  const std::string original = fixing ? contents : std::string();
+  const std::string original = fixing ? decoded.text : std::string();
   FixLoopResult result;
   if (fixing) {
-    result = fixUntilStable(std::make_unique<SourceText>(std::move(contents)), options,
+    result = fixUntilStable(std::make_unique<SourceText>(std::move(decoded.text)), options,
                             job.options.unsafe_fixes);
   } else {
-    result.source = std::make_unique<SourceText>(std::move(contents));
+    result.source = std::make_unique<SourceText>(std::move(decoded.text));
     result.analysis = analyze(*result.source, options);
   }
   report.fixed = result.fixed;
+  addDecodingWarning(report, *result.source, decoded);
   addWarnings(report, *result.source, result.analysis);
   addReports(report, *result.source, result.analysis.diagnostics);
   if (job.options.diff) report.diff = unifiedDiff(path, original, result.source->text());
-  fixed_text = std::string(result.source->text());
+  if (result.fixed > 0) {
+    if (std::optional<std::string> encoded =
+            encodePythonSource(result.source->text(), decoded.encoding)) {
+      fixed_text = std::move(*encoded);
+    } else {
+      report.error = path + ": the fixed text has characters that `" + decoded.codec +
+                     "` cannot encode; left unchanged";
+      report.fixed = 0;
+    }
+  }
   return report;
 }
 
 std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
   std::vector<ModuleInfo> modules;
   modules.reserve(files.size());
-  for (const SourceFile& file : files) modules.push_back(moduleInfoForPath(file.path));
+  for (const SourceFile& file : files)
+    modules.push_back(moduleInfoForPath(file.path));
   return modules;
 }
 
@@ -149,12 +173,20 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     if (job.cache != nullptr &&
         job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
                            analyses[i])) {
+      if (!declaredEncoding(contents).empty()) {
+        // What the join needs to drop project fixes the file could not take (PEP 263).
+        const DecodedSource decoded = decodePythonSource(std::move(contents));
+        analyses[i].encoding = decoded.encoding;
+        analyses[i].writable = decoded.writable;
+      }
       return;
     }
     try {
-      const SourceText source(std::move(contents));
-      analyses[i] =
-          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, modules[i]));
+      DecodedSource decoded = decodePythonSource(std::move(contents));
+      const SourceText source(std::move(decoded.text));
+      analyses[i] = analyzeFile(
+          source, optionsForFile(job.file_analysis[i], files[i].display, modules[i], decoded));
+      addDecodingWarning(report, source, decoded);
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics);
       if (job.cache != nullptr) job.cache->record(i, report, analyses[i]);
@@ -166,18 +198,19 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 
   std::vector<FileAnalysis*> pointers;
   pointers.reserve(analyses.size());
-  for (FileAnalysis& analysis : analyses) pointers.push_back(&analysis);
+  for (FileAnalysis& analysis : analyses)
+    pointers.push_back(&analysis);
   joinProject(pointers, job.analysis);
 
   parallelFor(files.size(), job.options.threads, [&](size_t i) {
     if (analyses[i].diagnostics.empty()) return;
-    std::string contents;
+    DecodedSource decoded;
     std::string error;
-    if (!readFile(files[i].path, contents, error)) {
+    if (!readSource(files[i].path, decoded, error)) {
       reports[i].error = files[i].display + ": " + error;
       return;
     }
-    const SourceText source(std::move(contents));
+    const SourceText source(std::move(decoded.text));
     verifyFixes(source, analyses[i].diagnostics);
     addReports(reports[i], source, analyses[i].diagnostics);
     sortReport(reports[i]);
@@ -193,21 +226,25 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
   std::vector<ProjectSource> project;
   std::vector<size_t> report_of;  // project index -> report index
   std::vector<std::string> originals;
+  std::vector<DecodedSource> decoded_files;  // for the warnings; their text is moved out
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i].display;
-    std::string contents;
+    DecodedSource decoded;
     std::string error;
-    if (!readFile(files[i].path, contents, error)) {
+    if (!readSource(files[i].path, decoded, error)) {
       reports[i].error = files[i].display + ": " + error;
       continue;
     }
-    originals.push_back(contents);
+    originals.push_back(decoded.text);
     ProjectSource source;
     source.path = files[i].display;
     source.module = modules[i];
-    source.source = std::make_unique<SourceText>(std::move(contents));
+    source.source = std::make_unique<SourceText>(std::move(decoded.text));
     source.options = &job.file_analysis[i];
+    source.encoding = decoded.encoding;
+    source.writable = decoded.writable;
     project.push_back(std::move(source));
+    decoded_files.push_back(std::move(decoded));
     report_of.push_back(i);
   }
   fixProject(project, job.analysis, job.options.unsafe_fixes, job.options.threads);
@@ -216,6 +253,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
     const size_t i = report_of[k];
     FileReport& report = reports[i];
     report.fixed = file.fixed;
+    addDecodingWarning(report, *file.source, decoded_files[k]);
     addWarnings(report, *file.source, *file.analysis);
     addReports(report, *file.source, file.analysis->diagnostics);
     const bool changed = file.source->text() != originals[k];
@@ -223,7 +261,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
       report.diff = unifiedDiff(report.path, originals[k], file.source->text());
     } else if (changed) {
       std::string error;
-      if (!writeFileAtomically(files[i].path, std::string(file.source->text()), error)) {
+      if (!writeSource(files[i].path, file.source->text(), file.encoding, error)) {
         report.error = files[i].display + ": cannot write the fixed file: " + error;
         report.fixed = 0;
       }
@@ -258,8 +296,8 @@ void writeSummary(std::ostream& out, const std::vector<FileReport>& reports,
     return;
   }
   if (fixed > 0) {
-    out << "Found " << plural(remaining + fixed, "finding", "findings") << " (" << fixed << " fixed, "
-        << remaining << " remaining).\n";
+    out << "Found " << plural(remaining + fixed, "finding", "findings") << " (" << fixed
+        << " fixed, " << remaining << " remaining).\n";
   } else {
     out << "Found " << plural(remaining, "finding", "findings") << ".\n";
   }
@@ -375,7 +413,8 @@ int checkWithConfiguration(const CheckOptions& options) {
       failed = true;
     }
     if (!options.quiet) {
-      for (const std::string& warning : report.warnings) std::cerr << "warning: " << warning << '\n';
+      for (const std::string& warning : report.warnings)
+        std::cerr << "warning: " << warning << '\n';
     }
   }
 
@@ -394,11 +433,12 @@ int checkWithConfiguration(const CheckOptions& options) {
 
   // With --fix on standard input the fixed source goes to stdout and the findings to stderr.
   std::ostringstream report_file;
-  std::ostream& out = options.output_file ? report_file
+  std::ostream& out = options.output_file                          ? report_file
                       : from_stdin && options.fix && !options.diff ? std::cerr
                                                                    : std::cout;
   if (options.diff) {
-    for (const FileReport& report : reports) std::cout << report.diff;
+    for (const FileReport& report : reports)
+      std::cout << report.diff;
     if (!options.quiet) {
       std::cerr << (any_diff ? "Would fix " + plural(fixed, "finding", "findings") + ".\n"
                              : std::string("No fixes available.\n"));
@@ -409,11 +449,11 @@ int checkWithConfiguration(const CheckOptions& options) {
       writeStatistics(out, reports, style);
     } else {
       const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {
-        if (from_stdin) return stdin_result;
-        std::string contents;
+        if (from_stdin) return decodePythonSource(stdin_result).text;
+        DecodedSource decoded;
         std::string error;
-        if (!readFile(report.path, contents, error)) return std::nullopt;
-        return contents;
+        if (!readSource(report.path, decoded, error)) return std::nullopt;
+        return std::move(decoded.text);
       };
       writeReport(out, reports, options.format, style, lookup);
     }

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "analyzer/fix.h"
+#include "analyzer/source_text_encoding.h"
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
@@ -534,6 +535,8 @@ AnalysisOptions Server::optionsFor(const Document& document, const FileSettings&
   AnalysisOptions options = settings.analysis;
   options.path = document.display_path;
   options.module = document.module;
+  // The editor decoded the file; fixes must still fit the encoding it is saved in (PEP 263).
+  options.encoding = declaredEncoding(document.source->text());
   options.verify_fixes = false;  // see analysisOf()
   return options;
 }

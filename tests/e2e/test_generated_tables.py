@@ -1,5 +1,5 @@
 """The tables taken from CPython 3.11 (scripts/generate_python_tables.py: the standard library's
-star-import names) are what that interpreter gives today."""
+star-import names, the codec names of PEP 263 cookies) are what that interpreter gives today."""
 import os
 import pathlib
 import shutil

@@ -392,6 +392,31 @@ TEST(LspServer, UnsafeFixesOnlyWhenTheClientAllows) {
   EXPECT_EQ(quickFixCount({{"unsafeFixes", true}}), 1);
 }
 
+TEST(LspServer, NoFixThatTheDeclaredEncodingCannotHold) {
+  // The editor has decoded the file; saved in Latin-1 it can hold `é` but not `ŝ`, which MEM401's
+  // fix would copy into `__slots__`.
+  const auto slotsFixCount = [&](const std::string& attribute) {
+    const std::string text =
+        "# -*- coding: latin-1 -*-\nclass Point:\n    def __init__(self, v):\n"
+        "        self." +
+        attribute + " = v\n\n\ndef make(vs):\n    return [Point(v) for v in vs]\n";
+    Client client;
+    client.initialize(json::object(), {{"unsafeFixes", true}});
+    client.open(kUri, text);
+    const json diagnostics = client.diagnostics(kUri, 1);
+    EXPECT_EQ(diagnostics.size(), 1U);
+    const json actions = client.request("textDocument/codeAction",
+                                        {{"textDocument", {{"uri", kUri}}},
+                                         {"range", range(1, 7, 1, 7)},
+                                         {"context", {{"diagnostics", diagnostics}}}})["result"];
+    return std::count_if(actions.begin(), actions.end(), [](const json& a) {
+      return a["title"].get<std::string>().find("__slots__") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(slotsFixCount("caf\u00e9"), 1);
+  EXPECT_EQ(slotsFixCount("\u015d"), 0);
+}
+
 TEST(LspServer, FixAllAppliesEverySafeFix) {
   Client client;
   client.initialize();
