@@ -11,56 +11,6 @@
 namespace heaplint {
 namespace fs = std::filesystem;
 
-ModuleInfo moduleInfoForPath(const fs::path& path) {
-  ModuleInfo info;
-  std::error_code error;
-  fs::path absolute = fs::absolute(path, error).lexically_normal();
-  std::string stem = absolute.stem().string();
-  if (stem.empty()) return info;
-  // `foo.pyi` and `foo.py` are the same module.
-  info.is_package = stem == "__init__";
-  std::vector<std::string> parts;
-  if (!info.is_package) parts.push_back(stem);
-  for (fs::path directory = absolute.parent_path();
-       !directory.empty() && directory != directory.parent_path();
-       directory = directory.parent_path()) {
-    if (!fs::exists(directory / "__init__.py", error) &&
-        !fs::exists(directory / "__init__.pyi", error)) {
-      break;
-    }
-    parts.push_back(directory.filename().string());
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    if (!info.name.empty()) info.name += '.';
-    info.name += *it;
-  }
-  return info;
-}
-
-std::string absoluteName(std::string_view qualified, const ModuleInfo& module) {
-  size_t dots = 0;
-  while (dots < qualified.size() && qualified[dots] == '.')
-    ++dots;
-  if (dots == 0) return std::string(qualified);
-  // The package the import is relative to: the module itself for a package's __init__.
-  std::string base = module.name;
-  size_t climb = module.is_package ? dots - 1 : dots;
-  while (climb > 0) {
-    const size_t dot = base.rfind('.');
-    if (dot == std::string::npos) {
-      if (base.empty()) return {};
-      base.clear();
-    } else {
-      base.resize(dot);
-    }
-    --climb;
-  }
-  const std::string_view rest = qualified.substr(dots);
-  if (base.empty()) return std::string(rest);
-  if (rest.empty()) return base;
-  return base + "." + std::string(rest);
-}
-
 namespace {
 
 class CollectingReporter final : public ProjectReporter {

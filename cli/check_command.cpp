@@ -95,12 +95,12 @@ void sortReport(FileReport& report) {
                    });
 }
 
-// `decoded` must outlive the options: they point to its encoding.
+// `base` is the file's own (its configuration, its module); `decoded` must outlive the options:
+// they point to its encoding.
 AnalysisOptions optionsForFile(const AnalysisOptions& base, const std::string& path,
-                               const ModuleInfo& module, const DecodedSource& decoded) {
+                               const DecodedSource& decoded) {
   AnalysisOptions options = base;
   options.path = path;
-  options.module = module;
   options.encoding = decoded.encoding;
   options.writable = decoded.writable;
   return options;
@@ -112,10 +112,9 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
                      std::string& fixed_text) {
   FileReport report;
   report.path = path;
-  const ModuleInfo module = moduleInfoForPath(path);
   fixed_text = contents;
   DecodedSource decoded = decodePythonSource(std::move(contents));
-  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module, decoded);
+  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, decoded);
   const bool fixing = job.options.fix || job.options.diff;
   const std::string original = fixing ? decoded.text : std::string();
   FixLoopResult result;
@@ -144,18 +143,9 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
   return report;
 }
 
-std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
-  std::vector<ModuleInfo> modules;
-  modules.reserve(files.size());
-  for (const SourceFile& file : files)
-    modules.push_back(moduleInfoForPath(file.path));
-  return modules;
-}
-
 // Checking without fixes streams: each file's text is dropped once its findings are converted,
 // and only files that the project step adds findings to are read again.
 std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
-  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<FileAnalysis> analyses(files.size());
   ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
@@ -171,8 +161,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     }
     // An unchanged file's own findings and project facts come from the cache.
     if (job.cache != nullptr &&
-        job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
-                           analyses[i])) {
+        job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
+                           contents, report, analyses[i])) {
       if (!declaredEncoding(contents).empty()) {
         // What the join needs to drop project fixes the file could not take (PEP 263).
         const DecodedSource decoded = decodePythonSource(std::move(contents));
@@ -184,8 +174,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     try {
       DecodedSource decoded = decodePythonSource(std::move(contents));
       const SourceText source(std::move(decoded.text));
-      analyses[i] = analyzeFile(
-          source, optionsForFile(job.file_analysis[i], files[i].display, modules[i], decoded));
+      analyses[i] =
+          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, decoded));
       addDecodingWarning(report, source, decoded);
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics);
@@ -221,7 +211,6 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 // --fix and --diff hold the project in memory: fixes go round until none applies, and project
 // rules are joined again after each round.
 std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& files) {
-  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<ProjectSource> project;
   std::vector<size_t> report_of;  // project index -> report index
@@ -238,7 +227,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
     originals.push_back(decoded.text);
     ProjectSource source;
     source.path = files[i].display;
-    source.module = modules[i];
+    source.module = job.file_analysis[i].module;
     source.source = std::make_unique<SourceText>(std::move(decoded.text));
     source.options = &job.file_analysis[i];
     source.encoding = decoded.encoding;
@@ -373,7 +362,8 @@ int checkWithConfiguration(const CheckOptions& options) {
     if (isForceExcluded(resolver, options, name)) {
       stdin_result = std::move(contents);  // with --fix, an excluded file passes through as it is
     } else {
-      analysis = analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name});
+      analysis =
+          analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name}, options.paths);
       const Job job{options, analysis.project, analysis.per_file};
       reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
     }
@@ -392,7 +382,7 @@ int checkWithConfiguration(const CheckOptions& options) {
     std::vector<std::filesystem::path> opened;
     for (const SourceFile& file : discovery.files)
       opened.push_back(file.path);
-    analysis = analysisOptionsFor(resolver, opened);
+    analysis = analysisOptionsFor(resolver, opened, paths);
     if (options.fix || options.diff) {
       reports = fixFiles(Job{options, analysis.project, analysis.per_file}, discovery.files);
     } else {

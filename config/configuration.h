@@ -50,6 +50,11 @@ struct ResolvedSettings {
   std::vector<std::string> extend_exclude;
   bool respect_gitignore = true;
 
+  // Where the project's own modules are imported from (import_roots.h), absolute: `src` as
+  // configured (relative to `root`, globs expanded), by default `root` and `root/src`. Empty
+  // without a configuration file.
+  std::vector<std::filesystem::path> src;
+
   RuleSet enabled;  // select (or every rule), + extend-select, - ignore, command line applied
   std::vector<PerFileIgnore> per_file_ignores;
   std::vector<PathPattern> exclude_patterns;  // exclude then extend-exclude

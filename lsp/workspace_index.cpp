@@ -43,7 +43,6 @@ WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesyste
   // the rule needs this file's facts (the CLI does the same).
   options.enabled = projectRules(options.rules);
   options.path = display;
-  options.module = moduleInfoForPath(path);
   options.verify_fixes = false;  // the findings are dropped: only the facts are kept
   const SourceText source(std::move(contents));
   auto analysis = std::make_unique<FileAnalysis>(analyzeFile(source, options));

@@ -8,7 +8,8 @@
 // Every other line must stay quiet. A sibling `NAME.fixed.py` is the expected text after applying
 // every fix (unsafe ones included) until none applies. Files must parse without errors unless they
 // live under fixtures/broken/. A folder whose name ends in `_project` is linted as one project
-// (module names follow its __init__.py packages), so cross-file rules see all of its files.
+// (the folder is its project root: module names follow the __init__.py packages below it), so
+// cross-file rules see all of its files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,12 +44,14 @@ bool isLintedFile(const fs::path& path) {
 
 // One test case: a single file, or every file of a `_project` folder.
 struct Fixture {
-  fs::path path;               // the file or the project folder
+  fs::path path;  // the file or the project folder
   std::vector<fs::path> files;
-  std::string name;            // for the test's name
+  std::string name;  // for the test's name
 };
 
-void PrintTo(const Fixture& fixture, std::ostream* out) { *out << fixture.path.generic_string(); }
+void PrintTo(const Fixture& fixture, std::ostream* out) {
+  *out << fixture.path.generic_string();
+}
 
 std::vector<Fixture> discoverFixtures() {
   std::vector<Fixture> fixtures;
@@ -91,7 +94,8 @@ struct Expectations {
 };
 
 Expectations parseExpectations(const std::string& text) {
-  static const std::regex annotation(R"(#\s*(expect|todo-expect|todo-ok)(\+(\d+))?:\s*([A-Za-z0-9_, -]+))");
+  static const std::regex annotation(
+      R"(#\s*(expect|todo-expect|todo-ok)(\+(\d+))?:\s*([A-Za-z0-9_, -]+))");
   Expectations result;
   std::istringstream lines(text);
   std::string line;
@@ -128,16 +132,22 @@ std::string describe(const Findings& findings) {
 AnalysisOptions allRulesOptions() {
   AnalysisOptions options;
   options.rules = allRules();
-  for (size_t i = 0; i < options.rules.size(); ++i) options.enabled.set(i);
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i);
   return options;
 }
 
 std::vector<ProjectSource> loadProject(const Fixture& fixture) {
   std::vector<ProjectSource> project;
+  // A fixture is a project of its own: its folder (or a single file's) is the project root.
+  const fs::path root =
+      fs::absolute(fs::is_directory(fixture.path) ? fixture.path : fixture.path.parent_path())
+          .lexically_normal();
+  const std::vector<fs::path> import_roots{root, root / "src"};
   for (const fs::path& file : fixture.files) {
     ProjectSource source;
     source.path = fs::relative(file, kFixturesDir).generic_string();
-    source.module = moduleInfoForPath(file);
+    source.module = moduleInfoForPath(file, import_roots);
     source.source = std::make_unique<SourceText>(readAll(file));
     project.push_back(std::move(source));
   }
@@ -161,7 +171,8 @@ void checkExpectations(const ProjectSource& file) {
   }
   const Expectations expectations = parseExpectations(std::string(source.text()));
   Findings wanted = expectations.expected;
-  for (const auto& [key, count] : expectations.known_false_alarms) wanted[key] += count;
+  for (const auto& [key, count] : expectations.known_false_alarms)
+    wanted[key] += count;
 
   Findings missing;
   Findings unexpected;
@@ -192,7 +203,8 @@ class FixtureTest : public testing::TestWithParam<Fixture> {};
 TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
   std::vector<ProjectSource> project = loadProject(GetParam());
   analyzeProject(project, allRulesOptions(), 1);
-  for (const ProjectSource& file : project) checkExpectations(file);
+  for (const ProjectSource& file : project)
+    checkExpectations(file);
 }
 
 TEST_P(FixtureTest, FixesMatchTheFixedFile) {

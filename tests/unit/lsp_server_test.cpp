@@ -643,6 +643,37 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   EXPECT_TRUE(flagged);
 }
 
+TEST(LspServer, AVendoredFolderDoesNotShadowTheStandardLibrary) {
+  // As in the CLI: without a configuration file or a git repository, the workspace folder is the
+  // project root, and `vendor/stubs/` (no package) is no import root: its `inspect.py` is not
+  // the `inspect` that `app.py` imports.
+  TemporaryDirectory workspace;
+  const std::string stub = "class Signature:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("vendor/stubs/inspect.py", stub);
+  workspace.write(
+      "app.py",
+      "import inspect\n\n\ndef make(xs):\n    return [inspect.Signature(x) for x in xs]\n");
+  workspace.write("models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n");
+  workspace.write("load.py",
+                  "import models\n\n\ndef make(xs):\n    return [models.Point(x) for x in xs]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize(json::object(), nullptr, uriFromPath(workspace.path()));
+  // A module of the project is reported once the index is ready ...
+  const std::string models = uriFromPath(workspace.path() / "models.py");
+  client.open(models, "class Point:\n    def __init__(self, x):\n        self.x = x\n");
+  bool flagged = false;
+  for (int attempt = 0; attempt < 2 && !flagged; ++attempt) {
+    flagged = client.diagnostics(models, 1).size() == 1;
+  }
+  ASSERT_TRUE(flagged);
+  // ... the vendored file is not.
+  const std::string vendored = uriFromPath(workspace.path() / "vendor/stubs/inspect.py");
+  client.open(vendored, stub);
+  EXPECT_TRUE(client.diagnostics(vendored, 1).empty());
+}
+
 TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
   TemporaryDirectory workspace;
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
