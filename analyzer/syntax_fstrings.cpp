@@ -38,19 +38,10 @@ class Scanner {
         code();
         continue;
       }
-      switch (stack_.back().inside) {
-        case Inside::String:
-          plainString();
-          break;
-        case Inside::FString:
-          fstringText();
-          break;
-        case Inside::Field:
-          field();
-          break;
-        case Inside::Spec:
-          spec();
-          break;
+      if (stack_.back().inside == Inside::Field) {
+        field();
+      } else {
+        stringText();
       }
     }
     return std::move(found_);
@@ -147,30 +138,13 @@ class Scanner {
     i_ += next == '\r' && at(i_ + 2) == '\n' ? 3 : 2;
   }
 
-  void plainString() {
-    const Frame& frame = stack_.back();
-    const size_t next = text_.find_first_of(frame.quote == '"' ? "\"\\\n\r" : "'\\\n\r", i_);
-    if (next == std::string_view::npos || next >= end_) {
-      i_ = end_;
-      return;
-    }
-    i_ = next;
-    const char c = text_[i_];
-    if (c == '\\') {
-      skipEscape(frame);
-    } else if (isLineEnd(c)) {
-      ++i_;
-      if (!frame.triple) stack_.pop_back();  // unterminated: Python gives up at the line end
-    } else if (const size_t length = closingLength(frame)) {
-      i_ += length;
-      stack_.pop_back();
-    } else {
-      ++i_;
-    }
-  }
-
-  void fstringText() {
+  // String text: a plain string's, an f-string's literal text, or a format spec (literal text
+  // until the `}` that ends its field). Jumps to the next byte that matters: the quote, a
+  // backslash, a line end, a brace.
+  void stringText() {
     const Frame frame = stack_.back();
+    const bool plain = frame.inside == Inside::String;
+    const bool in_spec = frame.inside == Inside::Spec;
     const size_t next = text_.find_first_of(frame.quote == '"' ? "\"\\\n\r{}" : "'\\\n\r{}", i_);
     if (next == std::string_view::npos || next >= end_) {
       i_ = end_;
@@ -180,24 +154,34 @@ class Scanner {
     const char c = text_[i_];
     if (c == '\\') {
       skipEscape(frame);
-    } else if (c == '{' || c == '}') {
-      if (at(i_ + 1) == c) {  // `{{` and `}}` are literal braces
+    } else if (c == '{' && !plain) {
+      if (!in_spec && at(i_ + 1) == '{') {  // `{{` is a literal brace
         i_ += 2;
-      } else {
-        ++i_;
-        if (c == '{') {
-          Frame field = frame;
-          field.inside = Inside::Field;
-          field.brackets = 0;
-          stack_.push_back(field);
-        }
+        return;
+      }
+      ++i_;
+      Frame field = frame;
+      field.inside = Inside::Field;
+      field.brackets = 0;
+      stack_.push_back(field);
+    } else if (c == '}' && !plain) {
+      ++i_;
+      if (in_spec) {
+        stack_.pop_back();  // the end of the spec's field
+      } else if (at(i_) == '}') {
+        ++i_;  // `}}` is a literal brace
       }
     } else if (isLineEnd(c)) {
       ++i_;
-      if (!frame.triple) stack_.pop_back();
+      // Unterminated: Python gives up at the line end (a spec may span lines, as in Python 3.12).
+      if (!frame.triple && !in_spec) stack_.pop_back();
     } else if (const size_t length = closingLength(frame)) {
       i_ += length;
-      stack_.pop_back();
+      if (in_spec) {
+        leaveFString();  // `f"{x:>10"`: the quote ends the f-string, Python reports the field
+      } else {
+        stack_.pop_back();
+      }
     } else {
       ++i_;
     }
@@ -246,35 +230,6 @@ class Scanner {
         break;
     }
     ++i_;
-  }
-
-  // A format spec: literal text until the `}` that ends the field; `{` opens a nested field.
-  void spec() {
-    const Frame frame = stack_.back();
-    const size_t next = text_.find_first_of(frame.quote == '"' ? "\"\\{}" : "'\\{}", i_);
-    if (next == std::string_view::npos || next >= end_) {
-      i_ = end_;
-      return;
-    }
-    i_ = next;
-    const char c = text_[i_];
-    if (c == '\\') {
-      skipEscape(frame);
-    } else if (c == '{') {
-      ++i_;
-      Frame field = frame;
-      field.inside = Inside::Field;
-      field.brackets = 0;
-      stack_.push_back(field);
-    } else if (c == '}') {
-      ++i_;
-      stack_.pop_back();
-    } else if (const size_t length = closingLength(frame)) {
-      i_ += length;
-      leaveFString();  // `f"{x:>10"`: the quote ends the f-string, Python reports the field
-    } else {
-      ++i_;
-    }
   }
 
   std::string_view text_;

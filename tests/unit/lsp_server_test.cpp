@@ -14,6 +14,7 @@
 #include "lsp/documents.h"
 #include "lsp/server.h"
 #include "lsp/transport.h"
+#include "tests/unit/temporary_directory.h"
 
 namespace heaplint::lsp {
 namespace {
@@ -601,24 +602,6 @@ TEST(LspServer, WrongShapedParamsNeverCrashTheServer) {
   EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, kUtf16Start));
   EXPECT_TRUE(client.request("shutdown", nullptr)["result"].is_null());
 }
-
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("heaplint-lsp-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryDirectory() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::string& relative, const std::string& text) const {
-    std::filesystem::create_directories((path_ / relative).parent_path());
-    std::ofstream(path_ / relative) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   TemporaryDirectory workspace;

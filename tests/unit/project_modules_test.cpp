@@ -3,15 +3,14 @@
 #include "analyzer/project_modules.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "config/config_resolver.h"
 #include "config/import_roots.h"
+#include "tests/unit/temporary_directory.h"
 
 namespace heaplint {
 namespace {
@@ -19,25 +18,17 @@ namespace fs = std::filesystem;
 
 class ProjectModulesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "heaplint-modules-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = fs::canonical(pattern);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   fs::path write(const std::string& relative, const std::string& contents = "") const {
-    fs::path path = root_ / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << contents;
-    return path;
+    directory_.write(relative, contents);
+    return root_ / relative;
   }
   std::vector<fs::path> projectRoots() const { return {root_, root_ / "src"}; }
   std::string nameOf(const std::string& relative) const {
     return moduleInfoForPath(root_ / relative, projectRoots()).name;
   }
 
-  fs::path root_;
+  TemporaryDirectory directory_;
+  fs::path root_ = fs::canonical(directory_.path());
 };
 
 TEST_F(ProjectModulesTest, FilesReachedFromARootThroughPackagesAreNamedByTheirPath) {

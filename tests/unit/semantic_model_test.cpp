@@ -16,6 +16,7 @@
 #include "analyzer/semantic_model_stdlib.h"
 #include "analyzer/walker.h"
 #include "rules/registry.h"
+#include "tests/unit/all_rules.h"
 
 namespace heaplint {
 namespace {
@@ -702,14 +703,11 @@ TEST(SemanticModel, TheStandardLibraryTableKnowsStarExports) {
 }
 
 TEST(SemanticModel, ReducersAfterAStarImportOfAKnownModuleAreStillTheBuiltins) {
-  AnalysisOptions options;
-  options.rules = allRules();
-  options.enabled.set();
   const SourceText source(
       "from sys import *\n"
       "def total(xs):\n"
       "    return sum([x * x for x in xs])\n");
-  const FileAnalysis analysis = analyze(source, options);
+  const FileAnalysis analysis = analyze(source, allRulesOptions());
   ASSERT_EQ(analysis.diagnostics.size(), 1U);
   EXPECT_EQ(analysis.diagnostics[0].rule->code, "MEM101");
 }

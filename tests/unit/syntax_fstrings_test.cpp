@@ -8,7 +8,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
-#include "rules/registry.h"
+#include "tests/unit/all_rules.h"
 
 namespace heaplint {
 namespace {
@@ -96,14 +96,11 @@ TEST(FStringParsing, AFormatSpecIsNotAWalrus) {
 }
 
 TEST(FStringParsing, FixesStayOnInAFileWithSuchAFormatSpec) {
-  AnalysisOptions options;
-  options.rules = allRules();
-  options.enabled.set();
   const SourceText source(
       "def report(xs, title):\n"
       "    print(f\"{title:=^40}\")\n"
       "    return sum([x * x for x in xs])\n");
-  const FileAnalysis analysis = analyze(source, options);
+  const FileAnalysis analysis = analyze(source, allRulesOptions());
   EXPECT_FALSE(analysis.has_syntax_error);
   ASSERT_EQ(analysis.diagnostics.size(), 1U);
   EXPECT_EQ(analysis.diagnostics[0].rule->code, "MEM101");
