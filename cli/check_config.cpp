@@ -135,6 +135,8 @@ void printSettings(std::ostream& out, const fs::path& path,
   printList(out, "exclude", settings.exclude);
   printList(out, "extend-exclude", settings.extend_exclude);
   out << "respect-gitignore = " << (settings.respect_gitignore ? "true" : "false") << '\n';
+  out << "target-version = \"" << config::pythonVersionName(settings.lint.target_version) << "\"\n";
+  printList(out, "test-file-patterns", settings.lint.test_file_patterns);
   std::vector<std::string> src;
   for (const fs::path& root : settings.src)
     src.push_back(root.string());
@@ -144,8 +146,6 @@ void printSettings(std::ostream& out, const fs::path& path,
   } else {
     printList(out, "src", src);
   }
-  out << "target-version = \"" << config::pythonVersionName(settings.lint.target_version) << "\"\n";
-  printList(out, "test-file-patterns", settings.lint.test_file_patterns);
   out << "\n[per-file-ignores]\n";
   for (const config::PerFileIgnore& entry : settings.per_file_ignores) {
     printList(out, '"' + entry.pattern.text() + '"', entry.selectors);

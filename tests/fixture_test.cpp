@@ -44,14 +44,12 @@ bool isLintedFile(const fs::path& path) {
 
 // One test case: a single file, or every file of a `_project` folder.
 struct Fixture {
-  fs::path path;  // the file or the project folder
+  fs::path path;               // the file or the project folder
   std::vector<fs::path> files;
-  std::string name;  // for the test's name
+  std::string name;            // for the test's name
 };
 
-void PrintTo(const Fixture& fixture, std::ostream* out) {
-  *out << fixture.path.generic_string();
-}
+void PrintTo(const Fixture& fixture, std::ostream* out) { *out << fixture.path.generic_string(); }
 
 std::vector<Fixture> discoverFixtures() {
   std::vector<Fixture> fixtures;
@@ -94,8 +92,7 @@ struct Expectations {
 };
 
 Expectations parseExpectations(const std::string& text) {
-  static const std::regex annotation(
-      R"(#\s*(expect|todo-expect|todo-ok)(\+(\d+))?:\s*([A-Za-z0-9_, -]+))");
+  static const std::regex annotation(R"(#\s*(expect|todo-expect|todo-ok)(\+(\d+))?:\s*([A-Za-z0-9_, -]+))");
   Expectations result;
   std::istringstream lines(text);
   std::string line;
@@ -132,8 +129,7 @@ std::string describe(const Findings& findings) {
 AnalysisOptions allRulesOptions() {
   AnalysisOptions options;
   options.rules = allRules();
-  for (size_t i = 0; i < options.rules.size(); ++i)
-    options.enabled.set(i);
+  for (size_t i = 0; i < options.rules.size(); ++i) options.enabled.set(i);
   return options;
 }
 
@@ -171,8 +167,7 @@ void checkExpectations(const ProjectSource& file) {
   }
   const Expectations expectations = parseExpectations(std::string(source.text()));
   Findings wanted = expectations.expected;
-  for (const auto& [key, count] : expectations.known_false_alarms)
-    wanted[key] += count;
+  for (const auto& [key, count] : expectations.known_false_alarms) wanted[key] += count;
 
   Findings missing;
   Findings unexpected;
@@ -203,8 +198,7 @@ class FixtureTest : public testing::TestWithParam<Fixture> {};
 TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
   std::vector<ProjectSource> project = loadProject(GetParam());
   analyzeProject(project, allRulesOptions(), 1);
-  for (const ProjectSource& file : project)
-    checkExpectations(file);
+  for (const ProjectSource& file : project) checkExpectations(file);
 }
 
 TEST_P(FixtureTest, FixesMatchTheFixedFile) {
