@@ -6,6 +6,7 @@ Not a test module itself (ctest runs only tests/packaging/test_*.py). Standard l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 import unittest
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,7 +33,7 @@ WHEELHOUSE = CACHE_DIR / "wheelhouse"
 BUILD_TIMEOUT = 1800
 
 __all__ = ["CACHE_DIR", "CLEAN_SOURCE", "ONE_FINDING", "SOURCE_DIR", "Timer",
-           "class_temporary_directory", "copy_source_tree",
+           "class_temporary_directory", "copy_source_tree", "make_venv",
            "git_commit_all", "git_env", "offline_pip_env", "populate_wheelhouse",
            "project_version", "run"]
 
@@ -42,13 +44,18 @@ class Timer:
     def __init__(self) -> None:
         self.steps: list[tuple[str, float]] = []
 
-    def run(self, name: str, *args, **kwargs) -> subprocess.CompletedProcess:
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
         start = time.monotonic()
         try:
-            return run(*args, **kwargs)
+            yield
         finally:
             self.steps.append((name, time.monotonic() - start))
             print(f"packaging: {name}: {self.steps[-1][1]:.1f} s", file=sys.stderr, flush=True)
+
+    def run(self, name: str, *args, **kwargs) -> subprocess.CompletedProcess:
+        with self.step(name):
+            return run(*args, **kwargs)
 
 
 def run(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -108,6 +115,16 @@ def offline_pip_env(base: dict[str, str] | None = None) -> dict[str, str]:
         "PIP_NO_CACHE_DIR": "1",
     })
     return env
+
+
+def make_venv(path: Path, *requirements: str | Path, env: dict[str, str] | None = None) -> Path:
+    """A fresh virtual environment at `path` with `requirements` installed from the wheelhouse
+    (offline_pip_env() unless `env` is given); returns its bin directory."""
+    run([sys.executable, "-m", "venv", path], timeout=300)
+    if requirements:
+        run([path / "bin" / "python", "-m", "pip", "install", "--quiet", *requirements],
+            env=env if env is not None else offline_pip_env(), timeout=300)
+    return path / "bin"
 
 
 def copy_source_tree(destination: Path, with_tree_sitter: bool) -> None:

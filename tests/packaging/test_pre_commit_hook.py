@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import unittest
 from pathlib import Path
 
 from packaging_support import (CLEAN_SOURCE, ONE_FINDING, SOURCE_DIR, Timer,
                                class_temporary_directory, copy_source_tree, git_commit_all, git_env,
-                               offline_pip_env, populate_wheelhouse, run)
+                               make_venv, offline_pip_env, populate_wheelhouse, run)
 
 
 @unittest.skipUnless((SOURCE_DIR / ".git").exists(), "needs the git checkout (git ls-files)")
@@ -39,15 +38,12 @@ class PythonPreCommitHookTest(unittest.TestCase):
         cls.timer = Timer()
         populate_wheelhouse()
         env = offline_pip_env()
-        venv = cls.root / "pre-commit-venv"
-        run([sys.executable, "-m", "venv", venv], timeout=300)
-        run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "pre-commit"], env=env,
-            timeout=300)
-        cls.pre_commit = venv / "bin" / "pre-commit"
+        venv_bin = make_venv(cls.root / "pre-commit-venv", "pre-commit", env=env)
+        cls.pre_commit = venv_bin / "pre-commit"
         env.update(git_env(cls.root / "home"))
         env["SKBUILD_CMAKE_BUILD_TYPE"] = "Debug"
         # No heaplint anywhere on PATH: the hook must bring its own.
-        env["PATH"] = f"{venv / 'bin'}{os.pathsep}/usr/local/bin:/usr/bin:/bin"
+        env["PATH"] = f"{venv_bin}{os.pathsep}/usr/local/bin:/usr/bin:/bin"
         cls.env = env
         if shutil.which("heaplint", path=env["PATH"]) is not None:
             raise unittest.SkipTest("a heaplint is installed system-wide")

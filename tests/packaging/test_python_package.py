@@ -24,7 +24,8 @@ from pathlib import Path
 
 from packaging_support import (CLEAN_SOURCE, ONE_FINDING, SOURCE_DIR, Timer,
                                class_temporary_directory, copy_source_tree, git_commit_all, git_env,
-                               offline_pip_env, populate_wheelhouse, project_version, run)
+                               make_venv, offline_pip_env, populate_wheelhouse, project_version,
+                               run)
 
 from lsp_client import LspClient
 
@@ -97,12 +98,9 @@ class PythonPackageTest(unittest.TestCase):
         # third-party sources into the tree it configures, so that is a copy.
         source = cls.root / "source"
         copy_source_tree(source, with_tree_sitter=True)
-        tools = cls.root / "tools"
-        run([sys.executable, "-m", "venv", tools], timeout=300)
-        run([tools / "bin" / "python", "-m", "pip", "install", "--quiet", "build"], env=env,
-            timeout=300)
+        tools = make_venv(cls.root / "tools", "build", env=env)
         dist = cls.root / "dist"
-        cls.timer.run("sdist", [tools / "bin" / "python", "-m", "build", "--sdist", "--outdir",
+        cls.timer.run("sdist", [tools / "python", "-m", "build", "--sdist", "--outdir",
                                 dist, source], env=env)
         (cls.sdist,) = dist.glob("heaplint-*.tar.gz")
 
@@ -115,9 +113,8 @@ class PythonPackageTest(unittest.TestCase):
         (cls.wheel,) = wheels.glob("heaplint-*.whl")
 
         cls.venv = cls.root / "venv"
-        cls.timer.run("fresh venv + install the wheel", [sys.executable, "-m", "venv", cls.venv])
-        run([cls.venv / "bin" / "python", "-m", "pip", "install", "--quiet", cls.wheel], env=env,
-            timeout=300)
+        with cls.timer.step("fresh venv + install the wheel"):
+            make_venv(cls.venv, cls.wheel, env=env)
         cls.sample = cls.root / "sample.py"
         cls.sample.write_text(ONE_FINDING)
         total = sum(seconds for _, seconds in cls.timer.steps)
@@ -220,12 +217,8 @@ class PythonPackageTest(unittest.TestCase):
                           timeout=60)
             self.assertEqual(in_root.returncode, 1, in_root.stdout + in_root.stderr)
             self.assertIn("sample.py:2:13: MEM101", in_root.stdout)
-        auditwheel = self.root / "auditwheel"
-        if not auditwheel.exists():
-            run([sys.executable, "-m", "venv", auditwheel], timeout=300)
-            run([auditwheel / "bin" / "python", "-m", "pip", "install", "--quiet", "auditwheel"],
-                env=offline_pip_env(), timeout=300)
-        shown = run([auditwheel / "bin" / "auditwheel", "show", self.wheel], timeout=120)
+        auditwheel = make_venv(self.root / "auditwheel", "auditwheel") / "auditwheel"
+        shown = run([auditwheel, "show", self.wheel], timeout=120)
         verdict = " ".join(shown.stdout.split())
         print(f"packaging: auditwheel show: {verdict}", file=sys.stderr)
         self.assertRegex(verdict, r'is consistent with the following platform tag: "manylinux_2_\d+_')
@@ -239,14 +232,11 @@ class PythonPackageTest(unittest.TestCase):
         run([sys.executable, SOURCE_DIR / "scripts" / "make_pre_commit_mirror.py", mirror],
             timeout=60)
         self.assertIn(f'"heaplint=={project_version()}"', (mirror / "pyproject.toml").read_text())
-        pre_commit_venv = self.root / "pre-commit"
         env = offline_pip_env()
         env["PIP_FIND_LINKS"] = f"{env['PIP_FIND_LINKS']} {self.wheel.parent}"
-        run([sys.executable, "-m", "venv", pre_commit_venv], timeout=300)
-        run([pre_commit_venv / "bin" / "python", "-m", "pip", "install", "--quiet", "pre-commit"],
-            env=env, timeout=300)
+        pre_commit_bin = make_venv(self.root / "pre-commit", "pre-commit", env=env)
         env.update(git_env(self.root / "mirror-home"))
-        env["PATH"] = f"{pre_commit_venv / 'bin'}{os.pathsep}/usr/bin:/bin"
+        env["PATH"] = f"{pre_commit_bin}{os.pathsep}/usr/bin:/bin"
         self.assertIsNone(shutil.which("heaplint", path=env["PATH"]))
         git_commit_all(mirror, env)
         project = self.root / "mirror-project"
@@ -254,7 +244,7 @@ class PythonPackageTest(unittest.TestCase):
         run(["git", "init", "-q", project], env=env, timeout=60)
         (project / "bad.py").write_text(ONE_FINDING)
         run(["git", "-C", project, "add", "."], env=env, timeout=60)
-        result = run([pre_commit_venv / "bin" / "pre-commit", "try-repo", mirror, "heaplint",
+        result = run([pre_commit_bin / "pre-commit", "try-repo", mirror, "heaplint",
                       "--all-files"], cwd=project, env=env, check=False, timeout=900)
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
         self.assertIn("bad.py:2:13: MEM101", result.stdout)
