@@ -290,6 +290,10 @@ int run(int argc, char** argv) {
 
   CLI::App* server_command =
       app.add_subcommand("server", "Run the language server (LSP 3.17) over stdin and stdout");
+  // LSP clients (vscode-languageclient) name the transport; standard streams are the only one.
+  bool stdio_transport = true;
+  server_command->add_flag("--stdio", stdio_transport,
+                           "Serve over stdin and stdout (the only transport, also the default)");
 
   if (const std::optional<std::string> error = unknownSubcommand(app, argc, argv)) {
     std::cerr << "heaplint: error: " << *error << " (see `heaplint --help`)\n";

@@ -153,10 +153,19 @@ json minimalEdit(const SourceText& source, std::string_view after, PositionEncod
 }
 
 std::optional<json> fixAllAction(const FeatureContext& context, bool offer_when_empty) {
+  json edit = fixAllEdit(context);
+  if (edit["changes"][context.document.uri].empty() && !offer_when_empty) return std::nullopt;
+  return json{{"title", "heaplint: Fix all auto-fixable problems"},
+              {"kind", kFixAllKind},
+              {"edit", std::move(edit)}};
+}
+
+}  // namespace
+
+json fixAllEdit(const FeatureContext& context) {
   const bool any_safe_fix = std::any_of(
       context.analysis.diagnostics.begin(), context.analysis.diagnostics.end(),
       [](const Diagnostic& d) { return d.fix && d.fix->applicability == Applicability::Safe; });
-  if (!any_safe_fix && !offer_when_empty) return std::nullopt;
   json edits = json::array();
   if (any_safe_fix) {
     // The same loop as `heaplint check --fix`: fixes may enable further fixes, and each round's
@@ -169,12 +178,8 @@ std::optional<json> fixAllAction(const FeatureContext& context, bool offer_when_
     if (result.fixed > 0)
       edits.push_back(minimalEdit(source, result.source->text(), context.encoding));
   }
-  return json{{"title", "heaplint: Fix all auto-fixable problems"},
-              {"kind", kFixAllKind},
-              {"edit", workspaceEdit(context.document.uri, std::move(edits))}};
+  return workspaceEdit(context.document.uri, std::move(edits));
 }
-
-}  // namespace
 
 json codeActions(const FeatureContext& context, const json& params) {
   const SourceText& source = *context.document.source;

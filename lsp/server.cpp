@@ -262,6 +262,7 @@ json Server::dispatchRequest(const std::string& method, const json& params) {
     Document& document = documentFor(params);
     return hover(contextFor(document), params, hover_markdown_);
   }
+  if (method == "workspace/executeCommand") return executeCommand(params);
   throw LspError(ErrorCode::MethodNotFound, "unknown method `" + method + "`");
 }
 
@@ -380,6 +381,7 @@ json Server::initialize(const json& params) {
       {"codeActionProvider",
        {{"codeActionKinds", json::array({"quickfix", kFixAllKind})}, {"resolveProvider", false}}},
       {"hoverProvider", true},
+      {"executeCommandProvider", executeCommandOptions()},
       {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
   };
   if (pull_diagnostics_) {
@@ -443,6 +445,22 @@ void Server::initialized() {
                       json::array({{{"id", "heaplint-watched-files"},
                                     {"method", "workspace/didChangeWatchedFiles"},
                                     {"registerOptions", {{"watchers", std::move(watchers)}}}}})}});
+}
+
+json Server::executeCommand(const json& params) {
+  const std::string command = stringMember(params, "command");
+  const json arguments = params.value("arguments", json::array());
+  if (command == kApplyAutofixCommand) {
+    for (const std::string& uri : autofixTargets(arguments)) {
+      json edit = fixAllEdit(contextFor(documentFor({{"textDocument", {{"uri", uri}}}})));
+      if (edit["changes"][uri].empty()) continue;
+      requestFromClient("workspace/applyEdit",
+                        {{"label", "heaplint: Fix all"}, {"edit", std::move(edit)}});
+    }
+    return nullptr;
+  }
+  if (command == kRuleDocumentationCommand) return ruleDocumentation(allRules(), arguments);
+  throw LspError(ErrorCode::InvalidParams, "unknown command `" + command + "`");
 }
 
 Document& Server::documentFor(const json& params) {

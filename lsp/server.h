@@ -95,6 +95,7 @@ class Server {
   // What a finished workspace scan calls (from its own thread).
   std::function<void()> indexReadyCallback() const;
   json pullDiagnostics(const json& params);
+  json executeCommand(const json& params);
 
   Document& documentFor(const json& params);
   const FileAnalysis& analysisOf(Document& document);

@@ -60,6 +60,13 @@ ClientSettings ClientSettings::fromJson(const json& options, std::vector<std::st
       warnings.push_back("`unsafeFixes` must be true or false");
     }
   }
+  if (const auto it = ours.find("preview"); it != ours.end()) {
+    if (it->is_boolean()) {
+      settings.preview = it->get<bool>();
+    } else if (!it->is_null()) {
+      warnings.push_back("`preview` must be true or false");
+    }
+  }
   if (const auto it = ours.find("debounceMs"); it != ours.end()) {
     if (it->is_number_integer() && it->get<int64_t>() >= 0 && it->get<int64_t>() <= 10000) {
       settings.debounce_ms = it->get<int>();
@@ -76,6 +83,7 @@ config::ResolverOptions resolverOptions(const ClientSettings& client) {
   config::ResolverOptions options;
   if (!client.select.empty()) options.overrides.select = client.select;
   options.overrides.ignore = client.ignore;
+  options.overrides.preview = client.preview;
   return options;
 }
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,11 +24,13 @@
 namespace heaplint::lsp {
 
 // Settings a client sends in initializationOptions (or workspace/didChangeConfiguration, under
-// "heaplint"): {"select": [...], "ignore": [...], "unsafeFixes": bool, "debounceMs": int}.
+// "heaplint"): {"select": [...], "ignore": [...], "unsafeFixes": bool, "preview": bool,
+// "debounceMs": int}.
 struct ClientSettings {
   std::vector<std::string> select;  // empty: what the configuration selects
   std::vector<std::string> ignore;
   bool unsafe_fixes = false;
+  std::optional<bool> preview;  // over every configuration file, as --preview / --no-preview
   int debounce_ms = -1;  // -1: the server's default
 
   // Reads what it understands and returns a warning for each value it could not use.

@@ -17,6 +17,8 @@ library_packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libtomlplusplus-dev libdtl-dev
   # The SARIF validator the tests run is a .NET program, which needs ICU.
   libicu72
+  # The packaging tests install the wheel and pre-commit into fresh virtual environments.
+  python3-venv
 )
 
 missing=()

@@ -73,14 +73,20 @@ class VscodeClientTest(HeaplintTestCase):
 
 
 class StdioProtocolTest(HeaplintTestCase):
-    def client(self) -> LspClient:
-        client = LspClient([BINARY, "server"], cwd=str(self.dir), env=base_env())
+    def client(self, *extra_args: str) -> LspClient:
+        client = LspClient([BINARY, "server", *extra_args], cwd=str(self.dir), env=base_env())
         self.addCleanup(client.close)
         return client
 
     def test_exit_code_zero_after_shutdown(self) -> None:
         client = self.client()
         client.initialize(root_uri=self.dir.as_uri())
+        self.assertEqual(client.shutdown_and_exit(), 0)
+
+    def test_stdio_flag_that_clients_append_is_accepted(self) -> None:
+        client = self.client("--stdio")  # vscode-languageclient's TransportKind.stdio
+        response = client.initialize(root_uri=self.dir.as_uri())
+        self.assertEqual(response["result"]["serverInfo"]["name"], "heaplint")
         self.assertEqual(client.shutdown_and_exit(), 0)
 
     def test_stdin_closing_without_shutdown_exits_one(self) -> None:

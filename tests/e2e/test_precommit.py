@@ -1,5 +1,7 @@
-"""End-to-end tests of the pre-commit hooks in .pre-commit-hooks.yaml with a real pre-commit
-(Debian's 3.0.4): `pre-commit try-repo`, and a commit through `pre-commit install`.
+"""End-to-end tests of the `language: system` pre-commit hooks in .pre-commit-hooks.yaml
+(`heaplint-system`, `heaplint-fix-system`: the heaplint on PATH) with a real pre-commit (Debian's
+3.0.4): `pre-commit try-repo`, and a commit through `pre-commit install`. The `language: python`
+hooks, which build heaplint themselves, are tested in tests/packaging/test_pre_commit_hook.py.
 
 pre-commit clones hook repositories, so the hooks file is committed to a scratch git repository
 in a temporary directory; HOME and PRE_COMMIT_HOME point there too, so nothing leaks out."""
@@ -78,7 +80,7 @@ class PreCommitTest(unittest.TestCase):
         self.write("app/bad.py", ONE_FINDING)
         self.write("notes.txt", ONE_FINDING)  # not Python: the hook never sees it
         self.git(self.project, "add", ".")
-        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint",
+        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint-system",
                              "--all-files")
         self.assertEqual(result.returncode, 1, self.describe(result))
         self.assertIn("app/bad.py:2:13: MEM101", result.stdout, self.describe(result))
@@ -92,7 +94,7 @@ class PreCommitTest(unittest.TestCase):
         self.write("generated/bad.py", ONE_FINDING)
         self.write("pyproject.toml", '[tool.heaplint]\nextend-exclude = ["generated/"]\n')
         self.git(self.project, "add", ".")
-        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint",
+        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint-system",
                              "--all-files")
         self.assertEqual(result.returncode, 0, self.describe(result))
         self.assertIn("Passed", result.stdout, self.describe(result))
@@ -100,7 +102,7 @@ class PreCommitTest(unittest.TestCase):
     def test_fix_hook_rewrites_the_file(self):
         self.write("bad.py", ONE_FINDING)
         self.git(self.project, "add", ".")
-        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint-fix",
+        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint-fix-system",
                              "--all-files")
         # pre-commit fails a hook that changed files, so the fixed file gets reviewed.
         self.assertEqual(result.returncode, 1, self.describe(result))
@@ -114,7 +116,7 @@ class PreCommitTest(unittest.TestCase):
             f"  - repo: {self.hooks}\n"
             f"    rev: {self.hooks_rev}\n"
             "    hooks:\n"
-            "      - id: heaplint\n"))
+            "      - id: heaplint-system\n"))
         installed = self.run_in(self.project, PRE_COMMIT, "install")
         self.assertEqual(installed.returncode, 0, self.describe(installed))
 

@@ -409,6 +409,20 @@ TEST(LspServer, UnsafeFixesOnlyWhenTheClientAllows) {
   EXPECT_EQ(quickFixCount({{"unsafeFixes", true}}), 1);
 }
 
+TEST(LspServer, ThePreviewSettingRunsWhatOnlyPreviewReports) {
+  // A public function's parameter is evidence of data size for MEM101 only in preview.
+  const std::string text = "def total(xs):\n    return sum([x * x for x in xs])\n";
+  const auto diagnosticCount = [&](json options) {
+    Client client;
+    client.initialize(json::object(), std::move(options));
+    client.open(kUri, text);
+    return client.diagnostics(kUri, 1).size();
+  };
+  EXPECT_EQ(diagnosticCount(nullptr), 0U);
+  EXPECT_EQ(diagnosticCount({{"preview", false}}), 0U);
+  EXPECT_EQ(diagnosticCount({{"preview", true}}), 1U);
+}
+
 TEST(LspServer, NoFixThatTheDeclaredEncodingCannotHold) {
   // The editor has decoded the file; saved in Latin-1 it can hold `é` but not `ŝ`, which MEM401's
   // fix would copy into `__slots__`.
@@ -452,6 +466,54 @@ TEST(LspServer, FixAllAppliesEverySafeFix) {
   EXPECT_EQ(
       applyWorkspaceEdit(text, actions[0]["edit"], kUri),
       "xs = open('x')\na = sum(x for x in xs)\nb = max(x for x in xs)\nc = any([x for x in xs])\n");
+}
+
+TEST(LspServer, ExecuteCommandFixAllAsksTheClientToApplyTheEdit) {
+  Client client;
+  const json capabilities = client.initialize()["result"]["capabilities"];
+  EXPECT_EQ(capabilities["executeCommandProvider"]["commands"],
+            json({"heaplint.applyAutofix", "heaplint.ruleDocumentation"}));
+  const std::string text =
+      "xs = open(p)\na = sum([len(x) for x in xs])\nc = any([x for x in xs])\n";
+  client.open(kUri, text);
+  client.diagnostics(kUri, 1);
+  const json reply = client.request(
+      "workspace/executeCommand",
+      {{"command", "heaplint.applyAutofix"}, {"arguments", {{{"uri", kUri}, {"version", 1}}}}});
+  EXPECT_TRUE(reply.contains("result") && reply["result"].is_null()) << reply.dump();
+  const json apply =
+      client.waitFor([](const json& m) { return m.value("method", "") == "workspace/applyEdit"; });
+  ASSERT_TRUE(apply.contains("id")) << apply.dump();  // a request: the client answers it
+  EXPECT_EQ(applyWorkspaceEdit(text, apply["params"]["edit"], kUri),
+            "xs = open(p)\na = sum(len(x) for x in xs)\nc = any([x for x in xs])\n");
+
+  const json unknown_document = client.request(
+      "workspace/executeCommand",
+      {{"command", "heaplint.applyAutofix"}, {"arguments", {{{"uri", "file:///not/open.py"}}}}});
+  EXPECT_EQ(unknown_document["error"]["code"], static_cast<int>(ErrorCode::InvalidParams));
+}
+
+TEST(LspServer, ExecuteCommandRuleDocumentation) {
+  Client client;
+  client.initialize();
+  const json found = client.request(
+      "workspace/executeCommand",
+      {{"command", "heaplint.ruleDocumentation"}, {"arguments", {"stray-gc-collect"}}});
+  ASSERT_TRUE(found["result"].is_object()) << found.dump();
+  EXPECT_EQ(found["result"]["code"], "MEM501");
+  const std::string markdown = found["result"]["markdown"];
+  EXPECT_EQ(markdown.rfind("# MEM501 stray-gc-collect", 0), 0u);
+  EXPECT_NE(markdown.find("## What it does"), std::string::npos);
+
+  for (const json& arguments : {json({"MEM999"}), json::array(), json({1})}) {
+    const json error =
+        client.request("workspace/executeCommand",
+                       {{"command", "heaplint.ruleDocumentation"}, {"arguments", arguments}});
+    EXPECT_EQ(error["error"]["code"], static_cast<int>(ErrorCode::InvalidParams)) << error.dump();
+  }
+  const json unknown =
+      client.request("workspace/executeCommand", {{"command", "heaplint.nothing"}});
+  EXPECT_EQ(unknown["error"]["code"], static_cast<int>(ErrorCode::InvalidParams));
 }
 
 TEST(LspServer, HoverOnNoqaCodeShowsTheRuleDocumentation) {
