@@ -395,6 +395,14 @@ CallbackEvidence callbackOf(const RuleContext& context, ScopeId scope, TSNode ex
   return describe(context, scope, expression, 0);
 }
 
+std::string capturedList(const CallbackEvidence& callback) {
+  std::string list;
+  for (const std::string_view name : callback.captures) {
+    list += (list.empty() ? "`" : ", `") + std::string(name) + "`";
+  }
+  return list;
+}
+
 std::string weakCallbackHold(const RuleContext& context, TSNode function) {
   return WeakHoldFinder(context).find(function, 0);
 }

@@ -45,6 +45,9 @@ struct CallbackEvidence {
 // `weakref.WeakMethod(...)`) is None.
 CallbackEvidence callbackOf(const RuleContext& context, ScopeId scope, TSNode expression);
 
+// The captures as messages list them: "`user_id`, `handle`".
+std::string capturedList(const CallbackEvidence& callback);
+
 // Whether a method that registers callbacks (`function`, a function_definition in a class body)
 // keeps what it receives weakly: it wraps a parameter in `weakref.WeakMethod`, `weakref.ref` or
 // `weakref.proxy`, stores it in a `WeakSet`, `WeakKeyDictionary` or `WeakValueDictionary` the

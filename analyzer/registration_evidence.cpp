@@ -1,6 +1,7 @@
 #include "analyzer/registration_evidence.h"
 
 #include <algorithm>
+#include <array>
 
 #include "analyzer/analyze.h"
 #include "analyzer/execution_evidence.h"
@@ -20,11 +21,6 @@ TSNode unwrap(TSNode node) {
 std::string_view lastName(std::string_view dotted) {
   const size_t dot = dotted.rfind('.');
   return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
-}
-
-bool isSubscribeName(const LintSettings& settings, std::string_view name) {
-  return std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
-                     [&](const SubscriptionPair& pair) { return pair.subscribe == name; });
 }
 
 // `int`, `Symbol`, `ast.AST`, `(int, float)`: a builtin type by what the name resolves to (not a
@@ -110,6 +106,60 @@ bool undoesRegistration(const LintSettings& settings, std::string_view removal,
                      });
 }
 
+bool isSubscribeMethod(const LintSettings& settings, std::string_view name) {
+  return std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
+                     [&](const SubscriptionPair& pair) { return pair.subscribe == name; });
+}
+
+std::string removalMethodFor(const LintSettings& settings, std::string_view method) {
+  for (const SubscriptionPair& pair : settings.subscription_pairs) {
+    if (pair.subscribe == method) return pair.unsubscribe;
+  }
+  return "remove";
+}
+
+bool sameRegistry(std::string_view key_a, std::string_view name_a, std::string_view key_b,
+                  std::string_view name_b) {
+  return (!key_a.empty() && key_a == key_b) || (!name_a.empty() && name_a == name_b);
+}
+
+std::string registrationPhrase(const RuleContext& context, const RegistrationSite& site,
+                               const CallbackEvidence& callback) {
+  const RegistryEvidence& registry = site.registry;
+  const Lifetime lifetime = registry.lifetime.lifetime;
+  std::string where = registry.lifetime.display;
+  const std::string receiver(context.text(site.receiver));
+  if (lifetime == Lifetime::Process || !registry.getter.empty()) {
+    const std::string source =
+        registry.getter.empty() ? where : "`" + std::string(lastName(registry.getter)) + "()`";
+    where = "`" + receiver + "`" == source
+                ? source + " (a process-wide singleton)"
+                : "`" + receiver + "` (" + source + ", a process-wide singleton)";
+  } else if (!ts_node_is_null(site.receiver) && lifetime == Lifetime::Module &&
+             registry.key == registry.lifetime.qualified &&
+             lastName(registry.key) != lastName(receiver)) {
+    where += " (`" + registry.key + "`)";  // an alias
+  }
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kVerbs = {{
+      {"subscribe", " is subscribed to "},
+      {"connect", " is connected to "},
+      {"register", " is registered with "},
+      {"append", " is appended to "},
+  }};
+  const auto* verb = std::find_if(kVerbs.begin(), kVerbs.end(), [&](const auto& entry) {
+    return entry.first == registry.method;
+  });
+  const std::string what = !callback.display.empty()               ? "`" + callback.display + "`"
+                           : callback.kind == CallbackKind::Lambda ? "A lambda"
+                                                                   : "A callback";
+  const bool lists_captures =
+      callback.kind != CallbackKind::BoundMethod && !callback.captures.empty();
+  return what + (lists_captures ? " (capturing " + capturedList(callback) + ")" : "") +
+         (verb != kVerbs.end()
+              ? std::string(verb->second) + where
+              : " is registered on " + where + " with `." + registry.method + "()`");
+}
+
 void RegistrationCollector::collect(TSNode node, NodeKind kind, const RuleContext& context) {
   const LintSettings& settings = *context.options().settings;
   switch (kind) {
@@ -140,7 +190,7 @@ void RegistrationCollector::collect(TSNode node, NodeKind kind, const RuleContex
         const bool aliased = kindOf(child) == NodeKind::AliasedImport;
         const TSNode imported = aliased ? childByField(child, Field::Name) : child;
         if (kindOf(imported) == NodeKind::DottedName &&
-            isSubscribeName(settings, lastName(context.text(imported)))) {
+            isSubscribeMethod(settings, lastName(context.text(imported)))) {
           imported_subscribe_names_.insert(
               context.text(aliased ? childByField(child, Field::Alias) : child));
         }
@@ -169,7 +219,7 @@ void RegistrationCollector::onCall(TSNode call, const RuleContext& context) {
     removals_.push_back(Removal{callee, {}, context.scope()});
   }
   if (kindOf(callee) == NodeKind::Attribute &&
-      isSubscribeName(settings, context.text(childByField(callee, Field::AttributeName)))) {
+      isSubscribeMethod(settings, context.text(childByField(callee, Field::AttributeName)))) {
     add(call, childByField(callee, Field::Object), {}, context);
   } else if (kindOf(callee) == NodeKind::Identifier && namedChildCount(arguments) > 0 &&
              imported_subscribe_names_.contains(context.text(callee))) {
@@ -184,8 +234,8 @@ void RegistrationCollector::onDecorator(TSNode decorator, const RuleContext& con
   TSNode expression = unwrap(nthNamedChild(decorator, 0));
   if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
   if (kindOf(expression) == NodeKind::Attribute &&
-      isSubscribeName(*context.options().settings,
-                      context.text(childByField(expression, Field::AttributeName)))) {
+      isSubscribeMethod(*context.options().settings,
+                        context.text(childByField(expression, Field::AttributeName)))) {
     add(decorator, childByField(expression, Field::Object), decorated, context);
   } else if (kindOf(expression) == NodeKind::Identifier &&
              imported_subscribe_names_.contains(context.text(expression))) {
@@ -264,10 +314,20 @@ std::vector<RegistrationSite> RegistrationCollector::registrations(
 }
 
 std::vector<RegistryEvidence> RegistrationCollector::removals(const RuleContext& context) const {
+  const std::vector<RegistrationSite> registrations = this->registrations(context);
   std::vector<RegistryEvidence> removals;
   for (const Removal& removal : removals_) {
     RegistryEvidence registry = registryOf(context, removal.node, removal.receiver, removal.scope);
     if (registry.method.empty()) continue;  // a bare name that stands for no import
+    registry.undoes_elsewhere =
+        registry.region.empty() ||
+        (registry.in_function && std::none_of(registrations.begin(), registrations.end(),
+                                              [&](const RegistrationSite& other) {
+                                                return other.registry.region == registry.region &&
+                                                       sameRegistry(other.registry.key,
+                                                                    other.registry.name,
+                                                                    registry.key, registry.name);
+                                              }));
     removals.push_back(std::move(registry));
   }
   return removals;

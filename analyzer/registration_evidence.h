@@ -38,6 +38,10 @@ struct RegistryEvidence {
   std::string getter;  // a local bound to `get_settings()` of the project: that function
   std::string region;  // the top-level function or class around the site; empty at module level
   bool in_function = false;  // the region is a function
+  // For a removal: at module level, or in a function that registers nothing on that registry (an
+  // `uninstall()` beside `install()`), so it undoes the registrations made elsewhere. A removal
+  // in a function that registers its own says nothing about the others.
+  bool undoes_elsewhere = false;
 };
 
 struct RegistrationSite {
@@ -70,6 +74,21 @@ RegistrationEvidence registrationOf(const RuleContext& context, const Registrati
 // undoes anything.
 bool undoesRegistration(const LintSettings& settings, std::string_view removal,
                         std::string_view method);
+
+// Whether `name` is a subscribe method of `LintSettings::subscription_pairs`.
+bool isSubscribeMethod(const LintSettings& settings, std::string_view name);
+// The removal method that undoes `method` ("disconnect" for "connect"), or "remove".
+std::string removalMethodFor(const LintSettings& settings, std::string_view method);
+// Whether two registries are the same: equal keys, or else equal last names.
+bool sameRegistry(std::string_view key_a, std::string_view name_a, std::string_view key_b,
+                  std::string_view name_b);
+
+// How messages say a registration, with the evidence: "`on_done` (capturing `user_id`) is
+// subscribed to module-level `bus`", "`self.on_changed` is connected to `settings`
+// (`get_settings()`, a process-wide singleton)", "A lambda (capturing `handle`) is registered
+// with `atexit`".
+std::string registrationPhrase(const RuleContext& context, const RegistrationSite& site,
+                               const CallbackEvidence& callback);
 
 class RegistrationCollector {
  public:

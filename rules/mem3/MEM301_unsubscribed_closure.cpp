@@ -186,7 +186,7 @@ struct Candidate {
 // A use of a removal method: `bus.unsubscribe(...)`, `self.addCleanup(bus.unsubscribe, h)`.
 struct Removal {
   std::string method, key, name, region;
-  bool remover = false;  // where nothing registers on that registry: it undoes the others
+  bool undoes_elsewhere = false;  // registration_evidence.h: RegistryEvidence::undoes_elsewhere
 };
 
 template <typename C, typename IO>
@@ -197,7 +197,7 @@ void candidateFields(C& c, IO io) {
 }
 template <typename R, typename IO>
 void removalFields(R& r, IO io) {
-  io(r.method), io(r.key), io(r.name), io(r.region), io(r.remover);
+  io(r.method), io(r.key), io(r.name), io(r.region), io(r.undoes_elsewhere);
 }
 struct Facts final : FileFacts {
   std::vector<Candidate> candidates;
@@ -238,15 +238,6 @@ struct Facts final : FileFacts {
   }
 };
 
-bool isSubscribeName(const LintSettings& settings, std::string_view name) {
-  return std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
-                     [&](const SubscriptionPair& pair) { return pair.subscribe == name; });
-}
-bool sameRegistry(const std::string& key_a, std::string_view name_a, const std::string& key_b,
-                  std::string_view name_b) {
-  return (!key_a.empty() && key_a == key_b) || (!name_a.empty() && name_a == name_b);
-}
-
 class UnsubscribedClosure final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
@@ -273,7 +264,7 @@ void UnsubscribedClosure::candidate(const RuleContext& context, const Registrati
   const Lifetime lifetime = registry.lifetime.lifetime;
   const bool long_lived = lifetime == Lifetime::Module || lifetime == Lifetime::Class ||
                           lifetime == Lifetime::Process || !registry.getter.empty();
-  if (!site.may_repeat || !long_lived || !isSubscribeName(settings, registry.method) ||
+  if (!site.may_repeat || !long_lived || !isSubscribeMethod(settings, registry.method) ||
       !runsOnceReason(context, site.scope).empty() || isVendoredPath(context.options().path)) {
     return;
   }
@@ -309,59 +300,28 @@ void UnsubscribedClosure::candidate(const RuleContext& context, const Registrati
     return;
   }
 
-  std::string captured;
-  for (const std::string_view name : callback.captures) {
-    captured += (captured.empty() ? "`" : ", `") + std::string(name) + "`";
-  }
-  std::string where = registry.lifetime.display;
   const std::string receiver(context.text(site.receiver));
-  if (lifetime == Lifetime::Process || !registry.getter.empty()) {
-    const std::string source =
-        registry.getter.empty() ? where : "`" + std::string(lastSegment(registry.getter)) + "()`";
-    where = "`" + receiver + "`" == source
-                ? source + " (a process-wide singleton)"
-                : "`" + receiver + "` (" + source + ", a process-wide singleton)";
-  } else if (!ts_node_is_null(site.receiver) && lifetime == Lifetime::Module &&
-             registry.key == registry.lifetime.qualified &&
-             lastSegment(registry.key) != lastSegment(receiver)) {
-    where += " (`" + registry.key + "`)";  // an alias
-  }
   const std::string until =
       at_exit ? "until the interpreter exits" : "as long as the registry does";
-  std::string consequence = "each call keeps another closure and " + captured + " alive " + until;
+  std::string consequence =
+      "each call keeps another closure and " + capturedList(callback) + " alive " + until;
   if (bound || in_init) {
     const TSNode kept = bound ? callback.instance_class : owner;
     const std::string owner_name(context.text(childByField(kept, Field::Name)));
     consequence = in_init ? "every `" + owner_name + "` instance stays alive " + until
                           : "each call keeps its `" + owner_name + "` instance alive " + until;
   }
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kVerbs = {{
-      {"subscribe", " is subscribed to "},
-      {"connect", " is connected to "},
-      {"register", " is registered with "},
-      {"append", " is appended to "},
-  }};
-  const auto* verb = std::find_if(kVerbs.begin(), kVerbs.end(), [&](const auto& entry) {
-    return entry.first == registry.method;
-  });
-  std::string undo = "remove";
-  for (const SubscriptionPair& pair : settings.subscription_pairs) {
-    if (pair.subscribe == registry.method) undo = pair.unsubscribe;
-  }
 
   Candidate fact;
   fact.start = ts_node_start_byte(site.site);
   fact.end = ts_node_end_byte(site.site);
   fact.row = context.source().rowOf(fact.start);
-  fact.message =
-      (callback.display.empty() ? "A lambda" : "`" + callback.display + "`") +
-      (bound ? "" : " (capturing " + captured + ")") +
-      (verb != kVerbs.end() ? std::string(verb->second) + where
-                            : " is registered on " + where + " with `." + registry.method + "()`") +
-      " in `" + functionDisplayName(context, function_scope) +
-      "` and never removed: " + consequence;
+  fact.message = registrationPhrase(context, site, callback) + " in `" +
+                 functionDisplayName(context, function_scope) +
+                 "` and never removed: " + consequence;
   fact.fix_title = at_exit ? "Call `atexit.unregister(...)` once it is no longer needed"
-                           : "Call `" + (receiver.empty() ? registry.key : receiver) + "." + undo +
+                           : "Call `" + (receiver.empty() ? registry.key : receiver) + "." +
+                                 removalMethodFor(settings, registry.method) +
                                  "(...)` once it is no longer needed, or register a weak "
                                  "reference (`weakref.WeakMethod`, `weakref.ref`)";
   fact.method = registry.method;
@@ -385,25 +345,12 @@ void UnsubscribedClosure::finish(RuleContext& context) {
   const LintSettings& settings = *context.options().settings;
   facts_ = std::make_unique<Facts>();
   facts_->definitions = definitions_.finish(
-      context, [&](std::string_view name) { return isSubscribeName(settings, name); });
-  const std::vector<RegistrationSite> registrations = registrations_.registrations(context);
+      context, [&](std::string_view name) { return isSubscribeMethod(settings, name); });
   for (const RegistryEvidence& registry : registrations_.removals(context)) {
-    // A removal in a function that registers nothing on that registry (an `uninstall()` beside
-    // `install()`) undoes the registrations elsewhere; one in a function that registers its own
-    // says nothing about the others, nor does one in a class about other classes.
-    const bool remover =
-        registry.region.empty() ||
-        (registry.in_function && std::none_of(registrations.begin(), registrations.end(),
-                                              [&](const RegistrationSite& other) {
-                                                return other.registry.region == registry.region &&
-                                                       sameRegistry(other.registry.key,
-                                                                    other.registry.name,
-                                                                    registry.key, registry.name);
-                                              }));
-    facts_->removals.push_back(
-        Removal{registry.method, registry.key, registry.name, registry.region, remover});
+    facts_->removals.push_back(Removal{registry.method, registry.key, registry.name,
+                                       registry.region, registry.undoes_elsewhere});
   }
-  for (const RegistrationSite& site : registrations)
+  for (const RegistrationSite& site : registrations_.registrations(context))
     candidate(context, site);
 }
 
@@ -418,7 +365,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     if (facts == nullptr) continue;
     index.add(facts->definitions);
     for (const Removal& removal : facts->removals) {
-      if (removal.remover && removal.key.find(':') == std::string::npos) {
+      if (removal.undoes_elsewhere && removal.key.find(':') == std::string::npos) {
         removers.emplace(removal.key, &removal);
       }
     }
@@ -454,7 +401,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
           std::any_of(facts->removals.begin(), facts->removals.end(), [&](const Removal& removal) {
             return undone(removal) &&
                    sameRegistry(removal.key, removal.name, candidate.key, candidate.name) &&
-                   (removal.remover || removal.region == candidate.region);
+                   (removal.undoes_elsewhere || removal.region == candidate.region);
           });
       const auto [first, last] = removers.equal_range(candidate.key);
       for (auto it = first; it != last && !removed; ++it)

@@ -170,10 +170,12 @@ class RegistrationProbe final : public RuleChecker {
           (registration.keys_are_types ? " types" : "") +
           (registration.weak_refused ? " weak=False" : "") +
           (registration.keyed_by_uid ? " uid" : ""));
+      if (site.may_repeat && registration.callback.kind != CallbackKind::None)
+        say("  says: " + registrationPhrase(context, site, registration.callback));
     }
     for (const RegistryEvidence& removal : registrations_.removals(context)) {
       say("remove " + removal.method + " from " + removal.key + " (" + removal.name + ") in " +
-          removal.region);
+          removal.region + (removal.undoes_elsewhere ? ", undoing those elsewhere" : ""));
     }
     const ProjectDefinitions definitions =
         definitions_.finish(context, [](std::string_view name) { return name == "connect"; });
@@ -450,6 +452,7 @@ TEST(RegistrationEvidence, RegistrationsAndRemovals) {
                             "    on_exit(print)\n"
                             "    unregister(print)\n"),
             (std::vector<std::string>{
+                "  says: A lambda (capturing `user`) is subscribed to module-level `bus`",
                 "register register on atexit (atexit) in handle repeats:  keys 1",
                 "register subscribe on pkg.module.bus (bus) in handle once:  keys 1",
                 "register subscribe on pkg.module.bus (bus) in handle repeats:  keys 0",
@@ -462,6 +465,8 @@ TEST(RegistrationEvidence, RegistrationsAndRemovals) {
                             "    def _(value):\n        print(config)\n"
                             "    post_save.connect(_, weak=False, dispatch_uid='x')\n"),
             (std::vector<std::string>{
+                "  says: `_` (capturing `config`) is connected to `post_save`",
+                "  says: `_` (capturing `config`) is registered with module-level `describe`",
                 "register connect on  (post_save) in f repeats: _ keys 0 weak=False uid",
                 // The call in the decorator keeps its result: not a registration that repeats.
                 "register register on pkg.module.describe (describe) in f once:  keys 1 types",
@@ -475,11 +480,33 @@ TEST(RegistrationEvidence, RegistrationsAndRemovals) {
                             "        if not self._on:\n"
                             "            bus.connect(self.f)\n            self._on = True\n"),
             (std::vector<std::string>{
+                "  says: `self.f` is connected to `settings` (`get_settings()`, a process-wide "
+                "singleton)",
                 "register connect on  (settings) in W repeats getter pkg.settings.get_settings: "
                 "self.f keys 1",
                 "register connect on pkg.module.bus (bus) in W once: self.f keys 0",
                 "remove disconnect from pkg.module.bus (bus) in W",
             }));
+}
+
+TEST(RegistrationEvidence, RemovalsWhereNothingRegistersUndoTheOthers) {
+  EXPECT_EQ(registrationsIn("bus = Bus()\n"
+                            "def install(user):\n"
+                            "    bus.subscribe(lambda e: print(user))\n"
+                            "    bus.unsubscribe(print)\n"
+                            "def uninstall(handler):\n"
+                            "    bus.unsubscribe(handler)\n"),
+            (std::vector<std::string>{
+                "  says: A lambda (capturing `user`) is subscribed to module-level `bus`",
+                "register subscribe on pkg.module.bus (bus) in install repeats:  keys 0",
+                // It removes what its own function registers: nothing said about the others.
+                "remove unsubscribe from pkg.module.bus (bus) in install",
+                "remove unsubscribe from pkg.module.bus (bus) in uninstall, undoing those "
+                "elsewhere",
+            }));
+  EXPECT_EQ(registrationsIn("import atexit\natexit.unregister(print)\n"),
+            (std::vector<std::string>{"remove unregister from atexit (atexit) in , undoing those "
+                                      "elsewhere"}));
 }
 
 TEST(ProjectEvidence, DefinitionsOfAFile) {
