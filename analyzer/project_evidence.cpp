@@ -242,6 +242,19 @@ std::optional<RegistryHold> ProjectIndex::registryHold(const LibraryKnowledge& l
   return classHold(library, name, method, 0);
 }
 
+std::optional<RegistryHold> ProjectIndex::registryHoldOfAny(const LibraryKnowledge& library,
+                                                            std::span<const std::string_view> names,
+                                                            std::string_view method) const {
+  for (const std::string_view name : names) {
+    std::optional<RegistryHold> hold = registryHold(library, name, method);
+    for (const std::string_view maker : madeBy(name)) {
+      if (!hold) hold = registryHold(library, maker, method);
+    }
+    if (hold) return hold;
+  }
+  return std::nullopt;
+}
+
 std::optional<RegistryHold> ProjectIndex::classHold(const LibraryKnowledge& library,
                                                     std::string_view name, std::string_view method,
                                                     int depth) const {

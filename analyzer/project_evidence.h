@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -96,6 +97,11 @@ class ProjectIndex {
   // then the project's own classes (the first of the class and its bases that defines `method`).
   std::optional<RegistryHold> registryHold(const LibraryKnowledge& library, std::string_view name,
                                            std::string_view method) const;
+  // The hold of the first of `names` whose hold is known, through the name itself or what made
+  // it (a registry known by its name, its import and the class that made it).
+  std::optional<RegistryHold> registryHoldOfAny(const LibraryKnowledge& library,
+                                                std::span<const std::string_view> names,
+                                                std::string_view method) const;
 
  private:
   std::optional<RegistryHold> classHold(const LibraryKnowledge& library, std::string_view name,

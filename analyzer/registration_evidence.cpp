@@ -106,6 +106,11 @@ bool undoesRegistration(const LintSettings& settings, std::string_view removal,
                      });
 }
 
+bool keepsAnotherCallback(std::optional<RegistryHold> hold, bool bound_method, bool weak_refused) {
+  return hold != RegistryHold::Replaces && (hold != RegistryHold::WeakByDefault || weak_refused) &&
+         (hold != RegistryHold::WeakBoundMethods || !bound_method);
+}
+
 bool isSubscribeMethod(const LintSettings& settings, std::string_view name) {
   return std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
                      [&](const SubscriptionPair& pair) { return pair.subscribe == name; });

@@ -10,6 +10,7 @@
 #include <tree_sitter/api.h>
 
 #include <array>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "analyzer/callback_evidence.h"
+#include "analyzer/library_knowledge.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/semantic_model.h"
 #include "analyzer/syntax.h"
@@ -74,6 +76,11 @@ RegistrationEvidence registrationOf(const RuleContext& context, const Registrati
 // undoes anything.
 bool undoesRegistration(const LintSettings& settings, std::string_view removal,
                         std::string_view method);
+
+// Whether registering once more keeps one more callback alive, given what the registry does
+// with it (library_knowledge.h; unknown counts as strong): weak registries keep none (unless
+// `weak=False`), matplotlib's keeps bound methods weakly, replacing ones keep only the last.
+bool keepsAnotherCallback(std::optional<RegistryHold> hold, bool bound_method, bool weak_refused);
 
 // Whether `name` is a subscribe method of `LintSettings::subscription_pairs`.
 bool isSubscribeMethod(const LintSettings& settings, std::string_view name);

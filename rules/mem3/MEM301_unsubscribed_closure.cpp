@@ -381,17 +381,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
         if (!returned) continue;
         names.insert(names.end(), {candidate.getter, *returned});
       }
-      std::optional<RegistryHold> hold;
-      for (size_t n = 0; n < names.size() && !hold; ++n) {
-        hold = index.registryHold(library, names[n], candidate.method);
-        for (const std::string_view maker : index.madeBy(names[n])) {
-          if (!hold) hold = index.registryHold(library, maker, candidate.method);
-        }
-      }
+      const std::optional<RegistryHold> hold =
+          index.registryHoldOfAny(library, names, candidate.method);
       if ((!candidate.owner.empty() && index.onlyMadeOnce(candidate.owner)) ||
-          hold == RegistryHold::Replaces ||
-          (hold == RegistryHold::WeakByDefault && !candidate.weak_refused) ||
-          (hold == RegistryHold::WeakBoundMethods && candidate.bound_method)) {
+          !keepsAnotherCallback(hold, candidate.bound_method, candidate.weak_refused)) {
         continue;
       }
       const auto undone = [&](const Removal& removal) {

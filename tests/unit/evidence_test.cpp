@@ -489,6 +489,16 @@ TEST(RegistrationEvidence, RegistrationsAndRemovals) {
             }));
 }
 
+TEST(RegistrationEvidence, WhatRegisteringAgainKeeps) {
+  EXPECT_TRUE(keepsAnotherCallback(std::nullopt, true, false));
+  EXPECT_TRUE(keepsAnotherCallback(RegistryHold::Strong, false, false));
+  EXPECT_FALSE(keepsAnotherCallback(RegistryHold::WeakByDefault, true, false));
+  EXPECT_TRUE(keepsAnotherCallback(RegistryHold::WeakByDefault, true, true));  // weak=False
+  EXPECT_FALSE(keepsAnotherCallback(RegistryHold::WeakBoundMethods, true, false));
+  EXPECT_TRUE(keepsAnotherCallback(RegistryHold::WeakBoundMethods, false, false));
+  EXPECT_FALSE(keepsAnotherCallback(RegistryHold::Replaces, false, false));
+}
+
 TEST(RegistrationEvidence, RemovalsWhereNothingRegistersUndoTheOthers) {
   EXPECT_EQ(registrationsIn("bus = Bus()\n"
                             "def install(user):\n"
@@ -570,6 +580,11 @@ TEST(ProjectEvidence, TheIndexJoinsFiles) {
   EXPECT_EQ(index.registryHold(library, "app.helpers.Signal", "connect"),
             RegistryHold::WeakByDefault);
   EXPECT_EQ(index.registryHold(library, "app.commands.Commands", "subscribe"), std::nullopt);
+  // A module attribute assigned a Commands elsewhere holds as Commands does; the first known
+  // name decides.
+  const std::array<std::string_view, 2> names = {"app.state.unknown", "app.state.commands"};
+  EXPECT_EQ(index.registryHoldOfAny(library, names, "connect"), RegistryHold::WeakByDefault);
+  EXPECT_EQ(index.registryHoldOfAny(library, std::span(names).first(1), "connect"), std::nullopt);
   EXPECT_EQ(index.madeBy("app.state.commands"),
             std::vector<std::string_view>{"app.commands.Commands"});
   EXPECT_EQ(index.singletonGetter("app.settings.get_settings"), "app.settings._settings");
