@@ -124,8 +124,6 @@ class Widget:
 
 ## Use instead
 ```python
-import weakref
-
 bus = EventBus()
 
 
@@ -142,7 +140,10 @@ def handle_request(user_id):
 
 class Widget:
     def __init__(self):
-        bus.connect(weakref.WeakMethod(self.refresh))
+        bus.connect(self.refresh)
+
+    def close(self):
+        bus.disconnect(self.refresh)
 
     def refresh(self, event):
         pass
@@ -322,8 +323,7 @@ void UnsubscribedClosure::candidate(const RuleContext& context, const Registrati
   fact.fix_title = at_exit ? "Call `atexit.unregister(...)` once it is no longer needed"
                            : "Call `" + (receiver.empty() ? registry.key : receiver) + "." +
                                  removalMethodFor(settings, registry.method) +
-                                 "(...)` once it is no longer needed, or register a weak "
-                                 "reference (`weakref.WeakMethod`, `weakref.ref`)";
+                                 "(...)` once it is no longer needed";
   fact.method = registry.method;
   if (!registry.key.empty() && registry.key.find(':') == std::string::npos) {
     fact.registry.push_back(registry.key);
