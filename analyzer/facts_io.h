@@ -125,4 +125,21 @@ class FactsReader {
   bool ok_ = true;
 };
 
+// For facts that list their fields once, in one function template used both ways:
+// `fields(fact, FieldWriter{out})` writes them, `fields(fact, FieldReader{in})` reads them back.
+struct FieldWriter {
+  FactsWriter& out;
+  void operator()(uint32_t value) const { out.u32(value); }
+  void operator()(bool value) const { out.boolean(value); }
+  void operator()(const std::string& value) const { out.string(value); }
+  void operator()(const std::vector<std::string>& values) const { out.strings(values); }
+};
+struct FieldReader {
+  FactsReader& in;
+  void operator()(uint32_t& value) const { value = in.u32(); }
+  void operator()(bool& value) const { value = in.boolean(); }
+  void operator()(std::string& value) const { value = in.string(); }
+  void operator()(std::vector<std::string>& values) const { values = in.strings(); }
+};
+
 }  // namespace heaplint

@@ -6,6 +6,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
 #include "analyzer/library_knowledge.h"
+#include "analyzer/project.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
 
@@ -126,37 +127,7 @@ class LifetimeFinder {
         semantic.scope(resolution.binding->scope).kind != ScopeKind::Module) {
       return false;
     }
-    const TSNode function = resolution.binding->node;
-    const TSNode parameters = childByField(function, Field::Parameters);
-    if (requiredParameters(parameters) == 0 &&
-        hasDecorator(context_, function, resolution.binding->scope, [](std::string_view name) {
-          return name == "functools.cache" || name == "functools.lru_cache";
-        })) {
-      return true;
-    }
-    bool returns_global = false;
-    bool returns_other = false;
-    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
-      const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
-          kind == NodeKind::Lambda) {
-        return Visit::SkipChildren;
-      }
-      if (kind != NodeKind::ReturnStatement) return Visit::Descend;
-      const TSNode value = unwrap(nthNamedChild(node, 0));
-      if (kindOf(value) == NodeKind::Identifier) {
-        const Resolution returned =
-            semantic.resolve(0, context_.text(value), ts_node_start_byte(value));
-        const bool module_level = returned.binding != nullptr && returned.binding->scope == 0 &&
-                                  (returned.binding->kind == BindingKind::Assignment ||
-                                   returned.binding->kind == BindingKind::GlobalDeclaration);
-        (module_level ? returns_global : returns_other) = true;
-      } else if (kindOf(value) != NodeKind::None) {
-        returns_other = true;
-      }
-      return Visit::SkipChildren;
-    });
-    return returns_global && !returns_other;
+    return isSingletonGetter(context_, resolution.binding->node, nullptr);
   }
 
   LifetimeEvidence identifier(ScopeId scope, TSNode head, std::string_view name,
@@ -246,6 +217,164 @@ class LifetimeFinder {
 
 LifetimeEvidence lifetimeOf(const RuleContext& context, ScopeId scope, TSNode expression) {
   return LifetimeFinder(context).find(scope, expression, 0);
+}
+
+// --- Across the files of a project ---
+
+namespace {
+
+std::string inModule(const RuleContext& context, std::string_view name) {
+  const std::string& module = context.options().module.name;
+  return module.empty() ? std::string(name) : module + "." + std::string(name);
+}
+
+}  // namespace
+
+std::string projectName(const RuleContext& context, ScopeId scope, TSNode expression) {
+  const SemanticModel& semantic = context.semantic();
+  expression = unwrap(expression);
+  const std::string qualified = semantic.qualifiedName(scope, expression);
+  if (!qualified.empty()) return absoluteName(qualified, context.options().module);
+  std::string tail;
+  TSNode head = expression;
+  for (int guard = 0; guard < 32 && kindOf(head) == NodeKind::Attribute; ++guard) {
+    tail = "." + std::string(context.text(childByField(head, Field::AttributeName))) + tail;
+    head = unwrap(childByField(head, Field::Object));
+  }
+  if (kindOf(head) != NodeKind::Identifier) return {};
+  const Resolution resolution =
+      semantic.resolve(scope, context.text(head), ts_node_start_byte(head));
+  if (resolution.binding == nullptr || resolution.binding->scope != 0) return {};
+  return inModule(context, context.text(head)) + tail;
+}
+
+std::string classProjectName(const RuleContext& context, TSNode class_node) {
+  std::string name(context.text(childByField(class_node, Field::Name)));
+  TSNode node = ts_node_parent(class_node);
+  for (int guard = 0; guard < 64 && !ts_node_is_null(node); ++guard) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::Module) return inModule(context, name);
+    if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) return {};
+    if (kind == NodeKind::ClassDefinition) {
+      name = std::string(context.text(childByField(node, Field::Name))) + "." + name;
+    }
+    node = ts_node_parent(node);
+  }
+  return {};
+}
+
+std::string getterCalled(const RuleContext& context, ScopeId scope, TSNode expression) {
+  expression = unwrap(expression);
+  for (int depth = 0; depth < kMaxDepth && kindOf(expression) == NodeKind::Identifier; ++depth) {
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(expression), ts_node_start_byte(expression));
+    if (resolution.kind != Resolution::Kind::Bound || resolution.binding->scope == 0) return {};
+    ScopeId value_scope = kNoScope;
+    expression = unwrap(singleAssignedValue(context, *resolution.binding, &value_scope));
+    scope = value_scope;
+  }
+  if (kindOf(expression) != NodeKind::Call ||
+      namedChildCount(childByField(expression, Field::Arguments)) != 0) {
+    return {};
+  }
+  const TSNode callee = childByField(expression, Field::Function);
+  if (kindOf(callee) != NodeKind::Identifier && kindOf(callee) != NodeKind::Attribute) return {};
+  // `Gtk.AccelGroup()`: a class makes a new object, by the naming convention.
+  const std::string_view called = context.text(
+      kindOf(callee) == NodeKind::Attribute ? childByField(callee, Field::AttributeName) : callee);
+  if (called.empty() || (called[0] >= 'A' && called[0] <= 'Z')) return {};
+  return projectName(context, scope, callee);
+}
+
+bool isSingletonGetter(const RuleContext& context, TSNode function, std::string* returned) {
+  const SemanticModel& semantic = context.semantic();
+  const TSNode parameters = childByField(function, Field::Parameters);
+  if (requiredParameters(parameters) == 0 &&
+      hasDecorator(context, function, 0, [](std::string_view name) {
+        return name == "functools.cache" || name == "functools.lru_cache";
+      })) {
+    return true;
+  }
+  bool returns_global = false;
+  bool returns_other = false;
+  std::string_view global_name;
+  visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+        kind == NodeKind::Lambda) {
+      return Visit::SkipChildren;
+    }
+    if (kind != NodeKind::ReturnStatement) return Visit::Descend;
+    const TSNode value = unwrap(nthNamedChild(node, 0));
+    if (kindOf(value) == NodeKind::Identifier) {
+      const Resolution resolved =
+          semantic.resolve(0, context.text(value), ts_node_start_byte(value));
+      const bool module_level = resolved.binding != nullptr && resolved.binding->scope == 0 &&
+                                (resolved.binding->kind == BindingKind::Assignment ||
+                                 resolved.binding->kind == BindingKind::GlobalDeclaration);
+      (module_level ? returns_global : returns_other) = true;
+      if (module_level) global_name = context.text(value);
+    } else if (kindOf(value) != NodeKind::None) {
+      returns_other = true;
+    }
+    return Visit::SkipChildren;
+  });
+  if (!returns_global || returns_other) return false;
+  if (returned != nullptr) *returned = inModule(context, global_name);
+  return true;
+}
+
+std::string singletonInstanceReason(const RuleContext& context, TSNode class_node) {
+  const SemanticModel& semantic = context.semantic();
+  const TSNode body = childByField(class_node, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode method = nthNamedChild(body, i);
+    if (kindOf(method) == NodeKind::DecoratedDefinition) {
+      method = childByField(method, Field::Definition);
+    }
+    if (kindOf(method) != NodeKind::FunctionDefinition) continue;
+    const std::string_view self = context.text(firstParameterName(method));
+    const std::string_view method_name = context.text(childByField(method, Field::Name));
+    ScopeId method_scope = kNoScope;
+    for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
+      if (ts_node_eq(semantic.scope(id).node, method)) method_scope = id;
+    }
+    if (self.empty() || method_scope == kNoScope) continue;
+    std::string reason;
+    int visited = 0;
+    visitSubtree(childByField(method, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      if (++visited > 4000) return Visit::Stop;
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind != NodeKind::Assignment) return Visit::Descend;
+      const TSNode left = childByField(node, Field::Left);
+      const TSNode right = unwrap(childByField(node, Field::Right));
+      // `app.window = self`; in `__new__`, `cls._instance = super().__new__(cls)`.
+      const bool stores_self = kindOf(right) == NodeKind::Identifier && context.text(right) == self;
+      const bool caches_new = method_name == "__new__" && kindOf(right) == NodeKind::Call &&
+                              context.text(childByField(childByField(right, Field::Function),
+                                                        Field::AttributeName)) == "__new__";
+      if (!stores_self && !caches_new) return Visit::Descend;
+      // `__new__` receives the class as a plain first parameter.
+      const bool on_class = caches_new && kindOf(left) == NodeKind::Attribute &&
+                            context.text(childByField(left, Field::Object)) == self;
+      const Lifetime lifetime = lifetimeOf(context, method_scope, left).lifetime;
+      if (on_class || lifetime == Lifetime::Module || lifetime == Lifetime::Class ||
+          lifetime == Lifetime::Process) {
+        reason = "`" + functionDisplayName(context, method_scope) + "` stores " +
+                 (stores_self ? "`" + std::string(self) + "`" : std::string("the instance")) +
+                 " in `" + std::string(context.text(left)) + "`";
+        return Visit::Stop;
+      }
+      return Visit::SkipChildren;
+    });
+    if (!reason.empty()) return reason;
+  }
+  return {};
 }
 
 }  // namespace heaplint

@@ -47,4 +47,35 @@ struct LifetimeEvidence {
 
 LifetimeEvidence lifetimeOf(const RuleContext& context, ScopeId scope, TSNode expression);
 
+// --- Across the files of a project (for project rules, whose facts are joined by name) ---
+
+// The dotted name an expression stands for in the whole project: an import made absolute
+// (`app.commands` after `from gajim.common import app` is "gajim.common.app.commands"), or a
+// module-level name of this module with its attributes ("pkg.events.bus.handlers" for
+// `bus.handlers` in pkg/events.py). Empty for anything else (locals, `self`, calls).
+std::string projectName(const RuleContext& context, ScopeId scope, TSNode expression);
+
+// The dotted name of a class defined at module level or in another class's body
+// ("pkg.widgets.Tab", "pkg.widgets.Tab.Header"); empty for a class defined in a function.
+std::string classProjectName(const RuleContext& context, TSNode class_node);
+
+// The function whose result `expression` is: `get_settings()` itself, or a local bound once to
+// such a call (`settings = get_settings()`), when the function has a project name (imported, or
+// defined at module level), the call passes no arguments and the name is not capitalised (a
+// class makes a new object). Its project name, or empty. The
+// project step then asks whether the function is a singleton getter (below) in its own module.
+std::string getterCalled(const RuleContext& context, ScopeId scope, TSNode expression);
+
+// Whether `function`, a function definition at module level, hands out one shared object: it
+// returns a module-level name and nothing else (`return _settings`), or it takes no arguments
+// and is cached (`functools.cache`, `functools.lru_cache`). `returned` gets the project name of
+// the module-level name it returns, when it returns one.
+bool isSingletonGetter(const RuleContext& context, TSNode function, std::string* returned);
+
+// Why the instances of a class are one per process, as a phrase for messages: a method stores
+// `self` in a module-level name, an attribute of a module or a class attribute
+// ("`MainWindow.__init__` stores `self` in `app.window`"), or `__new__` caches the instance it
+// makes on the class. Empty when nothing says so.
+std::string singletonInstanceReason(const RuleContext& context, TSNode class_node);
+
 }  // namespace heaplint

@@ -241,6 +241,15 @@ void printSettings(std::ostream& out, const fs::path& path,
   }
   out << "]\n\n[missing-slots-on-hot-class]\n";
   printList(out, "extra-hot-classes", settings.lint.extra_hot_classes);
+  const LibrarySettings& libraries = settings.lint.libraries;
+  out << "\n[libraries]\n";
+  printList(out, "unbounded-memoizers", libraries.unbounded_memoizers);
+  printList(out, "bounded-memoizers", libraries.bounded_memoizers);
+  printList(out, "weak-registries", libraries.weak_registries);
+  printList(out, "strong-registries", libraries.strong_registries);
+  printList(out, "singleton-getters", libraries.singleton_getters);
+  printList(out, "data-sources", libraries.data_sources);
+  printList(out, "configuration-sources", libraries.configuration_sources);
 }
 
 }  // namespace heaplint::cli

@@ -383,6 +383,39 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
        }},
   };
 
+  // What libraries do, beyond the built-in table (analyzer/library_knowledge.h): dotted names.
+  LibrarySettings& libraries = lint.libraries;
+  const std::map<std::string, Handler> library_keys{
+      {"unbounded-memoizers",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.unbounded_memoizers = reader.strings(n, k);
+       }},
+      {"bounded-memoizers",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.bounded_memoizers = reader.strings(n, k);
+       }},
+      {"weak-registries",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.weak_registries = reader.strings(n, k);
+       }},
+      {"strong-registries",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.strong_registries = reader.strings(n, k);
+       }},
+      {"singleton-getters",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.singleton_getters = reader.strings(n, k);
+       }},
+      {"data-sources",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.data_sources = reader.strings(n, k);
+       }},
+      {"configuration-sources",
+       [&](const toml::node& n, const std::string& k) {
+         libraries.configuration_sources = reader.strings(n, k);
+       }},
+  };
+
   const std::map<std::string, Handler> handlers{
       {"select", [&](const toml::node& n,
                      const std::string& k) { settings.select = reader.selectors(n, k); }},
@@ -488,6 +521,10 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
       {"missing-slots-on-hot-class",
        [&](const toml::node& n, const std::string& k) {
          readTable(reader, reader.table(n, k), k + ".", missing_slots, reader.tableName(k));
+       }},
+      {"libraries",
+       [&](const toml::node& n, const std::string& k) {
+         readTable(reader, reader.table(n, k), k + ".", library_keys, reader.tableName(k));
        }},
   };
   readTable(reader, table, "", handlers, table_name);
@@ -635,10 +672,21 @@ bool isConfigurationSnippet(std::string_view text) {
 
 void mergeForProject(LintSettings& merged, const LintSettings& other) {
   merged.target_version = std::min(merged.target_version, other.target_version);
-  for (const std::string& name : other.extra_hot_classes) {
-    std::vector<std::string>& hot = merged.extra_hot_classes;
-    if (std::find(hot.begin(), hot.end(), name) == hot.end()) hot.push_back(name);
-  }
+  const auto addMissing = [](std::vector<std::string>& to, const std::vector<std::string>& from) {
+    for (const std::string& name : from) {
+      if (std::find(to.begin(), to.end(), name) == to.end()) to.push_back(name);
+    }
+  };
+  addMissing(merged.extra_hot_classes, other.extra_hot_classes);
+  // What a library does is true of it wherever it is used.
+  LibrarySettings& libraries = merged.libraries;
+  addMissing(libraries.unbounded_memoizers, other.libraries.unbounded_memoizers);
+  addMissing(libraries.bounded_memoizers, other.libraries.bounded_memoizers);
+  addMissing(libraries.weak_registries, other.libraries.weak_registries);
+  addMissing(libraries.strong_registries, other.libraries.strong_registries);
+  addMissing(libraries.singleton_getters, other.libraries.singleton_getters);
+  addMissing(libraries.data_sources, other.libraries.data_sources);
+  addMissing(libraries.configuration_sources, other.libraries.configuration_sources);
 }
 
 std::string pythonVersionName(PythonVersion version) {

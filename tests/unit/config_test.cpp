@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "analyzer/library_knowledge.h"
 #include "config/config_resolver.h"
+#include "config/configuration.h"
 #include "rules/registry.h"
 
 namespace heaplint::config {
@@ -151,6 +153,38 @@ TEST_F(ConfigTest, ExtendMethodPairsKeepsTheDefaults) {
   EXPECT_EQ(settings.lint.subscription_pairs.size(),
             LintSettings::defaults().subscription_pairs.size() + 1);
   EXPECT_EQ(settings.lint.subscription_pairs.back().subscribe, "watch");
+}
+
+TEST_F(ConfigTest, LibrariesExtendTheTableAndMergeAcrossAProject) {
+  const fs::path file = write("heaplint.toml",
+                              "[libraries]\n"
+                              "weak-registries = [\"myapp.signals.\"]\n"
+                              "strong-registries = [\"*.add_observer\"]\n"
+                              "singleton-getters = [\"myapp.config.current\"]\n"
+                              "unbounded-memoizers = [\"myapp.memo\"]\n"
+                              "bounded-memoizers = [\"myapp.lru\"]\n"
+                              "data-sources = [\"*.stream_rows\"]\n"
+                              "configuration-sources = [\"myapp.config.OPTIONS\"]\n");
+  const ResolvedSettings settings = loadSettings(file, {});
+  const LibrarySettings& libraries = settings.lint.libraries;
+  EXPECT_EQ(libraries.weak_registries, std::vector<std::string>{"myapp.signals."});
+  EXPECT_EQ(libraries.strong_registries, std::vector<std::string>{"*.add_observer"});
+  EXPECT_EQ(libraries.singleton_getters, std::vector<std::string>{"myapp.config.current"});
+  EXPECT_EQ(libraries.unbounded_memoizers, std::vector<std::string>{"myapp.memo"});
+  EXPECT_EQ(libraries.bounded_memoizers, std::vector<std::string>{"myapp.lru"});
+  EXPECT_EQ(libraries.data_sources, std::vector<std::string>{"*.stream_rows"});
+  EXPECT_EQ(libraries.configuration_sources, std::vector<std::string>{"myapp.config.OPTIONS"});
+  EXPECT_EQ(LibraryKnowledge(libraries).registry("myapp.signals.saved", "connect"),
+            RegistryHold::WeakByDefault);
+  EXPECT_NE(errorFor("[libraries]\nweak-registries = \"x\"\n").find("`libraries.weak-registries`"),
+            std::string::npos);
+  EXPECT_NE(errorFor("[libraries]\nweak-registry = [\"x\"]\n").find("unknown key"),
+            std::string::npos);
+  // A project's join knows what every configuration says of the libraries.
+  LintSettings merged;
+  mergeForProject(merged, settings.lint);
+  mergeForProject(merged, settings.lint);
+  EXPECT_EQ(merged.libraries.weak_registries, std::vector<std::string>{"myapp.signals."});
 }
 
 TEST_F(ConfigTest, PerFileIgnoresWithoutSlashMatchAnyDepth) {

@@ -1,13 +1,21 @@
-// The analyzer's shared evidence (size_evidence.h, lifetime_evidence.h, code_model.h), asked by a
-// test-only rule: `size_of(x)` reports what iterableSize() says of `x`, `lifetime_of(x)` what
-// lifetimeOf() says.
+// The analyzer's shared evidence (size_evidence.h, lifetime_evidence.h, code_model.h,
+// callback_evidence.h, execution_evidence.h, registration_evidence.h, project_evidence.h), asked
+// by test-only rules: `size_of(x)` reports what iterableSize() says of `x`, `lifetime_of(x)` what
+// lifetimeOf() says, and so on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/callback_evidence.h"
+#include "analyzer/code_model.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/lifetime_evidence.h"
+#include "analyzer/project_evidence.h"
+#include "analyzer/registration_evidence.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 
@@ -18,9 +26,56 @@ class EvidenceProbe final : public RuleChecker {
  public:
   void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
     const std::string_view callee = context.text(childByField(call, Field::Function));
-    if (callee == "size_of" || callee == "count_of" || callee == "lifetime_of") {
-      probes_.push_back(Probe{call, context.scope(), std::string(callee)});
+    static constexpr std::array<std::string_view, 11> kProbes = {
+        "size_of",       "count_of",  "lifetime_of",  "callback_of",  "runs_once", "project_name",
+        "getter_called", "weak_hold", "singleton_of", "emptied_here", "once_guard"};
+    if (std::find(kProbes.begin(), kProbes.end(), callee) == kProbes.end()) return;
+    probes_.push_back(Probe{call, context.scope(), std::string(callee)});
+    // The walker's frames are there only during the walk.
+    if (callee == "once_guard") probes_.back().guard = onceGuardAt(context);
+  }
+
+  // The other probes: what the newer evidence says, as one line.
+  static std::string otherProbe(const RuleContext& context, const std::string& what, ScopeId scope,
+                                TSNode call, TSNode argument) {
+    const SemanticModel& semantic = context.semantic();
+    if (what == "callback_of") {
+      const CallbackEvidence callback = callbackOf(context, scope, argument);
+      static constexpr const char* kKinds[] = {"none", "nested", "lambda", "bound"};
+      std::string out =
+          std::string(kKinds[static_cast<int>(callback.kind)]) + " " + callback.display + " [";
+      for (std::string_view name : callback.captures)
+        out += std::string(name) + ";";
+      return out + "]";
     }
+    if (what == "runs_once") return runsOnceReason(context, scope);
+    if (what == "project_name") return projectName(context, scope, argument);
+    if (what == "getter_called") return getterCalled(context, scope, argument);
+    if (what == "emptied_here") {
+      const ScopeId function = enclosingFunctionScope(semantic, scope);
+      return std::string(emptiedIn(context, semantic.scope(function).node, argument));
+    }
+    // `weak_hold(Bus.connect)`, `singleton_of(Window)`: a class of this module (and a method).
+    TSNode name = argument;
+    std::string_view method;
+    if (kindOf(argument) == NodeKind::Attribute) {
+      name = childByField(argument, Field::Object);
+      method = context.text(childByField(argument, Field::AttributeName));
+    }
+    const Resolution resolution = semantic.resolve(0, context.text(name), ts_node_start_byte(call));
+    if (resolution.binding == nullptr) return "?";
+    const TSNode class_node = resolution.binding->node;
+    if (what == "singleton_of") return singletonInstanceReason(context, class_node);
+    TSNode found{};
+    visitSubtree(class_node, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) == NodeKind::FunctionDefinition &&
+          context.text(childByField(node, Field::Name)) == method) {
+        found = node;
+        return Visit::Stop;
+      }
+      return Visit::Descend;
+    });
+    return weakCallbackHold(context, found);
   }
 
   void finish(RuleContext& context) override {
@@ -29,7 +84,12 @@ class EvidenceProbe final : public RuleChecker {
       Diagnostic diagnostic;
       diagnostic.start = ts_node_start_byte(probe.call);
       diagnostic.end = ts_node_end_byte(probe.call);
-      if (probe.what == "lifetime_of") {
+      if (probe.what == "once_guard") {
+        diagnostic.message = probe.guard;
+      } else if (probe.what != "size_of" && probe.what != "count_of" &&
+                 probe.what != "lifetime_of") {
+        diagnostic.message = otherProbe(context, probe.what, probe.scope, probe.call, argument);
+      } else if (probe.what == "lifetime_of") {
         const LifetimeEvidence evidence = lifetimeOf(context, probe.scope, argument);
         static constexpr const char* kNames[] = {"unknown", "local",  "parameter", "instance",
                                                  "class",   "module", "process"};
@@ -52,6 +112,7 @@ class EvidenceProbe final : public RuleChecker {
     TSNode call;
     ScopeId scope;
     std::string what;
+    std::string guard = {};
   };
   std::vector<Probe> probes_;
 };
@@ -64,12 +125,13 @@ const RuleDefinition kProbe{
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<EvidenceProbe>(); },
 };
 
-std::vector<std::string> probe(const std::string& text) {
+std::vector<std::string> probe(const std::string& text, std::string_view path = "module.py") {
   static const RuleDefinition* table[1] = {&kProbe};
   AnalysisOptions options;
   options.rules = RuleTable(table, 1);
   options.enabled.set(0);
-  options.path = "module.py";
+  options.path = path;
+  options.module.name = "pkg.module";
   const SourceText source(text);
   std::vector<std::string> messages;
   for (const Diagnostic& diagnostic : analyze(source, options).diagnostics) {
@@ -82,6 +144,97 @@ std::string one(const std::string& text) {
   const std::vector<std::string> messages = probe(text);
   EXPECT_EQ(messages.size(), 1U) << text;
   return messages.empty() ? std::string() : messages.front();
+}
+
+// Reports every registration and removal RegistrationCollector finds, and the project definitions
+// ProjectDefinitionsCollector leaves, one line each.
+class RegistrationProbe final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    registrations_.collect(node, kind, context);
+    definitions_.collect(node, kind, context);
+  }
+  void finish(RuleContext& context) override {
+    const auto say = [&](std::string message) {
+      Diagnostic diagnostic;
+      diagnostic.message = std::move(message);
+      context.report(std::move(diagnostic));
+    };
+    for (const RegistrationSite& site : registrations_.registrations(context)) {
+      const RegistryEvidence& registry = site.registry;
+      const RegistrationEvidence registration = registrationOf(context, site);
+      say("register " + registry.method + " on " + registry.key + " (" + registry.name + ") in " +
+          registry.region + (site.may_repeat ? " repeats" : " once") +
+          (registry.getter.empty() ? "" : " getter " + registry.getter) + ": " +
+          registration.callback.display + " keys " + std::to_string(registration.keys) +
+          (registration.keys_are_types ? " types" : "") +
+          (registration.weak_refused ? " weak=False" : "") +
+          (registration.keyed_by_uid ? " uid" : ""));
+      if (site.may_repeat && registration.callback.kind != CallbackKind::None)
+        say("  says: " + registrationPhrase(context, site, registration.callback));
+    }
+    for (const RegistryEvidence& removal : registrations_.removals(context)) {
+      say("remove " + removal.method + " from " + removal.key + " (" + removal.name + ") in " +
+          removal.region + (removal.undoes_elsewhere ? ", undoing those elsewhere" : ""));
+    }
+    const ProjectDefinitions definitions =
+        definitions_.finish(context, [](std::string_view name) { return name == "connect"; });
+    for (const ProjectDefinitions::Class& fact : definitions.classes) {
+      std::string line = "class " + fact.name + " bases";
+      for (const std::string& base : fact.bases)
+        line += " " + base;
+      for (const std::string& method : fact.weak_methods)
+        line += " weak " + method;
+      for (const std::string& method : fact.other_methods)
+        line += " strong " + method;
+      say(line);
+    }
+    for (const auto& [target, maker] : definitions.made_by)
+      say("made " + target + " by " + maker);
+    for (const auto& [getter, returned] : definitions.singleton_getters) {
+      say("getter " + getter + " returns " + returned);
+    }
+    for (const auto& [name, repeats] : definitions.instantiations) {
+      say("instances of " + name + (repeats ? " repeat" : " once"));
+    }
+  }
+
+ private:
+  RegistrationCollector registrations_;
+  ProjectDefinitionsCollector definitions_;
+};
+
+constexpr std::array kRegistrationKinds = {NodeKind::Call,
+                                           NodeKind::Decorator,
+                                           NodeKind::Attribute,
+                                           NodeKind::ImportFromStatement,
+                                           NodeKind::ReturnStatement,
+                                           NodeKind::Assignment,
+                                           NodeKind::ClassDefinition,
+                                           NodeKind::FunctionDefinition};
+const RuleDefinition kRegistrationProbe{
+    .code = "TEST011",
+    .name = "registration-probe",
+    .subscriptions = kRegistrationKinds,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<RegistrationProbe>();
+    },
+};
+
+std::vector<std::string> registrationsIn(const std::string& text) {
+  static const RuleDefinition* table[1] = {&kRegistrationProbe};
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  options.path = "pkg/module.py";
+  options.module.name = "pkg.module";
+  const SourceText source(text);
+  std::vector<std::string> messages;
+  for (const Diagnostic& diagnostic : analyze(source, options).diagnostics) {
+    messages.push_back(diagnostic.message);
+  }
+  std::sort(messages.begin(), messages.end());
+  return messages;
 }
 
 TEST(SizeEvidence, LiteralsAndConstantsAreSmall) {
@@ -164,6 +317,282 @@ TEST(LifetimeEvidence, SingletonsReachedThroughGetters) {
   EXPECT_EQ(one("def make():\n    return Settings()\ndef f():\n    s = make()\n"
                 "    lifetime_of(s)\n"),
             "local local@47 ");
+}
+
+TEST(CallbackEvidence, WhatACallbackKeepsOfTheCall) {
+  EXPECT_EQ(one("def f(user):\n    def done(r):\n        print(user, r)\n"
+                "    callback_of(done)\n"),
+            "nested done [user;]");
+  EXPECT_EQ(one("def f(name):\n    callback_of(lambda e, n=name: print(n))\n"), "lambda  [name;]");
+  EXPECT_EQ(one("import os\ndef f(code):\n    callback_of(lambda: os._exit(0))\n"), "lambda  []");
+  EXPECT_EQ(one("def f(code):\n    callback_of(lambda: code)\n"), "lambda  [code;]");
+  EXPECT_EQ(one("class W:\n    def __init__(self):\n        callback_of(self.refresh)\n"
+                "    def refresh(self):\n        pass\n"),
+            "bound self.refresh [self;]");
+  // A classmethod, a property, an attribute the class does not define: no bound method.
+  EXPECT_EQ(one("class W:\n    def f(self):\n        callback_of(self.make)\n"
+                "    @classmethod\n    def make(cls):\n        pass\n"),
+            "none  []");
+  EXPECT_EQ(one("class W:\n    def f(self):\n        callback_of(self.callback)\n"), "none  []");
+  EXPECT_EQ(one("import functools\nclass W:\n    def f(self, key):\n"
+                "        callback_of(functools.partial(self.redraw, key))\n"
+                "    def redraw(self, key):\n        pass\n"),
+            "bound functools.partial(self.redraw, key) [self;key;]");
+  EXPECT_EQ(one("def f(user):\n    handler = lambda e: print(user)\n    callback_of(handler)\n"),
+            "lambda handler [user;]");
+  // Module-level functions, parameters and weak references keep nothing per call.
+  EXPECT_EQ(one("def log(e):\n    pass\ndef f(x):\n    callback_of(log)\n"), "none  []");
+  EXPECT_EQ(one("def f(handler):\n    callback_of(handler)\n"), "none  []");
+  EXPECT_EQ(one("import weakref\nclass W:\n    def f(self):\n"
+                "        callback_of(weakref.WeakMethod(self.f))\n"),
+            "none  []");
+}
+
+TEST(CallbackEvidence, RegistriesThatHoldCallbacksWeakly) {
+  const std::string observable =
+      "import weakref\nclass Observable:\n"
+      "    def connect_signal(self, name, func):\n"
+      "        self._callbacks[name].append(weakref.WeakMethod(func))\n"
+      "    def connect(self, name, func):\n        self.connect_signal(name, func)\n"
+      "weak_hold(Observable.connect)\n";
+  EXPECT_EQ(
+      one(observable),
+      "hands its arguments to `connect_signal()`, which wraps `func` in `weakref.WeakMethod`");
+  EXPECT_EQ(one("import weakref\nclass Bus:\n    def __init__(self):\n"
+                "        self._handlers = weakref.WeakSet()\n"
+                "    def subscribe(self, handler):\n        self._handlers.add(handler)\n"
+                "weak_hold(Bus.subscribe)\n"),
+            "stores `handler` in a `weakref.WeakSet`");
+  EXPECT_EQ(one("from weakref import WeakKeyDictionary\nclass Bus:\n"
+                "    handlers = WeakKeyDictionary()\n"
+                "    def subscribe(self, handler):\n        self.handlers[handler] = True\n"
+                "weak_hold(Bus.subscribe)\n"),
+            "stores `handler` in a `weakref.WeakKeyDictionary`");
+  EXPECT_EQ(one("class Signal:\n    def connect(self, receiver, sender=None, weak=True):\n"
+                "        self.receivers.append(receiver)\nweak_hold(Signal.connect)\n"),
+            "takes `weak=True` by default");
+  EXPECT_EQ(one("class Bus:\n    def __init__(self):\n        self._handlers = []\n"
+                "    def subscribe(self, handler):\n        self._handlers.append(handler)\n"
+                "weak_hold(Bus.subscribe)\n"),
+            "");
+  // Delegation between methods is followed a few steps, not forever.
+  EXPECT_EQ(one("class Bus:\n    def a(self, f):\n        self.b(f)\n"
+                "    def b(self, f):\n        self.a(f)\nweak_hold(Bus.a)\n"),
+            "");
+}
+
+TEST(ExecutionEvidence, CodeThatRunsOnce) {
+  EXPECT_EQ(one("runs_once()\n"), "at module level");
+  EXPECT_EQ(one("def install():\n    runs_once()\n"), "in `install()`, which takes no arguments");
+  EXPECT_EQ(one("def main(argv):\n    runs_once()\n"), "in `main()`, which runs once");
+  EXPECT_EQ(one("from django.apps import AppConfig\nclass C(AppConfig):\n"
+                "    def ready(self):\n        runs_once()\n"),
+            "in `ready()` of a Django `AppConfig`, which runs once per process");
+  EXPECT_EQ(one("class C:\n    @classmethod\n    def setup(cls):\n        runs_once()\n"),
+            "in `C.setup()`, which takes no arguments");
+  // Input, an instance (one per object), a handler nested in `main`: it repeats.
+  EXPECT_EQ(one("def handle(request):\n    runs_once()\n"), "");
+  EXPECT_EQ(one("class C:\n    def __init__(self):\n        runs_once()\n"), "");
+  EXPECT_EQ(one("def main():\n    def on_request(request):\n        runs_once()\n"), "");
+}
+
+TEST(ExecutionEvidence, OnceGuardsAndEmptiedRegistries) {
+  EXPECT_EQ(one("class C:\n    def f(self, x):\n        if not self._done:\n"
+                "            once_guard()\n            self._done = True\n"),
+            "under the once-guard on `_done`");
+  EXPECT_EQ(one("def f(x):\n    if _installed:\n        return\n    once_guard()\n"
+                "    _installed = True\n"),
+            "under the once-guard on `_installed`");
+  EXPECT_EQ(one("def f(x):\n    if x:\n        once_guard()\n"), "");
+  EXPECT_EQ(one("import atexit\ndef child(x):\n    atexit._exithandlers = []\n"
+                "    emptied_here(atexit)\n"),
+            "atexit._exithandlers = []");
+  EXPECT_EQ(one("def f(x):\n    registry.handlers.clear()\n    emptied_here(registry.handlers)\n"),
+            "registry.handlers.clear()");
+  EXPECT_EQ(one("def f(x):\n    other.clear()\n    emptied_here(registry.handlers)\n"), "");
+  EXPECT_TRUE(isVendoredPath("app/_vendor/six.py"));
+  EXPECT_TRUE(isVendoredPath("src\\third_party\\lib.py"));
+  EXPECT_FALSE(isVendoredPath("app/vendors.py"));
+  EXPECT_FALSE(isVendoredPath("vendor"));
+}
+
+TEST(LifetimeEvidence, ProjectNamesAndGetters) {
+  EXPECT_EQ(one("from .app import state\nproject_name(state.commands)\n"),
+            "pkg.app.state.commands");
+  EXPECT_EQ(one("bus = Bus()\ndef f():\n    project_name(bus.handlers)\n"),
+            "pkg.module.bus.handlers");
+  EXPECT_EQ(one("def f(bus):\n    project_name(bus)\n"), "");
+  EXPECT_EQ(one("from .settings import get_settings\ndef f():\n    s = get_settings()\n"
+                "    getter_called(s)\n"),
+            "pkg.settings.get_settings");
+  // A class makes a new object; a call with arguments is no getter.
+  EXPECT_EQ(one("from gi.repository import Gtk\ndef f():\n    m = Gtk.Menu()\n"
+                "    getter_called(m)\n"),
+            "");
+  EXPECT_EQ(one("from .s import load\ndef f(p):\n    getter_called(load(p))\n"), "");
+  EXPECT_EQ(one("from . import app\nclass Window:\n    def __init__(self):\n"
+                "        app.window = self\nsingleton_of(Window)\n"),
+            "`Window.__init__` stores `self` in `app.window`");
+  EXPECT_EQ(one("class S:\n    _instance = None\n    def __new__(cls):\n"
+                "        if cls._instance is None:\n"
+                "            cls._instance = super().__new__(cls)\n"
+                "        return cls._instance\nsingleton_of(S)\n"),
+            "`S.__new__` stores the instance in `cls._instance`");
+  EXPECT_EQ(one("class Tab:\n    def __init__(self):\n        self.tabs = [self]\n"
+                "        self.me = self\nsingleton_of(Tab)\n"),
+            "");
+}
+
+TEST(RegistrationEvidence, RegistrationsAndRemovals) {
+  EXPECT_EQ(registrationsIn("from atexit import register as on_exit, unregister\n"
+                            "bus = Bus()\n"
+                            "def handle(user):\n"
+                            "    bus.subscribe(lambda e: print(user))\n"
+                            "    token = bus.subscribe(print)\n"
+                            "    on_exit(print)\n"
+                            "    unregister(print)\n"),
+            (std::vector<std::string>{
+                "  says: A lambda (capturing `user`) is subscribed to module-level `bus`",
+                "register register on atexit (atexit) in handle repeats:  keys 1",
+                "register subscribe on pkg.module.bus (bus) in handle once:  keys 1",
+                "register subscribe on pkg.module.bus (bus) in handle repeats:  keys 0",
+                "remove unregister from atexit (atexit) in handle",
+            }));
+  EXPECT_EQ(registrationsIn("import functools\n"
+                            "@functools.singledispatch\ndef describe(x):\n    pass\n"
+                            "def f(config, post_save):\n"
+                            "    @describe.register(int)\n"
+                            "    def _(value):\n        print(config)\n"
+                            "    post_save.connect(_, weak=False, dispatch_uid='x')\n"),
+            (std::vector<std::string>{
+                "  says: `_` (capturing `config`) is connected to `post_save`",
+                "  says: `_` (capturing `config`) is registered with module-level `describe`",
+                "register connect on  (post_save) in f repeats: _ keys 0 weak=False uid",
+                // The call in the decorator keeps its result: not a registration that repeats.
+                "register register on pkg.module.describe (describe) in f once:  keys 1 types",
+                "register register on pkg.module.describe (describe) in f repeats: _ keys 1 types",
+            }));
+  EXPECT_EQ(registrationsIn("from .settings import get_settings\nbus = Bus()\n"
+                            "class W:\n    def f(self):\n"
+                            "        settings = get_settings()\n"
+                            "        settings.connect('changed', self.f)\n"
+                            "        self.addCleanup(bus.disconnect, self.f)\n"
+                            "        if not self._on:\n"
+                            "            bus.connect(self.f)\n            self._on = True\n"),
+            (std::vector<std::string>{
+                "  says: `self.f` is connected to `settings` (`get_settings()`, a process-wide "
+                "singleton)",
+                "register connect on  (settings) in W repeats getter pkg.settings.get_settings: "
+                "self.f keys 1",
+                "register connect on pkg.module.bus (bus) in W once: self.f keys 0",
+                "remove disconnect from pkg.module.bus (bus) in W",
+            }));
+}
+
+TEST(RegistrationEvidence, WhatRegisteringAgainKeeps) {
+  EXPECT_TRUE(keepsAnotherCallback(std::nullopt, true, false));
+  EXPECT_TRUE(keepsAnotherCallback(RegistryHold::Strong, false, false));
+  EXPECT_FALSE(keepsAnotherCallback(RegistryHold::WeakByDefault, true, false));
+  EXPECT_TRUE(keepsAnotherCallback(RegistryHold::WeakByDefault, true, true));  // weak=False
+  EXPECT_FALSE(keepsAnotherCallback(RegistryHold::WeakBoundMethods, true, false));
+  EXPECT_TRUE(keepsAnotherCallback(RegistryHold::WeakBoundMethods, false, false));
+  EXPECT_FALSE(keepsAnotherCallback(RegistryHold::Replaces, false, false));
+}
+
+TEST(RegistrationEvidence, RemovalsWhereNothingRegistersUndoTheOthers) {
+  EXPECT_EQ(registrationsIn("bus = Bus()\n"
+                            "def install(user):\n"
+                            "    bus.subscribe(lambda e: print(user))\n"
+                            "    bus.unsubscribe(print)\n"
+                            "def uninstall(handler):\n"
+                            "    bus.unsubscribe(handler)\n"),
+            (std::vector<std::string>{
+                "  says: A lambda (capturing `user`) is subscribed to module-level `bus`",
+                "register subscribe on pkg.module.bus (bus) in install repeats:  keys 0",
+                // It removes what its own function registers: nothing said about the others.
+                "remove unsubscribe from pkg.module.bus (bus) in install",
+                "remove unsubscribe from pkg.module.bus (bus) in uninstall, undoing those "
+                "elsewhere",
+            }));
+  EXPECT_EQ(registrationsIn("import atexit\natexit.unregister(print)\n"),
+            (std::vector<std::string>{"remove unregister from atexit (atexit) in , undoing those "
+                                      "elsewhere"}));
+}
+
+TEST(ProjectEvidence, DefinitionsOfAFile) {
+  EXPECT_EQ(registrationsIn("import weakref\nfrom typing import cast\n"
+                            "from .helpers import Observable\n"
+                            "from . import state\n"
+                            "class Commands(Observable):\n"
+                            "    def connect(self, name, func):\n"
+                            "        self._f.append(weakref.ref(func))\n"
+                            "class Plain:\n"
+                            "    def connect(self, name, func):\n"
+                            "        self._f.append(func)\n"
+                            "commands = Commands()\n"
+                            "plugins = cast(Plain, None)\n"
+                            "_settings = Plain()\n"
+                            "def get_settings():\n    return _settings\n"
+                            "def make():\n    return Plain()\n"
+                            "def main():\n    state.window = Plain()\n"
+                            "def build(items):\n    for x in items:\n        Plain()\n"),
+            (std::vector<std::string>{
+                "class pkg.module.Commands bases pkg.helpers.Observable weak connect",
+                "class pkg.module.Plain bases strong connect",
+                "getter pkg.module.get_settings returns pkg.module._settings",
+                "instances of pkg.module.Commands once",
+                "instances of pkg.module.Plain repeat",
+                "made pkg.module._settings by pkg.module.Plain",
+                "made pkg.module.commands by pkg.module.Commands",
+                "made pkg.module.plugins by pkg.module.Plain",
+                "made pkg.state.window by pkg.module.Plain",
+                "register append on  (_f) in Commands repeats:  keys 1",
+                "register append on  (_f) in Plain repeats:  keys 1",
+            }));
+}
+
+TEST(ProjectEvidence, TheIndexJoinsFiles) {
+  ProjectDefinitions helpers;
+  helpers.classes.push_back({"app.helpers.Observable", {}, {"connect"}, {}});
+  helpers.classes.push_back({"app.helpers.Signal", {"django.dispatch.Signal"}, {}, {}});
+  ProjectDefinitions commands;
+  commands.classes.push_back({"app.commands.Commands", {"app.helpers.Observable"}, {}, {}});
+  commands.classes.push_back({"app.commands.Strong", {"app.helpers.Observable"}, {}, {"connect"}});
+  commands.made_by.emplace_back("app.state.commands", "app.commands.Commands");
+  commands.singleton_getters.emplace_back("app.settings.get_settings", "app.settings._settings");
+  commands.instantiations = {{"app.commands.Commands", false}, {"app.commands.Strong", true}};
+  ProjectDefinitions read_back;
+  std::string bytes;
+  FactsWriter out(bytes);
+  commands.write(out);
+  FactsReader in(bytes);
+  ASSERT_TRUE(read_back.read(in));
+  EXPECT_TRUE(in.atEnd());
+
+  ProjectIndex index;
+  index.add(helpers);
+  index.add(read_back);
+  const LibrarySettings settings;
+  const LibraryKnowledge library(settings);
+  EXPECT_EQ(index.registryHold(library, "app.commands.Commands", "connect"),
+            RegistryHold::WeakByDefault);
+  EXPECT_EQ(index.registryHold(library, "app.commands.Strong", "connect"), RegistryHold::Strong);
+  EXPECT_EQ(index.registryHold(library, "app.helpers.Signal", "connect"),
+            RegistryHold::WeakByDefault);
+  EXPECT_EQ(index.registryHold(library, "app.commands.Commands", "subscribe"), std::nullopt);
+  // A module attribute assigned a Commands elsewhere holds as Commands does; the first known
+  // name decides.
+  const std::array<std::string_view, 2> names = {"app.state.unknown", "app.state.commands"};
+  EXPECT_EQ(index.registryHoldOfAny(library, names, "connect"), RegistryHold::WeakByDefault);
+  EXPECT_EQ(index.registryHoldOfAny(library, std::span(names).first(1), "connect"), std::nullopt);
+  EXPECT_EQ(index.madeBy("app.state.commands"),
+            std::vector<std::string_view>{"app.commands.Commands"});
+  EXPECT_EQ(index.singletonGetter("app.settings.get_settings"), "app.settings._settings");
+  EXPECT_EQ(index.singletonGetter("app.settings.make"), std::nullopt);
+  // Commands is made once, but Strong, a subclass of Observable, is made repeatedly.
+  EXPECT_TRUE(index.onlyMadeOnce("app.commands.Commands"));
+  EXPECT_FALSE(index.onlyMadeOnce("app.helpers.Observable"));
+  EXPECT_FALSE(index.onlyMadeOnce("app.helpers.Signal"));  // made nowhere in the project
 }
 
 }  // namespace

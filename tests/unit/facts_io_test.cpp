@@ -112,16 +112,18 @@ TEST(FactsIo, RoundTripOverEveryFixture) {
 
 TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
   const AnalysisOptions options = allRulesOptions();
-  const Project project = analyzeDirectory(
-      fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / "mem4" / "MEM401_project", options);
-  for (const FileAnalysis& analysis : project.analyses) {
-    for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
-      if (!analysis.facts[rule]) continue;
-      const std::string bytes = bytesOf(*analysis.facts[rule]);
-      for (size_t cut = 0; cut < bytes.size(); cut += 7) {
-        FactsReader in(std::string_view(bytes).substr(0, cut));
-        const std::unique_ptr<FileFacts> read = options.rules[rule]->read_facts(in);
-        EXPECT_TRUE(read == nullptr || !in.atEnd() || cut == bytes.size());
+  for (const char* directory : {"mem4/MEM401_project", "mem3/MEM301_project"}) {
+    const Project project =
+        analyzeDirectory(fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory, options);
+    for (const FileAnalysis& analysis : project.analyses) {
+      for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
+        if (!analysis.facts[rule]) continue;
+        const std::string bytes = bytesOf(*analysis.facts[rule]);
+        for (size_t cut = 0; cut < bytes.size(); cut += 7) {
+          FactsReader in(std::string_view(bytes).substr(0, cut));
+          const std::unique_ptr<FileFacts> read = options.rules[rule]->read_facts(in);
+          EXPECT_TRUE(read == nullptr || !in.atEnd() || cut == bytes.size());
+        }
       }
     }
   }
@@ -129,7 +131,8 @@ TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
 
 TEST(FactsIo, JoinOverReadBackFactsFindsTheSame) {
   const AnalysisOptions options = allRulesOptions();
-  for (const char* directory : {"mem4/MEM401_project", "mem2/MEM201_project"}) {
+  for (const char* directory :
+       {"mem4/MEM401_project", "mem2/MEM201_project", "mem3/MEM301_project"}) {
     const fs::path root = fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory;
     Project fresh = analyzeDirectory(root, options);
     Project cached = analyzeDirectory(root, options);

@@ -1,0 +1,228 @@
+#include "analyzer/execution_evidence.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/syntax.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+// Identifiers read in an expression (attribute names included): `not self._installed` gives
+// `self` and `_installed`. Bounded: conditions are short.
+void collectNames(const RuleContext& context, TSNode node, std::vector<std::string_view>& names) {
+  std::vector<TSNode> stack = {node};
+  for (int visited = 0; !stack.empty() && visited < 64; ++visited) {
+    const TSNode current = stack.back();
+    stack.pop_back();
+    if (kindOf(current) == NodeKind::Identifier) {
+      names.push_back(context.text(current));
+      continue;
+    }
+    const uint32_t count = namedChildCount(current);
+    for (uint32_t i = 0; i < count; ++i) {
+      stack.push_back(nthNamedChild(current, i));
+    }
+  }
+}
+
+// The name a statement assigns (`_installed = True`, `finalize._registered = True`), if any;
+// with `only_true`, only when it assigns `True`.
+std::string_view assignedName(const RuleContext& context, TSNode statement, bool only_true) {
+  if (kindOf(statement) != NodeKind::ExpressionStatement) return {};
+  const TSNode assignment = nthNamedChild(statement, 0);
+  const NodeKind kind = kindOf(assignment);
+  if (kind != NodeKind::Assignment && kind != NodeKind::AugmentedAssignment) return {};
+  if (only_true && kindOf(childByField(assignment, Field::Right)) != NodeKind::True) return {};
+  const TSNode left = childByField(assignment, Field::Left);
+  if (kindOf(left) == NodeKind::Identifier) return context.text(left);
+  if (kindOf(left) == NodeKind::Attribute) {
+    return context.text(childByField(left, Field::AttributeName));
+  }
+  return {};
+}
+
+// The first of `names` a block's statements assign, or empty.
+std::string_view assignedOneOf(const RuleContext& context, TSNode block,
+                               const std::vector<std::string_view>& names, bool only_true) {
+  const uint32_t count = namedChildCount(block);
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string_view name = assignedName(context, nthNamedChild(block, i), only_true);
+    if (!name.empty() && std::find(names.begin(), names.end(), name) != names.end()) return name;
+  }
+  return {};
+}
+
+std::string guardReason(std::string_view name) {
+  return "under the once-guard on `" + std::string(name) + "`";
+}
+
+constexpr std::array<std::string_view, 9> kOnceHooks = {
+    "main",        "setUpModule",       "setUpClass",   "setUpTestData", "setup_module",
+    "setup_class", "__init_subclass__", "__set_name__", "tearDownClass"};
+
+std::string compact(std::string_view text) {
+  std::string result;
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\\') result += c;
+  }
+  return result;
+}
+
+// `target` is `holder` or reached through it (`holder.handlers`).
+bool within(const std::string& target, const std::string& holder) {
+  return !holder.empty() && target.starts_with(holder) &&
+         (target.size() == holder.size() || target[holder.size()] == '.');
+}
+
+bool isEmptyValue(const RuleContext& context, TSNode value) {
+  const NodeKind kind = kindOf(value);
+  if (kind == NodeKind::None) return true;
+  if (kind == NodeKind::List || kind == NodeKind::Dictionary || kind == NodeKind::Tuple) {
+    return namedChildCount(value) == 0;
+  }
+  if (kind != NodeKind::Call || namedChildCount(childByField(value, Field::Arguments)) != 0) {
+    return false;
+  }
+  const std::string_view callee = context.text(childByField(value, Field::Function));
+  return callee == "list" || callee == "dict" || callee == "set";
+}
+
+}  // namespace
+
+std::string onceGuardAt(const RuleContext& context) {
+  std::vector<std::string_view> names;
+  for (size_t up = 1; up + 1 < context.depth(); ++up) {
+    const Frame& frame = context.frame(up);
+    if (frame.kind == NodeKind::FunctionDefinition || frame.kind == NodeKind::Lambda) {
+      // `if _installed: return` early in the function, which sets `_installed = True`.
+      const TSNode body = childByField(frame.node, Field::Body);
+      const uint32_t count = namedChildCount(body);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode statement = nthNamedChild(body, i);
+        if (kindOf(statement) != NodeKind::IfStatement) continue;
+        const TSNode consequence = childByField(statement, Field::Consequence);
+        if (kindOf(nthNamedChild(consequence, 0)) != NodeKind::ReturnStatement) continue;
+        names.clear();
+        collectNames(context, childByField(statement, Field::Condition), names);
+        const std::string_view name = assignedOneOf(context, body, names, true);
+        if (!name.empty()) return guardReason(name);
+      }
+      return {};
+    }
+    if (frame.kind == NodeKind::IfStatement && context.frame(up - 1).field == Field::Consequence) {
+      names.clear();
+      collectNames(context, childByField(frame.node, Field::Condition), names);
+      const std::string_view name =
+          assignedOneOf(context, context.frame(up - 1).node, names, false);
+      if (!name.empty()) return guardReason(name);
+    }
+  }
+  return {};
+}
+
+namespace {
+
+std::string onceHookReason(const RuleContext& context, ScopeId function_scope) {
+  const SemanticModel& semantic = context.semantic();
+  if (semantic.scope(function_scope).kind != ScopeKind::Function) return {};
+  const TSNode function = semantic.scope(function_scope).node;
+  const std::string_view name = context.text(childByField(function, Field::Name));
+  if (std::find(kOnceHooks.begin(), kOnceHooks.end(), name) != kOnceHooks.end()) {
+    return "in `" + std::string(name) + "()`, which runs once";
+  }
+  const TSNode class_node = classOfMethod(semantic, function_scope);
+  if (name != "ready" || ts_node_is_null(class_node)) return {};
+  // Django calls `AppConfig.ready()` once per process.
+  const ScopeId class_scope = semantic.scope(function_scope).parent;
+  const TSNode bases = childByField(class_node, Field::Superclasses);
+  const uint32_t count = namedChildCount(bases);
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string qualified =
+        semantic.qualifiedName(semantic.scope(class_scope).parent, nthNamedChild(bases, i));
+    if (qualified == "django.apps.AppConfig" || qualified == "django.apps.config.AppConfig") {
+      return "in `ready()` of a Django `AppConfig`, which runs once per process";
+    }
+  }
+  return {};
+}
+
+bool takesInput(const RuleContext& context, ScopeId function_scope) {
+  const SemanticModel& semantic = context.semantic();
+  for (ScopeId current = function_scope; current != kNoScope;
+       current = semantic.scope(current).parent) {
+    const ScopeKind kind = semantic.scope(current).kind;
+    if (kind != ScopeKind::Function && kind != ScopeKind::Lambda) continue;
+    uint32_t required =
+        requiredParameters(childByField(semantic.scope(current).node, Field::Parameters));
+    if (required > 0 && methodKind(context, current) == MethodKind::Class) --required;
+    if (required > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string runsOnceReason(const RuleContext& context, ScopeId scope) {
+  const ScopeId function_scope = enclosingFunctionScope(context.semantic(), scope);
+  if (function_scope == kNoScope) return "at module level";
+  std::string reason = onceHookReason(context, function_scope);
+  if (!reason.empty() || takesInput(context, function_scope)) return reason;
+  return "in `" + functionDisplayName(context, function_scope) + "()`, which takes no arguments";
+}
+
+std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode target) {
+  const std::string registry = compact(context.text(target));
+  std::string_view statement;
+  int visited = 0;
+  visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+    if (++visited > 20000) return Visit::Stop;
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+        kind == NodeKind::Lambda) {
+      return Visit::SkipChildren;
+    }
+    if (kind == NodeKind::Call) {
+      // `handlers.clear()`, `working_set.__init__()`.
+      const TSNode callee = childByField(node, Field::Function);
+      const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+      if (kindOf(callee) == NodeKind::Attribute && (method == "clear" || method == "__init__") &&
+          within(registry, compact(context.text(childByField(callee, Field::Object))))) {
+        statement = context.text(node);
+      }
+    } else if (kind == NodeKind::Assignment) {
+      // `atexit._exithandlers = []`.
+      const TSNode left = childByField(node, Field::Left);
+      if (kindOf(left) == NodeKind::Attribute &&
+          isEmptyValue(context, childByField(node, Field::Right)) &&
+          (within(registry, compact(context.text(childByField(left, Field::Object)))) ||
+           within(registry, compact(context.text(left))))) {
+        statement = context.text(node);
+      }
+    }
+    return statement.empty() ? Visit::Descend : Visit::Stop;
+  });
+  return statement;
+}
+
+bool isVendoredPath(std::string_view path) {
+  static constexpr std::array<std::string_view, 7> kVendorDirectories = {
+      "vendor", "_vendor", "vendored", "_vendored", "third_party", "thirdparty", "externals"};
+  size_t start = 0;
+  while (true) {
+    const size_t end = path.find_first_of("/\\", start);
+    if (end == std::string_view::npos) return false;  // the last component is the file
+    const std::string_view component = path.substr(start, end - start);
+    if (std::find(kVendorDirectories.begin(), kVendorDirectories.end(), component) !=
+        kVendorDirectories.end()) {
+      return true;
+    }
+    start = end + 1;
+  }
+}
+
+}  // namespace heaplint

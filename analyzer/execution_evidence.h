@@ -1,0 +1,47 @@
+// How often code runs, as a reviewer judges it from where it sits: once per process (in `main()`,
+// in a hook a framework calls once such as Django's `AppConfig.ready()`, under a once-guard, after
+// the function emptied what it fills), or once per call of a function that takes input. Rules
+// that ask "does this repeat?" (MEM301 for registrations; the gc rules for set-up code) ask this
+// instead of reading the function themselves. Also: whether a file is someone else's code copied
+// into the project.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <string>
+#include <string_view>
+
+#include "analyzer/semantic_model.h"
+
+namespace heaplint {
+
+class RuleContext;
+
+// During the walk (it reads the walker's frames): whether the node being visited runs once
+// however often its function is called: in the block of `if not self._registered:` that sets
+// `self._registered` (or `if self.path is None:` that sets `self.path`), or after
+// `if _installed: return` in a function that sets `_installed = True`. The reason as a phrase
+// for messages ("under the once-guard on `_registered`"), or empty.
+std::string onceGuardAt(const RuleContext& context);
+
+// After the walk: whether code in `scope` (outside loops) runs once per process, module or
+// class, however often the program does its work: at module level; in a hook frameworks call
+// once (`main`, `setUpModule`, `setUpClass`, `tearDownClass`, `setUpTestData`, `setup_module`,
+// `setup_class`, `__init_subclass__`, `__set_name__`, `ready()` of a class whose base resolves to
+// Django's `AppConfig`), the innermost function deciding; or in functions none of which takes
+// per-call input (a parameter its caller must pass; the class a classmethod receives does not
+// count, the instance a method receives does, as there is one per object): a set-up step such as
+// `install()`. The reason as a phrase ("in `main()`, which runs once"), or empty.
+std::string runsOnceReason(const RuleContext& context, ScopeId scope);
+
+// After the walk: whether `function` (a definition) empties the object `target` stands for, or
+// what holds it: calls `target.clear()` or `target.__init__()`, or assigns one of its attributes
+// (`atexit._exithandlers = []`). The statement, or empty.
+std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode target);
+
+// Whether a file is vendored code by its path: under a directory named `vendor`, `_vendor`,
+// `vendored`, `_vendored`, `third_party`, `thirdparty` or `externals`. Its authors are not the
+// project's, and its findings belong upstream.
+bool isVendoredPath(std::string_view path);
+
+}  // namespace heaplint

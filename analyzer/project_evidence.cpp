@@ -1,0 +1,276 @@
+#include "analyzer/project_evidence.h"
+
+#include <algorithm>
+
+#include "analyzer/analyze.h"
+#include "analyzer/callback_evidence.h"
+#include "analyzer/code_model.h"
+#include "analyzer/execution_evidence.h"
+#include "analyzer/lifetime_evidence.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+void writePairs(FactsWriter& out, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  out.u32(static_cast<uint32_t>(pairs.size()));
+  for (const auto& [first, second] : pairs) {
+    out.string(first);
+    out.string(second);
+  }
+}
+
+void readPairs(FactsReader& in, std::vector<std::pair<std::string, std::string>>& pairs) {
+  pairs.resize(in.count());
+  for (auto& [first, second] : pairs) {
+    first = in.string();
+    second = in.string();
+  }
+}
+
+template <typename T>
+void appendAll(std::vector<T>& to, const std::vector<T>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+std::string inModule(const RuleContext& context, std::string_view name) {
+  const std::string& module = context.options().module.name;
+  return module.empty() ? std::string(name) : module + "." + std::string(name);
+}
+
+bool capitalised(std::string_view name) {
+  return !name.empty() && name[0] >= 'A' && name[0] <= 'Z';
+}
+
+}  // namespace
+
+void ProjectDefinitions::write(FactsWriter& out) const {
+  out.u32(static_cast<uint32_t>(classes.size()));
+  for (const Class& fact : classes) {
+    out.string(fact.name);
+    out.strings(fact.bases);
+    out.strings(fact.weak_methods);
+    out.strings(fact.other_methods);
+  }
+  writePairs(out, made_by);
+  writePairs(out, singleton_getters);
+  out.u32(static_cast<uint32_t>(instantiations.size()));
+  for (const auto& [name, repeats] : instantiations) {
+    out.string(name);
+    out.boolean(repeats);
+  }
+}
+
+bool ProjectDefinitions::read(FactsReader& in) {
+  classes.resize(in.count());
+  for (Class& fact : classes) {
+    fact.name = in.string();
+    fact.bases = in.strings();
+    fact.weak_methods = in.strings();
+    fact.other_methods = in.strings();
+  }
+  readPairs(in, made_by);
+  readPairs(in, singleton_getters);
+  instantiations.resize(in.count());
+  for (auto& [name, repeats] : instantiations) {
+    name = in.string();
+    repeats = in.boolean();
+  }
+  return in.ok();
+}
+
+void ProjectDefinitions::append(const ProjectDefinitions& next) {
+  appendAll(classes, next.classes);
+  appendAll(made_by, next.made_by);
+  appendAll(singleton_getters, next.singleton_getters);
+  appendAll(instantiations, next.instantiations);
+}
+
+void ProjectDefinitionsCollector::collect(TSNode node, NodeKind kind, const RuleContext& context) {
+  switch (kind) {
+    case NodeKind::Assignment: {
+      // Module-level names, and attributes of anything but the instance.
+      const TSNode left = childByField(node, Field::Left);
+      const bool annotated = !ts_node_is_null(childByField(node, Field::TypeAnnotation));
+      if (kindOf(childByField(node, Field::Right)) != NodeKind::Call && !annotated) return;
+      if ((kindOf(left) == NodeKind::Identifier && context.execution().kind == NodeKind::Module) ||
+          kindOf(left) == NodeKind::Attribute) {
+        assignments_.push_back(Site{node, context.scope(), false});
+      }
+      return;
+    }
+    case NodeKind::Call: {
+      const TSNode callee = childByField(node, Field::Function);
+      const TSNode name = kindOf(callee) == NodeKind::Attribute
+                              ? childByField(callee, Field::AttributeName)
+                              : callee;
+      if (kindOf(name) == NodeKind::Identifier && capitalised(context.text(name))) {
+        calls_.push_back(Site{callee, context.scope(), context.loopDepth() > 0});
+      }
+      return;
+    }
+    case NodeKind::ClassDefinition:
+      if (context.enclosingFunction() == nullptr) classes_.push_back(node);
+      return;
+    case NodeKind::FunctionDefinition:
+      // Singleton getters are module functions without arguments.
+      if (context.execution().kind == NodeKind::Module &&
+          requiredParameters(childByField(node, Field::Parameters)) == 0) {
+        functions_.push_back(node);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+ProjectDefinitions ProjectDefinitionsCollector::finish(
+    const RuleContext& context, const std::function<bool(std::string_view)>& asks) const {
+  ProjectDefinitions definitions;
+  const SemanticModel& semantic = context.semantic();
+  for (const TSNode class_node : classes_) {
+    ProjectDefinitions::Class fact;
+    fact.name = classProjectName(context, class_node);
+    if (fact.name.empty()) continue;
+    const TSNode bases = childByField(class_node, Field::Superclasses);
+    for (uint32_t i = 0; i < namedChildCount(bases); ++i) {
+      std::string base = projectName(context, 0, nthNamedChild(bases, i));
+      if (!base.empty()) fact.bases.push_back(std::move(base));
+    }
+    const TSNode body = childByField(class_node, Field::Body);
+    for (uint32_t i = 0; i < namedChildCount(body); ++i) {
+      TSNode method = nthNamedChild(body, i);
+      if (kindOf(method) == NodeKind::DecoratedDefinition) {
+        method = childByField(method, Field::Definition);
+      }
+      const std::string_view name = context.text(childByField(method, Field::Name));
+      if (kindOf(method) != NodeKind::FunctionDefinition || !asks(name)) continue;
+      (weakCallbackHold(context, method).empty() ? fact.other_methods : fact.weak_methods)
+          .emplace_back(name);
+    }
+    if (!fact.bases.empty() || !fact.weak_methods.empty() || !fact.other_methods.empty()) {
+      definitions.classes.push_back(std::move(fact));
+    }
+  }
+  for (const Site& assignment : assignments_) {
+    const TSNode left = childByField(assignment.node, Field::Left);
+    std::string target = kindOf(left) == NodeKind::Identifier
+                             ? inModule(context, context.text(left))
+                             : projectName(context, assignment.scope, left);
+    if (target.empty()) continue;
+    TSNode type = childByField(assignment.node, Field::TypeAnnotation);
+    type = ts_node_is_null(type) ? childByField(assignment.node, Field::Right)
+                                 : nthNamedChild(type, 0);
+    if (kindOf(type) == NodeKind::Call) {
+      const TSNode callee = childByField(type, Field::Function);
+      // `cast(ChatCommands, None)` says what the name will hold.
+      type = semantic.qualifiedName(assignment.scope, callee) == "typing.cast"
+                 ? nthNamedChild(childByField(type, Field::Arguments), 0)
+                 : callee;
+    }
+    std::string maker = projectName(context, assignment.scope, type);
+    if (!maker.empty()) definitions.made_by.emplace_back(std::move(target), std::move(maker));
+  }
+  for (const TSNode function : functions_) {
+    std::string returned;
+    if (!isSingletonGetter(context, function, &returned)) continue;
+    definitions.singleton_getters.emplace_back(
+        inModule(context, context.text(childByField(function, Field::Name))), std::move(returned));
+  }
+  std::map<std::string, bool> repeats;
+  for (const Site& call : calls_) {
+    std::string name = projectName(context, call.scope, call.node);
+    if (name.empty()) continue;
+    const bool once = !call.in_loop && !runsOnceReason(context, call.scope).empty();
+    repeats[std::move(name)] |= !once;
+  }
+  definitions.instantiations.assign(repeats.begin(), repeats.end());
+  return definitions;
+}
+
+void ProjectIndex::add(const ProjectDefinitions& definitions) {
+  for (const ProjectDefinitions::Class& fact : definitions.classes) {
+    classes_.emplace(fact.name, &fact);
+    for (const std::string& base : fact.bases)
+      subclasses_.emplace(base, fact.name);
+  }
+  for (const auto& [target, maker] : definitions.made_by)
+    made_by_.emplace(target, maker);
+  for (const auto& [getter, returned] : definitions.singleton_getters) {
+    getters_.emplace(getter, returned);
+  }
+  for (const auto& [name, repeats] : definitions.instantiations)
+    repeats_[name] |= repeats;
+}
+
+std::vector<std::string_view> ProjectIndex::madeBy(std::string_view name) const {
+  std::vector<std::string_view> makers;
+  const auto [first, last] = made_by_.equal_range(name);
+  for (auto it = first; it != last; ++it)
+    makers.push_back(it->second);
+  return makers;
+}
+
+std::optional<std::string_view> ProjectIndex::singletonGetter(std::string_view name) const {
+  const auto found = getters_.find(name);
+  if (found == getters_.end()) return std::nullopt;
+  return found->second;
+}
+
+bool ProjectIndex::onlyMadeOnce(std::string_view class_name) const {
+  std::vector<std::string_view> pending = {class_name};
+  bool made = false;
+  // Bounded: class hierarchies are shallow, and a cycle of bases must not loop.
+  for (size_t visited = 0; !pending.empty(); ++visited) {
+    if (visited > 256) return false;
+    const std::string_view name = pending.back();
+    pending.pop_back();
+    if (const auto found = repeats_.find(name); found != repeats_.end()) {
+      if (found->second) return false;
+      made = true;
+    }
+    const auto [first, last] = subclasses_.equal_range(name);
+    for (auto it = first; it != last; ++it)
+      pending.push_back(it->second);
+  }
+  return made;
+}
+
+std::optional<RegistryHold> ProjectIndex::registryHold(const LibraryKnowledge& library,
+                                                       std::string_view name,
+                                                       std::string_view method) const {
+  return classHold(library, name, method, 0);
+}
+
+std::optional<RegistryHold> ProjectIndex::registryHoldOfAny(const LibraryKnowledge& library,
+                                                            std::span<const std::string_view> names,
+                                                            std::string_view method) const {
+  for (const std::string_view name : names) {
+    std::optional<RegistryHold> hold = registryHold(library, name, method);
+    for (const std::string_view maker : madeBy(name)) {
+      if (!hold) hold = registryHold(library, maker, method);
+    }
+    if (hold) return hold;
+  }
+  return std::nullopt;
+}
+
+std::optional<RegistryHold> ProjectIndex::classHold(const LibraryKnowledge& library,
+                                                    std::string_view name, std::string_view method,
+                                                    int depth) const {
+  if (const std::optional<RegistryHold> hold = library.registry(name, method)) return hold;
+  const auto found = classes_.find(name);
+  if (found == classes_.end() || depth > 8) return std::nullopt;
+  const ProjectDefinitions::Class& fact = *found->second;
+  const auto defines = [&](const std::vector<std::string>& methods) {
+    return std::find(methods.begin(), methods.end(), method) != methods.end();
+  };
+  if (defines(fact.weak_methods)) return RegistryHold::WeakByDefault;
+  if (defines(fact.other_methods)) return RegistryHold::Strong;
+  for (const std::string& base : fact.bases) {
+    if (const auto hold = classHold(library, base, method, depth + 1)) return hold;
+  }
+  return std::nullopt;
+}
+
+}  // namespace heaplint
