@@ -124,7 +124,10 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
 std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
   std::vector<ModuleInfo> modules;
   modules.reserve(files.size());
-  for (const SourceFile& file : files) modules.push_back(moduleInfoForPath(file.path));
+  for (const SourceFile& file : files) {
+    modules.push_back(moduleInfoForPath(file.path));
+    modules.back().compiled_beside = file.compiled_beside;
+  }
   return modules;
 }
 

@@ -12,7 +12,10 @@ Document& DocumentStore::open(std::string uri, int64_t version, std::string text
   document.uri = uri;
   document.path = pathFromUri(uri);
   document.display_path = document.path ? document.path->string() : uri;
-  if (document.path) document.module = moduleInfoForPath(*document.path);
+  if (document.path) {
+    document.module = moduleInfoForPath(*document.path);
+    document.module.compiled_beside = hasExtensionModuleBeside(*document.path);
+  }
   document.version = version;
   document.source = std::make_unique<SourceText>(std::move(text));
   document.syntax.parse(*document.source, parser);

@@ -34,7 +34,8 @@ WorkspaceIndex::~WorkspaceIndex() {
 }
 
 WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
-                                                            std::string contents) {
+                                                            std::string contents,
+                                                            bool compiled_beside) {
   const std::shared_ptr<const FileSettings> settings = settings_.settingsFor(path);
   if (settings->excluded) return {};
   const std::string display = path.string();
@@ -44,6 +45,7 @@ WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesyste
   options.enabled = projectRules(options.rules);
   options.path = display;
   options.module = moduleInfoForPath(path);
+  options.module.compiled_beside = compiled_beside;
   options.verify_fixes = false;  // the findings are dropped: only the facts are kept
   const SourceText source(std::move(contents));
   auto analysis = std::make_unique<FileAnalysis>(analyzeFile(source, options));
@@ -83,7 +85,7 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
       if (!cli::readFile(file.path, contents, error)) continue;
       try {
         const std::filesystem::path path = std::filesystem::absolute(file.path).lexically_normal();
-        IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+        IndexedFile indexed = analyzeForFacts(path, std::move(contents), file.compiled_beside);
         if (!indexed.analysis) continue;
         seen.insert(path);
         std::lock_guard lock(mutex_);
@@ -124,7 +126,7 @@ void WorkspaceIndex::update(const std::filesystem::path& path, const std::string
       return;
     }
   }
-  IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+  IndexedFile indexed = analyzeForFacts(path, std::move(contents), hasExtensionModuleBeside(path));
   if (!indexed.analysis) {
     remove(path);
     return;

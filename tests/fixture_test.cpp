@@ -38,7 +38,7 @@ std::string readAll(const fs::path& path) {
 
 bool isLintedFile(const fs::path& path) {
   const std::string file = path.filename().string();
-  return file.ends_with(".py") && !file.ends_with(".fixed.py");
+  return (file.ends_with(".py") && !file.ends_with(".fixed.py")) || file.ends_with(".pyi");
 }
 
 // One test case: a single file, or every file of a `_project` folder.
@@ -157,6 +157,7 @@ std::vector<ProjectSource> loadProject(const Fixture& fixture) {
     ProjectSource source;
     source.path = fs::relative(file, kFixturesDir).generic_string();
     source.module = moduleInfoForPath(file);
+    source.module.compiled_beside = hasExtensionModuleBeside(file);
     source.source = std::make_unique<SourceText>(readAll(file));
     project.push_back(std::move(source));
   }
