@@ -604,9 +604,10 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("pkg/__init__.py", "");
   workspace.write("pkg/models.py", models);
-  workspace.write(
-      "pkg/load.py",
-      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  workspace.write("pkg/load.py",
+                  "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in "
+                  "open(path)]\n");
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -627,9 +628,10 @@ TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("pkg/__init__.py", "");
   workspace.write("pkg/models.py", models);
-  workspace.write(
-      "pkg/load.py",
-      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  workspace.write("pkg/load.py",
+                  "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in "
+                  "open(path)]\n");
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -755,10 +757,11 @@ TEST(LspServer, WorkspaceFactsSkipExcludedFilesAndFollowConfigurationChanges) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("pkg/__init__.py", "");
   workspace.write("pkg/models.py", models);
-  workspace.write(
-      "pkg/load.py",
-      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
-  workspace.write("heaplint.toml", "extend-exclude = [\"pkg/load.py\"]\n");
+  workspace.write("pkg/load.py",
+                  "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in "
+                  "open(path)]\n");
+  // MEM401 is a preview rule.
+  workspace.write("heaplint.toml", "preview = true\nextend-exclude = [\"pkg/load.py\"]\n");
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -791,10 +794,10 @@ TEST(LspServer, WorkspaceFactsSkipExcludedFilesAndFollowConfigurationChanges) {
     }
     return false;
   };
-  reconfigure("");
+  reconfigure("preview = true\n");
   EXPECT_TRUE(flaggedWithin(true));
   // Excluded again: the rebuilt index drops the file's facts.
-  reconfigure("extend-exclude = [\"pkg/load.py\"]\n");
+  reconfigure("preview = true\nextend-exclude = [\"pkg/load.py\"]\n");
   EXPECT_TRUE(flaggedWithin(false));
 }
 
@@ -804,8 +807,10 @@ TEST(LspServer, WorkspaceFactsJoinEveryConfigurationsHotClasses) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("app/__init__.py", "");
   workspace.write("app/models.py", models);
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   workspace.write("other/heaplint.toml",
-                  "[missing-slots-on-hot-class]\nextra-hot-classes = [\"app.models.Point\"]\n");
+                  "preview = true\n[missing-slots-on-hot-class]\n"
+                  "extra-hot-classes = [\"app.models.Point\"]\n");
   workspace.write("other/tool.py", "x = 1\n");
   ServerOptions options;
   options.index_workspace = true;
