@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyzer/diagnostic.h"
+#include "analyzer/project_modules.h"
 
 namespace heaplint {
 
@@ -36,34 +37,6 @@ class FileFacts {
   // run moved it since they were made).
   virtual void appendShifted(const FileFacts& /*next*/, int64_t /*bytes*/, int64_t /*rows*/) {}
 };
-
-// The dotted module name of a file: "pkg.sub.mod" for pkg/sub/mod.py when pkg/ and pkg/sub/ hold
-// an __init__.py; "mod" for a file outside any package.
-struct ModuleInfo {
-  std::string name;
-  bool is_package = false;  // an __init__.py: relative imports start from the module itself
-  // A compiled module of the same name sits beside the source (`checker.cpython-311-x86_64-
-  // linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython build them): Python
-  // imports that one, whose classes are native with a fixed layout. Set by whoever lists the
-  // directory (the CLI's file discovery, the language server), not by moduleInfoForPath.
-  bool compiled_beside = false;
-};
-
-ModuleInfo moduleInfoForPath(const std::filesystem::path& path);
-
-// Whether `file_name` is an extension module that Python would import for the module `stem`:
-// `stem.so`, `stem.pyd`, or with a platform tag, `stem.cpython-311-x86_64-linux-gnu.so`,
-// `stem.abi3.so`, `stem.cp311-win_amd64.pyd`.
-bool isExtensionModuleFor(std::string_view file_name, std::string_view stem);
-
-// Whether the directory of `source` holds an extension module for it (reads the directory: for
-// callers that have not listed it already).
-bool hasExtensionModuleBeside(const std::filesystem::path& source);
-
-// Resolves the leading dots of a relative import against the importing module:
-// ".models.Record" in pkg.views -> "pkg.models.Record". Absolute names are returned as they are;
-// dots that climb past the top package leave the name unresolved (empty).
-std::string absoluteName(std::string_view qualified, const ModuleInfo& module);
 
 // One file as a project rule sees it.
 struct ProjectFileView {
@@ -94,8 +67,12 @@ struct ProjectSource {
   std::unique_ptr<SourceText> source;
   std::unique_ptr<FileAnalysis> analysis;
   size_t fixed = 0;
+  std::vector<const RuleDefinition*> fixed_rules;  // the rule of each fix applied
   // This file's rules and settings (from its configuration file); null: the project's.
   const AnalysisOptions* options = nullptr;
+  // PEP 263: what the file is written back in (AnalysisOptions::encoding, ::writable).
+  std::string encoding;
+  bool writable = true;
 };
 
 // Analyses every file (in parallel), then joins the project rules.

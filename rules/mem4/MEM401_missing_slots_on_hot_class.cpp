@@ -399,7 +399,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     for (const Binding& binding : context.semantic().bindings()) {
       if (binding.scope != 0 || binding.prelude) continue;
       if (binding.kind == BindingKind::ClassDefinition) {
-        facts_->classes.push_back(describe(binding.node, context));
+        // A stub (.pyi) declares classes that live elsewhere: nothing to slot there.
+        if (!module.is_stub) facts_->classes.push_back(describe(binding.node, context));
       } else if (binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) {
         std::string target = absoluteName(context.semantic().importedName(binding), module);
         std::string alias = module.name.empty() ? std::string(binding.name)
@@ -509,10 +510,9 @@ std::string savingsText(uint64_t attributes) {
                            "is used)";
 }
 
-// Stubs describe a module without running; a compiled module beside the source makes its classes
-// native, with a fixed layout already.
+// A compiled module beside the source makes its classes native, with a fixed layout already.
 bool describesRunningPythonClasses(const ProjectFileView& file) {
-  return !file.path.ends_with(".pyi") && (file.module == nullptr || !file.module->compiled_beside);
+  return file.module == nullptr || !file.module->compiled_beside;
 }
 
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
@@ -521,7 +521,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   std::unordered_map<std::string, std::string> aliases;
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts == nullptr || files[i].path.ends_with(".pyi")) continue;
+    if (facts == nullptr) continue;
     for (const ClassFact& fact : facts->classes)
       classes.emplace(fact.qualified, ClassRef{i, &fact});
     for (const auto& [alias, target] : facts->reexports)
@@ -540,7 +540,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   std::map<const ClassFact*, HotReason> hot;  // the first site in file order, then row
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts == nullptr || files[i].path.ends_with(".pyi")) continue;
+    if (facts == nullptr) continue;
     for (const HotSite& site : facts->hot_sites) {
       if (const ClassRef* ref = findClass(site.callee)) {
         hot.try_emplace(ref->fact, HotReason{ref->file, i, &site});
