@@ -58,6 +58,34 @@ ModuleInfo moduleInfoForPath(const fs::path& path, std::span<const fs::path> roo
   return info;
 }
 
+bool isExtensionModuleFor(std::string_view file_name, std::string_view stem) {
+  if (stem.empty() || file_name.size() <= stem.size() + 1 || !file_name.starts_with(stem) ||
+      file_name[stem.size()] != '.') {
+    return false;
+  }
+  std::string_view rest = file_name.substr(stem.size() + 1);  // "cpython-311-...so", "pyd"
+  for (const std::string_view extension : {std::string_view("so"), std::string_view("pyd")}) {
+    if (rest == extension) return true;
+    if (rest.size() > extension.size() + 1 && rest.ends_with(extension) &&
+        rest[rest.size() - extension.size() - 1] == '.') {
+      const std::string_view tag = rest.substr(0, rest.size() - extension.size() - 1);
+      if (tag.find('.') == std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
+bool hasExtensionModuleBeside(const fs::path& source) {
+  const std::string stem = source.stem().string();
+  std::error_code error;
+  fs::path directory = source.parent_path();
+  if (directory.empty()) directory = ".";
+  for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+    if (isExtensionModuleFor(it->path().filename().string(), stem)) return true;
+  }
+  return false;
+}
+
 std::string absoluteName(std::string_view qualified, const ModuleInfo& module) {
   size_t dots = 0;
   while (dots < qualified.size() && qualified[dots] == '.')

@@ -21,6 +21,11 @@ struct ModuleInfo {
   std::string name;
   bool is_package = false;  // an __init__.py: relative imports start from the module itself
   bool is_stub = false;     // a .pyi file: it declares a module's interface and runs nothing
+  // A compiled module of the same name sits beside the source (`checker.cpython-311-x86_64-
+  // linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython build them): Python
+  // imports that one, whose classes are native with a fixed layout. Set by whoever lists the
+  // directory (the CLI's file discovery, the language server), not by moduleInfoForPath.
+  bool compiled_beside = false;
 };
 
 // `roots` are absolute, normalised directories. A file is named from the package chain above it
@@ -31,6 +36,15 @@ struct ModuleInfo {
 // imports.
 ModuleInfo moduleInfoForPath(const std::filesystem::path& path,
                              std::span<const std::filesystem::path> roots);
+
+// Whether `file_name` is an extension module that Python would import for the module `stem`:
+// `stem.so`, `stem.pyd`, or with a platform tag, `stem.cpython-311-x86_64-linux-gnu.so`,
+// `stem.abi3.so`, `stem.cp311-win_amd64.pyd`.
+bool isExtensionModuleFor(std::string_view file_name, std::string_view stem);
+
+// Whether the directory of `source` holds an extension module for it (reads the directory: for
+// callers that have not listed it already).
+bool hasExtensionModuleBeside(const std::filesystem::path& source);
 
 // Resolves the leading dots of a relative import against the importing module:
 // ".models.Record" in pkg.views -> "pkg.models.Record". Absolute names are returned as they are;

@@ -597,6 +597,10 @@ int checkWithConfiguration(const CheckOptions& given) {
     for (const SourceFile& file : discovery.files)
       opened.push_back(file.path);
     analysis = analysisOptionsFor(resolver, opened, paths);
+    // The walk listed each directory: whether a compiled module sits beside a source is known.
+    for (size_t i = 0; i < discovery.files.size(); ++i) {
+      analysis.per_file[i].module.compiled_beside = discovery.files[i].compiled_beside;
+    }
     if (options.fix || options.diff) {
       reports = fixFiles(Job{options, analysis.project, analysis.per_file}, discovery.files);
     } else {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "analyzer/project.h"
 #include "cli/gitignore.h"
 
 namespace heaplint::cli {
@@ -64,7 +65,7 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
           options.is_excluded(fs::absolute(path, error).lexically_normal(), false, true)) {
         continue;
       }
-      result.files.push_back(SourceFile{path, displayPath(path)});
+      result.files.push_back(SourceFile{path, displayPath(path), hasExtensionModuleBeside(path)});
       continue;
     }
     const fs::path root = fs::absolute(path, error).lexically_normal();
@@ -92,10 +93,13 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
         result.errors.push_back(entry.pending.shown.generic_string() + ": " + describe(error));
         continue;
       }
+      const size_t first_file = result.files.size();
+      std::vector<std::string> extension_modules;  // `*.so` and `*.pyd` of this directory
       for (; it != fs::directory_iterator(); it.increment(error)) {
         if (error) break;
         const fs::directory_entry& child = *it;
         const std::string name = child.path().filename().string();
+        if (name.ends_with(".so") || name.ends_with(".pyd")) extension_modules.push_back(name);
         std::error_code type_error;
         // Symbolic links to directories are not followed (no cycles); links to files are.
         const bool is_directory = child.is_directory(type_error) && !child.is_symlink(type_error);
@@ -117,6 +121,13 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
       }
       if (error) {
         result.errors.push_back(entry.pending.shown.generic_string() + ": " + describe(error));
+      }
+      // mypyc and Cython leave the compiled module beside its source.
+      for (size_t i = first_file; i < result.files.size() && !extension_modules.empty(); ++i) {
+        const std::string stem = result.files[i].path.stem().string();
+        result.files[i].compiled_beside =
+            std::any_of(extension_modules.begin(), extension_modules.end(),
+                        [&](const std::string& name) { return isExtensionModuleFor(name, stem); });
       }
     }
   }

@@ -12,6 +12,8 @@ namespace heaplint::cli {
 struct SourceFile {
   std::filesystem::path path;  // as opened
   std::string display;         // relative to the current directory where possible
+  // A compiled module of the same name sits beside it (ModuleInfo::compiled_beside).
+  bool compiled_beside = false;
 };
 
 struct DiscoveryOptions {

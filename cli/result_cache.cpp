@@ -102,6 +102,7 @@ std::string entryHeader(const FileReport& report, const ModuleInfo& module,
   out.string(report.path);
   out.string(module.name);
   out.boolean(module.is_package);
+  out.boolean(module.compiled_beside);
   out.string(hash);
   return header;
 }

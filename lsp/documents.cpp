@@ -13,6 +13,8 @@ Document& DocumentStore::open(std::string uri, int64_t version, std::string text
   document.uri = uri;
   document.path = pathFromUri(uri);
   document.display_path = document.path ? document.path->string() : uri;
+  // mypyc and Cython leave the compiled module beside its source (ModuleInfo::compiled_beside).
+  if (document.path) document.compiled_beside = hasExtensionModuleBeside(*document.path);
   document.version = version;
   document.source = std::make_unique<SourceText>(std::move(text));
   document.too_large = cli::isOverSizeLimitFromEnvironment(document.source->size());

@@ -43,6 +43,8 @@ struct Document {
   bool parse_pending = false;
   bool parse_afresh_pending = false;
   // Larger than HEAPLINT_MAX_FILE_SIZE: neither parsed nor analysed (told once).
+  // A compiled module of the same name sits beside the file (ModuleInfo::compiled_beside).
+  bool compiled_beside = false;
   bool too_large = false;
   bool too_large_told = false;
   // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).

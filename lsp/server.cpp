@@ -569,6 +569,7 @@ std::chrono::milliseconds Server::debounce() const {
 AnalysisOptions Server::optionsFor(const Document& document, const FileSettings& settings) const {
   AnalysisOptions options = settings.analysis;
   options.path = document.display_path;
+  options.module.compiled_beside = document.compiled_beside;
   // The editor decoded the file; fixes must still fit the encoding it is saved in (PEP 263).
   options.encoding = declaredEncoding(document.source->text());
   options.verify_fixes = false;  // see analysisOf()

@@ -34,7 +34,8 @@ WorkspaceIndex::~WorkspaceIndex() {
 }
 
 WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
-                                                            std::string contents) {
+                                                            std::string contents,
+                                                            bool compiled_beside) {
   const std::shared_ptr<const FileSettings> settings = settings_.settingsFor(path);
   if (settings->excluded || cli::isOverSizeLimitFromEnvironment(contents.size())) return {};
   const std::string display = path.string();
@@ -43,6 +44,7 @@ WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesyste
   // the rule needs this file's facts (the CLI does the same).
   options.enabled = projectRules(options.rules);
   options.path = display;
+  options.module.compiled_beside = compiled_beside;
   options.verify_fixes = false;  // the findings are dropped: only the facts are kept
   const SourceText source(std::move(contents));
   auto analysis = std::make_unique<FileAnalysis>(analyzeFile(source, options));
@@ -82,7 +84,7 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
       if (!cli::readSource(file.path, source, error)) continue;
       try {
         const std::filesystem::path path = std::filesystem::absolute(file.path).lexically_normal();
-        IndexedFile indexed = analyzeForFacts(path, std::move(source.text));
+        IndexedFile indexed = analyzeForFacts(path, std::move(source.text), file.compiled_beside);
         if (!indexed.analysis) continue;
         seen.insert(path);
         std::lock_guard lock(mutex_);
@@ -125,7 +127,7 @@ void WorkspaceIndex::update(const std::filesystem::path& path, const std::string
     }
     contents = std::move(source.text);
   }
-  IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+  IndexedFile indexed = analyzeForFacts(path, std::move(contents), hasExtensionModuleBeside(path));
   if (!indexed.analysis) {
     remove(path);
     return;

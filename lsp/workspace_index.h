@@ -56,7 +56,9 @@ class WorkspaceIndex {
     std::shared_ptr<const config::ResolvedSettings> config;
   };
 
-  IndexedFile analyzeForFacts(const std::filesystem::path& path, std::string contents);
+  // `compiled_beside`: ModuleInfo::compiled_beside, from the directory listing at hand.
+  IndexedFile analyzeForFacts(const std::filesystem::path& path, std::string contents,
+                              bool compiled_beside);
 
   SettingsProvider& settings_;
   mutable std::mutex mutex_;

@@ -162,6 +162,7 @@ std::vector<ProjectSource> loadProject(const Fixture& fixture) {
     ProjectSource source;
     source.path = fs::relative(file, kFixturesDir).generic_string();
     source.module = moduleInfoForPath(file, import_roots);
+    source.module.compiled_beside = hasExtensionModuleBeside(file);
     source.source = std::make_unique<SourceText>(readAll(file));
     project.push_back(std::move(source));
   }

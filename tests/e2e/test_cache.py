@@ -12,7 +12,8 @@ from e2e_support import BINARY, SOURCE_DIR, SUM_LINE, HeaplintTestCase, base_env
 
 STATS = base_env(HEAPLINT_CACHE_STATS="1")
 MODELS = "class Point:\n    def __init__(self, x):\n        self.x = x\n"
-USE_HOT = "from pkg.models import Point\n\npoints = [Point(i) for i in rows]\n"
+USE_HOT = "from pkg.models import Point\n\npoints = [Point(i) for i in open('rows.txt')]\n"
+PREVIEW = "preview = true\n"  # MEM401 is a preview rule
 USE_COLD = "from pkg.models import Point\n\npoint = Point(1)\n"
 
 
@@ -23,6 +24,7 @@ class CacheTest(HeaplintTestCase):
         return lines[0]
 
     def project(self) -> None:
+        self.write("heaplint.toml", PREVIEW)
         self.write("pkg/__init__.py", "")
         self.write("pkg/models.py", MODELS)
         self.write("pkg/use.py", USE_HOT)
@@ -61,6 +63,7 @@ class CacheTest(HeaplintTestCase):
         self.assertRegex(versions[0].name, r"^\d+\.\d+\.\d+$")
 
     def test_cross_file_finding_follows_a_change_in_another_file(self):
+        self.write("heaplint.toml", PREVIEW)
         self.write("pkg/__init__.py", "")
         self.write("pkg/models.py", MODELS)
         self.write("pkg/use.py", USE_HOT)
@@ -84,6 +87,7 @@ class CacheTest(HeaplintTestCase):
         self.assertExit(result, 0)
 
     def test_noqa_on_cached_files_still_silences_project_findings(self):
+        self.write("heaplint.toml", PREVIEW)
         self.write("pkg/__init__.py", "")
         self.write("pkg/models.py", MODELS.replace("class Point:", "class Point:  # noqa: MEM401"))
         self.write("pkg/use.py", USE_COLD)

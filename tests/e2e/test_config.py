@@ -145,8 +145,9 @@ class ConfigTest(HeaplintTestCase):
         self.write("sub/pkg/__init__.py", "")
         self.write("sub/pkg/models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n")
         self.assertEqual(self.codes("sub"), [])
-        self.write("sub/heaplint.toml",
-                   '[missing-slots-on-hot-class]\nextra-hot-classes = ["pkg.models.Point"]\n')
+        self.write("sub/heaplint.toml",  # MEM401 is a preview rule
+                   'preview = true\n\n[missing-slots-on-hot-class]\n'
+                   'extra-hot-classes = ["pkg.models.Point"]\n')
         self.assertEqual(self.codes("sub"), [("sub/pkg/models.py", "MEM401")])
         self.assertEqual(self.codes("."), [("sub/pkg/models.py", "MEM401")])
 

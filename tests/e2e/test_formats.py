@@ -265,7 +265,9 @@ class SarifTest(HeaplintTestCase):
             "pkg/models.py",
             "class Point:\n    def __init__(self, x):\n        self.x = x\n",
         )
-        self.write("pkg/use.py", "from pkg.models import Point\n\npoints = [Point(i) for i in rows]\n")
+        self.write("pkg/use.py",
+                   "from pkg.models import Point\n\npoints = [Point(i) for i in open('rows.txt')]\n")
+        self.write("heaplint.toml", "preview = true\n")  # MEM401 is a preview rule
         report = self.dir / "report.sarif"
         result = self.check(
             "--output-format", "sarif", "--unsafe-fixes", "--output-file", str(report), "."

@@ -173,7 +173,9 @@ class AddNoqaTest(HeaplintTestCase):
     def test_crlf_and_project_findings(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/models.py", "class Point:\r\n    def __init__(self, x):\r\n        self.x = x\r\n")
-        self.write("pkg/use.py", "from pkg.models import Point\r\npoints = [Point(i) for i in rows]\r\n")
+        self.write("pkg/use.py",
+                   "from pkg.models import Point\r\npoints = [Point(i) for i in open('r')]\r\n")
+        self.write("heaplint.toml", "preview = true\n")  # MEM401 is a preview rule
         self.assertExit(self.check("."), 1)
         self.assertExit(self.check("--add-noqa", "."), 0)
         self.assertEqual(

@@ -9,12 +9,13 @@ import unittest
 from e2e_support import HeaplintTestCase
 
 CLASS = "class {name}:\n    def __init__(self, value):\n        self.value = value\n"
-MAKER = "import {module}\n\n\ndef make(values):\n    return [{module}.{name}(v) for v in values]\n"
+MAKER = "import {module}\n\n\ndef make(path):\n    return [{module}.{name}(v) for v in open(path)]\n"
 
 
 class ImportRootsTest(HeaplintTestCase):
     def mem401(self, *paths: str) -> list[tuple[str, int, int, str]]:
-        result = self.check("--no-cache", "--select", "MEM401", *paths)
+        # MEM401 is a preview rule.
+        result = self.check("--no-cache", "--preview", "--select", "MEM401", *paths)
         self.assertNoCrash(result)
         return result.findings()
 
@@ -38,7 +39,7 @@ class ImportRootsTest(HeaplintTestCase):
         self.write("src/shapes/__init__.py", "")
         self.write("src/shapes/point.py", CLASS.format(name="Point"))
         self.write("app.py", "from shapes.point import Point\n\n\n"
-                             "def make(values):\n    return [Point(v) for v in values]\n")
+                             "def make(path):\n    return [Point(v) for v in open(path)]\n")
         self.assertEqual(self.mem401("."), [("src/shapes/point.py", 1, 7, "MEM401")])
 
     def test_configured_src_roots(self):

@@ -123,6 +123,7 @@ class StdioProtocolTest(HeaplintTestCase):
         models = "class Point:\n    def __init__(self, x):\n        self.x = x\n"
         self.write("pkg/models.py", models)
         self.write("pkg/load.py", "from .models import Point\n")
+        self.write("heaplint.toml", "preview = true\n")  # MEM401 is a preview rule
         client = self.client()
         client.initialize(root_uri=self.dir.as_uri())
         load_uri = (self.dir / "pkg/load.py").as_uri()
@@ -133,7 +134,7 @@ class StdioProtocolTest(HeaplintTestCase):
             "uri": load_uri, "languageId": "python", "version": 1,
             "text": "from .models import Point\n"}})
         # Make Point hot in load.py and save: models.py is re-published with MEM401.
-        hot = "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n"
+        hot = "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in open(path)]\n"
         client.notify("textDocument/didChange", {"textDocument": {"uri": load_uri, "version": 2},
                                                  "contentChanges": [{"text": hot}]})
         client.notify("textDocument/didSave", {"textDocument": {"uri": load_uri}})

@@ -11,11 +11,13 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/callback_evidence.h"
+#include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/project_evidence.h"
 #include "analyzer/registration_evidence.h"
+#include "analyzer/retention_evidence.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 
@@ -594,6 +596,189 @@ TEST(ProjectEvidence, TheIndexJoinsFiles) {
   EXPECT_FALSE(index.onlyMadeOnce("app.helpers.Observable"));
   EXPECT_FALSE(index.onlyMadeOnce("app.helpers.Signal"));  // made nowhere in the project
 }
+
+
+// --- Retention (retention_evidence.h) and class layouts (class_layout.h) ------------------------
+// A second probe, of its own: every call of `Made(...)` reports where retentionOf() says the value
+// is kept, then the iterables of the loops around it that it is kept across; every class whose
+// name starts with `Probe` reports its classLayout().
+class KeptProbe final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (kind == NodeKind::ClassDefinition) {
+      if (context.text(childByField(node, Field::Name)).starts_with("Probe")) {
+        classes_.push_back({node, context.scope()});
+      }
+    } else if (context.text(childByField(node, Field::Function)) == "Made") {
+      values_.push_back({node, context.scope()});
+    }
+  }
+
+  void finish(RuleContext& context) override {
+    static constexpr const char* kKeepers[] = {"none",     "container", "name",
+                                               "returned", "yielded",   "call"};
+    for (const Probe& value : values_) {
+      const RetentionEvidence kept = retentionOf(context, value.scope, value.node);
+      std::string message = std::string(kKeepers[static_cast<int>(kept.keeper)]) + ": " +
+                            kept.phrase + (kept.outlives_function ? " (outlives)" : "") +
+                            " | across:";
+      for (const EnclosingLoop& loop : enclosingLoops(context, value.scope, value.node)) {
+        if (keptAcross(kept, loop) && !loop.per_failure) {
+          message += " " + std::string(context.text(loop.iterable));
+        }
+      }
+      report(context, value.node, std::move(message));
+    }
+    for (const Probe& probe : classes_) {
+      const ClassLayout layout = classLayout(context, probe.node, probe.scope);
+      std::string message =
+          std::string(layout.declares_slots ? "slots" : "no slots") +
+          (layout.keeps_dict ? ", keeps dict" : "") + (layout.interned ? ", interned" : "") +
+          (ts_node_is_null(layout.dataclass_decorator) ? "" : ", dataclass") + ": ";
+      for (std::string_view attribute : layout.instance_attributes) {
+        message += std::string(attribute) + " ";
+      }
+      report(context, probe.node, std::move(message));
+    }
+  }
+
+ private:
+  struct Probe {
+    TSNode node;
+    ScopeId scope;
+  };
+  static void report(RuleContext& context, TSNode node, std::string message) {
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(node);
+    diagnostic.end = ts_node_end_byte(node);
+    diagnostic.message = std::move(message);
+    context.report(std::move(diagnostic));
+  }
+  std::vector<Probe> values_;
+  std::vector<Probe> classes_;
+};
+
+constexpr std::array kKeptKinds = {NodeKind::Call, NodeKind::ClassDefinition};
+const RuleDefinition kKeptProbe{
+    .code = "TEST011",
+    .name = "retention-probe",
+    .subscriptions = kKeptKinds,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<KeptProbe>(); },
+};
+
+std::string kept(const std::string& text) {
+  static const RuleDefinition* table[1] = {&kKeptProbe};
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  options.path = "module.py";
+  const SourceText source(text);
+  const std::vector<Diagnostic> diagnostics = analyze(source, options).diagnostics;
+  EXPECT_EQ(diagnostics.size(), 1U) << text;
+  return diagnostics.empty() ? std::string() : diagnostics.front().message;
+}
+
+TEST(RetentionEvidence, ContainersThatOutliveTheLoop) {
+  EXPECT_EQ(kept("class S:\n    def load(self, f):\n        for line in f:\n"
+                 "            self.rows.append(Made(line))\n"),
+            "container: kept in `self.rows` (outlives) | across: f");
+  EXPECT_EQ(kept("def load(f):\n    index = {}\n    for k in f:\n        index[k] = Made(k)\n"),
+            "container: kept in `index` | across: f");
+  EXPECT_EQ(kept("ROWS = []\nfor line in f:\n    ROWS.append((line, Made(line)))\n"),
+            "container: kept in `ROWS` (outlives) | across: f");
+  // A list made afresh on each pass keeps values across the inner loop only...
+  EXPECT_EQ(
+      kept("def f(chunks):\n    for chunk in chunks:\n        batch = []\n"
+           "        for x in chunk:\n            batch.append(Made(x))\n        send(batch)\n"),
+      "container: kept in `batch` | across: chunk");
+  // ... unless the batch is kept in turn.
+  EXPECT_EQ(kept("class S:\n    def f(self, chunks):\n        for chunk in chunks:\n"
+                 "            batch = []\n            for x in chunk:\n"
+                 "                batch.append(Made(x))\n            self.batches.append(batch)\n"),
+            "container: kept in `self.batches` (outlives) | across: chunk chunks");
+  // Stored just before `break`: one value.
+  EXPECT_EQ(
+      kept("def f(xs):\n    d = {}\n    for x in xs:\n        d[x] = Made(x)\n        break\n"),
+      "none:  | across:");
+}
+
+TEST(RetentionEvidence, CollectionsNamesReturnsAndYields) {
+  EXPECT_EQ(kept("def f(rows):\n    return [Made(r) for r in rows]\n"),
+            "returned: returned by `f()` (outlives) | across: rows");
+  EXPECT_EQ(
+      kept("class S:\n    def f(self, rows):\n        self.rows = {r: Made(r) for r in rows}\n"),
+      "name: kept in `self.rows` (outlives) | across: rows");
+  EXPECT_EQ(kept("def f(rows):\n    return sorted(Made(r) for r in rows)\n"),
+            "returned: returned by `f()` (outlives) | across: rows");
+  EXPECT_EQ(kept("def f(rows):\n    for r in rows:\n        yield Made(r)\n"),
+            "yielded: yielded by `f()` (outlives) | across: rows");
+  // Rebound on every pass: one at a time.
+  EXPECT_EQ(kept("class S:\n    def f(self, rows):\n        for r in rows:\n"
+                 "            self.last = Made(r)\n"),
+            "name: kept in `self.last` (outlives) | across:");
+  // A return inside the loop ends it: the first value only.
+  EXPECT_EQ(kept("def f(rows):\n    for r in rows:\n        return Made(r)\n"),
+            "returned: returned by `f()` (outlives) | across:");
+}
+
+TEST(RetentionEvidence, BoundThenStoredAndPassedToAStoringCall) {
+  EXPECT_EQ(kept("class S:\n    def f(self, rows):\n        for r in rows:\n"
+                 "            rec = Made(r)\n            rec.check()\n            "
+                 "self.rows.append(rec)\n"),
+            "container: kept in `self.rows` (outlives) | across: rows");
+  EXPECT_EQ(
+      kept("class S:\n    def set_state(self, host, state):\n        self.states[host] = state\n"
+           "    def scan(self, hosts):\n        for h in hosts:\n"
+           "            self.set_state(h, Made(h))\n"),
+      "call: kept in `self.states` by `set_state()` (outlives) | across: hosts");
+  EXPECT_EQ(kept("PLUGINS = []\ndef register(p):\n    PLUGINS.append(p)\n"
+                 "def scan(paths):\n    for p in paths:\n        register(Made(p))\n"),
+            "call: kept in `PLUGINS` by `register()` (outlives) | across: paths");
+}
+
+TEST(RetentionEvidence, UsedWithinThePassIsNotKept) {
+  // Bound to a name that each pass binds again: one at a time.
+  EXPECT_EQ(kept("def f(rows):\n    for r in rows:\n        p = Made(r)\n        p.run()\n"),
+            "name: kept in `p` | across:");
+  EXPECT_EQ(kept("def f(rows):\n    for r in rows:\n        print(Made(r))\n"), "none:  | across:");
+  EXPECT_EQ(kept("def f(rows):\n    return any([Made(r) for r in rows])\n"), "none:  | across:");
+  EXPECT_EQ(kept("def f(rows):\n    return ''.join(Made(r) for r in rows)\n"), "none:  | across:");
+  // A function that does not keep its parameter.
+  EXPECT_EQ(
+      kept("def show(p):\n    print(p)\ndef f(rows):\n    for r in rows:\n        show(Made(r))\n"),
+      "none:  | across:");
+  // One per failure, in an `except` handler inside the loop.
+  EXPECT_EQ(
+      kept("def f(rows):\n    tried = []\n    for r in rows:\n        try:\n            g(r)\n"
+           "        except OSError:\n            tried.append(Made(r))\n"),
+      "container: kept in `tried` | across:");
+}
+
+TEST(ClassLayout, SlotsDictionariesAndAttributes) {
+  EXPECT_EQ(kept("class Probe:\n    def __init__(self, a):\n        self.a = a\n        self.b, "
+                 "self.c = a, a\n"
+                 "    @classmethod\n    def make(cls):\n        cls.d = 1\n"),
+            "no slots: a b c ");
+  EXPECT_EQ(
+      kept(
+          "class Probe:\n    __slots__ = ('a',)\n    def __init__(self, a):\n        self.a = a\n"),
+      "slots: a ");
+  EXPECT_EQ(kept("class Probe:\n    def __init__(self, d):\n        vars(self).update(d)\n"),
+            "no slots, keeps dict: ");
+  EXPECT_EQ(
+      kept("def vars(x):\n    return x\nclass Probe:\n    def f(self):\n        vars(self)\n"),
+      "no slots: ");
+  EXPECT_EQ(kept("import functools\nclass Probe:\n    @functools.lru_cache\n"
+                 "    def __new__(cls, name):\n        return object.__new__(cls)\n"),
+            "no slots, interned: ");
+  EXPECT_EQ(kept("from dataclasses import dataclass\n@dataclass\nclass Probe:\n    a: int\n"),
+            "no slots, dataclass: ");
+  EXPECT_EQ(kept("import attr\n@attr.s\nclass Probe:\n    a = attr.ib()\n"),
+            "no slots, keeps dict: ");
+  EXPECT_EQ(kept("import attrs\n@attrs.define\nclass Probe:\n    a: int\n"), "slots: ");
+  EXPECT_EQ(kept("class Probe(metaclass=Meta):\n    pass\n"), "no slots, keeps dict: ");
+}
+
 
 }  // namespace
 }  // namespace heaplint

@@ -120,7 +120,7 @@ TEST(IncrementalAnalysis, FindingsAndFactsMoveWithTheirRun) {
   // MEM401 decides in the join, from facts each run keeps: an edit above them moves them.
   Document document(
       filler(0, 100) + "class Point:\n    def __init__(self, x):\n        self.x = x\n\n\n" +
-      filler(100, 100) + "def points(values):\n    return [Point(v) for v in values]\n");
+      filler(100, 100) + "def points(path):\n    return [Point(v) for v in open(path)]\n");
   FileAnalysis analysis = document.analyze();
   FileAnalysis* files[] = {&analysis};
   joinProject(files, allRulesOptions());

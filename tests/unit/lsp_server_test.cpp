@@ -426,18 +426,21 @@ TEST(LspServer, ThePreviewSettingRunsWhatOnlyPreviewReports) {
 TEST(LspServer, NoFixThatTheDeclaredEncodingCannotHold) {
   // The editor has decoded the file; saved in Latin-1 it can hold `é` but not `ŝ`, which MEM401's
   // fix would copy into `__slots__`.
+  TemporaryDirectory workspace;
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
+  const std::string uri = uriFromPath(workspace.path() / "example.py");
   const auto slotsFixCount = [&](const std::string& attribute) {
     const std::string text =
         "# -*- coding: latin-1 -*-\nclass Point:\n    def __init__(self, v):\n"
         "        self." +
-        attribute + " = v\n\n\ndef make(vs):\n    return [Point(v) for v in vs]\n";
+        attribute + " = v\n\n\ndef make(path):\n    return [Point(v) for v in open(path)]\n";
     Client client;
     client.initialize(json::object(), {{"unsafeFixes", true}});
-    client.open(kUri, text);
-    const json diagnostics = client.diagnostics(kUri, 1);
+    client.open(uri, text);
+    const json diagnostics = client.diagnostics(uri, 1);
     EXPECT_EQ(diagnostics.size(), 1U);
     const json actions = client.request("textDocument/codeAction",
-                                        {{"textDocument", {{"uri", kUri}}},
+                                        {{"textDocument", {{"uri", uri}}},
                                          {"range", range(1, 7, 1, 7)},
                                          {"context", {{"diagnostics", diagnostics}}}})["result"];
     return std::count_if(actions.begin(), actions.end(), [](const json& a) {
@@ -690,9 +693,10 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("pkg/__init__.py", "");
   workspace.write("pkg/models.py", models);
-  workspace.write(
-      "pkg/load.py",
-      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  workspace.write("pkg/load.py",
+                  "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in "
+                  "open(path)]\n");
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -715,12 +719,14 @@ TEST(LspServer, AVendoredFolderDoesNotShadowTheStandardLibrary) {
   TemporaryDirectory workspace;
   const std::string stub = "class Signature:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("vendor/stubs/inspect.py", stub);
-  workspace.write(
-      "app.py",
-      "import inspect\n\n\ndef make(xs):\n    return [inspect.Signature(x) for x in xs]\n");
+  workspace.write("app.py",
+                  "import inspect\n\n\ndef make(path):\n    return [inspect.Signature(x) for x in "
+                  "open(path)]\n");
   workspace.write("models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n");
-  workspace.write("load.py",
-                  "import models\n\n\ndef make(xs):\n    return [models.Point(x) for x in xs]\n");
+  workspace.write(
+      "load.py",
+      "import models\n\n\ndef make(path):\n    return [models.Point(x) for x in open(path)]\n");
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -744,9 +750,10 @@ TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("pkg/__init__.py", "");
   workspace.write("pkg/models.py", models);
-  workspace.write(
-      "pkg/load.py",
-      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
+  workspace.write("pkg/load.py",
+                  "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in "
+                  "open(path)]\n");
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -873,10 +880,11 @@ TEST(LspServer, WorkspaceFactsSkipExcludedFilesAndFollowConfigurationChanges) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("pkg/__init__.py", "");
   workspace.write("pkg/models.py", models);
-  workspace.write(
-      "pkg/load.py",
-      "from .models import Point\n\n\ndef make(xs):\n    return [Point(x) for x in xs]\n");
-  workspace.write("heaplint.toml", "extend-exclude = [\"pkg/load.py\"]\n");
+  workspace.write("pkg/load.py",
+                  "from .models import Point\n\n\ndef make(path):\n    return [Point(x) for x in "
+                  "open(path)]\n");
+  // MEM401 is a preview rule.
+  workspace.write("heaplint.toml", "preview = true\nextend-exclude = [\"pkg/load.py\"]\n");
   ServerOptions options;
   options.index_workspace = true;
   Client client(options);
@@ -909,10 +917,10 @@ TEST(LspServer, WorkspaceFactsSkipExcludedFilesAndFollowConfigurationChanges) {
     }
     return false;
   };
-  reconfigure("");
+  reconfigure("preview = true\n");
   EXPECT_TRUE(flaggedWithin(true));
   // Excluded again: the rebuilt index drops the file's facts.
-  reconfigure("extend-exclude = [\"pkg/load.py\"]\n");
+  reconfigure("preview = true\nextend-exclude = [\"pkg/load.py\"]\n");
   EXPECT_TRUE(flaggedWithin(false));
 }
 
@@ -922,8 +930,10 @@ TEST(LspServer, WorkspaceFactsJoinEveryConfigurationsHotClasses) {
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
   workspace.write("app/__init__.py", "");
   workspace.write("app/models.py", models);
+  workspace.write("heaplint.toml", "preview = true\n");  // MEM401 is a preview rule
   workspace.write("other/heaplint.toml",
-                  "[missing-slots-on-hot-class]\nextra-hot-classes = [\"app.models.Point\"]\n");
+                  "preview = true\n[missing-slots-on-hot-class]\n"
+                  "extra-hot-classes = [\"app.models.Point\"]\n");
   workspace.write("other/tool.py", "x = 1\n");
   ServerOptions options;
   options.index_workspace = true;

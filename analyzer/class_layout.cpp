@@ -1,0 +1,247 @@
+#include "analyzer/class_layout.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/library_knowledge.h"
+#include "analyzer/syntax.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+// Class decorators that neither replace the class nor change its layout.
+constexpr std::array<std::string_view, 5> kNeutralDecorators = {
+    "functools.total_ordering", "typing.final",       "typing_extensions.final",
+    "typing.runtime_checkable", "abc.abstractmethod",
+};
+
+bool sameNode(TSNode a, TSNode b) {
+  return a.id == b.id;
+}
+
+// The value of keyword argument `name` in a decorator call's arguments, as written.
+std::string_view keyword(const RuleContext& context, TSNode arguments, std::string_view name) {
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    if (kindOf(argument) == NodeKind::KeywordArgument &&
+        context.text(childByField(argument, Field::Name)) == name) {
+      return context.text(childByField(argument, Field::Value));
+    }
+  }
+  return {};
+}
+
+// The decorator's name through imports, or as written when it is not an import (a function of
+// this module): `cached` for `@cached(size=10)`.
+std::string decoratorNameOrSpelling(const RuleContext& context, TSNode decorator, ScopeId scope) {
+  std::string name = decoratorName(context, decorator, scope);
+  if (!name.empty()) return name;
+  TSNode expression = nthNamedChild(decorator, 0);
+  if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
+  return std::string(context.text(expression));
+}
+
+void classifyDecorator(const RuleContext& context, TSNode decorator, ScopeId scope,
+                       ClassLayout& layout) {
+  const TSNode expression = nthNamedChild(decorator, 0);
+  const TSNode arguments =
+      kindOf(expression) == NodeKind::Call ? childByField(expression, Field::Arguments) : TSNode{};
+  const std::string name = decoratorName(context, decorator, scope);
+  const std::string_view slots = keyword(context, arguments, "slots");
+  if (name == "dataclasses.dataclass") {
+    if (slots == "True") {
+      layout.declares_slots = true;
+    } else if (!slots.empty()) {
+      layout.keeps_dict = true;  // slots=False, or computed: an explicit choice
+    } else {
+      layout.dataclass_decorator = decorator;
+    }
+  } else if (name == "attr.define" || name == "attr.mutable" || name == "attr.frozen" ||
+             name == "attrs.define" || name == "attrs.mutable" || name == "attrs.frozen") {
+    // attrs' next-generation API makes slotted classes unless told otherwise.
+    (slots == "False" ? layout.keeps_dict : layout.declares_slots) = true;
+  } else if (name == "attr.s" || name == "attr.attrs" || name == "attrs.attrs") {
+    (slots == "True" ? layout.declares_slots : layout.keeps_dict) = true;
+  } else if (std::find(kNeutralDecorators.begin(), kNeutralDecorators.end(), name) ==
+             kNeutralDecorators.end()) {
+    layout.keeps_dict = true;  // an unknown decorator may replace the class
+  }
+}
+
+// Whether `attribute` (an `x.name` node) is assigned to: the target of an assignment, an augmented
+// assignment or a `for`, alone or in a tuple of targets.
+bool isStoreTarget(TSNode attribute) {
+  TSNode target = attribute;
+  TSNode parent = ts_node_parent(target);
+  const NodeKind wrapper = kindOf(parent);
+  if (wrapper == NodeKind::PatternList || wrapper == NodeKind::TuplePattern ||
+      wrapper == NodeKind::ListPattern || wrapper == NodeKind::ExpressionList) {
+    target = parent;
+    parent = ts_node_parent(parent);
+  }
+  const NodeKind kind = kindOf(parent);
+  return (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment ||
+          kind == NodeKind::ForStatement) &&
+         sameNode(childByField(parent, Field::Left), target);
+}
+
+class LayoutReader {
+ public:
+  LayoutReader(const RuleContext& context, ClassLayout& layout)
+      : context_(context), layout_(layout) {}
+
+  void body(TSNode class_definition, ScopeId class_scope) {
+    const TSNode block = childByField(class_definition, Field::Body);
+    const uint32_t count = namedChildCount(block);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode statement = nthNamedChild(block, i);
+      if (kindOf(statement) == NodeKind::ExpressionStatement) {
+        assignment(nthNamedChild(statement, 0));
+        continue;
+      }
+      const bool decorated = kindOf(statement) == NodeKind::DecoratedDefinition;
+      if (decorated) statement = childByField(statement, Field::Definition);
+      if (kindOf(statement) != NodeKind::FunctionDefinition) continue;
+      const std::string_view name = context_.text(childByField(statement, Field::Name));
+      layout_.class_attributes.push_back(name);
+      if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
+        layout_.keeps_dict = true;
+      }
+      if (name == "__new__" && decorated && cachesInstances(statement, class_scope)) {
+        layout_.interned = true;
+      }
+    }
+  }
+
+  // What the instance methods assign through their first parameter.
+  void method(TSNode function, ScopeId function_scope) {
+    const MethodKind kind = methodKind(context_, function_scope);
+    if (kind != MethodKind::Instance && kind != MethodKind::Property) return;
+    const TSNode receiver = firstParameterName(function);
+    if (ts_node_is_null(receiver)) return;
+    const std::string_view self = context_.text(receiver);
+    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind node_kind = kindOf(node);
+      if (node_kind == NodeKind::FunctionDefinition || node_kind == NodeKind::ClassDefinition ||
+          node_kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (node_kind == NodeKind::Attribute) {
+        attribute(node, self);
+      } else if (node_kind == NodeKind::Call) {
+        call(node, self, function_scope);
+      }
+      return Visit::Descend;
+    });
+  }
+
+ private:
+  void assignment(TSNode node) {
+    if (kindOf(node) != NodeKind::Assignment) return;
+    const TSNode left = childByField(node, Field::Left);
+    if (kindOf(left) != NodeKind::Identifier) return;
+    const std::string_view name = context_.text(left);
+    if (!ts_node_is_null(childByField(node, Field::TypeAnnotation))) ++layout_.annotated_fields;
+    if (name == "__slots__") {
+      layout_.declares_slots = true;
+    } else if (!ts_node_is_null(childByField(node, Field::Right))) {
+      layout_.class_attributes.push_back(name);
+    }
+  }
+
+  bool cachesInstances(TSNode function, ScopeId class_scope) const {
+    const LibraryKnowledge library(context_.options().settings->libraries);
+    const TSNode decorated = decoratedDefinitionOf(function);
+    const uint32_t count = namedChildCount(decorated);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = nthNamedChild(decorated, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const std::string name = decoratorNameOrSpelling(context_, decorator, class_scope);
+      const std::string_view last = std::string_view(name).substr(name.rfind('.') + 1);
+      if (library.memoizer(name) || last.find("cache") != std::string_view::npos) return true;
+    }
+    return false;
+  }
+
+  void attribute(TSNode node, std::string_view self) {
+    const TSNode object = childByField(node, Field::Object);
+    if (kindOf(object) != NodeKind::Identifier || context_.text(object) != self) return;
+    const std::string_view name = context_.text(childByField(node, Field::AttributeName));
+    if (name == "__dict__") {
+      layout_.keeps_dict = true;
+    } else if (isStoreTarget(node) &&
+               std::find(layout_.instance_attributes.begin(), layout_.instance_attributes.end(),
+                         name) == layout_.instance_attributes.end()) {
+      layout_.instance_attributes.push_back(name);
+    }
+  }
+
+  // `vars(self)`, `setattr(self, computed, ...)`, when they are the builtins.
+  void call(TSNode node, std::string_view self, ScopeId scope) {
+    const TSNode arguments = childByField(node, Field::Arguments);
+    const TSNode first = nthNamedChild(arguments, 0);
+    if (kindOf(first) != NodeKind::Identifier || context_.text(first) != self) return;
+    const TSNode callee = childByField(node, Field::Function);
+    std::string name = context_.semantic().qualifiedName(scope, callee);
+    if (name.empty() && kindOf(callee) == NodeKind::Identifier &&
+        context_.semantic()
+                .resolve(scope, context_.text(callee), ts_node_start_byte(callee))
+                .kind == Resolution::Kind::StarImported) {
+      name = "builtins." + std::string(context_.text(callee));
+    }
+    if (name == "builtins.vars" ||
+        (name == "builtins.setattr" && kindOf(nthNamedChild(arguments, 1)) != NodeKind::String)) {
+      layout_.keeps_dict = true;
+    }
+  }
+
+  const RuleContext& context_;
+  ClassLayout& layout_;
+};
+
+}  // namespace
+
+ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+  ClassLayout layout;
+  const TSNode bases = childByField(class_definition, Field::Superclasses);
+  const uint32_t base_count = namedChildCount(bases);
+  for (uint32_t i = 0; i < base_count; ++i) {
+    const NodeKind kind = kindOf(nthNamedChild(bases, i));
+    if (kind == NodeKind::KeywordArgument || kind == NodeKind::ListSplat ||
+        kind == NodeKind::DictionarySplat) {
+      layout.keeps_dict = true;  // a metaclass or computed bases: anything may happen
+    }
+  }
+  const TSNode decorated = decoratedDefinitionOf(class_definition);
+  const uint32_t decorator_count = namedChildCount(decorated);
+  for (uint32_t i = 0; i < decorator_count; ++i) {
+    const TSNode decorator = nthNamedChild(decorated, i);
+    if (kindOf(decorator) == NodeKind::Decorator) {
+      classifyDecorator(context, decorator, scope, layout);
+    }
+  }
+  const SemanticModel& semantic = context.semantic();
+  ScopeId class_scope = kNoScope;
+  for (ScopeId id = 0; id < semantic.scopeCount() && class_scope == kNoScope; ++id) {
+    if (sameNode(semantic.scope(id).node, class_definition)) class_scope = id;
+  }
+  LayoutReader reader(context, layout);
+  reader.body(class_definition, class_scope);
+  if (class_scope == kNoScope) return layout;
+  // The methods' scopes follow the class's (scopes are numbered in the order they open).
+  for (ScopeId id = class_scope + 1; id < semantic.scopeCount(); ++id) {
+    const Scope& candidate = semantic.scope(id);
+    if (ts_node_start_byte(candidate.node) >= ts_node_end_byte(class_definition)) break;
+    if (candidate.parent == class_scope && candidate.kind == ScopeKind::Function) {
+      reader.method(candidate.node, id);
+    }
+  }
+  return layout;
+}
+
+}  // namespace heaplint

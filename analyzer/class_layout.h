@@ -1,0 +1,46 @@
+// What a class's instances hold, as the rules on `__slots__` need it: whether the class already
+// has slots, whether its instances must keep a `__dict__` (or their layout is not the class's to
+// choose), which attributes its instance methods assign, and whether `__new__` interns instances.
+// MEM401 asks whether slots would pay off and what they would list; a rule on weak references to
+// slotted instances or on `cached_property` of a slotted class would ask the same.
+//
+// Answered after the walk (decorators and builtins resolve then), from the class statement alone.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <string_view>
+#include <vector>
+
+#include "analyzer/semantic_model.h"
+
+namespace heaplint {
+
+class RuleContext;
+
+struct ClassLayout {
+  // `__slots__` in the body, `@dataclass(slots=True)`, or an attrs class with slots (`@define`,
+  // `@frozen` and `@mutable` slot by default, `@attr.s` when given `slots=True`).
+  bool declares_slots = false;
+  // Instances keep a `__dict__`, or the layout is not the class's own to choose: attributes set
+  // through `self.__dict__`, the builtin `vars(self)` or `setattr(self, computed, ...)`; a
+  // `__getattr__`, `__getattribute__` or `__setattr__`; a metaclass or computed bases; a class
+  // decorator that may replace the class; an explicit `slots=False` (or `@attr.s` without slots).
+  bool keeps_dict = false;
+  // `__new__` hands back cached instances (a memoizer of the library table, or a decorator whose
+  // name says `cache`): making one per item makes a handful of objects.
+  bool interned = false;
+  // A plain `@dataclass` (no `slots=` argument): the decorator that `slots=True` would go to.
+  TSNode dataclass_decorator{};
+  // Assigned through the instance in the instance methods (not class or static methods), in
+  // source order.
+  std::vector<std::string_view> instance_attributes;
+  // Names the class body binds with a value (class attributes, methods).
+  std::vector<std::string_view> class_attributes;
+  size_t annotated_fields = 0;  // `name: T` in the body: a dataclass's fields
+};
+
+// The layout of the class defined by `class_definition`, whose statement runs in `scope`.
+ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
+
+}  // namespace heaplint
