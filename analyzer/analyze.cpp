@@ -7,6 +7,8 @@
 #include "analyzer/fix.h"
 #include "analyzer/noqa.h"
 #include "analyzer/semantic_model.h"
+#include "analyzer/source_text_encoding.h"
+#include "analyzer/syntax_fstrings.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
@@ -68,6 +70,31 @@ TreePtr PythonParser::parse(const SourceText& source, const TSTree* old_tree) {
   return parseRange(source, source.hasByteOrderMark() ? 3 : 0, UINT32_MAX, old_tree);
 }
 
+namespace {
+
+// Whether the `=` of a `:=` is read as a walrus or as a format spec (syntax_fstrings.h) depends on
+// text that may be far from an edit (a quote typed above it): a copy of `old_tree` with every `:=`
+// of bytes [start, end) marked as edited, so that a re-parse reuses no node built on the other
+// reading; null when there is none.
+TreePtr withColonEqualsMarkedEdited(const SourceText& source, const TSTree& old_tree,
+                                    uint32_t start, uint32_t end) {
+  TreePtr marked;
+  const std::string_view text = source.text();
+  for (size_t at = text.find(":=", start); at != std::string_view::npos && at < end;
+       at = text.find(":=", at + 2)) {
+    if (!marked) marked.reset(ts_tree_copy(&old_tree));
+    const auto offset = static_cast<uint32_t>(at + 1);
+    const Position position = source.utf8Position(offset);
+    const TSPoint point{position.row, position.column};
+    const TSPoint after{position.row, position.column + 1};
+    const TSInputEdit edit{offset, offset + 1, offset + 1, point, after, after};
+    ts_tree_edit(marked.get(), &edit);
+  }
+  return marked;
+}
+
+}  // namespace
+
 TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint32_t end,
                                  const TSTree* old_tree) {
   // Points are in bytes within a line, as tree-sitter counts them.
@@ -80,6 +107,14 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
   } else {
     end = UINT32_MAX;
   }
+  // Format specs starting with `=` that the grammar would misread (syntax_fstrings.h).
+  const std::vector<uint32_t> spec_equals =
+      formatSpecsStartingWithEquals(source.text(), start, end);
+  TreePtr marked_old_tree;
+  if (old_tree != nullptr) {
+    marked_old_tree = withColonEqualsMarkedEdited(source, *old_tree, start, end);
+    if (marked_old_tree) old_tree = marked_old_tree.get();
+  }
   const TSRange range{TSPoint{start_position.row, start_position.column}, end_point, start, end};
   ts_parser_set_included_ranges(parser_, &range, 1);
   const uint64_t length = std::min<uint64_t>(end, source.size()) - std::min(start, source.size());
@@ -90,14 +125,16 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
     const TSInput input{&text, readText, TSInputEncodingUTF8, nullptr};
     return finished(ts_parser_parse_with_options(parser_, old_tree, input, options));
   };
-  if (source.hasLoneCarriageReturn()) {
+  if (source.hasLoneCarriageReturn() || !spec_equals.empty()) {
     // Same length, so every offset in the tree is still an offset in the original text.
     std::string normalized(source.text());
-    for (size_t i = 0; i < normalized.size(); ++i) {
+    for (size_t i = 0; source.hasLoneCarriageReturn() && i < normalized.size(); ++i) {
       if (normalized[i] == '\r' && (i + 1 == normalized.size() || normalized[i + 1] != '\n')) {
         normalized[i] = '\n';
       }
     }
+    for (const uint32_t offset : spec_equals)
+      normalized[offset] = ' ';
     return parse(normalized.data(), static_cast<uint32_t>(normalized.size()));
   }
   return parse(source.text().data(), source.size());
@@ -178,6 +215,12 @@ FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
   return analysis;
 }
 
+bool fixFitsFile(const Fix& fix, std::string_view encoding, bool writable) {
+  return writable && std::all_of(fix.edits.begin(), fix.edits.end(), [&](const Edit& edit) {
+           return canEncode(edit.replacement, encoding);
+         });
+}
+
 void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics) {
   const bool any_fix = std::any_of(diagnostics.begin(), diagnostics.end(),
                                    [](const Diagnostic& d) { return d.fix.has_value(); });
@@ -202,6 +245,8 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
   result.reported = options.reported;
   result.enabled = options.enabled;
   result.fixable = options.fixable;
+  result.encoding = std::string(options.encoding);
+  result.writable = options.writable;
   for (Diagnostic& diagnostic : diagnostics) {
     if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
     if (result.noqa.suppress(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule), false)) {
@@ -209,7 +254,8 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
       continue;
     }
     // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
-    if (result.has_syntax_error || !options.fixable.test(ruleIndex(diagnostic.rule))) {
+    if (result.has_syntax_error || !options.fixable.test(ruleIndex(diagnostic.rule)) ||
+        (diagnostic.fix && !fixFitsFile(*diagnostic.fix, options.encoding, options.writable))) {
       diagnostic.fix.reset();
     }
     result.diagnostics.push_back(std::move(diagnostic));

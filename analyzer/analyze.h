@@ -32,6 +32,11 @@ struct AnalysisOptions {
   bool verify_fixes = true;  // drop fixes whose result would not parse
   bool ignore_noqa = false;  // --ignore-noqa: suppression comments silence nothing
   RuleSet fixable = RuleSet().set();  // `fixable` / `unfixable`: the others' fixes are dropped
+  // PEP 263 (source_text_encoding.h): the encoding the file is written back in, as iconv names it
+  // (empty: UTF-8), and whether it can be written back at all (not when bytes of it did not
+  // decode). Fixes the file could not take are dropped.
+  std::string_view encoding;
+  bool writable = true;
 };
 
 struct FileAnalysis {
@@ -49,6 +54,8 @@ struct FileAnalysis {
   RuleSet reported = RuleSet().set();  // from AnalysisOptions: the join reports only these
   RuleSet enabled;                     // from AnalysisOptions: HL100 tells unused from disabled
   RuleSet fixable = RuleSet().set();   // from AnalysisOptions: the join drops the others' fixes
+  std::string encoding;                // from AnalysisOptions: the join drops the project rules'
+  bool writable = true;                // fixes the file could not take
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
 };
 
@@ -102,9 +109,14 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
 
 // The end of a file's pass, whatever walked it: keeps the diagnostics of the rules the file
 // reports, drops those its noqa comments (already in `result.noqa`) silence, strips fixes when
-// the file does not parse (`result.has_syntax_error`), and sorts them into `result`.
+// the file does not parse (`result.has_syntax_error`) or could not take them (fixFitsFile), and
+// sorts them into `result`.
 void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
                        std::vector<Diagnostic> diagnostics, FileAnalysis& result);
+
+// Whether a file written in `encoding` (empty: UTF-8) can take the fix: it can be written back,
+// and the encoding holds every text the fix inserts.
+bool fixFitsFile(const Fix& fix, std::string_view encoding, bool writable);
 
 // Drops the fixes of diagnostics that would no longer parse (project rules' fixes are made
 // without the tree at hand).

@@ -85,7 +85,7 @@ struct IncrementalAnalysis::Run {
   uint32_t length = 0;
   uint32_t start = 0;  // where the run began when it was walked
   uint32_t row = 0;
-  bool star_import = false;
+  std::vector<StarImport> star_imports;  // offsets relative
   std::vector<RunBinding> bindings;
   std::vector<ProvidedKey> provides;  // sorted
   std::vector<uint64_t> rule_keys;    // sorted: the rules' keys among `provides`
@@ -133,15 +133,15 @@ class RunWalker {
     SemanticModel semantic(source_.text());
     PreludeNodes nodes;
     std::vector<PreludeBinding> prelude;
-    bool prelude_star_import = false;
-    if (with_rules) buildPrelude(index, prelude, nodes, prelude_star_import);
+    std::vector<StarImport> prelude_star_imports;
+    if (with_rules) buildPrelude(index, prelude, nodes, prelude_star_imports);
     semantic.setPreludeNodeLookup(&lookUpPreludeNode, &nodes);
 
     std::vector<ActiveRule> rules;
     if (with_rules) rules = createActiveRules(options_);
     NoqaDirectives noqa;
     Walker walker(source_, options_, semantic, rules, noqa);
-    walker.setPrelude(prelude, prelude_star_import);
+    walker.setPrelude(prelude, prelude_star_imports);
     walker.setOtherRunsKeys(other_keys);
     std::vector<Walker::NameUse> uses;
     if (with_rules) walker.collectNameUses(&uses);
@@ -188,12 +188,13 @@ class RunWalker {
 
  private:
   void buildPrelude(size_t index, std::vector<PreludeBinding>& prelude, PreludeNodes& nodes,
-                    bool& star_import) const {
+                    std::vector<StarImport>& star_imports) const {
     for (size_t i = 0; i < runs_.size(); ++i) {
       if (i == index || !runs_[i]) continue;
       const Run& other = *runs_[i];
       const uint32_t start = views_[i].start;
-      star_import = star_import || other.star_import;
+      for (const StarImport& star : other.star_imports)
+        star_imports.push_back(StarImport{start + star.offset, star.module});
       for (const Run::RunBinding& recorded : other.bindings) {
         PreludeBinding entry;
         entry.binding = recorded.binding;
@@ -231,10 +232,10 @@ class RunWalker {
         return hashText(source_.slice(offset, offset));
       return hashText(source_.slice(it->start, it->end));
     };
-    run.star_import = semantic.hasOwnStarImport();
     // Every run depends on "*": a star import may bind any name.
-    for (const uint32_t offset : semantic.starImportOffsets()) {
-      run.provides.push_back(ProvidedKey{dependencyKey("*"), fingerprintAt(offset)});
+    for (const StarImport& star : semantic.starImports()) {
+      run.star_imports.push_back(StarImport{star.offset - run.start, star.module});
+      run.provides.push_back(ProvidedKey{dependencyKey("*"), fingerprintAt(star.offset)});
     }
     for (const Binding& binding : semantic.bindings()) {
       if (binding.scope != 0 || binding.prelude) continue;

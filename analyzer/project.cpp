@@ -12,55 +12,6 @@
 namespace heaplint {
 namespace fs = std::filesystem;
 
-ModuleInfo moduleInfoForPath(const fs::path& path) {
-  ModuleInfo info;
-  std::error_code error;
-  fs::path absolute = fs::absolute(path, error).lexically_normal();
-  std::string stem = absolute.stem().string();
-  if (stem.empty()) return info;
-  // `foo.pyi` and `foo.py` are the same module.
-  info.is_package = stem == "__init__";
-  std::vector<std::string> parts;
-  if (!info.is_package) parts.push_back(stem);
-  for (fs::path directory = absolute.parent_path();
-       !directory.empty() && directory != directory.parent_path();
-       directory = directory.parent_path()) {
-    if (!fs::exists(directory / "__init__.py", error) &&
-        !fs::exists(directory / "__init__.pyi", error)) {
-      break;
-    }
-    parts.push_back(directory.filename().string());
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    if (!info.name.empty()) info.name += '.';
-    info.name += *it;
-  }
-  return info;
-}
-
-std::string absoluteName(std::string_view qualified, const ModuleInfo& module) {
-  size_t dots = 0;
-  while (dots < qualified.size() && qualified[dots] == '.') ++dots;
-  if (dots == 0) return std::string(qualified);
-  // The package the import is relative to: the module itself for a package's __init__.
-  std::string base = module.name;
-  size_t climb = module.is_package ? dots - 1 : dots;
-  while (climb > 0) {
-    const size_t dot = base.rfind('.');
-    if (dot == std::string::npos) {
-      if (base.empty()) return {};
-      base.clear();
-    } else {
-      base.resize(dot);
-    }
-    --climb;
-  }
-  const std::string_view rest = qualified.substr(dots);
-  if (base.empty()) return std::string(rest);
-  if (rest.empty()) return base;
-  return base + "." + std::string(rest);
-}
-
 namespace {
 
 class CollectingReporter final : public ProjectReporter {
@@ -76,6 +27,9 @@ class CollectingReporter final : public ProjectReporter {
     if (file.noqa.suppress(row, rule_index_, true)) {
       ++file.suppressed_count;
       return;
+    }
+    if (diagnostic.fix && !fixFitsFile(*diagnostic.fix, file.encoding, file.writable)) {
+      diagnostic.fix.reset();
     }
     diagnostic.rule = rule_;
     if (!file.fixable.test(rule_index_)) diagnostic.fix.reset();
@@ -142,13 +96,16 @@ void parallelFor(size_t count, unsigned threads, const std::function<void(size_t
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(count, 1)));
   std::atomic<size_t> next{0};
   const auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) body(i);
+    for (size_t i = next++; i < count; i = next++)
+      body(i);
   };
   std::vector<std::thread> pool;
   pool.reserve(threads);
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work);
   work();
-  for (std::thread& thread : pool) thread.join();
+  for (std::thread& thread : pool)
+    thread.join();
 }
 
 namespace {
@@ -157,10 +114,14 @@ AnalysisOptions optionsFor(const AnalysisOptions& base, const ProjectSource& fil
   AnalysisOptions options = file.options != nullptr ? *file.options : base;
   options.path = file.path;
   options.module = file.module;
+  options.encoding = file.encoding;
+  options.writable = file.writable;
   return options;
 }
 
-bool isProjectRule(const Diagnostic& diagnostic) { return diagnostic.rule->join != nullptr; }
+bool isProjectRule(const Diagnostic& diagnostic) {
+  return diagnostic.rule->join != nullptr;
+}
 
 void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, unsigned threads) {
   std::vector<FileAnalysis*> analyses;
@@ -181,8 +142,7 @@ void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, uns
 }
 
 bool applicable(const Diagnostic& diagnostic, bool include_unsafe) {
-  return diagnostic.fix &&
-         (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
+  return diagnostic.fix && (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
 }
 
 bool parsesCleanly(const SourceText& source) {
@@ -195,14 +155,14 @@ bool parsesCleanly(const SourceText& source) {
 void analyzeProject(std::span<ProjectSource> files, const AnalysisOptions& options,
                     unsigned threads) {
   parallelFor(files.size(), threads, [&](size_t i) {
-    files[i].analysis =
-        std::make_unique<FileAnalysis>(analyzeFile(*files[i].source, optionsFor(options, files[i])));
+    files[i].analysis = std::make_unique<FileAnalysis>(
+        analyzeFile(*files[i].source, optionsFor(options, files[i])));
   });
   joinAll(files, options, threads);
 }
 
-void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
-                bool include_unsafe, unsigned threads) {
+void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, bool include_unsafe,
+                unsigned threads) {
   constexpr int kMaxRounds = 100;
   analyzeProject(files, options, threads);
   for (int round = 0; round < kMaxRounds; ++round) {
@@ -233,8 +193,8 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
       file.fixed += outcome.applied;
       file.fixed_rules.insert(file.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
       file.source = std::move(fixed);
-      file.analysis = std::make_unique<FileAnalysis>(
-          analyzeFile(*file.source, optionsFor(options, file)));
+      file.analysis =
+          std::make_unique<FileAnalysis>(analyzeFile(*file.source, optionsFor(options, file)));
       changed = true;
     });
     if (!changed) break;

@@ -4,6 +4,7 @@
 #include <array>
 #include <functional>
 
+#include "analyzer/semantic_model_stdlib.h"
 #include "analyzer/syntax.h"
 
 namespace heaplint {
@@ -263,6 +264,16 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     }
     const bool runs_in_order =
         (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class) && !deferred;
+    // A star import of a known module binds its names where it stands, like any other binding:
+    // the later of it and the name's last binding wins (before the use, when code runs in order).
+    const StarImport* star = scope.kind == ScopeKind::Module
+                                 ? lastKnownStarImportOf(name, runs_in_order ? offset : UINT32_MAX)
+                                 : nullptr;
+    const Binding* explicit_binding = runs_in_order ? last_before_use : last_candidate;
+    if (star != nullptr && !saw_global_rebinding &&
+        (explicit_binding == nullptr || explicit_binding->offset < star->offset)) {
+      return {Resolution::Kind::FromStarImport, nullptr, star->module};
+    }
     if (runs_in_order) {
       if (saw_global_rebinding) return {Resolution::Kind::Ambiguous, materialized(last_candidate)};
       if (last_before_use != nullptr) {
@@ -276,9 +287,29 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     starting_scope = false;
     id = scope.parent;
   }
-  if (hasStarImport()) return {Resolution::Kind::StarImported, nullptr};
+  if (hasUnknownStarImport()) return {Resolution::Kind::StarImported, nullptr};
   if (isBuiltinName(name)) return {Resolution::Kind::Builtin, nullptr};
   return {Resolution::Kind::Unresolved, nullptr};
+}
+
+const StarImport* SemanticModel::lastKnownStarImportOf(std::string_view name,
+                                                       uint32_t before) const {
+  const StarImport* last = nullptr;
+  for (const std::vector<StarImport>* stars : {&star_imports_, &prelude_star_imports_}) {
+    for (const StarImport& star : *stars) {
+      if (star.module == nullptr || star.offset >= before) continue;
+      if ((last == nullptr || star.offset > last->offset) && starImportBinds(*star.module, name)) {
+        last = &star;
+      }
+    }
+  }
+  return last;
+}
+
+bool SemanticModel::hasUnknownStarImport() const {
+  const auto unknown = [](const StarImport& star) { return star.module == nullptr; };
+  return std::any_of(star_imports_.begin(), star_imports_.end(), unknown) ||
+         std::any_of(prelude_star_imports_.begin(), prelude_star_imports_.end(), unknown);
 }
 
 std::string SemanticModel::qualifiedName(ScopeId scope, TSNode expression) const {
@@ -299,6 +330,10 @@ std::string SemanticModel::qualifiedName(ScopeId scope, TSNode expression) const
   std::string result;
   if (resolution.kind == Resolution::Kind::Builtin) {
     result = "builtins.";
+    result += name;
+  } else if (resolution.kind == Resolution::Kind::FromStarImport) {
+    result = resolution.star_module->name;
+    result += '.';
     result += name;
   } else if (resolution.kind == Resolution::Kind::Bound &&
              (resolution.binding->kind == BindingKind::Import ||

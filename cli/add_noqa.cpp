@@ -162,17 +162,21 @@ AddNoqaResult addNoqa(std::span<const FileReport> files, std::string_view reason
   AddNoqaResult result;
   for (const FileReport& file : files) {
     if (file.diagnostics.empty()) continue;
-    std::string contents;
+    DecodedSource source;
     std::string error;
-    if (!readFile(file.path, contents, error)) {
+    if (!readSource(file.path, source, error)) {
       result.errors.push_back(file.path + ": " + error);
+      continue;
+    }
+    if (!source.writable) {  // bytes that did not decode (PEP 263) would not be written back
+      result.skipped += file.diagnostics.size();
       continue;
     }
     const size_t before = result.added;
     std::string updated =
-        addNoqaToSource(contents, file.diagnostics, result.added, result.skipped, reason);
+        addNoqaToSource(source.text, file.diagnostics, result.added, result.skipped, reason);
     if (result.added == before) continue;
-    if (!writeFileAtomically(file.path, updated, error)) {
+    if (!writeSource(file.path, updated, source.encoding, error)) {
       result.errors.push_back(file.path + ": cannot write: " + error);
       result.added = before;
       continue;

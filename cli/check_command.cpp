@@ -77,8 +77,15 @@ void addReports(FileReport& report, const SourceText& source,
   }
 }
 
-// Lints one source; with --fix or --diff, applies fixes round by round until none apply.
-// Returns the final text in `final_text`.
+// What reading the file found: a coding cookie heaplint cannot follow, undecodable bytes.
+void addDecodingWarning(FileReport& report, const SourceText& source,
+                        const DecodedSource& decoded) {
+  if (!decoded.warning.empty()) {
+    report.warnings.push_back(where(source, report.path, decoded.warning_offset) + ": " +
+                              decoded.warning);
+  }
+}
+
 void addWarnings(FileReport& report, const SourceText& source, const FileAnalysis& analysis) {
   if (analysis.parse_abandoned) {
     report.warnings.push_back(report.path +
@@ -110,11 +117,14 @@ void sortReport(FileReport& report) {
                    });
 }
 
+// `base` is the file's own (its configuration, its module); `decoded` must outlive the options:
+// they point to its encoding.
 AnalysisOptions optionsForFile(const AnalysisOptions& base, const std::string& path,
-                               const ModuleInfo& module) {
+                               const DecodedSource& decoded) {
   AnalysisOptions options = base;
   options.path = path;
-  options.module = module;
+  options.encoding = decoded.encoding;
+  options.writable = decoded.writable;
   return options;
 }
 
@@ -135,8 +145,8 @@ bool readNotebook(const SourceFile& file, std::string& contents, std::optional<N
 
 // --fix and --diff on a notebook: its cells are fixed together, on their own (cross-file rules
 // see only the notebook), and written back into the cells without reformatting the JSON.
-void fixNotebook(const Job& job, const SourceFile& file, const ModuleInfo& module,
-                 const AnalysisOptions& file_options, FileReport& report) {
+void fixNotebook(const Job& job, const SourceFile& file, const AnalysisOptions& file_options,
+                 FileReport& report) {
   std::string original;
   std::string error;
   if (!readFile(file.path, original, error)) {
@@ -149,7 +159,8 @@ void fixNotebook(const Job& job, const SourceFile& file, const ModuleInfo& modul
     return;
   }
   std::vector<uint32_t> offsets = notebook->trackedOffsets();
-  const AnalysisOptions options = optionsForFile(file_options, file.display, module);
+  const DecodedSource utf8;  // notebooks are JSON: always UTF-8
+  const AnalysisOptions options = optionsForFile(file_options, file.display, utf8);
   FixLoopResult result = fixUntilStable(std::make_unique<SourceText>(notebook->python()), options,
                                         job.options.unsafe_fixes, &offsets);
   addWarnings(report, *result.source, result.analysis);
@@ -171,7 +182,6 @@ void fixNotebook(const Job& job, const SourceFile& file, const ModuleInfo& modul
   }
 }
 
-// Standard input is one file on its own; with --fix its fixed text is returned in `fixed_text`.
 uint64_t maxFileSize(const CheckOptions& options) {
   if (options.max_file_size.empty()) return kDefaultMaxFileSize;
   return parseFileSize(options.max_file_size).value_or(kDefaultMaxFileSize);
@@ -189,8 +199,8 @@ bool overSizeLimit(const CheckOptions& options, const std::string& display, uint
 }
 
 // Reads a file to check; false when it cannot be read (report.error) or is skipped.
-bool readSource(const CheckOptions& options, const SourceFile& file, FileReport& report,
-                std::string& contents) {
+bool readCheckedFile(const CheckOptions& options, const SourceFile& file, FileReport& report,
+                     std::string& contents) {
   std::error_code size_error;
   const uintmax_t size = std::filesystem::file_size(file.path, size_error);
   if (!size_error && overSizeLimit(options, file.display, size, report)) return false;
@@ -203,6 +213,8 @@ bool readSource(const CheckOptions& options, const SourceFile& file, FileReport&
   return !overSizeLimit(options, file.display, contents.size(), report);
 }
 
+// Standard input is one file on its own; its bytes after any fixes (in the encoding its coding
+// cookie names) are returned in `fixed_text`.
 FileReport lintStdin(const Job& job, const std::string& path, std::string contents,
                      std::string& fixed_text) {
   FileReport report;
@@ -211,39 +223,41 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
     fixed_text = std::move(contents);  // passed through as it is
     return report;
   }
-  const ModuleInfo module = moduleInfoForPath(path);
-  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module);
+  fixed_text = contents;
+  DecodedSource decoded = decodePythonSource(std::move(contents));
+  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, decoded);
   const bool fixing = job.options.fix || job.options.diff;
-  const std::string original = fixing ? contents : std::string();
+  const std::string original = fixing ? decoded.text : std::string();
   FixLoopResult result;
   if (fixing) {
-    result = fixUntilStable(std::make_unique<SourceText>(std::move(contents)), options,
+    result = fixUntilStable(std::make_unique<SourceText>(std::move(decoded.text)), options,
                             job.options.unsafe_fixes);
   } else {
-    result.source = std::make_unique<SourceText>(std::move(contents));
+    result.source = std::make_unique<SourceText>(std::move(decoded.text));
     result.analysis = analyze(*result.source, options);
   }
   report.fixed = result.fixed;
   report.fixed_rules = result.fixed_rules;
+  addDecodingWarning(report, *result.source, decoded);
   addWarnings(report, *result.source, result.analysis);
   addReports(report, *result.source, result.analysis.diagnostics);
   if (job.options.diff) report.diff = unifiedDiff(path, original, result.source->text());
-  fixed_text = std::string(result.source->text());
+  if (result.fixed > 0) {
+    if (std::optional<std::string> encoded =
+            encodePythonSource(result.source->text(), decoded.encoding)) {
+      fixed_text = std::move(*encoded);
+    } else {
+      report.error = path + ": the fixed text has characters that `" + decoded.codec +
+                     "` cannot encode; left unchanged";
+      report.fixed = 0;
+    }
+  }
   return report;
-}
-
-std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
-  std::vector<ModuleInfo> modules;
-  modules.reserve(files.size());
-  for (const SourceFile& file : files)
-    modules.push_back(moduleInfoForPath(file.path));
-  return modules;
 }
 
 // Checking without fixes streams: each file's text is dropped once its findings are converted,
 // and only files that the project step adds findings to are read again.
 std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
-  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<FileAnalysis> analyses(files.size());
   ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
@@ -252,19 +266,29 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     FileReport& report = reports[i];
     report.path = files[i].display;
     std::string contents;
-    if (!readSource(job.options, files[i], report, contents)) return;
+    if (!readCheckedFile(job.options, files[i], report, contents)) return;
     std::optional<Notebook> notebook;
     if (!readNotebook(files[i], contents, notebook, report)) return;
     // An unchanged file's own findings and project facts come from the cache (not notebooks').
     if (job.cache != nullptr && !notebook &&
-        job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
-                           analyses[i])) {
+        job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
+                           contents, report, analyses[i])) {
+      if (!declaredEncoding(contents).empty()) {
+        // What the join needs to drop project fixes the file could not take (PEP 263).
+        const DecodedSource decoded = decodePythonSource(std::move(contents));
+        analyses[i].encoding = decoded.encoding;
+        analyses[i].writable = decoded.writable;
+      }
       return;
     }
     try {
-      const SourceText source(std::move(contents));
+      // Notebooks are JSON, always UTF-8; a .py file may name its encoding (PEP 263).
+      DecodedSource decoded = notebook ? DecodedSource{.text = std::move(contents)}
+                                       : decodePythonSource(std::move(contents));
+      const SourceText source(std::move(decoded.text));
       analyses[i] =
-          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, modules[i]));
+          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, decoded));
+      addDecodingWarning(report, source, decoded);
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
       if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i]);
@@ -290,7 +314,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     }
     std::optional<Notebook> notebook;
     if (!readNotebook(files[i], contents, notebook, reports[i])) return;
-    const SourceText source(std::move(contents));
+    const SourceText source(notebook ? std::move(contents)
+                                     : decodePythonSource(std::move(contents)).text);
     verifyFixes(source, analyses[i].diagnostics);
     addReports(reports[i], source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
     sortReport(reports[i]);
@@ -301,27 +326,31 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 // --fix and --diff hold the project in memory: fixes go round until none applies, and project
 // rules are joined again after each round.
 std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& files) {
-  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<ProjectSource> project;
   std::vector<size_t> report_of;  // project index -> report index
   std::vector<std::string> originals;
+  std::vector<DecodedSource> decoded_files;  // for the warnings; their text is moved out
   std::vector<size_t> notebooks;
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i].display;
     std::string contents;
-    if (!readSource(job.options, files[i], reports[i], contents)) continue;
+    if (!readCheckedFile(job.options, files[i], reports[i], contents)) continue;
     if (isNotebookPath(files[i].path.string())) {
       notebooks.push_back(i);  // fixed on their own, below
       continue;
     }
-    originals.push_back(contents);
+    DecodedSource decoded = decodePythonSource(std::move(contents));
+    originals.push_back(decoded.text);
     ProjectSource source;
     source.path = files[i].display;
-    source.module = modules[i];
-    source.source = std::make_unique<SourceText>(std::move(contents));
+    source.module = job.file_analysis[i].module;
+    source.source = std::make_unique<SourceText>(std::move(decoded.text));
     source.options = &job.file_analysis[i];
+    source.encoding = decoded.encoding;
+    source.writable = decoded.writable;
     project.push_back(std::move(source));
+    decoded_files.push_back(std::move(decoded));
     report_of.push_back(i);
   }
   fixProject(project, job.analysis, job.options.unsafe_fixes, job.options.threads);
@@ -331,6 +360,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
     FileReport& report = reports[i];
     report.fixed = file.fixed;
     report.fixed_rules = file.fixed_rules;
+    addDecodingWarning(report, *file.source, decoded_files[k]);
     addWarnings(report, *file.source, *file.analysis);
     addReports(report, *file.source, file.analysis->diagnostics);
     const bool changed = file.source->text() != originals[k];
@@ -338,7 +368,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
       report.diff = unifiedDiff(report.path, originals[k], file.source->text());
     } else if (changed) {
       std::string error;
-      if (!writeFileAtomically(files[i].path, std::string(file.source->text()), error)) {
+      if (!writeSource(files[i].path, file.source->text(), file.encoding, error)) {
         report.error = files[i].display + ": cannot write the fixed file: " + error;
         report.fixed = 0;
       }
@@ -346,7 +376,7 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
   });
   parallelFor(notebooks.size(), job.options.threads, [&](size_t k) {
     const size_t i = notebooks[k];
-    fixNotebook(job, files[i], modules[i], job.file_analysis[i], reports[i]);
+    fixNotebook(job, files[i], job.file_analysis[i], reports[i]);
   });
   return reports;
 }
@@ -538,7 +568,8 @@ int checkWithConfiguration(const CheckOptions& given) {
     if (isForceExcluded(resolver, options, name)) {
       stdin_result = std::move(contents);  // with --fix, an excluded file passes through as it is
     } else {
-      analysis = analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name});
+      analysis =
+          analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name}, options.paths);
       const Job job{options, analysis.project, analysis.per_file};
       reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
     }
@@ -565,7 +596,7 @@ int checkWithConfiguration(const CheckOptions& given) {
     std::vector<std::filesystem::path> opened;
     for (const SourceFile& file : discovery.files)
       opened.push_back(file.path);
-    analysis = analysisOptionsFor(resolver, opened);
+    analysis = analysisOptionsFor(resolver, opened, paths);
     if (options.fix || options.diff) {
       reports = fixFiles(Job{options, analysis.project, analysis.per_file}, discovery.files);
     } else {
@@ -640,11 +671,12 @@ int checkWithConfiguration(const CheckOptions& given) {
       writeStatistics(out, reports, style);
     } else {
       const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {
-        if (from_stdin) return stdin_result;
+        if (from_stdin) return decodePythonSource(stdin_result).text;
         std::string contents;
         std::string error;
         if (!readFile(report.path, contents, error)) return std::nullopt;
-        return contents;
+        if (isNotebookPath(report.path)) return contents;
+        return decodePythonSource(std::move(contents)).text;
       };
       writeReport(out, reports, options.format, style, lookup);
     }

@@ -5,6 +5,7 @@
 
 #include "cli/result_cache.h"
 #include "cli/version.h"
+#include "config/import_roots.h"
 #include "rules/registry.h"
 
 namespace heaplint::cli {
@@ -85,8 +86,18 @@ bool isForceExcluded(config::ConfigResolver& resolver, const CheckOptions& optio
 }
 
 CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
-                                        std::span<const fs::path> paths) {
+                                        std::span<const fs::path> paths,
+                                        std::span<const std::string> inputs) {
   CheckAnalysisOptions out;
+  std::vector<fs::path> fallback_roots{config::absoluteNormal(fs::current_path())};
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    const fs::path absolute = config::absoluteNormal(input);
+    fallback_roots.push_back(fs::is_directory(absolute, error) ? absolute : absolute.parent_path());
+  }
+  // Files come sorted: neighbours in one folder share its import roots.
+  fs::path roots_folder;
+  std::vector<fs::path> import_roots;
   out.project.rules = allRules();
   RuleSet project_rules;
   for (size_t i = 0; i < out.project.rules.size(); ++i) {
@@ -99,6 +110,11 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     const fs::path absolute = config::absoluteNormal(path);
     const config::ResolvedSettings& settings = resolver.forFile(absolute);
     out.per_file.push_back(settings.analysisOptions(absolute));
+    if (absolute.parent_path() != roots_folder || roots_folder.empty()) {
+      roots_folder = absolute.parent_path();
+      import_roots = config::importRootsFor(settings, absolute, fallback_roots);
+    }
+    out.per_file.back().module = moduleInfoForPath(absolute, import_roots);
     out.project.enabled |= settings.enabled;
     if (&settings == previous) continue;  // files come sorted: neighbours share configurations
     previous = &settings;
@@ -205,6 +221,15 @@ void printSettings(std::ostream& out, const fs::path& path,
   out << "ruff-noqa-codes = " << (settings.lint.ruff_noqa_codes ? "true" : "false") << '\n';
   out << "target-version = \"" << config::pythonVersionName(settings.lint.target_version) << "\"\n";
   printList(out, "test-file-patterns", settings.lint.test_file_patterns);
+  std::vector<std::string> src;
+  for (const fs::path& root : settings.src)
+    src.push_back(root.string());
+  if (settings.config_file.empty()) {
+    out << "src = []  # none configured: the git repository's root and its src/, else the current "
+           "directory's\n";
+  } else {
+    printList(out, "src", src);
+  }
   out << "\n[per-file-ignores]\n";
   for (const config::PerFileIgnore& entry : settings.per_file_ignores) {
     printList(out, '"' + entry.pattern.text() + '"', entry.selectors);

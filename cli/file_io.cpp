@@ -104,6 +104,23 @@ bool readStream(std::istream& in, std::string& contents) {
   return !in.bad();
 }
 
+bool readSource(const std::filesystem::path& path, DecodedSource& source, std::string& error) {
+  std::string contents;
+  if (!readFile(path, contents, error)) return false;
+  source = decodePythonSource(std::move(contents));
+  return true;
+}
+
+bool writeSource(const std::filesystem::path& path, std::string_view text,
+                 std::string_view encoding, std::string& error) {
+  const std::optional<std::string> bytes = encodePythonSource(text, encoding);
+  if (!bytes) {
+    error = "the fixed text has characters that `" + std::string(encoding) + "` cannot encode";
+    return false;
+  }
+  return writeFileAtomically(path, *bytes, error);
+}
+
 namespace {
 // umask() can only be read by setting it, so it is read once (thread-safe static initialisation)
 // and set back at once; nothing heaplint creates depends on the value in between.

@@ -1,5 +1,6 @@
 #include "config/configuration.h"
 
+#include <glob.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -331,6 +332,31 @@ void readTable(const Reader& reader, const toml::table& table, std::string_view 
 
 using Handler = std::function<void(const toml::node&, const std::string&)>;
 
+// `src` entries, relative to the configuration's directory; an entry with a wildcard stands for
+// the directories it matches (glob(3)), as in Ruff.
+std::vector<fs::path> importRootsFromSrc(const fs::path& root,
+                                         const std::vector<std::string>& src) {
+  std::vector<fs::path> roots;
+  for (const std::string& entry : src) {
+    const fs::path path = (root / entry).lexically_normal();
+    if (entry.find_first_of("*?[") == std::string::npos) {
+      roots.push_back(path.has_filename() ? path : path.parent_path());
+      continue;
+    }
+    glob_t matches{};
+    if (glob(path.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &matches) == 0) {
+      for (size_t i = 0; i < matches.gl_pathc; ++i) {
+        fs::path match = fs::path(matches.gl_pathv[i]).lexically_normal();  // NOLINT: glob's array
+        roots.push_back(match.has_filename() ? match : match.parent_path());
+      }
+    }
+    globfree(&matches);
+  }
+  std::sort(roots.begin(), roots.end());
+  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+  return roots;
+}
+
 // Reads the heaplint table into `settings` (which holds the defaults).
 void readSettings(const Reader& reader, const toml::table& table, std::string_view table_name,
                   ResolvedSettings& settings, const std::string& heaplint_version) {
@@ -340,6 +366,7 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
   std::optional<std::vector<SubscriptionPair>> method_pairs;
   std::vector<SubscriptionPair> extend_method_pairs;
   std::optional<std::vector<std::string>> exclude;
+  std::optional<std::vector<std::string>> src;
 
   const std::map<std::string, Handler> unsubscribed_closure{
       {"method-pairs", [&](const toml::node& n,
@@ -381,6 +408,7 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
        [&](const toml::node& n, const std::string& k) {
          settings.extend_exclude = reader.strings(n, k);
        }},
+      {"src", [&](const toml::node& n, const std::string& k) { src = reader.strings(n, k); }},
       {"respect-gitignore",
        [&](const toml::node& n, const std::string& k) {
          settings.respect_gitignore = reader.boolean(n, k);
@@ -465,6 +493,7 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
   readTable(reader, table, "", handlers, table_name);
 
   if (exclude) settings.exclude = std::move(*exclude);
+  if (src) settings.src = importRootsFromSrc(settings.root, *src);
   if (test_file_patterns) lint.test_file_patterns = std::move(*test_file_patterns);
   lint.test_file_patterns.insert(lint.test_file_patterns.end(), extend_test_file_patterns.begin(),
                                  extend_test_file_patterns.end());
@@ -689,6 +718,7 @@ ResolvedSettings loadSettings(const fs::path& file, const SettingsOverrides& ove
   ResolvedSettings settings;
   settings.config_file = absolute;
   settings.root = absolute.parent_path();
+  settings.src = importRootsFromSrc(settings.root, {".", "src"});
   settings.exclude = defaultExclude();
 
   std::vector<fs::path> chain;

@@ -78,6 +78,11 @@ struct ResolvedSettings {
   std::vector<std::string> unfixable_selectors;
   RuleSet fixable = RuleSet().set();
 
+  // Where the project's own modules are imported from (import_roots.h), absolute: `src` as
+  // configured (relative to `root`, globs expanded), by default `root` and `root/src`. Empty
+  // without a configuration file.
+  std::vector<std::filesystem::path> src;
+
   RuleSet enabled;  // select (or every rule), + extend-select, - ignore, command line applied
   std::vector<PerFileIgnore> per_file_ignores;
   std::vector<PathPattern> exclude_patterns;  // exclude then extend-exclude

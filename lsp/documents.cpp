@@ -13,7 +13,6 @@ Document& DocumentStore::open(std::string uri, int64_t version, std::string text
   document.uri = uri;
   document.path = pathFromUri(uri);
   document.display_path = document.path ? document.path->string() : uri;
-  if (document.path) document.module = moduleInfoForPath(*document.path);
   document.version = version;
   document.source = std::make_unique<SourceText>(std::move(text));
   document.too_large = cli::isOverSizeLimitFromEnvironment(document.source->size());

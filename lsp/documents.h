@@ -24,7 +24,6 @@ struct Document {
   std::string uri;
   std::optional<std::filesystem::path> path;  // for file: URIs
   std::string display_path;                   // what rules see as the file's path
-  ModuleInfo module;
   int64_t version = 0;
   std::unique_ptr<SourceText> source;
   ChunkedTree syntax;

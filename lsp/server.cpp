@@ -9,6 +9,7 @@
 
 #include "analyzer/fix.h"
 #include "cli/file_io.h"
+#include "analyzer/source_text_encoding.h"
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
@@ -365,6 +366,7 @@ json Server::initialize(const json& params) {
     }
   }
   index_ = std::make_unique<WorkspaceIndex>(*settings_);
+  settings_->setWorkspaceFolders(roots_);
   indexRoots(roots_);
   state_ = State::Running;
   for (const std::string& warning : warnings) {
@@ -421,9 +423,10 @@ void Server::didChangeWorkspaceFolders(const json& params) {
     index_->removeRoot(root);
     std::erase(roots_, root);
   }
-  if (!removed.empty()) refreshAll();
   const std::vector<std::filesystem::path> added = paths("added");
   roots_.insert(roots_.end(), added.begin(), added.end());
+  settings_->setWorkspaceFolders(roots_);
+  if (!removed.empty()) refreshAll();
   indexRoots(added);  // refreshes when the scan is done
 }
 
@@ -548,7 +551,8 @@ std::chrono::milliseconds Server::debounce() const {
 AnalysisOptions Server::optionsFor(const Document& document, const FileSettings& settings) const {
   AnalysisOptions options = settings.analysis;
   options.path = document.display_path;
-  options.module = document.module;
+  // The editor decoded the file; fixes must still fit the encoding it is saved in (PEP 263).
+  options.encoding = declaredEncoding(document.source->text());
   options.verify_fixes = false;  // see analysisOf()
   return options;
 }

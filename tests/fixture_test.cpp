@@ -8,7 +8,8 @@
 // Every other line must stay quiet. A sibling `NAME.fixed.py` is the expected text after applying
 // every fix (unsafe ones included) until none applies. Files must parse without errors unless they
 // live under fixtures/broken/. A folder whose name ends in `_project` is linted as one project
-// (module names follow its __init__.py packages), so cross-file rules see all of its files.
+// (the folder is its project root: module names follow the __init__.py packages below it), so
+// cross-file rules see all of its files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -152,10 +153,15 @@ AnalysisOptions allRulesOptions(const Fixture& fixture) {
 
 std::vector<ProjectSource> loadProject(const Fixture& fixture) {
   std::vector<ProjectSource> project;
+  // A fixture is a project of its own: its folder (or a single file's) is the project root.
+  const fs::path root =
+      fs::absolute(fs::is_directory(fixture.path) ? fixture.path : fixture.path.parent_path())
+          .lexically_normal();
+  const std::vector<fs::path> import_roots{root, root / "src"};
   for (const fs::path& file : fixture.files) {
     ProjectSource source;
     source.path = fs::relative(file, kFixturesDir).generic_string();
-    source.module = moduleInfoForPath(file);
+    source.module = moduleInfoForPath(file, import_roots);
     source.source = std::make_unique<SourceText>(readAll(file));
     project.push_back(std::move(source));
   }

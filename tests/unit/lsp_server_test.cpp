@@ -14,6 +14,7 @@
 #include "lsp/documents.h"
 #include "lsp/server.h"
 #include "lsp/transport.h"
+#include "tests/unit/temporary_directory.h"
 
 namespace heaplint::lsp {
 namespace {
@@ -408,6 +409,31 @@ TEST(LspServer, UnsafeFixesOnlyWhenTheClientAllows) {
   EXPECT_EQ(quickFixCount({{"unsafeFixes", true}}), 1);
 }
 
+TEST(LspServer, NoFixThatTheDeclaredEncodingCannotHold) {
+  // The editor has decoded the file; saved in Latin-1 it can hold `é` but not `ŝ`, which MEM401's
+  // fix would copy into `__slots__`.
+  const auto slotsFixCount = [&](const std::string& attribute) {
+    const std::string text =
+        "# -*- coding: latin-1 -*-\nclass Point:\n    def __init__(self, v):\n"
+        "        self." +
+        attribute + " = v\n\n\ndef make(vs):\n    return [Point(v) for v in vs]\n";
+    Client client;
+    client.initialize(json::object(), {{"unsafeFixes", true}});
+    client.open(kUri, text);
+    const json diagnostics = client.diagnostics(kUri, 1);
+    EXPECT_EQ(diagnostics.size(), 1U);
+    const json actions = client.request("textDocument/codeAction",
+                                        {{"textDocument", {{"uri", kUri}}},
+                                         {"range", range(1, 7, 1, 7)},
+                                         {"context", {{"diagnostics", diagnostics}}}})["result"];
+    return std::count_if(actions.begin(), actions.end(), [](const json& a) {
+      return a["title"].get<std::string>().find("__slots__") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(slotsFixCount("caf\u00e9"), 1);
+  EXPECT_EQ(slotsFixCount("\u015d"), 0);
+}
+
 TEST(LspServer, FixAllAppliesEverySafeFix) {
   Client client;
   client.initialize();
@@ -597,24 +623,6 @@ TEST(LspServer, WrongShapedParamsNeverCrashTheServer) {
   EXPECT_TRUE(client.request("shutdown", nullptr)["result"].is_null());
 }
 
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("heaplint-lsp-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryDirectory() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::string& relative, const std::string& text) const {
-    std::filesystem::create_directories((path_ / relative).parent_path());
-    std::ofstream(path_ / relative) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   TemporaryDirectory workspace;
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
@@ -636,6 +644,37 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
     flagged = diagnostics.size() == 1 && diagnostics[0]["code"] == "MEM401";
   }
   EXPECT_TRUE(flagged);
+}
+
+TEST(LspServer, AVendoredFolderDoesNotShadowTheStandardLibrary) {
+  // As in the CLI: without a configuration file or a git repository, the workspace folder is the
+  // project root, and `vendor/stubs/` (no package) is no import root: its `inspect.py` is not
+  // the `inspect` that `app.py` imports.
+  TemporaryDirectory workspace;
+  const std::string stub = "class Signature:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("vendor/stubs/inspect.py", stub);
+  workspace.write(
+      "app.py",
+      "import inspect\n\n\ndef make(xs):\n    return [inspect.Signature(x) for x in xs]\n");
+  workspace.write("models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n");
+  workspace.write("load.py",
+                  "import models\n\n\ndef make(xs):\n    return [models.Point(x) for x in xs]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize(json::object(), nullptr, uriFromPath(workspace.path()));
+  // A module of the project is reported once the index is ready ...
+  const std::string models = uriFromPath(workspace.path() / "models.py");
+  client.open(models, "class Point:\n    def __init__(self, x):\n        self.x = x\n");
+  bool flagged = false;
+  for (int attempt = 0; attempt < 2 && !flagged; ++attempt) {
+    flagged = client.diagnostics(models, 1).size() == 1;
+  }
+  ASSERT_TRUE(flagged);
+  // ... the vendored file is not.
+  const std::string vendored = uriFromPath(workspace.path() / "vendor/stubs/inspect.py");
+  client.open(vendored, stub);
+  EXPECT_TRUE(client.diagnostics(vendored, 1).empty());
 }
 
 TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
