@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
@@ -18,7 +19,8 @@ class EvidenceProbe final : public RuleChecker {
  public:
   void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
     const std::string_view callee = context.text(childByField(call, Field::Function));
-    if (callee == "size_of" || callee == "count_of" || callee == "lifetime_of") {
+    if (callee == "size_of" || callee == "count_of" || callee == "lifetime_of" ||
+        callee == "member_kind") {
       probes_.push_back(Probe{call, context.scope(), std::string(callee)});
     }
   }
@@ -29,7 +31,12 @@ class EvidenceProbe final : public RuleChecker {
       Diagnostic diagnostic;
       diagnostic.start = ts_node_start_byte(probe.call);
       diagnostic.end = ts_node_end_byte(probe.call);
-      if (probe.what == "lifetime_of") {
+      if (probe.what == "member_kind") {
+        static constexpr const char* kMembers[] = {"unknown", "instance method", "class method",
+                                                   "static method"};
+        diagnostic.message =
+            kMembers[static_cast<int>(receiverMemberKind(context, probe.scope, argument))];
+      } else if (probe.what == "lifetime_of") {
         const LifetimeEvidence evidence = lifetimeOf(context, probe.scope, argument);
         static constexpr const char* kNames[] = {"unknown", "local",  "parameter", "instance",
                                                  "class",   "module", "process"};
@@ -164,6 +171,56 @@ TEST(LifetimeEvidence, SingletonsReachedThroughGetters) {
   EXPECT_EQ(one("def make():\n    return Settings()\ndef f():\n    s = make()\n"
                 "    lifetime_of(s)\n"),
             "local local@47 ");
+}
+
+}  // namespace
+}  // namespace heaplint
+
+namespace heaplint {
+namespace {
+
+TEST(CodeModel, ReceiverMembersFromTheClassBody) {
+  const std::string text = R"(import abc
+
+class Widget:
+    def close(self): ...
+
+    @classmethod
+    def build(cls): ...
+
+    @staticmethod
+    def helper(): ...
+
+    @property
+    def size(self): ...
+
+    @abc.abstractmethod
+    def draw(self): ...
+
+    def patched(self): ...
+
+    def __init__(self):
+        self.patched = None
+        member_kind(self.close)
+        member_kind(self.build)
+        member_kind(self.helper)
+        member_kind(self.size)
+        member_kind(self.draw)
+        member_kind(self.patched)
+        member_kind(self.inherited)
+
+    @classmethod
+    def make(cls):
+        member_kind(cls.build)
+        member_kind(cls.close)
+
+def outside(self):
+    member_kind(self.close)
+)";
+  EXPECT_EQ(probe(text),
+            (std::vector<std::string>{"instance method", "class method", "static method", "unknown",
+                                      "instance method", "unknown", "unknown", "class method",
+                                      "unknown", "unknown"}));
 }
 
 }  // namespace
