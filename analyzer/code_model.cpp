@@ -1,6 +1,7 @@
 #include "analyzer/code_model.h"
 
 #include <array>
+#include <vector>
 
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
@@ -259,6 +260,113 @@ bool isConstantName(std::string_view name) {
     }
   }
   return has_letter;
+}
+
+}  // namespace heaplint
+
+namespace heaplint {
+namespace {
+
+bool isMethodWrapperName(std::string_view qualified) {
+  return qualified == "abc.abstractmethod" || qualified == "typing.override" ||
+         qualified == "typing_extensions.override";
+}
+
+// Whether code of the class assigns an attribute named `name` (on any receiver) or binds `name`
+// in its body outside the `def` itself. An explicit stack: bounded by the tree, not by recursion.
+bool classAssigns(const RuleContext& context, TSNode class_definition, std::string_view name,
+                  TSNode definition) {
+  std::vector<TSNode> pending{childByField(class_definition, Field::Body)};
+  while (!pending.empty()) {
+    const TSNode node = pending.back();
+    pending.pop_back();
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment) {
+      std::vector<TSNode> targets{childByField(node, Field::Left)};
+      while (!targets.empty()) {
+        const TSNode target = targets.back();
+        targets.pop_back();
+        const NodeKind target_kind = kindOf(target);
+        if (target_kind == NodeKind::Attribute &&
+            context.text(childByField(target, Field::AttributeName)) == name) {
+          return true;
+        }
+        if (target_kind == NodeKind::Identifier && context.text(target) == name) return true;
+        if (target_kind == NodeKind::PatternList || target_kind == NodeKind::TuplePattern ||
+            target_kind == NodeKind::ListPattern || target_kind == NodeKind::Tuple ||
+            target_kind == NodeKind::List) {
+          const uint32_t count = namedChildCount(target);
+          for (uint32_t i = 0; i < count; ++i)
+            targets.push_back(nthNamedChild(target, i));
+        }
+      }
+    }
+    if ((kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) &&
+        !ts_node_eq(node, definition) && context.text(childByField(node, Field::Name)) == name &&
+        ts_node_eq(ts_node_parent(node), ts_node_parent(definition))) {
+      return true;  // defined twice in one body: which one wins depends on the order
+    }
+    const uint32_t count = namedChildCount(node);
+    for (uint32_t i = 0; i < count; ++i)
+      pending.push_back(ts_node_named_child(node, i));
+  }
+  return false;
+}
+
+}  // namespace
+
+MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode attribute) {
+  if (kindOf(attribute) != NodeKind::Attribute) return MemberKind::Unknown;
+  const TSNode receiver = childByField(attribute, Field::Object);
+  TSNode class_definition{};
+  bool on_instance = isInstanceReceiver(context, scope, receiver, &class_definition);
+  if (!on_instance && !isClassReceiver(context, scope, receiver, &class_definition)) {
+    return MemberKind::Unknown;
+  }
+  if (ts_node_is_null(class_definition)) return MemberKind::Unknown;
+  const std::string_view name = context.text(childByField(attribute, Field::AttributeName));
+  // The scope the class body runs in, where its methods' decorators are evaluated.
+  const SemanticModel& semantic = context.semantic();
+  ScopeId class_scope = kNoScope;
+  for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
+    if (semantic.scope(id).kind == ScopeKind::Class &&
+        ts_node_eq(semantic.scope(id).node, class_definition)) {
+      class_scope = id;
+      break;
+    }
+  }
+  if (class_scope == kNoScope) return MemberKind::Unknown;
+  const TSNode body = childByField(class_definition, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode statement = nthNamedChild(body, i);
+    TSNode definition = statement;
+    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+      definition = childByField(statement, Field::Definition);
+    }
+    if (kindOf(definition) != NodeKind::FunctionDefinition ||
+        context.text(childByField(definition, Field::Name)) != name) {
+      continue;
+    }
+    if (classAssigns(context, class_definition, name, definition)) return MemberKind::Unknown;
+    bool class_method = false;
+    const uint32_t decorators =
+        kindOf(statement) == NodeKind::DecoratedDefinition ? namedChildCount(statement) : 0;
+    for (uint32_t d = 0; d < decorators; ++d) {
+      const TSNode decorator = nthNamedChild(statement, d);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const std::string qualified = decoratorName(context, decorator, class_scope);
+      if (isStaticMethodName(qualified)) return MemberKind::StaticMethod;
+      if (isClassMethodName(qualified)) {
+        class_method = true;
+      } else if (!isMethodWrapperName(qualified)) {
+        return MemberKind::Unknown;  // a property or any other descriptor
+      }
+    }
+    if (class_method) return MemberKind::ClassMethod;
+    return on_instance ? MemberKind::InstanceMethod : MemberKind::Unknown;
+  }
+  return MemberKind::Unknown;
 }
 
 }  // namespace heaplint

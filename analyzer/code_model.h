@@ -78,3 +78,20 @@ TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
 bool isConstantName(std::string_view name);
 
 }  // namespace heaplint
+
+namespace heaplint {
+
+// What `receiver.name` gives, for an attribute whose receiver is the instance (`self.close`) or
+// the class (`cls.build`) in a method, read from the class's own body:
+// - InstanceMethod: a new bound-method object on each access that holds the instance (an
+//   undecorated `def` reached through the instance);
+// - ClassMethod: a new bound-method object on each access that holds the class (a
+//   `classmethod`, reached through the instance or the class);
+// - StaticMethod: a `staticmethod`, a plain function that holds nothing;
+// - Unknown: anything else, including a name the body does not define as a function (inherited,
+//   or set by `__getattr__`), one wrapped by another decorator, and one that any code of the
+//   class also assigns (`self.close = ...`, `close = ...` in the body). After the walk.
+enum class MemberKind : uint8_t { Unknown, InstanceMethod, ClassMethod, StaticMethod };
+MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode attribute);
+
+}  // namespace heaplint

@@ -28,9 +28,9 @@ class EvidenceProbe final : public RuleChecker {
  public:
   void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
     const std::string_view callee = context.text(childByField(call, Field::Function));
-    static constexpr std::array<std::string_view, 11> kProbes = {
+    static constexpr std::array<std::string_view, 12> kProbes = {
         "size_of",       "count_of",  "lifetime_of",  "callback_of",  "runs_once", "project_name",
-        "getter_called", "weak_hold", "singleton_of", "emptied_here", "once_guard"};
+        "getter_called", "weak_hold", "singleton_of", "emptied_here", "once_guard", "member_kind"};
     if (std::find(kProbes.begin(), kProbes.end(), callee) == kProbes.end()) return;
     probes_.push_back(Probe{call, context.scope(), std::string(callee)});
     // The walker's frames are there only during the walk.
@@ -88,6 +88,11 @@ class EvidenceProbe final : public RuleChecker {
       diagnostic.end = ts_node_end_byte(probe.call);
       if (probe.what == "once_guard") {
         diagnostic.message = probe.guard;
+      } else if (probe.what == "member_kind") {
+        static constexpr const char* kMembers[] = {"unknown", "instance method", "class method",
+                                                   "static method"};
+        diagnostic.message =
+            kMembers[static_cast<int>(receiverMemberKind(context, probe.scope, argument))];
       } else if (probe.what != "size_of" && probe.what != "count_of" &&
                  probe.what != "lifetime_of") {
         diagnostic.message = otherProbe(context, probe.what, probe.scope, probe.call, argument);
@@ -779,6 +784,56 @@ TEST(ClassLayout, SlotsDictionariesAndAttributes) {
   EXPECT_EQ(kept("class Probe(metaclass=Meta):\n    pass\n"), "no slots, keeps dict: ");
 }
 
+
+}  // namespace
+}  // namespace heaplint
+
+namespace heaplint {
+namespace {
+
+TEST(CodeModel, ReceiverMembersFromTheClassBody) {
+  const std::string text = R"(import abc
+
+class Widget:
+    def close(self): ...
+
+    @classmethod
+    def build(cls): ...
+
+    @staticmethod
+    def helper(): ...
+
+    @property
+    def size(self): ...
+
+    @abc.abstractmethod
+    def draw(self): ...
+
+    def patched(self): ...
+
+    def __init__(self):
+        self.patched = None
+        member_kind(self.close)
+        member_kind(self.build)
+        member_kind(self.helper)
+        member_kind(self.size)
+        member_kind(self.draw)
+        member_kind(self.patched)
+        member_kind(self.inherited)
+
+    @classmethod
+    def make(cls):
+        member_kind(cls.build)
+        member_kind(cls.close)
+
+def outside(self):
+    member_kind(self.close)
+)";
+  EXPECT_EQ(probe(text),
+            (std::vector<std::string>{"instance method", "class method", "static method", "unknown",
+                                      "instance method", "unknown", "unknown", "class method",
+                                      "unknown", "unknown"}));
+}
 
 }  // namespace
 }  // namespace heaplint

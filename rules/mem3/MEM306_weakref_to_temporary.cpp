@@ -1,0 +1,234 @@
+// MEM306 weakref-to-temporary: a weak reference to an object that dies at once (a bound method
+// made by the attribute access, a lambda, a `functools.partial`), so the reference is dead on
+// arrival.
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/walker.h"
+#include "rules/common.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for weak references to an object that nothing else holds, made in the same expression:
+
+- `weakref.ref(T)`, `weakref.proxy(T)` and `weakref.finalize(T, ...)`, and
+- `S.add(T)` where `S` is a name the same function binds once to `weakref.WeakSet(...)`,
+
+where `T` is
+
+- `self.m` or `cls.m` in a method, `m` being a method defined in the class's own body (not a
+  `staticmethod`, a `property` or another descriptor, and never assigned as an attribute);
+  `cls.m` only when `m` is a `classmethod`;
+- `super().m`;
+- a `lambda`;
+- a `functools.partial(...)` call.
+
+Names resolve through imports (`import weakref as wr`, `from weakref import ref`).
+
+## Why is this bad?
+Each access to `self.m` builds a new bound-method object; a `lambda` or `partial` written in
+the call is a new object too. Nothing but the weak reference points at it, so it is collected at
+once: `weakref.ref(self.m)()` is `None` from the start, the `WeakSet` stays empty, a `proxy`
+raises `ReferenceError`, and a `finalize` callback runs immediately. A callback registry built
+this way silently never calls anyone.
+
+## Known problems
+Not flagged: methods the class inherits (only the class's own body is read), receivers other
+than `self`/`cls` and `super()`, `WeakSet`s bound at module level or in an attribute,
+`WeakValueDictionary` and `WeakKeyDictionary` stores, and targets bound to a name first
+(`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). Test code
+is skipped (the shared test-file patterns).
+
+## Example
+```python
+import weakref
+
+class Window:
+    def __init__(self, bus):
+        bus.subscribe(weakref.ref(self.on_event))
+
+    def on_event(self, event): ...
+```
+
+## Use instead
+```python
+import weakref
+
+class Window:
+    def __init__(self, bus):
+        bus.subscribe(weakref.WeakMethod(self.on_event))
+
+    def on_event(self, event): ...
+```
+`weakref.WeakMethod` holds the instance and the function weakly and rebuilds the bound method
+while the instance lives.
+
+## Fix safety
+For `weakref.ref(self.m)` and `weakref.ref(super().m)` written through the `weakref` module
+(`weakref.ref`, `wr.ref`), the fix replaces `ref` with `WeakMethod`. It is unsafe: a
+`WeakMethod` compares and hashes differently from a `ref` once dead (CPython issue 101848), and
+raises `TypeError` for a builtin method. There is no fix for the other forms.
+
+## Options
+`test-file-patterns` (shared with the other rules that leave tests alone).
+
+## References
+- [Python docs: `weakref.WeakMethod`](https://docs.python.org/3/library/weakref.html#weakref.WeakMethod)
+- [Python docs: `weakref.ref`](https://docs.python.org/3/library/weakref.html#weakref.ref)
+)md";
+
+struct WeakCall {
+  TSNode call{};
+  ScopeId scope = kNoScope;
+};
+
+// What the target is, for the message; empty when it may live on.
+std::string temporaryKind(const RuleContext& context, ScopeId scope, TSNode target, bool& method) {
+  method = false;
+  switch (kindOf(target)) {
+    case NodeKind::Lambda:
+      return "a `lambda`";
+    case NodeKind::Call:
+      if (context.semantic().resolvesTo(scope, childByField(target, Field::Function),
+                                        "functools.partial")) {
+        return "a `functools.partial` object";
+      }
+      return {};
+    case NodeKind::Attribute: {
+      const TSNode receiver = childByField(target, Field::Object);
+      const bool from_super =
+          kindOf(receiver) == NodeKind::Call &&
+          qualifiedNameWithStarBuiltins(context, scope, childByField(receiver, Field::Function)) ==
+              "builtins.super";
+      const MemberKind member = receiverMemberKind(context, scope, target);
+      if (!from_super && member != MemberKind::InstanceMethod &&
+          member != MemberKind::ClassMethod) {
+        return {};
+      }
+      method = true;
+      return "a bound method, made anew by each access to " + quoted(context.text(target)) + ",";
+    }
+    default:
+      return {};
+  }
+}
+
+class WeakrefToTemporary final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!looked_at_earlier_runs_) {
+      looked_at_earlier_runs_ = true;
+      names_may_be_weakref_ = earlierRunImportsFrom(context, "weakref", ts_node_start_byte(node));
+    }
+    if (kind == NodeKind::ImportFromStatement) {
+      if (context.text(childByField(node, Field::ModuleName)) == "weakref") {
+        names_may_be_weakref_ = true;
+      }
+      return;
+    }
+    // Cheap filters first: most calls are neither a weakref function nor `.add`.
+    const TSNode callee = childByField(node, Field::Function);
+    if (kindOf(callee) == NodeKind::Attribute) {
+      const std::string_view name = context.text(childByField(callee, Field::AttributeName));
+      if (name != "ref" && name != "proxy" && name != "finalize" && name != "add") return;
+    } else if (kindOf(callee) != NodeKind::Identifier || !names_may_be_weakref_) {
+      return;
+    }
+    const TSNode argument = firstArgument(node);
+    const NodeKind target = kindOf(argument);
+    if (target != NodeKind::Attribute && target != NodeKind::Lambda && target != NodeKind::Call) {
+      return;
+    }
+    calls_.push_back(WeakCall{node, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    const SemanticModel& semantic = context.semantic();
+    for (const WeakCall& call : calls_) {
+      const TSNode callee = childByField(call.call, Field::Function);
+      const std::string qualified = semantic.qualifiedName(call.scope, callee);
+      std::string holder;
+      if (qualified == "weakref.ref" || qualified == "weakref.proxy" ||
+          qualified == "weakref.finalize") {
+        holder = quoted(qualified, "()");
+      } else if (isWeakSetAdd(context, call.scope, callee)) {
+        holder = "the `WeakSet` " + quoted(context.text(childByField(callee, Field::Object)));
+      } else {
+        continue;
+      }
+      bool method = false;
+      const TSNode target = firstArgument(call.call);
+      const std::string kind = temporaryKind(context, call.scope, target, method);
+      if (kind.empty()) continue;
+      Diagnostic diagnostic;
+      diagnostic.start = ts_node_start_byte(call.call);
+      diagnostic.end = ts_node_end_byte(call.call);
+      diagnostic.message = holder + " gets " + kind +
+                           " that nothing else holds: it is collected at once, so the weak "
+                           "reference is dead from the start";
+      diagnostic.fix_title = method ? "Use `weakref.WeakMethod(...)` for a bound method"
+                                    : "Keep a strong reference to the object while it is needed";
+      if (method && qualified == "weakref.ref" && kindOf(callee) == NodeKind::Attribute) {
+        const TSNode name = childByField(callee, Field::AttributeName);
+        diagnostic.fix =
+            Fix{Applicability::Unsafe,
+                {Edit{ts_node_start_byte(name), ts_node_end_byte(name), "WeakMethod"}}};
+        diagnostic.fix_title = "Replace with `weakref.WeakMethod(...)`";
+      }
+      context.report(std::move(diagnostic));
+    }
+  }
+
+ private:
+  // `S.add` where `S` is a function's local name bound once to `weakref.WeakSet(...)`.
+  static bool isWeakSetAdd(const RuleContext& context, ScopeId scope, TSNode callee) {
+    if (kindOf(callee) != NodeKind::Attribute ||
+        context.text(childByField(callee, Field::AttributeName)) != "add") {
+      return false;
+    }
+    const TSNode set = childByField(callee, Field::Object);
+    if (kindOf(set) != NodeKind::Identifier) return false;
+    const SemanticModel& semantic = context.semantic();
+    const Resolution resolution =
+        semantic.resolve(scope, context.text(set), ts_node_start_byte(set));
+    if (resolution.kind != Resolution::Kind::Bound ||
+        semantic.scope(resolution.binding->scope).kind != ScopeKind::Function) {
+      return false;
+    }
+    ScopeId value_scope = kNoScope;
+    const TSNode value = singleAssignedValue(context, *resolution.binding, &value_scope);
+    return kindOf(value) == NodeKind::Call &&
+           semantic.resolvesTo(value_scope, childByField(value, Field::Function),
+                               "weakref.WeakSet");
+  }
+
+  bool names_may_be_weakref_ = false;
+  bool looked_at_earlier_runs_ = false;
+  std::vector<WeakCall> calls_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kWeakrefToTemporary{
+    .code = "MEM306",
+    .name = "weakref-to-temporary",
+    .summary = "a weak reference to a bound method, lambda or `partial` that dies at once",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<WeakrefToTemporary>();
+    },
+};
+
+}  // namespace heaplint
