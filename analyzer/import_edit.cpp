@@ -1,0 +1,98 @@
+#include "analyzer/import_edit.h"
+
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+// Whether the text before `end` is only comments, blank lines and a byte-order mark: code the
+// walked tree does not hold would come before an import inserted at `end`.
+bool onlyCommentsBefore(std::string_view text, uint32_t end) {
+  size_t position = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  while (position < end) {
+    const char c = text[position];
+    if (c == '#') {
+      const size_t newline = text.find('\n', position);
+      if (newline == std::string_view::npos || newline >= end) return true;
+      position = newline + 1;
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+      ++position;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool isDocstring(TSNode statement) {
+  return kindOf(statement) == NodeKind::ExpressionStatement && namedChildCount(statement) == 1 &&
+         kindOf(nthNamedChild(statement, 0)) == NodeKind::String;
+}
+
+// The start of the line after `offset`'s line (the end of the text when it has no newline).
+uint32_t startOfNextLine(std::string_view text, uint32_t offset) {
+  const size_t newline = text.find('\n', offset);
+  return newline == std::string_view::npos ? static_cast<uint32_t>(text.size())
+                                           : static_cast<uint32_t>(newline + 1);
+}
+
+}  // namespace
+
+std::optional<uint32_t> importInsertionOffset(std::string_view text, TSNode module_node) {
+  if (kindOf(module_node) != NodeKind::Module) return std::nullopt;
+  const uint32_t count = namedChildCount(module_node);
+  TSNode first{};
+  TSNode last_kept_first{};  // the docstring or the last `from __future__` import
+  bool seen_statement = false;
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(module_node, i);
+    if (kindOf(child) == NodeKind::Comment) continue;
+    if (!seen_statement) {
+      first = child;
+      seen_statement = true;
+      if (isDocstring(child)) {
+        last_kept_first = child;
+        continue;
+      }
+    }
+    if (kindOf(child) != NodeKind::FutureImportStatement) break;
+    last_kept_first = child;
+  }
+  if (!seen_statement || !onlyCommentsBefore(text, ts_node_start_byte(first))) return std::nullopt;
+  if (ts_node_is_null(last_kept_first)) return ts_node_start_byte(first);
+  return startOfNextLine(text, ts_node_end_byte(last_kept_first));
+}
+
+std::optional<ModuleReference> referenceModule(const RuleContext& context, TSNode module_node,
+                                               ScopeId scope, uint32_t offset,
+                                               std::string_view module) {
+  const SemanticModel& semantic = context.semantic();
+  const Resolution resolution = semantic.resolve(scope, module, offset);
+  if (resolution.kind == Resolution::Kind::Bound &&
+      resolution.binding->kind == BindingKind::Import &&
+      semantic.importedName(*resolution.binding) == module) {
+    return ModuleReference{std::string(module), std::nullopt};
+  }
+  // `import itertools as it`, in effect where the fix goes.
+  for (const Binding& binding : semantic.bindings()) {
+    if (binding.kind != BindingKind::Import || binding.name == module ||
+        semantic.importedName(binding) != module) {
+      continue;
+    }
+    const Resolution alias = semantic.resolve(scope, binding.name, offset);
+    if (alias.kind == Resolution::Kind::Bound && alias.binding->kind == BindingKind::Import &&
+        semantic.importedName(*alias.binding) == module) {
+      return ModuleReference{std::string(binding.name), std::nullopt};
+    }
+  }
+  // Anything else the name may stand for there (a local, a star import) rules an import out.
+  if (resolution.kind != Resolution::Kind::Unresolved) return std::nullopt;
+  const std::optional<uint32_t> at = importInsertionOffset(context.source().text(), module_node);
+  if (!at || *at > offset) return std::nullopt;
+  std::string line = "import ";
+  line += module;
+  line += context.source().lineEnding();
+  return ModuleReference{std::string(module), Edit{*at, *at, std::move(line)}};
+}
+
+}  // namespace heaplint

@@ -1,0 +1,271 @@
+// MEM102 whole-file-read-to-iterate: `for line in f.readlines():` reads the whole file into a list
+// before the first iteration; iterating the file reads one line at a time.
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/file_evidence.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for a file read whole only to be walked line by line: `F.readlines()` without a size hint
+as the iterable of a `for` statement or of a comprehension's `for` clause (directly, or as the
+first argument of `enumerate`), where `F` is a file the code opened: a call of `open`, `io.open`
+or the `open()` method of a `pathlib.Path`, or a name bound once to one or by `with ... as F`.
+
+With `--preview` it also reports, without a fix, `F.read().splitlines()`,
+`F.read().split("\n")` (or `"\r\n"`) and `P.read_text().splitlines()` / `P.read_bytes()
+.splitlines()` in the same positions, `P` a `pathlib.Path` (a `Path(...)` call, `base / "name"`
+of one, or a name bound to one or annotated `Path`).
+
+## Why is this bad?
+`readlines()` builds a list of every line of the file, so memory grows with the file: a 2 GB log
+needs more than 2 GB before the loop body runs once. A file object is its own iterator over lines,
+reading a buffer at a time: `for line in F:` yields the same lines (newlines kept) with memory
+independent of the file's size, and a loop that stops early reads no further.
+
+## Known problems
+A receiver the code does not show to be a file (a parameter without a file annotation, an
+attribute, `sys.stdin`, an object of a class of the project with its own `readlines()`) is not
+reported, nor is `readlines(hint)`, which reads a bounded batch. `lines = F.readlines()` is not
+reported either: the list may be kept, indexed or sliced. The `read().splitlines()` forms are in
+preview because they are often a deliberate way to drop line endings on small files (configuration,
+requirement lists) and their replacement is not a mechanical rewrite. Test files are skipped.
+
+## Example
+```python
+def count_errors(path):
+    with open(path) as log:
+        return sum(1 for line in log.readlines() if line.startswith("E"))
+```
+
+## Use instead
+```python
+def count_errors(path):
+    with open(path) as log:
+        return sum(1 for line in log if line.startswith("E"))
+```
+
+## Fix safety
+The fix removes `.readlines()`. It is safe when nothing else in the loop (or the comprehension),
+or after it in the same function, names the file: the lines and their order are the same. It is
+unsafe otherwise, because iterating a file changes what other calls on it do: `F.tell()` raises
+`OSError` while a `for` loop over `F` is running, and `F.readline()`, `F.read()`, `next(F)` or
+`F.seek()` in the body now interleave with the loop's own reading. The preview forms have no fix:
+`splitlines()` splits on more characters than file iteration does (`\x0c`, `\u2028`, ...) and drops
+the line endings, and `split("\n")` yields a last empty string; write `for line in F:` with
+`line.rstrip("\n")`.
+
+## Options
+None.
+
+## References
+- [Python docs: reading lines from a file](https://docs.python.org/3/tutorial/inputoutput.html#methods-of-file-objects)
+- [Python docs: `io.IOBase.readlines`](https://docs.python.org/3/library/io.html#io.IOBase.readlines)
+- Ruff FURB129 (readlines-in-for) overlaps with this rule for `readlines()`.
+)md";
+
+enum class Form : uint8_t {
+  Readlines,       // F.readlines()
+  ReadSplitlines,  // F.read().splitlines(), F.read().split("\n")
+  PathSplitlines,  // P.read_text().splitlines(), P.read_bytes().splitlines()
+};
+
+bool hasNoArguments(TSNode call) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  for (uint32_t i = 0; i < namedChildCount(arguments); ++i) {
+    if (kindOf(nthNamedChild(arguments, i)) != NodeKind::Comment) return false;
+  }
+  return kindOf(arguments) == NodeKind::ArgumentList;
+}
+
+// `x.method(...)`: the method's name, or empty.
+std::string_view methodName(const RuleContext& context, TSNode call) {
+  const TSNode function = childByField(call, Field::Function);
+  if (kindOf(function) != NodeKind::Attribute) return {};
+  return context.text(childByField(function, Field::AttributeName));
+}
+
+TSNode receiverOf(TSNode call) {
+  return childByField(childByField(call, Field::Function), Field::Object);
+}
+
+// `"\n"` or `"\r\n"`, as the only argument.
+bool splitsOnNewlines(const RuleContext& context, TSNode call) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  if (namedChildCount(arguments) != 1) return false;
+  const std::string_view separator = context.text(nthNamedChild(arguments, 0));
+  return separator == R"("\n")" || separator == R"('\n')" || separator == R"("\r\n")" ||
+         separator == R"('\r\n')";
+}
+
+// Whether an identifier spelled `name` occurs in [from, end of `within`), other than `except`.
+bool namedAfter(const RuleContext& context, TSNode within, uint32_t from, std::string_view name,
+                TSNode except) {
+  bool found = false;
+  visitSubtree(within, [&](TSNode node, TSFieldId /*field*/) {
+    if (ts_node_end_byte(node) <= from) return Visit::SkipChildren;
+    if (kindOf(node) == NodeKind::Identifier && ts_node_start_byte(node) >= from &&
+        !ts_node_eq(node, except) && context.text(node) == name) {
+      found = true;
+      return Visit::Stop;
+    }
+    return Visit::Descend;
+  });
+  return found;
+}
+
+// The call that opened a file, as messages show it (not by line: findings of one run of a large
+// document are kept while edits above move its lines).
+std::string openedBy(const RuleContext& context, TSNode call) {
+  constexpr size_t kMaxShown = 40;
+  std::string_view text = context.text(call);
+  if (text.size() > kMaxShown || text.find('\n') != std::string_view::npos) {
+    text = context.text(childByField(call, Field::Function));
+    return "`" + std::string(text.substr(0, kMaxShown)) + "(...)`";
+  }
+  return "`" + std::string(text) + "`";
+}
+
+class WholeFileReadToIterate final : public RuleChecker {
+ public:
+  void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
+    const std::string_view method = methodName(context, call);
+    if (method != "readlines" && method != "splitlines" && method != "split") return;
+    // The iterable of a `for` or of a comprehension's clause, maybe inside `enumerate(...)`.
+    size_t up = 0;
+    TSNode wrapper{};
+    if (context.depth() > 3 && context.frame(1).kind == NodeKind::ArgumentList &&
+        context.frame(2).kind == NodeKind::Call &&
+        ts_node_eq(nthNamedChild(context.frame(1).node, 0), call)) {
+      wrapper = context.frame(2).node;
+      up = 2;
+    }
+    if (context.depth() <= up + 1 || context.frame(up).field != Field::Right) return;
+    const NodeKind loop = context.frame(up + 1).kind;
+    if (loop != NodeKind::ForStatement && loop != NodeKind::ForInClause) return;
+    Form form = Form::Readlines;
+    if (method == "readlines") {
+      if (!hasNoArguments(call)) return;
+    } else {
+      if (method == "splitlines" ? !hasNoArguments(call) : !splitsOnNewlines(context, call)) {
+        return;
+      }
+      const TSNode read = receiverOf(call);
+      if (kindOf(read) != NodeKind::Call) return;
+      const std::string_view reader = methodName(context, read);
+      if (reader == "read" && hasNoArguments(read)) {
+        form = Form::ReadSplitlines;
+      } else if ((reader == "read_text" || reader == "read_bytes") && method == "splitlines") {
+        form = Form::PathSplitlines;
+      } else {
+        return;
+      }
+      if (!context.options().settings->preview) return;
+    }
+    // The loop, or the whole comprehension, for the fix's safety.
+    TSNode loop_node = context.frame(up + 1).node;
+    if (loop == NodeKind::ForInClause) loop_node = context.frame(up + 2).node;
+    // Where a later use of the file would be affected: the rest of the function, or at module or
+    // class level the top-level statement holding the loop.
+    const TSNode body = context.enclosingFunction() != nullptr
+                            ? context.enclosingFunction()->node
+                            : context.frame(context.depth() - 2).node;
+    candidates_.push_back(Candidate{call, wrapper, loop_node, body, context.scope(), form});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Candidate& candidate : candidates_)
+      check(candidate, context);
+  }
+
+ private:
+  struct Candidate {
+    TSNode call;
+    TSNode wrapper;  // `enumerate(...)` around the call, or null
+    TSNode loop;     // the for statement or the comprehension
+    TSNode body;     // the function the loop runs in, or the top-level statement holding it
+    ScopeId scope;
+    Form form;
+  };
+
+  static void check(const Candidate& candidate, RuleContext& context) {
+    if (!ts_node_is_null(candidate.wrapper) &&
+        !context.semantic().resolvesTo(candidate.scope,
+                                       childByField(candidate.wrapper, Field::Function),
+                                       "builtins.enumerate")) {
+      return;
+    }
+    const TSNode receiver = receiverOf(candidate.call);
+    if (candidate.form == Form::Readlines) {
+      reportReadlines(candidate, receiver, context);
+      return;
+    }
+    const TSNode source = receiverOf(receiver);  // F of F.read(), P of P.read_text()
+    const TSNode evidence = candidate.form == Form::ReadSplitlines
+                                ? openedFileCall(context, candidate.scope, source)
+                                : pathEvidence(context, candidate.scope, source);
+    if (ts_node_is_null(evidence)) return;
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(candidate.call);
+    diagnostic.end = ts_node_end_byte(candidate.call);
+    const std::string what = candidate.form == Form::ReadSplitlines
+                                 ? "the file opened by " + openedBy(context, evidence)
+                                 : "the file at `" + std::string(context.text(source)) + "`";
+    diagnostic.message = "`" + std::string(context.text(candidate.call)) + "` reads the whole of " +
+                         what +
+                         " and then builds a list of all its lines, only for the loop to walk "
+                         "them once";
+    diagnostic.fix_title = "Iterate the open file (`for line in f:`) and strip the line ending";
+    context.report(std::move(diagnostic));
+  }
+
+  static void reportReadlines(const Candidate& candidate, TSNode receiver, RuleContext& context) {
+    const TSNode opened = openedFileCall(context, candidate.scope, receiver);
+    if (ts_node_is_null(opened)) return;
+    const std::string_view file = context.text(receiver);
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(candidate.call);
+    diagnostic.end = ts_node_end_byte(candidate.call);
+    diagnostic.message = "`" + std::string(context.text(candidate.call)) +
+                         "` reads every line of the file opened by " + openedBy(context, opened) +
+                         " into a list before the loop starts; the file itself yields them one "
+                         "at a time";
+    diagnostic.fix_title = "Iterate the file: remove `.readlines()`";
+    Fix fix;
+    // Iterating the file changes what other calls on it do (`tell()` raises during the loop).
+    const bool named_again =
+        kindOf(receiver) == NodeKind::Identifier &&
+        namedAfter(context, candidate.body, ts_node_start_byte(candidate.loop), file, receiver);
+    fix.applicability = named_again ? Applicability::Unsafe : Applicability::Safe;
+    fix.edits.push_back(Edit{ts_node_end_byte(receiver), ts_node_end_byte(candidate.call), ""});
+    diagnostic.fix = std::move(fix);
+    context.report(std::move(diagnostic));
+  }
+
+  std::vector<Candidate> candidates_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kWholeFileReadToIterate{
+    .code = "MEM102",
+    .name = "whole-file-read-to-iterate",
+    .summary = "`for line in f.readlines()`: the whole file read into a list only to be walked",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<WholeFileReadToIterate>();
+    },
+    .ruff_code = "FURB129",
+};
+
+}  // namespace heaplint

@@ -1,0 +1,246 @@
+// MEM103 list-copy-to-iterate: `for x in list(map(f, rows)):` copies a lazy iterator into a list
+// only to walk it once.
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for `list(...)` of an iterator written inline, as the iterable of a `for` statement or of a
+comprehension's `for` clause: `for x in list(<iterator>)`, where the iterator is a generator
+expression or a call of the builtin `map`, `filter`, `zip`, `range`, `enumerate` or `reversed`, or
+of a function of `itertools`, and the loop does not touch what the iterator reads.
+
+The rule is in preview (`--preview`): on the development corpus it found four copies, two of
+them of a handful of items (`zip` over a dict display's keys and values), where removing the copy
+saves nothing worth a review comment; it does not yet tell those apart.
+
+## Why is this bad?
+The iterator already yields one item at a time; `list()` first runs it to the end and keeps every
+item in a new list (8 bytes a reference, plus the items, which could otherwise be freed as soon
+as the loop is done with them), only for the loop to walk the list once. Without the copy, memory
+no longer grows with the number of items, and a loop that stops early computes no more.
+
+## Known problems
+The copy is the right thing, and is not reported, when the loop changes what the iterator reads:
+`for k in list(filter(p, d)): del d[k]` would otherwise raise `RuntimeError`. The rule stays quiet
+when any name the iterator reads (`d` here, or `self` in `zip(self.a, self.b)`) is, in the loop,
+assigned or deleted (itself or an item or attribute of it), the object of a method call, or passed
+to a call. A mutation made out of sight (a function that changes a module-level list the iterator
+reads) is not seen. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
+reported: copying a container before a loop that may change it is the documented remedy for
+"dictionary changed size during iteration", and the rule cannot always see the change.
+Test files are skipped.
+
+## Example
+```python
+def report(rows):
+    for total in list(map(sum, rows)):
+        print(total)
+```
+
+## Use instead
+```python
+def report(rows):
+    for total in map(sum, rows):
+        print(total)
+```
+
+## Fix safety
+The fix removes the `list(...)` call. It is unsafe: the iterator then runs interleaved with the
+loop body, so the iterator's own code (the function given to `map` or `filter`, the generator's
+expressions) runs later than before, an exception it raises surfaces after part of the loop has
+run, and a change to its input made out of the rule's sight would now be seen by it.
+
+## Options
+None.
+
+## References
+- [Python docs: iterators](https://docs.python.org/3/glossary.html#term-iterator)
+- Ruff PERF101 (unnecessary-list-cast) covers `list()` of a literal; this rule covers inline
+  iterators.
+)md";
+
+constexpr auto kLazyBuiltins = std::to_array<std::string_view>({
+    "builtins.map",
+    "builtins.filter",
+    "builtins.zip",
+    "builtins.range",
+    "builtins.enumerate",
+    "builtins.reversed",
+});
+
+// The one argument of `list(...)`: a generator expression (which is then the argument list) or a
+// call; null otherwise.
+TSNode copiedIterator(TSNode list_call) {
+  const TSNode arguments = childByField(list_call, Field::Arguments);
+  if (kindOf(arguments) == NodeKind::GeneratorExpression) return arguments;
+  if (kindOf(arguments) != NodeKind::ArgumentList || namedChildCount(arguments) != 1) {
+    return TSNode{};
+  }
+  const TSNode argument = nthNamedChild(arguments, 0);
+  return kindOf(argument) == NodeKind::Call ? argument : TSNode{};
+}
+
+// Whether the identifier `name` (a use in the loop) may change what it names: walking up the
+// attribute and subscript chain it heads, the chain is assigned, deleted, augmented, passed to a
+// call, or has a method called on it.
+bool mayMutate(TSNode name) {
+  TSNode chain = name;
+  bool has_attribute = false;
+  // Bounded by the tree's depth, one step a level, no recursion.
+  while (true) {
+    const TSNode parent = ts_node_parent(chain);
+    const NodeKind kind = kindOf(parent);
+    if ((kind == NodeKind::Attribute || kind == NodeKind::Subscript) &&
+        ts_node_eq(nthNamedChild(parent, 0), chain)) {
+      has_attribute = has_attribute || kind == NodeKind::Attribute;
+      chain = parent;
+      continue;
+    }
+    switch (kind) {
+      case NodeKind::Call:
+        // `rows.append(x)`: a method; `f(x)` of a plain name reads `f` only.
+        return has_attribute && ts_node_eq(childByField(parent, Field::Function), chain);
+      case NodeKind::ArgumentList:
+      case NodeKind::KeywordArgument:
+      case NodeKind::DeleteStatement:
+      case NodeKind::AugmentedAssignment:
+        return true;
+      case NodeKind::PatternList:
+      case NodeKind::TuplePattern:
+      case NodeKind::ListPattern:
+        // Targets; a comprehension's own targets are local to it and cannot rebind what the
+        // copied iterator, evaluated outside, reads.
+        return kindOf(ts_node_parent(parent)) != NodeKind::ForInClause;
+      case NodeKind::Assignment:
+      case NodeKind::ForStatement:
+        return ts_node_eq(childByField(parent, Field::Left), chain);
+      case NodeKind::NamedExpression:
+        return ts_node_eq(childByField(parent, Field::Name), chain);
+      default:
+        return false;
+    }
+  }
+}
+
+class ListCopyToIterate final : public RuleChecker {
+ public:
+  void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
+    if (context.depth() < 3 || context.frame(0).field != Field::Right) return;
+    const NodeKind loop = context.frame(1).kind;
+    if (loop != NodeKind::ForStatement && loop != NodeKind::ForInClause) return;
+    if (kindOf(childByField(call, Field::Function)) != NodeKind::Identifier) return;
+    if (ts_node_is_null(copiedIterator(call))) return;
+    // The loop body, or for a comprehension the whole comprehension.
+    const TSNode body = loop == NodeKind::ForStatement
+                            ? childByField(context.frame(1).node, Field::Body)
+                            : context.frame(2).node;
+    candidates_.push_back(Candidate{call, body, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Candidate& candidate : candidates_)
+      check(candidate, context);
+  }
+
+ private:
+  struct Candidate {
+    TSNode call;  // list(...)
+    TSNode body;
+    ScopeId scope;
+  };
+
+  static void check(const Candidate& candidate, RuleContext& context) {
+    const SemanticModel& semantic = context.semantic();
+    if (!semantic.resolvesTo(candidate.scope, childByField(candidate.call, Field::Function),
+                             "builtins.list")) {
+      return;
+    }
+    const TSNode iterator = copiedIterator(candidate.call);
+    std::string what = "a generator expression";
+    bool evaluated_at_once = false;  // range(...): its arguments are read once, up front
+    if (kindOf(iterator) == NodeKind::Call) {
+      const std::string callee =
+          semantic.qualifiedName(candidate.scope, childByField(iterator, Field::Function));
+      bool lazy = callee.starts_with("itertools.");
+      for (std::string_view builtin : kLazyBuiltins) {
+        lazy = lazy || callee == builtin;
+      }
+      if (!lazy) return;
+      what = "`" + callee.substr(callee.starts_with("builtins.") ? 9 : 0) + "()`";
+      evaluated_at_once = callee == "builtins.range";
+    }
+    if (!evaluated_at_once && loopTouchesSources(context, candidate.call, candidate.body)) return;
+
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(candidate.call);
+    diagnostic.end = ts_node_end_byte(candidate.call);
+    diagnostic.message = "`list()` copies every item of " + what +
+                         " into a new list only for the loop to walk it once; the iterator "
+                         "already yields them one at a time";
+    diagnostic.fix_title = "Iterate the iterator itself: remove `list(...)`";
+    if (!subtreeContains(candidate.call, NodeKind::Comment)) {
+      Fix fix;
+      fix.applicability = Applicability::Unsafe;
+      fix.edits.push_back(Edit{static_cast<uint32_t>(ts_node_start_byte(candidate.call)),
+                               static_cast<uint32_t>(ts_node_end_byte(candidate.call)),
+                               std::string(context.text(iterator))});
+      diagnostic.fix = std::move(fix);
+    }
+    context.report(std::move(diagnostic));
+  }
+
+  // Whether the loop may change something the iterator reads: any name used in the iterator that
+  // the loop uses in a way that may mutate it (mayMutate).
+  static bool loopTouchesSources(const RuleContext& context, TSNode copy, TSNode body) {
+    const TSNode iterator = copiedIterator(copy);
+    const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
+    bool touched = false;
+    visitSubtree(body, [&](TSNode node, TSFieldId /*field*/) {
+      if (ts_node_eq(node, copy)) return Visit::SkipChildren;  // the iterator itself
+      if (kindOf(node) != NodeKind::Identifier || !mayMutate(node)) return Visit::Descend;
+      const std::string_view name = context.text(node);
+      bool read_by_iterator = false;
+      visitSubtree(iterator, [&](TSNode source, TSFieldId field) {
+        // `row.name` does not read a variable `name`.
+        if (kindOf(source) == NodeKind::Identifier && field != attribute_field &&
+            context.text(source) == name) {
+          read_by_iterator = true;
+          return Visit::Stop;
+        }
+        return Visit::Descend;
+      });
+      touched = read_by_iterator;
+      return touched ? Visit::Stop : Visit::Descend;
+    });
+    return touched;
+  }
+
+  std::vector<Candidate> candidates_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kListCopyToIterate{
+    .code = "MEM103",
+    .name = "list-copy-to-iterate",
+    .summary = "`for x in list(map(...))`: an inline iterator copied into a list only to be walked",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<ListCopyToIterate>();
+    },
+    .preview = true,
+};
+
+}  // namespace heaplint

@@ -1,0 +1,249 @@
+// MEM104 len-of-materialized-list: `len([x for x in rows if x.ok])` builds a list only to count
+// it; `sum(1 for x in rows if x.ok)` counts without keeping the items.
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/size_evidence.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for a list built only to be counted: the builtin `len` of a list comprehension
+(`len([row for row in rows if row.ok])`), or of the builtin `list` of a generator expression or of
+a call of `map`, `filter`, `zip` or `enumerate` (`len(list(filter(is_ok, rows)))`), when what is
+walked grows with the data: the lines of a file, the rows of a reader or a query, the entries of a
+directory, standard input, or `range(n)` of one. The message names that evidence. With
+`--preview` it also reports inputs that are data only because they are a public function's
+parameter.
+
+## Why is this bad?
+The list holds a reference to every item (8 bytes each, plus every item it keeps alive that would
+otherwise be freed at once) only for `len` to read its size and drop it. `sum(1 for ...)` counts
+the same items one at a time, so peak memory no longer grows with the input: counting the matching
+lines of a 1 GB log keeps one line alive instead of all of them.
+
+This is about memory, not speed: `sum(1 for ...)` is slower than `len([...])` on small inputs, and
+on inputs the code makes small (a literal, a constant, an Enum, `range(10)`) the list costs a few
+pointers; the rule is quiet there, and wherever the code does not show how large the input is (an
+attribute, a function's result, a private function's parameter).
+
+## Known problems
+`len(set(...))`, `len({...})` (counting distinct items), `len(list(d))` and `len(list(d.keys()))`
+are not reported: the first two are deliberate, the last two copy a container whose size `len`
+gives directly (write `len(d)`), which is another matter. Comprehensions with `await` or
+`async for` are skipped. Test files are skipped.
+
+## Example
+```python
+def count_errors(path):
+    with open(path) as log:
+        return len([line for line in log if line.startswith("E")])
+```
+
+## Use instead
+```python
+def count_errors(path):
+    with open(path) as log:
+        return sum(1 for line in log if line.startswith("E"))
+```
+
+## Fix safety
+The fix writes `sum(1 for ...)` with the same `for` and `if` clauses (`sum(1 for _ in
+filter(...))` for `map`/`filter`/`zip`/`enumerate`). The conditions still run on every item, in
+the same order; the element expression no longer runs. The fix is safe when neither the element
+expression nor the conditions call anything, and unsafe otherwise (`len([f(x) for x in xs])` would
+stop calling `f`; `map` and `filter` call their function). It is not offered where `sum` is not the
+builtin, where the element binds a name (`len([(y := x) for x in xs])`), or where a comment inside
+the comprehension would be lost.
+
+## Options
+None.
+
+## References
+- [Python docs: generator expressions](https://docs.python.org/3/reference/expressions.html#generator-expressions)
+- Requested for Ruff as ruff#13050 and ruff#19419 (open).
+)md";
+
+// What `len` is given: the comprehension or generator that walks the data, or a `map`-like call.
+struct Counted {
+  TSNode comprehension{};  // a list comprehension or generator expression
+  TSNode lazy_call{};      // map(...), filter(...), zip(...), enumerate(...)
+};
+
+TSNode onlyArgument(TSNode call) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  // `list(x for x in xs)`: the generator expression is the call's arguments.
+  if (kindOf(arguments) == NodeKind::GeneratorExpression) return arguments;
+  if (kindOf(arguments) != NodeKind::ArgumentList || namedChildCount(arguments) != 1) {
+    return TSNode{};
+  }
+  return nthNamedChild(arguments, 0);
+}
+
+bool isAsynchronous(TSNode node) {
+  return subtreeContains(node, NodeKind::Await) || subtreeContains(node, NodeKind::AsyncKeyword);
+}
+
+class LenOfMaterializedList final : public RuleChecker {
+ public:
+  void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
+    // Cheap shape test; whether these are the builtins is known after the walk.
+    if (kindOf(childByField(call, Field::Function)) != NodeKind::Identifier) return;
+    const TSNode argument = onlyArgument(call);
+    const NodeKind kind = kindOf(argument);
+    if (kind == NodeKind::ListComprehension) {
+      candidates_.push_back(Candidate{call, argument, context.scope()});
+    } else if (kind == NodeKind::Call &&
+               kindOf(childByField(argument, Field::Function)) == NodeKind::Identifier) {
+      const NodeKind inner = kindOf(onlyArgument(argument));
+      if (inner == NodeKind::GeneratorExpression || inner == NodeKind::Call) {
+        candidates_.push_back(Candidate{call, argument, context.scope()});
+      }
+    }
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Candidate& candidate : candidates_)
+      check(candidate, context);
+  }
+
+ private:
+  struct Candidate {
+    TSNode call;      // len(...)
+    TSNode argument;  // [...] or list(...)
+    ScopeId scope;
+  };
+
+  static void check(const Candidate& candidate, RuleContext& context) {
+    const SemanticModel& semantic = context.semantic();
+    const TSNode function = childByField(candidate.call, Field::Function);
+    if (!semantic.resolvesTo(candidate.scope, function, "builtins.len")) return;
+    Counted counted;
+    TSNode walked{};  // what the size evidence is asked about
+    if (kindOf(candidate.argument) == NodeKind::ListComprehension) {
+      counted.comprehension = candidate.argument;
+    } else {
+      if (!semantic.resolvesTo(candidate.scope, childByField(candidate.argument, Field::Function),
+                               "builtins.list")) {
+        return;
+      }
+      const TSNode inner = onlyArgument(candidate.argument);
+      if (kindOf(inner) == NodeKind::GeneratorExpression) {
+        counted.comprehension = inner;
+      } else {
+        walked = lazyIterable(context, candidate.scope, inner);
+        if (ts_node_is_null(walked)) return;
+        counted.lazy_call = inner;
+      }
+    }
+    if (!ts_node_is_null(counted.comprehension)) {
+      if (isAsynchronous(counted.comprehension)) return;
+      walked = childByField(firstChildOfKind(counted.comprehension, NodeKind::ForInClause),
+                            Field::Right);
+    }
+    const SizeEvidence size = iterableSize(context, candidate.scope, walked);
+    if (size.size != Size::Data) return;
+    if (size.from_parameter && !context.options().settings->preview) return;
+
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(candidate.call);
+    diagnostic.end = ts_node_end_byte(candidate.call);
+    diagnostic.message = "`len()` of a list built from " + size.reason +
+                         ": every item is kept in memory only to be counted";
+    diagnostic.fix_title = "Count without the list: `sum(1 for ...)`";
+    addFix(context, candidate, counted, diagnostic);
+    context.report(std::move(diagnostic));
+  }
+
+  // `map(f, rows)` and the like: the first iterable they walk, or null for other calls.
+  static TSNode lazyIterable(const RuleContext& context, ScopeId scope, TSNode call) {
+    const std::string callee =
+        context.semantic().qualifiedName(scope, childByField(call, Field::Function));
+    const TSNode arguments = childByField(call, Field::Arguments);
+    if (kindOf(arguments) != NodeKind::ArgumentList) return TSNode{};
+    uint32_t index = 0;
+    if (callee == "builtins.map" || callee == "builtins.filter") {
+      index = 1;
+    } else if (callee != "builtins.zip" && callee != "builtins.enumerate") {
+      return TSNode{};
+    }
+    const TSNode iterable = nthNamedChild(arguments, index);
+    const NodeKind kind = kindOf(iterable);
+    if (kind == NodeKind::KeywordArgument || kind == NodeKind::ListSplat ||
+        kind == NodeKind::Comment) {
+      return TSNode{};
+    }
+    return iterable;
+  }
+
+  static void addFix(const RuleContext& context, const Candidate& candidate, const Counted& counted,
+                     Diagnostic& diagnostic) {
+    const uint32_t start = ts_node_start_byte(candidate.call);
+    const Resolution sum = context.semantic().resolve(candidate.scope, "sum", start);
+    if (sum.kind != Resolution::Kind::Builtin) return;
+    // A comment anywhere in the call would be lost.
+    if (subtreeContains(candidate.call, NodeKind::Comment)) return;
+    std::string replacement = "sum(1 ";
+    bool calls = false;
+    if (!ts_node_is_null(counted.lazy_call)) {
+      const std::string callee = context.semantic().qualifiedName(
+          candidate.scope, childByField(counted.lazy_call, Field::Function));
+      calls = callee == "builtins.map" || callee == "builtins.filter" ||
+              subtreeContains(childByField(counted.lazy_call, Field::Arguments), NodeKind::Call);
+      replacement += "for _ in " + std::string(context.text(counted.lazy_call)) + ")";
+    } else {
+      const TSNode comprehension = counted.comprehension;
+      const TSNode element = childByField(comprehension, Field::Body);
+      if (subtreeContains(element, NodeKind::NamedExpression)) return;
+      const TSNode first_clause = firstChildOfKind(comprehension, NodeKind::ForInClause);
+      const TSNode closing = nthChild(comprehension, childCount(comprehension) - 1);
+      const uint32_t clauses_start = ts_node_start_byte(first_clause);
+      const uint32_t clauses_end = ts_node_start_byte(closing);
+      // The conditions and later clauses stay; the element goes.
+      calls = subtreeContains(element, NodeKind::Call);
+      for (uint32_t i = 0; i < namedChildCount(comprehension) && !calls; ++i) {
+        const TSNode clause = nthNamedChild(comprehension, i);
+        if (kindOf(clause) == NodeKind::IfClause && subtreeContains(clause, NodeKind::Call)) {
+          calls = true;
+        }
+      }
+      std::string_view clauses =
+          context.source().text().substr(clauses_start, clauses_end - clauses_start);
+      while (!clauses.empty() && (clauses.back() == ' ' || clauses.back() == '\n' ||
+                                  clauses.back() == '\r' || clauses.back() == '\t')) {
+        clauses.remove_suffix(1);
+      }
+      replacement += std::string(clauses) + ")";
+    }
+    Fix fix;
+    fix.applicability = calls ? Applicability::Unsafe : Applicability::Safe;
+    fix.edits.push_back(
+        Edit{start, static_cast<uint32_t>(ts_node_end_byte(candidate.call)), replacement});
+    diagnostic.fix = std::move(fix);
+  }
+
+  std::vector<Candidate> candidates_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call};
+
+}  // namespace
+
+extern const RuleDefinition kLenOfMaterializedList{
+    .code = "MEM104",
+    .name = "len-of-materialized-list",
+    .summary = "`len([x for x in rows if ...])`: a list built only to be counted",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<LenOfMaterializedList>();
+    },
+};
+
+}  // namespace heaplint

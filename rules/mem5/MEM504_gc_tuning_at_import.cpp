@@ -1,0 +1,189 @@
+// MEM504 gc-tuning-at-import: `gc.set_threshold(...)`, `gc.freeze()`, `gc.unfreeze()` or
+// `gc.disable()` run when a library module is imported: a process-wide setting changed for every
+// program that imports it.
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for a call of `gc.set_threshold`, `gc.freeze`, `gc.unfreeze` or `gc.disable` (through any
+alias: `import gc as g`, `from gc import freeze`) that runs when the module is imported: at
+module level or in a class body at module level, including inside top-level `if`, `try` and
+`with` blocks, but not under `if __name__ == "__main__":`.
+
+Entry points are not library modules and are skipped: `__main__.py`, `setup.py`, `conftest.py`,
+`manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, any file that starts with a `#!` line, and any
+module that has an `if __name__ == "__main__":` block (a script, even when importable). Test files
+are skipped.
+
+## Why is this bad?
+The collector's thresholds, its frozen generation and whether it runs at all belong to the whole
+process. A library that changes them at import changes them for every application that imports it,
+silently, and in an order that depends on which module is imported first: a web server tuned for
+low latency gets another library's thresholds, a `gc.disable()` leaves reference cycles of the
+whole program uncollected, a `gc.freeze()` moves every object allocated so far (the importer's
+too) out of the collector's reach for good. Threshold meanings also differ between Python
+versions (3.13's incremental collector, the free-threaded build), so hard-coded values tune for one
+interpreter. These are decisions for the application's entry point, which knows its workload.
+
+## Known problems
+Calls in functions are not reported, even when the module calls the function at import: the rule
+reads the module's own top level only. An application package whose modules are never imported
+by anyone else (a service's own `settings.py`, say) is still reported; the application can
+silence it with `# noqa: MEM504` where that is the intended place.
+
+## Example
+```python
+# mylib/fastjson.py
+import gc
+
+gc.set_threshold(100_000, 50, 50)  # parsing makes many short-lived objects
+```
+
+## Use instead
+```python
+# app/cli.py (the application decides, when it starts)
+import gc
+
+import mylib.fastjson
+
+
+def main():
+    gc.set_threshold(100_000, 50, 50)
+```
+
+## Fix safety
+There is no fix: where the setting belongs is the application's choice.
+
+## Options
+None.
+
+## References
+- [Python docs: `gc.set_threshold`, `gc.freeze`](https://docs.python.org/3/library/gc.html)
+- [CPython issue 75739: `gc.freeze()`](https://github.com/python/cpython/issues/75739) (meant for a
+  pre-fork server's start-up).
+)md";
+
+constexpr std::string_view kMainGuardKey = "MEM504:main-guard";
+
+constexpr auto kTuningCalls = std::to_array<std::string_view>({
+    "gc.set_threshold",
+    "gc.freeze",
+    "gc.unfreeze",
+    "gc.disable",
+});
+
+constexpr auto kEntryPointFiles = std::to_array<std::string_view>({
+    "__main__.py",
+    "setup.py",
+    "conftest.py",
+    "manage.py",
+    "wsgi.py",
+    "asgi.py",
+});
+
+std::string_view fileName(std::string_view path) {
+  const size_t slash = path.find_last_of("/\\");
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+bool isEntryPointFile(const RuleContext& context) {
+  const std::string_view name = fileName(context.options().path);
+  for (std::string_view entry : kEntryPointFiles) {
+    if (name == entry) return true;
+  }
+  return name.starts_with("gunicorn") || context.source().text().starts_with("#!");
+}
+
+bool isMainString(std::string_view text) {
+  return text == R"("__main__")" || text == "'__main__'";
+}
+
+// `if __name__ == "__main__":` (either way round).
+bool isMainGuard(const RuleContext& context, TSNode if_statement) {
+  const TSNode condition = childByField(if_statement, Field::Condition);
+  if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2) {
+    return false;
+  }
+  const std::string_view left = context.text(nthNamedChild(condition, 0));
+  const std::string_view right = context.text(nthNamedChild(condition, 1));
+  return (left == "__name__" && isMainString(right)) || (right == "__name__" && isMainString(left));
+}
+
+class GcTuningAtImport final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (kind == NodeKind::IfStatement) {
+      if (context.executions().size() == 1 && isMainGuard(context, node)) {
+        context.provides(kMainGuardKey);
+      }
+      return;
+    }
+    // Import time: every body around the call is the module or a class body.
+    for (const ExecutionContext& execution : context.executions()) {
+      if (execution.kind != NodeKind::Module && execution.kind != NodeKind::ClassDefinition) {
+        return;
+      }
+    }
+    const NodeKind callee = kindOf(childByField(node, Field::Function));
+    if (callee != NodeKind::Identifier && callee != NodeKind::Attribute) return;
+    candidates_.push_back(Candidate{node, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    if (candidates_.empty()) return;
+    context.dependsOn(kMainGuardKey);
+    if (context.moduleProvides(kMainGuardKey) || isEntryPointFile(context)) return;
+    for (const Candidate& candidate : candidates_)
+      check(candidate, context);
+  }
+
+ private:
+  struct Candidate {
+    TSNode call;
+    ScopeId scope;
+  };
+
+  static void check(const Candidate& candidate, RuleContext& context) {
+    const TSNode function = childByField(candidate.call, Field::Function);
+    const std::string callee = context.semantic().qualifiedName(candidate.scope, function);
+    bool tuning = false;
+    for (std::string_view name : kTuningCalls) {
+      tuning = tuning || callee == name;
+    }
+    if (!tuning) return;
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(candidate.call);
+    diagnostic.end = ts_node_end_byte(candidate.call);
+    diagnostic.message = "`" + callee + "()` runs when this module is imported: it changes the " +
+                         "garbage collector for the whole process, in every program that " +
+                         "imports the module";
+    diagnostic.fix_title = "Leave collector tuning to the application's entry point";
+    context.report(std::move(diagnostic));
+  }
+
+  std::vector<Candidate> candidates_;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::IfStatement};
+
+}  // namespace
+
+extern const RuleDefinition kGcTuningAtImport{
+    .code = "MEM504",
+    .name = "gc-tuning-at-import",
+    .summary = "`gc.set_threshold`/`freeze`/`disable` run when a library module is imported",
+    .documentation = kDocumentation,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<GcTuningAtImport>(); },
+};
+
+}  // namespace heaplint
