@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 #include <unordered_map>
 
 #include "analyzer/analyze.h"
@@ -216,11 +217,11 @@ std::string definitionName(const RuleContext& context, TSNode definition) {
 }
 
 namespace {
-// The innermost function definition the walk is in (lambdas belong to it); null at import.
-TSNode innermostFunction(const RuleContext& context) {
-  const auto executions = context.executions();
-  for (size_t i = executions.size(); i > 0; --i) {
-    if (executions[i - 1].kind == NodeKind::FunctionDefinition) return executions[i - 1].node;
+// The outermost function definition the walk is in (nested helpers and lambdas belong to it, as
+// for key_evidence.h's parameters); null at import.
+TSNode outermostFunction(const RuleContext& context) {
+  for (const ExecutionContext& execution : context.executions()) {
+    if (execution.kind == NodeKind::FunctionDefinition) return execution.node;
   }
   return TSNode{};
 }
@@ -229,12 +230,12 @@ TSNode innermostFunction(const RuleContext& context) {
 void CallCollector::onCall(TSNode call, const RuleContext& context) {
   const NodeKind callee = kindOf(childByField(call, Field::Function));
   if (callee != NodeKind::Identifier && callee != NodeKind::Attribute) return;
-  calls_.push_back(Pending{call, context.scope(), innermostFunction(context),
+  calls_.push_back(Pending{call, context.scope(), outermostFunction(context),
                            context.enclosingFunction() == nullptr});
 }
 
 void CallCollector::onDecorator(TSNode decorator, const RuleContext& context) {
-  decorators_.push_back(Pending{decorator, context.scope(), innermostFunction(context),
+  decorators_.push_back(Pending{decorator, context.scope(), outermostFunction(context),
                                 context.enclosingFunction() == nullptr});
 }
 
@@ -247,7 +248,12 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
     case NodeKind::List:
     case NodeKind::Tuple:
     case NodeKind::Set:
-    case NodeKind::ExpressionList:
+      break;
+    case NodeKind::ExpressionList:  // `return a, b`, `x = a, b`; not `del a, b`
+      if (context.depth() < 3 || (context.frame(2).kind != NodeKind::ReturnStatement &&
+                                  context.frame(2).kind != NodeKind::Assignment)) {
+        return;
+      }
       break;
     case NodeKind::KeywordArgument:
     case NodeKind::Pair:
@@ -269,6 +275,7 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
 CallFacts CallCollector::finish(const RuleContext& context) {
   CallFacts facts;
   Resolver resolver(context);
+  std::set<std::string> callers_described;
   std::unordered_map<const void*, std::string> callers;
   const auto callerOf = [&](TSNode function) -> std::string {
     if (ts_node_is_null(function)) return {};
@@ -307,6 +314,7 @@ CallFacts CallCollector::finish(const RuleContext& context) {
     site.caller = callerOf(pending.function);
     const TSNode arguments = childByField(pending.node, Field::Arguments);
     const uint32_t count = namedChildCount(arguments);
+    bool forwards = false;
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode argument = nthNamedChild(arguments, i);
       const NodeKind kind = kindOf(argument);
@@ -324,8 +332,13 @@ CallFacts CallCollector::finish(const RuleContext& context) {
       }
       const KeyEvidence evidence = keyEvidence(context, pending.scope, value);
       described.source = evidence.overall();
-      described.reason = evidence.reason;
+      described.parameters = evidence.source <= KeySource::Parameter ? evidence.parameters : 0;
+      described.reason = reasonForFacts(evidence.reason);
+      forwards = forwards || described.parameters != 0;
       site.arguments.push_back(std::move(described));
+    }
+    if (forwards && callers_described.insert(site.caller).second) {
+      facts.callers.push_back(functionSignatureFrom(context, pending.scope, pending.function));
     }
     facts.calls.push_back(std::move(site));
   }
@@ -356,6 +369,14 @@ CallFacts CallCollector::finish(const RuleContext& context) {
     std::string name = resolver.resolve(pending.scope, pending.node).name;
     if (!name.empty()) facts.referenced.push_back(std::move(name));
   }
+  // Re-exports: `from .finitefield import FiniteField` makes `pkg.FiniteField` another name of
+  // `pkg.finitefield.FiniteField`.
+  for (const Binding& binding : context.semantic().bindings()) {
+    if (binding.scope != 0 || binding.prelude || binding.kind != BindingKind::FromImport) continue;
+    std::string target = resolver.projectName(context.semantic().importedName(binding));
+    if (target.empty()) continue;
+    facts.aliases.emplace_back(resolver.dotted(binding.name), std::move(target));
+  }
   return facts;
 }
 
@@ -372,11 +393,20 @@ void CallFacts::write(FactsWriter& out) const {
     for (const CallArgument& argument : site.arguments) {
       out.string(argument.keyword);
       writeSource(out, argument.source);
+      out.u32(argument.parameters);
       out.string(argument.reason);
     }
   }
   out.strings(referenced);
   out.strings(cleared);
+  out.u32(static_cast<uint32_t>(callers.size()));
+  for (const FunctionSignature& signature : callers)
+    signature.write(out);
+  out.u32(static_cast<uint32_t>(aliases.size()));
+  for (const auto& [alias, target] : aliases) {
+    out.string(alias);
+    out.string(target);
+  }
 }
 
 bool CallFacts::read(FactsReader& in) {
@@ -396,6 +426,7 @@ bool CallFacts::read(FactsReader& in) {
       CallArgument argument;
       argument.keyword = in.string();
       if (!readSource(in, argument.source)) return false;
+      argument.parameters = in.u32();
       argument.reason = in.string();
       site.arguments.push_back(std::move(argument));
     }
@@ -403,6 +434,17 @@ bool CallFacts::read(FactsReader& in) {
   }
   referenced = in.strings();
   cleared = in.strings();
+  const uint32_t signatures = in.count();
+  for (uint32_t i = 0; i < signatures && in.ok(); ++i) {
+    FunctionSignature signature;
+    if (!signature.read(in)) return false;
+    callers.push_back(std::move(signature));
+  }
+  const uint32_t alias_count = in.count();
+  for (uint32_t i = 0; i < alias_count && in.ok(); ++i) {
+    std::string alias = in.string();
+    aliases.emplace_back(std::move(alias), in.string());
+  }
   return in.ok();
 }
 
@@ -413,6 +455,8 @@ void CallFacts::appendShifted(const CallFacts& next, int64_t rows) {
   }
   referenced.insert(referenced.end(), next.referenced.begin(), next.referenced.end());
   cleared.insert(cleared.end(), next.cleared.begin(), next.cleared.end());
+  callers.insert(callers.end(), next.callers.begin(), next.callers.end());
+  aliases.insert(aliases.end(), next.aliases.begin(), next.aliases.end());
 }
 
 FunctionSignature functionSignature(const RuleContext& context, TSNode function, ScopeId scope) {
@@ -431,6 +475,19 @@ FunctionSignature functionSignature(const RuleContext& context, TSNode function,
                                                       slot.variadic, slot.when_omitted});
   }
   return signature;
+}
+
+FunctionSignature functionSignatureFrom(const RuleContext& context, ScopeId inside,
+                                        TSNode function) {
+  const SemanticModel& semantic = context.semantic();
+  for (ScopeId current = inside; current != kNoScope; current = semantic.scope(current).parent) {
+    if (ts_node_eq(semantic.scope(current).node, function)) {
+      return functionSignature(context, function, semantic.scope(current).parent);
+    }
+  }
+  FunctionSignature unknown;
+  unknown.name = definitionName(context, function);
+  return unknown;
 }
 
 void FunctionSignature::write(FactsWriter& out) const {
@@ -486,9 +543,76 @@ void CallIndex::add(size_t file, const CallFacts& facts) {
     referenced_.insert(name);
   for (const std::string& name : facts.cleared)
     cleared_.insert(name);
+  for (const FunctionSignature& signature : facts.callers) {
+    callers_.emplace(signature.name, &signature);
+  }
+  for (const auto& [alias, target] : facts.aliases)
+    aliases_.emplace(alias, target);
+  linked_ = false;
+}
+
+bool CallIndex::runsOnlyAtImport(std::string_view name) const {
+  return onlyAtImport(name, 0);
+}
+
+bool CallIndex::onlyAtImport(std::string_view name, int depth) const {
+  if (depth > 4 || isReferenced(name)) return false;
+  std::string_view callee = name;
+  if (callee.ends_with(".__init__") || callee.ends_with(".__new__")) {
+    callee = callee.substr(0, callee.rfind('.'));
+    if (isReferenced(callee)) return false;
+  }
+  const std::span<const Located> sites = callsOf(callee);
+  if (sites.empty()) return false;
+  return std::all_of(sites.begin(), sites.end(), [&](const Located& located) {
+    const CallSite& site = *located.site;
+    return site.at_import ||
+           (!site.caller.empty() && site.caller != name && onlyAtImport(site.caller, depth + 1));
+  });
+}
+
+std::string CallIndex::canonical(std::string_view name) const {
+  std::string current(name);
+  for (int step = 0; step < 8; ++step) {
+    // The longest aliased prefix: `pkg.Record.add` through an alias of `pkg.Record`.
+    size_t end = current.size();
+    bool moved = false;
+    while (end != std::string::npos && end > 0) {
+      const auto it = aliases_.find(std::string_view(current).substr(0, end));
+      if (it != aliases_.end() && it->second != std::string_view(current).substr(0, end)) {
+        current = it->second + current.substr(end);
+        moved = true;
+        break;
+      }
+      end = current.rfind('.', end - 1);
+    }
+    if (!moved) break;
+  }
+  return current;
+}
+
+void CallIndex::link() const {
+  if (linked_) return;
+  linked_ = true;
+  if (aliases_.empty()) return;
+  std::map<std::string, std::vector<Located>, std::less<>> calls;
+  for (auto& [name, sites] : calls_) {
+    std::vector<Located>& into = calls[canonical(name)];
+    into.insert(into.end(), sites.begin(), sites.end());
+  }
+  calls_ = std::move(calls);
+  std::set<std::string, std::less<>> referenced;
+  for (const std::string& name : referenced_)
+    referenced.insert(canonical(name));
+  referenced_ = std::move(referenced);
+  std::set<std::string, std::less<>> cleared;
+  for (const std::string& name : cleared_)
+    cleared.insert(canonical(name));
+  cleared_ = std::move(cleared);
 }
 
 std::span<const CallIndex::Located> CallIndex::callsOf(std::string_view callee) const {
+  link();
   const auto it = calls_.find(callee);
   if (it == calls_.end()) return {};
   return it->second;
@@ -496,6 +620,11 @@ std::span<const CallIndex::Located> CallIndex::callsOf(std::string_view callee) 
 
 CallIndex::Keys CallIndex::keysFromCallers(const FunctionSignature& function,
                                            uint32_t parameters) const {
+  return keysAt(function, parameters, 0);
+}
+
+CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t parameters,
+                                  int depth) const {
   Keys keys;
   std::string_view callee = function.name;
   bool constructor = false;
@@ -545,7 +674,25 @@ CallIndex::Keys CallIndex::keysFromCallers(const FunctionSignature& function,
       }
       if (slot >= function.slots.size() || slot >= 32) continue;
       given[slot] = true;
-      if ((parameters & (1U << slot)) != 0) consider(argument.source, argument.reason);
+      if ((parameters & (1U << slot)) == 0) continue;
+      // A caller passing on its own parameters: its callers may show a closed set, or data.
+      const auto forwarded = callers_.find(site.caller);
+      if (argument.source == KeySource::Parameter && argument.parameters != 0 && depth < 3 &&
+          forwarded != callers_.end()) {
+        const Keys outer = keysAt(*forwarded->second, argument.parameters, depth + 1);
+        const bool closed = outer.source <= KeySource::Configuration && !outer.unseen_callers;
+        if (outer.has_callers && (closed || outer.source >= KeySource::Entity)) {
+          consider(outer.source, outer.reason);
+          continue;
+        }
+        // Passed on from an API or a callback: what it receives is out of sight.
+        if (!outer.has_callers) {
+          consider(KeySource::Unknown,
+                   concat(argument.reason, ", which no caller in the project shows"));
+          continue;
+        }
+      }
+      consider(argument.source, argument.reason);
     }
     for (size_t slot = 0; slot < function.slots.size() && slot < 32; ++slot) {
       if ((parameters & (1U << slot)) == 0 || given[slot]) continue;

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzer/code_model.h"
@@ -41,13 +42,14 @@ enum class CallForm : uint8_t {
 struct CallArgument {
   std::string keyword;  // empty for a positional argument
   KeySource source = KeySource::Unknown;
+  uint32_t parameters = 0;  // made from these parameters of the calling function (bit i: slot i)
   std::string reason;
 };
 
 struct CallSite {
   std::string
       callee;  // absolute dotted name: "pkg.mod.load", "pkg.mod.Record.add", "pkg.mod.Record"
-  std::string caller;  // the function the call is in ("pkg.mod.outer.inner"); empty at import
+  std::string caller;  // the (outermost) function the call is in ("pkg.mod.outer"); empty at import
   uint32_t row = 0;    // 0-based
   CallForm form = CallForm::Plain;
   bool at_import = false;  // runs while the module is imported (module or class level)
@@ -55,13 +57,35 @@ struct CallSite {
   std::vector<CallArgument> arguments;
 };
 
+// A function as its callers bind it, for the join.
+struct FunctionSignature {
+  std::string name;  // absolute dotted name
+  MethodKind kind = MethodKind::NotAMethod;
+  struct Slot {
+    std::string name;
+    bool positional = true;
+    bool variadic = false;
+    KeySource when_omitted = KeySource::Unknown;
+  };
+  std::vector<Slot> slots;
+
+  void write(FactsWriter& out) const;
+  bool read(FactsReader& in);
+};
+
 struct CallFacts {
   std::vector<CallSite> calls;
+  // The calling functions that pass on their own parameters, so that keys can be followed to
+  // their callers in turn.
+  std::vector<FunctionSignature> callers;
   // Functions of the project used as values (`button.connect(self.on_click)`, `@app.route`):
   // they have callers the project does not show.
   std::vector<std::string> referenced;
   // Memoized functions the code clears: `load.cache_clear()`, `self.lookup.cache_clear()`.
   std::vector<std::string> cleared;
+  // Names the module re-exports (`from .finitefield import FiniteField` in a package's
+  // `__init__`): the name as imported from this module, and what it stands for.
+  std::vector<std::pair<std::string, std::string>> aliases;
 
   void write(FactsWriter& out) const;
   bool read(FactsReader& in);
@@ -83,7 +107,7 @@ class CallCollector {
   struct Pending {
     TSNode node;
     ScopeId scope;
-    TSNode function;  // the innermost function definition around it; null at import
+    TSNode function;  // the outermost function definition around it; null at import
     bool at_import;   // at module or class level (not in a function or lambda)
   };
   std::vector<Pending> calls_;
@@ -95,23 +119,10 @@ class CallCollector {
 // ("pkg.mod.Class.method", "pkg.mod.outer.inner"). After the walk.
 std::string definitionName(const RuleContext& context, TSNode definition);
 
-// A function as its callers bind it, for the join.
-struct FunctionSignature {
-  std::string name;  // absolute dotted name
-  MethodKind kind = MethodKind::NotAMethod;
-  struct Slot {
-    std::string name;
-    bool positional = true;
-    bool variadic = false;
-    KeySource when_omitted = KeySource::Unknown;
-  };
-  std::vector<Slot> slots;
-
-  void write(FactsWriter& out) const;
-  bool read(FactsReader& in);
-};
-
 FunctionSignature functionSignature(const RuleContext& context, TSNode function, ScopeId scope);
+// The same for a function found from a scope `inside` it.
+FunctionSignature functionSignatureFrom(const RuleContext& context, ScopeId inside,
+                                        TSNode function);
 
 // Demonstration and debugging code (`wsd_demo()`, `pkg/debug.py`, `examples/`): it runs when a
 // developer asks, not in the life of a service. Decided from a dotted name.
@@ -127,8 +138,16 @@ class CallIndex {
     const CallSite* site;
   };
   std::span<const Located> callsOf(std::string_view callee) const;
-  bool isReferenced(std::string_view name) const { return referenced_.contains(name); }
-  bool isCleared(std::string_view name) const { return cleared_.contains(name); }
+  // The name a definition has where it is defined, through the modules that re-export it.
+  std::string canonical(std::string_view name) const;
+  bool isReferenced(std::string_view name) const {
+    link();
+    return referenced_.contains(name);
+  }
+  bool isCleared(std::string_view name) const {
+    link();
+    return cleared_.contains(name);
+  }
 
   // What the callers pass for the parameters in `parameters` (bit i: slot i) of `function`.
   struct Keys {
@@ -141,10 +160,24 @@ class CallIndex {
   };
   Keys keysFromCallers(const FunctionSignature& function, uint32_t parameters) const;
 
+  // Whether every call of `name` runs while modules are imported: at module or class level, as
+  // a decorator, or in functions that only run then. False without any call, or when the
+  // function is also handed around.
+  bool runsOnlyAtImport(std::string_view name) const;
+
  private:
-  std::map<std::string, std::vector<Located>, std::less<>> calls_;
-  std::set<std::string, std::less<>> referenced_;
-  std::set<std::string, std::less<>> cleared_;
+  Keys keysAt(const FunctionSignature& function, uint32_t parameters, int depth) const;
+  // Moves every name to its canonical one, once all files are added.
+  void link() const;
+  bool onlyAtImport(std::string_view name, int depth) const;
+
+  // Callees by their names as called, then (once asked) by their canonical names.
+  mutable std::map<std::string, std::vector<Located>, std::less<>> calls_;
+  mutable bool linked_ = false;
+  std::map<std::string, std::string, std::less<>> aliases_;
+  mutable std::set<std::string, std::less<>> referenced_;
+  mutable std::set<std::string, std::less<>> cleared_;
+  std::map<std::string, const FunctionSignature*, std::less<>> callers_;
 };
 
 }  // namespace heaplint

@@ -80,14 +80,6 @@ TSNode firstArgument(TSNode call, uint32_t skip = 0) {
   return TSNode{};
 }
 
-// The scope a function definition runs in, found from a scope inside it.
-ScopeId definingScope(const SemanticModel& semantic, ScopeId inside, TSNode function) {
-  for (ScopeId current = inside; current != kNoScope; current = semantic.scope(current).parent) {
-    if (ts_node_eq(semantic.scope(current).node, function)) return semantic.scope(current).parent;
-  }
-  return kNoScope;
-}
-
 }  // namespace
 
 std::span<const NodeKind> containerUseKinds() {
@@ -244,10 +236,11 @@ void ContainerUseCollector::onValue(TSNode node, const RuleContext& context) {
   }
 }
 
-std::vector<ContainerUse> ContainerUseCollector::finish(const RuleContext& context) {
+std::vector<ContainerUse> ContainerUseCollector::finish(
+    const RuleContext& context, const std::function<bool(const ContainerUse&)>& keep) {
   std::vector<ContainerUse> uses;
-  uses.reserve(pending_.size());
   for (const Pending& pending : pending_) {
+    if (keep && !keep(pending.use)) continue;
     if (pending.gate != Gate::None) {
       const std::string callee = builtinName(context, pending.use.scope, pending.callee);
       if (pending.gate == Gate::IfBuiltinLen && callee != "builtins.len") continue;
@@ -359,14 +352,11 @@ void describeContainerUses(const RuleContext& context, std::span<const Container
         }
         event.key_source = key.source;
         event.key_parameters = key.parameters;
-        event.key_reason = std::move(key.reason);
+        event.key_reason = reasonForFacts(key.reason);
       }
       if (event.key_parameters != 0 && !ts_node_is_null(use.function) &&
           described.insert(event.function).second) {
-        const ScopeId scope = definingScope(context.semantic(), use.scope, use.function);
-        if (scope != kNoScope) {
-          facts.growing_functions.push_back(functionSignature(context, use.function, scope));
-        }
+        facts.growing_functions.push_back(functionSignatureFrom(context, use.scope, use.function));
       }
     }
     facts.events.push_back(std::move(event));
@@ -456,9 +446,9 @@ void ContainerFacts::appendShifted(const ContainerFacts& next, int64_t bytes, in
 
 // --- the join ----------------------------------------------------------------------------------
 
-void ContainerLedger::add(size_t file, const ContainerFacts& facts) {
+void ContainerLedger::add(size_t file, const ContainerFacts& facts, const CallIndex& names) {
   for (const ContainerEventFact& event : facts.events) {
-    events_[event.target].push_back(Located{file, &event});
+    events_[names.canonical(event.target)].push_back(Located{file, &event});
   }
   for (const FunctionSignature& signature : facts.growing_functions) {
     signatures_.emplace(signature.name, &signature);
@@ -486,7 +476,8 @@ std::optional<ContainerLedger::Growth> ContainerLedger::growthOf(std::string_vie
   for (const Located& located : it->second) {
     const ContainerEventFact& event = *located.event;
     if (event.event != ContainerEvent::Grow || event.function.empty()) continue;
-    if (isDemoOrDebugCode(event.function)) continue;
+    // Demonstration code, and registration while modules are imported, do not grow it for good.
+    if (isDemoOrDebugCode(event.function) || calls.runsOnlyAtImport(event.function)) continue;
     Growth growth;
     growth.event = &event;
     growth.file = located.file;

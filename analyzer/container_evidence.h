@@ -57,9 +57,11 @@ class ContainerUseCollector {
       : follows_(std::move(follows)) {}
 
   void onNode(TSNode node, NodeKind kind, const RuleContext& context);
-  // The uses, with those that depend on what a callee is (`len(c) > N` bounds only with the
-  // builtin `len`; handing `c` to `sorted` is no escape) decided.
-  std::vector<ContainerUse> finish(const RuleContext& context);
+  // The uses `keep` accepts (when given; asked first, so it should be cheap), with those that
+  // depend on what a callee is (`len(c) > N` bounds only with the builtin `len`; handing `c` to
+  // `sorted` is no escape) decided.
+  std::vector<ContainerUse> finish(const RuleContext& context,
+                                   const std::function<bool(const ContainerUse&)>& keep = nullptr);
 
  private:
   enum class Gate : uint8_t { None, IfBuiltinLen, IfNotReadingBuiltin };
@@ -125,7 +127,8 @@ void describeContainerUses(const RuleContext& context, std::span<const Container
 // Every file's container facts, for the join.
 class ContainerLedger {
  public:
-  void add(size_t file, const ContainerFacts& facts);
+  // `names` already holds every file's calls: container names are taken through re-exports.
+  void add(size_t file, const ContainerFacts& facts, const CallIndex& names);
 
   // Removed from, rebound, bounded or handed to other code anywhere in the project.
   bool isEvicted(std::string_view target) const;

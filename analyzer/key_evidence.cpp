@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -141,8 +142,8 @@ class KeyFinder {
         return parts(scope, node, depth, true);
       case NodeKind::NamedExpression:
         return find(scope, childByField(node, Field::Value), depth + 1);
-      case NodeKind::Lambda:
-        return make(KeySource::Object, "a new function");
+      case NodeKind::Lambda:  // code: what it closes over is not followed
+        return make(KeySource::Closed, "a function");
       case NodeKind::ListComprehension:
       case NodeKind::SetComprehension:
       case NodeKind::DictionaryComprehension:
@@ -295,8 +296,15 @@ class KeyFinder {
         value_builtin = value_builtin || known == name;
       if (!value_builtin) return make(KeySource::Unknown, shortText(context_.text(node)));
     } else if (kindOf(function) == NodeKind::Attribute && callee.empty()) {
-      // A method: its result is made from its receiver (and arguments).
-      merge(result, find(scope, childByField(function, Field::Object), depth + 1));
+      // A method: its result is made from its receiver (and arguments). What a method of
+      // `self` returns comes from the instance's state, which the code around does not show.
+      const TSNode receiver = unwrap(childByField(function, Field::Object));
+      if (kindOf(receiver) == NodeKind::Identifier &&
+          isInstanceReceiver(context_, scope, receiver)) {
+        merge(result, make(KeySource::Unknown, shortText(context_.text(node))));
+      } else {
+        merge(result, find(scope, receiver, depth + 1));
+      }
       any = true;
     }
     for (uint32_t i = 0; i < count; ++i) {
@@ -308,12 +316,22 @@ class KeyFinder {
                  kindOf(argument) == NodeKind::DictionarySplat) {
         argument = nthNamedChild(argument, 0);
       }
-      merge(result, find(scope, argument, depth + 1));
       any = true;
+      // A callback handed to the call (`on_error=_report`) does not make its result.
+      if (!isFunctionValue(scope, argument)) merge(result, find(scope, argument, depth + 1));
     }
     // `uuid4()`, `time.time()`, `next_id()`: nothing says what comes back.
     if (!any) return make(KeySource::Unknown, shortText(context_.text(node)));
     return derived(result, node);
+  }
+
+  bool isFunctionValue(ScopeId scope, TSNode node) const {
+    if (kindOf(node) == NodeKind::Lambda) return true;
+    if (kindOf(node) != NodeKind::Identifier) return false;
+    const Resolution resolution =
+        semantic_.resolve(scope, context_.text(node), ts_node_start_byte(node));
+    return resolution.kind == Resolution::Kind::Bound &&
+           resolution.binding->kind == BindingKind::FunctionDefinition;
   }
 
   KeyEvidence attribute(ScopeId scope, TSNode node, int depth) {
@@ -399,6 +417,8 @@ class KeyFinder {
     }
     TSNode class_node{};
     if (isInstanceReceiver(context_, scope, node, &class_node)) {
+      // The instances of a metaclass are classes.
+      if (isMetaclass(class_node)) return make(KeySource::Class, concat("`", name, "`"));
       return make(KeySource::Object, concat("`", name, "`"));
     }
     if (isClassReceiver(context_, scope, node)) {
@@ -418,6 +438,34 @@ class KeyFinder {
       active_.pop_back();
     }
     return result;
+  }
+
+  // A class deriving from `type` (or `abc.ABCMeta`), directly or through classes of this file.
+  bool isMetaclass(TSNode class_node) const {
+    for (int depth = 0; depth < 8 && !ts_node_is_null(class_node); ++depth) {
+      const TSNode bases = childByField(class_node, Field::Superclasses);
+      TSNode next{};
+      const uint32_t count = namedChildCount(bases);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode base = nthNamedChild(bases, i);
+        const NodeKind kind = kindOf(base);
+        if (kind != NodeKind::Identifier && kind != NodeKind::Attribute) continue;
+        const std::string name = qualified(0, base);
+        if (name == "builtins.type" || name == "abc.ABCMeta" || name == "enum.EnumMeta" ||
+            name == "enum.EnumType") {
+          return true;
+        }
+        if (kind != NodeKind::Identifier) continue;
+        const Resolution resolution =
+            semantic_.resolve(0, context_.text(base), ts_node_start_byte(base));
+        if (resolution.kind == Resolution::Kind::Bound &&
+            resolution.binding->kind == BindingKind::ClassDefinition) {
+          next = resolution.binding->node;
+        }
+      }
+      class_node = next;
+    }
+    return false;
   }
 
   // The scope that binds `name` as seen from `scope` (class bodies are not seen from methods).
@@ -564,6 +612,9 @@ class KeyFinder {
       const TSNode entry_name = parameterName(entry);
       if (ts_node_is_null(entry_name)) continue;
       if (ts_node_start_byte(entry_name) == binding.offset) {
+        if (index == 0 && context_.text(childByField(function.node, Field::Name)) == "__new__") {
+          return make(KeySource::Class, shown);
+        }
         const TSNode annotation = childByField(entry, Field::TypeAnnotation);
         std::string_view class_name;
         const AnnotationKind kind = annotationKind(binding.scope, annotation, &class_name);
@@ -692,6 +743,26 @@ std::string_view keySourceName(KeySource source) {
       return "data";
   }
   return "unknown";
+}
+
+std::string reasonForFacts(std::string_view reason) {
+  constexpr std::string_view kAtLine = " at line ";
+  std::string portable;
+  portable.reserve(reason.size());
+  size_t from = 0;
+  for (size_t at = reason.find(kAtLine); at != std::string_view::npos;
+       at = reason.find(kAtLine, from)) {
+    size_t end = at + kAtLine.size();
+    while (end < reason.size() && std::isdigit(static_cast<unsigned char>(reason[end])) != 0) {
+      ++end;
+    }
+    portable.append(reason.substr(from, at - from));
+    // Not followed by a number: the words stay.
+    if (end == at + kAtLine.size()) portable.append(kAtLine);
+    from = end;
+  }
+  portable.append(reason.substr(from));
+  return portable;
 }
 
 KeyEvidence keyEvidence(const RuleContext& context, ScopeId scope, TSNode expression) {

@@ -58,6 +58,11 @@ struct KeyEvidence {
   }
 };
 
+// `reason` without the line numbers of the file it was found in ("the file opened at line 12"
+// becomes "the file opened"): facts are read by other files, and by runs of the same file at
+// other offsets, where such a number would be wrong. Messages say where the call site is.
+std::string reasonForFacts(std::string_view reason);
+
 // What `expression`, evaluated in `scope`, is made of. Parameters are those of the outermost
 // function around `scope` (a nested helper or a lambda is part of the function that defines it).
 KeyEvidence keyEvidence(const RuleContext& context, ScopeId scope, TSNode expression);

@@ -230,7 +230,7 @@ class KeyProbe final : public RuleChecker {
     describeContainerUses(
         context, uses, [](const ContainerUse&) { return std::string("_cache"); }, containers);
     ContainerLedger ledger;
-    ledger.add(0, containers);
+    ledger.add(0, containers, index);
     if (!containers.events.empty()) {
       const auto growth = ledger.growthOf("_cache", index);
       std::string message = ledger.isEvicted("_cache") ? "evicted" : "kept";
@@ -350,6 +350,13 @@ TEST(KeyEvidence, ParametersAreTheCallersToDecide) {
   EXPECT_EQ(key("def f():\n    key_of(next_id())\n"), "unknown 0: `next_id()`");
 }
 
+TEST(KeyEvidence, ReasonsInFactsCarryNoLineNumbers) {
+  EXPECT_EQ(reasonForFacts("`line`, an item of the lines of the file opened at line 926"),
+            "`line`, an item of the lines of the file opened");
+  EXPECT_EQ(reasonForFacts("at line 3 and at line 12, `x`"), "at line 3 and, `x`");
+  EXPECT_EQ(reasonForFacts("a name at line start"), "a name at line start");
+}
+
 TEST(CallEvidence, CallersDecideWhatParametersHold) {
   const auto callers = [](const std::string& text) {
     for (const std::string& message : keyProbe(text)) {
@@ -363,8 +370,20 @@ TEST(CallEvidence, CallersDecideWhatParametersHold) {
   EXPECT_EQ(callers("def target(name):\n    pass\ndef a(path):\n    for line in open(path):\n"
                     "        target(line)\n"),
             "callers data: `line`, an item of the result of `open()`");
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"),
+  // A caller passing on its own input: its own callers decide, if the project shows them.
+  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"
+                    "def b(other):\n    a(other)\ndef c(more):\n    b(more)\ndef d(x):\n"
+                    "    c(x)\nd(1)\nd(y)\n"),
             "callers parameter: `value`, a parameter of `a()`");
+  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"),
+            "callers unknown: `value`, a parameter of `a()`, which no caller in the project "
+            "shows");
+  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"
+                    "def b():\n    a('x')\n    a('y')\n"),
+            "callers closed: a literal");
+  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"
+                    "def b(path):\n    for line in open(path):\n        a(line)\n"),
+            "callers data: `line`, an item of the result of `open()`");
   // Left out: the default decides; recursion passes on what it was given.
   EXPECT_EQ(callers("def target(version=None):\n    target(version.upper())\n"
                     "def a():\n    target()\n"),
@@ -378,11 +397,36 @@ TEST(CallEvidence, CallersDecideWhatParametersHold) {
             "callers unknown:  (no callers) (cleared)");
   // Methods: `self` fills the first slot.
   EXPECT_EQ(callers("class C:\n    @staticmethod\n    def target(name):\n        pass\n"
-                    "    def run(self, rows):\n        self.target(rows)\n"),
-            "callers parameter: `rows`, a parameter of `C.run()`");
+                    "    def run(self, rows):\n        self.target(rows)\n"
+                    "def f(path):\n    C().run(open(path))\n"),
+            "callers unknown: `rows`, a parameter of `C.run()`, which no caller in the project "
+            "shows");
+  EXPECT_EQ(callers("class C:\n    @staticmethod\n    def target(name):\n        pass\n"
+                    "    def run(self):\n        self.target('x')\n"),
+            "callers closed: a literal");
+
   // A decorator registers the function at import.
   EXPECT_EQ(callers("def target(function):\n    return function\n@target\ndef g():\n    pass\n"),
             "callers closed: the decorated definition");
+}
+
+TEST(CallEvidence, ReexportedNamesAreOneFunction) {
+  CallFacts package;
+  package.aliases = {{"pkg.FiniteField", "pkg.finitefield.FiniteField"}};
+  CallFacts user;
+  CallSite site;
+  site.callee = "pkg.FiniteField";
+  site.caller = "app.run";
+  site.arguments.push_back(CallArgument{"", KeySource::Data, 0, "rows"});
+  user.calls.push_back(site);
+  user.referenced = {"pkg.FiniteField.make"};
+  CallIndex index;
+  index.add(0, user);  // added before the package that re-exports the name
+  index.add(1, package);
+  EXPECT_EQ(index.callsOf("pkg.finitefield.FiniteField").size(), 1U);
+  EXPECT_TRUE(index.callsOf("pkg.FiniteField").empty());
+  EXPECT_EQ(index.canonical("pkg.FiniteField.make"), "pkg.finitefield.FiniteField.make");
+  EXPECT_TRUE(index.isReferenced("pkg.finitefield.FiniteField.make"));
 }
 
 TEST(ContainerEvidence, GrowthEvictionAndKeys) {
