@@ -1,13 +1,56 @@
 #include "analyzer/analyze.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 #include "analyzer/fix.h"
 #include "analyzer/noqa.h"
 #include "analyzer/semantic_model.h"
+#include "analyzer/source_text_encoding.h"
+#include "analyzer/syntax_fstrings.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
+namespace {
+
+// Ten seconds of CPU and ten per megabyte: a hundred times what Python source needs, so that
+// only garbage (200 KB of random bytes take 12 s in tree-sitter's error recovery) reaches it.
+// CPU time of this thread, not wall time: a loaded machine must not change what is checked.
+constexpr uint64_t kParseBudgetMicros = 10'000'000;
+constexpr uint64_t kParseBudgetMicrosPerByte = 10;
+
+uint64_t threadCpuMicros() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000 + static_cast<uint64_t>(now.tv_nsec) / 1000;
+}
+
+struct ParseBudget {
+  uint64_t deadline;  // in threadCpuMicros()
+};
+
+// Called by tree-sitter every hundred parser operations; true stops the parse.
+bool overBudget(TSParseState* state) {
+  return threadCpuMicros() > static_cast<const ParseBudget*>(state->payload)->deadline;
+}
+
+struct Text {
+  const char* data;
+  uint32_t size;
+};
+
+const char* readText(void* payload, uint32_t byte, TSPoint /*point*/, uint32_t* bytes_read) {
+  const auto* text = static_cast<const Text*>(payload);
+  if (byte >= text->size) {
+    *bytes_read = 0;
+    return "";
+  }
+  *bytes_read = text->size - byte;
+  return text->data + byte;
+}
+
+}  // namespace
 
 PythonParser::PythonParser() : parser_(ts_parser_new()) {
   ts_parser_set_language(parser_, Syntax::instance().language());
@@ -27,6 +70,31 @@ TreePtr PythonParser::parse(const SourceText& source, const TSTree* old_tree) {
   return parseRange(source, source.hasByteOrderMark() ? 3 : 0, UINT32_MAX, old_tree);
 }
 
+namespace {
+
+// Whether the `=` of a `:=` is read as a walrus or as a format spec (syntax_fstrings.h) depends on
+// text that may be far from an edit (a quote typed above it): a copy of `old_tree` with every `:=`
+// of bytes [start, end) marked as edited, so that a re-parse reuses no node built on the other
+// reading; null when there is none.
+TreePtr withColonEqualsMarkedEdited(const SourceText& source, const TSTree& old_tree,
+                                    uint32_t start, uint32_t end) {
+  TreePtr marked;
+  const std::string_view text = source.text();
+  for (size_t at = text.find(":=", start); at != std::string_view::npos && at < end;
+       at = text.find(":=", at + 2)) {
+    if (!marked) marked.reset(ts_tree_copy(&old_tree));
+    const auto offset = static_cast<uint32_t>(at + 1);
+    const Position position = source.utf8Position(offset);
+    const TSPoint point{position.row, position.column};
+    const TSPoint after{position.row, position.column + 1};
+    const TSInputEdit edit{offset, offset + 1, offset + 1, point, after, after};
+    ts_tree_edit(marked.get(), &edit);
+  }
+  return marked;
+}
+
+}  // namespace
+
 TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint32_t end,
                                  const TSTree* old_tree) {
   // Points are in bytes within a line, as tree-sitter counts them.
@@ -39,34 +107,63 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
   } else {
     end = UINT32_MAX;
   }
+  // Format specs starting with `=` that the grammar would misread (syntax_fstrings.h).
+  const std::vector<uint32_t> spec_equals =
+      formatSpecsStartingWithEquals(source.text(), start, end);
+  TreePtr marked_old_tree;
+  if (old_tree != nullptr) {
+    marked_old_tree = withColonEqualsMarkedEdited(source, *old_tree, start, end);
+    if (marked_old_tree) old_tree = marked_old_tree.get();
+  }
   const TSRange range{TSPoint{start_position.row, start_position.column}, end_point, start, end};
   ts_parser_set_included_ranges(parser_, &range, 1);
-  if (source.hasLoneCarriageReturn()) {
+  const uint64_t length = std::min<uint64_t>(end, source.size()) - std::min(start, source.size());
+  ParseBudget budget{threadCpuMicros() + kParseBudgetMicros + kParseBudgetMicrosPerByte * length};
+  const TSParseOptions options{&budget, overBudget};
+  const auto parse = [&](const char* data, uint32_t size) {
+    Text text{data, size};
+    const TSInput input{&text, readText, TSInputEncodingUTF8, nullptr};
+    return finished(ts_parser_parse_with_options(parser_, old_tree, input, options));
+  };
+  if (source.hasLoneCarriageReturn() || !spec_equals.empty()) {
     // Same length, so every offset in the tree is still an offset in the original text.
     std::string normalized(source.text());
-    for (size_t i = 0; i < normalized.size(); ++i) {
+    for (size_t i = 0; source.hasLoneCarriageReturn() && i < normalized.size(); ++i) {
       if (normalized[i] == '\r' && (i + 1 == normalized.size() || normalized[i + 1] != '\n')) {
         normalized[i] = '\n';
       }
     }
-    return TreePtr(ts_parser_parse_string(parser_, old_tree, normalized.data(),
-                                          static_cast<uint32_t>(normalized.size())));
+    for (const uint32_t offset : spec_equals)
+      normalized[offset] = ' ';
+    return parse(normalized.data(), static_cast<uint32_t>(normalized.size()));
   }
-  return TreePtr(ts_parser_parse_string(parser_, old_tree, source.text().data(), source.size()));
+  return parse(source.text().data(), source.size());
+}
+
+TreePtr PythonParser::finished(TSTree* tree) {
+  // A parse stopped by its budget would otherwise resume on the next call, with another text.
+  if (tree == nullptr) ts_parser_reset(parser_);
+  return TreePtr(tree);
 }
 
 bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
   if (!ts_node_has_error(root)) return false;
-  // Follow the first child with an error down to the ERROR or MISSING node. When no visible child
-  // has one, the error is a token the grammar hides (a missing newline between two statements on
-  // one line): the node holding it is as close as the tree lets us point.
+  // Follow the first child with an error down to the innermost ERROR or MISSING node. An ERROR
+  // node can hold whole valid statements before the first real problem (tree-sitter wraps a
+  // module it could not parse in one ERROR from byte 0), so the walk goes on inside it. When no
+  // visible child has an error, the error is a token the grammar hides (a missing newline between
+  // two statements on one line): the node holding it is as close as the tree lets us point.
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   TSNode node = root;
-  while (!ts_node_is_error(node) && !ts_node_is_missing(node)) {
+  while (!ts_node_is_missing(node)) {
     bool descended = false;
+    const bool in_error = ts_node_is_error(node);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       do {
-        if (ts_node_has_error(ts_tree_cursor_current_node(&cursor))) {
+        const TSNode child = ts_tree_cursor_current_node(&cursor);
+        // Inside an ERROR, a bare token (a stray `)`, a keyword whose statement fell apart) is
+        // where parsing went wrong, even though it carries no error of its own.
+        if (ts_node_has_error(child) || (in_error && !ts_node_is_named(child))) {
           descended = true;
           break;
         }
@@ -83,7 +180,14 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
   PythonParser& parser = PythonParser::forThisThread();
   const TreePtr tree = parser.parse(source);
-  if (!tree) return FileAnalysis{};
+  if (!tree) {
+    FileAnalysis abandoned;
+    abandoned.path = std::string(options.path);
+    abandoned.module = options.module;
+    abandoned.reported = options.reported;
+    abandoned.parse_abandoned = true;
+    return abandoned;
+  }
   return analyzeTree(source, *tree, options);
 }
 
@@ -93,7 +197,10 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options) {
   rules.reserve(options.enabled.count());
   for (size_t i = 0; i < options.rules.size(); ++i) {
     const RuleDefinition* rule = options.rules[i];
-    if (!options.enabled.test(i) || (test_file && rule->test_code == TestCode::Skip)) continue;
+    if (!options.enabled.test(i) || rule->create == nullptr ||
+        (test_file && rule->test_code == TestCode::Skip)) {
+      continue;
+    }
     rules.push_back(ActiveRule{rule, rule->create()});
   }
   return rules;
@@ -106,6 +213,12 @@ FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
   joinProject(files, options);
   if (analysis.diagnostics.size() != before) verifyFixes(source, analysis.diagnostics);
   return analysis;
+}
+
+bool fixFitsFile(const Fix& fix, std::string_view encoding, bool writable) {
+  return writable && std::all_of(fix.edits.begin(), fix.edits.end(), [&](const Edit& edit) {
+           return canEncode(edit.replacement, encoding);
+         });
 }
 
 void verifyFixes(const SourceText& source, std::vector<Diagnostic>& diagnostics) {
@@ -130,14 +243,21 @@ void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
     return static_cast<size_t>(it - options.rules.begin());
   };
   result.reported = options.reported;
+  result.enabled = options.enabled;
+  result.fixable = options.fixable;
+  result.encoding = std::string(options.encoding);
+  result.writable = options.writable;
   for (Diagnostic& diagnostic : diagnostics) {
     if (!options.reported.test(ruleIndex(diagnostic.rule))) continue;
-    if (result.noqa.suppresses(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule))) {
+    if (result.noqa.suppress(source.rowOf(diagnostic.start), ruleIndex(diagnostic.rule), false)) {
       ++result.suppressed_count;
       continue;
     }
     // Ruff's choice too: no fixes in a file that does not parse, and none that break parsing.
-    if (result.has_syntax_error) diagnostic.fix.reset();
+    if (result.has_syntax_error || !options.fixable.test(ruleIndex(diagnostic.rule)) ||
+        (diagnostic.fix && !fixFitsFile(*diagnostic.fix, options.encoding, options.writable))) {
+      diagnostic.fix.reset();
+    }
     result.diagnostics.push_back(std::move(diagnostic));
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

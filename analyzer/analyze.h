@@ -30,6 +30,13 @@ struct AnalysisOptions {
   ModuleInfo module;      // the file's dotted module name, for imports across files
   const LintSettings* settings = &LintSettings::defaults();
   bool verify_fixes = true;  // drop fixes whose result would not parse
+  bool ignore_noqa = false;  // --ignore-noqa: suppression comments silence nothing
+  RuleSet fixable = RuleSet().set();  // `fixable` / `unfixable`: the others' fixes are dropped
+  // PEP 263 (source_text_encoding.h): the encoding the file is written back in, as iconv names it
+  // (empty: UTF-8), and whether it can be written back at all (not when bytes of it did not
+  // decode). Fixes the file could not take are dropped.
+  std::string_view encoding;
+  bool writable = true;
 };
 
 struct FileAnalysis {
@@ -37,11 +44,18 @@ struct FileAnalysis {
   uint32_t suppressed_count = 0;
   bool has_syntax_error = false;
   uint32_t syntax_error_offset = 0;  // first error or missing node
+  // The parser gave up within its time budget (PythonParser): nothing was checked. Only garbage
+  // gets there: tree-sitter's error recovery grows faster than linearly on it.
+  bool parse_abandoned = false;
   // Kept for the project step.
   std::string path;
   ModuleInfo module;
   NoqaDirectives noqa;
   RuleSet reported = RuleSet().set();  // from AnalysisOptions: the join reports only these
+  RuleSet enabled;                     // from AnalysisOptions: HL100 tells unused from disabled
+  RuleSet fixable = RuleSet().set();   // from AnalysisOptions: the join drops the others' fixes
+  std::string encoding;                // from AnalysisOptions: the join drops the project rules'
+  bool writable = true;                // fixes the file could not take
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
 };
 
@@ -59,7 +73,8 @@ class PythonParser {
   PythonParser& operator=(const PythonParser&) = delete;
 
   // Parses the text (after a byte-order mark, if any). With `old_tree` already edited by
-  // ts_tree_edit, only the changed parts are re-parsed.
+  // ts_tree_edit, only the changed parts are re-parsed. Returns null when the parse runs past
+  // its budget: 10 s of CPU and 10 s per MB of the range.
   TreePtr parse(const SourceText& source, const TSTree* old_tree = nullptr);
   // Parses only bytes [start, end) of the text, as a module of its own whose nodes keep their
   // offsets in the whole text (the language server parses a large document in runs of top-level
@@ -70,6 +85,8 @@ class PythonParser {
   static PythonParser& forThisThread();
 
  private:
+  TreePtr finished(TSTree* tree);
+
   TSParser* parser_;
 };
 
@@ -92,9 +109,14 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
 
 // The end of a file's pass, whatever walked it: keeps the diagnostics of the rules the file
 // reports, drops those its noqa comments (already in `result.noqa`) silence, strips fixes when
-// the file does not parse (`result.has_syntax_error`), and sorts them into `result`.
+// the file does not parse (`result.has_syntax_error`) or could not take them (fixFitsFile), and
+// sorts them into `result`.
 void settleDiagnostics(const SourceText& source, const AnalysisOptions& options,
                        std::vector<Diagnostic> diagnostics, FileAnalysis& result);
+
+// Whether a file written in `encoding` (empty: UTF-8) can take the fix: it can be written back,
+// and the encoding holds every text the fix inserts.
+bool fixFitsFile(const Fix& fix, std::string_view encoding, bool writable);
 
 // Drops the fixes of diagnostics that would no longer parse (project rules' fixes are made
 // without the tree at hand).

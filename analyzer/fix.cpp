@@ -43,6 +43,14 @@ std::string applyEdits(std::string_view text, std::span<const Edit> edits) {
 
 bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
                          const Fix& fix) {
+  // ts_tree_edit goes through every child of each node on the way to the edit: thousands of edits
+  // in a module of thousands of statements would cost their product. Past a few dozen edits the
+  // re-parse touches most of the text anyway, so the fixed text is parsed afresh.
+  constexpr size_t kMaxIncrementalEdits = 32;
+  if (fix.edits.size() > kMaxIncrementalEdits) {
+    const TreePtr parsed = parser.parse(SourceText(applyEdits(source.text(), fix.edits)));
+    return parsed != nullptr && !ts_node_has_error(ts_tree_root_node(parsed.get()));
+  }
   TreePtr edited(ts_tree_copy(&tree));
   // Edits are applied back to front so that earlier offsets stay valid.
   for (auto it = fix.edits.rbegin(); it != fix.edits.rend(); ++it) {
@@ -75,10 +83,27 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
     batch.push_back(diagnostic);
     combined.edits.insert(combined.edits.end(), edits.begin(), edits.end());
   }
-  if (batch.size() > 1 && fixKeepsSyntaxValid(parser, tree, source, combined)) {
-    batch.clear();
+  // A batch that breaks the syntax is split in halves until the fixes that break it are found:
+  // checking each of thousands of fixes alone would cost a re-parse of the file each.
+  std::vector<std::pair<size_t, size_t>> pending;  // [first, last) of `batch`
+  if (!batch.empty()) pending.emplace_back(0, batch.size());
+  while (!pending.empty()) {
+    const auto [first, last] = pending.back();
+    pending.pop_back();
+    Fix part;
+    for (size_t i = first; i < last; ++i) {
+      const std::vector<Edit>& edits = batch[i]->fix->edits;
+      part.edits.insert(part.edits.end(), edits.begin(), edits.end());
+    }
+    if (fixKeepsSyntaxValid(parser, tree, source, part)) continue;
+    if (last - first == 1) {
+      batch[first]->fix.reset();
+      continue;
+    }
+    const size_t middle = first + (last - first) / 2;
+    pending.emplace_back(middle, last);
+    pending.emplace_back(first, middle);
   }
-  alone.insert(alone.end(), batch.begin(), batch.end());
   for (Diagnostic* diagnostic : alone) {
     if (!fixKeepsSyntaxValid(parser, tree, source, *diagnostic->fix)) diagnostic->fix.reset();
   }
@@ -86,20 +111,21 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
 
 FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnostics,
                       bool include_unsafe) {
-  std::vector<const Fix*> fixes;
+  std::vector<const Diagnostic*> fixes;
   for (const Diagnostic& diagnostic : diagnostics) {
     if (!diagnostic.fix || diagnostic.fix->edits.empty()) continue;
     if (diagnostic.fix->applicability == Applicability::Unsafe && !include_unsafe) continue;
-    fixes.push_back(&*diagnostic.fix);
+    fixes.push_back(&diagnostic);
   }
-  std::stable_sort(fixes.begin(), fixes.end(), [](const Fix* a, const Fix* b) {
-    return a->edits.front().start < b->edits.front().start;
+  std::stable_sort(fixes.begin(), fixes.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return a->fix->edits.front().start < b->fix->edits.front().start;
   });
   std::vector<Edit> edits;
   FixOutcome outcome;
   uint32_t last_end = 0;
   bool any = false;
-  for (const Fix* fix : fixes) {
+  for (const Diagnostic* diagnostic : fixes) {
+    const Fix* fix = &*diagnostic->fix;
     // Fixes that touch the same text as an earlier one wait for the next round.
     if (any && fix->edits.front().start < last_end) continue;
     for (const Edit& edit : fix->edits)
@@ -107,11 +133,33 @@ FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnos
     last_end = fix->edits.back().end;
     any = true;
     ++outcome.applied;
+    outcome.rules.push_back(diagnostic->rule);
   }
   std::sort(edits.begin(), edits.end(),
             [](const Edit& a, const Edit& b) { return a.start < b.start; });
   outcome.text = applyEdits(text, edits);
+  outcome.edits = std::move(edits);
   return outcome;
+}
+
+void moveOffsets(std::span<const Edit> edits, std::vector<uint32_t>& offsets) {
+  for (uint32_t& offset : offsets) {
+    int64_t moved = offset;
+    for (const Edit& edit : edits) {
+      const auto grown = static_cast<int64_t>(edit.replacement.size()) -
+                         static_cast<int64_t>(edit.end - edit.start);
+      if (edit.end <= offset) {
+        moved += grown;  // before the offset (an insertion right at it too)
+      } else if (edit.start < offset) {
+        moved += static_cast<int64_t>(edit.start) + grown - static_cast<int64_t>(offset) +
+                 static_cast<int64_t>(edit.end - edit.start);  // inside: after the replacement
+        break;
+      } else {
+        break;
+      }
+    }
+    offset = static_cast<uint32_t>(moved);
+  }
 }
 
 namespace {
@@ -132,7 +180,7 @@ bool parsesCleanly(const SourceText& source) {
 }  // namespace
 
 FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisOptions& options,
-                             bool include_unsafe) {
+                             bool include_unsafe, std::vector<uint32_t>* carried) {
   FixLoopResult result;
   result.analysis = analyze(*source, options);
   for (int round = 0;
@@ -154,6 +202,8 @@ FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisO
       if (!parsesCleanly(*fixed)) break;
     }
     result.fixed += outcome.applied;
+    result.fixed_rules.insert(result.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
+    if (carried != nullptr) moveOffsets(outcome.edits, *carried);
     source = std::move(fixed);
     result.analysis = analyze(*source, options);
   }

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyzer/analyze.h"
 #include "analyzer/diagnostic.h"
@@ -25,15 +26,22 @@ bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceT
                          const Fix& fix);
 
 // Drops the fixes that would leave the file unparsable. Fixes that do not overlap are checked
-// together, with one re-parse of their combined result; each is checked alone only when that
-// fails, so a file with hundreds of fixable findings costs one parse, not hundreds.
+// together, with one re-parse of their combined result; when that fails, halves are checked until
+// the breaking fixes are found, so a file with thousands of fixable findings costs one parse (and
+// a few more per breaking fix), not thousands.
 void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const SourceText& source,
                               std::span<Diagnostic> diagnostics);
 
 struct FixOutcome {
   std::string text;
-  size_t applied = 0;  // fixes applied
+  size_t applied = 0;                        // fixes applied
+  std::vector<Edit> edits;                   // the edits made, sorted
+  std::vector<const RuleDefinition*> rules;  // the rule of each fix applied (--show-fixes)
 };
+
+// Moves offsets of a text across edits made to it (sorted, non-overlapping): an offset inside an
+// edited range goes to the end of its replacement.
+void moveOffsets(std::span<const Edit> edits, std::vector<uint32_t>& offsets);
 
 // Applies every applicable fix (safe ones, and unsafe ones when asked) whose edits do not overlap
 // an earlier fix's edits.
@@ -44,11 +52,13 @@ struct FixLoopResult {
   std::unique_ptr<SourceText> source;  // the final text
   FileAnalysis analysis;               // of the final text: what remains
   size_t fixed = 0;
+  std::vector<const RuleDefinition*> fixed_rules;  // the rule of each fix applied
 };
 
 // Analyses, applies every applicable fix, and repeats until no fix applies (at most 100 rounds,
 // as Ruff does). A round whose fixes together would break the syntax applies only its first fix.
+// `carried` offsets (a notebook's cell boundaries) move along with every edit.
 FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisOptions& options,
-                             bool include_unsafe);
+                             bool include_unsafe, std::vector<uint32_t>* carried = nullptr);
 
 }  // namespace heaplint

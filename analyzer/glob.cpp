@@ -1,10 +1,15 @@
 #include "analyzer/glob.h"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace heaplint {
 namespace {
 
-// Matches one character class starting at pattern[p] == '['; advances p past it.
-bool matchClass(std::string_view pattern, size_t& p, char c) {
+// Matches one character class starting at pattern[p] == '['; sets `end` past it. An unterminated
+// class matches nothing.
+bool matchClass(std::string_view pattern, size_t p, char c, size_t& end) {
   size_t i = p + 1;
   bool negate = false;
   if (i < pattern.size() && (pattern[i] == '!' || pattern[i] == '^')) {
@@ -25,59 +30,129 @@ bool matchClass(std::string_view pattern, size_t& p, char c) {
     if (c >= low && c <= high) matched = true;
     ++i;
   }
-  if (i >= pattern.size()) return false;  // unterminated class matches nothing
-  p = i + 1;
+  end = i + 1;
+  if (i >= pattern.size()) return false;
   return matched != negate;
 }
 
-bool matchFrom(std::string_view pattern, size_t p, std::string_view path, size_t s) {
-  while (p < pattern.size()) {
+// One step of the pattern. `**` as a whole segment crosses directories; elsewhere it is `*`.
+struct Token {
+  enum class Kind : uint8_t {
+    Literal,         // `c`, or `\c`
+    AnyChar,         // `?`: one character but '/'
+    Class,           // `[...]`, starting at `offset` in the pattern
+    Star,            // `*`: any run of characters but '/'
+    AnyDirectories,  // `**/`: nothing, or any path ending in '/'
+    Everything,      // a trailing `**`: anything at all
+  };
+  Kind kind;
+  char literal = 0;
+  size_t offset = 0;
+};
+
+std::vector<Token> tokenize(std::string_view pattern) {
+  std::vector<Token> tokens;
+  for (size_t p = 0; p < pattern.size();) {
     const char c = pattern[p];
     if (c == '*') {
-      if (p + 1 < pattern.size() && pattern[p + 1] == '*') {
-        // `**`: as a whole segment it crosses directories.
-        size_t after = p + 2;
-        const bool segment_start = p == 0 || pattern[p - 1] == '/';
-        if (segment_start && (after == pattern.size() || pattern[after] == '/')) {
-          if (after == pattern.size()) return true;  // trailing `/**` or `**`
-          ++after;                                   // `**/`: zero or more directories
-          for (size_t k = s; k <= path.size(); ++k) {
-            if ((k == s || path[k - 1] == '/') && matchFrom(pattern, after, path, k)) return true;
-          }
-          return false;
-        }
-        p = after - 1;  // otherwise `**` behaves like `*`
+      size_t run = p;
+      while (run < pattern.size() && pattern[run] == '*')
+        ++run;
+      const bool segment_start = p == 0 || pattern[p - 1] == '/';
+      if (run - p == 2 && segment_start && run == pattern.size()) {
+        tokens.push_back({Token::Kind::Everything});
+      } else if (run - p == 2 && segment_start && pattern[run] == '/') {
+        tokens.push_back({Token::Kind::AnyDirectories});
+        ++run;  // the '/' belongs to the token
+      } else if (tokens.empty() || tokens.back().kind != Token::Kind::Star) {
+        tokens.push_back({Token::Kind::Star});  // `a**b` and `***` are one `*`
       }
+      p = run;
+    } else if (c == '?') {
+      tokens.push_back({Token::Kind::AnyChar});
       ++p;
-      for (size_t k = s; k <= path.size(); ++k) {
-        if (matchFrom(pattern, p, path, k)) return true;
-        if (k < path.size() && path[k] == '/') break;
-      }
-      return false;
-    }
-    if (s >= path.size()) return false;
-    if (c == '?') {
-      if (path[s] == '/') return false;
-      ++p;
-      ++s;
     } else if (c == '[') {
-      if (path[s] == '/' || !matchClass(pattern, p, path[s])) return false;
-      ++s;
+      size_t end = 0;
+      matchClass(pattern, p, 'x', end);
+      tokens.push_back({Token::Kind::Class, 0, p});
+      p = end;
+    } else if (c == '\\' && p + 1 < pattern.size()) {
+      tokens.push_back({Token::Kind::Literal, pattern[p + 1]});
+      p += 2;
     } else {
-      char literal = c;
-      if (c == '\\' && p + 1 < pattern.size()) literal = pattern[++p];
-      if (literal != path[s]) return false;
+      tokens.push_back({Token::Kind::Literal, c});
       ++p;
-      ++s;
     }
   }
-  return s == path.size();
+  return tokens;
 }
 
 }  // namespace
 
+// A simulation of the pattern as a nondeterministic automaton: the set of tokens the match may be
+// at is carried along the path, one character at a time. Time is |pattern| x |path| whatever the
+// pattern; backtracking over each `*` would be exponential in their number.
 bool globMatch(std::string_view pattern, std::string_view path) {
-  return matchFrom(pattern, 0, path, 0);
+  const std::vector<Token> tokens = tokenize(pattern);
+  const size_t n = tokens.size();
+  // at[i]: the match may stand before token i. inside[i]: inside a directory name that
+  // AnyDirectories token i is skipping (it ends at the next '/').
+  std::vector<uint8_t> at(n + 1, 0);
+  std::vector<uint8_t> inside(n, 0);
+  std::vector<uint8_t> next_at(n + 1, 0);
+  std::vector<uint8_t> next_inside(n, 0);
+  const auto closeOverEmpty = [&](std::vector<uint8_t>& states) {
+    for (size_t i = 0; i < n; ++i) {
+      const Token::Kind kind = tokens[i].kind;
+      if (states[i] && (kind == Token::Kind::Star || kind == Token::Kind::AnyDirectories ||
+                        kind == Token::Kind::Everything)) {
+        states[i + 1] = 1;
+      }
+    }
+  };
+  at[0] = 1;
+  closeOverEmpty(at);
+  for (const char c : path) {
+    std::fill(next_at.begin(), next_at.end(), 0);
+    std::fill(next_inside.begin(), next_inside.end(), 0);
+    bool alive = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (inside[i]) {
+        (c == '/' ? next_at[i] : next_inside[i]) = 1;
+        alive = true;
+      }
+      if (!at[i]) continue;
+      const Token& token = tokens[i];
+      switch (token.kind) {
+        case Token::Kind::Literal:
+          if (c == token.literal) next_at[i + 1] = 1;
+          break;
+        case Token::Kind::AnyChar:
+          if (c != '/') next_at[i + 1] = 1;
+          break;
+        case Token::Kind::Class: {
+          size_t end = 0;
+          if (c != '/' && matchClass(pattern, token.offset, c, end)) next_at[i + 1] = 1;
+          break;
+        }
+        case Token::Kind::Star:
+          if (c != '/') next_at[i] = 1;
+          break;
+        case Token::Kind::AnyDirectories:
+          (c == '/' ? next_at[i] : next_inside[i]) = 1;
+          break;
+        case Token::Kind::Everything:
+          next_at[i] = 1;
+          break;
+      }
+      alive = true;
+    }
+    if (!alive) return false;
+    closeOverEmpty(next_at);
+    at.swap(next_at);
+    inside.swap(next_inside);
+  }
+  return at[n] != 0;
 }
 
 }  // namespace heaplint

@@ -85,15 +85,13 @@ struct IncrementalAnalysis::Run {
   uint32_t length = 0;
   uint32_t start = 0;  // where the run began when it was walked
   uint32_t row = 0;
-  bool star_import = false;
+  std::vector<StarImport> star_imports;  // offsets relative
   std::vector<RunBinding> bindings;
   std::vector<ProvidedKey> provides;  // sorted
   std::vector<uint64_t> rule_keys;    // sorted: the rules' keys among `provides`
   std::vector<uint64_t> depends;      // sorted
   std::vector<Diagnostic> diagnostics;
-  std::vector<NoqaDirectives::Line> noqa_lines;
-  bool file_blanket = false;
-  RuleSet file_rules;
+  NoqaDirectives noqa;
   std::vector<std::unique_ptr<FileFacts>> facts;  // by rule index; empty when there are none
 };
 
@@ -135,15 +133,15 @@ class RunWalker {
     SemanticModel semantic(source_.text());
     PreludeNodes nodes;
     std::vector<PreludeBinding> prelude;
-    bool prelude_star_import = false;
-    if (with_rules) buildPrelude(index, prelude, nodes, prelude_star_import);
+    std::vector<StarImport> prelude_star_imports;
+    if (with_rules) buildPrelude(index, prelude, nodes, prelude_star_imports);
     semantic.setPreludeNodeLookup(&lookUpPreludeNode, &nodes);
 
     std::vector<ActiveRule> rules;
     if (with_rules) rules = createActiveRules(options_);
     NoqaDirectives noqa;
     Walker walker(source_, options_, semantic, rules, noqa);
-    walker.setPrelude(prelude, prelude_star_import);
+    walker.setPrelude(prelude, prelude_star_imports);
     walker.setOtherRunsKeys(other_keys);
     std::vector<Walker::NameUse> uses;
     if (with_rules) walker.collectNameUses(&uses);
@@ -174,9 +172,7 @@ class RunWalker {
         run->depends.push_back(key);
       run->depends.push_back(dependencyKey("*"));
       sortUnique(run->depends);
-      run->noqa_lines = std::move(noqa.lines);
-      run->file_blanket = noqa.file_blanket;
-      run->file_rules = noqa.file_rules;
+      run->noqa = std::move(noqa);
       for (ActiveRule& rule : rules) {
         if (rule.definition->join == nullptr) continue;
         std::unique_ptr<FileFacts> facts = rule.checker->takeFacts();
@@ -192,12 +188,13 @@ class RunWalker {
 
  private:
   void buildPrelude(size_t index, std::vector<PreludeBinding>& prelude, PreludeNodes& nodes,
-                    bool& star_import) const {
+                    std::vector<StarImport>& star_imports) const {
     for (size_t i = 0; i < runs_.size(); ++i) {
       if (i == index || !runs_[i]) continue;
       const Run& other = *runs_[i];
       const uint32_t start = views_[i].start;
-      star_import = star_import || other.star_import;
+      for (const StarImport& star : other.star_imports)
+        star_imports.push_back(StarImport{start + star.offset, star.module});
       for (const Run::RunBinding& recorded : other.bindings) {
         PreludeBinding entry;
         entry.binding = recorded.binding;
@@ -235,10 +232,10 @@ class RunWalker {
         return hashText(source_.slice(offset, offset));
       return hashText(source_.slice(it->start, it->end));
     };
-    run.star_import = semantic.hasOwnStarImport();
     // Every run depends on "*": a star import may bind any name.
-    for (const uint32_t offset : semantic.starImportOffsets()) {
-      run.provides.push_back(ProvidedKey{dependencyKey("*"), fingerprintAt(offset)});
+    for (const StarImport& star : semantic.starImports()) {
+      run.star_imports.push_back(StarImport{star.offset - run.start, star.module});
+      run.provides.push_back(ProvidedKey{dependencyKey("*"), fingerprintAt(star.offset)});
     }
     for (const Binding& binding : semantic.bindings()) {
       if (binding.scope != 0 || binding.prelude) continue;
@@ -398,12 +395,20 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       shiftBy(diagnostic, bytes);
       diagnostics.push_back(std::move(diagnostic));
     }
-    for (NoqaDirectives::Line line : run.noqa_lines) {
-      line.row = shiftedOffset(line.row, rows);
-      result.noqa.lines.push_back(line);
+    for (NoqaDirectives::Line line : run.noqa.lines) {
+      NoqaDirectives::shift(line, bytes, rows);
+      result.noqa.lines.push_back(std::move(line));
     }
-    result.noqa.file_blanket = result.noqa.file_blanket || run.file_blanket;
-    result.noqa.file_rules |= run.file_rules;
+    for (NoqaDirectives::Line line : run.noqa.file_lines) {
+      NoqaDirectives::shift(line, bytes, rows);
+      result.noqa.file_lines.push_back(std::move(line));
+    }
+    for (NoqaDirectives::Problem problem : run.noqa.problems) {
+      problem.offset = shiftedOffset(problem.offset, bytes);
+      result.noqa.problems.push_back(problem);
+    }
+    result.noqa.file_blanket = result.noqa.file_blanket || run.noqa.file_blanket;
+    result.noqa.file_rules |= run.noqa.file_rules;
     for (size_t rule = 0; rule < run.facts.size(); ++rule) {
       if (!run.facts[rule]) continue;
       if (result.facts.empty()) result.facts.resize(options.rules.size());

@@ -7,58 +7,10 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/fix.h"
+#include "analyzer/unused_noqa.h"
 
 namespace heaplint {
 namespace fs = std::filesystem;
-
-ModuleInfo moduleInfoForPath(const fs::path& path) {
-  ModuleInfo info;
-  std::error_code error;
-  fs::path absolute = fs::absolute(path, error).lexically_normal();
-  std::string stem = absolute.stem().string();
-  if (stem.empty()) return info;
-  // `foo.pyi` and `foo.py` are the same module.
-  info.is_package = stem == "__init__";
-  std::vector<std::string> parts;
-  if (!info.is_package) parts.push_back(stem);
-  for (fs::path directory = absolute.parent_path();
-       !directory.empty() && directory != directory.parent_path();
-       directory = directory.parent_path()) {
-    if (!fs::exists(directory / "__init__.py", error) &&
-        !fs::exists(directory / "__init__.pyi", error)) {
-      break;
-    }
-    parts.push_back(directory.filename().string());
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    if (!info.name.empty()) info.name += '.';
-    info.name += *it;
-  }
-  return info;
-}
-
-std::string absoluteName(std::string_view qualified, const ModuleInfo& module) {
-  size_t dots = 0;
-  while (dots < qualified.size() && qualified[dots] == '.') ++dots;
-  if (dots == 0) return std::string(qualified);
-  // The package the import is relative to: the module itself for a package's __init__.
-  std::string base = module.name;
-  size_t climb = module.is_package ? dots - 1 : dots;
-  while (climb > 0) {
-    const size_t dot = base.rfind('.');
-    if (dot == std::string::npos) {
-      if (base.empty()) return {};
-      base.clear();
-    } else {
-      base.resize(dot);
-    }
-    --climb;
-  }
-  const std::string_view rest = qualified.substr(dots);
-  if (base.empty()) return std::string(rest);
-  if (rest.empty()) return base;
-  return base + "." + std::string(rest);
-}
 
 namespace {
 
@@ -72,11 +24,15 @@ class CollectingReporter final : public ProjectReporter {
     if (file_index >= files_.size()) return;
     FileAnalysis& file = *files_[file_index];
     if (!file.reported.test(rule_index_)) return;
-    if (file.noqa.suppresses(row, rule_index_)) {
+    if (file.noqa.suppress(row, rule_index_, true)) {
       ++file.suppressed_count;
       return;
     }
+    if (diagnostic.fix && !fixFitsFile(*diagnostic.fix, file.encoding, file.writable)) {
+      diagnostic.fix.reset();
+    }
     diagnostic.rule = rule_;
+    if (!file.fixable.test(rule_index_)) diagnostic.fix.reset();
     file.diagnostics.push_back(std::move(diagnostic));
     touched_.push_back(file_index);
   }
@@ -94,6 +50,15 @@ class CollectingReporter final : public ProjectReporter {
 
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options) {
   std::vector<size_t> touched;
+  // HL100 judges the directives once the join has used them; a repeated join starts over.
+  const int unused_noqa = findRule(options.rules, kUnusedNoqaCode);
+  if (unused_noqa >= 0) {
+    const RuleDefinition* rule = options.rules[static_cast<size_t>(unused_noqa)];
+    for (FileAnalysis* file : files) {
+      file->noqa.clearJoinUsage();
+      std::erase_if(file->diagnostics, [&](const Diagnostic& d) { return d.rule == rule; });
+    }
+  }
   std::vector<ProjectFileView> views(files.size());
   for (size_t rule_index = 0; rule_index < options.rules.size(); ++rule_index) {
     const RuleDefinition* rule = options.rules[rule_index];
@@ -107,6 +72,13 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
     CollectingReporter reporter(files, rule, rule_index);
     rule->join(views, options, reporter);
     touched.insert(touched.end(), reporter.touched().begin(), reporter.touched().end());
+  }
+  if (unused_noqa >= 0) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (reportUnusedNoqa(*files[i], options.rules, static_cast<size_t>(unused_noqa))) {
+        touched.push_back(i);
+      }
+    }
   }
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
@@ -124,13 +96,16 @@ void parallelFor(size_t count, unsigned threads, const std::function<void(size_t
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(count, 1)));
   std::atomic<size_t> next{0};
   const auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) body(i);
+    for (size_t i = next++; i < count; i = next++)
+      body(i);
   };
   std::vector<std::thread> pool;
   pool.reserve(threads);
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work);
   work();
-  for (std::thread& thread : pool) thread.join();
+  for (std::thread& thread : pool)
+    thread.join();
 }
 
 namespace {
@@ -139,10 +114,14 @@ AnalysisOptions optionsFor(const AnalysisOptions& base, const ProjectSource& fil
   AnalysisOptions options = file.options != nullptr ? *file.options : base;
   options.path = file.path;
   options.module = file.module;
+  options.encoding = file.encoding;
+  options.writable = file.writable;
   return options;
 }
 
-bool isProjectRule(const Diagnostic& diagnostic) { return diagnostic.rule->join != nullptr; }
+bool isProjectRule(const Diagnostic& diagnostic) {
+  return diagnostic.rule->join != nullptr;
+}
 
 void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, unsigned threads) {
   std::vector<FileAnalysis*> analyses;
@@ -163,8 +142,7 @@ void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, uns
 }
 
 bool applicable(const Diagnostic& diagnostic, bool include_unsafe) {
-  return diagnostic.fix &&
-         (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
+  return diagnostic.fix && (diagnostic.fix->applicability == Applicability::Safe || include_unsafe);
 }
 
 bool parsesCleanly(const SourceText& source) {
@@ -177,14 +155,14 @@ bool parsesCleanly(const SourceText& source) {
 void analyzeProject(std::span<ProjectSource> files, const AnalysisOptions& options,
                     unsigned threads) {
   parallelFor(files.size(), threads, [&](size_t i) {
-    files[i].analysis =
-        std::make_unique<FileAnalysis>(analyzeFile(*files[i].source, optionsFor(options, files[i])));
+    files[i].analysis = std::make_unique<FileAnalysis>(
+        analyzeFile(*files[i].source, optionsFor(options, files[i])));
   });
   joinAll(files, options, threads);
 }
 
-void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
-                bool include_unsafe, unsigned threads) {
+void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, bool include_unsafe,
+                unsigned threads) {
   constexpr int kMaxRounds = 100;
   analyzeProject(files, options, threads);
   for (int round = 0; round < kMaxRounds; ++round) {
@@ -213,9 +191,10 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options,
       }
       if (outcome.applied == 0) return;
       file.fixed += outcome.applied;
+      file.fixed_rules.insert(file.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
       file.source = std::move(fixed);
-      file.analysis = std::make_unique<FileAnalysis>(
-          analyzeFile(*file.source, optionsFor(options, file)));
+      file.analysis =
+          std::make_unique<FileAnalysis>(analyzeFile(*file.source, optionsFor(options, file)));
       changed = true;
     });
     if (!changed) break;

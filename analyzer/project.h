@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyzer/diagnostic.h"
+#include "analyzer/project_modules.h"
 
 namespace heaplint {
 
@@ -36,20 +37,6 @@ class FileFacts {
   // run moved it since they were made).
   virtual void appendShifted(const FileFacts& /*next*/, int64_t /*bytes*/, int64_t /*rows*/) {}
 };
-
-// The dotted module name of a file: "pkg.sub.mod" for pkg/sub/mod.py when pkg/ and pkg/sub/ hold
-// an __init__.py; "mod" for a file outside any package.
-struct ModuleInfo {
-  std::string name;
-  bool is_package = false;  // an __init__.py: relative imports start from the module itself
-};
-
-ModuleInfo moduleInfoForPath(const std::filesystem::path& path);
-
-// Resolves the leading dots of a relative import against the importing module:
-// ".models.Record" in pkg.views -> "pkg.models.Record". Absolute names are returned as they are;
-// dots that climb past the top package leave the name unresolved (empty).
-std::string absoluteName(std::string_view qualified, const ModuleInfo& module);
 
 // One file as a project rule sees it.
 struct ProjectFileView {
@@ -80,8 +67,12 @@ struct ProjectSource {
   std::unique_ptr<SourceText> source;
   std::unique_ptr<FileAnalysis> analysis;
   size_t fixed = 0;
+  std::vector<const RuleDefinition*> fixed_rules;  // the rule of each fix applied
   // This file's rules and settings (from its configuration file); null: the project's.
   const AnalysisOptions* options = nullptr;
+  // PEP 263: what the file is written back in (AnalysisOptions::encoding, ::writable).
+  std::string encoding;
+  bool writable = true;
 };
 
 // Analyses every file (in parallel), then joins the project rules.

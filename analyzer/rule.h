@@ -50,6 +50,7 @@ struct RuleDefinition {
   FixAvailability fix_availability = FixAvailability::None;
   TestCode test_code = TestCode::Skip;
   std::span<const NodeKind> subscriptions;
+  // Null for a rule the analyzer itself reports (HL100, from the noqa machinery): no checker.
   std::unique_ptr<RuleChecker> (*create)() = nullptr;
   ProjectJoin join = nullptr;  // set for rules that decide across files
   // Project rules: reads back what their FileFacts::write wrote (null when the input is bad), so
@@ -57,6 +58,9 @@ struct RuleDefinition {
   std::unique_ptr<FileFacts> (*read_facts)(FactsReader& in) = nullptr;
   // Not yet precise enough on unseen code: runs only when preview is on (`--preview`, as in Ruff).
   bool preview = false;
+  // The Ruff rule that finds the same thing ("C419"): `# noqa: C419` silences this rule too,
+  // unless the `ruff-noqa-codes` setting is off.
+  std::string_view ruff_code = {};
 };
 
 inline constexpr size_t kMaxRules = 64;

@@ -4,6 +4,7 @@
 #include <array>
 #include <functional>
 
+#include "analyzer/semantic_model_stdlib.h"
 #include "analyzer/syntax.h"
 
 namespace heaplint {
@@ -98,7 +99,65 @@ void SemanticModel::finalize() {
         IndexEntry{binding.scope, std::hash<std::string_view>{}(binding.name), binding.offset, i};
   }
   std::sort(index_.begin(), index_.end());
+  summarizeGroups();
   finalized_ = true;
+}
+
+namespace {
+
+// Whether a binding is a candidate for what its name refers to: declarations are not, and an
+// annotation alone binds nothing where code runs in order (module and class bodies).
+bool isCandidate(const Binding& binding, ScopeKind scope) {
+  if (binding.kind == BindingKind::GlobalDeclaration ||
+      binding.kind == BindingKind::NonlocalDeclaration) {
+    return false;
+  }
+  return binding.kind != BindingKind::Annotation ||
+         (scope != ScopeKind::Module && scope != ScopeKind::Class);
+}
+
+}  // namespace
+
+void SemanticModel::summarizeGroups() {
+  groups_.clear();
+  group_of_.assign(index_.size(), 0);
+  last_in_order_.assign(index_.size(), UINT32_MAX);
+  for (size_t start = 0; start < index_.size();) {
+    size_t end = start + 1;
+    while (end < index_.size() && index_[end].scope == index_[start].scope &&
+           index_[end].hash == index_[start].hash) {
+      ++end;
+    }
+    Group group;
+    const std::string_view name = bindings_[index_[start].index].name;
+    const ScopeKind scope_kind = index_[start].scope < scopes_.size()
+                                     ? scopes_[index_[start].scope].kind
+                                     : ScopeKind::Function;
+    uint32_t last_in_order = UINT32_MAX;
+    for (size_t i = start; i < end; ++i) {
+      group_of_[i] = static_cast<uint32_t>(groups_.size());
+      const Binding& b = bindings_[index_[i].index];
+      group.single_name = group.single_name && b.name == name;
+      if (b.kind == BindingKind::GlobalDeclaration) group.declared_global = true;
+      if (b.kind == BindingKind::NonlocalDeclaration) group.declared_nonlocal = true;
+      if (isCandidate(b, scope_kind)) {
+        if (b.through_global) {
+          group.first_global_rebinding = std::min(group.first_global_rebinding, b.offset);
+        } else {
+          last_in_order = index_[i].index;
+        }
+        if (group.first_candidate == UINT32_MAX) {
+          group.first_candidate = index_[i].index;
+        } else if (!sameTarget(*this, bindings_[group.first_candidate], b)) {
+          group.ambiguous = true;
+        }
+        group.last_candidate = index_[i].index;
+      }
+      last_in_order_[i] = last_in_order;
+    }
+    groups_.push_back(group);
+    start = end;
+  }
 }
 
 std::pair<std::vector<SemanticModel::IndexEntry>::const_iterator,
@@ -140,7 +199,26 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     const Binding* last_candidate = nullptr;
     bool ambiguous = false;
     bool saw_global_rebinding = false;
-    for (auto it = first; it != last; ++it) {
+    const Group* group =
+        first != last ? &groups_[group_of_[static_cast<size_t>(first - index_.begin())]] : nullptr;
+    if (group != nullptr && group->single_name && bindings_[first->index].name == name) {
+      // The summary of every binding of the name here, and a binary search for the use.
+      declared_global = group->declared_global;
+      declared_nonlocal = group->declared_nonlocal;
+      ambiguous = group->ambiguous;
+      const auto binding = [&](uint32_t index) {
+        return index == UINT32_MAX ? nullptr : &bindings_[index];
+      };
+      first_candidate = binding(group->first_candidate);
+      last_candidate = binding(group->last_candidate);
+      saw_global_rebinding = group->first_global_rebinding < offset;
+      const auto before_use = std::lower_bound(first, last, IndexEntry{id, first->hash, offset, 0});
+      if (before_use != first) {
+        last_before_use =
+            binding(last_in_order_[static_cast<size_t>(before_use - index_.begin()) - 1]);
+      }
+    }
+    for (auto it = group != nullptr && group->single_name ? last : first; it != last; ++it) {
       const Binding& b = bindings_[it->index];
       if (b.name != name) continue;  // another name with the same hash
       if (b.kind == BindingKind::GlobalDeclaration) {
@@ -186,6 +264,16 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     }
     const bool runs_in_order =
         (scope.kind == ScopeKind::Module || scope.kind == ScopeKind::Class) && !deferred;
+    // A star import of a known module binds its names where it stands, like any other binding:
+    // the later of it and the name's last binding wins (before the use, when code runs in order).
+    const StarImport* star = scope.kind == ScopeKind::Module
+                                 ? lastKnownStarImportOf(name, runs_in_order ? offset : UINT32_MAX)
+                                 : nullptr;
+    const Binding* explicit_binding = runs_in_order ? last_before_use : last_candidate;
+    if (star != nullptr && !saw_global_rebinding &&
+        (explicit_binding == nullptr || explicit_binding->offset < star->offset)) {
+      return {Resolution::Kind::FromStarImport, nullptr, star->module};
+    }
     if (runs_in_order) {
       if (saw_global_rebinding) return {Resolution::Kind::Ambiguous, materialized(last_candidate)};
       if (last_before_use != nullptr) {
@@ -199,9 +287,29 @@ Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint
     starting_scope = false;
     id = scope.parent;
   }
-  if (hasStarImport()) return {Resolution::Kind::StarImported, nullptr};
+  if (hasUnknownStarImport()) return {Resolution::Kind::StarImported, nullptr};
   if (isBuiltinName(name)) return {Resolution::Kind::Builtin, nullptr};
   return {Resolution::Kind::Unresolved, nullptr};
+}
+
+const StarImport* SemanticModel::lastKnownStarImportOf(std::string_view name,
+                                                       uint32_t before) const {
+  const StarImport* last = nullptr;
+  for (const std::vector<StarImport>* stars : {&star_imports_, &prelude_star_imports_}) {
+    for (const StarImport& star : *stars) {
+      if (star.module == nullptr || star.offset >= before) continue;
+      if ((last == nullptr || star.offset > last->offset) && starImportBinds(*star.module, name)) {
+        last = &star;
+      }
+    }
+  }
+  return last;
+}
+
+bool SemanticModel::hasUnknownStarImport() const {
+  const auto unknown = [](const StarImport& star) { return star.module == nullptr; };
+  return std::any_of(star_imports_.begin(), star_imports_.end(), unknown) ||
+         std::any_of(prelude_star_imports_.begin(), prelude_star_imports_.end(), unknown);
 }
 
 std::string SemanticModel::qualifiedName(ScopeId scope, TSNode expression) const {
@@ -222,6 +330,10 @@ std::string SemanticModel::qualifiedName(ScopeId scope, TSNode expression) const
   std::string result;
   if (resolution.kind == Resolution::Kind::Builtin) {
     result = "builtins.";
+    result += name;
+  } else if (resolution.kind == Resolution::Kind::FromStarImport) {
+    result = resolution.star_module->name;
+    result += '.';
     result += name;
   } else if (resolution.kind == Resolution::Kind::Bound &&
              (resolution.binding->kind == BindingKind::Import ||

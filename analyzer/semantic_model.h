@@ -61,16 +61,26 @@ struct Binding {
   uint32_t prelude_index = 0;  // for the node lookup
 };
 
+struct StarModule;
+
+// A `from <module> import *` (only a module's top level may have one).
+struct StarImport {
+  uint32_t offset = 0;                 // of the `*`
+  const StarModule* module = nullptr;  // null: a module whose names heaplint does not know
+};
+
 struct Resolution {
   enum class Kind : uint8_t {
-    Unresolved,    // no binding and not a builtin
-    Builtin,       // the builtin of that name
-    Bound,         // `binding` is the binding in effect
-    Ambiguous,     // several different bindings may be in effect
-    StarImported,  // unbound here but the module has `from x import *`
+    Unresolved,      // no binding and not a builtin
+    Builtin,         // the builtin of that name
+    Bound,           // `binding` is the binding in effect
+    Ambiguous,       // several different bindings may be in effect
+    StarImported,    // unbound here but the module has `from x import *` of an unknown module
+    FromStarImport,  // bound by `from <star_module> import *`, a module whose names are known
   };
   Kind kind = Kind::Unresolved;
   const Binding* binding = nullptr;
+  const StarModule* star_module = nullptr;  // for FromStarImport
 };
 
 class SemanticModel {
@@ -81,14 +91,12 @@ class SemanticModel {
   ScopeId addScope(ScopeKind kind, ScopeId parent, TSNode node);
   void addBinding(const Binding& binding);
   void addImportBinding(Binding binding, std::string qualified_name);
-  void noteStarImport(uint32_t offset) {
-    has_star_import_ = true;
-    star_import_offsets_.push_back(offset);
-  }
-  // Where the walked code has `from x import *` (the `*`).
-  const std::vector<uint32_t>& starImportOffsets() const { return star_import_offsets_; }
-  // A run of the document other than the one walked has `from x import *`.
-  void notePreludeStarImport() { prelude_star_import_ = true; }
+  void noteStarImport(StarImport star) { star_imports_.push_back(star); }
+  // The walked code's `from x import *` statements.
+  const std::vector<StarImport>& starImports() const { return star_imports_; }
+  // A run of the document other than the one walked has `from x import *` (at `star.offset` in
+  // the whole text).
+  void notePreludeStarImport(StarImport star) { prelude_star_imports_.push_back(star); }
   // Finds the node of a prelude binding (in the current tree of the run that binds it).
   using PreludeNodeLookup = TSNode (*)(const void* lookup_context, const Binding& binding);
   void setPreludeNodeLookup(PreludeNodeLookup lookup, const void* lookup_context) {
@@ -102,9 +110,9 @@ class SemanticModel {
   size_t scopeCount() const { return scopes_.size(); }
   std::string_view source() const { return source_; }
   const std::vector<Binding>& bindings() const { return bindings_; }
-  bool hasStarImport() const { return has_star_import_ || prelude_star_import_; }
+  bool hasStarImport() const { return !star_imports_.empty() || !prelude_star_imports_.empty(); }
   // Whether the code walked (not the prelude) has `from x import *`.
-  bool hasOwnStarImport() const { return has_star_import_; }
+  bool hasOwnStarImport() const { return !star_imports_.empty(); }
 
   // What `name`, used at byte `offset` in `scope`, refers to.
   Resolution resolve(ScopeId scope, std::string_view name, uint32_t offset) const;
@@ -128,6 +136,9 @@ class SemanticModel {
  private:
   // A binding as questions hand it out: a prelude binding gets its node on first use.
   const Binding* materialized(const Binding* binding) const;
+  // The last star import of a known module that binds `name`, before byte `before`.
+  const StarImport* lastKnownStarImportOf(std::string_view name, uint32_t before) const;
+  bool hasUnknownStarImport() const;
 
   std::string_view source_;
   std::vector<Scope> scopes_;
@@ -143,12 +154,29 @@ class SemanticModel {
     auto operator<=>(const IndexEntry&) const = default;
   };
   std::vector<IndexEntry> index_;
+  // What resolve() needs of every binding of one name in one scope, computed once so that a name
+  // bound thousands of times (generated code) is resolved in logarithmic time, not linear: the
+  // entries of index_ with one scope and hash form a group, summarised when they share one name.
+  struct Group {
+    bool single_name = true;  // false: a hash collision, resolved by going through the entries
+    bool declared_global = false;
+    bool declared_nonlocal = false;
+    bool ambiguous = false;                 // the candidates do not all bind the same thing
+    uint32_t first_candidate = UINT32_MAX;  // binding indices
+    uint32_t last_candidate = UINT32_MAX;
+    uint32_t first_global_rebinding = UINT32_MAX;  // offset of the first `global` rebinding
+  };
+  std::vector<Group> groups_;
+  std::vector<uint32_t> group_of_;  // per index_ entry
+  // Per index_ entry: the last binding up to it (in index order) that is in effect after it runs
+  // in order (no declaration, no rebinding through `global`, no bare annotation), or UINT32_MAX.
+  std::vector<uint32_t> last_in_order_;
+  void summarizeGroups();
   // The entries of `scope` whose name has the hash of `name` (a few may have other names).
   std::pair<std::vector<IndexEntry>::const_iterator, std::vector<IndexEntry>::const_iterator>
   entriesFor(ScopeId scope, std::string_view name) const;
-  bool has_star_import_ = false;
-  std::vector<uint32_t> star_import_offsets_;
-  bool prelude_star_import_ = false;
+  std::vector<StarImport> star_imports_;
+  std::vector<StarImport> prelude_star_imports_;
   bool finalized_ = false;
   PreludeNodeLookup prelude_lookup_ = nullptr;
   const void* prelude_lookup_context_ = nullptr;

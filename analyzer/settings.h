@@ -46,6 +46,9 @@ struct LintSettings {
   std::vector<std::string> extra_hot_classes;
   // What libraries do beyond the built-in table (analyzer/library_knowledge.h).
   LibrarySettings libraries;
+  // `# noqa: C419` (the Ruff rule a heaplint rule overlaps, RuleDefinition::ruff_code) silences
+  // the heaplint rule too.
+  bool ruff_noqa_codes = true;
 
   static const LintSettings& defaults();
 };

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "analyzer/analyze.h"
+#include "analyzer/semantic_model_stdlib.h"
 
 namespace heaplint {
 namespace {
@@ -230,7 +231,8 @@ std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
         semantic_.addBinding(prelude.binding);
       }
     }
-    if (prelude_star_import_) semantic_.notePreludeStarImport();
+    for (const StarImport& star : prelude_star_imports_)
+      semantic_.notePreludeStarImport(star);
     for (const TSNode root : roots)
       walkBelow(root);
     leave();
@@ -245,9 +247,10 @@ std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
   return std::move(context_.diagnostics_);
 }
 
-void Walker::setPrelude(std::span<const PreludeBinding> prelude, bool star_import) {
+void Walker::setPrelude(std::span<const PreludeBinding> prelude,
+                        std::span<const StarImport> star_imports) {
   prelude_ = prelude;
-  prelude_star_import_ = star_import;
+  prelude_star_imports_ = star_imports;
   context_.analysing_one_run_ = true;
 }
 
@@ -458,10 +461,14 @@ bool Walker::enter(TSTreeCursor& cursor) {
       declareNames(frame.node, BindingKind::NonlocalDeclaration, frame.scope);
       break;
     case NodeKind::Comment: {
+      // --ignore-noqa: no comment silences anything, so none is collected.
+      if (context_.options().ignore_noqa) break;
       const NoqaComment comment =
-          parseNoqaComment(nodeText(source_.text(), frame.node), context_.options().rules);
-      if (comment.scope != NoqaComment::Scope::None) {
-        noqa_.add(source_.rowOf(ts_node_start_byte(frame.node)), comment);
+          parseNoqaComment(nodeText(source_.text(), frame.node), context_.options().rules,
+                           context_.options().settings->ruff_noqa_codes);
+      if (comment.scope != NoqaComment::Scope::None || !comment.problem.empty()) {
+        const uint32_t start = ts_node_start_byte(frame.node);
+        noqa_.add(source_.rowOf(start), comment, start, source_.text());
       }
       break;
     }
@@ -575,7 +582,11 @@ void Walker::bindImports(TSNode statement, NodeKind kind, ScopeId scope) {
     const TSNode child = ts_node_named_child(statement, i);
     const NodeKind child_kind = kindOf(child);
     if (child_kind == NodeKind::WildcardImport) {
-      semantic_.noteStarImport(ts_node_start_byte(child));
+      // `module_prefix` is "os.path." here; a relative module is one heaplint does not know.
+      const std::string_view module =
+          std::string_view(module_prefix)
+              .substr(0, module_prefix.empty() ? 0 : module_prefix.size() - 1);
+      semantic_.noteStarImport(StarImport{ts_node_start_byte(child), knownStarModule(module)});
       continue;
     }
     if (kind == NodeKind::ImportFromStatement &&

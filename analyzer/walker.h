@@ -153,7 +153,8 @@ class Walker {
 
   // Analysis in runs: the walk of one run starts with the module-level bindings of the others.
   // Marks the walk as one of a document's runs (RuleContext::analysingOneRun).
-  void setPrelude(std::span<const PreludeBinding> prelude, bool star_import);
+  void setPrelude(std::span<const PreludeBinding> prelude,
+                  std::span<const StarImport> star_imports);
   // Records every name the walk reads (not the names it binds, nor `a.name` or `f(name=...)`).
   struct NameUse {
     std::string_view name;
@@ -186,7 +187,7 @@ class Walker {
   // `global` declarations seen so far, as (function scope, name).
   std::vector<std::pair<ScopeId, std::string_view>> global_declarations_;
   std::span<const PreludeBinding> prelude_;
-  bool prelude_star_import_ = false;
+  std::span<const StarImport> prelude_star_imports_;
   std::vector<NameUse>* name_uses_ = nullptr;
 };
 

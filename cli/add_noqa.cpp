@@ -79,7 +79,7 @@ bool parsesAsWellAs(const SourceText& before, const SourceText& after) {
 }  // namespace
 
 std::string addNoqaToSource(std::string_view text, std::span<const ReportedDiagnostic> findings,
-                            size_t& added, size_t& skipped) {
+                            size_t& added, size_t& skipped, std::string_view reason) {
   std::map<uint32_t, std::set<std::string_view>> codes_by_row;  // 0-based rows
   for (const ReportedDiagnostic& d : findings)
     codes_by_row[d.noqa_row - 1].insert(d.rule->code);
@@ -137,7 +137,11 @@ std::string addNoqaToSource(std::string_view text, std::span<const ReportedDiagn
       skipped += codes.size();  // nothing may follow a line continuation
       continue;
     }
-    insertions.push_back({content_end, "  # noqa: " + list});
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on `"..." + s`.
+    std::string new_comment = "  # noqa: ";
+    new_comment.append(list);
+    if (!reason.empty()) new_comment.append(" ").append(reason);
+    insertions.push_back({content_end, std::move(new_comment)});
     added_here += codes.size();
   }
 
@@ -154,20 +158,25 @@ std::string addNoqaToSource(std::string_view text, std::span<const ReportedDiagn
   return result;
 }
 
-AddNoqaResult addNoqa(std::span<const FileReport> files) {
+AddNoqaResult addNoqa(std::span<const FileReport> files, std::string_view reason) {
   AddNoqaResult result;
   for (const FileReport& file : files) {
     if (file.diagnostics.empty()) continue;
-    std::string contents;
+    DecodedSource source;
     std::string error;
-    if (!readFile(file.path, contents, error)) {
+    if (!readSource(file.path, source, error)) {
       result.errors.push_back(file.path + ": " + error);
       continue;
     }
+    if (!source.writable) {  // bytes that did not decode (PEP 263) would not be written back
+      result.skipped += file.diagnostics.size();
+      continue;
+    }
     const size_t before = result.added;
-    std::string updated = addNoqaToSource(contents, file.diagnostics, result.added, result.skipped);
+    std::string updated =
+        addNoqaToSource(source.text, file.diagnostics, result.added, result.skipped, reason);
     if (result.added == before) continue;
-    if (!writeFileAtomically(file.path, updated, error)) {
+    if (!writeSource(file.path, updated, source.encoding, error)) {
       result.errors.push_back(file.path + ": cannot write: " + error);
       result.added = before;
       continue;

@@ -19,10 +19,12 @@ struct AddNoqaResult {
 // Adds `# noqa: CODE` to the row each finding's suppression is read from (its first row),
 // extending an existing `# noqa: X` list there. Text after the change must still parse as well
 // as before, or the file is left alone.
+// A new comment gets `reason` after its codes (`# noqa: MEM101 legacy code`, --add-noqa=REASON);
+// codes added to an existing list leave its text after the codes as it is.
 std::string addNoqaToSource(std::string_view text, std::span<const ReportedDiagnostic> findings,
-                            size_t& added, size_t& skipped);
+                            size_t& added, size_t& skipped, std::string_view reason = {});
 
 // Applies addNoqaToSource to every reported file (read and written by its displayed path).
-AddNoqaResult addNoqa(std::span<const FileReport> files);
+AddNoqaResult addNoqa(std::span<const FileReport> files, std::string_view reason = {});
 
 }  // namespace heaplint::cli

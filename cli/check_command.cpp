@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "analyzer/analyze.h"
@@ -14,6 +15,7 @@
 #include "cli/file_io.h"
 #include "cli/formats/formats.h"
 #include "cli/gating.h"
+#include "cli/notebook.h"
 #include "cli/progress.h"
 #include "cli/result_cache.h"
 #include "cli/unified_diff.h"
@@ -34,6 +36,17 @@ Location locationOf(const SourceText& source, uint32_t offset) {
   return Location{position.row + 1, position.column + 1};
 }
 
+// In a notebook, rows count within the cell; `cell` gets the cell's number.
+Location locationOf(const SourceText& source, uint32_t offset, const Notebook* notebook,
+                    uint32_t* cell = nullptr) {
+  Location location = locationOf(source, offset);
+  if (notebook == nullptr) return location;
+  const Notebook::CellRow cell_row = notebook->cellRow(location.row - 1);
+  if (cell != nullptr) *cell = cell_row.cell;
+  location.row = cell_row.row + 1;
+  return location;
+}
+
 std::string where(const SourceText& source, std::string_view path, uint32_t offset) {
   const Location location = locationOf(source, offset);
   return std::string(path) + ":" + std::to_string(location.row) + ":" +
@@ -41,22 +54,22 @@ std::string where(const SourceText& source, std::string_view path, uint32_t offs
 }
 
 void addReports(FileReport& report, const SourceText& source,
-                const std::vector<Diagnostic>& diagnostics) {
+                const std::vector<Diagnostic>& diagnostics, const Notebook* notebook = nullptr) {
   for (const Diagnostic& diagnostic : diagnostics) {
     ReportedDiagnostic out;
     out.rule = diagnostic.rule;
-    out.location = locationOf(source, diagnostic.start);
-    out.end_location = locationOf(source, diagnostic.end);
+    out.location = locationOf(source, diagnostic.start, notebook, &out.cell);
+    out.end_location = locationOf(source, diagnostic.end, notebook);
     out.message = diagnostic.message;
     out.fix_title = diagnostic.fix_title;
     out.noqa_row = out.location.row;
-    out.source_line = std::string(source.line(out.location.row - 1));
+    out.source_line = std::string(source.line(source.rowOf(diagnostic.start)));
     if (diagnostic.fix) {
       ReportedFix fix;
       fix.applicability = diagnostic.fix->applicability;
       for (const Edit& edit : diagnostic.fix->edits) {
-        fix.edits.push_back(ReportedEdit{edit.replacement, locationOf(source, edit.start),
-                                         locationOf(source, edit.end)});
+        fix.edits.push_back(ReportedEdit{edit.replacement, locationOf(source, edit.start, notebook),
+                                         locationOf(source, edit.end, notebook)});
       }
       out.fix = std::move(fix);
     }
@@ -64,9 +77,21 @@ void addReports(FileReport& report, const SourceText& source,
   }
 }
 
-// Lints one source; with --fix or --diff, applies fixes round by round until none apply.
-// Returns the final text in `final_text`.
+// What reading the file found: a coding cookie heaplint cannot follow, undecodable bytes.
+void addDecodingWarning(FileReport& report, const SourceText& source,
+                        const DecodedSource& decoded) {
+  if (!decoded.warning.empty()) {
+    report.warnings.push_back(where(source, report.path, decoded.warning_offset) + ": " +
+                              decoded.warning);
+  }
+}
+
 void addWarnings(FileReport& report, const SourceText& source, const FileAnalysis& analysis) {
+  if (analysis.parse_abandoned) {
+    report.warnings.push_back(report.path +
+                              ": not checked: the parser gave up on it (is it Python source?)");
+    return;
+  }
   if (!source.isValidUtf8()) {
     report.warnings.push_back(where(source, report.path, source.firstInvalidUtf8Offset()) +
                               ": not valid UTF-8; checked as far as it parses");
@@ -74,6 +99,10 @@ void addWarnings(FileReport& report, const SourceText& source, const FileAnalysi
   if (analysis.has_syntax_error) {
     report.warnings.push_back(where(source, report.path, analysis.syntax_error_offset) +
                               ": syntax error; only the parts that parse were checked");
+  }
+  for (const NoqaDirectives::Problem& problem : analysis.noqa.problems) {
+    report.warnings.push_back(where(source, report.path, problem.offset) + ": " +
+                              std::string(problem.message));
   }
 }
 
@@ -88,50 +117,147 @@ void sortReport(FileReport& report) {
                    });
 }
 
+// `base` is the file's own (its configuration, its module); `decoded` must outlive the options:
+// they point to its encoding.
 AnalysisOptions optionsForFile(const AnalysisOptions& base, const std::string& path,
-                               const ModuleInfo& module) {
+                               const DecodedSource& decoded) {
   AnalysisOptions options = base;
   options.path = path;
-  options.module = module;
+  options.encoding = decoded.encoding;
+  options.writable = decoded.writable;
   return options;
 }
 
-// Standard input is one file on its own; with --fix its fixed text is returned in `fixed_text`.
+// A notebook's code cells as the Python text in `contents`; false (with a warning: the file is
+// skipped) when a .ipynb file is not a notebook.
+bool readNotebook(const SourceFile& file, std::string& contents, std::optional<Notebook>& notebook,
+                  FileReport& report) {
+  if (!isNotebookPath(file.path.string())) return true;
+  std::string error;
+  notebook = Notebook::parse(contents, error);
+  if (!notebook) {
+    report.warnings.push_back(file.display + ": " + error + "; skipped");
+    return false;
+  }
+  contents = notebook->python();
+  return true;
+}
+
+// --fix and --diff on a notebook: its cells are fixed together, on their own (cross-file rules
+// see only the notebook), and written back into the cells without reformatting the JSON.
+void fixNotebook(const Job& job, const SourceFile& file, const AnalysisOptions& file_options,
+                 FileReport& report) {
+  std::string original;
+  std::string error;
+  if (!readFile(file.path, original, error)) {
+    report.error = file.display + ": " + error;
+    return;
+  }
+  const std::optional<Notebook> notebook = Notebook::parse(original, error);
+  if (!notebook) {
+    report.warnings.push_back(file.display + ": " + error + "; skipped");
+    return;
+  }
+  std::vector<uint32_t> offsets = notebook->trackedOffsets();
+  const DecodedSource utf8;  // notebooks are JSON: always UTF-8
+  const AnalysisOptions options = optionsForFile(file_options, file.display, utf8);
+  FixLoopResult result = fixUntilStable(std::make_unique<SourceText>(notebook->python()), options,
+                                        job.options.unsafe_fixes, &offsets);
+  addWarnings(report, *result.source, result.analysis);
+  addReports(report, *result.source, result.analysis.diagnostics, &*notebook);
+  if (result.fixed == 0) return;  // nothing changed: the file is not touched at all
+  const std::optional<std::string> updated = notebook->writeBack(result.source->text(), offsets);
+  if (!updated) {
+    report.warnings.push_back(file.display +
+                              ": the fixes could not be mapped back into the cells; not written");
+    return;
+  }
+  report.fixed = result.fixed;
+  report.fixed_rules = result.fixed_rules;
+  if (job.options.diff) {
+    report.diff = unifiedDiff(report.path, original, *updated);
+  } else if (!writeFileAtomically(file.path, *updated, error)) {
+    report.error = file.display + ": cannot write the fixed file: " + error;
+    report.fixed = 0;
+  }
+}
+
+uint64_t maxFileSize(const CheckOptions& options) {
+  if (options.max_file_size.empty()) return kDefaultMaxFileSize;
+  return parseFileSize(options.max_file_size).value_or(kDefaultMaxFileSize);
+}
+
+// A file over the size limit is skipped, with a warning rather than an error: it is usually
+// generated, and checking it would take minutes and gigabytes.
+bool overSizeLimit(const CheckOptions& options, const std::string& display, uint64_t size,
+                   FileReport& report) {
+  const uint64_t limit = maxFileSize(options);
+  if (limit == 0 || size <= limit) return false;
+  report.warnings.push_back(display + ": skipped: " + formatSize(size) + " is over the " +
+                            formatSize(limit) + " file size limit (--max-file-size)");
+  return true;
+}
+
+// Reads a file to check; false when it cannot be read (report.error) or is skipped.
+bool readCheckedFile(const CheckOptions& options, const SourceFile& file, FileReport& report,
+                     std::string& contents) {
+  std::error_code size_error;
+  const uintmax_t size = std::filesystem::file_size(file.path, size_error);
+  if (!size_error && overSizeLimit(options, file.display, size, report)) return false;
+  std::string error;
+  if (!readFile(file.path, contents, error)) {
+    report.error = file.display + ": " + error;
+    return false;
+  }
+  // It may have grown since.
+  return !overSizeLimit(options, file.display, contents.size(), report);
+}
+
+// Standard input is one file on its own; its bytes after any fixes (in the encoding its coding
+// cookie names) are returned in `fixed_text`.
 FileReport lintStdin(const Job& job, const std::string& path, std::string contents,
                      std::string& fixed_text) {
   FileReport report;
   report.path = path;
-  const ModuleInfo module = moduleInfoForPath(path);
-  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, module);
+  if (overSizeLimit(job.options, path, contents.size(), report)) {
+    fixed_text = std::move(contents);  // passed through as it is
+    return report;
+  }
+  fixed_text = contents;
+  DecodedSource decoded = decodePythonSource(std::move(contents));
+  const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, decoded);
   const bool fixing = job.options.fix || job.options.diff;
-  const std::string original = fixing ? contents : std::string();
+  const std::string original = fixing ? decoded.text : std::string();
   FixLoopResult result;
   if (fixing) {
-    result = fixUntilStable(std::make_unique<SourceText>(std::move(contents)), options,
+    result = fixUntilStable(std::make_unique<SourceText>(std::move(decoded.text)), options,
                             job.options.unsafe_fixes);
   } else {
-    result.source = std::make_unique<SourceText>(std::move(contents));
+    result.source = std::make_unique<SourceText>(std::move(decoded.text));
     result.analysis = analyze(*result.source, options);
   }
   report.fixed = result.fixed;
+  report.fixed_rules = result.fixed_rules;
+  addDecodingWarning(report, *result.source, decoded);
   addWarnings(report, *result.source, result.analysis);
   addReports(report, *result.source, result.analysis.diagnostics);
   if (job.options.diff) report.diff = unifiedDiff(path, original, result.source->text());
-  fixed_text = std::string(result.source->text());
+  if (result.fixed > 0) {
+    if (std::optional<std::string> encoded =
+            encodePythonSource(result.source->text(), decoded.encoding)) {
+      fixed_text = std::move(*encoded);
+    } else {
+      report.error = path + ": the fixed text has characters that `" + decoded.codec +
+                     "` cannot encode; left unchanged";
+      report.fixed = 0;
+    }
+  }
   return report;
-}
-
-std::vector<ModuleInfo> moduleInfos(const std::vector<SourceFile>& files) {
-  std::vector<ModuleInfo> modules;
-  modules.reserve(files.size());
-  for (const SourceFile& file : files) modules.push_back(moduleInfoForPath(file.path));
-  return modules;
 }
 
 // Checking without fixes streams: each file's text is dropped once its findings are converted,
 // and only files that the project step adds findings to are read again.
 std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
-  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<FileAnalysis> analyses(files.size());
   ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
@@ -140,24 +266,32 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     FileReport& report = reports[i];
     report.path = files[i].display;
     std::string contents;
-    std::string error;
-    if (!readFile(files[i].path, contents, error)) {
-      report.error = files[i].display + ": " + error;
-      return;
-    }
-    // An unchanged file's own findings and project facts come from the cache.
-    if (job.cache != nullptr &&
-        job.cache->restore(i, files[i].path, modules[i], job.file_analysis[i], contents, report,
-                           analyses[i])) {
+    if (!readCheckedFile(job.options, files[i], report, contents)) return;
+    std::optional<Notebook> notebook;
+    if (!readNotebook(files[i], contents, notebook, report)) return;
+    // An unchanged file's own findings and project facts come from the cache (not notebooks').
+    if (job.cache != nullptr && !notebook &&
+        job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
+                           contents, report, analyses[i])) {
+      if (!declaredEncoding(contents).empty()) {
+        // What the join needs to drop project fixes the file could not take (PEP 263).
+        const DecodedSource decoded = decodePythonSource(std::move(contents));
+        analyses[i].encoding = decoded.encoding;
+        analyses[i].writable = decoded.writable;
+      }
       return;
     }
     try {
-      const SourceText source(std::move(contents));
+      // Notebooks are JSON, always UTF-8; a .py file may name its encoding (PEP 263).
+      DecodedSource decoded = notebook ? DecodedSource{.text = std::move(contents)}
+                                       : decodePythonSource(std::move(contents));
+      const SourceText source(std::move(decoded.text));
       analyses[i] =
-          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, modules[i]));
+          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, decoded));
+      addDecodingWarning(report, source, decoded);
       addWarnings(report, source, analyses[i]);
-      addReports(report, source, analyses[i].diagnostics);
-      if (job.cache != nullptr) job.cache->record(i, report, analyses[i]);
+      addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
+      if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i]);
       analyses[i].diagnostics.clear();
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
@@ -166,7 +300,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 
   std::vector<FileAnalysis*> pointers;
   pointers.reserve(analyses.size());
-  for (FileAnalysis& analysis : analyses) pointers.push_back(&analysis);
+  for (FileAnalysis& analysis : analyses)
+    pointers.push_back(&analysis);
   joinProject(pointers, job.analysis);
 
   parallelFor(files.size(), job.options.threads, [&](size_t i) {
@@ -177,9 +312,12 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       reports[i].error = files[i].display + ": " + error;
       return;
     }
-    const SourceText source(std::move(contents));
+    std::optional<Notebook> notebook;
+    if (!readNotebook(files[i], contents, notebook, reports[i])) return;
+    const SourceText source(notebook ? std::move(contents)
+                                     : decodePythonSource(std::move(contents)).text);
     verifyFixes(source, analyses[i].diagnostics);
-    addReports(reports[i], source, analyses[i].diagnostics);
+    addReports(reports[i], source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
     sortReport(reports[i]);
   });
   return reports;
@@ -188,26 +326,31 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 // --fix and --diff hold the project in memory: fixes go round until none applies, and project
 // rules are joined again after each round.
 std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& files) {
-  const std::vector<ModuleInfo> modules = moduleInfos(files);
   std::vector<FileReport> reports(files.size());
   std::vector<ProjectSource> project;
   std::vector<size_t> report_of;  // project index -> report index
   std::vector<std::string> originals;
+  std::vector<DecodedSource> decoded_files;  // for the warnings; their text is moved out
+  std::vector<size_t> notebooks;
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i].display;
     std::string contents;
-    std::string error;
-    if (!readFile(files[i].path, contents, error)) {
-      reports[i].error = files[i].display + ": " + error;
+    if (!readCheckedFile(job.options, files[i], reports[i], contents)) continue;
+    if (isNotebookPath(files[i].path.string())) {
+      notebooks.push_back(i);  // fixed on their own, below
       continue;
     }
-    originals.push_back(contents);
+    DecodedSource decoded = decodePythonSource(std::move(contents));
+    originals.push_back(decoded.text);
     ProjectSource source;
     source.path = files[i].display;
-    source.module = modules[i];
-    source.source = std::make_unique<SourceText>(std::move(contents));
+    source.module = job.file_analysis[i].module;
+    source.source = std::make_unique<SourceText>(std::move(decoded.text));
     source.options = &job.file_analysis[i];
+    source.encoding = decoded.encoding;
+    source.writable = decoded.writable;
     project.push_back(std::move(source));
+    decoded_files.push_back(std::move(decoded));
     report_of.push_back(i);
   }
   fixProject(project, job.analysis, job.options.unsafe_fixes, job.options.threads);
@@ -216,6 +359,8 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
     const size_t i = report_of[k];
     FileReport& report = reports[i];
     report.fixed = file.fixed;
+    report.fixed_rules = file.fixed_rules;
+    addDecodingWarning(report, *file.source, decoded_files[k]);
     addWarnings(report, *file.source, *file.analysis);
     addReports(report, *file.source, file.analysis->diagnostics);
     const bool changed = file.source->text() != originals[k];
@@ -223,11 +368,15 @@ std::vector<FileReport> fixFiles(const Job& job, const std::vector<SourceFile>& 
       report.diff = unifiedDiff(report.path, originals[k], file.source->text());
     } else if (changed) {
       std::string error;
-      if (!writeFileAtomically(files[i].path, std::string(file.source->text()), error)) {
+      if (!writeSource(files[i].path, file.source->text(), file.encoding, error)) {
         report.error = files[i].display + ": cannot write the fixed file: " + error;
         report.fixed = 0;
       }
     }
+  });
+  parallelFor(notebooks.size(), job.options.threads, [&](size_t k) {
+    const size_t i = notebooks[k];
+    fixNotebook(job, files[i], job.file_analysis[i], reports[i]);
   });
   return reports;
 }
@@ -258,8 +407,8 @@ void writeSummary(std::ostream& out, const std::vector<FileReport>& reports,
     return;
   }
   if (fixed > 0) {
-    out << "Found " << plural(remaining + fixed, "finding", "findings") << " (" << fixed << " fixed, "
-        << remaining << " remaining).\n";
+    out << "Found " << plural(remaining + fixed, "finding", "findings") << " (" << fixed
+        << " fixed, " << remaining << " remaining).\n";
   } else {
     out << "Found " << plural(remaining, "finding", "findings") << ".\n";
   }
@@ -293,18 +442,102 @@ bool validSelectors(const CheckOptions& options) {
       }
     }
   }
+  // --per-file-ignores PATTERN:CODES
+  for (const std::vector<std::string>* entries :
+       {&options.per_file_ignores, &options.extend_per_file_ignores}) {
+    for (const std::string& entry : *entries) {
+      const size_t colon = entry.rfind(':');
+      bool valid = colon != std::string::npos && colon > 0 && colon + 1 < entry.size();
+      for (size_t start = colon + 1; valid && start <= entry.size();) {
+        size_t end = entry.find(',', start);
+        if (end == std::string::npos) end = entry.size();
+        RuleSet selected;
+        valid = end > start && selectRules(rules, entry.substr(start, end - start), selected);
+        start = end + 1;
+      }
+      if (!valid) {
+        std::cerr << "heaplint: error: `" << entry
+                  << "` in --per-file-ignores: expected PATTERN:CODE[,CODE...] with known rule "
+                     "codes\n";
+        return false;
+      }
+    }
+  }
   return true;
 }
 
-bool wantsColor() {
+bool environmentSet(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && value[0] != '\0' && std::string_view(value) != "0";
+}
+
+// --color, then NO_COLOR, then FORCE_COLOR / CLICOLOR_FORCE, then whether stdout is a terminal.
+bool wantsColor(std::string_view mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') return false;
+  if (environmentSet("FORCE_COLOR") || environmentSet("CLICOLOR_FORCE")) return true;
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
-int checkWithConfiguration(const CheckOptions& options) {
-  if (!validSelectors(options)) return kExitError;
-  config::ConfigResolver resolver(resolverOptions(options));
+// The settings a configuration may give the command line (`fix = true`, `output-format`, ...),
+// from the configuration of the first path, where the command line left them unsaid.
+bool applyConfiguredFlags(config::ConfigResolver& resolver, CheckOptions& options) {
+  const std::string first = options.stdin_filename.value_or(
+      options.paths.empty() || options.paths[0] == "-" ? "." : options.paths[0]);
+  std::error_code error;
+  const config::ResolvedSettings& settings = std::filesystem::is_directory(first, error)
+                                                 ? resolver.forDirectory(first)
+                                                 : resolver.forFile(first);
+  options.fix = options.fix_given.value_or(settings.fix.value_or(false)) || options.fix_only;
+  options.unsafe_fixes = options.unsafe_fixes_given.value_or(settings.unsafe_fixes.value_or(false));
+  options.show_fixes = options.show_fixes_given.value_or(settings.show_fixes.value_or(false));
+  options.force_exclude = options.force_exclude || settings.force_exclude.value_or(false);
+  if (!options.format_given && settings.output_format) {
+    const auto& formats = outputFormatsByName();
+    const auto format = formats.find(*settings.output_format);
+    if (format == formats.end()) {
+      std::string names;
+      for (const auto& [name, value] : formats)
+        names += (names.empty() ? "" : ", ") + name;
+      std::cerr << "heaplint: error: " << settings.config_file.string() << ": `output-format`: `"
+                << *settings.output_format << "` is not an output format (expected one of " << names
+                << ")\n";
+      return false;
+    }
+    options.format = format->second;
+  }
+  return true;
+}
+
+// --show-fixes: what was fixed, per file and rule, as Ruff lists it.
+void writeFixes(std::ostream& out, const std::vector<FileReport>& reports) {
+  size_t total = 0;
+  for (const FileReport& report : reports)
+    total += report.fixed_rules.size();
+  if (total == 0) return;
+  out << "Fixed " << plural(total, "finding", "findings") << ":\n";
+  for (const FileReport& report : reports) {
+    if (report.fixed_rules.empty()) continue;
+    std::map<std::string_view, std::pair<const RuleDefinition*, size_t>> by_rule;
+    for (const RuleDefinition* rule : report.fixed_rules) {
+      auto& entry = by_rule.try_emplace(rule->code, rule, 0).first->second;
+      ++entry.second;
+    }
+    out << "- " << report.path << ":\n";
+    for (const auto& [code, entry] : by_rule) {
+      out << "    " << entry.second << " \u00d7 " << code << " (" << entry.first->name << ")\n";
+    }
+  }
+  out << '\n';
+}
+
+int checkWithConfiguration(const CheckOptions& given) {
+  if (!validSelectors(given)) return kExitError;
+  config::ConfigResolver resolver(resolverOptions(given));
+  CheckOptions options = given;
+  if (!applyConfiguredFlags(resolver, options)) return kExitError;
   if (options.show_settings) {
     const std::string path = options.stdin_filename.value_or(
         options.paths.empty() || options.paths[0] == "-" ? "." : options.paths[0]);
@@ -316,7 +549,7 @@ int checkWithConfiguration(const CheckOptions& options) {
   }
   CheckAnalysisOptions analysis;
   OutputStyle style;
-  style.color = wantsColor();
+  style.color = wantsColor(options.color);
   style.show_unsafe_fixes = options.unsafe_fixes;
 
   bool failed = false;
@@ -335,7 +568,8 @@ int checkWithConfiguration(const CheckOptions& options) {
     if (isForceExcluded(resolver, options, name)) {
       stdin_result = std::move(contents);  // with --fix, an excluded file passes through as it is
     } else {
-      analysis = analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name});
+      analysis =
+          analysisOptionsFor(resolver, std::vector<std::filesystem::path>{name}, options.paths);
       const Job job{options, analysis.project, analysis.per_file};
       reports.push_back(lintStdin(job, name, std::move(contents), stdin_result));
     }
@@ -343,6 +577,14 @@ int checkWithConfiguration(const CheckOptions& options) {
     const std::vector<std::string> paths =
         options.paths.empty() ? std::vector<std::string>{"."} : options.paths;
     Discovery discovery = discoverFiles(paths, discoveryOptions(resolver, options, paths.front()));
+    if (options.show_files) {
+      for (const SourceFile& file : discovery.files)
+        std::cout << file.display << '\n';
+      for (const std::string& error : discovery.errors) {
+        std::cerr << "heaplint: error: " << error << '\n';
+      }
+      return discovery.errors.empty() ? kExitClean : kExitError;
+    }
     for (const std::string& error : discovery.errors) {
       std::cerr << "heaplint: error: " << error << '\n';
       failed = true;
@@ -354,13 +596,14 @@ int checkWithConfiguration(const CheckOptions& options) {
     std::vector<std::filesystem::path> opened;
     for (const SourceFile& file : discovery.files)
       opened.push_back(file.path);
-    analysis = analysisOptionsFor(resolver, opened);
+    analysis = analysisOptionsFor(resolver, opened, paths);
     if (options.fix || options.diff) {
       reports = fixFiles(Job{options, analysis.project, analysis.per_file}, discovery.files);
     } else {
       std::optional<ResultCache> cache;
       if (!options.no_cache) {
-        cache.emplace(cacheDirectory(options.cache_dir), analysis.project, discovery.files.size());
+        cache.emplace(cacheDirectoryFor(resolver, options.cache_dir, paths.front()),
+                      analysis.project, discovery.files.size());
       }
       reports =
           lintFiles(Job{options, analysis.project, analysis.per_file, cache ? &*cache : nullptr},
@@ -379,7 +622,8 @@ int checkWithConfiguration(const CheckOptions& options) {
       failed = true;
     }
     if (!options.quiet) {
-      for (const std::string& warning : report.warnings) std::cerr << "warning: " << warning << '\n';
+      for (const std::string& warning : report.warnings)
+        std::cerr << "warning: " << warning << '\n';
     }
   }
 
@@ -398,26 +642,41 @@ int checkWithConfiguration(const CheckOptions& options) {
 
   // With --fix on standard input the fixed source goes to stdout and the findings to stderr.
   std::ostringstream report_file;
-  std::ostream& out = options.output_file ? report_file
+  std::ostream& out = options.output_file                          ? report_file
                       : from_stdin && options.fix && !options.diff ? std::cerr
                                                                    : std::cout;
   if (options.diff) {
-    for (const FileReport& report : reports) std::cout << report.diff;
+    for (const FileReport& report : reports)
+      std::cout << report.diff;
     if (!options.quiet) {
       std::cerr << (any_diff ? "Would fix " + plural(fixed, "finding", "findings") + ".\n"
                              : std::string("No fixes available.\n"));
     }
+  } else if (options.fix_only) {
+    // What remains is not reported: only what was fixed.
+    if (from_stdin) std::cout << stdin_result;
+    if (options.show_fixes) writeFixes(std::cerr, reports);
+    if (!options.quiet) {
+      std::cerr << (fixed > 0 ? "Fixed " + plural(fixed, "finding", "findings") + ".\n"
+                              : std::string("No fixes applied.\n"));
+    }
   } else {
     if (from_stdin && options.fix) std::cout << stdin_result;
-    if (options.statistics) {
+    if (options.show_fixes && options.fix && !options.quiet && isHumanFormat(options.format)) {
+      writeFixes(out, reports);
+    }
+    if (options.statistics && options.format == OutputFormat::Json) {
+      writeStatisticsJson(out, reports, style);
+    } else if (options.statistics) {
       writeStatistics(out, reports, style);
     } else {
       const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {
-        if (from_stdin) return stdin_result;
+        if (from_stdin) return decodePythonSource(stdin_result).text;
         std::string contents;
         std::string error;
         if (!readFile(report.path, contents, error)) return std::nullopt;
-        return contents;
+        if (isNotebookPath(report.path)) return contents;
+        return decodePythonSource(std::move(contents)).text;
       };
       writeReport(out, reports, options.format, style, lookup);
     }
@@ -437,6 +696,8 @@ int checkWithConfiguration(const CheckOptions& options) {
 
   if (failed) return kExitError;
   if (options.exit_zero) return kExitClean;
+  if (options.exit_non_zero_on_fix && fixed > 0) return kExitFindings;
+  if (options.fix_only) return kExitClean;
   if (options.diff) return any_diff ? kExitFindings : kExitClean;
   return remaining > 0 ? kExitFindings : kExitClean;
 }
@@ -444,6 +705,11 @@ int checkWithConfiguration(const CheckOptions& options) {
 }  // namespace
 
 int runCheck(const CheckOptions& options) {
+  if (!options.max_file_size.empty() && !parseFileSize(options.max_file_size)) {
+    std::cerr << "heaplint: error: --max-file-size: `" << options.max_file_size
+              << "` is not a size (bytes, or a number with K, M or G)\n";
+    return kExitError;
+  }
   try {
     return checkWithConfiguration(options);
   } catch (const config::ConfigError& error) {

@@ -1,7 +1,11 @@
 #include "cli/check_config.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
+#include "cli/result_cache.h"
+#include "cli/version.h"
+#include "config/import_roots.h"
 #include "rules/registry.h"
 
 namespace heaplint::cli {
@@ -16,6 +20,39 @@ config::ResolverOptions resolverOptions(const CheckOptions& options) {
   out.overrides.ignore = options.ignore;
   if (!options.respect_gitignore) out.overrides.respect_gitignore = false;
   out.overrides.preview = options.preview;
+  out.overrides.ignore_noqa = options.ignore_noqa;
+  out.overrides.heaplint_version = std::string(heaplintVersion());
+  out.overrides.snippets = options.config_snippets;
+  // Flags that replace a setting are read as the setting itself would be.
+  const auto quoted = [](const std::string& text) { return nlohmann::json(text).dump(); };
+  if (options.exclude) {
+    std::string list;
+    for (const std::string& pattern : *options.exclude) {
+      list += (list.empty() ? "" : ", ") + quoted(pattern);
+    }
+    out.overrides.snippets.push_back("exclude = [" + list + "]");
+  }
+  if (!options.per_file_ignores.empty()) {
+    std::string table;
+    for (const std::string& entry : options.per_file_ignores) {
+      const size_t colon = entry.rfind(':');
+      std::string codes;
+      std::string rest = entry.substr(colon + 1);
+      for (size_t start = 0; start < rest.size();) {
+        size_t end = rest.find(',', start);
+        if (end == std::string::npos) end = rest.size();
+        codes += (codes.empty() ? "" : ", ") + quoted(rest.substr(start, end - start));
+        start = end + 1;
+      }
+      table += (table.empty() ? "" : ", ") + quoted(entry.substr(0, colon)) + " = [" + codes + "]";
+    }
+    out.overrides.snippets.push_back("per-file-ignores = {" + table + "}");
+  }
+  if (options.target_version) {
+    out.overrides.snippets.push_back("target-version = " + quoted(*options.target_version));
+  }
+  out.overrides.extend_exclude = options.extend_exclude;
+  out.overrides.extend_per_file_ignores = options.extend_per_file_ignores;
   return out;
 }
 
@@ -27,7 +64,11 @@ DiscoveryOptions discoveryOptions(config::ConfigResolver& resolver, const CheckO
   const bool is_directory = fs::is_directory(input, error);
   out.respect_gitignore =
       (is_directory ? resolver.forDirectory(input) : resolver.forFile(input)).respect_gitignore;
-  out.force_exclude = options.force_exclude;
+  out.force_exclude = options.force_exclude;  // the command line's or the configuration's
+  out.is_included = [&resolver](const fs::path& path) {
+    const fs::path absolute = config::absoluteNormal(path);
+    return resolver.forFile(absolute).isIncluded(absolute);
+  };
   // A directory's own configuration does not decide whether the directory is skipped: the
   // configuration above it does, as in Ruff.
   out.is_excluded = [&resolver](const fs::path& path, bool is_dir, bool whole_path) {
@@ -45,8 +86,18 @@ bool isForceExcluded(config::ConfigResolver& resolver, const CheckOptions& optio
 }
 
 CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
-                                        std::span<const fs::path> paths) {
+                                        std::span<const fs::path> paths,
+                                        std::span<const std::string> inputs) {
   CheckAnalysisOptions out;
+  std::vector<fs::path> fallback_roots{config::absoluteNormal(fs::current_path())};
+  for (const std::string& input : inputs) {
+    std::error_code error;
+    const fs::path absolute = config::absoluteNormal(input);
+    fallback_roots.push_back(fs::is_directory(absolute, error) ? absolute : absolute.parent_path());
+  }
+  // Files come sorted: neighbours in one folder share its import roots.
+  fs::path roots_folder;
+  std::vector<fs::path> import_roots;
   out.project.rules = allRules();
   RuleSet project_rules;
   for (size_t i = 0; i < out.project.rules.size(); ++i) {
@@ -59,6 +110,11 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     const fs::path absolute = config::absoluteNormal(path);
     const config::ResolvedSettings& settings = resolver.forFile(absolute);
     out.per_file.push_back(settings.analysisOptions(absolute));
+    if (absolute.parent_path() != roots_folder || roots_folder.empty()) {
+      roots_folder = absolute.parent_path();
+      import_roots = config::importRootsFor(settings, absolute, fallback_roots);
+    }
+    out.per_file.back().module = moduleInfoForPath(absolute, import_roots);
     out.project.enabled |= settings.enabled;
     if (&settings == previous) continue;  // files come sorted: neighbours share configurations
     previous = &settings;
@@ -83,6 +139,39 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
   out.project_settings = merged;
   out.project.settings = out.project_settings.get();
   return out;
+}
+
+namespace {
+
+const config::ResolvedSettings& settingsAt(config::ConfigResolver& resolver,
+                                           const fs::path& start) {
+  std::error_code error;
+  const fs::path absolute = config::absoluteNormal(start);
+  return fs::is_directory(absolute, error) ? resolver.forDirectory(absolute)
+                                           : resolver.forFile(absolute);
+}
+
+}  // namespace
+
+fs::path projectRoot(config::ConfigResolver& resolver, const fs::path& start) {
+  const config::ResolvedSettings& settings = settingsAt(resolver, start);
+  if (!settings.config_file.empty()) return settings.root;
+  std::error_code error;
+  fs::path directory = config::absoluteNormal(start);
+  if (!fs::is_directory(directory, error)) directory = directory.parent_path();
+  for (fs::path current = directory; !current.empty(); current = current.parent_path()) {
+    if (fs::exists(current / ".git", error)) return current;
+    if (current == current.parent_path()) break;
+  }
+  return config::absoluteNormal(fs::current_path(error));
+}
+
+fs::path cacheDirectoryFor(config::ConfigResolver& resolver,
+                           const std::optional<std::string>& configured, const fs::path& start) {
+  const fs::path& from_configuration = settingsAt(resolver, start).cache_dir;
+  return cacheDirectory(configured, from_configuration.empty()
+                                        ? projectRoot(resolver, start) / ".heaplint_cache"
+                                        : from_configuration);
 }
 
 namespace {
@@ -128,8 +217,19 @@ void printSettings(std::ostream& out, const fs::path& path,
   printList(out, "extend-exclude", settings.extend_exclude);
   out << "respect-gitignore = " << (settings.respect_gitignore ? "true" : "false") << '\n';
   out << "preview = " << (settings.preview ? "true" : "false") << '\n';
+  if (!settings.cache_dir.empty()) out << "cache-dir = \"" << settings.cache_dir.string() << "\"\n";
+  out << "ruff-noqa-codes = " << (settings.lint.ruff_noqa_codes ? "true" : "false") << '\n';
   out << "target-version = \"" << config::pythonVersionName(settings.lint.target_version) << "\"\n";
   printList(out, "test-file-patterns", settings.lint.test_file_patterns);
+  std::vector<std::string> src;
+  for (const fs::path& root : settings.src)
+    src.push_back(root.string());
+  if (settings.config_file.empty()) {
+    out << "src = []  # none configured: the git repository's root and its src/, else the current "
+           "directory's\n";
+  } else {
+    printList(out, "src", src);
+  }
   out << "\n[per-file-ignores]\n";
   for (const config::PerFileIgnore& entry : settings.per_file_ignores) {
     printList(out, '"' + entry.pattern.text() + '"', entry.selectors);

@@ -28,8 +28,9 @@ bool isForceExcluded(config::ConfigResolver& resolver, const CheckOptions& optio
                      const std::filesystem::path& path);
 
 struct CheckAnalysisOptions {
-  // One per file: its configuration's rules and settings; its `reported` set drops what
-  // per-file-ignores name. Points into the resolver, which must outlive these.
+  // One per file: its configuration's rules and settings, and its module name (from the import
+  // roots of config/import_roots.h); its `reported` set drops what per-file-ignores name. Points
+  // into the resolver, which must outlive these.
   std::vector<AnalysisOptions> per_file;
   // The project step's: every rule enabled for some file; its settings merge the files'
   // configurations (project rules join facts across them): every `extra-hot-classes` entry, the
@@ -41,9 +42,24 @@ struct CheckAnalysisOptions {
   std::vector<std::string> warnings;
 };
 
-// `paths` as opened (relative to the current directory or absolute). Throws config::ConfigError.
+// `paths` as opened (relative to the current directory or absolute); `inputs` the paths given on
+// the command line, project roots for files with neither a configuration file nor a git
+// repository above them (after the current directory). Throws config::ConfigError.
 CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
-                                        std::span<const std::filesystem::path> paths);
+                                        std::span<const std::filesystem::path> paths,
+                                        std::span<const std::string> inputs);
+
+// The project root for `start` (a file or directory): the directory of the configuration file
+// that applies to it, else the closest directory above holding `.git`, else the current
+// directory. The result cache lives there, as Ruff's does.
+std::filesystem::path projectRoot(config::ConfigResolver& resolver,
+                                  const std::filesystem::path& start);
+
+// The cache directory for a run whose first input is `start`: --cache-dir, HEAPLINT_CACHE_DIR,
+// the configuration's `cache-dir`, else `.heaplint_cache` at the project root.
+std::filesystem::path cacheDirectoryFor(config::ConfigResolver& resolver,
+                                        const std::optional<std::string>& configured,
+                                        const std::filesystem::path& start);
 
 // --show-settings: the configuration file, the rules and every option that `path` gets.
 void printSettings(std::ostream& out, const std::filesystem::path& path,

@@ -25,7 +25,8 @@ bool isExcludedDirectory(std::string_view name) {
 
 bool isPythonFile(const fs::path& path) {
   const std::string extension = path.extension().string();
-  return extension == ".py" || extension == ".pyi";
+  // Jupyter notebooks are linted cell by cell, on by default as in Ruff.
+  return extension == ".py" || extension == ".pyi" || extension == ".ipynb";
 }
 
 std::string describe(const std::error_code& error) { return error.message(); }
@@ -105,7 +106,8 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
           }
           if (options.respect_gitignore && gitignore.ignored(child.path(), true)) continue;
           work.push_back(Entry{Pending{child.path(), entry.pending.shown / name}, depth_here});
-        } else if (isPythonFile(child.path())) {
+        } else if (options.is_included ? options.is_included(child.path())
+                                       : isPythonFile(child.path())) {
           if (!child.is_regular_file(type_error)) continue;
           if (options.is_excluded && options.is_excluded(child.path(), false, false)) continue;
           if (options.respect_gitignore && gitignore.ignored(child.path(), false)) continue;

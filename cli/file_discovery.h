@@ -21,6 +21,9 @@ struct DiscoveryOptions {
   // too (a file named on the command line, which no walk has checked).
   std::function<bool(const std::filesystem::path& path, bool is_directory, bool whole_path)>
       is_excluded = nullptr;
+  // From the configuration (include, extend-include): whether a walk lints a file (absolute).
+  // Unset: *.py, *.pyi and *.ipynb.
+  std::function<bool(const std::filesystem::path& path)> is_included = nullptr;
   // --force-exclude: files named on the command line are excluded like the others.
   bool force_exclude = false;
 };

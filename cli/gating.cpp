@@ -4,6 +4,7 @@
 
 #include "cli/add_noqa.h"
 #include "cli/baseline.h"
+#include "cli/check_config.h"
 #include "cli/diff_base.h"
 #include "cli/result_cache.h"
 
@@ -50,7 +51,7 @@ std::optional<int> applyGating(const CheckOptions& options, std::vector<FileRepo
 }
 
 int runAddNoqa(const CheckOptions& options, const std::vector<FileReport>& reports) {
-  const AddNoqaResult result = addNoqa(reports);
+  const AddNoqaResult result = addNoqa(reports, options.add_noqa_reason);
   for (const std::string& error : result.errors)
     std::cerr << "heaplint: error: " << error << '\n';
   if (!options.quiet) {
@@ -66,7 +67,15 @@ int runAddNoqa(const CheckOptions& options, const std::vector<FileReport>& repor
 }
 
 int runClean(const std::optional<std::string>& cache_dir) {
-  const std::filesystem::path directory = cacheDirectory(cache_dir);
+  // The cache of the project the current directory belongs to, wherever in it heaplint runs.
+  std::filesystem::path directory;
+  try {
+    config::ConfigResolver resolver{config::ResolverOptions{}};
+    directory = cacheDirectoryFor(resolver, cache_dir, ".");
+  } catch (const config::ConfigError& error) {
+    std::cerr << "heaplint: error: " << error.what() << '\n';
+    return kExitError;
+  }
   std::error_code error;
   if (!std::filesystem::exists(directory, error)) return kExitClean;
   // Refuse to delete a directory that heaplint did not create.
@@ -90,10 +99,17 @@ bool checkGatingOptions(const CheckOptions& options, bool from_stdin) {
     conflict = "--add-noqa cannot be combined with --fix or --diff";
   } else if (options.add_noqa && from_stdin) {
     conflict = "--add-noqa needs files, not standard input";
+  } else if (options.add_noqa_reason.find_first_of("\r\n") != std::string::npos) {
+    conflict = "--add-noqa=REASON must be one line";
+  } else if (options.fix_only && options.diff) {
+    conflict = "--fix-only cannot be combined with --diff";
   } else if (options.write_baseline && options.baseline) {
     conflict = "--write-baseline and --baseline cannot be combined";
   } else if (options.write_baseline && (options.fix || options.diff)) {
     conflict = "--write-baseline cannot be combined with --fix or --diff";
+  } else if (options.statistics && options.format != OutputFormat::Concise &&
+             options.format != OutputFormat::Full && options.format != OutputFormat::Json) {
+    conflict = "--statistics prints counts as text (concise, full) or json only";
   }
   if (conflict == nullptr) return true;
   std::cerr << "heaplint: error: " << conflict << '\n';

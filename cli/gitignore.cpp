@@ -1,5 +1,6 @@
 #include "cli/gitignore.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -35,22 +36,60 @@ GitignoreFile::GitignoreFile(std::filesystem::path directory, std::string_view c
     pattern.anchored = line.find('/') != std::string::npos;
     if (line[0] == '/') line.erase(0, 1);
     pattern.glob = std::move(line);
+    const auto index = static_cast<uint32_t>(patterns_.size());
+    const std::string_view glob = pattern.glob;
+    const auto isPlain = [](std::string_view text) {
+      return text.find_first_of("*?[\\") == std::string_view::npos;
+    };
+    if (isPlain(glob)) {
+      (pattern.anchored ? by_path_ : by_name_)[pattern.glob].push_back(index);
+    } else if (!pattern.anchored && glob.size() > 1 && glob[0] == '*' && isPlain(glob.substr(1))) {
+      by_suffix_[std::string(glob.substr(1))].push_back(index);
+      if (std::find(suffix_lengths_.begin(), suffix_lengths_.end(), glob.size() - 1) ==
+          suffix_lengths_.end()) {
+        suffix_lengths_.push_back(glob.size() - 1);
+      }
+    } else {
+      others_.push_back(index);
+    }
     patterns_.push_back(std::move(pattern));
     if (end == contents.size()) break;
   }
 }
 
+int64_t GitignoreFile::lastApplicable(const Indices& candidates, bool is_directory) const {
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    if (!patterns_[*it].directory_only || is_directory) return *it;
+  }
+  return -1;
+}
+
 GitignoreFile::Verdict GitignoreFile::match(std::string_view relative, bool is_directory) const {
   const size_t slash = relative.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? relative
-                                                                : relative.substr(slash + 1);
-  // The last matching pattern decides.
-  for (auto it = patterns_.rbegin(); it != patterns_.rend(); ++it) {
-    if (it->directory_only && !is_directory) continue;
-    const bool matched = it->anchored ? globMatch(it->glob, relative) : globMatch(it->glob, name);
-    if (matched) return it->negated ? Verdict::Included : Verdict::Ignored;
+  const std::string_view name =
+      slash == std::string_view::npos ? relative : relative.substr(slash + 1);
+  // The last matching pattern decides: the latest of the looked-up ones, unless a later one of
+  // the others matches too.
+  int64_t last = -1;
+  const auto lookUp = [&](const Index& index, std::string_view key) {
+    const auto found = index.find(key);
+    if (found != index.end()) last = std::max(last, lastApplicable(found->second, is_directory));
+  };
+  lookUp(by_name_, name);
+  lookUp(by_path_, relative);
+  for (const size_t length : suffix_lengths_) {
+    if (length <= name.size()) lookUp(by_suffix_, name.substr(name.size() - length));
   }
-  return Verdict::NoMatch;
+  for (auto it = others_.rbegin(); it != others_.rend() && static_cast<int64_t>(*it) > last; ++it) {
+    const Pattern& pattern = patterns_[*it];
+    if (pattern.directory_only && !is_directory) continue;
+    if (globMatch(pattern.glob, pattern.anchored ? relative : name)) {
+      last = *it;
+      break;
+    }
+  }
+  if (last < 0) return Verdict::NoMatch;
+  return patterns_[static_cast<size_t>(last)].negated ? Verdict::Included : Verdict::Ignored;
 }
 
 namespace {

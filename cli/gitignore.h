@@ -4,9 +4,12 @@
 // `*`, `?`, `[...]` and `**`.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/glob.h"
@@ -32,8 +35,24 @@ class GitignoreFile {
     bool directory_only = false;
     bool anchored = false;  // contains a slash: matched against the whole relative path
   };
+  using Indices = std::vector<uint32_t>;  // into patterns_, ascending
+  struct NameHash {                       // looks string_views up without copying them
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  using Index = std::unordered_map<std::string, Indices, NameHash, std::equal_to<>>;
+  // The last pattern among `candidates` that applies, or -1.
+  int64_t lastApplicable(const Indices& candidates, bool is_directory) const;
+
   std::filesystem::path directory_;
   std::vector<Pattern> patterns_;
+  // A .gitignore may list thousands of patterns, most of them plain names or paths (`build`,
+  // `/docs/_build`) or `*` and a suffix (`*.pyc`): those are looked up, not tried one by one.
+  Index by_name_;                       // unanchored, no wildcard
+  Index by_path_;                       // anchored, no wildcard
+  Index by_suffix_;                     // `*` then a suffix without wildcard
+  std::vector<size_t> suffix_lengths_;  // of the by_suffix_ keys, distinct
+  Indices others_;                      // every other pattern
 };
 
 // The stack of .gitignore files that apply while walking down a directory tree.
@@ -48,7 +67,9 @@ class GitignoreStack {
   bool enter(const std::filesystem::path& directory);
   void pop() { files_.pop_back(); }
   size_t depth() const { return files_.size(); }
-  void truncate(size_t depth) { files_.erase(files_.begin() + static_cast<long>(depth), files_.end()); }
+  void truncate(size_t depth) {
+    files_.erase(files_.begin() + static_cast<long>(depth), files_.end());
+  }
   bool ignored(const std::filesystem::path& path, bool is_directory) const;
 
  private:

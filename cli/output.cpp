@@ -22,9 +22,11 @@ Palette paletteFor(const OutputStyle& style) {
 void writeHeader(std::ostream& out, const FileReport& file, const ReportedDiagnostic& d,
                  const OutputStyle& style) {
   const Palette p = paletteFor(style);
-  out << p.bold << file.path << p.reset << p.cyan << ':' << p.reset << d.location.row << p.cyan
-      << ':' << p.reset << d.location.column << p.cyan << ':' << p.reset << ' ' << p.red
-      << d.rule->code << p.reset << ' ';
+  out << p.bold << file.path << p.reset << p.cyan << ':' << p.reset;
+  if (d.cell != 0)
+    out << "cell " << d.cell << p.cyan << ':' << p.reset;  // as Ruff: nb.ipynb:cell 3:4:5
+  out << d.location.row << p.cyan << ':' << p.reset << d.location.column << p.cyan << ':' << p.reset
+      << ' ' << p.red << d.rule->code << p.reset << ' ';
   if (isApplicable(d, style)) out << "[*] ";
   out << d.message << '\n';
 }
@@ -43,6 +45,16 @@ nlohmann::json locationJson(const Location& location) {
 }
 
 }  // namespace
+
+const std::map<std::string, OutputFormat>& outputFormatsByName() {
+  static const std::map<std::string, OutputFormat> formats{
+      {"concise", OutputFormat::Concise}, {"full", OutputFormat::Full},
+      {"json", OutputFormat::Json},       {"json-lines", OutputFormat::JsonLines},
+      {"sarif", OutputFormat::Sarif},     {"github", OutputFormat::Github},
+      {"gitlab", OutputFormat::Gitlab},   {"junit", OutputFormat::Junit},
+      {"pylint", OutputFormat::Pylint}};
+  return formats;
+}
 
 bool isApplicable(const ReportedDiagnostic& diagnostic, const OutputStyle& style) {
   return diagnostic.fix &&
@@ -107,7 +119,7 @@ nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& 
            {"message", d.fix_title},
            {"edits", std::move(edits)}};
   }
-  return {{"cell", nullptr},
+  return {{"cell", d.cell != 0 ? nlohmann::json(d.cell) : nlohmann::json(nullptr)},
           {"code", d.rule->code},
           {"name", d.rule->name},
           {"message", d.message},
@@ -128,31 +140,42 @@ void writeJson(std::ostream& out, std::span<const FileReport> files) {
   out << jsonText(list, 2) << '\n';
 }
 
-void writeStatistics(std::ostream& out, std::span<const FileReport> files,
-                     const OutputStyle& style) {
-  struct Count {
-    const RuleDefinition* rule;
-    size_t total = 0;
-    size_t fixable = 0;
-  };
-  std::map<std::string_view, Count> counts;
+namespace {
+
+struct RuleCount {
+  const RuleDefinition* rule;
+  size_t total = 0;
+  size_t fixable = 0;
+};
+
+// Findings per rule, most frequent first (ties by code).
+std::vector<RuleCount> countByRule(std::span<const FileReport> files, const OutputStyle& style) {
+  std::map<std::string_view, RuleCount> counts;
   for (const FileReport& file : files) {
     for (const ReportedDiagnostic& d : file.diagnostics) {
-      Count& count = counts.try_emplace(d.rule->code, Count{d.rule}).first->second;
+      RuleCount& count = counts.try_emplace(d.rule->code, RuleCount{d.rule}).first->second;
       ++count.total;
       if (isApplicable(d, style)) ++count.fixable;
     }
   }
-  std::vector<Count> sorted;
+  std::vector<RuleCount> sorted;
   sorted.reserve(counts.size());
   for (const auto& [code, count] : counts)
     sorted.push_back(count);
   std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Count& a, const Count& b) { return a.total > b.total; });
+                   [](const RuleCount& a, const RuleCount& b) { return a.total > b.total; });
+  return sorted;
+}
+
+}  // namespace
+
+void writeStatistics(std::ostream& out, std::span<const FileReport> files,
+                     const OutputStyle& style) {
+  const std::vector<RuleCount> sorted = countByRule(files, style);
   size_t width = 1;
-  for (const Count& count : sorted)
+  for (const RuleCount& count : sorted)
     width = std::max(width, std::to_string(count.total).size());
-  for (const Count& count : sorted) {
+  for (const RuleCount& count : sorted) {
     const std::string number = std::to_string(count.total);
     out << std::string(width - number.size(), ' ') << number << '\t' << count.rule->code << '\t'
         << (count.fixable == count.total ? "[*]"
@@ -160,6 +183,19 @@ void writeStatistics(std::ostream& out, std::span<const FileReport> files,
                                          : "[ ]")
         << ' ' << count.rule->name << '\n';
   }
+}
+
+void writeStatisticsJson(std::ostream& out, std::span<const FileReport> files,
+                         const OutputStyle& style) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const RuleCount& count : countByRule(files, style)) {
+    list.push_back({{"code", count.rule->code},
+                    {"name", count.rule->name},
+                    {"count", count.total},
+                    {"fixable", count.fixable == count.total},
+                    {"fixable_count", count.fixable}});
+  }
+  out << jsonText(list, 2) << '\n';
 }
 
 }  // namespace heaplint::cli

@@ -1,6 +1,7 @@
 // Output formats for `heaplint check`.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <span>
@@ -12,6 +13,9 @@
 namespace heaplint::cli {
 
 enum class OutputFormat { Concise, Full, Json, JsonLines, Sarif, Github, Gitlab, Junit, Pylint };
+
+// Every output format by its name ("json-lines"), for --output-format and `output-format`.
+const std::map<std::string, OutputFormat>& outputFormatsByName();
 
 struct OutputStyle {
   bool color = false;
@@ -31,5 +35,8 @@ nlohmann::json diagnosticJson(const FileReport& file, const ReportedDiagnostic& 
 std::string jsonText(const nlohmann::json& value, int indent = -1);
 void writeStatistics(std::ostream& out, std::span<const FileReport> files,
                      const OutputStyle& style);
+// --statistics --output-format json: Ruff's fields (code, name, count, fixable, fixable_count).
+void writeStatisticsJson(std::ostream& out, std::span<const FileReport> files,
+                         const OutputStyle& style);
 
 }  // namespace heaplint::cli

@@ -36,6 +36,7 @@ struct ReportedDiagnostic {
   std::string fix_title;
   std::optional<ReportedFix> fix;
   uint32_t noqa_row = 1;
+  uint32_t cell = 0;        // in a notebook, the 1-based cell number (rows count within it); else 0
   std::string source_line;  // the line the diagnostic starts on, for the full format
 };
 
@@ -45,6 +46,7 @@ struct FileReport {
   std::vector<std::string> warnings;  // one line each, without the "warning: " prefix
   std::optional<std::string> error;   // the file could not be read or written
   size_t fixed = 0;
+  std::vector<const RuleDefinition*> fixed_rules;  // the rule of each fix applied (--show-fixes)
   std::string diff;  // --diff
 };
 

@@ -17,7 +17,8 @@ namespace heaplint::cli {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kMagic = "heaplint result cache 1\n";
+// Version 2: each entry carries a checksum of its key and bytes.
+constexpr std::string_view kMagic = "heaplint result cache 2\n";
 constexpr std::string_view kCacheDirTag =
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by heaplint.\n"
@@ -117,6 +118,50 @@ std::string executableIdentity() {
   return identity;
 }
 
+// A noqa directive with what HL100 needs: where it is and what it silenced in the file's pass.
+void writeNoqaLine(FactsWriter& out, const NoqaDirectives::Line& line) {
+  out.u32(line.row);
+  out.boolean(line.blanket);
+  out.u64(line.rules.to_ullong());
+  out.u32(line.start);
+  out.u32(line.end);
+  out.u32(line.remove_start);
+  out.u32(line.remove_end);
+  out.string(line.text);
+  out.u64(line.used_in_file.to_ullong());
+}
+
+NoqaDirectives::Line readNoqaLine(FactsReader& in) {
+  NoqaDirectives::Line line;
+  line.row = in.u32();
+  line.blanket = in.boolean();
+  line.rules = RuleSet(in.u64());
+  line.start = in.u32();
+  line.end = in.u32();
+  line.remove_start = in.u32();
+  line.remove_end = in.u32();
+  line.text = in.string();
+  line.used_in_file = RuleSet(in.u64());
+  return line;
+}
+
+std::string entryChecksum(std::string_view key, std::string_view entry) {
+  std::string both;
+  both.reserve(key.size() + 1 + entry.size());
+  both.append(key).append(1, '\0').append(entry);
+  return contentHash(both);
+}
+
+// A run killed while saving leaves its temporary file: the next run that saves removes it.
+void removeStaleTemporaries(const fs::path& directory) {
+  std::error_code error;
+  for (fs::directory_iterator it(directory, error); !error && it != fs::directory_iterator();
+       it.increment(error)) {
+    std::error_code ignored;
+    if (isStaleTemporary(it->path(), std::chrono::minutes(10))) fs::remove(it->path(), ignored);
+  }
+}
+
 void writeFileQuietly(const fs::path& path, std::string_view contents) {
   std::error_code error;
   if (fs::exists(path, error)) return;
@@ -128,10 +173,17 @@ void writeFileQuietly(const fs::path& path, std::string_view contents) {
 
 // A new LintSettings field must be added to settingsFingerprint() below, or warm runs would
 // reuse results computed under other settings. Update the size here once it is.
-// (The preview flag sits in the padding after the version.)
-static_assert(sizeof(LintSettings) == sizeof(PythonVersion) + sizeof(uint64_t) +
-                                          3 * sizeof(std::vector<std::string>) +
-                                          sizeof(LibrarySettings),
+namespace {
+// The fields LintSettings has, in order, for the size check below.
+struct FingerprintedLintSettings {
+  PythonVersion target_version;
+  bool preview;
+  std::vector<std::string> subscription_pairs, test_file_patterns, extra_hot_classes;
+  LibrarySettings libraries;
+  bool ruff_noqa_codes;
+};
+}  // namespace
+static_assert(sizeof(LintSettings) == sizeof(FingerprintedLintSettings),
               "LintSettings changed: add the new field to settingsFingerprint()");
 
 std::string settingsFingerprint(const AnalysisOptions& options) {
@@ -143,7 +195,10 @@ std::string settingsFingerprint(const AnalysisOptions& options) {
     out.string(rule->code);
   out.u64(options.enabled.to_ullong());
   out.boolean(options.verify_fixes);
+  out.boolean(options.ignore_noqa);
+  out.u64(options.fixable.to_ullong());
   const LintSettings& settings = *options.settings;
+  out.boolean(settings.ruff_noqa_codes);
   out.u32(static_cast<uint32_t>(settings.target_version.major));
   out.u32(static_cast<uint32_t>(settings.target_version.minor));
   out.boolean(settings.preview);
@@ -199,10 +254,15 @@ ResultCache::ResultCache(fs::path cache_directory, const AnalysisOptions& option
   const uint32_t count = in.count();
   for (uint32_t i = 0; i < count && in.ok(); ++i) {
     std::string key = in.string();
+    const std::string checksum = in.string();
     std::string entry = in.string();
-    if (in.ok()) entries_.emplace(std::move(key), std::move(entry));
+    // A damaged entry (a disk error, a bit flip, a hand edit) would give a wrong answer, which is
+    // worse than none: it is dropped, and its file analysed again.
+    if (in.ok() && checksum == entryChecksum(key, entry)) {
+      entries_.emplace(std::move(key), std::move(entry));
+    }
   }
-  if (!in.ok() || !in.atEnd()) entries_.clear();  // corrupt: start over
+  if (!in.ok() || !in.atEnd()) entries_.clear();  // the framing itself is damaged: start over
 }
 
 bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& module,
@@ -229,18 +289,18 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   restored.path = report.path;
   restored.module = module;
   restored.reported = file_options.reported;
+  restored.enabled = file_options.enabled;
+  restored.fixable = file_options.fixable;
   restored.suppressed_count = in.u32();
   restored.has_syntax_error = in.boolean();
   restored.syntax_error_offset = in.u32();
   restored.noqa.file_blanket = in.boolean();
   restored.noqa.file_rules = RuleSet(in.u64());
-  const uint32_t lines = in.count();
-  for (uint32_t i = 0; i < lines && in.ok(); ++i) {
-    NoqaDirectives::Line line{};
-    line.row = in.u32();
-    line.blanket = in.boolean();
-    line.rules = RuleSet(in.u64());
-    restored.noqa.lines.push_back(line);
+  for (std::vector<NoqaDirectives::Line>* lines :
+       {&restored.noqa.lines, &restored.noqa.file_lines}) {
+    const uint32_t count = in.count();
+    for (uint32_t i = 0; i < count && in.ok(); ++i)
+      lines->push_back(readNoqaLine(in));
   }
   const uint32_t facts = in.count();
   for (uint32_t i = 0; i < facts && in.ok(); ++i) {
@@ -276,11 +336,11 @@ void ResultCache::record(size_t index, const FileReport& report, const FileAnaly
   out.u32(analysis.syntax_error_offset);
   out.boolean(analysis.noqa.file_blanket);
   out.u64(analysis.noqa.file_rules.to_ullong());
-  out.u32(static_cast<uint32_t>(analysis.noqa.lines.size()));
-  for (const NoqaDirectives::Line& line : analysis.noqa.lines) {
-    out.u32(line.row);
-    out.boolean(line.blanket);
-    out.u64(line.rules.to_ullong());
+  for (const std::vector<NoqaDirectives::Line>* lines :
+       {&analysis.noqa.lines, &analysis.noqa.file_lines}) {
+    out.u32(static_cast<uint32_t>(lines->size()));
+    for (const NoqaDirectives::Line& line : *lines)
+      writeNoqaLine(out, line);
   }
   uint32_t fact_count = 0;
   for (const auto& facts : analysis.facts)
@@ -323,6 +383,7 @@ void ResultCache::save() {
   });
   fs::create_directories(file_.parent_path(), error);
   if (error) return;
+  removeStaleTemporaries(file_.parent_path());
   writeFileQuietly(directory_ / "CACHEDIR.TAG", kCacheDirTag);
   writeFileQuietly(directory_ / ".gitignore", "# Automatically created by heaplint.\n*\n");
   std::string contents(kMagic);
@@ -330,6 +391,7 @@ void ResultCache::save() {
   out.u32(static_cast<uint32_t>(entries_.size()));
   for (const auto& [key, entry] : entries_) {
     out.string(key);
+    out.string(entryChecksum(key, entry));
     out.string(entry);
   }
   std::string message;
@@ -347,11 +409,12 @@ bool removeCache(const fs::path& cache_directory, std::string& error) {
   return true;
 }
 
-fs::path cacheDirectory(const std::optional<std::string>& configured) {
+fs::path cacheDirectory(const std::optional<std::string>& configured,
+                        const fs::path& default_directory) {
   if (configured && !configured->empty()) return *configured;
   const char* environment = std::getenv("HEAPLINT_CACHE_DIR");
   if (environment != nullptr && environment[0] != '\0') return environment;
-  return ".heaplint_cache";
+  return default_directory;
 }
 
 }  // namespace heaplint::cli

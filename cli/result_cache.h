@@ -4,8 +4,8 @@
 // runs on every run over cached and fresh facts alike, so cross-file findings stay right when
 // only some files change.
 //
-// Layout: <root>/.heaplint_cache/CACHEDIR.TAG, .gitignore (`*`), and one file per version and
-// settings fingerprint: <version>/<fingerprint>.bin holding every file's entry.
+// Layout: <project root>/.heaplint_cache/CACHEDIR.TAG, .gitignore (`*`), and one file per version
+// and settings fingerprint: <version>/<fingerprint>.bin holding every file's entry.
 #pragma once
 
 #include <atomic>
@@ -69,8 +69,9 @@ class ResultCache {
 // Removes a cache directory (`heaplint clean`). Returns false and sets `error` on failure.
 bool removeCache(const std::filesystem::path& cache_directory, std::string& error);
 
-// The cache directory for a run: --cache-dir / HEAPLINT_CACHE_DIR, else .heaplint_cache in the
-// current directory.
-std::filesystem::path cacheDirectory(const std::optional<std::string>& configured);
+// The cache directory for a run: --cache-dir / HEAPLINT_CACHE_DIR, else `default_directory` (the
+// configuration's `cache-dir`, else .heaplint_cache at the project root: see check_config.h).
+std::filesystem::path cacheDirectory(const std::optional<std::string>& configured,
+                                     const std::filesystem::path& default_directory);
 
 }  // namespace heaplint::cli

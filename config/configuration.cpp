@@ -1,5 +1,6 @@
 #include "config/configuration.h"
 
+#include <glob.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -10,6 +11,36 @@
 #include "rules/registry.h"
 
 namespace heaplint::config {
+
+namespace {
+
+std::string escapeControlCharacters(std::string_view text) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const std::string& message)
+    : std::runtime_error(escapeControlCharacters(message)) {}
 namespace fs = std::filesystem;
 namespace {
 
@@ -197,6 +228,72 @@ std::string supportedVersionList() {
   return out;
 }
 
+// "0.1.0" -> {0, 1, 0}; false when not a version.
+bool parseVersion(std::string_view text, std::array<int, 3>& out) {
+  out = {0, 0, 0};
+  size_t part = 0;
+  bool digits = false;
+  for (const char c : text) {
+    if (c >= '0' && c <= '9') {
+      if (part >= out.size()) return false;
+      out[part] = out[part] * 10 + (c - '0');
+      digits = true;
+    } else if (c == '.' && digits) {
+      ++part;
+      digits = false;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+// `required-version`: a version ("0.1.0", meaning ==) or specifiers (">=0.1, <1"), as in Ruff.
+bool versionSatisfies(std::string_view version, std::string_view required, std::string& problem) {
+  std::array<int, 3> have{};
+  if (version.empty() || !parseVersion(version, have)) return true;  // nothing to check against
+  std::string_view rest = required;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view specifier = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!specifier.empty() && specifier.front() == ' ')
+      specifier.remove_prefix(1);
+    while (!specifier.empty() && specifier.back() == ' ')
+      specifier.remove_suffix(1);
+    std::string_view op = "==";
+    for (const std::string_view candidate : {">=", "<=", "==", "!=", "~=", ">", "<"}) {
+      if (specifier.starts_with(candidate)) {
+        op = candidate;
+        specifier.remove_prefix(candidate.size());
+        break;
+      }
+    }
+    while (!specifier.empty() && specifier.front() == ' ')
+      specifier.remove_prefix(1);
+    std::array<int, 3> want{};
+    if (!parseVersion(specifier, want)) {
+      problem = "`" + std::string(required) +
+                "` is not a version or a list of version specifiers (e.g. \">=0.1.0\")";
+      return false;
+    }
+    bool ok = false;
+    if (op == ">=") ok = have >= want;
+    if (op == "<=") ok = have <= want;
+    if (op == ">") ok = have > want;
+    if (op == "<") ok = have < want;
+    if (op == "==") ok = have == want;
+    if (op == "!=") ok = have != want;
+    if (op == "~=") ok = have >= want && have[0] == want[0];
+    if (!ok) {
+      problem = "this project requires heaplint " + std::string(required) + ", and this is " +
+                std::string(version);
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<SubscriptionPair> methodPairs(const Reader& reader, const toml::node& node,
                                           std::string_view key) {
   const toml::array* array = node.as_array();
@@ -226,9 +323,8 @@ void readTable(const Reader& reader, const toml::table& table, std::string_view 
     const std::string name(key.str());
     const auto handler = handlers.find(name);
     if (handler == handlers.end()) {
-      reader.fail(
-          key.source(), std::string(prefix) + name,
-          "unknown key in " + std::string(table_name) + " (see docs/configuration.md)");
+      reader.fail(key.source(), std::string(prefix) + name,
+                  "unknown key in " + std::string(table_name) + " (see docs/configuration.md)");
     }
     handler->second(node, std::string(prefix) + name);
   }
@@ -236,15 +332,41 @@ void readTable(const Reader& reader, const toml::table& table, std::string_view 
 
 using Handler = std::function<void(const toml::node&, const std::string&)>;
 
+// `src` entries, relative to the configuration's directory; an entry with a wildcard stands for
+// the directories it matches (glob(3)), as in Ruff.
+std::vector<fs::path> importRootsFromSrc(const fs::path& root,
+                                         const std::vector<std::string>& src) {
+  std::vector<fs::path> roots;
+  for (const std::string& entry : src) {
+    const fs::path path = (root / entry).lexically_normal();
+    if (entry.find_first_of("*?[") == std::string::npos) {
+      roots.push_back(path.has_filename() ? path : path.parent_path());
+      continue;
+    }
+    glob_t matches{};
+    if (glob(path.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &matches) == 0) {
+      for (size_t i = 0; i < matches.gl_pathc; ++i) {
+        fs::path match = fs::path(matches.gl_pathv[i]).lexically_normal();  // NOLINT: glob's array
+        roots.push_back(match.has_filename() ? match : match.parent_path());
+      }
+    }
+    globfree(&matches);
+  }
+  std::sort(roots.begin(), roots.end());
+  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+  return roots;
+}
+
 // Reads the heaplint table into `settings` (which holds the defaults).
 void readSettings(const Reader& reader, const toml::table& table, std::string_view table_name,
-                  ResolvedSettings& settings) {
+                  ResolvedSettings& settings, const std::string& heaplint_version) {
   LintSettings& lint = settings.lint;
   std::optional<std::vector<std::string>> test_file_patterns;
   std::vector<std::string> extend_test_file_patterns;
   std::optional<std::vector<SubscriptionPair>> method_pairs;
   std::vector<SubscriptionPair> extend_method_pairs;
   std::optional<std::vector<std::string>> exclude;
+  std::optional<std::vector<std::string>> src;
 
   const std::map<std::string, Handler> unsubscribed_closure{
       {"method-pairs", [&](const toml::node& n,
@@ -272,6 +394,7 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
                      const std::string& k) { settings.ignore = reader.selectors(n, k); }},
       {"per-file-ignores",
        [&](const toml::node& n, const std::string& k) {
+         settings.per_file_ignores.clear();  // a `--config` snippet replaces the file's
          for (const auto& [pattern, selectors] : reader.table(n, k)) {
            const std::string key = k + "." + std::string(pattern.str());
            PerFileIgnore entry{PathPattern(pattern.str()), {}, {}};
@@ -285,12 +408,60 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
        [&](const toml::node& n, const std::string& k) {
          settings.extend_exclude = reader.strings(n, k);
        }},
+      {"src", [&](const toml::node& n, const std::string& k) { src = reader.strings(n, k); }},
       {"respect-gitignore",
        [&](const toml::node& n, const std::string& k) {
          settings.respect_gitignore = reader.boolean(n, k);
        }},
+      {"cache-dir",
+       [&](const toml::node& n, const std::string& k) {
+         const std::string directory = reader.string(n, k);
+         if (directory.empty()) reader.fail(&n, k, "expected a directory, found an empty string");
+         settings.cache_dir = (settings.root / directory).lexically_normal();
+       }},
+      {"ruff-noqa-codes",
+       [&](const toml::node& n, const std::string& k) {
+         lint.ruff_noqa_codes = reader.boolean(n, k);
+       }},
       {"preview",
        [&](const toml::node& n, const std::string& k) { settings.preview = reader.boolean(n, k); }},
+      {"fix",
+       [&](const toml::node& n, const std::string& k) { settings.fix = reader.boolean(n, k); }},
+      {"extend",
+       [](const toml::node&, const std::string&) {}},  // read first: readConfigurationFile
+      {"include",
+       [&](const toml::node& n, const std::string& k) { settings.include = reader.strings(n, k); }},
+      {"extend-include",
+       [&](const toml::node& n, const std::string& k) {
+         settings.extend_include = reader.strings(n, k);
+       }},
+      {"unsafe-fixes", [&](const toml::node& n,
+                           const std::string& k) { settings.unsafe_fixes = reader.boolean(n, k); }},
+      {"show-fixes", [&](const toml::node& n,
+                         const std::string& k) { settings.show_fixes = reader.boolean(n, k); }},
+      {"force-exclude",
+       [&](const toml::node& n, const std::string& k) {
+         settings.force_exclude = reader.boolean(n, k);
+       }},
+      {"output-format",
+       [&](const toml::node& n, const std::string& k) {
+         settings.output_format = reader.string(n, k);
+       }},
+      {"required-version",
+       [&](const toml::node& n, const std::string& k) {
+         const std::string required = reader.string(n, k);
+         std::string problem;
+         if (!versionSatisfies(heaplint_version, required, problem)) reader.fail(&n, k, problem);
+         settings.required_version = required;
+       }},
+      {"fixable",
+       [&](const toml::node& n, const std::string& k) {
+         settings.fixable_selectors = reader.selectors(n, k);
+       }},
+      {"unfixable",
+       [&](const toml::node& n, const std::string& k) {
+         settings.unfixable_selectors = reader.selectors(n, k);
+       }},
       {"target-version",
        [&](const toml::node& n, const std::string& k) {
          const std::string name = reader.string(n, k);
@@ -322,6 +493,7 @@ void readSettings(const Reader& reader, const toml::table& table, std::string_vi
   readTable(reader, table, "", handlers, table_name);
 
   if (exclude) settings.exclude = std::move(*exclude);
+  if (src) settings.src = importRootsFromSrc(settings.root, *src);
   if (test_file_patterns) lint.test_file_patterns = std::move(*test_file_patterns);
   lint.test_file_patterns.insert(lint.test_file_patterns.end(), extend_test_file_patterns.begin(),
                                  extend_test_file_patterns.end());
@@ -342,6 +514,7 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
   if (overrides.respect_gitignore) settings.respect_gitignore = *overrides.respect_gitignore;
   if (overrides.preview) settings.preview = *overrides.preview;
   settings.lint.preview = settings.preview;
+  settings.ignore_noqa = overrides.ignore_noqa;
 
   // Selectors were checked when read (command-line ones when parsed).
   RuleSelection selection =
@@ -354,6 +527,42 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
                                 "` has no effect because preview is not enabled.");
   }
 
+  settings.extend_exclude.insert(settings.extend_exclude.end(), overrides.extend_exclude.begin(),
+                                 overrides.extend_exclude.end());
+  for (const std::string& entry : overrides.extend_per_file_ignores) {
+    // `PATTERN:CODE,CODE`; checked when the command line was read.
+    const size_t colon = entry.rfind(':');
+    PerFileIgnore ignore{PathPattern(entry.substr(0, colon)), {}, {}};
+    std::string codes = entry.substr(colon + 1);
+    for (size_t start = 0; start <= codes.size();) {
+      size_t end = codes.find(',', start);
+      if (end == std::string::npos) end = codes.size();
+      if (end > start) {
+        ignore.selectors.push_back(codes.substr(start, end - start));
+        selectRules(allRules(), ignore.selectors.back(), ignore.rules);
+      }
+      start = end + 1;
+    }
+    settings.per_file_ignores.push_back(std::move(ignore));
+  }
+
+  settings.fixable = RuleSet();
+  if (settings.fixable_selectors.empty()) settings.fixable.set();
+  for (const std::string& selector : settings.fixable_selectors) {
+    selectRules(allRules(), selector, settings.fixable);
+  }
+  for (const std::string& selector : settings.unfixable_selectors) {
+    RuleSet unfixable;
+    selectRules(allRules(), selector, unfixable);
+    settings.fixable &= ~unfixable;
+  }
+
+  settings.include_patterns.clear();
+  for (const std::vector<std::string>* patterns : {&settings.include, &settings.extend_include}) {
+    for (const std::string& pattern : *patterns)
+      settings.include_patterns.emplace_back(pattern);
+  }
+
   settings.exclude_patterns.clear();
   for (const std::string& pattern : settings.exclude)
     settings.exclude_patterns.emplace_back(pattern);
@@ -362,7 +571,67 @@ void finish(ResolvedSettings& settings, const SettingsOverrides& overrides) {
   }
 }
 
+// Reads one configuration file into `settings`: first the file it extends (`extend`, relative to
+// it), then its own keys on top. `chain` holds the files being read, against cycles.
+void readConfigurationFile(const fs::path& file, const SettingsOverrides& overrides,
+                           ResolvedSettings& settings, std::vector<fs::path>& chain) {
+  chain.push_back(file);
+  const toml::table document = parseToml(file);
+  const bool pyproject = file.filename() == "pyproject.toml";
+  const toml::table* table = &document;
+  std::string prefix;
+  if (pyproject) {
+    // A pyproject.toml named by --config without the table gives the defaults, as in Ruff.
+    if (const std::optional<std::string> requires_python =
+            document["project"]["requires-python"].value_exact<std::string>()) {
+      if (const std::optional<PythonVersion> version = lowestPythonVersion(*requires_python)) {
+        settings.lint.target_version = *version;
+      }
+    }
+    const toml::node_view<const toml::node> heaplint = document["tool"]["heaplint"];
+    table = heaplint ? &Reader(file, "").table(*heaplint.node(), "tool.heaplint") : nullptr;
+    prefix = "tool.heaplint.";
+  }
+  if (table == nullptr) return;
+  const Reader reader(file, prefix);
+  if (const toml::node* extend = table->get("extend")) {
+    const fs::path base =
+        (file.parent_path() / reader.string(*extend, "extend")).lexically_normal();
+    if (std::find(chain.begin(), chain.end(), base) != chain.end()) {
+      reader.fail(extend, "extend", "`" + base.string() + "` extends this file again: a cycle");
+    }
+    if (chain.size() > 16) reader.fail(extend, "extend", "more than 16 files extend each other");
+    readConfigurationFile(base, overrides, settings, chain);
+  }
+  readSettings(reader, *table, pyproject ? "[tool.heaplint]" : "the configuration", settings,
+               overrides.heaplint_version);
+}
+
+// `--config 'KEY = VALUE'`: each snippet is read as if written in the configuration.
+void readSnippets(const SettingsOverrides& overrides, ResolvedSettings& settings) {
+  for (const std::string& snippet : overrides.snippets) {
+    toml::table table;
+    try {
+      table = toml::parse(std::string_view(snippet), std::string_view("--config"));
+    } catch (const toml::parse_error& error) {
+      throw ConfigError("--config `" + snippet + "`: not a configuration file, nor valid TOML: " +
+                        std::string(error.description()));
+    }
+    readSettings(Reader(fs::path("--config"), ""), table, "the configuration", settings,
+                 overrides.heaplint_version);
+  }
+}
+
 }  // namespace
+
+bool isConfigurationSnippet(std::string_view text) {
+  try {
+    (void)toml::parse(text);
+    return text.find('=') != std::string_view::npos;
+  } catch (const toml::parse_error&) {
+    return false;
+  }
+}
 
 void mergeForProject(LintSettings& merged, const LintSettings& other) {
   merged.target_version = std::min(merged.target_version, other.target_version);
@@ -397,6 +666,13 @@ RuleSet ResolvedSettings::reportedFor(const fs::path& file) const {
   return reported;
 }
 
+bool ResolvedSettings::isIncluded(const fs::path& file) const {
+  std::string relative = relativeBelow(file, root);
+  if (relative.empty()) relative = file.filename().string();
+  return std::any_of(include_patterns.begin(), include_patterns.end(),
+                     [&](const PathPattern& p) { return p.matchesEntry(relative, false); });
+}
+
 bool ResolvedSettings::isExcluded(const fs::path& path, bool is_directory, bool whole_path) const {
   const std::string relative = relativeBelow(path, root);
   // Outside the root only names can match: `build` still excludes ../build/x.py.
@@ -417,6 +693,8 @@ AnalysisOptions ResolvedSettings::analysisOptions(const fs::path& file) const {
   options.enabled = enabled;
   options.reported = reportedFor(file);
   options.settings = &lint;
+  options.ignore_noqa = ignore_noqa;
+  options.fixable = fixable;
   return options;
 }
 
@@ -424,6 +702,7 @@ ResolvedSettings defaultSettings(const fs::path& root, const SettingsOverrides& 
   ResolvedSettings settings;
   settings.root = root;
   settings.exclude = defaultExclude();
+  readSnippets(overrides, settings);
   finish(settings, overrides);
   return settings;
 }
@@ -439,25 +718,12 @@ ResolvedSettings loadSettings(const fs::path& file, const SettingsOverrides& ove
   ResolvedSettings settings;
   settings.config_file = absolute;
   settings.root = absolute.parent_path();
+  settings.src = importRootsFromSrc(settings.root, {".", "src"});
   settings.exclude = defaultExclude();
 
-  const toml::table document = parseToml(absolute);
-  if (absolute.filename() == "pyproject.toml") {
-    const toml::node_view<const toml::node> table = document["tool"]["heaplint"];
-    // A pyproject.toml named by --config without the table gives the defaults, as in Ruff.
-    if (const std::optional<std::string> requires_python =
-            document["project"]["requires-python"].value_exact<std::string>()) {
-      if (const std::optional<PythonVersion> version = lowestPythonVersion(*requires_python)) {
-        settings.lint.target_version = *version;
-      }
-    }
-    if (table) {
-      const toml::table& heaplint = Reader(absolute, "").table(*table.node(), "tool.heaplint");
-      readSettings(Reader(absolute, "tool.heaplint."), heaplint, "[tool.heaplint]", settings);
-    }
-  } else {
-    readSettings(Reader(absolute, ""), document, "the configuration", settings);
-  }
+  std::vector<fs::path> chain;
+  readConfigurationFile(absolute, overrides, settings, chain);
+  readSnippets(overrides, settings);
   finish(settings, overrides);
   return settings;
 }

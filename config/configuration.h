@@ -20,7 +20,9 @@ namespace heaplint::config {
 // (the position when toml++ knows it).
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // Control characters quoted from the file (toml++ shows what it saw, a selector may hold a
+  // newline) are escaped, so the message stays one line.
+  explicit ConfigError(const std::string& message);
 };
 
 // Command-line options that override every configuration file.
@@ -30,6 +32,13 @@ struct SettingsOverrides {
   std::vector<std::string> ignore;  // added to the configured ignore
   std::optional<bool> respect_gitignore;
   std::optional<bool> preview;  // --preview / --no-preview
+  bool ignore_noqa = false;     // --ignore-noqa
+  // `--config 'KEY = VALUE'`: TOML read over every configuration, as if written in it, and
+  // --exclude, --per-file-ignores, --target-version said the same way.
+  std::vector<std::string> snippets;
+  std::vector<std::string> extend_exclude;  // --extend-exclude: added to the configured ones
+  std::vector<std::string> extend_per_file_ignores;  // --extend-per-file-ignores `PATTERN:CODES`
+  std::string heaplint_version;  // checked against `required-version` (empty: not checked)
 };
 
 struct PerFileIgnore {
@@ -49,12 +58,35 @@ struct ResolvedSettings {
   std::vector<std::string> ignore;
   std::vector<std::string> exclude;
   std::vector<std::string> extend_exclude;
+  // The files a directory walk lints (files named on the command line always are).
+  std::vector<std::string> include = {"*.py", "*.pyi", "*.ipynb"};
+  std::vector<std::string> extend_include;
   bool respect_gitignore = true;
+  std::filesystem::path cache_dir;  // `cache-dir`, absolute; empty: .heaplint_cache at the root
   bool preview = false;  // preview rules run only when on
+  bool ignore_noqa = false;  // suppression comments silence nothing (--ignore-noqa)
+  // The command line's defaults a configuration may set, as in Ruff (the first path's
+  // configuration decides, as for respect-gitignore): unset unless written.
+  std::optional<bool> fix;
+  std::optional<bool> unsafe_fixes;
+  std::optional<bool> show_fixes;
+  std::optional<bool> force_exclude;
+  std::optional<std::string> output_format;
+  std::optional<std::string> required_version;  // as written
+  // `fixable` (default ALL) without `unfixable`: the rules whose fixes are offered.
+  std::vector<std::string> fixable_selectors;  // as written; empty: ALL
+  std::vector<std::string> unfixable_selectors;
+  RuleSet fixable = RuleSet().set();
+
+  // Where the project's own modules are imported from (import_roots.h), absolute: `src` as
+  // configured (relative to `root`, globs expanded), by default `root` and `root/src`. Empty
+  // without a configuration file.
+  std::vector<std::filesystem::path> src;
 
   RuleSet enabled;  // select (or every rule), + extend-select, - ignore, command line applied
   std::vector<PerFileIgnore> per_file_ignores;
   std::vector<PathPattern> exclude_patterns;  // exclude then extend-exclude
+  std::vector<PathPattern> include_patterns;  // include then extend-include
   LintSettings lint;
   // Said once per configuration, not fatal: selectors that pick only preview rules while
   // preview is off.
@@ -66,6 +98,8 @@ struct ResolvedSettings {
   // Whether exclude / extend-exclude cover `path` (absolute). A directory walk checks each entry
   // (`whole_path` false); a file named on the command line is checked with its parents.
   bool isExcluded(const std::filesystem::path& path, bool is_directory, bool whole_path) const;
+  // Whether a directory walk lints `file` (absolute): `include` / `extend-include` match it.
+  bool isIncluded(const std::filesystem::path& file) const;
   // What analyze() needs for `file` (absolute): the registry, enabled and reported rules, and
   // `lint` (so these settings must outlive the result). Path and module are left to the caller.
   AnalysisOptions analysisOptions(const std::filesystem::path& file) const;
@@ -90,6 +124,9 @@ ResolvedSettings loadSettings(const std::filesystem::path& file,
 // The project rules join facts across files whose configurations differ: `merged` takes every
 // `extra-hot-classes` entry of `other` and the older `target-version`; the rest stays.
 void mergeForProject(LintSettings& merged, const LintSettings& other);
+
+// Whether a --config argument is TOML (`--config 'preview = true'`) rather than a file's path.
+bool isConfigurationSnippet(std::string_view text);
 
 // "py310" for 3.10.
 std::string pythonVersionName(PythonVersion version);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "analyzer/fix.h"
+#include "cli/file_io.h"
 
 namespace heaplint::lsp {
 
@@ -12,10 +13,10 @@ Document& DocumentStore::open(std::string uri, int64_t version, std::string text
   document.uri = uri;
   document.path = pathFromUri(uri);
   document.display_path = document.path ? document.path->string() : uri;
-  if (document.path) document.module = moduleInfoForPath(*document.path);
   document.version = version;
   document.source = std::make_unique<SourceText>(std::move(text));
-  document.syntax.parse(*document.source, parser);
+  document.too_large = cli::isOverSizeLimitFromEnvironment(document.source->size());
+  if (!document.too_large) document.syntax.parse(*document.source, parser);
   auto [it, inserted] = documents_.insert_or_assign(std::move(uri), std::move(document));
   return it->second;
 }
@@ -43,7 +44,8 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
   }
 
   std::unique_ptr<SourceText> source = std::move(document.source);
-  bool reparse_from_scratch = false;
+  // A document that was too large has no trees to edit.
+  bool reparse_from_scratch = document.too_large || document.parse_afresh_pending;
   try {
     for (const json& change : content_changes) {
       const std::string& text = change["text"].get_ref<const std::string&>();
@@ -64,19 +66,42 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
   } catch (...) {
     // A bad position in a later change: keep what was applied, with a tree that matches it.
     document.source = std::move(source);
-    document.syntax.parse(*document.source, parser);
+    parseAfresh(document, parser);
+    document.parse_pending = false;
+    document.parse_afresh_pending = false;
     document.version = version;
     document.analysis.reset();
     throw;
   }
   document.source = std::move(source);
-  if (reparse_from_scratch) {
-    document.syntax.parse(*document.source, parser);
+  // Parsed when next needed (ensureParsed): a burst of edits costs one re-parse, not one each,
+  // which matters most when the text is mostly syntax errors (tree-sitter's error recovery).
+  document.parse_pending = true;
+  document.parse_afresh_pending =
+      reparse_from_scratch || cli::isOverSizeLimitFromEnvironment(document.source->size());
+  document.version = version;
+  document.analysis.reset();
+}
+
+void DocumentStore::ensureParsed(Document& document, PythonParser& parser) {
+  if (!document.parse_pending) return;
+  if (document.parse_afresh_pending) {
+    parseAfresh(document, parser);
   } else {
     document.syntax.reparse(*document.source, parser);
   }
-  document.version = version;
-  document.analysis.reset();
+  document.parse_pending = false;
+  document.parse_afresh_pending = false;
+}
+
+void DocumentStore::parseAfresh(Document& document, PythonParser& parser) {
+  document.too_large = cli::isOverSizeLimitFromEnvironment(document.source->size());
+  if (document.too_large) {
+    document.syntax = ChunkedTree();
+    document.incremental.clear();
+  } else {
+    document.syntax.parse(*document.source, parser);
+  }
 }
 
 }  // namespace heaplint::lsp

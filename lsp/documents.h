@@ -24,7 +24,6 @@ struct Document {
   std::string uri;
   std::optional<std::filesystem::path> path;  // for file: URIs
   std::string display_path;                   // what rules see as the file's path
-  ModuleInfo module;
   int64_t version = 0;
   std::unique_ptr<SourceText> source;
   ChunkedTree syntax;
@@ -39,6 +38,13 @@ struct Document {
   RuleSet incremental_enabled;
   RuleSet incremental_reported;
   uint64_t analysis_id = 0;  // distinct for every analysis the server makes (pull result ids)
+  // Edits applied to the text (and recorded in the trees) but not parsed yet; afresh: the trees
+  // cannot be edited (a whole-text change, the byte-order mark, the size limit).
+  bool parse_pending = false;
+  bool parse_afresh_pending = false;
+  // Larger than HEAPLINT_MAX_FILE_SIZE: neither parsed nor analysed (told once).
+  bool too_large = false;
+  bool too_large_told = false;
   // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).
   std::optional<std::chrono::steady_clock::time_point> publish_due;
 };
@@ -46,10 +52,13 @@ struct Document {
 class DocumentStore {
  public:
   Document& open(std::string uri, int64_t version, std::string text, PythonParser& parser);
-  // Applies one didChange notification's contentChanges in order. Throws LspError(InvalidParams)
-  // on a malformed change; the changes before it stay applied, and text and tree stay in step.
+  // Applies one didChange notification's contentChanges in order; the trees are re-parsed by
+  // ensureParsed(), before anything reads them. Throws LspError(InvalidParams) on a malformed
+  // change; the changes before it stay applied, and text and tree stay in step.
   void change(Document& document, int64_t version, const json& content_changes,
               PositionEncoding encoding, PythonParser& parser);
+  // Re-parses what change() left pending.
+  static void ensureParsed(Document& document, PythonParser& parser);
   void close(const std::string& uri) { documents_.erase(uri); }
 
   Document* find(const std::string& uri);
@@ -57,6 +66,9 @@ class DocumentStore {
   const std::map<std::string, Document>& all() const { return documents_; }
 
  private:
+  // Parses the whole text again, or drops the trees of a text over the size limit.
+  static void parseAfresh(Document& document, PythonParser& parser);
+
   std::map<std::string, Document> documents_;
 };
 

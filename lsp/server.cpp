@@ -8,12 +8,24 @@
 #include <iostream>
 
 #include "analyzer/fix.h"
+#include "cli/file_io.h"
+#include "analyzer/source_text_encoding.h"
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Copying, printing and freeing a parsed value recurse once per level, so a message nested
+// 200,000 deep must not be parsed. No LSP message comes near this; settings nest a few levels.
+constexpr int64_t kMaxJsonNesting = 512;
+
+int64_t nestingOf(std::string_view body) {
+  JsonValueEnd scan;
+  scan.feed(body);
+  return scan.deepest();
+}
 
 constexpr int kMessageError = 1;
 constexpr int kMessageWarning = 2;
@@ -68,6 +80,10 @@ void Server::readLoop(Transport& transport, const std::shared_ptr<Inbox>& inbox)
     } else if (read.status == Transport::ReadStatus::Malformed) {
       event.kind = Event::Kind::Malformed;
       event.error = std::move(read.body);
+    } else if (nestingOf(read.body) > kMaxJsonNesting) {
+      event.kind = Event::Kind::Malformed;
+      event.error = "the message nests arrays and objects more than " +
+                    std::to_string(kMaxJsonNesting) + " deep";
     } else {
       event.kind = Event::Kind::Message;
       event.message = json::parse(read.body, nullptr, /*allow_exceptions=*/false);
@@ -350,6 +366,7 @@ json Server::initialize(const json& params) {
     }
   }
   index_ = std::make_unique<WorkspaceIndex>(*settings_);
+  settings_->setWorkspaceFolders(roots_);
   indexRoots(roots_);
   state_ = State::Running;
   for (const std::string& warning : warnings) {
@@ -406,9 +423,10 @@ void Server::didChangeWorkspaceFolders(const json& params) {
     index_->removeRoot(root);
     std::erase(roots_, root);
   }
-  if (!removed.empty()) refreshAll();
   const std::vector<std::filesystem::path> added = paths("added");
   roots_.insert(roots_.end(), added.begin(), added.end());
+  settings_->setWorkspaceFolders(roots_);
+  if (!removed.empty()) refreshAll();
   indexRoots(added);  // refreshes when the scan is done
 }
 
@@ -533,18 +551,31 @@ std::chrono::milliseconds Server::debounce() const {
 AnalysisOptions Server::optionsFor(const Document& document, const FileSettings& settings) const {
   AnalysisOptions options = settings.analysis;
   options.path = document.display_path;
-  options.module = document.module;
+  // The editor decoded the file; fixes must still fit the encoding it is saved in (PEP 263).
+  options.encoding = declaredEncoding(document.source->text());
   options.verify_fixes = false;  // see analysisOf()
   return options;
 }
 
 const FileAnalysis& Server::analysisOf(Document& document) {
+  DocumentStore::ensureParsed(document, PythonParser::forThisThread());
   if (document.analysis) return *document.analysis;
   document.settings = settings_->settingsFor(document.path.value_or(std::filesystem::path()));
   reportConfigurationErrors();
   FileAnalysis analysis;
-  // An excluded document gets no findings at all, as in Ruff's server.
-  if (!document.settings->excluded) {
+  if (document.too_large && !document.too_large_told) {
+    document.too_large_told = true;
+    const std::string message = "heaplint: " + document.display_path +
+                                " is not checked: " + cli::formatSize(document.source->size()) +
+                                " is over the " +
+                                cli::formatSize(cli::maxFileSizeFromEnvironment()) +
+                                " file size limit (HEAPLINT_MAX_FILE_SIZE)";
+    notify("window/showMessage", {{"type", kMessageWarning}, {"message", message}});
+    logMessage(kMessageWarning, message);
+  }
+  // An excluded document gets no findings at all, as in Ruff's server; one too large to check
+  // gets none either.
+  if (!document.settings->excluded && !document.too_large) {
     const AnalysisOptions options = optionsFor(document, *document.settings);
     if (document.syntax.empty()) {
       document.syntax.parse(*document.source, PythonParser::forThisThread());

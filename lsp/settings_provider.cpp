@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "config/import_roots.h"
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
@@ -93,6 +94,11 @@ void SettingsProvider::startGeneration() {
   generation_ = std::move(generation);
 }
 
+void SettingsProvider::setWorkspaceFolders(std::vector<std::filesystem::path> folders) {
+  std::lock_guard lock(mutex_);
+  workspace_folders_ = std::move(folders);
+}
+
 void SettingsProvider::reload() {
   std::lock_guard lock(mutex_);
   startGeneration();
@@ -149,6 +155,13 @@ std::shared_ptr<const FileSettings> SettingsProvider::settingsFor(
   const std::filesystem::path absolute = config::absoluteNormal(file);
   settings->config = configurationFor(absolute.parent_path());
   settings->analysis = settings->config->analysisOptions(absolute);
+  std::vector<std::filesystem::path> folders;
+  {
+    std::lock_guard lock(mutex_);
+    folders = workspace_folders_;
+  }
+  settings->analysis.module =
+      moduleInfoForPath(absolute, config::importRootsFor(*settings->config, absolute, folders));
   // Checked with the parents, as the CLI's --force-exclude does for a file named on the command
   // line: an editor opens files one by one, without a walk.
   settings->excluded = settings->config->isExcluded(absolute, false, /*whole_path=*/true);

@@ -38,8 +38,8 @@ struct ClientSettings {
 struct FileSettings {
   // Shares ownership of the resolver that holds it: `analysis.settings` points into it.
   std::shared_ptr<const config::ResolvedSettings> config;
-  // Rules, the rules reported after per-file-ignores, and the lint settings; the caller sets the
-  // path and module.
+  // Rules, the rules reported after per-file-ignores, the lint settings and the file's module name
+  // (from its import roots, as in the CLI); the caller sets the path.
   AnalysisOptions analysis;
   bool excluded = false;  // `exclude` / `extend-exclude` cover the file: no diagnostics
   bool unsafe_fixes = false;
@@ -57,6 +57,10 @@ class SettingsProvider {
   bool excludedFromWalk(const std::filesystem::path& path, bool is_directory);
   // Whether the walk below `root` skips what .gitignore files ignore.
   bool respectsGitignore(const std::filesystem::path& root);
+
+  // The workspace folders: project roots for files without a configuration file or a git
+  // repository above them (config/import_roots.h).
+  void setWorkspaceFolders(std::vector<std::filesystem::path> folders);
 
   // Configuration files changed on disk: read them again from now on.
   void reload();
@@ -84,6 +88,7 @@ class SettingsProvider {
 
   mutable std::mutex mutex_;
   ClientSettings client_;
+  std::vector<std::filesystem::path> workspace_folders_;
   Generation generation_;
   std::vector<std::string> new_errors_;
 };

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <optional>
 
 namespace heaplint::lsp {
 namespace {
@@ -17,7 +19,50 @@ bool startsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
+constexpr std::string_view kContentLength = "content-length:";
+
+size_t findIgnoringCase(std::string_view text, std::string_view lower_needle) {
+  if (text.size() < lower_needle.size()) return std::string_view::npos;
+  for (size_t at = 0; at + lower_needle.size() <= text.size(); ++at) {
+    if (startsWithIgnoringCase(text.substr(at), lower_needle)) return at;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
+
+std::optional<size_t> JsonValueEnd::feed(std::string_view text) {
+  if (gave_up_) return std::nullopt;
+  for (; !end_ && scanned_ < text.size(); ++scanned_) {
+    const char c = text[scanned_];
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      continue;
+    }
+    if (depth_ == 0 && !started_) {
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+      if (c != '{' && c != '[') {
+        gave_up_ = true;  // not an object or array: nothing to find
+        return std::nullopt;
+      }
+      started_ = true;
+    }
+    if (c == '"') {
+      in_string_ = true;
+    } else if (c == '{' || c == '[') {
+      deepest_ = std::max(deepest_, ++depth_);
+    } else if (c == '}' || c == ']') {
+      if (--depth_ == 0) end_ = scanned_ + 1;
+    }
+  }
+  return end_;
+}
 
 bool StdioTransport::fill() {
   if (position_ > 0 && position_ == buffer_.size()) {
@@ -37,18 +82,31 @@ bool StdioTransport::fill() {
 }
 
 bool StdioTransport::readLine(std::string& line) {
+  // A header line is short; garbage without a newline is dropped as it comes rather than held
+  // (the line keeps its first kMaxHeaderLine bytes, which is enough to see it is no header).
+  constexpr size_t kMaxHeaderLine = size_t{64} * 1024;
+  line.clear();
+  size_t searched = position_;  // bytes before this hold no newline
   while (true) {
-    const size_t newline = buffer_.find('\n', position_);
+    const size_t newline = buffer_.find('\n', searched);
     if (newline != std::string::npos) {
       size_t end = newline;
       if (end > position_ && buffer_[end - 1] == '\r') --end;
-      line.assign(buffer_, position_, end - position_);
+      if (line.size() < kMaxHeaderLine) {
+        line.append(buffer_, position_, std::min(end - position_, kMaxHeaderLine - line.size()));
+      }
       position_ = newline + 1;
       return true;
+    }
+    if (buffer_.size() - position_ > kMaxHeaderLine) {
+      if (line.size() < kMaxHeaderLine)
+        line.append(buffer_, position_, kMaxHeaderLine - line.size());
+      position_ = buffer_.size();
     }
     // Keep only the unread part so the buffer does not grow with every message.
     buffer_.erase(0, position_);
     position_ = 0;
+    searched = buffer_.size();
     if (!fill()) return false;
   }
 }
@@ -65,6 +123,40 @@ bool StdioTransport::readExactly(size_t count, std::string& out) {
   return true;
 }
 
+bool StdioTransport::readBody(size_t count, std::string& out) {
+  out.clear();
+  JsonValueEnd value_end;
+  while (out.size() < count) {
+    // Before waiting for more input: a Content-Length longer than its body would otherwise make
+    // the server wait, holding the messages that follow, until enough bytes arrive.
+    if (position_ == buffer_.size()) {
+      if (endsEarly(out, value_end)) return true;
+      if (!fill()) return false;
+    }
+    const size_t take = std::min(count - out.size(), buffer_.size() - position_);
+    out.append(buffer_, position_, take);
+    position_ += take;
+  }
+  endsEarly(out, value_end);
+  return true;
+}
+
+bool StdioTransport::endsEarly(std::string& body, JsonValueEnd& value_end) {
+  const std::optional<size_t> end = value_end.feed(body);
+  if (!end || *end == body.size()) return false;
+  size_t next = *end;
+  while (next < body.size() &&
+         (body[next] == ' ' || body[next] == '\t' || body[next] == '\r' || body[next] == '\n')) {
+    ++next;
+  }
+  if (!startsWithIgnoringCase(std::string_view(body).substr(next), kContentLength)) return false;
+  // The value is whole and the next message's header follows it: read on from that header.
+  buffer_ = body.substr(next) + buffer_.substr(position_);
+  position_ = 0;
+  body.resize(*end);
+  return true;
+}
+
 Transport::ReadResult StdioTransport::read() {
   std::string line;
   std::optional<size_t> length;
@@ -77,8 +169,11 @@ Transport::ReadResult StdioTransport::read() {
       continue;  // stray blank lines between messages are harmless
     }
     any_header = true;
-    if (startsWithIgnoringCase(line, "content-length:")) {
-      std::string_view value = std::string_view(line).substr(15);
+    // A header glued to the end of a body whose Content-Length was too short: the message is
+    // lost either way, but the ones after it are read from their own headers.
+    const size_t header = findIgnoringCase(line, kContentLength);
+    if (header != std::string_view::npos) {
+      std::string_view value = std::string_view(line).substr(header + kContentLength.size());
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
       }
@@ -106,7 +201,7 @@ Transport::ReadResult StdioTransport::read() {
     return {ReadStatus::Malformed, "a message larger than the server accepts"};
   }
   ReadResult result{ReadStatus::Message, {}};
-  if (!readExactly(*length, result.body)) return {ReadStatus::Closed, {}};
+  if (!readBody(*length, result.body)) return {ReadStatus::Closed, {}};
   return result;
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -31,6 +32,25 @@ class Transport {
   virtual void write(std::string_view message) = 0;
 };
 
+// Finds where the JSON object or array at the start of a message body ends, fed the body as it
+// grows (each call scans only the bytes added since the last).
+class JsonValueEnd {
+ public:
+  std::optional<size_t> feed(std::string_view text);
+  // How deep arrays and objects have nested in what was scanned.
+  int64_t deepest() const { return deepest_; }
+
+ private:
+  size_t scanned_ = 0;
+  int64_t depth_ = 0;
+  int64_t deepest_ = 0;
+  bool started_ = false;
+  bool in_string_ = false;
+  bool escaped_ = false;
+  bool gave_up_ = false;
+  std::optional<size_t> end_;
+};
+
 class StdioTransport final : public Transport {
  public:
   StdioTransport(int input_fd, int output_fd) : input_fd_(input_fd), output_fd_(output_fd) {}
@@ -45,6 +65,12 @@ class StdioTransport final : public Transport {
   // Reads up to the next "\r\n" (or "\n"); false at end of input.
   bool readLine(std::string& line);
   bool readExactly(size_t count, std::string& out);
+  // Reads a body of `count` bytes, or less when the JSON value in it is whole and the next
+  // message's header follows it (its Content-Length was too long).
+  bool readBody(size_t count, std::string& out);
+  // Whether `body` holds a whole value and then a header; if so, gives the header and what
+  // follows back to the buffer and keeps only the value.
+  bool endsEarly(std::string& body, JsonValueEnd& value_end);
   bool fill();
 
   int input_fd_;

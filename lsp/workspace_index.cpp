@@ -36,14 +36,13 @@ WorkspaceIndex::~WorkspaceIndex() {
 WorkspaceIndex::IndexedFile WorkspaceIndex::analyzeForFacts(const std::filesystem::path& path,
                                                             std::string contents) {
   const std::shared_ptr<const FileSettings> settings = settings_.settingsFor(path);
-  if (settings->excluded) return {};
+  if (settings->excluded || cli::isOverSizeLimitFromEnvironment(contents.size())) return {};
   const std::string display = path.string();
   AnalysisOptions options = settings->analysis;
   // Every project rule, whatever this file's configuration enables: another file that reports
   // the rule needs this file's facts (the CLI does the same).
   options.enabled = projectRules(options.rules);
   options.path = display;
-  options.module = moduleInfoForPath(path);
   options.verify_fixes = false;  // the findings are dropped: only the facts are kept
   const SourceText source(std::move(contents));
   auto analysis = std::make_unique<FileAnalysis>(analyzeFile(source, options));
@@ -78,12 +77,12 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
     const cli::Discovery discovery = cli::discoverFiles({root.string()}, discovery_options);
     for (const cli::SourceFile& file : discovery.files) {
       if (stop_ || generation != generation_) return;
-      std::string contents;
+      DecodedSource source;
       std::string error;
-      if (!cli::readFile(file.path, contents, error)) continue;
+      if (!cli::readSource(file.path, source, error)) continue;
       try {
         const std::filesystem::path path = std::filesystem::absolute(file.path).lexically_normal();
-        IndexedFile indexed = analyzeForFacts(path, std::move(contents));
+        IndexedFile indexed = analyzeForFacts(path, std::move(source.text));
         if (!indexed.analysis) continue;
         seen.insert(path);
         std::lock_guard lock(mutex_);
@@ -116,13 +115,15 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
 void WorkspaceIndex::update(const std::filesystem::path& path, const std::string* text) {
   std::string contents;
   if (text != nullptr) {
-    contents = *text;
+    contents = *text;  // from the editor, which has decoded it already
   } else {
+    DecodedSource source;
     std::string error;
-    if (!cli::readFile(path, contents, error)) {
+    if (!cli::readSource(path, source, error)) {
       remove(path);
       return;
     }
+    contents = std::move(source.text);
   }
   IndexedFile indexed = analyzeForFacts(path, std::move(contents));
   if (!indexed.analysis) {

@@ -334,6 +334,7 @@ extern const RuleDefinition kListComprehensionInReducer{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<ListComprehensionInReducer>();
     },
+    .ruff_code = "C419",
 };
 
 }  // namespace heaplint

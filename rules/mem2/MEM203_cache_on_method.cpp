@@ -335,6 +335,7 @@ extern const RuleDefinition kCacheOnMethod{
     .fix_availability = FixAvailability::None,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<CacheOnMethod>(); },
+    .ruff_code = "B019",
 };
 
 }  // namespace heaplint

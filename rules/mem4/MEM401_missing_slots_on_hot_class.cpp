@@ -300,8 +300,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const ModuleInfo& module = context.options().module;
     resolveDynamicCalls(context);
     resolveMethods(context);
-    for (const ClassRecord& record : classes_)
-      facts_->classes.push_back(describe(record, context));
+    // A stub (.pyi) declares classes that live elsewhere: nothing to slot there.
+    if (!module.is_stub) {
+      for (const ClassRecord& record : classes_)
+        facts_->classes.push_back(describe(record, context));
+    }
     // A loop in a test makes many instances for a moment: that is not what makes a class hot.
     const bool test_file = context.isTestFile();
     for (const Candidate& candidate : test_file ? std::vector<Candidate>{} : hot_candidates_) {

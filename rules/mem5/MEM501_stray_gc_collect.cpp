@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -18,8 +19,16 @@ namespace {
 
 constexpr std::string_view kDocumentation = R"md(## What it does
 Checks for calls to `gc.collect()` (through any alias: `import gc as g`,
-`from gc import collect as c`) in application and library code: in a function or method, and
-anywhere inside a loop. In a loop the message says that the collection runs once per iteration.
+`from gc import collect as c`) in application and library code that run once per iteration of a
+loop: inside the loop itself, or in a function or method that the same file calls inside a loop
+(`self.remove_item(item)` in `clear()`'s `while` loop, `release(handle)` in a `for` loop). The
+message names the loop.
+
+In preview (`--preview`) the rule also reports a collection paid once per call of a function or
+method, outside any loop of the file: that is often a rare, deliberate step (a plugin's disable
+hook, unloading a corpus on request), and a blind review of such findings on unseen code judged
+most of them so; functions named for tearing down (`unload`, `disable`, `shutdown`, `cleanup`,
+`close`, `destroy`, ...) stay quiet even there.
 
 ## Why is this bad?
 `gc.collect()` runs a full collection: it walks every container object the process has tracked,
@@ -54,9 +63,11 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   `benchmark_parse`, `LeakDetector.snapshot`), or that it is a helper whose job is to collect
   (`gc_collect()`, `collect_garbage()`, `force_gc()`): whether to collect is decided where the
   helper is called, and those calls are not followed;
-- a whole module that disables automatic collection anywhere (`gc.disable()`,
-  `gc.set_threshold(0)`): it must collect by hand, and its collections are taken to be scheduled
-  on purpose; one that inspects the heap (`gc.get_referrers`, `gc.get_objects`, `gc.garbage`) or
+- a module that disables automatic collection when it is imported (`gc.disable()`,
+  `gc.set_threshold(0)` at module level), and a class that disables it in one of its methods (a
+  timer-driven collector): they must collect by hand, and their collections are taken to be
+  scheduled on purpose (a helper function that turns collection off only for its own body, such as
+  a `no_gc()` context manager, exempts nothing else); one that inspects the heap (`gc.get_referrers`, `gc.get_objects`, `gc.garbage`) or
   imports a memory profiler (`tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`):
   it is a debugging tool; and MicroPython or CircuitPython code (a module that imports `machine`,
   `micropython`, `board`, ... or calls `gc.mem_free()`), where explicit collections are the
@@ -65,23 +76,25 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   (`gc.collect(0)`, `gc.collect(1)`), and a collection in an `except MemoryError:` handler.
 
 Calls through `from gc import *`, `getattr(gc, "collect")()`, a variable holding `gc.collect`, or
-a name that `from gc import` binds only further down the file are not recognised, and neither is
-a call, in a loop or a request handler, of a helper of one's own that collects.
+a name that `from gc import` binds only further down the file are not recognised. Loops that call
+the collecting function are followed one call deep and within the file only: a helper called from a
+loop in another module, or through another helper, or per request by a framework, is not seen.
 
 ## Example
 ```python
 import gc
 
-def handle_request(request):
-    response = render(request)
-    gc.collect()
-    return response
+def import_all(paths):
+    for path in paths:
+        load(path)
+        gc.collect()
 ```
 
 ## Use instead
 ```python
-def handle_request(request):
-    return render(request)
+def import_all(paths):
+    for path in paths:
+        load(path)
 ```
 
 ## Fix safety
@@ -261,6 +274,19 @@ struct CollectCall {
 struct Use {
   TSNode node{};
   ScopeId scope = kNoScope;
+  TSNode owner{};        // the body that runs it
+  TSNode owner_class{};  // for a method: its class
+};
+
+// A call, inside a loop, of a name or of a method of `self`: a function that collects is paid
+// once per iteration when it is called this way.
+struct LoopCall {
+  std::string_view name;
+  TSNode callee{};
+  ScopeId scope = kNoScope;
+  TSNode owner_class{};  // for `self.name(...)`: the class of the method it sits in
+  TSNode owner{};        // the function (or module) whose loop it is in
+  uint32_t row = 0;
 };
 
 class StrayGcCollect final : public RuleChecker {
@@ -285,6 +311,7 @@ class StrayGcCollect final : public RuleChecker {
     }
     const TSNode callee = childByField(node, Field::Function);
     const NodeKind callee_kind = kindOf(callee);
+    if (context.loopDepth() > 0) noteLoopCall(callee, context);
     std::string_view name;
     if (callee_kind == NodeKind::Attribute) {
       name = context.text(childByField(callee, Field::AttributeName));
@@ -292,7 +319,8 @@ class StrayGcCollect final : public RuleChecker {
       return;
     }
     if (name == "disable" || name == "set_threshold" || callee_kind == NodeKind::Identifier) {
-      switches_.push_back(Use{node, context.scope()});
+      switches_.push_back(
+          Use{node, context.scope(), context.execution().node, methodClass(context)});
     }
     if (name != "collect" && callee_kind != NodeKind::Identifier) return;
 
@@ -333,7 +361,13 @@ class StrayGcCollect final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
-    // Analysed in runs, a run without collections still tells the others what it holds.
+    // Analysed in runs, a run without collections still tells the others what it holds, and which
+    // module-level functions it calls in loops.
+    if (context.analysingOneRun()) {
+      for (const LoopCall& call : loop_calls_) {
+        if (ts_node_is_null(call.owner_class)) context.provides(loopCallKey(call.name));
+      }
+    }
     if (collects_.empty() && !context.analysingOneRun()) return;
     if (isDebuggingTool(context) || turnsCollectionOff(context)) context.provides(kCollectsByHand);
     if (collects_.empty()) return;
@@ -346,7 +380,14 @@ class StrayGcCollect final : public RuleChecker {
         continue;
       }
       if (isDeliberate(call, context)) continue;
-      report(call, context);
+      // A collection paid once per iteration is the finding a reviewer defends; one paid per call
+      // of a function is often a rare, deliberate step (unloading a corpus, a plugin's disable
+      // hook), so it is reported only in preview.
+      const LoopCall* caller = call.loop_depth > 0 ? nullptr : callerInLoop(call, context);
+      if (call.loop_depth == 0 && caller == nullptr) {
+        if (!context.options().settings->preview || nameSaysTeardown(call, context)) continue;
+      }
+      report(call, caller, context);
     }
   }
 
@@ -357,9 +398,12 @@ class StrayGcCollect final : public RuleChecker {
   // Said of a module that is a debugging tool or turns automatic collection off.
   static constexpr std::string_view kCollectsByHand = "MEM501 module collects by hand";
 
-  // A module that turns automatic collection off collects by hand, on purpose.
+  // A module that turns automatic collection off when it is imported collects by hand, on
+  // purpose. (A function that turns it off speaks for its own body only: see scanBody.)
   bool turnsCollectionOff(const RuleContext& context) const {
     for (const Use& candidate : switches_) {
+      const NodeKind owner = kindOf(candidate.owner);
+      if (owner != NodeKind::Module && owner != NodeKind::ClassDefinition) continue;
       const std::string name = context.semantic().qualifiedName(
           candidate.scope, childByField(candidate.node, Field::Function));
       if (name == "gc.disable") return true;
@@ -420,7 +464,116 @@ class StrayGcCollect final : public RuleChecker {
       }
     }
     if (call.named_deliberate) return true;
+    if (classTurnsCollectionOff(call, context)) return true;
     return bodyIsDeliberate(call, context);
+  }
+
+  // A class that turns automatic collection off in one method (a timer-driven collector) collects
+  // by hand in the others.
+  bool classTurnsCollectionOff(const CollectCall& call, const RuleContext& context) const {
+    if (ts_node_is_null(call.owner_class)) return false;
+    for (const Use& candidate : switches_) {
+      if (sameNode(candidate.owner_class, call.owner_class) &&
+          context.semantic().qualifiedName(
+              candidate.scope, childByField(candidate.node, Field::Function)) == "gc.disable") {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static TSNode methodClass(const RuleContext& context) {
+    const auto executions = context.executions();
+    if (executions.size() >= 2 && executions.back().kind == NodeKind::FunctionDefinition &&
+        executions[executions.size() - 2].kind == NodeKind::ClassDefinition) {
+      return executions[executions.size() - 2].node;
+    }
+    return TSNode{};
+  }
+
+  static std::string loopCallKey(std::string_view name) {
+    return "MEM501 called in a loop " + std::string(name);
+  }
+
+  // `remove(x)` or `self.remove(x)` in a loop: remembered, to tell whether a function that
+  // collects is paid per iteration.
+  void noteLoopCall(TSNode callee, const RuleContext& context) {
+    LoopCall call;
+    call.callee = callee;
+    call.scope = context.scope();
+    call.owner = context.execution().node;
+    call.row = context.source().rowOf(ts_node_start_byte(callee));
+    if (kindOf(callee) == NodeKind::Identifier) {
+      call.name = context.text(callee);
+    } else if (kindOf(callee) == NodeKind::Attribute &&
+               kindOf(childByField(callee, Field::Object)) == NodeKind::Identifier) {
+      call.owner_class = methodClass(context);
+      if (ts_node_is_null(call.owner_class)) return;
+      call.name = context.text(childByField(callee, Field::AttributeName));
+    } else {
+      return;
+    }
+    loop_calls_.push_back(call);
+  }
+
+  // A loop of this file that calls the function holding the collection: `self.name()` in a method
+  // of the same class, or the module-level function by its name (in another run of a document
+  // analysed in runs, known by key: no line to show then).
+  const LoopCall* callerInLoop(const CollectCall& call, RuleContext& context) const {
+    if (call.owner_kind != NodeKind::FunctionDefinition) return nullptr;
+    const std::string_view name = nameOf(context, call.owner);
+    const bool method = !ts_node_is_null(call.owner_class);
+    for (const LoopCall& loop : loop_calls_) {
+      if (loop.name != name || sameNode(loop.owner, call.owner)) continue;
+      if (method) {
+        if (sameNode(loop.owner_class, call.owner_class) &&
+            isInstanceReceiver(context, loop.scope, childByField(loop.callee, Field::Object))) {
+          return &loop;
+        }
+        continue;
+      }
+      if (!ts_node_is_null(loop.owner_class)) continue;
+      const Resolution resolution =
+          context.semantic().resolve(loop.scope, name, ts_node_start_byte(loop.callee));
+      if (resolution.kind == Resolution::Kind::Bound &&
+          resolution.binding->kind == BindingKind::FunctionDefinition &&
+          sameNode(resolution.binding->node, call.owner)) {
+        return &loop;
+      }
+    }
+    if (!method && kindOf(ts_node_parent(call.owner)) != NodeKind::Block) {
+      context.dependsOn(loopCallKey(name));
+      if (context.moduleProvides(loopCallKey(name))) return &kCallerInAnotherRun;
+    }
+    return nullptr;
+  }
+  static constexpr LoopCall kCallerInAnotherRun{};
+
+  // Hooks that run when a component is torn down, at a user's request or at exit: a collection
+  // there is paid once per component, on purpose (to finalize D-Bus objects, free a corpus).
+  static bool nameSaysTeardown(const CollectCall& call, const RuleContext& context) {
+    if (call.owner_kind != NodeKind::FunctionDefinition) return false;
+    constexpr auto kTeardownWords = std::to_array<std::string_view>({
+        "unload",
+        "disable",
+        "disabled",
+        "shutdown",
+        "teardown",
+        "cleanup",
+        "dispose",
+        "destroy",
+        "quit",
+        "close",
+        "finalize",
+        "deinit",
+        "uninstall",
+    });
+    for (const std::string& word : wordsOf(nameOf(context, call.owner))) {
+      for (std::string_view teardown : kTeardownWords) {
+        if (word == teardown) return true;
+      }
+    }
+    return false;
   }
 
   // Does the body around the call use the rest of the gc module, measure memory or time, or hand
@@ -470,7 +623,7 @@ class StrayGcCollect final : public RuleChecker {
     return found;
   }
 
-  static void report(const CollectCall& call, RuleContext& context) {
+  static void report(const CollectCall& call, const LoopCall* caller, RuleContext& context) {
     const TSNode callee = childByField(call.call, Field::Function);
     std::string what = quoted(context.text(callee), "()");
     if (context.text(callee) != "gc.collect") what += " (`gc.collect()`)";
@@ -494,6 +647,14 @@ class StrayGcCollect final : public RuleChecker {
     if (call.loop_depth > 0) {
       diagnostic.message = what + " inside a loop " + where +
                            " forces a full collection of every generation once per iteration";
+    } else if (caller != nullptr) {
+      diagnostic.message = what + " " + where +
+                           " forces a full collection of every generation each time it runs, and " +
+                           quoted(nameOf(context, call.owner), "()") + " is called in a loop" +
+                           (caller->row > 0 || !ts_node_is_null(caller->callee)
+                                ? " at line " + std::to_string(caller->row + 1)
+                                : std::string()) +
+                           ": once per iteration";
     } else {
       diagnostic.message = what + " " + where +
                            " forces a full collection of every generation, a pause that grows "
@@ -509,6 +670,7 @@ class StrayGcCollect final : public RuleChecker {
   bool looked_at_earlier_runs_ = false;
   std::vector<CollectCall> collects_;
   std::vector<Use> switches_;
+  std::vector<LoopCall> loop_calls_;
   std::vector<Use> introspection_;                      // `X.get_referrers`, `X.garbage`, ...
   std::vector<std::pair<const void*, bool>> verdicts_;  // scanned bodies
 };

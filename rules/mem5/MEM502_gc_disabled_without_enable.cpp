@@ -53,6 +53,10 @@ body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork s
 a module-level function named `main` (a command-line tool that runs without the collector).
 Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
 function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
+Nor a class that turns the collector off when it starts (`__init__`, `start()`, `setup()`,
+`install()`, `activate()`) and collects in another method: a timer-driven collector that has taken
+collection over. Nor, in a test module whose `setUpModule()` (or `setup_module()`) turns the
+collector off for all its tests, a test that turns it off again: that is the module's own state.
 A `gc.disable()` in a lambda is left alone.
 
 The check follows the structure of the function, not every path through it: an early `return` or
@@ -167,7 +171,7 @@ bool mayBeGcToggle(TSNode expression, const RuleContext& context, bool names_may
   if (kind == NodeKind::Identifier) return names_may_be_gc;
   if (kind != NodeKind::Attribute) return false;
   const std::string_view name = context.text(childByField(expression, Field::AttributeName));
-  return name == "disable" || name == "enable";
+  return name == "disable" || name == "enable" || name == "collect";
 }
 
 std::string functionName(const RuleContext& context, const Site& site) {
@@ -227,6 +231,13 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           context.semantic().qualifiedName(site.scope, childByField(site.node, Field::Function));
       if (name == "gc.disable") disables.push_back(&site);
       if (name == "gc.enable") enables.push_back(&site);
+      if (name == "gc.collect") collects_.push_back(&site);
+    }
+    // A test module whose set-up turns the collector off runs its tests without it.
+    for (const Site* disable : disables) {
+      if (disable->top_level && isModuleSetUp(context, disable->owner)) {
+        context.provides(kModuleRunsWithoutGc);
+      }
     }
     // Analysed in runs, the closing half of a module-level pair may sit in another run.
     for (const Site* enable : enables) {
@@ -402,6 +413,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
       return;
     }
     if (restoresState(disable, enables)) return;
+    if (takesCollectionOver(disable, context) || moduleRunsWithoutGc(disable, context)) return;
     bool enabled_after = false;     // on the normal path
     bool enabled_on_error = false;  // in exception handlers
     bool enabled_on_any_error = false;
@@ -450,8 +462,42 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     context.report(std::move(diagnostic));
   }
 
+  // A class that turns the collector off when it starts (`__init__`, `start()`, ...) and collects
+  // in another method (a timer-driven collector) has taken collection over on purpose.
+  bool takesCollectionOver(const Site& disable, const RuleContext& context) const {
+    if (ts_node_is_null(disable.owner_class)) return false;
+    const std::string_view method = context.text(childByField(disable.owner, Field::Name));
+    if (method != "__init__" && method != "start" && method != "setup" && method != "install" &&
+        method != "activate") {
+      return false;
+    }
+    for (const Site* collect : collects_) {
+      if (sameNode(collect->owner_class, disable.owner_class) &&
+          !sameNode(collect->owner, disable.owner)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static bool isModuleSetUp(const RuleContext& context, TSNode function) {
+    const std::string_view name = context.text(childByField(function, Field::Name));
+    return name == "setUpModule" || name == "setup_module";
+  }
+
+  // Said of a module whose `setUpModule()` turns the collector off: a test in it that turns the
+  // collector off (again) leaves the module's own state, which `tearDownModule()` restores.
+  static constexpr std::string_view kModuleRunsWithoutGc = "MEM502 module set-up disables gc";
+
+  static bool moduleRunsWithoutGc(const Site& disable, RuleContext& context) {
+    if (disable.top_level && isModuleSetUp(context, disable.owner)) return false;
+    context.dependsOn(kModuleRunsWithoutGc);
+    return context.moduleProvides(kModuleRunsWithoutGc);
+  }
+
   bool names_may_be_gc_ = false;
   bool looked_at_earlier_runs_ = false;
+  std::vector<const Site*> collects_;  // resolved in finish()
   std::vector<Site> calls_;
   std::vector<Site> callbacks_;
   std::vector<TryWithFinally> tries_;

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import unittest
@@ -293,6 +294,49 @@ class SarifTest(HeaplintTestCase):
         self.assertNotEqual(self.validate(broken), [])
 
 
+# GitHub's documented rules for workflow commands ("Workflow commands for GitHub Actions",
+# docs.github.com/en/actions/reference/workflow-commands-for-github-actions, and the annotation
+# properties of @actions/core): `::warning PROPERTIES::MESSAGE`, one line; properties are `title`,
+# `file`, `line`, `endLine`, `col`, `endColumn`, comma-separated `key=value`; values escape `%`, CR,
+# LF, `:` and `,`, the message `%`, CR and LF; `col` and `endColumn` "cannot be sent when `line`
+# and `endLine` are different values".
+WORKFLOW_COMMAND = re.compile(r"^::(?P<command>error|warning|notice)(?: (?P<properties>[^:]*))?::(?P<message>.*)$")
+ANNOTATION_PROPERTIES = {"title", "file", "line", "endLine", "col", "endColumn"}
+BAD_ESCAPE = re.compile(r"%(?!25|0D|0A|3A|2C)")
+
+
+def github_annotation_errors(line: str) -> list[str]:
+    """What GitHub's rules say is wrong with one workflow command line (empty: valid)."""
+    match = WORKFLOW_COMMAND.match(line)
+    if match is None:
+        return [f"not a workflow command: {line!r}"]
+    errors = []
+    properties: dict[str, str] = {}
+    for item in (match["properties"] or "").split(","):
+        key, equals, value = item.partition("=")
+        if not equals or key not in ANNOTATION_PROPERTIES:
+            errors.append(f"unknown or malformed property {item!r}")
+        elif key in properties:
+            errors.append(f"repeated property {key}")
+        elif BAD_ESCAPE.search(value) or "\r" in value or "\n" in value:
+            errors.append(f"badly escaped value of {key}: {value!r}")
+        properties[key] = value
+    for key in ("line", "endLine", "col", "endColumn"):
+        if key in properties and not re.fullmatch(r"[1-9]\d*", properties[key]):
+            errors.append(f"{key} is not a positive number: {properties[key]!r}")
+    if "file" not in properties or "line" not in properties:
+        errors.append("an annotation of a file needs file and line")
+    line_number, end_line = properties.get("line"), properties.get("endLine", properties.get("line"))
+    if line_number and end_line and line_number.isdigit() and end_line.isdigit():
+        if int(end_line) < int(line_number):
+            errors.append("endLine is before line")
+        if int(end_line) != int(line_number) and ({"col", "endColumn"} & properties.keys()):
+            errors.append("col/endColumn given although line != endLine")
+    if BAD_ESCAPE.search(match["message"]):
+        errors.append("badly escaped message")
+    return errors
+
+
 class GithubTest(HeaplintTestCase):
     def test_workflow_commands(self):
         self.write("dir,with:odd/bad.py", TWO_FINDINGS)
@@ -302,11 +346,39 @@ class GithubTest(HeaplintTestCase):
             result.stdout_lines(),
             [
                 f"::warning title=heaplint (MEM101),file=dir%2Cwith%3Aodd/bad.py,line=2,col={SUM_COLUMN},"
-                f"endLine=2,endColumn={SUM_END_COLUMN}::MEM101 {SUM_MESSAGE}",
+                f"endLine=2,endColumn={SUM_END_COLUMN}::dir,with:odd/bad.py:2:{SUM_COLUMN}: MEM101 {SUM_MESSAGE}",
                 f"::warning title=heaplint (MEM101),file=dir%2Cwith%3Aodd/bad.py,line=3,col={ANY_COLUMN},"
-                f"endLine=3,endColumn={ANY_END_COLUMN}::MEM101 {ANY_MESSAGE}",
+                f"endLine=3,endColumn={ANY_END_COLUMN}::dir,with:odd/bad.py:3:{ANY_COLUMN}: MEM101 {ANY_MESSAGE}",
             ],
         )
+
+    def test_a_finding_spanning_lines_gives_lines_only(self):
+        self.write("m.py", "xs = []\ntotal = sum([\n    x for x in open(p)\n])\n")
+        result = self.check("--output-format", "github", "m.py")
+        self.assertExit(result, 1)
+        self.assertEqual(
+            result.stdout_lines(),
+            [f"::warning title=heaplint (MEM101),file=m.py,line=2,endLine=4::m.py:2:{SUM_COLUMN}: "
+             f"MEM101 {SUM_MESSAGE}"],
+        )
+
+    def test_every_annotation_follows_githubs_rules(self):
+        self.write("a%b,c:d.py", TWO_FINDINGS + "t = sum([\n    x for x in open(p)\n])\n")
+        self.write("multi.py", "xs = []\nclass A:\n    @functools.cache\n    def f(self):\n        pass\n"
+                   "import functools\n")
+        result = self.check("--output-format", "github", ".")
+        self.assertExit(result, 1)
+        lines = result.stdout_lines()
+        self.assertGreaterEqual(len(lines), 3, result.describe())
+        for line in lines:
+            self.assertEqual(github_annotation_errors(line), [], line)
+
+    def test_the_checker_rejects_what_github_rejects(self):
+        self.assertEqual(github_annotation_errors("::warning file=a.py,line=2::m"), [])
+        for bad in ("::warning file=a.py,line=2,col=13,endLine=5,endColumn=2::m",
+                    "::warning file=a:b.py,line=2::m", "::warning file=a.py,line=0::m",
+                    "::warning file=a.py,line=2,color=1::m", "::warning file=a.py,line=2::50%"):
+            self.assertNotEqual(github_annotation_errors(bad), [], bad)
 
 
 class GitlabTest(HeaplintTestCase):

@@ -48,10 +48,12 @@ Project analyzeDirectory(const fs::path& root, const AnalysisOptions& base) {
     project.paths.push_back(fs::relative(file, root).string());
     project.sources.push_back(std::make_unique<SourceText>(readAll(file)));
   }
+  const fs::path import_root = fs::absolute(root).lexically_normal();
+  const std::vector<fs::path> import_roots{import_root, import_root / "src"};
   for (size_t i = 0; i < files.size(); ++i) {
     AnalysisOptions options = base;
     options.path = project.paths[i];
-    options.module = moduleInfoForPath(files[i]);
+    options.module = moduleInfoForPath(files[i], import_roots);
     project.analyses.push_back(analyzeFile(*project.sources[i], options));
   }
   return project;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -111,6 +112,31 @@ TEST(GlobMatch, EscapedCharacters) {
   EXPECT_TRUE(globMatch("\\!x", "!x"));
   EXPECT_TRUE(globMatch("foo\\ ", "foo "));
   EXPECT_TRUE(globMatch("[\\]]", "]"));
+}
+
+// Patterns come from configuration and .gitignore files: their cost must not explode with the
+// number of `*` (backtracking over each one is exponential), nor their nesting reach the stack.
+TEST(GlobMatch, ManyStarsMatchInPolynomialTime) {
+  std::string pattern;
+  for (int i = 0; i < 40; ++i)
+    pattern += "*a";
+  const std::string many_a(200, 'a');
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(globMatch(pattern + "b", many_a));
+  EXPECT_TRUE(globMatch(pattern, many_a));
+  EXPECT_FALSE(globMatch("**/" + pattern + "/**/b", many_a + "/" + many_a + "/c"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
+TEST(GlobMatch, HugePatternsDoNotOverflowTheStack) {
+  const std::string stars(200000, '*');
+  EXPECT_TRUE(globMatch(stars, "name.py"));
+  EXPECT_FALSE(globMatch(stars + "x", "name.py"));
+  std::string directories;
+  for (int i = 0; i < 20000; ++i)
+    directories += "**/";
+  EXPECT_TRUE(globMatch(directories + "m.py", "a/b/m.py"));
+  EXPECT_FALSE(globMatch(directories + "m.py", "a/b/n.py"));
 }
 
 Verdict matchIn(std::string_view contents, std::string_view path, bool is_directory = false) {

@@ -86,6 +86,22 @@ TEST(IncrementalAnalysis, ANewBindingWalksTheRunsThatReadTheName) {
   EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM101"});
 }
 
+TEST(IncrementalAnalysis, AStarImportInAnotherRunBindsWhatItsModuleExports) {
+  // `from math import *` binds `fsum` but not `sum`, far from where they are used.
+  Document document(
+      "from math import *\n\n\n" + filler(0, 200) +
+      "def uses(f):\n    return sum([x for x in open(f)]), fsum([float(y) for y in open(f)])\n");
+  const std::vector<std::string> both{"MEM101", "MEM101"};
+  EXPECT_EQ(codesOf(document.analyze()), both);
+  EXPECT_EQ(codesOf(document.analyzeWhole()), both);
+  // A module whose names are unknown may bind anything: both findings go.
+  document.replace("from math import *\n", "from mathlib import *\n");
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+  EXPECT_TRUE(document.analyzeWhole().diagnostics.empty());
+  document.replace("from mathlib import *\n", "from math import *\n");
+  EXPECT_EQ(codesOf(document.analyze()), both);
+}
+
 TEST(IncrementalAnalysis, ARuleKeyWalksTheRunsThatDependOnIt) {
   // MEM502: `pause()` turns the collector off; `resume()`, far away in another run, is the
   // closing half of the pair.

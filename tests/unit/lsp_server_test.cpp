@@ -14,6 +14,7 @@
 #include "lsp/documents.h"
 #include "lsp/server.h"
 #include "lsp/transport.h"
+#include "tests/unit/temporary_directory.h"
 
 namespace heaplint::lsp {
 namespace {
@@ -337,6 +338,21 @@ TEST(LspServer, QuickFixRemovesTheDiagnostic) {
   EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
 }
 
+// HL100 comes from the noqa machinery after the project join, in the server as in the CLI.
+TEST(LspServer, UnusedNoqaIsReportedAndGoesWhenItSilencesSomething) {
+  Client client;
+  client.initialize();
+  client.open(kUri, "xs = open(p)\ntotal = sum(xs)  # noqa: MEM101\n");
+  const json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["code"], "HL100");
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, 17));
+  client.change(
+      kUri, 2,
+      json::array({{{"text", "xs = open(p)\ntotal = sum([x for x in xs])  # noqa: MEM101\n"}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
+}
+
 json actionTitled(const json& actions, const std::string& title) {
   for (const json& action : actions) {
     if (action["title"] == title) return action;
@@ -391,6 +407,31 @@ TEST(LspServer, UnsafeFixesOnlyWhenTheClientAllows) {
   };
   EXPECT_EQ(quickFixCount(nullptr), 0);
   EXPECT_EQ(quickFixCount({{"unsafeFixes", true}}), 1);
+}
+
+TEST(LspServer, NoFixThatTheDeclaredEncodingCannotHold) {
+  // The editor has decoded the file; saved in Latin-1 it can hold `é` but not `ŝ`, which MEM401's
+  // fix would copy into `__slots__`.
+  const auto slotsFixCount = [&](const std::string& attribute) {
+    const std::string text =
+        "# -*- coding: latin-1 -*-\nclass Point:\n    def __init__(self, v):\n"
+        "        self." +
+        attribute + " = v\n\n\ndef make(vs):\n    return [Point(v) for v in vs]\n";
+    Client client;
+    client.initialize(json::object(), {{"unsafeFixes", true}});
+    client.open(kUri, text);
+    const json diagnostics = client.diagnostics(kUri, 1);
+    EXPECT_EQ(diagnostics.size(), 1U);
+    const json actions = client.request("textDocument/codeAction",
+                                        {{"textDocument", {{"uri", kUri}}},
+                                         {"range", range(1, 7, 1, 7)},
+                                         {"context", {{"diagnostics", diagnostics}}}})["result"];
+    return std::count_if(actions.begin(), actions.end(), [](const json& a) {
+      return a["title"].get<std::string>().find("__slots__") != std::string::npos;
+    });
+  };
+  EXPECT_EQ(slotsFixCount("caf\u00e9"), 1);
+  EXPECT_EQ(slotsFixCount("\u015d"), 0);
 }
 
 TEST(LspServer, FixAllAppliesEverySafeFix) {
@@ -494,7 +535,8 @@ TEST(LspServer, RegistersWatchedFilesDynamicallyAndRepublishesOnChange) {
 TEST(LspServer, ClientSettingsSelectAndIgnoreRules) {
   Client client;
   client.initialize(json::object(), {{"ignore", {"MEM1"}}});
-  client.open(kUri, unicodeSource() + "import gc\n\n\ndef f():\n    gc.collect()\n");
+  client.open(kUri,
+              unicodeSource() + "import gc\n\n\ndef f(jobs):\n    for job in jobs: gc.collect()\n");
   const json diagnostics = client.diagnostics(kUri, 1);
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0]["code"], "MEM501");
@@ -581,24 +623,6 @@ TEST(LspServer, WrongShapedParamsNeverCrashTheServer) {
   EXPECT_TRUE(client.request("shutdown", nullptr)["result"].is_null());
 }
 
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("heaplint-lsp-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TemporaryDirectory() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::string& relative, const std::string& text) const {
-    std::filesystem::create_directories((path_ / relative).parent_path());
-    std::ofstream(path_ / relative) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
   TemporaryDirectory workspace;
   const std::string models = "class Point:\n    def __init__(self, x):\n        self.x = x\n";
@@ -620,6 +644,37 @@ TEST(LspServer, WorkspaceFactsFlagAClassMadeHotInAnotherFile) {
     flagged = diagnostics.size() == 1 && diagnostics[0]["code"] == "MEM401";
   }
   EXPECT_TRUE(flagged);
+}
+
+TEST(LspServer, AVendoredFolderDoesNotShadowTheStandardLibrary) {
+  // As in the CLI: without a configuration file or a git repository, the workspace folder is the
+  // project root, and `vendor/stubs/` (no package) is no import root: its `inspect.py` is not
+  // the `inspect` that `app.py` imports.
+  TemporaryDirectory workspace;
+  const std::string stub = "class Signature:\n    def __init__(self, x):\n        self.x = x\n";
+  workspace.write("vendor/stubs/inspect.py", stub);
+  workspace.write(
+      "app.py",
+      "import inspect\n\n\ndef make(xs):\n    return [inspect.Signature(x) for x in xs]\n");
+  workspace.write("models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n");
+  workspace.write("load.py",
+                  "import models\n\n\ndef make(xs):\n    return [models.Point(x) for x in xs]\n");
+  ServerOptions options;
+  options.index_workspace = true;
+  Client client(options);
+  client.initialize(json::object(), nullptr, uriFromPath(workspace.path()));
+  // A module of the project is reported once the index is ready ...
+  const std::string models = uriFromPath(workspace.path() / "models.py");
+  client.open(models, "class Point:\n    def __init__(self, x):\n        self.x = x\n");
+  bool flagged = false;
+  for (int attempt = 0; attempt < 2 && !flagged; ++attempt) {
+    flagged = client.diagnostics(models, 1).size() == 1;
+  }
+  ASSERT_TRUE(flagged);
+  // ... the vendored file is not.
+  const std::string vendored = uriFromPath(workspace.path() / "vendor/stubs/inspect.py");
+  client.open(vendored, stub);
+  EXPECT_TRUE(client.diagnostics(vendored, 1).empty());
 }
 
 TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
@@ -651,7 +706,8 @@ TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
 // Configuration files, as the CLI reads them: the open document is checked with the closest one.
 class LspConfiguration : public ::testing::Test {
  protected:
-  static constexpr std::string_view kGcCall = "import gc\n\n\ndef f():\n    gc.collect()\n";
+  static constexpr std::string_view kGcCall =
+      "import gc\n\n\ndef f(jobs):\n    for job in jobs: gc.collect()\n";
 
   std::string uriOf(const std::string& relative) const {
     return uriFromPath(workspace_.path() / relative);
@@ -846,6 +902,7 @@ void expectIncrementalReparseMatchesFreshParse(const std::string& initial, unsig
       change = {{"range", range(row, column, row, column + 1)}, {"text", ""}};
     }
     store.change(document, version, json::array({change}), PositionEncoding::Utf16, parser);
+    DocumentStore::ensureParsed(document, parser);
     const TreePtr fresh = parser.parse(*document.source);
     ASSERT_EQ(document.syntax.chunkCount(), 1U);
     char* incremental_tree = ts_node_string(ts_tree_root_node(document.syntax.trees().front()));

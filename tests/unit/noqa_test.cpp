@@ -6,6 +6,7 @@
 #include <string>
 
 #include "analyzer/analyze.h"
+#include "analyzer/fix.h"
 #include "rules/registry.h"
 
 namespace heaplint {
@@ -200,8 +201,10 @@ FileAnalysis analyzeAll(std::string text) {
   const SourceText source(std::move(text));
   AnalysisOptions options;
   options.rules = allRules();
-  for (size_t i = 0; i < options.rules.size(); ++i)
-    options.enabled.set(i);
+  // HL100 (unused-noqa) has tests of its own below.
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    if (options.rules[i]->code != kUnusedNoqaCode) options.enabled.set(i);
+  }
   return analyze(source, options);
 }
 
@@ -260,6 +263,107 @@ TEST(NoqaInAnalysis, FileDirectives) {
 TEST(NoqaInAnalysis, DirectiveInsideAStringIsNotAComment) {
   const FileAnalysis analysis = analyzeAll("a = sum([x for x in open('# noqa')])\n");
   EXPECT_EQ(analysis.diagnostics.size(), 1u);
+}
+
+TEST(NoqaComment, MalformedDirectivesNameTheirProblem) {
+  // Still a blanket noqa, as in Ruff and flake8, but said.
+  const NoqaComment missing_colon = parse("# noqa MEM101");
+  EXPECT_EQ(missing_colon.scope, NoqaComment::Scope::Line);
+  EXPECT_TRUE(missing_colon.blanket);
+  EXPECT_FALSE(missing_colon.problem.empty());
+  // Not directives at all, as in Ruff.
+  for (std::string_view comment : {"#noqaMEM101", "# noqa; MEM101", "# noqa: unused-import"}) {
+    SCOPED_TRACE(comment);
+    const NoqaComment parsed = parse(comment);
+    EXPECT_EQ(parsed.scope, NoqaComment::Scope::None);
+    EXPECT_TRUE(parsed.rules.none());
+    EXPECT_FALSE(parsed.problem.empty());
+  }
+  const NoqaComment joined = parse("# noqa: MEM101MEM203");
+  EXPECT_EQ(joined.rules, only("MEM101") | only("MEM203"));
+  EXPECT_FALSE(joined.problem.empty());
+  for (std::string_view comment :
+       {"# noqa", "# noqa: MEM101", "# noqa - reason", "# noqa: MEM101 reason", "# a comment"}) {
+    SCOPED_TRACE(comment);
+    EXPECT_TRUE(parse(comment).problem.empty());
+  }
+}
+
+TEST(NoqaComment, RuffCodesOfOverlappingRules) {
+  EXPECT_EQ(parse("# noqa: C419").rules, only("MEM101"));
+  EXPECT_EQ(parse("# noqa: B019, E501").rules, only("MEM203"));
+  EXPECT_TRUE(parseNoqaComment("# noqa: C419", allRules(), false).rules.none());
+}
+
+TEST(NoqaDirectives, ATrailingFileLevelDirectiveIsIgnored) {
+  const std::string text = "x = 1  # heaplint: noqa: MEM101\n# heaplint: noqa: MEM501\n";
+  NoqaDirectives directives;
+  directives.add(0, parse("# heaplint: noqa: MEM101"), 7, text);
+  directives.add(1, parse("# heaplint: noqa: MEM501"), 32, text);
+  EXPECT_EQ(directives.file_rules, only("MEM501"));
+  ASSERT_EQ(directives.problems.size(), 1u);
+  EXPECT_EQ(directives.problems[0].offset, 7u);
+}
+
+// With HL100 on: the findings of HL100 and what its fix leaves.
+std::vector<Diagnostic> unusedNoqa(const std::string& text) {
+  const SourceText source(text);
+  AnalysisOptions options;
+  options.rules = allRules();
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i);
+  options.enabled.reset(ruleIndex("MEM501"));
+  FileAnalysis analysis = analyze(source, options);
+  std::vector<Diagnostic> out;
+  for (Diagnostic& d : analysis.diagnostics) {
+    if (d.rule->code == kUnusedNoqaCode) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+TEST(UnusedNoqa, ReportsOurUnusedCodesOnly) {
+  EXPECT_TRUE(unusedNoqa("a = sum([x for x in open(p)])  # noqa: MEM101\n").empty());
+  EXPECT_TRUE(unusedNoqa("a = 1  # noqa: E501\n").empty());
+  EXPECT_TRUE(unusedNoqa("a = 1  # noqa\n").empty());
+  EXPECT_TRUE(unusedNoqa("a = 1  # noqa: MEM101, HL100\n").empty());
+  EXPECT_TRUE(unusedNoqa("# heaplint: noqa\na = 1  # noqa: MEM101\n").empty());
+  EXPECT_TRUE(unusedNoqa("a = 1  # noqa: MEM101\nb = (\n").empty());  // does not parse
+
+  const std::vector<Diagnostic> found = unusedNoqa("a = 1  # noqa: E501, MEM101, MEM501\n");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].message, "Unused `noqa` directive (unused: `MEM101`; non-enabled: `MEM501`)");
+  EXPECT_EQ(found[0].start, 7u);
+  EXPECT_EQ(found[0].end, std::string_view("a = 1  # noqa: E501, MEM101, MEM501").size());
+  ASSERT_TRUE(found[0].fix);
+  EXPECT_EQ(found[0].fix->applicability, Applicability::Safe);
+}
+
+TEST(UnusedNoqa, FixKeepsOtherCodesAndComments) {
+  const auto fixed = [](const std::string& text) {
+    const std::vector<Diagnostic> found = unusedNoqa(text);
+    EXPECT_EQ(found.size(), 1u) << text;
+    if (found.size() != 1 || !found[0].fix) return text;
+    return applyEdits(text, found[0].fix->edits);
+  };
+  EXPECT_EQ(fixed("a = 1  # noqa: MEM101\nb = 2\n"), "a = 1\nb = 2\n");
+  EXPECT_EQ(fixed("a = 1  # noqa: E501,MEM101\n"), "a = 1  # noqa: E501\n");
+  EXPECT_EQ(fixed("a = 1  # noqa: MEM101 a reason\n"), "a = 1\n");
+  EXPECT_EQ(fixed("a = 1  # noqa: MEM101  # type: ignore\n"), "a = 1  # type: ignore\n");
+  EXPECT_EQ(fixed("a = 1\n    # noqa: MEM101\nb = 2\n"), "a = 1\nb = 2\n");
+  EXPECT_EQ(fixed("# heaplint: noqa: MEM101, E501\na = 1\n"), "# heaplint: noqa: E501\na = 1\n");
+  EXPECT_EQ(fixed("a = 1  # noqa: MEM101\r\n"), "a = 1\r\n");
+}
+
+TEST(UnusedNoqa, IgnoreNoqaReportsNothing) {
+  const SourceText source("a = 1  # noqa: MEM101\nb = sum([x for x in open(p)])  # noqa\n");
+  AnalysisOptions options;
+  options.rules = allRules();
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i);
+  options.ignore_noqa = true;
+  const FileAnalysis analysis = analyze(source, options);
+  ASSERT_EQ(analysis.diagnostics.size(), 1u);
+  EXPECT_EQ(analysis.diagnostics[0].rule->code, "MEM101");
 }
 
 }  // namespace

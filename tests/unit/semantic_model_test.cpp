@@ -13,8 +13,10 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/noqa.h"
+#include "analyzer/semantic_model_stdlib.h"
 #include "analyzer/walker.h"
 #include "rules/registry.h"
+#include "tests/unit/all_rules.h"
 
 namespace heaplint {
 namespace {
@@ -619,9 +621,9 @@ TEST(SemanticModel, WalrusInAModuleLevelComprehensionBindsInTheModule) {
 
 // --- star imports, fallbacks, del ---
 
-TEST(SemanticModel, StarImport) {
+TEST(SemanticModel, StarImportOfAnUnknownModule) {
   const Model model(
-      "from os.path import *\n"
+      "from mylib.paths import *\n"
       "join(a, b)\n"
       "sum(xs)\n"
       "local = 1\n"
@@ -632,6 +634,82 @@ TEST(SemanticModel, StarImport) {
   EXPECT_EQ(model.resolve("|sum(xs)").kind, Kind::StarImported);
   EXPECT_EQ(model.qualified("|sum|(xs)"), "");
   EXPECT_EQ(model.resolve("\n|local\n").kind, Kind::Bound);
+}
+
+TEST(SemanticModel, StarImportOfAKnownModuleBindsExactlyItsNames) {
+  const Model model(
+      "from os.path import *\n"
+      "join(a, b)\n"
+      "sum(xs)\n"
+      "local = 1\n"
+      "local\n"
+      "def f():\n"
+      "    return isfile, max\n");
+  EXPECT_EQ(model.resolve("|join").kind, Kind::FromStarImport);
+  EXPECT_EQ(model.qualified("|join|(a"), "os.path.join");
+  EXPECT_EQ(model.resolve("|sum(xs)").kind, Kind::Builtin);
+  EXPECT_EQ(model.qualified("|sum|(xs)"), "builtins.sum");
+  EXPECT_EQ(model.resolve("\n|local\n").kind, Kind::Bound);
+  EXPECT_EQ(model.qualified("return |isfile|"), "os.path.isfile");
+  EXPECT_EQ(model.qualified("isfile, |max|"), "builtins.max");
+}
+
+TEST(SemanticModel, AKnownStarImportBindsWhereItStands) {
+  const Model model(
+      "before = open\n"
+      "join = 1\n"
+      "from os import *\n"
+      "after = open\n"
+      "path = join\n"
+      "getcwd = 2\n"
+      "cwd = getcwd\n"
+      "def f():\n"
+      "    return open, getcwd\n");
+  EXPECT_EQ(model.qualified("before = |open|"), "builtins.open");
+  EXPECT_EQ(model.qualified("after = |open|"), "os.open");
+  // `os` does not export `join`: the assignment above the import stays in effect.
+  EXPECT_EQ(model.resolve("path = |join").kind, Kind::Bound);
+  EXPECT_EQ(model.resolve("cwd = |getcwd").kind, Kind::Bound);
+  EXPECT_EQ(model.qualified("return |open|"), "os.open");
+  EXPECT_EQ(model.resolve("open, |getcwd").kind, Kind::Bound);
+}
+
+TEST(SemanticModel, AnUnknownStarImportBesideAKnownOneKeepsItsDoubt) {
+  const Model model(
+      "from mylib import *\n"
+      "from math import *\n"
+      "sum(xs)\n"
+      "fsum(xs)\n");
+  EXPECT_EQ(model.resolve("|sum(xs)").kind, Kind::StarImported);
+  EXPECT_EQ(model.qualified("|fsum|(xs)"), "math.fsum");
+}
+
+TEST(SemanticModel, TheStandardLibraryTableKnowsStarExports) {
+  const StarModule* os = knownStarModule("os");
+  ASSERT_NE(os, nullptr);
+  EXPECT_TRUE(starImportBinds(*os, "open"));
+  EXPECT_TRUE(starImportBinds(*os, "getcwd"));
+  EXPECT_FALSE(starImportBinds(*os, "sum"));
+  EXPECT_FALSE(starImportBinds(*os, "sys"));  // imported by os, but not in its __all__
+  const StarModule* tkinter = knownStarModule("tkinter");
+  ASSERT_NE(tkinter, nullptr);
+  EXPECT_TRUE(starImportBinds(*tkinter, "Tk"));
+  EXPECT_TRUE(starImportBinds(*tkinter, "END"));
+  ASSERT_NE(knownStarModule("xml.etree.ElementTree"), nullptr);
+  EXPECT_TRUE(starImportBinds(*knownStarModule("xml.etree.ElementTree"), "Element"));
+  for (const std::string_view unknown : {"", "mylib", "os.pathx", ".models", "antigravity"}) {
+    EXPECT_EQ(knownStarModule(unknown), nullptr) << unknown;
+  }
+}
+
+TEST(SemanticModel, ReducersAfterAStarImportOfAKnownModuleAreStillTheBuiltins) {
+  const SourceText source(
+      "from sys import *\n"
+      "def total(path):\n"
+      "    return sum([len(x) for x in open(path)])\n");
+  const FileAnalysis analysis = analyze(source, allRulesOptions());
+  ASSERT_EQ(analysis.diagnostics.size(), 1U);
+  EXPECT_EQ(analysis.diagnostics[0].rule->code, "MEM101");
 }
 
 TEST(SemanticModel, NoStarImport) {

@@ -1,0 +1,64 @@
+// Jupyter notebooks (.ipynb), as Ruff reads them: the code cells joined into one Python text for
+// the analyzer (each followed by a synthetic newline), IPython magics and shell escapes masked, a
+// map from that text's rows back to (cell, row in the cell), and the fixed text written back into
+// the cells' `source` values without touching any other byte of the file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace heaplint::cli {
+
+bool isNotebookPath(std::string_view path);
+
+class Notebook {
+ public:
+  // Reads a notebook's JSON (nlohmann/json). Returns nullopt and sets `error` (one line) when the
+  // text is not a notebook.
+  static std::optional<Notebook> parse(std::string_view json_text, std::string& error);
+
+  // The code cells joined, magics masked: what the analyzer reads.
+  const std::string& python() const { return python_; }
+
+  // 1-based cell number (the cell's place among all the notebook's cells, as Ruff counts) and
+  // the 0-based row within it, for a 0-based row of python().
+  struct CellRow {
+    uint32_t cell = 1;
+    uint32_t row = 0;
+  };
+  CellRow cellRow(uint32_t row) const;
+
+  // Offsets of python() that fixes must carry along (cell ends, masked magics), for
+  // writeBack(): pass them through the fix loop, which moves them with every edit.
+  std::vector<uint32_t> trackedOffsets() const;
+  // The notebook's JSON with the cells' sources replaced from `fixed` (python() after fixes, with
+  // the offsets moved along), or nullopt when the fixes cannot be mapped back into the cells.
+  // Cells whose code did not change keep their bytes, and so does everything else.
+  std::optional<std::string> writeBack(std::string_view fixed,
+                                       const std::vector<uint32_t>& moved_offsets) const;
+
+ private:
+  struct Cell {
+    uint32_t index = 0;  // among all cells, 0-based
+    uint32_t start = 0;  // its code in python_: [start, end); a synthetic '\n' follows
+    uint32_t end = 0;
+    uint32_t start_row = 0;  // 0-based row of python_ where it starts
+    size_t value_begin = 0;  // its `source` value's bytes in json_
+    size_t value_end = 0;
+    bool is_array = false;  // `source` as a list of lines, not one string
+  };
+  struct Mask {
+    uint32_t start = 0;  // in python_
+    std::string original;
+  };
+
+  std::string json_;
+  std::string python_;
+  std::vector<Cell> cells_;
+  std::vector<Mask> masks_;
+};
+
+}  // namespace heaplint::cli

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The sanitizer build and the fuzz pass: clang with AddressSanitizer and UndefinedBehaviorSanitizer
+# builds build-sanitize/ (heaplint, the tests and the libFuzzer targets of tests/fuzz), runs the
+# unit, fixture and end-to-end tests on it, then each fuzz target for FUZZ_SECONDS (default 20) on
+# seeds made from the fixtures and the CPython, Django and SymPy corpora. Any sanitizer report,
+# crash, timeout or leak fails it.
+#
+#   scripts/sanitize.sh                 # the tests and a 20 s pass of every target
+#   FUZZ_SECONDS=3600 scripts/sanitize.sh fuzz analyze   # a long run of one target
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzz_seconds=${FUZZ_SECONDS:-20}
+mode=${1:-all}  # all | fuzz
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(analyze incremental fix server config noqa)
+
+missing=()
+command -v clang++-14 >/dev/null 2>&1 || missing+=(clang-14)
+[ -f /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
+  compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null ||
+  missing+=(libclang-rt-14-dev)
+if ((${#missing[@]})); then
+  echo "sanitize.sh: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+scripts/build.sh >/dev/null  # node_modules (tree-sitter sources) and the Debian packages
+
+build=build-sanitize
+if ! [ -f "$build/CMakeCache.txt" ]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DHEAPLINT_SANITIZE=ON -DHEAPLINT_FUZZ=ON >/dev/null
+fi
+nice cmake --build "$build" --parallel "$(nproc)"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The end-to-end tests' time bounds stretch for the sanitizers' slowdown; the language server's
+# soak makes 10,000 edits instead of 50,000.
+export HEAPLINT_TEST_SLOWDOWN=4 HEAPLINT_SOAK_EDITS=10000
+if [ "$mode" = all ]; then
+  # Not the benchmarks (timing claims mean nothing under the sanitizers) nor the packaging test
+  # (it builds a .deb of this build).
+  ctest --test-dir "$build" --output-on-failure -j2 -E '^(benchmark\.|e2e\.test_package$)'
+fi
+
+seeds=$build/fuzz-seeds
+[ -d "$seeds" ] || python3 tests/fuzz/make_seeds.py "$seeds"
+for target in "${targets[@]}"; do
+  corpus=$build/fuzz-corpus/$target
+  mkdir -p "$corpus"
+  echo "fuzz_$target: ${fuzz_seconds}s"
+  # -timeout: one input taking over 30 s is a hang; -rss_limit_mb: one using 2 GB is a blow-up.
+  log=$build/fuzz-$target.log
+  status=0
+  max_len=1024  # small inputs, thousands a second; a server transcript needs more
+  [ "$target" = server ] && max_len=4096
+  nice "$build/tests/fuzz/fuzz_$target" -max_total_time="$fuzz_seconds" -max_len="$max_len" \
+    -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$build/fuzz-crash-$target-" "$corpus" "$seeds/$target" >"$log" 2>&1 ||
+    status=$?
+  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
+  if [ "$status" != 0 ]; then
+    tail -n 60 "$log" >&2
+    echo "fuzz_$target failed: the input is in $build/fuzz-crash-$target-*" >&2
+    exit 1
+  fi
+done

@@ -1,0 +1,279 @@
+"""Pathological inputs (issue 11): each is checked within a bound of time and memory, ends with a
+clear message and the right exit code, and never crashes or hangs.
+
+The bounds are CPU time and peak RSS for the Release build; HEAPLINT_TEST_SLOWDOWN (set by scripts/sanitize.sh for the
+sanitizer build) multiplies them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+from e2e_support import BINARY, SUM_LINE, HeaplintTestCase, base_env
+
+SLOWDOWN = float(os.environ.get("HEAPLINT_TEST_SLOWDOWN", "1"))
+MB = 1 << 20
+
+
+def high_water_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Measured:
+    def __init__(self, returncode: int, stdout: bytes, stderr: bytes, seconds: float, rss_mb: float):
+        self.returncode = returncode
+        self.stdout = stdout.decode("utf-8", "surrogateescape")
+        self.stderr = stderr.decode("utf-8", "surrogateescape")
+        self.seconds = seconds
+        self.rss_mb = rss_mb
+
+    def describe(self) -> str:
+        return (f"\n-- exit {self.returncode} after {self.seconds:.1f} s wall, {self.rss_mb:.0f} MB\n"
+                f"-- stdout:\n{self.stdout[:2000]}\n-- stderr:\n{self.stderr[:2000]}")
+
+
+class PathologicalTest(HeaplintTestCase):
+    def measure(self, *args: str, seconds: float, megabytes: float, env=None, stdin=None) -> Measured:
+        """Runs `heaplint ARGS` and asserts it ended within `seconds` of CPU time and `megabytes`
+        of RSS. CPU time, because the machine is shared: wall time only catches a hang, at six
+        times the bound."""
+        limit = seconds * SLOWDOWN
+        wall_limit = limit * 6 + 30
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            started = time.monotonic()
+            process = subprocess.Popen(
+                [BINARY, *args], cwd=self.dir, env=env or base_env(), stdout=out, stderr=err,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+            if stdin is not None:
+                process.stdin.write(stdin)
+                process.stdin.close()
+            peak_kb = 0
+            while True:
+                # The peak resident set of this process alone (VmHWM starts afresh at exec; the
+                # rusage of a child would count what this test process held when it forked).
+                peak_kb = max(peak_kb, high_water_kb(process.pid))
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() - started > wall_limit:
+                    process.kill()
+                    os.wait4(process.pid, 0)
+                    self.fail(f"heaplint {' '.join(args)} ran past {wall_limit:.0f} s")
+                time.sleep(0.01)
+            elapsed = time.monotonic() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            result = Measured(process.returncode, out.read(), err.read(), elapsed, peak_kb / 1024)
+            result.cpu = usage.ru_utime + usage.ru_stime
+        self.assertGreaterEqual(result.returncode, 0, "killed by a signal" + result.describe())
+        self.assertNotIn("internal error", result.stderr, result.describe())
+        self.assertLess(result.cpu, limit, result.describe())
+        if SLOWDOWN == 1:  # a sanitizer's shadow memory is not the program's
+            self.assertLess(result.rss_mb, megabytes, result.describe())
+        if os.environ.get("HEAPLINT_TEST_TIMINGS"):
+            print(f"\n  {' '.join(args)[:60]}: {result.cpu:.1f} s CPU, {elapsed:.1f} s wall, "
+                  f"{result.rss_mb:.0f} MB", end="")
+        return result
+
+    # -- size --------------------------------------------------------------------------------------
+    def test_a_100_mb_file_is_skipped_with_a_warning(self):
+        self.write("big.py", (SUM_LINE + "\n") * (100 * MB // (len(SUM_LINE) + 1)))
+        self.write("small.py")
+        result = self.measure("check", "--no-cache", ".", seconds=30, megabytes=2048)
+        self.assertEqual(result.returncode, 1, result.describe())
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+        self.assertEqual(len(warnings), 1, result.describe())
+        self.assertIn("big.py: skipped: 100.0 MiB is over the 10.0 MiB file size limit", warnings[0])
+        self.assertIn("small.py:2:", result.stdout)
+        self.assertNotIn("big.py:", result.stdout)
+
+    def test_the_size_limit_is_configurable(self):
+        text = (SUM_LINE + "\n") * 2000  # about 70 KiB
+        self.write("mid.py", text)
+        lowered = self.measure("check", "--no-cache", "--max-file-size", "16K", "mid.py",
+                               seconds=10, megabytes=512)
+        self.assertEqual(lowered.returncode, 0, lowered.describe())
+        self.assertIn(f"mid.py: skipped: {len(text) / 1024:.1f} KiB is over the 16.0 KiB file size "
+                      "limit", lowered.stderr)
+        from_environment = self.measure("check", "--no-cache", "mid.py", seconds=10, megabytes=512,
+                                        env=base_env(HEAPLINT_MAX_FILE_SIZE="16K"))
+        self.assertEqual(from_environment.returncode, 0, from_environment.describe())
+        unlimited = self.measure("check", "--no-cache", "--max-file-size", "0", "mid.py",
+                                 seconds=20, megabytes=512)
+        self.assertEqual(unlimited.returncode, 1, unlimited.describe())
+        self.assertEqual(unlimited.stdout.count("MEM101"), 2000)
+        bad = self.measure("check", "--max-file-size", "lots", "mid.py", seconds=10, megabytes=512)
+        self.assertEqual(bad.returncode, 2, bad.describe())
+        self.assertEqual(len(bad.stderr.splitlines()), 1, bad.describe())
+
+    def test_standard_input_over_the_limit_passes_through(self):
+        text = (SUM_LINE + "\n") * 2000
+        result = self.measure("check", "--fix", "--max-file-size", "1K", "-", seconds=10,
+                              megabytes=512, stdin=text.encode())
+        self.assertEqual(result.returncode, 0, result.describe())
+        self.assertEqual(result.stdout, text)
+        self.assertIn("skipped", result.stderr)
+
+    def test_a_10_mb_single_line(self):
+        self.write("line.py", "x = [" + "1, " * (10 * MB // 3 - 10) + "]\n")
+        result = self.measure("check", "--no-cache", "--max-file-size", "11M", "line.py",
+                              seconds=30, megabytes=2048)
+        self.assertEqual(result.returncode, 0, result.describe())
+
+    def test_a_million_tiny_statements(self):
+        self.write("tiny.py", "x = 1\n" * 1_000_000)
+        result = self.measure("check", "--no-cache", "tiny.py", seconds=30, megabytes=2048)
+        self.assertEqual(result.returncode, 0, result.describe())
+
+    def test_random_high_bytes(self):
+        import random
+        generator = random.Random(11)
+        self.write("noise.py", bytes(generator.randrange(128, 256) for _ in range(200_000)))
+        result = self.measure("check", "--no-cache", "noise.py", seconds=30, megabytes=1024)
+        self.assertIn(result.returncode, (0, 1), result.describe())
+        # Checked as far as it parses, or given up on by the parser within its budget: either way
+        # one warning line.
+        warnings = result.stderr.splitlines()
+        self.assertTrue(warnings and all(line.startswith("warning: noise.py:") for line in warnings),
+                        result.describe())
+
+    # -- nesting -----------------------------------------------------------------------------------
+    def test_nesting_100000_deep(self):
+        depth = 100_000
+        sources = {
+            "parentheses.py": "x = " + "(" * depth + "1" + ")" * depth + "\n",
+            "lists.py": "x = " + "[" * depth + "]" * depth + "\n",
+            "indentation.py": "".join(" " * i + "if x:\n" for i in range(2000)) + " " * 2000 + "pass\n",
+            "deep_indentation.py": "".join("\t" * i + "if x:\n" for i in range(depth // 10))
+            + "\t" * (depth // 10) + "pass\n",
+            "lambdas.py": "f = " + "lambda: " * depth + "1\n",
+            "fstrings.py": "x = " + "f'{" * 200 + "1" + "}'" * 200 + "\n",
+            "deep_fstrings.py": "x = " + 'f"{' * depth + "1" + '}"' * depth + "\n",
+            "calls.py": "x = " + "sum([" * 20_000 + "]) " * 20_000 + "\n",
+            "attributes.py": "x = a" + ".b" * depth + "\n",
+            "sizing.py": "class P:\n    pass\n\n\nfor g in " + "(" * depth + "gens" + ")" * depth
+            + ":\n    items.append(P(g))\n",
+        }
+        for name, body in sources.items():
+            self.write(name, body)
+        for name in sources:
+            with self.subTest(name=name):
+                result = self.measure("check", "--no-cache", name, seconds=30, megabytes=2048)
+                self.assertIn(result.returncode, (0, 1), result.describe())
+
+    # -- files and paths ---------------------------------------------------------------------------
+    def test_symlink_loops(self):
+        (self.dir / "a.py").symlink_to(self.dir / "b.py")
+        (self.dir / "b.py").symlink_to(self.dir / "a.py")
+        (self.dir / "pkg").mkdir()
+        (self.dir / "pkg" / "loop").symlink_to(self.dir / "pkg")
+        self.write("pkg/ok.py")
+        named = self.measure("check", "--no-cache", "a.py", seconds=10, megabytes=512)
+        self.assertEqual(named.returncode, 2, named.describe())
+        self.assertIn("a.py", named.stderr)
+        self.assertEqual(len(named.stderr.splitlines()), 1, named.describe())
+        walked = self.measure("check", "--no-cache", ".", seconds=10, megabytes=512)
+        self.assertIn("pkg/ok.py:2:", walked.stdout, walked.describe())
+
+    def test_a_fifo_named_on_the_command_line_is_refused(self):
+        os.mkfifo(self.dir / "x.py")
+        self.write("ok.py")
+        named = self.measure("check", "--no-cache", "x.py", "ok.py", seconds=10, megabytes=512)
+        self.assertEqual(named.returncode, 2, named.describe())
+        self.assertIn("x.py: not a regular file", named.stderr)
+        self.assertIn("ok.py:2:", named.stdout)
+        walked = self.measure("check", "--no-cache", ".", seconds=10, megabytes=512)
+        self.assertEqual(walked.returncode, 1, walked.describe())
+
+    def test_unreadable_files(self):
+        user = self.unprivileged_user()
+        self.write("secret.py", mode=0o000)
+        self.write("ok.py", mode=0o644)
+        result = self.heaplint("check", "--no-cache", ".", user=user)
+        self.assertEqual(result.returncode, 2, result.describe())
+        self.assertIn("secret.py: Permission denied", result.stderr)
+        self.assertIn("ok.py:2:", result.stdout)
+
+    def test_odd_bytes_in_paths(self):
+        for raw in (b"caf\xe9.py", b"new\nline.py", b"tab\there.py"):
+            with open(os.path.join(os.fsencode(self.dir), raw), "wb") as out:
+                out.write((SUM_LINE + "\n").encode())
+        concise = self.measure("check", "--no-cache", ".", seconds=10, megabytes=512)
+        self.assertEqual(concise.returncode, 1, concise.describe())
+        reported = self.measure("check", "--no-cache", "--output-format", "json", ".", seconds=10,
+                                megabytes=512)
+        self.assertEqual(len(json.loads(reported.stdout)), 3, reported.describe())
+
+    def test_20000_files_in_one_folder(self):
+        for i in range(20_000):
+            (self.dir / f"m{i}.py").write_text("x = 1\n" if i % 100 else SUM_LINE + "\n")
+        result = self.measure("check", "--no-cache", ".", seconds=60, megabytes=2048)
+        self.assertEqual(result.returncode, 1, result.describe())
+        self.assertEqual(result.stdout.count("MEM101"), 200)
+
+    def test_a_gitignore_of_10000_patterns(self):
+        self.git_init()
+        patterns = [f"generated_{i}/" for i in range(4000)] + [f"*.tmp{i}" for i in range(3000)]
+        patterns += [f"build_{i}/**/*.py" for i in range(3000)] + ["ignored_*.py"]
+        self.write(".gitignore", "\n".join(patterns) + "\n")
+        for i in range(2000):
+            self.write(f"src/d{i % 50}/m{i}.py", "x = 1\n")
+        self.write("src/ignored_one.py")
+        self.write("src/kept.py")
+        result = self.measure("check", "--no-cache", ".", seconds=20, megabytes=1024)
+        self.assertEqual(result.returncode, 1, result.describe())
+        self.assertIn("src/kept.py:2:", result.stdout)
+        self.assertNotIn("ignored_one", result.stdout)
+
+    def test_globs_with_many_stars(self):
+        star_pattern = "*a" * 30 + "*b"
+        self.write("pyproject.toml", f'[tool.heaplint]\nextend-exclude = ["{star_pattern}"]\n')
+        self.git_init()
+        self.write(".gitignore", star_pattern + "\n")
+        self.write("a" * 200 + ".py")
+        result = self.measure("check", "--no-cache", ".", seconds=10, megabytes=512)
+        self.assertEqual(result.returncode, 1, result.describe())
+
+    # -- configuration -----------------------------------------------------------------------------
+    def test_a_huge_or_malformed_pyproject(self):
+        self.write("ok.py")
+        cases = {
+            "huge": "[tool.heaplint]\nselect = [" + ", ".join(['"MEM1"'] * 1_000_000) + "]\n"
+            + "".join(f"[project.k{i}]\nv = {i}\n" for i in range(50_000)),
+            "nested": "[tool.heaplint]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "inline_tables": "a = " + "{b = " * 100_000 + "1" + "}" * 100_000 + "\n",
+            "garbage": "\x00\xff[tool.heaplint\n===",
+            "unterminated": '[tool.heaplint]\nselect = ["MEM1\n',
+            # toml++ quotes what it saw, newline included (found by fuzz_config).
+            "quoted_newline": "[tool.heaplint]\nt = fa\nx = 1\n",
+            "selector_with_newline": '[tool.heaplint]\nselect = ["MEM\\nX\\u0000"]\n',
+        }
+        for name, text in cases.items():
+            with self.subTest(name=name):
+                self.write("pyproject.toml", text)
+                result = self.measure("check", "--no-cache", "ok.py", seconds=30, megabytes=2048)
+                if name == "huge":
+                    self.assertEqual(result.returncode, 1, result.describe())
+                    continue
+                self.assertEqual(result.returncode, 2, result.describe())
+                lines = result.stderr.splitlines()
+                self.assertEqual(len(lines), 1, result.describe())
+                self.assertTrue(lines[0].startswith("heaplint: error: "), result.describe())
+                self.assertIn("pyproject.toml", lines[0])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,73 @@
+// The language server's analysis in runs, after random edits: it must equal a walk of all the
+// runs (whatever the text), and a whole-file analysis when the text parses.
+//
+// Input: a text, then edits (FuzzedDataProvider). The text is repeated until the document is
+// large enough to be cut into several runs, so edits land in and between runs.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "analyzer/chunked_tree.h"
+#include "analyzer/incremental_analysis.h"
+#include "tests/fuzz/fuzz_support.h"
+
+using namespace heaplint;
+
+namespace {
+
+using Finding = std::tuple<std::string_view, uint32_t, uint32_t, std::string>;
+
+std::vector<Finding> joinedFindings(FileAnalysis analysis, const AnalysisOptions& options) {
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, options);
+  std::vector<Finding> findings;
+  for (const Diagnostic& d : analysis.diagnostics)
+    findings.emplace_back(d.rule->code, d.start, d.end, d.message);
+  return findings;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > fuzz::kMaxInput) return 0;
+  static const AnalysisOptions options = allRulesOptions();  // fixes are fuzz_fix's
+  FuzzedDataProvider input(data, size);
+  const std::string piece = input.ConsumeRandomLengthString(1024);
+  std::string text;
+  while (text.size() <= ChunkedTree::kSingleChunkLimit && !piece.empty())
+    text += piece;
+  auto source = std::make_unique<SourceText>(text);
+  PythonParser& parser = PythonParser::forThisThread();
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  IncrementalAnalysis incremental;
+  incremental.analyze(*source, syntax, options);
+  for (int round = 0; round < 8 && input.remaining_bytes() > 0; ++round) {
+    const auto start = input.ConsumeIntegralInRange<uint32_t>(0, source->size());
+    const auto end = input.ConsumeIntegralInRange<uint32_t>(
+        start, std::min<uint32_t>(source->size(), start + 64));
+    const std::string replacement = input.ConsumeRandomLengthString(64);
+    syntax.edit(*source, start, end, replacement);
+    std::string updated(source->text());
+    updated.replace(start, end - start, replacement);
+    source = std::make_unique<SourceText>(std::move(updated));
+    syntax.reparse(*source, parser);
+
+    const std::vector<Finding> in_runs =
+        joinedFindings(incremental.analyze(*source, syntax, options), options);
+    const std::vector<Finding> all_runs =
+        joinedFindings(analyzeTrees(*source, syntax.trees(), options), options);
+    fuzz::require(in_runs == all_runs, "the incremental analysis differs from a walk of all runs");
+    const TreePtr whole = parser.parse(*source);
+    if (!ts_node_has_error(ts_tree_root_node(whole.get()))) {
+      fuzz::require(all_runs == joinedFindings(analyze(*source, options), options),
+                    "the analysis in runs differs from the whole file's");
+    }
+  }
+  return 0;
+}
