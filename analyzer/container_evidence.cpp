@@ -173,6 +173,11 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
     return;  // filled while the module is imported
   } else if (context.frame().isStoreTarget()) {
     add(context, value, ContainerEvent::Grow, index);
+    // The value stored, for `c[k] = v` (a class factory's new class).
+    if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
+        context.frame(1).kind == NodeKind::Assignment) {
+      pending_.back().use.value = childByField(context.frame(1).node, Field::Right);
+    }
   } else {
     add(context, value, ContainerEvent::Read);
   }
@@ -350,6 +355,10 @@ void describeContainerUses(const RuleContext& context, std::span<const Container
             key.reason = also.reason;
           }
         }
+        if (!ts_node_is_null(use.value) && kindOf(use.value) == NodeKind::Identifier) {
+          event.stores_new_class =
+              keyEvidence(context, use.scope, use.value).reason.ends_with(kClassPerCall);
+        }
         event.key_source = key.source;
         event.key_parameters = key.parameters;
         event.key_reason = reasonForFacts(key.reason);
@@ -383,6 +392,7 @@ void ContainerFacts::write(FactsWriter& out) const {
     out.u32(event.key_parameters);
     out.string(event.key_reason);
     out.boolean(event.looks_up);
+    out.boolean(event.stores_new_class);
     out.u32(event.row);
   }
   out.u32(static_cast<uint32_t>(growing_functions.size()));
@@ -417,6 +427,7 @@ bool ContainerFacts::read(FactsReader& in) {
     event.key_parameters = in.u32();
     event.key_reason = in.string();
     event.looks_up = in.boolean();
+    event.stores_new_class = in.boolean();
     event.row = in.u32();
     events.push_back(std::move(event));
   }

@@ -43,6 +43,7 @@ struct ContainerUse {
   TSNode also{};  // Grow: a second part, `item` of `groups[key].append(item)`
   ScopeId scope = kNoScope;
   TSNode function{};  // the outermost function definition around the use; null at import
+  TSNode value{};     // Grow by `c[k] = value`: the value stored
 };
 
 // The node kinds ContainerUseCollector::onNode looks at.
@@ -105,6 +106,7 @@ struct ContainerEventFact {
   uint32_t key_parameters = 0;               // the function's parameters it is made of
   std::string key_reason;
   bool looks_up = false;  // the same function also reads the container: a memo or a seen-set
+  bool stores_new_class = false;  // `c[k] = cls` with `class cls` made in the function
   uint32_t row = 0;
 };
 

@@ -356,9 +356,8 @@ class KeyFinder {
         // `self.on_draw` is a bound method: it holds `self`. Other attributes are the
         // instance's state, which the code around does not show.
         if (definesMethod(class_node, name)) {
-          return make(
-              KeySource::Object,
-              concat("the bound method ", shortText(context_.text(node))) + ", which holds `self`");
+          return make(KeySource::Object, concat(kBoundMethod, shortText(context_.text(node))) +
+                                             ", which holds `self`");
         }
         return make(KeySource::Unknown, shortText(context_.text(node)));
       }
@@ -384,12 +383,22 @@ class KeyFinder {
     const uint32_t count = namedChildCount(body);
     for (uint32_t i = 0; i < count; ++i) {
       TSNode statement = nthNamedChild(body, i);
+      bool property = false;
       if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+        // `@property` (and `cached_property`, `.setter`): the attribute is a value, not a method.
+        const uint32_t decorators = namedChildCount(statement);
+        for (uint32_t j = 0; j < decorators; ++j) {
+          const TSNode decorator = nthNamedChild(statement, j);
+          if (kindOf(decorator) != NodeKind::Decorator) continue;
+          const std::string_view last = lastName(nthNamedChild(decorator, 0));
+          property = property || last == "property" || last == "cached_property" ||
+                     last == "setter" || last == "getter";
+        }
         statement = childByField(statement, Field::Definition);
       }
       if (kindOf(statement) == NodeKind::FunctionDefinition &&
           context_.text(childByField(statement, Field::Name)) == name) {
-        return true;
+        return !property;
       }
     }
     return false;
@@ -537,9 +546,9 @@ class KeyFinder {
       case BindingKind::FromImport:
         return make(KeySource::Closed, concat("the imported `", name) + "`");
       case BindingKind::FunctionDefinition:
-        return make(KeySource::Object, concat("`", name) + "`, a function made per call");
+        return make(KeySource::Object, concat("`", name, "`", kFunctionPerCall));
       case BindingKind::ClassDefinition:
-        return make(KeySource::Object, concat("`", name) + "`, a class made per call");
+        return make(KeySource::Object, concat("`", name, "`", kClassPerCall));
       default:
         return make(KeySource::Unknown, concat("`", name, "`"));
     }
@@ -619,7 +628,9 @@ class KeyFinder {
         std::string_view class_name;
         const AnnotationKind kind = annotationKind(binding.scope, annotation, &class_name);
         if (kind == AnnotationKind::ClassObject) return make(KeySource::Class, shown);
-        if (kind == AnnotationKind::ProjectObject) {
+        // An object of the project's, when the function uses it as one (`contact.name`): a
+        // name imported from the project may also be a type alias (`Pos = int`).
+        if (kind == AnnotationKind::ProjectObject && usesAttributesOf(function.node, name)) {
           return make(KeySource::Object, concat(shown, ", a `", class_name, "`"));
         }
         if (binding.scope != subject_ || isVariadic(entry) || index >= 32) {
@@ -637,6 +648,27 @@ class KeyFinder {
   }
 
   enum class AnnotationKind : uint8_t { Other, ClassObject, ProjectObject };
+
+  // Whether the body of `function` reads an attribute of the name (`contact.name`,
+  // `contact.get()`). Iterative; nested definitions are their own.
+  bool usesAttributesOf(TSNode function, std::string_view name) const {
+    bool found = false;
+    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) {
+        return Visit::SkipChildren;
+      }
+      if (kind == NodeKind::Attribute) {
+        const TSNode object = childByField(node, Field::Object);
+        if (kindOf(object) == NodeKind::Identifier && context_.text(object) == name) {
+          found = true;
+          return Visit::Stop;
+        }
+      }
+      return Visit::Descend;
+    });
+    return found;
+  }
 
   std::string_view lastName(TSNode annotation) const {
     const std::string_view text = context_.text(annotation);

@@ -58,6 +58,13 @@ struct KeyEvidence {
   }
 };
 
+// The phrases a reason ends with when the key is a function or class made in the calling
+// function (a closure, a class factory's class), and begins with for a bound method: rules tell
+// callbacks and made classes apart by them.
+inline constexpr std::string_view kFunctionPerCall = ", a function made per call";
+inline constexpr std::string_view kClassPerCall = ", a class made per call";
+inline constexpr std::string_view kBoundMethod = "the bound method ";
+
 // `reason` without the line numbers of the file it was found in ("the file opened at line 12"
 // becomes "the file opened"): facts are read by other files, and by runs of the same file at
 // other offsets, where such a number would be wrong. Messages say where the call site is.

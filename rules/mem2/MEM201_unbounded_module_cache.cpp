@@ -12,7 +12,7 @@
 #include "analyzer/call_evidence.h"
 #include "analyzer/concat.h"
 #include "analyzer/container_evidence.h"
-#include "analyzer/facts_io.h"
+#include "analyzer/growing_containers.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -37,6 +37,8 @@ other cache rules):
   annotated with a class of the project), or values made from such objects (`contact.name`);
 - flagged: keys made from the growing function's parameters when its callers in the project pass
   their own input (a parameter of theirs) or any of the above;
+- flagged: a class factory that looks the container up and stores a class it makes per call
+  (`class cls(Base): ...` then `cache[key] = cls`), whatever the keys: every class stays;
 - not flagged: keys fixed by the code (literals, constants, module-level objects made at import,
   items of a literal), classes (`cls`, `type(obj)`, `obj.__class__`: one entry per class, and a
   class factory must keep returning the same class), configuration (settings, command-line
@@ -116,27 +118,6 @@ or from instance state, when the growing function also looks the container up.
 - No peer linter has this rule.
 )md";
 
-struct Facts final : FileFacts {
-  ContainerFacts containers;
-  CallFacts calls;
-
-  void write(FactsWriter& out) const override {
-    containers.write(out);
-    calls.write(out);
-  }
-  std::unique_ptr<FileFacts> makeEmpty() const override { return std::make_unique<Facts>(); }
-  void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override {
-    const auto& more = static_cast<const Facts&>(next);
-    containers.appendShifted(more.containers, bytes, rows);
-    calls.appendShifted(more.calls, rows);
-  }
-  static std::unique_ptr<FileFacts> read(FactsReader& in) {
-    auto facts = std::make_unique<Facts>();
-    if (!facts->containers.read(in) || !facts->calls.read(in)) return nullptr;
-    return facts;
-  }
-};
-
 // A name, or an attribute of a module (`store._memo`): not `self.x` or `cls.x`, which are
 // instance and class state. Names used as values are kept too (escapes); finish() keeps those
 // that are module-level names.
@@ -178,7 +159,7 @@ class UnboundedModuleCache final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
-    facts_ = std::make_unique<Facts>();
+    facts_ = std::make_unique<GrowingContainerFacts>();
     const ModuleInfo& module = context.options().module;
     for (const Definition& definition : definitions_) {
       std::string kind = containerKind(context, definition.scope, definition.value);
@@ -253,84 +234,12 @@ class UnboundedModuleCache final : public RuleChecker {
   std::vector<Definition> definitions_;
   ContainerUseCollector uses_{mayNameModuleContainer};
   CallCollector calls_;
-  std::unique_ptr<Facts> facts_;
+  std::unique_ptr<GrowingContainerFacts> facts_;
 };
-
-// How strongly a container's growth is shown: by data, objects or the callers' own input
-// (reported), only by parameters without callers or by instance state (reported with preview,
-// for memos and seen-sets), or not at all.
-enum class Strength : uint8_t { None, Preview, Default };
-
-Strength strengthOf(const ContainerLedger::Growth& growth) {
-  switch (growth.source) {
-    case KeySource::Data:
-    case KeySource::Object:
-    case KeySource::Entity:
-      return Strength::Default;
-    case KeySource::Parameter:
-      // Callers passing on their own input: a memo or seen-set that looks entries up before
-      // adding them; a function that only adds is a registration API, which its callers'
-      // configuration fills.
-      if (!growth.event->looks_up) return Strength::None;
-      return growth.has_callers ? Strength::Default : Strength::Preview;
-    case KeySource::Unknown:
-      return growth.event->looks_up ? Strength::Preview : Strength::None;
-    default:
-      return Strength::None;
-  }
-}
 
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
           ProjectReporter& reporter) {
-  CallIndex calls;
-  ContainerLedger ledger;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts != nullptr) calls.add(i, facts->calls);
-  }
-  for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts != nullptr) ledger.add(i, facts->containers, calls);
-  }
-  const bool preview = options.settings->preview;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts == nullptr) continue;
-    for (const ContainerDefinition& container : facts->containers.definitions) {
-      if (ledger.isEvicted(container.target) || isDemoOrDebugCode(container.target)) continue;
-      const auto growth = ledger.growthOf(container.target, calls);
-      if (!growth) continue;
-      const Strength strength = strengthOf(*growth);
-      if (strength == Strength::None || (strength == Strength::Preview && !preview)) continue;
-      std::string where = heaplint::quoted(growth->event->display);
-      if (growth->file != i) {
-        where += concat(" (", files[growth->file].path, ":", std::to_string(growth->event->row + 1),
-                        ")");
-      }
-      std::string keys;
-      if (growth->from_caller) {
-        keys = concat(", with keys its callers make from ", growth->reason, " (",
-                      files[growth->caller_file].path, ":", std::to_string(growth->caller_row + 1),
-                      ")");
-      } else if (growth->source == KeySource::Parameter) {
-        keys =
-            concat(", with keys from ", growth->reason, ", which no caller in the project shows");
-      } else {
-        keys = concat(", with keys from ", growth->reason);
-      }
-      Diagnostic diagnostic;
-      diagnostic.start = container.start;
-      diagnostic.end = container.end;
-      diagnostic.message = concat("Module-level ", container.kind, " `", container.display,
-                                  "` grows in ", where, keys,
-                                  ", and nothing removes from it: every entry stays alive for "
-                                  "the life of the process");
-      diagnostic.fix_title =
-          "Bound it (`functools.lru_cache(maxsize=...)`, evict past a size limit) or hold values "
-          "weakly (`weakref.WeakValueDictionary`)";
-      reporter.report(i, std::move(diagnostic), container.row);
-    }
-  }
+  reportGrowingContainers(files, options, reporter, "Module-level");
 }
 
 constexpr std::array kSubscriptions = {
@@ -353,7 +262,7 @@ extern const RuleDefinition kUnboundedModuleCache{
       return std::make_unique<UnboundedModuleCache>();
     },
     .join = join,
-    .read_facts = Facts::read,
+    .read_facts = GrowingContainerFacts::read,
 };
 
 }  // namespace heaplint

@@ -327,11 +327,18 @@ TEST(KeyEvidence, ObjectsThatTheKeyKeepsAlive) {
   EXPECT_EQ(key("class Figure:\n    pass\ndef f():\n    key_of(Figure())\n"),
             "object 0: a new `Figure`");
   EXPECT_EQ(key("from app.contacts import Contact\ndef f(contact: Contact):\n"
-                "    key_of(contact)\n"),
+                "    print(contact.name)\n    key_of(contact)\n"),
             "object 0: `contact`, a `Contact`");
   EXPECT_EQ(key("from app import types\ndef f(contact: types.Contact | None):\n"
-                "    color = get_color(contact)\n    key_of(color)\n"),
+                "    contact.refresh()\n    color = get_color(contact)\n    key_of(color)\n"),
             "entity 0: `color`, `get_color(contact)`, made from `contact`, a `Contact`");
+  // Not used as an object: an imported name may be a type alias (`Pos = int`).
+  EXPECT_EQ(key("from app.types import Pos\ndef f(src, pos: Pos):\n    key_of(pos)\n"),
+            "closed 2: `pos`, a parameter of `f()`");
+  // A property is a value of the instance, not a bound method.
+  EXPECT_EQ(key("class W:\n    @property\n    def name(self):\n        return 1\n"
+                "    def f(self):\n        key_of(self.name)\n"),
+            "unknown 0: `self.name`");
   // A class of another package is no entity of this program's.
   EXPECT_EQ(key("import re\ndef f(match: re.Match):\n    key_of(match.group(1))\n"),
             "closed 1: `match`, a parameter of `f()`");
