@@ -483,4 +483,11 @@ SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count) 
   return SizeFinder(context).countOf(scope, count, 0);
 }
 
+bool isConfigurationParameterName(std::string_view name) {
+  for (std::string_view configured : kConfigurationParameters) {
+    if (name == configured) return true;
+  }
+  return false;
+}
+
 }  // namespace heaplint

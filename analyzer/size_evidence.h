@@ -11,6 +11,7 @@
 #include <tree_sitter/api.h>
 
 #include <string>
+#include <string_view>
 
 #include "analyzer/semantic_model.h"
 
@@ -40,5 +41,9 @@ SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iter
 
 // The size of a count: the argument of `range(n)`, `[x] * n`.
 SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count);
+
+// Whether a parameter of this name holds configuration rather than data (`argv`, `options`,
+// `settings`, ...).
+bool isConfigurationParameterName(std::string_view name);
 
 }  // namespace heaplint

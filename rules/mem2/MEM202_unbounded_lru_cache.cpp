@@ -8,6 +8,11 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/call_evidence.h"
+#include "analyzer/concat.h"
+#include "analyzer/facts_io.h"
+#include "analyzer/library_knowledge.h"
+#include "analyzer/pending_diagnostic.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -15,12 +20,26 @@ namespace heaplint {
 namespace {
 
 constexpr std::string_view kDocumentation = R"md(## What it does
-Checks for `functools.cache`, `functools.lru_cache(maxsize=None)` and `functools.lru_cache(None)`
-on a function that lives as long as the process: a module-level function, or a `staticmethod` or
-`classmethod` of a module-level class. Imports under any alias are recognized
-(`import functools as ft`, `from functools import lru_cache as memo`), and so is the call form at
-module level, `resolve = functools.cache(_resolve)` or `functools.lru_cache(maxsize=None)(_resolve)`,
-when the wrapped function is defined in the same file or is a lambda.
+Checks for unbounded memoizers on a function that lives as long as the process (a module-level
+function, or a `staticmethod` or `classmethod` of a module-level class) whose callers in the
+project pass keys that grow with the data or keep objects alive. The memoizers come from the
+shared library table (`analyzer/library_knowledge.cpp`): `functools.cache`, `lru_cache(maxsize=None)`
+(and `lru_cache(None)`), `toolz.memoize` / `toolz.functoolz.memoize` / `cytoolz.memoize` without a
+bounded `cache=`, and `cachetools.cached(cache={})`, under any import alias, as decorators or in
+the call form at module level (`resolve = functools.cache(_resolve)`, when the wrapped function is
+defined in the same file or is a lambda).
+
+What the callers pass decides (the evidence MEM201 uses, followed across files):
+- flagged: keys that grow with the data (an item of the lines of a file, the rows of a query),
+  objects the cache then keeps alive (`self`, a bound method such as `self.on_draw`, a new
+  instance, a parameter annotated with a class of the project and used as an object), or values
+  made from such objects (`contact.name`), at any call site;
+- not flagged: keys closed at every call site (literals, constants, module-level objects made at
+  import, `sys.version_info`), classes (a class factory must keep returning the same class),
+  configuration (settings, command-line options), caches the project clears (`f.cache_clear()`
+  anywhere outside tests), and demonstration or debugging code (`demo`, `debug`, `example`);
+- with `--preview` only: caches whose keys no caller in the project shows (a library's API, a
+  callback), or that callers fill with their own parameters or with instance state.
 
 A cache that can only ever hold a handful of entries is not flagged: a function without parameters
 (or with only `cls`) caches a single result, the lazy-singleton idiom, and a function whose every
@@ -50,21 +69,23 @@ flags both spellings. Keep an unbounded cache where the set of inputs is closed 
 with a `Literal` or `Enum` annotation, or a `# noqa: MEM202` comment explaining why).
 
 ## Known problems
-The rule cannot see how many distinct values a parameter takes at run time: a `str` parameter that
-only ever receives one of three constants, or values that the only caller has already validated
-(two-digit hours and minutes matched by a regular expression), is flagged unless it is annotated
-`Literal[...]`. Enum annotations are recognized only for enums defined in the same file (and
-`enum.Enum` itself); string annotations (`"bool"`) are not read.
+The rule cannot see how many distinct values an argument takes at run time: strings taken from a
+regular expression's groups, or from a small set the program validates, count as data when they
+come from data. A key set that is closed in practice (the few servers of one deployment) is still
+flagged: silence it with `# noqa: MEM202` and a comment saying why, or annotate the parameter
+`Literal[...]`. Callers are followed three calls up through functions that pass on their own
+parameters; past that, or through callbacks, the keys are unknown (preview). Enum annotations are
+recognized only for enums defined in the same file (and `enum.Enum` itself); string annotations
+(`"bool"`) are not read.
 
 It does not flag: functions nested in other functions (their cache dies with the closure), and
-static methods of classes defined inside functions; a decorator that comes from
-`from functools import *`; a `maxsize` given by a variable (`lru_cache(maxsize=SIZE)`); the call
-form when the wrapped function comes from another module (its parameters cannot be seen) or when
-the result is not assigned at module level; caches created inside functions and stored in
-long-lived places; `@functools.cache` on a class (a flyweight factory); methods of metaclasses;
-third-party caches (`cachetools.cached(cache={})`). The once-per-key exemption also silences a
-guard whose keys are themselves unbounded. Caches on instance methods are MEM203's business. Stub
-files (`.pyi`) and test files are not checked (see Options).
+static methods of classes defined inside functions; a `maxsize` given by a variable
+(`lru_cache(maxsize=SIZE)`); the call form when the wrapped function comes from another module or
+when the result is not assigned at module level; caches created inside functions and stored in
+long-lived places; `@functools.cache` on a class (a flyweight factory); methods of metaclasses.
+The once-per-key exemption also silences a guard whose keys are themselves unbounded. Caches on
+instance methods are MEM203's business. Stub files (`.pyi`) and test files are not checked (see
+Options).
 
 ## Example
 ```python
@@ -80,6 +101,16 @@ def load_template(path):
 @functools.lru_cache(maxsize=None)
 def user_permissions(user_id, tenant):
     return fetch_permissions(user_id, tenant)
+
+
+def serve(log_path, listing_path):
+    with open(listing_path) as paths:
+        for path in paths:
+            load_template(path.strip())
+    with open(log_path) as requests:
+        for line in requests:
+            user_id, tenant = line.split()
+            user_permissions(user_id, tenant)
 ```
 
 ## Use instead
@@ -96,11 +127,22 @@ def load_template(path):
 @functools.lru_cache(maxsize=1024)
 def user_permissions(user_id, tenant):
     return fetch_permissions(user_id, tenant)
+
+
+def serve(log_path, listing_path):
+    with open(listing_path) as paths:
+        for path in paths:
+            load_template(path.strip())
+    with open(log_path) as requests:
+        for line in requests:
+            user_id, tenant = line.split()
+            user_permissions(user_id, tenant)
 ```
 
 ## Fix safety
 The fix replaces `maxsize=None` (or a positional `None`) with `1024`, and `@functools.cache` with
-`@functools.lru_cache(maxsize=1024)`. For a bare `@cache` imported with `from functools import
+`@functools.lru_cache(maxsize=1024)`; other libraries' memoizers get no fix, only the suggestion
+of a bounded `cache=`. For a bare `@cache` imported with `from functools import
 cache`, the fix is offered only when `functools` itself (or `lru_cache`) is already imported and
 visible at that point, so the new name resolves; otherwise there is no fix, only the suggestion.
 
@@ -110,6 +152,8 @@ function with side effects repeats them, and a function used to hand out one sha
 size from the working set you expect; 1024 is a starting point, not a measurement.
 
 ## Options
+`preview`: also report caches whose keys no caller in the project shows, or that callers fill
+with their own parameters or instance state.
 `test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
 `*_test.py`, `conftest.py`, `tests/`, `test/`). A test process is short-lived, and caches in tests
 (fixtures loaded once, tests of `lru_cache` itself) are deliberate.
@@ -173,29 +217,84 @@ CacheShape lruCacheCall(const RuleContext& context, TSNode arguments) {
   return shape;
 }
 
-// What `expression` (a decorator, or the callee of a call) is, resolved through imports.
+// `{}` or `dict()`: a cache object that never evicts.
+bool isPlainDict(const RuleContext& context, ScopeId scope, TSNode node) {
+  if (kindOf(node) == NodeKind::Dictionary) return namedChildCount(node) == 0;
+  if (kindOf(node) != NodeKind::Call) return false;
+  return namedChildCount(childByField(node, Field::Arguments)) == 0 &&
+         context.semantic().qualifiedName(scope, childByField(node, Field::Function)) ==
+             "builtins.dict";
+}
+
+// The cache object a memoizer call is given: `cache=` or, for cachetools.cached, the first
+// positional argument. Null when none is given.
+TSNode cacheArgument(const RuleContext& context, TSNode arguments, bool positional) {
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = ts_node_named_child(arguments, i);
+    if (kindOf(argument) == NodeKind::KeywordArgument) {
+      if (context.text(childByField(argument, Field::Name)) == "cache") {
+        return childByField(argument, Field::Value);
+      }
+    } else if (positional && kindOf(argument) != NodeKind::Comment) {
+      return argument;
+    }
+  }
+  return TSNode{};
+}
+
+// What `expression` (a decorator, or the callee of a call) is, resolved through imports and the
+// library table (functools, toolz, cachetools and what the configuration adds).
 CacheShape classifyCache(const RuleContext& context, ScopeId scope, TSNode expression) {
   const SemanticModel& semantic = context.semantic();
+  const LibraryKnowledge library(context.options().settings->libraries);
   const NodeKind kind = kindOf(expression);
   if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
     const std::string qualified = semantic.qualifiedName(scope, expression);
-    if (qualified == "functools.cache") {
-      CacheShape shape;
+    const std::optional<MemoizerBound> bound = library.memoizer(qualified);
+    if (!bound) return {};
+    CacheShape shape;
+    shape.size = CacheSize::Other;
+    // `@functools.cache`, and `@toolz.memoize` without a `cache=`.
+    if (*bound == MemoizerBound::Unbounded || *bound == MemoizerBound::UnboundedUnlessCache) {
       shape.size = CacheSize::Unbounded;
-      shape.is_cache = true;
-      shape.description = "functools.cache";
-      return shape;
+      shape.is_cache = qualified == "functools.cache";
+      shape.description = qualified;
     }
-    if (qualified == "functools.lru_cache") return CacheShape{CacheSize::Other, {}, false, {}};
-    return {};
+    return shape;
   }
   if (kind == NodeKind::Call) {
     const TSNode function = childByField(expression, Field::Function);
     const NodeKind function_kind = kindOf(function);
     if (function_kind != NodeKind::Identifier && function_kind != NodeKind::Attribute) return {};
-    if (semantic.qualifiedName(scope, function) != "functools.lru_cache") return {};
-    CacheShape shape = lruCacheCall(context, childByField(expression, Field::Arguments));
-    shape.description = "functools.lru_cache(maxsize=None)";
+    const std::string qualified = semantic.qualifiedName(scope, function);
+    const std::optional<MemoizerBound> bound = library.memoizer(qualified);
+    if (!bound) return {};
+    const TSNode arguments = childByField(expression, Field::Arguments);
+    CacheShape shape;
+    shape.size = CacheSize::Other;
+    switch (*bound) {
+      case MemoizerBound::MaxsizeArgument:
+        shape = lruCacheCall(context, arguments);
+        shape.description = concat(qualified, "(maxsize=None)");
+        break;
+      case MemoizerBound::UnboundedUnlessCache: {
+        const TSNode cache = cacheArgument(context, arguments, false);
+        if (ts_node_is_null(cache) || isPlainDict(context, scope, cache)) {
+          shape.size = CacheSize::Unbounded;
+          shape.description = ts_node_is_null(cache) ? qualified : concat(qualified, "(cache={})");
+        }
+        break;
+      }
+      case MemoizerBound::CacheArgument:
+        if (isPlainDict(context, scope, cacheArgument(context, arguments, true))) {
+          shape.size = CacheSize::Unbounded;
+          shape.description = concat(qualified, "(cache={})");
+        }
+        break;
+      case MemoizerBound::Unbounded:
+        break;
+    }
     return shape;
   }
   return {};
@@ -347,6 +446,61 @@ bool returnsNothing(TSNode function) {
   return !returns_value;
 }
 
+// --- facts, for the join ------------------------------------------------------------------------
+
+// A cached function whose keys the join asks its callers about.
+struct CachedFunction {
+  FunctionSignature signature;  // as its callers call it (the name the cache is bound to)
+  uint32_t parameters = 0;      // the slots that make the key (bit i: slot i)
+  PendingDiagnostic pending;    // message without the evidence, which the join adds
+};
+
+struct Facts final : FileFacts {
+  std::vector<CachedFunction> functions;
+  CallFacts calls;
+
+  void write(FactsWriter& out) const override {
+    out.u32(static_cast<uint32_t>(functions.size()));
+    for (const CachedFunction& function : functions) {
+      function.signature.write(out);
+      out.u32(function.parameters);
+      function.pending.write(out);
+    }
+    calls.write(out);
+  }
+  std::unique_ptr<FileFacts> makeEmpty() const override { return std::make_unique<Facts>(); }
+  void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override {
+    const auto& more = static_cast<const Facts&>(next);
+    for (CachedFunction function : more.functions) {
+      function.pending.shift(bytes, rows);
+      functions.push_back(std::move(function));
+    }
+    calls.appendShifted(more.calls, rows);
+  }
+  static std::unique_ptr<FileFacts> read(FactsReader& in) {
+    auto facts = std::make_unique<Facts>();
+    const uint32_t count = in.count();
+    for (uint32_t i = 0; i < count && in.ok(); ++i) {
+      CachedFunction function;
+      if (!function.signature.read(in)) return nullptr;
+      function.parameters = in.u32();
+      if (!function.pending.read(in)) return nullptr;
+      facts->functions.push_back(std::move(function));
+    }
+    if (!facts->calls.read(in)) return nullptr;
+    return facts;
+  }
+};
+
+// Every slot but an implicit first one (`cls` of a class method).
+uint32_t keyParameters(const FunctionSignature& signature, bool skip_first) {
+  uint32_t parameters = 0;
+  for (size_t slot = skip_first ? 1 : 0; slot < signature.slots.size() && slot < 32; ++slot) {
+    parameters |= 1U << slot;
+  }
+  return parameters;
+}
+
 // --- the rule -----------------------------------------------------------------------------------
 
 struct Decorated {
@@ -365,10 +519,21 @@ struct WrappingCall {
 class UnboundedLruCache final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    // Stubs never run; a test process is short-lived and its caches are deliberate (and tests
+    // clear caches to isolate themselves, which says nothing of the service).
+    if (context.options().path.ends_with(".pyi") || context.isTestFile()) return;
+    // Who calls the cached functions with what, and who clears them, for the join.
+    if (kind == NodeKind::Call) call_sites_.onCall(node, context);
+    if (kind == NodeKind::Decorator) {
+      call_sites_.onDecorator(node, context);
+      return;
+    }
+    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
+      call_sites_.onName(node, kind, context);
+      return;
+    }
     // A cache on a function nested in another function dies with the closure.
     if (context.enclosingFunction() != nullptr) return;
-    // Stubs never run; a test process is short-lived and its caches are deliberate.
-    if (context.options().path.ends_with(".pyi") || context.isTestFile()) return;
     const ExecutionContext& execution = context.execution();
     if (kind == NodeKind::FunctionDefinition) {
       if (context.depth() < 2 || context.frame(1).kind != NodeKind::DecoratedDefinition) return;
@@ -399,14 +564,18 @@ class UnboundedLruCache final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
+    facts_ = std::make_unique<Facts>();
     for (const Decorated& candidate : decorated_)
-      checkDefinition(candidate, context);
+      checkDefinition(candidate, context, *facts_);
     for (const WrappingCall& candidate : calls_)
-      checkCall(candidate, context);
+      checkCall(candidate, context, *facts_);
+    facts_->calls = call_sites_.finish(context);
   }
 
+  std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
+
  private:
-  static void checkDefinition(const Decorated& candidate, RuleContext& context) {
+  static void checkDefinition(const Decorated& candidate, RuleContext& context, Facts& facts) {
     // First pass: which kind of function is it?
     bool is_static = false;
     bool is_class_method = false;
@@ -444,11 +613,16 @@ class UnboundedLruCache final : public RuleChecker {
       const TSNode expression = firstNamedChildSkippingComments(decorator);
       const CacheShape shape = classifyCache(context, candidate.scope, expression);
       if (shape.size != CacheSize::Unbounded) continue;
-      report(context, candidate.scope, expression, expression, shape, subject + " has", "@");
+      CachedFunction cached;
+      cached.signature = functionSignature(context, candidate.function, candidate.scope);
+      cached.parameters = keyParameters(cached.signature, is_class_method);
+      cached.pending =
+          pending(context, candidate.scope, expression, expression, shape, subject + " has", "@");
+      facts.functions.push_back(std::move(cached));
     }
   }
 
-  static void checkCall(const WrappingCall& candidate, RuleContext& context) {
+  static void checkCall(const WrappingCall& candidate, RuleContext& context, Facts& facts) {
     const TSNode callee = childByField(candidate.call, Field::Function);
     const CacheShape shape = classifyCache(context, candidate.scope, callee);
     if (shape.size != CacheSize::Unbounded) return;
@@ -456,9 +630,11 @@ class UnboundedLruCache final : public RuleChecker {
         firstNamedChildSkippingComments(childByField(candidate.call, Field::Arguments));
     TSNode parameters{};
     std::string subject;
+    CachedFunction cached;
     if (kindOf(wrapped) == NodeKind::Lambda) {
       parameters = childByField(wrapped, Field::Parameters);
       subject = "a lambda";
+      cached.signature = functionSignature(context, wrapped, candidate.scope);
     } else {
       // Only a function defined in this file shows its parameters.
       const Resolution resolution = context.semantic().resolve(
@@ -469,6 +645,8 @@ class UnboundedLruCache final : public RuleChecker {
       }
       if (returnsNothing(resolution.binding->node)) return;
       parameters = childByField(resolution.binding->node, Field::Parameters);
+      cached.signature =
+          functionSignature(context, resolution.binding->node, resolution.binding->scope);
       subject.push_back('`');
       subject += context.text(wrapped);
       subject.push_back('`');
@@ -485,18 +663,26 @@ class UnboundedLruCache final : public RuleChecker {
     } else {
       message = subject + " is wrapped in";
     }
-    report(context, candidate.scope, candidate.call, callee, shape, message, "");
+    // Callers call the cache by the name it is bound to.
+    const ModuleInfo& module = context.options().module;
+    const std::string_view bound_name = context.text(candidate.target);
+    cached.signature.name = target_kind != NodeKind::Identifier ? std::string()
+                            : module.name.empty()               ? std::string(bound_name)
+                                                  : concat(module.name, ".", bound_name);
+    cached.parameters = keyParameters(cached.signature, false);
+    cached.pending = pending(context, candidate.scope, candidate.call, callee, shape, message, "");
+    facts.functions.push_back(std::move(cached));
   }
 
-  // Reports `range`, where `expression` is the cache decorator or callee.
-  static void report(RuleContext& context, ScopeId scope, TSNode range, TSNode expression,
-                     const CacheShape& shape, const std::string& subject, std::string_view prefix) {
+  // The finding at `range`, where `expression` is the cache decorator or callee; the join adds
+  // what the keys are made of to the message.
+  static PendingDiagnostic pending(RuleContext& context, ScopeId scope, TSNode range,
+                                   TSNode expression, const CacheShape& shape,
+                                   const std::string& subject, std::string_view prefix) {
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(range);
     diagnostic.end = ts_node_end_byte(range);
-    diagnostic.message = subject + " an unbounded cache (`" + shape.description +
-                         "`): every distinct argument and its result stay in memory for the "
-                         "life of the process";
+    diagnostic.message = concat(subject, " an unbounded cache (`", shape.description, "`)");
     std::optional<Edit> edit = boundingEdit(context, scope, expression, shape);
     if (edit) {
       // The suggestion shows the decorator as the fix leaves it.
@@ -513,14 +699,18 @@ class UnboundedLruCache final : public RuleChecker {
       fix.applicability = Applicability::Unsafe;
       fix.edits.push_back(std::move(*edit));
       diagnostic.fix = std::move(fix);
+    } else if (shape.description.starts_with("functools.")) {
+      diagnostic.fix_title =
+          concat("Bound the cache: `", prefix, "functools.lru_cache(maxsize=", kBound, ")`");
     } else {
-      diagnostic.fix_title = "Bound the cache: `";
-      diagnostic.fix_title += prefix;
-      diagnostic.fix_title += "functools.lru_cache(maxsize=";
-      diagnostic.fix_title += kBound;
-      diagnostic.fix_title += ")`";
+      diagnostic.fix_title =
+          concat("Bound the cache: give it `cache=cachetools.LRUCache(maxsize=", kBound,
+                 ")`, or use `", prefix, "functools.lru_cache(maxsize=", kBound, ")`");
     }
-    context.report(std::move(diagnostic));
+    PendingDiagnostic result;
+    result.row = context.source().rowOf(diagnostic.start);
+    result.diagnostic = std::move(diagnostic);
+    return result;
   }
 
   // The edit that bounds the cache, when it can be made without guessing a name.
@@ -582,22 +772,87 @@ class UnboundedLruCache final : public RuleChecker {
 
   std::vector<Decorated> decorated_;
   std::vector<WrappingCall> calls_;
+  CallCollector call_sites_;
+  std::unique_ptr<Facts> facts_;
 };
 
-constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call};
+// How strongly the callers show the cache growing: by data or by objects it then keeps alive
+// (reported), by parameters or results nobody in the project shows (reported with --preview), or
+// not at all (a closed set, classes, configuration).
+enum class Strength : uint8_t { None, Preview, Default };
+
+Strength strengthOf(const CallIndex::Keys& keys) {
+  switch (keys.source) {
+    case KeySource::Data:
+    case KeySource::Object:
+    case KeySource::Entity:
+      return Strength::Default;
+    case KeySource::Parameter:
+    case KeySource::Unknown:
+      return Strength::Preview;
+    default:
+      // Callers elsewhere (the function handed around as a value) may pass anything.
+      return keys.unseen_callers ? Strength::Preview : Strength::None;
+  }
+}
+
+void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
+          ProjectReporter& reporter) {
+  CallIndex calls;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const Facts*>(files[i].facts);
+    if (facts != nullptr) calls.add(i, facts->calls);
+  }
+  const bool preview = options.settings->preview;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const Facts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const CachedFunction& function : facts->functions) {
+      const std::string& name = function.signature.name;
+      // Cleared by the project (`load.cache_clear()`), or demonstration code.
+      if (!name.empty() && (calls.isCleared(calls.canonical(name)) || isDemoOrDebugCode(name))) {
+        continue;
+      }
+      CallIndex::Keys keys;
+      if (!name.empty()) {
+        FunctionSignature signature = function.signature;
+        signature.name = calls.canonical(name);
+        keys = calls.keysFromCallers(signature, function.parameters);
+      }
+      const Strength strength = strengthOf(keys);
+      if (strength == Strength::None || (strength == Strength::Preview && !preview)) continue;
+      Diagnostic diagnostic = function.pending.diagnostic;
+      if (keys.has_callers) {
+        diagnostic.message += concat(", called with keys made from ", keys.reason, " (",
+                                     files[keys.file].path, ":", std::to_string(keys.row + 1), ")");
+      } else {
+        diagnostic.message += ", and no caller in the project shows what its keys are";
+      }
+      diagnostic.message +=
+          ": every distinct argument and its result stay in memory for the life of the process";
+      reporter.report(i, std::move(diagnostic), function.pending.row);
+    }
+  }
+}
+
+constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call,
+                                       NodeKind::Decorator, NodeKind::Identifier,
+                                       NodeKind::Attribute};
 
 }  // namespace
 
 extern const RuleDefinition kUnboundedLruCache{
     .code = "MEM202",
     .name = "unbounded-lru-cache",
-    .summary = "Unbounded functools.cache / lru_cache(maxsize=None) on a module-level function",
+    .summary = "Unbounded memoizer on a module-level function called with data or objects",
     .documentation = kDocumentation,
     .fix_availability = FixAvailability::Sometimes,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<UnboundedLruCache>();
     },
+    .join = join,
+    .read_facts = Facts::read,
 };
 
 }  // namespace heaplint

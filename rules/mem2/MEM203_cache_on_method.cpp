@@ -4,10 +4,14 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/call_evidence.h"
+#include "analyzer/facts_io.h"
+#include "analyzer/pending_diagnostic.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -15,9 +19,17 @@ namespace heaplint {
 namespace {
 
 constexpr std::string_view kDocumentation = R"md(## What it does
-Checks for `functools.cache` and `functools.lru_cache` (any size, with or without parentheses,
-through any import alias) on an instance method: a function defined directly in the body of a
-module-level class, that is not a `staticmethod` or `classmethod`.
+Checks for an unbounded `functools.cache` or `functools.lru_cache(maxsize=None)` (through any
+import alias) on an instance method: a function defined directly in the body of a module-level
+class, that is not a `staticmethod` or `classmethod`. Bounded caches (`@lru_cache`,
+`maxsize=N`) pin at most N instances and are reported only with `--preview` (pylint narrowed
+W1518 to `maxsize=None` for the same reason, pylint#6180).
+
+Decided across files, not flagged either: caches the project clears (`self.method.cache_clear()`,
+as Django's `Apps.clear_cache()` does; calls in tests do not count), classes constructed only
+while modules are imported (a module-level singleton: one instance), and methods called, by their
+name, only on module-level objects (`apps.get_models()` on a global `apps`) and never on another
+receiver.
 
 Not flagged: static and class methods (`__init_subclass__` and `__class_getitem__` count as class
 methods, `__new__` as a static method), methods of `Enum` classes (their instances are a fixed set
@@ -36,8 +48,10 @@ is shared by all instances, so one busy instance evicts the others' entries. The
 `__hash__` and `__eq__` on `self` for every lookup.
 
 ## Known problems
-Classes that only ever have one instance (or a few long-lived ones) are flagged although nothing
-leaks; silence them with `# noqa: MEM203`. Enum classes are recognized by their bases or
+Classes that only ever have one instance (or a few long-lived ones) made inside functions (a
+main window built in `main()`, a service started by a framework) are flagged although nothing
+leaks; silence them with `# noqa: MEM203`. Receivers are matched by method name: a method whose name is
+also called on another receiver anywhere in the project stays flagged. Enum classes are recognized by their bases or
 metaclass: the `enum` classes, Django's `Choices`, classes of the same file deriving from them, and
 otherwise by name (a base whose name ends in `Enum` or `Choices`, or is `Flag`/`IntFlag`); an enum
 base from another module under any other name is not recognized, and its methods are flagged.
@@ -98,6 +112,7 @@ must be hashable), or keep a per-instance cache created in `__init__`
 (through the garbage collector, as it forms a reference cycle).
 
 ## Options
+`preview`: also report bounded caches (`@functools.lru_cache`, `maxsize=N`).
 `test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
 `*_test.py`, `conftest.py`, `tests/`, `test/`). A test process is short-lived, and test classes that
 cache (or that test caching) are deliberate. Stub files (`.pyi`) are not checked either.
@@ -195,6 +210,65 @@ ClassNature classNature(const RuleContext& context, TSNode class_definition, Sco
   return ClassNature::Ordinary;
 }
 
+// --- facts, for the join ------------------------------------------------------------------------
+
+struct CachedMethod {
+  std::string method;      // "pkg.mod.Class.method"
+  std::string class_name;  // "pkg.mod.Class"
+  PendingDiagnostic pending;
+};
+
+struct Facts final : FileFacts {
+  std::vector<CachedMethod> methods;
+  CallFacts calls;
+  // Names of methods called on module-level objects (`apps.get_models()` with `apps` made at
+  // import or imported), and on anything else (`self.find()`, `Command().find()`).
+  std::vector<std::string> called_on_module_objects;
+  std::vector<std::string> called_on_others;
+
+  void write(FactsWriter& out) const override {
+    out.u32(static_cast<uint32_t>(methods.size()));
+    for (const CachedMethod& method : methods) {
+      out.string(method.method);
+      out.string(method.class_name);
+      method.pending.write(out);
+    }
+    calls.write(out);
+    out.strings(called_on_module_objects);
+    out.strings(called_on_others);
+  }
+  std::unique_ptr<FileFacts> makeEmpty() const override { return std::make_unique<Facts>(); }
+  void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override {
+    const auto& more = static_cast<const Facts&>(next);
+    for (CachedMethod method : more.methods) {
+      method.pending.shift(bytes, rows);
+      methods.push_back(std::move(method));
+    }
+    calls.appendShifted(more.calls, rows);
+    called_on_module_objects.insert(called_on_module_objects.end(),
+                                    more.called_on_module_objects.begin(),
+                                    more.called_on_module_objects.end());
+    called_on_others.insert(called_on_others.end(), more.called_on_others.begin(),
+                            more.called_on_others.end());
+  }
+  static std::unique_ptr<FileFacts> read(FactsReader& in) {
+    auto facts = std::make_unique<Facts>();
+    const uint32_t count = in.count();
+    for (uint32_t i = 0; i < count && in.ok(); ++i) {
+      CachedMethod method;
+      method.method = in.string();
+      method.class_name = in.string();
+      if (!method.pending.read(in)) return nullptr;
+      facts->methods.push_back(std::move(method));
+    }
+    if (!facts->calls.read(in)) return nullptr;
+    facts->called_on_module_objects = in.strings();
+    facts->called_on_others = in.strings();
+    if (!in.ok()) return nullptr;
+    return facts;
+  }
+};
+
 // --- the rule -----------------------------------------------------------------------------------
 
 struct Method {
@@ -207,7 +281,25 @@ struct Method {
 
 class CacheOnMethod final : public RuleChecker {
  public:
-  void onNode(TSNode node, NodeKind /*kind*/, RuleContext& context) override {
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    // Who constructs the classes and who clears the caches, for the join (tests clear caches to
+    // isolate themselves, which says nothing of the service).
+    if (kind != NodeKind::FunctionDefinition && context.isTestFile()) return;
+    if (kind == NodeKind::Call) {
+      calls_.onCall(node, context);
+      if (kindOf(childByField(node, Field::Function)) == NodeKind::Attribute) {
+        method_calls_.push_back(MethodCall{childByField(node, Field::Function), context.scope()});
+      }
+      return;
+    }
+    if (kind == NodeKind::Decorator) {
+      calls_.onDecorator(node, context);
+      return;
+    }
+    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
+      calls_.onName(node, kind, context);
+      return;
+    }
     if (context.depth() < 2 || context.frame(1).kind != NodeKind::DecoratedDefinition) return;
     const ExecutionContext& execution = context.execution();
     if (execution.kind != NodeKind::ClassDefinition) return;
@@ -221,10 +313,15 @@ class CacheOnMethod final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
+    facts_ = std::make_unique<Facts>();
     for (const Method& method : methods_) {
-      check(method, context);
+      check(method, context, *facts_);
     }
+    facts_->calls = calls_.finish(context);
+    recordReceivers(context, *facts_);
   }
+
+  std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
 
  private:
   struct CacheDecorator {
@@ -233,7 +330,7 @@ class CacheOnMethod final : public RuleChecker {
     bool unbounded;
   };
 
-  static void check(const Method& method, RuleContext& context) {
+  static void check(const Method& method, RuleContext& context, Facts& facts) {
     const std::string_view name = context.text(childByField(method.function, Field::Name));
     // Implicit class and static methods.
     if (name == "__new__" || name == "__init_subclass__" || name == "__class_getitem__") return;
@@ -262,6 +359,11 @@ class CacheOnMethod final : public RuleChecker {
         caches.push_back(CacheDecorator{expression, "functools.lru_cache",
                                         is_call && hasNoMaxsize(context, expression)});
       }
+    }
+    // A bounded cache pins at most `maxsize` instances (pylint narrowed W1518 to `maxsize=None`
+    // for this reason, pylint#6180): reported with --preview only.
+    if (!context.options().settings->preview) {
+      std::erase_if(caches, [](const CacheDecorator& cache) { return !cache.unbounded; });
     }
     if (caches.empty()) return;
     if (classNature(context, method.owner, method.owner_scope) != ClassNature::Ordinary) return;
@@ -293,7 +395,12 @@ class CacheOnMethod final : public RuleChecker {
                       "module-level function keyed by the fields it needs"
                     : "Cache a module-level function keyed by the fields it needs, or create a "
                       "per-instance cache in `__init__`";
-      context.report(std::move(diagnostic));
+      CachedMethod cached;
+      cached.method = definitionName(context, method.function);
+      cached.class_name = definitionName(context, method.owner);
+      cached.pending.row = context.source().rowOf(diagnostic.start);
+      cached.pending.diagnostic = std::move(diagnostic);
+      facts.methods.push_back(std::move(cached));
     }
   }
 
@@ -320,21 +427,89 @@ class CacheOnMethod final : public RuleChecker {
     return false;
   }
 
+  struct MethodCall {
+    TSNode callee;  // `receiver.method`
+    ScopeId scope;
+  };
+
+  // Which method names are called on module-level objects, and which on anything else.
+  void recordReceivers(const RuleContext& context, Facts& facts) const {
+    std::set<std::string_view> module_objects;
+    std::set<std::string_view> others;
+    for (const MethodCall& call : method_calls_) {
+      const std::string_view name = context.text(childByField(call.callee, Field::AttributeName));
+      const TSNode receiver = childByField(call.callee, Field::Object);
+      bool module_object = false;
+      if (kindOf(receiver) == NodeKind::Identifier) {
+        const Resolution resolution = context.semantic().resolve(call.scope, context.text(receiver),
+                                                                 ts_node_start_byte(receiver));
+        // Not `import x` (a module's functions are no methods).
+        if (resolution.kind == Resolution::Kind::Bound && resolution.binding->scope == 0) {
+          const BindingKind kind = resolution.binding->kind;
+          if (kind == BindingKind::Import) continue;
+          module_object = kind == BindingKind::Assignment || kind == BindingKind::FromImport;
+        }
+      }
+      (module_object ? module_objects : others).insert(name);
+    }
+    facts.called_on_module_objects.assign(module_objects.begin(), module_objects.end());
+    facts.called_on_others.assign(others.begin(), others.end());
+  }
+
   std::vector<Method> methods_;
+  std::vector<MethodCall> method_calls_;
+  CallCollector calls_;
+  std::unique_ptr<Facts> facts_;
 };
 
-constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition};
+// A cache the project clears (`self.lookup.cache_clear()`, as Django's `Apps.clear_cache()`
+// does) lets its instances go; a class constructed only while modules are imported (a
+// module-level singleton) has as many instances as it has such calls.
+void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
+          ProjectReporter& reporter) {
+  CallIndex calls;
+  std::set<std::string, std::less<>> on_module_objects;
+  std::set<std::string, std::less<>> on_others;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const Facts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    calls.add(i, facts->calls);
+    on_module_objects.insert(facts->called_on_module_objects.begin(),
+                             facts->called_on_module_objects.end());
+    on_others.insert(facts->called_on_others.begin(), facts->called_on_others.end());
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const Facts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const CachedMethod& method : facts->methods) {
+      if (calls.isCleared(calls.canonical(method.method))) continue;
+      if (calls.runsOnlyAtImport(calls.canonical(method.class_name))) continue;
+      // Called (by its name) only on module-level objects: `apps.get_swappable_settings_name()`
+      // on Django's global `apps` caches that one instance.
+      const std::string_view name = lastSegment(method.method);
+      if (on_module_objects.contains(name) && !on_others.contains(name)) continue;
+      reporter.report(i, method.pending.diagnostic, method.pending.row);
+    }
+  }
+}
+
+constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call,
+                                       NodeKind::Decorator, NodeKind::Identifier,
+                                       NodeKind::Attribute};
 
 }  // namespace
 
 extern const RuleDefinition kCacheOnMethod{
     .code = "MEM203",
     .name = "cache-on-method",
-    .summary = "functools.cache / lru_cache on an instance method keeps every instance alive",
+    .summary =
+        "Unbounded functools.cache / lru_cache on an instance method keeps every instance alive",
     .documentation = kDocumentation,
     .fix_availability = FixAvailability::None,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<CacheOnMethod>(); },
+    .join = join,
+    .read_facts = Facts::read,
     .ruff_code = "B019",
 };
 

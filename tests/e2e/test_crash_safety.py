@@ -26,7 +26,9 @@ def module_text(index: int) -> str:
         body += [f"def f{k}(xs):", f"    total = sum([x * {k} for x in xs])",
                  f"    flag = any([x > {k} for x in xs])", "    gc.collect()",
                  "    return total, flag", ""]
-    body += ["@functools.lru_cache(maxsize=None)", "def cached(key):", "    return key", ""]
+    # Called with the lines of a file: MEM202 reports the cache (and its fix changes the file).
+    body += ["@functools.lru_cache(maxsize=None)", "def cached(key):", "    return key", "",
+             "def run(path):", "    for line in open(path):", "        cached(line)", ""]
     return "\n".join(body) + "\n"
 
 

@@ -83,7 +83,8 @@ TEST(NameCycles, ClassesThatAreTheirOwnBases) {
   EXPECT_EQ(codesIn(text), std::vector<std::string>{"MEM401"});
   // MEM202 asks whether a parameter's annotation is a finite Enum through the same walk.
   EXPECT_EQ(codesIn("import functools\n\n\nclass A(B):\n    pass\n\n\nclass B(A):\n    pass\n\n\n"
-                    "@functools.cache\ndef f(x: A):\n    return x\n"),
+                    "@functools.cache\ndef f(x: A):\n    return x\n\n\n"
+                    "def g(path):\n    for line in open(path):\n        f(line)\n"),
             std::vector<std::string>{"MEM202"});
 }
 

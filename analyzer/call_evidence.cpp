@@ -1,0 +1,719 @@
+#include "analyzer/call_evidence.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+#include <unordered_map>
+
+#include "analyzer/analyze.h"
+#include "analyzer/concat.h"
+#include "analyzer/facts_io.h"
+#include "analyzer/library_knowledge.h"
+#include "analyzer/syntax.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+// Decorators that neither call the function elsewhere nor hand it to anyone.
+constexpr std::array<std::string_view, 9> kPlainDecoratorModules = {
+    "builtins.",   "functools.",   "abc.",  "typing.",  "typing_extensions.",
+    "contextlib.", "dataclasses.", "enum.", "asyncio.",
+};
+
+TSNode firstExpression(TSNode node) {
+  const uint32_t count = namedChildCount(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(node, i);
+    if (kindOf(child) != NodeKind::Comment) return child;
+  }
+  return TSNode{};
+}
+
+// Whether a class body defines `name` as a function.
+bool classDefines(const RuleContext& context, TSNode class_node, std::string_view name) {
+  const TSNode body = childByField(class_node, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode statement = nthNamedChild(body, i);
+    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+      statement = childByField(statement, Field::Definition);
+    }
+    if (kindOf(statement) == NodeKind::FunctionDefinition &&
+        context.text(childByField(statement, Field::Name)) == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class Resolver {
+ public:
+  explicit Resolver(const RuleContext& context)
+      : context_(context), semantic_(context.semantic()), module_(context.options().module) {
+    top_package_ = module_.name.substr(0, module_.name.find('.'));
+  }
+
+  struct Callee {
+    std::string name;
+    CallForm form = CallForm::Plain;
+  };
+
+  // What a callee (or a function used as a value) names, when it is a function or class of the
+  // project; an empty name otherwise.
+  Callee resolve(ScopeId scope, TSNode expression) {
+    Callee callee;
+    const NodeKind kind = kindOf(expression);
+    if (kind == NodeKind::Identifier) {
+      const std::string_view name = context_.text(expression);
+      const Resolution resolution = semantic_.resolve(scope, name, ts_node_start_byte(expression));
+      if (resolution.kind != Resolution::Kind::Bound) return callee;
+      const Binding& binding = *resolution.binding;
+      if (binding.scope == 0 && (binding.kind == BindingKind::FunctionDefinition ||
+                                 binding.kind == BindingKind::ClassDefinition)) {
+        callee.name = dotted(name);
+        if (binding.kind == BindingKind::ClassDefinition) callee.form = CallForm::Constructor;
+        return callee;
+      }
+      if (binding.kind == BindingKind::FromImport) {
+        callee.name = projectName(semantic_.importedName(binding));
+      }
+      return callee;
+    }
+    if (kind != NodeKind::Attribute) return callee;
+    const TSNode object = childByField(expression, Field::Object);
+    const std::string_view attribute =
+        context_.text(childByField(expression, Field::AttributeName));
+    if (kindOf(object) == NodeKind::Identifier) {
+      TSNode class_node{};
+      if (isInstanceReceiver(context_, scope, object, &class_node) ||
+          isClassReceiver(context_, scope, object, &class_node)) {
+        if (!ts_node_is_null(class_node) && classDefines(context_, class_node, attribute)) {
+          callee.name = className(class_node) + concat(".", attribute);
+          callee.form = context_.text(object) == "cls" || isClassReceiver(context_, scope, object)
+                            ? CallForm::Class
+                            : CallForm::Instance;
+        }
+        return callee;
+      }
+      const Resolution resolution =
+          semantic_.resolve(scope, context_.text(object), ts_node_start_byte(object));
+      if (resolution.kind == Resolution::Kind::Bound && resolution.binding->scope == 0) {
+        const Binding& binding = *resolution.binding;
+        if (binding.kind == BindingKind::ClassDefinition && !ts_node_is_null(binding.node)) {
+          if (classDefines(context_, binding.node, attribute)) {
+            callee.name = className(binding.node) + concat(".", attribute);
+            callee.form = CallForm::Class;
+          }
+          return callee;
+        }
+        // `warmer.prime(...)` after `warmer = Warmer()`: a method of a class of this file.
+        if (binding.kind == BindingKind::Assignment) {
+          const TSNode value = singleAssignedValue(context_, binding);
+          if (kindOf(value) == NodeKind::Call) {
+            const TSNode made = childByField(value, Field::Function);
+            if (kindOf(made) == NodeKind::Identifier) {
+              const Resolution maker =
+                  semantic_.resolve(0, context_.text(made), ts_node_start_byte(made));
+              if (maker.kind == Resolution::Kind::Bound &&
+                  maker.binding->kind == BindingKind::ClassDefinition &&
+                  !ts_node_is_null(maker.binding->node) &&
+                  classDefines(context_, maker.binding->node, attribute)) {
+                callee.name = className(maker.binding->node) + concat(".", attribute);
+                callee.form = CallForm::Instance;
+              }
+            }
+          }
+          return callee;
+        }
+      }
+    }
+    const std::string qualified = semantic_.qualifiedName(scope, expression);
+    if (!qualified.empty()) callee.name = projectName(qualified);
+    return callee;
+  }
+
+  std::string dotted(std::string_view name) const {
+    return module_.name.empty() ? std::string(name) : module_.name + concat(".", name);
+  }
+
+  std::string className(TSNode class_node) {
+    const auto it = names_.find(class_node.id);
+    if (it != names_.end()) return it->second;
+    std::string name = definitionName(context_, class_node);
+    names_.emplace(class_node.id, name);
+    return name;
+  }
+
+  // The absolute name of an import when it names something of this project: a relative import,
+  // or one under the file's own top-level package. Empty otherwise.
+  std::string projectName(std::string_view imported) const {
+    const std::string absolute = absoluteName(imported, module_);
+    if (absolute.empty() || imported.starts_with("builtins.")) return {};
+    if (imported.starts_with('.')) return absolute;
+    if (top_package_.empty()) return {};
+    if (absolute.size() > top_package_.size() && absolute.starts_with(top_package_) &&
+        absolute[top_package_.size()] == '.') {
+      return absolute;
+    }
+    return {};
+  }
+
+ private:
+  const RuleContext& context_;
+  const SemanticModel& semantic_;
+  const ModuleInfo& module_;
+  std::string top_package_;
+  std::unordered_map<const void*, std::string> names_;
+};
+
+bool isPlainDecorator(const RuleContext& context, TSNode decorator, ScopeId scope) {
+  const TSNode expression = firstExpression(decorator);
+  TSNode callee =
+      kindOf(expression) == NodeKind::Call ? childByField(expression, Field::Function) : expression;
+  // `@name.setter` of a property.
+  if (kindOf(callee) == NodeKind::Attribute) {
+    const std::string_view accessor = context.text(childByField(callee, Field::AttributeName));
+    if (accessor == "setter" || accessor == "getter" || accessor == "deleter") return true;
+  }
+  const std::string qualified = decoratorName(context, decorator, scope);
+  if (qualified.empty()) return false;
+  for (std::string_view prefix : kPlainDecoratorModules) {
+    if (qualified.starts_with(prefix)) return true;
+  }
+  const LibraryKnowledge library(context.options().settings->libraries);
+  return library.memoizer(qualified).has_value();
+}
+
+void writeSource(FactsWriter& out, KeySource source) {
+  out.u32(static_cast<uint32_t>(source));
+}
+
+bool readSource(FactsReader& in, KeySource& source) {
+  const uint32_t value = in.u32();
+  if (value > static_cast<uint32_t>(KeySource::Data)) return false;
+  source = static_cast<KeySource>(value);
+  return true;
+}
+
+}  // namespace
+
+std::string definitionName(const RuleContext& context, TSNode definition) {
+  std::vector<std::string_view> parts;
+  for (TSNode node = definition; !ts_node_is_null(node) && parts.size() < 32;
+       node = ts_node_parent(node)) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) {
+      parts.push_back(context.text(childByField(node, Field::Name)));
+    }
+  }
+  std::string name = context.options().module.name;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (!name.empty()) name += '.';
+    name += *it;
+  }
+  return name;
+}
+
+namespace {
+// The outermost function definition the walk is in (nested helpers and lambdas belong to it, as
+// for key_evidence.h's parameters); null at import.
+TSNode outermostFunction(const RuleContext& context) {
+  for (const ExecutionContext& execution : context.executions()) {
+    if (execution.kind == NodeKind::FunctionDefinition) return execution.node;
+  }
+  return TSNode{};
+}
+}  // namespace
+
+void CallCollector::onCall(TSNode call, const RuleContext& context) {
+  const NodeKind callee = kindOf(childByField(call, Field::Function));
+  if (callee != NodeKind::Identifier && callee != NodeKind::Attribute) return;
+  calls_.push_back(Pending{call, context.scope(), outermostFunction(context),
+                           context.enclosingFunction() == nullptr});
+}
+
+void CallCollector::onDecorator(TSNode decorator, const RuleContext& context) {
+  decorators_.push_back(Pending{decorator, context.scope(), outermostFunction(context),
+                                context.enclosingFunction() == nullptr});
+}
+
+void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& context) {
+  if (context.depth() < 2) return;
+  const Frame& parent = context.frame(1);
+  switch (parent.kind) {
+    case NodeKind::ArgumentList:
+    case NodeKind::ReturnStatement:
+    case NodeKind::List:
+    case NodeKind::Tuple:
+    case NodeKind::Set:
+      break;
+    case NodeKind::ExpressionList:  // `return a, b`, `x = a, b`; not `del a, b`
+      if (context.depth() < 3 || (context.frame(2).kind != NodeKind::ReturnStatement &&
+                                  context.frame(2).kind != NodeKind::Assignment)) {
+        return;
+      }
+      break;
+    case NodeKind::KeywordArgument:
+    case NodeKind::Pair:
+      if (context.frame().field != Field::Value) return;
+      break;
+    case NodeKind::Assignment:
+      if (context.frame().field != Field::Right) return;
+      break;
+    default:
+      return;
+  }
+  if (kind == NodeKind::Attribute &&
+      kindOf(childByField(node, Field::Object)) != NodeKind::Identifier) {
+    return;
+  }
+  references_.push_back(Pending{node, context.scope(), TSNode{}, false});
+}
+
+CallFacts CallCollector::finish(const RuleContext& context) {
+  CallFacts facts;
+  Resolver resolver(context);
+  std::set<std::string> callers_described;
+  std::unordered_map<const void*, std::string> callers;
+  const auto callerOf = [&](TSNode function) -> std::string {
+    if (ts_node_is_null(function)) return {};
+    const auto it = callers.find(function.id);
+    if (it != callers.end()) return it->second;
+    std::string name = definitionName(context, function);
+    callers.emplace(function.id, name);
+    return name;
+  };
+  for (const Pending& pending : calls_) {
+    const TSNode function = childByField(pending.node, Field::Function);
+    // `load.cache_clear()`, `self.lookup.cache_clear()`, toolz's `load.cache.clear()`.
+    if (kindOf(function) == NodeKind::Attribute) {
+      const std::string_view method = context.text(childByField(function, Field::AttributeName));
+      TSNode cleared{};
+      const TSNode object = childByField(function, Field::Object);
+      if (method == "cache_clear") {
+        cleared = object;
+      } else if (method == "clear" && kindOf(object) == NodeKind::Attribute &&
+                 context.text(childByField(object, Field::AttributeName)) == "cache") {
+        cleared = childByField(object, Field::Object);
+      }
+      if (!ts_node_is_null(cleared)) {
+        std::string name = resolver.resolve(pending.scope, cleared).name;
+        if (!name.empty()) facts.cleared.push_back(std::move(name));
+        continue;
+      }
+    }
+    Resolver::Callee callee = resolver.resolve(pending.scope, function);
+    if (callee.name.empty()) continue;
+    CallSite site;
+    site.callee = std::move(callee.name);
+    site.form = callee.form;
+    site.at_import = pending.at_import;
+    site.row = context.source().rowOf(ts_node_start_byte(pending.node));
+    site.caller = callerOf(pending.function);
+    const TSNode arguments = childByField(pending.node, Field::Arguments);
+    const uint32_t count = namedChildCount(arguments);
+    bool forwards = false;
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      const NodeKind kind = kindOf(argument);
+      if (kind == NodeKind::Comment) continue;
+      if (kind == NodeKind::ListSplat || kind == NodeKind::DictionarySplat ||
+          kind == NodeKind::ParenthesizedListSplat) {
+        site.unpacked = true;
+        continue;
+      }
+      CallArgument described;
+      TSNode value = argument;
+      if (kind == NodeKind::KeywordArgument) {
+        described.keyword = std::string(context.text(childByField(argument, Field::Name)));
+        value = childByField(argument, Field::Value);
+      }
+      const KeyEvidence evidence = keyEvidence(context, pending.scope, value);
+      described.source = evidence.overall();
+      described.parameters = evidence.source <= KeySource::Parameter ? evidence.parameters : 0;
+      described.reason = reasonForFacts(evidence.reason);
+      forwards = forwards || described.parameters != 0;
+      site.arguments.push_back(std::move(described));
+    }
+    if (forwards && callers_described.insert(site.caller).second) {
+      facts.callers.push_back(functionSignatureFrom(context, pending.scope, pending.function));
+    }
+    facts.calls.push_back(std::move(site));
+  }
+  for (const Pending& pending : decorators_) {
+    const TSNode decorated = ts_node_parent(pending.node);
+    const TSNode definition = childByField(decorated, Field::Definition);
+    if (isPlainDecorator(context, pending.node, pending.scope)) continue;
+    // The decorated function is handed to the decorator: whoever it registers with calls it.
+    if (kindOf(definition) == NodeKind::FunctionDefinition) {
+      facts.referenced.push_back(definitionName(context, definition));
+    }
+    const TSNode expression = firstExpression(pending.node);
+    if (kindOf(expression) == NodeKind::Call) continue;  // its own call is recorded
+    Resolver::Callee callee = resolver.resolve(pending.scope, expression);
+    if (callee.name.empty()) continue;
+    CallSite site;
+    site.callee = std::move(callee.name);
+    site.at_import = pending.at_import;
+    site.row = context.source().rowOf(ts_node_start_byte(pending.node));
+    site.caller = callerOf(pending.function);
+    CallArgument argument;
+    argument.source = KeySource::Closed;
+    argument.reason = "the decorated definition";
+    site.arguments.push_back(std::move(argument));
+    facts.calls.push_back(std::move(site));
+  }
+  for (const Pending& pending : references_) {
+    std::string name = resolver.resolve(pending.scope, pending.node).name;
+    if (!name.empty()) facts.referenced.push_back(std::move(name));
+  }
+  // Re-exports: `from .finitefield import FiniteField` makes `pkg.FiniteField` another name of
+  // `pkg.finitefield.FiniteField`.
+  for (const Binding& binding : context.semantic().bindings()) {
+    if (binding.scope != 0 || binding.prelude || binding.kind != BindingKind::FromImport) continue;
+    std::string target = resolver.projectName(context.semantic().importedName(binding));
+    if (target.empty()) continue;
+    facts.aliases.emplace_back(resolver.dotted(binding.name), std::move(target));
+  }
+  return facts;
+}
+
+void CallFacts::write(FactsWriter& out) const {
+  out.u32(static_cast<uint32_t>(calls.size()));
+  for (const CallSite& site : calls) {
+    out.string(site.callee);
+    out.string(site.caller);
+    out.u32(site.row);
+    out.u32(static_cast<uint32_t>(site.form));
+    out.boolean(site.at_import);
+    out.boolean(site.unpacked);
+    out.u32(static_cast<uint32_t>(site.arguments.size()));
+    for (const CallArgument& argument : site.arguments) {
+      out.string(argument.keyword);
+      writeSource(out, argument.source);
+      out.u32(argument.parameters);
+      out.string(argument.reason);
+    }
+  }
+  out.strings(referenced);
+  out.strings(cleared);
+  out.u32(static_cast<uint32_t>(callers.size()));
+  for (const FunctionSignature& signature : callers)
+    signature.write(out);
+  out.u32(static_cast<uint32_t>(aliases.size()));
+  for (const auto& [alias, target] : aliases) {
+    out.string(alias);
+    out.string(target);
+  }
+}
+
+bool CallFacts::read(FactsReader& in) {
+  const uint32_t count = in.count();
+  for (uint32_t i = 0; i < count && in.ok(); ++i) {
+    CallSite site;
+    site.callee = in.string();
+    site.caller = in.string();
+    site.row = in.u32();
+    const uint32_t form = in.u32();
+    if (form > static_cast<uint32_t>(CallForm::Constructor)) return false;
+    site.form = static_cast<CallForm>(form);
+    site.at_import = in.boolean();
+    site.unpacked = in.boolean();
+    const uint32_t arguments = in.count();
+    for (uint32_t j = 0; j < arguments && in.ok(); ++j) {
+      CallArgument argument;
+      argument.keyword = in.string();
+      if (!readSource(in, argument.source)) return false;
+      argument.parameters = in.u32();
+      argument.reason = in.string();
+      site.arguments.push_back(std::move(argument));
+    }
+    calls.push_back(std::move(site));
+  }
+  referenced = in.strings();
+  cleared = in.strings();
+  const uint32_t signatures = in.count();
+  for (uint32_t i = 0; i < signatures && in.ok(); ++i) {
+    FunctionSignature signature;
+    if (!signature.read(in)) return false;
+    callers.push_back(std::move(signature));
+  }
+  const uint32_t alias_count = in.count();
+  for (uint32_t i = 0; i < alias_count && in.ok(); ++i) {
+    std::string alias = in.string();
+    aliases.emplace_back(std::move(alias), in.string());
+  }
+  return in.ok();
+}
+
+void CallFacts::appendShifted(const CallFacts& next, int64_t rows) {
+  for (CallSite site : next.calls) {
+    site.row = shiftedOffset(site.row, rows);
+    calls.push_back(std::move(site));
+  }
+  referenced.insert(referenced.end(), next.referenced.begin(), next.referenced.end());
+  cleared.insert(cleared.end(), next.cleared.begin(), next.cleared.end());
+  callers.insert(callers.end(), next.callers.begin(), next.callers.end());
+  aliases.insert(aliases.end(), next.aliases.begin(), next.aliases.end());
+}
+
+FunctionSignature functionSignature(const RuleContext& context, TSNode function, ScopeId scope) {
+  FunctionSignature signature;
+  signature.name = definitionName(context, function);
+  const SemanticModel& semantic = context.semantic();
+  // The function's own scope: the one whose node it is, among the children of `scope`.
+  for (ScopeId id = scope + 1; id < semantic.scopeCount(); ++id) {
+    if (ts_node_eq(semantic.scope(id).node, function)) {
+      signature.kind = methodKind(context, id);
+      break;
+    }
+  }
+  for (const ParameterSlot& slot : parameterSlots(context, function, scope)) {
+    signature.slots.push_back(FunctionSignature::Slot{std::string(slot.name), slot.positional,
+                                                      slot.variadic, slot.when_omitted});
+  }
+  return signature;
+}
+
+FunctionSignature functionSignatureFrom(const RuleContext& context, ScopeId inside,
+                                        TSNode function) {
+  const SemanticModel& semantic = context.semantic();
+  for (ScopeId current = inside; current != kNoScope; current = semantic.scope(current).parent) {
+    if (ts_node_eq(semantic.scope(current).node, function)) {
+      return functionSignature(context, function, semantic.scope(current).parent);
+    }
+  }
+  FunctionSignature unknown;
+  unknown.name = definitionName(context, function);
+  return unknown;
+}
+
+void FunctionSignature::write(FactsWriter& out) const {
+  out.string(name);
+  out.u32(static_cast<uint32_t>(kind));
+  out.u32(static_cast<uint32_t>(slots.size()));
+  for (const Slot& slot : slots) {
+    out.string(slot.name);
+    out.boolean(slot.positional);
+    out.boolean(slot.variadic);
+    writeSource(out, slot.when_omitted);
+  }
+}
+
+bool FunctionSignature::read(FactsReader& in) {
+  name = in.string();
+  const uint32_t value = in.u32();
+  if (value > static_cast<uint32_t>(MethodKind::Property)) return false;
+  kind = static_cast<MethodKind>(value);
+  const uint32_t count = in.count();
+  for (uint32_t i = 0; i < count && in.ok(); ++i) {
+    Slot slot;
+    slot.name = in.string();
+    slot.positional = in.boolean();
+    slot.variadic = in.boolean();
+    if (!readSource(in, slot.when_omitted)) return false;
+    slots.push_back(std::move(slot));
+  }
+  return in.ok();
+}
+
+bool isDemoOrDebugCode(std::string_view qualified) {
+  size_t start = 0;
+  while (start <= qualified.size()) {
+    size_t end = qualified.find('.', start);
+    if (end == std::string_view::npos) end = qualified.size();
+    std::string segment(qualified.substr(start, end - start));
+    for (char& c : segment)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (segment.find("demo") != std::string::npos || segment.find("debug") != std::string::npos ||
+        segment == "example" || segment == "examples" || segment.starts_with("example_")) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+void CallIndex::add(size_t file, const CallFacts& facts) {
+  for (const CallSite& site : facts.calls)
+    calls_[site.callee].push_back(Located{file, &site});
+  for (const std::string& name : facts.referenced)
+    referenced_.insert(name);
+  for (const std::string& name : facts.cleared)
+    cleared_.insert(name);
+  for (const FunctionSignature& signature : facts.callers) {
+    callers_.emplace(signature.name, &signature);
+  }
+  for (const auto& [alias, target] : facts.aliases)
+    aliases_.emplace(alias, target);
+  linked_ = false;
+}
+
+bool CallIndex::runsOnlyAtImport(std::string_view name) const {
+  return onlyAtImport(name, 0);
+}
+
+bool CallIndex::onlyAtImport(std::string_view name, int depth) const {
+  if (depth > 4 || isReferenced(name)) return false;
+  std::string_view callee = name;
+  if (callee.ends_with(".__init__") || callee.ends_with(".__new__")) {
+    callee = callee.substr(0, callee.rfind('.'));
+    if (isReferenced(callee)) return false;
+  }
+  const std::span<const Located> sites = callsOf(callee);
+  if (sites.empty()) return false;
+  return std::all_of(sites.begin(), sites.end(), [&](const Located& located) {
+    const CallSite& site = *located.site;
+    return site.at_import ||
+           (!site.caller.empty() && site.caller != name && onlyAtImport(site.caller, depth + 1));
+  });
+}
+
+std::string CallIndex::canonical(std::string_view name) const {
+  std::string current(name);
+  for (int step = 0; step < 8; ++step) {
+    // The longest aliased prefix: `pkg.Record.add` through an alias of `pkg.Record`.
+    size_t end = current.size();
+    bool moved = false;
+    while (end != std::string::npos && end > 0) {
+      const auto it = aliases_.find(std::string_view(current).substr(0, end));
+      if (it != aliases_.end() && it->second != std::string_view(current).substr(0, end)) {
+        current = it->second + current.substr(end);
+        moved = true;
+        break;
+      }
+      end = current.rfind('.', end - 1);
+    }
+    if (!moved) break;
+  }
+  return current;
+}
+
+void CallIndex::link() const {
+  if (linked_) return;
+  linked_ = true;
+  if (aliases_.empty()) return;
+  std::map<std::string, std::vector<Located>, std::less<>> calls;
+  for (auto& [name, sites] : calls_) {
+    std::vector<Located>& into = calls[canonical(name)];
+    into.insert(into.end(), sites.begin(), sites.end());
+  }
+  calls_ = std::move(calls);
+  std::set<std::string, std::less<>> referenced;
+  for (const std::string& name : referenced_)
+    referenced.insert(canonical(name));
+  referenced_ = std::move(referenced);
+  std::set<std::string, std::less<>> cleared;
+  for (const std::string& name : cleared_)
+    cleared.insert(canonical(name));
+  cleared_ = std::move(cleared);
+}
+
+std::span<const CallIndex::Located> CallIndex::callsOf(std::string_view callee) const {
+  link();
+  const auto it = calls_.find(callee);
+  if (it == calls_.end()) return {};
+  return it->second;
+}
+
+CallIndex::Keys CallIndex::keysFromCallers(const FunctionSignature& function,
+                                           uint32_t parameters) const {
+  return keysAt(function, parameters, 0);
+}
+
+CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t parameters,
+                                  int depth) const {
+  Keys keys;
+  std::string_view callee = function.name;
+  bool constructor = false;
+  if (callee.ends_with(".__init__") || callee.ends_with(".__new__")) {
+    callee = callee.substr(0, callee.rfind('.'));
+    constructor = true;
+  }
+  keys.unseen_callers = isReferenced(function.name) || (constructor && isReferenced(callee));
+  bool first = true;
+  for (const Located& located : callsOf(callee)) {
+    const CallSite& site = *located.site;
+    if (site.caller == function.name) continue;  // recursion passes on what it was given
+    keys.has_callers = true;
+    const bool implicit_first =
+        constructor || function.kind == MethodKind::Class ||
+        (function.kind == MethodKind::Instance && site.form == CallForm::Instance) ||
+        (function.kind == MethodKind::Property && site.form == CallForm::Instance);
+    KeySource strongest = KeySource::Closed;
+    std::string reason;
+    const auto consider = [&](KeySource source, const std::string& why) {
+      if (source > strongest || reason.empty()) {
+        if (source >= strongest) {
+          strongest = source;
+          reason = why;
+        }
+      }
+    };
+    size_t positional = 0;
+    std::vector<bool> given(function.slots.size(), false);
+    for (const CallArgument& argument : site.arguments) {
+      size_t slot = function.slots.size();
+      if (argument.keyword.empty()) {
+        slot = positional++ + (implicit_first ? 1 : 0);
+        if (slot < function.slots.size() && !function.slots[slot].positional) {
+          // Past the positional slots: into `*args`, which the key may iterate.
+          for (size_t i = 0; i < function.slots.size(); ++i) {
+            if (function.slots[i].variadic) {
+              slot = i;
+              break;
+            }
+          }
+        }
+      } else {
+        for (size_t i = 0; i < function.slots.size(); ++i) {
+          if (function.slots[i].name == argument.keyword) slot = i;
+        }
+      }
+      if (slot >= function.slots.size() || slot >= 32) continue;
+      given[slot] = true;
+      if ((parameters & (1U << slot)) == 0) continue;
+      // A caller passing on its own parameters: its callers may show a closed set, or data.
+      const auto forwarded = callers_.find(site.caller);
+      if (argument.source == KeySource::Parameter && argument.parameters != 0 && depth < 3 &&
+          forwarded != callers_.end()) {
+        const Keys outer = keysAt(*forwarded->second, argument.parameters, depth + 1);
+        const bool closed = outer.source <= KeySource::Configuration && !outer.unseen_callers;
+        if (outer.has_callers && (closed || outer.source >= KeySource::Entity)) {
+          consider(outer.source, outer.reason);
+          continue;
+        }
+        // Passed on from an API or a callback: what it receives is out of sight.
+        if (!outer.has_callers) {
+          consider(KeySource::Unknown,
+                   concat(argument.reason, ", which no caller in the project shows"));
+          continue;
+        }
+      }
+      consider(argument.source, argument.reason);
+    }
+    for (size_t slot = 0; slot < function.slots.size() && slot < 32; ++slot) {
+      if ((parameters & (1U << slot)) == 0 || given[slot]) continue;
+      if (slot == 0 && implicit_first) {
+        consider(constructor ? KeySource::Object : KeySource::Unknown, "the instance");
+      } else if (site.unpacked) {
+        consider(KeySource::Unknown, "arguments unpacked at the call");
+      } else {
+        consider(function.slots[slot].when_omitted,
+                 concat("the default of `", function.slots[slot].name, "`"));
+      }
+    }
+    if (first || strongest > keys.source) {
+      keys.source = strongest;
+      keys.reason = reason;
+      keys.file = located.file;
+      keys.row = site.row;
+      first = false;
+    }
+  }
+  return keys;
+}
+
+}  // namespace heaplint

@@ -1,0 +1,183 @@
+// Who calls a function of the project, with what, and when. A cache keyed by a function's
+// parameters is as large as what its callers pass: literals at every call site make a closed set,
+// a caller's own input or the lines of a file do not. Each file's pass records the calls of
+// functions of the project (defined in the file, or imported from the file's own package) with
+// what each argument is made of (key_evidence.h), the decorators applied at import, the functions
+// handed around as values (their callers are out of sight), and the memoizers the code clears
+// (`f.cache_clear()`). Project rules keep these in their facts; their join asks a CallIndex.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analyzer/code_model.h"
+#include "analyzer/key_evidence.h"
+#include "analyzer/project.h"
+#include "analyzer/semantic_model.h"
+#include "analyzer/syntax.h"
+
+namespace heaplint {
+
+class RuleContext;
+class FactsWriter;
+class FactsReader;
+
+// How a call supplies the callee's first parameter.
+enum class CallForm : uint8_t {
+  Plain,        // `load(x)`, `module.load(x)`
+  Instance,     // `self.load(x)`, `warmer.prime(x)`: the instance is bound first
+  Class,        // `Class.load(x)`, `cls.load(x)`
+  Constructor,  // `Record(x)`: `__init__` and `__new__` receive the new object or the class first
+};
+
+struct CallArgument {
+  std::string keyword;  // empty for a positional argument
+  KeySource source = KeySource::Unknown;
+  uint32_t parameters = 0;  // made from these parameters of the calling function (bit i: slot i)
+  std::string reason;
+};
+
+struct CallSite {
+  std::string
+      callee;  // absolute dotted name: "pkg.mod.load", "pkg.mod.Record.add", "pkg.mod.Record"
+  std::string caller;  // the (outermost) function the call is in ("pkg.mod.outer"); empty at import
+  uint32_t row = 0;    // 0-based
+  CallForm form = CallForm::Plain;
+  bool at_import = false;  // runs while the module is imported (module or class level)
+  bool unpacked = false;   // `f(*args)` or `f(**options)`: the arguments are out of sight
+  std::vector<CallArgument> arguments;
+};
+
+// A function as its callers bind it, for the join.
+struct FunctionSignature {
+  std::string name;  // absolute dotted name
+  MethodKind kind = MethodKind::NotAMethod;
+  struct Slot {
+    std::string name;
+    bool positional = true;
+    bool variadic = false;
+    KeySource when_omitted = KeySource::Unknown;
+  };
+  std::vector<Slot> slots;
+
+  void write(FactsWriter& out) const;
+  bool read(FactsReader& in);
+};
+
+struct CallFacts {
+  std::vector<CallSite> calls;
+  // The calling functions that pass on their own parameters, so that keys can be followed to
+  // their callers in turn.
+  std::vector<FunctionSignature> callers;
+  // Functions of the project used as values (`button.connect(self.on_click)`, `@app.route`):
+  // they have callers the project does not show.
+  std::vector<std::string> referenced;
+  // Memoized functions the code clears: `load.cache_clear()`, `self.lookup.cache_clear()`.
+  std::vector<std::string> cleared;
+  // Names the module re-exports (`from .finitefield import FiniteField` in a package's
+  // `__init__`): the name as imported from this module, and what it stands for.
+  std::vector<std::pair<std::string, std::string>> aliases;
+
+  void write(FactsWriter& out) const;
+  bool read(FactsReader& in);
+  void appendShifted(const CallFacts& next, int64_t rows);
+};
+
+// Collects during the walk (cheaply: the nodes and their scopes), resolves after it.
+class CallCollector {
+ public:
+  // Every call node.
+  void onCall(TSNode call, const RuleContext& context);
+  // Every decorator node (the decorated function is handed to the decorator).
+  void onDecorator(TSNode decorator, const RuleContext& context);
+  // Every identifier and attribute node: those used as values are references.
+  void onName(TSNode node, NodeKind kind, const RuleContext& context);
+  CallFacts finish(const RuleContext& context);
+
+ private:
+  struct Pending {
+    TSNode node;
+    ScopeId scope;
+    TSNode function;  // the outermost function definition around it; null at import
+    bool at_import;   // at module or class level (not in a function or lambda)
+  };
+  std::vector<Pending> calls_;
+  std::vector<Pending> decorators_;
+  std::vector<Pending> references_;
+};
+
+// The absolute dotted name of a function or class definition of the file being walked
+// ("pkg.mod.Class.method", "pkg.mod.outer.inner"). After the walk.
+std::string definitionName(const RuleContext& context, TSNode definition);
+
+FunctionSignature functionSignature(const RuleContext& context, TSNode function, ScopeId scope);
+// The same for a function found from a scope `inside` it.
+FunctionSignature functionSignatureFrom(const RuleContext& context, ScopeId inside,
+                                        TSNode function);
+
+// Demonstration and debugging code (`wsd_demo()`, `pkg/debug.py`, `examples/`): it runs when a
+// developer asks, not in the life of a service. Decided from a dotted name.
+bool isDemoOrDebugCode(std::string_view qualified);
+
+// Every file's calls, by callee, for a project rule's join.
+class CallIndex {
+ public:
+  void add(size_t file, const CallFacts& facts);
+
+  struct Located {
+    size_t file;
+    const CallSite* site;
+  };
+  std::span<const Located> callsOf(std::string_view callee) const;
+  // The name a definition has where it is defined, through the modules that re-export it.
+  std::string canonical(std::string_view name) const;
+  bool isReferenced(std::string_view name) const {
+    link();
+    return referenced_.contains(name);
+  }
+  bool isCleared(std::string_view name) const {
+    link();
+    return cleared_.contains(name);
+  }
+
+  // What the callers pass for the parameters in `parameters` (bit i: slot i) of `function`.
+  struct Keys {
+    KeySource source = KeySource::Unknown;  // the strongest seen at a call site
+    std::string reason;                     // of that argument
+    size_t file = 0;                        // where that call is
+    uint32_t row = 0;
+    bool has_callers = false;     // at least one call site (recursive calls left out)
+    bool unseen_callers = false;  // also used as a value, so other callers exist
+  };
+  Keys keysFromCallers(const FunctionSignature& function, uint32_t parameters) const;
+
+  // Whether every call of `name` runs while modules are imported: at module or class level, as
+  // a decorator, or in functions that only run then. False without any call, or when the
+  // function is also handed around.
+  bool runsOnlyAtImport(std::string_view name) const;
+
+ private:
+  Keys keysAt(const FunctionSignature& function, uint32_t parameters, int depth) const;
+  // Moves every name to its canonical one, once all files are added.
+  void link() const;
+  bool onlyAtImport(std::string_view name, int depth) const;
+
+  // Callees by their names as called, then (once asked) by their canonical names.
+  mutable std::map<std::string, std::vector<Located>, std::less<>> calls_;
+  mutable bool linked_ = false;
+  std::map<std::string, std::string, std::less<>> aliases_;
+  mutable std::set<std::string, std::less<>> referenced_;
+  mutable std::set<std::string, std::less<>> cleared_;
+  std::map<std::string, const FunctionSignature*, std::less<>> callers_;
+};
+
+}  // namespace heaplint

@@ -1,0 +1,526 @@
+#include "analyzer/container_evidence.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <unordered_map>
+
+#include "analyzer/analyze.h"
+#include "analyzer/concat.h"
+#include "analyzer/facts_io.h"
+#include "analyzer/library_knowledge.h"
+#include "analyzer/walker.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::array kKinds = {
+    NodeKind::Subscript,          NodeKind::Attribute,
+    NodeKind::Identifier,         NodeKind::Call,
+    NodeKind::Assignment,         NodeKind::AugmentedAssignment,
+    NodeKind::ComparisonOperator,
+};
+
+constexpr std::array<std::string_view, 8> kGrowMethods = {
+    "setdefault", "add", "append", "update", "extend", "insert", "appendleft", "extendleft",
+};
+constexpr std::array<std::string_view, 9> kEvictMethods = {
+    "pop",
+    "popitem",
+    "clear",
+    "remove",
+    "discard",
+    "popleft",
+    "difference_update",
+    "__delitem__",
+    "intersection_update",
+};
+// Builtins that read a container without keeping or changing it.
+constexpr std::array<std::string_view, 22> kReadingBuiltins = {
+    "len",  "isinstance", "sorted",    "list", "tuple",    "set", "frozenset", "dict",
+    "iter", "print",      "repr",      "str",  "bool",     "any", "all",       "sum",
+    "min",  "max",        "enumerate", "zip",  "reversed", "id",
+};
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The outermost function definition the walk is in: a nested helper grows the container on
+// behalf of the function that defines it.
+TSNode outermostFunction(const RuleContext& context) {
+  for (const ExecutionContext& execution : context.executions()) {
+    if (execution.kind == NodeKind::FunctionDefinition) return execution.node;
+  }
+  return TSNode{};
+}
+
+std::string builtinName(const RuleContext& context, ScopeId scope, TSNode callee) {
+  std::string name = context.semantic().qualifiedName(scope, callee);
+  if (name.empty() && kindOf(callee) == NodeKind::Identifier) {
+    const std::string_view text = context.text(callee);
+    if (SemanticModel::isBuiltinName(text) &&
+        context.semantic().resolve(scope, text, ts_node_start_byte(callee)).kind ==
+            Resolution::Kind::StarImported) {
+      name = concat("builtins.", text);
+    }
+  }
+  return name;
+}
+
+TSNode firstArgument(TSNode call, uint32_t skip = 0) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    if (kindOf(argument) == NodeKind::Comment) continue;
+    if (skip-- == 0) return argument;
+  }
+  return TSNode{};
+}
+
+}  // namespace
+
+std::span<const NodeKind> containerUseKinds() {
+  return kKinds;
+}
+
+void ContainerUseCollector::add(const RuleContext& context, TSNode container, ContainerEvent event,
+                                TSNode key, TSNode also, TSNode callee, Gate gate) {
+  const NodeKind kind = kindOf(container);
+  if (kind != NodeKind::Identifier && kind != NodeKind::Attribute) return;
+  if (!follows_(container, context)) return;
+  Pending pending;
+  pending.use =
+      ContainerUse{container, event, key, also, context.scope(), outermostFunction(context)};
+  pending.callee = callee;
+  pending.gate = gate;
+  pending_.push_back(pending);
+}
+
+void ContainerUseCollector::onNode(TSNode node, NodeKind kind, const RuleContext& context) {
+  const bool in_function = context.enclosingFunction() != nullptr;
+  switch (kind) {
+    case NodeKind::Subscript:
+      onSubscript(node, context);
+      break;
+    case NodeKind::Attribute:
+      onAttribute(node, context);
+      onValue(node, context);
+      break;
+    case NodeKind::Identifier:
+      onValue(node, context);
+      break;
+    case NodeKind::Call: {
+      // `len(cache) > LIMIT` bounds the cache, if `len` is the builtin.
+      const TSNode function = childByField(node, Field::Function);
+      const NodeKind function_kind = kindOf(function);
+      if ((function_kind == NodeKind::Identifier || function_kind == NodeKind::Attribute) &&
+          context.depth() >= 2 && context.frame(1).kind == NodeKind::ComparisonOperator) {
+        add(context, firstArgument(node), ContainerEvent::Evict, {}, {}, function,
+            Gate::IfBuiltinLen);
+      }
+      break;
+    }
+    case NodeKind::Assignment: {
+      // `module.cache = {}`, `Registry.items = []`: the container is started afresh.
+      const TSNode left = childByField(node, Field::Left);
+      if (kindOf(left) == NodeKind::Attribute) add(context, left, ContainerEvent::Evict);
+      break;
+    }
+    case NodeKind::AugmentedAssignment: {
+      const TSNode left = childByField(node, Field::Left);
+      const std::string_view op = context.text(childByField(node, Field::Operator));
+      if (op == "-=" || op == "&=") {
+        add(context, left, ContainerEvent::Evict);
+      } else if (in_function && (op == "+=" || op == "|=")) {
+        add(context, left, ContainerEvent::Grow, childByField(node, Field::Right));
+      }
+      break;
+    }
+    case NodeKind::ComparisonOperator: {
+      // `key in cache` / `key not in cache` looks the cache up.
+      if (!in_function) break;
+      const uint32_t count = childCount(node);
+      for (uint32_t i = 1; i + 1 < count; ++i) {
+        const TSNode token = nthChild(node, i);
+        if (ts_node_is_named(token)) continue;
+        const std::string_view text = context.text(token);
+        if (text == "in" || text == "not in") {
+          add(context, nthChild(node, i + 1), ContainerEvent::Read);
+        } else if (text == "not" && i + 2 < count && context.text(nthChild(node, i + 1)) == "in") {
+          add(context, nthChild(node, i + 2), ContainerEvent::Read);
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context) {
+  const TSNode value = childByField(node, Field::Value);
+  const TSNode index = childByField(node, Field::SubscriptIndex);
+  const bool deleted = context.frame(1).kind == NodeKind::DeleteStatement ||
+                       (context.frame(1).kind == NodeKind::ExpressionList &&
+                        context.frame(2).kind == NodeKind::DeleteStatement);
+  if (deleted || (kindOf(index) == NodeKind::Slice && context.frame().isStoreTarget())) {
+    // `del cache[key]`, and `cache[:] = []` which empties it in place.
+    add(context, value, ContainerEvent::Evict);
+  } else if (context.enclosingFunction() == nullptr) {
+    return;  // filled while the module is imported
+  } else if (context.frame().isStoreTarget()) {
+    add(context, value, ContainerEvent::Grow, index);
+    // The value stored, for `c[k] = v` (a class factory's new class).
+    if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
+        context.frame(1).kind == NodeKind::Assignment) {
+      pending_.back().use.value = childByField(context.frame(1).node, Field::Right);
+    }
+  } else {
+    add(context, value, ContainerEvent::Read);
+  }
+}
+
+void ContainerUseCollector::onAttribute(TSNode node, const RuleContext& context) {
+  const std::string_view method = context.text(childByField(node, Field::AttributeName));
+  TSNode object = childByField(node, Field::Object);
+  if (contains(kEvictMethods, method)) {
+    // Even uncalled: `atexit.register(cache.clear)` evicts.
+    if (kindOf(object) != NodeKind::Subscript) add(context, object, ContainerEvent::Evict);
+    return;
+  }
+  if (context.enclosingFunction() == nullptr) return;
+  if (method == "get" || method == "setdefault") add(context, object, ContainerEvent::Read);
+  if (!contains(kGrowMethods, method)) return;
+  if (context.depth() < 2 || context.frame(1).kind != NodeKind::Call ||
+      context.frame().field != Field::Function) {
+    return;
+  }
+  const TSNode call = context.frame(1).node;
+  const TSNode key = firstArgument(call, method == "insert" ? 1 : 0);
+  // `groups[key].append(item)` grows a defaultdict(list) by key, and each list by item.
+  if (kindOf(object) == NodeKind::Subscript) {
+    add(context, childByField(object, Field::Value), ContainerEvent::Grow,
+        childByField(object, Field::SubscriptIndex), key);
+    return;
+  }
+  add(context, object, ContainerEvent::Grow, key);
+}
+
+// A container used as a value is handed to other code, which may evict it.
+void ContainerUseCollector::onValue(TSNode node, const RuleContext& context) {
+  if (context.depth() < 2) return;
+  const Frame& parent = context.frame(1);
+  switch (parent.kind) {
+    case NodeKind::ArgumentList: {
+      const TSNode callee = childByField(context.frame(2).node, Field::Function);
+      const NodeKind callee_kind = kindOf(callee);
+      if (callee_kind == NodeKind::Identifier || callee_kind == NodeKind::Attribute) {
+        add(context, node, ContainerEvent::Escape, {}, {}, callee, Gate::IfNotReadingBuiltin);
+      } else {
+        add(context, node, ContainerEvent::Escape);
+      }
+      break;
+    }
+    case NodeKind::KeywordArgument:
+      if (context.frame().field == Field::Value) add(context, node, ContainerEvent::Escape);
+      break;
+    case NodeKind::ReturnStatement:
+    case NodeKind::Yield:
+      add(context, node, ContainerEvent::Escape);
+      break;
+    case NodeKind::Assignment:
+      if (context.frame().field == Field::Right && context.enclosingFunction() != nullptr) {
+        add(context, node, ContainerEvent::Escape);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+std::vector<ContainerUse> ContainerUseCollector::finish(
+    const RuleContext& context, const std::function<bool(const ContainerUse&)>& keep) {
+  std::vector<ContainerUse> uses;
+  for (const Pending& pending : pending_) {
+    if (keep && !keep(pending.use)) continue;
+    if (pending.gate != Gate::None) {
+      const std::string callee = builtinName(context, pending.use.scope, pending.callee);
+      if (pending.gate == Gate::IfBuiltinLen && callee != "builtins.len") continue;
+      if (pending.gate == Gate::IfNotReadingBuiltin && callee.starts_with("builtins.") &&
+          contains(kReadingBuiltins, std::string_view(callee).substr(9))) {
+        continue;
+      }
+    }
+    uses.push_back(pending.use);
+  }
+  return uses;
+}
+
+std::string containerKind(const RuleContext& context, ScopeId scope, TSNode value) {
+  switch (kindOf(value)) {
+    case NodeKind::Dictionary:
+    case NodeKind::DictionaryComprehension:
+      return "dict";
+    case NodeKind::Set:
+    case NodeKind::SetComprehension:
+      return "set";
+    case NodeKind::List:
+    case NodeKind::ListComprehension:
+      return "list";
+    case NodeKind::Call:
+      break;
+    default:
+      return {};
+  }
+  const TSNode callee = childByField(value, Field::Function);
+  const std::string qualified = builtinName(context, scope, callee);
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kConstructors = {{
+      {"builtins.dict", "dict"},
+      {"builtins.set", "set"},
+      {"builtins.list", "list"},
+      {"collections.defaultdict", "defaultdict"},
+      {"collections.OrderedDict", "OrderedDict"},
+      {"collections.Counter", "Counter"},
+      {"collections.deque", "deque"},
+      {"builtins.bytearray", "bytearray"},
+  }};
+  for (const auto& [name, label] : kConstructors) {
+    if (qualified != name) continue;
+    if (label == "deque") {
+      // A deque with maxlen is bounded.
+      const TSNode arguments = childByField(value, Field::Arguments);
+      if (namedChildCount(arguments) >= 2 ||
+          context.text(arguments).find("maxlen") != std::string_view::npos) {
+        return {};
+      }
+    }
+    return std::string(label);
+  }
+  return {};
+}
+
+// --- facts -------------------------------------------------------------------------------------
+
+void describeContainerUses(const RuleContext& context, std::span<const ContainerUse> uses,
+                           const std::function<std::string(const ContainerUse&)>& target,
+                           ContainerFacts& facts) {
+  std::unordered_map<const void*, std::string> names;
+  const auto nameOf = [&](TSNode function) -> const std::string& {
+    auto it = names.find(function.id);
+    if (it == names.end()) {
+      it = names.emplace(function.id, definitionName(context, function)).first;
+    }
+    return it->second;
+  };
+  const std::string& module = context.options().module.name;
+  std::vector<std::string> targets(uses.size());
+  std::set<std::pair<std::string, std::string>> lookups;  // (function, target)
+  for (size_t i = 0; i < uses.size(); ++i) {
+    targets[i] = target(uses[i]);
+    if (!targets[i].empty() && uses[i].event == ContainerEvent::Read &&
+        !ts_node_is_null(uses[i].function)) {
+      lookups.emplace(nameOf(uses[i].function), targets[i]);
+    }
+  }
+  std::set<std::string> described;
+  for (size_t i = 0; i < uses.size(); ++i) {
+    const ContainerUse& use = uses[i];
+    if (targets[i].empty() || use.event == ContainerEvent::Read) continue;
+    ContainerEventFact event;
+    event.target = std::move(targets[i]);
+    event.event = use.event;
+    event.row = context.source().rowOf(ts_node_start_byte(use.container));
+    if (!ts_node_is_null(use.function)) {
+      event.function = nameOf(use.function);
+      event.display =
+          event.function.substr(
+              module.empty() || !event.function.starts_with(module + ".") ? 0 : module.size() + 1) +
+          "()";
+      event.looks_up = lookups.contains({event.function, event.target});
+    }
+    if (use.event == ContainerEvent::Grow) {
+      if (ts_node_is_null(use.key)) {
+        event.key_source = KeySource::Unknown;
+        event.key_reason = "entries the code does not show";
+      } else {
+        KeyEvidence key = keyEvidence(context, use.scope, use.key);
+        if (!ts_node_is_null(use.also)) {
+          const KeyEvidence also = keyEvidence(context, use.scope, use.also);
+          key.parameters |= also.parameters;
+          if (also.source > key.source) {
+            key.source = also.source;
+            key.reason = also.reason;
+          }
+        }
+        if (!ts_node_is_null(use.value) && kindOf(use.value) == NodeKind::Identifier) {
+          event.stores_new_class =
+              keyEvidence(context, use.scope, use.value).reason.ends_with(kClassPerCall);
+        }
+        event.key_source = key.source;
+        event.key_parameters = key.parameters;
+        event.key_reason = reasonForFacts(key.reason);
+      }
+      if (event.key_parameters != 0 && !ts_node_is_null(use.function) &&
+          described.insert(event.function).second) {
+        facts.growing_functions.push_back(functionSignatureFrom(context, use.scope, use.function));
+      }
+    }
+    facts.events.push_back(std::move(event));
+  }
+}
+
+void ContainerFacts::write(FactsWriter& out) const {
+  out.u32(static_cast<uint32_t>(definitions.size()));
+  for (const ContainerDefinition& definition : definitions) {
+    out.string(definition.target);
+    out.string(definition.display);
+    out.string(definition.kind);
+    out.u32(definition.start);
+    out.u32(definition.end);
+    out.u32(definition.row);
+  }
+  out.u32(static_cast<uint32_t>(events.size()));
+  for (const ContainerEventFact& event : events) {
+    out.string(event.target);
+    out.u32(static_cast<uint32_t>(event.event));
+    out.string(event.function);
+    out.string(event.display);
+    out.u32(static_cast<uint32_t>(event.key_source));
+    out.u32(event.key_parameters);
+    out.string(event.key_reason);
+    out.boolean(event.looks_up);
+    out.boolean(event.stores_new_class);
+    out.u32(event.row);
+  }
+  out.u32(static_cast<uint32_t>(growing_functions.size()));
+  for (const FunctionSignature& signature : growing_functions)
+    signature.write(out);
+}
+
+bool ContainerFacts::read(FactsReader& in) {
+  const uint32_t definition_count = in.count();
+  for (uint32_t i = 0; i < definition_count && in.ok(); ++i) {
+    ContainerDefinition definition;
+    definition.target = in.string();
+    definition.display = in.string();
+    definition.kind = in.string();
+    definition.start = in.u32();
+    definition.end = in.u32();
+    definition.row = in.u32();
+    definitions.push_back(std::move(definition));
+  }
+  const uint32_t event_count = in.count();
+  for (uint32_t i = 0; i < event_count && in.ok(); ++i) {
+    ContainerEventFact event;
+    event.target = in.string();
+    const uint32_t kind = in.u32();
+    if (kind > static_cast<uint32_t>(ContainerEvent::Escape)) return false;
+    event.event = static_cast<ContainerEvent>(kind);
+    event.function = in.string();
+    event.display = in.string();
+    const uint32_t source = in.u32();
+    if (source > static_cast<uint32_t>(KeySource::Data)) return false;
+    event.key_source = static_cast<KeySource>(source);
+    event.key_parameters = in.u32();
+    event.key_reason = in.string();
+    event.looks_up = in.boolean();
+    event.stores_new_class = in.boolean();
+    event.row = in.u32();
+    events.push_back(std::move(event));
+  }
+  const uint32_t signature_count = in.count();
+  for (uint32_t i = 0; i < signature_count && in.ok(); ++i) {
+    FunctionSignature signature;
+    if (!signature.read(in)) return false;
+    growing_functions.push_back(std::move(signature));
+  }
+  return in.ok();
+}
+
+void ContainerFacts::appendShifted(const ContainerFacts& next, int64_t bytes, int64_t rows) {
+  for (ContainerDefinition definition : next.definitions) {
+    definition.start = shiftedOffset(definition.start, bytes);
+    definition.end = shiftedOffset(definition.end, bytes);
+    definition.row = shiftedOffset(definition.row, rows);
+    definitions.push_back(std::move(definition));
+  }
+  for (ContainerEventFact event : next.events) {
+    event.row = shiftedOffset(event.row, rows);
+    events.push_back(std::move(event));
+  }
+  growing_functions.insert(growing_functions.end(), next.growing_functions.begin(),
+                           next.growing_functions.end());
+}
+
+// --- the join ----------------------------------------------------------------------------------
+
+void ContainerLedger::add(size_t file, const ContainerFacts& facts, const CallIndex& names) {
+  for (const ContainerEventFact& event : facts.events) {
+    events_[names.canonical(event.target)].push_back(Located{file, &event});
+  }
+  for (const FunctionSignature& signature : facts.growing_functions) {
+    signatures_.emplace(signature.name, &signature);
+  }
+}
+
+bool ContainerLedger::isEvicted(std::string_view target) const {
+  const auto it = events_.find(target);
+  if (it == events_.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(), [](const Located& located) {
+    return located.event->event == ContainerEvent::Evict ||
+           located.event->event == ContainerEvent::Escape;
+  });
+}
+
+std::optional<ContainerLedger::Growth> ContainerLedger::growthOf(std::string_view target,
+                                                                 const CallIndex& calls) const {
+  const auto it = events_.find(target);
+  if (it == events_.end()) return std::nullopt;
+  std::optional<Growth> best;
+  // Stronger keys first; for equal keys, evidence from callers over none.
+  const auto rank = [](const Growth& growth) {
+    return static_cast<int>(growth.source) * 2 + (growth.has_callers ? 1 : 0);
+  };
+  for (const Located& located : it->second) {
+    const ContainerEventFact& event = *located.event;
+    if (event.event != ContainerEvent::Grow || event.function.empty()) continue;
+    // Demonstration code, and registration while modules are imported, do not grow it for good.
+    if (isDemoOrDebugCode(event.function) || calls.runsOnlyAtImport(event.function)) continue;
+    Growth growth;
+    growth.event = &event;
+    growth.file = located.file;
+    growth.source = event.key_source;
+    growth.reason = event.key_reason;
+    if (event.key_parameters != 0) {
+      const auto signature = signatures_.find(event.function);
+      if (signature == signatures_.end()) {
+        growth.source = std::max(growth.source, KeySource::Unknown);
+      } else {
+        const CallIndex::Keys keys =
+            calls.keysFromCallers(*signature->second, event.key_parameters);
+        growth.has_callers = keys.has_callers;
+        KeySource from_callers = keys.has_callers ? keys.source : KeySource::Parameter;
+        // Callers that pass a closed set, while others out of sight may pass anything.
+        if (keys.unseen_callers && from_callers < KeySource::Parameter) {
+          from_callers = KeySource::Unknown;
+        }
+        if (from_callers >= growth.source) {
+          growth.source = from_callers;
+          if (keys.has_callers) {
+            growth.reason = keys.reason;
+            growth.from_caller = true;
+            growth.caller_file = keys.file;
+            growth.caller_row = keys.row;
+          }
+        }
+      }
+    }
+    if (!best || rank(growth) > rank(*best)) best = std::move(growth);
+  }
+  return best;
+}
+
+}  // namespace heaplint

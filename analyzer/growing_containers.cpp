@@ -1,0 +1,119 @@
+#include "analyzer/growing_containers.h"
+
+#include <string>
+
+#include "analyzer/analyze.h"
+#include "analyzer/concat.h"
+#include "analyzer/facts_io.h"
+
+namespace heaplint {
+
+void GrowingContainerFacts::write(FactsWriter& out) const {
+  containers.write(out);
+  calls.write(out);
+}
+
+void GrowingContainerFacts::appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) {
+  const auto& more = static_cast<const GrowingContainerFacts&>(next);
+  containers.appendShifted(more.containers, bytes, rows);
+  calls.appendShifted(more.calls, rows);
+}
+
+std::unique_ptr<FileFacts> GrowingContainerFacts::read(FactsReader& in) {
+  auto facts = std::make_unique<GrowingContainerFacts>();
+  if (!facts->containers.read(in) || !facts->calls.read(in)) return nullptr;
+  return facts;
+}
+
+GrowthStrength growthStrength(const ContainerLedger::Growth& growth) {
+  switch (growth.source) {
+    case KeySource::Data:
+    case KeySource::Object:
+    case KeySource::Entity:
+      return GrowthStrength::Default;
+    case KeySource::Parameter:
+    case KeySource::Unknown:
+      // A class factory that keeps a new class per key (and the key with it): each class is
+      // heavy, and the cache pins it however the keys are made.
+      if (growth.event->stores_new_class && growth.event->looks_up) return GrowthStrength::Default;
+      if (growth.source == KeySource::Unknown) {
+        return growth.event->looks_up ? GrowthStrength::Preview : GrowthStrength::None;
+      }
+      // Callers passing on their own input: a memo or seen-set that looks entries up before
+      // adding them; a function that only adds is a registration API, which its callers'
+      // configuration fills.
+      if (!growth.event->looks_up) return GrowthStrength::None;
+      return growth.has_callers ? GrowthStrength::Default : GrowthStrength::Preview;
+    default:
+      return GrowthStrength::None;
+  }
+}
+
+namespace {
+
+// A callback kept in the container (a bound method, a function made per call): a subscription,
+// which MEM301 reports where it is registered.
+bool isCallback(const ContainerLedger::Growth& growth) {
+  return growth.reason.starts_with(kBoundMethod) || growth.reason.ends_with(kFunctionPerCall);
+}
+
+}  // namespace
+
+void reportGrowingContainers(std::span<const ProjectFileView> files, const AnalysisOptions& options,
+                             ProjectReporter& reporter, std::string_view kind_prefix,
+                             bool skip_callbacks) {
+  CallIndex calls;
+  ContainerLedger ledger;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);
+    if (facts != nullptr) calls.add(i, facts->calls);
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);
+    if (facts != nullptr) ledger.add(i, facts->containers, calls);
+  }
+  const bool preview = options.settings->preview;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const ContainerDefinition& container : facts->containers.definitions) {
+      if (ledger.isEvicted(container.target) || isDemoOrDebugCode(container.target)) continue;
+      const auto growth = ledger.growthOf(container.target, calls);
+      if (!growth || (skip_callbacks && isCallback(*growth))) continue;
+      const GrowthStrength strength = growthStrength(*growth);
+      if (strength == GrowthStrength::None || (strength == GrowthStrength::Preview && !preview)) {
+        continue;
+      }
+      std::string where = concat("`", growth->event->display, "`");
+      if (growth->file != i) {
+        where += concat(" (", files[growth->file].path, ":", std::to_string(growth->event->row + 1),
+                        ")");
+      }
+      std::string keys;
+      if (growth->from_caller) {
+        keys = concat(", with keys its callers make from ", growth->reason, " (",
+                      files[growth->caller_file].path, ":", std::to_string(growth->caller_row + 1),
+                      ")");
+      } else if (growth->source == KeySource::Parameter) {
+        keys =
+            concat(", with keys from ", growth->reason, ", which no caller in the project shows");
+      } else {
+        keys = concat(", with keys from ", growth->reason);
+      }
+      if (growth->event->stores_new_class) keys += ", each entry a class made per call";
+      Diagnostic diagnostic;
+      diagnostic.start = container.start;
+      diagnostic.end = container.end;
+      diagnostic.message = concat(kind_prefix, " ", container.kind, " `", container.display,
+                                  "` grows in ", where, keys,
+                                  ", and nothing removes from it: every entry stays alive for "
+                                  "the life of the process");
+      diagnostic.fix_title =
+          "Bound it (`functools.lru_cache(maxsize=...)`, evict past a size limit) or hold values "
+          "weakly (`weakref.WeakValueDictionary`)";
+      reporter.report(i, std::move(diagnostic), container.row);
+    }
+  }
+}
+
+}  // namespace heaplint

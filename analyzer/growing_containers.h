@@ -1,0 +1,47 @@
+// The join shared by the rules that report long-lived containers that only grow: MEM201 for
+// module-level containers, MEM205 for class-level ones. Each file's pass records its container
+// definitions and uses (container_evidence.h) and its calls (call_evidence.h); the join reports
+// every container that grows, with keys that grow with the program's input, and that nothing in
+// the project evicts.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "analyzer/call_evidence.h"
+#include "analyzer/container_evidence.h"
+#include "analyzer/project.h"
+
+namespace heaplint {
+
+struct AnalysisOptions;
+
+struct GrowingContainerFacts final : FileFacts {
+  ContainerFacts containers;
+  CallFacts calls;
+
+  void write(FactsWriter& out) const override;
+  std::unique_ptr<FileFacts> makeEmpty() const override {
+    return std::make_unique<GrowingContainerFacts>();
+  }
+  void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override;
+  static std::unique_ptr<FileFacts> read(FactsReader& in);
+};
+
+// How strongly a container's growth is shown: by data, objects or the callers' own input
+// (reported), only by parameters without callers or by instance state (reported with --preview,
+// for memos and seen-sets that the growing function also looks up), or not at all (closed keys,
+// classes, configuration, registration APIs).
+enum class GrowthStrength : uint8_t { None, Preview, Default };
+GrowthStrength growthStrength(const ContainerLedger::Growth& growth);
+
+// Reports each container of `files` (their facts are GrowingContainerFacts) that grows and that
+// nothing evicts: "<kind_prefix> dict `name` grows in `f()`, with keys ...". With
+// `skip_callbacks`, containers grown with callbacks (bound methods, closures) are left to MEM301.
+void reportGrowingContainers(std::span<const ProjectFileView> files, const AnalysisOptions& options,
+                             ProjectReporter& reporter, std::string_view kind_prefix,
+                             bool skip_callbacks = false);
+
+}  // namespace heaplint
