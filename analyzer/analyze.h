@@ -57,6 +57,10 @@ struct FileAnalysis {
   std::string encoding;                // from AnalysisOptions: the join drops the project rules'
   bool writable = true;                // fixes the file could not take
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
+  // The same facts packed (packFacts in project.h) while the file waits for the join: far
+  // smaller than the objects, and read back one rule at a time. In a PackedFactsStore that
+  // outlives the analysis.
+  std::string_view packed_facts;
 };
 
 struct TreeDeleter {

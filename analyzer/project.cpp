@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "analyzer/analyze.h"
+#include "analyzer/facts_io.h"
 #include "analyzer/fix.h"
 #include "analyzer/unused_noqa.h"
 
@@ -46,7 +47,70 @@ class CollectingReporter final : public ProjectReporter {
   std::vector<size_t> touched_;
 };
 
+// The facts of `rule_index` in a file's packed facts, or null when it has none.
+std::unique_ptr<FileFacts> unpackFacts(std::string_view packed, size_t rule_index,
+                                       const RuleDefinition& rule) {
+  FactsReader in(packed);
+  while (!in.atEnd() && in.ok()) {
+    const uint32_t index = in.u32();
+    const std::string_view bytes = in.view();
+    if (!in.ok() || index != rule_index) continue;
+    FactsReader facts_in(bytes);
+    return rule.read_facts(facts_in);
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+std::string_view PackedFactsStore::keep(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  const std::lock_guard lock(mutex_);
+  if (bytes.size() > kBlockSize / 4) {
+    // A large one gets a block of its own, before the last block so that it stays the last.
+    auto& block = *blocks_.insert(blocks_.end() - (blocks_.empty() ? 0 : 1),
+                                  std::make_unique<char[]>(bytes.size()));
+    std::copy(bytes.begin(), bytes.end(), block.get());
+    return {block.get(), bytes.size()};
+  }
+  if (kBlockSize - used_ < bytes.size()) {
+    blocks_.push_back(std::make_unique<char[]>(kBlockSize));
+    used_ = 0;
+  }
+  char* start = blocks_.back().get() + used_;
+  std::copy(bytes.begin(), bytes.end(), start);
+  used_ += bytes.size();
+  return {start, bytes.size()};
+}
+
+void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
+               PackedFactsStore& store) {
+  // Reused by each thread's files: packing allocates nothing once it has grown.
+  thread_local std::string packed;
+  thread_local std::string bytes;
+  packed.clear();
+  bool all_packed = true;
+  FactsWriter out(packed);
+  for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
+    std::unique_ptr<FileFacts>& facts = analysis.facts[rule];
+    if (!facts) continue;
+    if (rule >= rules.size() || rules[rule]->read_facts == nullptr) {
+      all_packed = false;
+      continue;
+    }
+    bytes.clear();
+    FactsWriter facts_out(bytes);
+    facts->write(facts_out);
+    out.u32(static_cast<uint32_t>(rule));
+    out.string(bytes);
+    facts.reset();
+  }
+  if (all_packed) {
+    analysis.facts.clear();
+    analysis.facts.shrink_to_fit();
+  }
+  analysis.packed_facts = store.keep(packed);
+}
 
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options) {
   std::vector<size_t> touched;
@@ -63,11 +127,17 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
   for (size_t rule_index = 0; rule_index < options.rules.size(); ++rule_index) {
     const RuleDefinition* rule = options.rules[rule_index];
     if (!options.enabled.test(rule_index) || rule->join == nullptr) continue;
+    std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
     for (size_t i = 0; i < files.size(); ++i) {
       const FileAnalysis& file = *files[i];
       views[i].path = file.path;
       views[i].module = &file.module;
       views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
+      if (views[i].facts == nullptr && !file.packed_facts.empty()) {
+        if (unpacked.empty()) unpacked.resize(files.size());
+        unpacked[i] = unpackFacts(file.packed_facts, rule_index, *rule);
+        views[i].facts = unpacked[i].get();
+      }
     }
     CollectingReporter reporter(files, rule, rule_index);
     rule->join(views, options, reporter);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +56,30 @@ class ProjectReporter {
 // Joins the facts of every file for every enabled project rule and adds the resulting
 // diagnostics (silenced ones dropped) to the files' analyses, keeping them in source order.
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options);
+
+// Where packed facts wait for the join: large blocks shared by every thread. The bytes each file
+// keeps then sit together instead of scattered through the memory its analysis freed, where they
+// would keep the allocator from reusing that memory for the next file (the heap would grow with
+// the number of files).
+class PackedFactsStore {
+ public:
+  // A copy of the bytes, valid as long as the store.
+  std::string_view keep(std::string_view bytes);
+
+ private:
+  static constexpr size_t kBlockSize = size_t{1} << 20;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = kBlockSize;  // in the last block
+};
+
+// Packs a file's facts (FileAnalysis::facts) into FileAnalysis::packed_facts, in `store`: each
+// rule's facts serialized as the result cache writes them. A project of many files then keeps
+// about a kilobyte a file until the join instead of the facts' objects; joinProject reads back
+// one rule's facts of every file at a time. The facts of a rule that cannot read them back stay
+// unpacked.
+void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
+               PackedFactsStore& store);
 
 // Runs body(0..count-1) on `threads` threads (0: one per core); each index runs once.
 void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& body);

@@ -260,11 +260,15 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
 std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
   std::vector<FileReport> reports(files.size());
   std::vector<FileAnalysis> analyses(files.size());
+  PackedFactsStore packed_facts;  // what each file keeps for the join
+  // Named before the workers start, so that these strings sit together rather than among the
+  // memory each file's analysis frees.
+  for (size_t i = 0; i < files.size(); ++i)
+    reports[i].path = files[i].display;
   ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
   parallelFor(files.size(), job.options.threads, [&](size_t i) {
     progress.advance();
     FileReport& report = reports[i];
-    report.path = files[i].display;
     std::string contents;
     if (!readCheckedFile(job.options, files[i], report, contents)) return;
     std::optional<Notebook> notebook;
@@ -279,6 +283,7 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
         analyses[i].encoding = decoded.encoding;
         analyses[i].writable = decoded.writable;
       }
+      packFacts(analyses[i], job.analysis.rules, packed_facts);
       return;
     }
     try {
@@ -293,6 +298,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
       if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i]);
       analyses[i].diagnostics.clear();
+      analyses[i].diagnostics.shrink_to_fit();
+      packFacts(analyses[i], job.analysis.rules, packed_facts);
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
     }
