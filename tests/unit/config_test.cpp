@@ -64,14 +64,6 @@ class ConfigTest : public ::testing::Test {
   fs::path root_;
 };
 
-// Every rule but those in preview, which run only with `preview = true`.
-size_t defaultRuleCount() {
-  size_t count = 0;
-  for (const RuleDefinition* rule : allRules())
-    count += rule->preview ? 0 : 1;
-  return count;
-}
-
 TEST_F(ConfigTest, DefaultsEnableEveryRuleAndExcludeTheUsualDirectories) {
   const ResolvedSettings settings = defaultSettings(root_, {});
   EXPECT_EQ(settings.enabled.count(), defaultRuleCount());
