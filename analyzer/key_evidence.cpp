@@ -228,6 +228,16 @@ class KeyFinder {
     return derived(result, node);
   }
 
+  // Whether `binding` is a name bound to `ctypes.CFUNCTYPE(...)` (or WINFUNCTYPE, PYFUNCTYPE).
+  bool isCallbackPointerType(const Binding& binding) const {
+    ScopeId value_scope{};
+    const TSNode value = singleAssignedValue(context_, binding, &value_scope);
+    if (ts_node_is_null(value) || kindOf(value) != NodeKind::Call) return false;
+    const std::string factory = qualified(value_scope, childByField(value, Field::Function));
+    return factory == "ctypes.CFUNCTYPE" || factory == "ctypes.WINFUNCTYPE" ||
+           factory == "ctypes.PYFUNCTYPE";
+  }
+
   std::string qualified(ScopeId scope, TSNode expression) const {
     std::string name = semantic_.qualifiedName(scope, expression);
     if (name.empty() && kindOf(expression) == NodeKind::Identifier) {
@@ -285,6 +295,12 @@ class KeyFinder {
       if (resolution.kind == Resolution::Kind::Bound &&
           resolution.binding->kind == BindingKind::ClassDefinition) {
         return make(KeySource::Object, concat("a new `", context_.text(function)) + "`");
+      }
+      // A ctypes function pointer (`listener_t = ctypes.CFUNCTYPE(...)`, then
+      // `listener_t(callback)`): C code calls it, and the ctypes documentation says to keep it
+      // alive for as long as C may; a container of them holds them on purpose.
+      if (resolution.kind == Resolution::Kind::Bound && isCallbackPointerType(*resolution.binding)) {
+        return make(KeySource::Closed, "a ctypes callback kept alive for C code");
       }
     }
     KeyEvidence result = make(KeySource::Closed, "a literal");

@@ -30,6 +30,11 @@ reading a buffer at a time: `for line in F:` yields the same lines (newlines kep
 independent of the file's size, and a loop that stops early reads no further.
 
 ## Known problems
+A preview rule (on with `--preview`): blind review of its 11 findings on the development corpus
+judged none worth changing: the files read were small by nature (`/proc/mounts`, allowlists,
+`authorized_keys`), the loop built a list as large anyway, or the code was a build script. The
+size of a file is not visible in the code; until the rule can tell, it stays in preview.
+
 A receiver the code does not show to be a file (a parameter without a file annotation, an
 attribute, `sys.stdin`, an object of a class of the project with its own `readlines()`) is not
 reported, nor is `readlines(hint)`, which reads a bounded batch. `lines = F.readlines()` is not
@@ -265,6 +270,7 @@ extern const RuleDefinition kWholeFileReadToIterate{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<WholeFileReadToIterate>();
     },
+    .preview = true,
     .ruff_code = "FURB129",
 };
 

@@ -138,6 +138,21 @@ def main():
     lost = [(key, verdict) for key, verdict in verdicts.items()
             if verdict[0] == "real" and key[0] in checked and key not in reported
             and (not args.select or key[2].startswith(tuple(args.select.split(","))))]
+    if lost and not args.preview:
+        # A rule moved behind preview keeps its real findings there: they are not lost, only off by
+        # default. Run the rules in question again in preview mode to tell.
+        codes = ",".join(sorted({key[2] for key, _ in lost}))
+        in_preview = set()
+        for name in sorted({key[0] for key, _ in lost}):
+            root = corpora.ensure(name)
+            for finding in run_heaplint(binary, root, codes, True):
+                path = os.path.relpath(finding["filename"], root) if os.path.isabs(
+                    finding["filename"]) else finding["filename"]
+                in_preview.add((name, f"{path}:{finding['location']['row']}", finding["code"]))
+        for key, _ in sorted(lost):
+            if key in in_preview:
+                print(f"preview only: {key[0]} {key[1]} {key[2]}: judged real, reported with --preview")
+        lost = [(key, verdict) for key, verdict in lost if key not in in_preview]
     for key, (_, reason) in sorted(lost):
         print(f"LOST: {key[0]} {key[1]} {key[2]}: judged real ({reason}) but no longer reported")
 
