@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
 #include <set>
 #include <unordered_map>
 
@@ -272,7 +273,43 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
   references_.push_back(Pending{node, context.scope(), TSNode{}, false});
 }
 
+namespace {
+
+// MEM201, MEM202 and MEM203 each keep a collector fed with the same nodes of the same file, and
+// describing every argument of every call is the costly part of a file's pass: the last result is
+// kept per thread and handed out again when the inputs are the same. The key is everything
+// finish() reads: the file (its text, path and module) and the nodes collected, by identity and
+// position.
+struct CallFactsMemo {
+  std::vector<uint64_t> key;
+  CallFacts facts;
+};
+
+}  // namespace
+
 CallFacts CallCollector::finish(const RuleContext& context) {
+  std::vector<uint64_t> key;
+  key.reserve(4 + 2 * (calls_.size() + decorators_.size() + references_.size()) + 3);
+  const std::string_view text = context.source().text();
+  key.push_back(std::hash<std::string_view>{}(text));
+  key.push_back(text.size());
+  key.push_back(std::hash<std::string_view>{}(context.options().path));
+  key.push_back(std::hash<std::string>{}(context.options().module.name));
+  for (const std::vector<Pending>* list : {&calls_, &decorators_, &references_}) {
+    key.push_back(list->size());
+    for (const Pending& pending : *list) {
+      key.push_back(reinterpret_cast<uintptr_t>(pending.node.id));
+      key.push_back((uint64_t{ts_node_start_byte(pending.node)} << 32) | pending.scope);
+    }
+  }
+  thread_local CallFactsMemo memo;
+  if (memo.key == key) return memo.facts;
+  memo.facts = computeFacts(context);
+  memo.key = std::move(key);
+  return memo.facts;
+}
+
+CallFacts CallCollector::computeFacts(const RuleContext& context) {
   CallFacts facts;
   Resolver resolver(context);
   std::set<std::string> callers_described;

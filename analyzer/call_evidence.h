@@ -104,6 +104,8 @@ class CallCollector {
   CallFacts finish(const RuleContext& context);
 
  private:
+  CallFacts computeFacts(const RuleContext& context);
+
   struct Pending {
     TSNode node;
     ScopeId scope;
