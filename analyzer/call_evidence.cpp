@@ -34,19 +34,7 @@ TSNode firstExpression(TSNode node) {
 
 // Whether a class body defines `name` as a function.
 bool classDefines(const RuleContext& context, TSNode class_node, std::string_view name) {
-  const TSNode body = childByField(class_node, Field::Body);
-  const uint32_t count = namedChildCount(body);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode statement = nthNamedChild(body, i);
-    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-      statement = childByField(statement, Field::Definition);
-    }
-    if (kindOf(statement) == NodeKind::FunctionDefinition &&
-        context.text(childByField(statement, Field::Name)) == name) {
-      return true;
-    }
-  }
-  return false;
+  return !ts_node_is_null(methodNamed(context, class_node, name));
 }
 
 class Resolver {

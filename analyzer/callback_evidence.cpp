@@ -89,23 +89,6 @@ void closureCaptures(const RuleContext& context, TSNode definition,
   collectCaptures(context, childByField(definition, Field::Body), own, own, captures);
 }
 
-// The function definition named `name` directly in a class body.
-TSNode methodNamed(const RuleContext& context, TSNode class_node, std::string_view name) {
-  const TSNode body = childByField(class_node, Field::Body);
-  const uint32_t count = namedChildCount(body);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode statement = nthNamedChild(body, i);
-    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-      statement = childByField(statement, Field::Definition);
-    }
-    if (kindOf(statement) == NodeKind::FunctionDefinition &&
-        context.text(childByField(statement, Field::Name)) == name) {
-      return statement;
-    }
-  }
-  return TSNode{};
-}
-
 CallbackEvidence describe(const RuleContext& context, ScopeId scope, TSNode expression, int depth) {
   CallbackEvidence callback;
   const SemanticModel& semantic = context.semantic();

@@ -369,4 +369,20 @@ MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode 
   return MemberKind::Unknown;
 }
 
+TSNode methodNamed(const RuleContext& context, TSNode class_node, std::string_view name) {
+  const TSNode body = childByField(class_node, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode statement = nthNamedChild(body, i);
+    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+      statement = childByField(statement, Field::Definition);
+    }
+    if (kindOf(statement) == NodeKind::FunctionDefinition &&
+        context.text(childByField(statement, Field::Name)) == name) {
+      return statement;
+    }
+  }
+  return TSNode{};
+}
+
 }  // namespace heaplint

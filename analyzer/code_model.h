@@ -74,6 +74,10 @@ bool isEnumClass(const RuleContext& context, TSNode class_definition, ScopeId sc
 TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
                            ScopeId* value_scope = nullptr);
 
+// The function definition named `name` directly in a class body (decorated or not); a null node
+// when there is none.
+TSNode methodNamed(const RuleContext& context, TSNode class_node, std::string_view name);
+
 // Whether a name is written as a constant (`MAX_ROWS`, `_FIELDS`): upper case, digits and `_`.
 bool isConstantName(std::string_view name);
 

@@ -453,7 +453,8 @@ class RetentionFinder {
       if (!isInstanceReceiver(context_, scope, childByField(callee, Field::Object), &class_node)) {
         return {};
       }
-      function = methodNamed(class_node, context_.text(childByField(callee, Field::AttributeName)));
+      function = heaplint::methodNamed(context_, class_node,
+                                       context_.text(childByField(callee, Field::AttributeName)));
       ++position;  // after `self`
     }
     if (kindOf(function) != NodeKind::FunctionDefinition) return {};
@@ -470,22 +471,6 @@ class RetentionFinder {
     result.site = call;
     result.reset_by = TSNode{};
     return result;
-  }
-
-  TSNode methodNamed(TSNode class_node, std::string_view name) const {
-    const TSNode body = childByField(class_node, Field::Body);
-    const uint32_t count = namedChildCount(body);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode statement = nthNamedChild(body, i);
-      if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-        statement = childByField(statement, Field::Definition);
-      }
-      if (kindOf(statement) == NodeKind::FunctionDefinition &&
-          context_.text(childByField(statement, Field::Name)) == name) {
-        return statement;
-      }
-    }
-    return TSNode{};
   }
 
   ScopeId scopeOf(TSNode function) const {
