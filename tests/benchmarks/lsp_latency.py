@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """Language-server latency: time from a didChange to the publishDiagnostics for that version.
 
-Opens a generated 10,000-line Python file in `heaplint server`, sends 1,000 single-character
-edits one at a time (each waits for the diagnostics of its own version before the next is sent, so
-no edit is coalesced with another) and prints p50/p95/p99 of the time from writing the didChange to
-reading the matching publishDiagnostics, plus the server's resident memory (VmRSS) before and after.
+By default, opens each of four real modules that are one big class (CPython's `_pydecimal.py` and
+`test/datetimetester.py`, SymPy's `core/expr.py`, Django's `db/models/query.py`, from the corpora
+of tests/corpus) in a fresh `heaplint server`, 5 rounds each, and sends 400 single-character edits
+one at a time (each waits for the diagnostics of its own version before the next is sent, so no
+edit is coalesced with another). It prints, per file, the median and spread over the rounds of the
+time from didOpen to the first diagnostics and of p50/p95 from writing a didChange to reading the
+matching publishDiagnostics, against issue 14's targets (p95 <= 10 ms; open <= 50 ms).
+`--lines N` edits a generated N-line file instead and `--file F` a file of yours (one round, 1,000
+edits), printing also the server's resident memory (VmRSS) before, after and every 100 edits.
 
 The server's push debounce defaults to 0 ms; pass --debounce-ms to measure another setting (it is
 sent as the `debounceMs` initialization option and is part of every measured latency).
 
-    python3 tests/benchmarks/lsp_latency.py --binary build/heaplint
+    python3 tests/benchmarks/lsp_latency.py --binary build/heaplint [--rounds 5] [--edits 400]
+    python3 tests/benchmarks/lsp_latency.py --binary build/heaplint --lines 10000
 """
 
 from __future__ import annotations
@@ -86,33 +92,43 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", default="build/heaplint", type=lambda p: str(Path(p).resolve()))
-    parser.add_argument("--lines", type=int, default=10_000)
-    parser.add_argument("--file", type=Path, default=None,
-                        help="edit this file instead of the generated one (real code)")
-    parser.add_argument("--edits", type=int, default=1_000)
-    parser.add_argument("--debounce-ms", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
+# The real files of issue 14: modules that are one big class (an edit inside it used to re-walk
+# the whole class), from the corpora of tests/corpus (Debian's packages).
+REAL_FILES = [
+    ("cpython", "_pydecimal.py"),
+    ("sympy", "sympy/core/expr.py"),
+    ("django", "django/db/models/query.py"),
+    ("cpython", "test/datetimetester.py"),
+]
+TARGET_P95_MS = 10.0
+TARGET_OPEN_MS = 50.0
 
-    text = args.file.read_text(encoding="utf-8") if args.file else generate(args.lines)
+
+def real_files() -> list[Path]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
+    from corpora import ensure  # noqa: E402  (tests/corpus/corpora.py: downloads once)
+
+    return [Path(ensure(corpus)) / relative for corpus, relative in REAL_FILES]
+
+
+def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | None,
+            seed: int) -> dict:
+    """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time."""
     lines = text.split("\n")
-    args.lines = len(lines) - 1
-    random.seed(args.seed)
+    rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="heaplint-latency-") as directory:
-        path = Path(directory) / (args.file.name if args.file else "big_module.py")
-        path.write_text(text)
+        path = Path(directory) / name
+        path.write_text(text, encoding="utf-8")
         uri = path.as_uri()
-        client = LspClient([args.binary, "server"], cwd=directory)
+        client = LspClient([binary, "server"], cwd=directory)
         try:
-            options = {} if args.debounce_ms is None else {"debounceMs": args.debounce_ms}
+            options = {} if debounce_ms is None else {"debounceMs": debounce_ms}
             client.initialize(root_uri=Path(directory).as_uri(), initialization_options=options)
+            opened = time.perf_counter()
             client.notify("textDocument/didOpen", {"textDocument": {
                 "uri": uri, "languageId": "python", "version": 1, "text": text}})
             first = client.diagnostics(uri, 1, timeout=60)
+            open_ms = (first["_received"] - opened) * 1000.0
             findings = len(first["params"]["diagnostics"])
             time.sleep(0.5)  # let the workspace index settle before measuring memory
             rss_before = rss_kib(client.process.pid)
@@ -122,11 +138,11 @@ def main() -> int:
             rss_samples = []  # every 100 edits: growth that keeps going would be a leak
             version = 1
             pending_delete = None
-            for _ in range(args.edits):
+            for _ in range(edits):
                 version += 1
                 if pending_delete is None:
                     # Type one character into an identifier on a random line...
-                    row = random.randrange(len(lines) - 1)
+                    row = rng.randrange(len(lines) - 1)
                     column = next((i for i, c in enumerate(lines[row]) if c.isalpha()), 0)
                     change = {"range": {"start": {"line": row, "character": column},
                                         "end": {"line": row, "character": column}}, "text": "q"}
@@ -145,16 +161,18 @@ def main() -> int:
                 if len(latencies) % 100 == 0:
                     rss_samples.append(rss_kib(client.process.pid))
             rss_after = rss_kib(client.process.pid)
-            cpu_per_edit_ms = (cpu_seconds(client.process.pid) - cpu_before) * 1000.0 / args.edits
+            cpu_per_edit_ms = (cpu_seconds(client.process.pid) - cpu_before) * 1000.0 / edits
             client.shutdown_and_exit()
         finally:
             client.close()
 
-    figures = {
-        "lines": args.lines,
-        "edits": args.edits,
+    return {
+        "file": name,
+        "lines": len(lines) - 1,
+        "edits": edits,
         "findings_in_file": findings,
-        "debounce_ms": args.debounce_ms if args.debounce_ms is not None else 0,
+        "debounce_ms": debounce_ms if debounce_ms is not None else 0,
+        "open_ms": round(open_ms, 3),
         "p50_ms": round(statistics.median(latencies), 3),
         "p95_ms": round(percentile(latencies, 0.95), 3),
         "p99_ms": round(percentile(latencies, 0.99), 3),
@@ -164,19 +182,97 @@ def main() -> int:
         "rss_after_kib": rss_after,
         "rss_every_100_edits_kib": rss_samples,
     }
+
+
+def print_one(figures: dict) -> None:
+    print(f"{figures['lines']} lines, {figures['findings_in_file']} findings, {figures['edits']} "
+          f"single-character edits, debounce {figures['debounce_ms']} ms")
+    print(f"didOpen -> first diagnostics: {figures['open_ms']:.2f} ms")
+    print(f"didChange -> publishDiagnostics: p50 {figures['p50_ms']:.2f} ms, "
+          f"p95 {figures['p95_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, "
+          f"max {figures['max_ms']:.2f} ms")
+    print(f"server CPU time per edit: {figures['server_cpu_ms_per_edit']:.2f} ms "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"server RSS: {figures['rss_before_kib']} KiB before, {figures['rss_after_kib']} KiB "
+          f"after ({figures['rss_after_kib'] - figures['rss_before_kib']:+d} KiB)")
+    print(f"server RSS every 100 edits (KiB): "
+          f"{' '.join(str(v) for v in figures['rss_every_100_edits_kib'])}")
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):7.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+def run_real_files(args) -> int:
+    """Every real file, `--rounds` fresh servers each (files interleaved round by round), and a
+    table of medians with the spread over the rounds against the issue's targets."""
+    files = real_files()
+    texts = {path: path.read_text(encoding="utf-8") for path in files}
+    load_before = os.getloadavg()[0]
+    results: dict[Path, list[dict]] = {path: [] for path in files}
+    for round_index in range(args.rounds):
+        for path in files:
+            figures = measure(args.binary, texts[path], path.name, args.edits, args.debounce_ms,
+                              args.seed + round_index)
+            results[path].append(figures)
+            print(f"  round {round_index + 1}/{args.rounds} {path.name}: open "
+                  f"{figures['open_ms']:.1f} ms, p50 {figures['p50_ms']:.2f} ms, p95 "
+                  f"{figures['p95_ms']:.2f} ms", flush=True)
+    if args.json:
+        print(json.dumps({str(p): r for p, r in results.items()}))
+        return 0
+    print(f"\n{args.rounds} rounds of {args.edits} single-character edits per file, debounce "
+          f"{args.debounce_ms or 0} ms; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores; median (min-max) over "
+          f"rounds")
+    print(f"{'file':<28} {'lines':>6} {'open ms':>22} {'p50 ms':>22} {'p95 ms':>22} "
+          f"{'cpu/edit ms':>22}")
+    met = True
+    for path, rounds in results.items():
+        label = "/".join(path.parts[-2:])
+        p95 = [r["p95_ms"] for r in rounds]
+        opens = [r["open_ms"] for r in rounds]
+        met &= statistics.median(p95) <= TARGET_P95_MS
+        print(f"{label:<28} {rounds[0]['lines']:>6} {spread(opens):>22} "
+              f"{spread([r['p50_ms'] for r in rounds]):>22} {spread(p95):>22} "
+              f"{spread([r['server_cpu_ms_per_edit'] for r in rounds]):>22}")
+    biggest = max(results, key=lambda p: results[p][0]["lines"])
+    open_median = statistics.median(r["open_ms"] for r in results[biggest])
+    print(f"targets (issue 14): p95 <= {TARGET_P95_MS:g} ms on every file: "
+          f"{'MET' if met else 'NOT MET'}; open -> first diagnostics <= {TARGET_OPEN_MS:g} ms on "
+          f"the largest ({biggest.name}): {open_median:.1f} ms -> "
+          f"{'MET' if open_median <= TARGET_OPEN_MS else 'NOT MET'}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--binary", default="build/heaplint", type=lambda p: str(Path(p).resolve()))
+    parser.add_argument("--lines", type=int, default=None,
+                        help="edit a generated file of this many lines instead of the real ones")
+    parser.add_argument("--file", type=Path, default=None,
+                        help="edit this file instead of the real ones")
+    parser.add_argument("--edits", type=int, default=None,
+                        help="edits per file and round (default 1,000; 400 on the real files)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds on the real files (default 5)")
+    parser.add_argument("--debounce-ms", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    if args.file is None and args.lines is None:
+        args.edits = args.edits or 400
+        return run_real_files(args)
+    args.edits = args.edits or 1_000
+    if args.file:
+        text, name = args.file.read_text(encoding="utf-8"), args.file.name
+    else:
+        text, name = generate(args.lines), "big_module.py"
+    figures = measure(args.binary, text, name, args.edits, args.debounce_ms, args.seed)
     if args.json:
         print(json.dumps(figures))
     else:
-        print(f"{args.lines} lines, {findings} findings, {args.edits} single-character edits, "
-              f"debounce {figures['debounce_ms']} ms")
-        print(f"didChange -> publishDiagnostics: p50 {figures['p50_ms']:.2f} ms, "
-              f"p95 {figures['p95_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, "
-              f"max {figures['max_ms']:.2f} ms")
-        print(f"server CPU time per edit: {figures['server_cpu_ms_per_edit']:.2f} ms "
-              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-        print(f"server RSS: {rss_before} KiB before, {rss_after} KiB after "
-              f"({rss_after - rss_before:+d} KiB)")
-        print(f"server RSS every 100 edits (KiB): {' '.join(str(v) for v in rss_samples)}")
+        print_one(figures)
     return 0
 
 
