@@ -1,0 +1,56 @@
+// Notebook documents (LSP 3.17 notebookDocument/didOpen, didChange, didClose), kept as Ruff's
+// server keeps them: each cell is a small text document that the client edits on its own, and the
+// server checks the code cells joined into one module, as `heaplint check nb.ipynb` does
+// (cli/notebook.h masks the IPython syntax and maps rows back to cells). Findings are published
+// on each cell's URI, with positions within the cell.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/source_text.h"
+#include "cli/notebook.h"
+#include "lsp/protocol.h"
+
+namespace heaplint::lsp {
+
+class NotebookDocument {
+ public:
+  // From notebookDocument/didOpen's params. Throws LspError(InvalidParams) when malformed.
+  static NotebookDocument open(const json& params);
+  // Applies notebookDocument/didChange's params: structure first (cells added, removed, moved),
+  // then cell kinds, then the cells' text edits. Returns the URIs of the cells that are gone,
+  // whose diagnostics the client should drop. Throws LspError(InvalidParams) when malformed;
+  // the changes before the malformed part stay applied.
+  std::vector<std::string> change(const json& params, PositionEncoding encoding);
+
+  const std::string& uri() const { return uri_; }
+  int64_t version() const { return version_; }
+  // The code cells joined, with the map from its rows to cells: what the server analyses.
+  const cli::Notebook& joined() const { return joined_; }
+  std::vector<std::string> cellUris() const;
+  bool hasCell(const std::string& uri) const;
+
+  // The diagnostics of the joined text (LSP JSON, positions in `joined_source`), sorted out by
+  // cell: every cell's URI is a key, so that cells whose findings went away get an empty list.
+  // A fix whose edits leave the finding's cell is dropped (a cell is edited on its own).
+  std::map<std::string, json> diagnosticsByCell(const SourceText& joined_source, const json& items,
+                                                PositionEncoding encoding) const;
+
+ private:
+  struct Cell {
+    std::string uri;
+    bool is_code = false;
+    std::shared_ptr<const SourceText> text;
+  };
+  void rejoin();
+
+  std::string uri_;
+  int64_t version_ = 0;
+  std::vector<Cell> cells_;
+  cli::Notebook joined_;
+};
+
+}  // namespace heaplint::lsp
