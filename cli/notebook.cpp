@@ -275,6 +275,13 @@ std::optional<uint32_t> Notebook::codeEnd(uint32_t cell) const {
   return std::nullopt;
 }
 
+std::optional<uint32_t> Notebook::startRow(uint32_t cell) const {
+  for (const Cell& code : cells_) {
+    if (code.index + 1 == cell) return code.start_row;
+  }
+  return std::nullopt;
+}
+
 std::vector<uint32_t> Notebook::trackedOffsets() const {
   std::vector<uint32_t> offsets;
   offsets.reserve(cells_.size() + masks_.size());

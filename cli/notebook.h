@@ -42,6 +42,8 @@ class Notebook {
   // Where the code of a cell (1-based, as cellRow() counts) ends in python(), before the
   // synthetic newline; nullopt for a cell that is not there (markdown, a cell magic).
   std::optional<uint32_t> codeEnd(uint32_t cell) const;
+  // The row of python() where a cell's code starts; nullopt as for codeEnd().
+  std::optional<uint32_t> startRow(uint32_t cell) const;
 
   // Offsets of python() that fixes must carry along (cell ends, masked magics), for
   // writeBack(): pass them through the fix loop, which moves them with every edit.

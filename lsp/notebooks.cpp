@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lsp/features.h"
+
 namespace heaplint::lsp {
 namespace {
 
@@ -165,18 +167,88 @@ void NotebookDocument::rejoin() {
   joined_ = cli::Notebook::fromCells(sources);
 }
 
+uint32_t NotebookDocument::cellNumber(const std::string& cell_uri) const {
+  const auto it = std::find_if(cells_.begin(), cells_.end(),
+                               [&](const Cell& cell) { return cell.uri == cell_uri; });
+  return it == cells_.end() ? 0 : static_cast<uint32_t>(it - cells_.begin() + 1);
+}
+
+uint32_t NotebookDocument::intoCell(json& position) const {
+  const cli::Notebook::CellRow at = joined_.cellRow(position["line"].get<uint32_t>());
+  position["line"] = at.row;
+  return at.cell;
+}
+
+std::optional<json> NotebookDocument::requestInJoined(const std::string& cell_uri,
+                                                      json params) const {
+  const std::optional<uint32_t> start_row = joined_.startRow(cellNumber(cell_uri));
+  if (!start_row) return std::nullopt;
+  const auto shift = [&](json& position) {
+    const json& line = member(position, "line");
+    if (!line.is_number_integer() || line.get<int64_t>() < 0) {
+      throw LspError(ErrorCode::InvalidParams, "a position needs non-negative integers");
+    }
+    position["line"] = line.get<int64_t>() + *start_row;
+  };
+  const auto shiftRange = [&](json& range) {
+    if (!range.is_object()) throw LspError(ErrorCode::InvalidParams, "a range must be an object");
+    shift(range["start"]);
+    shift(range["end"]);
+  };
+  params["textDocument"]["uri"] = uri_;
+  if (params.contains("position")) shift(params["position"]);
+  if (params.contains("range")) shiftRange(params["range"]);
+  if (json* context = params.contains("context") ? &params["context"] : nullptr;
+      context != nullptr && context->is_object() && context->contains("diagnostics") &&
+      (*context)["diagnostics"].is_array()) {
+    for (json& diagnostic : (*context)["diagnostics"]) {
+      if (diagnostic.is_object() && diagnostic.contains("range")) shiftRange(diagnostic["range"]);
+    }
+  }
+  return params;
+}
+
+json NotebookDocument::codeActionsInCell(const std::string& cell_uri, const json& actions) const {
+  const uint32_t cell = cellNumber(cell_uri);
+  json in_cell = json::array();
+  for (json action : actions) {
+    // Fix all edits the notebook's whole text: not offered in a cell.
+    if (action.value("kind", "") == kFixAllKind) continue;
+    json& changes = action["edit"]["changes"];
+    if (!changes.contains(uri_)) continue;
+    bool within_cell = true;
+    for (json& edit : changes[uri_]) {
+      within_cell = within_cell && intoCell(edit["range"]["start"]) == cell &&
+                    intoCell(edit["range"]["end"]) == cell;
+    }
+    if (!within_cell) continue;
+    action["edit"]["changes"] = {{cell_uri, std::move(changes[uri_])}};
+    if (action.contains("diagnostics")) {
+      for (json& diagnostic : action["diagnostics"]) {
+        intoCell(diagnostic["range"]["start"]);
+        intoCell(diagnostic["range"]["end"]);
+      }
+    }
+    in_cell.push_back(std::move(action));
+  }
+  return in_cell;
+}
+
+json NotebookDocument::hoverInCell(const std::string& cell_uri, json hover) const {
+  if (!hover.is_object() || !hover.contains("range")) return hover;
+  const uint32_t cell = cellNumber(cell_uri);
+  if (intoCell(hover["range"]["start"]) != cell || intoCell(hover["range"]["end"]) != cell) {
+    hover.erase("range");
+  }
+  return hover;
+}
+
 std::map<std::string, json> NotebookDocument::diagnosticsByCell(const SourceText& joined_source,
                                                                 const json& items,
                                                                 PositionEncoding encoding) const {
   std::map<std::string, json> by_cell;
   for (const Cell& cell : cells_)
     by_cell[cell.uri] = json::array();
-  // Moves a position of the joined text into its cell; returns the cell's number (1-based).
-  const auto intoCell = [&](json& position) {
-    const cli::Notebook::CellRow at = joined_.cellRow(position["line"].get<uint32_t>());
-    position["line"] = at.row;
-    return at.cell;
-  };
   for (json diagnostic : items) {
     json& range = diagnostic["range"];
     const uint32_t cell = intoCell(range["start"]);

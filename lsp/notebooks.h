@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ class NotebookDocument {
   std::map<std::string, json> diagnosticsByCell(const SourceText& joined_source, const json& items,
                                                 PositionEncoding encoding) const;
 
+  // A request about a cell (textDocument/codeAction, textDocument/hover) as one about the joined
+  // text: the notebook's URI, rows moved down to the cell's. nullopt for a cell without code
+  // there (markdown, a cell magic) or not in this notebook.
+  std::optional<json> requestInJoined(const std::string& cell_uri, json params) const;
+  // The answer to such a request, back in the cell: code actions whose edits stay in the cell
+  // (fix all, which spans the notebook, is left out), edits and ranges in its rows.
+  json codeActionsInCell(const std::string& cell_uri, const json& actions) const;
+  json hoverInCell(const std::string& cell_uri, json hover) const;
+
  private:
   struct Cell {
     std::string uri;
@@ -46,6 +56,10 @@ class NotebookDocument {
     std::shared_ptr<const SourceText> text;
   };
   void rejoin();
+  // The cell's number (1-based, as cli::Notebook counts); 0 when it is not in this notebook.
+  uint32_t cellNumber(const std::string& cell_uri) const;
+  // Moves a position of the joined text into its cell; returns the cell's number.
+  uint32_t intoCell(json& position) const;
 
   std::string uri_;
   int64_t version_ = 0;

@@ -254,11 +254,11 @@ json Server::dispatchRequest(const std::string& method, const json& params) {
     return nullptr;
   }
   if (method == "textDocument/diagnostic") return pullDiagnostics(params);
-  // A notebook cell has no document of its own: its findings come with publishDiagnostics or a
-  // pull, but quick fixes and hovers inside notebooks are not offered yet.
-  if ((method == "textDocument/codeAction" || method == "textDocument/hover") &&
-      notebookOfCell(stringMember(member(params, "textDocument"), "uri")) != nullptr) {
-    return method == "textDocument/hover" ? json(nullptr) : json::array();
+  if (method == "textDocument/codeAction" || method == "textDocument/hover") {
+    const std::string uri = stringMember(member(params, "textDocument"), "uri");
+    if (const NotebookDocument* notebook = notebookOfCell(uri)) {
+      return inNotebookCell(method, *notebook, uri, params);
+    }
   }
   if (method == "textDocument/codeAction") {
     Document& document = documentFor(params);
@@ -578,6 +578,16 @@ void Server::clearDiagnostics(const std::vector<std::string>& uris) {
   if (pull_diagnostics_) return;
   for (const std::string& uri : uris)
     notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+}
+
+json Server::inNotebookCell(const std::string& method, const NotebookDocument& notebook,
+                            const std::string& cell_uri, const json& params) {
+  const bool is_hover = method == "textDocument/hover";
+  const std::optional<json> joined = notebook.requestInJoined(cell_uri, params);
+  if (!joined) return is_hover ? json(nullptr) : json::array();  // a cell with no code
+  const FeatureContext context = contextFor(documentFor(*joined));
+  if (is_hover) return notebook.hoverInCell(cell_uri, hover(context, *joined, hover_markdown_));
+  return notebook.codeActionsInCell(cell_uri, codeActions(context, *joined));
 }
 
 std::map<std::string, json> Server::notebookDiagnostics(Document& document,

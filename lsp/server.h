@@ -94,6 +94,9 @@ class Server {
   void didCloseNotebook(const json& params);
   // The open notebook that has a cell of this URI, if any.
   const NotebookDocument* notebookOfCell(const std::string& uri) const;
+  // textDocument/codeAction or hover in a notebook's cell: asked of the notebook's joined text.
+  json inNotebookCell(const std::string& method, const NotebookDocument& notebook,
+                      const std::string& cell_uri, const json& params);
   // A notebook's findings, per cell (NotebookDocument::diagnosticsByCell).
   std::map<std::string, json> notebookDiagnostics(Document& document,
                                                   const NotebookDocument& notebook);

@@ -7,13 +7,29 @@ from __future__ import annotations
 
 import unittest
 
-from e2e_support import BINARY, SUM_COLUMN, SUM_LINE, HeaplintTestCase, base_env
+from e2e_support import BINARY, SUM_COLUMN, SUM_FIXED, SUM_LINE, HeaplintTestCase, base_env
 from lsp_client import LspClient
 
 # Non-ASCII text before the finding: "é" is 2 bytes and 1 UTF-16 unit, "😀" 4 bytes and 2 units.
 FINDING_LINE = "label = 'café 😀'; total = sum([x * x for x in xs])"
 UTF16_START = len(FINDING_LINE[: FINDING_LINE.index("[")].encode("utf-16-le")) // 2
 MARKUP, CODE = 1, 2
+
+
+def apply_edits(text: str, edits: list[dict]) -> str:
+    """Applies LSP text edits (ASCII text: UTF-16 columns are characters), last first."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+
+    def offset(position: dict) -> int:
+        return offsets[position["line"]] + position["character"]
+
+    for edit in sorted(edits, key=lambda e: offset(e["range"]["start"]), reverse=True):
+        start, end = offset(edit["range"]["start"]), offset(edit["range"]["end"])
+        text = text[:start] + edit["newText"] + text[end:]
+    return text
 
 
 class NotebookDocumentTest(HeaplintTestCase):
@@ -157,11 +173,42 @@ class NotebookDocumentTest(HeaplintTestCase):
         empty = client.request("textDocument/diagnostic",
                                {"textDocument": {"uri": self.cell_uri("a")}})["result"]
         self.assertEqual(empty["items"], [])
-        # Not offered in cells yet, but asked for, they answer rather than fail.
-        self.assertEqual(client.request("textDocument/codeAction", {
-            "textDocument": {"uri": self.cell_uri("b")},
-            "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
-            "context": {"diagnostics": []}})["result"], [])
+        self.assertEqual(client.shutdown_and_exit(), 0)
+
+    def test_quick_fixes_and_hover_in_a_cell(self) -> None:
+        client = self.client()
+        cell_b = self.cell_uri("b")
+        text_b = "y = 1\n" + SUM_LINE + "\n"
+        self.open(client, [("a", CODE, "import gc\n"), ("m", MARKUP, "Notes\n"), ("b", CODE, text_b),
+                           ("c", CODE, "z = 2  # noqa: MEM101\n")])
+        [finding] = self.published(client, 1, "a", "m", "b", "c")[cell_b]
+        actions = client.request("textDocument/codeAction", {
+            "textDocument": {"uri": cell_b}, "range": finding["range"],
+            "context": {"diagnostics": [finding]}})["result"]
+        self.assertEqual(sorted(a["title"] for a in actions),
+                         ["Disable MEM101 for this line", "Pass a generator expression: remove the brackets"])
+        fix = next(a for a in actions if a.get("isPreferred"))
+        self.assertEqual(list(fix["edit"]["changes"]), [cell_b])  # the cell, not the notebook
+        self.assertEqual(apply_edits(text_b, fix["edit"]["changes"][cell_b]),
+                         "y = 1\n" + SUM_FIXED + "\n")
+        self.assertEqual(fix["diagnostics"][0]["range"], finding["range"])
+        noqa = next(a for a in actions if a["title"] == "Disable MEM101 for this line")
+        self.assertEqual(apply_edits(text_b, noqa["edit"]["changes"][cell_b]),
+                         "y = 1\n" + SUM_LINE + "  # noqa: MEM101\n")
+        # Fix all spans the notebook: not offered in a cell.
+        only_fix_all = client.request("textDocument/codeAction", {
+            "textDocument": {"uri": cell_b}, "range": finding["range"],
+            "context": {"diagnostics": [], "only": ["source.fixAll.heaplint"]}})["result"]
+        self.assertEqual(only_fix_all, [])
+
+        hover = client.request("textDocument/hover", {
+            "textDocument": {"uri": self.cell_uri("c")},
+            "position": {"line": 0, "character": len("z = 2  # noqa: MEM1")}})["result"]
+        self.assertIn("MEM101", hover["contents"]["value"])
+        self.assertEqual(hover["range"]["start"], {"line": 0, "character": len("z = 2  # noqa: ")})
+        markdown = client.request("textDocument/hover", {
+            "textDocument": {"uri": self.cell_uri("m")}, "position": {"line": 0, "character": 1}})
+        self.assertIsNone(markdown["result"])
         self.assertEqual(client.shutdown_and_exit(), 0)
 
     def test_malformed_notebook_messages_are_errors_not_crashes(self) -> None:
