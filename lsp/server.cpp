@@ -38,9 +38,10 @@ bool isConfigurationFile(const std::filesystem::path& path) {
   return name == "pyproject.toml" || name == "heaplint.toml" || name == ".heaplint.toml";
 }
 
+// What the workspace index reads: Python sources, stubs and notebooks.
 bool isPythonFile(const std::filesystem::path& path) {
   const std::string extension = path.extension().string();
-  return extension == ".py" || extension == ".pyi";
+  return extension == ".py" || extension == ".pyi" || extension == ".ipynb";
 }
 
 const json* find(const json& object, std::initializer_list<const char*> keys) {
@@ -456,6 +457,7 @@ void Server::initialized() {
   }
   // Python files changed outside the editor (git checkout) change the cross-file facts.
   watchers.push_back({{"globPattern", "**/*.py"}});
+  watchers.push_back({{"globPattern", "**/*.ipynb"}});
   requestFromClient("client/registerCapability",
                     {{"registrations",
                       json::array({{{"id", "heaplint-watched-files"},

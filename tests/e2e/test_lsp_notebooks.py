@@ -5,6 +5,7 @@ positions within the cell (push mode) or returned for the cell's URI (pull mode)
 
 from __future__ import annotations
 
+import json
 import unittest
 
 from e2e_support import BINARY, SUM_COLUMN, SUM_FIXED, SUM_LINE, HeaplintTestCase, base_env
@@ -209,6 +210,28 @@ class NotebookDocumentTest(HeaplintTestCase):
         markdown = client.request("textDocument/hover", {
             "textDocument": {"uri": self.cell_uri("m")}, "position": {"line": 0, "character": 1}})
         self.assertIsNone(markdown["result"])
+        self.assertEqual(client.shutdown_and_exit(), 0)
+
+    def test_the_workspace_index_reads_notebooks_on_disk_as_the_cli_does(self) -> None:
+        # A notebook that makes Point hot: MEM401 (preview) flags models.py, in the CLI and in the
+        # server, whose index reads the notebook's code cells rather than its JSON.
+        self.write("pkg/__init__.py", "")
+        models = "class Point:\n    def __init__(self, x):\n        self.x = x\n"
+        self.write("pkg/models.py", models)
+        self.write("heaplint.toml", "preview = true\n")
+        cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                "source": ["from pkg.models import Point\n",
+                           "rows = [Point(x) for x in open('data.txt')]\n"]}
+        self.write("analysis.ipynb", json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                                 "nbformat_minor": 5}))
+        self.assertIn("pkg/models.py:1:7: MEM401", self.check("--no-cache", ".").stdout)
+        client = self.client()
+        models_uri = (self.dir / "pkg/models.py").as_uri()
+        client.notify("textDocument/didOpen", {"textDocument": {
+            "uri": models_uri, "languageId": "python", "version": 1, "text": models}})
+        client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                        and m["params"]["uri"] == models_uri
+                        and [d["code"] for d in m["params"]["diagnostics"]] == ["MEM401"])
         self.assertEqual(client.shutdown_and_exit(), 0)
 
     def test_malformed_notebook_messages_are_errors_not_crashes(self) -> None:
