@@ -292,10 +292,9 @@ std::vector<uint32_t> Notebook::trackedOffsets() const {
   return offsets;
 }
 
-std::optional<std::string> Notebook::writeBack(std::string_view fixed,
-                                               const std::vector<uint32_t>& moved) const {
-  // A notebook made from an editor's cells has no file to write back into.
-  if (json_.empty() || moved.size() != cells_.size() + masks_.size()) return std::nullopt;
+std::optional<std::vector<Notebook::ChangedCell>> Notebook::changedCells(
+    std::string_view fixed, const std::vector<uint32_t>& moved) const {
+  if (moved.size() != cells_.size() + masks_.size()) return std::nullopt;
   std::string text(fixed);
   // Unmask first (same lengths, so no offset moves), checking that no fix touched a mask.
   for (size_t m = 0; m < masks_.size(); ++m) {
@@ -308,23 +307,38 @@ std::optional<std::string> Notebook::writeBack(std::string_view fixed,
     }
     text.replace(at, placeholder.size(), mask.original);
   }
-  std::string out;
-  size_t copied = 0;  // bytes of json_ already in `out`
+  std::vector<ChangedCell> changed;
   uint32_t start = 0;
   for (size_t c = 0; c < cells_.size(); ++c) {
     const Cell& cell = cells_[c];
     const uint32_t end = moved[c];
     if (end < start || end >= text.size() || text[end] != '\n') return std::nullopt;
-    const std::string code = text.substr(start, end - start);
+    std::string code = text.substr(start, end - start);
     start = end + 1;
-    const std::string original = python_.substr(cell.start, cell.end - cell.start);
-    std::string unmasked_original = original;
+    std::string unmasked_original = python_.substr(cell.start, cell.end - cell.start);
     for (const Mask& mask : masks_) {
       if (mask.start >= cell.start && mask.start < cell.end) {
         unmasked_original.replace(mask.start - cell.start, mask.original.size(), mask.original);
       }
     }
-    if (code == unmasked_original) continue;  // untouched: keep its bytes
+    if (code != unmasked_original) changed.push_back(ChangedCell{cell.index + 1, std::move(code)});
+  }
+  if (start != text.size()) return std::nullopt;
+  return changed;
+}
+
+std::optional<std::string> Notebook::writeBack(std::string_view fixed,
+                                               const std::vector<uint32_t>& moved) const {
+  // A notebook made from an editor's cells has no file to write back into.
+  if (json_.empty()) return std::nullopt;
+  const std::optional<std::vector<ChangedCell>> changed = changedCells(fixed, moved);
+  if (!changed) return std::nullopt;
+  std::string out;
+  size_t copied = 0;  // bytes of json_ already in `out`: cells are in file order
+  for (const ChangedCell& change : *changed) {
+    const Cell& cell = *std::find_if(cells_.begin(), cells_.end(), [&](const Cell& code) {
+      return code.index + 1 == change.cell;
+    });
     std::string value;
     if (cell.is_array) {
       // Keep the file's layout: the whitespace after `[` separates the lines, the one before `]`
@@ -336,19 +350,18 @@ std::optional<std::string> Notebook::writeBack(std::string_view fixed,
       const size_t last = old_value.find_last_not_of(" \t\r\n", old_value.size() - 2);
       const std::string closing(old_value.substr(last + 1, old_value.size() - 2 - last));
       value = "[";
-      const std::vector<std::string> lines = splitLines(code);
+      const std::vector<std::string> lines = splitLines(change.code);
       for (size_t i = 0; i < lines.size(); ++i) {
         value += (i == 0 ? opening : "," + opening) + jsonString(lines[i]);
       }
       value += (lines.empty() ? "" : closing) + "]";
     } else {
-      value = jsonString(code);
+      value = jsonString(change.code);
     }
     out.append(json_, copied, cell.value_begin - copied);
     out += value;
     copied = cell.value_end;
   }
-  if (start != text.size()) return std::nullopt;
   out.append(json_, copied);
   return out;
 }

@@ -22,7 +22,7 @@ class Notebook {
 
   // A notebook that an editor holds open (the language server's notebook documents): its cells in
   // order, markdown ones included so that cell numbers count as in the file. It has no JSON, so
-  // writeBack() does not apply.
+  // writeBack() does not apply (changedCells() does).
   struct CellSource {
     bool is_code = false;
     std::string text;
@@ -48,6 +48,15 @@ class Notebook {
   // Offsets of python() that fixes must carry along (cell ends, masked magics), for
   // writeBack(): pass them through the fix loop, which moves them with every edit.
   std::vector<uint32_t> trackedOffsets() const;
+  // The code cells that `fixed` (python() after fixes, with the offsets moved along) changes,
+  // with their new code (IPython syntax unmasked), in order; nullopt when the fixes cannot be
+  // mapped back into the cells (a fix touched masked syntax or a cell boundary).
+  struct ChangedCell {
+    uint32_t cell = 0;  // 1-based, as cellRow() counts
+    std::string code;
+  };
+  std::optional<std::vector<ChangedCell>> changedCells(
+      std::string_view fixed, const std::vector<uint32_t>& moved_offsets) const;
   // The notebook's JSON with the cells' sources replaced from `fixed` (python() after fixes, with
   // the offsets moved along), or nullopt when the fixes cannot be mapped back into the cells.
   // Cells whose code did not change keep their bytes, and so does everything else.

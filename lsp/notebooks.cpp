@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analyzer/fix.h"
 #include "lsp/features.h"
 
 namespace heaplint::lsp {
@@ -208,12 +209,16 @@ std::optional<json> NotebookDocument::requestInJoined(const std::string& cell_ur
   return params;
 }
 
-json NotebookDocument::codeActionsInCell(const std::string& cell_uri, const json& actions) const {
+json NotebookDocument::codeActionsInCell(const std::string& cell_uri, const json& actions,
+                                         const std::function<json()>& fix_all) const {
   const uint32_t cell = cellNumber(cell_uri);
   json in_cell = json::array();
   for (json action : actions) {
-    // Fix all edits the notebook's whole text: not offered in a cell.
-    if (action.value("kind", "") == kFixAllKind) continue;
+    if (action.value("kind", "") == kFixAllKind) {
+      action["edit"] = fix_all();  // the joined text's edit spans the cells
+      in_cell.push_back(std::move(action));
+      continue;
+    }
     json& changes = action["edit"]["changes"];
     if (!changes.contains(uri_)) continue;
     bool within_cell = true;
@@ -241,6 +246,26 @@ json NotebookDocument::hoverInCell(const std::string& cell_uri, json hover) cons
     hover.erase("range");
   }
   return hover;
+}
+
+json NotebookDocument::fixAllEdit(const AnalysisOptions& options, PositionEncoding encoding) const {
+  json changes = json::object();
+  AnalysisOptions checked = options;
+  checked.verify_fixes = true;  // as fix all in a text document
+  std::vector<uint32_t> offsets = joined_.trackedOffsets();
+  const FixLoopResult result =
+      fixUntilStable(std::make_unique<SourceText>(joined_.python()), checked,
+                     /*include_unsafe=*/false, &offsets);
+  const std::optional<std::vector<cli::Notebook::ChangedCell>> changed =
+      result.fixed > 0 ? joined_.changedCells(result.source->text(), offsets) : std::nullopt;
+  for (const cli::Notebook::ChangedCell& change :
+       changed.value_or(std::vector<cli::Notebook::ChangedCell>())) {
+    const Cell& cell = cells_[change.cell - 1];
+    changes[cell.uri] = json::array(
+        {{{"range", toLspRange(*cell.text, 0, static_cast<uint32_t>(cell.text->size()), encoding)},
+          {"newText", change.code}}});
+  }
+  return json{{"changes", std::move(changes)}};
 }
 
 std::map<std::string, json> NotebookDocument::diagnosticsByCell(const SourceText& joined_source,

@@ -5,12 +5,14 @@
 // on each cell's URI, with positions within the cell.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "analyzer/analyze.h"
 #include "analyzer/source_text.h"
 #include "cli/notebook.h"
 #include "lsp/protocol.h"
@@ -44,9 +46,13 @@ class NotebookDocument {
   // text: the notebook's URI, rows moved down to the cell's. nullopt for a cell without code
   // there (markdown, a cell magic) or not in this notebook.
   std::optional<json> requestInJoined(const std::string& cell_uri, json params) const;
-  // The answer to such a request, back in the cell: code actions whose edits stay in the cell
-  // (fix all, which spans the notebook, is left out), edits and ranges in its rows.
-  json codeActionsInCell(const std::string& cell_uri, const json& actions) const;
+  // The answer to such a request, back in the cell: code actions whose edits stay in the cell,
+  // edits and ranges in its rows; fix all takes `fix_all`'s edit, which spans the notebook.
+  json codeActionsInCell(const std::string& cell_uri, const json& actions,
+                         const std::function<json()>& fix_all) const;
+  // Fix all over the notebook: every safe fix, as the CLI's --fix applies them to a notebook, as a
+  // workspace edit that replaces each changed cell's text (no edit when nothing changes).
+  json fixAllEdit(const AnalysisOptions& options, PositionEncoding encoding) const;
   json hoverInCell(const std::string& cell_uri, json hover) const;
 
  private:

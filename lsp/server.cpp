@@ -470,9 +470,13 @@ json Server::executeCommand(const json& params) {
   const json arguments = params.value("arguments", json::array());
   if (command == kApplyAutofixCommand) {
     for (const std::string& uri : autofixTargets(arguments)) {
-      if (notebooks_.contains(uri)) continue;  // fixes inside notebooks are not offered yet
-      json edit = fixAllEdit(contextFor(documentFor({{"textDocument", {{"uri", uri}}}})));
-      if (edit["changes"][uri].empty()) continue;
+      // A notebook, or one of its cells (the editor's active document): fix the whole notebook.
+      const NotebookDocument* notebook =
+          notebooks_.contains(uri) ? &notebooks_.at(uri) : notebookOfCell(uri);
+      const FeatureContext context =
+          contextFor(documentFor({{"textDocument", {{"uri", notebook ? notebook->uri() : uri}}}}));
+      json edit = notebook ? notebook->fixAllEdit(context.options, encoding_) : fixAllEdit(context);
+      if (edit["changes"].empty() || (!notebook && edit["changes"][uri].empty())) continue;
       requestFromClient("workspace/applyEdit",
                         {{"label", "heaplint: Fix all"}, {"edit", std::move(edit)}});
     }
@@ -589,7 +593,9 @@ json Server::inNotebookCell(const std::string& method, const NotebookDocument& n
   if (!joined) return is_hover ? json(nullptr) : json::array();  // a cell with no code
   const FeatureContext context = contextFor(documentFor(*joined));
   if (is_hover) return notebook.hoverInCell(cell_uri, hover(context, *joined, hover_markdown_));
-  return notebook.codeActionsInCell(cell_uri, codeActions(context, *joined));
+  return notebook.codeActionsInCell(cell_uri, codeActions(context, *joined), [&] {
+    return notebook.fixAllEdit(context.options, encoding_);
+  });
 }
 
 std::map<std::string, json> Server::notebookDiagnostics(Document& document,

@@ -187,7 +187,8 @@ class NotebookDocumentTest(HeaplintTestCase):
             "textDocument": {"uri": cell_b}, "range": finding["range"],
             "context": {"diagnostics": [finding]}})["result"]
         self.assertEqual(sorted(a["title"] for a in actions),
-                         ["Disable MEM101 for this line", "Pass a generator expression: remove the brackets"])
+                         ["Disable MEM101 for this line", "Pass a generator expression: remove the brackets",
+                          "heaplint: Fix all auto-fixable problems"])
         fix = next(a for a in actions if a.get("isPreferred"))
         self.assertEqual(list(fix["edit"]["changes"]), [cell_b])  # the cell, not the notebook
         self.assertEqual(apply_edits(text_b, fix["edit"]["changes"][cell_b]),
@@ -196,11 +197,17 @@ class NotebookDocumentTest(HeaplintTestCase):
         noqa = next(a for a in actions if a["title"] == "Disable MEM101 for this line")
         self.assertEqual(apply_edits(text_b, noqa["edit"]["changes"][cell_b]),
                          "y = 1\n" + SUM_LINE + "  # noqa: MEM101\n")
-        # Fix all spans the notebook: not offered in a cell.
-        only_fix_all = client.request("textDocument/codeAction", {
+        # Fix all (on save) fixes the whole notebook: each changed cell is replaced.
+        [fix_all] = client.request("textDocument/codeAction", {
             "textDocument": {"uri": cell_b}, "range": finding["range"],
             "context": {"diagnostics": [], "only": ["source.fixAll.heaplint"]}})["result"]
-        self.assertEqual(only_fix_all, [])
+        self.assertEqual(fix_all["kind"], "source.fixAll.heaplint")
+        changes = fix_all["edit"]["changes"]
+        self.assertEqual(sorted(changes), [cell_b, self.cell_uri("c")])
+        self.assertEqual(apply_edits(text_b, changes[cell_b]), "y = 1\n" + SUM_FIXED + "\n")
+        # HL100: that cell's `# noqa: MEM101` silences nothing.
+        self.assertEqual(apply_edits("z = 2  # noqa: MEM101\n", changes[self.cell_uri("c")]),
+                         "z = 2\n")
 
         hover = client.request("textDocument/hover", {
             "textDocument": {"uri": self.cell_uri("c")},
@@ -210,6 +217,25 @@ class NotebookDocumentTest(HeaplintTestCase):
         markdown = client.request("textDocument/hover", {
             "textDocument": {"uri": self.cell_uri("m")}, "position": {"line": 0, "character": 1}})
         self.assertIsNone(markdown["result"])
+        self.assertEqual(client.shutdown_and_exit(), 0)
+
+    def test_fix_all_command_fixes_every_cell_and_keeps_magics(self) -> None:
+        client = self.client()
+        cells = [("a", CODE, "%matplotlib inline\n" + SUM_LINE + "\n"), ("m", MARKUP, "Notes\n"),
+                 ("b", CODE, "!pip list\nt2 = " + SUM_LINE.split(" = ", 1)[1]), ("c", CODE, "x = 1\n")]
+        self.open(client, cells)
+        self.published(client, 1, "a", "m", "b", "c")
+        # The editor names the active cell; the whole notebook is fixed.
+        response = client.request("workspace/executeCommand", {
+            "command": "heaplint.applyAutofix", "arguments": [{"uri": self.cell_uri("c")}]})
+        self.assertIsNone(response["result"])
+        apply = client.wait_for(lambda m: m.get("method") == "workspace/applyEdit")
+        changes = apply["params"]["edit"]["changes"]
+        self.assertEqual(sorted(changes), sorted([self.cell_uri("a"), self.cell_uri("b")]))
+        self.assertEqual(apply_edits(cells[0][2], changes[self.cell_uri("a")]),
+                         "%matplotlib inline\n" + SUM_FIXED + "\n")
+        self.assertEqual(apply_edits(cells[2][2], changes[self.cell_uri("b")]),
+                         "!pip list\nt2 = " + SUM_FIXED.split(" = ", 1)[1])
         self.assertEqual(client.shutdown_and_exit(), 0)
 
     def test_the_workspace_index_reads_notebooks_on_disk_as_the_cli_does(self) -> None:
