@@ -7,6 +7,7 @@
 
 #include "analyzer/analyze.h"
 #include "cli/file_io.h"
+#include "cli/notebook.h"
 
 namespace heaplint::cli {
 namespace {
@@ -162,6 +163,10 @@ AddNoqaResult addNoqa(std::span<const FileReport> files, std::string_view reason
   AddNoqaResult result;
   for (const FileReport& file : files) {
     if (file.diagnostics.empty()) continue;
+    if (isNotebookPath(file.path)) {  // rows count within cells: the JSON is no place for them
+      result.in_notebooks += file.diagnostics.size();
+      continue;
+    }
     DecodedSource source;
     std::string error;
     if (!readSource(file.path, source, error)) {

@@ -13,6 +13,8 @@ struct AddNoqaResult {
   size_t added = 0;    // codes added to comments
   size_t skipped = 0;  // findings on lines that cannot hold a comment (multi-line strings, `\`)
   size_t files = 0;    // files changed
+  // Findings in notebooks, left alone: as in Ruff, --add-noqa edits .py and .pyi files only.
+  size_t in_notebooks = 0;
   std::vector<std::string> errors;
 };
 

@@ -143,8 +143,44 @@ bool readNotebook(const SourceFile& file, std::string& contents, std::optional<N
   return true;
 }
 
-// --fix and --diff on a notebook: its cells are fixed together, on their own (cross-file rules
-// see only the notebook), and written back into the cells without reformatting the JSON.
+// A notebook's findings, after its fixes with --fix or --diff: its cells are checked and fixed
+// together, on their own (cross-file rules see only the notebook). Returns the notebook's JSON
+// with the fixed cells written back without reformatting anything else, or nullopt when nothing
+// was fixed (or the fixes could not be mapped back: a warning says so).
+std::optional<std::string> checkNotebook(const Job& job, const AnalysisOptions& file_options,
+                                         const std::string& json_text, FileReport& report) {
+  std::string error;
+  const std::optional<Notebook> notebook = Notebook::parse(json_text, error);
+  if (!notebook) {
+    report.warnings.push_back(report.path + ": " + error + "; skipped");
+    return std::nullopt;
+  }
+  std::vector<uint32_t> offsets = notebook->trackedOffsets();
+  const DecodedSource utf8;  // notebooks are JSON: always UTF-8
+  const AnalysisOptions options = optionsForFile(file_options, report.path, utf8);
+  FixLoopResult result;
+  if (job.options.fix || job.options.diff) {
+    result = fixUntilStable(std::make_unique<SourceText>(notebook->python()), options,
+                            job.options.unsafe_fixes, &offsets);
+  } else {
+    result.source = std::make_unique<SourceText>(notebook->python());
+    result.analysis = analyze(*result.source, options);
+  }
+  addWarnings(report, *result.source, result.analysis);
+  addReports(report, *result.source, result.analysis.diagnostics, &*notebook);
+  if (result.fixed == 0) return std::nullopt;
+  std::optional<std::string> updated = notebook->writeBack(result.source->text(), offsets);
+  if (!updated) {
+    report.warnings.push_back(report.path +
+                              ": the fixes could not be mapped back into the cells; not written");
+    return std::nullopt;
+  }
+  report.fixed = result.fixed;
+  report.fixed_rules = result.fixed_rules;
+  return updated;
+}
+
+// --fix and --diff on a notebook file: a notebook with nothing to fix is not touched at all.
 void fixNotebook(const Job& job, const SourceFile& file, const AnalysisOptions& file_options,
                  FileReport& report) {
   std::string original;
@@ -153,27 +189,8 @@ void fixNotebook(const Job& job, const SourceFile& file, const AnalysisOptions& 
     report.error = file.display + ": " + error;
     return;
   }
-  const std::optional<Notebook> notebook = Notebook::parse(original, error);
-  if (!notebook) {
-    report.warnings.push_back(file.display + ": " + error + "; skipped");
-    return;
-  }
-  std::vector<uint32_t> offsets = notebook->trackedOffsets();
-  const DecodedSource utf8;  // notebooks are JSON: always UTF-8
-  const AnalysisOptions options = optionsForFile(file_options, file.display, utf8);
-  FixLoopResult result = fixUntilStable(std::make_unique<SourceText>(notebook->python()), options,
-                                        job.options.unsafe_fixes, &offsets);
-  addWarnings(report, *result.source, result.analysis);
-  addReports(report, *result.source, result.analysis.diagnostics, &*notebook);
-  if (result.fixed == 0) return;  // nothing changed: the file is not touched at all
-  const std::optional<std::string> updated = notebook->writeBack(result.source->text(), offsets);
-  if (!updated) {
-    report.warnings.push_back(file.display +
-                              ": the fixes could not be mapped back into the cells; not written");
-    return;
-  }
-  report.fixed = result.fixed;
-  report.fixed_rules = result.fixed_rules;
+  const std::optional<std::string> updated = checkNotebook(job, file_options, original, report);
+  if (!updated) return;
   if (job.options.diff) {
     report.diff = unifiedDiff(report.path, original, *updated);
   } else if (!writeFileAtomically(file.path, *updated, error)) {
@@ -224,6 +241,15 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
     return report;
   }
   fixed_text = contents;
+  if (isNotebookPath(path)) {
+    // Notebook JSON in, the fixed notebook JSON out (the input's bytes when nothing is fixed).
+    if (std::optional<std::string> updated =
+            checkNotebook(job, job.file_analysis[0], contents, report)) {
+      if (job.options.diff) report.diff = unifiedDiff(path, contents, *updated);
+      fixed_text = std::move(*updated);
+    }
+    return report;
+  }
   DecodedSource decoded = decodePythonSource(std::move(contents));
   const AnalysisOptions options = optionsForFile(job.file_analysis[0], path, decoded);
   const bool fixing = job.options.fix || job.options.diff;
@@ -682,6 +708,7 @@ int checkWithConfiguration(const CheckOptions& given) {
       writeStatistics(out, reports, style);
     } else {
       const SourceLookup lookup = [&](const FileReport& report) -> std::optional<std::string> {
+        if (from_stdin && isNotebookPath(report.path)) return stdin_result;
         if (from_stdin) return decodePythonSource(stdin_result).text;
         std::string contents;
         std::string error;

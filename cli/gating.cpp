@@ -62,6 +62,11 @@ int runAddNoqa(const CheckOptions& options, const std::vector<FileReport>& repor
                 << " findings are on lines that cannot hold a comment (inside a multi-line string "
                    "or ending in `\\`)\n";
     }
+    if (result.in_notebooks > 0) {
+      std::cerr << "warning: " << result.in_notebooks
+                << " findings in notebooks are left as they are (as in Ruff, --add-noqa edits .py "
+                   "and .pyi files only)\n";
+    }
   }
   return result.errors.empty() ? kExitClean : kExitError;
 }

@@ -55,13 +55,20 @@ std::vector<std::string> splitAddNoqaReason(int argc, char** argv) {
   return out;
 }
 
-// --config: a file's path, or TOML settings (`--config 'preview = true'`), as in Ruff.
+// --config: a file's path, or TOML settings (`--config 'preview = true'`), as in Ruff. As in
+// Ruff, settings still apply under --isolated, but a file is an error there.
 bool splitConfigArguments(const std::vector<std::string>& arguments,
                           heaplint::cli::CheckOptions& check) {
   for (const std::string& argument : arguments) {
     std::error_code error;
     if (std::filesystem::is_regular_file(argument, error) ||
         !heaplint::config::isConfigurationSnippet(argument)) {
+      if (check.isolated) {
+        std::cerr << "heaplint: error: --config `" << argument
+                  << "` cannot be used with --isolated, which ignores every configuration file "
+                     "(a setting is written `--config 'KEY = VALUE'`)\n";
+        return false;
+      }
       if (check.config_file) {
         std::cerr << "heaplint: error: --config names two files, `" << *check.config_file
                   << "` and `" << argument << "` (a setting is written `--config 'KEY = VALUE'`)\n";
@@ -230,14 +237,14 @@ int run(int argc, char** argv) {
 
   // Configuration files (README: Configuration).
   std::vector<std::string> config_arguments;
-  CLI::Option* config_option =
-      check_command
-          ->add_option("--config", config_arguments,
-                       "A configuration file for every path (pyproject.toml, "
-                       "heaplint.toml), or a setting over every file: 'KEY = VALUE'")
-          ->allow_extra_args(false);
-  check_command->add_flag("--isolated", check.isolated, "Ignore every configuration file")
-      ->excludes(config_option);
+  check_command
+      ->add_option("--config", config_arguments,
+                   "A configuration file for every path (pyproject.toml, "
+                   "heaplint.toml), or a setting over every file: 'KEY = VALUE'")
+      ->allow_extra_args(false);
+  // Not excluding --config: its 'KEY = VALUE' settings still apply (splitConfigArguments).
+  check_command->add_flag("--isolated", check.isolated,
+                          "Ignore every configuration file (--config settings still apply)");
   check_command
       ->add_option("--extend-select", check.extend_select,
                    "Rules to enable in addition to the configured ones")

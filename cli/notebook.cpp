@@ -139,6 +139,12 @@ std::vector<std::string> splitLines(std::string_view text) {
   return lines;
 }
 
+// A cell magic (`%%bash`, `%%timeit`) makes the whole cell something else than Python.
+bool isCellMagic(const std::string& code) {
+  const size_t first = code.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && code.compare(first, 2, "%%") == 0;
+}
+
 std::string jsonString(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -203,43 +209,54 @@ std::optional<Notebook> Notebook::parse(std::string_view json_text, std::string&
       return std::nullopt;
     }
     const std::string code = sourceText(*source);
-    // A cell magic (`%%bash`, `%%timeit`) makes the whole cell something else than Python.
-    if (code.find_first_not_of(" \t\r\n") != std::string::npos &&
-        code.substr(code.find_first_not_of(" \t\r\n")).starts_with("%%")) {
-      continue;
-    }
-    Cell out;
-    out.index = static_cast<uint32_t>(index);
-    out.start = static_cast<uint32_t>(notebook.python_.size());
-    out.start_row = row;
+    if (isCellMagic(code)) continue;
+    notebook.appendCode(static_cast<uint32_t>(index), code, row);
+    Cell& out = notebook.cells_.back();
     out.value_begin = spans[index].first;
     out.value_end = spans[index].second;
     out.is_array = is_array;
-    size_t line_start = 0;
-    while (line_start <= code.size()) {
-      size_t newline = code.find('\n', line_start);
-      const size_t line_end = newline == std::string::npos ? code.size() : newline;
-      std::string line = code.substr(line_start, line_end - line_start);
-      const size_t masked = ipythonStart(line);
-      if (masked != std::string::npos) {
-        // Same length, so offsets stay put: `0` and spaces, an expression that does nothing.
-        const size_t length = line.size() - masked - (line.ends_with('\r') ? 1 : 0);
-        notebook.masks_.push_back(Mask{static_cast<uint32_t>(notebook.python_.size() + masked),
-                                       line.substr(masked, length)});
-        line.replace(masked, length, "0" + std::string(length - 1, ' '));
-      }
-      notebook.python_ += line;
-      if (newline == std::string::npos) break;
-      notebook.python_ += '\n';
-      ++row;
-      line_start = newline + 1;
-    }
-    out.end = static_cast<uint32_t>(notebook.python_.size());
-    notebook.python_ += '\n';  // the synthetic separator
-    ++row;
-    notebook.cells_.push_back(out);
   }
   return notebook;
+}
+
+Notebook Notebook::fromCells(const std::vector<CellSource>& cells) {
+  Notebook notebook;
+  uint32_t row = 0;
+  for (size_t index = 0; index < cells.size(); ++index) {
+    if (!cells[index].is_code || isCellMagic(cells[index].text)) continue;
+    notebook.appendCode(static_cast<uint32_t>(index), cells[index].text, row);
+  }
+  return notebook;
+}
+
+void Notebook::appendCode(uint32_t index, const std::string& code, uint32_t& row) {
+  Cell out;
+  out.index = index;
+  out.start = static_cast<uint32_t>(python_.size());
+  out.start_row = row;
+  size_t line_start = 0;
+  while (line_start <= code.size()) {
+    size_t newline = code.find('\n', line_start);
+    const size_t line_end = newline == std::string::npos ? code.size() : newline;
+    std::string line = code.substr(line_start, line_end - line_start);
+    const size_t masked = ipythonStart(line);
+    if (masked != std::string::npos) {
+      // Same length, so offsets stay put: `0` and spaces, an expression that does nothing.
+      const size_t length = line.size() - masked - (line.ends_with('\r') ? 1 : 0);
+      masks_.push_back(
+          Mask{static_cast<uint32_t>(python_.size() + masked), line.substr(masked, length)});
+      line.replace(masked, length, "0" + std::string(length - 1, ' '));
+    }
+    python_ += line;
+    if (newline == std::string::npos) break;
+    python_ += '\n';
+    ++row;
+    line_start = newline + 1;
+  }
+  out.end = static_cast<uint32_t>(python_.size());
+  python_ += '\n';  // the synthetic separator
+  ++row;
+  cells_.push_back(out);
 }
 
 Notebook::CellRow Notebook::cellRow(uint32_t row) const {
@@ -249,6 +266,20 @@ Notebook::CellRow Notebook::cellRow(uint32_t row) const {
   if (after == cells_.begin()) return CellRow{1, row};
   const Cell& cell = *(after - 1);
   return CellRow{cell.index + 1, row - cell.start_row};
+}
+
+std::optional<uint32_t> Notebook::codeEnd(uint32_t cell) const {
+  for (const Cell& code : cells_) {
+    if (code.index + 1 == cell) return code.end;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint32_t> Notebook::startRow(uint32_t cell) const {
+  for (const Cell& code : cells_) {
+    if (code.index + 1 == cell) return code.start_row;
+  }
+  return std::nullopt;
 }
 
 std::vector<uint32_t> Notebook::trackedOffsets() const {
@@ -261,8 +292,8 @@ std::vector<uint32_t> Notebook::trackedOffsets() const {
   return offsets;
 }
 
-std::optional<std::string> Notebook::writeBack(std::string_view fixed,
-                                               const std::vector<uint32_t>& moved) const {
+std::optional<std::vector<Notebook::ChangedCell>> Notebook::changedCells(
+    std::string_view fixed, const std::vector<uint32_t>& moved) const {
   if (moved.size() != cells_.size() + masks_.size()) return std::nullopt;
   std::string text(fixed);
   // Unmask first (same lengths, so no offset moves), checking that no fix touched a mask.
@@ -276,23 +307,38 @@ std::optional<std::string> Notebook::writeBack(std::string_view fixed,
     }
     text.replace(at, placeholder.size(), mask.original);
   }
-  std::string out;
-  size_t copied = 0;  // bytes of json_ already in `out`
+  std::vector<ChangedCell> changed;
   uint32_t start = 0;
   for (size_t c = 0; c < cells_.size(); ++c) {
     const Cell& cell = cells_[c];
     const uint32_t end = moved[c];
     if (end < start || end >= text.size() || text[end] != '\n') return std::nullopt;
-    const std::string code = text.substr(start, end - start);
+    std::string code = text.substr(start, end - start);
     start = end + 1;
-    const std::string original = python_.substr(cell.start, cell.end - cell.start);
-    std::string unmasked_original = original;
+    std::string unmasked_original = python_.substr(cell.start, cell.end - cell.start);
     for (const Mask& mask : masks_) {
       if (mask.start >= cell.start && mask.start < cell.end) {
         unmasked_original.replace(mask.start - cell.start, mask.original.size(), mask.original);
       }
     }
-    if (code == unmasked_original) continue;  // untouched: keep its bytes
+    if (code != unmasked_original) changed.push_back(ChangedCell{cell.index + 1, std::move(code)});
+  }
+  if (start != text.size()) return std::nullopt;
+  return changed;
+}
+
+std::optional<std::string> Notebook::writeBack(std::string_view fixed,
+                                               const std::vector<uint32_t>& moved) const {
+  // A notebook made from an editor's cells has no file to write back into.
+  if (json_.empty()) return std::nullopt;
+  const std::optional<std::vector<ChangedCell>> changed = changedCells(fixed, moved);
+  if (!changed) return std::nullopt;
+  std::string out;
+  size_t copied = 0;  // bytes of json_ already in `out`: cells are in file order
+  for (const ChangedCell& change : *changed) {
+    const Cell& cell = *std::find_if(cells_.begin(), cells_.end(), [&](const Cell& code) {
+      return code.index + 1 == change.cell;
+    });
     std::string value;
     if (cell.is_array) {
       // Keep the file's layout: the whitespace after `[` separates the lines, the one before `]`
@@ -304,19 +350,18 @@ std::optional<std::string> Notebook::writeBack(std::string_view fixed,
       const size_t last = old_value.find_last_not_of(" \t\r\n", old_value.size() - 2);
       const std::string closing(old_value.substr(last + 1, old_value.size() - 2 - last));
       value = "[";
-      const std::vector<std::string> lines = splitLines(code);
+      const std::vector<std::string> lines = splitLines(change.code);
       for (size_t i = 0; i < lines.size(); ++i) {
         value += (i == 0 ? opening : "," + opening) + jsonString(lines[i]);
       }
       value += (lines.empty() ? "" : closing) + "]";
     } else {
-      value = jsonString(code);
+      value = jsonString(change.code);
     }
     out.append(json_, copied, cell.value_begin - copied);
     out += value;
     copied = cell.value_end;
   }
-  if (start != text.size()) return std::nullopt;
   out.append(json_, copied);
   return out;
 }

@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "analyzer/fix.h"
-#include "cli/file_io.h"
 #include "analyzer/source_text_encoding.h"
+#include "cli/file_io.h"
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
@@ -38,9 +38,10 @@ bool isConfigurationFile(const std::filesystem::path& path) {
   return name == "pyproject.toml" || name == "heaplint.toml" || name == ".heaplint.toml";
 }
 
+// What the workspace index reads: Python sources, stubs and notebooks.
 bool isPythonFile(const std::filesystem::path& path) {
   const std::string extension = path.extension().string();
-  return extension == ".py" || extension == ".pyi";
+  return extension == ".py" || extension == ".pyi" || extension == ".ipynb";
 }
 
 const json* find(const json& object, std::initializer_list<const char*> keys) {
@@ -254,6 +255,12 @@ json Server::dispatchRequest(const std::string& method, const json& params) {
     return nullptr;
   }
   if (method == "textDocument/diagnostic") return pullDiagnostics(params);
+  if (method == "textDocument/codeAction" || method == "textDocument/hover") {
+    const std::string uri = stringMember(member(params, "textDocument"), "uri");
+    if (const NotebookDocument* notebook = notebookOfCell(uri)) {
+      return inNotebookCell(method, *notebook, uri, params);
+    }
+  }
   if (method == "textDocument/codeAction") {
     Document& document = documentFor(params);
     return codeActions(contextFor(document), params);
@@ -279,6 +286,12 @@ void Server::handleNotification(const std::string& method, const json& params) {
       didSave(params);
     } else if (method == "textDocument/didClose") {
       didClose(params);
+    } else if (method == "notebookDocument/didOpen") {
+      didOpenNotebook(params);
+    } else if (method == "notebookDocument/didChange") {
+      didChangeNotebook(params);
+    } else if (method == "notebookDocument/didClose") {
+      didCloseNotebook(params);
     } else if (method == "workspace/didChangeWatchedFiles") {
       didChangeWatchedFiles(params);
     } else if (method == "workspace/didChangeConfiguration") {
@@ -378,6 +391,10 @@ json Server::initialize(const json& params) {
       {"positionEncoding", encodingName(encoding_)},
       {"textDocumentSync",
        {{"openClose", true}, {"change", 2 /* incremental */}, {"save", {{"includeText", false}}}}},
+      // As Ruff's server: notebooks whose cells are Python, sent cell by cell.
+      {"notebookDocumentSync",
+       {{"notebookSelector", json::array({{{"cells", json::array({{{"language", "python"}}})}}})},
+        {"save", false}}},
       {"codeActionProvider",
        {{"codeActionKinds", json::array({"quickfix", kFixAllKind})}, {"resolveProvider", false}}},
       {"hoverProvider", true},
@@ -440,6 +457,7 @@ void Server::initialized() {
   }
   // Python files changed outside the editor (git checkout) change the cross-file facts.
   watchers.push_back({{"globPattern", "**/*.py"}});
+  watchers.push_back({{"globPattern", "**/*.ipynb"}});
   requestFromClient("client/registerCapability",
                     {{"registrations",
                       json::array({{{"id", "heaplint-watched-files"},
@@ -452,8 +470,13 @@ json Server::executeCommand(const json& params) {
   const json arguments = params.value("arguments", json::array());
   if (command == kApplyAutofixCommand) {
     for (const std::string& uri : autofixTargets(arguments)) {
-      json edit = fixAllEdit(contextFor(documentFor({{"textDocument", {{"uri", uri}}}})));
-      if (edit["changes"][uri].empty()) continue;
+      // A notebook, or one of its cells (the editor's active document): fix the whole notebook.
+      const NotebookDocument* notebook =
+          notebooks_.contains(uri) ? &notebooks_.at(uri) : notebookOfCell(uri);
+      const FeatureContext context =
+          contextFor(documentFor({{"textDocument", {{"uri", notebook ? notebook->uri() : uri}}}}));
+      json edit = notebook ? notebook->fixAllEdit(context.options, encoding_) : fixAllEdit(context);
+      if (edit["changes"].empty() || (!notebook && edit["changes"][uri].empty())) continue;
       requestFromClient("workspace/applyEdit",
                         {{"label", "heaplint: Fix all"}, {"edit", std::move(edit)}});
     }
@@ -505,6 +528,80 @@ void Server::didClose(const json& params) {
   // Push mode: clear what was published, as clients keep it otherwise.
   if (!pull_diagnostics_)
     notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+}
+
+void Server::didOpenNotebook(const json& params) {
+  NotebookDocument notebook = NotebookDocument::open(params);
+  const std::string uri = notebook.uri();
+  Document& document = documents_.open(uri, notebook.version(), notebook.joined().python(),
+                                       PythonParser::forThisThread());
+  notebooks_.insert_or_assign(uri, std::move(notebook));
+  schedulePublish(document, std::chrono::milliseconds(0));
+}
+
+void Server::didChangeNotebook(const json& params) {
+  const std::string uri = stringMember(member(params, "notebookDocument"), "uri");
+  const auto notebook = notebooks_.find(uri);
+  if (notebook == notebooks_.end()) {
+    throw LspError(ErrorCode::InvalidParams, "the notebook `" + uri + "` is not open");
+  }
+  // Notebooks are small: the joined text is parsed afresh after a change rather than edited.
+  // What was applied before a malformed part is checked too, as for text documents.
+  const auto recheck = [&] {
+    schedulePublish(
+        documents_.open(uri, notebook->second.version(), notebook->second.joined().python(),
+                        PythonParser::forThisThread()),
+        debounce());
+  };
+  std::vector<std::string> gone;
+  try {
+    gone = notebook->second.change(params, encoding_);
+  } catch (...) {
+    recheck();
+    throw;
+  }
+  recheck();
+  clearDiagnostics(gone);
+}
+
+void Server::didCloseNotebook(const json& params) {
+  const std::string uri = stringMember(member(params, "notebookDocument"), "uri");
+  const auto notebook = notebooks_.find(uri);
+  if (notebook == notebooks_.end()) return;
+  clearDiagnostics(notebook->second.cellUris());
+  notebooks_.erase(notebook);
+  documents_.close(uri);
+}
+
+const NotebookDocument* Server::notebookOfCell(const std::string& uri) const {
+  for (const auto& [notebook_uri, notebook] : notebooks_) {
+    if (notebook.hasCell(uri)) return &notebook;
+  }
+  return nullptr;
+}
+
+void Server::clearDiagnostics(const std::vector<std::string>& uris) {
+  if (pull_diagnostics_) return;
+  for (const std::string& uri : uris)
+    notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+}
+
+json Server::inNotebookCell(const std::string& method, const NotebookDocument& notebook,
+                            const std::string& cell_uri, const json& params) {
+  const bool is_hover = method == "textDocument/hover";
+  const std::optional<json> joined = notebook.requestInJoined(cell_uri, params);
+  if (!joined) return is_hover ? json(nullptr) : json::array();  // a cell with no code
+  const FeatureContext context = contextFor(documentFor(*joined));
+  if (is_hover) return notebook.hoverInCell(cell_uri, hover(context, *joined, hover_markdown_));
+  return notebook.codeActionsInCell(cell_uri, codeActions(context, *joined), [&] {
+    return notebook.fixAllEdit(context.options, encoding_);
+  });
+}
+
+std::map<std::string, json> Server::notebookDiagnostics(Document& document,
+                                                        const NotebookDocument& notebook) {
+  const FeatureContext context = contextFor(document);
+  return notebook.diagnosticsByCell(*document.source, lspDiagnostics(context), encoding_);
 }
 
 void Server::didChangeWatchedFiles(const json& params) {
@@ -655,6 +752,15 @@ void Server::publishDue() {
 void Server::publish(Document& document) {
   document.publish_due.reset();
   try {
+    if (const auto notebook = notebooks_.find(document.uri); notebook != notebooks_.end()) {
+      // Every cell gets its list, as Ruff's server sends them, so cleared cells are cleared.
+      for (auto& [cell_uri, items] : notebookDiagnostics(document, notebook->second)) {
+        notify("textDocument/publishDiagnostics", {{"uri", cell_uri},
+                                                   {"version", notebook->second.version()},
+                                                   {"diagnostics", std::move(items)}});
+      }
+      return;
+    }
     const FeatureContext context = contextFor(document);
     notify("textDocument/publishDiagnostics", {{"uri", document.uri},
                                                {"version", document.version},
@@ -665,14 +771,20 @@ void Server::publish(Document& document) {
 }
 
 json Server::pullDiagnostics(const json& params) {
-  Document& document = documentFor(params);
+  const std::string uri = stringMember(member(params, "textDocument"), "uri");
+  const NotebookDocument* notebook = documents_.find(uri) ? nullptr : notebookOfCell(uri);
+  Document& document =
+      notebook ? documentFor({{"textDocument", {{"uri", notebook->uri()}}}}) : documentFor(params);
   const FeatureContext context = contextFor(document);
+  // A cell's result changes with its notebook's analysis, as a document's with its own.
   const std::string result_id = std::to_string(document.analysis_id);
   if (const json* previous = find(params, {"previousResultId"});
       previous && previous->is_string() && previous->get<std::string>() == result_id) {
     return json{{"kind", "unchanged"}, {"resultId", result_id}};
   }
-  return json{{"kind", "full"}, {"resultId", result_id}, {"items", lspDiagnostics(context)}};
+  json items =
+      notebook ? std::move(notebookDiagnostics(document, *notebook)[uri]) : lspDiagnostics(context);
+  return json{{"kind", "full"}, {"resultId", result_id}, {"items", std::move(items)}};
 }
 
 int runServer(const std::string& version) {

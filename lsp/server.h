@@ -19,6 +19,7 @@
 
 #include "lsp/documents.h"
 #include "lsp/features.h"
+#include "lsp/notebooks.h"
 #include "lsp/protocol.h"
 #include "lsp/settings_provider.h"
 #include "lsp/transport.h"
@@ -88,6 +89,19 @@ class Server {
   void didChange(const json& params);
   void didSave(const json& params);
   void didClose(const json& params);
+  void didOpenNotebook(const json& params);
+  void didChangeNotebook(const json& params);
+  void didCloseNotebook(const json& params);
+  // The open notebook that has a cell of this URI, if any.
+  const NotebookDocument* notebookOfCell(const std::string& uri) const;
+  // textDocument/codeAction or hover in a notebook's cell: asked of the notebook's joined text.
+  json inNotebookCell(const std::string& method, const NotebookDocument& notebook,
+                      const std::string& cell_uri, const json& params);
+  // A notebook's findings, per cell (NotebookDocument::diagnosticsByCell).
+  std::map<std::string, json> notebookDiagnostics(Document& document,
+                                                  const NotebookDocument& notebook);
+  // Push mode: clients keep what was published for a cell until told otherwise.
+  void clearDiagnostics(const std::vector<std::string>& uris);
   void didChangeWatchedFiles(const json& params);
   void didChangeConfiguration(const json& params);
   void didChangeWorkspaceFolders(const json& params);
@@ -128,6 +142,8 @@ class Server {
   std::unique_ptr<WorkspaceIndex> index_;
   std::vector<std::filesystem::path> roots_;
   DocumentStore documents_;
+  // Open notebooks by URI; each also has a Document of that URI, whose text is its joined code.
+  std::map<std::string, NotebookDocument> notebooks_;
   int64_t next_request_id_ = 1;
   uint64_t analyses_ = 0;
 };

@@ -5,6 +5,7 @@
 
 #include "cli/file_discovery.h"
 #include "cli/file_io.h"
+#include "cli/notebook.h"
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
@@ -23,6 +24,22 @@ bool isBelow(const std::filesystem::path& path, const std::filesystem::path& dir
   const auto [end, unused] =
       std::mismatch(directory.begin(), directory.end(), path.begin(), path.end());
   return end == directory.end();
+}
+
+// The text whose facts the index keeps: a notebook's code cells joined, as `heaplint check`
+// reads them, else the decoded source. False when the file cannot be read or is no notebook.
+bool readIndexedText(const std::filesystem::path& path, std::string& text) {
+  DecodedSource source;
+  std::string error;
+  if (!cli::readSource(path, source, error)) return false;
+  if (!cli::isNotebookPath(path.string())) {
+    text = std::move(source.text);
+    return true;
+  }
+  const std::optional<cli::Notebook> notebook = cli::Notebook::parse(source.text, error);
+  if (!notebook) return false;
+  text = notebook->python();
+  return true;
 }
 
 }  // namespace
@@ -79,12 +96,11 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
     const cli::Discovery discovery = cli::discoverFiles({root.string()}, discovery_options);
     for (const cli::SourceFile& file : discovery.files) {
       if (stop_ || generation != generation_) return;
-      DecodedSource source;
-      std::string error;
-      if (!cli::readSource(file.path, source, error)) continue;
+      std::string text;
+      if (!readIndexedText(file.path, text)) continue;
       try {
         const std::filesystem::path path = std::filesystem::absolute(file.path).lexically_normal();
-        IndexedFile indexed = analyzeForFacts(path, std::move(source.text), file.compiled_beside);
+        IndexedFile indexed = analyzeForFacts(path, std::move(text), file.compiled_beside);
         if (!indexed.analysis) continue;
         seen.insert(path);
         std::lock_guard lock(mutex_);
@@ -118,14 +134,9 @@ void WorkspaceIndex::update(const std::filesystem::path& path, const std::string
   std::string contents;
   if (text != nullptr) {
     contents = *text;  // from the editor, which has decoded it already
-  } else {
-    DecodedSource source;
-    std::string error;
-    if (!cli::readSource(path, source, error)) {
-      remove(path);
-      return;
-    }
-    contents = std::move(source.text);
+  } else if (!readIndexedText(path, contents)) {
+    remove(path);
+    return;
   }
   IndexedFile indexed = analyzeForFacts(path, std::move(contents), hasExtensionModuleBeside(path));
   if (!indexed.analysis) {

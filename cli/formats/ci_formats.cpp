@@ -120,21 +120,26 @@ void writeJsonLines(std::ostream& out, std::span<const FileReport> files) {
 
 // GitHub's workflow commands: `col` and `endColumn` are accepted only when `line == endLine`
 // (an annotation that breaks this never shows), so a finding that spans lines gives lines only.
-// The message starts with `path:row:col:`, as Ruff's does, for the raw log.
+// The message starts with `path:row:col:`, as Ruff's does, for the raw log. A notebook's rows
+// count within a cell, not in the file GitHub shows: as in Ruff, its annotations point at 1:1,
+// and the message names the cell (`nb.ipynb:cell 3:2:5:`).
 void writeGithub(std::ostream& out, std::span<const FileReport> files) {
   for (const FileReport& file : files) {
     for (const ReportedDiagnostic& d : file.diagnostics) {
       out << "::warning title=heaplint (" << d.rule->code
-          << "),file=" << escapeCommandProperty(file.path) << ",line=" << d.location.row;
-      if (d.location.row == d.end_location.row) {
-        out << ",col=" << d.location.column << ",endLine=" << d.end_location.row
-            << ",endColumn=" << d.end_location.column;
+          << "),file=" << escapeCommandProperty(file.path);
+      if (d.cell != 0) {
+        out << ",line=1,col=1,endLine=1,endColumn=1";
+      } else if (d.location.row == d.end_location.row) {
+        out << ",line=" << d.location.row << ",col=" << d.location.column
+            << ",endLine=" << d.end_location.row << ",endColumn=" << d.end_location.column;
       } else {
-        out << ",endLine=" << d.end_location.row;
+        out << ",line=" << d.location.row << ",endLine=" << d.end_location.row;
       }
-      out << "::" << escapeCommandData(file.path) << ':' << d.location.row << ':'
-          << d.location.column << ": " << d.rule->code << ' ' << escapeCommandData(d.message)
-          << '\n';
+      out << "::" << escapeCommandData(file.path) << ':';
+      if (d.cell != 0) out << "cell " << d.cell << ':';
+      out << d.location.row << ':' << d.location.column << ": " << d.rule->code << ' '
+          << escapeCommandData(d.message) << '\n';
     }
   }
 }

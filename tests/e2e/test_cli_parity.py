@@ -278,6 +278,19 @@ class RuffFlagsTest(HeaplintTestCase):
         self.write("heaplint.toml", 'force-exclude = true\nextend-exclude = ["a.py"]\n')
         self.assertEqual(self.check("--show-files", "a.py").stdout, "")
 
+    def test_fix_keys_with_show_fixes(self):
+        # `fix = true` fixes, `show-fixes = true` lists what was fixed; the flags override both.
+        self.write("heaplint.toml", "fix = true\nshow-fixes = true\n")
+        self.write("a.py")
+        result = self.check("a.py")
+        self.assertExit(result, 0)
+        self.assertIn("Fixed 1 finding:\n- a.py:\n    1 \u00d7 MEM101", result.stdout)
+        self.assertIn(SUM_FIXED, self.read("a.py").decode())
+        self.write("a.py")
+        quiet = self.check("--no-show-fixes", "a.py")
+        self.assertNotIn("Fixed 1 finding:", quiet.stdout)
+        self.assertIn(SUM_FIXED, self.read("a.py").decode())
+
     def test_include_and_extend_include(self):
         self.write("a.py")
         self.write("b.pyw", ONE_FINDING)

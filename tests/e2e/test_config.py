@@ -75,6 +75,30 @@ class ConfigTest(HeaplintTestCase):
         self.assertEqual(self.codes("--isolated"), [("app.py", "MEM101"), ("app.py", "MEM501")])
         self.assertUsageError(self.check("--isolated", "--config", str(other)))
 
+    def test_isolated_with_config_settings(self):
+        # As in Ruff: --isolated ignores the files, but `--config 'KEY = VALUE'` still applies.
+        self.write("app.py", BOTH)
+        self.write("heaplint.toml", 'select = ["MEM101"]\n')
+        self.assertEqual(self.codes("--isolated", "--config", 'ignore = ["MEM101"]'),
+                         [("app.py", "MEM501")])
+        self.assertEqual(self.codes("--isolated", "--config", 'select = ["MEM5"]',
+                                    "--config", "preview = true"), [("app.py", "MEM501")])
+        shown = self.check("--isolated", "--config", "preview = true", "--show-settings", "app.py")
+        self.assertIn("# Configuration file: none (defaults)", shown.stdout)
+        self.assertIn("preview = true", shown.stdout)
+        # Settings that are flags too: `fix = true` fixes.
+        fixed = self.check("--isolated", "--config", "fix = true", "app.py")
+        self.assertIn("1 fixed", fixed.stdout, fixed.describe())
+        # A file with --isolated is an error, whichever comes first; a bad setting is one too.
+        for args in (("--isolated", "--config", "heaplint.toml"),
+                     ("--config", "heaplint.toml", "--isolated"),
+                     ("--isolated", "--config", "preview = 1")):
+            with self.subTest(args=args):
+                result = self.check(*args, "app.py")
+                self.assertUsageError(result)
+                self.assertIn("--config", result.stderr)
+        self.assertIn("--isolated", self.check("--isolated", "--config", "heaplint.toml").stderr)
+
     def test_config_paths_are_relative_to_the_config_file(self):
         self.write("proj/app.py", BOTH)
         self.write("proj/scripts/run.py", BOTH)

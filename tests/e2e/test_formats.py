@@ -364,8 +364,24 @@ class GithubTest(HeaplintTestCase):
              f"MEM101 {SUM_MESSAGE}"],
         )
 
+    def test_a_notebook_finding_points_at_the_file_and_names_the_cell(self):
+        # Rows count within a cell, not in the JSON GitHub shows: as in Ruff, the annotation
+        # points at 1:1 and the message says where.
+        cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                "source": ["xs = []\n", SUM_LINE]}
+        self.write("nb.ipynb", json.dumps({"cells": [{"cell_type": "markdown", "metadata": {},
+                                                       "source": ["Sum"]}, cell],
+                                           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+        result = self.check("--output-format", "github", "nb.ipynb")
+        self.assertExit(result, 1)
+        self.assertEqual(result.stdout_lines(), [
+            "::warning title=heaplint (MEM101),file=nb.ipynb,line=1,col=1,endLine=1,endColumn=1::"
+            f"nb.ipynb:cell 2:2:{SUM_COLUMN}: MEM101 {SUM_MESSAGE}"])
+        self.assertEqual(github_annotation_errors(result.stdout_lines()[0]), [])
+
     def test_every_annotation_follows_githubs_rules(self):
         self.write("a%b,c:d.py", TWO_FINDINGS + "t = sum([\n    x for x in open(p)\n])\n")
+        self.write("new\nline\r.py", TWO_FINDINGS)  # CR and LF must not end the command
         self.write("multi.py", "xs = []\nclass A:\n    @functools.cache\n    def f(self):\n        pass\n"
                    "import functools\n")
         result = self.check("--output-format", "github", ".")

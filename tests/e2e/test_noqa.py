@@ -72,6 +72,14 @@ class NoqaTest(HeaplintTestCase):
         source = f'doc = """\n# heaplint: noqa\n"""\na = {FINDING}\n'
         self.assertEqual(self.flagged_rows(source), [4])
 
+    def test_ignore_noqa_reports_what_noqa_silences(self):
+        # As Ruff's --ignore-noqa: line and file-level directives are both disregarded.
+        source = f"a = {FINDING}  # noqa: MEM101\nb = {FINDING}  # noqa\n"
+        self.assertEqual(self.flagged_rows(source), [])
+        self.assertEqual(self.flagged_rows(source, "--ignore-noqa"), [1, 2])
+        self.assertEqual(self.flagged_rows(f"# heaplint: noqa\na = {FINDING}\n", "--ignore-noqa"),
+                         [2])
+
     def test_noqa_does_not_affect_other_files(self):
         self.write("quiet.py", f"# heaplint: noqa\na = {FINDING}\n")
         self.write("loud.py", f"a = {FINDING}\n")
@@ -122,10 +130,13 @@ class NoqaTest(HeaplintTestCase):
             "    @functools.cache  # noqa: B019\n"
             "    def f(self):\n"
             "        return 1\n"
+            "import asyncio\n"
+            "async def g(job):\n"
+            "    asyncio.create_task(job())  # noqa: RUF006\n"
         )
         self.assertEqual(self.flagged_rows(source), [])
         self.write("heaplint.toml", "ruff-noqa-codes = false\n")
-        self.assertEqual(self.flagged_rows(source), [1, 4])
+        self.assertEqual(self.flagged_rows(source), [1, 4, 9])
 
 
 class UnusedNoqaTest(HeaplintTestCase):

@@ -112,6 +112,17 @@ class NotebookTest(HeaplintTestCase):
         self.assertIn(SUM_FIXED, result.stdout)
         self.assertEqual(self.read("nb.ipynb").decode(), before)
 
+    def test_add_noqa_leaves_notebooks_alone(self):
+        # As in Ruff, --add-noqa edits .py and .pyi files only: a cell's row is not a JSON line.
+        before = notebook(code("xs = []", SUM_LINE))
+        self.write("nb.ipynb", before)
+        self.write("m.py", SUM_LINE + "\n")
+        result = self.check("--add-noqa", ".")
+        self.assertExit(result, 0)
+        self.assertEqual(self.read("nb.ipynb").decode(), before)
+        self.assertEqual(self.read("m.py").decode(), SUM_LINE + "  # noqa: MEM101\n")
+        self.assertIn("1 findings in notebooks are left as they are", result.stderr)
+
     def test_a_file_that_is_not_a_notebook_is_skipped_with_a_warning(self):
         self.write("bad.ipynb", "{ not json")
         self.write("empty.ipynb", "{}")
@@ -119,6 +130,53 @@ class NotebookTest(HeaplintTestCase):
         self.assertExit(result, 0)
         self.assertIn("warning: bad.ipynb: not a Jupyter notebook", result.stderr)
         self.assertIn("warning: empty.ipynb: not a Jupyter notebook", result.stderr)
+
+
+class NotebookOnStdinTest(HeaplintTestCase):
+    """`--stdin-filename nb.ipynb` reads notebook JSON, as Ruff does (editors and pre-commit
+    wrappers pipe notebooks this way)."""
+
+    def test_findings_name_the_cell(self):
+        text = notebook(markdown("Sum"), code("xs = []", SUM_LINE))
+        result = self.check("--stdin-filename", "nb.ipynb", stdin=text)
+        self.assertExit(result, 1)
+        self.assertEqual(result.stdout_lines()[0],
+                         f"nb.ipynb:cell 2:2:{SUM_COLUMN}: MEM101 [*] {SUM_MESSAGE}")
+
+    def test_fix_writes_the_fixed_notebook_to_stdout(self):
+        before = notebook(markdown("Größe ✓"), code("%matplotlib inline", "xs = []", SUM_LINE),
+                          code("untouched = 1"))
+        result = self.check("--fix", "--stdin-filename", "nb.ipynb", stdin=before)
+        self.assertExit(result, 0)
+        self.assertEqual(result.stdout, before.replace(json.dumps(SUM_LINE),
+                                                       json.dumps(SUM_FIXED)))
+        self.assertIn("1 fixed", result.stderr)
+
+    def test_nothing_to_fix_passes_every_byte_through(self):
+        # Odd indentation, non-ASCII text, a finding without a fix, no final newline.
+        before = notebook(markdown("Größe ✓"), code("import gc", "def f():", "    gc.collect()"),
+                          indent=3).rstrip("\n").encode("utf-8")
+        for args in (("--fix",), ("--fix", "--unsafe-fixes"), ("--fix-only",)):
+            with self.subTest(args=args):
+                result = self.check(*args, "--stdin-filename", "nb.ipynb", stdin=before)
+                self.assertIn(result.returncode, (0, 1), result.describe())
+                self.assertEqual(result.stdout_bytes, before)
+
+    def test_diff_shows_the_change_in_the_json(self):
+        before = notebook(code("xs = []", SUM_LINE))
+        result = self.check("--diff", "--stdin-filename", "nb.ipynb", stdin=before)
+        self.assertExit(result, 1)
+        lines = result.stdout_lines()
+        self.assertTrue(any(line.startswith("-") and json.dumps(SUM_LINE) in line
+                            for line in lines), result.describe())
+        self.assertTrue(any(line.startswith("+") and json.dumps(SUM_FIXED) in line
+                            for line in lines), result.describe())
+
+    def test_text_that_is_not_a_notebook_is_skipped_and_passed_through(self):
+        result = self.check("--fix", "--stdin-filename", "nb.ipynb", stdin="xs = []\n")
+        self.assertExit(result, 0)
+        self.assertEqual(result.stdout, "xs = []\n")
+        self.assertIn("warning: nb.ipynb: not a Jupyter notebook", result.stderr)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,29 @@ import os
 import shutil
 import subprocess
 import tempfile
+import json
 import unittest
 from pathlib import Path
+
+import yaml
 
 from e2e_support import BINARY, CLEAN_SOURCE, ONE_FINDING, SOURCE_DIR, SUM_FIXED, SUM_LINE
 
 PRE_COMMIT = shutil.which("pre-commit")
 HOOKS_FILE = SOURCE_DIR / ".pre-commit-hooks.yaml"
 TIMEOUT = 180
+
+
+class HooksFileTest(unittest.TestCase):
+    def test_every_hook_sees_the_files_ruffs_hooks_see(self):
+        # Ruff's hooks (astral-sh/ruff-pre-commit) take `types_or: [python, pyi, jupyter]`.
+        hooks = yaml.safe_load(HOOKS_FILE.read_text())
+        self.assertEqual({hook["id"] for hook in hooks},
+                         {"heaplint", "heaplint-fix", "heaplint-system", "heaplint-fix-system"})
+        for hook in hooks:
+            with self.subTest(hook=hook["id"]):
+                self.assertEqual(hook["types_or"], ["python", "pyi", "jupyter"])
+                self.assertNotIn("types", hook)  # `types` would narrow `types_or` again
 
 
 @unittest.skipIf(PRE_COMMIT is None, "pre-commit is not installed")
@@ -86,6 +101,17 @@ class PreCommitTest(unittest.TestCase):
         self.assertIn("app/bad.py:2:13: MEM101", result.stdout, self.describe(result))
         self.assertNotIn("notes.txt", result.stdout, self.describe(result))
         self.assertNotIn("clean.py:", result.stdout, self.describe(result))
+
+    def test_try_repo_checks_notebooks(self):
+        cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                "source": ONE_FINDING.splitlines(keepends=True)}
+        self.write("analysis.ipynb", json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                                 "nbformat_minor": 5}, indent=1) + "\n")
+        self.git(self.project, "add", ".")
+        result = self.run_in(self.project, PRE_COMMIT, "try-repo", str(self.hooks), "heaplint-system",
+                             "--all-files")
+        self.assertEqual(result.returncode, 1, self.describe(result))
+        self.assertIn("analysis.ipynb:cell 1:2:13: MEM101", result.stdout, self.describe(result))
 
     def test_try_repo_passes_on_clean_files_and_honours_exclude(self):
         self.write("clean.py", CLEAN_SOURCE)

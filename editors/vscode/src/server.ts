@@ -70,6 +70,8 @@ export function clientOptions(settings: Settings): LanguageClientOptions {
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Notebook cells: the server checks notebooks (notebookDocumentSync), as Ruff's does.
+      { scheme: 'vscode-notebook-cell', language: 'python' },
     ],
     initializationOptions: initializationOptions(settings),
   };

@@ -68,5 +68,6 @@ test('the server runs as `heaplint server` over stdio, with the settings as init
   assert.deepEqual(client.documentSelector, [
     { scheme: 'file', language: 'python' },
     { scheme: 'untitled', language: 'python' },
+    { scheme: 'vscode-notebook-cell', language: 'python' },
   ]);
 });
