@@ -15,6 +15,23 @@ bool startsStatementAtColumnZero(TSNode child) {
          !ts_node_is_error(child) && ts_node_start_point(child).column == 0;
 }
 
+// Whether a parse of [start, end) from scratch could cut it into runs: a top-level statement after
+// the first starts at column 0 far enough from both ends (the test parseAndSplit applies). A run
+// that is one big class has none, and parsing it again to find that out would double the cost of
+// every edit in it.
+bool hasSplitPoint(TSNode root, uint32_t start, uint32_t end, uint32_t target_size) {
+  const uint32_t count = ts_node_child_count(root);
+  for (uint32_t i = 1; i < count; ++i) {
+    const TSNode child = ts_node_child(root, i);
+    const uint32_t at = ts_node_start_byte(child);
+    if (at - start >= target_size && end - at >= target_size / 2 &&
+        startsStatementAtColumnZero(child)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Whether the first or the last statement of a chunk has a syntax error.
 bool errorAtAnEdge(TSNode root) {
   if (!ts_node_has_error(root)) return false;
@@ -279,7 +296,8 @@ void ChunkedTree::reparse(const SourceText& source, PythonParser& parser) {
     if (chunks_.size() > 1 && errorAtAnEdge(root)) {
       rejoinAround(i, source, parser);
     } else if (source.size() > kSingleChunkLimit && !ts_node_has_error(root) &&
-               chunk.end - chunk.start > 4 * kTargetChunkSize) {
+               chunk.end - chunk.start > 4 * kTargetChunkSize &&
+               hasSplitPoint(root, chunk.start, chunk.end, kTargetChunkSize)) {
       // Grown by pasting or rejoining: split again so that later edits stay cheap.
       std::vector<Chunk> pieces = parseAndSplit(source, parser, chunk.start, chunk.end);
       const size_t added = pieces.size();

@@ -351,6 +351,7 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
   std::vector<char> walked(views.size(), 0);
   std::vector<std::vector<OtherRunKey>> keys_seen(views.size());
   walked_runs_ = 0;
+  walked_bytes_ = 0;
   // Walks until no run's findings can depend on a change: a run walked again provides the same
   // names (its text is the same), so only the rules' keys can ask for another round.
   for (int round = 0; !pending.empty(); ++round) {
@@ -359,6 +360,7 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       walker.walk(i, true, keys_seen[i]);
       walked[i] = 1;
       ++walked_runs_;
+      walked_bytes_ += views[i].end - views[i].start;
     }
     pending.clear();
     provided_->keys = allProvided(runs);

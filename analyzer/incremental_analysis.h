@@ -47,6 +47,8 @@ class IncrementalAnalysis {
   void clear();
   // How many runs the last analyze() walked with the rules.
   size_t walkedRuns() const { return walked_runs_; }
+  // How many bytes of text those walks covered (a run walked twice counts twice).
+  size_t walkedBytes() const { return walked_bytes_; }
 
   struct Run;
 
@@ -56,6 +58,7 @@ class IncrementalAnalysis {
   struct ProvidedKeys;
   std::unique_ptr<ProvidedKeys> provided_;
   size_t walked_runs_ = 0;
+  size_t walked_bytes_ = 0;
 };
 
 }  // namespace heaplint

@@ -127,7 +127,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
             opened = time.perf_counter()
             client.notify("textDocument/didOpen", {"textDocument": {
                 "uri": uri, "languageId": "python", "version": 1, "text": text}})
-            first = client.diagnostics(uri, 1, timeout=60)
+            first = client.diagnostics(uri, 1, timeout=600)
             open_ms = (first["_received"] - opened) * 1000.0
             findings = len(first["params"]["diagnostics"])
             time.sleep(0.5)  # let the workspace index settle before measuring memory
@@ -156,7 +156,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
                 sent = time.perf_counter()
                 client.notify("textDocument/didChange", {
                     "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-                published = client.diagnostics(uri, version, timeout=30)
+                published = client.diagnostics(uri, version, timeout=300)
                 latencies.append((published["_received"] - sent) * 1000.0)
                 if len(latencies) % 100 == 0:
                     rss_samples.append(rss_kib(client.process.pid))

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -220,17 +221,15 @@ s = 'it\'s' + "#" + """
 }
 
 // Random edits, each undone by the next: every other text is the valid original, and the chunks'
-// analysis of it must be the whole file's; broken texts must be broken in the chunks too.
-TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
-  // HEAPLINT_CHUNK_FILE=path edits that file instead (for stress runs by hand on real code).
-  const char* file = std::getenv("HEAPLINT_CHUNK_FILE");
-  std::string text = fixturesAsOneModule();
-  if (file != nullptr) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream contents;
-    contents << in.rdbuf();
-    text = contents.str();
-  }
+// analysis of it must be the whole file's; broken texts must be broken in the chunks too. Counts
+// the runs the incremental analysis walked over all edits, in how many analyses, and the runs the
+// text was cut into.
+struct WalkCounts {
+  size_t walked = 0;
+  size_t analyses = 0;
+  size_t runs = 0;
+};
+void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts) {
   auto source = std::make_unique<SourceText>(text);
   PythonParser& parser = PythonParser::forThisThread();
   ChunkedTree syntax;
@@ -239,8 +238,8 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
   const std::vector<Finding> original = findingsOf(analyzeWhole(*source, options));
   IncrementalAnalysis incremental;
   analyzeIncrementally(incremental, *source, syntax, options);
-  size_t walked = 0;  // runs walked by the incremental analysis, over all edits
-  size_t analyses = 0;
+  size_t& walked = counts.walked;
+  size_t& analyses = counts.analyses;
   // The incremental analysis must give exactly what a walk of all the runs gives, broken or not.
   const auto checkIncremental = [&](const FileAnalysis& chunked, const std::string& what) {
     const FileAnalysis analysis = analyzeIncrementally(incremental, *source, syntax, options);
@@ -316,7 +315,7 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
           << "round " << round << ": inserted " << replacement << " at " << start;
       checkIncremental(chunked, "round " + std::to_string(round) + ": inserted " + replacement +
                                     " at " + std::to_string(start));
-      if (HasFatalFailure()) return;
+      if (::testing::Test::HasFatalFailure()) return;
       if (!fresh_broken) {
         const std::vector<Finding> whole = findingsOf(analyzeWhole(*source, options));
         ASSERT_TRUE(findingsOf(chunked) == whole)
@@ -331,13 +330,103 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
     ASSERT_TRUE(findingsOf(chunked) == original) << "round " << round << "\n"
                                                  << differences(findingsOf(chunked), original);
     checkIncremental(chunked, "round " + std::to_string(round) + ": undone");
-    if (HasFatalFailure()) return;
+    if (::testing::Test::HasFatalFailure()) return;
   }
-  // Most edits leave most runs alone (in the fixtures: a file of a few huge classes is a few
-  // runs, each walked whole).
+  counts.runs = syntax.chunkCount();
   std::cout << walked << " runs walked in " << analyses << " analyses of " << syntax.chunkCount()
             << " runs\n";
-  if (file == nullptr) EXPECT_LT(walked, analyses * syntax.chunkCount() / 4);
+}
+
+std::string readFile(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
+  // HEAPLINT_CHUNK_FILE=path edits that file instead (for runs by hand on real code, such as the
+  // four one-big-class modules of tests/benchmarks/lsp_latency.py).
+  const char* file = std::getenv("HEAPLINT_CHUNK_FILE");
+  WalkCounts counts;
+  checkRandomEditsAndTheirUndo(file != nullptr ? readFile(file) : fixturesAsOneModule(), counts);
+  if (HasFatalFailure()) return;
+  // Most edits leave most runs alone.
+  if (file == nullptr) EXPECT_LT(counts.walked, counts.analyses * counts.runs / 4);
+}
+
+// The fixtures again, each file's code indented into the body of a class, a few files to a class:
+// modules that are a few big classes, as real ones often are (_pydecimal.py, SymPy's expr.py).
+// Their functions become methods, their module-level containers class attributes, their calls
+// class-level statements: the code the class-level rules (MEM203, MEM205, MEM301, MEM304, MEM401)
+// look at, edited inside the classes.
+std::string fixturesAsBigClasses() {
+  const std::string module = fixturesAsOneModule();
+  const SourceText source(module);
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  const TSNode root = ts_tree_root_node(tree.get());
+  std::string classes;
+  std::string body;
+  int count = 0;
+  uint32_t copied_until = 0;  // statements sharing a line (`a; b`, a trailing comment) go once
+  for (uint32_t i = 0; i < ts_node_child_count(root); ++i) {
+    const TSNode statement = ts_node_child(root, i);
+    const uint32_t start = source.lineStart(source.rowOf(ts_node_start_byte(statement)));
+    if (start < copied_until) continue;
+    const uint32_t end_row = source.rowOf(ts_node_end_byte(statement));
+    const uint32_t end = std::min<uint32_t>(source.lineEnd(end_row) + 1, source.size());
+    const std::string_view text = source.slice(start, end);
+    copied_until = end;
+    // Imports stay at module level: in a class they would bind class attributes, which the
+    // methods do not see.
+    const std::string_view type = ts_node_type(statement);
+    if (type == "import_statement" || type == "import_from_statement" ||
+        type == "future_import_statement") {
+      classes += text;
+      continue;
+    }
+    size_t line = 0;
+    while (line < text.size()) {
+      const size_t next = std::min(text.find('\n', line), text.size() - 1) + 1;
+      if (next - line > 1) body += "    ";
+      body += text.substr(line, next - line);
+      line = next;
+    }
+    // About 40 KB of code in each class (SymPy's `Expr` is 130 KB).
+    if (body.size() > 40 * 1024) {
+      classes += "class Big" + std::to_string(count++) + ":\n" + body + "\n";
+      body.clear();
+    }
+  }
+  if (!body.empty()) classes += "class Big" + std::to_string(count) + ":\n" + body;
+  return classes;
+}
+
+// The big classes must hold what the class-level rules report, or edits in them test little.
+TEST(ChunkedTree, BigClassesHoldFindingsOfTheClassLevelRules) {
+  const std::string text = fixturesAsBigClasses();
+  const SourceText source(text);
+  ChunkedTree syntax;
+  syntax.parse(source, PythonParser::forThisThread());
+  EXPECT_LT(syntax.chunkCount(), 10U);
+  std::map<std::string_view, size_t> by_rule;
+  for (const Finding& finding : findingsOf(analyzeWhole(source, allRulesOptions())))
+    ++by_rule[std::get<0>(finding)];
+  for (const auto& [code, count] : by_rule)
+    std::cout << code << ": " << count << "\n";
+  // Cached functions became cached methods.
+  EXPECT_GT(by_rule["MEM203"], 10U);
+  // Closures registered from methods, `self.` attributes among them.
+  EXPECT_GT(by_rule["MEM301"], 10U);
+}
+
+TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
+  const std::string text = fixturesAsBigClasses();
+  const SourceText source(text);
+  const TreePtr whole = PythonParser::forThisThread().parse(source);
+  ASSERT_FALSE(ts_node_has_error(ts_tree_root_node(whole.get())));
+  WalkCounts counts;
+  checkRandomEditsAndTheirUndo(text, counts);
 }
 
 // A decorator typed at the end of one chunk, above the `def` that starts the next: each chunk alone
