@@ -291,6 +291,7 @@ void ClassFacts::appendShifted(const FileFacts& next, int64_t bytes, int64_t row
 
 ClassHierarchy::ClassHierarchy(std::span<const ProjectFileView> files) {
   for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].module != nullptr && files[i].module->compiled_beside) compiled_.push_back(i);
     if (const auto* facts = static_cast<const ClassFacts*>(files[i].facts)) add(i, facts->module);
   }
 }
@@ -358,7 +359,7 @@ InstanceLayout ClassHierarchy::inheritedLayout(const ClassSummary& summary) cons
       layout.exception = layout.exception || parent.exception;
       Presence dict = Presence::No;
       Presence weakref = Presence::No;
-      if (parent.layout_not_own || parent.slots == SlotsKind::Computed ||
+      if (parent.layout_not_own || compiled(found->file) || parent.slots == SlotsKind::Computed ||
           parent.slots == SlotsKind::Library) {
         dict = weakref = Presence::Unknown;
       } else if (parent.slots == SlotsKind::None) {
@@ -401,7 +402,10 @@ InstanceLayout ClassHierarchy::instanceLayout(const ClassSummary& summary) const
       dict = weakref = Presence::Unknown;
       break;
   }
-  if (summary.layout_not_own) dict = weakref = Presence::Unknown;
+  const Found* self = find(summary.qualified);
+  if (summary.layout_not_own || (self != nullptr && compiled(self->file))) {
+    dict = weakref = Presence::Unknown;
+  }
   combine(layout.dict, dict);
   combine(layout.weakref, weakref);
   return layout;

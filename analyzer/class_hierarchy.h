@@ -10,6 +10,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -132,7 +133,8 @@ class ClassHierarchy {
 
   // What instances of `summary` carry, from its own body and every base's (a visited set; at
   // most 64 classes). Unknown when a base is neither in the project nor in the standard-library
-  // table, or when a class's layout is not its own.
+  // table, or when a class's layout is not its own (or a compiled module beside its source
+  // replaces it).
   InstanceLayout instanceLayout(const ClassSummary& summary) const;
   // The same question for the bases only: what a class inherits.
   InstanceLayout inheritedLayout(const ClassSummary& summary) const;
@@ -149,6 +151,12 @@ class ClassHierarchy {
   std::map<std::string, Found, std::less<>> classes_;
   std::map<std::string, std::string, std::less<>> aliases_;
   std::vector<const ClassSummary*> all_;
+  // Files with a compiled module beside them (mypyc, Cython): Python imports that one, whose
+  // classes are native, with a layout of their own.
+  std::vector<size_t> compiled_;
+  bool compiled(size_t file) const {
+    return std::find(compiled_.begin(), compiled_.end(), file) != compiled_.end();
+  }
 };
 
 // The standard library's knowledge, as data (CPython 3.11, checked by creating a subclass with

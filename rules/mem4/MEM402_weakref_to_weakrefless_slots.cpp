@@ -51,7 +51,8 @@ Not flagged, because the instance may accept weak references after all: a base t
 in the project nor one of the known standard-library classes; a class of the MRO without
 `__slots__`, with `"__weakref__"` in its slots, or with `__slots__` made by code; a metaclass
 (other than `abc.ABCMeta`), computed bases, or a class decorator that may replace the class;
-attrs' slotted classes (attrs adds `__weakref__`); subclasses of `set`, `frozenset` and
+attrs' slotted classes (attrs adds `__weakref__`); classes of modules compiled beside their
+source (mypyc, Cython), which are native; subclasses of `set`, `frozenset` and
 `collections.deque`, which have it already.
 
 Missed: weak references to instances made outside the class's methods (`weakref.ref(node)`),

@@ -41,7 +41,8 @@ Not flagged, because the instance may have a `__dict__` after all: a base that i
 the project nor one of the known standard-library classes (a class of an installed library); a
 class of the MRO without `__slots__`, with `"__dict__"` in its slots, or with `__slots__` made by
 code (`__slots__ = tuple(FIELDS)`); a metaclass (other than `abc.ABCMeta`), computed bases, or a
-class decorator that may replace the class; attrs' slotted classes (attrs supports
+class decorator that may replace the class; classes of modules compiled beside their source
+(mypyc, Cython), which are native; attrs' slotted classes (attrs supports
 `cached_property` on them itself); a class that binds `__dict__` in its body. Also not flagged:
 classes defined inside functions or other classes, `cached_property(f)` assigned in the body
 instead of used as a decorator, and test code (`test-file-patterns`).
