@@ -434,4 +434,28 @@ bool ClassHierarchy::subclassMayHave(const ClassSummary& base,
   });
 }
 
+bool ClassHierarchy::certainlyLacks(const ClassSummary& summary,
+                                    Presence InstanceLayout::*member) const {
+  return instanceLayout(summary).*member == Presence::No &&
+         !(summary.slots == SlotsKind::Listed && summary.slot_names.empty()) &&
+         !subclassMayHave(summary, member);
+}
+
+const ClassSummary* ClassHierarchy::classOf(size_t file, const ClassSite& site) const {
+  const Found* found = find(site.class_qualified);
+  return found != nullptr && found->file == file ? found->summary : nullptr;
+}
+
+std::string slotsWithoutPhrase(const ClassSummary& summary, std::string_view slot) {
+  const std::string name = "`" + summary.name + "`";
+  if (summary.slots == SlotsKind::Dataclass) {
+    return slot == "__weakref__"
+               ? "`@dataclass(slots=True)` without `weakref_slot=True` gives " + name +
+                     " no `__weakref__` slot"
+               : "`@dataclass(slots=True)` gives " + name + " no `" + std::string(slot) + "`";
+  }
+  return name + (summary.bases.empty() ? " has" : " and every class it derives from have") +
+         " `__slots__` without `\"" + std::string(slot) + "\"`";
+}
+
 }  // namespace heaplint

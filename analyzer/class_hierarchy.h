@@ -146,6 +146,13 @@ class ClassHierarchy {
   // a base gives it a `__dict__` or a `__weakref__`, or nothing says it has none): then code in
   // `base` may only ever run on such instances.
   bool subclassMayHave(const ClassSummary& base, Presence InstanceLayout::*member) const;
+  // Whether every instance that code of `summary` runs on certainly lacks what `member` says:
+  // its layout lacks it, it is not an empty-slots base (`__slots__ = ()`, for subclasses to lay
+  // out), and no project class derived from it may have it.
+  bool certainlyLacks(const ClassSummary& summary, Presence InstanceLayout::*member) const;
+  // The class that holds a site of file `file`, when the project defines it in that file (not
+  // shadowed by an earlier definition of the same name); null otherwise.
+  const ClassSummary* classOf(size_t file, const ClassSite& site) const;
 
  private:
   std::map<std::string, Found, std::less<>> classes_;
@@ -168,5 +175,10 @@ struct StdlibLayout {
   bool exception = false;
 };
 StdlibLayout stdlibLayout(std::string_view qualified);
+
+// For messages: "`Point` has `__slots__` without `\"__dict__\"`", "`Child` and every class it
+// derives from have ...", or "`@dataclass(slots=True)` gives `Record` no `__dict__`" (`slot` is
+// "__dict__" or "__weakref__").
+std::string slotsWithoutPhrase(const ClassSummary& summary, std::string_view slot);
 
 }  // namespace heaplint

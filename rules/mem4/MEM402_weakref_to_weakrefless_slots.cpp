@@ -322,35 +322,21 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
     const auto* facts = static_cast<const ClassFacts*>(files[i].facts);
     if (facts == nullptr) continue;
     for (const ClassSite& site : facts->sites) {
-      const ClassHierarchy::Found* found = hierarchy.find(site.class_qualified);
-      if (found == nullptr || found->file != i) continue;
-      const ClassSummary& summary = *found->summary;
-      // Empty slots mark a base for subclasses to lay out; a subclass with a `__weakref__` may
-      // be the only kind of instance the method ever runs on.
-      if (hierarchy.instanceLayout(summary).weakref != Presence::No ||
-          (summary.slots == SlotsKind::Listed && summary.slot_names.empty()) ||
-          hierarchy.subclassMayHave(summary, &InstanceLayout::weakref)) {
+      const ClassSummary* summary = hierarchy.classOf(i, site);
+      if (summary == nullptr || !hierarchy.certainlyLacks(*summary, &InstanceLayout::weakref)) {
         continue;
       }
-      const std::string why =
-          summary.slots == SlotsKind::Dataclass
-              ? "`@dataclass(slots=True)` without `weakref_slot=True` gives " +
-                    heaplint::quoted(summary.name) + " no `__weakref__` slot"
-              : heaplint::quoted(summary.name) +
-                    (summary.bases.empty() ? std::string(" has")
-                                           : std::string(" and every class it derives from have")) +
-                    " `__slots__` without `\"__weakref__\"`";
       Diagnostic diagnostic;
       diagnostic.start = site.start;
       diagnostic.end = site.end;
       diagnostic.message = heaplint::quoted(site.detail) + " weakly references the instance, but " +
-                           why + ": it raises TypeError";
+                           slotsWithoutPhrase(*summary, "__weakref__") + ": it raises TypeError";
       // Only where the slotted hierarchy starts: a base fixed in the same pass would give the
       // class a second `__weakref__`, which Python refuses.
       const bool root =
-          std::none_of(summary.bases.begin(), summary.bases.end(),
+          std::none_of(summary->bases.begin(), summary->bases.end(),
                        [&](const std::string& base) { return hierarchy.find(base) != nullptr; });
-      diagnostic.fix_title = summary.slots == SlotsKind::Dataclass
+      diagnostic.fix_title = summary->slots == SlotsKind::Dataclass
                                  ? "Add `weakref_slot=True` to `@dataclass`"
                                  : "Add `\"__weakref__\"` to `__slots__`";
       if (!root) diagnostic.fix_title += " of the first slotted class of the hierarchy";

@@ -153,29 +153,16 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
     const auto* facts = static_cast<const ClassFacts*>(files[i].facts);
     if (facts == nullptr) continue;
     for (const ClassSite& site : facts->sites) {
-      const ClassHierarchy::Found* found = hierarchy.find(site.class_qualified);
-      if (found == nullptr || found->file != i) continue;
-      const ClassSummary& summary = *found->summary;
-      // Empty slots mark a base for subclasses to lay out; a subclass with a `__dict__` may be
-      // the only kind of instance the property ever runs on.
-      if (hierarchy.instanceLayout(summary).dict != Presence::No ||
-          (summary.slots == SlotsKind::Listed && summary.slot_names.empty()) ||
-          hierarchy.subclassMayHave(summary, &InstanceLayout::dict)) {
+      const ClassSummary* summary = hierarchy.classOf(i, site);
+      if (summary == nullptr || !hierarchy.certainlyLacks(*summary, &InstanceLayout::dict)) {
         continue;
       }
-      const std::string why =
-          summary.slots == SlotsKind::Dataclass
-              ? "`@dataclass(slots=True)` gives " + heaplint::quoted(summary.name) +
-                    " no `__dict__`"
-              : heaplint::quoted(summary.name) +
-                    (summary.bases.empty() ? std::string(" has")
-                                           : std::string(" and every class it derives from have")) +
-                    " `__slots__` without `\"__dict__\"`";
       Diagnostic diagnostic;
       diagnostic.start = site.start;
       diagnostic.end = site.end;
       diagnostic.message = "`cached_property` " + heaplint::quoted(site.detail) +
-                           " stores its value in the instance's `__dict__`, but " + why +
+                           " stores its value in the instance's `__dict__`, but " +
+                           slotsWithoutPhrase(*summary, "__dict__") +
                            ": the first read raises TypeError";
       diagnostic.fix_title =
           "Keep the value in a slot behind a `property`, or add `\"__dict__\"` to `__slots__`";
