@@ -56,6 +56,8 @@ void classifyDecorator(const RuleContext& context, TSNode decorator, ScopeId sco
   if (name == "dataclasses.dataclass") {
     if (slots == "True") {
       layout.declares_slots = true;
+      layout.dataclass_slots = true;
+      layout.dataclass_weakref_slot = keyword(context, arguments, "weakref_slot") == "True";
     } else if (!slots.empty()) {
       layout.keeps_dict = true;  // slots=False, or computed: an explicit choice
     } else {
@@ -65,12 +67,23 @@ void classifyDecorator(const RuleContext& context, TSNode decorator, ScopeId sco
              name == "attrs.define" || name == "attrs.mutable" || name == "attrs.frozen") {
     // attrs' next-generation API makes slotted classes unless told otherwise.
     (slots == "False" ? layout.keeps_dict : layout.declares_slots) = true;
+    layout.library_slots = slots != "False";
   } else if (name == "attr.s" || name == "attr.attrs" || name == "attrs.attrs") {
     (slots == "True" ? layout.declares_slots : layout.keeps_dict) = true;
+    layout.library_slots = slots == "True";
   } else if (std::find(kNeutralDecorators.begin(), kNeutralDecorators.end(), name) ==
              kNeutralDecorators.end()) {
     layout.keeps_dict = true;  // an unknown decorator may replace the class
+    layout.layout_not_own = true;
   }
+}
+
+// `metaclass=abc.ABCMeta`: it checks abstract methods and leaves the instances' layout alone.
+bool isAbcMetaclass(const RuleContext& context, TSNode argument, ScopeId scope) {
+  return kindOf(argument) == NodeKind::KeywordArgument &&
+         context.text(childByField(argument, Field::Name)) == "metaclass" &&
+         context.semantic().qualifiedName(scope, childByField(argument, Field::Value)) ==
+             "abc.ABCMeta";
 }
 
 // Whether `attribute` (an `x.name` node) is assigned to: the target of an assignment, an augmented
@@ -112,7 +125,8 @@ class LayoutReader {
       if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
         layout_.keeps_dict = true;
       }
-      if (name == "__new__" && decorated && cachesInstances(statement, class_scope)) {
+      if (name == "__new__" && decorated && class_scope != kNoScope &&
+          cachesInstances(statement, class_scope)) {
         layout_.interned = true;
       }
     }
@@ -149,9 +163,50 @@ class LayoutReader {
     if (!ts_node_is_null(childByField(node, Field::TypeAnnotation))) ++layout_.annotated_fields;
     if (name == "__slots__") {
       layout_.declares_slots = true;
+      slots(childByField(node, Field::Right));
     } else if (!ts_node_is_null(childByField(node, Field::Right))) {
       layout_.class_attributes.push_back(name);
     }
+  }
+
+  // `__slots__ = "a"`, `("a", "b")`, `["a"]`, `()`: the names, when every one is a plain string.
+  void slots(TSNode value) {
+    layout_.slots_value = value;
+    layout_.slot_names.clear();
+    layout_.slots_literal = false;
+    const NodeKind kind = kindOf(value);
+    if (kind == NodeKind::String) {
+      layout_.slots_literal = addSlotName(value);
+      return;
+    }
+    if (kind != NodeKind::Tuple && kind != NodeKind::List &&
+        kind != NodeKind::ParenthesizedExpression && kind != NodeKind::ExpressionList) {
+      return;
+    }
+    const uint32_t count = namedChildCount(value);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode element = nthNamedChild(value, i);
+      if (kindOf(element) == NodeKind::Comment) continue;
+      if (kindOf(element) != NodeKind::String || !addSlotName(element)) return;
+    }
+    layout_.slots_literal = true;
+  }
+
+  // The text of a plain string literal (an optional `u` or `r` prefix), without its quotes.
+  bool addSlotName(TSNode string) {
+    if (namedChildCount(string) > 3) return false;  // interpolations: an f-string
+    std::string_view text = context_.text(string);
+    const size_t quote = text.find_first_of("'\"");
+    if (quote == std::string_view::npos || quote > 1) return false;
+    if (quote == 1 && text[0] != 'u' && text[0] != 'U' && text[0] != 'r' && text[0] != 'R') {
+      return false;  // f-strings and bytes are not names
+    }
+    text.remove_prefix(quote);
+    const bool triple = text.size() >= 6 && text[1] == text[0] && text[2] == text[0];
+    const size_t width = triple ? 3 : 1;
+    if (text.size() < 2 * width) return false;
+    layout_.slot_names.push_back(text.substr(width, text.size() - 2 * width));
+    return true;
   }
 
   bool cachesInstances(TSNode function, ScopeId class_scope) const {
@@ -206,15 +261,20 @@ class LayoutReader {
 
 }  // namespace
 
-ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
-  ClassLayout layout;
+namespace {
+
+// What the class statement says before its body: metaclasses, computed bases, decorators.
+void readHeader(const RuleContext& context, TSNode class_definition, ScopeId scope,
+                ClassLayout& layout) {
   const TSNode bases = childByField(class_definition, Field::Superclasses);
   const uint32_t base_count = namedChildCount(bases);
   for (uint32_t i = 0; i < base_count; ++i) {
-    const NodeKind kind = kindOf(nthNamedChild(bases, i));
+    const TSNode base = nthNamedChild(bases, i);
+    const NodeKind kind = kindOf(base);
     if (kind == NodeKind::KeywordArgument || kind == NodeKind::ListSplat ||
         kind == NodeKind::DictionarySplat) {
       layout.keeps_dict = true;  // a metaclass or computed bases: anything may happen
+      layout.layout_not_own = layout.layout_not_own || !isAbcMetaclass(context, base, scope);
     }
   }
   const TSNode decorated = decoratedDefinitionOf(class_definition);
@@ -225,6 +285,22 @@ ClassLayout classLayout(const RuleContext& context, TSNode class_definition, Sco
       classifyDecorator(context, decorator, scope, layout);
     }
   }
+}
+
+}  // namespace
+
+ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition,
+                                ScopeId scope) {
+  ClassLayout layout;
+  readHeader(context, class_definition, scope, layout);
+  LayoutReader reader(context, layout);
+  reader.body(class_definition, kNoScope);
+  return layout;
+}
+
+ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+  ClassLayout layout;
+  readHeader(context, class_definition, scope, layout);
   const SemanticModel& semantic = context.semantic();
   ScopeId class_scope = kNoScope;
   for (ScopeId id = 0; id < semantic.scopeCount() && class_scope == kNoScope; ++id) {

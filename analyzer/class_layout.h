@@ -38,9 +38,30 @@ struct ClassLayout {
   // Names the class body binds with a value (class attributes, methods).
   std::vector<std::string_view> class_attributes;
   size_t annotated_fields = 0;  // `name: T` in the body: a dataclass's fields
+
+  // For the rules that ask what an instance can hold (MEM402-MEM404):
+  // The value of `__slots__ = ...` in the body (the last one), or a null node.
+  TSNode slots_value{};
+  // `slots_value` is a string, or a tuple or list of strings (or empty): `slot_names` lists
+  // them, quotes removed. False for anything computed.
+  bool slots_literal = false;
+  std::vector<std::string_view> slot_names;
+  // `@dataclass(slots=True)`, and whether it also says `weakref_slot=True`.
+  bool dataclass_slots = false;
+  bool dataclass_weakref_slot = false;
+  // An attrs class with slots: attrs adds `__weakref__` and supports `cached_property` itself.
+  bool library_slots = false;
+  // The layout may not be what the body says: a metaclass, computed bases, or a class decorator
+  // that may replace the class.
+  bool layout_not_own = false;
 };
 
 // The layout of the class defined by `class_definition`, whose statement runs in `scope`.
 ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
+
+// The same, from the class statement's decorators, bases and body statements only: the methods
+// are not read (`instance_attributes` stays empty, `interned` false, and attributes set through
+// `self.__dict__` or `vars(self)` are not seen). Cheap enough for every class of a project.
+ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
 
 }  // namespace heaplint

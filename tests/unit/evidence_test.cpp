@@ -1152,3 +1152,144 @@ TEST(CallEvidence, DemoAndDebugCode) {
 
 }  // namespace
 }  // namespace heaplint
+
+// --- What instances carry across files (class_hierarchy.h) --------------------------------------
+// A probe that leaves describeModuleClasses() of its file as facts; the tests join files in a
+// ClassHierarchy and ask what instances of each class carry.
+#include "analyzer/class_hierarchy.h"
+#include "analyzer/facts_io.h"
+
+namespace heaplint {
+namespace {
+
+class ClassesProbe final : public RuleChecker {
+ public:
+  void onNode(TSNode /*node*/, NodeKind /*kind*/, RuleContext& /*context*/) override {}
+  void finish(RuleContext& context) override {
+    facts_ = std::make_unique<ClassFacts>();
+    facts_->module = describeModuleClasses(context);
+  }
+  std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
+
+ private:
+  std::unique_ptr<ClassFacts> facts_;
+};
+
+const RuleDefinition kClassesProbe{
+    .code = "TEST013",
+    .name = "classes-probe",
+    .subscriptions = {},
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<ClassesProbe>(); },
+    .join = [](std::span<const ProjectFileView> /*files*/, const AnalysisOptions& /*options*/,
+               ProjectReporter& /*reporter*/) {},  // facts are kept for project rules only
+    .read_facts = ClassFacts::read,
+};
+
+// The file's classes, written and read back as the result cache does.
+std::unique_ptr<FileFacts> classesOf(const std::string& text, const std::string& module) {
+  static const RuleDefinition* table[1] = {&kClassesProbe};
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  options.path = "module.py";
+  options.module.name = module;
+  const SourceText source(text);
+  FileAnalysis analysis = analyze(source, options);
+  std::string bytes;
+  FactsWriter out(bytes);
+  analysis.facts.at(0)->write(out);
+  FactsReader in(bytes);
+  std::unique_ptr<FileFacts> read = ClassFacts::read(in);
+  EXPECT_TRUE(read != nullptr && in.atEnd());
+  return read;
+}
+
+std::string presence(Presence value) {
+  return value == Presence::Yes ? "yes" : value == Presence::No ? "no" : "unknown";
+}
+
+// "dict no, weakref yes" for the class `name` of the project.
+std::string layoutOf(const ClassHierarchy& hierarchy, const std::string& name) {
+  const ClassHierarchy::Found* found = hierarchy.find(name);
+  if (found == nullptr) return "not found";
+  const InstanceLayout layout = hierarchy.instanceLayout(*found->summary);
+  return "dict " + presence(layout.dict) + ", weakref " + presence(layout.weakref) +
+         (layout.dict_from.empty() ? "" : " from " + layout.dict_from);
+}
+
+TEST(ClassHierarchy, SlotsOfEveryBaseAcrossFiles) {
+  const std::unique_ptr<FileFacts> base = classesOf(
+      "class Base:\n    __slots__ = ('a',)\n"
+      "class Weak:\n    __slots__ = 'w', '__weakref__'\n"
+      "class Open:\n    pass\n"
+      "class Dicted:\n    __slots__ = ['__dict__']\n",
+      "app.base");
+  const std::unique_ptr<FileFacts> init = classesOf("from app.base import Base\n", "app");
+  const std::unique_ptr<FileFacts> models = classesOf(
+      "import abc, dataclasses, threading, typing\nfrom app import Base\n"
+      "from app.base import Weak, Open, Dicted\nfrom lib import Unknown\n"
+      "class Child(Base, abc.ABC):\n    __slots__ = ('b',)\n"
+      "class Gen(typing.Generic[T], Base):\n    __slots__ = ()\n"
+      "class WeakChild(Base, Weak):\n    __slots__ = ()\n"
+      "class UnderOpen(Open):\n    __slots__ = ('c',)\n"
+      "class UnderDicted(Dicted):\n    __slots__ = ('c',)\n"
+      "class UnderUnknown(Unknown):\n    __slots__ = ('c',)\n"
+      "class Computed(Base):\n    __slots__ = tuple(NAMES)\n"
+      "class Meta(Base, metaclass=M):\n    __slots__ = ()\n"
+      "class Abstract(Base, metaclass=abc.ABCMeta):\n    __slots__ = ()\n"
+      "class Worker(threading.Thread):\n    __slots__ = ('job',)\n"
+      "class Failure(ValueError):\n    __slots__ = ('code',)\n"
+      "@dataclasses.dataclass(slots=True)\nclass Data(Base):\n    x: int\n"
+      "@dataclasses.dataclass(slots=True, weakref_slot=True)\nclass WeakData:\n    x: int\n",
+      "app.models");
+  const std::array<ProjectFileView, 3> files = {
+      ProjectFileView{"app/base.py", nullptr, base.get()},
+      ProjectFileView{"app/__init__.py", nullptr, init.get()},
+      ProjectFileView{"app/models.py", nullptr, models.get()}};
+  const ClassHierarchy hierarchy(files);
+  EXPECT_EQ(layoutOf(hierarchy, "app.base.Base"), "dict no, weakref no");
+  EXPECT_EQ(layoutOf(hierarchy, "app.Base"), "dict no, weakref no");  // through the re-export
+  EXPECT_EQ(layoutOf(hierarchy, "app.base.Weak"), "dict no, weakref yes");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Child"), "dict no, weakref no");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Gen"), "dict no, weakref no");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.WeakChild"), "dict no, weakref yes");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.UnderOpen"),
+            "dict yes, weakref yes from app.base.Open");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.UnderDicted"),
+            "dict yes, weakref no from app.base.Dicted");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.UnderUnknown"), "dict unknown, weakref unknown");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Computed"), "dict unknown, weakref unknown");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Meta"), "dict unknown, weakref unknown");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Abstract"), "dict no, weakref no");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Worker"),
+            "dict yes, weakref yes from threading.Thread");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Failure"),
+            "dict yes, weakref no from builtins.ValueError");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Data"), "dict no, weakref no");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.WeakData"), "dict no, weakref yes");
+  EXPECT_EQ(layoutOf(hierarchy, "app.models.Missing"), "not found");
+
+  const ClassSummary& failure = *hierarchy.find("app.models.Failure")->summary;
+  EXPECT_TRUE(hierarchy.instanceLayout(failure).exception);
+  // Base is extended by UnderOpen's kind of class nowhere, but WeakChild gives it a weakref.
+  const ClassSummary& base_class = *hierarchy.find("app.base.Base")->summary;
+  EXPECT_TRUE(hierarchy.subclassMayHave(base_class, &InstanceLayout::weakref));
+  EXPECT_TRUE(hierarchy.subclassMayHave(base_class, &InstanceLayout::dict));  // Computed, Meta
+  const ClassSummary& weak = *hierarchy.find("app.base.Weak")->summary;
+  EXPECT_FALSE(hierarchy.subclassMayHave(weak, &InstanceLayout::dict));
+  EXPECT_EQ(hierarchy.find("app.base.Weak")->summary->slot_names,
+            (std::vector<std::string>{"w", "__weakref__"}));
+}
+
+TEST(ClassHierarchy, StandardLibraryLayouts) {
+  EXPECT_EQ(stdlibLayout("builtins.object").dict, Presence::No);
+  EXPECT_EQ(stdlibLayout("collections.abc.Mapping").weakref, Presence::No);
+  EXPECT_EQ(stdlibLayout("builtins.set").weakref, Presence::Yes);
+  EXPECT_EQ(stdlibLayout("logging.Handler").dict, Presence::Yes);
+  EXPECT_TRUE(stdlibLayout("builtins.OSError").exception);
+  EXPECT_EQ(stdlibLayout("builtins.tuple").dict, Presence::Unknown);  // no `__weakref__` possible
+  EXPECT_EQ(stdlibLayout("somelib.Base").dict, Presence::Unknown);
+}
+
+}  // namespace
+}  // namespace heaplint

@@ -1,0 +1,367 @@
+// MEM402 weakref-to-weakrefless-slots: a method weakly references its own instance, whose class
+// has `__slots__` without `"__weakref__"` all the way up. Decided across files: each file
+// reports its classes (class_hierarchy.h) and the weak references to `self` in their methods.
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/class_hierarchy.h"
+#include "analyzer/class_layout.h"
+#include "analyzer/code_model.h"
+#include "rules/common.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for a method that makes a weak reference to its own instance when the instance cannot be
+weakly referenced: its class and every class it derives from declare `__slots__` without
+`"__weakref__"` (or are `@dataclass(slots=True)` without `weakref_slot=True`), as far as the
+project being linted shows. The weak references are:
+
+- `weakref.ref(self)`, `weakref.proxy(self)`, `weakref.finalize(self, ...)`,
+  `weakref.WeakMethod(self.m)`;
+- `S.add(self)`, `D[self] = ...` and `D[key] = self`, where `S` is a `weakref.WeakSet`, `D` a
+  `weakref.WeakKeyDictionary` or a `weakref.WeakValueDictionary`: a name bound once to one, or
+  an attribute of the class or the instance (`self._listeners`, `cls._instances`,
+  `Registry._instances`) assigned one in the class's body or methods.
+
+`self` is the first parameter of an instance method (or property). Names resolve through
+imports (`import weakref as wr`, `from weakref import ref`). The bases may be defined in other
+modules of the project; `object`, `abc.ABC`, `typing.Generic`, `typing.Protocol`, the
+`collections.abc` classes and the builtin containers are known to add no `__weakref__`.
+
+## Why is this bad?
+A weak reference needs the `__weakref__` slot. A class whose `__slots__` (and whose bases'
+slots) leave it out makes instances that raise `TypeError: cannot create weak reference to
+'Node' object` the moment the method runs (checked on CPython 3.11). Projects have fixed these by
+hand after the crash reached users.
+
+## Known problems
+Not flagged, because the method may only ever run on instances that accept weak references: a
+class with empty slots (`__slots__ = ()`, a base for subclasses to lay out), and a class that a
+class of the project with a `__weakref__` (or one that may have it) derives from.
+
+Not flagged, because the instance may accept weak references after all: a base that is neither
+in the project nor one of the known standard-library classes; a class of the MRO without
+`__slots__`, with `"__weakref__"` in its slots, or with `__slots__` made by code; a metaclass
+(other than `abc.ABCMeta`), computed bases, or a class decorator that may replace the class;
+attrs' slotted classes (attrs adds `__weakref__`); classes of modules compiled beside their
+source (mypyc, Cython), which are native; subclasses of `set`, `frozenset` and
+`collections.deque`, which have it already.
+
+Missed: weak references to instances made outside the class's methods (`weakref.ref(node)`),
+containers passed in or reached through other objects, classes defined inside functions or other
+classes, subclasses of `int`, `tuple` and `bytes` (which cannot have `__weakref__` at all), and
+test code (`test-file-patterns`).
+
+## Example
+```python
+import weakref
+
+
+class Node:
+    __slots__ = ("parent", "children")
+
+    def add(self, child):
+        child.parent = weakref.ref(self)
+        self.children.append(child)
+```
+
+## Use instead
+```python
+import weakref
+
+
+class Node:
+    __slots__ = ("parent", "children", "__weakref__")
+
+    def add(self, child):
+        child.parent = weakref.ref(self)
+        self.children.append(child)
+```
+
+## Fix safety
+The fix adds `"__weakref__"` to the class's own `__slots__` when they are written as a string, a
+tuple or a list of strings, or `weakref_slot=True` to `@dataclass(slots=True)` when the target
+version is Python 3.11 or later. It is safe: instances grow by one pointer, and nothing that
+worked before changes. (A subclass that lists `"__weakref__"` itself would then fail to define;
+no class of the project does, or the rule would not report.) There is no fix when `__slots__`
+is computed, or when a base defined in the project has slots too: `"__weakref__"` then belongs
+in the first slotted class of the hierarchy, and adding it in two classes of one hierarchy makes
+the second fail to define.
+
+## Options
+- `target-version`: `weakref_slot=True` is only suggested for Python 3.11 and later.
+- `test-file-patterns` (shared with the other rules that leave tests alone).
+
+## References
+- [Python docs: `__slots__` and `__weakref__`](https://docs.python.org/3/reference/datamodel.html#slots)
+- [Python docs: dataclasses `weakref_slot`](https://docs.python.org/3/library/dataclasses.html#dataclasses.dataclass)
+)md";
+
+constexpr std::array<std::string_view, 4> kWeakReferenceMakers = {
+    "weakref.ref", "weakref.proxy", "weakref.finalize", "weakref.WeakMethod"};
+
+// `"__weakref__"` added to a literal `__slots__` (in its first element's quotes), or
+// `weakref_slot=True` to `@dataclass(slots=True)`.
+std::optional<Fix> weakrefSlotFix(const RuleContext& context, TSNode class_node) {
+  const ClassLayout layout = declaredClassLayout(context, class_node, 0);
+  Fix fix;
+  fix.applicability = Applicability::Safe;
+  if (layout.dataclass_slots) {
+    if (context.options().settings->target_version < PythonVersion{3, 11}) return std::nullopt;
+    const TSNode decorated = decoratedDefinitionOf(class_node);
+    for (uint32_t i = 0, count = namedChildCount(decorated); i < count; ++i) {
+      const TSNode call = nthNamedChild(nthNamedChild(decorated, i), 0);
+      if (kindOf(call) != NodeKind::Call) continue;
+      const TSNode arguments = childByField(call, Field::Arguments);
+      if (context.text(arguments).find("slots=True") == std::string_view::npos) continue;
+      const TSNode last = nthNamedChild(arguments, namedChildCount(arguments) - 1);
+      if (kindOf(last) == NodeKind::Comment) return std::nullopt;
+      fix.edits.push_back(
+          Edit{ts_node_end_byte(last), ts_node_end_byte(last), ", weakref_slot=True"});
+      return fix;
+    }
+    return std::nullopt;
+  }
+  if (!layout.slots_literal) return std::nullopt;
+  const TSNode value = layout.slots_value;
+  const std::string_view text = context.text(value);
+  const char quote = text.find('\'') < text.find('"') ? '\'' : '"';
+  const std::string slot = std::string(1, quote) + "__weakref__" + quote;
+  const NodeKind kind = kindOf(value);
+  std::string replacement;
+  if (kind == NodeKind::String) {
+    replacement = "(" + std::string(text) + ", " + slot + ")";  // `"a"`
+  } else if (kind == NodeKind::ParenthesizedExpression) {
+    replacement = std::string(text.substr(0, text.size() - 1)) + ", " + slot + ")";  // `("a")`
+  } else if (layout.slot_names.empty()) {
+    replacement = kind == NodeKind::List ? "[" + slot + "]" : "(" + slot + ",)";
+  }
+  if (!replacement.empty()) {
+    fix.edits.push_back(Edit{ts_node_start_byte(value), ts_node_end_byte(value), replacement});
+    return fix;
+  }
+  TSNode last{};
+  for (uint32_t i = 0, count = namedChildCount(value); i < count; ++i) {
+    const TSNode element = nthNamedChild(value, i);
+    if (kindOf(element) == NodeKind::String) last = element;
+  }
+  if (ts_node_is_null(last)) return std::nullopt;
+  fix.edits.push_back(Edit{ts_node_end_byte(last), ts_node_end_byte(last), ", " + slot});
+  return fix;
+}
+
+// What a weak container expression was made by: "weakref.WeakSet", ...; empty when unknown. A
+// name bound once, or an attribute of the class or instance assigned in the class.
+std::string weakContainerOf(const RuleContext& context, ScopeId scope, TSNode container,
+                            TSNode class_node) {
+  if (kindOf(container) == NodeKind::Identifier) {
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(container), ts_node_start_byte(container));
+    if (resolution.kind != Resolution::Kind::Bound) return {};
+    ScopeId value_scope = kNoScope;
+    const TSNode value = singleAssignedValue(context, *resolution.binding, &value_scope);
+    if (kindOf(value) != NodeKind::Call) return {};
+    return context.semantic().qualifiedName(value_scope, childByField(value, Field::Function));
+  }
+  // Only through the class itself: another object's attribute of that name may be anything.
+  if (kindOf(container) != NodeKind::Attribute) return {};
+  const TSNode receiver = childByField(container, Field::Object);
+  TSNode receiver_class{};
+  const bool through_class =
+      kindOf(receiver) == NodeKind::Identifier &&
+      ((isInstanceReceiver(context, scope, receiver, &receiver_class) ||
+        isClassReceiver(context, scope, receiver, &receiver_class))
+           ? sameNode(receiver_class, class_node)
+           : context.text(receiver) == context.text(childByField(class_node, Field::Name)));
+  if (!through_class) return {};
+  // Every assignment to the attribute in the class must make the same kind of container.
+  const std::string_view attribute = context.text(childByField(container, Field::AttributeName));
+  std::string made;
+  bool agreed = true;
+  visitSubtree(childByField(class_node, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+    if (kindOf(node) == NodeKind::ClassDefinition) return Visit::SkipChildren;
+    if (kindOf(node) != NodeKind::Assignment) return Visit::Descend;
+    TSNode left = childByField(node, Field::Left);
+    if (kindOf(left) == NodeKind::Attribute) left = childByField(left, Field::AttributeName);
+    if (kindOf(left) != NodeKind::Identifier || context.text(left) != attribute) {
+      return Visit::Descend;
+    }
+    const TSNode value = childByField(node, Field::Right);
+    const std::string kind =
+        kindOf(value) == NodeKind::Call
+            ? context.semantic().qualifiedName(0, childByField(value, Field::Function))
+            : std::string();
+    agreed = agreed && !kind.empty() && (made.empty() || made == kind);
+    made = kind;
+    return Visit::Descend;
+  });
+  return agreed ? made : std::string();
+}
+
+class WeakrefToWeakreflessSlots final : public RuleChecker {
+ public:
+  // Cheap shapes only: a call or a subscript store that mentions `self`, or a call of a weak
+  // reference maker by its usual name.
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (kind == NodeKind::Assignment) {
+      const TSNode left = childByField(node, Field::Left);
+      if (kindOf(left) == NodeKind::Subscript) {
+        candidates_.push_back(Candidate{node, context.scope()});
+      }
+      return;
+    }
+    TSNode first = firstArgument(node);
+    if (kindOf(first) == NodeKind::Attribute) first = childByField(first, Field::Object);
+    if (kindOf(first) != NodeKind::Identifier) return;
+    const std::string_view callee = lastSegment(context.text(childByField(node, Field::Function)));
+    if (context.text(first) == "self" || callee == "ref" || callee == "proxy" ||
+        callee == "finalize" || callee == "WeakMethod") {
+      candidates_.push_back(Candidate{node, context.scope()});
+    }
+  }
+
+  void finish(RuleContext& context) override {
+    facts_ = std::make_unique<ClassFacts>();
+    std::vector<const void*> fixed;  // the classes whose first site carries the fix
+    for (const Candidate& candidate : candidates_) {
+      TSNode class_node{};
+      if (!weakReferenceToSelf(context, candidate, class_node)) continue;
+      const TSNode statement = kindOf(ts_node_parent(class_node)) == NodeKind::DecoratedDefinition
+                                   ? ts_node_parent(class_node)
+                                   : class_node;
+      if (kindOf(ts_node_parent(statement)) != NodeKind::Module) continue;
+      const ModuleInfo& module = context.options().module;
+      const std::string class_name(context.text(childByField(class_node, Field::Name)));
+      ClassSite site;
+      site.class_qualified = module.name.empty() ? class_name : module.name + "." + class_name;
+      const TSNode shown = kindOf(candidate.node) == NodeKind::Assignment
+                               ? childByField(candidate.node, Field::Left)
+                               : candidate.node;
+      site.start = ts_node_start_byte(shown);
+      site.end = ts_node_end_byte(shown);
+      site.row = context.source().rowOf(site.start);
+      site.detail = context.text(shown);
+      if (site.detail.size() > 60 || site.detail.find('\n') != std::string::npos) {
+        site.detail =
+            kindOf(shown) == NodeKind::Subscript
+                ? std::string(context.text(childByField(shown, Field::Value))) + "[...]"
+                : std::string(context.text(childByField(shown, Field::Function))) + "(...)";
+      }
+      // One edit per class: the same insertion twice would list `"__weakref__"` twice.
+      if (std::find(fixed.begin(), fixed.end(), class_node.id) == fixed.end()) {
+        fixed.push_back(class_node.id);
+        site.fix = weakrefSlotFix(context, class_node);
+      }
+      facts_->sites.push_back(std::move(site));
+    }
+    facts_->module = describeModuleClasses(context);
+  }
+
+  std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
+
+ private:
+  struct Candidate {
+    TSNode node;  // a call, or an assignment to a subscript
+    ScopeId scope;
+  };
+
+  static bool isSelf(const RuleContext& context, ScopeId scope, TSNode node, TSNode& class_node) {
+    return kindOf(node) == NodeKind::Identifier &&
+           isInstanceReceiver(context, scope, node, &class_node);
+  }
+
+  // Whether the candidate weakly references the instance of the method it is in.
+  static bool weakReferenceToSelf(const RuleContext& context, const Candidate& candidate,
+                                  TSNode& class_node) {
+    if (kindOf(candidate.node) == NodeKind::Assignment) {
+      const TSNode left = childByField(candidate.node, Field::Left);
+      const TSNode key = childByField(left, Field::SubscriptIndex);
+      const bool self_key = isSelf(context, candidate.scope, key, class_node);
+      const bool self_value =
+          !self_key &&
+          isSelf(context, candidate.scope, childByField(candidate.node, Field::Right), class_node);
+      if (!self_key && !self_value) return false;
+      const std::string kind =
+          weakContainerOf(context, candidate.scope, childByField(left, Field::Value), class_node);
+      return kind == (self_key ? "weakref.WeakKeyDictionary" : "weakref.WeakValueDictionary");
+    }
+    const TSNode callee = childByField(candidate.node, Field::Function);
+    TSNode first = firstArgument(candidate.node);
+    const std::string maker = qualifiedNameWithStarBuiltins(context, candidate.scope, callee);
+    if (maker == "weakref.WeakMethod") {
+      if (kindOf(first) != NodeKind::Attribute) return false;
+      first = childByField(first, Field::Object);
+    }
+    if (!isSelf(context, candidate.scope, first, class_node)) return false;
+    if (std::find(kWeakReferenceMakers.begin(), kWeakReferenceMakers.end(), maker) !=
+        kWeakReferenceMakers.end()) {
+      return true;
+    }
+    return kindOf(callee) == NodeKind::Attribute &&
+           context.text(childByField(callee, Field::AttributeName)) == "add" &&
+           weakContainerOf(context, candidate.scope, childByField(callee, Field::Object),
+                           class_node) == "weakref.WeakSet";
+  }
+
+  std::vector<Candidate> candidates_;
+  std::unique_ptr<ClassFacts> facts_;
+};
+
+void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
+          ProjectReporter& reporter) {
+  const ClassHierarchy hierarchy(files);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const ClassFacts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const ClassSite& site : facts->sites) {
+      const ClassSummary* summary = hierarchy.classOf(i, site);
+      if (summary == nullptr || !hierarchy.certainlyLacks(*summary, &InstanceLayout::weakref)) {
+        continue;
+      }
+      Diagnostic diagnostic;
+      diagnostic.start = site.start;
+      diagnostic.end = site.end;
+      diagnostic.message = heaplint::quoted(site.detail) + " weakly references the instance, but " +
+                           slotsWithoutPhrase(*summary, "__weakref__") + ": it raises TypeError";
+      // Only where the slotted hierarchy starts: a base fixed in the same pass would give the
+      // class a second `__weakref__`, which Python refuses.
+      const bool root =
+          std::none_of(summary->bases.begin(), summary->bases.end(),
+                       [&](const std::string& base) { return hierarchy.find(base) != nullptr; });
+      diagnostic.fix_title = summary->slots == SlotsKind::Dataclass
+                                 ? "Add `weakref_slot=True` to `@dataclass`"
+                                 : "Add `\"__weakref__\"` to `__slots__`";
+      if (!root) diagnostic.fix_title += " of the first slotted class of the hierarchy";
+      if (site.fix && root) diagnostic.fix = site.fix;
+      reporter.report(i, std::move(diagnostic), site.row);
+    }
+  }
+}
+
+constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Assignment};
+
+}  // namespace
+
+extern const RuleDefinition kWeakrefToWeakreflessSlots{
+    .code = "MEM402",
+    .name = "weakref-to-weakrefless-slots",
+    .summary = "a weak reference to `self` whose `__slots__` (and every base's) lack `__weakref__`",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::Sometimes,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<WeakrefToWeakreflessSlots>();
+    },
+    .join = join,
+    .read_facts = ClassFacts::read,
+};
+
+}  // namespace heaplint
