@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/argument_evidence.h"
 #include "analyzer/callback_evidence.h"
 #include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
@@ -1148,6 +1149,89 @@ TEST(CallEvidence, DemoAndDebugCode) {
   EXPECT_TRUE(isDemoOrDebugCode("pyqtgraph.examples.ExampleApp.load"));
   EXPECT_FALSE(isDemoOrDebugCode("pyramid.traversal.quote_path_segment"));
   EXPECT_FALSE(isDemoOrDebugCode("app.exemplary.load"));
+}
+
+}  // namespace
+}  // namespace heaplint
+
+// --- argument_evidence.h: which parameters the callers of the project pass ---
+
+namespace heaplint {
+namespace {
+
+CallSite callOf(std::string callee, std::string caller, CallForm form,
+                std::vector<std::string> keywords) {
+  CallSite site;
+  site.callee = std::move(callee);
+  site.caller = std::move(caller);
+  site.form = form;
+  for (std::string& keyword : keywords) {
+    CallArgument argument;
+    argument.keyword = std::move(keyword);  // empty: positional
+    site.arguments.push_back(std::move(argument));
+  }
+  return site;
+}
+
+FunctionSignature signatureOf(std::string name, MethodKind kind,
+                              std::vector<std::string> parameters) {
+  FunctionSignature signature;
+  signature.name = std::move(name);
+  signature.kind = kind;
+  for (std::string& parameter : parameters) {
+    signature.slots.push_back(
+        FunctionSignature::Slot{std::move(parameter), true, false, KeySource::Unknown});
+  }
+  return signature;
+}
+
+TEST(ArgumentEvidence, CallersThatPassAParameter) {
+  CallFacts facts;
+  // fib(n - 1, _memo) inside fib itself: recursion passes the memo on.
+  facts.calls.push_back(callOf("app.fib", "app.fib", CallForm::Plain, {"", ""}));
+  facts.calls.push_back(callOf("app.fib", "app.main", CallForm::Plain, {""}));
+  // walk(root, seen) from elsewhere: an accumulator handed in.
+  facts.calls.push_back(callOf("app.walk", "app.main", CallForm::Plain, {"", ""}));
+  // render("x", context={...}): by keyword.
+  facts.calls.push_back(callOf("app.render", "", CallForm::Plain, {"", "context"}));
+  // obj.lookup(key) binds `key` to the slot after `self`; Class.lookup(obj, key) does not.
+  facts.calls.push_back(callOf("app.Table.lookup", "app.main", CallForm::Instance, {""}));
+  facts.calls.push_back(callOf("app.Table.get", "app.main", CallForm::Class, {"", ""}));
+  // Table(rows) passes `rows` to `__init__`'s slot after `self`.
+  facts.calls.push_back(callOf("app.Table", "app.main", CallForm::Constructor, {""}));
+  CallSite unpacked = callOf("app.spread", "app.main", CallForm::Plain, {});
+  unpacked.unpacked = true;
+  facts.calls.push_back(unpacked);
+  CallIndex calls;
+  calls.add(3, facts);
+
+  const FunctionSignature fib = signatureOf("app.fib", MethodKind::NotAMethod, {"n", "_memo"});
+  EXPECT_FALSE(callPassing(calls, fib, 1).has_value());
+  ASSERT_TRUE(callPassing(calls, fib, 0).has_value());
+  EXPECT_EQ(callPassing(calls, fib, 0)->file, 3U);
+  const FunctionSignature walk = signatureOf("app.walk", MethodKind::NotAMethod, {"node", "seen"});
+  EXPECT_TRUE(callPassing(calls, walk, 1).has_value());
+  const FunctionSignature render =
+      signatureOf("app.render", MethodKind::NotAMethod, {"name", "cache", "context"});
+  EXPECT_FALSE(callPassing(calls, render, 1).has_value());
+  EXPECT_TRUE(callPassing(calls, render, 2).has_value());
+  const FunctionSignature lookup =
+      signatureOf("app.Table.lookup", MethodKind::Instance, {"self", "key", "_cache"});
+  EXPECT_TRUE(callPassing(calls, lookup, 1).has_value());
+  EXPECT_FALSE(callPassing(calls, lookup, 2).has_value());
+  const FunctionSignature get =
+      signatureOf("app.Table.get", MethodKind::Instance, {"self", "key", "_cache"});
+  EXPECT_TRUE(callPassing(calls, get, 1).has_value());
+  EXPECT_FALSE(callPassing(calls, get, 2).has_value());
+  const FunctionSignature init =
+      signatureOf("app.Table.__init__", MethodKind::Instance, {"self", "rows", "_seen"});
+  EXPECT_TRUE(callPassing(calls, init, 1).has_value());
+  EXPECT_FALSE(callPassing(calls, init, 2).has_value());
+  const FunctionSignature spread =
+      signatureOf("app.spread", MethodKind::NotAMethod, {"x", "_cache"});
+  ASSERT_TRUE(callPassing(calls, spread, 1).has_value());
+  EXPECT_TRUE(callPassing(calls, spread, 1)->unpacked);
+  EXPECT_FALSE(callPassing(calls, spread, 7).has_value());
 }
 
 }  // namespace
