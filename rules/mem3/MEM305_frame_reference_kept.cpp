@@ -1,0 +1,464 @@
+// MEM305 frame-reference-kept: a frame object (`inspect.currentframe()`, `sys._getframe()`,
+// `inspect.stack()`, `tb.tb_frame`) kept where it outlives the call, or the current frame bound
+// to a local without the `del` in a `finally` that the inspect documentation asks for.
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/concat.h"
+#include "analyzer/lifetime_evidence.h"
+#include "analyzer/walker.h"
+#include "rules/common.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for frame objects kept where they outlive the code that needed them. A frame comes from
+`inspect.currentframe()`, `sys._getframe(...)`, `inspect.stack()`, `inspect.trace()`,
+`inspect.getouterframes(...)`, `inspect.getinnerframes(...)` (names resolved through imports and
+aliases: `from sys import _getframe as gf`), from a traceback's `.tb_frame`, or from a frame's
+`.f_back`; an item of a stack (`inspect.stack()[1]`, `inspect.stack()[1][0]`,
+`inspect.stack()[1].frame`) holds one too.
+
+Flagged:
+- a frame (or a stack) stored where it lives on: an attribute of the instance or the class
+  (`self.frame = sys._getframe(1)`), a module-level name (`global caller`), or a container that
+  lives as long as the instance, the class or the process (`self.frames.append(tb.tb_frame)`,
+  `_STACKS[key] = inspect.stack()`), as the analyzer's lifetime evidence tells;
+- with `--preview` only: the function's *own* frame (`inspect.currentframe()`, `sys._getframe()`,
+  `sys._getframe(0)`, `inspect.stack()`, and `inspect.trace()` called in the `except` clause that
+  handles the exception) bound to a local name that is neither deleted in a `finally` clause nor
+  rebound (walking `frame = frame.f_back`).
+
+Not flagged:
+- what is read from a frame and not kept: `sys._getframe(1).f_code.co_name`,
+  `frame.f_back.f_globals["__name__"]`, `inspect.stack()[1][3]`, `inspect.stack()[1].function`,
+  `traceback.extract_stack(sys._getframe(1))`;
+- a caller's frame bound to a local (`caller = sys._getframe(1)`, `frame = currentframe().f_back`):
+  the caller's frame does not reference the callee, so no cycle forms and the reference dies with
+  the call;
+- frames returned, yielded or passed to a call (the caller decides), and stores into locals or
+  their attributes;
+- a container that the same function starts afresh (`self.frames = []` or `self.frames.clear()`
+  before the loop that fills it): it holds the frames of the latest stack only, as a debugger or
+  console that shows one stack at a time does on purpose;
+- `inspect.trace()` in a helper called from a handler: its frames start at the handler's
+  function, so no cycle forms through the helper's locals;
+- test code (the shared test-file patterns).
+
+## Why is this bad?
+A frame holds every local variable of its call and, through `f_back`, every frame that called
+it, with all of theirs: the request, the parsed document, the buffers. Kept in an attribute or a
+long-lived container, it keeps all of that alive as long as the holder lives, long after the
+calls returned.
+
+A function's own frame bound to one of its locals is a reference cycle: the frame holds the
+local, the local holds the frame. When the function returns, the frame and everything it refers
+to survive until the cyclic garbage collector runs. The `inspect` documentation ("The
+interpreter stack") recommends `del frame` in a `finally` clause for exactly this. The cycle only
+delays the release (the collector does find it), which is why that part is in preview: reviewers
+do not defend it as a finding in every short helper, but it matters in hot paths and with large
+locals.
+
+## Known problems
+Only the first store of the value is followed: a frame bound to a local and then stored in an
+attribute two lines later is not seen. Frames kept by other means (in a closure, in a traceback
+kept by an exception: MEM304) are not reported here. A debugger or console that keeps the frames
+of the exception it shows (to inspect their locals) stores them on purpose: silence it with
+`# noqa: MEM305` and a comment.
+
+## Example
+```python
+import sys
+
+
+class Call:
+    def __init__(self):
+        self.caller = sys._getframe(1)
+
+    def where(self):
+        return self.caller.f_code.co_name
+```
+
+## Use instead
+```python
+import sys
+
+
+class Call:
+    def __init__(self):
+        caller = sys._getframe(1)
+        self.where = caller.f_code.co_name
+```
+and, for the function's own frame:
+```python
+import inspect
+
+
+def handle():
+    frame = inspect.currentframe()
+    try:
+        report(frame.f_code.co_name)
+    finally:
+        del frame
+```
+
+## Fix safety
+No fix is offered: what the code needs from the frame (its name, line, globals) is for the
+author to decide.
+
+## Options
+`preview`: also report a function's own frame bound to a local without a `del` in a `finally`.
+`test-file-patterns`: test code is not checked.
+
+## References
+- [Python docs: `inspect`, the interpreter stack](https://docs.python.org/3/library/inspect.html#the-interpreter-stack)
+- [Python docs: `sys._getframe`](https://docs.python.org/3/library/sys.html#sys._getframe)
+- No peer linter has this rule.
+)md";
+
+// What an expression holds, as the rule climbs from a frame source to where it is kept.
+enum class Held : uint8_t {
+  Nothing,    // a value read from a frame (its name, its globals)
+  Frame,      // a frame
+  Stack,      // a list of frame records (`inspect.stack()`)
+  Record,     // one frame record (`inspect.stack()[1]`): its item 0 and `.frame` are the frame
+  Traceback,  // a traceback: its `.tb_frame` is a frame
+};
+
+struct Source {
+  TSNode node;
+  ScopeId scope;
+};
+
+constexpr std::array<std::string_view, 6> kSourceNames = {
+    "currentframe", "_getframe", "stack", "trace", "getouterframes", "getinnerframes",
+};
+
+bool importsFrames(std::string_view module) {
+  return module == "sys" || module == "inspect";
+}
+
+class FrameReferenceKept final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!looked_at_earlier_runs_) {
+      looked_at_earlier_runs_ = true;
+      const uint32_t offset = ts_node_start_byte(node);
+      names_may_be_frames_ = earlierRunImportsFrom(context, "sys", offset) ||
+                             earlierRunImportsFrom(context, "inspect", offset);
+    }
+    switch (kind) {
+      case NodeKind::ImportFromStatement:
+        if (importsFrames(context.text(childByField(node, Field::ModuleName)))) {
+          names_may_be_frames_ = true;
+        }
+        return;
+      case NodeKind::Attribute:
+        if (context.text(childByField(node, Field::AttributeName)) == "tb_frame") {
+          attributes_.push_back(Source{node, context.scope()});
+        }
+        return;
+      default:
+        break;
+    }
+    // A call: `inspect.currentframe()` by its last name; a bare name (`gf()` after `from sys
+    // import _getframe as gf`) when the module imports from `sys` or `inspect`.
+    const TSNode callee = childByField(node, Field::Function);
+    if (kindOf(callee) == NodeKind::Attribute) {
+      const std::string_view name = context.text(childByField(callee, Field::AttributeName));
+      if (std::find(kSourceNames.begin(), kSourceNames.end(), name) == kSourceNames.end()) return;
+    } else if (kindOf(callee) != NodeKind::Identifier || !names_may_be_frames_) {
+      return;
+    }
+    calls_.push_back(Source{node, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Source& source : calls_) {
+      const std::string qualified = context.semantic().qualifiedName(
+          source.scope, childByField(source.node, Field::Function));
+      const Held held = heldByCall(qualified);
+      if (held != Held::Nothing)
+        check(context, source, held, isOwnFrame(context, source, qualified));
+    }
+    for (const Source& source : attributes_)
+      check(context, source, Held::Frame, false);
+  }
+
+ private:
+  static Held heldByCall(std::string_view qualified) {
+    if (qualified == "inspect.currentframe" || qualified == "sys._getframe") return Held::Frame;
+    if (qualified == "inspect.stack" || qualified == "inspect.trace" ||
+        qualified == "inspect.getouterframes" || qualified == "inspect.getinnerframes") {
+      return Held::Stack;
+    }
+    return Held::Nothing;
+  }
+
+  // The calling function's own frame: `currentframe()`, `_getframe()` or `_getframe(0)`, and the
+  // stacks that start with it (`inspect.stack()`, `inspect.trace()`).
+  static bool isOwnFrame(const RuleContext& context, const Source& source,
+                         std::string_view qualified) {
+    if (qualified == "inspect.currentframe" || qualified == "inspect.stack") return true;
+    // The frames of the exception being handled start at the handler's function: the caller's
+    // own frame only when the call is in that handler.
+    if (qualified == "inspect.trace") return inExceptClause(source.node);
+    if (qualified != "sys._getframe") return false;
+    const TSNode argument = firstArgument(source.node);
+    return ts_node_is_null(argument) || context.text(argument) == "0";
+  }
+
+  static bool inExceptClause(TSNode node) {
+    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up); up = ts_node_parent(up)) {
+      const NodeKind kind = kindOf(up);
+      if (kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause) return true;
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) return false;
+    }
+    return false;
+  }
+
+  // Whether the function around `node` starts the container afresh (`self.frames = []`,
+  // `self.frames.clear()`): it then holds the frames of the latest call only, as a debugger or a
+  // console that shows one stack at a time does on purpose.
+  static bool refilledInFunction(const RuleContext& context, TSNode node, TSNode container) {
+    TSNode function = ts_node_parent(node);
+    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
+      function = ts_node_parent(function);
+    if (ts_node_is_null(function)) return false;
+    const std::string_view text = context.text(container);
+    bool found = false;
+    visitSubtree(function, [&](TSNode inner, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(inner);
+      if (kind == NodeKind::Assignment) {
+        found = context.text(childByField(inner, Field::Left)) == text;
+      } else if (kind == NodeKind::Call) {
+        const TSNode callee = childByField(inner, Field::Function);
+        found = kindOf(callee) == NodeKind::Attribute &&
+                context.text(childByField(callee, Field::AttributeName)) == "clear" &&
+                context.text(childByField(callee, Field::Object)) == text;
+      }
+      return found ? Visit::Stop : Visit::Descend;
+    });
+    return found;
+  }
+
+  // What `parent`, with `child` as the part that held `held`, holds; `own` stays true while
+  // the value is still the function's own frame (or a stack starting with it).
+  static Held climb(const RuleContext& context, TSNode parent, TSNode child, Held held, bool& own) {
+    switch (kindOf(parent)) {
+      case NodeKind::ParenthesizedExpression:
+        return held;
+      case NodeKind::List:
+      case NodeKind::Tuple:
+        return Held::Stack;  // `[tb.tb_frame]`, `(frame, lineno)`: a sequence holding it
+      case NodeKind::Attribute: {
+        if (!ts_node_eq(childByField(parent, Field::Object), child)) return Held::Nothing;
+        const std::string_view name = context.text(childByField(parent, Field::AttributeName));
+        if (held == Held::Frame && name == "f_back") {
+          own = false;
+          return Held::Frame;
+        }
+        if (held == Held::Record && name == "frame") return Held::Frame;
+        if (held == Held::Traceback && name == "tb_frame") return Held::Frame;
+        if (held == Held::Traceback && name == "tb_next") {
+          own = false;
+          return Held::Traceback;
+        }
+        return Held::Nothing;
+      }
+      case NodeKind::Subscript: {
+        if (!ts_node_eq(childByField(parent, Field::Value), child)) return Held::Nothing;
+        const TSNode index = childByField(parent, Field::SubscriptIndex);
+        const bool literal = kindOf(index) == NodeKind::Integer;
+        if (held == Held::Stack) {
+          if (kindOf(index) == NodeKind::Slice) {
+            // `[1:]` leaves the own frame out; `[:3]` and `[0:]` keep it.
+            const TSNode start = nthChild(index, 0);
+            if (ts_node_is_named(start) && context.text(start) != "0") own = false;
+            return Held::Stack;
+          }
+          if (!literal || context.text(index) != "0") own = false;
+          return Held::Record;
+        }
+        if (held == Held::Record) {
+          if (literal && context.text(index) != "0") return Held::Nothing;  // name, line, ...
+          return Held::Frame;
+        }
+        return Held::Nothing;
+      }
+      default:
+        return Held::Nothing;
+    }
+  }
+
+  void check(RuleContext& context, const Source& source, Held held, bool own) const {
+    TSNode value = source.node;
+    for (int guard = 0; guard < 16; ++guard) {
+      const TSNode parent = ts_node_parent(value);
+      const Held next = climb(context, parent, value, held, own);
+      if (next == Held::Nothing) break;
+      held = next;
+      value = parent;
+    }
+    const TSNode parent = ts_node_parent(value);
+    TSNode target{};
+    bool container = false;
+    if (kindOf(parent) == NodeKind::Assignment &&
+        ts_node_eq(childByField(parent, Field::Right), value)) {
+      target = childByField(parent, Field::Left);
+      if (kindOf(target) == NodeKind::Subscript) {
+        target = childByField(target, Field::Value);
+        container = true;
+      }
+    } else if (kindOf(parent) == NodeKind::ArgumentList) {
+      const TSNode callee = childByField(ts_node_parent(parent), Field::Function);
+      if (kindOf(callee) != NodeKind::Attribute) return;
+      const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+      constexpr std::array<std::string_view, 6> kStoring = {"append", "add",    "appendleft",
+                                                            "insert", "extend", "setdefault"};
+      if (std::find(kStoring.begin(), kStoring.end(), method) == kStoring.end()) return;
+      target = childByField(callee, Field::Object);
+      container = true;
+    }
+    const NodeKind target_kind = kindOf(target);
+    if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
+    if (container && refilledInFunction(context, value, target)) return;
+    const LifetimeEvidence lifetime = lifetimeOf(context, source.scope, target);
+    const std::string what = describe(context, source, value);
+    switch (lifetime.lifetime) {
+      case Lifetime::Instance:
+      case Lifetime::Class:
+      case Lifetime::Module:
+      case Lifetime::Process:
+        report(
+            context, value,
+            concat(what, container ? " is put into " : " is stored in ",
+                   lifetime.lifetime == Lifetime::Instance ? heaplint::quoted(context.text(target))
+                                                           : lifetime.display,
+                   ": it keeps every local of that frame and of the frames that called it "
+                   "alive as long as ",
+                   lifetimePhrase(lifetime.lifetime),
+                   "; keep what is needed (`f_code.co_name`, `f_lineno`) instead"));
+        return;
+      case Lifetime::Local:
+        if (own && !container && target_kind == NodeKind::Identifier &&
+            context.options().settings->preview) {
+          checkLocal(context, source, target, what);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  // The function's own frame bound to a local: a cycle, unless a `finally` deletes the name or
+  // the code moves it off the frame (`frame = frame.f_back`).
+  static void checkLocal(RuleContext& context, const Source& source, TSNode name,
+                         const std::string& what) {
+    const SemanticModel& semantic = context.semantic();
+    const ScopeId function = enclosingFunctionScope(semantic, source.scope);
+    if (function == kNoScope || semantic.scope(function).kind != ScopeKind::Function) return;
+    const std::string_view text = context.text(name);
+    if (semantic.bindingsIn(function, text).size() != 1) return;
+    if (deletedInFinally(context, semantic.scope(function).node, text)) return;
+    report(context, name,
+           concat(what, " is bound to ", heaplint::quoted(text), " in ",
+                  heaplint::quoted(functionDisplayName(context, function), "()"),
+                  ": the frame then holds itself through its locals, a cycle that keeps every "
+                  "local of the call alive until the garbage collector runs; `del ",
+                  text, "` in a `finally` clause"));
+  }
+
+  static bool deletedInFinally(const RuleContext& context, TSNode function, std::string_view name) {
+    bool found = false;
+    visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind != NodeKind::DeleteStatement || !insideFinally(node, function)) {
+        return Visit::Descend;
+      }
+      visitSubtree(node, [&](TSNode deleted, TSFieldId /*field*/) {
+        if (kindOf(deleted) == NodeKind::Identifier && context.text(deleted) == name) found = true;
+        return found ? Visit::Stop : Visit::Descend;
+      });
+      return found ? Visit::Stop : Visit::SkipChildren;
+    });
+    return found;
+  }
+
+  static bool insideFinally(TSNode node, TSNode function) {
+    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up) && !ts_node_eq(up, function);
+         up = ts_node_parent(up)) {
+      if (kindOf(up) == NodeKind::FinallyClause) return true;
+    }
+    return false;
+  }
+
+  // "The frame from `sys._getframe(1)`", "The stack from `inspect.stack()`".
+  static std::string describe(const RuleContext& context, const Source& source, TSNode value) {
+    std::string_view shown = context.text(value);
+    if (shown.size() > 60) shown = context.text(source.node);
+    if (shown.size() > 60) shown = shown.substr(0, 57);
+    const std::string_view callee = context.text(childByField(source.node, Field::Function));
+    const bool stack =
+        kindOf(source.node) == NodeKind::Call &&
+        (callee.ends_with("stack") || callee.ends_with("trace") || callee.ends_with("frames")) &&
+        ts_node_eq(value, source.node);
+    return concat(stack ? "The stack " : "The frame ", heaplint::quoted(shown));
+  }
+
+  static std::string lifetimePhrase(Lifetime lifetime) {
+    switch (lifetime) {
+      case Lifetime::Instance:
+        return "the instance lives";
+      case Lifetime::Class:
+        return "the class lives";
+      default:
+        return "the process runs";
+    }
+  }
+
+  static void report(RuleContext& context, TSNode node, std::string message) {
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(node);
+    diagnostic.end = ts_node_end_byte(node);
+    diagnostic.message = std::move(message);
+    diagnostic.fix_title = "Keep what is needed from the frame, or `del` it in a `finally` clause";
+    context.report(std::move(diagnostic));
+  }
+
+  std::vector<Source> calls_;
+  std::vector<Source> attributes_;
+  bool looked_at_earlier_runs_ = false;
+  bool names_may_be_frames_ = false;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Attribute,
+                                       NodeKind::ImportFromStatement};
+
+}  // namespace
+
+extern const RuleDefinition kFrameReferenceKept{
+    .code = "MEM305",
+    .name = "frame-reference-kept",
+    .summary = "A frame object kept where it outlives the call: it pins every local of the stack",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::None,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<FrameReferenceKept>();
+    },
+};
+
+}  // namespace heaplint
