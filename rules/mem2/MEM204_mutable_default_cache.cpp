@@ -4,6 +4,7 @@
 // passes the parameter (then it is an accumulator, not a hidden cache) and what callers pass for
 // the parameters the keys are made of (call_evidence.h, argument_evidence.h).
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -114,19 +115,26 @@ callers do not show.
 // One default that the function grows, for the join.
 struct Candidate {
   FunctionSignature function;
-  std::string display;                   // "fibonacci()", "Parser.lookup()"
-  std::string parameter;                 // "_memo"
-  std::string kind;                      // "dict", "set", ...
-  uint32_t slot = 0;                     // the parameter's slot in the signature
-  std::string key;                       // the key as written: "n"
-  KeySource source = KeySource::Closed;  // the strongest part not made of parameters
-  uint32_t key_parameters = 0;           // the parameters the key is made of (its own left out)
-  std::string reason;
-  bool is_public = true;  // no part of the dotted name (after the module) starts with `_`
-  uint32_t start = 0;     // the parameter with its default
+  std::string display;    // "fibonacci()", "Parser.lookup()"
+  std::string parameter;  // "_memo"
+  std::string kind;       // "dict", "set", ...
+  std::string key;        // the key as written: "n"
+  std::string reason;     // what it is made of
+  uint32_t slot = 0;      // the parameter's slot in the signature
+  // The key grows with the data, or keeps objects alive, whatever the callers pass.
+  bool grows_by_itself = false;
+  uint32_t key_parameters = 0;  // the parameters the key is made of (its own left out)
+  bool is_public = true;        // no part of the dotted name (after the module) starts with `_`
+  uint32_t start = 0;           // the parameter with its default
   uint32_t end = 0;
   uint32_t row = 0;
 };
+
+template <typename C, typename IO>
+void candidateFields(C& c, IO io) {
+  io(c.display), io(c.parameter), io(c.kind), io(c.key), io(c.reason), io(c.slot);
+  io(c.grows_by_itself), io(c.key_parameters), io(c.is_public), io(c.start), io(c.end), io(c.row);
+}
 
 struct DefaultCacheFacts final : FileFacts {
   std::vector<Candidate> candidates;
@@ -136,38 +144,16 @@ struct DefaultCacheFacts final : FileFacts {
     out.u32(static_cast<uint32_t>(candidates.size()));
     for (const Candidate& candidate : candidates) {
       candidate.function.write(out);
-      for (const std::string* text : {&candidate.display, &candidate.parameter, &candidate.kind,
-                                      &candidate.key, &candidate.reason}) {
-        out.string(*text);
-      }
-      for (uint32_t value :
-           {candidate.slot, static_cast<uint32_t>(candidate.source), candidate.key_parameters,
-            candidate.start, candidate.end, candidate.row}) {
-        out.u32(value);
-      }
-      out.boolean(candidate.is_public);
+      candidateFields(candidate, FieldWriter{out});
     }
     calls.write(out);
   }
   static std::unique_ptr<FileFacts> read(FactsReader& in) {
     auto facts = std::make_unique<DefaultCacheFacts>();
-    const uint32_t count = in.count();
-    for (uint32_t i = 0; i < count && in.ok(); ++i) {
-      Candidate candidate;
+    facts->candidates.resize(in.count());
+    for (Candidate& candidate : facts->candidates) {
       if (!candidate.function.read(in)) return nullptr;
-      for (std::string* text : {&candidate.display, &candidate.parameter, &candidate.kind,
-                                &candidate.key, &candidate.reason}) {
-        *text = in.string();
-      }
-      uint32_t source = 0;
-      for (uint32_t* value : {&candidate.slot, &source, &candidate.key_parameters, &candidate.start,
-                              &candidate.end, &candidate.row}) {
-        *value = in.u32();
-      }
-      if (source > static_cast<uint32_t>(KeySource::Data)) return nullptr;
-      candidate.source = static_cast<KeySource>(source);
-      candidate.is_public = in.boolean();
-      facts->candidates.push_back(std::move(candidate));
+      candidateFields(candidate, FieldReader{in});
     }
     if (!in.ok() || !facts->calls.read(in)) return nullptr;
     return facts;
@@ -189,18 +175,14 @@ struct DefaultCacheFacts final : FileFacts {
 
 // A default value that makes a new mutable container, by shape (finish() asks containerKind).
 bool mayBeMutable(TSNode value) {
-  switch (kindOf(value)) {
-    case NodeKind::Dictionary:
-    case NodeKind::List:
-    case NodeKind::Set:
-    case NodeKind::DictionaryComprehension:
-    case NodeKind::ListComprehension:
-    case NodeKind::SetComprehension:
-    case NodeKind::Call:
-      return true;
-    default:
-      return false;
-  }
+  constexpr std::array kShapes = {NodeKind::Dictionary,
+                                  NodeKind::List,
+                                  NodeKind::Set,
+                                  NodeKind::DictionaryComprehension,
+                                  NodeKind::ListComprehension,
+                                  NodeKind::SetComprehension,
+                                  NodeKind::Call};
+  return std::find(kShapes.begin(), kShapes.end(), kindOf(value)) != kShapes.end();
 }
 
 class MutableDefaultCache final : public RuleChecker {
@@ -331,7 +313,7 @@ class MutableDefaultCache final : public RuleChecker {
         if (!strongerThan(evidence, found, grows)) continue;
         grows = true;
         found.key = std::string(context.text(part));
-        found.source = evidence.source;
+        found.grows_by_itself = evidence.source >= KeySource::Entity;
         found.key_parameters = evidence.parameters;
         found.reason = reasonForFacts(evidence.reason);
       }
@@ -357,8 +339,7 @@ class MutableDefaultCache final : public RuleChecker {
   }
   static bool strongerThan(const KeyEvidence& evidence, const Candidate& found, bool any) {
     if (!grows(evidence)) return false;
-    if (!any) return true;
-    return evidence.source > found.source && evidence.source >= KeySource::Entity;
+    return !any || (evidence.source >= KeySource::Entity && !found.grows_by_itself);
   }
 
   static bool isPublic(std::string_view qualified, std::string_view module) {
@@ -391,7 +372,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
       if (callPassing(calls, candidate.function, candidate.slot)) continue;
       // Why the keys keep coming: what they are made of, and what the callers pass.
       std::string evidence = candidate.reason;
-      if (candidate.source < KeySource::Entity) {
+      if (!candidate.grows_by_itself) {
         const CallIndex::Keys keys =
             calls.keysFromCallers(candidate.function, candidate.key_parameters);
         if (!keys.has_callers) {

@@ -12,6 +12,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
 #include "analyzer/concat.h"
+#include "analyzer/frame_evidence.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
@@ -124,22 +125,9 @@ author to decide.
 - No peer linter has this rule.
 )md";
 
-// What an expression holds, as the rule climbs from a frame source to where it is kept.
-enum class Held : uint8_t {
-  Nothing,    // a value read from a frame (its name, its globals)
-  Frame,      // a frame
-  Stack,      // a list of frame records (`inspect.stack()`)
-  Record,     // one frame record (`inspect.stack()[1]`): its item 0 and `.frame` are the frame
-  Traceback,  // a traceback: its `.tb_frame` is a frame
-};
-
 struct Source {
   TSNode node;
   ScopeId scope;
-};
-
-constexpr std::array<std::string_view, 6> kSourceNames = {
-    "currentframe", "_getframe", "stack", "trace", "getouterframes", "getinnerframes",
 };
 
 bool importsFrames(std::string_view module) {
@@ -174,7 +162,7 @@ class FrameReferenceKept final : public RuleChecker {
     const TSNode callee = childByField(node, Field::Function);
     if (kindOf(callee) == NodeKind::Attribute) {
       const std::string_view name = context.text(childByField(callee, Field::AttributeName));
-      if (std::find(kSourceNames.begin(), kSourceNames.end(), name) == kSourceNames.end()) return;
+      if (!mayMakeFrames(name)) return;
     } else if (kindOf(callee) != NodeKind::Identifier || !names_may_be_frames_) {
       return;
     }
@@ -185,46 +173,13 @@ class FrameReferenceKept final : public RuleChecker {
     for (const Source& source : calls_) {
       const std::string qualified = context.semantic().qualifiedName(
           source.scope, childByField(source.node, Field::Function));
-      const Held held = heldByCall(qualified);
-      if (held != Held::Nothing)
-        check(context, source, held, isOwnFrame(context, source, qualified));
+      if (framesMadeBy(qualified) != FrameHeld::Nothing) check(context, source, qualified);
     }
     for (const Source& source : attributes_)
-      check(context, source, Held::Frame, false);
+      check(context, source, {});
   }
 
  private:
-  static Held heldByCall(std::string_view qualified) {
-    if (qualified == "inspect.currentframe" || qualified == "sys._getframe") return Held::Frame;
-    if (qualified == "inspect.stack" || qualified == "inspect.trace" ||
-        qualified == "inspect.getouterframes" || qualified == "inspect.getinnerframes") {
-      return Held::Stack;
-    }
-    return Held::Nothing;
-  }
-
-  // The calling function's own frame: `currentframe()`, `_getframe()` or `_getframe(0)`, and the
-  // stacks that start with it (`inspect.stack()`, `inspect.trace()`).
-  static bool isOwnFrame(const RuleContext& context, const Source& source,
-                         std::string_view qualified) {
-    if (qualified == "inspect.currentframe" || qualified == "inspect.stack") return true;
-    // The frames of the exception being handled start at the handler's function: the caller's
-    // own frame only when the call is in that handler.
-    if (qualified == "inspect.trace") return inExceptClause(source.node);
-    if (qualified != "sys._getframe") return false;
-    const TSNode argument = firstArgument(source.node);
-    return ts_node_is_null(argument) || context.text(argument) == "0";
-  }
-
-  static bool inExceptClause(TSNode node) {
-    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up); up = ts_node_parent(up)) {
-      const NodeKind kind = kindOf(up);
-      if (kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause) return true;
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) return false;
-    }
-    return false;
-  }
-
   // Whether the function around `node` starts the container afresh (`self.frames = []`,
   // `self.frames.clear()`): it then holds the frames of the latest call only, as a debugger or a
   // console that shows one stack at a time does on purpose.
@@ -250,64 +205,9 @@ class FrameReferenceKept final : public RuleChecker {
     return found;
   }
 
-  // What `parent`, with `child` as the part that held `held`, holds; `own` stays true while
-  // the value is still the function's own frame (or a stack starting with it).
-  static Held climb(const RuleContext& context, TSNode parent, TSNode child, Held held, bool& own) {
-    switch (kindOf(parent)) {
-      case NodeKind::ParenthesizedExpression:
-        return held;
-      case NodeKind::List:
-      case NodeKind::Tuple:
-        return Held::Stack;  // `[tb.tb_frame]`, `(frame, lineno)`: a sequence holding it
-      case NodeKind::Attribute: {
-        if (!ts_node_eq(childByField(parent, Field::Object), child)) return Held::Nothing;
-        const std::string_view name = context.text(childByField(parent, Field::AttributeName));
-        if (held == Held::Frame && name == "f_back") {
-          own = false;
-          return Held::Frame;
-        }
-        if (held == Held::Record && name == "frame") return Held::Frame;
-        if (held == Held::Traceback && name == "tb_frame") return Held::Frame;
-        if (held == Held::Traceback && name == "tb_next") {
-          own = false;
-          return Held::Traceback;
-        }
-        return Held::Nothing;
-      }
-      case NodeKind::Subscript: {
-        if (!ts_node_eq(childByField(parent, Field::Value), child)) return Held::Nothing;
-        const TSNode index = childByField(parent, Field::SubscriptIndex);
-        const bool literal = kindOf(index) == NodeKind::Integer;
-        if (held == Held::Stack) {
-          if (kindOf(index) == NodeKind::Slice) {
-            // `[1:]` leaves the own frame out; `[:3]` and `[0:]` keep it.
-            const TSNode start = nthChild(index, 0);
-            if (ts_node_is_named(start) && context.text(start) != "0") own = false;
-            return Held::Stack;
-          }
-          if (!literal || context.text(index) != "0") own = false;
-          return Held::Record;
-        }
-        if (held == Held::Record) {
-          if (literal && context.text(index) != "0") return Held::Nothing;  // name, line, ...
-          return Held::Frame;
-        }
-        return Held::Nothing;
-      }
-      default:
-        return Held::Nothing;
-    }
-  }
-
-  void check(RuleContext& context, const Source& source, Held held, bool own) const {
-    TSNode value = source.node;
-    for (int guard = 0; guard < 16; ++guard) {
-      const TSNode parent = ts_node_parent(value);
-      const Held next = climb(context, parent, value, held, own);
-      if (next == Held::Nothing) break;
-      held = next;
-      value = parent;
-    }
+  void check(RuleContext& context, const Source& source, std::string_view qualified) const {
+    const FrameValue frame = frameValueOf(context, source.node, qualified);
+    const TSNode value = frame.value;
     const TSNode parent = ts_node_parent(value);
     TSNode target{};
     bool container = false;
@@ -332,7 +232,7 @@ class FrameReferenceKept final : public RuleChecker {
     if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
     if (container && refilledInFunction(context, value, target)) return;
     const LifetimeEvidence lifetime = lifetimeOf(context, source.scope, target);
-    const std::string what = describe(context, source, value);
+    const std::string what = describe(context, source, frame);
     switch (lifetime.lifetime) {
       case Lifetime::Instance:
       case Lifetime::Class:
@@ -349,7 +249,7 @@ class FrameReferenceKept final : public RuleChecker {
                    "; keep what is needed (`f_code.co_name`, `f_lineno`) instead"));
         return;
       case Lifetime::Local:
-        if (own && !container && target_kind == NodeKind::Identifier &&
+        if (frame.own && !container && target_kind == NodeKind::Identifier &&
             context.options().settings->preview) {
           checkLocal(context, source, target, what);
         }
@@ -405,17 +305,14 @@ class FrameReferenceKept final : public RuleChecker {
     return false;
   }
 
-  // "The frame from `sys._getframe(1)`", "The stack from `inspect.stack()`".
-  static std::string describe(const RuleContext& context, const Source& source, TSNode value) {
-    std::string_view shown = context.text(value);
+  // "The frame `sys._getframe(1)`", "The stack `inspect.stack()`".
+  static std::string describe(const RuleContext& context, const Source& source,
+                              const FrameValue& frame) {
+    std::string_view shown = context.text(frame.value);
     if (shown.size() > 60) shown = context.text(source.node);
     if (shown.size() > 60) shown = shown.substr(0, 57);
-    const std::string_view callee = context.text(childByField(source.node, Field::Function));
-    const bool stack =
-        kindOf(source.node) == NodeKind::Call &&
-        (callee.ends_with("stack") || callee.ends_with("trace") || callee.ends_with("frames")) &&
-        ts_node_eq(value, source.node);
-    return concat(stack ? "The stack " : "The frame ", heaplint::quoted(shown));
+    return concat(frame.held == FrameHeld::Stack ? "The stack " : "The frame ",
+                  heaplint::quoted(shown));
   }
 
   static std::string lifetimePhrase(Lifetime lifetime) {
