@@ -210,6 +210,14 @@ class MutableDefaultCache final : public RuleChecker {
         describe(context, candidate, uses);
     }
     facts_->calls = calls_.finish(context);
+    // Kept until the join for every file of the project: only what the join reads. Messages
+    // quote what a caller passes only when it is not a closed set.
+    facts_->calls.cleared.clear();
+    for (CallSite& site : facts_->calls.calls) {
+      for (CallArgument& argument : site.arguments) {
+        if (argument.source < KeySource::Parameter) argument.reason.clear();
+      }
+    }
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
