@@ -350,10 +350,17 @@ class MutableDefaultCache final : public RuleChecker {
     return !any || (evidence.source >= KeySource::Entity && !found.grows_by_itself);
   }
 
+  // No name after the module's is private (`_lookup`, `_Parser.get`); `__call__` is public.
   static bool isPublic(std::string_view qualified, std::string_view module) {
     std::string_view local = qualified;
     if (!module.empty() && local.starts_with(module)) local.remove_prefix(module.size());
-    return local.find("._") == std::string_view::npos && !local.starts_with("_");
+    while (!local.empty()) {
+      if (local.front() == '.') local.remove_prefix(1);
+      const std::string_view name = local.substr(0, local.find('.'));
+      if (name.starts_with("_") && !name.ends_with("__")) return false;
+      local.remove_prefix(name.size());
+    }
+    return true;
   }
 
   std::vector<Default> defaults_;
@@ -403,6 +410,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
                  ") is a cache that lives as long as the function: it gets an entry for every new ",
                  heaplint::quoted(candidate.key), " (", evidence,
                  ") and nothing evicts it; use `functools.lru_cache(maxsize=...)` instead");
+      diagnostic.fix_title = "Use `functools.lru_cache(maxsize=...)` instead of the default";
       reporter.report(i, std::move(diagnostic), candidate.row);
     }
   }
