@@ -38,13 +38,15 @@ What the keys are made of decides (the evidence MEM201 uses, followed to the cal
 project):
 - flagged: keys that grow with the data (the lines of a file, the rows of a query), objects the
   cache keeps alive (`self`, a new instance), and keys made from parameters whose callers in the
-  project pass such values, or that no caller in the project shows (a public function: its
-  callers are its users);
+  project pass such values;
 - not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes,
   configuration, and keys that every caller in the project fills with literals or constants (a
   closed set);
-- with `--preview` only: keys from parameters of a private function (`_lookup`) that no caller in
-  the project shows, and keys whose callers pass values nothing tells the size of.
+- with `--preview` only: keys from parameters of a function that no caller in the project shows
+  (a public function's callers are its users, but blind review judged the one such finding on the
+  development corpus wrong: `pydoc.synopsis(filename, cache={})`, a deliberate memo keyed by files
+  on disk, as it judged all 18 of MEM201's findings on that evidence), and keys whose callers pass
+  values nothing tells the size of.
 
 Not flagged either:
 - a parameter that any caller in the project passes, by position or keyword, or a call that
@@ -78,12 +80,18 @@ imports: callers outside the linted paths are unseen.
 
 ## Example
 ```python
-def fibonacci(n, _memo={}):
-    if n in _memo:
-        return _memo[n]
-    result = n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)
-    _memo[n] = result
-    return result
+def parse_record(line, _parsed={}):
+    if line not in _parsed:
+        _parsed[line] = line.split(",")
+    return _parsed[line]
+
+
+def load(path):
+    records = []
+    with open(path) as handle:
+        for line in handle:
+            records.append(parse_record(line))
+    return records
 ```
 
 ## Use instead
@@ -92,8 +100,16 @@ import functools
 
 
 @functools.lru_cache(maxsize=1024)
-def fibonacci(n):
-    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)
+def parse_record(line):
+    return tuple(line.split(","))
+
+
+def load(path):
+    records = []
+    with open(path) as handle:
+        for line in handle:
+            records.append(parse_record(line))
+    return records
 ```
 
 ## Fix safety
@@ -101,7 +117,7 @@ There is no fix: a bounded cache evicts entries the code may rely on, and removi
 changes the signature.
 
 ## Options
-`preview`: also report private functions without callers in the project, and keys whose size the
+`preview`: also report functions without callers in the project, and keys whose size the
 callers do not show.
 `test-file-patterns`: test code is not checked.
 
@@ -124,7 +140,6 @@ struct Candidate {
   // The key grows with the data, or keeps objects alive, whatever the callers pass.
   bool grows_by_itself = false;
   uint32_t key_parameters = 0;  // the parameters the key is made of (its own left out)
-  bool is_public = true;        // no part of the dotted name (after the module) starts with `_`
   uint32_t start = 0;           // the parameter with its default
   uint32_t end = 0;
   uint32_t row = 0;
@@ -133,7 +148,7 @@ struct Candidate {
 template <typename C, typename IO>
 void candidateFields(C& c, IO io) {
   io(c.display), io(c.parameter), io(c.kind), io(c.key), io(c.reason), io(c.slot);
-  io(c.grows_by_itself), io(c.key_parameters), io(c.is_public), io(c.start), io(c.end), io(c.row);
+  io(c.grows_by_itself), io(c.key_parameters), io(c.start), io(c.end), io(c.row);
 }
 
 struct DefaultCacheFacts final : FileFacts {
@@ -332,7 +347,6 @@ class MutableDefaultCache final : public RuleChecker {
     found.parameter = std::string(name);
     found.kind = std::move(kind);
     found.slot = slot;
-    found.is_public = isPublic(signature.name, context.options().module.name);
     found.start = ts_node_start_byte(candidate.parameter);
     found.end = ts_node_end_byte(candidate.parameter);
     found.row = context.source().rowOf(found.start);
@@ -348,19 +362,6 @@ class MutableDefaultCache final : public RuleChecker {
   static bool strongerThan(const KeyEvidence& evidence, const Candidate& found, bool any) {
     if (!grows(evidence)) return false;
     return !any || (evidence.source >= KeySource::Entity && !found.grows_by_itself);
-  }
-
-  // No name after the module's is private (`_lookup`, `_Parser.get`); `__call__` is public.
-  static bool isPublic(std::string_view qualified, std::string_view module) {
-    std::string_view local = qualified;
-    if (!module.empty() && local.starts_with(module)) local.remove_prefix(module.size());
-    while (!local.empty()) {
-      if (local.front() == '.') local.remove_prefix(1);
-      const std::string_view name = local.substr(0, local.find('.'));
-      if (name.starts_with("_") && !name.ends_with("__")) return false;
-      local.remove_prefix(name.size());
-    }
-    return true;
   }
 
   std::vector<Default> defaults_;
@@ -391,7 +392,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
         const CallIndex::Keys keys =
             calls.keysFromCallers(candidate.function, candidate.key_parameters);
         if (!keys.has_callers) {
-          if (!candidate.is_public && !preview) continue;
+          if (!preview) continue;  // weak evidence: see the documentation
           evidence += "; no caller in the project shows what it gets";
         } else if (keys.source >= KeySource::Parameter &&
                    (keys.source != KeySource::Unknown || preview)) {
