@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/argument_evidence.h"
 #include "analyzer/callback_evidence.h"
 #include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
 #include "analyzer/execution_evidence.h"
+#include "analyzer/frame_evidence.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/project_evidence.h"
 #include "analyzer/registration_evidence.h"
@@ -1148,6 +1150,177 @@ TEST(CallEvidence, DemoAndDebugCode) {
   EXPECT_TRUE(isDemoOrDebugCode("pyqtgraph.examples.ExampleApp.load"));
   EXPECT_FALSE(isDemoOrDebugCode("pyramid.traversal.quote_path_segment"));
   EXPECT_FALSE(isDemoOrDebugCode("app.exemplary.load"));
+}
+
+}  // namespace
+}  // namespace heaplint
+
+// --- argument_evidence.h: which parameters the callers of the project pass ---
+
+namespace heaplint {
+namespace {
+
+CallSite callOf(std::string callee, std::string caller, CallForm form,
+                std::vector<std::string> keywords) {
+  CallSite site;
+  site.callee = std::move(callee);
+  site.caller = std::move(caller);
+  site.form = form;
+  for (std::string& keyword : keywords) {
+    CallArgument argument;
+    argument.keyword = std::move(keyword);  // empty: positional
+    site.arguments.push_back(std::move(argument));
+  }
+  return site;
+}
+
+FunctionSignature signatureOf(std::string name, MethodKind kind,
+                              std::vector<std::string> parameters) {
+  FunctionSignature signature;
+  signature.name = std::move(name);
+  signature.kind = kind;
+  for (std::string& parameter : parameters) {
+    signature.slots.push_back(
+        FunctionSignature::Slot{std::move(parameter), true, false, KeySource::Unknown});
+  }
+  return signature;
+}
+
+TEST(ArgumentEvidence, CallersThatPassAParameter) {
+  CallFacts facts;
+  // fib(n - 1, _memo) inside fib itself: recursion passes the memo on.
+  facts.calls.push_back(callOf("app.fib", "app.fib", CallForm::Plain, {"", ""}));
+  facts.calls.push_back(callOf("app.fib", "app.main", CallForm::Plain, {""}));
+  // walk(root, seen) from elsewhere: an accumulator handed in.
+  facts.calls.push_back(callOf("app.walk", "app.main", CallForm::Plain, {"", ""}));
+  // render("x", context={...}): by keyword.
+  facts.calls.push_back(callOf("app.render", "", CallForm::Plain, {"", "context"}));
+  // obj.lookup(key) binds `key` to the slot after `self`; Class.lookup(obj, key) does not.
+  facts.calls.push_back(callOf("app.Table.lookup", "app.main", CallForm::Instance, {""}));
+  facts.calls.push_back(callOf("app.Table.get", "app.main", CallForm::Class, {"", ""}));
+  // Table(rows) passes `rows` to `__init__`'s slot after `self`.
+  facts.calls.push_back(callOf("app.Table", "app.main", CallForm::Constructor, {""}));
+  CallSite unpacked = callOf("app.spread", "app.main", CallForm::Plain, {});
+  unpacked.unpacked = true;
+  facts.calls.push_back(unpacked);
+  CallIndex calls;
+  calls.add(3, facts);
+
+  const FunctionSignature fib = signatureOf("app.fib", MethodKind::NotAMethod, {"n", "_memo"});
+  EXPECT_FALSE(callPassing(calls, fib, 1).has_value());
+  ASSERT_TRUE(callPassing(calls, fib, 0).has_value());
+  EXPECT_EQ(callPassing(calls, fib, 0)->file, 3U);
+  const FunctionSignature walk = signatureOf("app.walk", MethodKind::NotAMethod, {"node", "seen"});
+  EXPECT_TRUE(callPassing(calls, walk, 1).has_value());
+  const FunctionSignature render =
+      signatureOf("app.render", MethodKind::NotAMethod, {"name", "cache", "context"});
+  EXPECT_FALSE(callPassing(calls, render, 1).has_value());
+  EXPECT_TRUE(callPassing(calls, render, 2).has_value());
+  const FunctionSignature lookup =
+      signatureOf("app.Table.lookup", MethodKind::Instance, {"self", "key", "_cache"});
+  EXPECT_TRUE(callPassing(calls, lookup, 1).has_value());
+  EXPECT_FALSE(callPassing(calls, lookup, 2).has_value());
+  const FunctionSignature get =
+      signatureOf("app.Table.get", MethodKind::Instance, {"self", "key", "_cache"});
+  EXPECT_TRUE(callPassing(calls, get, 1).has_value());
+  EXPECT_FALSE(callPassing(calls, get, 2).has_value());
+  const FunctionSignature init =
+      signatureOf("app.Table.__init__", MethodKind::Instance, {"self", "rows", "_seen"});
+  EXPECT_TRUE(callPassing(calls, init, 1).has_value());
+  EXPECT_FALSE(callPassing(calls, init, 2).has_value());
+  const FunctionSignature spread =
+      signatureOf("app.spread", MethodKind::NotAMethod, {"x", "_cache"});
+  ASSERT_TRUE(callPassing(calls, spread, 1).has_value());
+  EXPECT_TRUE(callPassing(calls, spread, 1)->unpacked);
+  EXPECT_FALSE(callPassing(calls, spread, 7).has_value());
+}
+
+}  // namespace
+}  // namespace heaplint
+
+// --- frame_evidence.h: which expressions keep a frame ---
+
+namespace heaplint {
+namespace {
+
+// Reports, for every call that makes frames and every `.tb_frame`, the outermost expression that
+// still holds the frame, what it holds and whether it is the calling function's own frame.
+class FrameProbe final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    sources_.emplace_back(node, context.scope());
+    (void)kind;
+  }
+  void finish(RuleContext& context) override {
+    for (const auto& [node, scope] : sources_) {
+      std::string qualified;
+      if (kindOf(node) == NodeKind::Call) {
+        qualified = context.semantic().qualifiedName(scope, childByField(node, Field::Function));
+        if (framesMadeBy(qualified) == FrameHeld::Nothing) continue;
+      } else if (context.text(childByField(node, Field::AttributeName)) != "tb_frame") {
+        continue;
+      }
+      const FrameValue frame = frameValueOf(context, node, qualified);
+      static constexpr const char* kHeld[] = {"nothing", "frame", "stack", "record"};
+      Diagnostic diagnostic;
+      diagnostic.message = std::string(kHeld[static_cast<int>(frame.held)]) + " " +
+                           std::string(context.text(frame.value)) + (frame.own ? " own" : "");
+      context.report(std::move(diagnostic));
+    }
+  }
+
+ private:
+  std::vector<std::pair<TSNode, ScopeId>> sources_;
+};
+
+constexpr std::array kFrameKinds = {NodeKind::Call, NodeKind::Attribute};
+const RuleDefinition kFrameProbe{
+    .code = "TEST012",
+    .name = "frame-probe",
+    .subscriptions = kFrameKinds,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<FrameProbe>(); },
+};
+
+std::vector<std::string> framesIn(const std::string& text) {
+  static const RuleDefinition* table[1] = {&kFrameProbe};
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  options.path = "pkg/module.py";
+  options.module.name = "pkg.module";
+  const SourceText source(text);
+  std::vector<std::string> messages;
+  for (const Diagnostic& diagnostic : analyze(source, options).diagnostics) {
+    messages.push_back(diagnostic.message);
+  }
+  return messages;
+}
+
+TEST(FrameEvidence, WhatKeepsAFrame) {
+  using Lines = std::vector<std::string>;
+  EXPECT_EQ(
+      framesIn("import sys\ndef f():\n    x = sys._getframe()\n    y = sys._getframe(0)\n"
+               "    z = sys._getframe(1)\n"),
+      (Lines{"frame sys._getframe() own", "frame sys._getframe(0) own", "frame sys._getframe(1)"}));
+  EXPECT_EQ(framesIn("from sys import _getframe as gf\nimport inspect as ins\n"
+                     "a = gf().f_back\nb = ins.currentframe()\n"),
+            (Lines{"frame gf().f_back", "frame ins.currentframe() own"}));
+  // Stack records: item 0 and `.frame` are frames; the function name is not.
+  EXPECT_EQ(framesIn("import inspect\na = inspect.stack()[1][0]\nb = inspect.stack()[0].frame\n"
+                     "c = inspect.stack()[1][3]\nd = inspect.stack()[1:]\ne = inspect.stack()\n"),
+            (Lines{"frame inspect.stack()[1][0]", "frame inspect.stack()[0].frame own",
+                   "record inspect.stack()[1]", "stack inspect.stack()[1:]",
+                   "stack inspect.stack() own"}));
+  // What is read from a frame is no frame.
+  EXPECT_EQ(framesIn("import sys\nname = sys._getframe(1).f_code.co_name\n"),
+            (Lines{"frame sys._getframe(1)"}));
+  EXPECT_EQ(framesIn("def f(tb):\n    frames = [tb.tb_frame]\n"), (Lines{"stack [tb.tb_frame]"}));
+  // inspect.trace() starts at the handler's function: own only in the handler.
+  EXPECT_EQ(framesIn("import inspect\ndef f():\n    try:\n        pass\n    except E:\n"
+                     "        t = inspect.trace()\ndef g():\n    t = inspect.trace()\n"),
+            (Lines{"stack inspect.trace() own", "stack inspect.trace()"}));
+  // Names that only look like the sources.
+  EXPECT_EQ(framesIn("def stack():\n    pass\nx = stack()\n"), Lines{});
 }
 
 }  // namespace

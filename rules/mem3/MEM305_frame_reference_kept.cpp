@@ -1,0 +1,361 @@
+// MEM305 frame-reference-kept: a frame object (`inspect.currentframe()`, `sys._getframe()`,
+// `inspect.stack()`, `tb.tb_frame`) kept where it outlives the call, or the current frame bound
+// to a local without the `del` in a `finally` that the inspect documentation asks for.
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
+#include "analyzer/concat.h"
+#include "analyzer/frame_evidence.h"
+#include "analyzer/lifetime_evidence.h"
+#include "analyzer/walker.h"
+#include "rules/common.h"
+
+namespace heaplint {
+namespace {
+
+constexpr std::string_view kDocumentation = R"md(## What it does
+Checks for frame objects kept where they outlive the code that needed them. A frame comes from
+`inspect.currentframe()`, `sys._getframe(...)`, `inspect.stack()`, `inspect.trace()`,
+`inspect.getouterframes(...)`, `inspect.getinnerframes(...)` (names resolved through imports and
+aliases: `from sys import _getframe as gf`), from a traceback's `.tb_frame`, or from a frame's
+`.f_back`; an item of a stack (`inspect.stack()[1]`, `inspect.stack()[1][0]`,
+`inspect.stack()[1].frame`) holds one too.
+
+Flagged:
+- a frame (or a stack) stored where it lives on: an attribute of the instance or the class
+  (`self.frame = sys._getframe(1)`), a module-level name (`global caller`), or a container that
+  lives as long as the instance, the class or the process (`self.frames.append(tb.tb_frame)`,
+  `_STACKS[key] = inspect.stack()`), as the analyzer's lifetime evidence tells;
+- with `--preview` only: the function's *own* frame (`inspect.currentframe()`, `sys._getframe()`,
+  `sys._getframe(0)`, `inspect.stack()`, and `inspect.trace()` called in the `except` clause that
+  handles the exception) bound to a local name that is neither deleted in a `finally` clause nor
+  rebound (walking `frame = frame.f_back`).
+
+Not flagged:
+- what is read from a frame and not kept: `sys._getframe(1).f_code.co_name`,
+  `frame.f_back.f_globals["__name__"]`, `inspect.stack()[1][3]`, `inspect.stack()[1].function`,
+  `traceback.extract_stack(sys._getframe(1))`;
+- a caller's frame bound to a local (`caller = sys._getframe(1)`, `frame = currentframe().f_back`):
+  the caller's frame does not reference the callee, so no cycle forms and the reference dies with
+  the call;
+- frames returned, yielded or passed to a call (the caller decides), and stores into locals or
+  their attributes;
+- a container that the same function starts afresh (`self.frames = []` or `self.frames.clear()`
+  before the loop that fills it): it holds the frames of the latest stack only, as a debugger or
+  console that shows one stack at a time does on purpose;
+- `inspect.trace()` in a helper called from a handler: its frames start at the handler's
+  function, so no cycle forms through the helper's locals;
+- test code (the shared test-file patterns).
+
+## Why is this bad?
+A frame holds every local variable of its call and, through `f_back`, every frame that called
+it, with all of theirs: the request, the parsed document, the buffers. Kept in an attribute or a
+long-lived container, it keeps all of that alive as long as the holder lives, long after the
+calls returned.
+
+A function's own frame bound to one of its locals is a reference cycle: the frame holds the
+local, the local holds the frame. When the function returns, the frame and everything it refers
+to survive until the cyclic garbage collector runs. The `inspect` documentation ("The
+interpreter stack") recommends `del frame` in a `finally` clause for exactly this. The cycle only
+delays the release (the collector does find it), which is why that part is in preview: reviewers
+do not defend it as a finding in every short helper, but it matters in hot paths and with large
+locals.
+
+## Known problems
+Only the first store of the value is followed: a frame bound to a local and then stored in an
+attribute two lines later is not seen. Frames kept by other means (in a closure, in a traceback
+kept by an exception: MEM304) are not reported here. A debugger or console that keeps the frames
+of the exception it shows (to inspect their locals) stores them on purpose: silence it with
+`# noqa: MEM305` and a comment.
+
+## Example
+```python
+import sys
+
+
+class Call:
+    def __init__(self):
+        self.caller = sys._getframe(1)
+
+    def where(self):
+        return self.caller.f_code.co_name
+```
+
+## Use instead
+```python
+import sys
+
+
+class Call:
+    def __init__(self):
+        caller = sys._getframe(1)
+        self.where = caller.f_code.co_name
+```
+and, for the function's own frame:
+```python
+import inspect
+
+
+def handle():
+    frame = inspect.currentframe()
+    try:
+        report(frame.f_code.co_name)
+    finally:
+        del frame
+```
+
+## Fix safety
+No fix is offered: what the code needs from the frame (its name, line, globals) is for the
+author to decide.
+
+## Options
+`preview`: also report a function's own frame bound to a local without a `del` in a `finally`.
+`test-file-patterns`: test code is not checked.
+
+## References
+- [Python docs: `inspect`, the interpreter stack](https://docs.python.org/3/library/inspect.html#the-interpreter-stack)
+- [Python docs: `sys._getframe`](https://docs.python.org/3/library/sys.html#sys._getframe)
+- No peer linter has this rule.
+)md";
+
+struct Source {
+  TSNode node;
+  ScopeId scope;
+};
+
+bool importsFrames(std::string_view module) {
+  return module == "sys" || module == "inspect";
+}
+
+class FrameReferenceKept final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (!looked_at_earlier_runs_) {
+      looked_at_earlier_runs_ = true;
+      const uint32_t offset = ts_node_start_byte(node);
+      names_may_be_frames_ = earlierRunImportsFrom(context, "sys", offset) ||
+                             earlierRunImportsFrom(context, "inspect", offset);
+    }
+    switch (kind) {
+      case NodeKind::ImportFromStatement:
+        if (importsFrames(context.text(childByField(node, Field::ModuleName)))) {
+          names_may_be_frames_ = true;
+        }
+        return;
+      case NodeKind::Attribute:
+        if (context.text(childByField(node, Field::AttributeName)) == "tb_frame") {
+          attributes_.push_back(Source{node, context.scope()});
+        }
+        return;
+      default:
+        break;
+    }
+    // A call: `inspect.currentframe()` by its last name; a bare name (`gf()` after `from sys
+    // import _getframe as gf`) when the module imports from `sys` or `inspect`.
+    const TSNode callee = childByField(node, Field::Function);
+    if (kindOf(callee) == NodeKind::Attribute) {
+      const std::string_view name = context.text(childByField(callee, Field::AttributeName));
+      if (!mayMakeFrames(name)) return;
+    } else if (kindOf(callee) != NodeKind::Identifier || !names_may_be_frames_) {
+      return;
+    }
+    calls_.push_back(Source{node, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    for (const Source& source : calls_) {
+      const std::string qualified = context.semantic().qualifiedName(
+          source.scope, childByField(source.node, Field::Function));
+      if (framesMadeBy(qualified) != FrameHeld::Nothing) check(context, source, qualified);
+    }
+    for (const Source& source : attributes_)
+      check(context, source, {});
+  }
+
+ private:
+  // Whether the function around `node` starts the container afresh (`self.frames = []`,
+  // `self.frames.clear()`): it then holds the frames of the latest call only, as a debugger or a
+  // console that shows one stack at a time does on purpose.
+  static bool refilledInFunction(const RuleContext& context, TSNode node, TSNode container) {
+    TSNode function = ts_node_parent(node);
+    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
+      function = ts_node_parent(function);
+    if (ts_node_is_null(function)) return false;
+    const std::string_view text = context.text(container);
+    bool found = false;
+    visitSubtree(function, [&](TSNode inner, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(inner);
+      if (kind == NodeKind::Assignment) {
+        found = context.text(childByField(inner, Field::Left)) == text;
+      } else if (kind == NodeKind::Call) {
+        const TSNode callee = childByField(inner, Field::Function);
+        found = kindOf(callee) == NodeKind::Attribute &&
+                context.text(childByField(callee, Field::AttributeName)) == "clear" &&
+                context.text(childByField(callee, Field::Object)) == text;
+      }
+      return found ? Visit::Stop : Visit::Descend;
+    });
+    return found;
+  }
+
+  void check(RuleContext& context, const Source& source, std::string_view qualified) const {
+    const FrameValue frame = frameValueOf(context, source.node, qualified);
+    const TSNode value = frame.value;
+    const TSNode parent = ts_node_parent(value);
+    TSNode target{};
+    bool container = false;
+    if (kindOf(parent) == NodeKind::Assignment &&
+        ts_node_eq(childByField(parent, Field::Right), value)) {
+      target = childByField(parent, Field::Left);
+      if (kindOf(target) == NodeKind::Subscript) {
+        target = childByField(target, Field::Value);
+        container = true;
+      }
+    } else if (kindOf(parent) == NodeKind::ArgumentList) {
+      const TSNode callee = childByField(ts_node_parent(parent), Field::Function);
+      if (kindOf(callee) != NodeKind::Attribute) return;
+      const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+      constexpr std::array<std::string_view, 6> kStoring = {"append", "add",    "appendleft",
+                                                            "insert", "extend", "setdefault"};
+      if (std::find(kStoring.begin(), kStoring.end(), method) == kStoring.end()) return;
+      target = childByField(callee, Field::Object);
+      container = true;
+    }
+    const NodeKind target_kind = kindOf(target);
+    if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
+    if (container && refilledInFunction(context, value, target)) return;
+    const LifetimeEvidence lifetime = lifetimeOf(context, source.scope, target);
+    const std::string what = describe(context, source, frame);
+    switch (lifetime.lifetime) {
+      case Lifetime::Instance:
+      case Lifetime::Class:
+      case Lifetime::Module:
+      case Lifetime::Process:
+        report(
+            context, value,
+            concat(what, container ? " is put into " : " is stored in ",
+                   lifetime.lifetime == Lifetime::Instance ? heaplint::quoted(context.text(target))
+                                                           : lifetime.display,
+                   ": it keeps every local of that frame and of the frames that called it "
+                   "alive as long as ",
+                   lifetimePhrase(lifetime.lifetime),
+                   "; keep what is needed (`f_code.co_name`, `f_lineno`) instead"));
+        return;
+      case Lifetime::Local:
+        if (frame.own && !container && target_kind == NodeKind::Identifier &&
+            context.options().settings->preview) {
+          checkLocal(context, source, target, what);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  // The function's own frame bound to a local: a cycle, unless a `finally` deletes the name or
+  // the code moves it off the frame (`frame = frame.f_back`).
+  static void checkLocal(RuleContext& context, const Source& source, TSNode name,
+                         const std::string& what) {
+    const SemanticModel& semantic = context.semantic();
+    const ScopeId function = enclosingFunctionScope(semantic, source.scope);
+    if (function == kNoScope || semantic.scope(function).kind != ScopeKind::Function) return;
+    const std::string_view text = context.text(name);
+    if (semantic.bindingsIn(function, text).size() != 1) return;
+    if (deletedInFinally(context, semantic.scope(function).node, text)) return;
+    report(context, name,
+           concat(what, " is bound to ", heaplint::quoted(text), " in ",
+                  heaplint::quoted(functionDisplayName(context, function), "()"),
+                  ": the frame then holds itself through its locals, a cycle that keeps every "
+                  "local of the call alive until the garbage collector runs; `del ",
+                  text, "` in a `finally` clause"));
+  }
+
+  static bool deletedInFinally(const RuleContext& context, TSNode function, std::string_view name) {
+    bool found = false;
+    visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind != NodeKind::DeleteStatement || !insideFinally(node, function)) {
+        return Visit::Descend;
+      }
+      visitSubtree(node, [&](TSNode deleted, TSFieldId /*field*/) {
+        if (kindOf(deleted) == NodeKind::Identifier && context.text(deleted) == name) found = true;
+        return found ? Visit::Stop : Visit::Descend;
+      });
+      return found ? Visit::Stop : Visit::SkipChildren;
+    });
+    return found;
+  }
+
+  static bool insideFinally(TSNode node, TSNode function) {
+    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up) && !ts_node_eq(up, function);
+         up = ts_node_parent(up)) {
+      if (kindOf(up) == NodeKind::FinallyClause) return true;
+    }
+    return false;
+  }
+
+  // "The frame `sys._getframe(1)`", "The stack `inspect.stack()`".
+  static std::string describe(const RuleContext& context, const Source& source,
+                              const FrameValue& frame) {
+    std::string_view shown = context.text(frame.value);
+    if (shown.size() > 60) shown = context.text(source.node);
+    if (shown.size() > 60) shown = shown.substr(0, 57);
+    return concat(frame.held == FrameHeld::Stack ? "The stack " : "The frame ",
+                  heaplint::quoted(shown));
+  }
+
+  static std::string lifetimePhrase(Lifetime lifetime) {
+    switch (lifetime) {
+      case Lifetime::Instance:
+        return "the instance lives";
+      case Lifetime::Class:
+        return "the class lives";
+      default:
+        return "the process runs";
+    }
+  }
+
+  static void report(RuleContext& context, TSNode node, std::string message) {
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(node);
+    diagnostic.end = ts_node_end_byte(node);
+    diagnostic.message = std::move(message);
+    diagnostic.fix_title = "Keep what is needed from the frame, or `del` it in a `finally` clause";
+    context.report(std::move(diagnostic));
+  }
+
+  std::vector<Source> calls_;
+  std::vector<Source> attributes_;
+  bool looked_at_earlier_runs_ = false;
+  bool names_may_be_frames_ = false;
+};
+
+constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Attribute,
+                                       NodeKind::ImportFromStatement};
+
+}  // namespace
+
+extern const RuleDefinition kFrameReferenceKept{
+    .code = "MEM305",
+    .name = "frame-reference-kept",
+    .summary = "A frame object kept where it outlives the call: it pins every local of the stack",
+    .documentation = kDocumentation,
+    .fix_availability = FixAvailability::None,
+    .subscriptions = kSubscriptions,
+    .create = []() -> std::unique_ptr<RuleChecker> {
+      return std::make_unique<FrameReferenceKept>();
+    },
+};
+
+}  // namespace heaplint
