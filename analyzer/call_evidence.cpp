@@ -9,6 +9,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/concat.h"
+#include "analyzer/container_evidence.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/library_knowledge.h"
 #include "analyzer/syntax.h"
@@ -44,9 +45,16 @@ class Resolver {
     top_package_ = module_.name.substr(0, module_.name.find('.'));
   }
 
+  // Where a callee is defined, when this walk saw its definition: a module-level name (every
+  // definition of `local_name` in the module) or a method `local_name` of `class_node`.
+  enum class Where : uint8_t { Elsewhere, ModuleName, Method };
+
   struct Callee {
     std::string name;
     CallForm form = CallForm::Plain;
+    Where where = Where::Elsewhere;
+    TSNode class_node{};
+    std::string_view local_name;
   };
 
   // What a callee (or a function used as a value) names, when it is a function or class of the
@@ -63,6 +71,10 @@ class Resolver {
                                  binding.kind == BindingKind::ClassDefinition)) {
         callee.name = dotted(name);
         if (binding.kind == BindingKind::ClassDefinition) callee.form = CallForm::Constructor;
+        if (!binding.prelude && !ts_node_is_null(binding.node)) {
+          callee.where = Where::ModuleName;
+          callee.local_name = name;
+        }
         return callee;
       }
       if (binding.kind == BindingKind::FromImport) {
@@ -83,6 +95,7 @@ class Resolver {
           callee.form = context_.text(object) == "cls" || isClassReceiver(context_, scope, object)
                             ? CallForm::Class
                             : CallForm::Instance;
+          method(callee, class_node, attribute);
         }
         return callee;
       }
@@ -94,6 +107,7 @@ class Resolver {
           if (classDefines(context_, binding.node, attribute)) {
             callee.name = className(binding.node) + concat(".", attribute);
             callee.form = CallForm::Class;
+            if (!binding.prelude) method(callee, binding.node, attribute);
           }
           return callee;
         }
@@ -111,6 +125,7 @@ class Resolver {
                   classDefines(context_, maker.binding->node, attribute)) {
                 callee.name = className(maker.binding->node) + concat(".", attribute);
                 callee.form = CallForm::Instance;
+                if (!maker.binding->prelude) method(callee, maker.binding->node, attribute);
               }
             }
           }
@@ -150,11 +165,141 @@ class Resolver {
   }
 
  private:
+  static void method(Callee& callee, TSNode class_node, std::string_view name) {
+    callee.where = Where::Method;
+    callee.class_node = class_node;
+    callee.local_name = name;
+  }
+
   const RuleContext& context_;
   const SemanticModel& semantic_;
   const ModuleInfo& module_;
   std::string top_package_;
   std::unordered_map<const void*, std::string> names_;
+};
+
+// Whether a function of this file can fill a cache, as far as its text shows: it is decorated
+// (a memoizer, or anything that may wrap it), or it, or code nested in it, adds to a container
+// (`c[k] = v`, `c += ...`, `c |= ...`, `c.add(k)`, `c[k].append(v)`, ...: the growth
+// container_evidence.h records, and more). Only such functions, and those that pass their
+// parameters on to them, have call sites whose arguments a join reads.
+class CacheFillers {
+ public:
+  explicit CacheFillers(const RuleContext& context) : context_(context) {}
+
+  bool mayFill(const Resolver::Callee& callee) {
+    if (callee.where == Resolver::Where::Elsewhere) return true;
+    const auto known = by_name_.find(callee.name);
+    if (known != by_name_.end()) return known->second;
+    const bool fills = callee.where == Resolver::Where::Method
+                           ? methodMayFill(callee.class_node, callee.local_name)
+                           : moduleNameMayFill(callee.local_name);
+    by_name_.emplace(callee.name, fills);
+    return fills;
+  }
+
+ private:
+  // Every binding of the name in the module must be a definition of this walk that cannot fill.
+  bool moduleNameMayFill(std::string_view name) {
+    for (const Binding* binding : context_.semantic().bindingsIn(0, name)) {
+      if (binding->prelude || ts_node_is_null(binding->node)) return true;
+      if (binding->kind == BindingKind::FunctionDefinition) {
+        if (functionMayFill(binding->node)) return true;
+      } else if (binding->kind == BindingKind::ClassDefinition) {
+        // Its callers pass the arguments of `__init__` and `__new__`.
+        if (kindOf(ts_node_parent(binding->node)) == NodeKind::DecoratedDefinition ||
+            methodMayFill(binding->node, "__init__") || methodMayFill(binding->node, "__new__")) {
+          return true;
+        }
+      } else {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Every statement of the class body that binds the name.
+  bool methodMayFill(TSNode class_node, std::string_view name) {
+    const TSNode body = childByField(class_node, Field::Body);
+    const uint32_t count = namedChildCount(body);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode statement = nthNamedChild(body, i);
+      switch (kindOf(statement)) {
+        case NodeKind::DecoratedDefinition: {
+          const TSNode definition = childByField(statement, Field::Definition);
+          if (context_.text(childByField(definition, Field::Name)) == name) return true;
+          break;
+        }
+        case NodeKind::FunctionDefinition:
+          if (context_.text(childByField(statement, Field::Name)) == name &&
+              functionMayFill(statement)) {
+            return true;
+          }
+          break;
+        default:
+          // `name = ...` in the body, or anything else that may bind it.
+          if (bindsName(statement, name)) return true;
+          break;
+      }
+    }
+    return false;
+  }
+
+  bool bindsName(TSNode statement, std::string_view name) const {
+    bool found = false;
+    visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) == NodeKind::Identifier && context_.text(node) == name) {
+        found = true;
+        return Visit::Stop;
+      }
+      return Visit::Descend;
+    });
+    return found;
+  }
+
+  bool functionMayFill(TSNode function) {
+    if (kindOf(ts_node_parent(function)) == NodeKind::DecoratedDefinition) return true;
+    const auto known = by_node_.find(function.id);
+    if (known != by_node_.end()) return known->second;
+    bool fills = false;
+    const auto storesInto = [&](TSNode target) {
+      bool subscript = kindOf(target) == NodeKind::Subscript;
+      visitSubtree(target, [&](TSNode node, TSFieldId /*field*/) {
+        subscript = subscript || kindOf(node) == NodeKind::Subscript;
+        return subscript ? Visit::Stop : Visit::Descend;
+      });
+      return subscript;
+    };
+    visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
+      switch (kindOf(node)) {
+        case NodeKind::AugmentedAssignment:
+          fills = true;
+          break;
+        case NodeKind::Assignment:
+        case NodeKind::ForStatement:
+        case NodeKind::ForInClause:
+          fills = storesInto(childByField(node, Field::Left));
+          break;
+        case NodeKind::AsPattern:
+          fills = storesInto(node);
+          break;
+        case NodeKind::Attribute: {
+          const std::string_view method = context_.text(childByField(node, Field::AttributeName));
+          fills = isGrowMethod(method);
+          break;
+        }
+        default:
+          break;
+      }
+      return fills ? Visit::Stop : Visit::Descend;
+    });
+    by_node_.emplace(function.id, fills);
+    return fills;
+  }
+
+  const RuleContext& context_;
+  std::unordered_map<std::string, bool> by_name_;
+  std::unordered_map<const void*, bool> by_node_;
 };
 
 bool isPlainDecorator(const RuleContext& context, TSNode decorator, ScopeId scope) {
@@ -261,40 +406,26 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
   references_.push_back(Pending{node, context.scope(), TSNode{}, false});
 }
 
-namespace {
-
-// MEM201, MEM202 and MEM203 each keep a collector fed with the same nodes of the same file, and
-// describing every argument of every call is the costly part of a file's pass: the last result is
-// kept per thread and handed out again when the inputs are the same. The key is everything
-// finish() reads: the file (its text, path and module) and the nodes collected, by identity and
-// position.
-struct CallFactsMemo {
-  std::vector<uint64_t> key;
-  CallFacts facts;
-};
-
-}  // namespace
-
-CallFacts CallCollector::finish(const RuleContext& context) {
-  std::vector<uint64_t> key;
-  key.reserve(4 + 2 * (calls_.size() + decorators_.size() + references_.size()) + 3);
-  const std::string_view text = context.source().text();
-  key.push_back(std::hash<std::string_view>{}(text));
-  key.push_back(text.size());
-  key.push_back(std::hash<std::string_view>{}(context.options().path));
-  key.push_back(std::hash<std::string>{}(context.options().module.name));
-  for (const std::vector<Pending>* list : {&calls_, &decorators_, &references_}) {
-    key.push_back(list->size());
-    for (const Pending& pending : *list) {
-      key.push_back(reinterpret_cast<uintptr_t>(pending.node.id));
-      key.push_back((uint64_t{ts_node_start_byte(pending.node)} << 32) | pending.scope);
-    }
+void CallCollector::onNode(TSNode node, NodeKind kind, const RuleContext& context) {
+  switch (kind) {
+    case NodeKind::Call:
+      onCall(node, context);
+      break;
+    case NodeKind::Decorator:
+      onDecorator(node, context);
+      break;
+    case NodeKind::Identifier:
+    case NodeKind::Attribute:
+      onName(node, kind, context);
+      break;
+    default:
+      break;
   }
-  thread_local CallFactsMemo memo;
-  if (memo.key == key) return memo.facts;
-  memo.facts = computeFacts(context);
-  memo.key = std::move(key);
-  return memo.facts;
+}
+
+const CallFacts& CallCollector::facts(const RuleContext& context) {
+  if (!facts_) facts_ = computeFacts(context);
+  return *facts_;
 }
 
 CallFacts CallCollector::computeFacts(const RuleContext& context) {
@@ -310,7 +441,17 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     callers.emplace(function.id, name);
     return name;
   };
-  for (const Pending& pending : calls_) {
+  // Each call's callee first; what the arguments are made of only where a join may read it.
+  struct Resolved {
+    Resolver::Callee callee;  // no name: not a call of the project's
+    bool described = false;
+    bool forwards = false;  // passes on parameters of the function it is in
+    bool unpacked = false;
+    std::vector<CallArgument> arguments;
+  };
+  std::vector<Resolved> resolved(calls_.size());
+  for (size_t index = 0; index < calls_.size(); ++index) {
+    const Pending& pending = calls_[index];
     const TSNode function = childByField(pending.node, Field::Function);
     // `load.cache_clear()`, `self.lookup.cache_clear()`, toolz's `load.cache.clear()`.
     if (kindOf(function) == NodeKind::Attribute) {
@@ -329,24 +470,25 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
         continue;
       }
     }
-    Resolver::Callee callee = resolver.resolve(pending.scope, function);
-    if (callee.name.empty()) continue;
-    CallSite site;
-    site.callee = std::move(callee.name);
-    site.form = callee.form;
-    site.at_import = pending.at_import;
-    site.row = context.source().rowOf(ts_node_start_byte(pending.node));
-    site.caller = callerOf(pending.function);
+    resolved[index].callee = resolver.resolve(pending.scope, function);
     const TSNode arguments = childByField(pending.node, Field::Arguments);
     const uint32_t count = namedChildCount(arguments);
-    bool forwards = false;
+    for (uint32_t i = 0; i < count; ++i) {
+      const NodeKind kind = kindOf(nthNamedChild(arguments, i));
+      resolved[index].unpacked = resolved[index].unpacked || kind == NodeKind::ListSplat ||
+                                 kind == NodeKind::DictionarySplat ||
+                                 kind == NodeKind::ParenthesizedListSplat;
+    }
+  }
+  const auto describe = [&](const Pending& pending, Resolved& call) {
+    call.described = true;
+    const TSNode arguments = childByField(pending.node, Field::Arguments);
+    const uint32_t count = namedChildCount(arguments);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode argument = nthNamedChild(arguments, i);
       const NodeKind kind = kindOf(argument);
-      if (kind == NodeKind::Comment) continue;
-      if (kind == NodeKind::ListSplat || kind == NodeKind::DictionarySplat ||
-          kind == NodeKind::ParenthesizedListSplat) {
-        site.unpacked = true;
+      if (kind == NodeKind::Comment || kind == NodeKind::ListSplat ||
+          kind == NodeKind::DictionarySplat || kind == NodeKind::ParenthesizedListSplat) {
         continue;
       }
       CallArgument described;
@@ -359,10 +501,45 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
       described.source = evidence.overall();
       described.parameters = evidence.source <= KeySource::Parameter ? evidence.parameters : 0;
       described.reason = reasonForFacts(evidence.reason);
-      forwards = forwards || described.parameters != 0;
-      site.arguments.push_back(std::move(described));
+      call.forwards = call.forwards || described.parameters != 0;
+      call.arguments.push_back(std::move(described));
     }
-    if (forwards && callers_described.insert(site.caller).second) {
+  };
+  // The calls of functions that may fill a cache, then of the functions that pass their
+  // parameters on to those calls, and so on until no function is added (a join follows keys
+  // at most three callers up; this follows them as far as the file goes).
+  CacheFillers fillers(context);
+  std::set<std::string, std::less<>> forwarding;  // functions of this file passing parameters on
+  const auto mayFill = [&](const Resolver::Callee& callee) {
+    return fillers.mayFill(callee) || forwarding.contains(callee.name) ||
+           (callee.form == CallForm::Constructor &&
+            (forwarding.contains(concat(callee.name, ".__init__")) ||
+             forwarding.contains(concat(callee.name, ".__new__"))));
+  };
+  for (bool added = true; added;) {
+    added = false;
+    for (size_t index = 0; index < calls_.size(); ++index) {
+      Resolved& call = resolved[index];
+      if (call.described || call.callee.name.empty() || !mayFill(call.callee)) continue;
+      describe(calls_[index], call);
+      if (call.forwards && !ts_node_is_null(calls_[index].function)) {
+        added = forwarding.insert(callerOf(calls_[index].function)).second || added;
+      }
+    }
+  }
+  for (size_t index = 0; index < calls_.size(); ++index) {
+    const Pending& pending = calls_[index];
+    Resolved& call = resolved[index];
+    if (call.callee.name.empty()) continue;
+    CallSite site;
+    site.callee = std::move(call.callee.name);
+    site.form = call.callee.form;
+    site.at_import = pending.at_import;
+    site.row = context.source().rowOf(ts_node_start_byte(pending.node));
+    site.caller = callerOf(pending.function);
+    site.unpacked = call.unpacked;
+    site.arguments = std::move(call.arguments);
+    if (call.forwards && callers_described.insert(site.caller).second) {
       facts.callers.push_back(functionSignatureFrom(context, pending.scope, pending.function));
     }
     facts.calls.push_back(std::move(site));
@@ -403,6 +580,25 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     facts.aliases.emplace_back(resolver.dotted(binding.name), std::move(target));
   }
   return facts;
+}
+
+CallFacts CallFacts::withoutArguments() const {
+  CallFacts sites;
+  sites.calls.reserve(calls.size());
+  for (const CallSite& site : calls) {
+    CallSite copy;
+    copy.callee = site.callee;
+    copy.caller = site.caller;
+    copy.row = site.row;
+    copy.form = site.form;
+    copy.at_import = site.at_import;
+    copy.unpacked = site.unpacked;
+    sites.calls.push_back(std::move(copy));
+  }
+  sites.referenced = referenced;
+  sites.cleared = cleared;
+  sites.aliases = aliases;
+  return sites;
 }
 
 void CallFacts::write(FactsWriter& out) const {

@@ -1,10 +1,14 @@
 // Who calls a function of the project, with what, and when. A cache keyed by a function's
 // parameters is as large as what its callers pass: literals at every call site make a closed set,
 // a caller's own input or the lines of a file do not. Each file's pass records the calls of
-// functions of the project (defined in the file, or imported from the file's own package) with
-// what each argument is made of (key_evidence.h), the decorators applied at import, the functions
-// handed around as values (their callers are out of sight), and the memoizers the code clears
-// (`f.cache_clear()`). Project rules keep these in their facts; their join asks a CallIndex.
+// functions of the project (defined in the file, or imported from the file's own package), the
+// decorators applied at import, the functions handed around as values (their callers are out of
+// sight), and the memoizers the code clears (`f.cache_clear()`). What each argument is made of
+// (key_evidence.h) is described only where a join may ask: at calls of functions of other files,
+// and of functions of this file that can fill a cache (memoized, adding to a container) or pass
+// their parameters on to such a call. The walk collects the calls once for every rule that
+// reads them (RuleDefinition::uses_call_facts); RuleContext::callFacts() describes them once.
+// Project rules keep these in their facts; their join asks a CallIndex.
 #pragma once
 
 #include <tree_sitter/api.h>
@@ -12,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -39,6 +44,8 @@ enum class CallForm : uint8_t {
   Constructor,  // `Record(x)`: `__init__` and `__new__` receive the new object or the class first
 };
 
+// What an argument is made of. Left out (a call site without arguments) where no join asks:
+// see the header comment.
 struct CallArgument {
   std::string keyword;  // empty for a positional argument
   KeySource source = KeySource::Unknown;
@@ -87,24 +94,30 @@ struct CallFacts {
   // `__init__`): the name as imported from this module, and what it stands for.
   std::vector<std::pair<std::string, std::string>> aliases;
 
+  // For a join that asks only who calls what and when (CallIndex::runsOnlyAtImport,
+  // isCleared), not with what: the same facts without arguments and forwarding callers.
+  CallFacts withoutArguments() const;
+
   void write(FactsWriter& out) const;
   bool read(FactsReader& in);
   void appendShifted(const CallFacts& next, int64_t rows);
 };
 
-// Collects during the walk (cheaply: the nodes and their scopes), resolves after it.
+// Collects during the walk (cheaply: the nodes and their scopes), describes after it, once. The
+// walker owns one per file when an active rule uses call facts (RuleContext::callFacts).
 class CallCollector {
  public:
-  // Every call node.
-  void onCall(TSNode call, const RuleContext& context);
-  // Every decorator node (the decorated function is handed to the decorator).
-  void onDecorator(TSNode decorator, const RuleContext& context);
-  // Every identifier and attribute node: those used as values are references.
-  void onName(TSNode node, NodeKind kind, const RuleContext& context);
-  CallFacts finish(const RuleContext& context);
+  // Every node of the walk; looks at calls, decorators (the decorated function is handed to the
+  // decorator), identifiers and attributes (those used as values are references).
+  void onNode(TSNode node, NodeKind kind, const RuleContext& context);
+  // The facts, described on the first request (after the walk).
+  const CallFacts& facts(const RuleContext& context);
 
  private:
   CallFacts computeFacts(const RuleContext& context);
+  void onCall(TSNode call, const RuleContext& context);
+  void onDecorator(TSNode decorator, const RuleContext& context);
+  void onName(TSNode node, NodeKind kind, const RuleContext& context);
 
   struct Pending {
     TSNode node;
@@ -115,6 +128,7 @@ class CallCollector {
   std::vector<Pending> calls_;
   std::vector<Pending> decorators_;
   std::vector<Pending> references_;
+  std::optional<CallFacts> facts_;
 };
 
 // The absolute dotted name of a function or class definition of the file being walked

@@ -82,6 +82,10 @@ TSNode firstArgument(TSNode call, uint32_t skip = 0) {
 
 }  // namespace
 
+bool isGrowMethod(std::string_view method) {
+  return contains(kGrowMethods, method);
+}
+
 std::span<const NodeKind> containerUseKinds() {
   return kKinds;
 }

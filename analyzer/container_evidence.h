@@ -46,6 +46,9 @@ struct ContainerUse {
   TSNode value{};     // Grow by `c[k] = value`: the value stored
 };
 
+// Whether `c.method(...)` adds to a container (`add`, `append`, `setdefault`, ...).
+bool isGrowMethod(std::string_view method);
+
 // The node kinds ContainerUseCollector::onNode looks at.
 std::span<const NodeKind> containerUseKinds();
 

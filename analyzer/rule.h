@@ -61,6 +61,9 @@ struct RuleDefinition {
   // The Ruff rule that finds the same thing ("C419"): `# noqa: C419` silences this rule too,
   // unless the `ruff-noqa-codes` setting is off.
   std::string_view ruff_code = {};
+  // Reads RuleContext::callFacts() (call_evidence.h): the walk collects the file's calls only
+  // when an active rule says so, and describes them once for all of them.
+  bool uses_call_facts = false;
 };
 
 inline constexpr size_t kMaxRules = 64;

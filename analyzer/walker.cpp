@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "analyzer/analyze.h"
+#include "analyzer/call_evidence.h"
 #include "analyzer/semantic_model_stdlib.h"
 
 namespace heaplint {
@@ -198,6 +199,13 @@ bool RuleContext::isTestFile() const {
   return is_test_file_ == 1;
 }
 
+RuleContext::~RuleContext() = default;
+
+const CallFacts& RuleContext::callFacts() const {
+  static const CallFacts kNone;
+  return calls_ ? calls_->facts(*this) : kNone;
+}
+
 Walker::Walker(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic,
                std::vector<ActiveRule>& rules, NoqaDirectives& noqa)
     : source_(source),
@@ -208,6 +216,9 @@ Walker::Walker(const SourceText& source, const AnalysisOptions& options, Semanti
   for (ActiveRule& rule : rules_) {
     for (NodeKind kind : rule.definition->subscriptions) {
       subscribers_[static_cast<size_t>(kind)].push_back(&rule);
+    }
+    if (rule.definition->uses_call_facts && !context_.calls_) {
+      context_.calls_ = std::make_unique<CallCollector>();
     }
   }
 }
@@ -486,6 +497,7 @@ bool Walker::enter(TSTreeCursor& cursor) {
 
   frames.push_back(frame);
 
+  if (context_.calls_) context_.calls_->onNode(frame.node, frame.kind, context_);
   const auto& subscribers = subscribers_[static_cast<size_t>(frame.kind)];
   for (ActiveRule* rule : subscribers) {
     context_.current_rule_ = rule->definition;

@@ -20,6 +20,8 @@
 namespace heaplint {
 
 struct AnalysisOptions;
+struct CallFacts;
+class CallCollector;
 
 // A module-level binding made by another run of a document analysed in runs
 // (incremental_analysis.h): the walk of one run sees the names the others bind.
@@ -75,6 +77,9 @@ struct OtherRunKey {
 class RuleContext {
  public:
   RuleContext(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic);
+  ~RuleContext();
+  RuleContext(const RuleContext&) = delete;
+  RuleContext& operator=(const RuleContext&) = delete;
 
   const SourceText& source() const { return source_; }
   std::string_view text(TSNode node) const { return nodeText(source_.text(), node); }
@@ -117,6 +122,11 @@ class RuleContext {
   std::span<const uint64_t> providedKeys() const { return provided_keys_; }
   std::span<const uint64_t> dependedKeys() const { return depended_keys_; }
 
+  // The file's calls of project functions and what they pass (call_evidence.h), described at
+  // most once per file, on the first request, for every rule that reads them. After the walk,
+  // for rules whose definition sets `uses_call_facts` (others get no calls).
+  const CallFacts& callFacts() const;
+
  private:
   friend class Walker;
   const SourceText& source_;
@@ -131,6 +141,8 @@ class RuleContext {
   std::vector<uint64_t> depended_keys_;
   std::span<const OtherRunKey> other_runs_keys_;  // sorted
   bool analysing_one_run_ = false;
+  // Fed by the walk when an active rule uses call facts; describes them when first asked.
+  std::unique_ptr<CallCollector> calls_;
 };
 
 // The hash that analysis in runs keys names and rules' keys by.

@@ -147,14 +147,6 @@ class UnboundedModuleCache final : public RuleChecker {
         }
       }
     }
-    if (kind == NodeKind::Call) calls_.onCall(node, context);
-    if (kind == NodeKind::Decorator) {
-      calls_.onDecorator(node, context);
-      return;
-    }
-    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
-      calls_.onName(node, kind, context);
-    }
     uses_.onNode(node, kind, context);
   }
 
@@ -192,7 +184,7 @@ class UnboundedModuleCache final : public RuleChecker {
         facts_->containers.events.push_back(std::move(event));
       }
     }
-    facts_->calls = calls_.finish(context);
+    facts_->calls = context.callFacts();
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
@@ -233,7 +225,6 @@ class UnboundedModuleCache final : public RuleChecker {
 
   std::vector<Definition> definitions_;
   ContainerUseCollector uses_{mayNameModuleContainer};
-  CallCollector calls_;
   std::unique_ptr<GrowingContainerFacts> facts_;
 };
 
@@ -243,10 +234,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
 }
 
 constexpr std::array kSubscriptions = {
-    NodeKind::Assignment,          NodeKind::Subscript,
-    NodeKind::Attribute,           NodeKind::Call,
-    NodeKind::Identifier,          NodeKind::Decorator,
-    NodeKind::AugmentedAssignment, NodeKind::ComparisonOperator,
+    NodeKind::Assignment,         NodeKind::Subscript,
+    NodeKind::Attribute,          NodeKind::Call,
+    NodeKind::Identifier,         NodeKind::AugmentedAssignment,
+    NodeKind::ComparisonOperator,
 };
 
 }  // namespace
@@ -263,6 +254,7 @@ extern const RuleDefinition kUnboundedModuleCache{
     },
     .join = join,
     .read_facts = GrowingContainerFacts::read,
+    .uses_call_facts = true,
 };
 
 }  // namespace heaplint

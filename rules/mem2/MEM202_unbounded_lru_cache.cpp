@@ -522,16 +522,6 @@ class UnboundedLruCache final : public RuleChecker {
     // Stubs never run; a test process is short-lived and its caches are deliberate (and tests
     // clear caches to isolate themselves, which says nothing of the service).
     if (context.options().path.ends_with(".pyi") || context.isTestFile()) return;
-    // Who calls the cached functions with what, and who clears them, for the join.
-    if (kind == NodeKind::Call) call_sites_.onCall(node, context);
-    if (kind == NodeKind::Decorator) {
-      call_sites_.onDecorator(node, context);
-      return;
-    }
-    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
-      call_sites_.onName(node, kind, context);
-      return;
-    }
     // A cache on a function nested in another function dies with the closure.
     if (context.enclosingFunction() != nullptr) return;
     const ExecutionContext& execution = context.execution();
@@ -569,7 +559,9 @@ class UnboundedLruCache final : public RuleChecker {
       checkDefinition(candidate, context, *facts_);
     for (const WrappingCall& candidate : calls_)
       checkCall(candidate, context, *facts_);
-    facts_->calls = call_sites_.finish(context);
+    // Who calls the cached functions with what, and who clears them, for the join: not the
+    // calls of a stub, which never runs.
+    if (!context.options().path.ends_with(".pyi")) facts_->calls = context.callFacts();
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
@@ -772,7 +764,6 @@ class UnboundedLruCache final : public RuleChecker {
 
   std::vector<Decorated> decorated_;
   std::vector<WrappingCall> calls_;
-  CallCollector call_sites_;
   std::unique_ptr<Facts> facts_;
 };
 
@@ -835,9 +826,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   }
 }
 
-constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call,
-                                       NodeKind::Decorator, NodeKind::Identifier,
-                                       NodeKind::Attribute};
+constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call};
 
 }  // namespace
 
@@ -853,6 +842,7 @@ extern const RuleDefinition kUnboundedLruCache{
     },
     .join = join,
     .read_facts = Facts::read,
+    .uses_call_facts = true,
 };
 
 }  // namespace heaplint

@@ -282,22 +282,13 @@ struct Method {
 class CacheOnMethod final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
-    // Who constructs the classes and who clears the caches, for the join (tests clear caches to
-    // isolate themselves, which says nothing of the service).
+    // Which methods are called on what, for the join (not in tests, which call methods on
+    // anything to isolate themselves: that says nothing of the service).
     if (kind != NodeKind::FunctionDefinition && context.isTestFile()) return;
     if (kind == NodeKind::Call) {
-      calls_.onCall(node, context);
       if (kindOf(childByField(node, Field::Function)) == NodeKind::Attribute) {
         method_calls_.push_back(MethodCall{childByField(node, Field::Function), context.scope()});
       }
-      return;
-    }
-    if (kind == NodeKind::Decorator) {
-      calls_.onDecorator(node, context);
-      return;
-    }
-    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
-      calls_.onName(node, kind, context);
       return;
     }
     if (context.depth() < 2 || context.frame(1).kind != NodeKind::DecoratedDefinition) return;
@@ -317,7 +308,9 @@ class CacheOnMethod final : public RuleChecker {
     for (const Method& method : methods_) {
       check(method, context, *facts_);
     }
-    facts_->calls = calls_.finish(context);
+    // Who constructs the classes, when, and who clears the caches (not with what): not in tests,
+    // which clear caches to isolate themselves.
+    if (!context.isTestFile()) facts_->calls = context.callFacts().withoutArguments();
     recordReceivers(context, *facts_);
   }
 
@@ -458,7 +451,6 @@ class CacheOnMethod final : public RuleChecker {
 
   std::vector<Method> methods_;
   std::vector<MethodCall> method_calls_;
-  CallCollector calls_;
   std::unique_ptr<Facts> facts_;
 };
 
@@ -493,9 +485,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
   }
 }
 
-constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call,
-                                       NodeKind::Decorator, NodeKind::Identifier,
-                                       NodeKind::Attribute};
+constexpr std::array kSubscriptions = {NodeKind::FunctionDefinition, NodeKind::Call};
 
 }  // namespace
 
@@ -511,6 +501,7 @@ extern const RuleDefinition kCacheOnMethod{
     .join = join,
     .read_facts = Facts::read,
     .ruff_code = "B019",
+    .uses_call_facts = true,
 };
 
 }  // namespace heaplint

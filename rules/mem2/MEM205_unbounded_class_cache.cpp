@@ -139,14 +139,6 @@ class UnboundedClassCache final : public RuleChecker {
         }
       }
     }
-    if (kind == NodeKind::Call) calls_.onCall(node, context);
-    if (kind == NodeKind::Decorator) {
-      calls_.onDecorator(node, context);
-      return;
-    }
-    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
-      calls_.onName(node, kind, context);
-    }
     uses_.onNode(node, kind, context);
   }
 
@@ -171,7 +163,7 @@ class UnboundedClassCache final : public RuleChecker {
     describeContainerUses(
         context, uses, [&](const ContainerUse& use) { return targetOf(use, context); },
         facts_->containers);
-    facts_->calls = calls_.finish(context);
+    facts_->calls = context.callFacts();
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
@@ -223,7 +215,6 @@ class UnboundedClassCache final : public RuleChecker {
 
   std::vector<Definition> definitions_;
   ContainerUseCollector uses_{mayNameClassContainer};
-  CallCollector calls_;
   std::unique_ptr<GrowingContainerFacts> facts_;
 };
 
@@ -234,10 +225,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
 }
 
 constexpr std::array kSubscriptions = {
-    NodeKind::Assignment,          NodeKind::Subscript,
-    NodeKind::Attribute,           NodeKind::Call,
-    NodeKind::Identifier,          NodeKind::Decorator,
-    NodeKind::AugmentedAssignment, NodeKind::ComparisonOperator,
+    NodeKind::Assignment,         NodeKind::Subscript,
+    NodeKind::Attribute,          NodeKind::Call,
+    NodeKind::Identifier,         NodeKind::AugmentedAssignment,
+    NodeKind::ComparisonOperator,
 };
 
 }  // namespace
@@ -258,6 +249,7 @@ extern const RuleDefinition kUnboundedClassCache{
     // mapping filled per unit through a method called only at import on module-level objects)
     // is a lookalike the join does not yet see through.
     .preview = true,
+    .uses_call_facts = true,
 };
 
 }  // namespace heaplint

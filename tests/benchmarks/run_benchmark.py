@@ -6,7 +6,7 @@ reading and worker threads as `heaplint check`, with one tree-sitter parse per f
 else. The target is heaplint's wall time within 1.5x the floor's, both with 2 threads.
 
     python3 tests/benchmarks/run_benchmark.py --binary-dir build [--runs 5] [--threads 2]
-        [--peers] [--callgrind [--limit 200]] [PATH...]
+        [--peers] [--callgrind [--limit 200]] [--preview] [--heaplint-arg ARG ...] [PATH...]
 
 PATH defaults to /usr/lib/python3.11 (the CPython standard library plus, with Debian's
 libpython3.11-testsuite, its test suite); when that is missing it is installed with apt-get (as
@@ -18,6 +18,9 @@ the minimum of each, their ratio to the floor, and the median of the per-round r
 and CPU time come from wait4() on each process. --callgrind adds a deterministic comparison:
 both binaries, single-threaded, under `valgrind --tool=callgrind` on an evenly spaced subset of
 the files, and the ratio of instructions executed.
+
+--preview runs every rule (`heaplint check --preview`), not only the default ones;
+--heaplint-arg passes any other argument to `heaplint check` (repeat it for several).
 
 --peers also times pylint (Debian's package) and Ruff's WebAssembly build
 (@astral-sh/ruff-wasm-nodejs from npm, installed into a scratch directory outside the
@@ -353,7 +356,8 @@ def function_costs(out_file: Path) -> dict[str, int]:
     return costs
 
 
-def run_callgrind(heaplint: Path, floor: Path, files: list[str], limit: int, top: int) -> None:
+def run_callgrind(heaplint: Path, floor: Path, files: list[str], limit: int, top: int,
+                  check_args: list[str]) -> None:
     if shutil.which("valgrind") is None:
         print("\ncallgrind: valgrind is not installed (apt-get install valgrind); skipped")
         return
@@ -366,7 +370,7 @@ def run_callgrind(heaplint: Path, floor: Path, files: list[str], limit: int, top
         lint_out = Path(tmp) / "heaplint.callgrind"
         floor_ir, _ = callgrind_instructions([str(floor), "-j", "1", *subset], floor_out)
         lint_ir, _ = callgrind_instructions(
-            [str(heaplint), "check", "--no-cache", "--exit-zero", "-q", "-j", "1", *subset], lint_out)
+            [str(heaplint), "check", *check_args, "-j", "1", *subset], lint_out)
         print(f"  parse floor     {floor_ir:>16,} instructions")
         print(f"  heaplint check  {lint_ir:>16,} instructions")
         print(f"  ratio heaplint/floor: {lint_ir / floor_ir:.3f}  "
@@ -461,6 +465,11 @@ def main() -> int:
                         help="files for --callgrind, evenly spaced (default 200; 0: all)")
     parser.add_argument("--top", type=int, default=15,
                         help="heaplint functions to list with --callgrind (default 15)")
+    parser.add_argument("--preview", action="store_true",
+                        help="run every rule (heaplint check --preview), not only the default ones")
+    parser.add_argument("--heaplint-arg", action="append", default=[], metavar="ARG",
+                        help="another argument for `heaplint check` (repeatable), such as "
+                             "--select=MEM201")
     args = parser.parse_args()
     if args.threads < 1 or args.runs < 0 or args.peer_runs < 0:
         parser.error("--threads must be >= 1, --runs and --peer-runs >= 0")
@@ -473,6 +482,10 @@ def main() -> int:
             sys.exit(f"run_benchmark: {binary} not found; build it first:\n"
                      f"    cmake -S . -B {binary_dir} -G Ninja -DCMAKE_BUILD_TYPE=Release && "
                      f"cmake --build {binary_dir}")
+
+    # What `heaplint check` gets besides the files, in the timed runs and under callgrind alike.
+    check_args = ["--no-cache", "--exit-zero", "-q", *(["--preview"] if args.preview else []),
+                  *args.heaplint_arg]
 
     ensure_corpus(args.paths)
     files = list_files(floor_bin, args.paths)
@@ -489,10 +502,11 @@ def main() -> int:
                      note=f"parse floor: `{floor_bin} -j {args.threads} "
                           f"{' '.join(args.paths)}`")
         heaplint = Tool(f"heaplint check (-j {args.threads})",
-                        [[str(heaplint_bin), "check", "--no-cache", "--exit-zero", "-q", "-j",
-                          str(args.threads), *args.paths]],
-                        note=f"heaplint: `{heaplint_bin} check --no-cache --exit-zero -q -j {args.threads} "
-                             f"{' '.join(args.paths)}` (findings to a temporary file)")
+                        [[str(heaplint_bin), "check", *check_args, "-j", str(args.threads),
+                          *args.paths]],
+                        note=f"heaplint: `{heaplint_bin} check {' '.join(check_args)} "
+                             f"-j {args.threads} {' '.join(args.paths)}` (findings to a temporary "
+                             f"file)")
         peers: list[Tool] = []
         scratch_ctx = tempfile.TemporaryDirectory(prefix="heaplint-bench-")
         if args.peers:
@@ -539,7 +553,7 @@ def main() -> int:
         scratch_ctx.cleanup()
 
     if args.callgrind:
-        run_callgrind(heaplint_bin, floor_bin, files, args.limit, args.top)
+        run_callgrind(heaplint_bin, floor_bin, files, args.limit, args.top, check_args)
     return 0 if ok else 1
 
 

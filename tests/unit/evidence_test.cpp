@@ -31,7 +31,7 @@ class EvidenceProbe final : public RuleChecker {
   void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
     const std::string_view callee = context.text(childByField(call, Field::Function));
     static constexpr std::array<std::string_view, 12> kProbes = {
-        "size_of",       "count_of",  "lifetime_of",  "callback_of",  "runs_once", "project_name",
+        "size_of",       "count_of",  "lifetime_of",  "callback_of",  "runs_once",  "project_name",
         "getter_called", "weak_hold", "singleton_of", "emptied_here", "once_guard", "member_kind"};
     if (std::find(kProbes.begin(), kProbes.end(), callee) == kProbes.end()) return;
     probes_.push_back(Probe{call, context.scope(), std::string(callee)});
@@ -604,7 +604,6 @@ TEST(ProjectEvidence, TheIndexJoinsFiles) {
   EXPECT_FALSE(index.onlyMadeOnce("app.helpers.Signal"));  // made nowhere in the project
 }
 
-
 // --- Retention (retention_evidence.h) and class layouts (class_layout.h) ------------------------
 // A second probe, of its own: every call of `Made(...)` reports where retentionOf() says the value
 // is kept, then the iterables of the loops around it that it is kept across; every class whose
@@ -786,7 +785,6 @@ TEST(ClassLayout, SlotsDictionariesAndAttributes) {
   EXPECT_EQ(kept("class Probe(metaclass=Meta):\n    pass\n"), "no slots, keeps dict: ");
 }
 
-
 }  // namespace
 }  // namespace heaplint
 
@@ -859,16 +857,8 @@ class KeyProbe final : public RuleChecker {
         }) {}
 
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
-    if (kind == NodeKind::Call) {
-      calls_.onCall(node, context);
-      if (context.text(childByField(node, Field::Function)) == "key_of") {
-        probes_.push_back({node, context.scope()});
-      }
-    } else if (kind == NodeKind::Decorator) {
-      calls_.onDecorator(node, context);
-    }
-    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
-      calls_.onName(node, kind, context);
+    if (kind == NodeKind::Call && context.text(childByField(node, Field::Function)) == "key_of") {
+      probes_.push_back({node, context.scope()});
     }
     for (NodeKind use : containerUseKinds()) {
       if (use == kind) uses_.onNode(node, kind, context);
@@ -883,9 +873,17 @@ class KeyProbe final : public RuleChecker {
              std::string(keySourceName(evidence.source)) + " " +
                  std::to_string(evidence.parameters) + ": " + evidence.reason);
     }
-    const CallFacts facts = calls_.finish(context);
+    const CallFacts& facts = context.callFacts();
     CallIndex index;
     index.add(0, facts);
+    // What the facts say of the calls of a function named `plain`.
+    for (const CallSite& site : facts.calls) {
+      if (!site.callee.ends_with(".plain")) continue;
+      Diagnostic diagnostic;
+      diagnostic.message = "plain called at line " + std::to_string(site.row + 1) + " with " +
+                           std::to_string(site.arguments.size()) + " arguments described";
+      context.report(std::move(diagnostic));
+    }
     for (const Binding& binding : context.semantic().bindings()) {
       if (binding.name != "target" || binding.kind != BindingKind::FunctionDefinition) continue;
       const FunctionSignature signature = functionSignature(context, binding.node, binding.scope);
@@ -924,13 +922,11 @@ class KeyProbe final : public RuleChecker {
   }
 
   std::vector<std::pair<TSNode, ScopeId>> probes_;
-  CallCollector calls_;
   ContainerUseCollector uses_;
 };
 
 constexpr std::array kKeyProbeKinds = {
     NodeKind::Call,
-    NodeKind::Decorator,
     NodeKind::Identifier,
     NodeKind::Attribute,
     NodeKind::Subscript,
@@ -943,6 +939,7 @@ const RuleDefinition kKeyProbe{
     .name = "key-probe",
     .subscriptions = kKeyProbeKinds,
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<KeyProbe>(); },
+    .uses_call_facts = true,
 };
 
 std::vector<std::string> keyProbe(const std::string& text, const std::string& module = "app.mod") {
@@ -1042,35 +1039,36 @@ TEST(CallEvidence, CallersDecideWhatParametersHold) {
     }
     return std::string("no target");
   };
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a():\n    target('x')\n"
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\ndef a():\n    target('x')\n"
                     "def b():\n    target('y')\n"),
             "callers closed: a literal");
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(path):\n    for line in open(path):\n"
-                    "        target(line)\n"),
-            "callers data: `line`, an item of the result of `open()`");
+  EXPECT_EQ(
+      callers("def target(name):\n    SEEN.add(name)\ndef a(path):\n    for line in open(path):\n"
+              "        target(line)\n"),
+      "callers data: `line`, an item of the result of `open()`");
   // A caller passing on its own input: its own callers decide, if the project shows them.
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\ndef a(value):\n    target(value)\n"
                     "def b(other):\n    a(other)\ndef c(more):\n    b(more)\ndef d(x):\n"
                     "    c(x)\nd(1)\nd(y)\n"),
             "callers parameter: `value`, a parameter of `a()`");
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"),
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\ndef a(value):\n    target(value)\n"),
             "callers unknown: `value`, a parameter of `a()`, which no caller in the project "
             "shows");
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\ndef a(value):\n    target(value)\n"
                     "def b():\n    a('x')\n    a('y')\n"),
             "callers closed: a literal");
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a(value):\n    target(value)\n"
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\ndef a(value):\n    target(value)\n"
                     "def b(path):\n    for line in open(path):\n        a(line)\n"),
             "callers data: `line`, an item of the result of `open()`");
   // Left out: the default decides; recursion passes on what it was given.
   EXPECT_EQ(callers("def target(version=None):\n    target(version.upper())\n"
                     "def a():\n    target()\n"),
             "callers closed: the default of `version`");
-  EXPECT_EQ(callers("def target(name):\n    pass\n"), "callers unknown:  (no callers)");
-  EXPECT_EQ(callers("def target(name):\n    pass\ndef a():\n    target('x')\n"
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\n"), "callers unknown:  (no callers)");
+  EXPECT_EQ(callers("def target(name):\n    SEEN.add(name)\ndef a():\n    target('x')\n"
                     "register(target)\n"),
             "callers closed: a literal (unseen callers)");
-  EXPECT_EQ(callers("import functools\n@functools.cache\ndef target(name):\n    pass\n"
+  EXPECT_EQ(callers("import functools\n@functools.cache\ndef target(name):\n    SEEN.add(name)\n"
                     "def a():\n    target.cache_clear()\n"),
             "callers unknown:  (no callers) (cleared)");
   // Methods: `self` fills the first slot.
@@ -1083,9 +1081,73 @@ TEST(CallEvidence, CallersDecideWhatParametersHold) {
                     "    def run(self):\n        self.target('x')\n"),
             "callers closed: a literal");
 
+  // Only the calls of functions that may fill a cache, or pass their parameters on to one,
+  // have their arguments described.
+  const auto described = [](const std::string& text) {
+    std::vector<std::string> found;
+    for (const std::string& message : keyProbe(text)) {
+      if (message.starts_with("plain")) found.push_back(message);
+    }
+    return found;
+  };
+  EXPECT_EQ(described("def plain(name):\n    return name.upper()\ndef a(path):\n"
+                      "    for line in open(path):\n        plain(line)\n"),
+            std::vector<std::string>{"plain called at line 5 with 0 arguments described"});
+  EXPECT_EQ(described("def plain(name):\n    SEEN[name] = 1\ndef a():\n    plain('x')\n"),
+            std::vector<std::string>{"plain called at line 4 with 1 arguments described"});
+  EXPECT_EQ(described("from app import helpers\ndef plain(name):\n    helpers.remember(name)\n"
+                      "def a():\n    plain('x')\n"),
+            std::vector<std::string>{"plain called at line 5 with 1 arguments described"});
+  EXPECT_EQ(described("class C:\n    def plain(self, name):\n        return name\n"
+                      "    def run(self):\n        self.plain('x')\n"),
+            std::vector<std::string>{"plain called at line 5 with 0 arguments described"});
+  EXPECT_EQ(described("class C:\n    @property\n    def plain(self):\n        return 1\n"
+                      "    def run(self):\n        self.plain('x')\n"),
+            std::vector<std::string>{"plain called at line 6 with 1 arguments described"});
+
   // A decorator registers the function at import.
   EXPECT_EQ(callers("def target(function):\n    return function\n@target\ndef g():\n    pass\n"),
             "callers closed: the decorated definition");
+}
+
+// The walk collects the calls only for rules that say they read them.
+class CallCounter final : public RuleChecker {
+ public:
+  void onNode(TSNode /*node*/, NodeKind /*kind*/, RuleContext& /*context*/) override {}
+  void finish(RuleContext& context) override {
+    Diagnostic diagnostic;
+    diagnostic.message = std::to_string(context.callFacts().calls.size()) + " calls";
+    context.report(std::move(diagnostic));
+  }
+};
+
+std::string countCalls(bool uses_call_facts) {
+  static const RuleDefinition counting{
+      .code = "TEST012",
+      .name = "call-counter",
+      .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<CallCounter>(); },
+      .uses_call_facts = true,
+  };
+  static const RuleDefinition not_asking{
+      .code = "TEST013",
+      .name = "call-counter-not-asking",
+      .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<CallCounter>(); },
+  };
+  static const RuleDefinition* table[1];
+  table[0] = uses_call_facts ? &counting : &not_asking;
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  options.path = "app/mod.py";
+  options.module.name = "app.mod";
+  const SourceText source("def load(x):\n    return x\nload(1)\nload(2)\n");
+  const FileAnalysis analysis = analyze(source, options);
+  return analysis.diagnostics.empty() ? std::string() : analysis.diagnostics.front().message;
+}
+
+TEST(CallEvidence, CollectedOnlyForRulesThatReadThem) {
+  EXPECT_EQ(countCalls(true), "2 calls");
+  EXPECT_EQ(countCalls(false), "0 calls");
 }
 
 TEST(CallEvidence, ReexportedNamesAreOneFunction) {
