@@ -203,17 +203,7 @@ bool mayBeMutable(TSNode value) {
 class MutableDefaultCache final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
-    if (kind == NodeKind::FunctionDefinition) {
-      onFunction(node, context);
-    } else if (kind == NodeKind::Call) {
-      calls_.onCall(node, context);
-    } else if (kind == NodeKind::Decorator) {
-      calls_.onDecorator(node, context);
-      return;
-    }
-    if (kind == NodeKind::Identifier || kind == NodeKind::Attribute) {
-      calls_.onName(node, kind, context);
-    }
+    if (kind == NodeKind::FunctionDefinition) onFunction(node, context);
     if (!names_.empty()) uses_.onNode(node, kind, context);
   }
 
@@ -224,7 +214,7 @@ class MutableDefaultCache final : public RuleChecker {
       for (const Default& candidate : defaults_)
         describe(context, candidate, uses);
     }
-    facts_->calls = calls_.finish(context);
+    facts_->calls = context.callFacts();
     // Kept until the join for every file of the project: only what the join reads. Messages
     // quote what a caller passes only when it is not a closed set.
     facts_->calls.cleared.clear();
@@ -368,7 +358,6 @@ class MutableDefaultCache final : public RuleChecker {
   std::vector<std::string_view> names_;
   ContainerUseCollector uses_{
       [this](TSNode node, const RuleContext& context) { return follows(node, context); }};
-  CallCollector calls_;
   std::unique_ptr<DefaultCacheFacts> facts_;
 };
 
@@ -424,7 +413,6 @@ constexpr std::array kSubscriptions = {
     NodeKind::Attribute,
     NodeKind::Call,
     NodeKind::Identifier,
-    NodeKind::Decorator,
     NodeKind::AugmentedAssignment,
     NodeKind::ComparisonOperator,
 };
@@ -443,6 +431,7 @@ extern const RuleDefinition kMutableDefaultCache{
     },
     .join = join,
     .read_facts = DefaultCacheFacts::read,
+    .uses_call_facts = true,
     // No `ruff_code`: a `# noqa: B006` usually marks a mutable default kept on purpose, often
     // as a cache, which is what this rule reports.
 };
