@@ -9,7 +9,7 @@
 #   scripts/sanitize.sh ci              # CI (ctest's sanitizer.suite): unit + fixture tests and a
 #                                       # 25 s pass of every target on the fixtures' seeds
 #   scripts/sanitize.sh corpora [NAME...]   # `check --preview` and `--fix` over the corpora
-#   FUZZ_SECONDS=3600 scripts/sanitize.sh fuzz analyze   # a long run of one target
+#   FUZZ_SECONDS=3600 FUZZ_RUNS=10000000 scripts/sanitize.sh fuzz noqa   # a long run of one target
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-all}  # all | ci | fuzz | corpora
@@ -93,7 +93,9 @@ for target in "${targets[@]}"; do
   status=0
   max_len=1024  # small inputs, thousands a second; a server transcript needs more
   [ "$target" = server ] && max_len=4096
-  nice "$build/tests/fuzz/fuzz_$target" -max_total_time="$fuzz_seconds" -max_len="$max_len" \
+  # FUZZ_RUNS ends a run after that many inputs (issue 11's long runs: 10,000,000 or an hour).
+  nice -n 19 "$build/tests/fuzz/fuzz_$target" -max_total_time="$fuzz_seconds" \
+    -runs="${FUZZ_RUNS:--1}" -max_len="$max_len" \
     -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-crash-$target-" "$corpus" "$seeds/$target" >"$log" 2>&1 ||
     status=$?
