@@ -19,6 +19,9 @@ library_packages=(
   libicu72
   # The packaging tests install the wheel and pre-commit into fresh virtual environments.
   python3-venv
+  # ctest's sanitizer.suite builds build-sanitize/ with clang's AddressSanitizer,
+  # UndefinedBehaviorSanitizer and libFuzzer (scripts/sanitize.sh); heaplint itself needs neither.
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -185,7 +185,12 @@ class ServerSoakTest(HeaplintTestCase):
             print(f"\n  {self.EDITS} edits, {len(text)} bytes and {len(expected)} findings at the "
                   f"end, RSS {rss_at[self.EDITS // 5]:.0f} MB then {rss_at[self.EDITS - 1]:.0f} MB")
         first, last = rss_at[self.EDITS // 5], rss_at[self.EDITS - 1]
-        self.assertLess(last, first * 1.5 + 20, f"RSS grew from {first:.0f} MB to {last:.0f} MB")
+        # Under the sanitizers (scripts/sanitize.sh sets HEAPLINT_TEST_SLOWDOWN) ASan holds freed
+        # memory in its quarantine, so RSS grows without a leak (59 -> 167 MB measured): there
+        # LeakSanitizer, not this bound, catches what is never freed.
+        if SLOWDOWN == 1:
+            self.assertLess(last, first * 1.5 + 20,
+                            f"RSS grew from {first:.0f} MB to {last:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Writes the fuzz targets' seed corpora (never committed): small Python texts cut from the fixtures
-and from the CPython, Django and SymPy corpora, language server transcripts, configuration files
-and noqa comments.
+and from the CPython, Django and SymPy corpora, files in other encodings (PEP 263), notebooks,
+language server transcripts, configuration files and noqa comments.
 
     python3 tests/fuzz/make_seeds.py OUT_DIR [--no-corpora]
 
@@ -40,10 +40,54 @@ def pieces(text: bytes) -> list[bytes]:
     return [piece for piece in out if 0 < len(piece) <= MAX_SEED]
 
 
+def head(text: bytes) -> bytes:
+    """The whole lines that fit in MAX_SEED bytes: a seed from a file with no short statement."""
+    cut = text[:MAX_SEED]
+    return cut[:cut.rfind(b"\n") + 1] if b"\n" in cut else cut
+
+
+# PEP 263: files in other encodings, decoded on the way in and encoded back by --fix
+# (tests/e2e/test_encoding.py). fuzz_analyze and fuzz_fix read a coding cookie as the CLI does.
+SUM_LINE = "total = sum([x * 2 for x in xs])\n"
+ENCODED_SEEDS = [
+    ("# -*- coding: latin-1 -*-\nxs = [1, 2, 3]\nname = 'caf\xe9'; " + SUM_LINE).encode("latin-1"),
+    ("# coding: euc-jp\nxs = [1, 2, 3]\nname = '\u30bd'; " + SUM_LINE).encode("euc-jp"),
+    ("# coding: shift_jis\nxs = [1]\nname = '\u30bd'\n" + SUM_LINE).encode("shift_jis"),
+    ("#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '\u20ac'\n" + SUM_LINE)
+    .encode("cp1252"),
+    ("# coding: ascii\nxs = [1]\nname = '\xe9'\n" + SUM_LINE).encode("latin-1"),
+    ("# coding: bogus\nxs = [1]\n" + SUM_LINE).encode(),
+    b"\xef\xbb\xbf# coding: latin-1\nxs = [1]\n" + SUM_LINE.encode(),
+    b"\xef\xbb\xbfimport gc\r\ngc.collect()\r\n" + SUM_LINE.encode(),
+]
+
+
+def notebook(*cells: list[str]) -> bytes:
+    """A Jupyter notebook whose code cells hold `cells` (tests/e2e/test_notebooks.py's shape)."""
+    document = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
+                           "outputs": [], "source": lines} for lines in cells]
+                + [{"cell_type": "markdown", "metadata": {}, "source": ["# notes"]}],
+                "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4,
+                "nbformat_minor": 5}
+    return json.dumps(document, indent=1).encode()
+
+
+# Notebooks (cli/notebook.h): fuzz_fix fixes an input that reads as one through its cells.
+NOTEBOOK_SEEDS = [
+    notebook(["import gc\n", "xs = [1, 2]"], ["total = sum([x for x in xs])\n", "gc.collect()"]),
+    notebook(["%matplotlib inline\n", "!pip install x\n", "xs = [1]\n",
+              "n = len([x for x in xs])"]),
+    notebook(["from functools import lru_cache\n", "@lru_cache(maxsize=None)\n",
+              "def f(x):\n", "    return x"], []),
+    notebook(["total = sum([x for x in range(3)])"]),
+]
+
+
 def python_seeds(use_corpora: bool) -> list[bytes]:
-    seeds = []
+    seeds = list(ENCODED_SEEDS)
     for path in sorted((SOURCE_DIR / "fixtures").rglob("*.py")):
-        seeds.extend(pieces(path.read_bytes()))
+        text = path.read_bytes()
+        seeds.extend(pieces(text) or ([head(text)] if head(text) else []))
     if use_corpora:
         sys.path.insert(0, str(SOURCE_DIR / "tests" / "corpus"))
         import corpora  # noqa: E402 (the corpus helper lives beside the corpus verdicts)
@@ -130,6 +174,8 @@ def main() -> None:
     for target in ("analyze", "fix", "incremental"):
         for seed in python:
             write(arguments.out / target, seed)
+    for seed in NOTEBOOK_SEEDS:
+        write(arguments.out / "fix", seed)
     for seed in server_seeds(python):
         write(arguments.out / "server", seed)
     for seed in CONFIG_SEEDS:
