@@ -446,6 +446,19 @@ const ClassSummary* ClassHierarchy::classOf(size_t file, const ClassSite& site) 
   return found != nullptr && found->file == file ? found->summary : nullptr;
 }
 
+void ClassHierarchy::forEachSiteLacking(std::span<const ProjectFileView> files,
+                                        Presence InstanceLayout::*member,
+                                        const SiteReport& report) const {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto* facts = static_cast<const ClassFacts*>(files[i].facts);
+    if (facts == nullptr) continue;
+    for (const ClassSite& site : facts->sites) {
+      const ClassSummary* summary = classOf(i, site);
+      if (summary != nullptr && certainlyLacks(*summary, member)) report(i, site, *summary);
+    }
+  }
+}
+
 std::string slotsWithoutPhrase(const ClassSummary& summary, std::string_view slot) {
   const std::string name = "`" + summary.name + "`";
   if (summary.slots == SlotsKind::Dataclass) {

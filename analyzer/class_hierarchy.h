@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -153,6 +154,13 @@ class ClassHierarchy {
   // The class that holds a site of file `file`, when the project defines it in that file (not
   // shadowed by an earlier definition of the same name); null otherwise.
   const ClassSummary* classOf(size_t file, const ClassSite& site) const;
+
+  // The join of the rules whose sites fail at run time when the instance lacks `member`
+  // (MEM402: `__weakref__`, MEM404: `__dict__`): calls `report(file, site, summary)` for every
+  // site of the files' ClassFacts whose class certainlyLacks() it.
+  using SiteReport = std::function<void(size_t, const ClassSite&, const ClassSummary&)>;
+  void forEachSiteLacking(std::span<const ProjectFileView> files, Presence InstanceLayout::*member,
+                          const SiteReport& report) const;
 
  private:
   std::map<std::string, Found, std::less<>> classes_;

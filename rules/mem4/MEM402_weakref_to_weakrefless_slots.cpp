@@ -318,32 +318,27 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
           ProjectReporter& reporter) {
   const ClassHierarchy hierarchy(files);
-  for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const ClassFacts*>(files[i].facts);
-    if (facts == nullptr) continue;
-    for (const ClassSite& site : facts->sites) {
-      const ClassSummary* summary = hierarchy.classOf(i, site);
-      if (summary == nullptr || !hierarchy.certainlyLacks(*summary, &InstanceLayout::weakref)) {
-        continue;
-      }
-      Diagnostic diagnostic;
-      diagnostic.start = site.start;
-      diagnostic.end = site.end;
-      diagnostic.message = heaplint::quoted(site.detail) + " weakly references the instance, but " +
-                           slotsWithoutPhrase(*summary, "__weakref__") + ": it raises TypeError";
-      // Only where the slotted hierarchy starts: a base fixed in the same pass would give the
-      // class a second `__weakref__`, which Python refuses.
-      const bool root =
-          std::none_of(summary->bases.begin(), summary->bases.end(),
-                       [&](const std::string& base) { return hierarchy.find(base) != nullptr; });
-      diagnostic.fix_title = summary->slots == SlotsKind::Dataclass
-                                 ? "Add `weakref_slot=True` to `@dataclass`"
-                                 : "Add `\"__weakref__\"` to `__slots__`";
-      if (!root) diagnostic.fix_title += " of the first slotted class of the hierarchy";
-      if (site.fix && root) diagnostic.fix = site.fix;
-      reporter.report(i, std::move(diagnostic), site.row);
-    }
-  }
+  hierarchy.forEachSiteLacking(
+      files, &InstanceLayout::weakref,
+      [&](size_t file, const ClassSite& site, const ClassSummary& summary) {
+        Diagnostic diagnostic;
+        diagnostic.start = site.start;
+        diagnostic.end = site.end;
+        diagnostic.message = heaplint::quoted(site.detail) +
+                             " weakly references the instance, but " +
+                             slotsWithoutPhrase(summary, "__weakref__") + ": it raises TypeError";
+        // Only where the slotted hierarchy starts: a base fixed in the same pass would give the
+        // class a second `__weakref__`, which Python refuses.
+        const bool root =
+            std::none_of(summary.bases.begin(), summary.bases.end(),
+                         [&](const std::string& base) { return hierarchy.find(base) != nullptr; });
+        diagnostic.fix_title = summary.slots == SlotsKind::Dataclass
+                                   ? "Add `weakref_slot=True` to `@dataclass`"
+                                   : "Add `\"__weakref__\"` to `__slots__`";
+        if (!root) diagnostic.fix_title += " of the first slotted class of the hierarchy";
+        if (site.fix && root) diagnostic.fix = site.fix;
+        reporter.report(file, std::move(diagnostic), site.row);
+      });
 }
 
 constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Assignment};

@@ -149,26 +149,20 @@ class CachedPropertyWithoutDict final : public RuleChecker {
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
           ProjectReporter& reporter) {
   const ClassHierarchy hierarchy(files);
-  for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const ClassFacts*>(files[i].facts);
-    if (facts == nullptr) continue;
-    for (const ClassSite& site : facts->sites) {
-      const ClassSummary* summary = hierarchy.classOf(i, site);
-      if (summary == nullptr || !hierarchy.certainlyLacks(*summary, &InstanceLayout::dict)) {
-        continue;
-      }
-      Diagnostic diagnostic;
-      diagnostic.start = site.start;
-      diagnostic.end = site.end;
-      diagnostic.message = "`cached_property` " + heaplint::quoted(site.detail) +
-                           " stores its value in the instance's `__dict__`, but " +
-                           slotsWithoutPhrase(*summary, "__dict__") +
-                           ": the first read raises TypeError";
-      diagnostic.fix_title =
-          "Keep the value in a slot behind a `property`, or add `\"__dict__\"` to `__slots__`";
-      reporter.report(i, std::move(diagnostic), site.row);
-    }
-  }
+  hierarchy.forEachSiteLacking(
+      files, &InstanceLayout::dict,
+      [&](size_t file, const ClassSite& site, const ClassSummary& summary) {
+        Diagnostic diagnostic;
+        diagnostic.start = site.start;
+        diagnostic.end = site.end;
+        diagnostic.message = "`cached_property` " + heaplint::quoted(site.detail) +
+                             " stores its value in the instance's `__dict__`, but " +
+                             slotsWithoutPhrase(summary, "__dict__") +
+                             ": the first read raises TypeError";
+        diagnostic.fix_title =
+            "Keep the value in a slot behind a `property`, or add `\"__dict__\"` to `__slots__`";
+        reporter.report(file, std::move(diagnostic), site.row);
+      });
 }
 
 constexpr std::array kSubscriptions = {NodeKind::Decorator};
