@@ -33,11 +33,6 @@ TSNode firstExpression(TSNode node) {
   return TSNode{};
 }
 
-// Whether a class body defines `name` as a function.
-bool classDefines(const RuleContext& context, TSNode class_node, std::string_view name) {
-  return !ts_node_is_null(methodNamed(context, class_node, name));
-}
-
 class Resolver {
  public:
   explicit Resolver(const RuleContext& context)
@@ -87,12 +82,14 @@ class Resolver {
     const std::string_view attribute =
         context_.text(childByField(expression, Field::AttributeName));
     if (kindOf(object) == NodeKind::Identifier) {
-      TSNode class_node{};
-      if (isInstanceReceiver(context_, scope, object, &class_node) ||
-          isClassReceiver(context_, scope, object, &class_node)) {
-        if (!ts_node_is_null(class_node) && classDefines(context_, class_node, attribute)) {
+      ScopeId method_scope = kNoScope;
+      const MethodKind receiver = receiverKind(scope, object, method_scope);
+      if (receiver == MethodKind::Instance || receiver == MethodKind::Property ||
+          receiver == MethodKind::Class) {
+        const TSNode class_node = classOfMethod(semantic_, method_scope);
+        if (!ts_node_is_null(class_node) && defines(class_node, attribute)) {
           callee.name = className(class_node) + concat(".", attribute);
-          callee.form = context_.text(object) == "cls" || isClassReceiver(context_, scope, object)
+          callee.form = context_.text(object) == "cls" || receiver == MethodKind::Class
                             ? CallForm::Class
                             : CallForm::Instance;
           method(callee, class_node, attribute);
@@ -104,7 +101,7 @@ class Resolver {
       if (resolution.kind == Resolution::Kind::Bound && resolution.binding->scope == 0) {
         const Binding& binding = *resolution.binding;
         if (binding.kind == BindingKind::ClassDefinition && !ts_node_is_null(binding.node)) {
-          if (classDefines(context_, binding.node, attribute)) {
+          if (defines(binding.node, attribute)) {
             callee.name = className(binding.node) + concat(".", attribute);
             callee.form = CallForm::Class;
             if (!binding.prelude) method(callee, binding.node, attribute);
@@ -122,7 +119,7 @@ class Resolver {
               if (maker.kind == Resolution::Kind::Bound &&
                   maker.binding->kind == BindingKind::ClassDefinition &&
                   !ts_node_is_null(maker.binding->node) &&
-                  classDefines(context_, maker.binding->node, attribute)) {
+                  defines(maker.binding->node, attribute)) {
                 callee.name = className(maker.binding->node) + concat(".", attribute);
                 callee.form = CallForm::Instance;
                 if (!maker.binding->prelude) method(callee, maker.binding->node, attribute);
@@ -136,6 +133,40 @@ class Resolver {
     const std::string qualified = semantic_.qualifiedName(scope, expression);
     if (!qualified.empty()) callee.name = projectName(qualified);
     return callee;
+  }
+
+  // What the method whose first parameter `object` is makes of it (isInstanceReceiver,
+  // isClassReceiver): NotAMethod when `object` is not such a parameter. Remembered per method.
+  MethodKind receiverKind(ScopeId scope, TSNode object, ScopeId& method) {
+    method = receivingMethod(scope, object);
+    if (method == kNoScope) return MethodKind::NotAMethod;
+    const auto known = kinds_.find(method);
+    if (known != kinds_.end()) return known->second;
+    const MethodKind kind = methodKind(context_, method);
+    kinds_.emplace(method, kind);
+    return kind;
+  }
+
+  // Whether the class body defines `name` as a function (methodNamed), from the names of its
+  // functions, gathered once per class.
+  bool defines(TSNode class_node, std::string_view name) {
+    auto it = methods_.find(class_node.id);
+    if (it == methods_.end()) {
+      std::vector<std::string_view> names;
+      const TSNode body = childByField(class_node, Field::Body);
+      const uint32_t count = namedChildCount(body);
+      for (uint32_t i = 0; i < count; ++i) {
+        TSNode statement = nthNamedChild(body, i);
+        if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+          statement = childByField(statement, Field::Definition);
+        }
+        if (kindOf(statement) == NodeKind::FunctionDefinition) {
+          names.push_back(context_.text(childByField(statement, Field::Name)));
+        }
+      }
+      it = methods_.emplace(class_node.id, std::move(names)).first;
+    }
+    return std::find(it->second.begin(), it->second.end(), name) != it->second.end();
   }
 
   std::string dotted(std::string_view name) const {
@@ -171,11 +202,20 @@ class Resolver {
     callee.local_name = name;
   }
 
+  ScopeId receivingMethod(ScopeId scope, TSNode object) const {
+    const Resolution resolution =
+        semantic_.resolve(scope, context_.text(object), ts_node_start_byte(object));
+    if (resolution.kind != Resolution::Kind::Bound) return kNoScope;
+    return methodReceiving(semantic_, *resolution.binding);
+  }
+
   const RuleContext& context_;
   const SemanticModel& semantic_;
   const ModuleInfo& module_;
   std::string top_package_;
   std::unordered_map<const void*, std::string> names_;
+  std::unordered_map<ScopeId, MethodKind> kinds_;
+  std::unordered_map<const void*, std::vector<std::string_view>> methods_;
 };
 
 // Whether a function of this file can fill a cache, as far as its text shows: it is decorated
@@ -207,7 +247,7 @@ class CacheFillers {
         if (functionMayFill(binding->node)) return true;
       } else if (binding->kind == BindingKind::ClassDefinition) {
         // Its callers pass the arguments of `__init__` and `__new__`.
-        if (kindOf(ts_node_parent(binding->node)) == NodeKind::DecoratedDefinition ||
+        if (kindOf(parentOf(binding->node)) == NodeKind::DecoratedDefinition ||
             methodMayFill(binding->node, "__init__") || methodMayFill(binding->node, "__new__")) {
           return true;
         }
@@ -218,8 +258,32 @@ class CacheFillers {
     return false;
   }
 
-  // Every statement of the class body that binds the name.
+  // Every statement of the class body that binds the name. The body is read once per class.
   bool methodMayFill(TSNode class_node, std::string_view name) {
+    const ClassBody& body = classBody(class_node);
+    if (std::binary_search(body.decorated.begin(), body.decorated.end(), name) ||
+        std::binary_search(body.identifiers.begin(), body.identifiers.end(), name)) {
+      return true;
+    }
+    for (const auto& [function_name, function] : body.functions) {
+      if (function_name == name && functionMayFill(function)) return true;
+    }
+    return false;
+  }
+
+  // A class body's statements as methodMayFill reads them: the names of its decorated
+  // definitions, its functions, and every identifier in its other statements (`name = ...`, or
+  // anything else that may bind a name).
+  struct ClassBody {
+    std::vector<std::string_view> decorated;  // sorted
+    std::vector<std::pair<std::string_view, TSNode>> functions;
+    std::vector<std::string_view> identifiers;  // sorted, unique
+  };
+
+  const ClassBody& classBody(TSNode class_node) {
+    const auto known = classes_.find(class_node.id);
+    if (known != classes_.end()) return known->second;
+    ClassBody read;
     const TSNode body = childByField(class_node, Field::Body);
     const uint32_t count = namedChildCount(body);
     for (uint32_t i = 0; i < count; ++i) {
@@ -227,38 +291,31 @@ class CacheFillers {
       switch (kindOf(statement)) {
         case NodeKind::DecoratedDefinition: {
           const TSNode definition = childByField(statement, Field::Definition);
-          if (context_.text(childByField(definition, Field::Name)) == name) return true;
+          read.decorated.push_back(context_.text(childByField(definition, Field::Name)));
           break;
         }
         case NodeKind::FunctionDefinition:
-          if (context_.text(childByField(statement, Field::Name)) == name &&
-              functionMayFill(statement)) {
-            return true;
-          }
+          read.functions.emplace_back(context_.text(childByField(statement, Field::Name)),
+                                      statement);
           break;
         default:
-          // `name = ...` in the body, or anything else that may bind it.
-          if (bindsName(statement, name)) return true;
+          visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
+            if (kindOf(node) == NodeKind::Identifier)
+              read.identifiers.push_back(context_.text(node));
+            return Visit::Descend;
+          });
           break;
       }
     }
-    return false;
-  }
-
-  bool bindsName(TSNode statement, std::string_view name) const {
-    bool found = false;
-    visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
-      if (kindOf(node) == NodeKind::Identifier && context_.text(node) == name) {
-        found = true;
-        return Visit::Stop;
-      }
-      return Visit::Descend;
-    });
-    return found;
+    std::sort(read.decorated.begin(), read.decorated.end());
+    std::sort(read.identifiers.begin(), read.identifiers.end());
+    read.identifiers.erase(std::unique(read.identifiers.begin(), read.identifiers.end()),
+                           read.identifiers.end());
+    return classes_.emplace(class_node.id, std::move(read)).first->second;
   }
 
   bool functionMayFill(TSNode function) {
-    if (kindOf(ts_node_parent(function)) == NodeKind::DecoratedDefinition) return true;
+    if (kindOf(parentOf(function)) == NodeKind::DecoratedDefinition) return true;
     const auto known = by_node_.find(function.id);
     if (known != by_node_.end()) return known->second;
     bool fills = false;
@@ -300,6 +357,7 @@ class CacheFillers {
   const RuleContext& context_;
   std::unordered_map<std::string, bool> by_name_;
   std::unordered_map<const void*, bool> by_node_;
+  std::unordered_map<const void*, ClassBody> classes_;
 };
 
 bool isPlainDecorator(const RuleContext& context, TSNode decorator, ScopeId scope) {
@@ -336,7 +394,7 @@ bool readSource(FactsReader& in, KeySource& source) {
 std::string definitionName(const RuleContext& context, TSNode definition) {
   std::vector<std::string_view> parts;
   for (TSNode node = definition; !ts_node_is_null(node) && parts.size() < 32;
-       node = ts_node_parent(node)) {
+       node = parentOf(node)) {
     const NodeKind kind = kindOf(node);
     if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) {
       parts.push_back(context.text(childByField(node, Field::Name)));
@@ -545,7 +603,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     facts.calls.push_back(std::move(site));
   }
   for (const Pending& pending : decorators_) {
-    const TSNode decorated = ts_node_parent(pending.node);
+    const TSNode decorated = parentOf(pending.node);
     const TSNode definition = childByField(decorated, Field::Definition);
     if (isPlainDecorator(context, pending.node, pending.scope)) continue;
     // The decorated function is handed to the decorator: whoever it registers with calls it.

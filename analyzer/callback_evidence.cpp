@@ -246,10 +246,10 @@ class WeakHoldFinder {
 
  private:
   static TSNode classAround(TSNode function) {
-    TSNode parent = ts_node_parent(function);
-    if (kindOf(parent) == NodeKind::DecoratedDefinition) parent = ts_node_parent(parent);
+    TSNode parent = parentOf(function);
+    if (kindOf(parent) == NodeKind::DecoratedDefinition) parent = parentOf(parent);
     if (kindOf(parent) != NodeKind::Block) return TSNode{};
-    parent = ts_node_parent(parent);
+    parent = parentOf(parent);
     return kindOf(parent) == NodeKind::ClassDefinition ? parent : TSNode{};
   }
 

@@ -90,12 +90,12 @@ bool isAbcMetaclass(const RuleContext& context, TSNode argument, ScopeId scope) 
 // assignment or a `for`, alone or in a tuple of targets.
 bool isStoreTarget(TSNode attribute) {
   TSNode target = attribute;
-  TSNode parent = ts_node_parent(target);
+  TSNode parent = parentOf(target);
   const NodeKind wrapper = kindOf(parent);
   if (wrapper == NodeKind::PatternList || wrapper == NodeKind::TuplePattern ||
       wrapper == NodeKind::ListPattern || wrapper == NodeKind::ExpressionList) {
     target = parent;
-    parent = ts_node_parent(parent);
+    parent = parentOf(parent);
   }
   const NodeKind kind = kindOf(parent);
   return (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment ||

@@ -80,7 +80,7 @@ std::string decoratorName(const RuleContext& context, TSNode decorator, ScopeId 
 }
 
 TSNode decoratedDefinitionOf(TSNode definition) {
-  const TSNode parent = ts_node_parent(definition);
+  const TSNode parent = parentOf(definition);
   return kindOf(parent) == NodeKind::DecoratedDefinition ? parent : TSNode{};
 }
 
@@ -241,7 +241,7 @@ TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
                            ScopeId* value_scope) {
   if (binding.kind != BindingKind::Assignment || binding.prelude) return TSNode{};
   if (context.semantic().bindingsIn(binding.scope, binding.name).size() != 1) return TSNode{};
-  const TSNode assignment = ts_node_parent(binding.node);
+  const TSNode assignment = parentOf(binding.node);
   if (kindOf(assignment) != NodeKind::Assignment ||
       !ts_node_eq(childByField(assignment, Field::Left), binding.node)) {
     return TSNode{};
@@ -303,7 +303,7 @@ bool classAssigns(const RuleContext& context, TSNode class_definition, std::stri
     }
     if ((kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) &&
         !ts_node_eq(node, definition) && context.text(childByField(node, Field::Name)) == name &&
-        ts_node_eq(ts_node_parent(node), ts_node_parent(definition))) {
+        ts_node_eq(parentOf(node), parentOf(definition))) {
       return true;  // defined twice in one body: which one wins depends on the order
     }
     const uint32_t count = namedChildCount(node);

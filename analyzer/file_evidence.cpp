@@ -27,7 +27,7 @@ bool isPathClass(std::string_view qualified) {
 TSNode withItemValue(const Binding& binding) {
   TSNode pattern = binding.node;
   for (int up = 0; up < 3 && kindOf(pattern) != NodeKind::AsPattern; ++up) {
-    pattern = ts_node_parent(pattern);
+    pattern = parentOf(pattern);
   }
   if (kindOf(pattern) != NodeKind::AsPattern) return TSNode{};
   // `with open(p) as f` binds the file; `with open(p) as (f, g)` is not a file.
@@ -56,7 +56,7 @@ TSNode boundValue(const RuleContext& context, ScopeId scope, TSNode expression,
       // bindings in the scope): two `with open(...) as f:` blocks in one function are common.
       return withItemValue(binding);
     case BindingKind::Parameter: {
-      const TSNode parameter = ts_node_parent(binding.node);
+      const TSNode parameter = parentOf(binding.node);
       if (kindOf(parameter) != NodeKind::TypedParameter &&
           kindOf(parameter) != NodeKind::TypedDefaultParameter) {
         return TSNode{};

@@ -11,7 +11,7 @@ namespace heaplint {
 namespace {
 
 bool inExceptClause(TSNode node) {
-  for (TSNode up = ts_node_parent(node); !ts_node_is_null(up); up = ts_node_parent(up)) {
+  for (TSNode up = parentOf(node); !ts_node_is_null(up); up = parentOf(up)) {
     const NodeKind kind = kindOf(up);
     if (kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause) return true;
     if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) return false;
@@ -98,7 +98,7 @@ FrameValue frameValueOf(const RuleContext& context, TSNode source, std::string_v
   if (result.held == FrameHeld::Nothing) return result;
   result.own = !qualified.empty() && isOwnFrame(context, source, qualified);
   for (int guard = 0; guard < 16; ++guard) {
-    const TSNode parent = ts_node_parent(result.value);
+    const TSNode parent = parentOf(result.value);
     const FrameHeld next = climb(context, parent, result.value, result.held, result.own);
     if (next == FrameHeld::Nothing) break;
     result.held = next;

@@ -299,7 +299,8 @@ class KeyFinder {
       // A ctypes function pointer (`listener_t = ctypes.CFUNCTYPE(...)`, then
       // `listener_t(callback)`): C code calls it, and the ctypes documentation says to keep it
       // alive for as long as C may; a container of them holds them on purpose.
-      if (resolution.kind == Resolution::Kind::Bound && isCallbackPointerType(*resolution.binding)) {
+      if (resolution.kind == Resolution::Kind::Bound &&
+          isCallbackPointerType(*resolution.binding)) {
         return make(KeySource::Closed, "a ctypes callback kept alive for C code");
       }
     }
@@ -522,7 +523,7 @@ class KeyFinder {
       case BindingKind::NamedExpression:
       case BindingKind::AugmentedAssignment: {
         TSNode target = binding.node;
-        TSNode parent = ts_node_parent(target);
+        TSNode parent = parentOf(target);
         bool direct = true;
         for (int up = 0; up < 4 && !ts_node_is_null(parent); ++up) {
           const NodeKind kind = kindOf(parent);
@@ -532,7 +533,7 @@ class KeyFinder {
           }
           direct = false;  // inside a tuple or list pattern: a part of the value
           target = parent;
-          parent = ts_node_parent(parent);
+          parent = parentOf(parent);
         }
         const NodeKind kind = kindOf(parent);
         if (kind != NodeKind::Assignment && kind != NodeKind::AugmentedAssignment &&
@@ -549,9 +550,9 @@ class KeyFinder {
       case BindingKind::ComprehensionTarget:
         return loopTarget(binding, name, depth);
       case BindingKind::WithTarget: {
-        TSNode item = ts_node_parent(binding.node);
+        TSNode item = parentOf(binding.node);
         for (int up = 0; up < 3 && kindOf(item) != NodeKind::AsPattern; ++up) {
-          item = ts_node_parent(item);
+          item = parentOf(item);
         }
         if (kindOf(item) != NodeKind::AsPattern) {
           return make(KeySource::Unknown, concat("`", name, "`"));
@@ -582,11 +583,11 @@ class KeyFinder {
   // `for line in handle:` binds items of `handle`: data when the iterable is, and made from
   // whatever the iterable is made from otherwise.
   KeyEvidence loopTarget(const Binding& binding, std::string_view name, int depth) {
-    TSNode loop = ts_node_parent(binding.node);
+    TSNode loop = parentOf(binding.node);
     for (int up = 0; up < 6 && !ts_node_is_null(loop); ++up) {
       const NodeKind kind = kindOf(loop);
       if (kind == NodeKind::ForStatement || kind == NodeKind::ForInClause) break;
-      loop = ts_node_parent(loop);
+      loop = parentOf(loop);
     }
     if (kindOf(loop) != NodeKind::ForStatement && kindOf(loop) != NodeKind::ForInClause) {
       return make(KeySource::Unknown, concat("`", name, "`"));
@@ -613,7 +614,7 @@ class KeyFinder {
   }
 
   static bool isFirstClause(TSNode clause) {
-    const TSNode comprehension = ts_node_parent(clause);
+    const TSNode comprehension = parentOf(clause);
     const uint32_t count = namedChildCount(comprehension);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode child = nthNamedChild(comprehension, i);

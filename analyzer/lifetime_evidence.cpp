@@ -250,7 +250,7 @@ std::string projectName(const RuleContext& context, ScopeId scope, TSNode expres
 
 std::string classProjectName(const RuleContext& context, TSNode class_node) {
   std::string name(context.text(childByField(class_node, Field::Name)));
-  TSNode node = ts_node_parent(class_node);
+  TSNode node = parentOf(class_node);
   for (int guard = 0; guard < 64 && !ts_node_is_null(node); ++guard) {
     const NodeKind kind = kindOf(node);
     if (kind == NodeKind::Module) return inModule(context, name);
@@ -258,7 +258,7 @@ std::string classProjectName(const RuleContext& context, TSNode class_node) {
     if (kind == NodeKind::ClassDefinition) {
       name = std::string(context.text(childByField(node, Field::Name))) + "." + name;
     }
-    node = ts_node_parent(node);
+    node = parentOf(node);
   }
   return {};
 }

@@ -44,7 +44,7 @@ std::string shown(std::string_view text) {
 // The statement (a child of a block) that holds `node`, or a null node.
 TSNode statementOf(TSNode node) {
   for (int step = 0; step < kMaxParents && !ts_node_is_null(node); ++step) {
-    const TSNode parent = ts_node_parent(node);
+    const TSNode parent = parentOf(node);
     const NodeKind kind = kindOf(parent);
     if (kind == NodeKind::Block || kind == NodeKind::Module) return node;
     node = parent;
@@ -55,7 +55,7 @@ TSNode statementOf(TSNode node) {
 // The innermost `for` or `while` statement around `node` in its body, or a null node.
 TSNode innermostLoopStatement(TSNode node) {
   for (int step = 0; step < kMaxParents; ++step) {
-    node = ts_node_parent(node);
+    node = parentOf(node);
     const NodeKind kind = kindOf(node);
     if (isBoundary(kind)) return TSNode{};
     if (kind == NodeKind::ForStatement || kind == NodeKind::WhileStatement) return node;
@@ -66,7 +66,7 @@ TSNode innermostLoopStatement(TSNode node) {
 // The function or lambda whose body holds `node`, or a null node.
 TSNode enclosingFunctionNode(TSNode node) {
   for (int step = 0; step < kMaxParents; ++step) {
-    node = ts_node_parent(node);
+    node = parentOf(node);
     const NodeKind kind = kindOf(node);
     if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) return node;
     if (kind == NodeKind::ClassDefinition || kind == NodeKind::Module || ts_node_is_null(node)) {
@@ -158,7 +158,7 @@ class RetentionFinder {
     if (depth > kMaxDepth) return {};
     TSNode child = value;
     for (int step = 0; step < kMaxParents; ++step) {
-      const TSNode parent = ts_node_parent(child);
+      const TSNode parent = parentOf(child);
       switch (kindOf(parent)) {
         case NodeKind::ParenthesizedExpression:
         case NodeKind::Tuple:
@@ -206,17 +206,17 @@ class RetentionFinder {
   RetentionEvidence items(ScopeId scope, TSNode iterable, int depth) const {
     if (depth > kMaxDepth) return {};
     TSNode child = iterable;
-    TSNode parent = ts_node_parent(child);
+    TSNode parent = parentOf(child);
     for (int step = 0; step < 8 && kindOf(parent) == NodeKind::ParenthesizedExpression; ++step) {
       child = parent;
-      parent = ts_node_parent(parent);
+      parent = parentOf(parent);
     }
     TSNode call{};
     if (kindOf(parent) == NodeKind::Call &&
         sameNode(childByField(parent, Field::Arguments), child)) {
       call = parent;  // `list(x for x in xs)`
     } else if (kindOf(parent) == NodeKind::ArgumentList && positionOf(parent, child) == 0) {
-      call = ts_node_parent(parent);
+      call = parentOf(parent);
     }
     if (ts_node_is_null(call)) return {};
     const TSNode callee = childByField(call, Field::Function);
@@ -252,7 +252,7 @@ class RetentionFinder {
   }
 
   RetentionEvidence argument(ScopeId scope, TSNode arguments, TSNode value, int depth) const {
-    const TSNode call = ts_node_parent(arguments);
+    const TSNode call = parentOf(arguments);
     const TSNode callee = childByField(call, Field::Function);
     const int position = positionOf(arguments, value);
     if (position < 0) return {};
@@ -385,7 +385,7 @@ class RetentionFinder {
         result.reset_by = loop;
         // A batch made per pass and kept itself (`batches.append(batch)`) keeps its items too.
         if (other->kind == BindingKind::Assignment && !other->prelude) {
-          const TSNode assignment = ts_node_parent(other->node);
+          const TSNode assignment = parentOf(other->node);
           if (kindOf(assignment) == NodeKind::Assignment) {
             RetentionEvidence outer = uses(binding.scope, other->node, assignment, depth + 1);
             if (outer.keeper != Keeper::None) return outer;
@@ -492,7 +492,7 @@ std::vector<EnclosingLoop> enclosingLoops(const RuleContext& context, ScopeId sc
   bool in_handler = false;
   TSNode child = node;
   for (int step = 0; step < kMaxParents; ++step) {
-    const TSNode parent = ts_node_parent(child);
+    const TSNode parent = parentOf(child);
     const NodeKind kind = kindOf(parent);
     if (isBoundary(kind)) break;
     if (kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause) in_handler = true;

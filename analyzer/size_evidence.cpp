@@ -399,7 +399,7 @@ class SizeFinder {
                            (function_name.starts_with("__") && function_name.ends_with("__"));
     if (!is_public) return {};
     // `*args` and `**kwargs` are argument lists: short in practice.
-    const NodeKind pattern = kindOf(ts_node_parent(binding.node));
+    const NodeKind pattern = kindOf(parentOf(binding.node));
     if (pattern == NodeKind::ListSplatPattern || pattern == NodeKind::DictionarySplatPattern) {
       return {};
     }
@@ -415,7 +415,7 @@ class SizeFinder {
   SizeEvidence withTarget(const Binding& binding, int depth) const {
     TSNode pattern = binding.node;
     for (int up = 0; up < 3 && kindOf(pattern) != NodeKind::AsPattern; ++up) {
-      pattern = ts_node_parent(pattern);
+      pattern = parentOf(pattern);
     }
     if (kindOf(pattern) != NodeKind::AsPattern) return {};
     const TSNode value = nthNamedChild(pattern, 0);

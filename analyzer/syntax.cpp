@@ -64,6 +64,50 @@ std::string_view Syntax::kindName(NodeKind kind) {
   return "other";
 }
 
+namespace {
+// The path from the root to the node last asked about (root first), for parentOf.
+struct AncestorPath {
+  uint32_t generation = 0;
+  const TSTree* tree = nullptr;
+  std::vector<TSNode> path;
+};
+thread_local AncestorPath ancestor_path;
+}  // namespace
+
+TSNode parentOf(TSNode node) {
+  const detail::FieldLookupTable& table = detail::field_lookups;
+  // An empty node can sit at a boundary between siblings; tree-sitter's own search decides.
+  if (!table.active || ts_node_is_null(node) ||
+      ts_node_start_byte(node) == ts_node_end_byte(node)) {
+    return ts_node_parent(node);
+  }
+  AncestorPath& cache = ancestor_path;
+  if (cache.generation == table.generation && cache.tree == node.tree) {
+    for (size_t i = cache.path.size(); i-- > 0;) {
+      if (cache.path[i].id == node.id) return i == 0 ? TSNode{} : cache.path[i - 1];
+    }
+  }
+  cache.generation = table.generation;
+  cache.tree = node.tree;
+  cache.path.clear();
+  TSNode current = ts_tree_root_node(node.tree);
+  cache.path.push_back(current);
+  if (current.id == node.id) return TSNode{};
+  // The same descent as ts_node_parent, keeping every node passed.
+  while (true) {
+    const TSNode next = ts_node_child_with_descendant(current, node);
+    if (ts_node_is_null(next)) break;
+    cache.path.push_back(next);
+    if (next.id == node.id) break;
+    current = next;
+  }
+  if (cache.path.back().id != node.id) {  // not found below the root: no path to keep
+    cache.path.clear();
+    return current;
+  }
+  return cache.path[cache.path.size() - 2];
+}
+
 TSNode firstChildOfKind(TSNode node, NodeKind kind) {
   const uint32_t count = ts_node_named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) {

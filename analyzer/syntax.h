@@ -153,6 +153,12 @@ inline TSNode nthChild(TSNode node, uint32_t index) {
   return ts_node_is_null(node) ? TSNode{} : ts_node_child(node, index);
 }
 
+// The node's parent, as ts_node_parent. tree-sitter finds a parent by walking down from the root,
+// and rules climb several levels at a time (`x` -> assignment -> statement -> block ...), so during
+// a walk (FieldLookupMemo) the path from the root to the last node asked about is kept on this
+// thread and the parents of the nodes on it are answered from it.
+TSNode parentOf(TSNode node);
+
 // The named child with the given kind, or a null node.
 TSNode firstChildOfKind(TSNode node, NodeKind kind);
 

@@ -96,7 +96,7 @@ bool mayMutate(TSNode name) {
   bool has_attribute = false;
   // Bounded by the tree's depth, one step a level, no recursion.
   while (true) {
-    const TSNode parent = ts_node_parent(chain);
+    const TSNode parent = parentOf(chain);
     const NodeKind kind = kindOf(parent);
     if ((kind == NodeKind::Attribute || kind == NodeKind::Subscript) &&
         ts_node_eq(nthNamedChild(parent, 0), chain)) {
@@ -118,7 +118,7 @@ bool mayMutate(TSNode name) {
       case NodeKind::ListPattern:
         // Targets; a comprehension's own targets are local to it and cannot rebind what the
         // copied iterator, evaluated outside, reads.
-        return kindOf(ts_node_parent(parent)) != NodeKind::ForInClause;
+        return kindOf(parentOf(parent)) != NodeKind::ForInClause;
       case NodeKind::Assignment:
       case NodeKind::ForStatement:
         return ts_node_eq(childByField(parent, Field::Left), chain);

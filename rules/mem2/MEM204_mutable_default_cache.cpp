@@ -268,10 +268,10 @@ class MutableDefaultCache final : public RuleChecker {
   // recursion, `fibonacci(n - 1, _memo)` or `self.walk(child, seen)`.
   static bool passedToItself(const RuleContext& context, const Default& candidate,
                              const ContainerUse& use) {
-    TSNode arguments = ts_node_parent(use.container);
-    if (kindOf(arguments) == NodeKind::KeywordArgument) arguments = ts_node_parent(arguments);
+    TSNode arguments = parentOf(use.container);
+    if (kindOf(arguments) == NodeKind::KeywordArgument) arguments = parentOf(arguments);
     if (kindOf(arguments) != NodeKind::ArgumentList) return false;
-    TSNode callee = childByField(ts_node_parent(arguments), Field::Function);
+    TSNode callee = childByField(parentOf(arguments), Field::Function);
     const std::string_view own = context.text(childByField(candidate.function, Field::Name));
     if (kindOf(callee) == NodeKind::Attribute) {
       const TSNode object = childByField(callee, Field::Object);

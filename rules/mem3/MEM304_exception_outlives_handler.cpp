@@ -253,14 +253,13 @@ class ExceptionOutlivesHandler final : public RuleChecker {
   // "`FileCache.read()`": the method of `class_node` whose body holds `node`.
   static std::string raisingMethod(const RuleContext& context, TSNode node, TSNode class_node) {
     const std::string class_name(context.text(childByField(class_node, Field::Name)));
-    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up) && !sameNode(up, class_node);
-         up = ts_node_parent(up)) {
+    for (TSNode up = parentOf(node); !ts_node_is_null(up) && !sameNode(up, class_node);
+         up = parentOf(up)) {
       if (kindOf(up) == NodeKind::FunctionDefinition) {
-        const TSNode outer = ts_node_parent(ts_node_parent(up));  // block, then class?
-        const TSNode decorated = ts_node_parent(up);
-        if (sameNode(outer, class_node) ||
-            (kindOf(decorated) == NodeKind::DecoratedDefinition &&
-             sameNode(ts_node_parent(ts_node_parent(decorated)), class_node))) {
+        const TSNode outer = parentOf(parentOf(up));  // block, then class?
+        const TSNode decorated = parentOf(up);
+        if (sameNode(outer, class_node) || (kindOf(decorated) == NodeKind::DecoratedDefinition &&
+                                            sameNode(parentOf(parentOf(decorated)), class_node))) {
           return heaplint::quoted(
               class_name + "." + std::string(context.text(childByField(up, Field::Name))), "()");
         }

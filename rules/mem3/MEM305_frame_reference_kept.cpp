@@ -184,9 +184,9 @@ class FrameReferenceKept final : public RuleChecker {
   // `self.frames.clear()`): it then holds the frames of the latest call only, as a debugger or a
   // console that shows one stack at a time does on purpose.
   static bool refilledInFunction(const RuleContext& context, TSNode node, TSNode container) {
-    TSNode function = ts_node_parent(node);
+    TSNode function = parentOf(node);
     while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
-      function = ts_node_parent(function);
+      function = parentOf(function);
     if (ts_node_is_null(function)) return false;
     const std::string_view text = context.text(container);
     bool found = false;
@@ -208,7 +208,7 @@ class FrameReferenceKept final : public RuleChecker {
   void check(RuleContext& context, const Source& source, std::string_view qualified) const {
     const FrameValue frame = frameValueOf(context, source.node, qualified);
     const TSNode value = frame.value;
-    const TSNode parent = ts_node_parent(value);
+    const TSNode parent = parentOf(value);
     TSNode target{};
     bool container = false;
     if (kindOf(parent) == NodeKind::Assignment &&
@@ -219,7 +219,7 @@ class FrameReferenceKept final : public RuleChecker {
         container = true;
       }
     } else if (kindOf(parent) == NodeKind::ArgumentList) {
-      const TSNode callee = childByField(ts_node_parent(parent), Field::Function);
+      const TSNode callee = childByField(parentOf(parent), Field::Function);
       if (kindOf(callee) != NodeKind::Attribute) return;
       const std::string_view method = context.text(childByField(callee, Field::AttributeName));
       constexpr std::array<std::string_view, 6> kStoring = {"append", "add",    "appendleft",
@@ -298,8 +298,8 @@ class FrameReferenceKept final : public RuleChecker {
   }
 
   static bool insideFinally(TSNode node, TSNode function) {
-    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up) && !ts_node_eq(up, function);
-         up = ts_node_parent(up)) {
+    for (TSNode up = parentOf(node); !ts_node_is_null(up) && !ts_node_eq(up, function);
+         up = parentOf(up)) {
       if (kindOf(up) == NodeKind::FinallyClause) return true;
     }
     return false;

@@ -228,8 +228,7 @@ class FinalizerReferencesObject final : public RuleChecker {
         return {};
       }
       TSNode definition = resolution.binding->node;
-      if (kindOf(definition) != NodeKind::FunctionDefinition)
-        definition = ts_node_parent(definition);
+      if (kindOf(definition) != NodeKind::FunctionDefinition) definition = parentOf(definition);
       if (kindOf(definition) == NodeKind::FunctionDefinition &&
           mentions(context, definition, name)) {
         return "the callback " + quoted(context.text(value)) + " is a closure that uses " +

@@ -234,10 +234,10 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
     for (const Candidate& candidate : candidates_) {
       TSNode class_node{};
       if (!weakReferenceToSelf(context, candidate, class_node)) continue;
-      const TSNode statement = kindOf(ts_node_parent(class_node)) == NodeKind::DecoratedDefinition
-                                   ? ts_node_parent(class_node)
+      const TSNode statement = kindOf(parentOf(class_node)) == NodeKind::DecoratedDefinition
+                                   ? parentOf(class_node)
                                    : class_node;
-      if (kindOf(ts_node_parent(statement)) != NodeKind::Module) continue;
+      if (kindOf(parentOf(statement)) != NodeKind::Module) continue;
       const ModuleInfo& module = context.options().module;
       const std::string class_name(context.text(childByField(class_node, Field::Name)));
       ClassSite site;

@@ -102,7 +102,7 @@ class CachedPropertyWithoutDict final : public RuleChecker {
               "functools.cached_property") {
         continue;
       }
-      const TSNode function = childByField(ts_node_parent(candidate.decorator), Field::Definition);
+      const TSNode function = childByField(parentOf(candidate.decorator), Field::Definition);
       const ModuleInfo& module = context.options().module;
       const std::string class_name(context.text(childByField(class_node, Field::Name)));
       ClassSite site;
@@ -126,20 +126,20 @@ class CachedPropertyWithoutDict final : public RuleChecker {
 
   // The module-level class whose body holds the decorated function, or a null node.
   static TSNode moduleLevelClassAround(TSNode decorator) {
-    const TSNode decorated = ts_node_parent(decorator);
+    const TSNode decorated = parentOf(decorator);
     if (kindOf(childByField(decorated, Field::Definition)) != NodeKind::FunctionDefinition) {
       return {};
     }
-    const TSNode block = ts_node_parent(decorated);
-    const TSNode class_node = ts_node_parent(block);
+    const TSNode block = parentOf(decorated);
+    const TSNode class_node = parentOf(block);
     if (kindOf(block) != NodeKind::Block || kindOf(class_node) != NodeKind::ClassDefinition) {
       return {};
     }
     TSNode statement = class_node;
-    if (kindOf(ts_node_parent(statement)) == NodeKind::DecoratedDefinition) {
-      statement = ts_node_parent(statement);
+    if (kindOf(parentOf(statement)) == NodeKind::DecoratedDefinition) {
+      statement = parentOf(statement);
     }
-    return kindOf(ts_node_parent(statement)) == NodeKind::Module ? class_node : TSNode{};
+    return kindOf(parentOf(statement)) == NodeKind::Module ? class_node : TSNode{};
   }
 
   std::vector<Candidate> decorators_;

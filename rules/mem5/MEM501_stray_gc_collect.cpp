@@ -541,7 +541,7 @@ class StrayGcCollect final : public RuleChecker {
         return &loop;
       }
     }
-    if (!method && kindOf(ts_node_parent(call.owner)) != NodeKind::Block) {
+    if (!method && kindOf(parentOf(call.owner)) != NodeKind::Block) {
       context.dependsOn(loopCallKey(name));
       if (context.moduleProvides(loopCallKey(name))) return &kCallerInAnotherRun;
     }
