@@ -15,36 +15,45 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class CollectingReporter final : public ProjectReporter {
+// Each rule's join reports into its own buffer, so that the rules can join side by side; the
+// buffers are then delivered to the files in rule order, as one join after the other would.
+class BufferingReporter final : public ProjectReporter {
  public:
-  CollectingReporter(std::span<FileAnalysis* const> files, const RuleDefinition* rule,
-                     size_t rule_index)
-      : files_(files), rule_(rule), rule_index_(rule_index) {}
+  struct Pending {
+    size_t file_index;
+    Diagnostic diagnostic;
+    uint32_t row;
+  };
 
   void report(size_t file_index, Diagnostic diagnostic, uint32_t row) override {
-    if (file_index >= files_.size()) return;
-    FileAnalysis& file = *files_[file_index];
-    if (!file.reported.test(rule_index_)) return;
-    if (file.noqa.suppress(row, rule_index_, true)) {
-      ++file.suppressed_count;
-      return;
-    }
-    if (diagnostic.fix && !fixFitsFile(*diagnostic.fix, file.encoding, file.writable)) {
-      diagnostic.fix.reset();
-    }
-    diagnostic.rule = rule_;
-    if (!file.fixable.test(rule_index_)) diagnostic.fix.reset();
-    file.diagnostics.push_back(std::move(diagnostic));
-    touched_.push_back(file_index);
+    pending_.push_back(Pending{file_index, std::move(diagnostic), row});
   }
 
-  const std::vector<size_t>& touched() const { return touched_; }
+  // Adds the reports to the files (silenced ones counted and dropped); notes the files touched.
+  void deliver(std::span<FileAnalysis* const> files, const RuleDefinition* rule, size_t rule_index,
+               std::vector<size_t>& touched) {
+    for (Pending& pending : pending_) {
+      if (pending.file_index >= files.size()) continue;
+      FileAnalysis& file = *files[pending.file_index];
+      if (!file.reported.test(rule_index)) continue;
+      if (file.noqa.suppress(pending.row, rule_index, true)) {
+        ++file.suppressed_count;
+        continue;
+      }
+      Diagnostic& diagnostic = pending.diagnostic;
+      if (diagnostic.fix && !fixFitsFile(*diagnostic.fix, file.encoding, file.writable)) {
+        diagnostic.fix.reset();
+      }
+      diagnostic.rule = rule;
+      if (!file.fixable.test(rule_index)) diagnostic.fix.reset();
+      file.diagnostics.push_back(std::move(diagnostic));
+      touched.push_back(pending.file_index);
+    }
+    pending_.clear();
+  }
 
  private:
-  std::span<FileAnalysis* const> files_;
-  const RuleDefinition* rule_;
-  size_t rule_index_;
-  std::vector<size_t> touched_;
+  std::vector<Pending> pending_;
 };
 
 // The facts of `rule_index` in a file's packed facts, or null when it has none.
@@ -112,7 +121,8 @@ void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> ru
   analysis.packed_facts = store.keep(packed);
 }
 
-void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options) {
+void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
+                 unsigned threads) {
   std::vector<size_t> touched;
   // HL100 judges the directives once the join has used them; a repeated join starts over.
   const int unused_noqa = findRule(options.rules, kUnusedNoqaCode);
@@ -123,10 +133,19 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
       std::erase_if(file->diagnostics, [&](const Diagnostic& d) { return d.rule == rule; });
     }
   }
-  std::vector<ProjectFileView> views(files.size());
+  std::vector<size_t> joined;  // the project rules to join, in rule order
   for (size_t rule_index = 0; rule_index < options.rules.size(); ++rule_index) {
+    if (options.enabled.test(rule_index) && options.rules[rule_index]->join != nullptr) {
+      joined.push_back(rule_index);
+    }
+  }
+  // A join reads the files' facts and reports; it changes nothing else, so the rules' joins run
+  // side by side (the last step of a run, on one thread otherwise).
+  std::vector<BufferingReporter> reporters(joined.size());
+  parallelFor(joined.size(), threads, [&](size_t k) {
+    const size_t rule_index = joined[k];
     const RuleDefinition* rule = options.rules[rule_index];
-    if (!options.enabled.test(rule_index) || rule->join == nullptr) continue;
+    std::vector<ProjectFileView> views(files.size());
     std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
     for (size_t i = 0; i < files.size(); ++i) {
       const FileAnalysis& file = *files[i];
@@ -139,9 +158,10 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
         views[i].facts = unpacked[i].get();
       }
     }
-    CollectingReporter reporter(files, rule, rule_index);
-    rule->join(views, options, reporter);
-    touched.insert(touched.end(), reporter.touched().begin(), reporter.touched().end());
+    rule->join(views, options, reporters[k]);
+  });
+  for (size_t k = 0; k < joined.size(); ++k) {
+    reporters[k].deliver(files, options.rules[joined[k]], joined[k], touched);
   }
   if (unused_noqa >= 0) {
     for (size_t i = 0; i < files.size(); ++i) {
@@ -201,7 +221,7 @@ void joinAll(std::span<ProjectSource> files, const AnalysisOptions& options, uns
     std::erase_if(file.analysis->diagnostics, isProjectRule);
     analyses.push_back(file.analysis.get());
   }
-  joinProject(analyses, options);
+  joinProject(analyses, options, threads);
   parallelFor(files.size(), threads, [&](size_t i) {
     std::vector<Diagnostic>& diagnostics = files[i].analysis->diagnostics;
     if (std::any_of(diagnostics.begin(), diagnostics.end(),

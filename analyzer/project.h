@@ -55,7 +55,9 @@ class ProjectReporter {
 
 // Joins the facts of every file for every enabled project rule and adds the resulting
 // diagnostics (silenced ones dropped) to the files' analyses, keeping them in source order.
-void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options);
+// The rules join side by side on up to `threads` threads (0: one per core).
+void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
+                 unsigned threads = 1);
 
 // Where packed facts wait for the join: large blocks shared by every thread. The bytes each file
 // keeps then sit together instead of scattered through the memory its analysis freed, where they

@@ -1,11 +1,14 @@
 #include "cli/check_config.h"
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli/result_cache.h"
 #include "cli/version.h"
 #include "config/import_roots.h"
+#include "config/path_patterns.h"
 #include "rules/registry.h"
 
 namespace heaplint::cli {
@@ -65,15 +68,35 @@ DiscoveryOptions discoveryOptions(config::ConfigResolver& resolver, const CheckO
   out.respect_gitignore =
       (is_directory ? resolver.forDirectory(input) : resolver.forFile(input)).respect_gitignore;
   out.force_exclude = options.force_exclude;  // the command line's or the configuration's
-  out.is_included = [&resolver](const fs::path& path) {
+  // Discovery asks about every entry of a directory in turn: the settings of the directory are
+  // looked up once for all of them (by its text; its paths are plain, config::isPlainAbsolute).
+  struct LastDirectory {
+    std::string path;
+    const config::ResolvedSettings* settings = nullptr;
+  };
+  const auto settings_of_parent = [&resolver, last = std::make_shared<LastDirectory>()](
+                                      const fs::path& absolute) -> const config::ResolvedSettings& {
+    const std::string& text = absolute.native();
+    const size_t slash = text.rfind('/');
+    if (!config::isPlainAbsolute(text) || slash == 0 || slash == std::string::npos) {
+      return resolver.forDirectory(absolute.parent_path());
+    }
+    const std::string_view directory(text.data(), slash);
+    if (last->settings == nullptr || last->path != directory) {
+      last->path = directory;
+      last->settings = &resolver.forDirectory(fs::path(last->path));
+    }
+    return *last->settings;
+  };
+  out.is_included = [settings_of_parent](const fs::path& path) {
     const fs::path absolute = config::absoluteNormal(path);
-    return resolver.forFile(absolute).isIncluded(absolute);
+    return settings_of_parent(absolute).isIncluded(absolute);
   };
   // A directory's own configuration does not decide whether the directory is skipped: the
   // configuration above it does, as in Ruff.
-  out.is_excluded = [&resolver](const fs::path& path, bool is_dir, bool whole_path) {
+  out.is_excluded = [settings_of_parent](const fs::path& path, bool is_dir, bool whole_path) {
     const fs::path absolute = config::absoluteNormal(path);
-    return resolver.forDirectory(absolute.parent_path()).isExcluded(absolute, is_dir, whole_path);
+    return settings_of_parent(absolute).isExcluded(absolute, is_dir, whole_path);
   };
   return out;
 }

@@ -3,10 +3,13 @@
 #include <array>
 #include <vector>
 
+#include "config/path_patterns.h"
+
 namespace heaplint::config {
 namespace fs = std::filesystem;
 
 fs::path absoluteNormal(const fs::path& path) {
+  if (isPlainAbsolute(path.native())) return path;
   std::error_code error;
   fs::path absolute = fs::absolute(path, error);
   if (error) absolute = path;

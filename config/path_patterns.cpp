@@ -35,7 +35,29 @@ bool PathPattern::matchesPathOrParent(std::string_view relative, bool is_directo
   return matchesEntry(relative, is_directory);
 }
 
+bool isPlainAbsolute(std::string_view text) {
+  if (text.size() < 2 || text.front() != '/' || text.back() == '/') return false;
+  for (size_t start = 1; start <= text.size();) {
+    size_t end = text.find('/', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view part = text.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 std::string relativeBelow(const std::filesystem::path& path, const std::filesystem::path& root) {
+  const std::string& path_text = path.native();
+  const std::string& base = root.native();
+  if (isPlainAbsolute(path_text) && isPlainAbsolute(base)) {
+    // What lexically_relative gives for plain paths: the parts below the root, or nothing.
+    if (path_text.size() > base.size() + 1 && path_text.starts_with(base) &&
+        path_text[base.size()] == '/') {
+      return path_text.substr(base.size() + 1);
+    }
+    return {};
+  }
   const std::filesystem::path relative = path.lexically_relative(root);
   std::string text = relative.generic_string();
   if (relative.empty() || text == "." || text == ".." || text.starts_with("../")) return {};

@@ -36,4 +36,9 @@ class PathPattern {
 // Both must be absolute and normalised.
 std::string relativeBelow(const std::filesystem::path& path, const std::filesystem::path& root);
 
+// An absolute path already in normal form: "/a/b", with no empty, "." or ".." part and no
+// trailing slash. Discovery makes only such paths; std::filesystem's normalising and relative
+// operations, which split a path into parts, can then be plain string operations.
+bool isPlainAbsolute(std::string_view text);
+
 }  // namespace heaplint::config

@@ -12,6 +12,7 @@
 #include "analyzer/library_knowledge.h"
 #include "config/config_resolver.h"
 #include "config/configuration.h"
+#include "config/path_patterns.h"
 #include "rules/registry.h"
 
 namespace heaplint::config {
@@ -362,6 +363,33 @@ TEST(PathPattern, GitignoreLikeSemantics) {
   EXPECT_TRUE(PathPattern("/src").matchesPathOrParent("src/a.py", false));
   EXPECT_TRUE(PathPattern("**/gen/*.py").matchesEntry("a/b/gen/x.py", false));
   EXPECT_FALSE(PathPattern("*.py").matchesEntry("", false));
+}
+
+// Plain absolute paths take a string shortcut; it must answer as std::filesystem does.
+TEST(PathPattern, RelativeBelowAndNormalFormAgreeWithFilesystem) {
+  EXPECT_TRUE(isPlainAbsolute("/a/b.py"));
+  for (const char* text : {"a/b", "/", "//a", "/a//b", "/a/./b", "/a/../b", "/a/b/", "/a/.", ""}) {
+    EXPECT_FALSE(isPlainAbsolute(text)) << text;
+  }
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/p/q/r.py", "/p"}, {"/p/q/r.py", "/p/q"}, {"/p", "/p"},
+      {"/pq/r.py", "/p"},  {"/p", "/p/q"},        {"/x/y", "/p/q"},
+      {"/p/q", "/p/q/"},   {"/p/./q/r", "/p"},    {"/p/q/../r", "/p"},
+  };
+  for (const auto& [path, root] : cases) {
+    const fs::path relative =
+        fs::path(path).lexically_normal().lexically_relative(fs::path(root).lexically_normal());
+    std::string expected = relative.generic_string();
+    if (relative.empty() || expected == "." || expected == ".." || expected.starts_with("../")) {
+      expected.clear();
+    }
+    if (!isPlainAbsolute(path) || !isPlainAbsolute(root)) continue;  // the slow path's cases
+    EXPECT_EQ(relativeBelow(path, root), expected) << path << " below " << root;
+  }
+  EXPECT_EQ(relativeBelow("/p/q/r.py", "/p"), "q/r.py");
+  EXPECT_EQ(relativeBelow("/pq/r.py", "/p"), "");
+  EXPECT_EQ(absoluteNormal("/p/q/../r"), fs::path("/p/r"));
+  EXPECT_EQ(absoluteNormal("/p/q"), fs::path("/p/q"));
 }
 
 }  // namespace

@@ -60,12 +60,12 @@ Project analyzeDirectory(const fs::path& root, const AnalysisOptions& base) {
 }
 
 std::vector<std::string> joined(std::vector<FileAnalysis>& analyses,
-                                const AnalysisOptions& options) {
+                                const AnalysisOptions& options, unsigned threads = 1) {
   std::vector<FileAnalysis*> pointers;
   pointers.reserve(analyses.size());
   for (FileAnalysis& analysis : analyses)
     pointers.push_back(&analysis);
-  joinProject(pointers, options);
+  joinProject(pointers, options, threads);
   std::vector<std::string> out;
   for (const FileAnalysis& analysis : analyses) {
     for (const Diagnostic& d : analysis.diagnostics) {
@@ -148,6 +148,19 @@ TEST(FactsIo, JoinOverReadBackFactsFindsTheSame) {
     EXPECT_FALSE(expected.empty()) << directory;
     EXPECT_EQ(joined(cached.analyses, options), expected) << directory;
   }
+}
+
+// The rules join side by side; what each file gets, and in which order, must not depend on it.
+TEST(FactsIo, RulesJoinedSideBySideFindTheSameInTheSameOrder) {
+  const AnalysisOptions options = allRulesOptions();
+  const fs::path root = fs::path(HEAPLINT_SOURCE_DIR) / "fixtures";
+  Project one_thread = analyzeDirectory(root, options);
+  Project two_threads = analyzeDirectory(root, options);
+  Project four_threads = analyzeDirectory(root, options);
+  const std::vector<std::string> expected = joined(one_thread.analyses, options, 1);
+  EXPECT_GT(expected.size(), 20u);
+  EXPECT_EQ(joined(two_threads.analyses, options, 2), expected);
+  EXPECT_EQ(joined(four_threads.analyses, options, 4), expected);
 }
 
 }  // namespace
