@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "analyzer/analyze.h"
 #include "analyzer/concat.h"
@@ -225,7 +226,9 @@ class Resolver {
 // parameters on to them, have call sites whose arguments a join reads.
 class CacheFillers {
  public:
-  explicit CacheFillers(const RuleContext& context) : context_(context) {}
+  // `filling`: the functions the walk saw store into a container (CallCollector::markFilling).
+  CacheFillers(const RuleContext& context, const std::unordered_set<const void*>& filling)
+      : context_(context), filling_(filling) {}
 
   bool mayFill(const Resolver::Callee& callee) {
     if (callee.where == Resolver::Where::Elsewhere) return true;
@@ -314,49 +317,16 @@ class CacheFillers {
     return classes_.emplace(class_node.id, std::move(read)).first->second;
   }
 
-  bool functionMayFill(TSNode function) {
+  // Decorated (a memoizer, or anything that may wrap it), or it, or code nested in it, adds to
+  // a container: `c[k] = v`, `c += ...`, `c |= ...`, `c.add(k)`, `c[k].append(v)`, ...
+  bool functionMayFill(TSNode function) const {
     if (kindOf(parentOf(function)) == NodeKind::DecoratedDefinition) return true;
-    const auto known = by_node_.find(function.id);
-    if (known != by_node_.end()) return known->second;
-    bool fills = false;
-    const auto storesInto = [&](TSNode target) {
-      bool subscript = kindOf(target) == NodeKind::Subscript;
-      visitSubtree(target, [&](TSNode node, TSFieldId /*field*/) {
-        subscript = subscript || kindOf(node) == NodeKind::Subscript;
-        return subscript ? Visit::Stop : Visit::Descend;
-      });
-      return subscript;
-    };
-    visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
-      switch (kindOf(node)) {
-        case NodeKind::AugmentedAssignment:
-          fills = true;
-          break;
-        case NodeKind::Assignment:
-        case NodeKind::ForStatement:
-        case NodeKind::ForInClause:
-          fills = storesInto(childByField(node, Field::Left));
-          break;
-        case NodeKind::AsPattern:
-          fills = storesInto(node);
-          break;
-        case NodeKind::Attribute: {
-          const std::string_view method = context_.text(childByField(node, Field::AttributeName));
-          fills = isGrowMethod(method);
-          break;
-        }
-        default:
-          break;
-      }
-      return fills ? Visit::Stop : Visit::Descend;
-    });
-    by_node_.emplace(function.id, fills);
-    return fills;
+    return filling_.contains(function.id);
   }
 
   const RuleContext& context_;
+  const std::unordered_set<const void*>& filling_;
   std::unordered_map<std::string, bool> by_name_;
-  std::unordered_map<const void*, bool> by_node_;
   std::unordered_map<const void*, ClassBody> classes_;
 };
 
@@ -473,11 +443,57 @@ void CallCollector::onNode(TSNode node, NodeKind kind, const RuleContext& contex
       onDecorator(node, context);
       break;
     case NodeKind::Identifier:
+      onName(node, kind, context);
+      break;
     case NodeKind::Attribute:
       onName(node, kind, context);
+      if (isGrowMethod(context.text(childByField(node, Field::AttributeName)))) {
+        markFilling(context);
+      }
+      break;
+    case NodeKind::AugmentedAssignment:
+      markFilling(context);
+      break;
+    case NodeKind::Subscript:
+      if (isStoredInto(context)) markFilling(context);
       break;
     default:
       break;
+  }
+}
+
+// A subscript inside what an assignment, a `for` or an `as` stores into (`c[k] = v`,
+// `for c[k] in ...`, anything under `with ... as ...`, as CacheFillers has always read them).
+bool CallCollector::isStoredInto(const RuleContext& context) {
+  for (size_t up = 1; up < context.depth(); ++up) {
+    switch (context.frame(up).kind) {
+      case NodeKind::AsPattern:
+        return true;
+      case NodeKind::Assignment:
+      case NodeKind::ForStatement:
+      case NodeKind::ForInClause:
+        if (context.frame(up - 1).field == Field::Left) return true;
+        break;
+      case NodeKind::Block:
+      case NodeKind::Module:
+      case NodeKind::FunctionDefinition:
+      case NodeKind::ClassDefinition:
+        return false;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+// The functions around the node may fill a cache (CacheFillers): every enclosing definition,
+// up to one already marked (its own enclosing ones were marked with it).
+void CallCollector::markFilling(const RuleContext& context) {
+  for (size_t up = 0; up < context.depth(); ++up) {
+    const Frame& frame = context.frame(up);
+    if (frame.kind == NodeKind::FunctionDefinition && !filling_.insert(frame.node.id).second) {
+      return;
+    }
   }
 }
 
@@ -566,7 +582,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
   // The calls of functions that may fill a cache, then of the functions that pass their
   // parameters on to those calls, and so on until no function is added (a join follows keys
   // at most three callers up; this follows them as far as the file goes).
-  CacheFillers fillers(context);
+  CacheFillers fillers(context, filling_);
   std::set<std::string, std::less<>> forwarding;  // functions of this file passing parameters on
   const auto mayFill = [&](const Resolver::Callee& callee) {
     return fillers.mayFill(callee) || forwarding.contains(callee.name) ||

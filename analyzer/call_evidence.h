@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -118,6 +119,8 @@ class CallCollector {
   void onCall(TSNode call, const RuleContext& context);
   void onDecorator(TSNode decorator, const RuleContext& context);
   void onName(TSNode node, NodeKind kind, const RuleContext& context);
+  static bool isStoredInto(const RuleContext& context);
+  void markFilling(const RuleContext& context);
 
   struct Pending {
     TSNode node;
@@ -128,6 +131,7 @@ class CallCollector {
   std::vector<Pending> calls_;
   std::vector<Pending> decorators_;
   std::vector<Pending> references_;
+  std::unordered_set<const void*> filling_;  // function definitions that store into containers
   std::optional<CallFacts> facts_;
 };
 
