@@ -74,6 +74,21 @@ struct AncestorPath {
 thread_local AncestorPath ancestor_path;
 }  // namespace
 
+namespace {
+// Descends from the last node of `path` to `node`, appending every node passed (the descent of
+// ts_node_parent). False when `node` is not below it.
+bool descendTo(std::vector<TSNode>& path, TSNode node) {
+  TSNode current = path.back();
+  while (true) {
+    const TSNode next = ts_node_child_with_descendant(current, node);
+    if (ts_node_is_null(next)) return false;
+    path.push_back(next);
+    if (next.id == node.id) return true;
+    current = next;
+  }
+}
+}  // namespace
+
 TSNode parentOf(TSNode node) {
   const detail::FieldLookupTable& table = detail::field_lookups;
   // An empty node can sit at a boundary between siblings; tree-sitter's own search decides.
@@ -82,28 +97,35 @@ TSNode parentOf(TSNode node) {
     return ts_node_parent(node);
   }
   AncestorPath& cache = ancestor_path;
-  if (cache.generation == table.generation && cache.tree == node.tree) {
+  if (cache.generation == table.generation && cache.tree == node.tree && !cache.path.empty()) {
     for (size_t i = cache.path.size(); i-- > 0;) {
       if (cache.path[i].id == node.id) return i == 0 ? TSNode{} : cache.path[i - 1];
+    }
+    // Rules ask about nodes near each other: descend from the deepest node of the path whose
+    // bytes hold the node's (the nodes above it are its ancestors too), not from the root. The
+    // descent proves it: it reaches the node only from an ancestor.
+    const uint32_t start = ts_node_start_byte(node);
+    const uint32_t end = ts_node_end_byte(node);
+    size_t keep = cache.path.size();
+    while (keep > 1 && (ts_node_start_byte(cache.path[keep - 1]) > start ||
+                        ts_node_end_byte(cache.path[keep - 1]) < end)) {
+      --keep;
+    }
+    if (keep > 1) {
+      cache.path.resize(keep);
+      if (descendTo(cache.path, node)) return cache.path[cache.path.size() - 2];
     }
   }
   cache.generation = table.generation;
   cache.tree = node.tree;
   cache.path.clear();
-  TSNode current = ts_tree_root_node(node.tree);
-  cache.path.push_back(current);
-  if (current.id == node.id) return TSNode{};
-  // The same descent as ts_node_parent, keeping every node passed.
-  while (true) {
-    const TSNode next = ts_node_child_with_descendant(current, node);
-    if (ts_node_is_null(next)) break;
-    cache.path.push_back(next);
-    if (next.id == node.id) break;
-    current = next;
-  }
-  if (cache.path.back().id != node.id) {  // not found below the root: no path to keep
+  const TSNode root = ts_tree_root_node(node.tree);
+  if (root.id == node.id) return TSNode{};
+  cache.path.push_back(root);
+  if (!descendTo(cache.path, node)) {  // not found below the root, as ts_node_parent answers
+    const TSNode last = cache.path.back();
     cache.path.clear();
-    return current;
+    return last;
   }
   return cache.path[cache.path.size() - 2];
 }

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -505,8 +508,8 @@ TEST(Walker, RulesSeeCodeInsideFStrings) {
   options.rules = allRules();
   for (size_t i = 0; i < options.rules.size(); ++i)
     options.enabled.set(i);
-  for (std::string_view text :
-       {"a = f\"{sum([x for x in open(p)])}\"\n", "a = f\"total: {sum([x for x in open(p)])}\"\n"}) {
+  for (std::string_view text : {"a = f\"{sum([x for x in open(p)])}\"\n",
+                                "a = f\"total: {sum([x for x in open(p)])}\"\n"}) {
     SCOPED_TRACE(text);
     const SourceText source{std::string(text)};
     EXPECT_EQ(analyze(source, options).diagnostics.size(), 1u);
@@ -614,6 +617,47 @@ TEST(Walker, DeeplyNestedExpressionsWithEveryRuleDoNotOverflowTheStack) {
     });
     EXPECT_TRUE(finished);
   }
+}
+
+// parentOf answers from the path of the last node asked about, or descends from a node of it;
+// asked in any order, it must answer as ts_node_parent does, for every node of every fixture.
+TEST(Walker, ParentOfAgreesWithTreeSitterInAnyOrder) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           std::filesystem::path(HEAPLINT_SOURCE_DIR) / "fixtures")) {
+    if (entry.path().extension() == ".py") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GT(files.size(), 50u);
+  size_t checked = 0;
+  uint32_t seed = 12345;
+  for (size_t f = 0; f < files.size(); f += 7) {
+    std::ifstream in(files[f], std::ios::binary);
+    const SourceText source(std::string(std::istreambuf_iterator<char>(in), {}));
+    const TreePtr tree = PythonParser::forThisThread().parse(source);
+    ASSERT_TRUE(tree);
+    std::vector<TSNode> nodes;
+    visitSubtree(ts_tree_root_node(tree.get()), [&](TSNode node, TSFieldId /*field*/) {
+      nodes.push_back(node);
+      return Visit::Descend;
+    });
+    // In order, then shuffled: neighbours and far-apart nodes alike.
+    for (int round = 0; round < 2; ++round) {
+      const FieldLookupMemo memo;
+      for (const TSNode node : nodes) {
+        const TSNode expected = ts_node_parent(node);
+        const TSNode parent = parentOf(node);
+        ASSERT_EQ(ts_node_is_null(parent), ts_node_is_null(expected)) << files[f];
+        if (!ts_node_is_null(expected)) ASSERT_TRUE(ts_node_eq(parent, expected)) << files[f];
+        ++checked;
+      }
+      for (size_t i = nodes.size(); i > 1; --i) {
+        seed = seed * 1103515245U + 12345U;
+        std::swap(nodes[i - 1], nodes[(seed >> 8) % i]);
+      }
+    }
+  }
+  EXPECT_GT(checked, 10000u);
 }
 
 }  // namespace
