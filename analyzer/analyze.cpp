@@ -191,14 +191,17 @@ FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& option
   return analyzeTree(source, *tree, options);
 }
 
-std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options) {
+std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
+                                          std::optional<std::string_view> whole_text) {
   const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
   std::vector<ActiveRule> rules;
   rules.reserve(options.enabled.count());
   for (size_t i = 0; i < options.rules.size(); ++i) {
     const RuleDefinition* rule = options.rules[i];
     if (!options.enabled.test(i) || rule->create == nullptr ||
-        (test_file && rule->test_code == TestCode::Skip)) {
+        (test_file && rule->test_code == TestCode::Skip) ||
+        (whole_text && !rule->needs_text.empty() &&
+         whole_text->find(rule->needs_text) == std::string_view::npos)) {
       continue;
     }
     rules.push_back(ActiveRule{rule, rule->create()});
@@ -287,7 +290,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
     }
   }
 
-  std::vector<ActiveRule> rules = createActiveRules(options);
+  std::vector<ActiveRule> rules = createActiveRules(options, source.text());
 
   SemanticModel semantic(source.text());
   NoqaDirectives& noqa = result.noqa;

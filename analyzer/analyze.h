@@ -5,6 +5,7 @@
 #include <tree_sitter/api.h>
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,8 @@ struct AnalysisOptions {
   std::string_view path;  // as displayed; may be empty (standard input)
   ModuleInfo module;      // the file's dotted module name, for imports across files
   const LintSettings* settings = &LintSettings::defaults();
-  bool verify_fixes = true;  // drop fixes whose result would not parse
-  bool ignore_noqa = false;  // --ignore-noqa: suppression comments silence nothing
+  bool verify_fixes = true;           // drop fixes whose result would not parse
+  bool ignore_noqa = false;           // --ignore-noqa: suppression comments silence nothing
   RuleSet fixable = RuleSet().set();  // `fixable` / `unfixable`: the others' fixes are dropped
   // PEP 263 (source_text_encoding.h): the encoding the file is written back in, as iconv names it
   // (empty: UTF-8), and whether it can be written back at all (not when bytes of it did not
@@ -95,8 +96,10 @@ class PythonParser {
 };
 
 // The checkers of the enabled rules that run on this file (test files run only the rules whose
-// test-code policy is Check).
-std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options);
+// test-code policy is Check). Given the whole file's text, only the rules whose needs_text it
+// contains (not for a part of a document: another part may add the text later).
+std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
+                                          std::optional<std::string_view> whole_text = {});
 
 // Analyses one file on its own: its pass, then the project rules over this file alone.
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);

@@ -688,6 +688,7 @@ extern const RuleDefinition kStrayGcCollect{
     .fix_availability = FixAvailability::None,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<StrayGcCollect>(); },
+    .needs_text = "gc",
 };
 
 }  // namespace heaplint

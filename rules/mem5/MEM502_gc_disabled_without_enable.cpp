@@ -520,6 +520,7 @@ extern const RuleDefinition kGcDisabledWithoutEnable{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<GcDisabledWithoutEnable>();
     },
+    .needs_text = "gc",
 };
 
 }  // namespace heaplint

@@ -297,6 +297,7 @@ extern const RuleDefinition kGcDebugSaveall{
     .fix_availability = FixAvailability::None,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<GcDebugSaveall>(); },
+    .needs_text = "gc",
 };
 
 }  // namespace heaplint

@@ -184,6 +184,7 @@ extern const RuleDefinition kGcTuningAtImport{
     .documentation = kDocumentation,
     .subscriptions = kSubscriptions,
     .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<GcTuningAtImport>(); },
+    .needs_text = "gc",
 };
 
 }  // namespace heaplint

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "analyzer/walker.h"
 #include "rules/registry.h"
 #include "tests/unit/all_rules.h"
 
@@ -114,6 +116,35 @@ TEST(IncrementalAnalysis, ARuleKeyWalksTheRunsThatDependOnIt) {
   EXPECT_EQ(document.walked(), 2U);
   document.replace("def resume():\n    pass\n", "def resume():\n    gc.enable()\n");
   EXPECT_TRUE(document.analyze().diagnostics.empty());
+}
+
+// A whole-file analysis skips the gc rules in a file that never names gc (needs_text); the runs
+// do not, since another run may add the name later: both must still agree.
+TEST(IncrementalAnalysis, AGcRuleAppearsWhenAnEditFirstNamesGc) {
+  Document document("def pause():\n    stop()\n\n\n" + filler(0, 200) + "def stop():\n    pass\n");
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+  document.replace("def stop():\n    pass\n", "import gc\n\n\ndef stop():\n    gc.disable()\n");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM502"});
+  EXPECT_EQ(codesOf(document.analyzeWhole()), std::vector<std::string>{"MEM502"});
+}
+
+TEST(IncrementalAnalysis, OnlyTheWholeFileSkipsRulesForMissingText) {
+  const AnalysisOptions options = allRulesOptions();
+  const auto codes = [](const std::vector<ActiveRule>& rules) {
+    std::vector<std::string> out;
+    for (const ActiveRule& rule : rules)
+      out.emplace_back(rule.definition->code);
+    return out;
+  };
+  const std::vector<std::string> all = codes(createActiveRules(options));
+  const std::vector<std::string> without_gc = codes(createActiveRules(options, "x = 1\n"));
+  const std::vector<std::string> with_gc = codes(createActiveRules(options, "import gc\n"));
+  EXPECT_EQ(with_gc, all);
+  for (const char* code : {"MEM501", "MEM502", "MEM503", "MEM504"}) {
+    EXPECT_NE(std::find(all.begin(), all.end(), code), all.end()) << code;
+    EXPECT_EQ(std::find(without_gc.begin(), without_gc.end(), code), without_gc.end()) << code;
+  }
+  EXPECT_EQ(without_gc.size() + 4, all.size());
 }
 
 TEST(IncrementalAnalysis, FindingsAndFactsMoveWithTheirRun) {
