@@ -554,6 +554,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
                                  kind == NodeKind::ParenthesizedListSplat;
     }
   }
+  KeyMemo key_memo;  // the file's arguments follow the same local names again and again
   const auto describe = [&](const Pending& pending, Resolved& call) {
     call.described = true;
     const TSNode arguments = childByField(pending.node, Field::Arguments);
@@ -571,7 +572,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
         described.keyword = std::string(context.text(childByField(argument, Field::Name)));
         value = childByField(argument, Field::Value);
       }
-      const KeyEvidence evidence = keyEvidence(context, pending.scope, value);
+      const KeyEvidence evidence = keyEvidence(context, pending.scope, value, &key_memo);
       described.source = evidence.overall();
       described.parameters = evidence.source <= KeySource::Parameter ? evidence.parameters : 0;
       described.reason = reasonForFacts(evidence.reason);

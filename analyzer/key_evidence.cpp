@@ -102,18 +102,21 @@ ScopeId outermostFunctionScope(const SemanticModel& semantic, ScopeId scope) {
 
 class KeyFinder {
  public:
-  KeyFinder(const RuleContext& context, ScopeId scope)
+  KeyFinder(const RuleContext& context, ScopeId scope, KeyMemo* memo = nullptr)
       : context_(context),
         semantic_(context.semantic()),
         library_(context.options().settings->libraries),
-        subject_(outermostFunctionScope(context.semantic(), scope)) {
+        subject_(outermostFunctionScope(context.semantic(), scope)),
+        memo_(memo) {
     const std::string& module = context.options().module.name;
     top_package_ = module.substr(0, module.find('.'));
   }
 
   KeyEvidence find(ScopeId scope, TSNode node, int depth) {
     node = unwrap(node);
-    if (depth > kMaxDepth || ++steps_ > kMaxSteps || ts_node_is_null(node)) {
+    deepest_ = std::max(deepest_, depth);
+    if (depth > kMaxDepth || ++steps_ > kMaxSteps) limited_ = true;
+    if (depth > kMaxDepth || steps_ > kMaxSteps || ts_node_is_null(node)) {
       return make(KeySource::Unknown, shortText(context_.text(node)));
     }
     switch (kindOf(node)) {
@@ -458,11 +461,59 @@ class KeyFinder {
     }
     KeyEvidence result = make(KeySource::Closed, "");
     for (const Binding* each : bindings) {
-      if (std::find(active_.begin(), active_.end(), each) != active_.end()) continue;
+      const auto active = std::find(active_.begin(), active_.end(), each);
+      if (active != active_.end()) {
+        lowest_skipped_ = std::min(lowest_skipped_, static_cast<size_t>(active - active_.begin()));
+        continue;
+      }
       active_.push_back(each);
-      merge(result, localBinding(*each, name, depth));
+      followed_.push_back(each);
+      merge(result, follow(*each, name, depth));
       active_.pop_back();
     }
+    return result;
+  }
+
+  // localBinding, through the memo. What it records for an entry decides where the entry may
+  // stand in for following the binding again: the steps taken (the budget left must cover them),
+  // the depth reached (the same, for kMaxDepth), the bindings followed (none may be active, or
+  // following would have skipped it), and that nothing was cut short by the limits or by a
+  // binding made active before this one (the answer would then depend on the way here).
+  KeyEvidence follow(const Binding& binding, std::string_view name, int depth) {
+    if (memo_ == nullptr) return localBinding(binding, name, depth);
+    if (const KeyMemo::Entry* entry = memo_->find(&binding, subject_)) {
+      const bool none_active =
+          std::none_of(entry->followed.begin(), entry->followed.end(), [&](const void* each) {
+            return std::find(active_.begin(), active_.end(), each) != active_.end();
+          });
+      if (steps_ + entry->steps <= kMaxSteps && depth + entry->depth_below <= kMaxDepth &&
+          none_active) {
+        steps_ += entry->steps;
+        deepest_ = std::max(deepest_, depth + entry->depth_below);
+        for (const void* each : entry->followed)
+          followed_.push_back(static_cast<const Binding*>(each));
+        return entry->evidence;
+      }
+    }
+    const size_t base = active_.size() - 1;  // where `binding` itself is
+    const int steps_before = steps_;
+    const int deepest_before = std::exchange(deepest_, depth);
+    const bool limited_before = std::exchange(limited_, false);
+    const size_t skipped_before = std::exchange(lowest_skipped_, SIZE_MAX);
+    const size_t followed_from = followed_.size();
+    KeyEvidence result = localBinding(binding, name, depth);
+    if (!limited_ && (lowest_skipped_ == SIZE_MAX || lowest_skipped_ >= base)) {
+      KeyMemo::Entry entry;
+      entry.evidence = result;
+      entry.steps = steps_ - steps_before;
+      entry.depth_below = deepest_ - depth;
+      entry.followed.assign(followed_.begin() + static_cast<std::ptrdiff_t>(followed_from),
+                            followed_.end());
+      memo_->keep(&binding, subject_, std::move(entry));
+    }
+    deepest_ = std::max(deepest_, deepest_before);
+    limited_ = limited_ || limited_before;
+    lowest_skipped_ = std::min(lowest_skipped_, skipped_before);
     return result;
   }
 
@@ -766,8 +817,14 @@ class KeyFinder {
   LibraryKnowledge library_;
   ScopeId subject_;
   std::string top_package_;
+  KeyMemo* memo_;
   int steps_ = 0;
   std::vector<const Binding*> active_;  // bindings being followed, against cycles
+  // For the memo (follow): since the binding being followed began.
+  int deepest_ = 0;                       // the deepest find()
+  bool limited_ = false;                  // a find() cut short by kMaxDepth or kMaxSteps
+  size_t lowest_skipped_ = SIZE_MAX;      // the lowest index in active_ of a binding skipped
+  std::vector<const Binding*> followed_;  // every binding followed, in order
 };
 
 }  // namespace
@@ -816,6 +873,20 @@ std::string reasonForFacts(std::string_view reason) {
 
 KeyEvidence keyEvidence(const RuleContext& context, ScopeId scope, TSNode expression) {
   return KeyFinder(context, scope).find(scope, expression, 0);
+}
+
+KeyEvidence keyEvidence(const RuleContext& context, ScopeId scope, TSNode expression,
+                        KeyMemo* memo) {
+  return KeyFinder(context, scope, memo).find(scope, expression, 0);
+}
+
+const KeyMemo::Entry* KeyMemo::find(const void* binding, ScopeId subject) const {
+  const auto it = entries_.find({binding, subject});
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void KeyMemo::keep(const void* binding, ScopeId subject, Entry entry) {
+  entries_.emplace(std::make_pair(binding, subject), std::move(entry));
 }
 
 std::vector<ParameterSlot> parameterSlots(const RuleContext& context, TSNode function,

@@ -14,8 +14,10 @@
 #include <tree_sitter/api.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzer/semantic_model.h"
@@ -73,6 +75,28 @@ std::string reasonForFacts(std::string_view reason);
 // What `expression`, evaluated in `scope`, is made of. Parameters are those of the outermost
 // function around `scope` (a nested helper or a lambda is part of the function that defines it).
 KeyEvidence keyEvidence(const RuleContext& context, ScopeId scope, TSNode expression);
+
+// What following a name's binding found, kept across the keyEvidence questions about one file's
+// arguments (the same local names are followed for many of them). An entry is used only where
+// it gives what following the binding again would: within the step and depth limits, and with
+// none of the bindings it followed being followed already.
+class KeyMemo {
+ public:
+  struct Entry {
+    KeyEvidence evidence;
+    int steps = 0;                      // the steps following the binding took
+    int depth_below = 0;                // how far below the binding's own depth it went
+    std::vector<const void*> followed;  // the bindings followed on the way
+  };
+  const Entry* find(const void* binding, ScopeId subject) const;
+  void keep(const void* binding, ScopeId subject, Entry entry);
+
+ private:
+  std::map<std::pair<const void*, ScopeId>, Entry> entries_;
+};
+
+KeyEvidence keyEvidence(const RuleContext& context, ScopeId scope, TSNode expression,
+                        KeyMemo* memo);
 
 // A parameter as a call site binds it.
 struct ParameterSlot {

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -1524,6 +1527,86 @@ TEST(ClassHierarchy, StandardLibraryLayouts) {
   EXPECT_TRUE(stdlibLayout("builtins.OSError").exception);
   EXPECT_EQ(stdlibLayout("builtins.tuple").dict, Presence::Unknown);  // no `__weakref__` possible
   EXPECT_EQ(stdlibLayout("somelib.Base").dict, Presence::Unknown);
+}
+
+// The memo of followed bindings (KeyMemo) stands in only where following again gives the same:
+// every argument of every call, asked in walk order with one memo per file and again without.
+class KeyMemoProbe final : public RuleChecker {
+ public:
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (kind == NodeKind::Call) calls_.push_back({node, context.scope()});
+  }
+
+  void finish(RuleContext& context) override {
+    KeyMemo memo;
+    for (const auto& [call, scope] : calls_) {
+      const TSNode arguments = childByField(call, Field::Arguments);
+      const uint32_t count = namedChildCount(arguments);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode argument = nthNamedChild(arguments, i);
+        const KeyEvidence plain = keyEvidence(context, scope, argument);
+        const KeyEvidence remembered = keyEvidence(context, scope, argument, &memo);
+        ++*compared_;
+        if (plain.source != remembered.source || plain.parameters != remembered.parameters ||
+            plain.reason != remembered.reason) {
+          mismatches_->push_back(std::string(context.text(argument)) + ": " + plain.reason + " | " +
+                                 remembered.reason);
+        }
+      }
+    }
+  }
+
+  static inline size_t* compared_ = nullptr;
+  static inline std::vector<std::string>* mismatches_ = nullptr;
+
+ private:
+  std::vector<std::pair<TSNode, ScopeId>> calls_;
+};
+
+constexpr std::array kKeyMemoProbeKinds = {NodeKind::Call};
+const RuleDefinition kKeyMemoProbe{
+    .code = "TEST012",
+    .name = "key-memo-probe",
+    .subscriptions = kKeyMemoProbeKinds,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<KeyMemoProbe>(); },
+};
+
+TEST(KeyEvidence, TheMemoAnswersAsFollowingAgainWould) {
+  size_t compared = 0;
+  std::vector<std::string> mismatches;
+  KeyMemoProbe::compared_ = &compared;
+  KeyMemoProbe::mismatches_ = &mismatches;
+  static const RuleDefinition* table[1] = {&kKeyMemoProbe};
+  AnalysisOptions options;
+  options.rules = RuleTable(table, 1);
+  options.enabled.set(0);
+  options.path = "app/mod.py";
+  options.module.name = "app.mod";
+  // Chains past the depth and step limits, cycles, and names rebound from themselves.
+  std::string chains = "def deep(p):\n    a0 = p\n";
+  for (int i = 1; i < 30; ++i) {
+    chains += "    a" + std::to_string(i) + " = a" + std::to_string(i - 1) + "\n";
+  }
+  for (int i = 0; i < 30; i += 3)
+    chains += "    use(a" + std::to_string(i) + ", a29)\n";
+  chains +=
+      "def cycle(x):\n    a = b\n    b = a\n    a = x\n    use(a, b)\n    use(b)\n"
+      "    for line in open(x):\n        line = line.strip()\n        use(line, a)\n";
+  std::vector<std::string> texts{chains};
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(HEAPLINT_SOURCE_DIR "/fixtures")) {
+    if (entry.path().extension() != ".py") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    texts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  for (const std::string& text : texts) {
+    const SourceText source(text);
+    analyze(source, options);
+  }
+  KeyMemoProbe::compared_ = nullptr;
+  KeyMemoProbe::mismatches_ = nullptr;
+  EXPECT_GT(compared, 5000u);
+  EXPECT_TRUE(mismatches.empty()) << mismatches.size() << " differ, first: " << mismatches[0];
 }
 
 }  // namespace
