@@ -154,17 +154,10 @@ class Resolver {
     auto it = methods_.find(class_node.id);
     if (it == methods_.end()) {
       std::vector<std::string_view> names;
-      const TSNode body = childByField(class_node, Field::Body);
-      const uint32_t count = namedChildCount(body);
-      for (uint32_t i = 0; i < count; ++i) {
-        TSNode statement = nthNamedChild(body, i);
-        if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-          statement = childByField(statement, Field::Definition);
-        }
-        if (kindOf(statement) == NodeKind::FunctionDefinition) {
-          names.push_back(context_.text(childByField(statement, Field::Name)));
-        }
-      }
+      forEachMethod(class_node, [&](TSNode function) {
+        names.push_back(context_.text(childByField(function, Field::Name)));
+        return true;
+      });
       it = methods_.emplace(class_node.id, std::move(names)).first;
     }
     return std::find(it->second.begin(), it->second.end(), name) != it->second.end();

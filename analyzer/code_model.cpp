@@ -370,19 +370,12 @@ MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode 
 }
 
 TSNode methodNamed(const RuleContext& context, TSNode class_node, std::string_view name) {
-  const TSNode body = childByField(class_node, Field::Body);
-  const uint32_t count = namedChildCount(body);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode statement = nthNamedChild(body, i);
-    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-      statement = childByField(statement, Field::Definition);
-    }
-    if (kindOf(statement) == NodeKind::FunctionDefinition &&
-        context.text(childByField(statement, Field::Name)) == name) {
-      return statement;
-    }
-  }
-  return TSNode{};
+  TSNode found{};
+  forEachMethod(class_node, [&](TSNode function) {
+    if (context.text(childByField(function, Field::Name)) == name) found = function;
+    return ts_node_is_null(found);
+  });
+  return found;
 }
 
 }  // namespace heaplint

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "analyzer/semantic_model.h"
+#include "analyzer/syntax.h"
 
 namespace heaplint {
 
@@ -77,6 +78,21 @@ TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
 // The function definition named `name` directly in a class body (decorated or not); a null node
 // when there is none.
 TSNode methodNamed(const RuleContext& context, TSNode class_node, std::string_view name);
+
+// Calls `visit(function_definition)` for each function the class body defines (decorated ones
+// included), in order, until it returns false.
+template <typename Visit>
+void forEachMethod(TSNode class_node, Visit&& visit) {
+  const TSNode body = childByField(class_node, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode statement = nthNamedChild(body, i);
+    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+      statement = childByField(statement, Field::Definition);
+    }
+    if (kindOf(statement) == NodeKind::FunctionDefinition && !visit(statement)) return;
+  }
+}
 
 // Whether a name is written as a constant (`MAX_ROWS`, `_FIELDS`): upper case, digits and `_`.
 bool isConstantName(std::string_view name);
