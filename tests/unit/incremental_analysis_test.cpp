@@ -132,6 +132,7 @@ TEST(IncrementalAnalysis, OnlyTheWholeFileSkipsRulesForMissingText) {
   const AnalysisOptions options = allRulesOptions();
   const auto codes = [](const std::vector<ActiveRule>& rules) {
     std::vector<std::string> out;
+    out.reserve(rules.size());
     for (const ActiveRule& rule : rules)
       out.emplace_back(rule.definition->code);
     return out;
