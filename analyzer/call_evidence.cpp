@@ -178,7 +178,7 @@ class Resolver {
   // The absolute name of an import when it names something of this project: a relative import,
   // or one under the file's own top-level package. Empty otherwise.
   std::string projectName(std::string_view imported) const {
-    const std::string absolute = absoluteName(imported, module_);
+    std::string absolute = absoluteName(imported, module_);
     if (absolute.empty() || imported.starts_with("builtins.")) return {};
     if (imported.starts_with('.')) return absolute;
     if (top_package_.empty()) return {};

@@ -221,7 +221,7 @@ class WeakHoldFinder {
     if (depth > kMaxDepth || kindOf(function) != NodeKind::FunctionDefinition) return {};
     const TSNode class_node = classAround(function);
     if (ts_node_is_null(class_node)) return {};
-    if (const std::string reason = weakByDefault(function); !reason.empty()) return reason;
+    if (std::string reason = weakByDefault(function); !reason.empty()) return reason;
     const std::vector<std::string_view> parameters = parameterNames(context_, function, true);
     if (parameters.empty()) return {};
     const std::string_view self = context_.text(firstParameterName(function));

@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "analyzer/concat.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
 
@@ -228,7 +229,7 @@ std::string functionDisplayName(const RuleContext& context, ScopeId function_sco
     } else {
       continue;
     }
-    name = name.empty() ? std::string(part) : std::string(part) + "." + name;
+    name = name.empty() ? std::string(part) : concat(part, ".", name);
   }
   return name;
 }

@@ -5,6 +5,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
+#include "analyzer/concat.h"
 #include "analyzer/library_knowledge.h"
 #include "analyzer/project.h"
 #include "analyzer/syntax.h"
@@ -238,7 +239,7 @@ std::string projectName(const RuleContext& context, ScopeId scope, TSNode expres
   std::string tail;
   TSNode head = expression;
   for (int guard = 0; guard < 32 && kindOf(head) == NodeKind::Attribute; ++guard) {
-    tail = "." + std::string(context.text(childByField(head, Field::AttributeName))) + tail;
+    tail = concat(".", context.text(childByField(head, Field::AttributeName)), tail);
     head = unwrap(childByField(head, Field::Object));
   }
   if (kindOf(head) != NodeKind::Identifier) return {};
@@ -256,7 +257,7 @@ std::string classProjectName(const RuleContext& context, TSNode class_node) {
     if (kind == NodeKind::Module) return inModule(context, name);
     if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) return {};
     if (kind == NodeKind::ClassDefinition) {
-      name = std::string(context.text(childByField(node, Field::Name))) + "." + name;
+      name = concat(context.text(childByField(node, Field::Name)), ".", name);
     }
     node = parentOf(node);
   }

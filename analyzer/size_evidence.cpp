@@ -26,7 +26,7 @@ SizeEvidence evidence(Size size, std::string reason) {
 
 // The larger of two sizes, where an unknown part makes the whole unknown unless the other part
 // already says data.
-SizeEvidence larger(SizeEvidence a, SizeEvidence b) {
+SizeEvidence larger(const SizeEvidence& a, const SizeEvidence& b) {
   const auto rank = [](Size size) {
     switch (size) {
       case Size::Data:
@@ -222,7 +222,7 @@ class SizeFinder {
       // zip stops at its shortest argument; chain and product are at least their longest.
       SizeEvidence result;
       for (size_t i = 0; i < positional.size(); ++i) {
-        const SizeEvidence part = iterable(scope, positional[i], depth + 1);
+        SizeEvidence part = iterable(scope, positional[i], depth + 1);
         if (callee == "builtins.zip" && part.size == Size::Small) return part;
         result = i == 0 ? part : larger(result, part);
       }
@@ -254,7 +254,7 @@ class SizeFinder {
         return iterable(scope, object, depth + 1);
       }
       if (method == "split" || method == "rsplit" || method == "splitlines") {
-        const SizeEvidence text = iterable(scope, object, depth + 1);
+        SizeEvidence text = iterable(scope, object, depth + 1);
         if (text.size == Size::Small) return evidence(Size::Small, "the parts of a literal");
         return text;
       }

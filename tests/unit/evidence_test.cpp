@@ -17,6 +17,7 @@
 #include "analyzer/callback_evidence.h"
 #include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
+#include "analyzer/concat.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/frame_evidence.h"
 #include "analyzer/lifetime_evidence.h"
@@ -202,9 +203,9 @@ class RegistrationProbe final : public RuleChecker {
       say(line);
     }
     for (const auto& [target, maker] : definitions.made_by)
-      say("made " + target + " by " + maker);
+      say(concat("made ", target, " by ", maker));
     for (const auto& [getter, returned] : definitions.singleton_getters) {
-      say("getter " + getter + " returns " + returned);
+      say(concat("getter ", getter, " returns ", returned));
     }
     for (const auto& [name, repeats] : definitions.instantiations) {
       say("instances of " + name + (repeats ? " repeat" : " once"));
