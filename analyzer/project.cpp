@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <system_error>
 #include <thread>
 
@@ -68,6 +69,26 @@ std::unique_ptr<FileFacts> unpackFacts(std::string_view packed, size_t rule_inde
     return rule.read_facts(facts_in);
   }
   return nullptr;
+}
+
+// One project rule's join over every file's facts (unpacking the packed ones for it).
+void joinRule(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
+              size_t rule_index, BufferingReporter& reporter) {
+  const RuleDefinition* rule = options.rules[rule_index];
+  std::vector<ProjectFileView> views(files.size());
+  std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FileAnalysis& file = *files[i];
+    views[i].path = file.path;
+    views[i].module = &file.module;
+    views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
+    if (views[i].facts == nullptr && !file.packed_facts.empty()) {
+      if (unpacked.empty()) unpacked.resize(files.size());
+      unpacked[i] = unpackFacts(file.packed_facts, rule_index, *rule);
+      views[i].facts = unpacked[i].get();
+    }
+  }
+  rule->join(views, options, reporter);
 }
 
 }  // namespace
@@ -142,24 +163,17 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
   // A join reads the files' facts and reports; it changes nothing else, so the rules' joins run
   // side by side (the last step of a run, on one thread otherwise).
   std::vector<BufferingReporter> reporters(joined.size());
+  std::vector<std::exception_ptr> failures(joined.size());  // rethrown here, as on one thread
   parallelFor(joined.size(), threads, [&](size_t k) {
-    const size_t rule_index = joined[k];
-    const RuleDefinition* rule = options.rules[rule_index];
-    std::vector<ProjectFileView> views(files.size());
-    std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
-    for (size_t i = 0; i < files.size(); ++i) {
-      const FileAnalysis& file = *files[i];
-      views[i].path = file.path;
-      views[i].module = &file.module;
-      views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
-      if (views[i].facts == nullptr && !file.packed_facts.empty()) {
-        if (unpacked.empty()) unpacked.resize(files.size());
-        unpacked[i] = unpackFacts(file.packed_facts, rule_index, *rule);
-        views[i].facts = unpacked[i].get();
-      }
+    try {
+      joinRule(files, options, joined[k], reporters[k]);
+    } catch (...) {
+      failures[k] = std::current_exception();
     }
-    rule->join(views, options, reporters[k]);
   });
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
   for (size_t k = 0; k < joined.size(); ++k) {
     reporters[k].deliver(files, options.rules[joined[k]], joined[k], touched);
   }
