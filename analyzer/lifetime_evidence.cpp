@@ -327,22 +327,15 @@ bool isSingletonGetter(const RuleContext& context, TSNode function, std::string*
 
 std::string singletonInstanceReason(const RuleContext& context, TSNode class_node) {
   const SemanticModel& semantic = context.semantic();
-  const TSNode body = childByField(class_node, Field::Body);
-  const uint32_t count = namedChildCount(body);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode method = nthNamedChild(body, i);
-    if (kindOf(method) == NodeKind::DecoratedDefinition) {
-      method = childByField(method, Field::Definition);
-    }
-    if (kindOf(method) != NodeKind::FunctionDefinition) continue;
+  std::string reason;
+  forEachMethod(class_node, [&](TSNode method) {
     const std::string_view self = context.text(firstParameterName(method));
     const std::string_view method_name = context.text(childByField(method, Field::Name));
     ScopeId method_scope = kNoScope;
     for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
       if (ts_node_eq(semantic.scope(id).node, method)) method_scope = id;
     }
-    if (self.empty() || method_scope == kNoScope) continue;
-    std::string reason;
+    if (self.empty() || method_scope == kNoScope) return true;
     int visited = 0;
     visitSubtree(childByField(method, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
       if (++visited > 4000) return Visit::Stop;
@@ -373,9 +366,9 @@ std::string singletonInstanceReason(const RuleContext& context, TSNode class_nod
       }
       return Visit::SkipChildren;
     });
-    if (!reason.empty()) return reason;
-  }
-  return {};
+    return reason.empty();
+  });
+  return reason;
 }
 
 }  // namespace heaplint
