@@ -89,6 +89,51 @@ bool descendTo(std::vector<TSNode>& path, TSNode node) {
 }
 }  // namespace
 
+namespace {
+// The named children of the last few nodes with more than two, listed in one pass: rules go
+// through a call's arguments or a body's statements by index, and tree-sitter finds the n-th
+// named child by passing every child before it (and the hidden nodes around them) again.
+struct NamedChildren {
+  const void* id = nullptr;
+  const TSTree* tree = nullptr;
+  uint32_t generation = 0;
+  bool listed = false;  // false: deeper than a listing goes; looked up one at a time
+  std::vector<TSNode> children;
+};
+struct NamedChildrenCache {
+  std::array<NamedChildren, 8> entries;
+  size_t next = 0;  // the entry to replace
+};
+thread_local NamedChildrenCache named_children;
+}  // namespace
+
+TSNode listedNamedChild(TSNode node, uint32_t index) {
+  const detail::FieldLookupTable& table = detail::field_lookups;
+  const uint32_t count = table.active ? ts_node_named_child_count(node) : 0;
+  if (count <= 2) return heaplint_node_named_child(node, index);
+  NamedChildrenCache& cache = named_children;
+  NamedChildren* found = nullptr;
+  for (NamedChildren& entry : cache.entries) {
+    if (entry.id == node.id && entry.tree == node.tree && entry.generation == table.generation) {
+      found = &entry;
+      break;
+    }
+  }
+  if (found == nullptr) {
+    found = &cache.entries[cache.next];
+    cache.next = (cache.next + 1) % cache.entries.size();
+    found->id = node.id;
+    found->tree = node.tree;
+    found->generation = table.generation;
+    found->children.resize(count + 8);
+    const uint32_t listed = heaplint_node_named_children(node, found->children.data(), count + 8);
+    found->listed = listed != UINT32_MAX;
+    found->children.resize(found->listed ? listed : 0);
+  }
+  if (!found->listed) return heaplint_node_named_child(node, index);
+  return index < found->children.size() ? found->children[index] : TSNode{};
+}
+
 TSNode parentOf(TSNode node) {
   const detail::FieldLookupTable& table = detail::field_lookups;
   // An empty node can sit at a boundary between siblings; tree-sitter's own search decides.

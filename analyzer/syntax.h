@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/tree_walk.h"
+
 extern "C" const TSLanguage* tree_sitter_python(void);
 
 namespace heaplint {
@@ -124,7 +126,7 @@ inline TSNode childByField(TSNode node, Field field) {
   if (ts_node_is_null(node)) return TSNode{};
   const TSFieldId field_id = Syntax::instance().fieldId(field);
   return rememberedLookup(node, field_id,
-                          [&] { return ts_node_child_by_field_id(node, field_id); });
+                          [&] { return heaplint_node_child_by_field_id(node, field_id); });
 }
 
 inline std::string_view nodeText(std::string_view source, TSNode node) {
@@ -140,11 +142,14 @@ inline std::string_view nodeText(std::string_view source, TSNode node) {
 inline uint32_t namedChildCount(TSNode node) {
   return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
 }
+// heaplint_node_named_child; during a walk, from a listing of the node's named children.
+TSNode listedNamedChild(TSNode node, uint32_t index);
+
 inline TSNode nthNamedChild(TSNode node, uint32_t index) {
   if (ts_node_is_null(node)) return TSNode{};
   // Finding the n-th named child walks the children before it; rules ask for the same few.
   return rememberedLookup(node, kNamedChildKey | index,
-                          [&] { return ts_node_named_child(node, index); });
+                          [&] { return listedNamedChild(node, index); });
 }
 inline uint32_t childCount(TSNode node) {
   return ts_node_is_null(node) ? 0 : ts_node_child_count(node);

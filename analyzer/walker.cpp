@@ -6,6 +6,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/call_evidence.h"
 #include "analyzer/semantic_model_stdlib.h"
+#include "analyzer/tree_walk.h"
 
 namespace heaplint {
 namespace {
@@ -231,9 +232,7 @@ std::vector<Diagnostic> Walker::run(TSNode root) {
 std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
   const FieldLookupMemo field_lookups;
   if (!roots.empty()) {
-    TSTreeCursor cursor = ts_tree_cursor_new(roots.front());
-    enter(cursor);  // the module
-    ts_tree_cursor_delete(&cursor);
+    enter(roots.front(), 0);  // the module
     for (const PreludeBinding& prelude : prelude_) {
       if (prelude.binding.kind == BindingKind::Import ||
           prelude.binding.kind == BindingKind::FromImport) {
@@ -266,36 +265,27 @@ void Walker::setPrelude(std::span<const PreludeBinding> prelude,
 }
 
 void Walker::walkBelow(TSNode node) {
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
-  uint32_t depth = 0;  // below `node`
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    depth = 1;
-    bool descend = enter(cursor);
-    while (depth > 0) {
-      if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
-        ++depth;
-        descend = enter(cursor);
-        continue;
-      }
-      while (true) {
-        leave();
-        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-          descend = enter(cursor);
-          break;
-        }
-        ts_tree_cursor_goto_parent(&cursor);
-        if (--depth == 0) break;
-      }
-    }
+  const std::unique_ptr<HeaplintTreeWalk, decltype(&heaplint_tree_walk_delete)> walk(
+      heaplint_tree_walk_new(), &heaplint_tree_walk_delete);
+  heaplint_tree_walk_reset(walk.get(), node);
+  bool descend = true;
+  uint32_t left = 0;
+  TSNode child;
+  TSFieldId field = 0;
+  while (heaplint_tree_walk_next(walk.get(), descend, &left, &child, &field)) {
+    for (; left > 0; --left)
+      leave();
+    descend = enter(child, field);
   }
-  ts_tree_cursor_delete(&cursor);
+  for (; left > 0; --left)
+    leave();
 }
 
-bool Walker::enter(TSTreeCursor& cursor) {
+bool Walker::enter(TSNode node, TSFieldId field) {
   const Syntax& syntax = Syntax::instance();
   std::vector<Frame>& frames = context_.frames_;
   Frame frame;
-  frame.node = ts_tree_cursor_current_node(&cursor);
+  frame.node = node;
   frame.kind = syntax.kindOf(ts_node_symbol(frame.node));
 
   if (frames.empty()) {
@@ -311,7 +301,7 @@ bool Walker::enter(TSTreeCursor& cursor) {
 
   Frame& parent = frames.back();
   if (kParentsWithTrackedFields[static_cast<size_t>(parent.kind)]) {
-    frame.field = syntax.fieldOf(ts_tree_cursor_current_field_id(&cursor));
+    frame.field = syntax.fieldOf(field);
   }
   frame.scope = parent.scope;
 

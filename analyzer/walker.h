@@ -179,8 +179,9 @@ class Walker {
   const RuleContext& context() const { return context_; }
 
  private:
-  // Returns whether the walk should visit the node's children.
-  bool enter(TSTreeCursor& cursor);
+  // Returns whether the walk should visit the node's children. `field`: the node's field in its
+  // parent (0: none).
+  bool enter(TSNode node, TSFieldId field);
   void leave();
   // Enters and leaves every node below `node` (not `node` itself), in document order.
   void walkBelow(TSNode node);

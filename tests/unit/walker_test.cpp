@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/tree_walk.h"
 #include "rules/registry.h"
 
 namespace heaplint {
@@ -658,6 +659,178 @@ TEST(Walker, ParentOfAgreesWithTreeSitterInAnyOrder) {
     }
   }
   EXPECT_GT(checked, 10000u);
+}
+
+// What a walk below a node reports: "+" entering a node (its id, symbol, start and field), "-"
+// leaving one. `descend` decides per node whether its children are walked.
+struct WalkEvent {
+  char what = '+';
+  const void* id = nullptr;
+  TSSymbol symbol = 0;
+  uint32_t start = 0;
+  uint32_t end = 0;
+  TSFieldId field = 0;
+  bool operator==(const WalkEvent&) const = default;
+};
+
+// The walker's old walk, with tree-sitter's cursor: the reference heaplint_tree_walk must equal.
+template <typename Descend>
+std::vector<WalkEvent> cursorWalk(TSNode node, Descend&& descend) {
+  std::vector<WalkEvent> events;
+  const auto enter = [&](TSTreeCursor& cursor) {
+    const TSNode current = ts_tree_cursor_current_node(&cursor);
+    events.push_back({'+', current.id, ts_node_symbol(current), ts_node_start_byte(current),
+                      ts_node_end_byte(current), ts_tree_cursor_current_field_id(&cursor)});
+    return descend(current);
+  };
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  uint32_t depth = 0;
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    depth = 1;
+    bool down = enter(cursor);
+    while (depth > 0) {
+      if (down && ts_tree_cursor_goto_first_child(&cursor)) {
+        ++depth;
+        down = enter(cursor);
+        continue;
+      }
+      while (true) {
+        events.push_back({'-'});
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+          down = enter(cursor);
+          break;
+        }
+        ts_tree_cursor_goto_parent(&cursor);
+        if (--depth == 0) break;
+      }
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return events;
+}
+
+template <typename Descend>
+std::vector<WalkEvent> treeWalk(HeaplintTreeWalk* walk, TSNode node, Descend&& descend,
+                                std::vector<TSNode>* entered = nullptr) {
+  std::vector<WalkEvent> events;
+  heaplint_tree_walk_reset(walk, node);
+  bool down = true;
+  uint32_t left = 0;
+  TSNode current;
+  TSFieldId field = 0;
+  while (heaplint_tree_walk_next(walk, down, &left, &current, &field)) {
+    for (; left > 0; --left)
+      events.push_back({'-'});
+    events.push_back({'+', current.id, ts_node_symbol(current), ts_node_start_byte(current),
+                      ts_node_end_byte(current), field});
+    if (entered != nullptr) entered->push_back(current);
+    down = descend(current);
+  }
+  for (; left > 0; --left)
+    events.push_back({'-'});
+  return events;
+}
+
+// heaplint_tree_walk replaced the cursor in the walker: the same nodes (ids, symbols with their
+// aliases, positions), fields and leave events, whichever nodes are descended into, below the root
+// and below inner nodes, on every fixture and on broken and deeply nested input.
+TEST(Walker, TreeWalkAgreesWithTheCursor) {
+  std::vector<std::string> texts;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           std::filesystem::path(HEAPLINT_SOURCE_DIR) / "fixtures")) {
+    if (entry.path().extension() != ".py") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    texts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::sort(texts.begin(), texts.end());
+  ASSERT_GT(texts.size(), 50u);
+  texts.push_back("def f(:\n  return [x for x in\nclass C(\n  y = {1: 2, **z\n");
+  texts.push_back("x = " + repeat("(", 500) + "1" + repeat(")", 500) + "\n");
+  texts.push_back("if a:\n" + repeat("  ", 1) + "b = f'{x!r:>{w}}' # c\n\tpass\nprint >>f, x\n");
+  texts.push_back("");
+  const std::unique_ptr<HeaplintTreeWalk, decltype(&heaplint_tree_walk_delete)> walk(
+      heaplint_tree_walk_new(), &heaplint_tree_walk_delete);
+  size_t compared = 0;
+  size_t fields = 0;
+  for (const std::string& text : texts) {
+    const SourceText source(text);
+    const TreePtr tree = PythonParser::forThisThread().parse(source);
+    ASSERT_TRUE(tree);
+    const TSNode root = ts_tree_root_node(tree.get());
+    const auto always = [](TSNode) { return true; };
+    // Skips the children of about one node in five, by position.
+    const auto sometimes = [](TSNode node) { return (ts_node_start_byte(node) * 7 + 3) % 5 != 0; };
+    const std::vector<WalkEvent> expected = cursorWalk(root, always);
+    std::vector<TSNode> nodes;
+    ASSERT_EQ(treeWalk(walk.get(), root, always, &nodes), expected) << text.substr(0, 200);
+    ASSERT_EQ(treeWalk(walk.get(), root, sometimes), cursorWalk(root, sometimes));
+    compared += expected.size();
+    for (const WalkEvent& event : expected)
+      fields += event.field != 0 ? 1 : 0;
+    // Below inner nodes: twenty, evenly spaced.
+    for (size_t i = 0; i < nodes.size(); i += nodes.size() / 20 + 1) {
+      ASSERT_EQ(treeWalk(walk.get(), nodes[i], always), cursorWalk(nodes[i], always));
+    }
+  }
+  EXPECT_GT(compared, 100000u);
+  EXPECT_GT(fields, 10000u);
+}
+
+// childByField and nthNamedChild use heaplint's own accessors: for every node of every fixture,
+// every field and every named child (and one past the last) as tree-sitter's.
+TEST(Walker, ChildAccessorsAgreeWithTreeSitter) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           std::filesystem::path(HEAPLINT_SOURCE_DIR) / "fixtures")) {
+    if (entry.path().extension() == ".py") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GT(files.size(), 50u);
+  const auto same = [](TSNode a, TSNode b) {
+    return ts_node_is_null(a)
+               ? ts_node_is_null(b)
+               : !ts_node_is_null(b) && ts_node_eq(a, b) && ts_node_symbol(a) == ts_node_symbol(b);
+  };
+  const uint32_t field_count = ts_language_field_count(tree_sitter_python());
+  size_t fields_found = 0;
+  size_t named_found = 0;
+  for (const std::filesystem::path& file : files) {
+    const FieldLookupMemo memo;  // nthNamedChild answers from its listings, childByField remembers
+    std::ifstream in(file, std::ios::binary);
+    const SourceText source(std::string(std::istreambuf_iterator<char>(in), {}));
+    const TreePtr tree = PythonParser::forThisThread().parse(source);
+    ASSERT_TRUE(tree);
+    std::vector<TSNode> nodes{ts_tree_root_node(tree.get())};
+    visitSubtree(nodes.front(), [&](TSNode node, TSFieldId /*field*/) {
+      nodes.push_back(node);
+      return Visit::Descend;
+    });
+    for (const TSNode node : nodes) {
+      for (TSFieldId field = 1; field <= field_count; ++field) {
+        const TSNode expected = ts_node_child_by_field_id(node, field);
+        ASSERT_TRUE(same(heaplint_node_child_by_field_id(node, field), expected))
+            << file << " field " << field << " of " << ts_node_type(node);
+        ASSERT_TRUE(same(childByField(node, Syntax::instance().fieldOf(field)), expected) ||
+                    Syntax::instance().fieldOf(field) == Field::None);
+        fields_found += ts_node_is_null(expected) ? 0 : 1;
+      }
+      const uint32_t named = ts_node_named_child_count(node);
+      std::vector<TSNode> listed(named + 8);
+      const uint32_t listed_count = heaplint_node_named_children(node, listed.data(), named + 8);
+      ASSERT_NE(listed_count, UINT32_MAX);
+      for (uint32_t i = 0; i <= named; ++i) {
+        const TSNode expected = ts_node_named_child(node, i);
+        ASSERT_TRUE(same(heaplint_node_named_child(node, i), expected))
+            << file << " named child " << i << " of " << ts_node_type(node);
+        ASSERT_TRUE(same(i < listed_count ? listed[i] : TSNode{}, expected))
+            << file << " listed named child " << i << " of " << ts_node_type(node);
+        ASSERT_TRUE(same(nthNamedChild(node, i), expected)) << file << " nthNamedChild " << i;
+      }
+      named_found += named;
+    }
+  }
+  EXPECT_GT(fields_found, 10000u);
+  EXPECT_GT(named_found, 10000u);
 }
 
 }  // namespace
