@@ -288,6 +288,22 @@ std::string getterCalled(const RuleContext& context, ScopeId scope, TSNode expre
 }
 
 bool isSingletonGetter(const RuleContext& context, TSNode function, std::string* returned) {
+  std::vector<TSNode> returns;
+  visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+        kind == NodeKind::Lambda) {
+      return Visit::SkipChildren;
+    }
+    if (kind != NodeKind::ReturnStatement) return Visit::Descend;
+    returns.push_back(node);
+    return Visit::SkipChildren;
+  });
+  return isSingletonGetter(context, function, returns, returned);
+}
+
+bool isSingletonGetter(const RuleContext& context, TSNode function, std::span<const TSNode> returns,
+                       std::string* returned) {
   const SemanticModel& semantic = context.semantic();
   const TSNode parameters = childByField(function, Field::Parameters);
   if (requiredParameters(parameters) == 0 &&
@@ -299,14 +315,8 @@ bool isSingletonGetter(const RuleContext& context, TSNode function, std::string*
   bool returns_global = false;
   bool returns_other = false;
   std::string_view global_name;
-  visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
-    const NodeKind kind = kindOf(node);
-    if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
-        kind == NodeKind::Lambda) {
-      return Visit::SkipChildren;
-    }
-    if (kind != NodeKind::ReturnStatement) return Visit::Descend;
-    const TSNode value = unwrap(nthNamedChild(node, 0));
+  for (const TSNode statement : returns) {
+    const TSNode value = unwrap(nthNamedChild(statement, 0));
     if (kindOf(value) == NodeKind::Identifier) {
       const Resolution resolved =
           semantic.resolve(0, context.text(value), ts_node_start_byte(value));
@@ -318,8 +328,7 @@ bool isSingletonGetter(const RuleContext& context, TSNode function, std::string*
     } else if (kindOf(value) != NodeKind::None) {
       returns_other = true;
     }
-    return Visit::SkipChildren;
-  });
+  }
   if (!returns_global || returns_other) return false;
   if (returned != nullptr) *returned = inModule(context, global_name);
   return true;

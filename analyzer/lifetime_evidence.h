@@ -10,6 +10,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -71,6 +72,10 @@ std::string getterCalled(const RuleContext& context, ScopeId scope, TSNode expre
 // and is cached (`functools.cache`, `functools.lru_cache`). `returned` gets the project name of
 // the module-level name it returns, when it returns one.
 bool isSingletonGetter(const RuleContext& context, TSNode function, std::string* returned);
+// The same, given the function's return statements (in source order, none of a nested function
+// or class): what a collector saw during the walk, instead of a second walk of the body.
+bool isSingletonGetter(const RuleContext& context, TSNode function, std::span<const TSNode> returns,
+                       std::string* returned);
 
 // Why the instances of a class are one per process, as a phrase for messages: a method stores
 // `self` in a module-level name, an attribute of a module or a class attribute

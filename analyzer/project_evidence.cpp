@@ -119,6 +119,19 @@ void ProjectDefinitionsCollector::collect(TSNode node, NodeKind kind, const Rule
         functions_.push_back(node);
       }
       return;
+    case NodeKind::ReturnStatement:
+      // In the body of the last of functions_, not of a function or class inside it.
+      for (size_t up = 1; up < context.depth() && !functions_.empty(); ++up) {
+        const Frame& frame = context.frame(up);
+        if (frame.kind == NodeKind::FunctionDefinition) {
+          if (frame.node.id == functions_.back().id && context.frame(up - 1).field == Field::Body) {
+            returns_.emplace_back(functions_.size() - 1, node);
+          }
+          break;
+        }
+        if (frame.kind == NodeKind::ClassDefinition || frame.kind == NodeKind::Lambda) break;
+      }
+      return;
     default:
       return;
   }
@@ -171,9 +184,15 @@ ProjectDefinitions ProjectDefinitionsCollector::finish(
     std::string maker = projectName(context, assignment.scope, type);
     if (!maker.empty()) definitions.made_by.emplace_back(std::move(target), std::move(maker));
   }
-  for (const TSNode function : functions_) {
+  auto returns = returns_.begin();
+  std::vector<TSNode> function_returns;
+  for (size_t index = 0; index < functions_.size(); ++index) {
+    const TSNode function = functions_[index];
+    function_returns.clear();
+    for (; returns != returns_.end() && returns->first == index; ++returns)
+      function_returns.push_back(returns->second);
     std::string returned;
-    if (!isSingletonGetter(context, function, &returned)) continue;
+    if (!isSingletonGetter(context, function, function_returns, &returned)) continue;
     definitions.singleton_getters.emplace_back(
         inModule(context, context.text(childByField(function, Field::Name))), std::move(returned));
   }

@@ -58,9 +58,9 @@ struct ProjectDefinitions {
 class ProjectDefinitionsCollector {
  public:
   // The node kinds collect() needs: a rule adds them to its subscriptions.
-  static constexpr std::array<NodeKind, 4> kNodeKinds = {NodeKind::Assignment, NodeKind::Call,
-                                                         NodeKind::ClassDefinition,
-                                                         NodeKind::FunctionDefinition};
+  static constexpr std::array<NodeKind, 5> kNodeKinds = {
+      NodeKind::Assignment, NodeKind::Call, NodeKind::ClassDefinition, NodeKind::FunctionDefinition,
+      NodeKind::ReturnStatement};
 
   // During the walk: remembers the nodes (no names are resolved yet).
   void collect(TSNode node, NodeKind kind, const RuleContext& context);
@@ -78,6 +78,9 @@ class ProjectDefinitionsCollector {
   std::vector<Site> calls_;
   std::vector<TSNode> classes_;
   std::vector<TSNode> functions_;
+  // The return statements of functions_ (none of a nested function or class), as (the
+  // function's index, the statement), in source order.
+  std::vector<std::pair<size_t, TSNode>> returns_;
 };
 
 // Every file's definitions, joined. The definitions must outlive the index.

@@ -546,6 +546,16 @@ TEST(ProjectEvidence, DefinitionsOfAFile) {
                             "plugins = cast(Plain, None)\n"
                             "_settings = Plain()\n"
                             "def get_settings():\n    return _settings\n"
+                            // Returns of a nested function or class are not the getter's.
+                            "def get_shared():\n"
+                            "    def fallback():\n        return make()\n"
+                            "    class Local:\n"
+                            "        def m(self):\n            return 1\n"
+                            "    if _settings:\n        return _settings\n"
+                            "    return None\n"
+                            "def get_either():\n"
+                            "    if _settings:\n        return _settings\n"
+                            "    return make()\n"
                             "def make():\n    return Plain()\n"
                             "def main():\n    state.window = Plain()\n"
                             "def build(items):\n    for x in items:\n        Plain()\n"),
@@ -553,6 +563,7 @@ TEST(ProjectEvidence, DefinitionsOfAFile) {
                 "class pkg.module.Commands bases pkg.helpers.Observable weak connect",
                 "class pkg.module.Plain bases strong connect",
                 "getter pkg.module.get_settings returns pkg.module._settings",
+                "getter pkg.module.get_shared returns pkg.module._settings",
                 "instances of pkg.module.Commands once",
                 "instances of pkg.module.Plain repeat",
                 "made pkg.module._settings by pkg.module.Plain",
