@@ -8,6 +8,26 @@
 #include "subtree.h"
 #include "tree.h"
 
+// ts_node_new (node.c), inlined: the walk makes one for every visible node.
+static inline TSNode make_node(const TSTree* tree, const Subtree* subtree, Length position,
+                               TSSymbol alias) {
+  const TSNode node = {
+      {position.bytes, position.extent.row, position.extent.column, alias}, subtree, tree};
+  return node;
+}
+
+// ts_node_start_byte and ts_node_start_point, inlined.
+static inline Length node_position(TSNode node) {
+  const Length position = {node.context[0], {node.context[1], node.context[2]}};
+  return position;
+}
+
+// ts_node_child_count, inlined.
+static inline uint32_t visible_child_count(TSNode node) {
+  const Subtree subtree = *(const Subtree*)node.id;
+  return ts_subtree_child_count(subtree) > 0 ? subtree.ptr->visible_child_count : 0;
+}
+
 // One node on the path from the walk's node to the current one, visible or hidden, with the
 // iterator over its children.
 typedef struct {
@@ -44,8 +64,8 @@ void heaplint_tree_walk_delete(HeaplintTreeWalk* walk) {
   ts_free(walk);
 }
 
-static void push_level(HeaplintTreeWalk* walk, const Subtree* subtree, Length position,
-                       bool visible, TSFieldId inherited_field) {
+static inline void push_level(HeaplintTreeWalk* walk, const Subtree* subtree, Length position,
+                              bool visible, TSFieldId inherited_field) {
   if (walk->size == walk->capacity) {
     walk->capacity = walk->capacity ? 2 * walk->capacity : 64;
     walk->levels = ts_realloc(walk->levels, walk->capacity * sizeof(Level));
@@ -74,8 +94,7 @@ void heaplint_tree_walk_reset(HeaplintTreeWalk* walk, TSNode node) {
   walk->tree = node.tree;
   walk->size = 0;
   walk->current = NULL;
-  const Length position = {ts_node_start_byte(node), ts_node_start_point(node)};
-  push_level(walk, (const Subtree*)node.id, position, true, 0);
+  push_level(walk, (const Subtree*)node.id, node_position(node), true, 0);
 }
 
 // ts_tree_cursor_current_field_id: the first field map entry that is not inherited and names the
@@ -134,7 +153,7 @@ bool heaplint_tree_walk_next(HeaplintTreeWalk* walk, bool descend, uint32_t* lef
     if (visible) {
       walk->current = child;
       walk->current_position = position;
-      *node = ts_node_new(walk->tree, child, position, alias);
+      *node = make_node(walk->tree, child, position, alias);
       *field = child_field;
       *left = closed;
       return true;
@@ -164,8 +183,7 @@ static inline ChildIterator iterate_children(TSNode node) {
   iterator.children = ts_subtree_children(subtree);
   iterator.alias_sequence =
       ts_language_alias_sequence(node.tree->language, subtree.ptr->production_id);
-  iterator.position.bytes = ts_node_start_byte(node);
-  iterator.position.extent = ts_node_start_point(node);
+  iterator.position = node_position(node);
   return iterator;
 }
 
@@ -218,14 +236,14 @@ static TSNode nth_child(TSNode node, uint32_t index, bool include_anonymous) {
     TSSymbol alias = 0;
     while (next_child(&iterator, &child, &position, &alias)) {
       if (is_relevant(node.tree->language, *child, alias, include_anonymous)) {
-        if (seen == index) return ts_node_new(node.tree, child, position, alias);
+        if (seen == index) return make_node(node.tree, child, position, alias);
         ++seen;
       } else {
         const uint32_t grandchild_index = index - seen;
         const uint32_t grandchild_count = relevant_child_count(*child, include_anonymous);
         if (grandchild_index < grandchild_count) {
           did_descend = true;
-          result = ts_node_new(node.tree, child, position, alias);
+          result = make_node(node.tree, child, position, alias);
           index = grandchild_index;
           break;
         }
@@ -242,7 +260,7 @@ TSNode heaplint_node_named_child(TSNode node, uint32_t index) {
 
 TSNode heaplint_node_child_by_field_id(TSNode node, TSFieldId field_id) {
 recur:
-  if (!field_id || ts_node_child_count(node) == 0) return kNullNode;
+  if (!field_id || visible_child_count(node) == 0) return kNullNode;
   const TSFieldMapEntry* field_map;
   const TSFieldMapEntry* field_map_end;
   ts_language_field_map(node.tree->language, ((const Subtree*)node.id)->ptr->production_id,
@@ -263,7 +281,7 @@ recur:
     if (ts_subtree_extra(*child)) continue;
     const uint32_t index = iterator.structural_child_index - 1;
     if (index < field_map->child_index) continue;
-    const TSNode child_node = ts_node_new(node.tree, child, position, alias);
+    const TSNode child_node = make_node(node.tree, child, position, alias);
     if (field_map->inherited) {
       // Hidden nodes' fields are inherited by their visible parent.
       if (field_map + 1 == field_map_end) {
@@ -275,7 +293,7 @@ recur:
       if (++field_map == field_map_end) return kNullNode;
     } else if (is_relevant(node.tree->language, *child, alias, true)) {
       return child_node;
-    } else if (ts_node_child_count(child_node) > 0) {
+    } else if (visible_child_count(child_node) > 0) {
       // A hidden node with visible children: its first visible child.
       return nth_child(child_node, 0, true);
     } else if (++field_map == field_map_end) {
@@ -299,13 +317,13 @@ static bool append_named_children(TSNode node, uint32_t count, TSNode* out, uint
   while (*size - start < count && next_child(&iterator, &child, &position, &alias)) {
     if (is_relevant(node.tree->language, *child, alias, false)) {
       if (*size == capacity) return false;
-      out[(*size)++] = ts_node_new(node.tree, child, position, alias);
+      out[(*size)++] = make_node(node.tree, child, position, alias);
       continue;
     }
     uint32_t share = relevant_child_count(*child, false);
     if (share == 0) continue;
     if (share > count - (*size - start)) share = count - (*size - start);
-    if (!append_named_children(ts_node_new(node.tree, child, position, alias), share, out, size,
+    if (!append_named_children(make_node(node.tree, child, position, alias), share, out, size,
                                capacity, depth + 1)) {
       return false;
     }
