@@ -105,4 +105,15 @@ for target in "${targets[@]}"; do
     echo "fuzz_$target failed: the input is in $build/fuzz-crash-$target-*" >&2
     exit 1
   fi
+  # The inputs that once ran past a long run's timeout (tests/fuzz/slow): replayed, under it.
+  slow=(tests/fuzz/slow/"$target"-*.bin)
+  if [ -e "${slow[0]}" ]; then
+    if ! nice -n 19 "$build/tests/fuzz/fuzz_$target" -timeout=30 -rss_limit_mb=2048 \
+      "${slow[@]}" >"$build/fuzz-$target-slow.log" 2>&1; then
+      tail -n 30 "$build/fuzz-$target-slow.log" >&2
+      echo "fuzz_$target: a slow input of tests/fuzz/slow ran past 30 s" >&2
+      exit 1
+    fi
+    grep -E '^Executed' "$build/fuzz-$target-slow.log" || true
+  fi
 done
