@@ -620,15 +620,21 @@ TEST(Walker, DeeplyNestedExpressionsWithEveryRuleDoNotOverflowTheStack) {
   }
 }
 
-// parentOf answers from the path of the last node asked about, or descends from a node of it;
-// asked in any order, it must answer as ts_node_parent does, for every node of every fixture.
-TEST(Walker, ParentOfAgreesWithTreeSitterInAnyOrder) {
+// Every fixture's Python file, sorted.
+std::vector<std::filesystem::path> fixtureFiles() {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(
            std::filesystem::path(HEAPLINT_SOURCE_DIR) / "fixtures")) {
     if (entry.path().extension() == ".py") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+// parentOf answers from the path of the last node asked about, or descends from a node of it;
+// asked in any order, it must answer as ts_node_parent does, for every node of every fixture.
+TEST(Walker, ParentOfAgreesWithTreeSitterInAnyOrder) {
+  const std::vector<std::filesystem::path> files = fixtureFiles();
   ASSERT_GT(files.size(), 50u);
   size_t checked = 0;
   uint32_t seed = 12345;
@@ -736,13 +742,10 @@ std::vector<WalkEvent> treeWalk(HeaplintTreeWalk* walk, TSNode node, Descend&& d
 // and below inner nodes, on every fixture and on broken and deeply nested input.
 TEST(Walker, TreeWalkAgreesWithTheCursor) {
   std::vector<std::string> texts;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(
-           std::filesystem::path(HEAPLINT_SOURCE_DIR) / "fixtures")) {
-    if (entry.path().extension() != ".py") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
+  for (const std::filesystem::path& file : fixtureFiles()) {
+    std::ifstream in(file, std::ios::binary);
     texts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  std::sort(texts.begin(), texts.end());
   ASSERT_GT(texts.size(), 50u);
   texts.push_back("def f(:\n  return [x for x in\nclass C(\n  y = {1: 2, **z\n");
   texts.push_back("x = " + repeat("(", 500) + "1" + repeat(")", 500) + "\n");
@@ -779,12 +782,7 @@ TEST(Walker, TreeWalkAgreesWithTheCursor) {
 // childByField and nthNamedChild use heaplint's own accessors: for every node of every fixture,
 // every field and every named child (and one past the last) as tree-sitter's.
 TEST(Walker, ChildAccessorsAgreeWithTreeSitter) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(
-           std::filesystem::path(HEAPLINT_SOURCE_DIR) / "fixtures")) {
-    if (entry.path().extension() == ".py") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
+  const std::vector<std::filesystem::path> files = fixtureFiles();
   ASSERT_GT(files.size(), 50u);
   const auto same = [](TSNode a, TSNode b) {
     return ts_node_is_null(a)
