@@ -89,6 +89,39 @@ bool descendTo(std::vector<TSNode>& path, TSNode node) {
 }
 }  // namespace
 
+namespace detail {
+namespace {
+constexpr uint32_t kKeptLevels = 4096;
+struct TreeWalkPool {
+  std::vector<HeaplintTreeWalk*> walks;  // [0, used) are in use
+  size_t used = 0;
+  TreeWalkPool() = default;
+  TreeWalkPool(const TreeWalkPool&) = delete;
+  TreeWalkPool& operator=(const TreeWalkPool&) = delete;
+  ~TreeWalkPool() {
+    for (HeaplintTreeWalk* walk : walks)
+      heaplint_tree_walk_delete(walk);
+  }
+};
+thread_local TreeWalkPool tree_walks;
+}  // namespace
+
+PooledTreeWalk::PooledTreeWalk() {
+  TreeWalkPool& pool = tree_walks;
+  if (pool.used == pool.walks.size()) pool.walks.push_back(heaplint_tree_walk_new());
+  walk_ = pool.walks[pool.used++];
+}
+
+PooledTreeWalk::~PooledTreeWalk() {
+  TreeWalkPool& pool = tree_walks;
+  --pool.used;
+  if (heaplint_tree_walk_capacity(walk_) > kKeptLevels) {
+    heaplint_tree_walk_delete(walk_);
+    pool.walks[pool.used] = heaplint_tree_walk_new();
+  }
+}
+}  // namespace detail
+
 namespace {
 // The named children of the last few nodes with more than two, listed in one pass: rules go
 // through a call's arguments or a body's statements by index, and tree-sitter finds the n-th

@@ -172,31 +172,38 @@ bool subtreeContains(TSNode node, NodeKind kind);
 
 enum class Visit : uint8_t { Descend, SkipChildren, Stop };
 
+namespace detail {
+// The tree walks (tree_walk.h) of this thread, reused: one per visitSubtree running at once (a
+// visitor may start another). A walk whose stack grew past kKeptLevels is not kept.
+class PooledTreeWalk {
+ public:
+  PooledTreeWalk();
+  ~PooledTreeWalk();
+  PooledTreeWalk(const PooledTreeWalk&) = delete;
+  PooledTreeWalk& operator=(const PooledTreeWalk&) = delete;
+  HeaplintTreeWalk* get() const { return walk_; }
+
+ private:
+  HeaplintTreeWalk* walk_;
+};
+}  // namespace detail
+
 // Visits every node below `root` (not `root` itself) in source order, without recursion:
 // `visitor(node, field_id)` answers whether to enter the node's children, skip them, or stop.
 template <typename Visitor>
 void visitSubtree(TSNode root, Visitor&& visitor) {
   if (ts_node_is_null(root)) return;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  const detail::PooledTreeWalk walk;
+  heaplint_tree_walk_reset(walk.get(), root);
   bool descend = true;
-  while (true) {
-    if (!descend || !ts_tree_cursor_goto_first_child(&cursor)) {
-      bool moved = false;
-      while (!moved) {
-        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-          moved = true;
-        } else if (!ts_tree_cursor_goto_parent(&cursor)) {
-          break;  // back at the root
-        }
-      }
-      if (!moved) break;
-    }
-    const Visit next =
-        visitor(ts_tree_cursor_current_node(&cursor), ts_tree_cursor_current_field_id(&cursor));
+  uint32_t left = 0;
+  TSNode node;
+  TSFieldId field = 0;
+  while (heaplint_tree_walk_next(walk.get(), descend, &left, &node, &field)) {
+    const Visit next = visitor(node, field);
     if (next == Visit::Stop) break;
     descend = next == Visit::Descend;
   }
-  ts_tree_cursor_delete(&cursor);
 }
 
 }  // namespace heaplint

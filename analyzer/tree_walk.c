@@ -64,6 +64,10 @@ void heaplint_tree_walk_delete(HeaplintTreeWalk* walk) {
   ts_free(walk);
 }
 
+uint32_t heaplint_tree_walk_capacity(const HeaplintTreeWalk* walk) {
+  return walk->capacity;
+}
+
 static inline void push_level(HeaplintTreeWalk* walk, const Subtree* subtree, Length position,
                               bool visible, TSFieldId inherited_field) {
   if (walk->size == walk->capacity) {

@@ -23,6 +23,9 @@ typedef struct HeaplintTreeWalk HeaplintTreeWalk;
 HeaplintTreeWalk* heaplint_tree_walk_new(void);
 void heaplint_tree_walk_delete(HeaplintTreeWalk* walk);
 
+// How many levels its stack holds now (it grows with the deepest walk and is kept for the next).
+uint32_t heaplint_tree_walk_capacity(const HeaplintTreeWalk* walk);
+
 // Starts a walk over the nodes below `node` (not `node` itself).
 void heaplint_tree_walk_reset(HeaplintTreeWalk* walk, TSNode node);
 

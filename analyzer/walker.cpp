@@ -265,8 +265,7 @@ void Walker::setPrelude(std::span<const PreludeBinding> prelude,
 }
 
 void Walker::walkBelow(TSNode node) {
-  const std::unique_ptr<HeaplintTreeWalk, decltype(&heaplint_tree_walk_delete)> walk(
-      heaplint_tree_walk_new(), &heaplint_tree_walk_delete);
+  const detail::PooledTreeWalk walk;
   heaplint_tree_walk_reset(walk.get(), node);
   bool descend = true;
   uint32_t left = 0;

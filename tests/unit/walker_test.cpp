@@ -755,6 +755,7 @@ TEST(Walker, TreeWalkAgreesWithTheCursor) {
       heaplint_tree_walk_new(), &heaplint_tree_walk_delete);
   size_t compared = 0;
   size_t fields = 0;
+  size_t functions = 0;
   for (const std::string& text : texts) {
     const SourceText source(text);
     const TreePtr tree = PythonParser::forThisThread().parse(source);
@@ -770,6 +771,30 @@ TEST(Walker, TreeWalkAgreesWithTheCursor) {
     compared += expected.size();
     for (const WalkEvent& event : expected)
       fields += event.field != 0 ? 1 : 0;
+    // visitSubtree (on the same walks, pooled per thread), with another inside its visitor.
+    std::vector<WalkEvent> visited;
+    size_t inner_walks = 0;
+    visitSubtree(root, [&](TSNode node, TSFieldId field) {
+      visited.push_back({'+', node.id, ts_node_symbol(node), ts_node_start_byte(node),
+                         ts_node_end_byte(node), field});
+      if (kindOf(node) == NodeKind::FunctionDefinition) {
+        std::vector<WalkEvent> inner;
+        visitSubtree(node, [&](TSNode below, TSFieldId below_field) {
+          inner.push_back({'+', below.id, ts_node_symbol(below), ts_node_start_byte(below),
+                           ts_node_end_byte(below), below_field});
+          return Visit::Descend;
+        });
+        std::vector<WalkEvent> expected_inner = cursorWalk(node, always);
+        std::erase_if(expected_inner, [](const WalkEvent& event) { return event.what == '-'; });
+        EXPECT_EQ(inner, expected_inner);
+        ++inner_walks;
+      }
+      return Visit::Descend;
+    });
+    std::vector<WalkEvent> entered = expected;
+    std::erase_if(entered, [](const WalkEvent& event) { return event.what == '-'; });
+    ASSERT_EQ(visited, entered);
+    functions += inner_walks;
     // Below inner nodes: twenty, evenly spaced.
     for (size_t i = 0; i < nodes.size(); i += nodes.size() / 20 + 1) {
       ASSERT_EQ(treeWalk(walk.get(), nodes[i], always), cursorWalk(nodes[i], always));
@@ -777,6 +802,7 @@ TEST(Walker, TreeWalkAgreesWithTheCursor) {
   }
   EXPECT_GT(compared, 100000u);
   EXPECT_GT(fields, 10000u);
+  EXPECT_GT(functions, 500u);
 }
 
 // childByField and nthNamedChild use heaplint's own accessors: for every node of every fixture,
