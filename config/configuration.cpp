@@ -188,6 +188,12 @@ std::optional<PythonVersion> parsePythonVersion(std::string_view name) {
 
 // The lower bound of a `requires-python` specifier such as ">=3.9, <4" (the default for
 // target-version in a pyproject.toml, as in Ruff), clamped to the versions heaplint knows.
+// A version number with one more decimal digit, saturating: a number no version reaches stays
+// put instead of overflowing (fuzz_config: `requires-python = "==3.999...9"`).
+int withDigit(int value, char digit) {
+  return value >= 100'000'000 ? value : value * 10 + (digit - '0');
+}
+
 std::optional<PythonVersion> lowestPythonVersion(std::string_view specifiers) {
   std::optional<PythonVersion> lowest;
   while (!specifiers.empty()) {
@@ -208,7 +214,7 @@ std::optional<PythonVersion> lowestPythonVersion(std::string_view specifiers) {
     int minor = 0;
     size_t digits = 0;
     while (digits < specifier.size() && specifier[digits] >= '0' && specifier[digits] <= '9') {
-      minor = minor * 10 + (specifier[digits] - '0');
+      minor = withDigit(minor, specifier[digits]);
       ++digits;
     }
     if (digits == 0) continue;
@@ -236,7 +242,7 @@ bool parseVersion(std::string_view text, std::array<int, 3>& out) {
   for (const char c : text) {
     if (c >= '0' && c <= '9') {
       if (part >= out.size()) return false;
-      out[part] = out[part] * 10 + (c - '0');
+      out[part] = withDigit(out[part], c);
       digits = true;
     } else if (c == '.' && digits) {
       ++part;

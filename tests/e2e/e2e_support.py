@@ -29,7 +29,10 @@ def _find_binary() -> str:
 
 
 BINARY = _find_binary()
-TIMEOUT = 60
+# How much slower the binary runs than a Release build (scripts/sanitize.sh sets it for the
+# sanitizers); every subprocess's timeout stretches by it.
+SLOWDOWN = float(os.environ.get("HEAPLINT_TEST_SLOWDOWN", "1"))
+TIMEOUT = 60 * SLOWDOWN
 
 # `path:row:col: CODE [*] message`
 CONCISE = re.compile(

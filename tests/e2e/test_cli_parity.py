@@ -334,7 +334,8 @@ class RuffFlagsTest(HeaplintTestCase):
             with self.subTest(required=ok):
                 self.write("heaplint.toml", f'required-version = "{ok}"\n')
                 self.assertExit(self.check("a.py"), 1)
-        for bad in ("99.0.0", ">=99", "<0.0.1", "banana"):
+        # The last: a number past any int (fuzz_config), which must not overflow.
+        for bad in ("99.0.0", ">=99", "<0.0.1", "banana", "==0.1." + "9" * 40):
             with self.subTest(required=bad):
                 self.write("heaplint.toml", f'required-version = "{bad}"\n')
                 result = self.check("a.py")

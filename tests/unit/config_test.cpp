@@ -152,6 +152,10 @@ TEST_F(ConfigTest, TargetVersionDefaultsToRequiresPython) {
   EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 12}));  // explicit wins
   write("pyproject.toml", "[project]\nrequires-python = \"<3.12\"\n[tool.heaplint]\n");
   EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 10}));  // no lower bound
+  // A minor version past any int (fuzz_config): the newest known, no overflow.
+  write("pyproject.toml",
+        "[project]\nrequires-python = \"==3." + std::string(90, '9') + "1\"\n[tool.heaplint]\n");
+  EXPECT_EQ(loadSettings(file, {}).lint.target_version, (PythonVersion{3, 13}));
 }
 
 TEST_F(ConfigTest, ExtendMethodPairsKeepsTheDefaults) {
