@@ -347,8 +347,11 @@ class RetentionFinder {
   // afresh inside a loop around the value (then kept as long as whatever keeps that local).
   RetentionEvidence container(ScopeId scope, TSNode receiver, TSNode site, int depth) const {
     // `index[key] = value` then `break`: one value, not one per pass.
+    // statementOf finds none when the site sits in broken code (an ERROR node, no block).
     const TSNode statement = statementOf(site);
-    const NodeKind next = kindOf(ts_node_next_named_sibling(statement));
+    const NodeKind next = ts_node_is_null(statement)
+                              ? NodeKind::Other
+                              : kindOf(ts_node_next_named_sibling(statement));
     if (next == NodeKind::BreakStatement || next == NodeKind::ReturnStatement) return {};
     const LifetimeEvidence life = lifetimeOf(context_, scope, receiver);
     RetentionEvidence result;
