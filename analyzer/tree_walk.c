@@ -1,5 +1,6 @@
-// The walk of tree_walk.h, over tree-sitter's subtrees: the same nodes, fields and aliases
-// that tree_cursor.c's iterator gives (its rules are quoted where they are followed).
+// The walk and the accessors of tree_walk.h, over tree-sitter's subtrees: the same nodes, fields
+// and aliases that tree_cursor.c's iterator and node.c's accessors give (the functions whose rules
+// are followed are named where they are).
 #include "analyzer/tree_walk.h"
 
 #include "alloc.h"
@@ -39,8 +40,8 @@ typedef struct {
   const TSSymbol* alias_sequence;   // of this node's production
   const TSFieldMapEntry* fields;    // this node's production's field map
   const TSFieldMapEntry* fields_end;
-  TSFieldId
-      inherited_field;  // a hidden node's field, which its visible children take if they have none
+  // A hidden node's field, which its visible children take when they have none of their own.
+  TSFieldId inherited_field;
   bool visible;
 } Level;
 
