@@ -304,6 +304,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
     const auto it = std::find(options.rules.begin(), options.rules.end(), rule.definition);
     result.facts[static_cast<size_t>(it - options.rules.begin())] = std::move(facts);
   }
+  result.call_facts = walker.takeCallFacts();
 
   settleDiagnostics(source, options, std::move(diagnostics), result);
   if (options.verify_fixes && !result.has_syntax_error) {

@@ -58,6 +58,9 @@ struct FileAnalysis {
   std::string encoding;                // from AnalysisOptions: the join drops the project rules'
   bool writable = true;                // fixes the file could not take
   std::vector<std::unique_ptr<FileFacts>> facts;  // indexed like the rule table
+  // The file's calls (FileCallFacts, call_evidence.h), once for every project rule that reads
+  // them (RuleDefinition::uses_call_facts); null when none ran.
+  std::unique_ptr<FileFacts> call_facts;
   // The same facts packed (packFacts in project.h) while the file waits for the join: far
   // smaller than the objects, and read back one rule at a time. In a PackedFactsStore that
   // outlives the analysis.

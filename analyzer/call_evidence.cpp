@@ -495,6 +495,13 @@ const CallFacts& CallCollector::facts(const RuleContext& context) {
   return *facts_;
 }
 
+CallFacts CallCollector::take(const RuleContext& context) {
+  if (!facts_) return computeFacts(context);
+  CallFacts facts = std::move(*facts_);
+  facts_.reset();
+  return facts;
+}
+
 CallFacts CallCollector::computeFacts(const RuleContext& context) {
   CallFacts facts;
   Resolver resolver(context);
@@ -650,23 +657,10 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
   return facts;
 }
 
-CallFacts CallFacts::withoutArguments() const {
-  CallFacts sites;
-  sites.calls.reserve(calls.size());
-  for (const CallSite& site : calls) {
-    CallSite copy;
-    copy.callee = site.callee;
-    copy.caller = site.caller;
-    copy.row = site.row;
-    copy.form = site.form;
-    copy.at_import = site.at_import;
-    copy.unpacked = site.unpacked;
-    sites.calls.push_back(std::move(copy));
-  }
-  sites.referenced = referenced;
-  sites.cleared = cleared;
-  sites.aliases = aliases;
-  return sites;
+std::unique_ptr<FileFacts> FileCallFacts::read(FactsReader& in) {
+  auto facts = std::make_unique<FileCallFacts>();
+  if (!facts->calls.read(in)) return nullptr;
+  return facts;
 }
 
 void CallFacts::write(FactsWriter& out) const {

@@ -8,7 +8,8 @@
 // and of functions of this file that can fill a cache (memoized, adding to a container) or pass
 // their parameters on to such a call. The walk collects the calls once for every rule that
 // reads them (RuleDefinition::uses_call_facts); RuleContext::callFacts() describes them once.
-// Project rules keep these in their facts; their join asks a CallIndex.
+// The file's analysis keeps them once (FileAnalysis::call_facts); the join hands them to each rule
+// that reads them (ProjectFileView::calls), which asks a CallIndex.
 #pragma once
 
 #include <tree_sitter/api.h>
@@ -95,13 +96,24 @@ struct CallFacts {
   // `__init__`): the name as imported from this module, and what it stands for.
   std::vector<std::pair<std::string, std::string>> aliases;
 
-  // For a join that asks only who calls what and when (CallIndex::runsOnlyAtImport,
-  // isCleared), not with what: the same facts without arguments and forwarding callers.
-  CallFacts withoutArguments() const;
-
   void write(FactsWriter& out) const;
   bool read(FactsReader& in);
   void appendShifted(const CallFacts& next, int64_t rows);
+};
+
+// A file's calls as the project step keeps them (FileAnalysis::call_facts): once a file, however
+// many project rules read them (each cache rule kept its own copy, 3 KiB a file each).
+struct FileCallFacts final : FileFacts {
+  CallFacts calls;
+
+  void write(FactsWriter& out) const override { calls.write(out); }
+  std::unique_ptr<FileFacts> makeEmpty() const override {
+    return std::make_unique<FileCallFacts>();
+  }
+  void appendShifted(const FileFacts& next, int64_t /*bytes*/, int64_t rows) override {
+    calls.appendShifted(static_cast<const FileCallFacts&>(next).calls, rows);
+  }
+  static std::unique_ptr<FileFacts> read(FactsReader& in);
 };
 
 // Collects during the walk (cheaply: the nodes and their scopes), describes after it, once. The
@@ -113,6 +125,8 @@ class CallCollector {
   void onNode(TSNode node, NodeKind kind, const RuleContext& context);
   // The facts, described on the first request (after the walk).
   const CallFacts& facts(const RuleContext& context);
+  // The facts, moved out for the project step (after the rules have read them).
+  CallFacts take(const RuleContext& context);
 
  private:
   CallFacts computeFacts(const RuleContext& context);

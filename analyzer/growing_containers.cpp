@@ -10,18 +10,16 @@ namespace heaplint {
 
 void GrowingContainerFacts::write(FactsWriter& out) const {
   containers.write(out);
-  calls.write(out);
 }
 
 void GrowingContainerFacts::appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) {
   const auto& more = static_cast<const GrowingContainerFacts&>(next);
   containers.appendShifted(more.containers, bytes, rows);
-  calls.appendShifted(more.calls, rows);
 }
 
 std::unique_ptr<FileFacts> GrowingContainerFacts::read(FactsReader& in) {
   auto facts = std::make_unique<GrowingContainerFacts>();
-  if (!facts->containers.read(in) || !facts->calls.read(in)) return nullptr;
+  if (!facts->containers.read(in)) return nullptr;
   return facts;
 }
 
@@ -65,8 +63,7 @@ void reportGrowingContainers(std::span<const ProjectFileView> files, const Analy
   CallIndex calls;
   ContainerLedger ledger;
   for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);
-    if (facts != nullptr) calls.add(i, facts->calls);
+    if (files[i].calls != nullptr) calls.add(i, *files[i].calls);
   }
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);

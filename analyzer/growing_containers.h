@@ -1,6 +1,6 @@
 // The join shared by the rules that report long-lived containers that only grow: MEM201 for
 // module-level containers, MEM205 for class-level ones. Each file's pass records its container
-// definitions and uses (container_evidence.h) and its calls (call_evidence.h); the join reports
+// definitions and uses (container_evidence.h); with its calls (call_evidence.h), the join reports
 // every container that grows, with keys that grow with the program's input, and that nothing in
 // the project evicts.
 #pragma once
@@ -20,7 +20,6 @@ struct AnalysisOptions;
 
 struct GrowingContainerFacts final : FileFacts {
   ContainerFacts containers;
-  CallFacts calls;
 
   void write(FactsWriter& out) const override;
   std::unique_ptr<FileFacts> makeEmpty() const override {

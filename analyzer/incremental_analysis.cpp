@@ -93,6 +93,7 @@ struct IncrementalAnalysis::Run {
   std::vector<Diagnostic> diagnostics;
   NoqaDirectives noqa;
   std::vector<std::unique_ptr<FileFacts>> facts;  // by rule index; empty when there are none
+  std::unique_ptr<FileFacts> call_facts;          // FileAnalysis::call_facts of the run
 };
 
 namespace {
@@ -181,6 +182,7 @@ class RunWalker {
         const auto it = std::find(options_.rules.begin(), options_.rules.end(), rule.definition);
         run->facts[static_cast<size_t>(it - options_.rules.begin())] = std::move(facts);
       }
+      run->call_facts = walker.takeCallFacts();
     }
     std::sort(run->provides.begin(), run->provides.end());
     runs_[index] = std::move(run);
@@ -417,6 +419,10 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       std::unique_ptr<FileFacts>& merged = result.facts[rule];
       if (!merged) merged = run.facts[rule]->makeEmpty();
       if (merged) merged->appendShifted(*run.facts[rule], bytes, rows);
+    }
+    if (run.call_facts) {
+      if (!result.call_facts) result.call_facts = run.call_facts->makeEmpty();
+      result.call_facts->appendShifted(*run.call_facts, bytes, rows);
     }
   }
   settleDiagnostics(source, options, std::move(diagnostics), result);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "analyzer/analyze.h"
+#include "analyzer/call_evidence.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/fix.h"
 #include "analyzer/unused_noqa.h"
@@ -57,23 +58,27 @@ class BufferingReporter final : public ProjectReporter {
   std::vector<Pending> pending_;
 };
 
-// The facts of `rule_index` in a file's packed facts, or null when it has none.
-std::unique_ptr<FileFacts> unpackFacts(std::string_view packed, size_t rule_index,
-                                       const RuleDefinition& rule) {
+// Where packFacts puts FileAnalysis::call_facts among the rules' facts.
+constexpr uint32_t kCallFactsSlot = UINT32_MAX;
+
+// The facts in `slot` of a file's packed facts, or null when it has none.
+std::unique_ptr<FileFacts> unpackFacts(std::string_view packed, uint32_t slot,
+                                       std::unique_ptr<FileFacts> (*read)(FactsReader&)) {
   FactsReader in(packed);
   while (!in.atEnd() && in.ok()) {
     const uint32_t index = in.u32();
     const std::string_view bytes = in.view();
-    if (!in.ok() || index != rule_index) continue;
+    if (!in.ok() || index != slot) continue;
     FactsReader facts_in(bytes);
-    return rule.read_facts(facts_in);
+    return read(facts_in);
   }
   return nullptr;
 }
 
 // One project rule's join over every file's facts (unpacking the packed ones for it).
-void joinRule(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
-              size_t rule_index, BufferingReporter& reporter) {
+// `calls`: every file's calls, for rules that use them.
+void joinRule(std::span<FileAnalysis* const> files, std::span<const CallFacts* const> calls,
+              const AnalysisOptions& options, size_t rule_index, BufferingReporter& reporter) {
   const RuleDefinition* rule = options.rules[rule_index];
   std::vector<ProjectFileView> views(files.size());
   std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
@@ -84,11 +89,29 @@ void joinRule(std::span<FileAnalysis* const> files, const AnalysisOptions& optio
     views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
     if (views[i].facts == nullptr && !file.packed_facts.empty()) {
       if (unpacked.empty()) unpacked.resize(files.size());
-      unpacked[i] = unpackFacts(file.packed_facts, rule_index, *rule);
+      unpacked[i] =
+          unpackFacts(file.packed_facts, static_cast<uint32_t>(rule_index), rule->read_facts);
       views[i].facts = unpacked[i].get();
     }
+    if (rule->uses_call_facts && views[i].facts != nullptr) views[i].calls = calls[i];
   }
   rule->join(views, options, reporter);
+}
+
+// Every file's calls, unpacking the packed ones into `unpacked`.
+std::vector<const CallFacts*> callsOf(std::span<FileAnalysis* const> files,
+                                      std::vector<std::unique_ptr<FileFacts>>& unpacked) {
+  std::vector<const CallFacts*> calls(files.size(), nullptr);
+  unpacked.resize(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FileFacts* facts = files[i]->call_facts.get();
+    if (facts == nullptr && !files[i]->packed_facts.empty()) {
+      unpacked[i] = unpackFacts(files[i]->packed_facts, kCallFactsSlot, FileCallFacts::read);
+      facts = unpacked[i].get();
+    }
+    if (facts != nullptr) calls[i] = &static_cast<const FileCallFacts*>(facts)->calls;
+  }
+  return calls;
 }
 
 }  // namespace
@@ -135,6 +158,14 @@ void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> ru
     out.string(bytes);
     facts.reset();
   }
+  if (analysis.call_facts) {
+    bytes.clear();
+    FactsWriter facts_out(bytes);
+    analysis.call_facts->write(facts_out);
+    out.u32(kCallFactsSlot);
+    out.string(bytes);
+    analysis.call_facts.reset();
+  }
   if (all_packed) {
     analysis.facts.clear();
     analysis.facts.shrink_to_fit();
@@ -160,13 +191,22 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
       joined.push_back(rule_index);
     }
   }
+  // The files' calls, unpacked once for every rule that reads them.
+  std::vector<std::unique_ptr<FileFacts>> unpacked_calls;
+  std::vector<const CallFacts*> calls;
+  if (std::any_of(joined.begin(), joined.end(),
+                  [&](size_t rule) { return options.rules[rule]->uses_call_facts; })) {
+    calls = callsOf(files, unpacked_calls);
+  } else {
+    calls.resize(files.size(), nullptr);
+  }
   // A join reads the files' facts and reports; it changes nothing else, so the rules' joins run
   // side by side (the last step of a run, on one thread otherwise).
   std::vector<BufferingReporter> reporters(joined.size());
   std::vector<std::exception_ptr> failures(joined.size());  // rethrown here, as on one thread
   parallelFor(joined.size(), threads, [&](size_t k) {
     try {
-      joinRule(files, options, joined[k], reporters[k]);
+      joinRule(files, calls, options, joined[k], reporters[k]);
     } catch (...) {
       failures[k] = std::current_exception();
     }

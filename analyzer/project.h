@@ -19,6 +19,7 @@
 namespace heaplint {
 
 struct AnalysisOptions;
+struct CallFacts;
 struct FileAnalysis;
 class SourceText;
 class FactsWriter;
@@ -44,6 +45,9 @@ struct ProjectFileView {
   std::string_view path;
   const ModuleInfo* module = nullptr;
   const FileFacts* facts = nullptr;  // this rule's facts for the file, or null
+  // The file's calls (call_evidence.h) for a rule that uses call facts and has facts for the
+  // file (it ran there), or null.
+  const CallFacts* calls = nullptr;
 };
 
 class ProjectReporter {
@@ -75,11 +79,11 @@ class PackedFactsStore {
   size_t used_ = kBlockSize;  // in the last block
 };
 
-// Packs a file's facts (FileAnalysis::facts) into FileAnalysis::packed_facts, in `store`: each
-// rule's facts serialized as the result cache writes them. A project of many files then keeps
-// about a kilobyte a file until the join instead of the facts' objects; joinProject reads back
-// one rule's facts of every file at a time. The facts of a rule that cannot read them back stay
-// unpacked.
+// Packs a file's facts (FileAnalysis::facts and ::call_facts) into FileAnalysis::packed_facts,
+// in `store`: each rule's facts serialized as the result cache writes them. A project of many files
+// then keeps about a kilobyte a file until the join instead of the facts' objects; joinProject
+// reads back one rule's facts of every file at a time. The facts of a rule that cannot read them
+// back stay unpacked.
 void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
                PackedFactsStore& store);
 

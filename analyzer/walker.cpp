@@ -207,6 +207,13 @@ const CallFacts& RuleContext::callFacts() const {
   return calls_ ? calls_->facts(*this) : kNone;
 }
 
+std::unique_ptr<FileFacts> Walker::takeCallFacts() {
+  if (!context_.calls_) return nullptr;
+  auto facts = std::make_unique<FileCallFacts>();
+  facts->calls = context_.calls_->take(context_);
+  return facts;
+}
+
 Walker::Walker(const SourceText& source, const AnalysisOptions& options, SemanticModel& semantic,
                std::vector<ActiveRule>& rules, NoqaDirectives& noqa)
     : source_(source),

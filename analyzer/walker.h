@@ -22,6 +22,7 @@ namespace heaplint {
 struct AnalysisOptions;
 struct CallFacts;
 class CallCollector;
+class FileFacts;
 
 // A module-level binding made by another run of a document analysed in runs
 // (incremental_analysis.h): the walk of one run sees the names the others bind.
@@ -177,6 +178,9 @@ class Walker {
   // The keys the other runs provide (sorted), for RuleContext::moduleProvides.
   void setOtherRunsKeys(std::span<const OtherRunKey> keys) { context_.other_runs_keys_ = keys; }
   const RuleContext& context() const { return context_; }
+  // After run(): the file's calls for the project step (FileAnalysis::call_facts), or null when
+  // no active rule reads them.
+  std::unique_ptr<FileFacts> takeCallFacts();
 
  private:
   // Returns whether the walk should visit the node's children. `field`: the node's field in its

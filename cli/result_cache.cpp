@@ -8,6 +8,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "analyzer/call_evidence.h"
 #include "analyzer/facts_io.h"
 #include "cli/file_io.h"
 #include "cli/fingerprints.h"
@@ -316,6 +317,11 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
     if (restored.facts.empty()) restored.facts.resize(options_.rules.size());
     restored.facts[static_cast<size_t>(rule)] = std::move(read);
   }
+  if (in.boolean()) {
+    FactsReader calls_in(in.view());
+    restored.call_facts = FileCallFacts::read(calls_in);
+    if (!restored.call_facts || !calls_in.atEnd()) return false;
+  }
   if (!in.ok() || !in.atEnd()) return false;
   report = std::move(cached);
   analysis = std::move(restored);
@@ -353,6 +359,13 @@ void ResultCache::record(size_t index, const FileReport& report, const FileAnaly
     std::string bytes;
     FactsWriter facts_out(bytes);
     analysis.facts[rule]->write(facts_out);
+    out.string(bytes);
+  }
+  out.boolean(analysis.call_facts != nullptr);
+  if (analysis.call_facts) {
+    std::string bytes;
+    FactsWriter facts_out(bytes);
+    analysis.call_facts->write(facts_out);
     out.string(bytes);
   }
   slot.fresh = std::move(entry);

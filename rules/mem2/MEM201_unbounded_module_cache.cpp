@@ -184,7 +184,6 @@ class UnboundedModuleCache final : public RuleChecker {
         facts_->containers.events.push_back(std::move(event));
       }
     }
-    facts_->calls = context.callFacts();
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }

@@ -457,7 +457,6 @@ struct CachedFunction {
 
 struct Facts final : FileFacts {
   std::vector<CachedFunction> functions;
-  CallFacts calls;
 
   void write(FactsWriter& out) const override {
     out.u32(static_cast<uint32_t>(functions.size()));
@@ -466,7 +465,6 @@ struct Facts final : FileFacts {
       out.u32(function.parameters);
       function.pending.write(out);
     }
-    calls.write(out);
   }
   std::unique_ptr<FileFacts> makeEmpty() const override { return std::make_unique<Facts>(); }
   void appendShifted(const FileFacts& next, int64_t bytes, int64_t rows) override {
@@ -475,7 +473,6 @@ struct Facts final : FileFacts {
       function.pending.shift(bytes, rows);
       functions.push_back(std::move(function));
     }
-    calls.appendShifted(more.calls, rows);
   }
   static std::unique_ptr<FileFacts> read(FactsReader& in) {
     auto facts = std::make_unique<Facts>();
@@ -487,7 +484,7 @@ struct Facts final : FileFacts {
       if (!function.pending.read(in)) return nullptr;
       facts->functions.push_back(std::move(function));
     }
-    if (!facts->calls.read(in)) return nullptr;
+    if (!in.ok()) return nullptr;
     return facts;
   }
 };
@@ -559,9 +556,6 @@ class UnboundedLruCache final : public RuleChecker {
       checkDefinition(candidate, context, *facts_);
     for (const WrappingCall& candidate : calls_)
       checkCall(candidate, context, *facts_);
-    // Who calls the cached functions with what, and who clears them, for the join: not the
-    // calls of a stub, which never runs.
-    if (!context.options().path.ends_with(".pyi")) facts_->calls = context.callFacts();
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
@@ -791,8 +785,11 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
           ProjectReporter& reporter) {
   CallIndex calls;
   for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts != nullptr) calls.add(i, facts->calls);
+    // Who calls the cached functions with what, and who clears them: not the calls of a stub,
+    // which never runs.
+    if (files[i].calls != nullptr && !files[i].path.ends_with(".pyi")) {
+      calls.add(i, *files[i].calls);
+    }
   }
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {

@@ -220,7 +220,6 @@ struct CachedMethod {
 
 struct Facts final : FileFacts {
   std::vector<CachedMethod> methods;
-  CallFacts calls;
   // Names of methods called on module-level objects (`apps.get_models()` with `apps` made at
   // import or imported), and on anything else (`self.find()`, `Command().find()`).
   std::vector<std::string> called_on_module_objects;
@@ -233,7 +232,6 @@ struct Facts final : FileFacts {
       out.string(method.class_name);
       method.pending.write(out);
     }
-    calls.write(out);
     out.strings(called_on_module_objects);
     out.strings(called_on_others);
   }
@@ -244,7 +242,6 @@ struct Facts final : FileFacts {
       method.pending.shift(bytes, rows);
       methods.push_back(std::move(method));
     }
-    calls.appendShifted(more.calls, rows);
     called_on_module_objects.insert(called_on_module_objects.end(),
                                     more.called_on_module_objects.begin(),
                                     more.called_on_module_objects.end());
@@ -261,7 +258,6 @@ struct Facts final : FileFacts {
       if (!method.pending.read(in)) return nullptr;
       facts->methods.push_back(std::move(method));
     }
-    if (!facts->calls.read(in)) return nullptr;
     facts->called_on_module_objects = in.strings();
     facts->called_on_others = in.strings();
     if (!in.ok()) return nullptr;
@@ -308,9 +304,6 @@ class CacheOnMethod final : public RuleChecker {
     for (const Method& method : methods_) {
       check(method, context, *facts_);
     }
-    // Who constructs the classes, when, and who clears the caches (not with what): not in tests,
-    // which clear caches to isolate themselves.
-    if (!context.isTestFile()) facts_->calls = context.callFacts().withoutArguments();
     recordReceivers(context, *facts_);
   }
 
@@ -465,7 +458,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const Facts*>(files[i].facts);
     if (facts == nullptr) continue;
-    calls.add(i, facts->calls);
+    // Who constructs the classes, when, and who clears the caches. Not in tests, which clear
+    // caches to isolate themselves: the rule skips test code (RuleDefinition::test_code), so
+    // their calls never get here.
+    if (files[i].calls != nullptr) calls.add(i, *files[i].calls);
     on_module_objects.insert(facts->called_on_module_objects.begin(),
                              facts->called_on_module_objects.end());
     on_others.insert(facts->called_on_others.begin(), facts->called_on_others.end());

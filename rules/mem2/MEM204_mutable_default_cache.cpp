@@ -153,7 +153,6 @@ void candidateFields(C& c, IO io) {
 
 struct DefaultCacheFacts final : FileFacts {
   std::vector<Candidate> candidates;
-  CallFacts calls;
 
   void write(FactsWriter& out) const override {
     out.u32(static_cast<uint32_t>(candidates.size()));
@@ -161,7 +160,6 @@ struct DefaultCacheFacts final : FileFacts {
       candidate.function.write(out);
       candidateFields(candidate, FieldWriter{out});
     }
-    calls.write(out);
   }
   static std::unique_ptr<FileFacts> read(FactsReader& in) {
     auto facts = std::make_unique<DefaultCacheFacts>();
@@ -170,7 +168,7 @@ struct DefaultCacheFacts final : FileFacts {
       if (!candidate.function.read(in)) return nullptr;
       candidateFields(candidate, FieldReader{in});
     }
-    if (!in.ok() || !facts->calls.read(in)) return nullptr;
+    if (!in.ok()) return nullptr;
     return facts;
   }
   std::unique_ptr<FileFacts> makeEmpty() const override {
@@ -184,7 +182,6 @@ struct DefaultCacheFacts final : FileFacts {
       candidate.row = static_cast<uint32_t>(candidate.row + rows);
       candidates.push_back(std::move(candidate));
     }
-    calls.appendShifted(more.calls, rows);
   }
 };
 
@@ -213,15 +210,6 @@ class MutableDefaultCache final : public RuleChecker {
       const std::vector<ContainerUse> uses = uses_.finish(context);
       for (const Default& candidate : defaults_)
         describe(context, candidate, uses);
-    }
-    facts_->calls = context.callFacts();
-    // Kept until the join for every file of the project: only what the join reads. Messages
-    // quote what a caller passes only when it is not a closed set.
-    facts_->calls.cleared.clear();
-    for (CallSite& site : facts_->calls.calls) {
-      for (CallArgument& argument : site.arguments) {
-        if (argument.source < KeySource::Parameter) argument.reason.clear();
-      }
     }
   }
 
@@ -365,8 +353,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
           ProjectReporter& reporter) {
   CallIndex calls;
   for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const DefaultCacheFacts*>(files[i].facts);
-    if (facts != nullptr) calls.add(i, facts->calls);
+    if (files[i].calls != nullptr) calls.add(i, *files[i].calls);
   }
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {

@@ -163,7 +163,6 @@ class UnboundedClassCache final : public RuleChecker {
     describeContainerUses(
         context, uses, [&](const ContainerUse& use) { return targetOf(use, context); },
         facts_->containers);
-    facts_->calls = context.callFacts();
   }
 
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }

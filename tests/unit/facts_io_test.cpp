@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/call_evidence.h"
 #include "rules/registry.h"
 
 namespace heaplint {
@@ -59,8 +60,8 @@ Project analyzeDirectory(const fs::path& root, const AnalysisOptions& base) {
   return project;
 }
 
-std::vector<std::string> joined(std::vector<FileAnalysis>& analyses,
-                                const AnalysisOptions& options, unsigned threads = 1) {
+std::vector<std::string> joined(std::vector<FileAnalysis>& analyses, const AnalysisOptions& options,
+                                unsigned threads = 1) {
   std::vector<FileAnalysis*> pointers;
   pointers.reserve(analyses.size());
   for (FileAnalysis& analysis : analyses)
@@ -95,6 +96,7 @@ TEST(FactsIo, RoundTripOverEveryFixture) {
   const AnalysisOptions options = allRulesOptions();
   const Project project = analyzeDirectory(fs::path(HEAPLINT_SOURCE_DIR) / "fixtures", options);
   size_t checked = 0;
+  size_t calls_checked = 0;
   for (const FileAnalysis& analysis : project.analyses) {
     for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
       if (!analysis.facts[rule]) continue;
@@ -106,8 +108,18 @@ TEST(FactsIo, RoundTripOverEveryFixture) {
       EXPECT_EQ(bytesOf(*read), bytes) << analysis.path;
       ++checked;
     }
+    if (analysis.call_facts) {
+      const std::string bytes = bytesOf(*analysis.call_facts);
+      FactsReader in(bytes);
+      const std::unique_ptr<FileFacts> read = FileCallFacts::read(in);
+      ASSERT_NE(read, nullptr) << analysis.path;
+      EXPECT_TRUE(in.atEnd()) << analysis.path;
+      EXPECT_EQ(bytesOf(*read), bytes) << analysis.path;
+      ++calls_checked;
+    }
   }
   EXPECT_GT(checked, 50u);
+  EXPECT_GT(calls_checked, 50u);
 }
 
 TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
