@@ -663,41 +663,146 @@ std::unique_ptr<FileFacts> FileCallFacts::read(FactsReader& in) {
   return facts;
 }
 
+namespace {
+
+// A file's call facts name the same few dotted names over and over (a module's functions call
+// each other, a caller makes many calls, every name starts with the module's), so they are
+// written as a table of their strings, sorted and front-coded (each string as the length it
+// shares with the one before and the rest), and indices into it: about a third of the bytes.
+class StringTableWriter {
+ public:
+  void add(std::string_view value) { strings_.push_back(value); }
+  void write(FactsWriter& out) {
+    std::sort(strings_.begin(), strings_.end());
+    strings_.erase(std::unique(strings_.begin(), strings_.end()), strings_.end());
+    out.u32(static_cast<uint32_t>(strings_.size()));
+    std::string_view previous;
+    for (const std::string_view value : strings_) {
+      size_t shared = 0;
+      while (shared < previous.size() && shared < value.size() &&
+             previous[shared] == value[shared]) {
+        ++shared;
+      }
+      out.u32(static_cast<uint32_t>(shared));
+      out.string(value.substr(shared));
+      previous = value;
+    }
+  }
+  // After write().
+  void ref(FactsWriter& out, std::string_view value) const {
+    const auto it = std::lower_bound(strings_.begin(), strings_.end(), value);
+    out.u32(static_cast<uint32_t>(it - strings_.begin()));
+  }
+
+ private:
+  std::vector<std::string_view> strings_;
+};
+
+class StringTableReader {
+ public:
+  bool read(FactsReader& in) {
+    strings_.resize(in.count());
+    const std::string* previous = nullptr;
+    for (std::string& value : strings_) {
+      const uint32_t shared = in.u32();
+      const std::string_view rest = in.view();
+      if (!in.ok() || (previous == nullptr ? shared != 0 : shared > previous->size())) return false;
+      if (previous != nullptr) value.assign(*previous, 0, shared);
+      value.append(rest);
+      previous = &value;
+    }
+    return in.ok();
+  }
+  std::string ref(FactsReader& in) {
+    const uint32_t index = in.u32();
+    if (index >= strings_.size()) {
+      ok_ = false;
+      return {};
+    }
+    return strings_[index];
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::vector<std::string> strings_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
 void CallFacts::write(FactsWriter& out) const {
+  StringTableWriter table;
+  for (const CallSite& site : calls) {
+    table.add(site.callee);
+    table.add(site.caller);
+    for (const CallArgument& argument : site.arguments) {
+      table.add(argument.keyword);
+      table.add(argument.reason);
+    }
+  }
+  for (const std::vector<std::string>* names : {&referenced, &cleared}) {
+    for (const std::string& name : *names)
+      table.add(name);
+  }
+  for (const FunctionSignature& signature : callers) {
+    table.add(signature.name);
+    for (const FunctionSignature::Slot& slot : signature.slots)
+      table.add(slot.name);
+  }
+  for (const auto& [alias, target] : aliases) {
+    table.add(alias);
+    table.add(target);
+  }
+  table.write(out);
+
   out.u32(static_cast<uint32_t>(calls.size()));
   for (const CallSite& site : calls) {
-    out.string(site.callee);
-    out.string(site.caller);
+    table.ref(out, site.callee);
+    table.ref(out, site.caller);
     out.u32(site.row);
     out.u32(static_cast<uint32_t>(site.form));
     out.boolean(site.at_import);
     out.boolean(site.unpacked);
     out.u32(static_cast<uint32_t>(site.arguments.size()));
     for (const CallArgument& argument : site.arguments) {
-      out.string(argument.keyword);
+      table.ref(out, argument.keyword);
       writeSource(out, argument.source);
       out.u32(argument.parameters);
-      out.string(argument.reason);
+      table.ref(out, argument.reason);
     }
   }
-  out.strings(referenced);
-  out.strings(cleared);
+  for (const std::vector<std::string>* names : {&referenced, &cleared}) {
+    out.u32(static_cast<uint32_t>(names->size()));
+    for (const std::string& name : *names)
+      table.ref(out, name);
+  }
   out.u32(static_cast<uint32_t>(callers.size()));
-  for (const FunctionSignature& signature : callers)
-    signature.write(out);
+  for (const FunctionSignature& signature : callers) {
+    table.ref(out, signature.name);
+    out.u32(static_cast<uint32_t>(signature.kind));
+    out.u32(static_cast<uint32_t>(signature.slots.size()));
+    for (const FunctionSignature::Slot& slot : signature.slots) {
+      table.ref(out, slot.name);
+      out.boolean(slot.positional);
+      out.boolean(slot.variadic);
+      writeSource(out, slot.when_omitted);
+    }
+  }
   out.u32(static_cast<uint32_t>(aliases.size()));
   for (const auto& [alias, target] : aliases) {
-    out.string(alias);
-    out.string(target);
+    table.ref(out, alias);
+    table.ref(out, target);
   }
 }
 
 bool CallFacts::read(FactsReader& in) {
+  StringTableReader table;
+  if (!table.read(in)) return false;
   const uint32_t count = in.count();
   for (uint32_t i = 0; i < count && in.ok(); ++i) {
     CallSite site;
-    site.callee = in.string();
-    site.caller = in.string();
+    site.callee = table.ref(in);
+    site.caller = table.ref(in);
     site.row = in.u32();
     const uint32_t form = in.u32();
     if (form > static_cast<uint32_t>(CallForm::Constructor)) return false;
@@ -707,28 +812,43 @@ bool CallFacts::read(FactsReader& in) {
     const uint32_t arguments = in.count();
     for (uint32_t j = 0; j < arguments && in.ok(); ++j) {
       CallArgument argument;
-      argument.keyword = in.string();
+      argument.keyword = table.ref(in);
       if (!readSource(in, argument.source)) return false;
       argument.parameters = in.u32();
-      argument.reason = in.string();
+      argument.reason = table.ref(in);
       site.arguments.push_back(std::move(argument));
     }
     calls.push_back(std::move(site));
   }
-  referenced = in.strings();
-  cleared = in.strings();
+  for (std::vector<std::string>* names : {&referenced, &cleared}) {
+    const uint32_t name_count = in.count();
+    for (uint32_t i = 0; i < name_count && in.ok(); ++i)
+      names->push_back(table.ref(in));
+  }
   const uint32_t signatures = in.count();
   for (uint32_t i = 0; i < signatures && in.ok(); ++i) {
     FunctionSignature signature;
-    if (!signature.read(in)) return false;
+    signature.name = table.ref(in);
+    const uint32_t kind = in.u32();
+    if (kind > static_cast<uint32_t>(MethodKind::Property)) return false;
+    signature.kind = static_cast<MethodKind>(kind);
+    const uint32_t slots = in.count();
+    for (uint32_t j = 0; j < slots && in.ok(); ++j) {
+      FunctionSignature::Slot slot;
+      slot.name = table.ref(in);
+      slot.positional = in.boolean();
+      slot.variadic = in.boolean();
+      if (!readSource(in, slot.when_omitted)) return false;
+      signature.slots.push_back(std::move(slot));
+    }
     callers.push_back(std::move(signature));
   }
   const uint32_t alias_count = in.count();
   for (uint32_t i = 0; i < alias_count && in.ok(); ++i) {
-    std::string alias = in.string();
-    aliases.emplace_back(std::move(alias), in.string());
+    std::string alias = table.ref(in);
+    aliases.emplace_back(std::move(alias), table.ref(in));
   }
-  return in.ok();
+  return in.ok() && table.ok();
 }
 
 void CallFacts::appendShifted(const CallFacts& next, int64_t rows) {

@@ -1,6 +1,8 @@
 // A small binary encoding for what the result cache keeps between runs: project rules' per-file
-// facts (and the diagnostics and fixes around them). Little-endian, length-prefixed; a reader
-// that runs past the end or meets nonsense stops and reports failure instead of crashing.
+// facts (and the diagnostics and fixes around them), and what a file's facts take while they wait
+// for the project step (packFacts). 32-bit numbers as LEB128 varints (most are small: rows,
+// counts, lengths), 64-bit ones little-endian, strings length-prefixed; a reader that runs past
+// the end or meets nonsense stops and reports failure instead of crashing.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,13 @@ class FactsWriter {
  public:
   explicit FactsWriter(std::string& out) : out_(out) {}
 
-  void u32(uint32_t value) { raw(&value, sizeof value); }
+  void u32(uint32_t value) {
+    while (value >= 0x80) {
+      out_.push_back(static_cast<char>((value & 0x7F) | 0x80));
+      value >>= 7;
+    }
+    out_.push_back(static_cast<char>(value));
+  }
   void u64(uint64_t value) { raw(&value, sizeof value); }
   void boolean(bool value) { out_.push_back(value ? '\1' : '\0'); }
   void string(std::string_view value) {
@@ -56,8 +64,15 @@ class FactsReader {
 
   uint32_t u32() {
     uint32_t value = 0;
-    raw(&value, sizeof value);
-    return value;
+    for (int shift = 0; ok_; shift += 7) {
+      if (position_ == in_.size() || shift > 28) break;
+      const auto byte = static_cast<uint8_t>(in_[position_++]);
+      if (shift == 28 && byte > 0x0F) break;  // past 32 bits
+      value |= static_cast<uint32_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return value;
+    }
+    ok_ = false;
+    return 0;
   }
   uint64_t u64() {
     uint64_t value = 0;

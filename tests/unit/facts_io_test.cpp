@@ -85,6 +85,35 @@ AnalysisOptions allRulesOptions() {
   return options;
 }
 
+TEST(FactsIo, NumbersAreVarintsThatReadBack) {
+  const std::vector<uint32_t> values = {0, 1, 127, 128, 300, 16383, 16384, 1U << 28, UINT32_MAX};
+  std::string bytes;
+  FactsWriter out(bytes);
+  for (const uint32_t value : values)
+    out.u32(value);
+  // One byte up to 127, two up to 16383, five for the largest.
+  EXPECT_EQ(bytes.size(), 1U + 1U + 1U + 2U + 2U + 2U + 3U + 5U + 5U);
+  FactsReader in(bytes);
+  for (const uint32_t value : values)
+    EXPECT_EQ(in.u32(), value);
+  EXPECT_TRUE(in.ok());
+  EXPECT_TRUE(in.atEnd());
+}
+
+TEST(FactsIo, BrokenVarintsAreRejected) {
+  // Cut short: the last byte still says "more follows".
+  FactsReader truncated(std::string_view("\x80\x80", 2));
+  EXPECT_EQ(truncated.u32(), 0U);
+  EXPECT_FALSE(truncated.ok());
+  // Past 32 bits.
+  FactsReader too_long(std::string_view("\xff\xff\xff\xff\x1f", 5));
+  too_long.u32();
+  EXPECT_FALSE(too_long.ok());
+  FactsReader six_bytes(std::string_view("\x80\x80\x80\x80\x80\x01", 6));
+  six_bytes.u32();
+  EXPECT_FALSE(six_bytes.ok());
+}
+
 TEST(FactsIo, EveryProjectRuleReadsWhatItWrites) {
   const RuleTable rules = allRules();
   for (const RuleDefinition* rule : rules) {
