@@ -12,7 +12,7 @@ std::optional<PassingCall> callPassing(const CallIndex& calls, const FunctionSig
   if (constructor) callee = callee.substr(0, callee.rfind('.'));
   const FunctionSignature::Slot& wanted = function.slots[slot];
   for (const CallIndex::Located& located : calls.callsOf(callee)) {
-    const CallSite& site = *located.site;
+    const CallIndex::Site& site = *located.site;
     if (site.caller == function.name) continue;
     const PassingCall found{located.file, site.row, site.unpacked};
     if (site.unpacked) return found;
@@ -22,7 +22,7 @@ std::optional<PassingCall> callPassing(const CallIndex& calls, const FunctionSig
         ((function.kind == MethodKind::Instance || function.kind == MethodKind::Property) &&
          site.form == CallForm::Instance);
     size_t position = implicit_first ? 1 : 0;
-    for (const CallArgument& argument : site.arguments) {
+    for (const CallIndex::Argument& argument : calls.argumentsOf(site)) {
       if (!argument.keyword.empty()) {
         if (argument.keyword == wanted.name) return found;
         continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <deque>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -698,36 +699,6 @@ class StringTableWriter {
   std::vector<std::string_view> strings_;
 };
 
-class StringTableReader {
- public:
-  bool read(FactsReader& in) {
-    strings_.resize(in.count());
-    const std::string* previous = nullptr;
-    for (std::string& value : strings_) {
-      const uint32_t shared = in.u32();
-      const std::string_view rest = in.view();
-      if (!in.ok() || (previous == nullptr ? shared != 0 : shared > previous->size())) return false;
-      if (previous != nullptr) value.assign(*previous, 0, shared);
-      value.append(rest);
-      previous = &value;
-    }
-    return in.ok();
-  }
-  std::string ref(FactsReader& in) {
-    const uint32_t index = in.u32();
-    if (index >= strings_.size()) {
-      ok_ = false;
-      return {};
-    }
-    return strings_[index];
-  }
-  bool ok() const { return ok_; }
-
- private:
-  std::vector<std::string> strings_;
-  bool ok_ = true;
-};
-
 }  // namespace
 
 void CallFacts::write(FactsWriter& out) const {
@@ -795,60 +766,127 @@ void CallFacts::write(FactsWriter& out) const {
   }
 }
 
-bool CallFacts::read(FactsReader& in) {
-  StringTableReader table;
-  if (!table.read(in)) return false;
+namespace {
+
+// Reads CallFacts::write's bytes into `sink`, which keeps each string of the table
+// (`std::string_view keep(std::string_view)`, returning a view that lives as long as the sink
+// needs) and takes the facts as they come: site() then argument() for each of its arguments,
+// referenced(), cleared(), signature(), alias(). Shared by CallFacts::read and CallIndex, which
+// indexes packed facts without making CallFacts objects first.
+template <class Sink>
+bool decodeCallFacts(FactsReader& in, Sink& sink) {
+  std::vector<std::string_view> table(in.count());
+  std::string scratch;
+  std::string_view previous;
+  for (size_t i = 0; i < table.size(); ++i) {
+    const uint32_t shared = in.u32();
+    const std::string_view rest = in.view();
+    if (!in.ok() || shared > previous.size()) return false;
+    scratch.assign(previous.substr(0, shared));
+    scratch.append(rest);
+    table[i] = sink.keep(scratch);
+    previous = table[i];
+  }
+  bool ok = in.ok();
+  const auto ref = [&]() -> std::string_view {
+    const uint32_t index = in.u32();
+    if (index < table.size()) return table[index];
+    ok = false;
+    return {};
+  };
   const uint32_t count = in.count();
-  for (uint32_t i = 0; i < count && in.ok(); ++i) {
-    CallSite site;
-    site.callee = table.ref(in);
-    site.caller = table.ref(in);
-    site.row = in.u32();
+  for (uint32_t i = 0; i < count && in.ok() && ok; ++i) {
+    const std::string_view callee = ref();
+    const std::string_view caller = ref();
+    const uint32_t row = in.u32();
     const uint32_t form = in.u32();
     if (form > static_cast<uint32_t>(CallForm::Constructor)) return false;
-    site.form = static_cast<CallForm>(form);
-    site.at_import = in.boolean();
-    site.unpacked = in.boolean();
+    const bool at_import = in.boolean();
+    const bool unpacked = in.boolean();
+    sink.site(callee, caller, row, static_cast<CallForm>(form), at_import, unpacked);
     const uint32_t arguments = in.count();
-    for (uint32_t j = 0; j < arguments && in.ok(); ++j) {
-      CallArgument argument;
-      argument.keyword = table.ref(in);
-      if (!readSource(in, argument.source)) return false;
-      argument.parameters = in.u32();
-      argument.reason = table.ref(in);
-      site.arguments.push_back(std::move(argument));
+    for (uint32_t j = 0; j < arguments && in.ok() && ok; ++j) {
+      const std::string_view keyword = ref();
+      KeySource source = KeySource::Unknown;
+      if (!readSource(in, source)) return false;
+      const uint32_t parameters = in.u32();
+      sink.argument(keyword, source, parameters, ref());
     }
-    calls.push_back(std::move(site));
   }
-  for (std::vector<std::string>* names : {&referenced, &cleared}) {
-    const uint32_t name_count = in.count();
-    for (uint32_t i = 0; i < name_count && in.ok(); ++i)
-      names->push_back(table.ref(in));
+  for (const bool is_referenced : {true, false}) {
+    const uint32_t names = in.count();
+    for (uint32_t i = 0; i < names && in.ok() && ok; ++i) {
+      const std::string_view name = ref();
+      if (is_referenced) {
+        sink.referenced(name);
+      } else {
+        sink.cleared(name);
+      }
+    }
   }
   const uint32_t signatures = in.count();
-  for (uint32_t i = 0; i < signatures && in.ok(); ++i) {
+  for (uint32_t i = 0; i < signatures && in.ok() && ok; ++i) {
     FunctionSignature signature;
-    signature.name = table.ref(in);
+    signature.name = ref();
     const uint32_t kind = in.u32();
     if (kind > static_cast<uint32_t>(MethodKind::Property)) return false;
     signature.kind = static_cast<MethodKind>(kind);
     const uint32_t slots = in.count();
-    for (uint32_t j = 0; j < slots && in.ok(); ++j) {
+    for (uint32_t j = 0; j < slots && in.ok() && ok; ++j) {
       FunctionSignature::Slot slot;
-      slot.name = table.ref(in);
+      slot.name = ref();
       slot.positional = in.boolean();
       slot.variadic = in.boolean();
       if (!readSource(in, slot.when_omitted)) return false;
       signature.slots.push_back(std::move(slot));
     }
-    callers.push_back(std::move(signature));
+    sink.signature(std::move(signature));
   }
-  const uint32_t alias_count = in.count();
-  for (uint32_t i = 0; i < alias_count && in.ok(); ++i) {
-    std::string alias = table.ref(in);
-    aliases.emplace_back(std::move(alias), table.ref(in));
+  const uint32_t aliases = in.count();
+  for (uint32_t i = 0; i < aliases && in.ok() && ok; ++i) {
+    const std::string_view alias = ref();
+    sink.alias(alias, ref());
   }
-  return in.ok() && table.ok();
+  return in.ok() && ok;
+}
+
+// Makes the CallFacts objects.
+class CallFactsBuilder {
+ public:
+  explicit CallFactsBuilder(CallFacts& facts) : facts_(facts) {}
+  std::string_view keep(std::string_view text) { return strings_.emplace_back(text); }
+  void site(std::string_view callee, std::string_view caller, uint32_t row, CallForm form,
+            bool at_import, bool unpacked) {
+    CallSite& site = facts_.calls.emplace_back();
+    site.callee = callee;
+    site.caller = caller;
+    site.row = row;
+    site.form = form;
+    site.at_import = at_import;
+    site.unpacked = unpacked;
+  }
+  void argument(std::string_view keyword, KeySource source, uint32_t parameters,
+                std::string_view reason) {
+    facts_.calls.back().arguments.push_back(
+        CallArgument{std::string(keyword), source, parameters, std::string(reason)});
+  }
+  void referenced(std::string_view name) { facts_.referenced.emplace_back(name); }
+  void cleared(std::string_view name) { facts_.cleared.emplace_back(name); }
+  void signature(FunctionSignature signature) { facts_.callers.push_back(std::move(signature)); }
+  void alias(std::string_view alias, std::string_view target) {
+    facts_.aliases.emplace_back(alias, target);
+  }
+
+ private:
+  CallFacts& facts_;
+  std::deque<std::string> strings_;  // the table, while reading
+};
+
+}  // namespace
+
+bool CallFacts::read(FactsReader& in) {
+  CallFactsBuilder builder(*this);
+  return decodeCallFacts(in, builder);
 }
 
 void CallFacts::appendShifted(const CallFacts& next, int64_t rows) {
@@ -939,19 +977,108 @@ bool isDemoOrDebugCode(std::string_view qualified) {
   return false;
 }
 
-void CallIndex::add(size_t file, const CallFacts& facts) {
-  for (const CallSite& site : facts.calls)
-    calls_[site.callee].push_back(Located{file, &site});
-  for (const std::string& name : facts.referenced)
-    referenced_.insert(name);
-  for (const std::string& name : facts.cleared)
-    cleared_.insert(name);
-  for (const FunctionSignature& signature : facts.callers) {
-    callers_.emplace(signature.name, &signature);
+// Each distinct string once, in blocks that never move.
+struct CallIndex::Strings {
+  static constexpr size_t kBlockSize = size_t{64} << 10;
+  std::unordered_set<std::string_view> known;
+  std::vector<std::unique_ptr<char[]>> blocks;
+  size_t used = kBlockSize;  // in the last block
+
+  std::string_view intern(std::string_view text) {
+    if (text.empty()) return {};
+    const auto it = known.find(text);
+    if (it != known.end()) return *it;
+    if (kBlockSize - used < text.size()) {
+      blocks.push_back(std::make_unique<char[]>(std::max(kBlockSize, text.size())));
+      used = 0;
+    }
+    char* start = blocks.back().get() + used;
+    std::copy(text.begin(), text.end(), start);
+    used += text.size();
+    const std::string_view kept(start, text.size());
+    known.insert(kept);
+    return kept;
   }
+};
+
+CallIndex::CallIndex() : strings_(std::make_unique<Strings>()) {}
+CallIndex::~CallIndex() = default;
+
+std::string_view CallIndex::intern(std::string_view text) const {
+  return strings_->intern(text);
+}
+
+// Adds decoded facts (decodeCallFacts) to the index.
+class CallIndex::Builder {
+ public:
+  Builder(CallIndex& index, size_t file) : index_(index), file_(file) {}
+  std::string_view keep(std::string_view text) { return index_.intern(text); }
+  void site(std::string_view callee, std::string_view caller, uint32_t row, CallForm form,
+            bool at_import, bool unpacked) {
+    Site& site = index_.sites_.emplace_back();
+    site.callee = callee;
+    site.caller = caller;
+    site.row = row;
+    site.form = form;
+    site.at_import = at_import;
+    site.unpacked = unpacked;
+    site.first_argument = static_cast<uint32_t>(index_.arguments_.size());
+    index_.calls_[callee].push_back(Located{file_, &site});
+  }
+  void argument(std::string_view keyword, KeySource source, uint32_t parameters,
+                std::string_view reason) {
+    index_.arguments_.push_back(Argument{keyword, source, parameters, reason});
+    ++index_.sites_.back().argument_count;
+  }
+  void referenced(std::string_view name) { index_.referenced_.insert(name); }
+  void cleared(std::string_view name) { index_.cleared_.insert(name); }
+  void signature(FunctionSignature signature) {
+    const FunctionSignature& kept = index_.signatures_.emplace_back(std::move(signature));
+    index_.callers_.emplace(keep(kept.name), &kept);
+  }
+  void alias(std::string_view alias, std::string_view target) {
+    index_.aliases_.emplace(alias, target);
+  }
+
+ private:
+  CallIndex& index_;
+  size_t file_;
+};
+
+void CallIndex::add(size_t file, const CallFacts& facts) {
+  Builder builder(*this, file);
+  for (const CallSite& site : facts.calls) {
+    builder.site(intern(site.callee), intern(site.caller), site.row, site.form, site.at_import,
+                 site.unpacked);
+    for (const CallArgument& argument : site.arguments) {
+      builder.argument(intern(argument.keyword), argument.source, argument.parameters,
+                       intern(argument.reason));
+    }
+  }
+  for (const std::string& name : facts.referenced)
+    builder.referenced(intern(name));
+  for (const std::string& name : facts.cleared)
+    builder.cleared(intern(name));
+  for (const FunctionSignature& signature : facts.callers)
+    builder.signature(signature);
   for (const auto& [alias, target] : facts.aliases)
-    aliases_.emplace(alias, target);
+    builder.alias(intern(alias), intern(target));
   linked_ = false;
+}
+
+bool CallIndex::addPacked(size_t file, std::string_view bytes) {
+  FactsReader in(bytes);
+  Builder builder(*this, file);
+  linked_ = false;
+  return decodeCallFacts(in, builder) && in.atEnd();
+}
+
+void CallIndex::add(size_t file, const ProjectFileView& view) {
+  if (view.calls != nullptr) {
+    add(file, *view.calls);
+  } else if (!view.packed_calls.empty()) {
+    addPacked(file, view.packed_calls);
+  }
 }
 
 bool CallIndex::runsOnlyAtImport(std::string_view name) const {
@@ -968,7 +1095,7 @@ bool CallIndex::onlyAtImport(std::string_view name, int depth) const {
   const std::span<const Located> sites = callsOf(callee);
   if (sites.empty()) return false;
   return std::all_of(sites.begin(), sites.end(), [&](const Located& located) {
-    const CallSite& site = *located.site;
+    const Site& site = *located.site;
     return site.at_import ||
            (!site.caller.empty() && site.caller != name && onlyAtImport(site.caller, depth + 1));
   });
@@ -983,7 +1110,7 @@ std::string CallIndex::canonical(std::string_view name) const {
     while (end != std::string::npos && end > 0) {
       const auto it = aliases_.find(std::string_view(current).substr(0, end));
       if (it != aliases_.end() && it->second != std::string_view(current).substr(0, end)) {
-        current = it->second + current.substr(end);
+        current = concat(it->second, std::string_view(current).substr(end));
         moved = true;
         break;
       }
@@ -998,19 +1125,19 @@ void CallIndex::link() const {
   if (linked_) return;
   linked_ = true;
   if (aliases_.empty()) return;
-  std::map<std::string, std::vector<Located>, std::less<>> calls;
+  std::map<std::string_view, std::vector<Located>, std::less<>> calls;
   for (auto& [name, sites] : calls_) {
-    std::vector<Located>& into = calls[canonical(name)];
+    std::vector<Located>& into = calls[intern(canonical(name))];
     into.insert(into.end(), sites.begin(), sites.end());
   }
   calls_ = std::move(calls);
-  std::set<std::string, std::less<>> referenced;
-  for (const std::string& name : referenced_)
-    referenced.insert(canonical(name));
+  std::set<std::string_view, std::less<>> referenced;
+  for (const std::string_view name : referenced_)
+    referenced.insert(intern(canonical(name)));
   referenced_ = std::move(referenced);
-  std::set<std::string, std::less<>> cleared;
-  for (const std::string& name : cleared_)
-    cleared.insert(canonical(name));
+  std::set<std::string_view, std::less<>> cleared;
+  for (const std::string_view name : cleared_)
+    cleared.insert(intern(canonical(name)));
   cleared_ = std::move(cleared);
 }
 
@@ -1038,7 +1165,7 @@ CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t pa
   keys.unseen_callers = isReferenced(function.name) || (constructor && isReferenced(callee));
   bool first = true;
   for (const Located& located : callsOf(callee)) {
-    const CallSite& site = *located.site;
+    const Site& site = *located.site;
     if (site.caller == function.name) continue;  // recursion passes on what it was given
     keys.has_callers = true;
     const bool implicit_first =
@@ -1047,7 +1174,7 @@ CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t pa
         (function.kind == MethodKind::Property && site.form == CallForm::Instance);
     KeySource strongest = KeySource::Closed;
     std::string reason;
-    const auto consider = [&](KeySource source, const std::string& why) {
+    const auto consider = [&](KeySource source, std::string_view why) {
       if (source > strongest || reason.empty()) {
         if (source >= strongest) {
           strongest = source;
@@ -1057,7 +1184,7 @@ CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t pa
     };
     size_t positional = 0;
     std::vector<bool> given(function.slots.size(), false);
-    for (const CallArgument& argument : site.arguments) {
+    for (const Argument& argument : argumentsOf(site)) {
       size_t slot = function.slots.size();
       if (argument.keyword.empty()) {
         slot = positional++ + (implicit_first ? 1 : 0);

@@ -15,6 +15,7 @@
 #include <tree_sitter/api.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -162,16 +163,48 @@ FunctionSignature functionSignatureFrom(const RuleContext& context, ScopeId insi
 // developer asks, not in the life of a service. Decided from a dotted name.
 bool isDemoOrDebugCode(std::string_view qualified);
 
-// Every file's calls, by callee, for a project rule's join.
+// Every file's calls, by callee, for a project rule's join. Keeps its own compact copy (each
+// distinct string once, sites and arguments in flat storage): a join over a large project holds
+// every file's calls at once.
 class CallIndex {
  public:
-  void add(size_t file, const CallFacts& facts);
+  CallIndex();
+  ~CallIndex();
+  CallIndex(const CallIndex&) = delete;
+  CallIndex& operator=(const CallIndex&) = delete;
 
+  void add(size_t file, const CallFacts& facts);
+  // The same from CallFacts::write's bytes (packed facts), without making the facts' objects.
+  // False, with nothing of it added to the index, when they do not read back.
+  bool addPacked(size_t file, std::string_view bytes);
+  // The calls of a file as a join sees them (ProjectFileView::calls or ::packed_calls), if any.
+  void add(size_t file, const ProjectFileView& view);
+
+  // A call site as the index keeps it: strings owned by the index.
+  struct Argument {
+    std::string_view keyword;  // empty for a positional argument
+    KeySource source = KeySource::Unknown;
+    uint32_t parameters = 0;
+    std::string_view reason;
+  };
+  struct Site {
+    std::string_view callee;
+    std::string_view caller;
+    uint32_t row = 0;
+    CallForm form = CallForm::Plain;
+    bool at_import = false;
+    bool unpacked = false;
+    uint32_t first_argument = 0;  // in the index's arguments
+    uint32_t argument_count = 0;
+  };
   struct Located {
     size_t file;
-    const CallSite* site;
+    const Site* site;
   };
   std::span<const Located> callsOf(std::string_view callee) const;
+  std::span<const Argument> argumentsOf(const Site& site) const {
+    return std::span<const Argument>(arguments_).subspan(site.first_argument, site.argument_count);
+  }
   // The name a definition has where it is defined, through the modules that re-export it.
   std::string canonical(std::string_view name) const;
   bool isReferenced(std::string_view name) const {
@@ -200,18 +233,26 @@ class CallIndex {
   bool runsOnlyAtImport(std::string_view name) const;
 
  private:
+  class Builder;
   Keys keysAt(const FunctionSignature& function, uint32_t parameters, int depth) const;
   // Moves every name to its canonical one, once all files are added.
   void link() const;
   bool onlyAtImport(std::string_view name, int depth) const;
+  // The index's copy of `text`, made once.
+  std::string_view intern(std::string_view text) const;
 
+  struct Strings;
+  std::unique_ptr<Strings> strings_;
+  std::deque<Site> sites_;  // stable addresses for Located
+  std::vector<Argument> arguments_;
+  std::deque<FunctionSignature> signatures_;
   // Callees by their names as called, then (once asked) by their canonical names.
-  mutable std::map<std::string, std::vector<Located>, std::less<>> calls_;
+  mutable std::map<std::string_view, std::vector<Located>, std::less<>> calls_;
   mutable bool linked_ = false;
-  std::map<std::string, std::string, std::less<>> aliases_;
-  mutable std::set<std::string, std::less<>> referenced_;
-  mutable std::set<std::string, std::less<>> cleared_;
-  std::map<std::string, const FunctionSignature*, std::less<>> callers_;
+  std::map<std::string_view, std::string_view, std::less<>> aliases_;
+  mutable std::set<std::string_view, std::less<>> referenced_;
+  mutable std::set<std::string_view, std::less<>> cleared_;
+  std::map<std::string_view, const FunctionSignature*, std::less<>> callers_;
 };
 
 }  // namespace heaplint

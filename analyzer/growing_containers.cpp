@@ -63,7 +63,7 @@ void reportGrowingContainers(std::span<const ProjectFileView> files, const Analy
   CallIndex calls;
   ContainerLedger ledger;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].calls != nullptr) calls.add(i, *files[i].calls);
+    calls.add(i, files[i]);
   }
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);

@@ -61,23 +61,20 @@ class BufferingReporter final : public ProjectReporter {
 // Where packFacts puts FileAnalysis::call_facts among the rules' facts.
 constexpr uint32_t kCallFactsSlot = UINT32_MAX;
 
-// The facts in `slot` of a file's packed facts, or null when it has none.
-std::unique_ptr<FileFacts> unpackFacts(std::string_view packed, uint32_t slot,
-                                       std::unique_ptr<FileFacts> (*read)(FactsReader&)) {
+// The bytes of `slot` in a file's packed facts, or empty when it has none.
+std::string_view packedSlot(std::string_view packed, uint32_t slot) {
   FactsReader in(packed);
   while (!in.atEnd() && in.ok()) {
     const uint32_t index = in.u32();
     const std::string_view bytes = in.view();
-    if (!in.ok() || index != slot) continue;
-    FactsReader facts_in(bytes);
-    return read(facts_in);
+    if (in.ok() && index == slot) return bytes;
   }
-  return nullptr;
+  return {};
 }
 
 // One project rule's join over every file's facts (unpacking the packed ones for it).
-// `calls`: every file's calls, for rules that use them.
-void joinRule(std::span<FileAnalysis* const> files, std::span<const CallFacts* const> calls,
+// `packed_calls`: every packed file's calls, for rules that use them.
+void joinRule(std::span<FileAnalysis* const> files, std::span<const std::string_view> packed_calls,
               const AnalysisOptions& options, size_t rule_index, BufferingReporter& reporter) {
   const RuleDefinition* rule = options.rules[rule_index];
   std::vector<ProjectFileView> views(files.size());
@@ -89,29 +86,21 @@ void joinRule(std::span<FileAnalysis* const> files, std::span<const CallFacts* c
     views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
     if (views[i].facts == nullptr && !file.packed_facts.empty()) {
       if (unpacked.empty()) unpacked.resize(files.size());
-      unpacked[i] =
-          unpackFacts(file.packed_facts, static_cast<uint32_t>(rule_index), rule->read_facts);
+      const std::string_view bytes =
+          packedSlot(file.packed_facts, static_cast<uint32_t>(rule_index));
+      if (!bytes.empty()) {
+        FactsReader in(bytes);
+        unpacked[i] = rule->read_facts(in);
+      }
       views[i].facts = unpacked[i].get();
     }
-    if (rule->uses_call_facts && views[i].facts != nullptr) views[i].calls = calls[i];
+    if (rule->uses_call_facts && views[i].facts != nullptr) {
+      if (file.call_facts)
+        views[i].calls = &static_cast<const FileCallFacts&>(*file.call_facts).calls;
+      if (i < packed_calls.size()) views[i].packed_calls = packed_calls[i];
+    }
   }
   rule->join(views, options, reporter);
-}
-
-// Every file's calls, unpacking the packed ones into `unpacked`.
-std::vector<const CallFacts*> callsOf(std::span<FileAnalysis* const> files,
-                                      std::vector<std::unique_ptr<FileFacts>>& unpacked) {
-  std::vector<const CallFacts*> calls(files.size(), nullptr);
-  unpacked.resize(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    const FileFacts* facts = files[i]->call_facts.get();
-    if (facts == nullptr && !files[i]->packed_facts.empty()) {
-      unpacked[i] = unpackFacts(files[i]->packed_facts, kCallFactsSlot, FileCallFacts::read);
-      facts = unpacked[i].get();
-    }
-    if (facts != nullptr) calls[i] = &static_cast<const FileCallFacts*>(facts)->calls;
-  }
-  return calls;
 }
 
 }  // namespace
@@ -191,14 +180,14 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
       joined.push_back(rule_index);
     }
   }
-  // The files' calls, unpacked once for every rule that reads them.
-  std::vector<std::unique_ptr<FileFacts>> unpacked_calls;
-  std::vector<const CallFacts*> calls;
+  // Where each packed file's calls are, for the rules that read them (each indexes them itself,
+  // CallIndex::addPacked, without making the facts' objects).
+  std::vector<std::string_view> packed_calls;
   if (std::any_of(joined.begin(), joined.end(),
                   [&](size_t rule) { return options.rules[rule]->uses_call_facts; })) {
-    calls = callsOf(files, unpacked_calls);
-  } else {
-    calls.resize(files.size(), nullptr);
+    packed_calls.resize(files.size());
+    for (size_t i = 0; i < files.size(); ++i)
+      packed_calls[i] = packedSlot(files[i]->packed_facts, kCallFactsSlot);
   }
   // A join reads the files' facts and reports; it changes nothing else, so the rules' joins run
   // side by side (the last step of a run, on one thread otherwise).
@@ -206,7 +195,7 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
   std::vector<std::exception_ptr> failures(joined.size());  // rethrown here, as on one thread
   parallelFor(joined.size(), threads, [&](size_t k) {
     try {
-      joinRule(files, calls, options, joined[k], reporters[k]);
+      joinRule(files, packed_calls, options, joined[k], reporters[k]);
     } catch (...) {
       failures[k] = std::current_exception();
     }

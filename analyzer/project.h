@@ -46,8 +46,10 @@ struct ProjectFileView {
   const ModuleInfo* module = nullptr;
   const FileFacts* facts = nullptr;  // this rule's facts for the file, or null
   // The file's calls (call_evidence.h) for a rule that uses call facts and has facts for the
-  // file (it ran there), or null.
+  // file (it ran there): as objects, or packed (CallFacts::write's bytes; CallIndex reads
+  // either), or neither.
   const CallFacts* calls = nullptr;
+  std::string_view packed_calls;
 };
 
 class ProjectReporter {

@@ -787,9 +787,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   for (size_t i = 0; i < files.size(); ++i) {
     // Who calls the cached functions with what, and who clears them: not the calls of a stub,
     // which never runs.
-    if (files[i].calls != nullptr && !files[i].path.ends_with(".pyi")) {
-      calls.add(i, *files[i].calls);
-    }
+    if (!files[i].path.ends_with(".pyi")) calls.add(i, files[i]);
   }
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {

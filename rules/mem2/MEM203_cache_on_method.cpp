@@ -461,7 +461,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
     // Who constructs the classes, when, and who clears the caches. Not in tests, which clear
     // caches to isolate themselves: the rule skips test code (RuleDefinition::test_code), so
     // their calls never get here.
-    if (files[i].calls != nullptr) calls.add(i, *files[i].calls);
+    calls.add(i, files[i]);
     on_module_objects.insert(facts->called_on_module_objects.begin(),
                              facts->called_on_module_objects.end());
     on_others.insert(facts->called_on_others.begin(), facts->called_on_others.end());

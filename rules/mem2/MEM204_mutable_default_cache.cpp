@@ -353,7 +353,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
           ProjectReporter& reporter) {
   CallIndex calls;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].calls != nullptr) calls.add(i, *files[i].calls);
+    calls.add(i, files[i]);
   }
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {

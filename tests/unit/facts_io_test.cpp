@@ -12,6 +12,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/call_evidence.h"
+#include "analyzer/concat.h"
 #include "rules/registry.h"
 
 namespace heaplint {
@@ -149,6 +150,62 @@ TEST(FactsIo, RoundTripOverEveryFixture) {
   }
   EXPECT_GT(checked, 50u);
   EXPECT_GT(calls_checked, 50u);
+}
+
+// The join indexes packed call facts without making their objects: the index must be the one
+// the objects make.
+TEST(FactsIo, CallIndexOfPackedFactsIsTheIndexOfTheFacts) {
+  const AnalysisOptions options = allRulesOptions();
+  const Project project = analyzeDirectory(fs::path(HEAPLINT_SOURCE_DIR) / "fixtures", options);
+  CallIndex from_objects;
+  CallIndex from_bytes;
+  std::vector<const CallFacts*> all;
+  for (size_t i = 0; i < project.analyses.size(); ++i) {
+    if (!project.analyses[i].call_facts) continue;
+    const CallFacts& facts =
+        static_cast<const FileCallFacts&>(*project.analyses[i].call_facts).calls;
+    from_objects.add(i, facts);
+    ASSERT_TRUE(from_bytes.addPacked(i, bytesOf(*project.analyses[i].call_facts)));
+    all.push_back(&facts);
+  }
+  const auto describe = [](const CallIndex& index, std::string_view callee) {
+    std::string out;
+    for (const CallIndex::Located& located : index.callsOf(callee)) {
+      const CallIndex::Site& site = *located.site;
+      out += concat(std::to_string(located.file), ":", site.caller, ":", std::to_string(site.row),
+                    site.at_import ? ":import" : "", site.unpacked ? ":unpacked" : "", "(");
+      for (const CallIndex::Argument& argument : index.argumentsOf(site)) {
+        out += concat(argument.keyword, "=", std::to_string(static_cast<int>(argument.source)), "/",
+                      std::to_string(argument.parameters), "/", argument.reason, ",");
+      }
+      out += ")";
+    }
+    return out;
+  };
+  size_t sites = 0;
+  size_t arguments = 0;
+  for (const CallFacts* facts : all) {
+    for (const CallSite& site : facts->calls) {
+      const std::string callee = from_objects.canonical(site.callee);
+      EXPECT_EQ(from_bytes.canonical(site.callee), callee);
+      EXPECT_EQ(describe(from_bytes, callee), describe(from_objects, callee)) << callee;
+      ++sites;
+      arguments += site.arguments.size();
+    }
+    for (const std::string& name : facts->referenced)
+      EXPECT_TRUE(from_bytes.isReferenced(from_bytes.canonical(name))) << name;
+    for (const std::string& name : facts->cleared)
+      EXPECT_TRUE(from_bytes.isCleared(from_bytes.canonical(name))) << name;
+    for (const FunctionSignature& caller : facts->callers) {
+      const CallIndex::Keys a = from_objects.keysFromCallers(caller, ~0U);
+      const CallIndex::Keys b = from_bytes.keysFromCallers(caller, ~0U);
+      EXPECT_EQ(a.reason, b.reason) << caller.name;
+      EXPECT_EQ(a.source, b.source) << caller.name;
+      EXPECT_EQ(a.has_callers, b.has_callers) << caller.name;
+    }
+  }
+  EXPECT_GT(sites, 100U);
+  EXPECT_GT(arguments, 50U);
 }
 
 TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
