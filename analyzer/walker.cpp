@@ -261,6 +261,10 @@ std::vector<Diagnostic> Walker::run(std::span<const TSNode> roots) {
     rule.checker->finish(context_);
   }
   context_.current_rule_ = nullptr;
+  // The file's calls for the project step (takeCallFacts), described while the walk's lookups
+  // are still remembered (FieldLookupMemo): after it, each child and parent lookup is tree-sitter's
+  // own, and describing them cost about 1.5% more instructions over the benchmark files.
+  if (context_.calls_) context_.calls_->facts(context_);
   return std::move(context_.diagnostics_);
 }
 
