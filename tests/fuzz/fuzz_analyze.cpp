@@ -1,15 +1,45 @@
 // The analyzer on arbitrary bytes with every rule on, read as the command line reads a file (PEP
 // 263: a coding cookie decodes it): no crash, no hang, a decoded text that encodes back to the
-// bytes whenever fixes may be written, and every finding inside the text with positions the
-// language server can convert.
+// bytes whenever fixes may be written, every finding inside the text with positions the
+// language server can convert, and the project rules' facts packed as `heaplint check` keeps
+// them for the join (packFacts) joining to the findings the facts' objects gave.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "analyzer/project.h"
 #include "analyzer/source_text_encoding.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace heaplint;
+
+namespace {
+
+std::vector<std::string> projectFindings(const FileAnalysis& analysis) {
+  std::vector<std::string> findings;
+  for (const Diagnostic& diagnostic : analysis.diagnostics) {
+    if (diagnostic.rule->join == nullptr) continue;
+    findings.push_back(std::to_string(diagnostic.start) + "-" + std::to_string(diagnostic.end) +
+                       " " + std::string(diagnostic.rule->code) + " " + diagnostic.message);
+  }
+  return findings;
+}
+
+void requirePackedFactsJoinAlike(const SourceText& source, const AnalysisOptions& options,
+                                 const FileAnalysis& analysis) {
+  FileAnalysis packed = analyzeFile(source, options);
+  PackedFactsStore store;
+  packFacts(packed, options.rules, store);
+  fuzz::require(packed.facts.empty() && !packed.call_facts,
+                "a project rule's facts were left unpacked");
+  FileAnalysis* files[] = {&packed};
+  joinProject(files, options);
+  fuzz::require(projectFindings(packed) == projectFindings(analysis),
+                "the packed facts join to other findings than the facts' objects");
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > fuzz::kMaxInput) return 0;
@@ -26,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.writable = decoded.writable;
   const SourceText source(decoded.text);
   const FileAnalysis analysis = analyze(source, options);
+  requirePackedFactsJoinAlike(source, options, analysis);
   for (const Diagnostic& diagnostic : analysis.diagnostics) {
     fuzz::require(diagnostic.start <= diagnostic.end && diagnostic.end <= source.size(),
                   "a finding's range is outside the text");
