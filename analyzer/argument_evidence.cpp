@@ -11,10 +11,9 @@ std::optional<PassingCall> callPassing(const CallIndex& calls, const FunctionSig
   const bool constructor = callee.ends_with(".__init__") || callee.ends_with(".__new__");
   if (constructor) callee = callee.substr(0, callee.rfind('.'));
   const FunctionSignature::Slot& wanted = function.slots[slot];
-  for (const CallIndex::Located& located : calls.callsOf(callee)) {
-    const CallIndex::Site& site = *located.site;
+  for (const CallIndex::Site& site : calls.callsOf(callee)) {
     if (site.caller == function.name) continue;
-    const PassingCall found{located.file, site.row, site.unpacked};
+    const PassingCall found{site.file, site.row, site.unpacked};
     if (site.unpacked) return found;
     // The receiver a call binds before its arguments: the instance or the class.
     const bool implicit_first =

@@ -5,9 +5,13 @@
 #include <cctype>
 #include <deque>
 #include <functional>
+#include <iterator>
+#include <numeric>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "analyzer/analyze.h"
 #include "analyzer/concat.h"
@@ -1022,8 +1026,8 @@ class CallIndex::Builder {
     site.form = form;
     site.at_import = at_import;
     site.unpacked = unpacked;
+    site.file = static_cast<uint32_t>(file_);
     site.first_argument = static_cast<uint32_t>(index_.arguments_.size());
-    index_.calls_[callee].push_back(Located{file_, &site});
   }
   void argument(std::string_view keyword, KeySource source, uint32_t parameters,
                 std::string_view reason) {
@@ -1092,10 +1096,9 @@ bool CallIndex::onlyAtImport(std::string_view name, int depth) const {
     callee = callee.substr(0, callee.rfind('.'));
     if (isReferenced(callee)) return false;
   }
-  const std::span<const Located> sites = callsOf(callee);
+  const Sites sites = callsOf(callee);
   if (sites.empty()) return false;
-  return std::all_of(sites.begin(), sites.end(), [&](const Located& located) {
-    const Site& site = *located.site;
+  return std::all_of(sites.begin(), sites.end(), [&](const Site& site) {
     return site.at_import ||
            (!site.caller.empty() && site.caller != name && onlyAtImport(site.caller, depth + 1));
   });
@@ -1124,13 +1127,43 @@ std::string CallIndex::canonical(std::string_view name) const {
 void CallIndex::link() const {
   if (linked_) return;
   linked_ = true;
-  if (aliases_.empty()) return;
-  std::map<std::string_view, std::vector<Located>, std::less<>> calls;
-  for (auto& [name, sites] : calls_) {
-    std::vector<Located>& into = calls[intern(canonical(name))];
-    into.insert(into.end(), sites.begin(), sites.end());
+  // The sites by the name they call, each name's in the order added; then each name's run by
+  // the canonical name it stands for (a stable sort keeps the names' order within one).
+  by_callee_.resize(sites_.size());
+  std::iota(by_callee_.begin(), by_callee_.end(), 0U);
+  std::stable_sort(by_callee_.begin(), by_callee_.end(),
+                   [&](uint32_t a, uint32_t b) { return sites_[a].callee < sites_[b].callee; });
+  std::vector<std::string_view> canonical_of_run;  // of each distinct name called, in order
+  std::vector<uint32_t> run_of(sites_.size());     // by position in by_callee_
+  for (uint32_t at = 0; at < by_callee_.size(); ++at) {
+    const std::string_view name = sites_[by_callee_[at]].callee;
+    if (at == 0 || name != sites_[by_callee_[at - 1]].callee)
+      canonical_of_run.push_back(aliases_.empty() ? name : intern(canonical(name)));
+    run_of[at] = static_cast<uint32_t>(canonical_of_run.size() - 1);
   }
-  calls_ = std::move(calls);
+  if (!aliases_.empty()) {
+    // Positions, sorted by their run's canonical name, then mapped back to sites.
+    std::vector<uint32_t> positions(by_callee_.size());
+    std::iota(positions.begin(), positions.end(), 0U);
+    std::stable_sort(positions.begin(), positions.end(), [&](uint32_t a, uint32_t b) {
+      return canonical_of_run[run_of[a]] < canonical_of_run[run_of[b]];
+    });
+    std::vector<uint32_t> sorted_runs(positions.size());
+    for (uint32_t i = 0; i < positions.size(); ++i) {
+      sorted_runs[i] = run_of[positions[i]];
+      positions[i] = by_callee_[positions[i]];
+    }
+    by_callee_ = std::move(positions);
+    run_of = std::move(sorted_runs);
+  }
+  callee_starts_.clear();
+  for (uint32_t at = 0; at < by_callee_.size(); ++at) {
+    const std::string_view callee = canonical_of_run[run_of[at]];
+    if (callee_starts_.empty() || callee_starts_.back().first != callee)
+      callee_starts_.emplace_back(callee, at);
+  }
+  callee_starts_.shrink_to_fit();
+  if (aliases_.empty()) return;
   std::set<std::string_view, std::less<>> referenced;
   for (const std::string_view name : referenced_)
     referenced.insert(intern(canonical(name)));
@@ -1141,11 +1174,16 @@ void CallIndex::link() const {
   cleared_ = std::move(cleared);
 }
 
-std::span<const CallIndex::Located> CallIndex::callsOf(std::string_view callee) const {
+CallIndex::Sites CallIndex::callsOf(std::string_view callee) const {
   link();
-  const auto it = calls_.find(callee);
-  if (it == calls_.end()) return {};
-  return it->second;
+  const auto it = std::lower_bound(callee_starts_.begin(), callee_starts_.end(), callee,
+                                   [](const std::pair<std::string_view, uint32_t>& start,
+                                      std::string_view name) { return start.first < name; });
+  if (it == callee_starts_.end() || it->first != callee) return Sites(sites_, {});
+  const uint32_t end = std::next(it) == callee_starts_.end()
+                           ? static_cast<uint32_t>(by_callee_.size())
+                           : std::next(it)->second;
+  return Sites(sites_, std::span<const uint32_t>(by_callee_).subspan(it->second, end - it->second));
 }
 
 CallIndex::Keys CallIndex::keysFromCallers(const FunctionSignature& function,
@@ -1164,8 +1202,7 @@ CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t pa
   }
   keys.unseen_callers = isReferenced(function.name) || (constructor && isReferenced(callee));
   bool first = true;
-  for (const Located& located : callsOf(callee)) {
-    const Site& site = *located.site;
+  for (const Site& site : callsOf(callee)) {
     if (site.caller == function.name) continue;  // recursion passes on what it was given
     keys.has_callers = true;
     const bool implicit_first =
@@ -1238,7 +1275,7 @@ CallIndex::Keys CallIndex::keysAt(const FunctionSignature& function, uint32_t pa
     if (first || strongest > keys.source) {
       keys.source = strongest;
       keys.reason = reason;
-      keys.file = located.file;
+      keys.file = site.file;
       keys.row = site.row;
       first = false;
     }

@@ -170,9 +170,8 @@ TEST(FactsIo, CallIndexOfPackedFactsIsTheIndexOfTheFacts) {
   }
   const auto describe = [](const CallIndex& index, std::string_view callee) {
     std::string out;
-    for (const CallIndex::Located& located : index.callsOf(callee)) {
-      const CallIndex::Site& site = *located.site;
-      out += concat(std::to_string(located.file), ":", site.caller, ":", std::to_string(site.row),
+    for (const CallIndex::Site& site : index.callsOf(callee)) {
+      out += concat(std::to_string(site.file), ":", site.caller, ":", std::to_string(site.row),
                     site.at_import ? ":import" : "", site.unpacked ? ":unpacked" : "", "(");
       for (const CallIndex::Argument& argument : index.argumentsOf(site)) {
         out += concat(argument.keyword, "=", std::to_string(static_cast<int>(argument.source)), "/",
