@@ -461,12 +461,18 @@ void ContainerFacts::appendShifted(const ContainerFacts& next, int64_t bytes, in
 
 // --- the join ----------------------------------------------------------------------------------
 
+void ContainerLedger::keepOnly(std::set<std::string, std::less<>> targets) {
+  kept_targets_ = std::move(targets);
+}
+
 void ContainerLedger::add(size_t file, const ContainerFacts& facts, const CallIndex& names) {
   for (const ContainerEventFact& event : facts.events) {
-    events_[names.canonical(event.target)].push_back(Located{file, &event});
+    std::string target = names.canonical(event.target);
+    if (kept_targets_ && !kept_targets_->contains(target)) continue;
+    events_[std::move(target)].push_back(Located{file, &kept_events_.emplace_back(event)});
   }
   for (const FunctionSignature& signature : facts.growing_functions) {
-    signatures_.emplace(signature.name, &signature);
+    if (!signatures_.contains(signature.name)) signatures_.emplace(signature.name, signature);
   }
 }
 
@@ -503,8 +509,7 @@ std::optional<ContainerLedger::Growth> ContainerLedger::growthOf(std::string_vie
       if (signature == signatures_.end()) {
         growth.source = std::max(growth.source, KeySource::Unknown);
       } else {
-        const CallIndex::Keys keys =
-            calls.keysFromCallers(*signature->second, event.key_parameters);
+        const CallIndex::Keys keys = calls.keysFromCallers(signature->second, event.key_parameters);
         growth.has_callers = keys.has_callers;
         KeySource from_callers = keys.has_callers ? keys.source : KeySource::Parameter;
         // Callers that pass a closed set, while others out of sight may pass anything.

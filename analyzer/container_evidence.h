@@ -9,9 +9,11 @@
 #include <tree_sitter/api.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -129,9 +131,12 @@ void describeContainerUses(const RuleContext& context, std::span<const Container
                            const std::function<std::string(const ContainerUse&)>& target,
                            ContainerFacts& facts);
 
-// Every file's container facts, for the join.
+// Every file's container facts, for the join: a copy of what it asks about.
 class ContainerLedger {
  public:
+  // Keeps only the events of these containers (those the join asks about): a large project uses
+  // many more names than it defines containers. Before add(); without it, every event is kept.
+  void keepOnly(std::set<std::string, std::less<>> targets);
   // `names` already holds every file's calls: container names are taken through re-exports.
   void add(size_t file, const ContainerFacts& facts, const CallIndex& names);
 
@@ -157,8 +162,10 @@ class ContainerLedger {
     size_t file;
     const ContainerEventFact* event;
   };
+  std::optional<std::set<std::string, std::less<>>> kept_targets_;
+  std::deque<ContainerEventFact> kept_events_;  // the copies (stable addresses)
   std::map<std::string, std::vector<Located>, std::less<>> events_;
-  std::map<std::string, const FunctionSignature*, std::less<>> signatures_;
+  std::map<std::string, FunctionSignature, std::less<>> signatures_;
 };
 
 }  // namespace heaplint

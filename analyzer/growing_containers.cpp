@@ -1,5 +1,8 @@
 #include "analyzer/growing_containers.h"
 
+#include <functional>
+#include <memory>
+#include <set>
 #include <string>
 
 #include "analyzer/analyze.h"
@@ -55,23 +58,43 @@ bool isCallback(const ContainerLedger::Growth& growth) {
   return growth.reason.starts_with(kBoundMethod) || growth.reason.ends_with(kFunctionPerCall);
 }
 
+// A file's facts: those the view has as objects, or read from its packed bytes into `storage`.
+const GrowingContainerFacts* factsOf(const ProjectFileView& file,
+                                     std::unique_ptr<FileFacts>& storage) {
+  if (file.facts != nullptr) return static_cast<const GrowingContainerFacts*>(file.facts);
+  storage.reset();
+  if (file.packed_facts.empty()) return nullptr;
+  FactsReader in(file.packed_facts);
+  storage = GrowingContainerFacts::read(in);
+  return static_cast<const GrowingContainerFacts*>(storage.get());
+}
+
 }  // namespace
 
 void reportGrowingContainers(std::span<const ProjectFileView> files, const AnalysisOptions& options,
                              ProjectReporter& reporter, std::string_view kind_prefix,
                              bool skip_callbacks) {
+  // The facts are read a file at a time, three times over, rather than every file's kept at
+  // once: the ledger copies only the uses of the containers defined, a small part of them.
   CallIndex calls;
   ContainerLedger ledger;
+  std::unique_ptr<FileFacts> storage;
+  std::set<std::string, std::less<>> defined;
   for (size_t i = 0; i < files.size(); ++i) {
+    const GrowingContainerFacts* facts = factsOf(files[i], storage);
+    if (facts == nullptr) continue;
     calls.add(i, files[i]);
+    for (const ContainerDefinition& container : facts->containers.definitions)
+      defined.insert(container.target);
   }
+  ledger.keepOnly(std::move(defined));
   for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);
+    const GrowingContainerFacts* facts = factsOf(files[i], storage);
     if (facts != nullptr) ledger.add(i, facts->containers, calls);
   }
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {
-    const auto* facts = static_cast<const GrowingContainerFacts*>(files[i].facts);
+    const GrowingContainerFacts* facts = factsOf(files[i], storage);
     if (facts == nullptr) continue;
     for (const ContainerDefinition& container : facts->containers.definitions) {
       if (ledger.isEvicted(container.target) || isDemoOrDebugCode(container.target)) continue;

@@ -85,16 +85,20 @@ void joinRule(std::span<FileAnalysis* const> files, std::span<const std::string_
     views[i].module = &file.module;
     views[i].facts = rule_index < file.facts.size() ? file.facts[rule_index].get() : nullptr;
     if (views[i].facts == nullptr && !file.packed_facts.empty()) {
-      if (unpacked.empty()) unpacked.resize(files.size());
       const std::string_view bytes =
           packedSlot(file.packed_facts, static_cast<uint32_t>(rule_index));
-      if (!bytes.empty()) {
-        FactsReader in(bytes);
-        unpacked[i] = rule->read_facts(in);
+      if (rule->reads_packed_facts) {
+        views[i].packed_facts = bytes;
+      } else {
+        if (unpacked.empty()) unpacked.resize(files.size());
+        if (!bytes.empty()) {
+          FactsReader in(bytes);
+          unpacked[i] = rule->read_facts(in);
+        }
+        views[i].facts = unpacked[i].get();
       }
-      views[i].facts = unpacked[i].get();
     }
-    if (rule->uses_call_facts && views[i].facts != nullptr) {
+    if (rule->uses_call_facts && (views[i].facts != nullptr || !views[i].packed_facts.empty())) {
       if (file.call_facts)
         views[i].calls = &static_cast<const FileCallFacts&>(*file.call_facts).calls;
       if (i < packed_calls.size()) views[i].packed_calls = packed_calls[i];

@@ -45,9 +45,12 @@ struct ProjectFileView {
   std::string_view path;
   const ModuleInfo* module = nullptr;
   const FileFacts* facts = nullptr;  // this rule's facts for the file, or null
+  // For a rule that reads its packed facts itself (RuleDefinition::reads_packed_facts): its
+  // facts for the file as FileFacts::write wrote them, when `facts` is null.
+  std::string_view packed_facts;
   // The file's calls (call_evidence.h) for a rule that uses call facts and has facts for the
-  // file (it ran there): as objects, or packed (CallFacts::write's bytes; CallIndex reads
-  // either), or neither.
+  // file (it ran there; for a rule reading packed facts, has them packed): as objects, or packed
+  // (CallFacts::write's bytes; CallIndex reads either), or neither.
   const CallFacts* calls = nullptr;
   std::string_view packed_calls;
 };

@@ -64,6 +64,10 @@ struct RuleDefinition {
   // Reads RuleContext::callFacts() (call_evidence.h): the walk collects the file's calls only
   // when an active rule says so, and describes them once for all of them.
   bool uses_call_facts = false;
+  // The join reads each file's packed facts itself (ProjectFileView::packed_facts), a file at a
+  // time, instead of finding every file's facts unpacked: for facts that the join keeps only a
+  // small part of, on a project of many files.
+  bool reads_packed_facts = false;
   // Text a file must contain for the rule to find anything in it ("gc": a rule about the gc
   // module's functions, which reach a file only through an import naming it). A whole-file
   // analysis does not run the rule on other files. Empty: every file.

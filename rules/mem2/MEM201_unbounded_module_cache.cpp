@@ -254,6 +254,7 @@ extern const RuleDefinition kUnboundedModuleCache{
     .join = join,
     .read_facts = GrowingContainerFacts::read,
     .uses_call_facts = true,
+    .reads_packed_facts = true,
 };
 
 }  // namespace heaplint

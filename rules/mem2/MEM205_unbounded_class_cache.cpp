@@ -249,6 +249,7 @@ extern const RuleDefinition kUnboundedClassCache{
     // is a lookalike the join does not yet see through.
     .preview = true,
     .uses_call_facts = true,
+    .reads_packed_facts = true,
 };
 
 }  // namespace heaplint

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -245,6 +246,33 @@ TEST(FactsIo, JoinOverReadBackFactsFindsTheSame) {
     EXPECT_FALSE(expected.empty()) << directory;
     EXPECT_EQ(joined(cached.analyses, options), expected) << directory;
   }
+}
+
+// `check` packs each file's facts when its analysis ends (packFacts) and joins from the bytes:
+// the call index reads them directly, some rules read their own a file at a time
+// (RuleDefinition::reads_packed_facts), the others get them unpacked. The findings must be the
+// ones the facts' objects give.
+TEST(FactsIo, JoinOverPackedFactsFindsTheSame) {
+  const AnalysisOptions options = allRulesOptions();
+  const fs::path root = fs::path(HEAPLINT_SOURCE_DIR) / "fixtures";
+  Project fresh = analyzeDirectory(root, options);
+  Project packed = analyzeDirectory(root, options);
+  PackedFactsStore store;
+  size_t packed_files = 0;
+  for (FileAnalysis& analysis : packed.analyses) {
+    packFacts(analysis, options.rules, store);
+    EXPECT_TRUE(analysis.facts.empty()) << analysis.path;
+    EXPECT_FALSE(analysis.call_facts) << analysis.path;
+    if (!analysis.packed_facts.empty()) ++packed_files;
+  }
+  EXPECT_GT(packed_files, 50u);
+  const std::vector<std::string> expected = joined(fresh.analyses, options);
+  for (const char* code : {":MEM201:", ":MEM202:", ":MEM205:", ":MEM301:", ":MEM402:"}) {
+    EXPECT_TRUE(std::any_of(expected.begin(), expected.end(), [&](const std::string& finding) {
+      return finding.find(code) != std::string::npos;
+    })) << code;
+  }
+  EXPECT_EQ(joined(packed.analyses, options), expected);
 }
 
 // The rules join side by side; what each file gets, and in which order, must not depend on it.
