@@ -240,7 +240,7 @@ bool isEnumClass(const RuleContext& context, TSNode class_definition, ScopeId sc
 
 TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
                            ScopeId* value_scope) {
-  if (binding.kind != BindingKind::Assignment || binding.prelude) return TSNode{};
+  if (binding.kind != BindingKind::Assignment) return TSNode{};
   if (context.semantic().bindingsIn(binding.scope, binding.name).size() != 1) return TSNode{};
   const TSNode assignment = parentOf(binding.node);
   if (kindOf(assignment) != NodeKind::Assignment ||
@@ -248,7 +248,10 @@ TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
     return TSNode{};
   }
   if (value_scope != nullptr) *value_scope = binding.scope;
-  return childByField(assignment, Field::Right);
+  const TSNode value = childByField(assignment, Field::Right);
+  // Assigned in another run of the document (analysis in runs): what the value reads there.
+  if (binding.prelude) context.dependsOnNamesIn(value);
+  return value;
 }
 
 bool isConstantName(std::string_view name) {

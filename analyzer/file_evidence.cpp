@@ -38,16 +38,9 @@ TSNode withItemValue(const Binding& binding) {
   return nthNamedChild(pattern, 0);
 }
 
-// What the name `expression` is bound to where it is used: the value of its only assignment or
-// the value of its `with` item (with the scope it is evaluated in), or its parameter annotation.
-TSNode boundValue(const RuleContext& context, ScopeId scope, TSNode expression,
-                  ScopeId* value_scope, bool* is_annotation) {
-  *is_annotation = false;
-  const Resolution resolution =
-      context.semantic().resolve(scope, context.text(expression), ts_node_start_byte(expression));
-  if (resolution.kind != Resolution::Kind::Bound || resolution.binding->prelude) return TSNode{};
-  const Binding& binding = *resolution.binding;
-  *value_scope = binding.scope;
+// The value a binding gives its name (see boundValue).
+TSNode boundValueOf(const RuleContext& context, const Binding& binding, ScopeId* value_scope,
+                    bool* is_annotation) {
   switch (binding.kind) {
     case BindingKind::Assignment:
       return singleAssignedValue(context, binding, value_scope);
@@ -69,6 +62,22 @@ TSNode boundValue(const RuleContext& context, ScopeId scope, TSNode expression,
     default:
       return TSNode{};
   }
+}
+
+// What the name `expression` is bound to where it is used: the value of its only assignment or
+// the value of its `with` item (with the scope it is evaluated in), or its parameter annotation.
+TSNode boundValue(const RuleContext& context, ScopeId scope, TSNode expression,
+                  ScopeId* value_scope, bool* is_annotation) {
+  *is_annotation = false;
+  const Resolution resolution =
+      context.semantic().resolve(scope, context.text(expression), ts_node_start_byte(expression));
+  if (resolution.kind != Resolution::Kind::Bound) return TSNode{};
+  const Binding& binding = *resolution.binding;
+  *value_scope = binding.scope;
+  const TSNode value = boundValueOf(context, binding, value_scope, is_annotation);
+  // Bound in another run of the document (analysis in runs): what the value reads there.
+  if (binding.prelude) context.dependsOnNamesIn(value);
+  return value;
 }
 
 TSNode pathEvidenceWithin(const RuleContext& context, ScopeId scope, TSNode expression, int steps) {

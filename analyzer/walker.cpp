@@ -171,6 +171,21 @@ void RuleContext::dependsOn(std::string_view key) {
   depended_keys_.push_back(dependencyKey(key));
 }
 
+void RuleContext::dependsOnNamesIn(TSNode value) const {
+  if (ts_node_is_null(value)) return;
+  std::vector<TSNode> pending{value};
+  while (!pending.empty()) {
+    const TSNode node = pending.back();
+    pending.pop_back();
+    if (kindOf(node) == NodeKind::Identifier) {
+      depended_keys_.push_back(dependencyKey(text(node)));
+      continue;
+    }
+    for (uint32_t i = 0, count = ts_node_named_child_count(node); i < count; ++i)
+      pending.push_back(ts_node_named_child(node, i));
+  }
+}
+
 bool RuleContext::moduleProvides(std::string_view key) const {
   const uint64_t hash = dependencyKey(key);
   if (std::find(provided_keys_.begin(), provided_keys_.end(), hash) != provided_keys_.end()) {

@@ -111,6 +111,10 @@ class RuleContext {
   // need it. A change to a run that provides a key re-walks every run that depends on it.
   void provides(std::string_view key);
   void dependsOn(std::string_view key);
+  // A value followed into a binding of another run (a prelude binding, in analysis in runs)
+  // reads module-level names there: the findings depend on each name in `value`. Const, as the
+  // helpers that follow values have a const context: it records, it changes no answer.
+  void dependsOnNamesIn(TSNode value) const;
   // Whether this run or, in analysis in runs, another run of the module provides the key. A rule
   // that asks must also depend on the key.
   bool moduleProvides(std::string_view key) const;
@@ -139,7 +143,7 @@ class RuleContext {
   const RuleDefinition* current_rule_ = nullptr;
   mutable int8_t is_test_file_ = -1;  // unknown until asked
   std::vector<uint64_t> provided_keys_;
-  std::vector<uint64_t> depended_keys_;
+  mutable std::vector<uint64_t> depended_keys_;
   std::span<const OtherRunKey> other_runs_keys_;  // sorted
   bool analysing_one_run_ = false;
   // Fed by the walk when an active rule uses call facts; describes them when first asked.

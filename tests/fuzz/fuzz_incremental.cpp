@@ -7,9 +7,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "analyzer/chunked_tree.h"
@@ -62,6 +64,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         joinedFindings(incremental.analyze(*source, syntax, options), options);
     const std::vector<Finding> all_runs =
         joinedFindings(analyzeTrees(*source, syntax.trees(), options), options);
+    if (in_runs != all_runs) {
+      // What differs, for the one who reproduces it.
+      for (const auto& [label, findings] :
+           {std::pair{"in runs", &in_runs}, std::pair{"all runs", &all_runs}}) {
+        for (const auto& [code, from, to, message] : *findings) {
+          std::fprintf(stderr, "%s: %.*s %u-%u %s\n", label, static_cast<int>(code.size()),
+                       code.data(), from, to, message.c_str());
+        }
+      }
+      std::fprintf(stderr, "after editing %u-%u of the text into %zu bytes\n", start, end,
+                   replacement.size());
+    }
     fuzz::require(in_runs == all_runs, "the incremental analysis differs from a walk of all runs");
     const TreePtr whole = parser.parse(*source);
     if (!ts_node_has_error(ts_tree_root_node(whole.get()))) {

@@ -118,6 +118,24 @@ TEST(IncrementalAnalysis, ARuleKeyWalksTheRunsThatDependOnIt) {
   EXPECT_TRUE(document.analyze().diagnostics.empty());
 }
 
+TEST(IncrementalAnalysis, AValueBoundInAnotherRunIsFollowedAndWatched) {
+  // MEM102: `log`, read in the first run, is bound far below to `handle`, a file the module
+  // opens further up. The run follows the values into the runs that bind them, as a walk of the
+  // whole file does, and is walked again when one of them changes.
+  Document document("def scan():\n    for line in log.readlines():\n        print(line)\n\n\n" +
+                    filler(0, 100) + "handle = open('events.log')\n\n\n" + filler(100, 100) +
+                    "log = handle\n");
+  const std::vector<std::string> found{"MEM102"};
+  EXPECT_EQ(codesOf(document.analyzeWhole()), found);
+  EXPECT_EQ(codesOf(document.analyze()), found);
+  ASSERT_GT(document.runs(), 10U);
+  document.replace("handle = open(", "handle = make(");
+  EXPECT_TRUE(document.analyzeWhole().diagnostics.empty());
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+  document.replace("handle = make(", "handle = open(");
+  EXPECT_EQ(codesOf(document.analyze()), found);
+}
+
 // A whole-file analysis skips the gc rules in a file that never names gc (needs_text); the runs
 // do not, since another run may add the name later: both must still agree.
 TEST(IncrementalAnalysis, AGcRuleAppearsWhenAnEditFirstNamesGc) {
