@@ -12,7 +12,7 @@ std::optional<PassingCall> callPassing(const CallIndex& calls, const FunctionSig
   if (constructor) callee = callee.substr(0, callee.rfind('.'));
   const FunctionSignature::Slot& wanted = function.slots[slot];
   for (const CallIndex::Site& site : calls.callsOf(callee)) {
-    if (site.caller == function.name) continue;
+    if (calls.text(site.caller) == function.name) continue;
     const PassingCall found{site.file, site.row, site.unpacked};
     if (site.unpacked) return found;
     // The receiver a call binds before its arguments: the instance or the class.
@@ -22,8 +22,9 @@ std::optional<PassingCall> callPassing(const CallIndex& calls, const FunctionSig
          site.form == CallForm::Instance);
     size_t position = implicit_first ? 1 : 0;
     for (const CallIndex::Argument& argument : calls.argumentsOf(site)) {
-      if (!argument.keyword.empty()) {
-        if (argument.keyword == wanted.name) return found;
+      const std::string_view keyword = calls.text(argument.keyword);
+      if (!keyword.empty()) {
+        if (keyword == wanted.name) return found;
         continue;
       }
       if (position == slot && wanted.positional) return found;

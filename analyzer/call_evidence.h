@@ -182,16 +182,16 @@ class CallIndex {
   // The calls of a file as a join sees them (ProjectFileView::calls or ::packed_calls), if any.
   void add(size_t file, const ProjectFileView& view);
 
-  // A call site as the index keeps it: strings owned by the index.
+  // A call site as the index keeps it: strings as the index's numbers for them (text()).
   struct Argument {
-    std::string_view keyword;  // empty for a positional argument
-    KeySource source = KeySource::Unknown;
+    uint32_t keyword = 0;  // the empty string for a positional argument
+    uint32_t reason = 0;
     uint32_t parameters = 0;
-    std::string_view reason;
+    KeySource source = KeySource::Unknown;
   };
   struct Site {
-    std::string_view callee;  // as called (callsOf finds it by its canonical name)
-    std::string_view caller;
+    uint32_t callee = 0;  // as called (callsOf finds it by its canonical name)
+    uint32_t caller = 0;
     uint32_t file = 0;  // as added
     uint32_t row = 0;
     CallForm form = CallForm::Plain;
@@ -244,6 +244,8 @@ class CallIndex {
   std::span<const Argument> argumentsOf(const Site& site) const {
     return std::span<const Argument>(arguments_).subspan(site.first_argument, site.argument_count);
   }
+  // The string a site or an argument keeps the number of.
+  std::string_view text(uint32_t number) const;
   // The name a definition has where it is defined, through the modules that re-export it.
   std::string canonical(std::string_view name) const;
   bool isReferenced(std::string_view name) const {
@@ -277,8 +279,9 @@ class CallIndex {
   // Moves every name to its canonical one, once all files are added.
   void link() const;
   bool onlyAtImport(std::string_view name, int depth) const;
-  // The index's copy of `text`, made once.
+  // The index's copy of `text`, made once, and its number.
   std::string_view intern(std::string_view text) const;
+  uint32_t number(std::string_view text) const;
 
   struct Strings;
   std::unique_ptr<Strings> strings_;

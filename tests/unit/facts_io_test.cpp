@@ -172,11 +172,13 @@ TEST(FactsIo, CallIndexOfPackedFactsIsTheIndexOfTheFacts) {
   const auto describe = [](const CallIndex& index, std::string_view callee) {
     std::string out;
     for (const CallIndex::Site& site : index.callsOf(callee)) {
-      out += concat(std::to_string(site.file), ":", site.caller, ":", std::to_string(site.row),
-                    site.at_import ? ":import" : "", site.unpacked ? ":unpacked" : "", "(");
+      out += concat(std::to_string(site.file), ":", index.text(site.caller), ":",
+                    std::to_string(site.row), site.at_import ? ":import" : "",
+                    site.unpacked ? ":unpacked" : "", "(");
       for (const CallIndex::Argument& argument : index.argumentsOf(site)) {
-        out += concat(argument.keyword, "=", std::to_string(static_cast<int>(argument.source)), "/",
-                      std::to_string(argument.parameters), "/", argument.reason, ",");
+        out += concat(index.text(argument.keyword), "=",
+                      std::to_string(static_cast<int>(argument.source)), "/",
+                      std::to_string(argument.parameters), "/", index.text(argument.reason), ",");
       }
       out += ")";
     }
@@ -206,6 +208,40 @@ TEST(FactsIo, CallIndexOfPackedFactsIsTheIndexOfTheFacts) {
   }
   EXPECT_GT(sites, 100U);
   EXPECT_GT(arguments, 50U);
+}
+
+// Strings longer than a block of the index's string storage (a reason quoting a long argument)
+// get blocks of their own; the short ones after them must not be written past their end (ASan).
+TEST(FactsIo, CallIndexKeepsLongStringsWhole) {
+  CallFacts facts;
+  for (uint32_t i = 0; i < 3; ++i) {
+    CallSite& site = facts.calls.emplace_back();
+    site.callee = "pkg.mod.load";
+    site.caller = "pkg.mod.caller" + std::to_string(i);
+    site.row = i;
+    CallArgument argument;
+    argument.reason = std::string(100'000 + i, static_cast<char>('a' + i));
+    site.arguments.push_back(argument);
+  }
+  std::string bytes;
+  FactsWriter out(bytes);
+  facts.write(out);
+  CallIndex from_objects;
+  from_objects.add(0, facts);
+  CallIndex from_bytes;
+  ASSERT_TRUE(from_bytes.addPacked(0, bytes));
+  for (const CallIndex* index : {&from_objects, &from_bytes}) {
+    uint32_t i = 0;
+    for (const CallIndex::Site& site : index->callsOf("pkg.mod.load")) {
+      EXPECT_EQ(index->text(site.caller), "pkg.mod.caller" + std::to_string(i));
+      const auto arguments = index->argumentsOf(site);
+      ASSERT_EQ(arguments.size(), 1u);
+      EXPECT_EQ(index->text(arguments[0].reason),
+                std::string(100'000 + i, static_cast<char>('a' + i)));
+      ++i;
+    }
+    EXPECT_EQ(i, 3u);
+  }
 }
 
 TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
