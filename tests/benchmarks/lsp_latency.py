@@ -8,6 +8,10 @@ one at a time (each waits for the diagnostics of its own version before the next
 edit is coalesced with another). It prints, per file, the median and spread over the rounds of the
 time from didOpen to the first diagnostics and of p50/p95 from writing a didChange to reading the
 matching publishDiagnostics, against issue 14's targets (p95 <= 10 ms; open <= 50 ms).
+`--in-workspace` opens each real file where it lies, with its corpus as the workspace (CPython's
+standard library, Django, SymPy: the server indexes every file of it, and each edit joins the
+document with them all, as in an editor on a real project); the edits stay in the editor's
+buffer. Without it each file is copied alone into an empty folder.
 `--lines N` edits a generated N-line file instead and `--file F` a file of yours (one round, 1,000
 edits), printing also the server's resident memory (VmRSS) before, after and every 100 edits.
 
@@ -111,14 +115,29 @@ def real_files() -> list[Path]:
     return [Path(ensure(corpus)) / relative for corpus, relative in REAL_FILES]
 
 
+def wait_until_idle(pid: int, quiet_seconds: float = 1.0, limit_seconds: float = 600.0) -> None:
+    """Waits until the server has used no CPU for `quiet_seconds` (its workspace index is built)."""
+    deadline = time.monotonic() + limit_seconds
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_seconds)
+        now = cpu_seconds(pid)
+        if now - last < 0.02:
+            return
+        last = now
+
+
 def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | None,
-            seed: int) -> dict:
-    """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time."""
+            seed: int, workspace: Path | None = None) -> dict:
+    """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time.
+    With `workspace`, `name` is the file's path inside it and the server indexes the workspace."""
     lines = text.split("\n")
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory(prefix="heaplint-latency-") as directory:
+    with tempfile.TemporaryDirectory(prefix="heaplint-latency-") as scratch:
+        directory = str(workspace) if workspace is not None else scratch
         path = Path(directory) / name
-        path.write_text(text, encoding="utf-8")
+        if workspace is None:
+            path.write_text(text, encoding="utf-8")
         uri = path.as_uri()
         client = LspClient([binary, "server"], cwd=directory)
         try:
@@ -130,6 +149,8 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
             first = client.diagnostics(uri, 1, timeout=600)
             open_ms = (first["_received"] - opened) * 1000.0
             findings = len(first["params"]["diagnostics"])
+            if workspace is not None:
+                wait_until_idle(client.process.pid)
             time.sleep(0.5)  # let the workspace index settle before measuring memory
             rss_before = rss_kib(client.process.pid)
             cpu_before = cpu_seconds(client.process.pid)
@@ -203,17 +224,27 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):7.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
+def workspace_of(path: Path) -> Path:
+    """The corpus folder a real file comes from (the folder corpora.ensure returned)."""
+    for corpus, relative in REAL_FILES:
+        if path.as_posix().endswith("/" + relative):
+            return Path(path.as_posix()[: -len(relative) - 1])
+    raise ValueError(path)
+
+
 def run_real_files(args) -> int:
     """Every real file, `--rounds` fresh servers each (files interleaved round by round), and a
     table of medians with the spread over the rounds against the issue's targets."""
     files = real_files()
+    roots = {path: workspace_of(path) if args.in_workspace else None for path in files}
     texts = {path: path.read_text(encoding="utf-8") for path in files}
     load_before = os.getloadavg()[0]
     results: dict[Path, list[dict]] = {path: [] for path in files}
     for round_index in range(args.rounds):
         for path in files:
-            figures = measure(args.binary, texts[path], path.name, args.edits, args.debounce_ms,
-                              args.seed + round_index)
+            name = str(path.relative_to(roots[path])) if roots[path] else path.name
+            figures = measure(args.binary, texts[path], name, args.edits, args.debounce_ms,
+                              args.seed + round_index, roots[path])
             results[path].append(figures)
             print(f"  round {round_index + 1}/{args.rounds} {path.name}: open "
                   f"{figures['open_ms']:.1f} ms, p50 {figures['p50_ms']:.2f} ms, p95 "
@@ -221,6 +252,9 @@ def run_real_files(args) -> int:
     if args.json:
         print(json.dumps({str(p): r for p, r in results.items()}))
         return 0
+    if args.in_workspace:
+        print("\neach file opened in its corpus as the workspace: " + ", ".join(
+            f"{path.name} in {roots[path]}" for path in files))
     print(f"\n{args.rounds} rounds of {args.edits} single-character edits per file, debounce "
           f"{args.debounce_ms or 0} ms; load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores; median (min-max) over "
@@ -258,6 +292,8 @@ def main() -> int:
     parser.add_argument("--debounce-ms", type=int, default=None)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--in-workspace", action="store_true",
+                        help="open each real file in its corpus, indexed as the workspace")
     args = parser.parse_args()
 
     if args.file is None and args.lines is None:
