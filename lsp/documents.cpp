@@ -1,5 +1,6 @@
 #include "lsp/documents.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "analyzer/fix.h"
@@ -54,6 +55,8 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       if (!change.contains("range")) {
         source = std::make_unique<SourceText>(text);
         reparse_from_scratch = true;
+        document.joined_findings.clear();
+        document.has_joined_findings = false;
         continue;
       }
       const json& range = change["range"];
@@ -63,6 +66,7 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       // An edit touching the byte-order mark shifts where parsing starts: parse afresh.
       if (source->hasByteOrderMark() && start < 3) reparse_from_scratch = true;
       if (!reparse_from_scratch) document.syntax.edit(*source, start, end, text);
+      carryThrough(document.joined_findings, start, end, static_cast<uint32_t>(text.size()));
       source = std::make_unique<SourceText>(source->edited(start, end, text));
     }
   } catch (...) {
@@ -73,6 +77,8 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
     document.parse_afresh_pending = false;
     document.version = version;
     document.analysis.reset();
+    document.joined_findings.clear();
+    document.has_joined_findings = false;
     throw;
   }
   document.source = std::move(source);
@@ -83,6 +89,45 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       reparse_from_scratch || cli::isOverSizeLimitFromEnvironment(document.source->size());
   document.version = version;
   document.analysis.reset();
+}
+
+void carryThrough(std::vector<Diagnostic>& findings, uint32_t start, uint32_t end,
+                  uint32_t inserted) {
+  const int64_t delta = static_cast<int64_t>(inserted) - static_cast<int64_t>(end - start);
+  // A fix moves with the text after the edit; one the edit touches is dropped.
+  const auto carry_fix = [&](Diagnostic& finding) {
+    if (!finding.fix) return;
+    for (Edit& edit : finding.fix->edits) {
+      if (edit.start < end && start < edit.end) {
+        finding.fix.reset();
+        return;
+      }
+    }
+    for (Edit& edit : finding.fix->edits) {
+      if (edit.start >= end) {
+        edit.start = shiftedOffset(edit.start, delta);
+        edit.end = shiftedOffset(edit.end, delta);
+      }
+    }
+  };
+  std::erase_if(findings, [&](Diagnostic& finding) {
+    if (finding.end <= start) {  // before the edit
+      carry_fix(finding);
+      return false;
+    }
+    if (finding.start >= end) {  // after it
+      carry_fix(finding);
+      finding.start = shiftedOffset(finding.start, delta);
+      finding.end = shiftedOffset(finding.end, delta);
+      return false;
+    }
+    if (finding.start <= start && end <= finding.end) {  // inside it: the finding stretches
+      finding.end = shiftedOffset(finding.end, delta);
+      finding.fix.reset();
+      return false;
+    }
+    return true;  // across one of its ends
+  });
 }
 
 void DocumentStore::ensureParsed(Document& document, PythonParser& parser) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analyzer/analyze.h"
 #include "analyzer/chunked_tree.h"
@@ -49,7 +50,23 @@ struct Document {
   bool too_large_told = false;
   // Push mode: when the next publishDiagnostics is due (edits push it back, within the debounce).
   std::optional<std::chrono::steady_clock::time_point> publish_due;
+
+  // What the last join with the workspace found in this document (the project rules' findings and
+  // HL100's), carried through the edits since (carryThrough). While joins are slow, an edit is
+  // published with these and the join waits for a pause in typing (Server::analysisOf).
+  std::vector<Diagnostic> joined_findings;
+  bool has_joined_findings = false;
+  // Push mode: when the deferred join is due, and the latest it may wait until.
+  std::optional<std::chrono::steady_clock::time_point> join_due;
+  std::optional<std::chrono::steady_clock::time_point> join_deadline;
+  bool join_now = false;  // the next analysis joins, whatever joins cost
 };
+
+// Moves `findings` through a text edit replacing [start, end) with `inserted` bytes: those after
+// it shift, those around it stretch, those it touches otherwise are dropped (and so is a fix that
+// the edit touches), as an editor moves its markers.
+void carryThrough(std::vector<Diagnostic>& findings, uint32_t start, uint32_t end,
+                  uint32_t inserted);
 
 class DocumentStore {
  public:

@@ -6,8 +6,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 
 #include "analyzer/fix.h"
+#include "analyzer/noqa.h"
 #include "analyzer/source_text_encoding.h"
 #include "cli/file_io.h"
 #include "rules/registry.h"
@@ -32,6 +34,11 @@ constexpr int kMessageWarning = 2;
 constexpr int kFileDeleted = 3;
 // However long edits keep coming, diagnostics are not held back longer than this.
 constexpr std::chrono::milliseconds kMaxCoalesce{200};
+// The join of a document with every indexed file re-reads the whole workspace's facts: tens to
+// hundreds of milliseconds a keystroke on a large project (ServerOptions::join_budget).
+bool isJoinedFinding(const Diagnostic& diagnostic) {
+  return diagnostic.rule->join != nullptr || diagnostic.rule->code == kUnusedNoqaCode;
+}
 
 bool isConfigurationFile(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
@@ -648,9 +655,15 @@ void Server::didChangeConfiguration(const json& params) {
   refreshAll();
 }
 
+bool Server::defersJoin(const Document& document) const {
+  return !pull_diagnostics_ && !document.join_now && document.has_joined_findings &&
+         last_join_ > options_.join_budget;
+}
+
 void Server::refreshAll() {
   for (auto& [uri, document] : documents_.all()) {
     document.analysis.reset();
+    document.join_now = true;  // the workspace or the settings changed: join at once
     if (!pull_diagnostics_) schedulePublish(document, std::chrono::milliseconds(0));
   }
   if (pull_diagnostics_ && diagnostic_refresh_) {
@@ -706,8 +719,30 @@ const FileAnalysis& Server::analysisOf(Document& document) {
       document.incremental_reported = options.reported;
     }
     analysis = document.incremental.analyze(*document.source, document.syntax, options);
-    const std::filesystem::path* path = document.path ? &*document.path : nullptr;
-    index_->join(analysis, path, options);
+    if (defersJoin(document)) {
+      analysis.diagnostics.insert(analysis.diagnostics.end(), document.joined_findings.begin(),
+                                  document.joined_findings.end());
+      std::stable_sort(analysis.diagnostics.begin(), analysis.diagnostics.end(),
+                       [](const Diagnostic& a, const Diagnostic& b) {
+                         if (a.start != b.start) return a.start < b.start;
+                         return a.rule->code < b.rule->code;
+                       });
+      const auto now = Clock::now();
+      if (!document.join_deadline) document.join_deadline = now + options_.join_max_wait;
+      document.join_due = std::min(*document.join_deadline, now + options_.join_pause);
+    } else {
+      const std::filesystem::path* path = document.path ? &*document.path : nullptr;
+      const auto started = Clock::now();
+      index_->join(analysis, path, options);
+      last_join_ = Clock::now() - started;
+      document.joined_findings.clear();
+      std::copy_if(analysis.diagnostics.begin(), analysis.diagnostics.end(),
+                   std::back_inserter(document.joined_findings), isJoinedFinding);
+      document.has_joined_findings = true;
+      document.join_due.reset();
+      document.join_deadline.reset();
+      document.join_now = false;
+    }
     // Fixes are checked (re-parsed with the fix applied) only when a code action offers them:
     // checking every fix on every keystroke costs a re-parse per fix. A file with syntax errors
     // gets none, as in the CLI.
@@ -735,8 +770,8 @@ void Server::schedulePublish(Document& document, std::chrono::milliseconds delay
 std::optional<Clock::time_point> Server::nextPublishDue() const {
   std::optional<Clock::time_point> earliest;
   for (const auto& [uri, document] : documents_.all()) {
-    if (document.publish_due && (!earliest || *document.publish_due < *earliest)) {
-      earliest = document.publish_due;
+    for (const auto& due : {document.publish_due, document.join_due}) {
+      if (due && (!earliest || *due < *earliest)) earliest = due;
     }
   }
   return earliest;
@@ -745,7 +780,15 @@ std::optional<Clock::time_point> Server::nextPublishDue() const {
 void Server::publishDue() {
   const auto now = Clock::now();
   for (auto& [uri, document] : documents_.all()) {
-    if (document.publish_due && *document.publish_due <= now) publish(document);
+    if (document.join_due && *document.join_due <= now) {
+      // Typing paused (or waited long enough): join, and publish what it finds.
+      document.join_due.reset();
+      document.join_now = true;
+      document.analysis.reset();
+      publish(document);
+    } else if (document.publish_due && *document.publish_due <= now) {
+      publish(document);
+    }
   }
 }
 

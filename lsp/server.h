@@ -34,6 +34,13 @@ struct ServerOptions {
   std::chrono::milliseconds debounce{0};
   // Tests turn the workspace scan off to control exactly what is indexed.
   bool index_workspace = true;
+  // A join with the workspace that took longer than `join_budget` is not repeated on every edit:
+  // an edit is published with the findings the last join made (moved through the edits), and the
+  // join runs once edits pause for `join_pause`, or `join_max_wait` after the first edit that
+  // waited for it (push mode; pulled diagnostics always join).
+  std::chrono::milliseconds join_budget{20};
+  std::chrono::milliseconds join_pause{400};
+  std::chrono::milliseconds join_max_wait{3000};
 };
 
 class Server {
@@ -100,6 +107,8 @@ class Server {
   // A notebook's findings, per cell (NotebookDocument::diagnosticsByCell).
   std::map<std::string, json> notebookDiagnostics(Document& document,
                                                   const NotebookDocument& notebook);
+  // Whether this analysis of `document` carries its last join's findings instead of joining.
+  bool defersJoin(const Document& document) const;
   // Push mode: clients keep what was published for a cell until told otherwise.
   void clearDiagnostics(const std::vector<std::string>& uris);
   void didChangeWatchedFiles(const json& params);
@@ -146,6 +155,8 @@ class Server {
   std::map<std::string, NotebookDocument> notebooks_;
   int64_t next_request_id_ = 1;
   uint64_t analyses_ = 0;
+  // How long the last join with the workspace took (ServerOptions::join_budget).
+  std::chrono::steady_clock::duration last_join_{};
 };
 
 // `heaplint server`: serves over stdin/stdout, then ends the process with the exit code (it does

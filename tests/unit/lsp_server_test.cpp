@@ -353,6 +353,69 @@ TEST(LspServer, UnusedNoqaIsReportedAndGoesWhenItSilencesSomething) {
   EXPECT_TRUE(client.diagnostics(kUri, 2).empty());
 }
 
+// Findings kept from the last join move with the text as an editor's markers do.
+TEST(CarryThrough, FindingsMoveWithTheTextAndThoseAnEditCutsAreDropped) {
+  const auto finding = [](uint32_t start, uint32_t end, std::vector<Edit> fix) {
+    Diagnostic d;
+    d.start = start;
+    d.end = end;
+    if (!fix.empty()) d.fix = Fix{Applicability::Safe, std::move(fix)};
+    return d;
+  };
+  std::vector<Diagnostic> findings{
+      finding(0, 5, {{0, 5, "a"}}),                     // before the edit
+      finding(10, 15, {{10, 15, "b"}}),                 // the edit is inside it
+      finding(20, 30, {{20, 30, "c"}, {40, 41, "d"}}),  // after it
+      finding(50, 55, {{11, 13, "import x\n"}}),        // after it, with a fix the edit touches
+  };
+  carryThrough(findings, 12, 13, 3);  // one byte replaced by three
+  ASSERT_EQ(findings.size(), 4u);
+  EXPECT_EQ(std::pair(findings[0].start, findings[0].end), std::pair(0u, 5u));
+  ASSERT_TRUE(findings[0].fix);
+  EXPECT_EQ(findings[0].fix->edits[0].end, 5u);
+  EXPECT_EQ(std::pair(findings[1].start, findings[1].end), std::pair(10u, 17u));
+  EXPECT_FALSE(findings[1].fix);
+  EXPECT_EQ(std::pair(findings[2].start, findings[2].end), std::pair(22u, 32u));
+  ASSERT_TRUE(findings[2].fix);
+  EXPECT_EQ(std::pair(findings[2].fix->edits[1].start, findings[2].fix->edits[1].end),
+            std::pair(42u, 43u));
+  EXPECT_EQ(std::pair(findings[3].start, findings[3].end), std::pair(52u, 57u));
+  EXPECT_FALSE(findings[3].fix);
+
+  carryThrough(findings, 3, 12, 0);  // across the end of the first, into the second
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(std::pair(findings[0].start, findings[0].end), std::pair(13u, 23u));
+  carryThrough(findings, 13, 13, 2);  // typed right before the first left: it moves
+  EXPECT_EQ(findings[0].start, 15u);
+  carryThrough(findings, 25, 25, 1);  // typed right after its end: it stays
+  EXPECT_EQ(findings[0].end, 25u);
+}
+
+// On a workspace whose join is slow, an edit is published at once with the findings the last join
+// made, moved with the text; the join runs when the edits pause and is published again.
+TEST(LspServer, ASlowJoinWaitsForAPauseAndItsFindingsMoveWithTheEdits) {
+  ServerOptions options = Client::testOptions();
+  options.join_budget = 0ms;  // every join counts as slow
+  options.join_pause = 50ms;
+  Client client(options);
+  client.initialize();
+  client.open(kUri, "x = 1  # noqa: MEM101\n");
+  json diagnostics = client.diagnostics(kUri, 1);  // the first analysis joins
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["code"], "HL100");
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(0, 7));
+
+  client.change(kUri, 2,
+                json::array({{{"range", range(0, 0, 0, 0)}, {"text", "y = 2  # noqa: MEM104\n"}}}));
+  diagnostics = client.diagnostics(kUri, 2);  // at once: the last join's finding, moved
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(1, 7));
+  diagnostics = client.diagnostics(kUri, 2);  // after the pause: the join's own
+  ASSERT_EQ(diagnostics.size(), 2u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"], position(0, 7));
+  EXPECT_EQ(diagnostics[1]["range"]["start"], position(1, 7));
+}
+
 json actionTitled(const json& actions, const std::string& title) {
   for (const json& action : actions) {
     if (action["title"] == title) return action;
