@@ -129,8 +129,7 @@ std::string_view PackedFactsStore::keep(std::string_view bytes) {
   return {start, bytes.size()};
 }
 
-void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
-               PackedFactsStore& store) {
+std::string_view packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules) {
   // Reused by each thread's files: packing allocates nothing once it has grown.
   thread_local std::string packed;
   thread_local std::string bytes;
@@ -163,7 +162,12 @@ void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> ru
     analysis.facts.clear();
     analysis.facts.shrink_to_fit();
   }
-  analysis.packed_facts = store.keep(packed);
+  return packed;
+}
+
+void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
+               PackedFactsStore& store) {
+  analysis.packed_facts = store.keep(packFacts(analysis, rules));
 }
 
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options,

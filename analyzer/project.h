@@ -91,6 +91,9 @@ class PackedFactsStore {
 // back stay unpacked.
 void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
                PackedFactsStore& store);
+// The same, returning the packed bytes (this thread's buffer, valid until its next call) for the
+// caller to keep and point FileAnalysis::packed_facts at.
+std::string_view packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules);
 
 // Runs body(0..count-1) on `threads` threads (0: one per core); each index runs once.
 void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& body);

@@ -54,6 +54,8 @@ class WorkspaceIndex {
   struct IndexedFile {
     std::unique_ptr<FileAnalysis> analysis;  // facts only; null when the file is excluded
     std::shared_ptr<const config::ResolvedSettings> config;
+    // The facts packed (packFacts), as `check` keeps them: the analysis's packed_facts view it.
+    std::unique_ptr<std::string> packed;
   };
 
   // `compiled_beside`: ModuleInfo::compiled_beside, from the directory listing at hand.
