@@ -6,6 +6,7 @@ precision of every rule.
     tests/corpus/precision.py --corpus flask --select MEM101
     tests/corpus/precision.py --pending pending.jsonl   # findings still without a verdict, with code
     tests/corpus/precision.py --preview            # the rules behind --preview too
+    tests/corpus/precision.py --check-set          # the check set (corpora.CHECK_SET) instead
 
 The verdicts live in tests/corpus/verdicts.tsv, one finding a line:
 
@@ -85,8 +86,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=str(HERE.parent.parent / "build" / "heaplint"))
-    parser.add_argument("--corpus", action="append", choices=corpora.DEVELOPMENT,
-                        help="only these corpora (default: all)")
+    parser.add_argument("--corpus", action="append",
+                        choices=corpora.DEVELOPMENT + list(corpora.CHECK_SET),
+                        help="only these corpora (default: all of the development corpus)")
+    parser.add_argument("--check-set", action="store_true",
+                        help="the check set's corpora instead (corpora.CHECK_SET)")
     parser.add_argument("--select", help="rules to run (default: the default rules)")
     parser.add_argument("--preview", action="store_true", help="run the preview rules too")
     parser.add_argument("--pending", metavar="FILE",
@@ -97,7 +101,7 @@ def main():
     args = parser.parse_args()
 
     binary = os.path.abspath(args.binary)
-    names = args.corpus or corpora.DEVELOPMENT
+    names = args.corpus or (list(corpora.CHECK_SET) if args.check_set else corpora.DEVELOPMENT)
     verdicts = read_verdicts()
     findings = []  # (key, finding, absolute path)
     start = time.perf_counter()
