@@ -253,8 +253,31 @@ class WeakHoldFinder {
     return kindOf(parent) == NodeKind::ClassDefinition ? parent : TSNode{};
   }
 
-  // `def connect(self, receiver, sender=None, weak=True)`: Django's dispatcher and its forks.
+  // `def connect(self, receiver, sender=None, weak=True)`: Django's dispatcher and its forks; or
+  // `def connect(self, *args, **kwargs)` that reads its options through a nested
+  // `def _handle_options(sender=None, weak=True)` (Celery's).
   std::string weakByDefault(TSNode function) const {
+    if (takesWeakTrue(function)) return "takes `weak=True` by default";
+    std::string reason;
+    int visited = 0;
+    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      if (++visited > kMaxVisitedNodes) return Visit::Stop;
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::ClassDefinition || kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind == NodeKind::FunctionDefinition && takesWeakTrue(node)) {
+        reason = "reads its options through `" +
+                 std::string(context_.text(childByField(node, Field::Name))) +
+                 "()`, which takes `weak=True` by default";
+        return Visit::Stop;
+      }
+      return Visit::Descend;
+    });
+    return reason;
+  }
+
+  bool takesWeakTrue(TSNode function) const {
     const TSNode parameters = childByField(function, Field::Parameters);
     const uint32_t count = namedChildCount(parameters);
     for (uint32_t i = 0; i < count; ++i) {
@@ -263,10 +286,10 @@ class WeakHoldFinder {
       if ((kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) &&
           context_.text(childByField(parameter, Field::Name)) == "weak" &&
           kindOf(childByField(parameter, Field::Value)) == NodeKind::True) {
-        return "takes `weak=True` by default";
+        return true;
       }
     }
-    return {};
+    return false;
   }
 
   std::string fromCall(TSNode call, TSNode class_node, std::string_view self,

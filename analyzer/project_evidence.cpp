@@ -59,6 +59,7 @@ void ProjectDefinitions::write(FactsWriter& out) const {
     out.string(name);
     out.boolean(repeats);
   }
+  writePairs(out, reexports);
 }
 
 bool ProjectDefinitions::read(FactsReader& in) {
@@ -76,6 +77,7 @@ bool ProjectDefinitions::read(FactsReader& in) {
     name = in.string();
     repeats = in.boolean();
   }
+  readPairs(in, reexports);
   return in.ok();
 }
 
@@ -84,6 +86,7 @@ void ProjectDefinitions::append(const ProjectDefinitions& next) {
   appendAll(made_by, next.made_by);
   appendAll(singleton_getters, next.singleton_getters);
   appendAll(instantiations, next.instantiations);
+  appendAll(reexports, next.reexports);
 }
 
 void ProjectDefinitionsCollector::collect(TSNode node, NodeKind kind, const RuleContext& context) {
@@ -204,6 +207,14 @@ ProjectDefinitions ProjectDefinitionsCollector::finish(
     repeats[std::move(name)] |= !once;
   }
   definitions.instantiations.assign(repeats.begin(), repeats.end());
+  for (const Binding& binding : semantic.bindings()) {
+    if (binding.scope != 0 || binding.prelude || binding.kind != BindingKind::FromImport) continue;
+    std::string target = absoluteName(semantic.importedName(binding), context.options().module);
+    std::string alias = inModule(context, binding.name);
+    if (!target.empty() && target != alias) {
+      definitions.reexports.emplace_back(std::move(alias), std::move(target));
+    }
+  }
   return definitions;
 }
 
@@ -220,6 +231,8 @@ void ProjectIndex::add(const ProjectDefinitions& definitions) {
   }
   for (const auto& [name, repeats] : definitions.instantiations)
     repeats_[name] |= repeats;
+  for (const auto& [alias, target] : definitions.reexports)
+    reexports_.emplace(alias, target);
 }
 
 std::vector<std::string_view> ProjectIndex::madeBy(std::string_view name) const {
@@ -278,8 +291,14 @@ std::optional<RegistryHold> ProjectIndex::classHold(const LibraryKnowledge& libr
                                                     std::string_view name, std::string_view method,
                                                     int depth) const {
   if (const std::optional<RegistryHold> hold = library.registry(name, method)) return hold;
+  if (depth > 8) return std::nullopt;
   const auto found = classes_.find(name);
-  if (found == classes_.end() || depth > 8) return std::nullopt;
+  if (found == classes_.end()) {
+    // A re-export (`from .signal import Signal` in `pkg/dispatch/__init__.py`).
+    const auto reexported = reexports_.find(name);
+    if (reexported == reexports_.end()) return std::nullopt;
+    return classHold(library, reexported->second, method, depth + 1);
+  }
   const ProjectDefinitions::Class& fact = *found->second;
   const auto defines = [&](const std::vector<std::string>& methods) {
     return std::find(methods.begin(), methods.end(), method) != methods.end();

@@ -49,6 +49,9 @@ struct ProjectDefinitions {
   // run more than once: in a loop, or in code that does not run once by
   // execution_evidence.h: runsOnceReason).
   std::vector<std::pair<std::string, bool>> instantiations;
+  // Module-level `from X import Y as Z`: `module.Z` is another name of `X.Y`, so a class made
+  // through a package's re-export is still found (`from .dispatch import Signal`).
+  std::vector<std::pair<std::string, std::string>> reexports;
 
   void write(FactsWriter& out) const;
   bool read(FactsReader& in);
@@ -113,6 +116,7 @@ class ProjectIndex {
   std::multimap<std::string_view, std::string_view> subclasses_;
   std::multimap<std::string_view, std::string_view> made_by_;
   std::map<std::string_view, std::string_view> getters_;
+  std::map<std::string_view, std::string_view> reexports_;
   std::map<std::string_view, bool> repeats_;  // class -> some instance made by repeating code
 };
 

@@ -51,6 +51,12 @@ Not flagged, on purpose:
 - names declared `global` or `nonlocal`;
 - test code (the shared test-file patterns).
 
+In preview: on code the rule was not tuned on (Dask's `distributed`), reviewers judged none of 5
+findings real. A task that waits on I/O, a timer or a condition is referenced by the future it
+waits on (held by a transport, the loop's timer handle, a `Condition`'s waiters), so in practice it
+is not collected mid-flight, and a failed task that is collected still logs "Task exception was
+never retrieved". The rule cannot yet tell a task that waits on a future nothing else holds.
+
 Not recognised: a loop bound at module level (`loop = asyncio.get_event_loop()` at the top of
 the file), a loop reached through an attribute, a callback chained on the discarded task
 (`asyncio.create_task(job()).add_done_callback(log)` still drops the task, but is not reported).
@@ -280,6 +286,7 @@ extern const RuleDefinition kDanglingAsyncioTask{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<DanglingAsyncioTask>();
     },
+    .preview = true,
     .ruff_code = "RUF006",
 };
 

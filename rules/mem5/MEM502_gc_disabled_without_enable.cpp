@@ -16,6 +16,16 @@
 namespace heaplint {
 namespace {
 
+// `disablegc`, `disable_gc`, `gc_disable`, `no_gc`, `nogc` in a function's name, any case.
+bool namesTurningGcOff(std::string_view name) {
+  std::string folded;
+  for (const char c : name) {
+    if (c != '_') folded += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return folded.find("disablegc") != std::string::npos ||
+         folded.find("gcdisable") != std::string::npos || folded.find("nogc") != std::string::npos;
+}
+
 constexpr std::string_view kDocumentation = R"md(## What it does
 Checks for a function that calls `gc.disable()` (through any alias: `import gc as g`,
 `from gc import disable`) without calling `gc.enable()` on every way out of it.
@@ -50,7 +60,9 @@ path, exceptions included, exactly like releasing a lock.
 ## Known problems
 Deliberate process-wide choices are not flagged: a `gc.disable()` at module level or in a class
 body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork server), and one in
-a module-level function named `main` (a command-line tool that runs without the collector).
+a module-level function named `main` (a command-line tool that runs without the collector), nor
+one in a function named for it (`disable_gc()`, `opt_disablegc()` handling a `--disablegc`
+option, `no_gc()`): its caller asked for the collector to go off.
 Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
 function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
 Nor a class that turns the collector off when it starts (`__init__`, `start()`, `setup()`,
@@ -409,9 +421,11 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     // whose caller is out of sight.
     if (disable.owner_kind != NodeKind::FunctionDefinition) return;
     // A command-line `main()` turning the collector off for the whole run is the same choice.
-    if (disable.top_level && context.text(childByField(disable.owner, Field::Name)) == "main") {
-      return;
-    }
+    const std::string_view function_name = context.text(childByField(disable.owner, Field::Name));
+    if (disable.top_level && function_name == "main") return;
+    // `def opt_disablegc(self)` (trial's `--disablegc`), `def disable_gc()`: turning the collector
+    // off is what the function is for, and its caller asked for it.
+    if (namesTurningGcOff(function_name)) return;
     if (restoresState(disable, enables)) return;
     if (takesCollectionOver(disable, context) || moduleRunsWithoutGc(disable, context)) return;
     bool enabled_after = false;     // on the normal path
