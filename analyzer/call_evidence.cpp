@@ -429,7 +429,7 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
       kindOf(childByField(node, Field::Object)) != NodeKind::Identifier) {
     return;
   }
-  references_.push_back(Pending{node, context.scope(), TSNode{}, false});
+  references_.push_back(Pending{node, context.scope(), outermostFunction(context), false});
 }
 
 void CallCollector::onNode(TSNode node, NodeKind kind, const RuleContext& context) {
@@ -649,7 +649,13 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
   }
   for (const Pending& pending : references_) {
     std::string name = resolver.resolve(pending.scope, pending.node).name;
-    if (!name.empty()) facts.referenced.push_back(std::move(name));
+    // A function that hands itself on (`return functools.partial(rename_parameter, since)`, a
+    // decorator factory's own partial) reaches no caller but its own callers.
+    if (name.empty() ||
+        (!ts_node_is_null(pending.function) && callerOf(pending.function) == name)) {
+      continue;
+    }
+    facts.referenced.push_back(std::move(name));
   }
   // Re-exports: `from .finitefield import FiniteField` makes `pkg.FiniteField` another name of
   // `pkg.finitefield.FiniteField`.

@@ -46,7 +46,8 @@ other cache rules):
   caller in the project passes such values (`_symbols("x", n)`), or leaves them to a default;
 - not flagged: growth in demonstration or debugging code (a function or module whose name says
   `demo`, `debug` or `example`), and growth while the module is imported (at module level, or in
-  a function called, or applied as a decorator, only at import with fixed arguments).
+  a function called, or applied as a decorator, only at import with fixed arguments; a decorator
+  factory that hands itself on, `functools.partial(renamed, since, old)`, still counts as one).
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a
