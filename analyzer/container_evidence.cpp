@@ -36,6 +36,66 @@ constexpr std::array<std::string_view, 9> kEvictMethods = {
     "intersection_update",
 };
 // Builtins that read a container without keeping or changing it.
+// `text` without its spaces, for comparing short expressions written with other spacing.
+std::string withoutSpaces(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\\') out += c;
+  }
+  return out;
+}
+
+// `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
+// `if key in cache:`: it replaces an entry, it adds none (matplotlib swaps a module name for the
+// class it imports).
+bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
+  if (ts_node_is_null(key)) return false;
+  const std::string key_text = withoutSpaces(context.text(key));
+  const std::string container_text = withoutSpaces(context.text(container));
+  const std::string present = key_text + "in" + container_text;
+  const std::string absent = key_text + "notin" + container_text;
+  const auto condition_is = [&](TSNode statement, const std::string& wanted) {
+    TSNode condition = childByField(statement, Field::Condition);
+    while (kindOf(condition) == NodeKind::ParenthesizedExpression) {
+      condition = nthNamedChild(condition, 0);
+    }
+    return kindOf(condition) == NodeKind::ComparisonOperator &&
+           withoutSpaces(context.text(condition)) == wanted;
+  };
+  TSNode child = container;
+  for (int depth = 0; depth < 64; ++depth) {
+    const TSNode parent = parentOf(child);
+    const NodeKind kind = kindOf(parent);
+    if (ts_node_is_null(parent) || kind == NodeKind::FunctionDefinition ||
+        kind == NodeKind::Lambda || kind == NodeKind::ClassDefinition || kind == NodeKind::Module) {
+      return false;
+    }
+    if (kind == NodeKind::IfStatement &&
+        ts_node_eq(childByField(parent, Field::Consequence), child) &&
+        condition_is(parent, present)) {
+      return true;
+    }
+    if (kind == NodeKind::Block) {
+      for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
+           before = ts_node_prev_named_sibling(before)) {
+        if (kindOf(before) != NodeKind::IfStatement || !condition_is(before, absent) ||
+            !ts_node_is_null(childByField(before, Field::Alternative))) {
+          continue;
+        }
+        const TSNode body = childByField(before, Field::Consequence);
+        const uint32_t count = namedChildCount(body);
+        const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
+        if (last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
+            last == NodeKind::ContinueStatement) {
+          return true;
+        }
+      }
+    }
+    child = parent;
+  }
+  return false;
+}
+
 constexpr std::array<std::string_view, 22> kReadingBuiltins = {
     "len",  "isinstance", "sorted",    "list", "tuple",    "set", "frozenset", "dict",
     "iter", "print",      "repr",      "str",  "bool",     "any", "all",       "sum",
@@ -175,7 +235,7 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
     add(context, value, ContainerEvent::Evict);
   } else if (context.enclosingFunction() == nullptr) {
     return;  // filled while the module is imported
-  } else if (context.frame().isStoreTarget()) {
+  } else if (context.frame().isStoreTarget() && !onlyReplaces(context, value, index)) {
     add(context, value, ContainerEvent::Grow, index);
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
@@ -183,6 +243,7 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
       pending_.back().use.value = childByField(context.frame(1).node, Field::Right);
     }
   } else {
+    // A load, or a store that only replaces an entry.
     add(context, value, ContainerEvent::Read);
   }
 }

@@ -48,6 +48,9 @@ other cache rules):
   `demo`, `debug` or `example`), and growth while the module is imported (at module level, or in
   a function called, or applied as a decorator, only at import with fixed arguments; a decorator
   factory that hands itself on, `functools.partial(renamed, since, old)`, still counts as one).
+- not growth: a store that only replaces an entry, after `if key not in cache: return` (or
+  `raise`, `continue`; no `else`) or inside `if key in cache:` (a lazy import swapped for what it
+  names: `cache[key] = importlib.import_module(cache[key])`).
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a
