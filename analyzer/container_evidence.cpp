@@ -35,7 +35,6 @@ constexpr std::array<std::string_view, 9> kEvictMethods = {
     "__delitem__",
     "intersection_update",
 };
-// Builtins that read a container without keeping or changing it.
 // `text` without its spaces, for comparing short expressions written with other spacing.
 std::string withoutSpaces(std::string_view text) {
   std::string out;
@@ -50,17 +49,23 @@ std::string withoutSpaces(std::string_view text) {
 // class it imports).
 bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
   if (ts_node_is_null(key)) return false;
-  const std::string key_text = withoutSpaces(context.text(key));
-  const std::string container_text = withoutSpaces(context.text(container));
-  const std::string present = key_text + "in" + container_text;
-  const std::string absent = key_text + "notin" + container_text;
-  const auto condition_is = [&](TSNode statement, const std::string& wanted) {
+  // Made only once an `if` is met: most stores have none around them.
+  std::string key_text;
+  std::string container_text;
+  const auto condition_is = [&](TSNode statement, std::string_view test) {
     TSNode condition = childByField(statement, Field::Condition);
     while (kindOf(condition) == NodeKind::ParenthesizedExpression) {
       condition = nthNamedChild(condition, 0);
     }
-    return kindOf(condition) == NodeKind::ComparisonOperator &&
-           withoutSpaces(context.text(condition)) == wanted;
+    if (kindOf(condition) != NodeKind::ComparisonOperator) return false;
+    if (key_text.empty()) {
+      key_text = withoutSpaces(context.text(key));
+      container_text = withoutSpaces(context.text(container));
+    }
+    const std::string written = withoutSpaces(context.text(condition));
+    return written.size() == key_text.size() + test.size() + container_text.size() &&
+           written.starts_with(key_text) && written.ends_with(container_text) &&
+           std::string_view(written).substr(key_text.size(), test.size()) == test;
   };
   TSNode child = container;
   for (int depth = 0; depth < 64; ++depth) {
@@ -71,14 +76,13 @@ bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
       return false;
     }
     if (kind == NodeKind::IfStatement &&
-        ts_node_eq(childByField(parent, Field::Consequence), child) &&
-        condition_is(parent, present)) {
+        ts_node_eq(childByField(parent, Field::Consequence), child) && condition_is(parent, "in")) {
       return true;
     }
     if (kind == NodeKind::Block) {
       for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
            before = ts_node_prev_named_sibling(before)) {
-        if (kindOf(before) != NodeKind::IfStatement || !condition_is(before, absent) ||
+        if (kindOf(before) != NodeKind::IfStatement || !condition_is(before, "notin") ||
             !ts_node_is_null(childByField(before, Field::Alternative))) {
           continue;
         }
@@ -96,6 +100,7 @@ bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
   return false;
 }
 
+// Builtins that read a container without keeping or changing it.
 constexpr std::array<std::string_view, 22> kReadingBuiltins = {
     "len",  "isinstance", "sorted",    "list", "tuple",    "set", "frozenset", "dict",
     "iter", "print",      "repr",      "str",  "bool",     "any", "all",       "sum",

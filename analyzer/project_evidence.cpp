@@ -207,13 +207,24 @@ ProjectDefinitions ProjectDefinitionsCollector::finish(
     repeats[std::move(name)] |= !once;
   }
   definitions.instantiations.assign(repeats.begin(), repeats.end());
+  // Classes (capitalised names) of the project (a relative import, or one under the file's own
+  // top-level package): the rest can never name a class the index holds.
+  const std::string& module = context.options().module.name;
+  const std::string_view top_package = std::string_view(module).substr(0, module.find('.'));
   for (const Binding& binding : semantic.bindings()) {
-    if (binding.scope != 0 || binding.prelude || binding.kind != BindingKind::FromImport) continue;
-    std::string target = absoluteName(semantic.importedName(binding), context.options().module);
-    std::string alias = inModule(context, binding.name);
-    if (!target.empty() && target != alias) {
-      definitions.reexports.emplace_back(std::move(alias), std::move(target));
+    if (binding.scope != 0 || binding.prelude || binding.kind != BindingKind::FromImport ||
+        !capitalised(binding.name)) {
+      continue;
     }
+    const std::string_view imported = semantic.importedName(binding);
+    std::string target = absoluteName(imported, context.options().module);
+    if (target.empty() || (!imported.starts_with('.') && !(target.starts_with(top_package) &&
+                                                           target.size() > top_package.size() &&
+                                                           target[top_package.size()] == '.'))) {
+      continue;
+    }
+    std::string alias = inModule(context, binding.name);
+    if (target != alias) definitions.reexports.emplace_back(std::move(alias), std::move(target));
   }
   return definitions;
 }
