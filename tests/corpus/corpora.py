@@ -74,6 +74,47 @@ CHECK_SET = {
     "x-dask": (["python3-dask"], DIST),
 }
 
+# The second check set: packages first run on 2026-12-03 (ninth session), after the first check
+# set's lessons, to measure again on code the rules have never seen (`precision.py --check-set 2`).
+CHECK_SET_2 = {
+    "y-sphinx": (["python3-sphinx"], DIST),
+    "y-setuptools": (["python3-setuptools"], DIST),
+    "y-pip": (["python3-pip"], DIST),
+    "y-ipython": (["python3-ipython"], DIST),
+    "y-jedi": (["python3-jedi"], DIST),
+    "y-hypothesis": (["python3-hypothesis"], DIST),
+    "y-babel": (["python3-babel"], DIST),
+    "y-mako": (["python3-mako"], DIST),
+    "y-alembic": (["python3-alembic"], DIST),
+    "y-eventlet": (["python3-eventlet"], DIST),
+    "y-scipy": (["python3-scipy"], DIST),
+    "y-numpy": (["python3-numpy"], DIST),
+    "y-starlette": (["python3-starlette"], DIST),
+    "y-uvicorn": (["python3-uvicorn"], DIST),
+    "y-websockets": (["python3-websockets"], DIST),
+    "y-trio": (["python3-trio"], DIST),
+    "y-anyio": (["python3-anyio"], DIST),
+    "y-httpx": (["python3-httpx"], DIST),
+    "y-prompt-toolkit": (["python3-prompt-toolkit"], DIST),
+    "y-statsmodels": (["python3-statsmodels"], DIST),
+    "y-pil": (["python3-pil"], DIST),
+    "y-apscheduler": (["python3-apscheduler"], DIST),
+    "y-zmq": (["python3-zmq"], DIST),
+    "y-dogpile.cache": (["python3-dogpile.cache"], DIST),
+    "y-kazoo": (["python3-kazoo"], DIST),
+    "y-pika": (["python3-pika"], DIST),
+    "y-redis": (["python3-redis"], DIST),
+    "y-openpyxl": (["python3-openpyxl"], DIST),
+    "y-reportlab": (["python3-reportlab"], DIST),
+    "y-dnspython": (["python3-dnspython"], DIST),
+    "y-fastapi": (["python3-fastapi"], DIST),
+    "y-falcon": (["python3-falcon"], DIST),
+    "y-cherrypy3": (["python3-cherrypy3"], DIST),
+    "y-webob": (["python3-webob"], DIST),
+}
+
+CHECK_SETS = {1: CHECK_SET, 2: CHECK_SET_2}
+
 
 def cache_dir():
     configured = os.environ.get("HEAPLINT_CORPUS_DIR")
@@ -97,7 +138,7 @@ def _download(packages, into):
 def ensure(name, packages=None, subdir=DIST):
     """Returns the folder to lint for corpus `name`, downloading and unpacking it if needed."""
     if packages is None:
-        packages, subdir = CORPORA[name] if name in CORPORA else CHECK_SET[name]
+        packages, subdir = CORPORA[name] if name in CORPORA else (CHECK_SET | CHECK_SET_2)[name]
     root = cache_dir() / name
     versions = root / "VERSIONS"
     if not versions.exists():
