@@ -78,6 +78,16 @@ class Resolver {
         }
         return callee;
       }
+      // A helper the class body itself calls (`@_register_loader(7, 1)` above a method, PIL's
+      // way of filling dispatch tables): the class's function, called while the class is made.
+      if (binding.kind == BindingKind::FunctionDefinition && binding.scope == scope &&
+          !binding.prelude && !ts_node_is_null(binding.node) &&
+          semantic_.scope(scope).kind == ScopeKind::Class) {
+        const TSNode class_node = semantic_.scope(scope).node;
+        callee.name = className(class_node) + concat(".", name);
+        method(callee, class_node, name);
+        return callee;
+      }
       if (binding.kind == BindingKind::FromImport) {
         callee.name = projectName(semantic_.importedName(binding));
       }
@@ -429,7 +439,27 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
       kindOf(childByField(node, Field::Object)) != NodeKind::Identifier) {
     return;
   }
+  if (isMappedOverLiteralAtImport(node, context)) {
+    mapped_.push_back(Pending{node, context.scope(), TSNode{}, true});
+    return;
+  }
   references_.push_back(Pending{node, context.scope(), outermostFunction(context), false});
+}
+
+// `list(map(_register_basic, [(1, "B", "byte"), ...]))` at module or class level: the function
+// is called, at import, once per item of the literal, as if each call were written out.
+bool CallCollector::isMappedOverLiteralAtImport(TSNode node, const RuleContext& context) {
+  if (context.depth() < 3 || context.enclosingFunction() != nullptr) return false;
+  const TSNode arguments = context.frame(1).node;
+  const TSNode call = context.frame(2).node;
+  if (context.frame(2).kind != NodeKind::Call || namedChildCount(arguments) != 2 ||
+      !ts_node_eq(nthNamedChild(arguments, 0), node)) {
+    return false;
+  }
+  const NodeKind items = kindOf(nthNamedChild(arguments, 1));
+  return (items == NodeKind::List || items == NodeKind::Tuple) &&
+         context.semantic().resolvesTo(context.scope(), childByField(call, Field::Function),
+                                       "builtins.map");
 }
 
 void CallCollector::onNode(TSNode node, NodeKind kind, const RuleContext& context) {
@@ -644,6 +674,19 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     CallArgument argument;
     argument.source = KeySource::Closed;
     argument.reason = "the decorated definition";
+    site.arguments.push_back(std::move(argument));
+    facts.calls.push_back(std::move(site));
+  }
+  for (const Pending& pending : mapped_) {
+    Resolver::Callee callee = resolver.resolve(pending.scope, pending.node);
+    if (callee.name.empty()) continue;
+    CallSite site;
+    site.callee = std::move(callee.name);
+    site.at_import = true;
+    site.row = context.source().rowOf(ts_node_start_byte(pending.node));
+    CallArgument argument;
+    argument.source = KeySource::Closed;
+    argument.reason = "an item of a literal";
     site.arguments.push_back(std::move(argument));
     facts.calls.push_back(std::move(site));
   }

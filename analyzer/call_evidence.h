@@ -137,6 +137,7 @@ class CallCollector {
   void onDecorator(TSNode decorator, const RuleContext& context);
   void onName(TSNode node, NodeKind kind, const RuleContext& context);
   static bool isStoredInto(const RuleContext& context);
+  static bool isMappedOverLiteralAtImport(TSNode node, const RuleContext& context);
   void markFilling(const RuleContext& context);
 
   struct Pending {
@@ -148,6 +149,7 @@ class CallCollector {
   std::vector<Pending> calls_;
   std::vector<Pending> decorators_;
   std::vector<Pending> references_;
+  std::vector<Pending> mapped_;  // functions mapped over a literal at import: called there
   std::unordered_set<const void*> filling_;  // function definitions that store into containers
   std::optional<CallFacts> facts_;
 };

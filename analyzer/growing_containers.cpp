@@ -26,25 +26,44 @@ std::unique_ptr<FileFacts> GrowingContainerFacts::read(FactsReader& in) {
   return facts;
 }
 
+namespace {
+
+// The instance an `__init__` is initialising, stored by it.
+bool storesEachNewInstance(const ContainerLedger::Growth& growth) {
+  return !growth.from_caller && growth.reason == "`self`" &&
+         growth.event->function.ends_with(".__init__");
+}
+
+}  // namespace
+
 GrowthStrength growthStrength(const ContainerLedger::Growth& growth) {
+  // A class factory that keeps a new class per key (and the key with it): each class is heavy,
+  // and the cache pins it however the keys are made.
+  if (growth.event->stores_new_class && growth.event->looks_up &&
+      growth.source >= KeySource::Parameter) {
+    return GrowthStrength::Default;
+  }
   switch (growth.source) {
     case KeySource::Data:
+      return GrowthStrength::Default;
     case KeySource::Object:
     case KeySource::Entity:
-      return GrowthStrength::Default;
+      // A function that only adds, without looking the container up first, is a registration
+      // API (`register_font(font)`): its callers' setup fills it, a few entries a program. On
+      // code the rules had never seen, such registries were every finding of this kind and none
+      // was judged real; the memos and seen-sets that leaked all looked their keys up.
+      // `Connection.live.append(self)` in `__init__` keeps every instance ever made: not setup.
+      if (growth.event->looks_up || storesEachNewInstance(growth)) return GrowthStrength::Default;
+      return GrowthStrength::Preview;
     case KeySource::Parameter:
+      // Callers passing on their own input. A memo or seen-set that looks entries up before
+      // adding them grows with what its callers pass, but whether they pass a few names (date
+      // formats, encodings, locales) or every request's data is not in the code: on unseen code
+      // these were names every time, so only preview reports them. A function that only adds
+      // is a registration API, which its callers' configuration fills.
+      return growth.event->looks_up ? GrowthStrength::Preview : GrowthStrength::None;
     case KeySource::Unknown:
-      // A class factory that keeps a new class per key (and the key with it): each class is
-      // heavy, and the cache pins it however the keys are made.
-      if (growth.event->stores_new_class && growth.event->looks_up) return GrowthStrength::Default;
-      if (growth.source == KeySource::Unknown) {
-        return growth.event->looks_up ? GrowthStrength::Preview : GrowthStrength::None;
-      }
-      // Callers passing on their own input: a memo or seen-set that looks entries up before
-      // adding them; a function that only adds is a registration API, which its callers'
-      // configuration fills.
-      if (!growth.event->looks_up) return GrowthStrength::None;
-      return growth.has_callers ? GrowthStrength::Default : GrowthStrength::Preview;
+      return growth.event->looks_up ? GrowthStrength::Preview : GrowthStrength::None;
     default:
       return GrowthStrength::None;
   }

@@ -33,12 +33,21 @@ another name). The finding is reported at the container and says what the keys a
 What the keys are made of decides, followed through the code (the evidence is shared with the
 other cache rules):
 - flagged: keys that grow with the data (an item of the lines of a file, the rows of a query),
-  objects the container then keeps alive (`self`, a bound method, a new instance, a parameter
-  annotated with a class of the project), or values made from such objects (`contact.name`);
-- flagged: keys made from the growing function's parameters when its callers in the project pass
-  their own input (a parameter of theirs) or any of the above;
+  in the growing function or passed by its callers in the project;
+- flagged: objects the container then keeps alive (`self`, a bound method, a new instance, a
+  parameter annotated with a class of the project), or values made from such objects
+  (`contact.name`), when the growing function looks the container up before adding (a memo, an
+  interning table, a seen-set), or an `__init__` stores the instance it makes
+  (`_live.append(self)`);
 - flagged: a class factory that looks the container up and stores a class it makes per call
   (`class cls(Base): ...` then `cache[key] = cls`), whatever the keys: every class stays;
+- preview only: keys made from the growing function's parameters that its callers pass on from
+  their own parameters (`parse_pattern(format)` in `format_date(value, format)`): a memo of the
+  date formats, encodings or locales a program uses is a few entries, a memo of its requests'
+  data is a leak, and the code does not say which. On packages the rules had never seen, every
+  such finding was a few names;
+- preview only: a registration API that adds objects without looking the container up
+  (`_typefaces[face.name] = face` in `register_type_face(face)`): setup code fills it;
 - not flagged: keys fixed by the code (literals, constants, module-level objects made at import,
   items of a literal), classes (`cls`, `type(obj)`, `obj.__class__`: one entry per class, and a
   class factory must keep returning the same class), configuration (settings, command-line
@@ -47,7 +56,9 @@ other cache rules):
 - not flagged: growth in demonstration or debugging code (a function or module whose name says
   `demo`, `debug` or `example`), and growth while the module is imported (at module level, or in
   a function called, or applied as a decorator, only at import with fixed arguments; a decorator
-  factory that hands itself on, `functools.partial(renamed, since, old)`, still counts as one).
+  factory that hands itself on, `functools.partial(renamed, since, old)`, still counts as one; a
+  helper a class body calls while the class is made, `@_register_loader(7, 1)` above a method;
+  a function mapped over a literal at import, `list(map(_register, [(1, "B"), ...]))`).
 - not growth: a store that only replaces an entry, after `if key not in cache: return` (or
   `raise`, `continue`; no `else`) or inside `if key in cache:` (a lazy import swapped for what it
   names: `cache[key] = importlib.import_module(cache[key])`).
@@ -61,13 +72,12 @@ its memory.
 
 ## Known problems
 Only growth through the container's own name (or an import of it, or `module.name`) is seen; a
-container bound to another name first is left alone. Keys are followed one call deep: a caller's
-own parameter counts as input without asking who calls it, so a key set that is closed two calls
-up is still flagged. A function whose parameters make the keys and that has no caller in the
-project (an API of a library, a callback registered with a framework), or whose keys come from
+container bound to another name first is left alone. Keys are followed one call deep. A function whose
+parameters make the keys and whose callers pass their own parameters on, or that has no caller in
+the project (an API of a library, a callback registered with a framework), or whose keys come from
 instance state (`self.name`), has nothing to show: with `--preview`, the rule also reports such
 containers when the growing function also looks the container up (a memo or a seen-set); without
-it, they are left alone. A key set that is closed in practice (the projects of one deployment)
+it, they are left alone, and so is a memo of request data reached only through a library's API. A key set that is closed in practice (the projects of one deployment)
 is still flagged: silence it with `# noqa: MEM201` and a comment saying why. `weakref` containers,
 bounded library caches (`cachetools`, `boltons`, ...) and `__all__` are not checked.
 
@@ -111,8 +121,9 @@ Bound the container with `functools.lru_cache(maxsize=...)`, evict explicitly (`
 entries once `len(cache)` passes a limit), or hold values weakly with `weakref.WeakValueDictionary`.
 
 ## Options
-`preview`: also report containers whose keys come from parameters no caller in the project shows,
-or from instance state, when the growing function also looks the container up.
+`preview`: also report containers whose keys come from parameters (passed on by the callers, or
+shown by no caller in the project) or from instance state, when the growing function also looks the
+container up; and registration APIs that add objects without a lookup.
 `test-file-patterns`: test code is not checked.
 
 ## References
