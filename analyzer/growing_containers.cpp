@@ -46,8 +46,14 @@ GrowthStrength growthStrength(const ContainerLedger::Growth& growth) {
   switch (growth.source) {
     case KeySource::Data:
       return GrowthStrength::Default;
-    case KeySource::Object:
     case KeySource::Entity:
+      // A value made from an object (`str(self)`, `config.path`) is one per object; when the
+      // object is one the program keeps (a locale, an interpreter's settings, an input), that
+      // is a few. Made from an object new at each call, it is new each time (pyramid's quoted
+      // path segments of each new `ResourceURL`). On unseen code the rest were all a few.
+      if (growth.reason.find(kNewInstance) == std::string::npos) return GrowthStrength::Preview;
+      [[fallthrough]];
+    case KeySource::Object:
       // A function that only adds, without looking the container up first, is a registration
       // API (`register_font(font)`): its callers' setup fills it, a few entries a program. On
       // code the rules had never seen, such registries were every finding of this kind and none

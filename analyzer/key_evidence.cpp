@@ -291,13 +291,13 @@ class KeyFinder {
     if (kindOf(function) == NodeKind::Identifier) {
       TSNode class_node{};
       if (isClassReceiver(context_, scope, function, &class_node)) {
-        return make(KeySource::Object, "a new instance of `cls`");
+        return make(KeySource::Object, concat(kNewInstance, "instance of `cls`"));
       }
       const Resolution resolution =
           semantic_.resolve(scope, context_.text(function), ts_node_start_byte(function));
       if (resolution.kind == Resolution::Kind::Bound &&
           resolution.binding->kind == BindingKind::ClassDefinition) {
-        return make(KeySource::Object, concat("a new `", context_.text(function)) + "`");
+        return make(KeySource::Object, concat(kNewInstance, "`", context_.text(function), "`"));
       }
       // A ctypes function pointer (`listener_t = ctypes.CFUNCTYPE(...)`, then
       // `listener_t(callback)`): C code calls it, and the ctypes documentation says to keep it

@@ -66,6 +66,8 @@ struct KeyEvidence {
 inline constexpr std::string_view kFunctionPerCall = ", a function made per call";
 inline constexpr std::string_view kClassPerCall = ", a class made per call";
 inline constexpr std::string_view kBoundMethod = "the bound method ";
+// In a reason, an instance the key's code makes (`a new `Record``, `a new instance of `cls``).
+inline constexpr std::string_view kNewInstance = "a new ";
 
 // `reason` without the line numbers of the file it was found in ("the file opened at line 12"
 // becomes "the file opened"): facts are read by other files, and by runs of the same file at
