@@ -101,6 +101,13 @@ constexpr std::array<std::string_view, 40> kDataSources = {
     "*.iter_lines",  "*.iterparse", "*.finditer",      "*.scandir",    "*.listdir",
 };
 
+// The data sources among them that return a whole list (or a whole document) at once.
+constexpr std::array<std::string_view, 16> kMaterializedDataSources = {
+    "os.listdir",  "glob.glob",    "fnmatch.filter", "re.findall",  "json.load",  "json.loads",
+    "pickle.load", "pickle.loads", "marshal.load",   "*.readlines", "*.fetchall", "*.fetchmany",
+    "*.namelist",  "*.infolist",   "*.getmembers",   "*.listdir",
+};
+
 constexpr std::array<std::string_view, 8> kConfigurationSources = {
     "sys.argv",           "os.environ",    "django.conf.settings", "*.parse_args",
     "*.parse_known_args", "configparser.", "flask.current_app",    "sys.flags",
@@ -178,6 +185,11 @@ bool LibraryKnowledge::isSingletonGetter(std::string_view qualified) const {
 
 bool LibraryKnowledge::isDataSource(std::string_view qualified) const {
   return anyMatches(kDataSources, settings_.data_sources, qualified);
+}
+
+bool LibraryKnowledge::isMaterializedDataSource(std::string_view qualified) {
+  return std::any_of(kMaterializedDataSources.begin(), kMaterializedDataSources.end(),
+                     [&](std::string_view entry) { return matches(entry, qualified); });
 }
 
 bool LibraryKnowledge::isConfigurationSource(std::string_view qualified) const {

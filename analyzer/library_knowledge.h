@@ -67,6 +67,9 @@ class LibraryKnowledge {
   // A call (or a method of any object, by its last name: "*.fetchall") whose result grows with
   // the data: lines of a file, rows of a query, entries of a directory.
   bool isDataSource(std::string_view qualified) const;
+  // A data source whose result is a list already in memory (`os.listdir`, `*.readlines`,
+  // `*.fetchall`), not an iterator that hands out one item at a time.
+  static bool isMaterializedDataSource(std::string_view qualified);
   // A name holding configuration: `sys.argv`, `os.environ`, `django.conf.settings`.
   bool isConfigurationSource(std::string_view qualified) const;
 

@@ -236,7 +236,9 @@ class SizeFinder {
     if (library_.isDataSource(callee)) {
       const std::string_view shown =
           callee.starts_with("builtins.") ? std::string_view(callee).substr(9) : callee;
-      return evidence(Size::Data, "the result of `" + std::string(shown) + "()`");
+      SizeEvidence result = evidence(Size::Data, "the result of `" + std::string(shown) + "()`");
+      result.in_memory = LibraryKnowledge::isMaterializedDataSource(callee);
+      return result;
     }
     if (library_.isConfigurationSource(callee)) {
       return evidence(Size::Configuration, "configuration (`" + callee + "()`)");
@@ -245,7 +247,10 @@ class SizeFinder {
       const TSNode object = childByField(function, Field::Object);
       const std::string_view method = context_.text(childByField(function, Field::AttributeName));
       if (library_.isDataSource("*." + std::string(method))) {
-        return evidence(Size::Data, "the result of `." + std::string(method) + "()`");
+        SizeEvidence result =
+            evidence(Size::Data, "the result of `." + std::string(method) + "()`");
+        result.in_memory = LibraryKnowledge::isMaterializedDataSource("*." + std::string(method));
+        return result;
       }
       if (library_.isConfigurationSource("*." + std::string(method))) {
         return evidence(Size::Configuration, "configuration (`." + std::string(method) + "()`)");

@@ -19,7 +19,9 @@ a call of `map`, `filter`, `zip` or `enumerate` (`len(list(filter(is_ok, rows)))
 walked grows with the data: the lines of a file, the rows of a reader or a query, the entries of a
 directory, standard input, or `range(n)` of one. The message names that evidence. With
 `--preview` it also reports inputs that are data only because they are a public function's
-parameter.
+parameter. Not reported: a list of the very items of data that is a whole list in memory
+already (`len([name for name in os.listdir(path) if ...])`, `len(list(filter(ok, f.readlines())))`):
+it costs a pointer an item, the items are kept anyway.
 
 ## Why is this bad?
 The list holds a reference to every item (8 bytes each, plus every item it keeps alive that would
@@ -149,6 +151,9 @@ class LenOfMaterializedList final : public RuleChecker {
     const SizeEvidence size = iterableSize(context, candidate.scope, walked);
     if (size.size != Size::Data) return;
     if (size.from_parameter && !context.options().settings->preview) return;
+    // `len([name for name in os.listdir(path) if ...])`: the directory's names are a list in
+    // memory already, and a list of some of them costs a pointer a name.
+    if (size.in_memory && keepsOnlyWalkedItems(context, candidate.scope, counted)) return;
 
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(candidate.call);
@@ -158,6 +163,28 @@ class LenOfMaterializedList final : public RuleChecker {
     diagnostic.fix_title = "Count without the list: `sum(1 for ...)`";
     addFix(context, candidate, counted, diagnostic);
     context.report(std::move(diagnostic));
+  }
+
+  // Whether the counted list holds the walked items themselves: `[x for x in xs if ...]` (one
+  // clause), or `filter(f, xs)`.
+  static bool keepsOnlyWalkedItems(const RuleContext& context, ScopeId scope,
+                                   const Counted& counted) {
+    if (!ts_node_is_null(counted.lazy_call)) {
+      return context.semantic().resolvesTo(scope, childByField(counted.lazy_call, Field::Function),
+                                           "builtins.filter");
+    }
+    const TSNode comprehension = counted.comprehension;
+    const TSNode element = childByField(comprehension, Field::Body);
+    if (kindOf(element) != NodeKind::Identifier) return false;
+    TSNode clause{};
+    for (uint32_t i = 0; i < namedChildCount(comprehension); ++i) {
+      const TSNode child = nthNamedChild(comprehension, i);
+      if (kindOf(child) != NodeKind::ForInClause) continue;
+      if (!ts_node_is_null(clause)) return false;  // a second `for`: pairs, not items
+      clause = child;
+    }
+    const TSNode target = childByField(clause, Field::Left);
+    return kindOf(target) == NodeKind::Identifier && context.text(target) == context.text(element);
   }
 
   // `map(f, rows)` and the like: the first iterable they walk, or null for other calls.
