@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/call_evidence.h"
 #include "analyzer/code_model.h"
 #include "analyzer/concat.h"
 #include "analyzer/frame_evidence.h"
@@ -52,7 +53,8 @@ Not flagged:
   console that shows one stack at a time does on purpose;
 - `inspect.trace()` in a helper called from a handler: its frames start at the handler's
   function, so no cycle forms through the helper's locals;
-- test code (the shared test-file patterns).
+- test code (the shared test-file patterns), and debugging code (a function, class or module
+  whose name says `debug`: a debugger keeps the frames it shows on purpose).
 
 ## Why is this bad?
 A frame holds every local variable of its call and, through `f_back`, every frame that called
@@ -205,6 +207,16 @@ class FrameReferenceKept final : public RuleChecker {
     return found;
   }
 
+  // A debugger keeps the frames it shows on purpose (IPython's `debugger()` hands its pdb the
+  // frame of the exception): code in a function, class or module named for debugging.
+  static bool inDebuggingCode(const RuleContext& context, TSNode node) {
+    TSNode function = parentOf(node);
+    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
+      function = parentOf(function);
+    if (ts_node_is_null(function)) return isDemoOrDebugCode(context.options().module.name);
+    return isDemoOrDebugCode(definitionName(context, function));
+  }
+
   void check(RuleContext& context, const Source& source, std::string_view qualified) const {
     const FrameValue frame = frameValueOf(context, source.node, qualified);
     const TSNode value = frame.value;
@@ -231,6 +243,7 @@ class FrameReferenceKept final : public RuleChecker {
     const NodeKind target_kind = kindOf(target);
     if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
     if (container && refilledInFunction(context, value, target)) return;
+    if (inDebuggingCode(context, value)) return;
     const LifetimeEvidence lifetime = lifetimeOf(context, source.scope, target);
     const std::string what = describe(context, source, frame);
     switch (lifetime.lifetime) {
