@@ -77,6 +77,13 @@ GrowthStrength growthStrength(const ContainerLedger::Growth& growth) {
 
 namespace {
 
+// The target that evicts every container of the module (or class) that `target` is in.
+std::string anyContainerOf(std::string_view target) {
+  const size_t dot = target.rfind('.');
+  return dot == std::string_view::npos ? std::string(kAnyContainerOf)
+                                       : concat(target.substr(0, dot + 1), kAnyContainerOf);
+}
+
 // A callback kept in the container (a bound method, a function made per call): a subscription,
 // which MEM301 reports where it is registered.
 bool isCallback(const ContainerLedger::Growth& growth) {
@@ -109,8 +116,10 @@ void reportGrowingContainers(std::span<const ProjectFileView> files, const Analy
     const GrowingContainerFacts* facts = factsOf(files[i], storage);
     if (facts == nullptr) continue;
     calls.add(i, files[i]);
-    for (const ContainerDefinition& container : facts->containers.definitions)
+    for (const ContainerDefinition& container : facts->containers.definitions) {
       defined.insert(container.target);
+      defined.insert(anyContainerOf(container.target));
+    }
   }
   ledger.keepOnly(std::move(defined));
   for (size_t i = 0; i < files.size(); ++i) {
@@ -122,7 +131,11 @@ void reportGrowingContainers(std::span<const ProjectFileView> files, const Analy
     const GrowingContainerFacts* facts = factsOf(files[i], storage);
     if (facts == nullptr) continue;
     for (const ContainerDefinition& container : facts->containers.definitions) {
-      if (ledger.isEvicted(container.target) || isDemoOrDebugCode(container.target)) continue;
+      if (ledger.isEvicted(container.target) ||
+          ledger.isEvicted(anyContainerOf(container.target)) ||
+          isDemoOrDebugCode(container.target)) {
+        continue;
+      }
       const auto growth = ledger.growthOf(container.target, calls);
       if (!growth || (skip_callbacks && isCallback(*growth))) continue;
       const GrowthStrength strength = growthStrength(*growth);

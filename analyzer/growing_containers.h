@@ -29,10 +29,14 @@ struct GrowingContainerFacts final : FileFacts {
   static std::unique_ptr<FileFacts> read(FactsReader& in);
 };
 
-// How strongly a container's growth is shown: by data, objects or the callers' own input
-// (reported), only by parameters without callers or by instance state (reported with --preview,
-// for memos and seen-sets that the growing function also looks up), or not at all (closed keys,
-// classes, configuration, registration APIs).
+// The last part of an eviction's target that evicts every container of the module before it
+// (`pkg.fonts.*`: `globals()[name].clear()`, where the name is computed).
+inline constexpr std::string_view kAnyContainerOf = "*";
+
+// How strongly a container's growth is shown (growthStrength's comments say why): by data,
+// objects looked up before being added, or objects new at each call (reported); by parameters,
+// instance state, values of kept objects, or registration APIs (reported with --preview); or
+// not at all (closed keys, classes, configuration).
 enum class GrowthStrength : uint8_t { None, Preview, Default };
 GrowthStrength growthStrength(const ContainerLedger::Growth& growth);
 

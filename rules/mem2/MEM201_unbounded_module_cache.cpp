@@ -3,6 +3,7 @@
 // Decided across files: a container defined in one module may be filled, or evicted, from another,
 // and the keys a function adds are often its callers' arguments.
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -26,7 +27,8 @@ that a function adds to (`c[key] = value`, `.setdefault()`, `.add()`, `.append()
 `.extend()`, `c[key].append()`, `c |= ...`) with keys that grow with the program's input, while
 nothing in the project ever removes from it (`del c[key]`, `.pop()`, `.popitem()`, `.clear()`,
 `.remove()`, `.discard()`, `c[:] = []`, rebinding it through `global` or from another module as
-`module.c = {}`), bounds it (a `len(c)` comparison, with the builtin `len`) or hands it to other
+`module.c = {}`, or `globals()[name].clear()` with a computed name, which may be any of the
+module's containers), bounds it (a `len(c)` comparison, with the builtin `len`) or hands it to other
 code (passed to a function other than the builtins that only read it, returned, or assigned to
 another name). The finding is reported at the container and says what the keys are made of.
 
@@ -164,6 +166,9 @@ class UnboundedModuleCache final : public RuleChecker {
         }
       }
     }
+    if (kind == NodeKind::Call && mayEmptyContainer(node, context)) {
+      emptying_calls_.push_back(Use{node, context.scope()});
+    }
     uses_.onNode(node, kind, context);
   }
 
@@ -190,6 +195,19 @@ class UnboundedModuleCache final : public RuleChecker {
     describeContainerUses(
         context, uses, [&](const ContainerUse& use) { return targetOf(use, context); },
         facts_->containers);
+    // `globals()[name].clear()`: any of the module's containers may be the one emptied.
+    // Recorded under the module's wildcard name (kAnyContainerOf), so that the containers of
+    // other runs of the file are evicted too.
+    const bool clears_by_computed_name =
+        std::any_of(emptying_calls_.begin(), emptying_calls_.end(), [&](const Use& call) {
+          return clearsGlobalByComputedName(call.node, call.scope, context);
+        });
+    if (clears_by_computed_name) {
+      ContainerEventFact event;
+      event.target = dotted(module, kAnyContainerOf);
+      event.event = ContainerEvent::Evict;
+      facts_->containers.events.push_back(std::move(event));
+    }
     // `global cache` then `cache = {}` in a function starts the cache afresh.
     for (const Binding& binding : context.semantic().bindings()) {
       if (binding.through_global && binding.scope == 0 && !binding.prelude &&
@@ -211,6 +229,35 @@ class UnboundedModuleCache final : public RuleChecker {
     TSNode value;
     ScopeId scope;
   };
+
+  // `globals()[k].clear()`, or `d = globals()[k]` then `d.clear()` (ReportLab's `_reset`
+  // empties its font registries by name), with a computed name: which container is emptied is not
+  // in the text.
+  static bool mayEmptyContainer(TSNode call, const RuleContext& context) {
+    const TSNode callee = childByField(call, Field::Function);
+    if (kindOf(callee) != NodeKind::Attribute) return false;
+    const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+    return method == "clear" || method == "pop" || method == "popitem";
+  }
+
+  // Asked after the walk, when every binding is known.
+  static bool clearsGlobalByComputedName(TSNode call, ScopeId scope, const RuleContext& context) {
+    TSNode object = childByField(childByField(call, Field::Function), Field::Object);
+    if (kindOf(object) == NodeKind::Identifier) {
+      const Resolution resolution =
+          context.semantic().resolve(scope, context.text(object), ts_node_start_byte(object));
+      if (resolution.kind != Resolution::Kind::Bound) return false;
+      object = singleAssignedValue(context, *resolution.binding);
+    }
+    if (kindOf(object) != NodeKind::Subscript ||
+        kindOf(childByField(object, Field::SubscriptIndex)) == NodeKind::String) {
+      return false;
+    }
+    const TSNode value = childByField(object, Field::Value);
+    return kindOf(value) == NodeKind::Call &&
+           context.semantic().resolvesTo(scope, childByField(value, Field::Function),
+                                         "builtins.globals");
+  }
 
   static std::string dotted(const ModuleInfo& module, std::string_view name) {
     return module.name.empty() ? std::string(name) : concat(module.name, ".", name);
@@ -239,7 +286,13 @@ class UnboundedModuleCache final : public RuleChecker {
     return absoluteName(qualified, module);
   }
 
+  struct Use {
+    TSNode node;
+    ScopeId scope;
+  };
+
   std::vector<Definition> definitions_;
+  std::vector<Use> emptying_calls_;  // `x.clear()`, `x.pop(...)`, `x.popitem()`
   ContainerUseCollector uses_{mayNameModuleContainer};
   std::unique_ptr<GrowingContainerFacts> facts_;
 };
