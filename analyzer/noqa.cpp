@@ -35,7 +35,8 @@ bool isDigit(char c) {
 }
 
 size_t skipSpaces(std::string_view text, size_t i) {
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+    ++i;
   return i;
 }
 
@@ -126,9 +127,11 @@ size_t lexCodeList(std::string_view text, size_t i, RuleTable rules, NoqaComment
   size_t end = i;
   bool any_code = false;
   while (true) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == ',')) ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == ','))
+      ++i;
     const size_t start = i;
-    while (i < text.size() && isCodeCharacter(text[i])) ++i;
+    while (i < text.size() && isCodeCharacter(text[i]))
+      ++i;
     if (i == start) break;
     bool joined = false;
     if (!splitCodes(text.substr(start, i - start), rules, joined, visit)) break;

@@ -27,7 +27,8 @@ int findRule(RuleTable rules, std::string_view token) {
 
 bool selectRules(RuleTable rules, std::string_view selector, RuleSet& out) {
   if (equalsIgnoringCase(selector, "ALL")) {
-    for (size_t i = 0; i < rules.size(); ++i) out.set(i);
+    for (size_t i = 0; i < rules.size(); ++i)
+      out.set(i);
     return !rules.empty();
   }
   bool matched = false;

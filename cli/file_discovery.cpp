@@ -13,10 +13,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::array<std::string_view, 22> kExcludedDirectories = {
-    ".bzr",  ".direnv", ".eggs",       ".git",   ".hg",          ".heaplint_cache",
-    ".mypy_cache", ".nox", ".pytest_cache", ".ruff_cache", ".svn", ".tox",
-    ".venv", "__pycache__", "__pypackages__", "_build", "buck-out", "build",
-    "dist",  "node_modules", "venv", "site-packages",
+    ".bzr",        ".direnv",      ".eggs",          ".git",          ".hg",      ".heaplint_cache",
+    ".mypy_cache", ".nox",         ".pytest_cache",  ".ruff_cache",   ".svn",     ".tox",
+    ".venv",       "__pycache__",  "__pypackages__", "_build",        "buck-out", "build",
+    "dist",        "node_modules", "venv",           "site-packages",
 };
 
 bool isExcludedDirectory(std::string_view name) {
@@ -30,7 +30,9 @@ bool isPythonFile(const fs::path& path) {
   return extension == ".py" || extension == ".pyi" || extension == ".ipynb";
 }
 
-std::string describe(const std::error_code& error) { return error.message(); }
+std::string describe(const std::error_code& error) {
+  return error.message();
+}
 
 }  // namespace
 
@@ -133,11 +135,10 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
   }
   std::sort(result.files.begin(), result.files.end(),
             [](const SourceFile& a, const SourceFile& b) { return a.display < b.display; });
-  result.files.erase(std::unique(result.files.begin(), result.files.end(),
-                                 [](const SourceFile& a, const SourceFile& b) {
-                                   return a.display == b.display;
-                                 }),
-                     result.files.end());
+  result.files.erase(
+      std::unique(result.files.begin(), result.files.end(),
+                  [](const SourceFile& a, const SourceFile& b) { return a.display == b.display; }),
+      result.files.end());
   return result;
 }
 

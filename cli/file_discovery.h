@@ -31,7 +31,7 @@ struct DiscoveryOptions {
 };
 
 struct Discovery {
-  std::vector<SourceFile> files;  // sorted by display path, no duplicates
+  std::vector<SourceFile> files;    // sorted by display path, no duplicates
   std::vector<std::string> errors;  // one line each
 };
 

@@ -47,7 +47,7 @@ struct FileReport {
   std::optional<std::string> error;   // the file could not be read or written
   size_t fixed = 0;
   std::vector<const RuleDefinition*> fixed_rules;  // the rule of each fix applied (--show-fixes)
-  std::string diff;  // --diff
+  std::string diff;                                // --diff
 };
 
 }  // namespace heaplint::cli

@@ -77,7 +77,8 @@ int runRules(bool json) {
     return kExitClean;
   }
   size_t name_width = 4;
-  for (const RuleDefinition* rule : rules) name_width = std::max(name_width, rule->name.size());
+  for (const RuleDefinition* rule : rules)
+    name_width = std::max(name_width, rule->name.size());
   for (const RuleDefinition* rule : rules) {
     std::cout << rule->code << "  " << rule->name
               << std::string(name_width - rule->name.size(), ' ') << "  "

@@ -63,8 +63,8 @@ struct ResolvedSettings {
   std::vector<std::string> extend_include;
   bool respect_gitignore = true;
   std::filesystem::path cache_dir;  // `cache-dir`, absolute; empty: .heaplint_cache at the root
-  bool preview = false;  // preview rules run only when on
-  bool ignore_noqa = false;  // suppression comments silence nothing (--ignore-noqa)
+  bool preview = false;             // preview rules run only when on
+  bool ignore_noqa = false;         // suppression comments silence nothing (--ignore-noqa)
   // The command line's defaults a configuration may set, as in Ruff (the first path's
   // configuration decides, as for respect-gitignore): unset unless written.
   std::optional<bool> fix;

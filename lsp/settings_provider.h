@@ -31,7 +31,7 @@ struct ClientSettings {
   std::vector<std::string> ignore;
   bool unsafe_fixes = false;
   std::optional<bool> preview;  // over every configuration file, as --preview / --no-preview
-  int debounce_ms = -1;  // -1: the server's default
+  int debounce_ms = -1;         // -1: the server's default
 
   // Reads what it understands and returns a warning for each value it could not use.
   static ClientSettings fromJson(const json& options, std::vector<std::string>& warnings);

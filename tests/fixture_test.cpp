@@ -218,7 +218,8 @@ class FixtureTest : public testing::TestWithParam<Fixture> {};
 TEST_P(FixtureTest, FlagsExactlyTheAnnotatedLines) {
   std::vector<ProjectSource> project = loadProject(GetParam());
   analyzeProject(project, allRulesOptions(GetParam()), 1);
-  for (const ProjectSource& file : project) checkExpectations(file);
+  for (const ProjectSource& file : project)
+    checkExpectations(file);
 }
 
 TEST_P(FixtureTest, FixesMatchTheFixedFile) {

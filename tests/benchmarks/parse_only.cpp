@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
   const std::vector<heaplint::cli::SourceFile>& files = discovery.files;
 
   if (options.list_files) {
-    for (const heaplint::cli::SourceFile& file : files) std::cout << file.path.string() << '\n';
+    for (const heaplint::cli::SourceFile& file : files)
+      std::cout << file.path.string() << '\n';
     return discovery.errors.empty() ? 0 : 2;
   }
 
@@ -131,9 +132,11 @@ int main(int argc, char** argv) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(files.size(), 1)));
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work);
   work();
-  for (std::thread& thread : pool) thread.join();
+  for (std::thread& thread : pool)
+    thread.join();
 
   std::cerr << "parse-floor: " << totals.files.load() << " files, " << totals.bytes.load()
             << " bytes, " << totals.unreadable.load() << " unreadable, "
