@@ -7,7 +7,7 @@ precision of every rule.
     tests/corpus/precision.py --pending pending.jsonl   # findings still without a verdict, with code
     tests/corpus/precision.py --preview            # the rules behind --preview too
     tests/corpus/precision.py --check-set          # the first check set (corpora.CHECK_SET) instead
-    tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2)
+    tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2), or the third
 
 The verdicts live in tests/corpus/verdicts.tsv, one finding a line:
 
@@ -88,11 +88,11 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=str(HERE.parent.parent / "build" / "heaplint"))
     parser.add_argument("--corpus", action="append",
-                        choices=corpora.DEVELOPMENT + list(corpora.CHECK_SET) + list(corpora.CHECK_SET_2),
+                        choices=corpora.DEVELOPMENT + [name for check in corpora.CHECK_SETS.values() for name in check],
                         help="only these corpora (default: all of the development corpus)")
     parser.add_argument("--check-set", type=int, nargs="?", const=1, choices=sorted(corpora.CHECK_SETS),
                         help="a check set's corpora instead (1: corpora.CHECK_SET, the default; "
-                             "2: corpora.CHECK_SET_2)")
+                             "2: corpora.CHECK_SET_2; 3: corpora.CHECK_SET_3)")
     parser.add_argument("--select", help="rules to run (default: the default rules)")
     parser.add_argument("--preview", action="store_true", help="run the preview rules too")
     parser.add_argument("--pending", metavar="FILE",
