@@ -26,7 +26,7 @@ def module_text(index: int) -> str:
         body += [f"def f{k}(xs):", f"    total = sum([x * {k} for x in xs])",
                  f"    flag = any([x > {k} for x in xs])", "    gc.collect()",
                  "    return total, flag", ""]
-    # Called with the lines of a file: MEM202 reports the cache (and its fix changes the file).
+    # Called with the lines of a file: MEM202 (preview) reports the cache; its fix changes the file.
     body += ["@functools.lru_cache(maxsize=None)", "def cached(key):", "    return key", "",
              "def run(path):", "    for line in open(path):", "        cached(line)", ""]
     return "\n".join(body) + "\n"
@@ -48,7 +48,7 @@ class FixKillTest(HeaplintTestCase):
         self.make_tree(reference)
         originals = {p.relative_to(reference): p.read_bytes() for p in reference.rglob("*.py")}
         started = time.monotonic()
-        done = subprocess.run([BINARY, "check", "--fix", "--unsafe-fixes", "--no-cache", "-q", "."],
+        done = subprocess.run([BINARY, "check", "--fix", "--unsafe-fixes", "--preview", "--no-cache", "-q", "."],
                               cwd=reference, env=base_env(), capture_output=True)
         duration = time.monotonic() - started
         self.assertIn(done.returncode, (0, 1), done.stderr)
@@ -61,7 +61,7 @@ class FixKillTest(HeaplintTestCase):
             tree = self.dir / f"run{kill}"
             self.make_tree(tree)
             process = subprocess.Popen(
-                [BINARY, "check", "--fix", "--unsafe-fixes", "--no-cache", "-q", "."], cwd=tree,
+                [BINARY, "check", "--fix", "--unsafe-fixes", "--preview", "--no-cache", "-q", "."], cwd=tree,
                 env=base_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             # Mostly late in the run, where the files are written.
             time.sleep(duration * (generator.uniform(0, 1.1) if kill % 4 == 0

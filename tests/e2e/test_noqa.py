@@ -154,7 +154,7 @@ class UnusedNoqaTest(HeaplintTestCase):
             f"a = {FINDING}  # noqa: MEM101\n"                         # 2 used
             "b = 1  # noqa: E501\n"                                    # 3 another tool's
             "c = 2  # noqa\n"                                          # 4 blanket: left alone
-            f"d = {FINDING}  # noqa: E501, MEM101, MEM203\n"           # 5 MEM203 unused
+            f"d = {FINDING}  # noqa: E501, MEM101, MEM501\n"           # 5 MEM501 unused
             f"e = {FINDING}  # noqa: MEM101, MEM101\n"                 # 6 duplicated
             "f = 3  # noqa: list-comprehension-in-reducer\n"           # 7 a name, unused
             "g = 4  # noqa: MEM501, HL100\n"                           # 8 names HL100: kept
@@ -162,7 +162,7 @@ class UnusedNoqaTest(HeaplintTestCase):
         found = {d["location"]["row"]: d["message"] for d in self.hl100(source)}
         self.assertEqual(found, {
             1: "Unused `noqa` directive (unused: `MEM101`)",
-            5: "Unused `noqa` directive (unused: `MEM203`)",
+            5: "Unused `noqa` directive (unused: `MEM501`)",
             6: "Unused `noqa` directive (duplicated: `MEM101`)",
             7: "Unused `noqa` directive (unused: `list-comprehension-in-reducer`)",
         })

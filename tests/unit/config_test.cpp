@@ -79,6 +79,7 @@ TEST_F(ConfigTest, ReadsEveryKey) {
   const fs::path file = write("heaplint.toml", R"(
 select = ["MEM1", "MEM2"]
 extend-select = ["MEM501"]
+preview = true
 ignore = ["unbounded-lru-cache"]
 exclude = ["generated/"]
 extend-exclude = ["*_pb2.py"]
@@ -103,10 +104,11 @@ extra-hot-classes = ["app.models.Point"]
   EXPECT_TRUE(has(settings.enabled, "MEM101"));
   EXPECT_TRUE(has(settings.enabled, "MEM201"));
   EXPECT_FALSE(has(settings.enabled, "MEM202"));
-  EXPECT_TRUE(has(settings.enabled, "MEM203"));
+  EXPECT_TRUE(has(settings.enabled, "MEM203"));  // a preview rule: `preview = true`
   EXPECT_FALSE(has(settings.enabled, "MEM301"));
   EXPECT_TRUE(has(settings.enabled, "MEM501"));
   EXPECT_FALSE(has(settings.enabled, "MEM502"));
+  EXPECT_TRUE(settings.lint.preview);
   EXPECT_FALSE(settings.respect_gitignore);
   EXPECT_EQ(settings.lint.target_version, (PythonVersion{3, 8}));
   EXPECT_EQ(settings.lint.test_file_patterns, (std::vector<std::string>{"check_*.py", "spec/"}));
