@@ -7,13 +7,10 @@ import unittest
 
 from e2e_support import HeaplintTestCase
 
+# A closure made per call over its argument (a bound method of `self` is reported only in preview).
 WIDGET = ("from myapp.signals import changed\n\n\n"
-          "class Widget:\n"
-          "    def __init__(self, name):\n"
-          "        self.name = name\n"
-          "        changed.connect(self.on_changed)\n\n"
-          "    def on_changed(self, *args):\n"
-          "        print(self.name)\n")
+          "def watch(name):\n"
+          "    changed.connect(lambda *args: print(name, args))\n")
 
 
 class Mem301LibrariesTest(HeaplintTestCase):
@@ -26,7 +23,7 @@ class Mem301LibrariesTest(HeaplintTestCase):
         self.git_init()
         self.write("widget.py", WIDGET)
         # Unknown to the table and defined outside the project: held strongly.
-        self.assertEqual(self.mem301(), [("widget.py", 7, 9, "MEM301")])
+        self.assertEqual(self.mem301(), [("widget.py", 5, 5, "MEM301")])
         self.write("pyproject.toml",
                    "[tool.heaplint.libraries]\nweak-registries = [\"myapp.signals.\"]\n")
         self.assertEqual(self.mem301(), [])

@@ -7,8 +7,16 @@
 
 namespace heaplint {
 
+// Every rule, with the evidence that only preview turns on (the rules behind preview run either
+// way: they are enabled by name).
 inline AnalysisOptions allRulesOptions() {
+  static const LintSettings preview = [] {
+    LintSettings settings;
+    settings.preview = true;
+    return settings;
+  }();
   AnalysisOptions options;
+  options.settings = &preview;
   options.rules = allRules();
   for (size_t i = 0; i < options.rules.size(); ++i)
     options.enabled.set(i);

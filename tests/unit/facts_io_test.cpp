@@ -81,7 +81,13 @@ std::vector<std::string> joined(std::vector<FileAnalysis>& analyses, const Analy
 }
 
 AnalysisOptions allRulesOptions() {
+  static const LintSettings preview = [] {
+    LintSettings settings;
+    settings.preview = true;
+    return settings;
+  }();
   AnalysisOptions options;
+  options.settings = &preview;  // the evidence preview turns on is joined too
   options.rules = allRules();
   selectRules(options.rules, "ALL", options.enabled);
   return options;
@@ -246,7 +252,7 @@ TEST(FactsIo, CallIndexKeepsLongStringsWhole) {
 
 TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
   const AnalysisOptions options = allRulesOptions();
-  for (const char* directory : {"mem4/MEM401_project", "mem3/MEM301_project"}) {
+  for (const char* directory : {"mem4/MEM401_project", "mem3/MEM301_preview_project"}) {
     const Project project =
         analyzeDirectory(fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory, options);
     for (const FileAnalysis& analysis : project.analyses) {
@@ -266,7 +272,7 @@ TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
 TEST(FactsIo, JoinOverReadBackFactsFindsTheSame) {
   const AnalysisOptions options = allRulesOptions();
   for (const char* directory :
-       {"mem4/MEM401_project", "mem2/MEM201_project", "mem3/MEM301_project"}) {
+       {"mem4/MEM401_project", "mem2/MEM201_project", "mem3/MEM301_preview_project"}) {
     const fs::path root = fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory;
     Project fresh = analyzeDirectory(root, options);
     Project cached = analyzeDirectory(root, options);
