@@ -90,7 +90,11 @@ class Resolver {
       }
       if (binding.kind == BindingKind::FromImport) {
         callee.name = projectName(semantic_.importedName(binding));
+        return callee;
       }
+      // `F = define_io_format` at module level, then `F(...)`: the function under another name.
+      const TSNode aliased = moduleAliasOf(binding);
+      if (!ts_node_is_null(aliased)) return resolve(0, aliased);
       return callee;
     }
     if (kind != NodeKind::Attribute) return callee;
@@ -149,6 +153,37 @@ class Resolver {
     const std::string qualified = semantic_.qualifiedName(scope, expression);
     if (!qualified.empty()) callee.name = projectName(qualified);
     return callee;
+  }
+
+  // The name a module-level name is only ever bound to, when that name is a function or class
+  // defined at module level (`F = define_io_format`); a null node otherwise.
+  TSNode moduleAliasOf(const Binding& binding) const {
+    if (binding.scope != 0 || binding.kind != BindingKind::Assignment) return TSNode{};
+    const TSNode value = singleAssignedValue(context_, binding);
+    if (kindOf(value) != NodeKind::Identifier || context_.text(value) == binding.name) {
+      return TSNode{};
+    }
+    const Resolution target = semantic_.resolve(0, context_.text(value), ts_node_start_byte(value));
+    if (target.kind != Resolution::Kind::Bound || target.binding->scope != 0 ||
+        (target.binding->kind != BindingKind::FunctionDefinition &&
+         target.binding->kind != BindingKind::ClassDefinition)) {
+      return TSNode{};
+    }
+    return value;
+  }
+
+  // Whether `node` is the value of such an alias (`F = define_io_format`): the function does not
+  // escape there, its calls through the alias are its own.
+  bool isAliasedAt(TSNode node) const {
+    const TSNode assignment = parentOf(node);
+    if (kindOf(assignment) != NodeKind::Assignment ||
+        !ts_node_eq(childByField(assignment, Field::Right), node)) {
+      return false;
+    }
+    const TSNode left = childByField(assignment, Field::Left);
+    if (kindOf(left) != NodeKind::Identifier) return false;
+    const std::vector<const Binding*> bindings = semantic_.bindingsIn(0, context_.text(left));
+    return bindings.size() == 1 && ts_node_eq(moduleAliasOf(*bindings.front()), node);
   }
 
   // What the method whose first parameter `object` is makes of it (isInstanceReceiver,
@@ -691,6 +726,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     facts.calls.push_back(std::move(site));
   }
   for (const Pending& pending : references_) {
+    if (pending.scope == 0 && resolver.isAliasedAt(pending.node)) continue;
     std::string name = resolver.resolve(pending.scope, pending.node).name;
     // A function that hands itself on (`return functools.partial(rename_parameter, since)`, a
     // decorator factory's own partial) reaches no caller but its own callers.
