@@ -227,9 +227,29 @@ void RegistrationCollector::onCall(TSNode call, const RuleContext& context) {
       isSubscribeMethod(settings, context.text(childByField(callee, Field::AttributeName)))) {
     add(call, childByField(callee, Field::Object), {}, context);
   } else if (kindOf(callee) == NodeKind::Identifier && namedChildCount(arguments) > 0 &&
-             imported_subscribe_names_.contains(context.text(callee))) {
+             isImportedSubscribeName(callee, context)) {
     add(call, {}, {}, context);
   }
+}
+
+// `register` after `from atexit import register` (or `as on_exit`): in this run's imports so
+// far, or bound by an import in another run of the document (the language server's analysis in
+// runs: the prelude bindings, which the model holds before the walk starts).
+bool RegistrationCollector::isImportedSubscribeName(TSNode name, const RuleContext& context) {
+  const std::string_view text = context.text(name);
+  if (imported_subscribe_names_.contains(text)) return true;
+  if (!prelude_read_) {
+    prelude_read_ = true;
+    const SemanticModel& semantic = context.semantic();
+    for (const Binding& binding : semantic.bindings()) {
+      if (binding.prelude && binding.kind == BindingKind::FromImport &&
+          isSubscribeMethod(*context.options().settings,
+                            lastName(semantic.importedName(binding)))) {
+        prelude_subscribe_names_.insert(binding.name);
+      }
+    }
+  }
+  return prelude_subscribe_names_.contains(text);
 }
 
 void RegistrationCollector::onDecorator(TSNode decorator, const RuleContext& context) {
@@ -243,7 +263,7 @@ void RegistrationCollector::onDecorator(TSNode decorator, const RuleContext& con
                         context.text(childByField(expression, Field::AttributeName)))) {
     add(decorator, childByField(expression, Field::Object), decorated, context);
   } else if (kindOf(expression) == NodeKind::Identifier &&
-             imported_subscribe_names_.contains(context.text(expression))) {
+             isImportedSubscribeName(expression, context)) {
     add(decorator, {}, decorated, context);
   }
 }

@@ -130,7 +130,11 @@ class RegistrationCollector {
   std::vector<RegistrationSite> registrations_;
   std::vector<Removal> removals_;
   std::set<std::pair<uint32_t, std::string_view>> returned_;  // (function start, name)
+  bool isImportedSubscribeName(TSNode name, const RuleContext& context);
+
   std::set<std::string_view> imported_subscribe_names_;
+  std::set<std::string_view> prelude_subscribe_names_;  // imported so in other runs
+  bool prelude_read_ = false;
 };
 
 }  // namespace heaplint

@@ -55,6 +55,13 @@ class Document {
   }
 
   FileAnalysis analyze() { return incremental_.analyze(*source_, syntax_, options_); }
+  // With the project rules' join over the document alone, as the language server runs it.
+  FileAnalysis analyzeJoined() {
+    FileAnalysis analysis = analyze();
+    FileAnalysis* files[] = {&analysis};
+    joinProject(files, options_);
+    return analysis;
+  }
   FileAnalysis analyzeWhole() const { return heaplint::analyze(*source_, options_); }
   size_t walked() const { return incremental_.walkedRuns(); }
   size_t runs() const { return syntax_.chunkCount(); }
@@ -134,6 +141,19 @@ TEST(IncrementalAnalysis, AValueBoundInAnotherRunIsFollowedAndWatched) {
   EXPECT_TRUE(document.analyze().diagnostics.empty());
   document.replace("handle = make(", "handle = open(");
   EXPECT_EQ(codesOf(document.analyze()), found);
+}
+
+// MEM301: `subscribe`, imported in the first run from a module, registers a closure far below.
+// The run that calls it must know the name from the other run's import, as a whole walk does.
+TEST(IncrementalAnalysis, ASubscribeFunctionImportedInAnotherRunRegisters) {
+  Document document("from events import subscribe\n\n\n" + filler(0, 100) + filler(100, 100) +
+                    "def watch(path):\n    subscribe(lambda event: print(path, event))\n");
+  const std::vector<std::string> found{"MEM301"};
+  EXPECT_EQ(codesOf(document.analyzeWhole()), found);
+  ASSERT_GT(document.runs(), 10U);
+  EXPECT_EQ(codesOf(document.analyzeJoined()), found);
+  document.replace("print(path, event)", "print(event, path)");
+  EXPECT_EQ(codesOf(document.analyzeJoined()), found);
 }
 
 // A whole-file analysis skips the gc rules in a file that never names gc (needs_text); the runs
