@@ -229,6 +229,46 @@ void ContainerUseCollector::onNode(TSNode node, NodeKind kind, const RuleContext
   }
 }
 
+// `if m < 250: cache[m] = b` (mpmath's Fibonacci numbers): the store is made only for keys below
+// a limit written in the code (an integer, or a constant's UPPER_CASE name), so the container
+// holds at most that many integer keys.
+bool storedBelowALimit(const RuleContext& context, TSNode container, TSNode key) {
+  if (kindOf(key) != NodeKind::Identifier) return false;
+  const std::string_view key_text = context.text(key);
+  TSNode child = container;
+  for (int depth = 0; depth < 64; ++depth) {
+    const TSNode parent = parentOf(child);
+    const NodeKind kind = kindOf(parent);
+    if (ts_node_is_null(parent) || kind == NodeKind::FunctionDefinition ||
+        kind == NodeKind::Lambda || kind == NodeKind::ClassDefinition || kind == NodeKind::Module) {
+      return false;
+    }
+    if (kind == NodeKind::IfStatement &&
+        ts_node_eq(childByField(parent, Field::Consequence), child)) {
+      TSNode condition = childByField(parent, Field::Condition);
+      while (kindOf(condition) == NodeKind::ParenthesizedExpression)
+        condition = nthNamedChild(condition, 0);
+      if (kindOf(condition) == NodeKind::ComparisonOperator && namedChildCount(condition) == 2 &&
+          context.text(nthNamedChild(condition, 0)) == key_text) {
+        const std::string written = withoutSpaces(context.text(condition));
+        const std::string_view after = std::string_view(written).substr(key_text.size());
+        const TSNode limit = nthNamedChild(condition, 1);
+        const std::string_view limit_text = context.text(limit);
+        const bool constant = kindOf(limit) == NodeKind::Integer ||
+                              (kindOf(limit) == NodeKind::Identifier &&
+                               std::none_of(limit_text.begin(), limit_text.end(),
+                                            [](char c) { return c >= 'a' && c <= 'z'; }));
+        if (constant &&
+            (after.starts_with("<=") || (after.starts_with('<') && !after.starts_with("<<")))) {
+          return true;
+        }
+      }
+    }
+    child = parent;
+  }
+  return false;
+}
+
 void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context) {
   const TSNode value = childByField(node, Field::Value);
   const TSNode index = childByField(node, Field::SubscriptIndex);
@@ -240,7 +280,8 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
     add(context, value, ContainerEvent::Evict);
   } else if (context.enclosingFunction() == nullptr) {
     return;  // filled while the module is imported
-  } else if (context.frame().isStoreTarget() && !onlyReplaces(context, value, index)) {
+  } else if (context.frame().isStoreTarget() && !onlyReplaces(context, value, index) &&
+             !storedBelowALimit(context, value, index)) {
     add(context, value, ContainerEvent::Grow, index);
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&

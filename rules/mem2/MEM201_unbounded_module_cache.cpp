@@ -65,7 +65,9 @@ other cache rules):
   a function mapped over a literal at import, `list(map(_register, [(1, "B"), ...]))`).
 - not growth: a store that only replaces an entry, after `if key not in cache: return` (or
   `raise`, `continue`; no `else`) or inside `if key in cache:` (a lazy import swapped for what it
-  names: `cache[key] = importlib.import_module(cache[key])`).
+  names: `cache[key] = importlib.import_module(cache[key])`); a store made only for keys below a
+  limit written in the code (`if n < MAX_CACHED: cache[n] = value`, an integer or an UPPER_CASE
+  constant).
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a

@@ -54,7 +54,8 @@ Not flagged either:
   as `walk(child, seen)`), not a hidden cache; recursive calls that pass it on do not count;
 - a default that the function only reads, rebinds (`cache = cache or {}`), empties or bounds
   anywhere in the function (`del`, `.pop()`, `.popitem()`, `.clear()`, `.remove()`, `.discard()`,
-  a `len()` comparison), or hands to other code (`return cache`, `helper(cache)`, `self.c = cache`);
+  a `len()` comparison), stores only keys below a limit written in the code (`if n < 250:
+  cache[n] = value`), or hands to other code (`return cache`, `helper(cache)`, `self.c = cache`);
 - functions defined inside another function (their defaults are made anew each time the `def`
   runs), lambdas, and demonstration or debugging code;
 - test code (the shared test-file patterns).
