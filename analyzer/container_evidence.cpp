@@ -44,6 +44,24 @@ std::string withoutSpaces(std::string_view text) {
   return out;
 }
 
+// Calls `visit(parent, child)` for each node around `node` up to the function, lambda, class or
+// module it is in (at most 64 levels), until `visit` returns true; returns whether one did.
+template <typename Visit>
+bool anyEnclosingNode(TSNode node, Visit&& visit) {
+  TSNode child = node;
+  for (int depth = 0; depth < 64; ++depth) {
+    const TSNode parent = parentOf(child);
+    const NodeKind kind = kindOf(parent);
+    if (ts_node_is_null(parent) || kind == NodeKind::FunctionDefinition ||
+        kind == NodeKind::Lambda || kind == NodeKind::ClassDefinition || kind == NodeKind::Module) {
+      return false;
+    }
+    if (visit(parent, child)) return true;
+    child = parent;
+  }
+  return false;
+}
+
 // `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
 // `if key in cache:`: it replaces an entry, it adds none (matplotlib swaps a module name for the
 // class it imports).
@@ -67,37 +85,60 @@ bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
            written.starts_with(key_text) && written.ends_with(container_text) &&
            std::string_view(written).substr(key_text.size(), test.size()) == test;
   };
-  TSNode child = container;
-  for (int depth = 0; depth < 64; ++depth) {
-    const TSNode parent = parentOf(child);
+  return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
     const NodeKind kind = kindOf(parent);
-    if (ts_node_is_null(parent) || kind == NodeKind::FunctionDefinition ||
-        kind == NodeKind::Lambda || kind == NodeKind::ClassDefinition || kind == NodeKind::Module) {
-      return false;
-    }
     if (kind == NodeKind::IfStatement &&
         ts_node_eq(childByField(parent, Field::Consequence), child) && condition_is(parent, "in")) {
       return true;
     }
-    if (kind == NodeKind::Block) {
-      for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
-           before = ts_node_prev_named_sibling(before)) {
-        if (kindOf(before) != NodeKind::IfStatement || !condition_is(before, "notin") ||
-            !ts_node_is_null(childByField(before, Field::Alternative))) {
-          continue;
-        }
-        const TSNode body = childByField(before, Field::Consequence);
-        const uint32_t count = namedChildCount(body);
-        const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
-        if (last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
-            last == NodeKind::ContinueStatement) {
-          return true;
-        }
+    if (kind != NodeKind::Block) return false;
+    for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
+         before = ts_node_prev_named_sibling(before)) {
+      if (kindOf(before) != NodeKind::IfStatement || !condition_is(before, "notin") ||
+          !ts_node_is_null(childByField(before, Field::Alternative))) {
+        continue;
+      }
+      const TSNode body = childByField(before, Field::Consequence);
+      const uint32_t count = namedChildCount(body);
+      const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
+      if (last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
+          last == NodeKind::ContinueStatement) {
+        return true;
       }
     }
-    child = parent;
-  }
-  return false;
+    return false;
+  });
+}
+
+// `if m < 250: cache[m] = b` (mpmath's Fibonacci numbers): the store is made only for keys below
+// a limit written in the code (an integer, or a constant's UPPER_CASE name), so the container
+// holds at most that many integer keys.
+bool storedBelowALimit(const RuleContext& context, TSNode container, TSNode key) {
+  if (kindOf(key) != NodeKind::Identifier) return false;
+  const std::string_view key_text = context.text(key);
+  return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
+    if (kindOf(parent) != NodeKind::IfStatement ||
+        !ts_node_eq(childByField(parent, Field::Consequence), child)) {
+      return false;
+    }
+    TSNode condition = childByField(parent, Field::Condition);
+    while (kindOf(condition) == NodeKind::ParenthesizedExpression)
+      condition = nthNamedChild(condition, 0);
+    if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2 ||
+        context.text(nthNamedChild(condition, 0)) != key_text) {
+      return false;
+    }
+    const TSNode limit = nthNamedChild(condition, 1);
+    const std::string_view limit_text = context.text(limit);
+    const bool constant = kindOf(limit) == NodeKind::Integer ||
+                          (kindOf(limit) == NodeKind::Identifier &&
+                           std::none_of(limit_text.begin(), limit_text.end(),
+                                        [](char c) { return c >= 'a' && c <= 'z'; }));
+    const std::string written = withoutSpaces(context.text(condition));
+    const std::string_view after = std::string_view(written).substr(key_text.size());
+    return constant &&
+           (after.starts_with("<=") || (after.starts_with('<') && !after.starts_with("<<")));
+  });
 }
 
 // Builtins that read a container without keeping or changing it.
@@ -227,46 +268,6 @@ void ContainerUseCollector::onNode(TSNode node, NodeKind kind, const RuleContext
     default:
       break;
   }
-}
-
-// `if m < 250: cache[m] = b` (mpmath's Fibonacci numbers): the store is made only for keys below
-// a limit written in the code (an integer, or a constant's UPPER_CASE name), so the container
-// holds at most that many integer keys.
-bool storedBelowALimit(const RuleContext& context, TSNode container, TSNode key) {
-  if (kindOf(key) != NodeKind::Identifier) return false;
-  const std::string_view key_text = context.text(key);
-  TSNode child = container;
-  for (int depth = 0; depth < 64; ++depth) {
-    const TSNode parent = parentOf(child);
-    const NodeKind kind = kindOf(parent);
-    if (ts_node_is_null(parent) || kind == NodeKind::FunctionDefinition ||
-        kind == NodeKind::Lambda || kind == NodeKind::ClassDefinition || kind == NodeKind::Module) {
-      return false;
-    }
-    if (kind == NodeKind::IfStatement &&
-        ts_node_eq(childByField(parent, Field::Consequence), child)) {
-      TSNode condition = childByField(parent, Field::Condition);
-      while (kindOf(condition) == NodeKind::ParenthesizedExpression)
-        condition = nthNamedChild(condition, 0);
-      if (kindOf(condition) == NodeKind::ComparisonOperator && namedChildCount(condition) == 2 &&
-          context.text(nthNamedChild(condition, 0)) == key_text) {
-        const std::string written = withoutSpaces(context.text(condition));
-        const std::string_view after = std::string_view(written).substr(key_text.size());
-        const TSNode limit = nthNamedChild(condition, 1);
-        const std::string_view limit_text = context.text(limit);
-        const bool constant = kindOf(limit) == NodeKind::Integer ||
-                              (kindOf(limit) == NodeKind::Identifier &&
-                               std::none_of(limit_text.begin(), limit_text.end(),
-                                            [](char c) { return c >= 'a' && c <= 'z'; }));
-        if (constant &&
-            (after.starts_with("<=") || (after.starts_with('<') && !after.starts_with("<<")))) {
-          return true;
-        }
-      }
-    }
-    child = parent;
-  }
-  return false;
 }
 
 void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context) {
