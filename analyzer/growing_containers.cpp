@@ -65,9 +65,9 @@ GrowthStrength growthStrength(const ContainerLedger::Growth& growth) {
       // Callers passing on their own input. A memo or seen-set that looks entries up before
       // adding them grows with what its callers pass, but whether they pass a few names (date
       // formats, encodings, locales) or every request's data is not in the code: on unseen code
-      // these were names every time, so only preview reports them. A function that only adds
-      // is a registration API, which its callers' configuration fills.
-      return growth.event->looks_up ? GrowthStrength::Preview : GrowthStrength::None;
+      // these were names every time, so only preview reports them, as it reports keys nothing
+      // shows (Unknown). A function that only adds is a registration API, which its callers'
+      // configuration fills.
     case KeySource::Unknown:
       return growth.event->looks_up ? GrowthStrength::Preview : GrowthStrength::None;
     default:
