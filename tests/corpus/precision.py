@@ -92,7 +92,7 @@ def main():
                         help="only these corpora (default: all of the development corpus)")
     parser.add_argument("--check-set", type=int, nargs="?", const=1, choices=sorted(corpora.CHECK_SETS),
                         help="a check set's corpora instead (1: corpora.CHECK_SET, the default; "
-                             "2: corpora.CHECK_SET_2; 3: corpora.CHECK_SET_3)")
+                             "2, 3, 4: corpora.CHECK_SET_2, _3, _4)")
     parser.add_argument("--select", help="rules to run (default: the default rules)")
     parser.add_argument("--preview", action="store_true", help="run the preview rules too")
     parser.add_argument("--pending", metavar="FILE",
