@@ -186,6 +186,29 @@ TSNode firstArgument(TSNode call, uint32_t skip = 0) {
   return TSNode{};
 }
 
+// Inside `if not container:` (or `if len(container) == 0:`): the store is made only while the
+// container is empty, so it holds what one store adds.
+bool storedOnlyWhenEmpty(const RuleContext& context, TSNode container) {
+  if (kindOf(container) != NodeKind::Identifier && kindOf(container) != NodeKind::Attribute) {
+    return false;
+  }
+  const std::string container_text = withoutSpaces(context.text(container));
+  return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
+    if (kindOf(parent) != NodeKind::IfStatement ||
+        !ts_node_eq(childByField(parent, Field::Consequence), child)) {
+      return false;
+    }
+    TSNode condition = childByField(parent, Field::Condition);
+    while (kindOf(condition) == NodeKind::ParenthesizedExpression)
+      condition = nthNamedChild(condition, 0);
+    if (kindOf(condition) == NodeKind::NotOperator) {
+      return withoutSpaces(context.text(nthNamedChild(condition, 0))) == container_text;
+    }
+    return kindOf(condition) == NodeKind::ComparisonOperator &&
+           withoutSpaces(context.text(condition)) == "len(" + container_text + ")==0";
+  });
+}
+
 }  // namespace
 
 bool isGrowMethod(std::string_view method) {
@@ -316,6 +339,11 @@ void ContainerUseCollector::onAttribute(TSNode node, const RuleContext& context)
   if (kindOf(object) == NodeKind::Subscript) {
     add(context, childByField(object, Field::Value), ContainerEvent::Grow,
         childByField(object, Field::SubscriptIndex), key);
+    return;
+  }
+  // `if not _schema: _schema.append(load())`: filled once, while empty (a lazy singleton).
+  if (storedOnlyWhenEmpty(context, object)) {
+    add(context, object, ContainerEvent::Read);
     return;
   }
   add(context, object, ContainerEvent::Grow, key);

@@ -67,7 +67,8 @@ other cache rules):
   `raise`, `continue`; no `else`) or inside `if key in cache:` (a lazy import swapped for what it
   names: `cache[key] = importlib.import_module(cache[key])`); a store made only for keys below a
   limit written in the code (`if n < MAX_CACHED: cache[n] = value`, an integer or an UPPER_CASE
-  constant).
+  constant); an addition made only while the container is empty (`if not _loaded:
+  _loaded.append(load())`).
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a

@@ -55,7 +55,7 @@ Not flagged either:
 - a default that the function only reads, rebinds (`cache = cache or {}`), empties or bounds
   anywhere in the function (`del`, `.pop()`, `.popitem()`, `.clear()`, `.remove()`, `.discard()`,
   a `len()` comparison), stores only keys below a limit written in the code (`if n < 250:
-  cache[n] = value`), or hands to other code (`return cache`, `helper(cache)`, `self.c = cache`);
+  cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`), or hands to other code (`return cache`, `helper(cache)`, `self.c = cache`);
 - functions defined inside another function (their defaults are made anew each time the `def`
   runs), lambdas, and demonstration or debugging code;
 - test code (the shared test-file patterns).
