@@ -110,6 +110,19 @@ bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
   });
 }
 
+// The condition (without parentheses) of `parent` when it is an `if` whose body is `child`; a
+// null node otherwise.
+TSNode conditionOver(TSNode parent, TSNode child) {
+  if (kindOf(parent) != NodeKind::IfStatement ||
+      !ts_node_eq(childByField(parent, Field::Consequence), child)) {
+    return TSNode{};
+  }
+  TSNode condition = childByField(parent, Field::Condition);
+  while (kindOf(condition) == NodeKind::ParenthesizedExpression)
+    condition = nthNamedChild(condition, 0);
+  return condition;
+}
+
 // `if m < 250: cache[m] = b` (mpmath's Fibonacci numbers): the store is made only for keys below
 // a limit written in the code (an integer, or a constant's UPPER_CASE name), so the container
 // holds at most that many integer keys.
@@ -117,13 +130,7 @@ bool storedBelowALimit(const RuleContext& context, TSNode container, TSNode key)
   if (kindOf(key) != NodeKind::Identifier) return false;
   const std::string_view key_text = context.text(key);
   return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
-    if (kindOf(parent) != NodeKind::IfStatement ||
-        !ts_node_eq(childByField(parent, Field::Consequence), child)) {
-      return false;
-    }
-    TSNode condition = childByField(parent, Field::Condition);
-    while (kindOf(condition) == NodeKind::ParenthesizedExpression)
-      condition = nthNamedChild(condition, 0);
+    const TSNode condition = conditionOver(parent, child);
     if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2 ||
         context.text(nthNamedChild(condition, 0)) != key_text) {
       return false;
@@ -194,13 +201,7 @@ bool storedOnlyWhenEmpty(const RuleContext& context, TSNode container) {
   }
   const std::string container_text = withoutSpaces(context.text(container));
   return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
-    if (kindOf(parent) != NodeKind::IfStatement ||
-        !ts_node_eq(childByField(parent, Field::Consequence), child)) {
-      return false;
-    }
-    TSNode condition = childByField(parent, Field::Condition);
-    while (kindOf(condition) == NodeKind::ParenthesizedExpression)
-      condition = nthNamedChild(condition, 0);
+    const TSNode condition = conditionOver(parent, child);
     if (kindOf(condition) == NodeKind::NotOperator) {
       return withoutSpaces(context.text(nthNamedChild(condition, 0))) == container_text;
     }
