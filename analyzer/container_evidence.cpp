@@ -62,54 +62,6 @@ bool anyEnclosingNode(TSNode node, Visit&& visit) {
   return false;
 }
 
-// `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
-// `if key in cache:`: it replaces an entry, it adds none (matplotlib swaps a module name for the
-// class it imports).
-bool onlyReplaces(const RuleContext& context, TSNode container, TSNode key) {
-  if (ts_node_is_null(key)) return false;
-  // Made only once an `if` is met: most stores have none around them.
-  std::string key_text;
-  std::string container_text;
-  const auto condition_is = [&](TSNode statement, std::string_view test) {
-    TSNode condition = childByField(statement, Field::Condition);
-    while (kindOf(condition) == NodeKind::ParenthesizedExpression) {
-      condition = nthNamedChild(condition, 0);
-    }
-    if (kindOf(condition) != NodeKind::ComparisonOperator) return false;
-    if (key_text.empty()) {
-      key_text = withoutSpaces(context.text(key));
-      container_text = withoutSpaces(context.text(container));
-    }
-    const std::string written = withoutSpaces(context.text(condition));
-    return written.size() == key_text.size() + test.size() + container_text.size() &&
-           written.starts_with(key_text) && written.ends_with(container_text) &&
-           std::string_view(written).substr(key_text.size(), test.size()) == test;
-  };
-  return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
-    const NodeKind kind = kindOf(parent);
-    if (kind == NodeKind::IfStatement &&
-        ts_node_eq(childByField(parent, Field::Consequence), child) && condition_is(parent, "in")) {
-      return true;
-    }
-    if (kind != NodeKind::Block) return false;
-    for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
-         before = ts_node_prev_named_sibling(before)) {
-      if (kindOf(before) != NodeKind::IfStatement || !condition_is(before, "notin") ||
-          !ts_node_is_null(childByField(before, Field::Alternative))) {
-        continue;
-      }
-      const TSNode body = childByField(before, Field::Consequence);
-      const uint32_t count = namedChildCount(body);
-      const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
-      if (last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
-          last == NodeKind::ContinueStatement) {
-        return true;
-      }
-    }
-    return false;
-  });
-}
-
 // The condition (without parentheses) of `parent` when it is an `if` whose body is `child`; a
 // null node otherwise.
 TSNode conditionOver(TSNode parent, TSNode child) {
@@ -123,28 +75,68 @@ TSNode conditionOver(TSNode parent, TSNode child) {
   return condition;
 }
 
-// `if m < 250: cache[m] = b` (mpmath's Fibonacci numbers): the store is made only for keys below
-// a limit written in the code (an integer, or a constant's UPPER_CASE name), so the container
-// holds at most that many integer keys.
-bool storedBelowALimit(const RuleContext& context, TSNode container, TSNode key) {
-  if (kindOf(key) != NodeKind::Identifier) return false;
-  const std::string_view key_text = context.text(key);
+// `key < 250`, `key <= MAX_CACHED`: the key compared with a limit written in the code (an integer,
+// or a constant's UPPER_CASE name).
+bool keyBelowALimit(const RuleContext& context, TSNode condition, TSNode key) {
+  if (kindOf(key) != NodeKind::Identifier || kindOf(condition) != NodeKind::ComparisonOperator ||
+      namedChildCount(condition) != 2 || childCount(condition) != 3 ||
+      context.text(nthNamedChild(condition, 0)) != context.text(key)) {
+    return false;
+  }
+  const std::string_view comparison = context.text(nthChild(condition, 1));
+  const TSNode limit = nthNamedChild(condition, 1);
+  const std::string_view limit_text = context.text(limit);
+  const bool constant = kindOf(limit) == NodeKind::Integer ||
+                        (kindOf(limit) == NodeKind::Identifier &&
+                         std::none_of(limit_text.begin(), limit_text.end(),
+                                      [](char c) { return c >= 'a' && c <= 'z'; }));
+  return constant && (comparison == "<" || comparison == "<=");
+}
+
+// A store that adds no entry for good, as the `if`s around it show (one walk up to the function):
+// - `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
+//   `if key in cache:`: it replaces an entry (matplotlib swaps a module name for the class it
+//   imports);
+// - inside `if m < 250:` (mpmath's Fibonacci numbers): made only for keys below a limit written
+//   in the code, so the container holds at most that many integer keys.
+bool addsNoEntry(const RuleContext& context, TSNode container, TSNode key) {
+  if (ts_node_is_null(key)) return false;
+  // Made only once an `if` is met: most stores have none around them.
+  std::string key_text;
+  std::string container_text;
+  const auto condition_is = [&](TSNode condition, std::string_view test) {
+    if (kindOf(condition) != NodeKind::ComparisonOperator) return false;
+    if (key_text.empty()) {
+      key_text = withoutSpaces(context.text(key));
+      container_text = withoutSpaces(context.text(container));
+    }
+    const std::string written = withoutSpaces(context.text(condition));
+    return written.size() == key_text.size() + test.size() + container_text.size() &&
+           written.starts_with(key_text) && written.ends_with(container_text) &&
+           std::string_view(written).substr(key_text.size(), test.size()) == test;
+  };
   return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
     const TSNode condition = conditionOver(parent, child);
-    if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2 ||
-        context.text(nthNamedChild(condition, 0)) != key_text) {
-      return false;
+    if (!ts_node_is_null(condition)) {
+      return condition_is(condition, "in") || keyBelowALimit(context, condition, key);
     }
-    const TSNode limit = nthNamedChild(condition, 1);
-    const std::string_view limit_text = context.text(limit);
-    const bool constant = kindOf(limit) == NodeKind::Integer ||
-                          (kindOf(limit) == NodeKind::Identifier &&
-                           std::none_of(limit_text.begin(), limit_text.end(),
-                                        [](char c) { return c >= 'a' && c <= 'z'; }));
-    const std::string written = withoutSpaces(context.text(condition));
-    const std::string_view after = std::string_view(written).substr(key_text.size());
-    return constant &&
-           (after.starts_with("<=") || (after.starts_with('<') && !after.starts_with("<<")));
+    if (kindOf(parent) != NodeKind::Block) return false;
+    for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
+         before = ts_node_prev_named_sibling(before)) {
+      if (kindOf(before) != NodeKind::IfStatement ||
+          !condition_is(conditionOver(before, childByField(before, Field::Consequence)), "notin") ||
+          !ts_node_is_null(childByField(before, Field::Alternative))) {
+        continue;
+      }
+      const TSNode body = childByField(before, Field::Consequence);
+      const uint32_t count = namedChildCount(body);
+      const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
+      if (last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
+          last == NodeKind::ContinueStatement) {
+        return true;
+      }
+    }
+    return false;
   });
 }
 
@@ -305,8 +297,7 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
     add(context, value, ContainerEvent::Evict);
   } else if (context.enclosingFunction() == nullptr) {
     return;  // filled while the module is imported
-  } else if (context.frame().isStoreTarget() && !onlyReplaces(context, value, index) &&
-             !storedBelowALimit(context, value, index)) {
+  } else if (context.frame().isStoreTarget() && !addsNoEntry(context, value, index)) {
     add(context, value, ContainerEvent::Grow, index);
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
