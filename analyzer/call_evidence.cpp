@@ -482,19 +482,19 @@ void CallCollector::onName(TSNode node, NodeKind kind, const RuleContext& contex
 }
 
 // `list(map(_register_basic, [(1, "B", "byte"), ...]))` at module or class level: the function
-// is called, at import, once per item of the literal, as if each call were written out.
+// is called, at import, once per item of the literal, as if each call were written out. The shape
+// only: whether the callee is the builtin `map` is asked after the walk (computeFacts).
 bool CallCollector::isMappedOverLiteralAtImport(TSNode node, const RuleContext& context) {
-  if (context.depth() < 3 || context.enclosingFunction() != nullptr) return false;
+  if (context.depth() < 3 || context.enclosingFunction() != nullptr ||
+      context.frame(2).kind != NodeKind::Call) {
+    return false;
+  }
   const TSNode arguments = context.frame(1).node;
-  const TSNode call = context.frame(2).node;
-  if (context.frame(2).kind != NodeKind::Call || namedChildCount(arguments) != 2 ||
-      !ts_node_eq(nthNamedChild(arguments, 0), node)) {
+  if (namedChildCount(arguments) != 2 || !ts_node_eq(nthNamedChild(arguments, 0), node)) {
     return false;
   }
   const NodeKind items = kindOf(nthNamedChild(arguments, 1));
-  return (items == NodeKind::List || items == NodeKind::Tuple) &&
-         context.semantic().resolvesTo(context.scope(), childByField(call, Field::Function),
-                                       "builtins.map");
+  return items == NodeKind::List || items == NodeKind::Tuple;
 }
 
 void CallCollector::onNode(TSNode node, NodeKind kind, const RuleContext& context) {
@@ -713,6 +713,14 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     facts.calls.push_back(std::move(site));
   }
   for (const Pending& pending : mapped_) {
+    const TSNode map_call = parentOf(parentOf(pending.node));
+    if (!context.semantic().resolvesTo(pending.scope, childByField(map_call, Field::Function),
+                                       "builtins.map")) {
+      // Handed to another function: a reference, as the loop below records them.
+      std::string name = resolver.resolve(pending.scope, pending.node).name;
+      if (!name.empty()) facts.referenced.push_back(std::move(name));
+      continue;
+    }
     Resolver::Callee callee = resolver.resolve(pending.scope, pending.node);
     if (callee.name.empty()) continue;
     CallSite site;
