@@ -44,8 +44,10 @@ bool namesExit(std::string_view name) {
 bool keepsOwnInstance(const RuleContext& context, ScopeId function_scope,
                       const CallbackEvidence& callback, bool bound, bool in_init) {
   if (bound || in_init) return true;
+  // A static method's first parameter is an argument, a class method's the class.
+  const MethodKind kind = methodKind(context, function_scope);
+  if (kind != MethodKind::Instance && kind != MethodKind::Property) return false;
   const TSNode function = context.semantic().scope(function_scope).node;
-  if (ts_node_is_null(classOfMethod(context.semantic(), function_scope))) return false;
   const std::string_view instance = context.text(firstParameterName(function));
   return !instance.empty() && std::find(callback.captures.begin(), callback.captures.end(),
                                         instance) != callback.captures.end();
