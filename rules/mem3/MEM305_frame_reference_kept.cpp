@@ -182,13 +182,20 @@ class FrameReferenceKept final : public RuleChecker {
   }
 
  private:
+  // The function definition `node` is in (through lambdas and nested blocks); null at module
+  // level.
+  static TSNode functionAround(TSNode node) {
+    TSNode function = parentOf(node);
+    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
+      function = parentOf(function);
+    return function;
+  }
+
   // Whether the function around `node` starts the container afresh (`self.frames = []`,
   // `self.frames.clear()`): it then holds the frames of the latest call only, as a debugger or a
   // console that shows one stack at a time does on purpose.
   static bool refilledInFunction(const RuleContext& context, TSNode node, TSNode container) {
-    TSNode function = parentOf(node);
-    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
-      function = parentOf(function);
+    const TSNode function = functionAround(node);
     if (ts_node_is_null(function)) return false;
     const std::string_view text = context.text(container);
     bool found = false;
@@ -210,9 +217,7 @@ class FrameReferenceKept final : public RuleChecker {
   // A debugger keeps the frames it shows on purpose (IPython's `debugger()` hands its pdb the
   // frame of the exception): code in a function, class or module named for debugging.
   static bool inDebuggingCode(const RuleContext& context, TSNode node) {
-    TSNode function = parentOf(node);
-    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
-      function = parentOf(function);
+    const TSNode function = functionAround(node);
     if (ts_node_is_null(function)) return isDemoOrDebugCode(context.options().module.name);
     return isDemoOrDebugCode(definitionName(context, function));
   }
