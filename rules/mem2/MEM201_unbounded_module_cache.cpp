@@ -239,6 +239,10 @@ class UnboundedModuleCache final : public RuleChecker {
   static bool mayEmptyContainer(TSNode call, const RuleContext& context) {
     const TSNode callee = childByField(call, Field::Function);
     if (kindOf(callee) != NodeKind::Attribute) return false;
+    // `d.clear()` or `globals()[k].clear()`: what an attribute (`self.items.pop()`) names never
+    // comes from globals().
+    const NodeKind object = kindOf(childByField(callee, Field::Object));
+    if (object != NodeKind::Identifier && object != NodeKind::Subscript) return false;
     const std::string_view method = context.text(childByField(callee, Field::AttributeName));
     return method == "clear" || method == "pop" || method == "popitem";
   }
