@@ -250,7 +250,101 @@ CHECK_SET_4 = {
     "w-pony": (["python3-pony"], DIST),
 }
 
-CHECK_SETS = {1: CHECK_SET, 2: CHECK_SET_2, 3: CHECK_SET_3, 4: CHECK_SET_4}
+# The fifth check set: packages first run on 2026-12-03 (tenth session), none of them seen by the
+# rules or their authors before, to measure the default rules on unseen code again
+# (`precision.py --check-set 5`): servers and daemons (fail2ban, supervisor, Mailman, OpenStack
+# Ironic/Designate/Manila/Octavia), async libraries, caches and parsers.
+CHECK_SET_5 = {
+    "v-fail2ban": (["fail2ban"], DIST),
+    "v-supervisor": (["supervisor"], DIST),
+    "v-glances": (["glances"], DIST),
+    "v-graphite-carbon": (["graphite-carbon"], DIST),
+    "v-whisper": (["python3-whisper"], DIST),
+    "v-ironic": (["python3-ironic"], DIST),
+    "v-designate": (["python3-designate"], DIST),
+    "v-manila": (["python3-manila"], DIST),
+    "v-octavia": (["python3-octavia"], DIST),
+    "v-os-ken": (["python3-os-ken"], DIST),
+    "v-mitmproxy": (["mitmproxy"], DIST),
+    "v-beets": (["beets"], "usr/share/beets"),
+    "v-duplicity": (["duplicity"], DIST),
+    "v-borgbackup": (["borgbackup"], DIST),
+    "v-radicale": (["python3-radicale"], DIST),
+    "v-mailman3": (["mailman3"], DIST),
+    "v-prometheus-client": (["python3-prometheus-client"], DIST),
+    "v-h11": (["python3-h11"], DIST),
+    "v-h2": (["python3-h2"], DIST),
+    "v-wsproto": (["python3-wsproto"], DIST),
+    "v-socketio": (["python3-socketio"], DIST),
+    "v-engineio": (["python3-engineio"], DIST),
+    "v-slixmpp": (["python3-slixmpp"], DIST),
+    "v-nbxmpp": (["python3-nbxmpp"], DIST),
+    "v-pysaml2": (["python3-pysaml2"], DIST),
+    "v-ldap3": (["python3-ldap3"], DIST),
+    "v-pymysql": (["python3-pymysql"], DIST),
+    "v-sqlparse": (["python3-sqlparse"], DIST),
+    "v-bs4": (["python3-bs4"], DIST),
+    "v-html5lib": (["python3-html5lib"], DIST),
+    "v-bleach": (["python3-bleach"], DIST),
+    "v-cachetools": (["python3-cachetools"], DIST),
+    "v-boltons": (["python3-boltons"], DIST),
+    "v-attr": (["python3-attr"], DIST),
+    "v-fonttools": (["python3-fonttools"], DIST),
+    "v-tables": (["python3-tables"], DIST),
+    "v-pint": (["python3-pint"], DIST),
+    "v-nbformat": (["python3-nbformat"], DIST),
+    "v-nbconvert": (["python3-nbconvert"], DIST),
+    "v-notebook": (["python3-notebook"], DIST),
+    "v-lark": (["python3-lark"], DIST),
+    "v-parso": (["python3-parso"], DIST),
+    "v-ply": (["python3-ply"], DIST),
+    "v-pexpect": (["python3-pexpect"], DIST),
+    "v-pyudev": (["python3-pyudev"], DIST),
+    "v-structlog": (["python3-structlog"], DIST),
+    "v-icalendar": (["python3-icalendar"], DIST),
+    "v-vobject": (["python3-vobject"], DIST),
+    "v-oauthlib": (["python3-oauthlib"], DIST),
+    "v-markdown-it": (["python3-markdown-it"], DIST),
+    "v-mistune": (["python3-mistune"], DIST),
+    "v-taskflow": (["python3-taskflow"], DIST),
+    "v-oslo.config": (["python3-oslo.config"], DIST),
+    "v-oslo.utils": (["python3-oslo.utils"], DIST),
+    "v-keystoneauth1": (["python3-keystoneauth1"], DIST),
+    "v-novaclient": (["python3-novaclient"], DIST),
+    "v-pytest": (["python3-pytest"], DIST),
+    "v-pluggy": (["python3-pluggy"], DIST),
+    "v-tox": (["tox"], DIST),
+    "v-virtualenv": (["python3-virtualenv"], DIST),
+    "v-asyncssh": (["python3-asyncssh"], DIST),
+    "v-aiortc": (["python3-aiortc"], DIST),
+    "v-quart": (["python3-quart"], DIST),
+    "v-hypercorn": (["python3-hypercorn"], DIST),
+    "v-pyvmomi": (["python3-pyvmomi"], DIST),
+    "v-pydot": (["python3-pydot"], DIST),
+    "v-altair": (["python3-altair"], DIST),
+    "v-uncertainties": (["python3-uncertainties"], DIST),
+    "v-pulp": (["python3-pulp"], DIST),
+    "v-influxdb": (["python3-influxdb"], DIST),
+    "v-deluge-common": (["deluge-common"], DIST),
+    "v-buildbot-worker": (["buildbot-worker"], DIST),
+    "v-tweepy": (["python3-tweepy"], DIST),
+    "v-sentry-sdk": (["python3-sentry-sdk"], DIST),
+    "v-motor": (["python3-motor"], DIST),
+    "v-asyncpg": (["python3-asyncpg"], DIST),
+    "v-aiomysql": (["python3-aiomysql"], DIST),
+    "v-pymemcache": (["python3-pymemcache"], DIST),
+    "v-diskcache": (["python3-diskcache"], DIST),
+    "v-cachelib": (["python3-cachelib"], DIST),
+    "v-limits": (["python3-limits"], DIST),
+    "v-tenacity": (["python3-tenacity"], DIST),
+    "v-pebble": (["python3-pebble"], DIST),
+    "v-joblib": (["python3-joblib"], DIST),
+    "v-dill": (["python3-dill"], DIST),
+    "v-objgraph": (["python3-objgraph"], DIST),
+    "v-memory-profiler": (["python3-memory-profiler"], DIST),
+}
+
+CHECK_SETS = {1: CHECK_SET, 2: CHECK_SET_2, 3: CHECK_SET_3, 4: CHECK_SET_4, 5: CHECK_SET_5}
 
 
 def cache_dir():
@@ -275,7 +369,7 @@ def _download(packages, into):
 def ensure(name, packages=None, subdir=DIST):
     """Returns the folder to lint for corpus `name`, downloading and unpacking it if needed."""
     if packages is None:
-        packages, subdir = CORPORA[name] if name in CORPORA else (CHECK_SET | CHECK_SET_2 | CHECK_SET_3 | CHECK_SET_4)[name]
+        packages, subdir = CORPORA[name] if name in CORPORA else {k: v for s in CHECK_SETS.values() for k, v in s.items()}[name]
     root = cache_dir() / name
     versions = root / "VERSIONS"
     if not versions.exists():

@@ -7,7 +7,7 @@ precision of every rule.
     tests/corpus/precision.py --pending pending.jsonl   # findings still without a verdict, with code
     tests/corpus/precision.py --preview            # the rules behind --preview too
     tests/corpus/precision.py --check-set          # the first check set (corpora.CHECK_SET) instead
-    tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2), or the third
+    tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2), ... up to the fifth
 
 The verdicts live in tests/corpus/verdicts.tsv, one finding a line:
 
@@ -92,7 +92,7 @@ def main():
                         help="only these corpora (default: all of the development corpus)")
     parser.add_argument("--check-set", type=int, nargs="?", const=1, choices=sorted(corpora.CHECK_SETS),
                         help="a check set's corpora instead (1: corpora.CHECK_SET, the default; "
-                             "2, 3, 4: corpora.CHECK_SET_2, _3, _4)")
+                             "2-5: corpora.CHECK_SET_2 ... _5)")
     parser.add_argument("--select", help="rules to run (default: the default rules)")
     parser.add_argument("--preview", action="store_true", help="run the preview rules too")
     parser.add_argument("--pending", metavar="FILE",
