@@ -58,6 +58,10 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `psutil`, `.memory_info()`), or hands
   memory back to another allocator (`torch.cuda.empty_cache()`, Keras' `clear_session()`,
   `malloc_trim`): the collection there makes a measurement exact or frees device memory;
+- a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
+  anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
+  `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`): it is
+  scheduled to run once in a while, not once per iteration;
 - a function (or the class of a method, or a function around it) whose name says it is for
   debugging, leaks, benchmarks, profiling, diagnostics or measurements (`debug_refs`,
   `benchmark_parse`, `LeakDetector.snapshot`), or that it is a helper whose job is to collect
@@ -266,6 +270,9 @@ struct CollectCall {
   bool named_deliberate = false;  // an enclosing function or class is named for debugging
   bool result_used = false;
   bool handles_memory_error = false;
+  // The conditions of the `if`/`elif` statements between the call and its loop (or its body, when
+  // it is not in a loop): a clock or a counter there throttles the collection.
+  std::vector<TSNode> guards;
 };
 
 // A node resolved after the walk: a call that may turn automatic collection off
@@ -357,6 +364,18 @@ class StrayGcCollect final : public RuleChecker {
         }
       }
     }
+    for (size_t up = 1; up < context.depth(); ++up) {
+      const Frame& frame = context.frame(up);
+      if (sameNode(frame.node, owner.node) || frame.kind == NodeKind::ForStatement ||
+          frame.kind == NodeKind::WhileStatement) {
+        break;
+      }
+      if (frame.kind == NodeKind::IfStatement || frame.kind == NodeKind::ElifClause) {
+        const TSNode condition = childByField(frame.node, Field::Condition);
+        if (ts_node_end_byte(condition) <= ts_node_start_byte(node))
+          call.guards.push_back(condition);
+      }
+    }
     collects_.push_back(call);
   }
 
@@ -404,13 +423,7 @@ class StrayGcCollect final : public RuleChecker {
     for (const Use& candidate : switches_) {
       const NodeKind owner = kindOf(candidate.owner);
       if (owner != NodeKind::Module && owner != NodeKind::ClassDefinition) continue;
-      const std::string name = context.semantic().qualifiedName(
-          candidate.scope, childByField(candidate.node, Field::Function));
-      if (name == "gc.disable") return true;
-      if (name == "gc.set_threshold") {
-        const TSNode first = firstArgument(candidate.node);
-        if (kindOf(first) == NodeKind::Integer && context.text(first) == "0") return true;
-      }
+      if (turnsOff(candidate.node, candidate.scope, context)) return true;
     }
     return false;
   }
@@ -463,9 +476,38 @@ class StrayGcCollect final : public RuleChecker {
         return true;
       }
     }
-    if (call.named_deliberate) return true;
+    if (call.named_deliberate || throttled(call, context)) return true;
     if (classTurnsCollectionOff(call, context)) return true;
     return bodyIsDeliberate(call, context);
+  }
+
+  // A collection under a guard that reads a clock (`if time() - last > DELAY:`) or counts
+  // (`if i % 1000 == 0:`) runs once in a while, not once per iteration or call: a scheduled
+  // collection, written on purpose.
+  static bool throttled(const CollectCall& call, const RuleContext& context) {
+    const SemanticModel& semantic = context.semantic();
+    for (const TSNode condition : call.guards) {
+      bool found = false;
+      visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
+        const NodeKind kind = kindOf(node);
+        if (kind == NodeKind::BinaryOperator) {
+          found = context.text(childByField(node, Field::Operator)) == "%";
+        } else if (kind == NodeKind::Call) {
+          const TSNode callee = childByField(node, Field::Function);
+          const std::string name = semantic.qualifiedName(call.scope, callee);
+          // `MyTime.time()`, `loop.time()`, `datetime.now()`: a clock, whoever provides it.
+          const std::string_view last =
+              kindOf(callee) == NodeKind::Attribute
+                  ? context.text(childByField(callee, Field::AttributeName))
+                  : std::string_view(name).substr(std::string_view(name).rfind('.') + 1);
+          found = startsWithModule(name, "time") || last == "time" || last == "monotonic" ||
+                  last == "now" || last == "utcnow";
+        }
+        return found ? Visit::Stop : Visit::Descend;
+      });
+      if (found) return true;
+    }
+    return false;
   }
 
   // A class that turns automatic collection off in one method (a timer-driven collector) collects
@@ -474,12 +516,21 @@ class StrayGcCollect final : public RuleChecker {
     if (ts_node_is_null(call.owner_class)) return false;
     for (const Use& candidate : switches_) {
       if (sameNode(candidate.owner_class, call.owner_class) &&
-          context.semantic().qualifiedName(
-              candidate.scope, childByField(candidate.node, Field::Function)) == "gc.disable") {
+          turnsOff(candidate.node, candidate.scope, context)) {
         return true;
       }
     }
     return false;
+  }
+
+  // `gc.disable()` or `gc.set_threshold(0)`.
+  static bool turnsOff(TSNode call, ScopeId scope, const RuleContext& context) {
+    const std::string name =
+        context.semantic().qualifiedName(scope, childByField(call, Field::Function));
+    if (name == "gc.disable") return true;
+    if (name != "gc.set_threshold") return false;
+    const TSNode first = firstArgument(call);
+    return kindOf(first) == NodeKind::Integer && context.text(first) == "0";
   }
 
   static TSNode methodClass(const RuleContext& context) {
