@@ -1066,7 +1066,8 @@ bool isDemoOrDebugCode(std::string_view qualified) {
     for (char& c : segment)
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (segment.find("demo") != std::string::npos || segment.find("debug") != std::string::npos ||
-        segment == "example" || segment == "examples" || segment.starts_with("example_")) {
+        segment == "example" || segment == "examples" || segment.starts_with("example_") ||
+        segment == "migrations" || segment == "alembic") {
       return true;
     }
     start = end + 1;

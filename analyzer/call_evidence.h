@@ -164,7 +164,9 @@ FunctionSignature functionSignatureFrom(const RuleContext& context, ScopeId insi
                                         TSNode function);
 
 // Demonstration and debugging code (`wsd_demo()`, `pkg/debug.py`, `examples/`): it runs when a
-// developer asks, not in the life of a service. Decided from a dotted name.
+// developer asks, not in the life of a service; and database migrations (Django's `migrations`,
+// Alembic's scripts), run once per upgrade by a command that then exits. Decided from a dotted
+// name.
 bool isDemoOrDebugCode(std::string_view qualified);
 
 // Every file's calls, by callee, for a project rule's join. Keeps its own compact copy (each

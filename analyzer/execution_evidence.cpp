@@ -209,20 +209,33 @@ std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode t
   return statement;
 }
 
-bool isVendoredPath(std::string_view path) {
-  static constexpr std::array<std::string_view, 7> kVendorDirectories = {
-      "vendor", "_vendor", "vendored", "_vendored", "third_party", "thirdparty", "externals"};
+namespace {
+
+// Whether a directory of `path` (not its last component, the file) is one of `names`.
+template <size_t N>
+bool underDirectoryNamed(std::string_view path, const std::array<std::string_view, N>& names) {
   size_t start = 0;
   while (true) {
     const size_t end = path.find_first_of("/\\", start);
     if (end == std::string_view::npos) return false;  // the last component is the file
     const std::string_view component = path.substr(start, end - start);
-    if (std::find(kVendorDirectories.begin(), kVendorDirectories.end(), component) !=
-        kVendorDirectories.end()) {
-      return true;
-    }
+    if (std::find(names.begin(), names.end(), component) != names.end()) return true;
     start = end + 1;
   }
+}
+
+}  // namespace
+
+bool isVendoredPath(std::string_view path) {
+  static constexpr std::array<std::string_view, 7> kVendorDirectories = {
+      "vendor", "_vendor", "vendored", "_vendored", "third_party", "thirdparty", "externals"};
+  return underDirectoryNamed(path, kVendorDirectories);
+}
+
+bool isMigrationPath(std::string_view path) {
+  static constexpr std::array<std::string_view, 2> kMigrationDirectories = {"migrations",
+                                                                            "alembic"};
+  return underDirectoryNamed(path, kMigrationDirectories);
 }
 
 }  // namespace heaplint

@@ -44,4 +44,9 @@ std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode t
 // project's, and its findings belong upstream.
 bool isVendoredPath(std::string_view path);
 
+// Whether a file is a database migration by its path: under a directory named `migrations` or
+// `alembic` (Django's migrations, Alembic's revision scripts, which are not packages). It runs
+// once per upgrade, in a command that then exits.
+bool isMigrationPath(std::string_view path);
+
 }  // namespace heaplint

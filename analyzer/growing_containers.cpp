@@ -7,6 +7,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/concat.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/facts_io.h"
 
 namespace heaplint {
@@ -133,7 +134,7 @@ void reportGrowingContainers(std::span<const ProjectFileView> files, const Analy
     for (const ContainerDefinition& container : facts->containers.definitions) {
       if (ledger.isEvicted(container.target) ||
           ledger.isEvicted(anyContainerOf(container.target)) ||
-          isDemoOrDebugCode(container.target)) {
+          isDemoOrDebugCode(container.target) || isMigrationPath(files[i].path)) {
         continue;
       }
       const auto growth = ledger.growthOf(container.target, calls);

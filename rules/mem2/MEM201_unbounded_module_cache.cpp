@@ -58,9 +58,11 @@ other cache rules):
   options, `getattr(request, "urlconf", settings.ROOT_URLCONF)`), and parameters whose every
   caller in the project passes such values (`_symbols("x", n)`), or leaves them to a default;
 - not flagged: growth in demonstration or debugging code (a function or module whose name says
-  `demo`, `debug` or `example`), and growth while the module is imported (at module level, or in
-  a function called, or applied as a decorator, only at import with fixed arguments; a decorator
-  factory that hands itself on, `functools.partial(renamed, since, old)`, still counts as one; a
+  `demo`, `debug` or `example`) and in database migrations (under a `migrations` or `alembic`
+  directory: run once per upgrade by a command that then exits), and growth while the module is
+  imported (at module level, or in a function called, or applied as a decorator, only at import
+  with fixed arguments; a decorator factory that hands itself on,
+  `functools.partial(renamed, since, old)`, still counts as one; a
   helper a class body calls while the class is made, `@_register_loader(7, 1)` above a method;
   a function mapped over a literal at import, `list(map(_register, [(1, "B"), ...]))`).
 - not growth: a store that only replaces an entry, after `if key not in cache: return` (or

@@ -37,7 +37,8 @@ What the callers pass decides (the evidence MEM201 uses, followed across files):
 - not flagged: keys closed at every call site (literals, constants, module-level objects made at
   import, `sys.version_info`), classes (a class factory must keep returning the same class),
   configuration (settings, command-line options), caches the project clears (`f.cache_clear()`
-  anywhere outside tests), and demonstration or debugging code (`demo`, `debug`, `example`);
+  anywhere outside tests), demonstration or debugging code (`demo`, `debug`, `example`) and
+  database migrations;
 - with `--preview` only: caches whose keys no caller in the project shows (a library's API, a
   callback), or that callers fill with their own parameters or with instance state.
 

@@ -57,7 +57,7 @@ Not flagged either:
   a `len()` comparison), stores only keys below a limit written in the code (`if n < 250:
   cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`), or hands to other code (`return cache`, `helper(cache)`, `self.c = cache`);
 - functions defined inside another function (their defaults are made anew each time the `def`
-  runs), lambdas, and demonstration or debugging code;
+  runs), lambdas, and demonstration or debugging code and database migrations;
 - test code (the shared test-file patterns).
 
 ## Why is this bad?

@@ -38,7 +38,7 @@ project):
 - not flagged: classes (`cls` in `__init_subclass__` or a metaclass, `type(obj)`: registries keyed
   by class, singletons keyed by `cls`), keys fixed by the code, configuration, keys that every
   caller in the project fills with such values, growth at import (class decorators, registration
-  at module level) and in demonstration or debugging code;
+  at module level) and in demonstration or debugging code and database migrations;
 - not flagged: callbacks (a bound method, a function made per call) kept in a class-level list:
   that is an event bus, and MEM301 reports the subscription where it is made;
 - with `--preview` only: keys from parameters that no caller in the project shows, in a method
