@@ -48,12 +48,13 @@ GrowthStrength growthStrength(const ContainerLedger::Growth& growth) {
     case KeySource::Data:
       return GrowthStrength::Default;
     case KeySource::Entity:
-      // A value made from an object (`str(self)`, `config.path`) is one per object; when the
-      // object is one the program keeps (a locale, an interpreter's settings, an input), that
-      // is a few. Made from an object new at each call, it is new each time (pyramid's quoted
-      // path segments of each new `ResourceURL`). On unseen code the rest were all a few.
-      if (growth.reason.find(kNewInstance) == std::string::npos) return GrowthStrength::Preview;
-      [[fallthrough]];
+      // A value made from an object (`str(self)`, `config.path`, `url.path`) is one per object:
+      // a few when the program keeps the object (a locale, an interpreter's settings), one per
+      // request when the object is made per request (pyramid's quoted path segments of each new
+      // `ResourceURL`, judged real). Which, the code does not say: objects made at each call of
+      // a function that runs per type definition or per seed wheel (pyVmomi, virtualenv) were
+      // judged a few on unseen code, as were all the kept ones. Preview only.
+      return GrowthStrength::Preview;
     case KeySource::Object:
       // A function that only adds, without looking the container up first, is a registration
       // API (`register_font(font)`): its callers' setup fills it, a few entries a program. On

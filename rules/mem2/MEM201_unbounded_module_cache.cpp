@@ -37,12 +37,13 @@ other cache rules):
 - flagged: keys that grow with the data (an item of the lines of a file, the rows of a query),
   in the growing function or passed by its callers in the project;
 - flagged: objects the container then keeps alive (`self`, a bound method, a new instance, a
-  parameter annotated with a class of the project), or values made from an object new at each
-  call (`url.path` after `url = ResourceURL(request)`), when the growing function looks the
+  parameter annotated with a class of the project), when the growing function looks the
   container up before adding (a memo, an interning table, a seen-set), or an `__init__` stores
   the instance it makes (`_live.append(self)`);
-- preview only: values made from an object the program keeps (`str(self)` of a locale,
-  `python.path` of an interpreter's settings): one per such object, usually a few;
+- preview only: values made from an object, one per object: the program may keep the object
+  (`str(self)` of a locale, `python.path` of an interpreter's settings: usually a few) or make it
+  at each call (`url.path` after `url = ResourceURL(request)`: one per request, or one per type
+  definition when the function runs as types are defined), and the code does not say which;
 - flagged: a class factory that looks the container up and stores a class it makes per call
   (`class cls(Base): ...` then `cache[key] = cls`), whatever the keys: every class stays;
 - preview only: keys made from the growing function's parameters that its callers pass on from
