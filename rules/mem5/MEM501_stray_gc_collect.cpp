@@ -62,6 +62,9 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`): it is
   scheduled to run once in a while, not once per iteration;
+- a collection in a loop that sleeps or waits for an event each time round (`time.sleep(60)`,
+  `await asyncio.sleep(interval)`, `event.wait()`): a timer, or a background worker woken once in
+  a while;
 - a function (or the class of a method, or a function around it) whose name says it is for
   debugging, leaks, benchmarks, profiling, diagnostics or measurements (`debug_refs`,
   `benchmark_parse`, `LeakDetector.snapshot`), or that it is a helper whose job is to collect
@@ -273,6 +276,7 @@ struct CollectCall {
   // The conditions of the `if`/`elif` statements between the call and its loop (or its body, when
   // it is not in a loop): a clock or a counter there throttles the collection.
   std::vector<TSNode> guards;
+  TSNode loop{};  // the innermost loop around the call in its body, if any
 };
 
 // A node resolved after the walk: a call that may turn automatic collection off
@@ -366,8 +370,9 @@ class StrayGcCollect final : public RuleChecker {
     }
     for (size_t up = 1; up < context.depth(); ++up) {
       const Frame& frame = context.frame(up);
-      if (sameNode(frame.node, owner.node) || frame.kind == NodeKind::ForStatement ||
-          frame.kind == NodeKind::WhileStatement) {
+      if (sameNode(frame.node, owner.node)) break;
+      if (frame.kind == NodeKind::ForStatement || frame.kind == NodeKind::WhileStatement) {
+        call.loop = frame.node;
         break;
       }
       if (frame.kind == NodeKind::IfStatement || frame.kind == NodeKind::ElifClause) {
@@ -485,6 +490,7 @@ class StrayGcCollect final : public RuleChecker {
   // (`if i % 1000 == 0:`) runs once in a while, not once per iteration or call: a scheduled
   // collection, written on purpose.
   static bool throttled(const CollectCall& call, const RuleContext& context) {
+    if (!ts_node_is_null(call.loop) && loopWaits(call, context)) return true;
     const SemanticModel& semantic = context.semantic();
     for (const TSNode condition : call.guards) {
       bool found = false;
@@ -508,6 +514,33 @@ class StrayGcCollect final : public RuleChecker {
       if (found) return true;
     }
     return false;
+  }
+
+  // A loop that sleeps or waits for an event each time round (`time.sleep(60)`, `await
+  // asyncio.sleep(interval)`, `self._newentry.wait()`) is a timer or a background worker woken
+  // once in a while: a collection in it runs at that pace, on purpose.
+  static bool loopWaits(const CollectCall& call, const RuleContext& context) {
+    bool found = false;
+    visitSubtree(childByField(call.loop, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind != NodeKind::Call) return Visit::Descend;
+      const TSNode callee = childByField(node, Field::Function);
+      std::string_view last;
+      if (kindOf(callee) == NodeKind::Attribute) {
+        last = context.text(childByField(callee, Field::AttributeName));
+      } else if (kindOf(callee) == NodeKind::Identifier) {
+        const std::string name = context.semantic().qualifiedName(call.scope, callee);
+        found = name == "time.sleep" || name == "asyncio.sleep";
+        return found ? Visit::Stop : Visit::Descend;
+      }
+      found = last == "sleep" || last == "wait";
+      return found ? Visit::Stop : Visit::Descend;
+    });
+    return found;
   }
 
   // A class that turns automatic collection off in one method (a timer-driven collector) collects
