@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 
 #include "analyzer/project.h"
 #include "cli/gitignore.h"
@@ -50,8 +51,39 @@ std::string displayPath(const fs::path& path) {
   return normal.generic_string();
 }
 
+namespace {
+
+// The extension modules (`*.so`, `*.pyd`) of the directories of files named on the command line,
+// each directory listed once: pre-commit names every file it checks, and listing a file's whole
+// directory for each of them grew with the square of a directory's size.
+class ExtensionModulesBeside {
+ public:
+  bool of(const fs::path& source) {
+    fs::path directory = source.parent_path();
+    if (directory.empty()) directory = ".";
+    auto [it, added] = by_directory_.try_emplace(directory.native());
+    if (added) {
+      std::error_code error;
+      for (fs::directory_iterator entry(directory, error), end; !error && entry != end;
+           entry.increment(error)) {
+        std::string name = entry->path().filename().string();
+        if (name.ends_with(".so") || name.ends_with(".pyd")) it->second.push_back(std::move(name));
+      }
+    }
+    const std::string stem = source.stem().string();
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const std::string& name) { return isExtensionModuleFor(name, stem); });
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::string>> by_directory_;
+};
+
+}  // namespace
+
 Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryOptions& options) {
   Discovery result;
+  ExtensionModulesBeside extension_modules_beside;
   for (const std::string& input : inputs) {
     std::error_code error;
     const fs::path path(input);
@@ -67,7 +99,8 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
           options.is_excluded(fs::absolute(path, error).lexically_normal(), false, true)) {
         continue;
       }
-      result.files.push_back(SourceFile{path, displayPath(path), hasExtensionModuleBeside(path)});
+      result.files.push_back(
+          SourceFile{path, displayPath(path), extension_modules_beside.of(path)});
       continue;
     }
     const fs::path root = fs::absolute(path, error).lexically_normal();

@@ -61,5 +61,15 @@ TEST_F(CompiledModuleFiles, TheDirectoryListingSaysWhichSourceIsCompiled) {
   EXPECT_TRUE(named.files.front().compiled_beside);
 }
 
+TEST_F(CompiledModuleFiles, FilesNamedTogetherShareTheirDirectorysListing) {
+  // As pre-commit names them: the directory is listed once, and each file still gets its answer.
+  const cli::Discovery named = cli::discoverFiles(
+      {(root_ / "pkg" / "plain.py").string(), (root_ / "pkg" / "checker.py").string()}, {});
+  ASSERT_EQ(named.files.size(), 2u);
+  for (const cli::SourceFile& file : named.files) {
+    EXPECT_EQ(file.compiled_beside, file.path.filename() == "checker.py") << file.display;
+  }
+}
+
 }  // namespace
 }  // namespace heaplint
