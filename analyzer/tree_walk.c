@@ -52,6 +52,7 @@ struct HeaplintTreeWalk {
   uint32_t capacity;
   const Subtree* current;  // the node last returned, whose children are not yet entered
   Length current_position;
+  bool skip_anonymous_leaves;
 };
 
 HeaplintTreeWalk* heaplint_tree_walk_new(void) {
@@ -99,7 +100,12 @@ void heaplint_tree_walk_reset(HeaplintTreeWalk* walk, TSNode node) {
   walk->tree = node.tree;
   walk->size = 0;
   walk->current = NULL;
+  walk->skip_anonymous_leaves = false;
   push_level(walk, (const Subtree*)node.id, node_position(node), true, 0);
+}
+
+void heaplint_tree_walk_skip_anonymous_leaves(HeaplintTreeWalk* walk) {
+  walk->skip_anonymous_leaves = true;
 }
 
 // ts_tree_cursor_current_field_id: the first field map entry that is not inherited and names the
@@ -149,6 +155,18 @@ bool heaplint_tree_walk_next(HeaplintTreeWalk* walk, bool descend, uint32_t* lef
     }
     // A hidden node is gone through only when something below it is visible.
     if (!visible && ts_subtree_visible_child_count(*child) == 0) continue;
+    if (walk->skip_anonymous_leaves) {
+      // An anonymous node with nothing visible below it (a token: ts_node_is_named), or a hidden
+      // one that holds only such nodes.
+      const uint32_t below = ts_subtree_visible_descendant_count(*child);
+      if (visible
+              ? below == 0 &&
+                    !(alias ? ts_language_symbol_metadata(walk->tree->language, alias).named
+                            : ts_subtree_named(*child))
+              : child->ptr->named_child_count == 0 && below == child->ptr->visible_child_count) {
+        continue;
+      }
+    }
     // ts_tree_cursor_current_field_id: up through hidden nodes, not past an extra.
     TSFieldId child_field = 0;
     if (!extra) {

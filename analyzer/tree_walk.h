@@ -29,6 +29,12 @@ uint32_t heaplint_tree_walk_capacity(const HeaplintTreeWalk* walk);
 // Starts a walk over the nodes below `node` (not `node` itself).
 void heaplint_tree_walk_reset(HeaplintTreeWalk* walk, TSNode node);
 
+// From now on until the next reset, passes over anonymous nodes with nothing visible below them
+// (tokens: punctuation, keywords, operators, `(`, `def`, `+`) without returning them, and over
+// hidden nodes that hold nothing else. The analyzer's walk does not enter them (no rule
+// subscribes to a token).
+void heaplint_tree_walk_skip_anonymous_leaves(HeaplintTreeWalk* walk);
+
 // Moves to the next visible node in document order: below the current one when `descend` (ignored
 // on the first call), else after it. `*left` gets how many nodes were left on the way, the
 // current one included when it is not descended into or has no visible node below it: every

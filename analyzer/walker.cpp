@@ -293,6 +293,7 @@ void Walker::setPrelude(std::span<const PreludeBinding> prelude,
 void Walker::walkBelow(TSNode node) {
   const detail::PooledTreeWalk walk;
   heaplint_tree_walk_reset(walk.get(), node);
+  heaplint_tree_walk_skip_anonymous_leaves(walk.get());
   bool descend = true;
   uint32_t left = 0;
   TSNode child;

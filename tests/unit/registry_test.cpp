@@ -24,6 +24,24 @@ TEST(Registry, IsNotEmptyAndFitsARuleSet) {
   EXPECT_LE(allRules().size(), kMaxRules);
 }
 
+// The walker passes over anonymous tokens (`(`, `,`, `def`): a rule can only subscribe to named
+// nodes, and reads a token through its parent (`childByField`, the operator field).
+TEST(Registry, NoRuleSubscribesToAnAnonymousToken) {
+#define HEAPLINT_NAMED(kind, name)
+#define HEAPLINT_TOKEN(kind, token) NodeKind::kind,
+  const std::set<NodeKind> tokens = {
+#include "analyzer/node_kinds.def"
+  };
+#undef HEAPLINT_NAMED
+#undef HEAPLINT_TOKEN
+  ASSERT_FALSE(tokens.empty());
+  for (const RuleDefinition* rule : allRules()) {
+    for (const NodeKind kind : rule->subscriptions) {
+      EXPECT_FALSE(tokens.contains(kind)) << rule->code << " subscribes to a token kind";
+    }
+  }
+}
+
 TEST(Registry, CodesAreWellFormedSortedAndUnique) {
   const std::regex code_format("(MEM|HL)[0-9]{3}");
   const RuleTable rules = allRules();
