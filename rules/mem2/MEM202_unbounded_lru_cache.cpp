@@ -10,6 +10,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/call_evidence.h"
 #include "analyzer/concat.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/library_knowledge.h"
 #include "analyzer/pending_diagnostic.h"
@@ -802,7 +803,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     for (const CachedFunction& function : facts->functions) {
       const std::string& name = function.signature.name;
       // Cleared by the project (`load.cache_clear()`), or demonstration code.
-      if (!name.empty() && (calls.isCleared(calls.canonical(name)) || isDemoOrDebugCode(name))) {
+      if (isMigrationPath(files[i].path) ||
+          (!name.empty() && (calls.isCleared(calls.canonical(name)) || isDemoOrDebugCode(name)))) {
         continue;
       }
       CallIndex::Keys keys;

@@ -17,6 +17,7 @@
 #include "analyzer/code_model.h"
 #include "analyzer/concat.h"
 #include "analyzer/container_evidence.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/key_evidence.h"
 #include "analyzer/walker.h"
@@ -361,7 +362,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     const auto* facts = static_cast<const DefaultCacheFacts*>(files[i].facts);
     if (facts == nullptr) continue;
     for (const Candidate& candidate : facts->candidates) {
-      if (isDemoOrDebugCode(candidate.function.name)) continue;
+      if (isDemoOrDebugCode(candidate.function.name) || isMigrationPath(files[i].path)) continue;
       if (callPassing(calls, candidate.function, candidate.slot)) continue;
       // Why the keys keep coming: what they are made of, and what the callers pass.
       std::string evidence = candidate.reason;

@@ -356,7 +356,8 @@ class StrayGcCollect final : public RuleChecker {
     }
     const NodeKind parent = context.frame(1).kind;
     call.result_used = parent != NodeKind::ExpressionStatement && parent != NodeKind::Lambda;
-    // An `except MemoryError:` handler that collects before retrying.
+    // Up to the body that runs it: an `except MemoryError:` handler that collects before
+    // retrying, and the innermost loop with the `if` conditions between it and the call.
     for (size_t up = 1; up < context.depth(); ++up) {
       const Frame& frame = context.frame(up);
       if (sameNode(frame.node, owner.node)) break;
@@ -366,16 +367,11 @@ class StrayGcCollect final : public RuleChecker {
             context.text(caught).find("MemoryError") != std::string_view::npos) {
           call.handles_memory_error = true;
         }
-      }
-    }
-    for (size_t up = 1; up < context.depth(); ++up) {
-      const Frame& frame = context.frame(up);
-      if (sameNode(frame.node, owner.node)) break;
-      if (frame.kind == NodeKind::ForStatement || frame.kind == NodeKind::WhileStatement) {
+      } else if (ts_node_is_null(call.loop) &&
+                 (frame.kind == NodeKind::ForStatement || frame.kind == NodeKind::WhileStatement)) {
         call.loop = frame.node;
-        break;
-      }
-      if (frame.kind == NodeKind::IfStatement || frame.kind == NodeKind::ElifClause) {
+      } else if (ts_node_is_null(call.loop) &&
+                 (frame.kind == NodeKind::IfStatement || frame.kind == NodeKind::ElifClause)) {
         const TSNode condition = childByField(frame.node, Field::Condition);
         if (ts_node_end_byte(condition) <= ts_node_start_byte(node))
           call.guards.push_back(condition);
