@@ -80,6 +80,16 @@ with the traffic, and every entry keeps its keys and values (and everything they
 alive: the classic slow leak of long-running services, found only when the process is killed for
 its memory.
 
+In preview: on the development corpus blind review judged its default findings real (3 of 3),
+but on six check sets of Debian packages it was never tuned on, only 4 of the 119 of its findings
+judged there (default and preview). On the sixth (90 packages picked at random) its 9 default
+findings were all judged wrong or debatable: keys from closed sets (data files shipped with the
+package, locale tags, a few spec classes), a table filled once while empty, a one-shot
+command-line tool keeping what its run needs, a compiler's interning tables (debatable). Whether
+a container grows in practice depends on how many distinct keys arrive and how long the process
+runs, which the code rarely says. With `--preview` the rule reports everything described here,
+the evidence marked "preview only" (once its only difference from the default) included.
+
 ## Known problems
 Only growth through the container's own name (or an import of it, or `module.name`) is seen; a
 container bound to another name first is left alone. Keys are followed one call deep. A function whose
@@ -333,6 +343,9 @@ extern const RuleDefinition kUnboundedModuleCache{
     },
     .join = join,
     .read_facts = GrowingContainerFacts::read,
+    // Preview since check set 6: on six sets of packages it was not tuned on, blind review judged
+    // 4 of 119 of its findings real (documentation, "In preview").
+    .preview = true,
     .uses_call_facts = true,
     .reads_packed_facts = true,
 };

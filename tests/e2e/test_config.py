@@ -140,12 +140,13 @@ class ConfigTest(HeaplintTestCase):
         project = SOURCE_DIR / "fixtures" / "mem2" / "MEM201_project"
         shutil.copytree(project, self.dir, dirs_exist_ok=True)
         expected = [("pkg/store.py", "MEM201"), ("pkg/store.py", "MEM201")]
-        self.assertEqual(self.codes("--select", "MEM201"), expected)
+        self.assertEqual(self.codes("--preview", "--select", "MEM201"), expected)
         # The module that evicts `_session_cache` reports no MEM201, through per-file-ignores or
         # a nested configuration, yet its eviction still counts.
-        self.write("heaplint.toml", '[per-file-ignores]\n"maintenance.py" = ["MEM201"]\n')
-        self.assertEqual(self.codes("--select", "MEM201"), expected)
-        self.write("heaplint.toml", "")
+        self.write("heaplint.toml",
+                   'preview = true\n[per-file-ignores]\n"maintenance.py" = ["MEM201"]\n')
+        self.assertEqual(self.codes("--preview", "--select", "MEM201"), expected)
+        self.write("heaplint.toml", "preview = true\n")  # MEM201 is a preview rule
         self.write("pkg/maintenance_dir/heaplint.toml", 'select = ["MEM101"]\n')
         (self.dir / "pkg" / "maintenance.py").rename(self.dir / "pkg" / "maintenance_dir" / "m.py")
         (self.dir / "pkg" / "maintenance_dir" / "__init__.py").write_text("")

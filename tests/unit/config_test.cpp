@@ -308,7 +308,7 @@ TEST_F(ConfigTest, ClosestConfigurationWinsWithoutMerging) {
   EXPECT_EQ(top.config_file, root_ / "pyproject.toml");
   EXPECT_EQ(nested.config_file, root_ / "sub" / ".heaplint.toml");
   EXPECT_EQ(nested.root, root_ / "sub");
-  EXPECT_TRUE(has(nested.enabled, "MEM201"));  // the parent's select is not inherited
+  EXPECT_TRUE(has(nested.enabled, "MEM204"));  // the parent's select is not inherited
   EXPECT_EQ(nested.lint.target_version, (PythonVersion{3, 10}));
   // Cached: the same object for every file in the tree.
   EXPECT_EQ(&resolver.forFile(root_ / "sub" / "c.py"), &nested);
