@@ -5,6 +5,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/class_layout.h"
+#include "analyzer/concat.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/project_modules.h"
 #include "analyzer/syntax.h"
@@ -171,12 +172,15 @@ std::string absoluteClassName(const RuleContext& context, ScopeId scope, TSNode 
 ModuleClasses describeModuleClasses(const RuleContext& context) {
   ModuleClasses result;
   const ModuleInfo& module = context.options().module;
+  result.module_name = module.name;
   for (const Binding& binding : context.semantic().bindings()) {
     if (binding.scope != 0 || binding.prelude) continue;
     if (binding.kind == BindingKind::ClassDefinition) {
       // A stub (.pyi) declares classes that live elsewhere.
       if (!module.is_stub) result.classes.push_back(describeClass(context, binding.node));
-    } else if (binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) {
+    } else if (binding.kind == BindingKind::FromImport) {
+      // ClassHierarchy::find follows whole names only, and `import a.b` binds a module: only a
+      // name imported from a module may be a class.
       std::string target = absoluteName(context.semantic().importedName(binding), module);
       std::string alias = moduleQualified(module, binding.name);
       if (!target.empty() && alias != target) {
@@ -187,10 +191,30 @@ ModuleClasses describeModuleClasses(const RuleContext& context) {
   return result;
 }
 
+namespace {
+
+// `qualified` without the module's name and its dot ("Record" of "pkg.models.Record"), when it
+// has them; else all of it (never the case for what describeModuleClasses makes).
+std::string_view withoutModule(std::string_view qualified, std::string_view module_name) {
+  if (module_name.empty()) return qualified;
+  if (qualified.size() > module_name.size() && qualified.starts_with(module_name) &&
+      qualified[module_name.size()] == '.') {
+    return qualified.substr(module_name.size() + 1);
+  }
+  return qualified;
+}
+
+std::string withModule(std::string_view name, std::string_view module_name) {
+  return module_name.empty() ? std::string(name) : concat(module_name, ".", name);
+}
+
+}  // namespace
+
 void ModuleClasses::write(FactsWriter& out) const {
+  out.string(module_name);
   out.u32(static_cast<uint32_t>(classes.size()));
   for (const ClassSummary& summary : classes) {
-    out.string(summary.qualified);
+    // `qualified` is the module's name and `name` (moduleQualified).
     out.string(summary.name);
     out.u32(summary.start);
     out.u32(summary.end);
@@ -204,16 +228,17 @@ void ModuleClasses::write(FactsWriter& out) const {
   }
   out.u32(static_cast<uint32_t>(reexports.size()));
   for (const auto& [alias, target] : reexports) {
-    out.string(alias);
+    out.string(withoutModule(alias, module_name));
     out.string(target);
   }
 }
 
 bool ModuleClasses::read(FactsReader& in) {
+  module_name = in.string();
   for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
     ClassSummary& summary = classes.emplace_back();
-    summary.qualified = in.string();
     summary.name = in.string();
+    summary.qualified = withModule(summary.name, module_name);
     summary.start = in.u32();
     summary.end = in.u32();
     summary.row = in.u32();
@@ -228,13 +253,14 @@ bool ModuleClasses::read(FactsReader& in) {
     summary.exception = in.boolean();
   }
   for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
-    std::string alias = in.string();
+    std::string alias = withModule(in.view(), module_name);
     reexports.emplace_back(std::move(alias), in.string());
   }
   return in.ok();
 }
 
 void ModuleClasses::appendShifted(const ModuleClasses& next, int64_t bytes, int64_t rows) {
+  if (module_name.empty()) module_name = next.module_name;  // the same file's runs: one module
   for (ClassSummary summary : next.classes) {
     summary.start = shiftedOffset(summary.start, bytes);
     summary.end = shiftedOffset(summary.end, bytes);

@@ -59,12 +59,15 @@ struct ClassSummary {
   bool lists(std::string_view slot) const;
 };
 
-// A file's module-level classes and its imports (so that `from pkg import Record` finds
-// pkg/models.py through pkg/__init__.py).
+// A file's module-level classes and its `from ... import` names (so that `from pkg import Record`
+// finds pkg/models.py through pkg/__init__.py). Written compactly, as every file of a project
+// keeps them until the join: the module's name once, each class's and re-export's name without
+// it. A plain `import` binds a module, never a class, and is left out.
 struct ModuleClasses {
+  std::string module_name;  // ModuleInfo::name of the file
   std::vector<ClassSummary> classes;
   std::vector<std::pair<std::string, std::string>>
-      reexports;  // ("pkg.Record", "pkg.models.Record")
+      reexports;  // ("pkg.Record", "pkg.models.Record"): a name of the module and what it imports
 
   void write(FactsWriter& out) const;
   bool read(FactsReader& in);

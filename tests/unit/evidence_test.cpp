@@ -1467,6 +1467,37 @@ std::string layoutOf(const ClassHierarchy& hierarchy, const std::string& name) {
          (layout.dict_from.empty() ? "" : " from " + layout.dict_from);
 }
 
+// Every file keeps its classes until the join: the module's name is written once, and a plain
+// `import` (a module, never a class) is no re-export.
+TEST(ClassHierarchy, ModuleClassesNameTheirModuleOnce) {
+  const std::string text =
+      "import collections.abc\nimport os as system\nfrom app.base import Base as Root\n"
+      "class Record(Root):\n    __slots__ = ()\nclass Other:\n    pass\n";
+  const std::unique_ptr<FileFacts> facts = classesOf(text, "app.long_module_name");
+  const auto& module = static_cast<const ClassFacts&>(*facts).module;
+  ASSERT_EQ(module.classes.size(), 2U);
+  EXPECT_EQ(module.classes[0].qualified, "app.long_module_name.Record");
+  EXPECT_EQ(module.classes[0].name, "Record");
+  EXPECT_EQ(module.classes[0].bases, std::vector<std::string>{"app.base.Base"});
+  EXPECT_EQ(module.classes[1].qualified, "app.long_module_name.Other");
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(module.reexports, (Pairs{{"app.long_module_name.Root", "app.base.Base"}}));
+  std::string bytes;
+  FactsWriter out(bytes);
+  facts->write(out);
+  size_t seen = 0;
+  for (size_t at = bytes.find("long_module_name"); at != std::string::npos;
+       at = bytes.find("long_module_name", at + 1)) {
+    ++seen;
+  }
+  EXPECT_EQ(seen, 1U);
+  // A module without a name (standard input): names stand alone.
+  const std::unique_ptr<FileFacts> unnamed = classesOf(text, "");
+  EXPECT_EQ(static_cast<const ClassFacts&>(*unnamed).module.classes[0].qualified, "Record");
+  EXPECT_EQ(static_cast<const ClassFacts&>(*unnamed).module.reexports,
+            (Pairs{{"Root", "app.base.Base"}}));
+}
+
 TEST(ClassHierarchy, SlotsOfEveryBaseAcrossFiles) {
   const std::unique_ptr<FileFacts> base = classesOf(
       "class Base:\n    __slots__ = ('a',)\n"
