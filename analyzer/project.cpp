@@ -1,6 +1,7 @@
 #include "analyzer/project.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <exception>
 #include <system_error>
@@ -60,12 +61,35 @@ class BufferingReporter final : public ProjectReporter {
 
 // Where packFacts puts FileAnalysis::call_facts among the rules' facts.
 constexpr uint32_t kCallFactsSlot = UINT32_MAX;
+// Marks a rule whose facts are byte for byte an earlier rule's (MEM402 and MEM404 both keep the
+// file's classes, and usually nothing else): followed by the rule and the earlier rule.
+constexpr uint32_t kSameAsSlot = UINT32_MAX - 1;
 
 // The bytes of `slot` in a file's packed facts, or empty when it has none.
 std::string_view packedSlot(std::string_view packed, uint32_t slot) {
+  const auto written = [packed](uint32_t wanted) {
+    FactsReader in(packed);
+    while (!in.atEnd() && in.ok()) {
+      const uint32_t index = in.u32();
+      if (index == kSameAsSlot) {
+        in.u32();
+        in.u32();
+        continue;
+      }
+      const std::string_view bytes = in.view();
+      if (in.ok() && index == wanted) return bytes;
+    }
+    return std::string_view();
+  };
   FactsReader in(packed);
   while (!in.atEnd() && in.ok()) {
     const uint32_t index = in.u32();
+    if (index == kSameAsSlot) {
+      const uint32_t rule = in.u32();
+      const uint32_t earlier = in.u32();
+      if (in.ok() && rule == slot) return written(earlier);
+      continue;
+    }
     const std::string_view bytes = in.view();
     if (in.ok() && index == slot) return bytes;
   }
@@ -133,7 +157,10 @@ std::string_view packFacts(FileAnalysis& analysis, std::span<const RuleDefinitio
   // Reused by each thread's files: packing allocates nothing once it has grown.
   thread_local std::string packed;
   thread_local std::string bytes;
+  // Where each rule's bytes went in `packed`: (rule, offset, size).
+  thread_local std::vector<std::array<size_t, 3>> written;
   packed.clear();
+  written.clear();
   bool all_packed = true;
   FactsWriter out(packed);
   for (size_t rule = 0; rule < analysis.facts.size(); ++rule) {
@@ -146,9 +173,20 @@ std::string_view packFacts(FileAnalysis& analysis, std::span<const RuleDefinitio
     bytes.clear();
     FactsWriter facts_out(bytes);
     facts->write(facts_out);
+    facts.reset();
+    const auto same = std::find_if(written.begin(), written.end(), [&](const auto& earlier) {
+      return earlier[2] == bytes.size() &&
+             std::string_view(packed).substr(earlier[1], earlier[2]) == bytes;
+    });
+    if (same != written.end()) {
+      out.u32(kSameAsSlot);
+      out.u32(static_cast<uint32_t>(rule));
+      out.u32(static_cast<uint32_t>((*same)[0]));
+      continue;
+    }
     out.u32(static_cast<uint32_t>(rule));
     out.string(bytes);
-    facts.reset();
+    written.push_back({rule, packed.size() - bytes.size(), bytes.size()});
   }
   if (analysis.call_facts) {
     bytes.clear();

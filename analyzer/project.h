@@ -87,8 +87,9 @@ class PackedFactsStore {
 // Packs a file's facts (FileAnalysis::facts and ::call_facts) into FileAnalysis::packed_facts,
 // in `store`: each rule's facts serialized as the result cache writes them. A project of many files
 // then keeps about a kilobyte a file until the join instead of the facts' objects; joinProject
-// reads back one rule's facts of every file at a time. The facts of a rule that cannot read them
-// back stay unpacked.
+// reads back one rule's facts of every file at a time. A rule whose facts are byte for byte an
+// earlier rule's points at them instead. The facts of a rule that cannot read them back stay
+// unpacked.
 void packFacts(FileAnalysis& analysis, std::span<const RuleDefinition* const> rules,
                PackedFactsStore& store);
 // The same, returning the packed bytes (this thread's buffer, valid until its next call) for the

@@ -309,12 +309,60 @@ TEST(FactsIo, JoinOverPackedFactsFindsTheSame) {
   }
   EXPECT_GT(packed_files, 50u);
   const std::vector<std::string> expected = joined(fresh.analyses, options);
-  for (const char* code : {":MEM201:", ":MEM202:", ":MEM205:", ":MEM301:", ":MEM402:"}) {
+  for (const char* code :
+       {":MEM201:", ":MEM202:", ":MEM205:", ":MEM301:", ":MEM402:", ":MEM403:", ":MEM404:"}) {
     EXPECT_TRUE(std::any_of(expected.begin(), expected.end(), [&](const std::string& finding) {
       return finding.find(code) != std::string::npos;
     })) << code;
   }
   EXPECT_EQ(joined(packed.analyses, options), expected);
+}
+
+// Facts that say the same as an earlier rule's (MEM402 and MEM404 both keep the file's classes)
+// are packed once; each rule still reads them back.
+struct Bytes final : FileFacts {
+  std::string text;
+  explicit Bytes(std::string value) : text(std::move(value)) {}
+  void write(FactsWriter& out) const override { out.string(text); }
+  static std::unique_ptr<FileFacts> read(FactsReader& in) {
+    return std::make_unique<Bytes>(in.string());
+  }
+};
+
+const RuleDefinition kBytesRule{.code = "TEST020", .read_facts = Bytes::read};
+
+TEST(FactsIo, FactsEqualToAnEarlierRulesArePackedOnce) {
+  const RuleDefinition* table[3] = {&kBytesRule, &kBytesRule, &kBytesRule};
+  const std::string classes(400, 'c');
+  FileAnalysis analysis;
+  analysis.facts.push_back(std::make_unique<Bytes>(classes));
+  analysis.facts.push_back(std::make_unique<Bytes>(classes + "+site"));
+  analysis.facts.push_back(std::make_unique<Bytes>(classes));
+  const std::string packed(packFacts(analysis, table));
+  EXPECT_LT(packed.size(), 2 * classes.size() + 40);
+  EXPECT_GT(packed.size(), 2 * classes.size());
+  // What each rule reads back from the packed bytes (joinProject unpacks them so).
+  struct Reader final : RuleChecker {
+    void onNode(TSNode /*node*/, NodeKind /*kind*/, RuleContext& /*context*/) override {}
+  };
+  std::vector<std::string> seen;
+  static std::vector<std::string>* sink = nullptr;
+  sink = &seen;
+  RuleDefinition reader{
+      .code = "TEST021",
+      .join = [](std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
+                 ProjectReporter& /*reporter*/) {
+        sink->push_back(files[0].facts ? static_cast<const Bytes*>(files[0].facts)->text : "");
+      },
+      .read_facts = Bytes::read};
+  const RuleDefinition* readers[3] = {&reader, &reader, &reader};
+  AnalysisOptions options;
+  options.rules = RuleTable(readers, 3);
+  options.enabled.set(0).set(1).set(2);
+  analysis.packed_facts = packed;
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, options);
+  EXPECT_EQ(seen, (std::vector<std::string>{classes, classes + "+site", classes}));
 }
 
 // The rules join side by side; what each file gets, and in which order, must not depend on it.
