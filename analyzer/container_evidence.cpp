@@ -297,7 +297,8 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
     add(context, value, ContainerEvent::Evict);
   } else if (context.enclosingFunction() == nullptr) {
     return;  // filled while the module is imported
-  } else if (context.frame().isStoreTarget() && !addsNoEntry(context, value, index)) {
+  } else if (context.frame().isStoreTarget() && !addsNoEntry(context, value, index) &&
+             !storedOnlyWhenEmpty(context, value)) {
     add(context, value, ContainerEvent::Grow, index);
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
@@ -305,7 +306,8 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
       pending_.back().use.value = childByField(context.frame(1).node, Field::Right);
     }
   } else {
-    // A load, or a store that only replaces an entry.
+    // A load, a store that only replaces an entry, or one made only while the container is
+    // empty (`if not _table:` then a loop filling it: a table loaded on first use).
     add(context, value, ContainerEvent::Read);
   }
 }
