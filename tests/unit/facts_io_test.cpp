@@ -342,18 +342,16 @@ TEST(FactsIo, FactsEqualToAnEarlierRulesArePackedOnce) {
   EXPECT_LT(packed.size(), 2 * classes.size() + 40);
   EXPECT_GT(packed.size(), 2 * classes.size());
   // What each rule reads back from the packed bytes (joinProject unpacks them so).
-  struct Reader final : RuleChecker {
-    void onNode(TSNode /*node*/, NodeKind /*kind*/, RuleContext& /*context*/) override {}
-  };
   std::vector<std::string> seen;
   static std::vector<std::string>* sink = nullptr;
   sink = &seen;
   RuleDefinition reader{
       .code = "TEST021",
-      .join = [](std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
-                 ProjectReporter& /*reporter*/) {
-        sink->push_back(files[0].facts ? static_cast<const Bytes*>(files[0].facts)->text : "");
-      },
+      .join =
+          [](std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
+             ProjectReporter& /*reporter*/) {
+            sink->push_back(files[0].facts ? static_cast<const Bytes*>(files[0].facts)->text : "");
+          },
       .read_facts = Bytes::read};
   const RuleDefinition* readers[3] = {&reader, &reader, &reader};
   AnalysisOptions options;
