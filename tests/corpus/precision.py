@@ -8,6 +8,7 @@ precision of every rule.
     tests/corpus/precision.py --preview            # the rules behind --preview too
     tests/corpus/precision.py --check-set          # the first check set (corpora.CHECK_SET) instead
     tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2), ... up to the sixth
+    tests/corpus/precision.py --all-check-sets     # all six together
 
 The verdicts live in tests/corpus/verdicts.tsv, one finding a line:
 
@@ -92,7 +93,9 @@ def main():
                         help="only these corpora (default: all of the development corpus)")
     parser.add_argument("--check-set", type=int, nargs="?", const=1, choices=sorted(corpora.CHECK_SETS),
                         help="a check set's corpora instead (1: corpora.CHECK_SET, the default; "
-                             "2-5: corpora.CHECK_SET_2 ... _5)")
+                             "2-6: corpora.CHECK_SET_2 ... _6)")
+    parser.add_argument("--all-check-sets", action="store_true",
+                        help="every check set's corpora together (unseen code, as far as it goes)")
     parser.add_argument("--select", help="rules to run (default: the default rules)")
     parser.add_argument("--preview", action="store_true", help="run the preview rules too")
     parser.add_argument("--pending", metavar="FILE",
@@ -103,8 +106,11 @@ def main():
     args = parser.parse_args()
 
     binary = os.path.abspath(args.binary)
-    names = args.corpus or (list(corpora.CHECK_SETS[args.check_set]) if args.check_set
-                            else corpora.DEVELOPMENT)
+    if args.all_check_sets:
+        names = [name for check in corpora.CHECK_SETS.values() for name in check]
+    else:
+        names = args.corpus or (list(corpora.CHECK_SETS[args.check_set]) if args.check_set
+                                else corpora.DEVELOPMENT)
     verdicts = read_verdicts()
     findings = []  # (key, finding, absolute path)
     start = time.perf_counter()
