@@ -174,8 +174,9 @@ std::string_view packFacts(FileAnalysis& analysis, std::span<const RuleDefinitio
     FactsWriter facts_out(bytes);
     facts->write(facts_out);
     facts.reset();
+    // A reference takes up to 11 bytes: not worth it for a few.
     const auto same = std::find_if(written.begin(), written.end(), [&](const auto& earlier) {
-      return earlier[2] == bytes.size() &&
+      return bytes.size() > 16 && earlier[2] == bytes.size() &&
              std::string_view(packed).substr(earlier[1], earlier[2]) == bytes;
     });
     if (same != written.end()) {
