@@ -92,8 +92,14 @@ bool isBuiltinException(std::string_view qualified) {
          name == "GeneratorExit" || name == "StopIteration" || name == "StopAsyncIteration";
 }
 
+// `name` in the module named `module_name` ("pkg.models.Record"); `name` alone when the module
+// has no name (standard input).
+std::string withModule(std::string_view name, std::string_view module_name) {
+  return module_name.empty() ? std::string(name) : concat(module_name, ".", name);
+}
+
 std::string moduleQualified(const ModuleInfo& module, std::string_view name) {
-  return module.name.empty() ? std::string(name) : module.name + "." + std::string(name);
+  return withModule(name, module.name);
 }
 
 ClassSummary describeClass(const RuleContext& context, TSNode class_node) {
@@ -202,10 +208,6 @@ std::string_view withoutModule(std::string_view qualified, std::string_view modu
     return qualified.substr(module_name.size() + 1);
   }
   return qualified;
-}
-
-std::string withModule(std::string_view name, std::string_view module_name) {
-  return module_name.empty() ? std::string(name) : concat(module_name, ".", name);
 }
 
 }  // namespace

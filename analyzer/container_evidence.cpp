@@ -191,14 +191,17 @@ bool storedOnlyWhenEmpty(const RuleContext& context, TSNode container) {
   if (kindOf(container) != NodeKind::Identifier && kindOf(container) != NodeKind::Attribute) {
     return false;
   }
-  const std::string container_text = withoutSpaces(context.text(container));
+  // Made only under an `if` that could be such a guard: every store in a function asks.
+  std::string container_text;
   return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
     const TSNode condition = conditionOver(parent, child);
-    if (kindOf(condition) == NodeKind::NotOperator) {
+    const NodeKind kind = kindOf(condition);
+    if (kind != NodeKind::NotOperator && kind != NodeKind::ComparisonOperator) return false;
+    if (container_text.empty()) container_text = withoutSpaces(context.text(container));
+    if (kind == NodeKind::NotOperator) {
       return withoutSpaces(context.text(nthNamedChild(condition, 0))) == container_text;
     }
-    return kindOf(condition) == NodeKind::ComparisonOperator &&
-           withoutSpaces(context.text(condition)) == "len(" + container_text + ")==0";
+    return withoutSpaces(context.text(condition)) == "len(" + container_text + ")==0";
   });
 }
 

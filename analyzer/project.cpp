@@ -65,29 +65,16 @@ constexpr uint32_t kCallFactsSlot = UINT32_MAX;
 // file's classes, and usually nothing else): followed by the rule and the earlier rule.
 constexpr uint32_t kSameAsSlot = UINT32_MAX - 1;
 
-// The bytes of `slot` in a file's packed facts, or empty when it has none.
-std::string_view packedSlot(std::string_view packed, uint32_t slot) {
-  const auto written = [packed](uint32_t wanted) {
-    FactsReader in(packed);
-    while (!in.atEnd() && in.ok()) {
-      const uint32_t index = in.u32();
-      if (index == kSameAsSlot) {
-        in.u32();
-        in.u32();
-        continue;
-      }
-      const std::string_view bytes = in.view();
-      if (in.ok() && index == wanted) return bytes;
-    }
-    return std::string_view();
-  };
+// The bytes of `slot` in a file's packed facts, or empty when it has none. A rule packed as the
+// same as an earlier one is followed to that rule's bytes (once: they are never a reference).
+std::string_view packedSlot(std::string_view packed, uint32_t slot, bool follow = true) {
   FactsReader in(packed);
   while (!in.atEnd() && in.ok()) {
     const uint32_t index = in.u32();
     if (index == kSameAsSlot) {
       const uint32_t rule = in.u32();
       const uint32_t earlier = in.u32();
-      if (in.ok() && rule == slot) return written(earlier);
+      if (follow && in.ok() && rule == slot) return packedSlot(packed, earlier, false);
       continue;
     }
     const std::string_view bytes = in.view();

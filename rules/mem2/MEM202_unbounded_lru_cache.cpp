@@ -799,12 +799,12 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const Facts*>(files[i].facts);
-    if (facts == nullptr) continue;
+    // A migration runs once per upgrade.
+    if (facts == nullptr || isMigrationPath(files[i].path)) continue;
     for (const CachedFunction& function : facts->functions) {
       const std::string& name = function.signature.name;
       // Cleared by the project (`load.cache_clear()`), or demonstration code.
-      if (isMigrationPath(files[i].path) ||
-          (!name.empty() && (calls.isCleared(calls.canonical(name)) || isDemoOrDebugCode(name)))) {
+      if (!name.empty() && (calls.isCleared(calls.canonical(name)) || isDemoOrDebugCode(name))) {
         continue;
       }
       CallIndex::Keys keys;

@@ -360,9 +360,9 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   const bool preview = options.settings->preview;
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const DefaultCacheFacts*>(files[i].facts);
-    if (facts == nullptr) continue;
+    if (facts == nullptr || isMigrationPath(files[i].path)) continue;
     for (const Candidate& candidate : facts->candidates) {
-      if (isDemoOrDebugCode(candidate.function.name) || isMigrationPath(files[i].path)) continue;
+      if (isDemoOrDebugCode(candidate.function.name)) continue;
       if (callPassing(calls, candidate.function, candidate.slot)) continue;
       // Why the keys keep coming: what they are made of, and what the callers pass.
       std::string evidence = candidate.reason;
