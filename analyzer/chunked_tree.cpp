@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <numeric>
+#include <thread>
 
 #include "analyzer/fix.h"
 #include "analyzer/syntax.h"
@@ -135,14 +137,15 @@ std::vector<uint32_t> statementStartsByText(std::string_view text, uint32_t star
 
 }  // namespace
 
-void ChunkedTree::parse(const SourceText& source, PythonParser& parser) {
+void ChunkedTree::parse(const SourceText& source, PythonParser& parser, HelperThreads* helpers) {
   text_start_ = source.hasByteOrderMark() ? 3 : 0;
-  chunks_ = parseAndSplit(source, parser, text_start_, source.size());
+  chunks_ = parseAndSplit(source, parser, text_start_, source.size(), helpers);
 }
 
 std::vector<ChunkedTree::Chunk> ChunkedTree::parseAndSplit(const SourceText& source,
                                                            PythonParser& parser, uint32_t start,
-                                                           uint32_t end) const {
+                                                           uint32_t end,
+                                                           HelperThreads* helpers) const {
   std::vector<Chunk> pieces;
   last_split_by_text_ = false;
   const bool small =
@@ -160,15 +163,40 @@ std::vector<ChunkedTree::Chunk> ChunkedTree::parseAndSplit(const SourceText& sou
     }
     if (!boundaries.empty()) {
       boundaries.push_back(end);
-      bool clean = true;
-      uint32_t from = start;
-      for (const uint32_t to : boundaries) {
-        Chunk piece{from, to, parser.parseRange(source, from, to), false};
-        clean = piece.tree && !ts_node_has_error(ts_tree_root_node(piece.tree.get()));
-        if (!clean) break;
-        pieces.push_back(std::move(piece));
-        from = to;
+      if (helpers != nullptr) {
+        // Each run parses alone, so the runs can be parsed side by side (each thread with its
+        // own parser). A text with an error somewhere costs its other runs' parses in vain.
+        pieces.resize(boundaries.size());
+        for (size_t i = 0; i < pieces.size(); ++i) {
+          pieces[i].start = i == 0 ? start : boundaries[i - 1];
+          pieces[i].end = boundaries[i];
+        }
+        // The largest first, so that no thread is left with a big class at the end.
+        std::vector<size_t> order(pieces.size());
+        std::iota(order.begin(), order.end(), size_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+          return pieces[a].end - pieces[a].start > pieces[b].end - pieces[b].start;
+        });
+        const std::thread::id caller = std::this_thread::get_id();
+        helpers->forEach(order.size(), [&](size_t k) {
+          PythonParser& own =
+              std::this_thread::get_id() == caller ? parser : PythonParser::forThisThread();
+          Chunk& piece = pieces[order[k]];
+          piece.tree = own.parseRange(source, piece.start, piece.end);
+        });
+      } else {
+        uint32_t from = start;
+        for (const uint32_t to : boundaries) {
+          Chunk piece{from, to, parser.parseRange(source, from, to), false};
+          const bool clean = piece.tree && !ts_node_has_error(ts_tree_root_node(piece.tree.get()));
+          pieces.push_back(std::move(piece));
+          if (!clean) break;
+          from = to;
+        }
       }
+      const bool clean = std::all_of(pieces.begin(), pieces.end(), [](const Chunk& piece) {
+        return piece.tree && !ts_node_has_error(ts_tree_root_node(piece.tree.get()));
+      });
       last_split_by_text_ = clean;
       if (clean) return pieces;
       pieces.clear();

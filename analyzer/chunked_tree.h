@@ -17,6 +17,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/diagnostic.h"
+#include "analyzer/helper_threads.h"
 #include "analyzer/source_text.h"
 
 namespace heaplint {
@@ -28,8 +29,8 @@ class ChunkedTree {
   // About how many bytes of statements each chunk holds.
   static constexpr uint32_t kTargetChunkSize = 2 * 1024;
 
-  // Parses `source` afresh.
-  void parse(const SourceText& source, PythonParser& parser);
+  // Parses `source` afresh; with `helpers`, a text cut into runs is parsed on them too.
+  void parse(const SourceText& source, PythonParser& parser, HelperThreads* helpers = nullptr);
   // Records that bytes [start, end) of `before` were replaced with `replacement`. Call once per
   // edit, in order, then reparse() once with the final text.
   void edit(const SourceText& before, uint32_t start, uint32_t end, std::string_view replacement);
@@ -70,7 +71,7 @@ class ChunkedTree {
   size_t chunkAt(uint32_t offset) const;
   // Parses [start, end) and splits the result into chunks at top-level statements.
   std::vector<Chunk> parseAndSplit(const SourceText& source, PythonParser& parser, uint32_t start,
-                                   uint32_t end) const;
+                                   uint32_t end, HelperThreads* helpers = nullptr) const;
   // A chunk that fails to parse at its first or last statement may be the half of a construct cut
   // at a boundary (a decorator above the next chunk's `def`, an `else:` below the previous
   // chunk's `if`): joined with its neighbours, it is kept when that parses cleanly.

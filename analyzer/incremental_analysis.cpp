@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <numeric>
 #include <span>
 #include <string_view>
 
@@ -120,9 +121,11 @@ class RunWalker {
     return keys;
   }
 
-  // Walks run `index` and replaces its record. Without rules, only its bindings are recorded
-  // (for the preludes of other runs walked in the same analysis).
-  void walk(size_t index, bool with_rules, std::span<const OtherRunKey> other_keys) {
+  // Walks run `index` and returns its new record; reads the other runs' records, so none is
+  // replaced while walks are under way. Without rules, only its bindings are recorded (for the
+  // preludes of other runs walked in the same analysis).
+  std::unique_ptr<Run> walk(size_t index, bool with_rules,
+                            std::span<const OtherRunKey> other_keys) const {
     const RunView& view = views_[index];
     auto run = std::make_unique<Run>();
     const std::string_view text = source_.slice(view.start, view.end);
@@ -185,7 +188,7 @@ class RunWalker {
       run->call_facts = walker.takeCallFacts();
     }
     std::sort(run->provides.begin(), run->provides.end());
-    runs_[index] = std::move(run);
+    return run;
   }
 
  private:
@@ -316,7 +319,7 @@ void IncrementalAnalysis::clear() {
 }
 
 FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
-                                          const AnalysisOptions& options) {
+                                          const AnalysisOptions& options, HelperThreads* helpers) {
   const std::vector<RunView> views = syntax.runs();
   if (!provided_) provided_ = std::make_unique<ProvidedKeys>();
   std::vector<ProvidedKey> provided_before = std::move(provided_->keys);
@@ -345,11 +348,38 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
     pending.push_back(i);
 
   RunWalker walker(source, views, runs, options);
+  // Walks the pending runs, side by side on the helpers when there are any, each against the
+  // records of the round before, and then replaces their records.
+  std::vector<std::unique_ptr<Run>> fresh;
+  const auto walkPending = [&](bool with_rules, std::vector<std::vector<OtherRunKey>>* keys) {
+    fresh.resize(pending.size());
+    const auto walkOne = [&](size_t k) {
+      const size_t i = pending[k];
+      std::span<const OtherRunKey> seen;
+      if (keys != nullptr) {
+        (*keys)[i] = walker.otherRunsKeys(i);
+        seen = (*keys)[i];
+      }
+      fresh[k] = walker.walk(i, with_rules, seen);
+    };
+    if (helpers != nullptr) {
+      // The largest first, so that no thread is left with a big class at the end.
+      std::vector<size_t> order(pending.size());
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return views[pending[a]].end - views[pending[a]].start >
+               views[pending[b]].end - views[pending[b]].start;
+      });
+      helpers->forEach(order.size(), [&](size_t k) { walkOne(order[k]); });
+    } else {
+      for (size_t k = 0; k < pending.size(); ++k)
+        walkOne(k);
+    }
+    for (size_t k = 0; k < pending.size(); ++k)
+      runs[pending[k]] = std::move(fresh[k]);
+  };
   // Several new runs: each one's walk needs the others' bindings first.
-  if (pending.size() > 1) {
-    for (const size_t i : pending)
-      walker.walk(i, false, {});
-  }
+  if (pending.size() > 1) walkPending(false, nullptr);
   std::vector<char> walked(views.size(), 0);
   std::vector<std::vector<OtherRunKey>> keys_seen(views.size());
   walked_runs_ = 0;
@@ -357,9 +387,8 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
   // Walks until no run's findings can depend on a change: a run walked again provides the same
   // names (its text is the same), so only the rules' keys can ask for another round.
   for (int round = 0; !pending.empty(); ++round) {
+    walkPending(true, &keys_seen);
     for (const size_t i : pending) {
-      keys_seen[i] = walker.otherRunsKeys(i);
-      walker.walk(i, true, keys_seen[i]);
       walked[i] = 1;
       ++walked_runs_;
       walked_bytes_ += views[i].end - views[i].start;
@@ -371,7 +400,7 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       if (!walked[i]) {
         if (intersects(runs[i]->depends, changed)) pending.push_back(i);
       } else if (round < 8) {
-        // A run walked before another run walked in the same round changed its keys.
+        // Another run walked in the same round changed its keys.
         const std::vector<OtherRunKey> now = walker.otherRunsKeys(i);
         if (keysDependedOn(*runs[i], now) != keysDependedOn(*runs[i], keys_seen[i])) {
           pending.push_back(i);

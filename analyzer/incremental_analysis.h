@@ -26,6 +26,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/chunked_tree.h"
+#include "analyzer/helper_threads.h"
 #include "analyzer/noqa.h"
 #include "analyzer/semantic_model.h"
 
@@ -41,8 +42,9 @@ class IncrementalAnalysis {
   IncrementalAnalysis& operator=(IncrementalAnalysis&&) noexcept;
 
   // The analysis of the document as it is now; what analyzeTrees() gives for the same trees.
+  // With `helpers`, the runs to walk are walked on them too.
   FileAnalysis analyze(const SourceText& source, const ChunkedTree& syntax,
-                       const AnalysisOptions& options);
+                       const AnalysisOptions& options, HelperThreads* helpers = nullptr);
   // Forgets every run, so the next analysis walks them all (the settings changed).
   void clear();
   // How many runs the last analyze() walked with the rules.

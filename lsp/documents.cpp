@@ -9,7 +9,7 @@
 namespace heaplint::lsp {
 
 Document& DocumentStore::open(std::string uri, int64_t version, std::string text,
-                              PythonParser& parser) {
+                              PythonParser& parser, HelperThreads* helpers) {
   Document document;
   document.uri = uri;
   document.path = pathFromUri(uri);
@@ -19,7 +19,7 @@ Document& DocumentStore::open(std::string uri, int64_t version, std::string text
   document.version = version;
   document.source = std::make_unique<SourceText>(std::move(text));
   document.too_large = cli::isOverSizeLimitFromEnvironment(document.source->size());
-  if (!document.too_large) document.syntax.parse(*document.source, parser);
+  if (!document.too_large) document.syntax.parse(*document.source, parser, helpers);
   auto [it, inserted] = documents_.insert_or_assign(std::move(uri), std::move(document));
   return it->second;
 }
@@ -130,10 +130,10 @@ void carryThrough(std::vector<Diagnostic>& findings, uint32_t start, uint32_t en
   });
 }
 
-void DocumentStore::ensureParsed(Document& document, PythonParser& parser) {
+void DocumentStore::ensureParsed(Document& document, PythonParser& parser, HelperThreads* helpers) {
   if (!document.parse_pending) return;
   if (document.parse_afresh_pending) {
-    parseAfresh(document, parser);
+    parseAfresh(document, parser, helpers);
   } else {
     document.syntax.reparse(*document.source, parser);
   }
@@ -141,13 +141,13 @@ void DocumentStore::ensureParsed(Document& document, PythonParser& parser) {
   document.parse_afresh_pending = false;
 }
 
-void DocumentStore::parseAfresh(Document& document, PythonParser& parser) {
+void DocumentStore::parseAfresh(Document& document, PythonParser& parser, HelperThreads* helpers) {
   document.too_large = cli::isOverSizeLimitFromEnvironment(document.source->size());
   if (document.too_large) {
     document.syntax = ChunkedTree();
     document.incremental.clear();
   } else {
-    document.syntax.parse(*document.source, parser);
+    document.syntax.parse(*document.source, parser, helpers);
   }
 }
 

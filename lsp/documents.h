@@ -70,14 +70,17 @@ void carryThrough(std::vector<Diagnostic>& findings, uint32_t start, uint32_t en
 
 class DocumentStore {
  public:
-  Document& open(std::string uri, int64_t version, std::string text, PythonParser& parser);
+  // With `helpers`, a large text's runs are parsed on them too.
+  Document& open(std::string uri, int64_t version, std::string text, PythonParser& parser,
+                 HelperThreads* helpers = nullptr);
   // Applies one didChange notification's contentChanges in order; the trees are re-parsed by
   // ensureParsed(), before anything reads them. Throws LspError(InvalidParams) on a malformed
   // change; the changes before it stay applied, and text and tree stay in step.
   void change(Document& document, int64_t version, const json& content_changes,
               PositionEncoding encoding, PythonParser& parser);
   // Re-parses what change() left pending.
-  static void ensureParsed(Document& document, PythonParser& parser);
+  static void ensureParsed(Document& document, PythonParser& parser,
+                           HelperThreads* helpers = nullptr);
   void close(const std::string& uri) { documents_.erase(uri); }
 
   Document* find(const std::string& uri);
@@ -86,7 +89,8 @@ class DocumentStore {
 
  private:
   // Parses the whole text again, or drops the trees of a text over the size limit.
-  static void parseAfresh(Document& document, PythonParser& parser);
+  static void parseAfresh(Document& document, PythonParser& parser,
+                          HelperThreads* helpers = nullptr);
 
   std::map<std::string, Document> documents_;
 };

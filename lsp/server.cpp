@@ -505,9 +505,9 @@ Document& Server::documentFor(const json& params) {
 void Server::didOpen(const json& params) {
   const json& item = member(params, "textDocument");
   const json& version = member(item, "version");
-  Document& document = documents_.open(stringMember(item, "uri"),
-                                       version.is_number_integer() ? version.get<int64_t>() : 0,
-                                       stringMember(item, "text"), PythonParser::forThisThread());
+  Document& document = documents_.open(
+      stringMember(item, "uri"), version.is_number_integer() ? version.get<int64_t>() : 0,
+      stringMember(item, "text"), PythonParser::forThisThread(), &helpers_);
   schedulePublish(document, std::chrono::milliseconds(0));
 }
 
@@ -687,7 +687,7 @@ AnalysisOptions Server::optionsFor(const Document& document, const FileSettings&
 }
 
 const FileAnalysis& Server::analysisOf(Document& document) {
-  DocumentStore::ensureParsed(document, PythonParser::forThisThread());
+  DocumentStore::ensureParsed(document, PythonParser::forThisThread(), &helpers_);
   if (document.analysis) return *document.analysis;
   document.settings = settings_->settingsFor(document.path.value_or(std::filesystem::path()));
   reportConfigurationErrors();
@@ -707,7 +707,7 @@ const FileAnalysis& Server::analysisOf(Document& document) {
   if (!document.settings->excluded && !document.too_large) {
     const AnalysisOptions options = optionsFor(document, *document.settings);
     if (document.syntax.empty()) {
-      document.syntax.parse(*document.source, PythonParser::forThisThread());
+      document.syntax.parse(*document.source, PythonParser::forThisThread(), &helpers_);
     }
     // A new configuration (a reload, other client settings) is a new object.
     if (document.incremental_config != document.settings->config ||
@@ -718,7 +718,7 @@ const FileAnalysis& Server::analysisOf(Document& document) {
       document.incremental_enabled = options.enabled;
       document.incremental_reported = options.reported;
     }
-    analysis = document.incremental.analyze(*document.source, document.syntax, options);
+    analysis = document.incremental.analyze(*document.source, document.syntax, options, &helpers_);
     if (defersJoin(document)) {
       analysis.diagnostics.insert(analysis.diagnostics.end(), document.joined_findings.begin(),
                                   document.joined_findings.end());

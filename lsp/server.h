@@ -151,6 +151,8 @@ class Server {
   std::unique_ptr<WorkspaceIndex> index_;
   std::vector<std::filesystem::path> roots_;
   DocumentStore documents_;
+  // Parse and walk a large document's runs side by side with the server's thread.
+  HelperThreads helpers_{HelperThreads::helpersForThisMachine()};
   // Open notebooks by URI; each also has a Document of that URI, whose text is its joined code.
   std::map<std::string, NotebookDocument> notebooks_;
   int64_t next_request_id_ = 1;

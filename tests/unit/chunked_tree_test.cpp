@@ -98,8 +98,9 @@ FileAnalysis analyzeChunks(const SourceText& source, const ChunkedTree& syntax,
 
 // The language server's analysis: only the runs an edit touched are walked again.
 FileAnalysis analyzeIncrementally(IncrementalAnalysis& incremental, const SourceText& source,
-                                  const ChunkedTree& syntax, const AnalysisOptions& options) {
-  FileAnalysis analysis = incremental.analyze(source, syntax, options);
+                                  const ChunkedTree& syntax, const AnalysisOptions& options,
+                                  HelperThreads* helpers = nullptr) {
+  FileAnalysis analysis = incremental.analyze(source, syntax, options, helpers);
   FileAnalysis* files[] = {&analysis};
   joinProject(files, options);
   return analysis;
@@ -151,6 +152,31 @@ TEST(ChunkedTree, ALargeModuleIsSplitAndAnalysedLikeTheWholeFile) {
   const std::vector<Finding> incremental_findings =
       findingsOf(analyzeIncrementally(incremental, source, syntax, options));
   EXPECT_TRUE(incremental_findings == expected) << differences(incremental_findings, expected);
+}
+
+// The language server parses and walks a document's runs on helper threads too: the same runs,
+// the same trees, the same findings as on one thread.
+TEST(ChunkedTree, RunsParsedAndWalkedOnHelperThreadsGiveTheSameFindings) {
+  const std::string text = fixturesAsOneModule();
+  const SourceText source(text);
+  ChunkedTree alone;
+  alone.parse(source, PythonParser::forThisThread());
+  HelperThreads helpers(2);
+  ChunkedTree helped;
+  helped.parse(source, PythonParser::forThisThread(), &helpers);
+  EXPECT_TRUE(helped.lastSplitByText());
+  EXPECT_EQ(helped.chunkStarts(), alone.chunkStarts());
+  EXPECT_EQ(statementsOf(helped.trees()), statementsOf(alone.trees()));
+
+  const AnalysisOptions options = allRulesOptions();
+  const std::vector<Finding> expected = findingsOf(analyzeWhole(source, options));
+  IncrementalAnalysis incremental;
+  const std::vector<Finding> helped_findings =
+      findingsOf(analyzeIncrementally(incremental, source, helped, options, &helpers));
+  EXPECT_TRUE(helped_findings == expected) << differences(helped_findings, expected);
+  IncrementalAnalysis sequential;
+  analyzeIncrementally(sequential, source, alone, options);
+  EXPECT_EQ(incremental.walkedRuns(), sequential.walkedRuns()) << helped.chunkCount();
 }
 
 // Runs are cut where the text says top-level statements start, without a parse of the whole text
@@ -229,20 +255,23 @@ struct WalkCounts {
   size_t analyses = 0;
   size_t runs = 0;
 };
-void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts) {
+// With `helpers`, the runs are parsed and walked on them too, as in the language server.
+void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
+                                  HelperThreads* helpers = nullptr) {
   auto source = std::make_unique<SourceText>(text);
   PythonParser& parser = PythonParser::forThisThread();
   ChunkedTree syntax;
-  syntax.parse(*source, parser);
+  syntax.parse(*source, parser, helpers);
   const AnalysisOptions options = allRulesOptions();
   const std::vector<Finding> original = findingsOf(analyzeWhole(*source, options));
   IncrementalAnalysis incremental;
-  analyzeIncrementally(incremental, *source, syntax, options);
+  analyzeIncrementally(incremental, *source, syntax, options, helpers);
   size_t& walked = counts.walked;
   size_t& analyses = counts.analyses;
   // The incremental analysis must give exactly what a walk of all the runs gives, broken or not.
   const auto checkIncremental = [&](const FileAnalysis& chunked, const std::string& what) {
-    const FileAnalysis analysis = analyzeIncrementally(incremental, *source, syntax, options);
+    const FileAnalysis analysis =
+        analyzeIncrementally(incremental, *source, syntax, options, helpers);
     walked += incremental.walkedRuns();
     ++analyses;
     ASSERT_EQ(analysis.has_syntax_error, chunked.has_syntax_error) << what;
@@ -427,6 +456,15 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
   ASSERT_FALSE(ts_node_has_error(ts_tree_root_node(whole.get())));
   WalkCounts counts;
   checkRandomEditsAndTheirUndo(text, counts);
+}
+
+// An edit that changes what a name is bound to walks every run that uses it: several runs at
+// once, side by side on the helpers.
+TEST(ChunkedTree, EditsOnHelperThreadsAnalyseLikeAFreshParse) {
+  HelperThreads helpers(2);
+  WalkCounts counts;
+  checkRandomEditsAndTheirUndo(fixturesAsOneModule(), counts, &helpers);
+  EXPECT_GT(counts.walked, counts.analyses);
 }
 
 // A decorator typed at the end of one chunk, above the `def` that starts the next: each chunk alone
