@@ -148,7 +148,11 @@ class RunWalker {
     walker.setPrelude(prelude, prelude_star_imports);
     walker.setOtherRunsKeys(other_keys);
     std::vector<Walker::NameUse> uses;
-    if (with_rules) walker.collectNameUses(&uses);
+    if (with_rules) {
+      walker.collectNameUses(&uses);
+    } else {
+      walker.recordOnlyModuleBindings();
+    }
     const TSNode root = ts_tree_root_node(view.tree);
     run->diagnostics = walker.run(std::span<const TSNode>(&root, 1));
 

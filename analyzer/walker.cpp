@@ -510,8 +510,13 @@ bool Walker::enter(TSNode node, TSFieldId field) {
     context_.executions_.push_back(ExecutionContext{parent.node, parent.kind, frame.scope, 0, 0});
     frame.flags |= kOpensExecution;
   }
+  const bool pass_over =
+      only_module_bindings_ && frame.field == Field::Body &&
+      parent.kind == NodeKind::FunctionDefinition &&
+      nodeText(source_.text(), frame.node).find("global") == std::string_view::npos;
 
   frames.push_back(frame);
+  if (pass_over) return false;
 
   if (context_.calls_) context_.calls_->onNode(frame.node, frame.kind, context_);
   const auto& subscribers = subscribers_[static_cast<size_t>(frame.kind)];

@@ -179,6 +179,10 @@ class Walker {
     uint32_t offset;
   };
   void collectNameUses(std::vector<NameUse>* uses) { name_uses_ = uses; }
+  // For a walk without rules that only records the module's own bindings (the preludes of
+  // incremental_analysis.h): function bodies are passed over unless they say `global`, the only
+  // way they bind a module-level name.
+  void recordOnlyModuleBindings() { only_module_bindings_ = true; }
   // The keys the other runs provide (sorted), for RuleContext::moduleProvides.
   void setOtherRunsKeys(std::span<const OtherRunKey> keys) { context_.other_runs_keys_ = keys; }
   const RuleContext& context() const { return context_; }
@@ -210,6 +214,7 @@ class Walker {
   std::span<const PreludeBinding> prelude_;
   std::span<const StarImport> prelude_star_imports_;
   std::vector<NameUse>* name_uses_ = nullptr;
+  bool only_module_bindings_ = false;
 };
 
 }  // namespace heaplint
