@@ -3,6 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "analyzer/project.h"
 #include "cli/file_discovery.h"
 #include "cli/file_io.h"
@@ -10,6 +17,23 @@
 #include "rules/registry.h"
 
 namespace heaplint::lsp {
+namespace {
+
+// The index is background work: on a machine with few cores, the thread that answers the editor
+// (and its helpers) must not wait behind it. Linux takes a thread id where POSIX means a process.
+void runThisThreadInBackground() {
+#if defined(__linux__)
+  const auto thread = static_cast<pid_t>(syscall(SYS_gettid));
+  // SCHED_IDLE: the thread runs when no other wants the core; the lowest nice value where the
+  // policy is not allowed.
+  const sched_param parameters{};
+  if (sched_setscheduler(thread, SCHED_IDLE, &parameters) != 0) {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(thread), 19);
+  }
+#endif
+}
+
+}  // namespace
 
 RuleSet projectRules(RuleTable rules) {
   RuleSet set;
@@ -90,6 +114,7 @@ void WorkspaceIndex::rebuild(std::vector<std::filesystem::path> roots,
 
 void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path> roots,
                           bool replace, const std::function<void()>& on_ready) {
+  runThisThreadInBackground();
   std::set<std::filesystem::path> seen;
   for (const auto& root : roots) {
     cli::DiscoveryOptions discovery_options;
