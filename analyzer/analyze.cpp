@@ -102,16 +102,35 @@ TreePtr withColonEqualsMarkedEdited(const SourceText& source, const TSTree& old_
 
 TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint32_t end,
                                  const TSTree* old_tree) {
-  // Points are in bytes within a line, as tree-sitter counts them.
-  const Position start_position = source.utf8Position(start);
-  // A range reaching the end of the text stays open-ended, exactly as a parse of the whole text.
-  TSPoint end_point{UINT32_MAX, UINT32_MAX};
-  if (end < source.size()) {
-    const Position end_position = source.utf8Position(end);
-    end_point = TSPoint{end_position.row, end_position.column};
-  } else {
-    end = UINT32_MAX;
+  const ByteRange range{start, end};
+  return parseRanges(source, std::span<const ByteRange>(&range, 1), old_tree);
+}
+
+TreePtr PythonParser::parseRanges(const SourceText& source, std::span<const ByteRange> byte_ranges,
+                                  const TSTree* old_tree) {
+  std::vector<TSRange> ranges;
+  ranges.reserve(byte_ranges.size());
+  uint64_t length = 0;
+  for (const ByteRange& byte_range : byte_ranges) {
+    uint32_t end = byte_range.end;
+    // Points are in bytes within a line, as tree-sitter counts them.
+    const Position start_position = source.utf8Position(byte_range.start);
+    // A range reaching the end of the text stays open-ended, exactly as a parse of the whole
+    // text.
+    TSPoint end_point{UINT32_MAX, UINT32_MAX};
+    if (end < source.size()) {
+      const Position end_position = source.utf8Position(end);
+      end_point = TSPoint{end_position.row, end_position.column};
+    } else {
+      end = UINT32_MAX;
+    }
+    ranges.push_back(TSRange{TSPoint{start_position.row, start_position.column}, end_point,
+                             byte_range.start, end});
+    length += std::min<uint64_t>(end, source.size()) - std::min(byte_range.start, source.size());
   }
+  if (ranges.empty()) return nullptr;
+  const uint32_t start = ranges.front().start_byte;
+  const uint32_t end = ranges.back().end_byte;
   // Format specs starting with `=` that the grammar would misread (syntax_fstrings.h).
   const std::vector<uint32_t> spec_equals =
       formatSpecsStartingWithEquals(source.text(), start, end);
@@ -120,9 +139,7 @@ TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint3
     marked_old_tree = withColonEqualsMarkedEdited(source, *old_tree, start, end);
     if (marked_old_tree) old_tree = marked_old_tree.get();
   }
-  const TSRange range{TSPoint{start_position.row, start_position.column}, end_point, start, end};
-  ts_parser_set_included_ranges(parser_, &range, 1);
-  const uint64_t length = std::min<uint64_t>(end, source.size()) - std::min(start, source.size());
+  ts_parser_set_included_ranges(parser_, ranges.data(), static_cast<uint32_t>(ranges.size()));
   ParseBudget budget{threadCpuMicros() + kParseBudgetMicros + kParseBudgetMicrosPerByte * length,
                      0};
   const TSParseOptions options{&budget, overBudget};

@@ -89,6 +89,14 @@ class PythonParser {
   // statements: see chunked_tree.h).
   TreePtr parseRange(const SourceText& source, uint32_t start, uint32_t end,
                      const TSTree* old_tree = nullptr);
+  // Parses only the given ranges, in order, as if they were one text (a method with its class's
+  // header: ChunkedTree::editLeavesMethodBroken).
+  struct ByteRange {
+    uint32_t start = 0;
+    uint32_t end = 0;
+  };
+  TreePtr parseRanges(const SourceText& source, std::span<const ByteRange> ranges,
+                      const TSTree* old_tree = nullptr);
   // The parser this thread uses for analyze().
   static PythonParser& forThisThread();
 

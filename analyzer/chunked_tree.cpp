@@ -386,6 +386,55 @@ TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
   return ts_node_descendant_for_byte_range(ts_tree_root_node(chunk.tree.get()), start, end);
 }
 
+bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser& parser,
+                                         uint32_t start, uint32_t end) const {
+  if (chunks_.empty() || start > end || end > source.size()) return false;
+  const Chunk& chunk = chunks_[chunkAt(start)];
+  if (!chunk.tree || !chunk.dirty || end > chunk.end ||
+      chunk.end - chunk.start < kMethodAloneMinimum) {
+    return false;
+  }
+  // The chunk's tree is the one before the edits, moved through them (ts_tree_edit): its nodes
+  // around the edit still say where the class and the method are.
+  const TSNode root = ts_tree_root_node(chunk.tree.get());
+  const auto holding = [&](TSNode parent) {
+    const uint32_t count = ts_node_named_child_count(parent);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode child = ts_node_named_child(parent, i);
+      if (source.lineStart(source.rowOf(ts_node_start_byte(child))) <= start &&
+          end <= ts_node_end_byte(child)) {
+        return child;
+      }
+    }
+    return TSNode{};
+  };
+  TSNode statement = holding(root);
+  if (ts_node_is_null(statement)) return false;
+  if (std::string_view(ts_node_type(statement)) == "decorated_definition") {
+    statement = ts_node_child_by_field_name(statement, "definition", 10);
+  }
+  if (ts_node_is_null(statement) ||
+      std::string_view(ts_node_type(statement)) != "class_definition") {
+    return false;
+  }
+  const TSNode body = ts_node_child_by_field_name(statement, "body", 4);
+  if (ts_node_is_null(body)) return false;
+  const TSNode member = holding(body);
+  if (ts_node_is_null(member)) return false;
+  const std::string_view type = ts_node_type(member);
+  if (type != "function_definition" && type != "decorated_definition") return false;
+  const uint32_t header_start = ts_node_start_byte(statement);
+  const uint32_t body_row = source.rowOf(ts_node_start_byte(body));
+  if (body_row == 0) return false;
+  const uint32_t header_end = source.lineEnd(body_row - 1) + 1;
+  const uint32_t member_start = source.lineStart(source.rowOf(ts_node_start_byte(member)));
+  const uint32_t member_end = ts_node_end_byte(member);
+  if (member_start < header_end || start < member_start || member_end > chunk.end) return false;
+  const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, member_end}};
+  const TreePtr alone = parser.parseRanges(source, ranges);
+  return alone && ts_node_has_error(ts_tree_root_node(alone.get()));
+}
+
 bool ChunkedTree::fixKeepsSyntaxValid(PythonParser& parser, const SourceText& source,
                                       const Fix& fix) const {
   if (fix.edits.empty()) return true;

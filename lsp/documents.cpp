@@ -57,6 +57,8 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
         reparse_from_scratch = true;
         document.joined_findings.clear();
         document.has_joined_findings = false;
+        document.carried_findings.clear();
+        document.has_carried_findings = false;
         continue;
       }
       const json& range = change["range"];
@@ -66,13 +68,28 @@ void DocumentStore::change(Document& document, int64_t version, const json& cont
       // An edit touching the byte-order mark shifts where parsing starts: parse afresh.
       if (source->hasByteOrderMark() && start < 3) reparse_from_scratch = true;
       if (!reparse_from_scratch) document.syntax.edit(*source, start, end, text);
-      carryThrough(document.joined_findings, start, end, static_cast<uint32_t>(text.size()));
+      const auto inserted = static_cast<uint32_t>(text.size());
+      carryThrough(document.joined_findings, start, end, inserted);
+      carryThrough(document.carried_findings, start, end, inserted);
+      // The edits since the last parse, in the text after this one.
+      auto span = std::make_pair(start, start + inserted);
+      if (document.unparsed_edits) {
+        const int64_t delta = static_cast<int64_t>(inserted) - (end - start);
+        const auto moved = [&](uint32_t offset) -> uint32_t {
+          if (offset >= end) return shiftedOffset(offset, delta);
+          return offset > start ? start + inserted : offset;
+        };
+        span.first = std::min(span.first, moved(document.unparsed_edits->first));
+        span.second = std::max(span.second, moved(document.unparsed_edits->second));
+      }
+      document.unparsed_edits = span;
       source = std::make_unique<SourceText>(source->edited(start, end, text));
     }
   } catch (...) {
     // A bad position in a later change: keep what was applied, with a tree that matches it.
     document.source = std::move(source);
     parseAfresh(document, parser);
+    document.unparsed_edits.reset();
     document.parse_pending = false;
     document.parse_afresh_pending = false;
     document.version = version;
@@ -137,6 +154,7 @@ void DocumentStore::ensureParsed(Document& document, PythonParser& parser, Helpe
   } else {
     document.syntax.reparse(*document.source, parser);
   }
+  document.unparsed_edits.reset();
   document.parse_pending = false;
   document.parse_afresh_pending = false;
 }

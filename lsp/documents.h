@@ -60,6 +60,17 @@ struct Document {
   std::optional<std::chrono::steady_clock::time_point> join_due;
   std::optional<std::chrono::steady_clock::time_point> join_deadline;
   bool join_now = false;  // the next analysis joins, whatever joins cost
+
+  // The findings of the last analysis, carried through the edits since, and the bytes of the
+  // current text that the edits since the last parse span. While those edits leave a method of a
+  // large class broken (ChunkedTree::editLeavesMethodBroken), push mode publishes these at once
+  // and re-parses and walks the class when typing pauses (`settle_due`) or the text is valid
+  // again: tree-sitter's error recovery in a big class costs tens of milliseconds a keystroke.
+  std::vector<Diagnostic> carried_findings;
+  bool has_carried_findings = false;
+  std::optional<std::pair<uint32_t, uint32_t>> unparsed_edits;
+  std::optional<std::chrono::steady_clock::time_point> settle_due;
+  bool settle_now = false;  // the next publication analyses, whatever the text
 };
 
 // Moves `findings` through a text edit replacing [start, end) with `inserted` bytes: those after

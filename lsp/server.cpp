@@ -664,6 +664,7 @@ void Server::refreshAll() {
   for (auto& [uri, document] : documents_.all()) {
     document.analysis.reset();
     document.join_now = true;  // the workspace or the settings changed: join at once
+    document.has_carried_findings = false;
     if (!pull_diagnostics_) schedulePublish(document, std::chrono::milliseconds(0));
   }
   if (pull_diagnostics_ && diagnostic_refresh_) {
@@ -752,6 +753,8 @@ const FileAnalysis& Server::analysisOf(Document& document) {
     }
   }
   document.analysis_id = ++analyses_;
+  document.carried_findings = analysis.diagnostics;
+  document.has_carried_findings = true;
   document.analysis = std::move(analysis);
   return *document.analysis;
 }
@@ -770,7 +773,7 @@ void Server::schedulePublish(Document& document, std::chrono::milliseconds delay
 std::optional<Clock::time_point> Server::nextPublishDue() const {
   std::optional<Clock::time_point> earliest;
   for (const auto& [uri, document] : documents_.all()) {
-    for (const auto& due : {document.publish_due, document.join_due}) {
+    for (const auto& due : {document.publish_due, document.join_due, document.settle_due}) {
       if (due && (!earliest || *due < *earliest)) earliest = due;
     }
   }
@@ -785,6 +788,11 @@ void Server::publishDue() {
       document.join_due.reset();
       document.join_now = true;
       document.analysis.reset();
+      publish(document);
+    } else if (document.settle_due && *document.settle_due <= now) {
+      // Typing paused on a broken method (publishCarriedFindings): analyse the text as it is.
+      document.settle_due.reset();
+      document.settle_now = true;
       publish(document);
     } else if (document.publish_due && *document.publish_due <= now) {
       publish(document);
@@ -804,6 +812,9 @@ void Server::publish(Document& document) {
       }
       return;
     }
+    if (publishCarriedFindings(document)) return;
+    document.settle_now = false;
+    document.settle_due.reset();
     const FeatureContext context = contextFor(document);
     notify("textDocument/publishDiagnostics", {{"uri", document.uri},
                                                {"version", document.version},
@@ -811,6 +822,29 @@ void Server::publish(Document& document) {
   } catch (const std::exception& error) {
     logMessage(kMessageError, "heaplint: cannot analyse " + document.uri + ": " + error.what());
   }
+}
+
+bool Server::publishCarriedFindings(Document& document) {
+  if (document.settle_now || !document.has_carried_findings || !document.parse_pending ||
+      document.parse_afresh_pending || !document.unparsed_edits || document.too_large) {
+    return false;
+  }
+  const auto [start, end] = *document.unparsed_edits;
+  if (!document.syntax.editLeavesMethodBroken(*document.source, PythonParser::forThisThread(),
+                                              start, end)) {
+    return false;
+  }
+  // The findings before the edits, moved with the text; no fixes, as for any text with a syntax
+  // error. The analysis of this text waits for a pause in typing.
+  json items = json::array();
+  for (Diagnostic finding : document.carried_findings) {
+    finding.fix.reset();
+    items.push_back(toLspDiagnostic(*document.source, finding, encoding_));
+  }
+  notify("textDocument/publishDiagnostics",
+         {{"uri", document.uri}, {"version", document.version}, {"diagnostics", std::move(items)}});
+  document.settle_due = Clock::now() + options_.join_pause;
+  return true;
 }
 
 json Server::pullDiagnostics(const json& params) {

@@ -109,6 +109,10 @@ class Server {
                                                   const NotebookDocument& notebook);
   // Whether this analysis of `document` carries its last join's findings instead of joining.
   bool defersJoin(const Document& document) const;
+  // Push mode, after edits that leave a method of a large class broken: publishes the findings
+  // before them, moved with the text, and leaves the analysis for a pause in typing. False (and
+  // nothing published) otherwise.
+  bool publishCarriedFindings(Document& document);
   // Push mode: clients keep what was published for a cell until told otherwise.
   void clearDiagnostics(const std::vector<std::string>& uris);
   void didChangeWatchedFiles(const json& params);

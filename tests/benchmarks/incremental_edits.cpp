@@ -94,6 +94,10 @@ struct Steps {
   int broken_count = 0, valid_count = 0;
   int method_error_agrees = 0;
   int method_edits = 0;
+  // ChunkedTree::editLeavesMethodBroken before each re-parse: its time, and how often it said
+  // broken of a text the re-parse found broken (right) or valid (wrong).
+  std::vector<double> judge;
+  int judged_broken_right = 0, judged_broken_wrong = 0;
 };
 
 // A method of a top-level class in the original text: the class header's bytes (`class X(...):`
@@ -217,8 +221,13 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     std::string updated(source->text());
     updated.replace(start, end - start, replacement);
     source = std::make_unique<SourceText>(std::move(updated));
+    // What the server asks before re-parsing (ChunkedTree::editLeavesMethodBroken), timed apart.
+    const double j0 = threadCpuMs();
+    const bool judged_broken = syntax.editLeavesMethodBroken(
+        *source, parser, start, start + static_cast<uint32_t>(replacement.size()));
+    const double j1 = threadCpuMs();
     syntax.reparse(*source, parser);
-    const double t1 = threadCpuMs();
+    const double t1 = threadCpuMs() - (j1 - j0);
     FileAnalysis analysis = incremental.analyze(*source, syntax, options);
     const double t2 = threadCpuMs();
     FileAnalysis* files[] = {&analysis};
@@ -228,6 +237,8 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     for (const ChunkedTree::RunView& run : syntax.runs())
       broken = broken || ts_node_has_error(ts_tree_root_node(run.tree));
     (broken ? steps.reparse_broken : steps.reparse_valid).push_back(t1 - t0);
+    steps.judge.push_back(j1 - j0);
+    if (judged_broken) ++(broken ? steps.judged_broken_right : steps.judged_broken_wrong);
     if (logged_old) {
       const TSInputEdit input = heaplint::inputEditFor(*before, start, end, replacement);
       ts_tree_edit(logged_old.get(), &input);
@@ -292,6 +303,10 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     std::cout << "  method alone has an error exactly when the run has: "
               << steps.method_error_agrees << " of " << steps.method_edits << " edits in methods\n";
   }
+  row("editLeavesMethodBroken", steps.judge);
+  std::cout << "  said broken: " << steps.judged_broken_right << " of the "
+            << steps.reparse_broken.size() << " edits the re-parse found broken, and "
+            << steps.judged_broken_wrong << " that it found valid\n";
   for (const auto& [name, log, count] :
        {std::tuple{"broken", &steps.log_broken, steps.broken_count},
         std::tuple{"valid", &steps.log_valid, steps.valid_count}}) {

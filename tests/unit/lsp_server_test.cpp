@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "analyzer/analyze.h"
+#include "analyzer/chunked_tree.h"
 #include "lsp/documents.h"
 #include "lsp/server.h"
 #include "lsp/transport.h"
@@ -414,6 +415,48 @@ TEST(LspServer, ASlowJoinWaitsForAPauseAndItsFindingsMoveWithTheEdits) {
   ASSERT_EQ(diagnostics.size(), 2u) << diagnostics.dump(2);
   EXPECT_EQ(diagnostics[0]["range"]["start"], position(0, 7));
   EXPECT_EQ(diagnostics[1]["range"]["start"], position(1, 7));
+}
+
+// A keystroke that leaves a method of a large class broken publishes the findings from before it
+// at once, moved with the text; the class is re-parsed and walked once typing pauses, or at the
+// next edit that leaves the method valid.
+TEST(LspServer, ABrokenMethodInABigClassPublishesTheFindingsBeforeItUntilTypingPauses) {
+  ServerOptions options = Client::testOptions();
+  options.join_pause = 50ms;
+  Client client(options);
+  client.initialize();
+  std::string text = "class Big:\n";
+  for (int i = 0; i < 400; ++i) {
+    text += "    def method_" + std::to_string(i) +
+            "(self, values):\n        return len(values) + " + std::to_string(i) + "\n\n";
+  }
+  ASSERT_GT(text.size(), ChunkedTree::kMethodAloneMinimum);
+  const auto finding_line = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n') + 2);
+  text +=
+      "    def total(self, path):\n        xs = open(path)\n        return sum([x * x for x in "
+      "xs])\n";
+  client.open(kUri, text);
+  json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], finding_line);
+
+  // `def` alone on a line of method_3's body: broken, and one line more above the finding.
+  const json broken = range(11, 8, 11, 8);
+  client.change(kUri, 2, json::array({{{"range", broken}, {"text", "def\n        "}}}));
+  diagnostics = client.diagnostics(kUri, 2);  // at once: the finding from before, moved
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], finding_line + 1);
+  EXPECT_TRUE(diagnostics[0]["data"]["fix"].is_null());
+  diagnostics = client.diagnostics(kUri, 2);  // after the pause: the broken text's own analysis
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], finding_line + 1);
+
+  // Undone: valid again, analysed at once.
+  client.change(kUri, 3, json::array({{{"range", range(11, 8, 12, 8)}, {"text", ""}}}));
+  diagnostics = client.diagnostics(kUri, 3);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], finding_line);
+  EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
 }
 
 json actionTitled(const json& actions, const std::string& title) {
