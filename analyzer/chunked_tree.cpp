@@ -387,11 +387,10 @@ TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
 }
 
 bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser& parser,
-                                         uint32_t start, uint32_t end) const {
+                                         uint32_t start, uint32_t end, uint32_t minimum_run) const {
   if (chunks_.empty() || start > end || end > source.size()) return false;
   const Chunk& chunk = chunks_[chunkAt(start)];
-  if (!chunk.tree || !chunk.dirty || end > chunk.end ||
-      chunk.end - chunk.start < kMethodAloneMinimum) {
+  if (!chunk.tree || !chunk.dirty || end > chunk.end || chunk.end - chunk.start < minimum_run) {
     return false;
   }
   // The chunk's tree is the one before the edits, moved through them (ts_tree_edit): its nodes

@@ -61,10 +61,10 @@ class ChunkedTree {
   // tens (tree-sitter's error recovery); the two had an error on the same edits in all 512 edits
   // measured in methods (docs/editors.md). False whenever it cannot be judged that way (the edit
   // is not inside one such method, or the run is small enough to re-parse at once).
-  bool editLeavesMethodBroken(const SourceText& source, PythonParser& parser, uint32_t start,
-                              uint32_t end) const;
-  // Runs smaller than this are re-parsed even when an edit breaks them.
+  // Runs smaller than `minimum_run` are re-parsed even when an edit breaks them.
   static constexpr uint32_t kMethodAloneMinimum = 16 * 1024;
+  bool editLeavesMethodBroken(const SourceText& source, PythonParser& parser, uint32_t start,
+                              uint32_t end, uint32_t minimum_run = kMethodAloneMinimum) const;
   // True when the text with `fix` applied still parses without errors; re-parses only the chunk
   // the fix lies in (the whole text when it spans chunks).
   bool fixKeepsSyntaxValid(PythonParser& parser, const SourceText& source, const Fix& fix) const;

@@ -1,5 +1,7 @@
 // The language server's analysis in runs, after random edits: it must equal a walk of all the
-// runs (whatever the text), and a whole-file analysis when the text parses.
+// runs (whatever the text), and a whole-file analysis when the text parses. The runs are parsed
+// and walked on a helper thread too, as in the server, and each edit is first judged as the
+// server judges it (ChunkedTree::editLeavesMethodBroken, on runs of any size here).
 //
 // Input: a text, then edits (FuzzedDataProvider). The text is repeated until the document is
 // large enough to be cut into several runs, so edits land in and between runs.
@@ -45,10 +47,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     text += piece;
   auto source = std::make_unique<SourceText>(text);
   PythonParser& parser = PythonParser::forThisThread();
+  static HelperThreads helpers(1);
   ChunkedTree syntax;
-  syntax.parse(*source, parser);
+  syntax.parse(*source, parser, &helpers);
   IncrementalAnalysis incremental;
-  incremental.analyze(*source, syntax, options);
+  incremental.analyze(*source, syntax, options, &helpers);
   for (int round = 0; round < 8 && input.remaining_bytes() > 0; ++round) {
     const auto start = input.ConsumeIntegralInRange<uint32_t>(0, source->size());
     const auto end = input.ConsumeIntegralInRange<uint32_t>(
@@ -58,10 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string updated(source->text());
     updated.replace(start, end - start, replacement);
     source = std::make_unique<SourceText>(std::move(updated));
+    syntax.editLeavesMethodBroken(*source, parser, start,
+                                  start + static_cast<uint32_t>(replacement.size()), 0);
     syntax.reparse(*source, parser);
 
     const std::vector<Finding> in_runs =
-        joinedFindings(incremental.analyze(*source, syntax, options), options);
+        joinedFindings(incremental.analyze(*source, syntax, options, &helpers), options);
     const std::vector<Finding> all_runs =
         joinedFindings(analyzeTrees(*source, syntax.trees(), options), options);
     if (in_runs != all_runs) {

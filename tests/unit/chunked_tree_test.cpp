@@ -254,6 +254,7 @@ struct WalkCounts {
   size_t walked = 0;
   size_t analyses = 0;
   size_t runs = 0;
+  size_t judged_broken = 0;  // edits editLeavesMethodBroken said broke a method
 };
 // With `helpers`, the runs are parsed and walked on them too, as in the language server.
 void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
@@ -305,7 +306,20 @@ void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
     std::string updated(source->text());
     updated.replace(start, end - start, replacement);
     source = std::make_unique<SourceText>(std::move(updated));
+    // What the server asks before re-parsing (here of runs of any size): when it says a method
+    // is broken, the run's own parse must say so too.
+    const uint32_t edited_end = start + static_cast<uint32_t>(replacement.size());
+    const bool judged_broken = syntax.editLeavesMethodBroken(*source, parser, start, edited_end, 0);
     syntax.reparse(*source, parser);
+    if (judged_broken) {
+      ++counts.judged_broken;
+      bool run_broken = false;
+      for (const ChunkedTree::RunView& run : syntax.runs()) {
+        if (run.start <= start && start < run.end)
+          run_broken = ts_node_has_error(ts_tree_root_node(run.tree));
+      }
+      ASSERT_TRUE(run_broken) << "said broken, parsed clean: " << replacement << " at " << start;
+    }
   };
   for (int round = 0; round < 80; ++round) {
     // Chunk boundaries are where splitting could go wrong: edit there a third of the time, and
@@ -456,6 +470,7 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
   ASSERT_FALSE(ts_node_has_error(ts_tree_root_node(whole.get())));
   WalkCounts counts;
   checkRandomEditsAndTheirUndo(text, counts);
+  EXPECT_GT(counts.judged_broken, 0U);  // 2 with the default seed
 }
 
 // An edit that changes what a name is bound to walks every run that uses it: several runs at
