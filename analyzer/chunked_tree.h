@@ -62,7 +62,7 @@ class ChunkedTree {
   // measured in methods (docs/editors.md). False whenever it cannot be judged that way (the edit
   // is not inside one such method, or the run is small enough to re-parse at once).
   // Runs smaller than `minimum_run` are re-parsed even when an edit breaks them.
-  static constexpr uint32_t kMethodAloneMinimum = 16 * 1024;
+  static constexpr uint32_t kMethodAloneMinimum = 4 * 1024;
   bool editLeavesMethodBroken(const SourceText& source, PythonParser& parser, uint32_t start,
                               uint32_t end, uint32_t minimum_run = kMethodAloneMinimum) const;
   // True when the text with `fix` applied still parses without errors; re-parses only the chunk
