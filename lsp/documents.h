@@ -70,6 +70,7 @@ struct Document {
   bool has_carried_findings = false;
   std::optional<std::pair<uint32_t, uint32_t>> unparsed_edits;
   std::optional<std::chrono::steady_clock::time_point> settle_due;
+  std::optional<std::chrono::steady_clock::time_point> settle_deadline;
   bool settle_now = false;  // the next publication analyses, whatever the text
 };
 

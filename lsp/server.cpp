@@ -815,6 +815,7 @@ void Server::publish(Document& document) {
     if (publishCarriedFindings(document)) return;
     document.settle_now = false;
     document.settle_due.reset();
+    document.settle_deadline.reset();
     const FeatureContext context = contextFor(document);
     notify("textDocument/publishDiagnostics", {{"uri", document.uri},
                                                {"version", document.version},
@@ -843,7 +844,10 @@ bool Server::publishCarriedFindings(Document& document) {
   }
   notify("textDocument/publishDiagnostics",
          {{"uri", document.uri}, {"version", document.version}, {"diagnostics", std::move(items)}});
-  document.settle_due = Clock::now() + options_.join_pause;
+  // As for the join: once typing pauses, or at the latest `join_max_wait` after the first edit.
+  const auto now = Clock::now();
+  if (!document.settle_deadline) document.settle_deadline = now + options_.join_max_wait;
+  document.settle_due = std::min(*document.settle_deadline, now + options_.join_pause);
   return true;
 }
 

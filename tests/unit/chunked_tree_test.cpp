@@ -436,7 +436,7 @@ std::string fixturesAsBigClasses() {
       line = next;
     }
     // About 40 KB of code in each class (SymPy's `Expr` is 130 KB).
-    if (body.size() > 40 * 1024) {
+    if (body.size() > size_t{40} * 1024) {
       classes += "class Big" + std::to_string(count++) + ":\n" + body + "\n";
       body.clear();
     }

@@ -417,6 +417,20 @@ TEST(LspServer, ASlowJoinWaitsForAPauseAndItsFindingsMoveWithTheEdits) {
   EXPECT_EQ(diagnostics[1]["range"]["start"], position(1, 7));
 }
 
+// A class of 400 small methods (28 KB) and a last one with a MEM101 finding at `finding_line`.
+std::string bigClassWithAFinding(uint32_t& finding_line) {
+  std::string text = "class Big:\n";
+  for (int i = 0; i < 400; ++i) {
+    text += "    def method_" + std::to_string(i) +
+            "(self, values):\n        return len(values) + " + std::to_string(i) + "\n\n";
+  }
+  finding_line = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n') + 2);
+  text +=
+      "    def total(self, path):\n        xs = open(path)\n        return sum([x * x for x in "
+      "xs])\n";
+  return text;
+}
+
 // A keystroke that leaves a method of a large class broken publishes the findings from before it
 // at once, moved with the text; the class is re-parsed and walked once typing pauses, or at the
 // next edit that leaves the method valid.
@@ -425,16 +439,9 @@ TEST(LspServer, ABrokenMethodInABigClassPublishesTheFindingsBeforeItUntilTypingP
   options.join_pause = 50ms;
   Client client(options);
   client.initialize();
-  std::string text = "class Big:\n";
-  for (int i = 0; i < 400; ++i) {
-    text += "    def method_" + std::to_string(i) +
-            "(self, values):\n        return len(values) + " + std::to_string(i) + "\n\n";
-  }
+  uint32_t finding_line = 0;
+  const std::string text = bigClassWithAFinding(finding_line);
   ASSERT_GT(text.size(), ChunkedTree::kMethodAloneMinimum);
-  const auto finding_line = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n') + 2);
-  text +=
-      "    def total(self, path):\n        xs = open(path)\n        return sum([x * x for x in "
-      "xs])\n";
   client.open(kUri, text);
   json diagnostics = client.diagnostics(kUri, 1);
   ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
@@ -457,6 +464,24 @@ TEST(LspServer, ABrokenMethodInABigClassPublishesTheFindingsBeforeItUntilTypingP
   ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
   EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], finding_line);
   EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
+}
+
+// Typing that never pauses still gets the broken text analysed, `join_max_wait` after it broke.
+TEST(LspServer, ABrokenMethodIsAnalysedAtTheLatestAfterTheJoinsLongestWait) {
+  ServerOptions options = Client::testOptions();
+  options.join_pause = 60s;
+  options.join_max_wait = 50ms;
+  Client client(options);
+  client.initialize();
+  uint32_t finding_line = 0;
+  client.open(kUri, bigClassWithAFinding(finding_line));
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  client.change(kUri, 2,
+                json::array({{{"range", range(11, 8, 11, 8)}, {"text", "def\n        "}}}));
+  EXPECT_TRUE(client.diagnostics(kUri, 2)[0]["data"]["fix"].is_null());  // carried
+  const json analysed = client.diagnostics(kUri, 2);                     // not 60 s later
+  ASSERT_EQ(analysed.size(), 1u) << analysed.dump(2);
+  EXPECT_EQ(analysed[0]["range"]["start"]["line"], finding_line + 1);
 }
 
 json actionTitled(const json& actions, const std::string& title) {
