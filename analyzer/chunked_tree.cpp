@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <numeric>
 #include <thread>
 
 #include "analyzer/fix.h"
@@ -171,19 +170,14 @@ std::vector<ChunkedTree::Chunk> ChunkedTree::parseAndSplit(const SourceText& sou
           pieces[i].start = i == 0 ? start : boundaries[i - 1];
           pieces[i].end = boundaries[i];
         }
-        // The largest first, so that no thread is left with a big class at the end.
-        std::vector<size_t> order(pieces.size());
-        std::iota(order.begin(), order.end(), size_t{0});
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-          return pieces[a].end - pieces[a].start > pieces[b].end - pieces[b].start;
-        });
         const std::thread::id caller = std::this_thread::get_id();
-        helpers->forEach(order.size(), [&](size_t k) {
-          PythonParser& own =
-              std::this_thread::get_id() == caller ? parser : PythonParser::forThisThread();
-          Chunk& piece = pieces[order[k]];
-          piece.tree = own.parseRange(source, piece.start, piece.end);
-        });
+        helpers->forEachLargestFirst(
+            pieces.size(), [&](size_t i) { return pieces[i].end - pieces[i].start; },
+            [&](size_t i) {
+              PythonParser& own =
+                  std::this_thread::get_id() == caller ? parser : PythonParser::forThisThread();
+              pieces[i].tree = own.parseRange(source, pieces[i].start, pieces[i].end);
+            });
       } else {
         uint32_t from = start;
         for (const uint32_t to : boundaries) {

@@ -1,9 +1,11 @@
 #include "analyzer/helper_threads.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <utility>
 
 namespace heaplint {
@@ -93,6 +95,18 @@ void HelperThreads::forEach(size_t count, const std::function<void(size_t)>& tas
     error = std::exchange(shared.error, nullptr);
   }
   if (error) std::rethrow_exception(error);
+}
+
+void HelperThreads::forEachLargestFirst(size_t count, const std::function<size_t(size_t)>& size,
+                                        const std::function<void(size_t)>& task) {
+  std::vector<size_t> order(count);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::vector<size_t> sizes(count);
+  for (size_t item = 0; item < count; ++item)
+    sizes[item] = size(item);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
+  forEach(count, [&](size_t k) { task(order[k]); });
 }
 
 }  // namespace heaplint

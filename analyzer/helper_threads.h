@@ -27,6 +27,10 @@ class HelperThreads {
   // returns when every call has returned. The first exception a call throws is rethrown here once
   // the others are done. One caller at a time: jobs do not nest.
   void forEach(size_t count, const std::function<void(size_t)>& task);
+  // The same, the items that `size` says are largest first (ties in index order), so that no
+  // thread is left with a big one at the end while the others wait. `task` gets the item's index.
+  void forEachLargestFirst(size_t count, const std::function<size_t(size_t)>& size,
+                           const std::function<void(size_t)>& task);
 
  private:
   struct Shared;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <numeric>
 #include <span>
 #include <string_view>
 
@@ -367,14 +366,9 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
       fresh[k] = walker.walk(i, with_rules, seen);
     };
     if (helpers != nullptr) {
-      // The largest first, so that no thread is left with a big class at the end.
-      std::vector<size_t> order(pending.size());
-      std::iota(order.begin(), order.end(), size_t{0});
-      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return views[pending[a]].end - views[pending[a]].start >
-               views[pending[b]].end - views[pending[b]].start;
-      });
-      helpers->forEach(order.size(), [&](size_t k) { walkOne(order[k]); });
+      helpers->forEachLargestFirst(
+          pending.size(), [&](size_t k) { return views[pending[k]].end - views[pending[k]].start; },
+          walkOne);
     } else {
       for (size_t k = 0; k < pending.size(); ++k)
         walkOne(k);

@@ -57,5 +57,24 @@ TEST(HelperThreads, RethrowsAFailureAfterTheOtherItemsAreDone) {
   EXPECT_EQ(calls.load(), 10);
 }
 
+TEST(HelperThreads, LargestFirstStartsWithTheLargestItems) {
+  // On the caller alone, the calls come in the order the items are handed out.
+  HelperThreads alone(0);
+  const std::vector<size_t> sizes = {3, 9, 1, 9, 0, 5};
+  std::vector<size_t> order;
+  alone.forEachLargestFirst(
+      sizes.size(), [&](size_t item) { return sizes[item]; },
+      [&](size_t item) { order.push_back(item); });
+  EXPECT_EQ(order, (std::vector<size_t>{1, 3, 5, 0, 2, 4}));
+
+  // With helpers, every item still runs once, under its own index.
+  HelperThreads helpers(2);
+  std::vector<std::atomic<int>> calls(sizes.size());
+  helpers.forEachLargestFirst(
+      sizes.size(), [&](size_t item) { return sizes[item]; }, [&](size_t item) { ++calls[item]; });
+  for (size_t item = 0; item < sizes.size(); ++item)
+    EXPECT_EQ(calls[item].load(), 1) << item;
+}
+
 }  // namespace
 }  // namespace heaplint
