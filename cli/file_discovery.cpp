@@ -100,7 +100,7 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
         continue;
       }
       result.files.push_back(
-          SourceFile{path, displayPath(path), extension_modules_beside.of(path)});
+          SourceFile{path.string(), displayPath(path), extension_modules_beside.of(path)});
       continue;
     }
     const fs::path root = fs::absolute(path, error).lexically_normal();
@@ -151,7 +151,7 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
           if (options.is_excluded && options.is_excluded(child.path(), false, false)) continue;
           if (options.respect_gitignore && gitignore.ignored(child.path(), false)) continue;
           const fs::path shown = entry.pending.shown / name;
-          result.files.push_back(SourceFile{shown, displayPath(shown)});
+          result.files.push_back(SourceFile{shown.string(), displayPath(shown)});
         }
       }
       if (error) {
@@ -159,7 +159,7 @@ Discovery discoverFiles(const std::vector<std::string>& inputs, const DiscoveryO
       }
       // mypyc and Cython leave the compiled module beside its source.
       for (size_t i = first_file; i < result.files.size() && !extension_modules.empty(); ++i) {
-        const std::string stem = result.files[i].path.stem().string();
+        const std::string stem = fs::path(result.files[i].path).stem().string();
         result.files[i].compiled_beside =
             std::any_of(extension_modules.begin(), extension_modules.end(),
                         [&](const std::string& name) { return isExtensionModuleFor(name, stem); });

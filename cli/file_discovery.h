@@ -10,8 +10,10 @@
 namespace heaplint::cli {
 
 struct SourceFile {
-  std::filesystem::path path;  // as opened
-  std::string display;         // relative to the current directory where possible
+  // As opened. A string, not a std::filesystem::path: a path keeps a list of its components
+  // too, about 150 bytes a file that a run holds for every file until its end.
+  std::string path;
+  std::string display;  // relative to the current directory where possible
   // A compiled module of the same name sits beside it (ModuleInfo::compiled_beside).
   bool compiled_beside = false;
 };

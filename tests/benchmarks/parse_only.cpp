@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
 
   if (options.list_files) {
     for (const heaplint::cli::SourceFile& file : files)
-      std::cout << file.path.string() << '\n';
+      std::cout << file.path << '\n';
     return discovery.errors.empty() ? 0 : 2;
   }
 

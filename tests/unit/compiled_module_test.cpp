@@ -53,7 +53,8 @@ TEST_F(CompiledModuleFiles, TheDirectoryListingSaysWhichSourceIsCompiled) {
   const cli::Discovery walked = cli::discoverFiles({root_.string()}, {});
   ASSERT_EQ(walked.files.size(), 2u);
   for (const cli::SourceFile& file : walked.files) {
-    EXPECT_EQ(file.compiled_beside, file.path.filename() == "checker.py") << file.display;
+    EXPECT_EQ(file.compiled_beside, std::filesystem::path(file.path).filename() == "checker.py")
+        << file.display;
   }
   // A file named on the command line is looked up on its own.
   const cli::Discovery named = cli::discoverFiles({(root_ / "pkg" / "checker.py").string()}, {});
@@ -67,7 +68,8 @@ TEST_F(CompiledModuleFiles, FilesNamedTogetherShareTheirDirectorysListing) {
       {(root_ / "pkg" / "plain.py").string(), (root_ / "pkg" / "checker.py").string()}, {});
   ASSERT_EQ(named.files.size(), 2u);
   for (const cli::SourceFile& file : named.files) {
-    EXPECT_EQ(file.compiled_beside, file.path.filename() == "checker.py") << file.display;
+    EXPECT_EQ(file.compiled_beside, std::filesystem::path(file.path).filename() == "checker.py")
+        << file.display;
   }
 }
 
