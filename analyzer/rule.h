@@ -68,9 +68,9 @@ struct RuleDefinition {
   // time, instead of finding every file's facts unpacked: for facts that the join keeps only a
   // small part of, on a project of many files.
   bool reads_packed_facts = false;
-  // Text a file must contain for the rule to find anything in it ("gc": a rule about the gc
-  // module's functions, which reach a file only through an import naming it). A whole-file
-  // analysis does not run the rule on other files. Empty: every file.
+  // A word a file must contain, not as part of a longer name, for the rule to find anything in
+  // it ("gc": a rule about the gc module's functions, which reach a file only through an import
+  // naming it). A whole-file analysis does not run the rule on other files. Empty: every file.
   std::string_view needs_text = {};
 };
 

@@ -184,6 +184,15 @@ TEST(IncrementalAnalysis, OnlyTheWholeFileSkipsRulesForMissingText) {
     EXPECT_EQ(std::find(without_gc.begin(), without_gc.end(), code), without_gc.end()) << code;
   }
   EXPECT_EQ(without_gc.size() + 4, all.size());
+  // The word, not the letters inside a longer name.
+  for (const char* text :
+       {"from math import gcd\n", "bgcolor = 1\n", "_gc = 2\n", "gc2 = 3\n", "\xc3\xa9gc = 4\n"}) {
+    EXPECT_EQ(codes(createActiveRules(options, text)), without_gc) << text;
+  }
+  for (const char* text :
+       {"gc", "import gc as g\n", "x=(gc)", "__import__('gc')\n", "from gc import disable\n"}) {
+    EXPECT_EQ(codes(createActiveRules(options, text)), all) << text;
+  }
 }
 
 TEST(IncrementalAnalysis, FindingsAndFactsMoveWithTheirRun) {
