@@ -359,7 +359,9 @@ void combine(Presence& into, Presence part) {
 }  // namespace
 
 InstanceLayout ClassHierarchy::inheritedLayout(const ClassSummary& summary) const {
-  InstanceLayout layout{Presence::No, Presence::No};
+  InstanceLayout layout;
+  layout.dict = Presence::No;
+  layout.weakref = Presence::No;
   layout.exception = summary.exception;
   // Breadth-first from the class, so that the nearest class with a `__dict__` is named.
   std::vector<const ClassSummary*> queue{&summary};

@@ -294,7 +294,7 @@ FileReport lintStdin(const Job& job, const std::string& path, std::string conten
 // a cost: each trim makes the next parses fault their pages in again (every file from 64 KB on
 // cost 16% more CPU time on CPython's standard library; from 200 KB, two files there, 3%,
 // within the noise of five runs).
-constexpr size_t kLargeFileBytes = 200 * 1024;
+constexpr size_t kLargeFileBytes = size_t{200} * 1024;
 
 void returnFreedMemory() {
 #if defined(__GLIBC__)
@@ -335,8 +335,12 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     }
     try {
       // Notebooks are JSON, always UTF-8; a .py file may name its encoding (PEP 263).
-      DecodedSource decoded = notebook ? DecodedSource{.text = std::move(contents)}
-                                       : decodePythonSource(std::move(contents));
+      DecodedSource decoded;
+      if (notebook) {
+        decoded.text = std::move(contents);
+      } else {
+        decoded = decodePythonSource(std::move(contents));
+      }
       const SourceText source(std::move(decoded.text));
       analyses[i] =
           analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, decoded));
