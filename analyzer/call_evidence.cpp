@@ -267,11 +267,46 @@ class Resolver {
 // (`c[k] = v`, `c += ...`, `c |= ...`, `c.add(k)`, `c[k].append(v)`, ...: the growth
 // container_evidence.h records, and more). Only such functions, and those that pass their
 // parameters on to them, have call sites whose arguments a join reads.
+}  // namespace
+
+bool mayMakeMutableContainer(TSNode default_value) {
+  switch (kindOf(default_value)) {
+    case NodeKind::Dictionary:
+    case NodeKind::List:
+    case NodeKind::Set:
+    case NodeKind::DictionaryComprehension:
+    case NodeKind::ListComprehension:
+    case NodeKind::SetComprehension:
+    case NodeKind::Call:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool hasMutableLookingDefault(TSNode function) {
+  const TSNode parameters = childByField(function, Field::Parameters);
+  const uint32_t count = namedChildCount(parameters);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode parameter = nthNamedChild(parameters, i);
+    const NodeKind kind = kindOf(parameter);
+    if ((kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) &&
+        mayMakeMutableContainer(childByField(parameter, Field::Value))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
 class CacheFillers {
  public:
   // `filling`: the functions the walk saw store into a container (CallCollector::markFilling).
-  CacheFillers(const RuleContext& context, const std::unordered_set<const void*>& filling)
-      : context_(context), filling_(filling) {}
+  // `mutable_defaults_only`: only a function with a mutable-looking default counts as one.
+  CacheFillers(const RuleContext& context, const std::unordered_set<const void*>& filling,
+               bool mutable_defaults_only)
+      : context_(context), filling_(filling), mutable_defaults_only_(mutable_defaults_only) {}
 
   bool mayFill(const Resolver::Callee& callee) {
     if (callee.where == Resolver::Where::Elsewhere) return true;
@@ -362,13 +397,17 @@ class CacheFillers {
 
   // Decorated (a memoizer, or anything that may wrap it), or it, or code nested in it, adds to
   // a container: `c[k] = v`, `c += ...`, `c |= ...`, `c.add(k)`, `c[k].append(v)`, ...
+  // With `mutable_defaults_only`, whether it has a default that may be such a container: the only
+  // functions whose callers' keys the rules then follow.
   bool functionMayFill(TSNode function) const {
+    if (mutable_defaults_only_) return hasMutableLookingDefault(function);
     if (kindOf(parentOf(function)) == NodeKind::DecoratedDefinition) return true;
     return filling_.contains(function.id);
   }
 
   const RuleContext& context_;
   const std::unordered_set<const void*>& filling_;
+  bool mutable_defaults_only_ = false;
   std::unordered_map<std::string, bool> by_name_;
   std::unordered_map<const void*, ClassBody> classes_;
 };
@@ -510,15 +549,16 @@ void CallCollector::onNode(TSNode node, NodeKind kind, const RuleContext& contex
       break;
     case NodeKind::Attribute:
       onName(node, kind, context);
-      if (isGrowMethod(context.text(childByField(node, Field::AttributeName)))) {
+      if (!for_mutable_defaults_only_ &&
+          isGrowMethod(context.text(childByField(node, Field::AttributeName)))) {
         markFilling(context);
       }
       break;
     case NodeKind::AugmentedAssignment:
-      markFilling(context);
+      if (!for_mutable_defaults_only_) markFilling(context);
       break;
     case NodeKind::Subscript:
-      if (isStoredInto(context)) markFilling(context);
+      if (!for_mutable_defaults_only_ && isStoredInto(context)) markFilling(context);
       break;
     default:
       break;
@@ -653,7 +693,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
   // The calls of functions that may fill a cache, then of the functions that pass their
   // parameters on to those calls, and so on until no function is added (a join follows keys
   // at most three callers up; this follows them as far as the file goes).
-  CacheFillers fillers(context, filling_);
+  CacheFillers fillers(context, filling_, for_mutable_defaults_only_);
   std::set<std::string, std::less<>> forwarding;  // functions of this file passing parameters on
   const auto mayFill = [&](const Resolver::Callee& callee) {
     return fillers.mayFill(callee) || forwarding.contains(callee.name) ||

@@ -121,8 +121,18 @@ struct FileCallFacts final : FileFacts {
 
 // Collects during the walk (cheaply: the nodes and their scopes), describes after it, once. The
 // walker owns one per file when an active rule uses call facts (RuleContext::callFacts).
+// Whether a parameter's default value may make a new mutable container, by its shape: a dict,
+// list or set display or comprehension, or a call (MEM204 asks containerKind about these).
+bool mayMakeMutableContainer(TSNode default_value);
+// Whether `function` (a function_definition) has a parameter with such a default.
+bool hasMutableLookingDefault(TSNode function);
+
 class CallCollector {
  public:
+  // `for_mutable_defaults_only`: the active rules read only the calls that may reach a function
+  // with a mutable-looking default (RuleDefinition::call_facts_for_mutable_defaults).
+  explicit CallCollector(bool for_mutable_defaults_only = false)
+      : for_mutable_defaults_only_(for_mutable_defaults_only) {}
   // Every node of the walk; looks at calls, decorators (the decorated function is handed to the
   // decorator), identifiers and attributes (those used as values are references).
   void onNode(TSNode node, NodeKind kind, const RuleContext& context);
@@ -151,6 +161,7 @@ class CallCollector {
   std::vector<Pending> references_;
   std::vector<Pending> mapped_;  // functions mapped over a literal at import: called there
   std::unordered_set<const void*> filling_;  // function definitions that store into containers
+  bool for_mutable_defaults_only_ = false;
   std::optional<CallFacts> facts_;
 };
 

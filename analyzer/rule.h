@@ -64,6 +64,12 @@ struct RuleDefinition {
   // Reads RuleContext::callFacts() (call_evidence.h): the walk collects the file's calls only
   // when an active rule says so, and describes them once for all of them.
   bool uses_call_facts = false;
+  // With uses_call_facts: the join follows keys only into functions that have a default value
+  // that may make a mutable container (MEM204), and into the functions that pass their
+  // parameters on to those. When every active rule that reads call facts says so, the walk
+  // describes what the arguments of those calls are made of only, not of the calls of every
+  // function that may fill a container: describing them is most of what call facts cost.
+  bool call_facts_for_mutable_defaults = false;
   // The join reads each file's packed facts itself (ProjectFileView::packed_facts), a file at a
   // time, instead of finding every file's facts unpacked: for facts that the join keeps only a
   // small part of, on a project of many files.

@@ -236,14 +236,19 @@ Walker::Walker(const SourceText& source, const AnalysisOptions& options, Semanti
       rules_(rules),
       noqa_(noqa),
       context_(source, options, semantic) {
+  bool calls_read = false;
+  bool only_mutable_defaults = true;
   for (ActiveRule& rule : rules_) {
     for (NodeKind kind : rule.definition->subscriptions) {
       subscribers_[static_cast<size_t>(kind)].push_back(&rule);
     }
-    if (rule.definition->uses_call_facts && !context_.calls_) {
-      context_.calls_ = std::make_unique<CallCollector>();
+    if (rule.definition->uses_call_facts) {
+      calls_read = true;
+      only_mutable_defaults =
+          only_mutable_defaults && rule.definition->call_facts_for_mutable_defaults;
     }
   }
+  if (calls_read) context_.calls_ = std::make_unique<CallCollector>(only_mutable_defaults);
 }
 
 std::vector<Diagnostic> Walker::run(TSNode root) {

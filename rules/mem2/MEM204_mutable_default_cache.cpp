@@ -187,18 +187,6 @@ struct DefaultCacheFacts final : FileFacts {
   }
 };
 
-// A default value that makes a new mutable container, by shape (finish() asks containerKind).
-bool mayBeMutable(TSNode value) {
-  constexpr std::array kShapes = {NodeKind::Dictionary,
-                                  NodeKind::List,
-                                  NodeKind::Set,
-                                  NodeKind::DictionaryComprehension,
-                                  NodeKind::ListComprehension,
-                                  NodeKind::SetComprehension,
-                                  NodeKind::Call};
-  return std::find(kShapes.begin(), kShapes.end(), kindOf(value)) != kShapes.end();
-}
-
 class MutableDefaultCache final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
@@ -238,7 +226,7 @@ class MutableDefaultCache final : public RuleChecker {
       if (kind != NodeKind::DefaultParameter && kind != NodeKind::TypedDefaultParameter) continue;
       const TSNode name = childByField(parameter, Field::Name);
       const TSNode value = childByField(parameter, Field::Value);
-      if (kindOf(name) != NodeKind::Identifier || !mayBeMutable(value)) continue;
+      if (kindOf(name) != NodeKind::Identifier || !mayMakeMutableContainer(value)) continue;
       defaults_.push_back(Default{node, parameter, name, value, context.frame().scope,
                                   context.frame().inner_scope});
       names_.push_back(context.text(name));
@@ -432,6 +420,7 @@ extern const RuleDefinition kMutableDefaultCache{
     .join = join,
     .read_facts = DefaultCacheFacts::read,
     .uses_call_facts = true,
+    .call_facts_for_mutable_defaults = true,
     // No `ruff_code`: a `# noqa: B006` usually marks a mutable default kept on purpose, often
     // as a cache, which is what this rule reports.
 };

@@ -1,8 +1,9 @@
 // The analyzer on arbitrary bytes with every rule on, read as the command line reads a file (PEP
 // 263: a coding cookie decodes it): no crash, no hang, a decoded text that encodes back to the
 // bytes whenever fixes may be written, every finding inside the text with positions the
-// language server can convert, and the project rules' facts packed as `heaplint check` keeps
-// them for the join (packFacts) joining to the findings the facts' objects gave.
+// language server can convert, the project rules' facts packed as `heaplint check` keeps them
+// for the join (packFacts) joining to the findings the facts' objects gave, and MEM204 alone
+// (fewer calls described) reporting what it reports beside every rule.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,6 +40,26 @@ void requirePackedFactsJoinAlike(const SourceText& source, const AnalysisOptions
                 "the packed facts join to other findings than the facts' objects");
 }
 
+// MEM204 alone has the walk describe fewer calls (RuleDefinition::call_facts_for_mutable_defaults)
+// than with the rules that read every cache filler's calls: it must report the same.
+void requireMutableDefaultCallsAlike(const SourceText& source, const AnalysisOptions& options,
+                                     const FileAnalysis& analysis) {
+  static const int mem204 = findRule(options.rules, "MEM204");
+  fuzz::require(mem204 >= 0, "MEM204 is not in the registry");
+  AnalysisOptions alone = options;
+  alone.enabled.reset();
+  alone.enabled.set(static_cast<size_t>(mem204));
+  const auto findingsOf = [&](const FileAnalysis& of) {
+    std::vector<std::string> findings;
+    for (const std::string& finding : projectFindings(of)) {
+      if (finding.find(" MEM204 ") != std::string::npos) findings.push_back(finding);
+    }
+    return findings;
+  };
+  fuzz::require(findingsOf(analyze(source, alone)) == findingsOf(analysis),
+                "MEM204 alone reports other findings than beside every rule");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const SourceText source(decoded.text);
   const FileAnalysis analysis = analyze(source, options);
   requirePackedFactsJoinAlike(source, options, analysis);
+  requireMutableDefaultCallsAlike(source, options, analysis);
   for (const Diagnostic& diagnostic : analysis.diagnostics) {
     fuzz::require(diagnostic.start <= diagnostic.end && diagnostic.end <= source.size(),
                   "a finding's range is outside the text");

@@ -957,8 +957,20 @@ const RuleDefinition kKeyProbe{
     .uses_call_facts = true,
 };
 
-std::vector<std::string> keyProbe(const std::string& text, const std::string& module = "app.mod") {
-  static const RuleDefinition* table[1] = {&kKeyProbe};
+// The same probe for a rule that follows keys only into functions with a mutable default.
+const RuleDefinition kKeyProbeForMutableDefaults{
+    .code = "TEST012",
+    .name = "key-probe-for-mutable-defaults",
+    .subscriptions = kKeyProbeKinds,
+    .create = []() -> std::unique_ptr<RuleChecker> { return std::make_unique<KeyProbe>(); },
+    .uses_call_facts = true,
+    .call_facts_for_mutable_defaults = true,
+};
+
+std::vector<std::string> keyProbe(const std::string& text, const std::string& module = "app.mod",
+                                  const RuleDefinition* probe = &kKeyProbe) {
+  static const RuleDefinition* table[1];
+  table[0] = probe;
   AnalysisOptions options;
   options.rules = RuleTable(table, 1);
   options.enabled.set(0);
@@ -1119,6 +1131,35 @@ TEST(CallEvidence, CallersDecideWhatParametersHold) {
   EXPECT_EQ(described("class C:\n    @property\n    def plain(self):\n        return 1\n"
                       "    def run(self):\n        self.plain('x')\n"),
             std::vector<std::string>{"plain called at line 6 with 1 arguments described"});
+
+  // For rules that follow keys into functions with a mutable default only (MEM204): the calls
+  // of those, and of the functions that pass their parameters on to them.
+  const auto describedForMutableDefaults = [](const std::string& text) {
+    std::vector<std::string> found;
+    for (const std::string& message : keyProbe(text, "app.mod", &kKeyProbeForMutableDefaults)) {
+      if (message.starts_with("plain")) found.push_back(message);
+    }
+    return found;
+  };
+  const std::string fills = "def plain(name):\n    SEEN[name] = 1\ndef a():\n    plain('x')\n";
+  EXPECT_EQ(describedForMutableDefaults(fills),
+            std::vector<std::string>{"plain called at line 4 with 0 arguments described"});
+  for (const char* mutable_default : {"{}", "[]", "set()", "{k: 1 for k in 'ab'}"}) {
+    EXPECT_EQ(describedForMutableDefaults("def plain(name, _seen=" + std::string(mutable_default) +
+                                          "):\n    _seen[name] = 1\ndef a():\n    plain('x')\n"),
+              std::vector<std::string>{"plain called at line 4 with 1 arguments described"})
+        << mutable_default;
+  }
+  EXPECT_EQ(describedForMutableDefaults("def memo(name, _seen={}):\n    _seen[name] = 1\n"
+                                        "def plain(name):\n    memo(name)\n"
+                                        "def a():\n    plain('x')\n"),
+            std::vector<std::string>{"plain called at line 6 with 1 arguments described"});
+  EXPECT_EQ(describedForMutableDefaults("def plain(name, limit=10, label='x', flag=None):\n"
+                                        "    SEEN[name] = 1\ndef a():\n    plain('x')\n"),
+            std::vector<std::string>{"plain called at line 4 with 0 arguments described"});
+  // Callees elsewhere may be such functions.
+  EXPECT_EQ(describedForMutableDefaults("from app.other import plain\ndef a():\n    plain('x')\n"),
+            std::vector<std::string>{"plain called at line 3 with 1 arguments described"});
 
   // A decorator registers the function at import.
   EXPECT_EQ(callers("def target(function):\n    return function\n@target\ndef g():\n    pass\n"),
