@@ -285,17 +285,8 @@ bool mayMakeMutableContainer(TSNode default_value) {
 }
 
 bool hasMutableLookingDefault(TSNode function) {
-  const TSNode parameters = childByField(function, Field::Parameters);
-  const uint32_t count = namedChildCount(parameters);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode parameter = nthNamedChild(parameters, i);
-    const NodeKind kind = kindOf(parameter);
-    if ((kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) &&
-        mayMakeMutableContainer(childByField(parameter, Field::Value))) {
-      return true;
-    }
-  }
-  return false;
+  return anyDefaultParameter(
+      function, [](TSNode, TSNode, TSNode value) { return mayMakeMutableContainer(value); });
 }
 
 namespace {

@@ -278,18 +278,9 @@ class WeakHoldFinder {
   }
 
   bool takesWeakTrue(TSNode function) const {
-    const TSNode parameters = childByField(function, Field::Parameters);
-    const uint32_t count = namedChildCount(parameters);
-    for (uint32_t i = 0; i < count; ++i) {
-      const TSNode parameter = nthNamedChild(parameters, i);
-      const NodeKind kind = kindOf(parameter);
-      if ((kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) &&
-          context_.text(childByField(parameter, Field::Name)) == "weak" &&
-          kindOf(childByField(parameter, Field::Value)) == NodeKind::True) {
-        return true;
-      }
-    }
-    return false;
+    return anyDefaultParameter(function, [&](TSNode, TSNode name, TSNode value) {
+      return context_.text(name) == "weak" && kindOf(value) == NodeKind::True;
+    });
   }
 
   std::string fromCall(TSNode call, TSNode class_node, std::string_view self,

@@ -170,6 +170,24 @@ TSNode firstChildOfKind(TSNode node, NodeKind kind);
 // True when any node in the subtree (node included) has the given kind. Iterative.
 bool subtreeContains(TSNode node, NodeKind kind);
 
+// Whether `predicate(parameter, name, value)` holds for a parameter of `function` that has a
+// default value (`name=value`, `name: T = value`).
+template <typename Predicate>
+bool anyDefaultParameter(TSNode function, Predicate&& predicate) {
+  const TSNode parameters = childByField(function, Field::Parameters);
+  const uint32_t count = namedChildCount(parameters);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode parameter = nthNamedChild(parameters, i);
+    const NodeKind kind = kindOf(parameter);
+    if ((kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) &&
+        predicate(parameter, childByField(parameter, Field::Name),
+                  childByField(parameter, Field::Value))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 enum class Visit : uint8_t { Descend, SkipChildren, Stop };
 
 namespace detail {
