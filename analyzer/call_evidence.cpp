@@ -262,11 +262,6 @@ class Resolver {
   std::unordered_map<const void*, std::vector<std::string_view>> methods_;
 };
 
-// Whether a function of this file can fill a cache, as far as its text shows: it is decorated
-// (a memoizer, or anything that may wrap it), or it, or code nested in it, adds to a container
-// (`c[k] = v`, `c += ...`, `c |= ...`, `c.add(k)`, `c[k].append(v)`, ...: the growth
-// container_evidence.h records, and more). Only such functions, and those that pass their
-// parameters on to them, have call sites whose arguments a join reads.
 }  // namespace
 
 bool mayMakeMutableContainer(TSNode default_value) {
@@ -291,6 +286,11 @@ bool hasMutableLookingDefault(TSNode function) {
 
 namespace {
 
+// Whether a function of this file can fill a cache, as far as its text shows: it is decorated
+// (a memoizer, or anything that may wrap it), or it, or code nested in it, adds to a container
+// (`c[k] = v`, `c += ...`, `c |= ...`, `c.add(k)`, `c[k].append(v)`, ...: the growth
+// container_evidence.h records, and more). Only such functions, and those that pass their
+// parameters on to them, have call sites whose arguments a join reads.
 class CacheFillers {
  public:
   // `filling`: the functions the walk saw store into a container (CallCollector::markFilling).

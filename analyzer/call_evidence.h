@@ -119,14 +119,14 @@ struct FileCallFacts final : FileFacts {
   static std::unique_ptr<FileFacts> read(FactsReader& in);
 };
 
-// Collects during the walk (cheaply: the nodes and their scopes), describes after it, once. The
-// walker owns one per file when an active rule uses call facts (RuleContext::callFacts).
 // Whether a parameter's default value may make a new mutable container, by its shape: a dict,
 // list or set display or comprehension, or a call (MEM204 asks containerKind about these).
 bool mayMakeMutableContainer(TSNode default_value);
 // Whether `function` (a function_definition) has a parameter with such a default.
 bool hasMutableLookingDefault(TSNode function);
 
+// Collects during the walk (cheaply: the nodes and their scopes), describes after it, once. The
+// walker owns one per file when an active rule uses call facts (RuleContext::callFacts).
 class CallCollector {
  public:
   // `for_mutable_defaults_only`: the active rules read only the calls that may reach a function
