@@ -792,43 +792,6 @@ std::unique_ptr<FileFacts> FileCallFacts::read(FactsReader& in) {
   return facts;
 }
 
-namespace {
-
-// A file's call facts name the same few dotted names over and over (a module's functions call
-// each other, a caller makes many calls, every name starts with the module's), so they are
-// written as a table of their strings, sorted and front-coded (each string as the length it
-// shares with the one before and the rest), and indices into it: about a third of the bytes.
-class StringTableWriter {
- public:
-  void add(std::string_view value) { strings_.push_back(value); }
-  void write(FactsWriter& out) {
-    std::sort(strings_.begin(), strings_.end());
-    strings_.erase(std::unique(strings_.begin(), strings_.end()), strings_.end());
-    out.u32(static_cast<uint32_t>(strings_.size()));
-    std::string_view previous;
-    for (const std::string_view value : strings_) {
-      size_t shared = 0;
-      while (shared < previous.size() && shared < value.size() &&
-             previous[shared] == value[shared]) {
-        ++shared;
-      }
-      out.u32(static_cast<uint32_t>(shared));
-      out.string(value.substr(shared));
-      previous = value;
-    }
-  }
-  // After write().
-  void ref(FactsWriter& out, std::string_view value) const {
-    const auto it = std::lower_bound(strings_.begin(), strings_.end(), value);
-    out.u32(static_cast<uint32_t>(it - strings_.begin()));
-  }
-
- private:
-  std::vector<std::string_view> strings_;
-};
-
-}  // namespace
-
 void CallFacts::write(FactsWriter& out) const {
   StringTableWriter table;
   for (const CallSite& site : calls) {
@@ -903,19 +866,11 @@ namespace {
 // indexes packed facts without making CallFacts objects first.
 template <class Sink>
 bool decodeCallFacts(FactsReader& in, Sink& sink) {
-  std::vector<std::string_view> table(in.count());
-  std::string scratch;
-  std::string_view previous;
-  for (size_t i = 0; i < table.size(); ++i) {
-    const uint32_t shared = in.u32();
-    const std::string_view rest = in.view();
-    if (!in.ok() || shared > previous.size()) return false;
-    scratch.assign(previous.substr(0, shared));
-    scratch.append(rest);
-    table[i] = sink.keep(scratch);
-    previous = table[i];
+  std::vector<std::string_view> table;
+  if (!readStringTable(in, table, [&](std::string_view value) { return sink.keep(value); })) {
+    return false;
   }
-  bool ok = in.ok();
+  bool ok = true;
   const auto ref = [&]() -> std::string_view {
     const uint32_t index = in.u32();
     if (index < table.size()) return table[index];

@@ -5,8 +5,10 @@
 // the end or meets nonsense stops and reports failure instead of crashing.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +62,8 @@ class FactsReader {
   explicit FactsReader(std::string_view in) : in_(in) {}
 
   bool ok() const { return ok_; }
+  // For a caller that meets nonsense in what it reads (an index out of range).
+  void fail() { ok_ = false; }
   bool atEnd() const { return position_ == in_.size(); }
 
   uint32_t u32() {
@@ -138,6 +142,99 @@ class FactsReader {
   std::string_view in_;
   size_t position_ = 0;
   bool ok_ = true;
+};
+
+// Facts that name the same few dotted names over and over (a module's functions call each other,
+// a caller makes many calls, every name starts with the module's) write them as a table of their
+// strings, sorted and front-coded (each string as the length it shares with the one before and
+// the rest), and indices into it: about a third of the bytes.
+class StringTableWriter {
+ public:
+  // Every string before write(); the views must outlive the writer.
+  void add(std::string_view value) { strings_.push_back(value); }
+  void add(const std::vector<std::string>& values) {
+    strings_.insert(strings_.end(), values.begin(), values.end());
+  }
+  void write(FactsWriter& out) {
+    std::sort(strings_.begin(), strings_.end());
+    strings_.erase(std::unique(strings_.begin(), strings_.end()), strings_.end());
+    out.u32(static_cast<uint32_t>(strings_.size()));
+    std::string_view previous;
+    for (const std::string_view value : strings_) {
+      size_t shared = 0;
+      while (shared < previous.size() && shared < value.size() &&
+             previous[shared] == value[shared]) {
+        ++shared;
+      }
+      out.u32(static_cast<uint32_t>(shared));
+      out.string(value.substr(shared));
+      previous = value;
+    }
+  }
+  // After write(): a string that was added.
+  void ref(FactsWriter& out, std::string_view value) const {
+    const auto it = std::lower_bound(strings_.begin(), strings_.end(), value);
+    out.u32(static_cast<uint32_t>(it - strings_.begin()));
+  }
+  void refs(FactsWriter& out, const std::vector<std::string>& values) const {
+    out.u32(static_cast<uint32_t>(values.size()));
+    for (const std::string& value : values)
+      ref(out, value);
+  }
+
+ private:
+  std::vector<std::string_view> strings_;
+};
+
+// Reads StringTableWriter::write's table into `table`. `keep(std::string_view)` stores each
+// string (the view it is given dies with the call) and returns a view of its copy that lives as
+// long as the caller needs.
+template <class Keep>
+bool readStringTable(FactsReader& in, std::vector<std::string_view>& table, Keep&& keep) {
+  table.assign(in.count(), std::string_view());
+  std::string scratch;
+  std::string_view previous;
+  for (std::string_view& entry : table) {
+    const uint32_t shared = in.u32();
+    const std::string_view rest = in.view();
+    if (!in.ok() || shared > previous.size()) {
+      in.fail();
+      return false;
+    }
+    scratch.assign(previous.substr(0, shared));
+    scratch.append(rest);
+    entry = keep(std::string_view(scratch));
+    previous = entry;
+  }
+  return in.ok();
+}
+
+// The table kept by the reader, for facts whose objects copy their strings anyway.
+class StringTableReader {
+ public:
+  bool read(FactsReader& in) {
+    return readStringTable(in, table_, [this](std::string_view value) -> std::string_view {
+      return kept_.emplace_back(value);
+    });
+  }
+  // An index written by StringTableWriter::ref; an index past the table fails the reader.
+  std::string_view ref(FactsReader& in) const {
+    const uint32_t index = in.u32();
+    if (index < table_.size()) return table_[index];
+    in.fail();
+    return {};
+  }
+  std::string string(FactsReader& in) const { return std::string(ref(in)); }
+  std::vector<std::string> strings(FactsReader& in) const {
+    std::vector<std::string> values(in.count());
+    for (std::string& value : values)
+      value = string(in);
+    return values;
+  }
+
+ private:
+  std::deque<std::string> kept_;  // never moved: the table's views point into it
+  std::vector<std::string_view> table_;
 };
 
 // For facts that list their fields once, in one function template used both ways:

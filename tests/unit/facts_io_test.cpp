@@ -122,6 +122,57 @@ TEST(FactsIo, BrokenVarintsAreRejected) {
   EXPECT_FALSE(six_bytes.ok());
 }
 
+TEST(FactsIo, StringTableReadsBackEveryStringOnceStored) {
+  const std::vector<std::string> names = {
+      "pkg.models.Record", "pkg.models", "pkg.models.Record",  "",
+      "pkg.views.show",    "other",      "pkg.models.Recorder"};
+  std::string bytes;
+  FactsWriter out(bytes);
+  StringTableWriter table;
+  table.add(names);
+  table.write(out);
+  table.refs(out, names);
+  table.ref(out, "other");
+  // Sorted and front-coded, each distinct string once: fewer bytes than the strings themselves.
+  size_t plain = 0;
+  for (const std::string& name : names)
+    plain += name.size();
+  EXPECT_LT(bytes.size(), plain);
+
+  FactsReader in(bytes);
+  StringTableReader read;
+  ASSERT_TRUE(read.read(in));
+  EXPECT_EQ(read.strings(in), names);
+  EXPECT_EQ(read.ref(in), "other");
+  EXPECT_TRUE(in.ok());
+  EXPECT_TRUE(in.atEnd());
+}
+
+TEST(FactsIo, StringTableRejectsIndicesAndPrefixesPastItsEnd) {
+  std::string bytes;
+  FactsWriter out(bytes);
+  StringTableWriter table;
+  table.add("pkg.a");
+  table.add("pkg.b");
+  table.write(out);
+  out.u32(2);  // the table has two strings: 0 and 1
+  FactsReader in(bytes);
+  StringTableReader read;
+  ASSERT_TRUE(read.read(in));
+  EXPECT_EQ(read.ref(in), "");
+  EXPECT_FALSE(in.ok());
+
+  // A string that claims to share more than the one before it has.
+  std::string broken;
+  FactsWriter broken_out(broken);
+  broken_out.u32(1);
+  broken_out.u32(3);
+  broken_out.string("abc");
+  FactsReader broken_in(broken);
+  EXPECT_FALSE(StringTableReader().read(broken_in));
+  EXPECT_FALSE(broken_in.ok());
+}
+
 TEST(FactsIo, EveryProjectRuleReadsWhatItWrites) {
   const RuleTable rules = allRules();
   for (const RuleDefinition* rule : rules) {
