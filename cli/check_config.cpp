@@ -118,6 +118,7 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     const fs::path absolute = config::absoluteNormal(input);
     fallback_roots.push_back(fs::is_directory(absolute, error) ? absolute : absolute.parent_path());
   }
+  const config::FallbackRoots fallbacks(fallback_roots);
   // Files come sorted: neighbours in one folder share its import roots.
   fs::path roots_folder;
   std::vector<fs::path> import_roots;
@@ -135,7 +136,7 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     out.per_file.push_back(settings.analysisOptions(absolute));
     if (absolute.parent_path() != roots_folder || roots_folder.empty()) {
       roots_folder = absolute.parent_path();
-      import_roots = config::importRootsFor(settings, absolute, fallback_roots);
+      import_roots = config::importRootsFor(settings, absolute, fallbacks);
     }
     out.per_file.back().module = moduleInfoForPath(absolute, import_roots);
     out.project.enabled |= settings.enabled;

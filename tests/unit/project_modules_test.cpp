@@ -108,5 +108,23 @@ TEST_F(ProjectModulesTest, RootsComeFromTheConfigurationThenGitThenTheFallbacks)
                                    root_ / "app/packages/two"}));
 }
 
+TEST(FallbackRoots, TheFirstDirectoryGivenThatHoldsTheFileWins) {
+  // In the order given, not the nearest: the CLI puts the current directory first.
+  const std::vector<fs::path> order{"/work/repo", "/work/repo/app", "/work"};
+  const config::FallbackRoots roots(order);
+  EXPECT_EQ(roots.firstHolding("/work/repo/app/main.py"), fs::path("/work/repo"));
+  EXPECT_EQ(roots.firstHolding("/work/other/x.py"), fs::path("/work"));
+  // Below a directory means inside it: not a sibling sharing its name's start, not itself.
+  EXPECT_EQ(roots.firstHolding("/workshop/x.py"), std::nullopt);
+  EXPECT_EQ(roots.firstHolding("/work"), std::nullopt);
+
+  // Given paths are normalised (a trailing slash, `..`), and the root holds every file.
+  const std::vector<fs::path> loose{"/srv/app/../lib/", "/"};
+  const config::FallbackRoots normalised(loose);
+  EXPECT_EQ(normalised.firstHolding("/srv/lib/pkg/mod.py"), fs::path("/srv/lib"));
+  EXPECT_EQ(normalised.firstHolding("/etc/x.py"), fs::path("/"));
+  EXPECT_EQ(config::FallbackRoots({}).firstHolding("/etc/x.py"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace heaplint
