@@ -100,6 +100,41 @@ struct Steps {
   int judged_broken_right = 0, judged_broken_wrong = 0;
 };
 
+// Where lsp_latency.py types on a line (its typed_at): before the first letter, else before the
+// first character; on a blank line at the indentation of the next line with text, with the
+// spaces that auto-indent would put there.
+struct TypedAt {
+  uint32_t column = 0;
+  std::string text;
+};
+
+TypedAt typedAt(const SourceText& source, uint32_t row) {
+  const auto indentation = [](std::string_view line) {
+    return static_cast<uint32_t>(std::min(line.find_first_not_of(" \t"), line.size()));
+  };
+  const std::string_view line = source.slice(source.lineStart(row), source.lineEnd(row));
+  const auto stripped_end = line.find_last_not_of(" \t\r\n");
+  if (stripped_end != std::string_view::npos) {
+    const auto letter = std::find_if(line.begin(), line.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) != 0;
+    });
+    return {letter == line.end() ? indentation(line) : static_cast<uint32_t>(letter - line.begin()),
+            "q"};
+  }
+  const uint32_t length = static_cast<uint32_t>(line.find_first_of("\r\n") == std::string_view::npos
+                                                    ? line.size()
+                                                    : line.find_first_of("\r\n"));
+  uint32_t indent = 0;
+  for (uint32_t below = row + 1; below < source.lineCount(); ++below) {
+    const std::string_view next = source.slice(source.lineStart(below), source.lineEnd(below));
+    if (next.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      indent = indentation(next);
+      break;
+    }
+  }
+  return {length, std::string(indent > length ? indent - length : 0, ' ') + "q"};
+}
+
 // A method of a top-level class in the original text: the class header's bytes (`class X(...):`
 // to the end of its line) and the method's (decorators included, from the start of its line).
 struct MethodRange {
@@ -186,22 +221,20 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
   Steps steps;
   bool undo = false;
   uint32_t at = 0;
+  size_t typed_length = 0;
   for (int i = 0; i < edits; ++i) {
     uint32_t start = at;
     uint32_t end = at;
     std::string replacement;
     if (undo) {
-      end = at + 1;
+      end = at + static_cast<uint32_t>(typed_length);
     } else {
       const uint32_t row = static_cast<uint32_t>(random() % (source->lineCount() - 1));
-      const std::string_view line = source->slice(source->lineStart(row), source->lineEnd(row));
-      const auto letter = std::find_if(line.begin(), line.end(), [](char c) {
-        return std::isalpha(static_cast<unsigned char>(c)) != 0;
-      });
-      at = source->lineStart(row) +
-           static_cast<uint32_t>(letter == line.end() ? 0 : letter - line.begin());
+      const TypedAt typed = typedAt(*source, row);
+      at = source->lineStart(row) + typed.column;
       start = end = at;
-      replacement = "q";
+      replacement = typed.text;
+      typed_length = replacement.size();
     }
     undo = !undo;
     // The run holding the edit, before it: its old tree, for the logged replay below.
