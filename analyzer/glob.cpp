@@ -50,8 +50,8 @@ struct Token {
   size_t offset = 0;
 };
 
-std::vector<Token> tokenize(std::string_view pattern) {
-  std::vector<Token> tokens;
+void tokenize(std::string_view pattern, std::vector<Token>& tokens) {
+  tokens.clear();
   for (size_t p = 0; p < pattern.size();) {
     const char c = pattern[p];
     if (c == '*') {
@@ -84,7 +84,6 @@ std::vector<Token> tokenize(std::string_view pattern) {
       ++p;
     }
   }
-  return tokens;
 }
 
 }  // namespace
@@ -93,14 +92,20 @@ std::vector<Token> tokenize(std::string_view pattern) {
 // at is carried along the path, one character at a time. Time is |pattern| x |path| whatever the
 // pattern; backtracking over each `*` would be exponential in their number.
 bool globMatch(std::string_view pattern, std::string_view path) {
-  const std::vector<Token> tokens = tokenize(pattern);
+  // Most patterns name one file or folder (the default excludes: `.git`, `node_modules`, ...),
+  // and discovery asks each of them about every entry it lists.
+  if (pattern.find_first_of("*?[\\") == std::string_view::npos) return pattern == path;
+  // Reused by the thread's calls: matching allocates nothing once the buffers have grown.
+  thread_local std::vector<Token> tokens;
+  thread_local std::vector<uint8_t> at, inside, next_at, next_inside;
+  tokenize(pattern, tokens);
   const size_t n = tokens.size();
   // at[i]: the match may stand before token i. inside[i]: inside a directory name that
   // AnyDirectories token i is skipping (it ends at the next '/').
-  std::vector<uint8_t> at(n + 1, 0);
-  std::vector<uint8_t> inside(n, 0);
-  std::vector<uint8_t> next_at(n + 1, 0);
-  std::vector<uint8_t> next_inside(n, 0);
+  at.assign(n + 1, 0);
+  inside.assign(n, 0);
+  next_at.assign(n + 1, 0);
+  next_inside.assign(n, 0);
   const auto closeOverEmpty = [&](std::vector<uint8_t>& states) {
     for (size_t i = 0; i < n; ++i) {
       const Token::Kind kind = tokens[i].kind;
