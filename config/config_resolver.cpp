@@ -59,7 +59,7 @@ const ResolvedSettings& ConfigResolver::forAbsoluteDirectory(const fs::path& dir
   std::vector<fs::path> passed;
   const ResolvedSettings* found = nullptr;
   for (fs::path current = directory;; current = current.parent_path()) {
-    if (const auto cached = by_directory_.find(current); cached != by_directory_.end()) {
+    if (const auto cached = by_directory_.find(current.native()); cached != by_directory_.end()) {
       found = cached->second;
       break;
     }
@@ -81,7 +81,7 @@ const ResolvedSettings& ConfigResolver::forAbsoluteDirectory(const fs::path& dir
     }
   }
   for (const fs::path& path : passed)
-    by_directory_[path] = found;
+    by_directory_[path.native()] = found;
   return *found;
 }
 

@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "config/configuration.h"
 
@@ -43,7 +45,9 @@ class ConfigResolver {
   std::unique_ptr<ResolvedSettings> fixed_;     // --config or --isolated
   std::unique_ptr<ResolvedSettings> defaults_;  // no configuration file above
   std::map<std::filesystem::path, std::unique_ptr<ResolvedSettings>> by_config_file_;
-  std::map<std::filesystem::path, const ResolvedSettings*> by_directory_;
+  // By the directory's absolute, normalised path as a string: asked for every folder and file
+  // that discovery lists, where std::filesystem::path's ordering compares part by part.
+  std::unordered_map<std::string, const ResolvedSettings*> by_directory_;
 };
 
 std::filesystem::path absoluteNormal(const std::filesystem::path& path);
