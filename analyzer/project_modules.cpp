@@ -29,33 +29,70 @@ std::string unreachableHead(const fs::path& start, std::span<const fs::path> roo
 
 }  // namespace
 
-ModuleInfo moduleInfoForPath(const fs::path& path, std::span<const fs::path> roots) {
+namespace {
+
+// The name of the package chain that starts at `folder` (the folder while it holds an
+// __init__.py, and so on up): the name of the folder's __init__.py, and of its files' before
+// their own.
+std::string folderModuleName(fs::path folder, std::span<const fs::path> roots) {
+  const auto isRoot = [&](const fs::path& directory) {
+    return std::find(roots.begin(), roots.end(), directory) != roots.end();
+  };
+  std::vector<std::string> parts;
+  bool reached = isRoot(folder);
+  while (!folder.empty() && folder != folder.parent_path() && isPackage(folder)) {
+    parts.push_back(folder.filename().string());
+    folder = folder.parent_path();
+    reached = reached || isRoot(folder);
+  }
+  if (!reached) parts.push_back(unreachableHead(folder, roots));
+  std::string name;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (!name.empty()) name += '.';
+    name += *it;
+  }
+  return name;
+}
+
+// The module of a file named `stem` in a folder whose package chain is `folder_name`.
+ModuleInfo moduleInFolder(const fs::path& absolute, std::string_view folder_name) {
   ModuleInfo info;
-  std::error_code error;
-  const fs::path absolute = fs::absolute(path, error).lexically_normal();
   const std::string stem = absolute.stem().string();
   if (stem.empty()) return info;
   // `foo.pyi` and `foo.py` are the same module.
   info.is_stub = absolute.extension() == ".pyi";
   info.is_package = stem == "__init__";
-  const auto isRoot = [&](const fs::path& directory) {
-    return std::find(roots.begin(), roots.end(), directory) != roots.end();
-  };
-  std::vector<std::string> parts;
-  if (!info.is_package) parts.push_back(stem);
-  fs::path start = absolute.parent_path();
-  bool reached = isRoot(start);
-  while (!start.empty() && start != start.parent_path() && isPackage(start)) {
-    parts.push_back(start.filename().string());
-    start = start.parent_path();
-    reached = reached || isRoot(start);
-  }
-  if (!reached) parts.push_back(unreachableHead(start, roots));
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    if (!info.name.empty()) info.name += '.';
-    info.name += *it;
+  if (info.is_package || folder_name.empty()) {
+    info.name = info.is_package ? std::string(folder_name) : stem;
+  } else {
+    info.name.reserve(folder_name.size() + 1 + stem.size());
+    info.name.append(folder_name).append(".").append(stem);
   }
   return info;
+}
+
+}  // namespace
+
+ModuleInfo moduleInfoForPath(const fs::path& path, std::span<const fs::path> roots) {
+  std::error_code error;
+  const fs::path absolute = fs::absolute(path, error).lexically_normal();
+  if (absolute.stem().empty()) return {};
+  return moduleInFolder(absolute, folderModuleName(absolute.parent_path(), roots));
+}
+
+ModuleInfo ModuleNamer::forFile(const fs::path& absolute, std::span<const fs::path> roots) {
+  const fs::path folder = absolute.parent_path();
+  const bool same_roots =
+      std::equal(roots.begin(), roots.end(), roots_.begin(), roots_.end(),
+                 [](const fs::path& a, const fs::path& b) { return a.native() == b.native(); });
+  if (!named_ || folder.native() != folder_ || !same_roots) {
+    if (absolute.stem().empty()) return {};
+    folder_ = folder.native();
+    roots_.assign(roots.begin(), roots.end());
+    folder_name_ = folderModuleName(folder, roots);
+    named_ = true;
+  }
+  return moduleInFolder(absolute, folder_name_);
 }
 
 bool isExtensionModuleFor(std::string_view file_name, std::string_view stem) {

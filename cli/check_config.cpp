@@ -119,6 +119,7 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
     fallback_roots.push_back(fs::is_directory(absolute, error) ? absolute : absolute.parent_path());
   }
   const config::FallbackRoots fallbacks(fallback_roots);
+  ModuleNamer module_namer;
   // Files come sorted: neighbours in one folder share its import roots.
   fs::path roots_folder;
   std::vector<fs::path> import_roots;
@@ -138,7 +139,7 @@ CheckAnalysisOptions analysisOptionsFor(config::ConfigResolver& resolver,
       roots_folder = absolute.parent_path();
       import_roots = config::importRootsFor(settings, absolute, fallbacks);
     }
-    out.per_file.back().module = moduleInfoForPath(absolute, import_roots);
+    out.per_file.back().module = module_namer.forFile(absolute, import_roots);
     out.project.enabled |= settings.enabled;
     if (&settings == previous) continue;  // files come sorted: neighbours share configurations
     previous = &settings;

@@ -70,6 +70,34 @@ TEST_F(ProjectModulesTest, APackageRootKeepsItsPackageName) {
   EXPECT_EQ(moduleInfoForPath(root_ / "proj/sub/mod.py", roots).name, "proj.sub.mod");
 }
 
+TEST_F(ProjectModulesTest, TheNamerNamesEachFileAsAloneWhenFoldersRepeat) {
+  const std::vector<std::string> files = {
+      "app.py",       "pkg/__init__.py",     "pkg/a.py",       "pkg/a.pyi",
+      "pkg/sub/b.py", "pkg/sub/__init__.py", "loose/c.py",     "loose/deeper/d.py",
+      "src/lib/e.py", "src/lib/__init__.py", "vendor/x.y/f.py"};
+  for (const std::string& file : files)
+    write(file);
+  ModuleNamer namer;
+  size_t named = 0;
+  // Files one after another as a sorted list gives them, under two sets of roots (a change of
+  // roots within one folder must not keep the other roots' name), and back to the first.
+  const std::vector<std::vector<fs::path>> root_sets = {
+      projectRoots(), {root_ / "loose"}, {}, projectRoots()};
+  for (const std::vector<fs::path>& roots : root_sets) {
+    for (const std::string& file : files) {
+      const ModuleInfo alone = moduleInfoForPath(root_ / file, roots);
+      const ModuleInfo named_in_turn = namer.forFile(root_ / file, roots);
+      EXPECT_EQ(named_in_turn.name, alone.name) << file;
+      EXPECT_EQ(named_in_turn.is_package, alone.is_package) << file;
+      EXPECT_EQ(named_in_turn.is_stub, alone.is_stub) << file;
+      named += alone.name.empty() ? 0 : 1;
+    }
+  }
+  EXPECT_EQ(named, files.size() * root_sets.size());
+  EXPECT_EQ(namer.forFile(root_ / "pkg/sub/b.py", projectRoots()).name, "pkg.sub.b");
+  EXPECT_EQ(namer.forFile(root_ / "pkg/sub/b.py", {}).name.front(), '<');
+}
+
 TEST(AbsoluteName, RelativeImportsStayInsideAnUnreachableFolder) {
   const ModuleInfo module{"<vendor/stubs>.inspect", false, true};
   EXPECT_EQ(absoluteName(".helpers", module), "<vendor/stubs>.helpers");
