@@ -8,6 +8,7 @@
 
 #include "analyzer/project.h"
 #include "cli/gitignore.h"
+#include "config/path_patterns.h"
 
 namespace heaplint::cli {
 namespace fs = std::filesystem;
@@ -40,6 +41,13 @@ std::string describe(const std::error_code& error) {
 std::string displayPath(const fs::path& path) {
   std::error_code error;
   static const fs::path cwd = fs::current_path(error);
+  // What discovery lists is plain (config::isPlainAbsolute): the part below the current
+  // directory, or all of it, is found in the text, not by splitting both paths into parts.
+  if (config::isPlainAbsolute(path.native()) && config::isPlainAbsolute(cwd.native()) &&
+      path.native() != cwd.native()) {
+    std::string below = config::relativeBelow(path, cwd);
+    return below.empty() ? path.native() : below;
+  }
   fs::path normal = path.lexically_normal();
   if (normal.is_absolute() && !cwd.empty()) {
     const fs::path relative = normal.lexically_relative(cwd);
