@@ -27,10 +27,6 @@ std::string unreachableHead(const fs::path& start, std::span<const fs::path> roo
   return "<" + where + ">";
 }
 
-}  // namespace
-
-namespace {
-
 // The name of the package chain that starts at `folder` (the folder while it holds an
 // __init__.py, and so on up): the name of the folder's __init__.py, and of its files' before
 // their own.
