@@ -109,29 +109,31 @@ struct TypedAt {
 };
 
 TypedAt typedAt(const SourceText& source, uint32_t row) {
-  const auto indentation = [](std::string_view line) {
-    return static_cast<uint32_t>(std::min(line.find_first_not_of(" \t"), line.size()));
+  // A line's text without its line break, and where its first non-blank character is.
+  const auto textOf = [&](uint32_t at) {
+    const std::string_view line = source.slice(source.lineStart(at), source.lineEnd(at));
+    return line.substr(0, line.find_first_of("\r\n"));
   };
-  const std::string_view line = source.slice(source.lineStart(row), source.lineEnd(row));
-  const auto stripped_end = line.find_last_not_of(" \t\r\n");
-  if (stripped_end != std::string_view::npos) {
-    const auto letter = std::find_if(line.begin(), line.end(), [](char c) {
+  const auto indentation = [](std::string_view text) {
+    return static_cast<uint32_t>(std::min(text.find_first_not_of(" \t"), text.size()));
+  };
+  const std::string_view text = textOf(row);
+  if (indentation(text) < text.size()) {
+    const auto letter = std::find_if(text.begin(), text.end(), [](char c) {
       return std::isalpha(static_cast<unsigned char>(c)) != 0;
     });
-    return {letter == line.end() ? indentation(line) : static_cast<uint32_t>(letter - line.begin()),
+    return {letter == text.end() ? indentation(text) : static_cast<uint32_t>(letter - text.begin()),
             "q"};
   }
-  const uint32_t length = static_cast<uint32_t>(line.find_first_of("\r\n") == std::string_view::npos
-                                                    ? line.size()
-                                                    : line.find_first_of("\r\n"));
   uint32_t indent = 0;
   for (uint32_t below = row + 1; below < source.lineCount(); ++below) {
-    const std::string_view next = source.slice(source.lineStart(below), source.lineEnd(below));
-    if (next.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    const std::string_view next = textOf(below);
+    if (indentation(next) < next.size()) {
       indent = indentation(next);
       break;
     }
   }
+  const auto length = static_cast<uint32_t>(text.size());
   return {length, std::string(indent > length ? indent - length : 0, ' ') + "q"};
 }
 

@@ -6,8 +6,8 @@ By default, opens each of four real modules that are one big class (CPython's `_
 of tests/corpus) in a fresh `heaplint server`, 5 rounds each, and sends 400 single-character edits
 one at a time (each waits for the diagnostics of its own version before the next is sent, so no
 edit is coalesced with another): a `q` typed on a random line before its first letter (on a blank
-line at the indentation of the next line, as an editor's auto-indent puts it), then deleted. It prints, per file, the median and spread over the rounds of the
-time from didOpen to the first diagnostics and of p50/p95 from writing a didChange to reading the
+line at the indentation of the next line, as an editor's auto-indent puts it), then deleted. It
+prints, per file, the median and spread over the rounds of the time from didOpen to the first diagnostics and of p50/p95 from writing a didChange to reading the
 matching publishDiagnostics, against issue 14's targets (p95 <= 10 ms; open <= 50 ms).
 `--in-workspace` opens each real file where it lies, with its corpus as the workspace (CPython's
 standard library, Django, SymPy: the server indexes every file of it, and each edit joins the
@@ -180,7 +180,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
             for _ in range(edits):
                 version += 1
                 if pending_delete is None:
-                    # Type one character into an identifier on a random line...
+                    # Type one character on a random line (typed_at)...
                     row = rng.randrange(len(lines) - 1)
                     column, typed = typed_at(lines, row)
                     change = {"range": {"start": {"line": row, "character": column},
