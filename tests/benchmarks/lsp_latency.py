@@ -7,8 +7,8 @@ of tests/corpus) in a fresh `heaplint server`, 5 rounds each, and sends 400 sing
 one at a time (each waits for the diagnostics of its own version before the next is sent, so no
 edit is coalesced with another): a `q` typed on a random line before its first letter (on a blank
 line at the indentation of the next line, as an editor's auto-indent puts it), then deleted. It
-prints, per file, the median and spread over the rounds of the time from didOpen to the first diagnostics and of p50/p95 from writing a didChange to reading the
-matching publishDiagnostics, against issue 14's targets (p95 <= 10 ms; open <= 50 ms).
+prints, per file, the median and spread over the rounds of the time from didOpen to the first
+diagnostics and of p50/p95 from writing a didChange to reading the matching publishDiagnostics, against issue 14's targets (p95 <= 10 ms; open <= 50 ms).
 `--in-workspace` opens each real file where it lies, with its corpus as the workspace (CPython's
 standard library, Django, SymPy: the server indexes every file of it, and each edit joins the
 document with them all, as in an editor on a real project); the edits stay in the editor's
