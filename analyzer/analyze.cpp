@@ -202,6 +202,14 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
 }
 
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
+  if (!fileNeedsAnalysis(source.text(), options)) {
+    // Nothing would read the tree: the parse, most of a file's cost, is skipped.
+    FileAnalysis unread;
+    unread.path = std::string(options.path);
+    unread.module = options.module;
+    settleDiagnostics(source, options, {}, unread);
+    return unread;
+  }
   PythonParser& parser = PythonParser::forThisThread();
   const TreePtr tree = parser.parse(source);
   if (!tree) {
@@ -236,6 +244,29 @@ bool containsWord(std::string_view text, std::string_view word) {
   return false;
 }
 
+// Whether `text` holds the letters of a `noqa` directive, in any case (noqa.h reads the
+// directives themselves from the file's comments).
+bool mentionsNoqa(std::string_view text) {
+  constexpr std::string_view kLetters = "noqa";
+  for (size_t at = text.find_first_of("nN"); at != std::string_view::npos && at + 4 <= text.size();
+       at = text.find_first_of("nN", at + 1)) {
+    size_t k = 1;
+    while (k < kLetters.size() &&
+           std::tolower(static_cast<unsigned char>(text[at + k])) == kLetters[k]) {
+      ++k;
+    }
+    if (k == kLetters.size()) return true;
+  }
+  return false;
+}
+
+// Whether the enabled rule runs on the file (its test-code policy, its needs_text).
+bool runsOn(const RuleDefinition& rule, bool test_file,
+            std::optional<std::string_view> whole_text) {
+  return rule.create != nullptr && !(test_file && rule.test_code == TestCode::Skip) &&
+         !(whole_text && !rule.needs_text.empty() && !containsWord(*whole_text, rule.needs_text));
+}
+
 }  // namespace
 
 std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
@@ -245,14 +276,20 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
   rules.reserve(options.enabled.count());
   for (size_t i = 0; i < options.rules.size(); ++i) {
     const RuleDefinition* rule = options.rules[i];
-    if (!options.enabled.test(i) || rule->create == nullptr ||
-        (test_file && rule->test_code == TestCode::Skip) ||
-        (whole_text && !rule->needs_text.empty() && !containsWord(*whole_text, rule->needs_text))) {
-      continue;
+    if (options.enabled.test(i) && runsOn(*rule, test_file, whole_text)) {
+      rules.push_back(ActiveRule{rule, rule->create()});
     }
-    rules.push_back(ActiveRule{rule, rule->create()});
   }
   return rules;
+}
+
+bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options) {
+  if (mentionsNoqa(text)) return true;
+  const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    if (options.enabled.test(i) && runsOn(*options.rules[i], test_file, text)) return true;
+  }
+  return false;
 }
 
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {

@@ -112,6 +112,13 @@ class PythonParser {
 std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
                                           std::optional<std::string_view> whole_text = {});
 
+// Whether analysing the whole file `text` can report anything or leave facts for a project rule:
+// some enabled rule runs on it (as createActiveRules decides), or it holds a `noqa` directive
+// (HL100 may report it unused). False for a test file that no rule checking tests applies to, or
+// one the gc rules alone would check that never names `gc`: analyzeFile() then skips the parse,
+// and reports no syntax error for a file nothing checks.
+bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options);
+
 // Analyses one file on its own: its pass, then the project rules over this file alone.
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);
 
