@@ -9,6 +9,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/class_hierarchy.h"
+#include "analyzer/concat.h"
 #include "rules/common.h"
 
 namespace heaplint {
@@ -153,8 +154,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*optio
       Diagnostic diagnostic;
       diagnostic.start = summary.start;
       diagnostic.end = summary.end;
-      diagnostic.message = what + " no memory: " + (direct ? "its base " : "its ancestor ") + base +
-                           ", so every instance still gets a `__dict__`";
+      diagnostic.message = concat(what, " no memory: ", direct ? "its base " : "its ancestor ",
+                                  base, ", so every instance still gets a `__dict__`");
       diagnostic.fix_title = inherited.dict_class != nullptr
                                  ? "Give " + heaplint::quoted(inherited.dict_class->name) +
                                        " `__slots__` too (`()` when it sets no attributes)"
