@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analyzer/code_text.h"
 #include "analyzer/fix.h"
 #include "analyzer/noqa.h"
 #include "analyzer/semantic_model.h"
@@ -201,8 +202,15 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
   return true;
 }
 
+namespace {
+bool needsAnalysis(const CodeText& text, const AnalysisOptions& options);
+FileAnalysis analyzeScannedTrees(const SourceText& source, std::span<const TSTree* const> trees,
+                                 const AnalysisOptions& options, const CodeText& text);
+}  // namespace
+
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
-  if (!fileNeedsAnalysis(source.text(), options)) {
+  const CodeText text(source.text());
+  if (!needsAnalysis(text, options)) {
     // Nothing would read the tree: the parse, most of a file's cost, is skipped.
     FileAnalysis unread;
     unread.path = std::string(options.path);
@@ -220,29 +228,11 @@ FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& option
     abandoned.parse_abandoned = true;
     return abandoned;
   }
-  return analyzeTree(source, *tree, options);
+  const TSTree* const trees[] = {tree.get()};
+  return analyzeScannedTrees(source, trees, options, text);
 }
 
 namespace {
-
-bool isNamePart(char c) {
-  // Bytes of non-ASCII characters count as part of a name: they are letters in Python's.
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-// Whether `word` occurs in `text` other than inside a longer name: "gc" in `import gc` and
-// `gc.collect()`, not in `gcd` or `bgcolor`, which a sixth of the files with the letters have.
-bool containsWord(std::string_view text, std::string_view word) {
-  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
-    const size_t after = at + word.size();
-    if ((at == 0 || !isNamePart(text[at - 1])) &&
-        (after == text.size() || !isNamePart(text[after]))) {
-      return true;
-    }
-  }
-  return false;
-}
 
 // Whether `text` holds the letters of a `noqa` directive, in any case (noqa.h reads the
 // directives themselves from the file's comments).
@@ -260,17 +250,16 @@ bool mentionsNoqa(std::string_view text) {
   return false;
 }
 
-// Whether the enabled rule runs on the file (its test-code policy, its needs_text).
-bool runsOn(const RuleDefinition& rule, bool test_file,
-            std::optional<std::string_view> whole_text) {
-  return rule.create != nullptr && !(test_file && rule.test_code == TestCode::Skip) &&
-         !(whole_text && !rule.needs_text.empty() && !containsWord(*whole_text, rule.needs_text));
+// Whether the enabled rule runs on the file: its test-code policy; given the whole file's
+// text, its needs_text and may_find.
+bool runsOn(const RuleDefinition& rule, bool test_file, const CodeText* whole_text) {
+  if (rule.create == nullptr || (test_file && rule.test_code == TestCode::Skip)) return false;
+  if (whole_text == nullptr) return true;
+  return (rule.needs_text.empty() || whole_text->rawHasWord(rule.needs_text)) &&
+         (rule.may_find == nullptr || rule.may_find(*whole_text));
 }
 
-}  // namespace
-
-std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
-                                          std::optional<std::string_view> whole_text) {
+std::vector<ActiveRule> activeRules(const AnalysisOptions& options, const CodeText* whole_text) {
   const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
   std::vector<ActiveRule> rules;
   rules.reserve(options.enabled.count());
@@ -283,13 +272,26 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
   return rules;
 }
 
-bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options) {
-  if (mentionsNoqa(text)) return true;
+bool needsAnalysis(const CodeText& text, const AnalysisOptions& options) {
+  if (mentionsNoqa(text.raw())) return true;
   const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
   for (size_t i = 0; i < options.rules.size(); ++i) {
-    if (options.enabled.test(i) && runsOn(*options.rules[i], test_file, text)) return true;
+    if (options.enabled.test(i) && runsOn(*options.rules[i], test_file, &text)) return true;
   }
   return false;
+}
+
+}  // namespace
+
+std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
+                                          std::optional<std::string_view> whole_text) {
+  std::optional<CodeText> text;
+  if (whole_text) text.emplace(*whole_text);
+  return activeRules(options, text ? &*text : nullptr);
+}
+
+bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options) {
+  return needsAnalysis(CodeText(text), options);
 }
 
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
@@ -361,6 +363,14 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
 
 FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* const> trees,
                           const AnalysisOptions& options) {
+  return analyzeScannedTrees(source, trees, options, CodeText(source.text()));
+}
+
+namespace {
+
+// analyzeTrees() with the whole text already scanned.
+FileAnalysis analyzeScannedTrees(const SourceText& source, std::span<const TSTree* const> trees,
+                                 const AnalysisOptions& options, const CodeText& text) {
   FileAnalysis result;
   result.path = std::string(options.path);
   result.module = options.module;
@@ -373,7 +383,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
     }
   }
 
-  std::vector<ActiveRule> rules = createActiveRules(options, source.text());
+  std::vector<ActiveRule> rules = activeRules(options, &text);
 
   SemanticModel semantic(source.text());
   NoqaDirectives& noqa = result.noqa;
@@ -400,5 +410,7 @@ FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* cons
   }
   return result;
 }
+
+}  // namespace
 
 }  // namespace heaplint

@@ -75,11 +75,16 @@ FrameHeld climb(const RuleContext& context, TSNode parent, TSNode child, FrameHe
 
 }  // namespace
 
-bool mayMakeFrames(std::string_view last_name) {
+std::span<const std::string_view> frameMakerNames() {
   static constexpr std::array<std::string_view, 6> kNames = {
       "currentframe", "_getframe", "stack", "trace", "getouterframes", "getinnerframes",
   };
-  return std::find(kNames.begin(), kNames.end(), last_name) != kNames.end();
+  return kNames;
+}
+
+bool mayMakeFrames(std::string_view last_name) {
+  const std::span<const std::string_view> names = frameMakerNames();
+  return std::find(names.begin(), names.end(), last_name) != names.end();
 }
 
 FrameHeld framesMadeBy(std::string_view qualified) {

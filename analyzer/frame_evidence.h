@@ -10,6 +10,7 @@
 #include <tree_sitter/api.h>
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace heaplint {
@@ -26,6 +27,8 @@ enum class FrameHeld : uint8_t {
 // Whether a call's last name may make frames (`currentframe`, `_getframe`, `stack`, `trace`,
 // `getouterframes`, `getinnerframes`): a cheap test during the walk, before names resolve.
 bool mayMakeFrames(std::string_view last_name);
+// Those last names.
+std::span<const std::string_view> frameMakerNames();
 
 // What a call makes, from its resolved name ("inspect.currentframe", "sys._getframe").
 FrameHeld framesMadeBy(std::string_view qualified);

@@ -17,6 +17,7 @@
 namespace heaplint {
 
 class RuleContext;
+class CodeText;
 class FactsReader;
 struct AnalysisOptions;
 
@@ -78,6 +79,11 @@ struct RuleDefinition {
   // it ("gc": a rule about the gc module's functions, which reach a file only through an import
   // naming it). A whole-file analysis does not run the rule on other files. Empty: every file.
   std::string_view needs_text = {};
+  // Per-file rules: whether the rule may find anything in a file, from its text alone
+  // (code_text.h), before it is parsed. Must never say no to a file the rule would report in: it is
+  // asked only for whole files, and a file no rule may find anything in is not even parsed. Null:
+  // any file.
+  bool (*may_find)(const CodeText& text) = nullptr;
 };
 
 inline constexpr size_t kMaxRules = 64;

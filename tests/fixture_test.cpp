@@ -18,8 +18,10 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_text.h"
 #include "analyzer/fix.h"
 #include "analyzer/project.h"
 #include "rules/registry.h"
@@ -270,6 +272,34 @@ TEST_P(FixtureTest, ItsRuleAloneReportsTheSame) {
     return found;
   };
   EXPECT_EQ(findingsOf(alone), findingsOf(together));
+}
+
+// A rule's may_find rules files out before they are parsed: it must say yes to every file the
+// rule reports in when nothing rules files out.
+TEST_P(FixtureTest, MayFindSaysYesWhereTheRuleReports) {
+  const Fixture& fixture = GetParam();
+  AnalysisOptions options = allRulesOptions(fixture);
+  std::vector<RuleDefinition> unfiltered(options.rules.size());
+  std::vector<const RuleDefinition*> table;
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    unfiltered[i] = *options.rules[i];
+    unfiltered[i].may_find = nullptr;
+    table.push_back(&unfiltered[i]);
+  }
+  const RuleTable original = options.rules;
+  options.rules = table;
+  std::vector<ProjectSource> project = loadProject(fixture);
+  analyzeProject(project, options, 1);
+  for (const ProjectSource& file : project) {
+    const CodeText text(file.source->text());
+    for (const Diagnostic& d : file.analysis->diagnostics) {
+      const auto index = static_cast<size_t>(d.rule - unfiltered.data());
+      ASSERT_LT(index, original.size());
+      const RuleDefinition& rule = *original[index];
+      if (rule.may_find == nullptr) continue;
+      EXPECT_TRUE(rule.may_find(text)) << file.path << ": " << rule.code << " at byte " << d.start;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest, testing::ValuesIn(discoverFixtures()),

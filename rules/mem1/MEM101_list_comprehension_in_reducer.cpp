@@ -1,11 +1,13 @@
 // MEM101 list-comprehension-in-reducer: `sum([x * x for x in xs])` builds a list only to consume it
 // once; a generator expression feeds the reducer one item at a time.
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 
@@ -322,6 +324,17 @@ class ListComprehensionInReducer final : public RuleChecker {
 
 constexpr std::array kSubscriptions = {NodeKind::Call};
 
+// Before parsing: a call whose first argument opens a comprehension, and a reducer's name in the
+// code (a builtin is called by its name or an alias bound to it; `fsum` and `prod` are imported
+// by theirs).
+bool mayFind(const CodeText& text) {
+  if (!text.codeHasCallWithArgumentStarting("[{")) return false;
+  return std::any_of(kReducers.begin(), kReducers.end(), [&](const Reducer& reducer) {
+    const std::string_view qualified = reducer.qualified_name;
+    return text.codeHasWord(qualified.substr(qualified.rfind('.') + 1));
+  });
+}
+
 }  // namespace
 
 extern const RuleDefinition kListComprehensionInReducer{
@@ -335,6 +348,7 @@ extern const RuleDefinition kListComprehensionInReducer{
       return std::make_unique<ListComprehensionInReducer>();
     },
     .ruff_code = "C419",
+    .may_find = mayFind,
 };
 
 }  // namespace heaplint

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 
@@ -259,6 +260,13 @@ class LenOfMaterializedList final : public RuleChecker {
 
 constexpr std::array kSubscriptions = {NodeKind::Call};
 
+// Before parsing: `len` called on a comprehension, or `len` and `list` both named in the code
+// (the callees are plain names resolving to the builtins).
+bool mayFind(const CodeText& text) {
+  return text.codeHasWord("len") &&
+         (text.codeHasCallWithArgumentStarting("[") || text.codeHasWord("list"));
+}
+
 }  // namespace
 
 extern const RuleDefinition kLenOfMaterializedList{
@@ -271,6 +279,7 @@ extern const RuleDefinition kLenOfMaterializedList{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<LenOfMaterializedList>();
     },
+    .may_find = mayFind,
 };
 
 }  // namespace heaplint

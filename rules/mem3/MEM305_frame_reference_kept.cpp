@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/call_evidence.h"
 #include "analyzer/code_model.h"
+#include "analyzer/code_text.h"
 #include "analyzer/concat.h"
 #include "analyzer/frame_evidence.h"
 #include "analyzer/lifetime_evidence.h"
@@ -362,6 +364,15 @@ class FrameReferenceKept final : public RuleChecker {
 constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Attribute,
                                        NodeKind::ImportFromStatement};
 
+// Before parsing: the code names a call that makes frames (imported under another name, its own
+// name is still in the import) or a traceback's `tb_frame`.
+bool mayFind(const CodeText& text) {
+  const std::span<const std::string_view> names = frameMakerNames();
+  return text.codeHasWord("tb_frame") ||
+         std::any_of(names.begin(), names.end(),
+                     [&](std::string_view name) { return text.codeHasWord(name); });
+}
+
 }  // namespace
 
 extern const RuleDefinition kFrameReferenceKept{
@@ -374,6 +385,7 @@ extern const RuleDefinition kFrameReferenceKept{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<FrameReferenceKept>();
     },
+    .may_find = mayFind,
 };
 
 }  // namespace heaplint

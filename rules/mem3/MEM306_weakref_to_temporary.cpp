@@ -10,6 +10,8 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
+#include "analyzer/code_text.h"
+#include "analyzer/concat.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -171,9 +173,9 @@ class WeakrefToTemporary final : public RuleChecker {
       Diagnostic diagnostic;
       diagnostic.start = ts_node_start_byte(call.call);
       diagnostic.end = ts_node_end_byte(call.call);
-      diagnostic.message = holder + " gets " + kind +
-                           " that nothing else holds: it is collected at once, so the weak "
-                           "reference is dead from the start";
+      diagnostic.message = concat(holder, " gets ", kind,
+                                  " that nothing else holds: it is collected at once, so the weak "
+                                  "reference is dead from the start");
       diagnostic.fix_title = method ? "Use `weakref.WeakMethod(...)` for a bound method"
                                     : "Keep a strong reference to the object while it is needed";
       if (method && qualified == "weakref.ref" && kindOf(callee) == NodeKind::Attribute) {
@@ -217,6 +219,11 @@ class WeakrefToTemporary final : public RuleChecker {
 
 constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call};
 
+// Before parsing: what the rule reports is made by the `weakref` module, which the file imports.
+bool mayFind(const CodeText& text) {
+  return text.rawHasWord("weakref");
+}
+
 }  // namespace
 
 extern const RuleDefinition kWeakrefToTemporary{
@@ -229,6 +236,7 @@ extern const RuleDefinition kWeakrefToTemporary{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<WeakrefToTemporary>();
     },
+    .may_find = mayFind,
 };
 
 }  // namespace heaplint

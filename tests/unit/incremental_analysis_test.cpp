@@ -176,8 +176,11 @@ TEST(IncrementalAnalysis, OnlyTheWholeFileSkipsRulesForMissingText) {
     return out;
   };
   const std::vector<std::string> all = codes(createActiveRules(options));
-  const std::vector<std::string> without_gc = codes(createActiveRules(options, "x = 1\n"));
-  const std::vector<std::string> with_gc = codes(createActiveRules(options, "import gc\n"));
+  // What the other rules' may_find want, so that only the gc rules' word makes a difference.
+  const std::string others = "import weakref\nsum([len(list(x)) for x in stack()])\n";
+  const std::vector<std::string> without_gc = codes(createActiveRules(options, others));
+  const std::vector<std::string> with_gc =
+      codes(createActiveRules(options, others + "import gc\n"));
   EXPECT_EQ(with_gc, all);
   for (const char* code : {"MEM501", "MEM502", "MEM503", "MEM504"}) {
     EXPECT_NE(std::find(all.begin(), all.end(), code), all.end()) << code;
@@ -187,12 +190,18 @@ TEST(IncrementalAnalysis, OnlyTheWholeFileSkipsRulesForMissingText) {
   // The word, not the letters inside a longer name.
   for (const char* text :
        {"from math import gcd\n", "bgcolor = 1\n", "_gc = 2\n", "gc2 = 3\n", "\xc3\xa9gc = 4\n"}) {
-    EXPECT_EQ(codes(createActiveRules(options, text)), without_gc) << text;
+    EXPECT_EQ(codes(createActiveRules(options, others + text)), without_gc) << text;
   }
   for (const char* text :
        {"gc", "import gc as g\n", "x=(gc)", "__import__('gc')\n", "from gc import disable\n"}) {
-    EXPECT_EQ(codes(createActiveRules(options, text)), all) << text;
+    EXPECT_EQ(codes(createActiveRules(options, others + text)), all) << text;
   }
+  // Nor do the rules with a may_find run where it says no.
+  const std::vector<std::string> bare = codes(createActiveRules(options, "import gc\nx = 1\n"));
+  for (const char* code : {"MEM101", "MEM104", "MEM305", "MEM306"}) {
+    EXPECT_EQ(std::find(bare.begin(), bare.end(), code), bare.end()) << code;
+  }
+  EXPECT_EQ(bare.size() + 4, all.size());
 }
 
 TEST(IncrementalAnalysis, FindingsAndFactsMoveWithTheirRun) {

@@ -26,6 +26,14 @@ TEST(Registry, IsNotEmptyAndFitsARuleSet) {
 
 // The walker passes over anonymous tokens (`(`, `,`, `def`): a rule can only subscribe to named
 // nodes, and reads a token through its parent (`childByField`, the operator field).
+// may_find rules a file out for the rule altogether; a project rule needs every file's facts, even
+// from files where it finds nothing itself.
+TEST(Registry, OnlyPerFileRulesRuleFilesOut) {
+  for (const RuleDefinition* rule : allRules()) {
+    if (rule->join != nullptr) EXPECT_EQ(rule->may_find, nullptr) << rule->code;
+  }
+}
+
 TEST(Registry, NoRuleSubscribesToAnAnonymousToken) {
 #define HEAPLINT_NAMED(kind, name)
 #define HEAPLINT_TOKEN(kind, token) NodeKind::kind,

@@ -1,0 +1,212 @@
+#include "analyzer/code_text.h"
+
+#include <array>
+#include <cctype>
+
+namespace heaplint {
+namespace {
+
+bool isNamePart(char c) {
+  // Bytes of non-ASCII characters count as part of a name: they are letters in Python's.
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool isQuote(char c) {
+  return c == '"' || c == '\'';
+}
+
+// `r`, `b`, `u`, `f` and their pairs (`rb`, `Rf`, ...) in front of a quote.
+bool isStringPrefix(std::string_view word) {
+  if (word.empty() || word.size() > 2) return false;
+  for (char c : word) {
+    switch (std::tolower(static_cast<unsigned char>(c))) {
+      case 'r':
+      case 'b':
+      case 'u':
+      case 'f':
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+bool hasFormatPrefix(std::string_view prefix) {
+  return prefix.find_first_of("fF") != std::string_view::npos;
+}
+
+constexpr std::array<bool, 256> specialBytes(std::string_view bytes) {
+  std::array<bool, 256> table{};
+  for (char c : bytes)
+    table[static_cast<unsigned char>(c)] = true;
+  return table;
+}
+// What code() stops at: in code, comments and quotes; in a replacement field, brackets too.
+constexpr std::array<bool, 256> kCodeSpecial = specialBytes("#'\"");
+constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}");
+
+// Blanks comments and string literals of a copy of the text, following the tokens as Python's
+// tokenizer does, as far as it needs to tell code from text. Gives up (failed) on what it cannot
+// follow: then nothing is blanked at all.
+class Blanker {
+ public:
+  explicit Blanker(std::string& text) : text_(text) {}
+
+  // Code from `at`: to the end of the text, or inside an f-string's replacement field (`field`)
+  // to the `}` that closes it, whose offset it returns.
+  size_t code(size_t at, bool field, int nesting) {
+    const std::array<bool, 256>& special = field ? kFieldSpecial : kCodeSpecial;
+    int depth = 0;  // brackets opened inside the field
+    size_t i = at;
+    const size_t size = text_.size();
+    while (!failed) {
+      while (i < size && !special[static_cast<unsigned char>(text_[i])])
+        ++i;
+      if (i >= size) break;
+      const char c = text_[i];
+      if (c == '#') {
+        for (; i < size && text_[i] != '\n'; ++i)
+          blank(i);
+        continue;
+      }
+      if (isQuote(c)) {
+        i = string(i, hasFormatPrefix(prefixBefore(at, i)), nesting);
+        continue;
+      }
+      // Only in a field: brackets.
+      if (c == '(' || c == '[' || c == '{') {
+        ++depth;
+      } else if ((c == ')' || c == ']') && depth > 0) {
+        --depth;
+      } else if (c == '}') {
+        if (depth == 0) return i;
+        --depth;
+      }
+      ++i;
+    }
+    if (field) failed = true;  // a replacement field left open
+    return size;
+  }
+
+  bool failed = false;
+
+ private:
+  static constexpr int kMaxNesting = 8;
+
+  // The string prefix (`rb`, `f`, ...) in front of the quote at `quote`, not before `from`:
+  // letters that end a longer name are no prefix.
+  std::string_view prefixBefore(size_t from, size_t quote) const {
+    size_t start = quote;
+    while (start > from && quote - start < 2 &&
+           isStringPrefix(std::string_view(&text_[start - 1], 1)))
+      --start;
+    if (start > 0 && isNamePart(text_[start - 1])) return {};
+    return std::string_view(text_).substr(start, quote - start);
+  }
+
+  void blank(size_t i) {
+    if (text_[i] != '\n' && text_[i] != '\r') text_[i] = ' ';
+  }
+
+  // The string literal whose opening quote is at `quote`; returns the offset after it.
+  size_t string(size_t quote, bool format, int nesting) {
+    const char q = text_[quote];
+    const bool triple = quote + 2 < text_.size() && text_[quote + 1] == q && text_[quote + 2] == q;
+    size_t k = quote + (triple ? 3 : 1);
+    while (!failed) {
+      if (k >= text_.size()) break;  // still open at the end
+      const char c = text_[k];
+      if (c == '\\') {
+        blank(k);
+        if (k + 1 < text_.size()) blank(k + 1);
+        k += 2;
+        continue;
+      }
+      if (c == '\n' && !triple) break;  // a one-line string left open
+      if (c == q && (!triple || (k + 2 < text_.size() && text_[k + 1] == q && text_[k + 2] == q))) {
+        return k + (triple ? 3 : 1);
+      }
+      if (format && c == '{') {
+        if (k + 1 < text_.size() && text_[k + 1] == '{') {
+          blank(k);
+          blank(k + 1);
+          k += 2;
+          continue;
+        }
+        if (nesting >= kMaxNesting) break;
+        k = code(k + 1, true, nesting + 1) + 1;  // past the field's `}`
+        continue;
+      }
+      blank(k);
+      ++k;
+    }
+    failed = true;
+    return text_.size();
+  }
+
+  std::string& text_;
+};
+
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\\';
+}
+
+}  // namespace
+
+bool containsWord(std::string_view text, std::string_view word) {
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    const size_t after = at + word.size();
+    if ((at == 0 || !isNamePart(text[at - 1])) &&
+        (after == text.size() || !isNamePart(text[after]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string blankCommentsAndStrings(std::string_view text) {
+  std::string blanked(text);
+  Blanker blanker(blanked);
+  blanker.code(0, false, 0);
+  if (blanker.failed) return std::string(text);
+  return blanked;
+}
+
+std::string_view CodeText::code() const {
+  if (!made_) {
+    code_ = blankCommentsAndStrings(raw_);
+    made_ = true;
+  }
+  return code_;
+}
+
+bool CodeText::rawHasWord(std::string_view word) const {
+  return containsWord(raw_, word);
+}
+
+bool CodeText::codeHasWord(std::string_view word) const {
+  // A word absent from the text is absent from its code: no need to blank anything.
+  return containsWord(raw_, word) && containsWord(code(), word);
+}
+
+bool CodeText::codeHasCallWithArgumentStarting(std::string_view openers) const {
+  const std::string_view text = code();
+  for (size_t open = text.find('('); open != std::string_view::npos;
+       open = text.find('(', open + 1)) {
+    size_t before = open;
+    while (before > 0 && isSpace(text[before - 1]))
+      --before;
+    if (before == 0) continue;
+    const char callee_end = text[before - 1];
+    if (!isNamePart(callee_end) && callee_end != ')' && callee_end != ']') continue;
+    size_t after = open + 1;
+    while (after < text.size() && isSpace(text[after]))
+      ++after;
+    if (after < text.size() && openers.find(text[after]) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace heaplint

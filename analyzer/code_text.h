@@ -1,0 +1,46 @@
+// A file's code without its comments and the text of its string literals: what a rule asks
+// before the file is parsed, to rule the file out (RuleDefinition::may_find). `any` and `sum`
+// in a docstring are prose; in code they may be a call the rule looks for.
+//
+// Conservative by construction: a blanked byte is one that cannot be code. F-strings keep their
+// replacement fields (`f"{sum([x])}"` is a call), and where the scan cannot follow the text (a
+// string still open at the end of the file, nesting deeper than it tracks) it keeps the rest as
+// it is. A word of code is never hidden; a word of prose may stay.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace heaplint {
+
+class CodeText {
+ public:
+  explicit CodeText(std::string_view text) : raw_(text) {}
+
+  // The text as given.
+  std::string_view raw() const { return raw_; }
+  // The text with comments and string literals' text turned into spaces (line breaks kept, so
+  // offsets and rows match the raw text); made on first use.
+  std::string_view code() const;
+
+  // Whether `word` occurs as a whole name (not inside a longer one: `gc`, not `gcd`).
+  bool rawHasWord(std::string_view word) const;
+  bool codeHasWord(std::string_view word) const;
+  // Whether some call in the code has a first argument that starts with one of `openers`
+  // (`f([x for x in y])`, `g(\n    {k: v ...})`): an opening parenthesis right after a name, a
+  // closing bracket or a closing parenthesis, then only spaces, line breaks and comments.
+  bool codeHasCallWithArgumentStarting(std::string_view openers) const;
+
+ private:
+  std::string_view raw_;
+  mutable std::string code_;
+  mutable bool made_ = false;
+};
+
+// Whether `word` occurs in `text` other than inside a longer name.
+bool containsWord(std::string_view text, std::string_view word);
+
+// `text` with comments and string literals blanked as CodeText::code() says.
+std::string blankCommentsAndStrings(std::string_view text);
+
+}  // namespace heaplint

@@ -1,0 +1,76 @@
+#include "analyzer/code_text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace heaplint {
+namespace {
+
+std::string blanked(std::string_view text) {
+  return blankCommentsAndStrings(text);
+}
+
+TEST(CodeText, CommentsAndStringTextBecomeSpaces) {
+  EXPECT_EQ(blanked("x = 1  # sum([])\n"), "x = 1           \n");
+  EXPECT_EQ(blanked("s = 'any'\n"), "s = '   '\n");
+  EXPECT_EQ(blanked("s = \"all\"\n"), "s = \"   \"\n");
+  EXPECT_EQ(blanked("s = rb'max' + B\"min\" + u'x'\n"), "s = rb'   ' + B\"   \" + u' '\n");
+  // Line breaks stay, so rows match.
+  EXPECT_EQ(blanked("\"\"\"doc\nsum\"\"\"\nx\n"), "\"\"\"   \n   \"\"\"\nx\n");
+  EXPECT_EQ(blanked("'''a ' b'''\n"), "'''     '''\n");
+  // An escaped quote does not end the string; in a raw string neither.
+  EXPECT_EQ(blanked("s = 'it\\'s' + r'\\'' + sum\n"), "s = '     ' + r'  ' + sum\n");
+  // `#` inside a string is text, a quote inside a comment is not a string.
+  EXPECT_EQ(blanked("s = '#'; t = sum  # it's\n"), "s = ' '; t = sum        \n");
+}
+
+TEST(CodeText, FStringsKeepTheirReplacementFields) {
+  EXPECT_EQ(blanked("f'total {sum([x for x in y])}!'\n"), "f'      {sum([x for x in y])} '\n");
+  EXPECT_EQ(blanked("F\"{{sum}} {len(x)}\"\n"), "F\"        {len(x)}\"\n");
+  EXPECT_EQ(blanked("rf'{a!r:>{width}} x'\n"), "rf'{a!r:>{width}}  '\n");
+  // Strings inside a field are strings; since 3.12 they may reuse the quote.
+  EXPECT_EQ(blanked("f\"{d['any']} {e[\"all\"]}\"\n"), "f\"{d['   ']} {e[\"   \"]}\"\n");
+  EXPECT_EQ(blanked("f'{f\"{max(x)}\"}'\n"), "f'{f\"{max(x)}\"}'\n");
+  EXPECT_EQ(blanked("f'''{\n  sum(x)  # c\n}'''\n"), "f'''{\n  sum(x)     \n}'''\n");
+}
+
+TEST(CodeText, WhatItCannotFollowIsKeptWhole) {
+  for (const char* text : {"s = 'open\nsum([x])\n", "s = '''open\nsum([x])\n", "f'{sum([x])\n",
+                           "f'{a[}'\n", "x = 'end\\"}) {
+    EXPECT_EQ(blanked(text), text) << text;
+  }
+}
+
+TEST(CodeText, NamesBeforeQuotesAreNotAlwaysPrefixes) {
+  // `if'x'` is a keyword then a string; a longer name is never a prefix.
+  EXPECT_EQ(blanked("if'sum':pass\n"), "if'   ':pass\n");
+  EXPECT_EQ(blanked("print('any')\n"), "print('   ')\n");
+}
+
+TEST(CodeText, WordsOfCodeNotOfProse) {
+  const CodeText text("\"\"\"Sum of all rows.\"\"\"\nimport gc  # any\nvalues = {'max': 1}\n");
+  EXPECT_TRUE(text.rawHasWord("all"));
+  EXPECT_FALSE(text.codeHasWord("all"));
+  EXPECT_FALSE(text.codeHasWord("any"));
+  EXPECT_FALSE(text.codeHasWord("max"));
+  EXPECT_TRUE(text.codeHasWord("gc"));
+  EXPECT_TRUE(text.codeHasWord("values"));
+  EXPECT_FALSE(text.codeHasWord("value"));
+  EXPECT_FALSE(CodeText("bgcolor = gcd(1, 2)\n").codeHasWord("gc"));
+}
+
+TEST(CodeText, CallsWhoseFirstArgumentOpensABracket) {
+  for (const char* text : {"sum([x for x in y])", "any(\n    {x for x in y})", "f (  [1])",
+                           "g()([1])", "h[0]([1])", "m(  # comment\n  [x])", "m(\\\n[x])"}) {
+    EXPECT_TRUE(CodeText(text).codeHasCallWithArgumentStarting("[{")) << text;
+  }
+  for (const char* text : {"x = ([1], 2)", "sum(x for x in y)", "sum(x, [])", "'f([1])'",
+                           "f(  # ([\n  x)", "print(\n)\n[1]"}) {
+    EXPECT_FALSE(CodeText(text).codeHasCallWithArgumentStarting("[{")) << text;
+  }
+  EXPECT_FALSE(CodeText("f({1})").codeHasCallWithArgumentStarting("["));
+}
+
+}  // namespace
+}  // namespace heaplint
