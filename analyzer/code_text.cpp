@@ -191,6 +191,58 @@ bool CodeText::codeHasWord(std::string_view word) const {
   return containsWord(raw_, word) && containsWord(code(), word);
 }
 
+namespace {
+
+size_t skipSpaces(std::string_view text, size_t at) {
+  while (at < text.size() && isSpace(text[at]))
+    ++at;
+  return at;
+}
+
+// Where each occurrence of the whole word `word` in `text` ends, in order.
+template <typename Visit>
+bool anyWordEnd(std::string_view text, std::string_view word, Visit visit) {
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    const size_t after = at + word.size();
+    if ((at == 0 || !isNamePart(text[at - 1])) &&
+        (after == text.size() || !isNamePart(text[after])) && visit(after)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether `text` at `at` starts with the whole word `word`.
+bool wordAt(std::string_view text, size_t at, std::string_view word) {
+  return text.substr(at, word.size()) == word &&
+         (at + word.size() == text.size() || !isNamePart(text[at + word.size()]));
+}
+
+}  // namespace
+
+bool CodeText::codeHasCallOf(std::string_view callee, std::string_view openers,
+                             std::string_view argument_callee) const {
+  if (!containsWord(raw_, callee)) return false;
+  const std::string_view text = code();
+  return anyWordEnd(text, callee, [&](size_t after) {
+    size_t at = skipSpaces(text, after);
+    if (at >= text.size() || text[at] != '(') return false;
+    at = skipSpaces(text, at + 1);
+    if (at >= text.size()) return false;
+    if (openers.find(text[at]) != std::string_view::npos) return true;
+    if (argument_callee.empty() || !wordAt(text, at, argument_callee)) return false;
+    at = skipSpaces(text, at + argument_callee.size());
+    return at < text.size() && text[at] == '(';
+  });
+}
+
+bool CodeText::codeHasWordFollowedBy(std::string_view word, std::string_view next) const {
+  if (!containsWord(raw_, word) || !containsWord(raw_, next)) return false;
+  const std::string_view text = code();
+  return anyWordEnd(text, word,
+                    [&](size_t after) { return wordAt(text, skipSpaces(text, after), next); });
+}
+
 bool CodeText::codeHasCallWithArgumentStarting(std::string_view openers) const {
   const std::string_view text = code();
   for (size_t open = text.find('('); open != std::string_view::npos;

@@ -30,6 +30,13 @@ class CodeText {
   // (`f([x for x in y])`, `g(\n    {k: v ...})`): an opening parenthesis right after a name, a
   // closing bracket or a closing parenthesis, then only spaces, line breaks and comments.
   bool codeHasCallWithArgumentStarting(std::string_view openers) const;
+  // Whether the code calls `callee` by that name (`callee(`, `module.callee(`) with a first
+  // argument that starts with one of `openers`, or with a call of `argument_callee` when given
+  // (`len(list(`).
+  bool codeHasCallOf(std::string_view callee, std::string_view openers,
+                     std::string_view argument_callee = {}) const;
+  // Whether the word `word` is followed by the word `next` (`fsum as total`: an import alias).
+  bool codeHasWordFollowedBy(std::string_view word, std::string_view next) const;
 
  private:
   std::string_view raw_;

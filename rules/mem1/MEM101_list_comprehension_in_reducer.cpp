@@ -324,14 +324,16 @@ class ListComprehensionInReducer final : public RuleChecker {
 
 constexpr std::array kSubscriptions = {NodeKind::Call};
 
-// Before parsing: a call whose first argument opens a comprehension, and a reducer's name in the
-// code (a builtin is called by its name or an alias bound to it; `fsum` and `prod` are imported
-// by theirs).
+// Before parsing: a reducer called by its name on a comprehension (`sum([`, `math.fsum([`), or
+// imported under another name (`from math import fsum as total`) and some call given one. The
+// callee resolves only through its name and imports (SemanticModel::qualifiedName), never
+// through an assignment.
 bool mayFind(const CodeText& text) {
-  if (!text.codeHasCallWithArgumentStarting("[{")) return false;
   return std::any_of(kReducers.begin(), kReducers.end(), [&](const Reducer& reducer) {
     const std::string_view qualified = reducer.qualified_name;
-    return text.codeHasWord(qualified.substr(qualified.rfind('.') + 1));
+    const std::string_view name = qualified.substr(qualified.rfind('.') + 1);
+    return text.codeHasCallOf(name, "[{") ||
+           (text.codeHasWordFollowedBy(name, "as") && text.codeHasCallWithArgumentStarting("[{"));
   });
 }
 

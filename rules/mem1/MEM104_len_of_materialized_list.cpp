@@ -260,11 +260,13 @@ class LenOfMaterializedList final : public RuleChecker {
 
 constexpr std::array kSubscriptions = {NodeKind::Call};
 
-// Before parsing: `len` called on a comprehension, or `len` and `list` both named in the code
-// (the callees are plain names resolving to the builtins).
+// Before parsing: `len([` or `len(list(`, or either builtin imported under another name
+// (`from builtins import len as count`): both callees are plain names that resolve to the
+// builtins through their names and imports only (SemanticModel::qualifiedName).
 bool mayFind(const CodeText& text) {
-  return text.codeHasWord("len") &&
-         (text.codeHasCallWithArgumentStarting("[") || text.codeHasWord("list"));
+  if (text.codeHasCallOf("len", "[", "list")) return true;
+  return (text.codeHasWordFollowedBy("len", "as") || text.codeHasWordFollowedBy("list", "as")) &&
+         text.codeHasWord("len");
 }
 
 }  // namespace

@@ -72,5 +72,29 @@ TEST(CodeText, CallsWhoseFirstArgumentOpensABracket) {
   EXPECT_FALSE(CodeText("f({1})").codeHasCallWithArgumentStarting("["));
 }
 
+TEST(CodeText, CallsOfANamedCallee) {
+  for (const char* text : {"sum([x for x in y])", "math.fsum(\n  [x])", "len (list (x))",
+                           "n = len(  # count\n  [x])", "any({x for x in y})"}) {
+    const CodeText code(text);
+    EXPECT_TRUE(code.codeHasCallOf("sum", "[{") || code.codeHasCallOf("fsum", "[{") ||
+                code.codeHasCallOf("len", "[", "list") || code.codeHasCallOf("any", "[{"))
+        << text;
+  }
+  EXPECT_FALSE(CodeText("summary([x])").codeHasCallOf("sum", "[{"));
+  EXPECT_FALSE(CodeText("sum(x for x in y)").codeHasCallOf("sum", "[{"));
+  EXPECT_FALSE(CodeText("'sum([x])'").codeHasCallOf("sum", "[{"));
+  EXPECT_FALSE(CodeText("len(lists(x))").codeHasCallOf("len", "[", "list"));
+  EXPECT_FALSE(CodeText("len(list)").codeHasCallOf("len", "[", "list"));
+  EXPECT_FALSE(CodeText("total = sum\ntotal([x])").codeHasCallOf("sum", "[{"));
+}
+
+TEST(CodeText, AWordFollowedByAnother) {
+  EXPECT_TRUE(CodeText("from math import fsum as total\n").codeHasWordFollowedBy("fsum", "as"));
+  EXPECT_TRUE(
+      CodeText("from builtins import (len\n    as n)\n").codeHasWordFollowedBy("len", "as"));
+  EXPECT_FALSE(CodeText("fsum(x)  # fsum as total\n").codeHasWordFollowedBy("fsum", "as"));
+  EXPECT_FALSE(CodeText("fsum_as = 1\nfsum asks\n").codeHasWordFollowedBy("fsum", "as"));
+}
+
 }  // namespace
 }  // namespace heaplint
