@@ -1,15 +1,24 @@
 #include "analyzer/code_text.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
 namespace heaplint {
 namespace {
 
+// An ASCII letter, digit or underscore. Other bytes end a word here: a non-ASCII letter may
+// continue a name in Python, but an invalid byte or a non-letter (a no-break space) does not,
+// and the parser then reads the word after it as a name of its own. Ending words there finds a
+// word more often, never less.
 bool isNamePart(char c) {
-  // Bytes of non-ASCII characters count as part of a name: they are letters in Python's.
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+// Whether a byte may end the name of a callee: any non-ASCII byte counts, which again finds a
+// call more often, never less.
+bool mayEndCallee(char c) {
+  return isNamePart(c) || static_cast<unsigned char>(c) >= 0x80;
 }
 
 bool isQuote(char c) {
@@ -166,20 +175,46 @@ bool containsWord(std::string_view text, std::string_view word) {
   return false;
 }
 
-std::string blankCommentsAndStrings(std::string_view text) {
-  std::string blanked(text);
+namespace {
+
+// The text blanked; false when the scan could not follow it (the text is then kept whole).
+bool blank(std::string_view text, std::string& blanked) {
+  blanked.assign(text);
   Blanker blanker(blanked);
   blanker.code(0, false, 0);
-  if (blanker.failed) return std::string(text);
+  if (!blanker.failed) return true;
+  blanked.assign(text);
+  return false;
+}
+
+// A byte that no valid Python code holds outside strings and comments (a non-ASCII letter of a
+// name aside): a control character, `$`, `?`, a backquote, a non-ASCII byte.
+bool isStray(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return (byte < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == '$' ||
+         c == '?' || c == '`' || byte >= 0x7f;
+}
+
+}  // namespace
+
+std::string blankCommentsAndStrings(std::string_view text) {
+  std::string blanked;
+  blank(text, blanked);
   return blanked;
 }
 
 std::string_view CodeText::code() const {
   if (!made_) {
-    code_ = blankCommentsAndStrings(raw_);
+    const bool followed = blank(raw_, code_);
+    unsure_ = !followed || std::any_of(code_.begin(), code_.end(), isStray);
     made_ = true;
   }
   return code_;
+}
+
+bool CodeText::unsure() const {
+  code();
+  return unsure_;
 }
 
 bool CodeText::rawHasWord(std::string_view word) const {
@@ -252,7 +287,7 @@ bool CodeText::codeHasCallWithArgumentStarting(std::string_view openers) const {
       --before;
     if (before == 0) continue;
     const char callee_end = text[before - 1];
-    if (!isNamePart(callee_end) && callee_end != ')' && callee_end != ']') continue;
+    if (!mayEndCallee(callee_end) && callee_end != ')' && callee_end != ']') continue;
     size_t after = open + 1;
     while (after < text.size() && isSpace(text[after]))
       ++after;

@@ -22,6 +22,11 @@ class CodeText {
   // The text with comments and string literals' text turned into spaces (line breaks kept, so
   // offsets and rows match the raw text); made on first use.
   std::string_view code() const;
+  // Whether the text may not parse as it reads: the scan could not follow it, or its code holds
+  // a byte no valid code holds (an invalid one, `$`, a control character). The parser's error
+  // recovery skips such bytes and may read a call around them (`all\xbb([x])` as `all([x])`),
+  // so a rule cannot rule the file out from its text.
+  bool unsure() const;
 
   // Whether `word` occurs as a whole name (not inside a longer one: `gc`, not `gcd`).
   bool rawHasWord(std::string_view word) const;
@@ -42,6 +47,7 @@ class CodeText {
   std::string_view raw_;
   mutable std::string code_;
   mutable bool made_ = false;
+  mutable bool unsure_ = false;
 };
 
 // Whether `word` occurs in `text` other than inside a longer name.

@@ -82,7 +82,10 @@ struct RuleDefinition {
   // Per-file rules: whether the rule may find anything in a file, from its text alone
   // (code_text.h), before it is parsed. Must never say no to a file the rule would report in: it is
   // asked only for whole files, and a file no rule may find anything in is not even parsed. Null:
-  // any file.
+  // any file. Not asked where the text is unsure (CodeText::unsure: stray bytes the parser's
+  // recovery skips). A file with other syntax errors may still read otherwise to the parser's
+  // recovery than to the text (a name skipped between a callee and its parenthesis): there a
+  // finding in the broken part may be lost, which "checked as far as it parses" allows.
   bool (*may_find)(const CodeText& text) = nullptr;
 };
 

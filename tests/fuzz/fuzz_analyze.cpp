@@ -3,12 +3,14 @@
 // bytes whenever fixes may be written, every finding inside the text with positions the
 // language server can convert, the project rules' facts packed as `heaplint check` keeps them
 // for the join (packFacts) joining to the findings the facts' objects gave, and MEM204 alone
-// (fewer calls described) reporting what it reports beside every rule.
+// (fewer calls described) reporting what it reports beside every rule, and every rule's may_find
+// saying yes to the text of a file that parses wherever the rule reports with nothing ruled out.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "analyzer/code_text.h"
 #include "analyzer/project.h"
 #include "analyzer/source_text_encoding.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -60,6 +62,36 @@ void requireMutableDefaultCallsAlike(const SourceText& source, const AnalysisOpt
                 "MEM204 alone reports other findings than beside every rule");
 }
 
+// The same rules with no may_find: what each would report if no file were ruled out.
+void requireMayFindSaysYesWhereRulesReport(const SourceText& source,
+                                           const AnalysisOptions& options) {
+  static const std::vector<RuleDefinition> unfiltered = [&] {
+    std::vector<RuleDefinition> rules;
+    for (const RuleDefinition* rule : options.rules) {
+      rules.push_back(*rule);
+      rules.back().may_find = nullptr;
+    }
+    return rules;
+  }();
+  static const std::vector<const RuleDefinition*> table = [] {
+    std::vector<const RuleDefinition*> pointers;
+    for (const RuleDefinition& rule : unfiltered)
+      pointers.push_back(&rule);
+    return pointers;
+  }();
+  AnalysisOptions all = options;
+  all.rules = table;
+  const CodeText text(source.text());
+  const FileAnalysis unfiltered_analysis = analyze(source, all);
+  if (unfiltered_analysis.has_syntax_error) return;  // RuleDefinition::may_find allows it
+  for (const Diagnostic& diagnostic : unfiltered_analysis.diagnostics) {
+    const auto index = static_cast<size_t>(diagnostic.rule - unfiltered.data());
+    const RuleDefinition& rule = *options.rules[index];
+    fuzz::require(rule.may_find == nullptr || rule.may_find(text),
+                  "a rule's may_find ruled out a file the rule reports in");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -79,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const FileAnalysis analysis = analyze(source, options);
   requirePackedFactsJoinAlike(source, options, analysis);
   requireMutableDefaultCallsAlike(source, options, analysis);
+  requireMayFindSaysYesWhereRulesReport(source, options);
   for (const Diagnostic& diagnostic : analysis.diagnostics) {
     fuzz::require(diagnostic.start <= diagnostic.end && diagnostic.end <= source.size(),
                   "a finding's range is outside the text");

@@ -58,6 +58,16 @@ TEST(CodeText, WordsOfCodeNotOfProse) {
   EXPECT_TRUE(text.codeHasWord("values"));
   EXPECT_FALSE(text.codeHasWord("value"));
   EXPECT_FALSE(CodeText("bgcolor = gcd(1, 2)\n").codeHasWord("gc"));
+  // After a byte that is no letter (invalid UTF-8, a no-break space) a word starts anew.
+  EXPECT_TRUE(CodeText("x = \xff\xff"
+                       "any([n for n in names])\n")
+                  .codeHasCallOf("any", "[{"));
+  EXPECT_TRUE(CodeText("x =\xc2\xa0"
+                       "any([n])\n")
+                  .codeHasCallOf("any", "[{"));
+  EXPECT_TRUE(CodeText("f\xc3\xa9"
+                       "([x])")
+                  .codeHasCallWithArgumentStarting("["));
 }
 
 TEST(CodeText, CallsWhoseFirstArgumentOpensABracket) {
@@ -70,6 +80,14 @@ TEST(CodeText, CallsWhoseFirstArgumentOpensABracket) {
     EXPECT_FALSE(CodeText(text).codeHasCallWithArgumentStarting("[{")) << text;
   }
   EXPECT_FALSE(CodeText("f({1})").codeHasCallWithArgumentStarting("["));
+}
+
+TEST(CodeText, StrayBytesMakeItUnsure) {
+  EXPECT_FALSE(CodeText("x = sum(y)  # \xff caf\xc3\xa9\ns = 'caf\xc3\xa9 $?'\n").unsure());
+  for (const char* text : {"return all\xbb([x])\n", "x = $sum([y])\n", "a ? b\n", "`x`\n",
+                           "x = 1\x01\n", "caf\xc3\xa9 = 1\n", "s = 'open\n"}) {
+    EXPECT_TRUE(CodeText(text).unsure()) << text;
+  }
 }
 
 TEST(CodeText, CallsOfANamedCallee) {

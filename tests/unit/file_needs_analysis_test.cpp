@@ -53,6 +53,10 @@ TEST(FileNeedsAnalysis, OnlyTheEnabledRulesCount) {
   EXPECT_FALSE(fileNeedsAnalysis(text, onlyRules("pkg/module.py", {"MEM501", "MEM504"})));
   EXPECT_TRUE(fileNeedsAnalysis(text, onlyRules("pkg/module.py", {"MEM101"})));
   EXPECT_TRUE(fileNeedsAnalysis("import gc\n", onlyRules("pkg/module.py", {"MEM501"})));
+  // A stray byte the parser skips: `all\xbb([` is read as `all([`, so the text decides nothing.
+  EXPECT_FALSE(fileNeedsAnalysis("x = all\n", onlyRules("pkg/module.py", {"MEM101"})));
+  EXPECT_TRUE(
+      fileNeedsAnalysis("x = all\xbb([n for n in y])\n", onlyRules("pkg/module.py", {"MEM101"})));
   EXPECT_FALSE(fileNeedsAnalysis(text, onlyRules("pkg/module.py", {})));
   EXPECT_TRUE(fileNeedsAnalysis(text + "# noqa: MEM101\n", onlyRules("pkg/module.py", {})));
 }
