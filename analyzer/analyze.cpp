@@ -256,7 +256,7 @@ bool runsOn(const RuleDefinition& rule, bool test_file, const CodeText* whole_te
   if (rule.create == nullptr || (test_file && rule.test_code == TestCode::Skip)) return false;
   if (whole_text == nullptr) return true;
   return (rule.needs_text.empty() || whole_text->rawHasWord(rule.needs_text)) &&
-         (rule.may_find == nullptr || whole_text->unsure() || rule.may_find(*whole_text));
+         (rule.may_find == nullptr || rule.may_find(*whole_text) || whole_text->unsure());
 }
 
 std::vector<ActiveRule> activeRules(const AnalysisOptions& options, const CodeText* whole_text) {

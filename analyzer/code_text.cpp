@@ -222,8 +222,7 @@ bool CodeText::rawHasWord(std::string_view word) const {
 }
 
 bool CodeText::codeHasWord(std::string_view word) const {
-  // A word absent from the text is absent from its code: no need to blank anything.
-  return containsWord(raw_, word) && containsWord(code(), word);
+  return containsWord(code(), word);
 }
 
 namespace {
@@ -257,7 +256,6 @@ bool wordAt(std::string_view text, size_t at, std::string_view word) {
 
 bool CodeText::codeHasCallOf(std::string_view callee, std::string_view openers,
                              std::string_view argument_callee) const {
-  if (!containsWord(raw_, callee)) return false;
   const std::string_view text = code();
   return anyWordEnd(text, callee, [&](size_t after) {
     size_t at = skipSpaces(text, after);
@@ -272,13 +270,31 @@ bool CodeText::codeHasCallOf(std::string_view callee, std::string_view openers,
 }
 
 bool CodeText::codeHasWordFollowedBy(std::string_view word, std::string_view next) const {
-  if (!containsWord(raw_, word) || !containsWord(raw_, next)) return false;
   const std::string_view text = code();
   return anyWordEnd(text, word,
                     [&](size_t after) { return wordAt(text, skipSpaces(text, after), next); });
 }
 
 bool CodeText::codeHasCallWithArgumentStarting(std::string_view openers) const {
+  return codeHasCallWhere(openers, [](std::string_view) { return true; });
+}
+
+bool CodeText::codeHasWordBefore(std::string_view next,
+                                 bool (*wanted)(std::string_view word)) const {
+  const std::string_view text = code();
+  return anyWordEnd(text, next, [&](size_t after) {
+    size_t end = after - next.size();
+    while (end > 0 && isSpace(text[end - 1]))
+      --end;
+    size_t start = end;
+    while (start > 0 && isNamePart(text[start - 1]))
+      --start;
+    return start < end && wanted(text.substr(start, end - start));
+  });
+}
+
+bool CodeText::codeHasCallWhere(std::string_view openers,
+                                bool (*wanted)(std::string_view callee)) const {
   const std::string_view text = code();
   for (size_t open = text.find('('); open != std::string_view::npos;
        open = text.find('(', open + 1)) {
@@ -291,7 +307,11 @@ bool CodeText::codeHasCallWithArgumentStarting(std::string_view openers) const {
     size_t after = open + 1;
     while (after < text.size() && isSpace(text[after]))
       ++after;
-    if (after < text.size() && openers.find(text[after]) != std::string_view::npos) return true;
+    if (after >= text.size() || openers.find(text[after]) == std::string_view::npos) continue;
+    size_t start = before;
+    while (start > 0 && isNamePart(text[start - 1]))
+      --start;
+    if (wanted(text.substr(start, before - start))) return true;
   }
   return false;
 }

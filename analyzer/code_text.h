@@ -35,6 +35,11 @@ class CodeText {
   // (`f([x for x in y])`, `g(\n    {k: v ...})`): an opening parenthesis right after a name, a
   // closing bracket or a closing parenthesis, then only spaces, line breaks and comments.
   bool codeHasCallWithArgumentStarting(std::string_view openers) const;
+  // The same, for calls whose callee's last name (`sum` of `sum(`, `math.fsum(`; empty for
+  // `f()(` or a name ending in a non-ASCII letter) `wanted` takes: one pass for many names.
+  bool codeHasCallWhere(std::string_view openers, bool (*wanted)(std::string_view callee)) const;
+  // Whether the word `next` follows a word `wanted` takes (`fsum as total`, `len as count`).
+  bool codeHasWordBefore(std::string_view next, bool (*wanted)(std::string_view word)) const;
   // Whether the code calls `callee` by that name (`callee(`, `module.callee(`) with a first
   // argument that starts with one of `openers`, or with a call of `argument_callee` when given
   // (`len(list(`).

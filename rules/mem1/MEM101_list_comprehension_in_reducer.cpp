@@ -328,13 +328,17 @@ constexpr std::array kSubscriptions = {NodeKind::Call};
 // imported under another name (`from math import fsum as total`) and some call given one. The
 // callee resolves only through its name and imports (SemanticModel::qualifiedName), never
 // through an assignment.
-bool mayFind(const CodeText& text) {
+bool isReducerName(std::string_view name) {
   return std::any_of(kReducers.begin(), kReducers.end(), [&](const Reducer& reducer) {
     const std::string_view qualified = reducer.qualified_name;
-    const std::string_view name = qualified.substr(qualified.rfind('.') + 1);
-    return text.codeHasCallOf(name, "[{") ||
-           (text.codeHasWordFollowedBy(name, "as") && text.codeHasCallWithArgumentStarting("[{"));
+    return qualified.substr(qualified.rfind('.') + 1) == name;
   });
+}
+
+bool mayFind(const CodeText& text) {
+  return text.codeHasCallWhere("[{", isReducerName) ||
+         (text.codeHasWordBefore("as", isReducerName) &&
+          text.codeHasCallWithArgumentStarting("[{"));
 }
 
 }  // namespace

@@ -265,8 +265,9 @@ constexpr std::array kSubscriptions = {NodeKind::Call};
 // builtins through their names and imports only (SemanticModel::qualifiedName).
 bool mayFind(const CodeText& text) {
   if (text.codeHasCallOf("len", "[", "list")) return true;
-  return (text.codeHasWordFollowedBy("len", "as") || text.codeHasWordFollowedBy("list", "as")) &&
-         text.codeHasWord("len");
+  return text.codeHasWordBefore("as", [](std::string_view word) {
+    return word == "len" || word == "list";
+  }) && text.codeHasWord("len");
 }
 
 }  // namespace

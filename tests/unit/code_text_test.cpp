@@ -106,6 +106,16 @@ TEST(CodeText, CallsOfANamedCallee) {
   EXPECT_FALSE(CodeText("total = sum\ntotal([x])").codeHasCallOf("sum", "[{"));
 }
 
+TEST(CodeText, CallsAndAliasesOfManyNames) {
+  const auto reducer = [](std::string_view name) { return name == "sum" || name == "fsum"; };
+  EXPECT_TRUE(CodeText("x = math.fsum(\n  [y])").codeHasCallWhere("[{", reducer));
+  EXPECT_TRUE(CodeText("f(1)\nsum({y})").codeHasCallWhere("[{", reducer));
+  EXPECT_FALSE(CodeText("summary([y]) + sum(y) + f()([y])").codeHasCallWhere("[{", reducer));
+  EXPECT_TRUE(CodeText("from math import fsum as total\n").codeHasWordBefore("as", reducer));
+  EXPECT_FALSE(CodeText("with open(f) as sum_file: pass\n").codeHasWordBefore("as", reducer));
+  EXPECT_FALSE(CodeText("import x as y  # sum as z\n").codeHasWordBefore("as", reducer));
+}
+
 TEST(CodeText, AWordFollowedByAnother) {
   EXPECT_TRUE(CodeText("from math import fsum as total\n").codeHasWordFollowedBy("fsum", "as"));
   EXPECT_TRUE(
