@@ -269,12 +269,6 @@ bool CodeText::codeHasCallOf(std::string_view callee, std::string_view openers,
   });
 }
 
-bool CodeText::codeHasWordFollowedBy(std::string_view word, std::string_view next) const {
-  const std::string_view text = code();
-  return anyWordEnd(text, word,
-                    [&](size_t after) { return wordAt(text, skipSpaces(text, after), next); });
-}
-
 bool CodeText::codeHasCallWithArgumentStarting(std::string_view openers) const {
   return codeHasCallWhere(openers, [](std::string_view) { return true; });
 }

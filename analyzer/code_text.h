@@ -4,8 +4,8 @@
 //
 // Conservative by construction: a blanked byte is one that cannot be code. F-strings keep their
 // replacement fields (`f"{sum([x])}"` is a call), and where the scan cannot follow the text (a
-// string still open at the end of the file, nesting deeper than it tracks) it keeps the rest as
-// it is. A word of code is never hidden; a word of prose may stay.
+// string still open at the end of the file, nesting deeper than it tracks) it keeps the whole
+// text as it is (and is unsure()). A word of code is never hidden; a word of prose may stay.
 #pragma once
 
 #include <string>
@@ -28,7 +28,8 @@ class CodeText {
   // so a rule cannot rule the file out from its text.
   bool unsure() const;
 
-  // Whether `word` occurs as a whole name (not inside a longer one: `gc`, not `gcd`).
+  // Whether `word` occurs as a whole name (not inside a longer one: `gc`, not `gcd`). Only ASCII
+  // letters, digits and `_` continue a name here: a word is found more often, never less.
   bool rawHasWord(std::string_view word) const;
   bool codeHasWord(std::string_view word) const;
   // Whether some call in the code has a first argument that starts with one of `openers`
@@ -45,8 +46,6 @@ class CodeText {
   // (`len(list(`).
   bool codeHasCallOf(std::string_view callee, std::string_view openers,
                      std::string_view argument_callee = {}) const;
-  // Whether the word `word` is followed by the word `next` (`fsum as total`: an import alias).
-  bool codeHasWordFollowedBy(std::string_view word, std::string_view next) const;
 
  private:
   std::string_view raw_;
