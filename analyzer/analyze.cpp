@@ -3,7 +3,6 @@
 #include <time.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "analyzer/code_text.h"
 #include "analyzer/fix.h"
@@ -203,14 +202,15 @@ bool findFirstSyntaxError(TSNode root, uint32_t& offset) {
 }
 
 namespace {
-bool needsAnalysis(const CodeText& text, const AnalysisOptions& options);
-FileAnalysis analyzeScannedTrees(const SourceText& source, std::span<const TSTree* const> trees,
-                                 const AnalysisOptions& options, const CodeText& text);
+RuleSet rulesRunningOn(const AnalysisOptions& options, const CodeText* whole_text);
+FileAnalysis analyzeTreesWith(const SourceText& source, std::span<const TSTree* const> trees,
+                              const AnalysisOptions& options, const RuleSet& running);
 }  // namespace
 
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
   const CodeText text(source.text());
-  if (!needsAnalysis(text, options)) {
+  const RuleSet running = rulesRunningOn(options, &text);
+  if (running.none() && !mentionsNoqa(source.text())) {
     // Nothing would read the tree: the parse, most of a file's cost, is skipped.
     FileAnalysis unread;
     unread.path = std::string(options.path);
@@ -229,26 +229,10 @@ FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& option
     return abandoned;
   }
   const TSTree* const trees[] = {tree.get()};
-  return analyzeScannedTrees(source, trees, options, text);
+  return analyzeTreesWith(source, trees, options, running);
 }
 
 namespace {
-
-// Whether `text` holds the letters of a `noqa` directive, in any case (noqa.h reads the
-// directives themselves from the file's comments).
-bool mentionsNoqa(std::string_view text) {
-  constexpr std::string_view kLetters = "noqa";
-  for (size_t at = text.find_first_of("nN"); at != std::string_view::npos && at + 4 <= text.size();
-       at = text.find_first_of("nN", at + 1)) {
-    size_t k = 1;
-    while (k < kLetters.size() &&
-           std::tolower(static_cast<unsigned char>(text[at + k])) == kLetters[k]) {
-      ++k;
-    }
-    if (k == kLetters.size()) return true;
-  }
-  return false;
-}
 
 // Whether the enabled rule runs on the file: its test-code policy; given the whole file's
 // text, its needs_text and may_find.
@@ -259,26 +243,25 @@ bool runsOn(const RuleDefinition& rule, bool test_file, const CodeText* whole_te
          (rule.may_find == nullptr || rule.may_find(*whole_text) || whole_text->unsure());
 }
 
-std::vector<ActiveRule> activeRules(const AnalysisOptions& options, const CodeText* whole_text) {
+// The enabled rules that run on the file, each rule's tests of the text asked once.
+RuleSet rulesRunningOn(const AnalysisOptions& options, const CodeText* whole_text) {
   const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
-  std::vector<ActiveRule> rules;
-  rules.reserve(options.enabled.count());
+  RuleSet running;
   for (size_t i = 0; i < options.rules.size(); ++i) {
-    const RuleDefinition* rule = options.rules[i];
-    if (options.enabled.test(i) && runsOn(*rule, test_file, whole_text)) {
-      rules.push_back(ActiveRule{rule, rule->create()});
+    if (options.enabled.test(i) && runsOn(*options.rules[i], test_file, whole_text)) {
+      running.set(i);
     }
   }
-  return rules;
+  return running;
 }
 
-bool needsAnalysis(const CodeText& text, const AnalysisOptions& options) {
-  if (mentionsNoqa(text.raw())) return true;
-  const bool test_file = isTestFile(options.path, options.settings->test_file_patterns);
+std::vector<ActiveRule> createRules(const AnalysisOptions& options, const RuleSet& running) {
+  std::vector<ActiveRule> rules;
+  rules.reserve(running.count());
   for (size_t i = 0; i < options.rules.size(); ++i) {
-    if (options.enabled.test(i) && runsOn(*options.rules[i], test_file, &text)) return true;
+    if (running.test(i)) rules.push_back(ActiveRule{options.rules[i], options.rules[i]->create()});
   }
-  return false;
+  return rules;
 }
 
 }  // namespace
@@ -287,11 +270,12 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
                                           std::optional<std::string_view> whole_text) {
   std::optional<CodeText> text;
   if (whole_text) text.emplace(*whole_text);
-  return activeRules(options, text ? &*text : nullptr);
+  return createRules(options, rulesRunningOn(options, text ? &*text : nullptr));
 }
 
 bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options) {
-  return needsAnalysis(CodeText(text), options);
+  const CodeText code(text);
+  return mentionsNoqa(text) || rulesRunningOn(options, &code).any();
 }
 
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {
@@ -363,14 +347,15 @@ FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
 
 FileAnalysis analyzeTrees(const SourceText& source, std::span<const TSTree* const> trees,
                           const AnalysisOptions& options) {
-  return analyzeScannedTrees(source, trees, options, CodeText(source.text()));
+  const CodeText text(source.text());
+  return analyzeTreesWith(source, trees, options, rulesRunningOn(options, &text));
 }
 
 namespace {
 
-// analyzeTrees() with the whole text already scanned.
-FileAnalysis analyzeScannedTrees(const SourceText& source, std::span<const TSTree* const> trees,
-                                 const AnalysisOptions& options, const CodeText& text) {
+// analyzeTrees() with the rules that run on the file already chosen.
+FileAnalysis analyzeTreesWith(const SourceText& source, std::span<const TSTree* const> trees,
+                              const AnalysisOptions& options, const RuleSet& running) {
   FileAnalysis result;
   result.path = std::string(options.path);
   result.module = options.module;
@@ -383,7 +368,7 @@ FileAnalysis analyzeScannedTrees(const SourceText& source, std::span<const TSTre
     }
   }
 
-  std::vector<ActiveRule> rules = activeRules(options, &text);
+  std::vector<ActiveRule> rules = createRules(options, running);
 
   SemanticModel semantic(source.text());
   NoqaDirectives& noqa = result.noqa;

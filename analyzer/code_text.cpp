@@ -162,8 +162,7 @@ bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\\';
 }
 
-}  // namespace
-
+// Whether `word` occurs in `text` other than inside a longer name.
 bool containsWord(std::string_view text, std::string_view word) {
   for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
     const size_t after = at + word.size();
@@ -174,8 +173,6 @@ bool containsWord(std::string_view text, std::string_view word) {
   }
   return false;
 }
-
-namespace {
 
 // The text blanked; false when the scan could not follow it (the text is then kept whole).
 bool blank(std::string_view text, std::string& blanked) {

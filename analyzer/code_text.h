@@ -54,9 +54,6 @@ class CodeText {
   mutable bool unsure_ = false;
 };
 
-// Whether `word` occurs in `text` other than inside a longer name.
-bool containsWord(std::string_view text, std::string_view word);
-
 // `text` with comments and string literals blanked as CodeText::code() says.
 std::string blankCommentsAndStrings(std::string_view text);
 

@@ -196,6 +196,14 @@ NoqaComment parseNoqaComment(std::string_view comment, RuleTable rules, bool ruf
   return result;
 }
 
+bool mentionsNoqa(std::string_view text) {
+  for (size_t at = text.find_first_of("nN"); at != std::string_view::npos;
+       at = text.find_first_of("nN", at + 1)) {
+    if (startsWithIgnoringCase(text, at, "noqa")) return true;
+  }
+  return false;
+}
+
 std::vector<NoqaCode> noqaCodes(std::string_view directive, RuleTable rules) {
   std::vector<NoqaCode> codes;
   // `# noqa: ...` or `# heaplint: noqa: ...`: the list follows the word noqa.

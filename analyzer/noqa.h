@@ -43,6 +43,9 @@ struct NoqaCode {
 };
 std::vector<NoqaCode> noqaCodes(std::string_view directive, RuleTable rules);
 
+// Whether `text` holds the letters `noqa` in any case: a file without them has no directive.
+bool mentionsNoqa(std::string_view text);
+
 // The problem of a file-level directive that shares its line with code.
 inline constexpr std::string_view kFileLevelNotOnItsOwnLine =
     "a file-level `# heaplint: noqa` must stand on a line of its own; this one is ignored (for "
