@@ -209,7 +209,11 @@ FileAnalysis analyzeTreesWith(const SourceText& source, std::span<const TSTree* 
 
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options) {
   const CodeText text(source.text());
-  const RuleSet running = rulesRunningOn(options, &text);
+  return analyzeFile(source, options, rulesRunningOn(options, &text));
+}
+
+FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options,
+                         const RuleSet& running) {
   if (running.none() && !mentionsNoqa(source.text())) {
     // Nothing would read the tree: the parse, most of a file's cost, is skipped.
     FileAnalysis unread;
@@ -276,6 +280,30 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
 bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options) {
   const CodeText code(text);
   return mentionsNoqa(text) || rulesRunningOn(options, &code).any();
+}
+
+FileDemand fileDemand(std::string_view text, const AnalysisOptions& options, const RuleSet& known) {
+  const CodeText code(text);
+  FileDemand demand;
+  demand.running = rulesRunningOn(options, &code);
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    if (!demand.running.test(i)) continue;
+    if (options.rules[i]->join == nullptr) {
+      demand.own = true;
+    } else {
+      demand.project_running.set(i);
+    }
+  }
+  demand.own = demand.own || mentionsNoqa(text);
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    if (!demand.project_running.test(i)) continue;
+    const RuleDefinition& rule = *options.rules[i];
+    if ((demand.own && known.test(i)) || rule.may_report_in == nullptr || code.unsure() ||
+        rule.may_report_in(code, *options.settings)) {
+      demand.project_reporting.set(i);
+    }
+  }
+  return demand;
 }
 
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options) {

@@ -119,11 +119,31 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
 // and reports no syntax error for a file nothing checks.
 bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options);
 
+// fileNeedsAnalysis() taken apart, for a run that parses a file for the project rules' facts
+// only when a join needs them: whether the file's own findings need the parse (a rule without a
+// join runs on it, or it holds a `noqa` directive), which enabled project rules run on it, and
+// which of those may report in it (RuleDefinition::may_report_in; every one without it, and
+// every one where the text is unsure).
+struct FileDemand {
+  RuleSet running;  // every enabled rule that runs on the file (rulesRunningOn)
+  bool own = false;
+  RuleSet project_running;
+  RuleSet project_reporting;
+};
+// `known`: project rules already known to report somewhere; in a file analysed anyway (`own`)
+// they are not asked again, and count as reporting.
+FileDemand fileDemand(std::string_view text, const AnalysisOptions& options,
+                      const RuleSet& known = {});
+
 // Analyses one file on its own: its pass, then the project rules over this file alone.
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);
 
 // One file's pass only; project rules' facts are kept for joinProject() over many files.
 FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options);
+// The same, with the rules that run on the file already chosen from its text
+// (FileDemand::running): the text is not scanned again.
+FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& options,
+                         const RuleSet& running);
 // The same on an existing tree of `source` (the language server keeps trees between edits).
 FileAnalysis analyzeTree(const SourceText& source, const TSTree& tree,
                          const AnalysisOptions& options);

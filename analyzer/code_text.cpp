@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <vector>
 
 namespace heaplint {
 namespace {
@@ -162,9 +163,15 @@ bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\\';
 }
 
+// The first `word` in `text` from `from` on, or npos.
+size_t findText(std::string_view text, std::string_view word, size_t from) {
+  return text.find(word, from);
+}
+
 // Whether `word` occurs in `text` other than inside a longer name.
 bool containsWord(std::string_view text, std::string_view word) {
-  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+  for (size_t at = findText(text, word, 0); at != std::string_view::npos;
+       at = findText(text, word, at + 1)) {
     const size_t after = at + word.size();
     if ((at == 0 || !isNamePart(text[at - 1])) &&
         (after == text.size() || !isNamePart(text[after]))) {
@@ -233,7 +240,8 @@ size_t skipSpaces(std::string_view text, size_t at) {
 // Where each occurrence of the whole word `word` in `text` ends, in order.
 template <typename Visit>
 bool anyWordEnd(std::string_view text, std::string_view word, Visit visit) {
-  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+  for (size_t at = findText(text, word, 0); at != std::string_view::npos;
+       at = findText(text, word, at + 1)) {
     const size_t after = at + word.size();
     if ((at == 0 || !isNamePart(text[at - 1])) &&
         (after == text.size() || !isNamePart(text[after])) && visit(after)) {
@@ -305,6 +313,68 @@ bool CodeText::codeHasCallWhere(std::string_view openers,
     if (wanted(text.substr(start, before - start))) return true;
   }
   return false;
+}
+
+bool CodeText::codeHasNestedDef() const {
+  const std::string_view text = code();
+  std::vector<size_t> defs;  // the indentations of the `def`s whose bodies the line may be in
+  int depth = 0;             // brackets open at the start of the line
+  bool continued = false;    // the line before ended with a backslash
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(start, end - start);
+    if (depth == 0 && !continued) {
+      size_t indent = 0;
+      while (indent < line.size() && line[indent] == ' ')
+        ++indent;
+      if (indent < line.size() && (line[indent] == '\t' || line[indent] == '\f')) return true;
+      const std::string_view rest = line.substr(indent);
+      if (rest.find_first_not_of(" \r") != std::string_view::npos) {
+        while (!defs.empty() && defs.back() >= indent)
+          defs.pop_back();
+        size_t word = 0;
+        if (wordAt(rest, 0, "async")) word = skipSpaces(rest, 5);
+        if (wordAt(rest, word, "def")) {
+          if (!defs.empty()) return true;
+          defs.push_back(indent);
+        }
+      }
+    }
+    for (char c : line) {
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    }
+    const size_t last = line.find_last_not_of(" \r");
+    continued = last != std::string_view::npos && line[last] == '\\';
+    start = end + 1;
+  }
+  return false;
+}
+
+bool CodeText::codeHasDefaultWhere(bool (*wanted)(std::string_view value)) const {
+  const std::string_view text = code();
+  return anyWordEnd(text, "def", [&](size_t after) {
+    size_t at = skipSpaces(text, after);
+    while (at < text.size() && mayEndCallee(text[at]))
+      ++at;
+    at = skipSpaces(text, at);
+    if (at >= text.size() || text[at] != '(') return true;
+    int depth = 0;
+    for (; at < text.size(); ++at) {
+      const char c = text[at];
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if (c == ')' || c == ']' || c == '}') {
+        if (--depth == 0) return false;
+      }
+      if (c != '=' || depth != 1) continue;
+      const char before = text[at - 1];
+      const bool comparison = before == '=' || before == '!' || before == '<' || before == '>' ||
+                              before == ':' || (at + 1 < text.size() && text[at + 1] == '=');
+      if (!comparison && wanted(text.substr(skipSpaces(text, at + 1)))) return true;
+    }
+    return false;
+  });
 }
 
 }  // namespace heaplint

@@ -46,6 +46,12 @@ class CodeText {
   // (`len(list(`).
   bool codeHasCallOf(std::string_view callee, std::string_view openers,
                      std::string_view argument_callee = {}) const;
+  // Whether some `def` may stand in the body of another `def` (as indentation shows it, on lines
+  // that start outside brackets). An indentation with a tab or a form feed counts as yes.
+  bool codeHasNestedDef() const;
+  // Whether some `def`'s parameter has a default whose text (from its first character on) `wanted`
+  // takes (`x={}`: "{}..."). A `def` whose name is not followed by `(` counts as yes.
+  bool codeHasDefaultWhere(bool (*wanted)(std::string_view value)) const;
 
  private:
   std::string_view raw_;

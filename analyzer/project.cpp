@@ -83,13 +83,14 @@ std::string_view packedSlot(std::string_view packed, uint32_t slot, bool follow 
   return {};
 }
 
-// One project rule's join over every file's facts (unpacking the packed ones for it).
-// `packed_calls`: every packed file's calls, for rules that use them.
-void joinRule(std::span<FileAnalysis* const> files, std::span<const std::string_view> packed_calls,
-              const AnalysisOptions& options, size_t rule_index, BufferingReporter& reporter) {
-  const RuleDefinition* rule = options.rules[rule_index];
+// One project rule's view of every file, its facts unpacked from the packed ones into
+// `unpacked`. `packed_calls`: every packed file's calls, for rules that use them.
+std::vector<ProjectFileView> viewsFor(std::span<FileAnalysis* const> files,
+                                      std::span<const std::string_view> packed_calls,
+                                      size_t rule_index,
+                                      std::vector<std::unique_ptr<FileFacts>>& unpacked,
+                                      const RuleDefinition& rule) {
   std::vector<ProjectFileView> views(files.size());
-  std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
   for (size_t i = 0; i < files.size(); ++i) {
     const FileAnalysis& file = *files[i];
     views[i].path = file.path;
@@ -98,23 +99,33 @@ void joinRule(std::span<FileAnalysis* const> files, std::span<const std::string_
     if (views[i].facts == nullptr && !file.packed_facts.empty()) {
       const std::string_view bytes =
           packedSlot(file.packed_facts, static_cast<uint32_t>(rule_index));
-      if (rule->reads_packed_facts) {
+      if (rule.reads_packed_facts) {
         views[i].packed_facts = bytes;
       } else {
         if (unpacked.empty()) unpacked.resize(files.size());
         if (!bytes.empty()) {
           FactsReader in(bytes);
-          unpacked[i] = rule->read_facts(in);
+          unpacked[i] = rule.read_facts(in);
         }
         views[i].facts = unpacked[i].get();
       }
     }
-    if (rule->uses_call_facts && (views[i].facts != nullptr || !views[i].packed_facts.empty())) {
+    if (rule.uses_call_facts && (views[i].facts != nullptr || !views[i].packed_facts.empty())) {
       if (file.call_facts)
         views[i].calls = &static_cast<const FileCallFacts&>(*file.call_facts).calls;
       if (i < packed_calls.size()) views[i].packed_calls = packed_calls[i];
     }
   }
+  return views;
+}
+
+// One project rule's join over every file's facts.
+void joinRule(std::span<FileAnalysis* const> files, std::span<const std::string_view> packed_calls,
+              const AnalysisOptions& options, size_t rule_index, BufferingReporter& reporter) {
+  const RuleDefinition* rule = options.rules[rule_index];
+  std::vector<std::unique_ptr<FileFacts>> unpacked;  // this rule's, of packed files
+  const std::vector<ProjectFileView> views =
+      viewsFor(files, packed_calls, rule_index, unpacked, *rule);
   rule->join(views, options, reporter);
 }
 
@@ -256,6 +267,15 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
                        return a.rule->code < b.rule->code;
                      });
   }
+}
+
+bool wantedWords(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
+                 size_t rule_index, std::vector<std::string>& words) {
+  const RuleDefinition* rule = options.rules[rule_index];
+  if (rule->wanted_words == nullptr || rule->uses_call_facts) return false;
+  std::vector<std::unique_ptr<FileFacts>> unpacked;
+  const std::vector<ProjectFileView> views = viewsFor(files, {}, rule_index, unpacked, *rule);
+  return rule->wanted_words(views, options, words);
 }
 
 void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& body) {

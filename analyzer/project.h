@@ -68,6 +68,12 @@ class ProjectReporter {
 void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
                  unsigned threads = 1);
 
+// The words a file not analysed yet must hold for its facts to change what the project rule
+// `rule_index` reports, from the facts of `files` (RuleDefinition::wanted_words), added to
+// `words`. False when every file may matter.
+bool wantedWords(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
+                 size_t rule_index, std::vector<std::string>& words);
+
 // Where packed facts wait for the join: large blocks shared by every thread. The bytes each file
 // keeps then sit together instead of scattered through the memory its analysis freed, where they
 // would keep the allocator from reusing that memory for the next file (the heap would grow with

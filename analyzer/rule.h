@@ -20,6 +20,7 @@ class RuleContext;
 class CodeText;
 class FactsReader;
 struct AnalysisOptions;
+struct LintSettings;
 
 enum class FixAvailability : uint8_t { None, Sometimes, Always };
 
@@ -87,6 +88,19 @@ struct RuleDefinition {
   // recovery than to the text (a name skipped between a callee and its parenthesis): there a
   // finding in the broken part may be lost, which "checked as far as it parses" allows.
   bool (*may_find)(const CodeText& text) = nullptr;
+  // Project rules: whether the join may report anything in a file, from its text alone (read as
+  // may_find is, and not asked where CodeText::unsure). A check run that finds no such file
+  // parses none of the files only this rule's facts would need; when it finds some, it parses
+  // the files wanted_words names, or all. Must never say no to a file the join reports in.
+  // Null: any file.
+  bool (*may_report_in)(const CodeText& text, const LintSettings& settings) = nullptr;
+  // Project rules with may_report_in: the words a file not yet analysed must hold (as whole
+  // names, anywhere in its text) for its facts to change what the join reports, given the files
+  // analysed so far (their facts in `files`; a file without facts was not analysed, or the rule
+  // does not run there). A file holding none of them is not parsed. Adds nothing and returns
+  // false when every file may matter. Null: every file may matter.
+  bool (*wanted_words)(std::span<const ProjectFileView> files, const AnalysisOptions& options,
+                       std::vector<std::string>& words) = nullptr;
 };
 
 inline constexpr size_t kMaxRules = 64;

@@ -7,10 +7,13 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <unordered_set>
 #include <utility>
 
 #include "analyzer/analyze.h"
@@ -302,8 +305,62 @@ void returnFreedMemory() {
 #endif
 }
 
+// Whether every byte of `text` is part of a valid UTF-8 sequence.
+bool isValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const uint32_t length = utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+// Whether the whole name `word` occurs in `text` (ASCII letters, digits, `_` and every non-ASCII
+// byte continue a name: a name is matched only whole, as Python reads it, whatever its letters).
+bool isWordByte(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+bool holdsAnyWord(std::string_view text, const std::unordered_set<std::string_view>& words) {
+  for (size_t i = 0; i < text.size();) {
+    if (!isWordByte(text[i])) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    while (i < text.size() && isWordByte(text[i]))
+      ++i;
+    if (words.contains(text.substr(start, i - start))) return true;
+  }
+  return false;
+}
+
+// Project rules whose facts a run parses for only where a join needs them: every enabled project
+// rule says where it may report (RuleDefinition::may_report_in). Empty otherwise: then every
+// file a project rule runs on is parsed, as before.
+RuleSet projectRulesOnDemand(const AnalysisOptions& analysis) {
+  RuleSet on_demand;
+  for (size_t i = 0; i < analysis.rules.size(); ++i) {
+    const RuleDefinition& rule = *analysis.rules[i];
+    if (!analysis.enabled.test(i) || rule.join == nullptr) continue;
+    if (rule.may_report_in == nullptr) return {};
+    on_demand.set(i);
+  }
+  return on_demand;
+}
+
 // Checking without fixes streams: each file's text is dropped once its findings are converted,
 // and only files that the project step adds findings to are read again.
+//
+// A file only project rules run on is parsed only when a join needs its facts: first every file
+// whose own findings need the parse or where a project rule may report is analysed; then, while
+// that adds facts, the files holding a word that the joins of those rules want
+// (RuleDefinition::wanted_words), or all their files for a rule without such words. A file no
+// join needs is read, never parsed (it gets no syntax-error warning: nothing in it was checked).
 std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
   std::vector<FileReport> reports(files.size());
   std::vector<FileAnalysis> analyses(files.size());
@@ -312,14 +369,22 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
   // memory each file's analysis frees.
   for (size_t i = 0; i < files.size(); ++i)
     reports[i].path = files[i].display;
-  ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
-  parallelFor(files.size(), job.options.threads, [&](size_t i) {
-    progress.advance();
+  const RuleSet on_demand = projectRulesOnDemand(job.analysis);
+  // Per file, while it waits: the project rules that run on it (none once it is analysed).
+  std::vector<RuleSet> waiting(files.size());
+  std::vector<RuleSet> reporting(files.size());  // project rules that may report in it
+
+  // Reads the file (false when it cannot be read, with the reason in its report).
+  const auto readSource = [&](size_t i, std::string& contents, std::optional<Notebook>& notebook) {
+    return readCheckedFile(job.options, files[i], reports[i], contents) &&
+           readNotebook(files[i], contents, notebook, reports[i]);
+  };
+  // The file's own findings and its facts for the join: from the cache when it holds them.
+  // `running`: the rules that run on it, when its text was already looked at (fileDemand).
+  const auto analyzeContents = [&](size_t i, std::string contents,
+                                   const std::optional<Notebook>& notebook,
+                                   const std::optional<RuleSet>& running) {
     FileReport& report = reports[i];
-    std::string contents;
-    if (!readCheckedFile(job.options, files[i], report, contents)) return;
-    std::optional<Notebook> notebook;
-    if (!readNotebook(files[i], contents, notebook, report)) return;
     // An unchanged file's own findings and project facts come from the cache (not notebooks').
     if (job.cache != nullptr && !notebook &&
         job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
@@ -342,8 +407,9 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
         decoded = decodePythonSource(std::move(contents));
       }
       const SourceText source(std::move(decoded.text));
-      analyses[i] =
-          analyzeFile(source, optionsForFile(job.file_analysis[i], files[i].display, decoded));
+      const AnalysisOptions options =
+          optionsForFile(job.file_analysis[i], files[i].display, decoded);
+      analyses[i] = running ? analyzeFile(source, options, *running) : analyzeFile(source, options);
       addDecodingWarning(report, source, decoded);
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
@@ -355,12 +421,116 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
     }
+  };
+  // The text the rules would read: decoded when the file has a coding cookie (then `warns` says
+  // whether decoding has something to say).
+  const auto textToLookAt = [](std::string_view contents, const std::optional<Notebook>& notebook,
+                               std::string& decoded_copy, bool& warns) -> std::string_view {
+    warns = false;
+    if (notebook || !findCodingCookie(contents)) return contents;
+    DecodedSource decoded = decodePythonSource(std::string(contents));
+    warns = !decoded.warning.empty();
+    decoded_copy = std::move(decoded.text);
+    return decoded_copy;
+  };
+
+  // The project rules that may report in a file seen so far. A rule without wanted words among
+  // them needs every file it runs on: such a file is then analysed at once rather than read again
+  // later. A file analysed anyway does not ask any of them again.
+  RuleSet without_words;
+  for (size_t rule = 0; rule < job.analysis.rules.size(); ++rule) {
+    if (on_demand.test(rule) && job.analysis.rules[rule]->wanted_words == nullptr) {
+      without_words.set(rule);
+    }
+  }
+  std::atomic<uint64_t> reporting_seen{0};
+
+  ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
+  parallelFor(files.size(), job.options.threads, [&](size_t i) {
+    progress.advance();
+    std::string contents;
+    std::optional<Notebook> notebook;
+    if (!readSource(i, contents, notebook)) return;
+    std::optional<RuleSet> running;
+    if (on_demand.any()) {
+      std::string decoded_copy;
+      bool warns = false;
+      const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
+      AnalysisOptions options = job.file_analysis[i];
+      options.path = files[i].display;
+      const RuleSet seen(reporting_seen.load());
+      const FileDemand demand = fileDemand(text, options, seen);
+      if ((demand.project_reporting & ~seen).any()) {
+        reporting_seen |= demand.project_reporting.to_ullong();
+      }
+      const RuleSet needed_here = (seen & without_words) | ~on_demand;
+      // A file whose reading has something to warn about is analysed, for its warnings.
+      if (!demand.own && demand.project_reporting.none() &&
+          (demand.project_running & needed_here).none() && !warns && isValidUtf8(text)) {
+        waiting[i] = demand.project_running;
+        analyses[i].path = files[i].display;
+        analyses[i].module = job.file_analysis[i].module;
+        return;
+      }
+      reporting[i] = demand.project_reporting;
+      running = demand.running;
+    }
+    analyzeContents(i, std::move(contents), notebook, running);
   });
 
   std::vector<FileAnalysis*> pointers;
   pointers.reserve(analyses.size());
   for (FileAnalysis& analysis : analyses)
     pointers.push_back(&analysis);
+
+  // The project rules some join may report for: the files their facts come from.
+  RuleSet joined;
+  for (const RuleSet& rules : reporting)
+    joined |= rules;
+  joined &= on_demand;
+  for (bool more = joined.any(); more;) {
+    RuleSet everywhere;  // rules every file of which may matter
+    std::vector<std::pair<size_t, std::unordered_set<std::string_view>>> wanted;
+    std::vector<std::vector<std::string>> words_of;  // what `wanted` points into
+    words_of.reserve(joined.count());
+    for (size_t rule = 0; rule < job.analysis.rules.size(); ++rule) {
+      if (!joined.test(rule)) continue;
+      std::vector<std::string> words;
+      if (!wantedWords(pointers, job.analysis, rule, words)) {
+        everywhere.set(rule);
+        continue;
+      }
+      words_of.push_back(std::move(words));
+      wanted.emplace_back(rule, std::unordered_set<std::string_view>(words_of.back().begin(),
+                                                                     words_of.back().end()));
+    }
+    std::atomic<size_t> analysed{0};
+    parallelFor(files.size(), job.options.threads, [&](size_t i) {
+      const RuleSet rules = waiting[i] & joined;
+      if (rules.none()) return;
+      std::string contents;
+      std::optional<Notebook> notebook;
+      if (!readSource(i, contents, notebook)) {
+        waiting[i].reset();
+        return;
+      }
+      bool needed = (rules & everywhere).any();
+      if (!needed) {
+        std::string decoded_copy;
+        bool warns = false;
+        const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
+        for (const auto& [rule, words] : wanted)
+          needed = needed || (rules.test(rule) && holdsAnyWord(text, words));
+      }
+      if (!needed) return;
+      // Only project rules run on a file that waited (FileDemand::own was false).
+      const RuleSet running = std::exchange(waiting[i], RuleSet());
+      ++analysed;
+      analyzeContents(i, std::move(contents), notebook, running);
+    });
+    more = analysed > 0 && everywhere != joined;
+  }
+
   // One rule's join at a time: side by side, two rules' unpacked facts of every file are held at
   // once, and the peak RSS of 4 copies of CPython's files rose from 95 to 122 MiB
   // (memory_scaling.py) for about 0.1 s of a 10 s run.

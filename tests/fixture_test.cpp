@@ -274,8 +274,8 @@ TEST_P(FixtureTest, ItsRuleAloneReportsTheSame) {
   EXPECT_EQ(findingsOf(alone), findingsOf(together));
 }
 
-// A rule's may_find rules files out before they are parsed: it must say yes to every file the
-// rule reports in when nothing rules files out.
+// A rule's may_find (a project rule's may_report_in) rules files out before they are parsed: it
+// must say yes to every file the rule reports in when nothing rules files out.
 TEST_P(FixtureTest, MayFindSaysYesWhereTheRuleReports) {
   const Fixture& fixture = GetParam();
   AnalysisOptions options = allRulesOptions(fixture);
@@ -296,6 +296,10 @@ TEST_P(FixtureTest, MayFindSaysYesWhereTheRuleReports) {
       const auto index = static_cast<size_t>(d.rule - unfiltered.data());
       ASSERT_LT(index, original.size());
       const RuleDefinition& rule = *original[index];
+      if (rule.may_report_in != nullptr && !text.unsure()) {
+        EXPECT_TRUE(rule.may_report_in(text, *options.settings))
+            << file.path << ": " << rule.code << " at byte " << d.start;
+      }
       if (rule.may_find == nullptr) continue;
       EXPECT_TRUE(rule.may_find(text)) << file.path << ": " << rule.code << " at byte " << d.start;
     }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "analyzer/argument_evidence.h"
 #include "analyzer/call_evidence.h"
 #include "analyzer/code_model.h"
+#include "analyzer/code_text.h"
 #include "analyzer/concat.h"
 #include "analyzer/container_evidence.h"
 #include "analyzer/execution_evidence.h"
@@ -339,6 +341,50 @@ class MutableDefaultCache final : public RuleChecker {
   std::unique_ptr<DefaultCacheFacts> facts_;
 };
 
+constexpr std::array<std::string_view, 8> kConstructors = {
+    "dict", "set", "list", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"};
+
+bool isConstructor(std::string_view name) {
+  return std::find(kConstructors.begin(), kConstructors.end(), name) != kConstructors.end();
+}
+
+// A default that may make a container: a display or a comprehension.
+bool startsDisplay(std::string_view value) {
+  return !value.empty() && (value[0] == '{' || value[0] == '[');
+}
+
+// The callee of a call (`deque` of `collections.deque(`), or empty.
+std::string_view calleeOf(std::string_view value) {
+  size_t at = 0;
+  size_t last = 0;
+  while (at < value.size() &&
+         (std::isalnum(static_cast<unsigned char>(value[at])) != 0 || value[at] == '_' ||
+          value[at] == '.' || value[at] == ' ' || static_cast<unsigned char>(value[at]) >= 0x80)) {
+    if (value[at] == '.' || value[at] == ' ') last = at + 1;
+    ++at;
+  }
+  if (at == 0 || at >= value.size() || value[at] != '(') return {};
+  std::string_view callee = value.substr(last, at - last);
+  while (!callee.empty() && callee.back() == ' ')
+    callee.remove_suffix(1);
+  return callee.empty() ? value.substr(0, at) : callee;
+}
+bool startsCall(std::string_view value) {
+  return !calleeOf(value).empty();
+}
+bool startsConstructorCall(std::string_view value) {
+  return isConstructor(calleeOf(value));
+}
+
+// A finding is at a default that makes a container: a display, or a call of a constructor,
+// by its name or (where the file imports one under another name) of anything.
+bool mayReportIn(const CodeText& text, const LintSettings& /*settings*/) {
+  if (text.codeHasDefaultWhere(startsDisplay) || text.codeHasDefaultWhere(startsConstructorCall)) {
+    return true;
+  }
+  return text.codeHasWordBefore("as", isConstructor) && text.codeHasDefaultWhere(startsCall);
+}
+
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
           ProjectReporter& reporter) {
   const auto candidatesOf = [&](size_t file) -> std::span<const Candidate> {
@@ -421,6 +467,7 @@ extern const RuleDefinition kMutableDefaultCache{
     .read_facts = DefaultCacheFacts::read,
     .uses_call_facts = true,
     .call_facts_for_mutable_defaults = true,
+    .may_report_in = mayReportIn,
     // No `ruff_code`: a `# noqa: B006` usually marks a mutable default kept on purpose, often
     // as a cache, which is what this rule reports.
 };

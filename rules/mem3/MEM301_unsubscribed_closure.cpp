@@ -15,6 +15,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/callback_evidence.h"
 #include "analyzer/code_model.h"
+#include "analyzer/code_text.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/lifetime_evidence.h"
@@ -406,6 +407,93 @@ void UnsubscribedClosure::finish(RuleContext& context) {
     candidate(context, site);
 }
 
+// A finding is a call of a subscribe method (or a decorator, or a function imported by that
+// name: the file holds the name) handing over a callback that keeps something of the call: a
+// lambda, a nested function or a `functools.partial`; with preview also a bound method of `self`
+// (anything).
+bool mayReportIn(const CodeText& text, const LintSettings& settings) {
+  const bool subscribes =
+      std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
+                  [&](const SubscriptionPair& pair) {
+                    return pair.subscribe.empty() || text.codeHasWord(pair.subscribe);
+                  });
+  return subscribes &&
+         (settings.preview || text.codeHasWord("lambda") || text.codeHasWord("partial") ||
+          text.codeHasWord("partialmethod") || text.codeHasNestedDef());
+}
+
+// The last name of a project name (`bus` of `pkg.events.bus`): a file that defines, assigns,
+// imports or calls it holds that name.
+std::string_view lastName(std::string_view name) {
+  return name.substr(name.rfind('.') + 1);
+}
+
+bool isPlainName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  });
+}
+
+// What the join looks up beyond the candidates' own files, by the last names that files
+// defining or using them hold: the registries, getters, owners and removal keys of the
+// candidates, then (as files holding those are analysed) the classes that made a registry, their
+// bases, the classes deriving from a wanted class (whose instances count for onlyMadeOnce), what
+// a getter returns and what a re-export names.
+bool wantedWords(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
+                 std::vector<std::string>& words) {
+  std::set<std::string_view, std::less<>> wanted;
+  bool everything = false;
+  const auto want = [&](std::string_view name) {
+    if (name.empty()) return;
+    const std::string_view last = lastName(name);
+    if (!isPlainName(last)) {
+      everything = true;
+      return;
+    }
+    wanted.insert(last);
+  };
+  const auto wants = [&](std::string_view name) { return wanted.contains(lastName(name)); };
+  std::vector<const Facts*> all;
+  for (const ProjectFileView& file : files) {
+    const auto* facts = static_cast<const Facts*>(file.facts);
+    if (facts == nullptr) continue;
+    all.push_back(facts);
+    for (const Candidate& candidate : facts->candidates) {
+      for (const std::string& name : candidate.registry)
+        want(name);
+      want(candidate.getter);
+      want(candidate.owner);
+      if (candidate.key.find(':') == std::string::npos) want(candidate.key);
+    }
+  }
+  for (size_t before = 0; before != wanted.size() && !everything;) {
+    before = wanted.size();
+    for (const Facts* facts : all) {
+      const ProjectDefinitions& definitions = facts->definitions;
+      for (const ProjectDefinitions::Class& fact : definitions.classes) {
+        if (wants(fact.name) || std::any_of(fact.bases.begin(), fact.bases.end(), wants)) {
+          want(fact.name);
+          for (const std::string& base : fact.bases)
+            want(base);
+        }
+      }
+      for (const auto& [target, maker] : definitions.made_by) {
+        if (wants(target)) want(maker);
+      }
+      for (const auto& [getter, returned] : definitions.singleton_getters) {
+        if (wants(getter)) want(returned);
+      }
+      for (const auto& [alias, target] : definitions.reexports) {
+        if (wants(alias)) want(target);
+      }
+    }
+  }
+  if (everything) return false;
+  words.insert(words.end(), wanted.begin(), wanted.end());
+  return true;
+}
+
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
           ProjectReporter& reporter) {
   const LintSettings& settings = *options.settings;
@@ -495,6 +583,8 @@ extern const RuleDefinition kUnsubscribedClosure{
     },
     .join = join,
     .read_facts = Facts::read,
+    .may_report_in = mayReportIn,
+    .wanted_words = wantedWords,
 };
 
 }  // namespace heaplint

@@ -13,6 +13,7 @@
 #include "analyzer/class_hierarchy.h"
 #include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
+#include "analyzer/code_text.h"
 #include "rules/common.h"
 
 namespace heaplint {
@@ -315,6 +316,13 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
   std::unique_ptr<ClassFacts> facts_;
 };
 
+// A finding is in a class with `__slots__` of its own (or `@dataclass(slots=True)`) that
+// references its instance through the weakref module (any import of it names it).
+bool mayReportIn(const CodeText& text, const LintSettings& /*settings*/) {
+  return (text.codeHasWord("__slots__") || text.codeHasWord("slots")) &&
+         text.codeHasWord("weakref");
+}
+
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
           ProjectReporter& reporter) {
   const ClassHierarchy hierarchy(files);
@@ -357,6 +365,7 @@ extern const RuleDefinition kWeakrefToWeakreflessSlots{
     },
     .join = join,
     .read_facts = ClassFacts::read,
+    .may_report_in = mayReportIn,
 };
 
 }  // namespace heaplint

@@ -10,6 +10,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/class_hierarchy.h"
 #include "analyzer/code_model.h"
+#include "analyzer/code_text.h"
 #include "rules/common.h"
 
 namespace heaplint {
@@ -146,6 +147,13 @@ class CachedPropertyWithoutDict final : public RuleChecker {
   std::unique_ptr<ClassFacts> facts_;
 };
 
+// A finding is in a class with `__slots__` of its own (or `@dataclass(slots=True)`) that uses
+// `functools.cached_property` (any import of it names it).
+bool mayReportIn(const CodeText& text, const LintSettings& /*settings*/) {
+  return (text.codeHasWord("__slots__") || text.codeHasWord("slots")) &&
+         text.codeHasWord("cached_property");
+}
+
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& /*options*/,
           ProjectReporter& reporter) {
   const ClassHierarchy hierarchy(files);
@@ -180,6 +188,7 @@ extern const RuleDefinition kCachedPropertyWithoutDict{
     },
     .join = join,
     .read_facts = ClassFacts::read,
+    .may_report_in = mayReportIn,
 };
 
 }  // namespace heaplint

@@ -120,7 +120,7 @@ class SyntaxErrorLocationTest(HeaplintTestCase):
         # From CPython's test_compile.py: valid Python (a dedent inside brackets) that
         # tree-sitter's grammar rejects, which wraps the whole module in one ERROR node.
         source = (
-            "import os\n\n\n"
+            "import os, weakref  # weakref: MEM306 reads the file\n\n\n"
             "class Test:\n"
             "    def test_ok(self):\n"
             "        return os.sep\n\n"

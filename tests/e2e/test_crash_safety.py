@@ -152,7 +152,7 @@ class CacheIntegrityTest(HeaplintTestCase):
         fresh.write_bytes(b"another run is writing this")
         an_hour_ago = time.time() - 3600
         os.utime(stale, (an_hour_ago, an_hour_ago))
-        self.write("m0.py", "x = 2\n")  # something to save
+        self.write("m0.py", f"{SUM_LINE}\n")  # something to save (a file some rule reads)
         self.check(".")
         self.assertFalse(stale.exists())
         self.assertTrue(fresh.exists())

@@ -4,7 +4,8 @@
 // language server can convert, the project rules' facts packed as `heaplint check` keeps them
 // for the join (packFacts) joining to the findings the facts' objects gave, and MEM204 alone
 // (fewer calls described) reporting what it reports beside every rule, and every rule's may_find
-// saying yes to the text of a file that parses wherever the rule reports with nothing ruled out.
+// (a project rule's may_report_in) saying yes to the text of a file that parses wherever the rule
+// reports with nothing ruled out.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -89,6 +90,9 @@ void requireMayFindSaysYesWhereRulesReport(const SourceText& source,
     const RuleDefinition& rule = *options.rules[index];
     fuzz::require(rule.may_find == nullptr || rule.may_find(text),
                   "a rule's may_find ruled out a file the rule reports in");
+    fuzz::require(rule.may_report_in == nullptr || text.unsure() ||
+                      rule.may_report_in(text, *options.settings),
+                  "a project rule's may_report_in ruled out a file its join reports in");
   }
 }
 

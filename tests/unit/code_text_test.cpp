@@ -123,5 +123,42 @@ TEST(CodeText, TheWordBeforeAnother) {
   EXPECT_FALSE(CodeText("len_as = 1\nlen asks\nlength as n\n").codeHasWordBefore("as", len));
 }
 
+TEST(CodeText, NestedDefsByIndentation) {
+  EXPECT_TRUE(
+      CodeText("def f(x):\n    def g():\n        return x\n    return g\n").codeHasNestedDef());
+  EXPECT_TRUE(CodeText("class C:\n    async def m(self):\n        async  def g(): pass\n")
+                  .codeHasNestedDef());
+  // Methods and functions side by side are not nested.
+  EXPECT_FALSE(CodeText("class C:\n    def a(self):\n        pass\n\n    def b(self):\n"
+                        "        pass\ndef f():\n    pass\ndef g(): pass\n")
+                   .codeHasNestedDef());
+  // A line inside brackets or after a backslash says nothing about the body; a docstring's
+  // lines are blank; a def in a string or comment is no def.
+  EXPECT_TRUE(CodeText("def f(a,\nb):\n    '''doc\nx'''\n    def g(): pass\n").codeHasNestedDef());
+  EXPECT_TRUE(CodeText("def f():\n    x = 1 + \\\n2\n    def g(): pass\n").codeHasNestedDef());
+  EXPECT_FALSE(
+      CodeText("def f():\n    s = '''\ndef g(): pass'''\n# def h():\n").codeHasNestedDef());
+  EXPECT_FALSE(CodeText("def f():\n    pass\ndef g():\n    pass\n").codeHasNestedDef());
+  // A tab in the indentation: the scan does not weigh it, so it says yes.
+  EXPECT_TRUE(CodeText("def f():\n\tpass\n").codeHasNestedDef());
+}
+
+bool opensDict(std::string_view value) {
+  return value.starts_with("{");
+}
+
+TEST(CodeText, DefaultsOfParameters) {
+  EXPECT_TRUE(CodeText("def f(x, cache={}):\n    pass\n").codeHasDefaultWhere(opensDict));
+  EXPECT_TRUE(CodeText("async def f(x, *,\n      cache: dict =\n   {}): pass\n")
+                  .codeHasDefaultWhere(opensDict));
+  // Not a default: a keyword argument of a default's call, a comparison, a body.
+  EXPECT_FALSE(CodeText("def f(x=g(y={})): pass\n").codeHasDefaultWhere(opensDict));
+  EXPECT_FALSE(CodeText("def f(x=a=={}): pass\n").codeHasDefaultWhere(opensDict));
+  EXPECT_FALSE(CodeText("def f(x):\n    y = {}\n").codeHasDefaultWhere(opensDict));
+  EXPECT_FALSE(CodeText("f(x={})\n").codeHasDefaultWhere(opensDict));
+  // What the scan cannot read as a parameter list counts as yes (`def f[T](...)`).
+  EXPECT_TRUE(CodeText("def f[T](x: T): pass\n").codeHasDefaultWhere(opensDict));
+}
+
 }  // namespace
 }  // namespace heaplint

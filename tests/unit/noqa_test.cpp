@@ -44,6 +44,15 @@ void expectNotADirective(std::string_view comment) {
   EXPECT_TRUE(parsed.rules.none());
 }
 
+TEST(NoqaComment, MentionsNoqaInAnyCase) {
+  EXPECT_TRUE(mentionsNoqa("noqa"));
+  EXPECT_TRUE(mentionsNoqa("x = 1  # NoQA: MEM101\n"));
+  EXPECT_TRUE(mentionsNoqa("qq = 1  # nOqA\n"));
+  EXPECT_FALSE(mentionsNoqa("noq"));
+  EXPECT_FALSE(mentionsNoqa("qa = no_qa  # n o q a\n"));
+  EXPECT_FALSE(mentionsNoqa(""));
+}
+
 TEST(NoqaComment, BlanketForms) {
   expectBlanketLine("# noqa");
   expectBlanketLine("#noqa");
