@@ -379,25 +379,23 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     return readCheckedFile(job.options, files[i], reports[i], contents) &&
            readNotebook(files[i], contents, notebook, reports[i]);
   };
-  // The file's own findings and its facts for the join: from the cache when it holds them.
-  // `running`: the rules that run on it, when its text was already looked at (fileDemand).
+  using Demand = ResultCache::Demand;
+  // A file analysed in an earlier run, its findings and facts restored from the cache.
+  const auto keepRestored = [&](size_t i, std::string contents) {
+    if (!declaredEncoding(contents).empty()) {
+      // What the join needs to drop project fixes the file could not take (PEP 263).
+      const DecodedSource decoded = decodePythonSource(std::move(contents));
+      analyses[i].encoding = decoded.encoding;
+      analyses[i].writable = decoded.writable;
+    }
+    packFacts(analyses[i], job.analysis.rules, packed_facts);
+  };
+  // The file's own findings and its facts for the join, recorded in the cache with what its text
+  // said (`demand`). `running`: the rules that run on it, when its text was already looked at.
   const auto analyzeContents = [&](size_t i, std::string contents,
                                    const std::optional<Notebook>& notebook,
-                                   const std::optional<RuleSet>& running) {
+                                   const std::optional<RuleSet>& running, const Demand& demand) {
     FileReport& report = reports[i];
-    // An unchanged file's own findings and project facts come from the cache (not notebooks').
-    if (job.cache != nullptr && !notebook &&
-        job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
-                           contents, report, analyses[i])) {
-      if (!declaredEncoding(contents).empty()) {
-        // What the join needs to drop project fixes the file could not take (PEP 263).
-        const DecodedSource decoded = decodePythonSource(std::move(contents));
-        analyses[i].encoding = decoded.encoding;
-        analyses[i].writable = decoded.writable;
-      }
-      packFacts(analyses[i], job.analysis.rules, packed_facts);
-      return;
-    }
     try {
       // Notebooks are JSON, always UTF-8; a .py file may name its encoding (PEP 263).
       DecodedSource decoded;
@@ -413,7 +411,7 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       addDecodingWarning(report, source, decoded);
       addWarnings(report, source, analyses[i]);
       addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
-      if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i]);
+      if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i], demand);
       analyses[i].diagnostics.clear();
       analyses[i].diagnostics.shrink_to_fit();
       packFacts(analyses[i], job.analysis.rules, packed_facts);
@@ -421,6 +419,14 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     } catch (const std::exception& exception) {
       report.error = files[i].display + ": internal error: " + exception.what();
     }
+  };
+  // An unchanged file's own findings and project facts come from the cache (not notebooks'),
+  // with what its text said about the project rules; `cached.waiting`: it was only read.
+  const auto restore = [&](size_t i, std::string_view contents,
+                           const std::optional<Notebook>& notebook, Demand& cached) {
+    return job.cache != nullptr && !notebook &&
+           job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
+                              contents, reports[i], analyses[i], cached);
   };
   // The text the rules would read: decoded when the file has a coding cookie (then `warns` says
   // whether decoding has something to say).
@@ -436,7 +442,8 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
 
   // The project rules that may report in a file seen so far. A rule without wanted words among
   // them needs every file it runs on: such a file is then analysed at once rather than read again
-  // later. A file analysed anyway does not ask any of them again.
+  // later. Without a cache, a file analysed anyway does not ask any of them again (with one, what
+  // each file says is kept for the next run, so it is asked in full).
   RuleSet without_words;
   for (size_t rule = 0; rule < job.analysis.rules.size(); ++rule) {
     if (on_demand.test(rule) && job.analysis.rules[rule]->wanted_words == nullptr) {
@@ -451,31 +458,54 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
     std::string contents;
     std::optional<Notebook> notebook;
     if (!readSource(i, contents, notebook)) return;
+    Demand cached;
+    const bool restored = restore(i, contents, notebook, cached);
+    if (on_demand.none()) {
+      if (restored && !cached.waiting) {
+        keepRestored(i, std::move(contents));
+      } else {
+        analyzeContents(i, std::move(contents), notebook, std::nullopt, Demand{});
+      }
+      return;
+    }
+    const RuleSet seen(reporting_seen.load());
+    Demand demand;
+    bool own = restored && !cached.waiting;  // analysed in an earlier run: analysed now too
     std::optional<RuleSet> running;
-    if (on_demand.any()) {
+    if (restored && cached.looked) {
+      demand = cached;
+      demand.waiting = false;
+    } else {
       std::string decoded_copy;
       bool warns = false;
       const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
       AnalysisOptions options = job.file_analysis[i];
       options.path = files[i].display;
-      const RuleSet seen(reporting_seen.load());
-      const FileDemand demand = fileDemand(text, options, seen);
-      if ((demand.project_reporting & ~seen).any()) {
-        reporting_seen |= demand.project_reporting.to_ullong();
-      }
-      const RuleSet needed_here = (seen & without_words) | ~on_demand;
+      const FileDemand looked = fileDemand(text, options, job.cache != nullptr ? RuleSet() : seen);
+      demand.project_running = looked.project_running;
+      demand.project_reporting = looked.project_reporting;
+      demand.looked = true;
+      running = looked.running;
       // A file whose reading has something to warn about is analysed, for its warnings.
-      if (!demand.own && demand.project_reporting.none() &&
-          (demand.project_running & needed_here).none() && !warns && isValidUtf8(text)) {
-        waiting[i] = demand.project_running;
-        analyses[i].path = files[i].display;
-        analyses[i].module = job.file_analysis[i].module;
-        return;
-      }
-      reporting[i] = demand.project_reporting;
-      running = demand.running;
+      own = own || looked.own || warns || !isValidUtf8(text);
     }
-    analyzeContents(i, std::move(contents), notebook, running);
+    if ((demand.project_reporting & ~seen).any()) {
+      reporting_seen |= demand.project_reporting.to_ullong();
+    }
+    const RuleSet needed_here = (seen & without_words) | ~on_demand;
+    if (!own && demand.project_reporting.none() && (demand.project_running & needed_here).none()) {
+      waiting[i] = demand.project_running;
+      analyses[i].path = files[i].display;
+      analyses[i].module = job.file_analysis[i].module;
+      if (job.cache != nullptr && !notebook && !restored) job.cache->recordWaiting(i, demand);
+      return;
+    }
+    reporting[i] = demand.project_reporting;
+    if (restored && !cached.waiting) {
+      keepRestored(i, std::move(contents));
+    } else {
+      analyzeContents(i, std::move(contents), notebook, running, demand);
+    }
   });
 
   std::vector<FileAnalysis*> pointers;
@@ -500,10 +530,12 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
         everywhere.set(rule);
         continue;
       }
+      if (words.empty()) continue;  // no file can hold one
       words_of.push_back(std::move(words));
       wanted.emplace_back(rule, std::unordered_set<std::string_view>(words_of.back().begin(),
                                                                      words_of.back().end()));
     }
+    if (everywhere.none() && wanted.empty()) break;
     std::atomic<size_t> analysed{0};
     parallelFor(files.size(), job.options.threads, [&](size_t i) {
       const RuleSet rules = waiting[i] & joined;
@@ -526,7 +558,13 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       // Only project rules run on a file that waited (FileDemand::own was false).
       const RuleSet running = std::exchange(waiting[i], RuleSet());
       ++analysed;
-      analyzeContents(i, std::move(contents), notebook, running);
+      Demand demand{.project_running = running, .looked = true};
+      Demand cached;
+      if (restore(i, contents, notebook, cached) && !cached.waiting) {
+        keepRestored(i, std::move(contents));
+      } else {
+        analyzeContents(i, std::move(contents), notebook, running, demand);
+      }
     });
     more = analysed > 0 && everywhere != joined;
   }

@@ -269,7 +269,7 @@ ResultCache::ResultCache(fs::path cache_directory, const AnalysisOptions& option
 
 bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& module,
                           const AnalysisOptions& file_options, std::string_view contents,
-                          FileReport& report, FileAnalysis& analysis) {
+                          FileReport& report, FileAnalysis& analysis, Demand& demand) {
   Slot& slot = slots_[index];
   std::error_code error;
   slot.key = fs::absolute(path, error).lexically_normal().string();
@@ -278,6 +278,17 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   if (found == entries_.end() || !found->second.starts_with(slot.header)) return false;
 
   FactsReader in(std::string_view(found->second).substr(slot.header.size()));
+  Demand cached_demand;
+  cached_demand.waiting = in.boolean();
+  cached_demand.looked = in.boolean();
+  cached_demand.project_running = RuleSet(in.u64());
+  cached_demand.project_reporting = RuleSet(in.u64());
+  if (!in.ok()) return false;
+  if (cached_demand.waiting) {
+    if (!in.atEnd()) return false;
+    demand = cached_demand;
+    return true;
+  }
   FileReport cached;
   cached.path = report.path;
   cached.warnings = in.strings();
@@ -325,15 +336,44 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   if (!in.ok() || !in.atEnd()) return false;
   report = std::move(cached);
   analysis = std::move(restored);
+  demand = cached_demand;
   ++reused_;
   return true;
 }
 
-void ResultCache::record(size_t index, const FileReport& report, const FileAnalysis& analysis) {
+namespace {
+
+void writeDemand(FactsWriter& out, const ResultCache::Demand& demand) {
+  out.boolean(demand.waiting);
+  out.boolean(demand.looked);
+  out.u64(demand.project_running.to_ullong());
+  out.u64(demand.project_reporting.to_ullong());
+}
+
+}  // namespace
+
+void ResultCache::recordWaiting(size_t index, const Demand& demand) {
   Slot& slot = slots_[index];
   if (slot.key.empty()) return;
   std::string entry = slot.header;
   FactsWriter out(entry);
+  Demand waiting = demand;
+  waiting.waiting = true;
+  writeDemand(out, waiting);
+  slot.waited = true;
+  slot.fresh = std::move(entry);
+}
+
+void ResultCache::record(size_t index, const FileReport& report, const FileAnalysis& analysis,
+                         const Demand& demand) {
+  Slot& slot = slots_[index];
+  if (slot.key.empty()) return;
+  std::string entry = slot.header;
+  FactsWriter out(entry);
+  Demand analysed = demand;
+  analysed.waiting = false;
+  writeDemand(out, analysed);
+  slot.waited = false;
   out.strings(report.warnings);
   out.u32(static_cast<uint32_t>(report.diagnostics.size()));
   for (const ReportedDiagnostic& d : report.diagnostics)
@@ -376,7 +416,7 @@ void ResultCache::save() {
   if (stats != nullptr && std::string_view(stats) == "1") {
     size_t analysed = 0;
     for (const Slot& slot : slots_)
-      analysed += slot.fresh ? 1 : 0;
+      analysed += slot.fresh && !slot.waited ? 1 : 0;
     std::cerr << "heaplint cache: " << reused_ << " reused, " << analysed << " analysed\n";
   }
   std::unordered_set<std::string_view> seen;

@@ -36,14 +36,28 @@ class ResultCache {
   ResultCache(std::filesystem::path cache_directory, const AnalysisOptions& options,
               size_t file_count);
 
-  // Fills `report` and `analysis` from the cache if file `index` is unchanged and was analysed
-  // with the same `file_options` (its configuration file's rules and settings); remembers its
-  // content hash for record(). Thread-safe across distinct indices.
+  // What a file's text says about the project rules (FileDemand in analyze.h), kept with its
+  // entry so that a warm run need not scan the text again. `waiting`: the file was read and not
+  // analysed (no join needed it); its entry holds nothing else.
+  struct Demand {
+    RuleSet project_running;
+    RuleSet project_reporting;
+    bool looked = false;  // the fields above were found (a run with project facts on demand)
+    bool waiting = false;
+  };
+
+  // Fills `report`, `analysis` and `demand` from the cache if file `index` is unchanged and was
+  // looked at with the same `file_options` (its configuration file's rules and settings);
+  // remembers its content hash for record(). For a file that waited, fills `demand` alone (with
+  // `waiting` set). Thread-safe across distinct indices.
   bool restore(size_t index, const std::filesystem::path& path, const ModuleInfo& module,
                const AnalysisOptions& file_options, std::string_view contents, FileReport& report,
-               FileAnalysis& analysis);
+               FileAnalysis& analysis, Demand& demand);
   // Stores a fresh result (the file's own findings, before the project join).
-  void record(size_t index, const FileReport& report, const FileAnalysis& analysis);
+  void record(size_t index, const FileReport& report, const FileAnalysis& analysis,
+              const Demand& demand);
+  // Stores that the file was read and not analysed (after restore() found no entry for it).
+  void recordWaiting(size_t index, const Demand& demand);
 
   // Writes the cache back if anything changed. Failures are ignored: the cache is an
   // optimisation, and a read-only tree must still lint. With HEAPLINT_CACHE_STATS=1 in the
@@ -54,7 +68,8 @@ class ResultCache {
   struct Slot {
     std::string key;                   // absolute path
     std::string header;                // display path, module and content hash, as stored
-    std::optional<std::string> fresh;  // a new entry from record()
+    std::optional<std::string> fresh;  // a new entry from record() or recordWaiting()
+    bool waited = false;               // `fresh` is recordWaiting()'s
   };
   std::filesystem::path directory_;
   std::filesystem::path file_;

@@ -55,6 +55,26 @@ class ProjectDemandTest(HeaplintTestCase):
         self.write_signal_package("")
         self.assertEqual(self.findings(), [("pkg/widget.py", 8, 5, "MEM301")])
 
+    def test_the_cache_keeps_what_each_file_said(self):
+        # A file only read in one run (nothing needed it) must still be analysed in a later run
+        # that needs it, and a changed file read again; every warm run gives what a cold one does.
+        self.write("pkg/__init__.py", "")
+        self.write("pkg/signals.py", "from .dispatch import Signal\n\nchanged = Signal()\n")
+        self.write("pkg/dispatch/__init__.py", "from .signal import Signal\n")
+        self.write("pkg/dispatch/signal.py", SIGNAL.format(weak=""))
+        warm = self.check(".")
+        self.assertEqual(warm.findings(), [])
+        self.write("pkg/widget.py", WIDGET)
+        expected = [("pkg/widget.py", 8, 5, "MEM301")]
+        self.assertEqual(self.check(".").findings(), expected)
+        self.assertEqual(self.check(".").findings(), expected)
+        self.write("pkg/dispatch/signal.py", SIGNAL.format(weak=", weak=True"))
+        self.assertEqual(self.check(".").findings(), [])
+        self.assertEqual(self.check(".").findings(), [])
+        self.write("pkg/dispatch/signal.py", SIGNAL.format(weak=""))
+        self.assertEqual(self.check(".").findings(), expected)
+        self.assertEqual(self.findings(), expected)
+
     def test_callers_in_other_files_decide_a_hidden_cache(self):
         self.write("pkg/__init__.py", "")
         self.write("pkg/lookup.py", LOOKUP)
