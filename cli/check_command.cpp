@@ -353,6 +353,18 @@ RuleSet projectRulesOnDemand(const AnalysisOptions& analysis) {
   return on_demand;
 }
 
+// The text the rules would read: decoded when the file has a coding cookie (then `warns` says
+// whether decoding has something to say).
+std::string_view textToLookAt(std::string_view contents, const std::optional<Notebook>& notebook,
+                              std::string& decoded_copy, bool& warns) {
+  warns = false;
+  if (notebook || !findCodingCookie(contents)) return contents;
+  DecodedSource decoded = decodePythonSource(std::string(contents));
+  warns = !decoded.warning.empty();
+  decoded_copy = std::move(decoded.text);
+  return decoded_copy;
+}
+
 // Checking without fixes streams: each file's text is dropped once its findings are converted,
 // and only files that the project step adds findings to are read again.
 //
@@ -361,41 +373,79 @@ RuleSet projectRulesOnDemand(const AnalysisOptions& analysis) {
 // that adds facts, the files holding a word that the joins of those rules want
 // (RuleDefinition::wanted_words), or all their files for a rule without such words. A file no
 // join needs is read, never parsed (it gets no syntax-error warning: nothing in it was checked).
-std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
-  std::vector<FileReport> reports(files.size());
-  std::vector<FileAnalysis> analyses(files.size());
-  PackedFactsStore packed_facts;  // what each file keeps for the join
-  // Named before the workers start, so that these strings sit together rather than among the
-  // memory each file's analysis frees.
-  for (size_t i = 0; i < files.size(); ++i)
-    reports[i].path = files[i].display;
-  const RuleSet on_demand = projectRulesOnDemand(job.analysis);
-  // Per file, while it waits: the project rules that run on it (none once it is analysed).
-  std::vector<RuleSet> waiting(files.size());
-  std::vector<RuleSet> reporting(files.size());  // project rules that may report in it
+class StreamingLint {
+ public:
+  StreamingLint(const Job& job, const std::vector<SourceFile>& files)
+      : job_(job),
+        files_(files),
+        reports_(files.size()),
+        analyses_(files.size()),
+        on_demand_(projectRulesOnDemand(job.analysis)),
+        waiting_(files.size()),
+        reporting_(files.size()) {
+    // Named before the workers start, so that these strings sit together rather than among the
+    // memory each file's analysis frees.
+    for (size_t i = 0; i < files.size(); ++i)
+      reports_[i].path = files[i].display;
+    for (size_t rule = 0; rule < job.analysis.rules.size(); ++rule) {
+      if (on_demand_.test(rule) && job.analysis.rules[rule]->wanted_words == nullptr) {
+        without_words_.set(rule);
+      }
+    }
+  }
+
+  std::vector<FileReport> run() {
+    ProgressLine progress(std::cerr, files_.size(), !job_.options.quiet && progressWanted());
+    parallelFor(files_.size(), job_.options.threads, [&](size_t i) {
+      progress.advance();
+      lookAt(i);
+    });
+    pointers_.reserve(analyses_.size());
+    for (FileAnalysis& analysis : analyses_)
+      pointers_.push_back(&analysis);
+    analyseWhatJoinsWant();
+    // One rule's join at a time: side by side, two rules' unpacked facts of every file are held
+    // at once, and the peak RSS of 4 copies of CPython's files rose from 95 to 122 MiB
+    // (memory_scaling.py) for about 0.1 s of a 10 s run.
+    joinProject(pointers_, job_.analysis, 1);
+    parallelFor(files_.size(), job_.options.threads, [&](size_t i) { reportJoined(i); });
+    return std::move(reports_);
+  }
+
+ private:
+  using Demand = ResultCache::Demand;
 
   // Reads the file (false when it cannot be read, with the reason in its report).
-  const auto readSource = [&](size_t i, std::string& contents, std::optional<Notebook>& notebook) {
-    return readCheckedFile(job.options, files[i], reports[i], contents) &&
-           readNotebook(files[i], contents, notebook, reports[i]);
-  };
-  using Demand = ResultCache::Demand;
+  bool readSource(size_t i, std::string& contents, std::optional<Notebook>& notebook) {
+    return readCheckedFile(job_.options, files_[i], reports_[i], contents) &&
+           readNotebook(files_[i], contents, notebook, reports_[i]);
+  }
+
+  // An unchanged file's own findings and project facts come from the cache (not notebooks'),
+  // with what its text said about the project rules; `cached.waiting`: it was only read.
+  bool restore(size_t i, std::string_view contents, const std::optional<Notebook>& notebook,
+               Demand& cached) {
+    return job_.cache != nullptr && !notebook &&
+           job_.cache->restore(i, files_[i].path, job_.file_analysis[i].module,
+                               job_.file_analysis[i], contents, reports_[i], analyses_[i], cached);
+  }
+
   // A file analysed in an earlier run, its findings and facts restored from the cache.
-  const auto keepRestored = [&](size_t i, std::string contents) {
+  void keepRestored(size_t i, std::string contents) {
     if (!declaredEncoding(contents).empty()) {
       // What the join needs to drop project fixes the file could not take (PEP 263).
       const DecodedSource decoded = decodePythonSource(std::move(contents));
-      analyses[i].encoding = decoded.encoding;
-      analyses[i].writable = decoded.writable;
+      analyses_[i].encoding = decoded.encoding;
+      analyses_[i].writable = decoded.writable;
     }
-    packFacts(analyses[i], job.analysis.rules, packed_facts);
-  };
+    packFacts(analyses_[i], job_.analysis.rules, packed_facts_);
+  }
+
   // The file's own findings and its facts for the join, recorded in the cache with what its text
   // said (`demand`). `running`: the rules that run on it, when its text was already looked at.
-  const auto analyzeContents = [&](size_t i, std::string contents,
-                                   const std::optional<Notebook>& notebook,
-                                   const std::optional<RuleSet>& running, const Demand& demand) {
-    FileReport& report = reports[i];
+  void analyzeContents(size_t i, std::string contents, const std::optional<Notebook>& notebook,
+                       const std::optional<RuleSet>& running, const Demand& demand) {
+    FileReport& report = reports_[i];
     try {
       // Notebooks are JSON, always UTF-8; a .py file may name its encoding (PEP 263).
       DecodedSource decoded;
@@ -406,61 +456,35 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       }
       const SourceText source(std::move(decoded.text));
       const AnalysisOptions options =
-          optionsForFile(job.file_analysis[i], files[i].display, decoded);
-      analyses[i] = running ? analyzeFile(source, options, *running) : analyzeFile(source, options);
+          optionsForFile(job_.file_analysis[i], files_[i].display, decoded);
+      FileAnalysis& analysis = analyses_[i];
+      analysis = running ? analyzeFile(source, options, *running) : analyzeFile(source, options);
       addDecodingWarning(report, source, decoded);
-      addWarnings(report, source, analyses[i]);
-      addReports(report, source, analyses[i].diagnostics, notebook ? &*notebook : nullptr);
-      if (job.cache != nullptr && !notebook) job.cache->record(i, report, analyses[i], demand);
-      analyses[i].diagnostics.clear();
-      analyses[i].diagnostics.shrink_to_fit();
-      packFacts(analyses[i], job.analysis.rules, packed_facts);
+      addWarnings(report, source, analysis);
+      addReports(report, source, analysis.diagnostics, notebook ? &*notebook : nullptr);
+      if (job_.cache != nullptr && !notebook) job_.cache->record(i, report, analysis, demand);
+      analysis.diagnostics.clear();
+      analysis.diagnostics.shrink_to_fit();
+      packFacts(analysis, job_.analysis.rules, packed_facts_);
       if (source.text().size() >= kLargeFileBytes) returnFreedMemory();
     } catch (const std::exception& exception) {
-      report.error = files[i].display + ": internal error: " + exception.what();
-    }
-  };
-  // An unchanged file's own findings and project facts come from the cache (not notebooks'),
-  // with what its text said about the project rules; `cached.waiting`: it was only read.
-  const auto restore = [&](size_t i, std::string_view contents,
-                           const std::optional<Notebook>& notebook, Demand& cached) {
-    return job.cache != nullptr && !notebook &&
-           job.cache->restore(i, files[i].path, job.file_analysis[i].module, job.file_analysis[i],
-                              contents, reports[i], analyses[i], cached);
-  };
-  // The text the rules would read: decoded when the file has a coding cookie (then `warns` says
-  // whether decoding has something to say).
-  const auto textToLookAt = [](std::string_view contents, const std::optional<Notebook>& notebook,
-                               std::string& decoded_copy, bool& warns) -> std::string_view {
-    warns = false;
-    if (notebook || !findCodingCookie(contents)) return contents;
-    DecodedSource decoded = decodePythonSource(std::string(contents));
-    warns = !decoded.warning.empty();
-    decoded_copy = std::move(decoded.text);
-    return decoded_copy;
-  };
-
-  // The project rules that may report in a file seen so far. A rule without wanted words among
-  // them needs every file it runs on: such a file is then analysed at once rather than read again
-  // later. Without a cache, a file analysed anyway does not ask any of them again (with one, what
-  // each file says is kept for the next run, so it is asked in full).
-  RuleSet without_words;
-  for (size_t rule = 0; rule < job.analysis.rules.size(); ++rule) {
-    if (on_demand.test(rule) && job.analysis.rules[rule]->wanted_words == nullptr) {
-      without_words.set(rule);
+      report.error = files_[i].display + ": internal error: " + exception.what();
     }
   }
-  std::atomic<uint64_t> reporting_seen{0};
 
-  ProgressLine progress(std::cerr, files.size(), !job.options.quiet && progressWanted());
-  parallelFor(files.size(), job.options.threads, [&](size_t i) {
-    progress.advance();
+  // The first look at a file: analysed (or restored) now when its own findings need it or a join
+  // may report in it; otherwise it waits, remembering which project rules run on it. The project
+  // rules that may report somewhere are gathered as files are looked at: a rule without wanted
+  // words among them needs every file it runs on, so such a file is then analysed at once rather
+  // than read again later. Without a cache, a file analysed anyway does not ask those rules again
+  // (with one, what each file says is kept for the next run, so it is asked in full).
+  void lookAt(size_t i) {
     std::string contents;
     std::optional<Notebook> notebook;
     if (!readSource(i, contents, notebook)) return;
     Demand cached;
     const bool restored = restore(i, contents, notebook, cached);
-    if (on_demand.none()) {
+    if (on_demand_.none()) {
       if (restored && !cached.waiting) {
         keepRestored(i, std::move(contents));
       } else {
@@ -468,7 +492,7 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       }
       return;
     }
-    const RuleSet seen(reporting_seen.load());
+    const RuleSet seen(reporting_seen_.load());
     Demand demand;
     bool own = restored && !cached.waiting;  // analysed in an earlier run: analysed now too
     std::optional<RuleSet> running;
@@ -479,9 +503,9 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       std::string decoded_copy;
       bool warns = false;
       const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
-      AnalysisOptions options = job.file_analysis[i];
-      options.path = files[i].display;
-      const FileDemand looked = fileDemand(text, options, job.cache != nullptr ? RuleSet() : seen);
+      AnalysisOptions options = job_.file_analysis[i];
+      options.path = files_[i].display;
+      const FileDemand looked = fileDemand(text, options, job_.cache != nullptr ? RuleSet() : seen);
       demand.project_running = looked.project_running;
       demand.project_reporting = looked.project_reporting;
       demand.looked = true;
@@ -490,109 +514,128 @@ std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>&
       own = own || looked.own || warns || !isValidUtf8(text);
     }
     if ((demand.project_reporting & ~seen).any()) {
-      reporting_seen |= demand.project_reporting.to_ullong();
+      reporting_seen_ |= demand.project_reporting.to_ullong();
     }
-    const RuleSet needed_here = (seen & without_words) | ~on_demand;
+    const RuleSet needed_here = (seen & without_words_) | ~on_demand_;
     if (!own && demand.project_reporting.none() && (demand.project_running & needed_here).none()) {
-      waiting[i] = demand.project_running;
-      analyses[i].path = files[i].display;
-      analyses[i].module = job.file_analysis[i].module;
-      if (job.cache != nullptr && !notebook && !restored) job.cache->recordWaiting(i, demand);
+      waiting_[i] = demand.project_running;
+      analyses_[i].path = files_[i].display;
+      analyses_[i].module = job_.file_analysis[i].module;
+      if (job_.cache != nullptr && !notebook && !restored) job_.cache->recordWaiting(i, demand);
       return;
     }
-    reporting[i] = demand.project_reporting;
+    reporting_[i] = demand.project_reporting;
     if (restored && !cached.waiting) {
       keepRestored(i, std::move(contents));
     } else {
       analyzeContents(i, std::move(contents), notebook, running, demand);
     }
-  });
-
-  std::vector<FileAnalysis*> pointers;
-  pointers.reserve(analyses.size());
-  for (FileAnalysis& analysis : analyses)
-    pointers.push_back(&analysis);
-
-  // The project rules some join may report for: the files their facts come from.
-  RuleSet joined;
-  for (const RuleSet& rules : reporting)
-    joined |= rules;
-  joined &= on_demand;
-  for (bool more = joined.any(); more;) {
-    RuleSet everywhere;  // rules every file of which may matter
-    std::vector<std::pair<size_t, std::unordered_set<std::string_view>>> wanted;
-    std::vector<std::vector<std::string>> words_of;  // what `wanted` points into
-    words_of.reserve(joined.count());
-    for (size_t rule = 0; rule < job.analysis.rules.size(); ++rule) {
-      if (!joined.test(rule)) continue;
-      std::vector<std::string> words;
-      if (!wantedWords(pointers, job.analysis, rule, words)) {
-        everywhere.set(rule);
-        continue;
-      }
-      if (words.empty()) continue;  // no file can hold one
-      words_of.push_back(std::move(words));
-      wanted.emplace_back(rule, std::unordered_set<std::string_view>(words_of.back().begin(),
-                                                                     words_of.back().end()));
-    }
-    if (everywhere.none() && wanted.empty()) break;
-    std::atomic<size_t> analysed{0};
-    parallelFor(files.size(), job.options.threads, [&](size_t i) {
-      const RuleSet rules = waiting[i] & joined;
-      if (rules.none()) return;
-      std::string contents;
-      std::optional<Notebook> notebook;
-      if (!readSource(i, contents, notebook)) {
-        waiting[i].reset();
-        return;
-      }
-      bool needed = (rules & everywhere).any();
-      if (!needed) {
-        std::string decoded_copy;
-        bool warns = false;
-        const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
-        for (const auto& [rule, words] : wanted)
-          needed = needed || (rules.test(rule) && holdsAnyWord(text, words));
-      }
-      if (!needed) return;
-      // Only project rules run on a file that waited (FileDemand::own was false).
-      const RuleSet running = std::exchange(waiting[i], RuleSet());
-      ++analysed;
-      Demand demand{.project_running = running, .looked = true};
-      Demand cached;
-      if (restore(i, contents, notebook, cached) && !cached.waiting) {
-        keepRestored(i, std::move(contents));
-      } else {
-        analyzeContents(i, std::move(contents), notebook, running, demand);
-      }
-    });
-    more = analysed > 0 && everywhere != joined;
   }
 
-  // One rule's join at a time: side by side, two rules' unpacked facts of every file are held at
-  // once, and the peak RSS of 4 copies of CPython's files rose from 95 to 122 MiB
-  // (memory_scaling.py) for about 0.1 s of a 10 s run.
-  joinProject(pointers, job.analysis, 1);
+  // The files the joins want, round by round while a round adds facts: for each project rule
+  // some file may report for, the waiting files holding one of its wanted words, or all the files
+  // it runs on when it has none to give.
+  void analyseWhatJoinsWant() {
+    RuleSet joined;
+    for (const RuleSet& rules : reporting_)
+      joined |= rules;
+    joined &= on_demand_;
+    for (bool more = joined.any(); more;) {
+      RuleSet everywhere;  // rules every file of which may matter
+      std::vector<std::pair<size_t, std::unordered_set<std::string_view>>> wanted;
+      std::vector<std::vector<std::string>> words_of;  // what `wanted` points into
+      words_of.reserve(joined.count());
+      for (size_t rule = 0; rule < job_.analysis.rules.size(); ++rule) {
+        if (!joined.test(rule)) continue;
+        std::vector<std::string> words;
+        if (!wantedWords(pointers_, job_.analysis, rule, words)) {
+          everywhere.set(rule);
+          continue;
+        }
+        if (words.empty()) continue;  // no file can hold one
+        words_of.push_back(std::move(words));
+        wanted.emplace_back(rule, std::unordered_set<std::string_view>(words_of.back().begin(),
+                                                                       words_of.back().end()));
+      }
+      if (everywhere.none() && wanted.empty()) break;
+      std::atomic<size_t> analysed{0};
+      parallelFor(files_.size(), job_.options.threads, [&](size_t i) {
+        if (analyseIfWanted(i, joined, everywhere, wanted)) ++analysed;
+      });
+      more = analysed > 0 && everywhere != joined;
+    }
+  }
 
-  parallelFor(files.size(), job.options.threads, [&](size_t i) {
-    // What the join kept of the file is freed here, on both threads, not at the end on one.
-    FileAnalysis analysis = std::exchange(analyses[i], FileAnalysis{});
+  // Whether waiting file `i` was analysed now: some rule of `joined` that runs on it needs every
+  // file, or wants a word it holds.
+  bool analyseIfWanted(
+      size_t i, const RuleSet& joined, const RuleSet& everywhere,
+      const std::vector<std::pair<size_t, std::unordered_set<std::string_view>>>& wanted) {
+    const RuleSet rules = waiting_[i] & joined;
+    if (rules.none()) return false;
+    std::string contents;
+    std::optional<Notebook> notebook;
+    if (!readSource(i, contents, notebook)) {
+      waiting_[i].reset();
+      return false;
+    }
+    bool needed = (rules & everywhere).any();
+    if (!needed) {
+      std::string decoded_copy;
+      bool warns = false;
+      const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
+      for (const auto& [rule, words] : wanted)
+        needed = needed || (rules.test(rule) && holdsAnyWord(text, words));
+    }
+    if (!needed) return false;
+    // Only project rules run on a file that waited (FileDemand::own was false).
+    const RuleSet running = std::exchange(waiting_[i], RuleSet());
+    Demand cached;
+    if (restore(i, contents, notebook, cached) && !cached.waiting) {
+      keepRestored(i, std::move(contents));
+    } else {
+      analyzeContents(i, std::move(contents), notebook, running,
+                      Demand{.project_running = running, .looked = true});
+    }
+    return true;
+  }
+
+  // The join's findings of file `i` (its text read again), and what the join kept of it freed
+  // here, on both threads, not at the end on one.
+  void reportJoined(size_t i) {
+    FileAnalysis analysis = std::exchange(analyses_[i], FileAnalysis{});
     if (analysis.diagnostics.empty()) return;
     std::string contents;
     std::string error;
-    if (!readFile(files[i].path, contents, error)) {
-      reports[i].error = files[i].display + ": " + error;
+    if (!readFile(files_[i].path, contents, error)) {
+      reports_[i].error = files_[i].display + ": " + error;
       return;
     }
     std::optional<Notebook> notebook;
-    if (!readNotebook(files[i], contents, notebook, reports[i])) return;
+    if (!readNotebook(files_[i], contents, notebook, reports_[i])) return;
     const SourceText source(notebook ? std::move(contents)
                                      : decodePythonSource(std::move(contents)).text);
     verifyFixes(source, analysis.diagnostics);
-    addReports(reports[i], source, analysis.diagnostics, notebook ? &*notebook : nullptr);
-    sortReport(reports[i]);
-  });
-  return reports;
+    addReports(reports_[i], source, analysis.diagnostics, notebook ? &*notebook : nullptr);
+    sortReport(reports_[i]);
+  }
+
+  const Job& job_;
+  const std::vector<SourceFile>& files_;
+  std::vector<FileReport> reports_;
+  std::vector<FileAnalysis> analyses_;
+  std::vector<FileAnalysis*> pointers_;  // to analyses_, for the join
+  PackedFactsStore packed_facts_;        // what each file keeps for the join
+  const RuleSet on_demand_;
+  RuleSet without_words_;  // the on-demand rules without wanted words
+  // Per file, while it waits: the project rules that run on it (none once it is analysed).
+  std::vector<RuleSet> waiting_;
+  std::vector<RuleSet> reporting_;           // per file: the project rules that may report in it
+  std::atomic<uint64_t> reporting_seen_{0};  // the union of reporting_ so far
+};
+
+std::vector<FileReport> lintFiles(const Job& job, const std::vector<SourceFile>& files) {
+  return StreamingLint(job, files).run();
 }
 
 // --fix and --diff hold the project in memory: fixes go round until none applies, and project
