@@ -55,14 +55,17 @@ constexpr std::array<bool, 256> specialBytes(std::string_view bytes) {
 }
 // What code() stops at: in code, comments and quotes; in a replacement field, brackets too.
 constexpr std::array<bool, 256> kCodeSpecial = specialBytes("#'\"");
-constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}");
+constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}\n");
 
 // Blanks comments and string literals of a copy of the text, following the tokens as Python's
 // tokenizer does, as far as it needs to tell code from text. Gives up (failed) on what it cannot
 // follow: then nothing is blanked at all.
 class Blanker {
  public:
-  explicit Blanker(std::string& text) : text_(text) {}
+  // `string_newlines`: where line breaks inside a string literal (its replacement fields
+  // included) are, in order: the line after each starts inside a string.
+  Blanker(std::string& text, std::vector<uint32_t>& string_newlines)
+      : text_(text), string_newlines_(string_newlines) {}
 
   // Code from `at`: to the end of the text, or inside an f-string's replacement field (`field`)
   // to the `}` that closes it, whose offset it returns.
@@ -79,6 +82,11 @@ class Blanker {
       if (c == '#') {
         for (; i < size && text_[i] != '\n'; ++i)
           blank(i);
+        continue;
+      }
+      if (c == '\n') {
+        string_newlines_.push_back(static_cast<uint32_t>(i));  // only special in a field
+        ++i;
         continue;
       }
       if (isQuote(c)) {
@@ -130,11 +138,15 @@ class Blanker {
       const char c = text_[k];
       if (c == '\\') {
         blank(k);
-        if (k + 1 < text_.size()) blank(k + 1);
+        if (k + 1 < text_.size()) {
+          if (text_[k + 1] == '\n') string_newlines_.push_back(static_cast<uint32_t>(k + 1));
+          blank(k + 1);
+        }
         k += 2;
         continue;
       }
       if (c == '\n' && !triple) break;  // a one-line string left open
+      if (c == '\n') string_newlines_.push_back(static_cast<uint32_t>(k));
       if (c == q && (!triple || (k + 2 < text_.size() && text_[k + 1] == q && text_[k + 2] == q))) {
         return k + (triple ? 3 : 1);
       }
@@ -157,21 +169,16 @@ class Blanker {
   }
 
   std::string& text_;
+  std::vector<uint32_t>& string_newlines_;
 };
 
 bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\\';
 }
 
-// The first `word` in `text` from `from` on, or npos.
-size_t findText(std::string_view text, std::string_view word, size_t from) {
-  return text.find(word, from);
-}
-
 // Whether `word` occurs in `text` other than inside a longer name.
 bool containsWord(std::string_view text, std::string_view word) {
-  for (size_t at = findText(text, word, 0); at != std::string_view::npos;
-       at = findText(text, word, at + 1)) {
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
     const size_t after = at + word.size();
     if ((at == 0 || !isNamePart(text[at - 1])) &&
         (after == text.size() || !isNamePart(text[after]))) {
@@ -182,12 +189,22 @@ bool containsWord(std::string_view text, std::string_view word) {
 }
 
 // The text blanked; false when the scan could not follow it (the text is then kept whole).
-bool blank(std::string_view text, std::string& blanked) {
+bool blank(std::string_view text, std::string& blanked, std::vector<uint32_t>& string_newlines) {
   blanked.assign(text);
-  Blanker blanker(blanked);
+  string_newlines.clear();
+  Blanker blanker(blanked, string_newlines);
   blanker.code(0, false, 0);
   if (!blanker.failed) return true;
   blanked.assign(text);
+  string_newlines.clear();
+  return false;
+}
+
+// A carriage return not followed by a line feed: Python ends a line there, the blanker does not.
+bool hasLoneCarriageReturn(std::string_view text) {
+  for (size_t at = text.find('\r'); at != std::string_view::npos; at = text.find('\r', at + 1)) {
+    if (at + 1 == text.size() || text[at + 1] != '\n') return true;
+  }
   return false;
 }
 
@@ -203,14 +220,18 @@ bool isStray(char c) {
 
 std::string blankCommentsAndStrings(std::string_view text) {
   std::string blanked;
-  blank(text, blanked);
+  std::vector<uint32_t> string_newlines;
+  blank(text, blanked, string_newlines);
   return blanked;
 }
 
 std::string_view CodeText::code() const {
   if (!made_) {
-    const bool followed = blank(raw_, code_);
-    unsure_ = !followed || std::any_of(code_.begin(), code_.end(), isStray);
+    const bool followed = blank(raw_, code_, string_newlines_);
+    // A lone carriage return ends a line for Python, not for the blanker: a comment before one
+    // would blank the code after it.
+    unsure_ = !followed || std::any_of(code_.begin(), code_.end(), isStray) ||
+              hasLoneCarriageReturn(raw_);
     made_ = true;
   }
   return code_;
@@ -240,8 +261,7 @@ size_t skipSpaces(std::string_view text, size_t at) {
 // Where each occurrence of the whole word `word` in `text` ends, in order.
 template <typename Visit>
 bool anyWordEnd(std::string_view text, std::string_view word, Visit visit) {
-  for (size_t at = findText(text, word, 0); at != std::string_view::npos;
-       at = findText(text, word, at + 1)) {
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
     const size_t after = at + word.size();
     if ((at == 0 || !isNamePart(text[at - 1])) &&
         (after == text.size() || !isNamePart(text[after])) && visit(after)) {
@@ -317,14 +337,21 @@ bool CodeText::codeHasCallWhere(std::string_view openers,
 
 bool CodeText::codeHasNestedDef() const {
   const std::string_view text = code();
+  if (unsure_) return true;  // lines may not end where Python ends them
   std::vector<size_t> defs;  // the indentations of the `def`s whose bodies the line may be in
   int depth = 0;             // brackets open at the start of the line
   bool continued = false;    // the line before ended with a backslash
+  auto in_string = string_newlines_.begin();  // the next line break inside a string
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(start, end - start);
-    if (depth == 0 && !continued) {
+    // A line that starts inside a string literal (or after a backslash, or inside brackets)
+    // says nothing about which body it is in.
+    const bool starts_in_string =
+        start > 0 && in_string != string_newlines_.end() && *in_string == start - 1;
+    if (starts_in_string) ++in_string;
+    if (depth == 0 && !continued && !starts_in_string) {
       size_t indent = 0;
       while (indent < line.size() && line[indent] == ' ')
         ++indent;

@@ -95,7 +95,8 @@ struct RuleDefinition {
   // Null: any file.
   bool (*may_report_in)(const CodeText& text, const LintSettings& settings) = nullptr;
   // Project rules with may_report_in: the words a file not yet analysed must hold (as whole
-  // names, anywhere in its text) for its facts to change what the join reports, given the files
+  // names, anywhere in its text, or as the last name of its module: `events` for
+  // pkg/events.py) for its facts to change what the join reports, given the files
   // analysed so far (their facts in `files`; a file without facts was not analysed, or the rule
   // does not run there). A file holding none of them is not parsed. Adds nothing and returns
   // false when every file may matter. Null: every file may matter.

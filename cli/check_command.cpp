@@ -398,7 +398,7 @@ class StreamingLint {
     ProgressLine progress(std::cerr, files_.size(), !job_.options.quiet && progressWanted());
     parallelFor(files_.size(), job_.options.threads, [&](size_t i) {
       progress.advance();
-      lookAt(i);
+      guarded(i, [&] { lookAt(i); });
     });
     pointers_.reserve(analyses_.size());
     for (FileAnalysis& analysis : analyses_)
@@ -414,6 +414,16 @@ class StreamingLint {
 
  private:
   using Demand = ResultCache::Demand;
+
+  // Runs `step` for file `i`; what it throws becomes the file's error, not the run's end.
+  template <typename Step>
+  void guarded(size_t i, Step step) {
+    try {
+      step();
+    } catch (const std::exception& exception) {
+      reports_[i].error = files_[i].display + ": internal error: " + exception.what();
+    }
+  }
 
   // Reads the file (false when it cannot be read, with the reason in its report).
   bool readSource(size_t i, std::string& contents, std::optional<Notebook>& notebook) {
@@ -494,7 +504,6 @@ class StreamingLint {
     }
     const RuleSet seen(reporting_seen_.load());
     Demand demand;
-    bool own = restored && !cached.waiting;  // analysed in an earlier run: analysed now too
     std::optional<RuleSet> running;
     if (restored && cached.looked) {
       demand = cached;
@@ -510,14 +519,22 @@ class StreamingLint {
       demand.project_reporting = looked.project_reporting;
       demand.looked = true;
       running = looked.running;
-      // A file whose reading has something to warn about is analysed, for its warnings.
-      own = own || looked.own || warns || !isValidUtf8(text);
+      // A file whose reading has something to warn about is analysed, for its warnings; so is
+      // one the cache holds from a run that did not look (nothing says it may wait).
+      demand.own = looked.own || warns || !isValidUtf8(text) || (restored && !cached.waiting);
     }
     if ((demand.project_reporting & ~seen).any()) {
       reporting_seen_ |= demand.project_reporting.to_ullong();
     }
     const RuleSet needed_here = (seen & without_words_) | ~on_demand_;
-    if (!own && demand.project_reporting.none() && (demand.project_running & needed_here).none()) {
+    if (!demand.own && demand.project_reporting.none() &&
+        (demand.project_running & needed_here).none()) {
+      if (restored && !cached.waiting) {
+        // Analysed in an earlier run, when a join needed it: it waits as in a run without cache.
+        reports_[i] = FileReport();
+        reports_[i].path = files_[i].display;
+        analyses_[i] = FileAnalysis{};
+      }
       waiting_[i] = demand.project_running;
       analyses_[i].path = files_[i].display;
       analyses_[i].module = job_.file_analysis[i].module;
@@ -560,7 +577,9 @@ class StreamingLint {
       if (everywhere.none() && wanted.empty()) break;
       std::atomic<size_t> analysed{0};
       parallelFor(files_.size(), job_.options.threads, [&](size_t i) {
-        if (analyseIfWanted(i, joined, everywhere, wanted)) ++analysed;
+        guarded(i, [&] {
+          if (analyseIfWanted(i, joined, everywhere, wanted)) ++analysed;
+        });
       });
       more = analysed > 0 && everywhere != joined;
     }
@@ -584,8 +603,13 @@ class StreamingLint {
       std::string decoded_copy;
       bool warns = false;
       const std::string_view text = textToLookAt(contents, notebook, decoded_copy, warns);
-      for (const auto& [rule, words] : wanted)
-        needed = needed || (rules.test(rule) && holdsAnyWord(text, words));
+      // A module holds its own name without writing it (`pkg.events` in pkg/events.py).
+      const std::string_view module = job_.file_analysis[i].module.name;
+      const std::string_view module_name = module.substr(module.rfind('.') + 1);
+      for (const auto& [rule, words] : wanted) {
+        needed = needed ||
+                 (rules.test(rule) && (words.contains(module_name) || holdsAnyWord(text, words)));
+      }
     }
     if (!needed) return false;
     // Only project rules run on a file that waited (FileDemand::own was false).
@@ -594,8 +618,10 @@ class StreamingLint {
     if (restore(i, contents, notebook, cached) && !cached.waiting) {
       keepRestored(i, std::move(contents));
     } else {
-      analyzeContents(i, std::move(contents), notebook, running,
-                      Demand{.project_running = running, .looked = true});
+      Demand demand;  // it waited: nothing but project rules runs on it, none may report there
+      demand.project_running = running;
+      demand.looked = true;
+      analyzeContents(i, std::move(contents), notebook, running, demand);
     }
     return true;
   }

@@ -281,6 +281,7 @@ bool ResultCache::restore(size_t index, const fs::path& path, const ModuleInfo& 
   Demand cached_demand;
   cached_demand.waiting = in.boolean();
   cached_demand.looked = in.boolean();
+  cached_demand.own = in.boolean();
   cached_demand.project_running = RuleSet(in.u64());
   cached_demand.project_reporting = RuleSet(in.u64());
   if (!in.ok()) return false;
@@ -346,6 +347,7 @@ namespace {
 void writeDemand(FactsWriter& out, const ResultCache::Demand& demand) {
   out.boolean(demand.waiting);
   out.boolean(demand.looked);
+  out.boolean(demand.own);
   out.u64(demand.project_running.to_ullong());
   out.u64(demand.project_reporting.to_ullong());
 }

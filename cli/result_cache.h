@@ -43,6 +43,7 @@ class ResultCache {
     RuleSet project_running;
     RuleSet project_reporting;
     bool looked = false;  // the fields above were found (a run with project facts on demand)
+    bool own = false;     // its own findings need the parse (FileDemand::own), or its warnings
     bool waiting = false;
   };
 

@@ -353,21 +353,35 @@ bool startsDisplay(std::string_view value) {
   return !value.empty() && (value[0] == '{' || value[0] == '[');
 }
 
-// The callee of a call (`deque` of `collections.deque(`), or empty.
+bool isNameByte(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+// Spaces, tabs, line breaks and line continuations: inside the parameters' parentheses they may
+// stand around the dots of a callee and before its call's parenthesis.
+bool isLayout(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\\';
+}
+
+// The last name of the callee of a call (`deque` of `collections . deque (`), or empty.
 std::string_view calleeOf(std::string_view value) {
   size_t at = 0;
-  size_t last = 0;
-  while (at < value.size() &&
-         (std::isalnum(static_cast<unsigned char>(value[at])) != 0 || value[at] == '_' ||
-          value[at] == '.' || value[at] == ' ' || static_cast<unsigned char>(value[at]) >= 0x80)) {
-    if (value[at] == '.' || value[at] == ' ') last = at + 1;
+  std::string_view last;
+  while (true) {
+    const size_t start = at;
+    while (at < value.size() && isNameByte(value[at]))
+      ++at;
+    if (at == start) return {};
+    last = value.substr(start, at - start);
+    while (at < value.size() && isLayout(value[at]))
+      ++at;
+    if (at >= value.size()) return {};
+    if (value[at] == '(') return last;
+    if (value[at] != '.') return {};
     ++at;
+    while (at < value.size() && isLayout(value[at]))
+      ++at;
   }
-  if (at == 0 || at >= value.size() || value[at] != '(') return {};
-  std::string_view callee = value.substr(last, at - last);
-  while (!callee.empty() && callee.back() == ' ')
-    callee.remove_suffix(1);
-  return callee.empty() ? value.substr(0, at) : callee;
 }
 bool startsCall(std::string_view value) {
   return !calleeOf(value).empty();

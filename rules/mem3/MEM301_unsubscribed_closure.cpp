@@ -423,7 +423,8 @@ bool mayReportIn(const CodeText& text, const LintSettings& settings) {
 }
 
 // The last name of a project name (`bus` of `pkg.events.bus`): a file that defines, assigns,
-// imports or calls it holds that name.
+// imports or calls it holds that name, and a module its own (`events` of `pkg.events`, a key of
+// the registry of a subscribe function imported by name, whose removal may be in pkg/events.py).
 std::string_view lastName(std::string_view name) {
   return name.substr(name.rfind('.') + 1);
 }

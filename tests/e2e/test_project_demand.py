@@ -83,6 +83,27 @@ class ProjectDemandTest(HeaplintTestCase):
         # A caller that passes its own set makes the default an accumulator, not a cache.
         self.write("pkg/reader.py", READER.format(passed=", set()"))
         self.assertEqual(self.findings(), [])
+        # However the constructor's call is spaced.
+        self.write("pkg/reader.py", READER.format(passed=""))
+        self.write("pkg/lookup.py", LOOKUP.replace("set()", "set \t()"))
+        self.assertEqual(self.findings(), [("pkg/lookup.py", 1, 26, "MEM204")])
+
+    def test_a_removal_in_the_registry_module_itself(self):
+        # A subscribe function imported by name: its module is the registry, and the removal
+        # in that module (whose text never names it) undoes the registration.
+        events = ("_handlers = []\n\n\n"
+                  "def subscribe(callback):\n    _handlers.append(callback)\n\n\n"
+                  "def unsubscribe(callback):\n    _handlers.remove(callback)\n")
+        self.write("pkg/__init__.py", "")
+        self.write("pkg/handler.py", "from pkg.events import subscribe\n\n\n"
+                                     "def handle(user_id):\n"
+                                     "    def on_done(result):\n"
+                                     "        print(user_id, result)\n\n"
+                                     "    subscribe(on_done)\n")
+        self.write("pkg/events.py", events)
+        self.assertEqual(self.findings(), [("pkg/handler.py", 8, 5, "MEM301")])
+        self.write("pkg/events.py", events + "\n\ndef reset(callback):\n    unsubscribe(callback)\n")
+        self.assertEqual(self.findings(), [])
 
     def test_a_file_no_join_needs_is_not_parsed(self):
         # Without a file any project rule may report in, the broken file is not even parsed, so
@@ -100,6 +121,11 @@ class ProjectDemandTest(HeaplintTestCase):
         self.write("lookup.py", LOOKUP)
         result = self.check("--no-cache", ".")
         self.assertIn("broken.py:1:7: syntax error", result.stderr, result.describe())
+        # A warm run warns as a cold one, whatever an earlier run needed.
+        self.assertIn("broken.py:1:7: syntax error", self.check(".").stderr)
+        (self.dir / "lookup.py").unlink()
+        self.assertNotIn("broken.py", self.check(".").stderr)
+        self.assertNotIn("broken.py", self.check("--no-cache", ".").stderr)
 
 
 if __name__ == "__main__":

@@ -160,5 +160,22 @@ TEST(CodeText, DefaultsOfParameters) {
   EXPECT_TRUE(CodeText("def f[T](x: T): pass\n").codeHasDefaultWhere(opensDict));
 }
 
+TEST(CodeText, LinesInsideStringsSayNothingOfBodies) {
+  // The closing quotes at column 0 do not end the function's body.
+  EXPECT_TRUE(CodeText("def f(u):\n    s = \"\"\"\nhello\n\"\"\"\n    def g():\n        return u\n")
+                  .codeHasNestedDef());
+  EXPECT_TRUE(CodeText("def f(u):\n    s = 'a\\\nb'\n    def g(): pass\n").codeHasNestedDef());
+  EXPECT_TRUE(
+      CodeText("def f(u):\n    s = f'''\n{u\n}'''\n    def g(): pass\n").codeHasNestedDef());
+  EXPECT_FALSE(CodeText("def f(u):\n    s = \"\"\"\ndef g(): pass\n\"\"\"\n").codeHasNestedDef());
+}
+
+TEST(CodeText, LoneCarriageReturnsMakeItUnsure) {
+  // Python ends a line at a lone carriage return; the blanker would run a comment on past it.
+  EXPECT_TRUE(CodeText("x = 1  # c\rsum([y])\r").unsure());
+  EXPECT_FALSE(CodeText("x = 1  # c\r\nsum([y])\r\n").unsure());
+  EXPECT_TRUE(CodeText("def f(u):\r    def g(): pass\r").codeHasNestedDef());
+}
+
 }  // namespace
 }  // namespace heaplint
