@@ -423,6 +423,17 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   const uint32_t member_start = source.lineStart(source.rowOf(ts_node_start_byte(member)));
   const uint32_t member_end = ts_node_end_byte(member);
   if (member_start < header_end || start < member_start || member_end > chunk.end) return false;
+  // The tree is the one before the edit: a method it saw may be gone from the text (an edit that
+  // deletes the `def g():` that error recovery had read as one). Only a text that still starts
+  // the member as a method or a decorator is parsed alone.
+  const std::string_view member_text =
+      source.text().substr(member_start, member_end - member_start);
+  const size_t first = member_text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return false;
+  const std::string_view opening = member_text.substr(first);
+  if (!opening.starts_with("def") && !opening.starts_with("async") && !opening.starts_with("@")) {
+    return false;
+  }
   const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, member_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);
   return alone && ts_node_has_error(ts_tree_root_node(alone.get()));

@@ -510,6 +510,27 @@ TEST(ChunkedTree, RejoinsADecoratorCutOffFromItsDefinition) {
   EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
 }
 
+// An edit that deletes a `def` which error recovery had read as a method: the tree from before
+// the edit still holds that method, the text no longer does, and nothing is broken.
+TEST(ChunkedTree, AMethodGoneWithTheEditIsNotJudgedBroken) {
+  const std::string before =
+      "class Plot:\n    windows = def g():\n[]\n\n    def __init__(self, windows):\n"
+      "        self.windows = windows\n";
+  auto source = std::make_unique<SourceText>(before);
+  PythonParser& parser = PythonParser::forThisThread();
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  const auto at = static_cast<uint32_t>(before.find("def g():\n"));
+  syntax.edit(*source, at, at + 9, "");
+  std::string after = before;
+  after.erase(at, 9);
+  source = std::make_unique<SourceText>(after);
+  EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
+  syntax.reparse(*source, parser);
+  ASSERT_FALSE(syntax.runs().empty());
+  EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+}
+
 TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
   const std::string text = fixturesAsOneModule();
   const SourceText source(text);
