@@ -16,12 +16,6 @@ bool isNamePart(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
-// Whether a byte may end the name of a callee: any non-ASCII byte counts, which again finds a
-// call more often, never less.
-bool mayEndCallee(char c) {
-  return isNamePart(c) || static_cast<unsigned char>(c) >= 0x80;
-}
-
 bool isQuote(char c) {
   return c == '"' || c == '\'';
 }
@@ -218,6 +212,12 @@ bool isStray(char c) {
 
 }  // namespace
 
+// Any non-ASCII byte counts: where one may end the name of a callee, that finds a call more
+// often, never less.
+bool isNameByte(char c) {
+  return isNamePart(c) || static_cast<unsigned char>(c) >= 0x80;
+}
+
 std::string blankCommentsAndStrings(std::string_view text) {
   std::string blanked;
   std::vector<uint32_t> string_newlines;
@@ -322,7 +322,7 @@ bool CodeText::codeHasCallWhere(std::string_view openers,
       --before;
     if (before == 0) continue;
     const char callee_end = text[before - 1];
-    if (!mayEndCallee(callee_end) && callee_end != ')' && callee_end != ']') continue;
+    if (!isNameByte(callee_end) && callee_end != ')' && callee_end != ']') continue;
     size_t after = open + 1;
     while (after < text.size() && isSpace(text[after]))
       ++after;
@@ -383,7 +383,7 @@ bool CodeText::codeHasDefaultWhere(bool (*wanted)(std::string_view value)) const
   const std::string_view text = code();
   return anyWordEnd(text, "def", [&](size_t after) {
     size_t at = skipSpaces(text, after);
-    while (at < text.size() && mayEndCallee(text[at]))
+    while (at < text.size() && isNameByte(text[at]))
       ++at;
     at = skipSpaces(text, at);
     if (at >= text.size() || text[at] != '(') return true;

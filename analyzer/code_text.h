@@ -63,6 +63,10 @@ class CodeText {
   mutable bool unsure_ = false;
 };
 
+// A byte that may be part of a Python name as written: an ASCII letter, digit or underscore, or
+// any non-ASCII byte (a name is then matched whole whatever its letters).
+bool isNameByte(char c);
+
 // `text` with comments and string literals blanked as CodeText::code() says.
 std::string blankCommentsAndStrings(std::string_view text);
 

@@ -272,6 +272,7 @@ void joinProject(std::span<FileAnalysis* const> files, const AnalysisOptions& op
 bool wantedWords(std::span<FileAnalysis* const> files, const AnalysisOptions& options,
                  size_t rule_index, std::vector<std::string>& words) {
   const RuleDefinition* rule = options.rules[rule_index];
+  // The views below carry no packed calls: a rule reading them wants every file instead.
   if (rule->wanted_words == nullptr || rule->uses_call_facts) return false;
   std::vector<std::unique_ptr<FileFacts>> unpacked;
   const std::vector<ProjectFileView> views = viewsFor(files, {}, rule_index, unpacked, *rule);

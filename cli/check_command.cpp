@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -17,6 +16,7 @@
 #include <utility>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_text.h"
 #include "analyzer/fix.h"
 #include "cli/check_config.h"
 #include "cli/file_discovery.h"
@@ -319,20 +319,16 @@ bool isValidUtf8(std::string_view text) {
   return true;
 }
 
-// Whether the whole name `word` occurs in `text` (ASCII letters, digits, `_` and every non-ASCII
-// byte continue a name: a name is matched only whole, as Python reads it, whatever its letters).
-bool isWordByte(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
+// Whether one of `words` occurs in `text` as a whole name (isNameByte: matched whole, as Python
+// reads it, whatever its letters).
 bool holdsAnyWord(std::string_view text, const std::unordered_set<std::string_view>& words) {
   for (size_t i = 0; i < text.size();) {
-    if (!isWordByte(text[i])) {
+    if (!isNameByte(text[i])) {
       ++i;
       continue;
     }
     const size_t start = i;
-    while (i < text.size() && isWordByte(text[i]))
+    while (i < text.size() && isNameByte(text[i]))
       ++i;
     if (words.contains(text.substr(start, i - start))) return true;
   }

@@ -354,28 +354,30 @@ void writeDemand(FactsWriter& out, const ResultCache::Demand& demand) {
 
 }  // namespace
 
-void ResultCache::recordWaiting(size_t index, const Demand& demand) {
+std::optional<std::string> ResultCache::startEntry(size_t index, Demand demand, bool waiting) {
   Slot& slot = slots_[index];
-  if (slot.key.empty()) return;
+  if (slot.key.empty()) return std::nullopt;
   std::string entry = slot.header;
   FactsWriter out(entry);
-  Demand waiting = demand;
-  waiting.waiting = true;
-  writeDemand(out, waiting);
-  slot.waited = true;
-  slot.fresh = std::move(entry);
+  demand.waiting = waiting;
+  writeDemand(out, demand);
+  slot.waited = waiting;
+  return entry;
+}
+
+void ResultCache::recordWaiting(size_t index, const Demand& demand) {
+  if (std::optional<std::string> entry = startEntry(index, demand, true)) {
+    slots_[index].fresh = std::move(*entry);
+  }
 }
 
 void ResultCache::record(size_t index, const FileReport& report, const FileAnalysis& analysis,
                          const Demand& demand) {
+  std::optional<std::string> started = startEntry(index, demand, false);
+  if (!started) return;
   Slot& slot = slots_[index];
-  if (slot.key.empty()) return;
-  std::string entry = slot.header;
+  std::string entry = std::move(*started);
   FactsWriter out(entry);
-  Demand analysed = demand;
-  analysed.waiting = false;
-  writeDemand(out, analysed);
-  slot.waited = false;
   out.strings(report.warnings);
   out.u32(static_cast<uint32_t>(report.diagnostics.size()));
   for (const ReportedDiagnostic& d : report.diagnostics)

@@ -66,6 +66,9 @@ class ResultCache {
   void save();
 
  private:
+  // A new entry for file `index` (its header and `demand`), or none when restore() did not see it.
+  std::optional<std::string> startEntry(size_t index, Demand demand, bool waiting);
+
   struct Slot {
     std::string key;                   // absolute path
     std::string header;                // display path, module and content hash, as stored

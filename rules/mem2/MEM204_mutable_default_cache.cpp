@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -353,10 +352,6 @@ bool startsDisplay(std::string_view value) {
   return !value.empty() && (value[0] == '{' || value[0] == '[');
 }
 
-bool isNameByte(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
 // Spaces, tabs, line breaks and line continuations: inside the parameters' parentheses they may
 // stand around the dots of a callee and before its call's parenthesis.
 bool isLayout(char c) {

@@ -430,10 +430,7 @@ std::string_view lastName(std::string_view name) {
 }
 
 bool isPlainName(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-           static_cast<unsigned char>(c) >= 0x80;
-  });
+  return !name.empty() && std::all_of(name.begin(), name.end(), isNameByte);
 }
 
 // What the join looks up beyond the candidates' own files, by the last names that files
