@@ -56,6 +56,9 @@ class Resolver {
     Where where = Where::Elsewhere;
     TSNode class_node{};
     std::string_view local_name;
+    // Defined in another run of the document (incremental_analysis.h): its node is in that run's
+    // tree, and what the walk saw of it (CallCollector::markFilling) is not known here.
+    bool in_other_run = false;
   };
 
   // What a callee (or a function used as a value) names, when it is a function or class of the
@@ -72,9 +75,10 @@ class Resolver {
                                  binding.kind == BindingKind::ClassDefinition)) {
         callee.name = dotted(name);
         if (binding.kind == BindingKind::ClassDefinition) callee.form = CallForm::Constructor;
-        if (!binding.prelude && !ts_node_is_null(binding.node)) {
+        if (!ts_node_is_null(binding.node)) {
           callee.where = Where::ModuleName;
           callee.local_name = name;
+          callee.in_other_run = binding.prelude;
         }
         return callee;
       }
@@ -94,8 +98,12 @@ class Resolver {
       }
       // `F = define_io_format` at module level, then `F(...)`: the function under another name.
       const TSNode aliased = moduleAliasOf(binding);
-      if (!ts_node_is_null(aliased)) return resolve(0, aliased);
-      return callee;
+      if (ts_node_is_null(aliased)) return callee;
+      Callee target = resolve(0, aliased);
+      // An alias bound in another run: this run does not name the function it stands for, so it
+      // is not walked again when that function changes.
+      if (binding.prelude) target.where = Where::Elsewhere;
+      return target;
     }
     if (kind != NodeKind::Attribute) return callee;
     const TSNode object = childByField(expression, Field::Object);
@@ -124,7 +132,8 @@ class Resolver {
           if (defines(binding.node, attribute)) {
             callee.name = className(binding.node) + concat(".", attribute);
             callee.form = CallForm::Class;
-            if (!binding.prelude) method(callee, binding.node, attribute);
+            method(callee, binding.node, attribute);
+            callee.in_other_run = binding.prelude;
           }
           return callee;
         }
@@ -142,6 +151,8 @@ class Resolver {
                   defines(maker.binding->node, attribute)) {
                 callee.name = className(maker.binding->node) + concat(".", attribute);
                 callee.form = CallForm::Instance;
+                // Not for a class of another run: this run does not name the class, so it is
+                // not walked again when the class changes.
                 if (!maker.binding->prelude) method(callee, maker.binding->node, attribute);
               }
             }
@@ -301,6 +312,9 @@ class CacheFillers {
 
   bool mayFill(const Resolver::Callee& callee) {
     if (callee.where == Resolver::Where::Elsewhere) return true;
+    // Whether a function of another run fills a container is that run's walk's to know; whether
+    // it has a mutable-looking default, its node tells.
+    if (callee.in_other_run && !mutable_defaults_only_) return true;
     const auto known = by_name_.find(callee.name);
     if (known != by_name_.end()) return known->second;
     const bool fills = callee.where == Resolver::Where::Method
@@ -314,7 +328,9 @@ class CacheFillers {
   // Every binding of the name in the module must be a definition of this walk that cannot fill.
   bool moduleNameMayFill(std::string_view name) {
     for (const Binding* binding : context_.semantic().bindingsIn(0, name)) {
-      if (binding->prelude || ts_node_is_null(binding->node)) return true;
+      if ((binding->prelude && !mutable_defaults_only_) || ts_node_is_null(binding->node)) {
+        return true;
+      }
       if (binding->kind == BindingKind::FunctionDefinition) {
         if (functionMayFill(binding->node)) return true;
       } else if (binding->kind == BindingKind::ClassDefinition) {
@@ -333,7 +349,10 @@ class CacheFillers {
   // Every statement of the class body that binds the name. The body is read once per class.
   bool methodMayFill(TSNode class_node, std::string_view name) {
     const ClassBody& body = classBody(class_node);
-    if (std::binary_search(body.decorated.begin(), body.decorated.end(), name) ||
+    // A decorator may wrap the method in anything that fills a cache; it does not give it a
+    // default it does not have.
+    if ((!mutable_defaults_only_ &&
+         std::binary_search(body.decorated.begin(), body.decorated.end(), name)) ||
         std::binary_search(body.identifiers.begin(), body.identifiers.end(), name)) {
       return true;
     }
@@ -363,7 +382,10 @@ class CacheFillers {
       switch (kindOf(statement)) {
         case NodeKind::DecoratedDefinition: {
           const TSNode definition = childByField(statement, Field::Definition);
-          read.decorated.push_back(context_.text(childByField(definition, Field::Name)));
+          const std::string_view name = context_.text(childByField(definition, Field::Name));
+          read.decorated.push_back(name);
+          if (kindOf(definition) == NodeKind::FunctionDefinition)
+            read.functions.emplace_back(name, definition);
           break;
         }
         case NodeKind::FunctionDefinition:

@@ -25,4 +25,19 @@ inline AnalysisOptions allRulesOptions() {
   return options;
 }
 
+// The rules a run without settings enables (no preview), as the language server runs them by
+// default: what they ask of the shared evidence differs from every rule's (call facts described
+// only for functions with mutable defaults, say).
+inline AnalysisOptions defaultRulesOptions() {
+  static const LintSettings defaults;
+  AnalysisOptions options;
+  options.settings = &defaults;
+  options.rules = allRules();
+  for (size_t i = 0; i < options.rules.size(); ++i)
+    options.enabled.set(i, !options.rules[i]->preview);
+  options.path = "module.py";
+  options.verify_fixes = false;
+  return options;
+}
+
 }  // namespace heaplint

@@ -257,13 +257,15 @@ struct WalkCounts {
   size_t judged_broken = 0;  // edits editLeavesMethodBroken said broke a method
 };
 // With `helpers`, the runs are parsed and walked on them too, as in the language server.
+// With `rules`, those rules' options (every rule's when absent).
 void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
-                                  HelperThreads* helpers = nullptr) {
+                                  HelperThreads* helpers = nullptr,
+                                  const AnalysisOptions* rules = nullptr) {
   auto source = std::make_unique<SourceText>(text);
   PythonParser& parser = PythonParser::forThisThread();
   ChunkedTree syntax;
   syntax.parse(*source, parser, helpers);
-  const AnalysisOptions options = allRulesOptions();
+  const AnalysisOptions options = rules != nullptr ? *rules : allRulesOptions();
   const std::vector<Finding> original = findingsOf(analyzeWhole(*source, options));
   IncrementalAnalysis incremental;
   analyzeIncrementally(incremental, *source, syntax, options, helpers);
@@ -398,6 +400,14 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
   if (file == nullptr) EXPECT_LT(counts.walked, counts.analyses * counts.runs / 4);
 }
 
+// The rules the language server runs by default ask less of the shared evidence than every rule
+// does (call facts only for functions with mutable defaults): the runs must agree there too.
+TEST(ChunkedTree, EditsAndTheirUndoWithTheDefaultRulesAnalyseLikeAFreshParse) {
+  const AnalysisOptions defaults = defaultRulesOptions();
+  WalkCounts counts;
+  checkRandomEditsAndTheirUndo(fixturesAsOneModule(), counts, nullptr, &defaults);
+}
+
 // The fixtures again, each file's code indented into the body of a class, a few files to a class:
 // modules that are a few big classes, as real ones often are (_pydecimal.py, SymPy's expr.py).
 // Their functions become methods, their module-level containers class attributes, their calls
@@ -471,6 +481,9 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
   WalkCounts counts;
   checkRandomEditsAndTheirUndo(text, counts);
   EXPECT_GT(counts.judged_broken, 0U);  // 2 with the default seed
+  if (HasFatalFailure()) return;
+  const AnalysisOptions defaults = defaultRulesOptions();
+  checkRandomEditsAndTheirUndo(text, counts, nullptr, &defaults);
 }
 
 // An edit that changes what a name is bound to walks every run that uses it: several runs at

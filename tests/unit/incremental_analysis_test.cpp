@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analyzer/walker.h"
@@ -38,7 +39,8 @@ std::vector<std::string> codesOf(const FileAnalysis& analysis) {
 // A document held in runs, edited the way the language server edits it.
 class Document {
  public:
-  explicit Document(std::string text) : source_(std::make_unique<SourceText>(std::move(text))) {
+  explicit Document(std::string text, AnalysisOptions options = allRulesOptions())
+      : options_(std::move(options)), source_(std::make_unique<SourceText>(std::move(text))) {
     syntax_.parse(*source_, PythonParser::forThisThread());
   }
 
@@ -67,7 +69,7 @@ class Document {
   size_t runs() const { return syntax_.chunkCount(); }
 
  private:
-  AnalysisOptions options_ = allRulesOptions();
+  AnalysisOptions options_;
   std::unique_ptr<SourceText> source_;
   ChunkedTree syntax_;
   IncrementalAnalysis incremental_;
@@ -141,6 +143,32 @@ TEST(IncrementalAnalysis, AValueBoundInAnotherRunIsFollowedAndWatched) {
   EXPECT_TRUE(document.analyze().diagnostics.empty());
   document.replace("handle = make(", "handle = open(");
   EXPECT_EQ(codesOf(document.analyze()), found);
+}
+
+// MEM204 with the default rules: the calls of a function whose default may be a mutable container
+// are described for the join (what their arguments hold), those of other functions are not. A
+// function of another run is judged by its definition there, as a whole walk judges it, and the
+// runs calling it are walked again when that definition changes.
+TEST(IncrementalAnalysis, ACallOfAFunctionInAnotherRunIsDescribedWhenItsDefaultIsMutable) {
+  const std::string callee =
+      "def first_seen(event_id, _seen=None):\n"
+      "    if event_id in _seen:\n        return False\n"
+      "    _seen.add(event_id)\n    return True\n\n\n";
+  const std::string caller =
+      "def count_new_events(path):\n    with open(path) as handle:\n"
+      "        return sum(first_seen(line) for line in handle)\n";
+  Document document(callee + filler(0, 100) + filler(100, 100) + caller, defaultRulesOptions());
+  ASSERT_GT(document.runs(), 10U);
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+  document.replace("_seen=None", "_seen=set()");
+  const std::vector<std::string> found{"MEM204"};
+  EXPECT_EQ(codesOf(document.analyzeJoined()), found);
+  EXPECT_EQ(document.walked(), 2U);  // the definition's run and the caller's
+  document.replace("first_seen(line)", "first_seen('start')");
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+  EXPECT_EQ(document.walked(), 1U);
+  document.replace("first_seen('start')", "first_seen(line)");
+  EXPECT_EQ(codesOf(document.analyzeJoined()), found);
 }
 
 // MEM301: `subscribe`, imported in the first run from a module, registers a closure far below.
