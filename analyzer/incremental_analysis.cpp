@@ -63,6 +63,45 @@ bool intersects(std::span<const uint64_t> sorted, std::span<const uint64_t> othe
   return false;
 }
 
+// What the walks of other runs read of a top-level class statement (`statement`, the class or
+// its decorated definition), and so what they are walked again for: its text with the bodies of
+// the methods left out (the header and decorators, class-level statements, and each method's
+// decorators and signature stay). A rule that reads more says so (RuleContext::dependsOnTextOf).
+uint64_t outlineHash(const SourceText& source, TSNode statement) {
+  TSNode class_node = statement;
+  if (kindOf(class_node) == NodeKind::DecoratedDefinition)
+    class_node = childByField(class_node, Field::Definition);
+  uint64_t hash = 0;
+  const auto add = [&](uint32_t start, uint32_t end) {
+    hash = hash * 1099511628211ULL ^ hashText(source.slice(start, end));
+  };
+  uint32_t from = ts_node_start_byte(statement);
+  const TSNode body = childByField(class_node, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode member = nthNamedChild(body, i);
+    if (kindOf(member) == NodeKind::DecoratedDefinition)
+      member = childByField(member, Field::Definition);
+    if (kindOf(member) != NodeKind::FunctionDefinition) continue;
+    const TSNode method_body = childByField(member, Field::Body);
+    if (ts_node_is_null(method_body)) continue;
+    add(from, ts_node_start_byte(method_body));
+    from = ts_node_end_byte(method_body);
+  }
+  add(from, ts_node_end_byte(statement));
+  return hash;
+}
+
+// Whether `binding` is the name a top-level class statement binds (not a name bound with
+// `global` in one of its methods).
+bool bindsTheClass(const Binding& binding, TSNode statement) {
+  if (binding.kind != BindingKind::ClassDefinition) return false;
+  TSNode class_node = statement;
+  if (kindOf(class_node) == NodeKind::DecoratedDefinition)
+    class_node = childByField(class_node, Field::Definition);
+  return kindOf(class_node) == NodeKind::ClassDefinition && ts_node_eq(binding.node, class_node);
+}
+
 void sortUnique(std::vector<uint64_t>& values) {
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
@@ -225,20 +264,25 @@ class RunWalker {
     struct Statement {
       uint32_t start;
       uint32_t end;
+      TSNode node;
     };
     std::vector<Statement> statements;
     const uint32_t count = ts_node_child_count(root);
     statements.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode child = ts_node_child(root, i);
-      statements.push_back(Statement{ts_node_start_byte(child), ts_node_end_byte(child)});
+      statements.push_back(Statement{ts_node_start_byte(child), ts_node_end_byte(child), child});
     }
-    const auto fingerprintAt = [&](uint32_t offset) {
+    const auto statementAt = [&](uint32_t offset) -> const Statement* {
       const auto it = std::upper_bound(statements.begin(), statements.end(), offset,
                                        [](uint32_t at, const Statement& s) { return at < s.end; });
-      if (it == statements.end() || it->start > offset)
-        return hashText(source_.slice(offset, offset));
-      return hashText(source_.slice(it->start, it->end));
+      if (it == statements.end() || it->start > offset) return nullptr;
+      return &*it;
+    };
+    const auto fingerprintAt = [&](uint32_t offset) {
+      const Statement* statement = statementAt(offset);
+      if (statement == nullptr) return hashText(source_.slice(offset, offset));
+      return hashText(source_.slice(statement->start, statement->end));
     };
     // Every run depends on "*": a star import may bind any name.
     for (const StarImport& star : semantic.starImports()) {
@@ -260,8 +304,18 @@ class RunWalker {
       recorded.symbol = ts_node_symbol(binding.node);
       recorded.node_start = ts_node_start_byte(binding.node) - run.start;
       recorded.node_end = ts_node_end_byte(binding.node) - run.start;
-      run.provides.push_back(
-          ProvidedKey{dependencyKey(binding.name), fingerprintAt(binding.offset)});
+      const Statement* statement = statementAt(binding.offset);
+      if (statement != nullptr && bindsTheClass(binding, statement->node)) {
+        // Other runs are walked again when the class's outline changes, and those that read
+        // more of it when its text does.
+        run.provides.push_back(
+            ProvidedKey{dependencyKey(binding.name), outlineHash(source_, statement->node)});
+        run.provides.push_back(
+            ProvidedKey{textDependencyKey(binding.name), fingerprintAt(binding.offset)});
+      } else {
+        run.provides.push_back(
+            ProvidedKey{dependencyKey(binding.name), fingerprintAt(binding.offset)});
+      }
       run.bindings.push_back(std::move(recorded));
     }
   }

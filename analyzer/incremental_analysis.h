@@ -6,7 +6,9 @@
 // What a run's findings may depend on outside the run:
 // - the module-level names it uses: the walk of a run starts with the other runs' module-level
 //   bindings (a prelude), and a run is walked again when a statement that binds a name it uses
-//   changed anywhere (its text is the fingerprint);
+//   changed anywhere (its text is the fingerprint; of a top-level class, its outline: the text
+//   without its methods' bodies, unless the run's rules read more with
+//   RuleContext::dependsOnTextOf);
 // - what its rules declare with RuleContext::dependsOn / provides / moduleProvides: a run is
 //   walked again when the set of runs providing a key it depends on changed.
 // Cross-run questions that need more than that (is this class made hot anywhere, is this cache

@@ -191,6 +191,9 @@ class LifetimeFinder {
     }
     if (binding.kind == BindingKind::ClassDefinition &&
         resolution.kind != Resolution::Kind::Ambiguous) {
+      // Rules read the whole class of a class lifetime (MEM304 looks for a `raise` of the
+      // attribute in every method), not only its outline.
+      if (binding.prelude) context_.dependsOnTextOf(name);
       classLifetime(binding.node, tail, 0, result);
       return result;
     }

@@ -5,6 +5,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/call_evidence.h"
+#include "analyzer/concat.h"
 #include "analyzer/semantic_model_stdlib.h"
 #include "analyzer/tree_walk.h"
 
@@ -161,6 +162,15 @@ const ExecutionContext* RuleContext::enclosingFunction() const {
 
 uint64_t dependencyKey(std::string_view text) {
   return std::hash<std::string_view>{}(text);
+}
+
+uint64_t textDependencyKey(std::string_view name) {
+  // No name holds a space: the key is no name's own.
+  return dependencyKey(concat("text of ", name));
+}
+
+void RuleContext::dependsOnTextOf(std::string_view name) const {
+  depended_keys_.push_back(textDependencyKey(name));
 }
 
 void RuleContext::provides(std::string_view key) {

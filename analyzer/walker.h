@@ -115,6 +115,10 @@ class RuleContext {
   // reads module-level names there: the findings depend on each name in `value`. Const, as the
   // helpers that follow values have a const context: it records, it changes no answer.
   void dependsOnNamesIn(TSNode value) const;
+  // The findings read more of the top-level statement that binds module-level `name` than what
+  // other runs are walked again for (its outline: of a class, all but its methods' bodies): the
+  // run is then walked again when any of that statement's text changes.
+  void dependsOnTextOf(std::string_view name) const;
   // Whether this run or, in analysis in runs, another run of the module provides the key. A rule
   // that asks must also depend on the key.
   bool moduleProvides(std::string_view key) const;
@@ -152,6 +156,8 @@ class RuleContext {
 
 // The hash that analysis in runs keys names and rules' keys by.
 uint64_t dependencyKey(std::string_view text);
+// The key of the whole text of the statement binding module-level `name` (dependsOnTextOf).
+uint64_t textDependencyKey(std::string_view name);
 
 struct ActiveRule {
   const RuleDefinition* definition;

@@ -171,6 +171,61 @@ TEST(IncrementalAnalysis, ACallOfAFunctionInAnotherRunIsDescribedWhenItsDefaultI
   EXPECT_EQ(codesOf(document.analyzeJoined()), found);
 }
 
+std::vector<std::string> messagesOf(const FileAnalysis& analysis) {
+  std::vector<std::string> messages;
+  for (const Diagnostic& diagnostic : analysis.diagnostics)
+    messages.push_back(diagnostic.message);
+  return messages;
+}
+
+// A run that uses a class of another run reads its outline (header, class-level statements,
+// methods' signatures): an edit inside a method's body does not walk it again, an edit of a
+// signature does.
+TEST(IncrementalAnalysis, AnEditInAMethodBodyWalksOnlyItsClassesRun) {
+  const std::string cache =
+      "class Cache:\n    size = 10\n\n"
+      "    def lookup(self, key, _seen=None):\n        return key * 2\n\n\n";
+  const std::string caller =
+      "def count_new_events(path):\n    with open(path) as handle:\n"
+      "        return sum(Cache.lookup(None, line) for line in handle)\n";
+  Document document(cache + filler(0, 100) + filler(100, 100) + caller, defaultRulesOptions());
+  ASSERT_GT(document.runs(), 10U);
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+  document.replace("return key * 2", "return key * 3");
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+  EXPECT_EQ(document.walked(), 1U);
+  document.replace("_seen=None", "_seen=set()");
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+  EXPECT_EQ(document.walked(), 2U);  // the caller's calls of `lookup` are described now
+  document.replace("return key * 3", "_seen.add(key)\n        return key * 3");
+  const std::vector<std::string> found{"MEM204"};
+  EXPECT_EQ(codesOf(document.analyzeJoined()), found);
+  EXPECT_EQ(codesOf(document.analyzeWhole()), found);
+  EXPECT_EQ(document.walked(), 1U);  // the join decides from the facts kept
+}
+
+// MEM304 reads every method of the class whose attribute keeps an exception, for a `raise` of
+// it: the run storing it is walked again when a method's body changes, not only its outline.
+TEST(IncrementalAnalysis, ARuleReadingMethodBodiesOfAnotherRunsClassIsWalkedForThem) {
+  const std::string registry =
+      "class Registry:\n    last = None\n\n"
+      "    def again(self):\n        raise Registry.last\n\n\n";
+  const std::string handler =
+      "def handle():\n    try:\n        work()\n    except ValueError as error:\n"
+      "        Registry.last = error\n";
+  Document document(registry + filler(0, 100) + filler(100, 100) + handler);
+  ASSERT_GT(document.runs(), 10U);
+  const std::vector<std::string> raised_again = messagesOf(document.analyzeWhole());
+  ASSERT_EQ(raised_again.size(), 1U);
+  EXPECT_NE(raised_again.front().find("raised again"), std::string::npos) << raised_again.front();
+  EXPECT_EQ(messagesOf(document.analyzeJoined()), raised_again);
+  document.replace("raise Registry.last", "raise ValueError()");
+  const std::vector<std::string> stored = messagesOf(document.analyzeWhole());
+  EXPECT_NE(stored, raised_again);
+  EXPECT_EQ(messagesOf(document.analyzeJoined()), stored);
+  EXPECT_EQ(document.walked(), 2U);
+}
+
 // MEM301: `subscribe`, imported in the first run from a module, registers a closure far below.
 // The run that calls it must know the name from the other run's import, as a whole walk does.
 TEST(IncrementalAnalysis, ASubscribeFunctionImportedInAnotherRunRegisters) {
