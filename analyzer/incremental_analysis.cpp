@@ -178,6 +178,9 @@ class RunWalker {
     std::vector<StarImport> prelude_star_imports;
     if (with_rules) buildPrelude(index, prelude, nodes, prelude_star_imports);
     semantic.setPreludeNodeLookup(&lookUpPreludeNode, &nodes);
+    std::vector<std::string_view> names_read_elsewhere;
+    if (with_rules)
+      semantic.recordNamesResolvedOutside(view.start, view.end, &names_read_elsewhere);
 
     std::vector<ActiveRule> rules;
     if (with_rules) rules = createActiveRules(options_);
@@ -203,6 +206,10 @@ class RunWalker {
         if (resolution.binding != nullptr && resolution.binding->scope != 0) continue;
         run->depends.push_back(dependencyKey(use.name));
       }
+      // Names looked up in another run's code, read through a prelude binding's node (the bases
+      // of a class bound there): what they are bound to decides what was read.
+      for (const std::string_view name : names_read_elsewhere)
+        run->depends.push_back(dependencyKey(name));
       for (const Run::RunBinding& binding : run->bindings) {
         run->depends.push_back(dependencyKey(
             source_.slice(run->start + binding.binding.offset,

@@ -104,6 +104,15 @@ class SemanticModel {
     prelude_lookup_context_ = lookup_context;
   }
   void finalize();
+  // Analysis in runs: every name resolve() is asked about at an offset outside [start, end) (code
+  // of another run, read through a prelude binding's node: a class's bases, a value) is added to
+  // `names`, for the run's dependencies. The names used inside the run are known apart.
+  void recordNamesResolvedOutside(uint32_t start, uint32_t end,
+                                  std::vector<std::string_view>* names) {
+    walked_start_ = start;
+    walked_end_ = end;
+    names_resolved_outside_ = names;
+  }
 
   // --- questions ---
   const Scope& scope(ScopeId id) const { return scopes_[id]; }
@@ -178,6 +187,9 @@ class SemanticModel {
   std::vector<StarImport> star_imports_;
   std::vector<StarImport> prelude_star_imports_;
   bool finalized_ = false;
+  uint32_t walked_start_ = 0;
+  uint32_t walked_end_ = 0;
+  std::vector<std::string_view>* names_resolved_outside_ = nullptr;
   PreludeNodeLookup prelude_lookup_ = nullptr;
   const void* prelude_lookup_context_ = nullptr;
 };

@@ -226,6 +226,26 @@ TEST(IncrementalAnalysis, ARuleReadingMethodBodiesOfAnotherRunsClassIsWalkedForT
   EXPECT_EQ(document.walked(), 2U);
 }
 
+// MEM202: a cache keyed by an Enum of the module holds a few entries. Whether `Color` is one is
+// read from its bases, which name `Enum`, bound in a third run: the run of the cached function
+// depends on that name too, though its own text does not use it.
+TEST(IncrementalAnalysis, NamesReadInAnotherRunsCodeAreDependedOn) {
+  Document document(
+      "import functools\nfrom enum import Enum\n\n\n" + filler(0, 100) +
+      "class Color(Enum):\n    RED = 1\n    GREEN = 2\n\n\n" + filler(100, 100) +
+      "@functools.lru_cache(maxsize=None)\ndef describe(color: Color):\n    return str(color)\n\n\n"
+      "def use(path):\n    for line in open(path):\n        describe(Color(line))\n");
+  ASSERT_GT(document.runs(), 10U);
+  EXPECT_TRUE(document.analyzeWhole().diagnostics.empty());
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+  document.replace("from enum import Enum", "from mylib import Enum");
+  const std::vector<std::string> found{"MEM202"};
+  EXPECT_EQ(codesOf(document.analyzeWhole()), found);
+  EXPECT_EQ(codesOf(document.analyzeJoined()), found);
+  document.replace("from mylib import Enum", "from enum import Enum");
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+}
+
 // MEM301: `subscribe`, imported in the first run from a module, registers a closure far below.
 // The run that calls it must know the name from the other run's import, as a whole walk does.
 TEST(IncrementalAnalysis, ASubscribeFunctionImportedInAnotherRunRegisters) {
