@@ -10,7 +10,10 @@
 // callgrind (`valgrind --tool=callgrind build/heaplint-incremental-edits --edits 50 FILE`): it is
 // for seeing where an edit's time goes before changing the design (docs/editors.md, "Latency").
 //
-//   heaplint-incremental-edits [--edits N] [--seed S] [--all-rules] FILE...
+//   heaplint-incremental-edits [--edits N] [--seed S] [--all-rules] [--list-slow MS] FILE...
+//
+// `--list-slow MS` lists every edit that left the text valid and took over MS ms to re-parse,
+// with its line and how far its run goes on below it.
 #include <time.h>
 
 #include <algorithm>
@@ -174,6 +177,8 @@ TSRange rangeOf(const SourceText& source, uint32_t start, uint32_t end) {
   return TSRange{TSPoint{from.row, from.column}, TSPoint{to.row, to.column}, start, end};
 }
 
+double list_slow_ms = 0;  // --list-slow
+
 void replay(const std::string& path, const std::string& text, int edits, unsigned seed,
             const AnalysisOptions& options) {
   PythonParser& parser = PythonParser::forThisThread();
@@ -272,6 +277,17 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     for (const ChunkedTree::RunView& run : syntax.runs())
       broken = broken || ts_node_has_error(ts_tree_root_node(run.tree));
     (broken ? steps.reparse_broken : steps.reparse_valid).push_back(t1 - t0);
+    if (!broken && list_slow_ms > 0 && t1 - t0 > list_slow_ms) {
+      const uint32_t row = source->rowOf(start);
+      uint32_t run_end_row = row;
+      for (const ChunkedTree::RunView& run : syntax.runs()) {
+        if (run.start <= start && start < run.end) run_end_row = source->rowOf(run.end);
+      }
+      std::cout << "  slow valid re-parse: " << t1 - t0 << " ms, line " << row + 1
+                << (undo ? " (typed)" : " (undone)") << ", " << run_end_row - row
+                << " lines before its run's end: "
+                << source->slice(source->lineStart(row), source->lineEnd(row)) << "\n";
+    }
     steps.judge.push_back(j1 - j0);
     if (judged_broken) ++(broken ? steps.judged_broken_right : steps.judged_broken_wrong);
     if (logged_old) {
@@ -384,12 +400,15 @@ int main(int argc, char** argv) {
       seed = static_cast<unsigned>(std::atoi(argv[++i]));
     } else if (argument == "--all-rules") {
       all_rules = true;
+    } else if (argument == "--list-slow" && i + 1 < argc) {
+      list_slow_ms = std::atof(argv[++i]);
     } else {
       paths.push_back(argument);
     }
   }
   if (paths.empty() || edits <= 0) {
-    std::cerr << "usage: heaplint-incremental-edits [--edits N] [--seed S] [--all-rules] FILE...\n";
+    std::cerr << "usage: heaplint-incremental-edits [--edits N] [--seed S] [--all-rules] "
+                 "[--list-slow MS] FILE...\n";
     return 2;
   }
   AnalysisOptions options;
