@@ -401,8 +401,9 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
     }
     return TSNode{};
   };
-  TSNode statement = holding(root);
-  if (ts_node_is_null(statement)) return false;
+  const TSNode top = holding(root);
+  if (ts_node_is_null(top)) return false;
+  TSNode statement = top;
   if (std::string_view(ts_node_type(statement)) == "decorated_definition") {
     statement = ts_node_child_by_field_name(statement, "definition", 10);
   }
@@ -416,6 +417,20 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   if (ts_node_is_null(member)) return false;
   const std::string_view type = ts_node_type(member);
   if (type != "function_definition" && type != "decorated_definition") return false;
+  // A tree with an error outside the member (the edit undoes one that broke the text) may have
+  // ended the method early or read part of it as other statements: its bounds say nothing then.
+  const auto errorBesides = [](TSNode parent, TSNode kept) {
+    const uint32_t count = ts_node_child_count(parent);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode child = ts_node_child(parent, i);
+      if (!ts_node_eq(child, kept) && ts_node_has_error(child)) return true;
+    }
+    return false;
+  };
+  if (errorBesides(root, top) || (!ts_node_eq(top, statement) && errorBesides(top, statement)) ||
+      errorBesides(statement, body) || errorBesides(body, member)) {
+    return false;
+  }
   const uint32_t header_start = ts_node_start_byte(statement);
   const uint32_t body_row = source.rowOf(ts_node_start_byte(body));
   if (body_row == 0) return false;
@@ -423,6 +438,10 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   const uint32_t member_start = source.lineStart(source.rowOf(ts_node_start_byte(member)));
   const uint32_t member_end = ts_node_end_byte(member);
   if (member_start < header_end || start < member_start || member_end > chunk.end) return false;
+  // A member that ends where the edit does may have been cut there by the text the edit removes
+  // (`except OS` + `class K: ...` + `Error:`, read as a method ending in an error, and statements
+  // after it): the old bounds need not hold the method now.
+  if (member_end <= end) return false;
   // The tree is the one before the edit: a method it saw may be gone from the text (an edit that
   // deletes the `def g():` that error recovery had read as one). Only a text that still starts
   // the member as a method or a decorator is parsed alone.

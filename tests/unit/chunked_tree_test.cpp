@@ -544,6 +544,41 @@ TEST(ChunkedTree, AMethodGoneWithTheEditIsNotJudgedBroken) {
   EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
 }
 
+// The undo of an edit that broke a method: the tree before it is the broken one, whose recovery
+// may have ended the method at the broken text and read the rest as other statements. Its
+// bounds must not make a valid text look broken (found by the random edits with other seeds).
+TEST(ChunkedTree, AnEditUndoingABreakIsNotJudgedBrokenByTheBrokenTree) {
+  const std::string method_before = "class Jobs:\n    def first(self):\n        return 1\n\n";
+  const std::string method_after = "\n    def last(self):\n        return 2\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"    def retry(fn):\n        try:\n            return fn()\n        except OS",
+       "Error:\n            return fn()\n"},
+      {"    def bulk(path):\n        values = open(path).readlines()\n        return (\n"
+       "            [models.ChosenUnslo",
+       "tted(value) for value in values],\n        )\n"},
+      {"    def len(cache)", ":\n        return cache\n"},
+  };
+  for (const std::string& inserted :
+       {std::string("class K:\n    pass\n"), std::string("x = 1\n")}) {
+    for (const auto& [head, tail] : cases) {
+      const std::string valid = method_before + head + tail + method_after;
+      const std::string broken = method_before + head + inserted + tail + method_after;
+      auto source = std::make_unique<SourceText>(broken);
+      PythonParser& parser = PythonParser::forThisThread();
+      ChunkedTree syntax;
+      syntax.parse(*source, parser);
+      const auto at = static_cast<uint32_t>(method_before.size() + head.size());
+      syntax.edit(*source, at, at + static_cast<uint32_t>(inserted.size()), "");
+      source = std::make_unique<SourceText>(valid);
+      const bool judged_broken = syntax.editLeavesMethodBroken(*source, parser, at, at, 0);
+      syntax.reparse(*source, parser);
+      ASSERT_FALSE(syntax.runs().empty());
+      EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree))) << valid;
+      EXPECT_FALSE(judged_broken) << "undoing " << inserted << " in\n" << valid;
+    }
+  }
+}
+
 TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
   const std::string text = fixturesAsOneModule();
   const SourceText source(text);
