@@ -257,10 +257,12 @@ struct WalkCounts {
   size_t judged_broken = 0;  // edits editLeavesMethodBroken said broke a method
 };
 // With `helpers`, the runs are parsed and walked on them too, as in the language server.
-// With `rules`, those rules' options (every rule's when absent).
+// With `rules`, those rules' options (every rule's when absent); `default_seed` picks the edits
+// unless HEAPLINT_CHUNK_SEED does.
 void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
                                   HelperThreads* helpers = nullptr,
-                                  const AnalysisOptions* rules = nullptr) {
+                                  const AnalysisOptions* rules = nullptr,
+                                  unsigned default_seed = 5) {
   auto source = std::make_unique<SourceText>(text);
   PythonParser& parser = PythonParser::forThisThread();
   ChunkedTree syntax;
@@ -285,7 +287,7 @@ void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
 
   // HEAPLINT_CHUNK_SEED=N runs another sequence of edits (for stress runs by hand).
   const char* seed = std::getenv("HEAPLINT_CHUNK_SEED");
-  std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::atoi(seed)) : 5U);
+  std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::atoi(seed)) : default_seed);
   const std::vector<std::string> pieces = {"q",
                                            "(",
                                            ")",
@@ -483,7 +485,8 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
   EXPECT_GT(counts.judged_broken, 0U);  // 2 with the default seed
   if (HasFatalFailure()) return;
   const AnalysisOptions defaults = defaultRulesOptions();
-  checkRandomEditsAndTheirUndo(text, counts, nullptr, &defaults);
+  // Another sequence of edits (seed 2 found the broken-method judge's mistake on undoing a break).
+  checkRandomEditsAndTheirUndo(text, counts, nullptr, &defaults, 2);
 }
 
 // An edit that changes what a name is bound to walks every run that uses it: several runs at
