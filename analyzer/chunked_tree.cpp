@@ -438,10 +438,11 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   const uint32_t member_start = source.lineStart(source.rowOf(ts_node_start_byte(member)));
   const uint32_t member_end = ts_node_end_byte(member);
   if (member_start < header_end || start < member_start || member_end > chunk.end) return false;
-  // A member that ends where the edit does may have been cut there by the text the edit removes
-  // (`except OS` + `class K: ...` + `Error:`, read as a method ending in an error, and statements
-  // after it): the old bounds need not hold the method now.
-  if (member_end <= end) return false;
+  // A broken member that ends where the edit does may have been cut there by the text the edit
+  // removes (`except OS` + `class K: ...` + `Error:`, read as a method ending in an error, and
+  // statements after it): the old bounds need not hold the method now. A clean one ends there
+  // when the edit types at the end of its last line (tree-sitter stretches it over the text).
+  if (member_end <= end && ts_node_has_error(member)) return false;
   // The tree is the one before the edit: a method it saw may be gone from the text (an edit that
   // deletes the `def g():` that error recovery had read as one). Only a text that still starts
   // the member as a method or a decorator is parsed alone.

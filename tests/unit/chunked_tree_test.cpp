@@ -582,6 +582,28 @@ TEST(ChunkedTree, AnEditUndoingABreakIsNotJudgedBrokenByTheBrokenTree) {
   }
 }
 
+// Typing at the end of a method's last line, the commonest place to start a new statement, is
+// judged like typing inside it: the method ends where the edit does there.
+TEST(ChunkedTree, TypingAtTheEndOfAMethodIsJudged) {
+  const std::string before =
+      "class Jobs:\n    def first(self):\n        compute(1)\n        return x\n\n"
+      "    def last(self):\n        return y\n";
+  for (const std::string_view after_text : {"compute(1)", "return x", "return y"}) {
+    auto source = std::make_unique<SourceText>(before);
+    PythonParser& parser = PythonParser::forThisThread();
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    const auto at = static_cast<uint32_t>(before.find(after_text) + after_text.size());
+    syntax.edit(*source, at, at, "(");
+    std::string after = before;
+    after.insert(at, "(");
+    source = std::make_unique<SourceText>(after);
+    EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at, at + 1, 0)) << after_text;
+    syntax.reparse(*source, parser);
+    EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree))) << after_text;
+  }
+}
+
 TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
   const std::string text = fixturesAsOneModule();
   const SourceText source(text);
