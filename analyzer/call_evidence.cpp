@@ -425,6 +425,12 @@ class CacheFillers {
   std::unordered_map<const void*, ClassBody> classes_;
 };
 
+// The key a run provides for a function of it that passes its parameters on to a function that
+// may fill a cache (analysis in runs: RuleContext::provides).
+std::string forwardingKey(std::string_view function) {
+  return concat("passes parameters on to a cache: ", function);
+}
+
 bool isPlainDecorator(const RuleContext& context, TSNode decorator, ScopeId scope) {
   const TSNode expression = firstExpression(decorator);
   TSNode callee =
@@ -708,8 +714,31 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
   // at most three callers up; this follows them as far as the file goes).
   CacheFillers fillers(context, filling_, for_mutable_defaults_only_);
   std::set<std::string, std::less<>> forwarding;  // functions of this file passing parameters on
+  // In analysis in runs, with the mutable-defaults rules: whether a callee of another run passes
+  // its parameters on to such a function, as that run's walk found it (a key it provides; the
+  // rounds of IncrementalAnalysis settle chains of runs). Its calls are described then.
+  std::unordered_map<std::string, bool> forwards_in_other_run;
+  const auto forwardsInOtherRun = [&](const Resolver::Callee& callee) {
+    if (!callee.in_other_run || !for_mutable_defaults_only_) return false;
+    const auto known = forwards_in_other_run.find(callee.name);
+    if (known != forwards_in_other_run.end()) return known->second;
+    bool forwards = false;
+    const auto ask = [&](const std::string& function) {
+      const std::string key = forwardingKey(function);
+      context.dependsOn(key);
+      forwards = context.moduleProvides(key) || forwards;
+    };
+    ask(callee.name);
+    if (callee.form == CallForm::Constructor) {
+      ask(concat(callee.name, ".__init__"));
+      ask(concat(callee.name, ".__new__"));
+    }
+    forwards_in_other_run.emplace(callee.name, forwards);
+    return forwards;
+  };
   const auto mayFill = [&](const Resolver::Callee& callee) {
     return fillers.mayFill(callee) || forwarding.contains(callee.name) ||
+           forwardsInOtherRun(callee) ||
            (callee.form == CallForm::Constructor &&
             (forwarding.contains(concat(callee.name, ".__init__")) ||
              forwarding.contains(concat(callee.name, ".__new__"))));
@@ -724,6 +753,10 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
         added = forwarding.insert(callerOf(calls_[index].function)).second || added;
       }
     }
+  }
+  if (for_mutable_defaults_only_) {
+    for (const std::string& function : forwarding)
+      context.provides(forwardingKey(function));
   }
   for (size_t index = 0; index < calls_.size(); ++index) {
     const Pending& pending = calls_[index];

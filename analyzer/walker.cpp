@@ -173,11 +173,11 @@ void RuleContext::dependsOnTextOf(std::string_view name) const {
   depended_keys_.push_back(textDependencyKey(name));
 }
 
-void RuleContext::provides(std::string_view key) {
+void RuleContext::provides(std::string_view key) const {
   provided_keys_.push_back(dependencyKey(key));
 }
 
-void RuleContext::dependsOn(std::string_view key) {
+void RuleContext::dependsOn(std::string_view key) const {
   depended_keys_.push_back(dependencyKey(key));
 }
 

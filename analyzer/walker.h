@@ -109,8 +109,10 @@ class RuleContext {
   // are tracked. A rule whose findings in one run depend on something else in another run says
   // so with a key of its own: provides(key) where the thing is, dependsOn(key) where the findings
   // need it. A change to a run that provides a key re-walks every run that depends on it.
-  void provides(std::string_view key);
-  void dependsOn(std::string_view key);
+  // Const: recording a key changes no answer, and the call facts (call_evidence.h), described
+  // from a const context at the end of the walk, record keys too.
+  void provides(std::string_view key) const;
+  void dependsOn(std::string_view key) const;
   // A value followed into a binding of another run (a prelude binding, in analysis in runs)
   // reads module-level names there: the findings depend on each name in `value`. Const, as the
   // helpers that follow values have a const context: it records, it changes no answer.
@@ -146,7 +148,7 @@ class RuleContext {
   std::vector<Diagnostic> diagnostics_;
   const RuleDefinition* current_rule_ = nullptr;
   mutable int8_t is_test_file_ = -1;  // unknown until asked
-  std::vector<uint64_t> provided_keys_;
+  mutable std::vector<uint64_t> provided_keys_;
   mutable std::vector<uint64_t> depended_keys_;
   std::span<const OtherRunKey> other_runs_keys_;  // sorted
   bool analysing_one_run_ = false;

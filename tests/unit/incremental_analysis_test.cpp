@@ -36,6 +36,13 @@ std::vector<std::string> codesOf(const FileAnalysis& analysis) {
   return codes;
 }
 
+std::vector<std::string> messagesOf(const FileAnalysis& analysis) {
+  std::vector<std::string> messages;
+  for (const Diagnostic& diagnostic : analysis.diagnostics)
+    messages.push_back(diagnostic.message);
+  return messages;
+}
+
 // A document held in runs, edited the way the language server edits it.
 class Document {
  public:
@@ -171,11 +178,30 @@ TEST(IncrementalAnalysis, ACallOfAFunctionInAnotherRunIsDescribedWhenItsDefaultI
   EXPECT_EQ(codesOf(document.analyzeJoined()), found);
 }
 
-std::vector<std::string> messagesOf(const FileAnalysis& analysis) {
-  std::vector<std::string> messages;
-  for (const Diagnostic& diagnostic : analysis.diagnostics)
-    messages.push_back(diagnostic.message);
-  return messages;
+// A caller's arguments are described when its callee passes them on to a function with a mutable
+// default, also when the callee is in another run (a chain of runs), and the finding's message
+// names what the outermost caller passes, as a whole walk does.
+TEST(IncrementalAnalysis, ArgumentsPassedOnThroughAnotherRunAreDescribed) {
+  Document document(
+      "def first_seen(event_id, _seen=set()):\n"
+      "    if event_id in _seen:\n        return False\n"
+      "    _seen.add(event_id)\n    return True\n\n\n" +
+          filler(0, 100) + "def check(event_id):\n    return first_seen(event_id)\n\n\n" +
+          filler(100, 100) + "def recheck(event_id):\n    return check(event_id)\n\n\n" +
+          filler(200, 100) +
+          "def count_new_events(path):\n    with open(path) as handle:\n"
+          "        return sum(recheck(line) for line in handle)\n",
+      defaultRulesOptions());
+  ASSERT_GT(document.runs(), 15U);
+  const std::vector<std::string> whole = messagesOf(document.analyzeWhole());
+  ASSERT_EQ(whole.size(), 1U);
+  EXPECT_NE(whole.front().find("lines of the file"), std::string::npos) << whole.front();
+  EXPECT_EQ(messagesOf(document.analyzeJoined()), whole);
+  // The middle of the chain stops passing the parameter on, and then passes it on again.
+  document.replace("return check(event_id)", "return check('start')");
+  EXPECT_EQ(messagesOf(document.analyzeJoined()), messagesOf(document.analyzeWhole()));
+  document.replace("return check('start')", "return check(event_id)");
+  EXPECT_EQ(messagesOf(document.analyzeJoined()), whole);
 }
 
 // A run that uses a class of another run reads its outline (header, class-level statements,
