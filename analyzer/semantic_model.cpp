@@ -181,8 +181,9 @@ std::vector<const Binding*> SemanticModel::bindingsIn(ScopeId scope, std::string
 }
 
 Resolution SemanticModel::resolve(ScopeId use_scope, std::string_view name, uint32_t offset) const {
-  if (names_resolved_outside_ != nullptr && (offset < walked_start_ || offset >= walked_end_)) {
-    names_resolved_outside_->push_back(name);
+  if (names_resolved_outside_ != nullptr && (offset < walked_start_ || offset >= walked_end_) &&
+      (names_resolved_outside_->empty() || names_resolved_outside_->back() != name)) {
+    names_resolved_outside_->push_back(name);  // a name asked about again at once, once
   }
   bool deferred = false;  // the use runs after its module has finished executing
   bool starting_scope = true;
