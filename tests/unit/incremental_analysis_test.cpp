@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyzer/concat.h"
 #include "analyzer/walker.h"
 #include "rules/registry.h"
 #include "tests/unit/all_rules.h"
@@ -156,15 +157,23 @@ TEST(IncrementalAnalysis, AValueBoundInAnotherRunIsFollowedAndWatched) {
 // are described for the join (what their arguments hold), those of other functions are not. A
 // function of another run is judged by its definition there, as a whole walk judges it, and the
 // runs calling it are walked again when that definition changes.
+// MEM204's fixture: a function that remembers every event id in its default `_seen`.
+std::string firstSeen(std::string_view seen_default) {
+  return concat("def first_seen(event_id, _seen=", seen_default,
+                "):\n    if event_id in _seen:\n        return False\n"
+                "    _seen.add(event_id)\n    return True\n\n\n");
+}
+
+// A function that makes `call` of each line of a file.
+std::string lineCounter(std::string_view call) {
+  return concat("def count_new_events(path):\n    with open(path) as handle:\n        return sum(",
+                call, " for line in handle)\n");
+}
+
 TEST(IncrementalAnalysis, ACallOfAFunctionInAnotherRunIsDescribedWhenItsDefaultIsMutable) {
-  const std::string callee =
-      "def first_seen(event_id, _seen=None):\n"
-      "    if event_id in _seen:\n        return False\n"
-      "    _seen.add(event_id)\n    return True\n\n\n";
-  const std::string caller =
-      "def count_new_events(path):\n    with open(path) as handle:\n"
-      "        return sum(first_seen(line) for line in handle)\n";
-  Document document(callee + filler(0, 100) + filler(100, 100) + caller, defaultRulesOptions());
+  Document document(
+      firstSeen("None") + filler(0, 100) + filler(100, 100) + lineCounter("first_seen(line)"),
+      defaultRulesOptions());
   ASSERT_GT(document.runs(), 10U);
   EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
   document.replace("_seen=None", "_seen=set()");
@@ -182,16 +191,12 @@ TEST(IncrementalAnalysis, ACallOfAFunctionInAnotherRunIsDescribedWhenItsDefaultI
 // default, also when the callee is in another run (a chain of runs), and the finding's message
 // names what the outermost caller passes, as a whole walk does.
 TEST(IncrementalAnalysis, ArgumentsPassedOnThroughAnotherRunAreDescribed) {
-  Document document(
-      "def first_seen(event_id, _seen=set()):\n"
-      "    if event_id in _seen:\n        return False\n"
-      "    _seen.add(event_id)\n    return True\n\n\n" +
-          filler(0, 100) + "def check(event_id):\n    return first_seen(event_id)\n\n\n" +
-          filler(100, 100) + "def recheck(event_id):\n    return check(event_id)\n\n\n" +
-          filler(200, 100) +
-          "def count_new_events(path):\n    with open(path) as handle:\n"
-          "        return sum(recheck(line) for line in handle)\n",
-      defaultRulesOptions());
+  Document document(firstSeen("set()") + filler(0, 100) +
+                        "def check(event_id):\n    return first_seen(event_id)\n\n\n" +
+                        filler(100, 100) +
+                        "def recheck(event_id):\n    return check(event_id)\n\n\n" +
+                        filler(200, 100) + lineCounter("recheck(line)"),
+                    defaultRulesOptions());
   ASSERT_GT(document.runs(), 15U);
   const std::vector<std::string> whole = messagesOf(document.analyzeWhole());
   ASSERT_EQ(whole.size(), 1U);
@@ -211,10 +216,9 @@ TEST(IncrementalAnalysis, AnEditInAMethodBodyWalksOnlyItsClassesRun) {
   const std::string cache =
       "class Cache:\n    size = 10\n\n"
       "    def lookup(self, key, _seen=None):\n        return key * 2\n\n\n";
-  const std::string caller =
-      "def count_new_events(path):\n    with open(path) as handle:\n"
-      "        return sum(Cache.lookup(None, line) for line in handle)\n";
-  Document document(cache + filler(0, 100) + filler(100, 100) + caller, defaultRulesOptions());
+  Document document(
+      cache + filler(0, 100) + filler(100, 100) + lineCounter("Cache.lookup(None, line)"),
+      defaultRulesOptions());
   ASSERT_GT(document.runs(), 10U);
   EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
   document.replace("return key * 2", "return key * 3");
