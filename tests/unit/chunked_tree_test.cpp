@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "analyzer/concat.h"
 #include "analyzer/fix.h"
 #include "analyzer/incremental_analysis.h"
 #include "rules/registry.h"
@@ -564,8 +565,8 @@ TEST(ChunkedTree, AnEditUndoingABreakIsNotJudgedBrokenByTheBrokenTree) {
   for (const std::string& inserted :
        {std::string("class K:\n    pass\n"), std::string("x = 1\n")}) {
     for (const auto& [head, tail] : cases) {
-      const std::string valid = method_before + head + tail + method_after;
-      const std::string broken = method_before + head + inserted + tail + method_after;
+      const std::string valid = concat(method_before, head, tail, method_after);
+      const std::string broken = concat(method_before, head, inserted, tail, method_after);
       auto source = std::make_unique<SourceText>(broken);
       PythonParser& parser = PythonParser::forThisThread();
       ChunkedTree syntax;
