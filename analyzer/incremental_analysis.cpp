@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "analyzer/code_model.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
@@ -63,31 +64,32 @@ bool intersects(std::span<const uint64_t> sorted, std::span<const uint64_t> othe
   return false;
 }
 
+// The class a top-level statement defines (through its decorators), or a null node.
+TSNode classDefinedBy(TSNode statement) {
+  const TSNode definition = kindOf(statement) == NodeKind::DecoratedDefinition
+                                ? childByField(statement, Field::Definition)
+                                : statement;
+  return kindOf(definition) == NodeKind::ClassDefinition ? definition : TSNode{};
+}
+
 // What the walks of other runs read of a top-level class statement (`statement`, the class or
 // its decorated definition), and so what they are walked again for: its text with the bodies of
 // the methods left out (the header and decorators, class-level statements, and each method's
 // decorators and signature stay). A rule that reads more says so (RuleContext::dependsOnTextOf).
 uint64_t outlineHash(const SourceText& source, TSNode statement) {
-  TSNode class_node = statement;
-  if (kindOf(class_node) == NodeKind::DecoratedDefinition)
-    class_node = childByField(class_node, Field::Definition);
   uint64_t hash = 0;
   const auto add = [&](uint32_t start, uint32_t end) {
     hash = hash * 1099511628211ULL ^ hashText(source.slice(start, end));
   };
   uint32_t from = ts_node_start_byte(statement);
-  const TSNode body = childByField(class_node, Field::Body);
-  const uint32_t count = namedChildCount(body);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode member = nthNamedChild(body, i);
-    if (kindOf(member) == NodeKind::DecoratedDefinition)
-      member = childByField(member, Field::Definition);
-    if (kindOf(member) != NodeKind::FunctionDefinition) continue;
-    const TSNode method_body = childByField(member, Field::Body);
-    if (ts_node_is_null(method_body)) continue;
-    add(from, ts_node_start_byte(method_body));
-    from = ts_node_end_byte(method_body);
-  }
+  forEachMethod(classDefinedBy(statement), [&](TSNode method) {
+    const TSNode method_body = childByField(method, Field::Body);
+    if (!ts_node_is_null(method_body)) {
+      add(from, ts_node_start_byte(method_body));
+      from = ts_node_end_byte(method_body);
+    }
+    return true;
+  });
   add(from, ts_node_end_byte(statement));
   return hash;
 }
@@ -95,11 +97,9 @@ uint64_t outlineHash(const SourceText& source, TSNode statement) {
 // Whether `binding` is the name a top-level class statement binds (not a name bound with
 // `global` in one of its methods).
 bool bindsTheClass(const Binding& binding, TSNode statement) {
-  if (binding.kind != BindingKind::ClassDefinition) return false;
-  TSNode class_node = statement;
-  if (kindOf(class_node) == NodeKind::DecoratedDefinition)
-    class_node = childByField(class_node, Field::Definition);
-  return kindOf(class_node) == NodeKind::ClassDefinition && ts_node_eq(binding.node, class_node);
+  const TSNode class_node = classDefinedBy(statement);
+  return binding.kind == BindingKind::ClassDefinition && !ts_node_is_null(class_node) &&
+         ts_node_eq(binding.node, class_node);
 }
 
 void sortUnique(std::vector<uint64_t>& values) {
