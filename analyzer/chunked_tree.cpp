@@ -419,13 +419,19 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   if (type != "function_definition" && type != "decorated_definition") return false;
   // A tree with an error outside the member (the edit undoes one that broke the text) may have
   // ended the method early or read part of it as other statements: its bounds say nothing then.
+  // One pass over the children with a cursor: ts_node_child(parent, i) starts again from the
+  // first child each time, and a big class's body has hundreds.
   const auto errorBesides = [](TSNode parent, TSNode kept) {
-    const uint32_t count = ts_node_child_count(parent);
-    for (uint32_t i = 0; i < count; ++i) {
-      const TSNode child = ts_node_child(parent, i);
-      if (!ts_node_eq(child, kept) && ts_node_has_error(child)) return true;
+    if (!ts_node_has_error(parent)) return false;
+    TSTreeCursor cursor = ts_tree_cursor_new(parent);
+    bool found = false;
+    for (bool more = ts_tree_cursor_goto_first_child(&cursor); more && !found;
+         more = ts_tree_cursor_goto_next_sibling(&cursor)) {
+      const TSNode child = ts_tree_cursor_current_node(&cursor);
+      found = !ts_node_eq(child, kept) && ts_node_has_error(child);
     }
-    return false;
+    ts_tree_cursor_delete(&cursor);
+    return found;
   };
   if (errorBesides(root, top) || (!ts_node_eq(top, statement) && errorBesides(top, statement)) ||
       errorBesides(statement, body) || errorBesides(body, member)) {
