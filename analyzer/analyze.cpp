@@ -277,6 +277,17 @@ std::vector<ActiveRule> createActiveRules(const AnalysisOptions& options,
   return createRules(options, rulesRunningOn(options, text ? &*text : nullptr));
 }
 
+bool ownFindingsReadCalls(const FileAnalysis& analysis, const AnalysisOptions& options) {
+  for (size_t i = 0; i < options.rules.size(); ++i) {
+    const RuleDefinition& rule = *options.rules[i];
+    if (!options.enabled.test(i) || !rule.uses_call_facts) continue;
+    if (rule.reads_own_calls == nullptr) return true;
+    const FileFacts* facts = i < analysis.facts.size() ? analysis.facts[i].get() : nullptr;
+    if (rule.reads_own_calls(facts)) return true;
+  }
+  return false;
+}
+
 bool fileNeedsAnalysis(std::string_view text, const AnalysisOptions& options) {
   const CodeText code(text);
   return mentionsNoqa(text) || rulesRunningOn(options, &code).any();

@@ -38,6 +38,11 @@ struct AnalysisOptions {
   // decode). Fixes the file could not take are dropped.
   std::string_view encoding;
   bool writable = true;
+  // Collect the file's calls for the project rules that read them (RuleDefinition::
+  // uses_call_facts). The editor turns it off while the open document's own findings cannot
+  // depend on them (ownFindingsReadCalls): describing calls is most of the walk of a large file,
+  // and the join keeps only the document's findings.
+  bool collect_call_facts = true;
 };
 
 struct FileAnalysis {
@@ -134,6 +139,11 @@ struct FileDemand {
 // they are not asked again, and count as reporting.
 FileDemand fileDemand(std::string_view text, const AnalysisOptions& options,
                       const RuleSet& known = {});
+
+// Whether the join, reporting in this one file only, may read its calls: some enabled rule that
+// reads call facts says so from the file's own facts (RuleDefinition::reads_own_calls). Asked of
+// an analysis whose facts are unpacked.
+bool ownFindingsReadCalls(const FileAnalysis& analysis, const AnalysisOptions& options);
 
 // Analyses one file on its own: its pass, then the project rules over this file alone.
 FileAnalysis analyze(const SourceText& source, const AnalysisOptions& options);

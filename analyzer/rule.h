@@ -72,6 +72,11 @@ struct RuleDefinition {
   // describes what the arguments of those calls are made of only, not of the calls of every
   // function that may fill a container: describing them is most of what call facts cost.
   bool call_facts_for_mutable_defaults = false;
+  // With uses_call_facts: whether the join, reporting in this one file only, reads its own calls,
+  // judged from the file's own facts (MEM204: only when it has a candidate, whose callers may be
+  // in it). The editor, which keeps only the open document's findings, collects no call facts
+  // while no active rule says yes (ownFindingsReadCalls in analyze.h). Null: always yes.
+  bool (*reads_own_calls)(const FileFacts* own_facts) = nullptr;
   // The join reads each file's packed facts itself (ProjectFileView::packed_facts), a file at a
   // time, instead of finding every file's facts unpacked: for facts that the join keeps only a
   // small part of, on a project of many files.

@@ -258,7 +258,8 @@ Walker::Walker(const SourceText& source, const AnalysisOptions& options, Semanti
           only_mutable_defaults && rule.definition->call_facts_for_mutable_defaults;
     }
   }
-  if (calls_read) context_.calls_ = std::make_unique<CallCollector>(only_mutable_defaults);
+  if (calls_read && options.collect_call_facts)
+    context_.calls_ = std::make_unique<CallCollector>(only_mutable_defaults);
 }
 
 std::vector<Diagnostic> Walker::run(TSNode root) {

@@ -476,6 +476,12 @@ extern const RuleDefinition kMutableDefaultCache{
     .read_facts = DefaultCacheFacts::read,
     .uses_call_facts = true,
     .call_facts_for_mutable_defaults = true,
+    // The join reads calls only for candidates, and reports at them.
+    .reads_own_calls =
+        [](const FileFacts* own_facts) {
+          return own_facts != nullptr &&
+                 !static_cast<const DefaultCacheFacts*>(own_facts)->candidates.empty();
+        },
     .may_report_in = mayReportIn,
     // No `ruff_code`: a `# noqa: B006` usually marks a mutable default kept on purpose, often
     // as a cache, which is what this rule reports.

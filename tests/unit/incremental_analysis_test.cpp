@@ -187,6 +187,24 @@ TEST(IncrementalAnalysis, ACallOfAFunctionInAnotherRunIsDescribedWhenItsDefaultI
   EXPECT_EQ(codesOf(document.analyzeJoined()), found);
 }
 
+// The language server keeps only the open document's findings: it collects the document's calls
+// only when the file's own facts say a join may read them (a MEM204 candidate), or when a rule
+// that reads calls cannot tell (the preview cache rules).
+TEST(OwnFindingsReadCalls, OnlyForAFileWithACandidateOrARuleThatCannotTell) {
+  AnalysisOptions options = defaultRulesOptions();
+  options.collect_call_facts = false;
+  const SourceText without(firstSeen("None") + lineCounter("first_seen(line)"));
+  const FileAnalysis quiet = analyzeFile(without, options);
+  EXPECT_EQ(quiet.call_facts, nullptr);
+  EXPECT_FALSE(ownFindingsReadCalls(quiet, options));
+  const SourceText with(firstSeen("set()") + lineCounter("first_seen(line)"));
+  EXPECT_TRUE(ownFindingsReadCalls(analyzeFile(with, options), options));
+  options.collect_call_facts = true;
+  EXPECT_NE(analyzeFile(without, options).call_facts, nullptr);
+  AnalysisOptions preview = allRulesOptions();
+  EXPECT_TRUE(ownFindingsReadCalls(analyzeFile(without, preview), preview));
+}
+
 // A caller's arguments are described when its callee passes them on to a function with a mutable
 // default, also when the callee is in another run (a chain of runs), and the finding's message
 // names what the outermost caller passes, as a whole walk does.

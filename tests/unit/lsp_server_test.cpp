@@ -302,6 +302,45 @@ TEST(LspServer, ABindingTypedAtTheTopReachesAFindingAtTheFarEnd) {
   EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], last_line + 1);
 }
 
+// The server collects a document's calls only while its own findings may read them (MEM204's
+// join reads the callers of a candidate): typing a mutable default makes the candidate, and its
+// caller in the same document must then be described at once, however the runs were cached.
+TEST(LspServer, ACandidateTypedInADocumentWithoutOneGetsItsCallersDescribed) {
+  std::string text =
+      "def first_seen(event_id, _seen=None):\n    if event_id in _seen:\n        return False\n"
+      "    _seen.add(event_id)\n    return True\n\n\n";
+  for (int i = 0; i < 200; ++i) {
+    text += "def helper_" + std::to_string(i) + "(values):\n    return len(values)\n\n\n";
+  }
+  text +=
+      "def count_new_events(path):\n    with open(path) as handle:\n"
+      "        return sum(first_seen(line) for line in handle)\n";
+  const uint32_t seen_column = 31;                        // `None`
+  const std::string uri = "file:///workspace/events.py";  // `example` reads as demonstration code
+  Client client;
+  client.initialize();
+  client.open(uri, text);
+  EXPECT_TRUE(client.diagnostics(uri, 1).empty());
+  const auto setDefault = [&](int version, const char* old_text, const char* new_text) {
+    client.change(
+        uri, version,
+        json::array(
+            {{{"range", range(0, seen_column, 0, seen_column + std::string_view(old_text).size())},
+              {"text", new_text}}}));
+    return client.diagnostics(uri, version);
+  };
+  json diagnostics = setDefault(2, "None", "set()");
+  ASSERT_EQ(diagnostics.size(), 1U);
+  EXPECT_EQ(diagnostics[0]["code"], "MEM204");
+  EXPECT_NE(diagnostics[0]["message"].get<std::string>().find("lines of the file"),
+            std::string::npos)
+      << diagnostics[0]["message"];
+  EXPECT_TRUE(setDefault(3, "set()", "None").empty());
+  diagnostics = setDefault(4, "None", "set()");
+  ASSERT_EQ(diagnostics.size(), 1U);
+  EXPECT_EQ(diagnostics[0]["code"], "MEM204");
+}
+
 TEST(LspServer, NewSettingsAreNotAnsweredFromRunsKeptForTheOldOnes) {
   std::string text;
   for (int i = 0; i < 200; ++i) {
