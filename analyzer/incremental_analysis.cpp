@@ -382,8 +382,28 @@ void IncrementalAnalysis::clear() {
   provided_.reset();
 }
 
+FileAnalysis IncrementalAnalysis::analyzeForOwnFindings(const SourceText& source,
+                                                        const ChunkedTree& syntax,
+                                                        AnalysisOptions options,
+                                                        HelperThreads* helpers) {
+  options.collect_call_facts = collects_call_facts_;
+  FileAnalysis analysis = analyze(source, syntax, options, helpers);
+  const bool reads_calls = ownFindingsReadCalls(analysis, options);
+  if (reads_calls == collects_call_facts_) return analysis;
+  collects_call_facts_ = reads_calls;
+  // Calls collected that no finding reads are harmless: the next analysis forgets them. Calls
+  // not collected that a finding reads are needed now.
+  if (!reads_calls) return analysis;
+  options.collect_call_facts = true;
+  return analyze(source, syntax, options, helpers);
+}
+
 FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
                                           const AnalysisOptions& options, HelperThreads* helpers) {
+  if (options.collect_call_facts != runs_collect_call_facts_) {
+    clear();
+    runs_collect_call_facts_ = options.collect_call_facts;
+  }
   const std::vector<RunView> views = syntax.runs();
   if (!provided_) provided_ = std::make_unique<ProvidedKeys>();
   std::vector<ProvidedKey> provided_before = std::move(provided_->keys);

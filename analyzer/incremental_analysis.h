@@ -47,6 +47,12 @@ class IncrementalAnalysis {
   // With `helpers`, the runs to walk are walked on them too.
   FileAnalysis analyze(const SourceText& source, const ChunkedTree& syntax,
                        const AnalysisOptions& options, HelperThreads* helpers = nullptr);
+  // The same for a reader that keeps only this document's findings from a join (the language
+  // server): the document's calls are collected (AnalysisOptions::collect_call_facts) only while
+  // its own findings may read them (ownFindingsReadCalls), and the document is analysed again at
+  // once, collecting them, when they start to. A change of mode forgets every run.
+  FileAnalysis analyzeForOwnFindings(const SourceText& source, const ChunkedTree& syntax,
+                                     AnalysisOptions options, HelperThreads* helpers = nullptr);
   // Forgets every run, so the next analysis walks them all (the settings changed).
   void clear();
   // How many runs the last analyze() walked with the rules.
@@ -61,6 +67,10 @@ class IncrementalAnalysis {
   // Every key the runs of the last analysis provide, sorted (a vector of ProvidedKey).
   struct ProvidedKeys;
   std::unique_ptr<ProvidedKeys> provided_;
+  // analyzeForOwnFindings: whether the document's calls are collected, and whether the runs kept
+  // were walked collecting them.
+  bool collects_call_facts_ = false;
+  bool runs_collect_call_facts_ = true;
   size_t walked_runs_ = 0;
   size_t walked_bytes_ = 0;
 };

@@ -38,10 +38,6 @@ struct Document {
   std::shared_ptr<const config::ResolvedSettings> incremental_config;
   RuleSet incremental_enabled;
   RuleSet incremental_reported;
-  // Whether the document's analysis collects call facts (AnalysisOptions::collect_call_facts):
-  // only while its own findings may read them (ownFindingsReadCalls), which few documents' do.
-  bool collects_call_facts = false;
-  bool incremental_call_facts = false;
   uint64_t analysis_id = 0;  // distinct for every analysis the server makes (pull result ids)
   // Edits applied to the text (and recorded in the trees) but not parsed yet; afresh: the trees
   // cannot be edited (a whole-text change, the byte-order mark, the size limit).

@@ -706,34 +706,23 @@ const FileAnalysis& Server::analysisOf(Document& document) {
   // An excluded document gets no findings at all, as in Ruff's server; one too large to check
   // gets none either.
   if (!document.settings->excluded && !document.too_large) {
-    AnalysisOptions options = optionsFor(document, *document.settings);
+    const AnalysisOptions options = optionsFor(document, *document.settings);
     if (document.syntax.empty()) {
       document.syntax.parse(*document.source, PythonParser::forThisThread(), &helpers_);
     }
-    const auto analyzeDocument = [&] {
-      options.collect_call_facts = document.collects_call_facts;
-      // A new configuration (a reload, other client settings) is a new object.
-      if (document.incremental_config != document.settings->config ||
-          document.incremental_enabled != options.enabled ||
-          document.incremental_reported != options.reported ||
-          document.incremental_call_facts != options.collect_call_facts) {
-        document.incremental.clear();
-        document.incremental_config = document.settings->config;
-        document.incremental_enabled = options.enabled;
-        document.incremental_reported = options.reported;
-        document.incremental_call_facts = options.collect_call_facts;
-      }
-      return document.incremental.analyze(*document.source, document.syntax, options, &helpers_);
-    };
-    analysis = analyzeDocument();
-    // The join below keeps only the document's findings: the document's calls matter only when
-    // one of them may read them (MEM204's candidates are rare), and then they are collected at
-    // once. Once none may, the next analysis starts without them.
-    const bool reads_calls = ownFindingsReadCalls(analysis, options);
-    if (reads_calls != document.collects_call_facts) {
-      document.collects_call_facts = reads_calls;
-      if (reads_calls) analysis = analyzeDocument();
+    // A new configuration (a reload, other client settings) is a new object.
+    if (document.incremental_config != document.settings->config ||
+        document.incremental_enabled != options.enabled ||
+        document.incremental_reported != options.reported) {
+      document.incremental.clear();
+      document.incremental_config = document.settings->config;
+      document.incremental_enabled = options.enabled;
+      document.incremental_reported = options.reported;
     }
+    // The join below keeps only the document's findings: its calls are collected only when
+    // those may read them (MEM204's candidates are rare).
+    analysis = document.incremental.analyzeForOwnFindings(*document.source, document.syntax,
+                                                          options, &helpers_);
     if (defersJoin(document)) {
       analysis.diagnostics.insert(analysis.diagnostics.end(), document.joined_findings.begin(),
                                   document.joined_findings.end());

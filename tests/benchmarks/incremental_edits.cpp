@@ -179,38 +179,17 @@ TSRange rangeOf(const SourceText& source, uint32_t start, uint32_t end) {
 
 double list_slow_ms = 0;  // --list-slow
 
-// The document's analysis as the server's analysisOf makes it: its calls are collected only while
-// its own findings may read them (AnalysisOptions::collect_call_facts).
-struct DocumentAnalysis {
-  IncrementalAnalysis incremental;
-  bool collects_calls = false;
-
-  FileAnalysis analyze(const SourceText& source, const ChunkedTree& syntax, AnalysisOptions options,
-                       heaplint::HelperThreads* helpers = nullptr) {
-    options.collect_call_facts = collects_calls;
-    FileAnalysis analysis = incremental.analyze(source, syntax, options, helpers);
-    const bool reads_calls = heaplint::ownFindingsReadCalls(analysis, options);
-    if (reads_calls != collects_calls) {
-      collects_calls = reads_calls;
-      incremental.clear();
-      options.collect_call_facts = reads_calls;
-      if (reads_calls) analysis = incremental.analyze(source, syntax, options, helpers);
-    }
-    return analysis;
-  }
-};
-
 void replay(const std::string& path, const std::string& text, int edits, unsigned seed,
             const AnalysisOptions& options) {
   PythonParser& parser = PythonParser::forThisThread();
   auto source = std::make_unique<SourceText>(text);
   ChunkedTree syntax;
-  DocumentAnalysis document;
+  IncrementalAnalysis incremental;
   const double open_start = threadCpuMs();
   syntax.parse(*source, parser);
   const double open_parse_ms = threadCpuMs() - open_start;
   {
-    FileAnalysis analysis = document.analyze(*source, syntax, options);
+    FileAnalysis analysis = incremental.analyzeForOwnFindings(*source, syntax, options);
     FileAnalysis* files[] = {&analysis};
     heaplint::joinProject(files, options);
   }
@@ -223,11 +202,12 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     heaplint::HelperThreads helpers(heaplint::HelperThreads::helpersForThisMachine());
     for (int round = 0; round < 5; ++round) {
       ChunkedTree fresh_syntax;
-      DocumentAnalysis fresh_document;
+      IncrementalAnalysis fresh_incremental;
       const auto started = std::chrono::steady_clock::now();
       fresh_syntax.parse(*source, parser, &helpers);
       const auto parsed = std::chrono::steady_clock::now();
-      FileAnalysis analysis = fresh_document.analyze(*source, fresh_syntax, options, &helpers);
+      FileAnalysis analysis =
+          fresh_incremental.analyzeForOwnFindings(*source, fresh_syntax, options, &helpers);
       FileAnalysis* files[] = {&analysis};
       heaplint::joinProject(files, options);
       const auto done = std::chrono::steady_clock::now();
@@ -289,7 +269,7 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     const double j1 = threadCpuMs();
     syntax.reparse(*source, parser);
     const double t1 = threadCpuMs() - (j1 - j0);
-    FileAnalysis analysis = document.analyze(*source, syntax, options);
+    FileAnalysis analysis = incremental.analyzeForOwnFindings(*source, syntax, options);
     const double t2 = threadCpuMs();
     FileAnalysis* files[] = {&analysis};
     heaplint::joinProject(files, options);
@@ -350,8 +330,8 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
     steps.analysis.push_back(t2 - t1);
     steps.join.push_back(t3 - t2);
     steps.total.push_back(t3 - t0);
-    steps.walked.push_back(static_cast<double>(document.incremental.walkedRuns()));
-    steps.walked_bytes.push_back(static_cast<double>(document.incremental.walkedBytes()));
+    steps.walked.push_back(static_cast<double>(incremental.walkedRuns()));
+    steps.walked_bytes.push_back(static_cast<double>(incremental.walkedBytes()));
   }
   const auto row = [&](const char* name, const std::vector<double>& values) {
     double sum = 0;

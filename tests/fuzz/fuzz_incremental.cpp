@@ -1,5 +1,7 @@
 // The language server's analysis in runs, after random edits: it must equal a walk of all the
-// runs (whatever the text), and a whole-file analysis when the text parses. The runs are parsed
+// runs (whatever the text), and a whole-file analysis when the text parses. With the default
+// rules too, as the server runs them: the document's calls collected only while its own findings
+// may read them (IncrementalAnalysis::analyzeForOwnFindings). The runs are parsed
 // and walked on a helper thread too, as in the server, and each edit is first judged as the
 // server judges it (ChunkedTree::editLeavesMethodBroken, on runs of any size here).
 //
@@ -40,6 +42,7 @@ std::vector<Finding> joinedFindings(FileAnalysis analysis, const AnalysisOptions
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > fuzz::kMaxInput) return 0;
   static const AnalysisOptions options = allRulesOptions();  // fixes are fuzz_fix's
+  static const AnalysisOptions defaults = defaultRulesOptions();
   FuzzedDataProvider input(data, size);
   const std::string piece = input.ConsumeRandomLengthString(1024);
   std::string text;
@@ -52,6 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   syntax.parse(*source, parser, &helpers);
   IncrementalAnalysis incremental;
   incremental.analyze(*source, syntax, options, &helpers);
+  IncrementalAnalysis own_findings;
+  own_findings.analyzeForOwnFindings(*source, syntax, defaults, &helpers);
   for (int round = 0; round < 8 && input.remaining_bytes() > 0; ++round) {
     const auto start = input.ConsumeIntegralInRange<uint32_t>(0, source->size());
     const auto end = input.ConsumeIntegralInRange<uint32_t>(
@@ -82,6 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    replacement.size());
     }
     fuzz::require(in_runs == all_runs, "the incremental analysis differs from a walk of all runs");
+    fuzz::require(
+        joinedFindings(own_findings.analyzeForOwnFindings(*source, syntax, defaults, &helpers),
+                       defaults) ==
+            joinedFindings(analyzeTrees(*source, syntax.trees(), defaults), defaults),
+        "the default rules' analysis for the document's own findings differs from a walk of all "
+        "runs");
     const TreePtr whole = parser.parse(*source);
     if (!ts_node_has_error(ts_tree_root_node(whole.get()))) {
       fuzz::require(all_runs == joinedFindings(analyze(*source, options), options),

@@ -97,11 +97,12 @@ FileAnalysis analyzeChunks(const SourceText& source, const ChunkedTree& syntax,
   return analysis;
 }
 
-// The language server's analysis: only the runs an edit touched are walked again.
+// The language server's analysis: only the runs an edit touched are walked again, and the
+// document's calls are collected only while its own findings may read them.
 FileAnalysis analyzeIncrementally(IncrementalAnalysis& incremental, const SourceText& source,
                                   const ChunkedTree& syntax, const AnalysisOptions& options,
                                   HelperThreads* helpers = nullptr) {
-  FileAnalysis analysis = incremental.analyze(source, syntax, options, helpers);
+  FileAnalysis analysis = incremental.analyzeForOwnFindings(source, syntax, options, helpers);
   FileAnalysis* files[] = {&analysis};
   joinProject(files, options);
   return analysis;
