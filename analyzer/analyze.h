@@ -40,7 +40,7 @@ struct AnalysisOptions {
   bool writable = true;
   // Collect the file's calls for the project rules that read them (RuleDefinition::
   // uses_call_facts). The editor turns it off while the open document's own findings cannot
-  // depend on them (ownFindingsReadCalls): describing calls is most of the walk of a large file,
+  // depend on them (ownFindingsReadCalls): describing calls is a large part of the walk of a file,
   // and the join keeps only the document's findings.
   bool collect_call_facts = true;
 };

@@ -391,19 +391,23 @@ FileAnalysis IncrementalAnalysis::analyzeForOwnFindings(const SourceText& source
   const bool reads_calls = ownFindingsReadCalls(analysis, options);
   if (reads_calls == collects_call_facts_) return analysis;
   collects_call_facts_ = reads_calls;
-  // Calls collected that no finding reads are harmless: the next analysis forgets them. Calls
-  // not collected that a finding reads are needed now.
+  // Calls collected that no finding reads are harmless: the runs keep them until walked again.
+  // Calls not collected that a finding reads are needed now, from every run.
   if (!reads_calls) return analysis;
   options.collect_call_facts = true;
-  return analyze(source, syntax, options, helpers);
+  const size_t walked_runs = walked_runs_;
+  const size_t walked_bytes = walked_bytes_;
+  analysis = analyze(source, syntax, options, helpers);
+  walked_runs_ += walked_runs;
+  walked_bytes_ += walked_bytes;
+  return analysis;
 }
 
 FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
                                           const AnalysisOptions& options, HelperThreads* helpers) {
-  if (options.collect_call_facts != runs_collect_call_facts_) {
-    clear();
-    runs_collect_call_facts_ = options.collect_call_facts;
-  }
+  // Runs walked without collecting calls have none to give when they are wanted again.
+  if (options.collect_call_facts && !runs_collect_call_facts_) clear();
+  runs_collect_call_facts_ = options.collect_call_facts;
   const std::vector<RunView> views = syntax.runs();
   if (!provided_) provided_ = std::make_unique<ProvidedKeys>();
   std::vector<ProvidedKey> provided_before = std::move(provided_->keys);

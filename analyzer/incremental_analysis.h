@@ -50,7 +50,7 @@ class IncrementalAnalysis {
   // The same for a reader that keeps only this document's findings from a join (the language
   // server): the document's calls are collected (AnalysisOptions::collect_call_facts) only while
   // its own findings may read them (ownFindingsReadCalls), and the document is analysed again at
-  // once, collecting them, when they start to. A change of mode forgets every run.
+  // once, every run collecting them, when they start to.
   FileAnalysis analyzeForOwnFindings(const SourceText& source, const ChunkedTree& syntax,
                                      AnalysisOptions options, HelperThreads* helpers = nullptr);
   // Forgets every run, so the next analysis walks them all (the settings changed).
@@ -67,8 +67,8 @@ class IncrementalAnalysis {
   // Every key the runs of the last analysis provide, sorted (a vector of ProvidedKey).
   struct ProvidedKeys;
   std::unique_ptr<ProvidedKeys> provided_;
-  // analyzeForOwnFindings: whether the document's calls are collected, and whether the runs kept
-  // were walked collecting them.
+  // analyzeForOwnFindings: whether the document's calls are collected, and whether every run kept
+  // was walked collecting them.
   bool collects_call_facts_ = false;
   bool runs_collect_call_facts_ = true;
   size_t walked_runs_ = 0;

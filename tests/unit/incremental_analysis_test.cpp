@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyzer/call_evidence.h"
 #include "analyzer/concat.h"
 #include "analyzer/walker.h"
 #include "rules/registry.h"
@@ -68,6 +69,13 @@ class Document {
   // With the project rules' join over the document alone, as the language server runs it.
   FileAnalysis analyzeJoined() {
     FileAnalysis analysis = analyze();
+    FileAnalysis* files[] = {&analysis};
+    joinProject(files, options_);
+    return analysis;
+  }
+  // As the language server analyses it: the document's calls only while its findings read them.
+  FileAnalysis analyzeForOwnFindings() {
+    FileAnalysis analysis = incremental_.analyzeForOwnFindings(*source_, syntax_, options_);
     FileAnalysis* files[] = {&analysis};
     joinProject(files, options_);
     return analysis;
@@ -203,6 +211,40 @@ TEST(OwnFindingsReadCalls, OnlyForAFileWithACandidateOrARuleThatCannotTell) {
   EXPECT_NE(analyzeFile(without, options).call_facts, nullptr);
   AnalysisOptions preview = allRulesOptions();
   EXPECT_TRUE(ownFindingsReadCalls(analyzeFile(without, preview), preview));
+}
+
+// The call sites of `callee` among the analysis's call facts.
+size_t callsOf(const FileAnalysis& analysis, std::string_view callee) {
+  if (!analysis.call_facts) return 0;
+  const auto& sites = static_cast<const FileCallFacts&>(*analysis.call_facts).calls.calls;
+  return static_cast<size_t>(std::count_if(sites.begin(), sites.end(), [&](const CallSite& site) {
+    return site.callee.ends_with(callee);
+  }));
+}
+
+// In the server's mode the calls are collected once a candidate appears, from every run (the
+// caller's run was walked without them), and a run walked while there is none collects none.
+TEST(IncrementalAnalysis, TheServersModeCollectsCallsWhileACandidateIsThere) {
+  Document document(
+      firstSeen("None") + filler(0, 100) + filler(100, 100) + lineCounter("first_seen(line)"),
+      defaultRulesOptions());
+  ASSERT_GT(document.runs(), 10U);
+  FileAnalysis analysis = document.analyzeForOwnFindings();
+  EXPECT_TRUE(analysis.diagnostics.empty());
+  EXPECT_EQ(analysis.call_facts, nullptr);
+  document.replace("first_seen(line)", "first_seen(line) ");  // its run walked without calls
+  EXPECT_EQ(document.analyzeForOwnFindings().call_facts, nullptr);
+  EXPECT_EQ(document.walked(), 1U);
+  document.replace("_seen=None", "_seen=set()");
+  analysis = document.analyzeForOwnFindings();
+  EXPECT_EQ(callsOf(analysis, "first_seen"), 1U);
+  EXPECT_EQ(messagesOf(analysis), messagesOf(document.analyzeWhole()));
+  ASSERT_EQ(codesOf(analysis), std::vector<std::string>{"MEM204"});
+  EXPECT_GE(document.walked(), 1U + document.runs());  // the edited run, then every run again
+  document.replace("_seen=set()", "_seen=None");
+  EXPECT_TRUE(document.analyzeForOwnFindings().diagnostics.empty());
+  document.replace("first_seen(line) ", "first_seen(line)");
+  EXPECT_EQ(callsOf(document.analyzeForOwnFindings(), "first_seen"), 0U);
 }
 
 // A caller's arguments are described when its callee passes them on to a function with a mutable
