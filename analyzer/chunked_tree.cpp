@@ -43,6 +43,45 @@ bool errorAtAnEdge(TSNode root) {
          ts_node_has_error(ts_node_child(root, count - 1));
 }
 
+// Where the edits of a chunk, the last of them ending at `end`, are best described to tree-sitter
+// as ending. An edit at the start of a line in a top-level definition makes the zero-width
+// indentation token before it count as changed; the incremental re-parse then finds the indentation
+// scanner's state of the old nodes after it different from its own, and on each such mismatch skips
+// the old subtree whole instead of looking inside (parser.c, ts_parser__reuse_node): every later
+// member of a class is parsed again, 6-12 ms in SymPy's `Expr` where the same edit near its end
+// costs 0.5. Described as running on to the first token of the definition's next member (the text
+// between is unchanged, so the description stays true), the parser lexes that token itself, the
+// states agree again, and the re-parse takes 0.5 ms and gives the same tree (docs/editors.md).
+uint32_t describedEditEnd(const TSTree& tree, std::string_view text, uint32_t end,
+                          uint32_t chunk_end) {
+  TSNode definition = ts_node_first_named_child_for_byte(ts_tree_root_node(&tree), end);
+  if (ts_node_is_null(definition) || ts_node_start_byte(definition) > end) return end;
+  if (kindOf(definition) == NodeKind::DecoratedDefinition) {
+    definition = childByField(definition, Field::Definition);
+  }
+  const NodeKind kind = kindOf(definition);
+  if (kind != NodeKind::ClassDefinition && kind != NodeKind::FunctionDefinition) return end;
+  const TSNode body = childByField(definition, Field::Body);
+  if (ts_node_is_null(body) || ts_node_start_byte(body) > end ||
+      ts_node_named_child_count(body) == 0) {
+    return end;
+  }
+  const uint32_t member_column = ts_node_start_point(ts_node_named_child(body, 0)).column;
+  const size_t limit = std::min<size_t>(chunk_end, text.size());
+  size_t line = text.find('\n', end);
+  while (line != std::string_view::npos && ++line < limit) {
+    size_t at = line;
+    while (at < limit && (text[at] == ' ' || text[at] == '\t' || text[at] == '\f'))
+      ++at;
+    if (at == limit) break;
+    if (text[at] != '\n' && text[at] != '\r' && at - line <= member_column) {
+      return static_cast<uint32_t>(at);
+    }
+    line = text.find('\n', at);
+  }
+  return end;
+}
+
 // Whether a chunk may still start at `offset` after an edit: at the start of a line, with the
 // first line of code at column 0. A deleted newline puts the statements on both sides on one
 // line, and an indented first statement belongs to the block above: only a parse of both chunks
@@ -260,6 +299,18 @@ void ChunkedTree::edit(const SourceText& before, uint32_t start, uint32_t end,
   const TSInputEdit input = inputEditFor(before, start, end, replacement);
   Chunk& edited = chunks_[first];
   if (edited.tree) ts_tree_edit(edited.tree.get(), &input);
+  // Where the edits since the last parse lie, in the text after this one.
+  const auto mapped = [&](uint32_t offset, uint32_t inside) {
+    return offset < start ? offset : offset >= end ? shifted(offset) : inside;
+  };
+  const auto new_end = static_cast<uint32_t>(start + replacement.size());
+  if (edited.edited_from > edited.edited_to) {
+    edited.edited_from = start;
+    edited.edited_to = new_end;
+  } else {
+    edited.edited_from = std::min(mapped(edited.edited_from, start), start);
+    edited.edited_to = std::max(mapped(edited.edited_to, new_end), new_end);
+  }
   edited.end = shifted(edited.end);
   edited.dirty = true;
   for (size_t i = first + 1; i < chunks_.size(); ++i) {
@@ -268,6 +319,10 @@ void ChunkedTree::edit(const SourceText& before, uint32_t start, uint32_t end,
     if (chunk.tree) ts_tree_edit(chunk.tree.get(), &input);
     chunk.start = shifted(chunk.start);
     chunk.end = shifted(chunk.end);
+    if (chunk.edited_from <= chunk.edited_to) {
+      chunk.edited_from = shifted(chunk.edited_from);
+      chunk.edited_to = shifted(chunk.edited_to);
+    }
   }
 }
 
@@ -308,6 +363,19 @@ void ChunkedTree::reparse(const SourceText& source, PythonParser& parser) {
       chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
       continue;
     }
+    if (chunk.tree && chunk.edited_from <= chunk.edited_to) {
+      const uint32_t described_end = describedEditEnd(*chunk.tree, source.text(), chunk.edited_to,
+                                                      std::min(chunk.end, source.size()));
+      if (described_end > chunk.edited_to) {
+        // The text from the edits to `described_end` is described as replaced by itself.
+        const TSInputEdit described = inputEditFor(
+            source, chunk.edited_from, described_end,
+            source.text().substr(chunk.edited_from, described_end - chunk.edited_from));
+        ts_tree_edit(chunk.tree.get(), &described);
+      }
+    }
+    chunk.edited_from = 1;
+    chunk.edited_to = 0;
     chunk.tree = parser.parseRange(source, chunk.start, chunk.end, chunk.tree.get());
     chunk.dirty = false;
     if (!chunk.tree) {

@@ -75,6 +75,11 @@ class ChunkedTree {
     uint32_t end = 0;
     TreePtr tree;        // edited with ts_tree_edit after every edit; null when made afresh
     bool dirty = false;  // needs a re-parse
+    // The text the edits since the last parse wrote, in the current text (none while from > to):
+    // reparse() describes it to tree-sitter as running on to the next member of a class
+    // (describedEditEnd in chunked_tree.cpp).
+    uint32_t edited_from = 1;
+    uint32_t edited_to = 0;
   };
 
   // Index of the chunk holding `offset` (an insertion at a boundary belongs to the chunk after).

@@ -70,6 +70,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                   start + static_cast<uint32_t>(replacement.size()), 0);
     syntax.reparse(*source, parser);
 
+    // A run that parses cleanly is the tree a fresh parse of its range gives (the re-parse
+    // describes edits in big definitions as running on to the next member: describedEditEnd).
+    for (const ChunkedTree::RunView& run : syntax.runs()) {
+      const TreePtr fresh = parser.parseRange(*source, run.start, run.end);
+      if (!fresh || ts_node_has_error(ts_tree_root_node(fresh.get()))) continue;
+      fuzz::require(fuzz::sameTree(run.tree, fresh.get()),
+                    "a run's re-parsed tree differs from a fresh parse of its range");
+    }
     const std::vector<Finding> in_runs =
         joinedFindings(incremental.analyze(*source, syntax, options, &helpers), options);
     const std::vector<Finding> all_runs =

@@ -606,6 +606,104 @@ TEST(ChunkedTree, TypingAtTheEndOfAMethodIsJudged) {
   }
 }
 
+// Every node of the trees, in order, with its kind and byte range: two trees that give the same
+// list are the same tree for the walk.
+std::string nodesOf(std::span<const TSTree* const> trees) {
+  std::string out;
+  for (const TSTree* tree : trees) {
+    TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+    for (bool more = true; more;) {
+      const TSNode node = ts_tree_cursor_current_node(&cursor);
+      out += concat(ts_node_type(node), ts_node_is_missing(node) ? "(missing)" : "", " ",
+                    std::to_string(ts_node_start_byte(node)), "-",
+                    std::to_string(ts_node_end_byte(node)), "\n");
+      more = ts_tree_cursor_goto_first_child(&cursor);
+      while (!more) {
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+          more = true;
+        } else if (!ts_tree_cursor_goto_parent(&cursor)) {
+          break;
+        }
+      }
+    }
+    ts_tree_cursor_delete(&cursor);
+  }
+  return out;
+}
+
+// An edit inside a big top-level class is described to tree-sitter as running on to the class's
+// next member (describedEditEnd): the re-parse must still give the tree a fresh parse gives, for
+// edits at a line's start, on a `def` line, between members, in a docstring whose lines start at
+// column 0, several before one re-parse, and ones that break the text and mend it again.
+TEST(ChunkedTree, EditsInABigClassReparseToTheTreeOfAFreshParse) {
+  std::string text =
+      "import os\n\n\nclass Big(object):\n    \"\"\"A class.\n\nText at column 0.\n\"\"\"\n\n";
+  for (int i = 0; i < 150; ++i) {
+    const std::string n = std::to_string(i);
+    if (i % 7 == 0) text += "    # member " + n + "\n";
+    if (i % 5 == 0) text += "    @property\n";
+    text += "    def method_" + n + "(self):\n        result = self.x + " + n +
+            "\n        if result:\n            return result\n        return None\n\n";
+  }
+  text += "\ndef after():\n    return Big()\n";
+  struct Edit {
+    std::string_view find;
+    std::string_view replacement;
+    size_t offset;  // into `find`
+    size_t length;  // bytes replaced
+  };
+  const std::vector<std::vector<Edit>> sequences{
+      {{"        result = self.x + 3\n", "q", 8, 0}},
+      {{"    def method_4(self):", "q", 8, 0}},
+      {{"        return None\n\n    def method_2(", "x", 19, 0}},
+      {{"    def method_6(self):", "\n    x = 1\n", 0, 0}},
+      {{"Text at column 0.", "More text", 0, 4}},
+      {{"        if result:\n            return result\n        return None\n\n    def method_9",
+        "", 8, 3},
+       {"        result = self.x + 2\n", "z", 8, 0}},
+      {{"        result = self.x + 1\n", "(", 8, 0}},
+      {{"    def method_3(self):", "", 4, 4}},
+      {{"\n\n    def method_8(self):", "", 0, 1}},
+  };
+  PythonParser& parser = PythonParser::forThisThread();
+  for (const std::vector<Edit>& sequence : sequences) {
+    auto source = std::make_unique<SourceText>(text);
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    for (const Edit& edit : sequence) {
+      const size_t found = source->text().find(edit.find);
+      ASSERT_NE(found, std::string_view::npos) << edit.find;
+      const auto start = static_cast<uint32_t>(found + edit.offset);
+      syntax.edit(*source, start, start + static_cast<uint32_t>(edit.length), edit.replacement);
+      std::string updated(source->text());
+      updated.replace(start, edit.length, edit.replacement);
+      source = std::make_unique<SourceText>(std::move(updated));
+    }
+    syntax.reparse(*source, parser);
+    ChunkedTree fresh;
+    fresh.parse(*source, parser);
+    EXPECT_EQ(nodesOf(syntax.trees()), nodesOf(fresh.trees())) << sequence.front().find;
+    // And back: the undo of the edits, typed as one replacement of everything between them.
+    ChunkedTree undone_fresh;
+    const SourceText original(text);
+    const auto diverge = static_cast<uint32_t>(
+        std::mismatch(text.begin(), text.end(), source->text().begin(), source->text().end())
+            .first -
+        text.begin());
+    size_t tail = 0;
+    while (tail < text.size() - diverge && tail < source->size() - diverge &&
+           text[text.size() - 1 - tail] == source->text()[source->size() - 1 - tail]) {
+      ++tail;
+    }
+    syntax.edit(*source, diverge, static_cast<uint32_t>(source->size() - tail),
+                std::string_view(text).substr(diverge, text.size() - tail - diverge));
+    syntax.reparse(original, parser);
+    undone_fresh.parse(original, parser);
+    EXPECT_EQ(nodesOf(syntax.trees()), nodesOf(undone_fresh.trees()))
+        << "undoing " << sequence.front().find;
+  }
+}
+
 TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
   const std::string text = fixturesAsOneModule();
   const SourceText source(text);
