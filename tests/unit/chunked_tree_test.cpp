@@ -640,10 +640,10 @@ TEST(ChunkedTree, EditsInABigClassReparseToTheTreeOfAFreshParse) {
       "import os\n\n\nclass Big(object):\n    \"\"\"A class.\n\nText at column 0.\n\"\"\"\n\n";
   for (int i = 0; i < 150; ++i) {
     const std::string n = std::to_string(i);
-    if (i % 7 == 0) text += "    # member " + n + "\n";
+    if (i % 7 == 0) text += concat("    # member ", n, "\n");
     if (i % 5 == 0) text += "    @property\n";
-    text += "    def method_" + n + "(self):\n        result = self.x + " + n +
-            "\n        if result:\n            return result\n        return None\n\n";
+    text += concat("    def method_", n, "(self):\n        result = self.x + ", n,
+                   "\n        if result:\n            return result\n        return None\n\n");
   }
   text += "\ndef after():\n    return Big()\n";
   struct Edit {
