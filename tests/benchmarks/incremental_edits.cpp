@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -57,7 +58,8 @@ double threadCpuMs() {
 
 double percentile(std::vector<double> values, double fraction) {
   std::sort(values.begin(), values.end());
-  const auto index = static_cast<size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
+  const auto index =
+      static_cast<size_t>(std::lround(fraction * static_cast<double>(values.size() - 1)));
   return values[std::min(index, values.size() - 1)];
 }
 
@@ -232,7 +234,7 @@ void replay(const std::string& path, const std::string& text, int edits, unsigne
   size_t typed_length = 0;
   for (int i = 0; i < edits; ++i) {
     uint32_t start = at;
-    uint32_t end = at;
+    uint32_t end = 0;
     std::string replacement;
     if (undo) {
       end = at + static_cast<uint32_t>(typed_length);
