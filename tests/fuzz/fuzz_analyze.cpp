@@ -76,6 +76,7 @@ void requireMayFindSaysYesWhereRulesReport(const SourceText& source,
   }();
   static const std::vector<const RuleDefinition*> table = [] {
     std::vector<const RuleDefinition*> pointers;
+    pointers.reserve(unfiltered.size());
     for (const RuleDefinition& rule : unfiltered)
       pointers.push_back(&rule);
     return pointers;
