@@ -54,11 +54,9 @@ bool errorAtAnEdge(TSNode root) {
 // states agree again, and the re-parse takes 0.5 ms and gives the same tree (docs/editors.md).
 uint32_t describedEditEnd(const TSTree& tree, std::string_view text, uint32_t end,
                           uint32_t chunk_end) {
-  TSNode definition = ts_node_first_named_child_for_byte(ts_tree_root_node(&tree), end);
-  if (ts_node_is_null(definition) || ts_node_start_byte(definition) > end) return end;
-  if (kindOf(definition) == NodeKind::DecoratedDefinition) {
-    definition = childByField(definition, Field::Definition);
-  }
+  const TSNode statement = ts_node_first_named_child_for_byte(ts_tree_root_node(&tree), end);
+  if (ts_node_is_null(statement) || ts_node_start_byte(statement) > end) return end;
+  const TSNode definition = undecorated(statement);
   const NodeKind kind = kindOf(definition);
   if (kind != NodeKind::ClassDefinition && kind != NodeKind::FunctionDefinition) return end;
   const TSNode body = childByField(definition, Field::Body);
@@ -471,20 +469,15 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   };
   const TSNode top = holding(root);
   if (ts_node_is_null(top)) return false;
-  TSNode statement = top;
-  if (std::string_view(ts_node_type(statement)) == "decorated_definition") {
-    statement = ts_node_child_by_field_name(statement, "definition", 10);
-  }
-  if (ts_node_is_null(statement) ||
-      std::string_view(ts_node_type(statement)) != "class_definition") {
-    return false;
-  }
-  const TSNode body = ts_node_child_by_field_name(statement, "body", 4);
+  const TSNode statement = undecorated(top);
+  if (kindOf(statement) != NodeKind::ClassDefinition) return false;
+  const TSNode body = childByField(statement, Field::Body);
   if (ts_node_is_null(body)) return false;
   const TSNode member = holding(body);
-  if (ts_node_is_null(member)) return false;
-  const std::string_view type = ts_node_type(member);
-  if (type != "function_definition" && type != "decorated_definition") return false;
+  const NodeKind member_kind = kindOf(member);
+  if (member_kind != NodeKind::FunctionDefinition && member_kind != NodeKind::DecoratedDefinition) {
+    return false;
+  }
   // A tree with an error outside the member (the edit undoes one that broke the text) may have
   // ended the method early or read part of it as other statements: its bounds say nothing then.
   // One pass over the children with a cursor: ts_node_child(parent, i) starts again from the

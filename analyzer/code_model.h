@@ -86,10 +86,7 @@ void forEachMethod(TSNode class_node, Visit&& visit) {
   const TSNode body = childByField(class_node, Field::Body);
   const uint32_t count = namedChildCount(body);
   for (uint32_t i = 0; i < count; ++i) {
-    TSNode statement = nthNamedChild(body, i);
-    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-      statement = childByField(statement, Field::Definition);
-    }
+    const TSNode statement = undecorated(nthNamedChild(body, i));
     if (kindOf(statement) == NodeKind::FunctionDefinition && !visit(statement)) return;
   }
 }

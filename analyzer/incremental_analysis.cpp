@@ -66,9 +66,7 @@ bool intersects(std::span<const uint64_t> sorted, std::span<const uint64_t> othe
 
 // The class a top-level statement defines (through its decorators), or a null node.
 TSNode classDefinedBy(TSNode statement) {
-  const TSNode definition = kindOf(statement) == NodeKind::DecoratedDefinition
-                                ? childByField(statement, Field::Definition)
-                                : statement;
+  const TSNode definition = undecorated(statement);
   return kindOf(definition) == NodeKind::ClassDefinition ? definition : TSNode{};
 }
 

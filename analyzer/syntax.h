@@ -129,6 +129,13 @@ inline TSNode childByField(TSNode node, Field field) {
                           [&] { return heaplint_node_child_by_field_id(node, field_id); });
 }
 
+// The function or class a decorated definition holds; any other statement as it is.
+inline TSNode undecorated(TSNode statement) {
+  return kindOf(statement) == NodeKind::DecoratedDefinition
+             ? childByField(statement, Field::Definition)
+             : statement;
+}
+
 inline std::string_view nodeText(std::string_view source, TSNode node) {
   if (ts_node_is_null(node)) return {};
   const uint32_t start = ts_node_start_byte(node);
