@@ -30,13 +30,16 @@ uint64_t threadCpuMicros() {
 struct ParseBudget {
   uint64_t deadline;  // in threadCpuMicros()
   uint32_t calls = 0;
+  const PythonParser* parser = nullptr;
 };
 
-// Called by tree-sitter every hundred parser operations; true stops the parse. The thread's CPU
-// clock is a system call (no vDSO), 2% of a parse when read on every call: it is read on every
-// 16th, still well under a millisecond apart.
-bool overBudget(TSParseState* state) {
+// Called by tree-sitter every hundred parser operations; true stops the parse. A background
+// parse waits here while the foreground works; the wait costs no CPU time, so no budget. The
+// thread's CPU clock is a system call (no vDSO), 2% of a parse when read on every call: it is
+// read on every 16th, still well under a millisecond apart.
+bool onParseProgress(TSParseState* state) {
   auto& budget = *static_cast<ParseBudget*>(state->payload);
+  budget.parser->waitForForeground();
   if (++budget.calls % 16 != 0) return false;
   return threadCpuMicros() > budget.deadline;
 }
@@ -141,9 +144,9 @@ TreePtr PythonParser::parseRanges(const SourceText& source, std::span<const Byte
     if (marked_old_tree) old_tree = marked_old_tree.get();
   }
   ts_parser_set_included_ranges(parser_, ranges.data(), static_cast<uint32_t>(ranges.size()));
-  ParseBudget budget{threadCpuMicros() + kParseBudgetMicros + kParseBudgetMicrosPerByte * length,
-                     0};
-  const TSParseOptions options{&budget, overBudget};
+  ParseBudget budget{threadCpuMicros() + kParseBudgetMicros + kParseBudgetMicrosPerByte * length, 0,
+                     this};
+  const TSParseOptions options{&budget, onParseProgress};
   const auto parse = [&](const char* data, uint32_t size) {
     Text text{data, size};
     const TSInput input{&text, readText, TSInputEncodingUTF8, nullptr};
@@ -232,6 +235,7 @@ FileAnalysis analyzeFile(const SourceText& source, const AnalysisOptions& option
     abandoned.parse_abandoned = true;
     return abandoned;
   }
+  parser.waitForForeground();
   const TSTree* const trees[] = {tree.get()};
   return analyzeTreesWith(source, trees, options, running);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyzer/diagnostic.h"
+#include "analyzer/foreground_gate.h"
 #include "analyzer/noqa.h"
 #include "analyzer/project.h"
 #include "analyzer/rule.h"
@@ -105,10 +106,18 @@ class PythonParser {
   // The parser this thread uses for analyze().
   static PythonParser& forThisThread();
 
+  // Background work: every parse, and analyzeFile between its parse and its walk, waits while
+  // `gate` has foreground work under way (null: never waits).
+  void giveWayTo(const ForegroundGate* gate) { gives_way_to_ = gate; }
+  void waitForForeground() const {
+    if (gives_way_to_ != nullptr) gives_way_to_->waitUntilIdle();
+  }
+
  private:
   TreePtr finished(TSTree* tree);
 
   TSParser* parser_;
+  const ForegroundGate* gives_way_to_ = nullptr;
 };
 
 // The checkers of the enabled rules that run on this file (test files run only the rules whose

@@ -147,7 +147,10 @@ int Server::run() {
         std::lock_guard lock(inbox_->mutex);
         queued = !inbox_->events.empty();
       }
-      if (!queued || *due + kMaxCoalesce <= Clock::now()) publishDue();
+      if (!queued || *due + kMaxCoalesce <= Clock::now()) {
+        const ForegroundGate::Busy busy(foreground_);
+        publishDue();
+      }
     }
     Event event;
     if (!waitForEvent(event)) continue;  // a publication fell due
@@ -156,7 +159,12 @@ int Server::run() {
       reader_.join();
       break;
     }
-    if (!handle(event)) {
+    bool handled = false;
+    {
+      const ForegroundGate::Busy busy(foreground_);
+      handled = handle(event);
+    }
+    if (!handled) {
       exit_code = state_ == State::ShutDown ? 0 : 1;
       break;
     }
@@ -386,7 +394,7 @@ json Server::initialize(const json& params) {
       roots_.emplace_back(path->get<std::string>());
     }
   }
-  index_ = std::make_unique<WorkspaceIndex>(*settings_);
+  index_ = std::make_unique<WorkspaceIndex>(*settings_, foreground_);
   settings_->setWorkspaceFolders(roots_);
   indexRoots(roots_);
   state_ = State::Running;

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "analyzer/foreground_gate.h"
 #include "lsp/documents.h"
 #include "lsp/features.h"
 #include "lsp/notebooks.h"
@@ -152,6 +153,8 @@ class Server {
   bool hover_markdown_ = true;
   ClientSettings client_settings_;
   std::unique_ptr<SettingsProvider> settings_;
+  // Held while the server works for the editor: the index's threads wait meanwhile.
+  ForegroundGate foreground_;
   std::unique_ptr<WorkspaceIndex> index_;
   std::vector<std::filesystem::path> roots_;
   DocumentStore documents_;

@@ -115,6 +115,7 @@ void WorkspaceIndex::rebuild(std::vector<std::filesystem::path> roots,
 void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path> roots,
                           bool replace, const std::function<void()>& on_ready) {
   runThisThreadInBackground();
+  PythonParser::forThisThread().giveWayTo(&foreground_);
   std::set<std::filesystem::path> seen;
   for (const auto& root : roots) {
     cli::DiscoveryOptions discovery_options;
@@ -125,6 +126,7 @@ void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path
     };
     const cli::Discovery discovery = cli::discoverFiles({root.string()}, discovery_options);
     for (const cli::SourceFile& file : discovery.files) {
+      foreground_.waitUntilIdle();
       if (stop_ || generation != generation_) return;
       std::string text;
       if (!readIndexedText(file.path, text)) continue;

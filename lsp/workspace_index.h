@@ -16,13 +16,17 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/foreground_gate.h"
 #include "lsp/settings_provider.h"
 
 namespace heaplint::lsp {
 
 class WorkspaceIndex {
  public:
-  explicit WorkspaceIndex(SettingsProvider& settings) : settings_(settings) {}
+  // The index's threads give way to `foreground` (which must outlive the index, and be idle
+  // when it is destroyed).
+  WorkspaceIndex(SettingsProvider& settings, const ForegroundGate& foreground)
+      : settings_(settings), foreground_(foreground) {}
   ~WorkspaceIndex();
   WorkspaceIndex(const WorkspaceIndex&) = delete;
   WorkspaceIndex& operator=(const WorkspaceIndex&) = delete;
@@ -63,6 +67,7 @@ class WorkspaceIndex {
                               bool compiled_beside);
 
   SettingsProvider& settings_;
+  const ForegroundGate& foreground_;
   mutable std::mutex mutex_;
   std::map<std::filesystem::path, IndexedFile> files_;
   std::vector<std::thread> builders_;
