@@ -282,7 +282,9 @@ def run_real_files(args) -> int:
     if args.in_workspace:
         print("\neach file opened in its corpus as the workspace: " + ", ".join(
             f"{path.name} in {roots[path]}" for path in files))
-    print(f"\n{args.rounds} rounds of {args.edits} single-character edits per file, debounce "
+    what = (f"{args.edits} single-character edits per file" if args.edits else
+            "opens only (--edits 0)")
+    print(f"\n{args.rounds} rounds of {what}, debounce "
           f"{args.debounce_ms or 0} ms; load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores; median (min-max) over "
           f"rounds")
