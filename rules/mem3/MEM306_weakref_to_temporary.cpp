@@ -46,8 +46,11 @@ this way silently never calls anyone.
 Not flagged: methods the class inherits (only the class's own body is read), receivers other
 than `self`/`cls` and `super()`, `WeakSet`s bound at module level or in an attribute,
 `WeakValueDictionary` and `WeakKeyDictionary` stores, and targets bound to a name first
-(`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). Test code
-is skipped (the shared test-file patterns).
+(`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). A lambda
+that only returns one of its parameters or a literal (`lambda x: x`, `lambda: None`) is not
+reported either: nobody registers one to be called, so a weak reference to it is meant to be dead
+(dill unpickles a dead proxy as `proxy(lambda x: x)`). Test code is skipped (the shared test-file
+patterns).
 
 ## Example
 ```python
@@ -92,11 +95,45 @@ struct WeakCall {
   ScopeId scope = kNoScope;
 };
 
+// `lambda x: x`, `lambda: None`: a lambda that returns one of its parameters or a literal does
+// nothing anyone would register, so a weak reference to one is made to be dead (dill unpickles a
+// dead proxy as `proxy(lambda x: x)`).
+bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
+  const TSNode body = childByField(lambda, Field::Body);
+  switch (kindOf(body)) {
+    case NodeKind::None:
+    case NodeKind::True:
+    case NodeKind::False:
+    case NodeKind::Integer:
+    case NodeKind::Float:
+    case NodeKind::String:
+      return true;
+    case NodeKind::Identifier: {
+      const TSNode parameters = childByField(lambda, Field::Parameters);
+      if (ts_node_is_null(parameters)) return false;
+      const std::string_view name = context.text(body);
+      for (uint32_t i = 0; i < ts_node_named_child_count(parameters); ++i) {
+        TSNode parameter = ts_node_named_child(parameters, i);
+        // `x=1`, `*args`, `**kwargs`: the name is the first named child.
+        if (kindOf(parameter) != NodeKind::Identifier)
+          parameter = ts_node_named_child(parameter, 0);
+        if (kindOf(parameter) == NodeKind::Identifier && context.text(parameter) == name) {
+          return true;
+        }
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 // What the target is, for the message; empty when it may live on.
 std::string temporaryKind(const RuleContext& context, ScopeId scope, TSNode target, bool& method) {
   method = false;
   switch (kindOf(target)) {
     case NodeKind::Lambda:
+      if (isPlaceholderLambda(context, target)) return {};
       return "a `lambda`";
     case NodeKind::Call:
       if (context.semantic().resolvesTo(scope, childByField(target, Field::Function),
