@@ -7,15 +7,15 @@ void ForegroundGate::enter() {
 }
 
 void ForegroundGate::leave() {
-  if (busy_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  // Taken so that a waiter between its check and its wait cannot miss the notification.
-  { const std::lock_guard lock(mutex_); }
-  idle_.notify_all();
+  if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) busy_.notify_all();
 }
 
 void ForegroundGate::waitSlowly() const {
-  std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return busy_.load(std::memory_order_acquire) == 0; });
+  // wait() returns once the value differs from the one read (or spuriously): read it again.
+  for (int busy = busy_.load(std::memory_order_acquire); busy != 0;
+       busy = busy_.load(std::memory_order_acquire)) {
+    busy_.wait(busy, std::memory_order_acquire);
+  }
 }
 
 }  // namespace heaplint

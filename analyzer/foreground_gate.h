@@ -7,8 +7,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 
 namespace heaplint {
 
@@ -37,9 +35,10 @@ class ForegroundGate {
   void leave();
   void waitSlowly() const;
 
+  // Waited on with C++20's atomic wait (a futex): no lock is shared with the background threads,
+  // which could hold one while preempted and make the foreground wait behind an idle-class
+  // thread.
   std::atomic<int> busy_{0};
-  mutable std::mutex mutex_;
-  mutable std::condition_variable idle_;
 };
 
 }  // namespace heaplint

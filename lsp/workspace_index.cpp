@@ -115,7 +115,15 @@ void WorkspaceIndex::rebuild(std::vector<std::filesystem::path> roots,
 void WorkspaceIndex::scan(uint64_t generation, std::vector<std::filesystem::path> roots,
                           bool replace, const std::function<void()>& on_ready) {
   runThisThreadInBackground();
-  PythonParser::forThisThread().giveWayTo(&foreground_);
+  // This thread's parser gives way while the scan runs, and no longer once it ends.
+  struct GivingWay {
+    explicit GivingWay(const ForegroundGate& gate) {
+      PythonParser::forThisThread().giveWayTo(&gate);
+    }
+    ~GivingWay() { PythonParser::forThisThread().giveWayTo(nullptr); }
+    GivingWay(const GivingWay&) = delete;
+    GivingWay& operator=(const GivingWay&) = delete;
+  } giving_way(foreground_);
   std::set<std::filesystem::path> seen;
   for (const auto& root : roots) {
     cli::DiscoveryOptions discovery_options;

@@ -48,8 +48,8 @@ than `self`/`cls` and `super()`, `WeakSet`s bound at module level or in an attri
 `WeakValueDictionary` and `WeakKeyDictionary` stores, and targets bound to a name first
 (`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). A lambda
 that only returns one of its parameters or a literal (`lambda x: x`, `lambda: None`) is not
-reported either: nobody registers one to be called, so a weak reference to it is meant to be dead
-(dill unpickles a dead proxy as `proxy(lambda x: x)`). Test code is skipped (the shared test-file
+reported either, except by `weakref.finalize`: nobody registers one to be called, so a weak
+reference to it is meant to be dead (dill unpickles a dead proxy as `proxy(lambda x: x)`). Test code is skipped (the shared test-file
 patterns).
 
 ## Example
@@ -106,7 +106,12 @@ bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
     case NodeKind::False:
     case NodeKind::Integer:
     case NodeKind::Float:
+      return true;
     case NodeKind::String:
+      // An f-string's replacement fields run code.
+      for (uint32_t i = 0; i < ts_node_named_child_count(body); ++i) {
+        if (kindOf(ts_node_named_child(body, i)) == NodeKind::Interpolation) return false;
+      }
       return true;
     case NodeKind::Identifier: {
       const TSNode parameters = childByField(lambda, Field::Parameters);
@@ -129,11 +134,14 @@ bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
 }
 
 // What the target is, for the message; empty when it may live on.
-std::string temporaryKind(const RuleContext& context, ScopeId scope, TSNode target, bool& method) {
+// `finalize`: true for `weakref.finalize`, whose callback runs at once when its object dies, so
+// even a placeholder lambda as the object is a bug.
+std::string temporaryKind(const RuleContext& context, ScopeId scope, TSNode target, bool finalize,
+                          bool& method) {
   method = false;
   switch (kindOf(target)) {
     case NodeKind::Lambda:
-      if (isPlaceholderLambda(context, target)) return {};
+      if (!finalize && isPlaceholderLambda(context, target)) return {};
       return "a `lambda`";
     case NodeKind::Call:
       if (context.semantic().resolvesTo(scope, childByField(target, Field::Function),
@@ -205,7 +213,8 @@ class WeakrefToTemporary final : public RuleChecker {
       }
       bool method = false;
       const TSNode target = firstArgument(call.call);
-      const std::string kind = temporaryKind(context, call.scope, target, method);
+      const std::string kind =
+          temporaryKind(context, call.scope, target, qualified == "weakref.finalize", method);
       if (kind.empty()) continue;
       Diagnostic diagnostic;
       diagnostic.start = ts_node_start_byte(call.call);

@@ -10,6 +10,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/source_text.h"
+#include "tests/unit/all_rules.h"
 
 namespace heaplint {
 namespace {
@@ -59,6 +60,29 @@ TEST(ForegroundGate, ABackgroundParseWaitsUntilTheForegroundIsDone) {
   EXPECT_TRUE(becomesTrue(parsed, 10s));
   background.join();
   EXPECT_TRUE(has_tree);
+}
+
+TEST(ForegroundGate, ABackgroundAnalysisWaitsBetweenItsParseAndItsWalk) {
+  // Too short for tree-sitter to call the progress callback (every hundred parser operations):
+  // only the wait after the parse holds the analysis back.
+  const SourceText source("import gc\ngc.collect()\n");
+  AnalysisOptions options = allRulesOptions();
+  options.path = "module.py";
+  ForegroundGate gate;
+  std::atomic<bool> analysed{false};
+  std::optional<ForegroundGate::Busy> busy;
+  busy.emplace(gate);
+  std::thread background([&] {
+    PythonParser& parser = PythonParser::forThisThread();
+    parser.giveWayTo(&gate);
+    (void)analyzeFile(source, options);
+    parser.giveWayTo(nullptr);
+    analysed = true;
+  });
+  EXPECT_FALSE(becomesTrue(analysed, 300ms));
+  busy.reset();
+  EXPECT_TRUE(becomesTrue(analysed, 10s));
+  background.join();
 }
 
 TEST(ForegroundGate, OverlappingForegroundWorkHoldsTheGateUntilTheLastEnds) {
