@@ -12,6 +12,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/source_text.h"
 #include "tests/unit/all_rules.h"
+#include "tests/unit/eventually.h"
 
 namespace heaplint {
 namespace {
@@ -25,14 +26,6 @@ SourceText manyFunctions() {
   for (int i = 0; i < 500; ++i)
     text += "def f" + std::to_string(i) + "(a, b):\n    return [a + b for _ in range(3)]\n";
   return SourceText(std::move(text));
-}
-
-// Polls `done` for up to `limit`.
-bool becomesTrue(const std::atomic<bool>& done, std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(1ms);
-  return done;
 }
 
 TEST(ForegroundGate, AnIdleGateLetsBackgroundWorkThrough) {
