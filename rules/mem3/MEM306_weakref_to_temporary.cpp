@@ -49,8 +49,8 @@ than `self`/`cls` and `super()`, `WeakSet`s bound at module level or in an attri
 (`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). A lambda
 that only returns one of its parameters or a literal (`lambda x: x`, `lambda: None`) is not
 reported either, except by `weakref.finalize`: nobody registers one to be called, so a weak
-reference to it is meant to be dead (dill unpickles a dead proxy as `proxy(lambda x: x)`). Test code is skipped (the shared test-file
-patterns).
+reference to it is meant to be dead (dill unpickles a dead proxy as `proxy(lambda x: x)`). Test
+code is skipped (the shared test-file patterns).
 
 ## Example
 ```python
