@@ -344,10 +344,7 @@ MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode 
   const uint32_t count = namedChildCount(body);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode statement = nthNamedChild(body, i);
-    TSNode definition = statement;
-    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
-      definition = childByField(statement, Field::Definition);
-    }
+    const TSNode definition = undecorated(statement);
     if (kindOf(definition) != NodeKind::FunctionDefinition ||
         context.text(childByField(definition, Field::Name)) != name) {
       continue;

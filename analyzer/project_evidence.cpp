@@ -180,17 +180,14 @@ ProjectDefinitions ProjectDefinitionsCollector::finish(
       std::string base = projectName(context, 0, nthNamedChild(bases, i));
       if (!base.empty()) fact.bases.push_back(std::move(base));
     }
-    const TSNode body = childByField(class_node, Field::Body);
-    for (uint32_t i = 0; i < namedChildCount(body); ++i) {
-      TSNode method = nthNamedChild(body, i);
-      if (kindOf(method) == NodeKind::DecoratedDefinition) {
-        method = childByField(method, Field::Definition);
-      }
+    forEachMethod(class_node, [&](TSNode method) {
       const std::string_view name = context.text(childByField(method, Field::Name));
-      if (kindOf(method) != NodeKind::FunctionDefinition || !asks(name)) continue;
-      (weakCallbackHold(context, method).empty() ? fact.other_methods : fact.weak_methods)
-          .emplace_back(name);
-    }
+      if (asks(name)) {
+        (weakCallbackHold(context, method).empty() ? fact.other_methods : fact.weak_methods)
+            .emplace_back(name);
+      }
+      return true;
+    });
     if (!fact.bases.empty() || !fact.weak_methods.empty() || !fact.other_methods.empty()) {
       definitions.classes.push_back(std::move(fact));
     }
