@@ -1,5 +1,6 @@
-"""The corpora heaplint's precision is measured on: Debian packages, downloaded as .deb files and
-unpacked (never installed, never committed) into a cache directory.
+"""The corpora heaplint's precision is measured on: Debian packages, downloaded as .deb files, and
+PyPI packages, downloaded as pinned wheels, unpacked (never installed, never committed) into a
+cache directory.
 
 Three corpora the rules were first tuned on (CPython, Django, SymPy) and the twenty packages of the
 development corpus (issue 10). Other packages are for checking that a change generalises; name them
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 DIST = "usr/lib/python3/dist-packages"
 
@@ -442,8 +444,104 @@ CHECK_SET_6 = {
     "u-semantic-release": (["python3-semantic-release"], DIST),
 }
 
+# The seventh set (twentieth session), the first from PyPI: wheels of 90 packages picked at random
+# (seeded shuffle, seed 20261204) from 225 well-known PyPI projects that no corpus or earlier set
+# holds, by name. Unpacked wheels, like Debian's dist-packages, hold what an install holds.
+CHECK_SET_7 = {
+    "p-httpcore": (["pypi:httpcore==1.0.9"], ""),
+    "p-pympler": (["pypi:pympler==1.1"], ""),
+    "p-loguru": (["pypi:loguru==0.7.3"], ""),
+    "p-mkdocs-material": (["pypi:mkdocs-material==9.8.2"], ""),
+    "p-cookiecutter": (["pypi:cookiecutter==2.7.1"], ""),
+    "p-databases": (["pypi:databases==0.9.0"], ""),
+    "p-halo": (["pypi:halo==0.0.30"], ""),
+    "p-peewee-async": (["pypi:peewee-async==2.1.0"], ""),
+    "p-pyvis": (["pypi:pyvis==0.3.2"], ""),
+    "p-python-memcached": (["pypi:python-memcached==1.62"], ""),
+    "p-sqlglot": (["pypi:sqlglot==30.31.0"], ""),
+    "p-lightning": (["pypi:lightning==2.6.6"], ""),
+    "p-mouse": (["pypi:mouse==0.7.1"], ""),
+    "p-decorator": (["pypi:decorator==5.3.1"], ""),
+    "p-parsel": (["pypi:parsel==1.12.1"], ""),
+    "p-awscli": (["pypi:awscli==1.46.3"], ""),
+    "p-moto": (["pypi:moto==5.2.6"], ""),
+    "p-sortedcontainers": (["pypi:sortedcontainers==2.4.0"], ""),
+    "p-toolz": (["pypi:toolz==1.2.0"], ""),
+    "p-charset-normalizer": (["pypi:charset-normalizer==3.5.3"], ""),
+    "p-trafilatura": (["pypi:trafilatura==2.3.1"], ""),
+    "p-itemadapter": (["pypi:itemadapter==0.13.1"], ""),
+    "p-marshmallow-dataclass": (["pypi:marshmallow-dataclass==8.7.1"], ""),
+    "p-streamlit": (["pypi:streamlit==1.67.0"], ""),
+    "p-openai": (["pypi:openai==3.63.0"], ""),
+    "p-sentence-transformers": (["pypi:sentence-transformers==6.3.0"], ""),
+    "p-argcomplete": (["pypi:argcomplete==3.7.2"], ""),
+    "p-retrying": (["pypi:retrying==1.4.2"], ""),
+    "p-strawberry-graphql": (["pypi:strawberry-graphql==0.341.2"], ""),
+    "p-channels": (["pypi:channels==4.3.2"], ""),
+    "p-colorama": (["pypi:colorama==0.4.6"], ""),
+    "p-pydash": (["pypi:pydash==8.1.0"], ""),
+    "p-statsd": (["pypi:statsd==4.0.1"], ""),
+    "p-returns": (["pypi:returns==0.30.0"], ""),
+    "p-prefect": (["pypi:prefect==3.9.1"], ""),
+    "p-pipenv": (["pypi:pipenv==2026.10.3"], ""),
+    "p-rustworkx": (["pypi:rustworkx==0.18.1"], ""),
+    "p-python-dotenv": (["pypi:python-dotenv==1.2.4"], ""),
+    "p-guppy3": (["pypi:guppy3==3.1.7"], ""),
+    "p-locust": (["pypi:locust==2.47.0"], ""),
+    "p-copier": (["pypi:copier==9.19.1"], ""),
+    "p-igraph": (["pypi:igraph==1.0.0"], ""),
+    "p-pyrsistent": (["pypi:pyrsistent==0.20.0"], ""),
+    "p-backoff": (["pypi:backoff==2.2.1"], ""),
+    "p-texttable": (["pypi:texttable==1.7.2"], ""),
+    "p-tomli": (["pypi:tomli==2.5.0"], ""),
+    "p-psycopg": (["pypi:psycopg==3.3.9"], ""),
+    "p-alive-progress": (["pypi:alive-progress==3.3.0"], ""),
+    "p-schema": (["pypi:schema==0.7.8"], ""),
+    "p-python-multipart": (["pypi:python-multipart==0.0.34"], ""),
+    "p-pyvirtualdisplay": (["pypi:pyvirtualdisplay==3.0"], ""),
+    "p-tortoise-orm": (["pypi:tortoise-orm==1.1.9"], ""),
+    "p-python-pptx": (["pypi:python-pptx==1.0.2"], ""),
+    "p-nbclient": (["pypi:nbclient==0.11.0"], ""),
+    "p-xlsxwriter": (["pypi:xlsxwriter==3.3.1"], ""),
+    "p-ddtrace": (["pypi:ddtrace==4.16.0"], ""),
+    "p-pyinstrument": (["pypi:pyinstrument==5.1.3"], ""),
+    "p-pynput": (["pypi:pynput==1.8.2"], ""),
+    "p-funcy": (["pypi:funcy==2.1"], ""),
+    "p-greenlet": (["pypi:greenlet==3.5.6"], ""),
+    "p-snowflake-connector-python": (["pypi:snowflake-connector-python==5.2.0"], ""),
+    "p-huey": (["pypi:huey==3.5.4"], ""),
+    "p-pywinauto": (["pypi:pywinauto==0.6.9"], ""),
+    "p-xlrd": (["pypi:xlrd==2.0.2"], ""),
+    "p-s3fs": (["pypi:s3fs==2026.9.0"], ""),
+    "p-chromadb": (["pypi:chromadb==1.5.9"], ""),
+    "p-pyparsing": (["pypi:pyparsing==3.3.3"], ""),
+    "p-pytest-xdist": (["pypi:pytest-xdist==3.8.0"], ""),
+    "p-jmespath-community": (["pypi:jmespath-community==1.1.3"], ""),
+    "p-opentelemetry-api": (["pypi:opentelemetry-api==1.45.3"], ""),
+    "p-mlflow-skinny": (["pypi:mlflow-skinny==3.18.0"], ""),
+    "p-qdrant-client": (["pypi:qdrant-client==1.20.0"], ""),
+    "p-holoviews": (["pypi:holoviews==1.23.2"], ""),
+    "p-voluptuous": (["pypi:voluptuous==0.16.0"], ""),
+    "p-more-itertools": (["pypi:more-itertools==11.2.1"], ""),
+    "p-keras": (["pypi:keras==3.15.1"], ""),
+    "p-confluent-kafka": (["pypi:confluent-kafka==2.16.1"], ""),
+    "p-glom": (["pypi:glom==25.12.0"], ""),
+    "p-suds-community": (["pypi:suds-community==1.2.0"], ""),
+    "p-flask-caching": (["pypi:flask-caching==2.5.1"], ""),
+    "p-websocket-client": (["pypi:websocket-client==1.9.2"], ""),
+    "p-jsondiff": (["pypi:jsondiff==2.2.1"], ""),
+    "p-connexion": (["pypi:connexion==3.3.0"], ""),
+    "p-uvloop": (["pypi:uvloop==0.23.0"], ""),
+    "p-networkit": (["pypi:networkit==11.3"], ""),
+    "p-bokeh": (["pypi:bokeh==3.9.2"], ""),
+    "p-anthropic": (["pypi:anthropic==2.17.0"], ""),
+    "p-pyquery": (["pypi:pyquery==2.1.0"], ""),
+    "p-addict": (["pypi:addict==2.4.0"], ""),
+    "p-idna": (["pypi:idna==3.20"], ""),
+}
+
 CHECK_SETS = {1: CHECK_SET, 2: CHECK_SET_2, 3: CHECK_SET_3, 4: CHECK_SET_4, 5: CHECK_SET_5,
-              6: CHECK_SET_6}
+              6: CHECK_SET_6, 7: CHECK_SET_7}
 
 
 def cache_dir():
@@ -465,6 +563,27 @@ def _download(packages, into):
                  f"(run 'apt-get update' as root first?):\n{result.stderr.strip()}")
 
 
+def _download_wheels(requirements, into):
+    """Downloads pinned wheels from PyPI (`name==version`), without their dependencies."""
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+               "--only-binary=:all:", "--dest", str(into), *requirements]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"corpora: could not download {' '.join(requirements)} from PyPI:\n"
+                 f"{result.stderr.strip()}")
+
+
+def _unpack_wheels(requirements, root):
+    """Unpacks the wheels of `requirements` (a wheel is a zip file) into `root`; returns the
+    VERSIONS lines."""
+    with tempfile.TemporaryDirectory() as downloads:
+        _download_wheels(requirements, downloads)
+        for wheel in sorted(pathlib.Path(downloads).glob("*.whl")):
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(root)
+    return [" ".join(requirement.split("==")) for requirement in requirements]
+
+
 def ensure(name, packages=None, subdir=DIST):
     """Returns the folder to lint for corpus `name`, downloading and unpacking it if needed."""
     if packages is None:
@@ -475,6 +594,10 @@ def ensure(name, packages=None, subdir=DIST):
         if root.exists():
             shutil.rmtree(root)
         root.mkdir(parents=True)
+        if all(package.startswith("pypi:") for package in packages):
+            lines = _unpack_wheels([package[len("pypi:"):] for package in packages], root)
+            versions.write_text("\n".join(lines) + "\n")
+            return root / subdir
         with tempfile.TemporaryDirectory() as downloads:
             # apt's sandbox user must be able to write there.
             os.chmod(downloads, 0o777)
