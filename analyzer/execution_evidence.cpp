@@ -136,6 +136,14 @@ std::string onceHookReason(const RuleContext& context, ScopeId function_scope) {
     return "in `" + std::string(name) + "()`, which runs once";
   }
   const TSNode class_node = classOfMethod(semantic, function_scope);
+  // A module function named for setting up (`setup_logging`, `setup_tracing`) is the program's
+  // start-up step, called from its `main()`. pytest's `setup_function` and `setup_method` run
+  // before each test, and a method's set-up runs per instance.
+  if (ts_node_is_null(class_node) && name.starts_with("setup_") && name != "setup_function" &&
+      name != "setup_method" &&
+      semantic.scope(semantic.scope(function_scope).parent).kind == ScopeKind::Module) {
+    return "in `" + std::string(name) + "()`, a start-up step";
+  }
   if (name != "ready" || ts_node_is_null(class_node)) return {};
   // Django calls `AppConfig.ready()` once per process.
   const ScopeId class_scope = semantic.scope(function_scope).parent;

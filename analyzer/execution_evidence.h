@@ -28,7 +28,9 @@ std::string onceGuardAt(const RuleContext& context);
 // class, however often the program does its work: at module level; in a hook frameworks call
 // once (`main`, `setUpModule`, `setUpClass`, `tearDownClass`, `setUpTestData`, `setup_module`,
 // `setup_class`, `__init_subclass__`, `__set_name__`, `ready()` of a class whose base resolves to
-// Django's `AppConfig`), the innermost function deciding; or in functions none of which takes
+// Django's `AppConfig`; a module function named `setup_*`, such as `setup_logging`, other than
+// pytest's per-test `setup_function`/`setup_method`), the innermost function deciding; or in
+// functions none of which takes
 // per-call input (a parameter its caller must pass; the class a classmethod receives does not
 // count, the instance a method receives does, as there is one per object): a set-up step such as
 // `install()`. The reason as a phrase ("in `main()`, which runs once"), or empty.

@@ -183,8 +183,17 @@ void RegistrationCollector::collect(TSNode node, NodeKind kind, const RuleContex
     case NodeKind::ReturnStatement: {
       const TSNode value = unwrap(nthNamedChild(node, 0));
       const ExecutionContext* function = context.enclosingFunction();
-      if (function != nullptr && kindOf(value) == NodeKind::Identifier) {
-        returned_.emplace(ts_node_start_byte(function->node), context.text(value));
+      if (function == nullptr) return;
+      // `return wrapper`, and `return on_start, on_stop`: the caller gets the callbacks, and
+      // with them the means to remove them.
+      const bool several = kindOf(value) == NodeKind::ExpressionList ||
+                           kindOf(value) == NodeKind::Tuple || kindOf(value) == NodeKind::List;
+      const uint32_t count = several ? namedChildCount(value) : 1;
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode item = several ? unwrap(nthNamedChild(value, i)) : value;
+        if (kindOf(item) == NodeKind::Identifier) {
+          returned_.emplace(ts_node_start_byte(function->node), context.text(item));
+        }
       }
       return;
     }

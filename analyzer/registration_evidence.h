@@ -110,7 +110,8 @@ class RegistrationCollector {
   std::vector<RegistrationSite> registrations(const RuleContext& context) const;
   // The removal sites: the registry each removes from, its method the removal method.
   std::vector<RegistryEvidence> removals(const RuleContext& context) const;
-  // Whether `function` returns the name `name` (`return wrapper`).
+  // Whether `function` returns the name `name` (`return wrapper`, or in a tuple or list:
+  // `return on_start, on_stop`).
   bool returns(TSNode function, std::string_view name) const {
     return returned_.contains({ts_node_start_byte(function), name});
   }

@@ -71,7 +71,8 @@ outlives it and holds callbacks strongly, where nothing removes the callback.
 - Again and again: in a function that takes per-call input (a required parameter; a method's
   `self` counts, a classmethod's `cls` does not), not a hook that runs once (`main`,
   `setUpClass`, `setUpModule`, `tearDownClass`, `setUpTestData`, `setup_module`, `setup_class`,
-  `__init_subclass__`, `__set_name__`, `ready()` of a Django `AppConfig`), and not under a
+  `__init_subclass__`, `__set_name__`, `ready()` of a Django `AppConfig`, a module function named
+  `setup_*` such as `setup_tracing()` but not pytest's per-test `setup_function`), and not under a
   once-guard (`if not self._registered: ... self._registered = True`, or `if _installed: return`
   in a function that sets `_installed = True`).
 
@@ -88,7 +89,8 @@ Not flagged:
   `functools.singledispatch`), Django's `dispatch_uid=`;
 - callbacks that keep nothing of the call (`lambda: os._exit(0)`, a module-level function, what
   the caller passed in, `weakref.WeakMethod(self.refresh)`), and a callback the function returns
-  (a decorator or factory, whose caller decides how often it runs);
+  (a decorator or factory, whose caller decides how often it runs), alone or with others
+  (`return on_start, on_stop`: the caller can remove them);
 - registries that are local, parameters or attributes of `self`, and the result of a project
   function that is no singleton getter;
 - code that runs once per process: the `__init__` of a singleton class (a method stores `self` in
