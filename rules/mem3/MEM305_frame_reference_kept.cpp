@@ -55,8 +55,12 @@ Not flagged:
   console that shows one stack at a time does on purpose;
 - `inspect.trace()` in a helper called from a handler: its frames start at the handler's
   function, so no cycle forms through the helper's locals;
-- test code (the shared test-file patterns), and debugging code (a function, class or module
-  whose name says `debug`: a debugger keeps the frames it shows on purpose).
+- an attribute that a `finally` clause of the same function lets go of (`self.frame = None`,
+  `del self.frame`): it holds the frame only while the call runs, when the frame is alive anyway;
+- test code (the shared test-file patterns), debugging code (a function, class or module whose
+  name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
+  that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
+  own frames to know them, and skip them, among the referrers it shows.
 
 ## Why is this bad?
 A frame holds every local variable of its call and, through `f_back`, every frame that called
@@ -166,6 +170,10 @@ class FrameReferenceKept final : public RuleChecker {
     const TSNode callee = childByField(node, Field::Function);
     if (kindOf(callee) == NodeKind::Attribute) {
       const std::string_view name = context.text(childByField(callee, Field::AttributeName));
+      if (name == "get_referrers" || name == "get_referents") {
+        graph_walks_.push_back(Source{node, context.scope()});
+        return;
+      }
       if (!mayMakeFrames(name)) return;
     } else if (kindOf(callee) != NodeKind::Identifier || !names_may_be_frames_) {
       return;
@@ -174,6 +182,16 @@ class FrameReferenceKept final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
+    // A tool that walks the object graph (`gc.get_referrers`, as Pympler's reference browser
+    // does) keeps its own frames on purpose: to know them, and skip them, among the referrers.
+    // Decided per top-level definition, which a run of the editor's document never splits.
+    for (const Source& source : graph_walks_) {
+      const std::string qualified = context.semantic().qualifiedName(
+          source.scope, childByField(source.node, Field::Function));
+      if (qualified == "gc.get_referrers" || qualified == "gc.get_referents") {
+        graph_walkers_.push_back(ts_node_start_byte(topLevelStatementOf(source.node)));
+      }
+    }
     for (const Source& source : calls_) {
       const std::string qualified = context.semantic().qualifiedName(
           source.scope, childByField(source.node, Field::Function));
@@ -216,6 +234,16 @@ class FrameReferenceKept final : public RuleChecker {
     return found;
   }
 
+  // The statement of the module that holds `node` (a class, a function, an `if`).
+  static TSNode topLevelStatementOf(TSNode node) {
+    TSNode statement = node;
+    for (TSNode up = parentOf(node); !ts_node_is_null(up) && kindOf(up) != NodeKind::Module;
+         up = parentOf(up)) {
+      statement = up;
+    }
+    return statement;
+  }
+
   // A debugger keeps the frames it shows on purpose (IPython's `debugger()` hands its pdb the
   // frame of the exception): code in a function, class or module named for debugging.
   static bool inDebuggingCode(const RuleContext& context, TSNode node) {
@@ -250,7 +278,14 @@ class FrameReferenceKept final : public RuleChecker {
     const NodeKind target_kind = kindOf(target);
     if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
     if (container && refilledInFunction(context, value, target)) return;
-    if (inDebuggingCode(context, value)) return;
+    if (!container && releasedInFinally(context, functionAround(value), context.text(target))) {
+      return;
+    }
+    if (inDebuggingCode(context, value) ||
+        std::find(graph_walkers_.begin(), graph_walkers_.end(),
+                  ts_node_start_byte(topLevelStatementOf(value))) != graph_walkers_.end()) {
+      return;
+    }
     const LifetimeEvidence lifetime = lifetimeOf(context, source.scope, target);
     const std::string what = describe(context, source, frame);
     switch (lifetime.lifetime) {
@@ -295,6 +330,38 @@ class FrameReferenceKept final : public RuleChecker {
                   ": the frame then holds itself through its locals, a cycle that keeps every "
                   "local of the call alive until the garbage collector runs; `del ",
                   text, "` in a `finally` clause"));
+  }
+
+  // Whether a `finally` clause of `function` lets go of what `target` holds: `del self.frame`,
+  // or `self.frame = None` (any assignment to it). The frame is then held only while the call
+  // runs, when it is alive anyway (guppy's `limitframe`).
+  static bool releasedInFinally(const RuleContext& context, TSNode function,
+                                std::string_view target) {
+    if (ts_node_is_null(function)) return false;
+    bool found = false;
+    visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return ts_node_eq(node, function) ? Visit::Descend : Visit::SkipChildren;
+      }
+      if (kind == NodeKind::Assignment) {
+        found = context.text(childByField(node, Field::Left)) == target &&
+                insideFinally(node, function);
+      } else if (kind == NodeKind::DeleteStatement && insideFinally(node, function)) {
+        for (uint32_t i = 0; i < namedChildCount(node) && !found; ++i) {
+          const TSNode deleted = nthNamedChild(node, i);
+          if (kindOf(deleted) == NodeKind::ExpressionList) {
+            for (uint32_t j = 0; j < namedChildCount(deleted) && !found; ++j)
+              found = context.text(nthNamedChild(deleted, j)) == target;
+          } else {
+            found = context.text(deleted) == target;
+          }
+        }
+      }
+      return found ? Visit::Stop : Visit::Descend;
+    });
+    return found;
   }
 
   static bool deletedInFinally(const RuleContext& context, TSNode function, std::string_view name) {
@@ -357,6 +424,8 @@ class FrameReferenceKept final : public RuleChecker {
 
   std::vector<Source> calls_;
   std::vector<Source> attributes_;
+  std::vector<Source> graph_walks_;
+  std::vector<uint32_t> graph_walkers_;  // the top-level definitions that walk the object graph
   bool looked_at_earlier_runs_ = false;
   bool names_may_be_frames_ = false;
 };
