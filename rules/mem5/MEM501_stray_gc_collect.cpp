@@ -62,6 +62,9 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`): it is
   scheduled to run once in a while, not once per iteration;
+- a collection under an `if` that reads a switch named for it (a name or a string with the word
+  `gc` or `garbage`: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`):
+  the project made it a choice its users can turn off;
 - a collection in a loop that sleeps or waits for an event each time round (`time.sleep(60)`,
   `await asyncio.sleep(interval)`, `event.wait()`): a timer, or a background worker woken once in
   a while;
@@ -477,7 +480,9 @@ class StrayGcCollect final : public RuleChecker {
         return true;
       }
     }
-    if (call.named_deliberate || throttled(call, context)) return true;
+    if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context)) {
+      return true;
+    }
     if (classTurnsCollectionOff(call, context)) return true;
     return bodyIsDeliberate(call, context);
   }
@@ -508,6 +513,55 @@ class StrayGcCollect final : public RuleChecker {
         return found ? Visit::Stop : Visit::Descend;
       });
       if (found) return true;
+    }
+    return false;
+  }
+
+  // A collection under an `if` that reads a switch named for it (`if
+  // config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_REQUEST:`, `if
+  // self.collect_garbage:`): the project made the collection a choice its users can turn off.
+  // A word of a name or a string decides ("gc", "garbage"); the `gc` module itself does not.
+  static bool behindItsOwnSwitch(const CollectCall& call, const RuleContext& context) {
+    for (const TSNode condition : call.guards) {
+      bool found = false;
+      visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
+        const NodeKind kind = kindOf(node);
+        if (kind == NodeKind::Identifier || kind == NodeKind::String) {
+          const std::string_view text = context.text(node);
+          found = text != "gc" && hasWord(text, "gc", "garbage");
+          return found ? Visit::Stop : Visit::SkipChildren;
+        }
+        return Visit::Descend;
+      });
+      if (found) return true;
+    }
+    return false;
+  }
+
+  // Whether `text` has `first` or `second` as a word, case aside: words are split at anything
+  // but letters and digits, and where a lower-case letter meets an upper-case one (`postScriptGC`
+  // is post, Script, GC; `GC_AFTER` is GC, AFTER).
+  static bool hasWord(std::string_view text, std::string_view first, std::string_view second) {
+    const auto isLower = [](char c) { return c >= 'a' && c <= 'z'; };
+    const auto isUpper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const auto isWordChar = [&](char c) {
+      return isLower(c) || isUpper(c) || (c >= '0' && c <= '9');
+    };
+    const auto equalsIgnoringCase = [](std::string_view word, std::string_view wanted) {
+      if (word.size() != wanted.size()) return false;
+      for (size_t i = 0; i < word.size(); ++i) {
+        if ((word[i] | 0x20) != wanted[i]) return false;
+      }
+      return true;
+    };
+    size_t start = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+      const bool ends = i == text.size() || !isWordChar(text[i]) ||
+                        (i > start && isLower(text[i - 1]) && isUpper(text[i]));
+      if (!ends) continue;
+      const std::string_view word = text.substr(start, i - start);
+      if (equalsIgnoringCase(word, first) || equalsIgnoringCase(word, second)) return true;
+      start = (i < text.size() && isWordChar(text[i])) ? i : i + 1;
     }
     return false;
   }
