@@ -73,6 +73,8 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   `benchmark_parse`, `LeakDetector.snapshot`), or that it is a helper whose job is to collect
   (`gc_collect()`, `collect_garbage()`, `force_gc()`): whether to collect is decided where the
   helper is called, and those calls are not followed;
+- a class that collects in three or more of its methods (pycaret's experiments, after each
+  training, tuning or prediction): the collections are its policy after each heavy step;
 - a module that disables automatic collection when it is imported (`gc.disable()`,
   `gc.set_threshold(0)` at module level), and a class that disables it in one of its methods (a
   timer-driven collector): they must collect by hand, and their collections are taken to be
@@ -483,7 +485,7 @@ class StrayGcCollect final : public RuleChecker {
     if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context)) {
       return true;
     }
-    if (classTurnsCollectionOff(call, context)) return true;
+    if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
     return bodyIsDeliberate(call, context);
   }
 
@@ -604,6 +606,28 @@ class StrayGcCollect final : public RuleChecker {
       }
     }
     return false;
+  }
+
+  // A class whose methods collect in three or more of them (pycaret's experiments collect at the
+  // end of each of their operations: training, tuning, predicting): the collections are the
+  // class's policy, written on purpose after each heavy step, not a stray call.
+  bool classCollectsAsPolicy(const CollectCall& call, const RuleContext& context) const {
+    static constexpr size_t kPolicyMethods = 3;
+    if (ts_node_is_null(call.owner_class)) return false;
+    std::vector<uint32_t> methods;
+    for (const CollectCall& other : collects_) {
+      if (!sameNode(other.owner_class, call.owner_class) ||
+          other.owner_kind != NodeKind::FunctionDefinition ||
+          !context.semantic().resolvesTo(other.scope, childByField(other.call, Field::Function),
+                                         "gc.collect")) {
+        continue;
+      }
+      const uint32_t start = ts_node_start_byte(other.owner);
+      if (std::find(methods.begin(), methods.end(), start) == methods.end()) {
+        methods.push_back(start);
+      }
+    }
+    return methods.size() >= kPolicyMethods;
   }
 
   // `gc.disable()` or `gc.set_threshold(0)`.
