@@ -92,6 +92,46 @@ bool isEmptyValue(const RuleContext& context, TSNode value) {
   return callee == "list" || callee == "dict" || callee == "set";
 }
 
+// `if key in seen: return` before `seen.append(key)` (or `.add(key)`, `seen[key] = ...`) in the
+// same body: what follows runs once per distinct key. The guard as a phrase, or empty.
+std::string oncePerKeyGuard(const RuleContext& context, TSNode condition, TSNode body) {
+  if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2) {
+    return {};
+  }
+  const TSNode op = childByField(condition, Field::Operators);
+  if (ts_node_is_null(op) || std::string_view(ts_node_type(op)) != "in") return {};
+  const TSNode key = nthNamedChild(condition, 0);
+  const TSNode seen = nthNamedChild(condition, 1);
+  const std::string_view key_text = context.text(key);
+  const std::string_view seen_text = context.text(seen);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode statement = nthNamedChild(body, i);
+    if (kindOf(statement) != NodeKind::ExpressionStatement) continue;
+    const TSNode expression = nthNamedChild(statement, 0);
+    bool records = false;
+    if (kindOf(expression) == NodeKind::Call) {
+      const TSNode callee = childByField(expression, Field::Function);
+      const TSNode arguments = childByField(expression, Field::Arguments);
+      const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+      records = kindOf(callee) == NodeKind::Attribute &&
+                context.text(childByField(callee, Field::Object)) == seen_text &&
+                (method == "append" || method == "add") && namedChildCount(arguments) == 1 &&
+                context.text(nthNamedChild(arguments, 0)) == key_text;
+    } else if (kindOf(expression) == NodeKind::Assignment) {
+      const TSNode left = childByField(expression, Field::Left);
+      records = kindOf(left) == NodeKind::Subscript &&
+                context.text(childByField(left, Field::Value)) == seen_text &&
+                context.text(childByField(left, Field::SubscriptIndex)) == key_text;
+    }
+    if (records) {
+      return "once per distinct `" + std::string(key_text) + "`, under the guard `" +
+             std::string(key_text) + " in " + std::string(seen_text) + "`";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string onceGuardAt(const RuleContext& context) {
@@ -107,6 +147,9 @@ std::string onceGuardAt(const RuleContext& context) {
         if (kindOf(statement) != NodeKind::IfStatement) continue;
         const TSNode consequence = childByField(statement, Field::Consequence);
         if (kindOf(nthNamedChild(consequence, 0)) != NodeKind::ReturnStatement) continue;
+        std::string per_key =
+            oncePerKeyGuard(context, childByField(statement, Field::Condition), body);
+        if (!per_key.empty()) return per_key;
         names.clear();
         collectNames(context, childByField(statement, Field::Condition), names);
         const std::string_view name = assignedOneOf(context, body, names, true);

@@ -20,7 +20,9 @@ class RuleContext;
 // During the walk (it reads the walker's frames): whether the node being visited runs once
 // however often its function is called: in the block of `if not self._registered:` that sets
 // `self._registered` (or `if self.path is None:` that sets `self.path`), or after
-// `if _installed: return` in a function that sets `_installed = True`. The reason as a phrase
+// `if _installed: return` in a function that sets `_installed = True`, or after `if key in seen:
+// return` in a function that records `key` in `seen` (`seen.append(key)`, `seen.add(key)`,
+// `seen[key] = ...`): once per distinct key, as a registry of models is. The reason as a phrase
 // for messages ("under the once-guard on `_registered`"), or empty.
 std::string onceGuardAt(const RuleContext& context);
 

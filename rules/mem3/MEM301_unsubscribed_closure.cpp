@@ -74,7 +74,9 @@ outlives it and holds callbacks strongly, where nothing removes the callback.
   `__init_subclass__`, `__set_name__`, `ready()` of a Django `AppConfig`, a module function named
   `setup_*` such as `setup_tracing()` but not pytest's per-test `setup_function`), and not under a
   once-guard (`if not self._registered: ... self._registered = True`, or `if _installed: return`
-  in a function that sets `_installed = True`).
+  in a function that sets `_installed = True`) or a once-per-key guard (`if model in self:
+  return` in a function that then records it, `self.append(model)`: a registry of models
+  registers each once).
 
 Not flagged:
 - registries that hold callbacks weakly: Django signals, blinker, Flask signals, pydispatch,
