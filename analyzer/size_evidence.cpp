@@ -75,7 +75,12 @@ class SizeFinder {
         return evidence(Size::Small, "a string literal");
       case NodeKind::ListComprehension:
       case NodeKind::SetComprehension:
-      case NodeKind::DictionaryComprehension:
+      case NodeKind::DictionaryComprehension: {
+        // The whole result is in memory once made (`sizes = [size(f) for f in files]`).
+        SizeEvidence result = comprehension(scope, node, depth);
+        result.in_memory = result.size != Size::Unknown;
+        return result;
+      }
       case NodeKind::GeneratorExpression:
         return comprehension(scope, node, depth);
       case NodeKind::Call:

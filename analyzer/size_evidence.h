@@ -34,8 +34,9 @@ struct SizeEvidence {
   // Data only because a public function's caller passes it: the weakest evidence (most public
   // functions are called with a handful of items), which rules may keep for preview.
   bool from_parameter = false;
-  // Data that is already a whole list in memory (`os.listdir(path)`, `f.readlines()`): a list of
-  // its own items costs a pointer an item more, not the items.
+  // Data that is already a whole list in memory (`os.listdir(path)`, `f.readlines()`, a name
+  // bound to a list comprehension): a list of its own items costs a pointer an item more, not the
+  // items.
   bool in_memory = false;
 };
 

@@ -10,6 +10,7 @@
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -40,7 +41,9 @@ attribute of `self`, the result of a function of the project, a loop variable (o
 data), a parameter of a private (`_helper`) or nested function or of a lambda. It is quiet, by
 design, over inputs the code makes small: a literal, a constant bound to one (`AXES = ("x",
 "y")`), an Enum, a class attribute, `range(10)`, `rows[:3]`, `zip` with a literal; over
-configuration (`sys.argv`, a parameter called `argv`, `options` or `settings`); in test files and in
+configuration (`sys.argv`, a parameter called `argv`, `options` or `settings`); over a list
+already in memory that the comprehension only filters (`sum([s for s in sizes if s])` with `sizes`
+a list comprehension or `os.listdir()`: a pointer an item, not the items); in test files and in
 `assert` statements (pytest shows the values of a list when the assert fails, so the list is the
 better choice there).
 
@@ -279,6 +282,13 @@ class ListComprehensionInReducer final : public RuleChecker {
     if (size.size != Size::Data) return;
     // A public function's parameter is weak evidence: most are called with a handful of items.
     if (size.from_parameter && !context.options().settings->preview) return;
+    // `sum([size for size in sizes if size is not None])`: a filtered subset of a list already in
+    // memory holds at most a pointer to each item there, not new items. (A bare copy, `sum([x
+    // for x in xs])`, has no reason to be a list at all, and stays reported.)
+    if (size.in_memory && keepsTheWalkedItems(context, shape.iterable) &&
+        !ts_node_is_null(firstChildOfKind(shape.iterable, NodeKind::IfClause))) {
+      return;
+    }
 
     std::string callee = "`" + std::string(context.text(function)) + "()`";
     const std::string_view reducer_name =

@@ -9,6 +9,7 @@
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -174,18 +175,7 @@ class LenOfMaterializedList final : public RuleChecker {
       return context.semantic().resolvesTo(scope, childByField(counted.lazy_call, Field::Function),
                                            "builtins.filter");
     }
-    const TSNode comprehension = counted.comprehension;
-    const TSNode element = childByField(comprehension, Field::Body);
-    if (kindOf(element) != NodeKind::Identifier) return false;
-    TSNode clause{};
-    for (uint32_t i = 0; i < namedChildCount(comprehension); ++i) {
-      const TSNode child = nthNamedChild(comprehension, i);
-      if (kindOf(child) != NodeKind::ForInClause) continue;
-      if (!ts_node_is_null(clause)) return false;  // a second `for`: pairs, not items
-      clause = child;
-    }
-    const TSNode target = childByField(clause, Field::Left);
-    return kindOf(target) == NodeKind::Identifier && context.text(target) == context.text(element);
+    return keepsTheWalkedItems(context, counted.comprehension);
   }
 
   // `map(f, rows)` and the like: the first iterable they walk, or null for other calls.
