@@ -90,9 +90,9 @@ Not flagged:
 - registries that replace: dispatch tables keyed by type (`@fun.register(int)` of
   `functools.singledispatch`), Django's `dispatch_uid=`;
 - callbacks that keep nothing of the call (`lambda: os._exit(0)`, a module-level function, what
-  the caller passed in, `weakref.WeakMethod(self.refresh)`), and a callback the function returns
-  (a decorator or factory, whose caller decides how often it runs), alone or with others
-  (`return on_start, on_stop`: the caller can remove them);
+  the caller passed in, a name the function imports, `weakref.WeakMethod(self.refresh)`), and a
+  callback the function returns (a decorator or factory, whose caller decides how often it
+  runs), alone or with others (`return on_start, on_stop`: the caller can remove them);
 - registries that are local, parameters or attributes of `self`, and the result of a project
   function that is no singleton getter;
 - code that runs once per process: the `__init__` of a singleton class (a method stores `self` in
