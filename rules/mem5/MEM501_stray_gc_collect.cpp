@@ -45,7 +45,8 @@ wanted. Break the cycle (a `weakref`, clearing a back-reference, not storing tra
 `# noqa: MEM501`.
 
 ## Known problems
-Deliberate collections are left alone, so the rule misses some stray ones:
+Deliberate collections are left alone, so the rule misses some stray ones (among them a
+`del x` followed by `gc.collect()` where `x` sits in no cycle):
 
 - test code: files matching `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests/` or
   `test/` folder (the list is configurable), where tests collect to check that objects died;
@@ -62,6 +63,9 @@ Deliberate collections are left alone, so the rule misses some stray ones:
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`): it is
   scheduled to run once in a while, not once per iteration;
+- a collection right after a `del` statement or a `delattr()` call (a model converter dropping
+  each layer it has converted, a loader dropping each batch): the code releases what it just
+  made, on purpose, and the objects may sit in cycles the automatic collector would free late;
 - a collection under an `if` that reads a switch named for it (a name or a string with the word
   `gc` or `garbage`: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`):
   the project made it a choice its users can turn off;
@@ -482,7 +486,8 @@ class StrayGcCollect final : public RuleChecker {
         return true;
       }
     }
-    if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context)) {
+    if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context) ||
+        followsADeletion(call, context)) {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
@@ -517,6 +522,23 @@ class StrayGcCollect final : public RuleChecker {
       if (found) return true;
     }
     return false;
+  }
+
+  // A collection right after a `del` statement or a `delattr()` call (ctranslate2 dropping each
+  // converted layer's modules, a batch loader dropping each batch): the code releases what it
+  // just made, on purpose, and what it dropped may well sit in cycles (PyTorch modules do).
+  static bool followsADeletion(const CollectCall& call, const RuleContext& context) {
+    const TSNode statement = parentOf(call.call);
+    if (kindOf(statement) != NodeKind::ExpressionStatement) return false;
+    TSNode previous = ts_node_prev_named_sibling(statement);
+    while (kindOf(previous) == NodeKind::Comment)
+      previous = ts_node_prev_named_sibling(previous);
+    if (kindOf(previous) == NodeKind::DeleteStatement) return true;
+    if (kindOf(previous) != NodeKind::ExpressionStatement) return false;
+    const TSNode expression = nthNamedChild(previous, 0);
+    return kindOf(expression) == NodeKind::Call &&
+           context.semantic().resolvesTo(call.scope, childByField(expression, Field::Function),
+                                         "builtins.delattr");
   }
 
   // A collection under an `if` that reads a switch named for it (`if
