@@ -5,11 +5,11 @@ a large N, and check that the cost grows linearly with the number of findings.
     python3 tests/benchmarks/findings_scaling.py --binary build/heaplint [--small 5000]
         [--large 50000] [--runs 5] [--target 12]
 
-The three lines are `import gc` / `for job in jobs: gc.collect()` /
+The three lines are `import gc` / `for line in open(p): gc.collect()` /
 `total = sum([x for x in open(p)])`: a name rebound on every repetition and two findings each.
 (Issue 11 wrote `gc.collect()` and `sum([x for x in xs])`; since MEM501 reports collections paid
-per iteration and MEM101 needs a data-sized input, the loop and `open(p)` keep two findings a
-repetition.) With CRLF line ends too. The report
+per item of data and MEM101 needs a data-sized input, the loops over `open(p)` keep two findings
+a repetition.) With CRLF line ends too. The report
 gives the fastest CPU and wall time of each size (one thread) and the ratio of CPU times; a linear cost makes the ratio about
 large/small (10), a quadratic one about its square.
 
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-LINES = ("import gc", "for job in jobs: gc.collect()", "total = sum([x for x in open(p)])")
+LINES = ("import gc", "for line in open(p): gc.collect()", "total = sum([x for x in open(p)])")
 
 
 def timed_run(binary: str, path: Path) -> tuple[float, float]:

@@ -130,12 +130,12 @@ class CacheTest(HeaplintTestCase):
 
     def test_the_same_file_seen_from_elsewhere_is_analysed_again(self):
         # Displayed paths (and test-file detection) depend on where heaplint runs.
-        self.write("tests/helpers.py", "import gc\n\n\ndef f(jobs):\n    for job in jobs: gc.collect()\n")
+        self.write("tests/helpers.py", "import gc\n\n\ndef f(path):\n    for line in open(path): gc.collect()\n")
         cache = str(self.dir / "cache")
         self.assertExit(self.check("--cache-dir", cache, "tests"), 0)
         result = self.check("--cache-dir", cache, ".", cwd=self.dir / "tests", env=STATS)
         self.assertEqual(self.stats(result), "heaplint cache: 0 reused, 1 analysed")
-        self.assertFindings(result, [("helpers.py", 5, 22, "MEM501")])
+        self.assertFindings(result, [("helpers.py", 5, 29, "MEM501")])
 
     def test_no_cache_and_clean(self):
         self.write("a.py")

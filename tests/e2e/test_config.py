@@ -15,9 +15,9 @@ import unittest
 
 from e2e_support import BINARY, ONE_FINDING, SOURCE_DIR, SUM_COLUMN, TIMEOUT, HeaplintTestCase, base_env
 
-GC_COLLECT = "import gc\n\n\ndef tidy(jobs):\n    for job in jobs: gc.collect()\n"
+GC_COLLECT = "import gc\n\n\ndef tidy(path):\n    for line in open(path): gc.collect()\n"
 # MEM101 on line 2 and MEM501 on line 7.
-BOTH = ONE_FINDING + "import gc\n\n\ndef tidy(jobs):\n    for job in jobs: gc.collect()\n"
+BOTH = ONE_FINDING + "import gc\n\n\ndef tidy(path):\n    for line in open(path): gc.collect()\n"
 
 
 class ConfigTest(HeaplintTestCase):

@@ -778,8 +778,8 @@ TEST(LspServer, RegistersWatchedFilesDynamicallyAndRepublishesOnChange) {
 TEST(LspServer, ClientSettingsSelectAndIgnoreRules) {
   Client client;
   client.initialize(json::object(), {{"ignore", {"MEM1"}}});
-  client.open(kUri,
-              unicodeSource() + "import gc\n\n\ndef f(jobs):\n    for job in jobs: gc.collect()\n");
+  client.open(kUri, unicodeSource() +
+                        "import gc\n\n\ndef f(path):\n    for line in open(path): gc.collect()\n");
   const json diagnostics = client.diagnostics(kUri, 1);
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0]["code"], "MEM501");
@@ -954,7 +954,7 @@ TEST(LspServer, AddedWorkspaceFolderBringsItsFacts) {
 class LspConfiguration : public ::testing::Test {
  protected:
   static constexpr std::string_view kGcCall =
-      "import gc\n\n\ndef f(jobs):\n    for job in jobs: gc.collect()\n";
+      "import gc\n\n\ndef f(path):\n    for line in open(path): gc.collect()\n";
 
   std::string uriOf(const std::string& relative) const {
     return uriFromPath(workspace_.path() / relative);
