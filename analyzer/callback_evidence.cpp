@@ -44,17 +44,18 @@ void addCapture(std::vector<std::string_view>& captures, std::string_view name) 
 
 // The names under `root`, resolved from `from`, that are variables of a function other than
 // `own` (the callback's own scope): what the callback keeps of the calls around it. A name a
-// function imports (`from .hooks import hooks as tg_hooks`) is a module or a module's object,
-// alive for the process anyway: keeping it keeps nothing of the call.
+// function imports (`from .hooks import hooks as tg_hooks`), and binds no other way, is a module
+// or a module's object, alive for the process anyway: keeping it keeps nothing of the call.
 void collectCaptures(const RuleContext& context, TSNode root, ScopeId from, ScopeId own,
                      std::vector<std::string_view>& captures) {
   const SemanticModel& semantic = context.semantic();
   const auto read = [&](TSNode identifier) {
     const Resolution resolution =
         semantic.resolve(from, context.text(identifier), ts_node_start_byte(identifier));
-    if (resolution.binding != nullptr && resolution.binding->scope != own &&
-        resolution.binding->kind != BindingKind::Import &&
-        resolution.binding->kind != BindingKind::FromImport &&
+    const bool imported = resolution.kind == Resolution::Kind::Bound &&
+                          (resolution.binding->kind == BindingKind::Import ||
+                           resolution.binding->kind == BindingKind::FromImport);
+    if (resolution.binding != nullptr && resolution.binding->scope != own && !imported &&
         isFunctionScope(semantic, resolution.binding->scope)) {
       addCapture(captures, context.text(identifier));
     }

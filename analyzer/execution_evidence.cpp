@@ -92,9 +92,39 @@ bool isEmptyValue(const RuleContext& context, TSNode value) {
   return callee == "list" || callee == "dict" || callee == "set";
 }
 
+// Whether `seen` outlives a call of `function`: an attribute (`self.seen`, `cls.registry`),
+// `self` itself, or a name that is neither a parameter nor assigned in the function's body (a
+// module-level set). A local or a parameter starts afresh, or with the caller, each call. Read
+// from the syntax: this is asked during the walk, before names resolve.
+bool outlivesTheCall(const RuleContext& context, TSNode function, TSNode seen) {
+  if (kindOf(seen) == NodeKind::Attribute) return true;
+  if (kindOf(seen) != NodeKind::Identifier) return false;
+  const std::string_view name = context.text(seen);
+  if (name == "self") return true;
+  const TSNode parameters = childByField(function, Field::Parameters);
+  for (uint32_t i = 0; i < namedChildCount(parameters); ++i) {
+    TSNode parameter = nthNamedChild(parameters, i);
+    if (kindOf(parameter) != NodeKind::Identifier) parameter = nthNamedChild(parameter, 0);
+    if (context.text(parameter) == name) return false;
+  }
+  const TSNode body = childByField(function, Field::Body);
+  for (uint32_t i = 0; i < namedChildCount(body); ++i) {
+    const TSNode statement = nthNamedChild(body, i);
+    if (kindOf(statement) != NodeKind::ExpressionStatement) continue;
+    const TSNode assignment = nthNamedChild(statement, 0);
+    if (kindOf(assignment) == NodeKind::Assignment &&
+        context.text(childByField(assignment, Field::Left)) == name) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // `if key in seen: return` before `seen.append(key)` (or `.add(key)`, `seen[key] = ...`) in the
-// same body: what follows runs once per distinct key. The guard as a phrase, or empty.
-std::string oncePerKeyGuard(const RuleContext& context, TSNode condition, TSNode body) {
+// same body, with `seen` outliving the call: what follows runs once per distinct key. `guard` is
+// the index of the `if` in `body`. The guard as a phrase, or empty.
+std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode condition,
+                            TSNode body, uint32_t guard) {
   if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2) {
     return {};
   }
@@ -102,10 +132,11 @@ std::string oncePerKeyGuard(const RuleContext& context, TSNode condition, TSNode
   if (ts_node_is_null(op) || std::string_view(ts_node_type(op)) != "in") return {};
   const TSNode key = nthNamedChild(condition, 0);
   const TSNode seen = nthNamedChild(condition, 1);
+  if (!outlivesTheCall(context, function, seen)) return {};
   const std::string_view key_text = context.text(key);
   const std::string_view seen_text = context.text(seen);
   const uint32_t count = namedChildCount(body);
-  for (uint32_t i = 0; i < count; ++i) {
+  for (uint32_t i = guard + 1; i < count; ++i) {
     const TSNode statement = nthNamedChild(body, i);
     if (kindOf(statement) != NodeKind::ExpressionStatement) continue;
     const TSNode expression = nthNamedChild(statement, 0);
@@ -142,14 +173,18 @@ std::string onceGuardAt(const RuleContext& context) {
       // `if _installed: return` early in the function, which sets `_installed = True`.
       const TSNode body = childByField(frame.node, Field::Body);
       const uint32_t count = namedChildCount(body);
+      const uint32_t here = ts_node_start_byte(context.frame().node);
       for (uint32_t i = 0; i < count; ++i) {
         const TSNode statement = nthNamedChild(body, i);
         if (kindOf(statement) != NodeKind::IfStatement) continue;
         const TSNode consequence = childByField(statement, Field::Consequence);
         if (kindOf(nthNamedChild(consequence, 0)) != NodeKind::ReturnStatement) continue;
-        std::string per_key =
-            oncePerKeyGuard(context, childByField(statement, Field::Condition), body);
-        if (!per_key.empty()) return per_key;
+        // A guard speaks for what runs after it.
+        if (ts_node_end_byte(statement) <= here) {
+          std::string per_key = oncePerKeyGuard(context, frame.node,
+                                                childByField(statement, Field::Condition), body, i);
+          if (!per_key.empty()) return per_key;
+        }
         names.clear();
         collectNames(context, childByField(statement, Field::Condition), names);
         const std::string_view name = assignedOneOf(context, body, names, true);
@@ -170,6 +205,19 @@ std::string onceGuardAt(const RuleContext& context) {
 
 namespace {
 
+// `@pytest.fixture` (or `@fixture`, called or not): pytest runs it per test, whatever its name.
+bool isPytestFixture(const RuleContext& context, TSNode function) {
+  const TSNode decorated = parentOf(function);
+  if (kindOf(decorated) != NodeKind::DecoratedDefinition) return false;
+  for (uint32_t i = 0; i < namedChildCount(decorated); ++i) {
+    const TSNode decorator = nthNamedChild(decorated, i);
+    if (kindOf(decorator) != NodeKind::Decorator) continue;
+    const std::string_view text = context.text(decorator);
+    if (text.find("fixture") != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::string onceHookReason(const RuleContext& context, ScopeId function_scope) {
   const SemanticModel& semantic = context.semantic();
   if (semantic.scope(function_scope).kind != ScopeKind::Function) return {};
@@ -183,7 +231,7 @@ std::string onceHookReason(const RuleContext& context, ScopeId function_scope) {
   // start-up step, called from its `main()`. pytest's `setup_function` and `setup_method` run
   // before each test, and a method's set-up runs per instance.
   if (ts_node_is_null(class_node) && name.starts_with("setup_") && name != "setup_function" &&
-      name != "setup_method" &&
+      name != "setup_method" && !isPytestFixture(context, function) &&
       semantic.scope(semantic.scope(function_scope).parent).kind == ScopeKind::Module) {
     return "in `" + std::string(name) + "()`, a start-up step";
   }

@@ -81,8 +81,12 @@ class SizeFinder {
         result.in_memory = result.size != Size::Unknown;
         return result;
       }
-      case NodeKind::GeneratorExpression:
-        return comprehension(scope, node, depth);
+      case NodeKind::GeneratorExpression: {
+        // Made one item at a time, from items it may transform.
+        SizeEvidence result = comprehension(scope, node, depth);
+        result.in_memory = false;
+        return result;
+      }
       case NodeKind::Call:
         return call(scope, node, depth);
       case NodeKind::Identifier:
@@ -170,6 +174,13 @@ class SizeFinder {
 
   // A comprehension evaluated in `scope`: its first `for` clause decides, nested clauses can
   // only make it larger.
+  // What yields new objects for the items it walks (pairs, mapped values, parts of a string) is
+  // not the walked list in memory, however large.
+  static SizeEvidence madeAnew(SizeEvidence walked) {
+    walked.in_memory = false;
+    return walked;
+  }
+
   SizeEvidence comprehension(ScopeId scope, TSNode node, int depth) const {
     SizeEvidence result;
     bool first = true;
@@ -211,17 +222,22 @@ class SizeFinder {
       }
     }
     if (callee == "builtins.range") return range(scope, positional, depth);
-    if (callee == "builtins.enumerate" || callee == "builtins.reversed" ||
-        callee == "builtins.sorted" || callee == "builtins.list" || callee == "builtins.tuple" ||
-        callee == "builtins.set" || callee == "builtins.frozenset" || callee == "builtins.iter" ||
-        callee == "builtins.dict" || callee == "collections.deque" ||
+    if (callee == "builtins.enumerate") {
+      // New pairs, one an item.
+      if (positional.empty()) return evidence(Size::Small, "an empty collection");
+      return madeAnew(iterable(scope, positional.front(), depth + 1));
+    }
+    if (callee == "builtins.reversed" || callee == "builtins.sorted" || callee == "builtins.list" ||
+        callee == "builtins.tuple" || callee == "builtins.set" || callee == "builtins.frozenset" ||
+        callee == "builtins.iter" || callee == "builtins.dict" || callee == "collections.deque" ||
         callee == "itertools.chain.from_iterable") {
       if (positional.empty()) return evidence(Size::Small, "an empty collection");
       return iterable(scope, positional.front(), depth + 1);
     }
     if (callee == "builtins.filter" || callee == "builtins.map") {
       if (positional.size() < 2) return {};
-      return iterable(scope, positional[1], depth + 1);
+      const SizeEvidence walked = iterable(scope, positional[1], depth + 1);
+      return callee == "builtins.map" ? madeAnew(walked) : walked;
     }
     if (callee == "builtins.zip" || callee == "itertools.chain" || callee == "itertools.product") {
       // zip stops at its shortest argument; chain and product are at least their longest.
@@ -231,7 +247,7 @@ class SizeFinder {
         if (callee == "builtins.zip" && part.size == Size::Small) return part;
         result = i == 0 ? part : larger(result, part);
       }
-      return result;
+      return callee == "itertools.chain" ? result : madeAnew(result);
     }
     if (callee == "itertools.islice" && positional.size() >= 2) {
       const SizeEvidence bound = countOf(scope, positional.back(), depth + 1);
@@ -260,13 +276,14 @@ class SizeFinder {
       if (library_.isConfigurationSource("*." + std::string(method))) {
         return evidence(Size::Configuration, "configuration (`." + std::string(method) + "()`)");
       }
-      if (method == "items" || method == "keys" || method == "values" || method == "copy") {
+      if (method == "keys" || method == "values" || method == "copy") {
         return iterable(scope, object, depth + 1);
       }
+      if (method == "items") return madeAnew(iterable(scope, object, depth + 1));
       if (method == "split" || method == "rsplit" || method == "splitlines") {
         SizeEvidence text = iterable(scope, object, depth + 1);
         if (text.size == Size::Small) return evidence(Size::Small, "the parts of a literal");
-        return text;
+        return madeAnew(text);
       }
       if (queryChain(function)) return evidence(Size::Data, "the rows of a query");
     }

@@ -22,8 +22,9 @@ walked grows with the data: the lines of a file, the rows of a reader or a query
 directory, standard input, or `range(n)` of one. The message names that evidence. With
 `--preview` it also reports inputs that are data only because they are a public function's
 parameter. Not reported: a list of the very items of data that is a whole list in memory
-already (`len([name for name in os.listdir(path) if ...])`, `len(list(filter(ok, f.readlines())))`):
-it costs a pointer an item, the items are kept anyway.
+already (`len([name for name in os.listdir(path) if ...])`, `len(list(filter(ok, f.readlines())))`,
+or over a name bound to a list comprehension): it costs a pointer an item, the items are kept
+anyway.
 
 ## Why is this bad?
 The list holds a reference to every item (8 bytes each, plus every item it keeps alive that would

@@ -72,11 +72,12 @@ outlives it and holds callbacks strongly, where nothing removes the callback.
   `self` counts, a classmethod's `cls` does not), not a hook that runs once (`main`,
   `setUpClass`, `setUpModule`, `tearDownClass`, `setUpTestData`, `setup_module`, `setup_class`,
   `__init_subclass__`, `__set_name__`, `ready()` of a Django `AppConfig`, a module function named
-  `setup_*` such as `setup_tracing()` but not pytest's per-test `setup_function`), and not under a
+  `setup_*` such as `setup_tracing()` but not pytest's per-test `setup_function` or a fixture),
+  and not under a
   once-guard (`if not self._registered: ... self._registered = True`, or `if _installed: return`
-  in a function that sets `_installed = True`) or a once-per-key guard (`if model in self:
-  return` in a function that then records it, `self.append(model)`: a registry of models
-  registers each once).
+  in a function that sets `_installed = True`) or a once-per-key guard before the registration
+  on a container that outlives the call (`if model in self: return`, then `self.append(model)`:
+  a registry of models registers each once; not a local or a parameter).
 
 Not flagged:
 - registries that hold callbacks weakly: Django signals, blinker, Flask signals, pydispatch,
@@ -139,7 +140,8 @@ factory, passed around, or typed only by annotations elsewhere counts as holding
 third-party registries missing from the table (add them with `weak-registries`). Removal is
 matched by the registry's name, not by the callback, so removing any callback from it (or from an
 attribute of the same name) silences the rule. "Runs once" is read from the code's shape: a
-function without parameters that is in fact called per request is missed, and a class made by a
+function without parameters, or a set-up function named `setup_*` (`setup_connection(conn)`),
+that is in fact called per request or per object is missed, and a class made by a
 framework or through a proxy counts as made many times. Not detected: registries reached through
 a parameter, an instance attribute (even when `self._handlers` is really a class attribute) or
 `self.get_settings()` of a GTK widget; stores that are not subscribe calls (`registry[key] = cb`,

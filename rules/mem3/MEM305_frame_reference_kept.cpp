@@ -55,8 +55,9 @@ Not flagged:
   console that shows one stack at a time does on purpose;
 - `inspect.trace()` in a helper called from a handler: its frames start at the handler's
   function, so no cycle forms through the helper's locals;
-- an attribute that a `finally` clause of the same function lets go of (`self.frame = None`,
-  `del self.frame`): it holds the frame only while the call runs, when the frame is alive anyway;
+- an attribute or a name that a `finally` clause of the same function, after the store, lets go
+  of (`self.frame = None`, `del self.frame`): it holds the frame only while the call runs, when
+  the frame is alive anyway;
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
   name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
   that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
@@ -278,7 +279,8 @@ class FrameReferenceKept final : public RuleChecker {
     const NodeKind target_kind = kindOf(target);
     if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
     if (container && refilledInFunction(context, value, target)) return;
-    if (!container && releasedInFinally(context, functionAround(value), context.text(target))) {
+    if (!container &&
+        releasedInFinally(context, functionAround(value), context.text(target), parent)) {
       return;
     }
     if (inDebuggingCode(context, value) ||
@@ -332,12 +334,13 @@ class FrameReferenceKept final : public RuleChecker {
                   text, "` in a `finally` clause"));
   }
 
-  // Whether a `finally` clause of `function` lets go of what `target` holds: `del self.frame`,
-  // or `self.frame = None` (any assignment to it). The frame is then held only while the call
+  // Whether a `finally` clause of `function`, after the store `store`, lets go of what `target`
+  // holds: `del self.frame`, or `self.frame = None`. The frame is then held only while the call
   // runs, when it is alive anyway (guppy's `limitframe`).
   static bool releasedInFinally(const RuleContext& context, TSNode function,
-                                std::string_view target) {
+                                std::string_view target, TSNode store) {
     if (ts_node_is_null(function)) return false;
+    const uint32_t stored = ts_node_end_byte(store);
     bool found = false;
     visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind kind = kindOf(node);
@@ -345,10 +348,16 @@ class FrameReferenceKept final : public RuleChecker {
           kind == NodeKind::Lambda) {
         return ts_node_eq(node, function) ? Visit::Descend : Visit::SkipChildren;
       }
+      if (ts_node_start_byte(node) < stored && ts_node_end_byte(node) <= stored) {
+        return Visit::SkipChildren;  // before the store, or the store itself
+      }
       if (kind == NodeKind::Assignment) {
-        found = context.text(childByField(node, Field::Left)) == target &&
+        found = ts_node_start_byte(node) >= stored &&
+                context.text(childByField(node, Field::Left)) == target &&
+                kindOf(childByField(node, Field::Right)) == NodeKind::None &&
                 insideFinally(node, function);
-      } else if (kind == NodeKind::DeleteStatement && insideFinally(node, function)) {
+      } else if (kind == NodeKind::DeleteStatement && ts_node_start_byte(node) >= stored &&
+                 insideFinally(node, function)) {
         for (uint32_t i = 0; i < namedChildCount(node) && !found; ++i) {
           const TSNode deleted = nthNamedChild(node, i);
           if (kindOf(deleted) == NodeKind::ExpressionList) {

@@ -2,6 +2,7 @@
 // collection (a pause that grows with the heap) where the automatic collector would have done the
 // work incrementally, and usually hides a reference cycle instead of fixing it.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
@@ -72,9 +73,10 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
 - a collection right after a `del` statement or a `delattr()` call (a model converter dropping
   each layer it has converted, a loader dropping each batch): the code releases what it just
   made, on purpose, and the objects may sit in cycles the automatic collector would free late;
-- a collection under an `if` that reads a switch named for it (a name or a string with the word
-  `gc` or `garbage`: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`):
-  the project made it a choice its users can turn off;
+- a collection under an `if` that reads a switch named for it (a name, an attribute, or the
+  string of a key or an option lookup, with the word `gc` or `garbage`, other than the `gc`
+  module: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`,
+  `if options.gc:`): the project made it a choice its users can turn off;
 - a collection in a loop that sleeps or waits for an event each time round (`time.sleep(60)`,
   `await asyncio.sleep(interval)`, `event.wait()`): a timer, or a background worker woken once in
   a while;
@@ -97,10 +99,13 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
 - a collection whose result is used (`n = gc.collect()`), a young-generation collection
   (`gc.collect(0)`, `gc.collect(1)`), and a collection in an `except MemoryError:` handler.
 
-Calls through `from gc import *`, `getattr(gc, "collect")()`, a variable holding `gc.collect`, or
-a name that `from gc import` binds only further down the file are not recognised. Loops that call
-the collecting function are followed one call deep and within the file only: a helper called from a
-loop in another module, or through another helper, or per request by a framework, is not seen.
+Calls through `getattr(gc, "collect")()`, a variable holding `gc.collect`, or a name that
+`from gc import` binds only further down the file are not recognised. Without `--preview` only
+the innermost loop around a collection is asked how many items it walks
+(`for attempt in range(3)` inside a loop over a file's lines is not reported). In preview, loops
+that call the collecting function are followed one call deep and within the file only: a helper
+called from a loop in another module, or through another helper, or per request by a framework,
+is not seen.
 
 ## Example
 ```python
@@ -127,9 +132,10 @@ cycle would otherwise hold (or resources finalizers close), the program's peak m
 changes, and the cycle is better fixed at its source.
 
 ## Options
-`test-file-patterns` (shared with the other rules that leave tests alone; `extend-test-file-patterns`
-adds to it): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/` by default. A pattern
-ending in `/` names a directory anywhere in the path.
+`preview` (`--preview`): also report collections in other loops, in functions called in a loop,
+and once per call (see above). `test-file-patterns` (shared with the other rules that leave
+tests alone; `extend-test-file-patterns` adds to it): `test_*.py`, `*_test.py`, `conftest.py`,
+`tests/`, `test/` by default. A pattern ending in `/` names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.collect`](https://docs.python.org/3/library/gc.html#gc.collect)
@@ -263,6 +269,14 @@ std::vector<std::string> wordsOf(std::string_view name) {
   }
   if (!word.empty()) words.push_back(word);
   return words;
+}
+
+// Whether `text` has the word `gc` or `garbage` (`postScriptGC`, `GC_AFTER_RUN`,
+// `collect_garbage`): a switch named for the collection.
+bool namesGarbageCollection(std::string_view text) {
+  const std::vector<std::string> words = wordsOf(text);
+  return std::any_of(words.begin(), words.end(),
+                     [](const std::string& word) { return word == "gc" || word == "garbage"; });
 }
 
 bool nameSaysDeliberate(std::string_view name) {
@@ -420,8 +434,11 @@ class StrayGcCollect final : public RuleChecker {
       // A collection paid once per iteration is the finding a reviewer defends; one paid per call
       // of a function is often a rare, deliberate step (unloading a corpus, a plugin's disable
       // hook), so it is reported only in preview.
-      const LoopCall* caller = call.loop_depth > 0 ? nullptr : callerInLoop(call, context);
       const bool preview = context.options().settings->preview;
+      // Without --preview a caller's loop cannot make a finding: not looked for (it would make
+      // the analysis in runs depend on the other runs' loops for nothing).
+      const LoopCall* caller =
+          call.loop_depth > 0 || !preview ? nullptr : callerInLoop(call, context);
       if (call.loop_depth == 0 && caller == nullptr) {
         if (!preview || nameSaysTeardown(call, context)) continue;
       }
@@ -566,9 +583,21 @@ class StrayGcCollect final : public RuleChecker {
       bool found = false;
       visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
-        if (kind == NodeKind::Identifier || kind == NodeKind::String) {
-          const std::string_view text = context.text(node);
-          found = text != "gc" && hasWord(text, "gc", "garbage");
+        if (kind == NodeKind::String) {
+          // A key or an argument: `get_option("runner.postScriptGC")`, `flags["gc"]`; not a
+          // value the data is compared with (`line.startswith("gc")` reads data).
+          const NodeKind holder = kindOf(parentOf(node));
+          found = (holder == NodeKind::Subscript || isOptionLookupArgument(context, node)) &&
+                  namesGarbageCollection(context.text(node));
+          return found ? Visit::Stop : Visit::SkipChildren;
+        }
+        if (kind == NodeKind::Identifier) {
+          // The `gc` module itself, under any alias, is no switch; `options.gc` is.
+          const bool attribute_name =
+              kindOf(parentOf(node)) == NodeKind::Attribute &&
+              ts_node_eq(childByField(parentOf(node), Field::AttributeName), node);
+          found = (attribute_name || context.semantic().qualifiedName(call.scope, node) != "gc") &&
+                  namesGarbageCollection(context.text(node));
           return found ? Visit::Stop : Visit::SkipChildren;
         }
         return Visit::Descend;
@@ -578,32 +607,18 @@ class StrayGcCollect final : public RuleChecker {
     return false;
   }
 
-  // Whether `text` has `first` or `second` as a word, case aside: words are split at anything
-  // but letters and digits, and where a lower-case letter meets an upper-case one (`postScriptGC`
-  // is post, Script, GC; `GC_AFTER` is GC, AFTER).
-  static bool hasWord(std::string_view text, std::string_view first, std::string_view second) {
-    const auto isLower = [](char c) { return c >= 'a' && c <= 'z'; };
-    const auto isUpper = [](char c) { return c >= 'A' && c <= 'Z'; };
-    const auto isWordChar = [&](char c) {
-      return isLower(c) || isUpper(c) || (c >= '0' && c <= '9');
-    };
-    const auto equalsIgnoringCase = [](std::string_view word, std::string_view wanted) {
-      if (word.size() != wanted.size()) return false;
-      for (size_t i = 0; i < word.size(); ++i) {
-        if ((word[i] | 0x20) != wanted[i]) return false;
-      }
-      return true;
-    };
-    size_t start = 0;
-    for (size_t i = 0; i <= text.size(); ++i) {
-      const bool ends = i == text.size() || !isWordChar(text[i]) ||
-                        (i > start && isLower(text[i - 1]) && isUpper(text[i]));
-      if (!ends) continue;
-      const std::string_view word = text.substr(start, i - start);
-      if (equalsIgnoringCase(word, first) || equalsIgnoringCase(word, second)) return true;
-      start = (i < text.size() && isWordChar(text[i])) ? i : i + 1;
-    }
-    return false;
+  // A string passed to a call that looks an option up (`config.get_option("...")`,
+  // `kwargs.get("gc_collect")`, `getenv("...")`), not to one that reads data.
+  static bool isOptionLookupArgument(const RuleContext& context, TSNode string) {
+    const TSNode arguments = parentOf(string);
+    if (kindOf(arguments) != NodeKind::ArgumentList) return false;
+    const TSNode callee = childByField(parentOf(arguments), Field::Function);
+    const std::string_view name = kindOf(callee) == NodeKind::Attribute
+                                      ? context.text(childByField(callee, Field::AttributeName))
+                                      : context.text(callee);
+    return name == "get" || name == "get_option" || name == "getoption" || name == "getenv" ||
+           name == "getboolean" || name == "getbool" || name == "option" || name == "setting" ||
+           name == "get_setting" || name == "is_enabled" || name == "enabled";
   }
 
   // A loop that sleeps or waits for an event each time round (`time.sleep(60)`, `await
@@ -851,7 +866,8 @@ class StrayGcCollect final : public RuleChecker {
     if (call.loop_depth > 0) {
       diagnostic.message = what + " inside a loop" +
                            (items.reason.empty() ? std::string() : " over " + items.reason) + " " +
-                           where + " forces a full collection of every generation once per item";
+                           where + " forces a full collection of every generation once per " +
+                           (items.reason.empty() ? "iteration" : "item");
     } else if (caller != nullptr) {
       diagnostic.message = what + " " + where +
                            " forces a full collection of every generation each time it runs, and " +
