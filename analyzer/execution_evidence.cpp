@@ -205,17 +205,10 @@ std::string onceGuardAt(const RuleContext& context) {
 
 namespace {
 
-// `@pytest.fixture` (or `@fixture`, called or not): pytest runs it per test, whatever its name.
-bool isPytestFixture(const RuleContext& context, TSNode function) {
-  const TSNode decorated = parentOf(function);
-  if (kindOf(decorated) != NodeKind::DecoratedDefinition) return false;
-  for (uint32_t i = 0; i < namedChildCount(decorated); ++i) {
-    const TSNode decorator = nthNamedChild(decorated, i);
-    if (kindOf(decorator) != NodeKind::Decorator) continue;
-    const std::string_view text = context.text(decorator);
-    if (text.find("fixture") != std::string_view::npos) return true;
-  }
-  return false;
+// `pytest.fixture`, `pytest_asyncio.fixture`: pytest runs the function per test, whatever its
+// name.
+bool isFixtureDecorator(std::string_view qualified) {
+  return qualified == "fixture" || qualified.ends_with(".fixture");
 }
 
 std::string onceHookReason(const RuleContext& context, ScopeId function_scope) {
@@ -231,7 +224,8 @@ std::string onceHookReason(const RuleContext& context, ScopeId function_scope) {
   // start-up step, called from its `main()`. pytest's `setup_function` and `setup_method` run
   // before each test, and a method's set-up runs per instance.
   if (ts_node_is_null(class_node) && name.starts_with("setup_") && name != "setup_function" &&
-      name != "setup_method" && !isPytestFixture(context, function) &&
+      name != "setup_method" &&
+      !hasDecorator(context, function, semantic.scope(function_scope).parent, isFixtureDecorator) &&
       semantic.scope(semantic.scope(function_scope).parent).kind == ScopeKind::Module) {
     return "in `" + std::string(name) + "()`, a start-up step";
   }

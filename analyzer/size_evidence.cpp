@@ -172,8 +172,6 @@ class SizeFinder {
     return result;
   }
 
-  // A comprehension evaluated in `scope`: its first `for` clause decides, nested clauses can
-  // only make it larger.
   // What yields new objects for the items it walks (pairs, mapped values, parts of a string) is
   // not the walked list in memory, however large.
   static SizeEvidence madeAnew(SizeEvidence walked) {
@@ -181,6 +179,8 @@ class SizeFinder {
     return walked;
   }
 
+  // A comprehension evaluated in `scope`: its first `for` clause decides, nested clauses can
+  // only make it larger.
   SizeEvidence comprehension(ScopeId scope, TSNode node, int depth) const {
     SizeEvidence result;
     bool first = true;

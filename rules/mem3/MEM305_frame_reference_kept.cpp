@@ -325,7 +325,7 @@ class FrameReferenceKept final : public RuleChecker {
     if (function == kNoScope || semantic.scope(function).kind != ScopeKind::Function) return;
     const std::string_view text = context.text(name);
     if (semantic.bindingsIn(function, text).size() != 1) return;
-    if (deletedInFinally(context, semantic.scope(function).node, text)) return;
+    if (releasedInFinally(context, semantic.scope(function).node, text, parentOf(name))) return;
     report(context, name,
            concat(what, " is bound to ", heaplint::quoted(text), " in ",
                   heaplint::quoted(functionDisplayName(context, function), "()"),
@@ -336,7 +336,8 @@ class FrameReferenceKept final : public RuleChecker {
 
   // Whether a `finally` clause of `function`, after the store `store`, lets go of what `target`
   // holds: `del self.frame`, or `self.frame = None`. The frame is then held only while the call
-  // runs, when it is alive anyway (guppy's `limitframe`).
+  // runs, when it is alive anyway (guppy's `limitframe`); a local deleted there breaks the cycle
+  // its own frame makes.
   static bool releasedInFinally(const RuleContext& context, TSNode function,
                                 std::string_view target, TSNode store) {
     if (ts_node_is_null(function)) return false;
@@ -369,26 +370,6 @@ class FrameReferenceKept final : public RuleChecker {
         }
       }
       return found ? Visit::Stop : Visit::Descend;
-    });
-    return found;
-  }
-
-  static bool deletedInFinally(const RuleContext& context, TSNode function, std::string_view name) {
-    bool found = false;
-    visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
-      const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
-          kind == NodeKind::Lambda) {
-        return Visit::SkipChildren;
-      }
-      if (kind != NodeKind::DeleteStatement || !insideFinally(node, function)) {
-        return Visit::Descend;
-      }
-      visitSubtree(node, [&](TSNode deleted, TSFieldId /*field*/) {
-        if (kindOf(deleted) == NodeKind::Identifier && context.text(deleted) == name) found = true;
-        return found ? Visit::Stop : Visit::Descend;
-      });
-      return found ? Visit::Stop : Visit::SkipChildren;
     });
     return found;
   }
