@@ -27,33 +27,6 @@
 namespace heaplint {
 namespace {
 
-// `atexit`, `ExitHandler`, `on_exit`, `_exit_callbacks`: a registry whose callbacks run at exit.
-bool namesExit(std::string_view name) {
-  for (size_t at = 0; at + 4 <= name.size(); ++at) {
-    if (std::tolower(static_cast<unsigned char>(name[at])) == 'e' &&
-        std::tolower(static_cast<unsigned char>(name[at + 1])) == 'x' &&
-        std::tolower(static_cast<unsigned char>(name[at + 2])) == 'i' &&
-        std::tolower(static_cast<unsigned char>(name[at + 3])) == 't') {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The callback holds the instance of the method it is registered in: a bound method of `self`,
-// a closure over `self`, or anything an `__init__` registers that captures its instance.
-bool keepsOwnInstance(const RuleContext& context, ScopeId function_scope,
-                      const CallbackEvidence& callback, bool bound, bool in_init) {
-  if (bound || in_init) return true;
-  // A static method's first parameter is an argument, a class method's the class.
-  const MethodKind kind = methodKind(context, function_scope);
-  if (kind != MethodKind::Instance && kind != MethodKind::Property) return false;
-  const TSNode function = context.semantic().scope(function_scope).node;
-  const std::string_view instance = context.text(firstParameterName(function));
-  return !instance.empty() && std::find(callback.captures.begin(), callback.captures.end(),
-                                        instance) != callback.captures.end();
-}
-
 constexpr std::string_view kDocumentation = R"md(## What it does
 Checks for code that runs again and again and registers a callback it makes on a registry that
 outlives it and holds callbacks strongly, where nothing removes the callback.
@@ -109,22 +82,10 @@ Not flagged:
   class, in a function that only removes (an `uninstall()` beside `install()`), at module level,
   or in another module on the same imported registry.
 
-With `--preview` only: callbacks that keep the instance of the method that registers them (a
-bound method of `self`, a closure over `self`, what an `__init__` registers). They pile up once
-per instance, which matters when instances are many and short-lived and not when they are the
-few long-lived services, windows and extensions that usually subscribe to process-wide
-registries; the code does not say which. On code the rule had never seen, none of 12 such
-findings was judged real (OpenStack Neutron's agent extensions, CherryPy's log manager, gajim's
-windows), while a closure made per call of a hook over its argument was (Mercurial's
-`reposetup`, once per repository opened).
-
-With `--preview` only: callbacks that run at exit, registered with `atexit` or with a registry
-named for exit (`ExitHandler.register(...)`, `on_exit(...)`, `exit_handlers.append`-style
-subscribe calls), such as `atexit.register(self.close)` or `atexit.register(lambda: rm(path))`.
-They are clean-ups that must live until exit; they pile up only if the code registering them runs
-per request, which the code's shape does not show. On the development corpus these were
-deliberate exit-time clean-ups of a few long-lived objects (0 of 4 judged real), and on code the
-rule was not tuned on, the temporary files and proxies of a command-line tool (0 of 8).
+Callbacks that keep the instance of the method that registers them (a bound method of `self`, a
+closure over `self`, what an `__init__` registers) and callbacks that run at exit (registered with
+`atexit` or with a registry named for exit, such as `atexit.register(self.close)`) are reported
+too; see "Known problems" for how often they are worth it.
 
 ## Why is this bad?
 A registry that outlives the function holds a strong reference to each callback registered on it.
@@ -135,6 +96,17 @@ to the settings singleton in `__init__` is never collected after its tab is clos
 (`objgraph.show_backrefs` shows the settings object holding it).
 
 ## Known problems
+A preview rule (on with `--preview`). Whether a registration leaks depends on how often the code
+that makes it runs, and the code rarely says: a hook called once per repository opened and a
+set-up function called once per process have the same shape. Blind review judged 1 of the 59
+findings it has seen real (Mercurial's `reposetup`, which appends a closure over each repository
+opened to a module-level list), on the development corpus and on eleven sets of packages the rule
+was not tuned on. The others were registrations made once per process (start-up and set-up
+functions, decorators applied at import, extensions and services made once), registries scoped
+to an object that dies with it (a figure's own event channel), and, for callbacks that keep their
+own instance, the few long-lived windows and services that subscribe to process-wide registries
+(0 of 12 real); callbacks run at exit were deliberate clean-ups (0 of 12).
+
 What a registry object is, is known only as far as assignments show it: an object made by a
 factory, passed around, or typed only by annotations elsewhere counts as holding strongly, as do
 third-party registries missing from the table (add them with `weak-registries`). Removal is
@@ -341,24 +313,9 @@ void UnsubscribedClosure::candidate(const RuleContext& context, const Registrati
       !ts_node_is_null(owner) && context.text(childByField(function, Field::Name)) == "__init__" &&
       std::find(callback.captures.begin(), callback.captures.end(),
                 context.text(firstParameterName(function))) != callback.captures.end();
-  // A singleton's `__init__` runs once per process. A callback that runs at exit (`atexit`, a
-  // registry named for it such as `ExitHandler`) is a clean-up that must live until then: it
-  // piles up only if the code registering it runs per request, which its shape does not show
-  // (preview).
+  // A singleton's `__init__` runs once per process.
+  if (in_init && !singletonInstanceReason(context, owner).empty()) return;
   const bool at_exit = registry.key == "atexit";
-  if ((in_init && !singletonInstanceReason(context, owner).empty()) ||
-      ((at_exit || namesExit(registry.key) || namesExit(context.text(site.receiver))) &&
-       !settings.preview)) {
-    return;
-  }
-  // A callback that keeps the method's own instance (`self.on_event`, a closure over `self`)
-  // piles up once per instance: a leak when instances are many and short-lived (a row, a
-  // request), nothing when they are the few long-lived services, windows and extensions that
-  // subscribe to process-wide registries, which is what reviewers found every time on code the
-  // rule had never seen. How many instances there are is not in the code (preview).
-  if (!settings.preview && keepsOwnInstance(context, function_scope, callback, bound, in_init)) {
-    return;
-  }
 
   const std::string receiver(context.text(site.receiver));
   const std::string until =
@@ -414,18 +371,13 @@ void UnsubscribedClosure::finish(RuleContext& context) {
 }
 
 // A finding is a call of a subscribe method (or a decorator, or a function imported by that
-// name: the file holds the name) handing over a callback that keeps something of the call: a
-// lambda, a nested function or a `functools.partial`; with preview also a bound method of `self`
-// (anything).
+// name: the file holds the name). The callback may be anything that keeps something of the call,
+// a bound method of `self` too, so the name is all the text shows.
 bool mayReportIn(const CodeText& text, const LintSettings& settings) {
-  const bool subscribes =
-      std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
-                  [&](const SubscriptionPair& pair) {
-                    return pair.subscribe.empty() || text.codeHasWord(pair.subscribe);
-                  });
-  return subscribes &&
-         (settings.preview || text.codeHasWord("lambda") || text.codeHasWord("partial") ||
-          text.codeHasWord("partialmethod") || text.codeHasNestedDef());
+  return std::any_of(settings.subscription_pairs.begin(), settings.subscription_pairs.end(),
+                     [&](const SubscriptionPair& pair) {
+                       return pair.subscribe.empty() || text.codeHasWord(pair.subscribe);
+                     });
 }
 
 // The last name of a project name (`bus` of `pkg.events.bus`): a file that defines, assigns,
@@ -587,6 +539,7 @@ extern const RuleDefinition kUnsubscribedClosure{
     },
     .join = join,
     .read_facts = Facts::read,
+    .preview = true,
     .may_report_in = mayReportIn,
     .wanted_words = wantedWords,
 };

@@ -181,10 +181,11 @@ class ConfigTest(HeaplintTestCase):
             "from bus import EventBus\n\nbus = EventBus()\n\n\n"
             "def handle_request(user_id):\n"
             "    bus.watch(lambda event: print(user_id, event))\n"))
-        self.assertEqual(self.codes("--select", "MEM301"), [])
-        self.assertEqual(self.codes(), [])
+        self.assertEqual(self.codes("--preview", "--select", "MEM301"), [])  # a preview rule
+        self.assertEqual(self.codes("--preview"), [])
         self.write("heaplint.toml", '[unsubscribed-closure]\nextend-method-pairs = [["watch", "unwatch"]]\n')
-        self.assertEqual(self.codes(), [("events.py", "MEM301")])
+        self.assertEqual(self.codes("--preview"), [("events.py", "MEM301")])
+        self.assertEqual(self.codes(), [])
 
     def test_test_file_patterns(self):
         self.write("checks/probe.py", GC_COLLECT)

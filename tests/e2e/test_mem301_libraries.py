@@ -15,7 +15,7 @@ WIDGET = ("from myapp.signals import changed\n\n\n"
 
 class Mem301LibrariesTest(HeaplintTestCase):
     def mem301(self) -> list[tuple[str, int, int, str]]:
-        result = self.check("--no-cache", "--select", "MEM301", ".")
+        result = self.check("--no-cache", "--preview", "--select", "MEM301", ".")
         self.assertNoCrash(result)
         return result.findings()
 

@@ -340,7 +340,7 @@ TEST_F(ConfigTest, ResolvesFromManyThreadsToTheSameSettings) {
 
 TEST_F(ConfigTest, ExplicitConfigAndIsolated) {
   write("pyproject.toml", "[tool.heaplint]\nselect = [\"MEM1\"]\n");
-  const fs::path other = write("elsewhere/custom.toml", "select = [\"MEM301\"]\n");
+  const fs::path other = write("elsewhere/custom.toml", "select = [\"MEM204\"]\n");
   ConfigResolver explicit_config(ResolverOptions{other, false, {}});
   EXPECT_EQ(explicit_config.forFile(root_ / "a.py").config_file, other);
   EXPECT_EQ(explicit_config.forFile(root_ / "a.py").enabled.count(), 1u);
