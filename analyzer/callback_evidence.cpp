@@ -15,13 +15,6 @@ constexpr int kMaxDepth = 4;            // names and partials followed, methods 
 constexpr int kMaxVisitedNodes = 4000;  // a callback's body, a subscribe method's body
 constexpr size_t kMaxCaptures = 4;
 
-TSNode unwrap(TSNode node) {
-  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
-    node = nthNamedChild(node, 0);
-  }
-  return node;
-}
-
 // The scope a function, lambda or class definition opens.
 ScopeId scopeOpenedBy(const SemanticModel& semantic, TSNode definition) {
   for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
@@ -97,7 +90,7 @@ void closureCaptures(const RuleContext& context, TSNode definition,
 CallbackEvidence describe(const RuleContext& context, ScopeId scope, TSNode expression, int depth) {
   CallbackEvidence callback;
   const SemanticModel& semantic = context.semantic();
-  expression = unwrap(expression);
+  expression = unparenthesized(expression);
   switch (kindOf(expression)) {
     case NodeKind::FunctionDefinition:  // a nested function decorated by a registry
       callback.kind = CallbackKind::NestedFunction;
@@ -133,7 +126,7 @@ CallbackEvidence describe(const RuleContext& context, ScopeId scope, TSNode expr
     case NodeKind::Attribute: {
       // `self.on_event`, where the class defines `on_event` as an instance method.
       TSNode class_node{};
-      const TSNode object = unwrap(childByField(expression, Field::Object));
+      const TSNode object = unparenthesized(childByField(expression, Field::Object));
       if (!isInstanceReceiver(context, scope, object, &class_node)) return callback;
       const TSNode method = methodNamed(
           context, class_node, context.text(childByField(expression, Field::AttributeName)));
@@ -209,7 +202,7 @@ std::vector<std::string_view> parameterNames(const RuleContext& context, TSNode 
 // Whether `expression` is one of `names` (a parameter of the method).
 bool namesOneOf(const RuleContext& context, TSNode expression,
                 const std::vector<std::string_view>& names) {
-  expression = unwrap(expression);
+  expression = unparenthesized(expression);
   if (kindOf(expression) == NodeKind::KeywordArgument) {
     expression = childByField(expression, Field::Value);
   }
@@ -296,7 +289,7 @@ class WeakHoldFinder {
     TSNode passed{};
     for (uint32_t i = 0; i < count && ts_node_is_null(passed); ++i) {
       if (namesOneOf(context_, nthNamedChild(arguments, i), parameters)) {
-        passed = unwrap(nthNamedChild(arguments, i));
+        passed = unparenthesized(nthNamedChild(arguments, i));
         if (kindOf(passed) == NodeKind::KeywordArgument) {
           passed = childByField(passed, Field::Value);
         }
@@ -309,7 +302,7 @@ class WeakHoldFinder {
       return "wraps `" + std::string(context_.text(passed)) + "` in `" + qualified + "`";
     }
     if (kindOf(callee) != NodeKind::Attribute) return {};
-    const TSNode object = unwrap(childByField(callee, Field::Object));
+    const TSNode object = unparenthesized(childByField(callee, Field::Object));
     const std::string_view method = context_.text(childByField(callee, Field::AttributeName));
     // `self.connect_signal(name, func)`: another method of the class decides.
     if (kindOf(object) == NodeKind::Identifier && context_.text(object) == self) {
@@ -341,7 +334,7 @@ class WeakHoldFinder {
     if (namesOneOf(context_, right, parameters)) stored = right;
     if (ts_node_is_null(stored)) return {};
     const std::string container =
-        weakContainer(unwrap(childByField(left, Field::Value)), class_node, self);
+        weakContainer(unparenthesized(childByField(left, Field::Value)), class_node, self);
     if (container.empty()) return {};
     return "stores `" + std::string(context_.text(stored)) + "` in a `" + container + "`";
   }
@@ -352,7 +345,7 @@ class WeakHoldFinder {
   std::string weakContainer(TSNode holder, TSNode class_node, std::string_view self) const {
     std::string_view attribute;
     if (kindOf(holder) == NodeKind::Attribute &&
-        context_.text(unwrap(childByField(holder, Field::Object))) == self) {
+        context_.text(unparenthesized(childByField(holder, Field::Object))) == self) {
       attribute = context_.text(childByField(holder, Field::AttributeName));
     } else if (kindOf(holder) == NodeKind::Identifier) {
       const Resolution resolution =
@@ -380,7 +373,7 @@ class WeakHoldFinder {
   }
 
   std::string containerMadeBy(TSNode value) const {
-    value = unwrap(value);
+    value = unparenthesized(value);
     if (kindOf(value) != NodeKind::Call) return {};
     const std::string qualified =
         context_.semantic().qualifiedName(0, childByField(value, Field::Function));

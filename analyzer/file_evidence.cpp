@@ -11,13 +11,6 @@ namespace {
 // Names followed to their values (`a = b`, `b = open(p)`) and `/` chains: a few steps.
 constexpr int kMaxSteps = 8;
 
-TSNode unparenthesized(TSNode node) {
-  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
-    node = nthNamedChild(node, 0);
-  }
-  return node;
-}
-
 bool isPathClass(std::string_view qualified) {
   return qualified == "pathlib.Path" || qualified == "pathlib.PosixPath" ||
          qualified == "pathlib.WindowsPath";

@@ -16,13 +16,6 @@ namespace {
 
 constexpr int kMaxDepth = 8;
 
-TSNode unwrap(TSNode node) {
-  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
-    node = nthNamedChild(node, 0);
-  }
-  return node;
-}
-
 class LifetimeFinder {
  public:
   explicit LifetimeFinder(const RuleContext& context)
@@ -31,7 +24,7 @@ class LifetimeFinder {
   LifetimeEvidence find(ScopeId scope, TSNode expression, int depth) const {
     LifetimeEvidence result;
     if (depth > kMaxDepth) return result;
-    expression = unwrap(expression);
+    expression = unparenthesized(expression);
     result.display = "`" + std::string(context_.text(expression)) + "`";
     // Down the attribute and subscript chain to its head, keeping the names on the way.
     std::vector<std::string_view> tail;  // innermost last once reversed
@@ -42,10 +35,10 @@ class LifetimeFinder {
         const std::string_view name = context_.text(childByField(head, Field::AttributeName));
         if (result.last_name.empty()) result.last_name = name;
         tail.push_back(name);
-        head = unwrap(childByField(head, Field::Object));
+        head = unparenthesized(childByField(head, Field::Object));
       } else if (kind == NodeKind::Subscript) {
         tail.push_back("[]");
-        head = unwrap(childByField(head, Field::Value));
+        head = unparenthesized(childByField(head, Field::Value));
       } else {
         break;
       }
@@ -236,14 +229,14 @@ std::string inModule(const RuleContext& context, std::string_view name) {
 
 std::string projectName(const RuleContext& context, ScopeId scope, TSNode expression) {
   const SemanticModel& semantic = context.semantic();
-  expression = unwrap(expression);
+  expression = unparenthesized(expression);
   const std::string qualified = semantic.qualifiedName(scope, expression);
   if (!qualified.empty()) return absoluteName(qualified, context.options().module);
   std::string tail;
   TSNode head = expression;
   for (int guard = 0; guard < 32 && kindOf(head) == NodeKind::Attribute; ++guard) {
     tail = concat(".", context.text(childByField(head, Field::AttributeName)), tail);
-    head = unwrap(childByField(head, Field::Object));
+    head = unparenthesized(childByField(head, Field::Object));
   }
   if (kindOf(head) != NodeKind::Identifier) return {};
   const Resolution resolution =
@@ -268,13 +261,13 @@ std::string classProjectName(const RuleContext& context, TSNode class_node) {
 }
 
 std::string getterCalled(const RuleContext& context, ScopeId scope, TSNode expression) {
-  expression = unwrap(expression);
+  expression = unparenthesized(expression);
   for (int depth = 0; depth < kMaxDepth && kindOf(expression) == NodeKind::Identifier; ++depth) {
     const Resolution resolution =
         context.semantic().resolve(scope, context.text(expression), ts_node_start_byte(expression));
     if (resolution.kind != Resolution::Kind::Bound || resolution.binding->scope == 0) return {};
     ScopeId value_scope = kNoScope;
-    expression = unwrap(singleAssignedValue(context, *resolution.binding, &value_scope));
+    expression = unparenthesized(singleAssignedValue(context, *resolution.binding, &value_scope));
     scope = value_scope;
   }
   if (kindOf(expression) != NodeKind::Call ||
@@ -319,7 +312,7 @@ bool isSingletonGetter(const RuleContext& context, TSNode function, std::span<co
   bool returns_other = false;
   std::string_view global_name;
   for (const TSNode statement : returns) {
-    const TSNode value = unwrap(nthNamedChild(statement, 0));
+    const TSNode value = unparenthesized(nthNamedChild(statement, 0));
     if (kindOf(value) == NodeKind::Identifier) {
       const Resolution resolved =
           semantic.resolve(0, context.text(value), ts_node_start_byte(value));
@@ -358,7 +351,7 @@ std::string singletonInstanceReason(const RuleContext& context, TSNode class_nod
       }
       if (kind != NodeKind::Assignment) return Visit::Descend;
       const TSNode left = childByField(node, Field::Left);
-      const TSNode right = unwrap(childByField(node, Field::Right));
+      const TSNode right = unparenthesized(childByField(node, Field::Right));
       // `app.window = self`; in `__new__`, `cls._instance = super().__new__(cls)`.
       const bool stores_self = kindOf(right) == NodeKind::Identifier && context.text(right) == self;
       const bool caches_new = method_name == "__new__" && kindOf(right) == NodeKind::Call &&

@@ -11,13 +11,6 @@
 namespace heaplint {
 namespace {
 
-TSNode unwrap(TSNode node) {
-  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
-    node = nthNamedChild(node, 0);
-  }
-  return node;
-}
-
 std::string_view lastName(std::string_view dotted) {
   const size_t dot = dotted.rfind('.');
   return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
@@ -26,7 +19,7 @@ std::string_view lastName(std::string_view dotted) {
 // `int`, `Symbol`, `ast.AST`, `(int, float)`: a builtin type by what the name resolves to (not a
 // parameter called `type`), other types by the capital of their last name.
 bool isTypeLike(const RuleContext& context, ScopeId scope, TSNode node, int depth) {
-  node = unwrap(node);
+  node = unparenthesized(node);
   if (kindOf(node) == NodeKind::Tuple) {
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i) {
@@ -181,7 +174,7 @@ void RegistrationCollector::collect(TSNode node, NodeKind kind, const RuleContex
       }
       return;
     case NodeKind::ReturnStatement: {
-      const TSNode value = unwrap(nthNamedChild(node, 0));
+      const TSNode value = unparenthesized(nthNamedChild(node, 0));
       const ExecutionContext* function = context.enclosingFunction();
       if (function == nullptr) return;
       // `return wrapper`, and `return on_start, on_stop`: the caller gets the callbacks, and
@@ -190,7 +183,7 @@ void RegistrationCollector::collect(TSNode node, NodeKind kind, const RuleContex
                            kindOf(value) == NodeKind::Tuple || kindOf(value) == NodeKind::List;
       const uint32_t count = several ? namedChildCount(value) : 1;
       for (uint32_t i = 0; i < count; ++i) {
-        const TSNode item = several ? unwrap(nthNamedChild(value, i)) : value;
+        const TSNode item = several ? unparenthesized(nthNamedChild(value, i)) : value;
         if (kindOf(item) == NodeKind::Identifier) {
           returned_.emplace(ts_node_start_byte(function->node), context.text(item));
         }
@@ -265,7 +258,7 @@ void RegistrationCollector::onDecorator(TSNode decorator, const RuleContext& con
   if (context.enclosingFunction() == nullptr || context.depth() < 2) return;
   const TSNode decorated = childByField(context.frame(1).node, Field::Definition);
   if (kindOf(decorated) != NodeKind::FunctionDefinition) return;
-  TSNode expression = unwrap(nthNamedChild(decorator, 0));
+  TSNode expression = unparenthesized(nthNamedChild(decorator, 0));
   if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
   if (kindOf(expression) == NodeKind::Attribute &&
       isSubscribeMethod(*context.options().settings,
@@ -340,7 +333,7 @@ std::vector<RegistrationSite> RegistrationCollector::registrations(
   std::vector<RegistrationSite> sites = registrations_;
   for (RegistrationSite& site : sites) {
     TSNode callee = site.site;
-    if (kindOf(callee) == NodeKind::Decorator) callee = unwrap(nthNamedChild(callee, 0));
+    if (kindOf(callee) == NodeKind::Decorator) callee = unparenthesized(nthNamedChild(callee, 0));
     if (kindOf(callee) == NodeKind::Call) callee = childByField(callee, Field::Function);
     site.registry = registryOf(context, callee, site.receiver, site.scope);
   }

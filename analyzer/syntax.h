@@ -158,6 +158,14 @@ inline TSNode nthNamedChild(TSNode node, uint32_t index) {
   return rememberedLookup(node, kNamedChildKey | index,
                           [&] { return listedNamedChild(node, index); });
 }
+// The expression inside any parentheses around it: `((x))` is `x`. A tuple `(x,)` stays itself.
+inline TSNode unparenthesized(TSNode node) {
+  // Bounded: parentheses nest no deeper than the text, and each step goes one level down.
+  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
+    node = nthNamedChild(node, 0);
+  }
+  return node;
+}
 inline uint32_t childCount(TSNode node) {
   return ts_node_is_null(node) ? 0 : ts_node_child_count(node);
 }

@@ -140,14 +140,6 @@ Arguments readArguments(const RuleContext& context, TSNode argument_list) {
   return arguments;
 }
 
-TSNode unparenthesized(TSNode node) {
-  // Bounded: parentheses nest no deeper than the text, and each step goes one level down.
-  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
-    node = nthNamedChild(node, 0);
-  }
-  return node;
-}
-
 bool hasNoItems(TSNode literal) {
   for (uint32_t i = 0; i < namedChildCount(literal); ++i) {
     if (kindOf(nthNamedChild(literal, i)) != NodeKind::Comment) return false;
