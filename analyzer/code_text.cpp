@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <vector>
 
 namespace heaplint {
 namespace {
@@ -56,10 +55,7 @@ constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}\n");
 // follow: then nothing is blanked at all.
 class Blanker {
  public:
-  // `string_newlines`: where line breaks inside a string literal (its replacement fields
-  // included) are, in order: the line after each starts inside a string.
-  Blanker(std::string& text, std::vector<uint32_t>& string_newlines)
-      : text_(text), string_newlines_(string_newlines) {}
+  explicit Blanker(std::string& text) : text_(text) {}
 
   // Code from `at`: to the end of the text, or inside an f-string's replacement field (`field`)
   // to the `}` that closes it, whose offset it returns.
@@ -79,7 +75,6 @@ class Blanker {
         continue;
       }
       if (c == '\n') {
-        string_newlines_.push_back(static_cast<uint32_t>(i));  // only special in a field
         ++i;
         continue;
       }
@@ -132,15 +127,11 @@ class Blanker {
       const char c = text_[k];
       if (c == '\\') {
         blank(k);
-        if (k + 1 < text_.size()) {
-          if (text_[k + 1] == '\n') string_newlines_.push_back(static_cast<uint32_t>(k + 1));
-          blank(k + 1);
-        }
+        if (k + 1 < text_.size()) blank(k + 1);
         k += 2;
         continue;
       }
       if (c == '\n' && !triple) break;  // a one-line string left open
-      if (c == '\n') string_newlines_.push_back(static_cast<uint32_t>(k));
       if (c == q && (!triple || (k + 2 < text_.size() && text_[k + 1] == q && text_[k + 2] == q))) {
         return k + (triple ? 3 : 1);
       }
@@ -163,7 +154,6 @@ class Blanker {
   }
 
   std::string& text_;
-  std::vector<uint32_t>& string_newlines_;
 };
 
 bool isSpace(char c) {
@@ -183,14 +173,12 @@ bool containsWord(std::string_view text, std::string_view word) {
 }
 
 // The text blanked; false when the scan could not follow it (the text is then kept whole).
-bool blank(std::string_view text, std::string& blanked, std::vector<uint32_t>& string_newlines) {
+bool blank(std::string_view text, std::string& blanked) {
   blanked.assign(text);
-  string_newlines.clear();
-  Blanker blanker(blanked, string_newlines);
+  Blanker blanker(blanked);
   blanker.code(0, false, 0);
   if (!blanker.failed) return true;
   blanked.assign(text);
-  string_newlines.clear();
   return false;
 }
 
@@ -220,14 +208,13 @@ bool isNameByte(char c) {
 
 std::string blankCommentsAndStrings(std::string_view text) {
   std::string blanked;
-  std::vector<uint32_t> string_newlines;
-  blank(text, blanked, string_newlines);
+  blank(text, blanked);
   return blanked;
 }
 
 std::string_view CodeText::code() const {
   if (!made_) {
-    const bool followed = blank(raw_, code_, string_newlines_);
+    const bool followed = blank(raw_, code_);
     // A lone carriage return ends a line for Python, not for the blanker: a comment before one
     // would blank the code after it.
     unsure_ = !followed || std::any_of(code_.begin(), code_.end(), isStray) ||
@@ -331,50 +318,6 @@ bool CodeText::codeHasCallWhere(std::string_view openers,
     while (start > 0 && isNamePart(text[start - 1]))
       --start;
     if (wanted(text.substr(start, before - start))) return true;
-  }
-  return false;
-}
-
-bool CodeText::codeHasNestedDef() const {
-  const std::string_view text = code();
-  if (unsure_) return true;  // lines may not end where Python ends them
-  std::vector<size_t> defs;  // the indentations of the `def`s whose bodies the line may be in
-  int depth = 0;             // brackets open at the start of the line
-  bool continued = false;    // the line before ended with a backslash
-  auto in_string = string_newlines_.begin();  // the next line break inside a string
-  for (size_t start = 0; start < text.size();) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = text.substr(start, end - start);
-    // A line that starts inside a string literal (or after a backslash, or inside brackets)
-    // says nothing about which body it is in.
-    const bool starts_in_string =
-        start > 0 && in_string != string_newlines_.end() && *in_string == start - 1;
-    if (starts_in_string) ++in_string;
-    if (depth == 0 && !continued && !starts_in_string) {
-      size_t indent = 0;
-      while (indent < line.size() && line[indent] == ' ')
-        ++indent;
-      if (indent < line.size() && (line[indent] == '\t' || line[indent] == '\f')) return true;
-      const std::string_view rest = line.substr(indent);
-      if (rest.find_first_not_of(" \r") != std::string_view::npos) {
-        while (!defs.empty() && defs.back() >= indent)
-          defs.pop_back();
-        size_t word = 0;
-        if (wordAt(rest, 0, "async")) word = skipSpaces(rest, 5);
-        if (wordAt(rest, word, "def")) {
-          if (!defs.empty()) return true;
-          defs.push_back(indent);
-        }
-      }
-    }
-    for (char c : line) {
-      if (c == '(' || c == '[' || c == '{') ++depth;
-      if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
-    }
-    const size_t last = line.find_last_not_of(" \r");
-    continued = last != std::string_view::npos && line[last] == '\\';
-    start = end + 1;
   }
   return false;
 }

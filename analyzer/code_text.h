@@ -10,7 +10,6 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace heaplint {
 
@@ -47,10 +46,6 @@ class CodeText {
   // (`len(list(`).
   bool codeHasCallOf(std::string_view callee, std::string_view openers,
                      std::string_view argument_callee = {}) const;
-  // Whether some `def` may stand in the body of another `def` (as indentation shows it, on lines
-  // that start outside brackets and strings). An indentation with a tab or a form feed, or a text
-  // that is unsure(), counts as yes.
-  bool codeHasNestedDef() const;
   // Whether some `def`'s parameter has a default whose text (from its first character on) `wanted`
   // takes (`x={}`: "{}..."). A `def` whose name is not followed by `(` counts as yes.
   bool codeHasDefaultWhere(bool (*wanted)(std::string_view value)) const;
@@ -58,7 +53,6 @@ class CodeText {
  private:
   std::string_view raw_;
   mutable std::string code_;
-  mutable std::vector<uint32_t> string_newlines_;  // line breaks inside string literals
   mutable bool made_ = false;
   mutable bool unsure_ = false;
 };

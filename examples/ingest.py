@@ -2,7 +2,7 @@
 reported with the evidence that makes it worth fixing: one item per line or row of data, a
 collector left off, a default argument that only grows.
 
-`heaplint check --preview` also shows what the preview rules find, such as the list built in
+`heaplint check --preview` also reports on weaker evidence, such as the list built in
 `mean_price()` from a parameter whose size nothing in the code tells."""
 import csv
 import gc

@@ -123,26 +123,6 @@ TEST(CodeText, TheWordBeforeAnother) {
   EXPECT_FALSE(CodeText("len_as = 1\nlen asks\nlength as n\n").codeHasWordBefore("as", len));
 }
 
-TEST(CodeText, NestedDefsByIndentation) {
-  EXPECT_TRUE(
-      CodeText("def f(x):\n    def g():\n        return x\n    return g\n").codeHasNestedDef());
-  EXPECT_TRUE(CodeText("class C:\n    async def m(self):\n        async  def g(): pass\n")
-                  .codeHasNestedDef());
-  // Methods and functions side by side are not nested.
-  EXPECT_FALSE(CodeText("class C:\n    def a(self):\n        pass\n\n    def b(self):\n"
-                        "        pass\ndef f():\n    pass\ndef g(): pass\n")
-                   .codeHasNestedDef());
-  // A line inside brackets or after a backslash says nothing about the body; a docstring's
-  // lines are blank; a def in a string or comment is no def.
-  EXPECT_TRUE(CodeText("def f(a,\nb):\n    '''doc\nx'''\n    def g(): pass\n").codeHasNestedDef());
-  EXPECT_TRUE(CodeText("def f():\n    x = 1 + \\\n2\n    def g(): pass\n").codeHasNestedDef());
-  EXPECT_FALSE(
-      CodeText("def f():\n    s = '''\ndef g(): pass'''\n# def h():\n").codeHasNestedDef());
-  EXPECT_FALSE(CodeText("def f():\n    pass\ndef g():\n    pass\n").codeHasNestedDef());
-  // A tab in the indentation: the scan does not weigh it, so it says yes.
-  EXPECT_TRUE(CodeText("def f():\n\tpass\n").codeHasNestedDef());
-}
-
 bool opensDict(std::string_view value) {
   return value.starts_with("{");
 }
@@ -160,21 +140,10 @@ TEST(CodeText, DefaultsOfParameters) {
   EXPECT_TRUE(CodeText("def f[T](x: T): pass\n").codeHasDefaultWhere(opensDict));
 }
 
-TEST(CodeText, LinesInsideStringsSayNothingOfBodies) {
-  // The closing quotes at column 0 do not end the function's body.
-  EXPECT_TRUE(CodeText("def f(u):\n    s = \"\"\"\nhello\n\"\"\"\n    def g():\n        return u\n")
-                  .codeHasNestedDef());
-  EXPECT_TRUE(CodeText("def f(u):\n    s = 'a\\\nb'\n    def g(): pass\n").codeHasNestedDef());
-  EXPECT_TRUE(
-      CodeText("def f(u):\n    s = f'''\n{u\n}'''\n    def g(): pass\n").codeHasNestedDef());
-  EXPECT_FALSE(CodeText("def f(u):\n    s = \"\"\"\ndef g(): pass\n\"\"\"\n").codeHasNestedDef());
-}
-
 TEST(CodeText, LoneCarriageReturnsMakeItUnsure) {
   // Python ends a line at a lone carriage return; the blanker would run a comment on past it.
   EXPECT_TRUE(CodeText("x = 1  # c\rsum([y])\r").unsure());
   EXPECT_FALSE(CodeText("x = 1  # c\r\nsum([y])\r\n").unsure());
-  EXPECT_TRUE(CodeText("def f(u):\r    def g(): pass\r").codeHasNestedDef());
 }
 
 }  // namespace
