@@ -48,7 +48,7 @@ constexpr std::array<bool, 256> specialBytes(std::string_view bytes) {
 }
 // What code() stops at: in code, comments and quotes; in a replacement field, brackets too.
 constexpr std::array<bool, 256> kCodeSpecial = specialBytes("#'\"");
-constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}\n");
+constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}");
 
 // Blanks comments and string literals of a copy of the text, following the tokens as Python's
 // tokenizer does, as far as it needs to tell code from text. Gives up (failed) on what it cannot
@@ -72,10 +72,6 @@ class Blanker {
       if (c == '#') {
         for (; i < size && text_[i] != '\n'; ++i)
           blank(i);
-        continue;
-      }
-      if (c == '\n') {
-        ++i;
         continue;
       }
       if (isQuote(c)) {
