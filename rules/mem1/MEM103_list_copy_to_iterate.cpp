@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_text.h"
+#include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
@@ -17,9 +19,11 @@ comprehension's `for` clause: `for x in list(<iterator>)`, where the iterator is
 expression or a call of the builtin `map`, `filter`, `zip`, `range`, `enumerate` or `reversed`, or
 of a function of `itertools`, and the loop does not touch what the iterator reads.
 
-The rule is in preview (`--preview`): on the development corpus it found four copies, two of
-them of a handful of items (`zip` over a dict display's keys and values), where removing the copy
-saves nothing worth a review comment; it does not yet tell those apart.
+The iterator must walk data: following names bound once and through `map()`, `filter()`,
+`zip()`, `enumerate()` and the like, the lines of a file (`open()`, `sys.stdin`), the rows of
+`csv.reader()`, `cursor.fetchall()` or a query, JSON or pickle loaded, or regular-expression
+matches. The message names that evidence. With `--preview` it also reports iterators over what
+nothing sizes (a function's parameter, an attribute, a function's result).
 
 ## Why is this bad?
 The iterator already yields one item at a time; `list()` first runs it to the end and keeps every
@@ -28,6 +32,16 @@ as the loop is done with them), only for the loop to walk the list once. Without
 no longer grows with the number of items, and a loop that stops early computes no more.
 
 ## Known problems
+How many items the iterator yields decides whether the copy matters. Over inputs that nothing
+sizes, blind review judged none of 11 findings real (4 on the development corpus, 7 on unseen
+code): they copied a handful of items (the pairs of a triangle, the rules of one security group,
+the keys of one dict display). Those are reported only with `--preview`, and a handful by
+construction (`zip` of two literals, `range(3)`) not even then. Items that are already a whole
+list in memory (`filter(ok, os.listdir(path))`, `filter(None, f.readlines())`) are reported only with
+`--preview` too: the copy costs a pointer an item, not the items. With the data evidence the rule
+made no finding on the development corpus or on the 13 check sets of unseen code; its fixtures
+hold what it reports.
+
 The copy is the right thing, and is not reported, when the loop changes what the iterator reads:
 `for k in list(filter(p, d)): del d[k]` would otherwise raise `RuntimeError`. The rule stays quiet
 when any name the iterator reads (`d` here, or `self` in `zip(self.a, self.b)`) is, in the loop,
@@ -40,16 +54,18 @@ Test files are skipped.
 
 ## Example
 ```python
-def report(rows):
-    for total in list(map(sum, rows)):
-        print(total)
+def report(path):
+    with open(path) as log:
+        for size in list(map(len, log)):
+            print(size)
 ```
 
 ## Use instead
 ```python
-def report(rows):
-    for total in map(sum, rows):
-        print(total)
+def report(path):
+    with open(path) as log:
+        for size in map(len, log):
+            print(size)
 ```
 
 ## Fix safety
@@ -178,10 +194,18 @@ class ListCopyToIterate final : public RuleChecker {
       evaluated_at_once = callee == "builtins.range";
     }
     if (!evaluated_at_once && loopTouchesSources(context, candidate.call, candidate.body)) return;
+    // The copy matters only when the iterator yields many items. By default that takes evidence
+    // of data (lines of a file, rows of a query), not already a list in memory; preview also
+    // takes what nothing sizes.
+    const SizeEvidence size = iterableSize(context, candidate.scope, iterator);
+    if (size.size == Size::Small) return;
+    const bool data = size.size == Size::Data && !size.from_parameter && !size.in_memory;
+    if (!data && !context.options().settings->preview) return;
 
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(candidate.call);
     diagnostic.end = ts_node_end_byte(candidate.call);
+    if (data) what += " (over " + size.reason + ")";
     diagnostic.message = "`list()` copies every item of " + what +
                          " into a new list only for the loop to walk it once; the iterator "
                          "already yields them one at a time";
@@ -228,6 +252,12 @@ class ListCopyToIterate final : public RuleChecker {
 
 constexpr std::array kSubscriptions = {NodeKind::Call};
 
+// A loop, and the builtin `list` named somewhere (by itself, or where another name is bound to
+// it).
+bool mayFind(const CodeText& text) {
+  return text.codeHasWord("for") && text.codeHasWord("list");
+}
+
 }  // namespace
 
 extern const RuleDefinition kListCopyToIterate{
@@ -240,7 +270,7 @@ extern const RuleDefinition kListCopyToIterate{
     .create = []() -> std::unique_ptr<RuleChecker> {
       return std::make_unique<ListCopyToIterate>();
     },
-    .preview = true,
+    .may_find = mayFind,
 };
 
 }  // namespace heaplint
