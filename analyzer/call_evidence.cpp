@@ -1098,6 +1098,26 @@ bool FunctionSignature::read(FactsReader& in) {
   return in.ok();
 }
 
+namespace {
+
+// Whether a lower-case name speaks of a demonstration (`demo`, `run_demo`, `demoapp`,
+// `demonstration`), not of words that merely hold the letters (`demographics`, `democracy`,
+// `demolish`, `demote`, `pandemonium`).
+bool namesDemo(std::string_view name) {
+  for (size_t at = name.find("demo"); at != std::string_view::npos;
+       at = name.find("demo", at + 1)) {
+    const std::string_view rest = name.substr(at + 4);
+    const bool other_word = rest.starts_with("graph") || rest.starts_with("cra") ||
+                            rest.starts_with("li") || rest.starts_with("t") ||
+                            (rest.starts_with("n") && !rest.starts_with("nstrat")) ||
+                            (at >= 3 && name.substr(at - 3, 3) == "pan");
+    if (!other_word) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool isDemoOrDebugCode(std::string_view qualified) {
   size_t start = 0;
   while (start <= qualified.size()) {
@@ -1106,9 +1126,9 @@ bool isDemoOrDebugCode(std::string_view qualified) {
     std::string segment(qualified.substr(start, end - start));
     for (char& c : segment)
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (segment.find("demo") != std::string::npos || segment.find("debug") != std::string::npos ||
-        segment == "example" || segment == "examples" || segment.starts_with("example_") ||
-        segment == "migrations" || segment == "alembic") {
+    if (namesDemo(segment) || segment.find("debug") != std::string::npos || segment == "example" ||
+        segment == "examples" || segment.starts_with("example_") || segment == "migrations" ||
+        segment == "alembic") {
       return true;
     }
     start = end + 1;

@@ -1268,6 +1268,14 @@ TEST(CallEvidence, DemoAndDebugCode) {
   EXPECT_TRUE(isDemoOrDebugCode("pyqtgraph.examples.ExampleApp.load"));
   EXPECT_FALSE(isDemoOrDebugCode("pyramid.traversal.quote_path_segment"));
   EXPECT_FALSE(isDemoOrDebugCode("app.exemplary.load"));
+  EXPECT_TRUE(isDemoOrDebugCode("app.DemoApp.run"));
+  EXPECT_TRUE(isDemoOrDebugCode("app.demonstration.load"));
+  EXPECT_TRUE(isDemoOrDebugCode("app.demos.load"));
+  // Words that only hold the letters.
+  for (const char* name : {"census.demographics.load", "app.democracy.vote", "app.pandemonium.run",
+                           "users.demote", "site.demolish.plan"}) {
+    EXPECT_FALSE(isDemoOrDebugCode(name)) << name;
+  }
 }
 
 }  // namespace
