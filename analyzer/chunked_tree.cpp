@@ -521,6 +521,10 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   if (!opening.starts_with("def") && !opening.starts_with("async") && !opening.starts_with("@")) {
     return false;
   }
+  // Parsed alone, the member's first line sets the body's indentation; in the file the members
+  // before it do. A member now indented unlike the body (a space typed before its `@`) reads as
+  // broken alone where the whole text may parse as a nested block: nothing can be said.
+  if (first != ts_node_start_point(body).column) return false;
   const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, member_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);
   return alone && ts_node_has_error(ts_tree_root_node(alone.get()));
