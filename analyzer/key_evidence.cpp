@@ -692,6 +692,11 @@ class KeyFinder {
         if (index == 0 && context_.text(childByField(function.node, Field::Name)) == "__new__") {
           return make(KeySource::Class, shown);
         }
+        // A plain `args` read through its attributes (`args.topic`): argparse's name for the
+        // command line parsed, as many values as a user types.
+        if (name == "args" && !isVariadic(entry) && usesAttributesOf(function.node, name)) {
+          return make(KeySource::Configuration, shown + ", the command line parsed");
+        }
         const TSNode annotation = childByField(entry, Field::TypeAnnotation);
         std::string_view class_name;
         const AnnotationKind kind = annotationKind(binding.scope, annotation, &class_name);

@@ -486,14 +486,21 @@ class SizeFinder {
         isConstantName(attribute)) {
       return evidence(Size::Small, "the constant " + shortText(context_, node));
     }
-    // `args.paths` after `args = parser.parse_args()`: settings.
+    // `args.paths` after `args = parser.parse_args()`: settings. So is an attribute of a plain
+    // parameter called `args`: argparse's name for the command line parsed, passed on.
     if (root.id == childByField(node, Field::Object).id) {
       const SizeEvidence object = nameSize(scope, root, depth + 1);
-      if (object.size == Size::Configuration) {
+      if (object.size == Size::Configuration || isParsedArguments(binding)) {
         return evidence(Size::Configuration, "the setting " + shortText(context_, node));
       }
     }
     return {};
+  }
+
+  // `def command(client, args)`: a plain parameter called `args` (not `*args`).
+  bool isParsedArguments(const Binding& binding) const {
+    return binding.kind == BindingKind::Parameter && context_.text(binding.node) == "args" &&
+           kindOf(parentOf(binding.node)) != NodeKind::ListSplatPattern;
   }
 
   const RuleContext& context_;
