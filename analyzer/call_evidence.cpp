@@ -1101,17 +1101,21 @@ bool FunctionSignature::read(FactsReader& in) {
 namespace {
 
 // Whether a lower-case name speaks of a demonstration (`demo`, `run_demo`, `demoapp`,
-// `demonstration`), not of words that merely hold the letters (`demographics`, `democracy`,
-// `demolish`, `demote`, `pandemonium`).
+// `demonstration`, `demotools`), not of words that merely hold the letters (`demographics`,
+// `democracy`, `demolish`, `demote`, `pandemonium`, `codemod`, `demodulate`, `demosaic`).
 bool namesDemo(std::string_view name) {
+  constexpr std::array<std::string_view, 11> kOtherWords = {
+      "demograph", "democra", "demolish", "demolition", "demote",  "demotion",
+      "demotic",   "demon",   "demod",    "demosaic",   "demoniz",
+  };
   for (size_t at = name.find("demo"); at != std::string_view::npos;
        at = name.find("demo", at + 1)) {
-    const std::string_view rest = name.substr(at + 4);
-    const bool other_word = rest.starts_with("graph") || rest.starts_with("cra") ||
-                            rest.starts_with("li") || rest.starts_with("t") ||
-                            (rest.starts_with("n") && !rest.starts_with("nstrat")) ||
-                            (at >= 3 && name.substr(at - 3, 3) == "pan");
-    if (!other_word) return true;
+    const std::string_view rest = name.substr(at);
+    bool other_word = false;
+    for (std::string_view word : kOtherWords) {
+      other_word = other_word || rest.starts_with(word);
+    }
+    if (!other_word || rest.starts_with("demonstrat")) return true;
   }
   return false;
 }

@@ -522,9 +522,13 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
     return false;
   }
   // Parsed alone, the member's first line sets the body's indentation; in the file the members
-  // before it do. A member now indented unlike the body (a space typed before its `@`) reads as
-  // broken alone where the whole text may parse as a nested block: nothing can be said.
-  if (first != ts_node_start_point(body).column) return false;
+  // before it do. A member now indented unlike the body (a space typed before its `@`, a tab for
+  // spaces) reads as broken alone where the whole text may parse as a nested block: nothing can
+  // be said. The indentation is compared as written: tree-sitter counts a tab as 8 columns.
+  const uint32_t body_line = source.lineStart(body_row);
+  const std::string_view body_indent =
+      source.text().substr(body_line, ts_node_start_byte(body) - body_line);
+  if (member_text.substr(0, first) != body_indent) return false;
   const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, member_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);
   return alone && ts_node_has_error(ts_tree_root_node(alone.get()));

@@ -50,10 +50,6 @@ std::string shortText(const RuleContext& context, TSNode node) {
   return "`" + std::string(text) + "`";
 }
 
-std::string lineOf(const RuleContext& context, TSNode node) {
-  return "line " + std::to_string(context.source().rowOf(ts_node_start_byte(node)) + 1);
-}
-
 class SizeFinder {
  public:
   explicit SizeFinder(const RuleContext& context)
@@ -369,8 +365,9 @@ class SizeFinder {
         if (!ts_node_is_null(value)) {
           SizeEvidence bound = iterable(value_scope, value, depth + 1);
           if (bound.size == Size::Data && !bound.reason.starts_with("`")) {
-            bound.reason =
-                "`" + std::string(text) + "`, " + bound.reason + " at " + lineOf(context_, value);
+            // No line number: the language server keeps a run's findings while edits above
+            // it move its lines.
+            bound.reason = "`" + std::string(text) + "`, " + bound.reason;
           }
           return bound;
         }
@@ -450,7 +447,7 @@ class SizeFinder {
     const ScopeId scope = binding.scope;
     const std::string callee = qualified(scope, childByField(value, Field::Function));
     if (library_.isDataSource(callee)) {
-      return evidence(Size::Data, "the lines of the file opened at " + lineOf(context_, value));
+      return evidence(Size::Data, "the lines of the file opened by " + shortText(context_, value));
     }
     return iterable(scope, value, depth + 1).size == Size::Data
                ? evidence(Size::Data, "the result of " + shortText(context_, value))
@@ -499,8 +496,9 @@ class SizeFinder {
 
   // `def command(client, args)`: a plain parameter called `args` (not `*args`).
   bool isParsedArguments(const Binding& binding) const {
+    const NodeKind pattern = kindOf(parentOf(binding.node));
     return binding.kind == BindingKind::Parameter && context_.text(binding.node) == "args" &&
-           kindOf(parentOf(binding.node)) != NodeKind::ListSplatPattern;
+           pattern != NodeKind::ListSplatPattern && pattern != NodeKind::DictionarySplatPattern;
   }
 
   const RuleContext& context_;

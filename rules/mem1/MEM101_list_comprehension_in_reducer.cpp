@@ -41,8 +41,8 @@ attribute of `self`, the result of a function of the project, a loop variable (o
 data), a parameter of a private (`_helper`) or nested function or of a lambda. It is quiet, by
 design, over inputs the code makes small: a literal, a constant bound to one (`AXES = ("x",
 "y")`), an Enum, a class attribute, `range(10)`, `rows[:3]`, `zip` with a literal; over
-configuration (`sys.argv`, a parameter called `argv`, `options` or `settings`, `args.paths` of a
-parameter `args`); over a list already in memory that the comprehension only filters
+configuration (`sys.argv`, a parameter called `argv`, `options`, `opts`, `config`, `conf` or
+`settings`, `args.paths` of a parameter `args`); over a list already in memory that the comprehension only filters
 (`sum([s for s in sizes if s])` with `sizes` a list comprehension or `os.listdir()`: a pointer an
 item, not the items); in test files and in
 `assert` statements (pytest shows the values of a list when the assert fails, so the list is the

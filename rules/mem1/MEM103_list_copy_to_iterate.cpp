@@ -9,6 +9,7 @@
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -20,8 +21,9 @@ expression or a call of the builtin `map`, `filter`, `zip`, `range`, `enumerate`
 of a function of `itertools`, and the loop does not touch what the iterator reads.
 
 The iterator must walk data: following names bound once and through `map()`, `filter()`,
-`zip()`, `enumerate()` and the like, the lines of a file (`open()`, `sys.stdin`), the rows of
-`csv.reader()`, `cursor.fetchall()` or a query, JSON or pickle loaded, or regular-expression
+`zip()`, `enumerate()` and the like, the lines of a file (`open()`, `sys.stdin`) or the rows of
+`csv.reader()`, or, making new items from each (`map(tuple, rows)`), what is already a list in
+memory: `cursor.fetchall()`, a directory's entries, JSON or pickle loaded, regular-expression
 matches. The message names that evidence. With `--preview` it also reports iterators over what
 nothing sizes (a function's parameter, an attribute, a function's result).
 
@@ -36,11 +38,11 @@ How many items the iterator yields decides whether the copy matters. Over inputs
 sizes, blind review judged none of 11 findings real (4 on the development corpus, 7 on unseen
 code): they copied a handful of items (the pairs of a triangle, the rules of one security group,
 the keys of one dict display). Those are reported only with `--preview`, and a handful by
-construction (`zip` of two literals, `range(3)`) not even then. Items that are already a whole
-list in memory (`filter(ok, os.listdir(path))`, `filter(None, f.readlines())`) are reported only with
-`--preview` too: the copy costs a pointer an item, not the items. With the data evidence the rule
-made no finding on the development corpus or on the 13 check sets of unseen code; its fixtures
-hold what it reports.
+construction (`zip` of two literals, `range(3)`) or configuration (`sys.argv`, `args.paths`) not
+even then. Items that are already a whole list in memory (`filter(ok, os.listdir(path))`,
+`(n for n in f.readlines() if n)`) are reported only with `--preview` too: the copy costs a
+pointer an item, not the items. With the data evidence the rule made no finding on the
+development corpus or on the 14 check sets of unseen code; its fixtures hold what it reports.
 
 The copy is the right thing, and is not reported, when the loop changes what the iterator reads:
 `for k in list(filter(p, d)): del d[k]` would otherwise raise `RuntimeError`. The rule stays quiet
@@ -198,8 +200,9 @@ class ListCopyToIterate final : public RuleChecker {
     // of data (lines of a file, rows of a query), not already a list in memory; preview also
     // takes what nothing sizes.
     const SizeEvidence size = iterableSize(context, candidate.scope, iterator);
-    if (size.size == Size::Small) return;
-    const bool data = size.size == Size::Data && !size.from_parameter && !size.in_memory;
+    if (size.size == Size::Small || size.size == Size::Configuration) return;
+    const bool data = size.size == Size::Data && !size.from_parameter && !size.in_memory &&
+                      !filtersListInMemory(context, candidate.scope, iterator);
     if (!data && !context.options().settings->preview) return;
 
     Diagnostic diagnostic;
@@ -219,6 +222,18 @@ class ListCopyToIterate final : public RuleChecker {
       diagnostic.fix = std::move(fix);
     }
     context.report(std::move(diagnostic));
+  }
+
+  // `(name for name in os.listdir(root) if ...)`: a generator that only filters a list already
+  // in memory, as `filter(ok, os.listdir(root))` does. Its copy costs a pointer an item.
+  static bool filtersListInMemory(const RuleContext& context, ScopeId scope, TSNode iterator) {
+    if (kindOf(iterator) != NodeKind::GeneratorExpression ||
+        !keepsTheWalkedItems(context, iterator)) {
+      return false;
+    }
+    const TSNode walked =
+        childByField(firstChildOfKind(iterator, NodeKind::ForInClause), Field::Right);
+    return iterableSize(context, scope, walked).in_memory;
   }
 
   // Whether the loop may change something the iterator reads: any name used in the iterator that

@@ -42,8 +42,8 @@ project):
   cache keeps alive (`self`, a new instance), and keys made from parameters whose callers in the
   project pass such values;
 - not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes,
-  configuration (a parameter called `argv`, `options`, `config` or `settings`, or `args` read
-  through its attributes: the command line or settings parsed), and keys that every caller in the project fills with literals or constants (a
+  configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
+  `args` whose fields the function reads: the command line or settings parsed), and keys that every caller in the project fills with literals or constants (a
   closed set);
 - with `--preview` only: keys from parameters of a function that no caller in the project shows
   (a public function's callers are its users, but blind review judged the one such finding on the

@@ -549,6 +549,36 @@ TEST(ChunkedTree, AMethodGoneWithTheEditIsNotJudgedBroken) {
   EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
 }
 
+// A space typed before a method's decorator: the class header with the method alone reads as
+// broken (the method's line sets the body's indentation there), while the whole class parses,
+// the odd line as a nested block. Nor is a tab for spaces judged alone (found by the random
+// edits once the fixtures changed).
+TEST(ChunkedTree, AMethodIndentedUnlikeItsBodyIsNotJudgedBroken) {
+  const std::string before =
+      "class Mode:\n    x = 1\n\n    @classmethod\n    def axes(cls, values):\n"
+      "        return values\n\n    def gaps(self):\n        return 2\n";
+  for (const std::string& indent : {std::string(" "), std::string("\t")}) {
+    auto source = std::make_unique<SourceText>(before);
+    PythonParser& parser = PythonParser::forThisThread();
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    const auto at = static_cast<uint32_t>(before.find("    @classmethod"));
+    const std::string replacement = indent == " " ? " " : "\t";
+    const uint32_t end = indent == " " ? at : at + 4;
+    syntax.edit(*source, at, end, replacement);
+    std::string after = before;
+    after.replace(at, end - at, replacement);
+    source = std::make_unique<SourceText>(after);
+    const bool judged_broken = syntax.editLeavesMethodBroken(
+        *source, parser, at, at + static_cast<uint32_t>(replacement.size()), 0);
+    syntax.reparse(*source, parser);
+    ASSERT_FALSE(syntax.runs().empty());
+    if (!ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree))) {
+      EXPECT_FALSE(judged_broken) << after;
+    }
+  }
+}
+
 // The undo of an edit that broke a method: the tree before it is the broken one, whose recovery
 // may have ended the method at the broken text and read the rest as other statements. Its
 // bounds must not make a valid text look broken (found by the random edits with other seeds).

@@ -272,9 +272,9 @@ TEST(SizeEvidence, EnumsAndClassAttributesAreSmall) {
 
 TEST(SizeEvidence, FilesQueriesAndParametersAreData) {
   EXPECT_EQ(one("def load(path):\n    with open(path) as handle:\n        size_of(handle)\n"),
-            "data: the lines of the file opened at line 2");
+            "data: the lines of the file opened by `open(path)`");
   EXPECT_EQ(one("import csv\ndef load(f):\n    reader = csv.reader(f)\n    size_of(reader)\n"),
-            "data: `reader`, the result of `csv.reader()` at line 3");
+            "data: `reader`, the result of `csv.reader()`");
   EXPECT_EQ(one("def total(orders):\n    size_of(orders)\n"),
             "data: `orders`, a parameter of `total()`");
   EXPECT_EQ(one("def rows(cursor):\n    size_of(cursor.fetchall())\n"),
@@ -1272,8 +1272,11 @@ TEST(CallEvidence, DemoAndDebugCode) {
   EXPECT_TRUE(isDemoOrDebugCode("app.demonstration.load"));
   EXPECT_TRUE(isDemoOrDebugCode("app.demos.load"));
   // Words that only hold the letters.
-  for (const char* name : {"census.demographics.load", "app.democracy.vote", "app.pandemonium.run",
-                           "users.demote", "site.demolish.plan"}) {
+  EXPECT_TRUE(isDemoOrDebugCode("app.demotools.run"));
+  EXPECT_TRUE(isDemoOrDebugCode("app.demolib.run"));
+  for (const char* name :
+       {"census.demographics.load", "app.democracy.vote", "app.pandemonium.run", "users.demote",
+        "site.demolish.plan", "libcst.codemod.run", "radio.demodulate", "camera.demosaic"}) {
     EXPECT_FALSE(isDemoOrDebugCode(name)) << name;
   }
 }

@@ -14,7 +14,7 @@ namespace {
 
 const RuleDefinition kStable{.code = "MEM101", .name = "stable-rule"};
 const RuleDefinition kOtherStable{.code = "MEM102", .name = "other-stable-rule"};
-const RuleDefinition kPreview{.code = "MEM103", .name = "preview-rule", .preview = true};
+const RuleDefinition kPreview{.code = "MEM109", .name = "preview-rule", .preview = true};
 const RuleDefinition kOtherFamily{.code = "MEM201", .name = "other-family-rule"};
 constexpr std::array<const RuleDefinition*, 4> kFakeRules = {&kStable, &kOtherStable, &kPreview,
                                                              &kOtherFamily};
@@ -48,7 +48,7 @@ TEST(RuleSelection, AllAndPrefixesIncludePreviewRulesOnlyInPreview) {
 }
 
 TEST(RuleSelection, ExplicitPreviewRuleWithoutPreviewIsIgnoredWithAWarning) {
-  for (const char* selector : {"MEM103", "preview-rule"}) {
+  for (const char* selector : {"MEM109", "preview-rule"}) {
     SCOPED_TRACE(selector);
     const Selectors select{selector};
     const RuleSelection off = resolveRuleSelection(kTable, &select, {}, {}, false);
