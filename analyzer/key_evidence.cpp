@@ -694,7 +694,8 @@ class KeyFinder {
         }
         // A plain `args` read through its attributes (`args.topic`): argparse's name for the
         // command line parsed, as many values as a user types.
-        if (name == "args" && !isVariadic(entry) && readsFieldsOf(function.node, name)) {
+        if (name == "args" && !isVariadic(entry) &&
+            usesAttributesOf(function.node, name, /*fields_only=*/true)) {
           return make(KeySource::Configuration, shown + ", the command line parsed");
         }
         const TSNode annotation = childByField(entry, Field::TypeAnnotation);
@@ -720,9 +721,12 @@ class KeyFinder {
     return make(KeySource::Unknown, shown);
   }
 
-  // Whether the body of `function` reads a field of the name (`args.topic`), not only calls a
-  // method of it (`args.sort()` on a list). Iterative; nested definitions are their own.
-  bool readsFieldsOf(TSNode function, std::string_view name) const {
+  enum class AnnotationKind : uint8_t { Other, ClassObject, ProjectObject };
+
+  // Whether the body of `function` reads an attribute of the name (`contact.name`,
+  // `contact.get()`), or with `fields_only` a field that it does not call (`args.topic`, not
+  // `args.sort()`). Iterative; nested definitions are their own.
+  bool usesAttributesOf(TSNode function, std::string_view name, bool fields_only = false) const {
     bool found = false;
     visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind kind = kindOf(node);
@@ -734,30 +738,8 @@ class KeyFinder {
         const TSNode parent = parentOf(node);
         const bool called = kindOf(parent) == NodeKind::Call &&
                             ts_node_eq(childByField(parent, Field::Function), node);
-        if (!called && kindOf(object) == NodeKind::Identifier && context_.text(object) == name) {
-          found = true;
-          return Visit::Stop;
-        }
-      }
-      return Visit::Descend;
-    });
-    return found;
-  }
-
-  enum class AnnotationKind : uint8_t { Other, ClassObject, ProjectObject };
-
-  // Whether the body of `function` reads an attribute of the name (`contact.name`,
-  // `contact.get()`). Iterative; nested definitions are their own.
-  bool usesAttributesOf(TSNode function, std::string_view name) const {
-    bool found = false;
-    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
-      const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) {
-        return Visit::SkipChildren;
-      }
-      if (kind == NodeKind::Attribute) {
-        const TSNode object = childByField(node, Field::Object);
-        if (kindOf(object) == NodeKind::Identifier && context_.text(object) == name) {
+        if (!(fields_only && called) && kindOf(object) == NodeKind::Identifier &&
+            context_.text(object) == name) {
           found = true;
           return Visit::Stop;
         }
