@@ -694,7 +694,7 @@ class KeyFinder {
         }
         // A plain `args` read through its attributes (`args.topic`): argparse's name for the
         // command line parsed, as many values as a user types.
-        if (name == "args" && !isVariadic(entry) &&
+        if (isParsedArgumentsParameterName(name) && !isVariadic(entry) &&
             usesAttributesOf(function.node, name, /*fields_only=*/true)) {
           return make(KeySource::Configuration, shown + ", the command line parsed");
         }

@@ -78,9 +78,10 @@ class SizeFinder {
         return result;
       }
       case NodeKind::GeneratorExpression: {
-        // Made one item at a time, from items it may transform.
+        // Made one item at a time, from items it may transform; when it only filters the items
+        // of a list in memory (`(n for n in names if n)`), those items are in memory already.
         SizeEvidence result = comprehension(scope, node, depth);
-        result.in_memory = false;
+        result.in_memory = result.in_memory && keepsTheWalkedItems(context_, node);
         return result;
       }
       case NodeKind::Call:
@@ -497,7 +498,8 @@ class SizeFinder {
   // `def command(client, args)`: a plain parameter called `args` (not `*args`).
   bool isParsedArguments(const Binding& binding) const {
     const NodeKind pattern = kindOf(parentOf(binding.node));
-    return binding.kind == BindingKind::Parameter && context_.text(binding.node) == "args" &&
+    return binding.kind == BindingKind::Parameter &&
+           isParsedArgumentsParameterName(context_.text(binding.node)) &&
            pattern != NodeKind::ListSplatPattern && pattern != NodeKind::DictionarySplatPattern;
   }
 
@@ -513,6 +515,24 @@ SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iter
 
 SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count) {
   return SizeFinder(context).countOf(scope, count, 0);
+}
+
+bool isParsedArgumentsParameterName(std::string_view name) {
+  return name == "args";
+}
+
+bool keepsTheWalkedItems(const RuleContext& context, TSNode comprehension) {
+  const TSNode element = childByField(comprehension, Field::Body);
+  if (kindOf(element) != NodeKind::Identifier) return false;
+  TSNode clause{};
+  for (uint32_t i = 0; i < namedChildCount(comprehension); ++i) {
+    const TSNode child = nthNamedChild(comprehension, i);
+    if (kindOf(child) != NodeKind::ForInClause) continue;
+    if (!ts_node_is_null(clause)) return false;  // a second `for`: pairs, not items
+    clause = child;
+  }
+  const TSNode target = childByField(clause, Field::Left);
+  return kindOf(target) == NodeKind::Identifier && context.text(target) == context.text(element);
 }
 
 bool isConfigurationParameterName(std::string_view name) {

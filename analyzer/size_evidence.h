@@ -50,4 +50,13 @@ SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count);
 // `settings`, ...).
 bool isConfigurationParameterName(std::string_view name);
 
+// Whether a plain parameter of this name whose fields are read holds the command line parsed:
+// `args`, argparse's own name for it (`def command(client, args): ... args.topic`).
+bool isParsedArgumentsParameterName(std::string_view name);
+
+// Whether a comprehension keeps the very items it walks: `[x for x in xs if ...]`, one `for`
+// clause whose target is the element. Over a list already in memory, such a list costs a pointer
+// an item, not the items (MEM101, MEM103, MEM104).
+bool keepsTheWalkedItems(const RuleContext& context, TSNode comprehension);
+
 }  // namespace heaplint

@@ -143,21 +143,4 @@ inline bool earlierRunImportsFrom(const RuleContext& context, std::string_view m
   return false;
 }
 
-// Whether a comprehension keeps the very items it walks: `[x for x in xs if ...]`, one `for`
-// clause whose target is the element. Over a list already in memory, such a list costs a pointer
-// an item, not the items (MEM101, MEM104).
-inline bool keepsTheWalkedItems(const RuleContext& context, TSNode comprehension) {
-  const TSNode element = childByField(comprehension, Field::Body);
-  if (kindOf(element) != NodeKind::Identifier) return false;
-  TSNode clause{};
-  for (uint32_t i = 0; i < namedChildCount(comprehension); ++i) {
-    const TSNode child = nthNamedChild(comprehension, i);
-    if (kindOf(child) != NodeKind::ForInClause) continue;
-    if (!ts_node_is_null(clause)) return false;  // a second `for`: pairs, not items
-    clause = child;
-  }
-  const TSNode target = childByField(clause, Field::Left);
-  return kindOf(target) == NodeKind::Identifier && context.text(target) == context.text(element);
-}
-
 }  // namespace heaplint

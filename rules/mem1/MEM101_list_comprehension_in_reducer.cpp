@@ -42,11 +42,11 @@ data), a parameter of a private (`_helper`) or nested function or of a lambda. I
 design, over inputs the code makes small: a literal, a constant bound to one (`AXES = ("x",
 "y")`), an Enum, a class attribute, `range(10)`, `rows[:3]`, `zip` with a literal; over
 configuration (`sys.argv`, a parameter called `argv`, `options`, `opts`, `config`, `conf` or
-`settings`, `args.paths` of a parameter `args`); over a list already in memory that the comprehension only filters
-(`sum([s for s in sizes if s])` with `sizes` a list comprehension or `os.listdir()`: a pointer an
-item, not the items); in test files and in
-`assert` statements (pytest shows the values of a list when the assert fails, so the list is the
-better choice there).
+`settings`, `args.paths` of a parameter `args`); over a list already in memory that the
+comprehension only filters (`sum([s for s in sizes if s])` with `sizes` a list comprehension or
+`os.listdir()`: a pointer an item, not the items); in test files and in `assert` statements
+(pytest shows the values of a list when the assert fails, so the list is the better choice
+there).
 
 Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
 checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`) or a

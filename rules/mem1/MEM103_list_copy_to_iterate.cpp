@@ -9,7 +9,6 @@
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
-#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -201,8 +200,7 @@ class ListCopyToIterate final : public RuleChecker {
     // takes what nothing sizes.
     const SizeEvidence size = iterableSize(context, candidate.scope, iterator);
     if (size.size == Size::Small || size.size == Size::Configuration) return;
-    const bool data = size.size == Size::Data && !size.from_parameter && !size.in_memory &&
-                      !filtersListInMemory(context, candidate.scope, iterator);
+    const bool data = size.size == Size::Data && !size.from_parameter && !size.in_memory;
     if (!data && !context.options().settings->preview) return;
 
     Diagnostic diagnostic;
@@ -222,18 +220,6 @@ class ListCopyToIterate final : public RuleChecker {
       diagnostic.fix = std::move(fix);
     }
     context.report(std::move(diagnostic));
-  }
-
-  // `(name for name in os.listdir(root) if ...)`: a generator that only filters a list already
-  // in memory, as `filter(ok, os.listdir(root))` does. Its copy costs a pointer an item.
-  static bool filtersListInMemory(const RuleContext& context, ScopeId scope, TSNode iterator) {
-    if (kindOf(iterator) != NodeKind::GeneratorExpression ||
-        !keepsTheWalkedItems(context, iterator)) {
-      return false;
-    }
-    const TSNode walked =
-        childByField(firstChildOfKind(iterator, NodeKind::ForInClause), Field::Right);
-    return iterableSize(context, scope, walked).in_memory;
   }
 
   // Whether the loop may change something the iterator reads: any name used in the iterator that

@@ -43,8 +43,8 @@ project):
   project pass such values;
 - not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes,
   configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
-  `args` whose fields the function reads: the command line or settings parsed), and keys that every caller in the project fills with literals or constants (a
-  closed set);
+  `args` whose fields the function reads: the command line or settings parsed), and keys that
+  every caller in the project fills with literals or constants (a closed set);
 - with `--preview` only: keys from parameters of a function that no caller in the project shows
   (a public function's callers are its users, but blind review judged the one such finding on the
   development corpus wrong: `pydoc.synopsis(filename, cache={})`, a deliberate memo keyed by files
