@@ -871,11 +871,8 @@ class StrayGcCollect final : public RuleChecker {
     } else if (caller != nullptr) {
       diagnostic.message = what + " " + where +
                            " forces a full collection of every generation each time it runs, and " +
-                           quoted(nameOf(context, call.owner), "()") + " is called in a loop" +
-                           (caller->row > 0 || !ts_node_is_null(caller->callee)
-                                ? " at line " + std::to_string(caller->row + 1)
-                                : std::string()) +
-                           ": once per iteration";
+                           quoted(nameOf(context, call.owner), "()") +
+                           " is called in a loop: once per iteration";
     } else {
       diagnostic.message = what + " " + where +
                            " forces a full collection of every generation, a pause that grows "

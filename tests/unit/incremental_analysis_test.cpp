@@ -417,5 +417,27 @@ TEST(IncrementalAnalysis, FindingsAndFactsMoveWithTheirRun) {
   EXPECT_EQ(document.walked(), 1U);
 }
 
+TEST(IncrementalAnalysis, AMessageNamingItsCallerStaysTrueWhenLinesAboveMove) {
+  // The server keeps the findings of a run it does not walk again, and walks a run alone when
+  // only it changed: a message may carry neither a line number of its file nor what only
+  // another run knows (where MEM501's caller loop is).
+  Document document("import gc\n\n\ndef release(item):\n    item.close()\n    gc.collect()\n\n\n" +
+                    filler(0, 100) +
+                    "def release_all(items):\n    for item in items:\n        release(item)\n");
+  FileAnalysis analysis = document.analyze();
+  ASSERT_EQ(codesOf(analysis), std::vector<std::string>{"MEM501"});
+  EXPECT_NE(analysis.diagnostics.front().message.find("is called in a loop: once per"),
+            std::string::npos)
+      << analysis.diagnostics.front().message;
+
+  document.replace("def helper_0(values):\n",
+                   "def helper_0(values):\n    \"\"\"Two\n    lines.\"\"\"\n");
+  analysis = document.analyze();
+  EXPECT_EQ(messagesOf(analysis), messagesOf(document.analyzeWhole()));
+  document.replace("    item.close()\n", "    item.close()\n    item.release()\n");
+  analysis = document.analyze();
+  EXPECT_EQ(messagesOf(analysis), messagesOf(document.analyzeWhole()));
+}
+
 }  // namespace
 }  // namespace heaplint
