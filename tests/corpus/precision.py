@@ -7,8 +7,8 @@ precision of every rule.
     tests/corpus/precision.py --pending pending.jsonl   # findings still without a verdict, with code
     tests/corpus/precision.py --preview            # the rules behind --preview too
     tests/corpus/precision.py --check-set          # the first check set (corpora.CHECK_SET) instead
-    tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2), ... up to the fourteenth
-    tests/corpus/precision.py --all-check-sets     # all fourteen together
+    tests/corpus/precision.py --check-set 2        # the second (corpora.CHECK_SET_2), ... up to the fifteenth
+    tests/corpus/precision.py --all-check-sets     # all fifteen together
 
 The verdicts live in tests/corpus/verdicts.tsv, one finding a line:
 
