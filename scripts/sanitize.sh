@@ -117,4 +117,15 @@ for target in "${targets[@]}"; do
     fi
     grep -E '^Executed' "$build/fuzz-$target-slow.log" || true
   fi
+  # The inputs that once failed (tests/fuzz/found): replayed, to keep their causes fixed.
+  found=(tests/fuzz/found/"$target"-*.bin)
+  if [ -e "${found[0]}" ]; then
+    if ! nice -n 19 "$build/tests/fuzz/fuzz_$target" -timeout=30 -rss_limit_mb=2048 \
+      "${found[@]}" >"$build/fuzz-$target-found.log" 2>&1; then
+      tail -n 30 "$build/fuzz-$target-found.log" >&2
+      echo "fuzz_$target: an input of tests/fuzz/found fails again" >&2
+      exit 1
+    fi
+    grep -E '^Executed' "$build/fuzz-$target-found.log" || true
+  fi
 done

@@ -28,13 +28,19 @@ namespace {
 
 using Finding = std::tuple<std::string_view, uint32_t, uint32_t, std::string>;
 
-std::vector<Finding> joinedFindings(FileAnalysis analysis, const AnalysisOptions& options) {
-  FileAnalysis* files[] = {&analysis};
-  joinProject(files, options);
+std::vector<Finding> findingsOf(const FileAnalysis& analysis) {
   std::vector<Finding> findings;
   for (const Diagnostic& d : analysis.diagnostics)
     findings.emplace_back(d.rule->code, d.start, d.end, d.message);
   return findings;
+}
+
+// A pass's findings after the project rules' join over the document alone. Not for analyze()'s
+// result, which is joined already: a second join reports the project rules' findings again.
+std::vector<Finding> joinedFindings(FileAnalysis analysis, const AnalysisOptions& options) {
+  FileAnalysis* files[] = {&analysis};
+  joinProject(files, options);
+  return findingsOf(analysis);
 }
 
 }  // namespace
@@ -82,18 +88,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         joinedFindings(incremental.analyze(*source, syntax, options, &helpers), options);
     const std::vector<Finding> all_runs =
         joinedFindings(analyzeTrees(*source, syntax.trees(), options), options);
-    if (in_runs != all_runs) {
-      // What differs, for the one who reproduces it.
-      for (const auto& [label, findings] :
-           {std::pair{"in runs", &in_runs}, std::pair{"all runs", &all_runs}}) {
+    // What differs, for the one who reproduces it.
+    const auto printDifference = [&](const char* label, const std::vector<Finding>& these,
+                                     const char* other_label, const std::vector<Finding>& others) {
+      if (these == others) return;
+      for (const auto& [name, findings] :
+           {std::pair{label, &these}, std::pair{other_label, &others}}) {
         for (const auto& [code, from, to, message] : *findings) {
-          std::fprintf(stderr, "%s: %.*s %u-%u %s\n", label, static_cast<int>(code.size()),
+          std::fprintf(stderr, "%s: %.*s %u-%u %s\n", name, static_cast<int>(code.size()),
                        code.data(), from, to, message.c_str());
         }
       }
       std::fprintf(stderr, "after editing %u-%u of the text into %zu bytes\n", start, end,
                    replacement.size());
-    }
+    };
+    printDifference("in runs", in_runs, "all runs", all_runs);
     fuzz::require(in_runs == all_runs, "the incremental analysis differs from a walk of all runs");
     fuzz::require(
         joinedFindings(own_findings.analyzeForOwnFindings(*source, syntax, defaults, &helpers),
@@ -103,8 +112,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         "runs");
     const TreePtr whole = parser.parse(*source);
     if (!ts_node_has_error(ts_tree_root_node(whole.get()))) {
-      fuzz::require(all_runs == joinedFindings(analyze(*source, options), options),
-                    "the analysis in runs differs from the whole file's");
+      const std::vector<Finding> whole_file = findingsOf(analyze(*source, options));
+      printDifference("all runs", all_runs, "whole file", whole_file);
+      fuzz::require(all_runs == whole_file, "the analysis in runs differs from the whole file's");
     }
   }
   return 0;
