@@ -1,6 +1,9 @@
 #include "analyzer/size_evidence.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "analyzer/analyze.h"
@@ -19,6 +22,112 @@ constexpr int kMaxDepth = 12;
 constexpr std::array<std::string_view, 6> kConfigurationParameters = {
     "argv", "options", "opts", "config", "settings", "conf",
 };
+
+// A count the code writes as a literal this large is many items (a benchmark's million rows, a
+// simulation's steps), not a handful: a list of them holds megabytes.
+constexpr int64_t kManyItems = 100'000;
+// Constant arithmetic saturates here, far above any count that matters.
+constexpr int64_t kHugeCount = int64_t{1} << 50;
+
+// The value of an integer literal (`1_000_000`, `0x10`), saturated at kHugeCount.
+std::optional<int64_t> integerLiteral(std::string_view text) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0') {
+    const char prefix = static_cast<char>(text[1] | 0x20);
+    base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : prefix == 'b' ? 2 : 10;
+    if (base != 10) text.remove_prefix(2);
+  }
+  int64_t value = 0;
+  bool digits = false;
+  for (const char c : text) {
+    if (c == '_') continue;
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+      digit = (c | 0x20) - 'a' + 10;
+    } else {
+      return std::nullopt;  // `10L` (Python 2), `1j`
+    }
+    if (digit >= base) return std::nullopt;
+    digits = true;
+    value = std::min(kHugeCount, value * base + digit);
+  }
+  return digits ? std::optional<int64_t>(value) : std::nullopt;
+}
+
+// The value of a constant integer expression (`10**6`, `1000 * 1000`, `-1`, a name bound once
+// to one), saturated; none for anything else.
+std::optional<int64_t> constantInteger(const RuleContext& context, ScopeId scope, TSNode node,
+                                       int depth = 0) {
+  if (depth > kMaxDepth || ts_node_is_null(node)) return std::nullopt;
+  switch (kindOf(node)) {
+    case NodeKind::Integer:
+      return integerLiteral(context.text(node));
+    case NodeKind::Identifier: {
+      const Resolution resolution =
+          context.semantic().resolve(scope, context.text(node), ts_node_start_byte(node));
+      if (resolution.kind != Resolution::Kind::Bound ||
+          resolution.binding->kind != BindingKind::Assignment) {
+        return std::nullopt;
+      }
+      ScopeId value_scope = kNoScope;
+      const TSNode value = singleAssignedValue(context, *resolution.binding, &value_scope);
+      return constantInteger(context, value_scope, value, depth + 1);
+    }
+    case NodeKind::ParenthesizedExpression:
+      return constantInteger(context, scope, nthNamedChild(node, 0), depth + 1);
+    case NodeKind::UnaryOperator: {
+      const std::optional<int64_t> value =
+          constantInteger(context, scope, childByField(node, Field::Argument), depth + 1);
+      if (!value) return std::nullopt;
+      const std::string_view op = context.text(childByField(node, Field::Operator));
+      if (op == "-") return -*value;
+      if (op == "+") return value;
+      return std::nullopt;
+    }
+    case NodeKind::BinaryOperator: {
+      const std::optional<int64_t> left =
+          constantInteger(context, scope, childByField(node, Field::Left), depth + 1);
+      const std::optional<int64_t> right =
+          constantInteger(context, scope, childByField(node, Field::Right), depth + 1);
+      if (!left || !right) return std::nullopt;
+      const std::string_view op = context.text(childByField(node, Field::Operator));
+      // Operands are within kHugeCount, so sums fit; products are checked.
+      const auto clamp = [](int64_t value) { return std::clamp(value, -kHugeCount, kHugeCount); };
+      const auto times = [&](int64_t a, int64_t b) {
+        int64_t product = 0;
+        if (__builtin_mul_overflow(a, b, &product))
+          return (a < 0) != (b < 0) ? -kHugeCount : kHugeCount;
+        return clamp(product);
+      };
+      if (op == "+") return clamp(*left + *right);
+      if (op == "-") return clamp(*left - *right);
+      if (op == "*") return times(*left, *right);
+      if (op == "//" && *right > 0 && *left >= 0) return *left / *right;
+      if (op == "**" && *right >= 0) {
+        int64_t power = 1;
+        for (int64_t i = 0; i < *right && power != kHugeCount && power != -kHugeCount; ++i)
+          power = times(power, *left);
+        return power;
+      }
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+// "1,000,000": a count as a message shows it.
+std::string withThousands(int64_t value) {
+  const std::string digits = std::to_string(value);
+  std::string text;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text += ',';
+    text += digits[i];
+  }
+  return text;
+}
 
 SizeEvidence evidence(Size size, std::string reason) {
   return SizeEvidence{size, std::move(reason)};
@@ -106,8 +215,14 @@ class SizeFinder {
   SizeEvidence countOf(ScopeId scope, TSNode node, int depth) const {
     if (depth > kMaxDepth || ts_node_is_null(node)) return {};
     switch (kindOf(node)) {
-      case NodeKind::Integer:
+      case NodeKind::Integer: {
+        const std::optional<int64_t> value = integerLiteral(context_.text(node));
+        if (value && *value >= kManyItems) {
+          return evidence(Size::Data,
+                          "a count of " + withThousands(*value) + " written in the code");
+        }
         return evidence(Size::Small, "a literal count");
+      }
       case NodeKind::ParenthesizedExpression:
         return countOf(scope, nthNamedChild(node, 0), depth + 1);
       case NodeKind::UnaryOperator:
@@ -301,13 +416,25 @@ class SizeFinder {
 
   SizeEvidence range(ScopeId scope, const std::vector<TSNode>& arguments, int depth) const {
     if (arguments.empty()) return {};
-    bool literal = true;
-    for (TSNode argument : arguments) {
-      NodeKind kind = kindOf(argument);
-      if (kind == NodeKind::UnaryOperator) kind = kindOf(childByField(argument, Field::Argument));
-      literal = literal && kind == NodeKind::Integer;
+    std::array<std::optional<int64_t>, 3> bounds;  // start, stop, step
+    bool constant = arguments.size() <= 3;
+    for (size_t i = 0; i < arguments.size() && constant; ++i) {
+      bounds[i] = constantInteger(context_, scope, arguments[i]);
+      constant = bounds[i].has_value();
     }
-    if (literal) return evidence(Size::Small, "a `range` of literal bounds");
+    if (constant) {
+      // As many items as the constant bounds say: a handful, or a million.
+      const int64_t first = arguments.size() >= 2 ? *bounds[0] : 0;
+      const int64_t last = arguments.size() >= 2 ? *bounds[1] : *bounds[0];
+      const int64_t step = arguments.size() >= 3 ? *bounds[2] : 1;
+      const int64_t items = step > 0   ? (last - first + step - 1) / step
+                            : step < 0 ? (first - last - step - 1) / -step
+                                       : 0;
+      if (items >= kManyItems) {
+        return evidence(Size::Data, "a `range` of " + withThousands(items) + " items");
+      }
+      return evidence(Size::Small, "a `range` of literal bounds");
+    }
     // The stop decides: `range(n)`, `range(1, n)`.
     const TSNode stop = arguments.size() == 1 ? arguments[0] : arguments[1];
     SizeEvidence result = countOf(scope, stop, depth + 1);

@@ -21,7 +21,8 @@ Checks for a list comprehension passed as the iterable to a reducer that consume
 (`max([...], key=..., default=...)`), and for a set comprehension passed to `any`, `all`, `min`
 or `max`, when the comprehension walks something that grows with the data: the lines of a file,
 the rows of a reader, a query or `cursor.fetchall()`, the entries of a directory, standard input,
-a parameter of a public function, or `range(n)` of one. The message names that evidence.
+a parameter of a public function, `range(n)` of one, or a `range` of 100,000 items or more that
+the code writes (`range(1_000_000)`, `range(10**6)`). The message names that evidence.
 
 ## Why is this bad?
 The comprehension builds the whole list in memory (8 bytes per item for the list itself, plus every

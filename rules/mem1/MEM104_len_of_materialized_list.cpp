@@ -19,7 +19,8 @@ Checks for a list built only to be counted: the builtin `len` of a list comprehe
 (`len([row for row in rows if row.ok])`), or of the builtin `list` of a generator expression or of
 a call of `map`, `filter`, `zip` or `enumerate` (`len(list(filter(is_ok, rows)))`), when what is
 walked grows with the data: the lines of a file, the rows of a reader or a query, the entries of a
-directory, standard input, or `range(n)` of one. The message names that evidence. With
+directory, standard input, `range(n)` of one, or a `range` of 100,000 items or more that the
+code writes (`range(10**6)`). The message names that evidence. With
 `--preview` it also reports inputs that are data only because they are a public function's
 parameter. Not reported: a list of the very items of data that is a whole list in memory
 already (`len([name for name in os.listdir(path) if ...])`, `len(list(filter(ok, f.readlines())))`,

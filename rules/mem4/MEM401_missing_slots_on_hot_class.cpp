@@ -35,8 +35,9 @@ a package's `__init__`) inside a `for` loop or a comprehension, or passed to the
 
 Input that grows with the data: what the loop walks is, following names bound once, the lines of
 a file (`open()`, `sys.stdin`), the rows of `csv.reader()`, `cursor.fetchall()` or a Django query,
-the entries of a directory, JSON or pickle loaded, regular-expression matches, or `range()` of the
-length of one of these, wrapped or not in `enumerate()`, `sorted()`, `zip()`, `.items()`.
+the entries of a directory, JSON or pickle loaded, regular-expression matches, `range()` of the
+length of one of these, or a `range` of 100,000 items or more that the code writes
+(`range(1_000_000)`), wrapped or not in `enumerate()`, `sorted()`, `zip()`, `.items()`.
 
 Kept beyond the loop:
 - an element of a list, set or dict comprehension (or of `list()`, `tuple()`, `set()`,

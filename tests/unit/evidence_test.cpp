@@ -286,6 +286,26 @@ TEST(SizeEvidence, FilesQueriesAndParametersAreData) {
             "data: the rows of a query");
 }
 
+TEST(SizeEvidence, CountsTheCodeWritesLargeAreData) {
+  // A hundred thousand items or more: a list of them holds megabytes.
+  EXPECT_EQ(one("size_of(range(1_000_000))\n"), "data: a `range` of 1,000,000 items");
+  EXPECT_EQ(one("size_of(range(10**6))\n"), "data: a `range` of 1,000,000 items");
+  EXPECT_EQ(one("size_of(range(1000 * 1000))\n"), "data: a `range` of 1,000,000 items");
+  EXPECT_EQ(one("size_of(range(0x100000))\n"), "data: a `range` of 1,048,576 items");
+  EXPECT_EQ(one("size_of(range(0, 2_000_000, 2))\n"), "data: a `range` of 1,000,000 items");
+  EXPECT_EQ(one("size_of(range(500_000, 0, -1))\n"), "data: a `range` of 500,000 items");
+  EXPECT_EQ(one("size_of(range(10**100))\n"), "data: a `range` of 1,125,899,906,842,624 items");
+  EXPECT_EQ(one("N = 200_000\nsize_of(range(N))\n"), "data: a `range` of 200,000 items");
+  EXPECT_EQ(one("def f(x):\n    size_of(range(x.start + 500_000))\n"),
+            "data: a count of 500,000 written in the code");
+  // Fewer, or a window of a large range, or no items at all.
+  EXPECT_EQ(one("size_of(range(99_999))\n"), "small: a `range` of literal bounds");
+  EXPECT_EQ(one("size_of(range(1_000_000, 1_000_010))\n"), "small: a `range` of literal bounds");
+  EXPECT_EQ(one("size_of(range(1_000_000, 0))\n"), "small: a `range` of literal bounds");
+  EXPECT_EQ(one("size_of(range(0, 1_000_000, 0))\n"), "small: a `range` of literal bounds");
+  EXPECT_EQ(one("size_of(range(-(10**6)))\n"), "small: a `range` of literal bounds");
+}
+
 TEST(SizeEvidence, ConfigurationAndUnknown) {
   EXPECT_EQ(one("import sys\nsize_of(sys.argv[1:])\n"), "configuration: `sys.argv`");
   EXPECT_EQ(one("def main(argv):\n    size_of(argv)\n"), "configuration: `argv`");
