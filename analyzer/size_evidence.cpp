@@ -118,8 +118,7 @@ std::optional<int64_t> constantInteger(const RuleContext& context, ScopeId scope
   }
 }
 
-// "1,000,000": a count as a message shows it.
-std::string withThousands(int64_t value) {
+std::string groupedDigits(int64_t value) {
   const std::string digits = std::to_string(value);
   std::string text;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -127,6 +126,12 @@ std::string withThousands(int64_t value) {
     text += digits[i];
   }
   return text;
+}
+
+// "1,000,000": a count as a message shows it ("at least ..." where the arithmetic saturated).
+std::string withThousands(int64_t value) {
+  if (value >= kHugeCount) return "at least " + groupedDigits(kHugeCount);
+  return groupedDigits(value);
 }
 
 SizeEvidence evidence(Size size, std::string reason) {
