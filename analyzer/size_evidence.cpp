@@ -26,11 +26,23 @@ constexpr std::array<std::string_view, 6> kConfigurationParameters = {
 // A count the code writes as a literal this large is many items (a benchmark's million rows, a
 // simulation's steps), not a handful: a list of them holds megabytes.
 constexpr int64_t kManyItems = 100'000;
-// Constant arithmetic saturates here, far above any count that matters.
+// Constant arithmetic stops being exact here, far above any count that matters: past it a value
+// is only known to be at least this large.
 constexpr int64_t kHugeCount = int64_t{1} << 50;
 
-// The value of an integer literal (`1_000_000`, `0x10`), saturated at kHugeCount.
-std::optional<int64_t> integerLiteral(std::string_view text) {
+// The value of a constant integer expression: exact, or (at_least) only known to be at least
+// kHugeCount, its `value` then.
+struct Constant {
+  int64_t value = 0;
+  bool at_least = false;
+};
+
+Constant exactOrHuge(int64_t value) {
+  return value > kHugeCount ? Constant{kHugeCount, true} : Constant{value, false};
+}
+
+// The value of an integer literal (`1_000_000`, `0x10`).
+std::optional<Constant> integerLiteral(std::string_view text) {
   int base = 10;
   if (text.size() > 2 && text[0] == '0') {
     const char prefix = static_cast<char>(text[1] | 0x20);
@@ -51,15 +63,55 @@ std::optional<int64_t> integerLiteral(std::string_view text) {
     }
     if (digit >= base) return std::nullopt;
     digits = true;
-    value = std::min(kHugeCount, value * base + digit);
+    value = std::min(kHugeCount + 1, value * base + digit);  // past kHugeCount: at least that
   }
-  return digits ? std::optional<int64_t>(value) : std::nullopt;
+  if (!digits) return std::nullopt;
+  return exactOrHuge(value);
+}
+
+// `left op right` on exact values; none where Python would raise, for an operator that is not
+// arithmetic, or for a result too far below zero to be exact.
+std::optional<Constant> exactOperation(std::string_view op, int64_t left, int64_t right) {
+  int64_t result = 0;
+  bool overflow = false;
+  if (op == "+") {
+    overflow = __builtin_add_overflow(left, right, &result);
+  } else if (op == "-") {
+    overflow = __builtin_sub_overflow(left, right, &result);
+  } else if (op == "*") {
+    overflow = __builtin_mul_overflow(left, right, &result);
+  } else if (op == "//" && right > 0 && left >= 0) {
+    result = left / right;
+  } else if (op == "**" && right >= 0) {
+    // Bases of 0, 1 and -1 stay small whatever the exponent; any other passes kHugeCount within
+    // 51 steps.
+    if (left == 0 || left == 1) return Constant{right == 0 ? 1 : left, false};
+    if (left == -1) return Constant{right % 2 == 0 ? 1 : -1, false};
+    const bool negative = left < 0 && right % 2 == 1;
+    result = 1;
+    for (int64_t i = 0; i < right; ++i) {
+      if (__builtin_mul_overflow(result, left, &result) || result > kHugeCount ||
+          result < -kHugeCount) {
+        return negative ? std::nullopt : std::optional<Constant>(Constant{kHugeCount, true});
+      }
+    }
+  } else {
+    return std::nullopt;
+  }
+  // Operands are within kHugeCount, so only a product can pass int64_t.
+  if (overflow) {
+    const bool positive = (left < 0) == (right < 0);
+    return positive ? std::optional<Constant>(Constant{kHugeCount, true}) : std::nullopt;
+  }
+  if (result < -kHugeCount) return std::nullopt;
+  return exactOrHuge(result);
 }
 
 // The value of a constant integer expression (`10**6`, `1000 * 1000`, `-1`, a name bound once
-// to one), saturated; none for anything else.
-std::optional<int64_t> constantInteger(const RuleContext& context, ScopeId scope, TSNode node,
-                                       int depth = 0) {
+// to one); none for anything else, or where a value only known to be huge makes the result
+// unknown (`10**20 - 10**20`).
+std::optional<Constant> constantInteger(const RuleContext& context, ScopeId scope, TSNode node,
+                                        int depth = 0) {
   if (depth > kMaxDepth || ts_node_is_null(node)) return std::nullopt;
   switch (kindOf(node)) {
     case NodeKind::Integer:
@@ -78,39 +130,30 @@ std::optional<int64_t> constantInteger(const RuleContext& context, ScopeId scope
     case NodeKind::ParenthesizedExpression:
       return constantInteger(context, scope, nthNamedChild(node, 0), depth + 1);
     case NodeKind::UnaryOperator: {
-      const std::optional<int64_t> value =
+      const std::optional<Constant> value =
           constantInteger(context, scope, childByField(node, Field::Argument), depth + 1);
       if (!value) return std::nullopt;
       const std::string_view op = context.text(childByField(node, Field::Operator));
-      if (op == "-") return -*value;
       if (op == "+") return value;
+      if (op == "-" && !value->at_least) return Constant{-value->value, false};
       return std::nullopt;
     }
     case NodeKind::BinaryOperator: {
-      const std::optional<int64_t> left =
+      const std::optional<Constant> left =
           constantInteger(context, scope, childByField(node, Field::Left), depth + 1);
-      const std::optional<int64_t> right =
+      const std::optional<Constant> right =
           constantInteger(context, scope, childByField(node, Field::Right), depth + 1);
       if (!left || !right) return std::nullopt;
       const std::string_view op = context.text(childByField(node, Field::Operator));
-      // Operands are within kHugeCount, so sums fit; products are checked.
-      const auto clamp = [](int64_t value) { return std::clamp(value, -kHugeCount, kHugeCount); };
-      const auto times = [&](int64_t a, int64_t b) {
-        int64_t product = 0;
-        if (__builtin_mul_overflow(a, b, &product))
-          return (a < 0) != (b < 0) ? -kHugeCount : kHugeCount;
-        return clamp(product);
+      if (!left->at_least && !right->at_least) return exactOperation(op, left->value, right->value);
+      // A huge operand keeps the result huge only where the operation cannot shrink it.
+      const auto atLeast = [](const Constant& c, int64_t bound) {
+        return c.at_least || c.value >= bound;
       };
-      if (op == "+") return clamp(*left + *right);
-      if (op == "-") return clamp(*left - *right);
-      if (op == "*") return times(*left, *right);
-      if (op == "//" && *right > 0 && *left >= 0) return *left / *right;
-      if (op == "**" && *right >= 0) {
-        int64_t power = 1;
-        for (int64_t i = 0; i < *right && power != kHugeCount && power != -kHugeCount; ++i)
-          power = times(power, *left);
-        return power;
-      }
+      const bool stays_huge = (op == "+" && atLeast(*left, 0) && atLeast(*right, 0)) ||
+                              (op == "*" && atLeast(*left, 1) && atLeast(*right, 1)) ||
+                              (op == "**" && atLeast(*left, 2) && atLeast(*right, 1));
+      if (stays_huge) return Constant{kHugeCount, true};
       return std::nullopt;
     }
     default:
@@ -128,10 +171,9 @@ std::string groupedDigits(int64_t value) {
   return text;
 }
 
-// "1,000,000": a count as a message shows it ("at least ..." where the arithmetic saturated).
-std::string withThousands(int64_t value) {
-  if (value >= kHugeCount) return "at least " + groupedDigits(kHugeCount);
-  return groupedDigits(value);
+// "1,000,000 items", or "at least ..." for a lower bound.
+std::string itemsText(int64_t items, bool at_least) {
+  return (at_least ? "at least " : "") + groupedDigits(items) + (items == 1 ? " item" : " items");
 }
 
 SizeEvidence evidence(Size size, std::string reason) {
@@ -221,10 +263,10 @@ class SizeFinder {
     if (depth > kMaxDepth || ts_node_is_null(node)) return {};
     switch (kindOf(node)) {
       case NodeKind::Integer: {
-        const std::optional<int64_t> value = integerLiteral(context_.text(node));
-        if (value && *value >= kManyItems) {
-          return evidence(Size::Data,
-                          "a count of " + withThousands(*value) + " written in the code");
+        const std::optional<Constant> value = integerLiteral(context_.text(node));
+        if (value && value->value >= kManyItems) {
+          return evidence(Size::Data, "a count of " + itemsText(value->value, value->at_least) +
+                                          " written in the code");
         }
         return evidence(Size::Small, "a literal count");
       }
@@ -232,9 +274,21 @@ class SizeFinder {
         return countOf(scope, nthNamedChild(node, 0), depth + 1);
       case NodeKind::UnaryOperator:
         return countOf(scope, childByField(node, Field::Argument), depth + 1);
-      case NodeKind::BinaryOperator:
-        return larger(countOf(scope, childByField(node, Field::Left), depth + 1),
-                      countOf(scope, childByField(node, Field::Right), depth + 1));
+      case NodeKind::BinaryOperator: {
+        const TSNode left = childByField(node, Field::Left);
+        const TSNode right = childByField(node, Field::Right);
+        const std::string_view op = context_.text(childByField(node, Field::Operator));
+        // A large literal makes a count large only by adding or multiplying: it bounds or
+        // shrinks one otherwise (`n // 1_000_000`, `i % 100_000`).
+        const bool grows = op == "+" || op == "*";
+        const auto operand = [&](TSNode side) {
+          if (!grows && kindOf(side) == NodeKind::Integer) {
+            return evidence(Size::Small, "a literal count");
+          }
+          return countOf(scope, side, depth + 1);
+        };
+        return larger(operand(left), operand(right));
+      }
       case NodeKind::Call: {
         const TSNode function = childByField(node, Field::Function);
         if (qualified(scope, function) == "builtins.len") {
@@ -420,25 +474,34 @@ class SizeFinder {
   }
 
   SizeEvidence range(ScopeId scope, const std::vector<TSNode>& arguments, int depth) const {
-    if (arguments.empty()) return {};
-    std::array<std::optional<int64_t>, 3> bounds;  // start, stop, step
-    bool constant = arguments.size() <= 3;
+    if (arguments.empty() || arguments.size() > 3) return {};
+    std::array<std::optional<Constant>, 3> bounds;  // as written: (stop) or (start, stop[, step])
+    bool constant = true;
     for (size_t i = 0; i < arguments.size() && constant; ++i) {
       bounds[i] = constantInteger(context_, scope, arguments[i]);
       constant = bounds[i].has_value();
     }
     if (constant) {
       // As many items as the constant bounds say: a handful, or a million.
-      const int64_t first = arguments.size() >= 2 ? *bounds[0] : 0;
-      const int64_t last = arguments.size() >= 2 ? *bounds[1] : *bounds[0];
-      const int64_t step = arguments.size() >= 3 ? *bounds[2] : 1;
-      const int64_t items = step > 0   ? (last - first + step - 1) / step
-                            : step < 0 ? (first - last - step - 1) / -step
-                                       : 0;
-      if (items >= kManyItems) {
-        return evidence(Size::Data, "a `range` of " + withThousands(items) + " items");
+      const Constant first = arguments.size() >= 2 ? *bounds[0] : Constant{};
+      const Constant last = arguments.size() >= 2 ? *bounds[1] : *bounds[0];
+      const Constant step = arguments.size() >= 3 ? *bounds[2] : Constant{1, false};
+      if (first.at_least || step.at_least) return {};  // a huge start or step: unknown
+      if (last.at_least) {
+        // A huge stop: at least as many items as up to kHugeCount.
+        if (step.value <= 0) return evidence(Size::Small, "an empty `range`");
+        const int64_t items = (last.value - first.value + step.value - 1) / step.value;
+        return evidence(Size::Data, "a `range` of " + itemsText(items, true));
       }
-      return evidence(Size::Small, "a `range` of literal bounds");
+      int64_t items = 0;
+      if (step.value > 0) {
+        items = (last.value - first.value + step.value - 1) / step.value;
+      } else if (step.value < 0) {
+        items = (first.value - last.value - step.value - 1) / -step.value;
+      }
+      items = std::max<int64_t>(items, 0);
+      return evidence(items >= kManyItems ? Size::Data : Size::Small,
+                      "a `range` of " + itemsText(items, false));
     }
     // The stop decides: `range(n)`, `range(1, n)`.
     const TSNode stop = arguments.size() == 1 ? arguments[0] : arguments[1];
@@ -446,9 +509,13 @@ class SizeFinder {
     if (arguments.size() >= 2 && result.size != Size::Small) {
       // `range(len(x) - 3, len(x))`: a window of literal width is small.
       const TSNode start = arguments[0];
+      const TSNode offset = childByField(start, Field::Right);
+      const std::optional<Constant> width = kindOf(offset) == NodeKind::Integer
+                                                ? integerLiteral(context_.text(offset))
+                                                : std::nullopt;
       if (kindOf(start) == NodeKind::BinaryOperator &&
-          context_.text(childByField(start, Field::Left)) == context_.text(stop) &&
-          kindOf(childByField(start, Field::Right)) == NodeKind::Integer) {
+          context_.text(childByField(start, Field::Left)) == context_.text(stop) && width &&
+          width->value < kManyItems) {
         return evidence(Size::Small, "a `range` of literal width");
       }
     }

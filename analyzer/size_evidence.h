@@ -1,8 +1,9 @@
 // How many items an iterable can hold, as a reviewer would judge it from the code: small by
 // construction (a literal, a constant bound to one, an Enum, `range(3)`, a class-body literal),
 // configuration-sized (command-line arguments, settings), or data-sized (lines of a file, rows of
-// a query, entries of a directory, a public function's parameter, `range(n)` of data). Rules ask
-// this instead of guessing from the loop alone: MEM101 skips small inputs, MEM401 wants data.
+// a query, entries of a directory, a public function's parameter, `range(n)` of data, a `range`
+// of 100,000 items or more that the code writes). Rules ask this instead of guessing from the
+// loop alone: MEM101 skips small inputs, MEM401 wants data.
 //
 // Answered after the walk (names resolve then), by following names to their single binding and
 // through wrappers (`enumerate`, `sorted`, `zip`, `d.items()`, ...), to a bounded depth.

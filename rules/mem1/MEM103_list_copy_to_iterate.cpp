@@ -21,7 +21,8 @@ of a function of `itertools`, and the loop does not touch what the iterator read
 
 The iterator must walk data: following names bound once and through `map()`, `filter()`,
 `zip()`, `enumerate()` and the like, the lines of a file (`open()`, `sys.stdin`) or the rows of
-`csv.reader()`, or, making new items from each (`map(tuple, rows)`), what is already a list in
+`csv.reader()`, a `range` of 100,000 items or more that the code writes (`list(range(10**6))`),
+or, making new items from each (`map(tuple, rows)`), what is already a list in
 memory: `cursor.fetchall()`, a directory's entries, JSON or pickle loaded, regular-expression
 matches. The message names that evidence. With `--preview` it also reports iterators over what
 nothing sizes (a function's parameter, an attribute, a function's result).

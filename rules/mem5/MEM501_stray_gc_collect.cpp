@@ -23,8 +23,8 @@ constexpr std::string_view kDocumentation = R"md(## What it does
 Checks for calls to `gc.collect()` (through any alias: `import gc as g`,
 `from gc import collect as c`) in application and library code that run once per item of data:
 inside a `for` loop over what the analyzer's size evidence says grows with the input (the lines
-of a file, the rows of a reader or a query, the entries of a directory). The message names the
-loop and its items.
+of a file, the rows of a reader or a query, the entries of a directory, a `range` of 100,000
+items or more that the code writes). The message names the loop and its items.
 
 In preview (`--preview`) the rule also reports a collection in any other loop (over what a
 caller passes, over models, layers or epochs, a `while` loop), in a function or method that the
@@ -328,7 +328,6 @@ struct LoopCall {
   ScopeId scope = kNoScope;
   TSNode owner_class{};  // for `self.name(...)`: the class of the method it sits in
   TSNode owner{};        // the function (or module) whose loop it is in
-  uint32_t row = 0;
 };
 
 class StrayGcCollect final : public RuleChecker {
@@ -713,7 +712,6 @@ class StrayGcCollect final : public RuleChecker {
     call.callee = callee;
     call.scope = context.scope();
     call.owner = context.execution().node;
-    call.row = context.source().rowOf(ts_node_start_byte(callee));
     if (kindOf(callee) == NodeKind::Identifier) {
       call.name = context.text(callee);
     } else if (kindOf(callee) == NodeKind::Attribute &&

@@ -255,7 +255,7 @@ TEST(SizeEvidence, LiteralsAndConstantsAreSmall) {
   EXPECT_EQ(one("AXES = ['x', 'y', 'z']\nsize_of(AXES)\n"), "small: a literal of 3 items");
   EXPECT_EQ(one("def f():\n    names = ('a', 'b')\n    size_of(names)\n"),
             "small: a literal of 2 items");
-  EXPECT_EQ(one("size_of(range(10))\n"), "small: a `range` of literal bounds");
+  EXPECT_EQ(one("size_of(range(10))\n"), "small: a `range` of 10 items");
   EXPECT_EQ(one("size_of(enumerate(zip((1, 2), rows)))\n"), "small: a literal of 2 items");
   EXPECT_EQ(one("size_of('abc')\n"), "small: a string literal");
   EXPECT_EQ(one("from .constants import FIELDS\nsize_of(FIELDS)\n"),
@@ -289,22 +289,43 @@ TEST(SizeEvidence, FilesQueriesAndParametersAreData) {
 TEST(SizeEvidence, CountsTheCodeWritesLargeAreData) {
   // A hundred thousand items or more: a list of them holds megabytes.
   EXPECT_EQ(one("size_of(range(1_000_000))\n"), "data: a `range` of 1,000,000 items");
+  EXPECT_EQ(one("size_of(range(100_000))\n"), "data: a `range` of 100,000 items");
   EXPECT_EQ(one("size_of(range(10**6))\n"), "data: a `range` of 1,000,000 items");
   EXPECT_EQ(one("size_of(range(1000 * 1000))\n"), "data: a `range` of 1,000,000 items");
   EXPECT_EQ(one("size_of(range(0x100000))\n"), "data: a `range` of 1,048,576 items");
-  EXPECT_EQ(one("size_of(range(0, 2_000_000, 2))\n"), "data: a `range` of 1,000,000 items");
+  EXPECT_EQ(one("size_of(range(0, 199_999, 2))\n"), "data: a `range` of 100,000 items");
+  EXPECT_EQ(one("size_of(range(199_999, -1, -2))\n"), "data: a `range` of 100,000 items");
   EXPECT_EQ(one("size_of(range(500_000, 0, -1))\n"), "data: a `range` of 500,000 items");
-  EXPECT_EQ(one("size_of(range(10**100))\n"),
-            "data: a `range` of at least 1,125,899,906,842,624 items");
   EXPECT_EQ(one("N = 200_000\nsize_of(range(N))\n"), "data: a `range` of 200,000 items");
   EXPECT_EQ(one("def f(x):\n    size_of(range(x.start + 500_000))\n"),
-            "data: a count of 500,000 written in the code");
-  // Fewer, or a window of a large range, or no items at all.
-  EXPECT_EQ(one("size_of(range(99_999))\n"), "small: a `range` of literal bounds");
-  EXPECT_EQ(one("size_of(range(1_000_000, 1_000_010))\n"), "small: a `range` of literal bounds");
-  EXPECT_EQ(one("size_of(range(1_000_000, 0))\n"), "small: a `range` of literal bounds");
-  EXPECT_EQ(one("size_of(range(0, 1_000_000, 0))\n"), "small: a `range` of literal bounds");
-  EXPECT_EQ(one("size_of(range(-(10**6)))\n"), "small: a `range` of literal bounds");
+            "data: a count of 500,000 items written in the code");
+  // Past exact arithmetic, a lower bound.
+  EXPECT_EQ(one("size_of(range(10**100))\n"),
+            "data: a `range` of at least 1,125,899,906,842,624 items");
+  EXPECT_EQ(one("size_of(range(10**6, 10**20))\n"),
+            "data: a `range` of at least 1,125,899,905,842,624 items");
+  EXPECT_EQ(one("size_of(range(0, 10**20, 2))\n"),
+            "data: a `range` of at least 562,949,953,421,312 items");
+  // Fewer, a window of a large range, no items at all, or a count a literal shrinks.
+  EXPECT_EQ(one("size_of(range(99_999))\n"), "small: a `range` of 99,999 items");
+  EXPECT_EQ(one("size_of(range(0, 199_997, 2))\n"), "small: a `range` of 99,999 items");
+  EXPECT_EQ(one("size_of(range(1_000_000, 1_000_010))\n"), "small: a `range` of 10 items");
+  EXPECT_EQ(one("size_of(range(1_000_000, 0))\n"), "small: a `range` of 0 items");
+  EXPECT_EQ(one("size_of(range(0, 1_000_000, 0))\n"), "small: a `range` of 0 items");
+  EXPECT_EQ(one("size_of(range(-(10**6)))\n"), "small: a `range` of 0 items");
+  EXPECT_EQ(one("def f(n):\n    size_of(range(n // 1_000_000))\n"),
+            "data: `n`, a parameter of `f()`");
+  EXPECT_EQ(one("def _f(n):\n    size_of(range(n % 100_000))\n"), "unknown: ");
+  // Huge values that arithmetic makes unknown, or empty: not taken for many.
+  EXPECT_EQ(one("size_of(range(2**60 - 2**59, 2**59))\n"), "small: a literal count");
+  EXPECT_EQ(one("size_of(range(10**20 // 10**10))\n"), "small: a literal count");
+  EXPECT_EQ(one("size_of(range(10**20, 0, -1))\n"), "unknown: ");
+  // Bases of 0, 1 and -1 with a huge exponent end at once.
+  EXPECT_EQ(one("size_of(range(1 ** 10**20))\n"), "small: a literal count");
+  EXPECT_EQ(one("size_of(range(1 ** 10**15))\n"), "small: a `range` of 1 item");
+  EXPECT_EQ(one("size_of(range(0 ** 10**15))\n"), "small: a `range` of 0 items");
+  EXPECT_EQ(one("size_of(range((-1) ** 10**15))\n"), "small: a `range` of 1 item");
+  EXPECT_EQ(one("size_of(range(5 + (-1) ** (10**15 + 1)))\n"), "small: a `range` of 4 items");
 }
 
 TEST(SizeEvidence, ConfigurationAndUnknown) {

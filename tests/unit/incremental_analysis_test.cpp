@@ -424,6 +424,7 @@ TEST(IncrementalAnalysis, AMessageNamingItsCallerStaysTrueWhenLinesAboveMove) {
   Document document("import gc\n\n\ndef release(item):\n    item.close()\n    gc.collect()\n\n\n" +
                     filler(0, 100) +
                     "def release_all(items):\n    for item in items:\n        release(item)\n");
+  ASSERT_GT(document.runs(), 2U);  // the collecting function, the filler, the caller's loop
   FileAnalysis analysis = document.analyze();
   ASSERT_EQ(codesOf(analysis), std::vector<std::string>{"MEM501"});
   EXPECT_NE(analysis.diagnostics.front().message.find("is called in a loop: once per"),
@@ -433,9 +434,11 @@ TEST(IncrementalAnalysis, AMessageNamingItsCallerStaysTrueWhenLinesAboveMove) {
   document.replace("def helper_0(values):\n",
                    "def helper_0(values):\n    \"\"\"Two\n    lines.\"\"\"\n");
   analysis = document.analyze();
+  EXPECT_EQ(document.walked(), 1U);  // the caller's run is not walked again
   EXPECT_EQ(messagesOf(analysis), messagesOf(document.analyzeWhole()));
   document.replace("    item.close()\n", "    item.close()\n    item.release()\n");
   analysis = document.analyze();
+  EXPECT_LT(document.walked(), document.runs());  // not the filler's runs
   EXPECT_EQ(messagesOf(analysis), messagesOf(document.analyzeWhole()));
 }
 
