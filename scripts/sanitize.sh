@@ -85,6 +85,20 @@ if [ "$mode" = ci ]; then
 else
   [ -d "$seeds" ] || python3 tests/fuzz/make_seeds.py "$seeds"
 fi
+# Replays tests/fuzz/DIR's inputs of $target (files named TARGET-*.bin), failing with MESSAGE.
+replay() {
+  local dir=$1 message=$2
+  local inputs=(tests/fuzz/"$dir"/"$target"-*.bin)
+  [ -e "${inputs[0]}" ] || return 0
+  if ! nice -n 19 "$build/tests/fuzz/fuzz_$target" -timeout=30 -rss_limit_mb=2048 \
+    "${inputs[@]}" >"$build/fuzz-$target-$dir.log" 2>&1; then
+    tail -n 30 "$build/fuzz-$target-$dir.log" >&2
+    echo "fuzz_$target: an input of tests/fuzz/$dir $message" >&2
+    exit 1
+  fi
+  grep -E '^Executed' "$build/fuzz-$target-$dir.log" || true
+}
+
 for target in "${targets[@]}"; do
   corpus=$build/fuzz-corpus/$target
   mkdir -p "$corpus"
@@ -106,26 +120,8 @@ for target in "${targets[@]}"; do
     echo "fuzz_$target failed: the input is in $build/fuzz-crash-$target-*" >&2
     exit 1
   fi
-  # The inputs that once ran past a long run's timeout (tests/fuzz/slow): replayed, under it.
-  slow=(tests/fuzz/slow/"$target"-*.bin)
-  if [ -e "${slow[0]}" ]; then
-    if ! nice -n 19 "$build/tests/fuzz/fuzz_$target" -timeout=30 -rss_limit_mb=2048 \
-      "${slow[@]}" >"$build/fuzz-$target-slow.log" 2>&1; then
-      tail -n 30 "$build/fuzz-$target-slow.log" >&2
-      echo "fuzz_$target: a slow input of tests/fuzz/slow ran past 30 s" >&2
-      exit 1
-    fi
-    grep -E '^Executed' "$build/fuzz-$target-slow.log" || true
-  fi
-  # The inputs that once failed (tests/fuzz/found): replayed, to keep their causes fixed.
-  found=(tests/fuzz/found/"$target"-*.bin)
-  if [ -e "${found[0]}" ]; then
-    if ! nice -n 19 "$build/tests/fuzz/fuzz_$target" -timeout=30 -rss_limit_mb=2048 \
-      "${found[@]}" >"$build/fuzz-$target-found.log" 2>&1; then
-      tail -n 30 "$build/fuzz-$target-found.log" >&2
-      echo "fuzz_$target: an input of tests/fuzz/found fails again" >&2
-      exit 1
-    fi
-    grep -E '^Executed' "$build/fuzz-$target-found.log" || true
-  fi
+  # The inputs that once ran past a long run's timeout (tests/fuzz/slow), under it, and those
+  # that once failed (tests/fuzz/found), to keep their causes fixed.
+  replay slow "ran past 30 s"
+  replay found "fails again"
 done
