@@ -507,16 +507,17 @@ class SizeFinder {
     const TSNode stop = arguments.size() == 1 ? arguments[0] : arguments[1];
     SizeEvidence result = countOf(scope, stop, depth + 1);
     if (arguments.size() >= 2 && result.size != Size::Small) {
-      // `range(len(x) - 3, len(x))`: a window of literal width is small.
+      // `range(len(x) - 3, len(x))`: a window of small literal width is small.
       const TSNode start = arguments[0];
-      const TSNode offset = childByField(start, Field::Right);
-      const std::optional<Constant> width = kindOf(offset) == NodeKind::Integer
-                                                ? integerLiteral(context_.text(offset))
-                                                : std::nullopt;
       if (kindOf(start) == NodeKind::BinaryOperator &&
-          context_.text(childByField(start, Field::Left)) == context_.text(stop) && width &&
-          width->value < kManyItems) {
-        return evidence(Size::Small, "a `range` of literal width");
+          context_.text(childByField(start, Field::Left)) == context_.text(stop)) {
+        const TSNode width = childByField(start, Field::Right);
+        const std::optional<Constant> items = kindOf(width) == NodeKind::Integer
+                                                  ? integerLiteral(context_.text(width))
+                                                  : std::nullopt;
+        if (items && items->value < kManyItems) {
+          return evidence(Size::Small, "a `range` of literal width");
+        }
       }
     }
     return result;
@@ -623,10 +624,7 @@ class SizeFinder {
                            (function_name.starts_with("__") && function_name.ends_with("__"));
     if (!is_public) return {};
     // `*args` and `**kwargs` are argument lists: short in practice.
-    const NodeKind pattern = kindOf(parentOf(binding.node));
-    if (pattern == NodeKind::ListSplatPattern || pattern == NodeKind::DictionarySplatPattern) {
-      return {};
-    }
+    if (isVariadic(binding)) return {};
     SizeEvidence result =
         evidence(Size::Data, "`" + std::string(text) + "`, a parameter of `" +
                                  functionDisplayName(context_, binding.scope) + "()`");
@@ -696,10 +694,14 @@ class SizeFinder {
 
   // `def command(client, args)`: a plain parameter called `args` (not `*args`).
   bool isParsedArguments(const Binding& binding) const {
-    const NodeKind pattern = kindOf(parentOf(binding.node));
     return binding.kind == BindingKind::Parameter &&
-           isParsedArgumentsParameterName(context_.text(binding.node)) &&
-           pattern != NodeKind::ListSplatPattern && pattern != NodeKind::DictionarySplatPattern;
+           isParsedArgumentsParameterName(context_.text(binding.node)) && !isVariadic(binding);
+  }
+
+  // A parameter's binding for `*args` or `**kwargs`.
+  static bool isVariadic(const Binding& binding) {
+    const NodeKind pattern = kindOf(parentOf(binding.node));
+    return pattern == NodeKind::ListSplatPattern || pattern == NodeKind::DictionarySplatPattern;
   }
 
   const RuleContext& context_;

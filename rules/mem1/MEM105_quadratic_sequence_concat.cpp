@@ -30,9 +30,8 @@ One sequence per item of data: `x` is, following names bound once and through co
 `map()`, `enumerate()`, `zip()` and the like, the lines of a file (`open()`, `sys.stdin`), the rows
 of `csv.reader()`, `cursor.fetchall()` or a query, the entries of a directory, JSON or pickle
 loaded, regular-expression matches, or a `range` of 100,000 items or more that the code writes.
-The message names that evidence: "`sum()` concatenates the
-lists of `[line.split() for line in handle]` (the lines of the file opened by `open(path)`) one at a
-time".
+The message names that evidence: "`sum()` concatenates the lists of
+`[line.split() for line in handle]` (the lines of the file opened by `open(path)`) one at a time".
 
 Names are resolved as Python does: `from functools import reduce as fold` and `import operator as
 op` are recognised, and a module's own `sum` or `reduce` is not the builtin.

@@ -316,6 +316,11 @@ TEST(SizeEvidence, CountsTheCodeWritesLargeAreData) {
   EXPECT_EQ(one("def f(n):\n    size_of(range(n // 1_000_000))\n"),
             "data: `n`, a parameter of `f()`");
   EXPECT_EQ(one("def _f(n):\n    size_of(range(n % 100_000))\n"), "unknown: ");
+  // A window at the end of data: as wide as its literal says.
+  EXPECT_EQ(one("def f(rows):\n    size_of(range(len(rows) - 3, len(rows)))\n"),
+            "small: a `range` of literal width");
+  EXPECT_EQ(one("def f(rows):\n    size_of(range(len(rows) - 1_000_000, len(rows)))\n"),
+            "data: `rows`, a parameter of `f()`");
   // Huge values that arithmetic makes unknown, or empty: not taken for many.
   EXPECT_EQ(one("size_of(range(2**60 - 2**59, 2**59))\n"), "small: a literal count");
   EXPECT_EQ(one("size_of(range(10**20 // 10**10))\n"), "small: a literal count");
