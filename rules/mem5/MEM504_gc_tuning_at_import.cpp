@@ -2,9 +2,11 @@
 // `gc.disable()` run when a library module is imported: a process-wide setting changed for every
 // program that imports it.
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -33,6 +35,11 @@ whole program uncollected, a `gc.freeze()` moves every object allocated so far (
 too) out of the collector's reach for good. Threshold meanings also differ between Python
 versions (3.13's incremental collector, the free-threaded build), so hard-coded values tune for one
 interpreter. These are decisions for the application's entry point, which knows its workload.
+
+A `gc.disable()` is not reported when the module also calls `gc.enable()` while it is imported
+(`gc.disable()`, then `try: ... finally: gc.enable()` around heavy imports or tables built at
+load): the collector is then off only while the module loads, which is a common and harmless
+speed-up.
 
 ## Known problems
 Calls in functions are not reported, even when the module calls the function at import: the rule
@@ -73,6 +80,8 @@ None.
 )md";
 
 constexpr std::string_view kMainGuardKey = "MEM504:main-guard";
+// The module calls `gc.enable()` while it is imported.
+constexpr std::string_view kReenablesKey = "MEM504:reenables";
 
 constexpr auto kTuningCalls = std::to_array<std::string_view>({
     "gc.set_threshold",
@@ -140,10 +149,27 @@ class GcTuningAtImport final : public RuleChecker {
 
   void finish(RuleContext& context) override {
     if (candidates_.empty()) return;
+    std::vector<std::pair<const Candidate*, std::string>> tunings;
+    for (const Candidate& candidate : candidates_) {
+      std::string callee = context.semantic().qualifiedName(
+          candidate.scope, childByField(candidate.call, Field::Function));
+      if (callee == "gc.enable") context.provides(kReenablesKey);
+      if (std::find(kTuningCalls.begin(), kTuningCalls.end(), callee) != kTuningCalls.end()) {
+        tunings.emplace_back(&candidate, std::move(callee));
+      }
+    }
+    if (tunings.empty()) return;
     context.dependsOn(kMainGuardKey);
     if (context.moduleProvides(kMainGuardKey) || isEntryPointFile(context)) return;
-    for (const Candidate& candidate : candidates_)
-      check(candidate, context);
+    for (const auto& [candidate, callee] : tunings) {
+      // `gc.disable()` ... `finally: gc.enable()` at the top level: the collector is off only
+      // while the module loads (an import-time speed-up), not for the importer.
+      if (callee == "gc.disable") {
+        context.dependsOn(kReenablesKey);
+        if (context.moduleProvides(kReenablesKey)) continue;
+      }
+      report(*candidate, callee, context);
+    }
   }
 
  private:
@@ -152,14 +178,7 @@ class GcTuningAtImport final : public RuleChecker {
     ScopeId scope;
   };
 
-  static void check(const Candidate& candidate, RuleContext& context) {
-    const TSNode function = childByField(candidate.call, Field::Function);
-    const std::string callee = context.semantic().qualifiedName(candidate.scope, function);
-    bool tuning = false;
-    for (std::string_view name : kTuningCalls) {
-      tuning = tuning || callee == name;
-    }
-    if (!tuning) return;
+  static void report(const Candidate& candidate, const std::string& callee, RuleContext& context) {
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(candidate.call);
     diagnostic.end = ts_node_end_byte(candidate.call);
