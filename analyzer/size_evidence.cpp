@@ -180,6 +180,13 @@ SizeEvidence evidence(Size size, std::string reason) {
   return SizeEvidence{size, std::move(reason)};
 }
 
+// A count the code writes: data when it is large.
+SizeEvidence writtenCount(Size size, std::string reason) {
+  SizeEvidence result{size, std::move(reason)};
+  result.written_in_code = size == Size::Data;
+  return result;
+}
+
 // The larger of two sizes, where an unknown part makes the whole unknown unless the other part
 // already says data.
 SizeEvidence larger(const SizeEvidence& a, const SizeEvidence& b) {
@@ -265,8 +272,8 @@ class SizeFinder {
       case NodeKind::Integer: {
         const std::optional<Constant> value = integerLiteral(context_.text(node));
         if (value && value->value >= kManyItems) {
-          return evidence(Size::Data, "a count of " + itemsText(value->value, value->at_least) +
-                                          " written in the code");
+          return writtenCount(Size::Data, "a count of " + itemsText(value->value, value->at_least) +
+                                              " written in the code");
         }
         return evidence(Size::Small, "a literal count");
       }
@@ -491,7 +498,7 @@ class SizeFinder {
         // A huge stop: at least as many items as up to kHugeCount.
         if (step.value <= 0) return evidence(Size::Small, "an empty `range`");
         const int64_t items = (last.value - first.value + step.value - 1) / step.value;
-        return evidence(Size::Data, "a `range` of " + itemsText(items, true));
+        return writtenCount(Size::Data, "a `range` of " + itemsText(items, true));
       }
       int64_t items = 0;
       if (step.value > 0) {
@@ -500,8 +507,8 @@ class SizeFinder {
         items = (first.value - last.value - step.value - 1) / -step.value;
       }
       items = std::max<int64_t>(items, 0);
-      return evidence(items >= kManyItems ? Size::Data : Size::Small,
-                      "a `range` of " + itemsText(items, false));
+      return writtenCount(items >= kManyItems ? Size::Data : Size::Small,
+                          "a `range` of " + itemsText(items, false));
     }
     // The stop decides: `range(n)`, `range(1, n)`.
     const TSNode stop = arguments.size() == 1 ? arguments[0] : arguments[1];

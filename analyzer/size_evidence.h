@@ -39,6 +39,9 @@ struct SizeEvidence {
   // bound to a list comprehension): a list of its own items costs a pointer an item more, not the
   // items.
   bool in_memory = false;
+  // Data because the code writes the count (`range(1_000_000)`, `[0] * 10**6`, a name bound once
+  // to such a constant): the strongest evidence, a count a reviewer can check.
+  bool written_in_code = false;
 };
 
 // The size of what `iterable`, evaluated in `scope`, yields.

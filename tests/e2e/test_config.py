@@ -170,11 +170,15 @@ class ConfigTest(HeaplintTestCase):
         self.write("sub/pkg/__init__.py", "")
         self.write("sub/pkg/models.py", "class Point:\n    def __init__(self, x):\n        self.x = x\n")
         self.assertEqual(self.codes("sub"), [])
-        self.write("sub/heaplint.toml",  # MEM401 is a preview rule
+        self.write("sub/heaplint.toml",  # in preview as well
                    'preview = true\n\n[missing-slots-on-hot-class]\n'
                    'extra-hot-classes = ["pkg.models.Point"]\n')
         self.assertEqual(self.codes("sub"), [("sub/pkg/models.py", "MEM401")])
         self.assertEqual(self.codes("."), [("sub/pkg/models.py", "MEM401")])
+        # MEM401 runs by default too, and a class listed there is hot without preview.
+        self.write("sub/heaplint.toml", '[missing-slots-on-hot-class]\n'
+                   'extra-hot-classes = ["pkg.models.Point"]\n')
+        self.assertEqual(self.codes("sub"), [("sub/pkg/models.py", "MEM401")])
 
     def test_rule_options(self):
         self.write("events.py", (

@@ -180,7 +180,8 @@ class UnusedNoqaTest(HeaplintTestCase):
                          [(1, "Unused `noqa` directive (unused: `MEM501`)")])
 
     def test_project_rules_count_as_used(self):
-        # MEM401 is decided across files, after each file's own pass (and is a preview rule).
+        # MEM401 is decided across files, after each file's own pass (the lines of a file are
+        # evidence for it in preview).
         source = ("class Point:\n    def __init__(self, x):\n        self.x = x\n\n\n"
                   "points = [Point(i) for i in open('rows.txt')]\n")
         self.write("pts.py", source)

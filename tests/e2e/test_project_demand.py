@@ -109,6 +109,31 @@ class ProjectDemandTest(HeaplintTestCase):
         self.write("pkg/events.py", events + "\n\ndef reset(callback):\n    unsubscribe(callback)\n")
         self.assertEqual(self.findings(*MEM301), [])
 
+    def test_a_subclass_elsewhere_decides_a_hot_class(self):
+        # MEM401 by default: a class made a million times in its own module. A subclass that
+        # keeps its `__dict__`, in a file MEM401 may not report in (no `range`), makes the class
+        # an extension point; that file must be read for the join to know it.
+        self.write("pkg/__init__.py", "")
+        self.write("pkg/points.py", "class Point:\n"
+                                    "    def __init__(self, x):\n"
+                                    "        self.x = x\n\n\n"
+                                    "GRID = [Point(i) for i in range(1_000_000)]\n")
+        self.assertEqual(self.findings(), [("pkg/points.py", 1, 7, "MEM401")])
+        self.write("pkg/labelled.py", "from .points import Point\n\n\n"
+                                      "class Labelled(Point):\n"
+                                      "    label = ''\n")
+        self.assertEqual(self.findings(), [])
+        # A class made a million times by another module's loop is preview's business.
+        self.write("pkg/labelled.py", "from .points import Point\n\n\n"
+                                      "class Other:\n"
+                                      "    def __init__(self, x):\n"
+                                      "        self.x = x\n")
+        self.write("pkg/make.py", "from .labelled import Other\n\n\n"
+                                  "ALL = [Other(i) for i in range(1_000_000)]\n")
+        self.assertEqual(self.findings(), [("pkg/points.py", 1, 7, "MEM401")])
+        self.assertEqual(self.findings("--preview", "--select", "MEM401"),
+                         [("pkg/labelled.py", 4, 7, "MEM401"), ("pkg/points.py", 1, 7, "MEM401")])
+
     def test_a_file_no_join_needs_is_not_parsed(self):
         # Without a file any project rule may report in, the broken file is not even parsed, so
         # it gets no syntax-error warning; once a hidden cache may need its calls, it is.

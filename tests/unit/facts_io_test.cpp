@@ -303,7 +303,7 @@ TEST(FactsIo, CallIndexKeepsLongStringsWhole) {
 
 TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
   const AnalysisOptions options = allRulesOptions();
-  for (const char* directory : {"mem4/MEM401_project", "mem3/MEM301_preview_project"}) {
+  for (const char* directory : {"mem4/MEM401_preview_project", "mem3/MEM301_preview_project"}) {
     const Project project =
         analyzeDirectory(fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory, options);
     for (const FileAnalysis& analysis : project.analyses) {
@@ -323,7 +323,7 @@ TEST(FactsIo, TruncatedFactsAreRejectedNotTrusted) {
 TEST(FactsIo, JoinOverReadBackFactsFindsTheSame) {
   const AnalysisOptions options = allRulesOptions();
   for (const char* directory :
-       {"mem4/MEM401_project", "mem2/MEM201_project", "mem3/MEM301_preview_project"}) {
+       {"mem4/MEM401_preview_project", "mem2/MEM201_project", "mem3/MEM301_preview_project"}) {
     const fs::path root = fs::path(HEAPLINT_SOURCE_DIR) / "fixtures" / directory;
     Project fresh = analyzeDirectory(root, options);
     Project cached = analyzeDirectory(root, options);
