@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
@@ -23,6 +24,13 @@ or `max`, when the comprehension walks something that grows with the data: the l
 the rows of a reader, a query or `cursor.fetchall()`, the entries of a directory, standard input,
 a parameter of a public function, `range(n)` of one, or a `range` of 100,000 items or more that
 the code writes (`range(1_000_000)`, `range(10**6)`). The message names that evidence.
+
+The list comprehension may also be bound to a name first, when that name is a function's local,
+bound once by a plain statement (`squares = [x * x for x in range(10**6)]`) and mentioned nowhere
+else but in the call of `sum`, `min`, `max`, `math.fsum` or `math.prod`, and no loop runs the
+call more often than the binding. The evidence must then be a count the code writes
+(`range(1_000_000)`), in preview too: a list the code names is often a handful of items made
+readable (the files of a folder, a parameter's few items). The finding is at the comprehension.
 
 ## Why is this bad?
 The comprehension builds the whole list in memory (8 bytes per item for the list itself, plus every
@@ -57,6 +65,12 @@ from their argument anyway. `sum({...})` of a set comprehension is a different c
 concatenation, MEM105's business. Comprehensions containing `await` or `async for` are skipped: a
 generator of them would be an asynchronous generator, which these functions cannot consume.
 
+A list bound to a name is followed only inside a function: a module-level name may be imported
+elsewhere. It is left alone when the function reads it twice, rebinds it, binds it in the same
+statement as another name (`a = b = [...]`), annotates it (`rows: list[int] = [...]`), or calls
+`locals()`, `vars()`, `eval()` or `exec()`. A named list given to `any` or `all` is left alone:
+`ok = [step(x) for x in xs]; return all(ok)` runs every step on purpose before deciding.
+
 ## Example
 ```python
 def report(orders, log_path):
@@ -81,7 +95,12 @@ a generator expression must then be parenthesized). It is safe for `sum`, `math.
 `math.prod`: every item is still computed, in the same order. It is unsafe for `any` and `all`,
 which stop early with a generator, so side effects of the items after the deciding one no longer
 happen. It is also unsafe for set comprehensions passed to `min` and `max`: without the set, items
-need not be hashable and ties under `key=` may resolve to a different (equal) item. Fixes are never
+need not be hashable and ties under `key=` may resolve to a different (equal) item. For a list
+bound to a name first, the fix turns its brackets into parentheses; it is offered only when the
+reducer's call is in the very next statement, and is unsafe: the generator then runs when the
+reducer walks it, so code of that statement that runs first and changes what it reads, or an
+exception it raises, behaves differently (further away, a `with` block may even have closed the
+file it reads). Fixes are never
 offered in a file with syntax errors, and a fix whose result would not parse is dropped.
 
 ## Options
@@ -233,7 +252,8 @@ class ListComprehensionInReducer final : public RuleChecker {
       first = nthNamedChild(arguments, i);
     }
     const NodeKind first_kind = kindOf(first);
-    if (first_kind != NodeKind::ListComprehension && first_kind != NodeKind::SetComprehension) {
+    if (first_kind != NodeKind::ListComprehension && first_kind != NodeKind::SetComprehension &&
+        first_kind != NodeKind::Identifier) {
       return;
     }
     // `assert all([...])`: pytest's assertion rewriting shows the list's values when it fails,
@@ -243,7 +263,20 @@ class ListComprehensionInReducer final : public RuleChecker {
       if (kind == NodeKind::AssertStatement) return;
       if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) break;
     }
-    candidates_.push_back(Candidate{call, context.scope()});
+    // A name is followed to a list comprehension bound for this call alone, which must then be
+    // consumed once per binding: a loop around the call must hold the binding too.
+    TSNode loop{};
+    if (first_kind == NodeKind::Identifier) {
+      if (context.enclosingFunction() == nullptr) return;
+      for (size_t up = 1; up < context.depth() && ts_node_is_null(loop); ++up) {
+        const Frame& frame = context.frame(up);
+        if (frame.kind == NodeKind::FunctionDefinition || frame.kind == NodeKind::Lambda) break;
+        if (frame.kind == NodeKind::ForStatement || frame.kind == NodeKind::WhileStatement) {
+          loop = frame.node;
+        }
+      }
+    }
+    candidates_.push_back(Candidate{call, context.scope(), loop});
   }
 
   void finish(RuleContext& context) override {
@@ -255,7 +288,67 @@ class ListComprehensionInReducer final : public RuleChecker {
   struct Candidate {
     TSNode call;
     ScopeId scope;
+    TSNode loop;  // for a name: the innermost loop around the call in its function, if any
   };
+
+  // What a named iterable stands for: `squares` in `squares = [x * x for x in range(10**6)];
+  // total = sum(squares)`, a function's local bound once to a list comprehension by a plain
+  // statement and mentioned nowhere else but in this call. A null node otherwise.
+  static TSNode listBoundForThisCall(const RuleContext& context, const Candidate& candidate,
+                                     TSNode name) {
+    const SemanticModel& semantic = context.semantic();
+    const Resolution resolution =
+        semantic.resolve(candidate.scope, context.text(name), ts_node_start_byte(name));
+    if (resolution.kind != Resolution::Kind::Bound || resolution.binding->through_global ||
+        resolution.binding->prelude || resolution.binding->scope != candidate.scope ||
+        semantic.scope(candidate.scope).kind != ScopeKind::Function) {
+      return TSNode{};
+    }
+    const TSNode value = singleAssignedValue(context, *resolution.binding);
+    if (kindOf(value) != NodeKind::ListComprehension) return TSNode{};
+    // `a = b = [...]` keeps the list in `a` too; `rows: list[int] = [...]` promises a list.
+    const TSNode assignment = parentOf(value);
+    if (kindOf(parentOf(assignment)) != NodeKind::ExpressionStatement ||
+        !ts_node_is_null(childByField(assignment, Field::TypeAnnotation))) {
+      return TSNode{};
+    }
+    if (ts_node_end_byte(assignment) > ts_node_start_byte(candidate.call)) return TSNode{};
+    if (!ts_node_is_null(candidate.loop) &&
+        ts_node_start_byte(assignment) < ts_node_start_byte(candidate.loop)) {
+      return TSNode{};
+    }
+    if (!mentionedOnlyThere(context, semantic.scope(candidate.scope).node, resolution.binding->node,
+                            name)) {
+      return TSNode{};
+    }
+    return value;
+  }
+
+  // Whether the function mentions the name only at its binding and at the call: not read
+  // elsewhere (nested functions included), not rebound or deleted, and not reachable through
+  // `locals()`, `vars()`, `eval()` or `exec()`.
+  static bool mentionedOnlyThere(const RuleContext& context, TSNode function, TSNode binding,
+                                 TSNode use) {
+    const std::string_view name = context.text(use);
+    // An explicit stack over the function's subtree: bounded by the tree, not by recursion.
+    std::vector<TSNode> pending{function};
+    while (!pending.empty()) {
+      const TSNode node = pending.back();
+      pending.pop_back();
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::Identifier) {
+        const std::string_view text = context.text(node);
+        if (text == name && !sameNode(node, binding) && !sameNode(node, use)) return false;
+        if (text == "locals" || text == "vars" || text == "eval" || text == "exec") return false;
+        continue;
+      }
+      if (kind == NodeKind::String || kind == NodeKind::Comment) continue;
+      const uint32_t count = namedChildCount(node);
+      for (uint32_t i = 0; i < count; ++i)
+        pending.push_back(ts_node_named_child(node, i));
+    }
+    return true;
+  }
 
   static void check(const Candidate& candidate, RuleContext& context) {
     const TSNode function = childByField(candidate.call, Field::Function);
@@ -269,16 +362,22 @@ class ListComprehensionInReducer final : public RuleChecker {
     const TSNode arguments = childByField(candidate.call, Field::Arguments);
     const CallShape shape = describeArguments(context, arguments, *reducer);
     if (!arityMatches(shape, reducer->arity)) return;
-    const NodeKind kind = kindOf(shape.iterable);
+    TSNode comprehension = shape.iterable;
+    TSNode bound_name{};
+    if (kindOf(comprehension) == NodeKind::Identifier) {
+      bound_name = comprehension;
+      comprehension = listBoundForThisCall(context, candidate, bound_name);
+    }
+    const NodeKind kind = kindOf(comprehension);
     const bool is_set = kind == NodeKind::SetComprehension;
     if (kind != NodeKind::ListComprehension && !(is_set && reducer->accepts_set_comprehension)) {
       return;
     }
-    if (isAsynchronous(shape.iterable)) return;
+    if (isAsynchronous(comprehension)) return;
     if (startsWithSequence(context, candidate.scope, arguments)) return;  // MEM105's business
     // Only a list that grows with the data costs memory worth a review comment: over a literal,
     // a constant or `range(3)` the list is a few pointers.
-    const TSNode clause = firstChildOfKind(shape.iterable, NodeKind::ForInClause);
+    const TSNode clause = firstChildOfKind(comprehension, NodeKind::ForInClause);
     const SizeEvidence size =
         iterableSize(context, candidate.scope, childByField(clause, Field::Right));
     if (size.size != Size::Data) return;
@@ -287,24 +386,27 @@ class ListComprehensionInReducer final : public RuleChecker {
     // `sum([size for size in sizes if size is not None])`: a filtered subset of a list already in
     // memory holds at most a pointer to each item there, not new items. (A bare copy, `sum([x
     // for x in xs])`, has no reason to be a list at all, and stays reported.)
-    if (size.in_memory && keepsTheWalkedItems(context, shape.iterable) &&
-        !ts_node_is_null(firstChildOfKind(shape.iterable, NodeKind::IfClause))) {
+    if (size.in_memory && keepsTheWalkedItems(context, comprehension) &&
+        !ts_node_is_null(firstChildOfKind(comprehension, NodeKind::IfClause))) {
+      return;
+    }
+    if (!ts_node_is_null(bound_name)) {
+      // A list the code chose to name is often a handful of items made readable (the files of a
+      // folder, the checkpoints of a run, a parameter's few items): only a count the code writes
+      // is evidence, even in preview. And `ok = [step(x) for x in xs]; all(ok)` runs every step
+      // on purpose before deciding, which a generator would stop at the first failure.
+      if (!size.written_in_code || reducer->short_circuits) return;
+      reportBoundList(context, callee(context, function, *reducer), bound_name, comprehension, size,
+                      candidate.call);
       return;
     }
 
-    std::string callee = "`" + std::string(context.text(function)) + "()`";
-    const std::string_view reducer_name =
-        reducer->qualified_name.substr(reducer->qualified_name.rfind('.') + 1);
-    if (!callee.ends_with(std::string(reducer_name) + "()`")) {
-      // An alias: say what it stands for.
-      callee += " (`" + std::string(reducer->qualified_name) + "`)";
-    }
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(shape.iterable);
     diagnostic.end = ts_node_end_byte(shape.iterable);
     const std::string_view what = is_set ? "set" : "list";
-    diagnostic.message = callee + " is given a " + std::string(what) + " comprehension over " +
-                         size.reason + ": the whole " + std::string(what) +
+    diagnostic.message = callee(context, function, *reducer) + " is given a " + std::string(what) +
+                         " comprehension over " + size.reason + ": the whole " + std::string(what) +
                          " is built in memory only to be consumed once";
 
     const TSNode open = nthChild(shape.iterable, 0);
@@ -331,6 +433,57 @@ class ListComprehensionInReducer final : public RuleChecker {
     context.report(std::move(diagnostic));
   }
 
+  // The reducer as the code calls it, and what an alias stands for: "`sum()`", "`total()`
+  // (`builtins.sum`)".
+  static std::string callee(const RuleContext& context, TSNode function, const Reducer& reducer) {
+    std::string callee = quoted(context.text(function), "()");
+    const std::string_view reducer_name =
+        reducer.qualified_name.substr(reducer.qualified_name.rfind('.') + 1);
+    if (!callee.ends_with(std::string(reducer_name) + "()`")) {
+      callee.append(" (").append(quoted(reducer.qualified_name)).append(")");
+    }
+    return callee;
+  }
+
+  // Whether the statement right after the one that binds the list (comments aside) holds the
+  // call: nothing runs in between, and no `with` block closes what the generator would read.
+  static bool usedByTheNextStatement(TSNode comprehension, TSNode call) {
+    const TSNode statement = parentOf(parentOf(comprehension));
+    TSNode next = ts_node_next_named_sibling(statement);
+    while (kindOf(next) == NodeKind::Comment)
+      next = ts_node_next_named_sibling(next);
+    return !ts_node_is_null(next) && ts_node_start_byte(next) <= ts_node_start_byte(call) &&
+           ts_node_end_byte(call) <= ts_node_end_byte(next);
+  }
+
+  // `squares = [x * x for x in range(10**6)]` ... `sum(squares)`: reported at the comprehension,
+  // which is what changes. The generator then runs when the reducer walks it, not where it is
+  // written: the fix is offered only when the reducer's call is in the very next statement, and is
+  // unsafe even then (the next statement may run other code first).
+  static void reportBoundList(RuleContext& context, const std::string& callee, TSNode name,
+                              TSNode comprehension, const SizeEvidence& size, TSNode call) {
+    Diagnostic diagnostic;
+    diagnostic.start = ts_node_start_byte(comprehension);
+    diagnostic.end = ts_node_end_byte(comprehension);
+    diagnostic.message = quoted(context.text(name)) + " is a list comprehension over " +
+                         size.reason + " that is only given to " + callee +
+                         ": the whole list is built in memory only to be consumed once";
+    if (!usedByTheNextStatement(comprehension, call)) {
+      diagnostic.fix_title = "Pass a generator expression to " + callee + " instead";
+      context.report(std::move(diagnostic));
+      return;
+    }
+    diagnostic.fix_title = "Make it a generator expression: replace the brackets with parentheses";
+    const TSNode open = nthChild(comprehension, 0);
+    const TSNode close = nthChild(comprehension, childCount(comprehension) - 1);
+    Fix fix;
+    fix.applicability = Applicability::Unsafe;
+    fix.edits.push_back(Edit{ts_node_start_byte(open), ts_node_end_byte(open), "("});
+    fix.edits.push_back(Edit{ts_node_start_byte(close), ts_node_end_byte(close), ")"});
+    diagnostic.fix = std::move(fix);
+    context.report(std::move(diagnostic));
+  }
+
   std::vector<Candidate> candidates_;
 };
 
@@ -347,10 +500,46 @@ bool isReducerName(std::string_view name) {
   });
 }
 
+// The first bytes of what a call may be given: a comprehension, or a name (bound to one). Bytes
+// from 0x80 start the names written in other scripts.
+constexpr std::string_view kComprehensionOrName =
+    "[{_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f"
+    "\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
+    "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf"
+    "\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf"
+    "\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf"
+    "\xd0\xd1\xd2\xd3\xd4\xd5\xd6\xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf"
+    "\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\xef"
+    "\xf0\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff";
+
+// Whether the code assigns something that starts with `[` (`squares = [`): a name the reducer is
+// given may be bound to a list comprehension only so.
+bool assignsAList(std::string_view code) {
+  for (size_t at = code.find('='); at != std::string_view::npos; at = code.find('=', at + 1)) {
+    const char before = at > 0 ? code[at - 1] : ' ';
+    if (before == '=' || before == '!' || before == '<' || before == '>') continue;
+    size_t next = at + 1;
+    while (next < code.size() && (code[next] == ' ' || code[next] == '\t' || code[next] == '\f' ||
+                                  code[next] == '\\' || code[next] == '\n' || code[next] == '\r')) {
+      ++next;
+    }
+    if (next < code.size() && code[next] == '[') return true;
+  }
+  return false;
+}
+
 bool mayFind(const CodeText& text) {
-  return text.codeHasCallWhere("[{", isReducerName) ||
-         (text.codeHasWordBefore("as", isReducerName) &&
-          text.codeHasCallWithArgumentStarting("[{"));
+  constexpr std::string_view kComprehension = "[{";
+  if (text.codeHasCallWhere(kComprehension, isReducerName) ||
+      (text.codeHasWordBefore("as", isReducerName) &&
+       text.codeHasCallWithArgumentStarting(kComprehension))) {
+    return true;
+  }
+  return assignsAList(text.code()) &&
+         (text.codeHasCallWhere(kComprehensionOrName, isReducerName) ||
+          (text.codeHasWordBefore("as", isReducerName) &&
+           text.codeHasCallWithArgumentStarting(kComprehensionOrName)));
 }
 
 }  // namespace
