@@ -536,7 +536,8 @@ bool mayFind(const CodeText& text) {
        text.codeHasCallWithArgumentStarting(kComprehension))) {
     return true;
   }
-  return assignsAList(text.code()) &&
+  // A named list counts only over a `range` the code writes.
+  return text.codeHasWord("range") && assignsAList(text.code()) &&
          (text.codeHasCallWhere(kComprehensionOrName, isReducerName) ||
           (text.codeHasWordBefore("as", isReducerName) &&
            text.codeHasCallWithArgumentStarting(kComprehensionOrName)));

@@ -178,6 +178,51 @@ bool isNeutralBase(std::string_view base) {
   });
 }
 
+// Whether the text may write a count of 100,000 or more: a number that large (`100_000`,
+// `0x186A0`, `1000000`) or a power of a number (`10**6`, `2 ** 20`). Products of
+// shorter numbers (`1000 * 1000`) and powers of names (`BASE ** 6`) are missed on purpose: a test
+// that every file with a `*` passes would parse them all.
+constexpr uint64_t kLargeCount = 100'000;
+
+bool writesALargeCount(std::string_view text) {
+  for (size_t power = text.find("**"); power != std::string_view::npos;
+       power = text.find("**", power + 2)) {
+    size_t before = power;
+    while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
+      --before;
+    if (before > 0 && text[before - 1] >= '0' && text[before - 1] <= '9') return true;
+  }
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (text[at] < '0' || text[at] > '9') continue;
+    if (at > 0 && (isNameByte(text[at - 1]) || text[at - 1] == '.')) {
+      while (at < text.size() && isNameByte(text[at]))
+        ++at;
+      continue;
+    }
+    // The number's value, as far as its first digits tell (`123456.7` counts as 123456).
+    int base = 10;
+    if (text[at] == '0' && at + 1 < text.size()) {
+      const char prefix = static_cast<char>(text[at + 1] | 0x20);
+      base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : prefix == 'b' ? 2 : 10;
+      if (base != 10) at += 2;
+    }
+    uint64_t value = 0;
+    for (; at < text.size() && isNameByte(text[at]); ++at) {
+      const char c = text[at];
+      int digit = -1;
+      if (c >= '0' && c <= '9') digit = c - '0';
+      if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') digit = (c | 0x20) - 'a' + 10;
+      if (c == '_') continue;
+      if (digit < 0 || digit >= base) break;
+      value = std::min<uint64_t>(value * base + digit, kLargeCount);
+    }
+    while (at < text.size() && isNameByte(text[at]))
+      ++at;
+    if (value >= kLargeCount) return true;
+  }
+  return false;
+}
+
 struct ClassFact {
   std::string qualified;  // "pkg.models.Record"
   std::string name;
@@ -382,6 +427,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
  public:
   // Cheap shape tests only: a CapWords call inside a loop or comprehension, or `map(Class, ...)`.
   void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
+    if (!mayBeReportedHere(context)) return;
     const TSNode callee = childByField(call, Field::Function);
     if (context.loopDepth() > 0 && isClassLikeName(context, callee)) {
       candidates_.push_back(Candidate{call, context.scope(), false});
@@ -393,6 +439,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
+    mayBeReportedHere(context);
     facts_ = std::make_unique<Facts>();
     for (const Candidate& candidate : candidates_) {
       if (std::optional<HotSite> site = hotSite(candidate, context)) {
@@ -404,7 +451,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (binding.scope != 0 || binding.prelude) continue;
       if (binding.kind == BindingKind::ClassDefinition) {
         // A stub (.pyi) declares classes that live elsewhere: nothing to slot there.
-        if (!module.is_stub) facts_->classes.push_back(describe(binding.node, context));
+        if (!module.is_stub) {
+          facts_->classes.push_back(describe(binding.node, context, *may_be_reported_here_));
+        }
       } else if (binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) {
         std::string target = absoluteName(context.semantic().importedName(binding), module);
         std::string alias = module.name.empty() ? std::string(binding.name)
@@ -467,7 +516,35 @@ class MissingSlotsOnHotClass final : public RuleChecker {
                    "made once per item of " + size.reason + ", and " + kept.phrase};
   }
 
-  static ClassFact describe(TSNode class_node, const RuleContext& context) {
+  // Whether a class of this file may be reported: by default only a loop over a `range` of the
+  // same file that the text writes large makes one hot (see mayReportIn). Elsewhere the file's
+  // classes matter only as bases and subclasses, so it looks for no hot site and computes no fix: a
+  // default run pays for the rule only where a `range` is.
+  bool mayBeReportedHere(const RuleContext& context) {
+    if (!may_be_reported_here_) {
+      const LintSettings& settings = *context.options().settings;
+      const std::string_view text = context.source().text();
+      may_be_reported_here_ =
+          settings.preview || !settings.extra_hot_classes.empty() ||
+          (text.find("range") != std::string_view::npos && writesALargeCount(text));
+    }
+    return *may_be_reported_here_;
+  }
+
+  // Whether the class's text, decorators included, holds a word that may give it slots:
+  // `__slots__`, `slots=True`, or attrs' `@define`, `@frozen` and `@mutable` (slotted by
+  // default).
+  static bool mayDeclareSlots(const RuleContext& context, TSNode class_node) {
+    const TSNode parent = parentOf(class_node);
+    const std::string_view text =
+        context.text(kindOf(parent) == NodeKind::DecoratedDefinition ? parent : class_node);
+    return text.find("slots") != std::string_view::npos ||
+           text.find("define") != std::string_view::npos ||
+           text.find("frozen") != std::string_view::npos ||
+           text.find("mutable") != std::string_view::npos;
+  }
+
+  static ClassFact describe(TSNode class_node, const RuleContext& context, bool with_fix) {
     ClassFact fact;
     const ModuleInfo& module = context.options().module;
     const TSNode name = childByField(class_node, Field::Name);
@@ -487,18 +564,25 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (kind == NodeKind::Subscript) base = childByField(base, Field::Value);  // Generic[T]
       fact.bases.push_back(absoluteCallee(context, 0, base));
     }
+    // A class of a file where none can be reported matters only as a base or a subclass, where
+    // only whether it has slots counts: without a word that may give it slots, it has none, and
+    // its layout (a walk over its methods) is not worked out.
+    if (!with_fix && !mayDeclareSlots(context, class_node)) return fact;
     const ClassLayout layout = classLayout(context, class_node, 0);
     fact.has_slots = layout.declares_slots;
     fact.excluded = layout.keeps_dict || layout.interned;
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
-    fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
-                                 : slotsFix(context, class_node, layout);
+    if (with_fix) {
+      fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
+                                   : slotsFix(context, class_node, layout);
+    }
     fact.field_count = std::max(layout.instance_attributes.size(), layout.annotated_fields);
     return fact;
   }
 
   std::vector<Candidate> candidates_;
   std::unique_ptr<Facts> facts_;
+  std::optional<bool> may_be_reported_here_;
 };
 
 // --- the project step ---
@@ -635,7 +719,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
 // for this rule alone. Preview and `extra-hot-classes` make classes hot from anywhere.
 bool mayReportIn(const CodeText& text, const LintSettings& settings) {
   if (!text.codeHasWord("class")) return false;
-  return settings.preview || !settings.extra_hot_classes.empty() || text.codeHasWord("range");
+  if (settings.preview || !settings.extra_hot_classes.empty()) return true;
+  // The raw text, as mayBeReportedHere reads it (comments and strings included): the two must
+  // agree wherever a class is reported.
+  return text.codeHasWord("range") && writesALargeCount(text.raw());
 }
 
 std::string_view lastName(std::string_view dotted) {
