@@ -203,7 +203,13 @@ SizeEvidence larger(const SizeEvidence& a, const SizeEvidence& b) {
     }
     return 2;
   };
-  return rank(a.size) >= rank(b.size) ? a : b;
+  SizeEvidence result = rank(a.size) >= rank(b.size) ? a : b;
+  // Data on both sides: a count the code writes only when both are (`range(10**6) if full else
+  // lines` may be the lines).
+  if (a.size == Size::Data && b.size == Size::Data) {
+    result.written_in_code = a.written_in_code && b.written_in_code;
+  }
+  return result;
 }
 
 std::string shortText(const RuleContext& context, TSNode node) {
@@ -420,11 +426,16 @@ class SizeFinder {
     if (callee == "builtins.zip" || callee == "itertools.chain" || callee == "itertools.product") {
       // zip stops at its shortest argument; chain and product are at least their longest.
       SizeEvidence result;
+      bool every_part_written = true;
       for (size_t i = 0; i < positional.size(); ++i) {
         SizeEvidence part = iterable(scope, positional[i], depth + 1);
         if (callee == "builtins.zip" && part.size == Size::Small) return part;
+        every_part_written = every_part_written && part.written_in_code;
         result = i == 0 ? part : larger(result, part);
       }
+      // A count written beside other data only caps what zip yields (`zip(range(10**6), lines)`
+      // yields as many as there are lines): it is a count the code writes only when every part is.
+      if (callee == "builtins.zip") result.written_in_code = every_part_written;
       return callee == "itertools.chain" ? result : madeAnew(result);
     }
     if (callee == "itertools.islice" && positional.size() >= 2) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -263,20 +264,9 @@ class ListComprehensionInReducer final : public RuleChecker {
       if (kind == NodeKind::AssertStatement) return;
       if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) break;
     }
-    // A name is followed to a list comprehension bound for this call alone, which must then be
-    // consumed once per binding: a loop around the call must hold the binding too.
-    TSNode loop{};
-    if (first_kind == NodeKind::Identifier) {
-      if (context.enclosingFunction() == nullptr) return;
-      for (size_t up = 1; up < context.depth() && ts_node_is_null(loop); ++up) {
-        const Frame& frame = context.frame(up);
-        if (frame.kind == NodeKind::FunctionDefinition || frame.kind == NodeKind::Lambda) break;
-        if (frame.kind == NodeKind::ForStatement || frame.kind == NodeKind::WhileStatement) {
-          loop = frame.node;
-        }
-      }
-    }
-    candidates_.push_back(Candidate{call, context.scope(), loop});
+    // A name is followed to a list comprehension bound in a function (see boundList).
+    if (first_kind == NodeKind::Identifier && context.enclosingFunction() == nullptr) return;
+    candidates_.push_back(Candidate{call, context.scope()});
   }
 
   void finish(RuleContext& context) override {
@@ -288,14 +278,22 @@ class ListComprehensionInReducer final : public RuleChecker {
   struct Candidate {
     TSNode call;
     ScopeId scope;
-    TSNode loop;  // for a name: the innermost loop around the call in its function, if any
   };
 
-  // What a named iterable stands for: `squares` in `squares = [x * x for x in range(10**6)];
+  // How often each name is mentioned in a function (nested functions and f-string fields
+  // included), counted once per function however many calls ask.
+  struct Mentions {
+    std::unordered_map<std::string_view, uint32_t> counts;
+    bool reflective = false;  // `locals()`, `vars()`, `eval()` or `exec()`: any name may be read
+  };
+
+  // What a named iterable may stand for: `squares` in `squares = [x * x for x in range(10**6)];
   // total = sum(squares)`, a function's local bound once to a list comprehension by a plain
-  // statement and mentioned nowhere else but in this call. A null node otherwise.
-  static TSNode listBoundForThisCall(const RuleContext& context, const Candidate& candidate,
-                                     TSNode name) {
+  // statement of the same block as the statement that holds the call, before it: the list is
+  // made each time the call runs, and consumed there. A null node otherwise. Whether the name is
+  // mentioned anywhere else is asked last (mentionedOnlyThere), as it costs a walk.
+  static TSNode boundList(const RuleContext& context, const Candidate& candidate, TSNode name,
+                          const Binding** bound) {
     const SemanticModel& semantic = context.semantic();
     const Resolution resolution =
         semantic.resolve(candidate.scope, context.text(name), ts_node_start_byte(name));
@@ -308,49 +306,60 @@ class ListComprehensionInReducer final : public RuleChecker {
     if (kindOf(value) != NodeKind::ListComprehension) return TSNode{};
     // `a = b = [...]` keeps the list in `a` too; `rows: list[int] = [...]` promises a list.
     const TSNode assignment = parentOf(value);
-    if (kindOf(parentOf(assignment)) != NodeKind::ExpressionStatement ||
+    const TSNode statement = parentOf(assignment);
+    if (kindOf(statement) != NodeKind::ExpressionStatement ||
         !ts_node_is_null(childByField(assignment, Field::TypeAnnotation))) {
       return TSNode{};
     }
-    if (ts_node_end_byte(assignment) > ts_node_start_byte(candidate.call)) return TSNode{};
-    if (!ts_node_is_null(candidate.loop) &&
-        ts_node_start_byte(assignment) < ts_node_start_byte(candidate.loop)) {
+    // The statement holding the call, among the binding's siblings, is a simple one (an
+    // expression, an assignment, a `return`): not an `if`, a `try`, a `with` or a loop, where
+    // the list could be made once and consumed again, or not at all.
+    const TSNode block = parentOf(statement);
+    TSNode holder = candidate.call;
+    while (!ts_node_is_null(holder) && !ts_node_eq(parentOf(holder), block)) {
+      holder = parentOf(holder);
+    }
+    const NodeKind holder_kind = kindOf(holder);
+    if ((holder_kind != NodeKind::ExpressionStatement &&
+         holder_kind != NodeKind::ReturnStatement) ||
+        ts_node_start_byte(holder) < ts_node_end_byte(statement)) {
       return TSNode{};
     }
-    if (!mentionedOnlyThere(context, semantic.scope(candidate.scope).node, resolution.binding->node,
-                            name)) {
-      return TSNode{};
-    }
+    *bound = resolution.binding;
     return value;
   }
 
   // Whether the function mentions the name only at its binding and at the call: not read
-  // elsewhere (nested functions included), not rebound or deleted, and not reachable through
-  // `locals()`, `vars()`, `eval()` or `exec()`.
-  static bool mentionedOnlyThere(const RuleContext& context, TSNode function, TSNode binding,
-                                 TSNode use) {
-    const std::string_view name = context.text(use);
-    // An explicit stack over the function's subtree: bounded by the tree, not by recursion.
-    std::vector<TSNode> pending{function};
-    while (!pending.empty()) {
-      const TSNode node = pending.back();
-      pending.pop_back();
-      const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::Identifier) {
-        const std::string_view text = context.text(node);
-        if (text == name && !sameNode(node, binding) && !sameNode(node, use)) return false;
-        if (text == "locals" || text == "vars" || text == "eval" || text == "exec") return false;
-        continue;
+  // elsewhere (nested functions and f-string fields included), not rebound or deleted, and not
+  // reachable through `locals()`, `vars()`, `eval()` or `exec()`.
+  bool mentionedOnlyThere(const RuleContext& context, TSNode function, std::string_view name) {
+    const auto [entry, fresh] = mentions_.try_emplace(ts_node_start_byte(function));
+    Mentions& mentions = entry->second;
+    if (fresh) {
+      // An explicit stack over the function's subtree: bounded by the tree, not by recursion.
+      std::vector<TSNode> pending{function};
+      while (!pending.empty()) {
+        const TSNode node = pending.back();
+        pending.pop_back();
+        const NodeKind kind = kindOf(node);
+        if (kind == NodeKind::Identifier) {
+          const std::string_view text = context.text(node);
+          ++mentions.counts[text];
+          mentions.reflective = mentions.reflective || text == "locals" || text == "vars" ||
+                                text == "eval" || text == "exec";
+          continue;
+        }
+        if (kind == NodeKind::Comment) continue;
+        const uint32_t count = namedChildCount(node);
+        for (uint32_t i = 0; i < count; ++i)
+          pending.push_back(ts_node_named_child(node, i));
       }
-      if (kind == NodeKind::String || kind == NodeKind::Comment) continue;
-      const uint32_t count = namedChildCount(node);
-      for (uint32_t i = 0; i < count; ++i)
-        pending.push_back(ts_node_named_child(node, i));
     }
-    return true;
+    const auto found = mentions.counts.find(name);
+    return !mentions.reflective && found != mentions.counts.end() && found->second == 2;
   }
 
-  static void check(const Candidate& candidate, RuleContext& context) {
+  void check(const Candidate& candidate, RuleContext& context) {
     const TSNode function = childByField(candidate.call, Field::Function);
     const std::string qualified = context.semantic().qualifiedName(candidate.scope, function);
     const Reducer* reducer = nullptr;
@@ -364,9 +373,10 @@ class ListComprehensionInReducer final : public RuleChecker {
     if (!arityMatches(shape, reducer->arity)) return;
     TSNode comprehension = shape.iterable;
     TSNode bound_name{};
+    const Binding* binding = nullptr;
     if (kindOf(comprehension) == NodeKind::Identifier) {
       bound_name = comprehension;
-      comprehension = listBoundForThisCall(context, candidate, bound_name);
+      comprehension = boundList(context, candidate, bound_name, &binding);
     }
     const NodeKind kind = kindOf(comprehension);
     const bool is_set = kind == NodeKind::SetComprehension;
@@ -396,6 +406,10 @@ class ListComprehensionInReducer final : public RuleChecker {
       // is evidence, even in preview. And `ok = [step(x) for x in xs]; all(ok)` runs every step
       // on purpose before deciding, which a generator would stop at the first failure.
       if (!size.written_in_code || reducer->short_circuits) return;
+      if (!mentionedOnlyThere(context, context.semantic().scope(candidate.scope).node,
+                              binding->name)) {
+        return;
+      }
       reportBoundList(context, callee(context, function, *reducer), bound_name, comprehension, size,
                       candidate.call);
       return;
@@ -485,6 +499,7 @@ class ListComprehensionInReducer final : public RuleChecker {
   }
 
   std::vector<Candidate> candidates_;
+  std::unordered_map<uint32_t, Mentions> mentions_;  // by the function's start
 };
 
 constexpr std::array kSubscriptions = {NodeKind::Call};

@@ -108,9 +108,12 @@ that choose; a cache on `__new__` (interned instances); a class extended in the 
 subclass without slots that is not hot itself (an extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
-whose text writes the count only as a product of short numbers (`range(1000 * 1000)`, with no
-number of 100,000 or more nor a power like `10**6` anywhere in the file: a test on the text
-that spares the rule's work elsewhere). Preview finds both.
+whose code writes the count only through arithmetic on smaller numbers (`range(1000 * 1000)`,
+`range(-60_000, 60_000)`), with no number of 100,000 or more nor a power of a number (`10**6`)
+anywhere in its code: a test that spares the rule's work, and the parse, in other modules.
+Preview finds both. With settings that differ between folders, each file's own settings decide:
+a class in a folder without preview is made hot only by its own module, and
+`extra-hot-classes` counts only for classes in folders whose settings list some.
 Missed: instances made through factories, `cls(...)`, `copy` or unpickling; classes whose name
 does not start with a capital letter; calls of a class reached through an attribute of an object
 (`self.factory(...)`); values kept by a function of another module, by a method of another class,
@@ -182,10 +185,12 @@ bool isNeutralBase(std::string_view base) {
 }
 
 // Whether the text may write a count of 100,000 or more: a number that large (`100_000`,
-// `0x186A0`, `1000000`) or a power of a number (`10**6`, `2 ** 20`). Products of
+// `0x186A0`, `1000000`) or a power of a number (`10**6`, `2 ** 20`, `(10)**6`). Products of
 // shorter numbers (`1000 * 1000`) and powers of names (`BASE ** 6`) are missed on purpose: a test
 // that every file with a `*` passes would parse them all.
 constexpr uint64_t kLargeCount = 100'000;
+// Provided by a run of a module that writes a large count (writesALargeCount).
+constexpr std::string_view kLargeCountKey = "MEM401:large-count";
 
 bool writesALargeCount(std::string_view text) {
   for (size_t power = text.find("**"); power != std::string_view::npos;
@@ -193,7 +198,10 @@ bool writesALargeCount(std::string_view text) {
     size_t before = power;
     while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
       --before;
-    if (before > 0 && text[before - 1] >= '0' && text[before - 1] <= '9') return true;
+    if (before > 0 &&
+        ((text[before - 1] >= '0' && text[before - 1] <= '9') || text[before - 1] == ')')) {
+      return true;
+    }
   }
   for (size_t at = 0; at < text.size(); ++at) {
     if (text[at] < '0' || text[at] > '9') continue;
@@ -238,13 +246,20 @@ struct ClassFact {
   bool is_dataclass = false;
   uint64_t field_count = 0;
   std::optional<Fix> fix;
+  // How the class's own file was analysed: in preview, or with extra-hot-classes (its settings
+  // let the join report there whatever made the class hot), and whether its layout and fix were
+  // worked out (a file where no class can be reported works out only whether it has slots).
+  bool file_in_preview = false;
+  bool file_reports_anywhere = false;
+  bool described = false;
 };
 
 // A place that makes many instances of a class and keeps them.
 struct HotSite {
-  std::string callee;    // dotted, absolute
-  uint32_t row = 0;      // 0-based
-  std::string evidence;  // "made once per item of `reader`, ..., and kept in `self.rows`"
+  std::string callee;       // dotted, absolute
+  uint32_t row = 0;         // 0-based
+  std::string evidence;     // "made once per item of `reader`, ..., and kept in `self.rows`"
+  bool in_preview = false;  // its file was analysed in preview: it may make a class elsewhere hot
 };
 
 struct Facts final : FileFacts {
@@ -268,12 +283,16 @@ struct Facts final : FileFacts {
       out.boolean(fact.is_dataclass);
       out.u64(fact.field_count);
       out.fix(fact.fix);
+      out.boolean(fact.file_in_preview);
+      out.boolean(fact.file_reports_anywhere);
+      out.boolean(fact.described);
     }
     out.u32(static_cast<uint32_t>(hot_sites.size()));
     for (const HotSite& site : hot_sites) {
       out.string(site.callee);
       out.u32(site.row);
       out.string(site.evidence);
+      out.boolean(site.in_preview);
     }
     out.u32(static_cast<uint32_t>(reexports.size()));
     for (const auto& [alias, target] : reexports) {
@@ -297,12 +316,16 @@ struct Facts final : FileFacts {
       fact.is_dataclass = in.boolean();
       fact.field_count = in.u64();
       fact.fix = in.fix();
+      fact.file_in_preview = in.boolean();
+      fact.file_reports_anywhere = in.boolean();
+      fact.described = in.boolean();
     }
     for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
       HotSite& site = facts->hot_sites.emplace_back();
       site.callee = in.string();
       site.row = in.u32();
       site.evidence = in.string();
+      site.in_preview = in.boolean();
     }
     for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
       std::string alias = in.string();
@@ -429,8 +452,28 @@ std::optional<Fix> dataclassFix(const RuleContext& context, TSNode decorator) {
 class MissingSlotsOnHotClass final : public RuleChecker {
  public:
   // Cheap shape tests only: a CapWords call inside a loop or comprehension, or `map(Class, ...)`.
-  void onNode(TSNode call, NodeKind /*kind*/, RuleContext& context) override {
-    if (!mayBeReportedHere(context)) return;
+  void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (kind != NodeKind::Call) {
+      // A number of 100,000 or more, or a power of a number: the module may write a large
+      // count. Kept as a key, so that in an editor's analysis in runs every run of the module
+      // sees it, and is walked again when it comes or goes.
+      if (writes_large_count_) return;
+      bool large = false;
+      if (kind == NodeKind::Integer) {
+        large = writesALargeCount(context.text(node));
+      } else if (context.text(childByField(node, Field::Operator)) == "**") {
+        TSNode base = childByField(node, Field::Left);
+        while (kindOf(base) == NodeKind::ParenthesizedExpression)
+          base = nthNamedChild(base, 0);
+        large = kindOf(base) == NodeKind::Integer;
+      }
+      if (large) {
+        writes_large_count_ = true;
+        context.provides(kLargeCountKey);
+      }
+      return;
+    }
+    const TSNode call = node;
     const TSNode callee = childByField(call, Field::Function);
     if (context.loopDepth() > 0 && isClassLikeName(context, callee)) {
       candidates_.push_back(Candidate{call, context.scope(), false});
@@ -442,9 +485,16 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
-    mayBeReportedHere(context);
+    const LintSettings& settings = *context.options().settings;
+    const bool reports_anywhere = settings.preview || !settings.extra_hot_classes.empty();
+    context.dependsOn(kLargeCountKey);
+    // By default only a loop over a `range` that the module writes large makes one of its own
+    // classes hot (see mayReportIn): elsewhere the file's classes matter only as bases and
+    // subclasses, so it looks for no hot site and works out no fix.
+    const bool may_be_reported_here = reports_anywhere || context.moduleProvides(kLargeCountKey);
     facts_ = std::make_unique<Facts>();
     for (const Candidate& candidate : candidates_) {
+      if (!may_be_reported_here) break;
       if (std::optional<HotSite> site = hotSite(candidate, context)) {
         facts_->hot_sites.push_back(std::move(*site));
       }
@@ -455,7 +505,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (binding.kind == BindingKind::ClassDefinition) {
         // A stub (.pyi) declares classes that live elsewhere: nothing to slot there.
         if (!module.is_stub) {
-          facts_->classes.push_back(describe(binding.node, context, *may_be_reported_here_));
+          ClassFact& fact =
+              facts_->classes.emplace_back(describe(binding.node, context, may_be_reported_here));
+          fact.file_in_preview = settings.preview;
+          fact.file_reports_anywhere = reports_anywhere;
         }
       } else if (binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) {
         std::string target = absoluteName(context.semantic().importedName(binding), module);
@@ -516,22 +569,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     std::string callee = absoluteCallee(context, candidate.scope, made);
     if (callee.empty() || callee.starts_with("builtins.")) return std::nullopt;
     return HotSite{std::move(callee), context.source().rowOf(ts_node_start_byte(candidate.call)),
-                   "made once per item of " + size.reason + ", and " + kept.phrase};
-  }
-
-  // Whether a class of this file may be reported: by default only a loop over a `range` of the
-  // same file that the text writes large makes one hot (see mayReportIn). Elsewhere the file's
-  // classes matter only as bases and subclasses, so it looks for no hot site and computes no fix: a
-  // default run pays for the rule only where a `range` is.
-  bool mayBeReportedHere(const RuleContext& context) {
-    if (!may_be_reported_here_) {
-      const LintSettings& settings = *context.options().settings;
-      const std::string_view text = context.source().text();
-      may_be_reported_here_ =
-          settings.preview || !settings.extra_hot_classes.empty() ||
-          (text.find("range") != std::string_view::npos && writesALargeCount(text));
-    }
-    return *may_be_reported_here_;
+                   "made once per item of " + size.reason + ", and " + kept.phrase,
+                   context.options().settings->preview};
   }
 
   // Whether the class's text, decorators included, holds a word that may give it slots:
@@ -548,6 +587,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   static ClassFact describe(TSNode class_node, const RuleContext& context, bool with_fix) {
+    // `with_fix`: the class may be reported here; else only whether it has slots is asked.
     ClassFact fact;
     const ModuleInfo& module = context.options().module;
     const TSNode name = childByField(class_node, Field::Name);
@@ -571,6 +611,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // only whether it has slots counts: without a word that may give it slots, it has none, and
     // its layout (a walk over its methods) is not worked out.
     if (!with_fix && !mayDeclareSlots(context, class_node)) return fact;
+    fact.described = with_fix;
     const ClassLayout layout = classLayout(context, class_node, 0);
     fact.has_slots = layout.declares_slots;
     fact.excluded = layout.keeps_dict || layout.interned;
@@ -585,7 +626,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
 
   std::vector<Candidate> candidates_;
   std::unique_ptr<Facts> facts_;
-  std::optional<bool> may_be_reported_here_;
+  bool writes_large_count_ = false;
 };
 
 // --- the project step ---
@@ -635,21 +676,24 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     return nullptr;
   };
 
-  // By default a site makes only a class of its own file hot (see mayReportIn).
-  const bool across_files = options.settings->preview;
+  // By default a site makes only a class of its own file hot (see mayReportIn); a site and a
+  // class analysed in preview may be in different files. Each file's own settings decide, as
+  // they decide where the join may report (settings differ between folders).
   std::map<const ClassFact*, HotReason> hot;  // the first site in file order, then row
   for (size_t i = 0; i < files.size(); ++i) {
     const auto* facts = static_cast<const Facts*>(files[i].facts);
     if (facts == nullptr) continue;
     for (const HotSite& site : facts->hot_sites) {
       const ClassRef* ref = findClass(site.callee);
-      if (ref != nullptr && (across_files || ref->file == i)) {
+      if (ref != nullptr && ref->fact->described &&
+          (ref->file == i || (site.in_preview && ref->fact->file_in_preview))) {
         hot.try_emplace(ref->fact, HotReason{ref->file, i, &site});
       }
     }
   }
   for (const std::string& name : options.settings->extra_hot_classes) {
-    if (const ClassRef* ref = findClass(name)) {
+    const ClassRef* ref = findClass(name);
+    if (ref != nullptr && ref->fact->described && ref->fact->file_reports_anywhere) {
       hot.try_emplace(ref->fact, HotReason{ref->file, ref->file, nullptr});
     }
   }
@@ -723,8 +767,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
 bool mayReportIn(const CodeText& text, const LintSettings& settings) {
   if (!text.codeHasWord("class")) return false;
   if (settings.preview || !settings.extra_hot_classes.empty()) return true;
-  // The raw text, as mayBeReportedHere reads it (comments and strings included): the two must
-  // agree wherever a class is reported.
+  // The raw text: a number or a power in the code that makes a module's classes reportable
+  // (MissingSlotsOnHotClass::onNode) is in it too.
   return text.codeHasWord("range") && writesALargeCount(text.raw());
 }
 
@@ -735,7 +779,8 @@ std::string_view lastName(std::string_view dotted) {
 
 // By default the files that can change a report are those defining a hot class's bases (their
 // slots decide whether slots help) and its subclasses (an extension point is not reported), and
-// so on through their bases: each holds the name of a class already wanted.
+// so on through their bases: each holds the name of a class already wanted, or a name a
+// re-export gives one (`import Point as Base`).
 bool wantedWords(std::span<const ProjectFileView> files, const AnalysisOptions& options,
                  std::vector<std::string>& words) {
   if (options.settings->preview || !options.settings->extra_hot_classes.empty()) return false;
@@ -761,13 +806,21 @@ bool wantedWords(std::span<const ProjectFileView> files, const AnalysisOptions& 
           if (!base.empty()) wanted.emplace(lastName(base));
         }
       }
+      // `from .points import Point as Base`: a subclass of `Base`, or the class `Base` stands for,
+      // may be in a file that names only the other.
+      for (const auto& [alias, target] : facts->reexports) {
+        if (wants(alias) || wants(target)) {
+          wanted.emplace(lastName(alias));
+          wanted.emplace(lastName(target));
+        }
+      }
     }
   }
   words.insert(words.end(), wanted.begin(), wanted.end());
   return true;
 }
 
-constexpr std::array kSubscriptions = {NodeKind::Call};
+constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Integer, NodeKind::BinaryOperator};
 
 }  // namespace
 

@@ -36,10 +36,10 @@ too) out of the collector's reach for good. Threshold meanings also differ betwe
 versions (3.13's incremental collector, the free-threaded build), so hard-coded values tune for one
 interpreter. These are decisions for the application's entry point, which knows its workload.
 
-A `gc.disable()` is not reported when the module also calls `gc.enable()` while it is imported
-(`gc.disable()`, then `try: ... finally: gc.enable()` around heavy imports or tables built at
-load): the collector is then off only while the module loads, which is a common and harmless
-speed-up.
+A `gc.disable()` is not reported when the module calls `gc.enable()` after it while it is
+imported, not only in an `except` clause (`gc.disable()`, then `try: ... finally: gc.enable()`
+around heavy imports or tables built at load): the collector is then off only while the module
+loads, which is a common and harmless speed-up.
 
 ## Known problems
 Calls in functions are not reported, even when the module calls the function at import: the rule
@@ -80,7 +80,7 @@ None.
 )md";
 
 constexpr std::string_view kMainGuardKey = "MEM504:main-guard";
-// The module calls `gc.enable()` while it is imported.
+// The module calls `gc.enable()` while it is imported, not only in an `except` clause.
 constexpr std::string_view kReenablesKey = "MEM504:reenables";
 
 constexpr auto kTuningCalls = std::to_array<std::string_view>({
@@ -144,16 +144,25 @@ class GcTuningAtImport final : public RuleChecker {
     }
     const NodeKind callee = kindOf(childByField(node, Field::Function));
     if (callee != NodeKind::Identifier && callee != NodeKind::Attribute) return;
-    candidates_.push_back(Candidate{node, context.scope()});
+    bool in_handler = false;
+    for (size_t up = 1; up < context.depth() && !in_handler; ++up) {
+      const NodeKind kind = context.frame(up).kind;
+      in_handler = kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause;
+    }
+    candidates_.push_back(Candidate{node, context.scope(), in_handler});
   }
 
   void finish(RuleContext& context) override {
     if (candidates_.empty()) return;
     std::vector<std::pair<const Candidate*, std::string>> tunings;
+    uint32_t last_enable = 0;  // the end of the last `gc.enable()` off the error path, or 0
     for (const Candidate& candidate : candidates_) {
       std::string callee = context.semantic().qualifiedName(
           candidate.scope, childByField(candidate.call, Field::Function));
-      if (callee == "gc.enable") context.provides(kReenablesKey);
+      if (callee == "gc.enable" && !candidate.in_handler) {
+        context.provides(kReenablesKey);
+        last_enable = ts_node_end_byte(candidate.call);
+      }
       if (std::find(kTuningCalls.begin(), kTuningCalls.end(), callee) != kTuningCalls.end()) {
         tunings.emplace_back(&candidate, std::move(callee));
       }
@@ -163,10 +172,15 @@ class GcTuningAtImport final : public RuleChecker {
     if (context.moduleProvides(kMainGuardKey) || isEntryPointFile(context)) return;
     for (const auto& [candidate, callee] : tunings) {
       // `gc.disable()` ... `finally: gc.enable()` at the top level: the collector is off only
-      // while the module loads (an import-time speed-up), not for the importer.
+      // while the module loads (an import-time speed-up), not for the importer. The enable must
+      // come after the disable, here or in a later run of the module, and not only in an
+      // `except` clause.
       if (callee == "gc.disable") {
         context.dependsOn(kReenablesKey);
-        if (context.moduleProvides(kReenablesKey)) continue;
+        if (last_enable > ts_node_end_byte(candidate->call) ||
+            context.laterRunProvides(kReenablesKey)) {
+          continue;
+        }
       }
       report(*candidate, callee, context);
     }
@@ -176,6 +190,7 @@ class GcTuningAtImport final : public RuleChecker {
   struct Candidate {
     TSNode call;
     ScopeId scope;
+    bool in_handler;  // in an `except` clause: runs only when something failed
   };
 
   static void report(const Candidate& candidate, const std::string& callee, RuleContext& context) {

@@ -9,7 +9,9 @@ The three lines are `import gc` / `for line in open(p): gc.collect()` /
 `total = sum([x for x in open(p)])`: a name rebound on every repetition and two findings each.
 (Issue 11 wrote `gc.collect()` and `sum([x for x in xs])`; since MEM501 reports collections paid
 per item of data and MEM101 needs a data-sized input, the loops over `open(p)` keep two findings
-a repetition.) With CRLF line ends too. The report
+a repetition.) With CRLF line ends too, and a third file: one function of N lists each bound
+to a name and summed (`s_1 = [x for x in range(1_000_000)]` / `t_1 = sum(s_1)`), where MEM101
+asks of every name whether the function mentions it elsewhere. The report
 gives the fastest CPU and wall time of each size (one thread) and the ratio of CPU times; a linear cost makes the ratio about
 large/small (10), a quadratic one about its square.
 
@@ -59,12 +61,18 @@ def main() -> int:
         return 2
     failed = False
     with tempfile.TemporaryDirectory(prefix="heaplint-scaling-") as scratch:
-        for ending in ("\n", "\r\n"):
+        for ending in ("\n", "\r\n", "named lists"):
             sizes = (arguments.small, arguments.large)
             paths = {}
             for count in sizes:
                 paths[count] = Path(scratch) / f"repeated_{count}.py"
-                paths[count].write_bytes((ending.join(LINES) + ending).encode() * count)
+                if ending == "named lists":
+                    text = "def f():\n" + "".join(
+                        f"    s_{i} = [x for x in range(1_000_000)]\n    t_{i} = sum(s_{i})\n"
+                        for i in range(count))
+                    paths[count].write_text(text)
+                else:
+                    paths[count].write_bytes((ending.join(LINES) + ending).encode() * count)
             # Rounds of both sizes back to back, so that a change in the machine's load falls on
             # both; the fastest run of each, since other tenants only ever add time.
             runs = {count: [] for count in sizes}
@@ -74,7 +82,7 @@ def main() -> int:
             wall = {count: min(run[0] for run in runs[count]) for count in sizes}
             cpu = {count: min(run[1] for run in runs[count]) for count in sizes}
             ratio = cpu[arguments.large] / cpu[arguments.small]
-            name = "LF" if ending == "\n" else "CRLF"
+            name = {"\n": "LF", "\r\n": "CRLF"}.get(ending, ending)
             print(f"{name}: {arguments.small} repetitions {cpu[arguments.small]:.2f} s CPU "
                   f"({wall[arguments.small]:.2f} s wall), {arguments.large} repetitions "
                   f"{cpu[arguments.large]:.2f} s CPU ({wall[arguments.large]:.2f} s wall), "

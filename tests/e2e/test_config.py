@@ -180,6 +180,22 @@ class ConfigTest(HeaplintTestCase):
                    'extra-hot-classes = ["pkg.models.Point"]\n')
         self.assertEqual(self.codes("sub"), [("sub/pkg/models.py", "MEM401")])
 
+    def test_preview_of_a_subproject_decides_across_files_wherever_checked_from(self):
+        # MEM401 makes a class hot from another module's loop only in preview: the subproject's
+        # own settings decide, whichever file's settings come first in the run.
+        self.write("a.py", "x = 1\n")
+        self.write("sub/heaplint.toml", "preview = true\n")
+        self.write("sub/pkg/__init__.py", "")
+        self.write("sub/pkg/models.py", "class Point:\n    def __init__(self, x):\n"
+                                        "        self.x = x\n")
+        self.write("sub/pkg/make.py", "from .models import Point\n\n"
+                                      "ALL = [Point(i) for i in range(1_000_000)]\n")
+        expected = [("sub/pkg/models.py", "MEM401")]
+        self.assertEqual(self.codes("sub"), expected)
+        self.assertEqual(self.codes("."), expected)
+        self.write("sub/heaplint.toml", "")
+        self.assertEqual(self.codes("."), [])
+
     def test_rule_options(self):
         self.write("events.py", (
             "from bus import EventBus\n\nbus = EventBus()\n\n\n"

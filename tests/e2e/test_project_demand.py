@@ -134,6 +134,21 @@ class ProjectDemandTest(HeaplintTestCase):
         self.assertEqual(self.findings("--preview", "--select", "MEM401"),
                          [("pkg/labelled.py", 4, 7, "MEM401"), ("pkg/points.py", 1, 7, "MEM401")])
 
+    def test_a_subclass_through_a_re_export_decides_a_hot_class(self):
+        # The subclass's file names only the package's alias of the class: the join needs the
+        # package's re-export to find it.
+        self.write("pkg/__init__.py", "from .points import Point as Base\n")
+        self.write("pkg/points.py", "class Point:\n"
+                                    "    def __init__(self, x):\n"
+                                    "        self.x = x\n\n\n"
+                                    "GRID = [Point(i) for i in range(1_000_000)]\n")
+        self.assertEqual(self.findings(), [("pkg/points.py", 1, 7, "MEM401")])
+        self.write("pkg/labelled.py", "from . import Base\n\n\n"
+                                      "class Labelled(Base):\n"
+                                      "    label = ''\n")
+        self.assertEqual(self.findings(), [])
+        self.assertEqual(self.findings("--preview", "--select", "MEM401"), [])
+
     def test_a_file_no_join_needs_is_not_parsed(self):
         # Without a file any project rule may report in, the broken file is not even parsed, so
         # it gets no syntax-error warning; once a hidden cache may need its calls, it is.
