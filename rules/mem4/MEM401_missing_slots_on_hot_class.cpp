@@ -577,13 +577,17 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   // `__slots__`, `slots=True`, or attrs' `@define`, `@frozen` and `@mutable` (slotted by
   // default).
   static bool mayDeclareSlots(const RuleContext& context, TSNode class_node) {
+    if (context.text(class_node).find("slots") != std::string_view::npos) return true;
     const TSNode parent = parentOf(class_node);
-    const std::string_view text =
-        context.text(kindOf(parent) == NodeKind::DecoratedDefinition ? parent : class_node);
-    return text.find("slots") != std::string_view::npos ||
-           text.find("define") != std::string_view::npos ||
-           text.find("frozen") != std::string_view::npos ||
-           text.find("mutable") != std::string_view::npos;
+    if (kindOf(parent) != NodeKind::DecoratedDefinition) return false;
+    // The decorators only: the text before the class itself.
+    const std::string_view text = context.text(parent);
+    const std::string_view decorators =
+        text.substr(0, ts_node_start_byte(class_node) - ts_node_start_byte(parent));
+    return decorators.find("slots") != std::string_view::npos ||
+           decorators.find("define") != std::string_view::npos ||
+           decorators.find("frozen") != std::string_view::npos ||
+           decorators.find("mutable") != std::string_view::npos;
   }
 
   static ClassFact describe(TSNode class_node, const RuleContext& context, bool with_fix) {
@@ -656,6 +660,12 @@ bool describesRunningPythonClasses(const ProjectFileView& file) {
 
 void join(std::span<const ProjectFileView> files, const AnalysisOptions& options,
           ProjectReporter& reporter) {
+  // Most projects have no hot site by default: nothing to index.
+  const bool any_site = std::any_of(files.begin(), files.end(), [](const ProjectFileView& file) {
+    const auto* facts = static_cast<const Facts*>(file.facts);
+    return facts != nullptr && !facts->hot_sites.empty();
+  });
+  if (!any_site && options.settings->extra_hot_classes.empty()) return;
   std::unordered_map<std::string, ClassRef> classes;
   std::unordered_map<std::string, std::string> aliases;
   for (size_t i = 0; i < files.size(); ++i) {
