@@ -109,16 +109,20 @@ class ProjectDemandTest(HeaplintTestCase):
         self.write("pkg/events.py", events + "\n\ndef reset(callback):\n    unsubscribe(callback)\n")
         self.assertEqual(self.findings(*MEM301), [])
 
-    def test_a_subclass_elsewhere_decides_a_hot_class(self):
-        # MEM401 by default: a class made a million times in its own module. A subclass that
-        # keeps its `__dict__`, in a file MEM401 may not report in (no `range`), makes the class
-        # an extension point; that file must be read for the join to know it.
-        self.write("pkg/__init__.py", "")
+    def write_points(self) -> None:
+        # A slotless class made a million times in its own module: MEM401 by default.
         self.write("pkg/points.py", "class Point:\n"
                                     "    def __init__(self, x):\n"
                                     "        self.x = x\n\n\n"
                                     "GRID = [Point(i) for i in range(1_000_000)]\n")
         self.assertEqual(self.findings(), [("pkg/points.py", 1, 7, "MEM401")])
+
+    def test_a_subclass_elsewhere_decides_a_hot_class(self):
+        # MEM401 by default: a class made a million times in its own module. A subclass that
+        # keeps its `__dict__`, in a file MEM401 may not report in (no `range`), makes the class
+        # an extension point; that file must be read for the join to know it.
+        self.write("pkg/__init__.py", "")
+        self.write_points()
         self.write("pkg/labelled.py", "from .points import Point\n\n\n"
                                       "class Labelled(Point):\n"
                                       "    label = ''\n")
@@ -138,11 +142,7 @@ class ProjectDemandTest(HeaplintTestCase):
         # The subclass's file names only the package's alias of the class: the join needs the
         # package's re-export to find it.
         self.write("pkg/__init__.py", "from .points import Point as Base\n")
-        self.write("pkg/points.py", "class Point:\n"
-                                    "    def __init__(self, x):\n"
-                                    "        self.x = x\n\n\n"
-                                    "GRID = [Point(i) for i in range(1_000_000)]\n")
-        self.assertEqual(self.findings(), [("pkg/points.py", 1, 7, "MEM401")])
+        self.write_points()
         self.write("pkg/labelled.py", "from . import Base\n\n\n"
                                       "class Labelled(Base):\n"
                                       "    label = ''\n")
