@@ -192,44 +192,57 @@ constexpr uint64_t kLargeCount = 100'000;
 // Provided by a run of a module that writes a large count (writesALargeCount).
 constexpr std::string_view kLargeCountKey = "MEM401:large-count";
 
+// Whether the `**` at `power` follows a number or a closing parenthesis (spaces and tabs aside).
+bool powerOfANumberAt(std::string_view text, size_t power) {
+  size_t before = power;
+  while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
+    --before;
+  return before > 0 &&
+         ((text[before - 1] >= '0' && text[before - 1] <= '9') || text[before - 1] == ')');
+}
+
+// Whether a number of 100,000 or more starts at `at` (a digit that does not continue a name or
+// follow a `.`), and where it ends: its value as far as its first digits tell (`123456.7`
+// counts as 123456).
+bool largeNumberAt(std::string_view text, size_t at, size_t* end) {
+  *end = at + 1;
+  if (at >= text.size() || text[at] < '0' || text[at] > '9') return false;
+  if (at > 0 && (isNameByte(text[at - 1]) || text[at - 1] == '.')) {
+    while (*end < text.size() && isNameByte(text[*end]))
+      ++*end;
+    return false;
+  }
+  int base = 10;
+  if (text[at] == '0' && at + 1 < text.size()) {
+    const char prefix = static_cast<char>(text[at + 1] | 0x20);
+    base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : prefix == 'b' ? 2 : 10;
+    if (base != 10) at += 2;
+  }
+  uint64_t value = 0;
+  for (; at < text.size() && isNameByte(text[at]); ++at) {
+    const char c = text[at];
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') digit = (c | 0x20) - 'a' + 10;
+    if (c == '_') continue;
+    if (digit < 0 || digit >= base) break;
+    value = std::min<uint64_t>(value * base + digit, kLargeCount);
+  }
+  while (at < text.size() && isNameByte(text[at]))
+    ++at;
+  *end = std::max(*end, at);
+  return value >= kLargeCount;
+}
+
 bool writesALargeCount(std::string_view text) {
   for (size_t power = text.find("**"); power != std::string_view::npos;
        power = text.find("**", power + 2)) {
-    size_t before = power;
-    while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
-      --before;
-    if (before > 0 &&
-        ((text[before - 1] >= '0' && text[before - 1] <= '9') || text[before - 1] == ')')) {
-      return true;
-    }
+    if (powerOfANumberAt(text, power)) return true;
   }
-  for (size_t at = 0; at < text.size(); ++at) {
-    if (text[at] < '0' || text[at] > '9') continue;
-    if (at > 0 && (isNameByte(text[at - 1]) || text[at - 1] == '.')) {
-      while (at < text.size() && isNameByte(text[at]))
-        ++at;
-      continue;
-    }
-    // The number's value, as far as its first digits tell (`123456.7` counts as 123456).
-    int base = 10;
-    if (text[at] == '0' && at + 1 < text.size()) {
-      const char prefix = static_cast<char>(text[at + 1] | 0x20);
-      base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : prefix == 'b' ? 2 : 10;
-      if (base != 10) at += 2;
-    }
-    uint64_t value = 0;
-    for (; at < text.size() && isNameByte(text[at]); ++at) {
-      const char c = text[at];
-      int digit = -1;
-      if (c >= '0' && c <= '9') digit = c - '0';
-      if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') digit = (c | 0x20) - 'a' + 10;
-      if (c == '_') continue;
-      if (digit < 0 || digit >= base) break;
-      value = std::min<uint64_t>(value * base + digit, kLargeCount);
-    }
-    while (at < text.size() && isNameByte(text[at]))
-      ++at;
-    if (value >= kLargeCount) return true;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = at + 1;
+    if (largeNumberAt(text, at, &end)) return true;
+    at = end;
   }
   return false;
 }
@@ -460,12 +473,18 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (writes_large_count_) return;
       bool large = false;
       if (kind == NodeKind::Integer) {
-        large = writesALargeCount(context.text(node));
-      } else if (context.text(childByField(node, Field::Operator)) == "**") {
+        // As writesALargeCount reads the text, at the same place (mayReportIn must say yes
+        // wherever this does).
+        size_t end = 0;
+        large = largeNumberAt(context.source().text(), ts_node_start_byte(node), &end);
+      } else if (const TSNode op = childByField(node, Field::Operator); context.text(op) == "**") {
         TSNode base = childByField(node, Field::Left);
         while (kindOf(base) == NodeKind::ParenthesizedExpression)
           base = nthNamedChild(base, 0);
-        large = kindOf(base) == NodeKind::Integer;
+        // As writesALargeCount reads the text (mayReportIn must say yes wherever this does):
+        // `(10\n ** 6)` split over lines is not counted.
+        large = kindOf(base) == NodeKind::Integer &&
+                powerOfANumberAt(context.source().text(), ts_node_start_byte(op));
       }
       if (large) {
         writes_large_count_ = true;
