@@ -515,6 +515,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     for (const Candidate& candidate : candidates_) {
       if (!may_be_reported_here) break;
       if (std::optional<HotSite> site = hotSite(candidate, context)) {
+        // By default only a site of the same module makes a class hot: a key per class name
+        // tells the class's run (in an editor, maybe another one) to work out its layout and fix.
+        context.provides(hotClassKey(site->callee));
         facts_->hot_sites.push_back(std::move(*site));
       }
     }
@@ -524,8 +527,16 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (binding.kind == BindingKind::ClassDefinition) {
         // A stub (.pyi) declares classes that live elsewhere: nothing to slot there.
         if (!module.is_stub) {
+          // A class no site of its module makes hot matters only as a base or a subclass (an
+          // editor walks a big class again on every keystroke: its methods are not read then).
+          bool may_be_hot = reports_anywhere;
+          if (!may_be_hot && may_be_reported_here) {
+            const std::string key = hotClassKey(binding.name);
+            context.dependsOn(key);
+            may_be_hot = context.moduleProvides(key);
+          }
           ClassFact& fact =
-              facts_->classes.emplace_back(describe(binding.node, context, may_be_reported_here));
+              facts_->classes.emplace_back(describe(binding.node, context, may_be_hot));
           fact.file_in_preview = settings.preview;
           fact.file_reports_anywhere = reports_anywhere;
         }
@@ -543,6 +554,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   std::unique_ptr<FileFacts> takeFacts() override { return std::move(facts_); }
 
  private:
+  // "MEM401:hot:Point" for a site that makes `pkg.models.Point` (or `Point`) hot.
+  static std::string hotClassKey(std::string_view name) {
+    const size_t dot = name.rfind('.');
+    return "MEM401:hot:" + std::string(dot == std::string_view::npos ? name : name.substr(dot + 1));
+  }
+
   struct Candidate {
     TSNode call;
     ScopeId scope;
@@ -635,7 +652,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // its layout (a walk over its methods) is not worked out.
     if (!with_fix && !mayDeclareSlots(context, class_node)) return fact;
     fact.described = with_fix;
-    const ClassLayout layout = classLayout(context, class_node, 0);
+    // A base's slots are declared in its statement: its methods are read only for a class that
+    // may be reported (its attributes, `vars(self)`, an interning `__new__`).
+    const ClassLayout layout = with_fix ? classLayout(context, class_node, 0)
+                                        : declaredClassLayout(context, class_node, 0);
     fact.has_slots = layout.declares_slots;
     fact.excluded = layout.keeps_dict || layout.interned;
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
