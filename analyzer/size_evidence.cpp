@@ -728,6 +728,11 @@ class SizeFinder {
 
 }  // namespace
 
+bool isManyItemsLiteral(std::string_view text) {
+  const std::optional<Constant> value = integerLiteral(text);
+  return value && value->value >= kManyItems;
+}
+
 SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iterable) {
   return SizeFinder(context).iterable(scope, iterable, 0);
 }

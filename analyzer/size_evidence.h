@@ -50,6 +50,10 @@ SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iter
 // The size of a count: the argument of `range(n)`, `[x] * n`.
 SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count);
 
+// Whether an integer literal's text writes a count of 100,000 or more (`1_000_000`, `0x186A0`):
+// what makes a `range` of it data.
+bool isManyItemsLiteral(std::string_view text);
+
 // Whether a parameter of this name holds configuration rather than data (`argv`, `options`,
 // `settings`, ...).
 bool isConfigurationParameterName(std::string_view name);

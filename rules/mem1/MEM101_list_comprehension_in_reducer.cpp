@@ -11,6 +11,7 @@
 #include "analyzer/code_model.h"
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
+#include "analyzer/syntax.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -336,24 +337,14 @@ class ListComprehensionInReducer final : public RuleChecker {
     const auto [entry, fresh] = mentions_.try_emplace(ts_node_start_byte(function));
     Mentions& mentions = entry->second;
     if (fresh) {
-      // An explicit stack over the function's subtree: bounded by the tree, not by recursion.
-      std::vector<TSNode> pending{function};
-      while (!pending.empty()) {
-        const TSNode node = pending.back();
-        pending.pop_back();
-        const NodeKind kind = kindOf(node);
-        if (kind == NodeKind::Identifier) {
-          const std::string_view text = context.text(node);
-          ++mentions.counts[text];
-          mentions.reflective = mentions.reflective || text == "locals" || text == "vars" ||
-                                text == "eval" || text == "exec";
-          continue;
-        }
-        if (kind == NodeKind::Comment) continue;
-        const uint32_t count = namedChildCount(node);
-        for (uint32_t i = 0; i < count; ++i)
-          pending.push_back(ts_node_named_child(node, i));
-      }
+      visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
+        if (kindOf(node) != NodeKind::Identifier) return Visit::Descend;
+        const std::string_view text = context.text(node);
+        ++mentions.counts[text];
+        mentions.reflective = mentions.reflective || text == "locals" || text == "vars" ||
+                              text == "eval" || text == "exec";
+        return Visit::SkipChildren;
+      });
     }
     const auto found = mentions.counts.find(name);
     return !mentions.reflective && found != mentions.counts.end() && found->second == 2;

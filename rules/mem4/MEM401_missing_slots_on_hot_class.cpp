@@ -188,7 +188,6 @@ bool isNeutralBase(std::string_view base) {
 // `0x186A0`, `1000000`) or a power of a number (`10**6`, `2 ** 20`, `(10)**6`). Products of
 // shorter numbers (`1000 * 1000`) and powers of names (`BASE ** 6`) are missed on purpose: a test
 // that every file with a `*` passes would parse them all.
-constexpr uint64_t kLargeCount = 100'000;
 // Provided by a run of a module that writes a large count (writesALargeCount).
 constexpr std::string_view kLargeCountKey = "MEM401:large-count";
 
@@ -202,36 +201,14 @@ bool powerOfANumberAt(std::string_view text, size_t power) {
 }
 
 // Whether a number of 100,000 or more starts at `at` (a digit that does not continue a name or
-// follow a `.`), and where it ends: its value as far as its first digits tell (`123456.7`
-// counts as 123456).
+// follow a `.`), and where it ends (`123456.7` is read up to its `.`).
 bool largeNumberAt(std::string_view text, size_t at, size_t* end) {
   *end = at + 1;
   if (at >= text.size() || text[at] < '0' || text[at] > '9') return false;
-  if (at > 0 && (isNameByte(text[at - 1]) || text[at - 1] == '.')) {
-    while (*end < text.size() && isNameByte(text[*end]))
-      ++*end;
-    return false;
-  }
-  int base = 10;
-  if (text[at] == '0' && at + 1 < text.size()) {
-    const char prefix = static_cast<char>(text[at + 1] | 0x20);
-    base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : prefix == 'b' ? 2 : 10;
-    if (base != 10) at += 2;
-  }
-  uint64_t value = 0;
-  for (; at < text.size() && isNameByte(text[at]); ++at) {
-    const char c = text[at];
-    int digit = -1;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') digit = (c | 0x20) - 'a' + 10;
-    if (c == '_') continue;
-    if (digit < 0 || digit >= base) break;
-    value = std::min<uint64_t>(value * base + digit, kLargeCount);
-  }
-  while (at < text.size() && isNameByte(text[at]))
-    ++at;
-  *end = std::max(*end, at);
-  return value >= kLargeCount;
+  while (*end < text.size() && isNameByte(text[*end]))
+    ++*end;
+  if (at > 0 && (isNameByte(text[at - 1]) || text[at - 1] == '.')) return false;
+  return isManyItemsLiteral(text.substr(at, *end - at));
 }
 
 bool writesALargeCount(std::string_view text) {
@@ -556,8 +533,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
  private:
   // "MEM401:hot:Point" for a site that makes `pkg.models.Point` (or `Point`) hot.
   static std::string hotClassKey(std::string_view name) {
-    const size_t dot = name.rfind('.');
-    return "MEM401:hot:" + std::string(dot == std::string_view::npos ? name : name.substr(dot + 1));
+    return "MEM401:hot:" + std::string(lastSegment(name));
   }
 
   struct Candidate {
@@ -821,11 +797,6 @@ bool mayReportIn(const CodeText& text, const LintSettings& settings) {
   return text.codeHasWord("range") && writesALargeCount(text.raw());
 }
 
-std::string_view lastName(std::string_view dotted) {
-  const size_t dot = dotted.rfind('.');
-  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
-}
-
 // By default the files that can change a report are those defining a hot class's bases (their
 // slots decide whether slots help) and its subclasses (an extension point is not reported), and
 // so on through their bases: each holds the name of a class already wanted, or a name a
@@ -838,9 +809,9 @@ bool wantedWords(std::span<const ProjectFileView> files, const AnalysisOptions& 
     const auto* facts = static_cast<const Facts*>(file.facts);
     if (facts == nullptr) continue;
     for (const HotSite& site : facts->hot_sites)
-      wanted.emplace(lastName(site.callee));
+      wanted.emplace(lastSegment(site.callee));
   }
-  const auto wants = [&](std::string_view name) { return wanted.contains(lastName(name)); };
+  const auto wants = [&](std::string_view name) { return wanted.contains(lastSegment(name)); };
   for (size_t before = 0; before != wanted.size();) {
     before = wanted.size();
     for (const ProjectFileView& file : files) {
@@ -852,15 +823,15 @@ bool wantedWords(std::span<const ProjectFileView> files, const AnalysisOptions& 
         }
         wanted.emplace(fact.name);
         for (const std::string& base : fact.bases) {
-          if (!base.empty()) wanted.emplace(lastName(base));
+          if (!base.empty()) wanted.emplace(lastSegment(base));
         }
       }
       // `from .points import Point as Base`: a subclass of `Base`, or the class `Base` stands for,
       // may be in a file that names only the other.
       for (const auto& [alias, target] : facts->reexports) {
         if (wants(alias) || wants(target)) {
-          wanted.emplace(lastName(alias));
-          wanted.emplace(lastName(target));
+          wanted.emplace(lastSegment(alias));
+          wanted.emplace(lastSegment(target));
         }
       }
     }
