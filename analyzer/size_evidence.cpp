@@ -8,6 +8,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
+#include "analyzer/concat.h"
 #include "analyzer/library_knowledge.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
@@ -215,8 +216,8 @@ SizeEvidence larger(const SizeEvidence& a, const SizeEvidence& b) {
 std::string shortText(const RuleContext& context, TSNode node) {
   const std::string_view text = context.text(node);
   const size_t cut = std::min<size_t>(text.find('\n'), 40);
-  if (cut < text.size()) return "`" + std::string(text.substr(0, cut)) + "...`";
-  return "`" + std::string(text) + "`";
+  if (cut < text.size()) return concat("`", text.substr(0, cut), "...`");
+  return concat("`", text, "`");
 }
 
 class SizeFinder {
@@ -628,7 +629,7 @@ class SizeFinder {
       return {};
     }
     for (std::string_view configured : kConfigurationParameters) {
-      if (text == configured) return evidence(Size::Configuration, "`" + std::string(text) + "`");
+      if (text == configured) return evidence(Size::Configuration, concat("`", text, "`"));
     }
     const Scope& function = semantic.scope(binding.scope);
     if (function.kind != ScopeKind::Function) return {};
