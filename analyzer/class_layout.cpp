@@ -287,20 +287,24 @@ void readHeader(const RuleContext& context, TSNode class_definition, ScopeId sco
   }
 }
 
-}  // namespace
-
-ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition,
-                                ScopeId scope) {
-  ClassLayout layout;
-  readHeader(context, class_definition, scope, layout);
-  LayoutReader reader(context, layout);
-  reader.body(class_definition, kNoScope);
-  return layout;
+// Whether a method's text may keep the instance's `__dict__` in use (`self.__dict__`,
+// `vars(self)`, `setattr(self, name, ...)`): the methods a base's layout reads.
+bool mayUseTheInstanceDict(std::string_view text) {
+  return text.find("__dict__") != std::string_view::npos ||
+         text.find("vars") != std::string_view::npos ||
+         text.find("setattr") != std::string_view::npos;
 }
 
-ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+enum class Methods { None, UsingTheInstanceDict, All };
+
+ClassLayout readLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
+                       Methods methods) {
   ClassLayout layout;
   readHeader(context, class_definition, scope, layout);
+  if (methods == Methods::None) {
+    LayoutReader(context, layout).body(class_definition, kNoScope);
+    return layout;
+  }
   const SemanticModel& semantic = context.semantic();
   ScopeId class_scope = kNoScope;
   for (ScopeId id = 0; id < semantic.scopeCount() && class_scope == kNoScope; ++id) {
@@ -313,11 +317,29 @@ ClassLayout classLayout(const RuleContext& context, TSNode class_definition, Sco
   for (ScopeId id = class_scope + 1; id < semantic.scopeCount(); ++id) {
     const Scope& candidate = semantic.scope(id);
     if (ts_node_start_byte(candidate.node) >= ts_node_end_byte(class_definition)) break;
-    if (candidate.parent == class_scope && candidate.kind == ScopeKind::Function) {
+    if (candidate.parent == class_scope && candidate.kind == ScopeKind::Function &&
+        (methods == Methods::All || mayUseTheInstanceDict(context.text(candidate.node)))) {
       reader.method(candidate.node, id);
     }
   }
+  // Read from a few methods only: not what the instances hold.
+  if (methods != Methods::All) layout.instance_attributes.clear();
   return layout;
+}
+
+}  // namespace
+
+ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition,
+                                ScopeId scope) {
+  return readLayout(context, class_definition, scope, Methods::None);
+}
+
+ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+  return readLayout(context, class_definition, scope, Methods::UsingTheInstanceDict);
+}
+
+ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
+  return readLayout(context, class_definition, scope, Methods::All);
 }
 
 }  // namespace heaplint

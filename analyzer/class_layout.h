@@ -64,4 +64,9 @@ ClassLayout classLayout(const RuleContext& context, TSNode class_definition, Sco
 // `self.__dict__` or `vars(self)` are not seen). Cheap enough for every class of a project.
 ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
 
+// What slotting a subclass must respect in a base: the declared layout, an interning `__new__`,
+// and `keeps_dict` from the methods whose text names `__dict__`, `vars` or `setattr` (only those
+// are read; `instance_attributes` stays empty). Cheap enough on every keystroke in a big class.
+ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
+
 }  // namespace heaplint

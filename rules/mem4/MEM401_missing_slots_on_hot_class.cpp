@@ -184,12 +184,11 @@ bool isNeutralBase(std::string_view base) {
   });
 }
 
-// Whether the text may write a count of 100,000 or more: a number that large (`100_000`,
-// `0x186A0`, `1000000`) or a power of a number (`10**6`, `2 ** 20`, `(10)**6`). Products of
-// shorter numbers (`1000 * 1000`) and powers of names (`BASE ** 6`) are missed on purpose: a test
-// that every file with a `*` passes would parse them all.
 // Provided by a run of a module that writes a large count (writesALargeCount).
 constexpr std::string_view kLargeCountKey = "MEM401:large-count";
+// Provided by a run with a hot site whose class the module reaches through an import: every
+// class of the module may be the one made hot.
+constexpr std::string_view kAnyClassHotKey = "MEM401:hot:*";
 
 // Whether the `**` at `power` follows a number or a closing parenthesis (spaces and tabs aside).
 bool powerOfANumberAt(std::string_view text, size_t power) {
@@ -211,6 +210,10 @@ bool largeNumberAt(std::string_view text, size_t at, size_t* end) {
   return isManyItemsLiteral(text.substr(at, *end - at));
 }
 
+// Whether the text may write a count of 100,000 or more: a number that large (`100_000`,
+// `0x186A0`, `1000000`) or a power of a number (`10**6`, `2 ** 20`, `(10)**6`). Products of
+// shorter numbers (`1000 * 1000`) and powers of names (`BASE ** 6`) are missed on purpose: a test
+// that every file with a `*` passes would parse them all.
 bool writesALargeCount(std::string_view text) {
   for (size_t power = text.find("**"); power != std::string_view::npos;
        power = text.find("**", power + 2)) {
@@ -494,7 +497,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       if (std::optional<HotSite> site = hotSite(candidate, context)) {
         // By default only a site of the same module makes a class hot: a key per class name
         // tells the class's run (in an editor, maybe another one) to work out its layout and fix.
-        context.provides(hotClassKey(site->callee));
+        // A class reached through an import may be one of the module's own under another name
+        // (a package's re-export): then every class of the module is worked out.
+        context.provides(isOwnClassName(site->callee, context) ? hotClassKey(site->callee)
+                                                               : std::string(kAnyClassHotKey));
         facts_->hot_sites.push_back(std::move(*site));
       }
     }
@@ -510,7 +516,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
           if (!may_be_hot && may_be_reported_here) {
             const std::string key = hotClassKey(binding.name);
             context.dependsOn(key);
-            may_be_hot = context.moduleProvides(key);
+            context.dependsOn(kAnyClassHotKey);
+            may_be_hot = context.moduleProvides(key) || context.moduleProvides(kAnyClassHotKey);
           }
           ClassFact& fact =
               facts_->classes.emplace_back(describe(binding.node, context, may_be_hot));
@@ -534,6 +541,16 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   // "MEM401:hot:Point" for a site that makes `pkg.models.Point` (or `Point`) hot.
   static std::string hotClassKey(std::string_view name) {
     return "MEM401:hot:" + std::string(lastSegment(name));
+  }
+
+  // Whether a site's callee (dotted, absolute) is a name the module itself binds: `Point` in
+  // pkg/models.py is `pkg.models.Point`, not an import's `pkg.Point`.
+  static bool isOwnClassName(std::string_view callee, const RuleContext& context) {
+    const std::string& module = context.options().module.name;
+    if (module.empty()) return callee.find('.') == std::string_view::npos;
+    return callee.size() > module.size() + 1 && callee.starts_with(module) &&
+           callee[module.size()] == '.' &&
+           callee.find('.', module.size() + 1) == std::string_view::npos;
   }
 
   struct Candidate {
@@ -628,10 +645,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // its layout (a walk over its methods) is not worked out.
     if (!with_fix && !mayDeclareSlots(context, class_node)) return fact;
     fact.described = with_fix;
-    // A base's slots are declared in its statement: its methods are read only for a class that
-    // may be reported (its attributes, `vars(self)`, an interning `__new__`).
-    const ClassLayout layout = with_fix ? classLayout(context, class_node, 0)
-                                        : declaredClassLayout(context, class_node, 0);
+    // A base's slots are declared in its statement, and only the methods that may use the
+    // instance's `__dict__` decide whether slotting a subclass is safe: every method is read only
+    // for a class that may be reported (its attributes make the fix).
+    const ClassLayout layout =
+        with_fix ? classLayout(context, class_node, 0) : baseClassLayout(context, class_node, 0);
     fact.has_slots = layout.declares_slots;
     fact.excluded = layout.keeps_dict || layout.interned;
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
