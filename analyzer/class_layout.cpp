@@ -297,11 +297,30 @@ bool mayUseTheInstanceDict(std::string_view text) {
 
 enum class Methods { None, UsingTheInstanceDict, All };
 
+// Whether the class body defines a decorated `__new__` (which may intern instances).
+bool hasDecoratedNew(const RuleContext& context, TSNode class_definition) {
+  const TSNode block = childByField(class_definition, Field::Body);
+  for (uint32_t i = 0, count = namedChildCount(block); i < count; ++i) {
+    const TSNode statement = nthNamedChild(block, i);
+    if (kindOf(statement) != NodeKind::DecoratedDefinition) continue;
+    const TSNode definition = childByField(statement, Field::Definition);
+    if (kindOf(definition) == NodeKind::FunctionDefinition &&
+        context.text(childByField(definition, Field::Name)) == "__new__") {
+      return true;
+    }
+  }
+  return false;
+}
+
 ClassLayout readLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
                        Methods methods) {
   ClassLayout layout;
   readHeader(context, class_definition, scope, layout);
-  if (methods == Methods::None) {
+  // Most classes give a base's layout nothing to read beyond their statement: one pass over the
+  // text instead of one per method.
+  if (methods == Methods::None || (methods == Methods::UsingTheInstanceDict &&
+                                   !mayUseTheInstanceDict(context.text(class_definition)) &&
+                                   !hasDecoratedNew(context, class_definition))) {
     LayoutReader(context, layout).body(class_definition, kNoScope);
     return layout;
   }
