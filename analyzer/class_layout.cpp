@@ -139,12 +139,14 @@ class LayoutReader {
     const TSNode receiver = firstParameterName(function);
     if (ts_node_is_null(receiver)) return;
     const std::string_view self = context_.text(receiver);
+    std::vector<TSNode> nested;
     visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind node_kind = kindOf(node);
-      if (node_kind == NodeKind::FunctionDefinition || node_kind == NodeKind::ClassDefinition ||
-          node_kind == NodeKind::Lambda) {
+      if (node_kind == NodeKind::FunctionDefinition || node_kind == NodeKind::Lambda) {
+        nested.push_back(node);
         return Visit::SkipChildren;
       }
+      if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
       if (node_kind == NodeKind::Attribute) {
         attribute(node, self);
       } else if (node_kind == NodeKind::Call) {
@@ -152,6 +154,24 @@ class LayoutReader {
       }
       return Visit::Descend;
     });
+    // A nested function or lambda that closes over the instance uses its `__dict__` as much as
+    // the method (`def put(k, v): setattr(self, k, v)`); what it assigns is not counted.
+    for (const TSNode inner : nested) {
+      visitSubtree(inner, [&](TSNode node, TSFieldId /*field*/) {
+        const NodeKind node_kind = kindOf(node);
+        if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
+        if (node_kind == NodeKind::Attribute) {
+          const TSNode object = childByField(node, Field::Object);
+          if (kindOf(object) == NodeKind::Identifier && context_.text(object) == self &&
+              context_.text(childByField(node, Field::AttributeName)) == "__dict__") {
+            layout_.keeps_dict = true;
+          }
+        } else if (node_kind == NodeKind::Call) {
+          call(node, self, function_scope);
+        }
+        return Visit::Descend;
+      });
+    }
   }
 
  private:
@@ -236,10 +256,20 @@ class LayoutReader {
     }
   }
 
-  // `vars(self)`, `setattr(self, computed, ...)`, when they are the builtins.
+  // `vars(self)`, `setattr(self, computed, ...)`, when they are the builtins, and
+  // `object.__setattr__(self, computed, ...)` or `super().__setattr__(computed, ...)`.
   void call(TSNode node, std::string_view self, ScopeId scope) {
     const TSNode arguments = childByField(node, Field::Arguments);
     const TSNode first = nthNamedChild(arguments, 0);
+    const TSNode called = childByField(node, Field::Function);
+    if (kindOf(called) == NodeKind::Attribute &&
+        context_.text(childByField(called, Field::AttributeName)) == "__setattr__") {
+      const bool on_self = kindOf(first) == NodeKind::Identifier && context_.text(first) == self;
+      if (kindOf(nthNamedChild(arguments, on_self ? 1 : 0)) != NodeKind::String) {
+        layout_.keeps_dict = true;
+      }
+      return;
+    }
     if (kindOf(first) != NodeKind::Identifier || context_.text(first) != self) return;
     const TSNode callee = childByField(node, Field::Function);
     std::string name = context_.semantic().qualifiedName(scope, callee);
@@ -295,7 +325,10 @@ bool mayUseTheInstanceDict(std::string_view text) {
          text.find("setattr") != std::string_view::npos;
 }
 
-enum class Methods { None, UsingTheInstanceDict, All };
+// Which methods a layout reads: none; those whose text names `__dict__`, `vars` or `setattr`;
+// every one but only for what keeps the `__dict__` (the module may call those builtins by
+// another name); or all.
+enum class Methods { None, UsingTheInstanceDict, EveryOneForTheDict, All };
 
 // Whether the class body defines a decorated `__new__` (which may intern instances).
 bool hasDecoratedNew(const RuleContext& context, TSNode class_definition) {
@@ -318,6 +351,7 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
   readHeader(context, class_definition, scope, layout);
   // Most classes give a base's layout nothing to read beyond their statement: one pass over the
   // text instead of one per method.
+  const bool every_method = methods == Methods::All || methods == Methods::EveryOneForTheDict;
   if (methods == Methods::None || (methods == Methods::UsingTheInstanceDict &&
                                    !mayUseTheInstanceDict(context.text(class_definition)) &&
                                    !hasDecoratedNew(context, class_definition))) {
@@ -337,7 +371,7 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
     const Scope& candidate = semantic.scope(id);
     if (ts_node_start_byte(candidate.node) >= ts_node_end_byte(class_definition)) break;
     if (candidate.parent == class_scope && candidate.kind == ScopeKind::Function &&
-        (methods == Methods::All || mayUseTheInstanceDict(context.text(candidate.node)))) {
+        (every_method || mayUseTheInstanceDict(context.text(candidate.node)))) {
       reader.method(candidate.node, id);
     }
   }
@@ -353,8 +387,11 @@ ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definit
   return readLayout(context, class_definition, scope, Methods::None);
 }
 
-ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {
-  return readLayout(context, class_definition, scope, Methods::UsingTheInstanceDict);
+ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
+                            bool module_names_builtins) {
+  return readLayout(
+      context, class_definition, scope,
+      module_names_builtins ? Methods::EveryOneForTheDict : Methods::UsingTheInstanceDict);
 }
 
 ClassLayout classLayout(const RuleContext& context, TSNode class_definition, ScopeId scope) {

@@ -66,7 +66,10 @@ ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definit
 
 // What slotting a subclass must respect in a base: the declared layout, an interning `__new__`,
 // and `keeps_dict` from the methods whose text names `__dict__`, `vars` or `setattr` (only those
-// are read; `instance_attributes` stays empty). Cheap enough on every keystroke in a big class.
-ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
+// are read, or every method when `module_names_builtins`: the module's text names `builtins`, so
+// it may call them by another name; `instance_attributes` stays empty). Cheap enough on every
+// keystroke in a big class.
+ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
+                            bool module_names_builtins);
 
 }  // namespace heaplint

@@ -189,6 +189,9 @@ constexpr std::string_view kLargeCountKey = "MEM401:large-count";
 // Provided by a run with a hot site whose class the module reaches through an import: every
 // class of the module may be the one made hot.
 constexpr std::string_view kAnyClassHotKey = "MEM401:hot:*";
+// Provided by a run with `from builtins import ...`: the module may call `setattr` or `vars` by
+// another name, so a base's layout reads every method for what keeps the `__dict__`.
+constexpr std::string_view kBuiltinsImportKey = "MEM401:builtins-import";
 
 // Whether the `**` at `power` follows a number or a closing parenthesis (spaces and tabs aside).
 bool powerOfANumberAt(std::string_view text, size_t power) {
@@ -446,6 +449,12 @@ class MissingSlotsOnHotClass final : public RuleChecker {
  public:
   // Cheap shape tests only: a CapWords call inside a loop or comprehension, or `map(Class, ...)`.
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
+    if (kind == NodeKind::ImportFromStatement) {
+      if (context.text(childByField(node, Field::ModuleName)) == "builtins") {
+        context.provides(kBuiltinsImportKey);
+      }
+      return;
+    }
     if (kind != NodeKind::Call) {
       // A number of 100,000 or more, or a power of a number: the module may write a large
       // count. Kept as a key, so that in an editor's analysis in runs every run of the module
@@ -505,6 +514,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       }
     }
     const ModuleInfo& module = context.options().module;
+    // `from builtins import setattr as put`: a base may use its instances' `__dict__` under
+    // another name.
+    context.dependsOn(kBuiltinsImportKey);
+    const bool names_builtins = context.moduleProvides(kBuiltinsImportKey);
     for (const Binding& binding : context.semantic().bindings()) {
       if (binding.scope != 0 || binding.prelude) continue;
       if (binding.kind == BindingKind::ClassDefinition) {
@@ -519,8 +532,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
             context.dependsOn(kAnyClassHotKey);
             may_be_hot = context.moduleProvides(key) || context.moduleProvides(kAnyClassHotKey);
           }
-          ClassFact& fact =
-              facts_->classes.emplace_back(describe(binding.node, context, may_be_hot));
+          ClassFact& fact = facts_->classes.emplace_back(
+              describe(binding.node, context, may_be_hot, names_builtins));
           fact.file_in_preview = settings.preview;
           fact.file_reports_anywhere = reports_anywhere;
         }
@@ -619,7 +632,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
            decorators.find("mutable") != std::string_view::npos;
   }
 
-  static ClassFact describe(TSNode class_node, const RuleContext& context, bool with_fix) {
+  static ClassFact describe(TSNode class_node, const RuleContext& context, bool with_fix,
+                            bool names_builtins) {
     // `with_fix`: the class may be reported here; else only whether it has slots is asked.
     ClassFact fact;
     const ModuleInfo& module = context.options().module;
@@ -648,8 +662,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // A base's slots are declared in its statement, and only the methods that may use the
     // instance's `__dict__` decide whether slotting a subclass is safe: every method is read only
     // for a class that may be reported (its attributes make the fix).
-    const ClassLayout layout =
-        with_fix ? classLayout(context, class_node, 0) : baseClassLayout(context, class_node, 0);
+    const ClassLayout layout = with_fix ? classLayout(context, class_node, 0)
+                                        : baseClassLayout(context, class_node, 0, names_builtins);
     fact.has_slots = layout.declares_slots;
     fact.excluded = layout.keeps_dict || layout.interned;
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
@@ -858,7 +872,8 @@ bool wantedWords(std::span<const ProjectFileView> files, const AnalysisOptions& 
   return true;
 }
 
-constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Integer, NodeKind::BinaryOperator};
+constexpr std::array kSubscriptions = {NodeKind::Call, NodeKind::Integer, NodeKind::BinaryOperator,
+                                       NodeKind::ImportFromStatement};
 
 }  // namespace
 
