@@ -101,11 +101,14 @@ mypyc and Cython build them: their classes are native, with a fixed layout); cla
 inside functions. Classes are not flagged when slots would not help or could break them: a base
 (other than `object`, `abc.ABC`, `typing.Generic` and the `collections.abc` classes) outside the
 project or without `__slots__` itself; exception classes, `Enum`, `NamedTuple`, `TypedDict` and
-`Protocol` classes; a metaclass or a class decorator that may replace the class; attributes set
-through `self.__dict__`, the builtin `vars(self)` or `setattr(self, computed, ...)`, or a
-`__getattr__`, `__getattribute__` or `__setattr__`; `@dataclass(slots=...)` and attrs classes
-that choose; a cache on `__new__` (interned instances); a class extended in the project by a
-subclass without slots that is not hot itself (an extension point).
+`Protocol` classes; a metaclass or a class decorator that may replace the class; attributes set,
+in the class or in any of its bases (nested functions and lambdas included), through
+`self.__dict__`, the builtin `vars(self)` or `setattr(self, computed, ...)` (aliases imported
+from `builtins` too), `object.__setattr__(self, computed, ...)` or
+`super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
+`@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
+in the class or a base; a class extended in the project by a subclass without slots that is not
+hot itself (an extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
 whose code writes the count only through arithmetic on smaller numbers (`range(1000 * 1000)`,
