@@ -148,7 +148,7 @@ class LayoutReader {
       }
       if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
       if (node_kind == NodeKind::Attribute) {
-        attribute(node, self);
+        attribute(node, self, /*counts_stores=*/true);
       } else if (node_kind == NodeKind::Call) {
         call(node, self, function_scope);
       }
@@ -161,11 +161,7 @@ class LayoutReader {
         const NodeKind node_kind = kindOf(node);
         if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
         if (node_kind == NodeKind::Attribute) {
-          const TSNode object = childByField(node, Field::Object);
-          if (kindOf(object) == NodeKind::Identifier && context_.text(object) == self &&
-              context_.text(childByField(node, Field::AttributeName)) == "__dict__") {
-            layout_.keeps_dict = true;
-          }
+          attribute(node, self, /*counts_stores=*/false);
         } else if (node_kind == NodeKind::Call) {
           call(node, self, function_scope);
         }
@@ -243,13 +239,14 @@ class LayoutReader {
     return false;
   }
 
-  void attribute(TSNode node, std::string_view self) {
+  // `self.__dict__`, and with `counts_stores` an attribute assigned through the instance.
+  void attribute(TSNode node, std::string_view self, bool counts_stores) {
     const TSNode object = childByField(node, Field::Object);
     if (kindOf(object) != NodeKind::Identifier || context_.text(object) != self) return;
     const std::string_view name = context_.text(childByField(node, Field::AttributeName));
     if (name == "__dict__") {
       layout_.keeps_dict = true;
-    } else if (isStoreTarget(node) &&
+    } else if (counts_stores && isStoreTarget(node) &&
                std::find(layout_.instance_attributes.begin(), layout_.instance_attributes.end(),
                          name) == layout_.instance_attributes.end()) {
       layout_.instance_attributes.push_back(name);
@@ -261,9 +258,10 @@ class LayoutReader {
   void call(TSNode node, std::string_view self, ScopeId scope) {
     const TSNode arguments = childByField(node, Field::Arguments);
     const TSNode first = nthNamedChild(arguments, 0);
-    const TSNode called = childByField(node, Field::Function);
-    if (kindOf(called) == NodeKind::Attribute &&
-        context_.text(childByField(called, Field::AttributeName)) == "__setattr__") {
+    const TSNode callee = childByField(node, Field::Function);
+    // Any receiver's `__setattr__` with a computed name counts: quiet is the safe side.
+    if (kindOf(callee) == NodeKind::Attribute &&
+        context_.text(childByField(callee, Field::AttributeName)) == "__setattr__") {
       const bool on_self = kindOf(first) == NodeKind::Identifier && context_.text(first) == self;
       if (kindOf(nthNamedChild(arguments, on_self ? 1 : 0)) != NodeKind::String) {
         layout_.keeps_dict = true;
@@ -271,7 +269,6 @@ class LayoutReader {
       return;
     }
     if (kindOf(first) != NodeKind::Identifier || context_.text(first) != self) return;
-    const TSNode callee = childByField(node, Field::Function);
     std::string name = context_.semantic().qualifiedName(scope, callee);
     if (name.empty() && kindOf(callee) == NodeKind::Identifier &&
         context_.semantic()
