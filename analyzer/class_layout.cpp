@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 
 #include "analyzer/analyze.h"
@@ -150,7 +151,7 @@ class LayoutReader {
       if (node_kind == NodeKind::Attribute) {
         attribute(node, self, /*counts_stores=*/true);
       } else if (node_kind == NodeKind::Call) {
-        call(node, self, function_scope);
+        call(node, self, function_scope, /*counts_stores=*/true);
       }
       return Visit::Descend;
     });
@@ -163,7 +164,7 @@ class LayoutReader {
         if (node_kind == NodeKind::Attribute) {
           attribute(node, self, /*counts_stores=*/false);
         } else if (node_kind == NodeKind::Call) {
-          call(node, self, function_scope);
+          call(node, self, function_scope, /*counts_stores=*/false);
         }
         return Visit::Descend;
       });
@@ -208,21 +209,34 @@ class LayoutReader {
     layout_.slots_literal = true;
   }
 
-  // The text of a plain string literal (an optional `u` or `r` prefix), without its quotes.
   bool addSlotName(TSNode string) {
-    if (namedChildCount(string) > 3) return false;  // interpolations: an f-string
+    const std::optional<std::string_view> name = literalName(string);
+    if (name) layout_.slot_names.push_back(*name);
+    return name.has_value();
+  }
+
+  // The text of a plain string literal (an optional `u` or `r` prefix), without its quotes.
+  std::optional<std::string_view> literalName(TSNode string) const {
+    if (kindOf(string) != NodeKind::String) return std::nullopt;
+    if (namedChildCount(string) > 3) return std::nullopt;  // interpolations: an f-string
     std::string_view text = context_.text(string);
     const size_t quote = text.find_first_of("'\"");
-    if (quote == std::string_view::npos || quote > 1) return false;
+    if (quote == std::string_view::npos || quote > 1) return std::nullopt;
     if (quote == 1 && text[0] != 'u' && text[0] != 'U' && text[0] != 'r' && text[0] != 'R') {
-      return false;  // f-strings and bytes are not names
+      return std::nullopt;  // f-strings and bytes are not names
     }
     text.remove_prefix(quote);
     const bool triple = text.size() >= 6 && text[1] == text[0] && text[2] == text[0];
     const size_t width = triple ? 3 : 1;
-    if (text.size() < 2 * width) return false;
-    layout_.slot_names.push_back(text.substr(width, text.size() - 2 * width));
-    return true;
+    if (text.size() < 2 * width) return std::nullopt;
+    return text.substr(width, text.size() - 2 * width);
+  }
+
+  void addInstanceAttribute(std::string_view name) {
+    if (std::find(layout_.instance_attributes.begin(), layout_.instance_attributes.end(), name) ==
+        layout_.instance_attributes.end()) {
+      layout_.instance_attributes.push_back(name);
+    }
   }
 
   bool cachesInstances(TSNode function, ScopeId class_scope) const {
@@ -246,16 +260,22 @@ class LayoutReader {
     const std::string_view name = context_.text(childByField(node, Field::AttributeName));
     if (name == "__dict__") {
       layout_.keeps_dict = true;
-    } else if (counts_stores && isStoreTarget(node) &&
-               std::find(layout_.instance_attributes.begin(), layout_.instance_attributes.end(),
-                         name) == layout_.instance_attributes.end()) {
-      layout_.instance_attributes.push_back(name);
+    } else if (counts_stores && isStoreTarget(node)) {
+      addInstanceAttribute(name);
     }
   }
 
+  // `super().__setattr__`: the callee's object is a call of `super`.
+  bool isSuperCall(TSNode callee) const {
+    const TSNode object = childByField(callee, Field::Object);
+    return kindOf(object) == NodeKind::Call &&
+           context_.text(childByField(object, Field::Function)) == "super";
+  }
+
   // `vars(self)`, `setattr(self, computed, ...)`, when they are the builtins, and
-  // `object.__setattr__(self, computed, ...)` or `super().__setattr__(computed, ...)`.
-  void call(TSNode node, std::string_view self, ScopeId scope) {
+  // `object.__setattr__(self, computed, ...)` or `super().__setattr__(computed, ...)`; with
+  // `counts_stores`, the attribute that these set by a literal name.
+  void call(TSNode node, std::string_view self, ScopeId scope, bool counts_stores) {
     const TSNode arguments = childByField(node, Field::Arguments);
     const TSNode first = nthNamedChild(arguments, 0);
     const TSNode callee = childByField(node, Field::Function);
@@ -263,8 +283,12 @@ class LayoutReader {
     if (kindOf(callee) == NodeKind::Attribute &&
         context_.text(childByField(callee, Field::AttributeName)) == "__setattr__") {
       const bool on_self = kindOf(first) == NodeKind::Identifier && context_.text(first) == self;
-      if (kindOf(nthNamedChild(arguments, on_self ? 1 : 0)) != NodeKind::String) {
+      const TSNode attribute = nthNamedChild(arguments, on_self ? 1 : 0);
+      if (kindOf(attribute) != NodeKind::String) {
         layout_.keeps_dict = true;
+      } else if (const auto name = literalName(attribute);
+                 name && counts_stores && (on_self || isSuperCall(callee))) {
+        addInstanceAttribute(*name);
       }
       return;
     }
@@ -276,9 +300,15 @@ class LayoutReader {
                 .kind == Resolution::Kind::StarImported) {
       name = "builtins." + std::string(context_.text(callee));
     }
-    if (name == "builtins.vars" ||
-        (name == "builtins.setattr" && kindOf(nthNamedChild(arguments, 1)) != NodeKind::String)) {
+    if (name == "builtins.vars") {
       layout_.keeps_dict = true;
+    } else if (name == "builtins.setattr") {
+      const std::optional<std::string_view> attribute = literalName(nthNamedChild(arguments, 1));
+      if (!attribute) {
+        layout_.keeps_dict = true;
+      } else if (counts_stores) {
+        addInstanceAttribute(*attribute);
+      }
     }
   }
 
@@ -342,10 +372,31 @@ bool hasDecoratedNew(const RuleContext& context, TSNode class_definition) {
   return false;
 }
 
+bool contains(const std::vector<std::string_view>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Whether the methods assign an attribute that the literal `__slots__` neither lists nor leaves
+// to a `__dict__` slot, and that the body does not bind (a property's setter takes it).
+bool assignsOutsideSlots(const ClassLayout& layout) {
+  if (!layout.slots_literal || contains(layout.slot_names, "__dict__")) return false;
+  return std::any_of(layout.instance_attributes.begin(), layout.instance_attributes.end(),
+                     [&](std::string_view attribute) {
+                       return !contains(layout.slot_names, attribute) &&
+                              !contains(layout.class_attributes, attribute);
+                     });
+}
+
 ClassLayout readLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
                        Methods methods) {
   ClassLayout layout;
   readHeader(context, class_definition, scope, layout);
+  // A class that names `__slots__` may assign outside them, which only a subclass's `__dict__`
+  // makes work: every method is read for what it assigns. Few classes name `__slots__`.
+  if (methods != Methods::None &&
+      context.text(class_definition).find("__slots__") != std::string_view::npos) {
+    methods = Methods::All;
+  }
   // Most classes give a base's layout nothing to read beyond their statement: one pass over the
   // text instead of one per method.
   const bool every_method = methods == Methods::All || methods == Methods::EveryOneForTheDict;
@@ -373,7 +424,11 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
     }
   }
   // Read from a few methods only: not what the instances hold.
-  if (methods != Methods::All) layout.instance_attributes.clear();
+  if (methods != Methods::All) {
+    layout.instance_attributes.clear();
+    return layout;
+  }
+  layout.assigns_outside_slots = assignsOutsideSlots(layout);
   return layout;
 }
 

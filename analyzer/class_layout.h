@@ -54,6 +54,10 @@ struct ClassLayout {
   // The layout may not be what the body says: a metaclass, computed bases, or a class decorator
   // that may replace the class.
   bool layout_not_own = false;
+  // An instance method assigns, through the instance, an attribute that the literal `__slots__`
+  // does not list and the body does not bind (`self.extra = 1` with `__slots__ = ("a",)`): the
+  // class works only as the base of a class with a `__dict__` (or of one whose slots list it).
+  bool assigns_outside_slots = false;
 };
 
 // The layout of the class defined by `class_definition`, whose statement runs in `scope`.
@@ -65,10 +69,11 @@ ClassLayout classLayout(const RuleContext& context, TSNode class_definition, Sco
 ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
 
 // What slotting a subclass must respect in a base: the declared layout, an interning `__new__`,
-// and `keeps_dict` from the methods whose text names `__dict__`, `vars` or `setattr` (only those
-// are read, or every method when `module_names_builtins`: the module's text names `builtins`, so
-// it may call them by another name; `instance_attributes` stays empty). Cheap enough on every
-// keystroke in a big class.
+// `keeps_dict` from the methods whose text names `__dict__`, `vars` or `setattr` (only those are
+// read, or every method when `module_names_builtins`: the module's text names `builtins`, so it
+// may call them by another name; `instance_attributes` stays empty), and for a class whose text
+// names `__slots__`, `assigns_outside_slots` from every method. Cheap enough on every keystroke in
+// a big class.
 ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
                             bool module_names_builtins);
 

@@ -107,7 +107,9 @@ in the class or in any of its bases (nested functions and lambdas included), thr
 from `builtins` too), `object.__setattr__(self, computed, ...)` or
 `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
 `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
-in the class or a base; a class extended in the project by a subclass without slots that is not
+in the class or a base; a slotted base whose methods assign an attribute its `__slots__` do not
+list (`self.extra = 2` with `__slots__ = ("a",)`: it works only in a subclass with a `__dict__`),
+or whose slots list `"__dict__"`; a class extended in the project by a subclass without slots that is not
 hot itself (an extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
@@ -121,7 +123,9 @@ Missed: instances made through factories, `cls(...)`, `copy` or unpickling; clas
 does not start with a capital letter; calls of a class reached through an attribute of an object
 (`self.factory(...)`); values kept by a function of another module, by a method of another class,
 or through more than one call; the elements of a container that is only passed on
-(`process([Row(l) for l in f])`); a generator expression returned unconsumed.
+(`process([Row(l) for l in f])`); a generator expression returned unconsumed; a subclass of a
+slotted base that assigns an attribute listed only in a further base's slots (the base is taken to
+lean on a `__dict__`).
 
 ## Example
 ```python
@@ -151,7 +155,8 @@ def grid():
 
 ## Fix safety
 The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
-`self` in the class's instance methods (not in class or static methods); it is not offered when
+`self` in the class's instance methods (not in class or static methods), by assignment or by a
+literal name through `setattr`, `object.__setattr__` or `super().__setattr__`; it is not offered when
 one of them is also a class attribute (slots would conflict with it). Instances then reject
 attributes assigned elsewhere (`obj.extra = 1` raises `AttributeError`), cannot be weakly
 referenced unless `"__weakref__"` is added, and pickle through `__getstate__` only. For a
@@ -668,7 +673,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     const ClassLayout layout = with_fix ? classLayout(context, class_node, 0)
                                         : baseClassLayout(context, class_node, 0, names_builtins);
     fact.has_slots = layout.declares_slots;
-    fact.excluded = layout.keeps_dict || layout.interned;
+    // A base that assigns outside its slots, or lists `"__dict__"` in them, leans on (or gives)
+    // a `__dict__`: a slotted subclass would fail, or save nothing.
+    fact.excluded = layout.keeps_dict || layout.interned || layout.assigns_outside_slots ||
+                    std::find(layout.slot_names.begin(), layout.slot_names.end(), "__dict__") !=
+                        layout.slot_names.end();
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
     if (with_fix) {
       fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
