@@ -156,8 +156,10 @@ def grid():
 ## Fix safety
 The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
 `self` in the class's instance methods (not in class or static methods), by assignment or by a
-literal name through `setattr`, `object.__setattr__` or `super().__setattr__`; it is not offered when
-one of them is also a class attribute (slots would conflict with it). Instances then reject
+literal name through `setattr`, `object.__setattr__` or `super().__setattr__`, leaving out the
+names a base's `__slots__` already list (a repeated slot costs a pointer per instance, and
+slotscheck reports it as overlapping); it is not offered when one of them is also a class
+attribute (slots would conflict with it). Instances then reject
 attributes assigned elsewhere (`obj.extra = 1` raises `AttributeError`), cannot be weakly
 referenced unless `"__weakref__"` is added, and pickle through `__getstate__` only. For a
 `@dataclass` the fix adds `slots=True` to the decorator when the target Python version is 3.10 or
@@ -250,6 +252,10 @@ struct ClassFact {
   bool is_dataclass = false;
   uint64_t field_count = 0;
   std::optional<Fix> fix;
+  // The names a literal `__slots__` lists (a base's slots, which a subclass must not repeat), and
+  // the attributes a `__slots__` fix lists.
+  std::vector<std::string> slot_names;
+  std::vector<std::string> fix_attributes;
   // How the class's own file was analysed: in preview, or with extra-hot-classes (its settings
   // let the join report there whatever made the class hot), and whether its layout and fix were
   // worked out (a file where no class can be reported works out only whether it has slots).
@@ -290,6 +296,8 @@ struct Facts final : FileFacts {
       out.boolean(fact.file_in_preview);
       out.boolean(fact.file_reports_anywhere);
       out.boolean(fact.described);
+      out.strings(fact.slot_names);
+      out.strings(fact.fix_attributes);
     }
     out.u32(static_cast<uint32_t>(hot_sites.size()));
     for (const HotSite& site : hot_sites) {
@@ -323,6 +331,8 @@ struct Facts final : FileFacts {
       fact.file_in_preview = in.boolean();
       fact.file_reports_anywhere = in.boolean();
       fact.described = in.boolean();
+      fact.slot_names = in.strings();
+      fact.fix_attributes = in.strings();
     }
     for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
       HotSite& site = facts->hot_sites.emplace_back();
@@ -387,6 +397,40 @@ std::string absoluteCallee(const RuleContext& context, ScopeId scope, TSNode cal
   return qualified.empty() ? std::string() : absoluteName(qualified, module);
 }
 
+constexpr std::string_view kSlotsAssignment = "__slots__ = ";
+
+// `("x",)`, `("x", "y")`, `()`.
+template <typename Names>
+std::string slotsTuple(const Names& names) {
+  std::string tuple = "(";
+  for (size_t i = 0; i < names.size(); ++i) {
+    tuple += (i > 0 ? ", \"" : "\"") + std::string(names[i]) + "\"";
+  }
+  return tuple + (names.size() == 1 ? ",)" : ")");
+}
+
+// The fix without the attributes a base's slots already list: repeating a slot costs a pointer
+// per instance for nothing (slotscheck reports it as overlapping slots).
+Fix withoutInheritedSlots(Fix fix, const std::vector<std::string>& attributes,
+                          const std::vector<std::string_view>& inherited) {
+  std::vector<std::string_view> own;
+  for (const std::string& attribute : attributes) {
+    if (std::find(inherited.begin(), inherited.end(), attribute) == inherited.end()) {
+      own.push_back(attribute);
+    }
+  }
+  if (own.size() == attributes.size()) return fix;
+  for (Edit& edit : fix.edits) {
+    const size_t start = edit.replacement.find(kSlotsAssignment);
+    if (start == std::string::npos) continue;
+    const size_t open = start + kSlotsAssignment.size();
+    const size_t close = edit.replacement.find(')', open);  // attribute names hold no parenthesis
+    if (close == std::string::npos) continue;
+    edit.replacement.replace(open, close + 1 - open, slotsTuple(own));
+  }
+  return fix;
+}
+
 // `__slots__ = (...)` as the first statement of the body (after a docstring), listing the
 // attributes the instance methods assign; none when one of them is also a class attribute.
 std::optional<Fix> slotsFix(const RuleContext& context, TSNode class_node,
@@ -405,11 +449,7 @@ std::optional<Fix> slotsFix(const RuleContext& context, TSNode class_node,
   if (first_row == source.rowOf(ts_node_start_byte(class_node))) return std::nullopt;  // one line
   const std::string indentation(source.slice(source.lineStart(first_row), first_start));
   if (indentation.find_first_not_of(" \t") != std::string::npos) return std::nullopt;
-  std::string slots = "__slots__ = (";
-  for (size_t i = 0; i < layout.instance_attributes.size(); ++i) {
-    slots += (i > 0 ? ", \"" : "\"") + std::string(layout.instance_attributes[i]) + "\"";
-  }
-  slots += layout.instance_attributes.size() == 1 ? ",)" : ")";
+  const std::string slots = std::string(kSlotsAssignment) + slotsTuple(layout.instance_attributes);
   const std::string newline(source.lineEnding());
   const bool docstring = kindOf(first) == NodeKind::ExpressionStatement &&
                          namedChildCount(first) == 1 &&
@@ -679,9 +719,16 @@ class MissingSlotsOnHotClass final : public RuleChecker {
                     std::find(layout.slot_names.begin(), layout.slot_names.end(), "__dict__") !=
                         layout.slot_names.end();
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
+    if (layout.slots_literal) {
+      fact.slot_names.assign(layout.slot_names.begin(), layout.slot_names.end());
+    }
     if (with_fix) {
       fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
                                    : slotsFix(context, class_node, layout);
+      if (fact.fix && !fact.is_dataclass) {
+        fact.fix_attributes.assign(layout.instance_attributes.begin(),
+                                   layout.instance_attributes.end());
+      }
     }
     fact.field_count = std::max(layout.instance_attributes.size(), layout.annotated_fields);
     return fact;
@@ -767,8 +814,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     }
   }
 
-  // A class gains from slots only if every base up to `object` has them too.
-  const auto basesAllowSlots = [&](const ClassFact& fact) {
+  // A class gains from slots only if every base up to `object` has them too; `inherited` gets the
+  // names their literal slots list.
+  const auto basesAllowSlots = [&](const ClassFact& fact,
+                                   std::vector<std::string_view>& inherited) {
     std::vector<const ClassFact*> pending{&fact};
     std::vector<const ClassFact*> seen;
     while (!pending.empty()) {
@@ -781,6 +830,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
         const ClassRef* ref = base.empty() ? nullptr : findClass(base);
         if (ref == nullptr) return false;  // outside the project: unknown layout
         if (!ref->fact->has_slots || ref->fact->excluded) return false;
+        inherited.insert(inherited.end(), ref->fact->slot_names.begin(),
+                         ref->fact->slot_names.end());
         pending.push_back(ref->fact);
       }
     }
@@ -800,7 +851,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   }
 
   for (const auto& [fact, reason] : hot) {
-    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact)) continue;
+    std::vector<std::string_view> inherited;
+    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact, inherited)) continue;
     if (!describesRunningPythonClasses(files[reason.class_file])) continue;
     if (reason.site != nullptr && extended_by_unslotted.contains(fact)) continue;
     const std::string where = reason.site == nullptr
@@ -824,6 +876,9 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
       diagnostic.fix_title = "Add `__slots__` listing the instance attributes";
     }
     diagnostic.fix = fact->fix;
+    if (diagnostic.fix && !fact->is_dataclass) {
+      diagnostic.fix = withoutInheritedSlots(*diagnostic.fix, fact->fix_attributes, inherited);
+    }
     reporter.report(reason.class_file, std::move(diagnostic), fact->row);
   }
 }
