@@ -87,6 +87,11 @@ bool isAbcMetaclass(const RuleContext& context, TSNode argument, ScopeId scope) 
              "abc.ABCMeta";
 }
 
+// `__name` without a trailing `__`: a class body mangles it to `_Class__name`.
+bool isPrivateName(std::string_view name) {
+  return name.starts_with("__") && !name.ends_with("__");
+}
+
 // Whether `attribute` (an `x.name` node) is assigned to: the target of an assignment, an augmented
 // assignment or a `for`, alone or in a tuple of targets.
 bool isStoreTarget(TSNode attribute) {
@@ -102,6 +107,16 @@ bool isStoreTarget(TSNode attribute) {
   return (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment ||
           kind == NodeKind::ForStatement) &&
          sameNode(childByField(parent, Field::Left), target);
+}
+
+// An ASCII identifier that a class body's `__slots__` holds as written: not `__private`, which
+// the body would mangle to `_Class__private`.
+bool isSlotIdentifier(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  const bool word = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  return word && !isPrivateName(name);
 }
 
 class LayoutReader {
@@ -123,6 +138,7 @@ class LayoutReader {
       if (kindOf(statement) != NodeKind::FunctionDefinition) continue;
       const std::string_view name = context_.text(childByField(statement, Field::Name));
       layout_.class_attributes.push_back(name);
+      if (decorated && isPropertyDefinition(statement)) layout_.properties.push_back(name);
       if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
         layout_.keeps_dict = true;
       }
@@ -133,7 +149,20 @@ class LayoutReader {
     }
   }
 
-  // What the instance methods assign through their first parameter.
+  // `@property`, `@name.setter`: assigning the name through the instance calls the property.
+  bool isPropertyDefinition(TSNode function) const {
+    const TSNode decorated = decoratedDefinitionOf(function);
+    for (uint32_t i = 0, count = namedChildCount(decorated); i < count; ++i) {
+      const TSNode decorator = nthNamedChild(decorated, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const std::string_view text = context_.text(nthNamedChild(decorator, 0));
+      if (text == "property" || text.ends_with(".setter")) return true;
+    }
+    return false;
+  }
+
+  // What the instance methods assign through their first parameter, nested functions and lambdas
+  // included (`def put(v): self.y = v` assigns the instance's attribute as much as the method).
   void method(TSNode function, ScopeId function_scope) {
     const MethodKind kind = methodKind(context_, function_scope);
     if (kind != MethodKind::Instance && kind != MethodKind::Property) return;
@@ -149,22 +178,20 @@ class LayoutReader {
       }
       if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
       if (node_kind == NodeKind::Attribute) {
-        attribute(node, self, /*counts_stores=*/true);
+        attribute(node, self);
       } else if (node_kind == NodeKind::Call) {
-        call(node, self, function_scope, /*counts_stores=*/true);
+        call(node, self, function_scope);
       }
       return Visit::Descend;
     });
-    // A nested function or lambda that closes over the instance uses its `__dict__` as much as
-    // the method (`def put(k, v): setattr(self, k, v)`); what it assigns is not counted.
     for (const TSNode inner : nested) {
       visitSubtree(inner, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind node_kind = kindOf(node);
         if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
         if (node_kind == NodeKind::Attribute) {
-          attribute(node, self, /*counts_stores=*/false);
+          attribute(node, self);
         } else if (node_kind == NodeKind::Call) {
-          call(node, self, function_scope, /*counts_stores=*/false);
+          call(node, self, function_scope);
         }
         return Visit::Descend;
       });
@@ -181,12 +208,17 @@ class LayoutReader {
     if (name == "__slots__") {
       layout_.declares_slots = true;
       slots(childByField(node, Field::Right));
-    } else if (!ts_node_is_null(childByField(node, Field::Right))) {
+    } else if (const TSNode right = childByField(node, Field::Right); !ts_node_is_null(right)) {
       layout_.class_attributes.push_back(name);
+      if (kindOf(right) == NodeKind::Call &&
+          context_.text(childByField(right, Field::Function)) == "property") {
+        layout_.properties.push_back(name);
+      }
     }
   }
 
-  // `__slots__ = "a"`, `("a", "b")`, `["a"]`, `()`: the names, when every one is a plain string.
+  // `__slots__ = "a"`, `("a", "b")`, `["a"]`, `()`, `{"a": "doc"}`: the names, when every one is
+  // a plain string.
   void slots(TSNode value) {
     layout_.slots_value = value;
     layout_.slot_names.clear();
@@ -197,13 +229,18 @@ class LayoutReader {
       return;
     }
     if (kind != NodeKind::Tuple && kind != NodeKind::List &&
-        kind != NodeKind::ParenthesizedExpression && kind != NodeKind::ExpressionList) {
+        kind != NodeKind::ParenthesizedExpression && kind != NodeKind::ExpressionList &&
+        kind != NodeKind::Dictionary) {
       return;
     }
     const uint32_t count = namedChildCount(value);
     for (uint32_t i = 0; i < count; ++i) {
-      const TSNode element = nthNamedChild(value, i);
+      TSNode element = nthNamedChild(value, i);
       if (kindOf(element) == NodeKind::Comment) continue;
+      if (kind == NodeKind::Dictionary) {
+        if (kindOf(element) != NodeKind::Pair) return;  // `**other`
+        element = childByField(element, Field::Key);
+      }
       if (kindOf(element) != NodeKind::String || !addSlotName(element)) return;
     }
     layout_.slots_literal = true;
@@ -253,29 +290,42 @@ class LayoutReader {
     return false;
   }
 
-  // `self.__dict__`, and with `counts_stores` an attribute assigned through the instance.
-  void attribute(TSNode node, std::string_view self, bool counts_stores) {
+  // `self.__dict__`, and an attribute assigned through the instance.
+  void attribute(TSNode node, std::string_view self) {
     const TSNode object = childByField(node, Field::Object);
     if (kindOf(object) != NodeKind::Identifier || context_.text(object) != self) return;
     const std::string_view name = context_.text(childByField(node, Field::AttributeName));
     if (name == "__dict__") {
       layout_.keeps_dict = true;
-    } else if (counts_stores && isStoreTarget(node)) {
+    } else if (isStoreTarget(node)) {
       addInstanceAttribute(name);
     }
   }
 
-  // `super().__setattr__`: the callee's object is a call of `super`.
-  bool isSuperCall(TSNode callee) const {
+  // `super().__setattr__` or `self.__setattr__`: the callee's object is the instance.
+  bool isInstanceSetattr(TSNode callee, std::string_view self) const {
     const TSNode object = childByField(callee, Field::Object);
-    return kindOf(object) == NodeKind::Call &&
-           context_.text(childByField(object, Field::Function)) == "super";
+    return (kindOf(object) == NodeKind::Call &&
+            context_.text(childByField(object, Field::Function)) == "super") ||
+           (kindOf(object) == NodeKind::Identifier && context_.text(object) == self);
   }
 
-  // `vars(self)`, `setattr(self, computed, ...)`, when they are the builtins, and
-  // `object.__setattr__(self, computed, ...)` or `super().__setattr__(computed, ...)`; with
-  // `counts_stores`, the attribute that these set by a literal name.
-  void call(TSNode node, std::string_view self, ScopeId scope, bool counts_stores) {
+  // An attribute set by the name in `literal`: an attribute of the instance when the literal is
+  // an identifier that slots can hold as written; else (computed, an f-string, `"__private"`,
+  // which a class body would mangle, `"content-type"`) the instance's `__dict__` is in use.
+  void setByName(TSNode literal) {
+    const std::optional<std::string_view> name = literalName(literal);
+    if (name && isSlotIdentifier(*name)) {
+      addInstanceAttribute(*name);
+    } else {
+      layout_.keeps_dict = true;
+    }
+  }
+
+  // `vars(self)`, `setattr(self, name, ...)`, when they are the builtins,
+  // `object.__setattr__(self, name, ...)`, `super().__setattr__(name, ...)` and
+  // `self.__setattr__(name, ...)`.
+  void call(TSNode node, std::string_view self, ScopeId scope) {
     const TSNode arguments = childByField(node, Field::Arguments);
     const TSNode first = nthNamedChild(arguments, 0);
     const TSNode callee = childByField(node, Field::Function);
@@ -284,11 +334,10 @@ class LayoutReader {
         context_.text(childByField(callee, Field::AttributeName)) == "__setattr__") {
       const bool on_self = kindOf(first) == NodeKind::Identifier && context_.text(first) == self;
       const TSNode attribute = nthNamedChild(arguments, on_self ? 1 : 0);
-      if (kindOf(attribute) != NodeKind::String) {
+      if (on_self || isInstanceSetattr(callee, self)) {
+        setByName(attribute);
+      } else if (!literalName(attribute)) {
         layout_.keeps_dict = true;
-      } else if (const auto name = literalName(attribute);
-                 name && counts_stores && (on_self || isSuperCall(callee))) {
-        addInstanceAttribute(*name);
       }
       return;
     }
@@ -303,12 +352,7 @@ class LayoutReader {
     if (name == "builtins.vars") {
       layout_.keeps_dict = true;
     } else if (name == "builtins.setattr") {
-      const std::optional<std::string_view> attribute = literalName(nthNamedChild(arguments, 1));
-      if (!attribute) {
-        layout_.keeps_dict = true;
-      } else if (counts_stores) {
-        addInstanceAttribute(*attribute);
-      }
+      setByName(nthNamedChild(arguments, 1));
     }
   }
 
@@ -376,15 +420,17 @@ bool contains(const std::vector<std::string_view>& names, std::string_view name)
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Whether the methods assign an attribute that the literal `__slots__` neither lists nor leaves
-// to a `__dict__` slot, and that the body does not bind (a property's setter takes it).
-bool assignsOutsideSlots(const ClassLayout& layout) {
-  if (!layout.slots_literal || contains(layout.slot_names, "__dict__")) return false;
-  return std::any_of(layout.instance_attributes.begin(), layout.instance_attributes.end(),
-                     [&](std::string_view attribute) {
-                       return !contains(layout.slot_names, attribute) &&
-                              !contains(layout.class_attributes, attribute);
-                     });
+// The attributes the methods assign that the literal `__slots__` neither lists nor leaves to a
+// `__dict__` slot, and that no property of the body takes.
+std::vector<std::string_view> outsideSlots(const ClassLayout& layout) {
+  std::vector<std::string_view> outside;
+  if (!layout.slots_literal || contains(layout.slot_names, "__dict__")) return outside;
+  for (std::string_view attribute : layout.instance_attributes) {
+    if (!contains(layout.slot_names, attribute) && !contains(layout.properties, attribute)) {
+      outside.push_back(attribute);
+    }
+  }
+  return outside;
 }
 
 ClassLayout readLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
@@ -407,7 +453,26 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
     return layout;
   }
   const SemanticModel& semantic = context.semantic();
+  // Scopes are numbered in the order they open, mostly in source order: a binary search by start
+  // finds the class's, and a scan stays the answer when a scope opened out of order (a lambda
+  // in a class's bases opens before the class's body but starts after the class).
   ScopeId class_scope = kNoScope;
+  const uint32_t class_start = ts_node_start_byte(class_definition);
+  ScopeId low = 0;
+  ScopeId high = static_cast<ScopeId>(semantic.scopeCount());
+  while (low < high) {
+    const ScopeId middle = low + (high - low) / 2;
+    if (ts_node_start_byte(semantic.scope(middle).node) < class_start) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  for (ScopeId id = low;
+       id < semantic.scopeCount() && ts_node_start_byte(semantic.scope(id).node) == class_start;
+       ++id) {
+    if (sameNode(semantic.scope(id).node, class_definition)) class_scope = id;
+  }
   for (ScopeId id = 0; id < semantic.scopeCount() && class_scope == kNoScope; ++id) {
     if (sameNode(semantic.scope(id).node, class_definition)) class_scope = id;
   }
@@ -428,7 +493,7 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
     layout.instance_attributes.clear();
     return layout;
   }
-  layout.assigns_outside_slots = assignsOutsideSlots(layout);
+  layout.outside_slots = outsideSlots(layout);
   return layout;
 }
 

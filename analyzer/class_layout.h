@@ -32,8 +32,9 @@ struct ClassLayout {
   bool interned = false;
   // A plain `@dataclass` (no `slots=` argument): the decorator that `slots=True` would go to.
   TSNode dataclass_decorator{};
-  // Assigned through the instance in the instance methods (not class or static methods), in
-  // source order.
+  // Assigned through the instance in the instance methods (not class or static methods) and the
+  // functions nested in them, by assignment or by a literal name through `setattr` or
+  // `__setattr__`, in source order.
   std::vector<std::string_view> instance_attributes;
   // Names the class body binds with a value (class attributes, methods).
   std::vector<std::string_view> class_attributes;
@@ -54,10 +55,14 @@ struct ClassLayout {
   // The layout may not be what the body says: a metaclass, computed bases, or a class decorator
   // that may replace the class.
   bool layout_not_own = false;
-  // An instance method assigns, through the instance, an attribute that the literal `__slots__`
-  // does not list and the body does not bind (`self.extra = 1` with `__slots__ = ("a",)`): the
-  // class works only as the base of a class with a `__dict__` (or of one whose slots list it).
-  bool assigns_outside_slots = false;
+  // Names the body makes properties (`@property`, `@x.setter`, `x = property(...)`): assigning
+  // them through the instance calls the property.
+  std::vector<std::string_view> properties;
+  // With every method read and a literal `__slots__`: the attributes the instance methods assign
+  // that the slots do not list (nor leave to a `"__dict__"` slot) and no property takes
+  // (`self.extra = 1` with `__slots__ = ("a",)`). The class works only as the base of a class
+  // with a `__dict__`, or of one whose slots list them.
+  std::vector<std::string_view> outside_slots;
 };
 
 // The layout of the class defined by `class_definition`, whose statement runs in `scope`.
@@ -69,11 +74,11 @@ ClassLayout classLayout(const RuleContext& context, TSNode class_definition, Sco
 ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope);
 
 // What slotting a subclass must respect in a base: the declared layout, an interning `__new__`,
-// `keeps_dict` from the methods whose text names `__dict__`, `vars` or `setattr` (only those are
-// read, or every method when `module_names_builtins`: the module's text names `builtins`, so it
-// may call them by another name; `instance_attributes` stays empty), and for a class whose text
-// names `__slots__`, `assigns_outside_slots` from every method. Cheap enough on every keystroke in
-// a big class.
+// and `keeps_dict` from the methods whose text names `__dict__`, `vars` or `setattr` (only those
+// are read, or every method when `module_names_builtins`: the module's text names `builtins`, so
+// it may call them by another name; `instance_attributes` stays empty). A class whose text names
+// `__slots__` gets its whole layout, `outside_slots` included, as from classLayout(). Cheap
+// enough on every keystroke in a big class.
 ClassLayout baseClassLayout(const RuleContext& context, TSNode class_definition, ScopeId scope,
                             bool module_names_builtins);
 

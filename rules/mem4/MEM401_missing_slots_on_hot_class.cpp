@@ -107,9 +107,10 @@ in the class or in any of its bases (nested functions and lambdas included), thr
 from `builtins` too), `object.__setattr__(self, computed, ...)` or
 `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
 `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
-in the class or a base; a slotted base whose methods assign an attribute its `__slots__` do not
-list (`self.extra = 2` with `__slots__ = ("a",)`: it works only in a subclass with a `__dict__`),
-or whose slots list `"__dict__"`; a class extended in the project by a subclass without slots that is not
+in the class or a base; a slotted base whose methods assign an attribute that neither the slots
+of the class's bases nor the fix would list (`self.extra = 2` with `__slots__ = ("a",)`, a plain
+class attribute such as `hits = 0` then `self.hits += 1`, a private `self.__secret`: it works
+only in a subclass with a `__dict__`), or whose slots list `"__dict__"`; a class extended in the project by a subclass without slots that is not
 hot itself (an extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
@@ -123,9 +124,11 @@ Missed: instances made through factories, `cls(...)`, `copy` or unpickling; clas
 does not start with a capital letter; calls of a class reached through an attribute of an object
 (`self.factory(...)`); values kept by a function of another module, by a method of another class,
 or through more than one call; the elements of a container that is only passed on
-(`process([Row(l) for l in f])`); a generator expression returned unconsumed; a subclass of a
-slotted base that assigns an attribute listed only in a further base's slots (the base is taken to
-lean on a `__dict__`).
+(`process([Row(l) for l in f])`); a generator expression returned unconsumed.
+
+A base's `__slots__` are checked against what its methods assign only when written as a string,
+a tuple, list or dictionary of strings; computed slots (`__slots__ = FIELDS`) are taken at their
+word.
 
 ## Example
 ```python
@@ -155,12 +158,13 @@ def grid():
 
 ## Fix safety
 The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
-`self` in the class's instance methods (not in class or static methods), by assignment or by a
-literal name through `setattr`, `object.__setattr__` or `super().__setattr__`, leaving out the
-names a base's `__slots__` already list (a repeated slot costs a pointer per instance, and
-slotscheck reports it as overlapping); it is not offered when one of them is also a class
-attribute (slots would conflict with it). Instances then reject
-attributes assigned elsewhere (`obj.extra = 1` raises `AttributeError`), cannot be weakly
+`self` in the class's instance methods (not in class or static methods) and the functions nested
+in them, by assignment or by a literal name through `setattr`, `object.__setattr__`,
+`super().__setattr__` or `self.__setattr__`, leaving out the names a base's literal `__slots__`
+already list (a repeated slot costs a pointer per instance, and slotscheck reports it as
+overlapping; the fields of a slotted dataclass or attrs base are still repeated); it is not
+offered when one of them is also a class attribute (slots would conflict with it). Instances then
+reject attributes assigned elsewhere (`obj.extra = 1` raises `AttributeError`), cannot be weakly
 referenced unless `"__weakref__"` is added, and pickle through `__getstate__` only. For a
 `@dataclass` the fix adds `slots=True` to the decorator when the target Python version is 3.10 or
 later; `slots=True` makes a new class, so code that relies on the class object's identity inside
@@ -252,10 +256,12 @@ struct ClassFact {
   bool is_dataclass = false;
   uint64_t field_count = 0;
   std::optional<Fix> fix;
-  // The names a literal `__slots__` lists (a base's slots, which a subclass must not repeat), and
-  // the attributes a `__slots__` fix lists.
+  // The names a literal `__slots__` lists (a base's slots, which a subclass must not repeat) and
+  // the attributes its methods assign outside them (which a slotted subclass must list); for a
+  // class that may be reported, the attributes its instance methods assign.
   std::vector<std::string> slot_names;
-  std::vector<std::string> fix_attributes;
+  std::vector<std::string> outside_slots;
+  std::vector<std::string> instance_attributes;
   // How the class's own file was analysed: in preview, or with extra-hot-classes (its settings
   // let the join report there whatever made the class hot), and whether its layout and fix were
   // worked out (a file where no class can be reported works out only whether it has slots).
@@ -297,7 +303,8 @@ struct Facts final : FileFacts {
       out.boolean(fact.file_reports_anywhere);
       out.boolean(fact.described);
       out.strings(fact.slot_names);
-      out.strings(fact.fix_attributes);
+      out.strings(fact.outside_slots);
+      out.strings(fact.instance_attributes);
     }
     out.u32(static_cast<uint32_t>(hot_sites.size()));
     for (const HotSite& site : hot_sites) {
@@ -332,7 +339,8 @@ struct Facts final : FileFacts {
       fact.file_reports_anywhere = in.boolean();
       fact.described = in.boolean();
       fact.slot_names = in.strings();
-      fact.fix_attributes = in.strings();
+      fact.outside_slots = in.strings();
+      fact.instance_attributes = in.strings();
     }
     for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
       HotSite& site = facts->hot_sites.emplace_back();
@@ -409,22 +417,46 @@ std::string slotsTuple(const Names& names) {
   return tuple + (names.size() == 1 ? ",)" : ")");
 }
 
+bool isPrivateName(std::string_view name) {
+  return name.starts_with("__") && !name.ends_with("__");
+}
+
+// Whether `name` is in a base's slots. A private name (`__tag`) never is: each class body mangles
+// it with its own name.
+bool inherits(const std::vector<std::string_view>& inherited, std::string_view name) {
+  return !isPrivateName(name) &&
+         std::find(inherited.begin(), inherited.end(), name) != inherited.end();
+}
+
+// Whether the class, slotted by the fix, holds every attribute its bases' methods assign outside
+// their slots (`Shape.move` sets `self.x`, which `Point`'s slots list): else those methods, which
+// work today through the class's `__dict__`, would raise AttributeError.
+bool slotsHoldWhatBasesAssign(const ClassFact& fact, const std::vector<std::string_view>& inherited,
+                              const std::vector<std::string_view>& leaned_on) {
+  return std::all_of(leaned_on.begin(), leaned_on.end(), [&](std::string_view name) {
+    if (inherits(inherited, name)) return true;
+    // A dataclass's slots list its fields, which are not worked out here.
+    return !fact.is_dataclass && !isPrivateName(name) &&
+           std::find(fact.instance_attributes.begin(), fact.instance_attributes.end(), name) !=
+               fact.instance_attributes.end();
+  });
+}
+
 // The fix without the attributes a base's slots already list: repeating a slot costs a pointer
 // per instance for nothing (slotscheck reports it as overlapping slots).
 Fix withoutInheritedSlots(Fix fix, const std::vector<std::string>& attributes,
                           const std::vector<std::string_view>& inherited) {
   std::vector<std::string_view> own;
   for (const std::string& attribute : attributes) {
-    if (std::find(inherited.begin(), inherited.end(), attribute) == inherited.end()) {
-      own.push_back(attribute);
-    }
+    if (!inherits(inherited, attribute)) own.push_back(attribute);
   }
   if (own.size() == attributes.size()) return fix;
   for (Edit& edit : fix.edits) {
     const size_t start = edit.replacement.find(kSlotsAssignment);
     if (start == std::string::npos) continue;
     const size_t open = start + kSlotsAssignment.size();
-    const size_t close = edit.replacement.find(')', open);  // attribute names hold no parenthesis
+    // The attributes are identifiers (class_layout.h): the first parenthesis closes the tuple.
+    const size_t close = edit.replacement.find(')', open);
     if (close == std::string::npos) continue;
     edit.replacement.replace(open, close + 1 - open, slotsTuple(own));
   }
@@ -707,28 +739,28 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // its layout (a walk over its methods) is not worked out.
     if (!with_fix && !mayDeclareSlots(context, class_node)) return fact;
     fact.described = with_fix;
-    // A base's slots are declared in its statement, and only the methods that may use the
-    // instance's `__dict__` decide whether slotting a subclass is safe: every method is read only
-    // for a class that may be reported (its attributes make the fix).
+    // A base's slots are declared in its statement, and the methods that may use the instance's
+    // `__dict__`, or assign outside its slots, decide whether slotting a subclass is safe: every
+    // method is read for a class that may be reported (its attributes make the fix) or that
+    // names `__slots__`, and only those that name `__dict__`, `vars` or `setattr` for others.
     const ClassLayout layout = with_fix ? classLayout(context, class_node, 0)
                                         : baseClassLayout(context, class_node, 0, names_builtins);
     fact.has_slots = layout.declares_slots;
-    // A base that assigns outside its slots, or lists `"__dict__"` in them, leans on (or gives)
-    // a `__dict__`: a slotted subclass would fail, or save nothing.
-    fact.excluded = layout.keeps_dict || layout.interned || layout.assigns_outside_slots ||
+    // A base whose slots list `"__dict__"` gives every subclass instance one: slots there save
+    // nothing.
+    fact.excluded = layout.keeps_dict || layout.interned ||
                     std::find(layout.slot_names.begin(), layout.slot_names.end(), "__dict__") !=
                         layout.slot_names.end();
     fact.is_dataclass = !ts_node_is_null(layout.dataclass_decorator);
     if (layout.slots_literal) {
       fact.slot_names.assign(layout.slot_names.begin(), layout.slot_names.end());
     }
+    fact.outside_slots.assign(layout.outside_slots.begin(), layout.outside_slots.end());
     if (with_fix) {
       fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
                                    : slotsFix(context, class_node, layout);
-      if (fact.fix && !fact.is_dataclass) {
-        fact.fix_attributes.assign(layout.instance_attributes.begin(),
-                                   layout.instance_attributes.end());
-      }
+      fact.instance_attributes.assign(layout.instance_attributes.begin(),
+                                      layout.instance_attributes.end());
     }
     fact.field_count = std::max(layout.instance_attributes.size(), layout.annotated_fields);
     return fact;
@@ -814,10 +846,10 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     }
   }
 
-  // A class gains from slots only if every base up to `object` has them too; `inherited` gets the
-  // names their literal slots list.
-  const auto basesAllowSlots = [&](const ClassFact& fact,
-                                   std::vector<std::string_view>& inherited) {
+  // A class gains from slots only if every base up to `object` has them too. `inherited` gets the
+  // names their literal slots list, `leaned_on` what their methods assign outside them.
+  const auto basesAllowSlots = [&](const ClassFact& fact, std::vector<std::string_view>& inherited,
+                                   std::vector<std::string_view>& leaned_on) {
     std::vector<const ClassFact*> pending{&fact};
     std::vector<const ClassFact*> seen;
     while (!pending.empty()) {
@@ -832,6 +864,8 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
         if (!ref->fact->has_slots || ref->fact->excluded) return false;
         inherited.insert(inherited.end(), ref->fact->slot_names.begin(),
                          ref->fact->slot_names.end());
+        leaned_on.insert(leaned_on.end(), ref->fact->outside_slots.begin(),
+                         ref->fact->outside_slots.end());
         pending.push_back(ref->fact);
       }
     }
@@ -852,7 +886,11 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
 
   for (const auto& [fact, reason] : hot) {
     std::vector<std::string_view> inherited;
-    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact, inherited)) continue;
+    std::vector<std::string_view> leaned_on;
+    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact, inherited, leaned_on)) {
+      continue;
+    }
+    if (!slotsHoldWhatBasesAssign(*fact, inherited, leaned_on)) continue;
     if (!describesRunningPythonClasses(files[reason.class_file])) continue;
     if (reason.site != nullptr && extended_by_unslotted.contains(fact)) continue;
     const std::string where = reason.site == nullptr
@@ -877,7 +915,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     }
     diagnostic.fix = fact->fix;
     if (diagnostic.fix && !fact->is_dataclass) {
-      diagnostic.fix = withoutInheritedSlots(*diagnostic.fix, fact->fix_attributes, inherited);
+      diagnostic.fix = withoutInheritedSlots(*diagnostic.fix, fact->instance_attributes, inherited);
     }
     reporter.report(reason.class_file, std::move(diagnostic), fact->row);
   }
