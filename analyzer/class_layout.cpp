@@ -87,36 +87,35 @@ bool isAbcMetaclass(const RuleContext& context, TSNode argument, ScopeId scope) 
              "abc.ABCMeta";
 }
 
-// `__name` without a trailing `__`: a class body mangles it to `_Class__name`.
-bool isPrivateName(std::string_view name) {
-  return name.starts_with("__") && !name.ends_with("__");
-}
-
 // Whether `attribute` (an `x.name` node) is assigned to: the target of an assignment, an augmented
-// assignment or a `for`, alone or in a tuple of targets.
+// assignment, a `for` or a `with ... as`, alone or in (nested, starred) tuples of targets.
 bool isStoreTarget(TSNode attribute) {
   TSNode target = attribute;
   TSNode parent = parentOf(target);
-  const NodeKind wrapper = kindOf(parent);
-  if (wrapper == NodeKind::PatternList || wrapper == NodeKind::TuplePattern ||
-      wrapper == NodeKind::ListPattern || wrapper == NodeKind::ExpressionList) {
+  for (NodeKind wrapper = kindOf(parent);
+       wrapper == NodeKind::PatternList || wrapper == NodeKind::TuplePattern ||
+       wrapper == NodeKind::ListPattern || wrapper == NodeKind::ExpressionList ||
+       wrapper == NodeKind::ListSplatPattern || wrapper == NodeKind::ParenthesizedExpression;
+       wrapper = kindOf(parent)) {
     target = parent;
     parent = parentOf(parent);
   }
   const NodeKind kind = kindOf(parent);
+  if (kind == NodeKind::AsPatternTarget) return true;
   return (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment ||
           kind == NodeKind::ForStatement) &&
          sameNode(childByField(parent, Field::Left), target);
 }
 
 // An ASCII identifier that a class body's `__slots__` holds as written: not `__private`, which
-// the body would mangle to `_Class__private`.
+// the body would mangle to `_Class__private`, nor a special name such as `__class__` or
+// `__dict__`.
 bool isSlotIdentifier(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   const bool word = std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
-  return word && !isPrivateName(name);
+  return word && !name.starts_with("__");
 }
 
 class LayoutReader {
@@ -139,6 +138,10 @@ class LayoutReader {
       const std::string_view name = context_.text(childByField(statement, Field::Name));
       layout_.class_attributes.push_back(name);
       if (decorated && isPropertyDefinition(statement)) layout_.properties.push_back(name);
+      // `cached_property` stores its value in the instance's `__dict__`.
+      if (decorated && hasDecoratorEndingWith(statement, "cached_property")) {
+        layout_.keeps_dict = true;
+      }
       if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
         layout_.keeps_dict = true;
       }
@@ -151,12 +154,18 @@ class LayoutReader {
 
   // `@property`, `@name.setter`: assigning the name through the instance calls the property.
   bool isPropertyDefinition(TSNode function) const {
+    return hasDecoratorEndingWith(function, "property", /*whole=*/true) ||
+           hasDecoratorEndingWith(function, ".setter");
+  }
+
+  // A decorator of `function` whose text ends with `suffix` (or, with `whole`, is `suffix`).
+  bool hasDecoratorEndingWith(TSNode function, std::string_view suffix, bool whole = false) const {
     const TSNode decorated = decoratedDefinitionOf(function);
     for (uint32_t i = 0, count = namedChildCount(decorated); i < count; ++i) {
       const TSNode decorator = nthNamedChild(decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
       const std::string_view text = context_.text(nthNamedChild(decorator, 0));
-      if (text == "property" || text.ends_with(".setter")) return true;
+      if (whole ? text == suffix : text.ends_with(suffix)) return true;
     }
     return false;
   }
@@ -202,6 +211,22 @@ class LayoutReader {
   void assignment(TSNode node) {
     if (kindOf(node) != NodeKind::Assignment) return;
     const TSNode left = childByField(node, Field::Left);
+    // `lo, hi = 0, 10` and `a = b = None` bind class attributes too.
+    if (kindOf(left) == NodeKind::PatternList || kindOf(left) == NodeKind::TuplePattern ||
+        kindOf(left) == NodeKind::ListPattern) {
+      visitSubtree(left, [&](TSNode inner, TSFieldId /*field*/) {
+        if (kindOf(inner) == NodeKind::Identifier) {
+          layout_.class_attributes.push_back(context_.text(inner));
+        }
+        return kindOf(inner) == NodeKind::Attribute || kindOf(inner) == NodeKind::Subscript
+                   ? Visit::SkipChildren
+                   : Visit::Descend;
+      });
+    }
+    if (const TSNode right = childByField(node, Field::Right);
+        kindOf(right) == NodeKind::Assignment) {
+      assignment(right);
+    }
     if (kindOf(left) != NodeKind::Identifier) return;
     const std::string_view name = context_.text(left);
     if (!ts_node_is_null(childByField(node, Field::TypeAnnotation))) ++layout_.annotated_fields;
@@ -298,7 +323,12 @@ class LayoutReader {
     if (name == "__dict__") {
       layout_.keeps_dict = true;
     } else if (isStoreTarget(node)) {
-      addInstanceAttribute(name);
+      // `self.__class__ = Frozen` and the like: special names no slot can stand for.
+      if (name.starts_with("__") && name.ends_with("__")) {
+        layout_.keeps_dict = true;
+      } else {
+        addInstanceAttribute(name);
+      }
     }
   }
 

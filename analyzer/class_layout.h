@@ -43,8 +43,8 @@ struct ClassLayout {
   // For the rules that ask what an instance can hold (MEM402-MEM404):
   // The value of `__slots__ = ...` in the body (the last one), or a null node.
   TSNode slots_value{};
-  // `slots_value` is a string, or a tuple or list of strings (or empty): `slot_names` lists
-  // them, quotes removed. False for anything computed.
+  // `slots_value` is a string, or a tuple, list or dictionary of strings (or empty):
+  // `slot_names` lists them, quotes removed. False for anything computed.
   bool slots_literal = false;
   std::vector<std::string_view> slot_names;
   // `@dataclass(slots=True)`, and whether it also says `weakref_slot=True`.

@@ -107,11 +107,15 @@ in the class or in any of its bases (nested functions and lambdas included), thr
 from `builtins` too), `object.__setattr__(self, computed, ...)` or
 `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
 `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
-in the class or a base; a slotted base whose methods assign an attribute that neither the slots
-of the class's bases nor the fix would list (`self.extra = 2` with `__slots__ = ("a",)`, a plain
-class attribute such as `hits = 0` then `self.hits += 1`, a private `self.__secret`: it works
-only in a subclass with a `__dict__`), or whose slots list `"__dict__"`; a class extended in the project by a subclass without slots that is not
-hot itself (an extension point).
+in the class or a base; `functools.cached_property`, in the class or a base (it stores into the
+`__dict__`); an assignment to a special name (`self.__class__ = Frozen`), or `setattr` with a
+literal name that no slot can hold (`"content-type"`, `"__secret"`, `"__class__"`); a slotted
+base whose methods assign an attribute that neither the slots of the class's bases nor the fix
+would list (`self.extra = 2` with `__slots__ = ("a",)`, a private `self.__secret`: it works only
+in a subclass with a `__dict__`), or whose slots list `"__dict__"`; a fix that would shadow a
+base's class attribute (`label = "none"` in the base, `self.label = ...` in the class: a slot
+hides the default); a class extended in the project by a subclass without slots, or with slots
+but assigning outside them, that is not hot itself (an extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
 whose code writes the count only through arithmetic on smaller numbers (`range(1000 * 1000)`,
@@ -127,8 +131,9 @@ or through more than one call; the elements of a container that is only passed o
 (`process([Row(l) for l in f])`); a generator expression returned unconsumed.
 
 A base's `__slots__` are checked against what its methods assign only when written as a string,
-a tuple, list or dictionary of strings; computed slots (`__slots__ = FIELDS`) are taken at their
-word.
+a tuple, list or dictionary of strings; computed slots (`__slots__ = FIELDS`) and slotted
+dataclass or attrs bases are taken at their word. A dataclass is not reported under a base whose
+methods assign outside its slots (its fields are not matched against them).
 
 ## Example
 ```python
@@ -262,6 +267,10 @@ struct ClassFact {
   std::vector<std::string> slot_names;
   std::vector<std::string> outside_slots;
   std::vector<std::string> instance_attributes;
+  // For a slotted class (a base that a slotted subclass must not shadow): the names its body
+  // binds, and those of them that are properties.
+  std::vector<std::string> class_attributes;
+  std::vector<std::string> properties;
   // How the class's own file was analysed: in preview, or with extra-hot-classes (its settings
   // let the join report there whatever made the class hot), and whether its layout and fix were
   // worked out (a file where no class can be reported works out only whether it has slots).
@@ -305,6 +314,8 @@ struct Facts final : FileFacts {
       out.strings(fact.slot_names);
       out.strings(fact.outside_slots);
       out.strings(fact.instance_attributes);
+      out.strings(fact.class_attributes);
+      out.strings(fact.properties);
     }
     out.u32(static_cast<uint32_t>(hot_sites.size()));
     for (const HotSite& site : hot_sites) {
@@ -341,6 +352,8 @@ struct Facts final : FileFacts {
       fact.slot_names = in.strings();
       fact.outside_slots = in.strings();
       fact.instance_attributes = in.strings();
+      fact.class_attributes = in.strings();
+      fact.properties = in.strings();
     }
     for (uint32_t i = 0, count = in.count(); i < count && in.ok(); ++i) {
       HotSite& site = facts->hot_sites.emplace_back();
@@ -421,34 +434,53 @@ bool isPrivateName(std::string_view name) {
   return name.starts_with("__") && !name.ends_with("__");
 }
 
-// Whether `name` is in a base's slots. A private name (`__tag`) never is: each class body mangles
-// it with its own name.
-bool inherits(const std::vector<std::string_view>& inherited, std::string_view name) {
-  return !isPrivateName(name) &&
-         std::find(inherited.begin(), inherited.end(), name) != inherited.end();
+template <typename Names>
+bool holds(const Names& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Whether the class, slotted by the fix, holds every attribute its bases' methods assign outside
-// their slots (`Shape.move` sets `self.x`, which `Point`'s slots list): else those methods, which
-// work today through the class's `__dict__`, would raise AttributeError.
-bool slotsHoldWhatBasesAssign(const ClassFact& fact, const std::vector<std::string_view>& inherited,
-                              const std::vector<std::string_view>& leaned_on) {
-  return std::all_of(leaned_on.begin(), leaned_on.end(), [&](std::string_view name) {
-    if (inherits(inherited, name)) return true;
+// What a class's slotted bases (the whole chain up to `object`) hold and do.
+struct BaseLayouts {
+  std::vector<std::string_view> slots;       // listed in their literal `__slots__`
+  std::vector<std::string_view> leaned_on;   // assigned by their methods outside those
+  std::vector<std::string_view> properties;  // their properties: an assignment calls the setter
+  std::vector<std::string_view> bound;       // bound in their bodies: class attributes, methods
+
+  // Whether `name` is in a base's slots. A private name (`__tag`) never is: each class body
+  // mangles it with its own name.
+  bool slotted(std::string_view name) const { return !isPrivateName(name) && holds(slots, name); }
+};
+
+// Whether slotting the class keeps working what works today: every attribute its bases' methods
+// assign outside their slots has a slot (`Shape.move` sets `self.x`, which `Point`'s slots list),
+// and no slot of the fix shadows a base's class attribute (a default such as `hits = 0`, a method,
+// a descriptor). Else the bases' methods, which work through the class's `__dict__`, would raise
+// AttributeError.
+bool slotsHoldWhatBasesAssign(const ClassFact& fact, const BaseLayouts& bases) {
+  const auto shadows = [&](std::string_view name) {
+    return !bases.slotted(name) && !holds(bases.properties, name) && holds(bases.bound, name);
+  };
+  if (!fact.is_dataclass &&
+      std::any_of(fact.instance_attributes.begin(), fact.instance_attributes.end(), shadows)) {
+    return false;
+  }
+  return std::all_of(bases.leaned_on.begin(), bases.leaned_on.end(), [&](std::string_view name) {
+    if (bases.slotted(name) || holds(bases.properties, name)) return true;
     // A dataclass's slots list its fields, which are not worked out here.
-    return !fact.is_dataclass && !isPrivateName(name) &&
-           std::find(fact.instance_attributes.begin(), fact.instance_attributes.end(), name) !=
-               fact.instance_attributes.end();
+    return !fact.is_dataclass && !isPrivateName(name) && holds(fact.instance_attributes, name);
   });
 }
 
-// The fix without the attributes a base's slots already list: repeating a slot costs a pointer
-// per instance for nothing (slotscheck reports it as overlapping slots).
+// The fix without the attributes a base's slots already list (repeating a slot costs a pointer
+// per instance for nothing, and slotscheck reports it as overlapping slots) or a base's property
+// takes.
 Fix withoutInheritedSlots(Fix fix, const std::vector<std::string>& attributes,
-                          const std::vector<std::string_view>& inherited) {
+                          const BaseLayouts& bases) {
   std::vector<std::string_view> own;
   for (const std::string& attribute : attributes) {
-    if (!inherits(inherited, attribute)) own.push_back(attribute);
+    if (!bases.slotted(attribute) && !holds(bases.properties, attribute)) {
+      own.push_back(attribute);
+    }
   }
   if (own.size() == attributes.size()) return fix;
   for (Edit& edit : fix.edits) {
@@ -756,6 +788,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       fact.slot_names.assign(layout.slot_names.begin(), layout.slot_names.end());
     }
     fact.outside_slots.assign(layout.outside_slots.begin(), layout.outside_slots.end());
+    if (layout.declares_slots) {
+      fact.class_attributes.assign(layout.class_attributes.begin(), layout.class_attributes.end());
+      fact.properties.assign(layout.properties.begin(), layout.properties.end());
+    }
     if (with_fix) {
       fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
                                    : slotsFix(context, class_node, layout);
@@ -846,10 +882,9 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     }
   }
 
-  // A class gains from slots only if every base up to `object` has them too. `inherited` gets the
-  // names their literal slots list, `leaned_on` what their methods assign outside them.
-  const auto basesAllowSlots = [&](const ClassFact& fact, std::vector<std::string_view>& inherited,
-                                   std::vector<std::string_view>& leaned_on) {
+  // A class gains from slots only if every base up to `object` has them too; `layouts` gets what
+  // they hold.
+  const auto basesAllowSlots = [&](const ClassFact& fact, BaseLayouts& layouts) {
     std::vector<const ClassFact*> pending{&fact};
     std::vector<const ClassFact*> seen;
     while (!pending.empty()) {
@@ -862,10 +897,15 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
         const ClassRef* ref = base.empty() ? nullptr : findClass(base);
         if (ref == nullptr) return false;  // outside the project: unknown layout
         if (!ref->fact->has_slots || ref->fact->excluded) return false;
-        inherited.insert(inherited.end(), ref->fact->slot_names.begin(),
-                         ref->fact->slot_names.end());
-        leaned_on.insert(leaned_on.end(), ref->fact->outside_slots.begin(),
-                         ref->fact->outside_slots.end());
+        const ClassFact& base_fact = *ref->fact;
+        layouts.slots.insert(layouts.slots.end(), base_fact.slot_names.begin(),
+                             base_fact.slot_names.end());
+        layouts.leaned_on.insert(layouts.leaned_on.end(), base_fact.outside_slots.begin(),
+                                 base_fact.outside_slots.end());
+        layouts.properties.insert(layouts.properties.end(), base_fact.properties.begin(),
+                                  base_fact.properties.end());
+        layouts.bound.insert(layouts.bound.end(), base_fact.class_attributes.begin(),
+                             base_fact.class_attributes.end());
         pending.push_back(ref->fact);
       }
     }
@@ -877,7 +917,11 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   // the subclass, and code that extends the class may set attributes of its own.
   std::unordered_set<const ClassFact*> extended_by_unslotted;
   for (const auto& [name, ref] : classes) {
-    if (ref.fact->has_slots || hot.contains(ref.fact)) continue;
+    // A slotted subclass that keeps a `__dict__` or assigns outside its slots leans on the
+    // class's `__dict__` as much.
+    const bool slotted_alone =
+        ref.fact->has_slots && !ref.fact->excluded && ref.fact->outside_slots.empty();
+    if (slotted_alone || hot.contains(ref.fact)) continue;
     for (const std::string& base : ref.fact->bases) {
       const ClassRef* base_ref = base.empty() ? nullptr : findClass(base);
       if (base_ref != nullptr) extended_by_unslotted.insert(base_ref->fact);
@@ -885,12 +929,9 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   }
 
   for (const auto& [fact, reason] : hot) {
-    std::vector<std::string_view> inherited;
-    std::vector<std::string_view> leaned_on;
-    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact, inherited, leaned_on)) {
-      continue;
-    }
-    if (!slotsHoldWhatBasesAssign(*fact, inherited, leaned_on)) continue;
+    BaseLayouts bases;
+    if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact, bases)) continue;
+    if (!slotsHoldWhatBasesAssign(*fact, bases)) continue;
     if (!describesRunningPythonClasses(files[reason.class_file])) continue;
     if (reason.site != nullptr && extended_by_unslotted.contains(fact)) continue;
     const std::string where = reason.site == nullptr
@@ -915,7 +956,7 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
     }
     diagnostic.fix = fact->fix;
     if (diagnostic.fix && !fact->is_dataclass) {
-      diagnostic.fix = withoutInheritedSlots(*diagnostic.fix, fact->instance_attributes, inherited);
+      diagnostic.fix = withoutInheritedSlots(*diagnostic.fix, fact->instance_attributes, bases);
     }
     reporter.report(reason.class_file, std::move(diagnostic), fact->row);
   }
