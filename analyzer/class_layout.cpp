@@ -128,9 +128,23 @@ class LayoutReader {
     const uint32_t count = namedChildCount(block);
     for (uint32_t i = 0; i < count; ++i) {
       TSNode statement = nthNamedChild(block, i);
-      if (kindOf(statement) == NodeKind::ExpressionStatement) {
-        assignment(nthNamedChild(statement, 0));
-        continue;
+      switch (kindOf(statement)) {
+        case NodeKind::ExpressionStatement:
+          assignment(nthNamedChild(statement, 0));
+          continue;
+        case NodeKind::IfStatement:
+        case NodeKind::TryStatement:
+        case NodeKind::WithStatement:
+        case NodeKind::ForStatement:
+        case NodeKind::WhileStatement:
+          nestedBindings(statement);
+          continue;
+        case NodeKind::ImportStatement:
+        case NodeKind::ImportFromStatement:
+          importedNames(statement);
+          continue;
+        default:
+          break;
       }
       const bool decorated = kindOf(statement) == NodeKind::DecoratedDefinition;
       if (decorated) statement = childByField(statement, Field::Definition);
@@ -208,26 +222,78 @@ class LayoutReader {
   }
 
  private:
+  // `a = b = None` is a chain of assignments: each link binds (a loop, for chains of any length).
   void assignment(TSNode node) {
-    if (kindOf(node) != NodeKind::Assignment) return;
+    for (TSNode link = node; kindOf(link) == NodeKind::Assignment;
+         link = childByField(link, Field::Right)) {
+      assignmentLink(link);
+    }
+  }
+
+  // Names bound in a compound statement of the body (`if`, `try`, `with`, `for`, `while`):
+  // class attributes as much as those bound at the top.
+  void nestedBindings(TSNode statement) {
+    visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
+      switch (kindOf(node)) {
+        case NodeKind::Assignment:
+          targetNames(childByField(node, Field::Left));
+          return Visit::Descend;
+        case NodeKind::FunctionDefinition:
+        case NodeKind::ClassDefinition:
+          layout_.class_attributes.push_back(context_.text(childByField(node, Field::Name)));
+          return Visit::SkipChildren;
+        case NodeKind::ImportStatement:
+        case NodeKind::ImportFromStatement:
+          importedNames(node);
+          return Visit::SkipChildren;
+        case NodeKind::Lambda:
+          return Visit::SkipChildren;
+        default:
+          return Visit::Descend;
+      }
+    });
+  }
+
+  // `import a.b` binds `a`; `from m import x, y as z` binds `x` and `z`.
+  void importedNames(TSNode statement) {
+    const TSNode module = childByField(statement, Field::ModuleName);
+    for (uint32_t i = 0, count = namedChildCount(statement); i < count; ++i) {
+      const TSNode name = nthNamedChild(statement, i);
+      if (!ts_node_is_null(module) && sameNode(name, module)) continue;
+      if (kindOf(name) == NodeKind::AliasedImport) {
+        layout_.class_attributes.push_back(context_.text(childByField(name, Field::Alias)));
+      } else if (kindOf(name) == NodeKind::DottedName) {
+        const TSNode head = kindOf(statement) == NodeKind::ImportStatement
+                                ? nthNamedChild(name, 0)
+                                : nthNamedChild(name, namedChildCount(name) - 1);
+        layout_.class_attributes.push_back(context_.text(head));
+      }
+    }
+  }
+
+  // The identifiers a target binds: `x`, `lo, hi`, `(a, [b, *c])`.
+  void targetNames(TSNode target) {
+    if (kindOf(target) == NodeKind::Identifier) {
+      layout_.class_attributes.push_back(context_.text(target));
+      return;
+    }
+    visitSubtree(target, [&](TSNode inner, TSFieldId /*field*/) {
+      if (kindOf(inner) == NodeKind::Identifier) {
+        layout_.class_attributes.push_back(context_.text(inner));
+      }
+      return kindOf(inner) == NodeKind::Attribute || kindOf(inner) == NodeKind::Subscript
+                 ? Visit::SkipChildren
+                 : Visit::Descend;
+    });
+  }
+
+  void assignmentLink(TSNode node) {
     const TSNode left = childByField(node, Field::Left);
-    // `lo, hi = 0, 10` and `a = b = None` bind class attributes too.
-    if (kindOf(left) == NodeKind::PatternList || kindOf(left) == NodeKind::TuplePattern ||
-        kindOf(left) == NodeKind::ListPattern) {
-      visitSubtree(left, [&](TSNode inner, TSFieldId /*field*/) {
-        if (kindOf(inner) == NodeKind::Identifier) {
-          layout_.class_attributes.push_back(context_.text(inner));
-        }
-        return kindOf(inner) == NodeKind::Attribute || kindOf(inner) == NodeKind::Subscript
-                   ? Visit::SkipChildren
-                   : Visit::Descend;
-      });
+    // `lo, hi = 0, 10` binds class attributes too.
+    if (kindOf(left) != NodeKind::Identifier) {
+      targetNames(left);
+      return;
     }
-    if (const TSNode right = childByField(node, Field::Right);
-        kindOf(right) == NodeKind::Assignment) {
-      assignment(right);
-    }
-    if (kindOf(left) != NodeKind::Identifier) return;
     const std::string_view name = context_.text(left);
     if (!ts_node_is_null(childByField(node, Field::TypeAnnotation))) ++layout_.annotated_fields;
     if (name == "__slots__") {
@@ -235,9 +301,11 @@ class LayoutReader {
       slots(childByField(node, Field::Right));
     } else if (const TSNode right = childByField(node, Field::Right); !ts_node_is_null(right)) {
       layout_.class_attributes.push_back(name);
-      if (kindOf(right) == NodeKind::Call &&
-          context_.text(childByField(right, Field::Function)) == "property") {
-        layout_.properties.push_back(name);
+      if (kindOf(right) == NodeKind::Call) {
+        const std::string_view function = context_.text(childByField(right, Field::Function));
+        if (function == "property") layout_.properties.push_back(name);
+        // `total = functools.cached_property(compute)` stores into the instance's `__dict__`.
+        if (function.ends_with("cached_property")) layout_.keeps_dict = true;
       }
     }
   }

@@ -107,15 +107,16 @@ in the class or in any of its bases (nested functions and lambdas included), thr
 from `builtins` too), `object.__setattr__(self, computed, ...)` or
 `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
 `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
-in the class or a base; `functools.cached_property`, in the class or a base (it stores into the
-`__dict__`); an assignment to a special name (`self.__class__ = Frozen`), or `setattr` with a
+in the class or a base; `functools.cached_property`, in the class or a base, as a decorator or
+called in the body (it stores into the `__dict__`); an assignment to a special name (`self.__class__ = Frozen`), or `setattr` with a
 literal name that no slot can hold (`"content-type"`, `"__secret"`, `"__class__"`); a slotted
 base whose methods assign an attribute that neither the slots of the class's bases nor the fix
 would list (`self.extra = 2` with `__slots__ = ("a",)`, a private `self.__secret`: it works only
 in a subclass with a `__dict__`), or whose slots list `"__dict__"`; a fix that would shadow a
-base's class attribute (`label = "none"` in the base, `self.label = ...` in the class: a slot
-hides the default); a class extended in the project by a subclass without slots, or with slots
-but assigning outside them, that is not hot itself (an extension point).
+base's class attribute (`label = "none"` in the base, also under `if` or `try`, or bound by an
+import: a slot hides the default); a class extended in the project by a subclass without slots,
+or with slots that assigns outside them what the fix would not list, that is not hot itself (an
+extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
 whose code writes the count only through arithmetic on smaller numbers (`range(1000 * 1000)`,
@@ -915,25 +916,47 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
   // A class extended in the project by a class that keeps its `__dict__` (and is not hot itself,
   // so nothing will slot it next) is an extension point: slots in the base alone save nothing for
   // the subclass, and code that extends the class may set attributes of its own.
+  // A slotted subclass that keeps a `__dict__` leans on the class's as much; one that assigns
+  // outside its slots needs the class's fix to list what it assigns.
   std::unordered_set<const ClassFact*> extended_by_unslotted;
+  std::unordered_map<const ClassFact*, std::vector<std::string_view>> assigned_by_subclasses;
   for (const auto& [name, ref] : classes) {
-    // A slotted subclass that keeps a `__dict__` or assigns outside its slots leans on the
-    // class's `__dict__` as much.
-    const bool slotted_alone =
-        ref.fact->has_slots && !ref.fact->excluded && ref.fact->outside_slots.empty();
-    if (slotted_alone || hot.contains(ref.fact)) continue;
+    if (hot.contains(ref.fact)) continue;
+    const bool slotted = ref.fact->has_slots && !ref.fact->excluded;
+    if (slotted && ref.fact->outside_slots.empty()) continue;
     for (const std::string& base : ref.fact->bases) {
       const ClassRef* base_ref = base.empty() ? nullptr : findClass(base);
-      if (base_ref != nullptr) extended_by_unslotted.insert(base_ref->fact);
+      if (base_ref == nullptr) continue;
+      if (!slotted) {
+        extended_by_unslotted.insert(base_ref->fact);
+        continue;
+      }
+      std::vector<std::string_view>& assigned = assigned_by_subclasses[base_ref->fact];
+      assigned.insert(assigned.end(), ref.fact->outside_slots.begin(),
+                      ref.fact->outside_slots.end());
     }
   }
+  // Whether the class, slotted by its fix, holds what its slotted subclasses assign outside
+  // their own slots.
+  const auto holdsWhatSubclassesAssign = [&](const ClassFact& fact, const BaseLayouts& bases) {
+    const auto found = assigned_by_subclasses.find(&fact);
+    if (found == assigned_by_subclasses.end()) return true;
+    return std::all_of(found->second.begin(), found->second.end(), [&](std::string_view name) {
+      return !isPrivateName(name) &&
+             (bases.slotted(name) || holds(bases.properties, name) ||
+              (!fact.is_dataclass && holds(fact.instance_attributes, name)));
+    });
+  };
 
   for (const auto& [fact, reason] : hot) {
     BaseLayouts bases;
     if (fact->has_slots || fact->excluded || !basesAllowSlots(*fact, bases)) continue;
     if (!slotsHoldWhatBasesAssign(*fact, bases)) continue;
     if (!describesRunningPythonClasses(files[reason.class_file])) continue;
-    if (reason.site != nullptr && extended_by_unslotted.contains(fact)) continue;
+    if (reason.site != nullptr &&
+        (extended_by_unslotted.contains(fact) || !holdsWhatSubclassesAssign(*fact, bases))) {
+      continue;
+    }
     const std::string where = reason.site == nullptr
                                   ? std::string("listed in extra-hot-classes")
                                   : reason.site->evidence + " at " +

@@ -166,6 +166,9 @@ class PathologicalTest(HeaplintTestCase):
             "attributes.py": "x = a" + ".b" * depth + "\n",
             "sizing.py": "class P:\n    pass\n\n\nfor g in " + "(" * depth + "gens" + ")" * depth
             + ":\n    items.append(P(g))\n",
+            # A class body's chained assignment, in a class MEM401 reads (made a million times).
+            "chained.py": "class Row:\n    " + "".join(f"a{i} = " for i in range(depth)) + "None\n\n"
+            "    def __init__(self, x):\n        self.x = x\n\n\nROWS = [Row(i) for i in range(1_000_000)]\n",
         }
         for name, body in sources.items():
             self.write(name, body)
