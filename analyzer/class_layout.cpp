@@ -192,13 +192,8 @@ class LayoutReader {
     const TSNode receiver = firstParameterName(function);
     if (ts_node_is_null(receiver)) return;
     const std::string_view self = context_.text(receiver);
-    std::vector<TSNode> nested;
     visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind node_kind = kindOf(node);
-      if (node_kind == NodeKind::FunctionDefinition || node_kind == NodeKind::Lambda) {
-        nested.push_back(node);
-        return Visit::SkipChildren;
-      }
       if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
       if (node_kind == NodeKind::Attribute) {
         attribute(node, self);
@@ -207,18 +202,6 @@ class LayoutReader {
       }
       return Visit::Descend;
     });
-    for (const TSNode inner : nested) {
-      visitSubtree(inner, [&](TSNode node, TSFieldId /*field*/) {
-        const NodeKind node_kind = kindOf(node);
-        if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;
-        if (node_kind == NodeKind::Attribute) {
-          attribute(node, self);
-        } else if (node_kind == NodeKind::Call) {
-          call(node, self, function_scope);
-        }
-        return Visit::Descend;
-      });
-    }
   }
 
  private:
