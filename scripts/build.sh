@@ -20,7 +20,8 @@ library_packages=(
   # The packaging tests install the wheel and pre-commit into fresh virtual environments.
   python3-venv
   # ctest's sanitizer.suite builds build-sanitize/ with clang's AddressSanitizer,
-  # UndefinedBehaviorSanitizer and libFuzzer (scripts/sanitize.sh); heaplint itself needs neither.
+  # UndefinedBehaviorSanitizer and libFuzzer, and sanitizer.thread build-tsan/ with its
+  # ThreadSanitizer (scripts/sanitize.sh); heaplint itself needs neither.
   clang-14 libclang-rt-14-dev
 )
 

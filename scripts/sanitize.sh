@@ -9,17 +9,19 @@
 #   scripts/sanitize.sh ci              # CI (ctest's sanitizer.suite): unit, fixture and e2e tests
 #                                       # and a 25 s pass of every target on the fixtures' seeds
 #   scripts/sanitize.sh corpora [NAME...]   # `check --preview` and `--fix` over the corpora
+#   scripts/sanitize.sh thread          # CI (ctest's sanitizer.thread): ThreadSanitizer in
+#                                       # build-tsan/, the unit, fixture and end-to-end tests
 #   FUZZ_SECONDS=3600 FUZZ_RUNS=10000000 scripts/sanitize.sh fuzz noqa   # a long run of one target
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=${1:-all}  # all | ci | fuzz | corpora
+mode=${1:-all}  # all | ci | fuzz | corpora | thread
 shift || true
 case "$mode" in
   all | fuzz) fuzz_seconds=${FUZZ_SECONDS:-20} ;;
   ci) fuzz_seconds=${FUZZ_SECONDS:-25} ;;
-  corpora) ;;
+  corpora | thread) ;;
   *)
-    echo "sanitize.sh: unknown mode '$mode' (all, ci, fuzz or corpora)" >&2
+    echo "sanitize.sh: unknown mode '$mode' (all, ci, fuzz, corpora or thread)" >&2
     exit 2
     ;;
 esac
@@ -29,9 +31,11 @@ command -v clang++-14 >/dev/null 2>&1 || missing+=(clang-14)
 compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null ||
   missing+=(libclang-rt-14-dev)
 if ((${#missing[@]})); then
-  if [ "$mode" = ci ]; then
+  if [ "$mode" = ci ] || [ "$mode" = thread ]; then
     # ctest's SKIP_RETURN_CODE: CI machines set up by scripts/build.sh have both packages.
-    echo "sanitizer.suite skipped: ${missing[*]} not installed" \
+    test_name=sanitizer.suite
+    [ "$mode" = thread ] && test_name=sanitizer.thread
+    echo "$test_name skipped: ${missing[*]} not installed" \
       "(scripts/build.sh installs clang-14 and libclang-rt-14-dev)"
     exit 77
   fi
@@ -44,7 +48,28 @@ if ((${#missing[@]})); then
 fi
 # node_modules (the tree-sitter sources) and the Debian packages. CI runs this script from ctest,
 # after scripts/build.sh: it must not rebuild build/ under the tests that use it.
-[ "$mode" = ci ] || scripts/build.sh >/dev/null
+[ "$mode" = ci ] || [ "$mode" = thread ] || scripts/build.sh >/dev/null
+
+if [ "$mode" = thread ]; then
+  # ThreadSanitizer: the check's worker threads, the language server's reader and index builders,
+  # the helper threads that parse and walk a large module's runs. A separate build (it cannot be
+  # combined with AddressSanitizer), every library instrumented, no fuzzers.
+  build=build-tsan
+  if ! [ -f "$build/CMakeCache.txt" ]; then
+    CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DHEAPLINT_SANITIZE_THREAD=ON >/dev/null
+  fi
+  nice cmake --build "$build" --parallel "$(nproc)"
+  # A report fails the process (exit 66), and so the test that ran it.
+  export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp"
+  export HEAPLINT_TEST_SLOWDOWN=4 HEAPLINT_SOAK_EDITS=10000
+  # Not the benchmarks, the packaging tests, nor the single-threaded checks that an edited tree
+  # analyses like a fresh parse (15 minutes of CPU here; the AddressSanitizer suite runs them):
+  # their threaded variant (EditsOnHelperThreads...) stays. Nor the pathological inputs, which
+  # test time and memory bounds on one thread.
+  exec ctest --test-dir "$build" --output-on-failure -j2 -E \
+    '^(benchmark\.|packaging\.|e2e\.test_package$|e2e\.test_pathological$|ChunkedTree\.Edits(InsideBigClasses)?AndTheirUndo|Walker\.ParentOfAgreesWithTreeSitterInAnyOrder$)'
+fi
 
 build=build-sanitize
 if ! [ -f "$build/CMakeCache.txt" ]; then
