@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 #include <string>
 
@@ -123,7 +124,10 @@ class LayoutReader {
   LayoutReader(const RuleContext& context, ClassLayout& layout)
       : context_(context), layout_(layout) {}
 
-  void body(TSNode class_definition, ScopeId class_scope) {
+  // `class_scope` may be unknown (kNoScope): decorators' names then resolve from `outer_scope`,
+  // the scope the class statement is in.
+  void body(TSNode class_definition, ScopeId class_scope, ScopeId outer_scope) {
+    names_scope_ = class_scope != kNoScope ? class_scope : outer_scope;
     const TSNode block = childByField(class_definition, Field::Body);
     const uint32_t count = namedChildCount(block);
     for (uint32_t i = 0; i < count; ++i) {
@@ -152,10 +156,7 @@ class LayoutReader {
       const std::string_view name = context_.text(childByField(statement, Field::Name));
       layout_.class_attributes.push_back(name);
       if (decorated && isPropertyDefinition(statement)) layout_.properties.push_back(name);
-      // `cached_property` stores its value in the instance's `__dict__`.
-      if (decorated && hasDecoratorEndingWith(statement, "cached_property")) {
-        layout_.keeps_dict = true;
-      }
+      if (decorated && cachesOnTheInstance(statement)) layout_.keeps_dict = true;
       if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
         layout_.keeps_dict = true;
       }
@@ -167,19 +168,42 @@ class LayoutReader {
   }
 
   // `@property`, `@name.setter`: assigning the name through the instance calls the property.
+  // (Only a property with a setter can be assigned, and `.setter` is spelled the same whatever
+  // name `property` was imported as.)
   bool isPropertyDefinition(TSNode function) const {
-    return hasDecoratorEndingWith(function, "property", /*whole=*/true) ||
-           hasDecoratorEndingWith(function, ".setter");
+    return anyDecorator(function, [&](TSNode decorator) {
+      const std::string_view text = context_.text(nthNamedChild(decorator, 0));
+      return text == "property" || text.ends_with(".setter");
+    });
   }
 
-  // A decorator of `function` whose text ends with `suffix` (or, with `whole`, is `suffix`).
-  bool hasDecoratorEndingWith(TSNode function, std::string_view suffix, bool whole = false) const {
+  // A decorator that stores the method's result in the instance's `__dict__`:
+  // `functools.cached_property` by any name it is imported as, and the libraries' descriptors
+  // named for caching on the instance (Django's and Werkzeug's `cached_property`, Pyramid's
+  // `reify`, SQLAlchemy's `memoized_property`, the many `lazy_property`s). Slots would make
+  // each of them fail on first access. Read by name: quiet is the safe side.
+  bool cachesOnTheInstance(TSNode function) const {
+    return anyDecorator(function, [&](TSNode decorator) {
+      return namedForCachingOnTheInstance(
+          decoratorNameOrSpelling(context_, decorator, names_scope_));
+    });
+  }
+
+  static bool namedForCachingOnTheInstance(std::string name) {
+    name.erase(0, name.rfind('.') + 1);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto has = [&](std::string_view part) { return name.find(part) != std::string::npos; };
+    return has("lazy") || has("reify") ||
+           ((has("cache") || has("memo")) && (has("property") || has("attr")));
+  }
+
+  template <typename Accepts>
+  bool anyDecorator(TSNode function, const Accepts& accepts) const {
     const TSNode decorated = decoratedDefinitionOf(function);
     for (uint32_t i = 0, count = namedChildCount(decorated); i < count; ++i) {
       const TSNode decorator = nthNamedChild(decorated, i);
-      if (kindOf(decorator) != NodeKind::Decorator) continue;
-      const std::string_view text = context_.text(nthNamedChild(decorator, 0));
-      if (whole ? text == suffix : text.ends_with(suffix)) return true;
+      if (kindOf(decorator) == NodeKind::Decorator && accepts(decorator)) return true;
     }
     return false;
   }
@@ -285,10 +309,12 @@ class LayoutReader {
     } else if (const TSNode right = childByField(node, Field::Right); !ts_node_is_null(right)) {
       layout_.class_attributes.push_back(name);
       if (kindOf(right) == NodeKind::Call) {
-        const std::string_view function = context_.text(childByField(right, Field::Function));
-        if (function == "property") layout_.properties.push_back(name);
+        const TSNode callee = childByField(right, Field::Function);
+        if (context_.text(callee) == "property") layout_.properties.push_back(name);
         // `total = functools.cached_property(compute)` stores into the instance's `__dict__`.
-        if (function.ends_with("cached_property")) layout_.keeps_dict = true;
+        std::string function = context_.semantic().qualifiedName(names_scope_, callee);
+        if (function.empty()) function = context_.text(callee);
+        if (namedForCachingOnTheInstance(std::move(function))) layout_.keeps_dict = true;
       }
     }
   }
@@ -439,6 +465,7 @@ class LayoutReader {
 
   const RuleContext& context_;
   ClassLayout& layout_;
+  ScopeId names_scope_ = 0;
 };
 
 }  // namespace
@@ -530,7 +557,7 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
   if (methods == Methods::None || (methods == Methods::UsingTheInstanceDict &&
                                    !mayUseTheInstanceDict(context.text(class_definition)) &&
                                    !hasDecoratedNew(context, class_definition))) {
-    LayoutReader(context, layout).body(class_definition, kNoScope);
+    LayoutReader(context, layout).body(class_definition, kNoScope, scope);
     return layout;
   }
   const SemanticModel& semantic = context.semantic();
@@ -558,7 +585,7 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
     if (sameNode(semantic.scope(id).node, class_definition)) class_scope = id;
   }
   LayoutReader reader(context, layout);
-  reader.body(class_definition, class_scope);
+  reader.body(class_definition, class_scope, scope);
   if (class_scope == kNoScope) return layout;
   // The methods' scopes follow the class's (scopes are numbered in the order they open).
   for (ScopeId id = class_scope + 1; id < semantic.scopeCount(); ++id) {
