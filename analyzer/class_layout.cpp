@@ -5,6 +5,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
@@ -124,8 +125,9 @@ class LayoutReader {
   LayoutReader(const RuleContext& context, ClassLayout& layout)
       : context_(context), layout_(layout) {}
 
-  // `class_scope` may be unknown (kNoScope): decorators' names then resolve from `outer_scope`,
-  // the scope the class statement is in.
+  // `class_scope` may be unknown (kNoScope): decorators' names then resolve from `outer_scope`
+  // (callers pass the module's: a class nested in a function misses that function's imports,
+  // but the spelling of a name still counts).
   void body(TSNode class_definition, ScopeId class_scope, ScopeId outer_scope) {
     names_scope_ = class_scope != kNoScope ? class_scope : outer_scope;
     const TSNode block = childByField(class_definition, Field::Body);
@@ -180,22 +182,96 @@ class LayoutReader {
   // A decorator that stores the method's result in the instance's `__dict__`:
   // `functools.cached_property` by any name it is imported as, and the libraries' descriptors
   // named for caching on the instance (Django's and Werkzeug's `cached_property`, Pyramid's
-  // `reify`, SQLAlchemy's `memoized_property`, the many `lazy_property`s). Slots would make
-  // each of them fail on first access. Read by name: quiet is the safe side.
+  // `reify`, SQLAlchemy's `memoized_property` and `memoized_instancemethod`, Mercurial's
+  // `propertycache`, pandas' `cache_readonly`, jaraco's `method_cache`, the many
+  // `lazy_property`s). Slots would make each of them fail on first
+  // access. Both the name it resolves to and the name it is spelled with count: quiet is the
+  // safe side.
   bool cachesOnTheInstance(TSNode function) const {
     return anyDecorator(function, [&](TSNode decorator) {
-      return namedForCachingOnTheInstance(
-          decoratorNameOrSpelling(context_, decorator, names_scope_));
+      const TSNode expression = withoutCalls(nthNamedChild(decorator, 0));
+      return namedForCachingOnTheInstance(decoratorName(context_, decorator, names_scope_)) ||
+             namedForCachingOnTheInstance(spelledName(expression));
     });
   }
 
-  static bool namedForCachingOnTheInstance(std::string name) {
-    name.erase(0, name.rfind('.') + 1);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const auto has = [&](std::string_view part) { return name.find(part) != std::string::npos; };
-    return has("lazy") || has("reify") ||
-           ((has("cache") || has("memo")) && (has("property") || has("attr")));
+  // `total = cached_property(compute)` in the body: the callee, by either name.
+  bool callCachesOnTheInstance(TSNode call) const {
+    const TSNode callee = withoutCalls(childByField(call, Field::Function));
+    return namedForCachingOnTheInstance(context_.semantic().qualifiedName(names_scope_, callee)) ||
+           namedForCachingOnTheInstance(spelledName(callee));
+  }
+
+  // `a.b` for `a.b(1)(2)`.
+  static TSNode withoutCalls(TSNode expression) {
+    while (kindOf(expression) == NodeKind::Call) {
+      expression = childByField(expression, Field::Function);
+    }
+    return expression;
+  }
+
+  // The text of a name or a chain of attributes (`functools.cached_property`); empty for any
+  // other expression (`hooks["lazy_property"]`), whose text says nothing of what it is.
+  std::string_view spelledName(TSNode expression) const {
+    for (TSNode link = expression; kindOf(link) != NodeKind::Identifier;
+         link = childByField(link, Field::Object)) {
+      if (kindOf(link) != NodeKind::Attribute) return {};
+    }
+    return context_.text(expression);
+  }
+
+  // Whether the last part of a dotted name reads as a descriptor that caches on the instance:
+  // its words (split at `_` and where lower case turns upper) name a cache (`cached`,
+  // `memoized`, `lazy`) and a member (`property`, `attribute`, `method`, `readonly`), in either
+  // order, as separate words or run together (`cachedproperty`, `propertycache`); or it is
+  // `reify`. Not `gettext_lazy`, `keep_lazy_text` (no member), nor `non_memoized_property` (a
+  // plain property).
+  static bool namedForCachingOnTheInstance(std::string_view name) {
+    name.remove_prefix(std::min(name.size(), name.rfind('.') + 1));
+    // Most decorators and callees mention no cache at all: answered without allocating.
+    const auto mentions = [&](std::string_view part) {
+      return std::search(name.begin(), name.end(), part.begin(), part.end(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+             }) != name.end();
+    };
+    if (!mentions("cach") && !mentions("memo") && !mentions("lazy") && !mentions("lazi") &&
+        !mentions("reify")) {
+      return false;
+    }
+    std::vector<std::string> words(1);
+    for (size_t i = 0; i < name.size(); ++i) {
+      const auto c = static_cast<unsigned char>(name[i]);
+      const bool turns_upper = i > 0 && std::isupper(c) != 0 &&
+                               std::islower(static_cast<unsigned char>(name[i - 1])) != 0;
+      if (c == '_' || turns_upper) {
+        if (!words.back().empty()) words.emplace_back();
+        if (c == '_') continue;
+      }
+      words.back().push_back(static_cast<char>(std::tolower(c)));
+    }
+    if (words.back().empty()) words.pop_back();
+    if (words.empty()) return false;
+    static constexpr std::array<std::string_view, 4> kNegations = {"non", "un", "no", "not"};
+    if (std::find(kNegations.begin(), kNegations.end(), words.front()) != kNegations.end()) {
+      return false;
+    }
+    static constexpr std::array<std::string_view, 6> kCaches = {"cached",  "cache", "memoized",
+                                                                "memoize", "lazy",  "lazily"};
+    static constexpr std::array<std::string_view, 5> kMembers = {"property", "attribute", "attr",
+                                                                 "method", "readonly"};
+    std::string joined;
+    for (const std::string& word : words) {
+      joined += word;
+    }
+    const auto names = [&](const auto& kinds) {
+      return std::any_of(kinds.begin(), kinds.end(), [&](std::string_view kind) {
+        return std::find(words.begin(), words.end(), kind) != words.end() ||
+               std::string_view(joined).starts_with(kind) ||
+               std::string_view(joined).ends_with(kind);
+      });
+    };
+    return std::find(words.begin(), words.end(), "reify") != words.end() ||
+           (names(kCaches) && names(kMembers));
   }
 
   template <typename Accepts>
@@ -244,8 +320,14 @@ class LayoutReader {
       switch (kindOf(node)) {
         case NodeKind::Assignment:
           targetNames(childByField(node, Field::Left));
+          if (const TSNode right = childByField(node, Field::Right);
+              kindOf(right) == NodeKind::Call && callCachesOnTheInstance(right)) {
+            layout_.keeps_dict = true;
+          }
           return Visit::Descend;
         case NodeKind::FunctionDefinition:
+          if (cachesOnTheInstance(node)) layout_.keeps_dict = true;
+          [[fallthrough]];
         case NodeKind::ClassDefinition:
           layout_.class_attributes.push_back(context_.text(childByField(node, Field::Name)));
           return Visit::SkipChildren;
@@ -312,9 +394,7 @@ class LayoutReader {
         const TSNode callee = childByField(right, Field::Function);
         if (context_.text(callee) == "property") layout_.properties.push_back(name);
         // `total = functools.cached_property(compute)` stores into the instance's `__dict__`.
-        std::string function = context_.semantic().qualifiedName(names_scope_, callee);
-        if (function.empty()) function = context_.text(callee);
-        if (namedForCachingOnTheInstance(std::move(function))) layout_.keeps_dict = true;
+        if (callCachesOnTheInstance(right)) layout_.keeps_dict = true;
       }
     }
   }
