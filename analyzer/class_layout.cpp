@@ -183,31 +183,42 @@ class LayoutReader {
   // `functools.cached_property` by any name it is imported as, and the libraries' descriptors
   // named for caching on the instance (Django's and Werkzeug's `cached_property`, Pyramid's
   // `reify`, SQLAlchemy's `memoized_property` and `memoized_instancemethod`, Mercurial's
-  // `propertycache`, pandas' `cache_readonly`, jaraco's `method_cache`, the many
-  // `lazy_property`s). Slots would make each of them fail on first
-  // access. Both the name it resolves to and the name it is spelled with count: quiet is the
-  // safe side.
+  // `propertycache`, pandas' `cache_readonly`, jaraco's `method_cache`, zope's `Lazy`, the many
+  // `lazy_property`s and `lazyprop`s). Slots would make each of them fail on first access. Both
+  // the name it resolves to and the name it is spelled with count: quiet is the safe side.
   bool cachesOnTheInstance(TSNode function) const {
     return anyDecorator(function, [&](TSNode decorator) {
       const TSNode expression = withoutCalls(nthNamedChild(decorator, 0));
-      return namedForCachingOnTheInstance(decoratorName(context_, decorator, names_scope_)) ||
-             namedForCachingOnTheInstance(spelledName(expression));
+      return namedForCachingOnTheInstance(
+                 context_.semantic().qualifiedName(names_scope_, expression), Use::Decorator) ||
+             namedForCachingOnTheInstance(spelledName(expression), Use::Decorator);
     });
   }
 
   // `total = cached_property(compute)` in the body: the callee, by either name.
   bool callCachesOnTheInstance(TSNode call) const {
     const TSNode callee = withoutCalls(childByField(call, Field::Function));
-    return namedForCachingOnTheInstance(context_.semantic().qualifiedName(names_scope_, callee)) ||
-           namedForCachingOnTheInstance(spelledName(callee));
+    return namedForCachingOnTheInstance(context_.semantic().qualifiedName(names_scope_, callee),
+                                        Use::Call) ||
+           namedForCachingOnTheInstance(spelledName(callee), Use::Call);
   }
 
-  // `a.b` for `a.b(1)(2)`.
+  // `a.b` for `a.b(1)(2)` and for `(a.b)`.
   static TSNode withoutCalls(TSNode expression) {
-    while (kindOf(expression) == NodeKind::Call) {
-      expression = childByField(expression, Field::Function);
+    for (;;) {
+      if (kindOf(expression) == NodeKind::Call) {
+        expression = childByField(expression, Field::Function);
+      } else if (kindOf(expression) == NodeKind::ParenthesizedExpression) {
+        TSNode inner{};
+        for (uint32_t i = 0, count = namedChildCount(expression); i < count; ++i) {
+          inner = nthNamedChild(expression, i);
+          if (kindOf(inner) != NodeKind::Comment) break;
+        }
+        expression = inner;
+      } else {
+        return expression;
+      }
     }
-    return expression;
   }
 
   // The text of a name or a chain of attributes (`functools.cached_property`); empty for any
@@ -220,13 +231,18 @@ class LayoutReader {
     return context_.text(expression);
   }
 
+  enum class Use { Decorator, Call };
+
   // Whether the last part of a dotted name reads as a descriptor that caches on the instance:
   // its words (split at `_` and where lower case turns upper) name a cache (`cached`,
-  // `memoized`, `lazy`) and a member (`property`, `attribute`, `method`, `readonly`), in either
-  // order, as separate words or run together (`cachedproperty`, `propertycache`); or it is
-  // `reify`. Not `gettext_lazy`, `keep_lazy_text` (no member), nor `non_memoized_property` (a
-  // plain property).
-  static bool namedForCachingOnTheInstance(std::string_view name) {
+  // `memoized`, `lazy`) and a member (`property`, `prop`, `attribute`, `method`, `readonly`), in
+  // either order, as separate words or run together (`cachedproperty`, `propertycache`); or it
+  // has the word `reify`; or, as a decorator, it is only `lazy` (the `lazy` package, zope's
+  // `Lazy`). Not `gettext_lazy` nor `keep_lazy_text` (no member), not a negated name
+  // (`non_memoized_property`, `ro_non_memoized_property`: plain properties), not a cache on the
+  // class (`cached_classproperty`, `lazy_staticmethod`), and not a call of a container named
+  // for what it caches (`MethodCache(...)`: its last word is the cache).
+  static bool namedForCachingOnTheInstance(std::string_view name, Use use) {
     name.remove_prefix(std::min(name.size(), name.rfind('.') + 1));
     // Most decorators and callees mention no cache at all: answered without allocating.
     const auto mentions = [&](std::string_view part) {
@@ -251,27 +267,39 @@ class LayoutReader {
     }
     if (words.back().empty()) words.pop_back();
     if (words.empty()) return false;
-    static constexpr std::array<std::string_view, 4> kNegations = {"non", "un", "no", "not"};
-    if (std::find(kNegations.begin(), kNegations.end(), words.front()) != kNegations.end()) {
-      return false;
-    }
-    static constexpr std::array<std::string_view, 6> kCaches = {"cached",  "cache", "memoized",
-                                                                "memoize", "lazy",  "lazily"};
-    static constexpr std::array<std::string_view, 5> kMembers = {"property", "attribute", "attr",
-                                                                 "method", "readonly"};
+    const auto has_word = [&](std::string_view word) {
+      return std::find(words.begin(), words.end(), word) != words.end();
+    };
+    static constexpr std::array<std::string_view, 6> kNotOnTheInstance = {"non", "un",    "no",
+                                                                          "not", "class", "static"};
+    if (std::any_of(kNotOnTheInstance.begin(), kNotOnTheInstance.end(), has_word)) return false;
     std::string joined;
     for (const std::string& word : words) {
       joined += word;
     }
+    static constexpr std::array<std::string_view, 4> kOnTheClass = {"classprop", "classattr",
+                                                                    "classmethod", "staticmethod"};
+    if (std::any_of(kOnTheClass.begin(), kOnTheClass.end(), [&](std::string_view part) {
+          return joined.find(part) != std::string::npos;
+        })) {
+      return false;
+    }
+    static constexpr std::array<std::string_view, 6> kCaches = {"cached",  "cache", "memoized",
+                                                                "memoize", "lazy",  "lazily"};
+    if (use == Use::Call &&
+        std::find(kCaches.begin(), kCaches.end(), words.back()) != kCaches.end()) {
+      return false;  // `MethodCache(...)`: a container named for what it caches
+    }
+    if (use == Use::Decorator && words.size() == 1 && words.front() == "lazy") return true;
+    static constexpr std::array<std::string_view, 6> kMembers = {"property", "prop",   "attribute",
+                                                                 "attr",     "method", "readonly"};
     const auto names = [&](const auto& kinds) {
       return std::any_of(kinds.begin(), kinds.end(), [&](std::string_view kind) {
-        return std::find(words.begin(), words.end(), kind) != words.end() ||
-               std::string_view(joined).starts_with(kind) ||
+        return has_word(kind) || std::string_view(joined).starts_with(kind) ||
                std::string_view(joined).ends_with(kind);
       });
     };
-    return std::find(words.begin(), words.end(), "reify") != words.end() ||
-           (names(kCaches) && names(kMembers));
+    return has_word("reify") || (names(kCaches) && names(kMembers));
   }
 
   template <typename Accepts>

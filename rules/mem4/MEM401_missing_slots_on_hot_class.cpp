@@ -110,7 +110,9 @@ from `builtins` too), `object.__setattr__(self, computed, ...)` or
 in the class or a base; `functools.cached_property` (by any name it is imported as), in the
 class or a base, as a decorator or called in the body (it stores into the `__dict__`), and the
 libraries' descriptors named for caching on the instance, which do the same (Pyramid's `reify`,
-SQLAlchemy's `memoized_property`, Django's `cached_property`, a `lazy_property`); an assignment to a special name (`self.__class__ = Frozen`), or `setattr` with a
+SQLAlchemy's `memoized_property`, Django's `cached_property`, a `lazy_property`; judged by the
+name the decorator resolves to or is spelled with, so one merely named like them keeps the class
+quiet too), also under `if` or `try` in the body; an assignment to a special name (`self.__class__ = Frozen`), or `setattr` with a
 literal name that no slot can hold (`"content-type"`, `"__secret"`, `"__class__"`); a slotted
 base whose methods assign an attribute that neither the slots of the class's bases nor the fix
 would list (`self.extra = 2` with `__slots__ = ("a",)`, a private `self.__secret`: it works only
