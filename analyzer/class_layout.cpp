@@ -240,8 +240,8 @@ class LayoutReader {
   // has the word `reify`; or, as a decorator, it is only `lazy` (the `lazy` package, zope's
   // `Lazy`). Not `gettext_lazy` nor `keep_lazy_text` (no member), not a negated name
   // (`non_memoized_property`, `ro_non_memoized_property`: plain properties), not a cache on the
-  // class (`cached_classproperty`, `lazy_staticmethod`), and not a call of a container named
-  // for what it caches (`MethodCache(...)`: its last word is the cache).
+  // class (`cached_classproperty`, `lazy_staticmethod`), and not a call of a class named for
+  // what it caches (`MethodCache(...)`: capitalised, its last word is the cache).
   static bool namedForCachingOnTheInstance(std::string_view name, Use use) {
     name.remove_prefix(std::min(name.size(), name.rfind('.') + 1));
     // Most decorators and callees mention no cache at all: answered without allocating.
@@ -286,9 +286,11 @@ class LayoutReader {
     }
     static constexpr std::array<std::string_view, 6> kCaches = {"cached",  "cache", "memoized",
                                                                 "memoize", "lazy",  "lazily"};
-    if (use == Use::Call &&
+    // `MethodCache(...)`: a class, named for what it caches (not jaraco's `method_cache(f)`,
+    // which is the same descriptor as `@method_cache`).
+    if (use == Use::Call && std::isupper(static_cast<unsigned char>(name.front())) != 0 &&
         std::find(kCaches.begin(), kCaches.end(), words.back()) != kCaches.end()) {
-      return false;  // `MethodCache(...)`: a container named for what it caches
+      return false;
     }
     if (use == Use::Decorator && words.size() == 1 && words.front() == "lazy") return true;
     static constexpr std::array<std::string_view, 6> kMembers = {"property", "prop",   "attribute",
