@@ -188,19 +188,22 @@ class LayoutReader {
   // the name it resolves to and the name it is spelled with count: quiet is the safe side.
   bool cachesOnTheInstance(TSNode function) const {
     return anyDecorator(function, [&](TSNode decorator) {
-      const TSNode expression = withoutCalls(nthNamedChild(decorator, 0));
-      return namedForCachingOnTheInstance(
-                 context_.semantic().qualifiedName(names_scope_, expression), Use::Decorator) ||
-             namedForCachingOnTheInstance(spelledName(expression), Use::Decorator);
+      return namedForCachingOnTheInstance(withoutCalls(nthNamedChild(decorator, 0)),
+                                          CachingUse::Decorator);
     });
   }
 
   // `total = cached_property(compute)` in the body: the callee, by either name.
   bool callCachesOnTheInstance(TSNode call) const {
-    const TSNode callee = withoutCalls(childByField(call, Field::Function));
-    return namedForCachingOnTheInstance(context_.semantic().qualifiedName(names_scope_, callee),
-                                        Use::Call) ||
-           namedForCachingOnTheInstance(spelledName(callee), Use::Call);
+    return namedForCachingOnTheInstance(withoutCalls(childByField(call, Field::Function)),
+                                        CachingUse::CalledInClassBody);
+  }
+
+  // The spelling first: it needs no allocation, and it answers most names.
+  bool namedForCachingOnTheInstance(TSNode expression, CachingUse use) const {
+    return LibraryKnowledge::cachesOnTheInstance(spelledName(expression), use) ||
+           LibraryKnowledge::cachesOnTheInstance(
+               context_.semantic().qualifiedName(names_scope_, expression), use);
   }
 
   // `a.b` for `a.b(1)(2)` and for `(a.b)`.
@@ -229,79 +232,6 @@ class LayoutReader {
       if (kindOf(link) != NodeKind::Attribute) return {};
     }
     return context_.text(expression);
-  }
-
-  enum class Use { Decorator, Call };
-
-  // Whether the last part of a dotted name reads as a descriptor that caches on the instance:
-  // its words (split at `_` and where lower case turns upper) name a cache (`cached`,
-  // `memoized`, `lazy`) and a member (`property`, `prop`, `attribute`, `method`, `readonly`), in
-  // either order, as separate words or run together (`cachedproperty`, `propertycache`); or it
-  // has the word `reify`; or, as a decorator, it is only `lazy` (the `lazy` package, zope's
-  // `Lazy`). Not `gettext_lazy` nor `keep_lazy_text` (no member), not a negated name
-  // (`non_memoized_property`, `ro_non_memoized_property`: plain properties), not a cache on the
-  // class (`cached_classproperty`, `lazy_staticmethod`), and not a call of a class named for
-  // what it caches (`MethodCache(...)`: capitalised, its last word is the cache).
-  static bool namedForCachingOnTheInstance(std::string_view name, Use use) {
-    name.remove_prefix(std::min(name.size(), name.rfind('.') + 1));
-    // Most decorators and callees mention no cache at all: answered without allocating.
-    const auto mentions = [&](std::string_view part) {
-      return std::search(name.begin(), name.end(), part.begin(), part.end(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
-             }) != name.end();
-    };
-    if (!mentions("cach") && !mentions("memo") && !mentions("lazy") && !mentions("lazi") &&
-        !mentions("reify")) {
-      return false;
-    }
-    std::vector<std::string> words(1);
-    for (size_t i = 0; i < name.size(); ++i) {
-      const auto c = static_cast<unsigned char>(name[i]);
-      const bool turns_upper = i > 0 && std::isupper(c) != 0 &&
-                               std::islower(static_cast<unsigned char>(name[i - 1])) != 0;
-      if (c == '_' || turns_upper) {
-        if (!words.back().empty()) words.emplace_back();
-        if (c == '_') continue;
-      }
-      words.back().push_back(static_cast<char>(std::tolower(c)));
-    }
-    if (words.back().empty()) words.pop_back();
-    if (words.empty()) return false;
-    const auto has_word = [&](std::string_view word) {
-      return std::find(words.begin(), words.end(), word) != words.end();
-    };
-    static constexpr std::array<std::string_view, 6> kNotOnTheInstance = {"non", "un",    "no",
-                                                                          "not", "class", "static"};
-    if (std::any_of(kNotOnTheInstance.begin(), kNotOnTheInstance.end(), has_word)) return false;
-    std::string joined;
-    for (const std::string& word : words) {
-      joined += word;
-    }
-    static constexpr std::array<std::string_view, 4> kOnTheClass = {"classprop", "classattr",
-                                                                    "classmethod", "staticmethod"};
-    if (std::any_of(kOnTheClass.begin(), kOnTheClass.end(), [&](std::string_view part) {
-          return joined.find(part) != std::string::npos;
-        })) {
-      return false;
-    }
-    static constexpr std::array<std::string_view, 6> kCaches = {"cached",  "cache", "memoized",
-                                                                "memoize", "lazy",  "lazily"};
-    // `MethodCache(...)`: a class, named for what it caches (not jaraco's `method_cache(f)`,
-    // which is the same descriptor as `@method_cache`).
-    if (use == Use::Call && std::isupper(static_cast<unsigned char>(name.front())) != 0 &&
-        std::find(kCaches.begin(), kCaches.end(), words.back()) != kCaches.end()) {
-      return false;
-    }
-    if (use == Use::Decorator && words.size() == 1 && words.front() == "lazy") return true;
-    static constexpr std::array<std::string_view, 6> kMembers = {"property", "prop",   "attribute",
-                                                                 "attr",     "method", "readonly"};
-    const auto names = [&](const auto& kinds) {
-      return std::any_of(kinds.begin(), kinds.end(), [&](std::string_view kind) {
-        return has_word(kind) || std::string_view(joined).starts_with(kind) ||
-               std::string_view(joined).ends_with(kind);
-      });
-    };
-    return has_word("reify") || (names(kCaches) && names(kMembers));
   }
 
   template <typename Accepts>

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace heaplint {
 namespace {
@@ -194,6 +197,68 @@ bool LibraryKnowledge::isMaterializedDataSource(std::string_view qualified) {
 
 bool LibraryKnowledge::isConfigurationSource(std::string_view qualified) const {
   return anyMatches(kConfigurationSources, settings_.configuration_sources, qualified);
+}
+
+bool LibraryKnowledge::cachesOnTheInstance(std::string_view name, CachingUse use) {
+  name.remove_prefix(std::min(name.size(), name.rfind('.') + 1));
+  // Most decorators and callees mention no cache at all: answered without allocating.
+  const auto mentions = [&](std::string_view part) {
+    return std::search(name.begin(), name.end(), part.begin(), part.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           }) != name.end();
+  };
+  if (!mentions("cach") && !mentions("memo") && !mentions("lazy") && !mentions("lazi") &&
+      !mentions("reify")) {
+    return false;
+  }
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool turns_upper =
+        i > 0 && std::isupper(c) != 0 && std::islower(static_cast<unsigned char>(name[i - 1])) != 0;
+    if (c == '_' || turns_upper) {
+      if (!words.back().empty()) words.emplace_back();
+      if (c == '_') continue;
+    }
+    words.back().push_back(static_cast<char>(std::tolower(c)));
+  }
+  if (words.back().empty()) words.pop_back();
+  if (words.empty()) return false;
+  const auto has_word = [&](std::string_view word) {
+    return std::find(words.begin(), words.end(), word) != words.end();
+  };
+  static constexpr std::array<std::string_view, 6> kNotOnTheInstance = {"non", "un",    "no",
+                                                                        "not", "class", "static"};
+  if (std::any_of(kNotOnTheInstance.begin(), kNotOnTheInstance.end(), has_word)) return false;
+  std::string joined;
+  for (const std::string& word : words) {
+    joined += word;
+  }
+  static constexpr std::array<std::string_view, 4> kOnTheClass = {"classprop", "classattr",
+                                                                  "classmethod", "staticmethod"};
+  if (std::any_of(kOnTheClass.begin(), kOnTheClass.end(),
+                  [&](std::string_view part) { return joined.find(part) != std::string::npos; })) {
+    return false;
+  }
+  static constexpr std::array<std::string_view, 6> kCaches = {"cached",  "cache", "memoized",
+                                                              "memoize", "lazy",  "lazily"};
+  // `MethodCache(...)`: a class, named for what it caches (not jaraco's `method_cache(f)`,
+  // which is the same descriptor as `@method_cache`).
+  if (use == CachingUse::CalledInClassBody &&
+      std::isupper(static_cast<unsigned char>(name.front())) != 0 &&
+      std::find(kCaches.begin(), kCaches.end(), words.back()) != kCaches.end()) {
+    return false;
+  }
+  if (use == CachingUse::Decorator && words.size() == 1 && words.front() == "lazy") return true;
+  static constexpr std::array<std::string_view, 6> kMembers = {"property", "prop",   "attribute",
+                                                               "attr",     "method", "readonly"};
+  const auto names = [&](const auto& kinds) {
+    return std::any_of(kinds.begin(), kinds.end(), [&](std::string_view kind) {
+      return has_word(kind) || std::string_view(joined).starts_with(kind) ||
+             std::string_view(joined).ends_with(kind);
+    });
+  };
+  return has_word("reify") || (names(kCaches) && names(kMembers));
 }
 
 }  // namespace heaplint

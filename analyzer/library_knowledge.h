@@ -32,6 +32,9 @@ enum class RegistryHold : uint8_t {
   Replaces,          // signal.signal: a new handler replaces the old one
 };
 
+// Where a descriptor's name is met: `@name` on a method, or `attr = name(f)` in a class body.
+enum class CachingUse : uint8_t { Decorator, CalledInClassBody };
+
 struct RegistryEntry {
   std::string_view name;    // the receiver (module, class or object) it applies to
   std::string_view method;  // "connect"; empty for any subscription method
@@ -72,6 +75,19 @@ class LibraryKnowledge {
   static bool isMaterializedDataSource(std::string_view qualified);
   // A name holding configuration: `sys.argv`, `os.environ`, `django.conf.settings`.
   bool isConfigurationSource(std::string_view qualified) const;
+
+  // Whether a dotted name (qualified, or as spelled) names a descriptor that caches a method's
+  // result in the instance's `__dict__`, which slots make fail on first access. Its last part's
+  // words (split at `_` and where lower case turns upper) name a cache (`cached`, `memoized`,
+  // `lazy`) and a member (`property`, `prop`, `attribute`, `method`, `readonly`), in either
+  // order, as separate words or run together (`cachedproperty`, `propertycache`); or it has the
+  // word `reify`; or, as a decorator, it is only `lazy` (the `lazy` package, zope's `Lazy`). Not
+  // `gettext_lazy` nor `keep_lazy_text` (no member), not a negated name (`non_memoized_property`,
+  // `ro_non_memoized_property`: plain properties), not a cache on the class
+  // (`cached_classproperty`, `lazy_staticmethod`), and not a call of a class named for what it
+  // caches (`MethodCache(...)`: capitalised, its last word is the cache). Read from the name, not
+  // a table: quiet is the safe side for the many descriptors no table lists.
+  static bool cachesOnTheInstance(std::string_view name, CachingUse use);
 
   // Whether `qualified` matches a table entry (see the header comment for the forms).
   static bool matches(std::string_view entry, std::string_view qualified);

@@ -20,6 +20,7 @@
 #include "analyzer/concat.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/frame_evidence.h"
+#include "analyzer/library_knowledge.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/project_evidence.h"
 #include "analyzer/registration_evidence.h"
@@ -1749,6 +1750,31 @@ TEST(KeyEvidence, TheMemoAnswersAsFollowingAgainWould) {
   KeyMemoProbe::mismatches_ = nullptr;
   EXPECT_GT(compared, 5000u);
   EXPECT_TRUE(mismatches.empty()) << mismatches.size() << " differ, first: " << mismatches[0];
+}
+
+// Descriptors that cache a method's result in the instance's `__dict__`, read from their names
+// (qualified or spelled), and the lookalikes that do not.
+TEST(LibraryKnowledgeTest, NamesOfDescriptorsCachingOnTheInstance) {
+  for (const std::string_view name :
+       {"functools.cached_property", "django.utils.functional.cached_property", "reify",
+        "pyramid.decorator.reify", "sqlalchemy.util.memoized_property", "memoized_instancemethod",
+        "mercurial.util.propertycache", "cache_readonly", "method_cache", "lazy_property",
+        "LazyProperty", "lazyprop", "cachedproperty", "CachedAttribute"}) {
+    EXPECT_TRUE(LibraryKnowledge::cachesOnTheInstance(name, CachingUse::Decorator)) << name;
+  }
+  EXPECT_TRUE(LibraryKnowledge::cachesOnTheInstance("lazy.lazy", CachingUse::Decorator));
+  EXPECT_TRUE(LibraryKnowledge::cachesOnTheInstance("method_cache", CachingUse::CalledInClassBody));
+  for (const std::string_view name :
+       {"", "_", "property", "functools.cache", "functools.lru_cache", "cachetools.cached",
+        "gettext_lazy", "reverse_lazy", "keep_lazy_text", "non_memoized_property",
+        "ro_non_memoized_property", "cached_classproperty", "lazy_staticmethod", "abstractproperty",
+        "memoize", "hooks"}) {
+    EXPECT_FALSE(LibraryKnowledge::cachesOnTheInstance(name, CachingUse::Decorator)) << name;
+  }
+  // A class named for what it caches, called in a class body, is a container; bare `lazy` is a
+  // descriptor only as a decorator.
+  EXPECT_FALSE(LibraryKnowledge::cachesOnTheInstance("MethodCache", CachingUse::CalledInClassBody));
+  EXPECT_FALSE(LibraryKnowledge::cachesOnTheInstance("lazy", CachingUse::CalledInClassBody));
 }
 
 }  // namespace
