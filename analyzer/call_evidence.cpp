@@ -30,15 +30,6 @@ constexpr std::array<std::string_view, 9> kPlainDecoratorModules = {
     "contextlib.", "dataclasses.", "enum.", "asyncio.",
 };
 
-TSNode firstExpression(TSNode node) {
-  const uint32_t count = namedChildCount(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = nthNamedChild(node, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
-  }
-  return TSNode{};
-}
-
 class Resolver {
  public:
   explicit Resolver(const RuleContext& context)
@@ -432,7 +423,7 @@ std::string forwardingKey(std::string_view function) {
 }
 
 bool isPlainDecorator(const RuleContext& context, TSNode decorator, ScopeId scope) {
-  const TSNode expression = firstExpression(decorator);
+  const TSNode expression = decoratorExpression(decorator);
   TSNode callee =
       kindOf(expression) == NodeKind::Call ? childByField(expression, Field::Function) : expression;
   // `@name.setter` of a property.
@@ -783,7 +774,7 @@ CallFacts CallCollector::computeFacts(const RuleContext& context) {
     if (kindOf(definition) == NodeKind::FunctionDefinition) {
       facts.referenced.push_back(definitionName(context, definition));
     }
-    const TSNode expression = firstExpression(pending.node);
+    const TSNode expression = decoratorExpression(pending.node);
     if (kindOf(expression) == NodeKind::Call) continue;  // its own call is recorded
     Resolver::Callee callee = resolver.resolve(pending.scope, expression);
     if (callee.name.empty()) continue;

@@ -44,14 +44,14 @@ std::string_view keyword(const RuleContext& context, TSNode arguments, std::stri
 std::string decoratorNameOrSpelling(const RuleContext& context, TSNode decorator, ScopeId scope) {
   std::string name = decoratorName(context, decorator, scope);
   if (!name.empty()) return name;
-  TSNode expression = nthNamedChild(decorator, 0);
+  TSNode expression = decoratorExpression(decorator);
   if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
   return std::string(context.text(expression));
 }
 
 void classifyDecorator(const RuleContext& context, TSNode decorator, ScopeId scope,
                        ClassLayout& layout) {
-  const TSNode expression = nthNamedChild(decorator, 0);
+  const TSNode expression = decoratorExpression(decorator);
   const TSNode arguments =
       kindOf(expression) == NodeKind::Call ? childByField(expression, Field::Arguments) : TSNode{};
   const std::string name = decoratorName(context, decorator, scope);
@@ -174,7 +174,7 @@ class LayoutReader {
   // name `property` was imported as.)
   bool isPropertyDefinition(TSNode function) const {
     return anyDecorator(function, [&](TSNode decorator) {
-      const std::string_view text = context_.text(nthNamedChild(decorator, 0));
+      const std::string_view text = context_.text(decoratorExpression(decorator));
       return text == "property" || text.ends_with(".setter");
     });
   }
@@ -188,7 +188,7 @@ class LayoutReader {
   // the name it resolves to and the name it is spelled with count: quiet is the safe side.
   bool cachesOnTheInstance(TSNode function) const {
     return anyDecorator(function, [&](TSNode decorator) {
-      return namedForCachingOnTheInstance(withoutCalls(nthNamedChild(decorator, 0)),
+      return namedForCachingOnTheInstance(withoutCalls(decoratorExpression(decorator)),
                                           CachingUse::Decorator);
     });
   }
@@ -199,11 +199,24 @@ class LayoutReader {
                                         CachingUse::CalledInClassBody);
   }
 
-  // The spelling first: it needs no allocation, and it answers most names.
+  // The spelling first: it needs no allocation, and it answers most names. A name the module
+  // binds once to another (`memo = functools.cached_property`, `auto_attr = cached_property`) is
+  // followed, a few links deep.
   bool namedForCachingOnTheInstance(TSNode expression, CachingUse use) const {
-    return LibraryKnowledge::cachesOnTheInstance(spelledName(expression), use) ||
-           LibraryKnowledge::cachesOnTheInstance(
-               context_.semantic().qualifiedName(names_scope_, expression), use);
+    ScopeId scope = names_scope_;
+    for (int link = 0; link < 4; ++link) {
+      if (LibraryKnowledge::cachesOnTheInstance(spelledName(expression), use) ||
+          LibraryKnowledge::cachesOnTheInstance(
+              context_.semantic().qualifiedName(scope, expression), use)) {
+        return true;
+      }
+      if (kindOf(expression) != NodeKind::Identifier) return false;
+      const Resolution resolved = context_.semantic().resolve(scope, context_.text(expression),
+                                                              ts_node_start_byte(expression));
+      if (resolved.kind != Resolution::Kind::Bound) return false;
+      expression = unparenthesized(singleAssignedValue(context_, *resolved.binding, &scope));
+    }
+    return false;
   }
 
   // `a.b` for `a.b(1)(2)` and for `(a.b)`.

@@ -10,15 +10,6 @@
 namespace heaplint {
 namespace {
 
-TSNode firstNamedNonComment(TSNode node) {
-  const uint32_t count = namedChildCount(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = nthNamedChild(node, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
-  }
-  return TSNode{};
-}
-
 bool isClassMethodName(std::string_view qualified) {
   return qualified == "builtins.classmethod" || qualified == "abc.abstractclassmethod";
 }
@@ -64,7 +55,7 @@ bool isEnumClassAt(const RuleContext& context, TSNode definition, ScopeId scope,
 }  // namespace
 
 std::string decoratorName(const RuleContext& context, TSNode decorator, ScopeId scope) {
-  TSNode expression = firstNamedNonComment(decorator);
+  TSNode expression = firstNamedChildSkippingExtras(decorator);
   if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
   std::string qualified = context.semantic().qualifiedName(scope, expression);
   if (qualified.empty() && kindOf(expression) == NodeKind::Identifier) {
@@ -120,7 +111,7 @@ MethodKind methodKind(const RuleContext& context, ScopeId function_scope) {
     if (isClassMethodName(qualified)) return MethodKind::Class;
     if (isPropertyName(qualified)) return MethodKind::Property;
     // `@name.setter` of a property defined above in the class.
-    const TSNode expression = firstNamedNonComment(decorator);
+    const TSNode expression = firstNamedChildSkippingExtras(decorator);
     if (kindOf(expression) == NodeKind::Attribute) {
       const std::string_view accessor =
           context.text(childByField(expression, Field::AttributeName));
@@ -133,7 +124,7 @@ MethodKind methodKind(const RuleContext& context, ScopeId function_scope) {
 }
 
 TSNode firstParameterName(TSNode function) {
-  TSNode first = firstNamedNonComment(childByField(function, Field::Parameters));
+  TSNode first = firstNamedChildSkippingExtras(childByField(function, Field::Parameters));
   const NodeKind kind = kindOf(first);
   if (kind == NodeKind::TypedParameter) {
     first = nthNamedChild(first, 0);

@@ -258,7 +258,7 @@ void RegistrationCollector::onDecorator(TSNode decorator, const RuleContext& con
   if (context.enclosingFunction() == nullptr || context.depth() < 2) return;
   const TSNode decorated = childByField(context.frame(1).node, Field::Definition);
   if (kindOf(decorated) != NodeKind::FunctionDefinition) return;
-  TSNode expression = unparenthesized(nthNamedChild(decorator, 0));
+  TSNode expression = unparenthesized(decoratorExpression(decorator));
   if (kindOf(expression) == NodeKind::Call) expression = childByField(expression, Field::Function);
   if (kindOf(expression) == NodeKind::Attribute &&
       isSubscribeMethod(*context.options().settings,
@@ -333,7 +333,8 @@ std::vector<RegistrationSite> RegistrationCollector::registrations(
   std::vector<RegistrationSite> sites = registrations_;
   for (RegistrationSite& site : sites) {
     TSNode callee = site.site;
-    if (kindOf(callee) == NodeKind::Decorator) callee = unparenthesized(nthNamedChild(callee, 0));
+    if (kindOf(callee) == NodeKind::Decorator)
+      callee = unparenthesized(decoratorExpression(callee));
     if (kindOf(callee) == NodeKind::Call) callee = childByField(callee, Field::Function);
     site.registry = registryOf(context, callee, site.receiver, site.scope);
   }

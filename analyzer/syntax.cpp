@@ -45,6 +45,12 @@ Syntax::Syntax() : language_(tree_sitter_python()) {
         break;
       }
     }
+    // A backslash line continuation is, like a comment, an extra that may sit between any two
+    // children and holds no code: the code that skips comments skips it too (`@\` with the
+    // decorator on the next line, `f(\` with the argument there).
+    if (named && std::strcmp(name, "line_continuation") == 0) {
+      symbol_kinds_[symbol] = NodeKind::Comment;
+    }
   }
   field_ids_.assign(kFieldNames.size(), 0);
   const uint32_t field_count = ts_language_field_count(language_);

@@ -158,6 +158,20 @@ inline TSNode nthNamedChild(TSNode node, uint32_t index) {
   return rememberedLookup(node, kNamedChildKey | index,
                           [&] { return listedNamedChild(node, index); });
 }
+// The first named child that is not an extra of the grammar (a comment, or a backslash line
+// continuation: `@\` then the decorator on the next line), or a null node.
+inline TSNode firstNamedChildSkippingExtras(TSNode node) {
+  const uint32_t count = namedChildCount(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(node, i);
+    if (!ts_node_is_extra(child)) return child;
+  }
+  return TSNode{};
+}
+// The expression a decorator applies: `cached_property` in `@cached_property`.
+inline TSNode decoratorExpression(TSNode decorator) {
+  return firstNamedChildSkippingExtras(decorator);
+}
 // The expression inside any parentheses around it: `((x))` is `x`. A tuple `(x,)` stays itself.
 inline TSNode unparenthesized(TSNode node) {
   // Bounded: parentheses nest no deeper than the text, and each step goes one level down.

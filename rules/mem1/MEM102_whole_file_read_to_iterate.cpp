@@ -83,10 +83,8 @@ enum class Form : uint8_t {
 
 bool hasNoArguments(TSNode call) {
   const TSNode arguments = childByField(call, Field::Arguments);
-  for (uint32_t i = 0; i < namedChildCount(arguments); ++i) {
-    if (kindOf(nthNamedChild(arguments, i)) != NodeKind::Comment) return false;
-  }
-  return kindOf(arguments) == NodeKind::ArgumentList;
+  return kindOf(arguments) == NodeKind::ArgumentList &&
+         ts_node_is_null(firstNamedChildSkippingExtras(arguments));
 }
 
 // `x.method(...)`: the method's name, or empty.

@@ -160,10 +160,7 @@ Arguments readArguments(const RuleContext& context, TSNode argument_list) {
 }
 
 bool hasNoItems(TSNode literal) {
-  for (uint32_t i = 0; i < namedChildCount(literal); ++i) {
-    if (kindOf(nthNamedChild(literal, i)) != NodeKind::Comment) return false;
-  }
-  return true;
+  return ts_node_is_null(firstNamedChildSkippingExtras(literal));
 }
 
 // Whether `node` is a list or tuple by its syntax or by a call of the builtin `list`/`tuple`.

@@ -326,7 +326,7 @@ bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annota
     switch (kindOf(node)) {
       case NodeKind::Type:
       case NodeKind::ParenthesizedExpression:
-        pending.push_back(firstNamedChildSkippingComments(node));
+        pending.push_back(firstNamedChildSkippingExtras(node));
         break;
       case NodeKind::None:
         break;
@@ -345,7 +345,7 @@ bool isFiniteAnnotation(const RuleContext& context, ScopeId scope, TSNode annota
       case NodeKind::GenericType:
       case NodeKind::Subscript: {
         // `Literal[...]` (generic_type) or `typing.Literal[...]` (subscript).
-        const TSNode head = firstNamedChildSkippingComments(node);
+        const TSNode head = firstNamedChildSkippingExtras(node);
         const std::string qualified = semantic.qualifiedName(scope, head);
         if (isTypingName(qualified, "Literal")) break;
         if (!isTypingName(qualified, "Optional") && !isTypingName(qualified, "Union")) {
@@ -399,7 +399,7 @@ bool hasFiniteKeys(const RuleContext& context, ScopeId scope, TSNode parameters,
     }
     switch (kind) {
       case NodeKind::TypedParameter: {
-        const NodeKind name = kindOf(firstNamedChildSkippingComments(parameter));
+        const NodeKind name = kindOf(firstNamedChildSkippingExtras(parameter));
         if (name == NodeKind::ListSplatPattern || name == NodeKind::DictionarySplatPattern) {
           return false;
         }
@@ -428,7 +428,7 @@ bool returnsNothing(TSNode function) {
   if (!ts_node_is_null(annotation)) {
     TSNode inner = annotation;
     while (kindOf(inner) == NodeKind::Type || kindOf(inner) == NodeKind::ParenthesizedExpression) {
-      inner = firstNamedChildSkippingComments(inner);
+      inner = firstNamedChildSkippingExtras(inner);
     }
     return kindOf(inner) == NodeKind::None;
   }
@@ -441,7 +441,7 @@ bool returnsNothing(TSNode function) {
       case NodeKind::ClassDefinition:
         return Visit::SkipChildren;  // their returns are their own
       case NodeKind::ReturnStatement:
-        returns_value = !ts_node_is_null(firstNamedChildSkippingComments(node));
+        returns_value = !ts_node_is_null(firstNamedChildSkippingExtras(node));
         return returns_value ? Visit::Stop : Visit::SkipChildren;
       case NodeKind::Yield:
         returns_value = true;
@@ -549,7 +549,7 @@ class UnboundedLruCache final : public RuleChecker {
         callee != NodeKind::Call) {
       return;
     }
-    const TSNode wrapped = firstNamedChildSkippingComments(childByField(node, Field::Arguments));
+    const TSNode wrapped = firstNamedChildSkippingExtras(childByField(node, Field::Arguments));
     const NodeKind wrapped_kind = kindOf(wrapped);
     if (wrapped_kind != NodeKind::Identifier && wrapped_kind != NodeKind::Lambda) return;
     if (namedChildCount(childByField(node, Field::Arguments)) != 1) return;
@@ -577,7 +577,7 @@ class UnboundedLruCache final : public RuleChecker {
       const TSNode decorator = ts_node_named_child(candidate.decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
       const std::string qualified = qualifiedNameWithStarBuiltins(
-          context, candidate.scope, firstNamedChildSkippingComments(decorator));
+          context, candidate.scope, firstNamedChildSkippingExtras(decorator));
       is_static = is_static || isStaticMethodDecorator(qualified);
       is_class_method = is_class_method || isClassMethodDecorator(qualified);
     }
@@ -603,7 +603,7 @@ class UnboundedLruCache final : public RuleChecker {
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode decorator = ts_node_named_child(candidate.decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
-      const TSNode expression = firstNamedChildSkippingComments(decorator);
+      const TSNode expression = firstNamedChildSkippingExtras(decorator);
       const CacheShape shape = classifyCache(context, candidate.scope, expression);
       if (shape.size != CacheSize::Unbounded) continue;
       CachedFunction cached;
@@ -620,7 +620,7 @@ class UnboundedLruCache final : public RuleChecker {
     const CacheShape shape = classifyCache(context, candidate.scope, callee);
     if (shape.size != CacheSize::Unbounded) return;
     const TSNode wrapped =
-        firstNamedChildSkippingComments(childByField(candidate.call, Field::Arguments));
+        firstNamedChildSkippingExtras(childByField(candidate.call, Field::Arguments));
     TSNode parameters{};
     std::string subject;
     CachedFunction cached;

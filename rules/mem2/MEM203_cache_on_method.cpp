@@ -327,7 +327,7 @@ class CacheOnMethod final : public RuleChecker {
     // Implicit class and static methods.
     if (name == "__new__" || name == "__init_subclass__" || name == "__class_getitem__") return;
     const TSNode parameters = childByField(method.function, Field::Parameters);
-    const TSNode first = firstNamedChildSkippingComments(parameters);
+    const TSNode first = firstNamedChildSkippingExtras(parameters);
     const NodeKind first_kind = kindOf(first);
     // Without a positional first parameter there is no `self` to keep.
     if (first_kind == NodeKind::Other || first_kind == NodeKind::KeywordSeparator ||
@@ -340,7 +340,7 @@ class CacheOnMethod final : public RuleChecker {
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode decorator = ts_node_named_child(method.decorated, i);
       if (kindOf(decorator) != NodeKind::Decorator) continue;
-      const TSNode expression = firstNamedChildSkippingComments(decorator);
+      const TSNode expression = firstNamedChildSkippingExtras(decorator);
       const bool is_call = kindOf(expression) == NodeKind::Call;
       const TSNode callee = is_call ? childByField(expression, Field::Function) : expression;
       const std::string qualified = qualifiedNameWithStarBuiltins(context, method.scope, callee);

@@ -107,8 +107,8 @@ in the class or in any of its bases (nested functions and lambdas included), thr
 from `builtins` too), `object.__setattr__(self, computed, ...)` or
 `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
 `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
-in the class or a base; `functools.cached_property` (by any name it is imported as), in the
-class or a base, as a decorator or called in the body (it stores into the `__dict__`), and the
+in the class or a base; `functools.cached_property` (by any name it is imported as, or that the
+module binds once to it: `auto_attr = cached_property`), in the class or a base, as a decorator or called in the body (it stores into the `__dict__`), and the
 libraries' descriptors named for caching on the instance, which do the same (Pyramid's `reify`,
 SQLAlchemy's `memoized_property`, Django's `cached_property`, a `lazy_property`; judged by the
 name the decorator resolves to or is spelled with, so one merely named like them keeps the class
@@ -129,6 +129,9 @@ anywhere in its code: a test that spares the rule's work, and the parse, in othe
 Preview finds both. With settings that differ between folders, each file's own settings decide:
 a class in a folder without preview is made hot only by its own module, and
 `extra-hot-classes` counts only for classes in folders whose settings list some.
+Not recognised: a caching descriptor under a name that another module binds to it
+(`from .onetime import auto_attr`, where onetime.py says `auto_attr = cached_property`). Such a
+class is reported, and its fix would make it raise on first access.
 Missed: instances made through factories, `cls(...)`, `copy` or unpickling; classes whose name
 does not start with a capital letter; calls of a class reached through an attribute of an object
 (`self.factory(...)`); values kept by a function of another module, by a method of another class,
@@ -510,7 +513,7 @@ std::optional<Fix> slotsFix(const RuleContext& context, TSNode class_node,
       return std::nullopt;
     }
   }
-  const TSNode first = firstNamedChildSkippingComments(childByField(class_node, Field::Body));
+  const TSNode first = firstNamedChildSkippingExtras(childByField(class_node, Field::Body));
   if (ts_node_is_null(first)) return std::nullopt;
   const SourceText& source = context.source();
   const uint32_t first_start = ts_node_start_byte(first);
@@ -538,7 +541,7 @@ std::optional<Fix> slotsFix(const RuleContext& context, TSNode class_node,
 // slots=True)`, when the target version has it.
 std::optional<Fix> dataclassFix(const RuleContext& context, TSNode decorator) {
   if (context.options().settings->target_version < PythonVersion{3, 10}) return std::nullopt;
-  const TSNode expression = nthNamedChild(decorator, 0);
+  const TSNode expression = decoratorExpression(decorator);
   Fix fix;
   fix.applicability = Applicability::Unsafe;
   if (kindOf(expression) != NodeKind::Call) {

@@ -146,8 +146,9 @@ class GcTuningAtImport final : public RuleChecker {
     if (callee != NodeKind::Identifier && callee != NodeKind::Attribute) return;
     bool in_handler = false;
     for (size_t up = 1; up < context.depth() && !in_handler; ++up) {
-      const NodeKind kind = context.frame(up).kind;
-      in_handler = kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause;
+      const NodeKind frame_kind = context.frame(up).kind;
+      in_handler =
+          frame_kind == NodeKind::ExceptClause || frame_kind == NodeKind::ExceptGroupClause;
     }
     candidates_.push_back(Candidate{node, context.scope(), in_handler});
   }

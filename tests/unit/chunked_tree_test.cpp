@@ -741,8 +741,18 @@ TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
   ChunkedTree syntax;
   syntax.parse(source, parser);
   const TreePtr whole = parser.parse(source);
-  // A statement start in the middle of the text, far from the first chunk.
-  const uint32_t at = static_cast<uint32_t>(text.find("\ndef ", text.size() / 2)) + 1;
+  // A statement start in the middle of the text, far from the first chunk: a top-level `def`
+  // without decorators (a decorator's line may end in a comment or a `\`).
+  uint32_t at = 0;
+  const TSNode root = ts_tree_root_node(whole.get());
+  for (uint32_t i = 0, count = ts_node_named_child_count(root); i < count && at == 0; ++i) {
+    const TSNode statement = ts_node_named_child(root, i);
+    if (ts_node_start_byte(statement) > text.size() / 2 &&
+        kindOf(statement) == NodeKind::FunctionDefinition) {
+      at = ts_node_start_byte(statement);
+    }
+  }
+  ASSERT_GT(at, 0u);
   for (const auto& [replacement, valid] : std::vector<std::pair<std::string, bool>>{
            {"pass\n", true}, {"(", false}, {")\n", false}, {"x = [\n1]\n", true}}) {
     const Fix fix{Applicability::Safe, {Edit{at, at, replacement}}};

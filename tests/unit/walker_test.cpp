@@ -906,5 +906,30 @@ TEST(Walker, ChildAccessorsAgreeWithTreeSitter) {
   EXPECT_GT(named_found, 10000u);
 }
 
+// A backslash line continuation sits between children as a comment does, and is skipped as one:
+// `@\` with the decorator on the next line, `f(\` with the argument there.
+TEST(Syntax, LineContinuationsAreSkippedLikeComments) {
+  const SourceText source(
+      "@\\\n"
+      "cached\n"
+      "def f():\n"
+      "    return g(\\\n"
+      "        x)\n");
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  const TSNode decorated = ts_node_named_child(ts_tree_root_node(tree.get()), 0);
+  const TSNode decorator = ts_node_named_child(decorated, 0);
+  ASSERT_EQ(kindOf(decorator), NodeKind::Decorator);
+  EXPECT_EQ(kindOf(ts_node_named_child(decorator, 0)), NodeKind::Comment);
+  EXPECT_EQ(nodeText(source.text(), decoratorExpression(decorator)), "cached");
+  std::string argument;
+  visitSubtree(ts_tree_root_node(tree.get()), [&](TSNode node, TSFieldId /*field*/) {
+    if (kindOf(node) == NodeKind::ArgumentList) {
+      argument = nodeText(source.text(), firstNamedChildSkippingExtras(node));
+    }
+    return Visit::Descend;
+  });
+  EXPECT_EQ(argument, "x");
+}
+
 }  // namespace
 }  // namespace heaplint
