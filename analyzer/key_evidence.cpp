@@ -137,6 +137,7 @@ class KeyFinder {
       case NodeKind::ExpressionList:
       case NodeKind::Dictionary:
       case NodeKind::Pair:
+      case NodeKind::Slice:  // `[:2]`: made of its bounds
         return parts(scope, node, depth, false);
       case NodeKind::BinaryOperator:
       case NodeKind::BooleanOperator:
@@ -410,7 +411,7 @@ class KeyFinder {
         for (uint32_t j = 0; j < decorators; ++j) {
           const TSNode decorator = nthNamedChild(statement, j);
           if (kindOf(decorator) != NodeKind::Decorator) continue;
-          const std::string_view last = lastName(nthNamedChild(decorator, 0));
+          const std::string_view last = lastName(decoratorExpression(decorator));
           property = property || last == "property" || last == "cached_property" ||
                      last == "setter" || last == "getter";
         }
