@@ -199,24 +199,28 @@ class LayoutReader {
                                         CachingUse::CalledInClassBody);
   }
 
-  // The spelling first: it needs no allocation, and it answers most names. A name the module
-  // binds once to another (`memo = functools.cached_property`, `auto_attr = cached_property`) is
-  // followed, a few links deep.
+  // The spelling first: it needs no allocation, and it answers most names. A name the module or
+  // the class body binds once to another (`memo = functools.cached_property`, `auto_attr =
+  // cached_property`) is followed, four links deep.
   bool namedForCachingOnTheInstance(TSNode expression, CachingUse use) const {
+    constexpr int kLinks = 4;
     ScopeId scope = names_scope_;
-    for (int link = 0; link < 4; ++link) {
+    for (int link = 0;; ++link) {
       if (LibraryKnowledge::cachesOnTheInstance(spelledName(expression), use) ||
           LibraryKnowledge::cachesOnTheInstance(
               context_.semantic().qualifiedName(scope, expression), use)) {
         return true;
       }
-      if (kindOf(expression) != NodeKind::Identifier) return false;
+      if (link == kLinks || kindOf(expression) != NodeKind::Identifier) return false;
       const Resolution resolved = context_.semantic().resolve(scope, context_.text(expression),
                                                               ts_node_start_byte(expression));
       if (resolved.kind != Resolution::Kind::Bound) return false;
-      expression = unparenthesized(singleAssignedValue(context_, *resolved.binding, &scope));
+      TSNode value = singleAssignedValue(context_, *resolved.binding, &scope);
+      // `a = b = cached_property`: the value of `a` is the assignment to `b`.
+      while (kindOf(value) == NodeKind::Assignment)
+        value = childByField(value, Field::Right);
+      expression = unparenthesized(value);
     }
-    return false;
   }
 
   // `a.b` for `a.b(1)(2)` and for `(a.b)`.

@@ -58,7 +58,7 @@ RegistrationEvidence registrationOf(const RuleContext& context, const Registrati
   TSNode arguments{};
   if (!ts_node_is_null(site.decorated)) {
     registration.callback = callbackOf(context, scope, site.decorated);
-    const TSNode decorator = nthNamedChild(site.site, 0);
+    const TSNode decorator = unparenthesized(decoratorExpression(site.site));
     if (kindOf(decorator) == NodeKind::Call) arguments = childByField(decorator, Field::Arguments);
   } else {
     arguments = childByField(site.site, Field::Arguments);

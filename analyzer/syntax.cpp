@@ -223,12 +223,14 @@ TSNode firstChildOfKind(TSNode node, NodeKind kind) {
   return TSNode{};
 }
 
-bool subtreeContains(TSNode node, NodeKind kind) {
-  const Syntax& syntax = Syntax::instance();
+namespace {
+
+template <typename Accepts>
+bool anyInSubtree(TSNode node, const Accepts& accepts) {
   TSTreeCursor cursor = ts_tree_cursor_new(node);
   bool found = false;
   while (!found) {
-    if (syntax.kindOf(ts_tree_cursor_current_node(&cursor)) == kind) {
+    if (accepts(ts_tree_cursor_current_node(&cursor))) {
       found = true;
       break;
     }
@@ -242,6 +244,23 @@ bool subtreeContains(TSNode node, NodeKind kind) {
   }
   ts_tree_cursor_delete(&cursor);
   return found;
+}
+
+}  // namespace
+
+bool subtreeContains(TSNode node, NodeKind kind) {
+  const Syntax& syntax = Syntax::instance();
+  return anyInSubtree(node, [&](TSNode current) { return syntax.kindOf(current) == kind; });
+}
+
+bool isLineContinuation(TSNode node) {
+  return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), "line_continuation") == 0;
+}
+
+bool subtreeContainsWrittenComment(TSNode node) {
+  return anyInSubtree(node, [](TSNode current) {
+    return kindOf(current) == NodeKind::Comment && !isLineContinuation(current);
+  });
 }
 
 }  // namespace heaplint

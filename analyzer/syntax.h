@@ -158,13 +158,13 @@ inline TSNode nthNamedChild(TSNode node, uint32_t index) {
   return rememberedLookup(node, kNamedChildKey | index,
                           [&] { return listedNamedChild(node, index); });
 }
-// The first named child that is not an extra of the grammar (a comment, or a backslash line
-// continuation: `@\` then the decorator on the next line), or a null node.
+// The first named child that is not a comment or a backslash line continuation (`@\` then the
+// decorator on the next line), or a null node.
 inline TSNode firstNamedChildSkippingExtras(TSNode node) {
   const uint32_t count = namedChildCount(node);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode child = nthNamedChild(node, i);
-    if (!ts_node_is_extra(child)) return child;
+    if (kindOf(child) != NodeKind::Comment) return child;
   }
   return TSNode{};
 }
@@ -198,6 +198,11 @@ TSNode firstChildOfKind(TSNode node, NodeKind kind);
 
 // True when any node in the subtree (node included) has the given kind. Iterative.
 bool subtreeContains(TSNode node, NodeKind kind);
+// A backslash line continuation (its kind is NodeKind::Comment, see Syntax::Syntax).
+bool isLineContinuation(TSNode node);
+// True when the subtree holds a `#` comment, which a fix rewriting the code would lose (a line
+// continuation is no loss: a fix that keeps it keeps valid code, and every fix is re-parsed).
+bool subtreeContainsWrittenComment(TSNode node);
 
 // Whether `predicate(parameter, name, value)` holds for a parameter of `function` that has a
 // default value (`name=value`, `name: T = value`).

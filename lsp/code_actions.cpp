@@ -84,7 +84,10 @@ std::optional<size_t> endOfNoqaCodes(std::string_view comment) {
   return std::nullopt;
 }
 
-json noqaAction(const FeatureContext& context, const Diagnostic& diagnostic, const json& lsp) {
+// None for a line that ends in a backslash continuation: a comment after it is a syntax error,
+// and on the next line it would not apply to this one (as `--add-noqa` skips such lines).
+std::optional<json> noqaAction(const FeatureContext& context, const Diagnostic& diagnostic,
+                               const json& lsp) {
   const SourceText& source = *context.document.source;
   const uint32_t row = source.rowOf(diagnostic.start);
   const std::string code(diagnostic.rule->code);
@@ -100,6 +103,9 @@ json noqaAction(const FeatureContext& context, const Diagnostic& diagnostic, con
     while (end > source.lineStart(row) &&
            (source.text()[end - 1] == ' ' || source.text()[end - 1] == '\t')) {
       --end;
+    }
+    if (!comment && end > source.lineStart(row) && source.text()[end - 1] == '\\') {
+      return std::nullopt;
     }
     edit = textEdit(source, end, end, "  # noqa: " + code, context.encoding);
   }
@@ -219,7 +225,9 @@ json codeActions(const FeatureContext& context, const json& params) {
                                                       *diagnostic.fix)) {
         actions.push_back(quickFixAction(context, diagnostic, lsp));
       }
-      actions.push_back(noqaAction(context, diagnostic, lsp));
+      if (std::optional<json> action = noqaAction(context, diagnostic, lsp)) {
+        actions.push_back(std::move(*action));
+      }
     }
   }
   if (kindWanted(only, kFixAllKind)) {

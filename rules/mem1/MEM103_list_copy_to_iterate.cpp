@@ -212,7 +212,7 @@ class ListCopyToIterate final : public RuleChecker {
                          " into a new list only for the loop to walk it once; the iterator "
                          "already yields them one at a time";
     diagnostic.fix_title = "Iterate the iterator itself: remove `list(...)`";
-    if (!subtreeContains(candidate.call, NodeKind::Comment)) {
+    if (!subtreeContainsWrittenComment(candidate.call)) {
       Fix fix;
       fix.applicability = Applicability::Unsafe;
       fix.edits.push_back(Edit{static_cast<uint32_t>(ts_node_start_byte(candidate.call)),

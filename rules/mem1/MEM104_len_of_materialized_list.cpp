@@ -207,7 +207,7 @@ class LenOfMaterializedList final : public RuleChecker {
     const Resolution sum = context.semantic().resolve(candidate.scope, "sum", start);
     if (sum.kind != Resolution::Kind::Builtin) return;
     // A comment anywhere in the call would be lost.
-    if (subtreeContains(candidate.call, NodeKind::Comment)) return;
+    if (subtreeContainsWrittenComment(candidate.call)) return;
     std::string replacement = "sum(1 ";
     bool calls = false;
     if (!ts_node_is_null(counted.lazy_call)) {

@@ -240,7 +240,12 @@ StartKind comprehensionItems(const RuleContext& context, ScopeId scope, TSNode i
 }
 
 bool hasCommentBetweenArguments(TSNode argument_list) {
-  return !ts_node_is_null(firstChildOfKind(argument_list, NodeKind::Comment));
+  const uint32_t count = namedChildCount(argument_list);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(argument_list, i);
+    if (kindOf(child) == NodeKind::Comment && !isLineContinuation(child)) return true;
+  }
+  return false;
 }
 
 std::string shortened(std::string_view text) {

@@ -329,7 +329,10 @@ void UnsubscribedClosure::candidate(const RuleContext& context, const Registrati
   }
 
   Candidate fact;
-  fact.start = ts_node_start_byte(site.site);
+  // A decorator's finding starts at its expression: after `@\` the row of `@` can hold no
+  // `# noqa`.
+  fact.start = ts_node_start_byte(
+      kindOf(site.site) == NodeKind::Decorator ? decoratorExpression(site.site) : site.site);
   fact.end = ts_node_end_byte(site.site);
   fact.row = context.source().rowOf(fact.start);
   fact.message = registrationPhrase(context, site, callback) + " in `" +

@@ -81,8 +81,8 @@ modules, count in preview (`--preview`).
 ## Known problems
 Evidence other than a written count is preview only. On the development corpus (20 Debian
 packages, CPython, Django, SymPy) an earlier version had no finding judged real in a blind review
-of 40, and that evidence still cannot tell how many items there are in practice: regular-expression matches
-over one template, the rows of a query about one table's constraints are data to the code but a
+of 40, and that evidence still cannot tell how many items there are in practice:
+regular-expression matches over one template, the rows of a query about one table's constraints are data to the code but a
 handful at run time; and slots save 40 bytes on objects whose memory is mostly elsewhere (the lists
 and dictionaries they hold). A loop over a public function's parameter is not evidence enough for
 this rule, not even in preview: blind review judged none of those findings real.
@@ -108,13 +108,14 @@ from `builtins` too), `object.__setattr__(self, computed, ...)` or
 `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
 `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
 in the class or a base; `functools.cached_property` (by any name it is imported as, or that the
-module binds once to it: `auto_attr = cached_property`), in the class or a base, as a decorator or called in the body (it stores into the `__dict__`), and the
+module or the class body binds once to it: `auto_attr = cached_property`), in the class or a
+base, as a decorator or called in the body (it stores into the `__dict__`), and the
 libraries' descriptors named for caching on the instance, which do the same (Pyramid's `reify`,
 SQLAlchemy's `memoized_property`, Django's `cached_property`, a `lazy_property`; judged by the
 name the decorator resolves to or is spelled with, so one merely named like them keeps the class
-quiet too), also under `if` or `try` in the body; an assignment to a special name (`self.__class__ = Frozen`), or `setattr` with a
-literal name that no slot can hold (`"content-type"`, `"__secret"`, `"__class__"`); a slotted
-base whose methods assign an attribute that neither the slots of the class's bases nor the fix
+quiet too), also under `if` or `try` in the body; an assignment to a special name
+(`self.__class__ = Frozen`), or `setattr` with a literal name that no slot can hold
+(`"content-type"`, `"__secret"`, `"__class__"`); a slotted base whose methods assign an attribute that neither the slots of the class's bases nor the fix
 would list (`self.extra = 2` with `__slots__ = ("a",)`, a private `self.__secret`: it works only
 in a subclass with a `__dict__`), or whose slots list `"__dict__"`; a fix that would shadow a
 base's class attribute (`label = "none"` in the base, also under `if` or `try`, or bound by an

@@ -119,7 +119,7 @@ std::optional<Fix> weakrefSlotFix(const RuleContext& context, TSNode class_node)
     if (context.options().settings->target_version < PythonVersion{3, 11}) return std::nullopt;
     const TSNode decorated = decoratedDefinitionOf(class_node);
     for (uint32_t i = 0, count = namedChildCount(decorated); i < count; ++i) {
-      const TSNode call = nthNamedChild(nthNamedChild(decorated, i), 0);
+      const TSNode call = decoratorExpression(nthNamedChild(decorated, i));
       if (kindOf(call) != NodeKind::Call) continue;
       const TSNode arguments = childByField(call, Field::Arguments);
       if (context.text(arguments).find("slots=True") == std::string_view::npos) continue;

@@ -108,7 +108,8 @@ class CachedPropertyWithoutDict final : public RuleChecker {
       const std::string class_name(context.text(childByField(class_node, Field::Name)));
       ClassSite site;
       site.class_qualified = module.name.empty() ? class_name : module.name + "." + class_name;
-      site.start = ts_node_start_byte(candidate.decorator);
+      // At the decorator's expression: after `@\` the row of `@` can hold no `# noqa`.
+      site.start = ts_node_start_byte(decoratorExpression(candidate.decorator));
       site.end = ts_node_end_byte(candidate.decorator);
       site.row = context.source().rowOf(site.start);
       site.detail = std::string(context.text(childByField(function, Field::Name)));

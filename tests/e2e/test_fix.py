@@ -73,6 +73,21 @@ class FixTest(HeaplintTestCase):
         # The remaining finding is still reported.
         self.assertEqual([f[1] for f in result.findings()], [3])
 
+    def test_weakref_slot_fix_reads_a_decorator_after_a_line_continuation(self):
+        # `@\` then the decorator on the next line: the decorator is read all the same.
+        source = (
+            "import dataclasses\nimport weakref\n\n\n@\\\n"
+            "dataclasses.dataclass(slots=True)\nclass Record:\n    name: str\n\n"
+            "    def ref(self):\n        return weakref.ref(self)\n"
+        )
+        path = self.write("m.py", source)
+        result = self.check("--fix", "--target-version", "py312", "--select", "MEM402", "m.py")
+        self.assertExit(result, 0)
+        self.assertEqual(
+            path.read_text(),
+            source.replace("(slots=True)", "(slots=True, weakref_slot=True)"),
+        )
+
     def test_fix_everything_exits_0(self):
         path = self.write("m.py", ONE_FINDING)
         result = self.check("--fix", "m.py")

@@ -568,6 +568,25 @@ TEST(LspServer, NoqaActionInsertsOrExtendsTheComment) {
   EXPECT_TRUE(client.diagnostics(kUri, 3).empty());
 }
 
+// A comment after a backslash continuation is a syntax error, and one on the next line would not
+// apply: no "Disable" action there (the quick fix is still offered).
+TEST(LspServer, NoNoqaActionOnALineEndingInABackslash) {
+  Client client;
+  client.initialize();
+  const std::string text = "xs = open('x')\nt = sum([x for x in xs]) + \\\n    1\n";
+  client.open(kUri, text);
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  const json actions = client.request("textDocument/codeAction",
+                                      {{"textDocument", {{"uri", kUri}}},
+                                       {"range", range(1, 9, 1, 9)},
+                                       {"context", {{"diagnostics", json::array()}}}})["result"];
+  ASSERT_FALSE(actions.empty()) << "the quick fix";
+  for (const json& action : actions) {
+    EXPECT_EQ(action["title"].get<std::string>().find("Disable"), std::string::npos)
+        << action.dump(2);
+  }
+}
+
 TEST(LspServer, UnsafeFixesOnlyWhenTheClientAllows) {
   const std::string text = "xs = open('x')\nflag = any([x > 1 for x in xs])\n";
   const auto quickFixCount = [&](json options) {
