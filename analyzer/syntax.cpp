@@ -253,6 +253,16 @@ bool subtreeContains(TSNode node, NodeKind kind) {
   return anyInSubtree(node, [&](TSNode current) { return syntax.kindOf(current) == kind; });
 }
 
+bool insideString(TSNode node, uint32_t offset) {
+  for (; !ts_node_is_null(node); node = ts_node_parent(node)) {
+    if (kindOf(node) == NodeKind::String && ts_node_start_byte(node) < offset &&
+        ts_node_end_byte(node) > offset) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool isLineContinuation(TSNode node) {
   return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), "line_continuation") == 0;
 }

@@ -198,6 +198,10 @@ TSNode firstChildOfKind(TSNode node, NodeKind kind);
 
 // True when any node in the subtree (node included) has the given kind. Iterative.
 bool subtreeContains(TSNode node, NodeKind kind);
+// Whether the byte at `offset` (a line break) lies inside a string token, a triple-quoted string:
+// a `# noqa` appended to that line would become part of the string. `node` is the smallest node
+// around `offset` (ts_node_descendant_for_byte_range).
+bool insideString(TSNode node, uint32_t offset);
 // A backslash line continuation (its kind is NodeKind::Comment, see Syntax::Syntax).
 bool isLineContinuation(TSNode node);
 // True when the subtree holds a `#` comment, which a fix rewriting the code would lose (a line

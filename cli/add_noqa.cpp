@@ -16,19 +16,6 @@ bool isCodeCharacter(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
 }
 
-// Whether the line break at `offset` lies inside a string token (a triple-quoted string): a
-// comment there would become part of the string.
-bool insideString(TSNode root, uint32_t offset) {
-  for (TSNode node = ts_node_descendant_for_byte_range(root, offset, offset);
-       !ts_node_is_null(node); node = ts_node_parent(node)) {
-    if (std::string_view(ts_node_type(node)) == "string" && ts_node_start_byte(node) < offset &&
-        ts_node_end_byte(node) > offset) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // Where the code list of a `# noqa: X, Y` comment ends, or npos when the comment is no such
 // list (a blanket `# noqa` silences everything already; other comments get a new noqa).
 size_t codeListEnd(std::string_view comment, bool& blanket) {
@@ -109,7 +96,8 @@ std::string addNoqaToSource(std::string_view text, std::span<const ReportedDiagn
     const uint32_t line_end = source.lineEnd(row);
     const std::string_view line = source.line(row);
     const size_t last = line.find_last_not_of(" \t\f");
-    if (last == std::string_view::npos || insideString(root, line_end)) {
+    if (last == std::string_view::npos ||
+        insideString(ts_node_descendant_for_byte_range(root, line_end, line_end), line_end)) {
       skipped += codes.size();
       continue;
     }

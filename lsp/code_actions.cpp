@@ -84,14 +84,20 @@ std::optional<size_t> endOfNoqaCodes(std::string_view comment) {
   return std::nullopt;
 }
 
-// None for a line that ends in a backslash continuation: a comment after it is a syntax error,
-// and on the next line it would not apply to this one (as `--add-noqa` skips such lines).
+// None for a line that cannot hold the comment, as `--add-noqa` skips them: one that ends in a
+// backslash continuation (a comment after it is a syntax error, and on the next line it would not
+// apply to this one), or whose end is inside a triple-quoted string (it would join the string).
 std::optional<json> noqaAction(const FeatureContext& context, const Diagnostic& diagnostic,
                                const json& lsp) {
   const SourceText& source = *context.document.source;
   const uint32_t row = source.rowOf(diagnostic.start);
   const std::string code(diagnostic.rule->code);
   json edit;
+  const uint32_t line_end = source.lineEnd(row);
+  if (!context.document.syntax.empty() &&
+      insideString(context.document.syntax.descendantForByteRange(line_end, line_end), line_end)) {
+    return std::nullopt;
+  }
   const auto comment = trailingComment(context.document, row);
   std::optional<size_t> extend_at;
   if (comment) extend_at = endOfNoqaCodes(source.slice(comment->first, comment->second));
@@ -99,7 +105,7 @@ std::optional<json> noqaAction(const FeatureContext& context, const Diagnostic& 
     const uint32_t at = comment->first + static_cast<uint32_t>(*extend_at);
     edit = textEdit(source, at, at, ", " + code, context.encoding);
   } else {
-    uint32_t end = source.lineEnd(row);
+    uint32_t end = line_end;
     while (end > source.lineStart(row) &&
            (source.text()[end - 1] == ' ' || source.text()[end - 1] == '\t')) {
       --end;

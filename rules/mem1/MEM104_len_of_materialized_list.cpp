@@ -221,9 +221,17 @@ class LenOfMaterializedList final : public RuleChecker {
       const TSNode element = childByField(comprehension, Field::Body);
       if (subtreeContains(element, NodeKind::NamedExpression)) return;
       const TSNode first_clause = firstChildOfKind(comprehension, NodeKind::ForInClause);
-      const TSNode closing = nthChild(comprehension, childCount(comprehension) - 1);
+      // The clauses end with the last one: a line continuation before `]` stays behind.
+      TSNode last_clause = first_clause;
+      for (uint32_t i = namedChildCount(comprehension); i-- > 0;) {
+        const TSNode child = nthNamedChild(comprehension, i);
+        if (kindOf(child) == NodeKind::ForInClause || kindOf(child) == NodeKind::IfClause) {
+          last_clause = child;
+          break;
+        }
+      }
       const uint32_t clauses_start = ts_node_start_byte(first_clause);
-      const uint32_t clauses_end = ts_node_start_byte(closing);
+      const uint32_t clauses_end = ts_node_end_byte(last_clause);
       // The conditions and later clauses stay; the element goes.
       calls = subtreeContains(element, NodeKind::Call);
       for (uint32_t i = 0; i < namedChildCount(comprehension) && !calls; ++i) {

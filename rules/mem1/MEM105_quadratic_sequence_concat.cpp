@@ -92,8 +92,8 @@ def all_tags(path):
 The fix replaces the call with `list(itertools.chain.from_iterable(x))` (`tuple(...)` for a tuple
 start), adding `import itertools` after the module docstring and `from __future__` imports when
 the file does not import it, or using the name the file already binds to it. It is offered for an
-empty start only (and not when a comment sits between the arguments, where it would be
-lost), and is unsafe: `sum` and `reduce` raise `TypeError` when an item is not a list
+empty start only (and not when a comment sits anywhere in the call outside `x`, where it would
+be lost), and is unsafe: `sum` and `reduce` raise `TypeError` when an item is not a list
 (or not a tuple), where `chain` accepts any iterable item (a string would be split into
 characters), and an empty `x` without a start makes `reduce` raise where `chain` returns `[]`. No
 fix is offered for a non-empty start, a start-less `reduce`, or where `itertools` names something
@@ -239,13 +239,19 @@ StartKind comprehensionItems(const RuleContext& context, ScopeId scope, TSNode i
   return sequenceStart(context, scope, element).kind;
 }
 
-bool hasCommentBetweenArguments(TSNode argument_list) {
-  const uint32_t count = namedChildCount(argument_list);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = nthNamedChild(argument_list, i);
-    if (kindOf(child) == NodeKind::Comment && !isLineContinuation(child)) return true;
-  }
-  return false;
+// Whether a `#` comment lies in the call outside `kept` (the iterable, which the fix keeps): in the
+// callee, the start (`[  # note` then `]`), or between the arguments.
+bool hasCommentOutside(TSNode call, TSNode kept) {
+  bool found = false;
+  visitSubtree(call, [&](TSNode node, TSFieldId /*field*/) {
+    if (ts_node_eq(node, kept)) return Visit::SkipChildren;
+    if (kindOf(node) == NodeKind::Comment && !isLineContinuation(node)) {
+      found = true;
+      return Visit::Stop;
+    }
+    return Visit::Descend;
+  });
+  return found;
 }
 
 std::string shortened(std::string_view text) {
@@ -344,9 +350,9 @@ class QuadraticSequenceConcat final : public RuleChecker {
                          std::string(sequence) + ", quadratic in time and memory";
     diagnostic.fix_title = "Use `" + std::string(sequence) +
                            "(itertools.chain.from_iterable(...))`, which copies each item once";
-    // A comment between the arguments would be lost with them.
+    // A comment outside the iterable would be lost with what the fix drops.
     if (start.empty && !ts_node_is_null(start_node) &&
-        !hasCommentBetweenArguments(childByField(candidate.call, Field::Arguments))) {
+        !hasCommentOutside(candidate.call, iterable)) {
       diagnostic.fix = fixFor(context, candidate, iterable, sequence);
     }
     context.report(std::move(diagnostic));

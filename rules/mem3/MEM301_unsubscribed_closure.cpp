@@ -331,8 +331,9 @@ void UnsubscribedClosure::candidate(const RuleContext& context, const Registrati
   Candidate fact;
   // A decorator's finding starts at its expression: after `@\` the row of `@` can hold no
   // `# noqa`.
-  fact.start = ts_node_start_byte(
-      kindOf(site.site) == NodeKind::Decorator ? decoratorExpression(site.site) : site.site);
+  const TSNode expression =
+      kindOf(site.site) == NodeKind::Decorator ? decoratorExpression(site.site) : TSNode{};
+  fact.start = ts_node_start_byte(ts_node_is_null(expression) ? site.site : expression);
   fact.end = ts_node_end_byte(site.site);
   fact.row = context.source().rowOf(fact.start);
   fact.message = registrationPhrase(context, site, callback) + " in `" +

@@ -82,10 +82,11 @@ modules, count in preview (`--preview`).
 Evidence other than a written count is preview only. On the development corpus (20 Debian
 packages, CPython, Django, SymPy) an earlier version had no finding judged real in a blind review
 of 40, and that evidence still cannot tell how many items there are in practice:
-regular-expression matches over one template, the rows of a query about one table's constraints are data to the code but a
-handful at run time; and slots save 40 bytes on objects whose memory is mostly elsewhere (the lists
-and dictionaries they hold). A loop over a public function's parameter is not evidence enough for
-this rule, not even in preview: blind review judged none of those findings real.
+regular-expression matches over one template, the rows of a query about one table's constraints
+are data to the code but a handful at run time; and slots save 40 bytes on objects whose memory
+is mostly elsewhere (the lists and dictionaries they hold). A loop over a public function's
+parameter is not evidence enough for this rule, not even in preview: blind review judged none of
+those findings real.
 
 Not flagged, by design: loops over what the code makes small (a literal, a constant bound to one,
 `_axis_names = ("x", "y")` in a class body, an Enum, `range(3)`, a class attribute), over
@@ -94,34 +95,32 @@ configuration (`sys.argv`, settings, parsed command-line options), or over what 
 function of the project, a loop variable such as the columns of one table or the credits of one
 release, a `while` loop); instances made and dropped in each pass, rebound or replaced on each pass
 (`self.last = Row(line)`), passed to a call that does not keep them, fed to a reducer, or stored
-just before a `break`; instances made in an `except` handler inside the loop (one per failure);
-test code (`test-file-patterns`); classes in `.pyi` stubs, and in modules compiled beside their
-source (a `checker.cpython-311-x86_64-linux-gnu.so` or `checker.pyd` next to `checker.py`, as
-mypyc and Cython build them: their classes are native, with a fixed layout); classes defined
-inside functions. Classes are not flagged when slots would not help or could break them: a base
-(other than `object`, `abc.ABC`, `typing.Generic` and the `collections.abc` classes) outside the
-project or without `__slots__` itself; exception classes, `Enum`, `NamedTuple`, `TypedDict` and
-`Protocol` classes; a metaclass or a class decorator that may replace the class; attributes set,
-in the class or in any of its bases (nested functions and lambdas included), through
-`self.__dict__`, the builtin `vars(self)` or `setattr(self, computed, ...)` (aliases imported
-from `builtins` too), `object.__setattr__(self, computed, ...)` or
-`super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or `__setattr__`;
-`@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned instances),
-in the class or a base; `functools.cached_property` (by any name it is imported as, or that the
-module or the class body binds once to it: `auto_attr = cached_property`), in the class or a
-base, as a decorator or called in the body (it stores into the `__dict__`), and the
-libraries' descriptors named for caching on the instance, which do the same (Pyramid's `reify`,
-SQLAlchemy's `memoized_property`, Django's `cached_property`, a `lazy_property`; judged by the
-name the decorator resolves to or is spelled with, so one merely named like them keeps the class
-quiet too), also under `if` or `try` in the body; an assignment to a special name
-(`self.__class__ = Frozen`), or `setattr` with a literal name that no slot can hold
-(`"content-type"`, `"__secret"`, `"__class__"`); a slotted base whose methods assign an attribute that neither the slots of the class's bases nor the fix
-would list (`self.extra = 2` with `__slots__ = ("a",)`, a private `self.__secret`: it works only
-in a subclass with a `__dict__`), or whose slots list `"__dict__"`; a fix that would shadow a
-base's class attribute (`label = "none"` in the base, also under `if` or `try`, or bound by an
-import: a slot hides the default); a class extended in the project by a subclass without slots,
-or with slots that assigns outside them what the fix would not list, that is not hot itself (an
-extension point).
+just before a `break`; instances made in an `except` handler inside the loop (one per failure); test
+code (`test-file-patterns`); classes in `.pyi` stubs, and in modules compiled beside their source (a
+`checker.cpython-311-x86_64-linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython
+build them: their classes are native, with a fixed layout); classes defined inside functions.
+Classes are not flagged when slots would not help or could break them: a base (other than `object`,
+`abc.ABC`, `typing.Generic` and the `collections.abc` classes) outside the project or without
+`__slots__` itself; exception classes, `Enum`, `NamedTuple`, `TypedDict` and `Protocol` classes; a
+metaclass or a class decorator that may replace the class; attributes set, in the class or in any of
+its bases (nested functions and lambdas included), through `self.__dict__`, the builtin `vars(self)`
+or `setattr(self, computed, ...)` (aliases imported from `builtins` too), `object.__setattr__(self,
+computed, ...)` or `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or
+`__setattr__`; `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned
+instances), in the class or a base; `functools.cached_property` (by any name it is imported as, or
+that the module or the class body binds once to it: `auto_attr = cached_property`), in the class or
+a base, as a decorator or called in the body (it stores into the `__dict__`), and the libraries'
+descriptors named for caching on the instance, which do the same (Pyramid's `reify`, SQLAlchemy's
+`memoized_property`, Django's `cached_property`, a `lazy_property`; judged by the name the decorator
+resolves to or is spelled with, so one merely named like them keeps the class quiet too), also under
+`if` or `try` in the body; an assignment to a special name (`self.__class__ = Frozen`), or `setattr`
+with a literal name that no slot can hold (`"content-type"`, `"__secret"`, `"__class__"`); a slotted
+base whose methods assign an attribute that neither the slots of the class's bases nor the fix would
+list (`self.extra = 2` with `__slots__ = ("a",)`, a private `self.__secret`: it works only in a
+subclass with a `__dict__`), or whose slots list `"__dict__"`; a fix that would shadow a base's
+class attribute (`label = "none"` in the base, also under `if` or `try`, or bound by an import: a
+slot hides the default); a class extended in the project by a subclass without slots, or with slots
+that assigns outside them what the fix would not list, that is not hot itself (an extension point).
 
 Missed by default: a class made a million times by a loop in another module, or in a module
 whose code writes the count only through arithmetic on smaller numbers (`range(1000 * 1000)`,

@@ -569,21 +569,26 @@ TEST(LspServer, NoqaActionInsertsOrExtendsTheComment) {
 }
 
 // A comment after a backslash continuation is a syntax error, and one on the next line would not
-// apply: no "Disable" action there (the quick fix is still offered).
-TEST(LspServer, NoNoqaActionOnALineEndingInABackslash) {
-  Client client;
-  client.initialize();
-  const std::string text = "xs = open('x')\nt = sum([x for x in xs]) + \\\n    1\n";
-  client.open(kUri, text);
-  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
-  const json actions = client.request("textDocument/codeAction",
-                                      {{"textDocument", {{"uri", kUri}}},
-                                       {"range", range(1, 9, 1, 9)},
-                                       {"context", {{"diagnostics", json::array()}}}})["result"];
-  ASSERT_FALSE(actions.empty()) << "the quick fix";
-  for (const json& action : actions) {
-    EXPECT_EQ(action["title"].get<std::string>().find("Disable"), std::string::npos)
-        << action.dump(2);
+// apply; one at the end of a line inside a triple-quoted string would join the string. No
+// "Disable" action on such lines (the quick fix is still offered), as `--add-noqa` skips them.
+TEST(LspServer, NoNoqaActionOnALineThatCannotHoldAComment) {
+  for (const std::string& text : {
+           std::string("xs = open('x')\nt = sum([x for x in xs]) + \\\n    1\n"),
+           std::string("xs = open('x')\nt = sum([x for x in xs]) + len(\"\"\"abc\ndef\"\"\")\n"),
+       }) {
+    Client client;
+    client.initialize();
+    client.open(kUri, text);
+    ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u) << text;
+    const json actions = client.request("textDocument/codeAction",
+                                        {{"textDocument", {{"uri", kUri}}},
+                                         {"range", range(1, 9, 1, 9)},
+                                         {"context", {{"diagnostics", json::array()}}}})["result"];
+    ASSERT_FALSE(actions.empty()) << "the quick fix for " << text;
+    for (const json& action : actions) {
+      EXPECT_EQ(action["title"].get<std::string>().find("Disable"), std::string::npos)
+          << action.dump(2);
+    }
   }
 }
 
