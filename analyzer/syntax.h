@@ -205,7 +205,8 @@ bool insideString(TSNode node, uint32_t offset);
 // A backslash line continuation (its kind is NodeKind::Comment, see Syntax::Syntax).
 bool isLineContinuation(TSNode node);
 // True when the subtree holds a `#` comment, which a fix rewriting the code would lose (a line
-// continuation is no loss: a fix that keeps it keeps valid code, and every fix is re-parsed).
+// continuation is no loss; a fix that leaves one where it breaks the code fails the re-parse that
+// every fix gets, and is dropped).
 bool subtreeContainsWrittenComment(TSNode node);
 
 // Whether `predicate(parameter, name, value)` holds for a parameter of `function` that has a
