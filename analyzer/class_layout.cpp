@@ -220,6 +220,7 @@ class LayoutReader {
       while (kindOf(value) == NodeKind::Assignment)
         value = childByField(value, Field::Right);
       expression = unparenthesized(value);
+      if (ts_node_is_null(expression)) return false;  // not a plain assignment
     }
   }
 

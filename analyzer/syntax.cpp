@@ -50,6 +50,7 @@ Syntax::Syntax() : language_(tree_sitter_python()) {
     // decorator on the next line, `f(\` with the argument there).
     if (named && std::strcmp(name, "line_continuation") == 0) {
       symbol_kinds_[symbol] = NodeKind::Comment;
+      line_continuation_ = symbol;
     }
   }
   field_ids_.assign(kFieldNames.size(), 0);
@@ -261,10 +262,6 @@ bool insideString(TSNode node, uint32_t offset) {
     }
   }
   return false;
-}
-
-bool isLineContinuation(TSNode node) {
-  return !ts_node_is_null(node) && std::strcmp(ts_node_type(node), "line_continuation") == 0;
 }
 
 bool subtreeContainsWrittenComment(TSNode node) {

@@ -55,10 +55,15 @@ class Syntax {
     return id < id_fields_.size() ? id_fields_[id] : Field::None;
   }
   static std::string_view kindName(NodeKind kind);
+  // A backslash line continuation, whose kind is Comment (the constructor says why).
+  bool isLineContinuation(TSNode node) const {
+    return !ts_node_is_null(node) && ts_node_symbol(node) == line_continuation_;
+  }
 
  private:
   Syntax();
   const TSLanguage* language_;
+  TSSymbol line_continuation_ = 0;  // 0 is the end of input, which no node has
   std::vector<NodeKind> symbol_kinds_;
   std::vector<TSFieldId> field_ids_;
   std::vector<Field> id_fields_;
@@ -203,7 +208,9 @@ bool subtreeContains(TSNode node, NodeKind kind);
 // around `offset` (ts_node_descendant_for_byte_range).
 bool insideString(TSNode node, uint32_t offset);
 // A backslash line continuation (its kind is NodeKind::Comment, see Syntax::Syntax).
-bool isLineContinuation(TSNode node);
+inline bool isLineContinuation(TSNode node) {
+  return Syntax::instance().isLineContinuation(node);
+}
 // True when the subtree holds a `#` comment, which a fix rewriting the code would lose (a line
 // continuation is no loss; a fix that leaves one where it breaks the code fails the re-parse that
 // every fix gets, and is dropped).

@@ -920,6 +920,8 @@ TEST(Syntax, LineContinuationsAreSkippedLikeComments) {
   const TSNode decorator = ts_node_named_child(decorated, 0);
   ASSERT_EQ(kindOf(decorator), NodeKind::Decorator);
   EXPECT_EQ(kindOf(ts_node_named_child(decorator, 0)), NodeKind::Comment);
+  EXPECT_TRUE(isLineContinuation(ts_node_named_child(decorator, 0)));
+  EXPECT_FALSE(isLineContinuation(decoratorExpression(decorator)));
   EXPECT_EQ(nodeText(source.text(), decoratorExpression(decorator)), "cached");
   std::string argument;
   visitSubtree(ts_tree_root_node(tree.get()), [&](TSNode node, TSFieldId /*field*/) {
