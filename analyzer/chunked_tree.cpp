@@ -100,16 +100,73 @@ bool boundaryHolds(std::string_view text, uint32_t offset) {
   return true;
 }
 
+// What a reader of Python text carries from one line to the next: open brackets, an open string,
+// a backslash continuation. Read from the text alone, without a parse.
+struct OpenConstructs {
+  int brackets = 0;
+  char quote = 0;          // the open string's quote character, 0 outside strings
+  bool triple = false;     // the open string is triple-quoted
+  bool continued = false;  // the line before ended with a backslash (outside strings)
+  bool any() const { return brackets > 0 || quote != 0 || continued; }
+};
+
+// Reads the line from `i` on (up to `end`) and returns where its line feed is, or `end`.
+uint32_t readLine(std::string_view text, uint32_t i, uint32_t end, OpenConstructs& open) {
+  open.continued = false;
+  while (i < end && text[i] != '\n') {
+    const char c = text[i];
+    if (open.quote != 0) {
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == open.quote &&
+          (!open.triple || (i + 2 < end && text[i + 1] == c && text[i + 2] == c))) {
+        i += open.triple ? 3 : 1;
+        open.quote = 0;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (c == '#') {
+      while (i < end && text[i] != '\n')
+        ++i;
+      break;
+    }
+    if (c == '"' || c == '\'') {
+      open.quote = c;
+      open.triple = i + 2 < end && text[i + 1] == c && text[i + 2] == c;
+      i += open.triple ? 3 : 1;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') ++open.brackets;
+    if ((c == ')' || c == ']' || c == '}') && open.brackets > 0) --open.brackets;
+    if (c == '\\' && i + 1 < end && (text[i + 1] == '\n' || text[i + 1] == '\r'))
+      open.continued = true;
+    ++i;
+  }
+  // A single-quoted string does not continue past the end of its line (unless escaped, which
+  // the loop above stepped over).
+  if (open.quote != 0 && !open.triple) open.quote = 0;
+  return std::min(i, end);
+}
+
+// What text[start, end) leaves open at its end, read on from `open`.
+OpenConstructs openAfter(std::string_view text, uint32_t start, uint32_t end,
+                         OpenConstructs open = {}) {
+  for (uint32_t i = start; i < end; ++i)  // past each line feed
+    i = readLine(text, i, end, open);
+  return open;
+}
+
 // Where top-level statements start in text[start, end), read from the text alone: lines at column
 // 0 outside brackets, strings and continuations, except comments, the clauses that continue a
 // compound statement (`else:`, `except`, ...) and a definition under its decorators. Only a guess
 // to cut a text into runs without parsing it whole first: the runs' parses are the check.
 std::vector<uint32_t> statementStartsByText(std::string_view text, uint32_t start, uint32_t end) {
   std::vector<uint32_t> starts;
-  int brackets = 0;
-  char quote = 0;          // the open string's quote character, 0 outside strings
-  bool triple = false;     // the open string is triple-quoted
-  bool continued = false;  // the line before ended with a backslash (outside strings)
+  OpenConstructs open;
   bool after_decorator = false;
   const auto startsWithWord = [&](uint32_t at, std::string_view word) {
     return text.substr(at, word.size()) == word &&
@@ -117,56 +174,17 @@ std::vector<uint32_t> statementStartsByText(std::string_view text, uint32_t star
             !(std::isalnum(static_cast<unsigned char>(text[at + word.size()])) ||
               text[at + word.size()] == '_'));
   };
-  uint32_t i = start;
-  while (i < end) {
+  for (uint32_t i = start; i < end; ++i) {  // past each line feed
     // At the start of a line.
     const char first = text[i];
-    if (quote == 0 && brackets == 0 && !continued && first != ' ' && first != '\t' &&
-        first != '\f' && first != '\n' && first != '\r' && first != '#') {
+    if (!open.any() && first != ' ' && first != '\t' && first != '\f' && first != '\n' &&
+        first != '\r' && first != '#') {
       const bool clause = startsWithWord(i, "else") || startsWithWord(i, "elif") ||
                           startsWithWord(i, "except") || startsWithWord(i, "finally");
       if (!clause && !after_decorator) starts.push_back(i);
       after_decorator = first == '@';
     }
-    continued = false;
-    // The rest of the line.
-    while (i < end && text[i] != '\n') {
-      const char c = text[i];
-      if (quote != 0) {
-        if (c == '\\') {
-          i += 2;
-          continue;
-        }
-        if (c == quote &&
-            (!triple || (i + 2 < end && text[i + 1] == quote && text[i + 2] == quote))) {
-          i += triple ? 3 : 1;
-          quote = 0;
-          continue;
-        }
-        ++i;
-        continue;
-      }
-      if (c == '#') {
-        while (i < end && text[i] != '\n')
-          ++i;
-        break;
-      }
-      if (c == '"' || c == '\'') {
-        quote = c;
-        triple = i + 2 < end && text[i + 1] == c && text[i + 2] == c;
-        i += triple ? 3 : 1;
-        continue;
-      }
-      if (c == '(' || c == '[' || c == '{') ++brackets;
-      if ((c == ')' || c == ']' || c == '}') && brackets > 0) --brackets;
-      if (c == '\\' && i + 1 < end && (text[i + 1] == '\n' || text[i + 1] == '\r'))
-        continued = true;
-      ++i;
-    }
-    // A single-quoted string does not continue past the end of its line (unless escaped, which
-    // the loop above stepped over).
-    if (quote != 0 && !triple) quote = 0;
-    ++i;  // the line feed
+    i = readLine(text, i, end, open);
   }
   return starts;
 }
@@ -381,8 +399,11 @@ void ChunkedTree::reparse(const SourceText& source, PythonParser& parser) {
       continue;
     }
     const TSNode root = ts_tree_root_node(chunk.tree.get());
-    if (chunks_.size() > 1 && errorAtAnEdge(root)) {
-      rejoinAround(i, source, parser);
+    if (chunks_.size() > 1 && ts_node_has_error(root)) {
+      size_t joined = errorAtAnEdge(root) ? rejoinAround(i, source, parser) : kNotJoined;
+      if (joined == kNotJoined) joined = rejoinAcrossOpenConstruct(i, source, parser);
+      // The chunks after the joined one are next (some may wait for their re-parse).
+      if (joined != kNotJoined) i = joined;
     } else if (source.size() > kSingleChunkLimit && !ts_node_has_error(root) &&
                chunk.end - chunk.start > 4 * kTargetChunkSize &&
                hasSplitPoint(root, chunk.start, chunk.end, kTargetChunkSize)) {
@@ -400,17 +421,70 @@ void ChunkedTree::reparse(const SourceText& source, PythonParser& parser) {
   }
 }
 
-void ChunkedTree::rejoinAround(size_t index, const SourceText& source, PythonParser& parser) {
+size_t ChunkedTree::rejoinAround(size_t index, const SourceText& source, PythonParser& parser) {
   const size_t first = index > 0 ? index - 1 : index;
   const size_t last = index + 1 < chunks_.size() ? index + 1 : index;
   // A neighbour that still waits for its own re-parse is handled when its turn comes.
-  if (chunks_[first].dirty || chunks_[last].dirty) return;
+  if (chunks_[first].dirty || chunks_[last].dirty) return kNotJoined;
+  return joinIfClean(first, last, source, parser) ? first : kNotJoined;
+}
+
+size_t ChunkedTree::rejoinAcrossOpenConstruct(size_t index, const SourceText& source,
+                                              PythonParser& parser) {
+  // Chunks are cut where nothing is open, so reading from the start of one that leaves nothing
+  // open before it is reading from where nothing is open. Back over the chunks that end open
+  // (their end is where the construct may have begun), then forward to the first end where
+  // nothing is open again: a broken chunk at each end of that range, and a join that parses
+  // cleanly, say the range is one construct.
+  const std::string_view text = source.text();
+  // Read at most this much text per re-parse of a broken chunk: a keystroke in an unclosed
+  // string in a big class's chunk must not read the whole class again and again.
+  uint32_t budget = kMostBytesReadToRejoin;
+  const auto affordable = [&](size_t i) {
+    const uint32_t size = chunks_[i].end - chunks_[i].start;
+    if (size > budget) return false;
+    budget -= size;
+    return true;
+  };
+  size_t first = index;
+  while (first > 0 && !chunks_[first - 1].dirty && affordable(first - 1) &&
+         openAfter(text, chunks_[first - 1].start, chunks_[first - 1].end).any()) {
+    --first;
+  }
+  OpenConstructs open;
+  size_t last = kNotJoined;
+  for (size_t i = first; i < chunks_.size() && affordable(i); ++i) {
+    open = openAfter(text, chunks_[i].start, chunks_[i].end, open);
+    if (open.any()) continue;
+    if (i >= index) {
+      last = i;
+      break;
+    }
+    first = i + 1;  // nothing is open after this one: the construct starts later
+  }
+  if (last == kNotJoined || first == last) return kNotJoined;
+  const auto brokenAlone = [&](size_t i) {
+    const Chunk& chunk = chunks_[i];
+    return !chunk.dirty && chunk.tree && ts_node_has_error(ts_tree_root_node(chunk.tree.get()));
+  };
+  // A clean chunk at either end is more likely code that a quote being typed (an open `"""`
+  // with its end not yet written) reads as a string: no join, and no parse of it per keystroke.
+  if (!brokenAlone(first) || !brokenAlone(last)) return kNotJoined;
+  for (size_t i = first; i <= last; ++i) {
+    if (chunks_[i].dirty) return kNotJoined;
+  }
+  return joinIfClean(first, last, source, parser) ? first : kNotJoined;
+}
+
+bool ChunkedTree::joinIfClean(size_t first, size_t last, const SourceText& source,
+                              PythonParser& parser) {
   TreePtr joined = parser.parseRange(source, chunks_[first].start, chunks_[last].end);
-  if (!joined || ts_node_has_error(ts_tree_root_node(joined.get()))) return;
+  if (!joined || ts_node_has_error(ts_tree_root_node(joined.get()))) return false;
   chunks_[first].end = chunks_[last].end;
   chunks_[first].tree = std::move(joined);
   chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(first) + 1,
                 chunks_.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+  return true;
 }
 
 std::vector<uint32_t> ChunkedTree::chunkStarts() const {

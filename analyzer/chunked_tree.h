@@ -90,7 +90,17 @@ class ChunkedTree {
   // A chunk that fails to parse at its first or last statement may be the half of a construct cut
   // at a boundary (a decorator above the next chunk's `def`, an `else:` below the previous
   // chunk's `if`): joined with its neighbours, it is kept when that parses cleanly.
-  void rejoinAround(size_t index, const SourceText& source, PythonParser& parser);
+  // Returns the joined chunk's index, or kNotJoined.
+  static constexpr size_t kNotJoined = static_cast<size_t>(-1);
+  size_t rejoinAround(size_t index, const SourceText& source, PythonParser& parser);
+  // A chunk broken by a construct that one chunk opens and a later one closes (a triple-quoted
+  // string whose end was typed in the next chunk: each alone reads the other's string as code,
+  // with errors anywhere, not only at an edge): joined with the chunks the construct spans, read
+  // from the text, when the join parses cleanly. Returns the joined chunk's index, or kNotJoined.
+  static constexpr uint32_t kMostBytesReadToRejoin = 32 * 1024;
+  size_t rejoinAcrossOpenConstruct(size_t index, const SourceText& source, PythonParser& parser);
+  // Replaces chunks [first, last] with one parse of their text when it has no error.
+  bool joinIfClean(size_t first, size_t last, const SourceText& source, PythonParser& parser);
 
   std::vector<Chunk> chunks_;
   uint32_t text_start_ = 0;  // after a byte-order mark

@@ -528,6 +528,85 @@ TEST(ChunkedTree, RejoinsADecoratorCutOffFromItsDefinition) {
   EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
 }
 
+// A triple-quoted string opened in one chunk and closed in the next, each quote typed in its own
+// edit, in either order: each chunk alone reads the other's part of the string as code, with an
+// error in its middle (not at an edge), until the two are joined again.
+TEST(ChunkedTree, RejoinsAStringOpenedInOneChunkAndClosedInTheNext) {
+  std::string text;
+  for (int i = 0; i < 240; ++i)
+    text += "T" + std::to_string(i) + " = len([l for l in open('p') if l])\n";
+  PythonParser& parser = PythonParser::forThisThread();
+  const AnalysisOptions options = allRulesOptions();
+  for (const bool opening_first : {true, false}) {
+    SCOPED_TRACE(opening_first ? "opening quotes first" : "closing quotes first");
+    std::string current = text;
+    auto source = std::make_unique<SourceText>(current);
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    ASSERT_GT(syntax.chunkCount(), 2U);
+    // Five lines either side of the second chunk's start.
+    const uint32_t boundary = syntax.chunkStarts()[1];
+    const uint32_t opening_at = source->lineStart(source->rowOf(boundary) - 5);
+    const uint32_t closing_at = source->lineStart(source->rowOf(boundary) + 5);
+    const auto insert = [&](uint32_t at, std::string_view inserted) {
+      syntax.edit(*source, at, at, inserted);
+      current.insert(at, inserted);
+      source = std::make_unique<SourceText>(current);
+      syntax.reparse(*source, parser);
+    };
+    const std::string_view opening = "X = \"\"\"\n";
+    if (opening_first) {
+      insert(opening_at, opening);
+      insert(closing_at + static_cast<uint32_t>(opening.size()), "\"\"\"\n");
+    } else {
+      insert(closing_at, "\"\"\"\n");
+      insert(opening_at, opening);
+    }
+    const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
+    EXPECT_FALSE(chunked.has_syntax_error);
+    const FileAnalysis whole = analyzeWhole(*source, options);
+    ASSERT_FALSE(whole.has_syntax_error);
+    // The ten lines in the string report nothing.
+    EXPECT_EQ(findingsOf(whole).size() + 10,
+              findingsOf(analyzeWhole(SourceText(text), options)).size());
+    EXPECT_TRUE(findingsOf(chunked) == findingsOf(whole))
+        << differences(findingsOf(chunked), findingsOf(whole));
+  }
+}
+
+// Two edits before one re-parse: a decorator typed at the end of the second chunk, which joins
+// it with its neighbours, and a line typed in the fourth. The chunk after the joined ones must
+// still get its re-parse.
+TEST(ChunkedTree, ReparsesTheChunkAfterARejoinInTheSameRound) {
+  std::string text = "import functools\n";
+  for (int i = 0; i < 300; ++i)
+    text += "def f" + std::to_string(i) + "(xs):\n    return len([x for x in xs])\n";
+  PythonParser& parser = PythonParser::forThisThread();
+  auto source = std::make_unique<SourceText>(text);
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  ASSERT_GT(syntax.chunkCount(), 4U);
+  const std::vector<uint32_t> starts = syntax.chunkStarts();
+  ASSERT_EQ(text.compare(starts[2], 4, "def "), 0);
+  std::string current = text;
+  const auto edit = [&](uint32_t at, std::string_view inserted) {
+    syntax.edit(*source, at, at, inserted);
+    current.insert(at, inserted);
+    source = std::make_unique<SourceText>(current);
+  };
+  const std::string_view decorator = "\n@functools.cache";
+  edit(starts[2] - 1, decorator);
+  edit(starts[3] + static_cast<uint32_t>(decorator.size()),
+       "T = len([line for line in open('p')])\n");
+  syntax.reparse(*source, parser);
+
+  const AnalysisOptions options = allRulesOptions();
+  const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
+  EXPECT_FALSE(chunked.has_syntax_error);
+  const std::vector<Finding> whole = findingsOf(analyzeWhole(*source, options));
+  EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
+}
+
 // An edit that deletes a `def` which error recovery had read as a method: the tree from before
 // the edit still holds that method, the text no longer does, and nothing is broken.
 TEST(ChunkedTree, AMethodGoneWithTheEditIsNotJudgedBroken) {
