@@ -492,13 +492,13 @@ class LayoutReader {
   // `self.__setattr__(name, ...)`.
   void call(TSNode node, std::string_view self, ScopeId scope) {
     const TSNode arguments = childByField(node, Field::Arguments);
-    const TSNode first = nthNamedChild(arguments, 0);
+    const TSNode first = firstNamedChildSkippingExtras(arguments);
     const TSNode callee = childByField(node, Field::Function);
     // Any receiver's `__setattr__` with a computed name counts: quiet is the safe side.
     if (kindOf(callee) == NodeKind::Attribute &&
         context_.text(childByField(callee, Field::AttributeName)) == "__setattr__") {
       const bool on_self = kindOf(first) == NodeKind::Identifier && context_.text(first) == self;
-      const TSNode attribute = nthNamedChild(arguments, on_self ? 1 : 0);
+      const TSNode attribute = nthNamedChildSkippingExtras(arguments, on_self ? 1 : 0);
       if (on_self || isInstanceSetattr(callee, self)) {
         setByName(attribute);
       } else if (!literalName(attribute)) {
@@ -517,7 +517,7 @@ class LayoutReader {
     if (name == "builtins.vars") {
       layout_.keeps_dict = true;
     } else if (name == "builtins.setattr") {
-      setByName(nthNamedChild(arguments, 1));
+      setByName(nthNamedChildSkippingExtras(arguments, 1));
     }
   }
 

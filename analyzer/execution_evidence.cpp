@@ -147,8 +147,8 @@ std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode 
       const std::string_view method = context.text(childByField(callee, Field::AttributeName));
       records = kindOf(callee) == NodeKind::Attribute &&
                 context.text(childByField(callee, Field::Object)) == seen_text &&
-                (method == "append" || method == "add") && namedChildCount(arguments) == 1 &&
-                context.text(nthNamedChild(arguments, 0)) == key_text;
+                (method == "append" || method == "add") &&
+                context.text(onlyNamedChildSkippingExtras(arguments)) == key_text;
     } else if (kindOf(expression) == NodeKind::Assignment) {
       const TSNode left = childByField(expression, Field::Left);
       records = kindOf(left) == NodeKind::Subscript &&

@@ -26,7 +26,8 @@ bool isOwnFrame(const RuleContext& context, TSNode call, std::string_view qualif
   if (qualified == "inspect.trace") return inExceptClause(call);
   if (qualified != "sys._getframe") return false;
   const TSNode arguments = childByField(call, Field::Arguments);
-  return namedChildCount(arguments) == 0 || context.text(nthNamedChild(arguments, 0)) == "0";
+  const TSNode depth = firstNamedChildSkippingExtras(arguments);
+  return ts_node_is_null(depth) || context.text(depth) == "0";
 }
 
 // What `parent` holds when its part `child` holds `held`; clears `own` when the step leaves the

@@ -84,9 +84,10 @@ class LifetimeFinder {
       qualified = "builtins.type";
     }
     // `type(self).registry`: the class of the instance.
-    if (qualified == "builtins.type" && namedChildCount(arguments) == 1) {
+    if (qualified == "builtins.type" && !ts_node_is_null(onlyNamedChildSkippingExtras(arguments))) {
       TSNode class_node{};
-      if (isInstanceReceiver(context_, scope, nthNamedChild(arguments, 0), &class_node)) {
+      if (isInstanceReceiver(context_, scope, onlyNamedChildSkippingExtras(arguments),
+                             &class_node)) {
         classLifetime(class_node, tail, 0, result);
       }
       return result;

@@ -163,15 +163,41 @@ inline TSNode nthNamedChild(TSNode node, uint32_t index) {
   return rememberedLookup(node, kNamedChildKey | index,
                           [&] { return listedNamedChild(node, index); });
 }
-// The first named child that is not a comment or a backslash line continuation (`@\` then the
-// decorator on the next line), or a null node.
-inline TSNode firstNamedChildSkippingExtras(TSNode node) {
+// The `index`-th named child not counting comments and backslash line continuations (`@\` then
+// the decorator on the next line; `f(  # why` then the arguments), or a null node.
+inline TSNode nthNamedChildSkippingExtras(TSNode node, uint32_t index) {
   const uint32_t count = namedChildCount(node);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode child = nthNamedChild(node, i);
-    if (kindOf(child) != NodeKind::Comment) return child;
+    if (kindOf(child) != NodeKind::Comment && index-- == 0) return child;
   }
   return TSNode{};
+}
+inline TSNode firstNamedChildSkippingExtras(TSNode node) {
+  return nthNamedChildSkippingExtras(node, 0);
+}
+// How many named children are not comments or line continuations: the arguments of a call
+// written with a comment among them (`len(  # lines\n[...])`).
+inline uint32_t namedChildCountSkippingExtras(TSNode node) {
+  const uint32_t count = namedChildCount(node);
+  uint32_t written = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (kindOf(nthNamedChild(node, i)) != NodeKind::Comment) ++written;
+  }
+  return written;
+}
+// The only named child that is not a comment or a line continuation; a null node when there are
+// none or several.
+inline TSNode onlyNamedChildSkippingExtras(TSNode node) {
+  const uint32_t count = namedChildCount(node);
+  TSNode only{};
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(node, i);
+    if (kindOf(child) == NodeKind::Comment) continue;
+    if (!ts_node_is_null(only)) return TSNode{};
+    only = child;
+  }
+  return only;
 }
 // The expression a decorator applies: `cached_property` in `@cached_property`.
 inline TSNode decoratorExpression(TSNode decorator) {
@@ -180,8 +206,10 @@ inline TSNode decoratorExpression(TSNode decorator) {
 // The expression inside any parentheses around it: `((x))` is `x`. A tuple `(x,)` stays itself.
 inline TSNode unparenthesized(TSNode node) {
   // Bounded: parentheses nest no deeper than the text, and each step goes one level down.
-  while (kindOf(node) == NodeKind::ParenthesizedExpression && namedChildCount(node) == 1) {
-    node = nthNamedChild(node, 0);
+  while (kindOf(node) == NodeKind::ParenthesizedExpression) {
+    const TSNode inner = onlyNamedChildSkippingExtras(node);
+    if (ts_node_is_null(inner)) break;
+    node = inner;
   }
   return node;
 }

@@ -25,6 +25,21 @@ inline std::string quoted(std::string_view text, std::string_view suffix = {}) {
   return result;
 }
 
+// Code as a one-line message shows it: its first line without a comment after it (when no
+// string comes before the `#`), and "..." when there are more lines.
+inline std::string firstLineShown(std::string_view code) {
+  const size_t newline = code.find('\n');
+  if (newline == std::string_view::npos) return std::string(code);
+  std::string_view line = code.substr(0, newline);
+  const size_t comment = line.find('#');
+  if (comment != std::string_view::npos && line.find_first_of("\"'") > comment) {
+    line = line.substr(0, comment);
+  }
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\\'))
+    line.remove_suffix(1);
+  return std::string(line) + "...";
+}
+
 // A call's first argument; a null node when it has none.
 inline TSNode firstArgument(TSNode call) {
   return firstNamedChildSkippingExtras(childByField(call, Field::Arguments));

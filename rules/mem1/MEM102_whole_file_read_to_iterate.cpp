@@ -8,6 +8,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/file_evidence.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -101,8 +102,7 @@ TSNode receiverOf(TSNode call) {
 // `"\n"` or `"\r\n"`, as the only argument.
 bool splitsOnNewlines(const RuleContext& context, TSNode call) {
   const TSNode arguments = childByField(call, Field::Arguments);
-  if (namedChildCount(arguments) != 1) return false;
-  const std::string_view separator = context.text(nthNamedChild(arguments, 0));
+  const std::string_view separator = context.text(onlyNamedChildSkippingExtras(arguments));
   return separator == R"("\n")" || separator == R"('\n')" || separator == R"("\r\n")" ||
          separator == R"('\r\n')";
 }
@@ -220,8 +220,8 @@ class WholeFileReadToIterate final : public RuleChecker {
     const std::string what = candidate.form == Form::ReadSplitlines
                                  ? "the file opened by " + openedBy(context, evidence)
                                  : "the file at `" + std::string(context.text(source)) + "`";
-    diagnostic.message = "`" + std::string(context.text(candidate.call)) + "` reads the whole of " +
-                         what +
+    diagnostic.message = "`" + firstLineShown(context.text(candidate.call)) +
+                         "` reads the whole of " + what +
                          " and then builds a list of all its lines, only for the loop to walk "
                          "them once";
     diagnostic.fix_title = "Iterate the open file (`for line in f:`) and strip the line ending";
@@ -235,7 +235,7 @@ class WholeFileReadToIterate final : public RuleChecker {
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(candidate.call);
     diagnostic.end = ts_node_end_byte(candidate.call);
-    diagnostic.message = "`" + std::string(context.text(candidate.call)) +
+    diagnostic.message = "`" + firstLineShown(context.text(candidate.call)) +
                          "` reads every line of the file opened by " + openedBy(context, opened) +
                          " into a list before the loop starts; the file itself yields them one "
                          "at a time";

@@ -99,10 +99,8 @@ constexpr auto kLazyBuiltins = std::to_array<std::string_view>({
 TSNode copiedIterator(TSNode list_call) {
   const TSNode arguments = childByField(list_call, Field::Arguments);
   if (kindOf(arguments) == NodeKind::GeneratorExpression) return arguments;
-  if (kindOf(arguments) != NodeKind::ArgumentList || namedChildCount(arguments) != 1) {
-    return TSNode{};
-  }
-  const TSNode argument = nthNamedChild(arguments, 0);
+  if (kindOf(arguments) != NodeKind::ArgumentList) return TSNode{};
+  const TSNode argument = onlyNamedChildSkippingExtras(arguments);
   return kindOf(argument) == NodeKind::Call ? argument : TSNode{};
 }
 

@@ -85,10 +85,8 @@ TSNode onlyArgument(TSNode call) {
   const TSNode arguments = childByField(call, Field::Arguments);
   // `list(x for x in xs)`: the generator expression is the call's arguments.
   if (kindOf(arguments) == NodeKind::GeneratorExpression) return arguments;
-  if (kindOf(arguments) != NodeKind::ArgumentList || namedChildCount(arguments) != 1) {
-    return TSNode{};
-  }
-  return nthNamedChild(arguments, 0);
+  if (kindOf(arguments) != NodeKind::ArgumentList) return TSNode{};
+  return onlyNamedChildSkippingExtras(arguments);
 }
 
 bool isAsynchronous(TSNode node) {

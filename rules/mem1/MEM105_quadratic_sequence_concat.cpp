@@ -269,8 +269,9 @@ class QuadraticSequenceConcat final : public RuleChecker {
     // the walk (`from functools import reduce as fold`).
     const TSNode arguments = childByField(call, Field::Arguments);
     if (kindOf(arguments) != NodeKind::ArgumentList) return;
+    // Comments among the arguments count only when there seem to be too many.
     const uint32_t count = namedChildCount(arguments);
-    if (count < 2 || count > 3) return;
+    if (count < 2 || (count > 3 && namedChildCountSkippingExtras(arguments) > 3)) return;
     const NodeKind callee = kindOf(childByField(call, Field::Function));
     if (callee != NodeKind::Identifier && callee != NodeKind::Attribute) return;
     candidates_.push_back(Candidate{call, context.scope()});

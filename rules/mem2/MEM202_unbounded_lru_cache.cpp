@@ -552,7 +552,7 @@ class UnboundedLruCache final : public RuleChecker {
     const TSNode wrapped = firstNamedChildSkippingExtras(childByField(node, Field::Arguments));
     const NodeKind wrapped_kind = kindOf(wrapped);
     if (wrapped_kind != NodeKind::Identifier && wrapped_kind != NodeKind::Lambda) return;
-    if (namedChildCount(childByField(node, Field::Arguments)) != 1) return;
+    if (namedChildCountSkippingExtras(childByField(node, Field::Arguments)) != 1) return;
     calls_.push_back(
         WrappingCall{node, childByField(context.frame(1).node, Field::Left), context.scope()});
   }

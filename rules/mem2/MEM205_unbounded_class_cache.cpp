@@ -105,9 +105,8 @@ bool isClassOfInstance(TSNode node, const RuleContext& context) {
     const TSNode function = childByField(node, Field::Function);
     const TSNode arguments = childByField(node, Field::Arguments);
     return kindOf(function) == NodeKind::Identifier && context.text(function) == "type" &&
-           namedChildCount(arguments) == 1 &&
-           kindOf(nthNamedChild(arguments, 0)) == NodeKind::Identifier &&
-           context.text(nthNamedChild(arguments, 0)) == "self";
+           kindOf(onlyNamedChildSkippingExtras(arguments)) == NodeKind::Identifier &&
+           context.text(onlyNamedChildSkippingExtras(arguments)) == "self";
   }
   return kindOf(node) == NodeKind::Attribute &&
          context.text(childByField(node, Field::AttributeName)) == "__class__" &&

@@ -16,6 +16,9 @@ buffer. Without it each file is copied alone into an empty folder. `--edits 0` m
 alone (a fresh server each, so more rounds cost little: `--rounds 30`).
 `--lines N` edits a generated N-line file instead and `--file F` a file of yours (one round, 1,000
 edits), printing also the server's resident memory (VmRSS) before, after and every 100 edits.
+With either, `--unclosed-string` types an unclosed triple-quoted string at 12 places instead, one
+character an edit (the edits that leave a run inside a string, which the server may join with
+its neighbours: docs/editors.md).
 
 The server's push debounce defaults to 0 ms; pass --debounce-ms to measure another setting (it is
 sent as the `debounceMs` initialization option and is part of every measured latency).
@@ -147,10 +150,48 @@ def typed_at(lines: list[str], row: int) -> tuple[int, str]:
     return len(line), " " * max(0, indent - len(line)) + "q"
 
 
+def characters_typed_and_deleted(lines: list[str], rng: random.Random, edits: int):
+    """`edits` changes: a character typed on a random line (typed_at), deleted by the next."""
+    pending_delete = None
+    for _ in range(edits):
+        if pending_delete is None:
+            row = rng.randrange(len(lines) - 1)
+            column, typed = typed_at(lines, row)
+            pending_delete = (row, column, len(typed))
+            yield {"range": {"start": {"line": row, "character": column},
+                             "end": {"line": row, "character": column}}, "text": typed}
+        else:
+            row, column, length = pending_delete
+            pending_delete = None
+            yield {"range": {"start": {"line": row, "character": column},
+                             "end": {"line": row, "character": column + length}}, "text": ""}
+
+
+UNCLOSED_STRING = 'X = """abcdefghij klmnopqrs'
+
+
+def unclosed_string_typed(lines: list[str], places: int = 12):
+    """An unclosed string being typed: at `places` lines with code spread over the file's last
+    four fifths, a new line opened above the line at its indentation (as Enter and auto-indent
+    make it), `X = \"\"\"` and 20 characters typed on it one at a time, and the line deleted again
+    in one edit (measured like the others)."""
+    rows = [row for row in range(len(lines) // 5, len(lines) - 1) if lines[row].strip()]
+    for row in rows[::max(1, len(rows) // places)][:places]:
+        indent = lines[row][:len(lines[row]) - len(lines[row].lstrip())]
+        yield {"range": {"start": {"line": row, "character": 0},
+                         "end": {"line": row, "character": 0}}, "text": indent + "\n"}
+        for column, character in enumerate(UNCLOSED_STRING, len(indent)):
+            yield {"range": {"start": {"line": row, "character": column},
+                             "end": {"line": row, "character": column}}, "text": character}
+        yield {"range": {"start": {"line": row, "character": 0},
+                         "end": {"line": row + 1, "character": 0}}, "text": ""}
+
+
 def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | None,
-            seed: int, workspace: Path | None = None) -> dict:
-    """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time.
-    With `workspace`, `name` is the file's path inside it and the server indexes the workspace."""
+            seed: int, workspace: Path | None = None, unclosed_string: bool = False) -> dict:
+    """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time
+    (with `unclosed_string`, the edits of unclosed_string_typed instead). With `workspace`,
+    `name` is the file's path inside it and the server indexes the workspace."""
     lines = text.split("\n")
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="heaplint-latency-") as scratch:
@@ -179,23 +220,10 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
             latencies = []
             rss_samples = []  # every 100 edits: growth that keeps going would be a leak
             version = 1
-            pending_delete = None
-            for _ in range(edits):
+            changes = (unclosed_string_typed(lines) if unclosed_string
+                       else characters_typed_and_deleted(lines, rng, edits))
+            for change in changes:
                 version += 1
-                if pending_delete is None:
-                    # Type one character on a random line (typed_at)...
-                    row = rng.randrange(len(lines) - 1)
-                    column, typed = typed_at(lines, row)
-                    change = {"range": {"start": {"line": row, "character": column},
-                                        "end": {"line": row, "character": column}}, "text": typed}
-                    pending_delete = (row, column, len(typed))
-                else:
-                    # ...and delete it again with the next edit.
-                    row, column, length = pending_delete
-                    change = {"range": {"start": {"line": row, "character": column},
-                                        "end": {"line": row, "character": column + length}},
-                              "text": ""}
-                    pending_delete = None
                 sent = time.perf_counter()
                 client.notify("textDocument/didChange", {
                     "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
@@ -204,8 +232,8 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
                 if len(latencies) % 100 == 0:
                     rss_samples.append(rss_kib(client.process.pid))
             rss_after = rss_kib(client.process.pid)
-            cpu_per_edit_ms = ((cpu_seconds(client.process.pid) - cpu_before) * 1000.0 / edits
-                               if edits else None)
+            cpu_per_edit_ms = ((cpu_seconds(client.process.pid) - cpu_before) * 1000.0
+                               / len(latencies) if latencies else None)
             client.shutdown_and_exit()
         finally:
             client.close()
@@ -213,7 +241,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
     return {
         "file": name,
         "lines": len(lines) - 1,
-        "edits": edits,
+        "edits": len(latencies),
         "findings_in_file": findings,
         "debounce_ms": debounce_ms if debounce_ms is not None else 0,
         "open_ms": round(open_ms, 3),
@@ -324,9 +352,14 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--in-workspace", action="store_true",
                         help="open each real file in its corpus, indexed as the workspace")
+    parser.add_argument("--unclosed-string", action="store_true",
+                        help="with --file or --lines: type an unclosed string at 12 places "
+                             "(unclosed_string_typed) instead of the random edits")
     args = parser.parse_args()
 
     if args.file is None and args.lines is None:
+        if args.unclosed_string:
+            parser.error("--unclosed-string needs --file or --lines")
         args.edits = 400 if args.edits is None else args.edits
         return run_real_files(args)
     args.edits = args.edits or 1_000
@@ -334,7 +367,8 @@ def main() -> int:
         text, name = args.file.read_text(encoding="utf-8"), args.file.name
     else:
         text, name = generate(args.lines), "big_module.py"
-    figures = measure(args.binary, text, name, args.edits, args.debounce_ms, args.seed)
+    figures = measure(args.binary, text, name, args.edits, args.debounce_ms, args.seed,
+                      unclosed_string=args.unclosed_string)
     if args.json:
         print(json.dumps(figures))
     else:
