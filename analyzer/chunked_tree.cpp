@@ -520,6 +520,74 @@ TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
   return ts_node_descendant_for_byte_range(ts_tree_root_node(chunk.tree.get()), start, end);
 }
 
+namespace {
+
+// Whether the whole lines holding [start, end), typed between two members of a class's `body`
+// (a new method or attribute being written), are broken: parsed alone with the class's header and
+// the member after them, as editLeavesMethodBroken parses a method. False when that cannot be
+// judged. Judging a text broken that parses in the file only delays its analysis to a pause in
+// typing (the server publishes the findings from before the edit meanwhile).
+template <typename StartsMethod>
+bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, TSNode body,
+                               std::string_view body_indent, PythonParser::ByteRange header,
+                               uint32_t start, uint32_t end, uint32_t chunk_end,
+                               const StartsMethod& startsMethodAtBodyIndent) {
+  // The whole lines the edits wrote: an edit that ends at the start of a line ends on the line
+  // before.
+  uint32_t lines_start = source.lineStart(source.rowOf(start));
+  const auto lineEndAfter = [&](uint32_t offset) {
+    return std::min<uint32_t>(source.lineEnd(source.rowOf(offset)) + 1, source.size());
+  };
+  uint32_t lines_end = lineEndAfter(end > start ? end - 1 : end);
+  // The member after the lines, parsed with them: what is typed above a method may belong to it
+  // (a decorator), and an open string or bracket runs on into it. A statement of the class's own
+  // on the lines (`x` typed before, now `x =`) is taken whole with them; a method or a class
+  // there, or a statement the tree from before read with an error, cannot be judged this way.
+  // One pass with a cursor: a big class's body has hundreds of members, in order.
+  TSNode next{};
+  bool judgeable = true;
+  TSTreeCursor cursor = ts_tree_cursor_new(body);
+  for (bool more = ts_tree_cursor_goto_first_child(&cursor); more && judgeable;
+       more = ts_tree_cursor_goto_next_sibling(&cursor)) {
+    const TSNode child = ts_tree_cursor_current_node(&cursor);
+    if (!ts_node_is_named(child)) continue;
+    const uint32_t child_line = source.lineStart(source.rowOf(ts_node_start_byte(child)));
+    if (child_line >= lines_end) {
+      if (kindOf(child) == NodeKind::Comment) continue;
+      next = child;
+      break;
+    }
+    if (ts_node_end_byte(child) <= lines_start) continue;
+    const NodeKind kind = kindOf(child);
+    judgeable = kind != NodeKind::FunctionDefinition && kind != NodeKind::DecoratedDefinition &&
+                kind != NodeKind::ClassDefinition && !ts_node_has_error(child);
+    lines_start = std::min(lines_start, child_line);
+    lines_end = std::max(lines_end, lineEndAfter(ts_node_end_byte(child) - 1));
+  }
+  ts_tree_cursor_delete(&cursor);
+  if (!judgeable || ts_node_is_null(next)) return false;
+  if (lines_start < header.end || lines_end > chunk_end) return false;
+  // Typed at the body's indentation, as a new member is; anything else may end the class or
+  // nest in the member before, which the lines alone cannot tell.
+  const std::string_view lines = source.text().substr(lines_start, lines_end - lines_start);
+  const size_t written = lines.find_first_not_of(" \t\r\n");
+  if (written == std::string_view::npos) return false;
+  const size_t line_of_written = lines.rfind('\n', written);
+  const size_t indent_start = line_of_written == std::string_view::npos ? 0 : line_of_written + 1;
+  if (lines.substr(indent_start, written - indent_start) != body_indent) return false;
+  const uint32_t next_start = source.lineStart(source.rowOf(ts_node_start_byte(next)));
+  const uint32_t next_end = ts_node_end_byte(next);
+  if (next_end > chunk_end || ts_node_has_error(next) ||
+      !startsMethodAtBodyIndent(next_start, next_end)) {
+    return false;
+  }
+  const PythonParser::ByteRange ranges[] = {header, {lines_start, next_end}};
+  const TreePtr alone = parser.parseRanges(source, ranges);
+  return alone && ts_node_has_error(ts_tree_root_node(alone.get()));
+}
+
+}  // namespace
+
 bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser& parser,
                                          uint32_t start, uint32_t end, uint32_t minimum_run) const {
   if (chunks_.empty() || start > end || end > source.size()) return false;
@@ -547,9 +615,14 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   if (kindOf(statement) != NodeKind::ClassDefinition) return false;
   const TSNode body = childByField(statement, Field::Body);
   if (ts_node_is_null(body)) return false;
+  // Not a method: the edit lies between methods (null), or in a statement of the class's own,
+  // such as the first word of a new member typed before the edit (`x`, then `x =`).
   const TSNode member = holding(body);
   const NodeKind member_kind = kindOf(member);
-  if (member_kind != NodeKind::FunctionDefinition && member_kind != NodeKind::DecoratedDefinition) {
+  const bool in_method =
+      member_kind == NodeKind::FunctionDefinition || member_kind == NodeKind::DecoratedDefinition;
+  if (!in_method && !ts_node_is_null(member) &&
+      (member_kind == NodeKind::ClassDefinition || ts_node_has_error(member))) {
     return false;
   }
   // A tree with an error outside the member (the edit undoes one that broke the text) may have
@@ -576,6 +649,27 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   const uint32_t body_row = source.rowOf(ts_node_start_byte(body));
   if (body_row == 0) return false;
   const uint32_t header_end = source.lineEnd(body_row - 1) + 1;
+  const uint32_t body_line = source.lineStart(body_row);
+  const std::string_view body_indent =
+      source.text().substr(body_line, ts_node_start_byte(body) - body_line);
+  // Whether text[from, to) starts a method (or its decorator) at the body's indentation.
+  // The tree is the one before the edit: a method it saw may be gone from the text (an edit that
+  // deletes the `def g():` that error recovery had read as one). Parsed alone, the member's first
+  // line sets the body's indentation; in the file the members before it do. A member now
+  // indented unlike the body (a space typed before its `@`, a tab for spaces) reads as broken
+  // alone where the whole text may parse as a nested block: nothing can be said. The indentation
+  // is compared as written: tree-sitter counts a tab as 8 columns.
+  const auto startsMethodAtBodyIndent = [&](uint32_t from, uint32_t to) {
+    const std::string_view text = source.text().substr(from, to - from);
+    const size_t first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos || text.substr(0, first) != body_indent) return false;
+    const std::string_view opening = text.substr(first);
+    return opening.starts_with("def") || opening.starts_with("async") || opening.starts_with("@");
+  };
+  if (!in_method) {
+    return linesBetweenMembersBroken(source, parser, body, body_indent, {header_start, header_end},
+                                     start, end, chunk.end, startsMethodAtBodyIndent);
+  }
   const uint32_t member_start = source.lineStart(source.rowOf(ts_node_start_byte(member)));
   const uint32_t member_end = ts_node_end_byte(member);
   if (member_start < header_end || start < member_start || member_end > chunk.end) return false;
@@ -584,26 +678,19 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   // statements after it): the old bounds need not hold the method now. A clean one ends there
   // when the edit types at the end of its last line (tree-sitter stretches it over the text).
   if (member_end <= end && ts_node_has_error(member)) return false;
-  // The tree is the one before the edit: a method it saw may be gone from the text (an edit that
-  // deletes the `def g():` that error recovery had read as one). Only a text that still starts
-  // the member as a method or a decorator is parsed alone.
-  const std::string_view member_text =
-      source.text().substr(member_start, member_end - member_start);
-  const size_t first = member_text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return false;
-  const std::string_view opening = member_text.substr(first);
-  if (!opening.starts_with("def") && !opening.starts_with("async") && !opening.starts_with("@")) {
-    return false;
+  if (!startsMethodAtBodyIndent(member_start, member_end)) return false;
+  // A member that the tree from before read with an error may have taken in the start of the
+  // member after it (`        @classmethod`, indented too far, read as the end of the method
+  // above): once the edits mend that, the member's text ends inside the next one. Parsed with
+  // the member after it, the text is whole again.
+  uint32_t judged_end = member_end;
+  if (ts_node_has_error(member)) {
+    const TSNode after = ts_node_next_named_sibling(member);
+    if (!ts_node_is_null(after) && ts_node_end_byte(after) <= chunk.end) {
+      judged_end = ts_node_end_byte(after);
+    }
   }
-  // Parsed alone, the member's first line sets the body's indentation; in the file the members
-  // before it do. A member now indented unlike the body (a space typed before its `@`, a tab for
-  // spaces) reads as broken alone where the whole text may parse as a nested block: nothing can
-  // be said. The indentation is compared as written: tree-sitter counts a tab as 8 columns.
-  const uint32_t body_line = source.lineStart(body_row);
-  const std::string_view body_indent =
-      source.text().substr(body_line, ts_node_start_byte(body) - body_line);
-  if (member_text.substr(0, first) != body_indent) return false;
-  const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, member_end}};
+  const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, judged_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);
   return alone && ts_node_has_error(ts_tree_root_node(alone.get()));
 }

@@ -59,8 +59,9 @@ class ChunkedTree {
   // broken inside one method of a large top-level class. Judged by parsing that method alone
   // with its class's header, which takes about a millisecond where the class's run, broken, takes
   // tens (tree-sitter's error recovery); the two had an error on the same edits in all 512 edits
-  // measured in methods (docs/editors.md). False whenever it cannot be judged that way (the edit
-  // is not inside one such method, or the run is small enough to re-parse at once).
+  // measured in methods (docs/editors.md). Lines typed between two methods are judged with the
+  // method after them. False whenever it cannot be judged that way (the edit is not inside one
+  // such method or between two, or the run is small enough to re-parse at once).
   // Runs smaller than `minimum_run` are re-parsed even when an edit breaks them.
   static constexpr uint32_t kMethodAloneMinimum = 4 * 1024;
   bool editLeavesMethodBroken(const SourceText& source, PythonParser& parser, uint32_t start,

@@ -324,7 +324,10 @@ void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
         if (run.start <= start && start < run.end)
           run_broken = ts_node_has_error(ts_tree_root_node(run.tree));
       }
-      ASSERT_TRUE(run_broken) << "said broken, parsed clean: " << replacement << " at " << start;
+      const uint32_t row = source->rowOf(start);
+      ASSERT_TRUE(run_broken) << "said broken, parsed clean: `" << replacement << "` for "
+                              << end - start << " bytes at line " << row + 1 << ", column "
+                              << start - source->lineStart(row);
     }
   };
   for (int round = 0; round < 80; ++round) {
@@ -712,6 +715,84 @@ TEST(ChunkedTree, TypingAtTheEndOfAMethodIsJudged) {
     EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at, at + 1, 0)) << after_text;
     syntax.reparse(*source, parser);
     EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree))) << after_text;
+  }
+}
+
+// A decorator indented too far is read as the end of the method above it, with an error; once
+// the indentation is taken back, that method's old bounds end inside the decorated method: parsed
+// with the member after it, the text is judged valid, as it is.
+TEST(ChunkedTree, AMethodThatTookInTheNextDecoratorIsJudgedWithIt) {
+  std::string before = "class Big:\n";
+  for (int i = 0; i < 100; ++i) {
+    before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
+    if (i == 50) before += "    @classmethod\n    def make(cls):\n        return cls()\n\n";
+  }
+  const auto at = static_cast<uint32_t>(before.find("    @classmethod") + 4);
+  PythonParser& parser = PythonParser::forThisThread();
+  auto source = std::make_unique<SourceText>(before);
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  std::string current = before;
+  const auto edit = [&](uint32_t start, uint32_t end, std::string_view replacement) {
+    syntax.edit(*source, start, end, replacement);
+    current.replace(start, end - start, replacement);
+    source = std::make_unique<SourceText>(current);
+  };
+  edit(at, at, "    ");
+  syntax.reparse(*source, parser);
+  ASSERT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+  edit(at, at + 4, "");
+  EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
+}
+
+// Lines typed between two methods of a big class, one character an edit after the new line
+// (as the server sees them before re-parsing): judged with the method after them, so that a
+// decorator above it is not judged broken and an open string or bracket is.
+TEST(ChunkedTree, LinesTypedBetweenMethodsAreJudgedWithTheMethodAfter) {
+  std::string before = "class Big:\n";
+  for (int i = 0; i < 100; ++i) {
+    before += concat("    def method_", std::to_string(i), "(self):\n        \"\"\"Doc.\"\"\"\n",
+                     "        return self.x\n\n");
+  }
+  const auto at = static_cast<uint32_t>(before.find("    def method_50"));
+  PythonParser& parser = PythonParser::forThisThread();
+  const struct {
+    std::string_view typed;
+    bool broken;
+  } cases[] = {{"x = [1, 2,", true}, {"X = \"\"\"abc", true}, {"def helper(self", true},
+               {"@property", false}, {"size = 10", false},    {"# a comment", false},
+               {"  y = (", false}};  // indented unlike the body: not judged
+  for (const auto& [typed, broken] : cases) {
+    SCOPED_TRACE(typed);
+    auto source = std::make_unique<SourceText>(before);
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    std::string current = before;
+    const auto edit = [&](uint32_t offset, std::string_view inserted) {
+      syntax.edit(*source, offset, offset, inserted);
+      current.insert(offset, inserted);
+      source = std::make_unique<SourceText>(current);
+    };
+    // The new line is valid: the server re-parses it.
+    edit(at, "    \n");
+    syntax.reparse(*source, parser);
+    // One character an edit; the server re-parses the text unless the edits since the last
+    // re-parse are judged broken (then it waits for a pause in typing).
+    uint32_t unparsed_start = 0;
+    uint32_t unparsed_end = 0;
+    bool judged_broken = false;
+    for (size_t i = 0; i < typed.size(); ++i) {
+      const auto offset = static_cast<uint32_t>(at + 4 + i);
+      edit(offset, typed.substr(i, 1));
+      if (!judged_broken) unparsed_start = offset;
+      unparsed_end = offset + 1;
+      judged_broken =
+          syntax.editLeavesMethodBroken(*source, parser, unparsed_start, unparsed_end, 0);
+      if (!judged_broken) syntax.reparse(*source, parser);
+    }
+    EXPECT_EQ(judged_broken, broken);
+    syntax.reparse(*source, parser);
+    if (broken) EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
   }
 }
 
