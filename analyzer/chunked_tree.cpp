@@ -446,9 +446,14 @@ size_t ChunkedTree::rejoinAcrossOpenConstruct(size_t index, const SourceText& so
     budget -= size;
     return true;
   };
+  // Back over up to half the budget's worth of chunks (a chunk wholly inside a string reads as
+  // plain code alone, so where the construct began is only known reading forward), then forward:
+  // the construct starts after the last chunk before `index` that leaves nothing open, and ends
+  // with the first one from `index` on that leaves nothing open.
   size_t first = index;
-  while (first > 0 && !chunks_[first - 1].dirty && affordable(first - 1) &&
-         openAfter(text, chunks_[first - 1].start, chunks_[first - 1].end).any()) {
+  for (uint32_t back = 0; first > 0 && !chunks_[first - 1].dirty;) {
+    back += chunks_[first - 1].end - chunks_[first - 1].start;
+    if (back > kMostBytesReadToRejoin / 2) break;
     --first;
   }
   OpenConstructs open;
@@ -575,6 +580,17 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
   const size_t line_of_written = lines.rfind('\n', written);
   const size_t indent_start = line_of_written == std::string_view::npos ? 0 : line_of_written + 1;
   if (lines.substr(indent_start, written - indent_start) != body_indent) return false;
+  // A clause continues a compound statement of the class's own above the lines, which they are
+  // not parsed with.
+  const std::string_view word = lines.substr(written);
+  for (const std::string_view clause : {"else", "elif", "except", "finally"}) {
+    if (word.starts_with(clause) &&
+        (word.size() == clause.size() ||
+         !(std::isalnum(static_cast<unsigned char>(word[clause.size()])) ||
+           word[clause.size()] == '_'))) {
+      return false;
+    }
+  }
   const uint32_t next_start = source.lineStart(source.rowOf(ts_node_start_byte(next)));
   const uint32_t next_end = ts_node_end_byte(next);
   if (next_end > chunk_end || ts_node_has_error(next) ||
@@ -648,7 +664,9 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   const uint32_t header_start = ts_node_start_byte(statement);
   const uint32_t body_row = source.rowOf(ts_node_start_byte(body));
   if (body_row == 0) return false;
-  const uint32_t header_end = source.lineEnd(body_row - 1) + 1;
+  // The start of the body's line, not one past the line feed of the line before: in a CRLF text
+  // that would end the header at the `\r`, which alone is no line break to tree-sitter.
+  const uint32_t header_end = source.lineStart(body_row);
   const uint32_t body_line = source.lineStart(body_row);
   const std::string_view body_indent =
       source.text().substr(body_line, ts_node_start_byte(body) - body_line);
@@ -683,9 +701,13 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   // member after it (`        @classmethod`, indented too far, read as the end of the method
   // above): once the edits mend that, the member's text ends inside the next one. Parsed with
   // the member after it, the text is whole again.
+  // So is a member the edits end at the end of (tree-sitter stretches a node over text typed at
+  // its end): `\n    @property` pasted after its last line belongs to the method after it.
   uint32_t judged_end = member_end;
-  if (ts_node_has_error(member)) {
-    const TSNode after = ts_node_next_named_sibling(member);
+  if (ts_node_has_error(member) || member_end <= end) {
+    TSNode after = ts_node_next_named_sibling(member);
+    while (kindOf(after) == NodeKind::Comment)
+      after = ts_node_next_named_sibling(after);
     if (!ts_node_is_null(after) && ts_node_end_byte(after) <= chunk.end) {
       judged_end = ts_node_end_byte(after);
     }

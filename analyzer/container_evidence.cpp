@@ -429,7 +429,7 @@ std::string containerKind(const RuleContext& context, ScopeId scope, TSNode valu
     if (label == "deque") {
       // A deque with maxlen is bounded.
       const TSNode arguments = childByField(value, Field::Arguments);
-      if (namedChildCount(arguments) >= 2 ||
+      if (namedChildCountSkippingExtras(arguments) >= 2 ||
           context.text(arguments).find("maxlen") != std::string_view::npos) {
         return {};
       }

@@ -84,10 +84,10 @@ class LifetimeFinder {
       qualified = "builtins.type";
     }
     // `type(self).registry`: the class of the instance.
-    if (qualified == "builtins.type" && !ts_node_is_null(onlyNamedChildSkippingExtras(arguments))) {
+    const TSNode typed = onlyNamedChildSkippingExtras(arguments);
+    if (qualified == "builtins.type" && !ts_node_is_null(typed)) {
       TSNode class_node{};
-      if (isInstanceReceiver(context_, scope, onlyNamedChildSkippingExtras(arguments),
-                             &class_node)) {
+      if (isInstanceReceiver(context_, scope, typed, &class_node)) {
         classLifetime(class_node, tail, 0, result);
       }
       return result;

@@ -306,7 +306,9 @@ class SizeFinder {
       case NodeKind::Call: {
         const TSNode function = childByField(node, Field::Function);
         if (qualified(scope, function) == "builtins.len") {
-          return iterable(scope, nthNamedChild(childByField(node, Field::Arguments), 0), depth + 1);
+          return iterable(scope,
+                          firstNamedChildSkippingExtras(childByField(node, Field::Arguments)),
+                          depth + 1);
         }
         return {};
       }

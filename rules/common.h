@@ -35,7 +35,8 @@ inline std::string firstLineShown(std::string_view code) {
   if (comment != std::string_view::npos && line.find_first_of("\"'") > comment) {
     line = line.substr(0, comment);
   }
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\\'))
+  while (!line.empty() &&
+         (line.back() == ' ' || line.back() == '\t' || line.back() == '\r' || line.back() == '\\'))
     line.remove_suffix(1);
   return std::string(line) + "...";
 }

@@ -62,7 +62,8 @@ The fix removes `.readlines()`. It is safe when nothing else in the loop (or the
 or after it in the same function, names the file: the lines and their order are the same. It is
 unsafe otherwise, because iterating a file changes what other calls on it do: `F.tell()` raises
 `OSError` while a `for` loop over `F` is running, and `F.readline()`, `F.read()`, `next(F)` or
-`F.seek()` in the body now interleave with the loop's own reading. The preview forms have no fix:
+`F.seek()` in the body now interleave with the loop's own reading. There is no fix when a comment
+lies inside the call (it would be deleted with `.readlines()`). The preview forms have no fix:
 `splitlines()` splits on more characters than file iteration does (`\x0c`, `\u2028`, ...) and drops
 the line endings, and `split("\n")` yields a last empty string; write `for line in F:` with
 `line.rstrip("\n")`.
@@ -240,6 +241,12 @@ class WholeFileReadToIterate final : public RuleChecker {
                          " into a list before the loop starts; the file itself yields them one "
                          "at a time";
     diagnostic.fix_title = "Iterate the file: remove `.readlines()`";
+    // The fix deletes `.readlines(...)`: a comment there would go with it (the receiver's own
+    // comments withhold it too, which costs nothing worth the code to tell them apart).
+    if (subtreeContainsWrittenComment(candidate.call)) {
+      context.report(std::move(diagnostic));
+      return;
+    }
     Fix fix;
     // Iterating the file changes what other calls on it do (`tell()` raises during the loop).
     const bool named_again =

@@ -190,7 +190,7 @@ class LenOfMaterializedList final : public RuleChecker {
     } else if (callee != "builtins.zip" && callee != "builtins.enumerate") {
       return TSNode{};
     }
-    const TSNode iterable = nthNamedChild(arguments, index);
+    const TSNode iterable = nthNamedChildSkippingExtras(arguments, index);
     const NodeKind kind = kindOf(iterable);
     if (kind == NodeKind::KeywordArgument || kind == NodeKind::ListSplat ||
         kind == NodeKind::Comment) {

@@ -713,7 +713,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       }
       made = firstArgument(candidate.call);
       kept = retentionOfItems(context, candidate.scope, candidate.call);
-      const TSNode data = nthNamedChild(arguments, 1);
+      const TSNode data = nthNamedChildSkippingExtras(arguments, 1);
       if (kept.keeper != Keeper::None && kindOf(data) != NodeKind::KeywordArgument) {
         size = iterableSize(context, candidate.scope, data);
       }
