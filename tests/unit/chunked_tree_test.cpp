@@ -127,6 +127,15 @@ std::string statementsOf(std::span<const TSTree* const> trees) {
   return out;
 }
 
+// The chunks analyse without a syntax error and exactly as the whole file does.
+void expectChunksAnalyseLikeTheWholeFile(const SourceText& source, const ChunkedTree& syntax) {
+  const AnalysisOptions options = allRulesOptions();
+  const FileAnalysis chunked = analyzeChunks(source, syntax, options);
+  EXPECT_FALSE(chunked.has_syntax_error);
+  const std::vector<Finding> whole = findingsOf(analyzeWhole(source, options));
+  EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
+}
+
 TEST(ChunkedTree, SmallTextsAreOneChunk) {
   const SourceText source("x = sum([a for a in open(b)])\n");
   ChunkedTree syntax;
@@ -524,11 +533,7 @@ TEST(ChunkedTree, RejoinsADecoratorCutOffFromItsDefinition) {
   source = std::make_unique<SourceText>(updated);
   syntax.reparse(*source, parser);
 
-  const AnalysisOptions options = allRulesOptions();
-  const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
-  EXPECT_FALSE(chunked.has_syntax_error);
-  const std::vector<Finding> whole = findingsOf(analyzeWhole(*source, options));
-  EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
+  expectChunksAnalyseLikeTheWholeFile(*source, syntax);
 }
 
 // A triple-quoted string opened in one chunk and closed two chunks on, each quote typed in its own
@@ -604,11 +609,7 @@ TEST(ChunkedTree, ReparsesTheChunkAfterARejoinInTheSameRound) {
        "T = len([line for line in open('p')])\n");
   syntax.reparse(*source, parser);
 
-  const AnalysisOptions options = allRulesOptions();
-  const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
-  EXPECT_FALSE(chunked.has_syntax_error);
-  const std::vector<Finding> whole = findingsOf(analyzeWhole(*source, options));
-  EXPECT_TRUE(findingsOf(chunked) == whole) << differences(findingsOf(chunked), whole);
+  expectChunksAnalyseLikeTheWholeFile(*source, syntax);
 }
 
 // An edit that deletes a `def` which error recovery had read as a method: the tree from before
@@ -721,57 +722,35 @@ TEST(ChunkedTree, TypingAtTheEndOfAMethodIsJudged) {
 
 // A decorator indented too far is read as the end of the method above it, with an error; once
 // the indentation is taken back, that method's old bounds end inside the decorated method: parsed
-// with the member after it, the text is judged valid, as it is.
+// with the member after it (past a comment between them), the text is judged valid, as it is.
 TEST(ChunkedTree, AMethodThatTookInTheNextDecoratorIsJudgedWithIt) {
-  std::string before = "class Big:\n";
-  for (int i = 0; i < 100; ++i) {
-    before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
-    if (i == 50) before += "    @classmethod\n    def make(cls):\n        return cls()\n\n";
-  }
-  const auto at = static_cast<uint32_t>(before.find("    @classmethod") + 4);
-  PythonParser& parser = PythonParser::forThisThread();
-  auto source = std::make_unique<SourceText>(before);
-  ChunkedTree syntax;
-  syntax.parse(*source, parser);
-  std::string current = before;
-  const auto edit = [&](uint32_t start, uint32_t end, std::string_view replacement) {
-    syntax.edit(*source, start, end, replacement);
-    current.replace(start, end - start, replacement);
-    source = std::make_unique<SourceText>(current);
-  };
-  edit(at, at, "    ");
-  syntax.reparse(*source, parser);
-  ASSERT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
-  edit(at, at + 4, "");
-  EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
-}
-
-// The same with a comment between the decorator and its method: the member after the broken one
-// is the decorated method, not the comment.
-TEST(ChunkedTree, AMethodThatTookInTheNextDecoratorIsJudgedWithItPastAComment) {
-  std::string before = "class Big:\n";
-  for (int i = 0; i < 100; ++i) {
-    before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
-    if (i == 50) {
-      before += "    @classmethod\n    # a note\n    def make(cls):\n        return cls()\n\n";
+  for (const std::string_view between : {"", "    # a note\n"}) {
+    SCOPED_TRACE(between);
+    std::string before = "class Big:\n";
+    for (int i = 0; i < 100; ++i) {
+      before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
+      if (i == 50) {
+        before +=
+            concat("    @classmethod\n", between, "    def make(cls):\n        return cls()\n\n");
+      }
     }
+    const auto at = static_cast<uint32_t>(before.find("    @classmethod") + 4);
+    PythonParser& parser = PythonParser::forThisThread();
+    auto source = std::make_unique<SourceText>(before);
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    std::string current = before;
+    const auto edit = [&](uint32_t start, uint32_t end, std::string_view replacement) {
+      syntax.edit(*source, start, end, replacement);
+      current.replace(start, end - start, replacement);
+      source = std::make_unique<SourceText>(current);
+    };
+    edit(at, at, "    ");
+    syntax.reparse(*source, parser);
+    ASSERT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+    edit(at, at + 4, "");
+    EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
   }
-  const auto at = static_cast<uint32_t>(before.find("    @classmethod") + 4);
-  PythonParser& parser = PythonParser::forThisThread();
-  auto source = std::make_unique<SourceText>(before);
-  ChunkedTree syntax;
-  syntax.parse(*source, parser);
-  std::string current = before;
-  const auto edit = [&](uint32_t start, uint32_t end, std::string_view replacement) {
-    syntax.edit(*source, start, end, replacement);
-    current.replace(start, end - start, replacement);
-    source = std::make_unique<SourceText>(current);
-  };
-  edit(at, at, "    ");
-  syntax.reparse(*source, parser);
-  ASSERT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
-  edit(at, at + 4, "");
-  EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
 }
 
 // In a text with CRLF line endings, a valid edit in a method or between two is judged valid: the
