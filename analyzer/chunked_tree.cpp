@@ -465,7 +465,10 @@ size_t ChunkedTree::rejoinAcrossOpenConstruct(size_t index, const SourceText& so
       last = i;
       break;
     }
-    first = i + 1;  // nothing is open after this one: the construct starts later
+    // Nothing is open after this one: the construct starts later, and what was read to learn
+    // that is not charged to reading the construct.
+    first = i + 1;
+    budget += chunks_[i].end - chunks_[i].start;
   }
   if (last == kNotJoined || first == last) return kNotJoined;
   const auto brokenAlone = [&](size_t i) {
@@ -575,7 +578,13 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
   // Typed at the body's indentation, as a new member is; anything else may end the class or
   // nest in the member before, which the lines alone cannot tell.
   const std::string_view lines = source.text().substr(lines_start, lines_end - lines_start);
-  const size_t written = lines.find_first_not_of(" \t\r\n");
+  // The first line with code (a pasted block may start with a comment).
+  size_t written = lines.find_first_not_of(" \t\r\n");
+  while (written != std::string_view::npos && lines[written] == '#') {
+    const size_t line_end = lines.find('\n', written);
+    written = line_end == std::string_view::npos ? line_end
+                                                 : lines.find_first_not_of(" \t\r\n", line_end);
+  }
   if (written == std::string_view::npos) return false;
   const size_t line_of_written = lines.rfind('\n', written);
   const size_t indent_start = line_of_written == std::string_view::npos ? 0 : line_of_written + 1;
@@ -667,7 +676,7 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   // The start of the body's line, not one past the line feed of the line before: in a CRLF text
   // that would end the header at the `\r`, which alone is no line break to tree-sitter.
   const uint32_t header_end = source.lineStart(body_row);
-  const uint32_t body_line = source.lineStart(body_row);
+  const uint32_t body_line = header_end;
   const std::string_view body_indent =
       source.text().substr(body_line, ts_node_start_byte(body) - body_line);
   // Whether text[from, to) starts a method (or its decorator) at the body's indentation.
@@ -706,7 +715,7 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   uint32_t judged_end = member_end;
   if (ts_node_has_error(member) || member_end <= end) {
     TSNode after = ts_node_next_named_sibling(member);
-    while (kindOf(after) == NodeKind::Comment)
+    while (kindOf(after) == NodeKind::Comment)  // a comment or a line continuation
       after = ts_node_next_named_sibling(after);
     if (!ts_node_is_null(after) && ts_node_end_byte(after) <= chunk.end) {
       judged_end = ts_node_end_byte(after);

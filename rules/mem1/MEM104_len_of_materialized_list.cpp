@@ -192,8 +192,7 @@ class LenOfMaterializedList final : public RuleChecker {
     }
     const TSNode iterable = nthNamedChildSkippingExtras(arguments, index);
     const NodeKind kind = kindOf(iterable);
-    if (kind == NodeKind::KeywordArgument || kind == NodeKind::ListSplat ||
-        kind == NodeKind::Comment) {
+    if (kind == NodeKind::KeywordArgument || kind == NodeKind::ListSplat) {
       return TSNode{};
     }
     return iterable;

@@ -583,6 +583,50 @@ TEST(ChunkedTree, RejoinsAStringOpenedInOneChunkAndClosedInALaterOne) {
   }
 }
 
+// A string opened just before a big class's chunk (one class, about 21 KB) and closed in it, after
+// 20 KB of other chunks: what is read to find where the string starts is not charged to reading
+// the string, so the join is still within reach.
+TEST(ChunkedTree, RejoinsAStringIntoABigChunkAfterManyOthers) {
+  std::string text;
+  for (int i = 0; i < 600; ++i)
+    text += concat("T", std::to_string(i), " = len([l for l in open('p') if l])\n");
+  text += "class Big:\n";
+  for (int i = 0; i < 500; ++i)
+    text += concat("    def m", std::to_string(i), "(self):\n        return 1\n");
+  for (int i = 0; i < 60; ++i)
+    text += concat("V", std::to_string(i), " = len([l for l in open('p') if l])\n");
+  PythonParser& parser = PythonParser::forThisThread();
+  for (const bool opening_first : {true, false}) {
+    SCOPED_TRACE(opening_first ? "opening quotes first" : "closing quotes first");
+    std::string current = text;
+    auto source = std::make_unique<SourceText>(current);
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    uint32_t big = 0;
+    for (const uint32_t start : syntax.chunkStarts()) {
+      if (start <= text.find("class Big")) big = start;
+    }
+    ASSERT_GT(big, 16U * 1024);
+    const uint32_t opening_at = source->lineStart(source->rowOf(big) - 5);
+    const uint32_t closing_at = source->lineStart(source->rowOf(big) + 3);
+    const auto insert = [&](uint32_t at, std::string_view inserted) {
+      syntax.edit(*source, at, at, inserted);
+      current.insert(at, inserted);
+      source = std::make_unique<SourceText>(current);
+      syntax.reparse(*source, parser);
+    };
+    const std::string_view opening = "X = \"\"\"\n";
+    if (opening_first) {
+      insert(opening_at, opening);
+      insert(closing_at + static_cast<uint32_t>(opening.size()), "\"\"\"\n");
+    } else {
+      insert(closing_at, "\"\"\"\n");
+      insert(opening_at, opening);
+    }
+    expectChunksAnalyseLikeTheWholeFile(*source, syntax);
+  }
+}
+
 // Two edits before one re-parse: a decorator typed at the end of the second chunk, which joins
 // it with its neighbours, and a line typed in the fourth. The chunk after the joined ones must
 // still get its re-parse.
@@ -793,10 +837,15 @@ TEST(ChunkedTree, LinesTypedBetweenMethodsAreJudgedWithTheMethodAfter) {
   const struct {
     std::string_view typed;
     bool broken;
-  } cases[] = {{"x = [1, 2,", true},  {"X = \"\"\"abc", true}, {"def helper(self", true},
-               {"@property", false},  {"size = 10", false},    {"# a comment", false},
-               {"  y = (", false},       // indented unlike the body: not judged
-               {"else: y = 2", false}};  // may continue a class-level `if` above: not judged
+  } cases[] = {{"x = [1, 2,", true},
+               {"X = \"\"\"abc", true},
+               {"def helper(self", true},
+               {"@property", false},
+               {"size = 10", false},
+               {"# a comment", false},
+               {"  y = (", false},      // indented unlike the body: not judged
+               {"else: y = 2", false},  // may continue a class-level `if` above: not judged
+               {"# otherwise\n    else: y = 2", false}};
   for (const auto& [typed, broken] : cases) {
     SCOPED_TRACE(typed);
     auto source = std::make_unique<SourceText>(before);
