@@ -175,14 +175,7 @@ std::string builtinName(const RuleContext& context, ScopeId scope, TSNode callee
 }
 
 TSNode firstArgument(TSNode call, uint32_t skip = 0) {
-  const TSNode arguments = childByField(call, Field::Arguments);
-  const uint32_t count = namedChildCount(arguments);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode argument = nthNamedChild(arguments, i);
-    if (kindOf(argument) == NodeKind::Comment) continue;
-    if (skip-- == 0) return argument;
-  }
-  return TSNode{};
+  return nthNamedChildSkippingExtras(childByField(call, Field::Arguments), skip);
 }
 
 // Inside `if not container:` (or `if len(container) == 0:`): the store is made only while the

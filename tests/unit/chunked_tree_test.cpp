@@ -536,6 +536,37 @@ TEST(ChunkedTree, RejoinsADecoratorCutOffFromItsDefinition) {
   expectChunksAnalyseLikeTheWholeFile(*source, syntax);
 }
 
+// `text` kept as chunks, then `X = """` typed at the start of one line and `"""` at the start of
+// a later one, each in an edit with a re-parse after it, the opening quotes first or last.
+// `places(source, syntax)` gives the two lines' starts in the text as first parsed.
+struct TypedString {
+  std::unique_ptr<SourceText> source;
+  ChunkedTree syntax;
+};
+template <typename Places>
+void typeAString(const std::string& text, bool opening_first, const Places& places,
+                 TypedString& typed) {
+  PythonParser& parser = PythonParser::forThisThread();
+  std::string current = text;
+  typed.source = std::make_unique<SourceText>(current);
+  typed.syntax.parse(*typed.source, parser);
+  const auto [opening_at, closing_at] = places(*typed.source, typed.syntax);
+  const auto insert = [&](uint32_t at, std::string_view inserted) {
+    typed.syntax.edit(*typed.source, at, at, inserted);
+    current.insert(at, inserted);
+    typed.source = std::make_unique<SourceText>(current);
+    typed.syntax.reparse(*typed.source, parser);
+  };
+  const std::string_view opening = "X = \"\"\"\n";
+  if (opening_first) {
+    insert(opening_at, opening);
+    insert(closing_at + static_cast<uint32_t>(opening.size()), "\"\"\"\n");
+  } else {
+    insert(closing_at, "\"\"\"\n");
+    insert(opening_at, opening);
+  }
+}
+
 // A triple-quoted string opened in one chunk and closed two chunks on, each quote typed in its own
 // edit, in either order: each chunk alone reads the other's part of the string as code, with an
 // error in its middle (not at an edge), until the three are joined again.
@@ -543,43 +574,27 @@ TEST(ChunkedTree, RejoinsAStringOpenedInOneChunkAndClosedInALaterOne) {
   std::string text;
   for (int i = 0; i < 400; ++i)
     text += "T" + std::to_string(i) + " = len([l for l in open('p') if l])\n";
-  PythonParser& parser = PythonParser::forThisThread();
   const AnalysisOptions options = allRulesOptions();
   for (const bool opening_first : {true, false}) {
     SCOPED_TRACE(opening_first ? "opening quotes first" : "closing quotes first");
-    std::string current = text;
-    auto source = std::make_unique<SourceText>(current);
-    ChunkedTree syntax;
-    syntax.parse(*source, parser);
-    ASSERT_GT(syntax.chunkCount(), 2U);
+    TypedString typed;
     // Five lines before the second chunk's start to five after the third's: the string spans a
     // whole chunk, which alone reads as plain code.
-    ASSERT_GT(syntax.chunkCount(), 3U);
-    const uint32_t opening_at = source->lineStart(source->rowOf(syntax.chunkStarts()[1]) - 5);
-    const uint32_t closing_at = source->lineStart(source->rowOf(syntax.chunkStarts()[2]) + 5);
-    const auto insert = [&](uint32_t at, std::string_view inserted) {
-      syntax.edit(*source, at, at, inserted);
-      current.insert(at, inserted);
-      source = std::make_unique<SourceText>(current);
-      syntax.reparse(*source, parser);
-    };
-    const std::string_view opening = "X = \"\"\"\n";
-    if (opening_first) {
-      insert(opening_at, opening);
-      insert(closing_at + static_cast<uint32_t>(opening.size()), "\"\"\"\n");
-    } else {
-      insert(closing_at, "\"\"\"\n");
-      insert(opening_at, opening);
-    }
-    const FileAnalysis chunked = analyzeChunks(*source, syntax, options);
-    EXPECT_FALSE(chunked.has_syntax_error);
-    const FileAnalysis whole = analyzeWhole(*source, options);
+    typeAString(
+        text, opening_first,
+        [](const SourceText& source, const ChunkedTree& syntax) {
+          EXPECT_GT(syntax.chunkCount(), 3U);
+          if (syntax.chunkCount() <= 3) return std::pair<uint32_t, uint32_t>{};
+          return std::pair{source.lineStart(source.rowOf(syntax.chunkStarts()[1]) - 5),
+                           source.lineStart(source.rowOf(syntax.chunkStarts()[2]) + 5)};
+        },
+        typed);
+    const FileAnalysis whole = analyzeWhole(*typed.source, options);
     ASSERT_FALSE(whole.has_syntax_error);
     // The lines in the string report nothing.
     EXPECT_LT(findingsOf(whole).size() + 50,
               findingsOf(analyzeWhole(SourceText(text), options)).size());
-    EXPECT_TRUE(findingsOf(chunked) == findingsOf(whole))
-        << differences(findingsOf(chunked), findingsOf(whole));
+    expectChunksAnalyseLikeTheWholeFile(*typed.source, typed.syntax);
   }
 }
 
@@ -595,35 +610,23 @@ TEST(ChunkedTree, RejoinsAStringIntoABigChunkAfterManyOthers) {
     text += concat("    def m", std::to_string(i), "(self):\n        return 1\n");
   for (int i = 0; i < 60; ++i)
     text += concat("V", std::to_string(i), " = len([l for l in open('p') if l])\n");
-  PythonParser& parser = PythonParser::forThisThread();
+  const auto class_at = static_cast<uint32_t>(text.find("class Big"));
   for (const bool opening_first : {true, false}) {
     SCOPED_TRACE(opening_first ? "opening quotes first" : "closing quotes first");
-    std::string current = text;
-    auto source = std::make_unique<SourceText>(current);
-    ChunkedTree syntax;
-    syntax.parse(*source, parser);
-    uint32_t big = 0;
-    for (const uint32_t start : syntax.chunkStarts()) {
-      if (start <= text.find("class Big")) big = start;
-    }
-    ASSERT_GT(big, 16U * 1024);
-    const uint32_t opening_at = source->lineStart(source->rowOf(big) - 5);
-    const uint32_t closing_at = source->lineStart(source->rowOf(big) + 3);
-    const auto insert = [&](uint32_t at, std::string_view inserted) {
-      syntax.edit(*source, at, at, inserted);
-      current.insert(at, inserted);
-      source = std::make_unique<SourceText>(current);
-      syntax.reparse(*source, parser);
-    };
-    const std::string_view opening = "X = \"\"\"\n";
-    if (opening_first) {
-      insert(opening_at, opening);
-      insert(closing_at + static_cast<uint32_t>(opening.size()), "\"\"\"\n");
-    } else {
-      insert(closing_at, "\"\"\"\n");
-      insert(opening_at, opening);
-    }
-    expectChunksAnalyseLikeTheWholeFile(*source, syntax);
+    TypedString typed;
+    typeAString(
+        text, opening_first,
+        [&](const SourceText& source, const ChunkedTree& syntax) {
+          uint32_t big = 0;
+          for (const uint32_t start : syntax.chunkStarts()) {
+            if (start <= class_at) big = start;
+          }
+          EXPECT_GT(big, 16U * 1024);
+          return std::pair{source.lineStart(source.rowOf(big) - 5),
+                           source.lineStart(source.rowOf(big) + 3)};
+        },
+        typed);
+    expectChunksAnalyseLikeTheWholeFile(*typed.source, typed.syntax);
   }
 }
 
