@@ -539,10 +539,11 @@ bool CallCollector::isMappedOverLiteralAtImport(TSNode node, const RuleContext& 
     return false;
   }
   const TSNode arguments = context.frame(1).node;
-  if (namedChildCount(arguments) != 2 || !ts_node_eq(nthNamedChild(arguments, 0), node)) {
+  if (namedChildCountSkippingExtras(arguments) != 2 ||
+      !ts_node_eq(nthNamedChildSkippingExtras(arguments, 0), node)) {
     return false;
   }
-  const NodeKind items = kindOf(nthNamedChild(arguments, 1));
+  const NodeKind items = kindOf(nthNamedChildSkippingExtras(arguments, 1));
   return items == NodeKind::List || items == NodeKind::Tuple;
 }
 

@@ -79,12 +79,13 @@ TSNode conditionOver(TSNode parent, TSNode child) {
 // or a constant's UPPER_CASE name).
 bool keyBelowALimit(const RuleContext& context, TSNode condition, TSNode key) {
   if (kindOf(key) != NodeKind::Identifier || kindOf(condition) != NodeKind::ComparisonOperator ||
-      namedChildCount(condition) != 2 || childCount(condition) != 3 ||
-      context.text(nthNamedChild(condition, 0)) != context.text(key)) {
+      namedChildCountSkippingExtras(condition) != 2 ||
+      context.text(nthNamedChildSkippingExtras(condition, 0)) != context.text(key)) {
     return false;
   }
-  const std::string_view comparison = context.text(nthChild(condition, 1));
-  const TSNode limit = nthNamedChild(condition, 1);
+  const TSNode op = childByField(condition, Field::Operators);
+  const std::string_view comparison = context.text(op);
+  const TSNode limit = nthNamedChildSkippingExtras(condition, 1);
   const std::string_view limit_text = context.text(limit);
   const bool constant = kindOf(limit) == NodeKind::Integer ||
                         (kindOf(limit) == NodeKind::Identifier &&
@@ -389,6 +390,35 @@ std::vector<ContainerUse> ContainerUseCollector::finish(
   return uses;
 }
 
+namespace {
+
+// Whether the arguments of `deque(...)` may give it a `maxlen`: a second positional argument,
+// `maxlen=`, or an unpacking that may hold either. A comment that mentions maxlen does not.
+bool mayBeBounded(const RuleContext& context, TSNode arguments) {
+  uint32_t positional = 0;
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    switch (kindOf(argument)) {
+      case NodeKind::Comment:
+        break;
+      case NodeKind::ListSplat:
+      case NodeKind::DictionarySplat:
+      case NodeKind::ParenthesizedListSplat:
+        return true;
+      case NodeKind::KeywordArgument:
+        if (context.text(childByField(argument, Field::Name)) == "maxlen") return true;
+        break;
+      default:
+        if (++positional >= 2) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string containerKind(const RuleContext& context, ScopeId scope, TSNode value) {
   switch (kindOf(value)) {
     case NodeKind::Dictionary:
@@ -419,13 +449,8 @@ std::string containerKind(const RuleContext& context, ScopeId scope, TSNode valu
   }};
   for (const auto& [name, label] : kConstructors) {
     if (qualified != name) continue;
-    if (label == "deque") {
-      // A deque with maxlen is bounded.
-      const TSNode arguments = childByField(value, Field::Arguments);
-      if (namedChildCountSkippingExtras(arguments) >= 2 ||
-          context.text(arguments).find("maxlen") != std::string_view::npos) {
-        return {};
-      }
+    if (label == "deque" && mayBeBounded(context, childByField(value, Field::Arguments))) {
+      return {};
     }
     return std::string(label);
   }

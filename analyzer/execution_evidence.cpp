@@ -83,9 +83,10 @@ bool isEmptyValue(const RuleContext& context, TSNode value) {
   const NodeKind kind = kindOf(value);
   if (kind == NodeKind::None) return true;
   if (kind == NodeKind::List || kind == NodeKind::Dictionary || kind == NodeKind::Tuple) {
-    return namedChildCount(value) == 0;
+    return namedChildCountSkippingExtras(value) == 0;
   }
-  if (kind != NodeKind::Call || namedChildCount(childByField(value, Field::Arguments)) != 0) {
+  if (kind != NodeKind::Call ||
+      namedChildCountSkippingExtras(childByField(value, Field::Arguments)) != 0) {
     return false;
   }
   const std::string_view callee = context.text(childByField(value, Field::Function));
@@ -125,13 +126,14 @@ bool outlivesTheCall(const RuleContext& context, TSNode function, TSNode seen) {
 // the index of the `if` in `body`. The guard as a phrase, or empty.
 std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode condition,
                             TSNode body, uint32_t guard) {
-  if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2) {
+  if (kindOf(condition) != NodeKind::ComparisonOperator ||
+      namedChildCountSkippingExtras(condition) != 2) {
     return {};
   }
   const TSNode op = childByField(condition, Field::Operators);
   if (ts_node_is_null(op) || std::string_view(ts_node_type(op)) != "in") return {};
-  const TSNode key = nthNamedChild(condition, 0);
-  const TSNode seen = nthNamedChild(condition, 1);
+  const TSNode key = nthNamedChildSkippingExtras(condition, 0);
+  const TSNode seen = nthNamedChildSkippingExtras(condition, 1);
   if (!outlivesTheCall(context, function, seen)) return {};
   const std::string_view key_text = context.text(key);
   const std::string_view seen_text = context.text(seen);

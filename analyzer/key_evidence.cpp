@@ -54,8 +54,8 @@ std::string shortText(std::string_view text) {
 
 TSNode unwrap(TSNode node) {
   while ((kindOf(node) == NodeKind::ParenthesizedExpression || kindOf(node) == NodeKind::Type) &&
-         namedChildCount(node) >= 1) {
-    node = nthNamedChild(node, 0);
+         namedChildCountSkippingExtras(node) >= 1) {
+    node = nthNamedChildSkippingExtras(node, 0);
   }
   return node;
 }

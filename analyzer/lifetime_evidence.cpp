@@ -272,7 +272,7 @@ std::string getterCalled(const RuleContext& context, ScopeId scope, TSNode expre
     scope = value_scope;
   }
   if (kindOf(expression) != NodeKind::Call ||
-      namedChildCount(childByField(expression, Field::Arguments)) != 0) {
+      namedChildCountSkippingExtras(childByField(expression, Field::Arguments)) != 0) {
     return {};
   }
   const TSNode callee = childByField(expression, Field::Function);

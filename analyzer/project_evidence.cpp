@@ -205,7 +205,7 @@ ProjectDefinitions ProjectDefinitionsCollector::finish(
       const TSNode callee = childByField(type, Field::Function);
       // `cast(ChatCommands, None)` says what the name will hold.
       type = semantic.qualifiedName(assignment.scope, callee) == "typing.cast"
-                 ? nthNamedChild(childByField(type, Field::Arguments), 0)
+                 ? nthNamedChildSkippingExtras(childByField(type, Field::Arguments), 0)
                  : callee;
     }
     std::string maker = projectName(context, assignment.scope, type);

@@ -228,7 +228,8 @@ void RegistrationCollector::onCall(TSNode call, const RuleContext& context) {
   if (kindOf(callee) == NodeKind::Attribute &&
       isSubscribeMethod(settings, context.text(childByField(callee, Field::AttributeName)))) {
     add(call, childByField(callee, Field::Object), {}, context);
-  } else if (kindOf(callee) == NodeKind::Identifier && namedChildCount(arguments) > 0 &&
+  } else if (kindOf(callee) == NodeKind::Identifier &&
+             namedChildCountSkippingExtras(arguments) > 0 &&
              isImportedSubscribeName(callee, context)) {
     add(call, {}, {}, context);
   }

@@ -190,9 +190,9 @@ enum class Concatenation : uint8_t { None, Add, InPlaceAdd };
 
 bool isLambdaAddingItsParameters(const RuleContext& context, TSNode lambda) {
   const TSNode parameters = childByField(lambda, Field::Parameters);
-  if (namedChildCount(parameters) != 2) return false;
-  const TSNode first = nthNamedChild(parameters, 0);
-  const TSNode second = nthNamedChild(parameters, 1);
+  if (namedChildCountSkippingExtras(parameters) != 2) return false;
+  const TSNode first = nthNamedChildSkippingExtras(parameters, 0);
+  const TSNode second = nthNamedChildSkippingExtras(parameters, 1);
   if (kindOf(first) != NodeKind::Identifier || kindOf(second) != NodeKind::Identifier) return false;
   const TSNode body = unparenthesized(childByField(lambda, Field::Body));
   if (kindOf(body) != NodeKind::BinaryOperator ||

@@ -226,9 +226,9 @@ CacheShape lruCacheCall(const RuleContext& context, TSNode arguments) {
 
 // `{}` or `dict()`: a cache object that never evicts.
 bool isPlainDict(const RuleContext& context, ScopeId scope, TSNode node) {
-  if (kindOf(node) == NodeKind::Dictionary) return namedChildCount(node) == 0;
+  if (kindOf(node) == NodeKind::Dictionary) return namedChildCountSkippingExtras(node) == 0;
   if (kindOf(node) != NodeKind::Call) return false;
-  return namedChildCount(childByField(node, Field::Arguments)) == 0 &&
+  return namedChildCountSkippingExtras(childByField(node, Field::Arguments)) == 0 &&
          context.semantic().qualifiedName(scope, childByField(node, Field::Function)) ==
              "builtins.dict";
 }

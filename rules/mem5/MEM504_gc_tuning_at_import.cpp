@@ -119,11 +119,12 @@ bool isMainString(std::string_view text) {
 // `if __name__ == "__main__":` (either way round).
 bool isMainGuard(const RuleContext& context, TSNode if_statement) {
   const TSNode condition = childByField(if_statement, Field::Condition);
-  if (kindOf(condition) != NodeKind::ComparisonOperator || namedChildCount(condition) != 2) {
+  if (kindOf(condition) != NodeKind::ComparisonOperator ||
+      namedChildCountSkippingExtras(condition) != 2) {
     return false;
   }
-  const std::string_view left = context.text(nthNamedChild(condition, 0));
-  const std::string_view right = context.text(nthNamedChild(condition, 1));
+  const std::string_view left = context.text(nthNamedChildSkippingExtras(condition, 0));
+  const std::string_view right = context.text(nthNamedChildSkippingExtras(condition, 1));
   return (left == "__name__" && isMainString(right)) || (right == "__name__" && isMainString(left));
 }
 
