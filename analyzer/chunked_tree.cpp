@@ -530,16 +530,29 @@ TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
 
 namespace {
 
-// Whether the whole lines holding [start, end), typed between two members of a class's `body`
-// (a new method or attribute being written), are broken: parsed alone with the class's header and
-// the member after them, as editLeavesMethodBroken parses a method. False when that cannot be
-// judged. Judging a text broken that parses in the file only delays its analysis to a pause in
-// typing (the server publishes the findings from before the edit meanwhile).
-template <typename StartsMethod>
+// Whether text[from, to) holds only blank lines and comments.
+bool onlyBlankLinesAndComments(std::string_view text, uint32_t from, uint32_t to) {
+  for (uint32_t i = from; i < to; ++i) {
+    const char c = text[i];
+    if (c == '#') {
+      while (i < to && text[i] != '\n')
+        ++i;
+    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\f') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether the whole lines holding [start, end), typed between two members of a class's `body` or
+// after its last member (a new method or attribute being written), are broken: parsed alone with
+// the class's header and the member after them, as editLeavesMethodBroken parses a method. False
+// when that cannot be judged. Judging a text broken that parses in the file only delays its
+// analysis to a pause in typing (the server publishes the findings from before the edit
+// meanwhile).
 bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, TSNode body,
                                std::string_view body_indent, PythonParser::ByteRange header,
-                               uint32_t start, uint32_t end, uint32_t chunk_end,
-                               const StartsMethod& startsMethodAtBodyIndent) {
+                               uint32_t start, uint32_t end, uint32_t chunk_end) {
   // The whole lines the edits wrote: an edit that ends at the start of a line ends on the line
   // before.
   uint32_t lines_start = source.lineStart(source.rowOf(start));
@@ -573,8 +586,7 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
     lines_end = std::max(lines_end, lineEndAfter(ts_node_end_byte(child) - 1));
   }
   ts_tree_cursor_delete(&cursor);
-  if (!judgeable || ts_node_is_null(next)) return false;
-  if (lines_start < header.end || lines_end > chunk_end) return false;
+  if (!judgeable || lines_start < header.end || lines_end > chunk_end) return false;
   // Typed at the body's indentation, as a new member is; anything else may end the class or
   // nest in the member before, which the lines alone cannot tell.
   const std::string_view lines = source.text().substr(lines_start, lines_end - lines_start);
@@ -600,15 +612,42 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
       return false;
     }
   }
-  const uint32_t next_start = source.lineStart(source.rowOf(ts_node_start_byte(next)));
-  const uint32_t next_end = ts_node_end_byte(next);
-  if (next_end > chunk_end || ts_node_has_error(next) ||
-      !startsMethodAtBodyIndent(next_start, next_end)) {
+  uint32_t judged_end = lines_end;
+  if (!ts_node_is_null(next)) {
+    // The member after the lines, at the body's indentation (a method, an attribute, ...): in a
+    // member indented otherwise the body's indentation may have changed.
+    const uint32_t next_start = source.lineStart(source.rowOf(ts_node_start_byte(next)));
+    judged_end = ts_node_end_byte(next);
+    if (judged_end > chunk_end || ts_node_has_error(next) ||
+        source.text().substr(next_start, ts_node_start_byte(next) - next_start) != body_indent) {
+      return false;
+    }
+  } else if (!onlyBlankLinesAndComments(source.text(), ts_node_end_byte(body), lines_start)) {
+    // After the last member, the lines end the class: what follows is the module's, at column 0
+    // or the end of the text. Anything else between them and the class may be another block.
     return false;
   }
-  const PythonParser::ByteRange ranges[] = {header, {lines_start, next_end}};
+  const PythonParser::ByteRange ranges[] = {header, {lines_start, judged_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);
   return alone && ts_node_has_error(ts_tree_root_node(alone.get()));
+}
+
+// The last top-level statement of `root` that ends before `offset`, skipping comments; null when
+// none does. One pass with a cursor.
+TSNode lastStatementBefore(TSNode root, uint32_t offset) {
+  TSNode last{};
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  for (bool more = ts_tree_cursor_goto_first_child(&cursor); more;
+       more = ts_tree_cursor_goto_next_sibling(&cursor)) {
+    const TSNode child = ts_tree_cursor_current_node(&cursor);
+    if (ts_node_start_byte(child) >= offset) break;
+    if (ts_node_is_named(child) && kindOf(child) != NodeKind::Comment &&
+        ts_node_end_byte(child) <= offset) {
+      last = child;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return last;
 }
 
 }  // namespace
@@ -616,25 +655,38 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
 bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser& parser,
                                          uint32_t start, uint32_t end, uint32_t minimum_run) const {
   if (chunks_.empty() || start > end || end > source.size()) return false;
-  const Chunk& chunk = chunks_[chunkAt(start)];
-  if (!chunk.tree || !chunk.dirty || end > chunk.end || chunk.end - chunk.start < minimum_run) {
-    return false;
-  }
+  const size_t index = chunkAt(start);
+  const Chunk& chunk = chunks_[index];
+  // What a re-parse of the chunk reads when the edits break it: the chunk, and its neighbours,
+  // which rejoinAround parses with it (a small class after one of hundreds of kilobytes).
+  uint32_t reread = chunk.end - chunk.start;
+  if (index > 0) reread += chunks_[index - 1].end - chunks_[index - 1].start;
+  if (index + 1 < chunks_.size()) reread += chunks_[index + 1].end - chunks_[index + 1].start;
+  if (!chunk.tree || !chunk.dirty || end > chunk.end || reread < minimum_run) return false;
   // The chunk's tree is the one before the edits, moved through them (ts_tree_edit): its nodes
   // around the edit still say where the class and the method are.
   const TSNode root = ts_tree_root_node(chunk.tree.get());
+  // The child of `parent` whose lines hold the edits: they lie within it, or start on its last
+  // line after it with only spaces between (`return value ` then `+`: tree-sitter stretches a
+  // node over text typed at its end, not over text typed after a space).
+  const std::string_view text = source.text();
   const auto holding = [&](TSNode parent) {
     const uint32_t count = ts_node_named_child_count(parent);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode child = ts_node_named_child(parent, i);
-      if (source.lineStart(source.rowOf(ts_node_start_byte(child))) <= start &&
-          end <= ts_node_end_byte(child)) {
+      const uint32_t child_end = ts_node_end_byte(child);
+      if (source.lineStart(source.rowOf(ts_node_start_byte(child))) > start) continue;
+      if (end <= child_end) return child;
+      if (child_end <= start &&
+          text.find_first_not_of(" \t", child_end) >= static_cast<size_t>(start)) {
         return child;
       }
     }
     return TSNode{};
   };
-  const TSNode top = holding(root);
+  TSNode top = holding(root);
+  // Lines typed below a class, after its last member: indented as its body, they belong to it.
+  if (ts_node_is_null(top)) top = lastStatementBefore(root, start);
   if (ts_node_is_null(top)) return false;
   const TSNode statement = undecorated(top);
   if (kindOf(statement) != NodeKind::ClassDefinition) return false;
@@ -695,10 +747,11 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   };
   if (!in_method) {
     return linesBetweenMembersBroken(source, parser, body, body_indent, {header_start, header_end},
-                                     start, end, chunk.end, startsMethodAtBodyIndent);
+                                     start, end, chunk.end);
   }
   const uint32_t member_start = source.lineStart(source.rowOf(ts_node_start_byte(member)));
-  const uint32_t member_end = ts_node_end_byte(member);
+  // Edits after the member's end, on its last line, count as typed at its end.
+  const uint32_t member_end = std::max(ts_node_end_byte(member), end);
   if (member_start < header_end || start < member_start || member_end > chunk.end) return false;
   // A broken member that ends where the edit does may have been cut there by the text the edit
   // removes (`except OS` + `class K: ...` + `Error:`, read as a method ending in an error, and

@@ -56,13 +56,15 @@ class ChunkedTree {
   // The smallest node spanning [start, end), looked up in the chunk that holds `start`.
   TSNode descendantForByteRange(uint32_t start, uint32_t end) const;
   // Whether the text as edited since the last parse, [start, end) in it holding every edit, is
-  // broken inside one method of a large top-level class. Judged by parsing that method alone
-  // with its class's header, which takes about a millisecond where the class's run, broken, takes
-  // tens (tree-sitter's error recovery); the two had an error on the same edits in all 512 edits
-  // measured in methods (docs/editors.md). Lines typed between two methods are judged with the
-  // method after them. False whenever it cannot be judged that way (the edit is not inside one
-  // such method or between two, or the run is small enough to re-parse at once).
-  // Runs smaller than `minimum_run` are re-parsed even when an edit breaks them.
+  // broken inside one method of a top-level class in a large run. Judged by parsing that method
+  // alone with its class's header, which takes about a millisecond where the class's run, broken,
+  // takes tens (tree-sitter's error recovery); the two had an error on the same edits in all 512
+  // edits measured in methods (docs/editors.md). Lines typed between two members are judged with
+  // the member after them, lines typed below the last member alone. False whenever it cannot be
+  // judged that way (the edit is not inside one such method, between two members or below the
+  // last, or the run is small enough to re-parse at once).
+  // Runs smaller than `minimum_run`, counted with their neighbours (a broken run is re-parsed
+  // with them: rejoinAround), are re-parsed even when an edit breaks them.
   static constexpr uint32_t kMethodAloneMinimum = 4 * 1024;
   bool editLeavesMethodBroken(const SourceText& source, PythonParser& parser, uint32_t start,
                               uint32_t end, uint32_t minimum_run = kMethodAloneMinimum) const;

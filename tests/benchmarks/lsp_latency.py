@@ -18,7 +18,9 @@ alone (a fresh server each, so more rounds cost little: `--rounds 30`).
 edits), printing also the server's resident memory (VmRSS) before, after and every 100 edits.
 With either, `--unclosed-string` types an unclosed triple-quoted string at 12 places instead, one
 character an edit (the edits that leave a run inside a string, which the server may join with
-its neighbours: docs/editors.md).
+its neighbours: docs/editors.md), and `--method-at-class-end` types a new method below the last
+member of the 4 longest classes (the lines a re-parse of the class would read with errors until
+the method has a body).
 
 The server's push debounce defaults to 0 ms; pass --debounce-ms to measure another setting (it is
 sent as the `debounceMs` initialization option and is part of every measured latency).
@@ -187,11 +189,62 @@ def unclosed_string_typed(lines: list[str], places: int = 12):
                          "end": {"line": row + 1, "character": 0}}, "text": ""}
 
 
+NEW_METHOD = ("def added(self, value):", "return value + 1")
+
+
+def method_typed_at_class_ends(lines: list[str], classes: int = 4):
+    """A method being written below the last member of each of the `classes` longest top-level
+    classes (the commonest place for a new one): a new line opened after the class's last line
+    with the body's indentation, `def added(self, value):` typed one character at a time, Enter
+    (with the indentation of a body, one edit), `return value + 1` one character at a time, and
+    the lines deleted again in one edit."""
+    def indentation(line: str) -> str:
+        return line[:len(line) - len(line.lstrip())]
+
+    spans = []  # (header row, last row, body indentation)
+    for row, line in enumerate(lines):
+        if not line.startswith("class "):
+            continue
+        last = row
+        body_indent = None
+        for below in range(row + 1, len(lines)):
+            text = lines[below]
+            if not text.strip():
+                continue
+            if not text[0].isspace() and not text.startswith("#"):
+                break
+            if text.lstrip().startswith("#"):
+                continue
+            last = below
+            body_indent = body_indent or indentation(text)
+        if body_indent:
+            spans.append((row, last, body_indent))
+    longest = sorted(spans, key=lambda span: span[1] - span[0], reverse=True)[:classes]
+    # Bottom up, so that the rows of the classes above stay where they were.
+    for _, last, indent in sorted(longest, key=lambda span: span[1], reverse=True):
+        row = last + 1
+        yield {"range": {"start": {"line": row, "character": 0},
+                         "end": {"line": row, "character": 0}}, "text": indent + "\n"}
+        for column, character in enumerate(NEW_METHOD[0], len(indent)):
+            yield {"range": {"start": {"line": row, "character": column},
+                             "end": {"line": row, "character": column}}, "text": character}
+        end = len(indent) + len(NEW_METHOD[0])
+        yield {"range": {"start": {"line": row, "character": end},
+                         "end": {"line": row, "character": end}}, "text": "\n" + indent * 2}
+        for column, character in enumerate(NEW_METHOD[1], 2 * len(indent)):
+            yield {"range": {"start": {"line": row + 1, "character": column},
+                             "end": {"line": row + 1, "character": column}}, "text": character}
+        yield {"range": {"start": {"line": row, "character": 0},
+                         "end": {"line": row + 2, "character": 0}}, "text": ""}
+
+
 def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | None,
-            seed: int, workspace: Path | None = None, unclosed_string: bool = False) -> dict:
+            seed: int, workspace: Path | None = None, unclosed_string: bool = False,
+            method_at_class_end: bool = False) -> dict:
     """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time
-    (with `unclosed_string`, the edits of unclosed_string_typed instead). With `workspace`,
-    `name` is the file's path inside it and the server indexes the workspace."""
+    (with `unclosed_string` or `method_at_class_end`, the edits of unclosed_string_typed or
+    method_typed_at_class_ends instead). With `workspace`, `name` is the file's path inside it
+    and the server indexes the workspace."""
     lines = text.split("\n")
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="heaplint-latency-") as scratch:
@@ -221,6 +274,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
             rss_samples = []  # every 100 edits: growth that keeps going would be a leak
             version = 1
             changes = (unclosed_string_typed(lines) if unclosed_string
+                       else method_typed_at_class_ends(lines) if method_at_class_end
                        else characters_typed_and_deleted(lines, rng, edits))
             for change in changes:
                 version += 1
@@ -355,11 +409,14 @@ def main() -> int:
     parser.add_argument("--unclosed-string", action="store_true",
                         help="with --file or --lines: type an unclosed string at 12 places "
                              "(unclosed_string_typed) instead of the random edits")
+    parser.add_argument("--method-at-class-end", action="store_true",
+                        help="with --file or --lines: type a method below the last member of the "
+                             "4 longest classes (method_typed_at_class_ends) instead")
     args = parser.parse_args()
 
     if args.file is None and args.lines is None:
-        if args.unclosed_string:
-            parser.error("--unclosed-string needs --file or --lines")
+        if args.unclosed_string or args.method_at_class_end:
+            parser.error("--unclosed-string and --method-at-class-end need --file or --lines")
         args.edits = 400 if args.edits is None else args.edits
         return run_real_files(args)
     args.edits = args.edits or 1_000
@@ -368,7 +425,8 @@ def main() -> int:
     else:
         text, name = generate(args.lines), "big_module.py"
     figures = measure(args.binary, text, name, args.edits, args.debounce_ms, args.seed,
-                      unclosed_string=args.unclosed_string)
+                      unclosed_string=args.unclosed_string,
+                      method_at_class_end=args.method_at_class_end)
     if args.json:
         print(json.dumps(figures))
     else:

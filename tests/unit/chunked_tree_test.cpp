@@ -746,24 +746,36 @@ TEST(ChunkedTree, AnEditUndoingABreakIsNotJudgedBrokenByTheBrokenTree) {
 }
 
 // Typing at the end of a method's last line, the commonest place to start a new statement, is
-// judged like typing inside it: the method ends where the edit does there.
+// judged like typing inside it: the method ends where the edit does there. So is typing after
+// spaces typed there (`return x ` then `(`), which the re-parse leaves outside the method.
 TEST(ChunkedTree, TypingAtTheEndOfAMethodIsJudged) {
   const std::string before =
       "class Jobs:\n    def first(self):\n        compute(1)\n        return x\n\n"
-      "    def last(self):\n        return y\n";
-  for (const std::string_view after_text : {"compute(1)", "return x", "return y"}) {
-    auto source = std::make_unique<SourceText>(before);
-    PythonParser& parser = PythonParser::forThisThread();
-    ChunkedTree syntax;
-    syntax.parse(*source, parser);
-    const auto at = static_cast<uint32_t>(before.find(after_text) + after_text.size());
-    syntax.edit(*source, at, at, "(");
-    std::string after = before;
-    after.insert(at, "(");
-    source = std::make_unique<SourceText>(after);
-    EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at, at + 1, 0)) << after_text;
-    syntax.reparse(*source, parser);
-    EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree))) << after_text;
+      "    def last(self):\n        return y\n\n\nrunner = Jobs()\n";
+  for (const std::string_view spaces : {"", " ", "  ", "\t"}) {
+    for (const std::string_view after_text : {"compute(1)", "return x", "return y"}) {
+      SCOPED_TRACE(concat(after_text, "|", spaces, "|"));
+      auto source = std::make_unique<SourceText>(before);
+      PythonParser& parser = PythonParser::forThisThread();
+      ChunkedTree syntax;
+      syntax.parse(*source, parser);
+      std::string current = before;
+      const auto edit = [&](uint32_t offset, std::string_view inserted) {
+        syntax.edit(*source, offset, offset, inserted);
+        current.insert(offset, inserted);
+        source = std::make_unique<SourceText>(current);
+      };
+      auto at = static_cast<uint32_t>(before.find(after_text) + after_text.size());
+      if (!spaces.empty()) {
+        edit(at, spaces);
+        syntax.reparse(*source, parser);
+        at += static_cast<uint32_t>(spaces.size());
+      }
+      edit(at, "(");
+      EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at, at + 1, 0));
+      syntax.reparse(*source, parser);
+      EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+    }
   }
 }
 
@@ -826,60 +838,124 @@ TEST(ChunkedTree, EditsInABigClassWithCrlfLineEndingsAreJudgedValid) {
   }
 }
 
-// Lines typed between two methods of a big class, one character an edit after the new line
-// (as the server sees them before re-parsing): judged with the method after them, so that a
-// decorator above it is not judged broken and an open string or bracket is.
-TEST(ChunkedTree, LinesTypedBetweenMethodsAreJudgedWithTheMethodAfter) {
+// Lines typed in a big class, one character an edit after the new line (as the server sees them
+// before re-parsing): between two methods, above a class attribute, and below the last method
+// (with the module's code after the class). Judged with the member after them, or alone at the
+// end of the class, so that a decorator above a method is not judged broken and an open string
+// or bracket is.
+TEST(ChunkedTree, LinesTypedInAClassAreJudgedWithTheMemberAfter) {
   std::string before = "class Big:\n";
   for (int i = 0; i < 100; ++i) {
     before += concat("    def method_", std::to_string(i), "(self):\n        \"\"\"Doc.\"\"\"\n",
                      "        return self.x\n\n");
+    if (i == 70) before += "    limit = 10\n\n";
   }
-  const auto at = static_cast<uint32_t>(before.find("    def method_50"));
+  before += "\nrunner = Big()\n";
   PythonParser& parser = PythonParser::forThisThread();
-  const struct {
-    std::string_view typed;
-    bool broken;
-  } cases[] = {{"x = [1, 2,", true},
-               {"X = \"\"\"abc", true},
-               {"def helper(self", true},
-               {"@property", false},
-               {"size = 10", false},
-               {"# a comment", false},
-               {"  y = (", false},      // indented unlike the body: not judged
-               {"else: y = 2", false},  // may continue a class-level `if` above: not judged
-               {"# otherwise\n    else: y = 2", false}};
-  for (const auto& [typed, broken] : cases) {
+  for (const std::string_view place : {"    def method_50", "    limit = 10", "runner = Big()"}) {
+    SCOPED_TRACE(place);
+    const auto at = static_cast<uint32_t>(before.find(place));
+    const bool before_method = place.find("def") != std::string_view::npos;
+    // What the edits are judged, and whether the text parses.
+    const struct {
+      std::string_view typed;
+      bool broken;
+      bool parses;
+    } cases[] = {{"x = [1, 2,", true, false},
+                 {"X = \"\"\"abc", true, false},
+                 {"def helper(self", true, false},
+                 // A decorator above no definition is broken.
+                 {"@property", !before_method, before_method},
+                 {"size = 10", false, true},
+                 {"# a comment", false, true},
+                 // Indented unlike the body: not judged.
+                 {"  y = (", false, false},
+                 // May continue a class-level `if` above: not judged.
+                 {"else: y = 2", false, false},
+                 {"# otherwise\n    else: y = 2", false, false}};
+    for (const auto& [typed, broken, parses] : cases) {
+      SCOPED_TRACE(typed);
+      auto source = std::make_unique<SourceText>(before);
+      ChunkedTree syntax;
+      syntax.parse(*source, parser);
+      std::string current = before;
+      const auto edit = [&](uint32_t offset, std::string_view inserted) {
+        syntax.edit(*source, offset, offset, inserted);
+        current.insert(offset, inserted);
+        source = std::make_unique<SourceText>(current);
+      };
+      // The new line is valid: the server re-parses it.
+      edit(at, "    \n");
+      syntax.reparse(*source, parser);
+      // One character an edit; the server re-parses the text unless the edits since the last
+      // re-parse are judged broken (then it waits for a pause in typing).
+      uint32_t unparsed_start = 0;
+      uint32_t unparsed_end = 0;
+      bool judged_broken = false;
+      for (size_t i = 0; i < typed.size(); ++i) {
+        const auto offset = static_cast<uint32_t>(at + 4 + i);
+        edit(offset, typed.substr(i, 1));
+        if (!judged_broken) unparsed_start = offset;
+        unparsed_end = offset + 1;
+        judged_broken =
+            syntax.editLeavesMethodBroken(*source, parser, unparsed_start, unparsed_end, 0);
+        if (!judged_broken) syntax.reparse(*source, parser);
+      }
+      EXPECT_EQ(judged_broken, broken);
+      syntax.reparse(*source, parser);
+      EXPECT_EQ(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)), !parses);
+    }
+  }
+}
+
+// A small class after a big one is in a small run, but a broken run is re-parsed with its
+// neighbours (the big class's run too): a method typed below its last member is judged, at the
+// server's default minimum run.
+TEST(ChunkedTree, AMethodTypedInASmallClassBesideABigOneIsJudged) {
+  std::string before = "class Big:\n";
+  for (int i = 0; i < 200; ++i) {
+    before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
+  }
+  before += "\nclass Small(Big):\n    def first(self):\n        return 1\n\n\nrunner = Small()\n";
+  for (int i = 0; i < 60; ++i) before += concat("value_", std::to_string(i), " = runner.first()\n");
+  PythonParser& parser = PythonParser::forThisThread();
+  auto source = std::make_unique<SourceText>(before);
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  const auto at = static_cast<uint32_t>(before.find("\nrunner") + 1);
+  ASSERT_NE(syntax.chunkStarts().size(), 1U);
+  ASSERT_LT(source->size() - syntax.chunkStarts().back(), ChunkedTree::kMethodAloneMinimum);
+  const std::string typed = "    def second(self\n";
+  syntax.edit(*source, at, at, typed);
+  std::string after = before;
+  after.insert(at, typed);
+  source = std::make_unique<SourceText>(after);
+  EXPECT_TRUE(
+      syntax.editLeavesMethodBroken(*source, parser, at, at + static_cast<uint32_t>(typed.size())));
+}
+
+// Lines typed below a class at column 0, or below a function, are not the class's: not judged.
+TEST(ChunkedTree, LinesTypedBelowAClassAtColumnZeroAreNotJudged) {
+  std::string before = "class Big:\n";
+  for (int i = 0; i < 100; ++i) {
+    before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
+  }
+  before += "\ndef helper():\n    return 1\n\n\nrunner = Big()\n";
+  PythonParser& parser = PythonParser::forThisThread();
+  for (const auto& [place, typed] :
+       {std::pair<std::string_view, std::string_view>{"\ndef helper", "x = [1,"},
+        {"\nrunner", "    x = [1,"}}) {
     SCOPED_TRACE(typed);
     auto source = std::make_unique<SourceText>(before);
     ChunkedTree syntax;
     syntax.parse(*source, parser);
-    std::string current = before;
-    const auto edit = [&](uint32_t offset, std::string_view inserted) {
-      syntax.edit(*source, offset, offset, inserted);
-      current.insert(offset, inserted);
-      source = std::make_unique<SourceText>(current);
-    };
-    // The new line is valid: the server re-parses it.
-    edit(at, "    \n");
-    syntax.reparse(*source, parser);
-    // One character an edit; the server re-parses the text unless the edits since the last
-    // re-parse are judged broken (then it waits for a pause in typing).
-    uint32_t unparsed_start = 0;
-    uint32_t unparsed_end = 0;
-    bool judged_broken = false;
-    for (size_t i = 0; i < typed.size(); ++i) {
-      const auto offset = static_cast<uint32_t>(at + 4 + i);
-      edit(offset, typed.substr(i, 1));
-      if (!judged_broken) unparsed_start = offset;
-      unparsed_end = offset + 1;
-      judged_broken =
-          syntax.editLeavesMethodBroken(*source, parser, unparsed_start, unparsed_end, 0);
-      if (!judged_broken) syntax.reparse(*source, parser);
-    }
-    EXPECT_EQ(judged_broken, broken);
-    syntax.reparse(*source, parser);
-    if (broken) EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+    const auto at = static_cast<uint32_t>(before.find(place) + 1);
+    syntax.edit(*source, at, at, concat(typed, "\n"));
+    std::string after = before;
+    after.insert(at, concat(typed, "\n"));
+    source = std::make_unique<SourceText>(after);
+    EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at,
+                                               at + static_cast<uint32_t>(typed.size()), 0));
   }
 }
 
