@@ -530,6 +530,20 @@ TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
 
 namespace {
 
+// Whether the first line with code from `from` (the start of a line) on starts at column 0, or
+// there is none: what follows lines typed below a class's last member is the module's then.
+bool nextCodeAtColumnZero(std::string_view text, uint32_t from) {
+  for (size_t line = from; line < text.size();) {
+    const size_t code = text.find_first_not_of(" \t\f\r", line);
+    if (code == std::string_view::npos) return true;
+    if (text[code] != '\n' && text[code] != '#') return code == line;
+    const size_t line_end = text.find('\n', code);
+    if (line_end == std::string_view::npos) return true;
+    line = line_end + 1;
+  }
+  return true;
+}
+
 // Whether text[from, to) holds only blank lines and comments.
 bool onlyBlankLinesAndComments(std::string_view text, uint32_t from, uint32_t to) {
   for (uint32_t i = from; i < to; ++i) {
@@ -622,9 +636,12 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
         source.text().substr(next_start, ts_node_start_byte(next) - next_start) != body_indent) {
       return false;
     }
-  } else if (!onlyBlankLinesAndComments(source.text(), ts_node_end_byte(body), lines_start)) {
-    // After the last member, the lines end the class: what follows is the module's, at column 0
-    // or the end of the text. Anything else between them and the class may be another block.
+  } else if (!onlyBlankLinesAndComments(source.text(), ts_node_end_byte(body), lines_start) ||
+             !nextCodeAtColumnZero(source.text(), lines_end)) {
+    // After the last member, the lines end the class when what follows them is the module's, at
+    // column 0, or the end of the text; code indented there (a statement the edits moved into
+    // the class) is parsed with them in the file. Anything but blank lines and comments between
+    // the class and them may be another block.
     return false;
   }
   const PythonParser::ByteRange ranges[] = {header, {lines_start, judged_end}};
@@ -632,8 +649,8 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
   return alone && ts_node_has_error(ts_tree_root_node(alone.get()));
 }
 
-// The last top-level statement of `root` that ends before `offset`, skipping comments; null when
-// none does. One pass with a cursor.
+// The last top-level statement of `root` that ends at or before `offset`, skipping comments; null
+// when none does. One pass with a cursor.
 TSNode lastStatementBefore(TSNode root, uint32_t offset) {
   TSNode last{};
   TSTreeCursor cursor = ts_tree_cursor_new(root);
@@ -658,17 +675,20 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   const size_t index = chunkAt(start);
   const Chunk& chunk = chunks_[index];
   // What a re-parse of the chunk reads when the edits break it: the chunk, and its neighbours,
-  // which rejoinAround parses with it (a small class after one of hundreds of kilobytes).
-  uint32_t reread = chunk.end - chunk.start;
-  if (index > 0) reread += chunks_[index - 1].end - chunks_[index - 1].start;
-  if (index + 1 < chunks_.size()) reread += chunks_[index + 1].end - chunks_[index + 1].start;
-  if (!chunk.tree || !chunk.dirty || end > chunk.end || reread < minimum_run) return false;
+  // which rejoinAround parses with it (a small class after one of hundreds of kilobytes). Judged
+  // when any of them is large.
+  uint32_t largest = chunk.end - chunk.start;
+  if (index > 0) largest = std::max(largest, chunks_[index - 1].end - chunks_[index - 1].start);
+  if (index + 1 < chunks_.size()) {
+    largest = std::max(largest, chunks_[index + 1].end - chunks_[index + 1].start);
+  }
+  if (!chunk.tree || !chunk.dirty || end > chunk.end || largest < minimum_run) return false;
   // The chunk's tree is the one before the edits, moved through them (ts_tree_edit): its nodes
   // around the edit still say where the class and the method are.
   const TSNode root = ts_tree_root_node(chunk.tree.get());
-  // The child of `parent` whose lines hold the edits: they lie within it, or start on its last
-  // line after it with only spaces between (`return value ` then `+`: tree-sitter stretches a
-  // node over text typed at its end, not over text typed after a space).
+  // The child of `parent` whose lines hold the edits: they lie within it, or on its last line
+  // after it with only spaces between (`return value ` then `+`: tree-sitter stretches a node
+  // over text typed at its end, not over text typed after a space).
   const std::string_view text = source.text();
   const auto holding = [&](TSNode parent) {
     const uint32_t count = ts_node_named_child_count(parent);
@@ -677,7 +697,7 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
       const uint32_t child_end = ts_node_end_byte(child);
       if (source.lineStart(source.rowOf(ts_node_start_byte(child))) > start) continue;
       if (end <= child_end) return child;
-      if (child_end <= start &&
+      if (child_end <= start && source.rowOf(end) == source.rowOf(child_end) &&
           text.find_first_not_of(" \t", child_end) >= static_cast<size_t>(start)) {
         return child;
       }
@@ -724,13 +744,22 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   }
   const uint32_t header_start = ts_node_start_byte(statement);
   const uint32_t body_row = source.rowOf(ts_node_start_byte(body));
-  if (body_row == 0) return false;
+  // A class the edits deleted or rewrote is not judged: the tree from before keeps a deleted one
+  // as nodes of no width where it was, and their header and body would be whatever follows. Nor
+  // is `class A: pass`, its body on the header's line.
+  if (body_row <= source.rowOf(header_start) || header_start >= text.size() ||
+      !text.substr(header_start).starts_with("class")) {
+    return false;
+  }
   // The start of the body's line, not one past the line feed of the line before: in a CRLF text
   // that would end the header at the `\r`, which alone is no line break to tree-sitter.
   const uint32_t header_end = source.lineStart(body_row);
   const uint32_t body_line = header_end;
   const std::string_view body_indent =
       source.text().substr(body_line, ts_node_start_byte(body) - body_line);
+  if (body_indent.empty() || body_indent.find_first_not_of(" \t") != std::string_view::npos) {
+    return false;
+  }
   // Whether text[from, to) starts a method (or its decorator) at the body's indentation.
   // The tree is the one before the edit: a method it saw may be gone from the text (an edit that
   // deletes the `def g():` that error recovery had read as one). Parsed alone, the member's first

@@ -63,8 +63,8 @@ class ChunkedTree {
   // the member after them, lines typed below the last member alone. False whenever it cannot be
   // judged that way (the edit is not inside one such method, between two members or below the
   // last, or the run is small enough to re-parse at once).
-  // Runs smaller than `minimum_run`, counted with their neighbours (a broken run is re-parsed
-  // with them: rejoinAround), are re-parsed even when an edit breaks them.
+  // Runs smaller than `minimum_run`, beside runs smaller too (a broken run is re-parsed with its
+  // neighbours: rejoinAround), are re-parsed even when an edit breaks them.
   static constexpr uint32_t kMethodAloneMinimum = 4 * 1024;
   bool editLeavesMethodBroken(const SourceText& source, PythonParser& parser, uint32_t start,
                               uint32_t end, uint32_t minimum_run = kMethodAloneMinimum) const;

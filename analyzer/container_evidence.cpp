@@ -392,9 +392,11 @@ std::vector<ContainerUse> ContainerUseCollector::finish(
 
 namespace {
 
-// Whether the arguments of `deque(...)` may give it a `maxlen`: a second positional argument,
-// `maxlen=`, or an unpacking that may hold either. A comment that mentions maxlen does not.
+// Whether the arguments of `deque(...)` may give it a `maxlen`: a second positional argument or
+// `maxlen=` other than `None`, or an unpacking that may hold either. A comment that mentions
+// maxlen does not, nor does a generator (`deque(x for x in xs)`: its parts are not arguments).
 bool mayBeBounded(const RuleContext& context, TSNode arguments) {
+  if (kindOf(arguments) != NodeKind::ArgumentList) return false;
   uint32_t positional = 0;
   const uint32_t count = namedChildCount(arguments);
   for (uint32_t i = 0; i < count; ++i) {
@@ -407,10 +409,12 @@ bool mayBeBounded(const RuleContext& context, TSNode arguments) {
       case NodeKind::ParenthesizedListSplat:
         return true;
       case NodeKind::KeywordArgument:
-        if (context.text(childByField(argument, Field::Name)) == "maxlen") return true;
+        if (context.text(childByField(argument, Field::Name)) == "maxlen") {
+          return kindOf(childByField(argument, Field::Value)) != NodeKind::None;
+        }
         break;
       default:
-        if (++positional >= 2) return true;
+        if (++positional == 2) return kindOf(argument) != NodeKind::None;
         break;
     }
   }

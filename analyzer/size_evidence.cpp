@@ -285,7 +285,7 @@ class SizeFinder {
         return evidence(Size::Small, "a literal count");
       }
       case NodeKind::ParenthesizedExpression:
-        return countOf(scope, nthNamedChild(node, 0), depth + 1);
+        return countOf(scope, firstNamedChildSkippingExtras(node), depth + 1);
       case NodeKind::UnaryOperator:
         return countOf(scope, childByField(node, Field::Argument), depth + 1);
       case NodeKind::BinaryOperator: {
@@ -541,7 +541,8 @@ class SizeFinder {
         }
       }
     }
-    return result;
+    // `range(len(lines))` yields a new integer an item, however the list it counts is held.
+    return madeAnew(result);
   }
 
   SizeEvidence subscript(ScopeId scope, TSNode node, int depth) const {

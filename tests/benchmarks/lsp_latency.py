@@ -33,6 +33,7 @@ sent as the `debounceMs` initialization option and is part of every measured lat
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import random
@@ -197,28 +198,14 @@ def method_typed_at_class_ends(lines: list[str], classes: int = 4):
     classes (the commonest place for a new one): a new line opened after the class's last line
     with the body's indentation, `def added(self, value):` typed one character at a time, Enter
     (with the indentation of a body, one edit), `return value + 1` one character at a time, and
-    the lines deleted again in one edit."""
-    def indentation(line: str) -> str:
-        return line[:len(line) - len(line.lstrip())]
-
-    spans = []  # (header row, last row, body indentation)
-    for row, line in enumerate(lines):
-        if not line.startswith("class "):
-            continue
-        last = row
-        body_indent = None
-        for below in range(row + 1, len(lines)):
-            text = lines[below]
-            if not text.strip():
-                continue
-            if not text[0].isspace() and not text.startswith("#"):
-                break
-            if text.lstrip().startswith("#"):
-                continue
-            last = below
-            body_indent = body_indent or indentation(text)
-        if body_indent:
-            spans.append((row, last, body_indent))
+    the lines deleted again in one edit. The classes and their ends are Python's own reading
+    (`ast`), so a header over several lines or a docstring's lines at column 0 do not mislead."""
+    spans = []  # (header row, last row, body indentation), rows from 0
+    for node in ast.parse("\n".join(lines)).body:
+        if isinstance(node, ast.ClassDef):
+            first = lines[node.body[0].lineno - 1]
+            spans.append((node.lineno - 1, node.end_lineno - 1,
+                          first[:len(first) - len(first.lstrip())]))
     longest = sorted(spans, key=lambda span: span[1] - span[0], reverse=True)[:classes]
     # Bottom up, so that the rows of the classes above stay where they were.
     for _, last, indent in sorted(longest, key=lambda span: span[1], reverse=True):

@@ -917,7 +917,8 @@ TEST(ChunkedTree, AMethodTypedInASmallClassBesideABigOneIsJudged) {
     before += concat("    def method_", std::to_string(i), "(self):\n        return self.x\n\n");
   }
   before += "\nclass Small(Big):\n    def first(self):\n        return 1\n\n\nrunner = Small()\n";
-  for (int i = 0; i < 60; ++i) before += concat("value_", std::to_string(i), " = runner.first()\n");
+  for (int i = 0; i < 60; ++i)
+    before += concat("value_", std::to_string(i), " = runner.first()\n");
   PythonParser& parser = PythonParser::forThisThread();
   auto source = std::make_unique<SourceText>(before);
   ChunkedTree syntax;
@@ -932,6 +933,114 @@ TEST(ChunkedTree, AMethodTypedInASmallClassBesideABigOneIsJudged) {
   source = std::make_unique<SourceText>(after);
   EXPECT_TRUE(
       syntax.editLeavesMethodBroken(*source, parser, at, at + static_cast<uint32_t>(typed.size())));
+}
+
+// Among runs that are all small, a broken one is re-parsed at once, its neighbours with it: the
+// minimum is not reached by adding small runs up (found in review).
+TEST(ChunkedTree, AMethodTypedAmongSmallRunsIsReparsed) {
+  std::string before;
+  for (int i = 0; i < 300; ++i) {
+    before += concat("class Small_", std::to_string(i), ":\n    def first(self):\n        return ",
+                     std::to_string(i), "\n\n\n");
+  }
+  PythonParser& parser = PythonParser::forThisThread();
+  auto source = std::make_unique<SourceText>(before);
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  ASSERT_GT(syntax.chunkStarts().size(), 3U);
+  const auto at = static_cast<uint32_t>(before.find("class Small_150"));
+  const std::string typed = "    x = foo(\n";
+  syntax.edit(*source, at, at, typed);
+  std::string after = before;
+  after.insert(at, typed);
+  source = std::make_unique<SourceText>(after);
+  EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at,
+                                            at + static_cast<uint32_t>(typed.size()), 0));
+  EXPECT_FALSE(
+      syntax.editLeavesMethodBroken(*source, parser, at, at + static_cast<uint32_t>(typed.size())));
+}
+
+// A class deleted whole leaves nodes of no width in the tree from before, whose "header" and
+// "body" would be the text after it: not judged (the random-edit test's seed 2 found this, with
+// the decorator after the class judged broken alone).
+TEST(ChunkedTree, ADeletedClassIsNotJudged) {
+  const std::string kept = "def first():\n    return 1\n\n\n";
+  const std::string deleted = "class K:\n    pass\n";
+  const std::string before =
+      concat(kept, deleted, "@functools.cache\ndef second(key):\n    return key\n");
+  PythonParser& parser = PythonParser::forThisThread();
+  auto source = std::make_unique<SourceText>(before);
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  const auto at = static_cast<uint32_t>(kept.size());
+  syntax.edit(*source, at, at + static_cast<uint32_t>(deleted.size()), "");
+  std::string after = before;
+  after.erase(at, deleted.size());
+  source = std::make_unique<SourceText>(after);
+  EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
+}
+
+// A decorator indented less than the body (`   @cached_property`) is read as a module-level
+// definition after the class; indenting it as the body moves the definition into the class. The
+// line typed below the class's last member is then followed by indented code, parsed with it in
+// the file: not judged (seed 5 of the random-edit test found it judged broken alone).
+TEST(ChunkedTree, LinesFollowedByIndentedCodeBelowAClassAreNotJudged) {
+  const std::string before =
+      "class ShapeMixin(DirectShape):\n    __slots__ = ()\n   @cached_property\n"
+      "    def perimeter(self):\n        return 0.0\n\n\nclass AbstractShape(Shape):\n"
+      "    __slots__ = (\"sides\",)\n";
+  PythonParser& parser = PythonParser::forThisThread();
+  auto source = std::make_unique<SourceText>(before);
+  ChunkedTree syntax;
+  syntax.parse(*source, parser);
+  const auto at = static_cast<uint32_t>(before.find("   @cached"));
+  syntax.edit(*source, at, at, "\n ");
+  std::string mended = before;
+  mended.insert(at, "\n ");
+  source = std::make_unique<SourceText>(mended);
+  EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at + 2, 0));
+  syntax.reparse(*source, parser);
+  EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+}
+
+// Edits that start at the end of a class and run into the module's code after it: the text
+// parses, and is not judged by the lines alone (found in review).
+TEST(ChunkedTree, EditsRunningIntoTheCodeAfterAClassAreNotJudged) {
+  std::string big_class = "class Big:\n";
+  for (int i = 0; i < 100; ++i) {
+    big_class +=
+        concat("    def method_", std::to_string(i), "(self):\n        return self.x   \n\n");
+  }
+  const struct {
+    std::string before;
+    std::string_view from;  // the edit replaces from the end of this
+    std::string_view to;    // to the end of this
+    std::string_view replacement;
+  } cases[] = {
+      // From after the last method's trailing spaces into a statement below the class.
+      {concat(big_class, "\nvalue = foo(1,\n            2)\n"), "return self.x   ", "foo(1",
+       "\n\n\nx = foo(3"},
+      // From a blank line below the class into the first line of a call it now continues.
+      {concat(big_class, "\n\nCONFIG = dict(\n    a=1,\n)\n"), "return self.x   \n\n",
+       "CONFIG = dict(", "    y = 1\n    x = foo("},
+  };
+  PythonParser& parser = PythonParser::forThisThread();
+  for (const auto& [before, from, to, replacement] : cases) {
+    SCOPED_TRACE(replacement);
+    auto source = std::make_unique<SourceText>(before);
+    ChunkedTree syntax;
+    syntax.parse(*source, parser);
+    const auto start = static_cast<uint32_t>(before.rfind(from) + from.size());
+    const auto end = static_cast<uint32_t>(before.find(to, start) + to.size());
+    syntax.edit(*source, start, end, replacement);
+    std::string after = before;
+    after.replace(start, end - start, replacement);
+    source = std::make_unique<SourceText>(after);
+    EXPECT_FALSE(syntax.editLeavesMethodBroken(
+        *source, parser, start, start + static_cast<uint32_t>(replacement.size()), 0));
+    syntax.reparse(*source, parser);
+    EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+  }
 }
 
 // Lines typed below a class at column 0, or below a function, are not the class's: not judged.
