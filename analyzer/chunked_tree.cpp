@@ -530,19 +530,9 @@ TSNode ChunkedTree::descendantForByteRange(uint32_t start, uint32_t end) const {
 
 namespace {
 
-// Whether the first line with code from `from` (the start of a line) on starts at column 0, or
-// there is none: what follows lines typed below a class's last member is the module's then.
-bool nextCodeAtColumnZero(std::string_view text, uint32_t from) {
-  for (size_t line = from; line < text.size();) {
-    const size_t code = text.find_first_not_of(" \t\f\r", line);
-    if (code == std::string_view::npos) return true;
-    if (text[code] != '\n' && text[code] != '#') return code == line;
-    const size_t line_end = text.find('\n', code);
-    if (line_end == std::string_view::npos) return true;
-    line = line_end + 1;
-  }
-  return true;
-}
+// How much of a run after lines typed below a class's last member is parsed with them; a run
+// that goes on longer (runs joined after edits) is not judged.
+constexpr uint32_t kMostBytesAfterLastMember = 8 * 1024;
 
 // Whether text[from, to) holds only blank lines and comments.
 bool onlyBlankLinesAndComments(std::string_view text, uint32_t from, uint32_t to) {
@@ -636,13 +626,17 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
         source.text().substr(next_start, ts_node_start_byte(next) - next_start) != body_indent) {
       return false;
     }
-  } else if (!onlyBlankLinesAndComments(source.text(), ts_node_end_byte(body), lines_start) ||
-             !nextCodeAtColumnZero(source.text(), lines_end)) {
-    // After the last member, the lines end the class when what follows them is the module's, at
-    // column 0, or the end of the text; code indented there (a statement the edits moved into
-    // the class) is parsed with them in the file. Anything but blank lines and comments between
-    // the class and them may be another block.
-    return false;
+  } else {
+    // After the last member, the lines are parsed with the rest of the run, as in the file: what
+    // follows may continue them (after a backslash, or closing a bracket at column 0) or be
+    // code the edits indented into the class. The rest of the run was clean before the edits
+    // (errorBesides), and is unchanged text. Anything but blank lines and comments between the
+    // class and the lines may be another block.
+    if (!onlyBlankLinesAndComments(source.text(), ts_node_end_byte(body), lines_start) ||
+        chunk_end - lines_end > kMostBytesAfterLastMember) {
+      return false;
+    }
+    judged_end = chunk_end;
   }
   const PythonParser::ByteRange ranges[] = {header, {lines_start, judged_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);

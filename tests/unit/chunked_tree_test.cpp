@@ -1003,8 +1003,8 @@ TEST(ChunkedTree, LinesFollowedByIndentedCodeBelowAClassAreNotJudged) {
   EXPECT_FALSE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
 }
 
-// Edits that start at the end of a class and run into the module's code after it: the text
-// parses, and is not judged by the lines alone (found in review).
+// Edits at the end of a class, with the module's code after it: the text parses, and is not
+// judged by the lines alone (found in review).
 TEST(ChunkedTree, EditsRunningIntoTheCodeAfterAClassAreNotJudged) {
   std::string big_class = "class Big:\n";
   for (int i = 0; i < 100; ++i) {
@@ -1023,6 +1023,12 @@ TEST(ChunkedTree, EditsRunningIntoTheCodeAfterAClassAreNotJudged) {
       // From a blank line below the class into the first line of a call it now continues.
       {concat(big_class, "\n\nCONFIG = dict(\n    a=1,\n)\n"), "return self.x   \n\n",
        "CONFIG = dict(", "    y = 1\n    x = foo("},
+      // Found in the second review: the code after the class continues the lines (a backslash,
+      // a bracket closed at column 0), or an edit moves the end of the last member to column 0.
+      {concat(big_class, "    timeout = 30\nmain()\n"), "timeout = 30", "", " + \\"},
+      {concat(big_class, "    x = 1\n\n\nCONFIG = dict(\n    a=1,\n)\n"), "    x = 1", "a=1,",
+       " + dict(a=1,"},
+      {concat(big_class, "    z = foo(1)@dec\ndef g():\n    pass\n"), "    z = foo(1)", "", "\n"},
   };
   PythonParser& parser = PythonParser::forThisThread();
   for (const auto& [before, from, to, replacement] : cases) {
