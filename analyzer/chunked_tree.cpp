@@ -789,13 +789,17 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   // So is a member the edits end at the end of (tree-sitter stretches a node over text typed at
   // its end): `\n    @property` pasted after its last line belongs to the method after it.
   uint32_t judged_end = member_end;
-  if (ts_node_has_error(member) || member_end <= end) {
-    TSNode after = ts_node_next_named_sibling(member);
-    while (kindOf(after) == NodeKind::Comment)  // a comment or a line continuation
-      after = ts_node_next_named_sibling(after);
-    if (!ts_node_is_null(after) && ts_node_end_byte(after) <= chunk.end) {
-      judged_end = ts_node_end_byte(after);
-    }
+  TSNode after = ts_node_next_named_sibling(member);
+  while (kindOf(after) == NodeKind::Comment)  // a comment or a line continuation
+    after = ts_node_next_named_sibling(after);
+  if (ts_node_is_null(after)) {
+    // The class's last member: what follows it is the module's code, which may continue its last
+    // line (after a backslash, or closing a bracket at column 0). Parsed with the rest of the
+    // run, as lines typed below the last member are, when that is short.
+    if (chunk.end - member_end <= kMostBytesAfterLastMember) judged_end = chunk.end;
+  } else if ((ts_node_has_error(member) || member_end <= end) &&
+             ts_node_end_byte(after) <= chunk.end) {
+    judged_end = ts_node_end_byte(after);
   }
   const PythonParser::ByteRange ranges[] = {{header_start, header_end}, {member_start, judged_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);

@@ -1029,6 +1029,8 @@ TEST(ChunkedTree, EditsRunningIntoTheCodeAfterAClassAreNotJudged) {
       {concat(big_class, "    x = 1\n\n\nCONFIG = dict(\n    a=1,\n)\n"), "    x = 1", "a=1,",
        " + dict(a=1,"},
       {concat(big_class, "    z = foo(1)@dec\ndef g():\n    pass\n"), "    z = foo(1)", "", "\n"},
+      // In the last method, its last line continued by the module's code below the class.
+      {concat(big_class, "\n\nmain()\n"), "method_99(self):\n        return self.x", "   ", " \\"},
   };
   PythonParser& parser = PythonParser::forThisThread();
   for (const auto& [before, from, to, replacement] : cases) {
