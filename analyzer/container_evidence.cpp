@@ -397,28 +397,9 @@ namespace {
 // maxlen does not, nor does a generator (`deque(x for x in xs)`: its parts are not arguments).
 bool mayBeBounded(const RuleContext& context, TSNode arguments) {
   if (kindOf(arguments) != NodeKind::ArgumentList) return false;
-  uint32_t positional = 0;
-  const uint32_t count = namedChildCount(arguments);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode argument = nthNamedChild(arguments, i);
-    switch (kindOf(argument)) {
-      case NodeKind::Comment:
-        break;
-      case NodeKind::ListSplat:
-      case NodeKind::DictionarySplat:
-      case NodeKind::ParenthesizedListSplat:
-        return true;
-      case NodeKind::KeywordArgument:
-        if (context.text(childByField(argument, Field::Name)) == "maxlen") {
-          return kindOf(childByField(argument, Field::Value)) != NodeKind::None;
-        }
-        break;
-      default:
-        if (++positional == 2) return kindOf(argument) != NodeKind::None;
-        break;
-    }
-  }
-  return false;
+  const PassedArgument maxlen = passedArgument(context.source().text(), arguments, "maxlen", 1);
+  return maxlen.unpacked ||
+         (!ts_node_is_null(maxlen.value) && kindOf(maxlen.value) != NodeKind::None);
 }
 
 }  // namespace

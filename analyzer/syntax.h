@@ -199,6 +199,39 @@ inline TSNode onlyNamedChildSkippingExtras(TSNode node) {
   }
   return only;
 }
+// What a call passes for one parameter: the value of `keyword=`, else the positional argument at
+// `position` (from 0; comments and line continuations are not arguments), else a null node.
+// `unpacked` when a `*args` or `**options` may pass it instead: nothing can be said then.
+struct PassedArgument {
+  TSNode value{};
+  bool unpacked = false;
+};
+inline PassedArgument passedArgument(std::string_view source, TSNode arguments,
+                                     std::string_view keyword, uint32_t position) {
+  PassedArgument passed;
+  uint32_t positional = 0;
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    switch (kindOf(argument)) {
+      case NodeKind::Comment:
+        break;
+      case NodeKind::ListSplat:
+      case NodeKind::DictionarySplat:
+      case NodeKind::ParenthesizedListSplat:
+        return PassedArgument{{}, true};
+      case NodeKind::KeywordArgument:
+        if (nodeText(source, childByField(argument, Field::Name)) == keyword) {
+          passed.value = childByField(argument, Field::Value);
+        }
+        break;
+      default:
+        if (positional++ == position) passed.value = argument;
+        break;
+    }
+  }
+  return passed;
+}
 // The expression a decorator applies: `cached_property` in `@cached_property`.
 inline TSNode decoratorExpression(TSNode decorator) {
   return firstNamedChildSkippingExtras(decorator);

@@ -195,31 +195,10 @@ struct CacheShape {
 CacheShape lruCacheCall(const RuleContext& context, TSNode arguments) {
   CacheShape shape;
   shape.size = CacheSize::Other;
-  TSNode maxsize{};
-  uint32_t positional = 0;
-  const uint32_t count = namedChildCount(arguments);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode argument = ts_node_named_child(arguments, i);
-    switch (kindOf(argument)) {
-      case NodeKind::Comment:
-        break;
-      case NodeKind::ListSplat:
-      case NodeKind::DictionarySplat:
-      case NodeKind::ParenthesizedListSplat:
-        return shape;  // cannot tell
-      case NodeKind::KeywordArgument:
-        if (context.text(childByField(argument, Field::Name)) == "maxsize") {
-          maxsize = childByField(argument, Field::Value);
-        }
-        break;
-      default:
-        if (positional++ == 0) maxsize = argument;
-        break;
-    }
-  }
-  if (kindOf(maxsize) == NodeKind::None) {
+  const PassedArgument maxsize = passedArgument(context.source().text(), arguments, "maxsize", 0);
+  if (!maxsize.unpacked && kindOf(maxsize.value) == NodeKind::None) {
     shape.size = CacheSize::Unbounded;
-    shape.none_literal = maxsize;
+    shape.none_literal = maxsize.value;
   }
   return shape;
 }
