@@ -616,7 +616,8 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
       return false;
     }
   }
-  uint32_t judged_end = lines_end;
+  // Below the last member, the lines are parsed with the rest of the run (see below).
+  uint32_t judged_end = chunk_end;
   if (!ts_node_is_null(next)) {
     // The member after the lines, at the body's indentation (a method, an attribute, ...): in a
     // member indented otherwise the body's indentation may have changed.
@@ -636,7 +637,6 @@ bool linesBetweenMembersBroken(const SourceText& source, PythonParser& parser, T
         chunk_end - lines_end > kMostBytesAfterLastMember) {
       return false;
     }
-    judged_end = chunk_end;
   }
   const PythonParser::ByteRange ranges[] = {header, {lines_start, judged_end}};
   const TreePtr alone = parser.parseRanges(source, ranges);
