@@ -745,6 +745,34 @@ TEST(ChunkedTree, AnEditUndoingABreakIsNotJudgedBrokenByTheBrokenTree) {
   }
 }
 
+// A text parsed in runs and edited as the server edits it: the runs are moved through each edit
+// (ChunkedTree::edit) and the text is made anew; nothing is re-parsed until asked.
+struct EditedText {
+  explicit EditedText(std::string text)
+      : current(std::move(text)), source(std::make_unique<SourceText>(current)) {
+    syntax.parse(*source, parser);
+  }
+  void replace(uint32_t start, uint32_t end, std::string_view replacement) {
+    syntax.edit(*source, start, end, replacement);
+    current.replace(start, end - start, replacement);
+    source = std::make_unique<SourceText>(current);
+  }
+  void insert(uint32_t at, std::string_view inserted) { replace(at, at, inserted); }
+  bool judgedBroken(uint32_t start, uint32_t end, uint32_t minimum_run = 0) {
+    return syntax.editLeavesMethodBroken(*source, parser, start, end, minimum_run);
+  }
+  // Re-parses the edited runs; whether the first run has an error.
+  bool reparsedWithError() {
+    syntax.reparse(*source, parser);
+    return ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree));
+  }
+
+  PythonParser& parser = PythonParser::forThisThread();
+  std::string current;
+  std::unique_ptr<SourceText> source;
+  ChunkedTree syntax;
+};
+
 // Typing at the end of a method's last line, the commonest place to start a new statement, is
 // judged like typing inside it: the method ends where the edit does there. So is typing after
 // spaces typed there (`return x ` then `(`), which the re-parse leaves outside the method.
@@ -755,26 +783,16 @@ TEST(ChunkedTree, TypingAtTheEndOfAMethodIsJudged) {
   for (const std::string_view spaces : {"", " ", "  ", "\t"}) {
     for (const std::string_view after_text : {"compute(1)", "return x", "return y"}) {
       SCOPED_TRACE(concat(after_text, "|", spaces, "|"));
-      auto source = std::make_unique<SourceText>(before);
-      PythonParser& parser = PythonParser::forThisThread();
-      ChunkedTree syntax;
-      syntax.parse(*source, parser);
-      std::string current = before;
-      const auto edit = [&](uint32_t offset, std::string_view inserted) {
-        syntax.edit(*source, offset, offset, inserted);
-        current.insert(offset, inserted);
-        source = std::make_unique<SourceText>(current);
-      };
+      EditedText text(before);
       auto at = static_cast<uint32_t>(before.find(after_text) + after_text.size());
       if (!spaces.empty()) {
-        edit(at, spaces);
-        syntax.reparse(*source, parser);
+        text.insert(at, spaces);
+        text.reparsedWithError();
         at += static_cast<uint32_t>(spaces.size());
       }
-      edit(at, "(");
-      EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at, at + 1, 0));
-      syntax.reparse(*source, parser);
-      EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
+      text.insert(at, "(");
+      EXPECT_TRUE(text.judgedBroken(at, at + 1));
+      EXPECT_TRUE(text.reparsedWithError());
     }
   }
 }
@@ -794,21 +812,11 @@ TEST(ChunkedTree, AMethodThatTookInTheNextDecoratorIsJudgedWithIt) {
       }
     }
     const auto at = static_cast<uint32_t>(before.find("    @classmethod") + 4);
-    PythonParser& parser = PythonParser::forThisThread();
-    auto source = std::make_unique<SourceText>(before);
-    ChunkedTree syntax;
-    syntax.parse(*source, parser);
-    std::string current = before;
-    const auto edit = [&](uint32_t start, uint32_t end, std::string_view replacement) {
-      syntax.edit(*source, start, end, replacement);
-      current.replace(start, end - start, replacement);
-      source = std::make_unique<SourceText>(current);
-    };
-    edit(at, at, "    ");
-    syntax.reparse(*source, parser);
-    ASSERT_TRUE(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)));
-    edit(at, at + 4, "");
-    EXPECT_FALSE(syntax.editLeavesMethodBroken(*source, parser, at, at, 0));
+    EditedText text(before);
+    text.insert(at, "    ");
+    ASSERT_TRUE(text.reparsedWithError());
+    text.replace(at, at + 4, "");
+    EXPECT_FALSE(text.judgedBroken(at, at));
   }
 }
 
@@ -851,7 +859,6 @@ TEST(ChunkedTree, LinesTypedInAClassAreJudgedWithTheMemberAfter) {
     if (i == 70) before += "    limit = 10\n\n";
   }
   before += "\nrunner = Big()\n";
-  PythonParser& parser = PythonParser::forThisThread();
   for (const std::string_view place : {"    def method_50", "    limit = 10", "runner = Big()"}) {
     SCOPED_TRACE(place);
     const auto at = static_cast<uint32_t>(before.find(place));
@@ -875,18 +882,10 @@ TEST(ChunkedTree, LinesTypedInAClassAreJudgedWithTheMemberAfter) {
                  {"# otherwise\n    else: y = 2", false, false}};
     for (const auto& [typed, broken, parses] : cases) {
       SCOPED_TRACE(typed);
-      auto source = std::make_unique<SourceText>(before);
-      ChunkedTree syntax;
-      syntax.parse(*source, parser);
-      std::string current = before;
-      const auto edit = [&](uint32_t offset, std::string_view inserted) {
-        syntax.edit(*source, offset, offset, inserted);
-        current.insert(offset, inserted);
-        source = std::make_unique<SourceText>(current);
-      };
+      EditedText text(before);
       // The new line is valid: the server re-parses it.
-      edit(at, "    \n");
-      syntax.reparse(*source, parser);
+      text.insert(at, "    \n");
+      text.reparsedWithError();
       // One character an edit; the server re-parses the text unless the edits since the last
       // re-parse are judged broken (then it waits for a pause in typing).
       uint32_t unparsed_start = 0;
@@ -894,16 +893,14 @@ TEST(ChunkedTree, LinesTypedInAClassAreJudgedWithTheMemberAfter) {
       bool judged_broken = false;
       for (size_t i = 0; i < typed.size(); ++i) {
         const auto offset = static_cast<uint32_t>(at + 4 + i);
-        edit(offset, typed.substr(i, 1));
+        text.insert(offset, typed.substr(i, 1));
         if (!judged_broken) unparsed_start = offset;
         unparsed_end = offset + 1;
-        judged_broken =
-            syntax.editLeavesMethodBroken(*source, parser, unparsed_start, unparsed_end, 0);
-        if (!judged_broken) syntax.reparse(*source, parser);
+        judged_broken = text.judgedBroken(unparsed_start, unparsed_end);
+        if (!judged_broken) text.reparsedWithError();
       }
       EXPECT_EQ(judged_broken, broken);
-      syntax.reparse(*source, parser);
-      EXPECT_EQ(ts_node_has_error(ts_tree_root_node(syntax.runs().front().tree)), !parses);
+      EXPECT_EQ(text.reparsedWithError(), !parses);
     }
   }
 }
@@ -943,21 +940,14 @@ TEST(ChunkedTree, AMethodTypedAmongSmallRunsIsReparsed) {
     before += concat("class Small_", std::to_string(i), ":\n    def first(self):\n        return ",
                      std::to_string(i), "\n\n\n");
   }
-  PythonParser& parser = PythonParser::forThisThread();
-  auto source = std::make_unique<SourceText>(before);
-  ChunkedTree syntax;
-  syntax.parse(*source, parser);
-  ASSERT_GT(syntax.chunkStarts().size(), 3U);
+  EditedText text(before);
+  ASSERT_GT(text.syntax.chunkStarts().size(), 3U);
   const auto at = static_cast<uint32_t>(before.find("class Small_150"));
   const std::string typed = "    x = foo(\n";
-  syntax.edit(*source, at, at, typed);
-  std::string after = before;
-  after.insert(at, typed);
-  source = std::make_unique<SourceText>(after);
-  EXPECT_TRUE(syntax.editLeavesMethodBroken(*source, parser, at,
-                                            at + static_cast<uint32_t>(typed.size()), 0));
-  EXPECT_FALSE(
-      syntax.editLeavesMethodBroken(*source, parser, at, at + static_cast<uint32_t>(typed.size())));
+  text.insert(at, typed);
+  const auto end = at + static_cast<uint32_t>(typed.size());
+  EXPECT_TRUE(text.judgedBroken(at, end));
+  EXPECT_FALSE(text.judgedBroken(at, end, ChunkedTree::kMethodAloneMinimum));
 }
 
 // A class deleted whole leaves nodes of no width in the tree from before, whose "header" and
