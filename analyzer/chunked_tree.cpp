@@ -762,10 +762,10 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   // alone where the whole text may parse as a nested block: nothing can be said. The indentation
   // is compared as written: tree-sitter counts a tab as 8 columns.
   const auto startsMethodAtBodyIndent = [&](uint32_t from, uint32_t to) {
-    const std::string_view text = source.text().substr(from, to - from);
-    const size_t first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos || text.substr(0, first) != body_indent) return false;
-    const std::string_view opening = text.substr(first);
+    const std::string_view lines = text.substr(from, to - from);
+    const size_t first = lines.find_first_not_of(" \t");
+    if (first == std::string_view::npos || lines.substr(0, first) != body_indent) return false;
+    const std::string_view opening = lines.substr(first);
     return opening.starts_with("def") || opening.starts_with("async") || opening.starts_with("@");
   };
   if (!in_method) {

@@ -24,11 +24,6 @@ bool onlyCommentsBefore(std::string_view text, uint32_t end) {
   return true;
 }
 
-bool isDocstring(TSNode statement) {
-  return kindOf(statement) == NodeKind::ExpressionStatement && namedChildCount(statement) == 1 &&
-         kindOf(nthNamedChild(statement, 0)) == NodeKind::String;
-}
-
 // The start of the line after `offset`'s line (the end of the text when it has no newline).
 uint32_t startOfNextLine(std::string_view text, uint32_t offset) {
   const size_t newline = text.find('\n', offset);

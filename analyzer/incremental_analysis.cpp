@@ -4,6 +4,7 @@
 #include <functional>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "analyzer/code_model.h"
 #include "analyzer/walker.h"
@@ -73,22 +74,49 @@ TSNode classDefinedBy(TSNode statement) {
 // What the walks of other runs read of a top-level class statement (`statement`, the class or
 // its decorated definition), and so what they are walked again for: its text with the bodies of
 // the methods left out (the header and decorators, class-level statements, and each method's
-// decorators and signature stay). A rule that reads more says so (RuleContext::dependsOnTextOf).
+// decorators and signature stay). The class's docstring and the comments among its members are
+// left out too: prose that no reader of the class looks at, where typing used to walk again
+// every run that names the class (in `_pydecimal.py`, its whole `Decimal` class for a keystroke
+// in an exception's docstring). A rule that reads more says so (RuleContext::dependsOnTextOf).
 uint64_t outlineHash(const SourceText& source, TSNode statement) {
   uint64_t hash = 0;
-  const auto add = [&](uint32_t start, uint32_t end) {
-    hash = hash * 1099511628211ULL ^ hashText(source.slice(start, end));
-  };
   uint32_t from = ts_node_start_byte(statement);
-  forEachMethod(classDefinedBy(statement), [&](TSNode method) {
-    const TSNode method_body = childByField(method, Field::Body);
-    if (!ts_node_is_null(method_body)) {
-      add(from, ts_node_start_byte(method_body));
-      from = ts_node_end_byte(method_body);
+  const auto skip = [&](uint32_t start, uint32_t end) {
+    hash = hash * 1099511628211ULL ^ hashText(source.slice(from, start));
+    from = end;
+  };
+  // A comment; a line continuation stays (it joins the lines around it).
+  const auto isProse = [](TSNode node) {
+    return kindOf(node) == NodeKind::Comment && !isLineContinuation(node);
+  };
+  const TSNode class_node = classDefinedBy(statement);
+  // Comments above the first statement of the body (and after the header's colon) are the
+  // class's children: the body starts at its first statement.
+  for (uint32_t i = 0, count = namedChildCount(class_node); i < count; ++i) {
+    const TSNode child = nthNamedChild(class_node, i);
+    if (isProse(child)) skip(ts_node_start_byte(child), ts_node_end_byte(child));
+  }
+  const TSNode body = childByField(class_node, Field::Body);
+  bool first_statement = true;
+  for (uint32_t i = 0, count = namedChildCount(body); i < count; ++i) {
+    const TSNode member = nthNamedChild(body, i);
+    if (isProse(member)) {
+      skip(ts_node_start_byte(member), ts_node_end_byte(member));
+      continue;
     }
-    return true;
-  });
-  add(from, ts_node_end_byte(statement));
+    if (kindOf(member) == NodeKind::Comment) continue;
+    if (std::exchange(first_statement, false) && isDocstring(member)) {
+      skip(ts_node_start_byte(member), ts_node_end_byte(member));
+      continue;
+    }
+    const TSNode function = undecorated(member);
+    if (kindOf(function) != NodeKind::FunctionDefinition) continue;
+    const TSNode method_body = childByField(function, Field::Body);
+    if (!ts_node_is_null(method_body)) {
+      skip(ts_node_start_byte(method_body), ts_node_end_byte(method_body));
+    }
+  }
+  skip(ts_node_end_byte(statement), ts_node_end_byte(statement));
   return hash;
 }
 

@@ -236,6 +236,12 @@ inline PassedArgument passedArgument(std::string_view source, TSNode arguments,
 inline TSNode decoratorExpression(TSNode decorator) {
   return firstNamedChildSkippingExtras(decorator);
 }
+// A statement that is a string literal alone: the docstring, when it opens a module's, a class's
+// or a function's body.
+inline bool isDocstring(TSNode statement) {
+  return kindOf(statement) == NodeKind::ExpressionStatement && namedChildCount(statement) == 1 &&
+         kindOf(nthNamedChild(statement, 0)) == NodeKind::String;
+}
 // The expression inside any parentheses around it: `((x))` is `x`. A tuple `(x,)` stays itself.
 inline TSNode unparenthesized(TSNode node) {
   // Bounded: parentheses nest no deeper than the text, and each step goes one level down.

@@ -523,12 +523,9 @@ std::optional<Fix> slotsFix(const RuleContext& context, TSNode class_node,
   if (indentation.find_first_not_of(" \t") != std::string::npos) return std::nullopt;
   const std::string slots = std::string(kSlotsAssignment) + slotsTuple(layout.instance_attributes);
   const std::string newline(source.lineEnding());
-  const bool docstring = kindOf(first) == NodeKind::ExpressionStatement &&
-                         namedChildCount(first) == 1 &&
-                         kindOf(nthNamedChild(first, 0)) == NodeKind::String;
   Fix fix;
   fix.applicability = Applicability::Unsafe;
-  if (docstring) {
+  if (isDocstring(first)) {
     const uint32_t end = ts_node_end_byte(first);
     fix.edits.push_back(Edit{end, end, newline + indentation + slots});
   } else {

@@ -294,6 +294,38 @@ TEST(IncrementalAnalysis, AnEditInAMethodBodyWalksOnlyItsClassesRun) {
   EXPECT_EQ(document.walked(), 1U);  // the join decides from the facts kept
 }
 
+// A class's docstring and the comments among its members are prose: typing there walks the
+// class's run alone, not every run that names the class. Its class-level statements, and a
+// string that is not the docstring, still walk those too.
+TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
+  const std::string cache =
+      "class Cache:\n    # Results by key.\n    \"\"\"Keeps results.\"\"\"\n"
+      "    size = 10  # entries\n    \"limit\"\n\n"
+      "    # Looked up per line.\n    def lookup(self, key):\n        return key * 2\n\n\n";
+  Document document(cache + filler(0, 100) + filler(100, 100) +
+                    lineCounter("Cache.lookup(None, line)"));
+  ASSERT_GT(document.runs(), 10U);
+  const std::vector<std::string> codes = codesOf(document.analyzeJoined());
+  for (const auto& [before, after] :
+       {std::pair{"Keeps results.", "Keeps the results."},
+        std::pair{"# Results by key.", "# Results."}, std::pair{"# entries", "# items"},
+        std::pair{"# Looked up per line.", "# Looked up."}}) {
+    document.replace(before, after);
+    EXPECT_EQ(codesOf(document.analyzeJoined()), codes) << after;
+    EXPECT_EQ(document.walked(), 1U) << after;
+  }
+  document.replace("\"limit\"", "\"bound\"");
+  EXPECT_EQ(codesOf(document.analyzeJoined()), codes);
+  EXPECT_EQ(document.walked(), 2U);
+  document.replace("size = 10", "size = 11");
+  EXPECT_EQ(codesOf(document.analyzeJoined()), codes);
+  EXPECT_EQ(document.walked(), 2U);
+  // A docstring turned into code is code.
+  document.replace("\"\"\"Keeps the results.\"\"\"", "name = \"Keeps the results.\"");
+  EXPECT_EQ(codesOf(document.analyzeJoined()), codesOf(document.analyzeWhole()));
+  EXPECT_EQ(document.walked(), 2U);
+}
+
 // MEM304 reads every method of the class whose attribute keeps an exception, for a `raise` of
 // it: the run storing it is walked again when a method's body changes, not only its outline.
 TEST(IncrementalAnalysis, ARuleReadingMethodBodiesOfAnotherRunsClassIsWalkedForThem) {
