@@ -843,7 +843,8 @@ bool Server::publishCarriedFindings(Document& document) {
   }
   const auto [start, end] = *document.unparsed_edits;
   if (!document.syntax.editLeavesMethodBroken(*document.source, PythonParser::forThisThread(),
-                                              start, end)) {
+                                              start, end) &&
+      !editsLeaveRunBroken(document, start, end)) {
     return false;
   }
   // The findings before the edits, moved with the text; no fixes, as for any text with a syntax
@@ -860,6 +861,20 @@ bool Server::publishCarriedFindings(Document& document) {
   if (!document.settle_deadline) document.settle_deadline = now + options_.join_max_wait;
   document.settle_due = std::min(*document.settle_deadline, now + options_.join_pause);
   return true;
+}
+
+// Where the method judge says nothing (a small run, code outside a class's methods), the re-parse
+// says: an analysis of a broken run walks again every run that names what the error hides (a
+// keystroke in one of _pydecimal.py's exception classes walked its 100 KB `Decimal` class), for
+// findings that mostly stay as they were until the text parses.
+bool Server::editsLeaveRunBroken(Document& document, uint32_t start, uint32_t end) {
+  DocumentStore::ensureParsed(document, PythonParser::forThisThread(), &helpers_);
+  for (const ChunkedTree::RunView& run : document.syntax.runs()) {
+    if (run.end < start) continue;
+    if (run.start > end) break;
+    if (ts_node_has_error(ts_tree_root_node(run.tree))) return true;
+  }
+  return false;
 }
 
 json Server::pullDiagnostics(const json& params) {

@@ -110,10 +110,13 @@ class Server {
                                                   const NotebookDocument& notebook);
   // Whether this analysis of `document` carries its last join's findings instead of joining.
   bool defersJoin(const Document& document) const;
-  // Push mode, after edits that leave a method of a large class broken: publishes the findings
-  // before them, moved with the text, and leaves the analysis for a pause in typing. False (and
-  // nothing published) otherwise.
+  // Push mode, after edits that leave a method of a large class broken, or their run broken once
+  // re-parsed: publishes the findings before them, moved with the text, and leaves the analysis
+  // for a pause in typing. False (and nothing published) otherwise.
   bool publishCarriedFindings(Document& document);
+  // Re-parses the document's pending edits (the analysis would first) and says whether a run
+  // they lie in now has a syntax error.
+  bool editsLeaveRunBroken(Document& document, uint32_t start, uint32_t end);
   // Push mode: clients keep what was published for a cell until told otherwise.
   void clearDiagnostics(const std::vector<std::string>& uris);
   void didChangeWatchedFiles(const json& params);

@@ -513,6 +513,34 @@ TEST(LspServer, ABrokenMethodInABigClassPublishesTheFindingsBeforeItUntilTypingP
   EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
 }
 
+// A keystroke that leaves a small run broken (where no method is judged alone) publishes the
+// findings from before it too, once the run's re-parse has the error: its analysis, which walks
+// again every run naming what the error hides, waits for the pause.
+TEST(LspServer, ABrokenSmallRunPublishesTheFindingsBeforeItUntilTypingPauses) {
+  ServerOptions options = Client::testOptions();
+  options.join_pause = 50ms;
+  Client client(options);
+  client.initialize();
+  client.open(kUri, "xs = open('x')\nt = sum([x for x in xs])\n");
+  json diagnostics = client.diagnostics(kUri, 1);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
+
+  client.change(kUri, 2, json::array({{{"range", range(1, 0, 1, 0)}, {"text", "def\n"}}}));
+  diagnostics = client.diagnostics(kUri, 2);  // at once: the finding from before, moved
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], 2);
+  EXPECT_TRUE(diagnostics[0]["data"]["fix"].is_null());
+  client.diagnostics(kUri, 2);  // after the pause: the broken text's own analysis
+
+  // Undone: valid again, analysed at once.
+  client.change(kUri, 3, json::array({{{"range", range(1, 0, 2, 0)}, {"text", ""}}}));
+  diagnostics = client.diagnostics(kUri, 3);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], 1);
+  EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
+}
+
 // Typing that never pauses still gets the broken text analysed, `join_max_wait` after it broke.
 TEST(LspServer, ABrokenMethodIsAnalysedAtTheLatestAfterTheJoinsLongestWait) {
   ServerOptions options = Client::testOptions();
