@@ -20,7 +20,8 @@ With either, `--unclosed-string` types an unclosed triple-quoted string at 12 pl
 character an edit (the edits that leave a run inside a string, which the server may join with
 its neighbours: docs/editors.md), and `--method-at-class-end` types a new method below the last
 member of the 4 longest classes (the lines a re-parse of the class would read with errors until
-the method has a body).
+the method has a body). `--rows FIRST:LAST` keeps the random edits to those lines (the small
+exception classes at the top of `_pydecimal.py`, say: `--rows 190:520`).
 
 The server's push debounce defaults to 0 ms; pass --debounce-ms to measure another setting (it is
 sent as the `debounceMs` initialization option and is part of every measured latency).
@@ -153,12 +154,15 @@ def typed_at(lines: list[str], row: int) -> tuple[int, str]:
     return len(line), " " * max(0, indent - len(line)) + "q"
 
 
-def characters_typed_and_deleted(lines: list[str], rng: random.Random, edits: int):
-    """`edits` changes: a character typed on a random line (typed_at), deleted by the next."""
+def characters_typed_and_deleted(lines: list[str], rng: random.Random, edits: int,
+                                 rows: tuple[int, int] | None = None):
+    """`edits` changes: a character typed on a random line (typed_at), deleted by the next. With
+    `rows` (first, last; 1-based, inclusive), only on those lines."""
+    first, last = (rows[0] - 1, min(rows[1], len(lines) - 1)) if rows else (0, len(lines) - 1)
     pending_delete = None
     for _ in range(edits):
         if pending_delete is None:
-            row = rng.randrange(len(lines) - 1)
+            row = rng.randrange(first, last)
             column, typed = typed_at(lines, row)
             pending_delete = (row, column, len(typed))
             yield {"range": {"start": {"line": row, "character": column},
@@ -227,7 +231,7 @@ def method_typed_at_class_ends(lines: list[str], classes: int = 4):
 
 def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | None,
             seed: int, workspace: Path | None = None, unclosed_string: bool = False,
-            method_at_class_end: bool = False) -> dict:
+            method_at_class_end: bool = False, rows: tuple[int, int] | None = None) -> dict:
     """Opens `text` in a fresh server, then sends `edits` single-character edits one at a time
     (with `unclosed_string` or `method_at_class_end`, the edits of unclosed_string_typed or
     method_typed_at_class_ends instead). With `workspace`, `name` is the file's path inside it
@@ -262,7 +266,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
             version = 1
             changes = (unclosed_string_typed(lines) if unclosed_string
                        else method_typed_at_class_ends(lines) if method_at_class_end
-                       else characters_typed_and_deleted(lines, rng, edits))
+                       else characters_typed_and_deleted(lines, rng, edits, rows))
             for change in changes:
                 version += 1
                 sent = time.perf_counter()
@@ -399,11 +403,23 @@ def main() -> int:
     parser.add_argument("--method-at-class-end", action="store_true",
                         help="with --file or --lines: type a method below the last member of the "
                              "4 longest classes (method_typed_at_class_ends) instead")
+    parser.add_argument("--rows", default=None, metavar="FIRST:LAST",
+                        help="with --file or --lines: type the random edits on these lines only "
+                             "(1-based, inclusive), such as the small classes of a file's top")
     args = parser.parse_args()
 
+    rows = None
+    if args.rows is not None:
+        try:
+            rows = tuple(int(part) for part in args.rows.split(":"))
+        except ValueError:
+            rows = ()
+        if len(rows) != 2 or not 1 <= rows[0] <= rows[1]:
+            parser.error(f"--rows wants FIRST:LAST, two line numbers with FIRST <= LAST: {args.rows}")
     if args.file is None and args.lines is None:
-        if args.unclosed_string or args.method_at_class_end:
-            parser.error("--unclosed-string and --method-at-class-end need --file or --lines")
+        if args.unclosed_string or args.method_at_class_end or rows:
+            parser.error("--unclosed-string, --method-at-class-end and --rows need --file or "
+                         "--lines")
         args.edits = 400 if args.edits is None else args.edits
         return run_real_files(args)
     args.edits = args.edits or 1_000
@@ -413,7 +429,7 @@ def main() -> int:
         text, name = generate(args.lines), "big_module.py"
     figures = measure(args.binary, text, name, args.edits, args.debounce_ms, args.seed,
                       unclosed_string=args.unclosed_string,
-                      method_at_class_end=args.method_at_class_end)
+                      method_at_class_end=args.method_at_class_end, rows=rows)
     if args.json:
         print(json.dumps(figures))
     else:
