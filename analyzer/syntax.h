@@ -237,10 +237,18 @@ inline TSNode decoratorExpression(TSNode decorator) {
   return firstNamedChildSkippingExtras(decorator);
 }
 // A statement that is a string literal alone: the docstring, when it opens a module's, a class's
-// or a function's body.
+// or a function's body. Not an f-string: Python leaves `__doc__` unset for one, and its
+// replacement fields are code.
 inline bool isDocstring(TSNode statement) {
-  return kindOf(statement) == NodeKind::ExpressionStatement && namedChildCount(statement) == 1 &&
-         kindOf(nthNamedChild(statement, 0)) == NodeKind::String;
+  if (kindOf(statement) != NodeKind::ExpressionStatement || namedChildCount(statement) != 1) {
+    return false;
+  }
+  const TSNode string = nthNamedChild(statement, 0);
+  if (kindOf(string) != NodeKind::String) return false;
+  for (uint32_t i = 0, count = namedChildCount(string); i < count; ++i) {
+    if (kindOf(nthNamedChild(string, i)) == NodeKind::Interpolation) return false;
+  }
+  return true;
 }
 // The expression inside any parentheses around it: `((x))` is `x`. A tuple `(x,)` stays itself.
 inline TSNode unparenthesized(TSNode node) {

@@ -766,6 +766,7 @@ const FileAnalysis& Server::analysisOf(Document& document) {
   document.analysis_id = ++analyses_;
   document.carried_findings = analysis.diagnostics;
   document.has_carried_findings = true;
+  document.carried_from_parsed_text = !analysis.has_syntax_error;
   document.analysis = std::move(analysis);
   return *document.analysis;
 }
@@ -801,7 +802,8 @@ void Server::publishDue() {
       document.analysis.reset();
       publish(document);
     } else if (document.settle_due && *document.settle_due <= now) {
-      // Typing paused on a broken method (publishCarriedFindings): analyse the text as it is.
+      // Typing paused on a broken method or run (publishCarriedFindings): analyse the text as it
+      // is.
       document.settle_due.reset();
       document.settle_now = true;
       publish(document);
@@ -863,14 +865,20 @@ bool Server::publishCarriedFindings(Document& document) {
   return true;
 }
 
-// Where the method judge says nothing (a small run, code outside a class's methods), the re-parse
-// says: an analysis of a broken run walks again every run that names what the error hides (a
-// keystroke in one of _pydecimal.py's exception classes walked its 100 KB `Decimal` class), for
-// findings that mostly stay as they were until the text parses.
+// Where the method judge does not call the text broken (a small run, code outside a class's
+// methods), the re-parse says: an analysis of a broken run walks again every run that names what
+// the error hides (a keystroke in one of _pydecimal.py's exception classes walked its 100 KB
+// `Decimal` class), for findings that mostly come back as they were once the text parses. Only
+// after an analysis of a text that parsed: a text already analysed broken (an unfinished `def`
+// at the bottom of a small file, one run) is analysed at once, as before.
 bool Server::editsLeaveRunBroken(Document& document, uint32_t start, uint32_t end) {
+  if (!document.carried_from_parsed_text) return false;
   DocumentStore::ensureParsed(document, PythonParser::forThisThread(), &helpers_);
+  const auto text_size = static_cast<uint32_t>(document.source->size());
   for (const ChunkedTree::RunView& run : document.syntax.runs()) {
-    if (run.end < start) continue;
+    // A run that ends where the edits start holds none of them (an insertion there belongs to
+    // the run after), unless it ends the text.
+    if (run.end <= start && run.end != text_size) continue;
     if (run.start > end) break;
     if (ts_node_has_error(ts_tree_root_node(run.tree))) return true;
   }

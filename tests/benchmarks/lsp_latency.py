@@ -289,6 +289,7 @@ def measure(binary: str, text: str, name: str, edits: int, debounce_ms: int | No
         "edits": len(latencies),
         "findings_in_file": findings,
         "debounce_ms": debounce_ms if debounce_ms is not None else 0,
+        "rows": list(rows) if rows else None,
         "open_ms": round(open_ms, 3),
         # None with --edits 0 (opens only).
         "p50_ms": round(statistics.median(latencies), 3) if latencies else None,
@@ -420,6 +421,9 @@ def main() -> int:
         if args.unclosed_string or args.method_at_class_end or rows:
             parser.error("--unclosed-string, --method-at-class-end and --rows need --file or "
                          "--lines")
+    if rows and (args.unclosed_string or args.method_at_class_end):
+        parser.error("--rows chooses the lines of the random edits: not with --unclosed-string "
+                     "or --method-at-class-end")
         args.edits = 400 if args.edits is None else args.edits
         return run_real_files(args)
     args.edits = args.edits or 1_000
@@ -427,6 +431,8 @@ def main() -> int:
         text, name = args.file.read_text(encoding="utf-8"), args.file.name
     else:
         text, name = generate(args.lines), "big_module.py"
+    if rows and rows[0] > text.count("\n"):
+        parser.error(f"--rows {args.rows}: the file has {text.count(chr(10))} lines")
     figures = measure(args.binary, text, name, args.edits, args.debounce_ms, args.seed,
                       unclosed_string=args.unclosed_string,
                       method_at_class_end=args.method_at_class_end, rows=rows)

@@ -295,34 +295,39 @@ TEST(IncrementalAnalysis, AnEditInAMethodBodyWalksOnlyItsClassesRun) {
 }
 
 // A class's docstring and the comments among its members are prose: typing there walks the
-// class's run alone, not every run that names the class. Its class-level statements, and a
-// string that is not the docstring, still walk those too.
+// class's run alone, not every run that names the class. Its class-level statements, a string
+// that is not the docstring and an f-string in the docstring's place still walk those too. A
+// subclass in the last run gives a finding that reads the class: MEM403, slots under a base
+// without them.
 TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
   const std::string cache =
       "class Cache:\n    # Results by key.\n    \"\"\"Keeps results.\"\"\"\n"
       "    size = 10  # entries\n    \"limit\"\n\n"
       "    # Looked up per line.\n    def lookup(self, key):\n        return key * 2\n\n\n";
   Document document(cache + filler(0, 100) + filler(100, 100) +
-                    lineCounter("Cache.lookup(None, line)"));
+                    "class Leaf(Cache):\n    __slots__ = (\"extra\",)\n");
   ASSERT_GT(document.runs(), 10U);
-  const std::vector<std::string> codes = codesOf(document.analyzeJoined());
-  for (const auto& [before, after] :
-       {std::pair{"Keeps results.", "Keeps the results."},
-        std::pair{"# Results by key.", "# Results."}, std::pair{"# entries", "# items"},
-        std::pair{"# Looked up per line.", "# Looked up."}}) {
+  const std::vector<std::string> slots_void{"MEM403"};
+  ASSERT_EQ(codesOf(document.analyzeWhole()), slots_void);
+  EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void);
+  for (const auto& [before, after] : {std::pair{"Keeps results.", "Keeps the results."},
+                                      std::pair{"# Results by key.", "# Results."},
+                                      std::pair{"# entries", "# items"},
+                                      std::pair{"# Looked up per line.", "# Looked up."}}) {
     document.replace(before, after);
-    EXPECT_EQ(codesOf(document.analyzeJoined()), codes) << after;
+    EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void) << after;
     EXPECT_EQ(document.walked(), 1U) << after;
   }
   document.replace("\"limit\"", "\"bound\"");
-  EXPECT_EQ(codesOf(document.analyzeJoined()), codes);
+  EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void);
   EXPECT_EQ(document.walked(), 2U);
-  document.replace("size = 10", "size = 11");
-  EXPECT_EQ(codesOf(document.analyzeJoined()), codes);
+  document.replace("\"\"\"Keeps the results.\"\"\"", "f\"Keeps {size} results.\"");
+  EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void);
   EXPECT_EQ(document.walked(), 2U);
-  // A docstring turned into code is code.
-  document.replace("\"\"\"Keeps the results.\"\"\"", "name = \"Keeps the results.\"");
-  EXPECT_EQ(codesOf(document.analyzeJoined()), codesOf(document.analyzeWhole()));
+  // The base gets slots: the subclass's run is walked again, and its finding goes.
+  document.replace("size = 10", "__slots__ = ()");
+  ASSERT_TRUE(document.analyzeWhole().diagnostics.empty());
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
   EXPECT_EQ(document.walked(), 2U);
 }
 

@@ -531,7 +531,10 @@ TEST(LspServer, ABrokenSmallRunPublishesTheFindingsBeforeItUntilTypingPauses) {
   ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
   EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], 2);
   EXPECT_TRUE(diagnostics[0]["data"]["fix"].is_null());
-  client.diagnostics(kUri, 2);  // after the pause: the broken text's own analysis
+  // After the pause: the broken text's own analysis, where `sum` is a statement of the broken
+  // `def`.
+  diagnostics = client.diagnostics(kUri, 2);
+  EXPECT_TRUE(diagnostics.empty()) << diagnostics.dump(2);
 
   // Undone: valid again, analysed at once.
   client.change(kUri, 3, json::array({{{"range", range(1, 0, 2, 0)}, {"text", ""}}}));
@@ -539,6 +542,24 @@ TEST(LspServer, ABrokenSmallRunPublishesTheFindingsBeforeItUntilTypingPauses) {
   ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
   EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], 1);
   EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
+}
+
+// A file analysed with a syntax error already (an unfinished `def` at its end): an edit elsewhere
+// in the same run is analysed at once, not held for a pause.
+TEST(LspServer, AnEditInAFileAnalysedBrokenIsAnalysedAtOnce) {
+  ServerOptions options = Client::testOptions();
+  options.join_pause = 60s;
+  options.join_max_wait = 60s;
+  Client client(options);
+  client.initialize();
+  client.open(kUri, "xs = open('x')\n\n\ndef helper(\n");
+  EXPECT_TRUE(client.diagnostics(kUri, 1).empty());
+  client.change(
+      kUri, 2,
+      json::array({{{"range", range(1, 0, 1, 0)}, {"text", "t = sum([x for x in xs])\n"}}}));
+  const json diagnostics = client.diagnostics(kUri, 2);
+  ASSERT_EQ(diagnostics.size(), 1u) << diagnostics.dump(2);
+  EXPECT_EQ(diagnostics[0]["range"]["start"]["line"], 1);
 }
 
 // Typing that never pauses still gets the broken text analysed, `join_max_wait` after it broke.
