@@ -237,8 +237,8 @@ inline TSNode decoratorExpression(TSNode decorator) {
   return firstNamedChildSkippingExtras(decorator);
 }
 // A statement that is a string literal alone: the docstring, when it opens a module's, a class's
-// or a function's body. Not an f-string: Python leaves `__doc__` unset for one, and its
-// replacement fields are code.
+// or a function's body. Not an f-string with replacement fields: they are code (and Python
+// leaves `__doc__` unset for any f-string; one without fields holds no code, and counts).
 inline bool isDocstring(TSNode statement) {
   if (kindOf(statement) != NodeKind::ExpressionStatement || namedChildCount(statement) != 1) {
     return false;

@@ -66,9 +66,9 @@ struct Document {
   // large class broken (ChunkedTree::editLeavesMethodBroken), push mode publishes these at once
   // and re-parses and walks the class when typing pauses (`settle_due`) or the text is valid
   // again: tree-sitter's error recovery in a big class costs tens of milliseconds a keystroke.
-  // So it does while they leave their run broken, re-parsed, after an analysis of a text that
-  // parsed (`carried_from_parsed_text`): analysing the broken run walks every run naming what
-  // the error hides (Server::editsLeaveRunBroken).
+  // So it does while they leave their run broken, re-parsed, after a pushed analysis of a text
+  // that parsed (`carried_from_parsed_text`): analysing the broken run walks every run naming
+  // what the error hides (Server::editsLeaveRunBroken).
   std::vector<Diagnostic> carried_findings;
   bool has_carried_findings = false;
   bool carried_from_parsed_text = false;

@@ -766,7 +766,6 @@ const FileAnalysis& Server::analysisOf(Document& document) {
   document.analysis_id = ++analyses_;
   document.carried_findings = analysis.diagnostics;
   document.has_carried_findings = true;
-  document.carried_from_parsed_text = !analysis.has_syntax_error;
   document.analysis = std::move(analysis);
   return *document.analysis;
 }
@@ -830,6 +829,9 @@ void Server::publish(Document& document) {
     document.settle_due.reset();
     document.settle_deadline.reset();
     const FeatureContext context = contextFor(document);
+    // Set by the pushed analyses only: a hover or a code action on a broken text in a burst of
+    // typing does not end the carrying (editsLeaveRunBroken).
+    document.carried_from_parsed_text = !context.analysis.has_syntax_error;
     notify("textDocument/publishDiagnostics", {{"uri", document.uri},
                                                {"version", document.version},
                                                {"diagnostics", lspDiagnostics(context)}});
@@ -876,9 +878,9 @@ bool Server::editsLeaveRunBroken(Document& document, uint32_t start, uint32_t en
   DocumentStore::ensureParsed(document, PythonParser::forThisThread(), &helpers_);
   const auto text_size = static_cast<uint32_t>(document.source->size());
   for (const ChunkedTree::RunView& run : document.syntax.runs()) {
-    // A run that ends where the edits start holds none of them (an insertion there belongs to
-    // the run after), unless it ends the text.
-    if (run.end <= start && run.end != text_size) continue;
+    // A run that ends where an insertion starts holds none of it (it belongs to the run after),
+    // unless it ends the text; one that ends where a deletion was made lost its end to it.
+    if (run.end < start || (run.end == start && start != end && run.end != text_size)) continue;
     if (run.start > end) break;
     if (ts_node_has_error(ts_tree_root_node(run.tree))) return true;
   }

@@ -406,7 +406,8 @@ def main() -> int:
                              "4 longest classes (method_typed_at_class_ends) instead")
     parser.add_argument("--rows", default=None, metavar="FIRST:LAST",
                         help="with --file or --lines: type the random edits on these lines only "
-                             "(1-based, inclusive), such as the small classes of a file's top")
+                             "(1-based, inclusive; LAST past the end means to the end), such as "
+                             "the small classes of a file's top")
     args = parser.parse_args()
 
     rows = None
@@ -417,13 +418,13 @@ def main() -> int:
             rows = ()
         if len(rows) != 2 or not 1 <= rows[0] <= rows[1]:
             parser.error(f"--rows wants FIRST:LAST, two line numbers with FIRST <= LAST: {args.rows}")
+    if rows and (args.unclosed_string or args.method_at_class_end):
+        parser.error("--rows chooses the lines of the random edits: not with --unclosed-string "
+                     "or --method-at-class-end")
     if args.file is None and args.lines is None:
         if args.unclosed_string or args.method_at_class_end or rows:
             parser.error("--unclosed-string, --method-at-class-end and --rows need --file or "
                          "--lines")
-    if rows and (args.unclosed_string or args.method_at_class_end):
-        parser.error("--rows chooses the lines of the random edits: not with --unclosed-string "
-                     "or --method-at-class-end")
         args.edits = 400 if args.edits is None else args.edits
         return run_real_files(args)
     args.edits = args.edits or 1_000

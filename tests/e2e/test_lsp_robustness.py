@@ -175,7 +175,8 @@ class ServerSoakTest(HeaplintTestCase):
         # text's own analysis follows once typing pauses (docs/editors.md). The last push counts.
         while True:
             try:
-                final = client.diagnostics(uri, version, timeout=2)["params"]["diagnostics"]
+                final = client.diagnostics(uri, version,
+                                           timeout=2 * SLOWDOWN)["params"]["diagnostics"]
             except TimeoutError:
                 break
         served = sorted((d["code"], d["range"]["start"]["line"] + 1,
