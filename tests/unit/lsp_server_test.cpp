@@ -478,13 +478,21 @@ std::string bigClassWithAFinding(uint32_t& finding_line) {
   return text;
 }
 
+// The test server's options with the join's pause and longest wait (what the analysis of a text
+// left broken waits for, too).
+ServerOptions pausingOptions(std::chrono::milliseconds pause,
+                             std::chrono::milliseconds longest_wait = 3s) {
+  ServerOptions options = Client::testOptions();
+  options.join_pause = pause;
+  options.join_max_wait = longest_wait;
+  return options;
+}
+
 // A keystroke that leaves a method of a large class broken publishes the findings from before it
 // at once, moved with the text; the class is re-parsed and walked once typing pauses, or at the
 // next edit that leaves the method valid.
 TEST(LspServer, ABrokenMethodInABigClassPublishesTheFindingsBeforeItUntilTypingPauses) {
-  ServerOptions options = Client::testOptions();
-  options.join_pause = 50ms;
-  Client client(options);
+  Client client(pausingOptions(50ms));
   client.initialize();
   uint32_t finding_line = 0;
   const std::string text = bigClassWithAFinding(finding_line);
@@ -517,9 +525,7 @@ TEST(LspServer, ABrokenMethodInABigClassPublishesTheFindingsBeforeItUntilTypingP
 // findings from before it too, once the run's re-parse has the error: its analysis, which walks
 // again every run naming what the error hides, waits for the pause.
 TEST(LspServer, ABrokenSmallRunPublishesTheFindingsBeforeItUntilTypingPauses) {
-  ServerOptions options = Client::testOptions();
-  options.join_pause = 50ms;
-  Client client(options);
+  Client client(pausingOptions(50ms));
   client.initialize();
   client.open(kUri, "xs = open('x')\nt = sum([x for x in xs])\n");
   json diagnostics = client.diagnostics(kUri, 1);
@@ -547,10 +553,7 @@ TEST(LspServer, ABrokenSmallRunPublishesTheFindingsBeforeItUntilTypingPauses) {
 // A file analysed with a syntax error already (an unfinished `def` at its end): an edit elsewhere
 // in the same run is analysed at once, not held for a pause.
 TEST(LspServer, AnEditInAFileAnalysedBrokenIsAnalysedAtOnce) {
-  ServerOptions options = Client::testOptions();
-  options.join_pause = 60s;
-  options.join_max_wait = 60s;
-  Client client(options);
+  Client client(pausingOptions(60s, 60s));
   client.initialize();
   client.open(kUri, "xs = open('x')\n\n\ndef helper(\n");
   EXPECT_TRUE(client.diagnostics(kUri, 1).empty());
@@ -564,10 +567,7 @@ TEST(LspServer, AnEditInAFileAnalysedBrokenIsAnalysedAtOnce) {
 
 // Typing that never pauses still gets the broken text analysed, `join_max_wait` after it broke.
 TEST(LspServer, ABrokenMethodIsAnalysedAtTheLatestAfterTheJoinsLongestWait) {
-  ServerOptions options = Client::testOptions();
-  options.join_pause = 60s;
-  options.join_max_wait = 50ms;
-  Client client(options);
+  Client client(pausingOptions(60s, 50ms));
   client.initialize();
   uint32_t finding_line = 0;
   client.open(kUri, bigClassWithAFinding(finding_line));
