@@ -871,8 +871,8 @@ bool Server::publishCarriedFindings(Document& document) {
 // methods), the re-parse says: an analysis of a broken run walks again every run that names what
 // the error hides (a keystroke in one of _pydecimal.py's exception classes walked its 100 KB
 // `Decimal` class), for findings that mostly come back as they were once the text parses. Only
-// after an analysis of a text that parsed: a text already analysed broken (an unfinished `def`
-// at the bottom of a small file, one run) is analysed at once, as before.
+// after a pushed analysis of a text that parsed: a text already analysed broken (an unfinished
+// `def` at the bottom of a small file, one run) is analysed at once, as before.
 bool Server::editsLeaveRunBroken(Document& document, uint32_t start, uint32_t end) {
   if (!document.carried_from_parsed_text) return false;
   DocumentStore::ensureParsed(document, PythonParser::forThisThread(), &helpers_);
