@@ -550,6 +550,29 @@ TEST(LspServer, ABrokenSmallRunPublishesTheFindingsBeforeItUntilTypingPauses) {
   EXPECT_FALSE(diagnostics[0]["data"]["fix"].is_null());
 }
 
+// Deleting the last line of a run leaves the run ending where the deletion was made: that run is
+// the one the deletion broke, and the findings from before are published until the pause.
+TEST(LspServer, DeletingTheEndOfARunThatBreaksItCarriesTheFindings) {
+  std::string text = "xs = open('x')\nt = sum([x for x in xs])\n";
+  for (int i = 0; i < 400; ++i) {
+    text += "value_" + std::to_string(i) + " = make(\n    " + std::to_string(i) + ",\n)\n";
+  }
+  const SourceText source(text);
+  ChunkedTree runs;
+  runs.parse(source, PythonParser::forThisThread());
+  const std::vector<uint32_t> starts = runs.chunkStarts();
+  ASSERT_GT(starts.size(), 2u);
+  ASSERT_EQ(text.substr(starts[2] - 2, 2), ")\n");  // the second run's last line
+  const uint32_t row = source.rowOf(starts[2]);
+  Client client(pausingOptions(50ms));
+  client.initialize();
+  client.open(kUri, text);
+  ASSERT_EQ(client.diagnostics(kUri, 1).size(), 1u);
+  client.change(kUri, 2, json::array({{{"range", range(row - 1, 0, row, 0)}, {"text", ""}}}));
+  EXPECT_EQ(client.diagnostics(kUri, 2).size(), 1u);  // at once: the finding from before
+  client.diagnostics(kUri, 2);  // after the pause: a second push, the broken text's analysis
+}
+
 // A file analysed with a syntax error already (an unfinished `def` at its end): an edit elsewhere
 // in the same run is analysed at once, not held for a pause.
 TEST(LspServer, AnEditInAFileAnalysedBrokenIsAnalysedAtOnce) {
