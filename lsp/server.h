@@ -114,8 +114,8 @@ class Server {
   // re-parsed: publishes the findings before them, moved with the text, and leaves the analysis
   // for a pause in typing. False (and nothing published) otherwise.
   bool publishCarriedFindings(Document& document);
-  // After an analysis of a text that parsed, re-parses the document's pending edits (the analysis
-  // would first) and says whether a run they lie in now has a syntax error.
+  // After a pushed analysis of a text that parsed, re-parses the document's pending edits (the
+  // analysis would first) and says whether a run they lie in now has a syntax error.
   bool editsLeaveRunBroken(Document& document, uint32_t start, uint32_t end);
   // Push mode: clients keep what was published for a cell until told otherwise.
   void clearDiagnostics(const std::vector<std::string>& uris);
