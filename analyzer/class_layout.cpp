@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -260,6 +261,31 @@ class LayoutReader {
       if (kindOf(decorator) == NodeKind::Decorator && accepts(decorator)) return true;
     }
     return false;
+  }
+
+  // method(), through the memo when the method's text alone decides what it assigns
+  // (MethodLayoutMemo; the caller has checked that the document does not name `builtins`).
+  void rememberedMethod(MethodLayoutMemo& memo, TSNode function, ScopeId function_scope) {
+    const std::string_view text = context_.text(function);
+    if (!ts_node_is_null(decoratedDefinitionOf(function)) ||
+        text.find("setattr") != std::string_view::npos ||
+        text.find("vars") != std::string_view::npos) {
+      method(function, function_scope);
+      return;
+    }
+    const uint64_t hash = std::hash<std::string_view>{}(text);
+    const auto length = static_cast<uint32_t>(text.size());
+    if (memo.replay(hash, text, layout_)) return;
+    ClassLayout own;
+    LayoutReader(context_, own).method(function, function_scope);
+    MethodLayoutMemo::Effects effects;
+    effects.keeps_dict = own.keeps_dict;
+    for (const std::string_view name : own.instance_attributes) {
+      effects.attributes.emplace_back(static_cast<uint32_t>(name.data() - text.data()),
+                                      static_cast<uint32_t>(name.size()));
+    }
+    memo.remember(hash, length, std::move(effects));
+    memo.replay(hash, text, layout_);
   }
 
   // What the instance methods assign through their first parameter, nested functions and lambdas
@@ -645,13 +671,21 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
   LayoutReader reader(context, layout);
   reader.body(class_definition, class_scope, scope);
   if (class_scope == kNoScope) return layout;
+  // A document that names `builtins` may call `setattr` or `vars` by another name in any method.
+  MethodLayoutMemo* const memo = context.source().text().find("builtins") == std::string_view::npos
+                                     ? context.methodLayoutMemo()
+                                     : nullptr;
   // The methods' scopes follow the class's (scopes are numbered in the order they open).
   for (ScopeId id = class_scope + 1; id < semantic.scopeCount(); ++id) {
     const Scope& candidate = semantic.scope(id);
     if (ts_node_start_byte(candidate.node) >= ts_node_end_byte(class_definition)) break;
     if (candidate.parent == class_scope && candidate.kind == ScopeKind::Function &&
         (every_method || mayUseTheInstanceDict(context.text(candidate.node)))) {
-      reader.method(candidate.node, id);
+      if (memo != nullptr) {
+        reader.rememberedMethod(*memo, candidate.node, id);
+      } else {
+        reader.method(candidate.node, id);
+      }
     }
   }
   // Read from a few methods only: not what the instances hold.
@@ -664,6 +698,26 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
 }
 
 }  // namespace
+
+bool MethodLayoutMemo::replay(uint64_t text_hash, std::string_view method_text,
+                              ClassLayout& layout) const {
+  const std::lock_guard lock(mutex_);
+  const auto entry = entries_.find(text_hash);
+  if (entry == entries_.end() || entry->second.length != method_text.size()) return false;
+  const Effects& effects = entry->second.effects;
+  layout.keeps_dict = layout.keeps_dict || effects.keeps_dict;
+  for (const auto& [offset, length] : effects.attributes) {
+    const std::string_view name = method_text.substr(offset, length);
+    if (!contains(layout.instance_attributes, name)) layout.instance_attributes.push_back(name);
+  }
+  return true;
+}
+
+void MethodLayoutMemo::remember(uint64_t text_hash, uint32_t length, Effects effects) {
+  const std::lock_guard lock(mutex_);
+  if (entries_.size() >= kMostRemembered) entries_.clear();
+  entries_.insert_or_assign(text_hash, Entry{length, std::move(effects)});
+}
 
 ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition,
                                 ScopeId scope) {

@@ -9,7 +9,11 @@
 
 #include <tree_sitter/api.h>
 
+#include <cstdint>
+#include <mutex>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "analyzer/semantic_model.h"
@@ -63,6 +67,38 @@ struct ClassLayout {
   // (`self.extra = 1` with `__slots__ = ("a",)`). The class works only as the base of a class
   // with a `__dict__`, or of one whose slots list them.
   std::vector<std::string_view> outside_slots;
+};
+
+// What the instance methods of a document's classes assign, remembered by each method's text: the
+// language server reads a slotted class's layout on every keystroke in it (every method, for
+// `outside_slots`: in `_pydecimal.py`, a third of the analysis of a keystroke in `Decimal`),
+// while all its methods but the edited one are as they were. Only a method whose effects its
+// text alone decides is remembered: undecorated (`methodKind` reads no decorator), naming neither
+// `setattr` nor `vars`, in a document that does not name `builtins` (no call in it can then be
+// those builtins: `call` resolves nothing that matters). Shared by the walks of one analysis,
+// which may run side by side.
+class MethodLayoutMemo {
+ public:
+  struct Effects {
+    // The attributes assigned through the instance, first assignment first: offsets from the
+    // start of the method's text and lengths.
+    std::vector<std::pair<uint32_t, uint32_t>> attributes;
+    bool keeps_dict = false;
+  };
+  // Adds what a method of that text assigns to `layout`, as reading it would; false when no such
+  // method is remembered.
+  bool replay(uint64_t text_hash, std::string_view method_text, ClassLayout& layout) const;
+  void remember(uint64_t text_hash, uint32_t length, Effects effects);
+
+ private:
+  // Forgotten all at once when this many are remembered: typing adds one a keystroke.
+  static constexpr size_t kMostRemembered = 4096;
+  struct Entry {
+    uint32_t length;
+    Effects effects;
+  };
+  mutable std::mutex mutex_;
+  std::unordered_map<uint64_t, Entry> entries_;
 };
 
 // The layout of the class defined by `class_definition`, whose statement runs in `scope`.

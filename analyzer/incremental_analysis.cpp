@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
 #include "analyzer/walker.h"
 
@@ -169,8 +170,13 @@ using RunView = ChunkedTree::RunView;
 class RunWalker {
  public:
   RunWalker(const SourceText& source, std::span<const RunView> views,
-            std::vector<std::unique_ptr<Run>>& runs, const AnalysisOptions& options)
-      : source_(source), views_(views), runs_(runs), options_(options) {}
+            std::vector<std::unique_ptr<Run>>& runs, const AnalysisOptions& options,
+            MethodLayoutMemo& method_layouts)
+      : source_(source),
+        views_(views),
+        runs_(runs),
+        options_(options),
+        method_layouts_(method_layouts) {}
 
   // The rules' keys every run but `index` provides, sorted.
   std::vector<OtherRunKey> otherRunsKeys(size_t index) const {
@@ -214,6 +220,7 @@ class RunWalker {
     Walker walker(source_, options_, semantic, rules, noqa);
     walker.setPrelude(prelude, prelude_star_imports);
     walker.setOtherRunsKeys(other_keys);
+    walker.rememberMethodLayoutsIn(&method_layouts_);
     std::vector<Walker::NameUse> uses;
     if (with_rules) {
       walker.collectNameUses(&uses);
@@ -357,6 +364,7 @@ class RunWalker {
   std::span<const RunView> views_;
   std::vector<std::unique_ptr<Run>>& runs_;
   const AnalysisOptions& options_;
+  MethodLayoutMemo& method_layouts_;
 };
 
 // Every key the runs provide, sorted.
@@ -406,6 +414,7 @@ IncrementalAnalysis& IncrementalAnalysis::operator=(IncrementalAnalysis&&) noexc
 void IncrementalAnalysis::clear() {
   runs_.clear();
   provided_.reset();
+  method_layouts_.reset();
 }
 
 FileAnalysis IncrementalAnalysis::analyzeForOwnFindings(const SourceText& source,
@@ -461,7 +470,8 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
   for (size_t i = prefix; i < views.size() - suffix; ++i)
     pending.push_back(i);
 
-  RunWalker walker(source, views, runs, options);
+  if (!method_layouts_) method_layouts_ = std::make_unique<MethodLayoutMemo>();
+  RunWalker walker(source, views, runs, options, *method_layouts_);
   // Walks the pending runs, side by side on the helpers when there are any, each against the
   // records of the round before, and then replaces their records.
   std::vector<std::unique_ptr<Run>> fresh;

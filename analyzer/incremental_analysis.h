@@ -34,6 +34,8 @@
 
 namespace heaplint {
 
+class MethodLayoutMemo;
+
 class IncrementalAnalysis {
  public:
   IncrementalAnalysis();
@@ -69,6 +71,9 @@ class IncrementalAnalysis {
   std::unique_ptr<ProvidedKeys> provided_;
   // analyzeForOwnFindings: whether the document's calls are collected, and whether every run kept
   // was walked collecting them.
+  // What the classes' methods assigned, by method text: the layout of a big slotted class is read
+  // again on every keystroke in it (class_layout.h).
+  std::unique_ptr<MethodLayoutMemo> method_layouts_;
   bool collects_call_facts_ = false;
   bool runs_collect_call_facts_ = true;
   size_t walked_runs_ = 0;

@@ -23,6 +23,7 @@ struct AnalysisOptions;
 struct CallFacts;
 class CallCollector;
 class FileFacts;
+class MethodLayoutMemo;
 
 // A module-level binding made by another run of a document analysed in runs
 // (incremental_analysis.h): the walk of one run sees the names the others bind.
@@ -130,6 +131,9 @@ class RuleContext {
   // Whether this walk is of one run of a document analysed in runs: other runs may depend on
   // what this one provides even when it has nothing of its own to report.
   bool analysingOneRun() const { return analysing_one_run_; }
+  // In analysis in runs: what the classes' methods assign, remembered across the analyses of the
+  // document (class_layout.h); null otherwise.
+  MethodLayoutMemo* methodLayoutMemo() const { return method_layout_memo_; }
   std::span<const uint64_t> providedKeys() const { return provided_keys_; }
   std::span<const uint64_t> dependedKeys() const { return depended_keys_; }
 
@@ -152,6 +156,7 @@ class RuleContext {
   mutable std::vector<uint64_t> depended_keys_;
   std::span<const OtherRunKey> other_runs_keys_;  // sorted
   bool analysing_one_run_ = false;
+  MethodLayoutMemo* method_layout_memo_ = nullptr;
   // Fed by the walk when an active rule uses call facts; describes them when first asked.
   std::unique_ptr<CallCollector> calls_;
 };
@@ -193,6 +198,8 @@ class Walker {
   void recordOnlyModuleBindings() { only_module_bindings_ = true; }
   // The keys the other runs provide (sorted), for RuleContext::moduleProvides.
   void setOtherRunsKeys(std::span<const OtherRunKey> keys) { context_.other_runs_keys_ = keys; }
+  // Analysis in runs: the memo the class layouts read methods through (class_layout.h).
+  void rememberMethodLayoutsIn(MethodLayoutMemo* memo) { context_.method_layout_memo_ = memo; }
   const RuleContext& context() const { return context_; }
   // After run(): the file's calls for the project step (FileAnalysis::call_facts), or null when
   // no active rule reads them.

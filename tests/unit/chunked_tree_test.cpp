@@ -418,10 +418,20 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
 
 // The rules the language server runs by default ask less of the shared evidence than every rule
 // does (call facts only for functions with mutable defaults): the runs must agree there too.
+// The class layouts read methods through the memo of what each assigns (MethodLayoutMemo) only in
+// a document that does not name `builtins`, and the fixtures do: the sequences with the default
+// rules edit them with the word spelled otherwise, the others as they are.
+std::string withoutTheWordBuiltins(std::string text) {
+  for (size_t at = text.find("builtins"); at != std::string::npos; at = text.find("builtins", at))
+    text[at + 7] = 'z';
+  return text;
+}
+
 TEST(ChunkedTree, EditsAndTheirUndoWithTheDefaultRulesAnalyseLikeAFreshParse) {
   const AnalysisOptions defaults = defaultRulesOptions();
   WalkCounts counts;
-  checkRandomEditsAndTheirUndo(fixturesAsOneModule(), counts, nullptr, &defaults);
+  checkRandomEditsAndTheirUndo(withoutTheWordBuiltins(fixturesAsOneModule()), counts, nullptr,
+                               &defaults);
 }
 
 // The fixtures again, each file's code indented into the body of a class, a few files to a class:
@@ -500,7 +510,7 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
   if (HasFatalFailure()) return;
   const AnalysisOptions defaults = defaultRulesOptions();
   // Another sequence of edits (seed 2 found the broken-method judge's mistake on undoing a break).
-  checkRandomEditsAndTheirUndo(text, counts, nullptr, &defaults, 2);
+  checkRandomEditsAndTheirUndo(withoutTheWordBuiltins(text), counts, nullptr, &defaults, 2);
 }
 
 // An edit that changes what a name is bound to walks every run that uses it: several runs at

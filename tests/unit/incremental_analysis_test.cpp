@@ -310,10 +310,10 @@ TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
   const std::vector<std::string> slots_void{"MEM403"};
   ASSERT_EQ(codesOf(document.analyzeWhole()), slots_void);
   EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void);
-  for (const auto& [before, after] : {std::pair{"Keeps results.", "Keeps the results."},
-                                      std::pair{"# Results by key.", "# Results."},
-                                      std::pair{"# entries", "# items"},
-                                      std::pair{"# Looked up per line.", "# Looked up."}}) {
+  for (const auto& [before, after] :
+       {std::pair{"Keeps results.", "Keeps the results."},
+        std::pair{"# Results by key.", "# Results."}, std::pair{"# entries", "# items"},
+        std::pair{"# Looked up per line.", "# Looked up."}}) {
     document.replace(before, after);
     EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void) << after;
     EXPECT_EQ(document.walked(), 1U) << after;
@@ -329,6 +329,43 @@ TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
   ASSERT_TRUE(document.analyzeWhole().diagnostics.empty());
   EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
   EXPECT_EQ(document.walked(), 2U);
+}
+
+// A slotted class's layout reads every method (what they assign outside the slots), and the
+// analysis in runs remembers each method's part by its text (MethodLayoutMemo): a method edited
+// to assign outside the slots, and back, gives what a whole-file walk gives. MEM401 reports the
+// hot subclass only while its base's slots hold what the base assigns.
+TEST(IncrementalAnalysis, AnEditedMethodOfASlottedClassIsReadAgain) {
+  const std::string base =
+      "class Leaky:\n    __slots__ = (\"a\",)\n\n"
+      "    def __init__(self):\n        self.a = 1\n\n"
+      "    def reset(self):\n        self.a = 0\n\n\n";
+  const std::string subclass =
+      "class Sprite(Leaky):\n    def __init__(self, x):\n        super().__init__()\n"
+      "        self.x = x\n\n\nSPRITES = [Sprite(i) for i in range(1_000_000)]\n";
+  Document document(base + filler(0, 100) + filler(100, 100) + subclass, defaultRulesOptions());
+  ASSERT_GT(document.runs(), 10U);
+  const std::vector<std::string> hot{"MEM401"};
+  ASSERT_EQ(codesOf(document.analyzeWhole()), hot);
+  EXPECT_EQ(codesOf(document.analyzeJoined()), hot);
+  // Of the same length, with the same first line: only the text tells the two apart.
+  for (int round = 0; round < 2; ++round) {
+    document.replace("self.a = 0\n", "self.e = 0\n");
+    ASSERT_TRUE(document.analyzeWhole().diagnostics.empty()) << round;
+    EXPECT_TRUE(document.analyzeJoined().diagnostics.empty()) << round;
+    document.replace("self.e = 0\n", "self.a = 0\n");
+    EXPECT_EQ(codesOf(document.analyzeJoined()), hot) << round;
+  }
+  // A read of the attribute where the assignment was, in a text of the same length: no
+  // assignment outside the slots.
+  document.replace("self.a = 0\n", "x = self.e\n");
+  ASSERT_EQ(codesOf(document.analyzeWhole()), hot);
+  EXPECT_EQ(codesOf(document.analyzeJoined()), hot);
+  document.replace("x = self.e\n", "self.a = 0\n");
+  // A method whose text has no part of its own remembered (`setattr`) is read as it is.
+  document.replace("self.a = 0\n", "setattr(self, \"e\", 0)\n");
+  ASSERT_TRUE(document.analyzeWhole().diagnostics.empty());
+  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
 }
 
 // MEM304 reads every method of the class whose attribute keeps an exception, for a `raise` of
