@@ -121,6 +121,11 @@ bool isSlotIdentifier(std::string_view name) {
   return word && !name.starts_with("__");
 }
 
+// Adds `name` to `names` unless it is there: the attributes in the order first assigned.
+void addOnce(std::vector<std::string_view>& names, std::string_view name) {
+  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+}
+
 class LayoutReader {
  public:
   LayoutReader(const RuleContext& context, ClassLayout& layout)
@@ -273,19 +278,13 @@ class LayoutReader {
       method(function, function_scope);
       return;
     }
-    const uint64_t hash = std::hash<std::string_view>{}(text);
-    const auto length = static_cast<uint32_t>(text.size());
-    if (memo.replay(hash, text, layout_)) return;
+    if (memo.replay(text, layout_)) return;
     ClassLayout own;
     LayoutReader(context_, own).method(function, function_scope);
-    MethodLayoutMemo::Effects effects;
-    effects.keeps_dict = own.keeps_dict;
-    for (const std::string_view name : own.instance_attributes) {
-      effects.attributes.emplace_back(static_cast<uint32_t>(name.data() - text.data()),
-                                      static_cast<uint32_t>(name.size()));
-    }
-    memo.remember(hash, length, std::move(effects));
-    memo.replay(hash, text, layout_);
+    memo.remember(text, own);
+    layout_.keeps_dict = layout_.keeps_dict || own.keeps_dict;
+    for (const std::string_view name : own.instance_attributes)
+      addInstanceAttribute(name);
   }
 
   // What the instance methods assign through their first parameter, nested functions and lambdas
@@ -455,12 +454,7 @@ class LayoutReader {
     return text.substr(width, text.size() - 2 * width);
   }
 
-  void addInstanceAttribute(std::string_view name) {
-    if (std::find(layout_.instance_attributes.begin(), layout_.instance_attributes.end(), name) ==
-        layout_.instance_attributes.end()) {
-      layout_.instance_attributes.push_back(name);
-    }
-  }
+  void addInstanceAttribute(std::string_view name) { addOnce(layout_.instance_attributes, name); }
 
   bool cachesInstances(TSNode function, ScopeId class_scope) const {
     const LibraryKnowledge library(context_.options().settings->libraries);
@@ -699,24 +693,54 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
 
 }  // namespace
 
-bool MethodLayoutMemo::replay(uint64_t text_hash, std::string_view method_text,
-                              ClassLayout& layout) const {
+void MethodLayoutMemo::startAnalysis() {
   const std::lock_guard lock(mutex_);
-  const auto entry = entries_.find(text_hash);
-  if (entry == entries_.end() || entry->second.length != method_text.size()) return false;
-  const Effects& effects = entry->second.effects;
-  layout.keeps_dict = layout.keeps_dict || effects.keeps_dict;
-  for (const auto& [offset, length] : effects.attributes) {
-    const std::string_view name = method_text.substr(offset, length);
-    if (!contains(layout.instance_attributes, name)) layout.instance_attributes.push_back(name);
-  }
+  ++analysis_;
+  replayed_ = 0;
+}
+
+bool MethodLayoutMemo::replay(std::string_view method_text, ClassLayout& layout) {
+  const std::lock_guard lock(mutex_);
+  const auto found = entries_.find(method_text);
+  if (found == entries_.end()) return false;
+  Entry& entry = found->second;
+  entry.last_read = analysis_;
+  ++replayed_;
+  layout.keeps_dict = layout.keeps_dict || entry.keeps_dict;
+  for (const Attribute& attribute : entry.attributes)
+    addOnce(layout.instance_attributes, method_text.substr(attribute.offset, attribute.length));
   return true;
 }
 
-void MethodLayoutMemo::remember(uint64_t text_hash, uint32_t length, Effects effects) {
+void MethodLayoutMemo::remember(std::string_view method_text, const ClassLayout& effects) {
+  Entry entry;
+  entry.keeps_dict = effects.keeps_dict;
+  for (const std::string_view name : effects.instance_attributes) {
+    entry.attributes.push_back(Attribute{static_cast<uint32_t>(name.data() - method_text.data()),
+                                         static_cast<uint32_t>(name.size())});
+  }
   const std::lock_guard lock(mutex_);
-  if (entries_.size() >= kMostRemembered) entries_.clear();
-  entries_.insert_or_assign(text_hash, Entry{length, std::move(effects)});
+  entry.last_read = analysis_;
+  if (entries_.size() >= kMostRemembered ||
+      remembered_bytes_ + method_text.size() > kMostRememberedBytes) {
+    std::erase_if(entries_, [&](const auto& remembered) {
+      if (remembered.second.last_read == analysis_) return false;
+      remembered_bytes_ -= remembered.first.size();
+      return true;
+    });
+    if (entries_.size() >= kMostRemembered ||
+        remembered_bytes_ + method_text.size() > kMostRememberedBytes) {
+      entries_.clear();
+      remembered_bytes_ = 0;
+    }
+  }
+  if (entries_.try_emplace(std::string(method_text), std::move(entry)).second)
+    remembered_bytes_ += method_text.size();
+}
+
+size_t MethodLayoutMemo::replayed() const {
+  const std::lock_guard lock(mutex_);
+  return replayed_;
 }
 
 ClassLayout declaredClassLayout(const RuleContext& context, TSNode class_definition,

@@ -10,10 +10,11 @@
 #include <tree_sitter/api.h>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "analyzer/semantic_model.h"
@@ -75,30 +76,45 @@ struct ClassLayout {
 // while all its methods but the edited one are as they were. Only a method whose effects its
 // text alone decides is remembered: undecorated (`methodKind` reads no decorator), naming neither
 // `setattr` nor `vars`, in a document that does not name `builtins` (no call in it can then be
-// those builtins: `call` resolves nothing that matters). Shared by the walks of one analysis,
-// which may run side by side.
+// those builtins: `call` resolves nothing that matters). Kept across the analyses of one
+// document, and shared by the walks of each, which may run side by side.
 class MethodLayoutMemo {
  public:
-  struct Effects {
-    // The attributes assigned through the instance, first assignment first: offsets from the
-    // start of the method's text and lengths.
-    std::vector<std::pair<uint32_t, uint32_t>> attributes;
-    bool keeps_dict = false;
-  };
-  // Adds what a method of that text assigns to `layout`, as reading it would; false when no such
-  // method is remembered.
-  bool replay(uint64_t text_hash, std::string_view method_text, ClassLayout& layout) const;
-  void remember(uint64_t text_hash, uint32_t length, Effects effects);
+  // An analysis of the document starts: a full memo forgets what no walk of this one has read.
+  void startAnalysis();
+  // Adds what a method whose text is `method_text` assigns to `layout`, as reading it would
+  // (LayoutReader::method); false when no method of that text is remembered.
+  bool replay(std::string_view method_text, ClassLayout& layout);
+  // Remembers what the method whose text is `method_text` assigns: `effects` as read from it,
+  // whose `instance_attributes` are views into `method_text`.
+  void remember(std::string_view method_text, const ClassLayout& effects);
+  // How many methods replay() has answered since startAnalysis().
+  size_t replayed() const;
 
  private:
-  // Forgotten all at once when this many are remembered: typing adds one a keystroke.
+  // Past either bound, what the analysis under way has not read is forgotten (all of it, when
+  // that is not enough): typing in a method adds a text a keystroke.
   static constexpr size_t kMostRemembered = 4096;
-  struct Entry {
+  static constexpr size_t kMostRememberedBytes = size_t{8} << 20;
+  struct Attribute {
+    uint32_t offset;  // from the start of the method's text
     uint32_t length;
-    Effects effects;
+  };
+  struct Entry {
+    std::vector<Attribute> attributes;  // first assignment first
+    bool keeps_dict = false;
+    uint64_t last_read = 0;  // the analysis that last read it
+  };
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
   mutable std::mutex mutex_;
-  std::unordered_map<uint64_t, Entry> entries_;
+  // Keyed by the whole text: two methods are told apart by their text, not by a hash of it.
+  std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;
+  size_t remembered_bytes_ = 0;
+  uint64_t analysis_ = 0;
+  size_t replayed_ = 0;
 };
 
 // The layout of the class defined by `class_definition`, whose statement runs in `scope`.

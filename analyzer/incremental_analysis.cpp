@@ -414,7 +414,10 @@ IncrementalAnalysis& IncrementalAnalysis::operator=(IncrementalAnalysis&&) noexc
 void IncrementalAnalysis::clear() {
   runs_.clear();
   provided_.reset();
-  method_layouts_.reset();
+}
+
+size_t IncrementalAnalysis::methodsRemembered() const {
+  return method_layouts_ ? method_layouts_->replayed() : 0;
 }
 
 FileAnalysis IncrementalAnalysis::analyzeForOwnFindings(const SourceText& source,
@@ -471,6 +474,7 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
     pending.push_back(i);
 
   if (!method_layouts_) method_layouts_ = std::make_unique<MethodLayoutMemo>();
+  method_layouts_->startAnalysis();
   RunWalker walker(source, views, runs, options, *method_layouts_);
   // Walks the pending runs, side by side on the helpers when there are any, each against the
   // records of the round before, and then replaces their records.

@@ -55,12 +55,15 @@ class IncrementalAnalysis {
   // once, every run collecting them, when they start to.
   FileAnalysis analyzeForOwnFindings(const SourceText& source, const ChunkedTree& syntax,
                                      AnalysisOptions options, HelperThreads* helpers = nullptr);
-  // Forgets every run, so the next analysis walks them all (the settings changed).
+  // Forgets every run, so the next analysis walks them all (the settings changed). What the
+  // methods assign is kept: no setting changes it for the methods remembered.
   void clear();
   // How many runs the last analyze() walked with the rules.
   size_t walkedRuns() const { return walked_runs_; }
   // How many bytes of text those walks covered (a run walked twice counts twice).
   size_t walkedBytes() const { return walked_bytes_; }
+  // How many methods those walks' class layouts took from the memo instead of reading them.
+  size_t methodsRemembered() const;
 
   struct Run;
 
@@ -69,11 +72,11 @@ class IncrementalAnalysis {
   // Every key the runs of the last analysis provide, sorted (a vector of ProvidedKey).
   struct ProvidedKeys;
   std::unique_ptr<ProvidedKeys> provided_;
-  // analyzeForOwnFindings: whether the document's calls are collected, and whether every run kept
-  // was walked collecting them.
   // What the classes' methods assigned, by method text: the layout of a big slotted class is read
   // again on every keystroke in it (class_layout.h).
   std::unique_ptr<MethodLayoutMemo> method_layouts_;
+  // analyzeForOwnFindings: whether the document's calls are collected, and whether every run kept
+  // was walked collecting them.
   bool collects_call_facts_ = false;
   bool runs_collect_call_facts_ = true;
   size_t walked_runs_ = 0;

@@ -265,7 +265,8 @@ struct WalkCounts {
   size_t walked = 0;
   size_t analyses = 0;
   size_t runs = 0;
-  size_t judged_broken = 0;  // edits editLeavesMethodBroken said broke a method
+  size_t judged_broken = 0;       // edits editLeavesMethodBroken said broke a method
+  size_t methods_remembered = 0;  // methods the class layouts took from MethodLayoutMemo
 };
 // With `helpers`, the runs are parsed and walked on them too, as in the language server.
 // With `rules`, those rules' options (every rule's when absent); `default_seed` picks the edits
@@ -289,6 +290,7 @@ void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
     const FileAnalysis analysis =
         analyzeIncrementally(incremental, *source, syntax, options, helpers);
     walked += incremental.walkedRuns();
+    counts.methods_remembered += incremental.methodsRemembered();
     ++analyses;
     ASSERT_EQ(analysis.has_syntax_error, chunked.has_syntax_error) << what;
     ASSERT_TRUE(findingsOf(analysis) == findingsOf(chunked))
@@ -416,22 +418,23 @@ TEST(ChunkedTree, EditsAndTheirUndoAnalyseLikeAFreshParse) {
   if (file == nullptr) EXPECT_LT(counts.walked, counts.analyses * counts.runs / 4);
 }
 
-// The rules the language server runs by default ask less of the shared evidence than every rule
-// does (call facts only for functions with mutable defaults): the runs must agree there too.
 // The class layouts read methods through the memo of what each assigns (MethodLayoutMemo) only in
 // a document that does not name `builtins`, and the fixtures do: the sequences with the default
-// rules edit them with the word spelled otherwise, the others as they are.
+// rules and on helper threads edit them with the word spelled otherwise, the others as they are.
 std::string withoutTheWordBuiltins(std::string text) {
   for (size_t at = text.find("builtins"); at != std::string::npos; at = text.find("builtins", at))
     text[at + 7] = 'z';
   return text;
 }
 
+// The rules the language server runs by default ask less of the shared evidence than every rule
+// does (call facts only for functions with mutable defaults): the runs must agree there too.
 TEST(ChunkedTree, EditsAndTheirUndoWithTheDefaultRulesAnalyseLikeAFreshParse) {
   const AnalysisOptions defaults = defaultRulesOptions();
   WalkCounts counts;
   checkRandomEditsAndTheirUndo(withoutTheWordBuiltins(fixturesAsOneModule()), counts, nullptr,
                                &defaults);
+  EXPECT_GT(counts.methods_remembered, 0U);
 }
 
 // The fixtures again, each file's code indented into the body of a class, a few files to a class:
@@ -510,7 +513,9 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
   if (HasFatalFailure()) return;
   const AnalysisOptions defaults = defaultRulesOptions();
   // Another sequence of edits (seed 2 found the broken-method judge's mistake on undoing a break).
+  const size_t remembered = counts.methods_remembered;
   checkRandomEditsAndTheirUndo(withoutTheWordBuiltins(text), counts, nullptr, &defaults, 2);
+  EXPECT_GT(counts.methods_remembered, remembered);
 }
 
 // An edit that changes what a name is bound to walks every run that uses it: several runs at
@@ -518,8 +523,9 @@ TEST(ChunkedTree, EditsInsideBigClassesAndTheirUndoAnalyseLikeAFreshParse) {
 TEST(ChunkedTree, EditsOnHelperThreadsAnalyseLikeAFreshParse) {
   HelperThreads helpers(2);
   WalkCounts counts;
-  checkRandomEditsAndTheirUndo(fixturesAsOneModule(), counts, &helpers);
+  checkRandomEditsAndTheirUndo(withoutTheWordBuiltins(fixturesAsOneModule()), counts, &helpers);
   EXPECT_GT(counts.walked, counts.analyses);
+  EXPECT_GT(counts.methods_remembered, 0U);  // the memo, shared by walks side by side
 }
 
 // A decorator typed at the end of one chunk, above the `def` that starts the next: each chunk alone

@@ -82,6 +82,7 @@ class Document {
   }
   FileAnalysis analyzeWhole() const { return heaplint::analyze(*source_, options_); }
   size_t walked() const { return incremental_.walkedRuns(); }
+  size_t remembered() const { return incremental_.methodsRemembered(); }
   size_t runs() const { return syntax_.chunkCount(); }
 
  private:
@@ -335,37 +336,78 @@ TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
 // analysis in runs remembers each method's part by its text (MethodLayoutMemo): a method edited
 // to assign outside the slots, and back, gives what a whole-file walk gives. MEM401 reports the
 // hot subclass only while its base's slots hold what the base assigns.
+const std::string kSlottedBase =
+    "class Leaky:\n    __slots__ = (\"a\",)\n\n"
+    "    def __init__(self):\n        self.a = 1\n\n"
+    "    def reset(self):\n        self.a = 0\n\n\n";
+const std::string kHotSubclass =
+    "class Sprite(Leaky):\n    def __init__(self, x):\n        super().__init__()\n"
+    "        self.x = x\n\n\nSPRITES = [Sprite(i) for i in range(1_000_000)]\n";
+
 TEST(IncrementalAnalysis, AnEditedMethodOfASlottedClassIsReadAgain) {
-  const std::string base =
-      "class Leaky:\n    __slots__ = (\"a\",)\n\n"
-      "    def __init__(self):\n        self.a = 1\n\n"
-      "    def reset(self):\n        self.a = 0\n\n\n";
-  const std::string subclass =
-      "class Sprite(Leaky):\n    def __init__(self, x):\n        super().__init__()\n"
-      "        self.x = x\n\n\nSPRITES = [Sprite(i) for i in range(1_000_000)]\n";
-  Document document(base + filler(0, 100) + filler(100, 100) + subclass, defaultRulesOptions());
+  Document document(kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
+                    defaultRulesOptions());
   ASSERT_GT(document.runs(), 10U);
   const std::vector<std::string> hot{"MEM401"};
   ASSERT_EQ(codesOf(document.analyzeWhole()), hot);
   EXPECT_EQ(codesOf(document.analyzeJoined()), hot);
-  // Of the same length, with the same first line: only the text tells the two apart.
   for (int round = 0; round < 2; ++round) {
     document.replace("self.a = 0\n", "self.e = 0\n");
     ASSERT_TRUE(document.analyzeWhole().diagnostics.empty()) << round;
     EXPECT_TRUE(document.analyzeJoined().diagnostics.empty()) << round;
+    // `__init__`, whose text is the same; `reset` too the second time.
+    EXPECT_EQ(document.remembered(), round == 0 ? 1U : 2U) << round;
     document.replace("self.e = 0\n", "self.a = 0\n");
     EXPECT_EQ(codesOf(document.analyzeJoined()), hot) << round;
+    EXPECT_EQ(document.remembered(), 2U) << round;
   }
-  // A read of the attribute where the assignment was, in a text of the same length: no
-  // assignment outside the slots.
+  // A read of the attribute in a text of the same length, with the same first line, where the
+  // assignment was: no assignment outside the slots. Told apart from `reset` before by the text
+  // alone (the name is read at the same offset of both).
   document.replace("self.a = 0\n", "x = self.e\n");
   ASSERT_EQ(codesOf(document.analyzeWhole()), hot);
   EXPECT_EQ(codesOf(document.analyzeJoined()), hot);
-  document.replace("x = self.e\n", "self.a = 0\n");
-  // A method whose text has no part of its own remembered (`setattr`) is read as it is.
-  document.replace("self.a = 0\n", "setattr(self, \"e\", 0)\n");
-  ASSERT_TRUE(document.analyzeWhole().diagnostics.empty());
-  EXPECT_TRUE(document.analyzeJoined().diagnostics.empty());
+}
+
+// What a method assigns is remembered only where its text alone decides it; each step below
+// goes wrong if the memo answers for a method whose text did not change.
+TEST(IncrementalAnalysis, OnlyMethodsWhoseTextDecidesAreRemembered) {
+  const std::vector<std::string> hot{"MEM401"};
+  const auto expectLikeWholeFile = [&](Document& document, bool reported, const char* step) {
+    ASSERT_EQ(codesOf(document.analyzeWhole()), reported ? hot : std::vector<std::string>{})
+        << step;
+    EXPECT_EQ(codesOf(document.analyzeJoined()), reported ? hot : std::vector<std::string>{})
+        << step;
+  };
+  {
+    // A decorator makes the method static: `x` is no longer the instance.
+    Document document(kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
+                      defaultRulesOptions());
+    document.replace("def reset(self):\n        self.a = 0", "def reset(x):\n        x.e = 0");
+    expectLikeWholeFile(document, false, "an instance method assigning outside the slots");
+    document.replace("    def reset(x)", "    @staticmethod\n    def reset(x)");
+    expectLikeWholeFile(document, true, "the same text made a static method");
+  }
+  {
+    // `setattr` is the module's own function, far away, until that function goes.
+    const std::string own_setattr = "def setattr(target, name, value):\n    pass\n\n\n";
+    Document document(own_setattr + kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
+                      defaultRulesOptions());
+    document.replace("self.a = 0\n", "setattr(self, \"e\", 0)\n");
+    expectLikeWholeFile(document, true, "the module's own setattr");
+    document.replace(own_setattr, "");
+    expectLikeWholeFile(document, false, "the builtin setattr");
+  }
+  {
+    // The builtin under another name: the memo is not used in a document naming `builtins`.
+    const std::string import = "from operator import setitem as put\n\n\n";
+    Document document(import + kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
+                      defaultRulesOptions());
+    document.replace("self.a = 0\n", "put(self, \"e\", 0)\n");
+    expectLikeWholeFile(document, true, "put is operator.setitem");
+    document.replace("from operator import setitem as put", "from builtins import setattr as put");
+    expectLikeWholeFile(document, false, "put is the builtin setattr");
+  }
 }
 
 // MEM304 reads every method of the class whose attribute keeps an exception, for a `raise` of
