@@ -369,44 +369,41 @@ TEST(IncrementalAnalysis, AnEditedMethodOfASlottedClassIsReadAgain) {
   EXPECT_EQ(codesOf(document.analyzeJoined()), hot);
 }
 
-// What a method assigns is remembered only where its text alone decides it; each step below
-// goes wrong if the memo answers for a method whose text did not change.
+// What a method assigns is remembered only where its text alone decides it. In each case the
+// method is edited once, then something else changes what its unchanged text assigns: the second
+// step goes wrong if the memo answers for it.
 TEST(IncrementalAnalysis, OnlyMethodsWhoseTextDecidesAreRemembered) {
-  const std::vector<std::string> hot{"MEM401"};
-  const auto expectLikeWholeFile = [&](Document& document, bool reported, const char* step) {
-    ASSERT_EQ(codesOf(document.analyzeWhole()), reported ? hot : std::vector<std::string>{})
-        << step;
-    EXPECT_EQ(codesOf(document.analyzeJoined()), reported ? hot : std::vector<std::string>{})
-        << step;
+  struct Case {
+    const char* why;
+    std::string above;  // code above the slotted base
+    std::string method_before, method_after;
+    bool reported_after_method;
+    std::string change_before, change_after;
   };
-  {
-    // A decorator makes the method static: `x` is no longer the instance.
-    Document document(kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
+  const std::string own_setattr = "def setattr(target, name, value):\n    pass\n\n\n";
+  const Case cases[] = {
+      // A decorator makes the method static: `x` is no longer the instance.
+      {"a decorator", "", "def reset(self):\n        self.a = 0", "def reset(x):\n        x.e = 0",
+       false, "    def reset(x)", "    @staticmethod\n    def reset(x)"},
+      // `setattr` is the module's own function, far away, until that function goes.
+      {"a module's own setattr", own_setattr, "self.a = 0\n", "setattr(self, \"e\", 0)\n", true,
+       own_setattr, ""},
+      // The builtin under another name: the memo is not used in a document naming `builtins`.
+      {"setattr from builtins", "from operator import setitem as put\n\n\n", "self.a = 0\n",
+       "put(self, \"e\", 0)\n", true, "from operator import setitem as put",
+       "from builtins import setattr as put"},
+  };
+  const std::vector<std::string> hot{"MEM401"};
+  const auto codes = [&](bool reported) { return reported ? hot : std::vector<std::string>{}; };
+  for (const Case& test : cases) {
+    Document document(test.above + kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
                       defaultRulesOptions());
-    document.replace("def reset(self):\n        self.a = 0", "def reset(x):\n        x.e = 0");
-    expectLikeWholeFile(document, false, "an instance method assigning outside the slots");
-    document.replace("    def reset(x)", "    @staticmethod\n    def reset(x)");
-    expectLikeWholeFile(document, true, "the same text made a static method");
-  }
-  {
-    // `setattr` is the module's own function, far away, until that function goes.
-    const std::string own_setattr = "def setattr(target, name, value):\n    pass\n\n\n";
-    Document document(own_setattr + kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
-                      defaultRulesOptions());
-    document.replace("self.a = 0\n", "setattr(self, \"e\", 0)\n");
-    expectLikeWholeFile(document, true, "the module's own setattr");
-    document.replace(own_setattr, "");
-    expectLikeWholeFile(document, false, "the builtin setattr");
-  }
-  {
-    // The builtin under another name: the memo is not used in a document naming `builtins`.
-    const std::string import = "from operator import setitem as put\n\n\n";
-    Document document(import + kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
-                      defaultRulesOptions());
-    document.replace("self.a = 0\n", "put(self, \"e\", 0)\n");
-    expectLikeWholeFile(document, true, "put is operator.setitem");
-    document.replace("from operator import setitem as put", "from builtins import setattr as put");
-    expectLikeWholeFile(document, false, "put is the builtin setattr");
+    document.replace(test.method_before, test.method_after);
+    ASSERT_EQ(codesOf(document.analyzeWhole()), codes(test.reported_after_method)) << test.why;
+    EXPECT_EQ(codesOf(document.analyzeJoined()), codes(test.reported_after_method)) << test.why;
+    document.replace(test.change_before, test.change_after);
+    ASSERT_EQ(codesOf(document.analyzeWhole()), codes(!test.reported_after_method)) << test.why;
+    EXPECT_EQ(codesOf(document.analyzeJoined()), codes(!test.reported_after_method)) << test.why;
   }
 }
 
