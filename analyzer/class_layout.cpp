@@ -693,10 +693,20 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
 
 }  // namespace
 
+template <typename Stale>
+void MethodLayoutMemo::forget(const Stale& stale) {
+  std::erase_if(entries_, [&](const auto& entry) {
+    if (!stale(entry.second)) return false;
+    remembered_bytes_ -= entry.first.size();
+    return true;
+  });
+}
+
 void MethodLayoutMemo::startAnalysis() {
   const std::lock_guard lock(mutex_);
   ++analysis_;
   replayed_ = 0;
+  forget([&](const Entry& entry) { return entry.last_read + kAnalysesKept < analysis_; });
 }
 
 bool MethodLayoutMemo::replay(std::string_view method_text, ClassLayout& layout) {
@@ -721,19 +731,12 @@ void MethodLayoutMemo::remember(std::string_view method_text, const ClassLayout&
   }
   const std::lock_guard lock(mutex_);
   entry.last_read = analysis_;
-  if (entries_.size() >= kMostRemembered ||
-      remembered_bytes_ + method_text.size() > kMostRememberedBytes) {
-    std::erase_if(entries_, [&](const auto& remembered) {
-      if (remembered.second.last_read == analysis_) return false;
-      remembered_bytes_ -= remembered.first.size();
-      return true;
-    });
-    if (entries_.size() >= kMostRemembered ||
-        remembered_bytes_ + method_text.size() > kMostRememberedBytes) {
-      entries_.clear();
-      remembered_bytes_ = 0;
-    }
-  }
+  const auto fits = [&] {
+    return entries_.size() < most_remembered_ &&
+           remembered_bytes_ + method_text.size() <= most_remembered_bytes_;
+  };
+  if (!fits()) forget([&](const Entry& remembered) { return remembered.last_read != analysis_; });
+  if (!fits()) return;
   if (entries_.try_emplace(std::string(method_text), std::move(entry)).second)
     remembered_bytes_ += method_text.size();
 }

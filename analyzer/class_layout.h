@@ -80,22 +80,28 @@ struct ClassLayout {
 // document, and shared by the walks of each, which may run side by side.
 class MethodLayoutMemo {
  public:
-  // An analysis of the document starts: a full memo forgets what no walk of this one has read.
+  MethodLayoutMemo() = default;
+  // Smaller bounds, for tests.
+  MethodLayoutMemo(size_t most_remembered, size_t most_remembered_bytes)
+      : most_remembered_(most_remembered), most_remembered_bytes_(most_remembered_bytes) {}
+
+  // An analysis of the document starts: what the last few analyses did not read is forgotten
+  // (typing in a method makes a new text a keystroke; an undo may go back to the one before).
   void startAnalysis();
   // Adds what a method whose text is `method_text` assigns to `layout`, as reading it would
   // (LayoutReader::method); false when no method of that text is remembered.
   bool replay(std::string_view method_text, ClassLayout& layout);
   // Remembers what the method whose text is `method_text` assigns: `effects` as read from it,
-  // whose `instance_attributes` are views into `method_text`.
+  // whose `instance_attributes` are views into `method_text`. Past either bound, what the
+  // analysis under way has not read is forgotten first; a text that still does not fit is not
+  // remembered (a document whose methods alone are past the bounds reads them all every time).
   void remember(std::string_view method_text, const ClassLayout& effects);
   // How many methods replay() has answered since startAnalysis().
   size_t replayed() const;
 
  private:
-  // Past either bound, what the analysis under way has not read is forgotten (all of it, when
-  // that is not enough): typing in a method adds a text a keystroke.
-  static constexpr size_t kMostRemembered = 4096;
-  static constexpr size_t kMostRememberedBytes = size_t{8} << 20;
+  // Analyses that an unread text outlives.
+  static constexpr uint64_t kAnalysesKept = 8;
   struct Attribute {
     uint32_t offset;  // from the start of the method's text
     uint32_t length;
@@ -103,12 +109,18 @@ class MethodLayoutMemo {
   struct Entry {
     std::vector<Attribute> attributes;  // first assignment first
     bool keeps_dict = false;
-    uint64_t last_read = 0;  // the analysis that last read it
+    uint64_t last_read = 0;  // the analysis that last remembered or replayed it
   };
   struct TextHash {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
+  // Forgets the entries `stale` says, keeping the count of the texts' bytes.
+  template <typename Stale>
+  void forget(const Stale& stale);
+
+  size_t most_remembered_ = 4096;
+  size_t most_remembered_bytes_ = size_t{8} << 20;  // of the methods' texts (the keys)
   mutable std::mutex mutex_;
   // Keyed by the whole text: two methods are told apart by their text, not by a hash of it.
   std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;

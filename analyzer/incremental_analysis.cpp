@@ -412,12 +412,13 @@ IncrementalAnalysis::IncrementalAnalysis(IncrementalAnalysis&&) noexcept = defau
 IncrementalAnalysis& IncrementalAnalysis::operator=(IncrementalAnalysis&&) noexcept = default;
 
 void IncrementalAnalysis::clear() {
-  runs_.clear();
-  provided_.reset();
+  forgetRuns();
+  method_layouts_.reset();
 }
 
-size_t IncrementalAnalysis::methodsRemembered() const {
-  return method_layouts_ ? method_layouts_->replayed() : 0;
+void IncrementalAnalysis::forgetRuns() {
+  runs_.clear();
+  provided_.reset();
 }
 
 FileAnalysis IncrementalAnalysis::analyzeForOwnFindings(const SourceText& source,
@@ -435,16 +436,18 @@ FileAnalysis IncrementalAnalysis::analyzeForOwnFindings(const SourceText& source
   options.collect_call_facts = true;
   const size_t walked_runs = walked_runs_;
   const size_t walked_bytes = walked_bytes_;
+  const size_t methods_remembered = methods_remembered_;
   analysis = analyze(source, syntax, options, helpers);
   walked_runs_ += walked_runs;
   walked_bytes_ += walked_bytes;
+  methods_remembered_ += methods_remembered;
   return analysis;
 }
 
 FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const ChunkedTree& syntax,
                                           const AnalysisOptions& options, HelperThreads* helpers) {
   // Runs walked without collecting calls have none to give when they are wanted again.
-  if (options.collect_call_facts && !runs_collect_call_facts_) clear();
+  if (options.collect_call_facts && !runs_collect_call_facts_) forgetRuns();
   runs_collect_call_facts_ = options.collect_call_facts;
   const std::vector<RunView> views = syntax.runs();
   if (!provided_) provided_ = std::make_unique<ProvidedKeys>();
@@ -533,6 +536,7 @@ FileAnalysis IncrementalAnalysis::analyze(const SourceText& source, const Chunke
   }
   if (walked_runs_ == 0) provided_->keys = std::move(provided_before);  // nothing changed
   runs_ = std::move(runs);
+  methods_remembered_ = method_layouts_->replayed();
 
   // The document's analysis: every run's results, moved to where the run is now.
   FileAnalysis result;

@@ -55,19 +55,22 @@ class IncrementalAnalysis {
   // once, every run collecting them, when they start to.
   FileAnalysis analyzeForOwnFindings(const SourceText& source, const ChunkedTree& syntax,
                                      AnalysisOptions options, HelperThreads* helpers = nullptr);
-  // Forgets every run, so the next analysis walks them all (the settings changed). What the
-  // methods assign is kept: no setting changes it for the methods remembered.
+  // Forgets every run, so the next analysis walks them all (the settings changed), and what the
+  // methods assign.
   void clear();
   // How many runs the last analyze() walked with the rules.
   size_t walkedRuns() const { return walked_runs_; }
   // How many bytes of text those walks covered (a run walked twice counts twice).
   size_t walkedBytes() const { return walked_bytes_; }
   // How many methods those walks' class layouts took from the memo instead of reading them.
-  size_t methodsRemembered() const;
+  size_t methodsRemembered() const { return methods_remembered_; }
 
   struct Run;
 
  private:
+  // Forgets every run; what the methods assign stays (no option changes it).
+  void forgetRuns();
+
   std::vector<std::unique_ptr<Run>> runs_;  // of the last analysis, in document order
   // Every key the runs of the last analysis provide, sorted (a vector of ProvidedKey).
   struct ProvidedKeys;
@@ -81,6 +84,7 @@ class IncrementalAnalysis {
   bool runs_collect_call_facts_ = true;
   size_t walked_runs_ = 0;
   size_t walked_bytes_ = 0;
+  size_t methods_remembered_ = 0;
 };
 
 }  // namespace heaplint

@@ -525,7 +525,7 @@ TEST(ChunkedTree, EditsOnHelperThreadsAnalyseLikeAFreshParse) {
   WalkCounts counts;
   checkRandomEditsAndTheirUndo(withoutTheWordBuiltins(fixturesAsOneModule()), counts, &helpers);
   EXPECT_GT(counts.walked, counts.analyses);
-  EXPECT_GT(counts.methods_remembered, 0U);  // the memo, shared by walks side by side
+  EXPECT_GT(counts.methods_remembered, 0U);  // the memo, shared by the walks on the helpers
 }
 
 // A decorator typed at the end of one chunk, above the `def` that starts the next: each chunk alone

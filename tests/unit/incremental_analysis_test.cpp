@@ -362,8 +362,9 @@ TEST(IncrementalAnalysis, AnEditedMethodOfASlottedClassIsReadAgain) {
     EXPECT_EQ(document.remembered(), 2U) << round;
   }
   // A read of the attribute in a text of the same length, with the same first line, where the
-  // assignment was: no assignment outside the slots. Told apart from `reset` before by the text
-  // alone (the name is read at the same offset of both).
+  // assignment was: no assignment outside the slots. Only the text tells it from `reset` before
+  // (a key of the first line and the length would replay that `reset`'s one name, read again at
+  // its offset here: `e`, outside the slots).
   document.replace("self.a = 0\n", "x = self.e\n");
   ASSERT_EQ(codesOf(document.analyzeWhole()), hot);
   EXPECT_EQ(codesOf(document.analyzeJoined()), hot);
@@ -381,6 +382,7 @@ TEST(IncrementalAnalysis, OnlyMethodsWhoseTextDecidesAreRemembered) {
     std::string change_before, change_after;
   };
   const std::string own_setattr = "def setattr(target, name, value):\n    pass\n\n\n";
+  const std::string own_vars = "def vars(target):\n    return {}\n\n\n";
   const Case cases[] = {
       // A decorator makes the method static: `x` is no longer the instance.
       {"a decorator", "", "def reset(self):\n        self.a = 0", "def reset(x):\n        x.e = 0",
@@ -388,6 +390,8 @@ TEST(IncrementalAnalysis, OnlyMethodsWhoseTextDecidesAreRemembered) {
       // `setattr` is the module's own function, far away, until that function goes.
       {"a module's own setattr", own_setattr, "self.a = 0\n", "setattr(self, \"e\", 0)\n", true,
        own_setattr, ""},
+      // The same for `vars`: the instance's `__dict__` is used once the module's own goes.
+      {"a module's own vars", own_vars, "self.a = 0\n", "vars(self)\n", true, own_vars, ""},
       // The builtin under another name: the memo is not used in a document naming `builtins`.
       {"setattr from builtins", "from operator import setitem as put\n\n\n", "self.a = 0\n",
        "put(self, \"e\", 0)\n", true, "from operator import setitem as put",
