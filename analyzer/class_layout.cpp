@@ -693,20 +693,17 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
 
 }  // namespace
 
-template <typename Stale>
-void MethodLayoutMemo::forget(const Stale& stale) {
+void MethodLayoutMemo::startAnalysis() {
+  const std::lock_guard lock(mutex_);
+  replayed_ = 0;
+  if (!read_afresh_) return;
+  read_afresh_ = false;
+  ++age_;
   std::erase_if(entries_, [&](const auto& entry) {
-    if (!stale(entry.second)) return false;
+    if (entry.second.last_read + kAnalysesKept >= age_) return false;
     remembered_bytes_ -= entry.first.size();
     return true;
   });
-}
-
-void MethodLayoutMemo::startAnalysis() {
-  const std::lock_guard lock(mutex_);
-  ++analysis_;
-  replayed_ = 0;
-  forget([&](const Entry& entry) { return entry.last_read + kAnalysesKept < analysis_; });
 }
 
 bool MethodLayoutMemo::replay(std::string_view method_text, ClassLayout& layout) {
@@ -714,7 +711,7 @@ bool MethodLayoutMemo::replay(std::string_view method_text, ClassLayout& layout)
   const auto found = entries_.find(method_text);
   if (found == entries_.end()) return false;
   Entry& entry = found->second;
-  entry.last_read = analysis_;
+  entry.last_read = age_;
   ++replayed_;
   layout.keeps_dict = layout.keeps_dict || entry.keeps_dict;
   for (const Attribute& attribute : entry.attributes)
@@ -730,13 +727,12 @@ void MethodLayoutMemo::remember(std::string_view method_text, const ClassLayout&
                                          static_cast<uint32_t>(name.size())});
   }
   const std::lock_guard lock(mutex_);
-  entry.last_read = analysis_;
-  const auto fits = [&] {
-    return entries_.size() < most_remembered_ &&
-           remembered_bytes_ + method_text.size() <= most_remembered_bytes_;
-  };
-  if (!fits()) forget([&](const Entry& remembered) { return remembered.last_read != analysis_; });
-  if (!fits()) return;
+  read_afresh_ = true;
+  if (entries_.size() >= most_remembered_ ||
+      remembered_bytes_ + method_text.size() > most_remembered_bytes_) {
+    return;
+  }
+  entry.last_read = age_;
   if (entries_.try_emplace(std::string(method_text), std::move(entry)).second)
     remembered_bytes_ += method_text.size();
 }

@@ -85,23 +85,25 @@ class MethodLayoutMemo {
   MethodLayoutMemo(size_t most_remembered, size_t most_remembered_bytes)
       : most_remembered_(most_remembered), most_remembered_bytes_(most_remembered_bytes) {}
 
-  // An analysis of the document starts: what the last few analyses did not read is forgotten
-  // (typing in a method makes a new text a keystroke; an undo may go back to the one before).
+  // An analysis of the document starts: a text not read in the last kAnalysesKept analyses that
+  // read a method afresh is forgotten. Typing in a method makes a new text a keystroke, and the
+  // texts before it go; an undo a few keystrokes back still finds its text; edits that read no
+  // method afresh (outside the slotted classes) age nothing.
   void startAnalysis();
   // Adds what a method whose text is `method_text` assigns to `layout`, as reading it would
   // (LayoutReader::method); false when no method of that text is remembered.
   bool replay(std::string_view method_text, ClassLayout& layout);
   // Remembers what the method whose text is `method_text` assigns: `effects` as read from it,
-  // whose `instance_attributes` are views into `method_text`. Past either bound, what the
-  // analysis under way has not read is forgotten first; a text that still does not fit is not
-  // remembered (a document whose methods alone are past the bounds reads them all every time).
+  // whose `instance_attributes` are views into `method_text`. Past either bound the text is not
+  // remembered: what is there is mostly the document's methods as they are now (aging leaves
+  // only a few older texts), each of which saves reading its method again.
   void remember(std::string_view method_text, const ClassLayout& effects);
   // How many methods replay() has answered since startAnalysis().
   size_t replayed() const;
 
  private:
-  // Analyses that an unread text outlives.
-  static constexpr uint64_t kAnalysesKept = 8;
+  // Analyses that read a method afresh, after which a text none of them read is forgotten.
+  static constexpr uint64_t kAnalysesKept = 16;
   struct Attribute {
     uint32_t offset;  // from the start of the method's text
     uint32_t length;
@@ -109,15 +111,12 @@ class MethodLayoutMemo {
   struct Entry {
     std::vector<Attribute> attributes;  // first assignment first
     bool keeps_dict = false;
-    uint64_t last_read = 0;  // the analysis that last remembered or replayed it
+    uint64_t last_read = 0;  // `age_` when it was last remembered or replayed
   };
   struct TextHash {
     using is_transparent = void;
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
-  // Forgets the entries `stale` says, keeping the count of the texts' bytes.
-  template <typename Stale>
-  void forget(const Stale& stale);
 
   size_t most_remembered_ = 4096;
   size_t most_remembered_bytes_ = size_t{8} << 20;  // of the methods' texts (the keys)
@@ -125,7 +124,8 @@ class MethodLayoutMemo {
   // Keyed by the whole text: two methods are told apart by their text, not by a hash of it.
   std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;
   size_t remembered_bytes_ = 0;
-  uint64_t analysis_ = 0;
+  uint64_t age_ = 0;          // the analyses before this one that read a method afresh
+  bool read_afresh_ = false;  // this analysis read a method afresh (remember() was called)
   size_t replayed_ = 0;
 };
 

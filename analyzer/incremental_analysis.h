@@ -55,8 +55,9 @@ class IncrementalAnalysis {
   // once, every run collecting them, when they start to.
   FileAnalysis analyzeForOwnFindings(const SourceText& source, const ChunkedTree& syntax,
                                      AnalysisOptions options, HelperThreads* helpers = nullptr);
-  // Forgets every run, so the next analysis walks them all (the settings changed), and what the
-  // methods assign.
+  // Forgets every run, so the next analysis walks them all (the settings changed), and the memo
+  // of what the methods assign (a document past the size limit is not analysed: its memory
+  // goes).
   void clear();
   // How many runs the last analyze() walked with the rules.
   size_t walkedRuns() const { return walked_runs_; }

@@ -53,9 +53,10 @@ TEST(MethodLayoutMemo, ReplaysWhatWasRememberedForTheSameTextOnly) {
   EXPECT_EQ(memo.replayed(), 2U);
 }
 
-// An analysis that reads more methods than the memo holds keeps what fits: the next one still
-// finds those (forgetting them all would leave a big document without any).
-TEST(MethodLayoutMemo, AFullMemoKeepsWhatTheAnalysisUnderWayRead) {
+// A full memo remembers no more: what it holds is kept, also while a method is typed in (a memo
+// that made room by forgetting what the analysis had not read yet lost the methods below the
+// edited one, on every keystroke).
+TEST(MethodLayoutMemo, AFullMemoRemembersNoMore) {
   MethodLayoutMemo memo(2, 1 << 20);
   const Method first = methodAssigning("first", {"a"});
   const Method second = methodAssigning("second", {"b"});
@@ -64,13 +65,11 @@ TEST(MethodLayoutMemo, AFullMemoKeepsWhatTheAnalysisUnderWayRead) {
   for (const Method* method : {&first, &second, &third})
     memo.remember(method->text, method->effects);
   memo.startAnalysis();
-  EXPECT_EQ(replayed(memo, first), std::vector<std::string>{"a"});
-  EXPECT_EQ(replayed(memo, second), std::vector<std::string>{"b"});
   EXPECT_EQ(replayed(memo, third), std::vector<std::string>{"(not remembered)"});
-  // A new analysis that reads only the third: the two it did not read make room.
-  memo.startAnalysis();
-  memo.remember(third.text, third.effects);
-  EXPECT_EQ(replayed(memo, third), std::vector<std::string>{"c"});
+  const Method typed = methodAssigning("first", {"a", "d"});
+  memo.remember(typed.text, typed.effects);
+  EXPECT_EQ(replayed(memo, second), std::vector<std::string>{"b"});
+  EXPECT_EQ(replayed(memo, first), std::vector<std::string>{"a"});
 }
 
 TEST(MethodLayoutMemo, ATextPastTheBoundInBytesIsNotRemembered) {
@@ -84,29 +83,63 @@ TEST(MethodLayoutMemo, ATextPastTheBoundInBytesIsNotRemembered) {
   EXPECT_EQ(replayed(memo, small), std::vector<std::string>{"a"});
 }
 
-// Typing in a method makes a new text a keystroke: a text unread for a few analyses goes, one
-// read since stays.
-TEST(MethodLayoutMemo, TextsUnreadForAFewAnalysesAreForgotten) {
+// Typing in a method makes a new text a keystroke: the texts typed over go after some more
+// keystrokes (16 that read a method afresh; an undo a few back still finds its text), the
+// methods read meanwhile stay, and edits that read no method afresh age nothing.
+TEST(MethodLayoutMemo, TextsUnreadWhileOthersAreReadAfreshAreForgotten) {
   MethodLayoutMemo memo;
-  const Method typed = methodAssigning("typed", {"a"});
   const Method kept = methodAssigning("kept", {"b"});
+  const Method typed = methodAssigning("typed", {"a"});
   memo.startAnalysis();
-  memo.remember(typed.text, typed.effects);
   memo.remember(kept.text, kept.effects);
-  for (int analysis = 0; analysis < 20; ++analysis) {
+  memo.remember(typed.text, typed.effects);
+  for (int edit = 0; edit < 100; ++edit) {  // elsewhere in the document
     memo.startAnalysis();
-    EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"}) << analysis;
+    EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"}) << edit;
   }
+  const auto keystroke = [&](int k) {
+    memo.startAnalysis();
+    EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"}) << k;
+    const Method next = methodAssigning("typed" + std::to_string(k), {"a"});
+    memo.remember(next.text, next.effects);
+  };
+  for (int k = 0; k < 8; ++k)
+    keystroke(k);
+  memo.startAnalysis();
+  EXPECT_EQ(replayed(memo, typed), std::vector<std::string>{"a"});  // an undo, 8 back
+  for (int k = 8; k < 34; ++k)
+    keystroke(k);
+  memo.startAnalysis();
   EXPECT_EQ(replayed(memo, typed), std::vector<std::string>{"(not remembered)"});
+  EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"});
 }
 
-// The walks of one analysis share the memo from helper threads: whatever one remembers or
-// forgets, another's replay is what it remembered or nothing (ThreadSanitizer checks the rest).
+// What keeps the instance's `__dict__` in use comes back too.
+TEST(MethodLayoutMemo, ReplaysAMethodKeepingTheDict) {
+  MethodLayoutMemo memo;
+  memo.startAnalysis();
+  Method method = methodAssigning("load", {"a"});
+  method.effects.keeps_dict = true;
+  memo.remember(method.text, method.effects);
+  ClassLayout layout;
+  ASSERT_TRUE(memo.replay(method.text, layout));
+  EXPECT_TRUE(layout.keeps_dict);
+}
+
+// The walks of one analysis share the memo from helper threads: whatever one remembers or cannot
+// (the memo holds two), another's replay is what that method assigns or nothing. The methods
+// assign different numbers of names, so a replay of another method's entry would show.
+// ThreadSanitizer checks the rest.
 TEST(MethodLayoutMemo, WalksSideBySideReplayOnlyWhatWasRemembered) {
   MethodLayoutMemo memo(2, 1 << 20);
   std::vector<Method> methods;
-  for (int i = 0; i < 8; ++i)
-    methods.push_back(methodAssigning("m" + std::to_string(i), {"a" + std::to_string(i)}));
+  for (int i = 0; i < 8; ++i) {
+    std::vector<std::string> names;
+    for (int k = 0; k <= i; ++k)
+      names.push_back("a" + std::to_string(k));
+    methods.push_back(methodAssigning("m" + std::to_string(i), names));
+  }
+  size_t answered = 0;
   for (int analysis = 0; analysis < 50; ++analysis) {
     memo.startAnalysis();
     std::vector<std::thread> walks;
@@ -116,10 +149,10 @@ TEST(MethodLayoutMemo, WalksSideBySideReplayOnlyWhatWasRemembered) {
         for (int i = 0; i < 8; ++i) {
           const Method& method = methods[(i + 2 * walk) % 8];
           const std::vector<std::string> got = replayed(memo, method);
-          if (got.front() == "(not remembered)") {
+          if (got == std::vector<std::string>{"(not remembered)"}) {
             memo.remember(method.text, method.effects);
-          } else if (got != std::vector<std::string>{
-                                std::string(method.effects.instance_attributes.front())}) {
+          } else if (got != std::vector<std::string>(method.effects.instance_attributes.begin(),
+                                                     method.effects.instance_attributes.end())) {
             ++wrong[walk];
           }
         }
@@ -127,9 +160,11 @@ TEST(MethodLayoutMemo, WalksSideBySideReplayOnlyWhatWasRemembered) {
     }
     for (std::thread& walk : walks)
       walk.join();
+    answered += memo.replayed();
     for (int walk = 0; walk < 4; ++walk)
       EXPECT_EQ(wrong[walk], 0) << analysis;
   }
+  EXPECT_GT(answered, 0U);
 }
 
 }  // namespace
