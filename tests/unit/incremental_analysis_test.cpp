@@ -400,8 +400,12 @@ TEST(IncrementalAnalysis, OnlyMethodsWhoseTextDecidesAreRemembered) {
   const std::vector<std::string> hot{"MEM401"};
   const auto codes = [&](bool reported) { return reported ? hot : std::vector<std::string>{}; };
   for (const Case& test : cases) {
-    Document document(test.above + kSlottedBase + filler(0, 100) + filler(100, 100) + kHotSubclass,
-                      defaultRulesOptions());
+    std::string text = test.above;
+    text += kSlottedBase;
+    text += filler(0, 100);
+    text += filler(100, 100);
+    text += kHotSubclass;
+    Document document(std::move(text), defaultRulesOptions());
     document.replace(test.method_before, test.method_after);
     ASSERT_EQ(codesOf(document.analyzeWhole()), codes(test.reported_after_method)) << test.why;
     EXPECT_EQ(codesOf(document.analyzeJoined()), codes(test.reported_after_method)) << test.why;

@@ -17,7 +17,7 @@ struct Method {
   ClassLayout effects;
 };
 
-Method methodAssigning(std::string name, std::vector<std::string> attributes) {
+Method methodAssigning(const std::string& name, const std::vector<std::string>& attributes) {
   Method method;
   method.text = "def " + name + "(self):\n";
   for (const std::string& attribute : attributes)
@@ -143,6 +143,7 @@ TEST(MethodLayoutMemo, WalksSideBySideReplayOnlyWhatWasRemembered) {
   for (int analysis = 0; analysis < 50; ++analysis) {
     memo.startAnalysis();
     std::vector<std::thread> walks;
+    walks.reserve(4);
     std::vector<int> wrong(4, 0);
     for (int walk = 0; walk < 4; ++walk) {
       walks.emplace_back([&, walk] {
