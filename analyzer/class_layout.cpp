@@ -727,6 +727,7 @@ void MethodLayoutMemo::remember(std::string_view method_text, const ClassLayout&
                                          static_cast<uint32_t>(name.size())});
   }
   const std::lock_guard lock(mutex_);
+  // Also when the text is not remembered: a full memo ages, and makes room.
   read_afresh_ = true;
   if (entries_.size() >= most_remembered_ ||
       remembered_bytes_ + method_text.size() > most_remembered_bytes_) {

@@ -88,15 +88,17 @@ class MethodLayoutMemo {
   // An analysis of the document starts: a text not read in the last kAnalysesKept analyses that
   // read a method afresh is forgotten. Typing in a method makes a new text a keystroke, and the
   // texts before it go; an undo a few keystrokes back still finds its text; edits that read no
-  // method afresh (outside the slotted classes) age nothing.
+  // method afresh (outside the slotted classes) age nothing. The methods of a class in a run not
+  // walked meanwhile age too: after typing in one big slotted class, the first keystroke back in
+  // another reads its methods again.
   void startAnalysis();
   // Adds what a method whose text is `method_text` assigns to `layout`, as reading it would
   // (LayoutReader::method); false when no method of that text is remembered.
   bool replay(std::string_view method_text, ClassLayout& layout);
   // Remembers what the method whose text is `method_text` assigns: `effects` as read from it,
   // whose `instance_attributes` are views into `method_text`. Past either bound the text is not
-  // remembered: what is there is mostly the document's methods as they are now (aging leaves
-  // only a few older texts), each of which saves reading its method again.
+  // remembered: what is there is the methods of the classes walked lately and the texts typed
+  // over lately, each of which may save reading a method again, and aging makes room.
   void remember(std::string_view method_text, const ClassLayout& effects);
   // How many methods replay() has answered since startAnalysis().
   size_t replayed() const;

@@ -75,7 +75,7 @@ TEST(MethodLayoutMemo, AFullMemoRemembersNoMore) {
 TEST(MethodLayoutMemo, ATextPastTheBoundInBytesIsNotRemembered) {
   const Method small = methodAssigning("small", {"a"});
   const Method big = methodAssigning("big", std::vector<std::string>(40, "attribute"));
-  MethodLayoutMemo memo(100, big.text.size() - 1);
+  MethodLayoutMemo memo(100, small.text.size() + big.text.size() - 1);
   memo.startAnalysis();
   memo.remember(small.text, small.effects);
   memo.remember(big.text, big.effects);
@@ -93,10 +93,10 @@ TEST(MethodLayoutMemo, TextsUnreadWhileOthersAreReadAfreshAreForgotten) {
   memo.startAnalysis();
   memo.remember(kept.text, kept.effects);
   memo.remember(typed.text, typed.effects);
-  for (int edit = 0; edit < 100; ++edit) {  // elsewhere in the document
+  for (int edit = 0; edit < 100; ++edit)  // elsewhere in the document: no method read
     memo.startAnalysis();
-    EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"}) << edit;
-  }
+  EXPECT_EQ(replayed(memo, typed), std::vector<std::string>{"a"});
+  EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"});
   const auto keystroke = [&](int k) {
     memo.startAnalysis();
     EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"}) << k;
@@ -112,6 +112,31 @@ TEST(MethodLayoutMemo, TextsUnreadWhileOthersAreReadAfreshAreForgotten) {
   memo.startAnalysis();
   EXPECT_EQ(replayed(memo, typed), std::vector<std::string>{"(not remembered)"});
   EXPECT_EQ(replayed(memo, kept), std::vector<std::string>{"b"});
+}
+
+// A full memo ages too (each text it cannot take is a method read afresh): the texts nothing
+// reads go, and there is room again, in entries and in bytes.
+TEST(MethodLayoutMemo, AFullMemoMakesRoomAsItAges) {
+  const Method first = methodAssigning("first", {"a"});
+  const Method second = methodAssigning("second", {"b"});
+  const Method big = methodAssigning("big", std::vector<std::string>(40, "attribute"));
+  MethodLayoutMemo memo(2, first.text.size() + second.text.size());
+  memo.startAnalysis();
+  memo.remember(first.text, first.effects);
+  memo.remember(second.text, second.effects);
+  for (int k = 0; k < 40; ++k) {  // a method too big to remember, read afresh every time
+    memo.startAnalysis();
+    memo.remember(big.text, big.effects);
+  }
+  memo.startAnalysis();
+  EXPECT_EQ(replayed(memo, first), std::vector<std::string>{"(not remembered)"});
+  const Method third = methodAssigning("third", {"c"});
+  const Method fourth = methodAssigning("fourth", {"d"});
+  ASSERT_LE(third.text.size() + fourth.text.size(), first.text.size() + second.text.size());
+  memo.remember(third.text, third.effects);
+  memo.remember(fourth.text, fourth.effects);
+  EXPECT_EQ(replayed(memo, third), std::vector<std::string>{"c"});
+  EXPECT_EQ(replayed(memo, fourth), std::vector<std::string>{"d"});
 }
 
 // What keeps the instance's `__dict__` in use comes back too.
