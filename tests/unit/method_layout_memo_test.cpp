@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -28,6 +29,11 @@ Method methodAssigning(const std::string& name, const std::vector<std::string>& 
         std::string_view(method.text).substr(at, attribute.size()));
   }
   return method;
+}
+
+void rememberAll(MethodLayoutMemo& memo, std::initializer_list<const Method*> methods) {
+  for (const Method* method : methods)
+    memo.remember(method->text, method->effects);
 }
 
 std::vector<std::string> replayed(MethodLayoutMemo& memo, const Method& method) {
@@ -62,8 +68,7 @@ TEST(MethodLayoutMemo, AFullMemoRemembersNoMore) {
   const Method second = methodAssigning("second", {"b"});
   const Method third = methodAssigning("third", {"c"});
   memo.startAnalysis();
-  for (const Method* method : {&first, &second, &third})
-    memo.remember(method->text, method->effects);
+  rememberAll(memo, {&first, &second, &third});
   memo.startAnalysis();
   EXPECT_EQ(replayed(memo, third), std::vector<std::string>{"(not remembered)"});
   const Method typed = methodAssigning("first", {"a", "d"});
@@ -77,8 +82,7 @@ TEST(MethodLayoutMemo, ATextPastTheBoundInBytesIsNotRemembered) {
   const Method big = methodAssigning("big", std::vector<std::string>(40, "attribute"));
   MethodLayoutMemo memo(100, small.text.size() + big.text.size() - 1);
   memo.startAnalysis();
-  memo.remember(small.text, small.effects);
-  memo.remember(big.text, big.effects);
+  rememberAll(memo, {&small, &big});
   EXPECT_EQ(replayed(memo, big), std::vector<std::string>{"(not remembered)"});
   EXPECT_EQ(replayed(memo, small), std::vector<std::string>{"a"});
 }
@@ -91,8 +95,7 @@ TEST(MethodLayoutMemo, TextsUnreadWhileOthersAreReadAfreshAreForgotten) {
   const Method kept = methodAssigning("kept", {"b"});
   const Method typed = methodAssigning("typed", {"a"});
   memo.startAnalysis();
-  memo.remember(kept.text, kept.effects);
-  memo.remember(typed.text, typed.effects);
+  rememberAll(memo, {&kept, &typed});
   for (int edit = 0; edit < 100; ++edit)  // elsewhere in the document: no method read
     memo.startAnalysis();
   EXPECT_EQ(replayed(memo, typed), std::vector<std::string>{"a"});
@@ -122,8 +125,7 @@ TEST(MethodLayoutMemo, AFullMemoMakesRoomAsItAges) {
   const Method big = methodAssigning("big", std::vector<std::string>(40, "attribute"));
   MethodLayoutMemo memo(2, first.text.size() + second.text.size());
   memo.startAnalysis();
-  memo.remember(first.text, first.effects);
-  memo.remember(second.text, second.effects);
+  rememberAll(memo, {&first, &second});
   for (int k = 0; k < 40; ++k) {  // a method too big to remember, read afresh every time
     memo.startAnalysis();
     memo.remember(big.text, big.effects);
@@ -133,8 +135,7 @@ TEST(MethodLayoutMemo, AFullMemoMakesRoomAsItAges) {
   const Method third = methodAssigning("third", {"c"});
   const Method fourth = methodAssigning("fourth", {"d"});
   ASSERT_LE(third.text.size() + fourth.text.size(), first.text.size() + second.text.size());
-  memo.remember(third.text, third.effects);
-  memo.remember(fourth.text, fourth.effects);
+  rememberAll(memo, {&third, &fourth});
   EXPECT_EQ(replayed(memo, third), std::vector<std::string>{"c"});
   EXPECT_EQ(replayed(memo, fourth), std::vector<std::string>{"d"});
 }
