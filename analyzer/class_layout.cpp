@@ -121,6 +121,16 @@ bool isSlotIdentifier(std::string_view name) {
   return word && !name.starts_with("__");
 }
 
+// Whether a method's text may keep the instance's `__dict__` in use (`self.__dict__`,
+// `vars(self)`, `setattr(self, name, ...)`): the methods a base's layout reads, and
+// those MethodLayoutMemo does not remember (what `vars` and `setattr` are depends on bindings
+// outside the method).
+bool mayUseTheInstanceDict(std::string_view text) {
+  return text.find("__dict__") != std::string_view::npos ||
+         text.find("vars") != std::string_view::npos ||
+         text.find("setattr") != std::string_view::npos;
+}
+
 // Adds `name` to `names` unless it is there: the attributes in the order first assigned.
 void addOnce(std::vector<std::string_view>& names, std::string_view name) {
   if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
@@ -272,9 +282,7 @@ class LayoutReader {
   // (MethodLayoutMemo; the caller has checked that the document does not name `builtins`).
   void rememberedMethod(MethodLayoutMemo& memo, TSNode function, ScopeId function_scope) {
     const std::string_view text = context_.text(function);
-    if (!ts_node_is_null(decoratedDefinitionOf(function)) ||
-        text.find("setattr") != std::string_view::npos ||
-        text.find("vars") != std::string_view::npos) {
+    if (!ts_node_is_null(decoratedDefinitionOf(function)) || mayUseTheInstanceDict(text)) {
       method(function, function_scope);
       return;
     }
@@ -574,14 +582,6 @@ void readHeader(const RuleContext& context, TSNode class_definition, ScopeId sco
   }
 }
 
-// Whether a method's text may keep the instance's `__dict__` in use (`self.__dict__`,
-// `vars(self)`, `setattr(self, name, ...)`): the methods a base's layout reads.
-bool mayUseTheInstanceDict(std::string_view text) {
-  return text.find("__dict__") != std::string_view::npos ||
-         text.find("vars") != std::string_view::npos ||
-         text.find("setattr") != std::string_view::npos;
-}
-
 // Which methods a layout reads: none; those whose text names `__dict__`, `vars` or `setattr`;
 // every one but only for what keeps the `__dict__` (the module may call those builtins by
 // another name); or all.
@@ -666,9 +666,10 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
   reader.body(class_definition, class_scope, scope);
   if (class_scope == kNoScope) return layout;
   // A document that names `builtins` may call `setattr` or `vars` by another name in any method.
-  MethodLayoutMemo* const memo = context.source().text().find("builtins") == std::string_view::npos
-                                     ? context.methodLayoutMemo()
-                                     : nullptr;
+  // (Only asked with a memo: the command line has none, and would scan the file once a class.)
+  MethodLayoutMemo* memo = context.methodLayoutMemo();
+  if (memo != nullptr && context.source().text().find("builtins") != std::string_view::npos)
+    memo = nullptr;
   // The methods' scopes follow the class's (scopes are numbered in the order they open).
   for (ScopeId id = class_scope + 1; id < semantic.scopeCount(); ++id) {
     const Scope& candidate = semantic.scope(id);

@@ -74,9 +74,9 @@ struct ClassLayout {
 // language server reads a slotted class's layout on every keystroke in it (every method, for
 // `outside_slots`: in `_pydecimal.py`, a third of the analysis of a keystroke in `Decimal`),
 // while all its methods but the edited one are as they were. Only a method whose effects its
-// text alone decides is remembered: undecorated (`methodKind` reads no decorator), naming neither
-// `setattr` nor `vars`, in a document that does not name `builtins` (no call in it can then be
-// those builtins: `call` resolves nothing that matters). Kept across the analyses of one
+// text alone decides is remembered: undecorated (`methodKind` reads no decorator), naming none of
+// `setattr`, `vars` and `__dict__`, in a document that does not name `builtins` (no call in it can
+// then be those builtins: `call` resolves nothing that matters). Kept across the analyses of one
 // document, and shared by the walks of each, which may run side by side.
 class MethodLayoutMemo {
  public:
