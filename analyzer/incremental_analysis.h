@@ -59,7 +59,8 @@ class IncrementalAnalysis {
   // of what the methods assign (a document past the size limit is not analysed: its memory
   // goes).
   void clear();
-  // How many runs the last analyze() walked with the rules.
+  // How many runs the last analyze() walked with the rules (both analyses of the last
+  // analyzeForOwnFindings() that analysed twice).
   size_t walkedRuns() const { return walked_runs_; }
   // How many bytes of text those walks covered (a run walked twice counts twice).
   size_t walkedBytes() const { return walked_bytes_; }
