@@ -539,8 +539,8 @@ bool CallCollector::isMappedOverLiteralAtImport(TSNode node, const RuleContext& 
     return false;
   }
   const TSNode arguments = context.frame(1).node;
-  if (namedChildCountSkippingExtras(arguments) != 2 ||
-      !ts_node_eq(nthNamedChildSkippingExtras(arguments, 0), node)) {
+  if (!ts_node_eq(nthNamedChildSkippingExtras(arguments, 0), node) ||
+      !hasNamedChildrenSkippingExtras(arguments, 2)) {
     return false;
   }
   const NodeKind items = kindOf(nthNamedChildSkippingExtras(arguments, 1));
