@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "analyzer/analyze.h"
@@ -601,6 +603,171 @@ TEST(LspServer, ABrokenMethodIsAnalysedAtTheLatestAfterTheJoinsLongestWait) {
   const json analysed = client.diagnostics(kUri, 2);                     // not 60 s later
   ASSERT_EQ(analysed.size(), 1u) << analysed.dump(2);
   EXPECT_EQ(analysed[0]["range"]["start"]["line"], finding_line + 1);
+}
+
+std::string readFixture(const std::string& name) {
+  std::ifstream in(std::string(HEAPLINT_SOURCE_DIR "/fixtures/") + name, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// The byte offset of an LSP position in UTF-8 (columns in bytes).
+size_t offsetOf(const std::string& text, uint32_t line, uint32_t character) {
+  size_t offset = 0;
+  for (uint32_t row = 0; row < line; ++row)
+    offset = text.find('\n', offset) + 1;
+  return offset + character;
+}
+
+// What one list of diagnostics has that the other lacks, a line each.
+std::string diagnosticDifferences(const json& published, const json& expected) {
+  std::string lines;
+  for (const auto& [from, to, sign] :
+       {std::tuple{&published, &expected, "+ "}, std::tuple{&expected, &published, "- "}}) {
+    for (const json& item : *from) {
+      if (std::find(to->begin(), to->end(), item) == to->end()) {
+        lines += sign + item.dump().substr(0, 400) + "\n";
+      }
+    }
+  }
+  return lines;
+}
+
+// Typing through the server, as an editor sends it: random keystrokes in a big slotted class
+// (methods left broken, carried findings, the memo of what methods assign) and in the module code
+// after it (small runs), in bursts with and without pauses, each undone until the text parses.
+// Then the last publication must be the analysis that a fresh server gives the same text.
+TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
+  // HEAPLINT_SERVER_SEED=N types another sequence (for stress runs by hand).
+  const char* seed = std::getenv("HEAPLINT_SERVER_SEED");
+  std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::atoi(seed)) : 17U);
+  uint32_t finding_line = 0;
+  std::string text = bigClassWithAFinding(finding_line);
+  text.insert(text.find('\n') + 1, "    __slots__ = (\"values\",)\n\n");
+  for (int i = 0; i < 400; i += 7) {  // methods assigning inside and outside the slots
+    const std::string method = "    def method_" + std::to_string(i) + "(self, values):\n";
+    text.insert(text.find(method) + method.size(),
+                i % 2 == 0 ? "        self.values = values\n" : "        self.extra = values\n");
+  }
+  const uint32_t class_lines = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
+  for (const char* fixture :
+       {"mem1/MEM101_list_comprehension_in_reducer.py", "mem5/MEM502_gc_disabled_without_enable.py",
+        "mem2/MEM201_unbounded_module_cache.py"}) {
+    text += readFixture(fixture);
+  }
+  // UTF-8 positions: LSP columns are byte offsets, kept on character boundaries.
+  const json capabilities = {{"general", {{"positionEncodings", {"utf-8"}}}}};
+  const json preview = {{"preview", true}};
+  const auto freshAnalysis = [&](const std::string& final_text) {
+    Client fresh;
+    fresh.initialize(capabilities, preview);
+    fresh.open(kUri, final_text);
+    return fresh.diagnostics(kUri, 1);
+  };
+
+  Client client(pausingOptions(20ms, 200ms));
+  client.initialize(capabilities, preview);
+  client.open(kUri, text);
+  ASSERT_EQ(client.diagnostics(kUri, 1), freshAnalysis(text));
+  const std::vector<std::string> pieces = {"q", "(", ")",    ":",          "\n",
+                                           " ", "'", "def ", "\n        ", "sum([x for x in xs])"};
+  int version = 1;
+  for (int burst = 0; burst < 4; ++burst) {
+    std::vector<json> undo;  // what reverts each keystroke, in the order typed
+    for (int keystroke = 0; keystroke < 20; ++keystroke) {
+      const uint32_t lines = static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
+      // Two keystrokes in three in the class.
+      const uint32_t line = random() % 3 != 0 ? random() % class_lines
+                                              : class_lines + random() % (lines - class_lines);
+      const size_t line_start = offsetOf(text, line, 0);
+      const size_t line_end = std::min(text.find('\n', line_start), text.size());
+      const auto isContinuation = [&](size_t i) {
+        return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+      };
+      size_t at = line_start + random() % (line_end - line_start + 1);
+      while (isContinuation(at))
+        --at;
+      const auto column = static_cast<uint32_t>(at - line_start);
+      json change;
+      if (random() % 2 == 0 && at < text.size()) {
+        size_t end = std::min(at + 1 + random() % 3, text.size());
+        while (isContinuation(end))
+          ++end;
+        uint32_t end_line = line;
+        uint32_t end_column = column;
+        for (size_t i = at; i < end; ++i) {
+          if (text[i] == '\n') {
+            ++end_line;
+            end_column = 0;
+          } else {
+            ++end_column;
+          }
+        }
+        change = {{"range", range(line, column, end_line, end_column)}, {"text", ""}};
+        undo.push_back(
+            {{"range", range(line, column, line, column)}, {"text", text.substr(at, end - at)}});
+        text.erase(at, end - at);
+      } else {
+        const std::string& piece = pieces[random() % pieces.size()];
+        change = {{"range", range(line, column, line, column)}, {"text", piece}};
+        const auto piece_lines =
+            static_cast<uint32_t>(std::count(piece.begin(), piece.end(), '\n'));
+        const auto piece_end = piece_lines == 0
+                                   ? column + static_cast<uint32_t>(piece.size())
+                                   : static_cast<uint32_t>(piece.size() - piece.rfind('\n') - 1);
+        undo.push_back(
+            {{"range", range(line, column, line + piece_lines, piece_end)}, {"text", ""}});
+        text.insert(at, piece);
+      }
+      client.change(kUri, ++version, json::array({change}));
+      // Now and then a pause longer than the join's: carried findings give way to an analysis.
+      if (random() % 4 == 0) std::this_thread::sleep_for(30ms);
+    }
+    // Undo, as fast as typing, until the text parses: what a text with a syntax error shows
+    // depends on how its runs were cut, and so on the edits that led to it.
+    const auto parses = [](const std::string& candidate) {
+      const TreePtr tree = PythonParser::forThisThread().parse(SourceText(candidate));
+      return !ts_node_has_error(ts_tree_root_node(tree.get()));
+    };
+    while (!parses(text)) {
+      ASSERT_FALSE(undo.empty());
+      const json& change = undo.back();
+      const json& start = change["range"]["start"];
+      const json& end = change["range"]["end"];
+      const size_t from = offsetOf(text, start["line"], start["character"]);
+      text.replace(from, offsetOf(text, end["line"], end["character"]) - from,
+                   change["text"].get<std::string>());
+      client.change(kUri, ++version, json::array({change}));
+      undo.pop_back();
+    }
+    // Typing stops. The publications of this version, in the order they come, must end with
+    // the fresh analysis and then stay quiet for longer than the join's longest wait.
+    const json expected = freshAnalysis(text);
+    std::vector<json> published;
+    auto last_came = std::chrono::steady_clock::now();
+    const auto deadline = last_came + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const std::string& message : client.transport().takeAll()) {
+        const json parsed = json::parse(message);
+        if (parsed.value("method", "") == "textDocument/publishDiagnostics" &&
+            parsed["params"].value("version", -1) == version) {
+          published.push_back(parsed["params"]["diagnostics"]);
+          last_came = std::chrono::steady_clock::now();
+        }
+      }
+      if (!published.empty() && published.back() == expected &&
+          std::chrono::steady_clock::now() - last_came > 600ms) {
+        break;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_FALSE(published.empty()) << "burst " << burst;
+    ASSERT_TRUE(published.back() == expected)
+        << "burst " << burst << " (+ published last, - expected):\n"
+        << diagnosticDifferences(published.back(), expected) << "text:\n"
+        << text;
+  }
 }
 
 json actionTitled(const json& actions, const std::string& title) {
