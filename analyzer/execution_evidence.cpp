@@ -167,6 +167,28 @@ std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode 
 
 }  // namespace
 
+bool neverRuns(const RuleContext& context, ScopeId scope, TSNode node) {
+  for (TSNode child = node, parent = parentOf(node); !ts_node_is_null(parent);
+       child = parent, parent = parentOf(parent)) {
+    if (kindOf(parent) != NodeKind::IfStatement ||
+        !ts_node_eq(childByField(parent, Field::Consequence), child)) {
+      continue;
+    }
+    const TSNode condition = unparenthesized(childByField(parent, Field::Condition));
+    const NodeKind kind = kindOf(condition);
+    if (kind == NodeKind::False || (kind == NodeKind::Integer && context.text(condition) == "0")) {
+      return true;
+    }
+    if (kind != NodeKind::Identifier && kind != NodeKind::Attribute) continue;
+    const std::string qualified = context.semantic().qualifiedName(scope, condition);
+    if (qualified == "typing.TYPE_CHECKING" || qualified == "typing_extensions.TYPE_CHECKING" ||
+        (kind == NodeKind::Identifier && context.text(condition) == "TYPE_CHECKING")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string onceGuardAt(const RuleContext& context) {
   std::vector<std::string_view> names;
   for (size_t up = 1; up + 1 < context.depth(); ++up) {

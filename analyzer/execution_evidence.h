@@ -26,6 +26,11 @@ class RuleContext;
 // for messages ("under the once-guard on `_registered`"), or empty.
 std::string onceGuardAt(const RuleContext& context);
 
+// After the walk: whether `node`, in `scope`, never runs, as a reviewer reads it: in the body of
+// `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`, `typing_extensions.TYPE_CHECKING`, or a name
+// `TYPE_CHECKING`), `if False:` or `if 0:` (not in their `else`).
+bool neverRuns(const RuleContext& context, ScopeId scope, TSNode node);
+
 // After the walk: whether code in `scope` (outside loops) runs once per process, module or
 // class, however often the program does its work: at module level; in a hook frameworks call
 // once (`main`, `setUpModule`, `setUpClass`, `tearDownClass`, `setUpTestData`, `setup_module`,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
@@ -22,9 +23,11 @@ module level or in a class body at module level, including inside top-level `if`
 `with` blocks, but not under `if __name__ == "__main__":`.
 
 Entry points are not library modules and are skipped: `__main__.py`, `setup.py`, `conftest.py`,
-`manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, any file that starts with a `#!` line, and any
-module that has an `if __name__ == "__main__":` block (a script, even when importable). Test files
-are skipped.
+`manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, `sitecustomize.py` and `usercustomize.py`
+(which configure the interpreter at start-up), notebooks, any file that starts with a `#!` line,
+and any module that has an `if __name__ == "__main__":` block (a script, even when importable).
+Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
+`if False:`.
 
 ## Why is this bad?
 The collector's thresholds, its frozen generation and whether it runs at all belong to the whole
@@ -38,7 +41,8 @@ interpreter. These are decisions for the application's entry point, which knows 
 
 A `gc.disable()` is not reported when the module calls `gc.enable()` after it while it is
 imported, not only in an `except` clause (`gc.disable()`, then `try: ... finally: gc.enable()`
-around heavy imports or tables built at load): the collector is then off only while the module
+around heavy imports or tables built at load, or `stack.callback(gc.enable)` in a top-level
+`with contextlib.ExitStack() as stack:`): the collector is then off only while the module
 loads, which is a common and harmless speed-up.
 
 ## Known problems
@@ -97,6 +101,9 @@ constexpr auto kEntryPointFiles = std::to_array<std::string_view>({
     "manage.py",
     "wsgi.py",
     "asgi.py",
+    // Run by the interpreter at start-up, to configure it (the `site` module).
+    "sitecustomize.py",
+    "usercustomize.py",
 });
 
 std::string_view fileName(std::string_view path) {
@@ -109,7 +116,9 @@ bool isEntryPointFile(const RuleContext& context) {
   for (std::string_view entry : kEntryPointFiles) {
     if (name == entry) return true;
   }
-  return name.starts_with("gunicorn") || context.source().text().starts_with("#!");
+  // A notebook is run, never imported.
+  return name.starts_with("gunicorn") || name.ends_with(".ipynb") ||
+         context.source().text().starts_with("#!");
 }
 
 bool isMainString(std::string_view text) {
@@ -161,11 +170,12 @@ class GcTuningAtImport final : public RuleChecker {
     for (const Candidate& candidate : candidates_) {
       std::string callee = context.semantic().qualifiedName(
           candidate.scope, childByField(candidate.call, Field::Function));
-      if (callee == "gc.enable" && !candidate.in_handler) {
+      if (!candidate.in_handler && (callee == "gc.enable" || handsOverEnable(context, candidate))) {
         context.provides(kReenablesKey);
         last_enable = ts_node_end_byte(candidate.call);
       }
-      if (std::find(kTuningCalls.begin(), kTuningCalls.end(), callee) != kTuningCalls.end()) {
+      if (std::find(kTuningCalls.begin(), kTuningCalls.end(), callee) != kTuningCalls.end() &&
+          !neverRuns(context, candidate.scope, candidate.call)) {  // `if TYPE_CHECKING:`
         tunings.emplace_back(&candidate, std::move(callee));
       }
     }
@@ -194,6 +204,18 @@ class GcTuningAtImport final : public RuleChecker {
     ScopeId scope;
     bool in_handler;  // in an `except` clause: runs only when something failed
   };
+
+  // `gc.enable` handed over as a cleanup while the module loads: `stack.callback(gc.enable)` in
+  // a top-level `with contextlib.ExitStack() as stack:`.
+  static bool handsOverEnable(const RuleContext& context, const Candidate& candidate) {
+    const TSNode arguments = childByField(candidate.call, Field::Arguments);
+    const TSNode first = firstNamedChildSkippingExtras(arguments);
+    const NodeKind kind = kindOf(first);
+    return (kind == NodeKind::Identifier || kind == NodeKind::Attribute) &&
+           context.text(childByField(childByField(candidate.call, Field::Function),
+                                     Field::AttributeName)) == "callback" &&
+           context.semantic().qualifiedName(candidate.scope, first) == "gc.enable";
+  }
 
   static void report(const Candidate& candidate, const std::string& callee, RuleContext& context) {
     Diagnostic diagnostic;

@@ -1,0 +1,67 @@
+// What the gc rules make of the file a call sits in: entry points that configure the process on
+// purpose (the interpreter's start-up hooks, notebooks) against library modules.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "analyzer/analyze.h"
+#include "tests/unit/all_rules.h"
+
+namespace heaplint {
+namespace {
+
+std::vector<std::string> codesIn(const std::string& text, const std::string& path) {
+  AnalysisOptions options = defaultRulesOptions();
+  options.path = path;
+  const SourceText source(text);
+  std::vector<std::string> codes;
+  for (const Diagnostic& diagnostic : analyze(source, options).diagnostics) {
+    codes.emplace_back(diagnostic.rule->code);
+  }
+  return codes;
+}
+
+const std::vector<std::string> kImportTimeTuning = {"MEM504"};
+
+TEST(EntryPointFiles, TheInterpretersStartUpHooksAndNotebooksTuneTheCollectorOnPurpose) {
+  const std::string tuning = "import gc\n\ngc.set_threshold(50_000, 20, 20)\n";
+  EXPECT_EQ(codesIn(tuning, "pkg/module.py"), kImportTimeTuning);
+  EXPECT_EQ(codesIn(tuning, "pkg/customize.py"), kImportTimeTuning);
+  EXPECT_TRUE(codesIn(tuning, "site-packages/sitecustomize.py").empty());
+  EXPECT_TRUE(codesIn(tuning, "usercustomize.py").empty());
+  EXPECT_TRUE(codesIn(tuning, "analysis/explore.ipynb").empty());
+}
+
+TEST(EntryPointFiles, TuningThatNeverRunsIsNotReported) {
+  for (const char* guard : {"if TYPE_CHECKING:", "if typing.TYPE_CHECKING:", "if False:", "if (0):",
+                            "if t.TYPE_CHECKING:"}) {
+    const std::string text = std::string("import gc\nimport typing\nimport typing as t\n") +
+                             "from typing import TYPE_CHECKING\n\n" + guard + "\n    gc.freeze()\n";
+    EXPECT_TRUE(codesIn(text, "pkg/module.py").empty()) << guard;
+  }
+  // Its `else` runs.
+  EXPECT_EQ(codesIn("import gc\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                    "    pass\nelse:\n    gc.freeze()\n",
+                    "pkg/module.py"),
+            kImportTimeTuning);
+  // A flag of the project's that happens to be false is not read as one.
+  EXPECT_EQ(codesIn("import gc\nDEBUG = False\n\nif DEBUG:\n    gc.freeze()\n", "pkg/module.py"),
+            kImportTimeTuning);
+}
+
+TEST(EntryPointFiles, EnableHandedToAnExitStackWhileTheModuleLoads) {
+  const std::string text =
+      "import contextlib\nimport gc\n\nwith contextlib.ExitStack() as stack:\n"
+      "    gc.disable()\n    stack.callback(gc.enable)\n    TABLE = {i: str(i) for i in "
+      "range(100)}\n";
+  EXPECT_TRUE(codesIn(text, "pkg/module.py").empty());
+  // Registered before the disable: the collector stays off.
+  EXPECT_EQ(codesIn("import contextlib\nimport gc\n\nwith contextlib.ExitStack() as stack:\n"
+                    "    stack.callback(gc.enable)\n    gc.disable()\n",
+                    "pkg/module.py"),
+            kImportTimeTuning);
+}
+
+}  // namespace
+}  // namespace heaplint
