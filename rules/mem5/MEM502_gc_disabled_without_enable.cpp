@@ -2,6 +2,7 @@
 // `gc.disable()` and does not turn it back on on every way out (a `finally`, a context manager's
 // exit, a registered cleanup), so one exception leaves the whole process without it.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
@@ -63,6 +64,12 @@ body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork s
 a module-level function named `main` (a command-line tool that runs without the collector), nor
 one in a function named for it (`disable_gc()`, `opt_disablegc()` handling a `--disablegc`
 option, `no_gc()`): its caller asked for the collector to go off.
+Nor one in a function that sets up a worker process when it starts: passed as `initializer=` to
+a pool (`multiprocessing.Pool(4, initializer=init_worker)`, `ProcessPoolExecutor`), connected to
+Celery's `worker_process_init` or uWSGI's `@postfork`, or a gunicorn server hook (`post_fork`,
+`post_worker_init`, `pre_fork`, `when_ready`, `on_starting`): the worker runs without the
+collector by design. Nor one whose function ends the process in a `finally` (`os._exit(0)`, as a
+forked child does): there is no process left to restore.
 Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
 function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
 Nor a class that turns the collector off when it starts (`__init__`, `start()`, `setup()`,
@@ -119,6 +126,15 @@ None.
 - [Python docs: the `try` statement (`finally`)](https://docs.python.org/3/reference/compound_stmts.html#finally)
 - [Python docs: `contextlib.contextmanager`](https://docs.python.org/3/library/contextlib.html#contextlib.contextmanager)
 )md";
+
+// gunicorn's server hooks that run at a worker's (or the pre-fork master's) start.
+constexpr auto kServerHooks = std::to_array<std::string_view>({
+    "post_fork",
+    "post_worker_init",
+    "pre_fork",
+    "when_ready",
+    "on_starting",
+});
 
 // Words in a function's name that mark the closing half of a pair.
 constexpr auto kClosingWords = std::to_array<std::string_view>({
@@ -206,11 +222,15 @@ class GcDisabledWithoutEnable final : public RuleChecker {
         // `from gc import disable as off`: from here on a bare name may be a gc function.
         if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
         break;
-      case NodeKind::Call:
-        if (mayBeGcToggle(childByField(node, Field::Function), context, names_may_be_gc_)) {
+      case NodeKind::Call: {
+        const TSNode callee = childByField(node, Field::Function);
+        if (mayBeGcToggle(callee, context, names_may_be_gc_) ||
+            (kindOf(callee) == NodeKind::Attribute &&
+             context.text(childByField(callee, Field::AttributeName)) == "_exit")) {
           calls_.push_back(siteOf(node, context));
         }
         break;
+      }
       case NodeKind::ArgumentList: {
         // `gc.enable` handed over as a callback: `self.addCleanup(gc.enable)`.
         const uint32_t count = namedChildCount(node);
@@ -218,6 +238,18 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           const TSNode argument = nthNamedChild(node, i);
           if (mayBeGcToggle(argument, context, names_may_be_gc_)) {
             callbacks_.push_back(siteOf(argument, context));
+          }
+          // `Pool(4, initializer=_init_worker)`: the function starts a worker process.
+          if (kindOf(argument) == NodeKind::KeywordArgument &&
+              context.text(childByField(argument, Field::Name)) == "initializer") {
+            const TSNode value = childByField(argument, Field::Value);
+            const NodeKind value_kind = kindOf(value);
+            if (value_kind == NodeKind::Identifier) {
+              worker_initializers_.push_back(context.text(value));
+            } else if (value_kind == NodeKind::Attribute) {
+              worker_initializers_.push_back(
+                  context.text(childByField(value, Field::AttributeName)));
+            }
           }
         }
         break;
@@ -244,6 +276,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
       if (name == "gc.disable") disables.push_back(&site);
       if (name == "gc.enable") enables.push_back(&site);
       if (name == "gc.collect") collects_.push_back(&site);
+      if (name == "os._exit") process_exits_.push_back(&site);
     }
     // A test module whose set-up turns the collector off runs its tests without it.
     for (const Site* disable : disables) {
@@ -331,6 +364,36 @@ class GcDisabledWithoutEnable final : public RuleChecker {
             contains(attempt.finally_clause, enable->node)) {
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  // A function a worker process runs when it starts, to set itself up: passed as `initializer=`
+  // to a pool (`multiprocessing.Pool`, `ProcessPoolExecutor`), connected to Celery's
+  // `worker_process_init`, uWSGI's `@postfork`, or a gunicorn server hook (`post_fork`,
+  // `post_worker_init`, `pre_fork`, `when_ready`, `on_starting`). A worker (or a pre-fork
+  // master) that runs without the collector is a choice for the whole process.
+  bool startsAWorkerProcess(const Site& disable, std::string_view function_name,
+                            const RuleContext& context) const {
+    if (std::find(worker_initializers_.begin(), worker_initializers_.end(), function_name) !=
+        worker_initializers_.end()) {
+      return true;
+    }
+    if (disable.top_level &&
+        std::find(kServerHooks.begin(), kServerHooks.end(), function_name) != kServerHooks.end()) {
+      return true;
+    }
+    const TSNode definition = parentOf(disable.owner);
+    if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
+    const uint32_t count = namedChildCount(definition);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = nthNamedChild(definition, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const std::string_view text = context.text(decorator);
+      if (text.find("worker_process_init") != std::string_view::npos ||
+          text.find("postfork") != std::string_view::npos) {
+        return true;
       }
     }
     return false;
@@ -426,6 +489,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     // `def opt_disablegc(self)` (trial's `--disablegc`), `def disable_gc()`: turning the collector
     // off is what the function is for, and its caller asked for it.
     if (namesTurningGcOff(function_name)) return;
+    if (startsAWorkerProcess(disable, function_name, context)) return;
     if (restoresState(disable, enables)) return;
     if (takesCollectionOver(disable, context) || moduleRunsWithoutGc(disable, context)) return;
     bool enabled_after = false;     // on the normal path
@@ -441,6 +505,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     // A hand-written `finally`: `except BaseException: gc.enable(); raise` plus the normal path.
     if (enabled_after && enabled_on_any_error) return;
     if (protectedByFinally(disable, enables)) return;
+    // A forked child that ends with `finally: os._exit(0)`: no process is left to restore.
+    if (protectedByFinally(disable, process_exits_)) return;
     for (const Site* callback : enable_callbacks) {
       if (sameNode(callback->owner, disable.owner)) return;
     }
@@ -511,7 +577,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
 
   bool names_may_be_gc_ = false;
   bool looked_at_earlier_runs_ = false;
-  std::vector<const Site*> collects_;  // resolved in finish()
+  std::vector<const Site*> collects_;       // resolved in finish()
+  std::vector<const Site*> process_exits_;  // `os._exit()`, resolved in finish()
+  std::vector<std::string_view> worker_initializers_;
   std::vector<Site> calls_;
   std::vector<Site> callbacks_;
   std::vector<TryWithFinally> tries_;
