@@ -12,6 +12,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
+#include "analyzer/concat.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
@@ -68,8 +69,10 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   `malloc_trim`): the collection there makes a measurement exact or frees device memory;
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
-  `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`): it is
-  scheduled to run once in a while, not once per iteration;
+  `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`,
+  `len(batch) >= BATCH_SIZE` where the loop adds to `batch`): it is scheduled to run once in a while, not once per iteration;
+- a collection followed by `break`, `return` or `raise` in its loop: it runs once, as the loop
+  ends;
 - a collection right after a `del` statement or a `delattr()` call (a model converter dropping
   each layer it has converted, a loader dropping each batch): the code releases what it just
   made, on purpose, and the objects may sit in cycles the automatic collector would free late;
@@ -519,7 +522,7 @@ class StrayGcCollect final : public RuleChecker {
       }
     }
     if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context) ||
-        followsADeletion(call, context)) {
+        followsADeletion(call, context) || leavesTheLoop(call)) {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
@@ -546,14 +549,46 @@ class StrayGcCollect final : public RuleChecker {
               kindOf(callee) == NodeKind::Attribute
                   ? context.text(childByField(callee, Field::AttributeName))
                   : std::string_view(name).substr(std::string_view(name).rfind('.') + 1);
-          found = startsWithModule(name, "time") || last == "time" || last == "monotonic" ||
-                  last == "now" || last == "utcnow";
+          found = batchFull(call, node, name, context) || startsWithModule(name, "time") ||
+                  last == "time" || last == "monotonic" || last == "now" || last == "utcnow";
         }
         return found ? Visit::Stop : Visit::Descend;
       });
       if (found) return true;
     }
     return false;
+  }
+
+  // `if len(batch) >= BATCH_SIZE:` with the loop adding to `batch`: once per batch, as the
+  // flush beside it. `call` is a call in the guard, `name` what it resolves to.
+  static bool batchFull(const CollectCall& collect, TSNode call, std::string_view name,
+                        const RuleContext& context) {
+    if (name != "builtins.len" || ts_node_is_null(collect.loop) ||
+        kindOf(parentOf(call)) != NodeKind::ComparisonOperator) {
+      return false;
+    }
+    const TSNode batch = onlyNamedChildSkippingExtras(childByField(call, Field::Arguments));
+    if (kindOf(batch) != NodeKind::Identifier) return false;
+    const std::string_view loop = context.text(collect.loop);
+    const std::string_view batch_name = context.text(batch);
+    for (const std::string_view grows : {".append(", ".extend(", ".add(", " += "}) {
+      if (loop.find(concat(batch_name, grows)) != std::string_view::npos) return true;
+    }
+    return false;
+  }
+
+  // A collection followed by `break`, `return` or `raise` in its block, inside a loop: it runs
+  // once, as the loop ends, not once per item.
+  static bool leavesTheLoop(const CollectCall& call) {
+    if (ts_node_is_null(call.loop)) return false;
+    const TSNode statement = parentOf(call.call);
+    if (kindOf(statement) != NodeKind::ExpressionStatement) return false;
+    TSNode next = ts_node_next_named_sibling(statement);
+    while (kindOf(next) == NodeKind::Comment)
+      next = ts_node_next_named_sibling(next);
+    const NodeKind kind = kindOf(next);
+    return kind == NodeKind::BreakStatement || kind == NodeKind::ReturnStatement ||
+           kind == NodeKind::RaiseStatement;
   }
 
   // A collection right after a `del` statement or a `delattr()` call (ctranslate2 dropping each
