@@ -167,6 +167,17 @@ std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode 
 
 }  // namespace
 
+bool isMemoryProfilerModule(std::string_view imported) {
+  for (const std::string_view module :
+       {"tracemalloc", "objgraph", "pympler", "guppy", "memory_profiler"}) {
+    if (imported.starts_with(module) &&
+        (imported.size() == module.size() || imported[module.size()] == '.')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool neverRuns(const RuleContext& context, ScopeId scope, TSNode node) {
   for (TSNode child = node, parent = parentOf(node); !ts_node_is_null(parent);
        child = parent, parent = parentOf(parent)) {

@@ -48,6 +48,11 @@ std::string runsOnceReason(const RuleContext& context, ScopeId scope);
 // (`atexit._exithandlers = []`). The statement, or empty.
 std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode target);
 
+// Whether an imported name (`objgraph`, `pympler.tracker`) is a memory profiler's or heap
+// inspector's: `tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`. A module that
+// imports one is a memory-debugging tool.
+bool isMemoryProfilerModule(std::string_view imported);
+
 // Whether a file is vendored code by its path: under a directory named `vendor`, `_vendor`,
 // `vendored`, `_vendored`, `third_party`, `thirdparty` or `externals`. Its authors are not the
 // project's, and its findings belong upstream.

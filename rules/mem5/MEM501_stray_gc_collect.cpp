@@ -13,6 +13,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
 #include "analyzer/concat.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
@@ -168,15 +169,6 @@ constexpr auto kDeliberateModules = std::to_array<std::string_view>({
     "time.process_time",
     "time.process_time_ns",
     "torch.cuda",
-});
-
-// Modules whose import marks the whole file as a memory-debugging tool.
-constexpr auto kDebuggingModules = std::to_array<std::string_view>({
-    "tracemalloc",
-    "objgraph",
-    "pympler",
-    "guppy",
-    "memory_profiler",
 });
 
 // MicroPython and CircuitPython modules: there, without reference counting, an explicit
@@ -480,9 +472,7 @@ class StrayGcCollect final : public RuleChecker {
       if (binding.prelude) continue;
       if (binding.kind != BindingKind::Import && binding.kind != BindingKind::FromImport) continue;
       const std::string_view imported = semantic.importedName(binding);
-      for (std::string_view module : kDebuggingModules) {
-        if (startsWithModule(imported, module)) return true;
-      }
+      if (isMemoryProfilerModule(imported)) return true;
       for (std::string_view module : kMicroPythonModules) {
         if (startsWithModule(imported, module)) return true;
       }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -46,7 +47,13 @@ Not flagged, on purpose:
   `__exit__`, `setUp` and `tearDown`). The reset is taken on trust: one that is skipped when an
   exception is raised is not noticed;
 - a call guarded by a condition that names a debug or leak switch
-  (`if settings.DEBUG_GC:`, `if args.debug:`): the flag is then an explicit opt-in.
+  (`if settings.DEBUG_GC:`, `if args.debug:`): the flag is then an explicit opt-in;
+- a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
+  in a module that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`,
+  `tracemalloc`): leak-hunting tools, where the flag is the instrument.
+
+A function's name is not taken as a switch: `debug_endpoint()` in a web application turns the
+flag on for the whole server process.
 
 ## Example
 ```python
@@ -157,15 +164,21 @@ class GcDebugSaveall final : public RuleChecker {
         const TSNode condition = frame.kind == NodeKind::ConditionalExpression
                                      ? nthNamedChild(frame.node, 1)
                                      : childByField(frame.node, Field::Condition);
-        call.guarded = namesDebugSwitch(context.text(condition));
+        const std::string_view text = context.text(condition);
+        // `if __name__ == "__main__":`: a script's run, which ends with its process.
+        call.guarded = namesDebugSwitch(text) || (text.find("__name__") != std::string_view::npos &&
+                                                  text.find("==") != std::string_view::npos &&
+                                                  text.find("__main__") != std::string_view::npos);
       }
     }
     calls_.push_back(call);
   }
 
   void finish(RuleContext& context) override {
-    if (calls_.empty()) return;
+    if (calls_.empty() && !context.analysingOneRun()) return;
     const SemanticModel& semantic = context.semantic();
+    if (importsAMemoryProfiler(semantic)) context.provides(kDebuggingTool);
+    if (calls_.empty()) return;
     struct Resolved {
       const SetDebugCall* call;
       Flag flag;
@@ -201,13 +214,30 @@ class GcDebugSaveall final : public RuleChecker {
         context.dependsOn(kModuleLevelReset);
         reset = context.laterRunProvides(kModuleLevelReset);
       }
-      if (!reset) report(*setting.call, setting.flag, context);
+      if (reset) continue;
+      context.dependsOn(kDebuggingTool);
+      if (context.moduleProvides(kDebuggingTool)) return;
+      report(*setting.call, setting.flag, context);
     }
   }
 
  private:
   static constexpr std::string_view kModuleLevelReset =
       "MEM503 module-level set_debug without the flags";
+  // The module imports a memory profiler (`objgraph`, `pympler`, ...): a debugging tool.
+  static constexpr std::string_view kDebuggingTool = "MEM503 imports a memory profiler";
+
+  static bool importsAMemoryProfiler(const SemanticModel& semantic) {
+    for (const Binding& binding : semantic.bindings()) {
+      // Another run's imports are that run's to report.
+      if (binding.prelude) continue;
+      if ((binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) &&
+          isMemoryProfilerModule(semantic.importedName(binding))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   // Which of the two flags the first argument sets: names and attributes that resolve to them,
   // through parentheses and `|` or `+`. Anything else (`~`, `&`, `^`, a variable, a call, a
