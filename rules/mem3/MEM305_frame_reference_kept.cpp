@@ -55,9 +55,10 @@ Not flagged:
   console that shows one stack at a time does on purpose;
 - `inspect.trace()` in a helper called from a handler: its frames start at the handler's
   function, so no cycle forms through the helper's locals;
-- an attribute or a name that a `finally` clause of the same function, after the store, lets go
-  of (`self.frame = None`, `del self.frame`): it holds the frame only while the call runs, when
-  the frame is alive anyway;
+- an attribute, a name or an item that a `finally` clause of the same function, after the store,
+  lets go of (`self.frame = None`, `del self.frame`, `del _frames[key]`): it holds the frame only
+  while the call runs, when the frame is alive anyway; and an attribute stored in `__enter__`
+  that `__exit__` lets go of (the caller's frame, held while its `with` block runs);
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
   name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
   that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
@@ -258,11 +259,13 @@ class FrameReferenceKept final : public RuleChecker {
     const TSNode value = frame.value;
     const TSNode parent = parentOf(value);
     TSNode target{};
+    TSNode item{};  // `_frames[key]` of `_frames[key] = sys._getframe(1)`
     bool container = false;
     if (kindOf(parent) == NodeKind::Assignment &&
         ts_node_eq(childByField(parent, Field::Right), value)) {
       target = childByField(parent, Field::Left);
       if (kindOf(target) == NodeKind::Subscript) {
+        item = target;
         target = childByField(target, Field::Value);
         container = true;
       }
@@ -279,10 +282,13 @@ class FrameReferenceKept final : public RuleChecker {
     const NodeKind target_kind = kindOf(target);
     if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
     if (container && refilledInFunction(context, value, target)) return;
-    if (!container &&
-        releasedInFinally(context, functionAround(value), context.text(target), parent)) {
+    // `del self.frame`, `self.frame = None`, `del _frames[key]` in a `finally` of the function.
+    const std::string_view released = container ? context.text(item) : context.text(target);
+    if (!released.empty() &&
+        letsGo(context, functionAround(value), released, ts_node_end_byte(parent), true)) {
       return;
     }
+    if (!container && releasedOnExit(context, value, target)) return;
     if (inDebuggingCode(context, value) ||
         std::find(graph_walkers_.begin(), graph_walkers_.end(),
                   ts_node_start_byte(topLevelStatementOf(value))) != graph_walkers_.end()) {
@@ -325,7 +331,10 @@ class FrameReferenceKept final : public RuleChecker {
     if (function == kNoScope || semantic.scope(function).kind != ScopeKind::Function) return;
     const std::string_view text = context.text(name);
     if (semantic.bindingsIn(function, text).size() != 1) return;
-    if (releasedInFinally(context, semantic.scope(function).node, text, parentOf(name))) return;
+    if (letsGo(context, semantic.scope(function).node, text, ts_node_end_byte(parentOf(name)),
+               true)) {
+      return;
+    }
     report(context, name,
            concat(what, " is bound to ", heaplint::quoted(text), " in ",
                   heaplint::quoted(functionDisplayName(context, function), "()"),
@@ -334,14 +343,36 @@ class FrameReferenceKept final : public RuleChecker {
                   text, "` in a `finally` clause"));
   }
 
-  // Whether a `finally` clause of `function`, after the store `store`, lets go of what `target`
-  // holds: `del self.frame`, or `self.frame = None`. The frame is then held only while the call
-  // runs, when it is alive anyway (guppy's `limitframe`); a local deleted there breaks the cycle
-  // its own frame makes.
-  static bool releasedInFinally(const RuleContext& context, TSNode function,
-                                std::string_view target, TSNode store) {
+  // `self.frame = sys._getframe(1)` in `__enter__`, and `__exit__` of the same class lets go
+  // of it (`self.frame = None`, `del self.frame`): the caller's frame is held while its `with`
+  // block runs, when it is alive anyway.
+  static bool releasedOnExit(const RuleContext& context, TSNode value, TSNode target) {
+    const TSNode function = functionAround(value);
+    const std::string_view name = context.text(childByField(function, Field::Name));
+    if (kindOf(target) != NodeKind::Attribute || (name != "__enter__" && name != "__aenter__")) {
+      return false;
+    }
+    TSNode class_node = parentOf(function);
+    while (!ts_node_is_null(class_node) && kindOf(class_node) != NodeKind::ClassDefinition)
+      class_node = parentOf(class_node);
+    if (ts_node_is_null(class_node)) return false;
+    for (const std::string_view exit : {"__exit__", "__aexit__"}) {
+      const TSNode method = methodNamed(context, class_node, exit);
+      if (!ts_node_is_null(method) &&
+          letsGo(context, method, context.text(target), ts_node_start_byte(method), false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether `function`, after byte `stored` (and in a `finally` clause when `in_finally`), lets
+  // go of what `target` holds: `del self.frame`, `del _frames[key]`, or `self.frame = None`. The
+  // frame is then held only while the call runs, when it is alive anyway (guppy's
+  // `limitframe`); a local deleted there breaks the cycle its own frame makes.
+  static bool letsGo(const RuleContext& context, TSNode function, std::string_view target,
+                     uint32_t stored, bool in_finally) {
     if (ts_node_is_null(function)) return false;
-    const uint32_t stored = ts_node_end_byte(store);
     bool found = false;
     visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind kind = kindOf(node);
@@ -356,9 +387,9 @@ class FrameReferenceKept final : public RuleChecker {
         found = ts_node_start_byte(node) >= stored &&
                 context.text(childByField(node, Field::Left)) == target &&
                 kindOf(childByField(node, Field::Right)) == NodeKind::None &&
-                insideFinally(node, function);
+                (!in_finally || insideFinally(node, function));
       } else if (kind == NodeKind::DeleteStatement && ts_node_start_byte(node) >= stored &&
-                 insideFinally(node, function)) {
+                 (!in_finally || insideFinally(node, function))) {
         for (uint32_t i = 0; i < namedChildCount(node) && !found; ++i) {
           const TSNode deleted = nthNamedChild(node, i);
           if (kindOf(deleted) == NodeKind::ExpressionList) {
