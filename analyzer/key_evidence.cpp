@@ -140,10 +140,22 @@ class KeyFinder {
       case NodeKind::Slice:  // `[:2]`: made of its bounds
         return parts(scope, node, depth, false);
       case NodeKind::BinaryOperator:
+        // `hash(line) % 16`: one of 16 keys, whatever the left side is.
+        if (context_.text(childByField(node, Field::Operator)) == "%" &&
+            kindOf(unwrap(childByField(node, Field::Right))) == NodeKind::Integer) {
+          return make(KeySource::Closed, "a remainder");
+        }
+        return parts(scope, node, depth, true);
       case NodeKind::BooleanOperator:
       case NodeKind::UnaryOperator:
-      case NodeKind::ConditionalExpression:
         return parts(scope, node, depth, true);
+      case NodeKind::ConditionalExpression: {
+        // `"comment" if line.startswith("#") else "code"`: one of its two values; the condition
+        // only picks.
+        KeyEvidence result = find(scope, nthNamedChildSkippingExtras(node, 0), depth + 1);
+        merge(result, find(scope, nthNamedChildSkippingExtras(node, 2), depth + 1));
+        return derived(result, node);
+      }
       case NodeKind::NamedExpression:
         return find(scope, childByField(node, Field::Value), depth + 1);
       case NodeKind::Lambda:  // code: what it closes over is not followed

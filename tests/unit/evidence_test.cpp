@@ -1048,6 +1048,18 @@ TEST(KeyEvidence, ClosedSetsAndClasses) {
   EXPECT_EQ(key("def f(kind: type[int]):\n    key_of(kind)\n"), "class 0: `kind`");
   EXPECT_EQ(key("def f():\n    for name in ('a', 'b'):\n        key_of(name)\n"),
             "closed 0: `name`, an item of a literal of 2 items");
+  // One of a few values, whatever the data: the condition only picks a branch, a remainder by a
+  // written number has that many values.
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n"
+                "        key_of('comment' if line.startswith('#') else 'code')\n"),
+            "closed 0: a literal");
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(hash(line) % 16)\n"),
+            "closed 0: a remainder");
+  EXPECT_EQ(key("def f(path, n):\n    for line in open(path):\n        key_of(hash(line) % n)\n"),
+            "data 2: `line`, an item of the result of `open()`");
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n"
+                "        key_of(line if line else 'empty')\n"),
+            "data 0: `line`, an item of the result of `open()`");
 }
 
 TEST(KeyEvidence, ConfigurationAndData) {
