@@ -48,8 +48,9 @@ The copy is the right thing, and is not reported, when the loop changes what the
 `for k in list(filter(p, d)): del d[k]` would otherwise raise `RuntimeError`. The rule stays quiet
 when any name the iterator reads (`d` here, or `self` in `zip(self.a, self.b)`) is, in the loop,
 assigned or deleted (itself or an item or attribute of it), the object of a method call, or passed
-to a call. A mutation made out of sight (a function that changes a module-level list the iterator
-reads) is not seen. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
+to a call; or when the iterator reads standard input and the loop does too (`input()`,
+`sys.stdin.readline()`): the copy reads it to the end before the loop asks. A mutation made out
+of sight (a function that changes a module-level list the iterator reads) is not seen. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
 reported: copying a container before a loop that may change it is the documented remedy for
 "dictionary changed size during iteration", and the rule cannot always see the change.
 Test files are skipped.
@@ -244,7 +245,23 @@ class ListCopyToIterate final : public RuleChecker {
       touched = read_by_iterator;
       return touched ? Visit::Stop : Visit::Descend;
     });
-    return touched;
+    return touched || readsTheSameStream(context, iterator, body);
+  }
+
+  // `for name in list(map(str.strip, sys.stdin)):` with `input()` in the loop: standard input is
+  // read to the end before the loop asks its questions, or the questions would eat the lines.
+  static bool readsTheSameStream(const RuleContext& context, TSNode iterator, TSNode body) {
+    if (context.text(iterator).find("stdin") == std::string_view::npos) return false;
+    bool reads = false;
+    visitSubtree(body, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) == NodeKind::Call) {
+        const TSNode callee = childByField(node, Field::Function);
+        reads = (kindOf(callee) == NodeKind::Identifier && context.text(callee) == "input") ||
+                context.text(callee).find("stdin") != std::string_view::npos;
+      }
+      return reads ? Visit::Stop : Visit::Descend;
+    });
+    return reads;
   }
 
   std::vector<Candidate> candidates_;
