@@ -269,8 +269,16 @@ class RetentionFinder {
   RetentionEvidence assignment(ScopeId scope, TSNode assignment, int depth) const {
     const TSNode left = childByField(assignment, Field::Left);
     switch (kindOf(left)) {
-      case NodeKind::Subscript:
+      case NodeKind::Subscript: {
+        // `latest[i % 8] = reading`: at most 8 kept, each store replacing one.
+        const TSNode key = unparenthesized(childByField(left, Field::SubscriptIndex));
+        if (kindOf(key) == NodeKind::BinaryOperator &&
+            context_.text(childByField(key, Field::Operator)) == "%" &&
+            kindOf(unparenthesized(childByField(key, Field::Right))) == NodeKind::Integer) {
+          return {};
+        }
         return container(scope, childByField(left, Field::Value), assignment, depth);
+      }
       case NodeKind::Attribute: {
         RetentionEvidence result = whole(assignment, "kept in " + shown(context_.text(left)));
         const Lifetime owner =
@@ -343,6 +351,64 @@ class RetentionFinder {
            lifetime == Lifetime::Module || lifetime == Lifetime::Process;
   }
 
+  // Kept under `if i % 100_000 == 0:` (a remainder by a written number) inside the loop: one
+  // value in that many, a sample.
+  bool sampled(TSNode site) const {
+    const TSNode loop = innermostLoopStatement(site);
+    for (TSNode child = site, up = parentOf(site); !ts_node_is_null(up) && !ts_node_eq(up, loop);
+         child = up, up = parentOf(up)) {
+      if (kindOf(up) != NodeKind::IfStatement ||
+          !ts_node_eq(childByField(up, Field::Consequence), child)) {
+        continue;
+      }
+      const auto isRemainder = [&](TSNode node) {
+        return kindOf(node) == NodeKind::BinaryOperator &&
+               context_.text(childByField(node, Field::Operator)) == "%" &&
+               kindOf(unparenthesized(childByField(node, Field::Right))) == NodeKind::Integer;
+      };
+      const TSNode condition = childByField(up, Field::Condition);
+      bool remainder = isRemainder(condition);
+      visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
+        remainder = remainder || isRemainder(node);
+        return remainder ? Visit::Stop : Visit::Descend;
+      });
+      if (remainder) return true;
+    }
+    return false;
+  }
+
+  // A container that holds a fixed number of values at most, bound once to a name:
+  // `deque(maxlen=100)`, `queue.Queue(maxsize=64)` (a written size; `maxlen=None` and
+  // `maxsize=0` are unbounded).
+  bool isBounded(ScopeId scope, TSNode receiver) const {
+    if (kindOf(receiver) != NodeKind::Identifier) return false;
+    const Resolution resolution =
+        context_.semantic().resolve(scope, context_.text(receiver), ts_node_start_byte(receiver));
+    if (resolution.kind != Resolution::Kind::Bound) return false;
+    ScopeId value_scope = kNoScope;
+    const TSNode value = singleAssignedValue(context_, *resolution.binding, &value_scope);
+    if (kindOf(value) != NodeKind::Call) return false;
+    const std::string made = qualified(value_scope, childByField(value, Field::Function));
+    const std::string_view size_keyword =
+        made == "collections.deque" ? "maxlen"
+        : made == "queue.Queue" || made == "asyncio.Queue" || made == "multiprocessing.Queue"
+            ? "maxsize"
+            : "";
+    if (size_keyword.empty()) return false;
+    const TSNode arguments = childByField(value, Field::Arguments);
+    const uint32_t count = namedChildCount(arguments);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      if (kindOf(argument) != NodeKind::KeywordArgument ||
+          context_.text(childByField(argument, Field::Name)) != size_keyword) {
+        continue;
+      }
+      const TSNode size = unparenthesized(childByField(argument, Field::Value));
+      return kindOf(size) == NodeKind::Integer && context_.text(size) != "0";
+    }
+    return false;
+  }
+
   // Added to `receiver` at `site`: kept as long as the container, unless it is a local made
   // afresh inside a loop around the value (then kept as long as whatever keeps that local).
   RetentionEvidence container(ScopeId scope, TSNode receiver, TSNode site, int depth) const {
@@ -353,6 +419,7 @@ class RetentionFinder {
                               ? NodeKind::Other
                               : kindOf(ts_node_next_named_sibling(statement));
     if (next == NodeKind::BreakStatement || next == NodeKind::ReturnStatement) return {};
+    if (isBounded(scope, receiver) || sampled(site)) return {};
     const LifetimeEvidence life = lifetimeOf(context_, scope, receiver);
     RetentionEvidence result;
     result.keeper = Keeper::Container;
