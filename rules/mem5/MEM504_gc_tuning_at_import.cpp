@@ -24,7 +24,8 @@ module level or in a class body at module level, including inside top-level `if`
 
 Entry points are not library modules and are skipped: `__main__.py`, `setup.py`, `conftest.py`,
 `manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, `sitecustomize.py` and `usercustomize.py`
-(which configure the interpreter at start-up), notebooks, any file that starts with a `#!` line,
+(which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py` in a
+`docs/` or `doc/` folder, notebooks, any file that starts with a `#!` line,
 and any module that has an `if __name__ == "__main__":` block (a script, even when importable).
 Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
 `if False:`.
@@ -104,6 +105,9 @@ constexpr auto kEntryPointFiles = std::to_array<std::string_view>({
     // Run by the interpreter at start-up, to configure it (the `site` module).
     "sitecustomize.py",
     "usercustomize.py",
+    // Run by a tool's command, never imported by a library: Fabric's and nox's task files.
+    "fabfile.py",
+    "noxfile.py",
 });
 
 std::string_view fileName(std::string_view path) {
@@ -116,8 +120,11 @@ bool isEntryPointFile(const RuleContext& context) {
   for (std::string_view entry : kEntryPointFiles) {
     if (name == entry) return true;
   }
-  // A notebook is run, never imported.
-  return name.starts_with("gunicorn") || name.ends_with(".ipynb") ||
+  // A notebook is run, never imported; so is Sphinx's `docs/conf.py`, by the documentation build.
+  const std::string_view path = context.options().path;
+  const bool sphinx_conf = name == "conf.py" && (path.find("doc/") != std::string_view::npos ||
+                                                 path.find("docs/") != std::string_view::npos);
+  return name.starts_with("gunicorn") || name.ends_with(".ipynb") || sphinx_conf ||
          context.source().text().starts_with("#!");
 }
 

@@ -31,6 +31,12 @@ TEST(EntryPointFiles, TheInterpretersStartUpHooksAndNotebooksTuneTheCollectorOnP
   EXPECT_TRUE(codesIn(tuning, "site-packages/sitecustomize.py").empty());
   EXPECT_TRUE(codesIn(tuning, "usercustomize.py").empty());
   EXPECT_TRUE(codesIn(tuning, "analysis/explore.ipynb").empty());
+  EXPECT_TRUE(codesIn(tuning, "fabfile.py").empty());
+  EXPECT_TRUE(codesIn(tuning, "noxfile.py").empty());
+  EXPECT_TRUE(codesIn(tuning, "docs/conf.py").empty());
+  EXPECT_TRUE(codesIn(tuning, "project/doc/conf.py").empty());
+  // A package's own settings module is imported.
+  EXPECT_EQ(codesIn(tuning, "mylib/conf.py"), kImportTimeTuning);
 }
 
 TEST(EntryPointFiles, TuningThatNeverRunsIsNotReported) {
