@@ -140,9 +140,10 @@ class KeyFinder {
       case NodeKind::Slice:  // `[:2]`: made of its bounds
         return parts(scope, node, depth, false);
       case NodeKind::BinaryOperator:
-        // `hash(line) % 16`: one of 16 keys, whatever the left side is.
-        if (context_.text(childByField(node, Field::Operator)) == "%" &&
-            kindOf(unwrap(childByField(node, Field::Right))) == NodeKind::Integer) {
+        // `hash(line) % 16`: one of 16 keys, whatever the left side is (not of 1,000,003).
+        if (const TSNode divisor = unwrap(childByField(node, Field::Right));
+            context_.text(childByField(node, Field::Operator)) == "%" &&
+            kindOf(divisor) == NodeKind::Integer && isFewItemsLiteral(context_.text(divisor))) {
           return make(KeySource::Closed, "a remainder");
         }
         return parts(scope, node, depth, true);

@@ -5,6 +5,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
 #include "analyzer/lifetime_evidence.h"
+#include "analyzer/size_evidence.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
 
@@ -272,9 +273,10 @@ class RetentionFinder {
       case NodeKind::Subscript: {
         // `latest[i % 8] = reading`: at most 8 kept, each store replacing one.
         const TSNode key = unparenthesized(childByField(left, Field::SubscriptIndex));
+        const TSNode divisor = unparenthesized(childByField(key, Field::Right));
         if (kindOf(key) == NodeKind::BinaryOperator &&
             context_.text(childByField(key, Field::Operator)) == "%" &&
-            kindOf(unparenthesized(childByField(key, Field::Right))) == NodeKind::Integer) {
+            kindOf(divisor) == NodeKind::Integer && isFewItemsLiteral(context_.text(divisor))) {
           return {};
         }
         return container(scope, childByField(left, Field::Value), assignment, depth);
@@ -351,8 +353,9 @@ class RetentionFinder {
            lifetime == Lifetime::Module || lifetime == Lifetime::Process;
   }
 
-  // Kept under `if i % 100_000 == 0:` (a remainder by a written number) inside the loop: one
-  // value in that many, a sample.
+  // Kept under `if i % 100_000 == 0:` (a remainder by a written number of 1,000 or more, equal
+  // to something) inside the loop: one value in that many, a sample. Not `i % 2 == 0` (half of
+  // them) nor `i % 100 != 0` (nearly all).
   bool sampled(TSNode site) const {
     const TSNode loop = innermostLoopStatement(site);
     for (TSNode child = site, up = parentOf(site); !ts_node_is_null(up) && !ts_node_eq(up, loop);
@@ -361,25 +364,29 @@ class RetentionFinder {
           !ts_node_eq(childByField(up, Field::Consequence), child)) {
         continue;
       }
-      const auto isRemainder = [&](TSNode node) {
-        return kindOf(node) == NodeKind::BinaryOperator &&
-               context_.text(childByField(node, Field::Operator)) == "%" &&
-               kindOf(unparenthesized(childByField(node, Field::Right))) == NodeKind::Integer;
-      };
-      const TSNode condition = childByField(up, Field::Condition);
-      bool remainder = isRemainder(condition);
-      visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
-        remainder = remainder || isRemainder(node);
-        return remainder ? Visit::Stop : Visit::Descend;
-      });
-      if (remainder) return true;
+      const TSNode condition = unparenthesized(childByField(up, Field::Condition));
+      if (kindOf(condition) != NodeKind::ComparisonOperator ||
+          context_.text(childByField(condition, Field::Operators)) != "==") {
+        continue;
+      }
+      const uint32_t count = namedChildCount(condition);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode side = unparenthesized(nthNamedChild(condition, i));
+        const TSNode divisor = unparenthesized(childByField(side, Field::Right));
+        if (kindOf(side) == NodeKind::BinaryOperator &&
+            context_.text(childByField(side, Field::Operator)) == "%" &&
+            kindOf(divisor) == NodeKind::Integer &&
+            isIntegerLiteralOfAtLeast(context_.text(divisor), 1'000)) {
+          return true;
+        }
+      }
     }
     return false;
   }
 
-  // A container that holds a fixed number of values at most, bound once to a name:
-  // `deque(maxlen=100)`, `queue.Queue(maxsize=64)` (a written size; `maxlen=None` and
-  // `maxsize=0` are unbounded).
+  // A container that holds a few values at most, bound once to a name: `deque(maxlen=100)`,
+  // `queue.Queue(maxsize=64)` (a written size below 100,000; `maxlen=None` and `maxsize=0` are
+  // unbounded).
   bool isBounded(ScopeId scope, TSNode receiver) const {
     if (kindOf(receiver) != NodeKind::Identifier) return false;
     const Resolution resolution =
@@ -404,7 +411,7 @@ class RetentionFinder {
         continue;
       }
       const TSNode size = unparenthesized(childByField(argument, Field::Value));
-      return kindOf(size) == NodeKind::Integer && context_.text(size) != "0";
+      return kindOf(size) == NodeKind::Integer && isFewItemsLiteral(context_.text(size));
     }
     return false;
   }

@@ -737,6 +737,16 @@ bool isManyItemsLiteral(std::string_view text) {
   return value && value->value >= kManyItems;
 }
 
+bool isFewItemsLiteral(std::string_view text) {
+  const std::optional<Constant> value = integerLiteral(text);
+  return value && value->value > 0 && value->value < kManyItems;
+}
+
+bool isIntegerLiteralOfAtLeast(std::string_view text, int64_t least) {
+  const std::optional<Constant> value = integerLiteral(text);
+  return value && value->value >= least;
+}
+
 SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iterable) {
   return SizeFinder(context).iterable(scope, iterable, 0);
 }

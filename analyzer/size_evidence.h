@@ -53,6 +53,11 @@ SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count);
 // Whether an integer literal's text writes a count of 100,000 or more (`1_000_000`, `0x186A0`):
 // what makes a `range` of it data.
 bool isManyItemsLiteral(std::string_view text);
+// Whether an integer literal's text writes a positive count below that (`100`, `8`): a bound that
+// keeps a container small (`deque(maxlen=100)`, `key % 8`).
+bool isFewItemsLiteral(std::string_view text);
+// Whether an integer literal's text writes at least `least` (`1_000` for `i % 1_000 == 0`).
+bool isIntegerLiteralOfAtLeast(std::string_view text, int64_t least);
 
 // Whether a parameter of this name holds configuration rather than data (`argv`, `options`,
 // `settings`, ...).

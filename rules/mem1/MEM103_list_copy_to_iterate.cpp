@@ -2,6 +2,7 @@
 // only to walk it once.
 
 #include <array>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -248,16 +249,32 @@ class ListCopyToIterate final : public RuleChecker {
     return touched || readsTheSameStream(context, iterator, body);
   }
 
+  // Whether `text` names `stdin` as a word (`sys.stdin.readline`, not `stdin_args`).
+  static bool namesStandardInput(std::string_view text) {
+    const auto isNamePart = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
+    for (size_t at = text.find("stdin"); at != std::string_view::npos;
+         at = text.find("stdin", at + 1)) {
+      const size_t end = at + 5;
+      if ((at == 0 || !isNamePart(text[at - 1])) &&
+          (end == text.size() || !isNamePart(text[end]))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // `for name in list(map(str.strip, sys.stdin)):` with `input()` in the loop: standard input is
   // read to the end before the loop asks its questions, or the questions would eat the lines.
   static bool readsTheSameStream(const RuleContext& context, TSNode iterator, TSNode body) {
-    if (context.text(iterator).find("stdin") == std::string_view::npos) return false;
+    if (!namesStandardInput(context.text(iterator))) return false;
     bool reads = false;
     visitSubtree(body, [&](TSNode node, TSFieldId /*field*/) {
       if (kindOf(node) == NodeKind::Call) {
         const TSNode callee = childByField(node, Field::Function);
         reads = (kindOf(callee) == NodeKind::Identifier && context.text(callee) == "input") ||
-                context.text(callee).find("stdin") != std::string_view::npos;
+                namesStandardInput(context.text(callee));
       }
       return reads ? Visit::Stop : Visit::Descend;
     });

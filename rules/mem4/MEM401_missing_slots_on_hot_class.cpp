@@ -95,7 +95,9 @@ configuration (`sys.argv`, settings, parsed command-line options), or over what 
 function of the project, a loop variable such as the columns of one table or the credits of one
 release, a `while` loop); instances made and dropped in each pass, rebound or replaced on each pass
 (`self.last = Row(line)`), passed to a call that does not keep them, fed to a reducer, or stored
-just before a `break`; instances made in an `except` handler inside the loop (one per failure); test
+just before a `break`; kept in a container that holds a few at most (`deque(maxlen=100)`,
+`queue.Queue(maxsize=64)`, a written size below 100,000), at a remainder key (`latest[i % 8]`),
+or one in many (`if i % 100_000 == 0:`, a remainder by 1,000 or more); instances made in an `except` handler inside the loop (one per failure); test
 code (`test-file-patterns`); classes in `.pyi` stubs, and in modules compiled beside their source (a
 `checker.cpython-311-x86_64-linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython
 build them: their classes are native, with a fixed layout); classes defined inside functions.

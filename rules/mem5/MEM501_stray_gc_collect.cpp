@@ -71,7 +71,8 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`,
-  `len(batch) >= BATCH_SIZE` where the loop adds to `batch`): it is scheduled to run once in a while, not once per iteration;
+  `len(batch) >= BATCH_SIZE` where the loop adds to `batch` and the guarded block starts it
+  afresh): it is scheduled to run once in a while, not once per iteration;
 - a collection followed by `break`, `return` or `raise` in its loop: it runs once, as the loop
   ends;
 - a collection right after a `del` statement or a `delattr()` call (a model converter dropping
@@ -549,7 +550,8 @@ class StrayGcCollect final : public RuleChecker {
     return false;
   }
 
-  // `if len(batch) >= BATCH_SIZE:` with the loop adding to `batch`: once per batch, as the
+  // `if len(batch) >= BATCH_SIZE:` with the loop adding to `batch` and the guarded block
+  // starting it afresh (`batch = []`, `batch.clear()`, `del batch[:]`): once per batch, as the
   // flush beside it. `call` is a call in the guard, `name` what it resolves to.
   static bool batchFull(const CollectCall& collect, TSNode call, std::string_view name,
                         const RuleContext& context) {
@@ -559,12 +561,33 @@ class StrayGcCollect final : public RuleChecker {
     }
     const TSNode batch = onlyNamedChildSkippingExtras(childByField(call, Field::Arguments));
     if (kindOf(batch) != NodeKind::Identifier) return false;
-    const std::string_view loop = context.text(collect.loop);
+    TSNode guard = parentOf(call);
+    while (!ts_node_is_null(guard) && kindOf(guard) != NodeKind::IfStatement &&
+           kindOf(guard) != NodeKind::ElifClause)
+      guard = parentOf(guard);
     const std::string_view batch_name = context.text(batch);
-    for (const std::string_view grows : {".append(", ".extend(", ".add(", " += "}) {
-      if (loop.find(concat(batch_name, grows)) != std::string_view::npos) return true;
-    }
-    return false;
+    // Whether `text` has `before` + the batch's name + `after`, the name not the end of another
+    // (`sub_batch.append(` is not `batch.append(`).
+    const auto writes = [&](std::string_view text, std::string_view before,
+                            std::string_view after) {
+      const std::string written = concat(before, batch_name, after);
+      for (size_t at = text.find(written); at != std::string_view::npos;
+           at = text.find(written, at + 1)) {
+        const auto previous = at == 0 ? ' ' : static_cast<unsigned char>(text[at - 1]);
+        if (!before.empty() ||
+            (std::isalnum(previous) == 0 && previous != '_' && previous != '.')) {
+          return true;
+        }
+      }
+      return false;
+    };
+    const std::string_view loop = context.text(collect.loop);
+    const std::string_view block = context.text(childByField(guard, Field::Consequence));
+    const bool grows = writes(loop, "", ".append(") || writes(loop, "", ".extend(") ||
+                       writes(loop, "", ".add(") || writes(loop, "", " += ");
+    const bool emptied =
+        writes(block, "", " = []") || writes(block, "", ".clear()") || writes(block, "del ", "[:]");
+    return grows && emptied;
   }
 
   // A collection followed by `break`, `return` or `raise` in its block, inside a loop: it runs

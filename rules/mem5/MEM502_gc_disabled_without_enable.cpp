@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/concat.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -65,11 +66,13 @@ a module-level function named `main` (a command-line tool that runs without the 
 one in a function named for it (`disable_gc()`, `opt_disablegc()` handling a `--disablegc`
 option, `no_gc()`): its caller asked for the collector to go off.
 Nor one in a function that sets up a worker process when it starts: passed as `initializer=` to
-a pool (`multiprocessing.Pool(4, initializer=init_worker)`, `ProcessPoolExecutor`), connected to
-Celery's `worker_process_init` or uWSGI's `@postfork`, or a gunicorn server hook (`post_fork`,
-`post_worker_init`, `pre_fork`, `when_ready`, `on_starting`): the worker runs without the
-collector by design. Nor one whose function ends the process in a `finally` (`os._exit(0)`, as a
-forked child does): there is no process left to restore.
+a process pool (`multiprocessing.Pool(4, initializer=init_worker)`, `ProcessPoolExecutor`; not a
+thread pool, whose initializer runs in the program's own process), connected to Celery's
+`worker_process_init` (`@worker_process_init.connect` or `worker_process_init.connect(f)`) or
+uWSGI's `@postfork`, or a module-level gunicorn server hook taking the `server` or the `worker`
+(`post_fork`, `post_worker_init`, `pre_fork`, `when_ready`, `on_starting`): the worker runs
+without the collector by design. Nor one whose function ends the process in a `finally`
+(`finally: os._exit(0)`, as a forked child does): there is no process left to restore.
 Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
 function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
 Nor a class that turns the collector off when it starts (`__init__`, `start()`, `setup()`,
@@ -239,19 +242,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           if (mayBeGcToggle(argument, context, names_may_be_gc_)) {
             callbacks_.push_back(siteOf(argument, context));
           }
-          // `Pool(4, initializer=_init_worker)`: the function starts a worker process.
-          if (kindOf(argument) == NodeKind::KeywordArgument &&
-              context.text(childByField(argument, Field::Name)) == "initializer") {
-            const TSNode value = childByField(argument, Field::Value);
-            const NodeKind value_kind = kindOf(value);
-            if (value_kind == NodeKind::Identifier) {
-              worker_initializers_.push_back(context.text(value));
-            } else if (value_kind == NodeKind::Attribute) {
-              worker_initializers_.push_back(
-                  context.text(childByField(value, Field::AttributeName)));
-            }
-          }
         }
+        noteWorkerInitializer(node, context);
         break;
       }
       case NodeKind::TryStatement: {
@@ -267,6 +259,10 @@ class GcDisabledWithoutEnable final : public RuleChecker {
   }
 
   void finish(RuleContext& context) override {
+    // Analysed in runs, the pool that names an initializer may sit in another run than it.
+    if (calls_.empty() && !context.analysingOneRun()) return;
+    for (const std::string& initializer : worker_initializers_)
+      context.provides(initializer);
     if (calls_.empty()) return;
     std::vector<const Site*> disables;
     std::vector<const Site*> enables;
@@ -369,19 +365,76 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     return false;
   }
 
-  // A function a worker process runs when it starts, to set itself up: passed as `initializer=`
-  // to a pool (`multiprocessing.Pool`, `ProcessPoolExecutor`), connected to Celery's
-  // `worker_process_init`, uWSGI's `@postfork`, or a gunicorn server hook (`post_fork`,
-  // `post_worker_init`, `pre_fork`, `when_ready`, `on_starting`). A worker (or a pre-fork
-  // master) that runs without the collector is a choice for the whole process.
-  bool startsAWorkerProcess(const Site& disable, std::string_view function_name,
-                            const RuleContext& context) const {
-    if (std::find(worker_initializers_.begin(), worker_initializers_.end(), function_name) !=
-        worker_initializers_.end()) {
-      return true;
+  // The `os._exit()` calls that are statements of a `finally` clause itself, not under an `if`
+  // in it (`finally: if pid == 0: os._exit(0)` leaves the parent running without the
+  // collector).
+  std::vector<const Site*> unconditionalExits() const {
+    std::vector<const Site*> exits;
+    for (const Site* exit : process_exits_) {
+      const TSNode statement = parentOf(exit->node);
+      if (kindOf(statement) == NodeKind::ExpressionStatement &&
+          kindOf(parentOf(parentOf(statement))) == NodeKind::FinallyClause) {
+        exits.push_back(exit);
+      }
     }
+    return exits;
+  }
+
+  // The key a run provides for a function (or, `method`, a method) that a process pool runs in
+  // each worker it starts.
+  static std::string initializerKey(bool method, std::string_view name) {
+    return concat(method ? "MEM502 worker initializer method " : "MEM502 worker initializer ",
+                  name);
+  }
+
+  // `Pool(4, initializer=_init_worker)`, `ProcessPoolExecutor(initializer=self._setup)`,
+  // `worker_process_init.connect(_init_worker)`: a function each worker process runs when it
+  // starts. Thread pools are not: their initializer runs in the program's own process.
+  void noteWorkerInitializer(TSNode arguments, const RuleContext& context) {
+    const TSNode callee = childByField(parentOf(arguments), Field::Function);
+    const std::string_view pool = kindOf(callee) == NodeKind::Attribute
+                                      ? context.text(childByField(callee, Field::AttributeName))
+                                      : context.text(callee);
+    TSNode initializer{};
+    if (pool == "Pool" || pool == "ProcessPoolExecutor") {
+      const uint32_t count = namedChildCount(arguments);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode argument = nthNamedChild(arguments, i);
+        if (kindOf(argument) == NodeKind::KeywordArgument &&
+            context.text(childByField(argument, Field::Name)) == "initializer") {
+          initializer = childByField(argument, Field::Value);
+        }
+      }
+    } else if (context.text(callee).ends_with("worker_process_init.connect")) {
+      initializer = firstNamedChildSkippingExtras(arguments);
+    }
+    if (kindOf(initializer) == NodeKind::Identifier) {
+      worker_initializers_.push_back(initializerKey(false, context.text(initializer)));
+    } else if (kindOf(initializer) == NodeKind::Attribute) {
+      worker_initializers_.push_back(
+          initializerKey(true, context.text(childByField(initializer, Field::AttributeName))));
+    }
+  }
+
+  // A function a worker process runs when it starts, to set itself up: passed as `initializer=`
+  // to a process pool (`multiprocessing.Pool`, `ProcessPoolExecutor`), connected to Celery's
+  // `worker_process_init`, uWSGI's `@postfork`, or a gunicorn server hook (`post_fork`,
+  // `post_worker_init`, `pre_fork`, `when_ready`, `on_starting`, taking the `server` or the
+  // `worker`). A worker (or a pre-fork master) that runs without the collector is a choice for
+  // the whole process.
+  static bool startsAWorkerProcess(const Site& disable, std::string_view function_name,
+                                   const RuleContext& context) {
+    if (disable.top_level || !ts_node_is_null(disable.owner_class)) {
+      const std::string key = initializerKey(!disable.top_level, function_name);
+      context.dependsOn(key);
+      if (context.moduleProvides(key)) return true;
+    }
+    // `def post_fork(server, worker):` at module level, as gunicorn's configuration has it.
+    const std::string_view first_parameter =
+        context.text(nthNamedChild(childByField(disable.owner, Field::Parameters), 0));
     if (disable.top_level &&
-        std::find(kServerHooks.begin(), kServerHooks.end(), function_name) != kServerHooks.end()) {
+        std::find(kServerHooks.begin(), kServerHooks.end(), function_name) != kServerHooks.end() &&
+        (first_parameter == "server" || first_parameter == "worker")) {
       return true;
     }
     const TSNode definition = parentOf(disable.owner);
@@ -506,7 +559,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     if (enabled_after && enabled_on_any_error) return;
     if (protectedByFinally(disable, enables)) return;
     // A forked child that ends with `finally: os._exit(0)`: no process is left to restore.
-    if (protectedByFinally(disable, process_exits_)) return;
+    if (protectedByFinally(disable, unconditionalExits())) return;
     for (const Site* callback : enable_callbacks) {
       if (sameNode(callback->owner, disable.owner)) return;
     }
@@ -577,9 +630,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
 
   bool names_may_be_gc_ = false;
   bool looked_at_earlier_runs_ = false;
-  std::vector<const Site*> collects_;       // resolved in finish()
-  std::vector<const Site*> process_exits_;  // `os._exit()`, resolved in finish()
-  std::vector<std::string_view> worker_initializers_;
+  std::vector<const Site*> collects_;             // resolved in finish()
+  std::vector<const Site*> process_exits_;        // `os._exit()`, resolved in finish()
+  std::vector<std::string> worker_initializers_;  // their keys (initializerKey)
   std::vector<Site> calls_;
   std::vector<Site> callbacks_;
   std::vector<TryWithFinally> tries_;

@@ -165,10 +165,14 @@ class GcDebugSaveall final : public RuleChecker {
                                      ? nthNamedChild(frame.node, 1)
                                      : childByField(frame.node, Field::Condition);
         const std::string_view text = context.text(condition);
-        // `if __name__ == "__main__":`: a script's run, which ends with its process.
-        call.guarded = namesDebugSwitch(text) || (text.find("__name__") != std::string_view::npos &&
-                                                  text.find("==") != std::string_view::npos &&
-                                                  text.find("__main__") != std::string_view::npos);
+        // `if __name__ == "__main__":` (its body, not its `else`): a script's run, which ends
+        // with its process.
+        const bool main_guard = frame.kind == NodeKind::IfStatement &&
+                                context.frame(up - 1).field == Field::Consequence &&
+                                text.find("__name__") != std::string_view::npos &&
+                                text.find("==") != std::string_view::npos &&
+                                text.find("__main__") != std::string_view::npos;
+        call.guarded = namesDebugSwitch(text) || main_guard;
       }
     }
     calls_.push_back(call);

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/concat.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/walker.h"
 
@@ -43,7 +45,7 @@ interpreter. These are decisions for the application's entry point, which knows 
 A `gc.disable()` is not reported when the module calls `gc.enable()` after it while it is
 imported, not only in an `except` clause (`gc.disable()`, then `try: ... finally: gc.enable()`
 around heavy imports or tables built at load, or `stack.callback(gc.enable)` in a top-level
-`with contextlib.ExitStack() as stack:`): the collector is then off only while the module
+`with contextlib.ExitStack() as stack:`, which re-enables it when the `with` ends): the collector is then off only while the module
 loads, which is a common and harmless speed-up.
 
 ## Known problems
@@ -177,9 +179,15 @@ class GcTuningAtImport final : public RuleChecker {
     for (const Candidate& candidate : candidates_) {
       std::string callee = context.semantic().qualifiedName(
           candidate.scope, childByField(candidate.call, Field::Function));
-      if (!candidate.in_handler && (callee == "gc.enable" || handsOverEnable(context, candidate))) {
+      if (!candidate.in_handler && callee == "gc.enable") {
         context.provides(kReenablesKey);
-        last_enable = ts_node_end_byte(candidate.call);
+        last_enable = std::max(last_enable, ts_node_end_byte(candidate.call));
+      }
+      if (const TSNode stack = exitStackCallingEnable(context, candidate);
+          !candidate.in_handler && !ts_node_is_null(stack)) {
+        context.provides(kReenablesKey);
+        // When the `with` ends: after its last statement, which may be the disable itself.
+        last_enable = std::max(last_enable, ts_node_end_byte(stack) + 1);
       }
       if (std::find(kTuningCalls.begin(), kTuningCalls.end(), callee) != kTuningCalls.end() &&
           !neverRuns(context, candidate.scope, candidate.call)) {  // `if TYPE_CHECKING:`
@@ -214,14 +222,34 @@ class GcTuningAtImport final : public RuleChecker {
 
   // `gc.enable` handed over as a cleanup while the module loads: `stack.callback(gc.enable)` in
   // a top-level `with contextlib.ExitStack() as stack:`.
-  static bool handsOverEnable(const RuleContext& context, const Candidate& candidate) {
-    const TSNode arguments = childByField(candidate.call, Field::Arguments);
-    const TSNode first = firstNamedChildSkippingExtras(arguments);
+  // The `with` statement that calls it when it ends, or a null node.
+  static TSNode exitStackCallingEnable(const RuleContext& context, const Candidate& candidate) {
+    const TSNode callee = childByField(candidate.call, Field::Function);
+    const TSNode first =
+        firstNamedChildSkippingExtras(childByField(candidate.call, Field::Arguments));
     const NodeKind kind = kindOf(first);
-    return (kind == NodeKind::Identifier || kind == NodeKind::Attribute) &&
-           context.text(childByField(childByField(candidate.call, Field::Function),
-                                     Field::AttributeName)) == "callback" &&
-           context.semantic().qualifiedName(candidate.scope, first) == "gc.enable";
+    if (kindOf(callee) != NodeKind::Attribute ||
+        context.text(childByField(callee, Field::AttributeName)) != "callback" ||
+        (kind != NodeKind::Identifier && kind != NodeKind::Attribute) ||
+        context.semantic().qualifiedName(candidate.scope, first) != "gc.enable") {
+      return TSNode{};
+    }
+    // `with contextlib.ExitStack() as stack:` (or `ExitStack()` imported) around the call, the
+    // stack the callback is registered on.
+    const std::string as_stack = concat("as ", context.text(childByField(callee, Field::Object)));
+    for (TSNode up = parentOf(candidate.call); !ts_node_is_null(up); up = parentOf(up)) {
+      if (kindOf(up) != NodeKind::WithStatement) continue;
+      const TSNode clause = firstChildOfKind(up, NodeKind::WithClause);
+      const std::string_view items = context.text(clause);
+      const size_t named = items.find(as_stack);
+      const size_t end = named + as_stack.size();
+      if (items.find("ExitStack(") != std::string_view::npos && named != std::string_view::npos &&
+          (end == items.size() ||
+           (std::isalnum(static_cast<unsigned char>(items[end])) == 0 && items[end] != '_'))) {
+        return up;
+      }
+    }
+    return TSNode{};
   }
 
   static void report(const Candidate& candidate, const std::string& callee, RuleContext& context) {

@@ -71,11 +71,14 @@ class Client {
     }
     return json::parse(*found);
   }
-  json diagnostics(const std::string& uri, int64_t version) {
-    return waitFor([&](const json& m) {
-      return m.value("method", "") == "textDocument/publishDiagnostics" &&
-             m["params"]["uri"] == uri && m["params"].value("version", -1) == version;
-    })["params"]["diagnostics"];
+  json diagnostics(const std::string& uri, int64_t version,
+                   std::chrono::milliseconds timeout = 10s) {
+    return waitFor(
+        [&](const json& m) {
+          return m.value("method", "") == "textDocument/publishDiagnostics" &&
+                 m["params"]["uri"] == uri && m["params"].value("version", -1) == version;
+        },
+        timeout)["params"]["diagnostics"];
   }
   json initialize(json capabilities = json::object(), json options = nullptr,
                   const std::string& root = "") {
@@ -642,6 +645,11 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
   // HEAPLINT_SERVER_SEED=N types another sequence (for stress runs by hand).
   const char* seed = std::getenv("HEAPLINT_SERVER_SEED");
   std::mt19937 random(seed != nullptr ? static_cast<unsigned>(std::atoi(seed)) : 17U);
+  // Sanitizer builds run several times slower (scripts/sanitize.sh sets the factor): the pauses
+  // and the quiet the test waits for grow with them, so that they still outlast an analysis.
+  const char* slowdown_text = std::getenv("HEAPLINT_TEST_SLOWDOWN");
+  const int slowdown = std::max(1, slowdown_text != nullptr ? std::atoi(slowdown_text) : 1);
+  const auto scaled = [&](std::chrono::milliseconds duration) { return duration * slowdown; };
   uint32_t finding_line = 0;
   std::string text = bigClassWithAFinding(finding_line);
   text.insert(text.find('\n') + 1, "    __slots__ = (\"values\",)\n\n");
@@ -663,10 +671,10 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
     Client fresh;
     fresh.initialize(capabilities, preview);
     fresh.open(kUri, final_text);
-    return fresh.diagnostics(kUri, 1);
+    return fresh.diagnostics(kUri, 1, scaled(10s));
   };
 
-  Client client(pausingOptions(20ms, 200ms));
+  Client client(pausingOptions(scaled(20ms), scaled(200ms)));
   client.initialize(capabilities, preview);
   client.open(kUri, text);
   ASSERT_EQ(client.diagnostics(kUri, 1), freshAnalysis(text));
@@ -722,7 +730,7 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
       }
       client.change(kUri, ++version, json::array({change}));
       // Now and then a pause longer than the join's: carried findings give way to an analysis.
-      if (random() % 4 == 0) std::this_thread::sleep_for(30ms);
+      if (random() % 4 == 0) std::this_thread::sleep_for(scaled(30ms));
     }
     // Undo, as fast as typing, until the text parses: what a text with a syntax error shows
     // depends on how its runs were cut, and so on the edits that led to it.
@@ -746,8 +754,9 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
     const json expected = freshAnalysis(text);
     std::vector<json> published;
     auto last_came = std::chrono::steady_clock::now();
-    const auto deadline = last_came + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
+    const auto deadline = last_came + scaled(30s);
+    bool settled = false;
+    while (!settled && std::chrono::steady_clock::now() < deadline) {
       for (const std::string& message : client.transport().takeAll()) {
         const json parsed = json::parse(message);
         if (parsed.value("method", "") == "textDocument/publishDiagnostics" &&
@@ -756,13 +765,13 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
           last_came = std::chrono::steady_clock::now();
         }
       }
-      if (!published.empty() && published.back() == expected &&
-          std::chrono::steady_clock::now() - last_came > 600ms) {
-        break;
-      }
-      std::this_thread::sleep_for(20ms);
+      settled = !published.empty() && published.back() == expected &&
+                std::chrono::steady_clock::now() - last_came > scaled(600ms);
+      if (!settled) std::this_thread::sleep_for(20ms);
     }
     ASSERT_FALSE(published.empty()) << "burst " << burst;
+    EXPECT_TRUE(settled) << "burst " << burst << ": no quiet after " << published.size()
+                         << " publications";
     ASSERT_TRUE(published.back() == expected)
         << "burst " << burst << " (+ published last, - expected):\n"
         << diagnosticDifferences(published.back(), expected) << "text:\n"
