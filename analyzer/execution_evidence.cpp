@@ -167,6 +167,21 @@ std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode 
 
 }  // namespace
 
+bool isMainGuard(const RuleContext& context, TSNode condition) {
+  condition = unparenthesized(condition);
+  if (kindOf(condition) != NodeKind::ComparisonOperator ||
+      !hasNamedChildrenSkippingExtras(condition, 2) ||
+      context.text(childByField(condition, Field::Operators)) != "==") {
+    return false;
+  }
+  const auto isMain = [](std::string_view text) {
+    return text == R"("__main__")" || text == "'__main__'";
+  };
+  const std::string_view left = context.text(nthNamedChildSkippingExtras(condition, 0));
+  const std::string_view right = context.text(nthNamedChildSkippingExtras(condition, 1));
+  return (left == "__name__" && isMain(right)) || (right == "__name__" && isMain(left));
+}
+
 bool isMemoryProfilerModule(std::string_view imported) {
   for (const std::string_view module :
        {"tracemalloc", "objgraph", "pympler", "guppy", "memory_profiler"}) {

@@ -48,6 +48,10 @@ std::string runsOnceReason(const RuleContext& context, ScopeId scope);
 // (`atexit._exithandlers = []`). The statement, or empty.
 std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode target);
 
+// Whether `condition` is `__name__ == "__main__"` (either way round): an `if` that runs its body
+// only when the module is run as a script.
+bool isMainGuard(const RuleContext& context, TSNode condition);
+
 // Whether an imported name (`objgraph`, `pympler.tracker`) is a memory profiler's or heap
 // inspector's: `tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`. A module that
 // imports one is a memory-debugging tool.

@@ -56,9 +56,11 @@ Not flagged:
 - `inspect.trace()` in a helper called from a handler: its frames start at the handler's
   function, so no cycle forms through the helper's locals;
 - an attribute, a name or an item that a `finally` clause of the same function, after the store,
-  lets go of (`self.frame = None`, `del self.frame`, `del _frames[key]`): it holds the frame only
-  while the call runs, when the frame is alive anyway; and an attribute stored in `__enter__`
-  that `__exit__` lets go of (the caller's frame, held while its `with` block runs);
+  lets go of (`self.frame = None`, `del self.frame`, `del _frames[key]`, `_active.pop()` after
+  `_active.append(frame)`), in a statement of the clause itself rather than under an `if` in it:
+  it holds the frame only while the call runs, when the frame is alive anyway; and an attribute
+  stored in `__enter__` that `__exit__` lets go of in the same way (the caller's frame, held
+  while its `with` block runs);
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
   name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
   that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
@@ -282,10 +284,14 @@ class FrameReferenceKept final : public RuleChecker {
     const NodeKind target_kind = kindOf(target);
     if (target_kind != NodeKind::Identifier && target_kind != NodeKind::Attribute) return;
     if (container && refilledInFunction(context, value, target)) return;
-    // `del self.frame`, `self.frame = None`, `del _frames[key]` in a `finally` of the function.
-    const std::string_view released = container ? context.text(item) : context.text(target);
-    if (!released.empty() &&
-        letsGo(context, functionAround(value), released, ts_node_end_byte(parent), true)) {
+    // `del self.frame`, `self.frame = None`, `del _frames[key]`, `_active.pop()` in a `finally`
+    // of the function.
+    const bool appended = container && ts_node_is_null(item);
+    const std::string_view released = appended    ? context.text(target)
+                                      : container ? context.text(item)
+                                                  : context.text(target);
+    if (letsGo(context, functionAround(value), released, ts_node_end_byte(parent), true,
+               appended)) {
       return;
     }
     if (!container && releasedOnExit(context, value, target)) return;
@@ -371,8 +377,14 @@ class FrameReferenceKept final : public RuleChecker {
   // frame is then held only while the call runs, when it is alive anyway (guppy's
   // `limitframe`); a local deleted there breaks the cycle its own frame makes.
   static bool letsGo(const RuleContext& context, TSNode function, std::string_view target,
-                     uint32_t stored, bool in_finally) {
+                     uint32_t stored, bool in_finally, bool pops = false) {
     if (ts_node_is_null(function)) return false;
+    // A statement of the `finally` clause itself (or of the function's body), not one under an
+    // `if` in it: `if exc_type is None: self.frame = None` keeps it on the error path.
+    const auto unconditional = [&](TSNode statement) {
+      const TSNode holder = parentOf(parentOf(statement));
+      return in_finally ? kindOf(holder) == NodeKind::FinallyClause : ts_node_eq(holder, function);
+    };
     bool found = false;
     visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind kind = kindOf(node);
@@ -387,9 +399,16 @@ class FrameReferenceKept final : public RuleChecker {
         found = ts_node_start_byte(node) >= stored &&
                 context.text(childByField(node, Field::Left)) == target &&
                 kindOf(childByField(node, Field::Right)) == NodeKind::None &&
-                (!in_finally || insideFinally(node, function));
+                unconditional(parentOf(node));
+      } else if (kind == NodeKind::Call && pops && ts_node_start_byte(node) >= stored) {
+        // `_active.pop()` for `_active.append(frame)`: a stack of the frames running now.
+        const TSNode callee = childByField(node, Field::Function);
+        const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+        found = kindOf(callee) == NodeKind::Attribute &&
+                context.text(childByField(callee, Field::Object)) == target &&
+                (method == "pop" || method == "remove") && unconditional(parentOf(node));
       } else if (kind == NodeKind::DeleteStatement && ts_node_start_byte(node) >= stored &&
-                 (!in_finally || insideFinally(node, function))) {
+                 unconditional(node)) {
         for (uint32_t i = 0; i < namedChildCount(node) && !found; ++i) {
           const TSNode deleted = nthNamedChild(node, i);
           if (kindOf(deleted) == NodeKind::ExpressionList) {
@@ -403,14 +422,6 @@ class FrameReferenceKept final : public RuleChecker {
       return found ? Visit::Stop : Visit::Descend;
     });
     return found;
-  }
-
-  static bool insideFinally(TSNode node, TSNode function) {
-    for (TSNode up = parentOf(node); !ts_node_is_null(up) && !ts_node_eq(up, function);
-         up = parentOf(up)) {
-      if (kindOf(up) == NodeKind::FinallyClause) return true;
-    }
-    return false;
   }
 
   // "The frame `sys._getframe(1)`", "The stack `inspect.stack()`".

@@ -70,7 +70,8 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   `malloc_trim`): the collection there makes a measurement exact or frees device memory;
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
-  `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`,
+  `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`, a remainder
+  compared equal, by a name or by 10 or more,
   `len(batch) >= BATCH_SIZE` where the loop adds to `batch` and the guarded block starts it
   afresh): it is scheduled to run once in a while, not once per iteration;
 - a collection followed by `break`, `return` or `raise` in its loop: it runs once, as the loop
@@ -531,7 +532,7 @@ class StrayGcCollect final : public RuleChecker {
       visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
         if (kind == NodeKind::BinaryOperator) {
-          found = context.text(childByField(node, Field::Operator)) == "%";
+          found = onceInMany(node, context);
         } else if (kind == NodeKind::Call) {
           const TSNode callee = childByField(node, Field::Function);
           const std::string name = semantic.qualifiedName(call.scope, callee);
@@ -548,6 +549,22 @@ class StrayGcCollect final : public RuleChecker {
       if (found) return true;
     }
     return false;
+  }
+
+  // `i % 1000 == 0`, `not i % EVERY`: a remainder compared equal (one pass in that many), by a
+  // name or by a written number of 10 or more. Not `i % 2 == 0` (every other pass) nor
+  // `i % 1000 != 0` (nearly every pass).
+  static bool onceInMany(TSNode remainder, const RuleContext& context) {
+    if (context.text(childByField(remainder, Field::Operator)) != "%") return false;
+    const TSNode divisor = unparenthesized(childByField(remainder, Field::Right));
+    if (kindOf(divisor) == NodeKind::Integer &&
+        !isIntegerLiteralOfAtLeast(context.text(divisor), 10)) {
+      return false;
+    }
+    const TSNode parent = parentOf(remainder);
+    return kindOf(parent) == NodeKind::NotOperator ||
+           (kindOf(parent) == NodeKind::ComparisonOperator &&
+            context.text(childByField(parent, Field::Operators)) == "==");
   }
 
   // `if len(batch) >= BATCH_SIZE:` with the loop adding to `batch` and the guarded block

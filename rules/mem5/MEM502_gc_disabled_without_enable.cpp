@@ -396,7 +396,13 @@ class GcDisabledWithoutEnable final : public RuleChecker {
                                       ? context.text(childByField(callee, Field::AttributeName))
                                       : context.text(callee);
     TSNode initializer{};
-    if (pool == "Pool" || pool == "ProcessPoolExecutor") {
+    // `multiprocessing.dummy.Pool` is a pool of threads.
+    if ((pool == "Pool" && context.text(callee).find("dummy") == std::string_view::npos) ||
+        pool == "ProcessPoolExecutor") {
+      // `Pool(4, init_worker)`: the initializer is Pool's second parameter (ProcessPoolExecutor
+      // takes it third, after `mp_context`).
+      initializer = nthNamedChildSkippingExtras(arguments, pool == "Pool" ? 1 : 2);
+      if (kindOf(initializer) == NodeKind::KeywordArgument) initializer = TSNode{};
       const uint32_t count = namedChildCount(arguments);
       for (uint32_t i = 0; i < count; ++i) {
         const TSNode argument = nthNamedChild(arguments, i);
@@ -424,14 +430,14 @@ class GcDisabledWithoutEnable final : public RuleChecker {
   // the whole process.
   static bool startsAWorkerProcess(const Site& disable, std::string_view function_name,
                                    const RuleContext& context) {
-    if (disable.top_level || !ts_node_is_null(disable.owner_class)) {
-      const std::string key = initializerKey(!disable.top_level, function_name);
-      context.dependsOn(key);
-      if (context.moduleProvides(key)) return true;
-    }
+    // A function (module-level or nested) or a method, by its name.
+    const std::string key = initializerKey(!ts_node_is_null(disable.owner_class), function_name);
+    context.dependsOn(key);
+    if (context.moduleProvides(key)) return true;
     // `def post_fork(server, worker):` at module level, as gunicorn's configuration has it.
-    const std::string_view first_parameter =
-        context.text(nthNamedChild(childByField(disable.owner, Field::Parameters), 0));
+    TSNode first = firstNamedChildSkippingExtras(childByField(disable.owner, Field::Parameters));
+    if (kindOf(first) != NodeKind::Identifier) first = firstNamedChildSkippingExtras(first);
+    const std::string_view first_parameter = context.text(first);
     if (disable.top_level &&
         std::find(kServerHooks.begin(), kServerHooks.end(), function_name) != kServerHooks.end() &&
         (first_parameter == "server" || first_parameter == "worker")) {

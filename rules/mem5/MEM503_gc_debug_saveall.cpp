@@ -49,8 +49,10 @@ Not flagged, on purpose:
 - a call guarded by a condition that names a debug or leak switch
   (`if settings.DEBUG_GC:`, `if args.debug:`): the flag is then an explicit opt-in;
 - a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
-  in a module that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`,
-  `tracemalloc`): leak-hunting tools, where the flag is the instrument.
+  in a module that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`;
+  not `tracemalloc`, which services import for their statistics): leak-hunting tools, where the
+  flag is the instrument. A script whose `__main__` block serves forever keeps the flag for good
+  and is not told apart.
 
 A function's name is not taken as a switch: `debug_endpoint()` in a web application turns the
 flag on for the whole server process.
@@ -167,11 +169,9 @@ class GcDebugSaveall final : public RuleChecker {
         const std::string_view text = context.text(condition);
         // `if __name__ == "__main__":` (its body, not its `else`): a script's run, which ends
         // with its process.
-        const bool main_guard = frame.kind == NodeKind::IfStatement &&
+        const bool main_guard = frame.kind != NodeKind::ConditionalExpression &&
                                 context.frame(up - 1).field == Field::Consequence &&
-                                text.find("__name__") != std::string_view::npos &&
-                                text.find("==") != std::string_view::npos &&
-                                text.find("__main__") != std::string_view::npos;
+                                isMainGuard(context, condition);
         call.guarded = namesDebugSwitch(text) || main_guard;
       }
     }
@@ -235,8 +235,10 @@ class GcDebugSaveall final : public RuleChecker {
     for (const Binding& binding : semantic.bindings()) {
       // Another run's imports are that run's to report.
       if (binding.prelude) continue;
+      // Not `tracemalloc`: a production service may import it for its statistics.
+      const std::string_view imported = semantic.importedName(binding);
       if ((binding.kind == BindingKind::Import || binding.kind == BindingKind::FromImport) &&
-          isMemoryProfilerModule(semantic.importedName(binding))) {
+          isMemoryProfilerModule(imported) && !imported.starts_with("tracemalloc")) {
         return true;
       }
     }

@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "analyzer/analyze.h"
-#include "analyzer/concat.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/walker.h"
 
@@ -26,8 +24,8 @@ module level or in a class body at module level, including inside top-level `if`
 
 Entry points are not library modules and are skipped: `__main__.py`, `setup.py`, `conftest.py`,
 `manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, `sitecustomize.py` and `usercustomize.py`
-(which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py` in a
-`docs/` or `doc/` folder, notebooks, any file that starts with a `#!` line,
+(which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py`
+under a `docs/` or `doc/` folder (`docs/source/conf.py` too), notebooks, any file that starts with a `#!` line,
 and any module that has an `if __name__ == "__main__":` block (a script, even when importable).
 Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
 `if False:`.
@@ -123,34 +121,26 @@ bool isEntryPointFile(const RuleContext& context) {
     if (name == entry) return true;
   }
   // A notebook is run, never imported; so is Sphinx's `docs/conf.py`, by the documentation build.
-  const std::string_view path = context.options().path;
-  const bool sphinx_conf = name == "conf.py" && (path.find("doc/") != std::string_view::npos ||
-                                                 path.find("docs/") != std::string_view::npos);
+  bool sphinx_conf = false;
+  if (name == "conf.py") {
+    // A folder named `doc` or `docs` anywhere above it (`docs/source/conf.py`).
+    std::string_view path = context.options().path;
+    for (size_t slash = path.find_first_of("/\\"); slash != std::string_view::npos;
+         path.remove_prefix(slash + 1), slash = path.find_first_of("/\\")) {
+      const std::string_view folder = path.substr(0, slash);
+      sphinx_conf = sphinx_conf || folder == "doc" || folder == "docs";
+    }
+  }
   return name.starts_with("gunicorn") || name.ends_with(".ipynb") || sphinx_conf ||
          context.source().text().starts_with("#!");
-}
-
-bool isMainString(std::string_view text) {
-  return text == R"("__main__")" || text == "'__main__'";
-}
-
-// `if __name__ == "__main__":` (either way round).
-bool isMainGuard(const RuleContext& context, TSNode if_statement) {
-  const TSNode condition = childByField(if_statement, Field::Condition);
-  if (kindOf(condition) != NodeKind::ComparisonOperator ||
-      namedChildCountSkippingExtras(condition) != 2) {
-    return false;
-  }
-  const std::string_view left = context.text(nthNamedChildSkippingExtras(condition, 0));
-  const std::string_view right = context.text(nthNamedChildSkippingExtras(condition, 1));
-  return (left == "__name__" && isMainString(right)) || (right == "__name__" && isMainString(left));
 }
 
 class GcTuningAtImport final : public RuleChecker {
  public:
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
     if (kind == NodeKind::IfStatement) {
-      if (context.executions().size() == 1 && isMainGuard(context, node)) {
+      if (context.executions().size() == 1 &&
+          isMainGuard(context, childByField(node, Field::Condition))) {
         context.provides(kMainGuardKey);
       }
       return;
@@ -236,17 +226,20 @@ class GcTuningAtImport final : public RuleChecker {
     }
     // `with contextlib.ExitStack() as stack:` (or `ExitStack()` imported) around the call, the
     // stack the callback is registered on.
-    const std::string as_stack = concat("as ", context.text(childByField(callee, Field::Object)));
+    const std::string_view stack = context.text(childByField(callee, Field::Object));
     for (TSNode up = parentOf(candidate.call); !ts_node_is_null(up); up = parentOf(up)) {
       if (kindOf(up) != NodeKind::WithStatement) continue;
       const TSNode clause = firstChildOfKind(up, NodeKind::WithClause);
-      const std::string_view items = context.text(clause);
-      const size_t named = items.find(as_stack);
-      const size_t end = named + as_stack.size();
-      if (items.find("ExitStack(") != std::string_view::npos && named != std::string_view::npos &&
-          (end == items.size() ||
-           (std::isalnum(static_cast<unsigned char>(items[end])) == 0 && items[end] != '_'))) {
-        return up;
+      const uint32_t count = namedChildCount(clause);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode item = childByField(nthNamedChild(clause, i), Field::Value);
+        if (kindOf(item) != NodeKind::AsPattern) continue;
+        const TSNode made = nthNamedChild(item, 0);
+        if (context.text(childByField(item, Field::Alias)) == stack &&
+            kindOf(made) == NodeKind::Call &&
+            context.text(childByField(made, Field::Function)).ends_with("ExitStack")) {
+          return up;
+        }
       }
     }
     return TSNode{};

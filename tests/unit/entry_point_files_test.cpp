@@ -35,8 +35,11 @@ TEST(EntryPointFiles, TheInterpretersStartUpHooksAndNotebooksTuneTheCollectorOnP
   EXPECT_TRUE(codesIn(tuning, "noxfile.py").empty());
   EXPECT_TRUE(codesIn(tuning, "docs/conf.py").empty());
   EXPECT_TRUE(codesIn(tuning, "project/doc/conf.py").empty());
+  EXPECT_TRUE(codesIn(tuning, "docs\\source\\conf.py").empty());
   // A package's own settings module is imported.
   EXPECT_EQ(codesIn(tuning, "mylib/conf.py"), kImportTimeTuning);
+  EXPECT_EQ(codesIn(tuning, "mydoc/conf.py"), kImportTimeTuning);
+  EXPECT_EQ(codesIn(tuning, "pkg/autodoc/conf.py"), kImportTimeTuning);
 }
 
 TEST(EntryPointFiles, TuningThatNeverRunsIsNotReported) {
@@ -77,6 +80,18 @@ TEST(EntryPointFiles, EnableHandedToAnExitStackWhileTheModuleLoads) {
                     "    stack.callback(gc.enable)\ngc.disable()\n",
                     "pkg/module.py"),
             kImportTimeTuning);
+  // Another stack than the `with`'s: `stack_2` is not `stack`.
+  EXPECT_EQ(codesIn("import contextlib\nimport gc\n\nstack_2 = contextlib.ExitStack()\n"
+                    "with contextlib.ExitStack() as stack:\n    gc.disable()\n"
+                    "    stack_2.callback(gc.enable)\n",
+                    "pkg/module.py"),
+            kImportTimeTuning);
+  // Among other items of the `with`.
+  EXPECT_TRUE(codesIn("import contextlib\nimport gc\n\nwith open('t') as stack_f, "
+                      "contextlib.ExitStack() as stack:\n    gc.disable()\n"
+                      "    stack.callback(gc.enable)\n",
+                      "pkg/module.py")
+                  .empty());
 }
 
 }  // namespace

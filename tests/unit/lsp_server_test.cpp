@@ -648,8 +648,10 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
   // Sanitizer builds run several times slower (scripts/sanitize.sh sets the factor): the pauses
   // and the quiet the test waits for grow with them, so that they still outlast an analysis.
   const char* slowdown_text = std::getenv("HEAPLINT_TEST_SLOWDOWN");
-  const int slowdown = std::max(1, slowdown_text != nullptr ? std::atoi(slowdown_text) : 1);
-  const auto scaled = [&](std::chrono::milliseconds duration) { return duration * slowdown; };
+  const double slowdown = std::max(1.0, slowdown_text != nullptr ? std::atof(slowdown_text) : 1.0);
+  const auto scaled = [&](std::chrono::milliseconds duration) {
+    return std::chrono::milliseconds(static_cast<int64_t>(duration.count() * slowdown));
+  };
   uint32_t finding_line = 0;
   std::string text = bigClassWithAFinding(finding_line);
   text.insert(text.find('\n') + 1, "    __slots__ = (\"values\",)\n\n");
@@ -677,7 +679,7 @@ TEST(LspServer, TypingEndsWithTheAnalysisOfTheTextAsAFreshServerGivesIt) {
   Client client(pausingOptions(scaled(20ms), scaled(200ms)));
   client.initialize(capabilities, preview);
   client.open(kUri, text);
-  ASSERT_EQ(client.diagnostics(kUri, 1), freshAnalysis(text));
+  ASSERT_EQ(client.diagnostics(kUri, 1, scaled(10s)), freshAnalysis(text));
   const std::vector<std::string> pieces = {"q", "(", ")",    ":",          "\n",
                                            " ", "'", "def ", "\n        ", "sum([x for x in xs])"};
   int version = 1;
