@@ -381,9 +381,23 @@ class FrameReferenceKept final : public RuleChecker {
     if (ts_node_is_null(function)) return false;
     // A statement of the `finally` clause itself (or of the function's body), not one under an
     // `if` in it: `if exc_type is None: self.frame = None` keeps it on the error path.
+    // Blocks of `with` and `try` around it run it too (`finally: with lock: self.frame = None`).
     const auto unconditional = [&](TSNode statement) {
-      const TSNode holder = parentOf(parentOf(statement));
-      return in_finally ? kindOf(holder) == NodeKind::FinallyClause : ts_node_eq(holder, function);
+      for (TSNode up = parentOf(statement); !ts_node_is_null(up); up = parentOf(up)) {
+        if (ts_node_eq(up, function)) return !in_finally;
+        switch (kindOf(up)) {
+          case NodeKind::FinallyClause:
+            if (in_finally) return true;
+            break;
+          case NodeKind::Block:
+          case NodeKind::WithStatement:
+          case NodeKind::TryStatement:
+            break;
+          default:
+            return false;  // `if`, `else`, `except`, a loop
+        }
+      }
+      return false;
     };
     bool found = false;
     visitSubtree(function, [&](TSNode node, TSFieldId /*field*/) {

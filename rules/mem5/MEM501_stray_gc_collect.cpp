@@ -561,7 +561,9 @@ class StrayGcCollect final : public RuleChecker {
         !isIntegerLiteralOfAtLeast(context.text(divisor), 10)) {
       return false;
     }
-    const TSNode parent = parentOf(remainder);
+    TSNode parent = parentOf(remainder);
+    while (kindOf(parent) == NodeKind::ParenthesizedExpression)  // `(i % 1000) == 0`
+      parent = parentOf(parent);
     return kindOf(parent) == NodeKind::NotOperator ||
            (kindOf(parent) == NodeKind::ComparisonOperator &&
             context.text(childByField(parent, Field::Operators)) == "==");

@@ -396,9 +396,12 @@ class GcDisabledWithoutEnable final : public RuleChecker {
                                       ? context.text(childByField(callee, Field::AttributeName))
                                       : context.text(callee);
     TSNode initializer{};
-    // `multiprocessing.dummy.Pool` is a pool of threads.
-    if ((pool == "Pool" && context.text(callee).find("dummy") == std::string_view::npos) ||
-        pool == "ProcessPoolExecutor") {
+    // `multiprocessing.dummy.Pool` is a pool of threads, also as `Pool` imported from there.
+    const bool threads =
+        context.text(callee).find("dummy") != std::string_view::npos ||
+        (kindOf(callee) == NodeKind::Identifier &&
+         context.source().text().find("multiprocessing.dummy") != std::string_view::npos);
+    if ((pool == "Pool" && !threads) || pool == "ProcessPoolExecutor") {
       // `Pool(4, init_worker)`: the initializer is Pool's second parameter (ProcessPoolExecutor
       // takes it third, after `mp_context`).
       initializer = nthNamedChildSkippingExtras(arguments, pool == "Pool" ? 1 : 2);
