@@ -396,12 +396,14 @@ class GcDisabledWithoutEnable final : public RuleChecker {
                                       ? context.text(childByField(callee, Field::AttributeName))
                                       : context.text(callee);
     TSNode initializer{};
-    // `multiprocessing.dummy.Pool` is a pool of threads, also as `Pool` imported from there.
-    const bool threads =
-        context.text(callee).find("dummy") != std::string_view::npos ||
-        (kindOf(callee) == NodeKind::Identifier &&
-         context.source().text().find("multiprocessing.dummy") != std::string_view::npos);
-    if ((pool == "Pool" && !threads) || pool == "ProcessPoolExecutor") {
+    // `multiprocessing.dummy.Pool` is a pool of threads, also as `Pool` imported from there
+    // (the text is searched only for a call of `Pool`: once per argument list is quadratic).
+    const auto threads = [&] {
+      return context.text(callee).find("dummy") != std::string_view::npos ||
+             (kindOf(callee) == NodeKind::Identifier &&
+              context.source().text().find("multiprocessing.dummy") != std::string_view::npos);
+    };
+    if ((pool == "Pool" && !threads()) || pool == "ProcessPoolExecutor") {
       // `Pool(4, init_worker)`: the initializer is Pool's second parameter (ProcessPoolExecutor
       // takes it third, after `mp_context`).
       initializer = nthNamedChildSkippingExtras(arguments, pool == "Pool" ? 1 : 2);
