@@ -141,9 +141,7 @@ class KeyFinder {
         return parts(scope, node, depth, false);
       case NodeKind::BinaryOperator:
         // `hash(line) % 16`: one of 16 keys, whatever the left side is (not of 1,000,003).
-        if (const TSNode divisor = unwrap(childByField(node, Field::Right));
-            context_.text(childByField(node, Field::Operator)) == "%" &&
-            kindOf(divisor) == NodeKind::Integer && isFewItemsLiteral(context_.text(divisor))) {
+        if (isFewItemsLiteral(writtenRemainderDivisor(context_, node))) {
           return make(KeySource::Closed, "a remainder");
         }
         return parts(scope, node, depth, true);

@@ -272,11 +272,8 @@ class RetentionFinder {
     switch (kindOf(left)) {
       case NodeKind::Subscript: {
         // `latest[i % 8] = reading`: at most 8 kept, each store replacing one.
-        const TSNode key = unparenthesized(childByField(left, Field::SubscriptIndex));
-        const TSNode divisor = unparenthesized(childByField(key, Field::Right));
-        if (kindOf(key) == NodeKind::BinaryOperator &&
-            context_.text(childByField(key, Field::Operator)) == "%" &&
-            kindOf(divisor) == NodeKind::Integer && isFewItemsLiteral(context_.text(divisor))) {
+        if (isFewItemsLiteral(
+                writtenRemainderDivisor(context_, childByField(left, Field::SubscriptIndex)))) {
           return {};
         }
         return container(scope, childByField(left, Field::Value), assignment, depth);
@@ -371,12 +368,8 @@ class RetentionFinder {
       }
       const uint32_t count = namedChildCount(condition);
       for (uint32_t i = 0; i < count; ++i) {
-        const TSNode side = unparenthesized(nthNamedChild(condition, i));
-        const TSNode divisor = unparenthesized(childByField(side, Field::Right));
-        if (kindOf(side) == NodeKind::BinaryOperator &&
-            context_.text(childByField(side, Field::Operator)) == "%" &&
-            kindOf(divisor) == NodeKind::Integer &&
-            isIntegerLiteralOfAtLeast(context_.text(divisor), 1'000)) {
+        if (isIntegerLiteralOfAtLeast(
+                writtenRemainderDivisor(context_, nthNamedChild(condition, i)), 1'000)) {
           return true;
         }
       }

@@ -742,6 +742,20 @@ bool isFewItemsLiteral(std::string_view text) {
   return value && value->value > 0 && value->value < kManyItems;
 }
 
+TSNode remainderDivisor(const RuleContext& context, TSNode expression) {
+  expression = unparenthesized(expression);
+  if (kindOf(expression) != NodeKind::BinaryOperator ||
+      context.text(childByField(expression, Field::Operator)) != "%") {
+    return TSNode{};
+  }
+  return unparenthesized(childByField(expression, Field::Right));
+}
+
+std::string_view writtenRemainderDivisor(const RuleContext& context, TSNode expression) {
+  const TSNode divisor = remainderDivisor(context, expression);
+  return kindOf(divisor) == NodeKind::Integer ? context.text(divisor) : std::string_view();
+}
+
 bool isIntegerLiteralOfAtLeast(std::string_view text, int64_t least) {
   const std::optional<Constant> value = integerLiteral(text);
   return value && value->value >= least;

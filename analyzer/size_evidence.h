@@ -58,6 +58,11 @@ bool isManyItemsLiteral(std::string_view text);
 bool isFewItemsLiteral(std::string_view text);
 // Whether an integer literal's text writes at least `least` (`1_000` for `i % 1_000 == 0`).
 bool isIntegerLiteralOfAtLeast(std::string_view text, int64_t least);
+// In `expression`, a remainder (`x % N`, through parentheses): its divisor, parentheses
+// removed; a null node for any other expression.
+TSNode remainderDivisor(const RuleContext& context, TSNode expression);
+// The text of that divisor when it is an integer literal (`16` of `hash(x) % 16`), else empty.
+std::string_view writtenRemainderDivisor(const RuleContext& context, TSNode expression);
 
 // Whether a parameter of this name holds configuration rather than data (`argv`, `options`,
 // `settings`, ...).

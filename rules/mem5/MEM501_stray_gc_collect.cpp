@@ -555,8 +555,8 @@ class StrayGcCollect final : public RuleChecker {
   // name or by a written number of 10 or more. Not `i % 2 == 0` (every other pass) nor
   // `i % 1000 != 0` (nearly every pass).
   static bool onceInMany(TSNode remainder, const RuleContext& context) {
-    if (context.text(childByField(remainder, Field::Operator)) != "%") return false;
-    const TSNode divisor = unparenthesized(childByField(remainder, Field::Right));
+    const TSNode divisor = remainderDivisor(context, remainder);
+    if (ts_node_is_null(divisor)) return false;
     if (kindOf(divisor) == NodeKind::Integer &&
         !isIntegerLiteralOfAtLeast(context.text(divisor), 10)) {
       return false;
