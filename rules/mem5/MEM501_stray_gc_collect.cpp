@@ -302,8 +302,14 @@ struct CollectCall {
   bool result_used = false;
   bool handles_memory_error = false;
   // The conditions of the `if`/`elif` statements between the call and its loop (or its body, when
-  // it is not in a loop): a clock or a counter there throttles the collection.
-  std::vector<TSNode> guards;
+  // it is not in a loop): a clock or a counter there throttles the collection, when the call runs
+  // only while it holds (in its body, not its `else`); a switch named for the collection decides
+  // it either way.
+  struct Guard {
+    TSNode condition;
+    bool holds;
+  };
+  std::vector<Guard> guards;
   TSNode loop{};  // the innermost loop around the call in its body, if any
 };
 
@@ -400,8 +406,9 @@ class StrayGcCollect final : public RuleChecker {
       } else if (ts_node_is_null(call.loop) &&
                  (frame.kind == NodeKind::IfStatement || frame.kind == NodeKind::ElifClause)) {
         const TSNode condition = childByField(frame.node, Field::Condition);
-        if (ts_node_end_byte(condition) <= ts_node_start_byte(node))
-          call.guards.push_back(condition);
+        if (ts_node_end_byte(condition) <= ts_node_start_byte(node)) {
+          call.guards.push_back({condition, context.frame(up - 1).field == Field::Consequence});
+        }
       }
     }
     collects_.push_back(call);
@@ -527,12 +534,15 @@ class StrayGcCollect final : public RuleChecker {
   static bool throttled(const CollectCall& call, const RuleContext& context) {
     if (!ts_node_is_null(call.loop) && loopWaits(call, context)) return true;
     const SemanticModel& semantic = context.semantic();
-    for (const TSNode condition : call.guards) {
+    for (const auto& [condition, holds] : call.guards) {
       bool found = false;
       visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
+        // A counter or a full batch throttles its body only: `if i % 1000 == 0: ... else:
+        // gc.collect()` collects on nearly every pass. A clock throttles either branch (`if
+        // now - last < DELAY: ... else:`).
         if (kind == NodeKind::BinaryOperator) {
-          found = onceInMany(node, context);
+          found = holds && onceInMany(node, context);
         } else if (kind == NodeKind::Call) {
           const TSNode callee = childByField(node, Field::Function);
           const std::string name = semantic.qualifiedName(call.scope, callee);
@@ -541,8 +551,9 @@ class StrayGcCollect final : public RuleChecker {
               kindOf(callee) == NodeKind::Attribute
                   ? context.text(childByField(callee, Field::AttributeName))
                   : std::string_view(name).substr(std::string_view(name).rfind('.') + 1);
-          found = batchFull(call, node, name, context) || startsWithModule(name, "time") ||
-                  last == "time" || last == "monotonic" || last == "now" || last == "utcnow";
+          found = (holds && batchFull(call, node, name, context)) ||
+                  startsWithModule(name, "time") || last == "time" || last == "monotonic" ||
+                  last == "now" || last == "utcnow";
         }
         return found ? Visit::Stop : Visit::Descend;
       });
@@ -645,9 +656,9 @@ class StrayGcCollect final : public RuleChecker {
   // self.collect_garbage:`): the project made the collection a choice its users can turn off.
   // A word of a name or a string decides ("gc", "garbage"); the `gc` module itself does not.
   static bool behindItsOwnSwitch(const CollectCall& call, const RuleContext& context) {
-    for (const TSNode condition : call.guards) {
+    for (const CollectCall::Guard& guard : call.guards) {
       bool found = false;
-      visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
+      visitSubtree(guard.condition, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
         if (kind == NodeKind::String) {
           // A key or an argument: `get_option("runner.postScriptGC")`, `flags["gc"]`; not a
