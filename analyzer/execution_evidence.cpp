@@ -167,19 +167,24 @@ std::string oncePerKeyGuard(const RuleContext& context, TSNode function, TSNode 
 
 }  // namespace
 
-bool isMainGuard(const RuleContext& context, TSNode condition) {
+bool testsForMain(const RuleContext& context, TSNode condition, bool either_way) {
   condition = unparenthesized(condition);
   if (kindOf(condition) != NodeKind::ComparisonOperator ||
-      !hasNamedChildrenSkippingExtras(condition, 2) ||
-      context.text(childByField(condition, Field::Operators)) != "==") {
+      !hasNamedChildrenSkippingExtras(condition, 2)) {
     return false;
   }
+  const std::string_view comparison = context.text(childByField(condition, Field::Operators));
+  if (comparison != "==" && (!either_way || comparison != "!=")) return false;
   const auto isMain = [](std::string_view text) {
     return text == R"("__main__")" || text == "'__main__'";
   };
   const std::string_view left = context.text(nthNamedChildSkippingExtras(condition, 0));
   const std::string_view right = context.text(nthNamedChildSkippingExtras(condition, 1));
   return (left == "__name__" && isMain(right)) || (right == "__name__" && isMain(left));
+}
+
+bool isMainGuard(const RuleContext& context, TSNode condition) {
+  return testsForMain(context, condition, false);
 }
 
 bool isMemoryProfilerModule(std::string_view imported) {

@@ -52,6 +52,11 @@ std::string_view emptiedIn(const RuleContext& context, TSNode function, TSNode t
 // only when the module is run as a script.
 bool isMainGuard(const RuleContext& context, TSNode condition);
 
+// Whether `condition` compares `__name__` with `"__main__"`: with `==`, or also with `!=` when
+// `either_way` (`if __name__ != "__main__": ... else: main()`). A module that asks is written to
+// be run as a script.
+bool testsForMain(const RuleContext& context, TSNode condition, bool either_way);
+
 // Whether an imported name (`objgraph`, `pympler.tracker`) is a memory profiler's or heap
 // inspector's: `tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`. A module that
 // imports one is a memory-debugging tool.

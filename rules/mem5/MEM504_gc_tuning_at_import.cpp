@@ -26,7 +26,8 @@ Entry points are not library modules and are skipped: `__main__.py`, `setup.py`,
 `manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, `sitecustomize.py` and `usercustomize.py`
 (which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py`
 under a `docs/` or `doc/` folder (`docs/source/conf.py` too), notebooks, any file that starts with a `#!` line,
-and any module that has an `if __name__ == "__main__":` block (a script, even when importable).
+and any module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
+(a script, even when importable).
 Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
 `if False:`.
 
@@ -140,7 +141,7 @@ class GcTuningAtImport final : public RuleChecker {
   void onNode(TSNode node, NodeKind kind, RuleContext& context) override {
     if (kind == NodeKind::IfStatement) {
       if (context.executions().size() == 1 &&
-          isMainGuard(context, childByField(node, Field::Condition))) {
+          testsForMain(context, childByField(node, Field::Condition), true)) {
         context.provides(kMainGuardKey);
       }
       return;
