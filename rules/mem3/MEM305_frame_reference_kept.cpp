@@ -57,7 +57,8 @@ Not flagged:
   function, so no cycle forms through the helper's locals;
 - an attribute, a name or an item that a `finally` clause of the same function, after the store,
   lets go of (`self.frame = None`, `del self.frame`, `del _frames[key]`, `_active.pop()` after
-  `_active.append(frame)`), in a statement of the clause itself rather than under an `if` in it:
+  `_active.append(frame)`, `pop(0)` after `insert(0, frame)`, `popleft()` after `appendleft`,
+  `remove` of the same value), in a statement of the clause itself rather than under an `if` in it:
   it holds the frame only while the call runs, when the frame is alive anyway; and an attribute
   stored in `__enter__` that `__exit__` lets go of in the same way (the caller's frame, held
   while its `with` block runs);
@@ -291,7 +292,7 @@ class FrameReferenceKept final : public RuleChecker {
                                       : container ? context.text(item)
                                                   : context.text(target);
     if (letsGo(context, functionAround(value), released, ts_node_end_byte(parent), true,
-               appended)) {
+               appended ? parentOf(parent) : TSNode{})) {
       return;
     }
     if (!container && releasedOnExit(context, value, target)) return;
@@ -372,12 +373,43 @@ class FrameReferenceKept final : public RuleChecker {
     return false;
   }
 
+  // Whether `call` takes back what `store` (`_active.append(frame)`) put into the container:
+  // `_active.pop()` or `_active.remove(frame)` for `append`, `popleft()` for `appendleft`,
+  // `remove`/`discard` of the same value for `add`, `pop(0)` for `insert(0, frame)`. Not any
+  // `pop()`: after `insert(0, frame)` or `extend(frames)` it takes another item.
+  static bool takesBack(const RuleContext& context, TSNode call, TSNode store) {
+    const auto methodOf = [&](TSNode of) {
+      return context.text(childByField(childByField(of, Field::Function), Field::AttributeName));
+    };
+    const std::string_view stored_by = methodOf(store);
+    const std::string_view method = methodOf(call);
+    const TSNode arguments = childByField(call, Field::Arguments);
+    const TSNode stored_arguments = childByField(store, Field::Arguments);
+    const bool no_argument = hasNamedChildrenSkippingExtras(arguments, 0);
+    const std::string_view argument = context.text(onlyNamedChildSkippingExtras(arguments));
+    const std::string_view stored = context.text(onlyNamedChildSkippingExtras(stored_arguments));
+    if (stored_by == "append") {
+      return (method == "pop" && (no_argument || argument == "-1")) ||
+             (method == "remove" && !stored.empty() && argument == stored);
+    }
+    if (stored_by == "appendleft") return method == "popleft" && no_argument;
+    if (stored_by == "add") {
+      return (method == "remove" || method == "discard") && !stored.empty() && argument == stored;
+    }
+    if (stored_by == "insert") {
+      const TSNode position = nthNamedChildSkippingExtras(stored_arguments, 0);
+      return method == "pop" && !ts_node_is_null(position) && argument == context.text(position);
+    }
+    return false;
+  }
+
   // Whether `function`, after byte `stored` (and in a `finally` clause when `in_finally`), lets
-  // go of what `target` holds: `del self.frame`, `del _frames[key]`, or `self.frame = None`. The
-  // frame is then held only while the call runs, when it is alive anyway (guppy's
-  // `limitframe`); a local deleted there breaks the cycle its own frame makes.
+  // go of what `target` holds: `del self.frame`, `del _frames[key]`, or `self.frame = None`; or,
+  // when `store` is the call that put the frame into the container `target`, a call that takes
+  // it back (`takesBack`). The frame is then held only while the call runs, when it is alive
+  // anyway (guppy's `limitframe`); a local deleted there breaks the cycle its own frame makes.
   static bool letsGo(const RuleContext& context, TSNode function, std::string_view target,
-                     uint32_t stored, bool in_finally, bool pops = false) {
+                     uint32_t stored, bool in_finally, TSNode store = TSNode{}) {
     if (ts_node_is_null(function)) return false;
     // A statement of the `finally` clause itself (or of the function's body), not one under an
     // `if` in it: `if exc_type is None: self.frame = None` keeps it on the error path.
@@ -414,13 +446,13 @@ class FrameReferenceKept final : public RuleChecker {
                 context.text(childByField(node, Field::Left)) == target &&
                 kindOf(childByField(node, Field::Right)) == NodeKind::None &&
                 unconditional(parentOf(node));
-      } else if (kind == NodeKind::Call && pops && ts_node_start_byte(node) >= stored) {
+      } else if (kind == NodeKind::Call && !ts_node_is_null(store) &&
+                 ts_node_start_byte(node) >= stored) {
         // `_active.pop()` for `_active.append(frame)`: a stack of the frames running now.
         const TSNode callee = childByField(node, Field::Function);
-        const std::string_view method = context.text(childByField(callee, Field::AttributeName));
         found = kindOf(callee) == NodeKind::Attribute &&
                 context.text(childByField(callee, Field::Object)) == target &&
-                (method == "pop" || method == "remove") && unconditional(parentOf(node));
+                takesBack(context, node, store) && unconditional(parentOf(node));
       } else if (kind == NodeKind::DeleteStatement && ts_node_start_byte(node) >= stored &&
                  unconditional(node)) {
         for (uint32_t i = 0; i < namedChildCount(node) && !found; ++i) {
