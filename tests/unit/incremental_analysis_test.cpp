@@ -144,6 +144,25 @@ TEST(IncrementalAnalysis, ARuleKeyWalksTheRunsThatDependOnIt) {
   EXPECT_TRUE(document.analyze().diagnostics.empty());
 }
 
+TEST(IncrementalAnalysis, APoolInAnotherRunMakesAFunctionAWorkerInitializer) {
+  // MEM502: `_init_worker()` turns the collector off in each worker process of a pool that names
+  // it, far away in another run; a thread pool's initializer runs in the program's own process.
+  Document document(
+      "import gc\nimport multiprocessing\n\n\ndef _init_worker():\n    "
+      "gc.disable()\n\n\n" +
+      filler(0, 200) +
+      "def run(jobs):\n    with multiprocessing.Pool(4, initializer=_init_worker) "
+      "as pool:\n        return pool.map(len, jobs)\n");
+  ASSERT_GT(document.runs(), 10U);
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+  EXPECT_TRUE(document.analyzeWhole().diagnostics.empty());
+  document.replace("multiprocessing.Pool(4,", "multiprocessing.dummy.Pool(4,");
+  EXPECT_EQ(codesOf(document.analyze()), std::vector<std::string>{"MEM502"});
+  EXPECT_EQ(codesOf(document.analyzeWhole()), std::vector<std::string>{"MEM502"});
+  document.replace("multiprocessing.dummy.Pool(4,", "multiprocessing.Pool(4,");
+  EXPECT_TRUE(document.analyze().diagnostics.empty());
+}
+
 TEST(IncrementalAnalysis, AValueBoundInAnotherRunIsFollowedAndWatched) {
   // MEM102: `log`, read in the first run, is bound far below to `handle`, a file the module
   // opens further up. The run follows the values into the runs that bind them, as a walk of the
