@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -131,9 +132,19 @@ bool mayUseTheInstanceDict(std::string_view text) {
          text.find("setattr") != std::string_view::npos;
 }
 
-// Adds `name` to `names` unless it is there: the attributes in the order first assigned.
-void addOnce(std::vector<std::string_view>& names, std::string_view name) {
-  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+// Adds `name` to the layout's instance attributes unless it is there: the attributes in the
+// order first assigned. A few dozen are scanned; past them a set answers, so that a class
+// assigning thousands is read in linear time.
+void addInstanceAttribute(ClassLayout& layout, std::string_view name) {
+  constexpr size_t kScanned = 32;
+  std::vector<std::string_view>& names = layout.instance_attributes;
+  if (names.size() < kScanned) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    return;
+  }
+  std::unordered_set<std::string_view>& index = layout.instance_attribute_index;
+  if (index.empty()) index.insert(names.begin(), names.end());
+  if (index.insert(name).second) names.push_back(name);
 }
 
 class LayoutReader {
@@ -462,7 +473,9 @@ class LayoutReader {
     return text.substr(width, text.size() - 2 * width);
   }
 
-  void addInstanceAttribute(std::string_view name) { addOnce(layout_.instance_attributes, name); }
+  void addInstanceAttribute(std::string_view name) {
+    heaplint::addInstanceAttribute(layout_, name);
+  }
 
   bool cachesInstances(TSNode function, ScopeId class_scope) const {
     const LibraryKnowledge library(context_.options().settings->libraries);
@@ -611,8 +624,11 @@ bool contains(const std::vector<std::string_view>& names, std::string_view name)
 std::vector<std::string_view> outsideSlots(const ClassLayout& layout) {
   std::vector<std::string_view> outside;
   if (!layout.slots_literal || contains(layout.slot_names, "__dict__")) return outside;
+  // A set, for a generated class that lists thousands of slots.
+  const std::unordered_set<std::string_view> slots(layout.slot_names.begin(),
+                                                   layout.slot_names.end());
   for (std::string_view attribute : layout.instance_attributes) {
-    if (!contains(layout.slot_names, attribute) && !contains(layout.properties, attribute)) {
+    if (!slots.contains(attribute) && !contains(layout.properties, attribute)) {
       outside.push_back(attribute);
     }
   }
@@ -686,6 +702,7 @@ ClassLayout readLayout(const RuleContext& context, TSNode class_definition, Scop
   // Read from a few methods only: not what the instances hold.
   if (methods != Methods::All) {
     layout.instance_attributes.clear();
+    layout.instance_attribute_index.clear();
     return layout;
   }
   layout.outside_slots = outsideSlots(layout);
@@ -716,7 +733,7 @@ bool MethodLayoutMemo::replay(std::string_view method_text, ClassLayout& layout)
   ++replayed_;
   layout.keeps_dict = layout.keeps_dict || entry.keeps_dict;
   for (const Attribute& attribute : entry.attributes)
-    addOnce(layout.instance_attributes, method_text.substr(attribute.offset, attribute.length));
+    addInstanceAttribute(layout, method_text.substr(attribute.offset, attribute.length));
   return true;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "analyzer/semantic_model.h"
@@ -41,6 +42,9 @@ struct ClassLayout {
   // functions nested in them, by assignment or by a literal name through `setattr` or
   // `__setattr__`, in source order.
   std::vector<std::string_view> instance_attributes;
+  // `instance_attributes` as a set, once there are more than a few dozen (a generated class may
+  // assign 40,000): what addInstanceAttribute asks before adding one. Empty until then.
+  std::unordered_set<std::string_view> instance_attribute_index;
   // Names the class body binds with a value (class attributes, methods).
   std::vector<std::string_view> class_attributes;
   size_t annotated_fields = 0;  // `name: T` in the body: a dataclass's fields

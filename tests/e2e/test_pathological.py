@@ -142,6 +142,7 @@ class PathologicalTest(HeaplintTestCase):
         # One node with 40,000 children, asked about by each of them: a call's arguments took
         # 41 s when each name counted its siblings (call_evidence.cpp); now well under a second.
         names = [f"a{i}" for i in range(40_000)]
+        fields = [f"b{i}" for i in range(40_000)]
         wide = {
             "call.py": "f(" + ", ".join(names) + ")\n",
             "keywords.py": "f(" + ", ".join(f"k{i}={name}" for i, name in enumerate(names)) + ")\n",
@@ -149,13 +150,22 @@ class PathologicalTest(HeaplintTestCase):
             "dictionary.py": "x = {" + ", ".join(f"{name}: {name}" for name in names) + "}\n",
             "parameters.py": "def f(" + ", ".join(names) + "):\n    return a0\n",
             "targets.py": ", ".join(names) + " = t\n",
+            # A generated class of 80,000 attributes: each asked whether it was assigned already,
+            # and whether the slots list it (class_layout.cpp; 8 s each before a set answered).
+            "attributes.py": "class Row:\n    def __init__(self):\n"
+            + "".join(f"        self.{name} = 0\n" for name in names + fields)
+            + "\n\nROWS = [Row() for _ in range(1_000_000)]\n",
+            "slots.py": "class Row:\n    __slots__ = ("
+            + ", ".join(f'"{name}"' for name in names + fields) + ")\n\n    def __init__(self):\n"
+            + "".join(f"        self.{name} = 0\n" for name in names + fields)
+            + "\n\nROWS = [Row() for _ in range(1_000_000)]\n",
         }
         for name, text in wide.items():
             with self.subTest(name):
                 self.write(name, "import gc\n" + text)
                 result = self.measure("check", "--no-cache", "--preview", name, seconds=3,
                                       megabytes=512)
-                self.assertEqual(result.returncode, 0, result.describe())
+                self.assertIn(result.returncode, (0, 1), result.describe())  # MEM401 for Row
 
     def test_random_high_bytes(self):
         import random
