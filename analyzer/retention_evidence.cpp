@@ -4,6 +4,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
+#include "analyzer/key_evidence.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/syntax.h"
@@ -271,9 +272,11 @@ class RetentionFinder {
     const TSNode left = childByField(assignment, Field::Left);
     switch (kindOf(left)) {
       case NodeKind::Subscript: {
-        // `latest[i % 8] = reading`: at most 8 kept, each store replacing one.
-        if (isFewItemsLiteral(
-                writtenRemainderDivisor(context_, childByField(left, Field::SubscriptIndex)))) {
+        // `latest[i % 8] = reading`: at most 8 kept, each store replacing one. So with a key the
+        // code fixes (`latest["last"]`, `latest[SENSORS[i % len(SENSORS)]]`): one per key.
+        const TSNode key = childByField(left, Field::SubscriptIndex);
+        if (isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
+            keyEvidence(context_, scope, key).overall() == KeySource::Closed) {
           return {};
         }
         return container(scope, childByField(left, Field::Value), assignment, depth);
@@ -409,6 +412,48 @@ class RetentionFinder {
     return false;
   }
 
+  // `batch.clear()`, `del batch[:]`, `window.pop(0)`, `del best[10:]` in the loop that adds to
+  // the container: it is emptied or trimmed as it fills (a batch flushed every so many items, a
+  // sliding window, a top-k list) and holds a bounded number of values, not one per item.
+  bool trimmedInLoop(TSNode receiver, TSNode site) const {
+    const TSNode loop = innermostLoopStatement(site);
+    if (ts_node_is_null(loop)) return false;
+    const std::string_view text = context_.text(receiver);
+    const auto names = [&](TSNode node) {
+      return kindOf(node) == NodeKind::Subscript &&
+             context_.text(childByField(node, Field::Value)) == text;
+    };
+    bool found = false;
+    int scanned = 0;
+    visitSubtree(childByField(loop, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      if (++scanned > kMaxScannedNodes) return Visit::Stop;
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind == NodeKind::Call) {
+        const TSNode callee = childByField(node, Field::Function);
+        const std::string_view method = context_.text(childByField(callee, Field::AttributeName));
+        found =
+            kindOf(callee) == NodeKind::Attribute &&
+            context_.text(childByField(callee, Field::Object)) == text &&
+            (method == "clear" || method == "pop" || method == "popleft" || method == "popitem");
+      } else if (kind == NodeKind::DeleteStatement) {
+        const TSNode deleted = firstNamedChildSkippingExtras(node);
+        if (kindOf(deleted) == NodeKind::ExpressionList) {
+          const uint32_t count = namedChildCount(deleted);
+          for (uint32_t i = 0; i < count && !found; ++i)
+            found = names(nthNamedChild(deleted, i));
+        } else {
+          found = names(deleted);
+        }
+      }
+      return found ? Visit::Stop : Visit::Descend;
+    });
+    return found;
+  }
+
   // Added to `receiver` at `site`: kept as long as the container, unless it is a local made
   // afresh inside a loop around the value (then kept as long as whatever keeps that local).
   RetentionEvidence container(ScopeId scope, TSNode receiver, TSNode site, int depth) const {
@@ -419,7 +464,7 @@ class RetentionFinder {
                               ? NodeKind::Other
                               : kindOf(ts_node_next_named_sibling(statement));
     if (next == NodeKind::BreakStatement || next == NodeKind::ReturnStatement) return {};
-    if (isBounded(scope, receiver) || sampled(site)) return {};
+    if (isBounded(scope, receiver) || sampled(site) || trimmedInLoop(receiver, site)) return {};
     const LifetimeEvidence life = lifetimeOf(context_, scope, receiver);
     RetentionEvidence result;
     result.keeper = Keeper::Container;
@@ -443,7 +488,12 @@ class RetentionFinder {
     if (kindOf(head) != NodeKind::Identifier) return {};
     const Resolution resolution =
         context_.semantic().resolve(scope, context_.text(head), ts_node_start_byte(head));
-    if (resolution.kind != Resolution::Kind::Bound) return result;
+    // Ambiguous: bound before the loop and again in it (`batch = []` once a batch is flushed).
+    if ((resolution.kind != Resolution::Kind::Bound &&
+         resolution.kind != Resolution::Kind::Ambiguous) ||
+        resolution.binding == nullptr) {
+      return result;
+    }
     const Binding& binding = *resolution.binding;
     // The innermost loop around the site that binds the container again.
     const auto bindings = context_.semantic().bindingsIn(binding.scope, binding.name);

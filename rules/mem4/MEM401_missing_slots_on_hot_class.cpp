@@ -50,7 +50,7 @@ Kept beyond the loop:
   the loop: an attribute of the instance or class, a module-level object, a parameter's object,
   or a local bound before the loop (a list made afresh in the loop's body counts only if that list
   is kept in turn);
-- yielded from the loop;
+- yielded from the loop (in preview only: the consumer decides whether they pile up);
 - passed to a method of the same class (`self.set_state(host, HostState(...))`) or to a
   module-level function of the same file that adds that parameter to a container of the instance,
   the class or the module;
@@ -96,8 +96,11 @@ function of the project, a loop variable such as the columns of one table or the
 release, a `while` loop); instances made and dropped in each pass, rebound or replaced on each pass
 (`self.last = Row(line)`), passed to a call that does not keep them, fed to a reducer, or stored
 just before a `break`; kept in a container that holds a few at most (`deque(maxlen=100)`,
-`queue.Queue(maxsize=64)`, a written size below 100,000), at a remainder key (`latest[i % 8]`),
-or one in many (`if i % 100_000 == 0:`, a remainder by 1,000 or more); instances made in an `except` handler inside the loop (one per failure); test
+`queue.Queue(maxsize=64)`, a written size below 100,000), or one that the loop empties or
+trims as it fills (`batch.clear()`, `del batch[:]` or `batch = []` once a batch is flushed,
+`window.pop(0)`, `del best[10:]`), at a remainder key (`latest[i % 8]`) or one the code fixes
+(`latest["last"]`), or one in many (`if i % 100_000 == 0:`, a remainder by 1,000 or more);
+instances made in an `except` handler inside the loop (one per failure); test
 code (`test-file-patterns`); classes in `.pyi` stubs, and in modules compiled beside their source (a
 `checker.cpython-311-x86_64-linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython
 build them: their classes are native, with a fixed layout); classes defined inside functions.
@@ -727,6 +730,11 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       }
     }
     if (!isEvidence(size, context)) return std::nullopt;
+    // Yielded one at a time, the instances pile up only if the consumer keeps them, which the
+    // generator does not show: by default, not evidence enough.
+    if (kept.keeper == Keeper::Yielded && !context.options().settings->preview) {
+      return std::nullopt;
+    }
     std::string callee = absoluteCallee(context, candidate.scope, made);
     if (callee.empty() || callee.starts_with("builtins.")) return std::nullopt;
     return HotSite{std::move(callee), context.source().rowOf(ts_node_start_byte(candidate.call)),

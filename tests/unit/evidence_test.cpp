@@ -771,6 +771,35 @@ TEST(RetentionEvidence, ContainersThatOutliveTheLoop) {
       "none:  | across:");
 }
 
+TEST(RetentionEvidence, ContainersTheLoopEmptiesOrTrimsKeepAFewAtOnce) {
+  for (const char* trim :
+       {"batch.clear()", "del batch[:]", "batch.pop(0)", "del batch[10:]", "batch.popleft()"}) {
+    EXPECT_EQ(kept("def f(rows, flush):\n    batch = []\n    for r in rows:\n"
+                   "        batch.append(Made(r))\n        if len(batch) > 100:\n"
+                   "            flush(batch)\n            " +
+                   std::string(trim) + "\n    return batch\n"),
+              "none:  | across:")
+        << trim;
+  }
+  // Bound afresh: kept, but not across the loop (the name was bound before it too).
+  EXPECT_EQ(kept("def f(rows, flush):\n    batch = []\n    for r in rows:\n"
+                 "        batch.append(Made(r))\n        if len(batch) > 100:\n"
+                 "            flush(batch)\n            batch = []\n    return batch\n"),
+            "container: kept in `batch` | across:");
+  // Trimming another container, or flushing without emptying, keeps them all.
+  EXPECT_EQ(kept("def f(rows, flush, other):\n    batch = []\n    for r in rows:\n"
+                 "        batch.append(Made(r))\n        if len(batch) > 100:\n"
+                 "            flush(batch)\n            other.clear()\n    return batch\n"),
+            "container: kept in `batch` | across: rows");
+  // One value per key the code fixes; one per item for a key from the data.
+  EXPECT_EQ(kept("def f(rows):\n    d = {}\n    for r in rows:\n        d[\"last\"] = Made(r)\n"
+                 "    return d\n"),
+            "none:  | across:");
+  EXPECT_EQ(kept("def f(rows):\n    d = {}\n    for r in rows:\n        d[r.key] = Made(r)\n"
+                 "    return d\n"),
+            "container: kept in `d` | across: rows");
+}
+
 TEST(RetentionEvidence, CollectionsNamesReturnsAndYields) {
   EXPECT_EQ(kept("def f(rows):\n    return [Made(r) for r in rows]\n"),
             "returned: returned by `f()` (outlives) | across: rows");
