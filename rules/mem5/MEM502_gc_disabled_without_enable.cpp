@@ -18,14 +18,42 @@
 namespace heaplint {
 namespace {
 
-// `disablegc`, `disable_gc`, `gc_disable`, `no_gc`, `nogc` in a function's name, any case.
+// The `snake_case` and `CamelCase` words of a name, lower-cased.
+std::vector<std::string> wordsOf(std::string_view name) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    const auto c = i < name.size() ? static_cast<unsigned char>(name[i]) : '_';
+    const bool boundary =
+        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
+                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
+    if (boundary && !word.empty()) words.push_back(std::move(word));
+    if (boundary) word.clear();
+    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
+  }
+  return words;
+}
+
+// A function named for turning the collector off: `disablegc`, `disable_gc`, `gc_disable`,
+// `no_gc`, `nogc` (any case), or a word for the collector (`gc`, `garbage`) with one for turning
+// it off (`gc_off`, `suspend_gc`, `pause_gc`, `turn_off_garbage_collection`).
 bool namesTurningGcOff(std::string_view name) {
   std::string folded;
   for (const char c : name) {
     if (c != '_') folded += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  return folded.find("disablegc") != std::string::npos ||
-         folded.find("gcdisable") != std::string::npos || folded.find("nogc") != std::string::npos;
+  if (folded.find("disablegc") != std::string::npos ||
+      folded.find("gcdisable") != std::string::npos || folded.find("nogc") != std::string::npos) {
+    return true;
+  }
+  bool collector = false;
+  bool off = false;
+  for (const std::string& word : wordsOf(name)) {
+    collector = collector || word == "gc" || word == "garbage";
+    off = off || word == "off" || word == "disable" || word == "disabled" || word == "suspend" ||
+          word == "suspended" || word == "pause" || word == "paused" || word == "without";
+  }
+  return collector && off;
 }
 
 constexpr std::string_view kDocumentation = R"md(## What it does
@@ -62,12 +90,18 @@ path, exceptions included, exactly like releasing a lock.
 ## Known problems
 Deliberate process-wide choices are not flagged: a `gc.disable()` at module level or in a class
 body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork server), and one in
-a module-level function named `main` (a command-line tool that runs without the collector), nor
-one in a function named for it (`disable_gc()`, `opt_disablegc()` handling a `--disablegc`
-option, `no_gc()`): its caller asked for the collector to go off.
+a module-level command-line entry point (a function named `main`, `_main` or `cli`, or a click
+or typer command: `@click.command()`, `@app.command()`, `@cli.group()`), which runs the whole
+process without the collector, nor one in a function named for it (`disable_gc()`,
+`opt_disablegc()` handling a `--disablegc` option, `no_gc()`, `gc_off()`, `suspend_gc()`,
+`turn_off_garbage_collection()`): its caller asked for the collector to go off.
+Nor one in a pytest fixture that turns the collector back on after its `yield` (`gc.disable()`,
+`yield`, `gc.enable()`, also under `if was_enabled:`): pytest runs that code when the test
+ends, failed or not.
 Nor one in a function that sets up a worker process when it starts: passed as `initializer=` to
 a process pool (`multiprocessing.Pool(4, initializer=init_worker)`, `ProcessPoolExecutor`; not a
-thread pool, whose initializer runs in the program's own process), connected to Celery's
+thread pool, whose initializer runs in the program's own process) or run as a child process
+(`multiprocessing.Process(target=run_worker)`; not a thread), connected to Celery's
 `worker_process_init` (`@worker_process_init.connect` or `worker_process_init.connect(f)`) or
 uWSGI's `@postfork`, or a module-level gunicorn server hook taking the `server` or the `worker`
 (`post_fork`, `post_worker_init`, `pre_fork`, `when_ready`, `on_starting`): the worker runs
@@ -147,24 +181,10 @@ constexpr auto kClosingWords = std::to_array<std::string_view>({
 });
 
 bool nameSaysClosing(std::string_view name) {
-  // `snake_case` and `CamelCase` words, lower-cased.
-  std::string word;
-  const auto closes = [&word] {
-    for (std::string_view closing : kClosingWords) {
-      if (word == closing) return true;
+  for (const std::string& word : wordsOf(name)) {
+    if (std::find(kClosingWords.begin(), kClosingWords.end(), word) != kClosingWords.end()) {
+      return true;
     }
-    return false;
-  };
-  for (size_t i = 0; i <= name.size(); ++i) {
-    const auto c = i < name.size() ? static_cast<unsigned char>(name[i]) : '_';
-    const bool boundary =
-        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
-                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
-    if (boundary && !word.empty()) {
-      if (closes()) return true;
-      word.clear();
-    }
-    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
   }
   return false;
 }
@@ -418,6 +438,16 @@ class GcDisabledWithoutEnable final : public RuleChecker {
       }
     } else if (context.text(callee).ends_with("worker_process_init.connect")) {
       initializer = firstNamedChildSkippingExtras(arguments);
+    } else if (pool == "Process" && !threads()) {
+      // `multiprocessing.Process(target=run_worker)`: the target is the child process's run.
+      const uint32_t count = namedChildCount(arguments);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode argument = nthNamedChild(arguments, i);
+        if (kindOf(argument) == NodeKind::KeywordArgument &&
+            context.text(childByField(argument, Field::Name)) == "target") {
+          initializer = childByField(argument, Field::Value);
+        }
+      }
     }
     if (kindOf(initializer) == NodeKind::Identifier) {
       worker_initializers_.push_back(initializerKey(false, context.text(initializer)));
@@ -549,7 +579,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     if (disable.owner_kind != NodeKind::FunctionDefinition) return;
     // A command-line `main()` turning the collector off for the whole run is the same choice.
     const std::string_view function_name = context.text(childByField(disable.owner, Field::Name));
-    if (disable.top_level && function_name == "main") return;
+    if (disable.top_level && isCommandLineEntryPoint(context, disable.owner, function_name)) {
+      return;
+    }
     // `def opt_disablegc(self)` (trial's `--disablegc`), `def disable_gc()`: turning the collector
     // off is what the function is for, and its caller asked for it.
     if (namesTurningGcOff(function_name)) return;
@@ -568,6 +600,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     }
     // A hand-written `finally`: `except BaseException: gc.enable(); raise` plus the normal path.
     if (enabled_after && enabled_on_any_error) return;
+    if (enabled_after && fixtureEnablesAfterYield(disable, enables, context)) return;
     if (protectedByFinally(disable, enables)) return;
     // A forked child that ends with `finally: os._exit(0)`: no process is left to restore.
     if (protectedByFinally(disable, unconditionalExits())) return;
@@ -604,6 +637,65 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           "manager";
     }
     context.report(std::move(diagnostic));
+  }
+
+  // `main()`, `_main()`, `cli()`, or a click or typer command (`@click.command()`,
+  // `@app.command()`, `@cli.group()`): an entry point whose run is the whole process.
+  static bool isCommandLineEntryPoint(const RuleContext& context, TSNode function,
+                                      std::string_view name) {
+    if (name == "main" || name == "_main" || name == "cli") return true;
+    const TSNode definition = parentOf(function);
+    if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
+    const uint32_t count = namedChildCount(definition);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode decorator = nthNamedChild(definition, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      TSNode named = firstNamedChildSkippingExtras(decorator);
+      if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
+      const std::string_view spelled = context.text(named);
+      if (spelled == "command" || spelled == "group" || spelled.ends_with(".command") ||
+          spelled.ends_with(".group")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A pytest fixture (`@pytest.fixture`, any decorator spelled `...fixture`) that turns the
+  // collector off before its `yield` and back on after it (`if was_enabled:` too): pytest resumes
+  // the fixture when the test ends, failed or not, so the code after the `yield` always runs.
+  static bool fixtureEnablesAfterYield(const Site& disable, const std::vector<const Site*>& enables,
+                                       const RuleContext& context) {
+    const TSNode definition = parentOf(disable.owner);
+    if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
+    bool fixture = false;
+    const uint32_t count = namedChildCount(definition);
+    for (uint32_t i = 0; i < count && !fixture; ++i) {
+      const TSNode decorator = nthNamedChild(definition, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      TSNode named = firstNamedChildSkippingExtras(decorator);
+      if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
+      fixture = context.text(named).ends_with("fixture");
+    }
+    if (!fixture) return false;
+    uint32_t yielded_at = 0;  // the end of the first `yield` after the disable, or 0
+    visitSubtree(childByField(disable.owner, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda || ts_node_end_byte(node) <= ts_node_end_byte(disable.node)) {
+        return Visit::SkipChildren;
+      }
+      if (kind == NodeKind::Yield) yielded_at = ts_node_end_byte(node);
+      return yielded_at != 0 ? Visit::Stop : Visit::Descend;
+    });
+    if (yielded_at == 0) return false;
+    for (const Site* enable : enables) {
+      if (sameNode(enable->owner, disable.owner) && !enable->in_except &&
+          ts_node_start_byte(enable->node) >= yielded_at) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // A class that turns the collector off when it starts (`__init__`, `start()`, ...) and collects
