@@ -44,8 +44,10 @@ interpreter. These are decisions for the application's entry point, which knows 
 A `gc.disable()` is not reported when the module calls `gc.enable()` after it while it is
 imported, not only in an `except` clause (`gc.disable()`, then `try: ... finally: gc.enable()`
 around heavy imports or tables built at load, or `stack.callback(gc.enable)` in a top-level
-`with contextlib.ExitStack() as stack:`, which re-enables it when the `with` ends): the collector is then off only while the module
-loads, which is a common and harmless speed-up.
+`with contextlib.ExitStack() as stack:`, which re-enables it when the `with` ends): the
+collector is then off only while the module loads, which is a common and harmless speed-up. In
+the same way, a `gc.set_threshold(...)` followed at import by `gc.set_threshold(*saved)` (the
+thresholds `gc.get_threshold()` saved) is not reported, nor is the restore itself.
 
 ## Known problems
 Calls in functions are not reported, even when the module calls the function at import: the rule
@@ -86,6 +88,8 @@ None.
 )md";
 
 constexpr std::string_view kMainGuardKey = "MEM504:main-guard";
+// The module puts back saved thresholds at import: `gc.set_threshold(*saved)`.
+constexpr std::string_view kRestoresThresholdsKey = "MEM504:restores-thresholds";
 // The module calls `gc.enable()` while it is imported, not only in an `except` clause.
 constexpr std::string_view kReenablesKey = "MEM504:reenables";
 
@@ -166,7 +170,8 @@ class GcTuningAtImport final : public RuleChecker {
   void finish(RuleContext& context) override {
     if (candidates_.empty()) return;
     std::vector<std::pair<const Candidate*, std::string>> tunings;
-    uint32_t last_enable = 0;  // the end of the last `gc.enable()` off the error path, or 0
+    uint32_t last_enable = 0;   // the end of the last `gc.enable()` off the error path, or 0
+    uint32_t last_restore = 0;  // the end of the last `gc.set_threshold(*saved)`, or 0
     for (const Candidate& candidate : candidates_) {
       std::string callee = context.semantic().qualifiedName(
           candidate.scope, childByField(candidate.call, Field::Function));
@@ -179,6 +184,14 @@ class GcTuningAtImport final : public RuleChecker {
         context.provides(kReenablesKey);
         // When the `with` ends: after its last statement, which may be the disable itself.
         last_enable = std::max(last_enable, ts_node_end_byte(stack) + 1);
+      }
+      // `gc.set_threshold(*saved)`: puts back thresholds saved with `gc.get_threshold()`.
+      if (callee == "gc.set_threshold" && restoresSavedThresholds(candidate.call)) {
+        if (!candidate.in_handler) {
+          context.provides(kRestoresThresholdsKey);
+          last_restore = std::max(last_restore, ts_node_end_byte(candidate.call));
+        }
+        continue;
       }
       if (std::find(kTuningCalls.begin(), kTuningCalls.end(), callee) != kTuningCalls.end() &&
           !neverRuns(context, candidate.scope, candidate.call)) {  // `if TYPE_CHECKING:`
@@ -200,6 +213,14 @@ class GcTuningAtImport final : public RuleChecker {
           continue;
         }
       }
+      // So for thresholds changed while the module loads and then put back.
+      if (callee == "gc.set_threshold") {
+        context.dependsOn(kRestoresThresholdsKey);
+        if (last_restore > ts_node_end_byte(candidate->call) ||
+            context.laterRunProvides(kRestoresThresholdsKey)) {
+          continue;
+        }
+      }
       report(*candidate, callee, context);
     }
   }
@@ -210,6 +231,13 @@ class GcTuningAtImport final : public RuleChecker {
     ScopeId scope;
     bool in_handler;  // in an `except` clause: runs only when something failed
   };
+
+  // `gc.set_threshold(*saved)`: one starred argument, the thresholds a `gc.get_threshold()`
+  // saved.
+  static bool restoresSavedThresholds(TSNode call) {
+    return kindOf(onlyNamedChildSkippingExtras(childByField(call, Field::Arguments))) ==
+           NodeKind::ListSplat;
+  }
 
   // `gc.enable` handed over as a cleanup while the module loads: `stack.callback(gc.enable)` in
   // a top-level `with contextlib.ExitStack() as stack:`.
