@@ -40,8 +40,9 @@ struct LintSettings {
   // MEM501 (and the other rules that leave tests alone): paths treated as test code. A pattern
   // ending in '/' names a directory anywhere in the path; other patterns match the file name, or
   // the whole path when they contain a '/'.
-  std::vector<std::string> test_file_patterns = {"test_*.py", "*_test.py", "conftest.py", "tests/",
-                                                 "test/"};
+  // `tests.py` and `*_tests.py`: Django's per-app test module, and suites named like it.
+  std::vector<std::string> test_file_patterns = {
+      "test_*.py", "*_test.py", "tests.py", "*_tests.py", "conftest.py", "tests/", "test/"};
   // MEM401: classes (dotted names) to treat as hot even where no loop shows it.
   std::vector<std::string> extra_hot_classes;
   // What libraries do beyond the built-in table (analyzer/library_knowledge.h).

@@ -162,8 +162,9 @@ size from the working set you expect; 1024 is a starting point, not a measuremen
 `preview`: also report caches whose keys no caller in the project shows, or that callers fill
 with their own parameters or instance state.
 `test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
-`*_test.py`, `conftest.py`, `tests/`, `test/`). A test process is short-lived, and caches in tests
-(fixtures loaded once, tests of `lru_cache` itself) are deliberate.
+`*_test.py`, `tests.py`, `*_tests.py`, `conftest.py`, `tests/`, `test/`). A test process is
+short-lived, and caches in tests (fixtures loaded once, tests of `lru_cache` itself) are
+deliberate.
 
 ## References
 - [Python docs: `functools.lru_cache`](https://docs.python.org/3/library/functools.html#functools.lru_cache)

@@ -57,25 +57,28 @@ wanted. Break the cycle (a `weakref`, clearing a back-reference, not storing tra
 Deliberate collections are left alone, so the rule misses some stray ones (among them a
 `del x` followed by `gc.collect()` where `x` sits in no cycle):
 
-- test code: files matching `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests/` or
-  `test/` folder (the list is configurable), where tests collect to check that objects died;
+- test code: files matching `test_*.py`, `*_test.py`, `tests.py`, `*_tests.py`,
+  `conftest.py`, or under a `tests/` or `test/` folder (the list is configurable), where tests collect to check that objects died;
 - module-level and class-body code outside loops (including `if __name__ == "__main__":` blocks),
   and a function named `main` outside loops: they run once per process (a script's set-up before
   `gc.freeze()`, or a collection at the end of a command-line tool, costs one pause);
 - a function that also manages or inspects the collector (`gc.disable()`/`gc.enable()`, the
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
   `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
-  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `psutil`, `.memory_info()`), or hands
-  memory back to another allocator (`torch.cuda.empty_cache()`, Keras' `clear_session()`,
-  `malloc_trim`): the collection there makes a measurement exact or frees device memory;
+  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.monotonic`, `psutil`,
+  `.memory_info()`), or hands memory back to another allocator (`torch.cuda.empty_cache()`,
+  Keras' `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`),
+  itself or through a module-level function of the same module that it calls (a
+  `free_gpu_memory()` helper): the collection there makes a measurement exact or frees device
+  memory;
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`, a remainder
   compared equal, by a name or by 10 or more,
   `len(batch) >= BATCH_SIZE` where the loop adds to `batch` and the guarded block starts it
   afresh): it is scheduled to run once in a while, not once per iteration;
-- a collection followed by `break`, `return` or `raise` in its loop: it runs once, as the loop
-  ends;
+- a collection followed by `break`, `return` or `raise` in its loop, or by a call that ends the
+  process (`sys.exit()`, `os._exit()`, `exit()`): it runs once, as the loop ends;
 - a collection right after a `del` statement or a `delattr()` call (a model converter dropping
   each layer it has converted, a loader dropping each batch): the code releases what it just
   made, on purpose, and the objects may sit in cycles the automatic collector would free late;
@@ -140,8 +143,8 @@ changes, and the cycle is better fixed at its source.
 ## Options
 `preview` (`--preview`): also report collections in other loops, in functions called in a loop,
 and once per call (see above). `test-file-patterns` (shared with the other rules that leave
-tests alone; `extend-test-file-patterns` adds to it): `test_*.py`, `*_test.py`, `conftest.py`,
-`tests/`, `test/` by default. A pattern ending in `/` names a directory anywhere in the path.
+tests alone; `extend-test-file-patterns` adds to it): `test_*.py`, `*_test.py`, `tests.py`,
+`*_tests.py`, `conftest.py`, `tests/`, `test/` by default. A pattern ending in `/` names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.collect`](https://docs.python.org/3/library/gc.html#gc.collect)
@@ -170,6 +173,10 @@ constexpr auto kDeliberateModules = std::to_array<std::string_view>({
     "time.perf_counter_ns",
     "time.process_time",
     "time.process_time_ns",
+    "time.monotonic",
+    "time.monotonic_ns",
+    "time.thread_time",
+    "time.thread_time_ns",
     "torch.cuda",
 });
 
@@ -208,15 +215,10 @@ constexpr auto kIntrospection = std::to_array<std::string_view>({
 // Methods that measure memory or hand it back to another allocator (a GPU, the C heap), on any
 // object.
 constexpr auto kDeliberateMethods = std::to_array<std::string_view>({
-    "memory_info",
-    "memory_full_info",
-    "empty_cache",
-    "ipc_collect",
-    "malloc_trim",
-    "memory_allocated",
-    "max_memory_allocated",
-    "get_traced_memory",
-    "clear_session",
+    "memory_info", "memory_full_info", "empty_cache", "ipc_collect", "malloc_trim",
+    "memory_allocated", "max_memory_allocated", "get_traced_memory", "clear_session",
+    "free_all_blocks",  // CuPy's memory pools
+    "clear_caches",     // JAX
 });
 
 // Words in a function's or class's name that mark debugging or measuring code, or a helper
@@ -521,7 +523,7 @@ class StrayGcCollect final : public RuleChecker {
       }
     }
     if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context) ||
-        followsADeletion(call, context) || leavesTheLoop(call)) {
+        followsADeletion(call, context) || leavesTheLoop(call, context)) {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
@@ -620,9 +622,10 @@ class StrayGcCollect final : public RuleChecker {
     return grows && emptied;
   }
 
-  // A collection followed by `break`, `return` or `raise` in its block, inside a loop: it runs
-  // once, as the loop ends, not once per item.
-  static bool leavesTheLoop(const CollectCall& call) {
+  // A collection followed by `break`, `return` or `raise` in its block, or by a call that ends
+  // the process (`sys.exit()`, `os._exit()`, `exit()`, `quit()`), inside a loop: it runs once,
+  // as the loop ends, not once per item.
+  static bool leavesTheLoop(const CollectCall& call, const RuleContext& context) {
     if (ts_node_is_null(call.loop)) return false;
     const TSNode statement = parentOf(call.call);
     if (kindOf(statement) != NodeKind::ExpressionStatement) return false;
@@ -630,6 +633,14 @@ class StrayGcCollect final : public RuleChecker {
     while (kindOf(next) == NodeKind::Comment)
       next = ts_node_next_named_sibling(next);
     const NodeKind kind = kindOf(next);
+    if (kind == NodeKind::ExpressionStatement) {
+      const TSNode exit = firstNamedChildSkippingExtras(next);
+      if (kindOf(exit) != NodeKind::Call) return false;
+      const std::string name =
+          qualifiedNameWithStarBuiltins(context, call.scope, childByField(exit, Field::Function));
+      return name == "sys.exit" || name == "os._exit" || name == "builtins.exit" ||
+             name == "builtins.quit";
+    }
     return kind == NodeKind::BreakStatement || kind == NodeKind::ReturnStatement ||
            kind == NodeKind::RaiseStatement;
   }
@@ -876,11 +887,20 @@ class StrayGcCollect final : public RuleChecker {
   }
 
   static bool scanBody(const CollectCall& call, const RuleContext& context) {
+    return scan(call.owner, call.owner_scope, call.owner_kind == NodeKind::Module, true, context);
+  }
+
+  // Whether the code of `body` (evaluated in `scope`; a module's own statements only when
+  // `module_level`) uses the rest of the gc module, measures memory or time, or hands memory back
+  // to another allocator. When `follow_calls`, the module-level functions of this module that it
+  // calls count too, one level deep (`free_gpu_memory()` wrapping `torch.cuda.empty_cache()`),
+  // for what they measure or free.
+  static bool scan(TSNode body, ScopeId scope, bool module_level, bool follow_calls,
+                   const RuleContext& context) {
     const SemanticModel& semantic = context.semantic();
-    const bool module_level = call.owner_kind == NodeKind::Module;
     const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
     bool found = false;
-    visitSubtree(call.owner, [&](TSNode node, TSFieldId field) {
+    visitSubtree(body, [&](TSNode node, TSFieldId field) {
       const NodeKind kind = kindOf(node);
       if (module_level &&
           (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition)) {
@@ -893,15 +913,31 @@ class StrayGcCollect final : public RuleChecker {
           for (std::string_view deliberate : kDeliberateMethods) {
             if (method == deliberate) found = true;
           }
+        } else if (follow_calls && kindOf(callee) == NodeKind::Identifier) {
+          const Resolution resolution =
+              semantic.resolve(scope, context.text(callee), ts_node_start_byte(callee));
+          if (resolution.kind == Resolution::Kind::Bound &&
+              resolution.binding->kind == BindingKind::FunctionDefinition &&
+              semantic.scope(resolution.binding->scope).kind == ScopeKind::Module &&
+              !resolution.binding->prelude) {
+            TSNode function = resolution.binding->node;  // the definition, or its name
+            if (kindOf(function) != NodeKind::FunctionDefinition) function = parentOf(function);
+            found = kindOf(function) == NodeKind::FunctionDefinition &&
+                    !ts_node_eq(function, body) &&
+                    scan(childByField(function, Field::Body), resolution.binding->scope, false,
+                         false, context);
+          }
         }
         return found ? Visit::Stop : Visit::Descend;
       }
       if (kind != NodeKind::Attribute && kind != NodeKind::Identifier) return Visit::Descend;
       // The `collect` of `gc.collect` is an attribute name, not a use of a name.
       if (kind == NodeKind::Identifier && field == attribute_field) return Visit::Descend;
-      const std::string name = semantic.qualifiedName(call.owner_scope, node);
+      const std::string name = semantic.qualifiedName(scope, node);
       if (name.empty() || name.starts_with("builtins.")) return Visit::Descend;
-      if (name.starts_with("gc.") && name != "gc.collect") found = true;
+      // A called helper counts for what it measures or frees, not for managing the collector
+      // (a `no_gc()` context manager does not make every collection beside it deliberate).
+      if (follow_calls && name.starts_with("gc.") && name != "gc.collect") found = true;
       for (std::string_view module : kDeliberateModules) {
         if (startsWithModule(name, module)) found = true;
       }

@@ -40,14 +40,16 @@ reported.
 
 Not flagged, on purpose:
 
-- test code (files matching `test_*.py`, `*_test.py`, `conftest.py`, or under a `tests/` or
-  `test/` folder): tests set the flag to check for reference cycles;
+- test code (files matching `test_*.py`, `*_test.py`, `tests.py`, `*_tests.py`,
+  `conftest.py`, or under a `tests/` or `test/` folder): tests set the flag to check for
+  reference cycles;
 - a call followed, in the same function or at module level, by a `gc.set_debug(...)` without
   these flags, and a method whose class resets the flags in another method (`__enter__` and
   `__exit__`, `setUp` and `tearDown`). The reset is taken on trust: one that is skipped when an
   exception is raised is not noticed;
 - a call guarded by a condition that names a debug or leak switch
-  (`if settings.DEBUG_GC:`, `if args.debug:`): the flag is then an explicit opt-in;
+  (`if settings.DEBUG_GC:`, `if args.debug:`), or after a guard clause on one earlier in its
+  function (`if not settings.DEBUG: return`): the flag is then an explicit opt-in;
 - a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
   in a module that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`;
   not `tracemalloc`, which services import for their statistics): leak-hunting tools, where the
@@ -90,8 +92,8 @@ the author to decide.
 
 ## Options
 `test-file-patterns` (shared with the other rules that leave tests alone; `extend-test-file-patterns`
-adds to it): `test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/` by default. A pattern
-ending in `/` names a directory anywhere in the path.
+adds to it): `test_*.py`, `*_test.py`, `tests.py`, `*_tests.py`, `conftest.py`, `tests/`,
+`test/` by default. A pattern ending in `/` names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.set_debug` and `gc.DEBUG_SAVEALL`](https://docs.python.org/3/library/gc.html#gc.DEBUG_SAVEALL)
@@ -175,7 +177,29 @@ class GcDebugSaveall final : public RuleChecker {
         call.guarded = namesDebugSwitch(text) || main_guard;
       }
     }
+    if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
+      call.guarded = afterDebugGuardClause(context, owner.node, node);
+    }
     calls_.push_back(call);
+  }
+
+  // `if not settings.DEBUG: return` among the statements of `function` before the one holding
+  // `call`: what follows runs only in debugging, as if under `if settings.DEBUG:`.
+  static bool afterDebugGuardClause(const RuleContext& context, TSNode function, TSNode call) {
+    const TSNode body = childByField(function, Field::Body);
+    const uint32_t count = namedChildCount(body);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode statement = nthNamedChild(body, i);
+      if (ts_node_end_byte(statement) >= ts_node_end_byte(call)) return false;
+      if (kindOf(statement) != NodeKind::IfStatement) continue;
+      const NodeKind exits =
+          kindOf(firstNamedChildSkippingExtras(childByField(statement, Field::Consequence)));
+      if ((exits == NodeKind::ReturnStatement || exits == NodeKind::RaiseStatement) &&
+          namesDebugSwitch(context.text(childByField(statement, Field::Condition)))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void finish(RuleContext& context) override {

@@ -75,6 +75,19 @@ TEST_F(ConfigTest, DefaultsEnableEveryRuleAndExcludeTheUsualDirectories) {
   EXPECT_EQ(settings.lint.target_version, (PythonVersion{3, 10}));
 }
 
+TEST(TestFilePatterns, DefaultsCoverPytestUnittestAndDjangoLayouts) {
+  const std::vector<std::string>& patterns = LintSettings::defaults().test_file_patterns;
+  for (const char* path :
+       {"pkg/test_io.py", "pkg/io_test.py", "polls/tests.py", "parser/parser_tests.py",
+        "conftest.py", "pkg/tests/helpers.py", "test/data/make.py"}) {
+    EXPECT_TRUE(isTestFile(path, patterns)) << path;
+  }
+  for (const char* path : {"pkg/testing.py", "pkg/contests.py", "pkg/latest.py",
+                           "pkg/attestation/tests_helper_lib.py", "pkg/protests/x.py"}) {
+    EXPECT_FALSE(isTestFile(path, patterns)) << path;
+  }
+}
+
 TEST_F(ConfigTest, ReadsEveryKey) {
   const fs::path file = write("heaplint.toml", R"(
 select = ["MEM1", "MEM2"]
