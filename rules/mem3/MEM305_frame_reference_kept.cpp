@@ -57,11 +57,11 @@ Not flagged:
   function, so no cycle forms through the helper's locals;
 - an attribute, a name or an item that a `finally` clause of the same function, after the store,
   lets go of (`self.frame = None`, `del self.frame`, `del _frames[key]`, `_active.pop()` after
-  `_active.append(frame)`, `pop(0)` after `insert(0, frame)`, `popleft()` after `appendleft`,
-  `remove` of the same value), in a statement of the clause itself rather than under an `if` in it:
-  it holds the frame only while the call runs, when the frame is alive anyway; and an attribute
-  stored in `__enter__` that `__exit__` lets go of in the same way (the caller's frame, held
-  while its `with` block runs);
+  `_active.append(frame)`, as `del _active[-1]` does, `pop(0)` after `insert(0, frame)`,
+  `popleft()` after `appendleft`, `remove` of the same value), in a statement of the clause
+  itself rather than under an `if` in it: it holds the frame only while the call runs, when the
+  frame is alive anyway; and an attribute stored in `__enter__` that `__exit__` lets go of in the
+  same way (the caller's frame, held while its `with` block runs);
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
   name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
   that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
@@ -455,13 +455,22 @@ class FrameReferenceKept final : public RuleChecker {
                 takesBack(context, node, store) && unconditional(parentOf(node));
       } else if (kind == NodeKind::DeleteStatement && ts_node_start_byte(node) >= stored &&
                  unconditional(node)) {
+        // `del _active[-1]` takes back what `_active.append(frame)` put there.
+        const auto released = [&](TSNode deleted) {
+          return context.text(deleted) == target ||
+                 (!ts_node_is_null(store) && kindOf(deleted) == NodeKind::Subscript &&
+                  context.text(childByField(deleted, Field::Value)) == target &&
+                  context.text(childByField(deleted, Field::SubscriptIndex)) == "-1" &&
+                  context.text(childByField(childByField(store, Field::Function),
+                                            Field::AttributeName)) == "append");
+        };
         for (uint32_t i = 0; i < namedChildCount(node) && !found; ++i) {
           const TSNode deleted = nthNamedChild(node, i);
           if (kindOf(deleted) == NodeKind::ExpressionList) {
             for (uint32_t j = 0; j < namedChildCount(deleted) && !found; ++j)
-              found = context.text(nthNamedChild(deleted, j)) == target;
+              found = released(nthNamedChild(deleted, j));
           } else {
-            found = context.text(deleted) == target;
+            found = released(deleted);
           }
         }
       }
