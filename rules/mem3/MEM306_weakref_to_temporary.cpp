@@ -29,7 +29,9 @@ where `T` is
 - `self.m` or `cls.m` in a method, `m` being a method defined in the class's own body (not a
   `staticmethod`, a `property` or another descriptor, and never assigned as an attribute);
   `cls.m` only when `m` is a `classmethod`;
-- `super().m`;
+- `super().m` (not when a base of the class defined in the same module defines `m` as a
+  `staticmethod`, a `property` or another descriptor; a base in another module is taken to
+  define a method);
 - a `lambda`;
 - a `functools.partial(...)` call.
 
@@ -133,6 +135,50 @@ bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
   }
 }
 
+// `super().m` where a base of the class, defined in this module, defines `m` with a decorator
+// other than `classmethod` (a `staticmethod` gives the plain function, a `property` its value):
+// no new bound method.
+bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode target) {
+  TSNode class_definition = parentOf(target);
+  while (!ts_node_is_null(class_definition) &&
+         kindOf(class_definition) != NodeKind::ClassDefinition) {
+    class_definition = parentOf(class_definition);
+  }
+  if (ts_node_is_null(class_definition)) return false;
+  const std::string_view name = context.text(childByField(target, Field::AttributeName));
+  const TSNode bases = childByField(class_definition, Field::Superclasses);
+  const uint32_t count = namedChildCount(bases);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode base = nthNamedChild(bases, i);
+    if (kindOf(base) != NodeKind::Identifier) continue;
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(base), ts_node_start_byte(base));
+    if (resolution.kind != Resolution::Kind::Bound ||
+        resolution.binding->kind != BindingKind::ClassDefinition || resolution.binding->prelude) {
+      continue;
+    }
+    TSNode base_class = resolution.binding->node;
+    if (kindOf(base_class) != NodeKind::ClassDefinition) base_class = parentOf(base_class);
+    const TSNode body = childByField(base_class, Field::Body);
+    const uint32_t statements = namedChildCount(body);
+    for (uint32_t j = 0; j < statements; ++j) {
+      const TSNode statement = nthNamedChild(body, j);
+      if (kindOf(statement) != NodeKind::DecoratedDefinition) continue;
+      const TSNode definition = childByField(statement, Field::Definition);
+      if (context.text(childByField(definition, Field::Name)) != name) continue;
+      const uint32_t decorators = namedChildCount(statement);
+      for (uint32_t d = 0; d < decorators; ++d) {
+        const TSNode decorator = nthNamedChild(statement, d);
+        if (kindOf(decorator) == NodeKind::Decorator &&
+            context.text(firstNamedChildSkippingExtras(decorator)) != "classmethod") {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 // What the target is, for the message; empty when it may live on.
 // `finalize`: true for `weakref.finalize`, whose callback runs at once when its object dies, so
 // even a placeholder lambda as the object is a bug.
@@ -160,6 +206,7 @@ std::string temporaryKind(const RuleContext& context, ScopeId scope, TSNode targ
           member != MemberKind::ClassMethod) {
         return {};
       }
+      if (from_super && baseDefinesDescriptor(context, scope, target)) return {};
       method = true;
       return "a bound method, made anew by each access to " + quoted(context.text(target)) + ",";
     }
