@@ -189,8 +189,9 @@ class LayoutReader {
       if (name == "__getattr__" || name == "__getattribute__" || name == "__setattr__") {
         layout_.keeps_dict = true;
       }
-      if (name == "__new__" && decorated && class_scope != kNoScope &&
-          cachesInstances(statement, class_scope)) {
+      if (name == "__new__" &&
+          ((decorated && class_scope != kNoScope && cachesInstances(statement, class_scope)) ||
+           looksUpInstances(statement))) {
         layout_.interned = true;
       }
     }
@@ -475,6 +476,15 @@ class LayoutReader {
 
   void addInstanceAttribute(std::string_view name) {
     heaplint::addInstanceAttribute(layout_, name);
+  }
+
+  // A `__new__` that looks its instances up in a mapping (`cls._cache[name]`,
+  // `_pool.get(key)`, `registry.setdefault(key, ...)`): it hands back cached instances.
+  bool looksUpInstances(TSNode function) const {
+    const std::string_view body = context_.text(childByField(function, Field::Body));
+    return body.find('[') != std::string_view::npos ||
+           body.find(".get(") != std::string_view::npos ||
+           body.find(".setdefault(") != std::string_view::npos;
   }
 
   bool cachesInstances(TSNode function, ScopeId class_scope) const {

@@ -33,8 +33,9 @@ struct ClassLayout {
   // `__getattr__`, `__getattribute__` or `__setattr__`; a metaclass or computed bases; a class
   // decorator that may replace the class; an explicit `slots=False` (or `@attr.s` without slots).
   bool keeps_dict = false;
-  // `__new__` hands back cached instances (a memoizer of the library table, or a decorator whose
-  // name says `cache`): making one per item makes a handful of objects.
+  // `__new__` hands back cached instances (a memoizer of the library table, a decorator whose
+  // name says `cache`, or a body that looks instances up in a mapping: `cls._cache[name]`,
+  // `.get(key)`, `.setdefault(key, ...)`): making one per item makes a handful of objects.
   bool interned = false;
   // A plain `@dataclass` (no `slots=` argument): the decorator that `slots=True` would go to.
   TSNode dataclass_decorator{};

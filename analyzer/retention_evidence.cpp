@@ -360,11 +360,35 @@ class RetentionFinder {
     const TSNode loop = innermostLoopStatement(site);
     for (TSNode child = site, up = parentOf(site); !ts_node_is_null(up) && !ts_node_eq(up, loop);
          child = up, up = parentOf(up)) {
+      // `if i % 10_000: continue` before the site, in a block around it: the rest of the pass
+      // runs one time in 10,000.
+      if (kindOf(up) == NodeKind::Block) {
+        for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
+             before = ts_node_prev_named_sibling(before)) {
+          if (kindOf(before) == NodeKind::IfStatement &&
+              kindOf(firstNamedChildSkippingExtras(childByField(before, Field::Consequence))) ==
+                  NodeKind::ContinueStatement &&
+              isIntegerLiteralOfAtLeast(
+                  writtenRemainderDivisor(context_,
+                                          unparenthesized(childByField(before, Field::Condition))),
+                  1'000)) {
+            return true;
+          }
+        }
+      }
       if (kindOf(up) != NodeKind::IfStatement ||
           !ts_node_eq(childByField(up, Field::Consequence), child)) {
         continue;
       }
       const TSNode condition = unparenthesized(childByField(up, Field::Condition));
+      // `if not i % 100_000:`
+      if (kindOf(condition) == NodeKind::NotOperator &&
+          isIntegerLiteralOfAtLeast(
+              writtenRemainderDivisor(context_,
+                                      unparenthesized(childByField(condition, Field::Argument))),
+              1'000)) {
+        return true;
+      }
       if (kindOf(condition) != NodeKind::ComparisonOperator ||
           context_.text(childByField(condition, Field::Operators)) != "==") {
         continue;
@@ -380,41 +404,94 @@ class RetentionFinder {
     return false;
   }
 
-  // A container that holds a few values at most, bound once to a name: `deque(maxlen=100)`,
-  // `queue.Queue(maxsize=64)` (a written size below 100,000; `maxlen=None` and `maxsize=0` are
-  // unbounded).
+  // A container that holds a few values at most, or none strongly: `deque(maxlen=100)`,
+  // `deque([], 100)`, `queue.Queue(maxsize=64)` (a written size below 100,000; `maxlen=None` and
+  // `maxsize=0` are unbounded), a `weakref.WeakSet` or `WeakValueDictionary`. Bound once to a
+  // name, or to an attribute of the instance or the class (`self.recent = deque(maxlen=100)` in
+  // a method, `recent = deque(maxlen=10)` in the class body) where every value it is given is
+  // one of these.
   bool isBounded(ScopeId scope, TSNode receiver) const {
+    if (kindOf(receiver) == NodeKind::Attribute) return isBoundedAttribute(scope, receiver);
     if (kindOf(receiver) != NodeKind::Identifier) return false;
     const Resolution resolution =
         context_.semantic().resolve(scope, context_.text(receiver), ts_node_start_byte(receiver));
     if (resolution.kind != Resolution::Kind::Bound) return false;
     ScopeId value_scope = kNoScope;
     const TSNode value = singleAssignedValue(context_, *resolution.binding, &value_scope);
+    return isBoundedContainer(value_scope, value);
+  }
+
+  bool isBoundedContainer(ScopeId scope, TSNode value) const {
     if (kindOf(value) != NodeKind::Call) return false;
-    const std::string made = qualified(value_scope, childByField(value, Field::Function));
-    const std::string_view size_keyword =
-        made == "collections.deque" ? "maxlen"
-        : made == "queue.Queue" || made == "asyncio.Queue" || made == "multiprocessing.Queue"
-            ? "maxsize"
-            : "";
-    if (size_keyword.empty()) return false;
+    const std::string made = qualified(scope, childByField(value, Field::Function));
+    if (made == "weakref.WeakSet" || made == "weakref.WeakValueDictionary") return true;
+    const bool deque = made == "collections.deque";
+    const bool queue =
+        made == "queue.Queue" || made == "asyncio.Queue" || made == "multiprocessing.Queue";
+    if (!deque && !queue) return false;
+    // `deque(iterable, maxlen)`, `Queue(maxsize)`: by keyword or in its place.
+    const std::string_view size_keyword = deque ? "maxlen" : "maxsize";
     const TSNode arguments = childByField(value, Field::Arguments);
+    TSNode size = nthNamedChildSkippingExtras(arguments, deque ? 1 : 0);
+    if (kindOf(size) == NodeKind::KeywordArgument) size = TSNode{};
     const uint32_t count = namedChildCount(arguments);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode argument = nthNamedChild(arguments, i);
-      if (kindOf(argument) != NodeKind::KeywordArgument ||
-          context_.text(childByField(argument, Field::Name)) != size_keyword) {
-        continue;
+      if (kindOf(argument) == NodeKind::KeywordArgument &&
+          context_.text(childByField(argument, Field::Name)) == size_keyword) {
+        size = childByField(argument, Field::Value);
       }
-      const TSNode size = unparenthesized(childByField(argument, Field::Value));
-      return kindOf(size) == NodeKind::Integer && isFewItemsLiteral(context_.text(size));
     }
-    return false;
+    size = unparenthesized(size);
+    return kindOf(size) == NodeKind::Integer && isFewItemsLiteral(context_.text(size));
+  }
+
+  // `self.recent` or `cls.recent`, where the class assigns `self.recent = ...` in its methods
+  // or `recent = ...` in its body, each time a bounded container.
+  bool isBoundedAttribute(ScopeId scope, TSNode receiver) const {
+    TSNode class_node{};
+    const TSNode object = childByField(receiver, Field::Object);
+    if (!isInstanceReceiver(context_, scope, object, &class_node) &&
+        !isClassReceiver(context_, scope, object, &class_node)) {
+      return false;
+    }
+    const std::string_view name = context_.text(childByField(receiver, Field::AttributeName));
+    const TSNode body = childByField(class_node, Field::Body);
+    int values = 0;
+    bool bounded = true;
+    int scanned = 0;
+    visitSubtree(body, [&](TSNode node, TSFieldId /*field*/) {
+      if (++scanned > kMaxScannedNodes) {
+        bounded = false;
+        return Visit::Stop;
+      }
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::ClassDefinition || kind == NodeKind::Lambda) return Visit::SkipChildren;
+      if (kind != NodeKind::Assignment && kind != NodeKind::AugmentedAssignment) {
+        return Visit::Descend;
+      }
+      const TSNode left = childByField(node, Field::Left);
+      const bool in_body = ts_node_eq(parentOf(parentOf(node)), body);  // `recent = deque(...)`
+      const bool named =
+          (in_body && kindOf(left) == NodeKind::Identifier && context_.text(left) == name) ||
+          (kindOf(left) == NodeKind::Attribute &&
+           context_.text(childByField(left, Field::AttributeName)) == name &&
+           kindOf(childByField(left, Field::Object)) == NodeKind::Identifier);
+      if (!named) return Visit::Descend;
+      ++values;
+      // Resolved where the site is: `deque` and `queue` are imported at module level.
+      bounded = bounded && kindOf(node) == NodeKind::Assignment &&
+                isBoundedContainer(scope, childByField(node, Field::Right));
+      return bounded ? Visit::SkipChildren : Visit::Stop;
+    });
+    return values > 0 && bounded;
   }
 
   // `batch.clear()`, `del batch[:]`, `window.pop(0)`, `del best[10:]` in the loop that adds to
   // the container: it is emptied or trimmed as it fills (a batch flushed every so many items, a
   // sliding window, a top-k list) and holds a bounded number of values, not one per item.
+  // So is one the loop stops filling at a size: the add is under `if len(found) < k:`, or an
+  // `if len(found) >= k:` in the loop breaks out of it (or returns).
   bool trimmedInLoop(TSNode receiver, TSNode site) const {
     const TSNode loop = innermostLoopStatement(site);
     if (ts_node_is_null(loop)) return false;
@@ -423,6 +500,29 @@ class RetentionFinder {
       return kindOf(node) == NodeKind::Subscript &&
              context_.text(childByField(node, Field::Value)) == text;
     };
+    const std::string length = "len(" + std::string(text) + ")";
+    // `len(found) < k` (or `<=`) in a condition: the count the container stops at.
+    const auto caps = [&](TSNode condition) {
+      const std::string_view written = context_.text(condition);
+      for (size_t at = written.find(length); at != std::string_view::npos;
+           at = written.find(length, at + 1)) {
+        const size_t after = written.find_first_not_of(' ', at + length.size());
+        if (after != std::string_view::npos && written[after] == '<' &&
+            written.substr(after, 2) != "<<") {
+          return true;
+        }
+      }
+      return false;
+    };
+    for (TSNode child = site, up = parentOf(site); !ts_node_is_null(up) && !ts_node_eq(up, loop);
+         child = up, up = parentOf(up)) {
+      const NodeKind kind = kindOf(up);
+      if ((kind == NodeKind::IfStatement || kind == NodeKind::ElifClause) &&
+          ts_node_eq(childByField(up, Field::Consequence), child) &&
+          caps(childByField(up, Field::Condition))) {
+        return true;
+      }
+    }
     bool found = false;
     int scanned = 0;
     visitSubtree(childByField(loop, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
@@ -432,7 +532,14 @@ class RetentionFinder {
           kind == NodeKind::Lambda) {
         return Visit::SkipChildren;
       }
-      if (kind == NodeKind::Call) {
+      if (kind == NodeKind::IfStatement) {
+        // `if len(found) >= k: break`
+        const NodeKind exits =
+            kindOf(firstNamedChildSkippingExtras(childByField(node, Field::Consequence)));
+        found = (exits == NodeKind::BreakStatement || exits == NodeKind::ReturnStatement) &&
+                context_.text(childByField(node, Field::Condition)).find(length) !=
+                    std::string_view::npos;
+      } else if (kind == NodeKind::Call) {
         const TSNode callee = childByField(node, Field::Function);
         const std::string_view method = context_.text(childByField(callee, Field::AttributeName));
         found =

@@ -96,10 +96,14 @@ function of the project, a loop variable such as the columns of one table or the
 release, a `while` loop); instances made and dropped in each pass, rebound or replaced on each pass
 (`self.last = Row(line)`), passed to a call that does not keep them, fed to a reducer, or stored
 just before a `break`; kept in a container that holds a few at most (`deque(maxlen=100)`,
-`queue.Queue(maxsize=64)`, a written size below 100,000), or one that the loop empties or
-trims as it fills (`batch.clear()`, `del batch[:]` or `batch = []` once a batch is flushed,
-`window.pop(0)`, `del best[10:]`), at a remainder key (`latest[i % 8]`) or one the code fixes
-(`latest["last"]`), or one in many (`if i % 100_000 == 0:`, a remainder by 1,000 or more);
+`deque([], 100)`, `queue.Queue(maxsize=64)`, a written size below 100,000, bound to a name or
+to an attribute of the instance or the class) or holds them weakly (`weakref.WeakSet`,
+`WeakValueDictionary`), or one that the loop empties or trims as it fills (`batch.clear()`,
+`del batch[:]` or `batch = []` once a batch is flushed, `window.pop(0)`, `del best[10:]`) or
+stops filling (`if len(top) < k:` around the add, `if len(found) >= k: break`), at a remainder
+key (`latest[i % 8]`) or one the code fixes (`latest["last"]`), or one in many (`if i % 100_000
+== 0:`, `if not i % 100_000:`, `if i % 100_000: continue` before the add; a remainder by 1,000
+or more);
 instances made in an `except` handler inside the loop (one per failure); test
 code (`test-file-patterns`); classes in `.pyi` stubs, and in modules compiled beside their source (a
 `checker.cpython-311-x86_64-linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython
@@ -112,7 +116,8 @@ its bases (nested functions and lambdas included), through `self.__dict__`, the 
 or `setattr(self, computed, ...)` (aliases imported from `builtins` too), `object.__setattr__(self,
 computed, ...)` or `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or
 `__setattr__`; `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned
-instances), in the class or a base; `functools.cached_property` (by any name it is imported as, or
+instances: a caching decorator, or a body that looks instances up in a mapping, `cls._cache[key]`,
+`.get(key)`, `.setdefault(key, ...)`), in the class or a base; `functools.cached_property` (by any name it is imported as, or
 that the module or the class body binds once to it: `auto_attr = cached_property`), in the class or
 a base, as a decorator or called in the body (it stores into the `__dict__`), and the libraries'
 descriptors named for caching on the instance, which do the same (Pyramid's `reify`, SQLAlchemy's

@@ -800,6 +800,50 @@ TEST(RetentionEvidence, ContainersTheLoopEmptiesOrTrimsKeepAFewAtOnce) {
             "container: kept in `d` | across: rows");
 }
 
+TEST(RetentionEvidence, ContainersThatStopFillingOrHoldWeaklyKeepAFewAtOnce) {
+  // Capped, or the loop ends once full.
+  EXPECT_EQ(kept("def f(rows, k):\n    top = []\n    for r in rows:\n"
+                 "        if len(top) < k:\n            top.append(Made(r))\n    return top\n"),
+            "none:  | across:");
+  EXPECT_EQ(kept("def f(rows, k):\n    top = []\n    for r in rows:\n"
+                 "        top.append(Made(r))\n        if len(top) >= k:\n            break\n"
+                 "    return top\n"),
+            "none:  | across:");
+  // A length read for something else bounds nothing.
+  EXPECT_EQ(kept("def f(rows, k):\n    top = []\n    for r in rows:\n"
+                 "        top.append(Made(r))\n        if len(top) >= k:\n            log(k)\n"
+                 "    return top\n"),
+            "container: kept in `top` | across: rows");
+  // Bounded containers held by the instance or the class; a maxlen given in its place.
+  EXPECT_EQ(kept("from collections import deque\nclass W:\n    def __init__(self):\n"
+                 "        self.recent = deque(maxlen=100)\n    def fill(self, rows):\n"
+                 "        for r in rows:\n            self.recent.append(Made(r))\n"),
+            "none:  | across:");
+  EXPECT_EQ(kept("import collections\nclass W:\n    recent = collections.deque([], 10)\n"
+                 "    def fill(self, rows):\n        for r in rows:\n"
+                 "            self.recent.append(Made(r))\n"),
+            "none:  | across:");
+  EXPECT_EQ(kept("from collections import deque\nclass W:\n    def __init__(self):\n"
+                 "        self.recent = deque(maxlen=100)\n    def reset(self):\n"
+                 "        self.recent = []\n    def fill(self, rows):\n"
+                 "        for r in rows:\n            self.recent.append(Made(r))\n"),
+            "container: kept in `self.recent` (outlives) | across: rows");
+  // Held weakly: nothing keeps them.
+  EXPECT_EQ(kept("import weakref\ndef f(rows):\n    live = weakref.WeakSet()\n"
+                 "    for r in rows:\n        live.add(Made(r))\n    return live\n"),
+            "none:  | across:");
+  // One in many: `not i % N`, or the rest of the pass skipped by `if i % N: continue`.
+  EXPECT_EQ(kept("def f(rows, out):\n    for i in rows:\n        if not i % 100_000:\n"
+                 "            out.append(Made(i))\n"),
+            "none:  | across:");
+  EXPECT_EQ(kept("def f(rows, out):\n    for i in rows:\n        if i % 10_000:\n"
+                 "            continue\n        out.append(Made(i))\n"),
+            "none:  | across:");
+  EXPECT_EQ(kept("def f(rows, out):\n    for i in rows:\n        if i % 2:\n"
+                 "            continue\n        out.append(Made(i))\n"),
+            "container: kept in `out` | across: rows");
+}
+
 TEST(RetentionEvidence, CollectionsNamesReturnsAndYields) {
   EXPECT_EQ(kept("def f(rows):\n    return [Made(r) for r in rows]\n"),
             "returned: returned by `f()` (outlives) | across: rows");
