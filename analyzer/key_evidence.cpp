@@ -266,6 +266,34 @@ class KeyFinder {
     return name;
   }
 
+  // Calls whose result is `True` or `False`: the builtins and `os.path` tests, and the `str`,
+  // `bytes`, `set` and `pathlib` predicates (by method name, on any receiver).
+  static bool returnsABool(std::string_view callee, std::string_view method) {
+    static constexpr auto kFunctions = std::to_array<std::string_view>({
+        "builtins.bool",
+        "builtins.isinstance",
+        "builtins.issubclass",
+        "builtins.callable",
+        "builtins.hasattr",
+        "builtins.any",
+        "builtins.all",
+        "os.path.exists",
+        "os.path.isfile",
+        "os.path.isdir",
+        "os.path.isabs",
+        "os.path.islink",
+    });
+    static constexpr auto kMethods = std::to_array<std::string_view>({
+        "*.startswith", "*.endswith",     "*.isdigit",     "*.isalpha",  "*.isalnum",
+        "*.isspace",    "*.islower",      "*.isupper",     "*.istitle",  "*.isdecimal",
+        "*.isnumeric",  "*.isidentifier", "*.isprintable", "*.isascii",  "*.is_file",
+        "*.is_dir",     "*.is_symlink",   "*.is_absolute", "*.issubset", "*.issuperset",
+        "*.isdisjoint",
+    });
+    return std::find(kFunctions.begin(), kFunctions.end(), callee) != kFunctions.end() ||
+           std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
+  }
+
   KeyEvidence call(ScopeId scope, TSNode node, int depth) {
     const TSNode function = childByField(node, Field::Function);
     const TSNode arguments = childByField(node, Field::Arguments);
@@ -299,6 +327,10 @@ class KeyFinder {
       return make(KeySource::Configuration,
                   concat("configuration (", shortText(context_.text(node))) + ")");
     }
+    // A yes-or-no answer (`line.startswith("#")`, `bool(x)`, `isinstance(x, T)`): two keys.
+    if (returnsABool(callee, method)) {
+      return make(KeySource::Closed, concat("a boolean, ", shortText(context_.text(node))));
+    }
     // A class called makes a new instance each time.
     if (kindOf(function) == NodeKind::Identifier) {
       TSNode class_node{};
@@ -309,6 +341,13 @@ class KeyFinder {
           semantic_.resolve(scope, context_.text(function), ts_node_start_byte(function));
       if (resolution.kind == Resolution::Kind::Bound &&
           resolution.binding->kind == BindingKind::ClassDefinition) {
+        // `Level(name)` of an Enum: one of its members.
+        const TSNode definition = resolution.binding->node;
+        if (!resolution.binding->prelude && kindOf(definition) == NodeKind::ClassDefinition &&
+            isEnumClass(context_, definition, resolution.binding->scope)) {
+          return make(KeySource::Closed,
+                      concat("a member of the Enum `", context_.text(function), "`"));
+        }
         return make(KeySource::Object, concat(kNewInstance, "`", context_.text(function), "`"));
       }
       // A ctypes function pointer (`listener_t = ctypes.CFUNCTYPE(...)`, then

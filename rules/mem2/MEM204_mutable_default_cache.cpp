@@ -49,7 +49,8 @@ project):
   (a public function's callers are its users, but blind review judged the one such finding on the
   development corpus wrong: `pydoc.synopsis(filename, cache={})`, a deliberate memo keyed by files
   on disk, as it judged all 18 of MEM201's findings on that evidence), and keys whose callers pass
-  values nothing tells the size of.
+  values nothing tells the size of: an unknown value, or a parameter of their own as far as the
+  callers are followed (a recursion passing `depth + 1` down from a literal `0`).
 
 Not flagged either:
 - a parameter that any caller in the project passes, by position or keyword, or a call that
@@ -427,8 +428,11 @@ void join(std::span<const ProjectFileView> files, const AnalysisOptions& options
         if (!keys.has_callers) {
           if (!preview) continue;  // weak evidence: see the documentation
           evidence += "; no caller in the project shows what it gets";
-        } else if (keys.source >= KeySource::Parameter &&
-                   (keys.source != KeySource::Unknown || preview)) {
+        } else if (keys.source > KeySource::Unknown ||
+                   (keys.source >= KeySource::Parameter && preview)) {
+          // By default only what grows with the data or keeps objects alive; a caller's own
+          // parameter (a chain of callers followed as far as it goes, or a recursion passing
+          // `depth + 1`) or an unknown value tells nothing of the size.
           evidence += concat("; a caller passes ", keys.reason, " (", files[keys.file].path, ":",
                              std::to_string(keys.row + 1), ")");
         } else {

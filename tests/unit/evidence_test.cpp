@@ -1135,6 +1135,20 @@ TEST(KeyEvidence, ClosedSetsAndClasses) {
             "data 0: `line`, an item of the result of `open()`");
 }
 
+TEST(KeyEvidence, YesOrNoAnswersAndEnumMembersAreClosed) {
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n"
+                "        key_of(line.startswith('#'))\n"),
+            "closed 0: a boolean, `line.startswith('#')`");
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(bool(line))\n"),
+            "closed 0: a boolean, `bool(line)`");
+  EXPECT_EQ(key("import enum\nclass Level(enum.Enum):\n    LOW = 1\n"
+                "def f(path):\n    for line in open(path):\n        key_of(Level(line))\n"),
+            "closed 0: a member of the Enum `Level`");
+  // Not every method answers yes or no, nor every class is an Enum.
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(line.strip())\n"),
+            "data 0: `line`, an item of the result of `open()`");
+}
+
 TEST(KeyEvidence, ConfigurationAndData) {
   EXPECT_EQ(key("from django.conf import settings\ndef f(request):\n"
                 "    key_of(getattr(request, 'urlconf', settings.ROOT_URLCONF))\n"),
