@@ -477,19 +477,61 @@ class SizeFinder {
         if (text.size == Size::Small) return evidence(Size::Small, "the parts of a literal");
         return madeAnew(text);
       }
-      if (queryChain(function)) return evidence(Size::Data, "the rows of a query");
+      switch (queryChain(node)) {
+        case Query::Rows:
+          return evidence(Size::Data, "the rows of a query");
+        case Query::ByKey:
+          return evidence(Size::Small, "the rows of a query by primary key");
+        case Query::None:
+          break;
+      }
     }
     return {};
   }
 
-  // `Model.objects.filter(...)`, `Model.objects.all()`: a Django query set.
-  bool queryChain(TSNode function) const {
-    TSNode current = function;
-    for (int guard = 0; guard < 8 && kindOf(current) == NodeKind::Attribute; ++guard) {
-      if (context_.text(childByField(current, Field::AttributeName)) == "objects") return true;
-      TSNode object = childByField(current, Field::Object);
-      if (kindOf(object) == NodeKind::Call) object = childByField(object, Field::Function);
+  enum class Query : uint8_t { None, Rows, ByKey };
+
+  // `Model.objects.filter(...)`, `Model.objects.all()`: a Django query set, on a manager of a
+  // model class (`Order.objects`, `self.model.objects`, `cls.objects`; an instance such as
+  // `scene.objects` is no model). ByKey when a call of the chain selects by primary key
+  // (`filter(pk=order_id)`, `filter(id__in=[1, 2, 3])`): a row or a few.
+  Query queryChain(TSNode call) const {
+    bool by_key = false;
+    TSNode current = call;
+    for (int guard = 0; guard < 8; ++guard) {
+      if (kindOf(current) == NodeKind::Call) {
+        by_key = by_key || selectsByKey(childByField(current, Field::Arguments));
+        current = childByField(current, Field::Function);
+      }
+      if (kindOf(current) != NodeKind::Attribute) return Query::None;
+      const TSNode object = childByField(current, Field::Object);
+      if (context_.text(childByField(current, Field::AttributeName)) == "objects") {
+        const std::string_view model = context_.text(object);
+        const std::string_view last = model.substr(model.rfind('.') + 1);
+        const bool model_class = (kindOf(object) == NodeKind::Identifier &&
+                                  std::isupper(static_cast<unsigned char>(model.front())) != 0) ||
+                                 last == "model" || model == "cls";
+        if (!model_class) return Query::None;
+        return by_key ? Query::ByKey : Query::Rows;
+      }
       current = object;
+    }
+    return Query::None;
+  }
+
+  // `pk=...`, `id=...`, or `pk__in=`/`id__in=` a literal list, tuple or set.
+  bool selectsByKey(TSNode arguments) const {
+    const uint32_t count = namedChildCount(arguments);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      if (kindOf(argument) != NodeKind::KeywordArgument) continue;
+      const std::string_view name = context_.text(childByField(argument, Field::Name));
+      if (name == "pk" || name == "id" || name == "pk__exact" || name == "id__exact") return true;
+      const NodeKind value = kindOf(childByField(argument, Field::Value));
+      if ((name == "pk__in" || name == "id__in") &&
+          (value == NodeKind::List || value == NodeKind::Tuple || value == NodeKind::Set)) {
+        return true;
+      }
     }
     return false;
   }
