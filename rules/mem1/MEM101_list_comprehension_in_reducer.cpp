@@ -24,8 +24,9 @@ Checks for a list comprehension passed as the iterable to a reducer that consume
 (`max([...], key=..., default=...)`), and for a set comprehension passed to `any`, `all`, `min`
 or `max`, when the comprehension walks something that grows with the data: the lines of a file,
 the rows of a reader, a query or `cursor.fetchall()`, the entries of a directory, standard input,
-a parameter of a public function, `range(n)` of one, or a `range` of 100,000 items or more that
-the code writes (`range(1_000_000)`, `range(10**6)`). The message names that evidence.
+or a `range` of 100,000 items or more that the code writes (`range(1_000_000)`, `range(10**6)`);
+with `--preview`, also a parameter of a public function and `range(n)` of one (most such
+functions are called with a handful of items). The message names that evidence.
 
 The list comprehension may also be bound to a name first, when that name is a function's local,
 bound once by a plain statement (`squares = [x * x for x in range(10**6)]`) and mentioned nowhere
@@ -75,8 +76,11 @@ statement as another name (`a = b = [...]`), annotates it (`rows: list[int] = [.
 
 ## Example
 ```python
-def report(orders, log_path):
-    total = sum([order.amount for order in orders])
+import csv
+
+def report(orders_path, log_path):
+    with open(orders_path) as orders:
+        total = sum([float(row[2]) for row in csv.reader(orders)])
     with open(log_path) as log_lines:
         has_errors = any([line.startswith("E") for line in log_lines])
     return total, has_errors
@@ -84,8 +88,11 @@ def report(orders, log_path):
 
 ## Use instead
 ```python
-def report(orders, log_path):
-    total = sum(order.amount for order in orders)
+import csv
+
+def report(orders_path, log_path):
+    with open(orders_path) as orders:
+        total = sum(float(row[2]) for row in csv.reader(orders))
     with open(log_path) as log_lines:
         has_errors = any(line.startswith("E") for line in log_lines)
     return total, has_errors

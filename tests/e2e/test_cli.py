@@ -524,6 +524,32 @@ class RuleCommandsTest(HeaplintTestCase):
             self.assertIn(section, result.stdout)
         self.assertEqual(result.stderr, "")
 
+    def test_every_example_is_reported_and_its_correction_is_not(self):
+        # The documentation's "Example" must show what the rule reports (by default, or with
+        # --preview for a preview rule), and "Use instead" what it leaves alone.
+        result = self.heaplint("rule", "--all", "--output-format", "json")
+        self.assertExit(result, 0)
+        for rule in json.loads(result.stdout):
+            code = rule["code"]
+            sections = {}
+            for title in ("Example", "Use instead"):
+                found = re.search(r"## " + re.escape(title) + r"\n```python\n(.*?)```",
+                                  rule["explanation"], re.S)
+                self.assertIsNotNone(found, f"{code}: no {title} block")
+                sections[title] = found.group(1)
+            for title, expected_any in (("Example", True), ("Use instead", False)):
+                with self.subTest(code=code, section=title):
+                    self.write("module.py", sections[title])
+                    args = ["--no-cache", "--isolated", "--select", code, "--output-format",
+                            "concise", "module.py"]
+                    if rule["preview"]:
+                        args.insert(0, "--preview")
+                    reported = self.check(*args).stdout.count(f" {code} ")
+                    if expected_any:
+                        self.assertGreater(reported, 0, sections[title])
+                    else:
+                        self.assertEqual(reported, 0, sections[title])
+
     def test_rule_by_name(self):
         by_code = self.heaplint("rule", "MEM101")
         by_name = self.heaplint("rule", "list-comprehension-in-reducer")
