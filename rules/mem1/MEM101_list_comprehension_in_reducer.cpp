@@ -58,7 +58,8 @@ configuration (`sys.argv`, a parameter called `argv`, `options`, `opts`, `config
 comprehension only filters (`sum([s for s in sizes if s])` with `sizes` a list comprehension or
 `os.listdir()`: a pointer an item, not the items); in test files and in `assert` statements
 (pytest shows the values of a list when the assert fails, so the list is the better choice
-there).
+there); and `any` or `all` over standard input, where reading all of it may be the point (a
+git hook whose writer would get a broken pipe if it stopped early).
 
 Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
 checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`) or a
@@ -391,6 +392,14 @@ class ListComprehensionInReducer final : public RuleChecker {
     if (size.size != Size::Data) return;
     // A public function's parameter is weak evidence: most are called with a handful of items.
     if (size.from_parameter && !context.options().settings->preview) return;
+    // `any([... for line in sys.stdin])`: the list reads all of standard input, which a process
+    // at the end of a pipe may have to (a git hook that stops reading early breaks the pipe of
+    // the program writing to it). Stopping early is a change of behaviour, not of memory.
+    if (reducer->short_circuits &&
+        context.semantic().qualifiedName(candidate.scope, childByField(clause, Field::Right)) ==
+            "sys.stdin") {
+      return;
+    }
     // `sum([size for size in sizes if size is not None])`: a filtered subset of a list already in
     // memory holds at most a pointer to each item there, not new items. (A bare copy, `sum([x
     // for x in xs])`, has no reason to be a list at all, and stays reported.)
