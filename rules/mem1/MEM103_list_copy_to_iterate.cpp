@@ -1,6 +1,7 @@
 // MEM103 list-copy-to-iterate: `for x in list(map(f, rows)):` copies a lazy iterator into a list
 // only to walk it once.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -10,6 +11,7 @@
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
+#include "rules/common.h"
 
 namespace heaplint {
 namespace {
@@ -50,8 +52,12 @@ The copy is the right thing, and is not reported, when the loop changes what the
 when any name the iterator reads (`d` here, or `self` in `zip(self.a, self.b)`) is, in the loop,
 assigned or deleted (itself or an item or attribute of it), the object of a method call, or passed
 to a call; or when the iterator reads standard input and the loop does too (`input()`,
-`sys.stdin.readline()`): the copy reads it to the end before the loop asks. A mutation made out
-of sight (a function that changes a module-level list the iterator reads) is not seen. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
+`sys.stdin.readline()`): the copy reads it to the end before the loop asks; or when the loop
+writes to the file the iterator reads, through another handle opened on the same path, or
+creates, renames or removes files while the iterator lists a folder (`os.scandir`,
+`Path.iterdir`, `glob`, `os.walk`): the copy keeps the loop from reading its own writes. A
+mutation made out of sight (a function that changes a module-level list the iterator reads) is
+not seen. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
 reported: copying a container before a loop that may change it is the documented remedy for
 "dictionary changed size during iteration", and the rule cannot always see the change.
 Test files are skipped.
@@ -196,6 +202,7 @@ class ListCopyToIterate final : public RuleChecker {
       evaluated_at_once = callee == "builtins.range";
     }
     if (!evaluated_at_once && loopTouchesSources(context, candidate.call, candidate.body)) return;
+    if (loopWritesWhatItReads(context, candidate)) return;
     // The copy matters only when the iterator yields many items. By default that takes evidence
     // of data (lines of a file, rows of a query), not already a list in memory; preview also
     // takes what nothing sizes.
@@ -247,6 +254,88 @@ class ListCopyToIterate final : public RuleChecker {
       return touched ? Visit::Stop : Visit::Descend;
     });
     return touched || readsTheSameStream(context, iterator, body);
+  }
+
+  // Whether the loop writes to the file or the folder the iterator reads: appends to the file
+  // through another handle opened on the same path (`with open(p) as src, open(p, "a") as
+  // dst:`), or creates, renames or removes files while the iterator lists a folder
+  // (`os.scandir`, `Path.iterdir`, `glob`, `os.walk`). The copy freezes what is read: without
+  // it the loop would read its own writes, or see the entries it makes.
+  static bool loopWritesWhatItReads(const RuleContext& context, const Candidate& candidate) {
+    const TSNode iterator = copiedIterator(candidate.call);
+    const std::string_view iterated = context.text(iterator);
+    bool lists_a_folder = false;
+    for (const std::string_view lister : {"scandir(", "iterdir(", "glob(", "walk("}) {
+      lists_a_folder = lists_a_folder || iterated.find(lister) != std::string_view::npos;
+    }
+    // The paths of the files the iterator reads through names bound to `open(path)`.
+    std::vector<std::string_view> read_paths;
+    visitSubtree(iterator, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) == NodeKind::Identifier) {
+        const std::string_view path = openedPath(context, candidate.scope, node);
+        if (!path.empty()) read_paths.push_back(path);
+      }
+      return Visit::Descend;
+    });
+    if (!lists_a_folder && read_paths.empty()) return false;
+    bool writes = false;
+    visitSubtree(candidate.body, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) != NodeKind::Call) return Visit::Descend;
+      const TSNode callee = childByField(node, Field::Function);
+      const std::string_view name = kindOf(callee) == NodeKind::Attribute
+                                        ? context.text(childByField(callee, Field::AttributeName))
+                                        : context.text(callee);
+      if (name == "write" || name == "writelines") {
+        // `dst.write(...)` on a handle opened on a path the iterator reads.
+        const TSNode handle = childByField(callee, Field::Object);
+        const std::string_view path = kindOf(handle) == NodeKind::Identifier
+                                          ? openedPath(context, candidate.scope, handle)
+                                          : std::string_view();
+        writes = !path.empty() &&
+                 std::find(read_paths.begin(), read_paths.end(), path) != read_paths.end();
+      } else if (lists_a_folder) {
+        for (const std::string_view changes :
+             {"open", "rename", "replace", "remove", "unlink", "rmdir", "mkdir", "makedirs",
+              "touch", "write_text", "write_bytes", "symlink", "link", "copy", "copy2", "copyfile",
+              "move", "save"}) {
+          writes = writes || name == changes;
+        }
+      }
+      return writes ? Visit::Stop : Visit::Descend;
+    });
+    return writes;
+  }
+
+  // The path written in `open(path, ...)` (or `io.open`) that `name` is bound to, by its only
+  // binding: `name = open(path)` or `with open(path) as name:`; empty otherwise.
+  static std::string_view openedPath(const RuleContext& context, ScopeId scope, TSNode name) {
+    const Resolution resolution =
+        context.semantic().resolve(scope, context.text(name), ts_node_start_byte(name));
+    if (resolution.kind != Resolution::Kind::Bound || resolution.binding->prelude ||
+        context.semantic().bindingsIn(resolution.binding->scope, resolution.binding->name).size() !=
+            1) {
+      return {};
+    }
+    TSNode value{};
+    const TSNode bound = resolution.binding->node;
+    if (resolution.binding->kind == BindingKind::Assignment) {
+      const TSNode assignment = parentOf(bound);
+      if (kindOf(assignment) == NodeKind::Assignment)
+        value = childByField(assignment, Field::Right);
+    } else if (resolution.binding->kind == BindingKind::WithTarget) {
+      // `with open(path) as name`: the target's `as_pattern` holds the value first.
+      TSNode pattern = parentOf(bound);
+      while (!ts_node_is_null(pattern) && kindOf(pattern) != NodeKind::AsPattern &&
+             kindOf(pattern) != NodeKind::WithItem) {
+        pattern = parentOf(pattern);
+      }
+      value = firstNamedChildSkippingExtras(pattern);
+    }
+    if (kindOf(value) != NodeKind::Call) return {};
+    const std::string callee =
+        qualifiedNameWithStarBuiltins(context, scope, childByField(value, Field::Function));
+    if (callee != "builtins.open" && callee != "io.open") return {};
+    return context.text(firstNamedChildSkippingExtras(childByField(value, Field::Arguments)));
   }
 
   // Whether `text` names `stdin` as a word (`sys.stdin.readline`, not `stdin_args`).
