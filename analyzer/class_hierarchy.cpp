@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include "analyzer/analyze.h"
 #include "analyzer/class_layout.h"
@@ -340,6 +341,8 @@ ClassHierarchy::ClassHierarchy(std::span<const ProjectFileView> files) {
 }
 
 void ClassHierarchy::add(size_t file, const ModuleClasses& classes) {
+  subclasses_built_ = false;
+  subclasses_.clear();
   for (const ClassSummary& summary : classes.classes) {
     if (classes_.try_emplace(summary.qualified, Found{file, &summary}).second) {
       all_.push_back(&summary);
@@ -471,12 +474,37 @@ bool ClassHierarchy::derivesFrom(const ClassSummary& summary, const ClassSummary
   return false;
 }
 
+void ClassHierarchy::buildSubclasses() const {
+  subclasses_built_ = true;
+  for (const ClassSummary* summary : all_) {
+    for (const std::string& name : summary->bases) {
+      const Found* found = find(name);
+      if (found != nullptr && found->summary != summary) {
+        std::vector<const ClassSummary*>& direct = subclasses_[found->summary];
+        if (std::find(direct.begin(), direct.end(), summary) == direct.end()) {
+          direct.push_back(summary);
+        }
+      }
+    }
+  }
+}
+
 bool ClassHierarchy::subclassMayHave(const ClassSummary& base,
                                      Presence InstanceLayout::*member) const {
-  return std::any_of(all_.begin(), all_.end(), [&](const ClassSummary* candidate) {
-    return candidate != &base && derivesFrom(*candidate, base) &&
-           instanceLayout(*candidate).*member != Presence::No;
-  });
+  if (!subclasses_built_) buildSubclasses();
+  // Every project class derived from `base`, breadth-first down the direct subclasses.
+  std::vector<const ClassSummary*> queue{&base};
+  std::unordered_set<const ClassSummary*> seen{&base};
+  for (size_t next = 0; next < queue.size(); ++next) {
+    const auto direct = subclasses_.find(queue[next]);
+    if (direct == subclasses_.end()) continue;
+    for (const ClassSummary* subclass : direct->second) {
+      if (!seen.insert(subclass).second) continue;
+      if (instanceLayout(*subclass).*member != Presence::No) return true;
+      queue.push_back(subclass);
+    }
+  }
+  return false;
 }
 
 bool ClassHierarchy::certainlyLacks(const ClassSummary& summary,

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -169,6 +170,12 @@ class ClassHierarchy {
   std::map<std::string, Found, std::less<>> classes_;
   std::map<std::string, std::string, std::less<>> aliases_;
   std::vector<const ClassSummary*> all_;
+  // The project classes that name each class as a direct base, built on the first question
+  // about subclasses (after every add()): asking every class of the project whether it derives
+  // from a base, for every site, was quadratic in the number of classes.
+  mutable std::unordered_map<const ClassSummary*, std::vector<const ClassSummary*>> subclasses_;
+  mutable bool subclasses_built_ = false;
+  void buildSubclasses() const;
   // Files with a compiled module beside them (mypyc, Cython): Python imports that one, whose
   // classes are native, with a layout of their own.
   std::vector<size_t> compiled_;
