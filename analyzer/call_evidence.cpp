@@ -1030,15 +1030,20 @@ void CallFacts::appendShifted(const CallFacts& next, int64_t rows) {
   aliases.insert(aliases.end(), next.aliases.begin(), next.aliases.end());
 }
 
-FunctionSignature functionSignature(const RuleContext& context, TSNode function, ScopeId scope) {
+FunctionSignature functionSignature(const RuleContext& context, TSNode function, ScopeId scope,
+                                    ScopeId own_scope) {
   FunctionSignature signature;
   signature.name = definitionName(context, function);
   const SemanticModel& semantic = context.semantic();
-  // The function's own scope: the one whose node it is, among the children of `scope`.
-  for (ScopeId id = scope + 1; id < semantic.scopeCount(); ++id) {
-    if (ts_node_eq(semantic.scope(id).node, function)) {
-      signature.kind = methodKind(context, id);
-      break;
+  if (own_scope != kNoScope && ts_node_eq(semantic.scope(own_scope).node, function)) {
+    signature.kind = methodKind(context, own_scope);
+  } else {
+    // The function's own scope: the one whose node it is, among the children of `scope`.
+    for (ScopeId id = scope + 1; id < semantic.scopeCount(); ++id) {
+      if (ts_node_eq(semantic.scope(id).node, function)) {
+        signature.kind = methodKind(context, id);
+        break;
+      }
     }
   }
   for (const ParameterSlot& slot : parameterSlots(context, function, scope)) {

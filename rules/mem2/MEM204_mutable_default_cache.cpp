@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -201,8 +202,16 @@ class MutableDefaultCache final : public RuleChecker {
     facts_ = std::make_unique<DefaultCacheFacts>();
     if (!defaults_.empty()) {
       const std::vector<ContainerUse> uses = uses_.finish(context);
-      for (const Default& candidate : defaults_)
-        describe(context, candidate, uses);
+      // Each candidate reads the uses in its own function: grouped once, not scanned per
+      // candidate (a file of 20,000 such functions).
+      std::unordered_map<const void*, std::vector<const ContainerUse*>> by_function;
+      for (const ContainerUse& use : uses)
+        by_function[use.function.id].push_back(&use);
+      static const std::vector<const ContainerUse*> kNone;
+      for (const Default& candidate : defaults_) {
+        const auto found = by_function.find(candidate.function.id);
+        describe(context, candidate, found == by_function.end() ? kNone : found->second);
+      }
     }
   }
 
@@ -268,7 +277,7 @@ class MutableDefaultCache final : public RuleChecker {
   }
 
   void describe(const RuleContext& context, const Default& candidate,
-                const std::vector<ContainerUse>& uses) {
+                const std::vector<const ContainerUse*>& uses) {
     const SemanticModel& semantic = context.semantic();
     const std::string_view name = context.text(candidate.name);
     // Rebound in the function (`cache = cache or {}`): not the default any more.
@@ -278,7 +287,7 @@ class MutableDefaultCache final : public RuleChecker {
     std::string kind = containerKind(context, candidate.outer, candidate.value);
     if (kind.empty()) return;
     const FunctionSignature signature =
-        functionSignature(context, candidate.function, candidate.outer);
+        functionSignature(context, candidate.function, candidate.outer, candidate.inner);
     uint32_t slot = 0;
     while (slot < signature.slots.size() && signature.slots[slot].name != name)
       ++slot;
@@ -287,7 +296,8 @@ class MutableDefaultCache final : public RuleChecker {
 
     Candidate found;
     bool grows = false;
-    for (const ContainerUse& use : uses) {
+    for (const ContainerUse* each : uses) {
+      const ContainerUse& use = *each;
       if (!ts_node_eq(use.function, candidate.function) || context.text(use.container) != name) {
         continue;
       }

@@ -156,6 +156,19 @@ class PathologicalTest(HeaplintTestCase):
         self.assertEqual(result.returncode, 1, result.describe())
         self.assertEqual(result.stdout.count("MEM402"), 800 * 4, result.describe())
 
+    def test_many_functions_with_default_caches_stay_linear(self):
+        # 20,000 functions with a mutable default cache (MEM204): each candidate scanned every
+        # use of the file and searched every scope for its own, 15 s before; now under 2 s.
+        functions = "".join(f"def f{i}(key, _cache={{}}):\n    if key not in _cache:\n"
+                            f"        _cache[key] = key * 2\n    return _cache[key]\n\n\n"
+                            for i in range(20_000))
+        calls = "".join(f"        f{i}(line)\n" for i in range(0, 20_000, 50))
+        self.write("caches.py", functions + "def main(path):\n    for line in open(path):\n"
+                   + calls)
+        result = self.measure("check", "--no-cache", "caches.py", seconds=6, megabytes=1024)
+        self.assertEqual(result.returncode, 1, result.describe())
+        self.assertEqual(result.stdout.count("MEM204"), 400, result.describe())
+
     def test_wide_statements_stay_linear(self):
         # One node with 40,000 children, asked about by each of them: a call's arguments took
         # 41 s when each name counted its siblings (call_evidence.cpp); now well under a second.
