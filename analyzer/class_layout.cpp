@@ -478,13 +478,57 @@ class LayoutReader {
     heaplint::addInstanceAttribute(layout_, name);
   }
 
-  // A `__new__` that looks its instances up in a mapping (`cls._cache[name]`,
-  // `_pool.get(key)`, `registry.setdefault(key, ...)`): it hands back cached instances.
+  // A `__new__` that looks its instances up in a mapping of the class or the module
+  // (`cls._cache[name]`, `Sym._pool.get(key)`, `_REGISTRY.setdefault(key, ...)`): it hands back
+  // cached instances. Not a lookup in what `__new__` is given or makes (`kwargs.get("owner")`,
+  // `args[0]`, `self.tags = []`).
   bool looksUpInstances(TSNode function) const {
-    const std::string_view body = context_.text(childByField(function, Field::Body));
-    return body.find('[') != std::string_view::npos ||
-           body.find(".get(") != std::string_view::npos ||
-           body.find(".setdefault(") != std::string_view::npos;
+    const std::string_view receiver = context_.text(firstParameterName(function));  // `cls`
+    TSNode statement = decoratedDefinitionOf(function);
+    if (ts_node_is_null(statement)) statement = function;
+    const TSNode class_definition = parentOf(parentOf(statement));  // the body's class
+    const std::string_view class_name = context_.text(childByField(class_definition, Field::Name));
+    // Names of `__new__` itself: its parameters and what it assigns.
+    std::vector<std::string_view> own;
+    visitSubtree(childByField(function, Field::Parameters), [&](TSNode node, TSFieldId) {
+      if (kindOf(node) == NodeKind::Identifier) own.push_back(context_.text(node));
+      return kindOf(node) == NodeKind::Identifier ? Visit::SkipChildren : Visit::Descend;
+    });
+    const TSNode body = childByField(function, Field::Body);
+    visitSubtree(body, [&](TSNode node, TSFieldId) {
+      if (kindOf(node) == NodeKind::Assignment &&
+          kindOf(childByField(node, Field::Left)) == NodeKind::Identifier) {
+        own.push_back(context_.text(childByField(node, Field::Left)));
+      }
+      return Visit::Descend;
+    });
+    // Whether `mapping` is the class's (`cls._cache`, `Sym._cache`) or a module-level name's.
+    const auto shared = [&](TSNode mapping) {
+      if (kindOf(mapping) == NodeKind::Attribute) {
+        const std::string_view owner = context_.text(childByField(mapping, Field::Object));
+        return owner == receiver || owner == class_name;
+      }
+      return kindOf(mapping) == NodeKind::Identifier &&
+             std::find(own.begin(), own.end(), context_.text(mapping)) == own.end();
+    };
+    bool found = false;
+    visitSubtree(body, [&](TSNode node, TSFieldId) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind == NodeKind::Subscript) {
+        found = shared(childByField(node, Field::Value));
+      } else if (kind == NodeKind::Call) {
+        const TSNode callee = childByField(node, Field::Function);
+        const std::string_view method = context_.text(childByField(callee, Field::AttributeName));
+        found = kindOf(callee) == NodeKind::Attribute &&
+                (method == "get" || method == "setdefault") &&
+                shared(childByField(callee, Field::Object));
+      }
+      return found ? Visit::Stop : Visit::Descend;
+    });
+    return found;
   }
 
   bool cachesInstances(TSNode function, ScopeId class_scope) const {

@@ -1,5 +1,6 @@
 #include "analyzer/retention_evidence.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "analyzer/analyze.h"
@@ -16,6 +17,10 @@ namespace {
 constexpr int kMaxDepth = 4;            // names and calls followed from one value
 constexpr int kMaxParents = 256;        // parents walked up from a node
 constexpr int kMaxScannedNodes = 4096;  // nodes read looking for the uses of a name
+// Nodes of a loop's body read looking for what empties or trims a container, once for every
+// value added in the loop: past them the container counts as kept, as it did before this
+// question was asked.
+constexpr int kMaxTrimScannedNodes = 1024;
 
 bool sameNode(TSNode a, TSNode b) {
   return a.id == b.id;
@@ -274,9 +279,11 @@ class RetentionFinder {
       case NodeKind::Subscript: {
         // `latest[i % 8] = reading`: at most 8 kept, each store replacing one. So with a key the
         // code fixes (`latest["last"]`, `latest[SENSORS[i % len(SENSORS)]]`): one per key.
+        // Not for an item of an item (`index[i]["row"]`): one per `i`, under a fixed key each.
         const TSNode key = childByField(left, Field::SubscriptIndex);
-        if (isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
-            keyEvidence(context_, scope, key).overall() == KeySource::Closed) {
+        if (kindOf(childByField(left, Field::Value)) != NodeKind::Subscript &&
+            (isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
+             keyEvidence(context_, scope, key).overall() == KeySource::Closed)) {
           return {};
         }
         return container(scope, childByField(left, Field::Value), assignment, depth);
@@ -360,11 +367,15 @@ class RetentionFinder {
     const TSNode loop = innermostLoopStatement(site);
     for (TSNode child = site, up = parentOf(site); !ts_node_is_null(up) && !ts_node_eq(up, loop);
          child = up, up = parentOf(up)) {
-      // `if i % 10_000: continue` before the site, in a block around it: the rest of the pass
-      // runs one time in 10,000.
+      // `if i % 10_000: continue` before the site, among the first statements of a block around
+      // it (where guard clauses stand; a bounded look, as every value of a block asks): the
+      // rest of the pass runs one time in 10,000.
       if (kindOf(up) == NodeKind::Block) {
-        for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
-             before = ts_node_prev_named_sibling(before)) {
+        constexpr uint32_t kGuardStatements = 16;
+        const uint32_t count = std::min(namedChildCount(up), kGuardStatements);
+        for (uint32_t i = 0; i < count; ++i) {
+          const TSNode before = nthNamedChild(up, i);
+          if (ts_node_start_byte(before) >= ts_node_start_byte(child)) break;
           if (kindOf(before) == NodeKind::IfStatement &&
               kindOf(firstNamedChildSkippingExtras(childByField(before, Field::Consequence))) ==
                   NodeKind::ContinueStatement &&
@@ -526,17 +537,19 @@ class RetentionFinder {
     bool found = false;
     int scanned = 0;
     visitSubtree(childByField(loop, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
-      if (++scanned > kMaxScannedNodes) return Visit::Stop;
+      if (++scanned > kMaxTrimScannedNodes) return Visit::Stop;
       const NodeKind kind = kindOf(node);
       if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
           kind == NodeKind::Lambda) {
         return Visit::SkipChildren;
       }
       if (kind == NodeKind::IfStatement) {
-        // `if len(found) >= k: break`
+        // `if len(found) >= k: break`, breaking out of this loop (not of one inside it).
         const NodeKind exits =
             kindOf(firstNamedChildSkippingExtras(childByField(node, Field::Consequence)));
-        found = (exits == NodeKind::BreakStatement || exits == NodeKind::ReturnStatement) &&
+        found = (exits == NodeKind::ReturnStatement ||
+                 (exits == NodeKind::BreakStatement &&
+                  ts_node_eq(innermostLoopStatement(node), loop))) &&
                 context_.text(childByField(node, Field::Condition)).find(length) !=
                     std::string_view::npos;
       } else if (kind == NodeKind::Call) {

@@ -500,17 +500,22 @@ class SizeFinder {
     TSNode current = call;
     for (int guard = 0; guard < 8; ++guard) {
       if (kindOf(current) == NodeKind::Call) {
-        by_key = by_key || selectsByKey(childByField(current, Field::Arguments));
-        current = childByField(current, Field::Function);
+        // `filter(pk=...)` and `get(pk=...)` select by key; `exclude(pk=...)` leaves the rest.
+        const TSNode function = childByField(current, Field::Function);
+        const std::string_view method = context_.text(childByField(function, Field::AttributeName));
+        by_key = by_key || ((method == "filter" || method == "get") &&
+                            selectsByKey(childByField(current, Field::Arguments)));
+        current = function;
       }
       if (kindOf(current) != NodeKind::Attribute) return Query::None;
       const TSNode object = childByField(current, Field::Object);
       if (context_.text(childByField(current, Field::AttributeName)) == "objects") {
+        // `Order`, `models.Order`, `self.model`, `cls`: a class, by its capitalised name.
         const std::string_view model = context_.text(object);
         const std::string_view last = model.substr(model.rfind('.') + 1);
-        const bool model_class = (kindOf(object) == NodeKind::Identifier &&
-                                  std::isupper(static_cast<unsigned char>(model.front())) != 0) ||
-                                 last == "model" || model == "cls";
+        const bool model_class =
+            (!last.empty() && std::isupper(static_cast<unsigned char>(last.front())) != 0) ||
+            last == "model" || model == "cls";
         if (!model_class) return Query::None;
         return by_key ? Query::ByKey : Query::Rows;
       }

@@ -265,7 +265,7 @@ class ListCopyToIterate final : public RuleChecker {
     const TSNode iterator = copiedIterator(candidate.call);
     const std::string_view iterated = context.text(iterator);
     bool lists_a_folder = false;
-    for (const std::string_view lister : {"scandir(", "iterdir(", "glob(", "walk("}) {
+    for (const std::string_view lister : {"scandir(", "iterdir(", "glob(", "os.walk("}) {
       lists_a_folder = lists_a_folder || iterated.find(lister) != std::string_view::npos;
     }
     // The paths of the files the iterator reads through names bound to `open(path)`.
@@ -282,9 +282,9 @@ class ListCopyToIterate final : public RuleChecker {
     visitSubtree(candidate.body, [&](TSNode node, TSFieldId /*field*/) {
       if (kindOf(node) != NodeKind::Call) return Visit::Descend;
       const TSNode callee = childByField(node, Field::Function);
-      const std::string_view name = kindOf(callee) == NodeKind::Attribute
-                                        ? context.text(childByField(callee, Field::AttributeName))
-                                        : context.text(callee);
+      const bool method = kindOf(callee) == NodeKind::Attribute;
+      const std::string_view name =
+          method ? context.text(childByField(callee, Field::AttributeName)) : context.text(callee);
       if (name == "write" || name == "writelines") {
         // `dst.write(...)` on a handle opened on a path the iterator reads.
         const TSNode handle = childByField(callee, Field::Object);
@@ -294,16 +294,52 @@ class ListCopyToIterate final : public RuleChecker {
         writes = !path.empty() &&
                  std::find(read_paths.begin(), read_paths.end(), path) != read_paths.end();
       } else if (lists_a_folder) {
-        for (const std::string_view changes :
-             {"open", "rename", "replace", "remove", "unlink", "rmdir", "mkdir", "makedirs",
-              "touch", "write_text", "write_bytes", "symlink", "link", "copy", "copy2", "copyfile",
-              "move", "save"}) {
-          writes = writes || name == changes;
-        }
+        writes = changesTheFileSystem(context, candidate.scope, node, name, method);
       }
       return writes ? Visit::Stop : Visit::Descend;
     });
     return writes;
+  }
+
+  // A call that creates, renames or removes a file or folder: `open(path, "w")` (a writing
+  // mode), the `os` and `shutil` functions that do, and the `pathlib` methods whose names no
+  // `str` method shares (`p.rename(q)`, `p.unlink()`, `p.write_text(...)`, `p.replace(q)` with
+  // one argument, where `str.replace` takes two).
+  static bool changesTheFileSystem(const RuleContext& context, ScopeId scope, TSNode call,
+                                   std::string_view name, bool method) {
+    const TSNode arguments = childByField(call, Field::Arguments);
+    if (!method) {
+      const std::string callee =
+          qualifiedNameWithStarBuiltins(context, scope, childByField(call, Field::Function));
+      if (callee == "builtins.open" || callee == "io.open") {
+        TSNode mode = nthNamedChildSkippingExtras(arguments, 1);
+        const uint32_t count = namedChildCount(arguments);
+        for (uint32_t i = 0; i < count; ++i) {
+          const TSNode argument = nthNamedChild(arguments, i);
+          if (kindOf(argument) == NodeKind::KeywordArgument &&
+              context.text(childByField(argument, Field::Name)) == "mode") {
+            mode = childByField(argument, Field::Value);
+          }
+        }
+        return kindOf(mode) == NodeKind::String &&
+               context.text(mode).find_first_of("wax+") != std::string_view::npos;
+      }
+    }
+    const std::string qualified =
+        context.semantic().qualifiedName(scope, childByField(call, Field::Function));
+    for (const std::string_view changes :
+         {"os.rename", "os.renames", "os.replace", "os.remove", "os.unlink", "os.rmdir",
+          "os.removedirs", "os.mkdir", "os.makedirs", "os.symlink", "os.link"}) {
+      if (qualified == changes) return true;
+    }
+    if (qualified.starts_with("shutil.")) return true;
+    if (!method) return false;
+    for (const std::string_view changes :
+         {"rename", "unlink", "rmdir", "mkdir", "touch", "write_text", "write_bytes", "symlink_to",
+          "hardlink_to"}) {
+      if (name == changes) return true;
+    }
+    return name == "replace" && hasNamedChildrenSkippingExtras(arguments, 1);
   }
 
   // The path written in `open(path, ...)` (or `io.open`) that `name` is bound to, by its only

@@ -30,7 +30,7 @@ where `T` is
   `staticmethod`, a `property` or another descriptor, and never assigned as an attribute);
   `cls.m` only when `m` is a `classmethod`;
 - `super().m` (not when a base of the class defined in the same module defines `m` as a
-  `staticmethod`, a `property` or another descriptor; a base in another module is taken to
+  `staticmethod`, a `property` or a `cached_property`; a base in another module is taken to
   define a method);
 - a `lambda`;
 - a `functools.partial(...)` call.
@@ -135,9 +135,9 @@ bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
   }
 }
 
-// `super().m` where a base of the class, defined in this module, defines `m` with a decorator
-// other than `classmethod` (a `staticmethod` gives the plain function, a `property` its value):
-// no new bound method.
+// `super().m` where a base of the class, defined in this module, defines `m` as a
+// `staticmethod` (the plain function), a `property` or a `cached_property` (its value): no new
+// bound method. Other decorators (`abstractmethod`, `override`) leave a method.
 bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode target) {
   TSNode class_definition = parentOf(target);
   while (!ts_node_is_null(class_definition) &&
@@ -169,8 +169,12 @@ bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode tar
       const uint32_t decorators = namedChildCount(statement);
       for (uint32_t d = 0; d < decorators; ++d) {
         const TSNode decorator = nthNamedChild(statement, d);
-        if (kindOf(decorator) == NodeKind::Decorator &&
-            context.text(firstNamedChildSkippingExtras(decorator)) != "classmethod") {
+        if (kindOf(decorator) != NodeKind::Decorator) continue;
+        // By its last name: `staticmethod`, `property` and its `.setter`, `cached_property`.
+        const std::string_view spelled = context.text(firstNamedChildSkippingExtras(decorator));
+        const std::string_view last = spelled.substr(spelled.rfind('.') + 1);
+        if (last == "staticmethod" || last == "property" || last == "cached_property" ||
+            last == "setter" || last == "getter" || last == "deleter") {
           return true;
         }
       }

@@ -65,10 +65,11 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
 - a function that also manages or inspects the collector (`gc.disable()`/`gc.enable()`, the
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
   `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
-  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.monotonic`, `psutil`,
-  `.memory_info()`), or hands memory back to another allocator (`torch.cuda.empty_cache()`,
-  Keras' `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`),
-  itself or through a module-level function of the same module that it calls (a
+  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.process_time`, `psutil`,
+  `.memory_info()`; not `time.monotonic`, the clock of deadlines), or hands memory back to
+  another allocator (`torch.cuda.empty_cache()`, Keras' `clear_session()`, CuPy's
+  `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself or, for the memory it
+  hands back, through a module-level function of the same module that it calls (a
   `free_gpu_memory()` helper): the collection there makes a measurement exact or frees device
   memory;
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
@@ -173,8 +174,6 @@ constexpr auto kDeliberateModules = std::to_array<std::string_view>({
     "time.perf_counter_ns",
     "time.process_time",
     "time.process_time_ns",
-    "time.monotonic",
-    "time.monotonic_ns",
     "time.thread_time",
     "time.thread_time_ns",
     "torch.cuda",
@@ -541,8 +540,9 @@ class StrayGcCollect final : public RuleChecker {
       visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
         // A counter or a full batch throttles its body only: `if i % 1000 == 0: ... else:
-        // gc.collect()` collects on nearly every pass. A clock throttles either branch (`if
-        // now - last < DELAY: ... else:`).
+        // gc.collect()` collects on nearly every pass. A clock throttles the branch taken once
+        // the time has come: the body of `if now() - last > DELAY:`, the `else` of
+        // `if now() - last < DELAY:`.
         if (kind == NodeKind::BinaryOperator) {
           found = holds && onceInMany(node, context);
         } else if (kind == NodeKind::Call) {
@@ -553,15 +553,33 @@ class StrayGcCollect final : public RuleChecker {
               kindOf(callee) == NodeKind::Attribute
                   ? context.text(childByField(callee, Field::AttributeName))
                   : std::string_view(name).substr(std::string_view(name).rfind('.') + 1);
+          const bool clock = startsWithModule(name, "time") || last == "time" ||
+                             last == "monotonic" || last == "now" || last == "utcnow";
           found = (holds && batchFull(call, node, name, context)) ||
-                  startsWithModule(name, "time") || last == "time" || last == "monotonic" ||
-                  last == "now" || last == "utcnow";
+                  (clock && holds == timeHasComeInBody(node, condition, context));
         }
         return found ? Visit::Stop : Visit::Descend;
       });
       if (found) return true;
     }
     return false;
+  }
+
+  // Whether the comparison around `clock` (a clock's call in `condition`) holds once the time
+  // has come: the clock on the greater side (`now() - last > DELAY`, `deadline < now()`). A
+  // clock in no comparison (`if expired(now()):`) is taken to say so too.
+  static bool timeHasComeInBody(TSNode clock, TSNode condition, const RuleContext& context) {
+    TSNode side = clock;
+    for (TSNode up = parentOf(clock); !ts_node_is_null(up) && !ts_node_eq(side, condition);
+         side = up, up = parentOf(up)) {
+      if (kindOf(up) != NodeKind::ComparisonOperator) continue;
+      const std::string_view op = context.text(childByField(up, Field::Operators));
+      const bool left = ts_node_eq(nthNamedChildSkippingExtras(up, 0), side);
+      if (op == ">" || op == ">=") return left;
+      if (op == "<" || op == "<=") return !left;
+      return true;
+    }
+    return true;
   }
 
   // `i % 1000 == 0`, `not i % EVERY`: a remainder compared equal (one pass in that many), by a
@@ -894,7 +912,7 @@ class StrayGcCollect final : public RuleChecker {
   // `module_level`) uses the rest of the gc module, measures memory or time, or hands memory back
   // to another allocator. When `follow_calls`, the module-level functions of this module that it
   // calls count too, one level deep (`free_gpu_memory()` wrapping `torch.cuda.empty_cache()`),
-  // for what they measure or free.
+  // for the memory they hand back only.
   static bool scan(TSNode body, ScopeId scope, bool module_level, bool follow_calls,
                    const RuleContext& context) {
     const SemanticModel& semantic = context.semantic();
@@ -935,9 +953,14 @@ class StrayGcCollect final : public RuleChecker {
       if (kind == NodeKind::Identifier && field == attribute_field) return Visit::Descend;
       const std::string name = semantic.qualifiedName(scope, node);
       if (name.empty() || name.starts_with("builtins.")) return Visit::Descend;
-      // A called helper counts for what it measures or frees, not for managing the collector
-      // (a `no_gc()` context manager does not make every collection beside it deliberate).
-      if (follow_calls && name.starts_with("gc.") && name != "gc.collect") found = true;
+      // A called helper counts for the device memory it frees only: not for managing the
+      // collector (a `no_gc()` context manager does not make every collection beside it
+      // deliberate), nor for reading a clock (a `_stamp()` for log lines).
+      if (!follow_calls) {
+        found = startsWithModule(name, "torch.cuda");
+        return found ? Visit::Stop : Visit::Descend;
+      }
+      if (name.starts_with("gc.") && name != "gc.collect") found = true;
       for (std::string_view module : kDeliberateModules) {
         if (startsWithModule(name, module)) found = true;
       }

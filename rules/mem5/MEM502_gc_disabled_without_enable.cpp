@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -417,11 +418,16 @@ class GcDisabledWithoutEnable final : public RuleChecker {
                                       : context.text(callee);
     TSNode initializer{};
     // `multiprocessing.dummy.Pool` is a pool of threads, also as `Pool` imported from there
-    // (the text is searched only for a call of `Pool`: once per argument list is quadratic).
+    // (the text is searched once, for the first call of `Pool` or `Process`: once per argument
+    // list is quadratic).
     const auto threads = [&] {
-      return context.text(callee).find("dummy") != std::string_view::npos ||
-             (kindOf(callee) == NodeKind::Identifier &&
-              context.source().text().find("multiprocessing.dummy") != std::string_view::npos);
+      if (context.text(callee).find("dummy") != std::string_view::npos) return true;
+      if (kindOf(callee) != NodeKind::Identifier) return false;
+      if (!names_dummy_.has_value()) {
+        names_dummy_ =
+            context.source().text().find("multiprocessing.dummy") != std::string_view::npos;
+      }
+      return *names_dummy_;
     };
     if ((pool == "Pool" && !threads()) || pool == "ProcessPoolExecutor") {
       // `Pool(4, init_worker)`: the initializer is Pool's second parameter (ProcessPoolExecutor
@@ -733,8 +739,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
 
   bool names_may_be_gc_ = false;
   bool looked_at_earlier_runs_ = false;
-  std::vector<const Site*> collects_;             // resolved in finish()
-  std::vector<const Site*> process_exits_;        // `os._exit()`, resolved in finish()
+  std::optional<bool> names_dummy_;         // the text names `multiprocessing.dummy`, once asked
+  std::vector<const Site*> collects_;       // resolved in finish()
+  std::vector<const Site*> process_exits_;  // `os._exit()`, resolved in finish()
   std::vector<std::string> worker_initializers_;  // their keys (initializerKey)
   std::vector<Site> calls_;
   std::vector<Site> callbacks_;

@@ -192,10 +192,13 @@ class GcDebugSaveall final : public RuleChecker {
       const TSNode statement = nthNamedChild(body, i);
       if (ts_node_end_byte(statement) >= ts_node_end_byte(call)) return false;
       if (kindOf(statement) != NodeKind::IfStatement) continue;
+      // `if not <switch>:` only: `if settings.DEBUG: return` sets the flag outside debugging.
       const NodeKind exits =
           kindOf(firstNamedChildSkippingExtras(childByField(statement, Field::Consequence)));
+      const TSNode condition = unparenthesized(childByField(statement, Field::Condition));
       if ((exits == NodeKind::ReturnStatement || exits == NodeKind::RaiseStatement) &&
-          namesDebugSwitch(context.text(childByField(statement, Field::Condition)))) {
+          kindOf(condition) == NodeKind::NotOperator &&
+          namesDebugSwitch(context.text(childByField(condition, Field::Argument)))) {
         return true;
       }
     }

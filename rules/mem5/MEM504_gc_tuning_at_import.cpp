@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/execution_evidence.h"
 #include "analyzer/walker.h"
 
@@ -27,7 +28,8 @@ Entry points are not library modules and are skipped: `__main__.py`, `setup.py`,
 (which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py`
 under a `docs/` or `doc/` folder (`docs/source/conf.py` too), notebooks, any file that starts with a `#!` line,
 and any module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
-(a script, even when importable).
+(a script, even when importable; what the body of `if __name__ != "__main__":` does runs when
+the module is imported, and is reported).
 Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
 `if False:`.
 
@@ -186,7 +188,7 @@ class GcTuningAtImport final : public RuleChecker {
         last_enable = std::max(last_enable, ts_node_end_byte(stack) + 1);
       }
       // `gc.set_threshold(*saved)`: puts back thresholds saved with `gc.get_threshold()`.
-      if (callee == "gc.set_threshold" && restoresSavedThresholds(candidate.call)) {
+      if (callee == "gc.set_threshold" && restoresSavedThresholds(context, candidate)) {
         if (!candidate.in_handler) {
           context.provides(kRestoresThresholdsKey);
           last_restore = std::max(last_restore, ts_node_end_byte(candidate.call));
@@ -200,8 +202,9 @@ class GcTuningAtImport final : public RuleChecker {
     }
     if (tunings.empty()) return;
     context.dependsOn(kMainGuardKey);
-    if (context.moduleProvides(kMainGuardKey) || isEntryPointFile(context)) return;
+    const bool script = context.moduleProvides(kMainGuardKey) || isEntryPointFile(context);
     for (const auto& [candidate, callee] : tunings) {
+      if (script && !runsOnlyWhenImported(context, candidate->call)) continue;
       // `gc.disable()` ... `finally: gc.enable()` at the top level: the collector is off only
       // while the module loads (an import-time speed-up), not for the importer. The enable must
       // come after the disable, here or in a later run of the module, and not only in an
@@ -232,11 +235,36 @@ class GcTuningAtImport final : public RuleChecker {
     bool in_handler;  // in an `except` clause: runs only when something failed
   };
 
-  // `gc.set_threshold(*saved)`: one starred argument, the thresholds a `gc.get_threshold()`
-  // saved.
-  static bool restoresSavedThresholds(TSNode call) {
-    return kindOf(onlyNamedChildSkippingExtras(childByField(call, Field::Arguments))) ==
-           NodeKind::ListSplat;
+  // `gc.set_threshold(*saved)`: one starred name, bound once to `gc.get_threshold()`.
+  static bool restoresSavedThresholds(const RuleContext& context, const Candidate& candidate) {
+    const TSNode splat =
+        onlyNamedChildSkippingExtras(childByField(candidate.call, Field::Arguments));
+    if (kindOf(splat) != NodeKind::ListSplat) return false;
+    const TSNode saved = firstNamedChildSkippingExtras(splat);
+    if (kindOf(saved) != NodeKind::Identifier) return false;
+    const Resolution resolution =
+        context.semantic().resolve(candidate.scope, context.text(saved), ts_node_start_byte(saved));
+    if (resolution.kind != Resolution::Kind::Bound) return false;
+    ScopeId value_scope = kNoScope;
+    const TSNode value = singleAssignedValue(context, *resolution.binding, &value_scope);
+    return kindOf(value) == NodeKind::Call &&
+           context.semantic().qualifiedName(value_scope, childByField(value, Field::Function)) ==
+               "gc.get_threshold";
+  }
+
+  // Under `if __name__ != "__main__":` (its body, not its `else`): it runs when the module is
+  // imported, whatever the module's main block does.
+  static bool runsOnlyWhenImported(const RuleContext& context, TSNode call) {
+    for (TSNode child = call, up = parentOf(call); !ts_node_is_null(up);
+         child = up, up = parentOf(up)) {
+      if (kindOf(up) == NodeKind::IfStatement &&
+          ts_node_eq(childByField(up, Field::Consequence), child) &&
+          testsForMain(context, childByField(up, Field::Condition), true) &&
+          !isMainGuard(context, childByField(up, Field::Condition))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // `gc.enable` handed over as a cleanup while the module loads: `stack.callback(gc.enable)` in
