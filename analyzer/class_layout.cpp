@@ -191,7 +191,7 @@ class LayoutReader {
       }
       if (name == "__new__" &&
           ((decorated && class_scope != kNoScope && cachesInstances(statement, class_scope)) ||
-           looksUpInstances(statement))) {
+           (class_scope != kNoScope && looksUpInstances(statement, class_scope)))) {
         layout_.interned = true;
       }
     }
@@ -479,52 +479,57 @@ class LayoutReader {
   }
 
   // A `__new__` that looks its instances up in a mapping of the class or the module
-  // (`cls._cache[name]`, `Sym._pool.get(key)`, `_REGISTRY.setdefault(key, ...)`): it hands back
-  // cached instances. Not a lookup in what `__new__` is given or makes (`kwargs.get("owner")`,
-  // `args[0]`, `self.tags = []`).
-  bool looksUpInstances(TSNode function) const {
+  // (`cls._cache[name]`, `Sym._pool.get(key)`, `_REGISTRY.setdefault(key, ...)`, also through a
+  // local bound once to one: `cache = cls._cache`): it hands back cached instances. Not a lookup
+  // in what `__new__` is given or makes (`kwargs.get("owner")`, `args[0]`, a loop's item,
+  // `cls.__mro__[0]`).
+  bool looksUpInstances(TSNode function, ScopeId class_scope) const {
+    const SemanticModel& semantic = context_.semantic();
+    ScopeId own = kNoScope;  // the scope of `__new__` itself
+    for (ScopeId id = class_scope + 1; id < semantic.scopeCount() && own == kNoScope; ++id) {
+      if (ts_node_eq(semantic.scope(id).node, function)) own = id;
+    }
+    if (own == kNoScope) return false;
     const std::string_view receiver = context_.text(firstParameterName(function));  // `cls`
     TSNode statement = decoratedDefinitionOf(function);
     if (ts_node_is_null(statement)) statement = function;
-    const TSNode class_definition = parentOf(parentOf(statement));  // the body's class
-    const std::string_view class_name = context_.text(childByField(class_definition, Field::Name));
-    // Names of `__new__` itself: its parameters and what it assigns.
-    std::vector<std::string_view> own;
-    visitSubtree(childByField(function, Field::Parameters), [&](TSNode node, TSFieldId) {
-      if (kindOf(node) == NodeKind::Identifier) own.push_back(context_.text(node));
-      return kindOf(node) == NodeKind::Identifier ? Visit::SkipChildren : Visit::Descend;
-    });
-    const TSNode body = childByField(function, Field::Body);
-    visitSubtree(body, [&](TSNode node, TSFieldId) {
-      if (kindOf(node) == NodeKind::Assignment &&
-          kindOf(childByField(node, Field::Left)) == NodeKind::Identifier) {
-        own.push_back(context_.text(childByField(node, Field::Left)));
-      }
-      return Visit::Descend;
-    });
+    const std::string_view class_name =
+        context_.text(childByField(parentOf(parentOf(statement)), Field::Name));
     // Whether `mapping` is the class's (`cls._cache`, `Sym._cache`) or a module-level name's.
-    const auto shared = [&](TSNode mapping) {
+    const std::function<bool(TSNode, int)> shared = [&](TSNode mapping, int depth) {
+      mapping = unparenthesized(mapping);
       if (kindOf(mapping) == NodeKind::Attribute) {
         const std::string_view owner = context_.text(childByField(mapping, Field::Object));
-        return owner == receiver || owner == class_name;
+        const std::string_view name = context_.text(childByField(mapping, Field::AttributeName));
+        return (owner == receiver || owner == class_name) && !name.starts_with("__");
       }
-      return kindOf(mapping) == NodeKind::Identifier &&
-             std::find(own.begin(), own.end(), context_.text(mapping)) == own.end();
+      if (kindOf(mapping) != NodeKind::Identifier || depth > 2) return false;
+      const Resolution resolution =
+          semantic.resolve(own, context_.text(mapping), ts_node_start_byte(mapping));
+      if (resolution.kind != Resolution::Kind::Bound) return false;
+      const Binding& binding = *resolution.binding;
+      if (semantic.scope(binding.scope).kind == ScopeKind::Module) return true;
+      if (binding.scope != own) return false;
+      // `cache = cls._cache`: a local alias of a shared mapping.
+      ScopeId value_scope = kNoScope;
+      const TSNode value = singleAssignedValue(context_, binding, &value_scope);
+      return !ts_node_is_null(value) && shared(value, depth + 1);
     };
     bool found = false;
-    visitSubtree(body, [&](TSNode node, TSFieldId) {
+    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId) {
       const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda) {
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda ||
+          kind == NodeKind::ClassDefinition) {
         return Visit::SkipChildren;
       }
       if (kind == NodeKind::Subscript) {
-        found = shared(childByField(node, Field::Value));
+        found = shared(childByField(node, Field::Value), 0);
       } else if (kind == NodeKind::Call) {
         const TSNode callee = childByField(node, Field::Function);
         const std::string_view method = context_.text(childByField(callee, Field::AttributeName));
         found = kindOf(callee) == NodeKind::Attribute &&
                 (method == "get" || method == "setdefault") &&
-                shared(childByField(callee, Field::Object));
+                shared(childByField(callee, Field::Object), 0);
       }
       return found ? Visit::Stop : Visit::Descend;
     });

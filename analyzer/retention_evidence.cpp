@@ -17,10 +17,6 @@ namespace {
 constexpr int kMaxDepth = 4;            // names and calls followed from one value
 constexpr int kMaxParents = 256;        // parents walked up from a node
 constexpr int kMaxScannedNodes = 4096;  // nodes read looking for the uses of a name
-// Nodes of a loop's body read looking for what empties or trims a container, once for every
-// value added in the loop: past them the container counts as kept, as it did before this
-// question was asked.
-constexpr int kMaxTrimScannedNodes = 1024;
 
 bool sameNode(TSNode a, TSNode b) {
   return a.id == b.id;
@@ -159,7 +155,8 @@ bool copiesItems(std::string_view qualified) {
 
 class RetentionFinder {
  public:
-  explicit RetentionFinder(const RuleContext& context) : context_(context) {}
+  RetentionFinder(const RuleContext& context, RetentionMemo* memo)
+      : context_(context), memo_(memo != nullptr ? *memo : own_memo_) {}
 
   RetentionEvidence of(ScopeId scope, TSNode value, int depth) const {
     if (depth > kMaxDepth) return {};
@@ -279,13 +276,17 @@ class RetentionFinder {
       case NodeKind::Subscript: {
         // `latest[i % 8] = reading`: at most 8 kept, each store replacing one. So with a key the
         // code fixes (`latest["last"]`, `latest[SENSORS[i % len(SENSORS)]]`): one per key.
-        // Not for an item of an item (`index[i]["row"]`): one per `i`, under a fixed key each.
-        const TSNode key = childByField(left, Field::SubscriptIndex);
-        if (kindOf(childByField(left, Field::Value)) != NodeKind::Subscript &&
-            (isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
-             keyEvidence(context_, scope, key).overall() == KeySource::Closed)) {
-          return {};
+        // An item of an item needs every key so (`latest["temp"]["last"]`, `grid[i % 4][i %
+        // 8]`): `index[i]["row"]` keeps one per `i`.
+        bool few_keys = true;
+        TSNode item = left;
+        for (int level = 0; level < 8 && few_keys && kindOf(item) == NodeKind::Subscript; ++level) {
+          const TSNode key = childByField(item, Field::SubscriptIndex);
+          few_keys = isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
+                     keyEvidence(context_, scope, key).overall() == KeySource::Closed;
+          item = childByField(item, Field::Value);
         }
+        if (few_keys && kindOf(item) != NodeKind::Subscript) return {};
         return container(scope, childByField(left, Field::Value), assignment, depth);
       }
       case NodeKind::Attribute: {
@@ -367,24 +368,11 @@ class RetentionFinder {
     const TSNode loop = innermostLoopStatement(site);
     for (TSNode child = site, up = parentOf(site); !ts_node_is_null(up) && !ts_node_eq(up, loop);
          child = up, up = parentOf(up)) {
-      // `if i % 10_000: continue` before the site, among the first statements of a block around
-      // it (where guard clauses stand; a bounded look, as every value of a block asks): the
-      // rest of the pass runs one time in 10,000.
+      // `if i % 10_000: continue` before the site, in a block around it: the rest of the pass
+      // runs one time in 10,000.
       if (kindOf(up) == NodeKind::Block) {
-        constexpr uint32_t kGuardStatements = 16;
-        const uint32_t count = std::min(namedChildCount(up), kGuardStatements);
-        for (uint32_t i = 0; i < count; ++i) {
-          const TSNode before = nthNamedChild(up, i);
-          if (ts_node_start_byte(before) >= ts_node_start_byte(child)) break;
-          if (kindOf(before) == NodeKind::IfStatement &&
-              kindOf(firstNamedChildSkippingExtras(childByField(before, Field::Consequence))) ==
-                  NodeKind::ContinueStatement &&
-              isIntegerLiteralOfAtLeast(
-                  writtenRemainderDivisor(context_,
-                                          unparenthesized(childByField(before, Field::Condition))),
-                  1'000)) {
-            return true;
-          }
+        for (const uint32_t guard : skipGuards(up)) {
+          if (guard < ts_node_start_byte(child)) return true;
         }
       }
       if (kindOf(up) != NodeKind::IfStatement ||
@@ -413,6 +401,27 @@ class RetentionFinder {
       }
     }
     return false;
+  }
+
+  // The starts of the statements of `block` that are `if i % N: continue` with a written N of
+  // 1,000 or more, read once a block.
+  const std::vector<uint32_t>& skipGuards(TSNode block) const {
+    const auto [entry, added] = memo_.skip_guards.try_emplace(block.id);
+    if (!added) return entry->second;
+    const uint32_t count = namedChildCount(block);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode statement = nthNamedChild(block, i);
+      if (kindOf(statement) == NodeKind::IfStatement &&
+          kindOf(firstNamedChildSkippingExtras(childByField(statement, Field::Consequence))) ==
+              NodeKind::ContinueStatement &&
+          isIntegerLiteralOfAtLeast(
+              writtenRemainderDivisor(context_,
+                                      unparenthesized(childByField(statement, Field::Condition))),
+              1'000)) {
+        entry->second.push_back(ts_node_start_byte(statement));
+      }
+    }
+    return entry->second;
   }
 
   // A container that holds a few values at most, or none strongly: `deque(maxlen=100)`,
@@ -534,10 +543,10 @@ class RetentionFinder {
         return true;
       }
     }
-    bool found = false;
-    int scanned = 0;
+    const auto [entry, added] = memo_.trimmed.try_emplace({loop.id, std::string(text)}, false);
+    if (!added) return entry->second;
+    bool& found = entry->second;
     visitSubtree(childByField(loop, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
-      if (++scanned > kMaxTrimScannedNodes) return Visit::Stop;
       const NodeKind kind = kindOf(node);
       if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
           kind == NodeKind::Lambda) {
@@ -722,6 +731,8 @@ class RetentionFinder {
   }
 
   const RuleContext& context_;
+  RetentionMemo own_memo_;  // when the caller keeps none
+  RetentionMemo& memo_;
 };
 
 }  // namespace
@@ -765,12 +776,14 @@ std::vector<EnclosingLoop> enclosingLoops(const RuleContext& context, ScopeId sc
   return loops;
 }
 
-RetentionEvidence retentionOf(const RuleContext& context, ScopeId scope, TSNode value) {
-  return RetentionFinder(context).of(scope, value, 0);
+RetentionEvidence retentionOf(const RuleContext& context, ScopeId scope, TSNode value,
+                              RetentionMemo* memo) {
+  return RetentionFinder(context, memo).of(scope, value, 0);
 }
 
-RetentionEvidence retentionOfItems(const RuleContext& context, ScopeId scope, TSNode iterable) {
-  return RetentionFinder(context).items(scope, iterable, 0);
+RetentionEvidence retentionOfItems(const RuleContext& context, ScopeId scope, TSNode iterable,
+                                   RetentionMemo* memo) {
+  return RetentionFinder(context, memo).items(scope, iterable, 0);
 }
 
 bool keptAcross(const RetentionEvidence& retention, const EnclosingLoop& loop) {

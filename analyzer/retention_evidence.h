@@ -12,7 +12,10 @@
 
 #include <tree_sitter/api.h>
 
+#include <map>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "analyzer/semantic_model.h"
@@ -59,13 +62,25 @@ struct RetentionEvidence {
   bool outlives_function = false;
 };
 
-// Where `value` (an expression evaluated in `scope`, usually inside a loop) is kept.
-RetentionEvidence retentionOf(const RuleContext& context, ScopeId scope, TSNode value);
+// What the questions about one tree learn of its loops and blocks, kept for the next ones (a rule
+// asks once for each value made in a loop, and a loop may make thousands): whether a loop
+// empties or trims a container, and where a block's `if i % N: continue` guards stand. Keys are
+// node ids: valid for one tree.
+struct RetentionMemo {
+  std::map<std::pair<const void*, std::string>, bool> trimmed;  // (loop, container as written)
+  std::unordered_map<const void*, std::vector<uint32_t>> skip_guards;  // block: guards' starts
+};
+
+// Where `value` (an expression evaluated in `scope`, usually inside a loop) is kept. `memo`, when
+// given, is shared by the questions about one tree.
+RetentionEvidence retentionOf(const RuleContext& context, ScopeId scope, TSNode value,
+                              RetentionMemo* memo = nullptr);
 
 // Where the items of a lazy iterable (a generator expression, `map(f, xs)`) are kept once it is
 // consumed: all of them by `list()`/`tuple()`/`set()`/`sorted()`/`dict()`/`deque()` of it, or by
 // `.extend()`/`.update()` of a container; otherwise not kept.
-RetentionEvidence retentionOfItems(const RuleContext& context, ScopeId scope, TSNode iterable);
+RetentionEvidence retentionOfItems(const RuleContext& context, ScopeId scope, TSNode iterable,
+                                   RetentionMemo* memo = nullptr);
 
 // Whether values made once per pass of `loop` pile up in the keeper: kept, and not started afresh
 // by `loop` itself or by a loop around it.

@@ -263,15 +263,23 @@ class ListCopyToIterate final : public RuleChecker {
   // it the loop would read its own writes, or see the entries it makes.
   static bool loopWritesWhatItReads(const RuleContext& context, const Candidate& candidate) {
     const TSNode iterator = copiedIterator(candidate.call);
-    const std::string_view iterated = context.text(iterator);
+    // A folder listed (`os.scandir`, `os.walk`, `glob.glob`, `p.iterdir()`, `p.glob()`), and the
+    // paths of the files read through names bound to `open(path)`.
     bool lists_a_folder = false;
-    for (const std::string_view lister : {"scandir(", "iterdir(", "glob(", "os.walk("}) {
-      lists_a_folder = lists_a_folder || iterated.find(lister) != std::string_view::npos;
-    }
-    // The paths of the files the iterator reads through names bound to `open(path)`.
     std::vector<std::string_view> read_paths;
     visitSubtree(iterator, [&](TSNode node, TSFieldId /*field*/) {
-      if (kindOf(node) == NodeKind::Identifier) {
+      if (kindOf(node) == NodeKind::Call) {
+        const TSNode callee = childByField(node, Field::Function);
+        const std::string name = context.semantic().qualifiedName(candidate.scope, callee);
+        const std::string_view method =
+            kindOf(callee) == NodeKind::Attribute
+                ? context.text(childByField(callee, Field::AttributeName))
+                : std::string_view();
+        lists_a_folder = lists_a_folder || name == "os.scandir" || name == "os.walk" ||
+                         name == "os.listdir" || name == "glob.glob" || name == "glob.iglob" ||
+                         (name.empty() && (method == "iterdir" || method == "glob" ||
+                                           method == "rglob" || method == "scandir"));
+      } else if (kindOf(node) == NodeKind::Identifier) {
         const std::string_view path = openedPath(context, candidate.scope, node);
         if (!path.empty()) read_paths.push_back(path);
       }
@@ -308,38 +316,47 @@ class ListCopyToIterate final : public RuleChecker {
   static bool changesTheFileSystem(const RuleContext& context, ScopeId scope, TSNode call,
                                    std::string_view name, bool method) {
     const TSNode arguments = childByField(call, Field::Arguments);
+    // `open(path, "w")`, and `p.open("w")` (its mode first).
+    bool opens = method && name == "open";
     if (!method) {
       const std::string callee =
           qualifiedNameWithStarBuiltins(context, scope, childByField(call, Field::Function));
-      if (callee == "builtins.open" || callee == "io.open") {
-        TSNode mode = nthNamedChildSkippingExtras(arguments, 1);
-        const uint32_t count = namedChildCount(arguments);
-        for (uint32_t i = 0; i < count; ++i) {
-          const TSNode argument = nthNamedChild(arguments, i);
-          if (kindOf(argument) == NodeKind::KeywordArgument &&
-              context.text(childByField(argument, Field::Name)) == "mode") {
-            mode = childByField(argument, Field::Value);
-          }
+      opens = callee == "builtins.open" || callee == "io.open";
+    }
+    if (opens) {
+      TSNode mode = nthNamedChildSkippingExtras(arguments, method ? 0 : 1);
+      const uint32_t count = namedChildCount(arguments);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode argument = nthNamedChild(arguments, i);
+        if (kindOf(argument) == NodeKind::KeywordArgument &&
+            context.text(childByField(argument, Field::Name)) == "mode") {
+          mode = childByField(argument, Field::Value);
         }
-        return kindOf(mode) == NodeKind::String &&
-               context.text(mode).find_first_of("wax+") != std::string_view::npos;
       }
+      return kindOf(mode) == NodeKind::String &&
+             context.text(mode).find_first_of("wax+") != std::string_view::npos;
     }
     const std::string qualified =
         context.semantic().qualifiedName(scope, childByField(call, Field::Function));
     for (const std::string_view changes :
          {"os.rename", "os.renames", "os.replace", "os.remove", "os.unlink", "os.rmdir",
-          "os.removedirs", "os.mkdir", "os.makedirs", "os.symlink", "os.link"}) {
+          "os.removedirs", "os.mkdir", "os.makedirs", "os.symlink", "os.link", "shutil.copy",
+          "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.rmtree",
+          "shutil.make_archive", "shutil.unpack_archive"}) {
       if (qualified == changes) return true;
     }
-    if (qualified.starts_with("shutil.")) return true;
     if (!method) return false;
     for (const std::string_view changes :
          {"rename", "unlink", "rmdir", "mkdir", "touch", "write_text", "write_bytes", "symlink_to",
           "hardlink_to"}) {
       if (name == changes) return true;
     }
-    return name == "replace" && hasNamedChildrenSkippingExtras(arguments, 1);
+    // `p.replace(q)` (`str.replace` takes two); `image.save(path)` (a model's `save()` takes no
+    // path).
+    const TSNode first = nthNamedChildSkippingExtras(arguments, 0);
+    return (name == "replace" && hasNamedChildrenSkippingExtras(arguments, 1)) ||
+           (name == "save" && !ts_node_is_null(first) &&
+            kindOf(first) != NodeKind::KeywordArgument);
   }
 
   // The path written in `open(path, ...)` (or `io.open`) that `name` is bound to, by its only

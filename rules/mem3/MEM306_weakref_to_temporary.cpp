@@ -30,8 +30,8 @@ where `T` is
   `staticmethod`, a `property` or another descriptor, and never assigned as an attribute);
   `cls.m` only when `m` is a `classmethod`;
 - `super().m` (not when a base of the class defined in the same module defines `m` as a
-  `staticmethod`, a `property` or a `cached_property`; a base in another module is taken to
-  define a method);
+  `staticmethod`, a `property`, a `cached_property` or a library's caching descriptor such as
+  Pyramid's `reify`; a base in another module is taken to define a method);
 - a `lambda`;
 - a `functools.partial(...)` call.
 
@@ -136,8 +136,9 @@ bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
 }
 
 // `super().m` where a base of the class, defined in this module, defines `m` as a
-// `staticmethod` (the plain function), a `property` or a `cached_property` (its value): no new
-// bound method. Other decorators (`abstractmethod`, `override`) leave a method.
+// `staticmethod` (the plain function), a `property`, a `cached_property` or a library's caching
+// descriptor (its value): no new bound method. Other decorators (`abstractmethod`, `override`)
+// leave a method.
 bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode target) {
   TSNode class_definition = parentOf(target);
   while (!ts_node_is_null(class_definition) &&
@@ -174,7 +175,8 @@ bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode tar
         const std::string_view spelled = context.text(firstNamedChildSkippingExtras(decorator));
         const std::string_view last = spelled.substr(spelled.rfind('.') + 1);
         if (last == "staticmethod" || last == "property" || last == "cached_property" ||
-            last == "setter" || last == "getter" || last == "deleter") {
+            last == "abstractproperty" || last == "reify" || last == "memoized_property" ||
+            last == "lazy_property" || last == "setter" || last == "getter" || last == "deleter") {
           return true;
         }
       }

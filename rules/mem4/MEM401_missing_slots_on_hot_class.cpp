@@ -116,8 +116,9 @@ its bases (nested functions and lambdas included), through `self.__dict__`, the 
 or `setattr(self, computed, ...)` (aliases imported from `builtins` too), `object.__setattr__(self,
 computed, ...)` or `super().__setattr__(computed, ...)`, or a `__getattr__`, `__getattribute__` or
 `__setattr__`; `@dataclass(slots=...)` and attrs classes that choose; a cache on `__new__` (interned
-instances: a caching decorator, or a body that looks instances up in a mapping, `cls._cache[key]`,
-`.get(key)`, `.setdefault(key, ...)`), in the class or a base; `functools.cached_property` (by any name it is imported as, or
+instances: a caching decorator, or a body that looks instances up in a mapping of the class or
+the module, `cls._cache[key]`, `_POOL.get(key)`, `.setdefault(key, ...)`, also through a local
+bound once to it), in the class or a base; `functools.cached_property` (by any name it is imported as, or
 that the module or the class body binds once to it: `auto_attr = cached_property`), in the class or
 a base, as a decorator or called in the body (it stores into the `__dict__`), and the libraries'
 descriptors named for caching on the instance, which do the same (Pyramid's `reify`, SQLAlchemy's
@@ -628,9 +629,10 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // subclasses, so it looks for no hot site and works out no fix.
     const bool may_be_reported_here = reports_anywhere || context.moduleProvides(kLargeCountKey);
     facts_ = std::make_unique<Facts>();
+    RetentionMemo memo;  // the loops' answers, shared by the candidates of this tree
     for (const Candidate& candidate : candidates_) {
       if (!may_be_reported_here) break;
-      if (std::optional<HotSite> site = hotSite(candidate, context)) {
+      if (std::optional<HotSite> site = hotSite(candidate, context, memo)) {
         // By default only a site of the same module makes a class hot: a key per class name
         // tells the class's run (in an editor, maybe another one) to work out its layout and fix.
         // A class reached through an import may be one of the module's own under another name
@@ -709,7 +711,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
   }
 
   // Whether the candidate makes instances once per item of data-sized input and keeps them.
-  static std::optional<HotSite> hotSite(const Candidate& candidate, const RuleContext& context) {
+  static std::optional<HotSite> hotSite(const Candidate& candidate, const RuleContext& context,
+                                        RetentionMemo& memo) {
     const TSNode arguments = childByField(candidate.call, Field::Arguments);
     TSNode made = childByField(candidate.call, Field::Function);
     RetentionEvidence kept;
@@ -719,13 +722,13 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         return std::nullopt;  // a module's own `map`
       }
       made = firstArgument(candidate.call);
-      kept = retentionOfItems(context, candidate.scope, candidate.call);
+      kept = retentionOfItems(context, candidate.scope, candidate.call, &memo);
       const TSNode data = nthNamedChildSkippingExtras(arguments, 1);
       if (kept.keeper != Keeper::None && kindOf(data) != NodeKind::KeywordArgument) {
         size = iterableSize(context, candidate.scope, data);
       }
     } else {
-      kept = retentionOf(context, candidate.scope, candidate.call);
+      kept = retentionOf(context, candidate.scope, candidate.call, &memo);
       if (kept.keeper == Keeper::None) return std::nullopt;
       // The loops whose items pile up (innermost first): the first one sized by data decides.
       for (const EnclosingLoop& loop : enclosingLoops(context, candidate.scope, candidate.call)) {

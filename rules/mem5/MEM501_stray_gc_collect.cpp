@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,18 +67,19 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
   `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
   `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.process_time`, `psutil`,
-  `.memory_info()`; not `time.monotonic`, the clock of deadlines), or hands memory back to
-  another allocator (`torch.cuda.empty_cache()`, Keras' `clear_session()`, CuPy's
-  `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself or, for the memory it
-  hands back, through a module-level function of the same module that it calls (a
-  `free_gpu_memory()` helper): the collection there makes a measurement exact or frees device
-  memory;
+  `.memory_info()`, `time.monotonic() - started`; not `time.monotonic()` read for a deadline),
+  or hands memory back to another allocator (`torch.cuda.empty_cache()`, Keras'
+  `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself
+  or, for the memory it hands back, through a module-level function of the same module that it
+  calls (a `free_gpu_memory()` helper): the collection there makes a measurement exact or frees
+  device memory;
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
-  `monotonic()`, `loop.time()`, `datetime.now()`) or counts (`index % 1000 == 0`, a remainder
-  compared equal, by a name or by 10 or more,
+  `monotonic()`, `loop.time()`, `datetime.now()`), in the branch taken once the time has come
+  (the body of `if now() - last > DELAY:`, the `else` of `if now() - last < DELAY:`), or counts
+  (`index % 1000 == 0`, a remainder compared equal, by a name or by 10 or more,
   `len(batch) >= BATCH_SIZE` where the loop adds to `batch` and the guarded block starts it
-  afresh): it is scheduled to run once in a while, not once per iteration;
+  afresh), in its body: it is scheduled to run once in a while, not once per iteration;
 - a collection followed by `break`, `return` or `raise` in its loop, or by a call that ends the
   process (`sys.exit()`, `os._exit()`, `exit()`): it runs once, as the loop ends;
 - a collection right after a `del` statement or a `delattr()` call (a model converter dropping
@@ -218,6 +220,15 @@ constexpr auto kDeliberateMethods = std::to_array<std::string_view>({
     "memory_allocated", "max_memory_allocated", "get_traced_memory", "clear_session",
     "free_all_blocks",  // CuPy's memory pools
     "clear_caches",     // JAX
+});
+// Those of them that hand memory back: what a called helper counts for.
+constexpr auto kReleasingMethods = std::to_array<std::string_view>({
+    "empty_cache",
+    "ipc_collect",
+    "malloc_trim",
+    "clear_session",
+    "free_all_blocks",
+    "clear_caches",
 });
 
 // Words in a function's or class's name that mark debugging or measuring code, or a helper
@@ -535,7 +546,9 @@ class StrayGcCollect final : public RuleChecker {
   static bool throttled(const CollectCall& call, const RuleContext& context) {
     if (!ts_node_is_null(call.loop) && loopWaits(call, context)) return true;
     const SemanticModel& semantic = context.semantic();
-    for (const auto& [condition, holds] : call.guards) {
+    for (const CollectCall::Guard& guard : call.guards) {
+      const TSNode condition = guard.condition;
+      const bool holds = guard.holds;
       bool found = false;
       visitSubtree(condition, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
@@ -569,17 +582,21 @@ class StrayGcCollect final : public RuleChecker {
   // has come: the clock on the greater side (`now() - last > DELAY`, `deadline < now()`). A
   // clock in no comparison (`if expired(now()):`) is taken to say so too.
   static bool timeHasComeInBody(TSNode clock, TSNode condition, const RuleContext& context) {
+    bool answer = true;  // a clock in no comparison
+    bool compared = false;
     TSNode side = clock;
     for (TSNode up = parentOf(clock); !ts_node_is_null(up) && !ts_node_eq(side, condition);
          side = up, up = parentOf(up)) {
-      if (kindOf(up) != NodeKind::ComparisonOperator) continue;
+      const NodeKind kind = kindOf(up);
+      if (kind == NodeKind::NotOperator) answer = !answer;  // `not (now() - last > 60)`
+      if (kind != NodeKind::ComparisonOperator || compared) continue;
+      compared = true;
       const std::string_view op = context.text(childByField(up, Field::Operators));
       const bool left = ts_node_eq(nthNamedChildSkippingExtras(up, 0), side);
-      if (op == ">" || op == ">=") return left;
-      if (op == "<" || op == "<=") return !left;
-      return true;
+      if (op == ">" || op == ">=") answer = left;
+      if (op == "<" || op == "<=") answer = !left;
     }
-    return true;
+    return answer;
   }
 
   // `i % 1000 == 0`, `not i % EVERY`: a remainder compared equal (one pass in that many), by a
@@ -928,7 +945,9 @@ class StrayGcCollect final : public RuleChecker {
         const TSNode callee = childByField(node, Field::Function);
         if (kindOf(callee) == NodeKind::Attribute) {
           const std::string_view method = context.text(childByField(callee, Field::AttributeName));
-          for (std::string_view deliberate : kDeliberateMethods) {
+          const auto methods = follow_calls ? std::span<const std::string_view>(kDeliberateMethods)
+                                            : std::span<const std::string_view>(kReleasingMethods);
+          for (std::string_view deliberate : methods) {
             if (method == deliberate) found = true;
           }
         } else if (follow_calls && kindOf(callee) == NodeKind::Identifier) {
@@ -953,20 +972,32 @@ class StrayGcCollect final : public RuleChecker {
       if (kind == NodeKind::Identifier && field == attribute_field) return Visit::Descend;
       const std::string name = semantic.qualifiedName(scope, node);
       if (name.empty() || name.starts_with("builtins.")) return Visit::Descend;
-      // A called helper counts for the device memory it frees only: not for managing the
-      // collector (a `no_gc()` context manager does not make every collection beside it
-      // deliberate), nor for reading a clock (a `_stamp()` for log lines).
-      if (!follow_calls) {
-        found = startsWithModule(name, "torch.cuda");
-        return found ? Visit::Stop : Visit::Descend;
-      }
+      // A called helper counts for the memory it hands back only (its methods, above): not for
+      // managing the collector (a `no_gc()` context manager does not make every collection
+      // beside it deliberate), nor for measuring (a `_stamp()` for log lines).
+      if (!follow_calls) return Visit::Descend;
       if (name.starts_with("gc.") && name != "gc.collect") found = true;
+      // `time.monotonic() - started` measures; `time.monotonic() + 30` sets a deadline.
+      if ((name == "time.monotonic" || name == "time.monotonic_ns") && measuresElapsed(node)) {
+        found = true;
+      }
       for (std::string_view module : kDeliberateModules) {
         if (startsWithModule(name, module)) found = true;
       }
       return found ? Visit::Stop : Visit::Descend;
     });
     return found;
+  }
+
+  // `clock() - started`: the clock `clock` (its callee) read to measure an elapsed time.
+  static bool measuresElapsed(TSNode clock) {
+    const TSNode call = parentOf(clock);
+    if (kindOf(call) != NodeKind::Call) return false;
+    const TSNode difference = parentOf(call);
+    const TSNode op = childByField(difference, Field::Operator);
+    return kindOf(difference) == NodeKind::BinaryOperator &&
+           ts_node_eq(childByField(difference, Field::Left), call) && !ts_node_is_null(op) &&
+           std::string_view(ts_node_type(op)) == "-";
   }
 
   // What the innermost loop around the collection walks: a `for` loop's iterable, as size

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -28,8 +29,7 @@ std::vector<std::string> wordsOf(std::string_view name) {
     const bool boundary =
         std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
                                  std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
-    if (boundary && !word.empty()) words.push_back(std::move(word));
-    if (boundary) word.clear();
+    if (boundary && !word.empty()) words.push_back(std::exchange(word, {}));
     if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
   }
   return words;
