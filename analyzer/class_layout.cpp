@@ -501,7 +501,9 @@ class LayoutReader {
       if (kindOf(mapping) == NodeKind::Attribute) {
         const std::string_view owner = context_.text(childByField(mapping, Field::Object));
         const std::string_view name = context_.text(childByField(mapping, Field::AttributeName));
-        return (owner == receiver || owner == class_name) && !name.starts_with("__");
+        // Not a special name (`cls.__mro__`); a private one (`cls.__instances`) is the class's.
+        return (owner == receiver || owner == class_name) &&
+               !(name.starts_with("__") && name.ends_with("__"));
       }
       if (kindOf(mapping) != NodeKind::Identifier || depth > 2) return false;
       const Resolution resolution =

@@ -281,9 +281,13 @@ class RetentionFinder {
         bool few_keys = true;
         TSNode item = left;
         for (int level = 0; level < 8 && few_keys && kindOf(item) == NodeKind::Subscript; ++level) {
+          // (`rows[-1]["cell"]` is the item appended last: a new one each pass.)
           const TSNode key = childByField(item, Field::SubscriptIndex);
-          few_keys = isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
-                     keyEvidence(context_, scope, key).overall() == KeySource::Closed;
+          const bool from_the_end =
+              level > 0 && context_.text(unparenthesized(key)).starts_with("-");
+          few_keys =
+              !from_the_end && (isFewItemsLiteral(writtenRemainderDivisor(context_, key)) ||
+                                keyEvidence(context_, scope, key).overall() == KeySource::Closed);
           item = childByField(item, Field::Value);
         }
         if (few_keys && kindOf(item) != NodeKind::Subscript) return {};
@@ -516,10 +520,6 @@ class RetentionFinder {
     const TSNode loop = innermostLoopStatement(site);
     if (ts_node_is_null(loop)) return false;
     const std::string_view text = context_.text(receiver);
-    const auto names = [&](TSNode node) {
-      return kindOf(node) == NodeKind::Subscript &&
-             context_.text(childByField(node, Field::Value)) == text;
-    };
     const std::string length = "len(" + std::string(text) + ")";
     // `len(found) < k` (or `<=`) in a condition: the count the container stops at.
     const auto caps = [&](TSNode condition) {
@@ -543,9 +543,21 @@ class RetentionFinder {
         return true;
       }
     }
-    const auto [entry, added] = memo_.trimmed.try_emplace({loop.id, std::string(text)}, false);
-    if (!added) return entry->second;
-    bool& found = entry->second;
+    return trimmedBy(loop).contains(text);
+  }
+
+  // The containers (as written) that the body of `loop` empties, trims or stops filling at a
+  // size: `x.clear()`, `x.pop(...)`, `x.popleft()`, `x.popitem()`, `del x[...]`, and `x` of an
+  // `if ... len(x) ...: break` (out of this loop) or `: return`. One pass a loop.
+  const std::set<std::string, std::less<>>& trimmedBy(TSNode loop) const {
+    const auto [entry, added] = memo_.trimmed.try_emplace(loop.id);
+    std::set<std::string, std::less<>>& trimmed = entry->second;
+    if (!added) return trimmed;
+    const auto deletes = [&](TSNode node) {
+      if (kindOf(node) == NodeKind::Subscript) {
+        trimmed.emplace(context_.text(childByField(node, Field::Value)));
+      }
+    };
     visitSubtree(childByField(loop, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind kind = kindOf(node);
       if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
@@ -553,34 +565,41 @@ class RetentionFinder {
         return Visit::SkipChildren;
       }
       if (kind == NodeKind::IfStatement) {
-        // `if len(found) >= k: break`, breaking out of this loop (not of one inside it).
         const NodeKind exits =
             kindOf(firstNamedChildSkippingExtras(childByField(node, Field::Consequence)));
-        found = (exits == NodeKind::ReturnStatement ||
-                 (exits == NodeKind::BreakStatement &&
-                  ts_node_eq(innermostLoopStatement(node), loop))) &&
-                context_.text(childByField(node, Field::Condition)).find(length) !=
-                    std::string_view::npos;
+        if (exits == NodeKind::ReturnStatement ||
+            (exits == NodeKind::BreakStatement && ts_node_eq(innermostLoopStatement(node), loop))) {
+          // `if len(found) >= k: break`: every `len(x)` of the condition.
+          visitSubtree(childByField(node, Field::Condition), [&](TSNode part, TSFieldId) {
+            if (kindOf(part) == NodeKind::Call &&
+                context_.text(childByField(part, Field::Function)) == "len") {
+              const TSNode measured =
+                  onlyNamedChildSkippingExtras(childByField(part, Field::Arguments));
+              if (!ts_node_is_null(measured)) trimmed.emplace(context_.text(measured));
+            }
+            return Visit::Descend;
+          });
+        }
       } else if (kind == NodeKind::Call) {
         const TSNode callee = childByField(node, Field::Function);
         const std::string_view method = context_.text(childByField(callee, Field::AttributeName));
-        found =
-            kindOf(callee) == NodeKind::Attribute &&
-            context_.text(childByField(callee, Field::Object)) == text &&
-            (method == "clear" || method == "pop" || method == "popleft" || method == "popitem");
+        if (kindOf(callee) == NodeKind::Attribute &&
+            (method == "clear" || method == "pop" || method == "popleft" || method == "popitem")) {
+          trimmed.emplace(context_.text(childByField(callee, Field::Object)));
+        }
       } else if (kind == NodeKind::DeleteStatement) {
         const TSNode deleted = firstNamedChildSkippingExtras(node);
         if (kindOf(deleted) == NodeKind::ExpressionList) {
           const uint32_t count = namedChildCount(deleted);
-          for (uint32_t i = 0; i < count && !found; ++i)
-            found = names(nthNamedChild(deleted, i));
+          for (uint32_t i = 0; i < count; ++i)
+            deletes(nthNamedChild(deleted, i));
         } else {
-          found = names(deleted);
+          deletes(deleted);
         }
       }
-      return found ? Visit::Stop : Visit::Descend;
+      return Visit::Descend;
     });
-    return found;
+    return trimmed;
   }
 
   // Added to `receiver` at `site`: kept as long as the container, unless it is a local made

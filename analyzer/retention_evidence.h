@@ -12,10 +12,10 @@
 
 #include <tree_sitter/api.h>
 
-#include <map>
+#include <functional>
+#include <set>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "analyzer/semantic_model.h"
@@ -67,7 +67,8 @@ struct RetentionEvidence {
 // empties or trims a container, and where a block's `if i % N: continue` guards stand. Keys are
 // node ids: valid for one tree.
 struct RetentionMemo {
-  std::map<std::pair<const void*, std::string>, bool> trimmed;  // (loop, container as written)
+  // Loop: the containers (as written) that its body empties, trims, or stops filling at a size.
+  std::unordered_map<const void*, std::set<std::string, std::less<>>> trimmed;
   std::unordered_map<const void*, std::vector<uint32_t>> skip_guards;  // block: guards' starts
 };
 

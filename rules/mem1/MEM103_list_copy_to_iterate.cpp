@@ -316,15 +316,15 @@ class ListCopyToIterate final : public RuleChecker {
   static bool changesTheFileSystem(const RuleContext& context, ScopeId scope, TSNode call,
                                    std::string_view name, bool method) {
     const TSNode arguments = childByField(call, Field::Arguments);
-    // `open(path, "w")`, and `p.open("w")` (its mode first).
-    bool opens = method && name == "open";
-    if (!method) {
-      const std::string callee =
-          qualifiedNameWithStarBuiltins(context, scope, childByField(call, Field::Function));
-      opens = callee == "builtins.open" || callee == "io.open";
-    }
-    if (opens) {
-      TSNode mode = nthNamedChildSkippingExtras(arguments, method ? 0 : 1);
+    // `open(path, "w")` (also `gzip.open` and the like), and `p.open("w")` of a path: a mode
+    // written as a string of mode letters, with one that writes.
+    const std::string opener =
+        qualifiedNameWithStarBuiltins(context, scope, childByField(call, Field::Function));
+    const bool opens_by_path = opener == "builtins.open" || opener == "io.open" ||
+                               opener == "gzip.open" || opener == "bz2.open" ||
+                               opener == "lzma.open" || opener == "codecs.open";
+    if (opens_by_path || (method && name == "open" && opener.empty())) {
+      TSNode mode = nthNamedChildSkippingExtras(arguments, opens_by_path ? 1 : 0);
       const uint32_t count = namedChildCount(arguments);
       for (uint32_t i = 0; i < count; ++i) {
         const TSNode argument = nthNamedChild(arguments, i);
@@ -333,8 +333,7 @@ class ListCopyToIterate final : public RuleChecker {
           mode = childByField(argument, Field::Value);
         }
       }
-      return kindOf(mode) == NodeKind::String &&
-             context.text(mode).find_first_of("wax+") != std::string_view::npos;
+      return kindOf(mode) == NodeKind::String && writingMode(context.text(mode));
     }
     const std::string qualified =
         context.semantic().qualifiedName(scope, childByField(call, Field::Function));
@@ -351,12 +350,29 @@ class ListCopyToIterate final : public RuleChecker {
           "hardlink_to"}) {
       if (name == changes) return true;
     }
-    // `p.replace(q)` (`str.replace` takes two); `image.save(path)` (a model's `save()` takes no
-    // path).
-    const TSNode first = nthNamedChildSkippingExtras(arguments, 0);
+    // `p.replace(q)` (`str.replace` takes two); `image.save(path)` with a path written there (a
+    // string, or made with `+`, an f-string, `os.path.join` or `with_suffix`), not
+    // `record.save(db)`.
+    const TSNode first = unparenthesized(nthNamedChildSkippingExtras(arguments, 0));
+    const NodeKind written = kindOf(first);
+    const std::string_view made = context.text(childByField(first, Field::Function));
     return (name == "replace" && hasNamedChildrenSkippingExtras(arguments, 1)) ||
-           (name == "save" && !ts_node_is_null(first) &&
-            kindOf(first) != NodeKind::KeywordArgument);
+           (name == "save" &&
+            (written == NodeKind::String || written == NodeKind::ConcatenatedString ||
+             written == NodeKind::BinaryOperator ||
+             (written == NodeKind::Call &&
+              (made.ends_with("join") || made.ends_with("with_suffix") ||
+               made.ends_with("with_name") || made.ends_with("with_stem")))));
+  }
+
+  // `"w"`, `"ab"`, `'x'`, `"r+"`: a mode string (letters of a mode only) that writes.
+  static bool writingMode(std::string_view literal) {
+    const size_t open = literal.find_first_of("'\"");
+    if (open == std::string_view::npos || literal.size() < open + 2) return false;
+    const std::string_view mode = literal.substr(open + 1, literal.size() - open - 2);
+    return !mode.empty() && mode.size() <= 4 &&
+           mode.find_first_not_of("rwxabt+") == std::string_view::npos &&
+           mode.find_first_of("wax+") != std::string_view::npos;
   }
 
   // The path written in `open(path, ...)` (or `io.open`) that `name` is bound to, by its only

@@ -588,7 +588,8 @@ class StrayGcCollect final : public RuleChecker {
     for (TSNode up = parentOf(clock); !ts_node_is_null(up) && !ts_node_eq(side, condition);
          side = up, up = parentOf(up)) {
       const NodeKind kind = kindOf(up);
-      if (kind == NodeKind::NotOperator) answer = !answer;  // `not (now() - last > 60)`
+      // `not (now() - last > 60)`; a clock in no comparison is taken as it is.
+      if (kind == NodeKind::NotOperator && compared) answer = !answer;
       if (kind != NodeKind::ComparisonOperator || compared) continue;
       compared = true;
       const std::string_view op = context.text(childByField(up, Field::Operators));
@@ -989,15 +990,21 @@ class StrayGcCollect final : public RuleChecker {
     return found;
   }
 
-  // `clock() - started`: the clock `clock` (its callee) read to measure an elapsed time.
+  // `clock() - started`, not compared: the clock `clock` (its callee) read to measure an
+  // elapsed time.
   static bool measuresElapsed(TSNode clock) {
     const TSNode call = parentOf(clock);
     if (kindOf(call) != NodeKind::Call) return false;
     const TSNode difference = parentOf(call);
+    // Compared with something, the difference is a budget (`now() - started > 30`), not a
+    // measurement.
+    TSNode use = parentOf(difference);
+    while (kindOf(use) == NodeKind::ParenthesizedExpression)
+      use = parentOf(use);
     const TSNode op = childByField(difference, Field::Operator);
     return kindOf(difference) == NodeKind::BinaryOperator &&
            ts_node_eq(childByField(difference, Field::Left), call) && !ts_node_is_null(op) &&
-           std::string_view(ts_node_type(op)) == "-";
+           std::string_view(ts_node_type(op)) == "-" && kindOf(use) != NodeKind::ComparisonOperator;
   }
 
   // What the innermost loop around the collection walks: a `for` loop's iterable, as size

@@ -28,8 +28,9 @@ Entry points are not library modules and are skipped: `__main__.py`, `setup.py`,
 (which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py`
 under a `docs/` or `doc/` folder (`docs/source/conf.py` too), notebooks, any file that starts with a `#!` line,
 and any module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
-(a script, even when importable; what the body of `if __name__ != "__main__":` or the `else` of
-`if __name__ == "__main__":` does runs when the module is imported, and is reported).
+(a script, even when importable; what the body of `if __name__ != "__main__":`, or an `elif`
+or the `else` of `if __name__ == "__main__":`, does runs when the module is imported, and is
+reported).
 Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
 `if False:`.
 
@@ -252,7 +253,8 @@ class GcTuningAtImport final : public RuleChecker {
                "gc.get_threshold";
   }
 
-  // In the body of `if __name__ != "__main__":`, or the `else` of `if __name__ == "__main__":`:
+  // In the body of `if __name__ != "__main__":`, or an `elif` or the `else` of
+  // `if __name__ == "__main__":`:
   // it runs when the module is imported, whatever the module's main block does.
   static bool runsOnlyWhenImported(const RuleContext& context, TSNode call) {
     for (TSNode child = call, up = parentOf(call); !ts_node_is_null(up);
@@ -260,7 +262,8 @@ class GcTuningAtImport final : public RuleChecker {
       if (kindOf(up) != NodeKind::IfStatement) continue;
       const TSNode condition = childByField(up, Field::Condition);
       const bool in_body = ts_node_eq(childByField(up, Field::Consequence), child);
-      const bool in_else = kindOf(child) == NodeKind::ElseClause;
+      const bool in_else =
+          kindOf(child) == NodeKind::ElseClause || kindOf(child) == NodeKind::ElifClause;
       if ((in_body && testsForMain(context, condition, true) && !isMainGuard(context, condition)) ||
           (in_else && isMainGuard(context, condition))) {
         return true;
