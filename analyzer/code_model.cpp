@@ -123,6 +123,19 @@ MethodKind methodKind(const RuleContext& context, ScopeId function_scope) {
   return MethodKind::Instance;
 }
 
+TSNode keywordArgumentValue(const RuleContext& context, TSNode arguments, std::string_view name) {
+  TSNode value{};
+  const uint32_t count = namedChildCount(arguments);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode argument = nthNamedChild(arguments, i);
+    if (kindOf(argument) == NodeKind::KeywordArgument &&
+        context.text(childByField(argument, Field::Name)) == name) {
+      value = childByField(argument, Field::Value);
+    }
+  }
+  return value;
+}
+
 TSNode firstParameterName(TSNode function) {
   TSNode first = firstNamedChildSkippingExtras(childByField(function, Field::Parameters));
   const NodeKind kind = kindOf(first);

@@ -42,6 +42,10 @@ MethodKind methodKind(const RuleContext& context, ScopeId function_scope);
 // The name node of a function's first parameter (`self`, `cls`), or a null node.
 TSNode firstParameterName(TSNode function);
 
+// The value of the keyword argument `name=` in a call's argument list (the last one written), or
+// a null node.
+TSNode keywordArgumentValue(const RuleContext& context, TSNode arguments, std::string_view name);
+
 // The scope of the method whose first parameter `parameter` is, or kNoScope.
 ScopeId methodReceiving(const SemanticModel& semantic, const Binding& parameter);
 

@@ -458,13 +458,9 @@ class RetentionFinder {
     const TSNode arguments = childByField(value, Field::Arguments);
     TSNode size = nthNamedChildSkippingExtras(arguments, deque ? 1 : 0);
     if (kindOf(size) == NodeKind::KeywordArgument) size = TSNode{};
-    const uint32_t count = namedChildCount(arguments);
-    for (uint32_t i = 0; i < count; ++i) {
-      const TSNode argument = nthNamedChild(arguments, i);
-      if (kindOf(argument) == NodeKind::KeywordArgument &&
-          context_.text(childByField(argument, Field::Name)) == size_keyword) {
-        size = childByField(argument, Field::Value);
-      }
+    if (const TSNode named = keywordArgumentValue(context_, arguments, size_keyword);
+        !ts_node_is_null(named)) {
+      size = named;
     }
     size = unparenthesized(size);
     return kindOf(size) == NodeKind::Integer && isFewItemsLiteral(context_.text(size));

@@ -5,14 +5,34 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "analyzer/semantic_model.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
 
 namespace heaplint {
+
+// The `snake_case` and `CamelCase` words of a name, lower-cased: `postScriptGC` gives
+// "post", "script", "gc"; `GC_AFTER_RUN` gives "gc", "after", "run".
+inline std::vector<std::string> nameWords(std::string_view name) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool boundary =
+        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
+                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
+    if (boundary && !word.empty()) words.push_back(std::exchange(word, {}));
+    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
 
 // `text` in backquotes, with a suffix inside them: quoted("f", "()") is "`f()`".
 inline std::string quoted(std::string_view text, std::string_view suffix = {}) {

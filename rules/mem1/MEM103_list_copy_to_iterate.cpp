@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/code_text.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/walker.h"
@@ -324,15 +325,9 @@ class ListCopyToIterate final : public RuleChecker {
                                opener == "gzip.open" || opener == "bz2.open" ||
                                opener == "lzma.open" || opener == "codecs.open";
     if (opens_by_path || (method && name == "open" && opener.empty())) {
-      TSNode mode = nthNamedChildSkippingExtras(arguments, opens_by_path ? 1 : 0);
-      const uint32_t count = namedChildCount(arguments);
-      for (uint32_t i = 0; i < count; ++i) {
-        const TSNode argument = nthNamedChild(arguments, i);
-        if (kindOf(argument) == NodeKind::KeywordArgument &&
-            context.text(childByField(argument, Field::Name)) == "mode") {
-          mode = childByField(argument, Field::Value);
-        }
-      }
+      TSNode mode = keywordArgumentValue(context, arguments, "mode");
+      if (ts_node_is_null(mode))
+        mode = nthNamedChildSkippingExtras(arguments, opens_by_path ? 1 : 0);
       return kindOf(mode) == NodeKind::String && writingMode(context.text(mode));
     }
     const std::string qualified =

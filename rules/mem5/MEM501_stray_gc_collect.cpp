@@ -261,35 +261,16 @@ bool startsWithModule(std::string_view name, std::string_view prefix) {
   return name.starts_with(prefix) && (name.size() == prefix.size() || name[prefix.size()] == '.');
 }
 
-// `snake_case` and `CamelCase` words, lower-cased.
-std::vector<std::string> wordsOf(std::string_view name) {
-  std::vector<std::string> words;
-  std::string word;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    const bool boundary =
-        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
-                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
-    if (boundary && !word.empty()) {
-      words.push_back(word);
-      word.clear();
-    }
-    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
-  }
-  if (!word.empty()) words.push_back(word);
-  return words;
-}
-
 // Whether `text` has the word `gc` or `garbage` (`postScriptGC`, `GC_AFTER_RUN`,
 // `collect_garbage`): a switch named for the collection.
 bool namesGarbageCollection(std::string_view text) {
-  const std::vector<std::string> words = wordsOf(text);
+  const std::vector<std::string> words = nameWords(text);
   return std::any_of(words.begin(), words.end(),
                      [](const std::string& word) { return word == "gc" || word == "garbage"; });
 }
 
 bool nameSaysDeliberate(std::string_view name) {
-  for (const std::string& word : wordsOf(name)) {
+  for (const std::string& word : nameWords(name)) {
     for (std::string_view deliberate : kDeliberateWords) {
       if (word == deliberate) return true;
     }
@@ -902,7 +883,7 @@ class StrayGcCollect final : public RuleChecker {
         "deinit",
         "uninstall",
     });
-    for (const std::string& word : wordsOf(nameOf(context, call.owner))) {
+    for (const std::string& word : nameWords(nameOf(context, call.owner))) {
       for (std::string_view teardown : kTeardownWords) {
         if (word == teardown) return true;
       }

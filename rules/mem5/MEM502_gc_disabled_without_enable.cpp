@@ -13,27 +13,13 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/concat.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
 namespace heaplint {
 namespace {
-
-// The `snake_case` and `CamelCase` words of a name, lower-cased.
-std::vector<std::string> wordsOf(std::string_view name) {
-  std::vector<std::string> words;
-  std::string word;
-  for (size_t i = 0; i <= name.size(); ++i) {
-    const auto c = i < name.size() ? static_cast<unsigned char>(name[i]) : '_';
-    const bool boundary =
-        std::isalnum(c) == 0 || (std::isupper(c) != 0 && i > 0 &&
-                                 std::islower(static_cast<unsigned char>(name[i - 1])) != 0);
-    if (boundary && !word.empty()) words.push_back(std::exchange(word, {}));
-    if (std::isalnum(c) != 0) word += static_cast<char>(std::tolower(c));
-  }
-  return words;
-}
 
 // A function named for turning the collector off: `disablegc`, `disable_gc`, `gc_disable`,
 // `no_gc`, `nogc` (any case), or a word for the collector (`gc`, `garbage`) with one for turning
@@ -49,7 +35,7 @@ bool namesTurningGcOff(std::string_view name) {
   }
   bool collector = false;
   bool off = false;
-  for (const std::string& word : wordsOf(name)) {
+  for (const std::string& word : nameWords(name)) {
     collector = collector || word == "gc" || word == "garbage";
     off = off || word == "off" || word == "disable" || word == "disabled" || word == "suspend" ||
           word == "suspended" || word == "pause" || word == "paused" || word == "without";
@@ -182,7 +168,7 @@ constexpr auto kClosingWords = std::to_array<std::string_view>({
 });
 
 bool nameSaysClosing(std::string_view name) {
-  for (const std::string& word : wordsOf(name)) {
+  for (const std::string& word : nameWords(name)) {
     if (std::find(kClosingWords.begin(), kClosingWords.end(), word) != kClosingWords.end()) {
       return true;
     }
@@ -434,26 +420,15 @@ class GcDisabledWithoutEnable final : public RuleChecker {
       // takes it third, after `mp_context`).
       initializer = nthNamedChildSkippingExtras(arguments, pool == "Pool" ? 1 : 2);
       if (kindOf(initializer) == NodeKind::KeywordArgument) initializer = TSNode{};
-      const uint32_t count = namedChildCount(arguments);
-      for (uint32_t i = 0; i < count; ++i) {
-        const TSNode argument = nthNamedChild(arguments, i);
-        if (kindOf(argument) == NodeKind::KeywordArgument &&
-            context.text(childByField(argument, Field::Name)) == "initializer") {
-          initializer = childByField(argument, Field::Value);
-        }
+      if (const TSNode named = keywordArgumentValue(context, arguments, "initializer");
+          !ts_node_is_null(named)) {
+        initializer = named;
       }
     } else if (context.text(callee).ends_with("worker_process_init.connect")) {
       initializer = firstNamedChildSkippingExtras(arguments);
     } else if (pool == "Process" && !threads()) {
       // `multiprocessing.Process(target=run_worker)`: the target is the child process's run.
-      const uint32_t count = namedChildCount(arguments);
-      for (uint32_t i = 0; i < count; ++i) {
-        const TSNode argument = nthNamedChild(arguments, i);
-        if (kindOf(argument) == NodeKind::KeywordArgument &&
-            context.text(childByField(argument, Field::Name)) == "target") {
-          initializer = childByField(argument, Field::Value);
-        }
-      }
+      initializer = keywordArgumentValue(context, arguments, "target");
     }
     if (kindOf(initializer) == NodeKind::Identifier) {
       worker_initializers_.push_back(initializerKey(false, context.text(initializer)));
