@@ -310,11 +310,44 @@ class LayoutReader {
   // What the instance methods assign through their first parameter, nested functions and lambdas
   // included (`def put(v): self.y = v` assigns the instance's attribute as much as the method).
   void method(TSNode function, ScopeId function_scope) {
+    if (context_.text(childByField(function, Field::Name)) == "__new__") {
+      madeInstances(function, function_scope);
+      return;
+    }
     const MethodKind kind = methodKind(context_, function_scope);
     if (kind != MethodKind::Instance && kind != MethodKind::Property) return;
     const TSNode receiver = firstParameterName(function);
     if (ts_node_is_null(receiver)) return;
-    const std::string_view self = context_.text(receiver);
+    assignedThrough(function, context_.text(receiver), function_scope);
+  }
+
+  // `__new__` assigns the instance it makes through the name it binds it to
+  // (`obj = super().__new__(cls)`, `self = object.__new__(cls)`, `inst = Base.__new__(cls)`): a
+  // slot must hold those attributes as much as those `__init__` assigns.
+  void madeInstances(TSNode function, ScopeId function_scope) {
+    visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind node_kind = kindOf(node);
+      if (node_kind == NodeKind::ClassDefinition || node_kind == NodeKind::FunctionDefinition ||
+          node_kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (node_kind != NodeKind::Assignment) return Visit::Descend;
+      const TSNode left = childByField(node, Field::Left);
+      const TSNode right = childByField(node, Field::Right);
+      if (kindOf(left) != NodeKind::Identifier || kindOf(right) != NodeKind::Call) {
+        return Visit::Descend;
+      }
+      const TSNode callee = childByField(right, Field::Function);
+      if (kindOf(callee) == NodeKind::Attribute &&
+          context_.text(childByField(callee, Field::AttributeName)) == "__new__") {
+        assignedThrough(function, context_.text(left), function_scope);
+      }
+      return Visit::Descend;
+    });
+  }
+
+  // What the body of `function` assigns through the name `self`.
+  void assignedThrough(TSNode function, std::string_view self, ScopeId function_scope) {
     visitSubtree(childByField(function, Field::Body), [&](TSNode node, TSFieldId /*field*/) {
       const NodeKind node_kind = kindOf(node);
       if (node_kind == NodeKind::ClassDefinition) return Visit::SkipChildren;

@@ -40,7 +40,8 @@ struct ClassLayout {
   // A plain `@dataclass` (no `slots=` argument): the decorator that `slots=True` would go to.
   TSNode dataclass_decorator{};
   // Assigned through the instance in the instance methods (not class or static methods) and the
-  // functions nested in them, by assignment or by a literal name through `setattr` or
+  // functions nested in them, and through the instance `__new__` makes (`obj =
+  // super().__new__(cls)`), by assignment or by a literal name through `setattr` or
   // `__setattr__`, in source order.
   std::vector<std::string_view> instance_attributes;
   // `instance_attributes` as a set, once there are more than a few dozen (a generated class may

@@ -183,7 +183,8 @@ def grid():
 ## Fix safety
 The fix is unsafe. For a plain class it adds `__slots__` listing the attributes assigned through
 `self` in the class's instance methods (not in class or static methods) and the functions nested
-in them, by assignment or by a literal name through `setattr`, `object.__setattr__`,
+in them, and through the instance `__new__` makes (`obj = super().__new__(cls)`), by assignment or
+by a literal name through `setattr`, `object.__setattr__`,
 `super().__setattr__` or `self.__setattr__`, leaving out the names a base's literal `__slots__`
 already list (a repeated slot costs a pointer per instance, and slotscheck reports it as
 overlapping; the fields of a slotted dataclass or attrs base are still repeated); it is not
