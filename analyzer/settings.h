@@ -40,9 +40,12 @@ struct LintSettings {
   // MEM501 (and the other rules that leave tests alone): paths treated as test code. A pattern
   // ending in '/' names a directory anywhere in the path; other patterns match the file name, or
   // the whole path when they contain a '/'.
-  // `tests.py` and `*_tests.py`: Django's per-app test module, and suites named like it.
+  // `tests.py`, `tests_*.py` and `*_tests.py`: Django's per-app test module, and suites named
+  // like it; `testutils.py` and `testing/`: helpers only the tests import; `benchmarks/` (asv's
+  // layout): code that exercises a pattern on purpose, to measure it.
   std::vector<std::string> test_file_patterns = {
-      "test_*.py", "*_test.py", "tests.py", "*_tests.py", "conftest.py", "tests/", "test/"};
+      "test_*.py",   "*_test.py", "tests.py", "tests_*.py", "*_tests.py", "testutils.py",
+      "conftest.py", "tests/",    "test/",    "testing/",   "benchmarks/"};
   // MEM401: classes (dotted names) to treat as hot even where no loop shows it.
   std::vector<std::string> extra_hot_classes;
   // What libraries do beyond the built-in table (analyzer/library_knowledge.h).

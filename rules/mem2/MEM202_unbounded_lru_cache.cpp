@@ -161,8 +161,8 @@ size from the working set you expect; 1024 is a starting point, not a measuremen
 ## Options
 `preview`: also report caches whose keys no caller in the project shows, or that callers fill
 with their own parameters or instance state.
-`test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
-`*_test.py`, `tests.py`, `*_tests.py`, `conftest.py`, `tests/`, `test/`). A test process is
+`test-file-patterns`, shared with the other rules that leave tests alone (the defaults are in
+docs/configuration.md: `test_*.py`, `tests/`, `testing/`, `benchmarks/`, ...). A test process is
 short-lived, and caches in tests (fixtures loaded once, tests of `lru_cache` itself) are
 deliberate.
 

@@ -119,8 +119,8 @@ must be hashable), or keep a per-instance cache created in `__init__`
 
 ## Options
 `preview`: also report bounded caches (`@functools.lru_cache`, `maxsize=N`).
-`test-file-patterns`, shared with the other rules that leave tests alone (default `test_*.py`,
-`*_test.py`, `tests.py`, `*_tests.py`, `conftest.py`, `tests/`, `test/`). A test process is
+`test-file-patterns`, shared with the other rules that leave tests alone (the defaults are in
+docs/configuration.md: `test_*.py`, `tests/`, `testing/`, `benchmarks/`, ...). A test process is
 short-lived, and test classes that cache (or that test caching) are deliberate. Stub files
 (`.pyi`) are not checked either.
 

@@ -58,8 +58,8 @@ wanted. Break the cycle (a `weakref`, clearing a back-reference, not storing tra
 Deliberate collections are left alone, so the rule misses some stray ones (among them a
 `del x` followed by `gc.collect()` where `x` sits in no cycle):
 
-- test code: files matching `test_*.py`, `*_test.py`, `tests.py`, `*_tests.py`,
-  `conftest.py`, or under a `tests/` or `test/` folder (the list is configurable), where tests collect to check that objects died;
+- test code (the shared `test-file-patterns`: `test_*.py`, `conftest.py`, `tests/`,
+  `testing/`, `benchmarks/`, ...), where tests collect to check that objects died;
 - module-level and class-body code outside loops (including `if __name__ == "__main__":` blocks),
   and a function named `main` outside loops: they run once per process (a script's set-up before
   `gc.freeze()`, or a collection at the end of a command-line tool, costs one pause);
@@ -147,7 +147,8 @@ changes, and the cycle is better fixed at its source.
 `preview` (`--preview`): also report collections in other loops, in functions called in a loop,
 and once per call (see above). `test-file-patterns` (shared with the other rules that leave
 tests alone; `extend-test-file-patterns` adds to it): `test_*.py`, `*_test.py`, `tests.py`,
-`*_tests.py`, `conftest.py`, `tests/`, `test/` by default. A pattern ending in `/` names a directory anywhere in the path.
+`tests_*.py`, `*_tests.py`, `testutils.py`, `conftest.py`, `tests/`, `test/`, `testing/`,
+`benchmarks/` by default. A pattern ending in `/` names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.collect`](https://docs.python.org/3/library/gc.html#gc.collect)

@@ -40,9 +40,8 @@ reported.
 
 Not flagged, on purpose:
 
-- test code (files matching `test_*.py`, `*_test.py`, `tests.py`, `*_tests.py`,
-  `conftest.py`, or under a `tests/` or `test/` folder): tests set the flag to check for
-  reference cycles;
+- test code (the shared `test-file-patterns`: `test_*.py`, `conftest.py`, `tests/`,
+  `testing/`, `benchmarks/`, ...): tests set the flag to check for reference cycles;
 - a call followed, in the same function or at module level, by a `gc.set_debug(...)` without
   these flags, and a method whose class resets the flags in another method (`__enter__` and
   `__exit__`, `setUp` and `tearDown`). The reset is taken on trust: one that is skipped when an
@@ -92,8 +91,9 @@ the author to decide.
 
 ## Options
 `test-file-patterns` (shared with the other rules that leave tests alone; `extend-test-file-patterns`
-adds to it): `test_*.py`, `*_test.py`, `tests.py`, `*_tests.py`, `conftest.py`, `tests/`,
-`test/` by default. A pattern ending in `/` names a directory anywhere in the path.
+adds to it): `test_*.py`, `*_test.py`, `tests.py`, `tests_*.py`, `*_tests.py`, `testutils.py`,
+`conftest.py`, `tests/`, `test/`, `testing/`, `benchmarks/` by default. A pattern ending in `/`
+names a directory anywhere in the path.
 
 ## References
 - [Python docs: `gc.set_debug` and `gc.DEBUG_SAVEALL`](https://docs.python.org/3/library/gc.html#gc.DEBUG_SAVEALL)

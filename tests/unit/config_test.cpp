@@ -79,11 +79,13 @@ TEST(TestFilePatterns, DefaultsCoverPytestUnittestAndDjangoLayouts) {
   const std::vector<std::string>& patterns = LintSettings::defaults().test_file_patterns;
   for (const char* path :
        {"pkg/test_io.py", "pkg/io_test.py", "polls/tests.py", "parser/parser_tests.py",
-        "conftest.py", "pkg/tests/helpers.py", "test/data/make.py"}) {
+        "conftest.py", "pkg/tests/helpers.py", "test/data/make.py", "polls/tests_integration.py",
+        "myapp/testutils.py", "pkg/testing/helpers.py", "benchmarks/bench_io.py"}) {
     EXPECT_TRUE(isTestFile(path, patterns)) << path;
   }
-  for (const char* path : {"pkg/testing.py", "pkg/contests.py", "pkg/latest.py",
-                           "pkg/attestation/tests_helper_lib.py", "pkg/protests/x.py"}) {
+  for (const char* path :
+       {"pkg/testing.py", "pkg/contests.py", "pkg/latest.py", "pkg/attestation/helper_lib.py",
+        "pkg/protests/x.py", "pkg/latests_io.py", "pkg/benchmark.py", "pkg/mytesting/x.py"}) {
     EXPECT_FALSE(isTestFile(path, patterns)) << path;
   }
 }
