@@ -169,4 +169,28 @@ inline bool earlierRunImportsFrom(const RuleContext& context, std::string_view m
   return false;
 }
 
+// A name or a constant, or a tuple of them: evaluating it can neither raise nor run code.
+inline bool isInertExpression(TSNode node) {
+  switch (kindOf(node)) {
+    case NodeKind::Identifier:
+    case NodeKind::Integer:
+    case NodeKind::Float:
+    case NodeKind::True:
+    case NodeKind::False:
+    case NodeKind::None:
+      return true;
+    case NodeKind::String:
+      return !subtreeContains(node, NodeKind::Interpolation);
+    case NodeKind::Tuple:
+    case NodeKind::ParenthesizedExpression:
+      for (uint32_t i = 0, count = namedChildCount(node); i < count; ++i) {
+        const TSNode child = nthNamedChild(node, i);
+        if (kindOf(child) != NodeKind::Comment && !isInertExpression(child)) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace heaplint

@@ -104,14 +104,19 @@ The fix removes the brackets (or, when the call has other arguments, turns them 
 a generator expression must then be parenthesized). It is safe for `sum`, `math.fsum` and
 `math.prod`: every item is still computed, in the same order. It is unsafe for `any` and `all`,
 which stop early with a generator, so side effects of the items after the deciding one no longer
-happen. It is also unsafe for set comprehensions passed to `min` and `max`: without the set, items
+happen. When the items call something and the call has other arguments that are not names or
+constants (`sum([f(x) for x in xs], start())`), or a `key=`, the fix is unsafe too: a generator
+runs those before or between the items instead of after them. If the reduction itself raises
+partway (adding a `str` to a number), the items after the bad one are no longer computed.
+It is also unsafe for set comprehensions passed to `min` and `max`: without the set, items
 need not be hashable and ties under `key=` may resolve to a different (equal) item. For a list
 bound to a name first, the fix turns its brackets into parentheses; it is offered only when the
 reducer's call is in the very next statement, and is unsafe: the generator then runs when the
 reducer walks it, so code of that statement that runs first and changes what it reads, or an
 exception it raises, behaves differently (further away, a `with` block may even have closed the
-file it reads). Fixes are never
-offered in a file with syntax errors, and a fix whose result would not parse is dropped.
+file it reads). No fix is offered inside an f-string's self-documenting field
+(`{expression=}`), which prints the expression's text. Fixes are never offered in a file with
+syntax errors, and a fix whose result would not parse is dropped.
 
 ## Options
 None.
@@ -433,9 +438,18 @@ class ListComprehensionInReducer final : public RuleChecker {
     const TSNode open = nthChild(shape.iterable, 0);
     const TSNode close = nthChild(shape.iterable, childCount(shape.iterable) - 1);
     const bool sole_argument = shape.positional == 1 && shape.keywords == 0;
+    // Inside an f-string's `{...=}` the fix would change the text printed: no fix there.
+    if (inSelfDocumentingField(candidate.call)) {
+      context.report(std::move(diagnostic));
+      return;
+    }
     Fix fix;
     fix.applicability =
-        reducer->short_circuits || is_set ? Applicability::Unsafe : Applicability::Safe;
+        reducer->short_circuits || is_set ||
+                (!sole_argument && subtreeContains(shape.iterable, NodeKind::Call) &&
+                 !otherArgumentsAreInert(context, candidate.call, shape.iterable))
+            ? Applicability::Unsafe
+            : Applicability::Safe;
     if (sole_argument) {
       diagnostic.fix_title = "Pass a generator expression: remove the brackets";
       fix.edits.push_back(Edit{ts_node_start_byte(open), ts_node_end_byte(open), ""});
@@ -452,6 +466,37 @@ class ListComprehensionInReducer final : public RuleChecker {
     }
     diagnostic.fix = std::move(fix);
     context.report(std::move(diagnostic));
+  }
+
+  // Whether `node` is inside the `{expression=}` of an f-string, which prints the expression's
+  // text.
+  static bool inSelfDocumentingField(TSNode node) {
+    for (TSNode up = ts_node_parent(node); !ts_node_is_null(up); up = ts_node_parent(up)) {
+      if (kindOf(up) != NodeKind::Interpolation) continue;
+      for (uint32_t i = 0, count = ts_node_child_count(up); i < count; ++i) {
+        const TSNode child = ts_node_child(up, i);
+        if (!ts_node_is_named(child) && std::string_view(ts_node_type(child)) == "=") return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether every argument but the list is a name or a constant (`sum([...], 0)`,
+  // `max([...], default=None)`). A generator interleaves the items with what the other arguments
+  // run (`start()` is evaluated before the first item, `key=` is called between items): with
+  // items that call something, that order shows.
+  static bool otherArgumentsAreInert(const RuleContext& context, TSNode call, TSNode iterable) {
+    const TSNode arguments = childByField(call, Field::Arguments);
+    for (uint32_t i = 0, count = namedChildCount(arguments); i < count; ++i) {
+      TSNode argument = nthNamedChild(arguments, i);
+      if (sameNode(argument, iterable) || kindOf(argument) == NodeKind::Comment) continue;
+      if (kindOf(argument) == NodeKind::KeywordArgument) {
+        if (context.text(childByField(argument, Field::Name)) == "key") return false;
+        argument = childByField(argument, Field::Value);
+      }
+      if (!isInertExpression(argument)) return false;
+    }
+    return true;
   }
 
   // The reducer as the code calls it, and what an alias stands for: "`sum()`", "`total()`

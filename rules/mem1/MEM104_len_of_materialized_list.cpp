@@ -61,9 +61,11 @@ def count_errors(path):
 ## Fix safety
 The fix writes `sum(1 for ...)` with the same `for` and `if` clauses (`sum(1 for _ in
 filter(...))` for `map`/`filter`/`zip`/`enumerate`). The conditions still run on every item, in
-the same order; the element expression no longer runs. The fix is safe when neither the element
-expression nor the conditions call anything, and unsafe otherwise (`len([f(x) for x in xs])` would
-stop calling `f`; `map` and `filter` call their function). It is not offered where `sum` is not the
+the same order; the element expression no longer runs. The fix is safe when the element is a
+name or a constant (or a tuple of them) and the conditions call nothing, and unsafe otherwise:
+`len([f(x) for x in xs])` would stop calling `f`, and `len([row[2] for row in rows])` would stop
+raising `IndexError` on a short row (subscripts, attributes, operators and format specifications
+can raise or run code); `map` and `filter` call their function. It is not offered where `sum` is not the
 builtin, where the element binds a name (`len([(y := x) for x in xs])`), or where a comment inside
 the comprehension would be lost.
 
@@ -229,8 +231,9 @@ class LenOfMaterializedList final : public RuleChecker {
       }
       const uint32_t clauses_start = ts_node_start_byte(first_clause);
       const uint32_t clauses_end = ts_node_end_byte(last_clause);
-      // The conditions and later clauses stay; the element goes.
-      calls = subtreeContains(element, NodeKind::Call);
+      // The conditions and later clauses stay; the element goes. Only a name or a constant
+      // cannot raise when evaluated (`row[2]`, `x.attr`, `1 / x`, `f"{x:d}"` can).
+      calls = !isInertExpression(element);
       for (uint32_t i = 0; i < namedChildCount(comprehension) && !calls; ++i) {
         const TSNode clause = nthNamedChild(comprehension, i);
         if (kindOf(clause) == NodeKind::IfClause && subtreeContains(clause, NodeKind::Call)) {

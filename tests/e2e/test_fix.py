@@ -31,7 +31,7 @@ xs = open('xs.txt')
 names = open('names')
 nested = sum([sum([y for y in x]) for x in xs])
 longest = max([len(n) for n in names], default=0)
-shortest = min([len(n) for n in names], key=lambda v: -v)
+shortest = min([len(n) for n in names], default=None)
 product = math.prod([len(x) for x in xs], start=2)
 floats = add_up([float(len(x)) for x in xs])
 trailing = sum([len(x) for x in xs],)
@@ -52,7 +52,7 @@ xs = open('xs.txt')
 names = open('names')
 nested = sum(sum([y for y in x]) for x in xs)
 longest = max((len(n) for n in names), default=0)
-shortest = min((len(n) for n in names), key=lambda v: -v)
+shortest = min((len(n) for n in names), default=None)
 product = math.prod((len(x) for x in xs), start=2)
 floats = add_up(float(len(x)) for x in xs)
 trailing = sum(len(x) for x in xs)
@@ -87,6 +87,27 @@ class FixTest(HeaplintTestCase):
             path.read_text(),
             source.replace("(slots=True)", "(slots=True, weakref_slot=True)"),
         )
+
+    def test_fixes_that_would_reorder_or_drop_code_are_unsafe(self):
+        # A generator runs `start()` before the items and `key=` between them; `len()` of a
+        # comprehension stops evaluating `row[2]`, which can raise; inside `{...=}` the fix
+        # would change the text printed. None of these is a safe fix.
+        source = (
+            "rows = open('rows.txt')\n"
+            "total = sum([len(r) for r in rows], start())\n"
+            "low = min([len(r) for r in rows], key=lambda v: -v)\n"
+            "count = len([r[2] for r in rows])\n"
+            "print(f\"{max([len(r) for r in rows])=}\")\n"
+        )
+        path = self.write("m.py", source)
+        result = self.check("--fix", "--select", "MEM101,MEM104", "m.py")
+        self.assertExit(result, 1)
+        self.assertEqual(path.read_text(), source)
+        self.assertEqual([f[1] for f in result.findings()], [2, 3, 4, 5])
+        unsafe = self.check("--fix", "--unsafe-fixes", "--select", "MEM101,MEM104", "m.py")
+        self.assertEqual([f[1] for f in unsafe.findings()], [5])
+        self.assertIn("print(f\"{max([len(r) for r in rows])=}\")", path.read_text())
+        self.assertTrue(parses(path.read_bytes()))
 
     def test_fix_everything_exits_0(self):
         path = self.write("m.py", ONE_FINDING)
