@@ -161,30 +161,36 @@ class RetentionFinder {
   RetentionEvidence of(ScopeId scope, TSNode value, int depth) const {
     if (depth > kMaxDepth) return {};
     TSNode child = value;
+    // The value is an item of what `child` is (`[point, other]`), not `child` itself
+    // (`(point)`, `point or other`): a copy of `child`'s items keeps it only then.
+    bool is_item = false;
     for (int step = 0; step < kMaxParents; ++step) {
       const TSNode parent = parentOf(child);
       switch (kindOf(parent)) {
         case NodeKind::ParenthesizedExpression:
+        case NodeKind::ConditionalExpression:
+        case NodeKind::BooleanOperator:
+          break;  // the value itself, or another
         case NodeKind::Tuple:
         case NodeKind::List:
         case NodeKind::Set:
         case NodeKind::Dictionary:
         case NodeKind::Pair:
         case NodeKind::ExpressionList:
-        case NodeKind::ConditionalExpression:
-        case NodeKind::BooleanOperator:
+          is_item = true;
           break;  // part of a larger value, kept with it
         case NodeKind::ListComprehension:
         case NodeKind::SetComprehension:
         case NodeKind::DictionaryComprehension:
           if (!sameNode(childByField(parent, Field::Body), child)) return {};
           scope = outerScope(scope, parent);
+          is_item = true;
           break;  // an element: kept with the collection
         case NodeKind::GeneratorExpression:
           if (!sameNode(childByField(parent, Field::Body), child)) return {};
           return items(outerScope(scope, parent), parent, depth);
         case NodeKind::ArgumentList:
-          return argument(scope, parent, child, depth);
+          return argument(scope, parent, child, depth, is_item);
         case NodeKind::Assignment:
           if (!sameNode(childByField(parent, Field::Right), child)) return {};
           return assignment(scope, parent, depth);
@@ -255,7 +261,10 @@ class RetentionFinder {
     return sameNode(inner.node, comprehension) ? inner.parent : scope;
   }
 
-  RetentionEvidence argument(ScopeId scope, TSNode arguments, TSNode value, int depth) const {
+  // `is_item`: `value` holds what is asked about as one of its items (`tuple([a, b])`), rather
+  // than being it (`tuple(Wrapper(row))`, which walks the wrapper and keeps only its items).
+  RetentionEvidence argument(ScopeId scope, TSNode arguments, TSNode value, int depth,
+                             bool is_item) const {
     const TSNode call = parentOf(arguments);
     const TSNode callee = childByField(call, Field::Function);
     const int position = positionOf(arguments, value);
@@ -266,7 +275,10 @@ class RetentionFinder {
         return container(scope, childByField(callee, Field::Object), call, depth);
       }
     }
-    if (position == 0 && copiesItems(qualified(scope, callee))) return of(scope, call, depth + 1);
+    if (position == 0 && copiesItems(qualified(scope, callee))) {
+      if (!is_item) return {};
+      return of(scope, call, depth + 1);
+    }
     return storingCall(scope, call, callee, position, depth);
   }
 

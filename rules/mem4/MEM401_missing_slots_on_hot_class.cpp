@@ -104,6 +104,9 @@ stops filling (`if len(top) < k:` around the add, `if len(found) >= k: break`), 
 key (`latest[i % 8]`) or one the code fixes (`latest["last"]`), or one in many (`if i % 100_000
 == 0:`, `if not i % 100_000:`, `if i % 100_000: continue` before the add; a remainder by 1,000
 or more);
+instances that `tuple()`, `list()`, `set()`, `frozenset()`, `dict()`, `sorted()` or `deque()`
+walk at once (`tuple(Wrapper(row))` keeps the wrapper's items, not the wrapper; an instance that
+is itself an item, `tuple([Cell(i)])`, is kept);
 instances made in an `except` handler inside the loop (one per failure); test
 code (`test-file-patterns`); classes in `.pyi` stubs, and in modules compiled beside their source (a
 `checker.cpython-311-x86_64-linux-gnu.so` or `checker.pyd` next to `checker.py`, as mypyc and Cython
