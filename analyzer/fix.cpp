@@ -134,6 +134,7 @@ FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnos
     any = true;
     ++outcome.applied;
     outcome.rules.push_back(diagnostic->rule);
+    outcome.fixed.push_back(diagnostic);
   }
   std::sort(edits.begin(), edits.end(),
             [](const Edit& a, const Edit& b) { return a.start < b.start; });
@@ -164,6 +165,45 @@ void moveOffsets(std::span<const Edit> edits, std::vector<uint32_t>& offsets) {
 
 namespace {
 
+std::string replacementsOf(const Fix& fix) {
+  std::string text;
+  for (const Edit& edit : fix.edits) {
+    text += edit.replacement;
+    text += '\0';
+  }
+  return text;
+}
+
+}  // namespace
+
+void FixHistory::record(const FixOutcome& outcome) {
+  for (const Diagnostic* diagnostic : outcome.fixed) {
+    applied_.push_back(
+        Applied{diagnostic->rule, diagnostic->start, replacementsOf(*diagnostic->fix)});
+  }
+  std::vector<uint32_t> starts;
+  starts.reserve(applied_.size());
+  for (const Applied& fix : applied_)
+    starts.push_back(fix.start);
+  moveOffsets(outcome.edits, starts);
+  for (size_t i = 0; i < applied_.size(); ++i)
+    applied_[i].start = starts[i];
+}
+
+void FixHistory::dropRepeated(std::span<Diagnostic> diagnostics) const {
+  if (applied_.empty()) return;
+  for (Diagnostic& diagnostic : diagnostics) {
+    if (!diagnostic.fix) continue;
+    const bool repeated = std::any_of(applied_.begin(), applied_.end(), [&](const Applied& a) {
+      return a.rule == diagnostic.rule && a.start == diagnostic.start &&
+             a.replacements == replacementsOf(*diagnostic.fix);
+    });
+    if (repeated) diagnostic.fix.reset();
+  }
+}
+
+namespace {
+
 constexpr int kMaxFixRounds = 100;
 
 bool hasApplicableFix(const std::vector<Diagnostic>& diagnostics, bool include_unsafe) {
@@ -183,14 +223,15 @@ FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisO
                              bool include_unsafe, std::vector<uint32_t>* carried) {
   FixLoopResult result;
   result.analysis = analyze(*source, options);
+  FixHistory history;
   for (int round = 0;
        round < kMaxFixRounds && hasApplicableFix(result.analysis.diagnostics, include_unsafe);
        ++round) {
     FixOutcome outcome = applyFixes(source->text(), result.analysis.diagnostics, include_unsafe);
     auto fixed = std::make_unique<SourceText>(std::move(outcome.text));
+    std::vector<Diagnostic> first;  // outlives `outcome.fixed`, which may point into it
     // Each fix was checked alone; if together they break the syntax, apply them one at a time.
     if (!parsesCleanly(*fixed)) {
-      std::vector<Diagnostic> first;
       for (const Diagnostic& d : result.analysis.diagnostics) {
         if (d.fix && (d.fix->applicability == Applicability::Safe || include_unsafe)) {
           first.push_back(d);
@@ -204,8 +245,10 @@ FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisO
     result.fixed += outcome.applied;
     result.fixed_rules.insert(result.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
     if (carried != nullptr) moveOffsets(outcome.edits, *carried);
+    history.record(outcome);
     source = std::move(fixed);
     result.analysis = analyze(*source, options);
+    history.dropRepeated(result.analysis.diagnostics);
   }
   result.source = std::move(source);
   return result;

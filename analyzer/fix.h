@@ -37,6 +37,7 @@ struct FixOutcome {
   size_t applied = 0;                        // fixes applied
   std::vector<Edit> edits;                   // the edits made, sorted
   std::vector<const RuleDefinition*> rules;  // the rule of each fix applied (--show-fixes)
+  std::vector<const Diagnostic*> fixed;      // the diagnostic of each fix applied
 };
 
 // Moves offsets of a text across edits made to it (sorted, non-overlapping): an offset inside an
@@ -48,6 +49,27 @@ void moveOffsets(std::span<const Edit> edits, std::vector<uint32_t>& offsets);
 FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnostics,
                       bool include_unsafe);
 
+// The fixes applied so far to one file, to tell a fix that left its finding in place: the same
+// rule reports at the same place (moved along with every edit since), offering the same
+// replacements again. Applying it again would only repeat it (a keyword argument given twice,
+// a hundred times over).
+class FixHistory {
+ public:
+  // Remembers the fixes of `outcome`, applied to the text, and moves the earlier ones.
+  void record(const FixOutcome& outcome);
+  // Drops the fixes of `diagnostics` (of the text after the last outcome) that repeat one
+  // applied before.
+  void dropRepeated(std::span<Diagnostic> diagnostics) const;
+
+ private:
+  struct Applied {
+    const RuleDefinition* rule;
+    uint32_t start;
+    std::string replacements;
+  };
+  std::vector<Applied> applied_;
+};
+
 struct FixLoopResult {
   std::unique_ptr<SourceText> source;  // the final text
   FileAnalysis analysis;               // of the final text: what remains
@@ -57,6 +79,8 @@ struct FixLoopResult {
 
 // Analyses, applies every applicable fix, and repeats until no fix applies (at most 100 rounds,
 // as Ruff does). A round whose fixes together would break the syntax applies only its first fix.
+// A fix that left its finding in place (the same rule reports at the same place, offering the
+// same replacements again) is not applied again: it did not do what it meant to.
 // `carried` offsets (a notebook's cell boundaries) move along with every edit.
 FixLoopResult fixUntilStable(std::unique_ptr<SourceText> source, const AnalysisOptions& options,
                              bool include_unsafe, std::vector<uint32_t>* carried = nullptr);

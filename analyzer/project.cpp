@@ -353,6 +353,7 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, 
                 unsigned threads) {
   constexpr int kMaxRounds = 100;
   analyzeProject(files, options, threads);
+  std::vector<FixHistory> histories(files.size());
   for (int round = 0; round < kMaxRounds; ++round) {
     std::atomic<bool> changed{false};
     parallelFor(files.size(), threads, [&](size_t i) {
@@ -364,9 +365,9 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, 
       }
       FixOutcome outcome = applyFixes(file.source->text(), diagnostics, include_unsafe);
       auto fixed = std::make_unique<SourceText>(std::move(outcome.text));
+      std::vector<Diagnostic> first;  // outlives `outcome.fixed`, which may point into it
       // Each fix was checked alone; if together they break the syntax, apply only the first.
       if (!parsesCleanly(*fixed)) {
-        std::vector<Diagnostic> first;
         for (const Diagnostic& d : diagnostics) {
           if (applicable(d, include_unsafe)) {
             first.push_back(d);
@@ -380,6 +381,7 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, 
       if (outcome.applied == 0) return;
       file.fixed += outcome.applied;
       file.fixed_rules.insert(file.fixed_rules.end(), outcome.rules.begin(), outcome.rules.end());
+      histories[i].record(outcome);
       file.source = std::move(fixed);
       file.analysis =
           std::make_unique<FileAnalysis>(analyzeFile(*file.source, optionsFor(options, file)));
@@ -387,6 +389,9 @@ void fixProject(std::span<ProjectSource> files, const AnalysisOptions& options, 
     });
     if (!changed) break;
     joinAll(files, options, threads);
+    // After the join: the project rules' findings (and fixes) are made there.
+    parallelFor(files.size(), threads,
+                [&](size_t i) { histories[i].dropRepeated(files[i].analysis->diagnostics); });
   }
 }
 
