@@ -59,11 +59,19 @@ void classifyDecorator(const RuleContext& context, TSNode decorator, ScopeId sco
   const std::string name = decoratorName(context, decorator, scope);
   const std::string_view slots = keyword(context, arguments, "slots");
   if (name == "dataclasses.dataclass") {
+    // `**options` may say anything the call does not: `slots=True`, `weakref_slot=True`.
+    bool splat = false;
+    for (uint32_t i = 0, count = namedChildCount(arguments); i < count; ++i) {
+      splat = splat || kindOf(nthNamedChild(arguments, i)) == NodeKind::DictionarySplat;
+    }
     if (slots == "True") {
       layout.declares_slots = true;
       layout.dataclass_slots = true;
-      layout.dataclass_weakref_slot = keyword(context, arguments, "weakref_slot") == "True";
-    } else if (!slots.empty()) {
+      // Only a literal false value (or none) says the instances have no `__weakref__`.
+      const std::string_view weakref_slot = keyword(context, arguments, "weakref_slot");
+      layout.dataclass_weakref_slot = splat || !(weakref_slot.empty() || weakref_slot == "False" ||
+                                                 weakref_slot == "0" || weakref_slot == "None");
+    } else if (!slots.empty() || splat) {
       layout.keeps_dict = true;  // slots=False, or computed: an explicit choice
     } else {
       layout.dataclass_decorator = decorator;

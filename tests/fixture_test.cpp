@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -142,15 +143,18 @@ AnalysisOptions allRulesOptions(const Fixture& fixture) {
     if (noqa_rules || !options.rules[i]->code.starts_with("HL")) options.enabled.set(i);
   }
   // Fixtures named `*preview*` run in preview mode (`--preview`), where rules also report what is
-  // not yet precise on unseen code.
-  if (fixture.name.find("preview") != std::string::npos) {
-    static const LintSettings preview = [] {
-      LintSettings settings;
-      settings.preview = true;
-      return settings;
-    }();
-    options.settings = &preview;
-  }
+  // not yet precise on unseen code; fixtures named `*py311*` with `--target-version py311`.
+  const bool preview = fixture.name.find("preview") != std::string::npos;
+  const bool py311 = fixture.name.find("py311") != std::string::npos;
+  static const std::array<LintSettings, 4> kSettings = [] {
+    std::array<LintSettings, 4> settings;
+    settings[1].preview = true;
+    settings[2].target_version = PythonVersion{3, 11};
+    settings[3].preview = true;
+    settings[3].target_version = PythonVersion{3, 11};
+    return settings;
+  }();
+  if (preview || py311) options.settings = &kSettings[(preview ? 1 : 0) + (py311 ? 2 : 0)];
   return options;
 }
 

@@ -50,7 +50,8 @@ class of the project with a `__weakref__` (or one that may have it) derives from
 
 Not flagged, because the instance may accept weak references after all: a base that is neither
 in the project nor one of the known standard-library classes; a class of the MRO without
-`__slots__`, with `"__weakref__"` in its slots, or with `__slots__` made by code; a metaclass
+`__slots__`, with `"__weakref__"` in its slots, or with `__slots__` made by code; a
+`@dataclass(slots=True)` whose `weakref_slot=` is not a literal or whose call has `**options`; a metaclass
 (other than `abc.ABCMeta`), computed bases, or a class decorator that may replace the class;
 attrs' slotted classes (attrs adds `__weakref__`); classes of modules compiled beside their
 source (mypyc, Cython), which are native; subclasses of `set`, `frozenset` and
@@ -90,12 +91,21 @@ class Node:
 ## Fix safety
 The fix adds `"__weakref__"` to the class's own `__slots__` when they are written as a string, a
 tuple or a list of strings, or `weakref_slot=True` to `@dataclass(slots=True)` when the target
-version is Python 3.11 or later. It is safe: instances grow by one pointer, and nothing that
-worked before changes. (A subclass that lists `"__weakref__"` itself would then fail to define;
-no class of the project does, or the rule would not report.) There is no fix when `__slots__`
-is computed, or when a base defined in the project has slots too: `"__weakref__"` then belongs
-in the first slotted class of the hierarchy, and adding it in two classes of one hierarchy makes
-the second fail to define.
+version is Python 3.11 or later (a literal `weakref_slot=False` becomes `weakref_slot=True`).
+It is unsafe, for two reasons:
+
+- Code that iterates the slots (`for name in self.__slots__`, as `__repr__`, `__getstate__`
+  and copying helpers of slotted classes often do) meets `"__weakref__"` too, and
+  `getattr(self, "__weakref__")` gives `None` or a weak reference where it gave the fields.
+- A subclass that lists `"__weakref__"` itself fails to define once its base has it
+  (`TypeError: __weakref__ slot disallowed`). No class of the files linted does, or the rule
+  would not report, but a subclass in a file that was not linted may.
+
+There is no fix when `__slots__` is computed, or when a base defined in the project has slots
+too: `"__weakref__"` then belongs in the first slotted class of the hierarchy, and adding it in
+two classes of one hierarchy makes the second fail to define. A `weakref_slot=` whose value is
+not a literal, or `**options` in the `@dataclass(...)` call, may already give the instances
+`__weakref__`: the class is not reported.
 
 ## Options
 - `target-version`: `weakref_slot=True` is only suggested for Python 3.11 and later.
@@ -114,7 +124,9 @@ constexpr std::array<std::string_view, 4> kWeakReferenceMakers = {
 std::optional<Fix> weakrefSlotFix(const RuleContext& context, TSNode class_node) {
   const ClassLayout layout = declaredClassLayout(context, class_node, 0);
   Fix fix;
-  fix.applicability = Applicability::Safe;
+  // Unsafe: code iterating `__slots__` meets the new name, and a subclass outside the files
+  // linted may list `"__weakref__"` itself.
+  fix.applicability = Applicability::Unsafe;
   if (layout.dataclass_slots) {
     if (context.options().settings->target_version < PythonVersion{3, 11}) return std::nullopt;
     const TSNode decorated = decoratedDefinitionOf(class_node);
@@ -123,6 +135,18 @@ std::optional<Fix> weakrefSlotFix(const RuleContext& context, TSNode class_node)
       if (kindOf(call) != NodeKind::Call) continue;
       const TSNode arguments = childByField(call, Field::Arguments);
       if (context.text(arguments).find("slots=True") == std::string_view::npos) continue;
+      // `weakref_slot=False` (or `0`, `None`): the value becomes `True` in place, since a
+      // keyword given twice does not compile.
+      for (uint32_t j = 0, arguments_count = namedChildCount(arguments); j < arguments_count; ++j) {
+        const TSNode argument = nthNamedChild(arguments, j);
+        if (kindOf(argument) != NodeKind::KeywordArgument ||
+            context.text(childByField(argument, Field::Name)) != "weakref_slot") {
+          continue;
+        }
+        const TSNode value = childByField(argument, Field::Value);
+        fix.edits.push_back(Edit{ts_node_start_byte(value), ts_node_end_byte(value), "True"});
+        return fix;
+      }
       const TSNode last = nthNamedChild(arguments, namedChildCount(arguments) - 1);
       if (kindOf(last) == NodeKind::Comment) return std::nullopt;
       fix.edits.push_back(
