@@ -2,6 +2,7 @@
 // made by the attribute access, a lambda, a `functools.partial`), so the reference is dead on
 // arrival.
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/class_layout.h"
 #include "analyzer/code_model.h"
 #include "analyzer/code_text.h"
 #include "analyzer/concat.h"
@@ -82,7 +84,12 @@ while the instance lives.
 For `weakref.ref(self.m)` and `weakref.ref(super().m)` written through the `weakref` module
 (`weakref.ref`, `wr.ref`), the fix replaces `ref` with `WeakMethod`. It is unsafe: a
 `WeakMethod` compares and hashes differently from a `ref` once dead (CPython issue 101848), and
-raises `TypeError` for a builtin method. There is no fix for the other forms.
+raises `TypeError` for a builtin method. It also raises `TypeError` where the instance cannot be
+weakly referenced, which the dead `ref` of the bound method did not: a class with `__slots__`
+but no `"__weakref__"` in them (nor in its bases'), or a subclass of `tuple`, `int` or `bytes`.
+There is no fix when the method's own class visibly lacks it (literal `__slots__` without
+`"__weakref__"`, `@dataclass(slots=True)` without `weakref_slot=True`), nor for the other
+forms.
 
 ## Options
 `test-file-patterns` (shared with the other rules that leave tests alone).
@@ -277,7 +284,8 @@ class WeakrefToTemporary final : public RuleChecker {
                                   "reference is dead from the start");
       diagnostic.fix_title = method ? "Use `weakref.WeakMethod(...)` for a bound method"
                                     : "Keep a strong reference to the object while it is needed";
-      if (method && qualified == "weakref.ref" && kindOf(callee) == NodeKind::Attribute) {
+      if (method && qualified == "weakref.ref" && kindOf(callee) == NodeKind::Attribute &&
+          !visiblyWithoutWeakref(context, call.scope, target)) {
         const TSNode name = childByField(callee, Field::AttributeName);
         diagnostic.fix =
             Fix{Applicability::Unsafe,
@@ -286,6 +294,23 @@ class WeakrefToTemporary final : public RuleChecker {
       }
       context.report(std::move(diagnostic));
     }
+  }
+
+  // `self.m` in a method of a class whose own layout shows no `__weakref__`: literal slots
+  // without it, or `@dataclass(slots=True)` without `weakref_slot=True`. `WeakMethod` would
+  // raise TypeError on its instances.
+  static bool visiblyWithoutWeakref(const RuleContext& context, ScopeId scope, TSNode target) {
+    if (kindOf(target) != NodeKind::Attribute) return false;
+    TSNode class_node{};
+    if (!isInstanceReceiver(context, scope, childByField(target, Field::Object), &class_node) ||
+        ts_node_is_null(class_node)) {
+      return false;
+    }
+    const ClassLayout layout = declaredClassLayout(context, class_node, 0);
+    if (layout.dataclass_slots) return !layout.dataclass_weakref_slot;
+    if (!layout.slots_literal || layout.slot_names.empty()) return false;
+    return std::find(layout.slot_names.begin(), layout.slot_names.end(), "__weakref__") ==
+           layout.slot_names.end();
   }
 
  private:
