@@ -172,13 +172,18 @@ class LayoutReader {
       switch (kindOf(statement)) {
         case NodeKind::ExpressionStatement:
           assignment(nthNamedChild(statement, 0));
+          walrusBindings(statement);
           continue;
         case NodeKind::IfStatement:
         case NodeKind::TryStatement:
         case NodeKind::WithStatement:
         case NodeKind::ForStatement:
         case NodeKind::WhileStatement:
+        case NodeKind::MatchStatement:
           nestedBindings(statement);
+          continue;
+        case NodeKind::ClassDefinition:
+          layout_.class_attributes.push_back(context_.text(childByField(statement, Field::Name)));
           continue;
         case NodeKind::ImportStatement:
         case NodeKind::ImportFromStatement:
@@ -377,12 +382,60 @@ class LayoutReader {
     }
   }
 
-  // Names bound in a compound statement of the body (`if`, `try`, `with`, `for`, `while`):
-  // class attributes as much as those bound at the top.
+  // `LIMIT = (size := 4) * 2` binds `size` in the class body too.
+  void walrusBindings(TSNode statement) {
+    visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
+      switch (kindOf(node)) {
+        case NodeKind::NamedExpression:
+          layout_.class_attributes.push_back(context_.text(childByField(node, Field::Name)));
+          return Visit::Descend;
+        case NodeKind::Lambda:
+          return Visit::SkipChildren;
+        default:
+          return Visit::Descend;
+      }
+    });
+  }
+
+  // Whether an `as` target belongs to an `except` clause, whose name is unbound after it.
+  static bool inExceptClause(TSNode target) {
+    for (TSNode node = parentOf(target); !ts_node_is_null(node); node = parentOf(node)) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::ExceptClause || kind == NodeKind::ExceptGroupClause) return true;
+      if (kind != NodeKind::AsPattern && kind != NodeKind::ParenthesizedExpression) return false;
+    }
+    return false;
+  }
+
+  // Names bound in a compound statement of the body (`if`, `try`, `with`, `for`, `while`,
+  // `match`): class attributes as much as those bound at the top, `with ... as` targets,
+  // `for` targets, `:=` targets and the names `case` patterns capture included.
   void nestedBindings(TSNode statement) {
     visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
       switch (kindOf(node)) {
+        case NodeKind::ForStatement:
+          targetNames(childByField(node, Field::Left));
+          return Visit::Descend;
+        case NodeKind::NamedExpression:
+          layout_.class_attributes.push_back(context_.text(childByField(node, Field::Name)));
+          return Visit::Descend;
+        case NodeKind::AsPatternTarget:
+          if (!inExceptClause(node)) targetNames(node);
+          return Visit::SkipChildren;
+        case NodeKind::CasePattern:
+          // Every name in a pattern, a class or constant's too: more than it captures.
+          targetNames(node);
+          return Visit::SkipChildren;
         case NodeKind::Assignment:
+          // `__slots__` under an `if` or a `try`: the class may have slots, as code decides.
+          if (const TSNode left = childByField(node, Field::Left);
+              kindOf(left) == NodeKind::Identifier && context_.text(left) == "__slots__") {
+            layout_.declares_slots = true;
+            layout_.slots_value = childByField(node, Field::Right);
+            layout_.slots_literal = false;
+            layout_.slot_names.clear();
+            return Visit::Descend;
+          }
           targetNames(childByField(node, Field::Left));
           if (const TSNode right = childByField(node, Field::Right);
               kindOf(right) == NodeKind::Call && callCachesOnTheInstance(right)) {

@@ -195,8 +195,15 @@ offered when one of them is also a class attribute (slots would conflict with it
 reject attributes assigned elsewhere (`obj.extra = 1` raises `AttributeError`), cannot be weakly
 referenced unless `"__weakref__"` is added, and pickle through `__getstate__` only. For a
 `@dataclass` the fix adds `slots=True` to the decorator when the target Python version is 3.10 or
-later; `slots=True` makes a new class, so code that relies on the class object's identity inside
-the class body (`super()` without arguments before 3.12 with some decorators) may need care.
+later, unless a method (`__post_init__` among them) assigns an attribute through the instance
+that is not a field: `slots=True` cannot list it. `slots=True` makes a new class, so code that
+relies on the class object's identity inside the class body (`super()` without arguments before
+3.12 with some decorators) may need care. There is no fix (nor finding) for a `@dataclass(...)`
+call with `**options`, which may already say `slots=True`. Nor is there a fix when the module
+shows code the slots would break: an attribute the methods assign is also assigned through the
+class (`Cls.count = 0`, `cls.hits = 0` in a class method, `type(self).value = 1`), making it a
+class variable that the slots conflict with; `vars(p)` or `p.__dict__` on some instance; an alias
+of the instance in a method (`me = self`); or `functools.update_wrapper(self, fn)`.
 
 ## Options
 - `target-version`: `slots=True` for dataclasses is only suggested for Python 3.10 and later.
@@ -577,6 +584,108 @@ std::optional<Fix> dataclassFix(const RuleContext& context, TSNode decorator) {
   return fix;
 }
 
+// Whether a dataclass's methods assign an attribute through the instance that is not one of its
+// fields (`name: T` in the body): `slots=True` would not list it, and the assignment would raise
+// AttributeError.
+bool assignsBesidesFields(const RuleContext& context, TSNode class_node,
+                          const ClassLayout& layout) {
+  std::vector<std::string_view> fields;
+  const TSNode block = childByField(class_node, Field::Body);
+  for (uint32_t i = 0, count = namedChildCount(block); i < count; ++i) {
+    const TSNode statement = nthNamedChild(block, i);
+    if (kindOf(statement) != NodeKind::ExpressionStatement) continue;
+    const TSNode assignment = nthNamedChild(statement, 0);
+    if (kindOf(assignment) != NodeKind::Assignment ||
+        ts_node_is_null(childByField(assignment, Field::TypeAnnotation))) {
+      continue;
+    }
+    const TSNode left = childByField(assignment, Field::Left);
+    if (kindOf(left) == NodeKind::Identifier) fields.push_back(context.text(left));
+  }
+  return std::any_of(layout.instance_attributes.begin(), layout.instance_attributes.end(),
+                     [&](std::string_view name) {
+                       return std::find(fields.begin(), fields.end(), name) == fields.end();
+                     });
+}
+
+// Whether code of the module shows slots would break the instances where the class's own methods
+// do not: an attribute the instance methods assign is also assigned through the class
+// (`Cls.count = 0` anywhere, `cls.hits = 0`, `type(self).value = 1` or `self.__class__.x = 1` in
+// the class), which makes it a class variable that slots conflict with; the instance's
+// `__dict__` is read (`vars(p)`, `p.__dict__`) through a name other than `self` or `cls`; or the
+// class's methods assign through an alias of the instance (`me = self`) or copy a function's
+// attributes onto it (`functools.update_wrapper(self, fn)`).
+bool moduleDefeatsSlots(const RuleContext& context, TSNode class_node, const ClassLayout& layout) {
+  TSNode module = class_node;
+  while (!ts_node_is_null(parentOf(module)))
+    module = parentOf(module);
+  const std::string_view class_name = context.text(childByField(class_node, Field::Name));
+  const uint32_t class_start = ts_node_start_byte(class_node);
+  const uint32_t class_end = ts_node_end_byte(class_node);
+  const auto assigned = [&](std::string_view name) {
+    return std::find(layout.instance_attributes.begin(), layout.instance_attributes.end(), name) !=
+           layout.instance_attributes.end();
+  };
+  bool defeated = false;
+  visitSubtree(module, [&](TSNode node, TSFieldId /*field*/) {
+    if (defeated) return Visit::SkipChildren;
+    const NodeKind kind = kindOf(node);
+    const bool inside =
+        ts_node_start_byte(node) >= class_start && ts_node_end_byte(node) <= class_end;
+    if (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment) {
+      const TSNode left = childByField(node, Field::Left);
+      if (kindOf(left) == NodeKind::Attribute &&
+          assigned(context.text(childByField(left, Field::AttributeName)))) {
+        const TSNode owner = childByField(left, Field::Object);
+        const std::string_view owner_text = context.text(owner);
+        if (owner_text == class_name ||
+            (inside && (owner_text == "cls" || owner_text.starts_with("type(") ||
+                        owner_text.ends_with(".__class__")))) {
+          defeated = true;
+        }
+      }
+      // `me = self`: assignments through `me` go unseen.
+      const TSNode right = childByField(node, Field::Right);
+      if (inside && kindOf(left) == NodeKind::Identifier && kindOf(right) == NodeKind::Identifier &&
+          context.text(right) == "self") {
+        defeated = true;
+      }
+    } else if (inside && std::string_view(ts_node_type(node)) == "type_alias_statement") {
+      // `type(self).value = 1` parses as a `type` alias statement: read its text.
+      std::string_view text = context.text(node);
+      const size_t close = text.find(").");
+      const size_t equals = text.find('=');
+      if (text.starts_with("type(") && close != std::string_view::npos && close < equals &&
+          equals != std::string_view::npos) {
+        std::string_view name = text.substr(close + 2, equals - close - 2);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+          name.remove_suffix(1);
+        if (assigned(name)) defeated = true;
+      }
+    } else if (kind == NodeKind::Attribute &&
+               context.text(childByField(node, Field::AttributeName)) == "__dict__") {
+      const TSNode owner = childByField(node, Field::Object);
+      const std::string_view owner_text = context.text(owner);
+      // Not a class's dictionary (`Config.__dict__`, `cls.__dict__`).
+      if (kindOf(owner) == NodeKind::Identifier && owner_text != "self" && owner_text != "cls" &&
+          !owner_text.empty() && !(owner_text[0] >= 'A' && owner_text[0] <= 'Z')) {
+        defeated = true;
+      }
+    } else if (kind == NodeKind::Call) {
+      const std::string_view callee = context.text(childByField(node, Field::Function));
+      const TSNode first = firstArgument(node);
+      const std::string_view argument = context.text(first);
+      if (callee == "vars" && kindOf(first) == NodeKind::Identifier && argument != "self" &&
+          argument != "cls" && !argument.empty() && !(argument[0] >= 'A' && argument[0] <= 'Z')) {
+        defeated = true;
+      }
+      if (inside && lastSegment(callee) == "update_wrapper" && argument == "self") defeated = true;
+    }
+    return defeated ? Visit::SkipChildren : Visit::Descend;
+  });
+  return defeated;
+}
+
 class MissingSlotsOnHotClass final : public RuleChecker {
  public:
   // Cheap shape tests only: a CapWords call inside a loop or comprehension, or `map(Class, ...)`.
@@ -820,8 +929,13 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       fact.properties.assign(layout.properties.begin(), layout.properties.end());
     }
     if (with_fix) {
-      fact.fix = fact.is_dataclass ? dataclassFix(context, layout.dataclass_decorator)
-                                   : slotsFix(context, class_node, layout);
+      if (moduleDefeatsSlots(context, class_node, layout)) {
+        // No fix: the module shows code that slots would break.
+      } else if (!fact.is_dataclass) {
+        fact.fix = slotsFix(context, class_node, layout);
+      } else if (!assignsBesidesFields(context, class_node, layout)) {
+        fact.fix = dataclassFix(context, layout.dataclass_decorator);
+      }
       fact.instance_attributes.assign(layout.instance_attributes.begin(),
                                       layout.instance_attributes.end());
     }
