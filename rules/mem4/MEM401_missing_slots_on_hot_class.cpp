@@ -196,9 +196,10 @@ reject attributes assigned elsewhere (`obj.extra = 1` raises `AttributeError`), 
 referenced unless `"__weakref__"` is added, and pickle through `__getstate__` only. For a
 `@dataclass` the fix adds `slots=True` to the decorator when the target Python version is 3.10 or
 later, unless a method (`__post_init__` among them) assigns an attribute through the instance
-that is not a field: `slots=True` cannot list it. `slots=True` makes a new class, so code that
-relies on the class object's identity inside the class body (`super()` without arguments before
-3.12 with some decorators) may need care. There is no fix (nor finding) for a `@dataclass(...)`
+that is not a field (`slots=True` cannot list it), or the class calls `super()` without
+arguments: `slots=True` makes a new class, and the zero-argument `super()` in the methods still
+names the old one (`TypeError: super(type, obj): obj must be an instance or subtype of type`).
+Other code that relies on the class object's identity may need care too. There is no fix (nor finding) for a `@dataclass(...)`
 call with `**options`, which may already say `slots=True`. Nor is there a fix when the module
 shows code the slots would break: an attribute the methods assign is also assigned through the
 class (`Cls.count = 0`, `cls.hits = 0` in a class method, `type(self).value = 1`), making it a
@@ -933,7 +934,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
         // No fix: the module shows code that slots would break.
       } else if (!fact.is_dataclass) {
         fact.fix = slotsFix(context, class_node, layout);
-      } else if (!assignsBesidesFields(context, class_node, layout)) {
+      } else if (!assignsBesidesFields(context, class_node, layout) &&
+                 context.text(class_node).find("super()") == std::string_view::npos) {
+        // `super()` without arguments names the class `slots=True` replaces: TypeError.
         fact.fix = dataclassFix(context, layout.dataclass_decorator);
       }
       fact.instance_attributes.assign(layout.instance_attributes.begin(),
