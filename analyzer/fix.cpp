@@ -1,9 +1,43 @@
 #include "analyzer/fix.h"
 
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
+#include "analyzer/syntax.h"
+
 namespace heaplint {
+namespace {
+
+// Whether an edit (sorted, non-overlapping, `edits` of the text before) leaves a call in `text`
+// (the text after) that gives one keyword argument twice: it parses, but does not compile.
+bool repeatsAKeyword(TSNode root, std::string_view text, std::span<const Edit> edits) {
+  int64_t moved = 0;
+  for (const Edit& edit : edits) {
+    const auto start = static_cast<uint32_t>(edit.start + moved);
+    const auto end = static_cast<uint32_t>(start + edit.replacement.size());
+    moved +=
+        static_cast<int64_t>(edit.replacement.size()) - static_cast<int64_t>(edit.end - edit.start);
+    TSNode node = ts_node_descendant_for_byte_range(root, start, end);
+    // The argument list the edit is in (or next to): a few levels up at most.
+    for (int depth = 0; depth < 4 && !ts_node_is_null(node); ++depth, node = parentOf(node)) {
+      if (kindOf(node) != NodeKind::ArgumentList) continue;
+      std::vector<std::string_view> names;
+      for (uint32_t i = 0, count = namedChildCount(node); i < count; ++i) {
+        const TSNode argument = nthNamedChild(node, i);
+        if (kindOf(argument) != NodeKind::KeywordArgument) continue;
+        const std::string_view name = nodeText(text, childByField(argument, Field::Name));
+        if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+        names.push_back(name);
+      }
+      break;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 TSInputEdit inputEditFor(const SourceText& source, uint32_t start, uint32_t end,
                          std::string_view replacement) {
   const auto pointAt = [&](uint32_t offset) {
@@ -48,8 +82,10 @@ bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceT
   // re-parse touches most of the text anyway, so the fixed text is parsed afresh.
   constexpr size_t kMaxIncrementalEdits = 32;
   if (fix.edits.size() > kMaxIncrementalEdits) {
-    const TreePtr parsed = parser.parse(SourceText(applyEdits(source.text(), fix.edits)));
-    return parsed != nullptr && !ts_node_has_error(ts_tree_root_node(parsed.get()));
+    const SourceText fixed(applyEdits(source.text(), fix.edits));
+    const TreePtr parsed = parser.parse(fixed);
+    return parsed != nullptr && !ts_node_has_error(ts_tree_root_node(parsed.get())) &&
+           !repeatsAKeyword(ts_tree_root_node(parsed.get()), fixed.text(), fix.edits);
   }
   TreePtr edited(ts_tree_copy(&tree));
   // Edits are applied back to front so that earlier offsets stay valid.
@@ -59,7 +95,8 @@ bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceT
   }
   const SourceText fixed(applyEdits(source.text(), fix.edits));
   const TreePtr reparsed = parser.parse(fixed, edited.get());
-  return reparsed != nullptr && !ts_node_has_error(ts_tree_root_node(reparsed.get()));
+  return reparsed != nullptr && !ts_node_has_error(ts_tree_root_node(reparsed.get())) &&
+         !repeatsAKeyword(ts_tree_root_node(reparsed.get()), fixed.text(), fix.edits);
 }
 
 void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const SourceText& source,

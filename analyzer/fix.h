@@ -20,7 +20,8 @@ std::string applyEdits(std::string_view text, std::span<const Edit> edits);
 TSInputEdit inputEditFor(const SourceText& source, uint32_t start, uint32_t end,
                          std::string_view replacement);
 
-// True when the text with the fix applied still parses without errors. Re-parses incrementally
+// True when the text with the fix applied still parses without errors, and no call an edit is in
+// gives a keyword argument twice (which parses but does not compile). Re-parses incrementally
 // from `tree`, so only the edited region is parsed again.
 bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
                          const Fix& fix);

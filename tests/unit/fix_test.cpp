@@ -61,6 +61,16 @@ TEST_F(DropFixesTest, ASingleBrokenFixIsDropped) {
   EXPECT_FALSE(diagnostics[0].fix.has_value());
 }
 
+// `f(a=1, a=2)` parses, but does not compile: a fix that repeats a keyword argument is dropped.
+TEST(DropFixes, AFixThatRepeatsAKeywordArgumentIsDropped) {
+  const SourceText source("f(x, a=False)\ng(x)\n");
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  std::vector<Diagnostic> diagnostics{withFix(12, 12, ", a=True"), withFix(17, 17, ", a=True")};
+  dropFixesThatBreakSyntax(PythonParser::forThisThread(), *tree, source, diagnostics);
+  EXPECT_FALSE(diagnostics[0].fix.has_value());
+  EXPECT_TRUE(diagnostics[1].fix.has_value());
+}
+
 }  // namespace
 }  // namespace heaplint
 
