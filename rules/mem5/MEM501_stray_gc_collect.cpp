@@ -67,7 +67,8 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
   `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
   `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.process_time`, `psutil`,
-  `.memory_info()`, `time.monotonic() - started`; not `time.monotonic()` read for a deadline),
+  `.memory_info()`, `time.monotonic() - started` or `time.time() - t0`, not compared; not
+  `time.monotonic()` or `time.time()` read for a deadline),
   or hands memory back to another allocator (`torch.cuda.empty_cache()`, Keras'
   `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself
   or, for the memory it hands back, through a module-level function of the same module that it
@@ -82,13 +83,21 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   afresh), in its body: it is scheduled to run once in a while, not once per iteration;
 - a collection followed by `break`, `return` or `raise` in its loop, or by a call that ends the
   process (`sys.exit()`, `os._exit()`, `exit()`): it runs once, as the loop ends;
-- a collection right after a `del` statement or a `delattr()` call (a model converter dropping
-  each layer it has converted, a loader dropping each batch): the code releases what it just
-  made, on purpose, and the objects may sit in cycles the automatic collector would free late;
+- a collection right after a `del` statement, a rebinding of a name or an attribute to `None`
+  (`volume = None`, `self.model = None`; not to any other value) or a `delattr()` call (a model
+  converter dropping each layer it has converted, a loader dropping each batch): the code
+  releases what it just made, on purpose, and the objects may sit in cycles the automatic
+  collector would free late;
 - a collection under an `if` that reads a switch named for it (a name, an attribute, or the
   string of a key or an option lookup, with the word `gc` or `garbage`, other than the `gc`
   module: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`,
-  `if options.gc:`): the project made it a choice its users can turn off;
+  `if options.gc:`), or for saving memory (the word `memory` with `low`, `conserve`, `save`,
+  `saving`, `saver`, `reduce`, `reduced` or `efficient`: `if low_memory:`,
+  `if self.conserve_memory:`; not `memory` alone): the project made it a choice its users can
+  turn off;
+- a collection in the body of an `if` or `elif` that compares something with `==` to a string
+  with the word `collect`, `gc` or `garbage` (`elif cmd == "collect":` in an admin console's
+  loop over the lines an operator types; not `elif cmd == "stats":`): it runs on request;
 - a collection in a loop that sleeps or waits for an event each time round (`time.sleep(60)`,
   `await asyncio.sleep(interval)`, `event.wait()`): a timer, or a background worker woken once in
   a while;
@@ -268,6 +277,19 @@ bool namesGarbageCollection(std::string_view text) {
   const std::vector<std::string> words = nameWords(text);
   return std::any_of(words.begin(), words.end(),
                      [](const std::string& word) { return word == "gc" || word == "garbage"; });
+}
+
+// Whether `text` names a switch for saving memory (`low_memory`, `conserve_memory`,
+// `save_memory`, `memory_efficient`): the word `memory` with one of low, conserve, save, saving,
+// saver, reduce, reduced, efficient. A collection under it is the user's choice.
+bool namesMemorySaving(std::string_view text) {
+  static constexpr auto kSavingWords = std::to_array<std::string_view>(
+      {"low", "conserve", "save", "saving", "saver", "reduce", "reduced", "efficient"});
+  const std::vector<std::string> words = nameWords(text);
+  const bool memory = std::find(words.begin(), words.end(), "memory") != words.end();
+  return memory && std::any_of(words.begin(), words.end(), [](const std::string& word) {
+           return std::find(kSavingWords.begin(), kSavingWords.end(), word) != kSavingWords.end();
+         });
 }
 
 bool nameSaysDeliberate(std::string_view name) {
@@ -515,7 +537,8 @@ class StrayGcCollect final : public RuleChecker {
       }
     }
     if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context) ||
-        followsADeletion(call, context) || leavesTheLoop(call, context)) {
+        commandedByName(call, context) || followsADeletion(call, context) ||
+        leavesTheLoop(call, context)) {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
@@ -663,7 +686,8 @@ class StrayGcCollect final : public RuleChecker {
            kind == NodeKind::RaiseStatement;
   }
 
-  // A collection right after a `del` statement or a `delattr()` call (ctranslate2 dropping each
+  // A collection right after a `del` statement, a rebinding to `None` or a `delattr()` call
+  // (ctranslate2 dropping each
   // converted layer's modules, a batch loader dropping each batch): the code releases what it
   // just made, on purpose, and what it dropped may well sit in cycles (PyTorch modules do).
   static bool followsADeletion(const CollectCall& call, const RuleContext& context) {
@@ -675,6 +699,12 @@ class StrayGcCollect final : public RuleChecker {
     if (kindOf(previous) == NodeKind::DeleteStatement) return true;
     if (kindOf(previous) != NodeKind::ExpressionStatement) return false;
     const TSNode expression = nthNamedChild(previous, 0);
+    // `volume = None` (or `self.model = None`): the same drop, spelled as a rebinding.
+    if (kindOf(expression) == NodeKind::Assignment) {
+      const NodeKind target = kindOf(childByField(expression, Field::Left));
+      return (target == NodeKind::Identifier || target == NodeKind::Attribute) &&
+             kindOf(childByField(expression, Field::Right)) == NodeKind::None;
+    }
     return kindOf(expression) == NodeKind::Call &&
            context.semantic().resolvesTo(call.scope, childByField(expression, Field::Function),
                                          "builtins.delattr");
@@ -687,14 +717,15 @@ class StrayGcCollect final : public RuleChecker {
   static bool behindItsOwnSwitch(const CollectCall& call, const RuleContext& context) {
     for (const CollectCall::Guard& guard : call.guards) {
       bool found = false;
-      visitSubtree(guard.condition, [&](TSNode node, TSFieldId /*field*/) {
+      const auto visit = [&](TSNode node) {
         const NodeKind kind = kindOf(node);
         if (kind == NodeKind::String) {
           // A key or an argument: `get_option("runner.postScriptGC")`, `flags["gc"]`; not a
           // value the data is compared with (`line.startswith("gc")` reads data).
           const NodeKind holder = kindOf(parentOf(node));
-          found = (holder == NodeKind::Subscript || isOptionLookupArgument(context, node)) &&
-                  namesGarbageCollection(context.text(node));
+          found =
+              (holder == NodeKind::Subscript || isOptionLookupArgument(context, node)) &&
+              (namesGarbageCollection(context.text(node)) || namesMemorySaving(context.text(node)));
           return found ? Visit::Stop : Visit::SkipChildren;
         }
         if (kind == NodeKind::Identifier) {
@@ -702,13 +733,41 @@ class StrayGcCollect final : public RuleChecker {
           const bool attribute_name =
               kindOf(parentOf(node)) == NodeKind::Attribute &&
               ts_node_eq(childByField(parentOf(node), Field::AttributeName), node);
-          found = (attribute_name || context.semantic().qualifiedName(call.scope, node) != "gc") &&
-                  namesGarbageCollection(context.text(node));
+          found =
+              (attribute_name || context.semantic().qualifiedName(call.scope, node) != "gc") &&
+              (namesGarbageCollection(context.text(node)) || namesMemorySaving(context.text(node)));
           return found ? Visit::Stop : Visit::SkipChildren;
         }
         return Visit::Descend;
-      });
+      };
+      // The condition itself may be the switch (`if low_memory:`): visitSubtree starts below it.
+      if (visit(guard.condition) == Visit::Descend) {
+        visitSubtree(guard.condition,
+                     [&](TSNode node, TSFieldId /*field*/) { return visit(node); });
+      }
       if (found) return true;
+    }
+    return false;
+  }
+
+  // A collection in the body of an `if` or `elif` that compares something with `==` to a string
+  // naming the collection (a word `collect`, `gc` or `garbage`: `elif cmd == "collect":` in an
+  // admin console's loop over the lines typed): it runs when an operator asks for it.
+  static bool commandedByName(const CollectCall& call, const RuleContext& context) {
+    for (const CollectCall::Guard& guard : call.guards) {
+      const TSNode condition = unparenthesized(guard.condition);
+      if (!guard.holds || kindOf(condition) != NodeKind::ComparisonOperator ||
+          namedChildCountSkippingExtras(condition) != 2 ||
+          context.text(childByField(condition, Field::Operators)) != "==") {
+        continue;
+      }
+      for (uint32_t i = 0; i < 2; ++i) {
+        const TSNode side = nthNamedChildSkippingExtras(condition, i);
+        if (kindOf(side) != NodeKind::String) continue;
+        for (const std::string& word : nameWords(context.text(side))) {
+          if (word == "collect" || word == "gc" || word == "garbage") return true;
+        }
+      }
     }
     return false;
   }
@@ -960,8 +1019,11 @@ class StrayGcCollect final : public RuleChecker {
       // beside it deliberate), nor for measuring (a `_stamp()` for log lines).
       if (!follow_calls) return Visit::Descend;
       if (name.starts_with("gc.") && name != "gc.collect") found = true;
-      // `time.monotonic() - started` measures; `time.monotonic() + 30` sets a deadline.
-      if ((name == "time.monotonic" || name == "time.monotonic_ns") && measuresElapsed(node)) {
+      // `time.monotonic() - started` (or `time.time() - t0`) measures; `time.monotonic() + 30`
+      // sets a deadline.
+      if ((name == "time.monotonic" || name == "time.monotonic_ns" || name == "time.time" ||
+           name == "time.time_ns") &&
+          measuresElapsed(node)) {
         found = true;
       }
       for (std::string_view module : kDeliberateModules) {
