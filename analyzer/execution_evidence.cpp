@@ -187,6 +187,107 @@ bool isMainGuard(const RuleContext& context, TSNode condition) {
   return testsForMain(context, condition, false);
 }
 
+bool isCommandLineEntryPoint(const RuleContext& context, TSNode function) {
+  if (kindOf(parentOf(function)) == NodeKind::DecoratedDefinition) {
+    if (kindOf(parentOf(parentOf(function))) != NodeKind::Module) return false;
+  } else if (kindOf(parentOf(function)) != NodeKind::Module) {
+    return false;
+  }
+  const std::string_view name = context.text(childByField(function, Field::Name));
+  if (name == "main" || name == "_main" || name == "cli") return true;
+  const TSNode definition = parentOf(function);
+  if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
+  const uint32_t count = namedChildCount(definition);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode decorator = nthNamedChild(definition, i);
+    if (kindOf(decorator) != NodeKind::Decorator) continue;
+    TSNode named = firstNamedChildSkippingExtras(decorator);
+    if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
+    const std::string_view spelled = context.text(named);
+    if (spelled == "command" || spelled == "group" || spelled.ends_with(".command") ||
+        spelled.ends_with(".group")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function) {
+  // One run of a document analysed in runs sees its own statements only: the guard, or another
+  // use of the name, may sit in another run. Not answered there.
+  if (context.analysingOneRun()) return false;
+  const TSNode definition =
+      kindOf(parentOf(function)) == NodeKind::DecoratedDefinition ? parentOf(function) : function;
+  const TSNode module = parentOf(definition);
+  if (kindOf(module) != NodeKind::Module) return false;
+  const TSNode own_name = childByField(function, Field::Name);
+  const std::string_view name = context.text(own_name);
+  bool called_from_guard = false;
+  bool used_elsewhere = false;
+  const uint32_t count = namedChildCount(module);
+  for (uint32_t i = 0; i < count && !used_elsewhere; ++i) {
+    const TSNode statement = nthNamedChild(module, i);
+    // The consequence of a main guard; the rest of the statement (an `elif`, an `else`) and
+    // every other statement count as elsewhere.
+    TSNode guarded{};
+    if (kindOf(statement) == NodeKind::IfStatement &&
+        isMainGuard(context, childByField(statement, Field::Condition))) {
+      guarded = childByField(statement, Field::Consequence);
+    }
+    int visited = 0;
+    visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
+      if (++visited > 200000) {
+        used_elsewhere = true;  // too big to tell
+        return Visit::Stop;
+      }
+      if (kindOf(node) != NodeKind::Identifier || ts_node_eq(node, own_name) ||
+          context.text(node) != name) {
+        return Visit::Descend;
+      }
+      // `self.main` or `args.main`: an attribute of something else, not the function.
+      const TSNode parent = parentOf(node);
+      if (kindOf(parent) == NodeKind::Attribute &&
+          ts_node_eq(childByField(parent, Field::AttributeName), node)) {
+        return Visit::Descend;
+      }
+      const bool in_guard = !ts_node_is_null(guarded) &&
+                            ts_node_start_byte(guarded) <= ts_node_start_byte(node) &&
+                            ts_node_end_byte(node) <= ts_node_end_byte(guarded);
+      const bool called = kindOf(parent) == NodeKind::Call &&
+                          ts_node_eq(childByField(parent, Field::Function), node);
+      if (in_guard && called) {
+        called_from_guard = true;
+      } else {
+        used_elsewhere = true;
+      }
+      return used_elsewhere ? Visit::Stop : Visit::Descend;
+    });
+  }
+  return called_from_guard && !used_elsewhere;
+}
+
+bool isDjangoCommandHandle(const RuleContext& context, TSNode function) {
+  if (context.text(childByField(function, Field::Name)) != "handle") return false;
+  TSNode body = parentOf(function);
+  if (kindOf(body) == NodeKind::DecoratedDefinition) body = parentOf(body);
+  const TSNode class_node = parentOf(body);
+  if (kindOf(class_node) != NodeKind::ClassDefinition ||
+      context.text(childByField(class_node, Field::Name)) != "Command" ||
+      kindOf(parentOf(class_node)) != NodeKind::Module) {
+    return false;
+  }
+  const std::string_view path = context.options().path;
+  for (size_t at = path.find("management"); at != std::string_view::npos;
+       at = path.find("management", at + 1)) {
+    const std::string_view rest = path.substr(at + 10);
+    if ((at == 0 || path[at - 1] == '/' || path[at - 1] == '\\') &&
+        (rest.starts_with("/commands/") || rest.starts_with("\\commands\\"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool isMemoryProfilerModule(std::string_view imported) {
   for (const std::string_view module :
        {"tracemalloc", "objgraph", "pympler", "guppy", "memory_profiler"}) {

@@ -57,6 +57,25 @@ bool isMainGuard(const RuleContext& context, TSNode condition);
 // be run as a script.
 bool testsForMain(const RuleContext& context, TSNode condition, bool either_way);
 
+// Whether `function` (a definition) is a module-level command-line entry point, whose run is the
+// whole process: named `main`, `_main` or `cli`, or a click or typer command (a decorator spelled
+// `command`, `group`, `....command` or `....group`, called or not: `@click.command()`,
+// `@app.command()`, `@cli.group()`).
+bool isCommandLineEntryPoint(const RuleContext& context, TSNode function);
+
+// Whether `function` (a module-level definition) is called from the module's
+// `if __name__ == "__main__":` block and its name appears nowhere else in the module (as a name:
+// another definition of that name counts, `self.name` does not): the script's run, as `main()`
+// is. A call nested in the block's statements counts (`sys.exit(main())`,
+// `raise SystemExit(serve())`). Always false in analysis in runs (the language server's way with
+// a very large file), where the guard may sit in another run.
+bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function);
+
+// Whether `function` is `handle()` of a class `Command` in a module under a
+// `management/commands/` folder: a Django management command, run once by `manage.py`, whose
+// process ends when it returns.
+bool isDjangoCommandHandle(const RuleContext& context, TSNode function);
+
 // Whether an imported name (`objgraph`, `pympler.tracker`) is a memory profiler's or heap
 // inspector's: `tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`. A module that
 // imports one is a memory-debugging tool.

@@ -15,6 +15,7 @@
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
 #include "analyzer/concat.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
 
@@ -55,7 +56,9 @@ The collector counts as re-enabled when the function:
 - calls `gc.enable()` both after the `try` and in an `except:` or `except BaseException:`
   handler of it (a hand-written `finally`);
 - hands `gc.enable` over as a cleanup (`self.addCleanup(gc.enable)`, `stack.callback(gc.enable)`,
-  `atexit.register(gc.enable)`);
+  `atexit.register(gc.enable)`), or returns it to its caller as the undo
+  (`return gc.enable`, also as a branch of a conditional expression:
+  `return gc.enable if was_enabled else (lambda: None)`);
 - is a method whose class has the closing half of the pair, or a module-level function whose
   module has one: another method (or module-level function) that re-enables the collector and
   never turns it off (`__enter__` and `__exit__`, `start` and `stop`, `pause_gc()` and
@@ -79,7 +82,10 @@ Deliberate process-wide choices are not flagged: a `gc.disable()` at module leve
 body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork server), and one in
 a module-level command-line entry point (a function named `main`, `_main` or `cli`, or a click
 or typer command: `@click.command()`, `@app.command()`, `@cli.group()`), which runs the whole
-process without the collector, nor one in a function named for it (`disable_gc()`,
+process without the collector, or a module-level function that the module calls only from its
+`if __name__ == "__main__":` block (also nested: `sys.exit(serve())`) and names nowhere else
+(not recognised in a file so large that the language server analyses it in runs),
+nor one in a function named for it (`disable_gc()`,
 `opt_disablegc()` handling a `--disablegc` option, `no_gc()`, `gc_off()`, `suspend_gc()`,
 `turn_off_garbage_collection()`): its caller asked for the collector to go off.
 Nor one in a pytest fixture that turns the collector back on after its `yield` (`gc.disable()`,
@@ -87,13 +93,19 @@ Nor one in a pytest fixture that turns the collector back on after its `yield` (
 ends, failed or not.
 Nor one in a function that sets up a worker process when it starts: passed as `initializer=` to
 a process pool (`multiprocessing.Pool(4, initializer=init_worker)`, `ProcessPoolExecutor`; not a
-thread pool, whose initializer runs in the program's own process) or run as a child process
+thread pool, whose initializer runs in the program's own process) or as `worker_init_fn=` to
+PyTorch's `DataLoader`, whose workers are processes, or run as a child process
 (`multiprocessing.Process(target=run_worker)`; not a thread), connected to Celery's
 `worker_process_init` (`@worker_process_init.connect` or `worker_process_init.connect(f)`) or
 uWSGI's `@postfork`, or a module-level gunicorn server hook taking the `server` or the `worker`
 (`post_fork`, `post_worker_init`, `pre_fork`, `when_ready`, `on_starting`): the worker runs
 without the collector by design. Nor one whose function ends the process in a `finally`
-(`finally: os._exit(0)`, as a forked child does): there is no process left to restore.
+(`finally: os._exit(0)`, as a forked child does), nor one among the own statements of the
+child's branch of `os.fork()` (`if pid == 0:` after `pid = os.fork()`, `if not pid:`) when that
+branch ends with `os._exit()` and each statement between the two is a `try` (with no `return`
+in it) whose `except:` or `except BaseException:` handler ends with `os._exit()` too (not
+`except Exception:`, which lets `KeyboardInterrupt` through): there is no process left to
+restore.
 Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
 function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
 Nor a class that turns the collector off when it starts (`__init__`, `start()`, `setup()`,
@@ -253,6 +265,21 @@ class GcDisabledWithoutEnable final : public RuleChecker {
         noteWorkerInitializer(node, context);
         break;
       }
+      case NodeKind::ReturnStatement: {
+        // `return gc.enable`, `return gc.enable if was_enabled else (lambda: None)`: the undo
+        // handed to the caller, as `pause_collection()` does.
+        TSNode value = firstNamedChildSkippingExtras(node);
+        std::array<TSNode, 2> returned = {value, TSNode{}};
+        if (kindOf(value) == NodeKind::ConditionalExpression) {
+          returned = {nthNamedChildSkippingExtras(value, 0), nthNamedChildSkippingExtras(value, 2)};
+        }
+        for (const TSNode candidate : returned) {
+          if (!ts_node_is_null(candidate) && mayBeGcToggle(candidate, context, names_may_be_gc_)) {
+            callbacks_.push_back(siteOf(candidate, context));
+          }
+        }
+        break;
+      }
       case NodeKind::TryStatement: {
         const TSNode finally_clause = firstChildOfKind(node, NodeKind::FinallyClause);
         if (ts_node_is_null(finally_clause)) break;
@@ -372,6 +399,104 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     return false;
   }
 
+  // Whether `statement` is a call of `os._exit()`.
+  static bool exitsTheProcess(TSNode statement, ScopeId scope, const RuleContext& context) {
+    if (kindOf(statement) != NodeKind::ExpressionStatement) return false;
+    const TSNode call = firstNamedChildSkippingExtras(statement);
+    return kindOf(call) == NodeKind::Call &&
+           context.semantic().qualifiedName(scope, childByField(call, Field::Function)) ==
+               "os._exit";
+  }
+
+  // The last statement of a block, comments skipped.
+  static TSNode lastStatement(TSNode block) {
+    TSNode last = ts_node_named_child(block, namedChildCount(block) - 1);
+    while (kindOf(last) == NodeKind::Comment)
+      last = ts_node_prev_named_sibling(last);
+    return last;
+  }
+
+  // `pid == 0`, `0 == pid` or `not pid`, with `pid = os.fork()` among the statements before the
+  // `if`, or `os.fork() == 0` itself: the test that the forked child takes.
+  static bool testsForForkedChild(TSNode statement, ScopeId scope, const RuleContext& context) {
+    const TSNode condition = unparenthesized(childByField(statement, Field::Condition));
+    TSNode tested{};
+    if (kindOf(condition) == NodeKind::NotOperator) {
+      tested = childByField(condition, Field::Argument);
+    } else if (kindOf(condition) == NodeKind::ComparisonOperator &&
+               namedChildCountSkippingExtras(condition) == 2 &&
+               context.text(childByField(condition, Field::Operators)) == "==") {
+      const TSNode left = nthNamedChildSkippingExtras(condition, 0);
+      const TSNode right = nthNamedChildSkippingExtras(condition, 1);
+      if (context.text(right) == "0") tested = left;
+      if (context.text(left) == "0") tested = right;
+    }
+    const auto isFork = [&](TSNode call) {
+      return kindOf(call) == NodeKind::Call &&
+             context.semantic().qualifiedName(scope, childByField(call, Field::Function)) ==
+                 "os.fork";
+    };
+    if (isFork(tested)) return true;
+    if (kindOf(tested) != NodeKind::Identifier) return false;
+    for (TSNode before = ts_node_prev_named_sibling(statement); !ts_node_is_null(before);
+         before = ts_node_prev_named_sibling(before)) {
+      if (kindOf(before) != NodeKind::ExpressionStatement) continue;
+      const TSNode assignment = firstNamedChildSkippingExtras(before);
+      if (kindOf(assignment) == NodeKind::Assignment &&
+          context.text(childByField(assignment, Field::Left)) == context.text(tested)) {
+        return isFork(childByField(assignment, Field::Right));
+      }
+    }
+    return false;
+  }
+
+  // A `gc.disable()` among the statements of the child's branch of an `os.fork()` (`if pid ==
+  // 0:`) that ends the process on every way out: the branch ends with `os._exit()`, and each
+  // statement between the two is a `try` without `return` whose `except:` or
+  // `except BaseException:` handler ends with `os._exit()` too. No process is left to restore.
+  static bool inForkedChildThatExits(const Site& disable, const RuleContext& context) {
+    const TSNode statement = parentOf(disable.node);
+    const TSNode block = parentOf(statement);
+    const TSNode branch = parentOf(block);
+    if (kindOf(statement) != NodeKind::ExpressionStatement ||
+        kindOf(branch) != NodeKind::IfStatement ||
+        !ts_node_eq(childByField(branch, Field::Consequence), block) ||
+        !testsForForkedChild(branch, disable.scope, context) ||
+        !exitsTheProcess(lastStatement(block), disable.scope, context)) {
+      return false;
+    }
+    for (TSNode next = ts_node_next_named_sibling(statement);
+         !ts_node_eq(next, lastStatement(block)); next = ts_node_next_named_sibling(next)) {
+      if (kindOf(next) == NodeKind::Comment) continue;
+      if (kindOf(next) != NodeKind::TryStatement) return false;
+      bool returns = false;
+      visitSubtree(next, [&](TSNode node, TSFieldId /*field*/) {
+        const NodeKind kind = kindOf(node);
+        if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+            kind == NodeKind::Lambda) {
+          return Visit::SkipChildren;
+        }
+        returns = returns || kind == NodeKind::ReturnStatement || kind == NodeKind::Yield;
+        return returns ? Visit::Stop : Visit::Descend;
+      });
+      if (returns) return false;
+      bool exits_on_any_error = false;
+      const uint32_t count = namedChildCount(next);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode clause = nthNamedChild(next, i);
+        if (kindOf(clause) != NodeKind::ExceptClause) continue;
+        const TSNode caught = caughtBy(clause);
+        const bool catch_all =
+            kindOf(caught) == NodeKind::Block || context.text(caught) == "BaseException";
+        exits_on_any_error = exits_on_any_error ||
+                             (catch_all && exitsTheProcess(lastStatement(lastStatement(clause)),
+                                                           disable.scope, context));
+      }
+      if (!exits_on_any_error) return false;
+    }
+    return true;
+  }
+
   // The `os._exit()` calls that are statements of a `finally` clause itself, not under an `if`
   // in it (`finally: if pid == 0: os._exit(0)` leaves the parent running without the
   // collector).
@@ -426,6 +551,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
       }
     } else if (context.text(callee).ends_with("worker_process_init.connect")) {
       initializer = firstNamedChildSkippingExtras(arguments);
+    } else if (pool == "DataLoader") {
+      // PyTorch's `DataLoader(..., worker_init_fn=seed_worker)`: each loader worker is a process.
+      initializer = keywordArgumentValue(context, arguments, "worker_init_fn");
     } else if (pool == "Process" && !threads()) {
       // `multiprocessing.Process(target=run_worker)`: the target is the child process's run.
       initializer = keywordArgumentValue(context, arguments, "target");
@@ -560,7 +688,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     if (disable.owner_kind != NodeKind::FunctionDefinition) return;
     // A command-line `main()` turning the collector off for the whole run is the same choice.
     const std::string_view function_name = context.text(childByField(disable.owner, Field::Name));
-    if (disable.top_level && isCommandLineEntryPoint(context, disable.owner, function_name)) {
+    if (disable.top_level && (isCommandLineEntryPoint(context, disable.owner) ||
+                              calledOnlyFromMainGuard(context, disable.owner))) {
       return;
     }
     // `def opt_disablegc(self)` (trial's `--disablegc`), `def disable_gc()`: turning the collector
@@ -568,6 +697,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     if (namesTurningGcOff(function_name)) return;
     if (startsAWorkerProcess(disable, function_name, context)) return;
     if (restoresState(disable, enables)) return;
+    if (inForkedChildThatExits(disable, context)) return;
     if (takesCollectionOver(disable, context) || moduleRunsWithoutGc(disable, context)) return;
     bool enabled_after = false;     // on the normal path
     bool enabled_on_error = false;  // in exception handlers
@@ -618,28 +748,6 @@ class GcDisabledWithoutEnable final : public RuleChecker {
           "manager";
     }
     context.report(std::move(diagnostic));
-  }
-
-  // `main()`, `_main()`, `cli()`, or a click or typer command (`@click.command()`,
-  // `@app.command()`, `@cli.group()`): an entry point whose run is the whole process.
-  static bool isCommandLineEntryPoint(const RuleContext& context, TSNode function,
-                                      std::string_view name) {
-    if (name == "main" || name == "_main" || name == "cli") return true;
-    const TSNode definition = parentOf(function);
-    if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
-    const uint32_t count = namedChildCount(definition);
-    for (uint32_t i = 0; i < count; ++i) {
-      const TSNode decorator = nthNamedChild(definition, i);
-      if (kindOf(decorator) != NodeKind::Decorator) continue;
-      TSNode named = firstNamedChildSkippingExtras(decorator);
-      if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
-      const std::string_view spelled = context.text(named);
-      if (spelled == "command" || spelled == "group" || spelled.ends_with(".command") ||
-          spelled.ends_with(".group")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // A pytest fixture (`@pytest.fixture`, any decorator spelled `...fixture`) that turns the
@@ -724,7 +832,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
 };
 
 constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call,
-                                       NodeKind::ArgumentList, NodeKind::TryStatement};
+                                       NodeKind::ArgumentList, NodeKind::TryStatement,
+                                       NodeKind::ReturnStatement};
 
 }  // namespace
 
