@@ -1,11 +1,13 @@
 // MEM503 gc-debug-saveall: `gc.set_debug(gc.DEBUG_SAVEALL)` (or `gc.DEBUG_LEAK`, which includes
 // it) left in code: the collector stops freeing what it finds and appends it to `gc.garbage`.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -43,20 +45,32 @@ Not flagged, on purpose:
 - test code (the shared `test-file-patterns`: `test_*.py`, `conftest.py`, `tests/`,
   `testing/`, `benchmarks/`, ...): tests set the flag to check for reference cycles;
 - a call followed, in the same function or at module level, by a `gc.set_debug(...)` without
-  these flags, and a method whose class resets the flags in another method (`__enter__` and
-  `__exit__`, `setUp` and `tearDown`). The reset is taken on trust: one that is skipped when an
-  exception is raised is not noticed;
-- a call guarded by a condition that names a debug or leak switch
-  (`if settings.DEBUG_GC:`, `if args.debug:`), or after a guard clause on one earlier in its
+  these flags, a method whose class resets the flags in another method (`__enter__` and
+  `__exit__`, `setUp` and `tearDown`), and a module-level function whose module resets them in
+  its counterpart: the module-level function whose name is the setter's with the word `start`,
+  `setup`, `begin`, `enter` or `open` replaced by `stop`, `teardown`, `end`, `exit` or `close`
+  (`start()` and `stop()`, pytest's `pytest_runtest_setup()` and `pytest_runtest_teardown()`;
+  not a `reset()` beside a `begin()`). The reset is taken on trust: one that is skipped when an
+  exception is raised, or a counterpart that is never called, is not noticed;
+- a call guarded by a condition that names a debug, leak or cycle switch (the text `debug` or
+  `leak`, or the word `cycle` or `cycles`: `if settings.DEBUG_GC:`, `if args.debug:`,
+  `if args.find_cycles:`, `if os.environ.get("MYAPP_FIND_CYCLES"):`), or after a guard clause
+  on one earlier in its
   function (`if not settings.DEBUG: return`): the flag is then an explicit opt-in;
 - a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
-  in a module that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`;
+  in a one-shot command: a module-level function named `main`, `_main` or `cli`, a click or
+  typer command (`@click.command()`, `@app.command()`, `@cli.group()`), a module-level function
+  that the module calls only from its `if __name__ == "__main__":` block (also nested:
+  `sys.exit(main())`) and names nowhere else (not recognised in a file so large that the
+  language server analyses it in runs), or `handle()` of a class `Command` in a module
+  under a `management/commands/` folder (a Django management command); or a call in a module
+  that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`;
   not `tracemalloc`, which services import for their statistics): leak-hunting tools, where the
-  flag is the instrument. A script whose `__main__` block serves forever keeps the flag for good
-  and is not told apart.
+  flag is the instrument. A script whose `__main__` block or `main()` serves forever keeps the
+  flag for good and is not told apart.
 
-A function's name is not taken as a switch: `debug_endpoint()` in a web application turns the
-flag on for the whole server process.
+Other than those entry points, a function's name is not taken as a switch: `debug_endpoint()` in
+a web application turns the flag on for the whole server process.
 
 ## Example
 ```python
@@ -105,12 +119,34 @@ struct SetDebugCall {
   ScopeId scope = kNoScope;
   TSNode owner{};  // the function, lambda, class or module whose body runs it
   NodeKind owner_kind = NodeKind::Module;
-  TSNode owner_class{};  // for a method: its class
-  bool guarded = false;  // under a condition that names a debug switch
+  TSNode owner_class{};    // for a method: its class
+  bool top_level = false;  // the owner is a function defined directly in the module
+  bool guarded = false;    // under a condition that names a debug switch
 };
 
-// Does a condition name a debug or leak switch (`settings.DEBUG_GC`, `args.find_leaks`)? The gc
-// module's own names do not count, and neither does `__debug__`, true unless Python runs with -O.
+// The opening and closing words of a pair of module-level functions: `start()` and `stop()`,
+// `pytest_runtest_setup()` and `pytest_runtest_teardown()`.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kOpenClose = {{
+    {"start", "stop"},
+    {"setup", "teardown"},
+    {"begin", "end"},
+    {"enter", "exit"},
+    {"open", "close"},
+}};
+
+// A function's name as the words nameWords gives, joined by `_`.
+std::string joinedWords(const std::vector<std::string>& words) {
+  std::string joined;
+  for (const std::string& word : words) {
+    if (!joined.empty()) joined += '_';
+    joined += word;
+  }
+  return joined;
+}
+
+// Does a condition name a debug, leak or cycle switch (`settings.DEBUG_GC`, `args.find_leaks`,
+// `args.find_cycles`)? The gc module's own names do not count, and neither does `__debug__`,
+// true unless Python runs with -O.
 bool namesDebugSwitch(std::string_view condition) {
   std::string lowered;
   lowered.reserve(condition.size());
@@ -124,7 +160,13 @@ bool namesDebugSwitch(std::string_view condition) {
       lowered.replace(at, ignored.size(), ignored.size(), ' ');
     }
   }
-  return lowered.find("debug") != std::string::npos || lowered.find("leak") != std::string::npos;
+  if (lowered.find("debug") != std::string::npos || lowered.find("leak") != std::string::npos) {
+    return true;
+  }
+  // `os.environ.get("MYAPP_FIND_CYCLES")`, `args.find_cycles`: a switch for hunting cycles.
+  const std::vector<std::string> words = nameWords(condition);
+  return std::any_of(words.begin(), words.end(),
+                     [](const std::string& word) { return word == "cycle" || word == "cycles"; });
 }
 
 enum class Flag : uint8_t { None, SaveAll, Leak };
@@ -160,6 +202,8 @@ class GcDebugSaveall final : public RuleChecker {
         executions[executions.size() - 2].kind == NodeKind::ClassDefinition) {
       call.owner_class = executions[executions.size() - 2].node;
     }
+    call.top_level = owner.kind == NodeKind::FunctionDefinition && executions.size() == 2 &&
+                     executions[0].kind == NodeKind::Module;
     for (size_t up = 1; up < context.depth() && !call.guarded; ++up) {
       const Frame& frame = context.frame(up);
       if (sameNode(frame.node, owner.node)) break;
@@ -179,6 +223,14 @@ class GcDebugSaveall final : public RuleChecker {
     }
     if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
       call.guarded = afterDebugGuardClause(context, owner.node, node);
+    }
+    // A one-shot command: a script's `main()`, a click or typer command, a function the module
+    // calls only from its main guard, a Django management command's `handle()`. Its process
+    // ends when it returns, as a main guard's does.
+    if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
+      call.guarded = isCommandLineEntryPoint(context, owner.node) ||
+                     calledOnlyFromMainGuard(context, owner.node) ||
+                     isDjangoCommandHandle(context, owner.node);
     }
     calls_.push_back(call);
   }
@@ -228,6 +280,13 @@ class GcDebugSaveall final : public RuleChecker {
         break;
       }
     }
+    // Analysed in runs, the closing half of a module-level pair may sit in another run.
+    for (const Resolved& setting : resolved) {
+      if (setting.flag == Flag::None && setting.call->top_level) {
+        context.provides(closerKey(
+            joinedWords(nameWords(context.text(childByField(setting.call->owner, Field::Name))))));
+      }
+    }
     for (const Resolved& setting : resolved) {
       if (setting.flag == Flag::None || setting.call->guarded) continue;
       bool reset = false;
@@ -245,6 +304,12 @@ class GcDebugSaveall final : public RuleChecker {
         context.dependsOn(kModuleLevelReset);
         reset = context.laterRunProvides(kModuleLevelReset);
       }
+      // `start()` and `stop()`, `pytest_runtest_setup()` and `pytest_runtest_teardown()`: a
+      // module-level function whose counterpart (its name with the opening word swapped for the
+      // closing one) resets the flags.
+      if (!reset && setting.call->top_level) {
+        reset = counterpartResets(*setting.call, context);
+      }
       if (reset) continue;
       context.dependsOn(kDebuggingTool);
       if (context.moduleProvides(kDebuggingTool)) return;
@@ -255,6 +320,28 @@ class GcDebugSaveall final : public RuleChecker {
  private:
   static constexpr std::string_view kModuleLevelReset =
       "MEM503 module-level set_debug without the flags";
+  // A module-level function (by the words of its name) resets the flags.
+  static std::string closerKey(std::string_view words) {
+    return "MEM503 module-level function resets set_debug: " + std::string(words);
+  }
+
+  // Whether a module-level function whose name is the setter's with an opening word swapped for
+  // its closing word (`start` for `stop`, `setup` for `teardown`, ...) resets the flags.
+  static bool counterpartResets(const SetDebugCall& call, RuleContext& context) {
+    const std::vector<std::string> words =
+        nameWords(context.text(childByField(call.owner, Field::Name)));
+    for (size_t i = 0; i < words.size(); ++i) {
+      for (const auto& [open, close] : kOpenClose) {
+        if (words[i] != open) continue;
+        std::vector<std::string> counterpart = words;
+        counterpart[i] = std::string(close);
+        const std::string key = closerKey(joinedWords(counterpart));
+        context.dependsOn(key);
+        if (context.moduleProvides(key)) return true;
+      }
+    }
+    return false;
+  }
   // The module imports a memory profiler (`objgraph`, `pympler`, ...): a debugging tool.
   static constexpr std::string_view kDebuggingTool = "MEM503 imports a memory profiler";
 
