@@ -290,7 +290,7 @@ bool isDjangoCommandHandle(const RuleContext& context, TSNode function) {
 
 bool isMemoryProfilerModule(std::string_view imported) {
   for (const std::string_view module :
-       {"tracemalloc", "objgraph", "pympler", "guppy", "memory_profiler"}) {
+       {"tracemalloc", "objgraph", "pympler", "guppy", "memory_profiler", "memray"}) {
     if (imported.starts_with(module) &&
         (imported.size() == module.size() || imported[module.size()] == '.')) {
       return true;

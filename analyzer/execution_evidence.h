@@ -77,8 +77,8 @@ bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function);
 bool isDjangoCommandHandle(const RuleContext& context, TSNode function);
 
 // Whether an imported name (`objgraph`, `pympler.tracker`) is a memory profiler's or heap
-// inspector's: `tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`. A module that
-// imports one is a memory-debugging tool.
+// inspector's: `tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`, `memray`. A
+// module that imports one is a memory-debugging tool.
 bool isMemoryProfilerModule(std::string_view imported);
 
 // Whether a file is vendored code by its path: under a directory named `vendor`, `_vendor`,

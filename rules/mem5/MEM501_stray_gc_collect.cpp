@@ -113,7 +113,8 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   timer-driven collector): they must collect by hand, and their collections are taken to be
   scheduled on purpose (a helper function that turns collection off only for its own body, such as
   a `no_gc()` context manager, exempts nothing else); one that inspects the heap (`gc.get_referrers`, `gc.get_objects`, `gc.garbage`) or
-  imports a memory profiler (`tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`):
+  imports a memory profiler (`tracemalloc`, `objgraph`, `pympler`, `guppy`, `memory_profiler`,
+  `memray`):
   it is a debugging tool; and MicroPython or CircuitPython code (a module that imports `machine`,
   `micropython`, `board`, ... or calls `gc.mem_free()`), where explicit collections are the
   documented practice;

@@ -64,7 +64,7 @@ Not flagged, on purpose:
   `sys.exit(main())`) and names nowhere else (not recognised in a file so large that the
   language server analyses it in runs), or `handle()` of a class `Command` in a module
   under a `management/commands/` folder (a Django management command); or a call in a module
-  that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`;
+  that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`, `memray`;
   not `tracemalloc`, which services import for their statistics): leak-hunting tools, where the
   flag is the instrument. A script whose `__main__` block or `main()` serves forever keeps the
   flag for good and is not told apart.
