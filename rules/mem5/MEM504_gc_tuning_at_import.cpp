@@ -25,9 +25,16 @@ module level or in a class body at module level, including inside top-level `if`
 
 Entry points are not library modules and are skipped: `__main__.py`, `setup.py`, `conftest.py`,
 `manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, `sitecustomize.py` and `usercustomize.py`
-(which configure the interpreter at start-up), `fabfile.py`, `noxfile.py`, Sphinx's `conf.py`
-under a `docs/` or `doc/` folder (`docs/source/conf.py` too), notebooks, any file that starts with a `#!` line,
-and any module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
+(which configure the interpreter at start-up), `.pythonrc.py` (the interactive interpreter's
+start-up file), `ipython_config.py` and the files of an IPython profile's start-up folder
+(`profile_*/startup/`), `fabfile.py`, `noxfile.py`, `locustfile.py`, a `tasks.py` that imports
+from `invoke` (a `tasks.py` without that import, such as Celery's, is checked), a gunicorn
+configuration file whatever its name (one that assigns `bind`, `workers`, `worker_class` or
+`preload_app` at module level and defines a gunicorn server hook there, such as
+`def post_fork(server, worker):`), Sphinx's `conf.py` under a `docs/` or `doc/` folder
+(`docs/source/conf.py` too), notebooks and percent-format scripts (a line that starts with
+`# %%`, Jupytext's and VS Code's cell marker), any file that starts with a `#!` line, and any
+module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
 (a script, even when importable; what the body of `if __name__ != "__main__":`, or an `elif`
 or the `else` of `if __name__ == "__main__":`, does runs when the module is imported, and is
 reported).
@@ -49,8 +56,9 @@ imported, not only in an `except` clause (`gc.disable()`, then `try: ... finally
 around heavy imports or tables built at load, or `stack.callback(gc.enable)` in a top-level
 `with contextlib.ExitStack() as stack:`, which re-enables it when the `with` ends): the
 collector is then off only while the module loads, which is a common and harmless speed-up. In
-the same way, a `gc.set_threshold(...)` followed at import by `gc.set_threshold(*saved)` (the
-thresholds `gc.get_threshold()` saved) is not reported, nor is the restore itself.
+the same way, a `gc.set_threshold(...)` followed at import by `gc.set_threshold(*saved)` or
+`gc.set_threshold(saved[0], saved[1], saved[2])` (the thresholds `gc.get_threshold()` saved,
+each in its own position) is not reported, nor is the restore itself.
 
 ## Known problems
 Calls in functions are not reported, even when the module calls the function at import: the rule
@@ -113,18 +121,129 @@ constexpr auto kEntryPointFiles = std::to_array<std::string_view>({
     // Run by the interpreter at start-up, to configure it (the `site` module).
     "sitecustomize.py",
     "usercustomize.py",
-    // Run by a tool's command, never imported by a library: Fabric's and nox's task files.
+    // Run by a tool's command, never imported by a library: Fabric's, nox's and Locust's files.
     "fabfile.py",
     "noxfile.py",
+    "locustfile.py",
+    // Run by the interactive interpreter (`PYTHONSTARTUP`) and by IPython at start-up.
+    ".pythonrc.py",
+    "ipython_config.py",
 });
+
+// gunicorn's server hooks, which a configuration file defines at module level.
+constexpr auto kGunicornHooks = std::to_array<std::string_view>({
+    "on_starting",
+    "on_reload",
+    "when_ready",
+    "pre_fork",
+    "post_fork",
+    "post_worker_init",
+    "worker_int",
+    "worker_abort",
+    "pre_exec",
+    "pre_request",
+    "post_request",
+    "child_exit",
+    "worker_exit",
+    "nworkers_changed",
+    "on_exit",
+});
+// Settings a gunicorn configuration file assigns at module level.
+constexpr auto kGunicornSettings = std::to_array<std::string_view>({
+    "bind",
+    "workers",
+    "worker_class",
+    "preload_app",
+});
+
+// The module that holds `node`: its run's root, when the text is analysed in runs.
+TSNode moduleOf(TSNode node) {
+  while (!ts_node_is_null(parentOf(node)))
+    node = parentOf(node);
+  return node;
+}
+
+// A gunicorn configuration file, by its content: it assigns one of gunicorn's settings (`bind`,
+// `workers`, `worker_class`, `preload_app`) at module level and defines one of its server hooks
+// there (`def post_fork(server, worker):`, the first parameter `server` or `worker`). gunicorn
+// runs it with `-c`; nothing imports it.
+bool isGunicornConfig(const RuleContext& context, TSNode module) {
+  bool setting = false;
+  bool hook = false;
+  const uint32_t count = namedChildCount(module);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode statement = nthNamedChild(module, i);
+    if (kindOf(statement) == NodeKind::DecoratedDefinition) {
+      statement = childByField(statement, Field::Definition);
+    }
+    if (kindOf(statement) == NodeKind::FunctionDefinition) {
+      const std::string_view name = context.text(childByField(statement, Field::Name));
+      TSNode first = firstNamedChildSkippingExtras(childByField(statement, Field::Parameters));
+      if (kindOf(first) != NodeKind::Identifier) first = firstNamedChildSkippingExtras(first);
+      const std::string_view parameter = context.text(first);
+      hook = hook || (std::find(kGunicornHooks.begin(), kGunicornHooks.end(), name) !=
+                          kGunicornHooks.end() &&
+                      (parameter == "server" || parameter == "worker"));
+    } else if (kindOf(statement) == NodeKind::ExpressionStatement) {
+      const TSNode assignment = nthNamedChild(statement, 0);
+      const TSNode left = childByField(assignment, Field::Left);
+      setting = setting || (kindOf(assignment) == NodeKind::Assignment &&
+                            kindOf(left) == NodeKind::Identifier &&
+                            std::find(kGunicornSettings.begin(), kGunicornSettings.end(),
+                                      context.text(left)) != kGunicornSettings.end());
+    }
+  }
+  return setting && hook;
+}
+
+// A Jupytext or VS Code "percent" script: a line that starts with `# %%`, the cell marker. It is
+// run cell by cell in a kernel, as a notebook is.
+bool hasPercentCells(std::string_view text) {
+  for (size_t at = text.find("# %%"); at != std::string_view::npos;
+       at = text.find("# %%", at + 1)) {
+    if (at == 0 || text[at - 1] == '\n') return true;
+  }
+  return false;
+}
+
+// Whether a directory of `path` is `startup` inside a directory named `profile_...`: IPython
+// runs every file of a profile's `startup/` folder when a session starts.
+bool isIPythonStartupFile(std::string_view path) {
+  std::string_view previous;
+  size_t start = 0;
+  for (size_t end = path.find_first_of("/\\"); end != std::string_view::npos;
+       start = end + 1, end = path.find_first_of("/\\", start)) {
+    const std::string_view folder = path.substr(start, end - start);
+    if (folder == "startup" && previous.starts_with("profile_")) return true;
+    previous = folder;
+  }
+  return false;
+}
+
+// An invoke task file: `tasks.py` that imports from `invoke` (`from invoke import task`). A
+// `tasks.py` without it may be a library module (Celery's tasks are imported by the workers).
+bool isInvokeTasksFile(const RuleContext& context, std::string_view name) {
+  if (name != "tasks.py") return false;
+  const SemanticModel& semantic = context.semantic();
+  for (const Binding& binding : semantic.bindings()) {
+    if (binding.kind != BindingKind::Import && binding.kind != BindingKind::FromImport) continue;
+    const std::string_view imported = semantic.importedName(binding);
+    if (imported == "invoke" || imported.starts_with("invoke.")) return true;
+  }
+  return false;
+}
 
 std::string_view fileName(std::string_view path) {
   const size_t slash = path.find_last_of("/\\");
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool isEntryPointFile(const RuleContext& context) {
+bool isEntryPointFile(const RuleContext& context, TSNode call) {
   const std::string_view name = fileName(context.options().path);
+  if (isIPythonStartupFile(context.options().path) || isInvokeTasksFile(context, name) ||
+      hasPercentCells(context.source().text()) || isGunicornConfig(context, moduleOf(call))) {
+    return true;
+  }
   for (std::string_view entry : kEntryPointFiles) {
     if (name == entry) return true;
   }
@@ -203,7 +322,8 @@ class GcTuningAtImport final : public RuleChecker {
     }
     if (tunings.empty()) return;
     context.dependsOn(kMainGuardKey);
-    const bool script = context.moduleProvides(kMainGuardKey) || isEntryPointFile(context);
+    const bool script =
+        context.moduleProvides(kMainGuardKey) || isEntryPointFile(context, tunings[0].first->call);
     for (const auto& [candidate, callee] : tunings) {
       if (script && !runsOnlyWhenImported(context, candidate->call)) continue;
       // `gc.disable()` ... `finally: gc.enable()` at the top level: the collector is off only
@@ -236,12 +356,27 @@ class GcTuningAtImport final : public RuleChecker {
     bool in_handler;  // in an `except` clause: runs only when something failed
   };
 
-  // `gc.set_threshold(*saved)`: one starred name, bound once to `gc.get_threshold()`.
+  // `gc.set_threshold(*saved)`, or `gc.set_threshold(saved[0], saved[1], saved[2])` (each
+  // argument the item of its own position): one name, bound once to `gc.get_threshold()`.
   static bool restoresSavedThresholds(const RuleContext& context, const Candidate& candidate) {
-    const TSNode splat =
-        onlyNamedChildSkippingExtras(childByField(candidate.call, Field::Arguments));
-    if (kindOf(splat) != NodeKind::ListSplat) return false;
-    const TSNode saved = firstNamedChildSkippingExtras(splat);
+    const TSNode arguments = childByField(candidate.call, Field::Arguments);
+    const TSNode splat = onlyNamedChildSkippingExtras(arguments);
+    TSNode saved{};
+    if (kindOf(splat) == NodeKind::ListSplat) {
+      saved = firstNamedChildSkippingExtras(splat);
+    } else {
+      const uint32_t count = namedChildCountSkippingExtras(arguments);
+      for (uint32_t i = 0; i < count; ++i) {
+        const TSNode item = nthNamedChildSkippingExtras(arguments, i);
+        const TSNode value = childByField(item, Field::Value);
+        if (kindOf(item) != NodeKind::Subscript || kindOf(value) != NodeKind::Identifier ||
+            context.text(childByField(item, Field::SubscriptIndex)) != std::to_string(i) ||
+            (i > 0 && context.text(value) != context.text(saved))) {
+          return false;
+        }
+        saved = value;
+      }
+    }
     if (kindOf(saved) != NodeKind::Identifier) return false;
     const Resolution resolution =
         context.semantic().resolve(candidate.scope, context.text(saved), ts_node_start_byte(saved));
