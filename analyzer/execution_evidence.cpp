@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <vector>
 
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
+#include "analyzer/concat.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
 
@@ -212,58 +214,58 @@ bool isCommandLineEntryPoint(const RuleContext& context, TSNode function) {
   return false;
 }
 
+namespace {
+
+std::string mainGuardCallKey(std::string_view name) {
+  return concat("main guard calls ", name);
+}
+
+bool isWordCharacter(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+// How many times `name` appears in `text` as a whole word (comments and strings included).
+size_t wordOccurrences(std::string_view text, std::string_view name) {
+  size_t count = 0;
+  for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+    const bool starts = at == 0 || !isWordCharacter(text[at - 1]);
+    const bool ends = at + name.size() == text.size() || !isWordCharacter(text[at + name.size()]);
+    if (starts && ends) ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+void noteMainGuardCall(const RuleContext& context, TSNode call) {
+  if (context.executions().size() != 1) return;
+  const TSNode callee = childByField(call, Field::Function);
+  if (kindOf(callee) != NodeKind::Identifier) return;
+  TSNode child = call;
+  TSNode parent = parentOf(call);
+  while (!ts_node_is_null(parent) && kindOf(parent) != NodeKind::Module) {
+    if (kindOf(parent) == NodeKind::IfStatement && kindOf(parentOf(parent)) == NodeKind::Module) {
+      if (ts_node_eq(childByField(parent, Field::Consequence), child) &&
+          isMainGuard(context, childByField(parent, Field::Condition))) {
+        context.provides(mainGuardCallKey(context.text(callee)));
+      }
+      return;
+    }
+    child = parent;
+    parent = parentOf(parent);
+  }
+}
+
 bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function) {
-  // One run of a document analysed in runs sees its own statements only: the guard, or another
-  // use of the name, may sit in another run. Not answered there.
-  if (context.analysingOneRun()) return false;
   const TSNode definition =
       kindOf(parentOf(function)) == NodeKind::DecoratedDefinition ? parentOf(function) : function;
-  const TSNode module = parentOf(definition);
-  if (kindOf(module) != NodeKind::Module) return false;
-  const TSNode own_name = childByField(function, Field::Name);
-  const std::string_view name = context.text(own_name);
-  bool called_from_guard = false;
-  bool used_elsewhere = false;
-  const uint32_t count = namedChildCount(module);
-  for (uint32_t i = 0; i < count && !used_elsewhere; ++i) {
-    const TSNode statement = nthNamedChild(module, i);
-    // The consequence of a main guard; the rest of the statement (an `elif`, an `else`) and
-    // every other statement count as elsewhere.
-    TSNode guarded{};
-    if (kindOf(statement) == NodeKind::IfStatement &&
-        isMainGuard(context, childByField(statement, Field::Condition))) {
-      guarded = childByField(statement, Field::Consequence);
-    }
-    int visited = 0;
-    visitSubtree(statement, [&](TSNode node, TSFieldId /*field*/) {
-      if (++visited > 200000) {
-        used_elsewhere = true;  // too big to tell
-        return Visit::Stop;
-      }
-      if (kindOf(node) != NodeKind::Identifier || ts_node_eq(node, own_name) ||
-          context.text(node) != name) {
-        return Visit::Descend;
-      }
-      // `self.main` or `args.main`: an attribute of something else, not the function.
-      const TSNode parent = parentOf(node);
-      if (kindOf(parent) == NodeKind::Attribute &&
-          ts_node_eq(childByField(parent, Field::AttributeName), node)) {
-        return Visit::Descend;
-      }
-      const bool in_guard = !ts_node_is_null(guarded) &&
-                            ts_node_start_byte(guarded) <= ts_node_start_byte(node) &&
-                            ts_node_end_byte(node) <= ts_node_end_byte(guarded);
-      const bool called = kindOf(parent) == NodeKind::Call &&
-                          ts_node_eq(childByField(parent, Field::Function), node);
-      if (in_guard && called) {
-        called_from_guard = true;
-      } else {
-        used_elsewhere = true;
-      }
-      return used_elsewhere ? Visit::Stop : Visit::Descend;
-    });
-  }
-  return called_from_guard && !used_elsewhere;
+  if (kindOf(parentOf(definition)) != NodeKind::Module) return false;
+  const std::string_view name = context.text(childByField(function, Field::Name));
+  // The definition's own name and the one call: nothing else, in the whole text.
+  if (wordOccurrences(context.source().text(), name) != 2) return false;
+  const std::string key = mainGuardCallKey(name);
+  context.dependsOn(key);
+  return context.moduleProvides(key);
 }
 
 bool isDjangoCommandHandle(const RuleContext& context, TSNode function) {

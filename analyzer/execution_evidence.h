@@ -63,12 +63,16 @@ bool testsForMain(const RuleContext& context, TSNode condition, bool either_way)
 // `@app.command()`, `@cli.group()`).
 bool isCommandLineEntryPoint(const RuleContext& context, TSNode function);
 
-// Whether `function` (a module-level definition) is called from the module's
-// `if __name__ == "__main__":` block and its name appears nowhere else in the module (as a name:
-// another definition of that name counts, `self.name` does not): the script's run, as `main()`
-// is. A call nested in the block's statements counts (`sys.exit(main())`,
-// `raise SystemExit(serve())`). Always false in analysis in runs (the language server's way with
-// a very large file), where the guard may sit in another run.
+// During the walk, for a call: a call of a name in the body of the module's
+// `if __name__ == "__main__":` block, nested or not (`sys.exit(main())`), is recorded for
+// calledOnlyFromMainGuard (a key the run provides). Rules that ask must call this for every call
+// they visit.
+void noteMainGuardCall(const RuleContext& context, TSNode call);
+
+// After the walk: whether `function` (a module-level definition) is called from the module's
+// `if __name__ == "__main__":` block (as noteMainGuardCall recorded, in any run) and its name
+// appears nowhere else in the text, as a whole word (comments and strings included), than at its
+// definition and that call: the script's run, as `main()` is.
 bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function);
 
 // Whether `function` is `handle()` of a class `Command` in a module under a

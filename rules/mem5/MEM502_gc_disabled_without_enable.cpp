@@ -83,8 +83,8 @@ body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork s
 a module-level command-line entry point (a function named `main`, `_main` or `cli`, or a click
 or typer command: `@click.command()`, `@app.command()`, `@cli.group()`), which runs the whole
 process without the collector, or a module-level function that the module calls only from its
-`if __name__ == "__main__":` block (also nested: `sys.exit(serve())`) and names nowhere else
-(not recognised in a file so large that the language server analyses it in runs),
+`if __name__ == "__main__":` block (also nested: `sys.exit(serve())`) and whose name appears
+nowhere else in the file (as a word, comments and strings included),
 nor one in a function named for it (`disable_gc()`,
 `opt_disablegc()` handling a `--disablegc` option, `no_gc()`, `gc_off()`, `suspend_gc()`,
 `turn_off_garbage_collection()`): its caller asked for the collector to go off.
@@ -245,6 +245,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
         if (context.text(childByField(node, Field::ModuleName)) == "gc") names_may_be_gc_ = true;
         break;
       case NodeKind::Call: {
+        noteMainGuardCall(context, node);
         const TSNode callee = childByField(node, Field::Function);
         if (mayBeGcToggle(callee, context, names_may_be_gc_) ||
             (kindOf(callee) == NodeKind::Attribute &&

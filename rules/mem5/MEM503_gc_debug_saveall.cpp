@@ -61,8 +61,8 @@ Not flagged, on purpose:
   in a one-shot command: a module-level function named `main`, `_main` or `cli`, a click or
   typer command (`@click.command()`, `@app.command()`, `@cli.group()`), a module-level function
   that the module calls only from its `if __name__ == "__main__":` block (also nested:
-  `sys.exit(main())`) and names nowhere else (not recognised in a file so large that the
-  language server analyses it in runs), or `handle()` of a class `Command` in a module
+  `sys.exit(main())`) and whose name appears nowhere else in the file (as a word, comments and
+  strings included), or `handle()` of a class `Command` in a module
   under a `management/commands/` folder (a Django management command); or a call in a module
   that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`, `memray`;
   not `tracemalloc`, which services import for their statistics): leak-hunting tools, where the
@@ -178,6 +178,7 @@ class GcDebugSaveall final : public RuleChecker {
       looked_at_earlier_runs_ = true;
       names_may_be_gc_ = earlierRunImportsFrom(context, "gc", ts_node_start_byte(node));
     }
+    if (kind == NodeKind::Call) noteMainGuardCall(context, node);
     if (context.isTestFile()) return;
     if (kind == NodeKind::ImportFromStatement) {
       // `from gc import set_debug`: from here on a bare name may be a gc function.
@@ -224,12 +225,11 @@ class GcDebugSaveall final : public RuleChecker {
     if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
       call.guarded = afterDebugGuardClause(context, owner.node, node);
     }
-    // A one-shot command: a script's `main()`, a click or typer command, a function the module
-    // calls only from its main guard, a Django management command's `handle()`. Its process
-    // ends when it returns, as a main guard's does.
+    // A one-shot command: a script's `main()`, a click or typer command, a Django management
+    // command's `handle()` (and, asked in finish(), a function the module calls only from its
+    // main guard). Its process ends when it returns, as a main guard's does.
     if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
       call.guarded = isCommandLineEntryPoint(context, owner.node) ||
-                     calledOnlyFromMainGuard(context, owner.node) ||
                      isDjangoCommandHandle(context, owner.node);
     }
     calls_.push_back(call);
@@ -289,6 +289,10 @@ class GcDebugSaveall final : public RuleChecker {
     }
     for (const Resolved& setting : resolved) {
       if (setting.flag == Flag::None || setting.call->guarded) continue;
+      // The main guard's calls are known once the whole module has been walked.
+      if (setting.call->top_level && calledOnlyFromMainGuard(context, setting.call->owner)) {
+        continue;
+      }
       bool reset = false;
       for (const Resolved& other : resolved) {
         if (other.flag != Flag::None) continue;

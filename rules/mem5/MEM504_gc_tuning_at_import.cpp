@@ -31,7 +31,8 @@ start-up file), `ipython_config.py` and the files of an IPython profile's start-
 from `invoke` (a `tasks.py` without that import, such as Celery's, is checked), a gunicorn
 configuration file whatever its name (one that assigns `bind`, `workers`, `worker_class` or
 `preload_app` at module level and defines a gunicorn server hook there, such as
-`def post_fork(server, worker):`), Sphinx's `conf.py` under a `docs/` or `doc/` folder
+`def post_fork(server, worker):`; not recognised in a file so large that the language server
+analyses it in runs), Sphinx's `conf.py` under a `docs/` or `doc/` folder
 (`docs/source/conf.py` too), notebooks and percent-format scripts (a line that starts with
 `# %%`, Jupytext's and VS Code's cell marker), any file that starts with a `#!` line, and any
 module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
@@ -166,8 +167,10 @@ TSNode moduleOf(TSNode node) {
 // A gunicorn configuration file, by its content: it assigns one of gunicorn's settings (`bind`,
 // `workers`, `worker_class`, `preload_app`) at module level and defines one of its server hooks
 // there (`def post_fork(server, worker):`, the first parameter `server` or `worker`). gunicorn
-// runs it with `-c`; nothing imports it.
+// runs it with `-c`; nothing imports it. Not answered in analysis in runs.
 bool isGunicornConfig(const RuleContext& context, TSNode module) {
+  // One run of a document analysed in runs sees its own statements only.
+  if (context.analysingOneRun()) return false;
   bool setting = false;
   bool hook = false;
   const uint32_t count = namedChildCount(module);
