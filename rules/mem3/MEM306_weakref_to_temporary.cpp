@@ -88,8 +88,9 @@ raises `TypeError` for a builtin method. It also raises `TypeError` where the in
 weakly referenced, which the dead `ref` of the bound method did not: a class with `__slots__`
 but no `"__weakref__"` in them (nor in its bases'), or a subclass of `tuple`, `int` or `bytes`.
 There is no fix when the method's own class visibly lacks it (literal `__slots__` without
-`"__weakref__"`, `@dataclass(slots=True)` without `weakref_slot=True`, `int`, `tuple` or
-`bytes` among its bases), nor for the other forms.
+`"__weakref__"`, empty ones included, `@dataclass(slots=True)` without `weakref_slot=True`,
+`int`, `tuple`, `bytes`, `NamedTuple`, a `namedtuple(...)`, `IntEnum` or `IntFlag` among its
+bases), nor for the other forms.
 
 ## Options
 `test-file-patterns` (shared with the other rules that leave tests alone).
@@ -306,15 +307,20 @@ class WeakrefToTemporary final : public RuleChecker {
         ts_node_is_null(class_node)) {
       return false;
     }
-    // `int`, `tuple` and `bytes` (and their subclasses) cannot have `__weakref__` at all.
+    // `int`, `tuple` and `bytes` (and their subclasses: named tuples, `IntEnum`, `IntFlag`)
+    // cannot have `__weakref__` at all.
     const TSNode bases = childByField(class_node, Field::Superclasses);
     for (uint32_t i = 0, count = namedChildCount(bases); i < count; ++i) {
       const std::string_view base = context.text(nthNamedChild(bases, i));
-      if (base == "int" || base == "tuple" || base == "bytes") return true;
+      const std::string_view name = lastSegment(base.substr(0, base.find('(')));
+      if (name == "int" || name == "tuple" || name == "bytes" || name == "NamedTuple" ||
+          name == "namedtuple" || name == "IntEnum" || name == "IntFlag") {
+        return true;
+      }
     }
     const ClassLayout layout = declaredClassLayout(context, class_node, 0);
     if (layout.dataclass_slots) return !layout.dataclass_weakref_slot;
-    if (!layout.slots_literal || layout.slot_names.empty()) return false;
+    if (!layout.slots_literal) return false;
     return std::find(layout.slot_names.begin(), layout.slot_names.end(), "__weakref__") ==
            layout.slot_names.end();
   }

@@ -15,6 +15,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/class_layout.h"
+#include "analyzer/code_model.h"
 #include "analyzer/code_text.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/retention_evidence.h"
@@ -600,6 +601,14 @@ bool assignsBesidesFields(const RuleContext& context, TSNode class_node,
         ts_node_is_null(childByField(assignment, Field::TypeAnnotation))) {
       continue;
     }
+    // `hits: ClassVar[int] = 0` is a class attribute and `scale: InitVar[int]` no attribute at
+    // all: neither is a slot of `slots=True`.
+    const std::string_view annotation =
+        context.text(childByField(assignment, Field::TypeAnnotation));
+    if (lastSegment(annotation.substr(0, annotation.find('['))) == "ClassVar" ||
+        lastSegment(annotation.substr(0, annotation.find('['))) == "InitVar") {
+      continue;
+    }
     const TSNode left = childByField(assignment, Field::Left);
     if (kindOf(left) == NodeKind::Identifier) fields.push_back(context.text(left));
   }
@@ -609,83 +618,157 @@ bool assignsBesidesFields(const RuleContext& context, TSNode class_node,
                      });
 }
 
-// Whether code of the module shows slots would break the instances where the class's own methods
-// do not: an attribute the instance methods assign is also assigned through the class
-// (`Cls.count = 0` anywhere, `cls.hits = 0`, `type(self).value = 1` or `self.__class__.x = 1` in
-// the class), which makes it a class variable that slots conflict with; the instance's
-// `__dict__` is read (`vars(p)`, `p.__dict__`) through a name other than `self` or `cls`; or the
-// class's methods assign through an alias of the instance (`me = self`) or copy a function's
-// attributes onto it (`functools.update_wrapper(self, fn)`).
-bool moduleDefeatsSlots(const RuleContext& context, TSNode class_node, const ClassLayout& layout) {
-  TSNode module = class_node;
-  while (!ts_node_is_null(parentOf(module)))
-    module = parentOf(module);
-  const std::string_view class_name = context.text(childByField(class_node, Field::Name));
-  const uint32_t class_start = ts_node_start_byte(class_node);
-  const uint32_t class_end = ts_node_end_byte(class_node);
-  const auto assigned = [&](std::string_view name) {
-    return std::find(layout.instance_attributes.begin(), layout.instance_attributes.end(), name) !=
-           layout.instance_attributes.end();
-  };
-  bool defeated = false;
-  visitSubtree(module, [&](TSNode node, TSFieldId /*field*/) {
-    if (defeated) return Visit::SkipChildren;
-    const NodeKind kind = kindOf(node);
-    const bool inside =
-        ts_node_start_byte(node) >= class_start && ts_node_end_byte(node) <= class_end;
-    if (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment) {
-      const TSNode left = childByField(node, Field::Left);
-      if (kindOf(left) == NodeKind::Attribute &&
-          assigned(context.text(childByField(left, Field::AttributeName)))) {
-        const TSNode owner = childByField(left, Field::Object);
-        const std::string_view owner_text = context.text(owner);
-        if (owner_text == class_name ||
-            (inside && (owner_text == "cls" || owner_text.starts_with("type(") ||
-                        owner_text.ends_with(".__class__")))) {
-          defeated = true;
+// What the module does that slots would break, gathered in one walk of the file (a walk per
+// hot class made a file of 4,000 classes take minutes), then asked per class:
+// - an instance's `__dict__` or `vars()` read through a lower-case name other than `self` and
+//   `cls` (`vars(p)`, `p.__dict__`): any class's instances may be the ones read;
+// - an instance attribute assigned through the class (`Point.count = 0` anywhere; `cls.count`,
+//   `klass.count` in a class method, `type(self).count`, `self.__class__.count` inside it): the
+//   class attribute would replace the slot's descriptor;
+// - `me = self` or `update_wrapper(self, ...)` inside the class: assignments the layout cannot see.
+class SlotsDefeaters {
+ public:
+  SlotsDefeaters(const RuleContext& context, TSNode any_node) : context_(context) {
+    TSNode module = any_node;
+    while (!ts_node_is_null(parentOf(module)))
+      module = parentOf(module);
+    visitSubtree(module, [&](TSNode node, TSFieldId /*field*/) {
+      visit(node);
+      return Visit::Descend;
+    });
+  }
+
+  bool defeat(TSNode class_node, const ClassLayout& layout) const {
+    if (instance_dict_read_) return true;
+    const std::string_view class_name = context_.text(childByField(class_node, Field::Name));
+    const uint32_t class_start = ts_node_start_byte(class_node);
+    const uint32_t class_end = ts_node_end_byte(class_node);
+    const auto inside = [&](uint32_t at) { return at >= class_start && at < class_end; };
+    for (const uint32_t at : unseen_assignments_) {
+      if (inside(at)) return true;
+    }
+    // `Point.count = 0` anywhere.
+    if (const auto found = by_owner_.find(class_name); found != by_owner_.end()) {
+      for (const std::string_view attribute : found->second) {
+        if (layout.instance_attribute_index.empty()
+                ? std::find(layout.instance_attributes.begin(), layout.instance_attributes.end(),
+                            attribute) != layout.instance_attributes.end()
+                : layout.instance_attribute_index.contains(attribute)) {
+          return true;
         }
       }
-      // `me = self`: assignments through `me` go unseen.
-      const TSNode right = childByField(node, Field::Right);
-      if (inside && kindOf(left) == NodeKind::Identifier && kindOf(right) == NodeKind::Identifier &&
-          context.text(right) == "self") {
-        defeated = true;
+    }
+    // `cls.count`, `type(self).count` inside the class (stores come in source order).
+    auto store = std::lower_bound(
+        through_class_.begin(), through_class_.end(), class_start,
+        [](const std::pair<uint32_t, std::string_view>& a, uint32_t at) { return a.first < at; });
+    for (; store != through_class_.end() && store->first < class_end; ++store) {
+      if (std::find(layout.instance_attributes.begin(), layout.instance_attributes.end(),
+                    store->second) != layout.instance_attributes.end()) {
+        return true;
       }
-    } else if (inside && std::string_view(ts_node_type(node)) == "type_alias_statement") {
+    }
+    return false;
+  }
+
+ private:
+  void visit(TSNode node) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment) {
+      const TSNode left = childByField(node, Field::Left);
+      if (kindOf(left) == NodeKind::Attribute) {
+        const TSNode owner = childByField(left, Field::Object);
+        const std::string_view owner_text = context_.text(owner);
+        const bool through_class = owner_text.starts_with("type(") ||
+                                   owner_text.ends_with(".__class__") ||
+                                   isClassMethodReceiver(owner);
+        const std::string_view attribute = context_.text(childByField(left, Field::AttributeName));
+        if (through_class) {
+          through_class_.emplace_back(ts_node_start_byte(node), attribute);
+        } else if (kindOf(owner) == NodeKind::Identifier) {
+          by_owner_[owner_text].push_back(attribute);
+        }
+      }
+      const TSNode right = childByField(node, Field::Right);
+      if (kindOf(left) == NodeKind::Identifier && kindOf(right) == NodeKind::Identifier &&
+          context_.text(right) == "self") {
+        unseen_assignments_.push_back(ts_node_start_byte(node));
+      }
+    } else if (std::string_view(ts_node_type(node)) == "type_alias_statement") {
       // `type(self).value = 1` parses as a `type` alias statement: read its text.
-      std::string_view text = context.text(node);
+      const std::string_view text = context_.text(node);
       const size_t close = text.find(").");
       const size_t equals = text.find('=');
-      if (text.starts_with("type(") && close != std::string_view::npos && close < equals &&
-          equals != std::string_view::npos) {
+      if (text.starts_with("type(") && close != std::string_view::npos &&
+          equals != std::string_view::npos && close < equals) {
         std::string_view name = text.substr(close + 2, equals - close - 2);
-        while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t' || name.back() == '+'))
           name.remove_suffix(1);
-        if (assigned(name)) defeated = true;
+        through_class_.emplace_back(ts_node_start_byte(node), name);
       }
     } else if (kind == NodeKind::Attribute &&
-               context.text(childByField(node, Field::AttributeName)) == "__dict__") {
+               context_.text(childByField(node, Field::AttributeName)) == "__dict__") {
       const TSNode owner = childByField(node, Field::Object);
-      const std::string_view owner_text = context.text(owner);
       // Not a class's dictionary (`Config.__dict__`, `cls.__dict__`).
-      if (kindOf(owner) == NodeKind::Identifier && owner_text != "self" && owner_text != "cls" &&
-          !owner_text.empty() && !(owner_text[0] >= 'A' && owner_text[0] <= 'Z')) {
-        defeated = true;
+      if (kindOf(owner) == NodeKind::Identifier && readsAnInstance(context_.text(owner))) {
+        instance_dict_read_ = true;
       }
     } else if (kind == NodeKind::Call) {
-      const std::string_view callee = context.text(childByField(node, Field::Function));
+      const std::string_view callee = context_.text(childByField(node, Field::Function));
       const TSNode first = firstArgument(node);
-      const std::string_view argument = context.text(first);
-      if (callee == "vars" && kindOf(first) == NodeKind::Identifier && argument != "self" &&
-          argument != "cls" && !argument.empty() && !(argument[0] >= 'A' && argument[0] <= 'Z')) {
-        defeated = true;
+      const std::string_view argument = context_.text(first);
+      if (callee == "vars" && kindOf(first) == NodeKind::Identifier && readsAnInstance(argument)) {
+        instance_dict_read_ = true;
       }
-      if (inside && lastSegment(callee) == "update_wrapper" && argument == "self") defeated = true;
+      if (lastSegment(callee) == "update_wrapper" && argument == "self") {
+        unseen_assignments_.push_back(ts_node_start_byte(node));
+      }
     }
-    return defeated ? Visit::SkipChildren : Visit::Descend;
-  });
-  return defeated;
-}
+  }
+
+  static bool readsAnInstance(std::string_view name) {
+    return name != "self" && name != "cls" && !name.empty() && !(name[0] >= 'A' && name[0] <= 'Z');
+  }
+
+  // The first parameter of the enclosing function when that is a class method (`@classmethod`,
+  // `__init_subclass__`, `__class_getitem__`, `__new__`), whatever its spelling (`cls`, `klass`).
+  bool isClassMethodReceiver(TSNode owner) const {
+    if (kindOf(owner) != NodeKind::Identifier) return false;
+    TSNode function = parentOf(owner);
+    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
+      function = parentOf(function);
+    if (ts_node_is_null(function)) return false;
+    const TSNode first = firstParameterName(function);
+    if (ts_node_is_null(first) || context_.text(first) != context_.text(owner)) return false;
+    const std::string_view name = context_.text(childByField(function, Field::Name));
+    if (name == "__init_subclass__" || name == "__class_getitem__" || name == "__new__")
+      return true;
+    const TSNode decorated = parentOf(function);
+    if (kindOf(decorated) != NodeKind::DecoratedDefinition) return false;
+    for (uint32_t i = 0, count = namedChildCount(decorated); i < count; ++i) {
+      const TSNode decorator = nthNamedChild(decorated, i);
+      if (kindOf(decorator) != NodeKind::Decorator) continue;
+      const TSNode expression = decoratorExpression(decorator);
+      const std::string_view text = context_.text(expression);
+      if (text == "builtins.classmethod") return true;
+      // The builtin, unless the module binds its own `classmethod`.
+      if (text == "classmethod" &&
+          context_.semantic().resolve(0, text, ts_node_start_byte(expression)).kind ==
+              Resolution::Kind::Builtin) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const RuleContext& context_;
+  // Attributes assigned through a name (`Point.count = 0`), by the name.
+  std::unordered_map<std::string_view, std::vector<std::string_view>> by_owner_;
+  // (where, attribute) of the assignments through the class inside a class body, in source order.
+  std::vector<std::pair<uint32_t, std::string_view>> through_class_;
+  std::vector<uint32_t> unseen_assignments_;
+  bool instance_dict_read_ = false;
+};
 
 class MissingSlotsOnHotClass final : public RuleChecker {
  public:
@@ -761,6 +844,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
     // another name.
     context.dependsOn(kBuiltinsImportKey);
     const bool names_builtins = context.moduleProvides(kBuiltinsImportKey);
+    std::optional<SlotsDefeaters> defeaters;
     for (const Binding& binding : context.semantic().bindings()) {
       if (binding.scope != 0 || binding.prelude) continue;
       if (binding.kind == BindingKind::ClassDefinition) {
@@ -776,7 +860,7 @@ class MissingSlotsOnHotClass final : public RuleChecker {
             may_be_hot = context.moduleProvides(key) || context.moduleProvides(kAnyClassHotKey);
           }
           ClassFact& fact = facts_->classes.emplace_back(
-              describe(binding.node, context, may_be_hot, names_builtins));
+              describe(binding.node, context, may_be_hot, names_builtins, defeaters));
           fact.file_in_preview = settings.preview;
           fact.file_reports_anywhere = reports_anywhere;
         }
@@ -881,8 +965,9 @@ class MissingSlotsOnHotClass final : public RuleChecker {
            decorators.find("mutable") != std::string_view::npos;
   }
 
+  // `defeaters`: made on first use, for the file's classes that get a fix.
   static ClassFact describe(TSNode class_node, const RuleContext& context, bool with_fix,
-                            bool names_builtins) {
+                            bool names_builtins, std::optional<SlotsDefeaters>& defeaters) {
     // `with_fix`: the class may be reported here; else only whether it has slots is asked.
     ClassFact fact;
     const ModuleInfo& module = context.options().module;
@@ -930,7 +1015,8 @@ class MissingSlotsOnHotClass final : public RuleChecker {
       fact.properties.assign(layout.properties.begin(), layout.properties.end());
     }
     if (with_fix) {
-      if (moduleDefeatsSlots(context, class_node, layout)) {
+      if (!defeaters) defeaters.emplace(context, class_node);
+      if (defeaters->defeat(class_node, layout)) {
         // No fix: the module shows code that slots would break.
       } else if (!fact.is_dataclass) {
         fact.fix = slotsFix(context, class_node, layout);
