@@ -81,7 +81,13 @@ class FixTest(HeaplintTestCase):
             "    def ref(self):\n        return weakref.ref(self)\n"
         )
         path = self.write("m.py", source)
+        # The fix is unsafe: code may iterate `__slots__`, or a subclass in another file list
+        # `"__weakref__"` itself.
         result = self.check("--fix", "--target-version", "py312", "--select", "MEM402", "m.py")
+        self.assertExit(result, 1)
+        self.assertEqual(path.read_text(), source)
+        result = self.check("--fix", "--unsafe-fixes", "--target-version", "py312", "--select",
+                            "MEM402", "m.py")
         self.assertExit(result, 0)
         self.assertEqual(
             path.read_text(),
