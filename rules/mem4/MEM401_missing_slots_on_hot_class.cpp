@@ -632,10 +632,36 @@ class SlotsDefeaters {
     TSNode module = any_node;
     while (!ts_node_is_null(parentOf(module)))
       module = parentOf(module);
+    // Statements only: the assignments are statements, and the expressions within them (most of
+    // a file's nodes) need no visit. The rare expression forms are found by their text.
     visitSubtree(module, [&](TSNode node, TSFieldId /*field*/) {
       visit(node);
-      return Visit::Descend;
+      const std::string_view type = ts_node_type(node);
+      return type == "module" || type == "block" || type.ends_with("_statement") ||
+                     type.ends_with("_clause") || type.ends_with("_definition")
+                 ? Visit::Descend
+                 : Visit::SkipChildren;
     });
+    // Only the text of this tree (a run of a large document analysed in runs has its own).
+    const uint32_t tree_start = ts_node_start_byte(module);
+    const uint32_t tree_end =
+        std::min<uint32_t>(ts_node_end_byte(module), context.source().text().size());
+    const std::string_view text = context.source().text().substr(0, tree_end);
+    for (const std::string_view word : {"__dict__", "vars", "update_wrapper"}) {
+      for (size_t at = text.find(word, tree_start); at != std::string_view::npos;
+           at = text.find(word, at + word.size())) {
+        TSNode found = ts_node_descendant_for_byte_range(module, static_cast<uint32_t>(at),
+                                                         static_cast<uint32_t>(at + word.size()));
+        if (kindOf(found) != NodeKind::Identifier) continue;  // a comment, a string, a longer name
+        const TSNode parent = parentOf(found);
+        if (kindOf(parent) == NodeKind::Attribute) {
+          expression(parent);
+          if (kindOf(parentOf(parent)) == NodeKind::Call) expression(parentOf(parent));
+        } else if (kindOf(parent) == NodeKind::Call) {
+          expression(parent);
+        }
+      }
+    }
   }
 
   bool defeat(TSNode class_node, const ClassLayout& layout) const {
@@ -673,6 +699,15 @@ class SlotsDefeaters {
 
  private:
   void visit(TSNode node) {
+    // `a.x = b.y = 0` is a chain: each link assigns.
+    for (TSNode link = node; kindOf(link) == NodeKind::Assignment;
+         link = childByField(link, Field::Right)) {
+      if (!sameNode(link, node)) statement(link);
+    }
+    statement(node);
+  }
+
+  void statement(TSNode node) {
     const NodeKind kind = kindOf(node);
     if (kind == NodeKind::Assignment || kind == NodeKind::AugmentedAssignment) {
       const TSNode left = childByField(node, Field::Left);
@@ -706,8 +741,14 @@ class SlotsDefeaters {
           name.remove_suffix(1);
         through_class_.emplace_back(ts_node_start_byte(node), name);
       }
-    } else if (kind == NodeKind::Attribute &&
-               context_.text(childByField(node, Field::AttributeName)) == "__dict__") {
+    }
+  }
+
+  // `p.__dict__`, `vars(p)`, `functools.update_wrapper(self, ...)`.
+  void expression(TSNode node) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::Attribute &&
+        context_.text(childByField(node, Field::AttributeName)) == "__dict__") {
       const TSNode owner = childByField(node, Field::Object);
       // Not a class's dictionary (`Config.__dict__`, `cls.__dict__`).
       if (kindOf(owner) == NodeKind::Identifier && readsAnInstance(context_.text(owner))) {
