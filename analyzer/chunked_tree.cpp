@@ -788,6 +788,14 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
   // the member after it, the text is whole again.
   // So is a member the edits end at the end of (tree-sitter stretches a node over text typed at
   // its end): `\n    @property` pasted after its last line belongs to the method after it.
+  // Or a member whose text from before now ends in a line that starts a member at the body's
+  // indentation: `return k` then `    @functools.lru_cache()` was one matrix product, and typing
+  // `ey` + a line break after the `k` leaves the decorator as the start of the next method.
+  const auto endsInMemberStart = [&](uint32_t from, uint32_t to) {
+    if (to <= from) return false;
+    const uint32_t last_line = source.lineStart(source.rowOf(to - 1));
+    return last_line > from && startsMethodAtBodyIndent(last_line, to);
+  };
   uint32_t judged_end = member_end;
   TSNode after = ts_node_next_named_sibling(member);
   while (kindOf(after) == NodeKind::Comment)  // a comment or a line continuation
@@ -797,7 +805,8 @@ bool ChunkedTree::editLeavesMethodBroken(const SourceText& source, PythonParser&
     // line (after a backslash, or closing a bracket at column 0). Parsed with the rest of the
     // run, as lines typed below the last member are, when that is short.
     if (chunk.end - member_end <= kMostBytesAfterLastMember) judged_end = chunk.end;
-  } else if ((ts_node_has_error(member) || member_end <= end) &&
+  } else if ((ts_node_has_error(member) || member_end <= end ||
+              endsInMemberStart(member_start, member_end)) &&
              ts_node_end_byte(after) <= chunk.end) {
     judged_end = ts_node_end_byte(after);
   }
