@@ -83,11 +83,9 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   afresh), in its body: it is scheduled to run once in a while, not once per iteration;
 - a collection followed by `break`, `return` or `raise` in its loop, or by a call that ends the
   process (`sys.exit()`, `os._exit()`, `exit()`): it runs once, as the loop ends;
-- a collection right after a `del` statement, a rebinding of a name or an attribute to `None`
-  (`volume = None`, `self.model = None`; not to any other value) or a `delattr()` call (a model
-  converter dropping each layer it has converted, a loader dropping each batch): the code
-  releases what it just made, on purpose, and the objects may sit in cycles the automatic
-  collector would free late;
+- a collection right after a `del` statement or a `delattr()` call (a model converter dropping
+  each layer it has converted, a loader dropping each batch): the code releases what it just
+  made, on purpose, and the objects may sit in cycles the automatic collector would free late;
 - a collection under an `if` that reads a switch named for it (a name, an attribute, or the
   string of a key or an option lookup, with the word `gc` or `garbage`, other than the `gc`
   module: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`,
@@ -687,8 +685,7 @@ class StrayGcCollect final : public RuleChecker {
            kind == NodeKind::RaiseStatement;
   }
 
-  // A collection right after a `del` statement, a rebinding to `None` or a `delattr()` call
-  // (ctranslate2 dropping each
+  // A collection right after a `del` statement or a `delattr()` call (ctranslate2 dropping each
   // converted layer's modules, a batch loader dropping each batch): the code releases what it
   // just made, on purpose, and what it dropped may well sit in cycles (PyTorch modules do).
   static bool followsADeletion(const CollectCall& call, const RuleContext& context) {
@@ -700,12 +697,6 @@ class StrayGcCollect final : public RuleChecker {
     if (kindOf(previous) == NodeKind::DeleteStatement) return true;
     if (kindOf(previous) != NodeKind::ExpressionStatement) return false;
     const TSNode expression = nthNamedChild(previous, 0);
-    // `volume = None` (or `self.model = None`): the same drop, spelled as a rebinding.
-    if (kindOf(expression) == NodeKind::Assignment) {
-      const NodeKind target = kindOf(childByField(expression, Field::Left));
-      return (target == NodeKind::Identifier || target == NodeKind::Attribute) &&
-             kindOf(childByField(expression, Field::Right)) == NodeKind::None;
-    }
     return kindOf(expression) == NodeKind::Call &&
            context.semantic().resolvesTo(call.scope, childByField(expression, Field::Function),
                                          "builtins.delattr");
