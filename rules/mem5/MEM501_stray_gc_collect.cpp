@@ -89,10 +89,10 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
 - a collection under an `if` that reads a switch named for it (a name, an attribute, or the
   string of a key or an option lookup, with the word `gc` or `garbage`, other than the `gc`
   module: `if config.get_option("runner.postScriptGC"):`, `if settings.GC_AFTER_RUN:`,
-  `if options.gc:`), or for saving memory (the word `memory` with `low`, `conserve`, `save`,
-  `saving`, `saver`, `reduce`, `reduced` or `efficient`: `if low_memory:`,
-  `if self.conserve_memory:`; not `memory` alone): the project made it a choice its users can
-  turn off;
+  `if options.gc:`), or for saving memory (exactly `low_memory`, `save_memory`,
+  `conserve_memory`, `reduce_memory` or `memory_efficient`: `if low_memory:`,
+  `if self.conserve_memory:`; not `memory` alone nor with more words, `save_memory_snapshot`):
+  the project made it a choice its users can turn off;
 - a collection in the body of an `if` or `elif` that compares something with `==` to a string
   with the word `collect`, `gc` or `garbage` (`elif cmd == "collect":` in an admin console's
   loop over the lines an operator types; not `elif cmd == "stats":`): it runs on request;
@@ -278,17 +278,17 @@ bool namesGarbageCollection(std::string_view text) {
                      [](const std::string& word) { return word == "gc" || word == "garbage"; });
 }
 
-// Whether `text` names a switch for saving memory (`low_memory`, `conserve_memory`,
-// `save_memory`, `memory_efficient`): the word `memory` with one of low, conserve, save, saving,
-// saver, reduce, reduced, efficient. A collection under it is the user's choice.
+// Whether `text` names a switch for saving memory and nothing else: exactly the words
+// `low_memory`, `save_memory`, `conserve_memory`, `reduce_memory` or `memory_efficient` (not
+// `save_memory_snapshot`, `memory_saver_path`). A collection under it is the user's choice.
 bool namesMemorySaving(std::string_view text) {
-  static constexpr auto kSavingWords = std::to_array<std::string_view>(
-      {"low", "conserve", "save", "saving", "saver", "reduce", "reduced", "efficient"});
+  static constexpr auto kSavingWords =
+      std::to_array<std::string_view>({"low", "save", "conserve", "reduce"});
   const std::vector<std::string> words = nameWords(text);
-  const bool memory = std::find(words.begin(), words.end(), "memory") != words.end();
-  return memory && std::any_of(words.begin(), words.end(), [](const std::string& word) {
-           return std::find(kSavingWords.begin(), kSavingWords.end(), word) != kSavingWords.end();
-         });
+  if (words.size() != 2) return false;
+  if (words[0] == "memory") return words[1] == "efficient";
+  return words[1] == "memory" &&
+         std::find(kSavingWords.begin(), kSavingWords.end(), words[0]) != kSavingWords.end();
 }
 
 bool nameSaysDeliberate(std::string_view name) {
