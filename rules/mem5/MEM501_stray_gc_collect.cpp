@@ -93,9 +93,6 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   `conserve_memory`, `reduce_memory` or `memory_efficient`: `if low_memory:`,
   `if self.conserve_memory:`; not `memory` alone nor with more words, `save_memory_snapshot`):
   the project made it a choice its users can turn off;
-- a collection in the body of an `if` or `elif` that compares something with `==` to a string
-  with the word `collect`, `gc` or `garbage` (`elif cmd == "collect":` in an admin console's
-  loop over the lines an operator types; not `elif cmd == "stats":`): it runs on request;
 - a collection in a loop that sleeps or waits for an event each time round (`time.sleep(60)`,
   `await asyncio.sleep(interval)`, `event.wait()`): a timer, or a background worker woken once in
   a while;
@@ -536,8 +533,7 @@ class StrayGcCollect final : public RuleChecker {
       }
     }
     if (call.named_deliberate || throttled(call, context) || behindItsOwnSwitch(call, context) ||
-        commandedByName(call, context) || followsADeletion(call, context) ||
-        leavesTheLoop(call, context)) {
+        followsADeletion(call, context) || leavesTheLoop(call, context)) {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
@@ -738,28 +734,6 @@ class StrayGcCollect final : public RuleChecker {
                      [&](TSNode node, TSFieldId /*field*/) { return visit(node); });
       }
       if (found) return true;
-    }
-    return false;
-  }
-
-  // A collection in the body of an `if` or `elif` that compares something with `==` to a string
-  // naming the collection (a word `collect`, `gc` or `garbage`: `elif cmd == "collect":` in an
-  // admin console's loop over the lines typed): it runs when an operator asks for it.
-  static bool commandedByName(const CollectCall& call, const RuleContext& context) {
-    for (const CollectCall::Guard& guard : call.guards) {
-      const TSNode condition = unparenthesized(guard.condition);
-      if (!guard.holds || kindOf(condition) != NodeKind::ComparisonOperator ||
-          namedChildCountSkippingExtras(condition) != 2 ||
-          context.text(childByField(condition, Field::Operators)) != "==") {
-        continue;
-      }
-      for (uint32_t i = 0; i < 2; ++i) {
-        const TSNode side = nthNamedChildSkippingExtras(condition, i);
-        if (kindOf(side) != NodeKind::String) continue;
-        for (const std::string& word : nameWords(context.text(side))) {
-          if (word == "collect" || word == "gc" || word == "garbage") return true;
-        }
-      }
     }
     return false;
   }
