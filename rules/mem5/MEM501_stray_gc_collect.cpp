@@ -67,8 +67,7 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
   `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
   `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.process_time`, `psutil`,
-  `.memory_info()`, `time.monotonic() - started` or `time.time() - t0`, not compared; not
-  `time.monotonic()` or `time.time()` read for a deadline),
+  `.memory_info()`, `time.monotonic() - started`; not `time.monotonic()` read for a deadline),
   or hands memory back to another allocator (`torch.cuda.empty_cache()`, Keras'
   `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself
   or, for the memory it hands back, through a module-level function of the same module that it
@@ -985,11 +984,8 @@ class StrayGcCollect final : public RuleChecker {
       // beside it deliberate), nor for measuring (a `_stamp()` for log lines).
       if (!follow_calls) return Visit::Descend;
       if (name.starts_with("gc.") && name != "gc.collect") found = true;
-      // `time.monotonic() - started` (or `time.time() - t0`) measures; `time.monotonic() + 30`
-      // sets a deadline.
-      if ((name == "time.monotonic" || name == "time.monotonic_ns" || name == "time.time" ||
-           name == "time.time_ns") &&
-          measuresElapsed(node)) {
+      // `time.monotonic() - started` measures; `time.monotonic() + 30` sets a deadline.
+      if ((name == "time.monotonic" || name == "time.monotonic_ns") && measuresElapsed(node)) {
         found = true;
       }
       for (std::string_view module : kDeliberateModules) {
