@@ -359,8 +359,9 @@ class GcTuningAtImport final : public RuleChecker {
     bool in_handler;  // in an `except` clause: runs only when something failed
   };
 
-  // `gc.set_threshold(*saved)`, or `gc.set_threshold(saved[0], saved[1], saved[2])` (each
-  // argument the item of its own position): one name, bound once to `gc.get_threshold()`.
+  // `gc.set_threshold(*saved)`, or `gc.set_threshold(saved[0], saved[1], saved[2])` (exactly
+  // three arguments, each the item of its own position): one name, bound once to
+  // `gc.get_threshold()`.
   static bool restoresSavedThresholds(const RuleContext& context, const Candidate& candidate) {
     const TSNode arguments = childByField(candidate.call, Field::Arguments);
     const TSNode splat = onlyNamedChildSkippingExtras(arguments);
@@ -368,7 +369,9 @@ class GcTuningAtImport final : public RuleChecker {
     if (kindOf(splat) == NodeKind::ListSplat) {
       saved = firstNamedChildSkippingExtras(splat);
     } else {
+      // All three generations: `gc.set_threshold(saved[0])` leaves the other two changed.
       const uint32_t count = namedChildCountSkippingExtras(arguments);
+      if (count != 3) return false;
       for (uint32_t i = 0; i < count; ++i) {
         const TSNode item = nthNamedChildSkippingExtras(arguments, i);
         const TSNode value = childByField(item, Field::Value);
