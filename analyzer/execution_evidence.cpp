@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -224,15 +226,33 @@ bool isWordCharacter(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
-// How many times `name` appears in `text` as a whole word (comments and strings included).
+// How many times `name` appears in `text` as a whole word (comments and strings included). The
+// counts of every word are made once per text and kept for the thread's next question: a file
+// with thousands of functions asks once for each.
 size_t wordOccurrences(std::string_view text, std::string_view name) {
-  size_t count = 0;
-  for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
-    const bool starts = at == 0 || !isWordCharacter(text[at - 1]);
-    const bool ends = at + name.size() == text.size() || !isWordCharacter(text[at + name.size()]);
-    if (starts && ends) ++count;
+  struct WordCounts {
+    std::string text;
+    std::unordered_map<std::string_view, size_t> counts;
+  };
+  thread_local WordCounts cache;
+  if (cache.text.size() != text.size() || cache.text != text) {
+    cache.counts.clear();
+    cache.text.assign(text);
+    const std::string_view kept = cache.text;
+    size_t at = 0;
+    while (at < kept.size()) {
+      if (!isWordCharacter(kept[at])) {
+        ++at;
+        continue;
+      }
+      const size_t start = at;
+      while (at < kept.size() && isWordCharacter(kept[at]))
+        ++at;
+      ++cache.counts[kept.substr(start, at - start)];
+    }
   }
-  return count;
+  const auto found = cache.counts.find(name);
+  return found == cache.counts.end() ? 0 : found->second;
 }
 
 }  // namespace
