@@ -191,6 +191,66 @@ bool isMainGuard(const RuleContext& context, TSNode condition) {
   return testsForMain(context, condition, false);
 }
 
+namespace {
+
+// Whether a module-level binding of `receiver` makes a click group or a typer app: `app =
+// typer.Typer()`, `cli = click.Group()`, or `def cli():` under `@click.group()`.
+bool isClickOrTyperReceiver(const RuleContext& context, ScopeId module, std::string_view receiver) {
+  const SemanticModel& semantic = context.semantic();
+  const std::vector<const Binding*> bindings = semantic.bindingsIn(module, receiver);
+  if (bindings.size() != 1 || bindings[0]->prelude) return false;
+  const Binding& binding = *bindings[0];
+  const auto fromClickOrTyper = [&](TSNode callee, bool group) {
+    const std::string name = semantic.qualifiedName(module, callee);
+    return group ? name == "click.group"
+                 : name == "typer.Typer" || name == "click.Group" || name == "click.group";
+  };
+  if (binding.kind == BindingKind::Assignment) {
+    const TSNode assignment = parentOf(binding.node);
+    const TSNode value = childByField(assignment, Field::Right);
+    return kindOf(assignment) == NodeKind::Assignment &&
+           ts_node_eq(childByField(assignment, Field::Left), binding.node) &&
+           kindOf(value) == NodeKind::Call &&
+           fromClickOrTyper(childByField(value, Field::Function), false);
+  }
+  if (binding.kind != BindingKind::FunctionDefinition) return false;
+  TSNode function = binding.node;
+  if (kindOf(function) != NodeKind::FunctionDefinition) function = parentOf(function);
+  const TSNode definition = parentOf(function);
+  if (kindOf(function) != NodeKind::FunctionDefinition ||
+      kindOf(definition) != NodeKind::DecoratedDefinition) {
+    return false;
+  }
+  const uint32_t count = namedChildCount(definition);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode decorator = nthNamedChild(definition, i);
+    if (kindOf(decorator) != NodeKind::Decorator) continue;
+    TSNode named = firstNamedChildSkippingExtras(decorator);
+    if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
+    if (fromClickOrTyper(named, true)) return true;
+  }
+  return false;
+}
+
+// A decorator (its callee) that makes a click or typer command: `@click.command()`,
+// `@click.group()` (through any import of click), or `@cli.command()` / `@app.command()` on a
+// group or app that click or typer made (isClickOrTyperReceiver). Not discord.py's
+// `@bot.command()` nor Slack Bolt's `@app.command("/x")`.
+bool isClickOrTyperCommand(const RuleContext& context, TSNode callee) {
+  const SemanticModel& semantic = context.semantic();
+  constexpr ScopeId kModule = 0;
+  if (semantic.scope(kModule).kind != ScopeKind::Module) return false;
+  const std::string name = semantic.qualifiedName(kModule, callee);
+  if (name == "click.command" || name == "click.group") return true;
+  if (kindOf(callee) != NodeKind::Attribute) return false;
+  const std::string_view method = context.text(childByField(callee, Field::AttributeName));
+  const TSNode receiver = childByField(callee, Field::Object);
+  return (method == "command" || method == "group") && kindOf(receiver) == NodeKind::Identifier &&
+         isClickOrTyperReceiver(context, kModule, context.text(receiver));
+}
+
+}  // namespace
+
 bool isCommandLineEntryPoint(const RuleContext& context, TSNode function) {
   if (kindOf(parentOf(function)) == NodeKind::DecoratedDefinition) {
     if (kindOf(parentOf(parentOf(function))) != NodeKind::Module) return false;
@@ -207,11 +267,7 @@ bool isCommandLineEntryPoint(const RuleContext& context, TSNode function) {
     if (kindOf(decorator) != NodeKind::Decorator) continue;
     TSNode named = firstNamedChildSkippingExtras(decorator);
     if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
-    const std::string_view spelled = context.text(named);
-    if (spelled == "command" || spelled == "group" || spelled.ends_with(".command") ||
-        spelled.ends_with(".group")) {
-      return true;
-    }
+    if (isClickOrTyperCommand(context, named)) return true;
   }
   return false;
 }

@@ -58,9 +58,9 @@ bool isMainGuard(const RuleContext& context, TSNode condition);
 bool testsForMain(const RuleContext& context, TSNode condition, bool either_way);
 
 // Whether `function` (a definition) is a module-level command-line entry point, whose run is the
-// whole process: named `main`, `_main` or `cli`, or a click or typer command (a decorator spelled
-// `command`, `group`, `....command` or `....group`, called or not: `@click.command()`,
-// `@app.command()`, `@cli.group()`).
+// whole process: named `main`, `_main` or `cli`, or a click or typer command (`@click.command()`,
+// `@click.group()`, or `@app.command()` / `@cli.group()` on an app `typer.Typer()` made or a
+// group `@click.group()` made; not discord.py's `@bot.command()`).
 bool isCommandLineEntryPoint(const RuleContext& context, TSNode function);
 
 // During the walk, for a call: a call of a name in the body of the module's

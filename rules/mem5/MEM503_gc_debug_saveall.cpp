@@ -59,7 +59,9 @@ Not flagged, on purpose:
   function (`if not settings.DEBUG: return`): the flag is then an explicit opt-in;
 - a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
   in a one-shot command: a module-level function named `main`, `_main` or `cli`, a click or
-  typer command (`@click.command()`, `@app.command()`, `@cli.group()`), a module-level function
+  typer command (`@click.command()`, `@click.group()`, or `@app.command()` / `@cli.group()` on
+  an app `typer.Typer()` made or a group `@click.group()` made; not discord.py's
+  `@bot.command()`), a module-level function
   that the module calls only from its `if __name__ == "__main__":` block (also nested:
   `sys.exit(main())`) and whose name appears nowhere else in the file (as a word, comments and
   strings included), or `handle()` of a class `Command` in a module
