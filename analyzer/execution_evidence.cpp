@@ -332,10 +332,25 @@ void noteMainGuardCall(const RuleContext& context, TSNode call) {
   }
 }
 
+bool isInPackage(const RuleContext& context) {
+  const ModuleInfo& module = context.options().module;
+  if (module.is_package) return true;
+  std::string_view name = module.name;
+  // A file no import root reaches is named from `<where>`, its package chain's start (no dots).
+  if (name.starts_with('<')) {
+    const size_t head = name.find('>');
+    if (head == std::string_view::npos) return false;
+    name.remove_prefix(std::min(name.size(), head + 2));
+  }
+  return name.find('.') != std::string_view::npos;
+}
+
 bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function) {
   const TSNode definition =
       kindOf(parentOf(function)) == NodeKind::DecoratedDefinition ? parentOf(function) : function;
   if (kindOf(parentOf(definition)) != NodeKind::Module) return false;
+  // A package's module is imported: the function may be a library's, which other modules call.
+  if (isInPackage(context)) return false;
   const std::string_view name = context.text(childByField(function, Field::Name));
   // The definition's own name and the one call: nothing else, in the whole text.
   if (wordOccurrences(context.source().text(), name) != 2) return false;

@@ -72,8 +72,13 @@ void noteMainGuardCall(const RuleContext& context, TSNode call);
 // After the walk: whether `function` (a module-level definition) is called from the module's
 // `if __name__ == "__main__":` block (as noteMainGuardCall recorded, in any run) and its name
 // appears nowhere else in the text, as a whole word (comments and strings included), than at its
-// definition and that call: the script's run, as `main()` is.
+// definition and that call: the script's run, as `main()` is. Never in a package's module
+// (isInPackage): another module may import the function and call it per request.
 bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function);
+
+// Whether the file is a module of a package (an `__init__.py` beside it, or is one), by its
+// module name: other modules may import it. Unknown (no name) counts as not.
+bool isInPackage(const RuleContext& context);
 
 // Whether `function` is `handle()` of a class `Command` in a module under a
 // `management/commands/` folder: a Django management command, run once by `manage.py`, whose

@@ -85,7 +85,8 @@ or typer command: `@click.command()`, `@click.group()`, or `@app.command()` / `@
 an app `typer.Typer()` made or a group `@click.group()` made; not discord.py's
 `@bot.command()`), which runs the whole process without the collector, or a module-level function that the module calls only from its
 `if __name__ == "__main__":` block (also nested: `sys.exit(serve())`) and whose name appears
-nowhere else in the file (as a word, comments and strings included),
+nowhere else in the file (as a word, comments and strings included), in a file outside a
+package (no `__init__.py` beside it: another module may import a package's function),
 nor one in a function named for it (`disable_gc()`,
 `opt_disablegc()` handling a `--disablegc` option, `no_gc()`, `gc_off()`, `suspend_gc()`,
 `turn_off_garbage_collection()`): its caller asked for the collector to go off.

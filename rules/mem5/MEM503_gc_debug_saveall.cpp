@@ -64,7 +64,8 @@ Not flagged, on purpose:
   `@bot.command()`), a module-level function
   that the module calls only from its `if __name__ == "__main__":` block (also nested:
   `sys.exit(main())`) and whose name appears nowhere else in the file (as a word, comments and
-  strings included), or `handle()` of a class `Command` in a module
+  strings included), in a file outside a package (no `__init__.py` beside it: another module
+  may import a package's function), or `handle()` of a class `Command` in a module
   under a `management/commands/` folder (a Django management command); or a call in a module
   that imports a memory profiler (`objgraph`, `pympler`, `guppy`, `memory_profiler`, `memray`;
   not `tracemalloc`, which services import for their statistics): leak-hunting tools, where the
