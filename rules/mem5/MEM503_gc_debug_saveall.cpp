@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,10 +54,11 @@ Not flagged, on purpose:
   not a `reset()` beside a `begin()`). The reset is taken on trust: one that is skipped when an
   exception is raised, or a counterpart that is never called, is not noticed;
 - a call guarded by a condition that names a debug, leak or cycle switch (the text `debug` or
-  `leak`, or the word `cycle` or `cycles`: `if settings.DEBUG_GC:`, `if args.debug:`,
-  `if args.find_cycles:`, `if os.environ.get("MYAPP_FIND_CYCLES"):`), or after a guard clause
-  on one earlier in its
-  function (`if not settings.DEBUG: return`): the flag is then an explicit opt-in;
+  `leak`, or the word `cycle` or `cycles` with `find`, `detect`, `hunt` or `check`:
+  `if settings.DEBUG_GC:`, `if args.debug:`, `if args.find_cycles:`,
+  `if os.environ.get("MYAPP_FIND_CYCLES"):`; not `if state.cycle == 1000:`), in the branch
+  taken when it holds (not under `if not args.find_cycles:` nor in its `else`), or after a
+  guard clause on one earlier in its function (`if not settings.DEBUG: return`): the flag is then an explicit opt-in;
 - a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
   in a one-shot command: a module-level function named `main`, `_main` or `cli`, a click or
   typer command (`@click.command()`, `@click.group()`, or `@app.command()` / `@cli.group()` on
@@ -166,10 +168,15 @@ bool namesDebugSwitch(std::string_view condition) {
   if (lowered.find("debug") != std::string::npos || lowered.find("leak") != std::string::npos) {
     return true;
   }
-  // `os.environ.get("MYAPP_FIND_CYCLES")`, `args.find_cycles`: a switch for hunting cycles.
+  // `os.environ.get("MYAPP_FIND_CYCLES")`, `args.find_cycles`: a switch for hunting cycles, the
+  // word `cycle(s)` with find, detect, hunt or check (not `state.cycle == 1000`).
   const std::vector<std::string> words = nameWords(condition);
-  return std::any_of(words.begin(), words.end(),
-                     [](const std::string& word) { return word == "cycle" || word == "cycles"; });
+  const auto has = [&](std::initializer_list<std::string_view> wanted) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& word) {
+      return std::find(wanted.begin(), wanted.end(), word) != wanted.end();
+    });
+  };
+  return has({"cycle", "cycles"}) && has({"find", "detect", "hunt", "check"});
 }
 
 enum class Flag : uint8_t { None, SaveAll, Leak };
@@ -217,12 +224,20 @@ class GcDebugSaveall final : public RuleChecker {
                                      ? nthNamedChild(frame.node, 1)
                                      : childByField(frame.node, Field::Condition);
         const std::string_view text = context.text(condition);
+        // The branch taken when the condition holds: an `if`'s or `elif`'s body, the value before
+        // a conditional expression's `if`; not its `else`.
+        const bool holds = frame.kind == NodeKind::ConditionalExpression
+                               ? sameNode(context.frame(up - 1).node, nthNamedChild(frame.node, 0))
+                               : context.frame(up - 1).field == Field::Consequence;
         // `if __name__ == "__main__":` (its body, not its `else`): a script's run, which ends
         // with its process.
-        const bool main_guard = frame.kind != NodeKind::ConditionalExpression &&
-                                context.frame(up - 1).field == Field::Consequence &&
+        const bool main_guard = frame.kind != NodeKind::ConditionalExpression && holds &&
                                 isMainGuard(context, condition);
-        call.guarded = namesDebugSwitch(text) || main_guard;
+        // A switch turned on (not `if not args.find_cycles:`, nor its `else`).
+        const bool switched = holds &&
+                              kindOf(unparenthesized(condition)) != NodeKind::NotOperator &&
+                              namesDebugSwitch(text);
+        call.guarded = switched || main_guard;
       }
     }
     if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
