@@ -58,7 +58,8 @@ The collector counts as re-enabled when the function:
 - hands `gc.enable` over as a cleanup (`self.addCleanup(gc.enable)`, `stack.callback(gc.enable)`,
   `atexit.register(gc.enable)`), or returns it to its caller as the undo
   (`return gc.enable`, also as a branch of a conditional expression:
-  `return gc.enable if was_enabled else (lambda: None)`);
+  `return gc.enable if was_enabled else (lambda: None)`, after the `gc.disable()` in its block or
+  one around it; not `if not was_enabled: return gc.enable` before it);
 - is a method whose class has the closing half of the pair, or a module-level function whose
   module has one: another method (or module-level function) that re-enables the collector and
   never turns it off (`__enter__` and `__exit__`, `start` and `stop`, `pause_gc()` and
@@ -202,6 +203,8 @@ struct Site {
   bool conditional = false;   // under an `if`, `except`, loop, `and`/`or`, ... of its body
   bool in_except = false;     // in an exception handler of its body
   bool in_catch_all = false;  // in an `except:` or `except BaseException:` handler
+  // For `gc.enable` returned (`return gc.enable`): the block that holds the `return`.
+  TSNode returned_from{};
 };
 
 struct TryWithFinally {
@@ -278,7 +281,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
         }
         for (const TSNode candidate : returned) {
           if (!ts_node_is_null(candidate) && mayBeGcToggle(candidate, context, names_may_be_gc_)) {
-            callbacks_.push_back(siteOf(candidate, context));
+            Site site = siteOf(candidate, context);
+            site.returned_from = parentOf(node);
+            callbacks_.push_back(site);
           }
         }
         break;
@@ -719,7 +724,17 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     // A forked child that ends with `finally: os._exit(0)`: no process is left to restore.
     if (protectedByFinally(disable, unconditionalExits())) return;
     for (const Site* callback : enable_callbacks) {
-      if (sameNode(callback->owner, disable.owner)) return;
+      if (!sameNode(callback->owner, disable.owner)) continue;
+      // A returned `gc.enable` undoes this disable only when the `return` follows it in its own
+      // block or one around it (not `if not was_enabled: return gc.enable` before it).
+      const TSNode block = callback->returned_from;
+      if (!ts_node_is_null(block) &&
+          (ts_node_start_byte(callback->node) < ts_node_end_byte(disable.node) ||
+           ts_node_start_byte(disable.node) < ts_node_start_byte(block) ||
+           ts_node_end_byte(disable.node) > ts_node_end_byte(block))) {
+        continue;
+      }
+      return;
     }
     if (pairedElsewhere(disable, disables, enables, context)) return;
 
