@@ -106,9 +106,9 @@ without the collector by design. Nor one whose function ends the process in a `f
 (`finally: os._exit(0)`, as a forked child does), nor one among the own statements of the
 child's branch of `os.fork()` (`if pid == 0:` after `pid = os.fork()`, `if not pid:`) when that
 branch ends with `os._exit()` and each statement between the two is a `try` (with no `return`
-in it) whose `except:` or `except BaseException:` handler ends with `os._exit()` too (not
-`except Exception:`, which lets `KeyboardInterrupt` through): there is no process left to
-restore.
+in it, no `break` or `continue` but in a loop of its own, and no `finally`) whose `except:` or
+`except BaseException:` handler ends with `os._exit()` too (not `except Exception:`, which lets
+`KeyboardInterrupt` through): there is no process left to restore.
 Neither is a `gc.disable()` inside a `finally` clause, or after a `gc.enable()` in the same
 function: both restore a state the function changed (`finally: if not was_enabled: gc.disable()`).
 Nor a class that turns the collector off when it starts (`__init__`, `start()`, `setup()`,
@@ -462,6 +462,21 @@ class GcDisabledWithoutEnable final : public RuleChecker {
   // 0:`) that ends the process on every way out: the branch ends with `os._exit()`, and each
   // statement between the two is a `try` without `return` whose `except:` or
   // `except BaseException:` handler ends with `os._exit()` too. No process is left to restore.
+  // Whether `node` (a `break` or `continue`) is in the body of a loop inside `outer`: it leaves
+  // that loop, not one around `outer` (a loop's `else` does not count as its body).
+  static bool inLoopBodyWithin(TSNode node, TSNode outer) {
+    for (TSNode child = node, parent = parentOf(node);
+         !ts_node_is_null(parent) && !ts_node_eq(child, outer);
+         child = parent, parent = parentOf(parent)) {
+      const NodeKind kind = kindOf(parent);
+      if ((kind == NodeKind::ForStatement || kind == NodeKind::WhileStatement) &&
+          ts_node_eq(childByField(parent, Field::Body), child)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static bool inForkedChildThatExits(const Site& disable, const RuleContext& context) {
     const TSNode statement = parentOf(disable.node);
     const TSNode block = parentOf(statement);
@@ -477,6 +492,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
          !ts_node_eq(next, lastStatement(block)); next = ts_node_next_named_sibling(next)) {
       if (kindOf(next) == NodeKind::Comment) continue;
       if (kindOf(next) != NodeKind::TryStatement) return false;
+      // A `finally` runs its own code on the way out, which may leave the child running.
+      if (!ts_node_is_null(firstChildOfKind(next, NodeKind::FinallyClause))) return false;
       bool returns = false;
       visitSubtree(next, [&](TSNode node, TSFieldId /*field*/) {
         const NodeKind kind = kindOf(node);
@@ -484,7 +501,9 @@ class GcDisabledWithoutEnable final : public RuleChecker {
             kind == NodeKind::Lambda) {
           return Visit::SkipChildren;
         }
-        returns = returns || kind == NodeKind::ReturnStatement || kind == NodeKind::Yield;
+        returns = returns || kind == NodeKind::ReturnStatement || kind == NodeKind::Yield ||
+                  ((kind == NodeKind::BreakStatement || kind == NodeKind::ContinueStatement) &&
+                   !inLoopBodyWithin(node, next));
         return returns ? Visit::Stop : Visit::Descend;
       });
       if (returns) return false;
