@@ -27,18 +27,21 @@ Entry points are not library modules and are skipped: `__main__.py`, `setup.py`,
 `manage.py`, `wsgi.py`, `asgi.py`, `gunicorn*.py`, `sitecustomize.py` and `usercustomize.py`
 (which configure the interpreter at start-up), `.pythonrc.py` (the interactive interpreter's
 start-up file), `ipython_config.py` and the files of an IPython profile's start-up folder
-(`profile_*/startup/`), `fabfile.py`, `noxfile.py`, `locustfile.py`, a `tasks.py` that imports
-from `invoke` (a `tasks.py` without that import, such as Celery's, is checked), a gunicorn
+(`.ipython/profile_*/startup/`), `fabfile.py`, `noxfile.py`, `locustfile.py`, a `tasks.py`
+that imports from `invoke` (a `tasks.py` without that import, such as Celery's, is checked), a
+gunicorn
 configuration file whatever its name (one that assigns `bind`, `workers`, `worker_class` or
 `preload_app` at module level and defines a gunicorn server hook there, such as
 `def post_fork(server, worker):`; not recognised in a file so large that the language server
 analyses it in runs), Sphinx's `conf.py` under a `docs/` or `doc/` folder
-(`docs/source/conf.py` too), notebooks and percent-format scripts (a line that starts with
-`# %%`, Jupytext's and VS Code's cell marker), any file that starts with a `#!` line, and any
+(`docs/source/conf.py` too), notebooks and percent-format scripts (two lines or more that start
+with `# %%`, Jupytext's and VS Code's cell marker), any file that starts with a `#!` line, and any
 module that has an `if __name__ == "__main__":` block, or tests `__name__ != "__main__"`
 (a script, even when importable; what the body of `if __name__ != "__main__":`, or an `elif`
 or the `else` of `if __name__ == "__main__":`, does runs when the module is imported, and is
-reported).
+reported). An IPython start-up file, a gunicorn configuration file and a percent-format script,
+told by folder or content, are never a module of a package (a folder with an `__init__.py`),
+which is imported.
 Test files are skipped. Calls that never run are skipped too: under `if TYPE_CHECKING:`,
 `if False:`.
 
@@ -199,25 +202,29 @@ bool isGunicornConfig(const RuleContext& context, TSNode module) {
   return setting && hook;
 }
 
-// A Jupytext or VS Code "percent" script: a line that starts with `# %%`, the cell marker. It is
-// run cell by cell in a kernel, as a notebook is.
+// A Jupytext or VS Code "percent" script: at least two lines that start with `# %%`, the cell
+// marker. It is run cell by cell in a kernel, as a notebook is.
 bool hasPercentCells(std::string_view text) {
+  int markers = 0;
   for (size_t at = text.find("# %%"); at != std::string_view::npos;
        at = text.find("# %%", at + 1)) {
-    if (at == 0 || text[at - 1] == '\n') return true;
+    if ((at == 0 || text[at - 1] == '\n') && ++markers == 2) return true;
   }
   return false;
 }
 
-// Whether a directory of `path` is `startup` inside a directory named `profile_...`: IPython
-// runs every file of a profile's `startup/` folder when a session starts.
+// Whether a directory of `path` is `startup` inside a directory named `profile_...` under an
+// `.ipython` folder: IPython runs every file of a profile's `startup/` folder when a session
+// starts.
 bool isIPythonStartupFile(std::string_view path) {
   std::string_view previous;
+  bool ipython = false;
   size_t start = 0;
   for (size_t end = path.find_first_of("/\\"); end != std::string_view::npos;
        start = end + 1, end = path.find_first_of("/\\", start)) {
     const std::string_view folder = path.substr(start, end - start);
-    if (folder == "startup" && previous.starts_with("profile_")) return true;
+    if (folder == "startup" && previous.starts_with("profile_") && ipython) return true;
+    ipython = ipython || folder == ".ipython";
     previous = folder;
   }
   return false;
@@ -243,8 +250,11 @@ std::string_view fileName(std::string_view path) {
 
 bool isEntryPointFile(const RuleContext& context, TSNode call) {
   const std::string_view name = fileName(context.options().path);
-  if (isIPythonStartupFile(context.options().path) || isInvokeTasksFile(context, name) ||
-      hasPercentCells(context.source().text()) || isGunicornConfig(context, moduleOf(call))) {
+  if (isInvokeTasksFile(context, name)) return true;
+  // Kinds told by content or folder, never for a package's module, which is imported.
+  if (!isInPackage(context) &&
+      (isIPythonStartupFile(context.options().path) || hasPercentCells(context.source().text()) ||
+       isGunicornConfig(context, moduleOf(call)))) {
     return true;
   }
   for (std::string_view entry : kEntryPointFiles) {
