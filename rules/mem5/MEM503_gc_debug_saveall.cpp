@@ -243,12 +243,12 @@ class GcDebugSaveall final : public RuleChecker {
     if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
       call.guarded = afterDebugGuardClause(context, owner.node, node);
     }
-    // A one-shot command: a script's `main()`, a click or typer command, a Django management
-    // command's `handle()` (and, asked in finish(), a function the module calls only from its
-    // main guard). Its process ends when it returns, as a main guard's does.
+    // A one-shot command: a Django management command's `handle()` (and, asked in finish(),
+    // once imports resolve, a script's `main()`, a click or typer command, or a function the
+    // module calls only from its main guard). Its process ends when it returns, as a main
+    // guard's does.
     if (!call.guarded && owner.kind == NodeKind::FunctionDefinition) {
-      call.guarded = isCommandLineEntryPoint(context, owner.node) ||
-                     isDjangoCommandHandle(context, owner.node);
+      call.guarded = isDjangoCommandHandle(context, owner.node);
     }
     calls_.push_back(call);
   }
@@ -307,8 +307,10 @@ class GcDebugSaveall final : public RuleChecker {
     }
     for (const Resolved& setting : resolved) {
       if (setting.flag == Flag::None || setting.call->guarded) continue;
-      // The main guard's calls are known once the whole module has been walked.
-      if (setting.call->top_level && calledOnlyFromMainGuard(context, setting.call->owner)) {
+      // The main guard's calls are known once the whole module has been walked, and what a
+      // decorator's names were imported as once the semantic model is finalized.
+      if (setting.call->top_level && (isCommandLineEntryPoint(context, setting.call->owner) ||
+                                      calledOnlyFromMainGuard(context, setting.call->owner))) {
         continue;
       }
       bool reset = false;
