@@ -282,35 +282,6 @@ bool isWordCharacter(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
-// How many times `name` appears in `text` as a whole word (comments and strings included). The
-// counts of every word are made once per text and kept for the thread's next question: a file
-// with thousands of functions asks once for each.
-size_t wordOccurrences(std::string_view text, std::string_view name) {
-  struct WordCounts {
-    std::string text;
-    std::unordered_map<std::string_view, size_t> counts;
-  };
-  thread_local WordCounts cache;
-  if (cache.text.size() != text.size() || cache.text != text) {
-    cache.counts.clear();
-    cache.text.assign(text);
-    const std::string_view kept = cache.text;
-    size_t at = 0;
-    while (at < kept.size()) {
-      if (!isWordCharacter(kept[at])) {
-        ++at;
-        continue;
-      }
-      const size_t start = at;
-      while (at < kept.size() && isWordCharacter(kept[at]))
-        ++at;
-      ++cache.counts[kept.substr(start, at - start)];
-    }
-  }
-  const auto found = cache.counts.find(name);
-  return found == cache.counts.end() ? 0 : found->second;
-}
-
 }  // namespace
 
 void noteMainGuardCall(const RuleContext& context, TSNode call) {
@@ -332,6 +303,25 @@ void noteMainGuardCall(const RuleContext& context, TSNode call) {
   }
 }
 
+size_t WordCounts::count(std::string_view text, std::string_view word) {
+  if (!made_) {
+    made_ = true;
+    size_t at = 0;
+    while (at < text.size()) {
+      if (!isWordCharacter(text[at])) {
+        ++at;
+        continue;
+      }
+      const size_t start = at;
+      while (at < text.size() && isWordCharacter(text[at]))
+        ++at;
+      ++counts_[text.substr(start, at - start)];
+    }
+  }
+  const auto found = counts_.find(word);
+  return found == counts_.end() ? 0 : found->second;
+}
+
 bool isInPackage(const RuleContext& context) {
   const ModuleInfo& module = context.options().module;
   if (module.is_package) return true;
@@ -345,7 +335,7 @@ bool isInPackage(const RuleContext& context) {
   return name.find('.') != std::string_view::npos;
 }
 
-bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function) {
+bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function, WordCounts& words) {
   const TSNode definition =
       kindOf(parentOf(function)) == NodeKind::DecoratedDefinition ? parentOf(function) : function;
   if (kindOf(parentOf(definition)) != NodeKind::Module) return false;
@@ -353,7 +343,7 @@ bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function) {
   if (isInPackage(context)) return false;
   const std::string_view name = context.text(childByField(function, Field::Name));
   // The definition's own name and the one call: nothing else, in the whole text.
-  if (wordOccurrences(context.source().text(), name) != 2) return false;
+  if (words.count(context.source().text(), name) != 2) return false;
   const std::string key = mainGuardCallKey(name);
   context.dependsOn(key);
   return context.moduleProvides(key);

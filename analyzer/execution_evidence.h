@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "analyzer/semantic_model.h"
 
@@ -63,6 +64,18 @@ bool testsForMain(const RuleContext& context, TSNode condition, bool either_way)
 // group `@click.group()` made; not discord.py's `@bot.command()`).
 bool isCommandLineEntryPoint(const RuleContext& context, TSNode function);
 
+// How many times a word appears in a text, as a whole word (comments and strings included): the
+// counts of all the text's words are made on the first question. The text must stay the same
+// and outlive the counts.
+class WordCounts {
+ public:
+  size_t count(std::string_view text, std::string_view word);
+
+ private:
+  bool made_ = false;
+  std::unordered_map<std::string_view, size_t> counts_;
+};
+
 // During the walk, for a call: a call of a name in the body of the module's
 // `if __name__ == "__main__":` block, nested or not (`sys.exit(main())`), is recorded for
 // calledOnlyFromMainGuard (a key the run provides). Rules that ask must call this for every call
@@ -74,7 +87,10 @@ void noteMainGuardCall(const RuleContext& context, TSNode call);
 // appears nowhere else in the text, as a whole word (comments and strings included), than at its
 // definition and that call: the script's run, as `main()` is. Never in a package's module
 // (isInPackage): another module may import the function and call it per request.
-bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function);
+//
+// `words` counts the text's words, once: a rule checker keeps one for the file it analyses (a
+// file with thousands of functions asks once for each).
+bool calledOnlyFromMainGuard(const RuleContext& context, TSNode function, WordCounts& words);
 
 // Whether the file is a module of a package (an `__init__.py` beside it, or is one), by its
 // module name: other modules may import it. Unknown (no name) counts as not.

@@ -716,7 +716,7 @@ class GcDisabledWithoutEnable final : public RuleChecker {
     // A command-line `main()` turning the collector off for the whole run is the same choice.
     const std::string_view function_name = context.text(childByField(disable.owner, Field::Name));
     if (disable.top_level && (isCommandLineEntryPoint(context, disable.owner) ||
-                              calledOnlyFromMainGuard(context, disable.owner))) {
+                              calledOnlyFromMainGuard(context, disable.owner, words_))) {
       return;
     }
     // `def opt_disablegc(self)` (trial's `--disablegc`), `def disable_gc()`: turning the collector
@@ -865,6 +865,8 @@ class GcDisabledWithoutEnable final : public RuleChecker {
   std::vector<std::string> worker_initializers_;  // their keys (initializerKey)
   std::vector<Site> calls_;
   std::vector<Site> callbacks_;
+  // The file's words, for calledOnlyFromMainGuard (asked from the const check()).
+  mutable WordCounts words_;
   std::vector<TryWithFinally> tries_;
 };
 

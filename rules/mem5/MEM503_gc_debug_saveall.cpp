@@ -309,8 +309,9 @@ class GcDebugSaveall final : public RuleChecker {
       if (setting.flag == Flag::None || setting.call->guarded) continue;
       // The main guard's calls are known once the whole module has been walked, and what a
       // decorator's names were imported as once the semantic model is finalized.
-      if (setting.call->top_level && (isCommandLineEntryPoint(context, setting.call->owner) ||
-                                      calledOnlyFromMainGuard(context, setting.call->owner))) {
+      if (setting.call->top_level &&
+          (isCommandLineEntryPoint(context, setting.call->owner) ||
+           calledOnlyFromMainGuard(context, setting.call->owner, words_))) {
         continue;
       }
       bool reset = false;
@@ -457,6 +458,7 @@ class GcDebugSaveall final : public RuleChecker {
   bool names_may_be_gc_ = false;
   bool looked_at_earlier_runs_ = false;
   std::vector<SetDebugCall> calls_;
+  WordCounts words_;  // the file's words, for calledOnlyFromMainGuard
 };
 
 constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call};
