@@ -53,12 +53,25 @@ The copy is the right thing, and is not reported, when the loop changes what the
 when any name the iterator reads (`d` here, or `self` in `zip(self.a, self.b)`) is, in the loop,
 assigned or deleted (itself or an item or attribute of it), the object of a method call, or passed
 to a call; or when the iterator reads standard input and the loop does too (`input()`,
-`sys.stdin.readline()`): the copy reads it to the end before the loop asks; or when the loop
-writes to the file the iterator reads, through another handle opened on the same path, or
-creates, renames or removes files while the iterator lists a folder (`os.scandir`,
-`Path.iterdir`, `glob`, `os.walk`): the copy keeps the loop from reading its own writes. A
-mutation made out of sight (a function that changes a module-level list the iterator reads) is
-not seen. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
+`sys.stdin.readline()`), or runs a command (`subprocess.run`, `os.system`, ...) with no
+`stdin=` or `input=` of its own, which inherits standard input: the copy reads it to the end
+before the loop asks; or when the loop writes to the file the iterator reads, through another
+handle opened on the same path or through `Path(path).write_text(...)` (`write_bytes`) of that
+path, or creates, renames or removes files while the iterator lists a folder (`os.scandir`,
+`Path.iterdir`, `glob`, `os.walk`), or runs a command given the loop's entry there
+(`subprocess.run(["convert", str(entry), ...])`): the copy keeps the loop from reading its own
+writes. It also stays quiet when the loop calls, by name, a function defined in the same file
+that changes in place the very variable the iterator reads (`PENDING[:] = [...]`, `del
+PENDING[0]`, `PENDING += ...`, `PENDING.remove(job)`): a module-level list, or the enclosing
+function's list changed by a nested function. Other mutations made out of sight (through an
+attribute, another module, or a function two calls away) are not seen. And it stays quiet when
+making the items starts work that runs alongside the loop: the generator's expressions, or the
+function given to `map()` (a lambda, or a function of the same file named there) submit to a
+pool (`pool.submit(...)`, `apply_async`, `map_async`, `run_in_executor`), schedule a task
+(`asyncio.ensure_future`, `asyncio.create_task`, `loop.create_task`), start a process
+(`subprocess.Popen`), or make a `threading.Thread` (`Timer`, `multiprocessing.Process`) and call
+`.start()`: the copy starts every job before the loop waits on the first, where the iterator
+alone would run them one at a time. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
 reported: copying a container before a loop that may change it is the documented remedy for
 "dictionary changed size during iteration", and the rule cannot always see the change.
 Test files are skipped.
@@ -167,7 +180,8 @@ class ListCopyToIterate final : public RuleChecker {
     const TSNode body = loop == NodeKind::ForStatement
                             ? childByField(context.frame(1).node, Field::Body)
                             : context.frame(2).node;
-    candidates_.push_back(Candidate{call, body, context.scope()});
+    const TSNode target = childByField(context.frame(1).node, Field::Left);
+    candidates_.push_back(Candidate{call, body, target, context.scope()});
   }
 
   void finish(RuleContext& context) override {
@@ -179,6 +193,7 @@ class ListCopyToIterate final : public RuleChecker {
   struct Candidate {
     TSNode call;  // list(...)
     TSNode body;
+    TSNode target;  // the loop's target: `entry` of `for entry in list(...)`
     ScopeId scope;
   };
 
@@ -202,8 +217,12 @@ class ListCopyToIterate final : public RuleChecker {
       what = "`" + callee.substr(callee.starts_with("builtins.") ? 9 : 0) + "()`";
       evaluated_at_once = callee == "builtins.range";
     }
-    if (!evaluated_at_once && loopTouchesSources(context, candidate.call, candidate.body)) return;
+    if (!evaluated_at_once &&
+        loopTouchesSources(context, candidate.scope, candidate.call, candidate.body))
+      return;
     if (loopWritesWhatItReads(context, candidate)) return;
+    if (calledFunctionChangesSources(context, candidate)) return;
+    if (startsConcurrentWork(context, candidate.scope, iterator)) return;
     // The copy matters only when the iterator yields many items. By default that takes evidence
     // of data (lines of a file, rows of a query), not already a list in memory; preview also
     // takes what nothing sizes.
@@ -233,7 +252,8 @@ class ListCopyToIterate final : public RuleChecker {
 
   // Whether the loop may change something the iterator reads: any name used in the iterator that
   // the loop uses in a way that may mutate it (mayMutate).
-  static bool loopTouchesSources(const RuleContext& context, TSNode copy, TSNode body) {
+  static bool loopTouchesSources(const RuleContext& context, ScopeId scope, TSNode copy,
+                                 TSNode body) {
     const TSNode iterator = copiedIterator(copy);
     const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
     bool touched = false;
@@ -254,7 +274,7 @@ class ListCopyToIterate final : public RuleChecker {
       touched = read_by_iterator;
       return touched ? Visit::Stop : Visit::Descend;
     });
-    return touched || readsTheSameStream(context, iterator, body);
+    return touched || readsTheSameStream(context, scope, iterator, body);
   }
 
   // Whether the loop writes to the file or the folder the iterator reads: appends to the file
@@ -302,8 +322,13 @@ class ListCopyToIterate final : public RuleChecker {
                                           : std::string_view();
         writes = !path.empty() &&
                  std::find(read_paths.begin(), read_paths.end(), path) != read_paths.end();
+      } else if (method && (name == "write_text" || name == "write_bytes") &&
+                 writesThroughPath(context, candidate.scope, childByField(callee, Field::Object),
+                                   read_paths)) {
+        writes = true;
       } else if (lists_a_folder) {
-        writes = changesTheFileSystem(context, candidate.scope, node, name, method);
+        writes = changesTheFileSystem(context, candidate.scope, node, name, method) ||
+                 runsCommandOnEntry(context, candidate, node);
       }
       return writes ? Visit::Stop : Visit::Descend;
     });
@@ -358,6 +383,21 @@ class ListCopyToIterate final : public RuleChecker {
              (written == NodeKind::Call &&
               (made.ends_with("join") || made.ends_with("with_suffix") ||
                made.ends_with("with_name") || made.ends_with("with_stem")))));
+  }
+
+  // `Path(path)` (`pathlib.Path`) of a path the iterator's file was opened on: the object of
+  // `Path(path).write_text(...)`.
+  static bool writesThroughPath(const RuleContext& context, ScopeId scope, TSNode made,
+                                const std::vector<std::string_view>& read_paths) {
+    if (kindOf(made) != NodeKind::Call ||
+        !context.semantic().resolvesTo(scope, childByField(made, Field::Function),
+                                       "pathlib.Path")) {
+      return false;
+    }
+    const TSNode arguments = childByField(made, Field::Arguments);
+    if (!hasNamedChildrenSkippingExtras(arguments, 1)) return false;
+    const std::string_view path = context.text(firstNamedChildSkippingExtras(arguments));
+    return std::find(read_paths.begin(), read_paths.end(), path) != read_paths.end();
   }
 
   // `"w"`, `"ab"`, `'x'`, `"r+"`: a mode string (letters of a mode only) that writes.
@@ -420,18 +460,205 @@ class ListCopyToIterate final : public RuleChecker {
 
   // `for name in list(map(str.strip, sys.stdin)):` with `input()` in the loop: standard input is
   // read to the end before the loop asks its questions, or the questions would eat the lines.
-  static bool readsTheSameStream(const RuleContext& context, TSNode iterator, TSNode body) {
+  // So too a command run in the loop (`subprocess.run(...)`, `os.system(...)`) with no `stdin=`
+  // or `input=` of its own: it inherits standard input and may read it.
+  static bool readsTheSameStream(const RuleContext& context, ScopeId scope, TSNode iterator,
+                                 TSNode body) {
     if (!namesStandardInput(context.text(iterator))) return false;
     bool reads = false;
     visitSubtree(body, [&](TSNode node, TSFieldId /*field*/) {
       if (kindOf(node) == NodeKind::Call) {
         const TSNode callee = childByField(node, Field::Function);
+        const TSNode arguments = childByField(node, Field::Arguments);
         reads = (kindOf(callee) == NodeKind::Identifier && context.text(callee) == "input") ||
-                namesStandardInput(context.text(callee));
+                namesStandardInput(context.text(callee)) ||
+                (runsCommand(context, scope, node) &&
+                 ts_node_is_null(keywordArgumentValue(context, arguments, "stdin")) &&
+                 ts_node_is_null(keywordArgumentValue(context, arguments, "input")));
       }
       return reads ? Visit::Stop : Visit::Descend;
     });
     return reads;
+  }
+
+  // The definition of the function a plain name calls, when the name is bound once, in this
+  // file, by a `def`: `_mark_done` of `_mark_done(job_id)`; null otherwise.
+  static TSNode definedFunction(const RuleContext& context, ScopeId scope, TSNode callee) {
+    if (kindOf(callee) != NodeKind::Identifier) return TSNode{};
+    const SemanticModel& semantic = context.semantic();
+    const Resolution resolution =
+        semantic.resolve(scope, context.text(callee), ts_node_start_byte(callee));
+    if (resolution.kind != Resolution::Kind::Bound || resolution.binding->prelude ||
+        resolution.binding->kind != BindingKind::FunctionDefinition ||
+        semantic.bindingsIn(resolution.binding->scope, resolution.binding->name).size() != 1) {
+      return TSNode{};
+    }
+    const TSNode definition = resolution.binding->node;  // a definition's binding holds the `def`
+    return kindOf(definition) == NodeKind::FunctionDefinition ? definition : TSNode{};
+  }
+
+  // The scope a `def` opens.
+  static ScopeId scopeOfDefinition(const SemanticModel& semantic, TSNode definition) {
+    for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
+      if (ts_node_eq(semantic.scope(id).node, definition)) return id;
+    }
+    return kNoScope;
+  }
+
+  // Whether the identifier `name` heads a change made in place: an item or slice of it assigned,
+  // augmented or deleted (`name[:] = ...`, `del name[0]`), `name += ...`, or a method that
+  // changes a list, dict or set in place called on it (`name.remove(x)`).
+  static bool changesInPlace(const RuleContext& context, TSNode name) {
+    const TSNode parent = parentOf(name);
+    const NodeKind kind = kindOf(parent);
+    if (kind == NodeKind::AugmentedAssignment)
+      return ts_node_eq(childByField(parent, Field::Left), name);
+    if (!ts_node_eq(nthNamedChild(parent, 0), name)) return false;
+    const TSNode above = parentOf(parent);
+    if (kind == NodeKind::Subscript) {
+      const NodeKind changed = kindOf(above);
+      return ((changed == NodeKind::Assignment || changed == NodeKind::AugmentedAssignment) &&
+              ts_node_eq(childByField(above, Field::Left), parent)) ||
+             changed == NodeKind::DeleteStatement;
+    }
+    if (kind != NodeKind::Attribute || kindOf(above) != NodeKind::Call ||
+        !ts_node_eq(childByField(above, Field::Function), parent)) {
+      return false;
+    }
+    const std::string_view method = context.text(childByField(parent, Field::AttributeName));
+    for (const std::string_view changes :
+         {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "update",
+          "popitem", "setdefault", "add", "discard", "difference_update", "intersection_update"}) {
+      if (method == changes) return true;
+    }
+    return false;
+  }
+
+  // Whether the loop calls, by name, a function defined in this file that changes in place
+  // (changesInPlace) the very variable the iterator reads: a module-level list a helper shrinks
+  // (`PENDING[:] = [...]`), or the enclosing function's list a nested function does.
+  static bool calledFunctionChangesSources(const RuleContext& context, const Candidate& candidate) {
+    const SemanticModel& semantic = context.semantic();
+    const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
+    std::vector<std::pair<std::string_view, const Binding*>> sources;
+    visitSubtree(copiedIterator(candidate.call), [&](TSNode node, TSFieldId field) {
+      if (kindOf(node) == NodeKind::Identifier && field != attribute_field) {
+        const Resolution resolution =
+            semantic.resolve(candidate.scope, context.text(node), ts_node_start_byte(node));
+        if (resolution.kind == Resolution::Kind::Bound)
+          sources.emplace_back(context.text(node), resolution.binding);
+      }
+      return Visit::Descend;
+    });
+    if (sources.empty()) return false;
+    bool changes = false;
+    visitSubtree(candidate.body, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) != NodeKind::Call) return Visit::Descend;
+      const TSNode definition =
+          definedFunction(context, candidate.scope, childByField(node, Field::Function));
+      const ScopeId inner =
+          ts_node_is_null(definition) ? kNoScope : scopeOfDefinition(semantic, definition);
+      if (inner == kNoScope) return Visit::Descend;
+      visitSubtree(childByField(definition, Field::Body), [&](TSNode use, TSFieldId field) {
+        if (kindOf(use) != NodeKind::Identifier || field == attribute_field ||
+            !changesInPlace(context, use)) {
+          return Visit::Descend;
+        }
+        for (const auto& [name, binding] : sources) {
+          if (name != context.text(use)) continue;
+          const Resolution resolution = semantic.resolve(inner, name, ts_node_start_byte(use));
+          changes = changes ||
+                    (resolution.kind == Resolution::Kind::Bound && resolution.binding == binding);
+        }
+        return changes ? Visit::Stop : Visit::Descend;
+      });
+      return changes ? Visit::Stop : Visit::Descend;
+    });
+    return changes;
+  }
+
+  // Whether making the items starts work that runs alongside the loop: the generator's
+  // expressions, or the function given to `map()` and the like (a lambda, or a function defined
+  // in this file, by name), submit to a pool (`pool.submit(...)`, `apply_async`, `map_async`,
+  // `run_in_executor`), schedule a task (`asyncio.ensure_future`, `asyncio.create_task`,
+  // `loop.create_task`), start a process (`subprocess.Popen`), or make a thread or process
+  // (`threading.Thread`, `multiprocessing.Process`) and call `.start()`. The copy starts them all
+  // before the loop waits on the first; without it they would run one at a time.
+  static bool startsConcurrentWork(const RuleContext& context, ScopeId scope, TSNode iterator) {
+    std::vector<std::pair<TSNode, ScopeId>> places{{iterator, scope}};
+    if (kindOf(iterator) == NodeKind::Call) {
+      const TSNode function =
+          unparenthesized(nthNamedChildSkippingExtras(childByField(iterator, Field::Arguments), 0));
+      const TSNode definition = definedFunction(context, scope, function);
+      const ScopeId inner = ts_node_is_null(definition)
+                                ? kNoScope
+                                : scopeOfDefinition(context.semantic(), definition);
+      if (inner != kNoScope) places.emplace_back(childByField(definition, Field::Body), inner);
+    }
+    for (const auto& [place, place_scope] : places) {
+      bool submits = false;
+      bool makes_thread = false;
+      bool starts = false;
+      visitSubtree(place, [&](TSNode node, TSFieldId /*field*/) {
+        if (kindOf(node) != NodeKind::Call) return Visit::Descend;
+        const TSNode callee = childByField(node, Field::Function);
+        const std::string name = context.semantic().qualifiedName(place_scope, callee);
+        const std::string_view method =
+            kindOf(callee) == NodeKind::Attribute
+                ? context.text(childByField(callee, Field::AttributeName))
+                : std::string_view();
+        if (name == "asyncio.ensure_future" || name == "asyncio.create_task" ||
+            name == "subprocess.Popen" ||
+            (name.empty() && (method == "submit" || method == "apply_async" ||
+                              method == "map_async" || method == "starmap_async" ||
+                              method == "run_in_executor" || method == "create_task"))) {
+          submits = true;
+        } else if (name == "threading.Thread" || name == "threading.Timer" ||
+                   name == "multiprocessing.Process") {
+          makes_thread = true;
+        } else if (method == "start") {
+          starts = true;
+        }
+        return submits ? Visit::Stop : Visit::Descend;
+      });
+      if (submits || (makes_thread && starts)) return true;
+    }
+    return false;
+  }
+
+  // A call that runs an external command through a shell or `subprocess`.
+  static bool runsCommand(const RuleContext& context, ScopeId scope, TSNode call) {
+    const std::string name =
+        context.semantic().qualifiedName(scope, childByField(call, Field::Function));
+    for (const std::string_view runs :
+         {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+          "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "os.system",
+          "os.popen"}) {
+      if (name == runs) return true;
+    }
+    return false;
+  }
+
+  // `subprocess.run(["convert", str(entry), ...])` in `for entry in list(map(Path,
+  // os.scandir(folder)))`: a command given one of the listed entries, which may write beside it.
+  static bool runsCommandOnEntry(const RuleContext& context, const Candidate& candidate,
+                                 TSNode call) {
+    if (!runsCommand(context, candidate.scope, call)) return false;
+    const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
+    std::vector<std::string_view> targets;
+    if (kindOf(candidate.target) == NodeKind::Identifier)
+      targets.push_back(context.text(candidate.target));
+    visitSubtree(candidate.target, [&](TSNode node, TSFieldId /*field*/) {
+      if (kindOf(node) == NodeKind::Identifier) targets.push_back(context.text(node));
+      return Visit::Descend;
+    });
+    bool given = false;
+    visitSubtree(childByField(call, Field::Arguments), [&](TSNode node, TSFieldId field) {
+      given = kindOf(node) == NodeKind::Identifier && field != attribute_field &&
+              std::find(targets.begin(), targets.end(), context.text(node)) != targets.end();
+      return given ? Visit::Stop : Visit::Descend;
+    });
+    return given;
   }
 
   std::vector<Candidate> candidates_;
