@@ -59,7 +59,16 @@ comprehension only filters (`sum([s for s in sizes if s])` with `sizes` a list c
 `os.listdir()`: a pointer an item, not the items); in test files and in `assert` statements
 (pytest shows the values of a list when the assert fails, so the list is the better choice
 there); and `any` or `all` over standard input, where reading all of it may be the point (a
-git hook whose writer would get a broken pipe if it stopped early).
+git hook whose writer would get a broken pipe if it stopped early). `any` and `all` of a list
+comprehension whose element is a call of a function named for an action are left alone too: the
+list runs the action for every item (`all([check_row(r) for r in rows])` logs every bad row,
+`any([send(a) for a in fh])` notifies everyone), which a generator would stop at the first item
+that decides. The names are `send`, `notify`, `publish`, `emit`, `write`, `save`, `delete`,
+`update`, `log`, `print`, `run`, `execute`, `process`, `submit`, `deliver`, `dispatch`,
+`upload`, `commit` and `handle`, alone or as the first word of a longer name (`send_mail`,
+`self.publish_event`), and `check_...` and `validate_...` (a bare `check` is as often a
+predicate). A predicate (`pattern.match(line)`, `line.startswith("#")`, `isinstance(x, str)`,
+`is_valid(row)`) stays reported, and so do `sum`, `min` and `max`, which run every item anyway.
 
 Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
 checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`) or a
@@ -150,6 +159,17 @@ constexpr std::array kReducers = {
     Reducer{"math.fsum", Arity::OnlyIterable, false, false},
     Reducer{"math.prod", Arity::IterableKeywordStart, false, false},
 };
+
+// Names of functions called for what they do (MEM101 leaves `any` and `all` of a list of their
+// results alone).
+constexpr auto kActingVerbs = std::to_array<std::string_view>({
+    "send",    "notify",   "publish", "emit",   "write",   "save",    "delete",
+    "update",  "log",      "print",   "run",    "execute", "process", "submit",
+    "deliver", "dispatch", "upload",  "commit", "handle",
+});
+// Verbs that name a predicate as often as an action when alone (`all([check(x) ...])`): only as
+// the first word of a longer name (`check_row`, `validate_order`).
+constexpr auto kActingPrefixes = std::to_array<std::string_view>({"check", "validate"});
 
 struct CallShape {
   TSNode iterable{};  // the first positional argument
@@ -363,6 +383,32 @@ class ListComprehensionInReducer final : public RuleChecker {
     return !mentions.reflective && found != mentions.counts.end() && found->second == 2;
   }
 
+  // Whether the comprehension's element is a call of a function named for an action: `send`,
+  // `notify`, ... (kActingVerbs), by itself or as the first word of a longer name
+  // (`self.send_mail`), or `check_...` and `validate_...` (kActingPrefixes). Such a call runs for
+  // what it does, not only for the value.
+  static bool elementActs(const RuleContext& context, TSNode comprehension) {
+    const TSNode element = unparenthesized(childByField(comprehension, Field::Body));
+    if (kindOf(element) != NodeKind::Call) return false;
+    const TSNode callee = childByField(element, Field::Function);
+    std::string_view name;
+    if (kindOf(callee) == NodeKind::Identifier) {
+      name = context.text(callee);
+    } else if (kindOf(callee) == NodeKind::Attribute) {
+      name = context.text(childByField(callee, Field::AttributeName));
+    }
+    const auto firstWord = [&](std::string_view verb) {
+      return name.size() > verb.size() + 1 && name.starts_with(verb) && name[verb.size()] == '_';
+    };
+    for (const std::string_view verb : kActingVerbs) {
+      if (name == verb || firstWord(verb)) return true;
+    }
+    for (const std::string_view verb : kActingPrefixes) {
+      if (firstWord(verb)) return true;
+    }
+    return false;
+  }
+
   void check(const Candidate& candidate, RuleContext& context) {
     const TSNode function = childByField(candidate.call, Field::Function);
     const std::string qualified = context.semantic().qualifiedName(candidate.scope, function);
@@ -405,6 +451,10 @@ class ListComprehensionInReducer final : public RuleChecker {
             "sys.stdin") {
       return;
     }
+    // `all([check_row(row) for row in rows])`, `any([send(a) for a in fh])`: each item is an
+    // action (it logs, sends, writes) that must run for every item, which a generator would stop
+    // at the first that decides.
+    if (reducer->short_circuits && elementActs(context, comprehension)) return;
     // `sum([size for size in sizes if size is not None])`: a filtered subset of a list already in
     // memory holds at most a pointer to each item there, not new items. (A bare copy, `sum([x
     // for x in xs])`, has no reason to be a list at all, and stays reported.)
