@@ -430,21 +430,44 @@ class SizeFinder {
       // zip stops at its shortest argument; chain and product are at least their longest.
       SizeEvidence result;
       bool every_part_written = true;
+      bool some_part_unknown = false;
+      std::optional<SizeEvidence> configuration;
+      std::optional<SizeEvidence> unwritten_data;
       for (size_t i = 0; i < positional.size(); ++i) {
         SizeEvidence part = iterable(scope, positional[i], depth + 1);
         if (callee == "builtins.zip" && part.size == Size::Small) return part;
-        every_part_written = every_part_written && part.written_in_code;
+        if (part.size == Size::Configuration && !configuration) configuration = part;
+        if (part.size == Size::Data && !part.written_in_code && !unwritten_data) {
+          unwritten_data = part;
+        }
+        some_part_unknown = some_part_unknown || part.size == Size::Unknown;
+        if (part.size == Size::Data)
+          every_part_written = every_part_written && part.written_in_code;
         result = i == 0 ? part : larger(result, part);
       }
-      // A count written beside other data only caps what zip yields (`zip(range(10**6), lines)`
-      // yields as many as there are lines): it is a count the code writes only when every part is.
-      if (callee == "builtins.zip") result.written_in_code = every_part_written;
+      if (callee == "builtins.zip") {
+        // zip yields as many as its smallest part: beside configuration, configuration
+        // (`zip(range(10**6), sys.argv)`); a count written in the code only caps what the other
+        // parts yield, so beside a part nothing sizes (`zip(range(10**6), header)`), nothing
+        // says.
+        if (configuration) return *configuration;
+        if (some_part_unknown && every_part_written) return {};
+        // Beside data nothing writes the count of (`zip(range(10**6), names)`), that data.
+        if (unwritten_data) return madeAnew(*unwritten_data);
+        // A count written beside other data only caps what zip yields (`zip(range(10**6),
+        // lines)` yields as many as there are lines): it is a count the code writes only when
+        // every part is.
+        result.written_in_code = result.size == Size::Data && every_part_written;
+      }
       return callee == "itertools.chain" ? result : madeAnew(result);
     }
     if (callee == "itertools.islice" && positional.size() >= 2) {
       const SizeEvidence bound = countOf(scope, positional.back(), depth + 1);
       if (bound.size == Size::Small) return evidence(Size::Small, "a slice of literal bounds");
       return iterable(scope, positional.front(), depth + 1);
+    }
+    if (const std::optional<SizeEvidence> few = fewItemsSource(scope, callee, positional, depth)) {
+      return *few;
     }
     if (library_.isDataSource(callee)) {
       const std::string_view shown =
@@ -487,6 +510,60 @@ class SizeFinder {
       }
     }
     return {};
+  }
+
+  // Sources that the code's own arguments make small or configuration, though the function
+  // usually reads data: `csv.reader([line])` (the rows of a literal), `csv.reader(io.StringIO(
+  // HEADER))` (a string written in the code), a file at a literal path under `/proc/`, `/sys/`
+  // or `/etc/` and a folder under `/sys/` (system files of a few lines), `json.loads` of a string
+  // literal or of an environment variable (configuration).
+  std::optional<SizeEvidence> fewItemsSource(ScopeId scope, const std::string& callee,
+                                             const std::vector<TSNode>& positional,
+                                             int depth) const {
+    if (positional.empty()) return std::nullopt;
+    const TSNode first = unparenthesized(positional.front());
+    const NodeKind kind = kindOf(first);
+    if (callee == "csv.reader" || callee == "csv.DictReader" || callee == "io.StringIO" ||
+        callee == "io.BytesIO") {
+      const bool written = kind == NodeKind::List || kind == NodeKind::Tuple ||
+                           kind == NodeKind::String || kind == NodeKind::ConcatenatedString ||
+                           kind == NodeKind::Identifier || kind == NodeKind::Call;
+      const SizeEvidence inner = written ? iterable(scope, first, depth + 1) : SizeEvidence{};
+      if (inner.size == Size::Small) {
+        return evidence(
+            Size::Small,
+            (callee.starts_with("io.") ? "the lines of " : "the rows of ") + inner.reason);
+      }
+      return std::nullopt;
+    }
+    const bool opens = callee == "builtins.open" || callee == "io.open";
+    const bool lists = callee == "os.listdir" || callee == "os.scandir";
+    if ((opens || lists) && (kind == NodeKind::String || kind == NodeKind::ConcatenatedString)) {
+      std::string_view path = context_.text(first);
+      path.remove_prefix(std::min(path.find_first_of("'\""), path.size()));
+      path.remove_prefix(std::min<size_t>(path.find_first_not_of("'\""), path.size()));
+      const bool system = path.starts_with("/sys/") ||
+                          (opens && (path.starts_with("/proc/") || path.starts_with("/etc/")));
+      if (system) {
+        return evidence(Size::Small, (opens ? "the system file " : "the system folder ") +
+                                         shortText(context_, first));
+      }
+      return std::nullopt;
+    }
+    if (callee == "json.loads") {
+      if (kind == NodeKind::String || kind == NodeKind::ConcatenatedString) {
+        return evidence(Size::Small, "JSON written in the code");
+      }
+      const TSNode source = kind == NodeKind::Call        ? childByField(first, Field::Function)
+                            : kind == NodeKind::Subscript ? childByField(first, Field::Value)
+                                                          : TSNode{};
+      const std::string read = ts_node_is_null(source) ? std::string() : qualified(scope, source);
+      if ((kind == NodeKind::Call && (read == "os.environ.get" || read == "os.getenv")) ||
+          (kind == NodeKind::Subscript && read == "os.environ")) {
+        return evidence(Size::Configuration, "configuration (JSON of an environment variable)");
+      }
+    }
+    return std::nullopt;
   }
 
   enum class Query : uint8_t { None, Rows, ByKey };
@@ -714,7 +791,13 @@ class SizeFinder {
     const ScopeId scope = binding.scope;
     const std::string callee = qualified(scope, childByField(value, Field::Function));
     if (library_.isDataSource(callee)) {
-      return evidence(Size::Data, "the lines of the file opened by " + shortText(context_, value));
+      const SizeEvidence few = iterable(scope, value, depth + 1);
+      if (few.size == Size::Small || few.size == Size::Configuration) return few;
+      const bool file = callee.ends_with(".open") || callee == "builtins.open";
+      return evidence(Size::Data, (file                     ? "the lines of the file opened by "
+                                   : callee == "os.scandir" ? "the entries listed by "
+                                                            : "the result of ") +
+                                      shortText(context_, value));
     }
     return iterable(scope, value, depth + 1).size == Size::Data
                ? evidence(Size::Data, "the result of " + shortText(context_, value))

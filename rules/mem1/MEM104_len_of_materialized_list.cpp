@@ -44,6 +44,15 @@ are not reported: the first two are deliberate, the last two copy a container wh
 gives directly (write `len(d)`), which is another matter. Comprehensions with `await` or
 `async for` are skipped. Test files are skipped.
 
+What the code's own arguments make a handful is small too: `zip(...)` yields as many items as
+its smallest argument (`zip(range(10**6), sys.argv)` is configuration, and a `range` the code
+writes beside an argument nothing sizes, `zip(range(10**6), header)`, is no evidence);
+`csv.reader([line])` and `csv.reader(io.StringIO(HEADER))` read a literal, a constant or a string in
+the code; `open()` of a literal path under `/proc/`, `/sys/` or `/etc/` (the literal start of
+an f-string counts) and `os.listdir()` or `os.scandir()` of one under `/sys/` read system files
+and folders of a few lines; `json.loads()` of a string literal is small, and of
+`os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration.
+
 ## Example
 ```python
 def count_errors(path):
@@ -180,7 +189,8 @@ class LenOfMaterializedList final : public RuleChecker {
     return keepsTheWalkedItems(context, counted.comprehension);
   }
 
-  // `map(f, rows)` and the like: the first iterable they walk, or null for other calls.
+  // `map(f, rows)` and the like: the first iterable they walk (`zip(...)` itself, which yields as
+  // many as its smallest), or null for other calls.
   static TSNode lazyIterable(const RuleContext& context, ScopeId scope, TSNode call) {
     const std::string callee =
         context.semantic().qualifiedName(scope, childByField(call, Field::Function));
@@ -189,6 +199,8 @@ class LenOfMaterializedList final : public RuleChecker {
     uint32_t index = 0;
     if (callee == "builtins.map" || callee == "builtins.filter") {
       index = 1;
+    } else if (callee == "builtins.zip") {
+      return call;  // as many items as its smallest argument: the size evidence of zip decides
     } else if (callee != "builtins.zip" && callee != "builtins.enumerate") {
       return TSNode{};
     }

@@ -61,6 +61,15 @@ Flattening a handful of sequences is harmless, so the rule is quiet, even in pre
 small by construction (a literal, `sum([a, b], [])`, a constant bound to one, `range(3)`) or
 configuration (`sys.argv`, `args.paths`, a parameter called `options` or `settings`).
 
+What the code's own arguments make a handful is small too: `zip(...)` yields as many items as
+its smallest argument (`zip(range(10**6), sys.argv)` is configuration, and a `range` the code
+writes beside an argument nothing sizes, `zip(range(10**6), header)`, is no evidence);
+`csv.reader([line])` and `csv.reader(io.StringIO(HEADER))` read a literal, a constant or a string in
+the code; `open()` of a literal path under `/proc/`, `/sys/` or `/etc/` (the literal start of
+an f-string counts) and `os.listdir()` or `os.scandir()` of one under `/sys/` read system files
+and folders of a few lines; `json.loads()` of a string literal is small, and of
+`os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration.
+
 `functools.reduce(operator.iadd, x, [])` is not reported: `+=` extends the start list in place,
 which is linear (it is Ruff's own rewrite of `sum(x, [])`). With a tuple start `iadd` falls back to
 `+` and is reported. `reduce(operator.add, x)` without a start is reported only when `x` visibly
