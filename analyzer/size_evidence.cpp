@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -482,6 +483,9 @@ class SizeFinder {
     if (kindOf(function) == NodeKind::Attribute) {
       const TSNode object = childByField(function, Field::Object);
       const std::string_view method = context_.text(childByField(function, Field::AttributeName));
+      if (const std::optional<SizeEvidence> few = fewRows(scope, object, method, positional)) {
+        return *few;
+      }
       if (library_.isDataSource("*." + std::string(method))) {
         SizeEvidence result =
             evidence(Size::Data, "the result of `." + std::string(method) + "()`");
@@ -564,6 +568,108 @@ class SizeFinder {
       }
     }
     return std::nullopt;
+  }
+
+  // Rows of a query that returns a handful: `cursor.fetchmany(10)` (a literal count below
+  // 100,000), or `conn.execute(sql)` and `cursor.fetchall()` of a cursor bound once to
+  // `conn.execute(sql)`, or to `conn.cursor()` that one `cursor.execute(sql)` of its scope runs,
+  // where the SQL written is a `PRAGMA` (or reads a `pragma_...` table) or every `SELECT` of it
+  // only aggregates (`COUNT(`, `MAX(`, ... before its `FROM`) with no `GROUP BY` nor `OVER`.
+  std::optional<SizeEvidence> fewRows(ScopeId scope, TSNode object, std::string_view method,
+                                      const std::vector<TSNode>& positional) const {
+    if (method == "fetchmany") {
+      if (positional.size() == 1 && kindOf(positional.front()) == NodeKind::Integer &&
+          isFewItemsLiteral(context_.text(positional.front()))) {
+        return evidence(Size::Small,
+                        "`fetchmany(" + std::string(context_.text(positional.front())) + ")` rows");
+      }
+      return std::nullopt;
+    }
+    TSNode query{};
+    if (method == "execute" && !positional.empty()) {
+      query = positional.front();
+    } else if (method == "fetchall" && kindOf(object) == NodeKind::Identifier) {
+      query = executedQuery(scope, object);
+    }
+    if (ts_node_is_null(query) || !fewRowsQuery(context_.text(query))) return std::nullopt;
+    return evidence(Size::Small, "the rows of an aggregate or `PRAGMA` query");
+  }
+
+  // The SQL that the cursor `name` runs: its only binding is `name = conn.execute(sql)`, or
+  // `name = conn.cursor()` and its scope calls `name.execute(sql)` once.
+  TSNode executedQuery(ScopeId scope, TSNode name) const {
+    const Resolution resolution =
+        context_.semantic().resolve(scope, context_.text(name), ts_node_start_byte(name));
+    if (resolution.kind != Resolution::Kind::Bound ||
+        resolution.binding->kind != BindingKind::Assignment) {
+      return TSNode{};
+    }
+    const TSNode value = singleAssignedValue(context_, *resolution.binding);
+    if (kindOf(value) != NodeKind::Call) return TSNode{};
+    const TSNode function = childByField(value, Field::Function);
+    if (kindOf(function) != NodeKind::Attribute) return TSNode{};
+    const std::string_view made = context_.text(childByField(function, Field::AttributeName));
+    if (made == "execute") {
+      return firstNamedChildSkippingExtras(childByField(value, Field::Arguments));
+    }
+    if (made != "cursor") return TSNode{};
+    TSNode query{};
+    int executes = 0;
+    visitSubtree(context_.semantic().scope(resolution.binding->scope).node,
+                 [&](TSNode node, TSFieldId /*field*/) {
+                   if (kindOf(node) != NodeKind::Call) return Visit::Descend;
+                   const TSNode callee = childByField(node, Field::Function);
+                   if (kindOf(callee) == NodeKind::Attribute &&
+                       context_.text(childByField(callee, Field::AttributeName)) == "execute" &&
+                       context_.text(childByField(callee, Field::Object)) == context_.text(name)) {
+                     ++executes;
+                     query = firstNamedChildSkippingExtras(childByField(node, Field::Arguments));
+                   }
+                   return Visit::Descend;
+                 });
+    return executes == 1 ? query : TSNode{};
+  }
+
+  // Whether SQL text (a string or f-string, as written) returns a handful of rows: a `PRAGMA`,
+  // a read of a `pragma_...` table, or `SELECT`s that each only aggregate, with no `GROUP BY`
+  // nor window (`OVER`).
+  static bool fewRowsQuery(std::string_view literal) {
+    const size_t quote = literal.find_first_of("'\"");
+    if (quote == std::string_view::npos || quote > 2) return false;  // `f"..."`, `"..."` only
+    std::string sql;
+    for (const char c : literal.substr(quote))
+      sql += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const size_t start = sql.find_first_not_of("'\" \n\t");
+    if (start == std::string::npos) return false;
+    if (sql.compare(start, 7, "PRAGMA ") == 0) return true;
+    const auto hasWord = [&](std::string_view word) {
+      for (size_t at = sql.find(word); at != std::string::npos; at = sql.find(word, at + 1)) {
+        const bool before = at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) ||
+                                         sql[at - 1] == '_');
+        const size_t end = at + word.size();
+        const bool after = end >= sql.size() ||
+                           !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+        if (before && after) return true;
+      }
+      return false;
+    };
+    if (sql.compare(start, 7, "SELECT ") != 0) return false;
+    if (hasWord("GROUP") || hasWord("OVER") || hasWord("HAVING")) return false;
+    if (sql.find("PRAGMA_") != std::string::npos && !hasWord("JOIN")) return true;
+    size_t selects = 0;
+    for (size_t at = sql.find("SELECT"); at != std::string::npos; at = sql.find("SELECT", at + 6)) {
+      ++selects;
+      const size_t from = sql.find("FROM", at);
+      const std::string_view columns = std::string_view(sql).substr(
+          at + 6, from == std::string::npos ? std::string::npos : from - at - 6);
+      bool aggregates = false;
+      for (const std::string_view aggregate :
+           {"COUNT(", "MAX(", "MIN(", "SUM(", "AVG(", "TOTAL(", "GROUP_CONCAT("}) {
+        aggregates = aggregates || columns.find(aggregate) != std::string_view::npos;
+      }
+      if (!aggregates) return false;
+    }
+    return selects > 0;
   }
 
   enum class Query : uint8_t { None, Rows, ByKey };

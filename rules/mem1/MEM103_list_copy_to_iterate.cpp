@@ -55,7 +55,13 @@ writes beside an argument nothing sizes, `zip(range(10**6), header)`, is no evid
 the code; `open()` of a literal path under `/proc/`, `/sys/` or `/etc/` (the literal start of
 an f-string counts) and `os.listdir()` or `os.scandir()` of one under `/sys/` read system files
 and folders of a few lines; `json.loads()` of a string literal is small, and of
-`os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration.
+`os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration. So are the rows of a
+query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
+`conn.execute(sql)` or the `fetchall()` of the cursor that ran it (bound once to
+`conn.execute(sql)`, or to `conn.cursor()` with one `cursor.execute(sql)` in its function) when
+the SQL written there is a `PRAGMA`, reads a `pragma_...` table, or only aggregates in every
+`SELECT` (`COUNT(*)`, `MAX(ts)`) with no `GROUP BY`, `HAVING` or `OVER` (a row per group may
+be many, and stays reported).
 
 The copy is the right thing, and is not reported, when the loop changes what the iterator reads:
 `for k in list(filter(p, d)): del d[k]` would otherwise raise `RuntimeError`. The rule stays quiet
