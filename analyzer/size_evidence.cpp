@@ -470,6 +470,11 @@ class SizeFinder {
     if (const std::optional<SizeEvidence> few = fewItemsSource(scope, callee, positional, depth)) {
       return *few;
     }
+    if ((callee == "os.listdir" || callee == "os.scandir" || callee == "glob.glob" ||
+         callee == "glob.iglob") &&
+        !positional.empty() && inOwnFolder(scope, positional.front(), depth + 1)) {
+      return evidence(Size::Small, "the files of the module's own folder");
+    }
     if (library_.isDataSource(callee)) {
       const std::string_view shown =
           callee.starts_with("builtins.") ? std::string_view(callee).substr(9) : callee;
@@ -485,6 +490,9 @@ class SizeFinder {
       const std::string_view method = context_.text(childByField(function, Field::AttributeName));
       if (const std::optional<SizeEvidence> few = fewRows(scope, object, method, positional)) {
         return *few;
+      }
+      if ((method == "iterdir" || method == "glob") && inOwnFolder(scope, object, depth + 1)) {
+        return evidence(Size::Small, "the files of the module's own folder");
       }
       if (library_.isDataSource("*." + std::string(method))) {
         SizeEvidence result =
@@ -670,6 +678,77 @@ class SizeFinder {
       if (!aggregates) return false;
     }
     return selects > 0;
+  }
+
+  // Whether a path names the module's own folder or a path written below it: `__file__` through
+  // `os.path.dirname`, `os.path.abspath`, `os.path.realpath`, `os.path.join` with string
+  // literals, `Path(...)`, `str(...)`, `.parent`, `.resolve()`, `.absolute()` and `/ "literal"`,
+  // following names bound once (`HERE = Path(__file__).resolve().parent`). One step up only
+  // (`.parent.parent`, the folder above the module's, may be a whole project).
+  bool inOwnFolder(ScopeId scope, TSNode node, int depth, bool went_up = false) const {
+    if (depth > kMaxDepth || ts_node_is_null(node)) return false;
+    switch (kindOf(node)) {
+      case NodeKind::ParenthesizedExpression:
+        return inOwnFolder(scope, firstNamedChildSkippingExtras(node), depth + 1, went_up);
+      case NodeKind::Identifier: {
+        if (context_.text(node) == "__file__") return true;
+        const Resolution resolution =
+            context_.semantic().resolve(scope, context_.text(node), ts_node_start_byte(node));
+        if (resolution.kind != Resolution::Kind::Bound ||
+            resolution.binding->kind != BindingKind::Assignment) {
+          return false;
+        }
+        ScopeId value_scope = kNoScope;
+        const TSNode value = singleAssignedValue(context_, *resolution.binding, &value_scope);
+        return inOwnFolder(value_scope, value, depth + 1, went_up);
+      }
+      case NodeKind::Attribute: {
+        const std::string_view name = context_.text(childByField(node, Field::AttributeName));
+        return name == "parent" && !went_up &&
+               inOwnFolder(scope, childByField(node, Field::Object), depth + 1, true);
+      }
+      case NodeKind::BinaryOperator: {
+        const NodeKind right = kindOf(childByField(node, Field::Right));
+        return context_.text(childByField(node, Field::Operator)) == "/" &&
+               (right == NodeKind::String || right == NodeKind::ConcatenatedString) &&
+               inOwnFolder(scope, childByField(node, Field::Left), depth + 1, went_up);
+      }
+      case NodeKind::Call: {
+        const TSNode function = childByField(node, Field::Function);
+        const TSNode arguments = childByField(node, Field::Arguments);
+        if (kindOf(function) == NodeKind::Attribute && qualified(scope, function).empty()) {
+          const std::string_view method =
+              context_.text(childByField(function, Field::AttributeName));
+          return (method == "resolve" || method == "absolute") &&
+                 inOwnFolder(scope, childByField(function, Field::Object), depth + 1, went_up);
+        }
+        const std::string callee = qualified(scope, function);
+        const bool one_path = callee == "os.path.dirname" || callee == "os.path.abspath" ||
+                              callee == "os.path.realpath" || callee == "pathlib.Path" ||
+                              callee == "builtins.str";
+        if (!one_path && callee != "os.path.join") return false;
+        const uint32_t count = namedChildCount(arguments);
+        bool first = true;
+        for (uint32_t i = 0; i < count; ++i) {
+          const TSNode argument = nthNamedChild(arguments, i);
+          const NodeKind kind = kindOf(argument);
+          if (kind == NodeKind::Comment) continue;
+          if (first) {
+            const bool up = callee == "os.path.dirname";
+            if ((up && went_up) || !inOwnFolder(scope, argument, depth + 1, went_up || up)) {
+              return false;
+            }
+            first = false;
+          } else if (one_path ||
+                     (kind != NodeKind::String && kind != NodeKind::ConcatenatedString)) {
+            return false;
+          }
+        }
+        return !first;
+      }
+      default:
+        return false;
+    }
   }
 
   enum class Query : uint8_t { None, Rows, ByKey };

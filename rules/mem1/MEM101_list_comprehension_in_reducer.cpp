@@ -83,7 +83,11 @@ query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
 `conn.execute(sql)`, or to `conn.cursor()` with one `cursor.execute(sql)` in its function) when
 the SQL written there is a `PRAGMA`, reads a `pragma_...` table, or only aggregates in every
 `SELECT` (`COUNT(*)`, `MAX(ts)`) with no `GROUP BY`, `HAVING` or `OVER` (a row per group may
-be many, and stays reported).
+be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `glob.glob`,
+`glob.iglob`, `.iterdir()`, `.glob()`) of the module's own folder or of a path written below it
+(`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
+bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
+data.
 
 Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
 checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`) or a
