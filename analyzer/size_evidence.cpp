@@ -206,6 +206,7 @@ SizeEvidence larger(const SizeEvidence& a, const SizeEvidence& b) {
     return 2;
   };
   SizeEvidence result = rank(a.size) >= rank(b.size) ? a : b;
+  result.written_items = 0;  // the count of one part is not the count of the whole
   // Data on both sides: a count the code writes only when both are (`range(10**6) if full else
   // lines` may be the lines).
   if (a.size == Size::Data && b.size == Size::Data) {
@@ -219,6 +220,41 @@ std::string shortText(const RuleContext& context, TSNode node) {
   const size_t cut = std::min<size_t>(text.find('\n'), 40);
   if (cut < text.size()) return concat("`", text.substr(0, cut), "...`");
   return concat("`", text, "`");
+}
+
+// `i % K == c` (either way round), with `i` the name `target` and K and c integer literals: the
+// divisor K; 0 for any other condition.
+int64_t everyKth(const RuleContext& context, TSNode condition, std::string_view target) {
+  condition = unparenthesized(condition);
+  if (kindOf(condition) != NodeKind::ComparisonOperator ||
+      !hasNamedChildrenSkippingExtras(condition, 2)) {
+    return 0;
+  }
+  const TSNode left = nthNamedChildSkippingExtras(condition, 0);
+  const TSNode right = nthNamedChildSkippingExtras(condition, 1);
+  const std::string_view between = context.source().text().substr(
+      ts_node_end_byte(left), ts_node_start_byte(right) - ts_node_end_byte(left));
+  if (between.find("==") == std::string_view::npos ||
+      between.find_first_not_of(" \t=") != std::string_view::npos) {
+    return 0;
+  }
+  const auto divisor = [&](TSNode remainder, TSNode other) -> int64_t {
+    remainder = unparenthesized(remainder);
+    if (kindOf(other) != NodeKind::Integer || kindOf(remainder) != NodeKind::BinaryOperator ||
+        context.text(childByField(remainder, Field::Operator)) != "%" ||
+        context.text(childByField(remainder, Field::Left)) != target) {
+      return 0;
+    }
+    const TSNode by = childByField(remainder, Field::Right);
+    if (kindOf(by) != NodeKind::Integer ||
+        kindOf(childByField(remainder, Field::Left)) != NodeKind::Identifier) {
+      return 0;
+    }
+    const std::optional<Constant> value = integerLiteral(context.text(by));
+    return value && !value->at_least && value->value > 1 ? value->value : 0;
+  };
+  const int64_t found = divisor(left, right);
+  return found != 0 ? found : divisor(right, left);
 }
 
 class SizeFinder {
@@ -384,7 +420,7 @@ class SizeFinder {
       result = first ? part : larger(result, part);
       first = false;
     }
-    return result;
+    return keptSize(context_, node, result);
   }
 
   ScopeId comprehensionScope(ScopeId parent, TSNode comprehension) const {
@@ -425,7 +461,7 @@ class SizeFinder {
     if (callee == "builtins.filter" || callee == "builtins.map") {
       if (positional.size() < 2) return {};
       const SizeEvidence walked = iterable(scope, positional[1], depth + 1);
-      return callee == "builtins.map" ? madeAnew(walked) : walked;
+      return callee == "builtins.map" ? madeAnew(walked) : keptSize(context_, node, walked);
     }
     if (callee == "builtins.zip" || callee == "itertools.chain" || callee == "itertools.product") {
       // zip stops at its shortest argument; chain and product are at least their longest.
@@ -830,8 +866,10 @@ class SizeFinder {
         items = (first.value - last.value - step.value - 1) / -step.value;
       }
       items = std::max<int64_t>(items, 0);
-      return writtenCount(items >= kManyItems ? Size::Data : Size::Small,
-                          "a `range` of " + itemsText(items, false));
+      SizeEvidence result = writtenCount(items >= kManyItems ? Size::Data : Size::Small,
+                                         "a `range` of " + itemsText(items, false));
+      result.written_items = items;
+      return result;
     }
     // The stop decides: `range(n)`, `range(1, n)`.
     const TSNode stop = arguments.size() == 1 ? arguments[0] : arguments[1];
@@ -1046,6 +1084,49 @@ class SizeFinder {
 };
 
 }  // namespace
+
+SizeEvidence keptSize(const RuleContext& context, TSNode comprehension,
+                      const SizeEvidence& walked) {
+  if (walked.written_items <= 0 || !walked.written_in_code) return walked;
+  // The name each item is bound to, and the conditions on it.
+  std::string_view target;
+  std::vector<TSNode> conditions;
+  if (kindOf(comprehension) == NodeKind::Call) {
+    // `filter(lambda i: i % K == 0, ...)`
+    const TSNode predicate = unparenthesized(
+        nthNamedChildSkippingExtras(childByField(comprehension, Field::Arguments), 0));
+    if (kindOf(predicate) != NodeKind::Lambda) return walked;
+    const TSNode parameters = childByField(predicate, Field::Parameters);
+    const TSNode parameter = onlyNamedChildSkippingExtras(parameters);
+    if (kindOf(parameter) != NodeKind::Identifier) return walked;
+    target = context.text(parameter);
+    conditions.push_back(childByField(predicate, Field::Body));
+  } else {
+    uint32_t clauses = 0;
+    const uint32_t count = namedChildCount(comprehension);
+    for (uint32_t i = 0; i < count; ++i) {
+      const TSNode clause = nthNamedChild(comprehension, i);
+      if (kindOf(clause) == NodeKind::ForInClause) {
+        ++clauses;
+        const TSNode left = childByField(clause, Field::Left);
+        if (kindOf(left) != NodeKind::Identifier) return walked;
+        target = context.text(left);
+      } else if (kindOf(clause) == NodeKind::IfClause) {
+        conditions.push_back(nthNamedChildSkippingExtras(clause, 0));
+      }
+    }
+    if (clauses != 1) return walked;
+  }
+  for (const TSNode condition : conditions) {
+    const int64_t every = everyKth(context, condition, target);
+    if (every == 0) continue;
+    const int64_t kept = (walked.written_items + every - 1) / every;
+    if (kept >= kManyItems) return walked;
+    return evidence(Size::Small, "about " + itemsText(kept, false) + " (every " +
+                                     groupedDigits(every) + "th of " + walked.reason + ")");
+  }
+  return walked;
+}
 
 bool isManyItemsLiteral(std::string_view text) {
   const std::optional<Constant> value = integerLiteral(text);

@@ -42,10 +42,18 @@ struct SizeEvidence {
   // Data because the code writes the count (`range(1_000_000)`, `[0] * 10**6`, a name bound once
   // to such a constant): the strongest evidence, a count a reviewer can check.
   bool written_in_code = false;
+  // The exact count of a `range` with constant bounds (`range(10**6)`: 1,000,000); 0 otherwise.
+  int64_t written_items = 0;
 };
 
 // The size of what `iterable`, evaluated in `scope`, yields.
 SizeEvidence iterableSize(const RuleContext& context, ScopeId scope, TSNode iterable);
+
+// What a comprehension (or a call of the builtin `filter`, `filter(lambda i: ..., ...)`) keeps of
+// what it walks (`walked`): a constant `range` of N items filtered by `i % K == c`, K and c integer
+// literals, keeps about N / K, small when that is below 100,000 (`[i for i in range(10**6) if i %
+// 100_000 == 0]`); `walked` otherwise.
+SizeEvidence keptSize(const RuleContext& context, TSNode comprehension, const SizeEvidence& walked);
 
 // The size of a count: the argument of `range(n)`, `[x] * n`.
 SizeEvidence countSize(const RuleContext& context, ScopeId scope, TSNode count);

@@ -87,7 +87,9 @@ be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `
 `glob.iglob`, `.iterdir()`, `.glob()`) of the module's own folder or of a path written below it
 (`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
 bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
-data.
+data. A `range` of constant bounds filtered to every K-th item by `i % K == c` (K and c integer
+literals, `i` the one loop name: `[i for i in range(10**6) if i % 100_000 == 0]`,
+`filter(lambda i: i % K == c, range(...))`) keeps about N / K items, small below 100,000.
 
 Only calls that resolve to the builtins (or to `math.fsum` and `math.prod` through imports) are
 checked: a reducer reached through an attribute of an unknown object (`np.sum`, `ledger.sum`) or a
@@ -458,7 +460,8 @@ class ListComprehensionInReducer final : public RuleChecker {
     // a constant or `range(3)` the list is a few pointers.
     const TSNode clause = firstChildOfKind(comprehension, NodeKind::ForInClause);
     const SizeEvidence size =
-        iterableSize(context, candidate.scope, childByField(clause, Field::Right));
+        keptSize(context, comprehension,
+                 iterableSize(context, candidate.scope, childByField(clause, Field::Right)));
     if (size.size != Size::Data) return;
     // A public function's parameter is weak evidence: most are called with a handful of items.
     if (size.from_parameter && !context.options().settings->preview) return;

@@ -61,7 +61,9 @@ be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `
 `glob.iglob`, `.iterdir()`, `.glob()`) of the module's own folder or of a path written below it
 (`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
 bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
-data.
+data. A `range` of constant bounds filtered to every K-th item by `i % K == c` (K and c integer
+literals, `i` the one loop name: `[i for i in range(10**6) if i % 100_000 == 0]`,
+`filter(lambda i: i % K == c, range(...))`) keeps about N / K items, small below 100,000.
 
 ## Example
 ```python
@@ -171,7 +173,15 @@ class LenOfMaterializedList final : public RuleChecker {
       walked = childByField(firstChildOfKind(counted.comprehension, NodeKind::ForInClause),
                             Field::Right);
     }
-    const SizeEvidence size = iterableSize(context, candidate.scope, walked);
+    SizeEvidence size = iterableSize(context, candidate.scope, walked);
+    // `[i for i in range(10**6) if i % 100_000 == 0]`: every K-th of a written count.
+    if (!ts_node_is_null(counted.comprehension)) {
+      size = keptSize(context, counted.comprehension, size);
+    } else if (context.semantic().resolvesTo(candidate.scope,
+                                             childByField(counted.lazy_call, Field::Function),
+                                             "builtins.filter")) {
+      size = keptSize(context, counted.lazy_call, size);
+    }
     if (size.size != Size::Data) return;
     if (size.from_parameter && !context.options().settings->preview) return;
     // `len([name for name in os.listdir(path) if ...])`: the directory's names are a list in
