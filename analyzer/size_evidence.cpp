@@ -908,6 +908,40 @@ class SizeFinder {
       if (colons == 1 && kindOf(child) == NodeKind::Integer) literal_stop = true;
     }
     if (literal_stop && count > 0) return evidence(Size::Small, "a slice of literal bounds");
+    // `rows[-5:]` (the last few) and `rows[k:k + 3]` (a window of literal width): at most that
+    // many, whatever is sliced.
+    TSNode start{};
+    TSNode stop{};
+    colons = 0;
+    for (uint32_t i = 0; i < childCount(index); ++i) {
+      const TSNode child = nthChild(index, i);
+      if (!ts_node_is_named(child)) {
+        if (context_.text(child) == ":") ++colons;
+        continue;
+      }
+      if (kindOf(child) == NodeKind::Comment) continue;
+      if (colons == 0) start = child;
+      if (colons == 1) stop = child;
+    }
+    const auto fewLiteral = [&](TSNode literal) {
+      return kindOf(literal) == NodeKind::Integer && isFewItemsLiteral(context_.text(literal));
+    };
+    if (kindOf(start) == NodeKind::UnaryOperator &&
+        context_.text(childByField(start, Field::Operator)) == "-" &&
+        fewLiteral(childByField(start, Field::Argument)) && ts_node_is_null(stop)) {
+      return evidence(Size::Small, "a slice of the last " + std::string(context_.text(childByField(
+                                                                start, Field::Argument))));
+    }
+    if (!ts_node_is_null(start) && kindOf(stop) == NodeKind::BinaryOperator &&
+        context_.text(childByField(stop, Field::Operator)) == "+") {
+      const TSNode left = childByField(stop, Field::Left);
+      const TSNode right = childByField(stop, Field::Right);
+      const std::string_view from = context_.text(start);
+      if ((context_.text(left) == from && fewLiteral(right)) ||
+          (context_.text(right) == from && fewLiteral(left))) {
+        return evidence(Size::Small, "a slice of literal width");
+      }
+    }
     return iterable(scope, childByField(node, Field::Value), depth + 1);
   }
 
