@@ -90,12 +90,13 @@ PENDING[0]`, `PENDING += ...`, `PENDING.remove(job)`): a module-level list, or t
 function's list changed by a nested function. Other mutations made out of sight (through an
 attribute, another module, or a function two calls away) are not seen. And it stays quiet when
 making the items starts work that runs alongside the loop: the generator's expressions, or the
-function given to `map()` (a lambda, or a function of the same file named there) submit to a
-pool (`pool.submit(...)`, `apply_async`, `map_async`, `run_in_executor`), schedule a task
-(`asyncio.ensure_future`, `asyncio.create_task`, `loop.create_task`), start a process
-(`subprocess.Popen`), or make a `threading.Thread` (`Timer`, `multiprocessing.Process`) and call
-`.start()`: the copy starts every job before the loop waits on the first, where the iterator
-alone would run them one at a time. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
+first argument of `map()`, `filter()` and the like (a lambda, or a function of the same file
+named there), call a method `submit`, `apply_async`, `map_async`, `starmap_async`,
+`run_in_executor` or `create_task` (of a pool or an event loop: `pool.submit(...)`), call
+`asyncio.ensure_future`, `asyncio.create_task` or `subprocess.Popen`, or make a
+`threading.Thread` (`threading.Timer`, `multiprocessing.Process`) and call a `.start()`: the
+copy starts every job before the loop waits on the first, where the iterator alone would run
+them one at a time. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
 reported: copying a container before a loop that may change it is the documented remedy for
 "dictionary changed size during iteration", and the rule cannot always see the change.
 Test files are skipped.
