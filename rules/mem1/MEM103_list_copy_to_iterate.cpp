@@ -75,7 +75,8 @@ The copy is the right thing, and is not reported, when the loop changes what the
 when any name the iterator reads (`d` here, or `self` in `zip(self.a, self.b)`) is, in the loop,
 assigned or deleted (itself or an item or attribute of it), the object of a method call, or passed
 to a call; or when the iterator reads standard input and the loop does too (`input()`,
-`sys.stdin.readline()`), or runs a command (`subprocess.run`, `os.system`, ...) with no
+`sys.stdin.readline()`), or runs a command (`subprocess.run`, `call`, `check_call`,
+`check_output`, `Popen`, `getoutput` or `getstatusoutput`, `os.system` or `os.popen`) with no
 `stdin=` or `input=` of its own, which inherits standard input: the copy reads it to the end
 before the loop asks; or when the loop writes to the file the iterator reads, through another
 handle opened on the same path or through `Path(path).write_text(...)` (`write_bytes`) of that
@@ -83,10 +84,13 @@ path, or by logging (a `.debug`, `.info`, `.warning`, `.error`, `.exception` or 
 call) when the file sends its logging to that path (`logging.basicConfig(filename=LOG_FILE)` or
 `logging.FileHandler(LOG_FILE)`, the path written as the file was opened), or creates, renames or removes files while the iterator lists a folder (`os.scandir`,
 `Path.iterdir`, `glob`, `os.walk`), or runs a command given the loop's entry there
-(`subprocess.run(["convert", str(entry), ...])`): the copy keeps the loop from reading its own
+(one of those commands with a name of the loop's target among its arguments:
+`subprocess.run(["convert", str(entry), ...])`): the copy keeps the loop from reading its own
 writes. It also stays quiet when the loop calls, by name, a function defined in the same file
 that changes in place the very variable the iterator reads (`PENDING[:] = [...]`, `del
-PENDING[0]`, `PENDING += ...`, `PENDING.remove(job)`): a module-level list, or the enclosing
+PENDING[0]`, `PENDING += ...`, or a method that changes a list, dict or set in place:
+`append`, `extend`, `insert`, `remove`, `pop`, `clear`, `sort`, `reverse`, `update`, `popitem`,
+`setdefault`, `add`, `discard`, `difference_update`, `intersection_update`): a module-level list, or the enclosing
 function's list changed by a nested function. Other mutations made out of sight (through an
 attribute, another module, or a function two calls away) are not seen. And it stays quiet when
 making the items starts work that runs alongside the loop: the generator's expressions, or the
