@@ -80,13 +80,12 @@ to a call; or when the iterator reads standard input and the loop does too (`inp
 `stdin=` or `input=` of its own, which inherits standard input: the copy reads it to the end
 before the loop asks; or when the loop writes to the file the iterator reads, through another
 handle opened on the same path or through `Path(path).write_text(...)` (`write_bytes`) of that
-path, or by logging (a `.debug`, `.info`, `.warning`, `.error`, `.exception` or `.critical`
-call) when the file sends its logging to that path (`logging.basicConfig(filename=LOG_FILE)` or
-`logging.FileHandler(LOG_FILE)`, the path written as the file was opened), or creates, renames or removes files while the iterator lists a folder (`os.scandir`,
+path, or creates, renames or removes files while the iterator lists a folder (`os.scandir`,
 `Path.iterdir`, `glob`, `os.walk`), or runs a command given the loop's entry there
 (one of those commands with a name of the loop's target among its arguments:
 `subprocess.run(["convert", str(entry), ...])`): the copy keeps the loop from reading its own
-writes. It also stays quiet when the loop calls, by name, a function defined in the same file
+writes. (Logging in the loop is no such write, even when the module logs to the file read: the
+rule does not tell one path variable from another.) It also stays quiet when the loop calls, by name, a function defined in the same file
 that changes in place the very variable the iterator reads (`PENDING[:] = [...]`, `del
 PENDING[0]`, `PENDING += ...`, or a method that changes a list, dict or set in place:
 `append`, `extend`, `insert`, `remove`, `pop`, `clear`, `sort`, `reverse`, `update`, `popitem`,
@@ -336,7 +335,6 @@ class ListCopyToIterate final : public RuleChecker {
       return Visit::Descend;
     });
     if (!lists_a_folder && read_paths.empty()) return false;
-    const bool logs_to_read_file = !read_paths.empty() && logsTo(context, candidate, read_paths);
     bool writes = false;
     visitSubtree(candidate.body, [&](TSNode node, TSFieldId /*field*/) {
       if (kindOf(node) != NodeKind::Call) return Visit::Descend;
@@ -355,10 +353,6 @@ class ListCopyToIterate final : public RuleChecker {
       } else if (method && (name == "write_text" || name == "write_bytes") &&
                  writesThroughPath(context, candidate.scope, childByField(callee, Field::Object),
                                    read_paths)) {
-        writes = true;
-      } else if (logs_to_read_file && method &&
-                 (name == "debug" || name == "info" || name == "warning" || name == "error" ||
-                  name == "exception" || name == "critical")) {
         writes = true;
       } else if (lists_a_folder) {
         writes = changesTheFileSystem(context, candidate.scope, node, name, method) ||
@@ -417,35 +411,6 @@ class ListCopyToIterate final : public RuleChecker {
              (written == NodeKind::Call &&
               (made.ends_with("join") || made.ends_with("with_suffix") ||
                made.ends_with("with_name") || made.ends_with("with_stem")))));
-  }
-
-  // Whether the file logs to one of `read_paths`: the module configures
-  // `logging.basicConfig(filename=path)` or makes `logging.FileHandler(path)` with the path
-  // written as the iterator's file was opened (`LOG_FILE`).
-  static bool logsTo(const RuleContext& context, const Candidate& candidate,
-                     const std::vector<std::string_view>& read_paths) {
-    TSNode root = candidate.call;
-    while (!ts_node_is_null(parentOf(root)))
-      root = parentOf(root);
-    bool logs = false;
-    visitSubtree(root, [&](TSNode node, TSFieldId /*field*/) {
-      if (kindOf(node) != NodeKind::Call) return Visit::Descend;
-      // Named as the module imports it (scope 0 is the module's).
-      const std::string callee =
-          context.semantic().qualifiedName(ScopeId{0}, childByField(node, Field::Function));
-      const TSNode arguments = childByField(node, Field::Arguments);
-      TSNode path{};
-      if (callee == "logging.basicConfig") {
-        path = keywordArgumentValue(context, arguments, "filename");
-      } else if (callee == "logging.FileHandler") {
-        path = keywordArgumentValue(context, arguments, "filename");
-        if (ts_node_is_null(path)) path = nthNamedChildSkippingExtras(arguments, 0);
-      }
-      logs = !ts_node_is_null(path) && std::find(read_paths.begin(), read_paths.end(),
-                                                 context.text(path)) != read_paths.end();
-      return logs ? Visit::Stop : Visit::Descend;
-    });
-    return logs;
   }
 
   // `Path(path)` (`pathlib.Path`) of a path the iterator's file was opened on: the object of
