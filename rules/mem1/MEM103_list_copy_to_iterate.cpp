@@ -91,15 +91,9 @@ PENDING[0]`, `PENDING += ...`, or a method that changes a list, dict or set in p
 `append`, `extend`, `insert`, `remove`, `pop`, `clear`, `sort`, `reverse`, `update`, `popitem`,
 `setdefault`, `add`, `discard`, `difference_update`, `intersection_update`): a module-level list, or the enclosing
 function's list changed by a nested function. Other mutations made out of sight (through an
-attribute, another module, or a function two calls away) are not seen. And it stays quiet when
-making the items starts work that runs alongside the loop: the generator's expressions, or the
-first argument of `map()`, `filter()` and the like (a lambda, or a function of the same file
-named there), call a method `submit`, `apply_async`, `map_async`, `starmap_async`,
-`run_in_executor` or `create_task` (of a pool or an event loop: `pool.submit(...)`), call
-`asyncio.ensure_future`, `asyncio.create_task` or `subprocess.Popen`, or make a
-`threading.Thread` (`threading.Timer`, `multiprocessing.Process`) and call a `.start()`: the
-copy starts every job before the loop waits on the first, where the iterator alone would run
-them one at a time. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
+attribute, another module, or a function two calls away) are not seen. A copy that starts every
+job before the loop waits on the first (`list(map(lambda u: pool.submit(fetch, u), fh))`) is
+judged like any other: the rule does not tell a pool's `submit` from a browser's. `list(d)`, `list(d.keys())`, `list(d.items())` and `list(rows)` are never
 reported: copying a container before a loop that may change it is the documented remedy for
 "dictionary changed size during iteration", and the rule cannot always see the change.
 Test files are skipped.
@@ -250,7 +244,6 @@ class ListCopyToIterate final : public RuleChecker {
       return;
     if (loopWritesWhatItReads(context, candidate)) return;
     if (calledFunctionChangesSources(context, candidate)) return;
-    if (startsConcurrentWork(context, candidate.scope, iterator)) return;
     // The copy matters only when the iterator yields many items. By default that takes evidence
     // of data (lines of a file, rows of a query), not already a list in memory; preview also
     // takes what nothing sizes.
@@ -603,55 +596,6 @@ class ListCopyToIterate final : public RuleChecker {
       return changes ? Visit::Stop : Visit::Descend;
     });
     return changes;
-  }
-
-  // Whether making the items starts work that runs alongside the loop: the generator's
-  // expressions, or the function given to `map()` and the like (a lambda, or a function defined
-  // in this file, by name), submit to a pool (`pool.submit(...)`, `apply_async`, `map_async`,
-  // `run_in_executor`), schedule a task (`asyncio.ensure_future`, `asyncio.create_task`,
-  // `loop.create_task`), start a process (`subprocess.Popen`), or make a thread or process
-  // (`threading.Thread`, `multiprocessing.Process`) and call `.start()`. The copy starts them all
-  // before the loop waits on the first; without it they would run one at a time.
-  static bool startsConcurrentWork(const RuleContext& context, ScopeId scope, TSNode iterator) {
-    std::vector<std::pair<TSNode, ScopeId>> places{{iterator, scope}};
-    if (kindOf(iterator) == NodeKind::Call) {
-      const TSNode function =
-          unparenthesized(nthNamedChildSkippingExtras(childByField(iterator, Field::Arguments), 0));
-      const TSNode definition = definedFunction(context, scope, function);
-      const ScopeId inner = ts_node_is_null(definition)
-                                ? kNoScope
-                                : scopeOfDefinition(context.semantic(), definition);
-      if (inner != kNoScope) places.emplace_back(childByField(definition, Field::Body), inner);
-    }
-    for (const auto& [place, place_scope] : places) {
-      bool submits = false;
-      bool makes_thread = false;
-      bool starts = false;
-      visitSubtree(place, [&](TSNode node, TSFieldId /*field*/) {
-        if (kindOf(node) != NodeKind::Call) return Visit::Descend;
-        const TSNode callee = childByField(node, Field::Function);
-        const std::string name = context.semantic().qualifiedName(place_scope, callee);
-        const std::string_view method =
-            kindOf(callee) == NodeKind::Attribute
-                ? context.text(childByField(callee, Field::AttributeName))
-                : std::string_view();
-        if (name == "asyncio.ensure_future" || name == "asyncio.create_task" ||
-            name == "subprocess.Popen" ||
-            (name.empty() && (method == "submit" || method == "apply_async" ||
-                              method == "map_async" || method == "starmap_async" ||
-                              method == "run_in_executor" || method == "create_task"))) {
-          submits = true;
-        } else if (name == "threading.Thread" || name == "threading.Timer" ||
-                   name == "multiprocessing.Process") {
-          makes_thread = true;
-        } else if (method == "start") {
-          starts = true;
-        }
-        return submits ? Visit::Stop : Visit::Descend;
-      });
-      if (submits || (makes_thread && starts)) return true;
-    }
-    return false;
   }
 
   // A call that runs an external command through a shell or `subprocess`.
