@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -209,6 +210,9 @@ class ListCopyToIterate final : public RuleChecker {
   void finish(RuleContext& context) override {
     for (const Candidate& candidate : candidates_)
       check(candidate, context);
+    definitions_indexed_ = false;
+    definition_scopes_.clear();
+    changed_by_definition_.clear();
   }
 
  private:
@@ -219,7 +223,7 @@ class ListCopyToIterate final : public RuleChecker {
     ScopeId scope;
   };
 
-  static void check(const Candidate& candidate, RuleContext& context) {
+  void check(const Candidate& candidate, RuleContext& context) {
     const SemanticModel& semantic = context.semantic();
     if (!semantic.resolvesTo(candidate.scope, childByField(candidate.call, Field::Function),
                              "builtins.list")) {
@@ -243,7 +247,6 @@ class ListCopyToIterate final : public RuleChecker {
         loopTouchesSources(context, candidate.scope, candidate.call, candidate.body))
       return;
     if (loopWritesWhatItReads(context, candidate)) return;
-    if (calledFunctionChangesSources(context, candidate)) return;
     // The copy matters only when the iterator yields many items. By default that takes evidence
     // of data (lines of a file, rows of a query), not already a list in memory; preview also
     // takes what nothing sizes.
@@ -251,6 +254,8 @@ class ListCopyToIterate final : public RuleChecker {
     if (size.size == Size::Small || size.size == Size::Configuration) return;
     const bool data = size.size == Size::Data && !size.from_parameter && !size.in_memory;
     if (!data && !context.options().settings->preview) return;
+    // Checked only once the copy would be reported: it looks into the functions the loop calls.
+    if (calledFunctionChangesSources(context, candidate)) return;
 
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(candidate.call);
@@ -518,12 +523,45 @@ class ListCopyToIterate final : public RuleChecker {
     return kindOf(definition) == NodeKind::FunctionDefinition ? definition : TSNode{};
   }
 
-  // The scope a `def` opens.
-  static ScopeId scopeOfDefinition(const SemanticModel& semantic, TSNode definition) {
-    for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
-      if (ts_node_eq(semantic.scope(id).node, definition)) return id;
+  // The scope a `def` opens (the scopes are indexed once per file).
+  ScopeId scopeOfDefinition(const SemanticModel& semantic, TSNode definition) {
+    if (!definitions_indexed_) {
+      definitions_indexed_ = true;
+      for (ScopeId id = 0; id < semantic.scopeCount(); ++id)
+        definition_scopes_.emplace(ts_node_start_byte(semantic.scope(id).node), id);
     }
-    return kNoScope;
+    const auto found = definition_scopes_.find(ts_node_start_byte(definition));
+    if (found == definition_scopes_.end() ||
+        !ts_node_eq(semantic.scope(found->second).node, definition)) {
+      return kNoScope;
+    }
+    return found->second;
+  }
+
+  // The bindings a function defined in this file changes in place (changesInPlace), each
+  // resolved in the function's scope; found once per definition.
+  const std::vector<const Binding*>& changedInPlaceBy(const RuleContext& context,
+                                                      TSNode definition) {
+    const uint32_t key = ts_node_start_byte(definition);
+    const auto found = changed_by_definition_.find(key);
+    if (found != changed_by_definition_.end()) return found->second;
+    std::vector<const Binding*> changed;
+    const SemanticModel& semantic = context.semantic();
+    const ScopeId inner = scopeOfDefinition(semantic, definition);
+    if (inner != kNoScope) {
+      const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
+      visitSubtree(childByField(definition, Field::Body), [&](TSNode use, TSFieldId field) {
+        if (kindOf(use) != NodeKind::Identifier || field == attribute_field ||
+            !changesInPlace(context, use)) {
+          return Visit::Descend;
+        }
+        const Resolution resolution =
+            semantic.resolve(inner, context.text(use), ts_node_start_byte(use));
+        if (resolution.kind == Resolution::Kind::Bound) changed.push_back(resolution.binding);
+        return Visit::Descend;
+      });
+    }
+    return changed_by_definition_.emplace(key, std::move(changed)).first->second;
   }
 
   // Whether the identifier `name` heads a change made in place: an item or slice of it assigned,
@@ -558,16 +596,15 @@ class ListCopyToIterate final : public RuleChecker {
   // Whether the loop calls, by name, a function defined in this file that changes in place
   // (changesInPlace) the very variable the iterator reads: a module-level list a helper shrinks
   // (`PENDING[:] = [...]`), or the enclosing function's list a nested function does.
-  static bool calledFunctionChangesSources(const RuleContext& context, const Candidate& candidate) {
+  bool calledFunctionChangesSources(const RuleContext& context, const Candidate& candidate) {
     const SemanticModel& semantic = context.semantic();
     const TSFieldId attribute_field = Syntax::instance().fieldId(Field::AttributeName);
-    std::vector<std::pair<std::string_view, const Binding*>> sources;
+    std::vector<const Binding*> sources;
     visitSubtree(copiedIterator(candidate.call), [&](TSNode node, TSFieldId field) {
       if (kindOf(node) == NodeKind::Identifier && field != attribute_field) {
         const Resolution resolution =
             semantic.resolve(candidate.scope, context.text(node), ts_node_start_byte(node));
-        if (resolution.kind == Resolution::Kind::Bound)
-          sources.emplace_back(context.text(node), resolution.binding);
+        if (resolution.kind == Resolution::Kind::Bound) sources.push_back(resolution.binding);
       }
       return Visit::Descend;
     });
@@ -577,22 +614,10 @@ class ListCopyToIterate final : public RuleChecker {
       if (kindOf(node) != NodeKind::Call) return Visit::Descend;
       const TSNode definition =
           definedFunction(context, candidate.scope, childByField(node, Field::Function));
-      const ScopeId inner =
-          ts_node_is_null(definition) ? kNoScope : scopeOfDefinition(semantic, definition);
-      if (inner == kNoScope) return Visit::Descend;
-      visitSubtree(childByField(definition, Field::Body), [&](TSNode use, TSFieldId field) {
-        if (kindOf(use) != NodeKind::Identifier || field == attribute_field ||
-            !changesInPlace(context, use)) {
-          return Visit::Descend;
-        }
-        for (const auto& [name, binding] : sources) {
-          if (name != context.text(use)) continue;
-          const Resolution resolution = semantic.resolve(inner, name, ts_node_start_byte(use));
-          changes = changes ||
-                    (resolution.kind == Resolution::Kind::Bound && resolution.binding == binding);
-        }
-        return changes ? Visit::Stop : Visit::Descend;
-      });
+      if (ts_node_is_null(definition)) return Visit::Descend;
+      for (const Binding* changed : changedInPlaceBy(context, definition)) {
+        changes = changes || std::find(sources.begin(), sources.end(), changed) != sources.end();
+      }
       return changes ? Visit::Stop : Visit::Descend;
     });
     return changes;
@@ -634,6 +659,9 @@ class ListCopyToIterate final : public RuleChecker {
   }
 
   std::vector<Candidate> candidates_;
+  bool definitions_indexed_ = false;
+  std::unordered_map<uint32_t, ScopeId> definition_scopes_;  // by the `def`'s start byte
+  std::unordered_map<uint32_t, std::vector<const Binding*>> changed_by_definition_;
 };
 
 constexpr std::array kSubscriptions = {NodeKind::Call};
