@@ -616,9 +616,9 @@ class SizeFinder {
 
   // Rows of a query that returns a handful: `cursor.fetchmany(10)` (a literal count below
   // 100,000), or `conn.execute(sql)` and `cursor.fetchall()` of a cursor bound once to
-  // `conn.execute(sql)`, or to `conn.cursor()` that one `cursor.execute(sql)` of its scope runs,
-  // where the SQL written is a `PRAGMA` (or reads a `pragma_...` table) or every `SELECT` of it
-  // only aggregates (`COUNT(`, `MAX(`, ... before its `FROM`) with no `GROUP BY` nor `OVER`.
+  // `conn.execute(sql)`, where the SQL written is a `PRAGMA` (or reads a `pragma_...` table) or
+  // every `SELECT` of it only aggregates (`COUNT(`, `MAX(`, ... before its `FROM`) with no `GROUP
+  // BY` nor `OVER`.
   std::optional<SizeEvidence> fewRows(ScopeId scope, TSNode object, std::string_view method,
                                       const std::vector<TSNode>& positional) const {
     if (method == "fetchmany") {
@@ -639,8 +639,8 @@ class SizeFinder {
     return evidence(Size::Small, "the rows of an aggregate or `PRAGMA` query");
   }
 
-  // The SQL that the cursor `name` runs: its only binding is `name = conn.execute(sql)`, or
-  // `name = conn.cursor()` and its scope calls `name.execute(sql)` once.
+  // The SQL that the cursor `name` runs: its only binding is `name = conn.execute(sql)`. (A
+  // cursor from `conn.cursor()` is not followed to its `execute` calls.)
   TSNode executedQuery(ScopeId scope, TSNode name) const {
     const Resolution resolution =
         context_.semantic().resolve(scope, context_.text(name), ts_node_start_byte(name));
@@ -656,22 +656,7 @@ class SizeFinder {
     if (made == "execute") {
       return firstNamedChildSkippingExtras(childByField(value, Field::Arguments));
     }
-    if (made != "cursor") return TSNode{};
-    TSNode query{};
-    int executes = 0;
-    visitSubtree(context_.semantic().scope(resolution.binding->scope).node,
-                 [&](TSNode node, TSFieldId /*field*/) {
-                   if (kindOf(node) != NodeKind::Call) return Visit::Descend;
-                   const TSNode callee = childByField(node, Field::Function);
-                   if (kindOf(callee) == NodeKind::Attribute &&
-                       context_.text(childByField(callee, Field::AttributeName)) == "execute" &&
-                       context_.text(childByField(callee, Field::Object)) == context_.text(name)) {
-                     ++executes;
-                     query = firstNamedChildSkippingExtras(childByField(node, Field::Arguments));
-                   }
-                   return Visit::Descend;
-                 });
-    return executes == 1 ? query : TSNode{};
+    return TSNode{};
   }
 
   // Whether SQL text (a string or f-string, as written) returns a handful of rows: a `PRAGMA`,

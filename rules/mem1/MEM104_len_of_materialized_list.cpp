@@ -54,7 +54,7 @@ and folders of a few lines; `json.loads()` of a string literal is small, and of
 `os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration. So are the rows of a
 query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
 `conn.execute(sql)` or the `fetchall()` of the cursor that ran it (bound once to
-`conn.execute(sql)`, or to `conn.cursor()` with one `cursor.execute(sql)` in its function) when
+`conn.execute(sql)`; a cursor from `conn.cursor()` is not followed to its `execute`) when
 the SQL written there is a `PRAGMA`, reads a `pragma_...` table, or only aggregates in every
 `SELECT` (`COUNT(*)`, `MAX(ts)`) with no `GROUP BY`, `HAVING` or `OVER` (a row per group may
 be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `glob.glob`,
