@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "analyzer/analyze.h"
@@ -616,9 +617,8 @@ class SizeFinder {
 
   // Rows of a query that returns a handful: `cursor.fetchmany(10)` (a literal count below
   // 100,000), or `conn.execute(sql)` and `cursor.fetchall()` of a cursor bound once to
-  // `conn.execute(sql)`, where the SQL written is a `PRAGMA` (or reads a `pragma_...` table) or
-  // every `SELECT` of it only aggregates (`COUNT(`, `MAX(`, ... before its `FROM`) with no `GROUP
-  // BY` nor `OVER`.
+  // `conn.execute(sql)`, where the SQL written is a small `PRAGMA` or one `SELECT` that
+  // aggregates or reads a small `pragma_...` table (fewRowsQuery).
   std::optional<SizeEvidence> fewRows(ScopeId scope, TSNode object, std::string_view method,
                                       const std::vector<TSNode>& positional) const {
     if (method == "fetchmany") {
@@ -635,7 +635,9 @@ class SizeFinder {
     } else if (method == "fetchall" && kindOf(object) == NodeKind::Identifier) {
       query = executedQuery(scope, object);
     }
-    if (ts_node_is_null(query) || !fewRowsQuery(context_.text(query))) return std::nullopt;
+    if (kindOf(query) != NodeKind::String || !fewRowsQuery(context_.text(query))) {
+      return std::nullopt;
+    }
     return evidence(Size::Small, "the rows of an aggregate or `PRAGMA` query");
   }
 
@@ -659,46 +661,155 @@ class SizeFinder {
     return TSNode{};
   }
 
-  // Whether SQL text (a string or f-string, as written) returns a handful of rows: a `PRAGMA`,
-  // a read of a `pragma_...` table, or `SELECT`s that each only aggregate, with no `GROUP BY`
-  // nor window (`OVER`).
+  // `PRAGMA`s (and `pragma_...` tables) that return a row per column, index, database or
+  // setting: a handful. Not `foreign_key_check`, `integrity_check` and the like (a row per
+  // problem found).
+  static bool smallPragma(std::string_view name) {
+    for (const std::string_view small :
+         {"TABLE_INFO",   "TABLE_XINFO",      "TABLE_LIST",     "INDEX_LIST",     "INDEX_INFO",
+          "INDEX_XINFO",  "FOREIGN_KEY_LIST", "DATABASE_LIST",  "COLLATION_LIST", "COMPILE_OPTIONS",
+          "USER_VERSION", "SCHEMA_VERSION",   "APPLICATION_ID", "JOURNAL_MODE",   "PAGE_SIZE",
+          "PAGE_COUNT",   "FREELIST_COUNT",   "ENCODING",       "FOREIGN_KEYS",   "SYNCHRONOUS",
+          "CACHE_SIZE",   "AUTO_VACUUM",      "BUSY_TIMEOUT",   "DATA_VERSION"}) {
+      if (name == small) return true;
+    }
+    return false;
+  }
+
+  static bool sqlWordChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  }
+
+  // Whether SQL text (a string literal, as written: no concatenation, and an f-string only for a
+  // `PRAGMA` whose name is written) returns a handful of rows: a `PRAGMA` of smallPragma, or one
+  // `SELECT` (no subquery, no `UNION`) with no `GROUP BY`, `HAVING` nor window (`OVER`) whose
+  // column list (up to its `FROM` outside parentheses) calls an aggregate (`COUNT(`, `SUM(`,
+  // `AVG(`, `TOTAL(`, `GROUP_CONCAT(`, and `MIN(`/`MAX(` of one argument, matched as whole words),
+  // or whose only table is a `pragma_...` table of smallPragma.
   static bool fewRowsQuery(std::string_view literal) {
     const size_t quote = literal.find_first_of("'\"");
-    if (quote == std::string_view::npos || quote > 2) return false;  // `f"..."`, `"..."` only
-    std::string sql;
-    for (const char c : literal.substr(quote))
-      sql += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const size_t start = sql.find_first_not_of("'\" \n\t");
-    if (start == std::string::npos) return false;
-    if (sql.compare(start, 7, "PRAGMA ") == 0) return true;
-    const auto hasWord = [&](std::string_view word) {
-      for (size_t at = sql.find(word); at != std::string::npos; at = sql.find(word, at + 1)) {
-        const bool before = at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) ||
-                                         sql[at - 1] == '_');
-        const size_t end = at + word.size();
-        const bool after = end >= sql.size() ||
-                           !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
-        if (before && after) return true;
-      }
-      return false;
-    };
-    if (sql.compare(start, 7, "SELECT ") != 0) return false;
-    if (hasWord("GROUP") || hasWord("OVER") || hasWord("HAVING")) return false;
-    if (sql.find("PRAGMA_") != std::string::npos && !hasWord("JOIN")) return true;
-    size_t selects = 0;
-    for (size_t at = sql.find("SELECT"); at != std::string::npos; at = sql.find("SELECT", at + 6)) {
-      ++selects;
-      const size_t from = sql.find("FROM", at);
-      const std::string_view columns = std::string_view(sql).substr(
-          at + 6, from == std::string::npos ? std::string::npos : from - at - 6);
-      bool aggregates = false;
-      for (const std::string_view aggregate :
-           {"COUNT(", "MAX(", "MIN(", "SUM(", "AVG(", "TOTAL(", "GROUP_CONCAT("}) {
-        aggregates = aggregates || columns.find(aggregate) != std::string_view::npos;
-      }
-      if (!aggregates) return false;
+    if (quote == std::string_view::npos) return false;
+    bool formatted = false;  // an f-string: only a `PRAGMA` with its name written
+    for (const char c : literal.substr(0, quote)) {
+      formatted = formatted || c == 'f' || c == 'F';
+      if (c != 'r' && c != 'R' && c != 'u' && c != 'U' && c != 'f' && c != 'F') return false;
     }
-    return selects > 0;
+    const char mark = literal[quote];
+    size_t open = quote;
+    while (open < literal.size() && literal[open] == mark)
+      ++open;
+    size_t close = literal.size();
+    while (close > open && literal[close - 1] == mark)
+      --close;
+    if (open - quote != literal.size() - close) return false;
+    std::string sql;
+    for (const char c : literal.substr(open, close - open)) {
+      if (c == mark) return false;  // a concatenation
+      sql += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    while (!sql.empty() &&
+           (std::isspace(static_cast<unsigned char>(sql.back())) != 0 || sql.back() == ';'))
+      sql.pop_back();
+    size_t at = 0;
+    const auto skipSpace = [&] {
+      while (at < sql.size() && std::isspace(static_cast<unsigned char>(sql[at])) != 0)
+        ++at;
+    };
+    const auto word = [&] {
+      skipSpace();
+      const size_t start = at;
+      while (at < sql.size() && sqlWordChar(sql[at]))
+        ++at;
+      return std::string_view(sql).substr(start, at - start);
+    };
+    // The end of the parenthesized group opening at `from` (a `(`), or npos.
+    const auto closing = [&](size_t from) {
+      int depth = 0;
+      for (size_t i = from; i < sql.size(); ++i) {
+        if (sql[i] == '(') ++depth;
+        if (sql[i] == ')' && --depth == 0) return i;
+      }
+      return std::string::npos;
+    };
+    const auto wordsAt = [&](std::string_view wanted) {
+      size_t found = 0;
+      for (size_t i = sql.find(wanted); i != std::string::npos; i = sql.find(wanted, i + 1)) {
+        const size_t end = i + wanted.size();
+        if ((i == 0 || !sqlWordChar(sql[i - 1])) && (end >= sql.size() || !sqlWordChar(sql[end])))
+          ++found;
+      }
+      return found;
+    };
+    const std::string_view first = word();
+    if (first == "PRAGMA") {
+      std::string_view name = word();
+      skipSpace();
+      if (at < sql.size() && sql[at] == '.') {  // `PRAGMA main.table_info(...)`
+        ++at;
+        name = word();
+        skipSpace();
+      }
+      if (at < sql.size()) {
+        if (sql[at] != '(' || closing(at) != sql.size() - 1) return false;
+      }
+      return smallPragma(name);
+    }
+    if (formatted || first != "SELECT" || wordsAt("SELECT") != 1) return false;
+    if (wordsAt("GROUP") > 0 || wordsAt("OVER") > 0 || wordsAt("HAVING") > 0) return false;
+    // The column list: up to `FROM` outside parentheses.
+    const size_t columns_start = at;
+    size_t from = std::string::npos;
+    for (int depth = 0; at < sql.size(); ++at) {
+      if (sql[at] == '(') ++depth;
+      if (sql[at] == ')') --depth;
+      if (depth == 0 && sql.compare(at, 4, "FROM") == 0 && !sqlWordChar(sql[at - 1]) &&
+          (at + 4 >= sql.size() || !sqlWordChar(sql[at + 4]))) {
+        from = at;
+        break;
+      }
+    }
+    const std::string_view columns = std::string_view(sql).substr(
+        columns_start, from == std::string::npos ? std::string::npos : from - columns_start);
+    bool aggregates = false;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (!sqlWordChar(columns[i]) || (i > 0 && sqlWordChar(columns[i - 1]))) continue;
+      size_t end = i;
+      while (end < columns.size() && sqlWordChar(columns[end]))
+        ++end;
+      const std::string_view name = columns.substr(i, end - i);
+      size_t paren = end;
+      while (paren < columns.size() && std::isspace(static_cast<unsigned char>(columns[paren])))
+        ++paren;
+      if (paren >= columns.size() || columns[paren] != '(') continue;
+      const bool min_max = name == "MIN" || name == "MAX";
+      if (!min_max && name != "COUNT" && name != "SUM" && name != "AVG" && name != "TOTAL" &&
+          name != "GROUP_CONCAT") {
+        continue;
+      }
+      if (min_max) {  // `MAX(a, b)` of two arguments is a scalar, a row per row
+        int depth = 0;
+        for (size_t k = paren; k < columns.size(); ++k) {
+          if (columns[k] == '(') ++depth;
+          if (columns[k] == ')' && --depth == 0) break;
+          if (columns[k] == ',' && depth == 1) return false;
+        }
+      }
+      aggregates = true;
+    }
+    if (aggregates) return true;
+    if (from == std::string::npos) return false;
+    at = from + 4;
+    const std::string_view table = word();
+    if (!table.starts_with("PRAGMA_") || !smallPragma(table.substr(7))) return false;
+    skipSpace();
+    if (at < sql.size() && sql[at] == '(') {
+      at = closing(at);
+      if (at == std::string::npos) return false;
+      ++at;
+    }
+    // The only table: no join nor other table after it.
+    const std::string_view rest = std::string_view(sql).substr(at);
+    return rest.find(',') == std::string_view::npos && wordsAt("JOIN") == 0;
   }
 
   // Whether a path names the module's own folder or a path written below it: `__file__` through

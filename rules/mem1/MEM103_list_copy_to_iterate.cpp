@@ -60,9 +60,17 @@ and folders of a few lines; `json.loads()` of a string literal is small, and of
 query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
 `conn.execute(sql)` or the `fetchall()` of the cursor that ran it (bound once to
 `conn.execute(sql)`; a cursor from `conn.cursor()` is not followed to its `execute`) when
-the SQL written there is a `PRAGMA`, reads a `pragma_...` table, or only aggregates in every
-`SELECT` (`COUNT(*)`, `MAX(ts)`) with no `GROUP BY`, `HAVING` or `OVER` (a row per group may
-be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `glob.glob`,
+the SQL written there (a string literal; an f-string only for a `PRAGMA` whose name is written)
+is a `PRAGMA` known to be small (`table_info`, `table_xinfo`, `table_list`, `index_list`,
+`index_info`, `index_xinfo`, `foreign_key_list`, `database_list`, `collation_list`,
+`compile_options`, `user_version`, `schema_version`, `application_id`, `journal_mode`,
+`page_size`, `page_count`, `freelist_count`, `encoding`, `foreign_keys`, `synchronous`,
+`cache_size`, `auto_vacuum`, `busy_timeout`, `data_version`; not `foreign_key_check` nor
+`integrity_check`, a row per problem), or one `SELECT` (no subquery, no `UNION`) with no
+`GROUP BY`, `HAVING` or `OVER` whose column list, up to its `FROM` outside parentheses, calls an
+aggregate (`COUNT`, `SUM`, `AVG`, `TOTAL`, `GROUP_CONCAT`, or `MIN`/`MAX` of one argument:
+`MAX(a, b)` is a scalar) or whose only table is one of those `pragma_...` tables (a row per
+group may be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `glob.glob`,
 `glob.iglob`, `.iterdir()`, `.glob()`) of the module's own folder or of a path written below it
 (`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
 bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
