@@ -991,10 +991,26 @@ class SizeFinder {
   SizeEvidence subscript(ScopeId scope, TSNode node, int depth) const {
     const TSNode index = childByField(node, Field::SubscriptIndex);
     if (kindOf(index) != NodeKind::Slice) return {};
+    // A step, if any, must be a positive literal: `rows[-5::-1]` and `rows[:3:-1]` walk
+    // backwards over all the rest.
+    TSNode step{};
+    uint32_t colons = 0;
+    for (uint32_t i = 0; i < childCount(index); ++i) {
+      const TSNode child = nthChild(index, i);
+      if (!ts_node_is_named(child)) {
+        if (context_.text(child) == ":") ++colons;
+        continue;
+      }
+      if (colons == 2 && kindOf(child) != NodeKind::Comment) step = child;
+    }
+    if (!ts_node_is_null(step) &&
+        (kindOf(step) != NodeKind::Integer || !isFewItemsLiteral(context_.text(step)))) {
+      return iterable(scope, childByField(node, Field::Value), depth + 1);
+    }
     // `rows[:3]`, `rows[1:4]`: as many as the literal bounds allow.
     const uint32_t count = namedChildCount(index);
     bool literal_stop = false;
-    uint32_t colons = 0;
+    colons = 0;
     for (uint32_t i = 0; i < childCount(index); ++i) {
       const TSNode child = nthChild(index, i);
       if (!ts_node_is_named(child)) {

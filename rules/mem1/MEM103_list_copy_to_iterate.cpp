@@ -76,8 +76,10 @@ group may be many, and stays reported). And so is a listing (`os.listdir`, `os.s
 bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
 data. A `range` of constant bounds filtered to every K-th item by `i % K == c` (K and c integer
 literals, `i` the one loop name: `[i for i in range(10**6) if i % 100_000 == 0]`,
-`filter(lambda i: i % K == c, range(...))`) keeps about N / K items, small below 100,000. A slice of the last few (`rows[-5:]`) or of a literal width (`rows[k:k + 3]`), with a literal
-below 100,000, holds at most that many, whatever is sliced.
+`filter(lambda i: i % K == c, range(...))`) keeps about N / K items, small below 100,000. A slice of the last few (`rows[-5:]`), of a literal stop (`rows[:3]`) or of a literal width
+(`rows[k:k + 3]`), with a literal below 100,000 and no step but a positive literal one, holds at
+most that many, whatever is sliced (`rows[-5::-1]` walks backwards over all the rest, and
+stays data).
 
 The copy is the right thing, and is not reported, when the loop changes what the iterator reads:
 `for k in list(filter(p, d)): del d[k]` would otherwise raise `RuntimeError`. The rule stays quiet
