@@ -964,7 +964,9 @@ class SizeFinder {
       items = std::max<int64_t>(items, 0);
       SizeEvidence result = writtenCount(items >= kManyItems ? Size::Data : Size::Small,
                                          "a `range` of " + itemsText(items, false));
-      result.written_items = items;
+      // Consecutive integers only: `i % K == c` keeps every K-th of them (of a stepped range
+      // it may keep them all).
+      if (step.value == 1) result.written_items = items;
       return result;
     }
     // The stop decides: `range(n)`, `range(1, n)`.

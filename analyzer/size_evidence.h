@@ -42,7 +42,8 @@ struct SizeEvidence {
   // Data because the code writes the count (`range(1_000_000)`, `[0] * 10**6`, a name bound once
   // to such a constant): the strongest evidence, a count a reviewer can check.
   bool written_in_code = false;
-  // The exact count of a `range` with constant bounds (`range(10**6)`: 1,000,000); 0 otherwise.
+  // The exact count of a `range` of step 1 with constant bounds (`range(10**6)`: 1,000,000), the
+  // items being its own integers (not mapped nor paired); 0 otherwise.
   int64_t written_items = 0;
 };
 

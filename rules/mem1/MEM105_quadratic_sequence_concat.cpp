@@ -86,9 +86,12 @@ group may be many, and stays reported). And so is a listing (`os.listdir`, `os.s
 `glob.iglob`, `.iterdir()`, `.glob()`) of the module's own folder or of a path written below it
 (`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
 bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
-data. A `range` of constant bounds filtered to every K-th item by `i % K == c` (K and c integer
-literals, `i` the one loop name: `[i for i in range(10**6) if i % 100_000 == 0]`,
-`filter(lambda i: i % K == c, range(...))`) keeps about N / K items, small below 100,000. A slice of the last few (`rows[-5:]`), of a literal stop (`rows[:3]`) or of a literal width
+data. A `range` of constant bounds and step 1 filtered to every K-th item by `i % K == c` (K and
+c integer literals, `i` the one loop name bound to the range's own integers:
+`[i for i in range(10**6) if i % 100_000 == 0]`, `filter(lambda i: i % K == c, range(...))`)
+keeps about N / K items, small below 100,000; a stepped range (`range(0, 10**13, 10**6)`, where
+every item may pass) or items mapped from the range (`map(f, range(...))`, `enumerate`) are
+not counted so. A slice of the last few (`rows[-5:]`), of a literal stop (`rows[:3]`) or of a literal width
 (`rows[k:k + 3]`), with a literal below 100,000 and no step but a positive literal one, holds at
 most that many, whatever is sliced (`rows[-5::-1]` walks backwards over all the rest, and
 stays data).
