@@ -401,6 +401,7 @@ class SizeFinder {
   // not the walked list in memory, however large.
   static SizeEvidence madeAnew(SizeEvidence walked) {
     walked.in_memory = false;
+    walked.written_items = 0;  // no longer the range's own integers: `i % K` says nothing
     return walked;
   }
 
