@@ -562,6 +562,24 @@ class SizeFinder {
     return {};
   }
 
+  // A string written whole in the code: a literal, or literals side by side, with no
+  // replacement field (`f"{payload.read()}"` holds whatever the call returns).
+  static bool writtenString(TSNode node) {
+    const NodeKind kind = kindOf(node);
+    if (kind == NodeKind::ConcatenatedString) {
+      for (uint32_t i = 0, count = namedChildCount(node); i < count; ++i) {
+        const TSNode part = nthNamedChild(node, i);
+        if (kindOf(part) != NodeKind::Comment && !writtenString(part)) return false;
+      }
+      return true;
+    }
+    if (kind != NodeKind::String) return false;
+    for (uint32_t i = 0, count = namedChildCount(node); i < count; ++i) {
+      if (kindOf(nthNamedChild(node, i)) == NodeKind::Interpolation) return false;
+    }
+    return true;
+  }
+
   // Sources that the code's own arguments make small or configuration, though the function
   // usually reads data: `csv.reader([line])` (the rows of a literal), `csv.reader(io.StringIO(
   // HEADER))` (a string written in the code), a file at a literal path under `/proc/`, `/sys/`
@@ -576,8 +594,8 @@ class SizeFinder {
     if (callee == "csv.reader" || callee == "csv.DictReader" || callee == "io.StringIO" ||
         callee == "io.BytesIO") {
       const bool written = kind == NodeKind::List || kind == NodeKind::Tuple ||
-                           kind == NodeKind::String || kind == NodeKind::ConcatenatedString ||
-                           kind == NodeKind::Identifier || kind == NodeKind::Call;
+                           writtenString(first) || kind == NodeKind::Identifier ||
+                           kind == NodeKind::Call;
       const SizeEvidence inner = written ? iterable(scope, first, depth + 1) : SizeEvidence{};
       if (inner.size == Size::Small) {
         return evidence(
@@ -601,7 +619,7 @@ class SizeFinder {
       return std::nullopt;
     }
     if (callee == "json.loads") {
-      if (kind == NodeKind::String || kind == NodeKind::ConcatenatedString) {
+      if (writtenString(first)) {
         return evidence(Size::Small, "JSON written in the code");
       }
       const TSNode source = kind == NodeKind::Call        ? childByField(first, Field::Function)

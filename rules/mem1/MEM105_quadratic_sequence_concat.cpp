@@ -64,10 +64,9 @@ configuration (`sys.argv`, `args.paths`, a parameter called `options` or `settin
 What the code's own arguments make a handful is small too: `zip(...)` yields as many items as
 its smallest argument (`zip(range(10**6), sys.argv)` is configuration, and a `range` the code
 writes beside an argument nothing sizes, `zip(range(10**6), header)`, is no evidence);
-`csv.reader([line])` and `csv.reader(io.StringIO(HEADER))` read a literal, a constant or a string in
-the code; `open()` of a literal path under `/proc/`, `/sys/` or `/etc/` (the literal start of
+`csv.reader([line])` and `csv.reader(io.StringIO(HEADER))` read a literal, a constant or a string in the code (an f-string with fields holds whatever they return, and is no evidence); `open()` of a literal path under `/proc/`, `/sys/` or `/etc/` (the literal start of
 an f-string counts) and `os.listdir()` or `os.scandir()` of one under `/sys/` read system files
-and folders of a few lines; `json.loads()` of a string literal is small, and of
+and folders of a few lines; `json.loads()` of a string literal (no f-string fields) is small, and of
 `os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration. So are the rows of a
 query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
 `conn.execute(sql)` or the `fetchall()` of the cursor that ran it (bound once to
