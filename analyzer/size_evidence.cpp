@@ -580,6 +580,34 @@ class SizeFinder {
     return true;
   }
 
+  // System files of a few lines, by an allow-list: `/proc/cpuinfo`, `/proc/meminfo`,
+  // `/proc/loadavg`, `/proc/uptime`, `/proc/version`, `/proc/mounts`, `/proc/self/status`,
+  // `/proc/self/cgroup`, `/proc/self/mounts`, `/proc/self/limits`, `/proc/self/cmdline`,
+  // `/proc/self/stat`, `/proc/self/statm`, `/etc/hostname`, `/etc/hosts`, `/etc/os-release`,
+  // `/etc/lsb-release`, `/etc/resolv.conf`, `/etc/timezone`, `/etc/machine-id`, `/etc/fstab`,
+  // and the one-value files below `/proc/sys/`, `/sys/class/`, `/sys/block/` and
+  // `/sys/devices/system/cpu/`. Never a path with a `..` segment (`/etc/../var/log/syslog`).
+  static bool smallSystemFile(std::string_view path) {
+    if (path.find("/..") != std::string_view::npos) return false;
+    for (const std::string_view file :
+         {"/proc/cpuinfo",     "/proc/meminfo",     "/proc/loadavg",      "/proc/uptime",
+          "/proc/version",     "/proc/mounts",      "/proc/self/status",  "/proc/self/cgroup",
+          "/proc/self/mounts", "/proc/self/limits", "/proc/self/cmdline", "/proc/self/stat",
+          "/proc/self/statm",  "/etc/hostname",     "/etc/hosts",         "/etc/os-release",
+          "/etc/lsb-release",  "/etc/resolv.conf",  "/etc/timezone",      "/etc/machine-id",
+          "/etc/fstab"}) {
+      if (path == file) return true;
+    }
+    return smallSystemFolder(path.substr(0, path.rfind('/') + 1)) || path.starts_with("/proc/sys/");
+  }
+
+  // Folders of a few entries: below `/sys/class/`, `/sys/block/`, `/sys/devices/system/cpu/`.
+  static bool smallSystemFolder(std::string_view path) {
+    if (path.find("/..") != std::string_view::npos) return false;
+    return path.starts_with("/sys/class/") || path == "/sys/class" ||
+           path.starts_with("/sys/block") || path.starts_with("/sys/devices/system/cpu");
+  }
+
   // Sources that the code's own arguments make small or configuration, though the function
   // usually reads data: `csv.reader([line])` (the rows of a literal), `csv.reader(io.StringIO(
   // HEADER))` (a string written in the code), a file at a literal path under `/proc/`, `/sys/`
@@ -606,13 +634,12 @@ class SizeFinder {
     }
     const bool opens = callee == "builtins.open" || callee == "io.open";
     const bool lists = callee == "os.listdir" || callee == "os.scandir";
-    if ((opens || lists) && (kind == NodeKind::String || kind == NodeKind::ConcatenatedString)) {
+    if ((opens || lists) && writtenString(first) && kind == NodeKind::String) {
       std::string_view path = context_.text(first);
       path.remove_prefix(std::min(path.find_first_of("'\""), path.size()));
       path.remove_prefix(std::min<size_t>(path.find_first_not_of("'\""), path.size()));
-      const bool system = path.starts_with("/sys/") ||
-                          (opens && (path.starts_with("/proc/") || path.starts_with("/etc/")));
-      if (system) {
+      path = path.substr(0, path.find_first_of("'\""));
+      if (opens ? smallSystemFile(path) : smallSystemFolder(path)) {
         return evidence(Size::Small, (opens ? "the system file " : "the system folder ") +
                                          shortText(context_, first));
       }

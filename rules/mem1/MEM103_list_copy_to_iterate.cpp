@@ -52,9 +52,16 @@ development corpus or on the 14 check sets of unseen code; its fixtures hold wha
 What the code's own arguments make a handful is small too: `zip(...)` yields as many items as
 its smallest argument (`zip(range(10**6), sys.argv)` is configuration, and a `range` the code
 writes beside an argument nothing sizes, `zip(range(10**6), header)`, is no evidence);
-`csv.reader([line])` and `csv.reader(io.StringIO(HEADER))` read a literal, a constant or a string in the code (an f-string with fields holds whatever they return, and is no evidence); `open()` of a literal path under `/proc/`, `/sys/` or `/etc/` (the literal start of
-an f-string counts) and `os.listdir()` or `os.scandir()` of one under `/sys/` read system files
-and folders of a few lines; `json.loads()` of a string literal (no f-string fields) is small, and of
+`csv.reader([line])` and `csv.reader(io.StringIO(HEADER))` read a literal, a constant or a string in the code (an f-string with fields holds whatever they return, and is no evidence); `open()` of a string literal (no f-string) naming a system file known to be short
+(`/proc/cpuinfo`, `/proc/meminfo`, `/proc/loadavg`, `/proc/uptime`, `/proc/version`,
+`/proc/mounts`, `/proc/self/status`, `/proc/self/cgroup`, `/proc/self/mounts`,
+`/proc/self/limits`, `/proc/self/cmdline`, `/proc/self/stat`, `/proc/self/statm`,
+`/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/lsb-release`, `/etc/resolv.conf`,
+`/etc/timezone`, `/etc/machine-id`, `/etc/fstab`, or a file below `/proc/sys/`, `/sys/class/`,
+`/sys/block/` or `/sys/devices/system/cpu/`) and `os.listdir()` or `os.scandir()` of a folder
+below `/sys/class/`, `/sys/block/` or `/sys/devices/system/cpu/` read a few lines or entries
+(never a path with a `..` segment; `/proc/kallsyms`, `/proc/kmsg`, `/proc/self/fd/0` and
+`/sys/kernel/tracing/trace_pipe` stay data); `json.loads()` of a string literal (no f-string fields) is small, and of
 `os.environ[...]`, `os.environ.get()` or `os.getenv()` configuration. So are the rows of a
 query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
 `conn.execute(sql)` or the `fetchall()` of the cursor that ran it (bound once to
