@@ -508,9 +508,11 @@ class SizeFinder {
     if (const std::optional<SizeEvidence> few = fewItemsSource(scope, callee, positional, depth)) {
       return *few;
     }
-    if ((callee == "os.listdir" || callee == "os.scandir" || callee == "glob.glob" ||
-         callee == "glob.iglob") &&
-        !positional.empty() && inOwnFolder(scope, positional.front(), depth + 1)) {
+    const bool globs = callee == "glob.glob" || callee == "glob.iglob";
+    if ((callee == "os.listdir" || callee == "os.scandir" || globs) && !positional.empty() &&
+        !(globs && (context_.text(positional.front()).find("**") != std::string_view::npos ||
+                    !ts_node_is_null(keywordArgumentValue(context_, arguments, "recursive")))) &&
+        inOwnFolder(scope, positional.front(), depth + 1)) {
       return evidence(Size::Small, "the files of the module's own folder");
     }
     if (library_.isDataSource(callee)) {
@@ -529,7 +531,10 @@ class SizeFinder {
       if (const std::optional<SizeEvidence> few = fewRows(scope, object, method, positional)) {
         return *few;
       }
-      if ((method == "iterdir" || method == "glob") && inOwnFolder(scope, object, depth + 1)) {
+      if ((method == "iterdir" ||
+           (method == "glob" && !positional.empty() &&
+            context_.text(positional.front()).find("**") == std::string_view::npos)) &&
+          inOwnFolder(scope, object, depth + 1)) {
         return evidence(Size::Small, "the files of the module's own folder");
       }
       if (library_.isDataSource("*." + std::string(method))) {
@@ -858,9 +863,28 @@ class SizeFinder {
     return rest.find(',') == std::string_view::npos && wordsAt("JOIN") == 0;
   }
 
+  // A string literal naming a path below a folder: not absolute (`/var/spool`, `~/x`, which
+  // throw the folder away), with no `..` segment (which climbs out of it).
+  bool belowLiteral(TSNode node) const {
+    if (kindOf(node) != NodeKind::String || !writtenString(node)) return false;
+    std::string_view path = context_.text(node);
+    path.remove_prefix(std::min(path.find_first_of("'\""), path.size()));
+    path.remove_prefix(std::min<size_t>(path.find_first_not_of("'\""), path.size()));
+    path = path.substr(0, path.find_first_of("'\""));
+    if (path.starts_with('/') || path.starts_with('~') || path.starts_with('\\')) return false;
+    size_t start = 0;
+    while (start <= path.size()) {
+      const size_t end = std::min(path.find_first_of("/\\", start), path.size());
+      if (path.substr(start, end - start) == "..") return false;
+      start = end + 1;
+    }
+    return true;
+  }
+
   // Whether a path names the module's own folder or a path written below it: `__file__` through
   // `os.path.dirname`, `os.path.abspath`, `os.path.realpath`, `os.path.join` with string
-  // literals, `Path(...)`, `str(...)`, `.parent`, `.resolve()`, `.absolute()` and `/ "literal"`,
+  // literals below it (belowLiteral), `Path(...)`, `str(...)`, `.parent`, `.resolve()`,
+  // `.absolute()` and `/ "literal"` (belowLiteral),
   // following names bound once (`HERE = Path(__file__).resolve().parent`). One step up only
   // (`.parent.parent`, the folder above the module's, may be a whole project).
   bool inOwnFolder(ScopeId scope, TSNode node, int depth, bool went_up = false) const {
@@ -886,9 +910,8 @@ class SizeFinder {
                inOwnFolder(scope, childByField(node, Field::Object), depth + 1, true);
       }
       case NodeKind::BinaryOperator: {
-        const NodeKind right = kindOf(childByField(node, Field::Right));
         return context_.text(childByField(node, Field::Operator)) == "/" &&
-               (right == NodeKind::String || right == NodeKind::ConcatenatedString) &&
+               belowLiteral(childByField(node, Field::Right)) &&
                inOwnFolder(scope, childByField(node, Field::Left), depth + 1, went_up);
       }
       case NodeKind::Call: {
@@ -917,8 +940,7 @@ class SizeFinder {
               return false;
             }
             first = false;
-          } else if (one_path ||
-                     (kind != NodeKind::String && kind != NodeKind::ConcatenatedString)) {
+          } else if (one_path || !belowLiteral(argument)) {
             return false;
           }
         }

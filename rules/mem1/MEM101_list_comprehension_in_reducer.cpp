@@ -100,8 +100,9 @@ aggregate (`COUNT`, `SUM`, `AVG`, `TOTAL`, `GROUP_CONCAT`, or `MIN`/`MAX` of one
 group may be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `glob.glob`,
 `glob.iglob`, `.iterdir()`, `.glob()`) of the module's own folder or of a path written below it
 (`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
-bound once): the few files shipped with the code. The folder above it (`.parent.parent`) stays
-data. A `range` of constant bounds and step 1 filtered to every K-th item by `i % K == c` (K and
+bound once): the few files shipped with the code. The folder above it (`.parent.parent`,
+`os.path.dirname` twice, a `..` segment in a literal) stays data, and so does a literal that
+throws the folder away (`/var/spool`, `~/jobs`) and a recursive glob (`**`, `recursive=True`). A `range` of constant bounds and step 1 filtered to every K-th item by `i % K == c` (K and
 c integer literals, `i` the one loop name bound to the range's own integers:
 `[i for i in range(10**6) if i % 100_000 == 0]`, `filter(lambda i: i % K == c, range(...))`)
 keeps about N / K items, small below 100,000; a stepped range (`range(0, 10**13, 10**6)`, where
