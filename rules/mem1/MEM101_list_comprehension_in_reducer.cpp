@@ -67,7 +67,11 @@ that decides. The names are `send`, `notify`, `publish`, `emit`, `write`, `save`
 `update`, `log`, `print`, `run`, `execute`, `process`, `submit`, `deliver`, `dispatch`,
 `upload`, `commit` and `handle`, alone or as the first word of a longer name (`send_mail`,
 `self.publish_event`), and `check_...` and `validate_...` (a bare `check` is as often a
-predicate). A predicate (`pattern.match(line)`, `line.startswith("#")`, `isinstance(x, str)`,
+predicate). The function must be defined in the same file (by `def`: not imported, not a
+parameter), or be a method called on a receiver that is no module; `check_...` and
+`validate_...` count only for a function defined in the file. A module's or an imported function
+is never taken for an action, whatever its name (`math.log(x)`, `check_password_hash(h, pw)`). A
+predicate (`pattern.match(line)`, `line.startswith("#")`, `isinstance(x, str)`,
 `is_valid(row)`) stays reported, and so do `sum`, `min` and `max`, which run every item anyway.
 
 What the code's own arguments make a handful is small too: `zip(...)` yields as many items as
@@ -425,18 +429,27 @@ class ListComprehensionInReducer final : public RuleChecker {
     return !mentions.reflective && found != mentions.counts.end() && found->second == 2;
   }
 
-  // Whether the comprehension's element is a call of a function named for an action: `send`,
-  // `notify`, ... (kActingVerbs), by itself or as the first word of a longer name
-  // (`self.send_mail`), or `check_...` and `validate_...` (kActingPrefixes). Such a call runs for
+  // Whether the comprehension's element is a call of a function named for an action: a function
+  // defined in this file (by `def`, not imported nor a parameter) named `send`, `notify`, ...
+  // (kActingVerbs), by itself or as the first word of a longer name, or `check_...` and
+  // `validate_...` (kActingPrefixes); or a method of such a verb (`self.send_mail`) called on a
+  // receiver that is no module (`math.log`, `hmac.update` are no actions). Such a call runs for
   // what it does, not only for the value.
-  static bool elementActs(const RuleContext& context, TSNode comprehension) {
+  static bool elementActs(const RuleContext& context, ScopeId scope, TSNode comprehension) {
     const TSNode element = unparenthesized(childByField(comprehension, Field::Body));
     if (kindOf(element) != NodeKind::Call) return false;
     const TSNode callee = childByField(element, Field::Function);
+    const SemanticModel& semantic = context.semantic();
     std::string_view name;
+    bool defined_here = false;
     if (kindOf(callee) == NodeKind::Identifier) {
       name = context.text(callee);
+      const Resolution resolution = semantic.resolve(scope, name, ts_node_start_byte(callee));
+      defined_here = resolution.kind == Resolution::Kind::Bound && !resolution.binding->prelude &&
+                     resolution.binding->kind == BindingKind::FunctionDefinition;
+      if (!defined_here) return false;
     } else if (kindOf(callee) == NodeKind::Attribute) {
+      if (!semantic.qualifiedName(scope, callee).empty()) return false;  // a module's function
       name = context.text(childByField(callee, Field::AttributeName));
     }
     const auto firstWord = [&](std::string_view verb) {
@@ -445,6 +458,7 @@ class ListComprehensionInReducer final : public RuleChecker {
     for (const std::string_view verb : kActingVerbs) {
       if (name == verb || firstWord(verb)) return true;
     }
+    if (!defined_here) return false;
     for (const std::string_view verb : kActingPrefixes) {
       if (firstWord(verb)) return true;
     }
@@ -497,7 +511,7 @@ class ListComprehensionInReducer final : public RuleChecker {
     // `all([check_row(row) for row in rows])`, `any([send(a) for a in fh])`: each item is an
     // action (it logs, sends, writes) that must run for every item, which a generator would stop
     // at the first that decides.
-    if (reducer->short_circuits && elementActs(context, comprehension)) return;
+    if (reducer->short_circuits && elementActs(context, candidate.scope, comprehension)) return;
     // `sum([size for size in sizes if size is not None])`: a filtered subset of a list already in
     // memory holds at most a pointer to each item there, not new items. (A bare copy, `sum([x
     // for x in xs])`, has no reason to be a list at all, and stays reported.)
