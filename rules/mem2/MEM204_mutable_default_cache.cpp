@@ -127,6 +127,12 @@ changes the signature.
 callers do not show.
 `test-file-patterns`: test code is not checked.
 
+What the size evidence shared with MEM101-MEM105 finds small is no data here
+either (a loop over it gives no growing keys):
+the rows of an aggregate or small-`PRAGMA` query, a short system file, the module's own folder,
+a slice of literal bounds, every K-th of a constant `range`, `zip` with a small argument (see
+MEM101).
+
 ## References
 - [Python docs: default parameter values are evaluated once](https://docs.python.org/3/reference/compound_stmts.html#function-definitions)
 - [Python docs: `functools.lru_cache`](https://docs.python.org/3/library/functools.html#functools.lru_cache)

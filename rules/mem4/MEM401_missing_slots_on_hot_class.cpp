@@ -215,6 +215,12 @@ of the instance in a method (`me = self`); or `functools.update_wrapper(self, fn
 - `preview`: loops over the lines of a file, the rows of a query and the other evidence that only
   the data sizes count as well.
 
+What the size evidence shared with MEM101-MEM105 finds small is no data here
+either (a loop over it makes no hot class):
+the rows of an aggregate or small-`PRAGMA` query, a short system file, the module's own folder,
+a slice of literal bounds, every K-th of a constant `range`, `zip` with a small argument (see
+MEM101).
+
 ## References
 - [Python docs: `__slots__`](https://docs.python.org/3/reference/datamodel.html#slots)
 - [Python docs: dataclasses `slots`](https://docs.python.org/3/library/dataclasses.html#dataclasses.dataclass)

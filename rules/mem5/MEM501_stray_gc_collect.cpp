@@ -154,6 +154,12 @@ tests alone; `extend-test-file-patterns` adds to it): `test_*.py`, `*_test.py`, 
 `tests_*.py`, `*_tests.py`, `testutils.py`, `conftest.py`, `tests/`, `test/`, `testing/`,
 `benchmarks/` by default. A pattern ending in `/` names a directory anywhere in the path.
 
+What the size evidence shared with MEM101-MEM105 finds small is no data here
+either (a loop over it is no long loop):
+the rows of an aggregate or small-`PRAGMA` query, a short system file, the module's own folder,
+a slice of literal bounds, every K-th of a constant `range`, `zip` with a small argument (see
+MEM101).
+
 ## References
 - [Python docs: `gc.collect`](https://docs.python.org/3/library/gc.html#gc.collect)
 - [Python developer's guide: garbage collector design](https://devguide.python.org/internals/garbage-collector/)
