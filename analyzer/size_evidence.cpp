@@ -276,6 +276,8 @@ class SizeFinder {
         return literal(scope, node, depth);
       case NodeKind::String:
       case NodeKind::ConcatenatedString:
+        // An f-string with fields holds whatever they return.
+        if (!writtenString(node)) return {};
         return evidence(Size::Small, "a string literal");
       case NodeKind::ListComprehension:
       case NodeKind::SetComprehension:
@@ -615,9 +617,9 @@ class SizeFinder {
 
   // Sources that the code's own arguments make small or configuration, though the function
   // usually reads data: `csv.reader([line])` (the rows of a literal), `csv.reader(io.StringIO(
-  // HEADER))` (a string written in the code), a file at a literal path under `/proc/`, `/sys/`
-  // or `/etc/` and a folder under `/sys/` (system files of a few lines), `json.loads` of a string
-  // literal or of an environment variable (configuration).
+  // HEADER))` (a string written in the code, no f-string field), a short system file or folder
+  // (smallSystemFile, smallSystemFolder), `json.loads` of a string literal (small) or of an
+  // environment variable (configuration).
   std::optional<SizeEvidence> fewItemsSource(ScopeId scope, const std::string& callee,
                                              const std::vector<TSNode>& positional,
                                              int depth) const {
@@ -1087,7 +1089,10 @@ class SizeFinder {
         if (context_.text(child) == ":") ++colons;
         continue;
       }
-      if (colons == 1 && kindOf(child) == NodeKind::Integer) literal_stop = true;
+      if (colons == 1 && kindOf(child) == NodeKind::Integer &&
+          isFewItemsLiteral(context_.text(child))) {
+        literal_stop = true;
+      }
     }
     if (literal_stop && count > 0) return evidence(Size::Small, "a slice of literal bounds");
     // `rows[-5:]` (the last few) and `rows[k:k + 3]` (a window of literal width): at most that
