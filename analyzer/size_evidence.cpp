@@ -413,10 +413,14 @@ class SizeFinder {
     SizeEvidence result;
     bool first = true;
     ScopeId inner = kNoScope;
+    uint32_t clauses = 0;
+    TSNode target{};
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i) {
       const TSNode clause = nthNamedChild(node, i);
       if (kindOf(clause) != NodeKind::ForInClause) continue;
+      ++clauses;
+      target = childByField(clause, Field::Left);
       // The first iterable is evaluated outside the comprehension, the others inside it.
       if (!first && inner == kNoScope) inner = comprehensionScope(scope, node);
       const SizeEvidence part =
@@ -424,7 +428,16 @@ class SizeFinder {
       result = first ? part : larger(result, part);
       first = false;
     }
-    return keptSize(context_, node, result);
+    result = keptSize(context_, node, result);
+    // The range's own integers only when each item is the lone `for` target (`i for i in ...`):
+    // `i * 100_000 for i in range(N)` makes other integers, `i % K` says nothing of them.
+    const TSNode element = unparenthesized(childByField(node, Field::Body));
+    if (clauses != 1 || kindOf(target) != NodeKind::Identifier ||
+        kindOf(element) != NodeKind::Identifier ||
+        context_.text(element) != context_.text(target)) {
+      result.written_items = 0;
+    }
+    return result;
   }
 
   ScopeId comprehensionScope(ScopeId parent, TSNode comprehension) const {
