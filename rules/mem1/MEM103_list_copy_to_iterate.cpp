@@ -543,12 +543,16 @@ class ListCopyToIterate final : public RuleChecker {
     return kindOf(definition) == NodeKind::FunctionDefinition ? definition : TSNode{};
   }
 
-  // The scope a `def` opens (the scopes are indexed once per file).
+  // The scope a `def` opens (the function scopes are indexed once per file, by start byte: the
+  // module's scope may start at the same byte as a `def` that opens the file).
   ScopeId scopeOfDefinition(const SemanticModel& semantic, TSNode definition) {
     if (!definitions_indexed_) {
       definitions_indexed_ = true;
-      for (ScopeId id = 0; id < semantic.scopeCount(); ++id)
-        definition_scopes_.emplace(ts_node_start_byte(semantic.scope(id).node), id);
+      for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
+        const TSNode node = semantic.scope(id).node;
+        if (kindOf(node) == NodeKind::FunctionDefinition)
+          definition_scopes_.emplace(ts_node_start_byte(node), id);
+      }
     }
     const auto found = definition_scopes_.find(ts_node_start_byte(definition));
     if (found == definition_scopes_.end() ||
