@@ -742,6 +742,8 @@ class SizeFinder {
     return false;
   }
 
+  static constexpr size_t kMaxQueryText = 4096;
+
   static bool sqlWordChar(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
   }
@@ -753,6 +755,8 @@ class SizeFinder {
   // `AVG(`, `TOTAL(`, `GROUP_CONCAT(`, and `MIN(`/`MAX(` of one argument, matched as whole words),
   // or whose only table is a `pragma_...` table of smallPragma.
   static bool fewRowsQuery(std::string_view literal) {
+    // A handful's query is short: a longer literal stays reported, before any copy is made.
+    if (literal.size() > kMaxQueryText) return false;
     const size_t quote = literal.find_first_of("'\"");
     if (quote == std::string_view::npos) return false;
     bool formatted = false;  // an f-string: only a `PRAGMA` with its name written
@@ -836,6 +840,14 @@ class SizeFinder {
     }
     const std::string_view columns = std::string_view(sql).substr(
         columns_start, from == std::string::npos ? std::string::npos : from - columns_start);
+    // Which `(` of the column list holds a `,` of its own (`MAX(a, b)`), found in one pass.
+    std::vector<bool> two_arguments(columns.size(), false);
+    std::vector<size_t> opened;
+    for (size_t k = 0; k < columns.size(); ++k) {
+      if (columns[k] == '(') opened.push_back(k);
+      if (columns[k] == ')' && !opened.empty()) opened.pop_back();
+      if (columns[k] == ',' && !opened.empty()) two_arguments[opened.back()] = true;
+    }
     bool aggregates = false;
     for (size_t i = 0; i < columns.size(); ++i) {
       if (!sqlWordChar(columns[i]) || (i > 0 && sqlWordChar(columns[i - 1]))) continue;
@@ -852,14 +864,8 @@ class SizeFinder {
           name != "GROUP_CONCAT") {
         continue;
       }
-      if (min_max) {  // `MAX(a, b)` of two arguments is a scalar, a row per row
-        int depth = 0;
-        for (size_t k = paren; k < columns.size(); ++k) {
-          if (columns[k] == '(') ++depth;
-          if (columns[k] == ')' && --depth == 0) break;
-          if (columns[k] == ',' && depth == 1) return false;
-        }
-      }
+      // `MAX(a, b)` of two arguments is a scalar, a row per row.
+      if (min_max && two_arguments[paren]) return false;
       aggregates = true;
     }
     if (aggregates) return true;

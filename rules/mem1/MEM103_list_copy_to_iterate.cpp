@@ -66,7 +66,7 @@ below `/sys/class/`, `/sys/block/` or `/sys/devices/system/cpu/` read a few line
 query whose SQL returns a handful: `cursor.fetchmany(10)` (a literal count), and
 `conn.execute(sql)` or the `fetchall()` of the cursor that ran it (bound once to
 `conn.execute(sql)`; a cursor from `conn.cursor()` is not followed to its `execute`) when
-the SQL written there (a string literal; an f-string only for a `PRAGMA` whose name is written)
+the SQL written there (a string literal of at most 4,096 characters; an f-string only for a `PRAGMA` whose name is written)
 is a `PRAGMA` known to be small (`table_info`, `table_xinfo`, `table_list`, `index_list`,
 `index_info`, `index_xinfo`, `foreign_key_list`, `database_list`, `collation_list`,
 `compile_options`, `user_version`, `schema_version`, `application_id`, `journal_mode`,
