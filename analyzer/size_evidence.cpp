@@ -523,9 +523,12 @@ class SizeFinder {
     if (const std::optional<SizeEvidence> few = fewItemsSource(scope, callee, positional, depth)) {
       return *few;
     }
+    // A glob of the module's own folder: no `recursive=` nor `**kwargs` (which may hold it); the
+    // pattern's parts are string literals without `**` (belowLiteral).
     const bool globs = callee == "glob.glob" || callee == "glob.iglob";
     if ((callee == "os.listdir" || callee == "os.scandir" || globs) && !positional.empty() &&
         !(globs && (context_.text(positional.front()).find("**") != std::string_view::npos ||
+                    hasDictionarySplat(arguments) ||
                     !ts_node_is_null(keywordArgumentValue(context_, arguments, "recursive")))) &&
         inOwnFolder(scope, positional.front(), depth + 1)) {
       return evidence(Size::Small, "the files of the module's own folder");
@@ -546,9 +549,10 @@ class SizeFinder {
       if (const std::optional<SizeEvidence> few = fewRows(scope, object, method, positional)) {
         return *few;
       }
+      // `.glob("*.json")`: a pattern written as a string literal without `**`, no `**kwargs`.
       if ((method == "iterdir" ||
-           (method == "glob" && !positional.empty() &&
-            context_.text(positional.front()).find("**") == std::string_view::npos)) &&
+           (method == "glob" && !positional.empty() && hasOwnFolderPattern(positional.front()) &&
+            !hasDictionarySplat(arguments))) &&
           inOwnFolder(scope, object, depth + 1)) {
         return evidence(Size::Small, "the files of the module's own folder");
       }
@@ -884,10 +888,26 @@ class SizeFinder {
     return rest.find(',') == std::string_view::npos && wordsAt("JOIN") == 0;
   }
 
+  // A `**kwargs` among a call's arguments.
+  static bool hasDictionarySplat(TSNode arguments) {
+    for (uint32_t i = 0, count = namedChildCount(arguments); i < count; ++i) {
+      if (kindOf(nthNamedChild(arguments, i)) == NodeKind::DictionarySplat) return true;
+    }
+    return false;
+  }
+
+  // The pattern of `.glob(...)` on the module's own folder: a string literal without `**`.
+  bool hasOwnFolderPattern(TSNode pattern) const {
+    return kindOf(pattern) == NodeKind::String && writtenString(pattern) &&
+           context_.text(pattern).find("**") == std::string_view::npos;
+  }
+
   // A string literal naming a path below a folder: not absolute (`/var/spool`, `~/x`, which
-  // throw the folder away), with no `..` segment (which climbs out of it).
+  // throw the folder away), with no `..` segment (which climbs out of it) nor `**` (a recursive
+  // glob pattern).
   bool belowLiteral(TSNode node) const {
     if (kindOf(node) != NodeKind::String || !writtenString(node)) return false;
+    if (context_.text(node).find("**") != std::string_view::npos) return false;
     std::string_view path = context_.text(node);
     path.remove_prefix(std::min(path.find_first_of("'\""), path.size()));
     path.remove_prefix(std::min<size_t>(path.find_first_not_of("'\""), path.size()));

@@ -81,7 +81,7 @@ group may be many, and stays reported). And so is a listing (`os.listdir`, `os.s
 (`os.path.dirname(__file__)`, `Path(__file__).resolve().parent / "templates"`, through names
 bound once): the few files shipped with the code. The folder above it (`.parent.parent`,
 `os.path.dirname` twice, a `..` segment in a literal) stays data, and so does a literal that
-throws the folder away (`/var/spool`, `~/jobs`) and a recursive glob (`**`, `recursive=True`). A `range` of constant bounds and step 1 filtered to every K-th item by `i % K == c` (K and
+throws the folder away (`/var/spool`, `~/jobs`) and a glob that is or may be recursive (`**`, `recursive=True`, `**kwargs`, a `.glob()` pattern that is no string literal). A `range` of constant bounds and step 1 filtered to every K-th item by `i % K == c` (K and
 c integer literals, `i` the one loop name bound to the range's own integers:
 `[i for i in range(10**6) if i % 100_000 == 0]`, `filter(lambda i: i % K == c, range(...))`)
 keeps about N / K items, small below 100,000; a stepped range (`range(0, 10**13, 10**6)`, where
