@@ -607,7 +607,7 @@ class SizeFinder {
   // System files of a few lines, by an allow-list: `/proc/cpuinfo`, `/proc/meminfo`,
   // `/proc/loadavg`, `/proc/uptime`, `/proc/version`, `/proc/mounts`, `/proc/self/status`,
   // `/proc/self/cgroup`, `/proc/self/mounts`, `/proc/self/limits`, `/proc/self/cmdline`,
-  // `/proc/self/stat`, `/proc/self/statm`, `/etc/hostname`, `/etc/hosts`, `/etc/os-release`,
+  // `/proc/self/stat`, `/proc/self/statm`, `/etc/hostname`, `/etc/os-release`,
   // `/etc/lsb-release`, `/etc/resolv.conf`, `/etc/timezone`, `/etc/machine-id`, `/etc/fstab`,
   // and the one-value files below `/proc/sys/`, `/sys/class/`, `/sys/block/` and
   // `/sys/devices/system/cpu/`. Never a path with a `..` segment (`/etc/../var/log/syslog`).
@@ -617,19 +617,25 @@ class SizeFinder {
          {"/proc/cpuinfo",     "/proc/meminfo",     "/proc/loadavg",      "/proc/uptime",
           "/proc/version",     "/proc/mounts",      "/proc/self/status",  "/proc/self/cgroup",
           "/proc/self/mounts", "/proc/self/limits", "/proc/self/cmdline", "/proc/self/stat",
-          "/proc/self/statm",  "/etc/hostname",     "/etc/hosts",         "/etc/os-release",
-          "/etc/lsb-release",  "/etc/resolv.conf",  "/etc/timezone",      "/etc/machine-id",
-          "/etc/fstab"}) {
+          "/proc/self/statm",  "/etc/hostname",     "/etc/os-release",    "/etc/lsb-release",
+          "/etc/resolv.conf",  "/etc/timezone",     "/etc/machine-id",    "/etc/fstab"}) {
       if (path == file) return true;
     }
-    return smallSystemFolder(path.substr(0, path.rfind('/') + 1)) || path.starts_with("/proc/sys/");
+    return smallSystemFolder(path) || below(path, "/proc/sys/");
   }
 
-  // Folders of a few entries: below `/sys/class/`, `/sys/block/`, `/sys/devices/system/cpu/`.
+  // Folders of a few entries: below `/sys/class/`, `/sys/block/`, `/sys/devices/system/cpu/` (not
+  // these folders themselves).
   static bool smallSystemFolder(std::string_view path) {
     if (path.find("/..") != std::string_view::npos) return false;
-    return path.starts_with("/sys/class/") || path == "/sys/class" ||
-           path.starts_with("/sys/block") || path.starts_with("/sys/devices/system/cpu");
+    return below(path, "/sys/class/") || below(path, "/sys/block/") ||
+           below(path, "/sys/devices/system/cpu/");
+  }
+
+  // A path strictly below the folder `folder` (written with its trailing slash).
+  static bool below(std::string_view path, std::string_view folder) {
+    return path.starts_with(folder) &&
+           path.find_first_not_of('/', folder.size()) != std::string_view::npos;
   }
 
   // Sources that the code's own arguments make small or configuration, though the function

@@ -51,7 +51,7 @@ writes beside an argument nothing sizes, `zip(range(10**6), header)`, is no evid
 (`/proc/cpuinfo`, `/proc/meminfo`, `/proc/loadavg`, `/proc/uptime`, `/proc/version`,
 `/proc/mounts`, `/proc/self/status`, `/proc/self/cgroup`, `/proc/self/mounts`,
 `/proc/self/limits`, `/proc/self/cmdline`, `/proc/self/stat`, `/proc/self/statm`,
-`/etc/hostname`, `/etc/hosts`, `/etc/os-release`, `/etc/lsb-release`, `/etc/resolv.conf`,
+`/etc/hostname`, `/etc/os-release`, `/etc/lsb-release`, `/etc/resolv.conf`,
 `/etc/timezone`, `/etc/machine-id`, `/etc/fstab`, or a file below `/proc/sys/`, `/sys/class/`,
 `/sys/block/` or `/sys/devices/system/cpu/`) and `os.listdir()` or `os.scandir()` of a folder
 below `/sys/class/`, `/sys/block/` or `/sys/devices/system/cpu/` read a few lines or entries
