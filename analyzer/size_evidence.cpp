@@ -782,10 +782,31 @@ class SizeFinder {
     while (close > open && literal[close - 1] == mark)
       --close;
     if (open - quote != literal.size() - close) return false;
+    const std::string_view body = literal.substr(open, close - open);
+    if (body.find(mark) != std::string_view::npos) return false;  // a concatenation
+    // A comment reads as a space and a quoted SQL string or identifier as one placeholder: the
+    // words in them are no SQL (`SELECT id  -- TODO: add COUNT(*)` aggregates nothing).
     std::string sql;
-    for (const char c : literal.substr(open, close - open)) {
-      if (c == mark) return false;  // a concatenation
-      sql += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    sql.reserve(body.size());
+    for (size_t i = 0; i < body.size(); ++i) {
+      const char c = body[i];
+      const char next = i + 1 < body.size() ? body[i + 1] : '\0';
+      if (c == '-' && next == '-') {
+        i = body.find('\n', i);  // not ended by a newline (a `\n` escape): read no further
+        if (i == std::string_view::npos) return false;
+        sql += ' ';
+      } else if (c == '/' && next == '*') {
+        i = body.find("*/", i + 2);
+        if (i == std::string_view::npos) return false;
+        ++i;
+        sql += ' ';
+      } else if (c == '\'' || c == '"' || c == '`') {
+        i = body.find(c, i + 1);
+        if (i == std::string_view::npos) return false;
+        sql += c == '\'' ? '?' : 'Q';
+      } else {
+        sql += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
     }
     while (!sql.empty() &&
            (std::isspace(static_cast<unsigned char>(sql.back())) != 0 || sql.back() == ';'))

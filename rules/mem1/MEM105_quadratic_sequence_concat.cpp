@@ -85,7 +85,7 @@ is a `PRAGMA` known to be small (`table_info`, `table_xinfo`, `table_list`, `ind
 `page_size`, `page_count`, `freelist_count`, `encoding`, `foreign_keys`, `synchronous`,
 `cache_size`, `auto_vacuum`, `busy_timeout`, `data_version`; not `foreign_key_check` nor
 `integrity_check`, a row per problem), or one `SELECT` (no subquery, no `UNION`) with no
-`GROUP BY`, `HAVING` or `OVER` whose column list, up to its `FROM` outside parentheses, calls an
+`GROUP BY`, `HAVING` or `OVER` whose column list, up to its `FROM` outside parentheses (SQL comments and quoted strings skipped), calls an
 aggregate (`COUNT`, `SUM`, `AVG`, `TOTAL`, `GROUP_CONCAT`, or `MIN`/`MAX` of one argument:
 `MAX(a, b)` is a scalar) or whose only table is one of those `pragma_...` tables (a row per
 group may be many, and stays reported). And so is a listing (`os.listdir`, `os.scandir`, `glob.glob`,
