@@ -252,14 +252,18 @@ bool isClickOrTyperCommand(const RuleContext& context, TSNode callee) {
 }  // namespace
 
 bool isCommandLineEntryPoint(const RuleContext& context, TSNode function) {
-  if (kindOf(parentOf(function)) == NodeKind::DecoratedDefinition) {
-    if (kindOf(parentOf(parentOf(function))) != NodeKind::Module) return false;
-  } else if (kindOf(parentOf(function)) != NodeKind::Module) {
-    return false;
-  }
+  // Defined at module level, or in the body of the main guard itself (a script's `def main`
+  // under `if __name__ == "__main__":`).
+  const TSNode definition =
+      kindOf(parentOf(function)) == NodeKind::DecoratedDefinition ? parentOf(function) : function;
+  const TSNode holder = parentOf(definition);
+  const bool in_main_guard = kindOf(holder) == NodeKind::Block &&
+                             kindOf(parentOf(holder)) == NodeKind::IfStatement &&
+                             kindOf(parentOf(parentOf(holder))) == NodeKind::Module &&
+                             isMainGuard(context, childByField(parentOf(holder), Field::Condition));
+  if (kindOf(holder) != NodeKind::Module && !in_main_guard) return false;
   const std::string_view name = context.text(childByField(function, Field::Name));
   if (name == "main" || name == "_main" || name == "cli") return true;
-  const TSNode definition = parentOf(function);
   if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
   const uint32_t count = namedChildCount(definition);
   for (uint32_t i = 0; i < count; ++i) {

@@ -81,8 +81,8 @@ path, exceptions included, exactly like releasing a lock.
 ## Known problems
 Deliberate process-wide choices are not flagged: a `gc.disable()` at module level or in a class
 body (it runs once, at import, for instance before `gc.freeze()` in a pre-fork server), and one in
-a module-level command-line entry point (a function named `main`, `_main` or `cli`, or a click
-or typer command: `@click.command()`, `@click.group()`, or `@app.command()` / `@cli.group()` on
+a command-line entry point (a function named `main`, `_main` or `cli` at module level or in
+the main guard itself, or a click or typer command: `@click.command()`, `@click.group()`, or `@app.command()` / `@cli.group()` on
 an app `typer.Typer()` made or a group `@click.group()` made; not discord.py's
 `@bot.command()`), which runs the whole process without the collector, or a module-level function that the module calls only from its
 `if __name__ == "__main__":` block (also nested: `sys.exit(serve())`) and whose name appears

@@ -60,8 +60,8 @@ Not flagged, on purpose:
   taken when it holds (not under `if not args.find_cycles:` nor in its `else`), or after a
   guard clause on one earlier in its function (`if not settings.DEBUG: return`): the flag is then an explicit opt-in;
 - a call under `if __name__ == "__main__":` (a script's run, which ends with its process), or
-  in a one-shot command: a module-level function named `main`, `_main` or `cli`, a click or
-  typer command (`@click.command()`, `@click.group()`, or `@app.command()` / `@cli.group()` on
+  in a one-shot command: a function named `main`, `_main` or `cli` (at module level or in the
+  main guard), a click or typer command (`@click.command()`, `@click.group()`, or `@app.command()` / `@cli.group()` on
   an app `typer.Typer()` made or a group `@click.group()` made; not discord.py's
   `@bot.command()`), a module-level function
   that the module calls only from its `if __name__ == "__main__":` block (also nested:
