@@ -1301,7 +1301,7 @@ class SizeFinder {
     const ScopeId scope = binding.scope;
     const std::string callee = qualified(scope, childByField(value, Field::Function));
     if (library_.isDataSource(callee)) {
-      const SizeEvidence few = iterable(scope, value, depth + 1);
+      SizeEvidence few = iterable(scope, value, depth + 1);
       if (few.size == Size::Small || few.size == Size::Configuration) return few;
       const bool file = callee.ends_with(".open") || callee == "builtins.open";
       return evidence(Size::Data, (file                     ? "the lines of the file opened by "
