@@ -193,6 +193,20 @@ bool isMainGuard(const RuleContext& context, TSNode condition) {
 
 namespace {
 
+// Whether `accepts` holds for the callee of one of a decorated definition's decorators
+// (`click.group` for `@click.group()` as for `@click.group`).
+template <typename Accepts>
+bool anyDecoratorCallee(TSNode decorated_definition, const Accepts& accepts) {
+  for (uint32_t i = 0, count = namedChildCount(decorated_definition); i < count; ++i) {
+    const TSNode decorator = nthNamedChild(decorated_definition, i);
+    if (kindOf(decorator) != NodeKind::Decorator) continue;
+    TSNode callee = firstNamedChildSkippingExtras(decorator);
+    if (kindOf(callee) == NodeKind::Call) callee = childByField(callee, Field::Function);
+    if (accepts(callee)) return true;
+  }
+  return false;
+}
+
 // Whether a module-level binding of `receiver` makes a click group or a typer app: `app =
 // typer.Typer()`, `cli = click.Group()`, or `def cli():` under `@click.group()`.
 bool isClickOrTyperReceiver(const RuleContext& context, ScopeId module, std::string_view receiver) {
@@ -221,15 +235,8 @@ bool isClickOrTyperReceiver(const RuleContext& context, ScopeId module, std::str
       kindOf(definition) != NodeKind::DecoratedDefinition) {
     return false;
   }
-  const uint32_t count = namedChildCount(definition);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode decorator = nthNamedChild(definition, i);
-    if (kindOf(decorator) != NodeKind::Decorator) continue;
-    TSNode named = firstNamedChildSkippingExtras(decorator);
-    if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
-    if (fromClickOrTyper(named, true)) return true;
-  }
-  return false;
+  return anyDecoratorCallee(definition,
+                            [&](TSNode callee) { return fromClickOrTyper(callee, true); });
 }
 
 // A decorator (its callee) that makes a click or typer command: `@click.command()`,
@@ -265,15 +272,8 @@ bool isCommandLineEntryPoint(const RuleContext& context, TSNode function) {
   const std::string_view name = context.text(childByField(function, Field::Name));
   if (name == "main" || name == "_main" || name == "cli") return true;
   if (kindOf(definition) != NodeKind::DecoratedDefinition) return false;
-  const uint32_t count = namedChildCount(definition);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode decorator = nthNamedChild(definition, i);
-    if (kindOf(decorator) != NodeKind::Decorator) continue;
-    TSNode named = firstNamedChildSkippingExtras(decorator);
-    if (kindOf(named) == NodeKind::Call) named = childByField(named, Field::Function);
-    if (isClickOrTyperCommand(context, named)) return true;
-  }
-  return false;
+  return anyDecoratorCallee(definition,
+                            [&](TSNode callee) { return isClickOrTyperCommand(context, callee); });
 }
 
 namespace {
