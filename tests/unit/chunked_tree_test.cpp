@@ -289,6 +289,15 @@ struct WalkCounts {
   size_t judged_broken = 0;       // edits editLeavesMethodBroken said broke a method
   size_t methods_remembered = 0;  // methods the class layouts took from MethodLayoutMemo
 };
+// 80 rounds of an edit and its undo, each analysing the whole fixtures' module five times; a
+// quarter as many under the sanitizers (scripts/sanitize.sh sets HEAPLINT_TEST_SLOWDOWN), whose
+// builds run each several times slower. HEAPLINT_CHUNK_ROUNDS=N runs N (for stress runs by hand).
+int randomEditRounds() {
+  if (const char* rounds = std::getenv("HEAPLINT_CHUNK_ROUNDS")) return std::atoi(rounds);
+  const char* slowdown = std::getenv("HEAPLINT_TEST_SLOWDOWN");
+  return slowdown != nullptr && std::atof(slowdown) > 1.0 ? 20 : 80;
+}
+
 // With `helpers`, the runs are parsed and walked on them too, as in the language server.
 // With `rules`, those rules' options (every rule's when absent); `default_seed` picks the edits
 // unless HEAPLINT_CHUNK_SEED does.
@@ -362,7 +371,7 @@ void checkRandomEditsAndTheirUndo(const std::string& text, WalkCounts& counts,
                               << start - source->lineStart(row);
     }
   };
-  for (int round = 0; round < 80; ++round) {
+  for (int round = 0; round < randomEditRounds(); ++round) {
     // Chunk boundaries are where splitting could go wrong: edit there a third of the time, and
     // next to them (the end of the chunk before) another third.
     const std::vector<uint32_t> boundaries = syntax.chunkStarts();
