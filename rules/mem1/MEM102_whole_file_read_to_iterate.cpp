@@ -58,11 +58,19 @@ def count_errors(path):
 ```
 
 ## Fix safety
-The fix removes `.readlines()`. It is safe when nothing else in the loop (or the comprehension),
-or after it in the same function, names the file: the lines and their order are the same. It is
-unsafe otherwise, because iterating a file changes what other calls on it do: `F.tell()` raises
-`OSError` while a `for` loop over `F` is running, and `F.readline()`, `F.read()`, `next(F)` or
-`F.seek()` in the body now interleave with the loop's own reading. There is no fix when a comment
+The fix removes `.readlines()`. The lines and their order are the same, but the file is now read
+while the loop runs instead of before it, so the fix is unsafe when:
+- the function names the file anywhere but where it is bound and in the loop: iterating a file
+  changes what other calls on it do (`F.tell()` raises `OSError` while a `for` loop over `F` is
+  running; `F.readline()`, `F.read()`, `next(F)` or `F.seek()`, or a function given `F`, now
+  interleave with the loop's own reading);
+- the loop runs inside another loop of the same function: after a `break`, the next run of the
+  inner loop reads on from where it stopped instead of finding the file already read;
+- the loop is a generator expression, except as the argument of `sum`, `any`, `all`, `min`,
+  `max`, `sorted`, `list`, `tuple`, `set` or `frozenset`, which consume it at once: consumed
+  later, it would read a file that may be closed by then;
+- the loop writes files (`open(...)`, `.write(...)`, `.open(...)`, ...), which may append to the
+  file it reads, or yields, which keeps the file open while the consumer runs. There is no fix when a comment
 lies inside the call (it would be deleted with `.readlines()`). The preview forms have no fix:
 `splitlines()` splits on more characters than file iteration does (`\x0c`, `\u2028`, ...) and drops
 the line endings, and `split("\n")` yields a last empty string; write `for line in F:` with
@@ -108,18 +116,23 @@ bool splitsOnNewlines(const RuleContext& context, TSNode call) {
          separator == R"('\r\n')";
 }
 
-// Whether an identifier spelled `name` occurs in [from, end of `within`), other than `except`.
-bool namedAfter(const RuleContext& context, TSNode within, uint32_t from, std::string_view name,
-                TSNode except) {
+// Whether an identifier spelled `name` occurs in `within` other than as `except` or as the target
+// of `name = ...` or `with ... as name`.
+bool namedOtherThanBound(const RuleContext& context, TSNode within, std::string_view name,
+                         TSNode except) {
   bool found = false;
-  visitSubtree(within, [&](TSNode node, TSFieldId /*field*/) {
-    if (ts_node_end_byte(node) <= from) return Visit::SkipChildren;
-    if (kindOf(node) == NodeKind::Identifier && ts_node_start_byte(node) >= from &&
-        !ts_node_eq(node, except) && context.text(node) == name) {
-      found = true;
-      return Visit::Stop;
+  visitSubtree(within, [&](TSNode node, TSFieldId field) {
+    if (kindOf(node) != NodeKind::Identifier || ts_node_eq(node, except) ||
+        context.text(node) != name) {
+      return Visit::Descend;
     }
-    return Visit::Descend;
+    const NodeKind parent = kindOf(parentOf(node));
+    const bool bound =
+        (parent == NodeKind::Assignment && field == Syntax::instance().fieldId(Field::Left)) ||
+        parent == NodeKind::AsPatternTarget;
+    if (bound) return Visit::Descend;
+    found = true;
+    return Visit::Stop;
   });
   return found;
 }
@@ -174,13 +187,39 @@ class WholeFileReadToIterate final : public RuleChecker {
     }
     // The loop, or the whole comprehension, for the fix's safety.
     TSNode loop_node = context.frame(up + 1).node;
-    if (loop == NodeKind::ForInClause) loop_node = context.frame(up + 2).node;
+    size_t loop_up = up + 1;
+    if (loop == NodeKind::ForInClause) loop_node = context.frame(++loop_up).node;
+    // A loop inside another of the same function may run again over a file a `break` left
+    // half read: `readlines()` had read it all, so the next run found nothing; iterating the file
+    // picks up where the break left off. A generator expression runs whenever it is consumed,
+    // maybe after the file is closed: safe only as the argument of a builtin that consumes it
+    // at once (its callee resolved in `check`).
+    bool in_outer_loop = false;
+    for (size_t i = loop_up + 1; i < context.depth(); ++i) {
+      const NodeKind kind = context.frame(i).kind;
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda ||
+          kind == NodeKind::ClassDefinition) {
+        break;
+      }
+      in_outer_loop = in_outer_loop || kind == NodeKind::ForStatement ||
+                      kind == NodeKind::WhileStatement || kind == NodeKind::ForInClause;
+    }
+    TSNode consumer{};
+    if (kindOf(loop_node) == NodeKind::GeneratorExpression && context.depth() > loop_up + 1) {
+      const Frame& parent = context.frame(loop_up + 1);
+      if (parent.kind == NodeKind::Call) consumer = parent.node;  // `sum(x for x in ...)`
+      if (parent.kind == NodeKind::ArgumentList && context.depth() > loop_up + 2 &&
+          ts_node_eq(onlyNamedChildSkippingExtras(parent.node), loop_node)) {
+        consumer = context.frame(loop_up + 2).node;  // `sum((x for x in ...))`
+      }
+    }
     // Where a later use of the file would be affected: the rest of the function, or at module or
     // class level the top-level statement holding the loop.
     const TSNode body = context.enclosingFunction() != nullptr
                             ? context.enclosingFunction()->node
                             : context.frame(context.depth() - 2).node;
-    candidates_.push_back(Candidate{call, wrapper, loop_node, body, context.scope(), form});
+    candidates_.push_back(
+        Candidate{call, wrapper, loop_node, body, consumer, context.scope(), form, in_outer_loop});
   }
 
   void finish(RuleContext& context) override {
@@ -191,11 +230,13 @@ class WholeFileReadToIterate final : public RuleChecker {
  private:
   struct Candidate {
     TSNode call;
-    TSNode wrapper;  // `enumerate(...)` around the call, or null
-    TSNode loop;     // the for statement or the comprehension
-    TSNode body;     // the function the loop runs in, or the top-level statement holding it
+    TSNode wrapper;   // `enumerate(...)` around the call, or null
+    TSNode loop;      // the for statement or the comprehension
+    TSNode body;      // the function the loop runs in, or the top-level statement holding it
+    TSNode consumer;  // the call whose argument the generator expression is, or null
     ScopeId scope;
     Form form;
+    bool in_outer_loop;  // inside another loop of the same function
   };
 
   static void check(const Candidate& candidate, RuleContext& context) {
@@ -232,7 +273,6 @@ class WholeFileReadToIterate final : public RuleChecker {
   static void reportReadlines(const Candidate& candidate, TSNode receiver, RuleContext& context) {
     const TSNode opened = openedFileCall(context, candidate.scope, receiver);
     if (ts_node_is_null(opened)) return;
-    const std::string_view file = context.text(receiver);
     Diagnostic diagnostic;
     diagnostic.start = ts_node_start_byte(candidate.call);
     diagnostic.end = ts_node_end_byte(candidate.call);
@@ -248,14 +288,55 @@ class WholeFileReadToIterate final : public RuleChecker {
       return;
     }
     Fix fix;
-    // Iterating the file changes what other calls on it do (`tell()` raises during the loop).
-    const bool named_again =
-        kindOf(receiver) == NodeKind::Identifier &&
-        namedAfter(context, candidate.body, ts_node_start_byte(candidate.loop), file, receiver);
-    fix.applicability = named_again ? Applicability::Unsafe : Applicability::Safe;
+    fix.applicability = fixChangesBehaviour(candidate, receiver, context) ? Applicability::Unsafe
+                                                                          : Applicability::Safe;
     fix.edits.push_back(Edit{ts_node_end_byte(receiver), ts_node_end_byte(candidate.call), ""});
     diagnostic.fix = std::move(fix);
     context.report(std::move(diagnostic));
+  }
+
+  // Whether reading the file lazily, as the fixed loop does, could change what the code does.
+  static bool fixChangesBehaviour(const Candidate& candidate, TSNode receiver,
+                                  RuleContext& context) {
+    // Iterating the file changes what other calls on it do (`tell()` raises during the loop), and
+    // what a function or object given the file reads: the file named anywhere but in its
+    // binding and the loop. Bound by a name, it may also be read again by an outer loop.
+    if (kindOf(receiver) == NodeKind::Identifier &&
+        (candidate.in_outer_loop ||
+         namedOtherThanBound(context, candidate.body, context.text(receiver), receiver))) {
+      return true;
+    }
+    if (kindOf(candidate.loop) == NodeKind::GeneratorExpression) {
+      static constexpr std::array<std::string_view, 10> kConsumers = {
+          "builtins.sum",    "builtins.any",      "builtins.all",   "builtins.min",
+          "builtins.max",    "builtins.list",     "builtins.tuple", "builtins.set",
+          "builtins.sorted", "builtins.frozenset"};
+      const std::string callee =
+          ts_node_is_null(candidate.consumer)
+              ? std::string()
+              : context.semantic().qualifiedName(candidate.scope,
+                                                 childByField(candidate.consumer, Field::Function));
+      if (std::find(kConsumers.begin(), kConsumers.end(), callee) == kConsumers.end()) return true;
+    }
+    // A loop that writes files may append to the one it reads (which the lazy loop would then
+    // read too), and one that yields keeps the file open while its consumer runs.
+    bool writes_or_yields = false;
+    visitSubtree(candidate.loop, [&](TSNode node, TSFieldId /*field*/) {
+      if (ts_node_eq(node, candidate.call)) return Visit::SkipChildren;  // the file's own `open`
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::Yield) writes_or_yields = true;
+      if (kind == NodeKind::Identifier && context.text(node) == "open") writes_or_yields = true;
+      if (kind == NodeKind::Attribute) {
+        // Not `replace`, which strings have too.
+        static constexpr std::array<std::string_view, 6> kWriters = {
+            "write", "writelines", "write_text", "write_bytes", "open", "truncate"};
+        const std::string_view name = context.text(childByField(node, Field::AttributeName));
+        if (std::find(kWriters.begin(), kWriters.end(), name) != kWriters.end())
+          writes_or_yields = true;
+      }
+      return writes_or_yields ? Visit::Stop : Visit::Descend;
+    });
+    return writes_or_yields;
   }
 
   std::vector<Candidate> candidates_;

@@ -115,6 +115,47 @@ class FixTest(HeaplintTestCase):
         self.assertIn("print(f\"{max([len(r) for r in rows])=}\")", path.read_text())
         self.assertTrue(parses(path.read_bytes()))
 
+    def test_readlines_fixes_that_would_read_the_file_at_another_time_are_unsafe(self):
+        # Without `.readlines()` the file is read while the loop runs: a generator consumed
+        # later, a closure reading the same file, an appending body, an outer loop after a
+        # break and a yield all see a difference. Only the plain loop and `sum(...)` stay safe.
+        source = (
+            "def plain(path):\n"
+            "    with open(path) as log:\n"
+            "        for line in log.readlines():\n"
+            "            print(line.replace('a', 'b'))\n"
+            "def counted(path):\n"
+            "    with open(path) as log:\n"
+            "        return sum(1 for line in log.readlines() if line)\n"
+            "def later(path):\n"
+            "    with open(path) as log:\n"
+            "        return (line for line in log.readlines())\n"
+            "def closure(path):\n"
+            "    with open(path) as log:\n"
+            "        peek = lambda: log.readline()\n"
+            "        for line in log.readlines():\n"
+            "            print(line, peek())\n"
+            "def appends(path):\n"
+            "    for line in open(path).readlines():\n"
+            "        open(path, 'a').write(line)\n"
+            "def outer(path):\n"
+            "    with open(path) as log:\n"
+            "        while True:\n"
+            "            for line in log.readlines():\n"
+            "                break\n"
+            "def yields(path):\n"
+            "    with open(path) as log:\n"
+            "        for line in log.readlines():\n"
+            "            yield line\n"
+        )
+        path = self.write("m.py", source)
+        result = self.check("--fix", "--preview", "--select", "MEM102", "m.py")
+        self.assertExit(result, 1)
+        self.assertEqual([f[1] for f in result.findings()], [10, 14, 17, 22, 26])
+        self.assertEqual(path.read_text(), source.replace("log.readlines():\n            print(line.r",
+                                                          "log:\n            print(line.r")
+                         .replace("in log.readlines() if", "in log if"))
+
     def test_fix_everything_exits_0(self):
         path = self.write("m.py", ONE_FINDING)
         result = self.check("--fix", "m.py")
