@@ -31,6 +31,18 @@ uint32_t startOfNextLine(std::string_view text, uint32_t offset) {
                                            : static_cast<uint32_t>(newline + 1);
 }
 
+// Whether the import that made `binding` is a statement of the module's top level, run whenever
+// the module is imported: not one under `if`, `try` or in a function, which may not have run where
+// the fix's code does (a NameError then).
+bool importedAtTopLevel(const Binding& binding) {
+  TSNode node = binding.node;
+  while (!ts_node_is_null(node) && kindOf(node) != NodeKind::ImportStatement &&
+         kindOf(node) != NodeKind::ImportFromStatement) {
+    node = parentOf(node);
+  }
+  return !ts_node_is_null(node) && kindOf(parentOf(node)) == NodeKind::Module;
+}
+
 }  // namespace
 
 std::optional<uint32_t> importInsertionOffset(std::string_view text, TSNode module_node) {
@@ -66,6 +78,7 @@ std::optional<ModuleReference> referenceModule(const RuleContext& context, TSNod
   if (resolution.kind == Resolution::Kind::Bound &&
       resolution.binding->kind == BindingKind::Import &&
       semantic.importedName(*resolution.binding) == module) {
+    if (!importedAtTopLevel(*resolution.binding)) return std::nullopt;
     return ModuleReference{std::string(module), std::nullopt};
   }
   // `import itertools as it`, in effect where the fix goes.
@@ -76,7 +89,7 @@ std::optional<ModuleReference> referenceModule(const RuleContext& context, TSNod
     }
     const Resolution alias = semantic.resolve(scope, binding.name, offset);
     if (alias.kind == Resolution::Kind::Bound && alias.binding->kind == BindingKind::Import &&
-        semantic.importedName(*alias.binding) == module) {
+        semantic.importedName(*alias.binding) == module && importedAtTopLevel(*alias.binding)) {
       return ModuleReference{std::string(binding.name), std::nullopt};
     }
   }

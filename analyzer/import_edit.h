@@ -24,7 +24,8 @@ struct ModuleReference {
 
 // How code at `offset` in `scope` can name `module`. `module_node` is the module the walk started
 // from (RuleContext::frame at the bottom of the stack). Nullopt when no fix should try: the name
-// is bound to something else there, a star import may bind it, or the top of the file is not in
+// is bound to something else there, or by an import under `if`, `try` or in a function (which
+// may not have run), a star import may bind it, or the top of the file is not in
 // the tree walked (the language server walks one run of a large file at a time) or holds code
 // before which an import cannot go.
 std::optional<ModuleReference> referenceModule(const RuleContext& context, TSNode module_node,

@@ -253,10 +253,19 @@ inline bool isDocstring(TSNode statement) {
   if (kindOf(statement) != NodeKind::ExpressionStatement || namedChildCount(statement) != 1) {
     return false;
   }
+  const auto plain = [](TSNode string) {
+    if (kindOf(string) != NodeKind::String) return false;
+    for (uint32_t i = 0, count = namedChildCount(string); i < count; ++i) {
+      if (kindOf(nthNamedChild(string, i)) == NodeKind::Interpolation) return false;
+    }
+    return true;
+  };
   const TSNode string = nthNamedChild(statement, 0);
-  if (kindOf(string) != NodeKind::String) return false;
+  if (kindOf(string) != NodeKind::ConcatenatedString) return plain(string);
+  // `"""Text.""" "More."`: the compiler joins the parts into one constant, the docstring.
   for (uint32_t i = 0, count = namedChildCount(string); i < count; ++i) {
-    if (kindOf(nthNamedChild(string, i)) == NodeKind::Interpolation) return false;
+    const TSNode part = nthNamedChild(string, i);
+    if (kindOf(part) != NodeKind::Comment && !plain(part)) return false;
   }
   return true;
 }

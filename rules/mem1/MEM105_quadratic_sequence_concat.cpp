@@ -138,8 +138,9 @@ empty start only (and not when a comment sits anywhere in the call outside `x`, 
 be lost), and is unsafe: `sum` and `reduce` raise `TypeError` when an item is not a list
 (or not a tuple), where `chain` accepts any iterable item (a string would be split into
 characters), and an empty `x` without a start makes `reduce` raise where `chain` returns `[]`. No
-fix is offered for a non-empty start, a start-less `reduce`, or where `itertools` names something
-else.
+fix is offered for a non-empty start, a start-less `reduce`, where `itertools` names something
+else or is imported only under `if`, `try` or in a function, or where `list` (`tuple`) is not the
+builtin.
 
 ## Options
 None.
@@ -404,6 +405,11 @@ class QuadraticSequenceConcat final : public RuleChecker {
   std::optional<Fix> fixFor(const RuleContext& context, const Candidate& candidate, TSNode iterable,
                             std::string_view sequence) const {
     const uint32_t call_start = ts_node_start_byte(candidate.call);
+    // `list(...)` must call the builtin: a local `list` would be called instead.
+    if (context.semantic().resolve(candidate.scope, sequence, call_start).kind !=
+        Resolution::Kind::Builtin) {
+      return std::nullopt;
+    }
     const std::optional<ModuleReference> itertools =
         referenceModule(context, module_, candidate.scope, call_start, "itertools");
     if (!itertools) return std::nullopt;
