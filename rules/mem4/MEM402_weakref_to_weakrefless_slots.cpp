@@ -48,6 +48,10 @@ Not flagged, because the method may only ever run on instances that accept weak 
 class with empty slots (`__slots__ = ()`, a base for subclasses to lay out), and a class that a
 class of the project with a `__weakref__` (or one that may have it) derives from.
 
+Not flagged, because the method expects the failure: a weak reference made in the body of a `try`
+whose handler catches `TypeError` (or `Exception`, `BaseException`, or is a bare `except:`), or in
+a method that mentions `__weakref__` (`hasattr(self, "__weakref__")`) or `__weakrefoffset__`.
+
 Not flagged, because the instance may accept weak references after all: a base that is neither
 in the project nor one of the known standard-library classes; a class of the MRO without
 `__slots__`, with `"__weakref__"` in its slots, or with `__slots__` made by code; a
@@ -259,6 +263,7 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
     for (const Candidate& candidate : candidates_) {
       TSNode class_node{};
       if (!weakReferenceToSelf(context, candidate, class_node)) continue;
+      if (failureHandled(context, candidate.node)) continue;
       const TSNode statement = kindOf(parentOf(class_node)) == NodeKind::DecoratedDefinition
                                    ? parentOf(class_node)
                                    : class_node;
@@ -334,6 +339,42 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
            context.text(childByField(callee, Field::AttributeName)) == "add" &&
            weakContainerOf(context, candidate.scope, childByField(callee, Field::Object),
                            class_node) == "weakref.WeakSet";
+  }
+
+  // Whether the method expects the weak reference to fail: it is made in the body of a `try`
+  // whose handler catches `TypeError` (or `Exception`, `BaseException`, anything), or the method
+  // asks about `__weakref__` (`hasattr(self, "__weakref__")`, `__weakrefoffset__`).
+  static bool failureHandled(const RuleContext& context, TSNode made) {
+    TSNode child = made;
+    for (TSNode node = parentOf(made); !ts_node_is_null(node);
+         child = node, node = parentOf(node)) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition) {
+        return context.text(node).find("__weakref") != std::string_view::npos;
+      }
+      if (kind != NodeKind::TryStatement || !ts_node_eq(child, childByField(node, Field::Body))) {
+        continue;
+      }
+      for (uint32_t i = 0, count = namedChildCount(node); i < count; ++i) {
+        const TSNode clause = nthNamedChild(node, i);
+        if (kindOf(clause) != NodeKind::ExceptClause) continue;
+        const TSNode caught = caughtBy(clause);
+        if (kindOf(caught) == NodeKind::Block) return true;  // a bare `except:`
+        // `TypeError`, `(KeyError, TypeError)`, `builtins.TypeError`, `TypeError as error`.
+        const auto catchesTypeError = [&](TSNode name) {
+          const std::string_view text = context.text(name);
+          return kindOf(name) == NodeKind::Identifier &&
+                 (text == "TypeError" || text == "Exception" || text == "BaseException");
+        };
+        bool catches = catchesTypeError(caught);
+        visitSubtree(caught, [&](TSNode name, TSFieldId /*field*/) {
+          catches = catches || catchesTypeError(name);
+          return catches ? Visit::Stop : Visit::Descend;
+        });
+        if (catches) return true;
+      }
+    }
+    return false;
   }
 
   std::vector<Candidate> candidates_;
