@@ -60,8 +60,10 @@ Not flagged:
   `_active.append(frame)`, as `del _active[-1]` does, `pop(0)` after `insert(0, frame)`,
   `popleft()` after `appendleft`, `remove` of the same value), in a statement of the clause
   itself rather than under an `if` in it: it holds the frame only while the call runs, when the
-  frame is alive anyway; and an attribute stored in `__enter__` that `__exit__` lets go of in the
-  same way (the caller's frame, held while its `with` block runs);
+  frame is alive anyway; and an attribute stored in a method that another method of the class
+  (not `__init__`, nor one that stores there too) lets go of in the same way: `__exit__` after
+  `__enter__` (the caller's frame, held while its `with` block runs), `stop()` or `close()` after
+  `start()`: the class manages how long it holds the frame;
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
   name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
   that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
@@ -295,7 +297,7 @@ class FrameReferenceKept final : public RuleChecker {
                appended ? parentOf(parent) : TSNode{})) {
       return;
     }
-    if (!container && releasedOnExit(context, value, target)) return;
+    if (!container && releasedByTheClass(context, value, target)) return;
     if (inDebuggingCode(context, value) ||
         std::find(graph_walkers_.begin(), graph_walkers_.end(),
                   ts_node_start_byte(topLevelStatementOf(value))) != graph_walkers_.end()) {
@@ -350,27 +352,40 @@ class FrameReferenceKept final : public RuleChecker {
                   text, "` in a `finally` clause"));
   }
 
-  // `self.frame = sys._getframe(1)` in `__enter__`, and `__exit__` of the same class lets go
-  // of it (`self.frame = None`, `del self.frame`): the caller's frame is held while its `with`
-  // block runs, when it is alive anyway.
-  static bool releasedOnExit(const RuleContext& context, TSNode value, TSNode target) {
+  // `self.frame = sys._getframe(1)` in a method, and another method of the same class lets go of
+  // it (`self.frame = None`, `del self.frame`): `__exit__` after `__enter__`, `stop()` after
+  // `start()`. The class manages how long the frame is held (while the caller's `with` block
+  // runs, until the caller stops it). Not `__init__`, whose `self.frame = None` starts it empty,
+  // nor a method that stores a frame there itself.
+  static bool releasedByTheClass(const RuleContext& context, TSNode value, TSNode target) {
     const TSNode function = functionAround(value);
-    const std::string_view name = context.text(childByField(function, Field::Name));
-    if (kindOf(target) != NodeKind::Attribute || (name != "__enter__" && name != "__aenter__")) {
-      return false;
-    }
+    if (kindOf(target) != NodeKind::Attribute || ts_node_is_null(function)) return false;
     TSNode class_node = parentOf(function);
     while (!ts_node_is_null(class_node) && kindOf(class_node) != NodeKind::ClassDefinition)
       class_node = parentOf(class_node);
     if (ts_node_is_null(class_node)) return false;
-    for (const std::string_view exit : {"__exit__", "__aexit__"}) {
-      const TSNode method = methodNamed(context, class_node, exit);
-      if (!ts_node_is_null(method) &&
-          letsGo(context, method, context.text(target), ts_node_start_byte(method), false)) {
-        return true;
-      }
-    }
-    return false;
+    const std::string_view held = context.text(target);
+    // A method that stores into the attribute too lets go of its own store, not of this one.
+    const auto stores = [&](TSNode method) {
+      bool found = false;
+      visitSubtree(method, [&](TSNode node, TSFieldId /*field*/) {
+        found = kindOf(node) == NodeKind::Assignment &&
+                context.text(childByField(node, Field::Left)) == held &&
+                context.text(childByField(node, Field::Right)) != "None";
+        return found ? Visit::Stop : Visit::Descend;
+      });
+      return found;
+    };
+    bool released = false;
+    forEachMethod(class_node, [&](TSNode method) {
+      const std::string_view name = context.text(childByField(method, Field::Name));
+      released = !ts_node_eq(method, function) && name != "__init__" && name != "__new__" &&
+                 name != "__post_init__" &&
+                 letsGo(context, method, held, ts_node_start_byte(method), false) &&
+                 !stores(method);
+      return !released;
+    });
+    return released;
   }
 
   // Whether `call` takes back what `store` (`_active.append(frame)`) put into the container:
