@@ -1,6 +1,8 @@
 #include "analyzer/code_model.h"
 
 #include <array>
+#include <cctype>
+#include <string>
 #include <vector>
 
 #include "analyzer/concat.h"
@@ -314,9 +316,38 @@ bool classAssigns(const RuleContext& context, TSNode class_definition, std::stri
         ts_node_eq(parentOf(node), parentOf(definition))) {
       return true;  // defined twice in one body: which one wins depends on the order
     }
+    // `setattr(self, "name", handler)`, or `setattr(self, key, value)`, which may set any name.
+    if (kind == NodeKind::Call && context.text(childByField(node, Field::Function)) == "setattr") {
+      const TSNode named = nthNamedChildSkippingExtras(childByField(node, Field::Arguments), 1);
+      const std::string_view spelled = context.text(named);
+      if (kindOf(named) != NodeKind::String ||
+          (spelled.size() == name.size() + 2 && spelled.substr(1, name.size()) == name)) {
+        return true;
+      }
+    }
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i)
       pending.push_back(ts_node_named_child(node, i));
+  }
+  // Patched from outside the class: `Window.on_event = handler`, `setattr(Window, "on_event", ...)`
+  // anywhere in the file.
+  const std::string_view text = context.source().text();
+  const std::string_view class_name = context.text(childByField(class_definition, Field::Name));
+  const std::string dotted = concat(class_name, ".", name);
+  for (size_t at = text.find(dotted); at != std::string_view::npos;
+       at = text.find(dotted, at + 1)) {
+    const size_t before = at == 0 ? ' ' : text[at - 1];
+    if (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '.')
+      continue;
+    size_t after = at + dotted.size();
+    while (after < text.size() && (text[after] == ' ' || text[after] == '\t'))
+      ++after;
+    if (after + 1 < text.size() && text[after] == '=' && text[after + 1] != '=') return true;
+  }
+  const std::string patched = concat("setattr(", class_name, ",");
+  for (size_t at = text.find(patched); at != std::string_view::npos;
+       at = text.find(patched, at + 1)) {
+    if (text.substr(at, 200).find(name) != std::string_view::npos) return true;
   }
   return false;
 }

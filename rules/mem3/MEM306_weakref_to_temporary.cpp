@@ -29,11 +29,14 @@ Checks for weak references to an object that nothing else holds, made in the sam
 where `T` is
 
 - `self.m` or `cls.m` in a method, `m` being a method defined in the class's own body (not a
-  `staticmethod`, a `property` or another descriptor, and never assigned as an attribute);
-  `cls.m` only when `m` is a `classmethod`;
-- `super().m` (not when a base of the class defined in the same module defines `m` as a
-  `staticmethod`, a `property`, a `cached_property` or a library's caching descriptor such as
-  Pyramid's `reify`; a base in another module is taken to define a method);
+  `staticmethod`, a `property` or another descriptor, and never replaced: not assigned in the
+  class, by `setattr` there (with a literal `"m"` or a name that may be `"m"`), nor by
+  `Window.m = ...` or `setattr(Window, ...)` anywhere in the file); `cls.m` only when `m` is a
+  `classmethod`;
+- `super().m`, when the class's first base is a class of the same module that defines `m` as a
+  method in its own body (not as a `staticmethod`, a `property`, a `cached_property` or a
+  library's caching descriptor such as Pyramid's `reify`); a base of another module, or one that
+  inherits `m`, may define it as anything, and is not reported;
 - a `lambda`;
 - a `functools.partial(...)` call.
 
@@ -143,11 +146,12 @@ bool isPlaceholderLambda(const RuleContext& context, TSNode lambda) {
   }
 }
 
-// `super().m` where a base of the class, defined in this module, defines `m` as a
+// `super().m` where the first base of the class, defined in this module, defines `m` as a method
+// in its own body: each access makes a new bound method. Not when that base defines `m` as a
 // `staticmethod` (the plain function), a `property`, a `cached_property` or a library's caching
-// descriptor (its value): no new bound method. Other decorators (`abstractmethod`, `override`)
-// leave a method.
-bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode target) {
+// descriptor (its value); other decorators (`abstractmethod`, `override`) leave a method. A base
+// of another module, or one that inherits `m`, may define it as anything: unsure.
+bool baseDefinesMethod(const RuleContext& context, ScopeId scope, TSNode target) {
   TSNode class_definition = parentOf(target);
   while (!ts_node_is_null(class_definition) &&
          kindOf(class_definition) != NodeKind::ClassDefinition) {
@@ -159,12 +163,12 @@ bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode tar
   const uint32_t count = namedChildCount(bases);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode base = nthNamedChild(bases, i);
-    if (kindOf(base) != NodeKind::Identifier) continue;
+    if (kindOf(base) != NodeKind::Identifier) return false;  // `module.Base`, `Generic[T]`
     const Resolution resolution =
         context.semantic().resolve(scope, context.text(base), ts_node_start_byte(base));
     if (resolution.kind != Resolution::Kind::Bound ||
         resolution.binding->kind != BindingKind::ClassDefinition || resolution.binding->prelude) {
-      continue;
+      return false;
     }
     TSNode base_class = resolution.binding->node;
     if (kindOf(base_class) != NodeKind::ClassDefinition) base_class = parentOf(base_class);
@@ -172,9 +176,12 @@ bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode tar
     const uint32_t statements = namedChildCount(body);
     for (uint32_t j = 0; j < statements; ++j) {
       const TSNode statement = nthNamedChild(body, j);
-      if (kindOf(statement) != NodeKind::DecoratedDefinition) continue;
-      const TSNode definition = childByField(statement, Field::Definition);
-      if (context.text(childByField(definition, Field::Name)) != name) continue;
+      const TSNode definition = undecorated(statement);
+      if (kindOf(definition) != NodeKind::FunctionDefinition ||
+          context.text(childByField(definition, Field::Name)) != name) {
+        continue;
+      }
+      if (kindOf(statement) != NodeKind::DecoratedDefinition) return true;
       const uint32_t decorators = namedChildCount(statement);
       for (uint32_t d = 0; d < decorators; ++d) {
         const TSNode decorator = nthNamedChild(statement, d);
@@ -185,10 +192,12 @@ bool baseDefinesDescriptor(const RuleContext& context, ScopeId scope, TSNode tar
         if (last == "staticmethod" || last == "property" || last == "cached_property" ||
             last == "abstractproperty" || last == "reify" || last == "memoized_property" ||
             last == "lazy_property" || last == "setter" || last == "getter" || last == "deleter") {
-          return true;
+          return false;
         }
       }
+      return true;
     }
+    return false;  // found further up the hierarchy, maybe not as a method
   }
   return false;
 }
@@ -220,7 +229,7 @@ std::string temporaryKind(const RuleContext& context, ScopeId scope, TSNode targ
           member != MemberKind::ClassMethod) {
         return {};
       }
-      if (from_super && baseDefinesDescriptor(context, scope, target)) return {};
+      if (from_super && !baseDefinesMethod(context, scope, target)) return {};
       method = true;
       return "a bound method, made anew by each access to " + quoted(context.text(target)) + ",";
     }
