@@ -66,8 +66,18 @@ std::optional<uint32_t> importInsertionOffset(std::string_view text, TSNode modu
     last_kept_first = child;
   }
   if (!seen_statement || !onlyCommentsBefore(text, ts_node_start_byte(first))) return std::nullopt;
-  if (ts_node_is_null(last_kept_first)) return ts_node_start_byte(first);
-  return startOfNextLine(text, ts_node_end_byte(last_kept_first));
+  const uint32_t at = ts_node_is_null(last_kept_first)
+                          ? ts_node_start_byte(first)
+                          : startOfNextLine(text, ts_node_end_byte(last_kept_first));
+  // A `from __future__` import below the insertion (after a statement this function does not
+  // take for the docstring) must stay first: no import can go above it.
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = nthNamedChild(module_node, i);
+    if (kindOf(child) == NodeKind::FutureImportStatement && ts_node_start_byte(child) >= at) {
+      return std::nullopt;
+    }
+  }
+  return at;
 }
 
 std::optional<ModuleReference> referenceModule(const RuleContext& context, TSNode module_node,

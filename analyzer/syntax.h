@@ -260,7 +260,10 @@ inline bool isDocstring(TSNode statement) {
     }
     return true;
   };
-  const TSNode string = nthNamedChild(statement, 0);
+  TSNode string = nthNamedChild(statement, 0);
+  // `("""Text.""")`: parentheses leave the constant as it is.
+  while (kindOf(string) == NodeKind::ParenthesizedExpression && namedChildCount(string) == 1)
+    string = nthNamedChild(string, 0);
   if (kindOf(string) != NodeKind::ConcatenatedString) return plain(string);
   // `"""Text.""" "More."`: the compiler joins the parts into one constant, the docstring.
   for (uint32_t i = 0, count = namedChildCount(string); i < count; ++i) {

@@ -1,11 +1,13 @@
 // MEM102 whole-file-read-to-iterate: `for line in f.readlines():` reads the whole file into a list
 // before the first iteration; iterating the file reads one line at a time.
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/file_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
@@ -59,22 +61,28 @@ def count_errors(path):
 
 ## Fix safety
 The fix removes `.readlines()`. The lines and their order are the same, but the file is now read
-while the loop runs instead of before it, so the fix is unsafe when:
-- the function names the file anywhere but where it is bound and in the loop: iterating a file
-  changes what other calls on it do (`F.tell()` raises `OSError` while a `for` loop over `F` is
-  running; `F.readline()`, `F.read()`, `next(F)` or `F.seek()`, or a function given `F`, now
-  interleave with the loop's own reading);
-- the loop runs inside another loop of the same function: after a `break`, the next run of the
-  inner loop reads on from where it stopped instead of finding the file already read;
-- the loop is a generator expression, except as the argument of `sum`, `any`, `all`, `min`,
-  `max`, `sorted`, `list`, `tuple`, `set` or `frozenset`, which consume it at once: consumed
-  later, it would read a file that may be closed by then;
-- the loop writes files (`open(...)`, `.write(...)`, `.open(...)`, ...), which may append to the
-  file it reads, or yields, which keeps the file open while the consumer runs. There is no fix when a comment
-lies inside the call (it would be deleted with `.readlines()`). The preview forms have no fix:
-`splitlines()` splits on more characters than file iteration does (`\x0c`, `\u2028`, ...) and drops
-the line endings, and `split("\n")` yields a last empty string; write `for line in F:` with
-`line.rstrip("\n")`.
+while the loop runs instead of before it, so the fix is safe only when nothing else can see the
+difference:
+- the file is opened in the loop's own function (`with open(path) as f`, `f = open(path)`, or
+  `open(path)` in the loop itself) and named nowhere else in it: a file bound outside, or given
+  to other code, may be read by that code while the loop runs (`F.tell()` raises `OSError` during
+  a `for` loop over `F`; `F.readline()`, `next(F)` or `F.seek()` interleave with the loop's own
+  reading), and a second call of the function reads on from where a `return` left the first;
+- the loop runs inside no other loop or comprehension of the function: after a `break`, the next
+  run of the inner loop reads on from where it stopped instead of finding the file already read;
+- a generator expression is the argument of `sum`, `any`, `all`, `min`, `max`, `sorted`, `list`,
+  `tuple`, `set` or `frozenset`, which consume it at once (consumed later, it would read a file
+  that may be closed by then);
+- the loop calls nothing but builtins that compute values (`len`, `int`, `print` without
+  `file=`, ...) and the methods of strings, containers and regular expressions, and neither
+  yields nor awaits: any other code run while the file is open (`print(file=out)`, `json.dump`,
+  a subprocess, a logging handler, a helper, another task) may append to the file, and the lazy
+  loop would read what it wrote.
+
+Otherwise the fix is unsafe. There is no fix when a comment lies inside the call (it would be
+deleted with `.readlines()`). The preview forms have no fix: `splitlines()` splits on more
+characters than file iteration does (`\x0c`, `\u2028`, ...) and drops the line endings, and
+`split("\n")` yields a last empty string; write `for line in F:` with `line.rstrip("\n")`.
 
 ## Options
 None.
@@ -202,7 +210,10 @@ class WholeFileReadToIterate final : public RuleChecker {
         break;
       }
       in_outer_loop = in_outer_loop || kind == NodeKind::ForStatement ||
-                      kind == NodeKind::WhileStatement || kind == NodeKind::ForInClause;
+                      kind == NodeKind::WhileStatement || kind == NodeKind::ForInClause ||
+                      kind == NodeKind::ListComprehension || kind == NodeKind::SetComprehension ||
+                      kind == NodeKind::DictionaryComprehension ||
+                      kind == NodeKind::GeneratorExpression;
     }
     TSNode consumer{};
     if (kindOf(loop_node) == NodeKind::GeneratorExpression && context.depth() > loop_up + 1) {
@@ -298,13 +309,24 @@ class WholeFileReadToIterate final : public RuleChecker {
   // Whether reading the file lazily, as the fixed loop does, could change what the code does.
   static bool fixChangesBehaviour(const Candidate& candidate, TSNode receiver,
                                   RuleContext& context) {
-    // Iterating the file changes what other calls on it do (`tell()` raises during the loop), and
-    // what a function or object given the file reads: the file named anywhere but in its
-    // binding and the loop. Bound by a name, it may also be read again by an outer loop.
-    if (kindOf(receiver) == NodeKind::Identifier &&
-        (candidate.in_outer_loop ||
-         namedOtherThanBound(context, candidate.body, context.text(receiver), receiver))) {
-      return true;
+    if (candidate.in_outer_loop) return true;
+    const SemanticModel& semantic = context.semantic();
+    if (kindOf(receiver) == NodeKind::Identifier) {
+      // A file bound outside the loop's function outlives its call: a second call (a function
+      // called twice, a lambda, a recursion) reads on where a `return` left the first. And other
+      // functions may read it while the loop runs.
+      const Resolution resolution =
+          semantic.resolve(candidate.scope, context.text(receiver), ts_node_start_byte(receiver));
+      const ScopeId function = enclosingFunctionScope(semantic, candidate.scope);
+      if (resolution.kind != Resolution::Kind::Bound || function == kNoScope ||
+          resolution.binding->scope != function) {
+        return true;
+      }
+      // Iterating the file changes what other calls on it do (`tell()` raises during the loop),
+      // and what a closure or a function given the file reads.
+      if (namedOtherThanBound(context, candidate.body, context.text(receiver), receiver)) {
+        return true;
+      }
     }
     if (kindOf(candidate.loop) == NodeKind::GeneratorExpression) {
       static constexpr std::array<std::string_view, 10> kConsumers = {
@@ -314,29 +336,68 @@ class WholeFileReadToIterate final : public RuleChecker {
       const std::string callee =
           ts_node_is_null(candidate.consumer)
               ? std::string()
-              : context.semantic().qualifiedName(candidate.scope,
-                                                 childByField(candidate.consumer, Field::Function));
+              : semantic.qualifiedName(candidate.scope,
+                                       childByField(candidate.consumer, Field::Function));
       if (std::find(kConsumers.begin(), kConsumers.end(), callee) == kConsumers.end()) return true;
     }
-    // A loop that writes files may append to the one it reads (which the lazy loop would then
-    // read too), and one that yields keeps the file open while its consumer runs.
-    bool writes_or_yields = false;
+    // Any other code run while the file is open may write to it (`print(file=out)`, `json.dump`,
+    // a subprocess, a logging handler, a helper), and the lazy loop would read what it wrote; a
+    // `yield` or an `await` lets other code run. Safe only when the loop calls nothing but
+    // builtins that compute values and the methods of strings and containers.
+    bool may_write = false;
     visitSubtree(candidate.loop, [&](TSNode node, TSFieldId /*field*/) {
       if (ts_node_eq(node, candidate.call)) return Visit::SkipChildren;  // the file's own `open`
       const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::Yield) writes_or_yields = true;
-      if (kind == NodeKind::Identifier && context.text(node) == "open") writes_or_yields = true;
-      if (kind == NodeKind::Attribute) {
-        // Not `replace`, which strings have too.
-        static constexpr std::array<std::string_view, 6> kWriters = {
-            "write", "writelines", "write_text", "write_bytes", "open", "truncate"};
-        const std::string_view name = context.text(childByField(node, Field::AttributeName));
-        if (std::find(kWriters.begin(), kWriters.end(), name) != kWriters.end())
-          writes_or_yields = true;
+      if (kind == NodeKind::Yield || kind == NodeKind::Await || kind == NodeKind::Lambda) {
+        may_write = true;
+      } else if (kind == NodeKind::Call) {
+        may_write = !callsOnlyValues(context, candidate.scope, node);
       }
-      return writes_or_yields ? Visit::Stop : Visit::Descend;
+      return may_write ? Visit::Stop : Visit::Descend;
     });
-    return writes_or_yields;
+    return may_write;
+  }
+
+  // A call of a builtin that computes a value (`print` to standard output), or of a method of
+  // strings, lists, dictionaries, sets or regular expressions.
+  static bool callsOnlyValues(const RuleContext& context, ScopeId scope, TSNode call) {
+    static constexpr std::array<std::string_view, 29> kBuiltins = {
+        "abs",   "all",       "any",  "bool",  "chr",        "dict", "divmod",   "enumerate",
+        "float", "frozenset", "hash", "int",   "isinstance", "len",  "list",     "map",
+        "max",   "min",       "ord",  "print", "range",      "repr", "reversed", "round",
+        "set",   "sorted",    "str",  "sum",   "tuple"};
+    static constexpr std::array<std::string_view, 48> kMethods = {
+        "add",        "append",       "capitalize",   "casefold",   "count",      "decode",
+        "discard",    "encode",       "endswith",     "expandtabs", "extend",     "find",
+        "format",     "fullmatch",    "get",          "group",      "groups",     "index",
+        "insert",     "isalnum",      "isalpha",      "isdigit",    "isspace",    "items",
+        "join",       "keys",         "ljust",        "lower",      "lstrip",     "match",
+        "partition",  "removeprefix", "removesuffix", "replace",    "rfind",      "rjust",
+        "rpartition", "rsplit",       "rstrip",       "search",     "setdefault", "split",
+        "startswith", "strip",        "sub",          "update",     "upper",      "values"};
+    const TSNode function = childByField(call, Field::Function);
+    if (kindOf(function) == NodeKind::Attribute) {
+      const std::string_view method = context.text(childByField(function, Field::AttributeName));
+      return std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
+    }
+    if (kindOf(function) != NodeKind::Identifier) return false;
+    const std::string_view name = context.text(function);
+    if (std::find(kBuiltins.begin(), kBuiltins.end(), name) == kBuiltins.end() ||
+        context.semantic().resolve(scope, name, ts_node_start_byte(function)).kind !=
+            Resolution::Kind::Builtin) {
+      return false;
+    }
+    if (name != "print") return true;
+    // `print(..., file=out)` writes where `out` goes.
+    bool to_file = false;
+    const TSNode arguments = childByField(call, Field::Arguments);
+    for (uint32_t i = 0, count = namedChildCount(arguments); i < count; ++i) {
+      const TSNode argument = nthNamedChild(arguments, i);
+      to_file = to_file || kindOf(argument) == NodeKind::DictionarySplat ||
+                (kindOf(argument) == NodeKind::KeywordArgument &&
+                 context.text(childByField(argument, Field::Name)) == "file");
+    }
+    return !to_file;
   }
 
   std::vector<Candidate> candidates_;

@@ -139,8 +139,8 @@ be lost), and is unsafe: `sum` and `reduce` raise `TypeError` when an item is no
 (or not a tuple), where `chain` accepts any iterable item (a string would be split into
 characters), and an empty `x` without a start makes `reduce` raise where `chain` returns `[]`. No
 fix is offered for a non-empty start, a start-less `reduce`, where `itertools` names something
-else or is imported only under `if`, `try` or in a function, or where `list` (`tuple`) is not the
-builtin.
+else at the call, where the `itertools` in effect there is imported under `if` or `try` or in a
+function (which may not have run), or where `list` (`tuple`) is not the builtin.
 
 ## Options
 None.

@@ -117,8 +117,10 @@ class FixTest(HeaplintTestCase):
 
     def test_readlines_fixes_that_would_read_the_file_at_another_time_are_unsafe(self):
         # Without `.readlines()` the file is read while the loop runs: a generator consumed
-        # later, a closure reading the same file, an appending body, an outer loop after a
-        # break and a yield all see a difference. Only the plain loop and `sum(...)` stay safe.
+        # later, a closure reading the same file, an appending body, an outer loop (or
+        # comprehension) after a break, a yield, an await, code that may write the file, and a
+        # file outliving the call all see a difference. Only the plain loop and `sum(...)` stay
+        # safe.
         source = (
             "def plain(path):\n"
             "    with open(path) as log:\n"
@@ -147,11 +149,30 @@ class FixTest(HeaplintTestCase):
             "    with open(path) as log:\n"
             "        for line in log.readlines():\n"
             "            yield line\n"
+            "def to_file(path, out):\n"
+            "    with open(path) as log:\n"
+            "        for line in log.readlines():\n"
+            "            print(line, file=out)\n"
+            "def helper(path):\n"
+            "    with open(path) as log:\n"
+            "        for line in log.readlines():\n"
+            "            record(line)\n"
+            "def twice(path):\n"
+            "    with open(path) as log:\n"
+            "        return [any(line for line in log.readlines()) for _ in range(2)]\n"
+            "GLOBAL = open('data.txt')\n"
+            "def first():\n"
+            "    for line in GLOBAL.readlines():\n"
+            "        return line\n"
+            "async def awaits(path):\n"
+            "    with open(path) as log:\n"
+            "        for line in log.readlines():\n"
+            "            await flush(line)\n"
         )
         path = self.write("m.py", source)
         result = self.check("--fix", "--preview", "--select", "MEM102", "m.py")
         self.assertExit(result, 1)
-        self.assertEqual([f[1] for f in result.findings()], [10, 14, 17, 22, 26])
+        self.assertEqual([f[1] for f in result.findings()], [10, 14, 17, 22, 26, 30, 34, 38, 41, 45])
         self.assertEqual(path.read_text(), source.replace("log.readlines():\n            print(line.r",
                                                           "log:\n            print(line.r")
                          .replace("in log.readlines() if", "in log if"))
