@@ -165,6 +165,10 @@ class KeyFinder {
       case NodeKind::GeneratorExpression:
         return comprehension(scope, node, depth);
       case NodeKind::Subscript: {
+        if (isShortHexPrefix(node)) {
+          return make(KeySource::Closed,
+                      concat("a few hex digits, ", shortText(context_.text(node))));
+        }
         KeyEvidence result = find(scope, childByField(node, Field::Value), depth + 1);
         merge(result, find(scope, childByField(node, Field::SubscriptIndex), depth + 1));
         return derived(result, node);
@@ -181,6 +185,34 @@ class KeyFinder {
   }
 
  private:
+  // `digest.hexdigest()[:2]`, `hex(n)[2:4]`: at most three hex digits, 4,096 keys, whatever was
+  // hashed (sharding by a hash's prefix).
+  bool isShortHexPrefix(TSNode subscript) const {
+    const TSNode slice = childByField(subscript, Field::SubscriptIndex);
+    if (kindOf(slice) != NodeKind::Slice) return false;
+    const std::string_view value = context_.text(childByField(subscript, Field::Value));
+    const bool hex = value.ends_with(".hexdigest()") || value.starts_with("hex(");
+    if (!hex) return false;
+    // `[:N]` or `[M:N]` with written digits, N - M at most 3 (`hex()` starts with "0x").
+    const std::string_view text = context_.text(slice);
+    const size_t colon = text.find(':');
+    if (colon == std::string_view::npos || text.find(':', colon + 1) != std::string_view::npos) {
+      return false;
+    }
+    const auto number = [](std::string_view digits, int fallback) {
+      if (digits.empty()) return fallback;
+      int result = 0;
+      for (const char c : digits) {
+        if (c < '0' || c > '9' || result > 1000) return -1;
+        result = result * 10 + (c - '0');
+      }
+      return result;
+    };
+    const int start = number(text.substr(0, colon), 0);
+    const int stop = number(text.substr(colon + 1), -1);
+    return start >= 0 && stop > start && stop - start <= 3;
+  }
+
   // A value computed from `inner`: it no longer holds the objects it was made from, but there is
   // one per object (`str(self)`, `contact.name`).
   KeyEvidence derived(KeyEvidence inner, TSNode node) const {
@@ -499,6 +531,12 @@ class KeyFinder {
     if (isInstanceReceiver(context_, scope, node, &class_node)) {
       // The instances of a metaclass are classes.
       if (isMetaclass(class_node)) return make(KeySource::Class, concat("`", name, "`"));
+      // The instances of an Enum are its members, made once with the class.
+      if (isEnumClass(context_, class_node, scope)) {
+        return make(KeySource::Closed,
+                    concat("`", name, "`, a member of the Enum `",
+                           context_.text(childByField(class_node, Field::Name)), "`"));
+      }
       return make(KeySource::Object, concat("`", name, "`"));
     }
     if (isClassReceiver(context_, scope, node)) {

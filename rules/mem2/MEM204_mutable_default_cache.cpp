@@ -42,8 +42,9 @@ project):
 - flagged: keys that grow with the data (the lines of a file, the rows of a query), objects the
   cache keeps alive (`self`, a new instance), and keys made from parameters whose callers in the
   project pass such values;
-- not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes,
-  configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
+- not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes, the
+  members of an Enum (`self` in a method of one), a few hex digits of a hash
+  (`digest.hexdigest()[:2]`, 256 keys), configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
   `args` whose fields the function reads: the command line or settings parsed), and keys that
   every caller in the project fills with literals or constants (a closed set);
 - with `--preview` only: keys from parameters of a function that no caller in the project shows
