@@ -205,7 +205,9 @@ call with `**options`, which may already say `slots=True`. Nor is there a fix wh
 shows code the slots would break: an attribute the methods assign is also assigned through the
 class (`Cls.count = 0`, `cls.hits = 0` in a class method, `type(self).value = 1`), making it a
 class variable that the slots conflict with; `vars(p)` or `p.__dict__` on some instance; an alias
-of the instance in a method (`me = self`); or `functools.update_wrapper(self, fn)`.
+of the instance in a method (`me = self`); a function nested in a method that sets an attribute
+on its parameter (`def fill(obj): obj.w = 1`, which the method may call as `fill(self)`); or
+`functools.update_wrapper(self, fn)`.
 
 ## Options
 - `target-version`: `slots=True` for dataclasses is only suggested for Python 3.10 and later.
@@ -728,6 +730,12 @@ class SlotsDefeaters {
           through_class_.emplace_back(ts_node_start_byte(node), attribute);
         } else if (kindOf(owner) == NodeKind::Identifier) {
           by_owner_[owner_text].push_back(attribute);
+          // A function nested in a method that sets an attribute on its parameter: the method
+          // may hand it `self` (`def init(obj): obj.w = 1`, then `init(self)`), an attribute the
+          // class's own methods do not show.
+          if (setsNestedParameter(node, owner_text)) {
+            unseen_assignments_.push_back(ts_node_start_byte(node));
+          }
         }
       }
       const TSNode right = childByField(node, Field::Right);
@@ -748,6 +756,33 @@ class SlotsDefeaters {
         through_class_.emplace_back(ts_node_start_byte(node), name);
       }
     }
+  }
+
+  // Whether `name` is a parameter of the function around `statement`, itself defined inside
+  // another function.
+  bool setsNestedParameter(TSNode statement, std::string_view name) const {
+    TSNode function = parentOf(statement);
+    while (!ts_node_is_null(function) && kindOf(function) != NodeKind::FunctionDefinition)
+      function = parentOf(function);
+    if (ts_node_is_null(function)) return false;
+    TSNode outer = parentOf(function);
+    while (!ts_node_is_null(outer) && kindOf(outer) != NodeKind::FunctionDefinition)
+      outer = parentOf(outer);
+    if (ts_node_is_null(outer)) return false;
+    const TSNode parameters = childByField(function, Field::Parameters);
+    for (uint32_t i = 0, count = namedChildCount(parameters); i < count; ++i) {
+      TSNode parameter = nthNamedChild(parameters, i);
+      const NodeKind kind = kindOf(parameter);
+      if (kind == NodeKind::TypedParameter) {
+        parameter = nthNamedChild(parameter, 0);
+      } else if (kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) {
+        parameter = childByField(parameter, Field::Name);
+      }
+      if (kindOf(parameter) == NodeKind::Identifier && context_.text(parameter) == name) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // `p.__dict__`, `vars(p)`, `functools.update_wrapper(self, ...)`.
