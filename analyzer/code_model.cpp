@@ -1,8 +1,6 @@
 #include "analyzer/code_model.h"
 
 #include <array>
-#include <cctype>
-#include <string>
 #include <vector>
 
 #include "analyzer/concat.h"
@@ -282,8 +280,9 @@ bool isMethodWrapperName(std::string_view qualified) {
          qualified == "typing_extensions.override";
 }
 
-// Whether code of the class assigns an attribute named `name` (on any receiver) or binds `name`
-// in its body outside the `def` itself. An explicit stack: bounded by the tree, not by recursion.
+}  // namespace
+
+// An explicit stack: bounded by the tree, not by recursion.
 bool classAssigns(const RuleContext& context, TSNode class_definition, std::string_view name,
                   TSNode definition) {
   std::vector<TSNode> pending{childByField(class_definition, Field::Body)};
@@ -311,12 +310,18 @@ bool classAssigns(const RuleContext& context, TSNode class_definition, std::stri
         }
       }
     }
+    // The statement a definition is, through its decorators.
+    const auto statementOf = [](TSNode defined) {
+      const TSNode parent = parentOf(defined);
+      return kindOf(parent) == NodeKind::DecoratedDefinition ? parent : defined;
+    };
     if ((kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition) &&
         !ts_node_eq(node, definition) && context.text(childByField(node, Field::Name)) == name &&
-        ts_node_eq(parentOf(node), parentOf(definition))) {
+        ts_node_eq(parentOf(statementOf(node)), parentOf(statementOf(definition)))) {
       return true;  // defined twice in one body: which one wins depends on the order
     }
-    // `setattr(self, "name", handler)`, or `setattr(self, key, value)`, which may set any name.
+    // `setattr(self, "name", handler)` (or of any object: the class does not say which), or
+    // `setattr(self, key, value)`, which may set any name.
     if (kind == NodeKind::Call && context.text(childByField(node, Field::Function)) == "setattr") {
       const TSNode named = nthNamedChildSkippingExtras(childByField(node, Field::Arguments), 1);
       const std::string_view spelled = context.text(named);
@@ -329,30 +334,8 @@ bool classAssigns(const RuleContext& context, TSNode class_definition, std::stri
     for (uint32_t i = 0; i < count; ++i)
       pending.push_back(ts_node_named_child(node, i));
   }
-  // Patched from outside the class: `Window.on_event = handler`, `setattr(Window, "on_event", ...)`
-  // anywhere in the file.
-  const std::string_view text = context.source().text();
-  const std::string_view class_name = context.text(childByField(class_definition, Field::Name));
-  const std::string dotted = concat(class_name, ".", name);
-  for (size_t at = text.find(dotted); at != std::string_view::npos;
-       at = text.find(dotted, at + 1)) {
-    const size_t before = at == 0 ? ' ' : text[at - 1];
-    if (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '.')
-      continue;
-    size_t after = at + dotted.size();
-    while (after < text.size() && (text[after] == ' ' || text[after] == '\t'))
-      ++after;
-    if (after + 1 < text.size() && text[after] == '=' && text[after + 1] != '=') return true;
-  }
-  const std::string patched = concat("setattr(", class_name, ",");
-  for (size_t at = text.find(patched); at != std::string_view::npos;
-       at = text.find(patched, at + 1)) {
-    if (text.substr(at, 200).find(name) != std::string_view::npos) return true;
-  }
   return false;
 }
-
-}  // namespace
 
 MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode attribute) {
   if (kindOf(attribute) != NodeKind::Attribute) return MemberKind::Unknown;
@@ -366,8 +349,10 @@ MemberKind receiverMemberKind(const RuleContext& context, ScopeId scope, TSNode 
   const std::string_view name = context.text(childByField(attribute, Field::AttributeName));
   // The scope the class body runs in, where its methods' decorators are evaluated.
   const SemanticModel& semantic = context.semantic();
+  // An enclosing scope of the method the receiver is in: up the scope tree, not through every
+  // scope of the file (once per question, that was quadratic in the number of classes).
   ScopeId class_scope = kNoScope;
-  for (ScopeId id = 0; id < semantic.scopeCount(); ++id) {
+  for (ScopeId id = scope; id != kNoScope; id = semantic.scope(id).parent) {
     if (semantic.scope(id).kind == ScopeKind::Class &&
         ts_node_eq(semantic.scope(id).node, class_definition)) {
       class_scope = id;

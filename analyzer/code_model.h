@@ -79,6 +79,11 @@ bool isEnumClass(const RuleContext& context, TSNode class_definition, ScopeId sc
 TSNode singleAssignedValue(const RuleContext& context, const Binding& binding,
                            ScopeId* value_scope = nullptr);
 
+// Whether code of the class assigns an attribute named `name` (on any receiver, `setattr` too) or
+// binds `name` in its body outside the `def` itself (`definition`).
+bool classAssigns(const RuleContext& context, TSNode class_definition, std::string_view name,
+                  TSNode definition);
+
 // The function definition named `name` directly in a class body (decorated or not); a null node
 // when there is none.
 TSNode methodNamed(const RuleContext& context, TSNode class_node, std::string_view name);

@@ -71,10 +71,16 @@ std::optional<uint32_t> importInsertionOffset(std::string_view text, TSNode modu
                           : startOfNextLine(text, ts_node_end_byte(last_kept_first));
   // A `from __future__` import below the insertion (after a statement this function does not
   // take for the docstring) must stay first: no import can go above it.
+  // Only up to the second statement that is neither: after it, one is a SyntaxError anyway (the
+  // first may be a docstring in a form not recognised above).
+  uint32_t others = 0;
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode child = nthNamedChild(module_node, i);
-    if (kindOf(child) == NodeKind::FutureImportStatement && ts_node_start_byte(child) >= at) {
-      return std::nullopt;
+    const NodeKind kind = kindOf(child);
+    if (kind == NodeKind::FutureImportStatement) {
+      if (ts_node_start_byte(child) >= at) return std::nullopt;
+    } else if (kind != NodeKind::Comment && ++others > 1) {
+      break;
     }
   }
   return at;

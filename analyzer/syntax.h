@@ -262,8 +262,10 @@ inline bool isDocstring(TSNode statement) {
   };
   TSNode string = nthNamedChild(statement, 0);
   // `("""Text.""")`: parentheses leave the constant as it is.
-  while (kindOf(string) == NodeKind::ParenthesizedExpression && namedChildCount(string) == 1)
-    string = nthNamedChild(string, 0);
+  while (kindOf(string) == NodeKind::ParenthesizedExpression &&
+         !ts_node_is_null(onlyNamedChildSkippingExtras(string))) {
+    string = onlyNamedChildSkippingExtras(string);  // `("Doc."  # why\n)` too
+  }
   if (kindOf(string) != NodeKind::ConcatenatedString) return plain(string);
   // `"""Text.""" "More."`: the compiler joins the parts into one constant, the docstring.
   for (uint32_t i = 0, count = namedChildCount(string); i < count; ++i) {

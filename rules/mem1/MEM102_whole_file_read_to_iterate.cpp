@@ -1,13 +1,11 @@
 // MEM102 whole-file-read-to-iterate: `for line in f.readlines():` reads the whole file into a list
 // before the first iteration; iterating the file reads one line at a time.
 
-#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
 
 #include "analyzer/analyze.h"
-#include "analyzer/code_model.h"
 #include "analyzer/file_evidence.h"
 #include "analyzer/walker.h"
 #include "rules/common.h"
@@ -60,29 +58,20 @@ def count_errors(path):
 ```
 
 ## Fix safety
-The fix removes `.readlines()`. The lines and their order are the same, but the file is now read
-while the loop runs instead of before it, so the fix is safe only when nothing else can see the
-difference:
-- the file is opened in the loop's own function (`with open(path) as f`, `f = open(path)`, or
-  `open(path)` in the loop itself) and named nowhere else in it: a file bound outside, or given
-  to other code, may be read by that code while the loop runs (`F.tell()` raises `OSError` during
-  a `for` loop over `F`; `F.readline()`, `next(F)` or `F.seek()` interleave with the loop's own
-  reading), and a second call of the function reads on from where a `return` left the first;
-- the loop runs inside no other loop or comprehension of the function: after a `break`, the next
-  run of the inner loop reads on from where it stopped instead of finding the file already read;
-- a generator expression is the argument of `sum`, `any`, `all`, `min`, `max`, `sorted`, `list`,
-  `tuple`, `set` or `frozenset`, which consume it at once (consumed later, it would read a file
-  that may be closed by then);
-- the loop calls nothing but builtins that compute values (`len`, `int`, `print` without
-  `file=`, ...) and the methods of strings, containers and regular expressions, and neither
-  yields nor awaits: any other code run while the file is open (`print(file=out)`, `json.dump`,
-  a subprocess, a logging handler, a helper, another task) may append to the file, and the lazy
-  loop would read what it wrote.
-
-Otherwise the fix is unsafe. There is no fix when a comment lies inside the call (it would be
-deleted with `.readlines()`). The preview forms have no fix: `splitlines()` splits on more
-characters than file iteration does (`\x0c`, `\u2028`, ...) and drops the line endings, and
-`split("\n")` yields a last empty string; write `for line in F:` with `line.rstrip("\n")`.
+The fix removes `.readlines()`, and is unsafe. The lines and their order are the same, but the
+file is now read while the loop runs instead of before it, and code that runs in between can see
+the difference: other calls on the file (`F.tell()` raises `OSError` during a `for` loop over
+`F`; `F.readline()`, `next(F)` or `F.seek()`, in the loop, in a closure or in a function given
+the file, interleave with the loop's reading); code that writes to the file while the loop runs
+(`print(file=out)`, `json.dump`, a subprocess, a logging handler, a helper, another task while
+the loop awaits), whose lines the lazy loop then reads too; a second run of the loop (an outer
+loop, a second call, a comprehension around it) after a `break` or `return`, which reads on from
+where the first stopped instead of finding the file already read; and a generator expression
+consumed after the file is closed. Review these before applying it. There is no fix when a comment
+lies inside the call (it would be deleted with `.readlines()`). The preview forms have no fix:
+`splitlines()` splits on more characters than file iteration does (`\x0c`, `\u2028`, ...) and drops
+the line endings, and `split("\n")` yields a last empty string; write `for line in F:` with
+`line.rstrip("\n")`.
 
 ## Options
 None.
@@ -122,27 +111,6 @@ bool splitsOnNewlines(const RuleContext& context, TSNode call) {
   const std::string_view separator = context.text(onlyNamedChildSkippingExtras(arguments));
   return separator == R"("\n")" || separator == R"('\n')" || separator == R"("\r\n")" ||
          separator == R"('\r\n')";
-}
-
-// Whether an identifier spelled `name` occurs in `within` other than as `except` or as the target
-// of `name = ...` or `with ... as name`.
-bool namedOtherThanBound(const RuleContext& context, TSNode within, std::string_view name,
-                         TSNode except) {
-  bool found = false;
-  visitSubtree(within, [&](TSNode node, TSFieldId field) {
-    if (kindOf(node) != NodeKind::Identifier || ts_node_eq(node, except) ||
-        context.text(node) != name) {
-      return Visit::Descend;
-    }
-    const NodeKind parent = kindOf(parentOf(node));
-    const bool bound =
-        (parent == NodeKind::Assignment && field == Syntax::instance().fieldId(Field::Left)) ||
-        parent == NodeKind::AsPatternTarget;
-    if (bound) return Visit::Descend;
-    found = true;
-    return Visit::Stop;
-  });
-  return found;
 }
 
 // The call that opened a file, as messages show it (not by line: findings of one run of a large
@@ -193,44 +161,7 @@ class WholeFileReadToIterate final : public RuleChecker {
       }
       if (!context.options().settings->preview) return;
     }
-    // The loop, or the whole comprehension, for the fix's safety.
-    TSNode loop_node = context.frame(up + 1).node;
-    size_t loop_up = up + 1;
-    if (loop == NodeKind::ForInClause) loop_node = context.frame(++loop_up).node;
-    // A loop inside another of the same function may run again over a file a `break` left
-    // half read: `readlines()` had read it all, so the next run found nothing; iterating the file
-    // picks up where the break left off. A generator expression runs whenever it is consumed,
-    // maybe after the file is closed: safe only as the argument of a builtin that consumes it
-    // at once (its callee resolved in `check`).
-    bool in_outer_loop = false;
-    for (size_t i = loop_up + 1; i < context.depth(); ++i) {
-      const NodeKind kind = context.frame(i).kind;
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::Lambda ||
-          kind == NodeKind::ClassDefinition) {
-        break;
-      }
-      in_outer_loop = in_outer_loop || kind == NodeKind::ForStatement ||
-                      kind == NodeKind::WhileStatement || kind == NodeKind::ForInClause ||
-                      kind == NodeKind::ListComprehension || kind == NodeKind::SetComprehension ||
-                      kind == NodeKind::DictionaryComprehension ||
-                      kind == NodeKind::GeneratorExpression;
-    }
-    TSNode consumer{};
-    if (kindOf(loop_node) == NodeKind::GeneratorExpression && context.depth() > loop_up + 1) {
-      const Frame& parent = context.frame(loop_up + 1);
-      if (parent.kind == NodeKind::Call) consumer = parent.node;  // `sum(x for x in ...)`
-      if (parent.kind == NodeKind::ArgumentList && context.depth() > loop_up + 2 &&
-          ts_node_eq(onlyNamedChildSkippingExtras(parent.node), loop_node)) {
-        consumer = context.frame(loop_up + 2).node;  // `sum((x for x in ...))`
-      }
-    }
-    // Where a later use of the file would be affected: the rest of the function, or at module or
-    // class level the top-level statement holding the loop.
-    const TSNode body = context.enclosingFunction() != nullptr
-                            ? context.enclosingFunction()->node
-                            : context.frame(context.depth() - 2).node;
-    candidates_.push_back(
-        Candidate{call, wrapper, loop_node, body, consumer, context.scope(), form, in_outer_loop});
+    candidates_.push_back(Candidate{call, wrapper, context.scope(), form});
   }
 
   void finish(RuleContext& context) override {
@@ -241,13 +172,9 @@ class WholeFileReadToIterate final : public RuleChecker {
  private:
   struct Candidate {
     TSNode call;
-    TSNode wrapper;   // `enumerate(...)` around the call, or null
-    TSNode loop;      // the for statement or the comprehension
-    TSNode body;      // the function the loop runs in, or the top-level statement holding it
-    TSNode consumer;  // the call whose argument the generator expression is, or null
+    TSNode wrapper;  // `enumerate(...)` around the call, or null
     ScopeId scope;
     Form form;
-    bool in_outer_loop;  // inside another loop of the same function
   };
 
   static void check(const Candidate& candidate, RuleContext& context) {
@@ -299,105 +226,10 @@ class WholeFileReadToIterate final : public RuleChecker {
       return;
     }
     Fix fix;
-    fix.applicability = fixChangesBehaviour(candidate, receiver, context) ? Applicability::Unsafe
-                                                                          : Applicability::Safe;
+    fix.applicability = Applicability::Unsafe;  // the file is read later: see "Fix safety"
     fix.edits.push_back(Edit{ts_node_end_byte(receiver), ts_node_end_byte(candidate.call), ""});
     diagnostic.fix = std::move(fix);
     context.report(std::move(diagnostic));
-  }
-
-  // Whether reading the file lazily, as the fixed loop does, could change what the code does.
-  static bool fixChangesBehaviour(const Candidate& candidate, TSNode receiver,
-                                  RuleContext& context) {
-    if (candidate.in_outer_loop) return true;
-    const SemanticModel& semantic = context.semantic();
-    if (kindOf(receiver) == NodeKind::Identifier) {
-      // A file bound outside the loop's function outlives its call: a second call (a function
-      // called twice, a lambda, a recursion) reads on where a `return` left the first. And other
-      // functions may read it while the loop runs.
-      const Resolution resolution =
-          semantic.resolve(candidate.scope, context.text(receiver), ts_node_start_byte(receiver));
-      const ScopeId function = enclosingFunctionScope(semantic, candidate.scope);
-      if (resolution.kind != Resolution::Kind::Bound || function == kNoScope ||
-          resolution.binding->scope != function) {
-        return true;
-      }
-      // Iterating the file changes what other calls on it do (`tell()` raises during the loop),
-      // and what a closure or a function given the file reads.
-      if (namedOtherThanBound(context, candidate.body, context.text(receiver), receiver)) {
-        return true;
-      }
-    }
-    if (kindOf(candidate.loop) == NodeKind::GeneratorExpression) {
-      static constexpr std::array<std::string_view, 10> kConsumers = {
-          "builtins.sum",    "builtins.any",      "builtins.all",   "builtins.min",
-          "builtins.max",    "builtins.list",     "builtins.tuple", "builtins.set",
-          "builtins.sorted", "builtins.frozenset"};
-      const std::string callee =
-          ts_node_is_null(candidate.consumer)
-              ? std::string()
-              : semantic.qualifiedName(candidate.scope,
-                                       childByField(candidate.consumer, Field::Function));
-      if (std::find(kConsumers.begin(), kConsumers.end(), callee) == kConsumers.end()) return true;
-    }
-    // Any other code run while the file is open may write to it (`print(file=out)`, `json.dump`,
-    // a subprocess, a logging handler, a helper), and the lazy loop would read what it wrote; a
-    // `yield` or an `await` lets other code run. Safe only when the loop calls nothing but
-    // builtins that compute values and the methods of strings and containers.
-    bool may_write = false;
-    visitSubtree(candidate.loop, [&](TSNode node, TSFieldId /*field*/) {
-      if (ts_node_eq(node, candidate.call)) return Visit::SkipChildren;  // the file's own `open`
-      const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::Yield || kind == NodeKind::Await || kind == NodeKind::Lambda) {
-        may_write = true;
-      } else if (kind == NodeKind::Call) {
-        may_write = !callsOnlyValues(context, candidate.scope, node);
-      }
-      return may_write ? Visit::Stop : Visit::Descend;
-    });
-    return may_write;
-  }
-
-  // A call of a builtin that computes a value (`print` to standard output), or of a method of
-  // strings, lists, dictionaries, sets or regular expressions.
-  static bool callsOnlyValues(const RuleContext& context, ScopeId scope, TSNode call) {
-    static constexpr std::array<std::string_view, 29> kBuiltins = {
-        "abs",   "all",       "any",  "bool",  "chr",        "dict", "divmod",   "enumerate",
-        "float", "frozenset", "hash", "int",   "isinstance", "len",  "list",     "map",
-        "max",   "min",       "ord",  "print", "range",      "repr", "reversed", "round",
-        "set",   "sorted",    "str",  "sum",   "tuple"};
-    static constexpr std::array<std::string_view, 48> kMethods = {
-        "add",        "append",       "capitalize",   "casefold",   "count",      "decode",
-        "discard",    "encode",       "endswith",     "expandtabs", "extend",     "find",
-        "format",     "fullmatch",    "get",          "group",      "groups",     "index",
-        "insert",     "isalnum",      "isalpha",      "isdigit",    "isspace",    "items",
-        "join",       "keys",         "ljust",        "lower",      "lstrip",     "match",
-        "partition",  "removeprefix", "removesuffix", "replace",    "rfind",      "rjust",
-        "rpartition", "rsplit",       "rstrip",       "search",     "setdefault", "split",
-        "startswith", "strip",        "sub",          "update",     "upper",      "values"};
-    const TSNode function = childByField(call, Field::Function);
-    if (kindOf(function) == NodeKind::Attribute) {
-      const std::string_view method = context.text(childByField(function, Field::AttributeName));
-      return std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
-    }
-    if (kindOf(function) != NodeKind::Identifier) return false;
-    const std::string_view name = context.text(function);
-    if (std::find(kBuiltins.begin(), kBuiltins.end(), name) == kBuiltins.end() ||
-        context.semantic().resolve(scope, name, ts_node_start_byte(function)).kind !=
-            Resolution::Kind::Builtin) {
-      return false;
-    }
-    if (name != "print") return true;
-    // `print(..., file=out)` writes where `out` goes.
-    bool to_file = false;
-    const TSNode arguments = childByField(call, Field::Arguments);
-    for (uint32_t i = 0, count = namedChildCount(arguments); i < count; ++i) {
-      const TSNode argument = nthNamedChild(arguments, i);
-      to_file = to_file || kindOf(argument) == NodeKind::DictionarySplat ||
-                (kindOf(argument) == NodeKind::KeywordArgument &&
-                 context.text(childByField(argument, Field::Name)) == "file");
-    }
-    return !to_file;
   }
 
   std::vector<Candidate> candidates_;

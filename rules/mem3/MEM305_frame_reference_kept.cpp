@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -61,7 +62,7 @@ Not flagged:
   `popleft()` after `appendleft`, `remove` of the same value), in a statement of the clause
   itself rather than under an `if` in it: it holds the frame only while the call runs, when the
   frame is alive anyway; and an attribute stored in a method that another method of the class
-  (not `__init__`, nor one that stores there too) lets go of in the same way: `__exit__` after
+  (not `__init__` or `__del__`, nor one that stores there too) lets go of in the same way: `__exit__` after
   `__enter__` (the caller's frame, held while its `with` block runs), `stop()` or `close()` after
   `start()`: the class manages how long it holds the frame;
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
@@ -352,40 +353,106 @@ class FrameReferenceKept final : public RuleChecker {
                   text, "` in a `finally` clause"));
   }
 
+  // What the methods of one class do to attributes, read once per class: for each attribute
+  // (`self.frame`), the methods that set it to None or delete it in a statement they always run,
+  // and those that store something else in it (or `setattr(self, "frame", ...)`).
+  struct ClassReleases {
+    std::unordered_map<std::string, std::vector<const void*>> released;  // always, by these
+    std::unordered_map<std::string, std::vector<const void*>> stored;
+  };
+
+  // Whether `statement` runs whenever `method` does: under nothing but `with`, `try` and
+  // `finally` blocks (not `if`, `except` or a loop).
+  static bool alwaysRuns(TSNode method, TSNode statement) {
+    for (TSNode up = parentOf(statement); !ts_node_is_null(up); up = parentOf(up)) {
+      if (ts_node_eq(up, method)) return true;
+      const NodeKind kind = kindOf(up);
+      if (kind != NodeKind::Block && kind != NodeKind::WithStatement &&
+          kind != NodeKind::TryStatement && kind != NodeKind::FinallyClause) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  static ClassReleases readReleases(const RuleContext& context, TSNode class_node) {
+    ClassReleases releases;
+    forEachMethod(class_node, [&](TSNode method) {
+      const std::string_view name = context.text(childByField(method, Field::Name));
+      // `__init__`'s `self.frame = None` starts it empty; `__del__` runs only once the instance
+      // is unreachable, which the frame it holds may prevent.
+      const bool may_release =
+          name != "__init__" && name != "__new__" && name != "__post_init__" && name != "__del__";
+      visitSubtree(method, [&](TSNode node, TSFieldId /*field*/) {
+        const NodeKind kind = kindOf(node);
+        if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+            kind == NodeKind::Lambda) {
+          return Visit::SkipChildren;
+        }
+        if (kind == NodeKind::Assignment) {
+          std::string target(context.text(childByField(node, Field::Left)));
+          if (kindOf(childByField(node, Field::Right)) != NodeKind::None) {
+            releases.stored[std::move(target)].push_back(method.id);
+          } else if (may_release && alwaysRuns(method, parentOf(node))) {
+            releases.released[std::move(target)].push_back(method.id);
+          }
+        } else if (kind == NodeKind::DeleteStatement && may_release && alwaysRuns(method, node)) {
+          for (uint32_t i = 0; i < namedChildCount(node); ++i) {
+            const TSNode deleted = nthNamedChild(node, i);
+            const uint32_t parts =
+                kindOf(deleted) == NodeKind::ExpressionList ? namedChildCount(deleted) : 1;
+            for (uint32_t j = 0; j < parts; ++j) {
+              const TSNode part =
+                  kindOf(deleted) == NodeKind::ExpressionList ? nthNamedChild(deleted, j) : deleted;
+              releases.released[std::string(context.text(part))].push_back(method.id);
+            }
+          }
+        } else if (kind == NodeKind::Call &&
+                   context.text(childByField(node, Field::Function)) == "setattr") {
+          const TSNode arguments = childByField(node, Field::Arguments);
+          const std::string_view owner = context.text(nthNamedChildSkippingExtras(arguments, 0));
+          const std::string_view attribute =
+              context.text(nthNamedChildSkippingExtras(arguments, 1));
+          if (attribute.size() > 2) {
+            releases.stored[concat(owner, ".", attribute.substr(1, attribute.size() - 2))]
+                .push_back(method.id);
+          }
+        }
+        return Visit::Descend;
+      });
+      return true;
+    });
+    return releases;
+  }
+
   // `self.frame = sys._getframe(1)` in a method, and another method of the same class lets go of
-  // it (`self.frame = None`, `del self.frame`): `__exit__` after `__enter__`, `stop()` after
-  // `start()`. The class manages how long the frame is held (while the caller's `with` block
-  // runs, until the caller stops it). Not `__init__`, whose `self.frame = None` starts it empty,
-  // nor a method that stores a frame there itself.
-  static bool releasedByTheClass(const RuleContext& context, TSNode value, TSNode target) {
+  // it (`self.frame = None`, `del self.frame`) in a statement it always runs: `__exit__` after
+  // `__enter__`, `stop()` after `start()`. The class manages how long the frame is held (while
+  // the caller's `with` block runs, until the caller stops it). Not `__init__`, whose
+  // `self.frame = None` starts it empty, nor `__del__`, nor a method that stores there itself.
+  bool releasedByTheClass(const RuleContext& context, TSNode value, TSNode target) const {
     const TSNode function = functionAround(value);
     if (kindOf(target) != NodeKind::Attribute || ts_node_is_null(function)) return false;
     TSNode class_node = parentOf(function);
     while (!ts_node_is_null(class_node) && kindOf(class_node) != NodeKind::ClassDefinition)
       class_node = parentOf(class_node);
     if (ts_node_is_null(class_node)) return false;
-    const std::string_view held = context.text(target);
-    // A method that stores into the attribute too lets go of its own store, not of this one.
-    const auto stores = [&](TSNode method) {
-      bool found = false;
-      visitSubtree(method, [&](TSNode node, TSFieldId /*field*/) {
-        found = kindOf(node) == NodeKind::Assignment &&
-                context.text(childByField(node, Field::Left)) == held &&
-                context.text(childByField(node, Field::Right)) != "None";
-        return found ? Visit::Stop : Visit::Descend;
-      });
-      return found;
-    };
-    bool released = false;
-    forEachMethod(class_node, [&](TSNode method) {
-      const std::string_view name = context.text(childByField(method, Field::Name));
-      released = !ts_node_eq(method, function) && name != "__init__" && name != "__new__" &&
-                 name != "__post_init__" &&
-                 letsGo(context, method, held, ts_node_start_byte(method), false) &&
-                 !stores(method);
-      return !released;
-    });
-    return released;
+    auto cached = class_releases_.find(class_node.id);
+    if (cached == class_releases_.end()) {
+      cached = class_releases_.emplace(class_node.id, readReleases(context, class_node)).first;
+    }
+    const ClassReleases& releases = cached->second;
+    const std::string held(context.text(target));
+    const auto released = releases.released.find(held);
+    if (released == releases.released.end()) return false;
+    const auto stored = releases.stored.find(held);
+    for (const void* method : released->second) {
+      const bool stores_too =
+          stored != releases.stored.end() &&
+          std::find(stored->second.begin(), stored->second.end(), method) != stored->second.end();
+      if (method != function.id && !stores_too) return true;
+    }
+    return false;
   }
 
   // Whether `call` takes back what `store` (`_active.append(frame)`) put into the container:
@@ -528,6 +595,7 @@ class FrameReferenceKept final : public RuleChecker {
   std::vector<Source> attributes_;
   std::vector<Source> graph_walks_;
   std::vector<uint32_t> graph_walkers_;  // the top-level definitions that walk the object graph
+  mutable std::unordered_map<const void*, ClassReleases> class_releases_;  // by class node
   bool looked_at_earlier_runs_ = false;
   bool names_may_be_frames_ = false;
 };

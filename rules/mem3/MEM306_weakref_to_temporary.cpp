@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -159,47 +161,37 @@ bool baseDefinesMethod(const RuleContext& context, ScopeId scope, TSNode target)
   }
   if (ts_node_is_null(class_definition)) return false;
   const std::string_view name = context.text(childByField(target, Field::AttributeName));
-  const TSNode bases = childByField(class_definition, Field::Superclasses);
-  const uint32_t count = namedChildCount(bases);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode base = nthNamedChild(bases, i);
-    if (kindOf(base) != NodeKind::Identifier) return false;  // `module.Base`, `Generic[T]`
-    const Resolution resolution =
-        context.semantic().resolve(scope, context.text(base), ts_node_start_byte(base));
-    if (resolution.kind != Resolution::Kind::Bound ||
-        resolution.binding->kind != BindingKind::ClassDefinition || resolution.binding->prelude) {
+  const TSNode base = nthNamedChild(childByField(class_definition, Field::Superclasses), 0);
+  if (kindOf(base) != NodeKind::Identifier) return false;  // none, `module.Base`, `Generic[T]`
+  const Resolution resolution =
+      context.semantic().resolve(scope, context.text(base), ts_node_start_byte(base));
+  if (resolution.kind != Resolution::Kind::Bound ||
+      resolution.binding->kind != BindingKind::ClassDefinition || resolution.binding->prelude) {
+    return false;
+  }
+  TSNode base_class = resolution.binding->node;
+  if (kindOf(base_class) != NodeKind::ClassDefinition) base_class = parentOf(base_class);
+  const TSNode definition = methodNamed(context, base_class, name);
+  // Not defined there (inherited from further up), or also assigned or defined twice there
+  // (`handler = cached_property(handler)`): the last binding wins, and may be anything.
+  if (ts_node_is_null(definition) || classAssigns(context, base_class, name, definition)) {
+    return false;
+  }
+  const TSNode statement = parentOf(definition);
+  if (kindOf(statement) != NodeKind::DecoratedDefinition) return true;
+  for (uint32_t d = 0, decorators = namedChildCount(statement); d < decorators; ++d) {
+    const TSNode decorator = nthNamedChild(statement, d);
+    if (kindOf(decorator) != NodeKind::Decorator) continue;
+    // By its last name: `staticmethod`, `property` and its `.setter`, `cached_property`.
+    const std::string_view spelled = context.text(firstNamedChildSkippingExtras(decorator));
+    const std::string_view last = spelled.substr(spelled.rfind('.') + 1);
+    if (last == "staticmethod" || last == "property" || last == "cached_property" ||
+        last == "abstractproperty" || last == "reify" || last == "memoized_property" ||
+        last == "lazy_property" || last == "setter" || last == "getter" || last == "deleter") {
       return false;
     }
-    TSNode base_class = resolution.binding->node;
-    if (kindOf(base_class) != NodeKind::ClassDefinition) base_class = parentOf(base_class);
-    const TSNode body = childByField(base_class, Field::Body);
-    const uint32_t statements = namedChildCount(body);
-    for (uint32_t j = 0; j < statements; ++j) {
-      const TSNode statement = nthNamedChild(body, j);
-      const TSNode definition = undecorated(statement);
-      if (kindOf(definition) != NodeKind::FunctionDefinition ||
-          context.text(childByField(definition, Field::Name)) != name) {
-        continue;
-      }
-      if (kindOf(statement) != NodeKind::DecoratedDefinition) return true;
-      const uint32_t decorators = namedChildCount(statement);
-      for (uint32_t d = 0; d < decorators; ++d) {
-        const TSNode decorator = nthNamedChild(statement, d);
-        if (kindOf(decorator) != NodeKind::Decorator) continue;
-        // By its last name: `staticmethod`, `property` and its `.setter`, `cached_property`.
-        const std::string_view spelled = context.text(firstNamedChildSkippingExtras(decorator));
-        const std::string_view last = spelled.substr(spelled.rfind('.') + 1);
-        if (last == "staticmethod" || last == "property" || last == "cached_property" ||
-            last == "abstractproperty" || last == "reify" || last == "memoized_property" ||
-            last == "lazy_property" || last == "setter" || last == "getter" || last == "deleter") {
-          return false;
-        }
-      }
-      return true;
-    }
-    return false;  // found further up the hierarchy, maybe not as a method
   }
-  return false;
+  return true;
 }
 
 // What the target is, for the message; empty when it may live on.
@@ -285,7 +277,7 @@ class WeakrefToTemporary final : public RuleChecker {
       const TSNode target = firstArgument(call.call);
       const std::string kind =
           temporaryKind(context, call.scope, target, qualified == "weakref.finalize", method);
-      if (kind.empty()) continue;
+      if (kind.empty() || (method && patchedFromOutside(context, target))) continue;
       Diagnostic diagnostic;
       diagnostic.start = ts_node_start_byte(call.call);
       diagnostic.end = ts_node_end_byte(call.call);
@@ -335,6 +327,85 @@ class WeakrefToTemporary final : public RuleChecker {
   }
 
  private:
+  // `self.m` where the file replaces `m` on the class from outside it: `Window.m = handler`, or
+  // `setattr(Window, "m", handler)` (a name that is not a literal may be any). The document's
+  // whole text is read once (a large document is analysed in runs, and the patch may be in
+  // another); a comment that looks like an assignment only makes the rule quieter.
+  bool patchedFromOutside(const RuleContext& context, TSNode target) {
+    TSNode class_node = parentOf(target);
+    while (!ts_node_is_null(class_node) && kindOf(class_node) != NodeKind::ClassDefinition)
+      class_node = parentOf(class_node);
+    if (ts_node_is_null(class_node)) return false;
+    if (!patches_read_) {
+      patches_read_ = true;
+      readPatches(context.source().text());
+    }
+    const std::string_view class_name = context.text(childByField(class_node, Field::Name));
+    const std::string_view member = context.text(childByField(target, Field::AttributeName));
+    return patches_.contains(concat(class_name, ".", member)) ||
+           patches_.contains(concat(class_name, ".*"));
+  }
+
+  // Every `Name.member =` (and augmented `Name.member +=`) and `setattr(Name, "member"` of the
+  // text, as "Name.member" (`"Name.*"` for a `setattr` name that is not a literal): one pass.
+  void readPatches(std::string_view text) {
+    const auto isWord = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
+    for (size_t at = text.find('='); at != std::string_view::npos; at = text.find('=', at + 1)) {
+      if (at + 1 < text.size() && text[at + 1] == '=') {
+        ++at;  // `==`
+        continue;
+      }
+      size_t end = at;
+      if (end > 0 && (text[end - 1] == '!' || text[end - 1] == '<' || text[end - 1] == '>' ||
+                      text[end - 1] == '=')) {
+        continue;  // `!=`, `<=`, `>=`
+      }
+      while (end > 0 && std::string_view("+-*/%&|^@").find(text[end - 1]) != std::string_view::npos)
+        --end;
+      while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+        --end;
+      size_t start = end;
+      while (start > 0 && (isWord(text[start - 1]) || text[start - 1] == '.'))
+        --start;
+      const std::string_view dotted = text.substr(start, end - start);
+      const size_t dot = dotted.find('.');
+      if (dot == std::string_view::npos || dot == 0 || dot + 1 == dotted.size() ||
+          dotted.find('.', dot + 1) != std::string_view::npos) {
+        continue;
+      }
+      patches_.emplace(dotted);
+    }
+    constexpr std::string_view kSetattr = "setattr(";
+    for (size_t at = text.find(kSetattr); at != std::string_view::npos;
+         at = text.find(kSetattr, at + 1)) {
+      size_t position = at + kSetattr.size();
+      const auto skipSpaces = [&] {
+        while (position < text.size() && (text[position] == ' ' || text[position] == '\t'))
+          ++position;
+      };
+      skipSpaces();
+      const size_t owner_start = position;
+      while (position < text.size() && isWord(text[position]))
+        ++position;
+      const std::string_view owner = text.substr(owner_start, position - owner_start);
+      skipSpaces();
+      if (owner.empty() || position >= text.size() || text[position] != ',') continue;
+      ++position;
+      skipSpaces();
+      if (position >= text.size()) continue;
+      const char quote = text[position];
+      if (quote != '"' && quote != '\'') {
+        patches_.emplace(concat(owner, ".*"));
+        continue;
+      }
+      const size_t close = text.find(quote, position + 1);
+      if (close == std::string_view::npos) continue;
+      patches_.emplace(concat(owner, ".", text.substr(position + 1, close - position - 1)));
+    }
+  }
+
   // `S.add` where `S` is a function's local name bound once to `weakref.WeakSet(...)`.
   static bool isWeakSetAdd(const RuleContext& context, ScopeId scope, TSNode callee) {
     if (kindOf(callee) != NodeKind::Attribute ||
@@ -360,6 +431,8 @@ class WeakrefToTemporary final : public RuleChecker {
   bool names_may_be_weakref_ = false;
   bool looked_at_earlier_runs_ = false;
   std::vector<WeakCall> calls_;
+  bool patches_read_ = false;
+  std::unordered_set<std::string> patches_;  // "Window.on_event", "Window.*": see readPatches
 };
 
 constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call};

@@ -50,7 +50,8 @@ class of the project with a `__weakref__` (or one that may have it) derives from
 
 Not flagged, because the method expects the failure: a weak reference made in the body of a `try`
 whose handler catches `TypeError` (or `Exception`, `BaseException`, or is a bare `except:`), or in
-a method that mentions `__weakref__` (`hasattr(self, "__weakref__")`) or `__weakrefoffset__`.
+a method that names `__weakref__` (`hasattr(self, "__weakref__")`) or `__weakrefoffset__` in
+its code. Not one made in a `lambda` inside the `try`, which runs later.
 
 Not flagged, because the instance may accept weak references after all: a base that is neither
 in the project nor one of the known standard-library classes; a class of the MRO without
@@ -341,6 +342,24 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
                            class_node) == "weakref.WeakSet";
   }
 
+  // Whether `method` names `__weakref__` or `__weakrefoffset__`: as a name, an attribute or a
+  // string (`hasattr(self, "__weakref__")`); not in a comment or a longer name.
+  static bool asksAboutWeakref(const RuleContext& context, TSNode method) {
+    bool asks = false;
+    visitSubtree(method, [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::Identifier) {
+        const std::string_view name = context.text(node);
+        asks = name == "__weakref__" || name == "__weakrefoffset__";
+      } else if (kind == NodeKind::String) {
+        const std::string_view text = context.text(node);
+        asks = text == "\"__weakref__\"" || text == "'__weakref__'";
+      }
+      return asks ? Visit::Stop : Visit::Descend;
+    });
+    return asks;
+  }
+
   // Whether the method expects the weak reference to fail: it is made in the body of a `try`
   // whose handler catches `TypeError` (or `Exception`, `BaseException`, anything), or the method
   // asks about `__weakref__` (`hasattr(self, "__weakref__")`, `__weakrefoffset__`).
@@ -349,9 +368,9 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
     for (TSNode node = parentOf(made); !ts_node_is_null(node);
          child = node, node = parentOf(node)) {
       const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::FunctionDefinition) {
-        return context.text(node).find("__weakref") != std::string_view::npos;
-      }
+      // A lambda runs later, outside any `try` around it.
+      if (kind == NodeKind::Lambda) return false;
+      if (kind == NodeKind::FunctionDefinition) return asksAboutWeakref(context, node);
       if (kind != NodeKind::TryStatement || !ts_node_eq(child, childByField(node, Field::Body))) {
         continue;
       }

@@ -293,7 +293,11 @@ struct WalkCounts {
 // quarter as many under the sanitizers (scripts/sanitize.sh sets HEAPLINT_TEST_SLOWDOWN), whose
 // builds run each several times slower. HEAPLINT_CHUNK_ROUNDS=N runs N (for stress runs by hand).
 int randomEditRounds() {
-  if (const char* rounds = std::getenv("HEAPLINT_CHUNK_ROUNDS")) return std::atoi(rounds);
+  if (const char* rounds = std::getenv("HEAPLINT_CHUNK_ROUNDS")) {
+    const int count = std::atoi(rounds);
+    EXPECT_GT(count, 0) << "HEAPLINT_CHUNK_ROUNDS=" << rounds << " is not a positive count";
+    if (count > 0) return count;
+  }
   const char* slowdown = std::getenv("HEAPLINT_TEST_SLOWDOWN");
   return slowdown != nullptr && std::atof(slowdown) > 1.0 ? 20 : 80;
 }
