@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -31,10 +30,9 @@ Checks for weak references to an object that nothing else holds, made in the sam
 where `T` is
 
 - `self.m` or `cls.m` in a method, `m` being a method defined in the class's own body (not a
-  `staticmethod`, a `property` or another descriptor, and never replaced: not assigned in the
-  class, by `setattr` there (with a literal `"m"` or a name that may be `"m"`), nor by
-  `Window.m = ...` or `setattr(Window, ...)` anywhere in the file); `cls.m` only when `m` is a
-  `classmethod`;
+  `staticmethod`, a `property` or another descriptor, and never replaced in the class: not
+  assigned there, nor set by `setattr` there with a literal `"m"` or a name that may be `"m"`);
+  `cls.m` only when `m` is a `classmethod`;
 - `super().m`, when the class's first base is a class of the same module that defines `m` as a
   method in its own body (not as a `staticmethod`, a `property`, a `cached_property` or a
   library's caching descriptor such as Pyramid's `reify`); a base of another module, or one that
@@ -52,7 +50,8 @@ raises `ReferenceError`, and a `finalize` callback runs immediately. A callback 
 this way silently never calls anyone.
 
 ## Known problems
-Not flagged: methods the class inherits (only the class's own body is read), receivers other
+A method replaced from outside the class (`Window.on_event = handler` at module level) is still
+reported: `self.on_event` is then whatever was assigned. Not flagged: methods the class inherits (only the class's own body is read), receivers other
 than `self`/`cls` and `super()`, `WeakSet`s bound at module level or in an attribute,
 `WeakValueDictionary` and `WeakKeyDictionary` stores, and targets bound to a name first
 (`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). A lambda
@@ -166,10 +165,13 @@ bool baseDefinesMethod(const RuleContext& context, ScopeId scope, TSNode target)
   const Resolution resolution =
       context.semantic().resolve(scope, context.text(base), ts_node_start_byte(base));
   if (resolution.kind != Resolution::Kind::Bound ||
-      resolution.binding->kind != BindingKind::ClassDefinition || resolution.binding->prelude) {
+      resolution.binding->kind != BindingKind::ClassDefinition) {
     return false;
   }
+  // Defined in another run of the document (analysis in runs): what follows reads its body.
+  if (resolution.binding->prelude) context.dependsOnTextOf(context.text(base));
   TSNode base_class = resolution.binding->node;
+  if (ts_node_is_null(base_class)) return false;
   if (kindOf(base_class) != NodeKind::ClassDefinition) base_class = parentOf(base_class);
   const TSNode definition = methodNamed(context, base_class, name);
   // Not defined there (inherited from further up), or also assigned or defined twice there
@@ -277,7 +279,7 @@ class WeakrefToTemporary final : public RuleChecker {
       const TSNode target = firstArgument(call.call);
       const std::string kind =
           temporaryKind(context, call.scope, target, qualified == "weakref.finalize", method);
-      if (kind.empty() || (method && patchedFromOutside(context, target))) continue;
+      if (kind.empty()) continue;
       Diagnostic diagnostic;
       diagnostic.start = ts_node_start_byte(call.call);
       diagnostic.end = ts_node_end_byte(call.call);
@@ -327,85 +329,6 @@ class WeakrefToTemporary final : public RuleChecker {
   }
 
  private:
-  // `self.m` where the file replaces `m` on the class from outside it: `Window.m = handler`, or
-  // `setattr(Window, "m", handler)` (a name that is not a literal may be any). The document's
-  // whole text is read once (a large document is analysed in runs, and the patch may be in
-  // another); a comment that looks like an assignment only makes the rule quieter.
-  bool patchedFromOutside(const RuleContext& context, TSNode target) {
-    TSNode class_node = parentOf(target);
-    while (!ts_node_is_null(class_node) && kindOf(class_node) != NodeKind::ClassDefinition)
-      class_node = parentOf(class_node);
-    if (ts_node_is_null(class_node)) return false;
-    if (!patches_read_) {
-      patches_read_ = true;
-      readPatches(context.source().text());
-    }
-    const std::string_view class_name = context.text(childByField(class_node, Field::Name));
-    const std::string_view member = context.text(childByField(target, Field::AttributeName));
-    return patches_.contains(concat(class_name, ".", member)) ||
-           patches_.contains(concat(class_name, ".*"));
-  }
-
-  // Every `Name.member =` (and augmented `Name.member +=`) and `setattr(Name, "member"` of the
-  // text, as "Name.member" (`"Name.*"` for a `setattr` name that is not a literal): one pass.
-  void readPatches(std::string_view text) {
-    const auto isWord = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-    };
-    for (size_t at = text.find('='); at != std::string_view::npos; at = text.find('=', at + 1)) {
-      if (at + 1 < text.size() && text[at + 1] == '=') {
-        ++at;  // `==`
-        continue;
-      }
-      size_t end = at;
-      if (end > 0 && (text[end - 1] == '!' || text[end - 1] == '<' || text[end - 1] == '>' ||
-                      text[end - 1] == '=')) {
-        continue;  // `!=`, `<=`, `>=`
-      }
-      while (end > 0 && std::string_view("+-*/%&|^@").find(text[end - 1]) != std::string_view::npos)
-        --end;
-      while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-        --end;
-      size_t start = end;
-      while (start > 0 && (isWord(text[start - 1]) || text[start - 1] == '.'))
-        --start;
-      const std::string_view dotted = text.substr(start, end - start);
-      const size_t dot = dotted.find('.');
-      if (dot == std::string_view::npos || dot == 0 || dot + 1 == dotted.size() ||
-          dotted.find('.', dot + 1) != std::string_view::npos) {
-        continue;
-      }
-      patches_.emplace(dotted);
-    }
-    constexpr std::string_view kSetattr = "setattr(";
-    for (size_t at = text.find(kSetattr); at != std::string_view::npos;
-         at = text.find(kSetattr, at + 1)) {
-      size_t position = at + kSetattr.size();
-      const auto skipSpaces = [&] {
-        while (position < text.size() && (text[position] == ' ' || text[position] == '\t'))
-          ++position;
-      };
-      skipSpaces();
-      const size_t owner_start = position;
-      while (position < text.size() && isWord(text[position]))
-        ++position;
-      const std::string_view owner = text.substr(owner_start, position - owner_start);
-      skipSpaces();
-      if (owner.empty() || position >= text.size() || text[position] != ',') continue;
-      ++position;
-      skipSpaces();
-      if (position >= text.size()) continue;
-      const char quote = text[position];
-      if (quote != '"' && quote != '\'') {
-        patches_.emplace(concat(owner, ".*"));
-        continue;
-      }
-      const size_t close = text.find(quote, position + 1);
-      if (close == std::string_view::npos) continue;
-      patches_.emplace(concat(owner, ".", text.substr(position + 1, close - position - 1)));
-    }
-  }
-
   // `S.add` where `S` is a function's local name bound once to `weakref.WeakSet(...)`.
   static bool isWeakSetAdd(const RuleContext& context, ScopeId scope, TSNode callee) {
     if (kindOf(callee) != NodeKind::Attribute ||
@@ -431,8 +354,6 @@ class WeakrefToTemporary final : public RuleChecker {
   bool names_may_be_weakref_ = false;
   bool looked_at_earlier_runs_ = false;
   std::vector<WeakCall> calls_;
-  bool patches_read_ = false;
-  std::unordered_set<std::string> patches_;  // "Window.on_event", "Window.*": see readPatches
 };
 
 constexpr std::array kSubscriptions = {NodeKind::ImportFromStatement, NodeKind::Call};
