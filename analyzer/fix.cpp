@@ -75,6 +75,36 @@ std::string applyEdits(std::string_view text, std::span<const Edit> edits) {
   return result;
 }
 
+namespace {
+
+// Adds `edits` (one fix's, sorted) to `combined` (sorted, not overlapping) when each either repeats
+// an edit already there, which is applied once (two fixes that add the same `import itertools`:
+// Ruff's rule too), or starts after the last one. False, and `combined` unchanged, otherwise.
+bool mergeEdits(std::vector<Edit>& combined, const std::vector<Edit>& edits) {
+  const auto repeated = [&](const Edit& edit) {
+    auto at = std::lower_bound(combined.begin(), combined.end(), edit.start,
+                               [](const Edit& e, uint32_t start) { return e.start < start; });
+    for (; at != combined.end() && at->start == edit.start; ++at) {
+      if (at->end == edit.end && at->replacement == edit.replacement) return true;
+    }
+    return false;
+  };
+  bool first = combined.empty();
+  uint32_t end = first ? 0 : combined.back().end;
+  for (const Edit& edit : edits) {
+    if (repeated(edit)) continue;
+    if (!first && edit.start < end) return false;
+    end = edit.end;
+    first = false;
+  }
+  for (const Edit& edit : edits) {
+    if (!repeated(edit)) combined.push_back(edit);
+  }
+  return true;
+}
+
+}  // namespace
+
 bool fixKeepsSyntaxValid(PythonParser& parser, const TSTree& tree, const SourceText& source,
                          const Fix& fix) {
   // ts_tree_edit goes through every child of each node on the way to the edit: thousands of edits
@@ -112,13 +142,11 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
   std::vector<Diagnostic*> alone;
   Fix combined;
   for (Diagnostic* diagnostic : fixable) {
-    const std::vector<Edit>& edits = diagnostic->fix->edits;
-    if (!combined.edits.empty() && edits.front().start < combined.edits.back().end) {
+    if (!mergeEdits(combined.edits, diagnostic->fix->edits)) {
       alone.push_back(diagnostic);
       continue;
     }
     batch.push_back(diagnostic);
-    combined.edits.insert(combined.edits.end(), edits.begin(), edits.end());
   }
   // A batch that breaks the syntax is split in halves until the fixes that break it are found:
   // checking each of thousands of fixes alone would cost a re-parse of the file each.
@@ -129,8 +157,9 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
     pending.pop_back();
     Fix part;
     for (size_t i = first; i < last; ++i) {
-      const std::vector<Edit>& edits = batch[i]->fix->edits;
-      part.edits.insert(part.edits.end(), edits.begin(), edits.end());
+      // Without an earlier fix of the batch, an edit it shared may now come out of order: that
+      // fix is checked alone.
+      if (!mergeEdits(part.edits, batch[i]->fix->edits)) alone.push_back(batch[i]);
     }
     if (fixKeepsSyntaxValid(parser, tree, source, part)) continue;
     if (last - first == 1) {
@@ -142,7 +171,9 @@ void dropFixesThatBreakSyntax(PythonParser& parser, const TSTree& tree, const So
     pending.emplace_back(first, middle);
   }
   for (Diagnostic* diagnostic : alone) {
-    if (!fixKeepsSyntaxValid(parser, tree, source, *diagnostic->fix)) diagnostic->fix.reset();
+    if (diagnostic->fix && !fixKeepsSyntaxValid(parser, tree, source, *diagnostic->fix)) {
+      diagnostic->fix.reset();
+    }
   }
 }
 
@@ -159,16 +190,10 @@ FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnos
   });
   std::vector<Edit> edits;
   FixOutcome outcome;
-  uint32_t last_end = 0;
-  bool any = false;
   for (const Diagnostic* diagnostic : fixes) {
-    const Fix* fix = &*diagnostic->fix;
-    // Fixes that touch the same text as an earlier one wait for the next round.
-    if (any && fix->edits.front().start < last_end) continue;
-    for (const Edit& edit : fix->edits)
-      edits.push_back(edit);
-    last_end = fix->edits.back().end;
-    any = true;
+    // Fixes that touch the same text as an earlier one (other than by the same edit) wait for
+    // the next round.
+    if (!mergeEdits(edits, diagnostic->fix->edits)) continue;
     ++outcome.applied;
     outcome.rules.push_back(diagnostic->rule);
     outcome.fixed.push_back(diagnostic);

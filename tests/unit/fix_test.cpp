@@ -61,6 +61,35 @@ TEST_F(DropFixesTest, ASingleBrokenFixIsDropped) {
   EXPECT_FALSE(diagnostics[0].fix.has_value());
 }
 
+// Two fixes that each add the same import (MEM105's `import itertools`) share that edit: it is
+// applied once, both fixes go in one round, and a break in one of them drops that one only.
+Diagnostic withImportAndFix(uint32_t start, uint32_t end, std::string replacement) {
+  Diagnostic diagnostic = withFix(start, end, std::move(replacement));
+  diagnostic.fix->edits.insert(diagnostic.fix->edits.begin(), Edit{0, 0, "import itertools\n"});
+  return diagnostic;
+}
+
+TEST(SharedEdits, FixesAddingTheSameImportAreAppliedTogetherWithTheImportOnce) {
+  const std::string text = "a = [1]\nb = [2]\n";
+  const std::vector<Diagnostic> diagnostics{withImportAndFix(4, 7, "(1,)"),
+                                            withImportAndFix(12, 15, "(2,)")};
+  const FixOutcome outcome = applyFixes(text, diagnostics, false);
+  EXPECT_EQ(outcome.applied, 2U);
+  EXPECT_EQ(outcome.text, "import itertools\na = (1,)\nb = (2,)\n");
+}
+
+TEST(SharedEdits, OnlyTheBrokenOneOfFixesSharingAnImportIsDropped) {
+  const SourceText source("a = [1]\nb = [2]\nc = [3]\n");
+  const TreePtr tree = PythonParser::forThisThread().parse(source);
+  std::vector<Diagnostic> diagnostics{withImportAndFix(4, 7, "(1,)"),
+                                      withImportAndFix(12, 15, "(2"),
+                                      withImportAndFix(20, 23, "(3,)")};
+  dropFixesThatBreakSyntax(PythonParser::forThisThread(), *tree, source, diagnostics);
+  EXPECT_TRUE(diagnostics[0].fix.has_value());
+  EXPECT_FALSE(diagnostics[1].fix.has_value());
+  EXPECT_TRUE(diagnostics[2].fix.has_value());
+}
+
 // `f(a=1, a=2)` parses, but does not compile: a fix that repeats a keyword argument is dropped.
 TEST(DropFixes, AFixThatRepeatsAKeywordArgumentIsDropped) {
   const SourceText source("f(x, a=False)\ng(x)\n");
