@@ -539,11 +539,11 @@ Fix withoutInheritedSlots(Fix fix, const std::vector<std::string>& attributes,
 // attributes the instance methods assign; none when one of them is also a class attribute.
 std::optional<Fix> slotsFix(const RuleContext& context, TSNode class_node,
                             const ClassLayout& layout) {
+  // A set: a generated class may have thousands of both (methods are class attributes).
+  const std::unordered_set<std::string_view> class_attributes(layout.class_attributes.begin(),
+                                                              layout.class_attributes.end());
   for (std::string_view attribute : layout.instance_attributes) {
-    if (std::find(layout.class_attributes.begin(), layout.class_attributes.end(), attribute) !=
-        layout.class_attributes.end()) {
-      return std::nullopt;
-    }
+    if (class_attributes.contains(attribute)) return std::nullopt;
   }
   const TSNode first = firstNamedChildSkippingExtras(childByField(class_node, Field::Body));
   if (ts_node_is_null(first)) return std::nullopt;
