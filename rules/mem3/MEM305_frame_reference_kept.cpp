@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "analyzer/analyze.h"
@@ -62,9 +63,9 @@ Not flagged:
   `popleft()` after `appendleft`, `remove` of the same value), in a statement of the clause
   itself rather than under an `if` in it: it holds the frame only while the call runs, when the
   frame is alive anyway; and an attribute stored in a method that another method of the class
-  (not `__init__` or `__del__`, nor one that stores there too) lets go of in the same way: `__exit__` after
-  `__enter__` (the caller's frame, held while its `with` block runs), `stop()` or `close()` after
-  `start()`: the class manages how long it holds the frame;
+  (not `__init__` or `__del__`, nor one that stores there too) lets go of in the same way:
+  `__exit__` after `__enter__` (the caller's frame, held while its `with` block runs), `stop()` or
+  `close()` after `start()`: the class manages how long it holds the frame;
 - test code (the shared test-file patterns), debugging code (a function, class or module whose
   name says `debug`: a debugger keeps the frames it shows on purpose), and a class or function
   that walks the object graph (`gc.get_referrers`, `gc.get_referents`): a heap browser keeps its
@@ -359,6 +360,8 @@ class FrameReferenceKept final : public RuleChecker {
   struct ClassReleases {
     std::unordered_map<std::string, std::vector<const void*>> released;  // always, by these
     std::unordered_map<std::string, std::vector<const void*>> stored;
+    // Per attribute, the methods that let go of it and never store there (filled last).
+    std::unordered_map<std::string, std::vector<const void*>> releasers;
   };
 
   // Whether `statement` runs whenever `method` does: under nothing but `with`, `try` and
@@ -422,6 +425,21 @@ class FrameReferenceKept final : public RuleChecker {
       });
       return true;
     });
+    for (auto& [attribute, methods] : releases.released) {
+      const auto stored = releases.stored.find(attribute);
+      const std::unordered_set<const void*> storing =
+          stored == releases.stored.end()
+              ? std::unordered_set<const void*>{}
+              : std::unordered_set<const void*>(stored->second.begin(), stored->second.end());
+      std::vector<const void*>& releasers = releases.releasers[attribute];
+      for (const void* method : methods) {
+        if (!storing.contains(method) &&
+            std::find(releasers.begin(), releasers.end(), method) == releasers.end()) {
+          releasers.push_back(method);
+          if (releasers.size() == 2) break;  // enough: one of them is not the storing method
+        }
+      }
+    }
     return releases;
   }
 
@@ -442,17 +460,10 @@ class FrameReferenceKept final : public RuleChecker {
       cached = class_releases_.emplace(class_node.id, readReleases(context, class_node)).first;
     }
     const ClassReleases& releases = cached->second;
-    const std::string held(context.text(target));
-    const auto released = releases.released.find(held);
-    if (released == releases.released.end()) return false;
-    const auto stored = releases.stored.find(held);
-    for (const void* method : released->second) {
-      const bool stores_too =
-          stored != releases.stored.end() &&
-          std::find(stored->second.begin(), stored->second.end(), method) != stored->second.end();
-      if (method != function.id && !stores_too) return true;
-    }
-    return false;
+    const auto releasers = releases.releasers.find(std::string(context.text(target)));
+    if (releasers == releases.releasers.end()) return false;
+    return std::any_of(releasers->second.begin(), releasers->second.end(),
+                       [&](const void* method) { return method != function.id; });
   }
 
   // Whether `call` takes back what `store` (`_active.append(frame)`) put into the container:
