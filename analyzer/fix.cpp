@@ -1,6 +1,7 @@
 #include "analyzer/fix.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -77,28 +78,35 @@ std::string applyEdits(std::string_view text, std::span<const Edit> edits) {
 
 namespace {
 
-// Adds `edits` (one fix's, sorted) to `combined` (sorted, not overlapping) when each either repeats
-// an edit already there, which is applied once (two fixes that add the same `import itertools`:
-// Ruff's rule too), or starts after the last one. False, and `combined` unchanged, otherwise.
+// Adds `edits` (one fix's) to `combined` (sorted, not overlapping) when each either repeats an
+// edit already there, which is applied once (two fixes that add the same `import itertools`:
+// Ruff's rule too), or fits between its neighbours without touching them (an edit may end where
+// the next starts, but two different edits never start at one offset: their order would be
+// unclear). False, and `combined` unchanged, otherwise.
 bool mergeEdits(std::vector<Edit>& combined, const std::vector<Edit>& edits) {
+  const auto position = [&](uint32_t start) {
+    return std::lower_bound(combined.begin(), combined.end(), start,
+                            [](const Edit& e, uint32_t at) { return e.start < at; });
+  };
   const auto repeated = [&](const Edit& edit) {
-    auto at = std::lower_bound(combined.begin(), combined.end(), edit.start,
-                               [](const Edit& e, uint32_t start) { return e.start < start; });
-    for (; at != combined.end() && at->start == edit.start; ++at) {
+    for (auto at = position(edit.start); at != combined.end() && at->start == edit.start; ++at) {
       if (at->end == edit.end && at->replacement == edit.replacement) return true;
     }
     return false;
   };
-  bool first = combined.empty();
-  uint32_t end = first ? 0 : combined.back().end;
+  const auto fits = [&](const Edit& edit) {
+    const auto next = position(edit.start);
+    if (next != combined.end() && (next->start == edit.start || next->start < edit.end)) {
+      return false;
+    }
+    return next == combined.begin() || std::prev(next)->end <= edit.start;
+  };
+  // The fix's own edits are sorted and apart; each is checked against `combined` alone.
   for (const Edit& edit : edits) {
-    if (repeated(edit)) continue;
-    if (!first && edit.start < end) return false;
-    end = edit.end;
-    first = false;
+    if (!repeated(edit) && !fits(edit)) return false;
   }
   for (const Edit& edit : edits) {
-    if (!repeated(edit)) combined.push_back(edit);
+    if (!repeated(edit)) combined.insert(position(edit.start), edit);
   }
   return true;
 }
@@ -191,15 +199,14 @@ FixOutcome applyFixes(std::string_view text, std::span<const Diagnostic> diagnos
   std::vector<Edit> edits;
   FixOutcome outcome;
   for (const Diagnostic* diagnostic : fixes) {
-    // Fixes that touch the same text as an earlier one (other than by the same edit) wait for
-    // the next round.
+    // Fixes that touch the same text as one taken already (other than by the same edit) wait
+    // for the next round.
     if (!mergeEdits(edits, diagnostic->fix->edits)) continue;
     ++outcome.applied;
     outcome.rules.push_back(diagnostic->rule);
     outcome.fixed.push_back(diagnostic);
   }
-  std::sort(edits.begin(), edits.end(),
-            [](const Edit& a, const Edit& b) { return a.start < b.start; });
+  // `edits` is sorted: mergeEdits keeps it so.
   outcome.text = applyEdits(text, edits);
   outcome.edits = std::move(edits);
   return outcome;

@@ -238,10 +238,12 @@ class PathologicalTest(HeaplintTestCase):
                     f"class Window{i}:\n    def __init__(self):\n"
                     f"        self.ref = weakref.ref(self.on_event)\n"
                     f"    def on_event(self):\n        pass\n" for i in range(count // 4)),
-                # Each fix adds the same `import itertools`: one shared edit, not a re-parse each.
+                # Each MEM105 fix adds the same `import itertools`: one shared edit, not a re-parse
+                # each, and the MEM101 fixes between them are checked with them.
                 "sums.py": "import csv\n" + "".join(
                     f"def tags{i}(path):\n    with open(path) as handle:\n"
                     f"        return sum([row[1:] for row in csv.reader(handle)], [])\n"
+                    f"def total{i}(path):\n    return sum([len(line) for line in open(path)])\n"
                     for i in range(count // 8)),
                 "loops.py": "def read(path):\n" + "".join(
                     f"    with open(path) as f{i}:\n        for line in f{i}.readlines():\n"

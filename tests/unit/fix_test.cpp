@@ -78,6 +78,22 @@ TEST(SharedEdits, FixesAddingTheSameImportAreAppliedTogetherWithTheImportOnce) {
   EXPECT_EQ(outcome.text, "import itertools\na = (1,)\nb = (2,)\n");
 }
 
+// A fix spanning the file (an import at the top, its call at the end) leaves room for the fixes
+// between its two edits: all go in one round.
+TEST(SharedEdits, FixesBetweenTheEditsOfAnotherFitInTheSameRound) {
+  const std::string text = "a = [1]\nb = [2]\n";
+  const std::vector<Diagnostic> diagnostics{withImportAndFix(12, 15, "(2,)"),
+                                            withFix(4, 7, "(1,)")};
+  const FixOutcome outcome = applyFixes(text, diagnostics, false);
+  EXPECT_EQ(outcome.applied, 2U);
+  EXPECT_EQ(outcome.text, "import itertools\na = (1,)\nb = (2,)\n");
+}
+
+TEST(SharedEdits, TwoDifferentEditsAtOneOffsetWaitForTheNextRound) {
+  const std::vector<Diagnostic> diagnostics{withFix(0, 0, "x = 1\n"), withFix(0, 0, "y = 2\n")};
+  EXPECT_EQ(applyFixes("a = 1\n", diagnostics, false).applied, 1U);
+}
+
 TEST(SharedEdits, OnlyTheBrokenOneOfFixesSharingAnImportIsDropped) {
   const SourceText source("a = [1]\nb = [2]\nc = [3]\n");
   const TreePtr tree = PythonParser::forThisThread().parse(source);
