@@ -392,12 +392,32 @@ class FrameReferenceKept final : public RuleChecker {
             kind == NodeKind::Lambda) {
           return Visit::SkipChildren;
         }
-        if (kind == NodeKind::Assignment) {
-          std::string target(context.text(childByField(node, Field::Left)));
-          if (kindOf(childByField(node, Field::Right)) != NodeKind::None) {
-            releases.stored[std::move(target)].push_back(method.id);
-          } else if (may_release && alwaysRuns(method, parentOf(node))) {
-            releases.released[std::move(target)].push_back(method.id);
+        if (kind == NodeKind::Assignment && kindOf(parentOf(node)) != NodeKind::Assignment) {
+          // `self.frame = self.other = None`: each link's target gets the chain's last value.
+          std::vector<TSNode> lefts;
+          TSNode value = node;
+          while (kindOf(value) == NodeKind::Assignment) {
+            lefts.push_back(childByField(value, Field::Left));
+            value = childByField(value, Field::Right);
+          }
+          const bool always = may_release && alwaysRuns(method, parentOf(node));
+          for (const TSNode left : lefts) {
+            // `self.frame, self.other = None, None`: each target with its value.
+            const bool pairs =
+                (kindOf(left) == NodeKind::PatternList || kindOf(left) == NodeKind::TuplePattern) &&
+                (kindOf(value) == NodeKind::ExpressionList || kindOf(value) == NodeKind::Tuple) &&
+                namedChildCount(left) == namedChildCount(value);
+            const uint32_t count = pairs ? namedChildCount(left) : 1;
+            for (uint32_t i = 0; i < count; ++i) {
+              const TSNode target = pairs ? nthNamedChild(left, i) : left;
+              const TSNode given = pairs ? nthNamedChild(value, i) : value;
+              std::string text(context.text(target));
+              if (kindOf(given) != NodeKind::None) {
+                releases.stored[std::move(text)].push_back(method.id);
+              } else if (always) {
+                releases.released[std::move(text)].push_back(method.id);
+              }
+            }
           }
         } else if (kind == NodeKind::DeleteStatement && may_release && alwaysRuns(method, node)) {
           for (uint32_t i = 0; i < namedChildCount(node); ++i) {
