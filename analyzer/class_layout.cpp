@@ -555,17 +555,7 @@ class LayoutReader {
   std::optional<std::string_view> literalName(TSNode string) const {
     if (kindOf(string) != NodeKind::String) return std::nullopt;
     if (namedChildCount(string) > 3) return std::nullopt;  // interpolations: an f-string
-    std::string_view text = context_.text(string);
-    const size_t quote = text.find_first_of("'\"");
-    if (quote == std::string_view::npos || quote > 1) return std::nullopt;
-    if (quote == 1 && text[0] != 'u' && text[0] != 'U' && text[0] != 'r' && text[0] != 'R') {
-      return std::nullopt;  // f-strings and bytes are not names
-    }
-    text.remove_prefix(quote);
-    const bool triple = text.size() >= 6 && text[1] == text[0] && text[2] == text[0];
-    const size_t width = triple ? 3 : 1;
-    if (text.size() < 2 * width) return std::nullopt;
-    return text.substr(width, text.size() - 2 * width);
+    return plainStringContent(context_.text(string));
   }
 
   void addInstanceAttribute(std::string_view name) {

@@ -136,6 +136,29 @@ TSNode keywordArgumentValue(const RuleContext& context, TSNode arguments, std::s
   return value;
 }
 
+TSNode parameterName(TSNode parameter) {
+  switch (kindOf(parameter)) {
+    case NodeKind::Identifier:
+      return parameter;
+    case NodeKind::TypedParameter: {
+      TSNode name = nthNamedChild(parameter, 0);
+      if (kindOf(name) == NodeKind::ListSplatPattern ||
+          kindOf(name) == NodeKind::DictionarySplatPattern) {
+        name = nthNamedChild(name, 0);
+      }
+      return kindOf(name) == NodeKind::Identifier ? name : TSNode{};
+    }
+    case NodeKind::DefaultParameter:
+    case NodeKind::TypedDefaultParameter:
+      return childByField(parameter, Field::Name);
+    case NodeKind::ListSplatPattern:
+    case NodeKind::DictionarySplatPattern:
+      return nthNamedChild(parameter, 0);
+    default:
+      return TSNode{};
+  }
+}
+
 TSNode firstParameterName(TSNode function) {
   TSNode first = firstNamedChildSkippingExtras(childByField(function, Field::Parameters));
   const NodeKind kind = kindOf(first);
@@ -324,11 +347,10 @@ bool classAssigns(const RuleContext& context, TSNode class_definition, std::stri
     // `setattr(self, key, value)`, which may set any name.
     if (kind == NodeKind::Call && context.text(childByField(node, Field::Function)) == "setattr") {
       const TSNode named = nthNamedChildSkippingExtras(childByField(node, Field::Arguments), 1);
-      const std::string_view spelled = context.text(named);
-      if (kindOf(named) != NodeKind::String ||
-          (spelled.size() == name.size() + 2 && spelled.substr(1, name.size()) == name)) {
-        return true;
-      }
+      const std::optional<std::string_view> content = kindOf(named) == NodeKind::String
+                                                          ? plainStringContent(context.text(named))
+                                                          : std::nullopt;
+      if (!content || *content == name) return true;
     }
     const uint32_t count = namedChildCount(node);
     for (uint32_t i = 0; i < count; ++i)

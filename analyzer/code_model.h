@@ -42,6 +42,10 @@ MethodKind methodKind(const RuleContext& context, ScopeId function_scope);
 // The name node of a function's first parameter (`self`, `cls`), or a null node.
 TSNode firstParameterName(TSNode function);
 
+// The name node of one entry of a parameter list (`x`, `x: int`, `x=1`, `*args`, `**kw`), or a
+// null node for separators (`/`, `*`).
+TSNode parameterName(TSNode parameter);
+
 // The value of the keyword argument `name=` in a call's argument list (the last one written), or
 // a null node.
 TSNode keywordArgumentValue(const RuleContext& context, TSNode arguments, std::string_view name);

@@ -60,30 +60,6 @@ TSNode unwrap(TSNode node) {
   return node;
 }
 
-// The name node of one entry of a parameter list, or a null node for separators.
-TSNode parameterName(TSNode parameter) {
-  switch (kindOf(parameter)) {
-    case NodeKind::Identifier:
-      return parameter;
-    case NodeKind::TypedParameter: {
-      TSNode name = nthNamedChild(parameter, 0);
-      if (kindOf(name) == NodeKind::ListSplatPattern ||
-          kindOf(name) == NodeKind::DictionarySplatPattern) {
-        name = nthNamedChild(name, 0);
-      }
-      return kindOf(name) == NodeKind::Identifier ? name : TSNode{};
-    }
-    case NodeKind::DefaultParameter:
-    case NodeKind::TypedDefaultParameter:
-      return childByField(parameter, Field::Name);
-    case NodeKind::ListSplatPattern:
-    case NodeKind::DictionarySplatPattern:
-      return nthNamedChild(parameter, 0);
-    default:
-      return TSNode{};
-  }
-}
-
 bool isVariadic(TSNode parameter) {
   NodeKind kind = kindOf(parameter);
   if (kind == NodeKind::TypedParameter) kind = kindOf(nthNamedChild(parameter, 0));
@@ -193,24 +169,23 @@ class KeyFinder {
     const std::string_view value = context_.text(childByField(subscript, Field::Value));
     const bool hex = value.ends_with(".hexdigest()") || value.starts_with("hex(");
     if (!hex) return false;
-    // `[:N]` or `[M:N]` with written digits, N - M at most 3 (`hex()` starts with "0x").
-    const std::string_view text = context_.text(slice);
-    const size_t colon = text.find(':');
-    if (colon == std::string_view::npos || text.find(':', colon + 1) != std::string_view::npos) {
-      return false;
-    }
-    const auto number = [](std::string_view digits, int fallback) {
-      if (digits.empty()) return fallback;
-      int result = 0;
-      for (const char c : digits) {
-        if (c < '0' || c > '9' || result > 1000) return -1;
-        result = result * 10 + (c - '0');
+    // `[:N]` or `[M:N]`, integer literals, no step, N - M at most 3 (`hex()` starts with "0x").
+    std::optional<int64_t> bounds[2] = {0, std::nullopt};
+    uint32_t colons = 0;
+    for (uint32_t i = 0; i < childCount(slice); ++i) {
+      const TSNode child = nthChild(slice, i);
+      if (!ts_node_is_named(child)) {
+        if (context_.text(child) == ":" && ++colons > 1) return false;  // a step
+        continue;
       }
-      return result;
-    };
-    const int start = number(text.substr(0, colon), 0);
-    const int stop = number(text.substr(colon + 1), -1);
-    return start >= 0 && stop > start && stop - start <= 3;
+      if (kindOf(child) == NodeKind::Comment) continue;
+      bounds[colons] = kindOf(child) == NodeKind::Integer
+                           ? integerLiteralValue(context_.text(child))
+                           : std::nullopt;
+      if (!bounds[colons]) return false;
+    }
+    return colons == 1 && bounds[0] && bounds[1] && *bounds[1] > *bounds[0] &&
+           *bounds[1] - *bounds[0] <= 3;
   }
 
   // A value computed from `inner`: it no longer holds the objects it was made from, but there is

@@ -1439,6 +1439,12 @@ std::string_view writtenRemainderDivisor(const RuleContext& context, TSNode expr
   return kindOf(divisor) == NodeKind::Integer ? context.text(divisor) : std::string_view();
 }
 
+std::optional<int64_t> integerLiteralValue(std::string_view text) {
+  const std::optional<Constant> value = integerLiteral(text);
+  if (!value || value->at_least) return std::nullopt;
+  return value->value;
+}
+
 bool isIntegerLiteralOfAtLeast(std::string_view text, int64_t least) {
   const std::optional<Constant> value = integerLiteral(text);
   return value && value->value >= least;

@@ -11,6 +11,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,9 @@ bool isManyItemsLiteral(std::string_view text);
 bool isFewItemsLiteral(std::string_view text);
 // Whether an integer literal's text writes at least `least` (`1_000` for `i % 1_000 == 0`).
 bool isIntegerLiteralOfAtLeast(std::string_view text, int64_t least);
+
+// The value an integer literal's text writes (`1_000`, `0x10`), when it is exact.
+std::optional<int64_t> integerLiteralValue(std::string_view text);
 // In `expression`, a remainder (`x % N`, through parentheses): its divisor, parentheses
 // removed; a null node for any other expression.
 TSNode remainderDivisor(const RuleContext& context, TSNode expression);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -245,6 +246,20 @@ inline PassedArgument passedArgument(std::string_view source, TSNode arguments,
 // The expression a decorator applies: `cached_property` in `@cached_property`.
 inline TSNode decoratorExpression(TSNode decorator) {
   return firstNamedChildSkippingExtras(decorator);
+}
+// The content of a plain string literal's text (an optional `u` or `r` prefix), without its
+// quotes, single or tripled; nullopt for f-strings, bytes and what is not one string.
+inline std::optional<std::string_view> plainStringContent(std::string_view text) {
+  const size_t quote = text.find_first_of("'\"");
+  if (quote == std::string_view::npos || quote > 1) return std::nullopt;
+  if (quote == 1 && text[0] != 'u' && text[0] != 'U' && text[0] != 'r' && text[0] != 'R') {
+    return std::nullopt;  // f-strings and bytes
+  }
+  text.remove_prefix(quote);
+  const bool triple = text.size() >= 6 && text[1] == text[0] && text[2] == text[0];
+  const size_t width = triple ? 3 : 1;
+  if (text.size() < 2 * width) return std::nullopt;
+  return text.substr(width, text.size() - 2 * width);
 }
 // A statement that is a string literal alone: the docstring, when it opens a module's, a class's
 // or a function's body. Not an f-string with replacement fields: they are code (and Python

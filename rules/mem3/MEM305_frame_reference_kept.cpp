@@ -434,12 +434,9 @@ class FrameReferenceKept final : public RuleChecker {
                    context.text(childByField(node, Field::Function)) == "setattr") {
           const TSNode arguments = childByField(node, Field::Arguments);
           const std::string_view owner = context.text(nthNamedChildSkippingExtras(arguments, 0));
-          const std::string_view attribute =
-              context.text(nthNamedChildSkippingExtras(arguments, 1));
-          if (attribute.size() > 2) {
-            releases.stored[concat(owner, ".", attribute.substr(1, attribute.size() - 2))]
-                .push_back(method.id);
-          }
+          const std::optional<std::string_view> attribute =
+              plainStringContent(context.text(nthNamedChildSkippingExtras(arguments, 1)));
+          if (attribute) releases.stored[concat(owner, ".", *attribute)].push_back(method.id);
         }
         return Visit::Descend;
       });

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,14 +50,14 @@ this way silently never calls anyone.
 
 ## Known problems
 A method replaced from outside the class (`Window.on_event = handler` at module level) is still
-reported: `self.on_event` is then whatever was assigned. Not flagged: methods the class inherits (only the class's own body is read), receivers other
-than `self`/`cls` and `super()`, `WeakSet`s bound at module level or in an attribute,
-`WeakValueDictionary` and `WeakKeyDictionary` stores, and targets bound to a name first
-(`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is not reported). A lambda
-that only returns one of its parameters or a literal (`lambda x: x`, `lambda: None`) is not
-reported either, except by `weakref.finalize`: nobody registers one to be called, so a weak
-reference to it is meant to be dead (dill unpickles a dead proxy as `proxy(lambda x: x)`). Test
-code is skipped (the shared test-file patterns).
+reported: `self.on_event` is then whatever was assigned. Not flagged: methods the class inherits
+(only the class's own body is read), receivers other than `self`/`cls` and `super()`, `WeakSet`s
+bound at module level or in an attribute, `WeakValueDictionary` and `WeakKeyDictionary` stores, and
+targets bound to a name first (`m = self.m; weakref.ref(m)` dies just as fast once `m` goes, but is
+not reported). A lambda that only returns one of its parameters or a literal (`lambda x: x`,
+`lambda: None`) is not reported either, except by `weakref.finalize`: nobody registers one to be
+called, so a weak reference to it is meant to be dead (dill unpickles a dead proxy as `proxy(lambda
+x: x)`). Test code is skipped (the shared test-file patterns).
 
 ## Example
 ```python

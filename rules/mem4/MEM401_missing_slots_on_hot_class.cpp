@@ -771,16 +771,8 @@ class SlotsDefeaters {
     if (ts_node_is_null(outer)) return false;
     const TSNode parameters = childByField(function, Field::Parameters);
     for (uint32_t i = 0, count = namedChildCount(parameters); i < count; ++i) {
-      TSNode parameter = nthNamedChild(parameters, i);
-      const NodeKind kind = kindOf(parameter);
-      if (kind == NodeKind::TypedParameter) {
-        parameter = nthNamedChild(parameter, 0);
-      } else if (kind == NodeKind::DefaultParameter || kind == NodeKind::TypedDefaultParameter) {
-        parameter = childByField(parameter, Field::Name);
-      }
-      if (kindOf(parameter) == NodeKind::Identifier && context_.text(parameter) == name) {
-        return true;
-      }
+      const TSNode parameter = parameterName(nthNamedChild(parameters, i));
+      if (!ts_node_is_null(parameter) && context_.text(parameter) == name) return true;
     }
     return false;
   }

@@ -352,17 +352,8 @@ class WeakrefToWeakreflessSlots final : public RuleChecker {
         const std::string_view name = context.text(node);
         asks = name == "__weakref__" || name == "__weakrefoffset__";
       } else if (kind == NodeKind::String) {
-        // The literal's content: after an `r`/`u` prefix, between its (maybe tripled) quotes.
-        std::string_view text = context.text(node);
-        while (!text.empty() && text.front() != '"' && text.front() != '\'') {
-          text.remove_prefix(1);
-        }
-        const size_t quotes =
-            text.size() >= 6 && text.substr(0, 3) == text.substr(text.size() - 3) ? 3 : 1;
-        if (text.size() >= 2 * quotes) {
-          const std::string_view content = text.substr(quotes, text.size() - 2 * quotes);
-          asks = content == "__weakref__" || content == "__weakrefoffset__";
-        }
+        const std::optional<std::string_view> content = plainStringContent(context.text(node));
+        asks = content == "__weakref__" || content == "__weakrefoffset__";
       }
       return asks ? Visit::Stop : Visit::Descend;
     });
