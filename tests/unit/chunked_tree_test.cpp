@@ -1148,46 +1148,43 @@ std::string nodesOf(std::span<const TSTree* const> trees) {
   return out;
 }
 
-// An edit inside a big top-level class is described to tree-sitter as running on to the class's
-// next member (describedEditEnd): the re-parse must still give the tree a fresh parse gives, for
-// edits at a line's start, on a `def` line, between members, in a docstring whose lines start at
-// column 0, several before one re-parse, and ones that break the text and mend it again.
-TEST(ChunkedTree, EditsInABigClassReparseToTheTreeOfAFreshParse) {
-  std::string text =
-      "import os\n\n\nclass Big(object):\n    \"\"\"A class.\n\nText at column 0.\n\"\"\"\n\n";
-  for (int i = 0; i < 150; ++i) {
-    const std::string n = std::to_string(i);
-    if (i % 7 == 0) text += concat("    # member ", n, "\n");
-    if (i % 5 == 0) text += "    @property\n";
-    text += concat("    def method_", n, "(self):\n        result = self.x + ", n,
-                   "\n        if result:\n            return result\n        return None\n\n");
+struct TextEdit {
+  std::string_view find;
+  std::string_view replacement;
+  size_t offset;  // into `find`
+  size_t length;  // bytes replaced
+};
+
+// The nodes of nodesOf() but the runs' roots: where the runs are cut.
+std::string statementNodesOf(std::span<const TSTree* const> trees) {
+  std::string out;
+  const std::string nodes = nodesOf(trees);
+  for (size_t start = 0; start < nodes.size();) {
+    const size_t end = nodes.find('\n', start) + 1;
+    if (!std::string_view(nodes).substr(start).starts_with("module ")) {
+      out.append(nodes, start, end - start);
+    }
+    start = end;
   }
-  text += "\ndef after():\n    return Big()\n";
-  struct Edit {
-    std::string_view find;
-    std::string_view replacement;
-    size_t offset;  // into `find`
-    size_t length;  // bytes replaced
-  };
-  const std::vector<std::vector<Edit>> sequences{
-      {{"        result = self.x + 3\n", "q", 8, 0}},
-      {{"    def method_4(self):", "q", 8, 0}},
-      {{"        return None\n\n    def method_2(", "x", 19, 0}},
-      {{"    def method_6(self):", "\n    x = 1\n", 0, 0}},
-      {{"Text at column 0.", "More text", 0, 4}},
-      {{"        if result:\n            return result\n        return None\n\n    def method_9",
-        "", 8, 3},
-       {"        result = self.x + 2\n", "z", 8, 0}},
-      {{"        result = self.x + 1\n", "(", 8, 0}},
-      {{"    def method_3(self):", "", 4, 4}},
-      {{"\n\n    def method_8(self):", "", 0, 1}},
+  return out;
+}
+
+// Each sequence of edits made to `text`, then one re-parse: the tree a fresh parse gives; and so
+// is the undo of the sequence, typed as one replacement of everything between its edits. With
+// `same_runs`, the text must be cut into the same runs too (an edit that opens a string across
+// runs joins them, and they may then be cut elsewhere than a fresh parse cuts them).
+void expectEditsReparseLikeAFreshParse(const std::string& text,
+                                       const std::vector<std::vector<TextEdit>>& sequences,
+                                       bool same_runs = true) {
+  const auto nodes = [&](const ChunkedTree& syntax) {
+    return same_runs ? nodesOf(syntax.trees()) : statementNodesOf(syntax.trees());
   };
   PythonParser& parser = PythonParser::forThisThread();
-  for (const std::vector<Edit>& sequence : sequences) {
+  for (const std::vector<TextEdit>& sequence : sequences) {
     auto source = std::make_unique<SourceText>(text);
     ChunkedTree syntax;
     syntax.parse(*source, parser);
-    for (const Edit& edit : sequence) {
+    for (const TextEdit& edit : sequence) {
       const size_t found = source->text().find(edit.find);
       ASSERT_NE(found, std::string_view::npos) << edit.find;
       const auto start = static_cast<uint32_t>(found + edit.offset);
@@ -1199,8 +1196,7 @@ TEST(ChunkedTree, EditsInABigClassReparseToTheTreeOfAFreshParse) {
     syntax.reparse(*source, parser);
     ChunkedTree fresh;
     fresh.parse(*source, parser);
-    EXPECT_EQ(nodesOf(syntax.trees()), nodesOf(fresh.trees())) << sequence.front().find;
-    // And back: the undo of the edits, typed as one replacement of everything between them.
+    EXPECT_EQ(nodes(syntax), nodes(fresh)) << sequence.front().find;
     ChunkedTree undone_fresh;
     const SourceText original(text);
     const auto diverge = static_cast<uint32_t>(
@@ -1216,9 +1212,79 @@ TEST(ChunkedTree, EditsInABigClassReparseToTheTreeOfAFreshParse) {
                 std::string_view(text).substr(diverge, text.size() - tail - diverge));
     syntax.reparse(original, parser);
     undone_fresh.parse(original, parser);
-    EXPECT_EQ(nodesOf(syntax.trees()), nodesOf(undone_fresh.trees()))
-        << "undoing " << sequence.front().find;
+    EXPECT_EQ(nodes(syntax), nodes(undone_fresh)) << "undoing " << sequence.front().find;
   }
+}
+
+// An edit inside a big top-level class is described to tree-sitter as running on to the class's
+// next member (describedEditEnd): the re-parse must still give the tree a fresh parse gives, for
+// edits at a line's start, on a `def` line, between members, in a docstring whose lines start at
+// column 0, several before one re-parse, and ones that break the text and mend it again.
+TEST(ChunkedTree, EditsInABigClassReparseToTheTreeOfAFreshParse) {
+  std::string text =
+      "import os\n\n\nclass Big(object):\n    \"\"\"A class.\n\nText at column 0.\n\"\"\"\n\n";
+  for (int i = 0; i < 150; ++i) {
+    const std::string n = std::to_string(i);
+    if (i % 7 == 0) text += concat("    # member ", n, "\n");
+    if (i % 5 == 0) text += "    @property\n";
+    text += concat("    def method_", n, "(self):\n        result = self.x + ", n,
+                   "\n        if result:\n            return result\n        return None\n\n");
+  }
+  text += "\ndef after():\n    return Big()\n";
+  expectEditsReparseLikeAFreshParse(text,
+                                    {
+                                        {{"        result = self.x + 3\n", "q", 8, 0}},
+                                        {{"    def method_4(self):", "q", 8, 0}},
+                                        {{"        return None\n\n    def method_2(", "x", 19, 0}},
+                                        {{"    def method_6(self):", "\n    x = 1\n", 0, 0}},
+                                        {{"Text at column 0.", "More text", 0, 4}},
+                                        {{"        if result:\n            return result\n        "
+                                          "return None\n\n    def method_9",
+                                          "", 8, 3},
+                                         {"        result = self.x + 2\n", "z", 8, 0}},
+                                        {{"        result = self.x + 1\n", "(", 8, 0}},
+                                        {{"    def method_3(self):", "", 4, 4}},
+                                        {{"\n\n    def method_8(self):", "", 0, 1}},
+                                    });
+}
+
+// Long blocks of comment lines are parsed by their first and last lines (PythonParser::parseRange):
+// edits that end a block, split it, join two, turn it into a string's text or a directive, in a
+// class and at the top level, re-parse to the tree of a fresh parse.
+TEST(ChunkedTree, EditsAroundLongCommentBlocksReparseToTheTreeOfAFreshParse) {
+  std::string text = "import os\n\n\nclass Big(object):\n";
+  for (int i = 0; i < 150; ++i) {
+    const std::string n = std::to_string(i);
+    text += concat("    def method_", n, "(self):\n        return self.x + ", n, "\n");
+    if (i % 20 == 3) {
+      for (int line = 0; line < 40; ++line) {
+        text += concat(line % 3 == 0 ? "#" : "    #", " block ", n, " line ", std::to_string(line),
+                       "\n");
+      }
+    }
+  }
+  text += "\n\n";
+  for (int i = 0; i < 80; ++i) {
+    text += concat("def function_", std::to_string(i), "():\n    return Big()\n\n\n");
+    if (i == 40) {
+      for (int line = 0; line < 40; ++line)
+        text += concat("# top ", std::to_string(line), "\n");
+    }
+  }
+  ASSERT_GT(text.size(), ChunkedTree::kSingleChunkLimit);
+  expectEditsReparseLikeAFreshParse(
+      text,
+      {
+          {{"    # block 3 line 20\n", "", 4, 1}},    // a line of code now
+          {{"    # block 3 line 1\n", "'''", 0, 0}},  // a string opened
+          {{"    # block 3 line 1\n", "'''", 0, 0}, {"# top 30\n", "'''", 0, 0}},
+          {{"        return self.x + 24\n", "#", 8, 0}},  // joins two blocks
+          {{"# block 43 line 39\n", "", 0, 19}},          // the last line gone
+          {{"# block 23 line 21\n", "noqa ", 2, 0}},      // a directive splits the block
+          {{"# top 0\n", "x = 1\n", 0, 0}, {"# top 39\n", "", 0, 1}},
+          {{"# top 12\n", "    ", 0, 0}},
+      },
+      /*same_runs=*/false);
 }
 
 TEST(ChunkedTree, ChecksAFixByReparsingItsChunk) {
