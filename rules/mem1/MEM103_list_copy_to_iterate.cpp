@@ -101,7 +101,10 @@ def report(path):
 The fix removes the `list(...)` call. It is unsafe: the iterator then runs interleaved with the
 loop body, so the iterator's own code (the function given to `map` or `filter`, the generator's
 expressions) runs later than before, an exception it raises surfaces after part of the loop has
-run, and a change to its input made out of the rule's sight would now be seen by it.
+run, and a change to its input made out of the rule's sight would now be seen by it: a file the
+body closes, rewinds or writes is read by the iterator afterwards. Items tied to the iterator's
+state change too: the groups of an `itertools.groupby` walked inside the generator are empty
+once `list()` has moved past them, and hold their items when each is read in its turn.
 
 ## Options
 None.
