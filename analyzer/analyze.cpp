@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "analyzer/code_text.h"
+#include "analyzer/comment_blocks.h"
 #include "analyzer/fix.h"
 #include "analyzer/noqa.h"
 #include "analyzer/semantic_model.h"
@@ -21,8 +22,8 @@ namespace {
 constexpr uint64_t kParseBudgetMicros = 10'000'000;
 constexpr uint64_t kParseBudgetMicrosPerByte = 10;
 
-// Comment blocks of this many lines or more are parsed by their first and last lines only
-// (PythonParser::parseRange): a block of 32 lines of 80 bytes costs the scanner about 0.5 ms.
+// Blocks of this many comment and blank lines or more are parsed by a few of their lines only
+// (comment_blocks.h): a block of 32 lines of 80 bytes costs the scanner about 0.5 ms.
 constexpr size_t kCommentBlockLinesLeftOut = 32;
 
 uint64_t threadCpuMicros() {
@@ -110,52 +111,70 @@ TreePtr withColonEqualsMarkedEdited(const SourceText& source, const TSTree& old_
 
 TreePtr PythonParser::parseRange(const SourceText& source, uint32_t start, uint32_t end,
                                  const TSTree* old_tree) {
-  // tree-sitter-python's scanner looks past every comment line that follows a line break for
-  // the next line of code (to place indents and dedents), so a block of n comment lines costs
-  // n^2 (10,000 lines took 2 s, 25,000 ran past the parse budget: a valid file left unchecked).
-  // The inside of a long block is left out of the parse: comments are no statements, and its
-  // first and last lines stay to keep the block's place in the tree. A range starts where a
-  // statement does (a chunk) or at the text's start, so never inside a string.
-  const uint32_t until = std::min(end, source.size());
-  if (start >= until) {
-    const ByteRange range{start, end};
-    return parseRanges(source, std::span<const ByteRange>(&range, 1), old_tree);
-  }
-  const auto interiors =
-      commentBlockInteriors(source.slice(start, until), kCommentBlockLinesLeftOut);
-  std::vector<ByteRange> ranges;
-  ranges.reserve(interiors.size() + 1);
-  uint32_t from = start;
-  for (const auto& [interior_start, interior_end] : interiors) {
-    ranges.push_back(ByteRange{from, start + interior_start});
-    from = start + interior_end;
-  }
-  ranges.push_back(ByteRange{from, end});
-  return parseRanges(source, ranges, old_tree);
+  const ByteRange range{start, end};
+  return parseRanges(source, std::span<const ByteRange>(&range, 1), old_tree);
 }
 
-TreePtr PythonParser::parseRanges(const SourceText& source, std::span<const ByteRange> byte_ranges,
+namespace {
+
+// `ranges` without what long blocks of comment lines let a parse leave out (comment_blocks.h).
+// A range's lines are taken from the first line that starts in it.
+std::vector<PythonParser::ByteRange> withoutCommentBlockInteriors(
+    const SourceText& source, std::span<const PythonParser::ByteRange> ranges) {
+  std::vector<PythonParser::ByteRange> kept;
+  kept.reserve(ranges.size());
+  const std::string_view text = source.text();
+  for (const PythonParser::ByteRange& range : ranges) {
+    const uint32_t until = std::min(range.end, source.size());
+    uint32_t lines_start = range.start;
+    if (lines_start > 0 && lines_start < until && text[lines_start - 1] != '\n') {
+      lines_start = source.lineStart(source.rowOf(lines_start) + 1);
+    }
+    uint32_t from = range.start;
+    if (lines_start < until) {
+      for (const auto& [start, end] : commentBlockInteriors(
+               text.substr(lines_start, until - lines_start), kCommentBlockLinesLeftOut)) {
+        kept.push_back({from, lines_start + start});
+        from = lines_start + end;
+      }
+    }
+    kept.push_back({from, range.end});
+  }
+  return kept;
+}
+
+}  // namespace
+
+TreePtr PythonParser::parseRanges(const SourceText& source,
+                                  std::span<const ByteRange> requested_ranges,
                                   const TSTree* old_tree) {
   std::vector<TSRange> ranges;
-  ranges.reserve(byte_ranges.size());
   uint64_t length = 0;
-  for (const ByteRange& byte_range : byte_ranges) {
-    uint32_t end = byte_range.end;
-    // Points are in bytes within a line, as tree-sitter counts them.
-    const Position start_position = source.utf8Position(byte_range.start);
-    // A range reaching the end of the text stays open-ended, exactly as a parse of the whole
-    // text.
-    TSPoint end_point{UINT32_MAX, UINT32_MAX};
-    if (end < source.size()) {
-      const Position end_position = source.utf8Position(end);
-      end_point = TSPoint{end_position.row, end_position.column};
-    } else {
-      end = UINT32_MAX;
+  const auto include = [&](std::span<const ByteRange> byte_ranges) {
+    ranges.clear();
+    length = 0;
+    for (const ByteRange& byte_range : byte_ranges) {
+      uint32_t end = byte_range.end;
+      // Points are in bytes within a line, as tree-sitter counts them.
+      const Position start_position = source.utf8Position(byte_range.start);
+      // A range reaching the end of the text stays open-ended, exactly as a parse of the whole
+      // text.
+      TSPoint end_point{UINT32_MAX, UINT32_MAX};
+      if (end < source.size()) {
+        const Position end_position = source.utf8Position(end);
+        end_point = TSPoint{end_position.row, end_position.column};
+      } else {
+        end = UINT32_MAX;
+      }
+      ranges.push_back(TSRange{TSPoint{start_position.row, start_position.column}, end_point,
+                               byte_range.start, end});
+      length += std::min<uint64_t>(end, source.size()) - std::min(byte_range.start, source.size());
     }
-    ranges.push_back(TSRange{TSPoint{start_position.row, start_position.column}, end_point,
-                             byte_range.start, end});
-    length += std::min<uint64_t>(end, source.size()) - std::min(byte_range.start, source.size());
-  }
+    return ts_parser_set_included_ranges(parser_, ranges.data(),
+                                         static_cast<uint32_t>(ranges.size()));
+  };
+  // Ranges out of order would leave the last call's in place: then the ranges as asked.
+  if (!include(withoutCommentBlockInteriors(source, requested_ranges))) include(requested_ranges);
   if (ranges.empty()) return nullptr;
   const uint32_t start = ranges.front().start_byte;
   const uint32_t end = ranges.back().end_byte;
@@ -167,7 +186,6 @@ TreePtr PythonParser::parseRanges(const SourceText& source, std::span<const Byte
     marked_old_tree = withColonEqualsMarkedEdited(source, *old_tree, start, end);
     if (marked_old_tree) old_tree = marked_old_tree.get();
   }
-  ts_parser_set_included_ranges(parser_, ranges.data(), static_cast<uint32_t>(ranges.size()));
   ParseBudget budget{threadCpuMicros() + kParseBudgetMicros + kParseBudgetMicrosPerByte * length, 0,
                      this};
   const TSParseOptions options{&budget, onParseProgress};

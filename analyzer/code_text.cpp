@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdint>
 
 namespace heaplint {
 namespace {
@@ -56,8 +55,7 @@ constexpr std::array<bool, 256> kFieldSpecial = specialBytes("#'\"()[]{}");
 // follow: then nothing is blanked at all.
 class Blanker {
  public:
-  explicit Blanker(std::string& text, std::vector<uint32_t>* comments = nullptr)
-      : text_(text), comments_(comments) {}
+  explicit Blanker(std::string& text) : text_(text) {}
 
   // Code from `at`: to the end of the text, or inside an f-string's replacement field (`field`)
   // to the `}` that closes it, whose offset it returns.
@@ -72,7 +70,6 @@ class Blanker {
       if (i >= size) break;
       const char c = text_[i];
       if (c == '#') {
-        if (comments_ != nullptr && !field) comments_->push_back(static_cast<uint32_t>(i));
         for (; i < size && text_[i] != '\n'; ++i)
           blank(i);
         continue;
@@ -153,7 +150,6 @@ class Blanker {
   }
 
   std::string& text_;
-  std::vector<uint32_t>* comments_;  // where each comment outside a string starts, when asked
 };
 
 bool isSpace(char c) {
@@ -198,85 +194,7 @@ bool isStray(char c) {
          c == '?' || c == '`' || byte >= 0x7f;
 }
 
-// Whether `line` (its line break included) holds only a comment that is not a `# noqa`
-// directive: blanks, then `#`. Only the directives matter to what is read from comments
-// (a file-wide `# ruff: noqa` too), so a line naming `noqa` is never left out of a parse.
-bool isPlainCommentLine(std::string_view line) {
-  const size_t hash = line.find_first_not_of(" \t\f");
-  if (hash == std::string_view::npos || line[hash] != '#') return false;
-  for (size_t at = line.find_first_of("nN", hash); at != std::string_view::npos;
-       at = line.find_first_of("nN", at + 1)) {
-    if (at + 4 <= line.size() && std::tolower(static_cast<unsigned char>(line[at + 1])) == 'o' &&
-        std::tolower(static_cast<unsigned char>(line[at + 2])) == 'q' &&
-        std::tolower(static_cast<unsigned char>(line[at + 3])) == 'a') {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Calls `on_line(start, end)` for each line of `text` (its line break included).
-template <typename OnLine>
-void forEachLine(std::string_view text, OnLine on_line) {
-  for (size_t start = 0; start < text.size();) {
-    const size_t feed = text.find('\n', start);
-    const size_t end = feed == std::string_view::npos ? text.size() : feed + 1;
-    on_line(start, end);
-    start = end;
-  }
-}
-
 }  // namespace
-
-std::vector<std::pair<uint32_t, uint32_t>> commentBlockInteriors(std::string_view text,
-                                                                 size_t min_lines) {
-  std::vector<std::pair<uint32_t, uint32_t>> interiors;
-  if (min_lines < 3) return interiors;
-  // Most texts have no such block: one look at each line's first byte rules them out.
-  size_t run = 0;
-  bool found = false;
-  forEachLine(text, [&](size_t start, size_t end) {
-    run = isPlainCommentLine(text.substr(start, end - start)) ? run + 1 : 0;
-    found = found || run >= min_lines;
-  });
-  if (!found || hasLoneCarriageReturn(text)) return interiors;
-  // A line starting with `#` may be inside a string: only comments the blanker met count.
-  std::string blanked(text);
-  std::vector<uint32_t> comments;
-  Blanker blanker(blanked, &comments);
-  blanker.code(0, false, 0);
-  if (blanker.failed) return interiors;
-  size_t next_comment = 0;
-  size_t first = 0;  // the run's first line start and its last
-  size_t last = 0;
-  run = 0;
-  const auto close = [&] {
-    if (run >= min_lines) {
-      size_t second = text.find('\n', first) + 1;
-      interiors.emplace_back(static_cast<uint32_t>(second), static_cast<uint32_t>(last));
-    }
-    run = 0;
-  };
-  forEachLine(text, [&](size_t start, size_t end) {
-    const std::string_view line = text.substr(start, end - start);
-    bool member = false;
-    if (isPlainCommentLine(line)) {
-      const size_t hash = start + line.find('#');
-      while (next_comment < comments.size() && comments[next_comment] < hash)
-        ++next_comment;
-      member = next_comment < comments.size() && comments[next_comment] == hash;
-    }
-    if (!member) {
-      close();
-      return;
-    }
-    if (run == 0) first = start;
-    last = start;
-    ++run;
-  });
-  close();
-  return interiors;
-}
 
 // Any non-ASCII byte counts: where one may end the name of a callee, that finds a call more
 // often, never less.

@@ -8,11 +8,8 @@
 // text as it is (and is unsure()). A word of code is never hidden; a word of prose may stay.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace heaplint {
 
@@ -66,12 +63,5 @@ bool isNameByte(char c);
 
 // `text` with comments and string literals blanked as CodeText::code() says.
 std::string blankCommentsAndStrings(std::string_view text);
-
-// The blocks of at least `min_lines` consecutive lines that hold only a comment (not inside a
-// string, not a `# noqa` directive), each as the bytes from its second line's start to its last
-// line's start: what the parser may leave out (PythonParser::parseRanges). Empty when the text
-// cannot be followed (see CodeText::unsure) or `min_lines` is below 3.
-std::vector<std::pair<uint32_t, uint32_t>> commentBlockInteriors(std::string_view text,
-                                                                 size_t min_lines);
 
 }  // namespace heaplint

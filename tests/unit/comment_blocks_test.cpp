@@ -1,15 +1,18 @@
 // Long blocks of comment lines: which lines the parser may leave out (commentBlockInteriors), and
-// that a parse leaving them out reads the code as a parse of every line does.
+// that a parse leaving them out gives the nodes of a parse of every line, but theirs.
+
+#include "analyzer/comment_blocks.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <algorithm>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "analyzer/analyze.h"
-#include "analyzer/code_text.h"
+#include "analyzer/syntax.h"
 #include "tests/unit/all_rules.h"
 
 namespace heaplint {
@@ -24,63 +27,97 @@ std::string repeated(std::string_view line, size_t count) {
   return text;
 }
 
-TEST(CommentBlockInteriors, IsTheBlockBetweenItsFirstAndLastLines) {
+TEST(CommentBlockInteriors, IsWhatLiesBetweenLinesIndentedAlike) {
   const std::string text = "x = 1\n" + repeated("# c\n", 5) + "y = 2\n";
-  // Lines 2-6 are comments: the inside runs from line 3's start to line 6's.
+  // Lines 2-6 are comments: what goes runs from line 3's start to line 6's.
   EXPECT_EQ(commentBlockInteriors(text, 5), (Interiors{{10, 22}}));
   EXPECT_EQ(commentBlockInteriors(text, 3), (Interiors{{10, 22}}));
   EXPECT_TRUE(commentBlockInteriors(text, 6).empty());
-  // Indented comments, tabs, a block at the very end without a final line break.
-  const std::string indented = "def f():\n" + repeated("    # c\r\n", 3) + "\t# d";
+  EXPECT_TRUE(commentBlockInteriors(text, 2).empty());
+  // Indented comments, CRLF, a block at the very end without a final line break.
+  const std::string indented = "def f():\n" + repeated("    # c\r\n", 3) + "    # d";
   EXPECT_EQ(commentBlockInteriors(indented, 4), (Interiors{{18, 36}}));
+  // Where the indentation changes, the lines on both sides stay: each scan after a kept line
+  // then meets a comment indented as before.
+  const std::string mixed = "#0\n" + repeated("    #1\n", 5) + repeated("#2\n", 5);
+  EXPECT_EQ(commentBlockInteriors(mixed, 3), (Interiors{{10, 31}, {41, 50}}));
+  EXPECT_TRUE(commentBlockInteriors("#\n    #\n#\n    #\n#\n", 3).empty());
+  // Blank lines between comments go with them, and count toward the block.
+  EXPECT_EQ(commentBlockInteriors("# a\n\n# b\n  \n# c\n", 5), (Interiors{{4, 12}}));
+  EXPECT_TRUE(commentBlockInteriors("\n\n\n# a\n# b\n\n\n\n", 3).empty());
 }
 
-TEST(CommentBlockInteriors, SkipsStringsDirectivesAndTextItCannotFollow) {
-  // Lines starting with `#` inside a string are its text.
-  EXPECT_TRUE(commentBlockInteriors("s = '''\n" + repeated("# c\n", 5) + "'''\n", 3).empty());
-  EXPECT_TRUE(commentBlockInteriors("s = f'''{x}\n" + repeated("# c\n", 5) + "'''\n", 3).empty());
+TEST(CommentBlockInteriors, KeepsDirectivesAndWhatCouldEndAString) {
   // A `# noqa` directive (a file-wide `# ruff: noqa` too) stays in the tree: it splits a block.
   const std::string directive =
       repeated("# c\n", 3) + "# ruff: NoQA: MEM101\n" + repeated("# c\n", 3);
   EXPECT_TRUE(commentBlockInteriors(directive, 4).empty());
   EXPECT_EQ(commentBlockInteriors(directive, 3), (Interiors{{4, 8}, {37, 41}}));
-  // Code after a comment's `#` is no comment line; neither is a blank line.
-  EXPECT_TRUE(commentBlockInteriors("x = 1  # c\n# c\n\n# c\n# c\n", 3).empty());
-  // A string left open, a lone carriage return: nothing is left out.
-  EXPECT_TRUE(commentBlockInteriors(repeated("# c\n", 5) + "s = '''\n", 3).empty());
-  EXPECT_TRUE(commentBlockInteriors(repeated("# c\r", 5) + "\n" + repeated("# c\n", 5), 3).empty());
-  EXPECT_TRUE(commentBlockInteriors(repeated("# c\n", 5), 2).empty());
+  // A line that may be a string's text holding its end, a field or an escape stays.
+  for (const char* line : {"# '''\n", "# \"\n", "# {x}\n", "# }\n", "# a\\\n", "# \f\n"}) {
+    const std::string text = repeated("# c\n", 3) + line + repeated("# c\n", 3);
+    EXPECT_EQ(commentBlockInteriors(text, 3).size(), 2U) << line;
+  }
+  // Code after a comment's `#` is no comment line.
+  EXPECT_TRUE(commentBlockInteriors("x = 1  # c\n# c\n# c\n", 3).empty());
+  // A lone carriage return: the line holding it stays.
+  const std::string lone = repeated("# c\r", 5) + "\n" + repeated("# c\n", 5);
+  EXPECT_EQ(commentBlockInteriors(lone, 3), (Interiors{{25, 37}}));
 }
 
-std::string treeText(const std::string& text) {
-  const SourceText source(text);
-  const TreePtr tree = PythonParser::forThisThread().parse(source);
-  if (!tree) return "(abandoned)";
-  char* sexp = ts_node_string(ts_tree_root_node(tree.get()));
-  std::string copy(sexp);
-  free(sexp);  // NOLINT(cppcoreguidelines-no-malloc): tree-sitter allocates with malloc
-  return copy;
+struct Node {
+  std::string type;
+  uint32_t start;
+  uint32_t end;
+  friend bool operator==(const Node&, const Node&) = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const Node& node) {
+  return out << node.type << " " << node.start << "-" << node.end;
 }
 
-// The tree without its comment nodes: the code's structure.
-std::string codeTreeText(const std::string& text) {
-  std::string tree = treeText(text);
-  for (size_t at = tree.find(" (comment)"); at != std::string::npos; at = tree.find(" (comment)"))
-    tree.erase(at, 10);
-  for (size_t at = tree.find("(comment) "); at != std::string::npos; at = tree.find("(comment) "))
-    tree.erase(at, 10);
+// Every node of the tree, in document order; `comments` says which to list: only the comments,
+// or every node but them.
+std::vector<Node> nodesOf(const TSTree* tree, bool comments) {
+  std::vector<Node> nodes;
+  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+  for (bool more = true; more;) {
+    const TSNode node = ts_tree_cursor_current_node(&cursor);
+    if ((std::string_view(ts_node_type(node)) == "comment") == comments) {
+      nodes.push_back(Node{ts_node_type(node), ts_node_start_byte(node), ts_node_end_byte(node)});
+    }
+    more = ts_tree_cursor_goto_first_child(&cursor);
+    while (!more) {
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        more = true;
+      } else if (!ts_tree_cursor_goto_parent(&cursor)) {
+        break;
+      }
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return nodes;
+}
+
+// A parse of every line of `text`, as tree-sitter gives it.
+TreePtr parsedWhole(const std::string& text) {
+  TSParser* parser = ts_parser_new();
+  ts_parser_set_language(parser, Syntax::instance().language());
+  TreePtr tree(
+      ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size())));
+  ts_parser_delete(parser);
   return tree;
 }
 
-// The tree of a text with a block of `lines` comment lines (`first`, then `line`s, then `last`)
-// between `before` and `after`.
+// A block of comment lines (`first`, then `lines` - 2 of `line`, then `last`) between `before`
+// and `after`.
 std::string withBlock(std::string_view before, std::string_view first, std::string_view line,
                       std::string_view last, size_t lines, std::string_view after) {
   return std::string(before) + std::string(first) + repeated(line, lines - 2) + std::string(last) +
          std::string(after);
 }
 
-TEST(CommentBlocks, ParseToTheTreeOfTheirFirstAndLastLines) {
+TEST(CommentBlocks, ParseToTheNodesOfAParseOfEveryLine) {
   struct Place {
     const char* before;
     const char* first;
@@ -90,43 +127,53 @@ TEST(CommentBlocks, ParseToTheTreeOfTheirFirstAndLastLines) {
   };
   const Place places[] = {
       {"x = 1\n", "# a\n", "# c\n", "# z\n", "y = 2\n"},
-      // After an indented body: the block stays in it where it is indented as it.
+      // After an indented body: a comment belongs to the body while it is indented as it.
       {"def f():\n    x = 1\n", "    # a\n", "    # c\n", "    # z\n", "    return x\n"},
       {"def f():\n    x = 1\n", "    # a\n", "# c\n", "# z\n", "y = 2\n"},
       {"def f():\n    x = 1\n", "# a\n", "        # c\n", "    # z\n", "y = 2\n"},
+      {"if x:\n    pass\n", "    # a\n", "# c\n", "    # z\n", "y = 1\n"},
+      {"if x:\n    pass\n", "    # a\n", "# c\n\n   \n", "    # z\n", "else:\n    pass\n"},
       {"class A:\n    def f(self):\n        pass\n", "    # a\n", "    # c\n", "    # z\n",
+       "    def g(self):\n        pass\n"},
+      {"class A:\n    def f(self):\n        pass\n", "        # a\n", "  # c\n  #\n", "    # z\n",
        "    def g(self):\n        pass\n"},
       {"x = [\n    1,\n", "    # a\n", "    # c\n", "    # z\n", "    2,\n]\n"},
       {"if x:\n    pass\n", "# a\n", "# c\n", "# z\n", "else:\n    pass\n"},
       {"def f():\n    x = 1\n", "    # a\n", "    # c\n", "    # z\n", ""},
+      // A string's text: only what lies inside its token goes.
+      {"s = '''\n", "# a\n", "# c\n", "# z\n", "'''\n"},
+      {"s = f'''{x}\n", "# a\n", "# c\n", "# z\n", "{y}'''\n"},
+      {"x = 1 + \\\n", "# a\n", "# c\n", "# z\n", "y = 2\n"},
   };
+  PythonParser& parser = PythonParser::forThisThread();
   for (const Place& place : places) {
-    const std::string two_lines =
-        withBlock(place.before, place.first, "", place.last, 2, place.after);
-    const std::string block =
+    const std::string text =
         withBlock(place.before, place.first, place.line, place.last, 40, place.after);
-    EXPECT_EQ(treeText(block), treeText(two_lines)) << block;
-    // Below the length left out, every comment line is parsed: the code reads the same.
-    const std::string parsed_whole =
-        withBlock(place.before, place.first, place.line, place.last, 31, place.after);
-    EXPECT_NE(treeText(parsed_whole), treeText(two_lines));
-    EXPECT_EQ(codeTreeText(block), codeTreeText(parsed_whole)) << block;
+    const SourceText source(text);
+    ASSERT_FALSE(commentBlockInteriors(text, 32).empty()) << text;
+    const TreePtr partly = parser.parse(source);
+    const TreePtr whole = parsedWhole(text);
+    ASSERT_TRUE(partly && whole);
+    EXPECT_EQ(nodesOf(partly.get(), false), nodesOf(whole.get(), false)) << text;
+    // The comments parsed are comments of the whole parse, at the same places.
+    const std::vector<Node> all = nodesOf(whole.get(), true);
+    for (const Node& comment : nodesOf(partly.get(), true))
+      EXPECT_NE(std::find(all.begin(), all.end(), comment), all.end()) << comment << "\n" << text;
+    if (!all.empty()) EXPECT_LT(nodesOf(partly.get(), true).size(), all.size()) << text;
   }
-  // A block that the parse keeps whole (a string's text) still reads as one string.
-  const std::string text = "s = '''\n" + repeated("# c\n", 40) + "'''\n";
-  EXPECT_EQ(treeText(text).find("comment"), std::string::npos) << treeText(text);
 }
 
 TEST(CommentBlocks, ALongBlockIsParsedInLinearTime) {
   // 25,000 comment lines after an indented body ran past the parse budget (10 s of CPU): the
-  // file was left unchecked. 60,000 lines now parse at once.
-  const std::string text =
-      "def f(path):\n    return sum([len(x) for x in open(path)])\n" + repeated("# c\n", 60'000);
-  EXPECT_NE(treeText(text), "(abandoned)");
-  const FileAnalysis analysis = analyze(SourceText(text), allRulesOptions());
-  EXPECT_FALSE(analysis.parse_abandoned);
-  ASSERT_EQ(analysis.diagnostics.size(), 1U);
-  EXPECT_EQ(analysis.diagnostics[0].rule->code, "MEM101");
+  // file was left unchecked. 60,000 lines parse at once now, blank lines among them or not.
+  for (const char* lines : {"# c\n", "# c\n\n"}) {
+    const std::string text =
+        "def f(path):\n    return sum([len(x) for x in open(path)])\n" + repeated(lines, 60'000);
+    const FileAnalysis analysis = analyze(SourceText(text), allRulesOptions());
+    EXPECT_FALSE(analysis.parse_abandoned) << lines;
+    ASSERT_EQ(analysis.diagnostics.size(), 1U) << lines;
+    EXPECT_EQ(analysis.diagnostics[0].rule->code, "MEM101");
+  }
 }
 
 TEST(CommentBlocks, NoqaDirectivesInsideABlockStillSilence) {
