@@ -66,6 +66,20 @@ bool intersects(std::span<const uint64_t> sorted, std::span<const uint64_t> othe
   return false;
 }
 
+// Whether `text` holds nothing but blank lines and whole-line comments: what lies between two
+// comment nodes, including the lines of a long comment block that the parse left out
+// (comment_blocks.h), which no node stands for.
+bool onlyCommentLines(std::string_view text) {
+  for (size_t start = 0; start < text.size();) {
+    const size_t feed = text.find('\n', start);
+    const size_t end = feed == std::string_view::npos ? text.size() : feed;
+    const size_t first = text.find_first_not_of(" \t\r\f", start);
+    if (first < end && text[first] != '#') return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 // The class a top-level statement defines (through its decorators), or a null node.
 TSNode classDefinedBy(TSNode statement) {
   const TSNode definition = undecorated(statement);
@@ -83,7 +97,8 @@ uint64_t outlineHash(const SourceText& source, TSNode statement) {
   uint64_t hash = 0;
   uint32_t from = ts_node_start_byte(statement);
   const auto skip = [&](uint32_t start, uint32_t end) {
-    hash = hash * 1099511628211ULL ^ hashText(source.slice(from, start));
+    const std::string_view between = source.slice(from, start);
+    if (!onlyCommentLines(between)) hash = hash * 1099511628211ULL ^ hashText(between);
     from = end;
   };
   // A comment; a line continuation stays (it joins the lines around it).

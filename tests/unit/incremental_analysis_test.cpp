@@ -320,10 +320,15 @@ TEST(IncrementalAnalysis, AnEditInAMethodBodyWalksOnlyItsClassesRun) {
 // subclass in the last run gives a finding that reads the class: MEM403, slots under a base
 // without them.
 TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
+  // A long block of comments too, of which the parse reads a few lines (comment_blocks.h).
+  std::string notes = "    # Notes:\n";
+  for (int i = 0; i < 40; ++i)
+    notes += "    # note " + std::to_string(i) + "\n";
   const std::string cache =
       "class Cache:\n    # Results by key.\n    \"\"\"Keeps results.\"\"\"\n"
       "    size = 10  # entries\n    \"limit\"\n\n"
-      "    # Looked up per line.\n    def lookup(self, key):\n        return key * 2\n\n\n";
+      "    # Looked up per line.\n    def lookup(self, key):\n        return key * 2\n\n" +
+      notes + "    # End of notes.\n\n\n";
   Document document(cache + filler(0, 100) + filler(100, 100) +
                     "class Leaf(Cache):\n    __slots__ = (\"extra\",)\n");
   ASSERT_GT(document.runs(), 10U);
@@ -333,7 +338,8 @@ TEST(IncrementalAnalysis, AnEditInAClassDocstringOrCommentWalksOnlyItsRun) {
   for (const auto& [before, after] :
        {std::pair{"Keeps results.", "Keeps the results."},
         std::pair{"# Results by key.", "# Results."}, std::pair{"# entries", "# items"},
-        std::pair{"# Looked up per line.", "# Looked up."}}) {
+        std::pair{"# Looked up per line.", "# Looked up."}, std::pair{"# note 20", "# note"},
+        std::pair{"# note 21\n", "# note 21\n\n"}}) {
     document.replace(before, after);
     EXPECT_EQ(codesOf(document.analyzeJoined()), slots_void) << after;
     EXPECT_EQ(document.walked(), 1U) << after;
