@@ -23,8 +23,10 @@ constexpr uint64_t kParseBudgetMicros = 10'000'000;
 constexpr uint64_t kParseBudgetMicrosPerByte = 10;
 
 // Blocks of this many comment and blank lines or more are parsed by a few of their lines only
-// (comment_blocks.h): a block of 32 lines of 80 bytes costs the scanner about 0.5 ms.
+// (comment_blocks.h): a block of 32 lines of 80 bytes costs the scanner about 0.5 ms. At most
+// this many ranges are left out of a range parsed: each costs every jump of the lexer a step.
 constexpr size_t kCommentBlockLinesLeftOut = 32;
+constexpr size_t kMostCommentBlocksLeftOut = 32;
 
 uint64_t threadCpuMicros() {
   timespec now{};
@@ -132,8 +134,9 @@ std::vector<PythonParser::ByteRange> withoutCommentBlockInteriors(
     }
     uint32_t from = range.start;
     if (lines_start < until) {
-      for (const auto& [start, end] : commentBlockInteriors(
-               text.substr(lines_start, until - lines_start), kCommentBlockLinesLeftOut)) {
+      for (const auto& [start, end] :
+           commentBlockInteriors(text.substr(lines_start, until - lines_start),
+                                 kCommentBlockLinesLeftOut, kMostCommentBlocksLeftOut)) {
         kept.push_back({from, lines_start + start});
         from = lines_start + end;
       }
@@ -149,10 +152,8 @@ TreePtr PythonParser::parseRanges(const SourceText& source,
                                   std::span<const ByteRange> requested_ranges,
                                   const TSTree* old_tree) {
   std::vector<TSRange> ranges;
-  uint64_t length = 0;
   const auto include = [&](std::span<const ByteRange> byte_ranges) {
     ranges.clear();
-    length = 0;
     for (const ByteRange& byte_range : byte_ranges) {
       uint32_t end = byte_range.end;
       // Points are in bytes within a line, as tree-sitter counts them.
@@ -168,7 +169,6 @@ TreePtr PythonParser::parseRanges(const SourceText& source,
       }
       ranges.push_back(TSRange{TSPoint{start_position.row, start_position.column}, end_point,
                                byte_range.start, end});
-      length += std::min<uint64_t>(end, source.size()) - std::min(byte_range.start, source.size());
     }
     return ts_parser_set_included_ranges(parser_, ranges.data(),
                                          static_cast<uint32_t>(ranges.size()));
@@ -176,6 +176,10 @@ TreePtr PythonParser::parseRanges(const SourceText& source,
   // Ranges out of order would leave the last call's in place: then the ranges as asked.
   if (!include(withoutCommentBlockInteriors(source, requested_ranges))) include(requested_ranges);
   if (ranges.empty()) return nullptr;
+  // The budget is for the bytes asked for, left out or not.
+  uint64_t length = 0;
+  for (const ByteRange& range : requested_ranges)
+    length += std::min(range.end, source.size()) - std::min(range.start, source.size());
   const uint32_t start = ranges.front().start_byte;
   const uint32_t end = ranges.back().end_byte;
   // Format specs starting with `=` that the grammar would misread (syntax_fstrings.h).

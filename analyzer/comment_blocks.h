@@ -13,8 +13,8 @@
 // differs from the comment line before or after it; what lies between two kept lines goes (the
 // scan after a kept line then meets a comment indented as the one it met before). Decided line
 // by line, so that an edit elsewhere (an unclosed quote typed in the editor) never changes it,
-// and safe inside a string too: a line left out holds no quote, brace or backslash, so no
-// string's delimiter, field or escape is hidden, only text its token spans anyway.
+// and safe inside a string too: a line that could end a string, open a field or escape (it holds
+// a quote, a brace, a backslash) is kept, so only text that a string's token spans anyway goes.
 #pragma once
 
 #include <cstddef>
@@ -26,11 +26,14 @@
 namespace heaplint {
 
 // The byte ranges of `text` that may be left out of a parse (see above), in blocks of at least
-// `min_lines` comment and blank lines. Every range starts and ends at a line's start, and lies
-// between two lines that stay. `text` is taken to start at a line's start. Lines that are not
-// left out: those naming `noqa` (the directives are read from the tree's comments), holding a
-// quote, a brace, a backslash, a form feed or a carriage return other than in a final "\r\n".
+// `min_lines` comment and blank lines; at most `most_interiors` of them, the longest (tree-sitter's
+// lexer looks through the ranges one by one at each of its jumps). Every range starts and ends at
+// a line's start, and lies between two lines that stay. `text` is taken to start at a line's
+// start. Comment lines that always stay, the block going on past them: those naming `noqa` (the
+// directives are read from the tree's comments), or holding a quote, a brace, a backslash, a NUL
+// (it ends a comment token), a form feed or a carriage return other than in a final "\r\n".
 std::vector<std::pair<uint32_t, uint32_t>> commentBlockInteriors(std::string_view text,
-                                                                 size_t min_lines);
+                                                                 size_t min_lines,
+                                                                 size_t most_interiors);
 
 }  // namespace heaplint
