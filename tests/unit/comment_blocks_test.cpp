@@ -108,22 +108,17 @@ std::ostream& operator<<(std::ostream& out, const Node& node) {
 // or every node but them.
 std::vector<Node> nodesOf(const TSTree* tree, bool comments) {
   std::vector<Node> nodes;
-  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
-  for (bool more = true; more;) {
-    const TSNode node = ts_tree_cursor_current_node(&cursor);
+  const auto add = [&](TSNode node) {
     if ((std::string_view(ts_node_type(node)) == "comment") == comments) {
       nodes.push_back(Node{ts_node_type(node), ts_node_start_byte(node), ts_node_end_byte(node)});
     }
-    more = ts_tree_cursor_goto_first_child(&cursor);
-    while (!more) {
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-        more = true;
-      } else if (!ts_tree_cursor_goto_parent(&cursor)) {
-        break;
-      }
-    }
-  }
-  ts_tree_cursor_delete(&cursor);
+  };
+  const TSNode root = ts_tree_root_node(tree);
+  add(root);
+  visitSubtree(root, [&](TSNode node, TSFieldId /*field*/) {
+    add(node);
+    return Visit::Descend;
+  });
   return nodes;
 }
 
