@@ -58,7 +58,7 @@ TEST(CommentBlockInteriors, KeepsDirectivesAndWhatCouldEndAString) {
   EXPECT_EQ(interiorsOf(directive, 3), (Interiors{{4, 12}, {33, 41}}));
   // A line that may be a string's text holding its end, a field or an escape stays; so do NUL
   // bytes, form feeds and carriage returns.
-  for (const std::string line :
+  for (const std::string& line :
        {std::string("# '''\n"), std::string("# \"\"\"x\n"), std::string("# {x}\n"),
         std::string("# }\n"), std::string("# a\\\n"), std::string("# \f\n"),
         std::string("# a\0b\n", 6)}) {
