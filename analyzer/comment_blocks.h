@@ -14,7 +14,8 @@
 // scan after a kept line then meets a comment indented as the one it met before). Decided line
 // by line, so that an edit elsewhere (an unclosed quote typed in the editor) never changes it,
 // and safe inside a string too: a line that could end a string, open a field or escape (it holds
-// a quote, a brace, a backslash) is kept, so only text that a string's token spans anyway goes.
+// a triple quote, a brace, a backslash, or a quote right after a line ending in a backslash) is
+// kept, so only text that a string's token spans anyway goes.
 #pragma once
 
 #include <cstddef>
@@ -30,8 +31,8 @@ namespace heaplint {
 // lexer looks through the ranges one by one at each of its jumps). Every range starts and ends at
 // a line's start, and lies between two lines that stay. `text` is taken to start at a line's
 // start. Comment lines that always stay, the block going on past them: those naming `noqa` (the
-// directives are read from the tree's comments), or holding a quote, a brace, a backslash, a NUL
-// (it ends a comment token), a form feed or a carriage return other than in a final "\r\n".
+// directives are read from the tree's comments), or holding what could end a string (above), a
+// NUL (it ends a comment token), a form feed or a carriage return other than in a final "\r\n".
 std::vector<std::pair<uint32_t, uint32_t>> commentBlockInteriors(std::string_view text,
                                                                  size_t min_lines,
                                                                  size_t most_interiors);
