@@ -1,9 +1,10 @@
 #include "analyzer/comment_blocks.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstddef>
 #include <string_view>
+
+#include "analyzer/noqa.h"
 
 namespace heaplint {
 namespace {
@@ -11,19 +12,6 @@ namespace {
 // A comment line that may be left out; one that must stay (it could hold what a string ends with,
 // or is a directive) but goes on the block; a blank line; anything else, which ends the block.
 enum class LineKind { Comment, KeptComment, Blank, Other };
-
-bool namesNoqa(std::string_view text) {
-  for (size_t at = text.find_first_of("qQ"); at != std::string_view::npos;
-       at = text.find_first_of("qQ", at + 1)) {
-    if (at >= 2 && at + 1 < text.size() &&
-        std::tolower(static_cast<unsigned char>(text[at - 2])) == 'n' &&
-        std::tolower(static_cast<unsigned char>(text[at - 1])) == 'o' &&
-        std::tolower(static_cast<unsigned char>(text[at + 1])) == 'a') {
-      return true;
-    }
-  }
-  return false;
-}
 
 // What a line (its line break included) is to commentBlockInteriors; for a comment, `indent` is
 // the text before its `#`. `continued`: the line before ends with a backslash.
@@ -44,7 +32,8 @@ LineKind kindOfLine(std::string_view line, bool continued, std::string_view& ind
           std::string_view::npos ||
       comment.find("\"\"\"") != std::string_view::npos ||
       comment.find("\'\'\'") != std::string_view::npos ||
-      (continued && comment.find_first_of("'\"") != std::string_view::npos) || namesNoqa(comment)) {
+      (continued && comment.find_first_of("'\"") != std::string_view::npos) ||
+      mentionsNoqa(comment)) {
     return LineKind::KeptComment;
   }
   return LineKind::Comment;

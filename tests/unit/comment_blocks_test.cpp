@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -189,6 +191,18 @@ TEST(CommentBlocks, ParseToTheNodesOfAParseOfEveryLine) {
       EXPECT_NE(std::find(all.begin(), all.end(), comment), all.end()) << comment << "\n" << text;
     if (!all.empty()) EXPECT_LT(nodesOf(partly.get(), true).size(), all.size()) << text;
   }
+}
+
+// The fixture of long comment blocks (which the fixture, random-edit and fuzz tests read) leaves
+// lines out, and parses to the nodes of a parse of every line.
+TEST(CommentBlocks, TheFixtureOfCommentBlocksParsesLikeEveryLine) {
+  std::ifstream in(HEAPLINT_SOURCE_DIR "/fixtures/mem1/MEM101_comment_blocks.py", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_GE(interiorsOf(text, 32).size(), 4U);
+  const TreePtr partly = PythonParser::forThisThread().parse(SourceText(text));
+  const TreePtr whole = parsedWhole(text);
+  ASSERT_TRUE(partly && whole);
+  EXPECT_EQ(nodesOf(partly.get(), false), nodesOf(whole.get(), false));
 }
 
 TEST(CommentBlocks, ALongBlockIsParsedInLinearTime) {
