@@ -111,6 +111,21 @@ constexpr std::array<std::string_view, 16> kMaterializedDataSources = {
     "*.namelist",  "*.infolist",   "*.getmembers",   "*.listdir",
 };
 
+// Calls made for what they do, not for the value they return (which is None or a status):
+// output, logging, processes and changes to the file system.
+constexpr auto kActions = std::to_array<std::string_view>({
+    "builtins.print",   "logging.debug",  "logging.info",      "logging.warning",
+    "logging.warn",     "logging.error",  "logging.exception", "logging.critical",
+    "logging.log",      "subprocess.run", "subprocess.call",   "subprocess.check_call",
+    "subprocess.Popen", "os.system",      "os.remove",         "os.unlink",
+    "os.rmdir",         "os.removedirs",  "os.mkdir",          "os.makedirs",
+    "os.rename",        "os.renames",     "os.replace",        "os.chmod",
+    "os.chown",         "os.symlink",     "os.link",           "os.kill",
+    "os.utime",         "shutil.copy",    "shutil.copy2",      "shutil.copyfile",
+    "shutil.copytree",  "shutil.move",    "shutil.rmtree",     "shutil.copymode",
+    "shutil.copystat",
+});
+
 constexpr std::array<std::string_view, 8> kConfigurationSources = {
     "sys.argv",           "os.environ",    "django.conf.settings", "*.parse_args",
     "*.parse_known_args", "configparser.", "flask.current_app",    "sys.flags",
@@ -193,6 +208,10 @@ bool LibraryKnowledge::isDataSource(std::string_view qualified) const {
 bool LibraryKnowledge::isMaterializedDataSource(std::string_view qualified) {
   return std::any_of(kMaterializedDataSources.begin(), kMaterializedDataSources.end(),
                      [&](std::string_view entry) { return matches(entry, qualified); });
+}
+
+bool LibraryKnowledge::isAction(std::string_view qualified) {
+  return std::find(kActions.begin(), kActions.end(), qualified) != kActions.end();
 }
 
 bool LibraryKnowledge::isConfigurationSource(std::string_view qualified) const {

@@ -73,6 +73,9 @@ class LibraryKnowledge {
   // A data source whose result is a list already in memory (`os.listdir`, `*.readlines`,
   // `*.fetchall`), not an iterator that hands out one item at a time.
   static bool isMaterializedDataSource(std::string_view qualified);
+  // A function called for what it does rather than for its value: `print`, `logging.info`,
+  // `subprocess.run`, `os.remove`, `shutil.copy` (qualified names, not patterns).
+  static bool isAction(std::string_view qualified);
   // A name holding configuration: `sys.argv`, `os.environ`, `django.conf.settings`.
   bool isConfigurationSource(std::string_view qualified) const;
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "analyzer/analyze.h"
 #include "analyzer/code_model.h"
 #include "analyzer/code_text.h"
+#include "analyzer/key_evidence.h"
+#include "analyzer/library_knowledge.h"
 #include "analyzer/size_evidence.h"
 #include "analyzer/syntax.h"
 #include "analyzer/walker.h"
@@ -71,9 +74,19 @@ that decides. The names are `send`, `notify`, `publish`, `emit`, `write`, `save`
 predicate). The function must be defined in the same file (by `def`: not imported, not a
 parameter), or be a method called on a receiver that is no module; `check_...` and
 `validate_...` count only for a function defined in the file. A module's or an imported function
-is never taken for an action, whatever its name (`math.log(x)`, `check_password_hash(h, pw)`). A
-predicate (`pattern.match(line)`, `line.startswith("#")`, `isinstance(x, str)`,
-`is_valid(row)`) stays reported, and so do `sum`, `min` and `max`, which run every item anyway.
+is taken for an action only when it is one of the library's: `print`, the `logging` functions,
+`subprocess.run`, `call`, `check_call` and `Popen`, `os.system` and the `os` and `shutil`
+functions that change files (`os.remove`, `shutil.copy`, ...), by any import name; never for its
+name alone (`math.log(x)`, `check_password_hash(h, pw)`). A logger's `debug`, `info`,
+`warning`, `error`, `exception` and `critical` count when the receiver is named for a logger
+(`log`, `LOG`, `self.logger`, `audit_logger`; not `catalog`). A predicate
+(`pattern.match(line)`, `line.startswith("#")`, `isinstance(x, str)`, `is_valid(row)`) stays
+reported, and so do `sum`, `min` and `max`, which run every item anyway.
+
+A set comprehension whose items can take only a few values is left alone too: a comparison, a
+yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a remainder (`n % 2`), a literal
+or a constant. `any({line.startswith("#") for line in fh})` walks the whole file, but the set
+holds at most two items: that costs time, not memory.
 
 )md",
                                                  kSmallArgumentsDoc, R"md(
@@ -179,6 +192,9 @@ constexpr auto kActingVerbs = std::to_array<std::string_view>({
 // Verbs that name a predicate as often as an action when alone (`all([check(x) ...])`): only as
 // the first word of a longer name (`check_row`, `validate_order`).
 constexpr auto kActingPrefixes = std::to_array<std::string_view>({"check", "validate"});
+// The methods of a `logging.Logger` that write a record (`log` is among kActingVerbs).
+constexpr auto kLoggingMethods = std::to_array<std::string_view>(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical"});
 
 struct CallShape {
   TSNode iterable{};  // the first positional argument
@@ -392,6 +408,44 @@ class ListComprehensionInReducer final : public RuleChecker {
     return !mentions.reflective && found != mentions.counts.end() && found->second == 2;
   }
 
+  // Whether the items of a set comprehension can take only a few values, as key_evidence.h
+  // judges a key: comparisons, yes-or-no calls (`startswith`, `isinstance`), literals and
+  // constants. Asked in the comprehension's own scope, where its targets are bound.
+  static bool hasFewValues(const RuleContext& context, ScopeId scope, TSNode comprehension) {
+    const SemanticModel& semantic = context.semantic();
+    // Scopes are numbered in the order the walk met them: the comprehension's comes after the
+    // scope around the call.
+    for (ScopeId id = scope + 1; id < semantic.scopeCount(); ++id) {
+      if (!ts_node_eq(semantic.scope(id).node, comprehension)) continue;
+      const TSNode element = childByField(comprehension, Field::Body);
+      return keyEvidence(context, id, element).overall() == KeySource::Closed;
+    }
+    return false;
+  }
+
+  // `log.warning(...)`, `self.logger.info(...)`: a logging method (kLoggingMethods) called on a
+  // receiver whose last name, in any case and without leading underscores, is `log` or ends in
+  // `logger` or `_log`, or begins with `log_` or `logger_` (`LOG`, `_log`, `audit_logger`; not
+  // `catalog`).
+  static bool isLoggerCall(const RuleContext& context, TSNode callee, std::string_view method) {
+    if (std::find(kLoggingMethods.begin(), kLoggingMethods.end(), method) ==
+        kLoggingMethods.end()) {
+      return false;
+    }
+    TSNode receiver = unparenthesized(childByField(callee, Field::Object));
+    if (kindOf(receiver) == NodeKind::Attribute) {
+      receiver = childByField(receiver, Field::AttributeName);
+    }
+    if (kindOf(receiver) != NodeKind::Identifier) return false;
+    const std::string_view text = context.text(receiver);
+    std::string name;
+    for (const char c : text.substr(std::min(text.size(), text.find_first_not_of('_')))) {
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return name == "log" || name.ends_with("logger") || name.ends_with("_log") ||
+           name.starts_with("log_") || name.starts_with("logger_");
+  }
+
   // Whether the comprehension's element is a call of a function named for an action: a function
   // defined in this file (by `def`, not imported nor a parameter) named `send`, `notify`, ...
   // (kActingVerbs), by itself or as the first word of a longer name, or `check_...` and
@@ -403,6 +457,10 @@ class ListComprehensionInReducer final : public RuleChecker {
     if (kindOf(element) != NodeKind::Call) return false;
     const TSNode callee = childByField(element, Field::Function);
     const SemanticModel& semantic = context.semantic();
+    // `print(line)`, `logging.info(...)`, `subprocess.run(cmd)`, `os.remove(path)`: a library's
+    // action, whatever it is called through.
+    const std::string qualified = semantic.qualifiedName(scope, callee);
+    if (!qualified.empty()) return LibraryKnowledge::isAction(qualified);
     std::string_view name;
     bool defined_here = false;
     if (kindOf(callee) == NodeKind::Identifier) {
@@ -412,8 +470,8 @@ class ListComprehensionInReducer final : public RuleChecker {
                      resolution.binding->kind == BindingKind::FunctionDefinition;
       if (!defined_here) return false;
     } else if (kindOf(callee) == NodeKind::Attribute) {
-      if (!semantic.qualifiedName(scope, callee).empty()) return false;  // a module's function
       name = context.text(childByField(callee, Field::AttributeName));
+      if (isLoggerCall(context, callee, name)) return true;
     }
     const auto firstWord = [&](std::string_view verb) {
       return name.size() > verb.size() + 1 && name.starts_with(verb) && name[verb.size()] == '_';
@@ -463,6 +521,9 @@ class ListComprehensionInReducer final : public RuleChecker {
     if (size.size != Size::Data) return;
     // A public function's parameter is weak evidence: most are called with a handful of items.
     if (size.from_parameter && !context.options().settings->preview) return;
+    // `any({line.startswith("#") for line in fh})`: a set of yes-or-no answers (or of literals)
+    // holds two items whatever the size of the input.
+    if (is_set && hasFewValues(context, candidate.scope, comprehension)) return;
     // `any([... for line in sys.stdin])`: the list reads all of standard input, which a process
     // at the end of a pipe may have to (a git hook that stops reading early breaks the pipe of
     // the program writing to it). Stopping early is a change of behaviour, not of memory.
