@@ -94,6 +94,164 @@ bool keyBelowALimit(const RuleContext& context, TSNode condition, TSNode key) {
   return constant && (comparison == "<" || comparison == "<=");
 }
 
+// A collection whose members the code writes: a display (`("a", "b")`, `{"a", "b"}`, `["a"]`, a
+// dict's keys) of literals, optionally in `frozenset(...)`, `set(...)` or `tuple(...)`, or a
+// constant's UPPER_CASE name (`KNOWN_KINDS`, `config.ALLOWED`): a closed set.
+bool isClosedCollection(const RuleContext& context, TSNode collection) {
+  while (kindOf(collection) == NodeKind::ParenthesizedExpression)
+    collection = nthNamedChild(collection, 0);
+  switch (kindOf(collection)) {
+    case NodeKind::Identifier:
+    case NodeKind::Attribute: {
+      const TSNode name = kindOf(collection) == NodeKind::Attribute
+                              ? childByField(collection, Field::AttributeName)
+                              : collection;
+      const std::string_view text = context.text(name);
+      return std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+             std::none_of(text.begin(), text.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    }
+    case NodeKind::Call: {
+      const std::string_view callee = context.text(childByField(collection, Field::Function));
+      const TSNode arguments = childByField(collection, Field::Arguments);
+      return (callee == "frozenset" || callee == "set" || callee == "tuple") &&
+             kindOf(arguments) == NodeKind::ArgumentList &&
+             namedChildCountSkippingExtras(arguments) == 1 &&
+             kindOf(nthNamedChildSkippingExtras(arguments, 0)) != NodeKind::Identifier &&
+             isClosedCollection(context, nthNamedChildSkippingExtras(arguments, 0));
+    }
+    case NodeKind::Tuple:
+    case NodeKind::List:
+    case NodeKind::Set:
+    case NodeKind::Dictionary:
+      break;
+    default:
+      return false;
+  }
+  const uint32_t count = namedChildCount(collection);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode member = nthNamedChild(collection, i);
+    if (kindOf(member) == NodeKind::Comment) continue;
+    if (kindOf(member) == NodeKind::Pair) member = childByField(member, Field::Key);
+    switch (kindOf(member)) {
+      case NodeKind::String:
+        if (subtreeContains(member, NodeKind::Interpolation)) return false;
+        break;
+      case NodeKind::Integer:
+      case NodeKind::Float:
+      case NodeKind::True:
+      case NodeKind::False:
+      case NodeKind::None:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// `key in KNOWN` (with `in`, or `not in` when `negated`), alone or as one of the `and`ed parts
+// of `condition`, KNOWN a closed collection.
+bool testsMembershipInAClosedSet(const RuleContext& context, TSNode condition,
+                                 std::string_view key_text, bool negated) {
+  while (kindOf(condition) == NodeKind::ParenthesizedExpression)
+    condition = nthNamedChild(condition, 0);
+  if (kindOf(condition) == NodeKind::BooleanOperator) {
+    // `a and b` must hold for the body to run (for `in`); `a or b` must fail for the code after
+    // a `not in` guard to run.
+    if (context.text(childByField(condition, Field::Operator)) != (negated ? "or" : "and")) {
+      return false;
+    }
+    return testsMembershipInAClosedSet(context, childByField(condition, Field::Left), key_text,
+                                       negated) ||
+           testsMembershipInAClosedSet(context, childByField(condition, Field::Right), key_text,
+                                       negated);
+  }
+  if (kindOf(condition) != NodeKind::ComparisonOperator ||
+      namedChildCountSkippingExtras(condition) != 2 ||
+      withoutSpaces(context.text(nthNamedChildSkippingExtras(condition, 0))) != key_text) {
+    return false;
+  }
+  const std::string op = withoutSpaces(context.text(childByField(condition, Field::Operators)));
+  return op == (negated ? "notin" : "in") &&
+         isClosedCollection(context, nthNamedChildSkippingExtras(condition, 1));
+}
+
+// `case "a" | "b":` and the like: patterns made only of literals.
+bool matchesOnlyLiterals(TSNode clause) {
+  bool any = false;
+  const uint32_t count = namedChildCount(clause);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode pattern = nthNamedChild(clause, i);
+    if (kindOf(pattern) != NodeKind::CasePattern) continue;
+    any = true;
+    bool literal = true;
+    visitSubtree(pattern, [&](TSNode node, TSFieldId /*field*/) {
+      switch (kindOf(node)) {
+        case NodeKind::String:
+          literal = literal && !subtreeContains(node, NodeKind::Interpolation);
+          return Visit::SkipChildren;
+        case NodeKind::CasePattern:
+        case NodeKind::UnionPattern:
+        case NodeKind::Integer:
+        case NodeKind::Float:
+        case NodeKind::True:
+        case NodeKind::False:
+        case NodeKind::None:
+          return Visit::Descend;
+        default:
+          if (ts_node_is_named(node)) literal = false;
+          return Visit::SkipChildren;
+      }
+    });
+    if (!literal) return false;
+  }
+  return any;
+}
+
+// An entry whose key the code has checked against a closed set first (one walk up to the
+// function): so the container holds at most one entry per member of that set.
+// - inside `if kind in KNOWN_KINDS:` or `if kind in ("a", "b") and ...:`;
+// - after `if kind not in ALLOWED: raise ...` (or `return`, `continue`), with no `else`;
+// - in `case "a" | "b":` of `match kind:`.
+bool keyCheckedAgainstAClosedSet(const RuleContext& context, TSNode container, TSNode key) {
+  if (ts_node_is_null(key)) return false;
+  std::string key_text;
+  const auto keyText = [&]() -> std::string_view {
+    if (key_text.empty()) key_text = withoutSpaces(context.text(key));
+    return key_text;
+  };
+  return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
+    const TSNode condition = conditionOver(parent, child);
+    if (!ts_node_is_null(condition)) {
+      return testsMembershipInAClosedSet(context, condition, keyText(), false);
+    }
+    if (kindOf(parent) == NodeKind::CaseClause &&
+        ts_node_eq(childByField(parent, Field::Consequence), child)) {
+      const TSNode statement = parentOf(parentOf(parent));  // case_clause < block < match
+      return kindOf(statement) == NodeKind::MatchStatement &&
+             withoutSpaces(context.text(childByField(statement, Field::Subject))) == keyText() &&
+             matchesOnlyLiterals(parent);
+    }
+    if (kindOf(parent) != NodeKind::Block) return false;
+    for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
+         before = ts_node_prev_named_sibling(before)) {
+      if (kindOf(before) != NodeKind::IfStatement ||
+          !ts_node_is_null(childByField(before, Field::Alternative))) {
+        continue;
+      }
+      const TSNode body = childByField(before, Field::Consequence);
+      const uint32_t count = namedChildCount(body);
+      const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
+      if ((last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
+           last == NodeKind::ContinueStatement) &&
+          testsMembershipInAClosedSet(context, conditionOver(before, body), keyText(), true)) {
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
 // A store that adds no entry for good, as the `if`s around it show (one walk up to the function):
 // - `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
 //   `if key in cache:`: it replaces an entry (matplotlib swaps a module name for the class it
@@ -295,7 +453,8 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
   } else if (context.enclosingFunction() == nullptr) {
     return;  // filled while the module is imported
   } else if (context.frame().isStoreTarget() && !addsNoEntry(context, value, index) &&
-             !storedOnlyWhenEmpty(context, value)) {
+             !storedOnlyWhenEmpty(context, value) &&
+             !keyCheckedAgainstAClosedSet(context, value, index)) {
     add(context, value, ContainerEvent::Grow, index);
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
@@ -333,7 +492,10 @@ void ContainerUseCollector::onAttribute(TSNode node, const RuleContext& context)
     return;
   }
   // `if not _schema: _schema.append(load())`: filled once, while empty (a lazy singleton).
-  if (storedOnlyWhenEmpty(context, object)) {
+  // `if kind in KNOWN: seen.add(kind)`: one entry per member of a closed set at most.
+  if (storedOnlyWhenEmpty(context, object) ||
+      (method != "update" && method != "extend" && method != "extendleft" &&
+       keyCheckedAgainstAClosedSet(context, object, key))) {
     add(context, object, ContainerEvent::Read);
     return;
   }

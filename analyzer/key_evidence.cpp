@@ -317,6 +317,13 @@ class KeyFinder {
     if (callee == "builtins.type" && positional.size() == 1) {
       return make(KeySource::Class, shortText(context_.text(node)));
     }
+    // `min(len(name), 80)`: at most the limit written in the code, one of a few numbers.
+    if (callee == "builtins.min" && positional.size() >= 2 &&
+        std::any_of(positional.begin(), positional.end(),
+                    [](TSNode argument) { return kindOf(argument) == NodeKind::Integer; })) {
+      return make(KeySource::Closed,
+                  concat("a number below a limit, ", shortText(context_.text(node))));
+    }
     // `getattr(request, "urlconf", settings.ROOT_URLCONF)`: an override of a setting.
     if (callee == "builtins.getattr" && positional.size() == 3) {
       KeyEvidence fallback = find(scope, last_positional, depth + 1);

@@ -44,7 +44,8 @@ project):
   project pass such values;
 - not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes, the
   members of an Enum (`self` in a method of one), a few hex digits of a hash
-  (`digest.hexdigest()[:2]`, 256 keys), configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
+  (`digest.hexdigest()[:2]`, 256 keys), a number cut at a limit written in the code
+  (`min(len(line), 80)`), configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
   `args` whose fields the function reads: the command line or settings parsed), and keys that
   every caller in the project fills with literals or constants (a closed set);
 - with `--preview` only: keys from parameters of a function that no caller in the project shows
@@ -61,7 +62,11 @@ Not flagged either:
 - a default that the function only reads, rebinds (`cache = cache or {}`), empties or bounds
   anywhere in the function (`del`, `.pop()`, `.popitem()`, `.clear()`, `.remove()`, `.discard()`,
   a `len()` comparison), stores only keys below a limit written in the code (`if n < 250:
-  cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`), or hands to other code (`return cache`, `helper(cache)`, `self.c = cache`);
+  cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`),
+  adds only keys checked against a closed set first (`if kind in KNOWN_KINDS:`, after
+  `if kind not in ("a", "b"): raise ...`, under `case "a" | "b":`; the set a display of
+  literals or an UPPER_CASE constant), or hands to other code (`return cache`, `helper(cache)`,
+  `self.c = cache`);
 - functions defined inside another function (their defaults are made anew each time the `def`
   runs), lambdas, and demonstration or debugging code and database migrations;
 - test code (the shared test-file patterns).

@@ -1133,6 +1133,16 @@ TEST(KeyEvidence, ClosedSetsAndClasses) {
   EXPECT_EQ(key("def f(path):\n    for line in open(path):\n"
                 "        key_of(line if line else 'empty')\n"),
             "data 0: `line`, an item of the result of `open()`");
+  // `min()` with a written limit is one of that many numbers; `max()` or a limit from a
+  // parameter is not.
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(min(len(line), 80))\n"),
+            "closed 0: a number below a limit, `min(len(line), 80)`");
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(max(len(line), 80))\n")
+                .substr(0, 7),
+            "data 0:");
+  EXPECT_EQ(key("def f(path, n):\n    for line in open(path):\n        key_of(min(len(line), n))\n")
+                .substr(0, 7),
+            "data 2:");
 }
 
 TEST(KeyEvidence, YesOrNoAnswersAndEnumMembersAreClosed) {
