@@ -65,14 +65,20 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   `gc.freeze()`, or a collection at the end of a command-line tool, costs one pause);
 - a function that also manages or inspects the collector (`gc.disable()`/`gc.enable()`, the
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
-  `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
-  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.process_time`, `psutil`,
-  `.memory_info()`, `time.monotonic() - started`; not `time.monotonic()` read for a deadline),
-  or hands memory back to another allocator (`torch.cuda.empty_cache()`, Keras'
+  `gc.get_count()`, ...), measures memory (`tracemalloc`, `resource.getrusage`,
+  `sys.getrefcount`, `sys.getsizeof`, `psutil`, `.memory_info()`), or hands memory back to another allocator (`torch.cuda.empty_cache()`, Keras'
   `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself
   or, for the memory it hands back, through a module-level function of the same module that it
   calls (a `free_gpu_memory()` helper): the collection there makes a measurement exact or frees
   device memory;
+- a collection that a benchmark makes outside what it times: in the same loop body (or function
+  body, for a function called in a loop), a start `t0 = time.perf_counter()` (or
+  `process_time`, `thread_time`, `monotonic`) and an elapsed time read from it,
+  `time.perf_counter() - t0` not compared, both after the collection or both before it, and no
+  such pair around it. A collection between the start and the elapsed read is timed with the
+  item (`t0 = perf_counter(); run(item); gc.collect(); log.info(..., perf_counter() - t0)`) and
+  stays reported, as does one inside a loop timed as a whole, or near a clock read for a
+  deadline (`monotonic() + 30`) or a budget (`monotonic() - started > 30`);
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`), in the branch taken once the time has come
@@ -183,13 +189,20 @@ constexpr auto kDeliberateModules = std::to_array<std::string_view>({
     "sys.getallocatedblocks",
     "sys.gettotalrefcount",
     "sys.getsizeof",
+    "torch.cuda",
+});
+
+// Clocks read to time code: a collection counts as part of a measurement only where it comes
+// before the timed region or after it (see timesAround), not wherever the function reads one.
+constexpr auto kClocks = std::to_array<std::string_view>({
     "time.perf_counter",
     "time.perf_counter_ns",
     "time.process_time",
     "time.process_time_ns",
     "time.thread_time",
     "time.thread_time_ns",
-    "torch.cuda",
+    "time.monotonic",
+    "time.monotonic_ns",
 });
 
 // MicroPython and CircuitPython modules: there, without reference counting, an explicit
@@ -542,7 +555,63 @@ class StrayGcCollect final : public RuleChecker {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
-    return bodyIsDeliberate(call, context);
+    return bodyIsDeliberate(call, context) || timesAround(call, context);
+  }
+
+  // A benchmark collects before it starts a clock, or after it has read the elapsed time, so that
+  // the collection stays out of what it measures: `gc.collect(); t0 = perf_counter(); run();
+  // times.append(perf_counter() - t0)`, in either order within the loop's body (or the function's,
+  // when the function is called in a loop). Each timed region is a start, `t0 = clock()`, and an
+  // elapsed time read from it, `clock() - t0` not compared (compared, it is a budget). The
+  // collection must lie outside every region, and one region must lie wholly before or after it:
+  // a collection between the start and the elapsed read (`t0 = perf_counter(); run(item);
+  // gc.collect(); log.info(..., perf_counter() - t0)`) is timed with the item, no benchmark.
+  static bool timesAround(const CollectCall& call, const RuleContext& context) {
+    const TSNode region = childByField(
+        call.loop_depth > 0 && !ts_node_is_null(call.loop) ? call.loop : call.owner, Field::Body);
+    if (ts_node_is_null(region)) return false;
+    struct Read {
+      uint32_t at;
+      std::string_view name;  // the start's target, or the name an elapsed time subtracts
+    };
+    std::vector<Read> starts;
+    std::vector<Read> elapsed;
+    const SemanticModel& semantic = context.semantic();
+    visitSubtree(region, [&](TSNode node, TSFieldId /*field*/) {
+      const NodeKind kind = kindOf(node);
+      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
+          kind == NodeKind::Lambda) {
+        return Visit::SkipChildren;
+      }
+      if (kind != NodeKind::Call) return Visit::Descend;
+      const std::string name =
+          semantic.qualifiedName(call.scope, childByField(node, Field::Function));
+      if (std::find(kClocks.begin(), kClocks.end(), name) == kClocks.end()) return Visit::Descend;
+      TSNode use = parentOf(node);
+      while (kindOf(use) == NodeKind::ParenthesizedExpression)
+        use = parentOf(use);
+      const TSNode target = childByField(use, Field::Left);
+      if (kindOf(use) == NodeKind::Assignment && kindOf(target) == NodeKind::Identifier &&
+          ts_node_eq(unparenthesized(childByField(use, Field::Right)), node)) {
+        starts.push_back(Read{ts_node_start_byte(node), context.text(target)});
+      } else if (measuresElapsed(childByField(node, Field::Function))) {
+        const TSNode subtracted = unparenthesized(childByField(use, Field::Right));
+        if (kindOf(subtracted) == NodeKind::Identifier) {
+          elapsed.push_back(Read{ts_node_start_byte(node), context.text(subtracted)});
+        }
+      }
+      return Visit::SkipChildren;
+    });
+    const uint32_t at = ts_node_start_byte(call.call);
+    bool outside = false;
+    for (const Read& start : starts) {
+      for (const Read& end : elapsed) {
+        if (end.name != start.name || end.at < start.at) continue;
+        if (start.at < at && at < end.at) return false;  // timed with what it measures
+        outside = true;
+      }
+    }
+    return outside;
   }
 
   // A collection under a guard that reads a clock (`if time() - last > DELAY:`) or counts
@@ -990,10 +1059,6 @@ class StrayGcCollect final : public RuleChecker {
       // beside it deliberate), nor for measuring (a `_stamp()` for log lines).
       if (!follow_calls) return Visit::Descend;
       if (name.starts_with("gc.") && name != "gc.collect") found = true;
-      // `time.monotonic() - started` measures; `time.monotonic() + 30` sets a deadline.
-      if ((name == "time.monotonic" || name == "time.monotonic_ns") && measuresElapsed(node)) {
-        found = true;
-      }
       for (std::string_view module : kDeliberateModules) {
         if (startsWithModule(name, module)) found = true;
       }
