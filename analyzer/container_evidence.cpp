@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "analyzer/analyze.h"
+#include "analyzer/code_model.h"
 #include "analyzer/concat.h"
 #include "analyzer/facts_io.h"
 #include "analyzer/library_knowledge.h"
@@ -94,30 +95,20 @@ bool keyBelowALimit(const RuleContext& context, TSNode condition, TSNode key) {
   return constant && (comparison == "<" || comparison == "<=");
 }
 
-// A collection whose members the code writes: a display (`("a", "b")`, `{"a", "b"}`, `["a"]`, a
-// dict's keys) of literals, optionally in `frozenset(...)`, `set(...)` or `tuple(...)`, or a
-// constant's UPPER_CASE name (`KNOWN_KINDS`, `config.ALLOWED`): a closed set.
-bool isClosedCollection(const RuleContext& context, TSNode collection) {
-  while (kindOf(collection) == NodeKind::ParenthesizedExpression)
-    collection = nthNamedChild(collection, 0);
+// A display of literals, not empty (`("a", "b")`, `{"a", "b"}`, `["a"]`, a dict's keys),
+// optionally in `frozenset(...)`, `set(...)` or `tuple(...)`: a collection whose members the code
+// writes.
+bool isClosedDisplay(const RuleContext& context, TSNode collection) {
+  collection = unparenthesized(collection);
   switch (kindOf(collection)) {
-    case NodeKind::Identifier:
-    case NodeKind::Attribute: {
-      const TSNode name = kindOf(collection) == NodeKind::Attribute
-                              ? childByField(collection, Field::AttributeName)
-                              : collection;
-      const std::string_view text = context.text(name);
-      return std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) &&
-             std::none_of(text.begin(), text.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-    }
     case NodeKind::Call: {
       const std::string_view callee = context.text(childByField(collection, Field::Function));
       const TSNode arguments = childByField(collection, Field::Arguments);
       return (callee == "frozenset" || callee == "set" || callee == "tuple") &&
              kindOf(arguments) == NodeKind::ArgumentList &&
              namedChildCountSkippingExtras(arguments) == 1 &&
-             kindOf(nthNamedChildSkippingExtras(arguments, 0)) != NodeKind::Identifier &&
-             isClosedCollection(context, nthNamedChildSkippingExtras(arguments, 0));
+             kindOf(nthNamedChildSkippingExtras(arguments, 0)) != NodeKind::Call &&
+             isClosedDisplay(context, nthNamedChildSkippingExtras(arguments, 0));
     }
     case NodeKind::Tuple:
     case NodeKind::List:
@@ -127,10 +118,13 @@ bool isClosedCollection(const RuleContext& context, TSNode collection) {
     default:
       return false;
   }
+  // Not an empty display: `PENDING = {}` is a container the code fills, not a set of nothing.
   const uint32_t count = namedChildCount(collection);
+  bool any = false;
   for (uint32_t i = 0; i < count; ++i) {
     TSNode member = nthNamedChild(collection, i);
     if (kindOf(member) == NodeKind::Comment) continue;
+    any = true;
     if (kindOf(member) == NodeKind::Pair) member = childByField(member, Field::Key);
     switch (kindOf(member)) {
       case NodeKind::String:
@@ -146,37 +140,47 @@ bool isClosedCollection(const RuleContext& context, TSNode collection) {
         return false;
     }
   }
-  return true;
+  return any;
 }
 
-// `key in KNOWN` (with `in`, or `not in` when `negated`), alone or as one of the `and`ed parts
-// of `condition`, KNOWN a closed collection.
-bool testsMembershipInAClosedSet(const RuleContext& context, TSNode condition,
-                                 std::string_view key_text, bool negated) {
-  while (kindOf(condition) == NodeKind::ParenthesizedExpression)
-    condition = nthNamedChild(condition, 0);
+// Whether a name is written as a constant: upper-case letters, no lower-case ones.
+bool isUpperCaseName(std::string_view name) {
+  return std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// The collection of `key in KNOWN` (with `in`, or `not in` when `negated`), alone or as one of the
+// `and`ed parts of `condition` (`or`ed, for `not in`: the code after the guard runs only when
+// every part failed), when it may be closed: a display of literals, or a constant's UPPER_CASE
+// name, which the uses' finish resolves. A null node otherwise.
+TSNode membershipCollection(const RuleContext& context, TSNode condition, std::string_view key_text,
+                            bool negated) {
+  condition = unparenthesized(condition);
   if (kindOf(condition) == NodeKind::BooleanOperator) {
-    // `a and b` must hold for the body to run (for `in`); `a or b` must fail for the code after
-    // a `not in` guard to run.
     if (context.text(childByField(condition, Field::Operator)) != (negated ? "or" : "and")) {
-      return false;
+      return TSNode{};
     }
-    return testsMembershipInAClosedSet(context, childByField(condition, Field::Left), key_text,
-                                       negated) ||
-           testsMembershipInAClosedSet(context, childByField(condition, Field::Right), key_text,
-                                       negated);
+    const TSNode left =
+        membershipCollection(context, childByField(condition, Field::Left), key_text, negated);
+    if (!ts_node_is_null(left)) return left;
+    return membershipCollection(context, childByField(condition, Field::Right), key_text, negated);
   }
   if (kindOf(condition) != NodeKind::ComparisonOperator ||
       namedChildCountSkippingExtras(condition) != 2 ||
-      withoutSpaces(context.text(nthNamedChildSkippingExtras(condition, 0))) != key_text) {
-    return false;
+      context.text(nthNamedChildSkippingExtras(condition, 0)) != key_text) {
+    return TSNode{};
   }
   const std::string op = withoutSpaces(context.text(childByField(condition, Field::Operators)));
-  return op == (negated ? "notin" : "in") &&
-         isClosedCollection(context, nthNamedChildSkippingExtras(condition, 1));
+  if (op != (negated ? "notin" : "in")) return TSNode{};
+  const TSNode collection = unparenthesized(nthNamedChildSkippingExtras(condition, 1));
+  if (isClosedDisplay(context, collection)) return collection;
+  if (kindOf(collection) == NodeKind::Identifier && isUpperCaseName(context.text(collection))) {
+    return collection;
+  }
+  return TSNode{};
 }
 
-// `case "a" | "b":` and the like: patterns made only of literals.
+// `case "a" | "b":` and the like: patterns made only of literals (not `_`, not a capture).
 bool matchesOnlyLiterals(TSNode clause) {
   bool any = false;
   const uint32_t count = namedChildCount(clause);
@@ -199,7 +203,11 @@ bool matchesOnlyLiterals(TSNode clause) {
         case NodeKind::None:
           return Visit::Descend;
         default:
-          if (ts_node_is_named(node)) literal = false;
+          // The wildcard `_` is an anonymous token: only the `|` of a union may stand between
+          // literals.
+          if (ts_node_is_named(node) || std::string_view(ts_node_type(node)) != "|") {
+            literal = false;
+          }
           return Visit::SkipChildren;
       }
     });
@@ -208,57 +216,122 @@ bool matchesOnlyLiterals(TSNode clause) {
   return any;
 }
 
-// An entry whose key the code has checked against a closed set first (one walk up to the
-// function): so the container holds at most one entry per member of that set.
+// The last statement of an `if` without `else` leaves the code after it: `return`, `raise` or
+// `continue`.
+bool leavesWithoutElse(TSNode statement) {
+  if (kindOf(statement) != NodeKind::IfStatement ||
+      !ts_node_is_null(childByField(statement, Field::Alternative))) {
+    return false;
+  }
+  const TSNode body = childByField(statement, Field::Consequence);
+  const uint32_t count = namedChildCount(body);
+  const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
+  return last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
+         last == NodeKind::ContinueStatement;
+}
+
+// How many of the guards before a statement are asked about it: the guard is written next to
+// the store in practice, and asking all of them (each found by stepping back through the
+// siblings) cost a generated function of thousands of guarded stores time cubic in its length.
+constexpr size_t kNearestGuards = 8;
+
+// Calls `test` on the guards (`if ...: return`, see leavesWithoutElse) among the statements of
+// `block` before `statement`, nearest first, at most kNearestGuards of them, until it returns
+// true; returns whether it did.
+template <typename Test>
+bool anyNearGuard(GuardIndex& index, TSNode block, TSNode statement, Test&& test) {
+  const std::vector<TSNode>& guards = index.guardsOf(block);
+  auto before = std::lower_bound(
+      guards.begin(), guards.end(), ts_node_start_byte(statement),
+      [](TSNode guard, uint32_t offset) { return ts_node_start_byte(guard) < offset; });
+  for (size_t asked = 0; before != guards.begin() && asked < kNearestGuards; ++asked) {
+    --before;
+    if (test(*before)) return true;
+  }
+  return false;
+}
+
+// A store whose key the code checked against a maybe-closed set first (one walk up to the
+// function), for ContainerUseCollector::finish to confirm:
 // - inside `if kind in KNOWN_KINDS:` or `if kind in ("a", "b") and ...:`;
-// - after `if kind not in ALLOWED: raise ...` (or `return`, `continue`), with no `else`;
+// - after `if kind not in ALLOWED: raise ...` (or `return`, `continue`), with no `else`, among the
+//   kNearestGuards guards before the statement that holds the store;
 // - in `case "a" | "b":` of `match kind:`.
-bool keyCheckedAgainstAClosedSet(const RuleContext& context, TSNode container, TSNode key) {
-  if (ts_node_is_null(key)) return false;
-  std::string key_text;
-  const auto keyText = [&]() -> std::string_view {
-    if (key_text.empty()) key_text = withoutSpaces(context.text(key));
-    return key_text;
-  };
-  return anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
+// The key is a name (its bindings after the guard are checked in finish).
+ClosedSetGuard closedSetGuard(const RuleContext& context, TSNode container, TSNode key,
+                              GuardIndex& index) {
+  if (kindOf(key) != NodeKind::Identifier) return {};
+  const std::string_view key_text = context.text(key);
+  ClosedSetGuard found;
+  anyEnclosingNode(container, [&](TSNode parent, TSNode child) {
     const TSNode condition = conditionOver(parent, child);
     if (!ts_node_is_null(condition)) {
-      return testsMembershipInAClosedSet(context, condition, keyText(), false);
+      found.collection = membershipCollection(context, condition, key_text, false);
+      found.from = ts_node_start_byte(parent);
+      return !ts_node_is_null(found.collection);
     }
     if (kindOf(parent) == NodeKind::CaseClause &&
         ts_node_eq(childByField(parent, Field::Consequence), child)) {
       const TSNode statement = parentOf(parentOf(parent));  // case_clause < block < match
-      return kindOf(statement) == NodeKind::MatchStatement &&
-             withoutSpaces(context.text(childByField(statement, Field::Subject))) == keyText() &&
-             matchesOnlyLiterals(parent);
-    }
-    if (kindOf(parent) != NodeKind::Block) return false;
-    for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
-         before = ts_node_prev_named_sibling(before)) {
-      if (kindOf(before) != NodeKind::IfStatement ||
-          !ts_node_is_null(childByField(before, Field::Alternative))) {
-        continue;
-      }
-      const TSNode body = childByField(before, Field::Consequence);
-      const uint32_t count = namedChildCount(body);
-      const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
-      if ((last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
-           last == NodeKind::ContinueStatement) &&
-          testsMembershipInAClosedSet(context, conditionOver(before, body), keyText(), true)) {
+      if (kindOf(statement) == NodeKind::MatchStatement &&
+          context.text(unparenthesized(childByField(statement, Field::Subject))) == key_text &&
+          matchesOnlyLiterals(parent)) {
+        found.collection = parent;  // the literals of its patterns
+        found.from = ts_node_start_byte(statement);
         return true;
       }
+      return false;
     }
-    return false;
+    if (kindOf(parent) != NodeKind::Block) return false;
+    return anyNearGuard(index, parent, child, [&](TSNode guard) {
+      found.collection = membershipCollection(
+          context, conditionOver(guard, childByField(guard, Field::Consequence)), key_text, true);
+      found.from = ts_node_start_byte(guard);
+      return !ts_node_is_null(found.collection);
+    });
   });
+  return ts_node_is_null(found.collection) ? ClosedSetGuard{} : found;
+}
+
+// Whether a guard that closedSetGuard found holds after the walk: its collection is a display of
+// literals, literal patterns, or a module-level constant bound once to such a display; and the
+// key's name is bound before the guard and not again between the guard and the store (a loop, a
+// comprehension, `kind = f"{kind}:{user}"` or a walrus in the condition would make it another
+// value).
+bool closedSetGuardHolds(const RuleContext& context, const ContainerUse& use,
+                         const ClosedSetGuard& guard) {
+  const SemanticModel& semantic = context.semantic();
+  if (kindOf(guard.collection) == NodeKind::Identifier) {
+    const std::string_view name = context.text(guard.collection);
+    const Resolution resolution =
+        semantic.resolve(use.scope, name, ts_node_start_byte(guard.collection));
+    if (resolution.kind != Resolution::Kind::Bound || resolution.binding->prelude ||
+        resolution.binding->kind != BindingKind::Assignment ||
+        semantic.scope(resolution.binding->scope).kind != ScopeKind::Module) {
+      return false;
+    }
+    if (!isClosedDisplay(context, singleAssignedValue(context, *resolution.binding))) return false;
+  }
+  const std::string_view key = context.text(use.key);
+  const Resolution resolution = semantic.resolve(use.scope, key, ts_node_start_byte(use.key));
+  if (resolution.kind != Resolution::Kind::Bound || resolution.binding->offset >= guard.from) {
+    return false;
+  }
+  const uint32_t until = ts_node_start_byte(use.key);
+  for (const Binding* binding : semantic.bindingsIn(resolution.binding->scope, key)) {
+    if (binding->offset >= guard.from && binding->offset < until) return false;
+  }
+  return true;
 }
 
 // A store that adds no entry for good, as the `if`s around it show (one walk up to the function):
-// - `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
+// - `cache[key] = value` after `if key not in cache: return ...` (no `else`; among the nearest
+//   guards, see anyNearGuard), or inside
 //   `if key in cache:`: it replaces an entry (matplotlib swaps a module name for the class it
 //   imports);
 // - inside `if m < 250:` (mpmath's Fibonacci numbers): made only for keys below a limit written
 //   in the code, so the container holds at most that many integer keys.
-bool addsNoEntry(const RuleContext& context, TSNode container, TSNode key) {
+bool addsNoEntry(const RuleContext& context, TSNode container, TSNode key, GuardIndex& index) {
   if (ts_node_is_null(key)) return false;
   // Made only once an `if` is met: most stores have none around them.
   std::string key_text;
@@ -280,22 +353,9 @@ bool addsNoEntry(const RuleContext& context, TSNode container, TSNode key) {
       return condition_is(condition, "in") || keyBelowALimit(context, condition, key);
     }
     if (kindOf(parent) != NodeKind::Block) return false;
-    for (TSNode before = ts_node_prev_named_sibling(child); !ts_node_is_null(before);
-         before = ts_node_prev_named_sibling(before)) {
-      if (kindOf(before) != NodeKind::IfStatement ||
-          !condition_is(conditionOver(before, childByField(before, Field::Consequence)), "notin") ||
-          !ts_node_is_null(childByField(before, Field::Alternative))) {
-        continue;
-      }
-      const TSNode body = childByField(before, Field::Consequence);
-      const uint32_t count = namedChildCount(body);
-      const NodeKind last = count == 0 ? NodeKind::Other : kindOf(nthNamedChild(body, count - 1));
-      if (last == NodeKind::ReturnStatement || last == NodeKind::RaiseStatement ||
-          last == NodeKind::ContinueStatement) {
-        return true;
-      }
-    }
-    return false;
+    return anyNearGuard(index, parent, child, [&](TSNode guard) {
+      return condition_is(conditionOver(guard, childByField(guard, Field::Consequence)), "notin");
+    });
   });
 }
 
@@ -452,10 +512,10 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
     add(context, value, ContainerEvent::Evict);
   } else if (context.enclosingFunction() == nullptr) {
     return;  // filled while the module is imported
-  } else if (context.frame().isStoreTarget() && !addsNoEntry(context, value, index) &&
-             !storedOnlyWhenEmpty(context, value) &&
-             !keyCheckedAgainstAClosedSet(context, value, index)) {
+  } else if (context.frame().isStoreTarget() && followed(value, context) &&
+             !addsNoEntry(context, value, index, guards_) && !storedOnlyWhenEmpty(context, value)) {
     add(context, value, ContainerEvent::Grow, index);
+    pending_.back().guard = closedSetGuard(context, value, index, guards_);
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
         context.frame(1).kind == NodeKind::Assignment) {
@@ -492,14 +552,39 @@ void ContainerUseCollector::onAttribute(TSNode node, const RuleContext& context)
     return;
   }
   // `if not _schema: _schema.append(load())`: filled once, while empty (a lazy singleton).
-  // `if kind in KNOWN: seen.add(kind)`: one entry per member of a closed set at most.
-  if (storedOnlyWhenEmpty(context, object) ||
-      (method != "update" && method != "extend" && method != "extendleft" &&
-       keyCheckedAgainstAClosedSet(context, object, key))) {
+  if (!followed(object, context) || storedOnlyWhenEmpty(context, object)) {
     add(context, object, ContainerEvent::Read);
     return;
   }
   add(context, object, ContainerEvent::Grow, key);
+  // `if kind in KNOWN: seen.add(kind)`: one entry per member of a closed set at most. Not for
+  // a list (`append` adds an item per call whatever the key), nor a `setdefault` whose value the
+  // code goes on to fill (`index.setdefault(kind, []).append(item)`).
+  if (method == "add" || (method == "setdefault" && context.depth() > 2 &&
+                          kindOf(context.frame(2).node) == NodeKind::ExpressionStatement)) {
+    pending_.back().guard = closedSetGuard(context, object, key, guards_);
+  }
+}
+
+bool ContainerUseCollector::followed(TSNode container, const RuleContext& context) const {
+  const NodeKind kind = kindOf(container);
+  return (kind == NodeKind::Identifier || kind == NodeKind::Attribute) &&
+         follows_(container, context);
+}
+
+const std::vector<TSNode>& GuardIndex::guardsOf(TSNode block) {
+  const auto [entry, fresh] = guards_.try_emplace(block.id);
+  if (fresh) {
+    TSTreeCursor cursor = ts_tree_cursor_new(block);
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      do {
+        const TSNode statement = ts_tree_cursor_current_node(&cursor);
+        if (leavesWithoutElse(statement)) entry->second.push_back(statement);
+      } while (ts_tree_cursor_goto_next_sibling(&cursor));
+    }
+    ts_tree_cursor_delete(&cursor);
+  }
+  return entry->second;
 }
 
 // A container used as a value is handed to other code, which may evict it.
@@ -548,6 +633,10 @@ std::vector<ContainerUse> ContainerUseCollector::finish(
       }
     }
     uses.push_back(pending.use);
+    if (!ts_node_is_null(pending.guard.collection) &&
+        closedSetGuardHolds(context, pending.use, pending.guard)) {
+      uses.back().event = ContainerEvent::Read;
+    }
   }
   return uses;
 }

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/call_evidence.h"
@@ -54,6 +55,22 @@ bool isGrowMethod(std::string_view method);
 // The node kinds ContainerUseCollector::onNode looks at.
 std::span<const NodeKind> containerUseKinds();
 
+// A check of a store's key against a set that may be closed (`if kind in KNOWN:`), found during
+// the walk and confirmed after it, when names resolve (container_evidence.cpp).
+struct ClosedSetGuard {
+  TSNode collection{};  // the set: a display, a constant's name, or a `case` clause's patterns
+  uint32_t from = 0;    // where the guard starts: the key must not be bound again after it
+};
+
+// The guards among a block's statements (`if kind not in KNOWN: return`), found once a block.
+class GuardIndex {
+ public:
+  const std::vector<TSNode>& guardsOf(TSNode block);
+
+ private:
+  std::unordered_map<const void*, std::vector<TSNode>> guards_;
+};
+
 // Finds container uses during the walk, cheaply; decides the gated ones after it.
 class ContainerUseCollector {
  public:
@@ -75,7 +92,10 @@ class ContainerUseCollector {
     ContainerUse use;
     TSNode callee{};
     Gate gate = Gate::None;
+    ClosedSetGuard guard;  // a Grow that becomes a Read when the guard holds
   };
+  // Whether `container` is a name or attribute chain the rule follows.
+  bool followed(TSNode container, const RuleContext& context) const;
   void add(const RuleContext& context, TSNode container, ContainerEvent event, TSNode key = {},
            TSNode also = {}, TSNode callee = {}, Gate gate = Gate::None);
   void onSubscript(TSNode node, const RuleContext& context);
@@ -84,6 +104,7 @@ class ContainerUseCollector {
 
   std::function<bool(TSNode, const RuleContext&)> follows_;
   std::vector<Pending> pending_;
+  GuardIndex guards_;
 };
 
 // What kind of growing container `value` makes ("dict", "set", "list", "defaultdict", ...), or

@@ -118,7 +118,7 @@ class KeyFinder {
       case NodeKind::BinaryOperator:
         // `hash(line) % 16`: one of 16 keys, whatever the left side is (not of 1,000,003).
         if (isFewItemsLiteral(writtenRemainderDivisor(context_, node))) {
-          return make(KeySource::Closed, "a remainder");
+          return make(KeySource::Closed, std::string(kRemainder));
         }
         return parts(scope, node, depth, true);
       case NodeKind::BooleanOperator:
@@ -317,12 +317,21 @@ class KeyFinder {
     if (callee == "builtins.type" && positional.size() == 1) {
       return make(KeySource::Class, shortText(context_.text(node)));
     }
-    // `min(len(name), 80)`: at most the limit written in the code, one of a few numbers.
-    if (callee == "builtins.min" && positional.size() >= 2 &&
-        std::any_of(positional.begin(), positional.end(),
-                    [](TSNode argument) { return kindOf(argument) == NodeKind::Integer; })) {
-      return make(KeySource::Closed,
-                  concat("a number below a limit, ", shortText(context_.text(node))));
+    // `min(len(name), 80)`: a length cut at a count written in the code, one of that many
+    // numbers. (Not `min(float(x), 100)`, which caps from above only.)
+    if (callee == "builtins.min" && positional.size() == 2) {
+      const auto isLength = [&](TSNode argument) {
+        return kindOf(argument) == NodeKind::Call &&
+               qualified(scope, childByField(argument, Field::Function)) == "builtins.len";
+      };
+      const auto isLimit = [&](TSNode argument) {
+        return kindOf(argument) == NodeKind::Integer && isFewItemsLiteral(context_.text(argument));
+      };
+      if ((isLength(positional[0]) && isLimit(positional[1])) ||
+          (isLimit(positional[0]) && isLength(positional[1]))) {
+        return make(KeySource::Closed,
+                    concat("a length below a limit, ", shortText(context_.text(node))));
+      }
     }
     // `getattr(request, "urlconf", settings.ROOT_URLCONF)`: an override of a setting.
     if (callee == "builtins.getattr" && positional.size() == 3) {
@@ -343,7 +352,7 @@ class KeyFinder {
     }
     // A yes-or-no answer (`line.startswith("#")`, `bool(x)`, `isinstance(x, T)`): two keys.
     if (returnsABool(callee, method)) {
-      return make(KeySource::Closed, concat("a boolean, ", shortText(context_.text(node))));
+      return make(KeySource::Closed, concat(kYesOrNo, shortText(context_.text(node))));
     }
     // A class called makes a new instance each time.
     if (kindOf(function) == NodeKind::Identifier) {

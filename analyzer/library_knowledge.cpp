@@ -114,16 +114,16 @@ constexpr std::array<std::string_view, 16> kMaterializedDataSources = {
 // Calls made for what they do, not for the value they return (which is None or a status):
 // output, logging, processes and changes to the file system.
 constexpr auto kActions = std::to_array<std::string_view>({
-    "builtins.print",   "logging.debug",  "logging.info",      "logging.warning",
-    "logging.warn",     "logging.error",  "logging.exception", "logging.critical",
-    "logging.log",      "subprocess.run", "subprocess.call",   "subprocess.check_call",
-    "subprocess.Popen", "os.system",      "os.remove",         "os.unlink",
-    "os.rmdir",         "os.removedirs",  "os.mkdir",          "os.makedirs",
-    "os.rename",        "os.renames",     "os.replace",        "os.chmod",
-    "os.chown",         "os.symlink",     "os.link",           "os.kill",
-    "os.utime",         "shutil.copy",    "shutil.copy2",      "shutil.copyfile",
-    "shutil.copytree",  "shutil.move",    "shutil.rmtree",     "shutil.copymode",
-    "shutil.copystat",
+    "builtins.print",   "logging.debug",    "logging.info",      "logging.warning",
+    "logging.warn",     "logging.error",    "logging.exception", "logging.critical",
+    "logging.log",      "subprocess.run",   "subprocess.call",   "subprocess.check_call",
+    "subprocess.Popen", "os.system",        "os.remove",         "os.unlink",
+    "os.rmdir",         "os.removedirs",    "os.mkdir",          "os.makedirs",
+    "os.rename",        "os.renames",       "os.replace",        "os.chmod",
+    "os.chown",         "os.symlink",       "os.link",           "os.kill",
+    "os.utime",         "shutil.copy",      "shutil.copy2",      "shutil.copyfile",
+    "shutil.copytree",  "shutil.move",      "shutil.rmtree",     "shutil.copymode",
+    "shutil.copystat",  "sys.stdout.write", "sys.stderr.write",
 });
 
 constexpr std::array<std::string_view, 8> kConfigurationSources = {

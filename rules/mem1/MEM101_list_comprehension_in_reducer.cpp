@@ -74,18 +74,22 @@ that decides. The names are `send`, `notify`, `publish`, `emit`, `write`, `save`
 predicate). The function must be defined in the same file (by `def`: not imported, not a
 parameter), or be a method called on a receiver that is no module; `check_...` and
 `validate_...` count only for a function defined in the file. A module's or an imported function
-is taken for an action only when it is one of the library's: `print`, the `logging` functions,
-`subprocess.run`, `call`, `check_call` and `Popen`, `os.system` and the `os` and `shutil`
-functions that change files (`os.remove`, `shutil.copy`, ...), by any import name; never for its
-name alone (`math.log(x)`, `check_password_hash(h, pw)`). A logger's `debug`, `info`,
-`warning`, `error`, `exception` and `critical` count when the receiver is named for a logger
-(`log`, `LOG`, `self.logger`, `audit_logger`; not `catalog`). A predicate
+is taken for an action only when it is one of the library's: `print`, `sys.stdout.write` and
+`sys.stderr.write`, the `logging` functions, `subprocess.run`, `call`, `check_call` and `Popen`,
+`os.system`, `os.kill` and the `os` and `shutil` functions that change files (`os.remove`,
+`shutil.copy`, ...), by any import name; never for its name alone (`math.log(x)`,
+`check_password_hash(h, pw)`). A logger's `debug`, `info`, `warning`, `warn`, `error`,
+`exception` and `critical` count on `logging.getLogger(...)` and on a receiver named for a
+logger: `log` or `logger`, or a name ending in `_log` or `_logger`, in any case and without
+leading underscores (`LOG`, `self._log`, `audit_logger`, an imported `logger`; not `catalog` nor
+`blogger`). A predicate
 (`pattern.match(line)`, `line.startswith("#")`, `isinstance(x, str)`, `is_valid(row)`) stays
 reported, and so do `sum`, `min` and `max`, which run every item anyway.
 
-A set comprehension whose items can take only a few values is left alone too: a comparison, a
-yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a remainder (`n % 2`), a literal
-or a constant. `any({line.startswith("#") for line in fh})` walks the whole file, but the set
+A set comprehension whose items can take only a few values is left alone too: a comparison or a
+`not`, a yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a remainder by a written
+number (`n % 2`), a literal, a module's constant, or a choice between such values (`a if c else
+b`, `a and b`). `any({line.startswith("#") for line in fh})` walks the whole file, but the set
 holds at most two items: that costs time, not memory.
 
 )md",
@@ -408,31 +412,80 @@ class ListComprehensionInReducer final : public RuleChecker {
     return !mentions.reflective && found != mentions.counts.end() && found->second == 2;
   }
 
-  // Whether the items of a set comprehension can take only a few values, as key_evidence.h
-  // judges a key: comparisons, yes-or-no calls (`startswith`, `isinstance`), literals and
-  // constants. Asked in the comprehension's own scope, where its targets are bound.
+  // Whether the items of a set comprehension can take only a few values: a comparison or a
+  // `not`, a yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a remainder by a
+  // written number (`n % 2`), a literal, a module's constant, or a choice between such values
+  // (`a if c else b`, `a or b`), as key_evidence.h judges them. Asked in the comprehension's own
+  // scope, where its targets are bound. Not every key that evidence calls closed: an item of a
+  // small literal
+  // (`for s in [line.strip()]`) or a lambda is one per item here.
   static bool hasFewValues(const RuleContext& context, ScopeId scope, TSNode comprehension) {
     const SemanticModel& semantic = context.semantic();
     // Scopes are numbered in the order the walk met them: the comprehension's comes after the
     // scope around the call.
     for (ScopeId id = scope + 1; id < semantic.scopeCount(); ++id) {
-      if (!ts_node_eq(semantic.scope(id).node, comprehension)) continue;
-      const TSNode element = childByField(comprehension, Field::Body);
-      return keyEvidence(context, id, element).overall() == KeySource::Closed;
+      if (ts_node_eq(semantic.scope(id).node, comprehension)) {
+        return fewValues(context, id, childByField(comprehension, Field::Body), 0);
+      }
     }
     return false;
   }
+  static bool fewValues(const RuleContext& context, ScopeId scope, TSNode element, int depth) {
+    element = unparenthesized(element);
+    if (depth > 8) return false;
+    switch (kindOf(element)) {
+      case NodeKind::ComparisonOperator:
+      case NodeKind::NotOperator:
+      case NodeKind::True:
+      case NodeKind::False:
+      case NodeKind::None:
+      case NodeKind::Integer:
+      case NodeKind::Float:
+        return true;
+      case NodeKind::String:
+        return !subtreeContains(element, NodeKind::Interpolation);
+      case NodeKind::BooleanOperator:
+        return fewValues(context, scope, childByField(element, Field::Left), depth + 1) &&
+               fewValues(context, scope, childByField(element, Field::Right), depth + 1);
+      case NodeKind::ConditionalExpression:
+        return fewValues(context, scope, nthNamedChildSkippingExtras(element, 0), depth + 1) &&
+               fewValues(context, scope, nthNamedChildSkippingExtras(element, 2), depth + 1);
+      case NodeKind::Identifier: {
+        // A module's constant (`MARKER = "#"`), not a target of the comprehension.
+        const SemanticModel& semantic = context.semantic();
+        const Resolution resolution =
+            semantic.resolve(scope, context.text(element), ts_node_start_byte(element));
+        return resolution.kind == Resolution::Kind::Bound &&
+               semantic.scope(resolution.binding->scope).kind == ScopeKind::Module &&
+               keyEvidence(context, scope, element).overall() == KeySource::Closed;
+      }
+      case NodeKind::Call:
+      case NodeKind::BinaryOperator: {
+        const KeyEvidence evidence = keyEvidence(context, scope, element);
+        return evidence.overall() == KeySource::Closed &&
+               (evidence.reason.starts_with(kYesOrNo) || evidence.reason == kRemainder);
+      }
+      default:
+        return false;
+    }
+  }
 
-  // `log.warning(...)`, `self.logger.info(...)`: a logging method (kLoggingMethods) called on a
-  // receiver whose last name, in any case and without leading underscores, is `log` or ends in
-  // `logger` or `_log`, or begins with `log_` or `logger_` (`LOG`, `_log`, `audit_logger`; not
-  // `catalog`).
-  static bool isLoggerCall(const RuleContext& context, TSNode callee, std::string_view method) {
+  // `log.warning(...)`, `self.logger.info(...)`, `logging.getLogger(__name__).info(...)`: a
+  // logging method (kLoggingMethods) called on a logger: a `logging.getLogger(...)` call, or a
+  // receiver whose last name, in any case and without leading underscores, is `log` or `logger`,
+  // or ends in `_log` or `_logger` (`LOG`, `_log`, `audit_logger`, an imported `logger`; not
+  // `catalog`, not `blogger`).
+  static bool isLoggerCall(const RuleContext& context, ScopeId scope, TSNode callee,
+                           std::string_view method) {
     if (std::find(kLoggingMethods.begin(), kLoggingMethods.end(), method) ==
         kLoggingMethods.end()) {
       return false;
     }
     TSNode receiver = unparenthesized(childByField(callee, Field::Object));
+    if (kindOf(receiver) == NodeKind::Call) {
+      return context.semantic().qualifiedName(scope, childByField(receiver, Field::Function)) ==
+             "logging.getLogger";
+    }
     if (kindOf(receiver) == NodeKind::Attribute) {
       receiver = childByField(receiver, Field::AttributeName);
     }
@@ -442,8 +495,7 @@ class ListComprehensionInReducer final : public RuleChecker {
     for (const char c : text.substr(std::min(text.size(), text.find_first_not_of('_')))) {
       name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    return name == "log" || name.ends_with("logger") || name.ends_with("_log") ||
-           name.starts_with("log_") || name.starts_with("logger_");
+    return name == "log" || name == "logger" || name.ends_with("_log") || name.ends_with("_logger");
   }
 
   // Whether the comprehension's element is a call of a function named for an action: a function
@@ -459,6 +511,11 @@ class ListComprehensionInReducer final : public RuleChecker {
     const SemanticModel& semantic = context.semantic();
     // `print(line)`, `logging.info(...)`, `subprocess.run(cmd)`, `os.remove(path)`: a library's
     // action, whatever it is called through.
+    if (kindOf(callee) == NodeKind::Attribute &&
+        isLoggerCall(context, scope, callee,
+                     context.text(childByField(callee, Field::AttributeName)))) {
+      return true;
+    }
     const std::string qualified = semantic.qualifiedName(scope, callee);
     if (!qualified.empty()) return LibraryKnowledge::isAction(qualified);
     std::string_view name;
@@ -471,7 +528,6 @@ class ListComprehensionInReducer final : public RuleChecker {
       if (!defined_here) return false;
     } else if (kindOf(callee) == NodeKind::Attribute) {
       name = context.text(childByField(callee, Field::AttributeName));
-      if (isLoggerCall(context, callee, name)) return true;
     }
     const auto firstWord = [&](std::string_view verb) {
       return name.size() > verb.size() + 1 && name.starts_with(verb) && name[verb.size()] == '_';

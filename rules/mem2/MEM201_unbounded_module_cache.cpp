@@ -71,10 +71,12 @@ other cache rules):
   names: `cache[key] = importlib.import_module(cache[key])`); a store made only for keys below a
   limit written in the code (`if n < MAX_CACHED: cache[n] = value`, an integer or an UPPER_CASE
   constant); an addition made only while the container is empty (`if not _loaded:
-  _loaded.append(load())`, or a loop under `if not _table:` filling the table from a file); an
-  addition whose key the code checks against a closed set first (`if level in LEVELS:`, after
-  `if kind not in ("a", "b"): raise ...`, under `case "a" | "b":` of `match kind:`; the set a
-  display of literals or an UPPER_CASE constant): one entry per member at most.
+  _loaded.append(load())`, or a loop under `if not _table:` filling the table from a file); a
+  store or set addition whose key the code checks against a closed set first (`if level in
+  LEVELS:`, after `if kind not in ("a", "b"): raise ...`, under `case "a" | "b":` of
+  `match kind:`; the set a display of literals or a module-level UPPER_CASE name bound once to
+  one, the key a name not bound again before the store): one entry per member at most. A list
+  appended to under such a check still grows per call, and stays reported.
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a

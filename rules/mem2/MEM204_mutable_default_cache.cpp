@@ -44,7 +44,7 @@ project):
   project pass such values;
 - not flagged: keys fixed by the code (`_seen[0] = True` on `_seen=[False]`), classes, the
   members of an Enum (`self` in a method of one), a few hex digits of a hash
-  (`digest.hexdigest()[:2]`, 256 keys), a number cut at a limit written in the code
+  (`digest.hexdigest()[:2]`, 256 keys), a length cut at a count written in the code
   (`min(len(line), 80)`), configuration (a parameter called `argv`, `options`, `opts`, `config`, `conf` or `settings`, or
   `args` whose fields the function reads: the command line or settings parsed), and keys that
   every caller in the project fills with literals or constants (a closed set);
@@ -63,10 +63,18 @@ Not flagged either:
   anywhere in the function (`del`, `.pop()`, `.popitem()`, `.clear()`, `.remove()`, `.discard()`,
   a `len()` comparison), stores only keys below a limit written in the code (`if n < 250:
   cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`),
-  adds only keys checked against a closed set first (`if kind in KNOWN_KINDS:`, after
-  `if kind not in ("a", "b"): raise ...`, under `case "a" | "b":`; the set a display of
-  literals or an UPPER_CASE constant), or hands to other code (`return cache`, `helper(cache)`,
+  adds only keys checked against a closed set first (see below), or hands to other code (`return cache`, `helper(cache)`,
   `self.c = cache`);
+- a key checked against a closed set before it is stored (`_counts[kind] = ...`) or added to a
+  set (`_seen.add(kind)`, or `setdefault` as a statement of its own): inside `if kind in
+  KNOWN_KINDS:` (alone or `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`,
+  `continue`; no `else`, among the eight such guards nearest the statement), or under
+  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is
+  a display of literals, not empty, or a module-level UPPER_CASE name bound once to one; the key
+  is a name not bound again between the check and the store (a loop, a comprehension, a walrus,
+  `kind = f"{kind}:{user}"`). A list grows per call whatever its items (`_events.append(kind)`),
+  and so does a value filled under a closed key (`index.setdefault(kind, []).append(item)`):
+  both stay reported;
 - functions defined inside another function (their defaults are made anew each time the `def`
   runs), lambdas, and demonstration or debugging code and database migrations;
 - test code (the shared test-file patterns).

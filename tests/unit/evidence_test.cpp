@@ -1136,10 +1136,17 @@ TEST(KeyEvidence, ClosedSetsAndClasses) {
   // `min()` with a written limit is one of that many numbers; `max()` or a limit from a
   // parameter is not.
   EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(min(len(line), 80))\n"),
-            "closed 0: a number below a limit, `min(len(line), 80)`");
+            "closed 0: a length below a limit, `min(len(line), 80)`");
   EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(max(len(line), 80))\n")
                 .substr(0, 7),
             "data 0:");
+  EXPECT_EQ(key("def f(path):\n    for line in open(path):\n        key_of(min(float(line), 80))\n")
+                .substr(0, 7),
+            "data 0:");
+  EXPECT_EQ(
+      key("def f(path):\n    for line in open(path):\n        key_of(min(len(line), 10**9))\n")
+          .substr(0, 7),
+      "data 0:");
   EXPECT_EQ(key("def f(path, n):\n    for line in open(path):\n        key_of(min(len(line), n))\n")
                 .substr(0, 7),
             "data 2:");
