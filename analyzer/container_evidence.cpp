@@ -154,16 +154,20 @@ bool isUpperCaseName(std::string_view name) {
 // every part failed), when it may be closed: a display of literals, or a constant's UPPER_CASE
 // name, which the uses' finish resolves. A null node otherwise.
 TSNode membershipCollection(const RuleContext& context, TSNode condition, std::string_view key_text,
-                            bool negated) {
+                            bool negated, int depth = 0) {
   condition = unparenthesized(condition);
   if (kindOf(condition) == NodeKind::BooleanOperator) {
-    if (context.text(childByField(condition, Field::Operator)) != (negated ? "or" : "and")) {
+    // `a and b and ...` nests to the left: a few levels cover what people write, and a
+    // generated chain of 50,000 parts must not exhaust the stack.
+    if (depth > 16 ||
+        context.text(childByField(condition, Field::Operator)) != (negated ? "or" : "and")) {
       return TSNode{};
     }
-    const TSNode left =
-        membershipCollection(context, childByField(condition, Field::Left), key_text, negated);
-    if (!ts_node_is_null(left)) return left;
-    return membershipCollection(context, childByField(condition, Field::Right), key_text, negated);
+    const TSNode right = membershipCollection(context, childByField(condition, Field::Right),
+                                              key_text, negated, depth + 1);
+    if (!ts_node_is_null(right)) return right;
+    return membershipCollection(context, childByField(condition, Field::Left), key_text, negated,
+                                depth + 1);
   }
   if (kindOf(condition) != NodeKind::ComparisonOperator ||
       namedChildCountSkippingExtras(condition) != 2 ||
@@ -284,8 +288,14 @@ ClosedSetGuard closedSetGuard(const RuleContext& context, TSNode container, TSNo
     }
     if (kindOf(parent) != NodeKind::Block) return false;
     return anyNearGuard(index, parent, child, [&](TSNode guard) {
-      found.collection = membershipCollection(
-          context, conditionOver(guard, childByField(guard, Field::Consequence)), key_text, true);
+      // Asked once a guard and key: a guard over a display of 4,000 items is read once, not
+      // once a store.
+      const auto [entry, fresh] = index.memberships.try_emplace({guard.id, key_text});
+      if (fresh) {
+        entry->second = membershipCollection(
+            context, conditionOver(guard, childByField(guard, Field::Consequence)), key_text, true);
+      }
+      found.collection = entry->second;
       found.from = ts_node_start_byte(guard);
       return !ts_node_is_null(found.collection);
     });
@@ -294,7 +304,8 @@ ClosedSetGuard closedSetGuard(const RuleContext& context, TSNode container, TSNo
 }
 
 // Whether a guard that closedSetGuard found holds after the walk: its collection is a display of
-// literals, literal patterns, or a module-level constant bound once to such a display; and the
+// literals, literal patterns, or a module-level constant bound once to a tuple or frozenset of
+// literals; and the
 // key's name is bound before the guard and not again between the guard and the store (a loop, a
 // comprehension, `kind = f"{kind}:{user}"` or a walrus in the condition would make it another
 // value).
@@ -305,12 +316,18 @@ bool closedSetGuardHolds(const RuleContext& context, const ContainerUse& use,
     const std::string_view name = context.text(guard.collection);
     const Resolution resolution =
         semantic.resolve(use.scope, name, ts_node_start_byte(guard.collection));
-    if (resolution.kind != Resolution::Kind::Bound || resolution.binding->prelude ||
+    if (resolution.kind != Resolution::Kind::Bound ||
         resolution.binding->kind != BindingKind::Assignment ||
         semantic.scope(resolution.binding->scope).kind != ScopeKind::Module) {
       return false;
     }
-    if (!isClosedDisplay(context, singleAssignedValue(context, *resolution.binding))) return false;
+    // A tuple or a frozenset: a set, list or dict constant may be filled elsewhere
+    // (`KNOWN_HOSTS.add(host)`).
+    const TSNode value = unparenthesized(singleAssignedValue(context, *resolution.binding));
+    const bool immutable = kindOf(value) == NodeKind::Tuple ||
+                           (kindOf(value) == NodeKind::Call &&
+                            context.text(childByField(value, Field::Function)) == "frozenset");
+    if (!immutable || !isClosedDisplay(context, value)) return false;
   }
   const std::string_view key = context.text(use.key);
   const Resolution resolution = semantic.resolve(use.scope, key, ts_node_start_byte(use.key));
@@ -324,9 +341,75 @@ bool closedSetGuardHolds(const RuleContext& context, const ContainerUse& use,
   return true;
 }
 
+// `cache[key] = value` (one index) whose value replaces the entry rather than builds on it: not
+// `cache[key] += [item]`, `cache[key] += line` or `cache[key] = cache.get(key, []) + [item]`,
+// which grow the entry per call. A number added (`counts[key] += 1`, `counts[key] =
+// counts.get(key, 0) + 1`) replaces it.
+bool storesAReplacement(const RuleContext& context, TSNode subscript, TSNode container) {
+  if (namedChildCountSkippingExtras(subscript) != 2) return false;  // `c[kind, user]`
+  const TSNode statement = parentOf(subscript);
+  const NodeKind kind = kindOf(statement);
+  if ((kind != NodeKind::Assignment && kind != NodeKind::AugmentedAssignment) ||
+      !ts_node_eq(childByField(statement, Field::Left), subscript)) {
+    return false;
+  }
+  const TSNode value = childByField(statement, Field::Right);
+  if (kind == NodeKind::AugmentedAssignment) {
+    const NodeKind added = kindOf(unparenthesized(value));
+    return added == NodeKind::Integer || added == NodeKind::Float;
+  }
+  // A display or comprehension in the value, or an operation with something other than a number
+  // on an expression that reads the container, builds on the entry.
+  bool builds = false;
+  bool operates = false;
+  const auto inspect = [&](TSNode node, TSFieldId /*field*/) {
+    switch (kindOf(node)) {
+      case NodeKind::List:
+      case NodeKind::Set:
+      case NodeKind::Dictionary:
+      case NodeKind::Tuple:
+      case NodeKind::ListComprehension:
+      case NodeKind::SetComprehension:
+      case NodeKind::DictionaryComprehension:
+      case NodeKind::GeneratorExpression:
+        builds = true;
+        return Visit::Stop;
+      case NodeKind::BinaryOperator: {
+        const NodeKind right = kindOf(unparenthesized(childByField(node, Field::Right)));
+        operates = operates || (right != NodeKind::Integer && right != NodeKind::Float);
+        return Visit::Descend;
+      }
+      default:
+        return Visit::Descend;
+    }
+  };
+  // visitSubtree visits what is below the value: the value itself first.
+  if (inspect(value, 0) == Visit::Descend) visitSubtree(value, inspect);
+  if (builds) return false;
+  if (!operates) return true;
+  return context.text(value).find(context.text(container)) == std::string_view::npos;
+}
+
+// `cache.setdefault(key)` or `cache.setdefault(key, 0)`: the default a literal the code will not
+// fill (not `setdefault(key, [])`).
+bool immutableDefault(TSNode call) {
+  const TSNode arguments = childByField(call, Field::Arguments);
+  if (namedChildCountSkippingExtras(arguments) < 2) return true;
+  switch (kindOf(unparenthesized(nthNamedChildSkippingExtras(arguments, 1)))) {
+    case NodeKind::Integer:
+    case NodeKind::Float:
+    case NodeKind::String:
+    case NodeKind::True:
+    case NodeKind::False:
+    case NodeKind::None:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // A store that adds no entry for good, as the `if`s around it show (one walk up to the function):
-// - `cache[key] = value` after `if key not in cache: return ...` (no `else`; among the nearest
-//   guards, see anyNearGuard), or inside
+// - `cache[key] = value` after `if key not in cache: return ...` (no `else`), or inside
 //   `if key in cache:`: it replaces an entry (matplotlib swaps a module name for the class it
 //   imports);
 // - inside `if m < 250:` (mpmath's Fibonacci numbers): made only for keys below a limit written
@@ -353,9 +436,13 @@ bool addsNoEntry(const RuleContext& context, TSNode container, TSNode key, Guard
       return condition_is(condition, "in") || keyBelowALimit(context, condition, key);
     }
     if (kindOf(parent) != NodeKind::Block) return false;
-    return anyNearGuard(index, parent, child, [&](TSNode guard) {
-      return condition_is(conditionOver(guard, childByField(guard, Field::Consequence)), "notin");
-    });
+    if (index.guardsOf(parent).empty()) return false;
+    if (key_text.empty()) {
+      key_text = withoutSpaces(context.text(key));
+      container_text = withoutSpaces(context.text(container));
+    }
+    return index.guardedBefore(context, parent, key_text + "notin" + container_text,
+                               ts_node_start_byte(child));
   });
 }
 
@@ -515,7 +602,9 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
   } else if (context.frame().isStoreTarget() && followed(value, context) &&
              !addsNoEntry(context, value, index, guards_) && !storedOnlyWhenEmpty(context, value)) {
     add(context, value, ContainerEvent::Grow, index);
-    pending_.back().guard = closedSetGuard(context, value, index, guards_);
+    if (storesAReplacement(context, node, value)) {
+      pending_.back().guard = closedSetGuard(context, value, index, guards_);
+    }
     // The value stored, for `c[k] = v` (a class factory's new class).
     if (!pending_.empty() && ts_node_eq(pending_.back().use.container, value) &&
         context.frame(1).kind == NodeKind::Assignment) {
@@ -560,8 +649,9 @@ void ContainerUseCollector::onAttribute(TSNode node, const RuleContext& context)
   // `if kind in KNOWN: seen.add(kind)`: one entry per member of a closed set at most. Not for
   // a list (`append` adds an item per call whatever the key), nor a `setdefault` whose value the
   // code goes on to fill (`index.setdefault(kind, []).append(item)`).
-  if (method == "add" || (method == "setdefault" && context.depth() > 2 &&
-                          kindOf(context.frame(2).node) == NodeKind::ExpressionStatement)) {
+  if (method == "add" ||
+      (method == "setdefault" && context.depth() > 2 &&
+       kindOf(context.frame(2).node) == NodeKind::ExpressionStatement && immutableDefault(call))) {
     pending_.back().guard = closedSetGuard(context, object, key, guards_);
   }
 }
@@ -572,19 +662,42 @@ bool ContainerUseCollector::followed(TSNode container, const RuleContext& contex
          follows_(container, context);
 }
 
-const std::vector<TSNode>& GuardIndex::guardsOf(TSNode block) {
-  const auto [entry, fresh] = guards_.try_emplace(block.id);
+GuardIndex::Block& GuardIndex::blockOf(TSNode block) {
+  const auto [entry, fresh] = blocks_.try_emplace(block.id);
   if (fresh) {
     TSTreeCursor cursor = ts_tree_cursor_new(block);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       do {
         const TSNode statement = ts_tree_cursor_current_node(&cursor);
-        if (leavesWithoutElse(statement)) entry->second.push_back(statement);
+        if (leavesWithoutElse(statement)) entry->second.guards.push_back(statement);
       } while (ts_tree_cursor_goto_next_sibling(&cursor));
     }
     ts_tree_cursor_delete(&cursor);
   }
   return entry->second;
+}
+
+const std::vector<TSNode>& GuardIndex::guardsOf(TSNode block) {
+  return blockOf(block).guards;
+}
+
+bool GuardIndex::guardedBefore(const RuleContext& context, TSNode block,
+                               const std::string& condition, uint32_t before) {
+  Block& entry = blockOf(block);
+  if (!entry.conditions_read) {
+    // The guards' conditions without spaces, read once a block; the earliest guard of each.
+    entry.conditions_read = true;
+    for (const TSNode guard : entry.guards) {
+      TSNode written = childByField(guard, Field::Condition);
+      while (kindOf(written) == NodeKind::ParenthesizedExpression)
+        written = nthNamedChild(written, 0);
+      if (kindOf(written) != NodeKind::ComparisonOperator) continue;
+      const std::string text = withoutSpaces(context.text(written));
+      entry.first_guard_by_condition.try_emplace(text, ts_node_start_byte(guard));
+    }
+  }
+  const auto found = entry.first_guard_by_condition.find(condition);
+  return found != entry.first_guard_by_condition.end() && found->second < before;
 }
 
 // A container used as a value is handed to other code, which may evict it.

@@ -62,13 +62,27 @@ struct ClosedSetGuard {
   uint32_t from = 0;    // where the guard starts: the key must not be bound again after it
 };
 
-// The guards among a block's statements (`if kind not in KNOWN: return`), found once a block.
+// The guards among a block's statements (`if kind not in KNOWN: return`, an `if` without `else`
+// whose body ends in `return`, `raise` or `continue`), found once a block.
 class GuardIndex {
  public:
+  // In source order.
   const std::vector<TSNode>& guardsOf(TSNode block);
+  // Whether a guard of `block` that starts before `before` has the condition `condition`,
+  // written without spaces (`key notin cache` as "keynotincache"): any guard, however far.
+  bool guardedBefore(const RuleContext& context, TSNode block, const std::string& condition,
+                     uint32_t before);
+  // What membershipCollection found in a guard for a key (container_evidence.cpp).
+  std::map<std::pair<const void*, std::string_view>, TSNode> memberships;
 
  private:
-  std::unordered_map<const void*, std::vector<TSNode>> guards_;
+  struct Block {
+    std::vector<TSNode> guards;
+    bool conditions_read = false;
+    std::unordered_map<std::string, uint32_t> first_guard_by_condition;
+  };
+  Block& blockOf(TSNode block);
+  std::unordered_map<const void*, Block> blocks_;
 };
 
 // Finds container uses during the walk, cheaply; decides the gated ones after it.

@@ -408,39 +408,76 @@ bool neverRuns(const RuleContext& context, ScopeId scope, TSNode node) {
   return false;
 }
 
-std::string onceGuardAt(const RuleContext& context) {
+namespace {
+
+// The guards of a function's body for onceGuardAt: each `if ...: return`, with what it says.
+std::vector<OnceGuardMemo::Guard> functionGuards(const RuleContext& context, TSNode function) {
+  std::vector<OnceGuardMemo::Guard> guards;
   std::vector<std::string_view> names;
+  const TSNode body = childByField(function, Field::Body);
+  const uint32_t count = namedChildCount(body);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode statement = nthNamedChild(body, i);
+    if (kindOf(statement) != NodeKind::IfStatement) continue;
+    const TSNode consequence = childByField(statement, Field::Consequence);
+    if (kindOf(nthNamedChild(consequence, 0)) != NodeKind::ReturnStatement) continue;
+    OnceGuardMemo::Guard guard;
+    guard.end = ts_node_end_byte(statement);
+    // `if key in seen: return` speaks for what runs after it.
+    guard.per_key =
+        oncePerKeyGuard(context, function, childByField(statement, Field::Condition), body, i);
+    names.clear();
+    collectNames(context, childByField(statement, Field::Condition), names);
+    const std::string_view name = assignedOneOf(context, body, names, true);
+    if (!name.empty()) guard.assigned = guardReason(name);
+    if (!guard.per_key.empty() || !guard.assigned.empty()) guards.push_back(std::move(guard));
+  }
+  return guards;
+}
+
+// What the `if` whose body is `branch` says of the code in it: a once-guard on a name the body
+// assigns, or empty.
+std::string branchGuard(const RuleContext& context, TSNode statement, TSNode branch) {
+  std::vector<std::string_view> names;
+  collectNames(context, childByField(statement, Field::Condition), names);
+  const std::string_view name = assignedOneOf(context, branch, names, false);
+  return name.empty() ? std::string() : guardReason(name);
+}
+
+}  // namespace
+
+std::string onceGuardAt(const RuleContext& context, OnceGuardMemo* memo) {
   for (size_t up = 1; up + 1 < context.depth(); ++up) {
     const Frame& frame = context.frame(up);
     if (frame.kind == NodeKind::FunctionDefinition || frame.kind == NodeKind::Lambda) {
       // `if _installed: return` early in the function, which sets `_installed = True`.
-      const TSNode body = childByField(frame.node, Field::Body);
-      const uint32_t count = namedChildCount(body);
+      std::vector<OnceGuardMemo::Guard> computed;
+      const std::vector<OnceGuardMemo::Guard>* guards = &computed;
+      if (memo != nullptr) {
+        const auto [entry, fresh] = memo->functions.try_emplace(frame.node.id);
+        if (fresh) entry->second = functionGuards(context, frame.node);
+        guards = &entry->second;
+      } else {
+        computed = functionGuards(context, frame.node);
+      }
       const uint32_t here = ts_node_start_byte(context.frame().node);
-      for (uint32_t i = 0; i < count; ++i) {
-        const TSNode statement = nthNamedChild(body, i);
-        if (kindOf(statement) != NodeKind::IfStatement) continue;
-        const TSNode consequence = childByField(statement, Field::Consequence);
-        if (kindOf(nthNamedChild(consequence, 0)) != NodeKind::ReturnStatement) continue;
-        // A guard speaks for what runs after it.
-        if (ts_node_end_byte(statement) <= here) {
-          std::string per_key = oncePerKeyGuard(context, frame.node,
-                                                childByField(statement, Field::Condition), body, i);
-          if (!per_key.empty()) return per_key;
-        }
-        names.clear();
-        collectNames(context, childByField(statement, Field::Condition), names);
-        const std::string_view name = assignedOneOf(context, body, names, true);
-        if (!name.empty()) return guardReason(name);
+      for (const OnceGuardMemo::Guard& guard : *guards) {
+        if (guard.end <= here && !guard.per_key.empty()) return guard.per_key;
+        if (!guard.assigned.empty()) return guard.assigned;
       }
       return {};
     }
     if (frame.kind == NodeKind::IfStatement && context.frame(up - 1).field == Field::Consequence) {
-      names.clear();
-      collectNames(context, childByField(frame.node, Field::Condition), names);
-      const std::string_view name =
-          assignedOneOf(context, context.frame(up - 1).node, names, false);
-      if (!name.empty()) return guardReason(name);
+      const TSNode branch = context.frame(up - 1).node;
+      std::string reason;
+      if (memo != nullptr) {
+        const auto [entry, fresh] = memo->branches.try_emplace(branch.id);
+        if (fresh) entry->second = branchGuard(context, frame.node, branch);
+        reason = entry->second;
+      } else {
+        reason = branchGuard(context, frame.node, branch);
+      }
+      if (!reason.empty()) return reason;
     }
   }
   return {};

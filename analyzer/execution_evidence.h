@@ -8,9 +8,11 @@
 
 #include <tree_sitter/api.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "analyzer/semantic_model.h"
 
@@ -25,7 +27,22 @@ class RuleContext;
 // return` in a function that records `key` in `seen` (`seen.append(key)`, `seen.add(key)`,
 // `seen[key] = ...`): once per distinct key, as a registry of models is. The reason as a phrase
 // for messages ("under the once-guard on `_registered`"), or empty.
-std::string onceGuardAt(const RuleContext& context);
+//
+// What one function's guards and one `if`'s body say does not depend on where in them the node
+// is (but for whether a guard comes before it): `memo` keeps it, for callers that ask about many
+// nodes of one function (a generated function of 16,000 registrations read its whole body 16,000
+// times).
+class OnceGuardMemo {
+ public:
+  struct Guard {
+    uint32_t end = 0;      // where the `if ...: return` statement ends
+    std::string per_key;   // the reason it gives to what comes after it, or empty
+    std::string assigned;  // the reason it gives wherever it is, or empty
+  };
+  std::unordered_map<const void*, std::vector<Guard>> functions;  // by function definition
+  std::unordered_map<const void*, std::string> branches;          // by `if` body
+};
+std::string onceGuardAt(const RuleContext& context, OnceGuardMemo* memo = nullptr);
 
 // After the walk: whether `node`, in `scope`, never runs, as a reviewer reads it: in the body of
 // `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`, `typing_extensions.TYPE_CHECKING`, or a name

@@ -118,7 +118,7 @@ class KeyFinder {
       case NodeKind::BinaryOperator:
         // `hash(line) % 16`: one of 16 keys, whatever the left side is (not of 1,000,003).
         if (isFewItemsLiteral(writtenRemainderDivisor(context_, node))) {
-          return make(KeySource::Closed, std::string(kRemainder));
+          return make(KeySource::Closed, "a remainder");
         }
         return parts(scope, node, depth, true);
       case NodeKind::BooleanOperator:

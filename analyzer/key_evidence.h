@@ -66,10 +66,8 @@ struct KeyEvidence {
 inline constexpr std::string_view kFunctionPerCall = ", a function made per call";
 inline constexpr std::string_view kClassPerCall = ", a class made per call";
 inline constexpr std::string_view kBoundMethod = "the bound method ";
-// The reasons of a yes-or-no answer (`line.startswith("#")`, it begins the reason) and of a
-// remainder by a written number (`hash(line) % 16`): keys of a few values, by their shape.
+// The reason of a yes-or-no answer (`line.startswith("#")`), which it begins: a key of two values.
 inline constexpr std::string_view kYesOrNo = "a boolean, ";
-inline constexpr std::string_view kRemainder = "a remainder";
 // In a reason, an instance the key's code makes (`a new `Record``, `a new instance of `cls``).
 inline constexpr std::string_view kNewInstance = "a new ";
 

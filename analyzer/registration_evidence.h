@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analyzer/callback_evidence.h"
+#include "analyzer/execution_evidence.h"
 #include "analyzer/library_knowledge.h"
 #include "analyzer/lifetime_evidence.h"
 #include "analyzer/semantic_model.h"
@@ -133,6 +134,7 @@ class RegistrationCollector {
   std::set<std::pair<uint32_t, std::string_view>> returned_;  // (function start, name)
   bool isImportedSubscribeName(TSNode name, const RuleContext& context);
 
+  OnceGuardMemo once_guards_;
   std::set<std::string_view> imported_subscribe_names_;
   std::set<std::string_view> prelude_subscribe_names_;  // imported so in other runs
   bool prelude_read_ = false;

@@ -87,8 +87,8 @@ leading underscores (`LOG`, `self._log`, `audit_logger`, an imported `logger`; n
 reported, and so do `sum`, `min` and `max`, which run every item anyway.
 
 A set comprehension whose items can take only a few values is left alone too: a comparison or a
-`not`, a yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a remainder by a written
-number (`n % 2`), a literal, a module's constant, or a choice between such values (`a if c else
+`not`, a yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a literal, a module's
+constant, or a choice between such values (`a if c else
 b`, `a and b`). `any({line.startswith("#") for line in fh})` walks the whole file, but the set
 holds at most two items: that costs time, not memory.
 
@@ -413,12 +413,11 @@ class ListComprehensionInReducer final : public RuleChecker {
   }
 
   // Whether the items of a set comprehension can take only a few values: a comparison or a
-  // `not`, a yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a remainder by a
-  // written number (`n % 2`), a literal, a module's constant, or a choice between such values
-  // (`a if c else b`, `a or b`), as key_evidence.h judges them. Asked in the comprehension's own
-  // scope, where its targets are bound. Not every key that evidence calls closed: an item of a
-  // small literal
-  // (`for s in [line.strip()]`) or a lambda is one per item here.
+  // `not`, a yes-or-no call (`line.startswith("#")`, `isinstance(x, str)`), a literal, a
+  // module's constant, or a choice between such values (`a if c else b`, `a or b`). Asked in the
+  // comprehension's own scope, where its targets are bound. Not every key that key_evidence.h
+  // calls closed: an item of a small literal (`for s in [line.strip()]`), a lambda or a
+  // remainder (`float(x) % 360`) is one per item here.
   static bool hasFewValues(const RuleContext& context, ScopeId scope, TSNode comprehension) {
     const SemanticModel& semantic = context.semantic();
     // Scopes are numbered in the order the walk met them: the comprehension's comes after the
@@ -459,11 +458,9 @@ class ListComprehensionInReducer final : public RuleChecker {
                semantic.scope(resolution.binding->scope).kind == ScopeKind::Module &&
                keyEvidence(context, scope, element).overall() == KeySource::Closed;
       }
-      case NodeKind::Call:
-      case NodeKind::BinaryOperator: {
+      case NodeKind::Call: {
         const KeyEvidence evidence = keyEvidence(context, scope, element);
-        return evidence.overall() == KeySource::Closed &&
-               (evidence.reason.starts_with(kYesOrNo) || evidence.reason == kRemainder);
+        return evidence.overall() == KeySource::Closed && evidence.reason.starts_with(kYesOrNo);
       }
       default:
         return false;

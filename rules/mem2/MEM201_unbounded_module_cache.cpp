@@ -71,12 +71,19 @@ other cache rules):
   names: `cache[key] = importlib.import_module(cache[key])`); a store made only for keys below a
   limit written in the code (`if n < MAX_CACHED: cache[n] = value`, an integer or an UPPER_CASE
   constant); an addition made only while the container is empty (`if not _loaded:
-  _loaded.append(load())`, or a loop under `if not _table:` filling the table from a file); a
-  store or set addition whose key the code checks against a closed set first (`if level in
-  LEVELS:`, after `if kind not in ("a", "b"): raise ...`, under `case "a" | "b":` of
-  `match kind:`; the set a display of literals or a module-level UPPER_CASE name bound once to
-  one, the key a name not bound again before the store): one entry per member at most. A list
-  appended to under such a check still grows per call, and stays reported.
+  _loaded.append(load())`, or a loop under `if not _table:` filling the table from a file); and
+  a key checked against a closed set first, before a store that replaces the entry
+  (`cache[kind] = value`, `counts[kind] += 1`; not `c[kind, user]`, not a value built on the entry
+  such as `c[kind] += [item]` or `c.get(kind, []) + [item]`), a set's `add(kind)`, or a
+  `setdefault(kind)` statement with a literal default: inside `if kind in KNOWN:` (alone or
+  `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`, `continue`; no `else`;
+  among the eight `if` statements ending so that are nearest before it), or under
+  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is a
+  display of literals, not empty, or a module-level UPPER_CASE name bound once to a tuple or
+  frozenset of literals (a set constant may be filled elsewhere); the key is a name not bound
+  again between the check and the store (a loop, a comprehension, a walrus,
+  `kind = f"{kind}:{user}"`). A list grows per call whatever its items
+  (`events.append(kind)`), and stays reported.
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a

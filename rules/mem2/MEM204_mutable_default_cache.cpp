@@ -65,16 +65,18 @@ Not flagged either:
   cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`),
   adds only keys checked against a closed set first (see below), or hands to other code (`return cache`, `helper(cache)`,
   `self.c = cache`);
-- a key checked against a closed set before it is stored (`_counts[kind] = ...`) or added to a
-  set (`_seen.add(kind)`, or `setdefault` as a statement of its own): inside `if kind in
-  KNOWN_KINDS:` (alone or `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`,
-  `continue`; no `else`, among the eight such guards nearest the statement), or under
-  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is
-  a display of literals, not empty, or a module-level UPPER_CASE name bound once to one; the key
-  is a name not bound again between the check and the store (a loop, a comprehension, a walrus,
-  `kind = f"{kind}:{user}"`). A list grows per call whatever its items (`_events.append(kind)`),
-  and so does a value filled under a closed key (`index.setdefault(kind, []).append(item)`):
-  both stay reported;
+- a key checked against a closed set first, before a store that replaces the entry
+  (`cache[kind] = value`, `counts[kind] += 1`; not `c[kind, user]`, not a value built on the entry
+  such as `c[kind] += [item]` or `c.get(kind, []) + [item]`), a set's `add(kind)`, or a
+  `setdefault(kind)` statement with a literal default: inside `if kind in KNOWN:` (alone or
+  `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`, `continue`; no `else`;
+  among the eight `if` statements ending so that are nearest before it), or under
+  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is a
+  display of literals, not empty, or a module-level UPPER_CASE name bound once to a tuple or
+  frozenset of literals (a set constant may be filled elsewhere); the key is a name not bound
+  again between the check and the store (a loop, a comprehension, a walrus,
+  `kind = f"{kind}:{user}"`). A list grows per call whatever its items
+  (`events.append(kind)`), and stays reported;
 - functions defined inside another function (their defaults are made anew each time the `def`
   runs), lambdas, and demonstration or debugging code and database migrations;
 - test code (the shared test-file patterns).

@@ -39,6 +39,18 @@ project):
   by class, singletons keyed by `cls`), keys fixed by the code, configuration, keys that every
   caller in the project fills with such values, growth at import (class decorators, registration
   at module level) and in demonstration or debugging code and database migrations;
+- not growth: a key checked against a closed set first, before a store that replaces the entry
+  (`cache[kind] = value`, `counts[kind] += 1`; not `c[kind, user]`, not a value built on the entry
+  such as `c[kind] += [item]` or `c.get(kind, []) + [item]`), a set's `add(kind)`, or a
+  `setdefault(kind)` statement with a literal default: inside `if kind in KNOWN:` (alone or
+  `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`, `continue`; no `else`;
+  among the eight `if` statements ending so that are nearest before it), or under
+  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is a
+  display of literals, not empty, or a module-level UPPER_CASE name bound once to a tuple or
+  frozenset of literals (a set constant may be filled elsewhere); the key is a name not bound
+  again between the check and the store (a loop, a comprehension, a walrus,
+  `kind = f"{kind}:{user}"`). A list grows per call whatever its items
+  (`events.append(kind)`), and stays reported;
 - not flagged: callbacks (a bound method, a function made per call) kept in a class-level list:
   that is an event bus, and MEM301 reports the subscription where it is made;
 - with `--preview` only: keys from parameters that no caller in the project shows, in a method

@@ -65,25 +65,14 @@ Deliberate collections are left alone, so the rule misses some stray ones (among
   `gc.freeze()`, or a collection at the end of a command-line tool, costs one pause);
 - a function that also manages or inspects the collector (`gc.disable()`/`gc.enable()`, the
   sanctioned "collect right after re-enabling it in the `finally`" pattern, `gc.freeze()`,
-  `gc.get_count()`, ...), measures memory (`tracemalloc`, `resource.getrusage`,
-  `sys.getrefcount`, `sys.getsizeof`, `psutil`, `.memory_info()`), uses a benchmark or profiling
-  harness (`timeit` other than its `default_timer` clock, `cProfile`, `pyperf`), or hands memory
-  back to another allocator (`torch.cuda.empty_cache()`, Keras'
+  `gc.get_count()`, ...), measures memory or time (`tracemalloc`, `resource.getrusage`,
+  `sys.getrefcount`, `sys.getsizeof`, `time.perf_counter`, `time.process_time`, `psutil`,
+  `.memory_info()`, `time.monotonic() - started`; not `time.monotonic()` read for a deadline),
+  or hands memory back to another allocator (`torch.cuda.empty_cache()`, Keras'
   `clear_session()`, CuPy's `free_all_blocks()`, JAX's `clear_caches()`, `malloc_trim`), itself
   or, for the memory it hands back, through a module-level function of the same module that it
   calls (a `free_gpu_memory()` helper): the collection there makes a measurement exact or frees
   device memory;
-- a collection that a benchmark makes right before it starts a timer: in the same loop body (or
-  function body, for a function called in a loop), the first clock read after the collection
-  (`time.perf_counter`, `process_time`, `thread_time`, `monotonic`, `timeit.default_timer`, or a
-  name bound to one) starts a timer, `t0 = perf_counter()` (or `self.t0 = ...`, `(t0 :=
-  ...)`), from which an elapsed time is taken, `perf_counter() - t0` or `t1 - t0`, not compared;
-  and no timer started before the collection is read after it. In a loop the body comes round
-  again, so a collection after the last read (a lap timer) is followed by the first. A
-  collection between a timer's start and its reading is timed with the item (`t0 =
-  perf_counter(); run(item); gc.collect(); log.info(..., perf_counter() - t0)`) and stays
-  reported, as does one inside a loop timed as a whole, or near a clock read for a deadline
-  (`monotonic() + 30`) or a budget (`monotonic() - started > 30`);
 - a collection under an `if` or `elif` inside its loop (or, in a function called in a loop,
   anywhere in the function) whose condition reads a clock (`time() - last > DELAY`,
   `monotonic()`, `loop.time()`, `datetime.now()`), in the branch taken once the time has come
@@ -194,21 +183,13 @@ constexpr auto kDeliberateModules = std::to_array<std::string_view>({
     "sys.getallocatedblocks",
     "sys.gettotalrefcount",
     "sys.getsizeof",
-    "torch.cuda",
-});
-
-// Clocks read to time code: a collection counts as part of a measurement only right before a
-// timer starts (see timedRightAfter), not wherever the function reads one.
-constexpr auto kClocks = std::to_array<std::string_view>({
     "time.perf_counter",
     "time.perf_counter_ns",
     "time.process_time",
     "time.process_time_ns",
     "time.thread_time",
     "time.thread_time_ns",
-    "time.monotonic",
-    "time.monotonic_ns",
-    "timeit.default_timer",
+    "torch.cuda",
 });
 
 // MicroPython and CircuitPython modules: there, without reference counting, an explicit
@@ -561,113 +542,7 @@ class StrayGcCollect final : public RuleChecker {
       return true;
     }
     if (classTurnsCollectionOff(call, context) || classCollectsAsPolicy(call, context)) return true;
-    return bodyIsDeliberate(call, context) || timedRightAfter(call, context);
-  }
-
-  // A benchmark collects right before it starts a clock, so that the collection stays out of
-  // what it times: `gc.collect(); t0 = perf_counter(); run(); times.append(perf_counter() - t0)`
-  // (or `t1 - t0`, `self.t0`, `(t0 := perf_counter())`). So: the first clock read after the
-  // collection in the loop's body (the function's, for one called in a loop; in a loop, the body
-  // comes round again, so a collection after the last read is followed by the first) starts a
-  // timer, a name that an elapsed time, not compared (compared, it is a budget), subtracts; and
-  // no timer started before the collection is read after it. A collection between a timer's
-  // start and its reading (`t0 = perf_counter(); run(item); gc.collect(); log.info(...,
-  // perf_counter() - t0)`) is timed with the item, no benchmark.
-  // A clock (kClocks), called by its name or through a name bound once to it
-  // (`clock = time.perf_counter`).
-  static bool isClock(const RuleContext& context, ScopeId scope, TSNode callee) {
-    const SemanticModel& semantic = context.semantic();
-    std::string name = semantic.qualifiedName(scope, callee);
-    if (name.empty() && kindOf(callee) == NodeKind::Identifier) {
-      const Resolution resolution =
-          semantic.resolve(scope, context.text(callee), ts_node_start_byte(callee));
-      if (resolution.kind == Resolution::Kind::Bound) {
-        ScopeId value_scope = kNoScope;
-        const TSNode value = singleAssignedValue(context, *resolution.binding, &value_scope);
-        const NodeKind kind = kindOf(value);
-        if (kind == NodeKind::Attribute || kind == NodeKind::Identifier) {
-          name = semantic.qualifiedName(value_scope, value);
-        }
-      }
-    }
-    return std::find(kClocks.begin(), kClocks.end(), name) != kClocks.end();
-  }
-
-  static bool timedRightAfter(const CollectCall& call, const RuleContext& context) {
-    const bool in_loop = call.loop_depth > 0 && !ts_node_is_null(call.loop);
-    const TSNode region = childByField(in_loop ? call.loop : call.owner, Field::Body);
-    if (ts_node_is_null(region)) return false;
-    struct Read {
-      uint32_t at;
-      std::string_view timer;  // the name a start binds; empty for any other read
-    };
-    struct Elapsed {
-      uint32_t at;
-      std::string_view timer;  // the name subtracted
-    };
-    std::vector<Read> reads;
-    std::vector<Elapsed> elapsed;
-    const SemanticModel& semantic = context.semantic();
-    visitSubtree(region, [&](TSNode node, TSFieldId /*field*/) {
-      const NodeKind kind = kindOf(node);
-      if (kind == NodeKind::FunctionDefinition || kind == NodeKind::ClassDefinition ||
-          kind == NodeKind::Lambda) {
-        return Visit::SkipChildren;
-      }
-      TSNode use = parentOf(node);
-      while (kindOf(use) == NodeKind::ParenthesizedExpression)
-        use = parentOf(use);
-      if (kind == NodeKind::BinaryOperator) {
-        const TSNode op = childByField(node, Field::Operator);
-        if (!ts_node_is_null(op) && std::string_view(ts_node_type(op)) == "-" &&
-            kindOf(use) != NodeKind::ComparisonOperator) {
-          elapsed.push_back(
-              Elapsed{ts_node_start_byte(node),
-                      context.text(unparenthesized(childByField(node, Field::Right)))});
-        }
-        return Visit::Descend;
-      }
-      if (kind != NodeKind::Call ||
-          !isClock(context, call.scope, childByField(node, Field::Function))) {
-        return Visit::Descend;
-      }
-      Read read{ts_node_start_byte(node), {}};
-      const NodeKind use_kind = kindOf(use);
-      if (use_kind == NodeKind::Assignment &&
-          ts_node_eq(unparenthesized(childByField(use, Field::Right)), node)) {
-        const TSNode target = childByField(use, Field::Left);
-        if (kindOf(target) == NodeKind::Identifier || kindOf(target) == NodeKind::Attribute) {
-          read.timer = context.text(target);
-        }
-      } else if (use_kind == NodeKind::NamedExpression &&
-                 ts_node_eq(unparenthesized(childByField(use, Field::Value)), node)) {
-        read.timer = context.text(childByField(use, Field::Name));
-      }
-      reads.push_back(read);
-      return Visit::Descend;
-    });
-    const uint32_t at = ts_node_start_byte(call.call);
-    // A timer started before the collection and read after it times the collection.
-    for (const Elapsed& end : elapsed) {
-      if (end.at < at) continue;
-      const Read* start = nullptr;
-      for (const Read& read : reads) {
-        if (read.at < end.at && read.timer == end.timer && !read.timer.empty()) start = &read;
-      }
-      if (start != nullptr && start->at < at) return false;
-    }
-    const Read* next = nullptr;
-    for (const Read& read : reads) {
-      if (read.at > at) {
-        next = &read;
-        break;
-      }
-    }
-    if (next == nullptr && in_loop && !reads.empty()) next = &reads.front();
-    if (next == nullptr || next->timer.empty()) return false;
-    return std::any_of(elapsed.begin(), elapsed.end(), [&](const Elapsed& end) {
-      return end.timer == next->timer && (in_loop || end.at > next->at);
-    });
+    return bodyIsDeliberate(call, context);
   }
 
   // A collection under a guard that reads a clock (`if time() - last > DELAY:`) or counts
@@ -1115,8 +990,10 @@ class StrayGcCollect final : public RuleChecker {
       // beside it deliberate), nor for measuring (a `_stamp()` for log lines).
       if (!follow_calls) return Visit::Descend;
       if (name.starts_with("gc.") && name != "gc.collect") found = true;
-      // `timeit.default_timer` is `time.perf_counter`: a clock (timedRightAfter), not a harness.
-      if (name == "timeit.default_timer") return Visit::Descend;
+      // `time.monotonic() - started` measures; `time.monotonic() + 30` sets a deadline.
+      if ((name == "time.monotonic" || name == "time.monotonic_ns") && measuresElapsed(node)) {
+        found = true;
+      }
       for (std::string_view module : kDeliberateModules) {
         if (startsWithModule(name, module)) found = true;
       }

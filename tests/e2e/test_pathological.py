@@ -250,6 +250,16 @@ class PathologicalTest(HeaplintTestCase):
                 # past the parse budget, and the file was left unchecked).
                 "comments.py": "def total(path):\n    return sum([len(x) for x in open(path)])\n"
                 + "    # a line of code commented out\n" * (count * 4),
+                # One function of many registrations, each asking whether a once-guard covers
+                # it (MEM301; execution_evidence.cpp read the whole body for each: 10 s for
+                # 16,000), and of many stores after guards (container_evidence.cpp stepped back
+                # through every sibling for each: 17 s for 2,000).
+                "appends.py": "def build(xs):\n    out = []\n"
+                + "    out.append(xs[0])\n" * (count * 2),
+                "guards.py": "KNOWN = ('a',)\n\n\ndef fill(xs, y):\n    out = {}\n"
+                "    for x in xs:\n"
+                + "        if y not in KNOWN:\n            continue\n        out[x] = 1\n"
+                * (count // 2),
                 "loops.py": "def read(path):\n" + "".join(
                     f"    with open(path) as f{i}:\n        for line in f{i}.readlines():\n"
                     f"            print(line)\n" for i in range(count // 4)),
