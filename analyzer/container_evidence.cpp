@@ -310,7 +310,8 @@ ClosedSetGuard closedSetGuard(const RuleContext& context, TSNode container, TSNo
 // comprehension, `kind = f"{kind}:{user}"` or a walrus in the condition would make it another
 // value).
 bool closedSetGuardHolds(const RuleContext& context, const ContainerUse& use,
-                         const ClosedSetGuard& guard) {
+                         const ClosedSetGuard& guard,
+                         std::unordered_map<const Binding*, bool>& constants) {
   const SemanticModel& semantic = context.semantic();
   if (kindOf(guard.collection) == NodeKind::Identifier) {
     const std::string_view name = context.text(guard.collection);
@@ -322,12 +323,16 @@ bool closedSetGuardHolds(const RuleContext& context, const ContainerUse& use,
       return false;
     }
     // A tuple or a frozenset: a set, list or dict constant may be filled elsewhere
-    // (`KNOWN_HOSTS.add(host)`).
-    const TSNode value = unparenthesized(singleAssignedValue(context, *resolution.binding));
-    const bool immutable = kindOf(value) == NodeKind::Tuple ||
-                           (kindOf(value) == NodeKind::Call &&
-                            context.text(childByField(value, Field::Function)) == "frozenset");
-    if (!immutable || !isClosedDisplay(context, value)) return false;
+    // (`KNOWN_HOSTS.add(host)`). Read once a constant, however many stores it guards.
+    const auto [entry, fresh] = constants.try_emplace(resolution.binding, false);
+    if (fresh) {
+      const TSNode value = unparenthesized(singleAssignedValue(context, *resolution.binding));
+      const bool immutable = kindOf(value) == NodeKind::Tuple ||
+                             (kindOf(value) == NodeKind::Call &&
+                              context.text(childByField(value, Field::Function)) == "frozenset");
+      entry->second = immutable && isClosedDisplay(context, value);
+    }
+    if (!entry->second) return false;
   }
   const std::string_view key = context.text(use.key);
   const Resolution resolution = semantic.resolve(use.scope, key, ts_node_start_byte(use.key));
@@ -341,11 +346,11 @@ bool closedSetGuardHolds(const RuleContext& context, const ContainerUse& use,
   return true;
 }
 
-// `cache[key] = value` (one index) whose value replaces the entry rather than builds on it: not
-// `cache[key] += [item]`, `cache[key] += line` or `cache[key] = cache.get(key, []) + [item]`,
-// which grow the entry per call. A number added (`counts[key] += 1`, `counts[key] =
-// counts.get(key, 0) + 1`) replaces it.
-bool storesAReplacement(const RuleContext& context, TSNode subscript, TSNode container) {
+// `counts[key] = 1`, `counts[key] += 1`, `counts[key] = counts.get(key, 0) + 1`: a store (one
+// index) of a literal or a count, which replaces the entry. Any other value may build on the
+// entry, through the container or a name read from it (`lines = c.get(k, []); lines.append(x);
+// c[k] = lines`, `c[k] = f"{c.get(k, '')}{x}"`), and is left to the rules as growth.
+bool storesAReplacement(const RuleContext& context, TSNode subscript) {
   if (namedChildCountSkippingExtras(subscript) != 2) return false;  // `c[kind, user]`
   const TSNode statement = parentOf(subscript);
   const NodeKind kind = kindOf(statement);
@@ -353,41 +358,41 @@ bool storesAReplacement(const RuleContext& context, TSNode subscript, TSNode con
       !ts_node_eq(childByField(statement, Field::Left), subscript)) {
     return false;
   }
-  const TSNode value = childByField(statement, Field::Right);
-  if (kind == NodeKind::AugmentedAssignment) {
-    const NodeKind added = kindOf(unparenthesized(value));
-    return added == NodeKind::Integer || added == NodeKind::Float;
-  }
-  // A display or comprehension in the value, or an operation with something other than a number
-  // on an expression that reads the container, builds on the entry.
-  bool builds = false;
-  bool operates = false;
-  const auto inspect = [&](TSNode node, TSFieldId /*field*/) {
-    switch (kindOf(node)) {
-      case NodeKind::List:
-      case NodeKind::Set:
-      case NodeKind::Dictionary:
-      case NodeKind::Tuple:
-      case NodeKind::ListComprehension:
-      case NodeKind::SetComprehension:
-      case NodeKind::DictionaryComprehension:
-      case NodeKind::GeneratorExpression:
-        builds = true;
-        return Visit::Stop;
-      case NodeKind::BinaryOperator: {
-        const NodeKind right = kindOf(unparenthesized(childByField(node, Field::Right)));
-        operates = operates || (right != NodeKind::Integer && right != NodeKind::Float);
-        return Visit::Descend;
-      }
-      default:
-        return Visit::Descend;
-    }
+  const auto isNumber = [](TSNode node) {
+    const NodeKind number = kindOf(unparenthesized(node));
+    return number == NodeKind::Integer || number == NodeKind::Float;
   };
-  // visitSubtree visits what is below the value: the value itself first.
-  if (inspect(value, 0) == Visit::Descend) visitSubtree(value, inspect);
-  if (builds) return false;
-  if (!operates) return true;
-  return context.text(value).find(context.text(container)) == std::string_view::npos;
+  const TSNode value = unparenthesized(childByField(statement, Field::Right));
+  if (kind == NodeKind::AugmentedAssignment) {
+    const std::string_view op = context.text(childByField(statement, Field::Operator));
+    return (op == "+=" || op == "-=") && isNumber(value);
+  }
+  switch (kindOf(value)) {
+    case NodeKind::Integer:
+    case NodeKind::Float:
+    case NodeKind::True:
+    case NodeKind::False:
+    case NodeKind::None:
+      return true;
+    case NodeKind::String:
+      return !subtreeContains(value, NodeKind::Interpolation);
+    case NodeKind::BinaryOperator: {
+      // `c.get(key, 0) + 1`, `c[key] - 1`: a count.
+      const std::string_view op = context.text(childByField(value, Field::Operator));
+      if ((op != "+" && op != "-") || !isNumber(childByField(value, Field::Right))) return false;
+      const TSNode left = unparenthesized(childByField(value, Field::Left));
+      if (kindOf(left) == NodeKind::Subscript) return true;
+      if (kindOf(left) != NodeKind::Call) return false;
+      const TSNode callee = childByField(left, Field::Function);
+      const TSNode arguments = childByField(left, Field::Arguments);
+      return kindOf(callee) == NodeKind::Attribute &&
+             context.text(childByField(callee, Field::AttributeName)) == "get" &&
+             namedChildCountSkippingExtras(arguments) == 2 &&
+             isNumber(nthNamedChildSkippingExtras(arguments, 1));
+    }
+    default:
+      return false;
+  }
 }
 
 // `cache.setdefault(key)` or `cache.setdefault(key, 0)`: the default a literal the code will not
@@ -602,7 +607,7 @@ void ContainerUseCollector::onSubscript(TSNode node, const RuleContext& context)
   } else if (context.frame().isStoreTarget() && followed(value, context) &&
              !addsNoEntry(context, value, index, guards_) && !storedOnlyWhenEmpty(context, value)) {
     add(context, value, ContainerEvent::Grow, index);
-    if (storesAReplacement(context, node, value)) {
+    if (storesAReplacement(context, node)) {
       pending_.back().guard = closedSetGuard(context, value, index, guards_);
     }
     // The value stored, for `c[k] = v` (a class factory's new class).
@@ -735,6 +740,7 @@ void ContainerUseCollector::onValue(TSNode node, const RuleContext& context) {
 std::vector<ContainerUse> ContainerUseCollector::finish(
     const RuleContext& context, const std::function<bool(const ContainerUse&)>& keep) {
   std::vector<ContainerUse> uses;
+  std::unordered_map<const Binding*, bool> constants;  // closedSetGuardHolds' answers
   for (const Pending& pending : pending_) {
     if (keep && !keep(pending.use)) continue;
     if (pending.gate != Gate::None) {
@@ -747,7 +753,7 @@ std::vector<ContainerUse> ContainerUseCollector::finish(
     }
     uses.push_back(pending.use);
     if (!ts_node_is_null(pending.guard.collection) &&
-        closedSetGuardHolds(context, pending.use, pending.guard)) {
+        closedSetGuardHolds(context, pending.use, pending.guard, constants)) {
       uses.back().event = ContainerEvent::Read;
     }
   }

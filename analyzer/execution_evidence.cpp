@@ -410,10 +410,9 @@ bool neverRuns(const RuleContext& context, ScopeId scope, TSNode node) {
 
 namespace {
 
-// The guards of a function's body for onceGuardAt: each `if ...: return`, with what it says.
-std::vector<OnceGuardMemo::Guard> functionGuards(const RuleContext& context, TSNode function) {
+// The guards of a function's body for onceGuardAt: each `if ...: return`, not yet read.
+std::vector<OnceGuardMemo::Guard> functionGuards(TSNode function) {
   std::vector<OnceGuardMemo::Guard> guards;
-  std::vector<std::string_view> names;
   const TSNode body = childByField(function, Field::Body);
   const uint32_t count = namedChildCount(body);
   for (uint32_t i = 0; i < count; ++i) {
@@ -422,17 +421,24 @@ std::vector<OnceGuardMemo::Guard> functionGuards(const RuleContext& context, TSN
     const TSNode consequence = childByField(statement, Field::Consequence);
     if (kindOf(nthNamedChild(consequence, 0)) != NodeKind::ReturnStatement) continue;
     OnceGuardMemo::Guard guard;
-    guard.end = ts_node_end_byte(statement);
-    // `if key in seen: return` speaks for what runs after it.
-    guard.per_key =
-        oncePerKeyGuard(context, function, childByField(statement, Field::Condition), body, i);
-    names.clear();
-    collectNames(context, childByField(statement, Field::Condition), names);
-    const std::string_view name = assignedOneOf(context, body, names, true);
-    if (!name.empty()) guard.assigned = guardReason(name);
-    if (!guard.per_key.empty() || !guard.assigned.empty()) guards.push_back(std::move(guard));
+    guard.statement = statement;
+    guard.index = i;
+    guards.push_back(guard);
   }
   return guards;
+}
+
+// What a guard says: `if key in seen: return` speaks for what runs after it, `if _installed:
+// return` (a name the function assigns) wherever it is.
+void readGuard(const RuleContext& context, TSNode function, OnceGuardMemo::Guard& guard) {
+  guard.read = true;
+  const TSNode body = childByField(function, Field::Body);
+  const TSNode condition = childByField(guard.statement, Field::Condition);
+  guard.per_key = oncePerKeyGuard(context, function, condition, body, guard.index);
+  std::vector<std::string_view> names;
+  collectNames(context, condition, names);
+  const std::string_view name = assignedOneOf(context, body, names, true);
+  if (!name.empty()) guard.assigned = guardReason(name);
 }
 
 // What the `if` whose body is `branch` says of the code in it: a once-guard on a name the body
@@ -450,19 +456,23 @@ std::string onceGuardAt(const RuleContext& context, OnceGuardMemo* memo) {
   for (size_t up = 1; up + 1 < context.depth(); ++up) {
     const Frame& frame = context.frame(up);
     if (frame.kind == NodeKind::FunctionDefinition || frame.kind == NodeKind::Lambda) {
-      // `if _installed: return` early in the function, which sets `_installed = True`.
+      // `if _installed: return` early in the function, which sets `_installed = True`. The
+      // guards are read in order, each once, until one answers.
       std::vector<OnceGuardMemo::Guard> computed;
-      const std::vector<OnceGuardMemo::Guard>* guards = &computed;
+      std::vector<OnceGuardMemo::Guard>* guards = &computed;
       if (memo != nullptr) {
         const auto [entry, fresh] = memo->functions.try_emplace(frame.node.id);
-        if (fresh) entry->second = functionGuards(context, frame.node);
+        if (fresh) entry->second = functionGuards(frame.node);
         guards = &entry->second;
       } else {
-        computed = functionGuards(context, frame.node);
+        computed = functionGuards(frame.node);
       }
       const uint32_t here = ts_node_start_byte(context.frame().node);
-      for (const OnceGuardMemo::Guard& guard : *guards) {
-        if (guard.end <= here && !guard.per_key.empty()) return guard.per_key;
+      for (OnceGuardMemo::Guard& guard : *guards) {
+        if (!guard.read) readGuard(context, frame.node, guard);
+        if (ts_node_end_byte(guard.statement) <= here && !guard.per_key.empty()) {
+          return guard.per_key;
+        }
         if (!guard.assigned.empty()) return guard.assigned;
       }
       return {};

@@ -35,7 +35,9 @@ class RuleContext;
 class OnceGuardMemo {
  public:
   struct Guard {
-    uint32_t end = 0;      // where the `if ...: return` statement ends
+    TSNode statement{};    // an `if ...: return` of the function's body
+    uint32_t index = 0;    // its place in the body
+    bool read = false;     // what it says is known (read when first needed, in order)
     std::string per_key;   // the reason it gives to what comes after it, or empty
     std::string assigned;  // the reason it gives wherever it is, or empty
   };
