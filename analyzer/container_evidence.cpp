@@ -126,19 +126,7 @@ bool isClosedDisplay(const RuleContext& context, TSNode collection) {
     if (kindOf(member) == NodeKind::Comment) continue;
     any = true;
     if (kindOf(member) == NodeKind::Pair) member = childByField(member, Field::Key);
-    switch (kindOf(member)) {
-      case NodeKind::String:
-        if (subtreeContains(member, NodeKind::Interpolation)) return false;
-        break;
-      case NodeKind::Integer:
-      case NodeKind::Float:
-      case NodeKind::True:
-      case NodeKind::False:
-      case NodeKind::None:
-        break;
-      default:
-        return false;
-    }
+    if (!isPlainLiteral(member)) return false;
   }
   return any;
 }
@@ -367,15 +355,8 @@ bool storesAReplacement(const RuleContext& context, TSNode subscript) {
     const std::string_view op = context.text(childByField(statement, Field::Operator));
     return (op == "+=" || op == "-=") && isNumber(value);
   }
+  if (isPlainLiteral(value)) return true;
   switch (kindOf(value)) {
-    case NodeKind::Integer:
-    case NodeKind::Float:
-    case NodeKind::True:
-    case NodeKind::False:
-    case NodeKind::None:
-      return true;
-    case NodeKind::String:
-      return !subtreeContains(value, NodeKind::Interpolation);
     case NodeKind::BinaryOperator: {
       // `c.get(key, 0) + 1`, `c[key] - 1`: a count.
       const std::string_view op = context.text(childByField(value, Field::Operator));
@@ -399,18 +380,8 @@ bool storesAReplacement(const RuleContext& context, TSNode subscript) {
 // fill (not `setdefault(key, [])`).
 bool immutableDefault(TSNode call) {
   const TSNode arguments = childByField(call, Field::Arguments);
-  if (namedChildCountSkippingExtras(arguments) < 2) return true;
-  switch (kindOf(unparenthesized(nthNamedChildSkippingExtras(arguments, 1)))) {
-    case NodeKind::Integer:
-    case NodeKind::Float:
-    case NodeKind::String:
-    case NodeKind::True:
-    case NodeKind::False:
-    case NodeKind::None:
-      return true;
-    default:
-      return false;
-  }
+  return namedChildCountSkippingExtras(arguments) < 2 ||
+         isPlainLiteral(unparenthesized(nthNamedChildSkippingExtras(arguments, 1)));
 }
 
 // A store that adds no entry for good, as the `if`s around it show (one walk up to the function):

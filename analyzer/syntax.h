@@ -330,6 +330,23 @@ inline bool isLineContinuation(TSNode node) {
 // every fix gets, and is dropped).
 bool subtreeContainsWrittenComment(TSNode node);
 
+// A literal that stands for one value whatever runs: a number, a string without f-string fields,
+// `True`, `False` or `None`.
+inline bool isPlainLiteral(TSNode node) {
+  switch (kindOf(node)) {
+    case NodeKind::Integer:
+    case NodeKind::Float:
+    case NodeKind::True:
+    case NodeKind::False:
+    case NodeKind::None:
+      return true;
+    case NodeKind::String:
+      return !subtreeContains(node, NodeKind::Interpolation);
+    default:
+      return false;
+  }
+}
+
 // Whether `predicate(parameter, name, value)` holds for a parameter of `function` that has a
 // default value (`name=value`, `name: T = value`).
 template <typename Predicate>

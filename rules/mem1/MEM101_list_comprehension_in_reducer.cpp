@@ -432,17 +432,11 @@ class ListComprehensionInReducer final : public RuleChecker {
   static bool fewValues(const RuleContext& context, ScopeId scope, TSNode element, int depth) {
     element = unparenthesized(element);
     if (depth > 8) return false;
+    if (isPlainLiteral(element)) return true;
     switch (kindOf(element)) {
       case NodeKind::ComparisonOperator:
       case NodeKind::NotOperator:
-      case NodeKind::True:
-      case NodeKind::False:
-      case NodeKind::None:
-      case NodeKind::Integer:
-      case NodeKind::Float:
         return true;
-      case NodeKind::String:
-        return !subtreeContains(element, NodeKind::Interpolation);
       case NodeKind::BooleanOperator:
         return fewValues(context, scope, childByField(element, Field::Left), depth + 1) &&
                fewValues(context, scope, childByField(element, Field::Right), depth + 1);

@@ -15,12 +15,13 @@
 #include "analyzer/container_evidence.h"
 #include "analyzer/growing_containers.h"
 #include "analyzer/walker.h"
+#include "rules/closed_set_doc.h"
 #include "rules/common.h"
 
 namespace heaplint {
 namespace {
 
-constexpr std::string_view kDocumentation = R"md(## What it does
+constexpr auto kDocumentationText = joinLiterals(R"md(## What it does
 Checks for module-level containers that only grow: a module-level container (`{}`, `dict()`,
 `set()`, `[]`, `defaultdict(...)`, `OrderedDict()`, `Counter()`, `deque()` without `maxlen`, ...)
 that a function adds to (`c[key] = value`, `.setdefault()`, `.add()`, `.append()`, `.update()`,
@@ -72,18 +73,8 @@ other cache rules):
   limit written in the code (`if n < MAX_CACHED: cache[n] = value`, an integer or an UPPER_CASE
   constant); an addition made only while the container is empty (`if not _loaded:
   _loaded.append(load())`, or a loop under `if not _table:` filling the table from a file); and
-  a key checked against a closed set first, before a store that replaces the entry
-  (`cache[kind] = value`, `counts[kind] += 1`; not `c[kind, user]`, not a value built on the entry
-  such as `c[kind] += [item]` or `c.get(kind, []) + [item]`), a set's `add(kind)`, or a
-  `setdefault(kind)` statement with a literal default: inside `if kind in KNOWN:` (alone or
-  `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`, `continue`; no `else`;
-  among the eight `if` statements ending so that are nearest before it), or under
-  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is a
-  display of literals, not empty, or a module-level UPPER_CASE name bound once to a tuple or
-  frozenset of literals (a set constant may be filled elsewhere); the key is a name not bound
-  again between the check and the store (a loop, a comprehension, a walrus,
-  `kind = f"{kind}:{user}"`). A list grows per call whatever its items
-  (`events.append(kind)`), and stays reported.
+  )md",
+                                                 kClosedSetDoc, R"md(.
 
 ## Why is this bad?
 A module-level container lives as long as the process. A function that adds an entry per call (a
@@ -163,7 +154,8 @@ container up; and registration APIs that add objects without a lookup.
 - [Python docs: `weakref.WeakValueDictionary`](https://docs.python.org/3/library/weakref.html#weakref.WeakValueDictionary)
 - MEM205 (unbounded-class-cache): the same for containers in a class body.
 - No peer linter has this rule.
-)md";
+)md");
+constexpr std::string_view kDocumentation(kDocumentationText.data(), kDocumentationText.size() - 1);
 
 // A name, or an attribute of a module (`store._memo`): not `self.x` or `cls.x`, which are
 // instance and class state. Names used as values are kept too (escapes); finish() keeps those

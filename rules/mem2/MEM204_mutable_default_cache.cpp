@@ -23,12 +23,13 @@
 #include "analyzer/facts_io.h"
 #include "analyzer/key_evidence.h"
 #include "analyzer/walker.h"
+#include "rules/closed_set_doc.h"
 #include "rules/common.h"
 
 namespace heaplint {
 namespace {
 
-constexpr std::string_view kDocumentation = R"md(## What it does
+constexpr auto kDocumentationText = joinLiterals(R"md(## What it does
 Checks for a mutable default (`{}`, `[]`, `set()`, `dict()`, `list()`, `defaultdict(...)`,
 `OrderedDict()`, `Counter()`, `deque()` without `maxlen`) of a function defined at module level
 or in a class body that the function fills with keys or elements made from its other parameters
@@ -65,18 +66,8 @@ Not flagged either:
   cache[n] = value`), adds only while it is empty (`if not _schema: _schema.append(...)`),
   adds only keys checked against a closed set first (see below), or hands to other code (`return cache`, `helper(cache)`,
   `self.c = cache`);
-- a key checked against a closed set first, before a store that replaces the entry
-  (`cache[kind] = value`, `counts[kind] += 1`; not `c[kind, user]`, not a value built on the entry
-  such as `c[kind] += [item]` or `c.get(kind, []) + [item]`), a set's `add(kind)`, or a
-  `setdefault(kind)` statement with a literal default: inside `if kind in KNOWN:` (alone or
-  `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`, `continue`; no `else`;
-  among the eight `if` statements ending so that are nearest before it), or under
-  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is a
-  display of literals, not empty, or a module-level UPPER_CASE name bound once to a tuple or
-  frozenset of literals (a set constant may be filled elsewhere); the key is a name not bound
-  again between the check and the store (a loop, a comprehension, a walrus,
-  `kind = f"{kind}:{user}"`). A list grows per call whatever its items
-  (`events.append(kind)`), and stays reported;
+- )md",
+                                                 kClosedSetDoc, R"md(;
 - functions defined inside another function (their defaults are made anew each time the `def`
   runs), lambdas, and demonstration or debugging code and database migrations;
 - test code (the shared test-file patterns).
@@ -154,7 +145,8 @@ MEM101).
 - [Python docs: `functools.lru_cache`](https://docs.python.org/3/library/functools.html#functools.lru_cache)
 - [Ruff B006 mutable-argument-default](https://docs.astral.sh/ruff/rules/mutable-argument-default/),
   pylint W0102 dangerous-default-value: every mutable default, as a bug.
-)md";
+)md");
+constexpr std::string_view kDocumentation(kDocumentationText.data(), kDocumentationText.size() - 1);
 
 // One default that the function grows, for the join.
 struct Candidate {

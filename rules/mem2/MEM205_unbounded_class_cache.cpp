@@ -16,12 +16,13 @@
 #include "analyzer/growing_containers.h"
 #include "analyzer/project_modules.h"
 #include "analyzer/walker.h"
+#include "rules/closed_set_doc.h"
 #include "rules/common.h"
 
 namespace heaplint {
 namespace {
 
-constexpr std::string_view kDocumentation = R"md(## What it does
+constexpr auto kDocumentationText = joinLiterals(R"md(## What it does
 Checks for class-level containers that only grow: a container made in the body of a module-level
 class (`cache = {}`, `live = []`, `set()`, `defaultdict(...)`, `OrderedDict()`, `deque()` without
 `maxlen`, ...) that a method or function adds to through the class (`cls.cache[key] = value`,
@@ -39,18 +40,8 @@ project):
   by class, singletons keyed by `cls`), keys fixed by the code, configuration, keys that every
   caller in the project fills with such values, growth at import (class decorators, registration
   at module level) and in demonstration or debugging code and database migrations;
-- not growth: a key checked against a closed set first, before a store that replaces the entry
-  (`cache[kind] = value`, `counts[kind] += 1`; not `c[kind, user]`, not a value built on the entry
-  such as `c[kind] += [item]` or `c.get(kind, []) + [item]`), a set's `add(kind)`, or a
-  `setdefault(kind)` statement with a literal default: inside `if kind in KNOWN:` (alone or
-  `and`ed), after `if kind not in ("a", "b"): raise ...` (or `return`, `continue`; no `else`;
-  among the eight `if` statements ending so that are nearest before it), or under
-  `case "a" | "b":` of `match kind:` (literal patterns only: not `_`, not a capture). The set is a
-  display of literals, not empty, or a module-level UPPER_CASE name bound once to a tuple or
-  frozenset of literals (a set constant may be filled elsewhere); the key is a name not bound
-  again between the check and the store (a loop, a comprehension, a walrus,
-  `kind = f"{kind}:{user}"`). A list grows per call whatever its items
-  (`events.append(kind)`), and stays reported;
+- not growth: )md",
+                                                 kClosedSetDoc, R"md(;
 - not flagged: callbacks (a bound method, a function made per call) kept in a class-level list:
   that is an event bus, and MEM301 reports the subscription where it is made;
 - with `--preview` only: keys from parameters that no caller in the project shows, in a method
@@ -109,7 +100,8 @@ when the growing method also looks the container up.
 - [Python docs: `weakref.WeakSet`](https://docs.python.org/3/library/weakref.html#weakref.WeakSet)
 - MEM201 (unbounded-module-cache): the same for module-level containers.
 - No peer linter has this rule.
-)md";
+)md");
+constexpr std::string_view kDocumentation(kDocumentationText.data(), kDocumentationText.size() - 1);
 
 // `type(self)` or `self.__class__`: the class of the instance a method runs on.
 bool isClassOfInstance(TSNode node, const RuleContext& context) {
