@@ -171,16 +171,10 @@ inline bool earlierRunImportsFrom(const RuleContext& context, std::string_view m
 
 // A name or a constant, or a tuple of them: evaluating it can neither raise nor run code.
 inline bool isInertExpression(TSNode node) {
+  if (isPlainLiteral(node)) return true;
   switch (kindOf(node)) {
     case NodeKind::Identifier:
-    case NodeKind::Integer:
-    case NodeKind::Float:
-    case NodeKind::True:
-    case NodeKind::False:
-    case NodeKind::None:
       return true;
-    case NodeKind::String:
-      return !subtreeContains(node, NodeKind::Interpolation);
     case NodeKind::Tuple:
     case NodeKind::ParenthesizedExpression:
       for (uint32_t i = 0, count = namedChildCount(node); i < count; ++i) {
