@@ -452,23 +452,16 @@ std::string branchGuard(const RuleContext& context, TSNode statement, TSNode bra
 
 }  // namespace
 
-std::string onceGuardAt(const RuleContext& context, OnceGuardMemo* memo) {
+std::string onceGuardAt(const RuleContext& context, OnceGuardMemo& memo) {
   for (size_t up = 1; up + 1 < context.depth(); ++up) {
     const Frame& frame = context.frame(up);
     if (frame.kind == NodeKind::FunctionDefinition || frame.kind == NodeKind::Lambda) {
       // `if _installed: return` early in the function, which sets `_installed = True`. The
       // guards are read in order, each once, until one answers.
-      std::vector<OnceGuardMemo::Guard> computed;
-      std::vector<OnceGuardMemo::Guard>* guards = &computed;
-      if (memo != nullptr) {
-        const auto [entry, fresh] = memo->functions.try_emplace(frame.node.id);
-        if (fresh) entry->second = functionGuards(frame.node);
-        guards = &entry->second;
-      } else {
-        computed = functionGuards(frame.node);
-      }
+      const auto [entry, fresh] = memo.functions.try_emplace(frame.node.id);
+      if (fresh) entry->second = functionGuards(frame.node);
       const uint32_t here = ts_node_start_byte(context.frame().node);
-      for (OnceGuardMemo::Guard& guard : *guards) {
+      for (OnceGuardMemo::Guard& guard : entry->second) {
         if (!guard.read) readGuard(context, frame.node, guard);
         if (ts_node_end_byte(guard.statement) <= here && !guard.per_key.empty()) {
           return guard.per_key;
@@ -479,15 +472,9 @@ std::string onceGuardAt(const RuleContext& context, OnceGuardMemo* memo) {
     }
     if (frame.kind == NodeKind::IfStatement && context.frame(up - 1).field == Field::Consequence) {
       const TSNode branch = context.frame(up - 1).node;
-      std::string reason;
-      if (memo != nullptr) {
-        const auto [entry, fresh] = memo->branches.try_emplace(branch.id);
-        if (fresh) entry->second = branchGuard(context, frame.node, branch);
-        reason = entry->second;
-      } else {
-        reason = branchGuard(context, frame.node, branch);
-      }
-      if (!reason.empty()) return reason;
+      const auto [entry, fresh] = memo.branches.try_emplace(branch.id);
+      if (fresh) entry->second = branchGuard(context, frame.node, branch);
+      if (!entry->second.empty()) return entry->second;
     }
   }
   return {};

@@ -29,9 +29,9 @@ class RuleContext;
 // for messages ("under the once-guard on `_registered`"), or empty.
 //
 // What one function's guards and one `if`'s body say does not depend on where in them the node
-// is (but for whether a guard comes before it): `memo` keeps it, for callers that ask about many
-// nodes of one function (a generated function of 16,000 registrations read its whole body 16,000
-// times).
+// is (but for whether a guard comes before it): `memo` keeps it, one per caller, which asks about
+// many nodes of one function (a generated function of 16,000 registrations read its whole body
+// 16,000 times).
 class OnceGuardMemo {
  public:
   struct Guard {
@@ -44,7 +44,7 @@ class OnceGuardMemo {
   std::unordered_map<const void*, std::vector<Guard>> functions;  // by function definition
   std::unordered_map<const void*, std::string> branches;          // by `if` body
 };
-std::string onceGuardAt(const RuleContext& context, OnceGuardMemo* memo = nullptr);
+std::string onceGuardAt(const RuleContext& context, OnceGuardMemo& memo);
 
 // After the walk: whether `node`, in `scope`, never runs, as a reviewer reads it: in the body of
 // `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`, `typing_extensions.TYPE_CHECKING`, or a name

@@ -284,7 +284,7 @@ void RegistrationCollector::add(TSNode site, TSNode receiver, TSNode decorated,
   registration.decorated = decorated;
   registration.scope = context.scope();
   registration.may_repeat = context.enclosingFunction() != nullptr && discarded &&
-                            onceGuardAt(context, &once_guards_).empty();
+                            onceGuardAt(context, once_guards_).empty();
   registrations_.push_back(std::move(registration));
 }
 

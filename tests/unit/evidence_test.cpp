@@ -41,7 +41,7 @@ class EvidenceProbe final : public RuleChecker {
     if (std::find(kProbes.begin(), kProbes.end(), callee) == kProbes.end()) return;
     probes_.push_back(Probe{call, context.scope(), std::string(callee)});
     // The walker's frames are there only during the walk.
-    if (callee == "once_guard") probes_.back().guard = onceGuardAt(context);
+    if (callee == "once_guard") probes_.back().guard = onceGuardAt(context, once_guards_);
   }
 
   // The other probes: what the newer evidence says, as one line.
@@ -129,6 +129,7 @@ class EvidenceProbe final : public RuleChecker {
     std::string guard = {};
   };
   std::vector<Probe> probes_;
+  OnceGuardMemo once_guards_;
 };
 
 constexpr std::array kCalls = {NodeKind::Call};
